@@ -1,0 +1,163 @@
+/**
+ * Tenant configuration files (`tenants/<id>/tenant.json`): which MCP servers a tenant has and
+ * where each credential comes from. Secrets are never written in the file; a plain `env` or
+ * `headers` entry whose name looks like a secret is refused so that one cannot slip in by habit.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+import { ConfigError } from "../core/errors.ts";
+
+export const TENANT_ID_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
+export const INTEGRATION_ID_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
+const SECRET_LOOKING_NAME = /(token|secret|passw|api[-_]?key|authorization|cookie|credential)/i;
+
+/** Where a secret's value is read from when Charter connects; the value itself never is in the file. */
+export const CredentialSource = z.union([
+  z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name") }).strict(),
+  z.object({ file: z.string().min(1) }).strict(),
+]);
+export type CredentialSource = z.infer<typeof CredentialSource>;
+
+const Timeouts = z
+  .object({
+    connectMs: z.number().int().positive().max(600_000).optional(),
+    requestMs: z.number().int().positive().max(3_600_000).optional(),
+  })
+  .strict();
+
+const plainValues = (what: "env" | "headers") =>
+  z.record(z.string(), z.string()).superRefine((record, ctx) => {
+    for (const key of Object.keys(record)) {
+      if (SECRET_LOOKING_NAME.test(key)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `looks like a secret; reference it under "credentials" instead of writing it in ${what}`,
+        });
+      }
+    }
+  });
+
+const Process = {
+  command: z.string().min(1),
+  args: z.array(z.string()).default([]),
+  env: plainValues("env").default({}),
+  cwd: z.string().optional(),
+};
+
+export const StdioIntegration = z
+  .object({
+    transport: z.literal("stdio"),
+    description: z.string().optional(),
+    ...Process,
+    /** Environment variable name in the server's process → where its value comes from. */
+    credentials: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), CredentialSource).default({}),
+    timeouts: Timeouts.optional(),
+  })
+  .strict();
+export type StdioIntegration = z.infer<typeof StdioIntegration>;
+
+const HeaderCredential = z.union([
+  z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), prefix: z.string().optional() }).strict(),
+  z.object({ file: z.string().min(1), prefix: z.string().optional() }).strict(),
+]);
+
+export const HttpIntegration = z
+  .object({
+    transport: z.literal("http"),
+    description: z.string().optional(),
+    /** The Streamable HTTP endpoint. Optional only when `launch` starts a local server that prints it. */
+    url: z.url({ protocol: /^https?$/ }).optional(),
+    headers: plainValues("headers").default({}),
+    /** Header name → where its value comes from (with an optional prefix such as "Bearer "). */
+    credentials: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), HeaderCredential).default({}),
+    /** A local server Charter starts itself; it prints `MCP_HTTP_URL=<url>` on stdout when ready. */
+    launch: z.object(Process).strict().optional(),
+    timeouts: Timeouts.optional(),
+  })
+  .strict()
+  .refine((value) => value.url !== undefined || value.launch !== undefined, {
+    message: 'needs "url", or "launch" for a local server that prints its URL',
+  });
+export type HttpIntegration = z.infer<typeof HttpIntegration>;
+
+export const Integration = z.discriminatedUnion("transport", [StdioIntegration, HttpIntegration]);
+export type Integration = z.infer<typeof Integration>;
+
+export const TenantFile = z
+  .object({
+    $schema: z.string().optional(),
+    name: z.string().min(1),
+    description: z.string().optional(),
+    integrations: z.record(
+      z.string().regex(INTEGRATION_ID_PATTERN, "integration ids are lower-case letters, digits and _"),
+      Integration,
+    ),
+  })
+  .strict();
+export type TenantFile = z.infer<typeof TenantFile>;
+
+export type TenantConfig = {
+  id: string;
+  /** Absolute folder of the tenant; relative paths in its file are resolved against it. */
+  dir: string;
+  file: string;
+  config: TenantFile;
+};
+
+/** Every tenant folder under `tenantsDir` that holds a tenant.json, sorted. */
+export async function listTenantIds(tenantsDir: string): Promise<string[]> {
+  const entries = await readdir(tenantsDir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") {
+      throw new ConfigError("TENANT_NOT_FOUND", `tenants folder ${tenantsDir} does not exist; set CHARTER_TENANTS_DIR`);
+    }
+    throw error;
+  });
+  const ids: string[] = [];
+  for (const entry of entries) {
+    if (!entry.isDirectory() || !TENANT_ID_PATTERN.test(entry.name)) continue;
+    const exists = await readFile(path.join(tenantsDir, entry.name, "tenant.json")).then(
+      () => true,
+      () => false,
+    );
+    if (exists) ids.push(entry.name);
+  }
+  return ids.sort();
+}
+
+/** Reads and validates one tenant's file; errors name the file, the JSON path and what is wrong. */
+export async function loadTenantConfig(tenantsDir: string, id: string): Promise<TenantConfig> {
+  if (!TENANT_ID_PATTERN.test(id)) {
+    throw new ConfigError("TENANT_NOT_FOUND", `"${id}" is not a tenant id (lower-case letters, digits and -)`);
+  }
+  const dir = path.join(tenantsDir, id);
+  const file = path.join(dir, "tenant.json");
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      throw new ConfigError("TENANT_NOT_FOUND", `no tenant "${id}": ${file} does not exist`);
+    }
+    throw new ConfigError("CONFIG_INVALID", `${file}: cannot be read (${(error as Error).message})`, { cause: error });
+  }
+  return { id, dir, file, config: parseTenantFile(file, text) };
+}
+
+/** Parses the text of a tenant file; `file` only names it in errors. */
+export function parseTenantFile(file: string, text: string): TenantFile {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError("CONFIG_INVALID", `${file}: not valid JSON (${(error as Error).message})`);
+  }
+  const parsed = TenantFile.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => {
+    const at = issue.path.length === 0 ? "(top level)" : issue.path.map(String).join(".");
+    return `  ${at}: ${issue.message}`;
+  });
+  throw new ConfigError("CONFIG_INVALID", `${file} is not a valid tenant file:\n${lines.join("\n")}`);
+}

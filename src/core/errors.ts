@@ -1,0 +1,83 @@
+/**
+ * Charter's failures: one class per kind of failure, each with a stable string code that users and
+ * agents can act on, a message that says what to do, an optional cause, and a retry hint derived
+ * from the code (never guessed at the throw site).
+ */
+
+export const ERROR_CODES = [
+  "ENV_INVALID",
+  "CONFIG_INVALID",
+  "TENANT_NOT_FOUND",
+  "CREDENTIAL_MISSING",
+  "INTEGRATION_START_FAILED",
+  "INTEGRATION_UNREACHABLE",
+  "INTEGRATION_AUTH_REFUSED",
+  "INTEGRATION_PROTOCOL_ERROR",
+  "INTEGRATION_TIMEOUT",
+  "INTEGRATION_INVALID_CATALOG",
+  "DATA_DIR_LOCKED",
+  "DATABASE_UNAVAILABLE",
+  "MIGRATION_FAILED",
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Whether trying the same thing again later can succeed without anyone changing anything. */
+export function isRetryableCode(code: ErrorCode): boolean {
+  switch (code) {
+    case "INTEGRATION_UNREACHABLE":
+    case "INTEGRATION_TIMEOUT":
+    case "DATABASE_UNAVAILABLE":
+    case "DATA_DIR_LOCKED":
+      return true;
+    case "ENV_INVALID":
+    case "CONFIG_INVALID":
+    case "TENANT_NOT_FOUND":
+    case "CREDENTIAL_MISSING":
+    case "INTEGRATION_START_FAILED":
+    case "INTEGRATION_AUTH_REFUSED":
+    case "INTEGRATION_PROTOCOL_ERROR":
+    case "INTEGRATION_INVALID_CATALOG":
+    case "MIGRATION_FAILED":
+      return false;
+    default:
+      return assertExhaustive(code);
+  }
+}
+
+export function assertExhaustive(value: never): never {
+  throw new Error(`unhandled case: ${String(value)}`);
+}
+
+export class CharterError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+  get retryable(): boolean {
+    return isRetryableCode(this.code);
+  }
+}
+
+/** The process environment or a tenant file is not what Charter can run with. */
+export class ConfigError extends CharterError {}
+
+/** A tenant's integration could not be used: it names the integration and what went wrong. */
+export class IntegrationError extends CharterError {
+  readonly integration: string;
+  constructor(code: ErrorCode, integration: string, message: string, options?: { cause?: unknown }) {
+    super(code, `integration "${integration}": ${message}`, options);
+    this.integration = integration;
+  }
+}
+
+/** The database could not be opened, locked or migrated. */
+export class StoreError extends CharterError {}
+
+/** A message that is safe to show: the error's own message, or a generic line for foreign errors. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
