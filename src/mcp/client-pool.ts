@@ -1,0 +1,198 @@
+/**
+ * A pool of connected MCP clients, one per tenant integration. An entry is created on first use,
+ * reused while its connection stays open and its spec unchanged, and dropped when the server goes
+ * away, so the next request reconnects. Every request has a timeout; every failure comes out as an
+ * IntegrationError naming the integration and the kind of failure.
+ */
+import type { ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
+import type { Readable } from "node:stream";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import { canonicalJson } from "../core/canonical-json.ts";
+import { IntegrationError } from "../core/errors.ts";
+import { classifyError } from "./classify-error.ts";
+import { type ConnectionSpec, secretsOf } from "./connection-spec.ts";
+import { TailBuffer, launchHttpServer, processEnv, resolveCommand } from "./local-process.ts";
+
+type Entry = {
+  client: Client;
+  specHash: string;
+  stderr: TailBuffer;
+  launched: ChildProcess | undefined;
+  closed: boolean;
+};
+
+export type PoolOptions = { clientName?: string; clientVersion?: string };
+
+export class McpClientPool {
+  readonly #entries = new Map<string, Promise<Entry>>();
+  readonly #clientInfo: { name: string; version: string };
+
+  constructor(options: PoolOptions = {}) {
+    this.#clientInfo = { name: options.clientName ?? "charter", version: options.clientVersion ?? "0.1.0" };
+  }
+
+  /**
+   * Runs one request against an integration. A request that fails because the connection dropped
+   * is retried once on a fresh connection when `retryOnDisconnect` says that is safe.
+   */
+  async request<T>(
+    spec: ConnectionSpec,
+    doing: string,
+    operation: (client: Client, options: RequestOptions) => Promise<T>,
+    { retryOnDisconnect = false }: { retryOnDisconnect?: boolean } = {},
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const entry = await this.#entry(spec);
+      try {
+        return await operation(entry.client, { timeout: spec.timeouts.requestMs, maxTotalTimeout: spec.timeouts.requestMs });
+      } catch (error) {
+        const failure = classifyError(error, {
+          integration: spec.integration,
+          doing,
+          timeoutMs: spec.timeouts.requestMs,
+          secrets: secretsOf(spec),
+          stderrTail: entry.stderr.text,
+        });
+        if (entry.closed && retryOnDisconnect && attempt === 0) continue;
+        if (failure.code === "INTEGRATION_TIMEOUT") await this.release(spec.key); // a hung server is not reused
+        throw failure;
+      }
+    }
+  }
+
+  /** The server's reported identity and capabilities, connecting if needed. */
+  async serverInfo(spec: ConnectionSpec) {
+    const { client } = await this.#entry(spec);
+    return { version: client.getServerVersion(), capabilities: client.getServerCapabilities(), instructions: client.getInstructions() };
+  }
+
+  /** Closes one integration's connection (and the process Charter started for it). */
+  async release(key: string): Promise<void> {
+    const pending = this.#entries.get(key);
+    this.#entries.delete(key);
+    if (!pending) return;
+    const entry = await pending.catch(() => undefined);
+    if (entry) await shutdown(entry);
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.#entries.keys()].map((key) => this.release(key)));
+  }
+
+  async #entry(spec: ConnectionSpec): Promise<Entry> {
+    const specHash = hashSpec(spec);
+    const pending = this.#entries.get(spec.key);
+    if (pending) {
+      const entry = await pending.catch(() => undefined);
+      if (entry && !entry.closed && entry.specHash === specHash) return entry;
+      await this.release(spec.key);
+    }
+    const connecting = this.#connect(spec, specHash);
+    this.#entries.set(spec.key, connecting);
+    connecting.catch(() => {
+      if (this.#entries.get(spec.key) === connecting) this.#entries.delete(spec.key);
+    });
+    return connecting;
+  }
+
+  async #connect(spec: ConnectionSpec, specHash: string): Promise<Entry> {
+    const stderr = new TailBuffer();
+    const entry: Entry = { client: new Client(this.#clientInfo), specHash, stderr, launched: undefined, closed: false };
+    const context = (doing: string) => ({
+      integration: spec.integration,
+      doing,
+      timeoutMs: spec.timeouts.connectMs,
+      secrets: secretsOf(spec),
+      stderrTail: stderr.text,
+    });
+    const deadline = Date.now() + spec.timeouts.connectMs;
+    try {
+      const transport = await this.#transport(spec, entry);
+      let protocolError: unknown;
+      const handshake = new Promise<void>((resolve, reject) => {
+        entry.client.onerror = (error) => {
+          protocolError ??= error;
+          reject(error); // garbage on the wire fails the handshake now, not at the timeout
+        };
+        entry.client.connect(transport, { timeout: Math.max(1, deadline - Date.now()) }).then(resolve, reject);
+      });
+      await withTimeout(handshake, Math.max(1, deadline - Date.now()), () => {
+        const error = new IntegrationError(
+          "INTEGRATION_TIMEOUT",
+          spec.integration,
+          `did not finish the MCP handshake within ${spec.timeouts.connectMs} ms${stderr.text ? `; its stderr ended with: ${stderr.text.slice(-300)}` : ""}`,
+        );
+        return error;
+      });
+      entry.client.onerror = () => {}; // later transport noise surfaces through the failing request
+      entry.client.onclose = () => {
+        entry.closed = true;
+        entry.launched?.kill();
+      };
+      return entry;
+    } catch (error) {
+      await shutdown(entry);
+      throw classifyError(error, context("connecting"));
+    }
+  }
+
+  async #transport(spec: ConnectionSpec, entry: Entry): Promise<Transport> {
+    if (spec.transport === "stdio") {
+      const env: Record<string, string> = { ...spec.env };
+      for (const [name, secret] of Object.entries(spec.secretEnv)) env[name] = secret.reveal();
+      const transport = new StdioClientTransport({
+        command: resolveCommand(spec.command),
+        args: spec.args,
+        env: processEnv(env),
+        cwd: spec.cwd,
+        stderr: "pipe",
+      });
+      entry.stderr.attach(transport.stderr as Readable | null);
+      return transport;
+    }
+    let url = spec.url;
+    if (spec.launch) {
+      const launched = await launchHttpServer(spec.launch, spec.timeouts.connectMs, entry.stderr);
+      entry.launched = launched.child;
+      url ??= launched.url;
+    }
+    if (!url) throw new IntegrationError("INTEGRATION_START_FAILED", spec.integration, "no URL configured and none printed by the launched server");
+    const headers: Record<string, string> = { ...spec.headers };
+    for (const [name, secret] of Object.entries(spec.secretHeaders)) headers[name] = secret.reveal();
+    return new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
+  }
+}
+
+async function shutdown(entry: Entry): Promise<void> {
+  entry.closed = true;
+  await entry.client.close().catch(() => {});
+  if (entry.launched && entry.launched.exitCode === null) entry.launched.kill();
+}
+
+function hashSpec(spec: ConnectionSpec): string {
+  // Secrets are part of the identity (a rotated token must reconnect), but only as a digest.
+  const secrets = createHash("sha256");
+  for (const secret of secretsOf(spec)) secrets.update(secret.reveal()).update("\0");
+  return canonicalJson({ ...spec, secretEnv: undefined, secretHeaders: undefined, secrets: secrets.digest("hex") });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(onTimeout()), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}

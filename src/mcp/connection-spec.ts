@@ -1,0 +1,19 @@
+import type { Secret } from "../config/credentials.ts";
+
+export type ProcessSpec = { command: string; args: string[]; env: Record<string, string>; cwd: string };
+
+/** Everything needed to reach one integration; secret values stay wrapped until the transport is built. */
+export type ConnectionSpec = {
+  /** Unique per tenant and integration, e.g. "demo/tickets". */
+  key: string;
+  integration: string;
+  timeouts: { connectMs: number; requestMs: number };
+} & (
+  | ({ transport: "stdio"; secretEnv: Record<string, Secret> } & ProcessSpec)
+  | { transport: "http"; url: string | undefined; headers: Record<string, string>; secretHeaders: Record<string, Secret>; launch: ProcessSpec | undefined }
+);
+
+/** The secrets of a spec, for redacting what its server says back. */
+export function secretsOf(spec: ConnectionSpec): Secret[] {
+  return Object.values(spec.transport === "stdio" ? spec.secretEnv : spec.secretHeaders);
+}
