@@ -1,0 +1,111 @@
+/**
+ * The `charter` command line: parses arguments, runs one command, and turns errors into one
+ * readable line and an exit status (0 ok, 1 failed, 2 usage). Stack traces only with CHARTER_DEBUG=1.
+ */
+import { parseArgs } from "node:util";
+import { createApp } from "../app.ts";
+import { CharterError } from "../core/errors.ts";
+import { consoleOutput, type Output } from "./output.ts";
+import { LIST_HELP, listTenants, SHOW_HELP, showTenant, SYNC_HELP, syncTenants, TENANTS_HELP } from "./tenants.ts";
+
+const HELP = `Charter turns plain-language requests into typed, tested, human-approved workflows
+over a tenant's live MCP servers.
+
+Usage: charter <command> [options]
+
+Commands:
+  tenants list            List configured tenants
+  tenants sync [tenant]   Discover a tenant's integrations and store their catalogs
+  tenants show <tenant>   Show a tenant's stored integrations and tools
+  migrate                 Apply database migrations (also done automatically at start)
+  help                    Show this help
+
+Environment:
+  CHARTER_DATA_DIR   Folder of the embedded database (default ./.charter)
+  DATABASE_URL       Use this PostgreSQL server instead of the embedded database
+  CHARTER_TENANTS_DIR  Folder of tenant configurations (default ./tenants)
+
+Run 'charter <command> --help' for a command's options.`;
+
+const MIGRATE_HELP = `Usage: charter migrate
+
+Applies every migration in drizzle/ that the database does not have yet: the embedded database in
+CHARTER_DATA_DIR (default ./.charter), or the PostgreSQL server in DATABASE_URL when it is set.`;
+
+class UsageError extends Error {}
+
+export async function main(argv: string[], output: Output = consoleOutput): Promise<number> {
+  try {
+    return await run(argv, output);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      output.err(`charter: ${error.message}\nRun 'charter --help' for usage.`);
+      return 2;
+    }
+    if (error instanceof CharterError) {
+      output.err(`charter: ${error.message} [${error.code}]`);
+    } else {
+      output.err(`charter: unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+      output.err("This is a bug in Charter; run again with CHARTER_DEBUG=1 for details and report it.");
+    }
+    if (process.env["CHARTER_DEBUG"] === "1" && error instanceof Error) output.err(error.stack ?? "");
+    return 1;
+  }
+}
+
+async function run(argv: string[], output: Output): Promise<number> {
+  const { values, positionals } = parse(argv);
+  const [command, sub, target, ...rest] = positionals;
+  const help = (text: string) => (output.out(text), 0);
+  switch (command) {
+    case undefined:
+    case "help":
+      return help(HELP);
+    case "migrate":
+      if (values.help) return help(MIGRATE_HELP);
+      return migrate(output);
+    case "tenants":
+      switch (sub) {
+        case undefined:
+          return help(TENANTS_HELP);
+        case "list":
+          return values.help ? help(LIST_HELP) : listTenants(output);
+        case "sync":
+          if (values.help) return help(SYNC_HELP);
+          if (rest.length > 0) throw new UsageError(`tenants sync takes at most one tenant, got: ${[target, ...rest].join(" ")}`);
+          return syncTenants(target, values.json === true, output);
+        case "show":
+          if (values.help) return help(SHOW_HELP);
+          if (!target) throw new UsageError("tenants show needs a tenant id");
+          return showTenant(target, values.json === true, output);
+        default:
+          throw new UsageError(`unknown tenants command "${sub}"`);
+      }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+function parse(argv: string[]) {
+  try {
+    const parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { help: { type: "boolean", short: "h" }, json: { type: "boolean" }, version: { type: "boolean" } },
+    });
+    if (parsed.values.help && parsed.positionals.length === 0) parsed.positionals.push("help");
+    return parsed;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+async function migrate(output: Output): Promise<number> {
+  const app = await createApp(); // opening migrates
+  try {
+    output.out(`database migrated: ${app.database.kind} ${app.database.location}`);
+    return 0;
+  } finally {
+    await app.close();
+  }
+}

@@ -1,0 +1,138 @@
+/** `charter tenants …`: list tenants, sync their integrations, show their stored catalogs. */
+import { createApp } from "../app.ts";
+import type { IntegrationSyncResult, TenantSyncResult } from "../catalog/index.ts";
+import { listTenantIds } from "../config/tenant-config.ts";
+import { parseEnv } from "../config/env.ts";
+import { describeChange } from "../mcp/index.ts";
+import { columns, type Output } from "./output.ts";
+
+export const TENANTS_HELP = `Usage: charter tenants <command>
+
+Commands:
+  list                 List the tenants configured under the tenants folder
+  sync [tenant] [--json]
+                       Discover every integration of a tenant (all tenants if none is named),
+                       store a new catalog snapshot where something changed, and report the changes
+  show <tenant>        Show the stored integrations of a tenant and their current catalogs
+
+Run 'charter tenants <command> --help' for details.`;
+
+export const SYNC_HELP = `Usage: charter tenants sync [tenant] [--json]
+
+Connects to each MCP server of the tenant (or of every tenant), lists its tools, resources,
+resource templates and prompts, and stores an immutable catalog snapshot when the content changed.
+Integrations sync independently: one that fails is reported and the others still sync.
+
+Options:
+  --json    Print the result as JSON instead of text
+  --help    Show this help
+
+Exit status: 0 when every integration synced, 1 when any failed, 2 on a usage error.`;
+
+export const LIST_HELP = `Usage: charter tenants list
+
+Lists the tenant folders (tenants/<id>/tenant.json) under CHARTER_TENANTS_DIR (default ./tenants).`;
+
+export const SHOW_HELP = `Usage: charter tenants show <tenant> [--json]
+
+Shows each stored integration of a tenant: transport, credential state, and the tools of its current
+catalog snapshot. Run 'charter tenants sync <tenant>' first.`;
+
+export async function listTenants(output: Output): Promise<number> {
+  const env = parseEnv(process.env, process.cwd());
+  const ids = await listTenantIds(env.tenantsDir);
+  if (ids.length === 0) output.out(`no tenants in ${env.tenantsDir}`);
+  for (const id of ids) output.out(id);
+  return 0;
+}
+
+export async function syncTenants(tenant: string | undefined, json: boolean, output: Output): Promise<number> {
+  const app = await createApp();
+  try {
+    const ids = tenant ? [tenant] : await listTenantIds(app.env.tenantsDir);
+    const results: TenantSyncResult[] = [];
+    for (const id of ids) {
+      if (!json) output.out(`Syncing tenant ${id} (database: ${app.database.kind} ${app.database.location})`);
+      const result = await app.catalogService.syncTenant(id, (progress) => {
+        if (!json && progress.event === "integration-finished") output.out(formatResult(progress.result));
+      });
+      results.push(result);
+      if (!json) printSummary(result, output);
+    }
+    if (json) output.out(JSON.stringify(tenant ? results[0] : results, null, 2));
+    return results.every((result) => result.ok) ? 0 : 1;
+  } finally {
+    await app.close();
+  }
+}
+
+export async function showTenant(tenant: string, json: boolean, output: Output): Promise<number> {
+  const app = await createApp();
+  try {
+    const integrations = await app.catalogs.listIntegrations(tenant);
+    if (integrations.length === 0) {
+      output.err(`no stored integrations for tenant "${tenant}"; run 'charter tenants sync ${tenant}' first`);
+      return 1;
+    }
+    const shown = [];
+    for (const integration of integrations) {
+      const snapshot = await app.catalogs.currentSnapshot(tenant, integration.id);
+      shown.push({ ...integration, snapshot });
+    }
+    if (json) {
+      output.out(JSON.stringify(shown, null, 2));
+      return 0;
+    }
+    for (const item of shown) {
+      const state = item.configured ? "" : "  (no longer configured)";
+      output.out(`${item.id}  ${item.transport}  credentials: ${item.credentialState}${state}`);
+      if (!item.snapshot) {
+        output.out("  (never synced successfully)");
+        continue;
+      }
+      const { content, hash, createdAt } = item.snapshot;
+      output.out(`  ${content.server.name} ${content.server.version}, snapshot ${hash.slice(0, 19)}… of ${createdAt.toISOString()}`);
+      for (const line of columns(content.tools.map((tool) => ["   ", tool.name, annotationsOf(tool.annotations), firstLine(tool.description)]))) output.out(line);
+    }
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
+
+function formatResult(result: IntegrationSyncResult): string {
+  const mark = result.status === "failed" ? "✗" : "✓";
+  const what = result.counts
+    ? `${result.counts.tools} tools, ${result.counts.resources} resources, ${result.counts.resourceTemplates} templates, ${result.counts.prompts} prompts`
+    : "";
+  const status =
+    result.status === "failed"
+      ? `failed: ${result.error?.code}`
+      : result.status === "new"
+        ? `new snapshot ${result.hash?.slice(0, 19)}…`
+        : result.status === "changed"
+          ? `changed (${result.changes.length} change${result.changes.length === 1 ? "" : "s"}), new snapshot ${result.hash?.slice(0, 19)}…`
+          : "unchanged, no new snapshot";
+  const lines = [`  ${mark} ${result.integration} (${result.transport})  credentials: ${result.credentialState}  ${what}${what ? "  " : ""}${status}  [${result.durationMs} ms]`];
+  if (result.error) lines.push(...result.error.message.split("\n").map((line) => `      ${line}`));
+  for (const change of result.changes) lines.push(`      - ${describeChange(change)}`);
+  return lines.join("\n");
+}
+
+function printSummary(result: TenantSyncResult, output: Output): void {
+  const failed = result.integrations.filter((item) => item.status === "failed").length;
+  const total = result.integrations.length;
+  for (const id of result.unconfigured) output.out(`  - ${id}: no longer in the tenant file; its history is kept`);
+  output.out(failed === 0 ? `${result.tenant}: all ${total} integrations synced` : `${result.tenant}: ${total - failed} of ${total} integrations synced, ${failed} failed`);
+}
+
+function annotationsOf(annotations: { readOnlyHint?: boolean; destructiveHint?: boolean; idempotentHint?: boolean } | undefined): string {
+  if (!annotations) return "";
+  if (annotations.readOnlyHint) return "read-only";
+  return [annotations.destructiveHint ? "destructive" : "", annotations.idempotentHint ? "idempotent" : ""].filter(Boolean).join(",");
+}
+
+function firstLine(text: string | undefined): string {
+  const line = (text ?? "").split("\n")[0] ?? "";
+  return line.length > 80 ? `${line.slice(0, 80)}…` : line;
+}
