@@ -58,6 +58,10 @@ export function classifyError(error: unknown, context: FailureContext): Integrat
   if (code && ["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ECONNRESET", "EAI_AGAIN", "ENETUNREACH", "UND_ERR_SOCKET"].includes(code)) {
     return make("INTEGRATION_UNREACHABLE", `cannot reach the server (${code}) while ${context.doing}; is it running and is the URL right?`);
   }
+  if (error instanceof TypeError && error.message === "fetch failed") {
+    const reason = error.cause instanceof Error ? error.cause.message : "network error";
+    return make("INTEGRATION_UNREACHABLE", `cannot reach the server (${clean(reason)}) while ${context.doing}; is it running and is the URL right?`);
+  }
   if (code === "UND_ERR_CONNECT_TIMEOUT" || code === "ETIMEDOUT") {
     return make("INTEGRATION_TIMEOUT", `connecting to the server timed out while ${context.doing}`);
   }

@@ -1,0 +1,180 @@
+import assert from "node:assert/strict";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, describe, test } from "node:test";
+import { Secret } from "../src/config/credentials.ts";
+import { IntegrationError } from "../src/core/errors.ts";
+import { type ConnectionSpec, discoverCatalog, McpClientPool } from "../src/mcp/index.ts";
+import { DEMO_SERVERS, REPO, SCRIPTED_SERVER } from "./helpers/tenants.ts";
+
+const pool = new McpClientPool();
+after(() => pool.closeAll());
+
+const timeouts = { connectMs: 10_000, requestMs: 10_000 };
+let counter = 0;
+
+function stdio(args: string[], extra: Partial<Extract<ConnectionSpec, { transport: "stdio" }>> = {}): ConnectionSpec {
+  const integration = `it${++counter}`;
+  return { key: `t/${integration}`, integration, timeouts, transport: "stdio", command: "node", args, env: {}, cwd: REPO, secretEnv: {}, ...extra };
+}
+
+function launched(server: string, token?: string, args: string[] = []): ConnectionSpec {
+  const integration = `it${++counter}`;
+  return {
+    key: `t/${integration}`,
+    integration,
+    timeouts,
+    transport: "http",
+    url: undefined,
+    headers: {},
+    secretHeaders: token ? { Authorization: new Secret(`Bearer ${token}`) } : {},
+    launch: { command: "node", args: [path.join(DEMO_SERVERS, server), "--http", ...args], env: {}, cwd: REPO },
+  };
+}
+
+async function failure(promise: Promise<unknown>): Promise<IntegrationError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof IntegrationError, `expected an IntegrationError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail("expected discovery to fail");
+}
+
+async function toolsFile(tools: unknown[]): Promise<string> {
+  const file = path.join(await mkdtemp(path.join(tmpdir(), "charter-tools-")), "tools.json");
+  await writeFile(file, JSON.stringify(tools));
+  return file;
+}
+
+const tokenFile = path.join(REPO, "tenants/demo/secrets/directory.token");
+
+describe("discovery against the demo servers", () => {
+  test("stdio: ticketing tools with schemas, annotations, a subscribable resource, a template and a prompt", async () => {
+    const secret = new Secret("s3cret-for-test");
+    const file = path.join(await mkdtemp(path.join(tmpdir(), "charter-token-")), "token");
+    await writeFile(file, "s3cret-for-test\n");
+    const catalog = await discoverCatalog(
+      pool,
+      stdio([path.join(DEMO_SERVERS, "ticketing.ts"), "--token-file", file, "--token-env", "TOKEN"], { secretEnv: { TOKEN: secret } }),
+    );
+    assert.equal(catalog.server.name, "demo-ticketing");
+    assert.deepEqual(
+      catalog.tools.map((tool) => tool.name),
+      ["add_comment", "close_incident", "create_change", "create_incident", "get_incident", "list_incidents", "update_incident"],
+    );
+    const create = catalog.tools.find((tool) => tool.name === "create_incident");
+    assert.deepEqual((create?.inputSchema["properties"] as Record<string, { enum?: string[] }>)["priority"]?.enum, ["P1", "P2", "P3", "P4"]);
+    assert.ok(create?.outputSchema, "create_incident has an outputSchema");
+    assert.equal(catalog.tools.find((tool) => tool.name === "add_comment")?.outputSchema, undefined);
+    assert.equal(catalog.tools.find((tool) => tool.name === "close_incident")?.annotations?.destructiveHint, true);
+    assert.equal(catalog.capabilities.resources?.subscribe, true);
+    assert.deepEqual(catalog.resources.map((resource) => resource.uri), ["tickets://incidents/new"]);
+    assert.deepEqual(catalog.resourceTemplates.map((template) => template.uriTemplate), ["tickets://incidents/{id}"]);
+    assert.deepEqual(catalog.prompts.map((prompt) => prompt.name), ["summarize_incident"]);
+  });
+
+  test("Streamable HTTP: a launched directory server with a bearer token", async () => {
+    const catalog = await discoverCatalog(pool, launched("directory.ts", (await import("node:fs")).readFileSync(tokenFile, "utf8").trim(), ["--token-file", tokenFile]));
+    assert.equal(catalog.server.name, "demo-directory");
+    assert.ok(catalog.tools.some((tool) => tool.name === "add_user_to_group"));
+    assert.equal(catalog.tools.find((tool) => tool.name === "remove_user_from_group")?.outputSchema, undefined);
+  });
+
+  test("Streamable HTTP: a wrong token is reported as refused credentials, without the token", async () => {
+    const error = await failure(discoverCatalog(pool, launched("directory.ts", "wrong-token-value", ["--token-file", tokenFile])));
+    assert.equal(error.code, "INTEGRATION_AUTH_REFUSED");
+    assert.ok(!error.message.includes("wrong-token-value"));
+  });
+
+  test("Streamable HTTP: the chat server", async () => {
+    const catalog = await discoverCatalog(pool, launched("chat.ts"));
+    assert.ok(catalog.tools.some((tool) => tool.name === "post_message"));
+  });
+
+  test("third-party: @modelcontextprotocol/server-everything from npm", async () => {
+    const catalog = await discoverCatalog(pool, stdio([path.join(REPO, "node_modules/@modelcontextprotocol/server-everything/dist/index.js"), "stdio"]));
+    assert.ok(catalog.tools.length >= 5, `tools: ${catalog.tools.map((tool) => tool.name).join(", ")}`);
+    assert.ok(catalog.prompts.length > 0);
+    assert.ok(catalog.resources.length + catalog.resourceTemplates.length > 0);
+  });
+});
+
+describe("discovery of servers that misbehave", () => {
+  const tool = (name: string, inputSchema: unknown = { type: "object" }) => ({ name, inputSchema });
+
+  test("follows pagination cursors", async () => {
+    const file = await toolsFile(["a", "b", "c", "d", "e"].map((name) => tool(name)));
+    const catalog = await discoverCatalog(pool, stdio([SCRIPTED_SERVER, "--tools-file", file, "--page-size", "2"]));
+    assert.deepEqual(catalog.tools.map((t) => t.name), ["a", "b", "c", "d", "e"]);
+  });
+
+  test("a cursor that repeats is a protocol error, not an endless loop", async () => {
+    const error = await failure(discoverCatalog(pool, stdio([SCRIPTED_SERVER, "--mode", "bad-cursor"])));
+    assert.equal(error.code, "INTEGRATION_PROTOCOL_ERROR");
+    assert.match(error.message, /repeated the cursor/);
+  });
+
+  test("a server that hangs times out with a clear error", async () => {
+    const started = Date.now();
+    const error = await failure(discoverCatalog(pool, stdio([SCRIPTED_SERVER, "--mode", "hang"], { timeouts: { connectMs: 1500, requestMs: 1500 } })));
+    assert.equal(error.code, "INTEGRATION_TIMEOUT");
+    assert.match(error.message, /^integration "it\d+": did not finish the MCP handshake within 1500 ms/);
+    assert.ok(Date.now() - started < 8000);
+  });
+
+  test("a server that writes garbage is a protocol error", async () => {
+    const error = await failure(discoverCatalog(pool, stdio([SCRIPTED_SERVER, "--mode", "garbage"])));
+    assert.equal(error.code, "INTEGRATION_PROTOCOL_ERROR");
+    assert.match(error.message, /not JSON-RPC|does not follow the MCP schema/);
+  });
+
+  test("a server that exits says so, with its stderr and without its secrets", async () => {
+    const error = await failure(discoverCatalog(pool, stdio([SCRIPTED_SERVER, "--mode", "exit"], { secretEnv: { FIXTURE_SECRET: new Secret("hunter2-secret") } })));
+    assert.equal(error.code, "INTEGRATION_START_FAILED");
+    assert.match(error.message, /database connection string missing/);
+    assert.ok(!error.message.includes("hunter2-secret"), error.message);
+    assert.match(error.message, /\[redacted\]/);
+  });
+
+  test("a command that does not exist cannot start", async () => {
+    const error = await failure(discoverCatalog(pool, stdio([], { command: "/nonexistent/mcp-server" })));
+    assert.equal(error.code, "INTEGRATION_START_FAILED");
+  });
+
+  test("a URL nobody listens on is unreachable", async () => {
+    const { createServer } = await import("node:net");
+    const probe = createServer().listen(0, "127.0.0.1");
+    await new Promise((resolve) => probe.once("listening", resolve));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const spec: ConnectionSpec = { key: "t/down", integration: "down", timeouts, transport: "http", url: `http://127.0.0.1:${port}/mcp`, headers: {}, secretHeaders: {}, launch: undefined };
+    const error = await failure(discoverCatalog(pool, spec));
+    assert.equal(error.code, "INTEGRATION_UNREACHABLE");
+    assert.match(error.message, /ECONNREFUSED|cannot reach/);
+  });
+
+  test("an invalid tool schema fails the integration and names the tool", async () => {
+    const file = await toolsFile([tool("fine"), tool("broken", { type: "object", properties: { when: { type: "date-time" } } })]);
+    const error = await failure(discoverCatalog(pool, stdio([SCRIPTED_SERVER, "--tools-file", file])));
+    assert.equal(error.code, "INTEGRATION_INVALID_CATALOG");
+    assert.match(error.message, /tool "broken": inputSchema is not a valid JSON Schema/);
+  });
+
+  test("an answer that breaks the MCP schema is a protocol error", async () => {
+    const file = await toolsFile([{ name: "no-input-schema" }]);
+    const error = await failure(discoverCatalog(pool, stdio([SCRIPTED_SERVER, "--tools-file", file])));
+    assert.equal(error.code, "INTEGRATION_PROTOCOL_ERROR");
+    assert.match(error.message, /tools\/list/);
+  });
+
+  test("a server that went away is reconnected on the next request", async () => {
+    const file = await toolsFile([tool("a")]);
+    const spec = stdio([SCRIPTED_SERVER, "--tools-file", file, "--exit-after-lists", "1"]);
+    assert.equal((await discoverCatalog(pool, spec)).tools.length, 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal((await discoverCatalog(pool, spec)).tools.length, 1);
+  });
+});

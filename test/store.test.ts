@@ -1,0 +1,140 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, describe, test } from "node:test";
+import { sql } from "drizzle-orm";
+import type { CatalogContent } from "../src/core/catalog.ts";
+import { CatalogRepository, type Database, openEmbeddedDatabase } from "../src/store/index.ts";
+import { DRIVERS, testDatabase } from "./helpers/databases.ts";
+
+const catalog = (description: string): CatalogContent => ({
+  server: { name: "s", version: "1" },
+  capabilities: { tools: {} },
+  tools: [{ name: "t", description, inputSchema: { type: "object" } }],
+  resources: [],
+  resourceTemplates: [],
+  prompts: [],
+});
+
+const base = { tenantId: "acme", integrationId: "tickets", transport: "stdio" as const, configHash: "c", credentialState: "ok" as const, startedAt: new Date() };
+
+async function schemaOf(database: Database) {
+  const columns = await database.db.execute(sql`
+    select table_name, column_name, data_type, is_nullable, column_default
+    from information_schema.columns where table_schema = 'public' order by table_name, column_name`);
+  const indexes = await database.db.execute(sql`select tablename, indexname, indexdef from pg_indexes where schemaname = 'public' order by indexname`);
+  const constraints = await database.db.execute(sql`
+    select conrelid::regclass::text as table_name, conname, pg_get_constraintdef(oid) as definition
+    from pg_constraint where connamespace = 'public'::regnamespace and contype in ('p', 'u', 'f', 'c') order by conname`);
+  // NOT NULL is compared through information_schema above; PostgreSQL 18 (PGlite) also lists it as a constraint.
+  const rows = (result: unknown) => [...(Array.isArray(result) ? result : (result as { rows: unknown[] }).rows)].map((row) => ({ ...(row as object) }));
+  return { columns: rows(columns), indexes: rows(indexes), constraints: rows(constraints) };
+}
+
+describe("store on both drivers", () => {
+  const opened: Database[] = [];
+  after(async () => Promise.all(opened.map((database) => database.close())));
+
+  test("the same migrations give identical schemas on PGlite and PostgreSQL", async () => {
+    const [embedded, server] = await Promise.all(DRIVERS.map((driver) => testDatabase(driver)));
+    opened.push(embedded!, server!);
+    const a = await schemaOf(embedded!);
+    const b = await schemaOf(server!);
+    assert.ok(a.columns.length >= 30, `expected Charter's tables, found ${a.columns.length} columns`);
+    assert.deepEqual(a, b);
+  });
+
+  for (const driver of DRIVERS) {
+    describe(driver, () => {
+      test("a sync stores a snapshot once and reports unchanged, changed and back again", async () => {
+        const database = await testDatabase(driver);
+        opened.push(database);
+        const repository = new CatalogRepository(database.db);
+        await repository.upsertTenant({ id: "acme", name: "Acme", configHash: "h" });
+        const record = (description: string, previousSnapshotId: string | null) => ({
+          ...base,
+          outcome: "snapshot" as const,
+          hash: `hash-${description}`,
+          content: catalog(description),
+          previousSnapshotId,
+          changes: [],
+        });
+        const first = await repository.recordSync(record("one", null));
+        assert.equal(first.status, "new");
+        assert.equal((await repository.recordSync(record("one", first.snapshotId))).status, "unchanged");
+        assert.equal(await repository.countSnapshots("acme"), 1);
+        const second = await repository.recordSync(record("two", first.snapshotId));
+        assert.equal(second.status, "changed");
+        assert.equal((await repository.currentSnapshot("acme", "tickets"))?.content.tools[0]?.description, "two");
+        const back = await repository.recordSync(record("one", second.snapshotId));
+        assert.equal(back.status, "changed");
+        assert.equal(back.snapshotId, first.snapshotId, "returning to old content reuses its snapshot");
+        assert.equal(await repository.countSnapshots("acme"), 2);
+        assert.deepEqual((await repository.recentSyncs("acme")).map((row) => row.status).sort(), ["changed", "changed", "new", "unchanged"]);
+      });
+
+      test("a failed sync keeps the previous snapshot current and records why", async () => {
+        const database = await testDatabase(driver);
+        opened.push(database);
+        const repository = new CatalogRepository(database.db);
+        await repository.upsertTenant({ id: "acme", name: "Acme", configHash: "h" });
+        const ok = await repository.recordSync({ ...base, outcome: "snapshot", hash: "h1", content: catalog("x"), previousSnapshotId: null, changes: [] });
+        const failed = await repository.recordSync({ ...base, credentialState: "refused", outcome: "failed", errorCode: "INTEGRATION_AUTH_REFUSED", errorMessage: "nope" });
+        assert.equal(failed.status, "failed");
+        assert.equal((await repository.currentSnapshot("acme", "tickets"))?.id, ok.snapshotId);
+        const [integration] = await repository.listIntegrations("acme");
+        assert.equal(integration?.credentialState, "refused");
+        assert.equal((await repository.recentSyncs("acme"))[0]?.errorCode, "INTEGRATION_AUTH_REFUSED");
+      });
+
+      test("a sync that fails halfway stores nothing", async () => {
+        const database = await testDatabase(driver);
+        opened.push(database);
+        const repository = new CatalogRepository(database.db);
+        // No tenant row: the sync record's foreign key fails after the snapshot insert, inside one transaction.
+        await assert.rejects(repository.recordSync({ ...base, tenantId: "ghost", outcome: "snapshot", hash: "h", content: catalog("x"), previousSnapshotId: null, changes: [] }));
+        const count = await database.db.execute(sql`select count(*)::int as n from catalog_snapshots`);
+        const rows = Array.isArray(count) ? count : (count as { rows: { n: number }[] }).rows;
+        assert.equal((rows[0] as { n: number }).n, 0);
+      });
+    });
+  }
+});
+
+describe("embedded data folder lock", () => {
+  test("a second process gets an error naming the folder, and the folder opens again after close", async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "charter-lock-"));
+    const first = await openEmbeddedDatabase({ dataDir });
+    const child = spawn(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `const { openEmbeddedDatabase } = await import(${JSON.stringify(path.join(import.meta.dirname, "../src/store/index.ts"))});
+         try { await openEmbeddedDatabase({ dataDir: ${JSON.stringify(dataDir)} }); console.log("OPENED"); }
+         catch (error) { console.log(error.code + " " + error.message); }`,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    await new Promise((resolve) => child.on("exit", resolve));
+    assert.match(output, /^DATA_DIR_LOCKED /);
+    assert.ok(output.includes(dataDir), `error names the folder: ${output}`);
+    assert.ok(output.includes(String(process.pid)), `error names the holder: ${output}`);
+    await first.close();
+    const again = await openEmbeddedDatabase({ dataDir });
+    await again.close();
+  });
+
+  test("a lock left by a dead process is taken over", async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "charter-lock-"));
+    const { writeFile } = await import("node:fs/promises");
+    const { hostname } = await import("node:os");
+    await writeFile(path.join(dataDir, "charter.lock"), JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), since: "then" }));
+    const database = await openEmbeddedDatabase({ dataDir });
+    await database.close();
+  });
+});
