@@ -150,6 +150,7 @@ export function describeChange(change: CatalogChange): string {
       const where = change.path === "" ? `${change.schema} schema` : `${change.schema} field "${change.path}"`;
       switch (change.change) {
         case "added": {
+          if (change.path === "") return `tool ${change.tool}: ${where} added`;
           const required = isObject(change.after) && change.after["required"] === true;
           return `tool ${change.tool}: ${where} added (${required ? "required" : "optional"})`;
         }
