@@ -1,0 +1,31 @@
+/**
+ * Making catalog text safe inside generated code. Names and descriptions come from tenant MCP
+ * servers and are hostile input: nothing in them may end a comment, a string or a template, or
+ * start a new line of code (U+2028/U+2029 are line terminators to some tools).
+ */
+
+/** A JSON string literal that also escapes U+2028/U+2029 and `</` so it is safe anywhere. */
+export function stringLiteral(text: string): string {
+  return JSON.stringify(text).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+}
+
+/** Text for one line inside a block comment: no comment terminator, no line breaks, no control characters. */
+export function commentText(text: string): string {
+  return text
+    .replace(/[\r\n\u2028\u2029\u0085]+/g, " ")
+    .replace(/[\u0000-\u001f\u007f]/g, "")
+    .replace(/\*\//g, "*\\/")
+    .replace(/@(?=[A-Za-z])/g, "@\u200b") // no JSDoc tags injected by a description
+    .trim();
+}
+
+/** A JSDoc block from paragraphs of untrusted text, indented by `indent`. */
+export function jsDoc(lines: string[], indent = ""): string {
+  const body = lines
+    .flatMap((line) => line.split(/\r\n|[\r\n\u2028\u2029\u0085]/))
+    .map(commentText)
+    .map((line) => (line ? `${indent} * ${line}` : `${indent} *`));
+  while (body.length > 0 && body[body.length - 1] === `${indent} *`) body.pop();
+  if (body.length === 0) return "";
+  return `${indent}/**\n${body.join("\n")}\n${indent} */\n`;
+}
