@@ -4,8 +4,7 @@
  * Server-provided data is parsed with zod and bounded; anything invalid fails the integration
  * with INTEGRATION_INVALID_CATALOG and a list of what is wrong.
  */
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import type { AnySchema, SchemaOutput } from "@modelcontextprotocol/sdk/server/zod-compat.js";
 import {
   ListPromptsResultSchema,
   ListResourcesResultSchema,
@@ -20,43 +19,18 @@ import { checkToolSchemas } from "./schema-check.ts";
 
 export const DISCOVERY_LIMITS = { maxPages: 200, maxItems: 5000 };
 
-type Page<T> = { items: T[]; nextCursor: string | undefined };
-
 /** Everything the integration offers now, in canonical order. */
 export async function discoverCatalog(pool: McpClientPool, spec: ConnectionSpec): Promise<CatalogContent> {
   const info = await pool.serverInfo(spec);
   const capabilities = info.capabilities ?? {};
-  const list = <T>(method: string, fetch: (client: Client, cursor: string | undefined, options: RequestOptions) => Promise<Page<T>>) =>
-    paginate(pool, spec, method, fetch);
-
-  const tools = capabilities.tools
-    ? await list("tools/list", async (client, cursor, options) => {
-        const result = await client.request({ method: "tools/list", params: cursor ? { cursor } : {} }, ListToolsResultSchema, options);
-        return { items: result.tools, nextCursor: result.nextCursor };
-      })
-    : [];
+  const tools = capabilities.tools ? await paginate(pool, spec, "tools/list", ListToolsResultSchema, (page) => page.tools) : [];
   const resources = capabilities.resources
-    ? await list("resources/list", async (client, cursor, options) => {
-        const result = await client.request({ method: "resources/list", params: cursor ? { cursor } : {} }, ListResourcesResultSchema, options);
-        return { items: result.resources, nextCursor: result.nextCursor };
-      })
+    ? await paginate(pool, spec, "resources/list", ListResourcesResultSchema, (page) => page.resources)
     : [];
   const resourceTemplates = capabilities.resources
-    ? await list("resources/templates/list", async (client, cursor, options) => {
-        const result = await client.request(
-          { method: "resources/templates/list", params: cursor ? { cursor } : {} },
-          ListResourceTemplatesResultSchema,
-          options,
-        );
-        return { items: result.resourceTemplates, nextCursor: result.nextCursor };
-      })
+    ? await paginate(pool, spec, "resources/templates/list", ListResourceTemplatesResultSchema, (page) => page.resourceTemplates)
     : [];
-  const prompts = capabilities.prompts
-    ? await list("prompts/list", async (client, cursor, options) => {
-        const result = await client.request({ method: "prompts/list", params: cursor ? { cursor } : {} }, ListPromptsResultSchema, options);
-        return { items: result.prompts, nextCursor: result.nextCursor };
-      })
-    : [];
+  const prompts = capabilities.prompts ? await paginate(pool, spec, "prompts/list", ListPromptsResultSchema, (page) => page.prompts) : [];
 
   const parsed = CatalogContent.safeParse({
     server: info.version ?? { name: "(unnamed)", version: "(unknown)" },
@@ -85,17 +59,21 @@ export async function discoverCatalog(pool: McpClientPool, spec: ConnectionSpec)
   return content;
 }
 
-async function paginate<T>(
+/** Every item of a paginated list method, following `nextCursor` with a bound and a loop check. */
+async function paginate<S extends AnySchema, T>(
   pool: McpClientPool,
   spec: ConnectionSpec,
   method: string,
-  fetch: (client: Client, cursor: string | undefined, options: RequestOptions) => Promise<Page<T>>,
+  resultSchema: S,
+  itemsOf: (page: SchemaOutput<S>) => T[],
 ): Promise<T[]> {
   const items: T[] = [];
   const seen = new Set<string>();
   let cursor: string | undefined;
   for (let page = 0; page < DISCOVERY_LIMITS.maxPages; page++) {
-    const result = await pool.request(spec, method, (client, options) => fetch(client, cursor, options), { retryOnDisconnect: true });
+    const params = cursor ? { cursor } : {};
+    const answer = await pool.request(spec, method, (client, options) => client.request({ method, params }, resultSchema, options), { retryOnDisconnect: true });
+    const result = { items: itemsOf(answer), nextCursor: (answer as { nextCursor?: string }).nextCursor };
     items.push(...result.items);
     if (items.length > DISCOVERY_LIMITS.maxItems) {
       throw new IntegrationError("INTEGRATION_INVALID_CATALOG", spec.integration, `${method} returned more than ${DISCOVERY_LIMITS.maxItems} items`);

@@ -3,7 +3,7 @@
  * written in one transaction: a snapshot is never stored without the integration pointing at it
  * and the sync that produced it.
  */
-import { and, asc, desc, eq } from "drizzle-orm";
+import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import type { CatalogContent, CredentialState } from "../core/catalog.ts";
 import type { Db } from "./database.ts";
 import { catalogSnapshots, integrationSyncs, integrations, tenants } from "./schema.ts";
@@ -129,8 +129,8 @@ export class CatalogRepository {
   async markUnconfigured(tenantId: string, keep: readonly string[]): Promise<string[]> {
     const rows = await this.#db.select({ id: integrations.id, configured: integrations.configured }).from(integrations).where(eq(integrations.tenantId, tenantId));
     const gone = rows.filter((row) => row.configured && !keep.includes(row.id)).map((row) => row.id);
-    for (const id of gone) {
-      await this.#db.update(integrations).set({ configured: false, updatedAt: new Date() }).where(and(eq(integrations.tenantId, tenantId), eq(integrations.id, id)));
+    if (gone.length > 0) {
+      await this.#db.update(integrations).set({ configured: false, updatedAt: new Date() }).where(and(eq(integrations.tenantId, tenantId), inArray(integrations.id, gone)));
     }
     return gone;
   }

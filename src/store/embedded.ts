@@ -40,15 +40,15 @@ export async function openEmbeddedDatabase(options: EmbeddedOptions): Promise<Da
 }
 
 function wrap(client: PGlite, location: string, release: () => void): Database & { client: PGlite } {
-  const db = drizzle(client, { schema }) as unknown as Db;
+  const pgliteDb = drizzle(client, { schema });
   return {
     kind: "embedded",
     location,
-    db,
+    db: pgliteDb as unknown as Db,
     client,
     async migrate() {
       try {
-        await migrate(drizzle(client, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
+        await migrate(pgliteDb, { migrationsFolder: MIGRATIONS_FOLDER });
       } catch (error) {
         throw new StoreError("MIGRATION_FAILED", `migrating the embedded database in ${location} failed: ${(error as Error).message}`, {
           cause: error,
