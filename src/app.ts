@@ -6,6 +6,7 @@ import { CatalogService } from "./catalog/index.ts";
 import { type Env, parseEnv } from "./config/env.ts";
 import { McpClientPool } from "./mcp/index.ts";
 import { CatalogRepository, type Database, openDatabase } from "./store/index.ts";
+import { TenantToolchain } from "./toolchain/index.ts";
 
 export type App = {
   env: Env;
@@ -13,6 +14,7 @@ export type App = {
   pool: McpClientPool;
   catalogs: CatalogRepository;
   catalogService: CatalogService;
+  toolchain: TenantToolchain;
   close(): Promise<void>;
 };
 
@@ -30,6 +32,7 @@ export async function createApp(options: { processEnv?: Record<string, string | 
     pool,
     catalogs,
     catalogService,
+    toolchain: new TenantToolchain({ catalogs }),
     async close() {
       await pool.closeAll();
       await database.close();

@@ -36,7 +36,7 @@ function typecheck(sdk: GeneratedSdk, usage = ""): string[] {
     useInMemoryFileSystem: true,
     compilerOptions: { strict: true, noEmit: true, target: ScriptTarget.ES2022, module: ModuleKind.ESNext, moduleResolution: ModuleResolutionKind.Bundler, allowImportingTsExtensions: true, lib: ["lib.es2022.d.ts"], types: [] },
   });
-  project.createSourceFile("/runtime.d.ts", readFileSyncText(path.join(REPO, "sandbox/workflow-sdk.d.ts")));
+  project.createSourceFile("/runtime.d.ts", readFileSyncText(path.join(REPO, "sandbox/charter.d.ts")));
   for (const [file, text] of sdk.files) if (!file.endsWith(".d.ts")) project.createSourceFile(`/sdk/${file}`, text);
   if (usage) project.createSourceFile("/usage.ts", usage);
   return project.getPreEmitDiagnostics().map((d) => `${d.getSourceFile()?.getFilePath() ?? ""}:${d.getLineNumber() ?? 0} ${project.formatDiagnosticsWithColorAndContext([d]).split("\n")[0]}`);

@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { createApp } from "../app.ts";
 import { CharterError } from "../core/errors.ts";
 import { consoleOutput, type Output } from "./output.ts";
+import { CHECK_HELP, checkWorkflow, SDK_HELP, writeSdk } from "./workflows.ts";
 import { LIST_HELP, listTenants, SHOW_HELP, showTenant, SYNC_HELP, syncTenants, TENANTS_HELP } from "./tenants.ts";
 
 const HELP = `Charter turns plain-language requests into typed, tested, human-approved workflows
@@ -17,6 +18,9 @@ Commands:
   tenants list            List configured tenants
   tenants sync [tenant]   Discover a tenant's integrations and store their catalogs
   tenants show <tenant>   Show a tenant's stored integrations and tools
+  sdk <tenant>            Write the tenant's typed SDK to generated/<tenant>/<catalog hash>/
+  check <file> --tenant <tenant>
+                          Typecheck, analyse and bundle a workflow against the tenant's SDK
   migrate                 Apply database migrations (also done automatically at start)
   help                    Show this help
 
@@ -24,6 +28,7 @@ Environment:
   CHARTER_DATA_DIR   Folder of the embedded database (default ./.charter)
   DATABASE_URL       Use this PostgreSQL server instead of the embedded database
   CHARTER_TENANTS_DIR  Folder of tenant configurations (default ./tenants)
+  CHARTER_GENERATED_DIR  Folder 'charter sdk' writes to (default ./generated)
 
 Run 'charter <command> --help' for a command's options.`;
 
@@ -81,6 +86,15 @@ async function run(argv: string[], output: Output): Promise<number> {
         default:
           throw new UsageError(`unknown tenants command "${sub}"`);
       }
+    case "sdk":
+      if (values.help) return help(SDK_HELP);
+      if (!sub || target) throw new UsageError("sdk takes one tenant id: charter sdk <tenant>");
+      return writeSdk(sub, values.json === true, output);
+    case "check":
+      if (values.help) return help(CHECK_HELP);
+      if (!sub || target) throw new UsageError("check takes one workflow file: charter check <file.ts> --tenant <tenant>");
+      if (!values.tenant) throw new UsageError("check needs --tenant <tenant>: the tenant whose SDK the workflow is checked against");
+      return checkWorkflow(sub, values.tenant, values.tests, values.json === true, output);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -91,7 +105,13 @@ function parse(argv: string[]) {
     const parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { help: { type: "boolean", short: "h" }, json: { type: "boolean" }, version: { type: "boolean" } },
+      options: {
+        help: { type: "boolean", short: "h" },
+        json: { type: "boolean" },
+        version: { type: "boolean" },
+        tenant: { type: "string" },
+        tests: { type: "string" },
+      },
     });
     if (parsed.values.help && parsed.positionals.length === 0) parsed.positionals.push("help");
     return parsed;

@@ -15,6 +15,7 @@ const EnvSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
     .optional(),
   CHARTER_TENANTS_DIR: z.string().min(1).optional(),
+  CHARTER_GENERATED_DIR: z.string().min(1).optional(),
   CHARTER_MCP_CONNECT_TIMEOUT_MS: positiveMs.default(15_000),
   CHARTER_MCP_REQUEST_TIMEOUT_MS: positiveMs.default(30_000),
 });
@@ -24,6 +25,8 @@ export type Env = {
   dataDir: string;
   databaseUrl: string | undefined;
   tenantsDir: string;
+  /** Where `charter sdk` writes tenant SDKs (generated/<tenant>/<catalog hash>/). */
+  generatedDir: string;
   mcp: { connectTimeoutMs: number; requestTimeoutMs: number };
 };
 
@@ -40,6 +43,7 @@ export function parseEnv(source: Record<string, string | undefined>, cwd: string
     dataDir: path.resolve(cwd, env.CHARTER_DATA_DIR ?? ".charter"),
     databaseUrl: env.DATABASE_URL,
     tenantsDir: path.resolve(cwd, env.CHARTER_TENANTS_DIR ?? "tenants"),
+    generatedDir: path.resolve(cwd, env.CHARTER_GENERATED_DIR ?? "generated"),
     mcp: { connectTimeoutMs: env.CHARTER_MCP_CONNECT_TIMEOUT_MS, requestTimeoutMs: env.CHARTER_MCP_REQUEST_TIMEOUT_MS },
   };
 }

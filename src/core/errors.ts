@@ -18,6 +18,9 @@ export const ERROR_CODES = [
   "DATA_DIR_LOCKED",
   "DATABASE_UNAVAILABLE",
   "MIGRATION_FAILED",
+  "CATALOG_NOT_SYNCED",
+  "WORKFLOW_INVALID",
+  "FILE_UNREADABLE",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -39,6 +42,9 @@ export function isRetryableCode(code: ErrorCode): boolean {
     case "INTEGRATION_PROTOCOL_ERROR":
     case "INTEGRATION_INVALID_CATALOG":
     case "MIGRATION_FAILED":
+    case "CATALOG_NOT_SYNCED":
+    case "WORKFLOW_INVALID":
+    case "FILE_UNREADABLE":
       return false;
     default:
       return assertExhaustive(code);

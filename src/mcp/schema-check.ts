@@ -1,16 +1,11 @@
 /**
- * Checks that the JSON Schemas a server publishes are schemas at all (against their meta-schema),
- * with bounded work: oversized schemas are refused before any validator sees them. Remote `$ref`s
- * are allowed in a catalog but never fetched.
+ * Checks that the JSON Schemas a server publishes for a tool are schemas at all, with bounded
+ * work (see core/json-schema.ts). Remote `$ref`s are allowed in a catalog but never fetched.
  */
-import { Ajv } from "ajv";
-import { Ajv2020 } from "ajv/dist/2020.js";
 import type { CatalogTool } from "../core/catalog.ts";
+import { checkSchema } from "../core/json-schema.ts";
 
-export const MAX_SCHEMA_BYTES = 256 * 1024;
-
-const draft2020 = new Ajv2020({ strict: false, validateSchema: true, allErrors: false });
-const draft07 = new Ajv({ strict: false, validateSchema: true, allErrors: false });
+export { MAX_SCHEMA_BYTES } from "../core/json-schema.ts";
 
 /** Problems with one tool's schemas, each a sentence naming the tool; empty when it is fine. */
 export function checkToolSchemas(tool: CatalogTool): string[] {
@@ -23,22 +18,4 @@ export function checkToolSchemas(tool: CatalogTool): string[] {
     if (output) problems.push(`tool "${tool.name}": outputSchema ${output}`);
   }
   return problems;
-}
-
-function checkSchema(schema: Record<string, unknown>): string | undefined {
-  const size = JSON.stringify(schema).length;
-  if (size > MAX_SCHEMA_BYTES) return `is ${size} bytes, over the ${MAX_SCHEMA_BYTES}-byte limit`;
-  const dialect = schema["$schema"];
-  const ajv =
-    dialect === undefined || (typeof dialect === "string" && dialect.includes("2020-12"))
-      ? draft2020
-      : typeof dialect === "string" && /draft-0[67]/.test(dialect)
-        ? draft07
-        : undefined;
-  if (!ajv) return `uses an unsupported $schema (${String(dialect).slice(0, 100)}); use JSON Schema 2020-12 or draft-07`;
-  const { $schema: _ignored, ...rest } = schema;
-  const valid = ajv.validateSchema(rest);
-  if (valid) return undefined;
-  const first = ajv.errors?.[0];
-  return `is not a valid JSON Schema: ${first ? `${first.instancePath || "(root)"} ${first.message ?? ""}`.trim() : "rejected by the meta-schema"}`;
 }

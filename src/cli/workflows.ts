@@ -1,0 +1,155 @@
+/** `charter sdk` and `charter check`: a tenant's generated SDK, and compiling a workflow against it. */
+import { readFile, rename, mkdir, rm, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { createApp } from "../app.ts";
+import { CharterError } from "../core/errors.ts";
+import { COMPILER_OPTIONS, type CompileResult, guestFiles } from "../compile/index.ts";
+import { formatDiagnostic } from "../core/workflow.ts";
+import { columns, type Output } from "./output.ts";
+
+export const SDK_HELP = `Usage: charter sdk <tenant> [--json]
+
+Generates the typed SDK of a tenant from its stored catalog (run 'charter tenants sync <tenant>'
+first) and writes it to generated/<tenant>/<catalog hash>/ (or CHARTER_GENERATED_DIR): one module
+per integration with its .d.ts, the guest runtime declarations (charter.d.ts) and a tsconfig.json,
+so an editor gives workflow authors the same types 'charter check' uses.`;
+
+export const CHECK_HELP = `Usage: charter check <workflow.ts> --tenant <tenant> [--tests <file>] [--json]
+
+Compiles a workflow against the tenant's SDK: typecheck (no DOM, no Node.js), static analysis of
+the tools it can call and the constructs it may not use, and an in-memory bundle for the sandbox.
+Prints diagnostics as file:line:col, the workflow's capabilities with their annotations, its
+triggers, the bundle size and timings. Tests are read from --tests, or from <workflow>.tests.json
+beside the workflow when it exists, and checked against the schemas (not run).
+
+Exit status: 0 when the workflow is clean (warnings allowed), 1 when it is not, 2 on a usage error.`;
+
+export async function writeSdk(tenant: string, json: boolean, output: Output): Promise<number> {
+  const app = await createApp();
+  try {
+    const sdk = await app.toolchain.sdk(tenant);
+    const folder = path.join(app.env.generatedDir, tenant, sdk.catalogHash.replace(/^sha256:/, ""));
+    const files = new Map(sdk.files);
+    files.set("charter.d.ts", guestFiles().declarations);
+    files.set("tsconfig.json", editorConfig());
+    const written = await writeFolder(folder, files);
+    const integrations = [...new Set(sdk.tools.map((tool) => tool.integration))];
+    if (json) {
+      output.out(JSON.stringify({ tenant, folder, catalogHash: sdk.catalogHash, sdkHash: sdk.sdkHash, files: [...files.keys()], integrations, tools: sdk.tools.length }, null, 2));
+      return 0;
+    }
+    output.out(`SDK of tenant ${tenant} (catalog ${sdk.catalogHash.slice(0, 19)}…, ${sdk.tools.length} tools) ${written ? "written to" : "already in"} ${path.relative(process.cwd(), folder) || folder}`);
+    const rows = integrations.map((id) => {
+      const tools = sdk.tools.filter((tool) => tool.integration === id);
+      return ["  ", `import { ${tools[0]?.namespace ?? id} } from "charter:sdk"`, `${tools.length} tool${tools.length === 1 ? "" : "s"}`];
+    });
+    for (const line of columns(rows)) output.out(line);
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
+
+export async function checkWorkflow(file: string, tenant: string, testsFile: string | undefined, json: boolean, output: Output): Promise<number> {
+  const source = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
+    throw new CharterError("FILE_UNREADABLE", `cannot read ${file}: ${error.code === "ENOENT" ? "no such file" : error.message}`);
+  });
+  const testsPath = testsFile ?? file.replace(/\.[cm]?ts$/, "") + ".tests.json";
+  const tests = await readFile(testsPath, "utf8").then(
+    (text) => ({ text, fileName: testsPath }),
+    (error: NodeJS.ErrnoException) => {
+      if (testsFile || error.code !== "ENOENT") throw new CharterError("FILE_UNREADABLE", `cannot read tests file ${testsPath}: ${error.code === "ENOENT" ? "no such file" : error.message}`);
+      return undefined;
+    },
+  );
+  const app = await createApp();
+  try {
+    const result = await app.toolchain.check(tenant, { source, fileName: file, tests });
+    if (json) output.out(JSON.stringify(checkReport(file, tenant, result), null, 2));
+    else printCheck(result, output);
+    return result.ok ? 0 : 1;
+  } finally {
+    await app.close();
+  }
+}
+
+function checkReport(file: string, tenant: string, result: CompileResult) {
+  return {
+    ok: result.ok,
+    file,
+    tenant,
+    diagnostics: result.diagnostics,
+    workflow: result.workflow,
+    capabilities: result.capabilities,
+    tests: result.tests ? result.tests.tests.length : null,
+    bundle: result.bundle ? { bytes: result.bundle.bytes, sourceMapBytes: Buffer.byteLength(result.bundle.sourceMap), hash: result.bundle.hash } : null,
+    catalogHash: result.catalogHash,
+    sdkHash: result.sdkHash,
+    timings: roundTimings(result.timings),
+  };
+}
+
+function printCheck(result: CompileResult, output: Output): void {
+  for (const diagnostic of result.diagnostics) output.out(formatDiagnostic(diagnostic));
+  const errors = result.diagnostics.filter((d) => d.severity === "error").length;
+  const warnings = result.diagnostics.length - errors;
+  if (result.workflow) output.out(`workflow ${result.workflow.name}: ${result.workflow.description}`);
+  output.out(`capabilities (${result.capabilities.length}):`);
+  const rows = result.capabilities.map((c) => ["  ", `${c.integration}.${c.tool}`, c.sdkFunction, traits(c.annotations)]);
+  for (const line of columns(rows)) output.out(line);
+  if (result.workflow) {
+    const triggers = result.workflow.triggers.map((t) => (t.type === "schedule" ? `schedule "${t.cron}"${t.timezone ? ` ${t.timezone}` : ""}` : t.type === "resource" ? `resource ${t.uri} (${t.integration})` : t.type));
+    output.out(`triggers: ${["manual and MCP tool call (always)", ...triggers].join(", ")}`);
+  }
+  if (result.tests) output.out(`tests: ${result.tests.tests.length} checked against the schemas (they run in the test gate)`);
+  if (result.bundle) output.out(`bundle: ${formatBytes(result.bundle.bytes)} (source map ${formatBytes(Buffer.byteLength(result.bundle.sourceMap))}), ${result.bundle.hash.slice(0, 19)}…`);
+  const t = roundTimings(result.timings);
+  output.out(`timings: typecheck ${t.typecheckMs} ms, analysis ${t.analysisMs} ms, bundle ${t.bundleMs} ms, total ${t.totalMs} ms (SDK of catalog ${result.catalogHash.slice(0, 19)}…)`);
+  output.out(errors === 0 ? `ok${warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}` : `${errors} error${errors === 1 ? "" : "s"}${warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}: not clean`);
+}
+
+function traits(a: { readOnly: boolean; destructive: boolean; idempotent: boolean; openWorld: boolean; declared: boolean }): string {
+  const list = [a.readOnly ? "read-only" : "writes", a.destructive ? "DESTRUCTIVE" : "", a.idempotent ? "idempotent" : "", a.openWorld ? "open-world" : ""].filter(Boolean);
+  return list.join(", ") + (a.declared ? "" : " (annotations not declared; MCP defaults)");
+}
+
+function roundTimings(timings: CompileResult["timings"]) {
+  return Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v * 10) / 10])) as CompileResult["timings"];
+}
+
+function formatBytes(bytes: number): string {
+  return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+/** A tsconfig for editors opened on the SDK folder: the same library and module names as `charter check`. */
+function editorConfig(): string {
+  const options = {
+    strict: COMPILER_OPTIONS.strict,
+    noEmit: true,
+    target: "es2023",
+    lib: ["es2023"],
+    types: [],
+    module: "esnext",
+    moduleResolution: "bundler",
+    allowImportingTsExtensions: true,
+    isolatedModules: true,
+    noImplicitReturns: true,
+    noFallthroughCasesInSwitch: true,
+    paths: { "charter:sdk": ["./index.ts"] },
+  };
+  return `${JSON.stringify({ compilerOptions: options, include: ["**/*.ts"] }, null, 2)}\n`;
+}
+
+/** Writes the folder through a temporary one and a rename, so a reader never sees half of it. */
+async function writeFolder(folder: string, files: ReadonlyMap<string, string>): Promise<boolean> {
+  if (await stat(folder).then(() => true, () => false)) return false; // content-addressed: same hash, same files
+  const temporary = `${folder}.tmp-${process.pid}`;
+  await rm(temporary, { recursive: true, force: true });
+  await mkdir(temporary, { recursive: true });
+  for (const [name, text] of files) await writeFile(path.join(temporary, name), text);
+  await rename(temporary, folder).catch(async (error: NodeJS.ErrnoException) => {
+    await rm(temporary, { recursive: true, force: true });
+    if (error.code !== "ENOTEMPTY" && error.code !== "EEXIST") throw error;
+  });
+  return true;
+}

@@ -1,0 +1,44 @@
+/**
+ * Compiler findings as Charter diagnostics: file, 1-based line and column, code, message. The
+ * messages TypeScript gives for browser and Node.js names are replaced by ones that say what a
+ * workflow does instead, since "add 'dom' to lib" is the wrong advice here.
+ */
+import { ts } from "ts-morph";
+import type { Diagnostic } from "../core/workflow.ts";
+
+const UNAVAILABLE: Record<string, string> = {
+  fetch: "a workflow has no network access of its own; call the tenant's tools through charter:sdk",
+  XMLHttpRequest: "a workflow has no network access of its own; call the tenant's tools through charter:sdk",
+  WebSocket: "a workflow has no network access of its own; call the tenant's tools through charter:sdk",
+  console: "use ctx.log.info / warn / error; log lines are kept with the run",
+  setTimeout: "a workflow has no timers; schedules are triggers, and retries are the host's job",
+  setInterval: "a workflow has no timers; use a schedule trigger",
+  process: "a workflow has no Node.js APIs; its input comes in `run(input, ctx)`",
+  require: "a workflow may import only from charter:sdk and charter:workflow",
+  Buffer: "a workflow has no Node.js APIs",
+  window: "a workflow runs in no browser",
+  document: "a workflow runs in no browser",
+};
+
+const NOT_FOUND_CODES = new Set([2304, 2580, 2582, 2583, 2584, 2591, 2592, 2593]);
+
+export function typescriptDiagnostic(diagnostic: ts.Diagnostic, fileName: string): Diagnostic {
+  let message = ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n");
+  const name = /^Cannot find name '([^']+)'/.exec(message)?.[1];
+  if (NOT_FOUND_CODES.has(diagnostic.code) && name && UNAVAILABLE[name]) message = `\`${name}\` is not available in a workflow: ${UNAVAILABLE[name]}.`;
+  const position = diagnostic.file && diagnostic.start !== undefined ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start) : { line: 0, character: 0 };
+  return {
+    file: fileName,
+    line: position.line + 1,
+    column: position.character + 1,
+    severity: diagnostic.category === ts.DiagnosticCategory.Error ? "error" : "warning",
+    code: `TS${diagnostic.code}`,
+    message,
+  };
+}
+
+export function toDiagnostic(file: ts.SourceFile, fileName: string, node: ts.Node, code: string, message: string): Diagnostic {
+  const start = node === file ? 0 : node.getStart(file);
+  const position = file.getLineAndCharacterOfPosition(start);
+  return { file: fileName, line: position.line + 1, column: position.character + 1, severity: "error", code, message };
+}

@@ -1,0 +1,93 @@
+/**
+ * What a compiled workflow is, as the rest of Charter sees it: its triggers, the tools it can call
+ * (capabilities), compile diagnostics, and the tests that travel with it.
+ */
+import { z } from "zod";
+import { JsonSchemaObject } from "./catalog.ts";
+
+/** A workflow's name is also its MCP tool name. */
+export const WorkflowName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{0,63}$/, "must start with a lower-case letter and use only a-z, 0-9, '-' and '_' (at most 64 characters)");
+
+export const WorkflowTrigger = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("manual") }).strict(),
+  z
+    .object({
+      type: z.literal("schedule"),
+      cron: z.string().regex(/^\S+(\s+\S+){4,5}$/, "must be a cron expression of 5 or 6 fields"),
+      timezone: z.string().min(1).optional(),
+    })
+    .strict(),
+  z.object({ type: z.literal("webhook") }).strict(),
+  z.object({ type: z.literal("resource"), integration: z.string().min(1), uri: z.string().min(1) }).strict(),
+]);
+export type WorkflowTrigger = z.infer<typeof WorkflowTrigger>;
+
+export const Annotations = z.object({ readOnly: z.boolean(), destructive: z.boolean(), idempotent: z.boolean(), openWorld: z.boolean(), declared: z.boolean() });
+export type Annotations = z.infer<typeof Annotations>;
+
+/** One tool a workflow can call: the integration, the MCP tool name, the SDK function, its annotations. */
+export const Capability = z.object({ integration: z.string(), tool: z.string(), sdkFunction: z.string(), annotations: Annotations });
+export type Capability = z.infer<typeof Capability>;
+
+export const DiagnosticSeverity = z.enum(["error", "warning"]);
+
+/** A problem in a workflow, at a place in its source (1-based line and column). */
+export const Diagnostic = z.object({
+  file: z.string(),
+  line: z.number().int(),
+  column: z.number().int(),
+  severity: DiagnosticSeverity,
+  /** `TS2322` for TypeScript's own, `CHARTER_…` for Charter's rules. */
+  code: z.string(),
+  message: z.string(),
+});
+export type Diagnostic = z.infer<typeof Diagnostic>;
+
+/** `file:line:col - error CODE: message`, the shape editors and CI logs link. */
+export function formatDiagnostic(d: Diagnostic): string {
+  return `${d.file}:${d.line}:${d.column} - ${d.severity} ${d.code}: ${d.message}`;
+}
+
+const ToolKey = z.string().regex(/^[^.\s]+\.[^\s]+$/, 'must be "<integration>.<tool>" with the MCP tool name, e.g. "tickets.get_incident"');
+
+/** What a mocked tool call returns: structured output, content blocks, or an error. */
+export const MockedResult = z.union([
+  z.object({ output: z.unknown() }).strict(),
+  z.object({ content: z.array(z.object({ type: z.string() }).loose()) }).strict(),
+  z
+    .object({
+      error: z.object({ code: z.string().default("TOOL_ERROR"), message: z.string(), retryable: z.boolean().default(false) }).strict(),
+    })
+    .strict(),
+]);
+export type MockedResult = z.infer<typeof MockedResult>;
+
+/**
+ * A test of a workflow: an input, the mocked result of each tool it may call (one per call in
+ * order; the last one repeats), and what must happen: the calls in order (arguments compared as
+ * a subset: listed fields must match), and the exact output, or the error.
+ */
+export const WorkflowTest = z
+  .object({
+    name: z.string().min(1),
+    input: z.record(z.string(), z.unknown()),
+    mocks: z.record(ToolKey, z.array(MockedResult).min(1)).default({}),
+    state: z.record(z.string(), z.unknown()).optional(),
+    expect: z
+      .object({
+        calls: z.array(z.object({ tool: ToolKey, args: z.record(z.string(), z.unknown()).optional() }).strict()).optional(),
+        output: z.record(z.string(), z.unknown()).optional(),
+        error: z.object({ code: z.string().optional(), message: z.string().optional() }).strict().optional(),
+      })
+      .strict()
+      .refine((e) => !(e.output && e.error), "expect either an output or an error, not both"),
+  })
+  .strict();
+export type WorkflowTest = z.infer<typeof WorkflowTest>;
+
+export const WorkflowTests = z.object({ tests: z.array(WorkflowTest).min(1) }).strict();
+export type WorkflowTests = z.infer<typeof WorkflowTests>;
+
+export { JsonSchemaObject };

@@ -1,0 +1,62 @@
+/**
+ * Per-tenant SDKs and warm compilers. Keeps, per tenant, the SDK generated from its current
+ * catalog snapshots and one compiler built on it; both are keyed by the catalog hash, so a sync
+ * that changes the catalog gives the next check a fresh SDK, and tenants never share one.
+ */
+import type { CompileInput, CompileResult, CompilerSdk } from "../compile/index.ts";
+import { WorkflowCompiler } from "../compile/index.ts";
+import { CharterError } from "../core/errors.ts";
+import { catalogHashOf, generateSdk, type GeneratedSdk } from "../sdkgen/index.ts";
+import type { CatalogRepository } from "../store/index.ts";
+
+export type TenantSdk = GeneratedSdk & { tenantId: string; compilerSdk: CompilerSdk };
+
+export class TenantToolchain {
+  readonly #catalogs: CatalogRepository;
+  readonly #sdks = new Map<string, TenantSdk>();
+  readonly #compilers = new Map<string, WorkflowCompiler>();
+
+  constructor(options: { catalogs: CatalogRepository }) {
+    this.#catalogs = options.catalogs;
+  }
+
+  /** The SDK for the tenant's current catalog; generated once per catalog hash. */
+  async sdk(tenantId: string): Promise<TenantSdk> {
+    const catalog = await this.#catalogs.currentCatalog(tenantId);
+    if (catalog.length === 0) {
+      throw new CharterError("CATALOG_NOT_SYNCED", `tenant "${tenantId}" has no stored catalog; run \`charter tenants sync ${tenantId}\` first`);
+    }
+    const integrations = catalog.map((row) => ({ id: row.integrationId, snapshotHash: row.hash, content: row.content }));
+    const cached = this.#sdks.get(tenantId);
+    if (cached?.catalogHash === catalogHashOf(integrations)) return cached;
+    const sdk = generateSdk(integrations);
+    const byTool = new Map(catalog.flatMap((row) => row.content.tools.map((tool) => [`${row.integrationId}\u0000${tool.name}`, tool] as const)));
+    const compilerSdk: CompilerSdk = {
+      catalogHash: sdk.catalogHash,
+      sdkHash: sdk.sdkHash,
+      files: sdk.files,
+      tools: sdk.tools.map((tool) => {
+        const schemas = byTool.get(`${tool.integration}\u0000${tool.tool}`);
+        return { ...tool, inputSchema: schemas?.inputSchema ?? {}, outputSchema: schemas?.outputSchema };
+      }),
+      resources: new Map(catalog.map((row) => [row.integrationId, { uris: row.content.resources.map((r) => r.uri), templates: row.content.resourceTemplates.map((t) => t.uriTemplate) }])),
+    };
+    const result: TenantSdk = { ...sdk, tenantId, compilerSdk };
+    this.#sdks.set(tenantId, result);
+    return result;
+  }
+
+  /** The tenant's warm compiler for its current catalog. */
+  async compiler(tenantId: string): Promise<WorkflowCompiler> {
+    const sdk = await this.sdk(tenantId);
+    const existing = this.#compilers.get(tenantId);
+    if (existing?.catalogHash === sdk.catalogHash) return existing;
+    const compiler = new WorkflowCompiler(sdk.compilerSdk);
+    this.#compilers.set(tenantId, compiler);
+    return compiler;
+  }
+
+  async check(tenantId: string, input: CompileInput): Promise<CompileResult> {
+    return (await this.compiler(tenantId)).compile(input);
+  }
+}
