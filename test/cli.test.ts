@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, test } from "node:test";
@@ -66,7 +66,7 @@ describe("charter command", () => {
   });
 
   test("--help works on every command, and usage errors exit 2", async () => {
-    for (const args of [["--help"], ["help"], ["migrate", "--help"], ["tenants"], ["tenants", "sync", "--help"], ["tenants", "list", "--help"], ["tenants", "show", "--help"]]) {
+    for (const args of [["--help"], ["help"], ["migrate", "--help"], ["tenants"], ["tenants", "sync", "--help"], ["tenants", "list", "--help"], ["tenants", "show", "--help"], ["sdk", "--help"], ["check", "--help"]]) {
       const ran = await charter(args);
       assert.equal(ran.code, 0, `${args.join(" ")}: ${ran.stderr}`);
       assert.match(ran.stdout, /Usage: charter/, args.join(" "));
@@ -74,5 +74,55 @@ describe("charter command", () => {
     const unknown = await charter(["frobnicate"]);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown command "frobnicate"/);
+    const noTenant = await charter(["check", "tenants/demo/workflows/p1-bridge.ts"]);
+    assert.equal(noTenant.code, 2);
+    assert.match(noTenant.stderr, /check needs --tenant <tenant>/);
+  });
+
+  test("sdk and check: before a sync they say to sync; after it, the SDK is written and workflows are checked", async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "charter-cli-"));
+    const generated = await mkdtemp(path.join(tmpdir(), "charter-generated-"));
+    const env = { CHARTER_DATA_DIR: dataDir, CHARTER_GENERATED_DIR: generated };
+    const early = await charter(["check", "tenants/demo/workflows/p1-bridge.ts", "--tenant", "demo"], env);
+    assert.equal(early.code, 1);
+    assert.match(early.stderr, /tenant "demo" has no stored catalog; run `charter tenants sync demo` first \[CATALOG_NOT_SYNCED\]/);
+    assert.equal((await charter(["tenants", "sync", "demo"], env)).code, 0);
+
+    const sdk = await charter(["sdk", "demo", "--json"], env);
+    assert.equal(sdk.code, 0, sdk.stderr);
+    const written = JSON.parse(sdk.stdout) as { folder: string; catalogHash: string; files: string[] };
+    assert.equal(written.folder, path.join(generated, "demo", written.catalogHash.replace("sha256:", "")));
+    for (const file of ["index.ts", "index.d.ts", "tickets.ts", "tickets.d.ts", "charter.d.ts", "tsconfig.json"]) {
+      assert.ok(written.files.includes(file), file);
+      await readFile(path.join(written.folder, file), "utf8");
+    }
+    assert.match(await readFile(path.join(written.folder, "tickets.d.ts"), "utf8"), /export declare function closeIncident\(args: CloseIncidentInput\): Promise<CloseIncidentOutput>;/);
+    const again = await charter(["sdk", "demo"], env);
+    assert.match(again.stdout, /SDK of tenant demo \(catalog sha256:[0-9a-f]{12}…, \d+ tools\) already in /);
+
+    const good = await charter(["check", "tenants/demo/workflows/p1-bridge.ts", "--tenant", "demo"], env);
+    assert.equal(good.code, 0, good.stdout + good.stderr);
+    assert.match(good.stdout, /capabilities \(6\):/);
+    assert.match(good.stdout, /tickets\.get_incident\s+tickets\.getIncident\s+read-only, idempotent/);
+    assert.match(good.stdout, /tests: 3 checked/);
+    assert.match(good.stdout, /bundle: [\d.]+ KiB/);
+    assert.match(good.stdout, /timings: typecheck [\d.]+ ms, analysis [\d.]+ ms, bundle [\d.]+ ms/);
+
+    const json = await charter(["check", "tenants/demo/workflows/p1-bridge.ts", "--tenant", "demo", "--json"], env);
+    const report = JSON.parse(json.stdout) as { ok: boolean; capabilities: { tool: string }[]; bundle: { bytes: number } };
+    assert.equal(report.ok, true);
+    assert.equal(report.capabilities.length, 6);
+    assert.ok(report.bundle.bytes > 0);
+
+    const wrong = await charter(["check", "test/fixtures/workflows/wrong-enum.ts", "--tenant", "demo"], env);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stdout, /^test\/fixtures\/workflows\/wrong-enum\.ts:9:77 - error TS2322: Type '"critical"' is not assignable/m);
+    const evil = await charter(["check", "test/fixtures/workflows/computed-access.ts", "--tenant", "demo"], env);
+    assert.equal(evil.code, 1);
+    assert.match(evil.stdout, /computed-access\.ts:10:12 - error CHARTER_NAMESPACE_ESCAPE/);
+    assert.doesNotMatch(evil.stdout + evil.stderr, /\n\s+at /);
+    const missing = await charter(["check", "nothing-here.ts", "--tenant", "demo"], env);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /cannot read nothing-here\.ts: no such file \[FILE_UNREADABLE\]/);
   });
 });

@@ -39,7 +39,7 @@ export type RawDefinition = {
   output: Json;
   triggers: Json;
   /** Nodes to report later validation problems at. */
-  nodes: { name: ts.Node; description: ts.Node; input: ts.Node; output: ts.Node; triggers: ts.Node | undefined };
+  nodes: { name: ts.Node; description: ts.Node; input: ts.Node; output: ts.Node; triggers: ts.Node | undefined; run: ts.Node | undefined };
 };
 
 export type Analysis = { findings: Finding[]; capabilities: Capability[]; definition: RawDefinition | undefined };
@@ -195,6 +195,7 @@ function readDefinition(sourceFile: ts.SourceFile, checker: ts.TypeChecker, repo
       input: properties.get("input") ?? argument,
       output: properties.get("output") ?? argument,
       triggers: properties.get("triggers"),
+      run: properties.get("run"),
     },
   };
   return failed ? undefined : definition;

@@ -11,6 +11,7 @@ import { analyzeWorkflow, type SdkFunction, type SdkIndex } from "./analyze.ts";
 import { type Bundle, bundleWorkflow, type SdkUse } from "./bundle.ts";
 import { toDiagnostic, typescriptDiagnostic } from "./diagnostics.ts";
 import { checkTests, type CheckedTests, type ToolSchemas } from "./tests-file.ts";
+import { undeclaredOutputFields } from "./output-check.ts";
 import { TenantTypechecker } from "./typecheck.ts";
 
 /** What a compiler needs of a tenant's SDK; the SDK generator's output plus the catalog's schemas and resources. */
@@ -86,6 +87,11 @@ export class WorkflowCompiler {
       if (!(SUPERSEDED.has(d.code) && flaggedLines.has(diagnostic.line))) diagnostics.push(diagnostic);
     }
     const workflow = analysis.definition ? this.#summary(analysis.definition, checked.sourceFile, input.fileName, diagnostics) : undefined;
+    if (workflow && analysis.definition?.nodes.run) {
+      for (const field of undeclaredOutputFields(analysis.definition.nodes.run, checked.checker, workflow.outputSchema)) {
+        diagnostics.push(toDiagnostic(checked.sourceFile, input.fileName, analysis.definition.nodes.run, "CHARTER_OUTPUT_MISMATCH", `run can return "${field}", which the output schema does not allow (additionalProperties is false); add it to the schema or leave it out`));
+      }
+    }
     const tests = input.tests && workflow ? checkTests(input.tests.text, input.tests.fileName, workflow, analysis.capabilities, this.#schemas, diagnostics) : undefined;
     const analysed = performance.now();
     const errors = diagnostics.some((d) => d.severity === "error");

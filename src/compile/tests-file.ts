@@ -4,6 +4,7 @@
  * the tool's outputSchema, every expected call is to a tool the workflow can call, every expected
  * output fits the output schema. Running them is the sandbox's job.
  */
+import { ts } from "ts-morph";
 import { schemaValidator } from "../core/json-schema.ts";
 import { type Capability, type Diagnostic, WorkflowTests, type WorkflowTest } from "../core/workflow.ts";
 
@@ -20,8 +21,8 @@ export function checkTests(text: string, fileName: string, workflow: Workflow, c
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    const where = /line (\d+) column (\d+)/.exec(String(error));
-    at(Number(where?.[1] ?? 1), Number(where?.[2] ?? 1), `not valid JSON: ${(error as Error).message}`);
+    const where = syntaxErrorPosition(text, String(error));
+    at(where.line, where.column, `not valid JSON: ${(error as Error).message}`);
     return undefined;
   }
   const parsed = WorkflowTests.safeParse(raw);
@@ -74,4 +75,15 @@ export function checkTests(text: string, fileName: string, workflow: Workflow, c
 
 function pathText(path: readonly PropertyKey[]): string {
   return path.length === 0 ? "(file)" : path.map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`)).join("").replace(/^\./, "");
+}
+
+/** Where JSON.parse failed: V8 names the position only sometimes, TypeScript's JSON parser always. */
+function syntaxErrorPosition(text: string, message: string): { line: number; column: number } {
+  const v8 = /line (\d+) column (\d+)/.exec(message);
+  if (v8) return { line: Number(v8[1]), column: Number(v8[2]) };
+  const parsed = ts.parseJsonText("tests.json", text) as ts.JsonSourceFile & { parseDiagnostics?: ts.Diagnostic[] };
+  const start = parsed.parseDiagnostics?.[0]?.start;
+  if (start === undefined) return { line: 1, column: 1 };
+  const position = parsed.getLineAndCharacterOfPosition(start);
+  return { line: position.line + 1, column: position.character + 1 };
 }

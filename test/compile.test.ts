@@ -1,0 +1,320 @@
+/**
+ * The compile pipeline through its public faces: the tenant toolchain over a real store synced
+ * from the demo tenant's real MCP servers, and WorkflowCompiler over generated SDKs.
+ */
+import assert from "node:assert/strict";
+import { readFile, writeFile, mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import vm from "node:vm";
+import { after, before, describe, test } from "node:test";
+import { ts } from "ts-morph";
+import { type App, createApp } from "../src/app.ts";
+import { type CompileResult, type CompilerSdk, ES_LIB, guestFiles, WorkflowCompiler } from "../src/compile/index.ts";
+import type { CatalogTool } from "../src/core/catalog.ts";
+import { contentHash } from "../src/core/canonical-json.ts";
+import { generateSdk } from "../src/sdkgen/index.ts";
+import { embeddedTestDatabase } from "./helpers/databases.ts";
+import { REPO, scripted, tenantsFolder } from "./helpers/tenants.ts";
+
+const FIXTURES = path.join(REPO, "test/fixtures/workflows");
+const EXAMPLE = path.join(REPO, "tenants/demo/workflows/p1-bridge.ts");
+
+/** A compiler over a generated SDK of made-up integrations (no servers needed). */
+function compilerFor(integrations: Record<string, CatalogTool[]>): WorkflowCompiler {
+  const sdk = generateSdk(
+    Object.entries(integrations).map(([id, tools]) => {
+      const content = { server: { name: id, version: "1" }, capabilities: { tools: {} }, tools, resources: [], resourceTemplates: [], prompts: [] };
+      return { id, snapshotHash: contentHash(content), content };
+    }),
+  );
+  const schemas = new Map(Object.entries(integrations).flatMap(([id, tools]) => tools.map((tool) => [`${id}/${tool.name}`, tool] as const)));
+  const compilerSdk: CompilerSdk = {
+    catalogHash: sdk.catalogHash,
+    sdkHash: sdk.sdkHash,
+    files: sdk.files,
+    tools: sdk.tools.map((tool) => ({ ...tool, inputSchema: schemas.get(`${tool.integration}/${tool.tool}`)?.inputSchema ?? {}, outputSchema: schemas.get(`${tool.integration}/${tool.tool}`)?.outputSchema })),
+    resources: new Map(),
+  };
+  return new WorkflowCompiler(compilerSdk);
+}
+
+const codes = (result: CompileResult) => result.diagnostics.map((d) => `${d.line}:${d.code}`);
+
+describe("compiling workflows against the demo tenant", () => {
+  let app: App;
+  before(async () => {
+    app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: path.join(REPO, "tenants") }, database: await embeddedTestDatabase() });
+    const synced = await app.catalogService.syncTenant("demo");
+    assert.ok(synced.ok, JSON.stringify(synced.integrations.map((i) => i.error)));
+  });
+  after(() => app.close());
+
+  const check = async (file: string, tests?: string) =>
+    app.toolchain.check("demo", { source: await readFile(file, "utf8"), fileName: path.basename(file), tests: tests ? { text: tests, fileName: "tests.json" } : undefined });
+
+  test("the example workflow: clean, with exactly the tools it calls and their annotations, its trigger and its tests", async () => {
+    const result = await check(EXAMPLE, await readFile(EXAMPLE.replace(/\.ts$/, ".tests.json"), "utf8"));
+    assert.deepEqual(result.diagnostics, []);
+    assert.equal(result.ok, true);
+    assert.deepEqual(
+      result.capabilities.map((c) => [`${c.integration}.${c.tool}`, c.sdkFunction, c.annotations.readOnly, c.annotations.destructive]),
+      [
+        ["chat.create_channel", "chat.createChannel", false, false],
+        ["chat.page_user", "chat.pageUser", false, false],
+        ["chat.post_message", "chat.postMessage", false, false],
+        ["directory.get_on_call", "directory.getOnCall", true, false],
+        ["tickets.add_comment", "tickets.addComment", false, false],
+        ["tickets.get_incident", "tickets.getIncident", true, false],
+      ],
+    );
+    assert.equal(result.workflow?.name, "p1-bridge");
+    assert.deepEqual(result.workflow?.triggers, [{ type: "resource", integration: "tickets", uri: "tickets://incidents/new" }]);
+    assert.deepEqual(result.workflow?.inputSchema["required"], ["incident_id"]);
+    assert.equal(result.tests?.tests.length, 3);
+  });
+
+  test("the bundle holds only the SDK functions the workflow uses, and runs against a bridge", async () => {
+    const result = await check(EXAMPLE);
+    const code = result.bundle?.code ?? "";
+    assert.ok(code.length > 0);
+    for (const unused of ["close_incident", "disable_user", "archive_channel", "closeIncident", "getChannelHistory"]) assert.ok(!code.includes(unused), `bundle contains ${unused}`);
+    assert.match(result.bundle?.sourceMap ?? "", /"sources":/);
+    assert.match(result.bundle?.hash ?? "", /^sha256:[0-9a-f]{64}$/);
+
+    const replies: Record<string, unknown> = {
+      "tickets/get_incident": { ok: true, structured: { id: "INC7", title: "Down", description: "d", priority: "P1", status: "new", reporter_email: "a@x", assignee: null, comments: [], tags: [], created_at: "t" } },
+      "directory/get_on_call": { ok: true, structured: { rotation: "primary", until: "t", user: { id: "u", name: "Sam", email: "sam@x", department: "it", groups: [], manager_id: null, status: "active" } } },
+      "chat/page_user": { ok: true, structured: { page_id: "PG1", status: "triggered" } },
+      "chat/create_channel": { ok: true, structured: { id: "C1", name: "inc-inc7", topic: "", members: [], private: false, archived: false } },
+      "chat/post_message": { ok: true, structured: { channel_id: "C1", text: "", thread_ts: null, ts: "1" } },
+      "tickets/add_comment": { ok: true, content: [{ type: "text", text: "ok" }] },
+    };
+    const calls: string[] = [];
+    const context = vm.createContext({
+      __charterBridge: async (request: string) => {
+        const { integration, tool } = JSON.parse(request) as { integration: string; tool: string };
+        calls.push(`${integration}.${tool}`);
+        return JSON.stringify(replies[`${integration}/${tool}`] ?? { ok: false, error: { code: "NOT_ALLOWED", message: "no", retryable: false } });
+      },
+    });
+    vm.runInContext(code, context);
+    assert.equal(vm.runInContext("typeof __charterBridge", context), "undefined", "the runtime takes the bridge off the global object");
+    const definition = vm.runInContext("__charterWorkflow.default", context) as { run: (input: unknown, ctx: unknown) => Promise<unknown> };
+    const state = new Map<string, unknown>();
+    const ctx = { log: { info() {}, warn() {}, error() {} }, state: { get: (k: string) => state.get(k), set: (k: string, v: unknown) => state.set(k, v), delete: (k: string) => state.delete(k) }, now: () => new Date(0), run: {} };
+    const output = await definition.run({ incident_id: "INC7" }, ctx);
+    assert.deepEqual(JSON.parse(JSON.stringify(output)), { incident_id: "INC7", handled: true, channel: "inc-inc7", paged: "sam@x" });
+    assert.deepEqual(calls, ["tickets.get_incident", "directory.get_on_call", "chat.page_user", "chat.create_channel", "chat.post_message", "tickets.add_comment"]);
+    assert.equal(state.get("bridges_opened"), 1);
+  });
+
+  test("a wrong enum value is TypeScript's error at the line it is on", async () => {
+    const result = await check(path.join(FIXTURES, "wrong-enum.ts"));
+    assert.equal(result.ok, false);
+    assert.deepEqual(codes(result), ["9:TS2322"]);
+    assert.match(result.diagnostics[0]?.message ?? "", /"critical"/);
+    assert.equal(result.bundle, undefined, "nothing is bundled from code with errors");
+  });
+
+  const rejections: [string, string[]][] = [
+    ["eval.ts", ["9:CHARTER_FORBIDDEN_EVAL"]],
+    ["function-constructor.ts", ["9:CHARTER_FORBIDDEN_EVAL"]],
+    ["constructor-access.ts", ["9:CHARTER_FORBIDDEN_EVAL"]],
+    ["global-this.ts", ["9:CHARTER_FORBIDDEN_EVAL"]],
+    ["computed-access.ts", ["10:CHARTER_NAMESPACE_ESCAPE"]],
+    ["namespace-alias.ts", ["9:CHARTER_NAMESPACE_ESCAPE"]],
+    ["namespace-argument.ts", ["9:CHARTER_NAMESPACE_ESCAPE", "9:TS2345"]],
+    ["with.ts", ["10:CHARTER_FORBIDDEN_WITH"]],
+    ["dynamic-import.ts", ["9:CHARTER_DYNAMIC_IMPORT"]],
+    ["node-import.ts", ["1:CHARTER_FORBIDDEN_IMPORT"]],
+    ["fetch.ts", ["9:TS2304"]],
+    ["no-default-export.ts", ["1:CHARTER_NO_WORKFLOW"]],
+    ["not-literal-schema.ts", ["10:CHARTER_NOT_LITERAL"]],
+    ["schema-mismatch.ts", ["8:TS2322"]],
+    ["syntax-error.ts", ["9:TS1109"]],
+    ["bad-definition.ts", ["4:CHARTER_INVALID_DEFINITION", "5:CHARTER_INVALID_DEFINITION", "6:CHARTER_INVALID_DEFINITION", "8:CHARTER_INVALID_DEFINITION", "8:CHARTER_INVALID_DEFINITION"]],
+  ];
+  for (const [file, expected] of rejections) {
+    test(`rejected with a diagnostic at its line: ${file}`, async () => {
+      const result = await check(path.join(FIXTURES, file));
+      assert.equal(result.ok, false);
+      assert.deepEqual(codes(result), expected, JSON.stringify(result.diagnostics, null, 1));
+      for (const d of result.diagnostics) assert.ok(d.column >= 1 && d.message.length > 0);
+    });
+  }
+
+  test("browser and Node.js names get a message that says what a workflow does instead", async () => {
+    const result = await check(path.join(FIXTURES, "fetch.ts"));
+    assert.match(result.diagnostics[0]?.message ?? "", /`fetch` is not available in a workflow: .*charter:sdk/);
+  });
+
+  test("tests that disagree with the schemas are reported before anything runs", async () => {
+    const tests = {
+      tests: [
+        {
+          name: "bad",
+          input: { incident: "INC1" },
+          mocks: {
+            "tickets.get_incident": [{ output: { id: 5 } }],
+            "tickets.nonexistent": [{ output: {} }],
+            "tickets.add_comment": [{ output: { done: true } }],
+            "tickets.close_incident": [{ output: {} }],
+          },
+          expect: { calls: [{ tool: "directory.disable_user" }], output: { incident_id: "INC1", handled: "yes" } },
+        },
+      ],
+    };
+    const result = await check(EXAMPLE, JSON.stringify(tests, null, 2));
+    const messages = result.diagnostics.map((d) => `${d.severity} ${d.message}`);
+    const expected = [
+      /error test "bad": input \(root\) must have required property 'incident_id'/,
+      /error test "bad": mock 1 of "tickets.get_incident": output .*must have required property/,
+      /error test "bad": mocks "tickets.nonexistent", which is not a tool in this tenant's catalog/,
+      /error test "bad": mock 1 of "tickets.add_comment" gives structured output, but the tool declares no outputSchema/,
+      /warning test "bad": mocks "tickets.close_incident", which the workflow never calls/,
+      /error test "bad": expects a call to "directory.disable_user", which the workflow cannot call/,
+      /error test "bad": expected output \/handled must be boolean/,
+    ];
+    for (const pattern of expected) assert.ok(messages.some((m) => pattern.test(m)), `${pattern} not in:\n${messages.join("\n")}`);
+    assert.equal(result.ok, false);
+
+    const broken = await check(EXAMPLE, '{ "tests": [\n  { "name": }\n]}');
+    assert.equal(broken.diagnostics[0]?.code, "CHARTER_TESTS_INVALID");
+    assert.equal(broken.diagnostics[0]?.line, 2);
+  });
+
+  test("the warm compiler is reused for the same catalog", async () => {
+    assert.equal(await app.toolchain.compiler("demo"), await app.toolchain.compiler("demo"));
+  });
+
+  test("a tenant that was never synced: an error that says to sync it", async () => {
+    await assert.rejects(app.toolchain.check("nobody", { source: "", fileName: "x.ts" }), /tenant "nobody" has no stored catalog; run `charter tenants sync nobody` first/);
+  });
+});
+
+describe("compiler properties", () => {
+  const object = (properties: Record<string, unknown>, required: string[] = []) => ({ type: "object", properties, required });
+  const workflow = (body: string, imports = "") => `${imports}
+import { defineWorkflow } from "charter:workflow";
+export default defineWorkflow({
+  name: "w",
+  description: "A test workflow.",
+  input: {
+    type: "object",
+    properties: {
+      kind: { enum: ["a", "b"] },
+      count: { type: "integer" },
+      tags: { type: "array", items: { type: "string" } },
+      owner: { type: ["string", "null"] },
+      nested: { type: "object", properties: { deep: { const: 1 } }, required: ["deep"], additionalProperties: false },
+    },
+    required: ["kind", "tags", "owner"],
+  },
+  output: { type: "object", properties: { n: { type: "number" } }, required: ["n"], additionalProperties: false },
+  run: async (input) => {
+${body}
+  },
+});
+`;
+
+  test("input and output types come from the JSON Schema: one source of truth", async () => {
+    const compiler = compilerFor({});
+    const good = await compiler.compile({
+      fileName: "w.ts",
+      source: workflow(`    const kind: "a" | "b" = input.kind;
+    const tags: string[] = input.tags;
+    const owner: string | null = input.owner;
+    const deep: 1 | undefined = input.nested?.deep;
+    return { n: (input.count ?? 0) + tags.length + (kind === "a" ? 1 : 0) + (owner ? 1 : 0) + (deep ?? 0) };`),
+    });
+    assert.deepEqual(good.diagnostics, []);
+    const bad = await compiler.compile({
+      fileName: "w.ts",
+      source: workflow(`    const n: number = input.count;
+    const kind: "a" = input.kind;
+    return { n, extra: true };`),
+    });
+    assert.deepEqual(codes(bad), ["18:CHARTER_OUTPUT_MISMATCH", "19:TS2322", "20:TS2322"]);
+    assert.match(bad.diagnostics[0]?.message ?? "", /run can return "extra", which the output schema does not allow/);
+    assert.match(bad.diagnostics[1]?.message ?? "", /undefined/);
+    assert.match(bad.diagnostics[2]?.message ?? "", /"b"/);
+  });
+
+  test("tenants never see each other's SDK", async () => {
+    const alpha = compilerFor({ alpha: [{ name: "ping", inputSchema: object({}) }] });
+    const beta = compilerFor({ beta: [{ name: "pong", inputSchema: object({}) }] });
+    const source = workflow("    await alpha.ping();\n    return { n: 1 };", 'import { alpha } from "charter:sdk";');
+    assert.deepEqual((await alpha.compile({ source, fileName: "w.ts" })).diagnostics, []);
+    const other = await beta.compile({ source, fileName: "w.ts" });
+    assert.equal(other.ok, false);
+    assert.match(other.diagnostics[0]?.message ?? "", /has no exported member 'alpha'/);
+  });
+
+  test("hostile tool names and descriptions stay data: capabilities keep the original MCP name", async () => {
+    const compiler = compilerFor({ ops: [{ name: "delete */ everything`${x}", description: "*/ eval('x') /*", inputSchema: object({}), annotations: { destructiveHint: true } }] });
+    const result = await compiler.compile({ source: workflow("    await ops.deleteEverythingX();\n    return { n: 1 };", 'import { ops } from "charter:sdk";'), fileName: "w.ts" });
+    assert.deepEqual(result.diagnostics, []);
+    assert.deepEqual(result.capabilities.map((c) => [c.tool, c.annotations.destructive]), [["delete */ everything`${x}", true]]);
+  });
+
+  test('a "__proto__" key in a schema literal stays a key', async () => {
+    const compiler = compilerFor({});
+    const source = workflow("    return { n: 1 };").replace('kind: { enum: ["a", "b"] },', 'kind: { enum: ["a", "b"] },\n      "__proto__": { type: "string" },');
+    const result = await compiler.compile({ source, fileName: "w.ts" });
+    const properties = result.workflow?.inputSchema["properties"] as Record<string, unknown>;
+    assert.ok(Object.hasOwn(properties, "__proto__"));
+    assert.equal(Object.getPrototypeOf(properties), Object.prototype);
+  });
+
+  test("the guest runtime itself uses nothing but ECMAScript: it compiles with no DOM and no Node.js", () => {
+    const guest = guestFiles();
+    const files = new Map<string, string>([["/charter.d.ts", guest.declarations], ...[...guest.runtime].map(([name, text]) => [`/${name}`, text] as [string, string])]);
+    for (const [name, text] of guest.libs) files.set(`/lib/${name}`, text);
+    const host = ts.createCompilerHost({});
+    const options: ts.CompilerOptions = { strict: true, noEmit: true, target: ts.ScriptTarget.ES2023, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, allowImportingTsExtensions: true, lib: [ES_LIB], types: [] };
+    const program = ts.createProgram({
+      rootNames: ["/charter.d.ts", "/workflow.ts", "/bridge.ts"],
+      options,
+      host: {
+        ...host,
+        getSourceFile: (name) => (files.has(name) ? ts.createSourceFile(name, files.get(name) ?? "", ts.ScriptTarget.ES2023) : undefined),
+        fileExists: (name) => files.has(name),
+        readFile: (name) => files.get(name),
+        getDefaultLibLocation: () => "/lib/",
+        getDefaultLibFileName: () => `/lib/${ES_LIB}`,
+        getCurrentDirectory: () => "/",
+      },
+    });
+    const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+    assert.deepEqual(diagnostics, []);
+  });
+});
+
+describe("catalog changes", () => {
+  test("a sync that changes the catalog gives the next check a new SDK and compiler", async () => {
+    const toolsDir = await mkdtemp(path.join(tmpdir(), "charter-tools-"));
+    const toolsFile = path.join(toolsDir, "tools.json");
+    await writeFile(toolsFile, JSON.stringify([{ name: "ping", inputSchema: { type: "object" } }]));
+    const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: scripted("normal", ["--tools-file", toolsFile]) } } } });
+    const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants }, database: await embeddedTestDatabase() });
+    try {
+      await app.catalogService.syncTenant("acme");
+      const source = `import { ops } from "charter:sdk";
+import { defineWorkflow } from "charter:workflow";
+export default defineWorkflow({ name: "w", description: "Pings.", input: { type: "object" }, output: { type: "object" }, run: async () => { await ops.pong(); return {}; } });`;
+      const first = await app.toolchain.compiler("acme");
+      assert.equal((await first.compile({ source, fileName: "w.ts" })).ok, false);
+      await writeFile(toolsFile, JSON.stringify([{ name: "pong", inputSchema: { type: "object" } }]));
+      await app.catalogService.syncTenant("acme");
+      const second = await app.toolchain.compiler("acme");
+      assert.notEqual(second, first);
+      assert.notEqual(second.catalogHash, first.catalogHash);
+      const result = await second.compile({ source, fileName: "w.ts" });
+      assert.deepEqual(result.diagnostics, []);
+      assert.deepEqual(result.capabilities.map((c) => c.tool), ["pong"]);
+    } finally {
+      await app.close();
+    }
+  });
+});
