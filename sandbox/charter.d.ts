@@ -97,8 +97,13 @@ declare module "charter:workflow" {
       >
     : Additional<S>;
 
-  /** An object schema: a workflow's input and output are objects, as MCP requires of tools. */
-  export type ObjectSchema = JsonSchema & { readonly type: "object" };
+  /**
+   * An object schema: a workflow's input and output are objects, as MCP requires of tools. Only
+   * `type` is constrained here, since comparing a literal against the whole JsonSchema type
+   * doubles the time of every check; the compiler validates the schema itself, strictly
+   * (unknown keywords and `required` names missing from `properties` are errors).
+   */
+  export type ObjectSchema = { readonly type: "object" };
 
   /** When a workflow runs, besides being called by hand or as an MCP tool. */
   export type Trigger =
@@ -146,7 +151,8 @@ declare module "charter:workflow" {
     readonly input: I;
     readonly output: O;
     readonly triggers?: readonly Trigger[];
-    readonly run: (input: FromSchema<I>, ctx: WorkflowContext) => Promise<FromSchema<O>>;
+    // NoInfer: the schemas alone decide the types; `run` is checked against them, not inferred from.
+    readonly run: (input: NoInfer<FromSchema<I>>, ctx: WorkflowContext) => Promise<NoInfer<FromSchema<O>>>;
   }
 
   /** Declares a workflow; its module must `export default` the result. */

@@ -132,6 +132,7 @@ describe("compiling workflows against the demo tenant", () => {
     ["no-default-export.ts", ["1:CHARTER_NO_WORKFLOW"]],
     ["not-literal-schema.ts", ["10:CHARTER_NOT_LITERAL"]],
     ["schema-mismatch.ts", ["8:TS2322"]],
+    ["schema-typo.ts", ["6:CHARTER_INVALID_DEFINITION", "7:CHARTER_INVALID_DEFINITION"]],
     ["syntax-error.ts", ["9:TS1109"]],
     ["bad-definition.ts", ["4:CHARTER_INVALID_DEFINITION", "5:CHARTER_INVALID_DEFINITION", "6:CHARTER_INVALID_DEFINITION", "8:CHARTER_INVALID_DEFINITION", "8:CHARTER_INVALID_DEFINITION"]],
   ];
@@ -143,6 +144,15 @@ describe("compiling workflows against the demo tenant", () => {
       for (const d of result.diagnostics) assert.ok(d.column >= 1 && d.message.length > 0);
     });
   }
+
+  test("schema problems say what is wrong: a type that disagrees, an unknown keyword, a required name with no property", async () => {
+    const mismatch = await check(path.join(FIXTURES, "schema-mismatch.ts"));
+    assert.match(mismatch.diagnostics[0]?.message ?? "", /Type '\{ ok: string; \}' is not assignable to type '\{ ok: boolean; \}'/);
+    assert.doesNotMatch(mismatch.diagnostics[0]?.message ?? "", /NoInfer/);
+    const typo = await check(path.join(FIXTURES, "schema-typo.ts"));
+    assert.match(typo.diagnostics[0]?.message ?? "", /the input schema is not usable: unknown keyword: "requried"/);
+    assert.match(typo.diagnostics[1]?.message ?? "", /the output schema is not usable: required property "okay" is not defined/);
+  });
 
   test("browser and Node.js names get a message that says what a workflow does instead", async () => {
     const result = await check(path.join(FIXTURES, "fetch.ts"));

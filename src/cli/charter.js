@@ -9,5 +9,10 @@ if (major < 24) {
   );
   process.exit(1);
 }
+// A reader that stops early (`charter check … | head`) is not an error.
+process.stdout.on("error", (error) => {
+  if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw error;
+});
 const { main } = await import("./main.ts");
 process.exitCode = await main(process.argv.slice(2));

@@ -4,8 +4,9 @@
  * `charter:workflow` and `charter:bridge`; nothing is read from disk.
  *
  * `charter:sdk` is not the SDK's index here but a module made for this workflow: each namespace is
- * a frozen object holding only the functions the analysis found, so the rest of the SDK is
- * tree-shaken away and, even at run time, no other tool's function exists in the script.
+ * a frozen object holding only the functions the analysis found, each the same one-line call into
+ * the bridge that the generated SDK has. No other tool's function exists in the script, even at
+ * run time, and the large SDK sources are never parsed again for a bundle.
  * The script assigns the module's exports to `__charterWorkflow`; a source map comes beside it.
  */
 import { createHash } from "node:crypto";
@@ -21,11 +22,10 @@ export type Bundle = { code: string; sourceMap: string; bytes: number; hash: str
 const SDK = "charter-sdk";
 const RUNTIME = "charter-runtime";
 
-/** Per namespace: the integration module it comes from and the functions the workflow uses. */
-export type SdkUse = ReadonlyMap<string, { module: string; functions: readonly string[] }>;
+/** Per namespace: the functions the workflow uses and the tool each calls. */
+export type SdkUse = ReadonlyMap<string, readonly { functionName: string; integration: string; tool: string }[]>;
 
-/** @param sdkSources the SDK's `.ts` files by name (`tickets.ts`). */
-export async function bundleWorkflow(source: string, fileName: string, sdkSources: ReadonlyMap<string, string>, use: SdkUse): Promise<Bundle> {
+export async function bundleWorkflow(source: string, fileName: string, use: SdkUse): Promise<Bundle> {
   const runtime = guestFiles().runtime;
   const entry = sdkEntry(use);
   const plugin: esbuild.Plugin = {
@@ -36,11 +36,10 @@ export async function bundleWorkflow(source: string, fileName: string, sdkSource
         if (args.path === "charter:workflow") return { path: "workflow.ts", namespace: RUNTIME };
         if (args.path === "charter:bridge") return { path: "bridge.ts", namespace: RUNTIME };
         const local = /^\.\/([^/]+\.ts)$/.exec(args.path)?.[1];
-        if (local && args.namespace === SDK && sdkSources.has(local)) return { path: local, namespace: SDK };
         if (local && args.namespace === RUNTIME && runtime.has(local)) return { path: local, namespace: RUNTIME };
         return { errors: [{ text: `"${args.path}" cannot be imported in a workflow` }] };
       });
-      build.onLoad({ filter: /.*/, namespace: SDK }, (args) => ({ contents: args.path === "charter:sdk" ? entry : (sdkSources.get(args.path) ?? ""), loader: "ts" }));
+      build.onLoad({ filter: /.*/, namespace: SDK }, () => ({ contents: entry, loader: "js" }));
       build.onLoad({ filter: /.*/, namespace: RUNTIME }, (args) => ({ contents: runtime.get(args.path) ?? "", loader: "ts" }));
     },
   };
@@ -67,10 +66,15 @@ export async function bundleWorkflow(source: string, fileName: string, sdkSource
 }
 
 function sdkEntry(use: SdkUse): string {
-  let text = "";
-  for (const [namespace, { module, functions }] of use) {
-    if (functions.length > 0) text += `import { ${functions.join(", ")} } from "./${module}";\n`;
-    text += `export const ${namespace} = Object.freeze({ ${functions.join(", ")} });\n`;
+  let text = 'import { callTool } from "charter:bridge";\n';
+  for (const [namespace, functions] of use) {
+    const members = functions.map((f) => `  ${f.functionName}: (args) => callTool(${literal(f.integration)}, ${literal(f.tool)}, args ?? {}),\n`);
+    text += `export const ${namespace} = Object.freeze({\n${members.join("")}});\n`;
   }
   return text;
+}
+
+/** A string literal for names that come from a tenant's catalog (hostile input). */
+function literal(text: string): string {
+  return JSON.stringify(text).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 }

@@ -5,7 +5,7 @@
  */
 import { ts } from "ts-morph";
 import { canonicalJson } from "../core/canonical-json.ts";
-import { checkSchema } from "../core/json-schema.ts";
+import { checkAuthoredSchema } from "../core/json-schema.ts";
 import { type Capability, type Diagnostic, WorkflowName, WorkflowTrigger } from "../core/workflow.ts";
 import { analyzeWorkflow, type SdkFunction, type SdkIndex } from "./analyze.ts";
 import { type Bundle, bundleWorkflow, type SdkUse } from "./bundle.ts";
@@ -58,7 +58,6 @@ export class WorkflowCompiler {
   readonly #sdk: CompilerSdk;
   readonly #typechecker: TenantTypechecker;
   readonly #index: SdkIndex;
-  readonly #sources: ReadonlyMap<string, string>;
   readonly #schemas: ToolSchemas;
 
   constructor(sdk: CompilerSdk) {
@@ -71,7 +70,6 @@ export class WorkflowCompiler {
       index.get(tool.namespace)?.set(tool.functionName, tool);
     }
     this.#index = index;
-    this.#sources = new Map([...sdk.files].filter(([name]) => !name.endsWith(".d.ts")));
     this.#schemas = new Map(sdk.tools.map((tool) => [`${tool.integration}.${tool.tool}`, tool]));
   }
 
@@ -98,7 +96,7 @@ export class WorkflowCompiler {
     let bundle: Bundle | undefined;
     if (!errors) {
       try {
-        bundle = await bundleWorkflow(input.source, input.fileName, this.#sources, this.#use(analysis.capabilities));
+        bundle = await bundleWorkflow(input.source, input.fileName, this.#use(analysis.capabilities));
       } catch (error) {
         const failure = error as { errors?: { text: string }[] };
         diagnostics.push({ file: input.fileName, line: 1, column: 1, severity: "error", code: "CHARTER_BUNDLE_FAILED", message: failure.errors?.[0]?.text ?? String(error) });
@@ -121,11 +119,11 @@ export class WorkflowCompiler {
 
   /** Every namespace of the SDK, each with only the functions these capabilities name. */
   #use(capabilities: readonly Capability[]): SdkUse {
-    const use = new Map<string, { module: string; functions: string[] }>();
-    for (const tool of this.#sdk.tools) if (!use.has(tool.namespace)) use.set(tool.namespace, { module: `${tool.integration}.ts`, functions: [] });
+    const use = new Map<string, { functionName: string; integration: string; tool: string }[]>();
+    for (const tool of this.#sdk.tools) if (!use.has(tool.namespace)) use.set(tool.namespace, []);
     for (const capability of capabilities) {
-      const [namespace = "", fn = ""] = capability.sdkFunction.split(".");
-      use.get(namespace)?.functions.push(fn);
+      const [namespace = "", functionName = ""] = capability.sdkFunction.split(".");
+      use.get(namespace)?.push({ functionName, integration: capability.integration, tool: capability.tool });
     }
     return use;
   }
@@ -144,7 +142,7 @@ export class WorkflowCompiler {
         problem(definition.nodes[key], `\`${key}\` must be a JSON Schema object`);
         continue;
       }
-      const invalid = checkSchema(schema) ?? (schema["type"] !== "object" ? 'must have type "object" (MCP tools take and return objects)' : undefined);
+      const invalid = checkAuthoredSchema(schema) ?? (schema["type"] !== "object" ? 'must have type "object" (MCP tools take and return objects)' : undefined);
       if (invalid) problem(definition.nodes[key], `the ${key} schema ${invalid}`);
       schemas.push(schema);
     }

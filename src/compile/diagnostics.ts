@@ -23,7 +23,7 @@ const UNAVAILABLE: Record<string, string> = {
 const NOT_FOUND_CODES = new Set([2304, 2580, 2582, 2583, 2584, 2591, 2592, 2593]);
 
 export function typescriptDiagnostic(diagnostic: ts.Diagnostic, fileName: string): Diagnostic {
-  let message = ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n");
+  let message = withoutNoInfer(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"));
   const name = /^Cannot find name '([^']+)'/.exec(message)?.[1];
   if (NOT_FOUND_CODES.has(diagnostic.code) && name && UNAVAILABLE[name]) message = `\`${name}\` is not available in a workflow: ${UNAVAILABLE[name]}.`;
   const position = diagnostic.file && diagnostic.start !== undefined ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start) : { line: 0, character: 0 };
@@ -41,4 +41,20 @@ export function toDiagnostic(file: ts.SourceFile, fileName: string, node: ts.Nod
   const start = node === file ? 0 : node.getStart(file);
   const position = file.getLineAndCharacterOfPosition(start);
   return { file: fileName, line: position.line + 1, column: position.character + 1, severity: "error", code, message };
+}
+
+/** `NoInfer<T>` → `T`: the wrapper in the runtime declarations is an implementation detail. */
+function withoutNoInfer(message: string): string {
+  let result = message;
+  for (let start = result.indexOf("NoInfer<"); start >= 0; start = result.indexOf("NoInfer<")) {
+    let depth = 0;
+    let end = start + "NoInfer".length;
+    for (; end < result.length; end++) {
+      if (result[end] === "<") depth++;
+      else if (result[end] === ">" && --depth === 0) break;
+    }
+    if (end >= result.length) break;
+    result = result.slice(0, start) + result.slice(start + "NoInfer<".length, end) + result.slice(end + 1);
+  }
+  return result;
 }

@@ -2,9 +2,14 @@
  * JSON Schema checks with bounded work: a schema is a schema (against its meta-schema), values
  * are validated by Ajv, oversized schemas are refused before any validator sees them, and a remote
  * `$ref` is never fetched (Ajv has no loader here, so it fails to compile instead).
+ *
+ * Ajv keeps every schema it compiles, keyed by object; compiled validators are therefore cached
+ * here by the schema's canonical JSON, a bounded number of them, and removed from Ajv when they
+ * fall out, so a long-running service neither recompiles the same schema nor grows without end.
  */
 import { Ajv, type ValidateFunction } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
+import { canonicalJson } from "./canonical-json.ts";
 
 export const MAX_SCHEMA_BYTES = 256 * 1024;
 
@@ -23,18 +28,60 @@ export function checkSchema(schema: Record<string, unknown>): string | undefined
   return `is not a valid JSON Schema: ${first ? `${first.instancePath || "(root)"} ${first.message ?? ""}`.trim() : "rejected by the meta-schema"}`;
 }
 
+const strict2020 = new Ajv2020({ strict: true, strictSchema: true, strictRequired: true, strictTypes: false, strictTuples: false, validateSchema: true });
+
+/**
+ * Like checkSchema, and also refuses what is valid but almost surely a mistake in a schema
+ * Charter's own users write: unknown keywords (`requried`) and `required` names that are not
+ * among the `properties`.
+ */
+export function checkAuthoredSchema(schema: Record<string, unknown>): string | undefined {
+  const problem = checkSchema(schema);
+  if (problem) return problem;
+  if (ajvFor(schema) !== draft2020) return undefined;
+  const compiled = compileCached(strict2020, schema);
+  return "error" in compiled ? `is not usable: ${compiled.error.replace(/^strict mode: /, "").slice(0, 300)}` : undefined;
+}
+
 /** A validator for a checked schema; its errors are short phrases with JSON pointers. */
 export function schemaValidator(schema: Record<string, unknown>): (value: unknown) => string[] {
-  const ajv = ajvFor(schema) ?? draft2020;
   const { $schema: _ignored, ...rest } = schema;
-  let validate: ValidateFunction;
-  try {
-    validate = ajv.compile(rest);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return () => [`the schema cannot be used: ${reason.slice(0, 200)}`];
-  }
+  const compiled = compileCached(ajvFor(schema) ?? draft2020, rest);
+  if ("error" in compiled) return () => [`the schema cannot be used: ${compiled.error.slice(0, 200)}`];
+  const validate = compiled.validate;
   return (value) => (validate(value) ? [] : (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || "(root)"} ${e.message ?? "is invalid"}`.trim()));
+}
+
+const MAX_CACHED = 500;
+type Compiled = { validate: ValidateFunction; schema: object } | { error: string; schema: object };
+const compiledCache = new Map<Ajv, Map<string, Compiled>>();
+
+function compileCached(ajv: Ajv, schema: Record<string, unknown>): Compiled {
+  let cache = compiledCache.get(ajv);
+  if (!cache) compiledCache.set(ajv, (cache = new Map()));
+  const key = canonicalJson(schema);
+  const hit = cache.get(key);
+  if (hit) {
+    cache.delete(key); // most recently used goes last
+    cache.set(key, hit);
+    return hit;
+  }
+  let compiled: Compiled;
+  try {
+    compiled = { validate: ajv.compile(schema), schema };
+  } catch (error) {
+    ajv.removeSchema(schema);
+    compiled = { error: error instanceof Error ? error.message : String(error), schema };
+  }
+  cache.set(key, compiled);
+  if (cache.size > MAX_CACHED) {
+    const [oldestKey, oldest] = cache.entries().next().value ?? [];
+    if (oldestKey !== undefined && oldest) {
+      cache.delete(oldestKey);
+      ajv.removeSchema(oldest.schema);
+    }
+  }
+  return compiled;
 }
 
 function ajvFor(schema: Record<string, unknown>): Ajv | undefined {

@@ -1,12 +1,10 @@
 /**
  * Catalog snapshots → the tenant SDK: one module per integration (types and one function per
  * tool) and an index that exposes each as a namespace (`import { tickets } from "charter:sdk"`),
- * plus declarations emitted by ts-morph. Each file is built as text in one pass and handed to
- * ts-morph once. Same catalog, same bytes: everything is sorted and nothing depends on time.
+ * plus declarations emitted by TypeScript (through ts-morph). Each file is built as text in one
+ * pass and handed to the compiler once. Same catalog, same bytes: everything is sorted and nothing depends on time.
  */
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { ModuleKind, ModuleResolutionKind, Project, ScriptTarget } from "ts-morph";
+import { ts } from "ts-morph";
 import { contentHash } from "../core/canonical-json.ts";
 import type { CatalogContent, CatalogTool, ToolAnnotations } from "../core/catalog.ts";
 import { camelIdentifier, NameRegistry, pascalIdentifier } from "./identifiers.ts";
@@ -30,7 +28,6 @@ export type GeneratedSdk = {
 
 export type EffectiveAnnotations = { readOnly: boolean; destructive: boolean; idempotent: boolean; openWorld: boolean; declared: boolean };
 
-const RUNTIME_DECLARATIONS = readFileSync(fileURLToPath(new URL("../../sandbox/charter.d.ts", import.meta.url)), "utf8");
 
 /** The identifier a workflow imports an integration by. */
 export function namespaceIdentifier(integrationId: string): string {
@@ -152,29 +149,28 @@ function encodePointer(key: string): string {
   return key.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
+/**
+ * Declarations by TypeScript's own emitter, file by file and without a type checker
+ * (`transpileDeclaration` under isolatedDeclarations): the generated code spells out every type,
+ * so nothing needs inferring, and emitting through a whole program was most of the time.
+ */
 function emitDeclarations(sources: Map<string, string>): Map<string, string> {
-  const project = new Project({
-    useInMemoryFileSystem: true,
-    compilerOptions: {
-      declaration: true,
-      emitDeclarationOnly: true,
-      strict: true,
-      target: ScriptTarget.ES2022,
-      module: ModuleKind.ESNext,
-      moduleResolution: ModuleResolutionKind.Bundler,
-      allowImportingTsExtensions: true,
-      rewriteRelativeImportExtensions: false,
-      lib: ["lib.es2022.d.ts"],
-      types: [],
-      outDir: "/out",
-      rootDir: "/sdk",
-    },
-  });
-  project.createSourceFile("/runtime/charter-workflow.d.ts", RUNTIME_DECLARATIONS);
-  for (const [file, text] of sources) project.createSourceFile(`/sdk/${file}`, text);
   const declarations = new Map<string, string>();
-  for (const file of project.emitToMemory({ emitOnlyDtsFiles: true }).getFiles()) {
-    if (file.filePath.startsWith("/out/")) declarations.set(file.filePath.slice("/out/".length), file.text);
+  for (const [file, text] of sources) {
+    const emitted = ts.transpileDeclaration(text, { fileName: file, compilerOptions: DECLARATION_OPTIONS, reportDiagnostics: true });
+    const problem = emitted.diagnostics?.[0];
+    if (problem) throw new Error(`generated ${file} cannot be declared without a checker: ${ts.flattenDiagnosticMessageText(problem.messageText, " ")}`);
+    declarations.set(file.replace(/\.ts$/, ".d.ts"), emitted.outputText);
   }
   return declarations;
 }
+
+const DECLARATION_OPTIONS: ts.CompilerOptions = {
+  declaration: true,
+  isolatedDeclarations: true,
+  strict: true,
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  allowImportingTsExtensions: true,
+};
