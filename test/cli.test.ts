@@ -4,6 +4,7 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, test } from "node:test";
+import { main } from "../src/cli/main.ts";
 import { REPO } from "./helpers/tenants.ts";
 
 type Ran = { code: number | null; stdout: string; stderr: string };
@@ -124,5 +125,38 @@ describe("charter command", () => {
     const missing = await charter(["check", "nothing-here.ts", "--tenant", "demo"], env);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /cannot read nothing-here\.ts: no such file \[FILE_UNREADABLE\]/);
+
+    // Every rejection fixture through the same command, in this process (one spawn each would take a minute).
+    const saved = process.env["CHARTER_DATA_DIR"];
+    process.env["CHARTER_DATA_DIR"] = dataDir;
+    try {
+      for (const [file, rule] of [
+        ["eval.ts", "CHARTER_FORBIDDEN_EVAL"],
+        ["function-constructor.ts", "CHARTER_FORBIDDEN_EVAL"],
+        ["constructor-access.ts", "CHARTER_FORBIDDEN_EVAL"],
+        ["global-this.ts", "CHARTER_FORBIDDEN_EVAL"],
+        ["namespace-alias.ts", "CHARTER_NAMESPACE_ESCAPE"],
+        ["namespace-argument.ts", "CHARTER_NAMESPACE_ESCAPE"],
+        ["with.ts", "CHARTER_FORBIDDEN_WITH"],
+        ["dynamic-import.ts", "CHARTER_DYNAMIC_IMPORT"],
+        ["node-import.ts", "CHARTER_FORBIDDEN_IMPORT"],
+        ["fetch.ts", "TS2304"],
+        ["no-default-export.ts", "CHARTER_NO_WORKFLOW"],
+        ["not-literal-schema.ts", "CHARTER_NOT_LITERAL"],
+        ["schema-mismatch.ts", "TS2322"],
+        ["schema-typo.ts", "CHARTER_INVALID_DEFINITION"],
+        ["syntax-error.ts", "TS1109"],
+      ]) {
+        const lines: string[] = [];
+        const code = await main(["check", `test/fixtures/workflows/${file}`, "--tenant", "demo"], { out: (line) => lines.push(line), err: (line) => lines.push(line) });
+        const text = lines.join("\n");
+        assert.equal(code, 1, `${file}:\n${text}`);
+        assert.match(text, new RegExp(`^test/fixtures/workflows/${file.replace(".", "\\.")}:\\d+:\\d+ - error ${rule}: `, "m"), text);
+        assert.match(text, /error(s)?: not clean$/);
+      }
+    } finally {
+      if (saved === undefined) delete process.env["CHARTER_DATA_DIR"];
+      else process.env["CHARTER_DATA_DIR"] = saved;
+    }
   });
 });
