@@ -5,7 +5,8 @@
 import { CatalogService } from "./catalog/index.ts";
 import { type Env, parseEnv } from "./config/env.ts";
 import { McpClientPool } from "./mcp/index.ts";
-import { CatalogRepository, type Database, openDatabase } from "./store/index.ts";
+import { liveTools, RunService, withRetries } from "./runs/index.ts";
+import { CatalogRepository, type Database, openDatabase, RunRepository } from "./store/index.ts";
 import { TenantToolchain } from "./toolchain/index.ts";
 
 export type App = {
@@ -15,6 +16,8 @@ export type App = {
   catalogs: CatalogRepository;
   catalogService: CatalogService;
   toolchain: TenantToolchain;
+  runs: RunService;
+  runRepository: RunRepository;
   close(): Promise<void>;
 };
 
@@ -26,6 +29,8 @@ export async function createApp(options: { processEnv?: Record<string, string | 
   const pool = new McpClientPool();
   const catalogs = new CatalogRepository(database.db);
   const catalogService = new CatalogService({ env, processEnv, repository: catalogs, pool });
+  const runRepository = new RunRepository(database.db);
+  const runs = new RunService({ repository: runRepository, tools: async (tenantId) => withRetries(await liveTools({ env, processEnv, pool, tenantId })) });
   return {
     env,
     database,
@@ -33,6 +38,8 @@ export async function createApp(options: { processEnv?: Record<string, string | 
     catalogs,
     catalogService,
     toolchain: new TenantToolchain({ catalogs }),
+    runs,
+    runRepository,
     async close() {
       await pool.closeAll();
       await database.close();

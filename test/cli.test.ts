@@ -146,7 +146,7 @@ describe("charter command", () => {
         ["schema-mismatch.ts", "TS2322"],
         ["schema-typo.ts", "CHARTER_INVALID_DEFINITION"],
         ["syntax-error.ts", "TS1109"],
-      ]) {
+      ] as const) {
         const lines: string[] = [];
         const code = await main(["check", `test/fixtures/workflows/${file}`, "--tenant", "demo"], { out: (line) => lines.push(line), err: (line) => lines.push(line) });
         const text = lines.join("\n");

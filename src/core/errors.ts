@@ -21,6 +21,10 @@ export const ERROR_CODES = [
   "CATALOG_NOT_SYNCED",
   "WORKFLOW_INVALID",
   "FILE_UNREADABLE",
+  "RUN_INPUT_INVALID",
+  "RUN_NOT_FOUND",
+  "RUN_NOT_RESUMABLE",
+  "SANDBOX_UNAVAILABLE",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -45,6 +49,10 @@ export function isRetryableCode(code: ErrorCode): boolean {
     case "CATALOG_NOT_SYNCED":
     case "WORKFLOW_INVALID":
     case "FILE_UNREADABLE":
+    case "RUN_INPUT_INVALID":
+    case "RUN_NOT_FOUND":
+    case "RUN_NOT_RESUMABLE":
+    case "SANDBOX_UNAVAILABLE":
       return false;
     default:
       return assertExhaustive(code);

@@ -9,12 +9,15 @@
  */
 import { Ajv, type ValidateFunction } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormatsModule from "ajv-formats";
 import { canonicalJson } from "./canonical-json.ts";
 
 export const MAX_SCHEMA_BYTES = 256 * 1024;
 
-const draft2020 = new Ajv2020({ strict: false, validateSchema: true, allErrors: false });
-const draft07 = new Ajv({ strict: false, validateSchema: true, allErrors: false });
+// ajv-formats is CommonJS; its default export arrives wrapped under ESM.
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+const draft2020 = addFormats(new Ajv2020({ strict: false, validateSchema: true, allErrors: false, logger: false }));
+const draft07 = addFormats(new Ajv({ strict: false, validateSchema: true, allErrors: false, logger: false }));
 
 /** Why a schema is not usable, as a phrase ("is not a valid JSON Schema: …"); undefined when it is fine. */
 export function checkSchema(schema: Record<string, unknown>): string | undefined {
@@ -28,7 +31,7 @@ export function checkSchema(schema: Record<string, unknown>): string | undefined
   return `is not a valid JSON Schema: ${first ? `${first.instancePath || "(root)"} ${first.message ?? ""}`.trim() : "rejected by the meta-schema"}`;
 }
 
-const strict2020 = new Ajv2020({ strict: true, strictSchema: true, strictRequired: true, strictTypes: false, strictTuples: false, validateSchema: true });
+const strict2020 = addFormats(new Ajv2020({ strict: true, strictSchema: true, strictRequired: true, strictTypes: false, strictTuples: false, validateSchema: true, logger: false }));
 
 /**
  * Like checkSchema, and also refuses what is valid but almost surely a mistake in a schema

@@ -1,10 +1,10 @@
 /**
  * Charter's tables. Catalog snapshots are immutable rows keyed by content hash; an integration
  * points at its current snapshot; every sync attempt is recorded, failed ones included.
- * Later issues add versions, approvals, runs and the journal.
+ * Runs keep their journal (one row per tool call) and the bundle they ran; later issues add versions and approvals.
  */
 import { sql } from "drizzle-orm";
-import { boolean, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 
@@ -96,4 +96,90 @@ export const integrationSyncs = pgTable(
     finishedAt: timestamp("finished_at", { withTimezone: true }).notNull().default(sql`now()`),
   },
   (t) => [index("integration_syncs_by_integration").on(t.tenantId, t.integrationId, t.finishedAt)],
+);
+
+/**
+ * A compiled workflow as it runs: the bundle and everything the bridge checks calls against (the
+ * capabilities with their annotations and schemas). Content-addressed by the bundle's hash;
+ * versions (and the runs of ad-hoc tries) point here, so a resumed run uses exactly what it started with.
+ */
+export const bundles = pgTable("bundles", {
+  hash: text("hash").primaryKey(),
+  tenantId: text("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
+  workflow: text("workflow").notNull(),
+  code: text("code").notNull(),
+  sourceMap: text("source_map").notNull(),
+  /** [{ integration, tool, annotations, inputSchema, outputSchema }] */
+  tools: jsonb("tools").notNull(),
+  inputSchema: jsonb("input_schema").notNull(),
+  outputSchema: jsonb("output_schema").notNull(),
+  catalogHash: text("catalog_hash").notNull(),
+  sdkHash: text("sdk_hash").notNull(),
+  createdAt: createdAt(),
+});
+
+export const RUN_STATUSES = ["running", "succeeded", "failed", "needs-attention"] as const;
+
+export const runs = pgTable(
+  "runs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: text("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
+    workflow: text("workflow").notNull(),
+    bundleHash: text("bundle_hash").notNull().references(() => bundles.hash),
+    /** The approved version this run belongs to; null for `charter try` runs. */
+    versionId: uuid("version_id"),
+    trigger: jsonb("trigger").notNull(),
+    input: jsonb("input").notNull(),
+    status: text("status", { enum: RUN_STATUSES }).notNull(),
+    /** Logical start time and PRNG seed: a resumed run replays with the same clock and randomness. */
+    startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }).notNull(),
+    seed: jsonb("seed").notNull(),
+    /** Saved state as the run read it, so a replay reads the same. */
+    stateBefore: jsonb("state_before").notNull(),
+    output: jsonb("output"),
+    error: jsonb("error"),
+    logs: jsonb("logs"),
+    /** How many processes have worked on this run (1, then +1 per resume). */
+    attempts: integer("attempts").notNull().default(1),
+    /** A process working on the run renews this; a run whose lease has passed can be resumed. */
+    leaseUntil: timestamp("lease_until", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("runs_by_workflow").on(t.tenantId, t.workflow, t.createdAt), index("runs_by_status").on(t.status, t.leaseUntil)],
+);
+
+/** One row per tool call of a run, written before the call ("started") and completed after it. */
+export const journalEntries = pgTable(
+  "journal_entries",
+  {
+    runId: uuid("run_id").notNull().references(() => runs.id, { onDelete: "cascade" }),
+    seq: integer("seq").notNull(),
+    integration: text("integration").notNull(),
+    tool: text("tool").notNull(),
+    args: jsonb("args").notNull(),
+    argsHash: text("args_hash").notNull(),
+    status: text("status", { enum: ["started", "succeeded", "failed"] }).notNull(),
+    outcome: jsonb("outcome"),
+    attempt: integer("attempt").notNull().default(1),
+    /** "live", "replayed" (answered from this entry on resume) or "mocked". */
+    source: text("source").notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.seq] })],
+);
+
+/** `ctx.state` per workflow, committed together with the completion of the run that wrote it. */
+export const workflowState = pgTable(
+  "workflow_state",
+  {
+    tenantId: text("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
+    workflow: text("workflow").notNull(),
+    state: jsonb("state").notNull(),
+    updatedByRun: uuid("updated_by_run"),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.workflow] })],
 );

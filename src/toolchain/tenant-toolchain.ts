@@ -7,6 +7,7 @@ import type { CompileInput, CompileResult, CompilerSdk } from "../compile/index.
 import { WorkflowCompiler } from "../compile/index.ts";
 import { CharterError } from "../core/errors.ts";
 import { catalogHashOf, generateSdk, type GeneratedSdk } from "../sdkgen/index.ts";
+import type { RunnableBundle } from "../runs/index.ts";
 import type { CatalogRepository } from "../store/index.ts";
 
 export type TenantSdk = GeneratedSdk & { tenantId: string; compilerSdk: CompilerSdk };
@@ -58,5 +59,29 @@ export class TenantToolchain {
 
   async check(tenantId: string, input: CompileInput): Promise<CompileResult> {
     return (await this.compiler(tenantId)).compile(input);
+  }
+
+  /** Compiles and, when the workflow is clean, returns what a run needs: the bundle and, per capability, its annotations and schemas. */
+  async build(tenantId: string, input: CompileInput): Promise<{ result: CompileResult; runnable: RunnableBundle | undefined }> {
+    const sdk = await this.sdk(tenantId);
+    const result = await this.check(tenantId, input);
+    if (!result.ok || !result.bundle || !result.workflow) return { result, runnable: undefined };
+    const schemas = new Map(sdk.compilerSdk.tools.map((tool) => [`${tool.integration}\u0000${tool.tool}`, tool]));
+    const tools = result.capabilities.map((capability) => {
+      const tool = schemas.get(`${capability.integration}\u0000${capability.tool}`);
+      return { integration: capability.integration, tool: capability.tool, annotations: capability.annotations, inputSchema: tool?.inputSchema ?? {}, outputSchema: tool?.outputSchema };
+    });
+    const runnable: RunnableBundle = {
+      hash: result.bundle.hash,
+      workflow: result.workflow.name,
+      code: result.bundle.code,
+      sourceMap: result.bundle.sourceMap,
+      tools,
+      inputSchema: result.workflow.inputSchema,
+      outputSchema: result.workflow.outputSchema,
+      catalogHash: result.catalogHash,
+      sdkHash: result.sdkHash,
+    };
+    return { result, runnable };
   }
 }

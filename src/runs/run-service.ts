@@ -1,0 +1,180 @@
+/**
+ * Durable runs. A run record is written before the workflow starts; every tool call is journaled
+ * before it is made ("started") and after ("succeeded"/"failed"); the run's completion and the
+ * workflow's saved state are committed together. A run whose process died is resumed by replaying
+ * its code against the journal:
+ *
+ *   recorded outcome                → answered from the journal (the same call must come at the
+ *                                     same place with the same arguments, or the run fails as
+ *                                     NON_DETERMINISM)
+ *   started, no outcome, safe tool  → made again (read-only or idempotent)
+ *   started, no outcome, otherwise  → the run stops as needs-attention, naming the call in doubt
+ *
+ * Time and randomness replay too: the clock inside a run is the recorded start time and then the
+ * recorded finish time of each call; the PRNG seed is part of the run record.
+ */
+import { randomInt } from "node:crypto";
+import { contentHash } from "../core/canonical-json.ts";
+import { CharterError } from "../core/errors.ts";
+import { schemaValidator } from "../core/json-schema.ts";
+import { createBridge, DEFAULT_LIMITS, type Executor, type GuestError, type LogLine, runInIsolate, type SandboxLimits, type ToolPolicy } from "../sandbox/index.ts";
+import type { JournalRow, RunRepository, RunRow, RunStatus } from "../store/index.ts";
+import type { ToolRunner } from "./tool-executors.ts";
+
+/** A compiled workflow with what the bridge needs to check its calls. */
+export type RunnableBundle = {
+  hash: string;
+  workflow: string;
+  code: string;
+  sourceMap: string;
+  tools: ToolPolicy[];
+  inputSchema: Record<string, unknown>;
+  outputSchema: Record<string, unknown>;
+  catalogHash: string;
+  sdkHash: string;
+};
+
+export type RunTrigger = { type: "manual" | "schedule" | "webhook" | "resource" | "tool" | "try"; detail?: Record<string, unknown> };
+
+export type RunEvent =
+  | { event: "run-started"; runId: string; attempt: number }
+  | { event: "call-started"; runId: string; seq: number; tool: string; args: unknown; source: "live" | "replayed" }
+  | { event: "call-finished"; runId: string; seq: number; tool: string; ok: boolean; source: "live" | "replayed"; error?: string }
+  | { event: "run-finished"; runId: string; status: RunStatus };
+
+export type RunResult = { runId: string; status: RunStatus; output: unknown; error: GuestError | null; logs: LogLine[]; attempt: number };
+
+export type RunServiceResources = {
+  repository: RunRepository;
+  /** The tool runner for a tenant's live integrations. */
+  tools: (tenantId: string) => Promise<ToolRunner>;
+  limits?: SandboxLimits;
+  /** How long a run's lease lasts without renewal; a run whose lease has passed can be resumed. */
+  leaseMs?: number;
+};
+
+export class RunService {
+  readonly #resources: RunServiceResources;
+  readonly #limits: SandboxLimits;
+  readonly #leaseMs: number;
+
+  constructor(resources: RunServiceResources) {
+    this.#resources = resources;
+    this.#limits = resources.limits ?? DEFAULT_LIMITS;
+    this.#leaseMs = resources.leaseMs ?? 30_000;
+  }
+
+  /** Starts a run of a bundle and carries it to its end. */
+  async start(request: { tenantId: string; bundle: RunnableBundle; input: unknown; trigger: RunTrigger; versionId?: string; tools?: ToolRunner; onEvent?: (event: RunEvent) => void }): Promise<RunResult> {
+    const problems = schemaValidator(request.bundle.inputSchema)(request.input);
+    if (problems.length > 0) throw new CharterError("RUN_INPUT_INVALID", `the input does not match ${request.bundle.workflow}'s input schema: ${problems.join("; ")}`);
+    const { repository } = this.#resources;
+    await repository.saveBundle({ ...request.bundle, tenantId: request.tenantId });
+    const run = await repository.createRun({
+      tenantId: request.tenantId,
+      workflow: request.bundle.workflow,
+      bundleHash: request.bundle.hash,
+      versionId: request.versionId ?? null,
+      trigger: request.trigger,
+      input: request.input,
+      status: "running",
+      startedAt: new Date(),
+      seed: [randomInt(1, 2 ** 31), randomInt(1, 2 ** 31)],
+      stateBefore: await repository.state(request.tenantId, request.bundle.workflow),
+      leaseUntil: new Date(Date.now() + this.#leaseMs),
+    });
+    const tools = request.tools ?? (await this.#resources.tools(request.tenantId));
+    return this.#execute(run, request.bundle, [], tools, request.onEvent ?? (() => {}));
+  }
+
+  /** Resumes a run whose process died (its lease has passed): replays the journal, then goes on live. */
+  async resume(runId: string, options: { tools?: ToolRunner; onEvent?: (event: RunEvent) => void } = {}): Promise<RunResult> {
+    const { repository } = this.#resources;
+    const existing = await repository.run(runId);
+    if (!existing) throw new CharterError("RUN_NOT_FOUND", `no run ${runId}`);
+    if (existing.status !== "running") throw new CharterError("RUN_NOT_RESUMABLE", `run ${runId} is ${existing.status}; only a run that was interrupted can be resumed`);
+    const run = await repository.claim(runId, new Date(Date.now() + this.#leaseMs), new Date());
+    if (!run) throw new CharterError("RUN_NOT_RESUMABLE", `run ${runId} is still held by a live process (its lease runs until ${existing.leaseUntil?.toISOString()}); try again after that`);
+    const bundle = await repository.bundle(run.bundleHash);
+    if (!bundle) throw new CharterError("RUN_NOT_RESUMABLE", `the bundle ${run.bundleHash} of run ${runId} is missing`);
+    const tools = options.tools ?? (await this.#resources.tools(run.tenantId));
+    const runnable: RunnableBundle = { ...bundle, tools: bundle.tools as ToolPolicy[], inputSchema: bundle.inputSchema as Record<string, unknown>, outputSchema: bundle.outputSchema as Record<string, unknown> };
+    return this.#execute(run, runnable, await repository.journal(runId), tools, options.onEvent ?? (() => {}));
+  }
+
+  async #execute(run: RunRow, bundle: RunnableBundle, journal: JournalRow[], tools: ToolRunner, onEvent: (event: RunEvent) => void): Promise<RunResult> {
+    const { repository } = this.#resources;
+    const recorded = new Map(journal.map((entry) => [entry.seq, entry]));
+    const stop: { error: GuestError | undefined } = { error: undefined };
+    let seq = 0;
+    onEvent({ event: "run-started", runId: run.id, attempt: run.attempts });
+
+    const execute: Executor = async (call) => {
+      const index = ++seq;
+      const tool = `${call.integration}.${call.tool}`;
+      const argsHash = contentHash(call.args);
+      const entry = recorded.get(index);
+      let attempt = 1;
+      if (entry) {
+        if (entry.integration !== call.integration || entry.tool !== call.tool || entry.argsHash !== argsHash) {
+          stop.error = {
+            code: "NON_DETERMINISM",
+            message: `on replay, call ${index} was ${tool} ${entry.argsHash === argsHash ? "" : "with different arguments "}but the journal has ${entry.integration}.${entry.tool}; the workflow did not repeat what it did before`,
+          };
+          return { outcome: { ok: false, error: { code: "NON_DETERMINISM", message: stop.error.message, retryable: false } }, at: Date.now() };
+        }
+        if (entry.status !== "started") {
+          onEvent({ event: "call-started", runId: run.id, seq: index, tool, args: call.args, source: "replayed" });
+          onEvent({ event: "call-finished", runId: run.id, seq: index, tool, ok: entry.status === "succeeded", source: "replayed" });
+          return { outcome: entry.outcome as Awaited<ReturnType<ToolRunner>>, at: (entry.finishedAt ?? entry.startedAt).getTime() };
+        }
+        if (!call.policy.annotations.readOnly && !call.policy.annotations.idempotent) {
+          stop.error = {
+            code: "CALL_IN_DOUBT",
+            message: `call ${index}, ${tool}, started before the run was interrupted and may or may not have happened; it is neither read-only nor idempotent, so Charter will not make it again. Check in ${call.integration} whether it took effect, then re-run or close the run.`,
+            tool,
+          };
+          return { outcome: { ok: false, error: { code: "CALL_IN_DOUBT", message: stop.error.message, retryable: false } }, at: Date.now() };
+        }
+        attempt = entry.attempt + 1;
+      }
+      await repository.beginCall({ runId: run.id, seq: index, integration: call.integration, tool: call.tool, args: call.args, argsHash, attempt, source: "live", startedAt: new Date() });
+      onEvent({ event: "call-started", runId: run.id, seq: index, tool, args: call.args, source: "live" });
+      const outcome = await tools(call);
+      const finishedAt = new Date();
+      await repository.finishCall(run.id, index, { status: outcome.ok ? "succeeded" : "failed", outcome, finishedAt });
+      onEvent({ event: "call-finished", runId: run.id, seq: index, tool, ok: outcome.ok, source: "live", ...(outcome.ok ? {} : { error: `${outcome.error.code}: ${outcome.error.message}` }) });
+      return { outcome, at: finishedAt.getTime() };
+    };
+
+    const lease = setInterval(() => void repository.renewLease(run.id, new Date(Date.now() + this.#leaseMs)).catch(() => {}), Math.max(50, this.#leaseMs / 3));
+    try {
+      const outcome = await runInIsolate({
+        code: bundle.code,
+        input: run.input,
+        info: { runId: run.id, workflow: run.workflow, version: 0, trigger: (run.trigger as RunTrigger).type, attempt: run.attempts },
+        state: run.stateBefore as Record<string, unknown>,
+        startedAt: run.startedAt.getTime(),
+        seed: run.seed as [number, number],
+        limits: this.#limits,
+        bridge: createBridge({ tools: bundle.tools, limits: this.#limits, execute }),
+        stop,
+      });
+      let status: Exclude<RunStatus, "running"> = outcome.ok ? "succeeded" : outcome.error.code === "CALL_IN_DOUBT" ? "needs-attention" : "failed";
+      let error: GuestError | null = outcome.ok ? null : outcome.error;
+      if (outcome.ok) {
+        const wrong = schemaValidator(bundle.outputSchema)(outcome.output);
+        if (wrong.length > 0) {
+          status = "failed";
+          error = { code: "OUTPUT_INVALID", message: `the output does not match the output schema: ${wrong.join("; ")}` };
+        }
+      }
+      const output = status === "succeeded" && outcome.ok ? outcome.output : null;
+      await repository.complete(run, { status, output, error, logs: outcome.logs, state: status === "succeeded" ? outcome.state : null, finishedAt: new Date() });
+      onEvent({ event: "run-finished", runId: run.id, status });
+      return { runId: run.id, status, output, error, logs: outcome.logs, attempt: run.attempts };
+    } finally {
+      clearInterval(lease);
+    }
+  }
+}

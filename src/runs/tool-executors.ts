@@ -1,0 +1,94 @@
+/**
+ * Where a checked tool call goes: the tenant's live MCP server (with its credentials, which stay
+ * in this process), or the mocked results of a test. Both return outcomes, never throw for a
+ * failed call; live failures carry a code and whether trying again may help. Text that comes
+ * back from a server is redacted of the tenant's secrets before it goes anywhere.
+ */
+import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
+import { connectionSpec } from "../catalog/connection.ts";
+import type { Env } from "../config/env.ts";
+import { redact, resolveCredentials, type Secret } from "../config/credentials.ts";
+import { loadTenantConfig } from "../config/tenant-config.ts";
+import { CharterError, type ErrorCode } from "../core/errors.ts";
+import type { MockedResult } from "../core/workflow.ts";
+import type { ConnectionSpec, McpClientPool } from "../mcp/index.ts";
+import type { ToolCall, ToolOutcome } from "../sandbox/index.ts";
+
+export type ToolRunner = (call: ToolCall) => Promise<ToolOutcome>;
+
+const MAX_ERROR_TEXT = 2000;
+
+/** Calls tools on the tenant's live servers through the shared client pool. */
+export async function liveTools(options: { env: Env; processEnv: Record<string, string | undefined>; pool: McpClientPool; tenantId: string }): Promise<ToolRunner> {
+  const tenant = await loadTenantConfig(options.env.tenantsDir, options.tenantId);
+  const specs = new Map<string, ConnectionSpec>();
+  const secrets: Secret[] = [];
+  for (const [id, integration] of Object.entries(tenant.config.integrations)) {
+    const credentials = await resolveCredentials(integration, tenant.dir, options.processEnv);
+    secrets.push(...Object.values(credentials.env), ...Object.values(credentials.headers));
+    if (credentials.state !== "missing") specs.set(id, connectionSpec(tenant, id, integration, credentials, options.env.mcp));
+  }
+  const clean = (text: string) => redact(text, secrets).slice(0, MAX_ERROR_TEXT);
+  return async (call) => {
+    const spec = specs.get(call.integration);
+    if (!spec) return failure("UNAVAILABLE", `integration "${call.integration}" is not configured for this tenant or its credentials are missing`, false);
+    try {
+      const result = await options.pool.request(spec, `calling ${call.tool}`, (client, requestOptions) =>
+        client.request({ method: "tools/call", params: { name: call.tool, arguments: call.args } }, CallToolResultSchema, requestOptions),
+      );
+      if (result.isError) {
+        const text = result.content.map((block) => (block.type === "text" ? block.text : `[${block.type}]`)).join("\n");
+        return failure("TOOL_ERROR", clean(text || `${call.integration}.${call.tool} reported an error`), false);
+      }
+      return { ok: true, structured: result.structuredContent, content: result.content };
+    } catch (error) {
+      if (error instanceof CharterError) return failure(toolCode(error.code), clean(error.message), error.retryable);
+      return failure("UNAVAILABLE", clean(`${call.integration}.${call.tool} failed: ${error instanceof Error ? error.message : String(error)}`), false);
+    }
+  };
+}
+
+function toolCode(code: ErrorCode): string {
+  return code === "INTEGRATION_TIMEOUT" ? "TIMEOUT" : "UNAVAILABLE";
+}
+
+function failure(code: string, message: string, retryable: boolean): ToolOutcome {
+  return { ok: false, error: { code, message, retryable } };
+}
+
+/** Answers calls from a test's mocks: one result per call in order, the last one repeating. */
+export function mockedTools(mocks: Record<string, MockedResult[]>, fallback?: ToolRunner): ToolRunner {
+  const used = new Map<string, number>();
+  return async (call) => {
+    const key = `${call.integration}.${call.tool}`;
+    const results = mocks[key];
+    if (!results || results.length === 0) {
+      if (fallback && call.policy.annotations.readOnly) return fallback(call);
+      return failure("NOT_MOCKED", `${key} has no mocked result${fallback ? " and is not read-only, so it is not called live" : ""}`, false);
+    }
+    const index = used.get(key) ?? 0;
+    used.set(key, index + 1);
+    const result = results[Math.min(index, results.length - 1)] as MockedResult;
+    if ("error" in result) return failure(result.error.code, result.error.message, result.error.retryable);
+    if ("output" in result) return { ok: true, structured: result.output, content: [{ type: "text", text: JSON.stringify(result.output) }] };
+    return { ok: true, content: result.content };
+  };
+}
+
+/**
+ * Retries retryable failures with exponential backoff and full jitter, but only for calls that
+ * are safe to repeat: read-only or idempotent tools. Others fail on the first attempt.
+ */
+export function withRetries(runner: ToolRunner, options: { attempts?: number; baseMs?: number; onRetry?: (call: ToolCall, attempt: number, outcome: ToolOutcome) => void } = {}): ToolRunner {
+  const attempts = options.attempts ?? 3;
+  const baseMs = options.baseMs ?? 200;
+  return async (call) => {
+    const safe = call.policy.annotations.readOnly || call.policy.annotations.idempotent;
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await runner(call);
+      if (outcome.ok || !outcome.error.retryable || !safe || attempt >= attempts) return outcome;
+      options.onRetry?.(call, attempt, outcome);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * baseMs * 2 ** (attempt - 1)));
+    }
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * The trusted code that runs in every isolate before the workflow's bundle. It takes the host's
+ * bridge reference and log callback off the global object (keeping them in its closure), makes time and randomness
+ * deterministic, removes ways to build code from strings, and defines `__charterStart`, which
+ * runs the workflow and always resolves to a JSON outcome: guest code can never throw into the host.
+ *
+ * Time inside a run is logical: the run's start time, then the time each tool call finished (as
+ * journaled), so a replay after a crash sees the same clock. Math.random is a PRNG seeded from
+ * the run record, for the same reason.
+ */
+export const BOOTSTRAP_SOURCE = String.raw`(function () {
+  "use strict";
+  const g = globalThis;
+  const bridgeReference = g.__charterHostBridge;
+  const hostLog = g.__charterHostLog;
+  delete g.__charterHostBridge;
+  delete g.__charterHostLog;
+  // The reference stays in this closure; calls go through intrinsics captured now, before any
+  // guest code could replace them, with option objects the guest can never reach.
+  const reflectApply = Reflect.apply;
+  const applyReference = bridgeReference.apply;
+  const callOptions = Object.freeze(Object.assign(Object.create(null), {
+    arguments: Object.freeze(Object.assign(Object.create(null), { copy: true })),
+    result: Object.freeze(Object.assign(Object.create(null), { promise: true, copy: true })),
+  }));
+  const hostBridge = (request) => reflectApply(applyReference, bridgeReference, [undefined, [request], callOptions]);
+  const stringify = JSON.stringify;
+  const parse = JSON.parse;
+  const freeze = Object.freeze;
+  const StringCtor = String;
+  let clock = 0;
+
+  // Deterministic time: Date.now() and new Date() read the logical clock.
+  const RealDate = Date;
+  function LogicalDate(...args) {
+    if (!new.target) return new RealDate(clock).toString();
+    return args.length === 0 ? new RealDate(clock) : new RealDate(...args);
+  }
+  LogicalDate.prototype = RealDate.prototype;
+  LogicalDate.now = () => clock;
+  LogicalDate.parse = RealDate.parse;
+  LogicalDate.UTC = RealDate.UTC;
+  Object.defineProperty(RealDate.prototype, "constructor", { value: LogicalDate });
+  g.Date = LogicalDate;
+
+  // Deterministic randomness: xorshift128+ seeded by the host.
+  let s0 = 0x9e3779b9, s1 = 0x243f6a88;
+  Math.random = function random() {
+    let x = s0, y = s1;
+    s0 = y; x ^= x << 23; x ^= x >>> 17; x ^= y ^ (y >>> 26); s1 = x;
+    return ((s0 + s1) >>> 0) / 4294967296;
+  };
+
+  // No code from strings: the compiler rejects these, and here they do not exist.
+  delete g.eval;
+  for (const proto of [Function.prototype, Object.getPrototypeOf(async function () {}), Object.getPrototypeOf(function* () {}), Object.getPrototypeOf(async function* () {})]) {
+    Object.defineProperty(proto, "constructor", { value: undefined, writable: false, configurable: false });
+  }
+  g.Function = undefined;
+  delete g.WebAssembly;
+  delete g.SharedArrayBuffer;
+  delete g.Atomics;
+
+  g.__charterBridge = async function bridge(request) {
+    const reply = await hostBridge(request);
+    const at = parse(reply).at;
+    if (typeof at === "number") clock = at;
+    return reply;
+  };
+
+  const log = (level) => (message, data) => {
+    hostLog(level, StringCtor(message), data === undefined ? undefined : stringify(data));
+  };
+
+  g.__charterStart = async function start(inputJson, infoJson, stateJson) {
+    const info = parse(infoJson);
+    clock = info.startedAt;
+    s0 = info.seed[0] | 0 || 1;
+    s1 = info.seed[1] | 0 || 2;
+    const state = new Map(Object.entries(parse(stateJson)));
+    let stateChanged = false;
+    const ctx = freeze({
+      log: freeze({ info: log("info"), warn: log("warn"), error: log("error") }),
+      state: freeze({
+        get: (key) => (state.has(StringCtor(key)) ? parse(stringify(state.get(StringCtor(key)))) : undefined),
+        set: (key, value) => { state.set(StringCtor(key), parse(stringify(value))); stateChanged = true; },
+        delete: (key) => { stateChanged = state.delete(StringCtor(key)) || stateChanged; },
+      }),
+      now: () => new RealDate(clock),
+      run: freeze(info.run),
+    });
+    const finish = (outcome) => {
+      outcome.state = stateChanged ? Object.fromEntries(state) : null;
+      try {
+        return stringify(outcome);
+      } catch (error) {
+        return stringify({ ok: false, error: { code: "OUTPUT_INVALID", message: "the output or the saved state is not JSON: " + StringCtor(error && error.message).slice(0, 500) }, state: null });
+      }
+    };
+    try {
+      const definition = g.__charterWorkflow && g.__charterWorkflow.default;
+      if (!definition || typeof definition.run !== "function") {
+        return stringify({ ok: false, error: { code: "WORKFLOW_INVALID", message: "the script does not export a workflow definition" }, state: null });
+      }
+      const output = await definition.run(parse(inputJson), ctx);
+      return finish({ ok: true, output: output === undefined ? null : output });
+    } catch (error) {
+      const isToolError = error !== null && typeof error === "object" && error.name === "ToolError" && typeof error.code === "string";
+      const message = StringCtor(error !== null && typeof error === "object" && "message" in error ? error.message : error).slice(0, 2000);
+      return finish({ ok: false, error: isToolError ? { code: StringCtor(error.code), message, tool: StringCtor(error.integration) + "." + StringCtor(error.tool) } : { code: "WORKFLOW_ERROR", message } });
+    }
+  };
+})();`;

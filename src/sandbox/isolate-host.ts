@@ -1,0 +1,124 @@
+/**
+ * Runs one workflow bundle in a fresh isolated-vm isolate and returns its outcome; never throws
+ * for anything the guest does. What crosses into the isolate: two host callbacks (bridge and
+ * log), installed before the trusted bootstrap takes them off the global object, and strings of
+ * JSON. The bridge is a Reference to one host function (its apply() awaits the host's promise),
+ * which the bootstrap keeps in a closure: no Reference, ExternalCopy or host object is reachable
+ * from workflow code.
+ *
+ * A watchdog checks the isolate's CPU time and the run's wall time every few milliseconds, which
+ * also covers code that runs after an awaited bridge call (isolated-vm's `timeout` covers only
+ * synchronous execution); on a breach, or when the host asks to stop the run, the isolate is
+ * disposed. A memory-limit kill disposes it too. Either way only this run fails.
+ */
+import ivm from "isolated-vm";
+import { BOOTSTRAP_SOURCE } from "./bootstrap.ts";
+import type { SandboxLimits } from "./limits.ts";
+
+export type LogLine = { level: "info" | "warn" | "error"; message: string; data?: unknown; at: number };
+
+export type RunInfo = { runId: string; workflow: string; version: number; trigger: string; attempt: number };
+
+export type GuestError = { code: string; message: string; tool?: string };
+
+export type IsolateOutcome =
+  | { ok: true; output: unknown; state: Record<string, unknown> | null; logs: LogLine[]; cpuMs: number; wallMs: number }
+  | { ok: false; error: GuestError; state: null; logs: LogLine[]; cpuMs: number; wallMs: number };
+
+/** The host side of the bridge: a JSON request in, a JSON reply out (with `at`, the logical time). */
+export type BridgeHandler = (request: string) => Promise<string>;
+
+export type IsolateRun = {
+  code: string;
+  input: unknown;
+  info: RunInfo;
+  state: Record<string, unknown>;
+  startedAt: number;
+  seed: [number, number];
+  limits: SandboxLimits;
+  bridge: BridgeHandler;
+  /** Set by the bridge when the run must stop at once (a fatal journal condition); its error becomes the outcome. */
+  stop?: { error: GuestError | undefined };
+};
+
+const WATCHDOG_MS = 5;
+
+export async function runInIsolate(run: IsolateRun): Promise<IsolateOutcome> {
+  const started = performance.now();
+  const logs: LogLine[] = [];
+  let logBytes = 0;
+  let breach: GuestError | undefined;
+  const isolate = new ivm.Isolate({ memoryLimit: run.limits.memoryMb });
+  const measure = () => ({ cpuMs: isolate.isDisposed ? 0 : Number(isolate.cpuTime) / 1e6, wallMs: performance.now() - started });
+  const kill = (error: GuestError) => {
+    breach ??= error;
+    if (!isolate.isDisposed) isolate.dispose();
+  };
+  const watchdog = setInterval(() => {
+    if (run.stop?.error) return kill(run.stop.error);
+    if (isolate.isDisposed) return;
+    const { cpuMs, wallMs } = measure();
+    if (cpuMs > run.limits.cpuMs) kill({ code: "LIMIT_EXCEEDED", message: `the run used more than ${run.limits.cpuMs} ms of CPU time` });
+    else if (wallMs > run.limits.wallMs) kill({ code: "LIMIT_EXCEEDED", message: `the run took longer than ${run.limits.wallMs} ms` });
+  }, WATCHDOG_MS);
+  let cpuMs = 0;
+  try {
+    const context = await isolate.createContext();
+    const jail = context.global;
+    // A Reference, because its apply() awaits the host's promise; only the bootstrap ever holds it.
+    await jail.set("__charterHostBridge", new ivm.Reference(run.bridge));
+    await jail.set(
+      "__charterHostLog",
+      new ivm.Callback(
+        (level: unknown, message: unknown, data: unknown) => {
+          if (logs.length >= run.limits.logLines) return kill({ code: "LIMIT_EXCEEDED", message: `the run wrote more than ${run.limits.logLines} log lines` });
+          const text = String(message);
+          const size = text.length + (typeof data === "string" ? data.length : 0);
+          logBytes += size;
+          const entry: LogLine = { level: level === "warn" || level === "error" ? level : "info", message: text.slice(0, run.limits.logBytes), at: Date.now() };
+          if (typeof data === "string" && size <= run.limits.logBytes) entry.data = JSON.parse(data) as unknown;
+          else if (typeof data === "string") entry.message += ` [data of ${data.length} bytes left out: over the ${run.limits.logBytes}-byte line limit]`;
+          logs.push(entry);
+        },
+        { ignored: true },
+      ),
+    );
+    const syncTimeout = Math.max(1, run.limits.cpuMs);
+    (await isolate.compileScript(BOOTSTRAP_SOURCE)).runSync(context, { timeout: syncTimeout });
+    await (await isolate.compileScript(run.code, { filename: "workflow.js" })).run(context, { timeout: syncTimeout });
+    const reply = await context.evalClosure(
+      "return __charterStart($0, $1, $2)",
+      [JSON.stringify(run.input), JSON.stringify({ run: run.info, startedAt: run.startedAt, seed: run.seed }), JSON.stringify(run.state)],
+      { arguments: { copy: true }, result: { promise: true, copy: true }, timeout: syncTimeout },
+    );
+    cpuMs = measure().cpuMs;
+    if (breach) return failed(breach);
+    return parseOutcome(reply, run.limits);
+  } catch (error) {
+    cpuMs = cpuMs || measure().cpuMs;
+    if (breach) return failed(breach);
+    const message = error instanceof Error ? error.message : String(error);
+    if (/memory limit/i.test(message)) return failed({ code: "LIMIT_EXCEEDED", message: `the run used more than ${run.limits.memoryMb} MiB of memory` });
+    if (/timed out/i.test(message)) return failed({ code: "LIMIT_EXCEEDED", message: `the run used more than ${run.limits.cpuMs} ms of CPU time` });
+    // A guest exception escaping the bootstrap (a throwing getter, say): report it, never rethrow it.
+    return failed({ code: "WORKFLOW_ERROR", message: message.slice(0, 2000) });
+  } finally {
+    clearInterval(watchdog);
+    if (!isolate.isDisposed) isolate.dispose();
+  }
+
+  function failed(error: GuestError): IsolateOutcome {
+    return { ok: false, error, state: null, logs, cpuMs, wallMs: performance.now() - started };
+  }
+
+  function parseOutcome(reply: unknown, limits: SandboxLimits): IsolateOutcome {
+    if (typeof reply !== "string") return failed({ code: "WORKFLOW_ERROR", message: "the run did not produce an outcome" });
+    if (reply.length > limits.valueBytes * 2) return failed({ code: "LIMIT_EXCEEDED", message: `the output and saved state are over ${limits.valueBytes} bytes` });
+    const parsed = JSON.parse(reply) as { ok: boolean; output?: unknown; error?: GuestError; state?: Record<string, unknown> | null };
+    const wallMs = performance.now() - started;
+    if (!parsed.ok) return { ok: false, error: { code: String(parsed.error?.code ?? "WORKFLOW_ERROR"), message: String(parsed.error?.message ?? ""), ...(parsed.error?.tool ? { tool: String(parsed.error.tool) } : {}) }, state: null, logs, cpuMs, wallMs };
+    if (JSON.stringify(parsed.output ?? null).length > limits.valueBytes) return failed({ code: "LIMIT_EXCEEDED", message: `the output is over ${limits.valueBytes} bytes` });
+    if (parsed.state && JSON.stringify(parsed.state).length > limits.valueBytes) return failed({ code: "LIMIT_EXCEEDED", message: `the saved state is over ${limits.valueBytes} bytes` });
+    return { ok: true, output: parsed.output ?? null, state: parsed.state ?? null, logs, cpuMs, wallMs };
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Runs, their journals, the bundles they run and the saved state of workflows. No rules here:
+ * the run service decides; this stores, atomically where it matters (a run's completion and its
+ * saved state are one transaction; claiming a run for resume is one conditional update).
+ */
+import { and, asc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import type { Db } from "./database.ts";
+import { bundles, journalEntries, runs, workflowState } from "./schema.ts";
+
+export type BundleRow = typeof bundles.$inferSelect;
+export type RunRow = typeof runs.$inferSelect;
+export type JournalRow = typeof journalEntries.$inferSelect;
+export type RunStatus = RunRow["status"];
+
+export class RunRepository {
+  readonly #db: Db;
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  async saveBundle(bundle: typeof bundles.$inferInsert): Promise<void> {
+    await this.#db.insert(bundles).values(bundle).onConflictDoNothing();
+  }
+
+  async bundle(hash: string): Promise<BundleRow | undefined> {
+    return (await this.#db.select().from(bundles).where(eq(bundles.hash, hash)))[0];
+  }
+
+  async createRun(run: typeof runs.$inferInsert): Promise<RunRow> {
+    const rows = await this.#db.insert(runs).values(run).returning();
+    const row = rows[0];
+    if (!row) throw new Error("insert returned no run");
+    return row;
+  }
+
+  async run(id: string): Promise<RunRow | undefined> {
+    return (await this.#db.select().from(runs).where(eq(runs.id, id)))[0];
+  }
+
+  async renewLease(id: string, until: Date): Promise<void> {
+    await this.#db.update(runs).set({ leaseUntil: until }).where(and(eq(runs.id, id), eq(runs.status, "running")));
+  }
+
+  /** Takes over a running run whose lease has passed; undefined when it is not resumable now. */
+  async claim(id: string, leaseUntil: Date, now: Date): Promise<RunRow | undefined> {
+    const rows = await this.#db
+      .update(runs)
+      .set({ leaseUntil, attempts: sql`${runs.attempts} + 1` })
+      .where(and(eq(runs.id, id), eq(runs.status, "running"), or(isNull(runs.leaseUntil), lt(runs.leaseUntil, now))))
+      .returning();
+    return rows[0];
+  }
+
+  async journal(runId: string): Promise<JournalRow[]> {
+    return this.#db.select().from(journalEntries).where(eq(journalEntries.runId, runId)).orderBy(asc(journalEntries.seq));
+  }
+
+  /** Records that a call is about to be made (or made again, with the next attempt number). */
+  async beginCall(entry: { runId: string; seq: number; integration: string; tool: string; args: unknown; argsHash: string; attempt: number; source: string; startedAt: Date }): Promise<void> {
+    await this.#db
+      .insert(journalEntries)
+      .values({ ...entry, status: "started" })
+      .onConflictDoUpdate({ target: [journalEntries.runId, journalEntries.seq], set: { attempt: entry.attempt, startedAt: entry.startedAt, status: "started", source: entry.source } });
+  }
+
+  async finishCall(runId: string, seq: number, result: { status: "succeeded" | "failed"; outcome: unknown; finishedAt: Date }): Promise<void> {
+    await this.#db.update(journalEntries).set(result).where(and(eq(journalEntries.runId, runId), eq(journalEntries.seq, seq)));
+  }
+
+  async state(tenantId: string, workflow: string): Promise<Record<string, unknown>> {
+    const row = (await this.#db.select().from(workflowState).where(and(eq(workflowState.tenantId, tenantId), eq(workflowState.workflow, workflow))))[0];
+    return (row?.state as Record<string, unknown> | undefined) ?? {};
+  }
+
+  /** Ends a run and, when it succeeded with changed state, saves that state, in one transaction. */
+  async complete(
+    run: { id: string; tenantId: string; workflow: string },
+    result: { status: Exclude<RunStatus, "running">; output: unknown; error: unknown; logs: unknown; state: Record<string, unknown> | null; finishedAt: Date },
+  ): Promise<void> {
+    await this.#db.transaction(async (tx) => {
+      await tx
+        .update(runs)
+        .set({ status: result.status, output: result.output, error: result.error, logs: result.logs, finishedAt: result.finishedAt, leaseUntil: null })
+        .where(and(eq(runs.id, run.id), eq(runs.status, "running")));
+      if (result.status === "succeeded" && result.state) {
+        await tx
+          .insert(workflowState)
+          .values({ tenantId: run.tenantId, workflow: run.workflow, state: result.state, updatedByRun: run.id })
+          .onConflictDoUpdate({ target: [workflowState.tenantId, workflowState.workflow], set: { state: result.state, updatedByRun: run.id, updatedAt: new Date() } });
+      }
+    });
+  }
+}
