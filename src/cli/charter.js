@@ -9,6 +9,17 @@ if (major < 24) {
   );
   process.exit(1);
 }
+// isolated-vm needs Node.js started with --no-node-snapshot; start again with it when missing.
+if (!process.execArgv.includes("--no-node-snapshot")) {
+  const { spawn } = await import("node:child_process");
+  const { fileURLToPath } = await import("node:url");
+  const child = spawn(process.execPath, ["--no-node-snapshot", ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: "inherit" });
+  for (const signal of /** @type {const} */ (["SIGINT", "SIGTERM", "SIGHUP"])) process.on(signal, () => child.kill(signal));
+  /** @type {[number | null, NodeJS.Signals | null]} */
+  const [code, signal] = await new Promise((resolve) => child.on("exit", (...result) => resolve(result)));
+  if (signal) process.kill(process.pid, signal);
+  process.exit(code ?? 1);
+}
 // A reader that stops early (`charter check … | head`) is not an error.
 process.stdout.on("error", (error) => {
   if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);

@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { createApp } from "../app.ts";
 import { CharterError } from "../core/errors.ts";
 import { consoleOutput, type Output } from "./output.ts";
+import { resumeRun, RUNS_HELP, showRun, TRY_HELP, tryWorkflow } from "./runs.ts";
 import { CHECK_HELP, checkWorkflow, SDK_HELP, writeSdk } from "./workflows.ts";
 import { LIST_HELP, listTenants, SHOW_HELP, showTenant, SYNC_HELP, syncTenants, TENANTS_HELP } from "./tenants.ts";
 
@@ -21,6 +22,10 @@ Commands:
   sdk <tenant>            Write the tenant's typed SDK to generated/<tenant>/<catalog hash>/
   check <file> --tenant <tenant>
                           Typecheck, analyse and bundle a workflow against the tenant's SDK
+  try <file> --tenant <tenant> [--input JSON] [--mocks FILE] [--live-readonly]
+                          Run a workflow once in the sandbox with mocked (or live read-only) tools
+  runs show <run-id>      A run and its journal of tool calls
+  runs resume <run-id>    Resume a run whose process died
   migrate                 Apply database migrations (also done automatically at start)
   help                    Show this help
 
@@ -95,6 +100,17 @@ async function run(argv: string[], output: Output): Promise<number> {
       if (!sub || target) throw new UsageError("check takes one workflow file: charter check <file.ts> --tenant <tenant>");
       if (!values.tenant) throw new UsageError("check needs --tenant <tenant>: the tenant whose SDK the workflow is checked against");
       return checkWorkflow(sub, values.tenant, values.tests, values.json === true, output);
+    case "try":
+      if (values.help) return help(TRY_HELP);
+      if (!sub || target) throw new UsageError("try takes one workflow file: charter try <file.ts> --tenant <tenant>");
+      if (!values.tenant) throw new UsageError("try needs --tenant <tenant>");
+      return tryWorkflow(sub, { tenant: values.tenant, input: values.input, mocks: values.mocks, liveReadonly: values["live-readonly"] === true, json: values.json === true }, output);
+    case "runs":
+      if (values.help || !sub) return help(RUNS_HELP);
+      if (!target) throw new UsageError(`runs ${sub} needs a run id`);
+      if (sub === "show") return showRun(target, values.json === true, output);
+      if (sub === "resume") return resumeRun(target, output);
+      throw new UsageError(`unknown runs command "${sub}"`);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -111,6 +127,9 @@ function parse(argv: string[]) {
         version: { type: "boolean" },
         tenant: { type: "string" },
         tests: { type: "string" },
+        input: { type: "string" },
+        mocks: { type: "string" },
+        "live-readonly": { type: "boolean" },
       },
     });
     if (parsed.values.help && parsed.positionals.length === 0) parsed.positionals.push("help");

@@ -1,0 +1,126 @@
+/** `charter try` (run a workflow file in the sandbox with mocked or read-only live tools) and `charter runs …`. */
+import { readFile } from "node:fs/promises";
+import { z } from "zod";
+import { createApp } from "../app.ts";
+import { CharterError } from "../core/errors.ts";
+import { formatDiagnostic, MockedResult } from "../core/workflow.ts";
+import { liveTools, mockedTools, type TriedCall, tryRun } from "../runs/index.ts";
+import type { Output } from "./output.ts";
+
+export const TRY_HELP = `Usage: charter try <workflow.ts> --tenant <tenant> [--input JSON] [--mocks FILE] [--live-readonly] [--json]
+
+Compiles the workflow and runs it once in the sandbox, printing each tool call, the logs and the
+output. Nothing is stored. Tool calls are answered from the mocks file: a JSON object from
+"<integration>.<tool>" to a list of results, each { "output": … }, { "content": [ … ] } or
+{ "error": { "code", "message" } }, used in order (the last repeats). With --live-readonly, calls to
+read-only tools without a mock go to the tenant's live servers; every other call must be mocked.
+
+Exit status: 0 when the run succeeded, 1 when it failed or the workflow does not compile, 2 on a usage error.`;
+
+export const RUNS_HELP = `Usage: charter runs <command>
+
+Commands:
+  show <run-id> [--json]   A run: status, input, output or error, logs, and its journal of tool calls
+  resume <run-id>          Resume a run whose process died: answered calls replay from the journal;
+                           a call that may or may not have happened is repeated only when the tool
+                           is read-only or idempotent, otherwise the run stops as needs-attention`;
+
+const Mocks = z.record(z.string().regex(/^[^.\s]+\.[^\s]+$/, 'keys are "<integration>.<tool>"'), z.array(MockedResult).min(1));
+
+export async function tryWorkflow(file: string, options: { tenant: string; input?: string | undefined; mocks?: string | undefined; liveReadonly: boolean; json: boolean }, output: Output): Promise<number> {
+  const source = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
+    throw new CharterError("FILE_UNREADABLE", `cannot read ${file}: ${error.code === "ENOENT" ? "no such file" : error.message}`);
+  });
+  let input: unknown = {};
+  if (options.input !== undefined) {
+    try {
+      input = JSON.parse(options.input);
+    } catch (error) {
+      throw new CharterError("RUN_INPUT_INVALID", `--input is not JSON: ${(error as Error).message}`);
+    }
+  }
+  let mocks: z.infer<typeof Mocks> = {};
+  if (options.mocks) {
+    const text = await readFile(options.mocks, "utf8").catch((error: NodeJS.ErrnoException) => {
+      throw new CharterError("FILE_UNREADABLE", `cannot read mocks file ${options.mocks}: ${error.code === "ENOENT" ? "no such file" : error.message}`);
+    });
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (error) {
+      throw new CharterError("FILE_UNREADABLE", `mocks file ${options.mocks} is not JSON: ${(error as Error).message}`);
+    }
+    const parsed = Mocks.safeParse(raw);
+    if (!parsed.success) throw new CharterError("FILE_UNREADABLE", `mocks file ${options.mocks}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(file)"}: ${i.message}`).join("; ")}`);
+    mocks = parsed.data;
+  }
+  const app = await createApp();
+  try {
+    const { result, runnable } = await app.toolchain.build(options.tenant, { source, fileName: file });
+    if (!runnable) {
+      for (const diagnostic of result.diagnostics) output.out(formatDiagnostic(diagnostic));
+      output.out("the workflow does not compile; nothing was run");
+      return 1;
+    }
+    const live = options.liveReadonly ? await liveTools({ env: app.env, processEnv: process.env, pool: app.pool, tenantId: options.tenant }) : undefined;
+    const tools = mockedTools(mocks, live);
+    const printCall = (call: TriedCall) => {
+      if (options.json) return;
+      const source = call.tool in mocks ? "mocked" : "live, read-only";
+      output.out(`→ ${call.seq}. ${call.tool} ${JSON.stringify(call.args)}`);
+      output.out(call.outcome.ok ? `  ← ok (${source}, ${call.ms.toFixed(0)} ms)` : `  ← ${call.outcome.error.code}: ${call.outcome.error.message}`);
+    };
+    const ran = await tryRun({ bundle: runnable, input, tools, onCall: printCall });
+    if (options.json) {
+      output.out(JSON.stringify({ ok: ran.ok, output: ran.output, error: ran.error, calls: ran.calls, logs: ran.logs, state: ran.state, cpuMs: ran.cpuMs, wallMs: ran.wallMs }, null, 2));
+    } else {
+      for (const line of ran.logs) output.out(`log ${line.level}: ${line.message}${line.data === undefined ? "" : ` ${JSON.stringify(line.data)}`}`);
+      if (ran.ok) output.out(`output: ${JSON.stringify(ran.output, null, 2)}`);
+      else output.out(`failed: ${ran.error?.code}: ${ran.error?.message}`);
+      output.out(`${ran.calls.length} call${ran.calls.length === 1 ? "" : "s"}, ${ran.wallMs.toFixed(0)} ms (CPU ${ran.cpuMs.toFixed(1)} ms)`);
+    }
+    return ran.ok ? 0 : 1;
+  } finally {
+    await app.close();
+  }
+}
+
+export async function showRun(runId: string, json: boolean, output: Output): Promise<number> {
+  const app = await createApp();
+  try {
+    const run = await app.runRepository.run(runId).catch(() => undefined);
+    if (!run) throw new CharterError("RUN_NOT_FOUND", `no run ${runId}`);
+    const journal = await app.runRepository.journal(runId);
+    if (json) {
+      output.out(JSON.stringify({ run, journal }, null, 2));
+      return 0;
+    }
+    output.out(`run ${run.id}: ${run.workflow} (tenant ${run.tenantId}), ${run.status}, attempt ${run.attempts}`);
+    output.out(`input: ${JSON.stringify(run.input)}`);
+    for (const entry of journal) {
+      const outcome = entry.outcome as { ok?: boolean; error?: { code: string; message: string } } | null;
+      const result = entry.status === "started" ? "started, no outcome recorded" : outcome?.ok ? "ok" : `${outcome?.error?.code}: ${outcome?.error?.message}`;
+      output.out(`  ${entry.seq}. ${entry.integration}.${entry.tool} ${JSON.stringify(entry.args)} → ${result} (attempt ${entry.attempt})`);
+    }
+    if (run.output !== null) output.out(`output: ${JSON.stringify(run.output)}`);
+    if (run.error !== null) output.out(`error: ${JSON.stringify(run.error)}`);
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
+
+export async function resumeRun(runId: string, output: Output): Promise<number> {
+  const app = await createApp();
+  try {
+    const result = await app.runs.resume(runId, {
+      onEvent: (event) => {
+        if (event.event === "call-finished") output.out(`  ${event.seq}. ${event.tool}: ${event.source === "replayed" ? "replayed from the journal" : event.ok ? "ok" : `failed (${event.error})`}`);
+      },
+    });
+    output.out(`run ${result.runId}: ${result.status}${result.error ? ` (${result.error.code}: ${result.error.message})` : ""}`);
+    return result.status === "succeeded" ? 0 : 1;
+  } finally {
+    await app.close();
+  }
+}
