@@ -30,7 +30,7 @@ export async function createApp(options: { processEnv?: Record<string, string | 
   const catalogs = new CatalogRepository(database.db);
   const catalogService = new CatalogService({ env, processEnv, repository: catalogs, pool });
   const runRepository = new RunRepository(database.db);
-  const runs = new RunService({ repository: runRepository, tools: async (tenantId) => withRetries(await liveTools({ env, processEnv, pool, tenantId })) });
+  const runs = new RunService({ repository: runRepository, leaseMs: env.runLeaseMs, tools: async (tenantId) => withRetries(await liveTools({ env, processEnv, pool, tenantId })) });
   return {
     env,
     database,

@@ -18,6 +18,7 @@ const EnvSchema = z.object({
   CHARTER_GENERATED_DIR: z.string().min(1).optional(),
   CHARTER_MCP_CONNECT_TIMEOUT_MS: positiveMs.default(15_000),
   CHARTER_MCP_REQUEST_TIMEOUT_MS: positiveMs.default(30_000),
+  CHARTER_RUN_LEASE_MS: positiveMs.default(30_000),
 });
 
 export type Env = {
@@ -28,6 +29,8 @@ export type Env = {
   /** Where `charter sdk` writes tenant SDKs (generated/<tenant>/<catalog hash>/). */
   generatedDir: string;
   mcp: { connectTimeoutMs: number; requestTimeoutMs: number };
+  /** How long a run stays claimed by its process without renewal before another may resume it. */
+  runLeaseMs: number;
 };
 
 /** Parses Charter's settings from an environment (normally `process.env`), relative to `cwd`. */
@@ -45,5 +48,6 @@ export function parseEnv(source: Record<string, string | undefined>, cwd: string
     tenantsDir: path.resolve(cwd, env.CHARTER_TENANTS_DIR ?? "tenants"),
     generatedDir: path.resolve(cwd, env.CHARTER_GENERATED_DIR ?? "generated"),
     mcp: { connectTimeoutMs: env.CHARTER_MCP_CONNECT_TIMEOUT_MS, requestTimeoutMs: env.CHARTER_MCP_REQUEST_TIMEOUT_MS },
+    runLeaseMs: env.CHARTER_RUN_LEASE_MS,
   };
 }

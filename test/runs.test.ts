@@ -1,0 +1,215 @@
+/**
+ * Durable runs through the run service, with real isolates, real MCP servers and a real store:
+ * a live run against the demo tenant, a run killed with SIGKILL in a child process and resumed,
+ * a call in doubt, replay that detects non-determinism, saved state, and retries.
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { after, before, describe, test } from "node:test";
+import { eq } from "drizzle-orm";
+import { type App, createApp } from "../src/app.ts";
+import { mockedTools, type ToolRunner, withRetries } from "../src/runs/index.ts";
+import type { ToolCall } from "../src/sandbox/index.ts";
+import { journalEntries } from "../src/store/schema.ts";
+import { embeddedTestDatabase } from "./helpers/databases.ts";
+import { REPO, tenantsFolder } from "./helpers/tenants.ts";
+
+const DEMO_WORKFLOWS = path.join(REPO, "tenants/demo/workflows");
+const DURABLE = path.join(REPO, "test/fixtures/workflows/durable.ts");
+
+async function build(app: App, tenant: string, file: string) {
+  const { result, runnable } = await app.toolchain.build(tenant, { source: await readFile(file, "utf8"), fileName: path.basename(file) });
+  assert.ok(runnable, JSON.stringify(result.diagnostics));
+  return runnable;
+}
+
+describe("runs against the live demo tenant", () => {
+  let app: App;
+  before(async () => {
+    app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: path.join(REPO, "tenants") }, database: await embeddedTestDatabase() });
+    assert.ok((await app.catalogService.syncTenant("demo")).ok);
+  });
+  after(() => app.close());
+
+  test("a demo workflow runs live and every call is in the journal", async () => {
+    const bundle = await build(app, "demo", path.join(DEMO_WORKFLOWS, "report-outage.ts"));
+    const result = await app.runs.start({ tenantId: "demo", bundle, input: { title: "Checkout is down", priority: "P1", reporter_email: "ana@example.com" }, trigger: { type: "manual" } });
+    assert.equal(result.status, "succeeded", JSON.stringify(result.error));
+    assert.match(String((result.output as { incident_id: string }).incident_id), /^INC\d{4}$/);
+    const journal = await app.runRepository.journal(result.runId);
+    assert.deepEqual(
+      journal.map((e) => [e.seq, `${e.integration}.${e.tool}`, e.status, e.source, e.attempt]),
+      [
+        [1, "tickets.create_incident", "succeeded", "live", 1],
+        [2, "directory.get_on_call", "succeeded", "live", 1],
+        [3, "chat.page_user", "succeeded", "live", 1],
+        [4, "chat.post_message", "succeeded", "live", 1],
+      ],
+    );
+    assert.equal((journal[0]?.args as { priority: string }).priority, "P1");
+    const run = await app.runRepository.run(result.runId);
+    assert.equal(run?.status, "succeeded");
+    assert.deepEqual(run?.output, result.output);
+  });
+
+  test("saved state persists between runs and is committed only with a successful run", async () => {
+    const bundle = await build(app, "demo", path.join(DEMO_WORKFLOWS, "p1-bridge.ts"));
+    const tests = JSON.parse(await readFile(path.join(DEMO_WORKFLOWS, "p1-bridge.tests.json"), "utf8")) as { tests: { input: unknown; mocks: Record<string, never[]> }[] };
+    const p1 = tests.tests[0];
+    assert.ok(p1);
+    for (let i = 0; i < 2; i++) {
+      const result = await app.runs.start({ tenantId: "demo", bundle, input: p1.input, trigger: { type: "manual" }, tools: mockedTools(p1.mocks) });
+      assert.equal(result.status, "succeeded", JSON.stringify(result.error));
+    }
+    assert.deepEqual(await app.runRepository.state("demo", "p1-bridge"), { bridges_opened: 2 });
+    const failing = mockedTools({ ...p1.mocks, "tickets.add_comment": [{ error: { code: "TOOL_ERROR", message: "ticket locked", retryable: false } }] } as never);
+    const failed = await app.runs.start({ tenantId: "demo", bundle, input: p1.input, trigger: { type: "manual" }, tools: failing });
+    assert.equal(failed.status, "failed");
+    assert.equal(failed.error?.code, "TOOL_ERROR");
+    assert.deepEqual(await app.runRepository.state("demo", "p1-bridge"), { bridges_opened: 2 }, "a failed run leaves the saved state alone");
+  });
+
+  test("bad input is refused before a run is created", async () => {
+    const bundle = await build(app, "demo", path.join(DEMO_WORKFLOWS, "p1-bridge.ts"));
+    await assert.rejects(app.runs.start({ tenantId: "demo", bundle, input: { incident: 1 }, trigger: { type: "manual" } }), /RUN_INPUT_INVALID|does not match p1-bridge's input schema/);
+  });
+});
+
+describe("a run whose process dies", () => {
+  type Event = { event: string; seq?: number; runId?: string; tool?: string };
+
+  async function setup() {
+    const dir = await mkdtemp(path.join(tmpdir(), "charter-durable-"));
+    const countFile = path.join(dir, "count.txt");
+    const holdFile = path.join(dir, "hold");
+    await writeFile(countFile, "");
+    await writeFile(holdFile, "");
+    const tenants = await tenantsFolder({
+      ops: { config: { name: "Ops", integrations: { ops: { transport: "stdio", command: "node", args: [path.join(REPO, "test/fixtures/counting-server.ts"), "--file", countFile, "--hold", holdFile] } } } },
+    });
+    const env = { CHARTER_DATA_DIR: path.join(dir, "data"), CHARTER_TENANTS_DIR: tenants, CHARTER_RUN_LEASE_MS: "300" };
+    return { countFile, env, release: () => rm(holdFile, { force: true }) };
+  }
+
+  /** Starts the run in a child process and SIGKILLs it when `when` matches an event. */
+  async function killDuring(env: Record<string, string>, input: unknown, when: (event: Event) => boolean): Promise<string> {
+    const child: ChildProcess = spawn(process.execPath, ["--no-node-snapshot", path.join(REPO, "test/fixtures/run-child.ts"), "ops", DURABLE, JSON.stringify(input)], {
+      cwd: REPO,
+      env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise((resolve) => child.on("exit", resolve));
+    let runId = "";
+    for await (const line of createInterface({ input: child.stdout! })) {
+      const event = JSON.parse(line) as Event;
+      if (event.runId) runId = event.runId;
+      if (when(event)) {
+        child.kill("SIGKILL");
+        break;
+      }
+      assert.notEqual(event.event, "done", "the run finished before it could be killed");
+    }
+    await exited;
+    assert.ok(runId, `no run started: ${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 400)); // let the lease pass
+    return runId;
+  }
+
+  test("killed during a read-only call: resumed, answered calls replay, nothing non-idempotent happens twice", async () => {
+    const { countFile, env, release } = await setup();
+    const runId = await killDuring(env, { lookup_ms: 30_000 }, (e) => e.event === "call-started" && e.seq === 2);
+    assert.equal(await readFile(countFile, "utf8"), "append:first\n");
+    await release();
+
+    const app = await createApp({ processEnv: env });
+    try {
+      const held = await app.runRepository.run(runId);
+      assert.equal(held?.status, "running");
+      const events: string[] = [];
+      const result = await app.runs.resume(runId, { onEvent: (e) => e.event === "call-finished" && events.push(`${e.seq} ${e.tool} ${e.source}`) });
+      assert.equal(result.status, "succeeded", JSON.stringify(result.error));
+      assert.equal(result.attempt, 2);
+      assert.deepEqual(events, ["1 ops.append replayed", "2 ops.lookup live", "3 ops.append live"]);
+      assert.equal(await readFile(countFile, "utf8"), "append:first\nlookup\nappend:second\n", "counted by the tool server: each append exactly once");
+      const journal = await app.runRepository.journal(runId);
+      assert.deepEqual(journal.map((e) => [e.seq, e.tool, e.status, e.attempt]), [[1, "append", "succeeded", 1], [2, "lookup", "succeeded", 2], [3, "append", "succeeded", 1]]);
+      const output = result.output as { at: number; random: number };
+      assert.equal(output.at, journal[1]?.finishedAt?.getTime(), "Date.now() after a call is the journaled time of that call");
+      await assert.rejects(app.runs.resume(runId), /is succeeded; only a run that was interrupted can be resumed/);
+    } finally {
+      await app.close();
+    }
+  });
+
+  test("killed during a non-idempotent call: the resume stops as needs-attention and names the call in doubt", async () => {
+    const { countFile, env, release } = await setup();
+    const runId = await killDuring(env, { second_append_ms: 30_000 }, (e) => e.event === "call-started" && e.seq === 3);
+    await release();
+    const app = await createApp({ processEnv: env });
+    try {
+      const result = await app.runs.resume(runId);
+      assert.equal(result.status, "needs-attention");
+      assert.equal(result.error?.code, "CALL_IN_DOUBT");
+      assert.match(result.error?.message ?? "", /call 3, ops\.append, started before the run was interrupted and may or may not have happened/);
+      assert.equal((await readFile(countFile, "utf8")).split("\n").filter((l) => l === "append:second").length <= 1, true);
+      assert.equal((await readFile(countFile, "utf8")).split("\n").filter((l) => l === "append:first").length, 1);
+      assert.equal((await app.runRepository.run(runId))?.status, "needs-attention");
+    } finally {
+      await app.close();
+    }
+  });
+
+  test("a replay that does not match the journal fails as non-determinism", async () => {
+    const { env, release } = await setup();
+    const runId = await killDuring(env, { lookup_ms: 30_000 }, (e) => e.event === "call-started" && e.seq === 2);
+    await release();
+    const app = await createApp({ processEnv: env });
+    try {
+      await app.database.db.update(journalEntries).set({ argsHash: "sha256:tampered" }).where(eq(journalEntries.runId, runId));
+      const result = await app.runs.resume(runId);
+      assert.equal(result.status, "failed");
+      assert.equal(result.error?.code, "NON_DETERMINISM");
+      assert.match(result.error?.message ?? "", /on replay, call 1 was ops\.append with different arguments/);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe("retries", () => {
+  const policy = (annotations: Partial<ToolCall["policy"]["annotations"]>): ToolCall["policy"] => ({
+    integration: "x",
+    tool: "t",
+    annotations: { readOnly: false, destructive: false, idempotent: false, openWorld: false, ...annotations },
+    inputSchema: {},
+  });
+  const flaky = (failures: number): { runner: ToolRunner; calls: () => number } => {
+    let calls = 0;
+    return {
+      runner: async () => (++calls <= failures ? { ok: false, error: { code: "TIMEOUT", message: "slow", retryable: true } } : { ok: true, content: [] }),
+      calls: () => calls,
+    };
+  };
+
+  test("retryable failures of idempotent or read-only tools are retried with backoff; others are not", async () => {
+    const idempotent = flaky(2);
+    const outcome = await withRetries(idempotent.runner, { baseMs: 5 })({ integration: "x", tool: "t", args: {}, policy: policy({ idempotent: true }) });
+    assert.equal(outcome.ok, true);
+    assert.equal(idempotent.calls(), 3);
+
+    const writes = flaky(2);
+    const once = await withRetries(writes.runner, { baseMs: 5 })({ integration: "x", tool: "t", args: {}, policy: policy({}) });
+    assert.equal(once.ok, false);
+    assert.equal(writes.calls(), 1, "a non-idempotent call is never repeated");
+
+    const always = flaky(10);
+    await withRetries(always.runner, { baseMs: 5, attempts: 3 })({ integration: "x", tool: "t", args: {}, policy: policy({ readOnly: true }) });
+    assert.equal(always.calls(), 3);
+  });
+});
