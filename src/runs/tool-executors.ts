@@ -40,7 +40,8 @@ export async function liveTools(options: { env: Env; processEnv: Record<string, 
         const text = result.content.map((block) => (block.type === "text" ? block.text : `[${block.type}]`)).join("\n");
         return failure("TOOL_ERROR", clean(text || `${call.integration}.${call.tool} reported an error`), false);
       }
-      return { ok: true, structured: result.structuredContent, content: result.content };
+      // A server that echoes its own credentials must not hand them to the workflow.
+      return secrets.length === 0 ? { ok: true, structured: result.structuredContent, content: result.content } : (redactDeep({ ok: true, structured: result.structuredContent, content: result.content }, secrets) as ToolOutcome);
     } catch (error) {
       if (error instanceof CharterError) return failure(toolCode(error.code), clean(error.message), error.retryable);
       return failure("UNAVAILABLE", clean(`${call.integration}.${call.tool} failed: ${error instanceof Error ? error.message : String(error)}`), false);
@@ -91,4 +92,16 @@ export function withRetries(runner: ToolRunner, options: { attempts?: number; ba
       await new Promise((resolve) => setTimeout(resolve, Math.random() * baseMs * 2 ** (attempt - 1)));
     }
   };
+}
+
+/** Every string in a JSON value with the secrets' values replaced. */
+function redactDeep(value: unknown, secrets: readonly Secret[]): unknown {
+  if (typeof value === "string") return redact(value, secrets);
+  if (Array.isArray(value)) return value.map((item) => redactDeep(item, secrets));
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) Object.defineProperty(out, redact(key, secrets), { value: redactDeep(item, secrets), enumerable: true, writable: true, configurable: true });
+    return out;
+  }
+  return value;
 }
