@@ -1,6 +1,7 @@
 /**
  * Durable runs. A run record is written before the workflow starts; every tool call is journaled
- * before it is made ("started") and after ("succeeded"/"failed"); the run's completion and the
+ * before it is made ("started") and after ("succeeded"/"failed"); calls that are safe to repeat
+ * (read-only or idempotent) are journaled once, after, in batches; the run's completion and the
  * workflow's saved state are committed together. A run whose process died is resumed by replaying
  * its code against the journal:
  *
@@ -18,7 +19,7 @@ import { contentHash } from "../core/canonical-json.ts";
 import { CharterError } from "../core/errors.ts";
 import { schemaValidator } from "../core/json-schema.ts";
 import { createBridge, DEFAULT_LIMITS, type Executor, type GuestError, type LogLine, runInIsolate, type SandboxLimits, type ToolPolicy } from "../sandbox/index.ts";
-import type { JournalRow, RunRepository, RunRow, RunStatus } from "../store/index.ts";
+import type { FinishedCall, JournalRow, RunRepository, RunRow, RunStatus } from "../store/index.ts";
 import type { ToolRunner } from "./tool-executors.ts";
 
 /** A compiled workflow with what the bridge needs to check its calls. */
@@ -57,6 +58,8 @@ export class RunService {
   readonly #resources: RunServiceResources;
   readonly #limits: SandboxLimits;
   readonly #leaseMs: number;
+  /** Bundles known to be stored already (they are content-addressed and immutable). */
+  readonly #storedBundles = new Set<string>();
 
   constructor(resources: RunServiceResources) {
     this.#resources = resources;
@@ -69,7 +72,10 @@ export class RunService {
     const problems = schemaValidator(request.bundle.inputSchema)(request.input);
     if (problems.length > 0) throw new CharterError("RUN_INPUT_INVALID", `the input does not match ${request.bundle.workflow}'s input schema: ${problems.join("; ")}`);
     const { repository } = this.#resources;
-    await repository.saveBundle({ ...request.bundle, tenantId: request.tenantId });
+    if (!this.#storedBundles.has(request.bundle.hash)) {
+      await repository.saveBundle({ ...request.bundle, tenantId: request.tenantId });
+      this.#storedBundles.add(request.bundle.hash);
+    }
     const run = await repository.createRun({
       tenantId: request.tenantId,
       workflow: request.bundle.workflow,
@@ -80,7 +86,6 @@ export class RunService {
       status: "running",
       startedAt: new Date(),
       seed: [randomInt(1, 2 ** 31), randomInt(1, 2 ** 31)],
-      stateBefore: await repository.state(request.tenantId, request.bundle.workflow),
       leaseUntil: new Date(Date.now() + this.#leaseMs),
     });
     const tools = request.tools ?? (await this.#resources.tools(request.tenantId));
@@ -107,6 +112,16 @@ export class RunService {
     const recorded = new Map(journal.map((entry) => [entry.seq, entry]));
     const stop: { error: GuestError | undefined } = { error: undefined };
     let seq = 0;
+    // Finished calls that are safe to repeat wait here and are written together: before the next
+    // call that is not safe to repeat, every quarter second, and with the run's completion. If the
+    // process dies first, the resume makes them again, which is what "safe to repeat" allows.
+    let unwritten: FinishedCall[] = [];
+    const flush = async () => {
+      const batch = unwritten;
+      unwritten = [];
+      await repository.recordCalls(batch);
+    };
+    const flusher = setInterval(() => void flush().catch(() => {}), 250);
     onEvent({ event: "run-started", runId: run.id, attempt: run.attempts });
 
     const execute: Executor = async (call) => {
@@ -138,11 +153,22 @@ export class RunService {
         }
         attempt = entry.attempt + 1;
       }
-      await repository.beginCall({ runId: run.id, seq: index, integration: call.integration, tool: call.tool, args: call.args, argsHash, attempt, source: "live", startedAt: new Date() });
+      // A call that is not safe to repeat is journaled before it is made, so a crash leaves it "in
+      // doubt" rather than unknown. A safe one is journaled once, after: if the process dies
+      // before that, the resume simply makes it again.
+      const safe = call.policy.annotations.readOnly || call.policy.annotations.idempotent;
+      const startedAt = new Date();
+      const journaled = { runId: run.id, seq: index, integration: call.integration, tool: call.tool, args: call.args, argsHash, attempt, source: "live", startedAt };
+      if (!safe) {
+        await flush();
+        await repository.beginCall(journaled);
+      }
       onEvent({ event: "call-started", runId: run.id, seq: index, tool, args: call.args, source: "live" });
       const outcome = await tools(call);
       const finishedAt = new Date();
-      await repository.finishCall(run.id, index, { status: outcome.ok ? "succeeded" : "failed", outcome, finishedAt });
+      const status = outcome.ok ? "succeeded" : "failed";
+      if (safe) unwritten.push({ ...journaled, status, outcome, finishedAt });
+      else await repository.finishCall(run.id, index, { status, outcome, finishedAt });
       onEvent({ event: "call-finished", runId: run.id, seq: index, tool, ok: outcome.ok, source: "live", ...(outcome.ok ? {} : { error: `${outcome.error.code}: ${outcome.error.message}` }) });
       return { outcome, at: finishedAt.getTime() };
     };
@@ -170,11 +196,15 @@ export class RunService {
         }
       }
       const output = status === "succeeded" && outcome.ok ? outcome.output : null;
-      await repository.complete(run, { status, output, error, logs: outcome.logs, state: status === "succeeded" ? outcome.state : null, finishedAt: new Date() });
+      clearInterval(flusher);
+      const calls = unwritten;
+      unwritten = [];
+      await repository.complete(run, { status, output, error, logs: outcome.logs, state: status === "succeeded" ? outcome.state : null, finishedAt: new Date(), calls });
       onEvent({ event: "run-finished", runId: run.id, status });
       return { runId: run.id, status, output, error, logs: outcome.logs, attempt: run.attempts };
     } finally {
       clearInterval(lease);
+      clearInterval(flusher);
     }
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The trusted code that runs in every isolate before the workflow's bundle. It takes the host's
- * bridge reference and log callback off the global object (keeping them in its closure), makes time and randomness
+ * call and log callbacks off the global object (keeping them in its closure), makes time and randomness
  * deterministic, removes ways to build code from strings, and defines `__charterStart`, which
  * runs the workflow and always resolves to a JSON outcome: guest code can never throw into the host.
  *
@@ -11,19 +11,31 @@
 export const BOOTSTRAP_SOURCE = String.raw`(function () {
   "use strict";
   const g = globalThis;
-  const bridgeReference = g.__charterHostBridge;
+  // The host's entry points stay in this closure. A call goes out through a fire-and-forget
+  // callback with an id; the host answers by calling __charterResolve, which the host holds a
+  // reference to and which is gone from the global object before any guest code runs.
+  const hostCall = g.__charterHostCall;
   const hostLog = g.__charterHostLog;
-  delete g.__charterHostBridge;
+  delete g.__charterHostCall;
   delete g.__charterHostLog;
-  // The reference stays in this closure; calls go through intrinsics captured now, before any
-  // guest code could replace them, with option objects the guest can never reach.
   const reflectApply = Reflect.apply;
-  const applyReference = bridgeReference.apply;
-  const callOptions = Object.freeze(Object.assign(Object.create(null), {
-    arguments: Object.freeze(Object.assign(Object.create(null), { copy: true })),
-    result: Object.freeze(Object.assign(Object.create(null), { promise: true, copy: true })),
-  }));
-  const hostBridge = (request) => reflectApply(applyReference, bridgeReference, [undefined, [request], callOptions]);
+  const PromiseCtor = Promise;
+  const pending = new Map();
+  const mapGet = Map.prototype.get;
+  const mapSet = Map.prototype.set;
+  const mapDelete = Map.prototype.delete;
+  let nextCall = 0;
+  g.__charterResolve = function resolve(id, reply) {
+    const settle = reflectApply(mapGet, pending, [id]);
+    reflectApply(mapDelete, pending, [id]);
+    if (settle) settle(reply);
+  };
+  const hostBridge = (request) =>
+    new PromiseCtor((settle) => {
+      const id = nextCall++;
+      reflectApply(mapSet, pending, [id, settle]);
+      hostCall(id, request);
+    });
   const stringify = JSON.stringify;
   const parse = JSON.parse;
   const freeze = Object.freeze;
@@ -61,11 +73,14 @@ export const BOOTSTRAP_SOURCE = String.raw`(function () {
   delete g.SharedArrayBuffer;
   delete g.Atomics;
 
+  const indexOf = String.prototype.indexOf;
+  const slice = String.prototype.slice;
+  const NumberCtor = Number;
   g.__charterBridge = async function bridge(request) {
-    const reply = await hostBridge(request);
-    const at = parse(reply).at;
-    if (typeof at === "number") clock = at;
-    return reply;
+    const answer = await hostBridge(request);
+    const bar = reflectApply(indexOf, answer, ["|"]);
+    clock = NumberCtor(reflectApply(slice, answer, [0, bar]));
+    return reflectApply(slice, answer, [bar + 1]);
   };
 
   const log = (level) => (message, data) => {

@@ -5,10 +5,10 @@
  * through MCP, from the journal on replay, or from test mocks), and a structured result is checked
  * against the tool's outputSchema. The guest always gets a reply, never an exception.
  */
-import { z } from "zod";
 import { CharterError } from "../core/errors.ts";
 import { schemaValidator } from "../core/json-schema.ts";
 import type { GuestError } from "./isolate-host.ts";
+import type { BridgeReply } from "./isolate-pool.ts";
 import type { SandboxLimits } from "./limits.ts";
 
 export type ToolPolicy = {
@@ -29,26 +29,37 @@ export type ToolOutcome =
 /** Runs a checked call; `at` is the time the call finished (logical time on replay). */
 export type Executor = (call: ToolCall) => Promise<{ outcome: ToolOutcome; at: number }>;
 
-const Request = z.object({ integration: z.string().max(200), tool: z.string().max(500), args: z.record(z.string(), z.unknown()) });
+type Request = { integration: string; tool: string; args: Record<string, unknown> };
+
+/** The request, if it is `{ integration, tool, args }` with strings and an object (checked by hand: this is the hot path). */
+function parseRequest(text: string): Request | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (value === null || typeof value !== "object") return undefined;
+  const { integration, tool, args } = value as Record<string, unknown>;
+  if (typeof integration !== "string" || typeof tool !== "string" || integration.length > 200 || tool.length > 500) return undefined;
+  if (args === null || typeof args !== "object" || Array.isArray(args)) return undefined;
+  return { integration, tool, args: args as Record<string, unknown> };
+}
 
 export function createBridge(options: { tools: readonly ToolPolicy[]; limits: SandboxLimits; execute: Executor; now?: () => number }) {
   const policies = new Map(options.tools.map((tool) => [`${tool.integration}\u0000${tool.tool}`, tool]));
   const validators = new Map<string, { input: (v: unknown) => string[]; output: ((v: unknown) => string[]) | undefined }>();
   const now = options.now ?? Date.now;
   let calls = 0;
-  const reply = (outcome: ToolOutcome, at: number) => JSON.stringify({ ...outcome, at });
+  const reply = (outcome: ToolOutcome, at: number): BridgeReply => `${at}|${JSON.stringify(outcome)}`;
   const refuse = (code: string, message: string) => reply({ ok: false, error: { code, message, retryable: false } }, now());
 
-  return async function bridge(request: string): Promise<string> {
+  return async function bridge(request: string): Promise<BridgeReply> {
     if (typeof request !== "string") return refuse("INVALID_ARGUMENTS", "the request is not text");
     if (request.length > options.limits.argsBytes) return refuse("LIMIT_EXCEEDED", `the arguments are over ${options.limits.argsBytes} bytes`);
     if (++calls > options.limits.toolCalls) return refuse("LIMIT_EXCEEDED", `the run made more than ${options.limits.toolCalls} tool calls`);
-    let parsed: z.infer<typeof Request>;
-    try {
-      parsed = Request.parse(JSON.parse(request));
-    } catch {
-      return refuse("INVALID_ARGUMENTS", "the request is not { integration, tool, args } with object arguments");
-    }
+    const parsed = parseRequest(request);
+    if (!parsed) return refuse("INVALID_ARGUMENTS", "the request is not { integration, tool, args } with object arguments");
     const key = `${parsed.integration}\u0000${parsed.tool}`;
     const policy = policies.get(key);
     if (!policy) return refuse("NOT_ALLOWED", `${parsed.integration}.${parsed.tool} is not among this workflow's capabilities`);

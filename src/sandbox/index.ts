@@ -4,3 +4,4 @@ export { createBridge } from "./bridge.ts";
 export type { Executor, ToolCall, ToolOutcome, ToolPolicy } from "./bridge.ts";
 export { DEFAULT_LIMITS } from "./limits.ts";
 export type { SandboxLimits } from "./limits.ts";
+export type { BridgeReply } from "./isolate-pool.ts";

@@ -8,4 +8,4 @@ export { CatalogRepository } from "./catalog-repository.ts";
 export type { StoredSnapshot, SyncRecord, SyncStatus } from "./catalog-repository.ts";
 export { lockDataDir } from "./data-dir-lock.ts";
 export { RunRepository } from "./run-repository.ts";
-export type { BundleRow, JournalRow, RunRow, RunStatus } from "./run-repository.ts";
+export type { BundleRow, FinishedCall, JournalRow, RunRow, RunStatus } from "./run-repository.ts";

@@ -11,6 +11,7 @@ export type BundleRow = typeof bundles.$inferSelect;
 export type RunRow = typeof runs.$inferSelect;
 export type JournalRow = typeof journalEntries.$inferSelect;
 export type RunStatus = RunRow["status"];
+export type FinishedCall = { runId: string; seq: number; integration: string; tool: string; args: unknown; argsHash: string; attempt: number; source: string; startedAt: Date; status: "succeeded" | "failed"; outcome: unknown; finishedAt: Date };
 
 export class RunRepository {
   readonly #db: Db;
@@ -26,8 +27,13 @@ export class RunRepository {
     return (await this.#db.select().from(bundles).where(eq(bundles.hash, hash)))[0];
   }
 
-  async createRun(run: typeof runs.$inferInsert): Promise<RunRow> {
-    const rows = await this.#db.insert(runs).values(run).returning();
+  /** Creates a run; its `stateBefore` is read from the workflow's saved state in the same statement. */
+  async createRun(run: Omit<typeof runs.$inferInsert, "stateBefore">): Promise<RunRow> {
+    const stateBefore = sql`coalesce((select ${workflowState.state} from ${workflowState} where ${workflowState.tenantId} = ${run.tenantId} and ${workflowState.workflow} = ${run.workflow}), '{}'::jsonb)`;
+    const rows = await this.#db
+      .insert(runs)
+      .values({ ...run, stateBefore })
+      .returning();
     const row = rows[0];
     if (!row) throw new Error("insert returned no run");
     return row;
@@ -63,6 +69,18 @@ export class RunRepository {
       .onConflictDoUpdate({ target: [journalEntries.runId, journalEntries.seq], set: { attempt: entry.attempt, startedAt: entry.startedAt, status: "started", source: entry.source } });
   }
 
+  /** Records finished calls in one write (calls that are safe to repeat need no "started" row). */
+  async recordCalls(entries: FinishedCall[], db: Db = this.#db): Promise<void> {
+    if (entries.length === 0) return;
+    await db
+      .insert(journalEntries)
+      .values(entries)
+      .onConflictDoUpdate({
+        target: [journalEntries.runId, journalEntries.seq],
+        set: { status: sql`excluded.status`, outcome: sql`excluded.outcome`, attempt: sql`excluded.attempt`, startedAt: sql`excluded.started_at`, finishedAt: sql`excluded.finished_at`, source: sql`excluded.source` },
+      });
+  }
+
   async finishCall(runId: string, seq: number, result: { status: "succeeded" | "failed"; outcome: unknown; finishedAt: Date }): Promise<void> {
     await this.#db.update(journalEntries).set(result).where(and(eq(journalEntries.runId, runId), eq(journalEntries.seq, seq)));
   }
@@ -72,12 +90,13 @@ export class RunRepository {
     return (row?.state as Record<string, unknown> | undefined) ?? {};
   }
 
-  /** Ends a run and, when it succeeded with changed state, saves that state, in one transaction. */
+  /** Ends a run, with its last journal entries and, when it succeeded with changed state, that state, in one transaction. */
   async complete(
     run: { id: string; tenantId: string; workflow: string },
-    result: { status: Exclude<RunStatus, "running">; output: unknown; error: unknown; logs: unknown; state: Record<string, unknown> | null; finishedAt: Date },
+    result: { status: Exclude<RunStatus, "running">; output: unknown; error: unknown; logs: unknown; state: Record<string, unknown> | null; finishedAt: Date; calls?: FinishedCall[] },
   ): Promise<void> {
     await this.#db.transaction(async (tx) => {
+      await this.recordCalls(result.calls ?? [], tx);
       await tx
         .update(runs)
         .set({ status: result.status, output: result.output, error: result.error, logs: result.logs, finishedAt: result.finishedAt, leaseUntil: null })
