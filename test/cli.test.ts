@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, test } from "node:test";
@@ -67,7 +67,7 @@ describe("charter command", () => {
   });
 
   test("--help works on every command, and usage errors exit 2", async () => {
-    for (const args of [["--help"], ["help"], ["migrate", "--help"], ["tenants"], ["tenants", "sync", "--help"], ["tenants", "list", "--help"], ["tenants", "show", "--help"], ["sdk", "--help"], ["check", "--help"]]) {
+    for (const args of [["--help"], ["help"], ["migrate", "--help"], ["tenants"], ["tenants", "sync", "--help"], ["tenants", "list", "--help"], ["tenants", "show", "--help"], ["sdk", "--help"], ["check", "--help"], ["try", "--help"], ["runs"]]) {
       const ran = await charter(args);
       assert.equal(ran.code, 0, `${args.join(" ")}: ${ran.stderr}`);
       assert.match(ran.stdout, /Usage: charter/, args.join(" "));
@@ -125,6 +125,26 @@ describe("charter command", () => {
     const missing = await charter(["check", "nothing-here.ts", "--tenant", "demo"], env);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /cannot read nothing-here\.ts: no such file \[FILE_UNREADABLE\]/);
+
+    // charter try: mocked tools, live read-only tools, and a failure.
+    const mocksDir = await mkdtemp(path.join(tmpdir(), "charter-mocks-"));
+    const tests = JSON.parse(await readFile(path.join(REPO, "tenants/demo/workflows/p1-bridge.tests.json"), "utf8")) as { tests: { mocks: unknown }[] };
+    await writeFile(path.join(mocksDir, "mocks.json"), JSON.stringify(tests.tests[0]?.mocks));
+    const tried = await charter(["try", "tenants/demo/workflows/p1-bridge.ts", "--tenant", "demo", "--input", '{"incident_id":"INC0042"}', "--mocks", path.join(mocksDir, "mocks.json")], env);
+    assert.equal(tried.code, 0, tried.stdout + tried.stderr);
+    assert.match(tried.stdout, /→ 1\. tickets\.get_incident \{"id":"INC0042"\}\n  ← ok \(mocked/);
+    assert.match(tried.stdout, /→ 6\. tickets\.add_comment/);
+    assert.match(tried.stdout, /"channel": "inc-inc0042"/);
+    const live = await charter(["try", "tenants/demo/workflows/p1-bridge.ts", "--tenant", "demo", "--input", '{"incident_id":"INC0001"}', "--live-readonly"], env);
+    assert.equal(live.code, 0, live.stdout + live.stderr);
+    assert.match(live.stdout, /← ok \(live, read-only/);
+    assert.match(live.stdout, /"handled": false/);
+    const refused = await charter(["try", "tenants/demo/workflows/report-outage.ts", "--tenant", "demo", "--input", '{"title":"Outage!","priority":"P1","reporter_email":"a@b.co"}', "--live-readonly"], env);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stdout, /NOT_MOCKED: tickets\.create_incident has no mocked result and is not read-only, so it is not called live/);
+    const badInput = await charter(["try", "tenants/demo/workflows/p1-bridge.ts", "--tenant", "demo", "--input", '{"nope":1}'], env);
+    assert.equal(badInput.code, 1);
+    assert.match(badInput.stdout, /RUN_INPUT_INVALID: the input does not match the input schema/);
 
     // Every rejection fixture through the same command, in this process (one spawn each would take a minute).
     const saved = process.env["CHARTER_DATA_DIR"];
