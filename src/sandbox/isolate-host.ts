@@ -12,7 +12,7 @@
  * disposed. A memory-limit kill disposes it too. Either way only this run fails.
  */
 import { createHash } from "node:crypto";
-import ivm from "isolated-vm";
+import type ivm from "isolated-vm";
 import { type BridgeReply, IsolatePool } from "./isolate-pool.ts";
 import { DEFAULT_LIMITS, type SandboxLimits } from "./limits.ts";
 
@@ -69,7 +69,13 @@ export async function runInIsolate(run: IsolateRun): Promise<IsolateOutcome> {
   const logs: LogLine[] = [];
   let breach: GuestError | undefined;
   pool ??= new IsolatePool(DEFAULT_LIMITS.memoryMb);
-  const prepared = await pool.take(run.limits.memoryMb);
+  let prepared: Awaited<ReturnType<IsolatePool["take"]>>;
+  try {
+    prepared = await pool.take(run.limits.memoryMb);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, error: { code: "SANDBOX_UNAVAILABLE", message }, state: null, logs, cpuMs: 0, wallMs: performance.now() - started };
+  }
   const { isolate, context, handlers, cpuAtStart } = prepared;
   const measure = () => ({ cpuMs: isolate.isDisposed ? 0 : Number(isolate.cpuTime) / 1e6 - cpuAtStart, wallMs: performance.now() - started });
   const kill = (error: GuestError) => {

@@ -7,8 +7,29 @@
  * global object), so they forward to per-run handlers that are filled in when a run takes the
  * isolate. Until then they answer nothing.
  */
-import ivm from "isolated-vm";
+import type ivm from "isolated-vm";
+import { CharterError } from "../core/errors.ts";
 import { BOOTSTRAP_SOURCE } from "./bootstrap.ts";
+
+let loaded: Promise<typeof ivm> | undefined;
+
+/**
+ * isolated-vm, loaded when the first run needs it, so every other command works without it. It
+ * is a native module built for one Node.js: when it is missing or built for another, say so.
+ */
+function isolatedVm(): Promise<typeof ivm> {
+  loaded ??= import("isolated-vm").then(
+    (module) => module.default,
+    (error: unknown) => {
+      loaded = undefined;
+      throw new CharterError(
+        "SANDBOX_UNAVAILABLE",
+        `the sandbox (isolated-vm) cannot be loaded in Node.js ${process.versions.node}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}. Run 'npm run setup', which installs it for Node.js 24.`,
+      );
+    },
+  );
+  return loaded;
+}
 
 /** A bridge reply as it crosses: `"<at>|<json>"`, the logical time the call finished and the reply (one string: the cheapest value to copy). */
 export type BridgeReply = string;
@@ -26,6 +47,7 @@ const idle: Handlers = {
 };
 
 async function prepare(memoryMb: number): Promise<PreparedIsolate> {
+  const ivm = await isolatedVm();
   const isolate = new ivm.Isolate({ memoryLimit: memoryMb });
   try {
     const context = await isolate.createContext();
@@ -67,7 +89,10 @@ export class IsolatePool {
     if (memoryMb !== this.#memoryMb || this.#size === 0) return prepare(memoryMb);
     const next = this.#ready.shift() ?? prepare(memoryMb);
     this.#fill();
-    const prepared = await next.catch(() => prepare(memoryMb));
+    const prepared = await next.catch((error: unknown) => {
+      if (error instanceof CharterError) throw error;
+      return prepare(memoryMb);
+    });
     return { ...prepared, cpuAtStart: Number(prepared.isolate.cpuTime) / 1e6 };
   }
 
