@@ -29,8 +29,7 @@ async function isolateReady(): Promise<number> {
   const started = performance.now();
   const isolate = new ivm.Isolate({ memoryLimit: DEFAULT_LIMITS.memoryMb });
   const context = await isolate.createContext();
-  await context.global.set("__charterHostCall", new ivm.Callback(() => {}, { ignored: true }));
-  await context.global.set("__charterHostLog", new ivm.Callback(() => {}, { ignored: true }));
+  await context.global.set("__charterHost", new ivm.Callback(() => {}, { ignored: true }));
   (await isolate.compileScript(BOOTSTRAP_SOURCE)).runSync(context);
   await context.global.get("__charterResolve", { reference: true });
   await context.global.delete("__charterResolve");
@@ -40,7 +39,7 @@ async function isolateReady(): Promise<number> {
 }
 function vmReady(): number {
   const started = performance.now();
-  const context = vm.createContext({ __charterHostCall: () => {}, __charterHostLog: () => {} });
+  const context = vm.createContext({ __charterHost: () => {} });
   vm.runInContext(BOOTSTRAP_SOURCE, context);
   return performance.now() - started;
 }
@@ -108,7 +107,7 @@ writeFileSync(
 const pending = {};
 process.on("message", (m) => { if (m.type === "reply") pending.resolve(m.id, m.reply); else start(m); });
 function start({ code, bootstrap }) {
-  const context = vm.createContext({ __charterHostCall: (id, request) => process.send({ type: "call", id, request }), __charterHostLog: () => {} });
+  const context = vm.createContext({ __charterHost: (kind, id, request) => { if (kind === "call") process.send({ type: "call", id, request }); } });
   vm.runInContext(bootstrap, context);
   const resolveCall = context.__charterResolve; delete context.__charterResolve;
   pending.resolve = resolveCall;

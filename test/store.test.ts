@@ -6,7 +6,7 @@ import path from "node:path";
 import { after, describe, test } from "node:test";
 import { sql } from "drizzle-orm";
 import type { CatalogContent } from "../src/core/catalog.ts";
-import { CatalogRepository, type Database, openEmbeddedDatabase } from "../src/store/index.ts";
+import { CatalogRepository, type Database, openEmbeddedDatabase, RunRepository } from "../src/store/index.ts";
 import { DRIVERS, testDatabase } from "./helpers/databases.ts";
 
 const catalog = (description: string): CatalogContent => ({
@@ -98,6 +98,32 @@ describe("store on both drivers", () => {
         const count = await database.db.execute(sql`select count(*)::int as n from catalog_snapshots`);
         const rows = Array.isArray(count) ? count : (count as { rows: { n: number }[] }).rows;
         assert.equal((rows[0] as { n: number }).n, 0);
+      });
+
+      test("runs: the record reads saved state, the journal keeps calls, completion writes journal, run and state at once", async () => {
+        const database = await testDatabase(driver);
+        opened.push(database);
+        await new CatalogRepository(database.db).upsertTenant({ id: "acme", name: "Acme", configHash: "h" });
+        const runs = new RunRepository(database.db);
+        const bundle = { hash: "sha256:b", tenantId: "acme", workflow: "w", code: "x", sourceMap: "{}", tools: [], inputSchema: {}, outputSchema: {}, catalogHash: "c", sdkHash: "s" };
+        await runs.saveBundle(bundle);
+        await runs.saveBundle(bundle); // content-addressed: saving again is a no-op
+        const newRun = () => runs.createRun({ tenantId: "acme", workflow: "w", bundleHash: "sha256:b", trigger: { type: "manual" }, input: {}, status: "running", startedAt: new Date(), seed: [1, 2], leaseUntil: new Date(Date.now() + 60_000) });
+        const first = await newRun();
+        assert.deepEqual(first.stateBefore, {});
+        const call = { runId: first.id, integration: "ops", tool: "t", args: { a: 1 }, argsHash: "h", attempt: 1, source: "live", startedAt: new Date() };
+        await runs.beginCall({ ...call, seq: 1 });
+        await runs.finishCall(first.id, 1, { status: "succeeded", outcome: { ok: true }, finishedAt: new Date() });
+        assert.equal(await runs.claim(first.id, new Date(), new Date()), undefined, "a run whose lease has not passed cannot be claimed");
+        await runs.complete(first, { status: "succeeded", output: { done: true }, error: null, logs: [], state: { count: 1 }, finishedAt: new Date(), calls: [{ ...call, seq: 2, status: "succeeded", outcome: { ok: true }, finishedAt: new Date() }] });
+        assert.deepEqual((await runs.journal(first.id)).map((e) => [e.seq, e.status]), [[1, "succeeded"], [2, "succeeded"]]);
+        assert.equal((await runs.run(first.id))?.status, "succeeded");
+        assert.deepEqual(await runs.state("acme", "w"), { count: 1 });
+        const second = await newRun();
+        assert.deepEqual(second.stateBefore, { count: 1 }, "the next run reads the state the last one committed");
+        await runs.complete(second, { status: "failed", output: null, error: { code: "X" }, logs: [], state: null, finishedAt: new Date() });
+        assert.deepEqual(await runs.state("acme", "w"), { count: 1 });
+        assert.equal((await runs.run(second.id))?.status, "failed");
       });
     });
   }

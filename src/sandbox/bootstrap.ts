@@ -1,6 +1,6 @@
 /**
  * The trusted code that runs in every isolate before the workflow's bundle. It takes the host's
- * call and log callbacks off the global object (keeping them in its closure), makes time and randomness
+ * one entry point off the global object (keeping it in its closure), makes time and randomness
  * deterministic, removes ways to build code from strings, and defines `__charterStart`, which
  * runs the workflow and always resolves to a JSON outcome: guest code can never throw into the host.
  *
@@ -11,13 +11,13 @@
 export const BOOTSTRAP_SOURCE = String.raw`(function () {
   "use strict";
   const g = globalThis;
-  // The host's entry points stay in this closure. A call goes out through a fire-and-forget
-  // callback with an id; the host answers by calling __charterResolve, which the host holds a
+  // The host's entry point stays in this closure. A tool call goes out through it, fire and
+  // forget, with an id; the host answers by calling __charterResolve, which the host holds a
   // reference to and which is gone from the global object before any guest code runs.
-  const hostCall = g.__charterHostCall;
-  const hostLog = g.__charterHostLog;
-  delete g.__charterHostCall;
-  delete g.__charterHostLog;
+  const host = g.__charterHost;
+  delete g.__charterHost;
+  const hostCall = (id, request) => host("call", id, request);
+  const hostLog = (level, message, data) => host("log", level, message, data);
   const reflectApply = Reflect.apply;
   const PromiseCtor = Promise;
   const pending = new Map();

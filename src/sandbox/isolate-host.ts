@@ -1,10 +1,9 @@
 /**
  * Runs one workflow bundle in a fresh isolated-vm isolate and returns its outcome; never throws
- * for anything the guest does. What crosses into the isolate: two host callbacks (bridge and
- * log), installed before the trusted bootstrap takes them off the global object, and strings of
- * JSON. The bridge is a Reference to one host function (its apply() awaits the host's promise),
- * which the bootstrap keeps in a closure: no Reference, ExternalCopy or host object is reachable
- * from workflow code.
+ * for anything the guest does. What crosses into the isolate: one host callback (tool calls and
+ * log lines), which the trusted bootstrap takes off the global object into a closure, and strings
+ * of JSON. Replies come back through a resolver only the host holds a reference to. No
+ * Reference, ExternalCopy or host object is reachable from workflow code.
  *
  * A watchdog checks the isolate's CPU time and the run's wall time every few milliseconds, which
  * also covers code that runs after an awaited bridge call (isolated-vm's `timeout` covers only

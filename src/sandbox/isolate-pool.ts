@@ -3,8 +3,8 @@
  * host's two entry points and the bootstrap already run. Each isolate serves exactly one run and is
  * then disposed; the pool only moves the ~2 ms of creating one off a run's critical path.
  *
- * The entry points are installed before the bootstrap runs (the bootstrap takes them off the
- * global object), so they forward to per-run handlers that are filled in when a run takes the
+ * The entry point is installed before the bootstrap runs (the bootstrap takes it off the global
+ * object), so it forwards to per-run handlers that are filled in when a run takes the
  * isolate. Until then they answer nothing.
  */
 import type ivm from "isolated-vm";
@@ -52,8 +52,8 @@ async function prepare(memoryMb: number): Promise<PreparedIsolate> {
   try {
     const context = await isolate.createContext();
     const handlers: Handlers = { ...idle };
-    // Plain functions inside the isolate (Callbacks copy their arguments); the bootstrap keeps them.
-    // A call is answered by calling the bootstrap's resolver through a reference only the host holds:
+    // One plain function inside the isolate (a Callback copies its arguments), for tool calls and
+    // log lines; the bootstrap keeps it. A call is answered by calling the bootstrap's resolver through a reference only the host holds:
     // two one-way crossings are cheaper than one Reference.apply that waits for a promise.
     let resolver: ivm.Reference<(id: number, reply: string) => void> | undefined;
     const answer = (id: unknown, request: unknown) => {
@@ -62,8 +62,8 @@ async function prepare(memoryMb: number): Promise<PreparedIsolate> {
         .then((reply) => resolver?.apply(undefined, [Number(id), reply], { arguments: { copy: true } }))
         .catch(() => {}); // the isolate is gone: the run is over
     };
-    await context.global.set("__charterHostCall", new ivm.Callback(answer, { ignored: true }));
-    await context.global.set("__charterHostLog", new ivm.Callback((level: unknown, message: unknown, data: unknown) => handlers.log(level, message, data), { ignored: true }));
+    const entry = (kind: unknown, a: unknown, b: unknown, c: unknown) => (kind === "call" ? answer(a, b) : handlers.log(a, b, c));
+    await context.global.set("__charterHost", new ivm.Callback(entry, { ignored: true }));
     (await isolate.compileScript(BOOTSTRAP_SOURCE)).runSync(context, { timeout: 1_000 });
     resolver = await context.global.get("__charterResolve", { reference: true });
     await context.global.delete("__charterResolve");

@@ -90,23 +90,45 @@ export class RunRepository {
     return (row?.state as Record<string, unknown> | undefined) ?? {};
   }
 
-  /** Ends a run, with its last journal entries and, when it succeeded with changed state, that state, in one transaction. */
+  /**
+   * Ends a run, with its last journal entries and, when it succeeded with changed state, that
+   * state: one statement (data-modifying CTEs), so it is atomic without a transaction's round trips.
+   */
   async complete(
     run: { id: string; tenantId: string; workflow: string },
     result: { status: Exclude<RunStatus, "running">; output: unknown; error: unknown; logs: unknown; state: Record<string, unknown> | null; finishedAt: Date; calls?: FinishedCall[] },
   ): Promise<void> {
-    await this.#db.transaction(async (tx) => {
-      await this.recordCalls(result.calls ?? [], tx);
-      await tx
-        .update(runs)
-        .set({ status: result.status, output: result.output, error: result.error, logs: result.logs, finishedAt: result.finishedAt, leaseUntil: null })
-        .where(and(eq(runs.id, run.id), eq(runs.status, "running")));
-      if (result.status === "succeeded" && result.state) {
-        await tx
-          .insert(workflowState)
-          .values({ tenantId: run.tenantId, workflow: run.workflow, state: result.state, updatedByRun: run.id })
-          .onConflictDoUpdate({ target: [workflowState.tenantId, workflowState.workflow], set: { state: result.state, updatedByRun: run.id, updatedAt: new Date() } });
-      }
-    });
+    const calls = result.calls ?? [];
+    const ctes = [];
+    if (calls.length > 0) {
+      ctes.push(
+        this.#db.$with("journal_written").as(
+          this.#db
+            .insert(journalEntries)
+            .values(calls)
+            .onConflictDoUpdate({
+              target: [journalEntries.runId, journalEntries.seq],
+              set: { status: sql`excluded.status`, outcome: sql`excluded.outcome`, attempt: sql`excluded.attempt`, startedAt: sql`excluded.started_at`, finishedAt: sql`excluded.finished_at`, source: sql`excluded.source` },
+            })
+            .returning({ seq: journalEntries.seq }),
+        ),
+      );
+    }
+    if (result.status === "succeeded" && result.state) {
+      ctes.push(
+        this.#db.$with("state_written").as(
+          this.#db
+            .insert(workflowState)
+            .values({ tenantId: run.tenantId, workflow: run.workflow, state: result.state, updatedByRun: run.id })
+            .onConflictDoUpdate({ target: [workflowState.tenantId, workflowState.workflow], set: { state: result.state, updatedByRun: run.id, updatedAt: new Date() } })
+            .returning({ workflow: workflowState.workflow }),
+        ),
+      );
+    }
+    await this.#db
+      .with(...ctes)
+      .update(runs)
+      .set({ status: result.status, output: result.output, error: result.error, logs: result.logs, finishedAt: result.finishedAt, leaseUntil: null })
+      .where(and(eq(runs.id, run.id), eq(runs.status, "running")));
   }
 }

@@ -62,7 +62,7 @@ describe("escaping the isolate", () => {
   });
 
   test("7. the host's entry points are not reachable after the bootstrap", async () => {
-    const ran = await runRaw(rawWorkflow(`return { call: typeof globalThis.__charterHostCall, resolve: typeof globalThis.__charterResolve, log: typeof globalThis.__charterHostLog, forged: await (async () => { try { globalThis.__charterResolve(0, "0|{}"); return "called"; } catch (e) { return e.name; } })() };`));
+    const ran = await runRaw(rawWorkflow(`return { call: typeof globalThis.__charterHost, resolve: typeof globalThis.__charterResolve, log: typeof globalThis.__charterHostLog, forged: await (async () => { try { globalThis.__charterResolve(0, "0|{}"); return "called"; } catch (e) { return e.name; } })() };`));
     assert.deepEqual(output(ran), { call: "undefined", resolve: "undefined", log: "undefined", forged: "TypeError" });
   });
 });
