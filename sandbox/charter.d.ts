@@ -151,6 +151,11 @@ declare module "charter:workflow" {
     readonly input: I;
     readonly output: O;
     readonly triggers?: readonly Trigger[];
+    /**
+     * Tools, as "integration.tool" with the MCP tool name, whose retryable failures may be retried
+     * although they are not read-only or idempotent: the author vouches that repeating them is safe.
+     */
+    readonly retry?: readonly string[];
     // NoInfer: the schemas alone decide the types; `run` is checked against them, not inferred from.
     readonly run: (input: NoInfer<FromSchema<I>>, ctx: WorkflowContext) => Promise<NoInfer<FromSchema<O>>>;
   }

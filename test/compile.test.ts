@@ -133,6 +133,7 @@ describe("compiling workflows against the demo tenant", () => {
     ["not-literal-schema.ts", ["10:CHARTER_NOT_LITERAL"]],
     ["schema-mismatch.ts", ["8:TS2322"]],
     ["schema-typo.ts", ["6:CHARTER_INVALID_DEFINITION", "7:CHARTER_INVALID_DEFINITION"]],
+    ["retry-unknown.ts", ["9:CHARTER_INVALID_DEFINITION"]],
     ["syntax-error.ts", ["9:TS1109"]],
     ["bad-definition.ts", ["4:CHARTER_INVALID_DEFINITION", "5:CHARTER_INVALID_DEFINITION", "6:CHARTER_INVALID_DEFINITION", "8:CHARTER_INVALID_DEFINITION", "8:CHARTER_INVALID_DEFINITION"]],
   ];
@@ -192,6 +193,13 @@ describe("compiling workflows against the demo tenant", () => {
     const broken = await check(EXAMPLE, '{ "tests": [\n  { "name": }\n]}');
     assert.equal(broken.diagnostics[0]?.code, "CHARTER_TESTS_INVALID");
     assert.equal(broken.diagnostics[0]?.line, 2);
+  });
+
+  test("a workflow's retry list reaches the bridge policy of exactly those tools", async () => {
+    const source = (await readFile(path.join(FIXTURES, "retry-unknown.ts"), "utf8")).replace(', "tickets.close_incident"', "");
+    const { result, runnable } = await app.toolchain.build("demo", { source, fileName: "retry.ts" });
+    assert.deepEqual(result.workflow?.retry, ["tickets.add_comment"]);
+    assert.deepEqual(runnable?.tools.map((t) => [t.tool, t.retry]), [["add_comment", true]]);
   });
 
   test("the warm compiler is reused for the same catalog", async () => {

@@ -208,6 +208,11 @@ describe("retries", () => {
     assert.equal(once.ok, false);
     assert.equal(writes.calls(), 1, "a non-idempotent call is never repeated");
 
+    const vouched = flaky(2);
+    const asked = await withRetries(vouched.runner, { baseMs: 5 })({ integration: "x", tool: "t", args: {}, policy: { ...policy({}), retry: true } });
+    assert.equal(asked.ok, true, "a tool in the workflow's retry list is retried");
+    assert.equal(vouched.calls(), 3);
+
     const always = flaky(10);
     await withRetries(always.runner, { baseMs: 5, attempts: 3 })({ integration: "x", tool: "t", args: {}, policy: policy({ readOnly: true }) });
     assert.equal(always.calls(), 3);

@@ -100,6 +100,7 @@ function printCheck(result: CompileResult, output: Output): void {
   if (result.workflow) {
     const triggers = result.workflow.triggers.map((t) => (t.type === "schedule" ? `schedule "${t.cron}"${t.timezone ? ` ${t.timezone}` : ""}` : t.type === "resource" ? `resource ${t.uri} (${t.integration})` : t.type));
     output.out(`triggers: ${["manual and MCP tool call (always)", ...triggers].join(", ")}`);
+    if (result.workflow.retry.length > 0) output.out(`retried on retryable failures at the author's request: ${result.workflow.retry.join(", ")}`);
   }
   if (result.tests) output.out(`tests: ${result.tests.tests.length} checked against the schemas (they run in the test gate)`);
   if (result.bundle) output.out(`bundle: ${formatBytes(result.bundle.bytes)} (source map ${formatBytes(Buffer.byteLength(result.bundle.sourceMap))}), ${result.bundle.hash.slice(0, 19)}…`);

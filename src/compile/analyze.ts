@@ -38,8 +38,9 @@ export type RawDefinition = {
   input: Json;
   output: Json;
   triggers: Json;
+  retry: Json;
   /** Nodes to report later validation problems at. */
-  nodes: { name: ts.Node; description: ts.Node; input: ts.Node; output: ts.Node; triggers: ts.Node | undefined; run: ts.Node | undefined };
+  nodes: { name: ts.Node; description: ts.Node; input: ts.Node; output: ts.Node; triggers: ts.Node | undefined; retry: ts.Node | undefined; run: ts.Node | undefined };
 };
 
 export type Analysis = { findings: Finding[]; capabilities: Capability[]; definition: RawDefinition | undefined };
@@ -189,12 +190,14 @@ function readDefinition(sourceFile: ts.SourceFile, checker: ts.TypeChecker, repo
     input: read("input"),
     output: read("output"),
     triggers: read("triggers", []),
+    retry: read("retry", []),
     nodes: {
       name: properties.get("name") ?? argument,
       description: properties.get("description") ?? argument,
       input: properties.get("input") ?? argument,
       output: properties.get("output") ?? argument,
       triggers: properties.get("triggers"),
+      retry: properties.get("retry"),
       run: properties.get("run"),
     },
   };

@@ -31,6 +31,8 @@ export type WorkflowSummary = {
   inputSchema: Record<string, unknown>;
   outputSchema: Record<string, unknown>;
   triggers: WorkflowTrigger[];
+  /** Tools ("integration.tool") whose retryable failures the author asks to retry although they are not idempotent. */
+  retry: string[];
 };
 
 export type CompileResult = {
@@ -84,7 +86,7 @@ export class WorkflowCompiler {
       const diagnostic = typescriptDiagnostic(d, input.fileName);
       if (!(SUPERSEDED.has(d.code) && flaggedLines.has(diagnostic.line))) diagnostics.push(diagnostic);
     }
-    const workflow = analysis.definition ? this.#summary(analysis.definition, checked.sourceFile, input.fileName, diagnostics) : undefined;
+    const workflow = analysis.definition ? this.#summary(analysis.definition, analysis.capabilities, checked.sourceFile, input.fileName, diagnostics) : undefined;
     if (workflow && analysis.definition?.nodes.run) {
       for (const field of undeclaredOutputFields(analysis.definition.nodes.run, checked.checker, workflow.outputSchema)) {
         diagnostics.push(toDiagnostic(checked.sourceFile, input.fileName, analysis.definition.nodes.run, "CHARTER_OUTPUT_MISMATCH", `run can return "${field}", which the output schema does not allow (additionalProperties is false); add it to the schema or leave it out`));
@@ -129,7 +131,7 @@ export class WorkflowCompiler {
   }
 
   /** Checks what TypeScript cannot: the name's form, that the schemas are valid JSON Schema, the triggers. */
-  #summary(definition: NonNullable<ReturnType<typeof analyzeWorkflow>["definition"]>, file: ts.SourceFile, fileName: string, diagnostics: Diagnostic[]): WorkflowSummary | undefined {
+  #summary(definition: NonNullable<ReturnType<typeof analyzeWorkflow>["definition"]>, capabilities: readonly Capability[], file: ts.SourceFile, fileName: string, diagnostics: Diagnostic[]): WorkflowSummary | undefined {
     const before = diagnostics.length;
     const problem = (node: ts.Node, message: string) => diagnostics.push(toDiagnostic(file, fileName, node, "CHARTER_INVALID_DEFINITION", message));
     const name = WorkflowName.safeParse(definition.name);
@@ -164,8 +166,18 @@ export class WorkflowCompiler {
       const keys = triggers.map((t) => canonicalJson(t));
       if (new Set(keys).size !== keys.length) problem(triggerNode, "the same trigger is listed twice");
     }
+    const retry: string[] = [];
+    const retryNode = definition.nodes.retry ?? file;
+    const callable = new Set(capabilities.map((c) => `${c.integration}.${c.tool}`));
+    if (!Array.isArray(definition.retry) || !definition.retry.every((item) => typeof item === "string")) problem(retryNode, '`retry` must be a list of tools, as "integration.tool"');
+    else {
+      for (const tool of definition.retry as string[]) {
+        if (!callable.has(tool)) problem(retryNode, `\`retry\` names "${tool}", which the workflow never calls (write tools as "integration.tool", with the MCP tool name)`);
+        else retry.push(tool);
+      }
+    }
     if (diagnostics.length > before || !name.success || schemas.length !== 2) return undefined;
-    return { name: name.data, description: String(definition.description), inputSchema: schemas[0] ?? {}, outputSchema: schemas[1] ?? {}, triggers };
+    return { name: name.data, description: String(definition.description), inputSchema: schemas[0] ?? {}, outputSchema: schemas[1] ?? {}, triggers, retry };
   }
 
   #resourceProblem(integration: string, uri: string): string | undefined {

@@ -78,13 +78,14 @@ export function mockedTools(mocks: Record<string, MockedResult[]>, fallback?: To
 
 /**
  * Retries retryable failures with exponential backoff and full jitter, but only for calls that
- * are safe to repeat: read-only or idempotent tools. Others fail on the first attempt.
+ * are safe to repeat: read-only or idempotent tools, or tools the workflow's `retry` list names.
+ * Others fail on the first attempt.
  */
 export function withRetries(runner: ToolRunner, options: { attempts?: number; baseMs?: number; onRetry?: (call: ToolCall, attempt: number, outcome: ToolOutcome) => void } = {}): ToolRunner {
   const attempts = options.attempts ?? 3;
   const baseMs = options.baseMs ?? 200;
   return async (call) => {
-    const safe = call.policy.annotations.readOnly || call.policy.annotations.idempotent;
+    const safe = call.policy.annotations.readOnly || call.policy.annotations.idempotent || call.policy.retry === true;
     for (let attempt = 1; ; attempt++) {
       const outcome = await runner(call);
       if (outcome.ok || !outcome.error.retryable || !safe || attempt >= attempts) return outcome;

@@ -17,6 +17,8 @@ export type ToolPolicy = {
   annotations: { readOnly: boolean; destructive: boolean; idempotent: boolean; openWorld: boolean };
   inputSchema: Record<string, unknown>;
   outputSchema?: Record<string, unknown> | undefined;
+  /** The workflow asks for retryable failures of this tool to be retried even though it is not idempotent. */
+  retry?: boolean | undefined;
 };
 
 export type ToolCall = { integration: string; tool: string; args: Record<string, unknown>; policy: ToolPolicy };

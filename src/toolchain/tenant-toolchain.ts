@@ -69,7 +69,8 @@ export class TenantToolchain {
     const schemas = new Map(sdk.compilerSdk.tools.map((tool) => [`${tool.integration}\u0000${tool.tool}`, tool]));
     const tools = result.capabilities.map((capability) => {
       const tool = schemas.get(`${capability.integration}\u0000${capability.tool}`);
-      return { integration: capability.integration, tool: capability.tool, annotations: capability.annotations, inputSchema: tool?.inputSchema ?? {}, outputSchema: tool?.outputSchema };
+      const retry = result.workflow?.retry.includes(`${capability.integration}.${capability.tool}`) ?? false;
+      return { integration: capability.integration, tool: capability.tool, annotations: capability.annotations, inputSchema: tool?.inputSchema ?? {}, outputSchema: tool?.outputSchema, retry };
     });
     const runnable: RunnableBundle = {
       hash: result.bundle.hash,
