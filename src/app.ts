@@ -6,7 +6,10 @@ import { CatalogService } from "./catalog/index.ts";
 import { type Env, parseEnv } from "./config/env.ts";
 import { McpClientPool } from "./mcp/index.ts";
 import { liveTools, RunService, withRetries } from "./runs/index.ts";
-import { CatalogRepository, type Database, openDatabase, RunRepository } from "./store/index.ts";
+import { CatalogRepository, type Database, IdentityRepository, openDatabase, RunRepository, VersionRepository } from "./store/index.ts";
+import { loadTenantConfig } from "./config/tenant-config.ts";
+import type { SyncProgress, TenantSyncResult } from "./catalog/index.ts";
+import { type Drift, VersionService } from "./versions/index.ts";
 import { TenantToolchain } from "./toolchain/index.ts";
 
 export type App = {
@@ -18,6 +21,11 @@ export type App = {
   toolchain: TenantToolchain;
   runs: RunService;
   runRepository: RunRepository;
+  identity: IdentityRepository;
+  versionRepository: VersionRepository;
+  versions: VersionService;
+  /** Syncs a tenant's catalogs and, when anything changed, re-checks its active versions for drift. */
+  sync(tenantId: string, onProgress?: (progress: SyncProgress) => void): Promise<{ result: TenantSyncResult; drift: { version: string; drifted: boolean; drift: Drift }[] }>;
   close(): Promise<void>;
 };
 
@@ -31,15 +39,36 @@ export async function createApp(options: { processEnv?: Record<string, string | 
   const catalogService = new CatalogService({ env, processEnv, repository: catalogs, pool });
   const runRepository = new RunRepository(database.db);
   const runs = new RunService({ repository: runRepository, leaseMs: env.runLeaseMs, tools: async (tenantId) => withRetries(await liveTools({ env, processEnv, pool, tenantId })) });
+  const identity = new IdentityRepository(database.db);
+  const versionRepository = new VersionRepository(database.db);
+  const toolchain = new TenantToolchain({ catalogs });
+  const versions = new VersionService({
+    versions: versionRepository,
+    identity,
+    toolchain,
+    catalogs,
+    runRepository,
+    runs,
+    policy: async (tenantId) => (await loadTenantConfig(env.tenantsDir, tenantId)).config.policies,
+  });
   return {
     env,
     database,
     pool,
     catalogs,
     catalogService,
-    toolchain: new TenantToolchain({ catalogs }),
+    toolchain,
     runs,
     runRepository,
+    identity,
+    versionRepository,
+    versions,
+    async sync(tenantId, onProgress) {
+      const result = await catalogService.syncTenant(tenantId, onProgress);
+      const changed = result.integrations.some((i) => i.status === "changed" || i.status === "new") || result.unconfigured.length > 0;
+      const drift = changed ? await versions.checkDrift(tenantId) : [];
+      return { result, drift };
+    },
     async close() {
       await pool.closeAll();
       await database.close();

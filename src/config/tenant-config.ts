@@ -94,6 +94,13 @@ export const TenantFile = z
       z.string().regex(INTEGRATION_ID_PATTERN, "integration ids are lower-case letters, digits and _"),
       Integration,
     ),
+    policies: z
+      .object({
+        /** Versions that can call a destructive tool need approvals from two different reviewers. */
+        twoApproversForDestructive: z.boolean().default(false),
+      })
+      .strict()
+      .default({ twoApproversForDestructive: false }),
   })
   .strict();
 export type TenantFile = z.infer<typeof TenantFile>;

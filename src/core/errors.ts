@@ -25,6 +25,16 @@ export const ERROR_CODES = [
   "RUN_NOT_FOUND",
   "RUN_NOT_RESUMABLE",
   "SANDBOX_UNAVAILABLE",
+  "VERSION_NOT_FOUND",
+  "VERSION_GATES_FAILED",
+  "VERSION_NOT_APPROVABLE",
+  "SELF_APPROVAL",
+  "ALREADY_DECIDED",
+  "NOT_AUTHORIZED",
+  "UNKNOWN_USER",
+  "NOT_APPROVED",
+  "BUNDLE_TAMPERED",
+  "SCHEMA_DRIFT",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -53,6 +63,16 @@ export function isRetryableCode(code: ErrorCode): boolean {
     case "RUN_NOT_FOUND":
     case "RUN_NOT_RESUMABLE":
     case "SANDBOX_UNAVAILABLE":
+    case "VERSION_NOT_FOUND":
+    case "VERSION_GATES_FAILED":
+    case "VERSION_NOT_APPROVABLE":
+    case "SELF_APPROVAL":
+    case "ALREADY_DECIDED":
+    case "NOT_AUTHORIZED":
+    case "UNKNOWN_USER":
+    case "NOT_APPROVED":
+    case "BUNDLE_TAMPERED":
+    case "SCHEMA_DRIFT":
       return false;
     default:
       return assertExhaustive(code);

@@ -77,7 +77,8 @@ export function diffCatalogs(before: CatalogContent, after: CatalogContent): Cat
   return changes;
 }
 
-function diffTool(before: CatalogTool, after: CatalogTool): CatalogChange[] {
+/** The changes to one tool: description, title, annotations, and its schemas field by field. */
+export function diffTool(before: CatalogTool, after: CatalogTool): CatalogChange[] {
   const changes: CatalogChange[] = [];
   for (const field of ["title", "description", "annotations"] as const) {
     if (!same(before[field], after[field])) changes.push({ kind: "tool-changed", tool: before.name, field, before: before[field], after: after[field] });

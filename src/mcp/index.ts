@@ -2,6 +2,6 @@ export { McpClientPool } from "./client-pool.ts";
 export type { PoolOptions } from "./client-pool.ts";
 export type { ConnectionSpec, ProcessSpec } from "./connection-spec.ts";
 export { discoverCatalog, DISCOVERY_LIMITS } from "./discovery.ts";
-export { diffCatalogs, describeChange } from "./catalog-diff.ts";
+export { diffCatalogs, diffTool, describeChange } from "./catalog-diff.ts";
 export type { CatalogChange, SchemaChange } from "./catalog-diff.ts";
 export { checkToolSchemas, MAX_SCHEMA_BYTES } from "./schema-check.ts";

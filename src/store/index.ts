@@ -9,3 +9,7 @@ export type { StoredSnapshot, SyncRecord, SyncStatus } from "./catalog-repositor
 export { lockDataDir } from "./data-dir-lock.ts";
 export { RunRepository } from "./run-repository.ts";
 export type { BundleRow, FinishedCall, JournalRow, RunRow, RunStatus } from "./run-repository.ts";
+export { IdentityRepository, ROLES } from "./identity-repository.ts";
+export type { Role, UserRow } from "./identity-repository.ts";
+export { VersionRepository } from "./version-repository.ts";
+export type { ApprovalRow, AuditEntry, AuditRow, NewVersion, VersionRow, VersionStatus } from "./version-repository.ts";

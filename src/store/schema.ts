@@ -183,3 +183,88 @@ export const workflowState = pgTable(
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.workflow] })],
 );
+
+export const VERSION_STATUSES = ["checks-failed", "checks-passed", "in-review", "approved", "superseded", "rejected", "drifted"] as const;
+
+/** A workflow of a tenant: its versions are numbered from 1; at most one is active. */
+export const workflows = pgTable(
+  "workflows",
+  {
+    tenantId: text("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    activeVersionId: uuid("active_version_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.name] })],
+);
+
+/**
+ * An immutable version. Its content (source, tests, bundle, capabilities, schemas, triggers,
+ * hashes, parent, author, origin) never changes after insert: a database trigger refuses such an
+ * update. Only its lifecycle (status, gate results, drift report) moves, and every move is audited.
+ */
+export const versions = pgTable(
+  "versions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: text("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
+    workflow: text("workflow").notNull(),
+    number: integer("number").notNull(),
+    source: text("source").notNull(),
+    sourceHash: text("source_hash").notNull(),
+    tests: jsonb("tests"),
+    bundleHash: text("bundle_hash").references(() => bundles.hash),
+    /** [{ integration, tool, sdkFunction, annotations }] */
+    capabilities: jsonb("capabilities").notNull(),
+    /** The catalog entries of the tools it calls, as they were: drift is measured against these. */
+    toolSnapshots: jsonb("tool_snapshots").notNull(),
+    inputSchema: jsonb("input_schema"),
+    outputSchema: jsonb("output_schema"),
+    triggers: jsonb("triggers").notNull(),
+    catalogHash: text("catalog_hash").notNull(),
+    sdkHash: text("sdk_hash").notNull(),
+    parentVersionId: uuid("parent_version_id"),
+    authorId: uuid("author_id").notNull().references(() => users.id),
+    /** { request, transcript } when a planner made it. */
+    origin: jsonb("origin"),
+    status: text("status", { enum: VERSION_STATUSES }).notNull(),
+    /** [{ gate, ok, detail }] from the checks run at creation. */
+    gates: jsonb("gates").notNull(),
+    /** The catalog changes seen since approval: breaking ones (status drifted) and compatible ones. */
+    drift: jsonb("drift"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("versions_number").on(t.tenantId, t.workflow, t.number), index("versions_by_status").on(t.tenantId, t.status)],
+);
+
+/** A reviewer's decision on a version, naming the exact hashes decided on. One per user and version. */
+export const approvals = pgTable(
+  "approvals",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    versionId: uuid("version_id").notNull().references(() => versions.id, { onDelete: "cascade" }),
+    userId: uuid("user_id").notNull().references(() => users.id),
+    decision: text("decision", { enum: ["approve", "reject"] }).notNull(),
+    comment: text("comment").notNull(),
+    /** { source, bundle, catalog, sdk } */
+    hashes: jsonb("hashes").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("approvals_one_per_user").on(t.versionId, t.userId)],
+);
+
+/** Every decision: who, what, when, which hashes. Rows are never updated or deleted (a trigger refuses). */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: text("tenant_id").notNull(),
+    actorId: uuid("actor_id"),
+    action: text("action").notNull(),
+    workflow: text("workflow"),
+    versionId: uuid("version_id"),
+    detail: jsonb("detail"),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("audit_by_tenant").on(t.tenantId, t.at)],
+);

@@ -1,0 +1,59 @@
+/**
+ * Users, their roles per tenant, and API keys. A key is shown once when made and stored only as
+ * its sha256; every key belongs to one user, so decisions made with any key are that user's.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { and, eq, isNull } from "drizzle-orm";
+import type { Db } from "./database.ts";
+import { apiKeys, tenantRoles, users } from "./schema.ts";
+
+export const ROLES = ["author", "reviewer", "operator", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+export type UserRow = typeof users.$inferSelect;
+
+const hashKey = (key: string) => createHash("sha256").update(key).digest("hex");
+
+export class IdentityRepository {
+  readonly #db: Db;
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  /** The user with this handle, created when new. */
+  async ensureUser(handle: string, displayName?: string): Promise<UserRow> {
+    await this.#db.insert(users).values({ handle, displayName: displayName ?? null }).onConflictDoNothing();
+    const row = (await this.#db.select().from(users).where(eq(users.handle, handle)))[0];
+    if (!row) throw new Error(`user ${handle} was not stored`);
+    return row;
+  }
+
+  async userByHandle(handle: string): Promise<UserRow | undefined> {
+    return (await this.#db.select().from(users).where(eq(users.handle, handle)))[0];
+  }
+
+  async grant(tenantId: string, userId: string, role: Role): Promise<void> {
+    await this.#db.insert(tenantRoles).values({ tenantId, userId, role }).onConflictDoNothing();
+  }
+
+  async roles(tenantId: string, userId: string): Promise<Set<Role>> {
+    const rows = await this.#db.select({ role: tenantRoles.role }).from(tenantRoles).where(and(eq(tenantRoles.tenantId, tenantId), eq(tenantRoles.userId, userId)));
+    return new Set(rows.map((row) => row.role));
+  }
+
+  /** Makes a key for a user in a tenant; the returned key is the only copy. */
+  async createKey(tenantId: string, userId: string): Promise<string> {
+    const key = `chk_${randomBytes(24).toString("base64url")}`;
+    await this.#db.insert(apiKeys).values({ prefix: key.slice(0, 12), hash: hashKey(key), userId, tenantId });
+    return key;
+  }
+
+  /** The user and tenant a key stands for, unless it is unknown or revoked. */
+  async resolveKey(key: string): Promise<{ user: UserRow; tenantId: string } | undefined> {
+    const rows = await this.#db
+      .select({ user: users, tenantId: apiKeys.tenantId })
+      .from(apiKeys)
+      .innerJoin(users, eq(apiKeys.userId, users.id))
+      .where(and(eq(apiKeys.hash, hashKey(key)), isNull(apiKeys.revokedAt)));
+    return rows[0];
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Workflows, versions, approvals and the audit log. Each lifecycle step is one transaction that
+ * checks the state it expects (a conditional update) and writes its audit entry, so two
+ * concurrent decisions cannot both succeed and no decision goes unrecorded.
+ */
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import type { Db } from "./database.ts";
+import { approvals, auditLog, versions, workflows } from "./schema.ts";
+
+export type VersionRow = typeof versions.$inferSelect;
+export type VersionStatus = VersionRow["status"];
+export type ApprovalRow = typeof approvals.$inferSelect;
+export type AuditRow = typeof auditLog.$inferSelect;
+export type AuditEntry = { tenantId: string; actorId: string | null; action: string; workflow?: string | null; versionId?: string | null; detail?: unknown };
+export type NewVersion = Omit<typeof versions.$inferInsert, "id" | "number" | "createdAt">;
+
+export class VersionRepository {
+  readonly #db: Db;
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  /** Inserts the next version of a workflow (numbered 1, 2, …) with its audit entry. */
+  async create(version: NewVersion, audit: Omit<AuditEntry, "versionId">): Promise<VersionRow> {
+    return this.#db.transaction(async (tx) => {
+      await tx.insert(workflows).values({ tenantId: version.tenantId, name: version.workflow }).onConflictDoNothing();
+      // Lock the workflow row so concurrent creates get distinct numbers.
+      await tx.execute(sql`select 1 from ${workflows} where ${workflows.tenantId} = ${version.tenantId} and ${workflows.name} = ${version.workflow} for update`);
+      const last = await tx.select({ number: versions.number }).from(versions).where(and(eq(versions.tenantId, version.tenantId), eq(versions.workflow, version.workflow))).orderBy(desc(versions.number)).limit(1);
+      const rows = await tx.insert(versions).values({ ...version, number: (last[0]?.number ?? 0) + 1 }).returning();
+      const row = rows[0];
+      if (!row) throw new Error("insert returned no version");
+      await tx.insert(auditLog).values({ ...audit, versionId: row.id });
+      return row;
+    });
+  }
+
+  async byId(id: string): Promise<VersionRow | undefined> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+    return (await this.#db.select().from(versions).where(eq(versions.id, id)))[0];
+  }
+
+  async byNumber(tenantId: string, workflow: string, number: number): Promise<VersionRow | undefined> {
+    return (await this.#db.select().from(versions).where(and(eq(versions.tenantId, tenantId), eq(versions.workflow, workflow), eq(versions.number, number))))[0];
+  }
+
+  async list(tenantId: string, workflow?: string): Promise<VersionRow[]> {
+    const where = workflow === undefined ? eq(versions.tenantId, tenantId) : and(eq(versions.tenantId, tenantId), eq(versions.workflow, workflow));
+    return this.#db.select().from(versions).where(where).orderBy(versions.workflow, versions.number);
+  }
+
+  async activeVersions(tenantId: string): Promise<VersionRow[]> {
+    return this.#db.select().from(versions).where(and(eq(versions.tenantId, tenantId), eq(versions.status, "approved")));
+  }
+
+  async activeVersion(tenantId: string, workflow: string): Promise<VersionRow | undefined> {
+    const rows = await this.#db
+      .select({ version: versions })
+      .from(workflows)
+      .innerJoin(versions, eq(workflows.activeVersionId, versions.id))
+      .where(and(eq(workflows.tenantId, tenantId), eq(workflows.name, workflow)));
+    return rows[0]?.version;
+  }
+
+  async approvals(versionId: string): Promise<ApprovalRow[]> {
+    return this.#db.select().from(approvals).where(eq(approvals.versionId, versionId)).orderBy(approvals.createdAt);
+  }
+
+  async audit(tenantId: string): Promise<AuditRow[]> {
+    return this.#db.select().from(auditLog).where(eq(auditLog.tenantId, tenantId)).orderBy(auditLog.at, auditLog.id);
+  }
+
+  async record(entry: AuditEntry): Promise<void> {
+    await this.#db.insert(auditLog).values(entry);
+  }
+
+  /**
+   * Moves a version from one status to another, with an audit entry, and optionally records a
+   * decision and activates the version (superseding the one active before). Returns false, changing
+   * nothing, when the version is no longer in `from` (someone else decided first).
+   */
+  async transition(step: {
+    version: VersionRow;
+    from: readonly VersionStatus[];
+    to: VersionStatus;
+    audit: AuditEntry;
+    decision?: { userId: string; decision: "approve" | "reject"; comment: string; hashes: unknown };
+    activate?: boolean;
+    drift?: unknown;
+  }): Promise<boolean> {
+    return this.#db.transaction(async (tx) => {
+      const moved = await tx
+        .update(versions)
+        .set({ status: step.to, ...(step.drift === undefined ? {} : { drift: step.drift }) })
+        .where(and(eq(versions.id, step.version.id), inArray(versions.status, [...step.from])))
+        .returning({ id: versions.id });
+      if (moved.length === 0) return false;
+      if (step.decision) await tx.insert(approvals).values({ versionId: step.version.id, ...step.decision });
+      if (step.activate) {
+        const current = await tx
+          .select({ id: workflows.activeVersionId })
+          .from(workflows)
+          .where(and(eq(workflows.tenantId, step.version.tenantId), eq(workflows.name, step.version.workflow)))
+          .for("update");
+        const previous = current[0]?.id;
+        if (previous && previous !== step.version.id) {
+          await tx.update(versions).set({ status: "superseded" }).where(and(eq(versions.id, previous), inArray(versions.status, ["approved", "drifted"])));
+        }
+        await tx.update(workflows).set({ activeVersionId: step.version.id }).where(and(eq(workflows.tenantId, step.version.tenantId), eq(workflows.name, step.version.workflow)));
+      }
+      await tx.insert(auditLog).values(step.audit);
+      return true;
+    });
+  }
+
+  /** Records an approval that does not yet activate the version (the first of two required). */
+  async addApproval(version: VersionRow, decision: { userId: string; comment: string; hashes: unknown }, audit: AuditEntry): Promise<boolean> {
+    return this.#db.transaction(async (tx) => {
+      const still = await tx.select({ status: versions.status }).from(versions).where(eq(versions.id, version.id)).for("update");
+      if (still[0]?.status !== "in-review") return false;
+      await tx.insert(approvals).values({ versionId: version.id, decision: "approve", ...decision });
+      await tx.insert(auditLog).values(audit);
+      return true;
+    });
+  }
+
+  /** Records drift found on a version without blocking it (compatible changes only). */
+  async noteDrift(version: VersionRow, drift: unknown, audit: AuditEntry): Promise<void> {
+    await this.#db.transaction(async (tx) => {
+      await tx.update(versions).set({ drift }).where(eq(versions.id, version.id));
+      await tx.insert(auditLog).values(audit);
+    });
+  }
+}

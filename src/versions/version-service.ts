@@ -1,0 +1,265 @@
+/**
+ * Versions and the decisions on them. The rules, each enforced here and tested:
+ *   - a version is immutable; every change is a new version, numbered per workflow
+ *   - gates run when a version is created; only a version whose gates passed can be submitted
+ *   - only a reviewer of the tenant approves or rejects, never the version's author (decisions are
+ *     tied to users, so no other key of the author and no role granted later changes that)
+ *   - with the tenant's two-approver policy, a version with a destructive capability needs two
+ *     different reviewers; nothing is approved by default or by timeout
+ *   - approving activates the version and supersedes the active one; rollback is an explicit,
+ *     recorded act of an operator or admin, to a version that was approved before
+ *   - before every run the stored bundle must hash to what was approved (else BUNDLE_TAMPERED)
+ *   - a catalog change re-checks every active version; a breaking change marks it drifted and it
+ *     does not run (SCHEMA_DRIFT) until a new version is approved
+ *   - every decision lands in the audit log, with the hashes it was about
+ */
+import { createHash } from "node:crypto";
+import type { CatalogContent, CatalogTool } from "../core/catalog.ts";
+import { CharterError } from "../core/errors.ts";
+import { type Capability, formatDiagnostic } from "../core/workflow.ts";
+import type { RunEvent, RunnableBundle, RunResult, RunService, RunTrigger } from "../runs/index.ts";
+import type { ToolPolicy } from "../sandbox/index.ts";
+import type { CatalogRepository, IdentityRepository, Role, RunRepository, VersionRepository, VersionRow, VersionStatus } from "../store/index.ts";
+import type { TenantToolchain } from "../toolchain/index.ts";
+import { classifyDrift, type Drift } from "./drift.ts";
+import { type GateResult, runGates } from "./gates.ts";
+import { diffVersions, type VersionDiff } from "./version-diff.ts";
+
+export type Actor = { userId: string; handle: string };
+export type TenantPolicy = { twoApproversForDestructive: boolean };
+
+export type VersionServiceResources = {
+  versions: VersionRepository;
+  identity: IdentityRepository;
+  toolchain: TenantToolchain;
+  catalogs: CatalogRepository;
+  runRepository: RunRepository;
+  runs: RunService;
+  policy: (tenantId: string) => Promise<TenantPolicy>;
+};
+
+const sha256 = (text: string) => `sha256:${createHash("sha256").update(text).digest("hex")}`;
+
+export class VersionService {
+  readonly #r: VersionServiceResources;
+  constructor(resources: VersionServiceResources) {
+    this.#r = resources;
+  }
+
+  /** Compiles a workflow source, runs the gates and stores the result as the workflow's next version. */
+  async create(request: { tenantId: string; source: string; fileName: string; tests?: string | undefined; author: Actor; origin?: { request: string; transcript?: unknown } }): Promise<VersionRow> {
+    await this.#requireRole(request.tenantId, request.author, ["author", "admin"], "create versions");
+    const sdk = await this.#r.toolchain.sdk(request.tenantId);
+    const { result, runnable } = await this.#r.toolchain.build(request.tenantId, { source: request.source, fileName: request.fileName, tests: request.tests === undefined ? undefined : { text: request.tests, fileName: request.fileName.replace(/\.ts$/, ".tests.json") } });
+    if (!result.workflow) {
+      const errors = result.diagnostics.filter((d) => d.severity === "error").slice(0, 5).map(formatDiagnostic);
+      throw new CharterError("WORKFLOW_INVALID", `the workflow's definition cannot be read, so it cannot become a version:\n${errors.join("\n")}`);
+    }
+    if (runnable) await this.#r.runRepository.saveBundle({ ...runnable, tenantId: request.tenantId });
+    const gates = await runGates(result, runnable, result.tests?.tests);
+    const catalog = await this.#r.catalogs.currentCatalog(request.tenantId);
+    const toolSnapshots = snapshotsOf(result.capabilities, catalog);
+    const latest = (await this.#r.versions.list(request.tenantId, result.workflow.name)).at(-1);
+    const passed = gates.every((gate) => gate.ok);
+    return this.#r.versions.create(
+      {
+        tenantId: request.tenantId,
+        workflow: result.workflow.name,
+        source: request.source,
+        sourceHash: sha256(request.source),
+        tests: result.tests ? { tests: result.tests.tests } : null,
+        bundleHash: runnable?.hash ?? null,
+        capabilities: result.capabilities,
+        toolSnapshots,
+        inputSchema: result.workflow.inputSchema,
+        outputSchema: result.workflow.outputSchema,
+        triggers: { triggers: result.workflow.triggers, retry: result.workflow.retry },
+        catalogHash: result.catalogHash,
+        sdkHash: sdk.sdkHash,
+        parentVersionId: latest?.id ?? null,
+        authorId: request.author.userId,
+        origin: request.origin ?? null,
+        status: passed ? "checks-passed" : "checks-failed",
+        gates,
+      },
+      { tenantId: request.tenantId, actorId: request.author.userId, action: "version-created", workflow: result.workflow.name, detail: { gates: gates.map((g) => ({ gate: g.gate, ok: g.ok })), sourceHash: sha256(request.source), bundleHash: runnable?.hash ?? null } },
+    );
+  }
+
+  /** Finds a version of this tenant by id or by "workflow@number". */
+  async find(tenantId: string, reference: string): Promise<VersionRow> {
+    const at = /^(.+)@(\d+)$/.exec(reference);
+    const version = at ? await this.#r.versions.byNumber(tenantId, at[1] ?? "", Number(at[2])) : await this.#r.versions.byId(reference);
+    if (!version || version.tenantId !== tenantId) throw new CharterError("VERSION_NOT_FOUND", `no version "${reference}" in tenant ${tenantId}; name it by id or as <workflow>@<number>`);
+    return version;
+  }
+
+  async submit(tenantId: string, reference: string, actor: Actor): Promise<VersionRow> {
+    const version = await this.find(tenantId, reference);
+    if (version.authorId !== actor.userId) await this.#requireRole(tenantId, actor, ["author", "admin"], "submit versions");
+    if (version.status === "checks-failed") {
+      const failed = (version.gates as GateResult[]).filter((gate) => !gate.ok);
+      throw new CharterError("VERSION_GATES_FAILED", `${label(version)} cannot be submitted: ${failed.map((g) => `gate "${g.gate}" failed: ${g.detail}`).join("\n")}`);
+    }
+    if (version.status !== "checks-passed") throw new CharterError("VERSION_NOT_APPROVABLE", `${label(version)} is ${version.status}; only a version whose checks passed can be submitted`);
+    await this.#move(version, ["checks-passed"], "in-review", { action: "version-submitted", actor });
+    return this.find(tenantId, version.id);
+  }
+
+  async approve(tenantId: string, reference: string, actor: Actor, comment: string): Promise<{ version: VersionRow; activated: boolean; approvals: number; required: number }> {
+    const version = await this.#decidable(tenantId, reference, actor, "approve");
+    await this.#verifyBundle(version, actor);
+    const hashes = { source: version.sourceHash, bundle: version.bundleHash, catalog: version.catalogHash, sdk: version.sdkHash };
+    const required = (await this.#r.policy(tenantId)).twoApproversForDestructive && (version.capabilities as Capability[]).some((c) => c.annotations.destructive) ? 2 : 1;
+    const approvals = (await this.#r.versions.approvals(version.id)).filter((a) => a.decision === "approve").length + 1;
+    const audit = { tenantId, actorId: actor.userId, workflow: version.workflow, versionId: version.id };
+    const decision = { userId: actor.userId, comment, hashes };
+    if (approvals < required) {
+      const ok = await this.#r.versions.addApproval(version, decision, { ...audit, action: "version-approval-recorded", detail: { comment, hashes, approvals, required } });
+      if (!ok) throw new CharterError("VERSION_NOT_APPROVABLE", `${label(version)} is no longer in review`);
+      return { version: await this.find(tenantId, version.id), activated: false, approvals, required };
+    }
+    const previous = await this.#r.versions.activeVersion(tenantId, version.workflow);
+    const ok = await this.#r.versions.transition({
+      version,
+      from: ["in-review"],
+      to: "approved",
+      decision: { ...decision, decision: "approve" },
+      activate: true,
+      audit: { ...audit, action: "version-approved", detail: { comment, hashes, approvals, required, supersedes: previous ? label(previous) : null } },
+    });
+    if (!ok) throw new CharterError("VERSION_NOT_APPROVABLE", `${label(version)} is no longer in review`);
+    return { version: await this.find(tenantId, version.id), activated: true, approvals, required };
+  }
+
+  async reject(tenantId: string, reference: string, actor: Actor, comment: string): Promise<VersionRow> {
+    const version = await this.#decidable(tenantId, reference, actor, "reject");
+    const hashes = { source: version.sourceHash, bundle: version.bundleHash, catalog: version.catalogHash, sdk: version.sdkHash };
+    const ok = await this.#r.versions.transition({
+      version,
+      from: ["in-review"],
+      to: "rejected",
+      decision: { userId: actor.userId, decision: "reject", comment, hashes },
+      audit: { tenantId, actorId: actor.userId, workflow: version.workflow, versionId: version.id, action: "version-rejected", detail: { comment, hashes } },
+    });
+    if (!ok) throw new CharterError("VERSION_NOT_APPROVABLE", `${label(version)} is no longer in review`);
+    return this.find(tenantId, version.id);
+  }
+
+  /** Makes an earlier approved version the active one again: an explicit, recorded act. */
+  async rollback(tenantId: string, workflow: string, toNumber: number, actor: Actor): Promise<VersionRow> {
+    await this.#requireRole(tenantId, actor, ["operator", "admin"], "roll back workflows");
+    const target = await this.find(tenantId, `${workflow}@${toNumber}`);
+    const approved = (await this.#r.versions.approvals(target.id)).some((a) => a.decision === "approve");
+    if (target.status !== "superseded" || !approved) {
+      throw new CharterError("VERSION_NOT_APPROVABLE", `${label(target)} is ${target.status}; rollback goes only to a version that was approved and later superseded`);
+    }
+    await this.#verifyBundle(target, actor);
+    const previous = await this.#r.versions.activeVersion(tenantId, workflow);
+    const ok = await this.#r.versions.transition({
+      version: target,
+      from: ["superseded"],
+      to: "approved",
+      activate: true,
+      audit: { tenantId, actorId: actor.userId, workflow, versionId: target.id, action: "workflow-rolled-back", detail: { from: previous ? label(previous) : null, to: label(target), bundleHash: target.bundleHash } },
+    });
+    if (!ok) throw new CharterError("VERSION_NOT_APPROVABLE", `${label(target)} changed while rolling back; try again`);
+    return this.find(tenantId, target.id);
+  }
+
+  async diff(tenantId: string, from: string, to: string): Promise<VersionDiff> {
+    return diffVersions(await this.find(tenantId, from), await this.find(tenantId, to));
+  }
+
+  /**
+   * Re-checks every active version of the tenant against its current catalog: typecheck against
+   * the new SDK and a comparison of each tool it calls. Breaking changes mark it drifted.
+   */
+  async checkDrift(tenantId: string): Promise<{ version: string; drifted: boolean; drift: Drift }[]> {
+    const active = await this.#r.versions.activeVersions(tenantId);
+    if (active.length === 0) return [];
+    const catalog = await this.#r.catalogs.currentCatalog(tenantId);
+    const current = new Map<string, CatalogContent>(catalog.map((row) => [row.integrationId, row.content]));
+    const sdk = await this.#r.toolchain.sdk(tenantId);
+    const results = [];
+    for (const version of active) {
+      if (version.catalogHash === sdk.catalogHash && !version.drift) continue;
+      const { breaking, compatible } = classifyDrift(version.toolSnapshots as (CatalogTool & { integration: string })[], current);
+      const compiled = await this.#r.toolchain.check(tenantId, { source: version.source, fileName: `${version.workflow}.ts` });
+      for (const d of compiled.diagnostics.filter((d) => d.severity === "error").slice(0, 5)) breaking.push({ tool: "(typecheck)", change: formatDiagnostic(d) });
+      const drift: Drift = { breaking, compatible, catalogHash: sdk.catalogHash, checkedAt: new Date().toISOString() };
+      const audit = { tenantId, actorId: null, workflow: version.workflow, versionId: version.id };
+      if (breaking.length > 0) {
+        await this.#r.versions.transition({ version, from: ["approved"], to: "drifted", drift, audit: { ...audit, action: "version-drifted", detail: drift } });
+      } else if (compatible.length > 0) {
+        await this.#r.versions.noteDrift(version, drift, { ...audit, action: "version-catalog-changed", detail: drift });
+      }
+      if (breaking.length > 0 || compatible.length > 0) results.push({ version: label(version), drifted: breaking.length > 0, drift });
+    }
+    return results;
+  }
+
+  /** Runs the active version of a workflow: only an approved, undrifted version whose bundle is what was approved. */
+  async runActive(request: { tenantId: string; workflow: string; input: unknown; trigger: RunTrigger; actor?: Actor; onEvent?: (event: RunEvent) => void }): Promise<RunResult> {
+    const version = await this.#r.versions.activeVersion(request.tenantId, request.workflow);
+    if (!version) throw new CharterError("NOT_APPROVED", `workflow "${request.workflow}" has no approved version in tenant ${request.tenantId}`);
+    if (version.status === "drifted") {
+      const drift = version.drift as Drift | null;
+      const first = drift?.breaking[0];
+      throw new CharterError("SCHEMA_DRIFT", `${label(version)} no longer matches the tenant's tools${first ? `: ${first.tool}: ${first.change}` : ""}; approve a new version to run it again`);
+    }
+    if (version.status !== "approved") throw new CharterError("NOT_APPROVED", `${label(version)} is ${version.status}, not approved`);
+    const bundle = await this.#verifyBundle(version, request.actor ?? null);
+    const runnable: RunnableBundle = {
+      ...bundle,
+      tools: bundle.tools as ToolPolicy[],
+      inputSchema: bundle.inputSchema as Record<string, unknown>,
+      outputSchema: bundle.outputSchema as Record<string, unknown>,
+    };
+    return this.#r.runs.start({ tenantId: request.tenantId, bundle: runnable, input: request.input, trigger: request.trigger, versionId: version.id, ...(request.onEvent ? { onEvent: request.onEvent } : {}) });
+  }
+
+  /** The stored bundle, after checking it hashes to the version's and every approval's bundle hash; fails closed. */
+  async #verifyBundle(version: VersionRow, actor: Actor | null) {
+    const bundle = version.bundleHash ? await this.#r.runRepository.bundle(version.bundleHash) : undefined;
+    const approvals = await this.#r.versions.approvals(version.id);
+    const actual = bundle ? sha256(bundle.code) : null;
+    const approvedHashes = approvals.filter((a) => a.decision === "approve").map((a) => (a.hashes as { bundle: string | null }).bundle);
+    if (!bundle || actual !== version.bundleHash || approvedHashes.some((hash) => hash !== version.bundleHash)) {
+      await this.#r.versions.record({ tenantId: version.tenantId, actorId: actor?.userId ?? null, action: "integrity-failure", workflow: version.workflow, versionId: version.id, detail: { expected: version.bundleHash, actual, approved: approvedHashes } });
+      throw new CharterError("BUNDLE_TAMPERED", `the stored bundle of ${label(version)} does not match the approved hash ${version.bundleHash ?? "(none)"}${actual ? ` (it hashes to ${actual})` : " (it is missing)"}; nothing was run. Create and approve a new version.`);
+    }
+    return bundle;
+  }
+
+  async #decidable(tenantId: string, reference: string, actor: Actor, verb: "approve" | "reject"): Promise<VersionRow> {
+    const version = await this.find(tenantId, reference);
+    await this.#requireRole(tenantId, actor, ["reviewer"], `${verb} versions`);
+    if (version.authorId === actor.userId) throw new CharterError("SELF_APPROVAL", `${actor.handle} wrote ${label(version)} and can never ${verb} it; another reviewer must`);
+    if (version.status !== "in-review") throw new CharterError("VERSION_NOT_APPROVABLE", `${label(version)} is ${version.status}; only a version in review can be ${verb === "approve" ? "approved" : "rejected"}${version.status === "checks-passed" ? " (submit it first)" : ""}`);
+    if ((await this.#r.versions.approvals(version.id)).some((a) => a.userId === actor.userId)) throw new CharterError("ALREADY_DECIDED", `${actor.handle} has already decided on ${label(version)}`);
+    return version;
+  }
+
+  async #requireRole(tenantId: string, actor: Actor, roles: readonly Role[], what: string): Promise<void> {
+    const held = await this.#r.identity.roles(tenantId, actor.userId);
+    if (!roles.some((role) => held.has(role))) throw new CharterError("NOT_AUTHORIZED", `${actor.handle} may not ${what} in tenant ${tenantId}: that needs the ${roles.join(" or ")} role`);
+  }
+
+  async #move(version: VersionRow, from: VersionStatus[], to: VersionStatus, step: { action: string; actor: Actor }): Promise<void> {
+    const ok = await this.#r.versions.transition({ version, from, to, audit: { tenantId: version.tenantId, actorId: step.actor.userId, action: step.action, workflow: version.workflow, versionId: version.id, detail: { from: version.status, to } } });
+    if (!ok) throw new CharterError("VERSION_NOT_APPROVABLE", `${label(version)} changed meanwhile; look at it again`);
+  }
+}
+
+function label(version: VersionRow): string {
+  return `${version.workflow}@${version.number}`;
+}
+
+function snapshotsOf(capabilities: readonly Capability[], catalog: { integrationId: string; content: CatalogContent }[]): (CatalogTool & { integration: string })[] {
+  const byIntegration = new Map(catalog.map((row) => [row.integrationId, row.content]));
+  return capabilities.flatMap((capability) => {
+    const tool = byIntegration.get(capability.integration)?.tools.find((t) => t.name === capability.tool);
+    return tool ? [{ ...tool, integration: capability.integration }] : [];
+  });
+}
