@@ -179,4 +179,42 @@ describe("charter command", () => {
       else process.env["CHARTER_DATA_DIR"] = saved;
     }
   });
+
+  test("versions through the command: create with gates, submit, a refused self-approval, approval, an API key's identity", async () => {
+    const saved = { ...process.env };
+    process.env["CHARTER_DATA_DIR"] = await mkdtemp(path.join(tmpdir(), "charter-cli-versions-"));
+    delete process.env["CHARTER_API_KEY"];
+    const run = async (...args: string[]) => {
+      const lines: string[] = [];
+      const status = await main(args, { out: (line) => lines.push(line), err: (line) => lines.push(line) });
+      return { status, text: lines.join("\n") };
+    };
+    try {
+      assert.equal((await run("tenants", "sync", "demo")).status, 0);
+      assert.equal((await run("users", "add", "alice", "--tenant", "demo", "--role", "author,reviewer")).status, 0);
+      assert.equal((await run("users", "add", "bob", "--tenant", "demo", "--role", "reviewer")).status, 0);
+      const created = await run("versions", "create", "tenants/demo/workflows/p1-bridge.ts", "--tenant", "demo", "--as", "alice");
+      assert.equal(created.status, 0, created.text);
+      assert.match(created.text, /p1-bridge@1 \([0-9a-f-]+\): checks-passed\n  gate compile: passed/);
+      assert.match(created.text, /gate tests: passed - 3 tests passed/);
+      assert.equal((await run("approve", "p1-bridge@1", "--tenant", "demo", "--as", "bob", "--comment", "early")).text.includes("[VERSION_NOT_APPROVABLE]"), true);
+      assert.match((await run("submit", "p1-bridge@1", "--tenant", "demo", "--as", "alice")).text, /p1-bridge@1 is in review/);
+      const self = await run("approve", "p1-bridge@1", "--tenant", "demo", "--as", "alice", "--comment", "mine");
+      assert.equal(self.status, 1);
+      assert.match(self.text, /alice wrote p1-bridge@1 and can never approve it; another reviewer must \[SELF_APPROVAL\]/);
+      const keyed = await run("keys", "create", "--user", "bob", "--tenant", "demo");
+      const key = keyed.text.split("\n")[0] ?? "";
+      assert.match(key, /^chk_/);
+      process.env["CHARTER_API_KEY"] = key;
+      const approved = await run("approve", "p1-bridge@1", "--comment", "looks right");
+      assert.match(approved.text, /p1-bridge@1 approved by bob and now active/);
+      const listed = await run("versions", "list");
+      assert.match(listed.text, /p1-bridge@1\s+approved/);
+      process.env["CHARTER_API_KEY"] = "chk_forged";
+      assert.match((await run("versions", "list")).text, /CHARTER_API_KEY is not a valid key \(unknown or revoked\) \[UNKNOWN_USER\]/);
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+  });
 });

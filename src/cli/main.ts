@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { createApp } from "../app.ts";
 import { CharterError } from "../core/errors.ts";
 import { consoleOutput, type Output } from "./output.ts";
+import { decide, keysCreate, rollback, usersAdd, versionsCommand, VERSIONS_HELP } from "./versions.ts";
 import { resumeRun, RUNS_HELP, showRun, TRY_HELP, tryWorkflow } from "./runs.ts";
 import { CHECK_HELP, checkWorkflow, SDK_HELP, writeSdk } from "./workflows.ts";
 import { LIST_HELP, listTenants, SHOW_HELP, showTenant, SYNC_HELP, syncTenants, TENANTS_HELP } from "./tenants.ts";
@@ -26,6 +27,11 @@ Commands:
                           Run a workflow once in the sandbox with mocked (or live read-only) tools
   runs show <run-id>      A run and its journal of tool calls
   runs resume <run-id>    Resume a run whose process died
+  versions create|list|show|diff
+                          Versions of workflows, their gates, capabilities and drift
+  submit|approve|reject <version>, rollback <workflow> --to <n>
+                          Review decisions (see 'charter versions --help')
+  users add, keys create  Local users, their roles, and API keys
   migrate                 Apply database migrations (also done automatically at start)
   help                    Show this help
 
@@ -111,6 +117,25 @@ async function run(argv: string[], output: Output): Promise<number> {
       if (sub === "show") return showRun(target, values.json === true, output);
       if (sub === "resume") return resumeRun(target, output);
       throw new UsageError(`unknown runs command "${sub}"`);
+    case "versions":
+      if (values.help) return help(VERSIONS_HELP);
+      return versionsCommand(sub, [target, ...rest].filter((x): x is string => x !== undefined), decisionOptions(values), output);
+    case "submit":
+    case "approve":
+    case "reject":
+      if (values.help) return help(VERSIONS_HELP);
+      if (!sub || target) throw new UsageError(`${command} takes one version: charter ${command} <workflow>@<number>`);
+      return decide(command, sub, decisionOptions(values), output);
+    case "rollback":
+      if (values.help) return help(VERSIONS_HELP);
+      if (!sub || target) throw new UsageError("rollback takes one workflow: charter rollback <workflow> --to <number>");
+      return rollback(sub, decisionOptions(values), output);
+    case "users":
+      if (values.help || sub !== "add" || !target) return values.help ? help(VERSIONS_HELP) : Promise.reject(new UsageError("usage: charter users add <user> --tenant <tenant> --role <role>[,<role>]"));
+      return usersAdd(target, decisionOptions(values), output);
+    case "keys":
+      if (values.help || sub !== "create") return values.help ? help(VERSIONS_HELP) : Promise.reject(new UsageError("usage: charter keys create --user <user> --tenant <tenant>"));
+      return keysCreate(decisionOptions(values), output);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -130,6 +155,11 @@ function parse(argv: string[]) {
         input: { type: "string" },
         mocks: { type: "string" },
         "live-readonly": { type: "boolean" },
+        as: { type: "string" },
+        comment: { type: "string" },
+        to: { type: "string" },
+        role: { type: "string" },
+        user: { type: "string" },
       },
     });
     if (parsed.values.help && parsed.positionals.length === 0) parsed.positionals.push("help");
@@ -147,4 +177,8 @@ async function migrate(output: Output): Promise<number> {
   } finally {
     await app.close();
   }
+}
+
+function decisionOptions(values: ReturnType<typeof parse>["values"]) {
+  return { tenant: values.tenant, as: values.as, json: values.json === true, tests: values.tests, comment: values.comment, to: values.to, role: values.role, user: values.user };
 }

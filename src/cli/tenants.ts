@@ -53,11 +53,18 @@ export async function syncTenants(tenant: string | undefined, json: boolean, out
     const results: TenantSyncResult[] = [];
     for (const id of ids) {
       if (!json) output.out(`Syncing tenant ${id} (database: ${app.database.kind} ${app.database.location})`);
-      const result = await app.catalogService.syncTenant(id, (progress) => {
+      const { result, drift } = await app.sync(id, (progress) => {
         if (!json && progress.event === "integration-finished") output.out(formatResult(progress.result));
       });
       results.push(result);
-      if (!json) printSummary(result, output);
+      if (!json) {
+        printSummary(result, output);
+        for (const item of drift) {
+          output.out(item.drifted ? `  ✗ ${item.version} drifted: it will not run until a new version is approved` : `  ! ${item.version}: compatible catalog changes recorded for reviewers`);
+          for (const change of item.drift.breaking) output.out(`      - ${change.tool}: ${change.change}`);
+          for (const change of item.drift.compatible) output.out(`      - ${change.tool}: ${change.change}${change.review ? " (review the new text: it can carry instructions)" : ""}`);
+        }
+      }
     }
     if (json) output.out(JSON.stringify(tenant ? results[0] : results, null, 2));
     return results.every((result) => result.ok) ? 0 : 1;

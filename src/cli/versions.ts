@@ -1,0 +1,190 @@
+/**
+ * `charter versions …`, `submit`, `approve`, `reject`, `rollback`, `users add`, `keys create`.
+ * Decisions act as a user: the one whose API key is in CHARTER_API_KEY, or the local user named
+ * by --as (whoever can run this command on the machine can act as a local user, as with the
+ * database itself). The tenant comes from the key, or from --tenant.
+ */
+import { readFile } from "node:fs/promises";
+import { createApp, type App } from "../app.ts";
+import { CharterError } from "../core/errors.ts";
+import type { Capability } from "../core/workflow.ts";
+import { ROLES, type Role, type VersionRow } from "../store/index.ts";
+import type { Actor, GateResult } from "../versions/index.ts";
+import { columns, type Output } from "./output.ts";
+
+export const VERSIONS_HELP = `Usage: charter versions <command> [--tenant <tenant>] [--as <user>] [--json]
+
+Commands:
+  create <workflow.ts> [--tests <file>]   Compile a workflow, run its gates and store it as the next version
+  list [workflow]                         The tenant's versions with their status
+  show <version>                          A version: status, gates, capabilities, approvals, drift
+  diff <version> <version>                Source diff and capability diff between two versions
+
+Versions are named by id or as <workflow>@<number>. Related commands:
+  charter submit <version>                       Ask for review (the version's gates must have passed)
+  charter approve <version> --comment <text>     Approve as a reviewer (never your own version)
+  charter reject <version> --comment <text>      Reject as a reviewer
+  charter rollback <workflow> --to <number>      Make an earlier approved version active again (operator or admin)
+  charter users add <user> --tenant <t> --role <role>[,<role>]   Create a local user and grant roles
+  charter keys create --user <user> --tenant <t>                   Make an API key for a user (shown once)
+
+Identity: CHARTER_API_KEY (its user and tenant), or --as <user> with --tenant <tenant>.`;
+
+type Options = { tenant?: string | undefined; as?: string | undefined; json: boolean; tests?: string | undefined; comment?: string | undefined; to?: string | undefined; role?: string | undefined; user?: string | undefined };
+
+async function withApp<T>(run: (app: App) => Promise<T>): Promise<T> {
+  const app = await createApp();
+  try {
+    return await run(app);
+  } finally {
+    await app.close();
+  }
+}
+
+/** The acting user and tenant, from CHARTER_API_KEY or --as/--tenant. */
+async function identify(app: App, options: Options): Promise<{ actor: Actor; tenantId: string }> {
+  const key = process.env["CHARTER_API_KEY"];
+  if (key) {
+    const resolved = await app.identity.resolveKey(key);
+    if (!resolved) throw new CharterError("UNKNOWN_USER", "CHARTER_API_KEY is not a valid key (unknown or revoked)");
+    if (options.tenant && options.tenant !== resolved.tenantId) throw new CharterError("NOT_AUTHORIZED", `the API key belongs to tenant ${resolved.tenantId}, not ${options.tenant}`);
+    return { actor: { userId: resolved.user.id, handle: resolved.user.handle }, tenantId: resolved.tenantId };
+  }
+  if (!options.as || !options.tenant) throw new CharterError("UNKNOWN_USER", "say who is acting: set CHARTER_API_KEY, or give --as <user> and --tenant <tenant>");
+  const user = await app.identity.userByHandle(options.as);
+  if (!user) throw new CharterError("UNKNOWN_USER", `no user "${options.as}"; create one with 'charter users add ${options.as} --tenant ${options.tenant} --role author'`);
+  return { actor: { userId: user.id, handle: user.handle }, tenantId: options.tenant };
+}
+
+function tenantOnly(options: Options): string {
+  if (!options.tenant) throw new CharterError("UNKNOWN_USER", "give --tenant <tenant>");
+  return options.tenant;
+}
+
+export async function versionsCommand(sub: string | undefined, args: string[], options: Options, output: Output): Promise<number> {
+  return withApp(async (app) => {
+    switch (sub) {
+      case "create": {
+        const file = args[0];
+        if (!file) throw new CharterError("FILE_UNREADABLE", "versions create needs a workflow file");
+        const { actor, tenantId } = await identify(app, options);
+        const source = await read(file);
+        const testsPath = options.tests ?? file.replace(/\.ts$/, ".tests.json");
+        const tests = await readFile(testsPath, "utf8").catch(() => undefined);
+        const version = await app.versions.create({ tenantId, source, fileName: file, tests, author: actor });
+        if (options.json) output.out(JSON.stringify(version, null, 2));
+        else printVersion(version, output);
+        return version.status === "checks-passed" ? 0 : 1;
+      }
+      case "list": {
+        const tenantId = options.tenant ?? (await identify(app, options)).tenantId;
+        const rows = await app.versionRepository.list(tenantId, args[0]);
+        if (options.json) output.out(JSON.stringify(rows.map(({ source: _s, ...rest }) => rest), null, 2));
+        else if (rows.length === 0) output.out(`no versions in tenant ${tenantId}`);
+        else for (const line of columns(rows.map((v) => [`${v.workflow}@${v.number}`, v.status, v.createdAt.toISOString(), v.id]))) output.out(line);
+        return 0;
+      }
+      case "show": {
+        const tenantId = options.tenant ?? (await identify(app, options)).tenantId;
+        const version = await app.versions.find(tenantId, args[0] ?? "");
+        const approvals = await app.versionRepository.approvals(version.id);
+        if (options.json) output.out(JSON.stringify({ version, approvals }, null, 2));
+        else {
+          printVersion(version, output);
+          for (const a of approvals) output.out(`  ${a.decision} by ${a.userId} at ${a.createdAt.toISOString()}: ${a.comment}`);
+        }
+        return 0;
+      }
+      case "diff": {
+        const tenantId = options.tenant ?? (await identify(app, options)).tenantId;
+        const diff = await app.versions.diff(tenantId, args[0] ?? "", args[1] ?? "");
+        if (options.json) output.out(JSON.stringify(diff, null, 2));
+        else {
+          output.out(diff.summary);
+          output.out(diff.source);
+        }
+        return 0;
+      }
+      default:
+        output.out(VERSIONS_HELP);
+        return sub === undefined ? 0 : 2;
+    }
+  });
+}
+
+export async function decide(verb: "submit" | "approve" | "reject", reference: string, options: Options, output: Output): Promise<number> {
+  return withApp(async (app) => {
+    const { actor, tenantId } = await identify(app, options);
+    if (verb === "submit") {
+      const version = await app.versions.submit(tenantId, reference, actor);
+      output.out(`${version.workflow}@${version.number} is in review`);
+      return 0;
+    }
+    if (!options.comment) throw new CharterError("VERSION_NOT_APPROVABLE", `${verb} needs --comment <text>: reviewers say why`);
+    if (verb === "reject") {
+      const version = await app.versions.reject(tenantId, reference, actor, options.comment);
+      output.out(`${version.workflow}@${version.number} rejected by ${actor.handle}`);
+      return 0;
+    }
+    const result = await app.versions.approve(tenantId, reference, actor, options.comment);
+    const name = `${result.version.workflow}@${result.version.number}`;
+    output.out(result.activated ? `${name} approved by ${actor.handle} and now active` : `${name}: approval ${result.approvals} of ${result.required} recorded; it needs another reviewer`);
+    return 0;
+  });
+}
+
+export async function rollback(workflow: string, options: Options, output: Output): Promise<number> {
+  return withApp(async (app) => {
+    const { actor, tenantId } = await identify(app, options);
+    const to = Number(options.to);
+    if (!Number.isInteger(to) || to < 1) throw new CharterError("VERSION_NOT_FOUND", "rollback needs --to <version number>");
+    const version = await app.versions.rollback(tenantId, workflow, to, actor);
+    output.out(`${version.workflow}@${version.number} is active again (rolled back by ${actor.handle})`);
+    return 0;
+  });
+}
+
+export async function usersAdd(handle: string, options: Options, output: Output): Promise<number> {
+  return withApp(async (app) => {
+    const tenantId = tenantOnly(options);
+    const roles = (options.role ?? "").split(",").filter(Boolean);
+    const unknown = roles.filter((role) => !(ROLES as readonly string[]).includes(role));
+    if (roles.length === 0 || unknown.length > 0) throw new CharterError("NOT_AUTHORIZED", `--role takes ${ROLES.join(", ")} (comma-separated)${unknown.length ? `; unknown: ${unknown.join(", ")}` : ""}`);
+    await app.catalogs.upsertTenant({ id: tenantId, name: tenantId, configHash: "" }).catch(() => undefined);
+    const user = await app.identity.ensureUser(handle);
+    for (const role of roles) await app.identity.grant(tenantId, user.id, role as Role);
+    output.out(`${handle} has ${[...(await app.identity.roles(tenantId, user.id))].join(", ")} in tenant ${tenantId}`);
+    return 0;
+  });
+}
+
+export async function keysCreate(options: Options, output: Output): Promise<number> {
+  return withApp(async (app) => {
+    const tenantId = tenantOnly(options);
+    const user = options.user ? await app.identity.userByHandle(options.user) : undefined;
+    if (!user) throw new CharterError("UNKNOWN_USER", `no user "${options.user ?? ""}"; give --user <user>`);
+    const key = await app.identity.createKey(tenantId, user.id);
+    output.out(key);
+    output.err(`API key for ${user.handle} in tenant ${tenantId}; it is shown once and stored only as a hash`);
+    return 0;
+  });
+}
+
+async function read(file: string): Promise<string> {
+  return readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
+    throw new CharterError("FILE_UNREADABLE", `cannot read ${file}: ${error.code === "ENOENT" ? "no such file" : error.message}`);
+  });
+}
+
+function printVersion(version: VersionRow, output: Output): void {
+  output.out(`${version.workflow}@${version.number} (${version.id}): ${version.status}`);
+  for (const gate of version.gates as GateResult[]) output.out(`  gate ${gate.gate}: ${gate.ok ? "passed" : "FAILED"} - ${gate.detail.split("\n").join("\n      ")}`);
+  const capabilities = version.capabilities as Capability[];
+  output.out(`  capabilities: ${capabilities.map((c) => `${c.integration}.${c.tool}${c.annotations.destructive ? " (destructive)" : c.annotations.readOnly ? " (read-only)" : ""}`).join(", ") || "none"}`);
+  output.out(`  hashes: source ${version.sourceHash.slice(0, 19)}…, bundle ${version.bundleHash?.slice(0, 19) ?? "(none)"}…, catalog ${version.catalogHash.slice(0, 19)}…`);
+  const drift = version.drift as { breaking: { tool: string; change: string }[]; compatible: { tool: string; change: string; review?: boolean }[] } | null;
+  if (drift) {
+    for (const item of drift.breaking) output.out(`  DRIFT (blocks runs): ${item.tool}: ${item.change}`);
+    for (const item of drift.compatible) output.out(`  catalog change${item.review ? " (review: tool text changed)" : ""}: ${item.tool}: ${item.change}`);
+  }
+}
