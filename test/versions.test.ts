@@ -193,6 +193,7 @@ for (const driver of DRIVERS) {
       const refused = w.app.versions.runActive({ tenantId: "acme", workflow: "purge", input: { id: "x" }, trigger: { type: "manual" } });
       await assert.rejects(refused, (error: { code: string; message: string }) => error.code === "SCHEMA_DRIFT" && /ops\.purge: tool purge: input field "reason" added \(required\)/.test(error.message));
       assert.equal((await w.app.versionRepository.audit("acme")).filter((a) => a.action === "version-drifted").length, 1);
+      assert.equal(await code(w.app.versions.approve("acme", v.id, w.users.carol, "drifted")), "VERSION_NOT_APPROVABLE");
       // A new version approved against the new catalog runs again.
       const fixed = (await w.source("purge")).source.replace("await ops.purge({ id: input.id });", 'await ops.purge({ id: input.id, reason: "asked" });');
       const tests = (await w.source("purge")).tests;

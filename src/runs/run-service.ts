@@ -14,7 +14,7 @@
  * Time and randomness replay too: the clock inside a run is the recorded start time and then the
  * recorded finish time of each call; the PRNG seed is part of the run record.
  */
-import { randomInt } from "node:crypto";
+import { createHash, randomInt } from "node:crypto";
 import { contentHash } from "../core/canonical-json.ts";
 import { CharterError } from "../core/errors.ts";
 import { schemaValidator } from "../core/json-schema.ts";
@@ -102,6 +102,8 @@ export class RunService {
     if (!run) throw new CharterError("RUN_NOT_RESUMABLE", `run ${runId} is still held by a live process (its lease runs until ${existing.leaseUntil?.toISOString()}); try again after that`);
     const bundle = await repository.bundle(run.bundleHash);
     if (!bundle) throw new CharterError("RUN_NOT_RESUMABLE", `the bundle ${run.bundleHash} of run ${runId} is missing`);
+    const actual = `sha256:${createHash("sha256").update(bundle.code).digest("hex")}`;
+    if (actual !== run.bundleHash) throw new CharterError("BUNDLE_TAMPERED", `the stored bundle of run ${runId} hashes to ${actual}, not the ${run.bundleHash} it started with; it was not resumed`);
     const tools = options.tools ?? (await this.#resources.tools(run.tenantId));
     const runnable: RunnableBundle = { ...bundle, tools: bundle.tools as ToolPolicy[], inputSchema: bundle.inputSchema as Record<string, unknown>, outputSchema: bundle.outputSchema as Record<string, unknown> };
     return this.#execute(run, runnable, await repository.journal(runId), tools, options.onEvent ?? (() => {}));
