@@ -184,6 +184,7 @@ for (const driver of DRIVERS) {
       assert.equal((await w.app.versions.find("acme", v.id)).status, "approved");
       assert.equal((await w.app.versions.runActive({ tenantId: "acme", workflow: "purge", input: { id: "x" }, trigger: { type: "manual" } })).status, "succeeded");
 
+      const pending = await submitted(w); // in review while the catalog changes under it
       const breaking = structuredClone(compatible);
       breaking[1]!.inputSchema = object({ id: { type: "string" }, reason: { type: "string" } }, ["id", "reason"]);
       await writeFile(w.toolsFile, JSON.stringify(breaking));
@@ -194,6 +195,11 @@ for (const driver of DRIVERS) {
       await assert.rejects(refused, (error: { code: string; message: string }) => error.code === "SCHEMA_DRIFT" && /ops\.purge: tool purge: input field "reason" added \(required\)/.test(error.message));
       assert.equal((await w.app.versionRepository.audit("acme")).filter((a) => a.action === "version-drifted").length, 1);
       assert.equal(await code(w.app.versions.approve("acme", v.id, w.users.carol, "drifted")), "VERSION_NOT_APPROVABLE");
+      const late = w.app.versions.approve("acme", pending.id, w.users.carol, "too late");
+      await assert.rejects(late, (error: { code: string; message: string }) => error.code === "SCHEMA_DRIFT" && /was built against an older catalog/.test(error.message));
+      // A version written before the change cannot be approved after it.
+      const stale = await w.app.versions.create({ tenantId: "acme", source: (await w.source("purge")).source, fileName: "purge.ts", tests: (await w.source("purge")).tests, author: w.users.alice });
+      assert.equal(stale.status, "checks-failed", "against the new catalog its gates fail already");
       // A new version approved against the new catalog runs again.
       const fixed = (await w.source("purge")).source.replace("await ops.purge({ id: input.id });", 'await ops.purge({ id: input.id, reason: "asked" });');
       const tests = (await w.source("purge")).tests;

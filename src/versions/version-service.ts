@@ -109,6 +109,7 @@ export class VersionService {
   async approve(tenantId: string, reference: string, actor: Actor, comment: string): Promise<{ version: VersionRow; activated: boolean; approvals: number; required: number }> {
     const version = await this.#decidable(tenantId, reference, actor, "approve");
     await this.#verifyBundle(version, actor);
+    await this.#refuseIfStale(version);
     const hashes = { source: version.sourceHash, bundle: version.bundleHash, catalog: version.catalogHash, sdk: version.sdkHash };
     const required = (await this.#r.policy(tenantId)).twoApproversForDestructive && (version.capabilities as Capability[]).some((c) => c.annotations.destructive) ? 2 : 1;
     const approvals = (await this.#r.versions.approvals(version.id)).filter((a) => a.decision === "approve").length + 1;
@@ -230,6 +231,17 @@ export class VersionService {
       throw new CharterError("BUNDLE_TAMPERED", `the stored bundle of ${label(version)} does not match the approved hash ${version.bundleHash ?? "(none)"}${actual ? ` (it hashes to ${actual})` : " (it is missing)"}; nothing was run. Create and approve a new version.`);
     }
     return bundle;
+  }
+
+  /** A version built against an older catalog may be approved only if the tools it calls did not break since. */
+  async #refuseIfStale(version: VersionRow): Promise<void> {
+    const sdk = await this.#r.toolchain.sdk(version.tenantId);
+    if (sdk.catalogHash === version.catalogHash) return;
+    const catalog = await this.#r.catalogs.currentCatalog(version.tenantId);
+    const { breaking } = classifyDrift(version.toolSnapshots as (CatalogTool & { integration: string })[], new Map(catalog.map((row) => [row.integrationId, row.content])));
+    if (breaking.length > 0) {
+      throw new CharterError("SCHEMA_DRIFT", `${label(version)} was built against an older catalog and tools it calls changed since (${breaking.slice(0, 3).map((b) => `${b.tool}: ${b.change}`).join("; ")}); create a new version`);
+    }
   }
 
   async #decidable(tenantId: string, reference: string, actor: Actor, verb: "approve" | "reject"): Promise<VersionRow> {
