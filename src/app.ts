@@ -10,6 +10,7 @@ import { CatalogRepository, type Database, IdentityRepository, openDatabase, Run
 import { loadTenantConfig } from "./config/tenant-config.ts";
 import type { SyncProgress, TenantSyncResult } from "./catalog/index.ts";
 import { type Drift, VersionService } from "./versions/index.ts";
+import { PlannerService } from "./planner/index.ts";
 import { TenantToolchain } from "./toolchain/index.ts";
 
 export type App = {
@@ -24,6 +25,7 @@ export type App = {
   identity: IdentityRepository;
   versionRepository: VersionRepository;
   versions: VersionService;
+  planner: PlannerService;
   /** Syncs a tenant's catalogs and, when anything changed, re-checks its active versions for drift. */
   sync(tenantId: string, onProgress?: (progress: SyncProgress) => void): Promise<{ result: TenantSyncResult; drift: { version: string; drifted: boolean; drift: Drift }[] }>;
   close(): Promise<void>;
@@ -51,6 +53,7 @@ export async function createApp(options: { processEnv?: Record<string, string | 
     runs,
     policy: async (tenantId) => (await loadTenantConfig(env.tenantsDir, tenantId)).config.policies,
   });
+  const planner = new PlannerService({ env, toolchain, catalogs, versions });
   return {
     env,
     database,
@@ -63,6 +66,7 @@ export async function createApp(options: { processEnv?: Record<string, string | 
     identity,
     versionRepository,
     versions,
+    planner,
     async sync(tenantId, onProgress) {
       const result = await catalogService.syncTenant(tenantId, onProgress);
       const changed = result.integrations.some((i) => i.status === "changed" || i.status === "new") || result.unconfigured.length > 0;

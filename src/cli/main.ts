@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { createApp } from "../app.ts";
 import { CharterError } from "../core/errors.ts";
 import { consoleOutput, type Output } from "./output.ts";
+import { PLAN_HELP, planCommand } from "./plan.ts";
 import { decide, keysCreate, rollback, usersAdd, versionsCommand, VERSIONS_HELP } from "./versions.ts";
 import { resumeRun, RUNS_HELP, showRun, TRY_HELP, tryWorkflow } from "./runs.ts";
 import { CHECK_HELP, checkWorkflow, SDK_HELP, writeSdk } from "./workflows.ts";
@@ -23,6 +24,8 @@ Commands:
   sdk <tenant>            Write the tenant's typed SDK to generated/<tenant>/<catalog hash>/
   check <file> --tenant <tenant>
                           Typecheck, analyse and bundle a workflow against the tenant's SDK
+  plan --tenant <tenant> "<request>" [--from <version>]
+                          Plan a workflow from plain language into a draft version
   try <file> --tenant <tenant> [--input JSON] [--mocks FILE] [--live-readonly]
                           Run a workflow once in the sandbox with mocked (or live read-only) tools
   runs show <run-id>      A run and its journal of tool calls
@@ -117,6 +120,10 @@ async function run(argv: string[], output: Output): Promise<number> {
       if (sub === "show") return showRun(target, values.json === true, output);
       if (sub === "resume") return resumeRun(target, output);
       throw new UsageError(`unknown runs command "${sub}"`);
+    case "plan":
+      if (values.help) return help(PLAN_HELP);
+      if (!sub) throw new UsageError('plan needs a request: charter plan --tenant <tenant> "<request>"');
+      return planCommand([sub, target, ...rest].filter((x): x is string => x !== undefined).join(" "), { tenant: values.tenant, from: values.from, as: values.as, json: values.json === true }, output);
     case "versions":
       if (values.help) return help(VERSIONS_HELP);
       return versionsCommand(sub, [target, ...rest].filter((x): x is string => x !== undefined), decisionOptions(values), output);
@@ -160,6 +167,7 @@ function parse(argv: string[]) {
         to: { type: "string" },
         role: { type: "string" },
         user: { type: "string" },
+        from: { type: "string" },
       },
     });
     if (parsed.values.help && parsed.positionals.length === 0) parsed.positionals.push("help");

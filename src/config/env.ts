@@ -5,6 +5,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { ConfigError } from "../core/errors.ts";
+import { Secret } from "./credentials.ts";
 
 const positiveMs = z.coerce.number().int().positive().max(3_600_000);
 
@@ -19,6 +20,13 @@ const EnvSchema = z.object({
   CHARTER_MCP_CONNECT_TIMEOUT_MS: positiveMs.default(15_000),
   CHARTER_MCP_REQUEST_TIMEOUT_MS: positiveMs.default(30_000),
   CHARTER_RUN_LEASE_MS: positiveMs.default(30_000),
+  ANTHROPIC_API_KEY: z.string().min(1).optional(),
+  ANTHROPIC_BASE_URL: z.string().url().optional(),
+  CHARTER_PLANNER_MODEL: z.string().min(1).default("claude-sonnet-5-5"),
+  CHARTER_PLANNER_MAX_TURNS: z.coerce.number().int().min(1).max(200).default(24),
+  CHARTER_PLANNER_MAX_TOKENS: z.coerce.number().int().min(1000).max(10_000_000).default(600_000),
+  CHARTER_PLANNER_MAX_MS: positiveMs.default(600_000),
+  CHARTER_PLANNER_STREAM: z.enum(["0", "1"]).default("0"),
 });
 
 export type Env = {
@@ -31,6 +39,8 @@ export type Env = {
   mcp: { connectTimeoutMs: number; requestTimeoutMs: number };
   /** How long a run stays claimed by its process without renewal before another may resume it. */
   runLeaseMs: number;
+  /** The planner's model; without an API key the offline planner is used. The key is a Secret: it prints as [redacted]. */
+  planner: { apiKey: Secret | undefined; baseUrl: string | undefined; model: string; maxTurns: number; maxTokens: number; maxMs: number; stream: boolean };
 };
 
 /** Parses Charter's settings from an environment (normally `process.env`), relative to `cwd`. */
@@ -49,5 +59,14 @@ export function parseEnv(source: Record<string, string | undefined>, cwd: string
     generatedDir: path.resolve(cwd, env.CHARTER_GENERATED_DIR ?? "generated"),
     mcp: { connectTimeoutMs: env.CHARTER_MCP_CONNECT_TIMEOUT_MS, requestTimeoutMs: env.CHARTER_MCP_REQUEST_TIMEOUT_MS },
     runLeaseMs: env.CHARTER_RUN_LEASE_MS,
+    planner: {
+      apiKey: env.ANTHROPIC_API_KEY ? new Secret(env.ANTHROPIC_API_KEY) : undefined,
+      baseUrl: env.ANTHROPIC_BASE_URL,
+      model: env.CHARTER_PLANNER_MODEL,
+      maxTurns: env.CHARTER_PLANNER_MAX_TURNS,
+      maxTokens: env.CHARTER_PLANNER_MAX_TOKENS,
+      maxMs: env.CHARTER_PLANNER_MAX_MS,
+      stream: env.CHARTER_PLANNER_STREAM === "1",
+    },
   };
 }

@@ -35,6 +35,9 @@ export const ERROR_CODES = [
   "NOT_APPROVED",
   "BUNDLE_TAMPERED",
   "SCHEMA_DRIFT",
+  "PLANNER_BUDGET",
+  "PLANNER_MODEL_ERROR",
+  "PLANNER_CANNOT",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -73,7 +76,11 @@ export function isRetryableCode(code: ErrorCode): boolean {
     case "NOT_APPROVED":
     case "BUNDLE_TAMPERED":
     case "SCHEMA_DRIFT":
+    case "PLANNER_BUDGET":
+    case "PLANNER_CANNOT":
       return false;
+    case "PLANNER_MODEL_ERROR":
+      return true;
     default:
       return assertExhaustive(code);
   }

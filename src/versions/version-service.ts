@@ -47,7 +47,7 @@ export class VersionService {
   }
 
   /** Compiles a workflow source, runs the gates and stores the result as the workflow's next version. */
-  async create(request: { tenantId: string; source: string; fileName: string; tests?: string | undefined; author: Actor; origin?: { request: string; transcript?: unknown } }): Promise<VersionRow> {
+  async create(request: { tenantId: string; source: string; fileName: string; tests?: string | undefined; author: Actor; origin?: { request: string; transcript?: unknown; usage?: unknown }; parentVersionId?: string }): Promise<VersionRow> {
     await this.#requireRole(request.tenantId, request.author, ["author", "admin"], "create versions");
     const sdk = await this.#r.toolchain.sdk(request.tenantId);
     const { result, runnable } = await this.#r.toolchain.build(request.tenantId, { source: request.source, fileName: request.fileName, tests: request.tests === undefined ? undefined : { text: request.tests, fileName: request.fileName.replace(/\.ts$/, ".tests.json") } });
@@ -76,7 +76,7 @@ export class VersionService {
         triggers: { triggers: result.workflow.triggers, retry: result.workflow.retry },
         catalogHash: result.catalogHash,
         sdkHash: sdk.sdkHash,
-        parentVersionId: latest?.id ?? null,
+        parentVersionId: request.parentVersionId ?? latest?.id ?? null,
         authorId: request.author.userId,
         origin: request.origin ?? null,
         status: passed ? "checks-passed" : "checks-failed",

@@ -1,0 +1,180 @@
+/**
+ * The tools the planner works through, for a model or for the offline planner alike. The model
+ * never gets the whole catalog: it lists integrations, searches tools, and asks for the exact
+ * TypeScript of the few it wants. Text that comes from tenant servers (descriptions) is returned
+ * as data inside the JSON results, which the loop fences as untrusted.
+ */
+import { ts } from "ts-morph";
+import type { CatalogContent } from "../core/catalog.ts";
+import { CharterError } from "../core/errors.ts";
+import { formatDiagnostic } from "../core/workflow.ts";
+import type { EffectiveAnnotations, SdkTool } from "../sdkgen/index.ts";
+import type { CatalogRepository, VersionRow } from "../store/index.ts";
+import type { TenantSdk, TenantToolchain } from "../toolchain/index.ts";
+import { type Actor, type GateResult, runGates, type VersionService } from "../versions/index.ts";
+
+export type ToolHit = { tool: string; sdk: string; title?: string; description: string; annotations: EffectiveAnnotations; score: number };
+export type DraftCheck = { ok: boolean; diagnostics: string[]; gates: { gate: string; ok: boolean; detail: string }[]; capabilities: string[] };
+
+export type PlannerContext = { tenantId: string; author: Actor; parent?: VersionRow | undefined; origin: { request: string }; transcript: () => unknown };
+
+export class PlannerTools {
+  readonly #toolchain: TenantToolchain;
+  readonly #catalogs: CatalogRepository;
+  readonly #versions: VersionService;
+  readonly #context: PlannerContext;
+  #catalog: { integrationId: string; content: CatalogContent }[] | undefined;
+  #sdk: TenantSdk | undefined;
+  submitted: VersionRow | undefined;
+
+  constructor(options: { toolchain: TenantToolchain; catalogs: CatalogRepository; versions: VersionService; context: PlannerContext }) {
+    this.#toolchain = options.toolchain;
+    this.#catalogs = options.catalogs;
+    this.#versions = options.versions;
+    this.#context = options.context;
+  }
+
+  async #load() {
+    this.#catalog ??= await this.#catalogs.currentCatalog(this.#context.tenantId);
+    this.#sdk ??= await this.#toolchain.sdk(this.#context.tenantId);
+    return { catalog: this.#catalog, sdk: this.#sdk };
+  }
+
+  /** One tool's catalog entry and SDK names, by "integration.tool"; undefined when the tenant has no such tool. */
+  async describeTool(key: string): Promise<{ key: string; namespace: string; functionName: string; inputSchema: Record<string, unknown>; outputSchema: Record<string, unknown> | undefined; destructive: boolean } | undefined> {
+    const { catalog, sdk } = await this.#load();
+    const sdkTool = sdk.tools.find((t) => `${t.integration}.${t.tool}` === key);
+    const tool = catalog.find((row) => row.integrationId === sdkTool?.integration)?.content.tools.find((t) => t.name === sdkTool?.tool);
+    if (!sdkTool || !tool) return undefined;
+    return { key, namespace: sdkTool.namespace, functionName: sdkTool.functionName, inputSchema: tool.inputSchema, outputSchema: tool.outputSchema, destructive: sdkTool.annotations.destructive };
+  }
+
+  async listIntegrations() {
+    const { catalog } = await this.#load();
+    const states = new Map((await this.#catalogs.listIntegrations(this.#context.tenantId)).map((row) => [row.id, row.credentialState]));
+    return catalog.map((row) => ({
+      integration: row.integrationId,
+      server: `${row.content.server.name} ${row.content.server.version}`,
+      credentials: states.get(row.integrationId) ?? "unknown",
+      tools: row.content.tools.length,
+      subscribableResources: row.content.capabilities.resources?.subscribe ? row.content.resources.map((r) => r.uri) : [],
+    }));
+  }
+
+  /** Tools ranked by how well their name, title, description and input field names match the query's words. */
+  async searchTools(query: string, limit = 8): Promise<ToolHit[]> {
+    const { catalog, sdk } = await this.#load();
+    const words = tokens(query);
+    const hits: ToolHit[] = [];
+    for (const row of catalog) {
+      for (const tool of row.content.tools) {
+        const sdkTool = sdk.tools.find((t) => t.integration === row.integrationId && t.tool === tool.name);
+        if (!sdkTool) continue;
+        const fields = Object.keys((tool.inputSchema["properties"] as Record<string, unknown> | undefined) ?? {});
+        const name = tokens(`${row.integrationId} ${tool.name}`);
+        const text = tokens(`${tool.title ?? ""} ${tool.description ?? ""}`);
+        const fieldWords = tokens(fields.join(" "));
+        let score = 0;
+        for (const word of words) {
+          if (name.has(word)) score += 3;
+          if (text.has(word)) score += 1;
+          if (fieldWords.has(word)) score += 1;
+        }
+        if (score > 0) hits.push({ tool: `${row.integrationId}.${tool.name}`, sdk: `${sdkTool.namespace}.${sdkTool.functionName}`, ...(tool.title ? { title: tool.title } : {}), description: (tool.description ?? "").slice(0, 300), annotations: sdkTool.annotations, score });
+      }
+    }
+    return hits.sort((a, b) => b.score - a.score || (a.tool < b.tool ? -1 : 1)).slice(0, Math.max(1, Math.min(limit, 25)));
+  }
+
+  /** The exact TypeScript declarations of the named tools ("integration.tool"), from the tenant's SDK. */
+  async getSignatures(toolNames: string[]): Promise<{ signatures: string; unknown: string[]; imports: string }> {
+    const { sdk } = await this.#load();
+    const chosen: SdkTool[] = [];
+    const unknown: string[] = [];
+    for (const name of toolNames.slice(0, 20)) {
+      const tool = sdk.tools.find((t) => `${t.integration}.${t.tool}` === name || `${t.namespace}.${t.functionName}` === name);
+      if (tool) chosen.push(tool);
+      else unknown.push(name);
+    }
+    const parts: string[] = [];
+    for (const tool of chosen) {
+      const declarations = sdk.files.get(`${tool.integration}.d.ts`) ?? "";
+      parts.push(`// ${tool.integration}.${tool.tool} → import { ${tool.namespace} } from "charter:sdk"; call ${tool.namespace}.${tool.functionName}(…)\n${declarationsOf(declarations, tool.functionName)}`);
+    }
+    const namespaces = [...new Set(chosen.map((t) => t.namespace))].sort();
+    return { signatures: parts.join("\n\n"), unknown, imports: namespaces.length ? `import { ${namespaces.join(", ")} } from "charter:sdk";` : "" };
+  }
+
+  async listTriggers() {
+    const { catalog } = await this.#load();
+    return {
+      manual: "always: every approved workflow can be run by hand and is an MCP tool",
+      schedule: '{ type: "schedule", cron: "<5 fields>", timezone?: "Europe/Berlin" }, e.g. "0 9 * * 1-5" for weekdays at 9:00',
+      webhook: '{ type: "webhook" }: the request body is the input',
+      resources: catalog.flatMap((row) =>
+        row.content.capabilities.resources?.subscribe
+          ? row.content.resources.map((r) => ({ trigger: { type: "resource", integration: row.integrationId, uri: r.uri }, description: (r.description ?? r.name).slice(0, 200), input: "{ uri: string, text?: string } (the resource's URI and its content)" }))
+          : [],
+      ),
+    };
+  }
+
+  /** Compiles the draft, runs its tests in the sandbox with mocks, and returns what failed. */
+  async checkDraft(source: string, tests: string | undefined): Promise<DraftCheck> {
+    const { result, runnable } = await this.#toolchain.build(this.#context.tenantId, { source, fileName: "draft.ts", tests: tests === undefined ? undefined : { text: tests, fileName: "draft.tests.json" } });
+    const gates: GateResult[] = await runGates(result, runnable, result.tests?.tests);
+    return {
+      ok: gates.every((g) => g.ok) && result.ok,
+      diagnostics: result.diagnostics.map(formatDiagnostic),
+      gates: gates.map((g) => ({ gate: g.gate, ok: g.ok, detail: g.detail })),
+      capabilities: result.capabilities.map((c) => `${c.integration}.${c.tool}${c.annotations.destructive ? " (destructive)" : ""}`),
+    };
+  }
+
+  /** Creates the draft version: only when its checks pass. The planner can do nothing more than this. */
+  async submit(source: string, tests: string | undefined): Promise<{ ok: true; version: string; id: string } | { ok: false; reason: string; check: DraftCheck }> {
+    const check = await this.checkDraft(source, tests);
+    if (!check.ok) return { ok: false, reason: "the draft's checks did not pass; fix what they report and submit again", check };
+    const version = await this.#versions.create({
+      tenantId: this.#context.tenantId,
+      source,
+      fileName: "draft.ts",
+      tests,
+      author: this.#context.author,
+      origin: { request: this.#context.origin.request, transcript: this.#context.transcript() },
+      ...(this.#context.parent ? { parentVersionId: this.#context.parent.id } : {}),
+    });
+    if (version.status !== "checks-passed") throw new CharterError("VERSION_GATES_FAILED", `version ${version.workflow}@${version.number} failed its gates after the draft passed them`);
+    this.submitted = version;
+    return { ok: true, version: `${version.workflow}@${version.number}`, id: version.id };
+  }
+}
+
+/** Lower-case words of a text, with snake_case and camelCase split and a few plural endings trimmed. */
+export function tokens(text: string): Set<string> {
+  const words = text
+    .replace(/([a-z])([A-Z])/g, "$1 $2")
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length > 1);
+  const out = new Set<string>();
+  for (const word of words) {
+    out.add(word);
+    if (word.endsWith("ies")) out.add(`${word.slice(0, -3)}y`);
+    else if (word.endsWith("s") && word.length > 3) out.add(word.slice(0, -1));
+  }
+  return out;
+}
+
+/** The declarations of one SDK function: its input/output types (and their $defs) and the function with its JSDoc. */
+function declarationsOf(dts: string, functionName: string): string {
+  const base = functionName.charAt(0).toUpperCase() + functionName.slice(1);
+  const file = ts.createSourceFile("sdk.d.ts", dts, ts.ScriptTarget.ES2022, true);
+  const picked: string[] = [];
+  for (const statement of file.statements) {
+    const name = ts.isTypeAliasDeclaration(statement) || ts.isFunctionDeclaration(statement) ? statement.name?.text : undefined;
+    if (!name) continue;
+    if (name === functionName || name.startsWith(`${base}Input`) || name.startsWith(`${base}Output`)) picked.push(statement.getFullText(file).trim());
+  }
+  return picked.join("\n");
+}
