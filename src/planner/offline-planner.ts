@@ -255,7 +255,7 @@ export default defineWorkflow({
   output: { type: "object", properties: { handled: { type: "integer" } }, required: ["handled"], additionalProperties: false },
   triggers: ${triggers},
   run: async (input, ctx) => {
-${spec.body}  },
+${spec.body.replace(/^(?=.)/gm, "  ")}  },
 });${helper}`;
   }
 }
