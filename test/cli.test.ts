@@ -202,6 +202,13 @@ describe("charter command", () => {
       const self = await run("approve", "p1-bridge@1", "--tenant", "demo", "--as", "alice", "--comment", "mine");
       assert.equal(self.status, 1);
       assert.match(self.text, /alice wrote p1-bridge@1 and can never approve it; another reviewer must \[SELF_APPROVAL\]/);
+      const planned = await run("plan", "--tenant", "demo", "--as", "alice", "Page the on-call engineer with a message and post it to #it-ops");
+      assert.equal(planned.status, 0, planned.text);
+      assert.match(planned.text, /✓ draft passes its checks\nDraft page-on-call-engineer-message@1 \([0-9a-f-]+\) by the offline planner: checks-passed/);
+      assert.match(planned.text, /calls: chat\.page_user, chat\.post_message, directory\.get_on_call \(read-only\)/);
+      const refused = await run("plan", "--tenant", "demo", "--as", "alice", "When the moon is full, water the plants");
+      assert.equal(refused.status, 1);
+      assert.match(refused.text, /the offline planner cannot plan this request: its trigger \("when …"\) is not one it knows.*\[PLANNER_CANNOT\]/s);
       const keyed = await run("keys", "create", "--user", "bob", "--tenant", "demo");
       const key = keyed.text.split("\n")[0] ?? "";
       assert.match(key, /^chk_/);
