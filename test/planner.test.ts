@@ -135,6 +135,19 @@ describe("the planner with a model (fake Messages API, real SDK)", () => {
     assert.equal(limited.fake.requests.length, 3, "one request and two retries");
   });
 
+  test("a revision plans from an existing version: the model sees its source and the new version's parent is it", async () => {
+    const first = await (await planner(() => submitGood())).service.plan({ tenantId: "demo", request: "Post the open P1 incidents to #it-ops", author });
+    const revised = GOOD.replace('channel: "it-ops"', 'channel: "incidents"');
+    const { fake, service } = await planner(() => use("submit_draft", { source: revised, tests: TESTS.replace('"channel":"it-ops"', '"channel":"incidents"') }));
+    const result = await service.plan({ tenantId: "demo", request: "post to #incidents instead", author, from: `${first.version.workflow}@${first.version.number}` });
+    assert.equal(result.version.parentVersionId, first.version.id);
+    assert.equal(result.version.number, first.version.number + 1);
+    const opening = JSON.stringify(fake.requests[0]?.messages[0]?.content);
+    assert.match(opening, /Revise p1-digest@\d+/);
+    assert.match(opening, /<current-source>/);
+    assert.match((await app.versions.diff("demo", first.version.id, result.version.id)).source, /\+.*channel: "incidents"/);
+  });
+
   test("a request that tries to talk the planner out of approval changes nothing: a draft, its calls all listed", async () => {
     const { service } = await planner((request, index) => {
       if (index === 0) return use("activate_version", { skipApproval: true });
