@@ -224,4 +224,14 @@ describe("charter command", () => {
       Object.assign(process.env, saved);
     }
   });
+
+  test("charter demo: sync, plan, gates, review by someone else, a live run with its journal", async () => {
+    const ran = await charter(["demo"], { CHARTER_DATA_DIR: await mkdtemp(path.join(tmpdir(), "charter-demo-")) });
+    assert.equal(ran.code, 0, ran.stdout + ran.stderr);
+    assert.match(ran.stdout, /✓ draft passes its checks/);
+    assert.match(ran.stdout, /submitted by demo-author, approved by demo-reviewer/);
+    assert.match(ran.stdout, /is approved, bundle sha256:/);
+    assert.match(ran.stdout, /run [0-9a-f-]+: succeeded, output \{"handled":1\}/);
+    assert.match(ran.stdout, /journal: 1 directory\.get_on_call succeeded; 2 chat\.page_user succeeded; 3 chat\.post_message succeeded/);
+  });
 });

@@ -7,6 +7,7 @@ import { createApp } from "../app.ts";
 import { CharterError } from "../core/errors.ts";
 import { consoleOutput, type Output } from "./output.ts";
 import { PLAN_HELP, planCommand } from "./plan.ts";
+import { demo, DEMO_HELP } from "./demo.ts";
 import { decide, keysCreate, rollback, usersAdd, versionsCommand, VERSIONS_HELP } from "./versions.ts";
 import { resumeRun, RUNS_HELP, showRun, TRY_HELP, tryWorkflow } from "./runs.ts";
 import { CHECK_HELP, checkWorkflow, SDK_HELP, writeSdk } from "./workflows.ts";
@@ -18,6 +19,7 @@ over a tenant's live MCP servers.
 Usage: charter <command> [options]
 
 Commands:
+  demo                    Sync, plan, review and run a workflow on the demo tenant, end to end
   tenants list            List configured tenants
   tenants sync [tenant]   Discover a tenant's integrations and store their catalogs
   tenants show <tenant>   Show a tenant's stored integrations and tools
@@ -120,6 +122,9 @@ async function run(argv: string[], output: Output): Promise<number> {
       if (sub === "show") return showRun(target, values.json === true, output);
       if (sub === "resume") return resumeRun(target, output);
       throw new UsageError(`unknown runs command "${sub}"`);
+    case "demo":
+      if (values.help) return help(DEMO_HELP);
+      return demo(output);
     case "plan":
       if (values.help) return help(PLAN_HELP);
       if (!sub) throw new UsageError('plan needs a request: charter plan --tenant <tenant> "<request>"');
