@@ -8,6 +8,7 @@ import { CharterError } from "../core/errors.ts";
 import { consoleOutput, type Output } from "./output.ts";
 import { PLAN_HELP, planCommand } from "./plan.ts";
 import { demo, DEMO_HELP } from "./demo.ts";
+import { SERVE_HELP, serveCommand } from "./serve.ts";
 import { decide, keysCreate, rollback, usersAdd, versionsCommand, VERSIONS_HELP } from "./versions.ts";
 import { resumeRun, RUNS_HELP, showRun, TRY_HELP, tryWorkflow } from "./runs.ts";
 import { CHECK_HELP, checkWorkflow, SDK_HELP, writeSdk } from "./workflows.ts";
@@ -20,6 +21,7 @@ Usage: charter <command> [options]
 
 Commands:
   demo                    Sync, plan, review and run a workflow on the demo tenant, end to end
+  serve [--port <port>]   Serve the HTTP API and webhooks
   tenants list            List configured tenants
   tenants sync [tenant]   Discover a tenant's integrations and store their catalogs
   tenants show <tenant>   Show a tenant's stored integrations and tools
@@ -122,6 +124,12 @@ async function run(argv: string[], output: Output): Promise<number> {
       if (sub === "show") return showRun(target, values.json === true, output);
       if (sub === "resume") return resumeRun(target, output);
       throw new UsageError(`unknown runs command "${sub}"`);
+    case "serve": {
+      if (values.help) return help(SERVE_HELP);
+      const port = Number(values.port ?? "8787");
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got ${values.port}`);
+      return serveCommand(port, output);
+    }
     case "demo":
       if (values.help) return help(DEMO_HELP);
       return demo(output);
@@ -173,6 +181,7 @@ function parse(argv: string[]) {
         role: { type: "string" },
         user: { type: "string" },
         from: { type: "string" },
+        port: { type: "string" },
       },
     });
     if (parsed.values.help && parsed.positionals.length === 0) parsed.positionals.push("help");

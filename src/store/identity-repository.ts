@@ -47,6 +47,12 @@ export class IdentityRepository {
     return key;
   }
 
+  /** Revokes a key by its visible prefix; later requests with it are refused. */
+  async revokeKey(prefix: string): Promise<boolean> {
+    const rows = await this.#db.update(apiKeys).set({ revokedAt: new Date() }).where(and(eq(apiKeys.prefix, prefix), isNull(apiKeys.revokedAt))).returning({ id: apiKeys.id });
+    return rows.length > 0;
+  }
+
   /** The user and tenant a key stands for, unless it is unknown or revoked. */
   async resolveKey(key: string): Promise<{ user: UserRow; tenantId: string } | undefined> {
     const rows = await this.#db

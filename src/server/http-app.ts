@@ -1,0 +1,164 @@
+/**
+ * The HTTP API (hono), under /api/v1, and the webhook endpoint. Every tenant route needs a
+ * bearer API key; the key's tenant must be the route's (otherwise 404, never a hint the tenant
+ * exists) and its user must hold the route's role. Bodies are parsed with strict zod schemas;
+ * errors are JSON with a stable code and a message that says what to do; nothing leaks a stack.
+ */
+import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { z } from "zod";
+import type { App } from "../app.ts";
+import { CharterError } from "../core/errors.ts";
+import type { Role, UserRow } from "../store/index.ts";
+import type { Actor } from "../versions/index.ts";
+import { httpStatus } from "./http-status.ts";
+import { OPENAPI } from "./openapi.ts";
+import { verify, webhookKey, webhookSecret } from "./webhooks.ts";
+
+type Vars = { Variables: { actor: Actor; tenantId: string; user: UserRow } };
+
+const MAX_BODY = 1024 * 1024;
+
+export async function createHttpApp(app: App): Promise<Hono<Vars>> {
+  const key = await webhookKey(app.env.dataDir, process.env["CHARTER_WEBHOOK_KEY"]);
+  const http = new Hono<Vars>();
+
+  http.onError((error, c) => {
+    if (error instanceof CharterError) return c.json({ error: { code: error.code, message: error.message, retryable: error.retryable } }, httpStatus(error.code));
+    if (error instanceof z.ZodError) return c.json({ error: { code: "INVALID_REQUEST", message: error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; "), retryable: false } }, 400);
+    if (error instanceof BadRequest) return c.json({ error: { code: "INVALID_REQUEST", message: error.message, retryable: false } }, 400);
+    return c.json({ error: { code: "INTERNAL", message: "Charter failed to handle the request; it is logged; try again or report it", retryable: true } }, 500);
+  });
+  http.notFound((c) => c.json({ error: { code: "NOT_FOUND", message: `no route ${c.req.method} ${c.req.path}; see /api/v1/openapi.json`, retryable: false } }, 404));
+  http.use("*", bodyLimit({ maxSize: MAX_BODY, onError: (c) => c.json({ error: { code: "BODY_TOO_LARGE", message: `the body is over ${MAX_BODY} bytes`, retryable: false } }, 413) }));
+
+  http.get("/api/v1/health", (c) => c.json({ ok: true, database: app.database.kind }));
+  http.get("/api/v1/openapi.json", (c) => c.json(OPENAPI));
+
+  // Tenant routes: authenticate, then scope.
+  http.use("/api/v1/tenants/:tenant/*", async (c, next) => {
+    const header = c.req.header("authorization") ?? "";
+    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    if (!token) throw new CharterError("UNKNOWN_USER", "send an API key as 'Authorization: Bearer <key>'");
+    const resolved = await app.identity.resolveKey(token);
+    if (!resolved) throw new CharterError("UNKNOWN_USER", "the API key is unknown or revoked");
+    const tenantId = c.req.param("tenant");
+    if (resolved.tenantId !== tenantId) throw new CharterError("TENANT_NOT_FOUND", `no tenant ${tenantId}`);
+    c.set("actor", { userId: resolved.user.id, handle: resolved.user.handle });
+    c.set("user", resolved.user);
+    c.set("tenantId", tenantId);
+    await next();
+  });
+  const role = async (c: Context<Vars>, roles: Role[]) => {
+    const held = await app.identity.roles(c.get("tenantId"), c.get("actor").userId);
+    if (!roles.some((r) => held.has(r))) throw new CharterError("NOT_AUTHORIZED", `this needs the ${roles.join(" or ")} role in tenant ${c.get("tenantId")}`);
+  };
+  const t = "/api/v1/tenants/:tenant";
+
+  http.post(`${t}/sync`, async (c) => {
+    await role(c, ["operator", "admin"]);
+    const { result, drift } = await app.sync(c.get("tenantId"));
+    return c.json({ result, drift });
+  });
+  http.get(`${t}/catalog`, async (c) => {
+    const catalog = await app.catalogs.currentCatalog(c.get("tenantId"));
+    return c.json({ integrations: catalog.map((row) => ({ integration: row.integrationId, hash: row.hash, server: row.content.server, tools: row.content.tools.map((tool) => ({ name: tool.name, title: tool.title, annotations: tool.annotations })) })) });
+  });
+  http.get(`${t}/versions`, async (c) => {
+    const rows = await app.versionRepository.list(c.get("tenantId"), c.req.query("workflow"));
+    return c.json({ versions: rows.map(({ source: _source, tests: _tests, ...rest }) => rest) });
+  });
+  http.post(`${t}/versions`, async (c) => {
+    await role(c, ["author", "admin"]);
+    const body = CreateVersion.parse(await json(c));
+    const version = await app.versions.create({ tenantId: c.get("tenantId"), source: body.source, fileName: `${body.name ?? "workflow"}.ts`, tests: body.tests, author: c.get("actor") });
+    return c.json({ version }, 201);
+  });
+  http.post(`${t}/plans`, async (c) => {
+    await role(c, ["author", "admin"]);
+    const body = Plan.parse(await json(c));
+    const result = await app.planner.plan({ tenantId: c.get("tenantId"), request: body.request, from: body.from, author: c.get("actor") });
+    return c.json({ version: result.version, planner: result.planner, usage: result.usage ?? null }, 201);
+  });
+  http.get(`${t}/versions/:ref`, async (c) => {
+    const version = await app.versions.find(c.get("tenantId"), c.req.param("ref"));
+    return c.json({ version, approvals: await app.versionRepository.approvals(version.id) });
+  });
+  http.get(`${t}/versions/:from/diff/:to`, async (c) => c.json(await app.versions.diff(c.get("tenantId"), c.req.param("from"), c.req.param("to"))));
+  http.post(`${t}/versions/:ref/submit`, async (c) => c.json({ version: await app.versions.submit(c.get("tenantId"), c.req.param("ref"), c.get("actor")) }));
+  http.post(`${t}/versions/:ref/approve`, async (c) => {
+    const body = Decision.parse(await json(c));
+    return c.json(await app.versions.approve(c.get("tenantId"), c.req.param("ref"), c.get("actor"), body.comment));
+  });
+  http.post(`${t}/versions/:ref/reject`, async (c) => {
+    const body = Decision.parse(await json(c));
+    return c.json({ version: await app.versions.reject(c.get("tenantId"), c.req.param("ref"), c.get("actor"), body.comment) });
+  });
+  http.post(`${t}/workflows/:workflow/rollback`, async (c) => {
+    const body = Rollback.parse(await json(c));
+    return c.json({ version: await app.versions.rollback(c.get("tenantId"), c.req.param("workflow"), body.to, c.get("actor")) });
+  });
+  http.post(`${t}/workflows/:workflow/runs`, async (c) => {
+    await role(c, ["operator", "admin"]);
+    const body = StartRun.parse(await json(c));
+    const run = await app.versions.runActive({ tenantId: c.get("tenantId"), workflow: c.req.param("workflow"), input: body.input, trigger: { type: "manual" }, actor: c.get("actor") });
+    return c.json({ run }, 201);
+  });
+  http.get(`${t}/runs/:id`, async (c) => {
+    const run = /^[0-9a-f-]{36}$/i.test(c.req.param("id")) ? await app.runRepository.run(c.req.param("id")) : undefined;
+    if (!run || run.tenantId !== c.get("tenantId")) throw new CharterError("RUN_NOT_FOUND", `no run ${c.req.param("id")}`);
+    return c.json({ run, journal: await app.runRepository.journal(run.id) });
+  });
+  http.get(`${t}/workflows/:workflow/webhook`, async (c) => {
+    await role(c, ["operator", "admin"]);
+    const workflow = c.req.param("workflow");
+    return c.json({ url: `/hooks/${c.get("tenantId")}/${workflow}`, secret: webhookSecret(key, c.get("tenantId"), workflow), signature: 'x-charter-signature: sha256=HMAC_SHA256(secret, "<x-charter-timestamp>.<body>")' });
+  });
+  http.post(`${t}/keys`, async (c) => {
+    await role(c, ["admin"]);
+    const body = CreateKey.parse(await json(c));
+    const user = await app.identity.ensureUser(body.user);
+    for (const r of body.roles) await app.identity.grant(c.get("tenantId"), user.id, r);
+    return c.json({ key: await app.identity.createKey(c.get("tenantId"), user.id), user: user.handle, roles: body.roles, note: "shown once; stored only as a hash" }, 201);
+  });
+
+  // Webhooks: signed, within the replay window, only for an approved version that declares a webhook trigger.
+  http.post("/hooks/:tenant/:workflow", async (c) => {
+    const tenantId = c.req.param("tenant");
+    const workflow = c.req.param("workflow");
+    const body = await c.req.text();
+    const problem = verify(webhookSecret(key, tenantId, workflow), c.req.header("x-charter-timestamp"), c.req.header("x-charter-signature"), body);
+    if (problem) return c.json({ error: { code: "BAD_SIGNATURE", message: problem, retryable: false } }, 401);
+    const version = /^[a-z0-9][a-z0-9-]*$/.test(tenantId) ? await app.versionRepository.activeVersion(tenantId, workflow) : undefined;
+    const triggers = ((version?.triggers as { triggers?: { type: string }[] } | undefined)?.triggers ?? []).map((tr) => tr.type);
+    if (!version || !triggers.includes("webhook")) throw new CharterError("VERSION_NOT_FOUND", `no approved workflow ${workflow} with a webhook trigger`);
+    let input: unknown;
+    try {
+      input = JSON.parse(body);
+    } catch {
+      throw new BadRequest("the body is not JSON");
+    }
+    const run = await app.versions.runActive({ tenantId, workflow, input, trigger: { type: "webhook" } });
+    return c.json({ run: { id: run.runId, status: run.status, output: run.output, error: run.error } }, 202);
+  });
+  return http;
+}
+
+class BadRequest extends Error {}
+
+async function json(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === "") return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new BadRequest("the body is not JSON");
+  }
+}
+
+const CreateVersion = z.object({ source: z.string().min(1).max(200_000), tests: z.string().max(200_000).optional(), name: z.string().regex(/^[a-z0-9-]{1,64}$/).optional() }).strict();
+const Plan = z.object({ request: z.string().min(1).max(4000), from: z.string().max(200).optional() }).strict();
+const Decision = z.object({ comment: z.string().min(1).max(4000) }).strict();
+const Rollback = z.object({ to: z.number().int().min(1) }).strict();
+const StartRun = z.object({ input: z.record(z.string(), z.unknown()).default({}) }).strict();
+const CreateKey = z.object({ user: z.string().regex(/^[a-z0-9][a-z0-9._:-]{0,63}$/), roles: z.array(z.enum(["author", "reviewer", "operator", "admin"])).min(1) }).strict();

@@ -1,0 +1,33 @@
+/** The OpenAPI document served at /api/v1/openapi.json: every route, its auth and its body. */
+const bearer = [{ apiKey: [] }];
+const json = (schema: Record<string, unknown>) => ({ required: true, content: { "application/json": { schema } } });
+const tenant = { name: "tenant", in: "path", required: true, schema: { type: "string" } };
+const ok = { description: "OK" };
+const errors = { "4XX": { description: "{ error: { code, message, retryable } }" } };
+
+export const OPENAPI = {
+  openapi: "3.1.0",
+  info: { title: "Charter API", version: "1" },
+  components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "A Charter API key (charter keys create)" } } },
+  paths: {
+    "/api/v1/health": { get: { responses: { 200: ok } } },
+    "/api/v1/tenants/{tenant}/sync": { post: { security: bearer, parameters: [tenant], responses: { 200: ok, ...errors } } },
+    "/api/v1/tenants/{tenant}/catalog": { get: { security: bearer, parameters: [tenant], responses: { 200: ok, ...errors } } },
+    "/api/v1/tenants/{tenant}/versions": {
+      get: { security: bearer, parameters: [tenant], responses: { 200: ok, ...errors } },
+      post: { security: bearer, parameters: [tenant], requestBody: json({ type: "object", required: ["source"], properties: { source: { type: "string" }, tests: { type: "string" }, name: { type: "string" } } }), responses: { 201: ok, ...errors } },
+    },
+    "/api/v1/tenants/{tenant}/plans": { post: { security: bearer, parameters: [tenant], requestBody: json({ type: "object", required: ["request"], properties: { request: { type: "string" }, from: { type: "string" } } }), responses: { 201: ok, ...errors } } },
+    "/api/v1/tenants/{tenant}/versions/{ref}": { get: { security: bearer, parameters: [tenant], responses: { 200: ok, ...errors } } },
+    "/api/v1/tenants/{tenant}/versions/{from}/diff/{to}": { get: { security: bearer, parameters: [tenant], responses: { 200: ok, ...errors } } },
+    "/api/v1/tenants/{tenant}/versions/{ref}/submit": { post: { security: bearer, parameters: [tenant], responses: { 200: ok, ...errors } } },
+    "/api/v1/tenants/{tenant}/versions/{ref}/approve": { post: { security: bearer, parameters: [tenant], requestBody: json({ type: "object", required: ["comment"], properties: { comment: { type: "string" } } }), responses: { 200: ok, ...errors } } },
+    "/api/v1/tenants/{tenant}/versions/{ref}/reject": { post: { security: bearer, parameters: [tenant], requestBody: json({ type: "object", required: ["comment"], properties: { comment: { type: "string" } } }), responses: { 200: ok, ...errors } } },
+    "/api/v1/tenants/{tenant}/workflows/{workflow}/rollback": { post: { security: bearer, parameters: [tenant], requestBody: json({ type: "object", required: ["to"], properties: { to: { type: "integer" } } }), responses: { 200: ok, ...errors } } },
+    "/api/v1/tenants/{tenant}/workflows/{workflow}/runs": { post: { security: bearer, parameters: [tenant], requestBody: json({ type: "object", properties: { input: { type: "object" } } }), responses: { 201: ok, ...errors } } },
+    "/api/v1/tenants/{tenant}/runs/{id}": { get: { security: bearer, parameters: [tenant], responses: { 200: ok, ...errors } } },
+    "/api/v1/tenants/{tenant}/workflows/{workflow}/webhook": { get: { security: bearer, parameters: [tenant], responses: { 200: ok, ...errors } } },
+    "/api/v1/tenants/{tenant}/keys": { post: { security: bearer, parameters: [tenant], requestBody: json({ type: "object", required: ["user", "roles"], properties: { user: { type: "string" }, roles: { type: "array", items: { type: "string" } } } }), responses: { 201: ok, ...errors } } },
+    "/hooks/{tenant}/{workflow}": { post: { description: "Signed webhook: x-charter-timestamp, x-charter-signature", responses: { 202: ok, 401: { description: "bad or stale signature" }, 404: { description: "no approved workflow with a webhook trigger" } } } },
+  },
+};

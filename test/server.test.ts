@@ -1,0 +1,123 @@
+/**
+ * The HTTP API end to end through hono's request interface (no socket): sync, plan, gates,
+ * submit, approval by a different user, a signed webhook run, the run with its journal; access
+ * rules (no key, revoked key, wrong tenant, wrong role); and bad input answered with 4xx.
+ */
+import assert from "node:assert/strict";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import type { Hono } from "hono";
+import { type App, createApp } from "../src/app.ts";
+import { createHttpApp, sign } from "../src/server/index.ts";
+import { embeddedTestDatabase } from "./helpers/databases.ts";
+import { REPO } from "./helpers/tenants.ts";
+
+describe("HTTP API", () => {
+  let app: App;
+  let http: Hono;
+  const keys: Record<string, string> = {};
+  before(async () => {
+    app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: path.join(REPO, "tenants") }, database: await embeddedTestDatabase() });
+    http = (await createHttpApp(app)) as unknown as Hono;
+    await app.catalogs.upsertTenant({ id: "demo", name: "Demo", configHash: "" });
+    await app.catalogs.upsertTenant({ id: "other", name: "Other", configHash: "" });
+    const admin = await app.identity.ensureUser("root");
+    await app.identity.grant("demo", admin.id, "admin");
+    keys["admin"] = await app.identity.createKey("demo", admin.id);
+    const stranger = await app.identity.ensureUser("stranger");
+    await app.identity.grant("other", stranger.id, "admin");
+    keys["other"] = await app.identity.createKey("other", stranger.id);
+  });
+  after(() => app.close());
+
+  const call = async (method: string, url: string, key: string | undefined, body?: unknown, headers: Record<string, string> = {}) => {
+    const response = await http.request(url, { method, headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), "content-type": "application/json", ...headers }, ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }) });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : null) as Record<string, any> };
+  };
+
+  test("sync → plan → gates → submit → approve by another user → webhook run → the run with its journal", async () => {
+    for (const [user, role] of [["ana", "author"], ["ben", "reviewer"], ["olga", "operator"]] as const) {
+      const made = await call("POST", "/api/v1/tenants/demo/keys", keys["admin"], { user, roles: [role] });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      keys[user] = made.body["key"];
+    }
+    const synced = await call("POST", "/api/v1/tenants/demo/sync", keys["olga"]);
+    assert.equal(synced.status, 200, JSON.stringify(synced.body));
+    assert.equal(synced.body["result"].ok, true);
+
+    const planned = await call("POST", "/api/v1/tenants/demo/plans", keys["ana"], { request: "From a webhook, open an incident and post it to #it-ops" });
+    assert.equal(planned.status, 201, JSON.stringify(planned.body));
+    const version = planned.body["version"];
+    assert.equal(version.status, "checks-passed");
+    assert.ok(version.gates.every((g: { ok: boolean }) => g.ok));
+    const ref = `${version.workflow}@${version.number}`;
+
+    assert.equal((await call("POST", `/api/v1/tenants/demo/versions/${ref}/submit`, keys["ana"])).status, 200);
+    const self = await call("POST", `/api/v1/tenants/demo/versions/${ref}/approve`, keys["ana"], { comment: "mine" });
+    assert.equal(self.status, 403);
+    assert.equal(self.body["error"].code, "NOT_AUTHORIZED");
+    const approved = await call("POST", `/api/v1/tenants/demo/versions/${ref}/approve`, keys["ben"], { comment: "reviewed: one incident, one message" });
+    assert.equal(approved.status, 200, JSON.stringify(approved.body));
+    assert.equal(approved.body["activated"], true);
+
+    const hook = await call("GET", `/api/v1/tenants/demo/workflows/${version.workflow}/webhook`, keys["olga"]);
+    assert.equal(hook.status, 200);
+    const body = JSON.stringify({ title: "Payroll export fails", priority: "P2", reporter_email: "mara.keller@example.com" });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const fired = await call("POST", hook.body["url"], undefined, body, { "x-charter-timestamp": timestamp, "x-charter-signature": sign(hook.body["secret"], timestamp, body) });
+    assert.equal(fired.status, 202, JSON.stringify(fired.body));
+    assert.equal(fired.body["run"].status, "succeeded");
+
+    const run = await call("GET", `/api/v1/tenants/demo/runs/${fired.body["run"].id}`, keys["olga"]);
+    assert.equal(run.status, 200);
+    assert.equal(run.body["run"].versionId, version.id);
+    assert.deepEqual(run.body["journal"].map((e: { integration: string; tool: string; status: string }) => `${e.integration}.${e.tool} ${e.status}`), ["tickets.create_incident succeeded", "chat.post_message succeeded"]);
+    assert.deepEqual((run.body["run"].trigger as { type: string }).type, "webhook");
+
+    // Bad webhooks: wrong signature, stale timestamp, a workflow with no approved version.
+    assert.equal((await call("POST", hook.body["url"], undefined, body, { "x-charter-timestamp": timestamp, "x-charter-signature": "sha256=00" })).status, 401);
+    const stale = String(Math.floor(Date.now() / 1000) - 3600);
+    const replay = await call("POST", hook.body["url"], undefined, body, { "x-charter-timestamp": stale, "x-charter-signature": sign(hook.body["secret"], stale, body) });
+    assert.equal(replay.status, 401);
+    assert.match(replay.body["error"].message, /outside the 300-second window/);
+    const draft = await call("POST", "/api/v1/tenants/demo/plans", keys["ana"], { request: "Page the on-call engineer with a message and post it to #it-ops" });
+    const draftHook = await call("GET", `/api/v1/tenants/demo/workflows/${draft.body["version"].workflow}/webhook`, keys["olga"]);
+    const signed = sign(draftHook.body["secret"], timestamp, "{}");
+    assert.equal((await call("POST", draftHook.body["url"], undefined, "{}", { "x-charter-timestamp": timestamp, "x-charter-signature": signed })).status, 404);
+  });
+
+  test("access: no key, a revoked key, another tenant's key, the wrong role", async () => {
+    assert.equal((await call("GET", "/api/v1/tenants/demo/catalog", undefined)).status, 401);
+    assert.equal((await call("GET", "/api/v1/tenants/demo/catalog", "chk_nothing")).status, 401);
+    const foreign = await call("GET", "/api/v1/tenants/demo/catalog", keys["other"]);
+    assert.equal(foreign.status, 404);
+    assert.equal(foreign.body["error"].message, "no tenant demo");
+    const made = await call("POST", "/api/v1/tenants/demo/keys", keys["admin"], { user: "rita", roles: ["reviewer"] });
+    const rita = made.body["key"] as string;
+    const wrongRole = await call("POST", "/api/v1/tenants/demo/sync", rita);
+    assert.equal(wrongRole.status, 403);
+    assert.equal(wrongRole.body["error"].code, "NOT_AUTHORIZED");
+    assert.equal((await call("POST", "/api/v1/tenants/demo/keys", rita, { user: "x", roles: ["admin"] })).status, 403, "only admins make keys");
+    await app.identity.revokeKey(rita.slice(0, 12));
+    assert.equal((await call("GET", "/api/v1/tenants/demo/catalog", rita)).status, 401);
+  });
+
+  test("bad input is a 4xx naming the problem, never a 5xx", async () => {
+    const malformed = await call("POST", "/api/v1/tenants/demo/plans", keys["admin"], "{not json");
+    assert.equal(malformed.status, 400);
+    assert.equal(malformed.body["error"].message, "the body is not JSON");
+    const unknown = await call("POST", "/api/v1/tenants/demo/plans", keys["admin"], { request: "x", approve: true });
+    assert.equal(unknown.status, 400);
+    assert.match(unknown.body["error"].message, /Unrecognized key/i);
+    const wrongType = await call("POST", "/api/v1/tenants/demo/workflows/x/rollback", keys["admin"], { to: "one" });
+    assert.equal(wrongType.status, 400);
+    assert.match(wrongType.body["error"].message, /to: /);
+    const big = await call("POST", "/api/v1/tenants/demo/plans", keys["admin"], JSON.stringify({ request: "x".repeat(2 * 1024 * 1024) }));
+    assert.equal(big.status, 413);
+    assert.equal((await call("GET", "/api/v1/tenants/demo/versions/nope@1", keys["admin"])).status, 404);
+    assert.equal((await call("GET", "/api/v1/tenants/demo/runs/not-a-run", keys["admin"])).status, 404);
+    assert.equal((await call("GET", "/api/v1/nothing", undefined)).status, 404);
+    assert.equal((await call("GET", "/api/v1/openapi.json", undefined)).body["openapi"], "3.1.0");
+  });
+});
