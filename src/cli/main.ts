@@ -9,6 +9,7 @@ import { consoleOutput, type Output } from "./output.ts";
 import { PLAN_HELP, planCommand } from "./plan.ts";
 import { demo, DEMO_HELP } from "./demo.ts";
 import { SERVE_HELP, serveCommand } from "./serve.ts";
+import { WORKER_HELP, workerCommand } from "./worker.ts";
 import { decide, keysCreate, rollback, usersAdd, versionsCommand, VERSIONS_HELP } from "./versions.ts";
 import { resumeRun, RUNS_HELP, showRun, TRY_HELP, tryWorkflow } from "./runs.ts";
 import { CHECK_HELP, checkWorkflow, SDK_HELP, writeSdk } from "./workflows.ts";
@@ -22,6 +23,7 @@ Usage: charter <command> [options]
 Commands:
   demo                    Sync, plan, review and run a workflow on the demo tenant, end to end
   serve [--port <port>]   Serve the HTTP API and webhooks
+  worker                  Run queued runs and the schedules of approved versions
   tenants list            List configured tenants
   tenants sync [tenant]   Discover a tenant's integrations and store their catalogs
   tenants show <tenant>   Show a tenant's stored integrations and tools
@@ -130,6 +132,9 @@ async function run(argv: string[], output: Output): Promise<number> {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got ${values.port}`);
       return serveCommand(port, output);
     }
+    case "worker":
+      if (values.help) return help(WORKER_HELP);
+      return workerCommand(output);
     case "demo":
       if (values.help) return help(DEMO_HELP);
       return demo(output);

@@ -2,6 +2,7 @@
  * What a compiled workflow is, as the rest of Charter sees it: its triggers, the tools it can call
  * (capabilities), compile diagnostics, and the tests that travel with it.
  */
+import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
 import { JsonSchemaObject } from "./catalog.ts";
 
@@ -15,10 +16,17 @@ export const WorkflowTrigger = z.discriminatedUnion("type", [
   z
     .object({
       type: z.literal("schedule"),
-      cron: z.string().regex(/^\S+(\s+\S+){4,5}$/, "must be a cron expression of 5 or 6 fields"),
+      cron: z.string().regex(/^\S+(\s+\S+){4}$/, "must be a cron expression of 5 fields (minute, hour, day of month, month, day of week)"),
       timezone: z.string().min(1).optional(),
     })
-    .strict(),
+    .strict()
+    .superRefine((trigger, context) => {
+      try {
+        CronExpressionParser.parse(trigger.cron, trigger.timezone ? { tz: trigger.timezone } : {});
+      } catch (error) {
+        context.addIssue({ code: "custom", path: [trigger.timezone ? "timezone" : "cron"], message: `is not valid: ${error instanceof Error ? error.message : String(error)}` });
+      }
+    }),
   z.object({ type: z.literal("webhook") }).strict(),
   z.object({ type: z.literal("resource"), integration: z.string().min(1), uri: z.string().min(1) }).strict(),
 ]);

@@ -5,6 +5,7 @@
  */
 import { fileURLToPath } from "node:url";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { PGlite } from "@electric-sql/pglite";
 import type * as schema from "./schema.ts";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -14,6 +15,8 @@ export interface Database {
   /** Where the data lives: a folder, "memory", or a server URL without its password. */
   readonly location: string;
   readonly db: Db;
+  /** What a job queue (pg-boss) connects with: the same PGlite instance, or the server's URL. */
+  readonly raw: { kind: "pglite"; client: PGlite } | { kind: "postgres"; url: string };
   /** Applies every migration in `drizzle/` that has not been applied yet. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -46,6 +46,7 @@ function wrap(client: PGlite, location: string, release: () => void): Database &
     location,
     db: pgliteDb as unknown as Db,
     client,
+    raw: { kind: "pglite", client },
     async migrate() {
       try {
         await migrate(pgliteDb, { migrationsFolder: MIGRATIONS_FOLDER });

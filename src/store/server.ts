@@ -30,6 +30,7 @@ export async function openServerDatabase(url: string, options: { max?: number } 
     kind: "server",
     location,
     db,
+    raw: { kind: "postgres", url },
     async migrate() {
       // One connection of its own, so the advisory lock and the migration share a session.
       const single = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });

@@ -49,6 +49,11 @@ export class VersionRepository {
     return this.#db.select().from(versions).where(where).orderBy(versions.workflow, versions.number);
   }
 
+  /** Every approved (active) version of every tenant: what the scheduler keeps schedules for. */
+  async allActiveVersions(): Promise<VersionRow[]> {
+    return this.#db.select().from(versions).where(eq(versions.status, "approved"));
+  }
+
   async activeVersions(tenantId: string): Promise<VersionRow[]> {
     return this.#db.select().from(versions).where(and(eq(versions.tenantId, tenantId), eq(versions.status, "approved")));
   }

@@ -1,0 +1,29 @@
+/**
+ * `charter worker`: takes run jobs from the queue and keeps the schedules of approved versions,
+ * until SIGINT/SIGTERM, when in-flight runs finish (or are handed back) before it exits. Start as
+ * many as needed, on any machine that reaches the database. Logs are JSON lines, one per event.
+ */
+import { createApp } from "../app.ts";
+import { Dispatcher } from "../triggers/index.ts";
+import type { Output } from "./output.ts";
+
+export const WORKER_HELP = `Usage: charter worker
+
+Runs workers for queued runs and the scheduler for schedule triggers of approved versions, on the
+database of CHARTER_DATA_DIR or DATABASE_URL (several workers need a PostgreSQL server: the
+embedded database belongs to one process). Prints one JSON line per event. Stops on Ctrl-C or SIGTERM.`;
+
+export async function workerCommand(output: Output): Promise<number> {
+  const app = await createApp();
+  const log = (event: string, detail: Record<string, unknown>) => output.out(JSON.stringify({ at: new Date().toISOString(), pid: process.pid, event, ...detail }));
+  const dispatcher = await Dispatcher.start({ database: app.database, versions: app.versions, versionRepository: app.versionRepository }, { worker: true, scheduler: true, onEvent: (e) => log(e.event, e.detail) });
+  log("worker-started", { database: app.database.kind });
+  await new Promise<void>((resolve) => {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
+  });
+  log("worker-stopping", {});
+  await dispatcher.stop();
+  await app.close();
+  log("worker-stopped", {});
+  return 0;
+}

@@ -1,0 +1,89 @@
+/**
+ * Schedules through pg-boss with two `charter worker` processes on one PostgreSQL database: a
+ * schedule fires once per tick, not once per worker (counted by the tool server itself).
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { test } from "node:test";
+import { sql } from "drizzle-orm";
+import { createApp } from "../src/app.ts";
+import { testDatabase } from "./helpers/databases.ts";
+import { REPO, tenantsFolder } from "./helpers/tenants.ts";
+
+const SOURCE = `import { ops } from "charter:sdk";
+import { defineWorkflow } from "charter:workflow";
+export default defineWorkflow({
+  name: "tick",
+  description: "Looks something up every minute.",
+  input: { type: "object" },
+  output: { type: "object", properties: { value: { type: "string" } }, required: ["value"] },
+  triggers: [{ type: "schedule", cron: "* * * * *" }],
+  run: async () => ({ value: (await ops.lookup({})).value }),
+});`;
+const TESTS = JSON.stringify({ tests: [{ name: "looks up", input: {}, mocks: { "ops.lookup": [{ output: { value: "v" } }] }, expect: { output: { value: "v" } } }] });
+
+test("a schedule fires exactly once per tick with two workers on PostgreSQL", { timeout: 180_000 }, async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), "charter-schedule-"));
+  const countFile = path.join(dir, "count.txt");
+  await writeFile(countFile, "");
+  const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: { transport: "stdio", command: "node", args: [path.join(REPO, "test/fixtures/counting-server.ts"), "--file", countFile] } } } } });
+  const database = await testDatabase("server");
+  const url = database.raw.kind === "postgres" ? database.raw.url : "";
+  const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants }, database });
+  try {
+    assert.ok((await app.sync("acme")).result.ok);
+    const author = await app.identity.ensureUser("ana");
+    const reviewer = await app.identity.ensureUser("ben");
+    await app.identity.grant("acme", author.id, "author");
+    await app.identity.grant("acme", reviewer.id, "reviewer");
+    const version = await app.versions.create({ tenantId: "acme", source: SOURCE, fileName: "tick.ts", tests: TESTS, author: { userId: author.id, handle: "ana" } });
+    assert.equal(version.status, "checks-passed", JSON.stringify(version.gates));
+    await app.versions.submit("acme", version.id, { userId: author.id, handle: "ana" });
+    await app.versions.approve("acme", version.id, { userId: reviewer.id, handle: "ben" }, "ok");
+
+    const workers = [0, 1].map(() =>
+      spawn(process.execPath, ["--no-node-snapshot", path.join(REPO, "src/cli/charter.js"), "worker"], {
+        cwd: REPO,
+        env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "", DATABASE_URL: url, CHARTER_TENANTS_DIR: tenants },
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
+    );
+    const logs: string[][] = [[], []];
+    await Promise.all(
+      workers.map(
+        (worker, index) =>
+          new Promise<void>((resolve, reject) => {
+            let stderr = "";
+            worker.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+            worker.on("exit", (code) => reject(new Error(`worker ${index} exited (${code}): ${stderr}`)));
+            void (async () => {
+              for await (const line of createInterface({ input: worker.stdout! })) {
+                logs[index]?.push(line);
+                if (line.includes('"worker-started"')) resolve();
+              }
+            })();
+          }),
+      ),
+    );
+    // pg-boss schedules have minute granularity: 75 s hold one or two minute boundaries.
+    await new Promise((resolve) => setTimeout(resolve, 75_000));
+    await Promise.all(workers.map((worker) => new Promise((resolve) => (worker.once("exit", resolve), worker.kill("SIGTERM")))));
+
+    const rows = (await app.database.db.execute(sql`select started_at, status from runs where workflow = 'tick' order by started_at`)) as unknown;
+    const runs = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as { started_at: string | Date; status: string }[];
+    assert.ok(runs.length >= 1 && runs.length <= 2, `${runs.length} runs in 75 s of a per-minute schedule with two workers: ${logs.flat().join("\n")}`);
+    assert.ok(runs.every((r) => r.status === "succeeded"), JSON.stringify(runs));
+    const minutes = runs.map((r) => Math.floor(new Date(r.started_at).getTime() / 60_000));
+    assert.equal(new Set(minutes).size, minutes.length, `two runs in the same minute: ${JSON.stringify(runs)}`);
+    const dispatched = logs.flat().filter((line) => line.includes('"run-dispatched"')).length;
+    assert.equal(dispatched, runs.length, "each tick was dispatched to one worker only");
+    const lookups = (await readFile(countFile, "utf8")).split("\n").filter((l) => l === "lookup").length;
+    assert.equal(lookups, runs.length, "the tool server counted one call per run");
+  } finally {
+    await app.close();
+  }
+});
