@@ -209,6 +209,9 @@ describe("charter command", () => {
       const refused = await run("plan", "--tenant", "demo", "--as", "alice", "When the moon is full, water the plants");
       assert.equal(refused.status, 1);
       assert.match(refused.text, /the offline planner cannot plan this request: its trigger \("when …"\) is not one it knows.*\[PLANNER_CANNOT\]/s);
+      const withRole = await run("keys", "create", "--user", "carl", "--tenant", "demo", "--role", "operator");
+      assert.match(withRole.text, /^chk_/);
+      assert.match((await run("tenants", "show", "demo")).text, /tickets\s+stdio/, "making a key does not disturb the synced tenant");
       const keyed = await run("keys", "create", "--user", "bob", "--tenant", "demo");
       const key = keyed.text.split("\n")[0] ?? "";
       assert.match(key, /^chk_/);

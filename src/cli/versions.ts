@@ -26,7 +26,7 @@ Versions are named by id or as <workflow>@<number>. Related commands:
   charter reject <version> --comment <text>      Reject as a reviewer
   charter rollback <workflow> --to <number>      Make an earlier approved version active again (operator or admin)
   charter users add <user> --tenant <t> --role <role>[,<role>]   Create a local user and grant roles
-  charter keys create --user <user> --tenant <t>                   Make an API key for a user (shown once)
+  charter keys create --user <user> --tenant <t> [--role <r>[,<r>]]  Make an API key (shown once), granting roles
 
 Identity: CHARTER_API_KEY (its user and tenant), or --as <user> with --tenant <tenant>.`;
 
@@ -150,7 +150,7 @@ export async function usersAdd(handle: string, options: Options, output: Output)
     const roles = (options.role ?? "").split(",").filter(Boolean);
     const unknown = roles.filter((role) => !(ROLES as readonly string[]).includes(role));
     if (roles.length === 0 || unknown.length > 0) throw new CharterError("NOT_AUTHORIZED", `--role takes ${ROLES.join(", ")} (comma-separated)${unknown.length ? `; unknown: ${unknown.join(", ")}` : ""}`);
-    await app.catalogs.upsertTenant({ id: tenantId, name: tenantId, configHash: "" }).catch(() => undefined);
+    await app.catalogs.ensureTenant(tenantId);
     const user = await app.identity.ensureUser(handle);
     for (const role of roles) await app.identity.grant(tenantId, user.id, role as Role);
     output.out(`${handle} has ${[...(await app.identity.roles(tenantId, user.id))].join(", ")} in tenant ${tenantId}`);
@@ -161,8 +161,14 @@ export async function usersAdd(handle: string, options: Options, output: Output)
 export async function keysCreate(options: Options, output: Output): Promise<number> {
   return withApp(async (app) => {
     const tenantId = tenantOnly(options);
-    const user = options.user ? await app.identity.userByHandle(options.user) : undefined;
-    if (!user) throw new CharterError("UNKNOWN_USER", `no user "${options.user ?? ""}"; give --user <user>`);
+    if (!options.user) throw new CharterError("UNKNOWN_USER", "give --user <user>");
+    await app.catalogs.ensureTenant(tenantId);
+    const user = options.role ? await app.identity.ensureUser(options.user) : await app.identity.userByHandle(options.user);
+    if (!user) throw new CharterError("UNKNOWN_USER", `no user "${options.user}"; add --role to create it, or 'charter users add'`);
+    const roles = (options.role ?? "").split(",").filter(Boolean);
+    const unknown = roles.filter((role) => !(ROLES as readonly string[]).includes(role));
+    if (unknown.length > 0) throw new CharterError("NOT_AUTHORIZED", `--role takes ${ROLES.join(", ")}; unknown: ${unknown.join(", ")}`);
+    for (const role of roles) await app.identity.grant(tenantId, user.id, role as Role);
     const key = await app.identity.createKey(tenantId, user.id);
     output.out(key);
     output.err(`API key for ${user.handle} in tenant ${tenantId}; it is shown once and stored only as a hash`);

@@ -38,6 +38,11 @@ export class CatalogRepository {
       .onConflictDoUpdate({ target: tenants.id, set: { name: tenant.name, configHash: tenant.configHash, updatedAt: new Date() } });
   }
 
+  /** Makes sure a tenant row exists (for users and keys made before its first sync); never changes one. */
+  async ensureTenant(id: string): Promise<void> {
+    await this.#db.insert(tenants).values({ id, name: id, configHash: "" }).onConflictDoNothing();
+  }
+
   /** The integration's current snapshot, if it was ever synced. */
   async currentSnapshot(tenantId: string, integrationId: string): Promise<StoredSnapshot | undefined> {
     const rows = await this.#db
