@@ -1,2 +1,3 @@
 export { CatalogService } from "./sync.ts";
 export type { CatalogServiceResources, IntegrationSyncResult, SyncProgress, TenantSyncResult } from "./sync.ts";
+export { connectionSpec, tenantConnections } from "./connection.ts";

@@ -18,7 +18,7 @@ export async function serveCommand(port: number, output: Output): Promise<number
   // A worker and the scheduler run beside the API unless CHARTER_SERVE_WORKER=0 (then start `charter worker`s).
   const withWorker = process.env["CHARTER_SERVE_WORKER"] !== "0";
   const dispatcher = withWorker
-    ? await Dispatcher.start({ database: app.database, versions: app.versions, versionRepository: app.versionRepository }, { worker: true, scheduler: true, onEvent: (e) => output.out(JSON.stringify({ at: new Date().toISOString(), event: e.event, ...e.detail })) })
+    ? await Dispatcher.start({ database: app.database, versions: app.versions, versionRepository: app.versionRepository }, { worker: true, scheduler: true, subscriptions: { pool: app.pool, env: app.env, processEnv: process.env }, onEvent: (e) => output.out(JSON.stringify({ at: new Date().toISOString(), event: e.event, ...e.detail })) })
     : undefined;
   const hostname = process.env["CHARTER_HOST"] ?? "127.0.0.1";
   const server = serve({ fetch: http.fetch, port, hostname }, (info) => output.out(`charter: serving http://${hostname}:${info.port}/api/v1 (database: ${app.database.kind} ${app.database.location})`));

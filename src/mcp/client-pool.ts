@@ -11,6 +11,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { ResourceUpdatedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import { canonicalJson } from "../core/canonical-json.ts";
 import { IntegrationError } from "../core/errors.ts";
@@ -31,6 +32,7 @@ export type PoolOptions = { clientName?: string; clientVersion?: string };
 export class McpClientPool {
   readonly #entries = new Map<string, Promise<Entry>>();
   readonly #clientInfo: { name: string; version: string };
+  readonly #resourceListeners = new Set<(key: string, uri: string) => void>();
 
   constructor(options: PoolOptions = {}) {
     this.#clientInfo = { name: options.clientName ?? "charter", version: options.clientVersion ?? "0.1.0" };
@@ -84,6 +86,12 @@ export class McpClientPool {
     await Promise.all([...this.#entries.keys()].map((key) => this.release(key)));
   }
 
+  /** Calls `listener(connection key, uri)` for every resources/updated notification from any server; returns the unsubscribe. */
+  onResourceUpdated(listener: (key: string, uri: string) => void): () => void {
+    this.#resourceListeners.add(listener);
+    return () => this.#resourceListeners.delete(listener);
+  }
+
   async #entry(spec: ConnectionSpec): Promise<Entry> {
     const specHash = hashSpec(spec);
     const pending = this.#entries.get(spec.key);
@@ -103,6 +111,9 @@ export class McpClientPool {
   async #connect(spec: ConnectionSpec, specHash: string): Promise<Entry> {
     const stderr = new TailBuffer();
     const entry: Entry = { client: new Client(this.#clientInfo), specHash, stderr, launched: undefined, closed: false };
+    entry.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => {
+      for (const listener of this.#resourceListeners) listener(spec.key, notification.params.uri);
+    });
     const context = (doing: string) => ({
       integration: spec.integration,
       doing,

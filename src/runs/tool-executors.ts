@@ -5,13 +5,12 @@
  * back from a server is redacted of the tenant's secrets before it goes anywhere.
  */
 import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
-import { connectionSpec } from "../catalog/connection.ts";
+import { tenantConnections } from "../catalog/index.ts";
 import type { Env } from "../config/env.ts";
-import { redact, resolveCredentials, type Secret } from "../config/credentials.ts";
-import { loadTenantConfig } from "../config/tenant-config.ts";
+import { redact, type Secret } from "../config/credentials.ts";
 import { CharterError, type ErrorCode } from "../core/errors.ts";
 import type { MockedResult } from "../core/workflow.ts";
-import type { ConnectionSpec, McpClientPool } from "../mcp/index.ts";
+import type { McpClientPool } from "../mcp/index.ts";
 import type { ToolCall, ToolOutcome } from "../sandbox/index.ts";
 
 export type ToolRunner = (call: ToolCall) => Promise<ToolOutcome>;
@@ -20,14 +19,7 @@ const MAX_ERROR_TEXT = 2000;
 
 /** Calls tools on the tenant's live servers through the shared client pool. */
 export async function liveTools(options: { env: Env; processEnv: Record<string, string | undefined>; pool: McpClientPool; tenantId: string }): Promise<ToolRunner> {
-  const tenant = await loadTenantConfig(options.env.tenantsDir, options.tenantId);
-  const specs = new Map<string, ConnectionSpec>();
-  const secrets: Secret[] = [];
-  for (const [id, integration] of Object.entries(tenant.config.integrations)) {
-    const credentials = await resolveCredentials(integration, tenant.dir, options.processEnv);
-    secrets.push(...Object.values(credentials.env), ...Object.values(credentials.headers));
-    if (credentials.state !== "missing") specs.set(id, connectionSpec(tenant, id, integration, credentials, options.env.mcp));
-  }
+  const { specs, secrets } = await tenantConnections(options);
   const clean = (text: string) => redact(text, secrets).slice(0, MAX_ERROR_TEXT);
   return async (call) => {
     const spec = specs.get(call.integration);

@@ -9,13 +9,16 @@
 import { fromPglite, PgBoss } from "pg-boss";
 import type { WorkflowTrigger } from "../core/workflow.ts";
 import type { Database, VersionRepository } from "../store/index.ts";
+import type { Env } from "../config/env.ts";
+import type { McpClientPool } from "../mcp/index.ts";
 import type { VersionService } from "../versions/index.ts";
+import { ResourceTriggers } from "./resource-triggers.ts";
 
 export const RUN_QUEUE = "charter-runs";
 
 export type RunJob = { tenantId: string; workflow: string; input: Record<string, unknown>; trigger: "schedule" | "manual" | "webhook" | "resource"; schedule?: string };
 
-export type DispatcherEvent = { event: "run-dispatched" | "run-finished" | "schedules-synced" | "dispatcher-error"; detail: Record<string, unknown> };
+export type DispatcherEvent = { event: "run-dispatched" | "run-finished" | "schedules-synced" | "subscriptions-synced" | "dispatcher-error"; detail: Record<string, unknown> };
 
 export class Dispatcher {
   readonly #boss: PgBoss;
@@ -23,6 +26,7 @@ export class Dispatcher {
   readonly #repository: VersionRepository;
   readonly #onEvent: (event: DispatcherEvent) => void;
   #timer: NodeJS.Timeout | undefined;
+  #resources: ResourceTriggers | undefined;
 
   private constructor(boss: PgBoss, resources: { versions: VersionService; versionRepository: VersionRepository }, onEvent: (event: DispatcherEvent) => void) {
     this.#boss = boss;
@@ -33,7 +37,14 @@ export class Dispatcher {
 
   static async start(
     resources: { database: Database; versions: VersionService; versionRepository: VersionRepository },
-    options: { worker: boolean; scheduler: boolean; pollSeconds?: number; onEvent?: (event: DispatcherEvent) => void },
+    options: {
+      worker: boolean;
+      scheduler: boolean;
+      pollSeconds?: number;
+      onEvent?: (event: DispatcherEvent) => void;
+      /** With these, the scheduler also subscribes to the MCP resources that approved versions are triggered by. */
+      subscriptions?: { pool: McpClientPool; env: Env; processEnv: Record<string, string | undefined> };
+    },
   ): Promise<Dispatcher> {
     const raw = resources.database.raw;
     const common = { schedule: options.scheduler, supervise: true, cronWorkerIntervalSeconds: 1, cronMonitorIntervalSeconds: 1 };
@@ -49,8 +60,11 @@ export class Dispatcher {
       });
     }
     if (options.scheduler) {
-      await dispatcher.syncSchedules();
-      dispatcher.#timer = setInterval(() => void dispatcher.syncSchedules().catch((error: Error) => onEvent({ event: "dispatcher-error", detail: { message: error.message } })), 15_000);
+      if (options.subscriptions) {
+        dispatcher.#resources = new ResourceTriggers({ ...options.subscriptions, versionRepository: resources.versionRepository, start: (job) => dispatcher.enqueue(job), onEvent });
+      }
+      await dispatcher.syncTriggers();
+      dispatcher.#timer = setInterval(() => void dispatcher.syncTriggers().catch((error: Error) => onEvent({ event: "dispatcher-error", detail: { message: error.message } })), 15_000);
     }
     return dispatcher;
   }
@@ -58,6 +72,13 @@ export class Dispatcher {
   /** Queues a run of a workflow's approved version; a worker picks it up. */
   async enqueue(job: RunJob): Promise<string | null> {
     return this.#boss.send(RUN_QUEUE, job);
+  }
+
+  /** Brings schedules and resource subscriptions in line with the approved versions (done every 15 s, and callable after a decision). */
+  async syncTriggers(): Promise<void> {
+    await this.syncSchedules();
+    const subscribed = await this.#resources?.sync();
+    if (subscribed !== undefined) this.#onEvent({ event: "subscriptions-synced", detail: { resources: subscribed } });
   }
 
   /** Makes pg-boss's schedules match the schedule triggers of the approved versions. */
@@ -81,6 +102,7 @@ export class Dispatcher {
 
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
+    this.#resources?.stop();
     await this.#boss.stop({ graceful: true, timeout: 20_000 });
   }
 

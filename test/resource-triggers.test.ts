@@ -1,0 +1,63 @@
+/**
+ * An MCP resource subscription as a trigger, live: an approved version triggered by the demo
+ * ticketing server's "new incidents" resource runs, through the pg-boss queue on PGlite, when a P1
+ * incident is opened on that server.
+ */
+import assert from "node:assert/strict";
+import path from "node:path";
+import { test } from "node:test";
+import { createApp } from "../src/app.ts";
+import { tenantConnections } from "../src/catalog/index.ts";
+import { Dispatcher, type DispatcherEvent } from "../src/triggers/index.ts";
+import { embeddedTestDatabase } from "./helpers/databases.ts";
+import { REPO } from "./helpers/tenants.ts";
+
+test("a P1 incident opened on the ticketing server starts the approved workflow that subscribes to new incidents", { timeout: 120_000 }, async () => {
+  const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: path.join(REPO, "tenants") }, database: await embeddedTestDatabase() });
+  let dispatcher: Dispatcher | undefined;
+  try {
+    assert.ok((await app.sync("demo")).result.ok);
+    const author = await app.identity.ensureUser("ana");
+    const reviewer = await app.identity.ensureUser("ben");
+    await app.identity.grant("demo", author.id, "author");
+    await app.identity.grant("demo", reviewer.id, "reviewer");
+    const planned = await app.planner.plan({ tenantId: "demo", request: "When a P1 incident is opened, page the on-call engineer and post the incident to #incidents", author: { userId: author.id, handle: "ana" } });
+    await app.versions.submit("demo", planned.version.id, { userId: author.id, handle: "ana" });
+    await app.versions.approve("demo", planned.version.id, { userId: reviewer.id, handle: "ben" }, "ok");
+
+    const events: DispatcherEvent[] = [];
+    let finished: (event: DispatcherEvent) => void = () => {};
+    const done = new Promise<DispatcherEvent>((resolve) => (finished = resolve));
+    dispatcher = await Dispatcher.start(
+      { database: app.database, versions: app.versions, versionRepository: app.versionRepository },
+      {
+        worker: true,
+        scheduler: true,
+        pollSeconds: 1,
+        subscriptions: { pool: app.pool, env: app.env, processEnv: process.env },
+        onEvent: (event) => {
+          events.push(event);
+          if (event.event === "run-finished") finished(event);
+        },
+      },
+    );
+    assert.ok(events.some((e) => e.event === "subscriptions-synced" && e.detail["resources"] === 1), JSON.stringify(events));
+
+    const { specs } = await tenantConnections({ env: app.env, processEnv: process.env, tenantId: "demo" });
+    const tickets = specs.get("tickets");
+    assert.ok(tickets);
+    await app.pool.request(tickets, "opening an incident", (client, options) =>
+      client.callTool({ name: "create_incident", arguments: { title: "Payments down", priority: "P1", reporter_email: "mara.keller@example.com" } }, undefined, options),
+    );
+    const result = await Promise.race([done, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no run within 30 s: ${JSON.stringify(events)}`)), 30_000))]);
+    assert.equal(result.detail["status"], "succeeded", JSON.stringify(events));
+    const run = await app.runRepository.run(String(result.detail["run"]));
+    assert.equal((run?.trigger as { type: string }).type, "resource");
+    assert.equal((run?.output as { handled: number }).handled, 1);
+    const journal = await app.runRepository.journal(String(result.detail["run"]));
+    assert.deepEqual(journal.map((e) => `${e.integration}.${e.tool}`), ["tickets.get_incident", "directory.get_on_call", "chat.page_user", "chat.post_message"]);
+  } finally {
+    await dispatcher?.stop();
+    await app.close();
+  }
+});
