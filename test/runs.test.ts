@@ -73,6 +73,34 @@ describe("runs against the live demo tenant", () => {
     assert.deepEqual(await app.runRepository.state("demo", "p1-bridge"), { bridges_opened: 2 }, "a failed run leaves the saved state alone");
   });
 
+  test("a cancel reaches a running workflow at its next tool call; runs list by workflow and status", async () => {
+    const bundle = await build(app, "demo", path.join(DEMO_WORKFLOWS, "p1-bridge.ts"));
+    const tests = JSON.parse(await readFile(path.join(DEMO_WORKFLOWS, "p1-bridge.tests.json"), "utf8")) as { tests: { input: unknown; mocks: Record<string, never[]> }[] };
+    const p1 = tests.tests[0];
+    assert.ok(p1);
+    const mocked = mockedTools(p1.mocks);
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let runId = "";
+    const slow: ToolRunner = async (call) => {
+      if (call.tool === "get_on_call") await held; // the second call waits until the test lets it go
+      return mocked(call);
+    };
+    const running = app.runs.start({ tenantId: "demo", bundle, input: p1.input, trigger: { type: "manual" }, tools: slow, onEvent: (e) => e.event === "run-started" && (runId = e.runId) });
+    while (!runId) await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(await app.runs.cancel(runId), true);
+    release();
+    const result = await running;
+    assert.equal(result.status, "cancelled");
+    assert.equal(result.error?.code, "CANCELLED");
+    assert.match(result.error?.message ?? "", /cancelled before call 3 \(chat\.page_user\)/);
+    assert.deepEqual((await app.runRepository.journal(runId)).map((e) => e.tool), ["get_incident", "get_on_call"]);
+    assert.equal(await app.runs.cancel(runId), false, "a finished run cannot be cancelled");
+    const listed = await app.runRepository.list({ tenantId: "demo", workflow: "p1-bridge", status: "cancelled" });
+    assert.deepEqual(listed.map((r) => r.id), [runId]);
+  });
+
   test("bad input is refused before a run is created", async () => {
     const bundle = await build(app, "demo", path.join(DEMO_WORKFLOWS, "p1-bridge.ts"));
     await assert.rejects(app.runs.start({ tenantId: "demo", bundle, input: { incident: 1 }, trigger: { type: "manual" } }), /RUN_INPUT_INVALID|does not match p1-bridge's input schema/);

@@ -75,6 +75,13 @@ describe("HTTP API", () => {
     assert.deepEqual(run.body["journal"].map((e: { integration: string; tool: string; status: string }) => `${e.integration}.${e.tool} ${e.status}`), ["tickets.create_incident succeeded", "chat.post_message succeeded"]);
     assert.deepEqual((run.body["run"].trigger as { type: string }).type, "webhook");
 
+    const listed = await call("GET", `/api/v1/tenants/demo/runs?workflow=${version.workflow}&status=succeeded`, keys["olga"]);
+    assert.deepEqual(listed.body["runs"].map((r: { id: string }) => r.id), [fired.body["run"].id]);
+    assert.equal((await call("GET", "/api/v1/tenants/demo/runs?status=exploded", keys["olga"])).status, 400);
+    const late = await call("POST", `/api/v1/tenants/demo/runs/${fired.body["run"].id}/cancel`, keys["olga"]);
+    assert.equal(late.status, 409);
+    assert.match(late.body["error"].message, /is succeeded; only a running run can be cancelled/);
+
     // Bad webhooks: wrong signature, stale timestamp, a workflow with no approved version.
     assert.equal((await call("POST", hook.body["url"], undefined, body, { "x-charter-timestamp": timestamp, "x-charter-signature": "sha256=00" })).status, 401);
     const stale = String(Math.floor(Date.now() / 1000) - 3600);

@@ -60,6 +60,10 @@ export class RunService {
   readonly #leaseMs: number;
   /** Bundles known to be stored already (they are content-addressed and immutable). */
   readonly #storedBundles = new Set<string>();
+  /** Runs asked to stop: checked before every tool call. */
+  readonly #cancelled = new Set<string>();
+  /** Runs executing in this process. */
+  readonly #active = new Set<string>();
 
   constructor(resources: RunServiceResources) {
     this.#resources = resources;
@@ -90,6 +94,13 @@ export class RunService {
     });
     const tools = request.tools ?? (await this.#resources.tools(request.tenantId));
     return this.#execute(run, request.bundle, [], tools, request.onEvent ?? (() => {}));
+  }
+
+  /** Asks a running run to stop at its next tool call (at once in this process; within a few seconds in another). */
+  async cancel(runId: string): Promise<boolean> {
+    const requested = await this.#resources.repository.requestCancel(runId);
+    if (requested && this.#active.has(runId)) this.#cancelled.add(runId);
+    return requested;
   }
 
   /** Resumes a run whose process died (its lease has passed): replays the journal, then goes on live. */
@@ -128,6 +139,10 @@ export class RunService {
 
     const execute: Executor = async (call) => {
       const index = ++seq;
+      if (this.#cancelled.has(run.id)) {
+        stop.error = { code: "CANCELLED", message: `the run was cancelled before call ${index} (${call.integration}.${call.tool})` };
+        return { outcome: { ok: false, error: { code: "CANCELLED", message: stop.error.message, retryable: false } }, at: Date.now() };
+      }
       const tool = `${call.integration}.${call.tool}`;
       const argsHash = contentHash(call.args);
       const entry = recorded.get(index);
@@ -175,7 +190,14 @@ export class RunService {
       return { outcome, at: finishedAt.getTime() };
     };
 
-    const lease = setInterval(() => void repository.renewLease(run.id, new Date(Date.now() + this.#leaseMs)).catch(() => {}), Math.max(50, this.#leaseMs / 3));
+    // The lease renewal also carries cancel requests made from other processes (within leaseMs/3).
+    const renew = () =>
+      void repository
+        .renewLease(run.id, new Date(Date.now() + this.#leaseMs))
+        .then(({ cancelRequested }) => cancelRequested && this.#cancelled.add(run.id))
+        .catch(() => {});
+    const lease = setInterval(renew, Math.max(50, Math.min(this.#leaseMs / 3, 5_000)));
+    this.#active.add(run.id);
     try {
       const outcome = await runInIsolate({
         code: bundle.code,
@@ -188,7 +210,7 @@ export class RunService {
         bridge: createBridge({ tools: bundle.tools, limits: this.#limits, execute }),
         stop,
       });
-      let status: Exclude<RunStatus, "running"> = outcome.ok ? "succeeded" : outcome.error.code === "CALL_IN_DOUBT" ? "needs-attention" : "failed";
+      let status: Exclude<RunStatus, "running"> = outcome.ok ? "succeeded" : outcome.error.code === "CALL_IN_DOUBT" ? "needs-attention" : outcome.error.code === "CANCELLED" ? "cancelled" : "failed";
       let error: GuestError | null = outcome.ok ? null : outcome.error;
       if (outcome.ok) {
         const wrong = schemaValidator(bundle.outputSchema)(outcome.output);
@@ -207,6 +229,8 @@ export class RunService {
     } finally {
       clearInterval(lease);
       clearInterval(flusher);
+      this.#cancelled.delete(run.id);
+      this.#active.delete(run.id);
     }
   }
 }

@@ -104,6 +104,17 @@ export async function createHttpApp(app: App): Promise<Hono<Vars>> {
     const run = await app.versions.runActive({ tenantId: c.get("tenantId"), workflow: c.req.param("workflow"), input: body.input, trigger: { type: "manual" }, actor: c.get("actor") });
     return c.json({ run }, 201);
   });
+  http.get(`${t}/runs`, async (c) => {
+    const query = RunFilter.parse({ workflow: c.req.query("workflow"), status: c.req.query("status"), limit: c.req.query("limit") });
+    return c.json({ runs: await app.runRepository.list({ tenantId: c.get("tenantId"), ...query }) });
+  });
+  http.post(`${t}/runs/:id/cancel`, async (c) => {
+    await role(c, ["operator", "admin"]);
+    const run = /^[0-9a-f-]{36}$/i.test(c.req.param("id")) ? await app.runRepository.run(c.req.param("id")) : undefined;
+    if (!run || run.tenantId !== c.get("tenantId")) throw new CharterError("RUN_NOT_FOUND", `no run ${c.req.param("id")}`);
+    if (!(await app.runs.cancel(run.id))) throw new CharterError("RUN_NOT_RESUMABLE", `run ${run.id} is ${run.status}; only a running run can be cancelled`);
+    return c.json({ cancelling: run.id, note: "the run stops at its next tool call" }, 202);
+  });
   http.get(`${t}/runs/:id`, async (c) => {
     const run = /^[0-9a-f-]{36}$/i.test(c.req.param("id")) ? await app.runRepository.run(c.req.param("id")) : undefined;
     if (!run || run.tenantId !== c.get("tenantId")) throw new CharterError("RUN_NOT_FOUND", `no run ${c.req.param("id")}`);
@@ -161,4 +172,5 @@ const Plan = z.object({ request: z.string().min(1).max(4000), from: z.string().m
 const Decision = z.object({ comment: z.string().min(1).max(4000) }).strict();
 const Rollback = z.object({ to: z.number().int().min(1) }).strict();
 const StartRun = z.object({ input: z.record(z.string(), z.unknown()).default({}) }).strict();
+const RunFilter = z.object({ workflow: z.string().max(64).optional(), status: z.enum(["running", "succeeded", "failed", "needs-attention", "cancelled"]).optional(), limit: z.coerce.number().int().min(1).max(500).optional() });
 const CreateKey = z.object({ user: z.string().regex(/^[a-z0-9][a-z0-9._:-]{0,63}$/), roles: z.array(z.enum(["author", "reviewer", "operator", "admin"])).min(1) }).strict();

@@ -25,6 +25,8 @@ export const OPENAPI = {
     "/api/v1/tenants/{tenant}/versions/{ref}/reject": { post: { security: bearer, parameters: [tenant], requestBody: json({ type: "object", required: ["comment"], properties: { comment: { type: "string" } } }), responses: { 200: ok, ...errors } } },
     "/api/v1/tenants/{tenant}/workflows/{workflow}/rollback": { post: { security: bearer, parameters: [tenant], requestBody: json({ type: "object", required: ["to"], properties: { to: { type: "integer" } } }), responses: { 200: ok, ...errors } } },
     "/api/v1/tenants/{tenant}/workflows/{workflow}/runs": { post: { security: bearer, parameters: [tenant], requestBody: json({ type: "object", properties: { input: { type: "object" } } }), responses: { 201: ok, ...errors } } },
+    "/api/v1/tenants/{tenant}/runs": { get: { security: bearer, parameters: [tenant, { name: "workflow", in: "query", schema: { type: "string" } }, { name: "status", in: "query", schema: { type: "string" } }, { name: "limit", in: "query", schema: { type: "integer" } }], responses: { 200: ok, ...errors } } },
+    "/api/v1/tenants/{tenant}/runs/{id}/cancel": { post: { security: bearer, parameters: [tenant], responses: { 202: ok, ...errors } } },
     "/api/v1/tenants/{tenant}/runs/{id}": { get: { security: bearer, parameters: [tenant], responses: { 200: ok, ...errors } } },
     "/api/v1/tenants/{tenant}/workflows/{workflow}/webhook": { get: { security: bearer, parameters: [tenant], responses: { 200: ok, ...errors } } },
     "/api/v1/tenants/{tenant}/keys": { post: { security: bearer, parameters: [tenant], requestBody: json({ type: "object", required: ["user", "roles"], properties: { user: { type: "string" }, roles: { type: "array", items: { type: "string" } } } }), responses: { 201: ok, ...errors } } },

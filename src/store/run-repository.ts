@@ -3,7 +3,7 @@
  * the run service decides; this stores, atomically where it matters (a run's completion and its
  * saved state are one transaction; claiming a run for resume is one conditional update).
  */
-import { and, asc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "./database.ts";
 import { bundles, journalEntries, runs, workflowState } from "./schema.ts";
 
@@ -43,8 +43,25 @@ export class RunRepository {
     return (await this.#db.select().from(runs).where(eq(runs.id, id)))[0];
   }
 
-  async renewLease(id: string, until: Date): Promise<void> {
-    await this.#db.update(runs).set({ leaseUntil: until }).where(and(eq(runs.id, id), eq(runs.status, "running")));
+  /** A tenant's runs, newest first, optionally of one workflow or in one status. */
+  async list(filter: { tenantId: string; workflow?: string | undefined; status?: RunStatus | undefined; limit?: number }): Promise<Omit<RunRow, "logs">[]> {
+    const conditions = [eq(runs.tenantId, filter.tenantId)];
+    if (filter.workflow) conditions.push(eq(runs.workflow, filter.workflow));
+    if (filter.status) conditions.push(eq(runs.status, filter.status));
+    const { logs: _logs, ...columns } = getTableColumns(runs);
+    return this.#db.select(columns).from(runs).where(and(...conditions)).orderBy(desc(runs.createdAt)).limit(Math.min(filter.limit ?? 50, 500));
+  }
+
+  /** Asks a running run to stop at its next tool call; false when it is not running. */
+  async requestCancel(id: string): Promise<boolean> {
+    const rows = await this.#db.update(runs).set({ cancelRequestedAt: new Date() }).where(and(eq(runs.id, id), eq(runs.status, "running"))).returning({ id: runs.id });
+    return rows.length > 0;
+  }
+
+  /** Renews a running run's lease; returns whether a cancel has been requested for it. */
+  async renewLease(id: string, until: Date): Promise<{ cancelRequested: boolean }> {
+    const rows = await this.#db.update(runs).set({ leaseUntil: until }).where(and(eq(runs.id, id), eq(runs.status, "running"))).returning({ cancel: runs.cancelRequestedAt });
+    return { cancelRequested: rows[0]?.cancel != null };
   }
 
   /** Takes over a running run whose lease has passed; undefined when it is not resumable now. */

@@ -118,7 +118,7 @@ export const bundles = pgTable("bundles", {
   createdAt: createdAt(),
 });
 
-export const RUN_STATUSES = ["running", "succeeded", "failed", "needs-attention"] as const;
+export const RUN_STATUSES = ["running", "succeeded", "failed", "needs-attention", "cancelled"] as const;
 
 export const runs = pgTable(
   "runs",
@@ -144,6 +144,8 @@ export const runs = pgTable(
     attempts: integer("attempts").notNull().default(1),
     /** A process working on the run renews this; a run whose lease has passed can be resumed. */
     leaseUntil: timestamp("lease_until", { withTimezone: true }),
+    /** Set by a cancel request; the run stops at its next tool call. */
+    cancelRequestedAt: timestamp("cancel_requested_at", { withTimezone: true }),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
     createdAt: createdAt(),
   },
