@@ -16,9 +16,10 @@ describe("HTTP API", () => {
   let app: App;
   let http: Hono;
   const keys: Record<string, string> = {};
+  const logLines: Record<string, unknown>[] = [];
   before(async () => {
     app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: path.join(REPO, "tenants") }, database: await embeddedTestDatabase() });
-    http = (await createHttpApp(app)) as unknown as Hono;
+    http = (await createHttpApp(app, { log: (line) => logLines.push(line) })) as unknown as Hono;
     await app.catalogs.upsertTenant({ id: "demo", name: "Demo", configHash: "" });
     await app.catalogs.upsertTenant({ id: "other", name: "Other", configHash: "" });
     const admin = await app.identity.ensureUser("root");
@@ -126,5 +127,9 @@ describe("HTTP API", () => {
     assert.equal((await call("GET", "/api/v1/tenants/demo/runs/not-a-run", keys["admin"])).status, 404);
     assert.equal((await call("GET", "/api/v1/nothing", undefined)).status, 404);
     assert.equal((await call("GET", "/api/v1/openapi.json", undefined)).body["openapi"], "3.1.0");
+    // One JSON log line per request, with tenant and user when known, and never a key.
+    assert.ok(logLines.some((l) => l["event"] === "http-request" && l["status"] === 413));
+    assert.ok(logLines.some((l) => l["tenant"] === "demo" && l["user"] === "root"));
+    assert.ok(!JSON.stringify(logLines).includes("chk_"), "no API key in the logs");
   });
 });

@@ -14,7 +14,7 @@ Stops cleanly on Ctrl-C or SIGTERM. Bootstrap a key with 'charter users add' and
 
 export async function serveCommand(port: number, output: Output): Promise<number> {
   const app = await createApp();
-  const http = await createHttpApp(app);
+  const http = await createHttpApp(app, { log: (line) => output.out(JSON.stringify(line)) });
   // A worker and the scheduler run beside the API unless CHARTER_SERVE_WORKER=0 (then start `charter worker`s).
   const withWorker = process.env["CHARTER_SERVE_WORKER"] !== "0";
   const dispatcher = withWorker

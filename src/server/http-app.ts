@@ -19,7 +19,10 @@ type Vars = { Variables: { actor: Actor; tenantId: string; user: UserRow } };
 
 const MAX_BODY = 1024 * 1024;
 
-export async function createHttpApp(app: App): Promise<Hono<Vars>> {
+/** One structured log line per event; never bodies, headers or keys. */
+export type LogLine = Record<string, unknown> & { event: string };
+
+export async function createHttpApp(app: App, options: { log?: (line: LogLine) => void } = {}): Promise<Hono<Vars>> {
   const key = await webhookKey(app.env.dataDir, process.env["CHARTER_WEBHOOK_KEY"]);
   const http = new Hono<Vars>();
 
@@ -30,6 +33,15 @@ export async function createHttpApp(app: App): Promise<Hono<Vars>> {
     return c.json({ error: { code: "INTERNAL", message: "Charter failed to handle the request; it is logged; try again or report it", retryable: true } }, 500);
   });
   http.notFound((c) => c.json({ error: { code: "NOT_FOUND", message: `no route ${c.req.method} ${c.req.path}; see /api/v1/openapi.json`, retryable: false } }, 404));
+  if (options.log) {
+    const log = options.log;
+    http.use("*", async (c, next) => {
+      const started = performance.now();
+      await next();
+      const actor = c.get("actor") as Actor | undefined;
+      log({ at: new Date().toISOString(), event: "http-request", method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started), ...(actor ? { tenant: c.get("tenantId"), user: actor.handle } : {}) });
+    });
+  }
   http.use("*", bodyLimit({ maxSize: MAX_BODY, onError: (c) => c.json({ error: { code: "BODY_TOO_LARGE", message: `the body is over ${MAX_BODY} bytes`, retryable: false } }, 413) }));
 
   http.get("/api/v1/health", (c) => c.json({ ok: true, database: app.database.kind }));
