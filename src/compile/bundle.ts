@@ -9,8 +9,8 @@
  * run time, and the large SDK sources are never parsed again for a bundle.
  * The script assigns the module's exports to `__charterWorkflow`; a source map comes beside it.
  */
-import { createHash } from "node:crypto";
 import * as esbuild from "esbuild";
+import { stringLiteral, textHash } from "../core/canonical-json.ts";
 import { guestFiles } from "./guest-files.ts";
 
 /** The global the bundled script assigns the workflow module's exports to. */
@@ -62,19 +62,15 @@ export async function bundleWorkflow(source: string, fileName: string, use: SdkU
   });
   const code = result.outputFiles.find((file) => file.path.endsWith(".js"))?.text ?? "";
   const sourceMap = result.outputFiles.find((file) => file.path.endsWith(".map"))?.text ?? "";
-  return { code, sourceMap, bytes: Buffer.byteLength(code), hash: `sha256:${createHash("sha256").update(code).digest("hex")}` };
+  return { code, sourceMap, bytes: Buffer.byteLength(code), hash: textHash(code) };
 }
 
 function sdkEntry(use: SdkUse): string {
   let text = 'import { callTool } from "charter:bridge";\n';
   for (const [namespace, functions] of use) {
-    const members = functions.map((f) => `  ${f.functionName}: (args) => callTool(${literal(f.integration)}, ${literal(f.tool)}, args ?? {}),\n`);
+    const members = functions.map((f) => `  ${f.functionName}: (args) => callTool(${stringLiteral(f.integration)}, ${stringLiteral(f.tool)}, args ?? {}),\n`);
     text += `export const ${namespace} = Object.freeze({\n${members.join("")}});\n`;
   }
   return text;
 }
 
-/** A string literal for names that come from a tenant's catalog (hostile input). */
-function literal(text: string): string {
-  return JSON.stringify(text).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
-}

@@ -20,3 +20,13 @@ function sortKeys(value: unknown): unknown {
 export function contentHash(value: unknown): string {
   return `sha256:${createHash("sha256").update(canonicalJson(value)).digest("hex")}`;
 }
+
+/** `sha256:<hex>` of a text's UTF-8 bytes: how bundles and sources are named. */
+export function textHash(text: string): string {
+  return `sha256:${createHash("sha256").update(text).digest("hex")}`;
+}
+
+/** A JSON string literal that also escapes U+2028/U+2029, so text from a catalog is safe anywhere in generated code. */
+export function stringLiteral(text: string): string {
+  return JSON.stringify(text).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+}

@@ -14,8 +14,8 @@
  * Time and randomness replay too: the clock inside a run is the recorded start time and then the
  * recorded finish time of each call; the PRNG seed is part of the run record.
  */
-import { createHash, randomInt } from "node:crypto";
-import { contentHash } from "../core/canonical-json.ts";
+import { randomInt } from "node:crypto";
+import { contentHash, textHash } from "../core/canonical-json.ts";
 import { CharterError } from "../core/errors.ts";
 import { schemaValidator } from "../core/json-schema.ts";
 import { createBridge, DEFAULT_LIMITS, type Executor, type GuestError, type LogLine, runInIsolate, type SandboxLimits, type ToolPolicy } from "../sandbox/index.ts";
@@ -113,7 +113,7 @@ export class RunService {
     if (!run) throw new CharterError("RUN_NOT_RESUMABLE", `run ${runId} is still held by a live process (its lease runs until ${existing.leaseUntil?.toISOString()}); try again after that`);
     const bundle = await repository.bundle(run.bundleHash);
     if (!bundle) throw new CharterError("RUN_NOT_RESUMABLE", `the bundle ${run.bundleHash} of run ${runId} is missing`);
-    const actual = `sha256:${createHash("sha256").update(bundle.code).digest("hex")}`;
+    const actual = textHash(bundle.code);
     if (actual !== run.bundleHash) throw new CharterError("BUNDLE_TAMPERED", `the stored bundle of run ${runId} hashes to ${actual}, not the ${run.bundleHash} it started with; it was not resumed`);
     const tools = options.tools ?? (await this.#resources.tools(run.tenantId));
     const runnable: RunnableBundle = { ...bundle, tools: bundle.tools as ToolPolicy[], inputSchema: bundle.inputSchema as Record<string, unknown>, outputSchema: bundle.outputSchema as Record<string, unknown> };

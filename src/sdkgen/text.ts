@@ -3,11 +3,7 @@
  * servers and are hostile input: nothing in them may end a comment, a string or a template, or
  * start a new line of code (U+2028/U+2029 are line terminators to some tools).
  */
-
-/** A JSON string literal that also escapes U+2028/U+2029 and `</` so it is safe anywhere. */
-export function stringLiteral(text: string): string {
-  return JSON.stringify(text).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
-}
+export { stringLiteral } from "../core/canonical-json.ts";
 
 /** Text for one line inside a block comment: no comment terminator, no line breaks, no control characters. */
 export function commentText(text: string): string {

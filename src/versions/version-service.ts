@@ -13,7 +13,7 @@
  *     does not run (SCHEMA_DRIFT) until a new version is approved
  *   - every decision lands in the audit log, with the hashes it was about
  */
-import { createHash } from "node:crypto";
+import { textHash } from "../core/canonical-json.ts";
 import type { CatalogContent, CatalogTool } from "../core/catalog.ts";
 import { CharterError } from "../core/errors.ts";
 import { type Capability, formatDiagnostic } from "../core/workflow.ts";
@@ -38,7 +38,6 @@ export type VersionServiceResources = {
   policy: (tenantId: string) => Promise<TenantPolicy>;
 };
 
-const sha256 = (text: string) => `sha256:${createHash("sha256").update(text).digest("hex")}`;
 
 export class VersionService {
   readonly #r: VersionServiceResources;
@@ -61,12 +60,13 @@ export class VersionService {
     const toolSnapshots = snapshotsOf(result.capabilities, catalog);
     const latest = (await this.#r.versions.list(request.tenantId, result.workflow.name)).at(-1);
     const passed = gates.every((gate) => gate.ok);
+    const sourceHash = textHash(request.source);
     return this.#r.versions.create(
       {
         tenantId: request.tenantId,
         workflow: result.workflow.name,
         source: request.source,
-        sourceHash: sha256(request.source),
+        sourceHash,
         tests: result.tests ? { tests: result.tests.tests } : null,
         bundleHash: runnable?.hash ?? null,
         capabilities: result.capabilities,
@@ -82,7 +82,7 @@ export class VersionService {
         status: passed ? "checks-passed" : "checks-failed",
         gates,
       },
-      { tenantId: request.tenantId, actorId: request.author.userId, action: "version-created", workflow: result.workflow.name, detail: { gates: gates.map((g) => ({ gate: g.gate, ok: g.ok })), sourceHash: sha256(request.source), bundleHash: runnable?.hash ?? null } },
+      { tenantId: request.tenantId, actorId: request.author.userId, action: "version-created", workflow: result.workflow.name, detail: { gates: gates.map((g) => ({ gate: g.gate, ok: g.ok })), sourceHash, bundleHash: runnable?.hash ?? null } },
     );
   }
 
@@ -224,7 +224,7 @@ export class VersionService {
   async #verifyBundle(version: VersionRow, actor: Actor | null) {
     const bundle = version.bundleHash ? await this.#r.runRepository.bundle(version.bundleHash) : undefined;
     const approvals = await this.#r.versions.approvals(version.id);
-    const actual = bundle ? sha256(bundle.code) : null;
+    const actual = bundle ? textHash(bundle.code) : null;
     const approvedHashes = approvals.filter((a) => a.decision === "approve").map((a) => (a.hashes as { bundle: string | null }).bundle);
     if (!bundle || actual !== version.bundleHash || approvedHashes.some((hash) => hash !== version.bundleHash)) {
       await this.#r.versions.record({ tenantId: version.tenantId, actorId: actor?.userId ?? null, action: "integrity-failure", workflow: version.workflow, versionId: version.id, detail: { expected: version.bundleHash, actual, approved: approvedHashes } });
