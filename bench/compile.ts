@@ -12,10 +12,11 @@ import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { type CompilerSdk, guestFiles, WorkflowCompiler } from "../src/compile/index.ts";
+import { guestFiles, WorkflowCompiler } from "../src/compile/index.ts";
 import { contentHash } from "../src/core/canonical-json.ts";
 import type { CatalogContent, CatalogTool } from "../src/core/catalog.ts";
 import { generateSdk, type SdkIntegration } from "../src/sdkgen/index.ts";
+import { compilerSdkOf } from "../src/toolchain/index.ts";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "60" } } });
 const RUNS = Math.max(20, Number(values.runs));
@@ -164,15 +165,7 @@ const sdkTimes = Array.from({ length: 5 }, () => time(() => generateSdk(thousand
 console.log(`SDK generation, 1,000 tools in 10 integrations: median ${ms(median(sdkTimes))} of 5 (target < 1000 ms)`);
 
 // 2. warm check + analysis + bundle against a 500-tool SDK
-const sdk = generateSdk(syntheticIntegrations(5, 100));
-const schemas = new Map(syntheticIntegrations(5, 100).flatMap((i) => i.content.tools.map((t) => [`${i.id}/${t.name}`, t] as const)));
-const compilerSdk: CompilerSdk = {
-  catalogHash: sdk.catalogHash,
-  sdkHash: sdk.sdkHash,
-  files: sdk.files,
-  tools: sdk.tools.map((t) => ({ ...t, inputSchema: schemas.get(`${t.integration}/${t.tool}`)?.inputSchema ?? {}, outputSchema: schemas.get(`${t.integration}/${t.tool}`)?.outputSchema })),
-  resources: new Map(),
-};
+const { sdk, compilerSdk } = compilerSdkOf(syntheticIntegrations(5, 100));
 const source = workflowSource();
 const [compiler, buildMs] = time(() => new WorkflowCompiler(compilerSdk));
 let started = performance.now();

@@ -1,8 +1,8 @@
 /** The trivial 3-call workflow the sandbox benchmark runs, compiled with the real pipeline. */
-import { type CompilerSdk, WorkflowCompiler } from "../src/compile/index.ts";
+import { WorkflowCompiler } from "../src/compile/index.ts";
 import { contentHash } from "../src/core/canonical-json.ts";
 import type { RunnableBundle } from "../src/runs/index.ts";
-import { generateSdk } from "../src/sdkgen/index.ts";
+import { compilerSdkOf } from "../src/toolchain/index.ts";
 
 const SOURCE = `import { ops } from "charter:sdk";
 import { defineWorkflow } from "charter:workflow";
@@ -27,8 +27,7 @@ export async function compileWorkflowForBench(): Promise<RunnableBundle> {
     annotations: { readOnlyHint: true, openWorldHint: false },
   };
   const content = { server: { name: "ops", version: "1" }, capabilities: { tools: {} }, tools: [tool], resources: [], resourceTemplates: [], prompts: [] };
-  const sdk = generateSdk([{ id: "ops", snapshotHash: contentHash(content), content }]);
-  const compilerSdk: CompilerSdk = { catalogHash: sdk.catalogHash, sdkHash: sdk.sdkHash, files: sdk.files, tools: sdk.tools.map((t) => ({ ...t, inputSchema: tool.inputSchema, outputSchema: tool.outputSchema })), resources: new Map() };
+  const { compilerSdk } = compilerSdkOf([{ id: "ops", snapshotHash: contentHash(content), content }]);
   const result = await new WorkflowCompiler(compilerSdk).compile({ source: SOURCE, fileName: "three-calls.ts" });
   if (!result.ok || !result.bundle || !result.workflow) throw new Error(JSON.stringify(result.diagnostics));
   return {

@@ -48,7 +48,6 @@ export async function createApp(options: { processEnv?: Record<string, string | 
     versions: versionRepository,
     identity,
     toolchain,
-    catalogs,
     runRepository,
     runs,
     policy: async (tenantId) => (await loadTenantConfig(env.tenantsDir, tenantId)).config.policies,

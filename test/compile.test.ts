@@ -10,10 +10,10 @@ import vm from "node:vm";
 import { after, before, describe, test } from "node:test";
 import { ts } from "ts-morph";
 import { type App, createApp } from "../src/app.ts";
-import { type CompileResult, type CompilerSdk, ES_LIB, guestFiles, WorkflowCompiler } from "../src/compile/index.ts";
+import { type CompileResult, ES_LIB, guestFiles, WorkflowCompiler } from "../src/compile/index.ts";
 import type { CatalogTool } from "../src/core/catalog.ts";
 import { contentHash } from "../src/core/canonical-json.ts";
-import { generateSdk } from "../src/sdkgen/index.ts";
+import { compilerSdkOf } from "../src/toolchain/index.ts";
 import { embeddedTestDatabase } from "./helpers/databases.ts";
 import { REPO, scripted, tenantsFolder } from "./helpers/tenants.ts";
 
@@ -22,20 +22,12 @@ const EXAMPLE = path.join(REPO, "tenants/demo/workflows/p1-bridge.ts");
 
 /** A compiler over a generated SDK of made-up integrations (no servers needed). */
 function compilerFor(integrations: Record<string, CatalogTool[]>): WorkflowCompiler {
-  const sdk = generateSdk(
+  const { compilerSdk } = compilerSdkOf(
     Object.entries(integrations).map(([id, tools]) => {
       const content = { server: { name: id, version: "1" }, capabilities: { tools: {} }, tools, resources: [], resourceTemplates: [], prompts: [] };
       return { id, snapshotHash: contentHash(content), content };
     }),
   );
-  const schemas = new Map(Object.entries(integrations).flatMap(([id, tools]) => tools.map((tool) => [`${id}/${tool.name}`, tool] as const)));
-  const compilerSdk: CompilerSdk = {
-    catalogHash: sdk.catalogHash,
-    sdkHash: sdk.sdkHash,
-    files: sdk.files,
-    tools: sdk.tools.map((tool) => ({ ...tool, inputSchema: schemas.get(`${tool.integration}/${tool.tool}`)?.inputSchema ?? {}, outputSchema: schemas.get(`${tool.integration}/${tool.tool}`)?.outputSchema })),
-    resources: new Map(),
-  };
   return new WorkflowCompiler(compilerSdk);
 }
 

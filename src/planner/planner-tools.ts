@@ -23,7 +23,6 @@ export class PlannerTools {
   readonly #catalogs: CatalogRepository;
   readonly #versions: VersionService;
   readonly #context: PlannerContext;
-  #catalog: { integrationId: string; content: CatalogContent }[] | undefined;
   #sdk: TenantSdk | undefined;
   submitted: VersionRow | undefined;
 
@@ -35,9 +34,9 @@ export class PlannerTools {
   }
 
   async #load() {
-    this.#catalog ??= await this.#catalogs.currentCatalog(this.#context.tenantId);
     this.#sdk ??= await this.#toolchain.sdk(this.#context.tenantId);
-    return { catalog: this.#catalog, sdk: this.#sdk };
+    const catalog: { integrationId: string; content: CatalogContent }[] = this.#sdk.integrations.map((i) => ({ integrationId: i.id, content: i.content }));
+    return { catalog, sdk: this.#sdk };
   }
 
   /** One tool's catalog entry and SDK names, by "integration.tool"; undefined when the tenant has no such tool. */

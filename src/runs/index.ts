@@ -1,4 +1,4 @@
-export { RunService } from "./run-service.ts";
+export { RunService, runnableOf } from "./run-service.ts";
 export type { RunEvent, RunnableBundle, RunResult, RunServiceResources, RunTrigger } from "./run-service.ts";
 export { liveTools, mockedTools, withRetries } from "./tool-executors.ts";
 export type { ToolRunner } from "./tool-executors.ts";

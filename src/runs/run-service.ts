@@ -19,7 +19,7 @@ import { contentHash, textHash } from "../core/canonical-json.ts";
 import { CharterError } from "../core/errors.ts";
 import { schemaValidator } from "../core/json-schema.ts";
 import { createBridge, DEFAULT_LIMITS, type Executor, type GuestError, type LogLine, runInIsolate, type SandboxLimits, type ToolPolicy } from "../sandbox/index.ts";
-import type { FinishedCall, JournalRow, RunRepository, RunRow, RunStatus } from "../store/index.ts";
+import type { BundleRow, FinishedCall, JournalRow, RunRepository, RunRow, RunStatus } from "../store/index.ts";
 import type { ToolRunner } from "./tool-executors.ts";
 
 /** A compiled workflow with what the bridge needs to check its calls. */
@@ -34,6 +34,11 @@ export type RunnableBundle = {
   catalogHash: string;
   sdkHash: string;
 };
+
+/** A stored bundle as a run takes it (the row keeps its JSON columns untyped). */
+export function runnableOf(row: BundleRow): RunnableBundle {
+  return { ...row, tools: row.tools as ToolPolicy[], inputSchema: row.inputSchema as Record<string, unknown>, outputSchema: row.outputSchema as Record<string, unknown> };
+}
 
 export type RunTrigger = { type: "manual" | "schedule" | "webhook" | "resource" | "tool" | "try"; detail?: Record<string, unknown> };
 
@@ -116,8 +121,7 @@ export class RunService {
     const actual = textHash(bundle.code);
     if (actual !== run.bundleHash) throw new CharterError("BUNDLE_TAMPERED", `the stored bundle of run ${runId} hashes to ${actual}, not the ${run.bundleHash} it started with; it was not resumed`);
     const tools = options.tools ?? (await this.#resources.tools(run.tenantId));
-    const runnable: RunnableBundle = { ...bundle, tools: bundle.tools as ToolPolicy[], inputSchema: bundle.inputSchema as Record<string, unknown>, outputSchema: bundle.outputSchema as Record<string, unknown> };
-    return this.#execute(run, runnable, await repository.journal(runId), tools, options.onEvent ?? (() => {}));
+    return this.#execute(run, runnableOf(bundle), await repository.journal(runId), tools, options.onEvent ?? (() => {}));
   }
 
   async #execute(run: RunRow, bundle: RunnableBundle, journal: JournalRow[], tools: ToolRunner, onEvent: (event: RunEvent) => void): Promise<RunResult> {

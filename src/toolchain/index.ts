@@ -1,2 +1,2 @@
-export { TenantToolchain } from "./tenant-toolchain.ts";
+export { compilerSdkOf, TenantToolchain } from "./tenant-toolchain.ts";
 export type { TenantSdk } from "./tenant-toolchain.ts";

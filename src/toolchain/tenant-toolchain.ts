@@ -6,11 +6,29 @@
 import type { CompileInput, CompileResult, CompilerSdk } from "../compile/index.ts";
 import { WorkflowCompiler } from "../compile/index.ts";
 import { CharterError } from "../core/errors.ts";
-import { catalogHashOf, generateSdk, type GeneratedSdk } from "../sdkgen/index.ts";
+import { catalogHashOf, generateSdk, type GeneratedSdk, type SdkIntegration } from "../sdkgen/index.ts";
 import type { RunnableBundle } from "../runs/index.ts";
 import type { CatalogRepository } from "../store/index.ts";
 
-export type TenantSdk = GeneratedSdk & { tenantId: string; compilerSdk: CompilerSdk };
+/** A tenant's SDK, with the catalog snapshots it was generated from and what a compiler needs of it. */
+export type TenantSdk = GeneratedSdk & { tenantId: string; integrations: SdkIntegration[]; compilerSdk: CompilerSdk };
+
+/** Generates an SDK and adds the catalog's tool schemas and resources that a compiler checks against. */
+export function compilerSdkOf(integrations: SdkIntegration[]): { sdk: GeneratedSdk; compilerSdk: CompilerSdk } {
+  const sdk = generateSdk(integrations);
+  const byTool = new Map(integrations.flatMap((i) => i.content.tools.map((tool) => [`${i.id}\u0000${tool.name}`, tool] as const)));
+  const compilerSdk: CompilerSdk = {
+    catalogHash: sdk.catalogHash,
+    sdkHash: sdk.sdkHash,
+    files: sdk.files,
+    tools: sdk.tools.map((tool) => {
+      const schemas = byTool.get(`${tool.integration}\u0000${tool.tool}`);
+      return { ...tool, inputSchema: schemas?.inputSchema ?? {}, outputSchema: schemas?.outputSchema };
+    }),
+    resources: new Map(integrations.map((i) => [i.id, { uris: i.content.resources.map((r) => r.uri), templates: i.content.resourceTemplates.map((t) => t.uriTemplate) }])),
+  };
+  return { sdk, compilerSdk };
+}
 
 export class TenantToolchain {
   readonly #catalogs: CatalogRepository;
@@ -30,26 +48,19 @@ export class TenantToolchain {
     const integrations = catalog.map((row) => ({ id: row.integrationId, snapshotHash: row.hash, content: row.content }));
     const cached = this.#sdks.get(tenantId);
     if (cached?.catalogHash === catalogHashOf(integrations)) return cached;
-    const sdk = generateSdk(integrations);
-    const byTool = new Map(catalog.flatMap((row) => row.content.tools.map((tool) => [`${row.integrationId}\u0000${tool.name}`, tool] as const)));
-    const compilerSdk: CompilerSdk = {
-      catalogHash: sdk.catalogHash,
-      sdkHash: sdk.sdkHash,
-      files: sdk.files,
-      tools: sdk.tools.map((tool) => {
-        const schemas = byTool.get(`${tool.integration}\u0000${tool.tool}`);
-        return { ...tool, inputSchema: schemas?.inputSchema ?? {}, outputSchema: schemas?.outputSchema };
-      }),
-      resources: new Map(catalog.map((row) => [row.integrationId, { uris: row.content.resources.map((r) => r.uri), templates: row.content.resourceTemplates.map((t) => t.uriTemplate) }])),
-    };
-    const result: TenantSdk = { ...sdk, tenantId, compilerSdk };
+    const { sdk, compilerSdk } = compilerSdkOf(integrations);
+    const result: TenantSdk = { ...sdk, tenantId, integrations, compilerSdk };
     this.#sdks.set(tenantId, result);
     return result;
   }
 
   /** The tenant's warm compiler for its current catalog. */
   async compiler(tenantId: string): Promise<WorkflowCompiler> {
-    const sdk = await this.sdk(tenantId);
+    return this.#compilerFor(await this.sdk(tenantId));
+  }
+
+  #compilerFor(sdk: TenantSdk): WorkflowCompiler {
+    const tenantId = sdk.tenantId;
     const existing = this.#compilers.get(tenantId);
     if (existing?.catalogHash === sdk.catalogHash) return existing;
     const compiler = new WorkflowCompiler(sdk.compilerSdk);
@@ -61,11 +72,14 @@ export class TenantToolchain {
     return (await this.compiler(tenantId)).compile(input);
   }
 
-  /** Compiles and, when the workflow is clean, returns what a run needs: the bundle and, per capability, its annotations and schemas. */
-  async build(tenantId: string, input: CompileInput): Promise<{ result: CompileResult; runnable: RunnableBundle | undefined }> {
+  /**
+   * Compiles and, when the workflow is clean, returns what a run needs: the bundle and, per
+   * capability, its annotations and schemas; and the SDK it was compiled against.
+   */
+  async build(tenantId: string, input: CompileInput): Promise<{ result: CompileResult; runnable: RunnableBundle | undefined; sdk: TenantSdk }> {
     const sdk = await this.sdk(tenantId);
-    const result = await this.check(tenantId, input);
-    if (!result.ok || !result.bundle || !result.workflow) return { result, runnable: undefined };
+    const result = await this.#compilerFor(sdk).compile(input);
+    if (!result.ok || !result.bundle || !result.workflow) return { result, runnable: undefined, sdk };
     const schemas = new Map(sdk.compilerSdk.tools.map((tool) => [`${tool.integration}\u0000${tool.tool}`, tool]));
     const tools = result.capabilities.map((capability) => {
       const tool = schemas.get(`${capability.integration}\u0000${capability.tool}`);
@@ -83,6 +97,6 @@ export class TenantToolchain {
       catalogHash: result.catalogHash,
       sdkHash: result.sdkHash,
     };
-    return { result, runnable };
+    return { result, runnable, sdk };
   }
 }

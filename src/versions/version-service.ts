@@ -17,9 +17,9 @@ import { textHash } from "../core/canonical-json.ts";
 import type { CatalogContent, CatalogTool } from "../core/catalog.ts";
 import { CharterError } from "../core/errors.ts";
 import { type Capability, formatDiagnostic } from "../core/workflow.ts";
-import type { RunEvent, RunnableBundle, RunResult, RunService, RunTrigger } from "../runs/index.ts";
-import type { ToolPolicy } from "../sandbox/index.ts";
-import type { CatalogRepository, IdentityRepository, Role, RunRepository, VersionRepository, VersionRow, VersionStatus } from "../store/index.ts";
+import { type RunEvent, type RunResult, type RunService, type RunTrigger, runnableOf } from "../runs/index.ts";
+import type { SdkIntegration } from "../sdkgen/index.ts";
+import type { IdentityRepository, Role, RunRepository, VersionRepository, VersionRow, VersionStatus } from "../store/index.ts";
 import type { TenantToolchain } from "../toolchain/index.ts";
 import { classifyDrift, type Drift } from "./drift.ts";
 import { type GateResult, runGates } from "./gates.ts";
@@ -32,7 +32,6 @@ export type VersionServiceResources = {
   versions: VersionRepository;
   identity: IdentityRepository;
   toolchain: TenantToolchain;
-  catalogs: CatalogRepository;
   runRepository: RunRepository;
   runs: RunService;
   policy: (tenantId: string) => Promise<TenantPolicy>;
@@ -48,16 +47,14 @@ export class VersionService {
   /** Compiles a workflow source, runs the gates and stores the result as the workflow's next version. */
   async create(request: { tenantId: string; source: string; fileName: string; tests?: string | undefined; author: Actor; origin?: { request: string; transcript?: unknown; usage?: unknown }; parentVersionId?: string }): Promise<VersionRow> {
     await this.#requireRole(request.tenantId, request.author, ["author", "admin"], "create versions");
-    const sdk = await this.#r.toolchain.sdk(request.tenantId);
-    const { result, runnable } = await this.#r.toolchain.build(request.tenantId, { source: request.source, fileName: request.fileName, tests: request.tests === undefined ? undefined : { text: request.tests, fileName: request.fileName.replace(/\.ts$/, ".tests.json") } });
+    const { result, runnable, sdk } = await this.#r.toolchain.build(request.tenantId, { source: request.source, fileName: request.fileName, tests: request.tests === undefined ? undefined : { text: request.tests, fileName: request.fileName.replace(/\.ts$/, ".tests.json") } });
     if (!result.workflow) {
       const errors = result.diagnostics.filter((d) => d.severity === "error").slice(0, 5).map(formatDiagnostic);
       throw new CharterError("WORKFLOW_INVALID", `the workflow's definition cannot be read, so it cannot become a version:\n${errors.join("\n")}`);
     }
     if (runnable) await this.#r.runRepository.saveBundle({ ...runnable, tenantId: request.tenantId });
     const gates = await runGates(result, runnable, result.tests?.tests);
-    const catalog = await this.#r.catalogs.currentCatalog(request.tenantId);
-    const toolSnapshots = snapshotsOf(result.capabilities, catalog);
+    const toolSnapshots = snapshotsOf(result.capabilities, sdk.integrations);
     const latest = (await this.#r.versions.list(request.tenantId, result.workflow.name)).at(-1);
     const passed = gates.every((gate) => gate.ok);
     const sourceHash = textHash(request.source);
@@ -179,9 +176,8 @@ export class VersionService {
   async checkDrift(tenantId: string): Promise<{ version: string; drifted: boolean; drift: Drift }[]> {
     const active = await this.#r.versions.activeVersions(tenantId);
     if (active.length === 0) return [];
-    const catalog = await this.#r.catalogs.currentCatalog(tenantId);
-    const current = new Map<string, CatalogContent>(catalog.map((row) => [row.integrationId, row.content]));
     const sdk = await this.#r.toolchain.sdk(tenantId);
+    const current = contentsOf(sdk.integrations);
     const results = [];
     for (const version of active) {
       if (version.catalogHash === sdk.catalogHash && !version.drift) continue;
@@ -211,13 +207,7 @@ export class VersionService {
     }
     if (version.status !== "approved") throw new CharterError("NOT_APPROVED", `${label(version)} is ${version.status}, not approved`);
     const bundle = await this.#verifyBundle(version, request.actor ?? null);
-    const runnable: RunnableBundle = {
-      ...bundle,
-      tools: bundle.tools as ToolPolicy[],
-      inputSchema: bundle.inputSchema as Record<string, unknown>,
-      outputSchema: bundle.outputSchema as Record<string, unknown>,
-    };
-    return this.#r.runs.start({ tenantId: request.tenantId, bundle: runnable, input: request.input, trigger: request.trigger, versionId: version.id, ...(request.onEvent ? { onEvent: request.onEvent } : {}) });
+    return this.#r.runs.start({ tenantId: request.tenantId, bundle: runnableOf(bundle), input: request.input, trigger: request.trigger, versionId: version.id, ...(request.onEvent ? { onEvent: request.onEvent } : {}) });
   }
 
   /** The stored bundle, after checking it hashes to the version's and every approval's bundle hash; fails closed. */
@@ -237,8 +227,7 @@ export class VersionService {
   async #refuseIfStale(version: VersionRow): Promise<void> {
     const sdk = await this.#r.toolchain.sdk(version.tenantId);
     if (sdk.catalogHash === version.catalogHash) return;
-    const catalog = await this.#r.catalogs.currentCatalog(version.tenantId);
-    const { breaking } = classifyDrift(version.toolSnapshots as (CatalogTool & { integration: string })[], new Map(catalog.map((row) => [row.integrationId, row.content])));
+    const { breaking } = classifyDrift(version.toolSnapshots as (CatalogTool & { integration: string })[], contentsOf(sdk.integrations));
     if (breaking.length > 0) {
       throw new CharterError("SCHEMA_DRIFT", `${label(version)} was built against an older catalog and tools it calls changed since (${breaking.slice(0, 3).map((b) => `${b.tool}: ${b.change}`).join("; ")}); create a new version`);
     }
@@ -268,8 +257,12 @@ function label(version: VersionRow): string {
   return `${version.workflow}@${version.number}`;
 }
 
-function snapshotsOf(capabilities: readonly Capability[], catalog: { integrationId: string; content: CatalogContent }[]): (CatalogTool & { integration: string })[] {
-  const byIntegration = new Map(catalog.map((row) => [row.integrationId, row.content]));
+function contentsOf(integrations: readonly SdkIntegration[]): Map<string, CatalogContent> {
+  return new Map(integrations.map((i) => [i.id, i.content]));
+}
+
+function snapshotsOf(capabilities: readonly Capability[], integrations: readonly SdkIntegration[]): (CatalogTool & { integration: string })[] {
+  const byIntegration = contentsOf(integrations);
   return capabilities.flatMap((capability) => {
     const tool = byIntegration.get(capability.integration)?.tools.find((t) => t.name === capability.tool);
     return tool ? [{ ...tool, integration: capability.integration }] : [];
