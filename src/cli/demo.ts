@@ -4,9 +4,9 @@
  * gates, submit it as the demo author, approve it as a demo reviewer (not its author), run the
  * approved version against the live demo servers, and show the run's journal.
  */
-import { createApp } from "../app.ts";
 import type { Capability } from "../core/workflow.ts";
 import type { GateResult } from "../versions/index.ts";
+import { withApp } from "./common.ts";
 import type { Output } from "./output.ts";
 
 export const DEMO_HELP = `Usage: charter demo
@@ -19,8 +19,7 @@ const REQUEST = "Page the on-call engineer with a message and post it to #it-ops
 
 export async function demo(output: Output): Promise<number> {
   const started = Date.now();
-  const app = await createApp();
-  try {
+  return withApp(async (app) => {
     const stage = (n: number, text: string) => output.out(`\n${n}. ${text}`);
     stage(1, `Sync the demo tenant's MCP servers (database: ${app.database.kind} ${app.database.location})`);
     const { result } = await app.sync("demo", (p) => {
@@ -73,7 +72,5 @@ export async function demo(output: Output): Promise<number> {
     output.out(`   charter runs show ${run.runId}`);
     output.out(`   charter plan --tenant demo "When a P1 incident is opened, open a bridge channel, page the on-call engineer and post the incident summary there"`);
     return run.status === "succeeded" ? 0 : 1;
-  } finally {
-    await app.close();
-  }
+  });
 }

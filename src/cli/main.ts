@@ -3,7 +3,7 @@
  * readable line and an exit status (0 ok, 1 failed, 2 usage). Stack traces only with CHARTER_DEBUG=1.
  */
 import { parseArgs } from "node:util";
-import { createApp } from "../app.ts";
+import { withApp } from "./common.ts";
 import { CharterError } from "../core/errors.ts";
 import { consoleOutput, type Output } from "./output.ts";
 import { PLAN_HELP, planCommand } from "./plan.ts";
@@ -197,13 +197,11 @@ function parse(argv: string[]) {
 }
 
 async function migrate(output: Output): Promise<number> {
-  const app = await createApp(); // opening migrates
-  try {
+  // Opening the app migrates the database.
+  return withApp(async (app) => {
     output.out(`database migrated: ${app.database.kind} ${app.database.location}`);
     return 0;
-  } finally {
-    await app.close();
-  }
+  });
 }
 
 function decisionOptions(values: ReturnType<typeof parse>["values"]) {

@@ -1,8 +1,6 @@
 /** `charter plan`: a plain-language request → a draft version that passed its checks, with progress as it goes. */
-import os from "node:os";
-import { createApp } from "../app.ts";
-import { CharterError } from "../core/errors.ts";
 import type { Capability } from "../core/workflow.ts";
+import { identify, withApp } from "./common.ts";
 import type { Output } from "./output.ts";
 
 export const PLAN_HELP = `Usage: charter plan --tenant <tenant> "<request>" [--from <version>] [--as <user>] [--json]
@@ -16,25 +14,8 @@ The planner can only create drafts: a reviewer decides whether it ever runs.
 Identity: CHARTER_API_KEY, or --as <user>; otherwise the local user "local:<login>" (author role).`;
 
 export async function planCommand(request: string, options: { tenant?: string | undefined; from?: string | undefined; as?: string | undefined; json: boolean }, output: Output): Promise<number> {
-  const app = await createApp();
-  try {
-    let tenantId = options.tenant;
-    let actor;
-    const key = process.env["CHARTER_API_KEY"];
-    if (key) {
-      const resolved = await app.identity.resolveKey(key);
-      if (!resolved) throw new CharterError("UNKNOWN_USER", "CHARTER_API_KEY is not a valid key (unknown or revoked)");
-      tenantId ??= resolved.tenantId;
-      actor = { userId: resolved.user.id, handle: resolved.user.handle };
-    } else {
-      if (!tenantId) throw new CharterError("UNKNOWN_USER", "give --tenant <tenant>");
-      const handle = options.as ?? `local:${os.userInfo().username}`;
-      const user = options.as ? await app.identity.userByHandle(handle) : await app.identity.ensureUser(handle);
-      if (!user) throw new CharterError("UNKNOWN_USER", `no user "${handle}"`);
-      if (!options.as) await app.identity.grant(tenantId, user.id, "author").catch(() => undefined);
-      actor = { userId: user.id, handle: user.handle };
-    }
-    if (!tenantId) throw new CharterError("UNKNOWN_USER", "give --tenant <tenant>");
+  return withApp(async (app) => {
+    const { actor, tenantId } = await identify(app, options, true);
     if (!options.json) output.out(`Planning for tenant ${tenantId} as ${actor.handle}: "${request}"`);
     const result = await app.planner.plan({
       tenantId,
@@ -60,7 +41,5 @@ export async function planCommand(request: string, options: { tenant?: string | 
     if (result.usage) output.out(`  ${result.usage.turns} turns, ${result.usage.inputTokens} input and ${result.usage.outputTokens} output tokens, $${result.usage.costUsd.toFixed(4)}, ${(result.usage.wallMs / 1000).toFixed(1)} s`);
     output.out(`Next: charter versions show ${label} --tenant ${tenantId}; charter submit ${label} --tenant ${tenantId} --as ${actor.handle}; a reviewer approves it.`);
     return 0;
-  } finally {
-    await app.close();
-  }
+  });
 }

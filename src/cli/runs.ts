@@ -1,10 +1,9 @@
 /** `charter try` (run a workflow file in the sandbox with mocked or read-only live tools) and `charter runs …`. */
-import { readFile } from "node:fs/promises";
 import { z } from "zod";
-import { createApp } from "../app.ts";
 import { CharterError } from "../core/errors.ts";
 import { formatDiagnostic, MockedResult } from "../core/workflow.ts";
 import { liveTools, mockedTools, type TriedCall, tryRun } from "../runs/index.ts";
+import { readInput, withApp } from "./common.ts";
 import type { Output } from "./output.ts";
 
 export const TRY_HELP = `Usage: charter try <workflow.ts> --tenant <tenant> [--input JSON] [--mocks FILE] [--live-readonly] [--json]
@@ -28,9 +27,7 @@ Commands:
 const Mocks = z.record(z.string().regex(/^[^.\s]+\.[^\s]+$/, 'keys are "<integration>.<tool>"'), z.array(MockedResult).min(1));
 
 export async function tryWorkflow(file: string, options: { tenant: string; input?: string | undefined; mocks?: string | undefined; liveReadonly: boolean; json: boolean }, output: Output): Promise<number> {
-  const source = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
-    throw new CharterError("FILE_UNREADABLE", `cannot read ${file}: ${error.code === "ENOENT" ? "no such file" : error.message}`);
-  });
+  const source = await readInput(file);
   let input: unknown = {};
   if (options.input !== undefined) {
     try {
@@ -41,9 +38,7 @@ export async function tryWorkflow(file: string, options: { tenant: string; input
   }
   let mocks: z.infer<typeof Mocks> = {};
   if (options.mocks) {
-    const text = await readFile(options.mocks, "utf8").catch((error: NodeJS.ErrnoException) => {
-      throw new CharterError("FILE_UNREADABLE", `cannot read mocks file ${options.mocks}: ${error.code === "ENOENT" ? "no such file" : error.message}`);
-    });
+    const text = await readInput(options.mocks, "mocks file ");
     let raw: unknown;
     try {
       raw = JSON.parse(text);
@@ -54,8 +49,7 @@ export async function tryWorkflow(file: string, options: { tenant: string; input
     if (!parsed.success) throw new CharterError("FILE_UNREADABLE", `mocks file ${options.mocks}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(file)"}: ${i.message}`).join("; ")}`);
     mocks = parsed.data;
   }
-  const app = await createApp();
-  try {
+  return withApp(async (app) => {
     const { result, runnable } = await app.toolchain.build(options.tenant, { source, fileName: file });
     if (!runnable) {
       for (const diagnostic of result.diagnostics) output.out(formatDiagnostic(diagnostic));
@@ -80,14 +74,11 @@ export async function tryWorkflow(file: string, options: { tenant: string; input
       output.out(`${ran.calls.length} call${ran.calls.length === 1 ? "" : "s"}, ${ran.wallMs.toFixed(0)} ms (CPU ${ran.cpuMs.toFixed(1)} ms)`);
     }
     return ran.ok ? 0 : 1;
-  } finally {
-    await app.close();
-  }
+  });
 }
 
 export async function showRun(runId: string, json: boolean, output: Output): Promise<number> {
-  const app = await createApp();
-  try {
+  return withApp(async (app) => {
     const run = await app.runRepository.run(runId).catch(() => undefined);
     if (!run) throw new CharterError("RUN_NOT_FOUND", `no run ${runId}`);
     const journal = await app.runRepository.journal(runId);
@@ -105,14 +96,11 @@ export async function showRun(runId: string, json: boolean, output: Output): Pro
     if (run.output !== null) output.out(`output: ${JSON.stringify(run.output)}`);
     if (run.error !== null) output.out(`error: ${JSON.stringify(run.error)}`);
     return 0;
-  } finally {
-    await app.close();
-  }
+  });
 }
 
 export async function resumeRun(runId: string, output: Output): Promise<number> {
-  const app = await createApp();
-  try {
+  return withApp(async (app) => {
     const result = await app.runs.resume(runId, {
       onEvent: (event) => {
         if (event.event === "call-finished") output.out(`  ${event.seq}. ${event.tool}: ${event.source === "replayed" ? "replayed from the journal" : event.ok ? "ok" : `failed (${event.error})`}`);
@@ -120,7 +108,5 @@ export async function resumeRun(runId: string, output: Output): Promise<number> 
     });
     output.out(`run ${result.runId}: ${result.status}${result.error ? ` (${result.error.code}: ${result.error.message})` : ""}`);
     return result.status === "succeeded" ? 0 : 1;
-  } finally {
-    await app.close();
-  }
+  });
 }

@@ -1,9 +1,9 @@
 /** `charter tenants …`: list tenants, sync their integrations, show their stored catalogs. */
-import { createApp } from "../app.ts";
 import type { IntegrationSyncResult, TenantSyncResult } from "../catalog/index.ts";
 import { listTenantIds } from "../config/tenant-config.ts";
 import { parseEnv } from "../config/env.ts";
 import { describeChange } from "../mcp/index.ts";
+import { withApp } from "./common.ts";
 import { columns, type Output } from "./output.ts";
 
 export const TENANTS_HELP = `Usage: charter tenants <command>
@@ -47,8 +47,7 @@ export async function listTenants(output: Output): Promise<number> {
 }
 
 export async function syncTenants(tenant: string | undefined, json: boolean, output: Output): Promise<number> {
-  const app = await createApp();
-  try {
+  return withApp(async (app) => {
     const ids = tenant ? [tenant] : await listTenantIds(app.env.tenantsDir);
     const results: TenantSyncResult[] = [];
     for (const id of ids) {
@@ -68,14 +67,11 @@ export async function syncTenants(tenant: string | undefined, json: boolean, out
     }
     if (json) output.out(JSON.stringify(tenant ? results[0] : results, null, 2));
     return results.every((result) => result.ok) ? 0 : 1;
-  } finally {
-    await app.close();
-  }
+  });
 }
 
 export async function showTenant(tenant: string, json: boolean, output: Output): Promise<number> {
-  const app = await createApp();
-  try {
+  return withApp(async (app) => {
     const integrations = await app.catalogs.listIntegrations(tenant);
     if (integrations.length === 0) {
       output.err(`no stored integrations for tenant "${tenant}"; run 'charter tenants sync ${tenant}' first`);
@@ -102,9 +98,7 @@ export async function showTenant(tenant: string, json: boolean, output: Output):
       for (const line of columns(content.tools.map((tool) => ["   ", tool.name, annotationsOf(tool.annotations), firstLine(tool.description)]))) output.out(line);
     }
     return 0;
-  } finally {
-    await app.close();
-  }
+  });
 }
 
 function formatResult(result: IntegrationSyncResult): string {

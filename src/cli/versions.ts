@@ -4,12 +4,11 @@
  * by --as (whoever can run this command on the machine can act as a local user, as with the
  * database itself). The tenant comes from the key, or from --tenant.
  */
-import { readFile } from "node:fs/promises";
-import { createApp, type App } from "../app.ts";
 import { CharterError } from "../core/errors.ts";
 import type { Capability } from "../core/workflow.ts";
-import { ROLES, type Role, type VersionRow } from "../store/index.ts";
-import type { Actor, GateResult } from "../versions/index.ts";
+import type { VersionRow } from "../store/index.ts";
+import type { GateResult } from "../versions/index.ts";
+import { identify, parseRoles, readInput, readOptionalInput, withApp } from "./common.ts";
 import { columns, type Output } from "./output.ts";
 
 export const VERSIONS_HELP = `Usage: charter versions <command> [--tenant <tenant>] [--as <user>] [--json]
@@ -32,30 +31,6 @@ Identity: CHARTER_API_KEY (its user and tenant), or --as <user> with --tenant <t
 
 type Options = { tenant?: string | undefined; as?: string | undefined; json: boolean; tests?: string | undefined; comment?: string | undefined; to?: string | undefined; role?: string | undefined; user?: string | undefined };
 
-async function withApp<T>(run: (app: App) => Promise<T>): Promise<T> {
-  const app = await createApp();
-  try {
-    return await run(app);
-  } finally {
-    await app.close();
-  }
-}
-
-/** The acting user and tenant, from CHARTER_API_KEY or --as/--tenant. */
-async function identify(app: App, options: Options): Promise<{ actor: Actor; tenantId: string }> {
-  const key = process.env["CHARTER_API_KEY"];
-  if (key) {
-    const resolved = await app.identity.resolveKey(key);
-    if (!resolved) throw new CharterError("UNKNOWN_USER", "CHARTER_API_KEY is not a valid key (unknown or revoked)");
-    if (options.tenant && options.tenant !== resolved.tenantId) throw new CharterError("NOT_AUTHORIZED", `the API key belongs to tenant ${resolved.tenantId}, not ${options.tenant}`);
-    return { actor: { userId: resolved.user.id, handle: resolved.user.handle }, tenantId: resolved.tenantId };
-  }
-  if (!options.as || !options.tenant) throw new CharterError("UNKNOWN_USER", "say who is acting: set CHARTER_API_KEY, or give --as <user> and --tenant <tenant>");
-  const user = await app.identity.userByHandle(options.as);
-  if (!user) throw new CharterError("UNKNOWN_USER", `no user "${options.as}"; create one with 'charter users add ${options.as} --tenant ${options.tenant} --role author'`);
-  return { actor: { userId: user.id, handle: user.handle }, tenantId: options.tenant };
-}
-
 function tenantOnly(options: Options): string {
   if (!options.tenant) throw new CharterError("UNKNOWN_USER", "give --tenant <tenant>");
   return options.tenant;
@@ -68,9 +43,8 @@ export async function versionsCommand(sub: string | undefined, args: string[], o
         const file = args[0];
         if (!file) throw new CharterError("FILE_UNREADABLE", "versions create needs a workflow file");
         const { actor, tenantId } = await identify(app, options);
-        const source = await read(file);
-        const testsPath = options.tests ?? file.replace(/\.ts$/, ".tests.json");
-        const tests = await readFile(testsPath, "utf8").catch(() => undefined);
+        const source = await readInput(file);
+        const tests = options.tests ? await readInput(options.tests, "tests file ") : await readOptionalInput(file.replace(/\.ts$/, ".tests.json"), "tests file ");
         const version = await app.versions.create({ tenantId, source, fileName: file, tests, author: actor });
         if (options.json) output.out(JSON.stringify(version, null, 2));
         else printVersion(version, output);
@@ -147,12 +121,10 @@ export async function rollback(workflow: string, options: Options, output: Outpu
 export async function usersAdd(handle: string, options: Options, output: Output): Promise<number> {
   return withApp(async (app) => {
     const tenantId = tenantOnly(options);
-    const roles = (options.role ?? "").split(",").filter(Boolean);
-    const unknown = roles.filter((role) => !(ROLES as readonly string[]).includes(role));
-    if (roles.length === 0 || unknown.length > 0) throw new CharterError("NOT_AUTHORIZED", `--role takes ${ROLES.join(", ")} (comma-separated)${unknown.length ? `; unknown: ${unknown.join(", ")}` : ""}`);
+    const roles = parseRoles(options.role, true);
     await app.catalogs.ensureTenant(tenantId);
     const user = await app.identity.ensureUser(handle);
-    for (const role of roles) await app.identity.grant(tenantId, user.id, role as Role);
+    for (const role of roles) await app.identity.grant(tenantId, user.id, role);
     output.out(`${handle} has ${[...(await app.identity.roles(tenantId, user.id))].join(", ")} in tenant ${tenantId}`);
     return 0;
   });
@@ -165,10 +137,7 @@ export async function keysCreate(options: Options, output: Output): Promise<numb
     await app.catalogs.ensureTenant(tenantId);
     const user = options.role ? await app.identity.ensureUser(options.user) : await app.identity.userByHandle(options.user);
     if (!user) throw new CharterError("UNKNOWN_USER", `no user "${options.user}"; add --role to create it, or 'charter users add'`);
-    const roles = (options.role ?? "").split(",").filter(Boolean);
-    const unknown = roles.filter((role) => !(ROLES as readonly string[]).includes(role));
-    if (unknown.length > 0) throw new CharterError("NOT_AUTHORIZED", `--role takes ${ROLES.join(", ")}; unknown: ${unknown.join(", ")}`);
-    for (const role of roles) await app.identity.grant(tenantId, user.id, role as Role);
+    for (const role of parseRoles(options.role, false)) await app.identity.grant(tenantId, user.id, role);
     const key = await app.identity.createKey(tenantId, user.id);
     output.out(key);
     output.err(`API key for ${user.handle} in tenant ${tenantId}; it is shown once and stored only as a hash`);
@@ -176,11 +145,6 @@ export async function keysCreate(options: Options, output: Output): Promise<numb
   });
 }
 
-async function read(file: string): Promise<string> {
-  return readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
-    throw new CharterError("FILE_UNREADABLE", `cannot read ${file}: ${error.code === "ENOENT" ? "no such file" : error.message}`);
-  });
-}
 
 function printVersion(version: VersionRow, output: Output): void {
   output.out(`${version.workflow}@${version.number} (${version.id}): ${version.status}`);

@@ -1,10 +1,10 @@
 /** `charter sdk` and `charter check`: a tenant's generated SDK, and compiling a workflow against it. */
-import { readFile, rename, mkdir, rm, stat, writeFile } from "node:fs/promises";
+import { rename, mkdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { createApp } from "../app.ts";
 import { CharterError } from "../core/errors.ts";
 import { COMPILER_OPTIONS, type CompileResult, guestFiles } from "../compile/index.ts";
 import { formatDiagnostic } from "../core/workflow.ts";
+import { readInput, readOptionalInput, withApp } from "./common.ts";
 import { columns, type Output } from "./output.ts";
 
 export const SDK_HELP = `Usage: charter sdk <tenant> [--json]
@@ -25,8 +25,7 @@ beside the workflow when it exists, and checked against the schemas (not run).
 Exit status: 0 when the workflow is clean (warnings allowed), 1 when it is not, 2 on a usage error.`;
 
 export async function writeSdk(tenant: string, json: boolean, output: Output): Promise<number> {
-  const app = await createApp();
-  try {
+  return withApp(async (app) => {
     const sdk = await app.toolchain.sdk(tenant);
     const folder = path.join(app.env.generatedDir, tenant, sdk.catalogHash.replace(/^sha256:/, ""));
     const files = new Map(sdk.files);
@@ -45,32 +44,20 @@ export async function writeSdk(tenant: string, json: boolean, output: Output): P
     });
     for (const line of columns(rows)) output.out(line);
     return 0;
-  } finally {
-    await app.close();
-  }
+  });
 }
 
 export async function checkWorkflow(file: string, tenant: string, testsFile: string | undefined, json: boolean, output: Output): Promise<number> {
-  const source = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
-    throw new CharterError("FILE_UNREADABLE", `cannot read ${file}: ${error.code === "ENOENT" ? "no such file" : error.message}`);
-  });
+  const source = await readInput(file);
   const testsPath = testsFile ?? file.replace(/\.[cm]?ts$/, "") + ".tests.json";
-  const tests = await readFile(testsPath, "utf8").then(
-    (text) => ({ text, fileName: testsPath }),
-    (error: NodeJS.ErrnoException) => {
-      if (testsFile || error.code !== "ENOENT") throw new CharterError("FILE_UNREADABLE", `cannot read tests file ${testsPath}: ${error.code === "ENOENT" ? "no such file" : error.message}`);
-      return undefined;
-    },
-  );
-  const app = await createApp();
-  try {
+  const testsText = testsFile ? await readInput(testsPath, "tests file ") : await readOptionalInput(testsPath, "tests file ");
+  const tests = testsText === undefined ? undefined : { text: testsText, fileName: testsPath };
+  return withApp(async (app) => {
     const result = await app.toolchain.check(tenant, { source, fileName: file, tests });
     if (json) output.out(JSON.stringify(checkReport(file, tenant, result), null, 2));
     else printCheck(result, output);
     return result.ok ? 0 : 1;
-  } finally {
-    await app.close();
-  }
+  });
 }
 
 function checkReport(file: string, tenant: string, result: CompileResult) {
