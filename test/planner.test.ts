@@ -47,16 +47,21 @@ let next = 0;
 const use = (name: string, input: unknown): FakeReply => ({ content: [{ type: "text", text: `Calling ${name}.` }, { type: "tool_use", id: `toolu_${++next}`, name, input }], usage: { input: 1200, output: 150 } });
 const submitGood = () => use("submit_draft", { source: GOOD, tests: TESTS });
 
+/** The demo tenant, synced into a fresh embedded database, with "ana" as an author. */
+async function demoWithAuthor(): Promise<{ app: App; author: Actor }> {
+  const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: path.join(REPO, "tenants") }, database: await embeddedTestDatabase() });
+  assert.ok((await app.catalogService.syncTenant("demo")).ok);
+  const user = await app.identity.ensureUser("ana");
+  await app.identity.grant("demo", user.id, "author");
+  return { app, author: { userId: user.id, handle: "ana" } };
+}
+
 describe("the planner with a model (fake Messages API, real SDK)", () => {
   let app: App;
   let author: Actor;
   const fakes: FakeAnthropic[] = [];
   before(async () => {
-    app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: path.join(REPO, "tenants") }, database: await embeddedTestDatabase() });
-    assert.ok((await app.catalogService.syncTenant("demo")).ok);
-    const user = await app.identity.ensureUser("ana");
-    await app.identity.grant("demo", user.id, "author");
-    author = { userId: user.id, handle: "ana" };
+    ({ app, author } = await demoWithAuthor());
   });
   after(async () => {
     for (const fake of fakes) await fake.stop();
@@ -166,11 +171,7 @@ describe("the offline planner", () => {
   let app: App;
   let author: Actor;
   before(async () => {
-    app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: path.join(REPO, "tenants") }, database: await embeddedTestDatabase() });
-    assert.ok((await app.catalogService.syncTenant("demo")).ok);
-    const user = await app.identity.ensureUser("ana");
-    await app.identity.grant("demo", user.id, "author");
-    author = { userId: user.id, handle: "ana" };
+    ({ app, author } = await demoWithAuthor());
   });
   after(() => app.close());
 
