@@ -104,6 +104,9 @@ describe("runs against the live demo tenant", () => {
   test("bad input is refused before a run is created", async () => {
     const bundle = await build(app, "demo", path.join(DEMO_WORKFLOWS, "p1-bridge.ts"));
     await assert.rejects(app.runs.start({ tenantId: "demo", bundle, input: { incident: 1 }, trigger: { type: "manual" } }), /RUN_INPUT_INVALID|does not match p1-bridge's input schema/);
+    // A tenant whose tools cannot be reached: refused before any run record exists.
+    await assert.rejects(app.runs.start({ tenantId: "nobody", bundle, input: { incident_id: "INC0001" }, trigger: { type: "manual" } }), /no tenant "nobody"/);
+    assert.deepEqual(await app.runRepository.list({ tenantId: "nobody" }), []);
   });
 });
 

@@ -81,6 +81,8 @@ export class RunService {
     const problems = schemaValidator(request.bundle.inputSchema)(request.input);
     if (problems.length > 0) throw new CharterError("RUN_INPUT_INVALID", `the input does not match ${request.bundle.workflow}'s input schema: ${problems.join("; ")}`);
     const { repository } = this.#resources;
+    // Before the run record exists: a tenant whose tools cannot be reached must not leave a run "running".
+    const tools = request.tools ?? (await this.#resources.tools(request.tenantId));
     if (!this.#storedBundles.has(request.bundle.hash)) {
       await repository.saveBundle({ ...request.bundle, tenantId: request.tenantId });
       this.#storedBundles.add(request.bundle.hash);
@@ -97,7 +99,6 @@ export class RunService {
       seed: [randomInt(1, 2 ** 31), randomInt(1, 2 ** 31)],
       leaseUntil: new Date(Date.now() + this.#leaseMs),
     });
-    const tools = request.tools ?? (await this.#resources.tools(request.tenantId));
     return this.#execute(run, request.bundle, [], tools, request.onEvent ?? (() => {}));
   }
 
@@ -114,13 +115,14 @@ export class RunService {
     const existing = await repository.run(runId);
     if (!existing) throw new CharterError("RUN_NOT_FOUND", `no run ${runId}`);
     if (existing.status !== "running") throw new CharterError("RUN_NOT_RESUMABLE", `run ${runId} is ${existing.status}; only a run that was interrupted can be resumed`);
+    // Everything that can refuse comes before the claim, so a refused resume leaves the run as it was.
+    const bundle = await repository.bundle(existing.bundleHash);
+    if (!bundle) throw new CharterError("RUN_NOT_RESUMABLE", `the bundle ${existing.bundleHash} of run ${runId} is missing`);
+    const actual = textHash(bundle.code);
+    if (actual !== existing.bundleHash) throw new CharterError("BUNDLE_TAMPERED", `the stored bundle of run ${runId} hashes to ${actual}, not the ${existing.bundleHash} it started with; it was not resumed`);
+    const tools = options.tools ?? (await this.#resources.tools(existing.tenantId));
     const run = await repository.claim(runId, new Date(Date.now() + this.#leaseMs), new Date());
     if (!run) throw new CharterError("RUN_NOT_RESUMABLE", `run ${runId} is still held by a live process (its lease runs until ${existing.leaseUntil?.toISOString()}); try again after that`);
-    const bundle = await repository.bundle(run.bundleHash);
-    if (!bundle) throw new CharterError("RUN_NOT_RESUMABLE", `the bundle ${run.bundleHash} of run ${runId} is missing`);
-    const actual = textHash(bundle.code);
-    if (actual !== run.bundleHash) throw new CharterError("BUNDLE_TAMPERED", `the stored bundle of run ${runId} hashes to ${actual}, not the ${run.bundleHash} it started with; it was not resumed`);
-    const tools = options.tools ?? (await this.#resources.tools(run.tenantId));
     return this.#execute(run, runnableOf(bundle), await repository.journal(runId), tools, options.onEvent ?? (() => {}));
   }
 

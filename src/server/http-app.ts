@@ -25,16 +25,18 @@ export type LogLine = Record<string, unknown> & { event: string };
 export async function createHttpApp(app: App, options: { log?: (line: LogLine) => void } = {}): Promise<Hono<Vars>> {
   const key = await webhookKey(app.env.dataDir, process.env["CHARTER_WEBHOOK_KEY"]);
   const http = new Hono<Vars>();
+  // Unexpected errors are logged even without a request log (to stderr), since the answer says so.
+  const log = options.log ?? ((line: LogLine) => process.stderr.write(`${JSON.stringify(line)}\n`));
 
   http.onError((error, c) => {
     if (error instanceof CharterError) return c.json({ error: { code: error.code, message: error.message, retryable: error.retryable } }, httpStatus(error.code));
     if (error instanceof z.ZodError) return c.json({ error: { code: "INVALID_REQUEST", message: error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; "), retryable: false } }, 400);
     if (error instanceof BadRequest) return c.json({ error: { code: "INVALID_REQUEST", message: error.message, retryable: false } }, 400);
+    log({ at: new Date().toISOString(), event: "http-error", method: c.req.method, path: c.req.path, message: error instanceof Error ? error.message : String(error) });
     return c.json({ error: { code: "INTERNAL", message: "Charter failed to handle the request; it is logged; try again or report it", retryable: true } }, 500);
   });
   http.notFound((c) => c.json({ error: { code: "NOT_FOUND", message: `no route ${c.req.method} ${c.req.path}; see /api/v1/openapi.json`, retryable: false } }, 404));
   if (options.log) {
-    const log = options.log;
     http.use("*", async (c, next) => {
       const started = performance.now();
       await next();
