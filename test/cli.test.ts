@@ -107,7 +107,7 @@ describe("charter command", () => {
     assert.match(good.stdout, /tickets\.get_incident\s+tickets\.getIncident\s+read-only, idempotent/);
     assert.match(good.stdout, /tests: 3 checked/);
     assert.match(good.stdout, /bundle: [\d.]+ KiB/);
-    assert.match(good.stdout, /timings: typecheck [\d.]+ ms, analysis [\d.]+ ms, bundle [\d.]+ ms/);
+    assert.match(good.stdout, /timings: typecheck [\d.]+ ms \((TypeScript 7 native[^)]*|embedded TypeScript)\), analysis [\d.]+ ms, bundle [\d.]+ ms/);
 
     const json = await charter(["check", "tenants/demo/workflows/p1-bridge.ts", "--tenant", "demo", "--json"], env);
     const report = JSON.parse(json.stdout) as { ok: boolean; capabilities: { tool: string }[]; bundle: { bytes: number } };

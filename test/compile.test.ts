@@ -21,14 +21,14 @@ const FIXTURES = path.join(REPO, "test/fixtures/workflows");
 const EXAMPLE = path.join(REPO, "tenants/demo/workflows/p1-bridge.ts");
 
 /** A compiler over a generated SDK of made-up integrations (no servers needed). */
-function compilerFor(integrations: Record<string, CatalogTool[]>): WorkflowCompiler {
+function compilerFor(integrations: Record<string, CatalogTool[]>, options: { native?: boolean } = {}): WorkflowCompiler {
   const { compilerSdk } = compilerSdkOf(
     Object.entries(integrations).map(([id, tools]) => {
       const content = { server: { name: id, version: "1" }, capabilities: { tools: {} }, tools, resources: [], resourceTemplates: [], prompts: [] };
       return { id, snapshotHash: contentHash(content), content };
     }),
   );
-  return new WorkflowCompiler(compilerSdk);
+  return new WorkflowCompiler(compilerSdk, options);
 }
 
 const codes = (result: CompileResult) => result.diagnostics.map((d) => `${d.line}:${d.code}`);
@@ -116,7 +116,8 @@ describe("compiling workflows against the demo tenant", () => {
     ["global-this.ts", ["9:CHARTER_FORBIDDEN_EVAL"]],
     ["computed-access.ts", ["10:CHARTER_NAMESPACE_ESCAPE"]],
     ["namespace-alias.ts", ["9:CHARTER_NAMESPACE_ESCAPE"]],
-    ["namespace-argument.ts", ["9:CHARTER_NAMESPACE_ESCAPE", "9:TS2345"]],
+    // TypeScript 7 elaborates this argument error (2739), the embedded TypeScript 6 does not (2345).
+    ["namespace-argument.ts", ["9:CHARTER_NAMESPACE_ESCAPE", "9:TS2739|9:TS2345"]],
     ["with.ts", ["10:CHARTER_FORBIDDEN_WITH"]],
     ["dynamic-import.ts", ["9:CHARTER_DYNAMIC_IMPORT"]],
     ["node-import.ts", ["1:CHARTER_FORBIDDEN_IMPORT"]],
@@ -129,14 +130,34 @@ describe("compiling workflows against the demo tenant", () => {
     ["syntax-error.ts", ["9:TS1109"]],
     ["bad-definition.ts", ["4:CHARTER_INVALID_DEFINITION", "5:CHARTER_INVALID_DEFINITION", "6:CHARTER_INVALID_DEFINITION", "8:CHARTER_INVALID_DEFINITION", "8:CHARTER_INVALID_DEFINITION"]],
   ];
+  const sameCodes = (actual: string[], expected: string[]) => actual.length === expected.length && actual.every((code, i) => expected[i]?.split("|").includes(code));
   for (const [file, expected] of rejections) {
     test(`rejected with a diagnostic at its line: ${file}`, async () => {
       const result = await check(path.join(FIXTURES, file));
       assert.equal(result.ok, false);
-      assert.deepEqual(codes(result), expected, JSON.stringify(result.diagnostics, null, 1));
+      assert.ok(sameCodes(codes(result), expected), JSON.stringify(result.diagnostics, null, 1));
       for (const d of result.diagnostics) assert.ok(d.column >= 1 && d.message.length > 0);
     });
   }
+
+  test("the embedded TypeScript, used where tsgo is not, gives the same verdicts and findings", async () => {
+    const sdk = await app.toolchain.sdk("demo");
+    const embedded = new WorkflowCompiler(sdk.compilerSdk, { native: false });
+    const native = await app.toolchain.compiler("demo");
+    for (const [file, expected] of rejections) {
+      const input = { source: await readFile(path.join(FIXTURES, file), "utf8"), fileName: file };
+      const [a, b] = [await embedded.compile(input), await native.compile(input)];
+      assert.equal(a.typechecker, "embedded");
+      assert.ok(sameCodes(codes(a), expected), `${file}: ${JSON.stringify(a.diagnostics, null, 1)}`);
+      assert.ok(sameCodes(codes(b), expected), `${file}: ${JSON.stringify(b.diagnostics, null, 1)}`);
+    }
+    const clean = { source: await readFile(EXAMPLE, "utf8"), fileName: "example.ts" };
+    const [a, b] = [await embedded.compile(clean), await native.compile(clean)];
+    assert.equal(b.typechecker, "native", "tsgo checks clean workflows on this machine");
+    assert.ok(a.ok && b.ok);
+    assert.equal(a.bundle?.hash, b.bundle?.hash, "the same bundle whichever checker ran");
+    assert.deepEqual(a.capabilities, b.capabilities);
+  });
 
   test("schema problems say what is wrong: a type that disagrees, an unknown keyword, a required name with no property", async () => {
     const mismatch = await check(path.join(FIXTURES, "schema-mismatch.ts"));
@@ -239,16 +260,18 @@ ${body}
     return { n: (input.count ?? 0) + tags.length + (kind === "a" ? 1 : 0) + (owner ? 1 : 0) + (deep ?? 0) };`),
     });
     assert.deepEqual(good.diagnostics, []);
-    const bad = await compiler.compile({
-      fileName: "w.ts",
-      source: workflow(`    const n: number = input.count;
+    const wrong = workflow(`    const n: number = input.count;
     const kind: "a" = input.kind;
-    return { n, extra: true };`),
-    });
-    assert.deepEqual(codes(bad), ["18:CHARTER_OUTPUT_MISMATCH", "19:TS2322", "20:TS2322"]);
-    assert.match(bad.diagnostics[0]?.message ?? "", /run can return "extra", which the output schema does not allow/);
-    assert.match(bad.diagnostics[1]?.message ?? "", /undefined/);
-    assert.match(bad.diagnostics[2]?.message ?? "", /"b"/);
+    return { n, extra: true };`);
+    const bad = await compiler.compile({ fileName: "w.ts", source: wrong });
+    const embedded = await compilerFor({}, { native: false }).compile({ fileName: "w.ts", source: wrong });
+    for (const result of [bad, embedded]) {
+      assert.deepEqual(codes(result), ["18:CHARTER_OUTPUT_MISMATCH", "19:TS2322", "20:TS2322"], result.typechecker);
+      assert.match(result.diagnostics[0]?.message ?? "", /run can return "extra", which the output schema does not allow/);
+      assert.match(result.diagnostics[1]?.message ?? "", /undefined/);
+      assert.match(result.diagnostics[2]?.message ?? "", /"b"/);
+    }
+    assert.deepEqual([bad.typechecker, embedded.typechecker], ["native", "embedded"]);
   });
 
   test("tenants never see each other's SDK", async () => {

@@ -92,7 +92,8 @@ function printCheck(result: CompileResult, output: Output): void {
   if (result.tests) output.out(`tests: ${result.tests.tests.length} checked against the schemas (they run in the test gate)`);
   if (result.bundle) output.out(`bundle: ${formatBytes(result.bundle.bytes)} (source map ${formatBytes(Buffer.byteLength(result.bundle.sourceMap))}), ${result.bundle.hash.slice(0, 19)}…`);
   const t = roundTimings(result.timings);
-  output.out(`timings: typecheck ${t.typecheckMs} ms, analysis ${t.analysisMs} ms, bundle ${t.bundleMs} ms, total ${t.totalMs} ms (SDK of catalog ${result.catalogHash.slice(0, 19)}…)`);
+  const checker = result.typechecker === "native" ? "TypeScript 7 native, overlapping analysis and bundle" : "embedded TypeScript";
+  output.out(`timings: typecheck ${t.typecheckMs} ms (${checker}), analysis ${t.analysisMs} ms, bundle ${t.bundleMs} ms, total ${t.totalMs} ms (SDK of catalog ${result.catalogHash.slice(0, 19)}…)`);
   output.out(errors === 0 ? `ok${warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}` : `${errors} error${errors === 1 ? "" : "s"}${warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}: not clean`);
 }
 

@@ -9,10 +9,11 @@ import { checkAuthoredSchema } from "../core/json-schema.ts";
 import { type Capability, type Diagnostic, WorkflowName, WorkflowTrigger } from "../core/workflow.ts";
 import { analyzeWorkflow, type SdkFunction, type SdkIndex } from "./analyze.ts";
 import { type Bundle, bundleWorkflow, type SdkUse } from "./bundle.ts";
-import { toDiagnostic, typescriptDiagnostic } from "./diagnostics.ts";
+import { nativeDiagnostic, toDiagnostic, typescriptDiagnostic } from "./diagnostics.ts";
+import { eligibleForNative, NativeTypechecker } from "./native-typecheck.ts";
 import { checkTests, type CheckedTests, type ToolSchemas } from "./tests-file.ts";
-import { undeclaredOutputFields } from "./output-check.ts";
-import { TenantTypechecker } from "./typecheck.ts";
+import { declaredRunPosition, returnedPropertiesOf, runNamePosition, undeclaredFields } from "./output-check.ts";
+import { parseWorkflow, TenantTypechecker } from "./typecheck.ts";
 
 /** What a compiler needs of a tenant's SDK; the SDK generator's output plus the catalog's schemas and resources. */
 export type CompilerSdk = {
@@ -44,6 +45,9 @@ export type CompileResult = {
   bundle: Bundle | undefined;
   catalogHash: string;
   sdkHash: string;
+  /** Which TypeScript checked the types: TypeScript 7's native checker, or the embedded TypeScript (no native checker here, or the source names other modules). */
+  typechecker: "native" | "embedded";
+  /** With the native checker, type check, analysis and bundle overlap: typecheckMs counts from the start. */
   timings: { typecheckMs: number; analysisMs: number; bundleMs: number; totalMs: number };
 };
 
@@ -61,8 +65,11 @@ export class WorkflowCompiler {
   readonly #typechecker: TenantTypechecker;
   readonly #index: SdkIndex;
   readonly #schemas: ToolSchemas;
+  #native: Promise<NativeTypechecker | undefined> | undefined;
 
-  constructor(sdk: CompilerSdk) {
+  /** `native: false` keeps every check on the embedded TypeScript (as when tsgo is unavailable). */
+  constructor(sdk: CompilerSdk, options: { native?: boolean } = {}) {
+    if (options.native === false) this.#native = Promise.resolve(undefined);
     this.catalogHash = sdk.catalogHash;
     this.#sdk = sdk;
     this.#typechecker = new TenantTypechecker(sdk.files);
@@ -77,33 +84,61 @@ export class WorkflowCompiler {
 
   async compile(input: CompileInput): Promise<CompileResult> {
     const started = performance.now();
-    const checked = this.#typechecker.check(input.source);
-    const typechecked = performance.now();
+    const sourceFile = parseWorkflow(input.source);
+    const native = eligibleForNative(input.source) ? await this.#nativeChecker() : undefined;
+    const runPosition = native ? declaredRunPosition(sourceFile) : undefined;
+    const nativeCheck = native?.check(input.source, runPosition).then(
+      (result) => ({ ...result, at: performance.now() }),
+      () => undefined,
+    );
+    const checked = this.#typechecker.check(sourceFile, native === undefined);
+    const parsed = performance.now();
     const analysis = analyzeWorkflow(checked.sourceFile, checked.checker, this.#index);
     const diagnostics: Diagnostic[] = analysis.findings.map((f) => toDiagnostic(checked.sourceFile, input.fileName, f.node, f.code, f.message));
-    const flaggedLines = new Set(diagnostics.map((d) => d.line));
-    for (const d of checked.diagnostics) {
-      const diagnostic = typescriptDiagnostic(d, input.fileName);
-      if (!(SUPERSEDED.has(d.code) && flaggedLines.has(diagnostic.line))) diagnostics.push(diagnostic);
-    }
     const workflow = analysis.definition ? this.#summary(analysis.definition, analysis.capabilities, checked.sourceFile, input.fileName, diagnostics) : undefined;
-    if (workflow && analysis.definition?.nodes.run) {
-      for (const field of undeclaredOutputFields(analysis.definition.nodes.run, checked.checker, workflow.outputSchema)) {
-        diagnostics.push(toDiagnostic(checked.sourceFile, input.fileName, analysis.definition.nodes.run, "CHARTER_OUTPUT_MISMATCH", `run can return "${field}", which the output schema does not allow (additionalProperties is false); add it to the schema or leave it out`));
-      }
-    }
     const tests = input.tests && workflow ? checkTests(input.tests.text, input.tests.fileName, workflow, analysis.capabilities, this.#schemas, diagnostics) : undefined;
     const analysed = performance.now();
+    // With the native checker the bundle is built while it checks, and dropped if it finds errors.
+    let bundleMs = 0;
+    const bundleNow = () => this.#bundle(input, analysis.capabilities).then((result) => ((bundleMs = performance.now() - analysed), result));
+    const bundling = native && checked.diagnostics.length === 0 && !diagnostics.some((d) => d.severity === "error") ? bundleNow() : undefined;
+    const run = analysis.definition?.nodes.run;
+    const ownRunPosition = run && workflow ? runNamePosition(run) : undefined;
+    let typecheckMs: number;
+    let typechecker: "native" | "embedded" = "native";
+    let typeDiagnostics: Diagnostic[];
+    let returned: string[][] | undefined;
+    const nativeChecked = checked.diagnostics.length === 0 ? await nativeCheck : undefined;
+    if (nativeChecked) {
+      typeDiagnostics = nativeChecked.diagnostics.map((d) => nativeDiagnostic(d, checked.sourceFile, input.fileName));
+      typecheckMs = nativeChecked.at - started;
+      // The native answer is for the `run` the syntax showed; if the analysis found another, ask the embedded checker.
+      returned = ownRunPosition === undefined ? undefined : ownRunPosition === runPosition ? nativeChecked.returned : run && returnedPropertiesOf(run, checked.checker);
+    } else {
+      // No native checker, a syntax error, or the native check failed: the embedded checker decides.
+      typechecker = "embedded";
+      const fallbackStarted = performance.now();
+      const semantic = checked.diagnostics.length > 0 || !native ? checked.diagnostics : checked.program.getSemanticDiagnostics(checked.sourceFile);
+      typeDiagnostics = semantic.map((d) => typescriptDiagnostic(d, input.fileName));
+      returned = run && ownRunPosition !== undefined ? returnedPropertiesOf(run, checked.checker) : undefined;
+      typecheckMs = parsed - started + (performance.now() - fallbackStarted);
+    }
+    const flaggedLines = new Set(diagnostics.map((d) => d.line));
+    for (const diagnostic of typeDiagnostics) {
+      if (!(SUPERSEDED.has(Number(diagnostic.code.slice(2))) && flaggedLines.has(diagnostic.line))) diagnostics.push(diagnostic);
+    }
+    if (workflow && run) {
+      for (const field of undeclaredFields(returned, workflow.outputSchema)) {
+        diagnostics.push(toDiagnostic(checked.sourceFile, input.fileName, run, "CHARTER_OUTPUT_MISMATCH", `run can return "${field}", which the output schema does not allow (additionalProperties is false); add it to the schema or leave it out`));
+      }
+    }
     const errors = diagnostics.some((d) => d.severity === "error");
     let bundle: Bundle | undefined;
     if (!errors) {
-      try {
-        bundle = await bundleWorkflow(input.source, input.fileName, this.#use(analysis.capabilities));
-      } catch (error) {
-        const failure = error as { errors?: { text: string }[] };
-        diagnostics.push({ file: input.fileName, line: 1, column: 1, severity: "error", code: "CHARTER_BUNDLE_FAILED", message: failure.errors?.[0]?.text ?? String(error) });
-      }
-    }
+      const bundled = await (bundling ?? bundleNow());
+      if ("diagnostic" in bundled) diagnostics.push(bundled.diagnostic);
+      else bundle = bundled.bundle;
+    } else if (bundling) await bundling;
     const finished = performance.now();
     diagnostics.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : a.file < b.file ? -1 : 1));
     return {
@@ -115,8 +150,29 @@ export class WorkflowCompiler {
       bundle,
       catalogHash: this.#sdk.catalogHash,
       sdkHash: this.#sdk.sdkHash,
-      timings: { typecheckMs: typechecked - started, analysisMs: analysed - typechecked, bundleMs: finished - analysed, totalMs: finished - started },
+      typechecker,
+      timings: { typecheckMs, analysisMs: analysed - parsed, bundleMs, totalMs: finished - started },
     };
+  }
+
+  /** Frees the compiler's native project; the compiler still works afterwards, on the embedded checker. */
+  close(): void {
+    void this.#native?.then((native) => native?.close());
+    this.#native = Promise.resolve(undefined);
+  }
+
+  #nativeChecker(): Promise<NativeTypechecker | undefined> {
+    this.#native ??= NativeTypechecker.open(this.#sdk.files);
+    return this.#native;
+  }
+
+  async #bundle(input: CompileInput, capabilities: readonly Capability[]): Promise<{ bundle: Bundle } | { diagnostic: Diagnostic }> {
+    try {
+      return { bundle: await bundleWorkflow(input.source, input.fileName, this.#use(capabilities)) };
+    } catch (error) {
+      const failure = error as { errors?: { text: string }[] };
+      return { diagnostic: { file: input.fileName, line: 1, column: 1, severity: "error", code: "CHARTER_BUNDLE_FAILED", message: failure.errors?.[0]?.text ?? String(error) } };
+    }
   }
 
   /** Every namespace of the SDK, each with only the functions these capabilities name. */

@@ -5,6 +5,7 @@
  */
 import { ts } from "ts-morph";
 import type { Diagnostic } from "../core/workflow.ts";
+import type { NativeFinding } from "./native-typecheck.ts";
 
 const UNAVAILABLE: Record<string, string> = {
   fetch: "a workflow has no network access of its own; call the tenant's tools through charter:sdk",
@@ -23,18 +24,22 @@ const UNAVAILABLE: Record<string, string> = {
 const NOT_FOUND_CODES = new Set([2304, 2580, 2582, 2583, 2584, 2591, 2592, 2593]);
 
 export function typescriptDiagnostic(diagnostic: ts.Diagnostic, fileName: string): Diagnostic {
-  let message = withoutNoInfer(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"));
-  const name = /^Cannot find name '([^']+)'/.exec(message)?.[1];
-  if (NOT_FOUND_CODES.has(diagnostic.code) && name && UNAVAILABLE[name]) message = `\`${name}\` is not available in a workflow: ${UNAVAILABLE[name]}.`;
   const position = diagnostic.file && diagnostic.start !== undefined ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start) : { line: 0, character: 0 };
-  return {
-    file: fileName,
-    line: position.line + 1,
-    column: position.character + 1,
-    severity: diagnostic.category === ts.DiagnosticCategory.Error ? "error" : "warning",
-    code: `TS${diagnostic.code}`,
-    message,
-  };
+  const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n");
+  return workflowDiagnostic(fileName, position, diagnostic.code, diagnostic.category === ts.DiagnosticCategory.Error, message);
+}
+
+/** A finding of the native checker, placed with the embedded parser's line map of the same text. */
+export function nativeDiagnostic(finding: NativeFinding, file: ts.SourceFile, fileName: string): Diagnostic {
+  const position = file.getLineAndCharacterOfPosition(Math.min(finding.start, file.text.length));
+  return workflowDiagnostic(fileName, position, finding.code, finding.error, finding.message);
+}
+
+function workflowDiagnostic(fileName: string, position: ts.LineAndCharacter, code: number, error: boolean, text: string): Diagnostic {
+  let message = withoutNoInfer(text);
+  const name = /^Cannot find name '([^']+)'/.exec(message)?.[1];
+  if (NOT_FOUND_CODES.has(code) && name && UNAVAILABLE[name]) message = `\`${name}\` is not available in a workflow: ${UNAVAILABLE[name]}.`;
+  return { file: fileName, line: position.line + 1, column: position.character + 1, severity: error ? "error" : "warning", code: `TS${code}`, message };
 }
 
 export function toDiagnostic(file: ts.SourceFile, fileName: string, node: ts.Node, code: string, message: string): Diagnostic {

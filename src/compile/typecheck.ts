@@ -36,6 +36,11 @@ export function isLibraryFile(fileName: string): boolean {
 
 export type Checked = { program: ts.Program; checker: ts.TypeChecker; sourceFile: ts.SourceFile; diagnostics: readonly ts.Diagnostic[] };
 
+/** Parses a workflow module the way `check` wants it. */
+export function parseWorkflow(source: string): ts.SourceFile {
+  return ts.createSourceFile(WORKFLOW_PATH, source, ts.ScriptTarget.ES2023, true, ts.ScriptKind.TS);
+}
+
 export class TenantTypechecker {
   readonly #files = new Map<string, ts.SourceFile>();
   #previous: ts.Program | undefined;
@@ -48,9 +53,12 @@ export class TenantTypechecker {
     for (const [name, text] of sdkDeclarations) if (name.endsWith(".d.ts")) this.#add(SDK_DIR + name, text);
   }
 
-  /** Parses and typechecks one workflow module; diagnostics are syntax and type errors in it only. */
-  check(source: string): Checked {
-    const sourceFile = ts.createSourceFile(WORKFLOW_PATH, source, ts.ScriptTarget.ES2023, true, ts.ScriptKind.TS);
+  /**
+   * Builds the program for one workflow module (from `parseWorkflow`); diagnostics are its syntax
+   * errors and, when `semantic`, its type errors. Without them the checker still answers the
+   * analysis, checking only what it is asked about.
+   */
+  check(sourceFile: ts.SourceFile, semantic = true): Checked {
     const program = ts.createProgram({
       rootNames: [WORKFLOW_PATH, DECLARATIONS_PATH],
       options: COMPILER_OPTIONS,
@@ -59,7 +67,7 @@ export class TenantTypechecker {
     });
     this.#previous = program;
     const syntactic = program.getSyntacticDiagnostics(sourceFile);
-    const diagnostics = syntactic.length > 0 ? syntactic : program.getSemanticDiagnostics(sourceFile);
+    const diagnostics = syntactic.length > 0 || !semantic ? syntactic : program.getSemanticDiagnostics(sourceFile);
     return { program, checker: program.getTypeChecker(), sourceFile, diagnostics };
   }
 
