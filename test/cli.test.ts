@@ -160,6 +160,7 @@ describe("charter command", () => {
         ["with.ts", "CHARTER_FORBIDDEN_WITH"],
         ["dynamic-import.ts", "CHARTER_DYNAMIC_IMPORT"],
         ["node-import.ts", "CHARTER_FORBIDDEN_IMPORT"],
+        ["reference-lib.ts", "CHARTER_FORBIDDEN_IMPORT"],
         ["fetch.ts", "TS2304"],
         ["no-default-export.ts", "CHARTER_NO_WORKFLOW"],
         ["not-literal-schema.ts", "CHARTER_NOT_LITERAL"],

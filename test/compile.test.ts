@@ -119,6 +119,7 @@ describe("compiling workflows against the demo tenant", () => {
     // TypeScript 7 elaborates this argument error (2739), the embedded TypeScript 6 does not (2345).
     ["namespace-argument.ts", ["9:CHARTER_NAMESPACE_ESCAPE", "9:TS2739|9:TS2345"]],
     ["with.ts", ["10:CHARTER_FORBIDDEN_WITH"]],
+    ["reference-lib.ts", ["1:CHARTER_FORBIDDEN_IMPORT"]],
     ["dynamic-import.ts", ["9:CHARTER_DYNAMIC_IMPORT"]],
     ["node-import.ts", ["1:CHARTER_FORBIDDEN_IMPORT"]],
     ["fetch.ts", ["9:TS2304"]],

@@ -54,6 +54,12 @@ export function analyzeWorkflow(sourceFile: ts.SourceFile, checker: ts.TypeCheck
   const namespaces = new Map<ts.Symbol, string>();
   const capabilities = new Map<string, Capability>();
 
+  // `/// <reference lib="dom" />` and the like would bring in types (fetch, DOM) that do not exist in the sandbox.
+  const directives = [...sourceFile.referencedFiles, ...sourceFile.typeReferenceDirectives, ...sourceFile.libReferenceDirectives];
+  if (directives.length > 0) {
+    report(sourceFile, "CHARTER_FORBIDDEN_IMPORT", `a workflow may not use \`/// <reference>\` directives ("${directives[0]?.fileName}"): it sees only charter:sdk, charter:workflow and ECMAScript 2023`);
+  }
+
   for (const statement of sourceFile.statements) {
     if (ts.isImportDeclaration(statement)) checkImport(statement, checker, namespaces, report);
     else if (ts.isExportDeclaration(statement) && statement.moduleSpecifier) {
