@@ -108,7 +108,12 @@ declare module "charter:workflow" {
   /** When a workflow runs, besides being called by hand or as an MCP tool. */
   export type Trigger =
     | { readonly type: "manual" }
+    /** Cron (5 fields) in a time zone (default UTC). */
     | { readonly type: "schedule"; readonly cron: string; readonly timezone?: string }
+    /** A fixed interval counted from the Unix epoch: "15m", "2h", "1d". */
+    | { readonly type: "schedule"; readonly every: string }
+    /** Once, at a date and time with its offset: "2026-12-01T09:00:00+01:00". */
+    | { readonly type: "schedule"; readonly at: string }
     | { readonly type: "webhook" }
     | { readonly type: "resource"; readonly integration: string; readonly uri: string };
 

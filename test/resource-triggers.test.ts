@@ -29,7 +29,7 @@ test("a P1 incident opened on the ticketing server starts the approved workflow 
     let finished: (event: DispatcherEvent) => void = () => {};
     const done = new Promise<DispatcherEvent>((resolve) => (finished = resolve));
     dispatcher = await Dispatcher.start(
-      { database: app.database, versions: app.versions, versionRepository: app.versionRepository },
+      app,
       {
         worker: true,
         scheduler: true,

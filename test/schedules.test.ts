@@ -24,9 +24,11 @@ export default defineWorkflow({
   triggers: [{ type: "schedule", cron: "* * * * *" }],
   run: async () => ({ value: (await ops.lookup({})).value }),
 });`;
+/** The same on a fixed interval: slots are jobs with ids derived from the slot, queued by both workers. */
+const PULSE = SOURCE.replace('name: "tick"', 'name: "pulse"').replace('{ type: "schedule", cron: "* * * * *" }', '{ type: "schedule", every: "1m" }');
 const TESTS = JSON.stringify({ tests: [{ name: "looks up", input: {}, mocks: { "ops.lookup": [{ output: { value: "v" } }] }, expect: { output: { value: "v" } } }] });
 
-test("a schedule fires exactly once per tick with two workers on PostgreSQL", { timeout: 180_000 }, async () => {
+test("cron and fixed-interval schedules fire exactly once per tick with two workers on PostgreSQL", { timeout: 180_000 }, async () => {
   const dir = await mkdtemp(path.join(tmpdir(), "charter-schedule-"));
   const countFile = path.join(dir, "count.txt");
   await writeFile(countFile, "");
@@ -44,6 +46,10 @@ test("a schedule fires exactly once per tick with two workers on PostgreSQL", { 
     assert.equal(version.status, "checks-passed", JSON.stringify(version.gates));
     await app.versions.submit("acme", version.id, { userId: author.id, handle: "ana" });
     await app.versions.approve("acme", version.id, { userId: reviewer.id, handle: "ben" }, "ok");
+    const pulse = await app.versions.create({ tenantId: "acme", source: PULSE, fileName: "pulse.ts", tests: TESTS, author: { userId: author.id, handle: "ana" } });
+    assert.equal(pulse.status, "checks-passed", JSON.stringify(pulse.gates));
+    await app.versions.submit("acme", pulse.id, { userId: author.id, handle: "ana" });
+    await app.versions.approve("acme", pulse.id, { userId: reviewer.id, handle: "ben" }, "ok");
 
     const workers = [0, 1].map(() =>
       spawn(process.execPath, ["--no-node-snapshot", path.join(REPO, "src/cli/charter.js"), "worker"], {
@@ -78,16 +84,20 @@ test("a schedule fires exactly once per tick with two workers on PostgreSQL", { 
     for (let minute = Math.ceil((startedAt - 65_000) / 60_000); minute * 60_000 <= endedAt; minute++) ticks++;
     await Promise.all(workers.map((worker) => new Promise((resolve) => (worker.once("exit", resolve), worker.kill("SIGTERM")))));
 
-    const rows = (await app.database.db.execute(sql`select started_at, status from runs where workflow = 'tick' order by started_at`)) as unknown;
-    const runs = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as { started_at: string | Date; status: string }[];
-    assert.ok(runs.length >= 1 && runs.length <= ticks, `${runs.length} runs for ${ticks} ticks of a per-minute schedule with two workers: ${logs.flat().join("\n")}`);
-    assert.ok(runs.every((r) => r.status === "succeeded"), JSON.stringify(runs));
-    const minutes = runs.map((r) => Math.floor(new Date(r.started_at).getTime() / 60_000));
-    assert.equal(new Set(minutes).size, minutes.length, `two runs in the same minute: ${JSON.stringify(runs)}`);
-    const dispatched = logs.flat().filter((line) => line.includes('"run-dispatched"')).length;
-    assert.equal(dispatched, runs.length, "each tick was dispatched to one worker only");
+    let total = 0;
+    for (const workflow of ["tick", "pulse"]) {
+      const rows = (await app.database.db.execute(sql`select started_at, status from runs where workflow = ${workflow} order by started_at`)) as unknown;
+      const runs = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as { started_at: string | Date; status: string }[];
+      assert.ok(runs.length >= 1 && runs.length <= ticks, `${workflow}: ${runs.length} runs for ${ticks} ticks of a per-minute schedule with two workers: ${logs.flat().join("\n")}`);
+      assert.ok(runs.every((r) => r.status === "succeeded"), JSON.stringify(runs));
+      const minutes = runs.map((r) => Math.floor(new Date(r.started_at).getTime() / 60_000));
+      assert.equal(new Set(minutes).size, minutes.length, `${workflow}: two runs in the same minute: ${JSON.stringify(runs)}`);
+      const dispatched = logs.flat().filter((line) => line.includes('"run-dispatched"') && line.includes(`"workflow":"${workflow}"`)).length;
+      assert.equal(dispatched, runs.length, `${workflow}: each tick was dispatched to one worker only`);
+      total += runs.length;
+    }
     const lookups = (await readFile(countFile, "utf8")).split("\n").filter((l) => l === "lookup").length;
-    assert.equal(lookups, runs.length, "the tool server counted one call per run");
+    assert.equal(lookups, total, "the tool server counted one call per run");
   } finally {
     await app.close();
   }

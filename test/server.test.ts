@@ -1,25 +1,36 @@
 /**
- * The HTTP API end to end through hono's request interface (no socket): sync, plan, gates,
- * submit, approval by a different user, a signed webhook run, the run with its journal; access
- * rules (no key, revoked key, wrong tenant, wrong role); and bad input answered with 4xx.
+ * The HTTP API end to end over a real socket, as `charter serve` runs it (a dispatcher with a
+ * worker on the same embedded database): sync, plan, gates, submit, approval by a different
+ * user, a signed webhook run queued for the worker, the run with its journal, a manual run that
+ * waits for its result; access rules (no key, revoked key, wrong tenant, wrong role); and bad
+ * input answered with 4xx.
  */
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import type { Hono } from "hono";
+import type { AddressInfo } from "node:net";
+import { serve, type ServerType } from "@hono/node-server";
 import { type App, createApp } from "../src/app.ts";
 import { createHttpApp, sign } from "../src/server/index.ts";
+import { Dispatcher } from "../src/triggers/index.ts";
 import { embeddedTestDatabase } from "./helpers/databases.ts";
 import { REPO } from "./helpers/tenants.ts";
 
 describe("HTTP API", () => {
   let app: App;
-  let http: Hono;
+  let dispatcher: Dispatcher;
+  let server: ServerType;
+  let base: string;
   const keys: Record<string, string> = {};
   const logLines: Record<string, unknown>[] = [];
   before(async () => {
     app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: path.join(REPO, "tenants") }, database: await embeddedTestDatabase() });
-    http = (await createHttpApp(app, { log: (line) => logLines.push(line) })) as unknown as Hono;
+    dispatcher = await Dispatcher.start(app, { worker: true, scheduler: false, pollSeconds: 0.5 });
+    const http = await createHttpApp(app, { log: (line) => logLines.push(line), dispatcher });
+    server = await new Promise<ServerType>((resolve) => {
+      const started: ServerType = serve({ fetch: http.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(started));
+    });
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     await app.catalogs.upsertTenant({ id: "demo", name: "Demo", configHash: "" });
     await app.catalogs.upsertTenant({ id: "other", name: "Other", configHash: "" });
     const admin = await app.identity.ensureUser("root");
@@ -29,10 +40,16 @@ describe("HTTP API", () => {
     await app.identity.grant("other", stranger.id, "admin");
     keys["other"] = await app.identity.createKey("other", stranger.id);
   });
-  after(() => app.close());
+  after(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await dispatcher.stop();
+    await app.close();
+  });
 
   const call = async (method: string, url: string, key: string | undefined, body?: unknown, headers: Record<string, string> = {}) => {
-    const response = await http.request(url, { method, headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), "content-type": "application/json", ...headers }, ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }) });
+    const response = await fetch(`${base}${url}`, { method, headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), "content-type": "application/json", ...headers }, ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }) }).catch((error: Error) => {
+      throw new Error(`${method} ${url}: ${error.message} (${String(error.cause)})`);
+    });
     const text = await response.text();
     return { status: response.status, body: (text ? JSON.parse(text) : null) as Record<string, any> };
   };
@@ -68,7 +85,14 @@ describe("HTTP API", () => {
     const timestamp = String(Math.floor(Date.now() / 1000));
     const fired = await call("POST", hook.body["url"], undefined, body, { "x-charter-timestamp": timestamp, "x-charter-signature": sign(hook.body["secret"], timestamp, body) });
     assert.equal(fired.status, 202, JSON.stringify(fired.body));
-    assert.equal(fired.body["run"].status, "succeeded");
+    assert.equal(fired.body["run"], null, "queued for a worker");
+    let queued: Record<string, any> | undefined;
+    for (let i = 0; i < 300 && queued?.["status"] !== "succeeded"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      queued = (await call("GET", `/api/v1/tenants/demo/runs?job=${fired.body["job"]}`, keys["olga"])).body["runs"][0];
+    }
+    assert.equal(queued?.["status"], "succeeded", JSON.stringify(queued));
+    fired.body["run"] = queued;
 
     const run = await call("GET", `/api/v1/tenants/demo/runs/${fired.body["run"].id}`, keys["olga"]);
     assert.equal(run.status, 200);
@@ -79,6 +103,20 @@ describe("HTTP API", () => {
     const listed = await call("GET", `/api/v1/tenants/demo/runs?workflow=${version.workflow}&status=succeeded`, keys["olga"]);
     assert.deepEqual(listed.body["runs"].map((r: { id: string }) => r.id), [fired.body["run"].id]);
     assert.equal((await call("GET", "/api/v1/tenants/demo/runs?status=exploded", keys["olga"])).status, 400);
+    // A manual run waits for its result; bad input is refused before anything is queued.
+    const manual = await call("POST", `/api/v1/tenants/demo/workflows/${version.workflow}/runs?wait=20`, keys["olga"], { input: JSON.parse(body) });
+    assert.equal(manual.status, 200, JSON.stringify(manual.body));
+    assert.equal(manual.body["run"].status, "succeeded");
+    const manualRun = await call("GET", `/api/v1/tenants/demo/runs/${manual.body["run"].id}`, keys["olga"]);
+    assert.deepEqual(manualRun.body["run"].trigger, { type: "manual", detail: { job: manual.body["job"], user: "olga" } });
+    const badInput = await call("POST", `/api/v1/tenants/demo/workflows/${version.workflow}/runs`, keys["olga"], { input: { title: 5 } });
+    assert.equal(badInput.status, 422);
+    assert.match(badInput.body["error"].message, /does not match .* input schema/);
+    const drift = await call("GET", "/api/v1/tenants/demo/drift", keys["olga"]);
+    assert.equal(drift.status, 200);
+    assert.deepEqual(drift.body["changes"], []);
+    assert.deepEqual(drift.body["versions"].map((d: { version: string; status: string; drift: unknown }) => [d.version, d.status, d.drift]), [[ref, "approved", null]]);
+
     const late = await call("POST", `/api/v1/tenants/demo/runs/${fired.body["run"].id}/cancel`, keys["olga"]);
     assert.equal(late.status, 409);
     assert.match(late.body["error"].message, /is succeeded; only a running run can be cancelled/);
@@ -121,7 +159,7 @@ describe("HTTP API", () => {
     const wrongType = await call("POST", "/api/v1/tenants/demo/workflows/x/rollback", keys["admin"], { to: "one" });
     assert.equal(wrongType.status, 400);
     assert.match(wrongType.body["error"].message, /to: /);
-    const big = await call("POST", "/api/v1/tenants/demo/plans", keys["admin"], JSON.stringify({ request: "x".repeat(2 * 1024 * 1024) }));
+    const big = await call("POST", "/api/v1/tenants/demo/plans", keys["admin"], JSON.stringify({ request: "x".repeat(1024 * 1024) }));
     assert.equal(big.status, 413);
     assert.equal((await call("GET", "/api/v1/tenants/demo/versions/nope@1", keys["admin"])).status, 404);
     assert.equal((await call("GET", "/api/v1/tenants/demo/runs/not-a-run", keys["admin"])).status, 404);

@@ -3,7 +3,7 @@ import { rename, mkdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { CharterError } from "../core/errors.ts";
 import { COMPILER_OPTIONS, type CompileResult, guestFiles } from "../compile/index.ts";
-import { formatDiagnostic } from "../core/workflow.ts";
+import { describeSchedule, formatDiagnostic } from "../core/workflow.ts";
 import { readInput, readOptionalInput, withApp } from "./common.ts";
 import { columns, type Output } from "./output.ts";
 
@@ -85,7 +85,7 @@ function printCheck(result: CompileResult, output: Output): void {
   const rows = result.capabilities.map((c) => ["  ", `${c.integration}.${c.tool}`, c.sdkFunction, traits(c.annotations)]);
   for (const line of columns(rows)) output.out(line);
   if (result.workflow) {
-    const triggers = result.workflow.triggers.map((t) => (t.type === "schedule" ? `schedule "${t.cron}"${t.timezone ? ` ${t.timezone}` : ""}` : t.type === "resource" ? `resource ${t.uri} (${t.integration})` : t.type));
+    const triggers = result.workflow.triggers.map((t) => (t.type === "schedule" ? `schedule ${describeSchedule(t)}` : t.type === "resource" ? `resource ${t.uri} (${t.integration})` : t.type));
     output.out(`triggers: ${["manual and MCP tool call (always)", ...triggers].join(", ")}`);
     if (result.workflow.retry.length > 0) output.out(`retried on retryable failures at the author's request: ${result.workflow.retry.join(", ")}`);
   }

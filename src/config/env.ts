@@ -20,6 +20,10 @@ const EnvSchema = z.object({
   CHARTER_MCP_CONNECT_TIMEOUT_MS: positiveMs.default(15_000),
   CHARTER_MCP_REQUEST_TIMEOUT_MS: positiveMs.default(30_000),
   CHARTER_RUN_LEASE_MS: positiveMs.default(30_000),
+  CHARTER_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  CHARTER_TENANT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(2),
+  CHARTER_REQUEST_TIMEOUT_MS: positiveMs.default(30_000),
+  CHARTER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(20_000),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   ANTHROPIC_BASE_URL: z.string().url().optional(),
   CHARTER_PLANNER_MODEL: z.string().min(1).default("claude-sonnet-5-5"),
@@ -39,6 +43,14 @@ export type Env = {
   mcp: { connectTimeoutMs: number; requestTimeoutMs: number };
   /** How long a run stays claimed by its process without renewal before another may resume it. */
   runLeaseMs: number;
+  /**
+   * Runs a worker process takes at once, and runs one tenant may have going across all workers
+   * (a tenant's tenant.json `limits.concurrentRuns` overrides the latter); on shutdown, how long
+   * runs in flight may take to finish before they are handed back to other workers.
+   */
+  workers: { concurrency: number; tenantConcurrency: number; shutdownGraceMs: number };
+  /** The longest an HTTP request may take (planning gets the planner's own limit). */
+  requestTimeoutMs: number;
   /** The planner's model; without an API key the offline planner is used. The key is a Secret: it prints as [redacted]. */
   planner: { apiKey: Secret | undefined; baseUrl: string | undefined; model: string; maxTurns: number; maxTokens: number; maxMs: number; stream: boolean };
 };
@@ -59,6 +71,8 @@ export function parseEnv(source: Record<string, string | undefined>, cwd: string
     generatedDir: path.resolve(cwd, env.CHARTER_GENERATED_DIR ?? "generated"),
     mcp: { connectTimeoutMs: env.CHARTER_MCP_CONNECT_TIMEOUT_MS, requestTimeoutMs: env.CHARTER_MCP_REQUEST_TIMEOUT_MS },
     runLeaseMs: env.CHARTER_RUN_LEASE_MS,
+    workers: { concurrency: env.CHARTER_WORKER_CONCURRENCY, tenantConcurrency: env.CHARTER_TENANT_CONCURRENCY, shutdownGraceMs: env.CHARTER_SHUTDOWN_GRACE_MS },
+    requestTimeoutMs: env.CHARTER_REQUEST_TIMEOUT_MS,
     planner: {
       apiKey: env.ANTHROPIC_API_KEY ? new Secret(env.ANTHROPIC_API_KEY) : undefined,
       baseUrl: env.ANTHROPIC_BASE_URL,

@@ -101,6 +101,13 @@ export const TenantFile = z
       })
       .strict()
       .default({ twoApproversForDestructive: false }),
+    limits: z
+      .object({
+        /** Runs of this tenant going at once across all workers (default CHARTER_TENANT_CONCURRENCY). */
+        concurrentRuns: z.number().int().min(1).max(1000).optional(),
+      })
+      .strict()
+      .default({}),
   })
   .strict();
 export type TenantFile = z.infer<typeof TenantFile>;

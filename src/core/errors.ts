@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   "RUN_INPUT_INVALID",
   "RUN_NOT_FOUND",
   "RUN_NOT_RESUMABLE",
+  "REQUEST_TIMEOUT",
   "SANDBOX_UNAVAILABLE",
   "VERSION_NOT_FOUND",
   "VERSION_GATES_FAILED",
@@ -49,6 +50,7 @@ export function isRetryableCode(code: ErrorCode): boolean {
     case "INTEGRATION_TIMEOUT":
     case "DATABASE_UNAVAILABLE":
     case "DATA_DIR_LOCKED":
+    case "REQUEST_TIMEOUT":
       return true;
     case "ENV_INVALID":
     case "CONFIG_INVALID":

@@ -16,11 +16,20 @@ export const WorkflowTrigger = z.discriminatedUnion("type", [
   z
     .object({
       type: z.literal("schedule"),
-      cron: z.string().regex(/^\S+(\s+\S+){4}$/, "must be a cron expression of 5 fields (minute, hour, day of month, month, day of week)"),
+      cron: z.string().regex(/^\S+(\s+\S+){4}$/, "must be a cron expression of 5 fields (minute, hour, day of month, month, day of week)").optional(),
       timezone: z.string().min(1).optional(),
+      every: z.string().regex(/^[1-9]\d{0,5}(m|h|d)$/, 'must be a count and a unit: "15m", "2h", "1d" (at least one minute)').optional(),
+      at: z.iso.datetime({ offset: true, message: 'must be a date and time with its offset, e.g. "2026-12-01T09:00:00+01:00"' }).optional(),
     })
     .strict()
     .superRefine((trigger, context) => {
+      const kinds = (["cron", "every", "at"] as const).filter((key) => trigger[key] !== undefined);
+      if (kinds.length !== 1) {
+        context.addIssue({ code: "custom", path: [], message: 'needs exactly one of cron ("0 9 * * 1-5"), every ("15m") or at (a date and time, once)' });
+        return;
+      }
+      if (trigger.timezone && !trigger.cron) context.addIssue({ code: "custom", path: ["timezone"], message: "goes only with cron; every counts from the epoch and at carries its own offset" });
+      if (trigger.cron === undefined) return;
       try {
         CronExpressionParser.parse(trigger.cron, trigger.timezone ? { tz: trigger.timezone } : {});
       } catch (error) {
@@ -31,6 +40,21 @@ export const WorkflowTrigger = z.discriminatedUnion("type", [
   z.object({ type: z.literal("resource"), integration: z.string().min(1), uri: z.string().min(1) }).strict(),
 ]);
 export type WorkflowTrigger = z.infer<typeof WorkflowTrigger>;
+
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `"15m"` → 900000. */
+export function intervalMs(every: string): number {
+  const unit = every.slice(-1) as keyof typeof UNIT_MS;
+  return Number(every.slice(0, -1)) * UNIT_MS[unit];
+}
+
+/** How a schedule trigger reads: `cron "0 9 * * 1-5" Europe/Berlin`, `every 15m`, `once at …`. */
+export function describeSchedule(trigger: Extract<WorkflowTrigger, { type: "schedule" }>): string {
+  if (trigger.every) return `every ${trigger.every}`;
+  if (trigger.at) return `once at ${trigger.at}`;
+  return `cron "${trigger.cron}"${trigger.timezone ? ` ${trigger.timezone}` : ""}`;
+}
 
 export const Annotations = z.object({ readOnly: z.boolean(), destructive: z.boolean(), idempotent: z.boolean(), openWorld: z.boolean(), declared: z.boolean() });
 export type Annotations = z.infer<typeof Annotations>;

@@ -108,7 +108,7 @@ export class PlannerTools {
     const { catalog } = await this.#load();
     return {
       manual: "always: every approved workflow can be run by hand and is an MCP tool",
-      schedule: '{ type: "schedule", cron: "<5 fields>", timezone?: "Europe/Berlin" }, e.g. "0 9 * * 1-5" for weekdays at 9:00',
+      schedule: '{ type: "schedule", cron: "<5 fields>", timezone?: "Europe/Berlin" } (e.g. "0 9 * * 1-5" for weekdays at 9:00), { type: "schedule", every: "15m" } (a fixed interval: m, h or d) or { type: "schedule", at: "2026-12-01T09:00:00+01:00" } (once)',
       webhook: '{ type: "webhook" }: the request body is the input',
       resources: catalog.flatMap((row) =>
         row.content.capabilities.resources?.subscribe

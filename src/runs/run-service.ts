@@ -46,7 +46,8 @@ export type RunEvent =
   | { event: "run-started"; runId: string; attempt: number }
   | { event: "call-started"; runId: string; seq: number; tool: string; args: unknown; source: "live" | "replayed" }
   | { event: "call-finished"; runId: string; seq: number; tool: string; ok: boolean; source: "live" | "replayed"; error?: string }
-  | { event: "run-finished"; runId: string; status: RunStatus };
+  | { event: "run-finished"; runId: string; status: RunStatus }
+  | { event: "run-handed-back"; runId: string };
 
 export type RunResult = { runId: string; status: RunStatus; output: unknown; error: GuestError | null; logs: LogLine[]; attempt: number };
 
@@ -69,6 +70,8 @@ export class RunService {
   readonly #cancelled = new Set<string>();
   /** Runs executing in this process. */
   readonly #active = new Set<string>();
+  /** Set when this process is shutting down: runs stop at their next tool call and are handed back. */
+  #handingBack = false;
 
   constructor(resources: RunServiceResources) {
     this.#resources = resources;
@@ -109,6 +112,20 @@ export class RunService {
     return requested;
   }
 
+  /**
+   * For a shutdown past its grace time: every run of this process stops at its next tool call,
+   * writes what it has journaled, gives up its lease and returns with status "running", so
+   * another process resumes it from the journal (no call is made twice).
+   */
+  handBack(): void {
+    this.#handingBack = true;
+  }
+
+  /** How many runs are executing in this process. */
+  get activeRuns(): number {
+    return this.#active.size;
+  }
+
   /** Resumes a run whose process died (its lease has passed): replays the journal, then goes on live. */
   async resume(runId: string, options: { tools?: ToolRunner; onEvent?: (event: RunEvent) => void } = {}): Promise<RunResult> {
     const { repository } = this.#resources;
@@ -145,6 +162,10 @@ export class RunService {
 
     const execute: Executor = async (call) => {
       const index = ++seq;
+      if (this.#handingBack && !recorded.has(index)) {
+        stop.error = { code: "HANDED_BACK", message: `this process is shutting down; the run was handed back before call ${index}` };
+        return { outcome: { ok: false, error: { code: "HANDED_BACK", message: stop.error.message, retryable: true } }, at: Date.now() };
+      }
       if (this.#cancelled.has(run.id)) {
         stop.error = { code: "CANCELLED", message: `the run was cancelled before call ${index} (${call.integration}.${call.tool})` };
         return { outcome: { ok: false, error: { code: "CANCELLED", message: stop.error.message, retryable: false } }, at: Date.now() };
@@ -216,6 +237,14 @@ export class RunService {
         bridge: createBridge({ tools: bundle.tools, limits: this.#limits, execute }),
         stop,
       });
+      if (stop.error?.code === "HANDED_BACK") {
+        clearInterval(flusher);
+        clearInterval(lease);
+        await flush();
+        await repository.releaseLease(run.id);
+        onEvent({ event: "run-handed-back", runId: run.id });
+        return { runId: run.id, status: "running", output: null, error: stop.error, logs: outcome.logs, attempt: run.attempts };
+      }
       let status: Exclude<RunStatus, "running"> = outcome.ok ? "succeeded" : outcome.error.code === "CALL_IN_DOUBT" ? "needs-attention" : outcome.error.code === "CANCELLED" ? "cancelled" : "failed";
       let error: GuestError | null = outcome.ok ? null : outcome.error;
       if (outcome.ok) {

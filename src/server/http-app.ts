@@ -14,6 +14,8 @@ import type { Actor } from "../versions/index.ts";
 import { httpStatus } from "./http-status.ts";
 import { OPENAPI } from "./openapi.ts";
 import { verify, webhookKey, webhookSecret } from "./webhooks.ts";
+import { schemaValidator } from "../core/json-schema.ts";
+import type { Dispatcher, RunJob } from "../triggers/index.ts";
 
 type Vars = { Variables: { actor: Actor; tenantId: string; user: UserRow } };
 
@@ -22,7 +24,12 @@ const MAX_BODY = 1024 * 1024;
 /** One structured log line per event; never bodies, headers or keys. */
 export type LogLine = Record<string, unknown> & { event: string };
 
-export async function createHttpApp(app: App, options: { log?: (line: LogLine) => void } = {}): Promise<Hono<Vars>> {
+/**
+ * With a dispatcher, manual and webhook runs are queued for workers (the answer is 202 with the
+ * job; `?wait=<seconds>` on a manual run waits for it); without one (tests, tools), they run inline.
+ */
+export async function createHttpApp(app: App, options: { log?: (line: LogLine) => void; dispatcher?: Dispatcher } = {}): Promise<Hono<Vars>> {
+  const dispatcher = options.dispatcher;
   const key = await webhookKey(app.env.dataDir, process.env["CHARTER_WEBHOOK_KEY"]);
   const http = new Hono<Vars>();
   // Unexpected errors are logged even without a request log (to stderr), since the answer says so.
@@ -44,9 +51,23 @@ export async function createHttpApp(app: App, options: { log?: (line: LogLine) =
       log({ at: new Date().toISOString(), event: "http-request", method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started), ...(actor ? { tenant: c.get("tenantId"), user: actor.handle } : {}) });
     });
   }
-  http.use("*", bodyLimit({ maxSize: MAX_BODY, onError: (c) => c.json({ error: { code: "BODY_TOO_LARGE", message: `the body is over ${MAX_BODY} bytes`, retryable: false } }, 413) }));
+  http.use("*", bodyLimit({ maxSize: MAX_BODY, onError: (c) => c.json({ error: { code: "BODY_TOO_LARGE", message: `the body is over ${MAX_BODY} bytes`, retryable: false } }, 413, { connection: "close" }) }));
 
-  http.get("/api/v1/health", (c) => c.json({ ok: true, database: app.database.kind }));
+  // A time limit on every request but planning, which has the planner's own (CHARTER_PLANNER_MAX_MS).
+  http.use("*", async (c, next) => {
+    if (c.req.method === "POST" && c.req.path.endsWith("/plans")) return next();
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), app.env.requestTimeoutMs)));
+    try {
+      if ((await Promise.race([next().then(() => "done" as const), limit])) === "timeout") {
+        throw new CharterError("REQUEST_TIMEOUT", `the request took longer than ${app.env.requestTimeoutMs} ms (CHARTER_REQUEST_TIMEOUT_MS); work it started may still finish: check runs and versions before repeating it`);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+
+  http.get("/api/v1/health", (c) => c.json({ ok: true, database: app.database.kind, dispatcher: dispatcher ? "queue" : "inline" }));
   http.get("/api/v1/openapi.json", (c) => c.json(OPENAPI));
 
   // Tenant routes: authenticate, then scope.
@@ -115,11 +136,31 @@ export async function createHttpApp(app: App, options: { log?: (line: LogLine) =
   http.post(`${t}/workflows/:workflow/runs`, async (c) => {
     await role(c, ["operator", "admin"]);
     const body = StartRun.parse(await json(c));
-    const run = await app.versions.runActive({ tenantId: c.get("tenantId"), workflow: c.req.param("workflow"), input: body.input, trigger: { type: "manual" }, actor: c.get("actor") });
-    return c.json({ run }, 201);
+    const wait = Wait.parse(c.req.query("wait"));
+    const tenantId = c.get("tenantId");
+    const workflow = c.req.param("workflow");
+    if (!dispatcher) {
+      const run = await app.versions.runActive({ tenantId, workflow, input: body.input, trigger: { type: "manual", detail: { user: c.get("actor").handle } }, actor: c.get("actor") });
+      return c.json({ run }, 201);
+    }
+    const job = await queueRun({ tenantId, workflow, input: body.input, trigger: "manual", actor: c.get("actor") });
+    const run = wait > 0 ? await runOfJob(job, wait * 1000) : undefined;
+    return c.json({ job, run: run ?? null, ...(run && run.status !== "running" ? {} : { follow: `/api/v1/tenants/${tenantId}/runs?job=${job}` }) }, run && run.status !== "running" ? 200 : 202);
+  });
+  http.get(`${t}/drift`, async (c) => {
+    await role(c, ["operator", "reviewer", "admin"]);
+    // Re-checks the active versions against the current catalog (what a sync does), then reports each.
+    const changes = await app.versions.checkDrift(c.get("tenantId"));
+    const active = await app.versionRepository.activeVersions(c.get("tenantId"));
+    return c.json({ changes, versions: active.map((v) => ({ version: `${v.workflow}@${v.number}`, status: v.status, catalogHash: v.catalogHash, drift: v.drift ?? null })) });
   });
   http.get(`${t}/runs`, async (c) => {
-    const query = RunFilter.parse({ workflow: c.req.query("workflow"), status: c.req.query("status"), limit: c.req.query("limit") });
+    const query = RunFilter.parse({ workflow: c.req.query("workflow"), status: c.req.query("status"), limit: c.req.query("limit"), job: c.req.query("job") });
+    if (query.job) {
+      const run = await app.runRepository.runOfJob(query.job);
+      const { logs: _logs, ...rest } = run ?? { logs: undefined };
+      return c.json({ runs: run && run.tenantId === c.get("tenantId") ? [rest] : [] });
+    }
     return c.json({ runs: await app.runRepository.list({ tenantId: c.get("tenantId"), ...query }) });
   });
   http.post(`${t}/runs/:id/cancel`, async (c) => {
@@ -163,10 +204,32 @@ export async function createHttpApp(app: App, options: { log?: (line: LogLine) =
     } catch {
       throw new BadRequest("the body is not JSON");
     }
+    if (dispatcher) return c.json({ job: await queueRun({ tenantId, workflow, input, trigger: "webhook" }), run: null }, 202);
     const run = await app.versions.runActive({ tenantId, workflow, input, trigger: { type: "webhook" } });
     return c.json({ run: { id: run.runId, status: run.status, output: run.output, error: run.error } }, 202);
   });
   return http;
+
+  /** Checks what a worker would refuse (no approved version, input against its schema) before queueing, so the caller hears it now. */
+  async function queueRun(job: Omit<RunJob, "input"> & { input: unknown }): Promise<string> {
+    const version = await app.versionRepository.activeVersion(job.tenantId, job.workflow);
+    if (!version) throw new CharterError("VERSION_NOT_FOUND", `workflow ${job.workflow} has no approved version; submit one and have it approved`);
+    const problems = schemaValidator(version.inputSchema as Record<string, unknown>)(job.input);
+    if (problems.length > 0) throw new CharterError("RUN_INPUT_INVALID", `the input does not match ${job.workflow}'s input schema: ${problems.join("; ")}`);
+    const id = await dispatcher?.enqueue({ ...job, input: job.input as Record<string, unknown> });
+    if (!id) throw new Error("the run queue did not take the job");
+    return id;
+  }
+
+  /** The run a job started, once it has finished or the wait is over (undefined: not started yet). */
+  async function runOfJob(jobId: string, waitMs: number) {
+    const until = Date.now() + waitMs;
+    for (;;) {
+      const run = await app.runRepository.runOfJob(jobId);
+      if ((run && run.status !== "running") || Date.now() >= until) return run && { id: run.id, status: run.status, output: run.output, error: run.error, version: run.versionId };
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
 
 class BadRequest extends Error {}
@@ -186,5 +249,7 @@ const Plan = z.object({ request: z.string().min(1).max(4000), from: z.string().m
 const Decision = z.object({ comment: z.string().min(1).max(4000) }).strict();
 const Rollback = z.object({ to: z.number().int().min(1) }).strict();
 const StartRun = z.object({ input: z.record(z.string(), z.unknown()).default({}) }).strict();
-const RunFilter = z.object({ workflow: z.string().max(64).optional(), status: z.enum(["running", "succeeded", "failed", "needs-attention", "cancelled"]).optional(), limit: z.coerce.number().int().min(1).max(500).optional() });
+const RunFilter = z.object({ workflow: z.string().max(64).optional(), status: z.enum(["running", "succeeded", "failed", "needs-attention", "cancelled"]).optional(), limit: z.coerce.number().int().min(1).max(500).optional(), job: z.uuid().optional() });
+/** `?wait=<seconds>`: how long a manual run request waits for the run (at most 25 s, under the request limit). */
+const Wait = z.coerce.number().min(0).max(25).default(0);
 const CreateKey = z.object({ user: z.string().regex(/^[a-z0-9][a-z0-9._:-]{0,63}$/), roles: z.array(z.enum(["author", "reviewer", "operator", "admin"])).min(1) }).strict();

@@ -1,7 +1,7 @@
 /** The HTTP status for each of Charter's error codes: every code decided here, exhaustively. */
 import { assertExhaustive, type ErrorCode } from "../core/errors.ts";
 
-export function httpStatus(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 422 | 500 | 502 | 503 {
+export function httpStatus(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 422 | 500 | 502 | 503 | 504 {
   switch (code) {
     case "UNKNOWN_USER":
       return 401;
@@ -40,6 +40,8 @@ export function httpStatus(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 |
     case "DATABASE_UNAVAILABLE":
     case "SANDBOX_UNAVAILABLE":
       return 503;
+    case "REQUEST_TIMEOUT":
+      return 504;
     case "ENV_INVALID":
     case "CONFIG_INVALID":
     case "MIGRATION_FAILED":

@@ -43,6 +43,11 @@ export class RunRepository {
     return (await this.#db.select().from(runs).where(eq(runs.id, id)))[0];
   }
 
+  /** The run a queued job started, if it started one (the job id is in the run's trigger detail). */
+  async runOfJob(jobId: string): Promise<RunRow | undefined> {
+    return (await this.#db.select().from(runs).where(sql`${runs.trigger}->'detail'->>'job' = ${jobId}`).orderBy(desc(runs.createdAt)).limit(1))[0];
+  }
+
   /** A tenant's runs, newest first, optionally of one workflow or in one status. */
   async list(filter: { tenantId: string; workflow?: string | undefined; status?: RunStatus | undefined; limit?: number }): Promise<Omit<RunRow, "logs">[]> {
     const conditions = [eq(runs.tenantId, filter.tenantId)];
@@ -62,6 +67,11 @@ export class RunRepository {
   async renewLease(id: string, until: Date): Promise<{ cancelRequested: boolean }> {
     const rows = await this.#db.update(runs).set({ leaseUntil: until }).where(and(eq(runs.id, id), eq(runs.status, "running"))).returning({ cancel: runs.cancelRequestedAt });
     return { cancelRequested: rows[0]?.cancel != null };
+  }
+
+  /** Gives up this process's hold on a running run (it stopped at a call boundary), so another process may resume it now. */
+  async releaseLease(id: string): Promise<void> {
+    await this.#db.update(runs).set({ leaseUntil: new Date(0) }).where(and(eq(runs.id, id), eq(runs.status, "running")));
   }
 
   /** Takes over a running run whose lease has passed; undefined when it is not resumable now. */

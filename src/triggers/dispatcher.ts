@@ -1,14 +1,26 @@
 /**
  * Runs dispatched through pg-boss, on the same database as everything else (PGlite through
- * pg-boss's adapter, or PostgreSQL). Workers take run jobs from one queue and run the workflow's
- * approved version; the scheduler keeps one pg-boss schedule per schedule trigger of every
- * approved version, keyed "<tenant>/<workflow>/<n>", and removes schedules whose version is no
- * longer active. pg-boss claims each cron occurrence once across all processes, so a schedule
- * fires once per tick however many workers run.
+ * pg-boss's adapter, or PostgreSQL). Every run (manual, webhook, schedule, resource) is a job in
+ * one queue; workers take them, each process up to CHARTER_WORKER_CONCURRENCY at once, and no
+ * tenant more than its limit across all workers (pg-boss group concurrency, group = tenant).
+ *
+ * Schedules, for approved versions only, each firing exactly once however many processes run:
+ * cron triggers are pg-boss schedules keyed "<tenant>/<workflow>/<n>" (pg-boss claims each
+ * occurrence once); fixed intervals and one-off times are jobs whose id is derived from the
+ * schedule and the slot's time, so every process that enqueues a slot enqueues the same job and
+ * the database keeps one. Schedules of versions that are no longer active are removed, and a
+ * queued slot of an older version does not run.
+ *
+ * Hand-back: a job whose worker stopped before its run finished (shutdown past its grace time, a
+ * crash) expires and is retried by pg-boss; the next worker finds the run the job started and
+ * resumes it from its journal instead of starting another.
  */
+import { createHash } from "node:crypto";
 import { fromPglite, PgBoss } from "pg-boss";
-import type { WorkflowTrigger } from "../core/workflow.ts";
-import type { Database, VersionRepository } from "../store/index.ts";
+import { loadTenantConfig, listTenantIds } from "../config/tenant-config.ts";
+import { intervalMs, type WorkflowTrigger } from "../core/workflow.ts";
+import type { RunResult, RunService } from "../runs/index.ts";
+import type { Database, RunRepository, VersionRepository } from "../store/index.ts";
 import type { Env } from "../config/env.ts";
 import type { McpClientPool } from "../mcp/index.ts";
 import type { VersionService } from "../versions/index.ts";
@@ -16,27 +28,44 @@ import { ResourceTriggers } from "./resource-triggers.ts";
 
 export const RUN_QUEUE = "charter-runs";
 
-export type RunJob = { tenantId: string; workflow: string; input: Record<string, unknown>; trigger: "schedule" | "manual" | "webhook" | "resource"; schedule?: string };
+export type RunJob = {
+  tenantId: string;
+  workflow: string;
+  input: Record<string, unknown>;
+  trigger: "schedule" | "manual" | "webhook" | "resource";
+  schedule?: string;
+  /** For a queued schedule slot: the version it belongs to; another active version skips it. */
+  version?: number;
+  /** Who asked for the run (manual runs), recorded with it. */
+  actor?: { userId: string; handle: string };
+};
 
-export type DispatcherEvent = { event: "run-dispatched" | "run-finished" | "schedules-synced" | "subscriptions-synced" | "dispatcher-error"; detail: Record<string, unknown> };
+/** How far ahead interval and one-off slots are queued; the trigger sync runs every 15 s. */
+const HORIZON_MS = 60_000;
+
+export type DispatcherEvent = { event: "run-dispatched" | "run-finished" | "run-resumed" | "run-skipped" | "run-handed-back" | "runs-handed-back" | "schedules-synced" | "subscriptions-synced" | "dispatcher-error"; detail: Record<string, unknown> };
+
+type DispatcherResources = { database: Database; versions: VersionService; versionRepository: VersionRepository; runs: RunService; runRepository: RunRepository; env: Env };
 
 export class Dispatcher {
   readonly #boss: PgBoss;
-  readonly #versions: VersionService;
+  readonly #r: DispatcherResources;
   readonly #repository: VersionRepository;
   readonly #onEvent: (event: DispatcherEvent) => void;
   #timer: NodeJS.Timeout | undefined;
   #resources: ResourceTriggers | undefined;
+  /** Jobs this process is running now. */
+  readonly #inFlight = new Set<Promise<void>>();
 
-  private constructor(boss: PgBoss, resources: { versions: VersionService; versionRepository: VersionRepository }, onEvent: (event: DispatcherEvent) => void) {
+  private constructor(boss: PgBoss, resources: DispatcherResources, onEvent: (event: DispatcherEvent) => void) {
     this.#boss = boss;
-    this.#versions = resources.versions;
+    this.#r = resources;
     this.#repository = resources.versionRepository;
     this.#onEvent = onEvent;
   }
 
   static async start(
-    resources: { database: Database; versions: VersionService; versionRepository: VersionRepository },
+    resources: DispatcherResources,
     options: {
       worker: boolean;
       scheduler: boolean;
@@ -52,12 +81,28 @@ export class Dispatcher {
     const onEvent = options.onEvent ?? (() => {});
     boss.on("error", (error: Error) => onEvent({ event: "dispatcher-error", detail: { message: error.message } }));
     await boss.start();
-    await boss.createQueue(RUN_QUEUE).catch(() => undefined); // exists already
+    // A job whose worker went away expires after twice the run lease and is retried (handed back).
+    const queue = { retryLimit: 5, retryDelay: 1, retryBackoff: true, expireInSeconds: Math.max(60, Math.ceil((2 * resources.env.runLeaseMs) / 1000)) };
+    await boss.createQueue(RUN_QUEUE, queue).catch(() => boss.updateQueue(RUN_QUEUE, queue));
     const dispatcher = new Dispatcher(boss, resources, onEvent);
     if (options.worker) {
-      await boss.work<RunJob>(RUN_QUEUE, { pollingIntervalSeconds: options.pollSeconds ?? 1, batchSize: 1 }, async (jobs) => {
-        for (const job of jobs) await dispatcher.#run(job.id, job.data);
-      });
+      const { concurrency, tenantConcurrency } = resources.env.workers;
+      const tiers = await tenantLimits(resources.env.tenantsDir);
+      await boss.work<RunJob>(
+        RUN_QUEUE,
+        { pollingIntervalSeconds: options.pollSeconds ?? 1, batchSize: 1, localConcurrency: concurrency, groupConcurrency: { default: tenantConcurrency, ...(Object.keys(tiers).length > 0 ? { tiers } : {}) } },
+        async (jobs) => {
+          for (const job of jobs) {
+            const running = dispatcher.#run(job.id, job.data);
+            dispatcher.#inFlight.add(running);
+            try {
+              await running;
+            } finally {
+              dispatcher.#inFlight.delete(running);
+            }
+          }
+        },
+      );
     }
     if (options.scheduler) {
       if (options.subscriptions) {
@@ -69,9 +114,9 @@ export class Dispatcher {
     return dispatcher;
   }
 
-  /** Queues a run of a workflow's approved version; a worker picks it up. */
-  async enqueue(job: RunJob): Promise<string | null> {
-    return this.#boss.send(RUN_QUEUE, job);
+  /** Queues a run of a workflow's approved version; a worker picks it up. Returns the job id (null: that id is queued already). */
+  async enqueue(job: RunJob, options: { id?: string; startAfter?: Date } = {}): Promise<string | null> {
+    return this.#boss.send(RUN_QUEUE, job, { group: { id: job.tenantId, tier: job.tenantId }, ...options });
   }
 
   /** Brings schedules and resource subscriptions in line with the approved versions (done every 15 s, and callable after a decision). */
@@ -81,39 +126,121 @@ export class Dispatcher {
     if (subscribed !== undefined) this.#onEvent({ event: "subscriptions-synced", detail: { resources: subscribed } });
   }
 
-  /** Makes pg-boss's schedules match the schedule triggers of the approved versions. */
+  /** Makes pg-boss's schedules match the schedule triggers of the approved versions, and queues the next interval and one-off slots. */
   async syncSchedules(): Promise<number> {
     const wanted = new Map<string, { cron: string; timezone?: string | undefined; job: RunJob }>();
+    let count = 0;
+    const now = Date.now();
     for (const version of await this.#repository.allActiveVersions()) {
       const triggers = ((version.triggers as { triggers?: WorkflowTrigger[] }).triggers ?? []).filter((t) => t.type === "schedule");
-      triggers.forEach((trigger, index) => {
+      for (const [index, trigger] of triggers.entries()) {
+        count++;
         const key = `${version.tenantId}/${version.workflow}/${index}`;
-        wanted.set(key, { cron: trigger.cron, timezone: trigger.timezone, job: { tenantId: version.tenantId, workflow: version.workflow, input: {}, trigger: "schedule", schedule: key } });
-      });
+        const job: RunJob = { tenantId: version.tenantId, workflow: version.workflow, input: {}, trigger: "schedule", schedule: key };
+        if (trigger.cron) wanted.set(key, { cron: trigger.cron, timezone: trigger.timezone, job });
+        for (const slot of slots(trigger, now, version.createdAt)) {
+          await this.enqueue({ ...job, version: version.number }, { id: slotId(key, version.number, slot), startAfter: new Date(slot) });
+        }
+      }
     }
-    for (const [key, schedule] of wanted) await this.#boss.schedule(RUN_QUEUE, schedule.cron, schedule.job, { key, ...(schedule.timezone ? { tz: schedule.timezone } : {}) });
+    for (const [key, schedule] of wanted) await this.#boss.schedule(RUN_QUEUE, schedule.cron, schedule.job, { key, group: { id: schedule.job.tenantId, tier: schedule.job.tenantId }, ...(schedule.timezone ? { tz: schedule.timezone } : {}) });
     for (const existing of await this.#boss.getSchedules(RUN_QUEUE)) {
       const key = (existing as { key?: string }).key ?? "";
       if (!wanted.has(key)) await this.#boss.unschedule(RUN_QUEUE, key);
     }
-    this.#onEvent({ event: "schedules-synced", detail: { schedules: wanted.size } });
-    return wanted.size;
+    this.#onEvent({ event: "schedules-synced", detail: { schedules: count } });
+    return count;
   }
 
+  /**
+   * Stops taking jobs; runs in flight get the grace time (CHARTER_SHUTDOWN_GRACE_MS) to finish,
+   * then are handed back at their next tool call: their jobs fail back to the queue and another
+   * worker resumes them from the journal.
+   */
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     this.#resources?.stop();
-    await this.#boss.stop({ graceful: true, timeout: 20_000 });
+    await this.#boss.offWork(RUN_QUEUE, { wait: false }).catch(() => undefined);
+    if (this.#inFlight.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise((resolve) => (timer = setTimeout(resolve, this.#r.env.workers.shutdownGraceMs)));
+      await Promise.race([Promise.allSettled([...this.#inFlight]), grace]);
+      clearTimeout(timer);
+      if (this.#inFlight.size > 0) {
+        this.#onEvent({ event: "runs-handed-back", detail: { runs: this.#inFlight.size } });
+        this.#r.runs.handBack();
+        await Promise.allSettled([...this.#inFlight]);
+      }
+    }
+    await this.#boss.stop({ graceful: true, timeout: 5_000 });
+  }
+
+  #finished(context: Record<string, unknown>, result: RunResult): void {
+    if (result.status === "running") {
+      this.#onEvent({ event: "run-handed-back", detail: { ...context, run: result.runId } });
+      throw new HandedBack(`run ${result.runId} was handed back at shutdown`);
+    }
+    this.#onEvent({ event: "run-finished", detail: { ...context, run: result.runId, status: result.status } });
   }
 
   async #run(jobId: string, job: RunJob): Promise<void> {
-    this.#onEvent({ event: "run-dispatched", detail: { job: jobId, tenant: job.tenantId, workflow: job.workflow, trigger: job.trigger } });
+    const context = { job: jobId, tenant: job.tenantId, workflow: job.workflow, trigger: job.trigger };
     try {
-      const result = await this.#versions.runActive({ tenantId: job.tenantId, workflow: job.workflow, input: job.input, trigger: { type: job.trigger, ...(job.schedule ? { detail: { schedule: job.schedule, job: jobId } } : { detail: { job: jobId } }) } });
-      this.#onEvent({ event: "run-finished", detail: { job: jobId, run: result.runId, status: result.status } });
+      // A retried job whose run started already: resume it (a handed-back run), or leave a finished one be.
+      const started = await this.#r.runRepository.runOfJob(jobId);
+      if (started) {
+        if (started.status !== "running") return;
+        this.#onEvent({ event: "run-resumed", detail: { ...context, run: started.id } });
+        this.#finished(context, await this.#r.runs.resume(started.id));
+        return;
+      }
+      if (job.version !== undefined) {
+        const active = await this.#repository.activeVersion(job.tenantId, job.workflow);
+        if (active?.number !== job.version) {
+          this.#onEvent({ event: "run-skipped", detail: { ...context, reason: `the slot belongs to version ${job.version}, which is no longer active` } });
+          return;
+        }
+      }
+      this.#onEvent({ event: "run-dispatched", detail: context });
+      const detail = { job: jobId, ...(job.schedule ? { schedule: job.schedule } : {}), ...(job.actor ? { user: job.actor.handle } : {}) };
+      const result = await this.#r.versions.runActive({ tenantId: job.tenantId, workflow: job.workflow, input: job.input, trigger: { type: job.trigger, detail }, ...(job.actor ? { actor: job.actor } : {}) });
+      this.#finished(context, result);
     } catch (error) {
-      // A run that cannot start (not approved, drifted, tampered) is reported and not retried.
-      this.#onEvent({ event: "dispatcher-error", detail: { job: jobId, tenant: job.tenantId, workflow: job.workflow, message: error instanceof Error ? error.message : String(error) } });
+      if (error instanceof HandedBack) throw error;
+      // A run that cannot start (not approved, drifted, tampered, bad input) is reported and not retried.
+      this.#onEvent({ event: "dispatcher-error", detail: { ...context, message: error instanceof Error ? error.message : String(error) } });
     }
   }
+}
+
+/** Thrown out of a job whose run was handed back, so pg-boss retries the job and another worker resumes the run. */
+class HandedBack extends Error {}
+
+/** Times (ms) of an interval or one-off schedule's slots due within the horizon, none before the version was approved. */
+function slots(trigger: Extract<WorkflowTrigger, { type: "schedule" }>, now: number, since: Date): number[] {
+  if (trigger.at) {
+    const at = Date.parse(trigger.at);
+    return at >= since.getTime() && at <= now + HORIZON_MS && at >= now - HORIZON_MS ? [at] : [];
+  }
+  if (!trigger.every) return [];
+  const every = intervalMs(trigger.every);
+  const result: number[] = [];
+  for (let slot = Math.ceil(now / every) * every; slot <= now + HORIZON_MS; slot += every) if (slot >= since.getTime()) result.push(slot);
+  return result;
+}
+
+/** The job id of one slot: the same in every process, so the database keeps one job per slot. */
+function slotId(key: string, version: number, slot: number): string {
+  const hex = createHash("sha256").update(`${key}\u0000${version}\u0000${slot}`).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((Number.parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** Per-tenant run limits from tenant.json files (`limits.concurrentRuns`), for pg-boss group tiers. */
+async function tenantLimits(tenantsDir: string): Promise<Record<string, number>> {
+  const tiers: Record<string, number> = {};
+  for (const id of await listTenantIds(tenantsDir).catch(() => [])) {
+    const limit = await loadTenantConfig(tenantsDir, id).then((config) => config.config.limits.concurrentRuns, () => undefined);
+    if (limit !== undefined) tiers[id] = limit;
+  }
+  return tiers;
 }
