@@ -21,12 +21,14 @@ describe("HTTP API", () => {
   let dispatcher: Dispatcher;
   let server: ServerType;
   let base: string;
+  let routes: { method: string; path: string }[] = [];
   const keys: Record<string, string> = {};
   const logLines: Record<string, unknown>[] = [];
   before(async () => {
     app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: path.join(REPO, "tenants") }, database: await embeddedTestDatabase() });
     dispatcher = await Dispatcher.start(app, { worker: true, scheduler: false, pollSeconds: 0.5 });
     const http = await createHttpApp(app, { log: (line) => logLines.push(line), dispatcher });
+    routes = http.routes;
     server = await new Promise<ServerType>((resolve) => {
       const started: ServerType = serve({ fetch: http.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(started));
     });
@@ -164,7 +166,13 @@ describe("HTTP API", () => {
     assert.equal((await call("GET", "/api/v1/tenants/demo/versions/nope@1", keys["admin"])).status, 404);
     assert.equal((await call("GET", "/api/v1/tenants/demo/runs/not-a-run", keys["admin"])).status, 404);
     assert.equal((await call("GET", "/api/v1/nothing", undefined)).status, 404);
-    assert.equal((await call("GET", "/api/v1/openapi.json", undefined)).body["openapi"], "3.1.0");
+    const openapi = (await call("GET", "/api/v1/openapi.json", undefined)).body;
+    assert.equal(openapi["openapi"], "3.1.0");
+    // Every route the app serves is in the document.
+    for (const route of routes.filter((r) => r.method !== "ALL")) {
+      const documented = openapi["paths"][route.path.replace(/:(\w+)/g, "{$1}")]?.[route.method.toLowerCase()];
+      assert.ok(documented, `${route.method} ${route.path} is not in openapi.json`);
+    }
     // One JSON log line per request, with tenant and user when known, and never a key.
     assert.ok(logLines.some((l) => l["event"] === "http-request" && l["status"] === 413));
     assert.ok(logLines.some((l) => l["tenant"] === "demo" && l["user"] === "root"));

@@ -11,6 +11,7 @@ export const OPENAPI = {
   components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "A Charter API key (charter keys create)" } } },
   paths: {
     "/api/v1/health": { get: { responses: { 200: ok } } },
+    "/api/v1/openapi.json": { get: { description: "This document.", responses: { 200: ok } } },
     "/api/v1/tenants/{tenant}/sync": { post: { security: bearer, parameters: [tenant], responses: { 200: ok, ...errors } } },
     "/api/v1/tenants/{tenant}/catalog": { get: { security: bearer, parameters: [tenant], responses: { 200: ok, ...errors } } },
     "/api/v1/tenants/{tenant}/versions": {
@@ -24,12 +25,27 @@ export const OPENAPI = {
     "/api/v1/tenants/{tenant}/versions/{ref}/approve": { post: { security: bearer, parameters: [tenant], requestBody: json({ type: "object", required: ["comment"], properties: { comment: { type: "string" } } }), responses: { 200: ok, ...errors } } },
     "/api/v1/tenants/{tenant}/versions/{ref}/reject": { post: { security: bearer, parameters: [tenant], requestBody: json({ type: "object", required: ["comment"], properties: { comment: { type: "string" } } }), responses: { 200: ok, ...errors } } },
     "/api/v1/tenants/{tenant}/workflows/{workflow}/rollback": { post: { security: bearer, parameters: [tenant], requestBody: json({ type: "object", required: ["to"], properties: { to: { type: "integer" } } }), responses: { 200: ok, ...errors } } },
-    "/api/v1/tenants/{tenant}/workflows/{workflow}/runs": { post: { security: bearer, parameters: [tenant], requestBody: json({ type: "object", properties: { input: { type: "object" } } }), responses: { 201: ok, ...errors } } },
-    "/api/v1/tenants/{tenant}/runs": { get: { security: bearer, parameters: [tenant, { name: "workflow", in: "query", schema: { type: "string" } }, { name: "status", in: "query", schema: { type: "string" } }, { name: "limit", in: "query", schema: { type: "integer" } }], responses: { 200: ok, ...errors } } },
+    "/api/v1/tenants/{tenant}/workflows/{workflow}/runs": {
+      post: {
+        description: "Queues a run of the approved version for a worker (inline when the server has no dispatcher). wait: seconds to wait for the result (0-25).",
+        security: bearer,
+        parameters: [tenant, { name: "wait", in: "query", schema: { type: "number", minimum: 0, maximum: 25 } }],
+        requestBody: json({ type: "object", properties: { input: { type: "object" } } }),
+        responses: { 200: { description: "finished within the wait: { job, run }" }, 201: { description: "ran inline: { run }" }, 202: { description: "queued: { job, run: null | running run, follow }" }, ...errors },
+      },
+    },
+    "/api/v1/tenants/{tenant}/runs": {
+      get: {
+        security: bearer,
+        parameters: [tenant, { name: "workflow", in: "query", schema: { type: "string" } }, { name: "status", in: "query", schema: { type: "string" } }, { name: "limit", in: "query", schema: { type: "integer" } }, { name: "job", in: "query", schema: { type: "string", format: "uuid" } }],
+        responses: { 200: ok, ...errors },
+      },
+    },
+    "/api/v1/tenants/{tenant}/drift": { get: { description: "Re-checks the active versions against the current catalog and reports each.", security: bearer, parameters: [tenant], responses: { 200: ok, ...errors } } },
     "/api/v1/tenants/{tenant}/runs/{id}/cancel": { post: { security: bearer, parameters: [tenant], responses: { 202: ok, ...errors } } },
     "/api/v1/tenants/{tenant}/runs/{id}": { get: { security: bearer, parameters: [tenant], responses: { 200: ok, ...errors } } },
     "/api/v1/tenants/{tenant}/workflows/{workflow}/webhook": { get: { security: bearer, parameters: [tenant], responses: { 200: ok, ...errors } } },
     "/api/v1/tenants/{tenant}/keys": { post: { security: bearer, parameters: [tenant], requestBody: json({ type: "object", required: ["user", "roles"], properties: { user: { type: "string" }, roles: { type: "array", items: { type: "string" } } } }), responses: { 201: ok, ...errors } } },
-    "/hooks/{tenant}/{workflow}": { post: { description: "Signed webhook: x-charter-timestamp, x-charter-signature", responses: { 202: ok, 401: { description: "bad or stale signature" }, 404: { description: "no approved workflow with a webhook trigger" } } } },
+    "/hooks/{tenant}/{workflow}": { post: { description: "Signed webhook: x-charter-timestamp, x-charter-signature", responses: { 202: { description: "queued: { job }" }, 400: { description: "the body is not JSON" }, 422: { description: "the body does not match the input schema" }, 401: { description: "bad or stale signature" }, 404: { description: "no approved workflow with a webhook trigger" } } } },
   },
 };
