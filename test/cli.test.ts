@@ -221,6 +221,17 @@ describe("charter command", () => {
       assert.match(approved.text, /p1-bridge@1 approved by bob and now active/);
       const listed = await run("versions", "list");
       assert.match(listed.text, /p1-bridge@1\s+approved/);
+      // A manual run of the approved version: an operator may, a reviewer may not.
+      const notOperator = await run("runs", "start", "p1-bridge", "--input", '{"incident_id":"INC0001"}');
+      assert.equal(notOperator.status, 1);
+      assert.match(notOperator.text, /starting runs needs the operator or admin role in tenant demo; bob has reviewer \[NOT_AUTHORIZED\]/);
+      process.env["CHARTER_API_KEY"] = withRole.text.split("\n")[0] ?? "";
+      const started = await run("runs", "start", "p1-bridge", "--input", '{"incident_id":"INC0001"}');
+      assert.equal(started.status, 0, started.text);
+      assert.match(started.text, /1\. tickets\.get_incident: ok/);
+      assert.match(started.text, /run [0-9a-f-]+: succeeded\noutput: \{/);
+      const queued = await run("runs", "start", "p1-bridge", "--input", '{"incident_id":"INC0001"}', "--queue");
+      assert.match(queued.text, /queued p1-bridge \(version 1\) as job [0-9a-f-]{36}; a worker runs it/);
       process.env["CHARTER_API_KEY"] = "chk_forged";
       assert.match((await run("versions", "list")).text, /CHARTER_API_KEY is not a valid key \(unknown or revoked\) \[UNKNOWN_USER\]/);
     } finally {

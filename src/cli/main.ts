@@ -11,7 +11,7 @@ import { demo, DEMO_HELP } from "./demo.ts";
 import { SERVE_HELP, serveCommand } from "./serve.ts";
 import { WORKER_HELP, workerCommand } from "./worker.ts";
 import { decide, keysCreate, rollback, usersAdd, versionsCommand, VERSIONS_HELP } from "./versions.ts";
-import { resumeRun, RUNS_HELP, showRun, TRY_HELP, tryWorkflow } from "./runs.ts";
+import { resumeRun, RUNS_HELP, showRun, startRun, TRY_HELP, tryWorkflow } from "./runs.ts";
 import { CHECK_HELP, checkWorkflow, SDK_HELP, writeSdk } from "./workflows.ts";
 import { LIST_HELP, listTenants, SHOW_HELP, showTenant, SYNC_HELP, syncTenants, TENANTS_HELP } from "./tenants.ts";
 
@@ -34,6 +34,8 @@ Commands:
                           Plan a workflow from plain language into a draft version
   try <file> --tenant <tenant> [--input JSON] [--mocks FILE] [--live-readonly]
                           Run a workflow once in the sandbox with mocked (or live read-only) tools
+  runs start <workflow> --tenant <tenant> [--input JSON] [--queue]
+                          Run the approved version of a workflow (manual trigger)
   runs show <run-id>      A run and its journal of tool calls
   runs resume <run-id>    Resume a run whose process died
   versions create|list|show|diff
@@ -122,6 +124,10 @@ async function run(argv: string[], output: Output): Promise<number> {
       return tryWorkflow(sub, { tenant: values.tenant, input: values.input, mocks: values.mocks, liveReadonly: values["live-readonly"] === true, json: values.json === true }, output);
     case "runs":
       if (values.help || !sub) return help(RUNS_HELP);
+      if (sub === "start") {
+        if (!target) throw new UsageError("runs start needs a workflow name");
+        return startRun(target, { tenant: values.tenant, as: values.as, input: values.input, queue: values.queue === true, json: values.json === true }, output);
+      }
       if (!target) throw new UsageError(`runs ${sub} needs a run id`);
       if (sub === "show") return showRun(target, values.json === true, output);
       if (sub === "resume") return resumeRun(target, output);
@@ -187,6 +193,7 @@ function parse(argv: string[]) {
         user: { type: "string" },
         from: { type: "string" },
         port: { type: "string" },
+        queue: { type: "boolean" },
       },
     });
     if (parsed.values.help && parsed.positionals.length === 0) parsed.positionals.push("help");

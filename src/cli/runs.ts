@@ -3,7 +3,8 @@ import { z } from "zod";
 import { CharterError } from "../core/errors.ts";
 import { formatDiagnostic, MockedResult } from "../core/workflow.ts";
 import { liveTools, mockedTools, type TriedCall, tryRun } from "../runs/index.ts";
-import { readInput, withApp } from "./common.ts";
+import { Dispatcher } from "../triggers/index.ts";
+import { identify, readInput, withApp } from "./common.ts";
 import type { Output } from "./output.ts";
 
 export const TRY_HELP = `Usage: charter try <workflow.ts> --tenant <tenant> [--input JSON] [--mocks FILE] [--live-readonly] [--json]
@@ -19,6 +20,10 @@ Exit status: 0 when the run succeeded, 1 when it failed or the workflow does not
 export const RUNS_HELP = `Usage: charter runs <command>
 
 Commands:
+  start <workflow> --tenant <tenant> [--input JSON] [--queue] [--json]
+                           Run the workflow's approved version now, here, printing each tool call; with
+                           --queue, queue it for 'charter worker' / 'charter serve' and print the job.
+                           Needs the operator or admin role (CHARTER_API_KEY, or --as <user>).
   show <run-id> [--json]   A run: status, input, output or error, logs, and its journal of tool calls
   resume <run-id>          Resume a run whose process died: answered calls replay from the journal;
                            a call that may or may not have happened is repeated only when the tool
@@ -96,6 +101,51 @@ export async function showRun(runId: string, json: boolean, output: Output): Pro
     if (run.output !== null) output.out(`output: ${JSON.stringify(run.output)}`);
     if (run.error !== null) output.out(`error: ${JSON.stringify(run.error)}`);
     return 0;
+  });
+}
+
+export async function startRun(workflow: string, options: { tenant: string | undefined; as: string | undefined; input: string | undefined; queue: boolean; json: boolean }, output: Output): Promise<number> {
+  let input: unknown = {};
+  if (options.input !== undefined) {
+    try {
+      input = JSON.parse(options.input);
+    } catch (error) {
+      throw new CharterError("RUN_INPUT_INVALID", `--input is not JSON: ${(error as Error).message}`);
+    }
+  }
+  return withApp(async (app) => {
+    const { actor, tenantId } = await identify(app, { tenant: options.tenant, as: options.as });
+    const roles = await app.identity.roles(tenantId, actor.userId);
+    if (!roles.has("operator") && !roles.has("admin")) throw new CharterError("NOT_AUTHORIZED", `starting runs needs the operator or admin role in tenant ${tenantId}; ${actor.handle} has ${[...roles].join(", ") || "none"}`);
+    if (options.queue) {
+      const version = await app.versionRepository.activeVersion(tenantId, workflow);
+      if (!version) throw new CharterError("VERSION_NOT_FOUND", `workflow ${workflow} has no approved version in tenant ${tenantId}`);
+      const dispatcher = await Dispatcher.start(app, { worker: false, scheduler: false });
+      try {
+        const job = await dispatcher.enqueue({ tenantId, workflow, input: input as Record<string, unknown>, trigger: "manual", actor });
+        output.out(options.json ? JSON.stringify({ job }) : `queued ${workflow} (version ${version.number}) as job ${job}; a worker runs it`);
+      } finally {
+        await dispatcher.stop();
+      }
+      return 0;
+    }
+    const result = await app.versions.runActive({
+      tenantId,
+      workflow,
+      input,
+      trigger: { type: "manual", detail: { user: actor.handle } },
+      actor,
+      onEvent: (event) => {
+        if (options.json) return;
+        if (event.event === "call-finished") output.out(`  ${event.seq}. ${event.tool}: ${event.ok ? "ok" : `failed (${event.error})`}`);
+      },
+    });
+    if (options.json) output.out(JSON.stringify(result));
+    else {
+      output.out(`run ${result.runId}: ${result.status}${result.error ? ` (${result.error.code}: ${result.error.message})` : ""}`);
+      if (result.status === "succeeded") output.out(`output: ${JSON.stringify(result.output)}`);
+    }
+    return result.status === "succeeded" ? 0 : 1;
   });
 }
 
