@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   "RUN_INPUT_INVALID",
   "RUN_NOT_FOUND",
   "RUN_NOT_RESUMABLE",
+  "KEY_NOT_FOUND",
   "REQUEST_TIMEOUT",
   "SANDBOX_UNAVAILABLE",
   "VERSION_NOT_FOUND",
@@ -66,6 +67,7 @@ export function isRetryableCode(code: ErrorCode): boolean {
     case "FILE_UNREADABLE":
     case "RUN_INPUT_INVALID":
     case "RUN_NOT_FOUND":
+    case "KEY_NOT_FOUND":
     case "RUN_NOT_RESUMABLE":
     case "SANDBOX_UNAVAILABLE":
     case "VERSION_NOT_FOUND":

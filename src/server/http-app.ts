@@ -99,6 +99,20 @@ export async function createHttpApp(app: App, options: { log?: (line: LogLine) =
     const catalog = await app.catalogs.currentCatalog(c.get("tenantId"));
     return c.json({ integrations: catalog.map((row) => ({ integration: row.integrationId, hash: row.hash, server: row.content.server, tools: row.content.tools.map((tool) => ({ name: tool.name, title: tool.title, annotations: tool.annotations })) })) });
   });
+  http.get(`${t}/workflows`, async (c) => {
+    const byWorkflow = new Map<string, { workflow: string; versions: number; latest: { number: number; status: string }; active: number | null }>();
+    for (const v of await app.versionRepository.list(c.get("tenantId"))) {
+      const entry = byWorkflow.get(v.workflow) ?? { workflow: v.workflow, versions: 0, latest: { number: 0, status: "" }, active: null };
+      entry.versions++;
+      if (v.number > entry.latest.number) entry.latest = { number: v.number, status: v.status };
+      byWorkflow.set(v.workflow, entry);
+    }
+    for (const v of await app.versionRepository.activeVersions(c.get("tenantId"))) {
+      const entry = byWorkflow.get(v.workflow);
+      if (entry) entry.active = v.number;
+    }
+    return c.json({ workflows: [...byWorkflow.values()].sort((a, b) => a.workflow.localeCompare(b.workflow)) });
+  });
   http.get(`${t}/versions`, async (c) => {
     const rows = await app.versionRepository.list(c.get("tenantId"), c.req.query("workflow"));
     return c.json({ versions: rows.map(({ source: _source, tests: _tests, ...rest }) => rest) });
@@ -186,6 +200,13 @@ export async function createHttpApp(app: App, options: { log?: (line: LogLine) =
     const user = await app.identity.ensureUser(body.user);
     for (const r of body.roles) await app.identity.grant(c.get("tenantId"), user.id, r);
     return c.json({ key: await app.identity.createKey(c.get("tenantId"), user.id), user: user.handle, roles: body.roles, note: "shown once; stored only as a hash" }, 201);
+  });
+
+  http.delete(`${t}/keys/:prefix`, async (c) => {
+    await role(c, ["admin"]);
+    const prefix = c.req.param("prefix");
+    if (!/^chk_[A-Za-z0-9_-]{8}$/.test(prefix) || !(await app.identity.revokeKey(prefix, c.get("tenantId")))) throw new CharterError("KEY_NOT_FOUND", `no active key ${prefix} in tenant ${c.get("tenantId")} (give the key's first 12 characters)`);
+    return c.json({ revoked: prefix });
   });
 
   // Webhooks: signed, within the replay window, only for an approved version that declares a webhook trigger.

@@ -11,6 +11,7 @@ export function httpStatus(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 |
     case "TENANT_NOT_FOUND":
     case "VERSION_NOT_FOUND":
     case "RUN_NOT_FOUND":
+    case "KEY_NOT_FOUND":
     case "FILE_UNREADABLE":
       return 404;
     case "VERSION_NOT_APPROVABLE":

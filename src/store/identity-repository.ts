@@ -47,9 +47,10 @@ export class IdentityRepository {
     return key;
   }
 
-  /** Revokes a key by its visible prefix; later requests with it are refused. */
-  async revokeKey(prefix: string): Promise<boolean> {
-    const rows = await this.#db.update(apiKeys).set({ revokedAt: new Date() }).where(and(eq(apiKeys.prefix, prefix), isNull(apiKeys.revokedAt))).returning({ id: apiKeys.id });
+  /** Revokes a key by its visible prefix (only within `tenantId` when given); later requests with it are refused. */
+  async revokeKey(prefix: string, tenantId?: string): Promise<boolean> {
+    const conditions = [eq(apiKeys.prefix, prefix), isNull(apiKeys.revokedAt), ...(tenantId ? [eq(apiKeys.tenantId, tenantId)] : [])];
+    const rows = await this.#db.update(apiKeys).set({ revokedAt: new Date() }).where(and(...conditions)).returning({ id: apiKeys.id });
     return rows.length > 0;
   }
 
