@@ -4,6 +4,8 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, test } from "node:test";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { main } from "../src/cli/main.ts";
 import { REPO } from "./helpers/tenants.ts";
 
@@ -67,7 +69,7 @@ describe("charter command", () => {
   });
 
   test("--help works on every command, and usage errors exit 2", async () => {
-    for (const args of [["--help"], ["help"], ["migrate", "--help"], ["tenants"], ["tenants", "sync", "--help"], ["tenants", "list", "--help"], ["tenants", "show", "--help"], ["sdk", "--help"], ["check", "--help"], ["try", "--help"], ["runs"]]) {
+    for (const args of [["--help"], ["help"], ["migrate", "--help"], ["tenants"], ["tenants", "sync", "--help"], ["tenants", "list", "--help"], ["tenants", "show", "--help"], ["sdk", "--help"], ["check", "--help"], ["try", "--help"], ["runs"], ["mcp", "--help"], ["serve", "--help"], ["worker", "--help"]]) {
       const ran = await charter(args);
       assert.equal(ran.code, 0, `${args.join(" ")}: ${ran.stderr}`);
       assert.match(ran.stdout, /Usage: charter/, args.join(" "));
@@ -232,6 +234,20 @@ describe("charter command", () => {
       assert.match(started.text, /run [0-9a-f-]+: succeeded\noutput: \{/);
       const queued = await run("runs", "start", "p1-bridge", "--input", '{"incident_id":"INC0001"}', "--queue");
       assert.match(queued.text, /queued p1-bridge \(version 1\) as job [0-9a-f-]{36}; a worker runs it/);
+
+      // charter mcp over stdio, as Claude Desktop or Claude Code would start it, with the operator's key.
+      const client = new Client({ name: "cli-test", version: "1.0.0" });
+      const env = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+      await client.connect(new StdioClientTransport({ command: process.execPath, args: ["--no-node-snapshot", path.join(REPO, "src/cli/charter.js"), "mcp", "--tenant", "demo"], env, cwd: REPO, stderr: "ignore" }));
+      try {
+        const tools = (await client.listTools()).tools.map((t) => t.name);
+        assert.ok(tools.includes("p1-bridge") && tools.includes("charter.get_run"), tools.join(", "));
+        const called = await client.callTool({ name: "p1-bridge", arguments: { incident_id: "INC0001" } });
+        assert.notEqual(called.isError, true, JSON.stringify(called));
+        assert.ok(called.structuredContent);
+      } finally {
+        await client.close();
+      }
       process.env["CHARTER_API_KEY"] = "chk_forged";
       assert.match((await run("versions", "list")).text, /CHARTER_API_KEY is not a valid key \(unknown or revoked\) \[UNKNOWN_USER\]/);
     } finally {

@@ -8,31 +8,23 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import type { AddressInfo } from "node:net";
-import { serve, type ServerType } from "@hono/node-server";
 import { type App, createApp } from "../src/app.ts";
-import { createHttpApp, sign } from "../src/server/index.ts";
+import { sign } from "../src/server/index.ts";
 import { Dispatcher } from "../src/triggers/index.ts";
 import { embeddedTestDatabase } from "./helpers/databases.ts";
+import { type Served, serveHttp } from "./helpers/serve.ts";
 import { REPO } from "./helpers/tenants.ts";
 
 describe("HTTP API", () => {
   let app: App;
   let dispatcher: Dispatcher;
-  let server: ServerType;
-  let base: string;
-  let routes: { method: string; path: string }[] = [];
+  let served: Served;
   const keys: Record<string, string> = {};
   const logLines: Record<string, unknown>[] = [];
   before(async () => {
     app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: path.join(REPO, "tenants") }, database: await embeddedTestDatabase() });
     dispatcher = await Dispatcher.start(app, { worker: true, scheduler: false, pollSeconds: 0.5 });
-    const http = await createHttpApp(app, { log: (line) => logLines.push(line), dispatcher });
-    routes = http.routes;
-    server = await new Promise<ServerType>((resolve) => {
-      const started: ServerType = serve({ fetch: http.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(started));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await serveHttp(app, { log: (line) => logLines.push(line), dispatcher });
     await app.catalogs.upsertTenant({ id: "demo", name: "Demo", configHash: "" });
     await app.catalogs.upsertTenant({ id: "other", name: "Other", configHash: "" });
     const admin = await app.identity.ensureUser("root");
@@ -43,13 +35,13 @@ describe("HTTP API", () => {
     keys["other"] = await app.identity.createKey("other", stranger.id);
   });
   after(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await served.close();
     await dispatcher.stop();
     await app.close();
   });
 
   const call = async (method: string, url: string, key: string | undefined, body?: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${base}${url}`, { method, headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), "content-type": "application/json", ...headers }, ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }) }).catch((error: Error) => {
+    const response = await fetch(`${served.base}${url}`, { method, headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), "content-type": "application/json", ...headers }, ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }) }).catch((error: Error) => {
       throw new Error(`${method} ${url}: ${error.message} (${String(error.cause)})`);
     });
     const text = await response.text();
@@ -176,7 +168,7 @@ describe("HTTP API", () => {
     const openapi = (await call("GET", "/api/v1/openapi.json", undefined)).body;
     assert.equal(openapi["openapi"], "3.1.0");
     // Every route the app serves is in the document.
-    for (const route of routes.filter((r) => r.method !== "ALL")) {
+    for (const route of served.routes.filter((r) => r.method !== "ALL")) {
       const documented = openapi["paths"][route.path.replace(/:(\w+)/g, "{$1}")]?.[route.method.toLowerCase()];
       assert.ok(documented, `${route.method} ${route.path} is not in openapi.json`);
     }

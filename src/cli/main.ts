@@ -10,6 +10,7 @@ import { PLAN_HELP, planCommand } from "./plan.ts";
 import { demo, DEMO_HELP } from "./demo.ts";
 import { SERVE_HELP, serveCommand } from "./serve.ts";
 import { WORKER_HELP, workerCommand } from "./worker.ts";
+import { MCP_HELP, mcpCommand } from "./mcp.ts";
 import { decide, keysCreate, rollback, usersAdd, versionsCommand, VERSIONS_HELP } from "./versions.ts";
 import { resumeRun, RUNS_HELP, showRun, startRun, TRY_HELP, tryWorkflow } from "./runs.ts";
 import { CHECK_HELP, checkWorkflow, SDK_HELP, writeSdk } from "./workflows.ts";
@@ -24,6 +25,7 @@ Commands:
   demo                    Sync, plan, review and run a workflow on the demo tenant, end to end
   serve [--port <port>]   Serve the HTTP API and webhooks
   worker                  Run queued runs and the schedules of approved versions
+  mcp --tenant <tenant>   Serve Charter over MCP on stdio (approved workflows as tools)
   tenants list            List configured tenants
   tenants sync [tenant]   Discover a tenant's integrations and store their catalogs
   tenants show <tenant>   Show a tenant's stored integrations and tools
@@ -138,6 +140,9 @@ async function run(argv: string[], output: Output): Promise<number> {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got ${values.port}`);
       return serveCommand(port, output);
     }
+    case "mcp":
+      if (values.help) return help(MCP_HELP);
+      return mcpCommand({ tenant: values.tenant, as: values.as });
     case "worker":
       if (values.help) return help(WORKER_HELP);
       return workerCommand(output);

@@ -27,7 +27,11 @@ export async function serveCommand(port: number, output: Output): Promise<number
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
   });
   output.out("charter: stopping");
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  // Open MCP event streams would hold close() forever: end every connection once requests are refused.
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+  });
   // Runs in flight get the grace time to finish; one that does not is handed back (its job is retried and resumed by another worker).
   await dispatcher.stop();
   await app.close();

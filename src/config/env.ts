@@ -20,6 +20,8 @@ const EnvSchema = z.object({
   CHARTER_MCP_CONNECT_TIMEOUT_MS: positiveMs.default(15_000),
   CHARTER_MCP_REQUEST_TIMEOUT_MS: positiveMs.default(30_000),
   CHARTER_RUN_LEASE_MS: positiveMs.default(30_000),
+  CHARTER_MCP_RUN_WAIT_MS: positiveMs.default(25_000),
+  CHARTER_MCP_ALLOWED_HOSTS: z.string().optional(),
   CHARTER_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   CHARTER_TENANT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(2),
   CHARTER_REQUEST_TIMEOUT_MS: positiveMs.default(30_000),
@@ -40,7 +42,11 @@ export type Env = {
   tenantsDir: string;
   /** Where `charter sdk` writes tenant SDKs (generated/<tenant>/<catalog hash>/). */
   generatedDir: string;
-  mcp: { connectTimeoutMs: number; requestTimeoutMs: number };
+  /**
+   * MCP: timeouts of the tenants' servers; how long a workflow tool call waits for its run; the
+   * host names Charter's own /mcp endpoint answers to (DNS-rebinding protection; Origins too).
+   */
+  mcp: { connectTimeoutMs: number; requestTimeoutMs: number; runWaitMs: number; allowedHosts: string[] };
   /** How long a run stays claimed by its process without renewal before another may resume it. */
   runLeaseMs: number;
   /**
@@ -69,7 +75,12 @@ export function parseEnv(source: Record<string, string | undefined>, cwd: string
     databaseUrl: env.DATABASE_URL,
     tenantsDir: path.resolve(cwd, env.CHARTER_TENANTS_DIR ?? "tenants"),
     generatedDir: path.resolve(cwd, env.CHARTER_GENERATED_DIR ?? "generated"),
-    mcp: { connectTimeoutMs: env.CHARTER_MCP_CONNECT_TIMEOUT_MS, requestTimeoutMs: env.CHARTER_MCP_REQUEST_TIMEOUT_MS },
+    mcp: {
+      connectTimeoutMs: env.CHARTER_MCP_CONNECT_TIMEOUT_MS,
+      requestTimeoutMs: env.CHARTER_MCP_REQUEST_TIMEOUT_MS,
+      runWaitMs: env.CHARTER_MCP_RUN_WAIT_MS,
+      allowedHosts: ["localhost", "127.0.0.1", "[::1]", ...(env.CHARTER_MCP_ALLOWED_HOSTS ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean)],
+    },
     runLeaseMs: env.CHARTER_RUN_LEASE_MS,
     workers: { concurrency: env.CHARTER_WORKER_CONCURRENCY, tenantConcurrency: env.CHARTER_TENANT_CONCURRENCY, shutdownGraceMs: env.CHARTER_SHUTDOWN_GRACE_MS },
     requestTimeoutMs: env.CHARTER_REQUEST_TIMEOUT_MS,

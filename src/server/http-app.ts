@@ -15,6 +15,7 @@ import { httpStatus } from "./http-status.ts";
 import { OPENAPI } from "./openapi.ts";
 import { verify, webhookKey, webhookSecret } from "./webhooks.ts";
 import { schemaValidator } from "../core/json-schema.ts";
+import { mcpEndpoint } from "../mcp-server/index.ts";
 import type { Dispatcher, RunJob } from "../triggers/index.ts";
 
 type Vars = { Variables: { actor: Actor; tenantId: string; user: UserRow } };
@@ -69,6 +70,8 @@ export async function createHttpApp(app: App, options: { log?: (line: LogLine) =
 
   http.get("/api/v1/health", (c) => c.json({ ok: true, database: app.database.kind, dispatcher: dispatcher ? "queue" : "inline" }));
   http.get("/api/v1/openapi.json", (c) => c.json(OPENAPI));
+  // MCP (Streamable HTTP): the tenant's approved workflows as tools, and charter.* management tools.
+  http.all("/mcp", mcpEndpoint(app));
 
   // Tenant routes: authenticate, then scope.
   http.use("/api/v1/tenants/:tenant/*", async (c, next) => {

@@ -48,6 +48,11 @@ export const OPENAPI = {
     "/api/v1/tenants/{tenant}/keys": { post: { security: bearer, parameters: [tenant], requestBody: json({ type: "object", required: ["user", "roles"], properties: { user: { type: "string" }, roles: { type: "array", items: { type: "string" } } } }), responses: { 201: ok, ...errors } } },
     "/api/v1/tenants/{tenant}/keys/{prefix}": { delete: { description: "Revokes a key of this tenant by its first 12 characters (admin).", security: bearer, parameters: [tenant, { name: "prefix", in: "path", required: true, schema: { type: "string" } }], responses: { 200: ok, ...errors } } },
     "/api/v1/tenants/{tenant}/workflows": { get: { description: "Workflows with their number of versions, the latest, and the active one.", security: bearer, parameters: [tenant], responses: { 200: ok, ...errors } } },
+    "/mcp": {
+      post: { description: "MCP Streamable HTTP (JSON-RPC): the key's tenant's approved workflows as tools, charter.* management tools, SDK resources. Host/Origin must be an allowed host.", security: bearer, responses: { 200: ok, 202: ok, 401: { description: "no or bad key" }, 403: { description: "Host or Origin not allowed" }, 404: { description: "unknown session" } } },
+      get: { description: "MCP server-to-client event stream of a session", security: bearer, responses: { 200: ok } },
+      delete: { description: "Ends an MCP session", security: bearer, responses: { 200: ok } },
+    },
     "/hooks/{tenant}/{workflow}": { post: { description: "Signed webhook: x-charter-timestamp, x-charter-signature", responses: { 202: { description: "queued: { job }" }, 400: { description: "the body is not JSON" }, 422: { description: "the body does not match the input schema" }, 401: { description: "bad or stale signature" }, 404: { description: "no approved workflow with a webhook trigger" } } } },
   },
 };

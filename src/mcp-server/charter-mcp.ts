@@ -1,0 +1,417 @@
+/**
+ * Charter as an MCP server, for one caller: a tenant and the user its API key (or local identity)
+ * stands for. It offers
+ *   - each approved, active workflow version of the tenant as a tool (name = workflow name; its
+ *     description, input and output schemas, annotations summed from its capabilities); a call
+ *     runs it and waits up to CHARTER_MCP_RUN_WAIT_MS;
+ *   - management tools named `charter.*` (a workflow name cannot contain a dot, so they never
+ *     collide): plan a workflow (it becomes a draft; nothing here approves), list workflows and
+ *     versions, get a version, start, get, list and wait for runs, get a run's logs;
+ *   - resources: the tenant SDK's declarations, one per integration, the workflow runtime's
+ *     declarations and a usage guide; and a prompt for drafting a workflow.
+ * Tools are listed and callable by role: running needs operator or admin, planning author or
+ * admin, reading any role. Approval, rejection, rollback and keys are not offered at all: they
+ * stay human decisions in the API, CLI or console. `notifications/tools/list_changed` goes out
+ * when the set of active versions changes (checked every few seconds while connected).
+ */
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  CompleteRequestSchema,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListToolsRequestSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+  McpError,
+  ErrorCode as RpcErrorCode,
+  ReadResourceRequestSchema,
+  type Tool,
+} from "@modelcontextprotocol/sdk/types.js";
+import { ts } from "ts-morph";
+import { z } from "zod";
+import type { App } from "../app.ts";
+import { guestFiles } from "../compile/index.ts";
+import { CharterError } from "../core/errors.ts";
+import type { Capability } from "../core/workflow.ts";
+import type { RunResult } from "../runs/index.ts";
+import type { Role, VersionRow } from "../store/index.ts";
+import type { Actor } from "../versions/index.ts";
+import { GUIDE } from "./guide.ts";
+
+export type McpCaller = { tenantId: string; actor: Actor; roles: ReadonlySet<Role> };
+
+export type CharterMcpOptions = {
+  /** How long a tool call waits for its run before answering with the run id (default: the env's). */
+  runWaitMs?: number;
+  /** How often the set of active versions is compared for list_changed (ms). */
+  watchMs?: number;
+};
+
+const VERSION = "0.1.0";
+const RUN_META = "charter/run";
+
+const may = {
+  run: (roles: ReadonlySet<Role>) => roles.has("operator") || roles.has("admin"),
+  plan: (roles: ReadonlySet<Role>) => roles.has("author") || roles.has("admin"),
+};
+
+/** Management tools: name, who may call, schema, what it does. */
+const MANAGEMENT: { name: string; title: string; description: string; allowed: (roles: ReadonlySet<Role>) => boolean; input: z.ZodObject; readOnly: boolean }[] = [
+  {
+    name: "charter.plan_workflow",
+    title: "Plan a workflow",
+    description:
+      "Turns a plain-language request into a draft workflow version: typed TypeScript over the tenant's tools, with tests, checked by the compile and test gates. The draft never runs until a human reviewer approves it outside MCP. Returns the version, its capabilities and gate results.",
+    allowed: may.plan,
+    input: z.object({ request: z.string().min(1).max(4000).describe("What the workflow should do, in plain language"), from: z.string().max(200).optional().describe("A version to start from: <workflow>@<n> or an id") }).strict(),
+    readOnly: false,
+  },
+  { name: "charter.list_workflows", title: "List workflows", description: "The tenant's workflows: how many versions each has, the latest one and its status, and the active (approved) version.", allowed: () => true, input: z.object({}).strict(), readOnly: true },
+  {
+    name: "charter.list_versions",
+    title: "List versions",
+    description: "Versions of the tenant's workflows (optionally of one), newest first, with status, author and capabilities.",
+    allowed: () => true,
+    input: z.object({ workflow: z.string().max(64).optional() }).strict(),
+    readOnly: true,
+  },
+  {
+    name: "charter.get_version",
+    title: "Get a version",
+    description: "One version: its source, tests, capabilities (the exact tools it can call), triggers, schemas, gate results, status, approvals, and its diff to the version it came from.",
+    allowed: () => true,
+    input: z.object({ version: z.string().min(1).max(200).describe("<workflow>@<n> or a version id") }).strict(),
+    readOnly: true,
+  },
+  {
+    name: "charter.start_run",
+    title: "Start a run",
+    description: "Runs the approved version of a workflow with an input and waits for it like the workflow's own tool; answers with the run id if it is still going.",
+    allowed: may.run,
+    input: z.object({ workflow: z.string().min(1).max(64), input: z.record(z.string(), z.unknown()).default({}) }).strict(),
+    readOnly: false,
+  },
+  { name: "charter.get_run", title: "Get a run", description: "A run: status, input, output or error, trigger, version, and its journal of tool calls.", allowed: () => true, input: z.object({ run_id: z.uuid() }).strict(), readOnly: true },
+  { name: "charter.get_run_logs", title: "Get a run's logs", description: "The log lines a run's workflow wrote with ctx.log.", allowed: () => true, input: z.object({ run_id: z.uuid() }).strict(), readOnly: true },
+  {
+    name: "charter.list_runs",
+    title: "List runs",
+    description: "The tenant's runs, newest first, optionally of one workflow or in one status.",
+    allowed: () => true,
+    input: z.object({ workflow: z.string().max(64).optional(), status: z.enum(["running", "succeeded", "failed", "needs-attention", "cancelled"]).optional(), limit: z.number().int().min(1).max(200).default(20) }).strict(),
+    readOnly: true,
+  },
+  {
+    name: "charter.wait_for_runs",
+    title: "Wait for runs",
+    description: "Waits until every given run has finished, or the time is up, and answers with each run's status and output or error.",
+    allowed: () => true,
+    input: z.object({ run_ids: z.array(z.uuid()).min(1).max(50), timeout_seconds: z.number().min(0).max(120).default(30) }).strict(),
+    readOnly: true,
+  },
+];
+
+export function createCharterMcpServer(app: App, caller: McpCaller, options: CharterMcpOptions = {}): Server {
+  const runWaitMs = options.runWaitMs ?? app.env.mcp.runWaitMs;
+  const server = new Server(
+    { name: "charter", title: "Charter", version: VERSION },
+    {
+      capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, prompts: {}, logging: {}, completions: {} },
+      instructions: `Charter tenant "${caller.tenantId}". Each workflow tool runs an approved, human-reviewed workflow. charter.* tools plan drafts and follow runs; approval is not available over MCP. Read charter://guide first.`,
+    },
+  );
+
+  const activeVersions = () => app.versionRepository.activeVersions(caller.tenantId);
+
+  server.setRequestHandler(ListToolsRequestSchema, async () => {
+    const tools: Tool[] = [];
+    if (may.run(caller.roles)) for (const version of await activeVersions()) tools.push(workflowTool(version));
+    for (const tool of MANAGEMENT) {
+      if (!tool.allowed(caller.roles)) continue;
+      tools.push({ name: tool.name, title: tool.title, description: tool.description, inputSchema: z.toJSONSchema(tool.input, { io: "input" }) as Tool["inputSchema"], annotations: { readOnlyHint: tool.readOnly, openWorldHint: false } });
+    }
+    return { tools };
+  });
+
+  server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
+    const { name, arguments: args = {} } = request.params;
+    const management = MANAGEMENT.find((tool) => tool.name === name);
+    try {
+      if (management) {
+        if (!management.allowed(caller.roles)) throw new CharterError("NOT_AUTHORIZED", `${name} needs another role in tenant ${caller.tenantId}`);
+        const parsed = management.input.safeParse(args);
+        if (!parsed.success) return failure("INVALID_ARGUMENTS", parsed.error.issues.map((i) => `${i.path.join(".") || "(arguments)"}: ${i.message}`).join("; "), false);
+        return await manage(name, parsed.data as Record<string, unknown>);
+      }
+      if (!(await app.versionRepository.activeVersion(caller.tenantId, name))) {
+        throw new McpError(RpcErrorCode.InvalidParams, `Unknown tool: ${name}`);
+      }
+      if (!may.run(caller.roles)) throw new CharterError("NOT_AUTHORIZED", `running workflows needs the operator or admin role in tenant ${caller.tenantId}`);
+      return await runWorkflow(name, args);
+    } catch (error) {
+      if (error instanceof McpError) throw error;
+      if (error instanceof CharterError) return failure(error.code, error.message, error.retryable);
+      return failure("INTERNAL", "Charter failed to handle the call; try again or report it", true);
+    }
+  });
+
+  async function runWorkflow(workflow: string, input: unknown, wait = runWaitMs): Promise<CallToolResult> {
+    const started = performance.now();
+    let runId: string | undefined;
+    let announce: (id: string) => void = () => {};
+    const announced = new Promise<string>((resolve) => (announce = resolve));
+    const version = await app.versionRepository.activeVersion(caller.tenantId, workflow);
+    const running = app.versions.runActive({
+      tenantId: caller.tenantId,
+      workflow,
+      input,
+      trigger: { type: "tool", detail: { user: caller.actor.handle, via: "mcp" } },
+      actor: caller.actor,
+      onEvent: (event) => {
+        if (event.event === "run-started") announce((runId = event.runId));
+      },
+    });
+    running.catch(() => undefined); // still going after the wait: its end is in the store
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), wait)));
+    const outcome = await Promise.race([running, timeout]).finally(() => clearTimeout(timer));
+    const meta = (result?: RunResult) => ({ [RUN_META]: { id: result?.runId ?? runId, workflow, version: version?.number, durationMs: Math.round(performance.now() - started) } });
+    if (outcome === "timeout") {
+      const id = runId ?? (await Promise.race([announced, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1000))]));
+      return {
+        isError: true,
+        content: [{ type: "text", text: `RUN_STILL_RUNNING: run ${id} of ${workflow} is still going after ${Math.round(wait / 1000)} s. Call charter.wait_for_runs with {"run_ids":["${id}"]} or charter.get_run with {"run_id":"${id}"} for its result; do not call ${workflow} again for the same request.` }],
+        _meta: { ...meta(), "charter/error": { code: "RUN_STILL_RUNNING", retryable: false } },
+      };
+    }
+    if (outcome.status === "succeeded") {
+      return { content: [{ type: "text", text: JSON.stringify(outcome.output, null, 2) }], structuredContent: outcome.output as Record<string, unknown>, _meta: meta(outcome) };
+    }
+    const code = outcome.error?.code ?? outcome.status.toUpperCase();
+    const retryable = RETRYABLE_RUN_ERRORS.has(code);
+    return {
+      isError: true,
+      content: [{ type: "text", text: `${code}: ${outcome.error?.message ?? `the run ended ${outcome.status}`} (run ${outcome.runId}; ${retryable ? "a retry may succeed" : "retrying will not help"})` }],
+      _meta: { ...meta(outcome), "charter/error": { code, retryable, status: outcome.status } },
+    };
+  }
+
+  async function manage(name: string, args: Record<string, unknown>): Promise<CallToolResult> {
+    const tenantId = caller.tenantId;
+    switch (name) {
+      case "charter.plan_workflow": {
+        const result = await app.planner.plan({ tenantId, request: String(args["request"]), from: args["from"] as string | undefined, author: caller.actor });
+        const v = result.version;
+        return data({ version: `${v.workflow}@${v.number}`, id: v.id, status: v.status, capabilities: v.capabilities, gates: v.gates, planner: result.planner, next: "a human reviewer submits and approves it outside MCP (charter submit/approve, or the API); until then it never runs" });
+      }
+      case "charter.list_workflows": {
+        const byWorkflow = new Map<string, { workflow: string; versions: number; latest: { number: number; status: string }; active: number | null }>();
+        for (const v of await app.versionRepository.list(tenantId)) {
+          const entry = byWorkflow.get(v.workflow) ?? { workflow: v.workflow, versions: 0, latest: { number: 0, status: "" }, active: null };
+          entry.versions++;
+          if (v.number > entry.latest.number) entry.latest = { number: v.number, status: v.status };
+          byWorkflow.set(v.workflow, entry);
+        }
+        for (const v of await activeVersions()) {
+          const entry = byWorkflow.get(v.workflow);
+          if (entry) entry.active = v.number;
+        }
+        return data({ workflows: [...byWorkflow.values()].sort((a, b) => a.workflow.localeCompare(b.workflow)) });
+      }
+      case "charter.list_versions": {
+        const rows = await app.versionRepository.list(tenantId, args["workflow"] as string | undefined);
+        return data({ versions: rows.map((v) => ({ version: `${v.workflow}@${v.number}`, id: v.id, status: v.status, createdAt: v.createdAt, capabilities: (v.capabilities as Capability[]).map((c) => `${c.integration}.${c.tool}`) })) });
+      }
+      case "charter.get_version": {
+        const version = await app.versions.find(tenantId, String(args["version"]));
+        const parent = version.parentVersionId ? await app.versionRepository.byId(version.parentVersionId) : undefined;
+        const diff = parent ? await app.versions.diff(tenantId, parent.id, version.id) : null;
+        const { toolSnapshots: _snapshots, ...rest } = version;
+        return data({ version: rest, approvals: await app.versionRepository.approvals(version.id), diffToParent: diff });
+      }
+      case "charter.start_run":
+        return runWorkflow(String(args["workflow"]), args["input"] ?? {});
+      case "charter.get_run": {
+        const run = await ownRun(String(args["run_id"]));
+        const { logs: _logs, ...rest } = run;
+        return data({ run: rest, journal: await app.runRepository.journal(run.id) });
+      }
+      case "charter.get_run_logs":
+        return data({ logs: (await ownRun(String(args["run_id"]))).logs });
+      case "charter.list_runs": {
+        const runs = await app.runRepository.list({ tenantId, workflow: args["workflow"] as string | undefined, status: args["status"] as "running" | undefined, limit: Number(args["limit"] ?? 20) });
+        return data({ runs: runs.map((r) => ({ id: r.id, workflow: r.workflow, status: r.status, trigger: r.trigger, startedAt: r.startedAt, finishedAt: r.finishedAt })) });
+      }
+      case "charter.wait_for_runs": {
+        const ids = args["run_ids"] as string[];
+        const until = Date.now() + Number(args["timeout_seconds"] ?? 30) * 1000;
+        for (;;) {
+          const runs = await Promise.all(ids.map((id) => ownRun(id)));
+          const done = runs.every((r) => r.status !== "running");
+          if (done || Date.now() >= until) return data({ finished: done, runs: runs.map((r) => ({ id: r.id, workflow: r.workflow, status: r.status, output: r.output, error: r.error })) });
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      }
+      default:
+        throw new McpError(RpcErrorCode.InvalidParams, `Unknown tool: ${name}`);
+    }
+  }
+
+  async function ownRun(id: string) {
+    const run = await app.runRepository.run(id);
+    if (!run || run.tenantId !== caller.tenantId) throw new CharterError("RUN_NOT_FOUND", `no run ${id} in tenant ${caller.tenantId}`);
+    return run;
+  }
+
+  // Resources: the SDK, one file per integration, the runtime's declarations, the guide.
+  const listResources = async () => {
+    const resources = [{ uri: "charter://guide", name: "guide", title: "How to use Charter's tools", mimeType: "text/markdown" }];
+    const sdk = await app.toolchain.sdk(caller.tenantId).catch(() => undefined);
+    for (const name of [...(sdk?.files.keys() ?? [])].filter((n) => n.endsWith(".d.ts")).sort()) {
+      resources.push({ uri: `charter://sdk/${name}`, name: `sdk/${name}`, title: name === "index.d.ts" ? "The SDK's namespaces" : `SDK of integration ${name.replace(/\.d\.ts$/, "")}`, mimeType: "text/x-typescript" });
+    }
+    resources.push({ uri: "charter://runtime/charter.d.ts", name: "runtime/charter.d.ts", title: "charter:workflow: defineWorkflow, ctx, triggers", mimeType: "text/x-typescript" });
+    return resources;
+  };
+  server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: await listResources() }));
+  server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
+    const uri = request.params.uri;
+    const text = async (): Promise<[string, string] | undefined> => {
+      if (uri === "charter://guide") return [GUIDE, "text/markdown"];
+      if (uri === "charter://runtime/charter.d.ts") return [guestFiles().declarations, "text/x-typescript"];
+      const name = /^charter:\/\/sdk\/([a-z0-9_]+\.d\.ts)$/.exec(uri)?.[1];
+      if (!name) return undefined;
+      const file = (await app.toolchain.sdk(caller.tenantId)).files.get(name);
+      return file === undefined ? undefined : [file, "text/x-typescript"];
+    };
+    const found = await text();
+    if (!found) throw new McpError(RpcErrorCode.InvalidParams, `Resource not found: ${uri}`);
+    return { contents: [{ uri, mimeType: found[1], text: found[0] }] };
+  });
+
+  // Subscriptions to SDK resources: updated when a sync changes the tenant's catalog.
+  const subscribed = new Set<string>();
+  const knownUri = async (uri: string) => (await listResources()).some((r) => r.uri === uri);
+  server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+    if (!(await knownUri(request.params.uri))) throw new McpError(RpcErrorCode.InvalidParams, `Resource not found: ${request.params.uri}`);
+    subscribed.add(request.params.uri);
+    return {};
+  });
+  server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
+    subscribed.delete(request.params.uri);
+    return {};
+  });
+
+  server.setRequestHandler(ListPromptsRequestSchema, async () => ({
+    prompts: [{ name: "draft_workflow", title: "Draft a workflow", description: "Draft a Charter workflow from a request, against this tenant's SDK, and hand it to a reviewer.", arguments: [{ name: "request", description: "What the workflow should do", required: true }] }],
+  }));
+  server.setRequestHandler(GetPromptRequestSchema, async (request) => {
+    if (request.params.name !== "draft_workflow") throw new McpError(RpcErrorCode.InvalidParams, `Prompt not found: ${request.params.name}`);
+    const want = request.params.arguments?.["request"];
+    if (!want) throw new McpError(RpcErrorCode.InvalidParams, "draft_workflow needs the argument request");
+    return {
+      description: "Draft a workflow in Charter",
+      messages: [
+        {
+          role: "user",
+          content: {
+            type: "text",
+            text: `Draft a Charter workflow for tenant ${caller.tenantId} that does this:\n\n${want}\n\nRead charter://guide and the SDK resources (charter://sdk/…) to see which tools exist and what they take and return. Then call charter.plan_workflow with the request (refined if the SDK shows what it should say), read the draft with charter.get_version, and report its capabilities, its gate results and anything a reviewer should look at. Do not try to approve it: a human reviewer does that outside MCP.`,
+          },
+        },
+      ],
+    };
+  });
+  server.setRequestHandler(CompleteRequestSchema, async (request) => {
+    // The one completable value: a workflow name for charter.* arguments; prompts take free text.
+    const prefix = request.params.argument.value;
+    const names = request.params.ref.type === "ref/prompt" ? [] : [...new Set((await app.versionRepository.list(caller.tenantId)).map((v) => v.workflow))].filter((n) => n.startsWith(prefix)).slice(0, 100);
+    return { completion: { values: names, total: names.length, hasMore: false } };
+  });
+
+  // list_changed while connected: compare the active versions every few seconds.
+  let last: string | undefined;
+  let lastCatalog: string | undefined;
+  const watch = setInterval(() => {
+    void activeVersions()
+      .then((versions) => {
+        const now = versions.map((v) => `${v.workflow}@${v.number}`).sort().join(",");
+        if (last !== undefined && now !== last) void server.sendToolListChanged().catch(() => undefined);
+        last = now;
+      })
+      .catch(() => undefined);
+    // A sync that changed the catalog changes the SDK: its resources are updated.
+    void app.catalogs
+      .currentCatalog(caller.tenantId)
+      .then(async (catalog) => {
+        const now = catalog.map((row) => row.hash).sort().join(",");
+        if (lastCatalog !== undefined && now !== lastCatalog) {
+          await server.sendResourceListChanged().catch(() => undefined);
+          for (const uri of subscribed) if (uri.startsWith("charter://sdk/")) await server.sendResourceUpdated({ uri }).catch(() => undefined);
+        }
+        lastCatalog = now;
+      })
+      .catch(() => undefined);
+  }, options.watchMs ?? 3000);
+  watch.unref();
+  const closed = server.onclose;
+  server.onclose = () => {
+    clearInterval(watch);
+    closed?.();
+  };
+  return server;
+}
+
+const RETRYABLE_RUN_ERRORS = new Set(["TIMEOUT", "UNAVAILABLE", "INTEGRATION_UNREACHABLE", "INTEGRATION_TIMEOUT", "HANDED_BACK"]);
+
+function data(value: Record<string, unknown>): CallToolResult {
+  return { content: [{ type: "text", text: JSON.stringify(value, null, 2) }], structuredContent: value };
+}
+
+function failure(code: string, message: string, retryable: boolean): CallToolResult {
+  return { isError: true, content: [{ type: "text", text: `${code}: ${message}` }], _meta: { "charter/error": { code, retryable } } };
+}
+
+const descriptions = new Map<string, string>();
+
+/** A version's tool: its description from the source (read once per version; versions never change). */
+function workflowTool(version: VersionRow): Tool {
+  let description = descriptions.get(version.id);
+  if (description === undefined) {
+    description = definitionDescription(version.source) ?? `Workflow ${version.workflow}`;
+    descriptions.set(version.id, description);
+  }
+  const capabilities = version.capabilities as Capability[];
+  return {
+    name: version.workflow,
+    title: version.workflow,
+    description: `${description} (approved version ${version.number}; calls ${capabilities.map((c) => `${c.integration}.${c.tool}`).join(", ") || "no tools"})`,
+    inputSchema: (version.inputSchema ?? { type: "object" }) as Tool["inputSchema"],
+    ...(version.outputSchema ? { outputSchema: version.outputSchema as Tool["outputSchema"] } : {}),
+    annotations: {
+      title: version.workflow,
+      readOnlyHint: capabilities.every((c) => c.annotations.readOnly),
+      destructiveHint: capabilities.some((c) => c.annotations.destructive),
+      idempotentHint: false,
+      openWorldHint: capabilities.some((c) => c.annotations.openWorld),
+    },
+    _meta: { "charter/version": { workflow: version.workflow, number: version.number, id: version.id } },
+  };
+}
+
+/** The `description` string of `export default defineWorkflow({ … })`, read from the syntax. */
+function definitionDescription(source: string): string | undefined {
+  const file = ts.createSourceFile("workflow.ts", source, ts.ScriptTarget.ES2023, false, ts.ScriptKind.TS);
+  for (const statement of file.statements) {
+    if (!ts.isExportAssignment(statement) || !ts.isCallExpression(statement.expression)) continue;
+    const argument = statement.expression.arguments[0];
+    if (!argument || !ts.isObjectLiteralExpression(argument)) continue;
+    for (const property of argument.properties) {
+      if (ts.isPropertyAssignment(property) && ts.isIdentifier(property.name) && property.name.text === "description" && ts.isStringLiteralLike(property.initializer)) return property.initializer.text;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,82 @@
+/**
+ * The Streamable HTTP MCP endpoint at /mcp, on the SDK's web-standard transport inside hono.
+ * In order: Host and Origin must name an allowed host (DNS-rebinding protection: a page on
+ * another site that rebinds its name to this machine is refused before anything else), then a
+ * bearer API key as for the REST API, then the session: each session belongs to the key's user
+ * and tenant that opened it, and any other caller naming it gets 404, as for an unknown one.
+ */
+import { randomUUID } from "node:crypto";
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import type { Context } from "hono";
+import type { App } from "../app.ts";
+import { type CharterMcpOptions, createCharterMcpServer } from "./charter-mcp.ts";
+
+type Session = { transport: WebStandardStreamableHTTPServerTransport; tenantId: string; userId: string };
+
+const MAX_SESSIONS = 1000;
+
+export function mcpEndpoint(app: App, options: CharterMcpOptions = {}) {
+  const sessions = new Map<string, Session>();
+  const allowed = new Set(app.env.mcp.allowedHosts);
+
+  const rpcError = (status: number, code: number, message: string, headers: Record<string, string> = {}) =>
+    new Response(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }), { status, headers: { "content-type": "application/json", ...headers } });
+
+  return async (c: Context): Promise<Response> => {
+    const request = c.req.raw;
+    const host = hostname(request.headers.get("host"));
+    if (!host || !allowed.has(host)) return rpcError(403, -32000, `Invalid Host header: this endpoint answers to ${[...allowed].join(", ")} (CHARTER_MCP_ALLOWED_HOSTS adds names)`);
+    const origin = request.headers.get("origin");
+    if (origin !== null && !allowed.has(originHost(origin) ?? "")) return rpcError(403, -32000, "Invalid Origin header: requests from other sites are refused");
+
+    const token = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
+    const resolved = token ? await app.identity.resolveKey(token) : undefined;
+    if (!resolved) return rpcError(401, -32001, token ? "the API key is unknown or revoked" : "send an API key as 'Authorization: Bearer <key>'", { "www-authenticate": 'Bearer realm="charter"' });
+
+    const sessionId = request.headers.get("mcp-session-id");
+    if (sessionId) {
+      const session = sessions.get(sessionId);
+      if (!session || session.userId !== resolved.user.id || session.tenantId !== resolved.tenantId) return rpcError(404, -32001, "Session not found");
+      return session.transport.handleRequest(request);
+    }
+    if (request.method !== "POST") return rpcError(400, -32000, "Bad Request: no valid session; start one with an initialize request");
+    if (sessions.size >= MAX_SESSIONS) return rpcError(503, -32000, "too many open MCP sessions; close some (DELETE /mcp) and try again", { "retry-after": "10" });
+
+    const roles = await app.identity.roles(resolved.tenantId, resolved.user.id);
+    const server = createCharterMcpServer(app, { tenantId: resolved.tenantId, actor: { userId: resolved.user.id, handle: resolved.user.handle }, roles }, options);
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        sessions.set(id, { transport, tenantId: resolved.tenantId, userId: resolved.user.id });
+      },
+      onsessionclosed: (id) => {
+        sessions.delete(id);
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) sessions.delete(transport.sessionId);
+      void server.close().catch(() => undefined);
+    };
+    await server.connect(transport);
+    const response = await transport.handleRequest(request);
+    // A request that did not open a session (not an initialize, or refused) leaves nothing behind.
+    if (!transport.sessionId || !sessions.has(transport.sessionId)) void server.close().catch(() => undefined);
+    return response;
+  };
+}
+
+/** "localhost:8787" → "localhost"; "[::1]:8787" → "[::1]". */
+function hostname(header: string | null): string | undefined {
+  if (!header) return undefined;
+  const match = /^(\[[0-9a-f:.]+\]|[^:\s]+)(?::\d+)?$/i.exec(header.trim());
+  return match?.[1]?.toLowerCase();
+}
+
+function originHost(origin: string): string | undefined {
+  try {
+    const url = new URL(origin);
+    return url.hostname.startsWith("[") ? url.hostname.toLowerCase() : url.hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,242 @@
+/**
+ * Charter as an MCP server, through real clients over a real socket: the MCP SDK's client (tools,
+ * structured output validated against the outputSchema, _meta with the run, management tools,
+ * resources, prompts, list_changed), tenant isolation, roles (nothing approval-like, no running
+ * without the operator role), DNS-rebinding protection and keys; the MCP Inspector's CLI; and the
+ * official conformance suite, with the scenarios that need its own fixture tools as expected
+ * failures (test/conformance-baseline.yml says why).
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { createServer, request as httpRequest, type Server as NodeServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { after, before, describe, test } from "node:test";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { type App, createApp } from "../src/app.ts";
+import { embeddedTestDatabase } from "./helpers/databases.ts";
+import { type Served, serveHttp } from "./helpers/serve.ts";
+import { REPO } from "./helpers/tenants.ts";
+
+const run = promisify(execFile);
+const INCIDENT = { title: "Payroll export fails", priority: "P2", reporter_email: "mara.keller@example.com" };
+
+describe("Charter as an MCP server", () => {
+  let app: App;
+  let served: Served;
+  const keys: Record<string, string> = {};
+  let workflow = "";
+  const actor = async (handle: string, tenant: string, roles: ("author" | "reviewer" | "operator" | "admin")[]) => {
+    const user = await app.identity.ensureUser(handle);
+    for (const role of roles) await app.identity.grant(tenant, user.id, role);
+    keys[handle] = await app.identity.createKey(tenant, user.id);
+    return { userId: user.id, handle };
+  };
+
+  before(async () => {
+    app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: path.join(REPO, "tenants") }, database: await embeddedTestDatabase() });
+    await app.catalogs.upsertTenant({ id: "demo", name: "Demo", configHash: "" });
+    await app.catalogs.upsertTenant({ id: "other", name: "Other", configHash: "" });
+    assert.ok((await app.sync("demo")).result.ok);
+    const ana = await actor("ana", "demo", ["author"]);
+    const ben = await actor("ben", "demo", ["reviewer"]);
+    await actor("olga", "demo", ["operator", "author"]);
+    await actor("stranger", "other", ["admin", "operator"]);
+    const planned = await app.planner.plan({ tenantId: "demo", request: "From a webhook, open an incident and post it to #it-ops", author: ana });
+    workflow = planned.version.workflow;
+    await app.versions.submit("demo", planned.version.id, ana);
+    await app.versions.approve("demo", planned.version.id, ben, "reviewed");
+    served = await serveHttp(app);
+  });
+  after(async () => {
+    await served.close();
+    await app.close();
+  });
+
+  const connect = async (key: string) => {
+    const client = new Client({ name: "charter-test", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${served.base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
+    return client;
+  };
+
+  test("an approved workflow is a typed tool; calling it runs it and returns structured output that fits its outputSchema", async () => {
+    const client = await connect(keys["olga"] ?? "");
+    const { tools } = await client.listTools();
+    const tool = tools.find((t) => t.name === workflow);
+    assert.ok(tool, `no tool ${workflow} in ${tools.map((t) => t.name).join(", ")}`);
+    assert.match(tool.name, /^[A-Za-z0-9_.-]+$/);
+    assert.ok(tool.outputSchema && tool.inputSchema.type === "object");
+    assert.match(tool.description ?? "", /approved version 1; calls chat\.post_message, tickets\.create_incident/);
+    for (const name of ["charter.plan_workflow", "charter.list_workflows", "charter.get_version", "charter.start_run", "charter.get_run", "charter.get_run_logs", "charter.list_runs", "charter.wait_for_runs"]) {
+      assert.ok(tools.some((t) => t.name === name), `${name} is listed`);
+    }
+    assert.deepEqual(tools.filter((t) => /approv|reject|rollback|submit|key|grant/i.test(t.name)), [], "nothing approval-like over MCP");
+
+    const result = await client.callTool({ name: workflow, arguments: INCIDENT });
+    assert.equal(result.isError, undefined, JSON.stringify(result));
+    const validate = new Ajv2020({ strict: false }).compile(tool.outputSchema);
+    assert.ok(validate(result.structuredContent), JSON.stringify(validate.errors));
+    const meta = (result._meta as Record<string, { id: string; workflow: string; version: number; durationMs: number }>)["charter/run"];
+    assert.equal(meta?.workflow, workflow);
+    assert.equal(meta?.version, 1);
+    assert.ok((meta?.durationMs ?? -1) >= 0);
+    const stored = await app.runRepository.run(meta?.id ?? "");
+    assert.deepEqual(stored?.trigger, { type: "tool", detail: { user: "olga", via: "mcp" } }, "the run is recorded with the calling key's user");
+
+    // Follow it with the management tools.
+    const got = await client.callTool({ name: "charter.get_run", arguments: { run_id: meta?.id } });
+    const journal = (got.structuredContent as { journal: { tool: string; status: string }[] }).journal;
+    assert.deepEqual(journal.map((e) => `${e.tool} ${e.status}`), ["create_incident succeeded", "post_message succeeded"]);
+    const waited = await client.callTool({ name: "charter.wait_for_runs", arguments: { run_ids: [meta?.id], timeout_seconds: 1 } });
+    assert.equal((waited.structuredContent as { finished: boolean }).finished, true);
+    const version = await client.callTool({ name: "charter.get_version", arguments: { version: `${workflow}@1` } });
+    assert.match(JSON.stringify(version.structuredContent), /defineWorkflow/);
+
+    // Bad input is an error result with a stable code, not a crash.
+    const bad = await client.callTool({ name: workflow, arguments: { title: 5 } });
+    assert.equal(bad.isError, true);
+    assert.match(JSON.stringify(bad.content), /RUN_INPUT_INVALID/);
+    assert.deepEqual((bad._meta as Record<string, unknown>)["charter/error"], { code: "RUN_INPUT_INVALID", retryable: false });
+    await client.close();
+  });
+
+  test("resources: the SDK per integration, the runtime and a guide; a drafting prompt", async () => {
+    const client = await connect(keys["olga"] ?? "");
+    const { resources } = await client.listResources();
+    const uris = resources.map((r) => r.uri);
+    for (const uri of ["charter://guide", "charter://sdk/index.d.ts", "charter://sdk/tickets.d.ts", "charter://sdk/chat.d.ts", "charter://runtime/charter.d.ts"]) assert.ok(uris.includes(uri), `${uri} in ${uris.join(", ")}`);
+    const tickets = await client.readResource({ uri: "charter://sdk/tickets.d.ts" });
+    assert.match(String((tickets.contents[0] as { text: string }).text), /export declare function createIncident/);
+    await assert.rejects(client.readResource({ uri: "charter://sdk/../../etc/passwd" }), /Resource not found/);
+    await client.subscribeResource({ uri: "charter://sdk/tickets.d.ts" }); // updated when a sync changes the catalog
+    await assert.rejects(client.subscribeResource({ uri: "file:///etc/passwd" }), /Resource not found/);
+    const prompt = await client.getPrompt({ name: "draft_workflow", arguments: { request: "Close stale tickets every Friday" } });
+    assert.match(JSON.stringify(prompt.messages), /charter\.plan_workflow/);
+    await client.close();
+  });
+
+  test("tenants and roles: another tenant sees none of these tools; a reviewer cannot run or approve anything", async () => {
+    const stranger = await connect(keys["stranger"] ?? "");
+    const theirs = await stranger.listTools();
+    assert.ok(!theirs.tools.some((t) => t.name === workflow), "tenant other does not see demo's workflow");
+    await assert.rejects(stranger.callTool({ name: workflow, arguments: INCIDENT }), /Unknown tool/);
+    const runs = await stranger.callTool({ name: "charter.list_runs", arguments: {} });
+    assert.deepEqual((runs.structuredContent as { runs: unknown[] }).runs, []);
+    await stranger.close();
+
+    const reviewer = await connect(keys["ben"] ?? "");
+    const names = (await reviewer.listTools()).tools.map((t) => t.name);
+    assert.ok(!names.includes(workflow) && !names.includes("charter.start_run") && !names.includes("charter.plan_workflow"), names.join(", "));
+    assert.deepEqual(names.filter((n) => /approv|reject|rollback|submit/i.test(n)), []);
+    const refused = await reviewer.callTool({ name: "charter.start_run", arguments: { workflow, input: INCIDENT } });
+    assert.equal(refused.isError, true);
+    assert.match(JSON.stringify(refused.content), /NOT_AUTHORIZED/);
+    await assert.rejects(reviewer.callTool({ name: "charter.approve_version", arguments: {} }), /Unknown tool/);
+    await reviewer.close();
+  });
+
+  test("list_changed goes out when the set of active versions changes", async () => {
+    const client = await connect(keys["olga"] ?? "");
+    await client.listTools();
+    let changed: () => void = () => {};
+    const notified = new Promise<void>((resolve) => (changed = resolve));
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => changed());
+    await new Promise((resolve) => setTimeout(resolve, 3500)); // the watcher's first look
+    const ana = { userId: (await app.identity.userByHandle("ana"))?.id ?? "", handle: "ana" };
+    const ben = { userId: (await app.identity.userByHandle("ben"))?.id ?? "", handle: "ben" };
+    const planned = await app.planner.plan({ tenantId: "demo", request: "Page the on-call engineer with a message and post it to #it-ops", author: ana });
+    await app.versions.submit("demo", planned.version.id, ana);
+    await app.versions.approve("demo", planned.version.id, ben, "ok");
+    await Promise.race([notified, new Promise((_, reject) => setTimeout(() => reject(new Error("no tools/list_changed within 10 s")), 10_000))]);
+    assert.ok((await client.listTools()).tools.some((t) => t.name === planned.version.workflow));
+    await client.close();
+  });
+
+  test("the endpoint: no key 401, a bad key 401, a foreign Host or Origin 403, another user's session 404", async () => {
+    const init = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } } });
+    const post = (headers: Record<string, string>, body = init) =>
+      raw("POST", served.port, { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers }, body);
+    assert.equal((await post({})).status, 401);
+    assert.equal((await post({ authorization: "Bearer chk_forged" })).status, 401);
+    assert.equal((await post({ authorization: `Bearer ${keys["olga"]}`, host: "evil.example:80" })).status, 403);
+    assert.equal((await post({ authorization: `Bearer ${keys["olga"]}`, origin: "http://evil.example" })).status, 403);
+    const opened = await post({ authorization: `Bearer ${keys["olga"]}` });
+    assert.equal(opened.status, 200, opened.body);
+    const session = opened.headers["mcp-session-id"];
+    assert.ok(typeof session === "string");
+    const list = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" });
+    const hijack = await post({ authorization: `Bearer ${keys["ana"]}`, "mcp-session-id": session, "mcp-protocol-version": "2025-06-18" }, list);
+    assert.equal(hijack.status, 404, "another user's key cannot use the session");
+  });
+
+  test("the MCP Inspector's CLI lists the demo tenant's tools and calls a workflow", async () => {
+    const inspector = path.join(REPO, "node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js");
+    const common = ["--cli", `${served.base}/mcp`, "--transport", "http", "--header", `Authorization: Bearer ${keys["olga"]}`];
+    const listed = await run(process.execPath, [inspector, ...common, "--method", "tools/list"], { cwd: REPO, env: { ...process.env, HOME: path.join(REPO, ".charter-test-home") } });
+    const tools = (JSON.parse(listed.stdout) as { tools: { name: string }[] }).tools.map((t) => t.name);
+    assert.ok(tools.includes(workflow), tools.join(", "));
+    const args = Object.entries(INCIDENT).flatMap(([k, v]) => ["--tool-arg", `${k}=${v}`]);
+    const called = await run(process.execPath, [inspector, ...common, "--method", "tools/call", "--tool-name", workflow, ...args], { cwd: REPO, env: { ...process.env, HOME: path.join(REPO, ".charter-test-home") } });
+    const result = JSON.parse(called.stdout) as { isError?: boolean; structuredContent?: Record<string, unknown> };
+    assert.notEqual(result.isError, true, called.stdout);
+    assert.ok(result.structuredContent, called.stdout);
+  });
+
+  test("the official conformance suite (server mode) passes, but for the scenarios listed in test/conformance-baseline.yml", { timeout: 300_000 }, async () => {
+    // The suite sends no credentials: a proxy adds the key of a user with every role, and passes Host and Origin through unchanged.
+    await actor("conformance", "demo", ["operator", "author", "reviewer"]);
+    const proxy = await authProxy(served.port, keys["conformance"] ?? "");
+    try {
+      const suite = path.join(REPO, "node_modules/@modelcontextprotocol/conformance/dist/index.js");
+      const results = await mkdtemp(path.join(tmpdir(), "charter-conformance-"));
+      const args = [suite, "server", "--url", `http://localhost:${proxy.port}/mcp`, "--expected-failures", path.join(REPO, "test/conformance-baseline.yml"), "-o", results];
+      const result = await run(process.execPath, args, { cwd: REPO, maxBuffer: 32 * 1024 * 1024 }).catch((error: { stdout?: string; stderr?: string; code?: number }) => error);
+      const output = `${result.stdout ?? ""}${result.stderr ?? ""}`;
+      const summary = output.split("\n").filter((line) => !/^(Running client scenario|=== Running scenario)/.test(line)).join("\n");
+      // Why each failing check failed, from the suite's checks.json files.
+      const reasons: string[] = [];
+      for (const file of await readdir(results, { recursive: true })) {
+        if (!file.endsWith("checks.json")) continue;
+        const checks = JSON.parse(await readFile(path.join(results, file), "utf8")) as { id?: string; status?: string; errorMessage?: string }[];
+        for (const check of checks) if (check.status === "FAILURE") reasons.push(`${file}: ${check.id}: ${check.errorMessage ?? ""}`);
+      }
+      if (process.env["CHARTER_CONFORMANCE_REASONS"] === "1") console.log(reasons.join("\n"));
+      assert.ok(!("code" in result) || result.code === 0 || result.code === undefined, `${summary.slice(-6000)}\n${reasons.join("\n")}`);
+    } finally {
+      proxy.server.close();
+    }
+  });
+});
+
+/** One HTTP request with exactly these headers (fetch would not send a Host of our choosing). */
+function raw(method: string, port: number, headers: Record<string, string>, body: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: "127.0.0.1", port, method, path: "/mcp", headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
+      let text = "";
+      res.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/** A reverse proxy to Charter that adds `Authorization: Bearer <key>` and changes nothing else. */
+async function authProxy(target: number, key: string): Promise<{ server: NodeServer; port: number }> {
+  const server = createServer((incoming, outgoing) => {
+    const upstream = httpRequest({ host: "127.0.0.1", port: target, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, authorization: `Bearer ${key}` } }, (response) => {
+      outgoing.writeHead(response.statusCode ?? 502, response.headers);
+      response.pipe(outgoing);
+    });
+    upstream.on("error", () => outgoing.destroy());
+    incoming.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, port: (server.address() as AddressInfo).port };
+}
