@@ -17,9 +17,11 @@ import { promisify } from "node:util";
 import { after, before, describe, test } from "node:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { type App, createApp } from "../src/app.ts";
+import { createCharterMcpServer } from "../src/mcp-server/index.ts";
 import { embeddedTestDatabase } from "./helpers/databases.ts";
 import { type Served, serveHttp } from "./helpers/serve.ts";
 import { REPO } from "./helpers/tenants.ts";
@@ -103,6 +105,25 @@ describe("Charter as an MCP server", () => {
     assert.equal(bad.isError, true);
     assert.match(JSON.stringify(bad.content), /RUN_INPUT_INVALID/);
     assert.deepEqual((bad._meta as Record<string, unknown>)["charter/error"], { code: "RUN_INPUT_INVALID", retryable: false });
+    await client.close();
+  });
+
+  test("a run that outlasts the wait answers with its id and how to wait for it", async () => {
+    const olga = await app.identity.userByHandle("olga");
+    const roles = await app.identity.roles("demo", olga?.id ?? "");
+    const server = createCharterMcpServer(app, { tenantId: "demo", actor: { userId: olga?.id ?? "", handle: "olga" }, roles }, { runWaitMs: 1 });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    const client = new Client({ name: "wait-test", version: "1.0.0" });
+    await client.connect(clientSide);
+    const slow = await client.callTool({ name: workflow, arguments: INCIDENT });
+    assert.equal(slow.isError, true);
+    const meta = slow._meta as Record<string, { id?: string; code?: string; retryable?: boolean }>;
+    assert.deepEqual(meta["charter/error"], { code: "RUN_STILL_RUNNING", retryable: false });
+    const id = meta["charter/run"]?.id ?? "";
+    assert.match(JSON.stringify(slow.content), new RegExp(`charter\\.wait_for_runs with \\{\\\\"run_ids\\\\":\\[\\\\"${id}`));
+    const waited = await client.callTool({ name: "charter.wait_for_runs", arguments: { run_ids: [id], timeout_seconds: 30 } });
+    assert.deepEqual((waited.structuredContent as { runs: { status: string }[] }).runs.map((r) => r.status), ["succeeded"]);
     await client.close();
   });
 

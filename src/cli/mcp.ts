@@ -16,7 +16,7 @@ Who is calling: CHARTER_API_KEY (a key from 'charter keys create'), or --as <use
 from 'charter users add'). Runs until the client closes stdin.
 
 Claude Desktop (claude_desktop_config.json) or Claude Code (.mcp.json):
-  { "mcpServers": { "charter": { "command": "npx", "args": ["charter", "mcp", "--tenant", "demo"],
+  { "mcpServers": { "charter": { "command": "sh", "args": ["/path/to/charter/.ci/node", "/path/to/charter/src/cli/charter.js", "mcp", "--tenant", "demo"],
       "env": { "CHARTER_API_KEY": "chk_…", "CHARTER_DATA_DIR": "/path/to/.charter" } } } }`;
 
 export async function mcpCommand(options: { tenant: string | undefined; as: string | undefined }): Promise<number> {
