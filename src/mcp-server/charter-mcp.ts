@@ -207,20 +207,8 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
         const v = result.version;
         return data({ version: `${v.workflow}@${v.number}`, id: v.id, status: v.status, capabilities: v.capabilities, gates: v.gates, planner: result.planner, next: "a human reviewer submits and approves it outside MCP (charter submit/approve, or the API); until then it never runs" });
       }
-      case "charter.list_workflows": {
-        const byWorkflow = new Map<string, { workflow: string; versions: number; latest: { number: number; status: string }; active: number | null }>();
-        for (const v of await app.versionRepository.list(tenantId)) {
-          const entry = byWorkflow.get(v.workflow) ?? { workflow: v.workflow, versions: 0, latest: { number: 0, status: "" }, active: null };
-          entry.versions++;
-          if (v.number > entry.latest.number) entry.latest = { number: v.number, status: v.status };
-          byWorkflow.set(v.workflow, entry);
-        }
-        for (const v of await activeVersions()) {
-          const entry = byWorkflow.get(v.workflow);
-          if (entry) entry.active = v.number;
-        }
-        return data({ workflows: [...byWorkflow.values()].sort((a, b) => a.workflow.localeCompare(b.workflow)) });
-      }
+      case "charter.list_workflows":
+        return data({ workflows: await app.versions.workflows(tenantId) });
       case "charter.list_versions": {
         const rows = await app.versionRepository.list(tenantId, args["workflow"] as string | undefined);
         return data({ versions: rows.map((v) => ({ version: `${v.workflow}@${v.number}`, id: v.id, status: v.status, createdAt: v.createdAt, capabilities: (v.capabilities as Capability[]).map((c) => `${c.integration}.${c.tool}`) })) });

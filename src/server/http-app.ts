@@ -102,20 +102,7 @@ export async function createHttpApp(app: App, options: { log?: (line: LogLine) =
     const catalog = await app.catalogs.currentCatalog(c.get("tenantId"));
     return c.json({ integrations: catalog.map((row) => ({ integration: row.integrationId, hash: row.hash, server: row.content.server, tools: row.content.tools.map((tool) => ({ name: tool.name, title: tool.title, annotations: tool.annotations })) })) });
   });
-  http.get(`${t}/workflows`, async (c) => {
-    const byWorkflow = new Map<string, { workflow: string; versions: number; latest: { number: number; status: string }; active: number | null }>();
-    for (const v of await app.versionRepository.list(c.get("tenantId"))) {
-      const entry = byWorkflow.get(v.workflow) ?? { workflow: v.workflow, versions: 0, latest: { number: 0, status: "" }, active: null };
-      entry.versions++;
-      if (v.number > entry.latest.number) entry.latest = { number: v.number, status: v.status };
-      byWorkflow.set(v.workflow, entry);
-    }
-    for (const v of await app.versionRepository.activeVersions(c.get("tenantId"))) {
-      const entry = byWorkflow.get(v.workflow);
-      if (entry) entry.active = v.number;
-    }
-    return c.json({ workflows: [...byWorkflow.values()].sort((a, b) => a.workflow.localeCompare(b.workflow)) });
-  });
+  http.get(`${t}/workflows`, async (c) => c.json({ workflows: await app.versions.workflows(c.get("tenantId")) }));
   http.get(`${t}/versions`, async (c) => {
     const rows = await app.versionRepository.list(c.get("tenantId"), c.req.query("workflow"));
     return c.json({ versions: rows.map(({ source: _source, tests: _tests, ...rest }) => rest) });

@@ -38,6 +38,8 @@ export type VersionServiceResources = {
 };
 
 
+export type WorkflowSummary = { workflow: string; versions: number; latest: { number: number; status: string }; active: number | null };
+
 export class VersionService {
   readonly #r: VersionServiceResources;
   constructor(resources: VersionServiceResources) {
@@ -163,6 +165,22 @@ export class VersionService {
     });
     if (!ok) throw new CharterError("VERSION_NOT_APPROVABLE", `${label(target)} changed while rolling back; try again`);
     return this.find(tenantId, target.id);
+  }
+
+  /** The tenant's workflows: how many versions each has, the latest one and its status, the active one. */
+  async workflows(tenantId: string): Promise<WorkflowSummary[]> {
+    const byWorkflow = new Map<string, WorkflowSummary>();
+    for (const v of await this.#r.versions.list(tenantId)) {
+      const entry = byWorkflow.get(v.workflow) ?? { workflow: v.workflow, versions: 0, latest: { number: 0, status: "" }, active: null };
+      entry.versions++;
+      if (v.number > entry.latest.number) entry.latest = { number: v.number, status: v.status };
+      byWorkflow.set(v.workflow, entry);
+    }
+    for (const v of await this.#r.versions.activeVersions(tenantId)) {
+      const entry = byWorkflow.get(v.workflow);
+      if (entry) entry.active = v.number;
+    }
+    return [...byWorkflow.values()].sort((a, b) => a.workflow.localeCompare(b.workflow));
   }
 
   async diff(tenantId: string, from: string, to: string): Promise<VersionDiff> {
