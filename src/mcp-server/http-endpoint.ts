@@ -4,6 +4,7 @@
  * another site that rebinds its name to this machine is refused before anything else), then a
  * bearer API key as for the REST API, then the session: each session belongs to the key's user
  * and tenant that opened it, and any other caller naming it gets 404, as for an unknown one.
+ * Sessions idle for 30 minutes are closed; at most 1000 are open at once.
  */
 import { randomUUID } from "node:crypto";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
@@ -11,13 +12,25 @@ import type { Context } from "hono";
 import type { App } from "../app.ts";
 import { type CharterMcpOptions, createCharterMcpServer } from "./charter-mcp.ts";
 
-type Session = { transport: WebStandardStreamableHTTPServerTransport; tenantId: string; userId: string };
+type Session = { transport: WebStandardStreamableHTTPServerTransport; tenantId: string; userId: string; seen: number };
 
 const MAX_SESSIONS = 1000;
+/** A session with no request for this long is closed (its client starts a new one). */
+const IDLE_MS = 30 * 60_000;
 
 export function mcpEndpoint(app: App, options: CharterMcpOptions = {}) {
   const sessions = new Map<string, Session>();
   const allowed = new Set(app.env.mcp.allowedHosts);
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const [id, session] of sessions) {
+      if (now - session.seen > IDLE_MS) {
+        sessions.delete(id);
+        void session.transport.close().catch(() => undefined);
+      }
+    }
+  }, 60_000);
+  sweep.unref();
 
   const rpcError = (status: number, code: number, message: string, headers: Record<string, string> = {}) =>
     new Response(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }), { status, headers: { "content-type": "application/json", ...headers } });
@@ -37,6 +50,7 @@ export function mcpEndpoint(app: App, options: CharterMcpOptions = {}) {
     if (sessionId) {
       const session = sessions.get(sessionId);
       if (!session || session.userId !== resolved.user.id || session.tenantId !== resolved.tenantId) return rpcError(404, -32001, "Session not found");
+      session.seen = Date.now();
       return session.transport.handleRequest(request);
     }
     if (request.method !== "POST") return rpcError(400, -32000, "Bad Request: no valid session; start one with an initialize request");
@@ -47,7 +61,7 @@ export function mcpEndpoint(app: App, options: CharterMcpOptions = {}) {
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        sessions.set(id, { transport, tenantId: resolved.tenantId, userId: resolved.user.id });
+        sessions.set(id, { transport, tenantId: resolved.tenantId, userId: resolved.user.id, seen: Date.now() });
       },
       onsessionclosed: (id) => {
         sessions.delete(id);
