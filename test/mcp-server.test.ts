@@ -22,6 +22,7 @@ import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/typ
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { type App, createApp } from "../src/app.ts";
 import { createCharterMcpServer } from "../src/mcp-server/index.ts";
+import { Dispatcher } from "../src/triggers/index.ts";
 import { embeddedTestDatabase } from "./helpers/databases.ts";
 import { type Served, serveHttp } from "./helpers/serve.ts";
 import { REPO } from "./helpers/tenants.ts";
@@ -32,6 +33,7 @@ const INCIDENT = { title: "Payroll export fails", priority: "P2", reporter_email
 describe("Charter as an MCP server", () => {
   let app: App;
   let served: Served;
+  let dispatcher: Dispatcher;
   const keys: Record<string, string> = {};
   let workflow = "";
   const actor = async (handle: string, tenant: string, roles: ("author" | "reviewer" | "operator" | "admin")[]) => {
@@ -54,10 +56,13 @@ describe("Charter as an MCP server", () => {
     workflow = planned.version.workflow;
     await app.versions.submit("demo", planned.version.id, ana);
     await app.versions.approve("demo", planned.version.id, ben, "reviewed");
-    served = await serveHttp(app);
+    // As charter serve runs it: workflow calls are queued for a worker.
+    dispatcher = await Dispatcher.start(app, { worker: true, scheduler: false, pollSeconds: 0.5 });
+    served = await serveHttp(app, { dispatcher });
   });
   after(async () => {
     await served.close();
+    await dispatcher.stop();
     await app.close();
   });
 
@@ -89,7 +94,10 @@ describe("Charter as an MCP server", () => {
     assert.equal(meta?.version, 1);
     assert.ok((meta?.durationMs ?? -1) >= 0);
     const stored = await app.runRepository.run(meta?.id ?? "");
-    assert.deepEqual(stored?.trigger, { type: "tool", detail: { user: "olga", via: "mcp" } }, "the run is recorded with the calling key's user");
+    const trigger = stored?.trigger as { type: string; detail: { user: string; job: string } };
+    assert.equal(trigger.type, "tool");
+    assert.equal(trigger.detail.user, "olga", "the run is recorded with the calling key's user");
+    assert.match(trigger.detail.job, /^[0-9a-f-]{36}$/, "queued through the dispatcher, as every run");
 
     // Follow it with the management tools.
     const got = await client.callTool({ name: "charter.get_run", arguments: { run_id: meta?.id } });

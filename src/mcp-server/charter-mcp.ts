@@ -36,8 +36,8 @@ import type { App } from "../app.ts";
 import { guestFiles } from "../compile/index.ts";
 import { CharterError } from "../core/errors.ts";
 import type { Capability } from "../core/workflow.ts";
-import type { RunResult } from "../runs/index.ts";
 import type { Role, VersionRow } from "../store/index.ts";
+import type { Dispatcher } from "../triggers/index.ts";
 import type { Actor } from "../versions/index.ts";
 import { GUIDE } from "./guide.ts";
 
@@ -48,6 +48,8 @@ export type CharterMcpOptions = {
   runWaitMs?: number;
   /** How often the set of active versions is compared for list_changed (ms). */
   watchMs?: number;
+  /** With a dispatcher (charter serve), runs are queued for workers like every other run; without (stdio), they run here. */
+  dispatcher?: Dispatcher;
 };
 
 const VERSION = "0.1.0";
@@ -160,42 +162,52 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
 
   async function runWorkflow(workflow: string, input: unknown, wait = runWaitMs): Promise<CallToolResult> {
     const started = performance.now();
-    let runId: string | undefined;
-    let announce: (id: string) => void = () => {};
-    const announced = new Promise<string>((resolve) => (announce = resolve));
     const version = await app.versionRepository.activeVersion(caller.tenantId, workflow);
-    const running = app.versions.runActive({
-      tenantId: caller.tenantId,
-      workflow,
-      input,
-      trigger: { type: "tool", detail: { user: caller.actor.handle, via: "mcp" } },
-      actor: caller.actor,
-      onEvent: (event) => {
-        if (event.event === "run-started") announce((runId = event.runId));
-      },
-    });
-    running.catch(() => undefined); // still going after the wait: its end is in the store
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), wait)));
-    const outcome = await Promise.race([running, timeout]).finally(() => clearTimeout(timer));
-    const meta = (result?: RunResult) => ({ [RUN_META]: { id: result?.runId ?? runId, workflow, version: version?.number, durationMs: Math.round(performance.now() - started) } });
-    if (outcome === "timeout") {
-      const id = runId ?? (await Promise.race([announced, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1000))]));
+    const trigger = { type: "tool" as const, detail: { user: caller.actor.handle, via: "mcp" } };
+    let ended: { runId: string; status: string; output: unknown; error: { code: string; message: string } | null } | undefined;
+    let runId: string | undefined;
+    if (options.dispatcher) {
+      // Queued like every other run: it counts against the tenant's limit and survives a worker's shutdown.
+      const job = await options.dispatcher.submit({ tenantId: caller.tenantId, workflow, input, trigger: "tool", actor: caller.actor });
+      const run = await options.dispatcher.runOfJob(job, wait);
+      runId = run?.id;
+      if (run && run.status !== "running") ended = { runId: run.id, status: run.status, output: run.output, error: run.error as { code: string; message: string } | null };
+      if (!runId) {
+        return {
+          isError: true,
+          content: [{ type: "text", text: `RUN_QUEUED: ${workflow} is queued as job ${job} and has not started within ${Math.round(wait / 1000)} s (the tenant's runs are at their limit or no worker is free). charter.list_runs with {"workflow":"${workflow}"} shows it once it starts; do not call ${workflow} again for the same request.` }],
+          _meta: { [RUN_META]: { job, workflow, version: version?.number, durationMs: Math.round(performance.now() - started) }, "charter/error": { code: "RUN_QUEUED", retryable: false } },
+        };
+      }
+    } else {
+      let announce: (id: string) => void = () => {};
+      const announced = new Promise<string>((resolve) => (announce = resolve));
+      const running = app.versions.runActive({ tenantId: caller.tenantId, workflow, input, trigger, actor: caller.actor, onEvent: (event) => event.event === "run-started" && announce((runId = event.runId)) });
+      running.catch(() => undefined); // still going after the wait: its end is in the store
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), wait)));
+      const outcome = await Promise.race([running, timeout]).finally(() => clearTimeout(timer));
+      if (outcome !== "timeout") ended = outcome;
+      else runId ??= await Promise.race([announced, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1000))]);
+    }
+    const meta = { [RUN_META]: { id: ended?.runId ?? runId, workflow, version: version?.number, durationMs: Math.round(performance.now() - started) } };
+    if (!ended) {
+      const id = runId ?? "(not started yet)";
       return {
         isError: true,
         content: [{ type: "text", text: `RUN_STILL_RUNNING: run ${id} of ${workflow} is still going after ${Math.round(wait / 1000)} s. Call charter.wait_for_runs with {"run_ids":["${id}"]} or charter.get_run with {"run_id":"${id}"} for its result; do not call ${workflow} again for the same request.` }],
-        _meta: { ...meta(), "charter/error": { code: "RUN_STILL_RUNNING", retryable: false } },
+        _meta: { ...meta, "charter/error": { code: "RUN_STILL_RUNNING", retryable: false } },
       };
     }
-    if (outcome.status === "succeeded") {
-      return { content: [{ type: "text", text: JSON.stringify(outcome.output, null, 2) }], structuredContent: outcome.output as Record<string, unknown>, _meta: meta(outcome) };
+    if (ended.status === "succeeded") {
+      return { content: [{ type: "text", text: JSON.stringify(ended.output, null, 2) }], structuredContent: ended.output as Record<string, unknown>, _meta: meta };
     }
-    const code = outcome.error?.code ?? outcome.status.toUpperCase();
+    const code = ended.error?.code ?? ended.status.toUpperCase();
     const retryable = RETRYABLE_RUN_ERRORS.has(code);
     return {
       isError: true,
-      content: [{ type: "text", text: `${code}: ${outcome.error?.message ?? `the run ended ${outcome.status}`} (run ${outcome.runId}; ${retryable ? "a retry may succeed" : "retrying will not help"})` }],
-      _meta: { ...meta(outcome), "charter/error": { code, retryable, status: outcome.status } },
+      content: [{ type: "text", text: `${code}: ${ended.error?.message ?? `the run ended ${ended.status}`} (run ${ended.runId}; ${retryable ? "a retry may succeed" : "retrying will not help"})` }],
+      _meta: { ...meta, "charter/error": { code, retryable, status: ended.status } },
     };
   }
 

@@ -14,9 +14,8 @@ import type { Actor } from "../versions/index.ts";
 import { httpStatus } from "./http-status.ts";
 import { OPENAPI } from "./openapi.ts";
 import { verify, webhookKey, webhookSecret } from "./webhooks.ts";
-import { schemaValidator } from "../core/json-schema.ts";
 import { mcpEndpoint } from "../mcp-server/index.ts";
-import type { Dispatcher, RunJob } from "../triggers/index.ts";
+import type { Dispatcher } from "../triggers/index.ts";
 
 type Vars = { Variables: { actor: Actor; tenantId: string; user: UserRow } };
 
@@ -71,7 +70,7 @@ export async function createHttpApp(app: App, options: { log?: (line: LogLine) =
   http.get("/api/v1/health", (c) => c.json({ ok: true, database: app.database.kind, dispatcher: dispatcher ? "queue" : "inline" }));
   http.get("/api/v1/openapi.json", (c) => c.json(OPENAPI));
   // MCP (Streamable HTTP): the tenant's approved workflows as tools, and charter.* management tools.
-  http.all("/mcp", mcpEndpoint(app));
+  http.all("/mcp", mcpEndpoint(app, dispatcher ? { dispatcher } : {}));
 
   // Tenant routes: authenticate, then scope.
   http.use("/api/v1/tenants/:tenant/*", async (c, next) => {
@@ -147,8 +146,9 @@ export async function createHttpApp(app: App, options: { log?: (line: LogLine) =
       const run = await app.versions.runActive({ tenantId, workflow, input: body.input, trigger: { type: "manual", detail: { user: c.get("actor").handle } }, actor: c.get("actor") });
       return c.json({ run }, 201);
     }
-    const job = await queueRun({ tenantId, workflow, input: body.input, trigger: "manual", actor: c.get("actor") });
-    const run = wait > 0 ? await runOfJob(job, wait * 1000) : undefined;
+    const job = await dispatcher.submit({ tenantId, workflow, input: body.input, trigger: "manual", actor: c.get("actor") });
+    const found = wait > 0 ? await dispatcher.runOfJob(job, wait * 1000) : undefined;
+    const run = found && { id: found.id, status: found.status, output: found.output, error: found.error, version: found.versionId };
     return c.json({ job, run: run ?? null, ...(run && run.status !== "running" ? {} : { follow: `/api/v1/tenants/${tenantId}/runs?job=${job}` }) }, run && run.status !== "running" ? 200 : 202);
   });
   http.get(`${t}/drift`, async (c) => {
@@ -215,32 +215,11 @@ export async function createHttpApp(app: App, options: { log?: (line: LogLine) =
     } catch {
       throw new BadRequest("the body is not JSON");
     }
-    if (dispatcher) return c.json({ job: await queueRun({ tenantId, workflow, input, trigger: "webhook" }), run: null }, 202);
+    if (dispatcher) return c.json({ job: await dispatcher.submit({ tenantId, workflow, input, trigger: "webhook" }), run: null }, 202);
     const run = await app.versions.runActive({ tenantId, workflow, input, trigger: { type: "webhook" } });
     return c.json({ run: { id: run.runId, status: run.status, output: run.output, error: run.error } }, 202);
   });
   return http;
-
-  /** Checks what a worker would refuse (no approved version, input against its schema) before queueing, so the caller hears it now. */
-  async function queueRun(job: Omit<RunJob, "input"> & { input: unknown }): Promise<string> {
-    const version = await app.versionRepository.activeVersion(job.tenantId, job.workflow);
-    if (!version) throw new CharterError("VERSION_NOT_FOUND", `workflow ${job.workflow} has no approved version; submit one and have it approved`);
-    const problems = schemaValidator(version.inputSchema as Record<string, unknown>)(job.input);
-    if (problems.length > 0) throw new CharterError("RUN_INPUT_INVALID", `the input does not match ${job.workflow}'s input schema: ${problems.join("; ")}`);
-    const id = await dispatcher?.enqueue({ ...job, input: job.input as Record<string, unknown> });
-    if (!id) throw new Error("the run queue did not take the job");
-    return id;
-  }
-
-  /** The run a job started, once it has finished or the wait is over (undefined: not started yet). */
-  async function runOfJob(jobId: string, waitMs: number) {
-    const until = Date.now() + waitMs;
-    for (;;) {
-      const run = await app.runRepository.runOfJob(jobId);
-      if ((run && run.status !== "running") || Date.now() >= until) return run && { id: run.id, status: run.status, output: run.output, error: run.error, version: run.versionId };
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
 }
 
 class BadRequest extends Error {}

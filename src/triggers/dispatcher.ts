@@ -20,7 +20,9 @@ import { fromPglite, PgBoss } from "pg-boss";
 import { loadTenantConfig, listTenantIds } from "../config/tenant-config.ts";
 import { intervalMs, type WorkflowTrigger } from "../core/workflow.ts";
 import type { RunResult, RunService } from "../runs/index.ts";
-import type { Database, RunRepository, VersionRepository } from "../store/index.ts";
+import type { Database, RunRepository, RunRow, VersionRepository } from "../store/index.ts";
+import { CharterError } from "../core/errors.ts";
+import { schemaValidator } from "../core/json-schema.ts";
 import type { Env } from "../config/env.ts";
 import type { McpClientPool } from "../mcp/index.ts";
 import type { VersionService } from "../versions/index.ts";
@@ -32,7 +34,7 @@ export type RunJob = {
   tenantId: string;
   workflow: string;
   input: Record<string, unknown>;
-  trigger: "schedule" | "manual" | "webhook" | "resource";
+  trigger: "schedule" | "manual" | "webhook" | "resource" | "tool";
   schedule?: string;
   /** For a queued schedule slot: the version it belongs to; another active version skips it. */
   version?: number;
@@ -117,6 +119,30 @@ export class Dispatcher {
   /** Queues a run of a workflow's approved version; a worker picks it up. Returns the job id (null: that id is queued already). */
   async enqueue(job: RunJob, options: { id?: string; startAfter?: Date } = {}): Promise<string | null> {
     return this.#boss.send(RUN_QUEUE, job, { group: { id: job.tenantId, tier: job.tenantId }, ...options });
+  }
+
+  /**
+   * Queues a run for a caller who waits for the answer: first checks what a worker would refuse
+   * (no approved version, input against its schema), so the caller hears it now. Returns the job id.
+   */
+  async submit(job: Omit<RunJob, "input"> & { input: unknown }): Promise<string> {
+    const version = await this.#repository.activeVersion(job.tenantId, job.workflow);
+    if (!version) throw new CharterError("VERSION_NOT_FOUND", `workflow ${job.workflow} has no approved version; submit one and have it approved`);
+    const problems = schemaValidator(version.inputSchema as Record<string, unknown>)(job.input);
+    if (problems.length > 0) throw new CharterError("RUN_INPUT_INVALID", `the input does not match ${job.workflow}'s input schema: ${problems.join("; ")}`);
+    const id = await this.enqueue({ ...job, input: job.input as Record<string, unknown> });
+    if (!id) throw new Error("the run queue did not take the job");
+    return id;
+  }
+
+  /** The run a job started, once it has finished or the wait is over (undefined: not started yet). */
+  async runOfJob(jobId: string, waitMs: number): Promise<RunRow | undefined> {
+    const until = Date.now() + waitMs;
+    for (;;) {
+      const run = await this.#r.runRepository.runOfJob(jobId);
+      if ((run && run.status !== "running") || Date.now() >= until) return run;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   /** Brings schedules and resource subscriptions in line with the approved versions (done every 15 s, and callable after a decision). */
