@@ -256,6 +256,29 @@ describe("charter command", () => {
     }
   });
 
+  test("charter serve prints its URLs, answers, and stops cleanly on SIGTERM", async () => {
+    const child = spawn(process.execPath, ["--no-node-snapshot", path.join(REPO, "src/cli/charter.js"), "serve", "--port", "0"], {
+      cwd: REPO,
+      env: { ...process.env, CHARTER_DATA_DIR: await mkdtemp(path.join(tmpdir(), "charter-serve-")) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout?.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const found = /charter: serving (http:\/\/127\.0\.0\.1:\d+)\/api\/v1 and MCP at http:\/\/127\.0\.0\.1:\d+\/mcp/.exec(stdout)?.[1];
+        if (found) resolve(found);
+      });
+      child.once("exit", (code) => reject(new Error(`serve exited (${code}): ${stdout}`)));
+    });
+    const health = (await (await fetch(`${url}/api/v1/health`)).json()) as { ok: boolean; dispatcher: string };
+    assert.deepEqual([health.ok, health.dispatcher], [true, "queue"]);
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    assert.equal(await exited, 0, stdout);
+    assert.match(stdout, /charter: stopping/);
+  });
+
   test("charter demo: sync, plan, gates, review by someone else, a live run with its journal", async () => {
     const ran = await charter(["demo"], { CHARTER_DATA_DIR: await mkdtemp(path.join(tmpdir(), "charter-demo-")) });
     assert.equal(ran.code, 0, ran.stdout + ran.stderr);

@@ -22,7 +22,7 @@ export async function serveCommand(port: number, output: Output): Promise<number
   const dispatcher = await Dispatcher.start(app, { worker: withWorker, scheduler: true, subscriptions: { pool: app.pool, env: app.env, processEnv: process.env }, onEvent: (e) => output.out(JSON.stringify({ at: new Date().toISOString(), event: e.event, ...e.detail })) });
   const http = await createHttpApp(app, { log: (line) => output.out(JSON.stringify(line)), dispatcher });
   const hostname = process.env["CHARTER_HOST"] ?? "127.0.0.1";
-  const server = serve({ fetch: http.fetch, port, hostname }, (info) => output.out(`charter: serving http://${hostname}:${info.port}/api/v1 (database: ${app.database.kind} ${app.database.location})`));
+  const server = serve({ fetch: http.fetch, port, hostname }, (info) => output.out(`charter: serving http://${hostname}:${info.port}/api/v1 and MCP at http://${hostname}:${info.port}/mcp (database: ${app.database.kind} ${app.database.location})`));
   await new Promise<void>((resolve) => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
   });
