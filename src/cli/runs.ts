@@ -29,18 +29,21 @@ Commands:
                            a call that may or may not have happened is repeated only when the tool
                            is read-only or idempotent, otherwise the run stops as needs-attention`;
 
+/** `--input JSON` (default `{}`); text that is not JSON is refused with the parser's reason. */
+function parseInputOption(text: string | undefined): unknown {
+  if (text === undefined) return {};
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CharterError("RUN_INPUT_INVALID", `--input is not JSON: ${(error as Error).message}`);
+  }
+}
+
 const Mocks = z.record(z.string().regex(/^[^.\s]+\.[^\s]+$/, 'keys are "<integration>.<tool>"'), z.array(MockedResult).min(1));
 
 export async function tryWorkflow(file: string, options: { tenant: string; input?: string | undefined; mocks?: string | undefined; liveReadonly: boolean; json: boolean }, output: Output): Promise<number> {
   const source = await readInput(file);
-  let input: unknown = {};
-  if (options.input !== undefined) {
-    try {
-      input = JSON.parse(options.input);
-    } catch (error) {
-      throw new CharterError("RUN_INPUT_INVALID", `--input is not JSON: ${(error as Error).message}`);
-    }
-  }
+  const input = parseInputOption(options.input);
   let mocks: z.infer<typeof Mocks> = {};
   if (options.mocks) {
     const text = await readInput(options.mocks, "mocks file ");
@@ -105,14 +108,7 @@ export async function showRun(runId: string, json: boolean, output: Output): Pro
 }
 
 export async function startRun(workflow: string, options: { tenant: string | undefined; as: string | undefined; input: string | undefined; queue: boolean; json: boolean }, output: Output): Promise<number> {
-  let input: unknown = {};
-  if (options.input !== undefined) {
-    try {
-      input = JSON.parse(options.input);
-    } catch (error) {
-      throw new CharterError("RUN_INPUT_INVALID", `--input is not JSON: ${(error as Error).message}`);
-    }
-  }
+  const input = parseInputOption(options.input);
   return withApp(async (app) => {
     const { actor, tenantId } = await identify(app, { tenant: options.tenant, as: options.as });
     const roles = await app.identity.roles(tenantId, actor.userId);

@@ -5,3 +5,4 @@ export type { Bundle } from "./bundle.ts";
 export type { CheckedTests } from "./tests-file.ts";
 export { COMPILER_OPTIONS } from "./typecheck.ts";
 export { ES_LIB, guestFiles } from "./guest-files.ts";
+export { definitionDescription } from "./definition-syntax.ts";

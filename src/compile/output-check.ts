@@ -5,6 +5,7 @@
  * embedded checker's (`returnedPropertiesOf`) or the native one's, asked at `runNamePosition`.
  */
 import { ts } from "ts-morph";
+import { definitionProperty } from "./definition-syntax.ts";
 
 /** Whether `run` is written where its return type can be read: an arrow, a function expression or a method. */
 function isRunFunction(run: ts.Node): run is ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration {
@@ -34,16 +35,8 @@ export function runNamePosition(run: ts.Node): number | undefined {
  * so the native checker can be asked before the analysis has confirmed the definition.
  */
 export function declaredRunPosition(file: ts.SourceFile): number | undefined {
-  for (const statement of file.statements) {
-    if (!ts.isExportAssignment(statement) || statement.isExportEquals || !ts.isCallExpression(statement.expression)) continue;
-    const argument = statement.expression.arguments[0];
-    if (!argument || !ts.isObjectLiteralExpression(argument)) return undefined;
-    for (const property of argument.properties) {
-      if (!property.name || !ts.isIdentifier(property.name) || property.name.text !== "run") continue;
-      return runNamePosition(ts.isPropertyAssignment(property) ? property.initializer : property);
-    }
-  }
-  return undefined;
+  const property = definitionProperty(file, "run");
+  return property && runNamePosition(ts.isPropertyAssignment(property) ? property.initializer : property);
 }
 
 /** Returned top-level properties that a closed output schema does not list, sorted. */

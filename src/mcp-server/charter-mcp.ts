@@ -30,10 +30,9 @@ import {
   ReadResourceRequestSchema,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
-import { ts } from "ts-morph";
 import { z } from "zod";
 import type { App } from "../app.ts";
-import { guestFiles } from "../compile/index.ts";
+import { definitionDescription, guestFiles } from "../compile/index.ts";
 import { CharterError } from "../core/errors.ts";
 import type { Capability } from "../core/workflow.ts";
 import type { Role, VersionRow } from "../store/index.ts";
@@ -148,11 +147,10 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
         if (!parsed.success) return failure("INVALID_ARGUMENTS", parsed.error.issues.map((i) => `${i.path.join(".") || "(arguments)"}: ${i.message}`).join("; "), false);
         return await manage(name, parsed.data as Record<string, unknown>);
       }
-      if (!(await app.versionRepository.activeVersion(caller.tenantId, name))) {
-        throw new McpError(RpcErrorCode.InvalidParams, `Unknown tool: ${name}`);
-      }
+      const version = await app.versionRepository.activeVersion(caller.tenantId, name);
+      if (!version) throw new McpError(RpcErrorCode.InvalidParams, `Unknown tool: ${name}`);
       if (!may.run(caller.roles)) throw new CharterError("NOT_AUTHORIZED", `running workflows needs the operator or admin role in tenant ${caller.tenantId}`);
-      return await runWorkflow(name, args);
+      return await runWorkflow(version, args);
     } catch (error) {
       if (error instanceof McpError) throw error;
       if (error instanceof CharterError) return failure(error.code, error.message, error.retryable);
@@ -160,15 +158,16 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
     }
   });
 
-  async function runWorkflow(workflow: string, input: unknown, wait = runWaitMs): Promise<CallToolResult> {
+  /** Runs the active `version` of its workflow (as just read by the caller) and waits for it up to `wait`. */
+  async function runWorkflow(version: VersionRow, input: unknown, wait = runWaitMs): Promise<CallToolResult> {
     const started = performance.now();
-    const version = await app.versionRepository.activeVersion(caller.tenantId, workflow);
+    const workflow = version.workflow;
     const trigger = { type: "tool" as const, detail: { user: caller.actor.handle, via: "mcp" } };
     let ended: { runId: string; status: string; output: unknown; error: { code: string; message: string } | null } | undefined;
     let runId: string | undefined;
     if (options.dispatcher) {
       // Queued like every other run: it counts against the tenant's limit and survives a worker's shutdown.
-      const job = await options.dispatcher.submit({ tenantId: caller.tenantId, workflow, input, trigger: "tool", actor: caller.actor });
+      const job = await options.dispatcher.submit({ tenantId: caller.tenantId, workflow, input, trigger: "tool", actor: caller.actor }, version);
       const run = await options.dispatcher.runOfJob(job, wait);
       runId = run?.id;
       if (run && run.status !== "running") ended = { runId: run.id, status: run.status, output: run.output, error: run.error as { code: string; message: string } | null };
@@ -176,7 +175,7 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
         return {
           isError: true,
           content: [{ type: "text", text: `RUN_QUEUED: ${workflow} is queued as job ${job} and has not started within ${Math.round(wait / 1000)} s (the tenant's runs are at their limit or no worker is free). charter.list_runs with {"workflow":"${workflow}"} shows it once it starts; do not call ${workflow} again for the same request.` }],
-          _meta: { [RUN_META]: { job, workflow, version: version?.number, durationMs: Math.round(performance.now() - started) }, "charter/error": { code: "RUN_QUEUED", retryable: false } },
+          _meta: { [RUN_META]: { job, workflow, version: version.number, durationMs: Math.round(performance.now() - started) }, "charter/error": { code: "RUN_QUEUED", retryable: false } },
         };
       }
     } else {
@@ -190,7 +189,7 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
       if (outcome !== "timeout") ended = outcome;
       else runId ??= await Promise.race([announced, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1000))]);
     }
-    const meta = { [RUN_META]: { id: ended?.runId ?? runId, workflow, version: version?.number, durationMs: Math.round(performance.now() - started) } };
+    const meta = { [RUN_META]: { id: ended?.runId ?? runId, workflow, version: version.number, durationMs: Math.round(performance.now() - started) } };
     if (!ended) {
       const id = runId ?? "(not started yet)";
       return {
@@ -232,8 +231,12 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
         const { toolSnapshots: _snapshots, ...rest } = version;
         return data({ version: rest, approvals: await app.versionRepository.approvals(version.id), diffToParent: diff });
       }
-      case "charter.start_run":
-        return runWorkflow(String(args["workflow"]), args["input"] ?? {});
+      case "charter.start_run": {
+        const workflow = String(args["workflow"]);
+        const version = await app.versionRepository.activeVersion(tenantId, workflow);
+        if (!version) throw new CharterError("VERSION_NOT_FOUND", `workflow ${workflow} has no approved version in tenant ${tenantId}; submit one and have it approved`);
+        return runWorkflow(version, args["input"] ?? {});
+      }
       case "charter.get_run": {
         const run = await ownRun(String(args["run_id"]));
         const { logs: _logs, ...rest } = run;
@@ -400,18 +403,4 @@ function workflowTool(version: VersionRow): Tool {
     },
     _meta: { "charter/version": { workflow: version.workflow, number: version.number, id: version.id } },
   };
-}
-
-/** The `description` string of `export default defineWorkflow({ … })`, read from the syntax. */
-function definitionDescription(source: string): string | undefined {
-  const file = ts.createSourceFile("workflow.ts", source, ts.ScriptTarget.ES2023, false, ts.ScriptKind.TS);
-  for (const statement of file.statements) {
-    if (!ts.isExportAssignment(statement) || !ts.isCallExpression(statement.expression)) continue;
-    const argument = statement.expression.arguments[0];
-    if (!argument || !ts.isObjectLiteralExpression(argument)) continue;
-    for (const property of argument.properties) {
-      if (ts.isPropertyAssignment(property) && ts.isIdentifier(property.name) && property.name.text === "description" && ts.isStringLiteralLike(property.initializer)) return property.initializer.text;
-    }
-  }
-  return undefined;
 }

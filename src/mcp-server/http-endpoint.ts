@@ -88,8 +88,7 @@ function hostname(header: string | null): string | undefined {
 
 function originHost(origin: string): string | undefined {
   try {
-    const url = new URL(origin);
-    return url.hostname.startsWith("[") ? url.hostname.toLowerCase() : url.hostname.toLowerCase();
+    return new URL(origin).hostname.toLowerCase();
   } catch {
     return undefined;
   }

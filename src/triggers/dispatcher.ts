@@ -20,7 +20,7 @@ import { fromPglite, PgBoss } from "pg-boss";
 import { loadTenantConfig, listTenantIds } from "../config/tenant-config.ts";
 import { intervalMs, type WorkflowTrigger } from "../core/workflow.ts";
 import type { RunResult, RunService } from "../runs/index.ts";
-import type { Database, RunRepository, RunRow, VersionRepository } from "../store/index.ts";
+import type { Database, RunRepository, RunRow, VersionRepository, VersionRow } from "../store/index.ts";
 import { CharterError } from "../core/errors.ts";
 import { schemaValidator } from "../core/json-schema.ts";
 import type { Env } from "../config/env.ts";
@@ -124,9 +124,10 @@ export class Dispatcher {
   /**
    * Queues a run for a caller who waits for the answer: first checks what a worker would refuse
    * (no approved version, input against its schema), so the caller hears it now. Returns the job id.
+   * A caller that has just read the active version passes it, and it is not read again.
    */
-  async submit(job: Omit<RunJob, "input"> & { input: unknown }): Promise<string> {
-    const version = await this.#repository.activeVersion(job.tenantId, job.workflow);
+  async submit(job: Omit<RunJob, "input"> & { input: unknown }, active?: VersionRow): Promise<string> {
+    const version = active ?? (await this.#repository.activeVersion(job.tenantId, job.workflow));
     if (!version) throw new CharterError("VERSION_NOT_FOUND", `workflow ${job.workflow} has no approved version; submit one and have it approved`);
     const problems = schemaValidator(version.inputSchema as Record<string, unknown>)(job.input);
     if (problems.length > 0) throw new CharterError("RUN_INPUT_INVALID", `the input does not match ${job.workflow}'s input schema: ${problems.join("; ")}`);
