@@ -11,7 +11,8 @@ import { test } from "node:test";
 import { createApp } from "../src/app.ts";
 import { Dispatcher } from "../src/triggers/index.ts";
 import { embeddedTestDatabase } from "./helpers/databases.ts";
-import { REPO, tenantsFolder } from "./helpers/tenants.ts";
+import { approvedVersion } from "./helpers/reviewed.ts";
+import { countingServer, tenantsFolder } from "./helpers/tenants.ts";
 
 const SOURCE = `import { ops } from "charter:sdk";
 import { defineWorkflow } from "charter:workflow";
@@ -28,7 +29,7 @@ test("a tenant's runs respect its concurrency limit; other tenants are not held 
   const dir = await mkdtemp(path.join(tmpdir(), "charter-limits-"));
   const hold = path.join(dir, "hold");
   await writeFile(hold, "");
-  const ops = (name: string) => ({ transport: "stdio", command: "node", args: [path.join(REPO, "test/fixtures/counting-server.ts"), "--file", path.join(dir, `${name}.txt`), "--hold", hold] });
+  const ops = (name: string) => countingServer(path.join(dir, `${name}.txt`), hold);
   const tenants = await tenantsFolder({
     acme: { config: { name: "Acme", integrations: { ops: ops("acme") }, limits: { concurrentRuns: 1 } } },
     globex: { config: { name: "Globex", integrations: { ops: ops("globex") } } },
@@ -38,14 +39,7 @@ test("a tenant's runs respect its concurrency limit; other tenants are not held 
   try {
     for (const tenant of ["acme", "globex"]) {
       assert.ok((await app.sync(tenant)).result.ok);
-      const author = await app.identity.ensureUser(`ana-${tenant}`);
-      const reviewer = await app.identity.ensureUser(`ben-${tenant}`);
-      await app.identity.grant(tenant, author.id, "author");
-      await app.identity.grant(tenant, reviewer.id, "reviewer");
-      const version = await app.versions.create({ tenantId: tenant, source: SOURCE, fileName: "slow.ts", tests: TESTS, author: { userId: author.id, handle: "ana" } });
-      assert.equal(version.status, "checks-passed", JSON.stringify(version.gates));
-      await app.versions.submit(tenant, version.id, { userId: author.id, handle: "ana" });
-      await app.versions.approve(tenant, version.id, { userId: reviewer.id, handle: "ben" }, "ok");
+      await approvedVersion(app, tenant, { source: SOURCE, fileName: "slow.ts", tests: TESTS });
     }
     dispatcher = await Dispatcher.start(app, { worker: true, scheduler: false, pollSeconds: 0.5 });
     for (let i = 0; i < 3; i++) await dispatcher.enqueue({ tenantId: "acme", workflow: "slow", input: {}, trigger: "manual" });

@@ -14,7 +14,8 @@ import { test } from "node:test";
 import { createApp } from "../src/app.ts";
 import { Dispatcher } from "../src/triggers/index.ts";
 import { testDatabase } from "./helpers/databases.ts";
-import { REPO, tenantsFolder } from "./helpers/tenants.ts";
+import { approvedVersion } from "./helpers/reviewed.ts";
+import { countingServer, REPO, tenantsFolder } from "./helpers/tenants.ts";
 
 const SOURCE = `import { ops } from "charter:sdk";
 import { defineWorkflow } from "charter:workflow";
@@ -39,7 +40,7 @@ test("a worker stopped mid-run hands the run back; another worker resumes it and
   // A call's delay lasts while this file exists: the first call is held open until A has been told to stop.
   const hold = path.join(dir, "hold");
   await writeFile(hold, "");
-  const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: { transport: "stdio", command: "node", args: [path.join(REPO, "test/fixtures/counting-server.ts"), "--file", countFile, "--hold", hold] } } } } });
+  const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: countingServer(countFile, hold) } } } });
   const database = await testDatabase("server");
   const url = database.raw.kind === "postgres" ? database.raw.url : "";
   const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants }, database });
@@ -73,14 +74,7 @@ test("a worker stopped mid-run hands the run back; another worker resumes it and
   let dispatcher: Dispatcher | undefined;
   try {
     assert.ok((await app.sync("acme")).result.ok);
-    const author = await app.identity.ensureUser("ana");
-    const reviewer = await app.identity.ensureUser("ben");
-    await app.identity.grant("acme", author.id, "author");
-    await app.identity.grant("acme", reviewer.id, "reviewer");
-    const version = await app.versions.create({ tenantId: "acme", source: SOURCE, fileName: "three-steps.ts", tests: TESTS, author: { userId: author.id, handle: "ana" } });
-    assert.equal(version.status, "checks-passed", JSON.stringify(version.gates));
-    await app.versions.submit("acme", version.id, { userId: author.id, handle: "ana" });
-    await app.versions.approve("acme", version.id, { userId: reviewer.id, handle: "ben" }, "ok");
+    await approvedVersion(app, "acme", { source: SOURCE, fileName: "three-steps.ts", tests: TESTS });
 
     const first = await startWorker("A");
     dispatcher = await Dispatcher.start(app, { worker: false, scheduler: false });

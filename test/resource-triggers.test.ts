@@ -10,6 +10,7 @@ import { createApp } from "../src/app.ts";
 import { tenantConnections } from "../src/catalog/index.ts";
 import { Dispatcher, type DispatcherEvent } from "../src/triggers/index.ts";
 import { embeddedTestDatabase } from "./helpers/databases.ts";
+import { authorAndReviewer, submitAndApprove } from "./helpers/reviewed.ts";
 import { REPO } from "./helpers/tenants.ts";
 
 test("a P1 incident opened on the ticketing server starts the approved workflow that subscribes to new incidents", { timeout: 120_000 }, async () => {
@@ -17,13 +18,9 @@ test("a P1 incident opened on the ticketing server starts the approved workflow 
   let dispatcher: Dispatcher | undefined;
   try {
     assert.ok((await app.sync("demo")).result.ok);
-    const author = await app.identity.ensureUser("ana");
-    const reviewer = await app.identity.ensureUser("ben");
-    await app.identity.grant("demo", author.id, "author");
-    await app.identity.grant("demo", reviewer.id, "reviewer");
-    const planned = await app.planner.plan({ tenantId: "demo", request: "When a P1 incident is opened, page the on-call engineer and post the incident to #incidents", author: { userId: author.id, handle: "ana" } });
-    await app.versions.submit("demo", planned.version.id, { userId: author.id, handle: "ana" });
-    await app.versions.approve("demo", planned.version.id, { userId: reviewer.id, handle: "ben" }, "ok");
+    const people = await authorAndReviewer(app, "demo");
+    const planned = await app.planner.plan({ tenantId: "demo", request: "When a P1 incident is opened, page the on-call engineer and post the incident to #incidents", author: people.author });
+    await submitAndApprove(app, "demo", planned.version.id, people);
 
     const events: DispatcherEvent[] = [];
     let finished: (event: DispatcherEvent) => void = () => {};

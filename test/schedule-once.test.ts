@@ -10,21 +10,18 @@ import { test } from "node:test";
 import { createApp } from "../src/app.ts";
 import { Dispatcher } from "../src/triggers/index.ts";
 import { embeddedTestDatabase } from "./helpers/databases.ts";
-import { REPO, tenantsFolder } from "./helpers/tenants.ts";
+import { approvedVersion } from "./helpers/reviewed.ts";
+import { countingServer, tenantsFolder } from "./helpers/tenants.ts";
 
 test("a one-off schedule fires once with two schedulers", { timeout: 90_000 }, async () => {
   const dir = await mkdtemp(path.join(tmpdir(), "charter-once-"));
   const countFile = path.join(dir, "count.txt");
   await writeFile(countFile, "");
-  const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: { transport: "stdio", command: "node", args: [path.join(REPO, "test/fixtures/counting-server.ts"), "--file", countFile] } } } } });
+  const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: countingServer(countFile) } } } });
   const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants }, database: await embeddedTestDatabase() });
   const dispatchers: Dispatcher[] = [];
   try {
     assert.ok((await app.sync("acme")).result.ok);
-    const author = await app.identity.ensureUser("ana");
-    const reviewer = await app.identity.ensureUser("ben");
-    await app.identity.grant("acme", author.id, "author");
-    await app.identity.grant("acme", reviewer.id, "reviewer");
     const at = new Date(Math.ceil((Date.now() + 8_000) / 1000) * 1000).toISOString();
     const source = `import { ops } from "charter:sdk";
 import { defineWorkflow } from "charter:workflow";
@@ -37,10 +34,7 @@ export default defineWorkflow({
   run: async () => ({ value: (await ops.lookup({})).value }),
 });`;
     const tests = JSON.stringify({ tests: [{ name: "looks up", input: {}, mocks: { "ops.lookup": [{ output: { value: "v" } }] }, expect: { output: { value: "v" } } }] });
-    const version = await app.versions.create({ tenantId: "acme", source, fileName: "once.ts", tests, author: { userId: author.id, handle: "ana" } });
-    assert.equal(version.status, "checks-passed", JSON.stringify(version.gates));
-    await app.versions.submit("acme", version.id, { userId: author.id, handle: "ana" });
-    await app.versions.approve("acme", version.id, { userId: reviewer.id, handle: "ben" }, "ok");
+    await approvedVersion(app, "acme", { source, fileName: "once.ts", tests });
 
     // Two schedulers queue the slot (each syncs at start, and again here); one of them also works.
     dispatchers.push(await Dispatcher.start(app, { worker: false, scheduler: true }));

@@ -12,7 +12,8 @@ import { test } from "node:test";
 import { sql } from "drizzle-orm";
 import { createApp } from "../src/app.ts";
 import { testDatabase } from "./helpers/databases.ts";
-import { REPO, tenantsFolder } from "./helpers/tenants.ts";
+import { approvedVersion } from "./helpers/reviewed.ts";
+import { countingServer, REPO, tenantsFolder } from "./helpers/tenants.ts";
 
 const SOURCE = `import { ops } from "charter:sdk";
 import { defineWorkflow } from "charter:workflow";
@@ -32,24 +33,14 @@ test("cron and fixed-interval schedules fire exactly once per tick with two work
   const dir = await mkdtemp(path.join(tmpdir(), "charter-schedule-"));
   const countFile = path.join(dir, "count.txt");
   await writeFile(countFile, "");
-  const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: { transport: "stdio", command: "node", args: [path.join(REPO, "test/fixtures/counting-server.ts"), "--file", countFile] } } } } });
+  const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: countingServer(countFile) } } } });
   const database = await testDatabase("server");
   const url = database.raw.kind === "postgres" ? database.raw.url : "";
   const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants }, database });
   try {
     assert.ok((await app.sync("acme")).result.ok);
-    const author = await app.identity.ensureUser("ana");
-    const reviewer = await app.identity.ensureUser("ben");
-    await app.identity.grant("acme", author.id, "author");
-    await app.identity.grant("acme", reviewer.id, "reviewer");
-    const version = await app.versions.create({ tenantId: "acme", source: SOURCE, fileName: "tick.ts", tests: TESTS, author: { userId: author.id, handle: "ana" } });
-    assert.equal(version.status, "checks-passed", JSON.stringify(version.gates));
-    await app.versions.submit("acme", version.id, { userId: author.id, handle: "ana" });
-    await app.versions.approve("acme", version.id, { userId: reviewer.id, handle: "ben" }, "ok");
-    const pulse = await app.versions.create({ tenantId: "acme", source: PULSE, fileName: "pulse.ts", tests: TESTS, author: { userId: author.id, handle: "ana" } });
-    assert.equal(pulse.status, "checks-passed", JSON.stringify(pulse.gates));
-    await app.versions.submit("acme", pulse.id, { userId: author.id, handle: "ana" });
-    await app.versions.approve("acme", pulse.id, { userId: reviewer.id, handle: "ben" }, "ok");
+    await approvedVersion(app, "acme", { source: SOURCE, fileName: "tick.ts", tests: TESTS });
+    await approvedVersion(app, "acme", { source: PULSE, fileName: "pulse.ts", tests: TESTS });
 
     const workers = [0, 1].map(() =>
       spawn(process.execPath, ["--no-node-snapshot", path.join(REPO, "src/cli/charter.js"), "worker"], {

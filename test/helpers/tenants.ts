@@ -26,3 +26,8 @@ export async function tenantsFolder(tenants: Record<string, { config: unknown; f
 export function scripted(mode: string, extra: string[] = [], more: Record<string, unknown> = {}) {
   return { transport: "stdio", command: "node", args: [SCRIPTED_SERVER, "--mode", mode, ...extra], ...more };
 }
+
+/** An integration running test/fixtures/counting-server.ts, which counts its calls in `file` (delays last while `hold` exists). */
+export function countingServer(file: string, hold?: string): { transport: "stdio"; command: string; args: string[] } {
+  return { transport: "stdio", command: "node", args: [path.join(REPO, "test/fixtures/counting-server.ts"), "--file", file, ...(hold ? ["--hold", hold] : [])] };
+}
