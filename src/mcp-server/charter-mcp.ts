@@ -154,7 +154,9 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
     } catch (error) {
       if (error instanceof McpError) throw error;
       if (error instanceof CharterError) return failure(error.code, error.message, error.retryable);
-      return failure("INTERNAL", "Charter failed to handle the call; try again or report it", true);
+      // The caller gets a stable code; the cause goes to stderr (stdout may be the stdio channel), as the answer says.
+      process.stderr.write(`${JSON.stringify({ at: new Date().toISOString(), event: "mcp-error", tenant: caller.tenantId, user: caller.actor.handle, tool: name, message: error instanceof Error ? error.message : String(error) })}\n`);
+      return failure("INTERNAL", "Charter failed to handle the call; it is logged; try again or report it", true);
     }
   });
 
