@@ -95,6 +95,8 @@ export class WorkflowCompiler {
     const parsed = performance.now();
     const analysis = analyzeWorkflow(checked.sourceFile, checked.checker, this.#index);
     const diagnostics: Diagnostic[] = analysis.findings.map((f) => toDiagnostic(checked.sourceFile, input.fileName, f.node, f.code, f.message));
+    // Lines where a Charter rule already reports what some TypeScript diagnostics would (SUPERSEDED).
+    const flaggedLines = new Set(diagnostics.map((d) => d.line));
     const workflow = analysis.definition ? this.#summary(analysis.definition, analysis.capabilities, checked.sourceFile, input.fileName, diagnostics) : undefined;
     const tests = input.tests && workflow ? checkTests(input.tests.text, input.tests.fileName, workflow, analysis.capabilities, this.#schemas, diagnostics) : undefined;
     const analysed = performance.now();
@@ -123,7 +125,6 @@ export class WorkflowCompiler {
       returned = run && ownRunPosition !== undefined ? returnedPropertiesOf(run, checked.checker) : undefined;
       typecheckMs = parsed - started + (performance.now() - fallbackStarted);
     }
-    const flaggedLines = new Set(diagnostics.map((d) => d.line));
     for (const diagnostic of typeDiagnostics) {
       if (!(SUPERSEDED.has(Number(diagnostic.code.slice(2))) && flaggedLines.has(diagnostic.line))) diagnostics.push(diagnostic);
     }
