@@ -283,6 +283,10 @@ ${body}
     const other = await beta.compile({ source, fileName: "w.ts" });
     assert.equal(other.ok, false);
     assert.match(other.diagnostics[0]?.message ?? "", /has no exported member 'alpha'/);
+    // A closed compiler (its catalog replaced) has released its native project and still checks, on the embedded TypeScript.
+    alpha.close();
+    const after = await alpha.compile({ source, fileName: "w.ts" });
+    assert.deepEqual([after.typechecker, after.diagnostics], ["embedded", []]);
   });
 
   test("hostile tool names and descriptions stay data: capabilities keep the original MCP name", async () => {

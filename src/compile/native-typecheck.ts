@@ -140,8 +140,9 @@ export class NativeTypechecker {
     return { diagnostics: answer.diagnostics, returned: answer.returned };
   }
 
-  /** Removes the project's files. */
-  close(): void {
+  /** Releases the project in tsgo and removes its files. */
+  async close(): Promise<void> {
+    await this.#server.request({ kind: "close", directory: this.#directory }).catch(() => undefined);
     rmSync(this.#directory, { recursive: true, force: true });
   }
 }

@@ -2,7 +2,7 @@
  * The worker thread that talks to tsgo through TypeScript 7's synchronous API, so the main thread
  * analyses and bundles while tsgo checks. Messages: `open` a project directory, `check` a source
  * in it (diagnostics, and the awaited return type's properties of `run` at a position). Each
- * answer carries the request's id; a failure is answered as `{ id, error }`.
+ * answer carries the request's id; `close` releases a project; a failure is answered as `{ id, error }`.
  */
 import { readSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -11,6 +11,7 @@ import { API, type Diagnostic, DiagnosticCategory, SignatureKind, type Type } fr
 
 export type WorkerRequest =
   | { id: number; kind: "open"; directory: string }
+  | { id: number; kind: "close"; directory: string }
   | { id: number; kind: "check"; directory: string; source: string; runPosition: number | undefined };
 
 export type NativeFinding = { start: number; code: number; error: boolean; message: string };
@@ -25,8 +26,9 @@ let api: API | undefined;
 port.on("message", (request: WorkerRequest) => {
   try {
     api ??= quickReads(new API({ cwd: path.dirname(request.directory) }));
-    if (request.kind === "open") {
-      api.updateSnapshot({ openProjects: [path.join(request.directory, "tsconfig.json")] }).dispose();
+    if (request.kind === "open" || request.kind === "close") {
+      const project = [path.join(request.directory, "tsconfig.json")];
+      api.updateSnapshot(request.kind === "open" ? { openProjects: project } : { closeProjects: project }).dispose();
       port.postMessage({ id: request.id, diagnostics: [], returned: undefined } satisfies WorkerAnswer);
       return;
     }

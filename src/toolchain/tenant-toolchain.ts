@@ -63,6 +63,7 @@ export class TenantToolchain {
     const tenantId = sdk.tenantId;
     const existing = this.#compilers.get(tenantId);
     if (existing?.catalogHash === sdk.catalogHash) return existing;
+    existing?.close(); // its SDK is gone: release its warm native project
     const compiler = new WorkflowCompiler(sdk.compilerSdk);
     this.#compilers.set(tenantId, compiler);
     return compiler;
