@@ -13,6 +13,8 @@ import { type App, createApp } from "../src/app.ts";
 import { type CompileResult, ES_LIB, guestFiles, WorkflowCompiler } from "../src/compile/index.ts";
 import type { CatalogTool } from "../src/core/catalog.ts";
 import { contentHash } from "../src/core/canonical-json.ts";
+import { declaredRun, literalReturnedProperties, returnedPropertiesOf } from "../src/compile/output-check.ts";
+import { parseWorkflow, TenantTypechecker } from "../src/compile/typecheck.ts";
 import { compilerSdkOf } from "../src/toolchain/index.ts";
 import { embeddedTestDatabase } from "./helpers/databases.ts";
 import { REPO, scripted, tenantsFolder } from "./helpers/tenants.ts";
@@ -273,6 +275,34 @@ ${body}
       assert.match(result.diagnostics[2]?.message ?? "", /"b"/);
     }
     assert.deepEqual([bad.typechecker, embedded.typechecker], ["native", "embedded"]);
+  });
+
+  test("fields run returns beyond a closed output schema: read from returned object literals, from the checker otherwise", async () => {
+    const cases: [body: string, extra: string[], literal: boolean][] = [
+      ["    return { n: 1, extra: true };", ["extra"], true],
+      ['    if (input.count) return { n: 1, "a-b": 1 };\n    return input.kind === "a" ? { n: 2, b: 2 } : ({ n: 3 });', ["a-b", "b"], true],
+      ["    const inner = () => {\n      return { hidden: 1 };\n    };\n    inner();\n    return { n: 1 };", [], true],
+      ["    const out = { n: 1, extra: true };\n    return out;", ["extra"], false],
+      ["    return { ...{ n: 1, spread: 2 } };", ["spread"], false],
+      ['    return input.kind === "a" ? { n: 1 } : { n: 2, ...{ viaSpread: 1 } };', ["viaSpread"], false],
+    ];
+    const native = compilerFor({});
+    const embedded = compilerFor({}, { native: false });
+    const libFiles = new Map([...compilerSdkOf([]).compilerSdk.files]);
+    for (const [body, extra, literal] of cases) {
+      const source = workflow(body);
+      for (const result of [await native.compile({ fileName: "w.ts", source }), await embedded.compile({ fileName: "w.ts", source })]) {
+        const mismatches = result.diagnostics.filter((d) => d.code === "CHARTER_OUTPUT_MISMATCH").map((d) => /"([^"]+)"/.exec(d.message)?.[1]);
+        assert.deepEqual(mismatches, extra, `${result.typechecker}: ${body}`);
+      }
+      // Where the syntax answers, it answers what the checker would.
+      const checked = new TenantTypechecker(libFiles).check(parseWorkflow(source));
+      const run = declaredRun(checked.sourceFile);
+      assert.ok(run);
+      const fromSyntax = literalReturnedProperties(run);
+      assert.equal(fromSyntax !== undefined, literal, body);
+      if (fromSyntax) assert.deepEqual(new Set(fromSyntax.flat()), new Set(returnedPropertiesOf(run, checked.checker)?.flat()), body);
+    }
   });
 
   test("tenants never see each other's SDK", async () => {

@@ -12,7 +12,7 @@ import { type Bundle, bundleWorkflow, type SdkUse } from "./bundle.ts";
 import { nativeDiagnostic, toDiagnostic, typescriptDiagnostic } from "./diagnostics.ts";
 import { eligibleForNative, NativeTypechecker } from "./native-typecheck.ts";
 import { checkTests, type CheckedTests, type ToolSchemas } from "./tests-file.ts";
-import { declaredRunPosition, returnedPropertiesOf, runNamePosition, undeclaredFields } from "./output-check.ts";
+import { declaredRun, literalReturnedProperties, returnedPropertiesOf, runNamePosition, undeclaredFields } from "./output-check.ts";
 import { parseWorkflow, TenantTypechecker } from "./typecheck.ts";
 
 /** What a compiler needs of a tenant's SDK; the SDK generator's output plus the catalog's schemas and resources. */
@@ -86,7 +86,9 @@ export class WorkflowCompiler {
     const started = performance.now();
     const sourceFile = parseWorkflow(input.source);
     const native = eligibleForNative(input.source) ? await this.#nativeChecker() : undefined;
-    const runPosition = native ? declaredRunPosition(sourceFile) : undefined;
+    // The native checker is asked for run's return type only when the syntax cannot say it exactly.
+    const syntacticRun = native ? declaredRun(sourceFile) : undefined;
+    const runPosition = syntacticRun && !literalReturnedProperties(syntacticRun) ? runNamePosition(syntacticRun) : undefined;
     const nativeCheck = native?.check(input.source, runPosition).then(
       (result) => ({ ...result, at: performance.now() }),
       () => undefined,
@@ -106,6 +108,7 @@ export class WorkflowCompiler {
     const bundling = native && checked.diagnostics.length === 0 && !diagnostics.some((d) => d.severity === "error") ? bundleNow() : undefined;
     const run = analysis.definition?.nodes.run;
     const ownRunPosition = run && workflow ? runNamePosition(run) : undefined;
+    const literalReturned = run && ownRunPosition !== undefined ? literalReturnedProperties(run) : undefined;
     let typecheckMs: number;
     let typechecker: "native" | "embedded" = "native";
     let typeDiagnostics: Diagnostic[];
@@ -115,14 +118,14 @@ export class WorkflowCompiler {
       typeDiagnostics = nativeChecked.diagnostics.map((d) => nativeDiagnostic(d, checked.sourceFile, input.fileName));
       typecheckMs = nativeChecked.at - started;
       // The native answer is for the `run` the syntax showed; if the analysis found another, ask the embedded checker.
-      returned = ownRunPosition === undefined ? undefined : ownRunPosition === runPosition ? nativeChecked.returned : run && returnedPropertiesOf(run, checked.checker);
+      returned = ownRunPosition === undefined ? undefined : (literalReturned ?? (ownRunPosition === runPosition ? nativeChecked.returned : run && returnedPropertiesOf(run, checked.checker)));
     } else {
       // No native checker, a syntax error, or the native check failed: the embedded checker decides.
       typechecker = "embedded";
       const fallbackStarted = performance.now();
       const semantic = checked.diagnostics.length > 0 || !native ? checked.diagnostics : checked.program.getSemanticDiagnostics(checked.sourceFile);
       typeDiagnostics = semantic.map((d) => typescriptDiagnostic(d, input.fileName));
-      returned = run && ownRunPosition !== undefined ? returnedPropertiesOf(run, checked.checker) : undefined;
+      returned = run && ownRunPosition !== undefined ? (literalReturned ?? returnedPropertiesOf(run, checked.checker)) : undefined;
       typecheckMs = parsed - started + (performance.now() - fallbackStarted);
     }
     for (const diagnostic of typeDiagnostics) {
