@@ -305,6 +305,21 @@ ${body}
     }
   });
 
+  test("runtime-code globals are found by what a name refers to, alike on both checkers", async () => {
+    const source = workflow(`    const twice = (Function: number) => Function * 2;
+    Function: for (const tag of input.tags) if (tag === "") break Function;
+    const made = Function("return 1");
+    return { n: twice(1) + (typeof made === "function" ? 1 : 0) };`);
+    for (const compiler of [compilerFor({}), compilerFor({}, { native: false })]) {
+      const result = await compiler.compile({ fileName: "w.ts", source });
+      assert.deepEqual(
+        result.diagnostics.map((d) => `${d.line}:${d.column}:${d.code}`),
+        ["21:18:CHARTER_FORBIDDEN_EVAL"],
+        result.typechecker,
+      );
+    }
+  });
+
   test("tenants never see each other's SDK", async () => {
     const alpha = compilerFor({ alpha: [{ name: "ping", inputSchema: object({}) }] });
     const beta = compilerFor({ beta: [{ name: "pong", inputSchema: object({}) }] });

@@ -81,14 +81,16 @@ export function analyzeWorkflow(sourceFile: ts.SourceFile, checker: ts.TypeCheck
   };
 
   const checkIdentifier = (node: ts.Identifier) => {
-    const symbol = referencedSymbol(node, checker);
-    if (!symbol) return;
-    const namespace = namespaces.get(symbol);
+    const reference = referencedSymbol(node, checker);
+    if (reference === "not a reference") return;
+    const namespace = reference && namespaces.get(reference);
     if (namespace !== undefined) {
       checkNamespaceUse(node, namespace);
       return;
     }
-    if (RUNTIME_CODE.has(node.text) && isLibraryGlobal(symbol)) {
+    // A name the workflow does not declare itself is a global: the library's (or, when the
+    // checker was built without the ES library, one it cannot see, which is a global all the same).
+    if (RUNTIME_CODE.has(node.text) && (!reference || isLibraryGlobal(reference))) {
       report(node, "CHARTER_FORBIDDEN_EVAL", `\`${node.text}\` is not allowed in a workflow: code built at run time could call tools the reviewer never saw`);
     }
   };
@@ -134,14 +136,18 @@ function checkImport(statement: ts.ImportDeclaration, checker: ts.TypeChecker, n
   }
 }
 
-/** The symbol an identifier refers to, seeing through shorthand properties and export specifiers. */
-function referencedSymbol(node: ts.Identifier, checker: ts.TypeChecker): ts.Symbol | undefined {
+/**
+ * The symbol an identifier refers to, seeing through shorthand properties and export specifiers;
+ * undefined when it resolves to nothing the checker knows.
+ */
+function referencedSymbol(node: ts.Identifier, checker: ts.TypeChecker): ts.Symbol | undefined | "not a reference" {
   const parent = node.parent;
   if (ts.isShorthandPropertyAssignment(parent) && parent.name === node) return checker.getShorthandAssignmentValueSymbol(parent);
   if (ts.isExportSpecifier(parent)) return checker.getExportSpecifierLocalTargetSymbol(parent);
   // A property name (`x.tickets`, `{ tickets: 1 }`) is not a reference to a variable.
-  if ((ts.isPropertyAccessExpression(parent) && parent.name === node) || (ts.isPropertyAssignment(parent) && parent.name === node)) return undefined;
-  if (ts.isQualifiedName(parent)) return undefined; // type positions only
+  if ((ts.isPropertyAccessExpression(parent) && parent.name === node) || (ts.isPropertyAssignment(parent) && parent.name === node)) return "not a reference";
+  if (ts.isQualifiedName(parent)) return "not a reference"; // type positions only
+  if ((ts.isLabeledStatement(parent) || ts.isBreakOrContinueStatement(parent)) && parent.label === node) return "not a reference";
   return checker.getSymbolAtLocation(node);
 }
 

@@ -13,7 +13,7 @@ import { nativeDiagnostic, toDiagnostic, typescriptDiagnostic } from "./diagnost
 import { eligibleForNative, NativeTypechecker } from "./native-typecheck.ts";
 import { checkTests, type CheckedTests, type ToolSchemas } from "./tests-file.ts";
 import { declaredRun, literalReturnedProperties, returnedPropertiesOf, runNamePosition, undeclaredFields } from "./output-check.ts";
-import { parseWorkflow, TenantTypechecker } from "./typecheck.ts";
+import { type Checked, parseWorkflow, TenantTypechecker } from "./typecheck.ts";
 
 /** What a compiler needs of a tenant's SDK; the SDK generator's output plus the catalog's schemas and resources. */
 export type CompilerSdk = {
@@ -93,7 +93,10 @@ export class WorkflowCompiler {
       (result) => ({ ...result, at: performance.now() }),
       () => undefined,
     );
-    const checked = this.#typechecker.check(sourceFile, native === undefined);
+    // With the native checker, the embedded program only answers the analysis: names, no types.
+    const checked = this.#typechecker.check(sourceFile, native ? "names" : "check");
+    let typed: Checked | undefined = native ? undefined : checked;
+    const typesChecker = () => (typed ??= this.#typechecker.check(sourceFile, "types")).checker;
     const parsed = performance.now();
     const analysis = analyzeWorkflow(checked.sourceFile, checked.checker, this.#index);
     const diagnostics: Diagnostic[] = analysis.findings.map((f) => toDiagnostic(checked.sourceFile, input.fileName, f.node, f.code, f.message));
@@ -118,14 +121,14 @@ export class WorkflowCompiler {
       typeDiagnostics = nativeChecked.diagnostics.map((d) => nativeDiagnostic(d, checked.sourceFile, input.fileName));
       typecheckMs = nativeChecked.at - started;
       // The native answer is for the `run` the syntax showed; if the analysis found another, ask the embedded checker.
-      returned = ownRunPosition === undefined ? undefined : (literalReturned ?? (ownRunPosition === runPosition ? nativeChecked.returned : run && returnedPropertiesOf(run, checked.checker)));
+      returned = ownRunPosition === undefined ? undefined : (literalReturned ?? (ownRunPosition === runPosition ? nativeChecked.returned : run && returnedPropertiesOf(run, typesChecker())));
     } else {
       // No native checker, a syntax error, or the native check failed: the embedded checker decides.
       typechecker = "embedded";
       const fallbackStarted = performance.now();
-      const semantic = checked.diagnostics.length > 0 || !native ? checked.diagnostics : checked.program.getSemanticDiagnostics(checked.sourceFile);
-      typeDiagnostics = semantic.map((d) => typescriptDiagnostic(d, input.fileName));
-      returned = run && ownRunPosition !== undefined ? (literalReturned ?? returnedPropertiesOf(run, checked.checker)) : undefined;
+      if (checked.diagnostics.length === 0 && native) typed = this.#typechecker.check(sourceFile, "check");
+      typeDiagnostics = (typed ?? checked).diagnostics.map((d) => typescriptDiagnostic(d, input.fileName));
+      returned = run && ownRunPosition !== undefined ? (literalReturned ?? returnedPropertiesOf(run, typesChecker())) : undefined;
       typecheckMs = parsed - started + (performance.now() - fallbackStarted);
     }
     for (const diagnostic of typeDiagnostics) {
