@@ -1,12 +1,13 @@
 /**
  * The type check on TypeScript's native compiler (TypeScript 7, `tsgo`), kept warm: one tsgo
  * process per Charter process, driven from a worker thread (native-worker.ts) through
- * TypeScript's synchronous API, and one project per SDK. A check writes the workflow into the
- * project's directory and asks for a new snapshot, so tsgo re-checks only that file against the
- * SDK it already holds, while the main thread does the static analysis and esbuild bundles.
+ * TypeScript's synchronous API, and one project per SDK. A check hands tsgo the workflow's new text
+ * (through the API's file-system callback: it is never written to disk) and asks for a new
+ * snapshot, so tsgo re-checks only that file against the SDK it already holds, while the main
+ * thread does the static analysis and esbuild bundles.
  *
- * The project's files live in a directory of their own (mode 0700) under the OS temp dir: the SDK
- * declarations, charter.d.ts, a tsconfig and the workflow. tsgo reads from disk, so a source is
+ * The project's other files live in a directory of their own (mode 0700) under the OS temp dir:
+ * the SDK declarations, charter.d.ts and a tsconfig. tsgo reads those from disk, so a source is
  * only sent here when it names no module but `charter:sdk` and `charter:workflow` and no file
  * (`eligibleForNative`); anything else is checked by the embedded compiler, whose module
  * resolution is closed, and rejected by the analysis anyway.
@@ -122,7 +123,6 @@ export class NativeTypechecker {
       mkdirSync(path.join(directory, "sdk"));
       for (const [name, text] of sdkDeclarations) if (name.endsWith(".d.ts")) writeFileSync(path.join(directory, "sdk", name), text);
       writeFileSync(path.join(directory, "charter.d.ts"), guestFiles().declarations);
-      writeFileSync(path.join(directory, WORKFLOW_FILE), "export {};\n");
       writeFileSync(path.join(directory, "tsconfig.json"), JSON.stringify({ compilerOptions: nativeOptions(), files: ["charter.d.ts", WORKFLOW_FILE] }));
       await server.request({ kind: "open", directory });
       return new NativeTypechecker(server, directory);

@@ -4,7 +4,6 @@
  * in it (diagnostics, and the awaited return type's properties of `run` at a position). Each
  * answer carries the request's id; `close` releases a project; a failure is answered as `{ id, error }`.
  */
-import { readSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parentPort } from "node:worker_threads";
 import { API, type Diagnostic, DiagnosticCategory, SignatureKind, type Type } from "typescript/unstable/sync";
@@ -22,13 +21,25 @@ export const WORKFLOW_FILE = "workflow.ts";
 const port = parentPort;
 if (!port) throw new Error("native-worker.ts runs as a worker thread");
 let api: API | undefined;
+/**
+ * The workflow of each open project, by file name: tsgo reads it through this callback, so a
+ * workflow's source never touches the disk. Every other file tsgo reads from the disk.
+ */
+const workflows = new Map<string, string>();
+const fs = {
+  readFile: (fileName: string) => workflows.get(path.resolve(fileName)),
+  fileExists: (fileName: string) => (workflows.has(path.resolve(fileName)) ? true : undefined),
+};
 
 port.on("message", (request: WorkerRequest) => {
   try {
-    api ??= quickReads(new API({ cwd: path.dirname(request.directory) }));
+    api ??= new API({ cwd: path.dirname(request.directory), fs });
+    const file = path.join(request.directory, WORKFLOW_FILE);
     if (request.kind === "open" || request.kind === "close") {
+      if (request.kind === "open") workflows.set(file, "export {};\n");
       const project = [path.join(request.directory, "tsconfig.json")];
       api.updateSnapshot(request.kind === "open" ? { openProjects: project } : { closeProjects: project }).dispose();
+      if (request.kind === "close") workflows.delete(file);
       port.postMessage({ id: request.id, diagnostics: [], returned: undefined } satisfies WorkerAnswer);
       return;
     }
@@ -38,40 +49,9 @@ port.on("message", (request: WorkerRequest) => {
   }
 });
 
-/**
- * TypeScript's sync channel reads tsgo's answers from a non-blocking socket and, whenever an
- * answer is not there yet (most round trips), sleeps a whole millisecond before trying again:
- * several milliseconds per check. This thread has nothing else to do while it waits, so its
- * channel retries after 20 µs instead. Only if the channel has the expected shape; otherwise it
- * is left as it is (correct, slower).
- */
-function quickReads(api: API): API {
-  type Channel = { readFd: number; readBuf: Buffer; readBufPos: number; readBufLen: number; eofError(): Error; fillReadBuffer(): void };
-  const channel = (api as unknown as { client?: { channel?: Partial<Channel> } }).client?.channel;
-  if (!channel || typeof channel.fillReadBuffer !== "function" || !Buffer.isBuffer(channel.readBuf) || typeof channel.eofError !== "function") return api;
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  channel.fillReadBuffer = function (this: Channel) {
-    this.readBufPos = 0;
-    this.readBufLen = 0;
-    for (;;) {
-      try {
-        const n = readSync(this.readFd, this.readBuf, 0, this.readBuf.length, null);
-        if (n === 0) throw this.eofError();
-        this.readBufLen = n;
-        return;
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code !== "EAGAIN" && code !== "EWOULDBLOCK") throw error;
-        Atomics.wait(pause, 0, 0, 0.02);
-      }
-    }
-  };
-  return api;
-}
-
 function check(api: API, request: Extract<WorkerRequest, { kind: "check" }>): WorkerAnswer {
   const file = path.join(request.directory, WORKFLOW_FILE);
-  writeFileSync(file, request.source);
+  workflows.set(file, request.source);
   const snapshot = api.updateSnapshot({ fileChanges: { changed: [file] } });
   try {
     const project = snapshot.getProject(path.join(request.directory, "tsconfig.json"));
