@@ -135,6 +135,44 @@ describe("Charter as an MCP server", () => {
     await client.close();
   });
 
+  test("a call that asks for progress hears its run start, keep going and its waits finish", async () => {
+    const olga = await app.identity.userByHandle("olga");
+    const roles = await app.identity.roles("demo", olga?.id ?? "");
+    const server = createCharterMcpServer(app, { tenantId: "demo", actor: { userId: olga?.id ?? "", handle: "olga" }, roles }, { runWaitMs: 30_000, progressMs: 5 });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    const client = new Client({ name: "progress-test", version: "1.0.0" });
+    await client.connect(clientSide);
+    const heard: { progress: number; message?: string | undefined }[] = [];
+    const ran = await client.callTool({ name: workflow, arguments: INCIDENT }, undefined, { onprogress: (p) => heard.push(p) });
+    assert.equal(ran.isError, undefined, JSON.stringify(ran.content));
+    const id = (ran._meta as Record<string, { id: string }>)["charter/run"]?.id ?? "";
+    const messages = heard.map((p) => p.message ?? "");
+    const start = messages.indexOf(`${workflow}@1: run ${id} started`);
+    assert.ok(start >= 0, messages.join("\n"));
+    assert.ok(messages.slice(start + 1).some((m) => m.startsWith(`${workflow}@1: run ${id} is still going (waited `)), messages.join("\n"));
+    assert.ok(messages.slice(0, start).every((m) => m.includes("its run has not started yet")), messages.join("\n"));
+    assert.deepEqual(heard.map((p) => p.progress), heard.map((_, i) => i + 1), "progress only increases");
+    const waits: { message?: string | undefined }[] = [];
+    await client.callTool({ name: "charter.wait_for_runs", arguments: { run_ids: [id], timeout_seconds: 1 } }, undefined, { onprogress: (p) => waits.push(p) });
+    assert.deepEqual(waits.map((p) => p.message), ["1 of 1 run finished"]);
+    // Without a progress token nothing is sent.
+    const quiet: unknown[] = [];
+    client.fallbackNotificationHandler = async (notification) => void quiet.push(notification);
+    await client.callTool({ name: workflow, arguments: INCIDENT });
+    assert.deepEqual(quiet, []);
+    await client.close();
+
+    // Planning reports the planner's steps.
+    const author = await connect(keys["ana"] ?? "");
+    const steps: string[] = [];
+    const planned = await author.callTool({ name: "charter.plan_workflow", arguments: { request: "When a user is added to group sre-oncall, send them a welcome message" } }, undefined, { onprogress: (p) => steps.push(p.message ?? "") });
+    assert.equal(planned.isError, undefined, JSON.stringify(planned.content));
+    assert.match(steps[0] ?? "", /^trigger: membership; actions: welcome/);
+    assert.ok(steps.some((step) => step.startsWith("check passed: ")), steps.join("\n"));
+    await author.close();
+  });
+
   test("resources: the SDK per integration, the runtime and a guide; a drafting prompt", async () => {
     const client = await connect(keys["olga"] ?? "");
     const { resources } = await client.listResources();

@@ -12,7 +12,9 @@
  * Tools are listed and callable by role: running needs operator or admin, planning author or
  * admin, reading any role. Approval, rejection, rollback and keys are not offered at all: they
  * stay human decisions in the API, CLI or console. `notifications/tools/list_changed` goes out
- * when the set of active versions changes (checked every few seconds while connected).
+ * when the set of active versions changes (checked every few seconds while connected). A call
+ * that carries a progress token gets `notifications/progress` while it waits: a run started and
+ * still running (every few seconds), runs waited for finishing, the planner's turns and checks.
  */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
@@ -28,6 +30,7 @@ import {
   McpError,
   ErrorCode as RpcErrorCode,
   ReadResourceRequestSchema,
+  type ServerNotification,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
@@ -36,6 +39,7 @@ import { definitionDescription, guestFiles } from "../compile/index.ts";
 import { CharterError } from "../core/errors.ts";
 import type { Capability } from "../core/workflow.ts";
 import type { Role, VersionRow } from "../store/index.ts";
+import type { PlannerProgress } from "../planner/index.ts";
 import type { Dispatcher } from "../triggers/index.ts";
 import type { Actor } from "../versions/index.ts";
 import { GUIDE } from "./guide.ts";
@@ -47,9 +51,21 @@ export type CharterMcpOptions = {
   runWaitMs?: number;
   /** How often the set of active versions is compared for list_changed (ms). */
   watchMs?: number;
+  /** How often a call that asked for progress hears that its run is still going (ms, default 2000). */
+  progressMs?: number;
   /** With a dispatcher (charter serve), runs are queued for workers like every other run; without (stdio), they run here. */
   dispatcher?: Dispatcher;
 };
+
+/** Reports progress of one tool call; undefined when its caller did not ask for progress. */
+type Progress = ((message: string) => void) | undefined;
+
+/** `notifications/progress` for a request that carries a progress token; a failed send never fails the call. */
+function progressReporter(token: string | number | undefined, send: (notification: ServerNotification) => Promise<void>): Progress {
+  if (token === undefined) return undefined;
+  let progress = 0;
+  return (message) => void send({ method: "notifications/progress", params: { progressToken: token, progress: ++progress, message } }).catch(() => undefined);
+}
 
 const VERSION = "0.1.0";
 const RUN_META = "charter/run";
@@ -117,6 +133,7 @@ const MANAGEMENT: { name: string; title: string; description: string; allowed: (
 
 export function createCharterMcpServer(app: App, caller: McpCaller, options: CharterMcpOptions = {}): Server {
   const runWaitMs = options.runWaitMs ?? app.env.mcp.runWaitMs;
+  const progressMs = options.progressMs ?? 2000;
   const server = new Server(
     { name: "charter", title: "Charter", version: VERSION },
     {
@@ -137,20 +154,21 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
     return { tools };
   });
 
-  server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const { name, arguments: args = {} } = request.params;
     const management = MANAGEMENT.find((tool) => tool.name === name);
+    const progress = progressReporter(request.params._meta?.progressToken, extra.sendNotification);
     try {
       if (management) {
         if (!management.allowed(caller.roles)) throw new CharterError("NOT_AUTHORIZED", `${name} needs another role in tenant ${caller.tenantId}`);
         const parsed = management.input.safeParse(args);
         if (!parsed.success) return failure("INVALID_ARGUMENTS", parsed.error.issues.map((i) => `${i.path.join(".") || "(arguments)"}: ${i.message}`).join("; "), false);
-        return await manage(name, parsed.data as Record<string, unknown>);
+        return await manage(name, parsed.data as Record<string, unknown>, progress);
       }
       const version = await app.versionRepository.activeVersion(caller.tenantId, name);
       if (!version) throw new McpError(RpcErrorCode.InvalidParams, `Unknown tool: ${name}`);
       if (!may.run(caller.roles)) throw new CharterError("NOT_AUTHORIZED", `running workflows needs the operator or admin role in tenant ${caller.tenantId}`);
-      return await runWorkflow(version, args);
+      return await runWorkflow(version, args, progress);
     } catch (error) {
       if (error instanceof McpError) throw error;
       if (error instanceof CharterError) return failure(error.code, error.message, error.retryable);
@@ -161,62 +179,84 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
   });
 
   /** Runs the active `version` of its workflow (as just read by the caller) and waits for it up to `wait`. */
-  async function runWorkflow(version: VersionRow, input: unknown, wait = runWaitMs): Promise<CallToolResult> {
+  async function runWorkflow(version: VersionRow, input: unknown, progress: Progress, wait = runWaitMs): Promise<CallToolResult> {
     const started = performance.now();
     const workflow = version.workflow;
     const trigger = { type: "tool" as const, detail: { user: caller.actor.handle, via: "mcp" } };
     let ended: { runId: string; status: string; output: unknown; error: { code: string; message: string } | null } | undefined;
     let runId: string | undefined;
-    if (options.dispatcher) {
-      // Queued like every other run: it counts against the tenant's limit and survives a worker's shutdown.
-      const job = await options.dispatcher.submit({ tenantId: caller.tenantId, workflow, input, trigger: "tool", actor: caller.actor }, version);
-      const run = await options.dispatcher.runOfJob(job, wait);
-      runId = run?.id;
-      if (run && run.status !== "running") ended = { runId: run.id, status: run.status, output: run.output, error: run.error as { code: string; message: string } | null };
-      if (!runId) {
+    const heartbeat =
+      progress &&
+      setInterval(() => {
+        const waited = `${Math.round((performance.now() - started) / 1000)} s of up to ${Math.round(wait / 1000)} s`;
+        progress(`${workflow}@${version.number}: ${runId ? `run ${runId} is still going` : "its run has not started yet"} (waited ${waited})`);
+      }, progressMs);
+    try {
+      if (options.dispatcher) {
+        // Queued like every other run: it counts against the tenant's limit and survives a worker's shutdown.
+        const job = await options.dispatcher.submit({ tenantId: caller.tenantId, workflow, input, trigger: "tool", actor: caller.actor }, version);
+        const run = await options.dispatcher.runOfJob(job, wait);
+        runId = run?.id;
+        if (run && run.status !== "running") ended = { runId: run.id, status: run.status, output: run.output, error: run.error as { code: string; message: string } | null };
+        if (!runId) {
+          return {
+            isError: true,
+            content: [{ type: "text", text: `RUN_QUEUED: ${workflow} is queued as job ${job} and has not started within ${Math.round(wait / 1000)} s (the tenant's runs are at their limit or no worker is free). charter.list_runs with {"workflow":"${workflow}"} shows it once it starts; do not call ${workflow} again for the same request.` }],
+            _meta: { [RUN_META]: { job, workflow, version: version.number, durationMs: Math.round(performance.now() - started) }, "charter/error": { code: "RUN_QUEUED", retryable: false } },
+          };
+        }
+      } else {
+        let announce: (id: string) => void = () => {};
+        const announced = new Promise<string>((resolve) => (announce = resolve));
+        const running = app.versions.runActive({
+          tenantId: caller.tenantId,
+          workflow,
+          input,
+          trigger,
+          actor: caller.actor,
+          onEvent: (event) => {
+            if (event.event !== "run-started") return;
+            announce((runId = event.runId));
+            progress?.(`${workflow}@${version.number}: run ${event.runId} started`);
+          },
+        });
+        running.catch(() => undefined); // still going after the wait: its end is in the store
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), wait)));
+        const outcome = await Promise.race([running, timeout]).finally(() => clearTimeout(timer));
+        if (outcome !== "timeout") ended = outcome;
+        else runId ??= await Promise.race([announced, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1000))]);
+      }
+      const meta = { [RUN_META]: { id: ended?.runId ?? runId, workflow, version: version.number, durationMs: Math.round(performance.now() - started) } };
+      if (!ended) {
+        const id = runId ?? "(not started yet)";
         return {
           isError: true,
-          content: [{ type: "text", text: `RUN_QUEUED: ${workflow} is queued as job ${job} and has not started within ${Math.round(wait / 1000)} s (the tenant's runs are at their limit or no worker is free). charter.list_runs with {"workflow":"${workflow}"} shows it once it starts; do not call ${workflow} again for the same request.` }],
-          _meta: { [RUN_META]: { job, workflow, version: version.number, durationMs: Math.round(performance.now() - started) }, "charter/error": { code: "RUN_QUEUED", retryable: false } },
+          content: [{ type: "text", text: `RUN_STILL_RUNNING: run ${id} of ${workflow} is still going after ${Math.round(wait / 1000)} s. Call charter.wait_for_runs with {"run_ids":["${id}"]} or charter.get_run with {"run_id":"${id}"} for its result; do not call ${workflow} again for the same request.` }],
+          _meta: { ...meta, "charter/error": { code: "RUN_STILL_RUNNING", retryable: false } },
         };
       }
-    } else {
-      let announce: (id: string) => void = () => {};
-      const announced = new Promise<string>((resolve) => (announce = resolve));
-      const running = app.versions.runActive({ tenantId: caller.tenantId, workflow, input, trigger, actor: caller.actor, onEvent: (event) => event.event === "run-started" && announce((runId = event.runId)) });
-      running.catch(() => undefined); // still going after the wait: its end is in the store
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), wait)));
-      const outcome = await Promise.race([running, timeout]).finally(() => clearTimeout(timer));
-      if (outcome !== "timeout") ended = outcome;
-      else runId ??= await Promise.race([announced, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1000))]);
-    }
-    const meta = { [RUN_META]: { id: ended?.runId ?? runId, workflow, version: version.number, durationMs: Math.round(performance.now() - started) } };
-    if (!ended) {
-      const id = runId ?? "(not started yet)";
+      if (ended.status === "succeeded") {
+        return { content: [{ type: "text", text: JSON.stringify(ended.output, null, 2) }], structuredContent: ended.output as Record<string, unknown>, _meta: meta };
+      }
+      const code = ended.error?.code ?? ended.status.toUpperCase();
+      const retryable = RETRYABLE_RUN_ERRORS.has(code);
       return {
         isError: true,
-        content: [{ type: "text", text: `RUN_STILL_RUNNING: run ${id} of ${workflow} is still going after ${Math.round(wait / 1000)} s. Call charter.wait_for_runs with {"run_ids":["${id}"]} or charter.get_run with {"run_id":"${id}"} for its result; do not call ${workflow} again for the same request.` }],
-        _meta: { ...meta, "charter/error": { code: "RUN_STILL_RUNNING", retryable: false } },
+        content: [{ type: "text", text: `${code}: ${ended.error?.message ?? `the run ended ${ended.status}`} (run ${ended.runId}; ${retryable ? "a retry may succeed" : "retrying will not help"})` }],
+        _meta: { ...meta, "charter/error": { code, retryable, status: ended.status } },
       };
+    } finally {
+      clearInterval(heartbeat);
     }
-    if (ended.status === "succeeded") {
-      return { content: [{ type: "text", text: JSON.stringify(ended.output, null, 2) }], structuredContent: ended.output as Record<string, unknown>, _meta: meta };
-    }
-    const code = ended.error?.code ?? ended.status.toUpperCase();
-    const retryable = RETRYABLE_RUN_ERRORS.has(code);
-    return {
-      isError: true,
-      content: [{ type: "text", text: `${code}: ${ended.error?.message ?? `the run ended ${ended.status}`} (run ${ended.runId}; ${retryable ? "a retry may succeed" : "retrying will not help"})` }],
-      _meta: { ...meta, "charter/error": { code, retryable, status: ended.status } },
-    };
   }
 
-  async function manage(name: string, args: Record<string, unknown>): Promise<CallToolResult> {
+  async function manage(name: string, args: Record<string, unknown>, progress: Progress): Promise<CallToolResult> {
     const tenantId = caller.tenantId;
     switch (name) {
       case "charter.plan_workflow": {
-        const result = await app.planner.plan({ tenantId, request: String(args["request"]), from: args["from"] as string | undefined, author: caller.actor });
+        const onProgress = progress && ((p: PlannerProgress) => progress(p.event === "turn" ? `planner turn ${p.turn}` : `${p.event === "checked" ? (p.ok ? "check passed: " : "check failed: ") : ""}${p.summary}`));
+        const result = await app.planner.plan({ tenantId, request: String(args["request"]), from: args["from"] as string | undefined, author: caller.actor, ...(onProgress ? { onProgress } : {}) });
         const v = result.version;
         return data({ version: `${v.workflow}@${v.number}`, id: v.id, status: v.status, capabilities: v.capabilities, gates: v.gates, planner: result.planner, next: "a human reviewer submits and approves it outside MCP (charter submit/approve, or the API); until then it never runs" });
       }
@@ -237,7 +277,7 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
         const workflow = String(args["workflow"]);
         const version = await app.versionRepository.activeVersion(tenantId, workflow);
         if (!version) throw new CharterError("VERSION_NOT_FOUND", `workflow ${workflow} has no approved version in tenant ${tenantId}; submit one and have it approved`);
-        return runWorkflow(version, args["input"] ?? {});
+        return runWorkflow(version, args["input"] ?? {}, progress);
       }
       case "charter.get_run": {
         const run = await ownRun(String(args["run_id"]));
@@ -253,9 +293,12 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
       case "charter.wait_for_runs": {
         const ids = args["run_ids"] as string[];
         const until = Date.now() + Number(args["timeout_seconds"] ?? 30) * 1000;
+        let finished = -1;
         for (;;) {
           const runs = await Promise.all(ids.map((id) => ownRun(id)));
           const done = runs.every((r) => r.status !== "running");
+          const count = runs.filter((r) => r.status !== "running").length;
+          if (count !== finished) progress?.(`${(finished = count)} of ${runs.length} run${runs.length === 1 ? "" : "s"} finished`);
           if (done || Date.now() >= until) return data({ finished: done, runs: runs.map((r) => ({ id: r.id, workflow: r.workflow, status: r.status, output: r.output, error: r.error })) });
           await new Promise((resolve) => setTimeout(resolve, 200));
         }
