@@ -48,6 +48,7 @@ test("a P1 incident opened on the ticketing server starts the approved workflow 
     );
     const result = await Promise.race([done, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no run within 30 s: ${JSON.stringify(events)}`)), 30_000))]);
     assert.equal(result.detail["status"], "succeeded", JSON.stringify(events));
+    assert.equal(result.detail["version"], 1, "the log line names the version that ran");
     const run = await app.runRepository.run(String(result.detail["run"]));
     assert.equal((run?.trigger as { type: string }).type, "resource");
     assert.equal((run?.output as { handled: number }).handled, 1);

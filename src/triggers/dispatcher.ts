@@ -202,12 +202,13 @@ export class Dispatcher {
     await this.#boss.stop({ graceful: true, timeout: 5_000 });
   }
 
-  #finished(context: Record<string, unknown>, result: RunResult): void {
+  #finished(context: Record<string, unknown>, result: RunResult & { version?: number }): void {
+    const run = { run: result.runId, ...(result.version !== undefined ? { version: result.version } : {}) };
     if (result.status === "running") {
-      this.#onEvent({ event: "run-handed-back", detail: { ...context, run: result.runId } });
+      this.#onEvent({ event: "run-handed-back", detail: { ...context, ...run } });
       throw new HandedBack(`run ${result.runId} was handed back at shutdown`);
     }
-    this.#onEvent({ event: "run-finished", detail: { ...context, run: result.runId, status: result.status } });
+    this.#onEvent({ event: "run-finished", detail: { ...context, ...run, status: result.status } });
   }
 
   async #run(jobId: string, job: RunJob): Promise<void> {

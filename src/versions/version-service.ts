@@ -215,7 +215,8 @@ export class VersionService {
   }
 
   /** Runs the active version of a workflow: only an approved, undrifted version whose bundle is what was approved. */
-  async runActive(request: { tenantId: string; workflow: string; input: unknown; trigger: RunTrigger; actor?: Actor; onEvent?: (event: RunEvent) => void }): Promise<RunResult> {
+  /** Runs the workflow's active version; the result names which version ran. */
+  async runActive(request: { tenantId: string; workflow: string; input: unknown; trigger: RunTrigger; actor?: Actor; onEvent?: (event: RunEvent) => void }): Promise<RunResult & { version: number }> {
     const version = await this.#r.versions.activeVersion(request.tenantId, request.workflow);
     if (!version) throw new CharterError("NOT_APPROVED", `workflow "${request.workflow}" has no approved version in tenant ${request.tenantId}`);
     if (version.status === "drifted") {
@@ -225,7 +226,8 @@ export class VersionService {
     }
     if (version.status !== "approved") throw new CharterError("NOT_APPROVED", `${label(version)} is ${version.status}, not approved`);
     const bundle = await this.#verifyBundle(version, request.actor ?? null);
-    return this.#r.runs.start({ tenantId: request.tenantId, bundle: runnableOf(bundle), input: request.input, trigger: request.trigger, versionId: version.id, ...(request.onEvent ? { onEvent: request.onEvent } : {}) });
+    const result = await this.#r.runs.start({ tenantId: request.tenantId, bundle: runnableOf(bundle), input: request.input, trigger: request.trigger, versionId: version.id, ...(request.onEvent ? { onEvent: request.onEvent } : {}) });
+    return { ...result, version: version.number };
   }
 
   /** The stored bundle, after checking it hashes to the version's and every approval's bundle hash; fails closed. */
