@@ -23,8 +23,18 @@ test("a P1 incident opened on the ticketing server starts the approved workflow 
     await submitAndApprove(app, "demo", planned.version.id, people);
 
     const events: DispatcherEvent[] = [];
-    let finished: (event: DispatcherEvent) => void = () => {};
-    const done = new Promise<DispatcherEvent>((resolve) => (finished = resolve));
+    const waiting: ((event: DispatcherEvent) => void)[] = [];
+    const finishedRuns: DispatcherEvent[] = [];
+    const nextFinished = () =>
+      Promise.race([
+        new Promise<DispatcherEvent>((resolve) => (finishedRuns.length > 0 ? resolve(finishedRuns.shift() as DispatcherEvent) : waiting.push(resolve))),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no run within 30 s: ${JSON.stringify(events)}`)), 30_000)),
+      ]);
+    const finished = (event: DispatcherEvent) => {
+      const next = waiting.shift();
+      if (next) next(event);
+      else finishedRuns.push(event);
+    };
     dispatcher = await Dispatcher.start(
       app,
       {
@@ -43,10 +53,10 @@ test("a P1 incident opened on the ticketing server starts the approved workflow 
     const { specs } = await tenantConnections({ env: app.env, processEnv: process.env, tenantId: "demo" });
     const tickets = specs.get("tickets");
     assert.ok(tickets);
-    await app.pool.request(tickets, "opening an incident", (client, options) =>
-      client.callTool({ name: "create_incident", arguments: { title: "Payments down", priority: "P1", reporter_email: "mara.keller@example.com" } }, undefined, options),
-    );
-    const result = await Promise.race([done, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no run within 30 s: ${JSON.stringify(events)}`)), 30_000))]);
+    const open = (title: string) =>
+      app.pool.request(tickets, "opening an incident", (client, options) => client.callTool({ name: "create_incident", arguments: { title, priority: "P1", reporter_email: "mara.keller@example.com" } }, undefined, options));
+    await open("Payments down");
+    const result = await nextFinished();
     assert.equal(result.detail["status"], "succeeded", JSON.stringify(events));
     assert.equal(result.detail["version"], 1, "the log line names the version that ran");
     const run = await app.runRepository.run(String(result.detail["run"]));
@@ -54,6 +64,17 @@ test("a P1 incident opened on the ticketing server starts the approved workflow 
     assert.equal((run?.output as { handled: number }).handled, 1);
     const journal = await app.runRepository.journal(String(result.detail["run"]));
     assert.deepEqual(journal.map((e) => `${e.integration}.${e.tool}`), ["tickets.get_incident", "directory.get_on_call", "chat.page_user", "chat.post_message"]);
+
+    // The resource still lists the first incident (it is still new): the next event's run handles only the second.
+    await open("Checkout down");
+    const second = await nextFinished();
+    assert.equal(second.detail["status"], "succeeded", JSON.stringify(events));
+    assert.equal(((await app.runRepository.run(String(second.detail["run"])))?.output as { handled: number }).handled, 1);
+    const secondJournal = await app.runRepository.journal(String(second.detail["run"]));
+    const fetched = secondJournal.filter((e) => e.tool === "get_incident").map((e) => (e.args as { id: string }).id);
+    const firstId = (journal[0]?.args as { id: string }).id;
+    assert.equal(fetched.length, 1, JSON.stringify(secondJournal));
+    assert.notEqual(fetched[0], firstId, "the incident paged before is not paged again");
   } finally {
     await dispatcher?.stop();
     await app.close();

@@ -17,6 +17,15 @@ type Tool = NonNullable<Awaited<ReturnType<PlannerTools["describeTool"]>>>;
 type Trigger = { kind: "manual" } | { kind: "webhook" } | { kind: "schedule"; cron: string; said: string } | { kind: "incident"; uri: string; integration: string } | { kind: "membership"; uri: string; integration: string; group: string };
 type Action = "page" | "post" | "bridge" | "welcome" | "summary" | "create-incident";
 
+/**
+ * A resource event carries the resource's whole current content, which still lists what earlier
+ * runs handled (every incident still new, the last 50 membership changes): a run remembers what
+ * it handled in its saved state and skips it, so one incident is not paged twice. The newest
+ * SEEN_KEPT keys are kept.
+ */
+const SEEN_KEPT = 1000;
+const SEEN = '  const seen = new Set(ctx.state.get<string[]>("seen") ?? []);\n';
+
 const WEEKDAYS: Record<string, string> = { monday: "1", tuesday: "2", wednesday: "3", thursday: "4", friday: "5", saturday: "6", sunday: "0" };
 
 export async function planOffline(request: string, tools: PlannerTools, onProgress?: (progress: PlannerProgress) => void): Promise<void> {
@@ -48,7 +57,7 @@ export async function planOffline(request: string, tools: PlannerTools, onProgre
     const get = await need("get incident by id", ["get_incident"]);
     requireFields(get, ["id", "priority", "title"], cannot);
     code.use(get);
-    body += `  const ids = itemsOf(input.text).flatMap((item) => (typeof item["id"] === "string" ? [item["id"]] : []));\n  let handled = 0;\n  for (const id of ids) {\n    const incident = await ${code.call(get)}({ id });\n`;
+    body += `${SEEN}  const ids = itemsOf(input.text).flatMap((item) => (typeof item["id"] === "string" ? [item["id"]] : []));\n  let handled = 0;\n  for (const id of ids) {\n    if (seen.has(id)) continue;\n    seen.add(id);\n    const incident = await ${code.call(get)}({ id });\n`;
     if (priorities.length) body += `    if (!${JSON.stringify(priorities)}.includes(incident.priority)) continue;\n`;
     Object.assign(context, { id: "incident.id", incident_id: "incident.id", title: "incident.title", priority: "incident.priority" });
     subject = "`${incident.priority} ${incident.id}: ${incident.title}`";
@@ -58,7 +67,7 @@ export async function planOffline(request: string, tools: PlannerTools, onProgre
     requireFields(getUser, ["email", "name"], cannot);
     code.use(groups);
     code.use(getUser);
-    body += `  const groups = await ${code.call(groups)}({});\n  const group = groups.groups.find((g) => g.id === ${JSON.stringify(trigger.group)} || g.name === ${JSON.stringify(trigger.group)});\n  if (!group) {\n    ctx.log.warn("no such group", { group: ${JSON.stringify(trigger.group)} });\n    return { handled: 0 };\n  }\n  let handled = 0;\n  for (const event of itemsOf(input.text)) {\n    if (event["change"] !== "added" || event["group_id"] !== group.id || typeof event["user_id"] !== "string") continue;\n    const user = await ${code.call(getUser)}({ user_id: event["user_id"] });\n`;
+    body += `  const groups = await ${code.call(groups)}({});\n  const group = groups.groups.find((g) => g.id === ${JSON.stringify(trigger.group)} || g.name === ${JSON.stringify(trigger.group)});\n  if (!group) {\n    ctx.log.warn("no such group", { group: ${JSON.stringify(trigger.group)} });\n    return { handled: 0 };\n  }\n  let handled = 0;\n${SEEN}  for (const event of itemsOf(input.text)) {\n    if (event["change"] !== "added" || event["group_id"] !== group.id || typeof event["user_id"] !== "string") continue;\n    const key = JSON.stringify([event["user_id"], event["group_id"], event["at"]]);\n    if (seen.has(key)) continue;\n    seen.add(key);\n    const user = await ${code.call(getUser)}({ user_id: event["user_id"] });\n`;
     Object.assign(context, { user_email: "user.email", email: "user.email", name: "user.name" });
     subject = "`Welcome to ${group.name}, ${user.name}!`";
   } else {
@@ -112,7 +121,7 @@ export async function planOffline(request: string, tools: PlannerTools, onProgre
       body += `    await ${code.call(dm)}({ ${bind(dm, { ...context, text: subject, message: subject }, cannot)} });\n`;
     }
   }
-  if (trigger.kind === "incident" || trigger.kind === "membership") body += "    handled++;\n  }\n  return { handled };\n";
+  if (trigger.kind === "incident" || trigger.kind === "membership") body += `    handled++;\n  }\n  ctx.state.set("seen", [...seen].slice(-${SEEN_KEPT}));\n  return { handled };\n`;
   else body += `    ${actions.includes("summary") ? "" : "handled = 1;\n  "}}\n  return { handled };\n`;
 
   const source = code.module({ name: nameOf(request), description: request.replace(/\s+/g, " ").trim().slice(0, 300), trigger, body, actions });
@@ -274,12 +283,14 @@ function testsFor(trigger: Trigger, tools: Tool[], actions: Action[], priorities
   if (trigger.kind === "incident") {
     const matching = { name: `a ${priority} incident gets every action`, input: { uri: trigger.uri, text: JSON.stringify([{ id: "INC0042", priority }]) }, mocks, expect: { calls: calls(order), output: { handled: 1 } } };
     const empty = { name: "content that is not JSON or has no incidents does nothing", input: { uri: trigger.uri, text: "not json" }, mocks, expect: { calls: [], output: { handled: 0 } } };
-    return { tests: [matching, empty] };
+    const again = { name: "an incident an earlier run handled is not handled again", input: matching.input, state: { seen: ["INC0042"] }, mocks, expect: { calls: [], output: { handled: 0 } } };
+    return { tests: [matching, empty, again] };
   }
   if (trigger.kind === "membership") {
     const added = { name: "a member added to the group is welcomed", input: { uri: trigger.uri, text: JSON.stringify([{ user_id: "u-1", group_id: "g-1", change: "added" }]) }, mocks, expect: { calls: calls(order), output: { handled: 1 } } };
     const other = { name: "other groups and removals are ignored", input: { uri: trigger.uri, text: JSON.stringify([{ user_id: "u-1", group_id: "g-2", change: "added" }, { user_id: "u-1", group_id: "g-1", change: "removed" }]) }, mocks, expect: { calls: calls(order.slice(0, 1)), output: { handled: 0 } } };
-    return { tests: [added, other] };
+    const again = { name: "a change an earlier run handled is not handled again", input: added.input, state: { seen: [JSON.stringify(["u-1", "g-1", null])] }, mocks, expect: { calls: calls(order.slice(0, 1)), output: { handled: 0 } } };
+    return { tests: [added, other, again] };
   }
   if (actions.includes("summary")) {
     const lists = Math.max(1, priorities.length);

@@ -26,6 +26,10 @@ The workflow module:
 Rules: only charter:sdk and charter:workflow imports; call tools as namespace.function(args) only
 (never store, pass or index a namespace); no eval, Function, globalThis, fetch, timers or console;
 schemas are literals; the types of input and of the returned value come from them.
+What a trigger passes as input: a schedule passes {}, so no input property may be required; a
+resource trigger passes { uri, text }, the resource's whole current content as text, which can
+still list items an earlier run handled: keep their ids in ctx.state and skip them, or the same
+incident is paged twice; a webhook passes the request body; a manual or tool call, what its caller gives.
 
 Tests are JSON: { "tests": [ { "name", "input", "mocks": { "integration.tool": [ { "output": … } |
 { "content": [ { "type": "text", "text": … } ] } | { "error": { "code", "message" } } ] },
