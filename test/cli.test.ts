@@ -107,7 +107,7 @@ describe("charter command", () => {
     assert.equal(good.code, 0, good.stdout + good.stderr);
     assert.match(good.stdout, /capabilities \(6\):/);
     assert.match(good.stdout, /tickets\.get_incident\s+tickets\.getIncident\s+read-only, idempotent/);
-    assert.match(good.stdout, /tests: 3 checked/);
+    assert.match(good.stdout, /tests: 4 checked/);
     assert.match(good.stdout, /bundle: [\d.]+ KiB/);
     assert.match(good.stdout, /timings: typecheck [\d.]+ ms \((TypeScript 7 native[^)]*|embedded TypeScript)\), analysis [\d.]+ ms, bundle [\d.]+ ms/);
 
@@ -140,7 +140,7 @@ describe("charter command", () => {
     const live = await charter(["try", "tenants/demo/workflows/p1-bridge.ts", "--tenant", "demo", "--input", '{"incident_id":"INC0001"}', "--live-readonly"], env);
     assert.equal(live.code, 0, live.stdout + live.stderr);
     assert.match(live.stdout, /← ok \(live, read-only/);
-    assert.match(live.stdout, /"handled": false/);
+    assert.match(live.stdout, /"skipped": \[\s*"INC0001"\s*\]/, "INC0001 is a P2");
     const refused = await charter(["try", "tenants/demo/workflows/report-outage.ts", "--tenant", "demo", "--input", '{"title":"Outage!","priority":"P1","reporter_email":"a@b.co"}', "--live-readonly"], env);
     assert.equal(refused.code, 1);
     assert.match(refused.stdout, /NOT_MOCKED: tickets\.create_incident has no mocked result and is not read-only, so it is not called live/);
@@ -199,7 +199,7 @@ describe("charter command", () => {
       const created = await run("versions", "create", "tenants/demo/workflows/p1-bridge.ts", "--tenant", "demo", "--as", "alice");
       assert.equal(created.status, 0, created.text);
       assert.match(created.text, /p1-bridge@1 \([0-9a-f-]+\): checks-passed\n  gate compile: passed/);
-      assert.match(created.text, /gate tests: passed - 3 tests passed/);
+      assert.match(created.text, /gate tests: passed - 4 tests passed/);
       assert.equal((await run("approve", "p1-bridge@1", "--tenant", "demo", "--as", "bob", "--comment", "early")).text.includes("[VERSION_NOT_APPROVABLE]"), true);
       assert.match((await run("submit", "p1-bridge@1", "--tenant", "demo", "--as", "alice")).text, /p1-bridge@1 is in review/);
       const self = await run("approve", "p1-bridge@1", "--tenant", "demo", "--as", "alice", "--comment", "mine");

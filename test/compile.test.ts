@@ -64,8 +64,15 @@ describe("compiling workflows against the demo tenant", () => {
     );
     assert.equal(result.workflow?.name, "p1-bridge");
     assert.deepEqual(result.workflow?.triggers, [{ type: "resource", integration: "tickets", uri: "tickets://incidents/new" }]);
-    assert.deepEqual(result.workflow?.inputSchema["required"], ["incident_id"]);
-    assert.equal(result.tests?.tests.length, 3);
+    assert.deepEqual(result.workflow?.inputSchema["required"], undefined, "the trigger passes { uri, text }, a caller { incident_id }");
+    assert.equal(result.tests?.tests.length, 4);
+    // Requiring incident_id, as this example once did, would fail every event of its trigger.
+    const source = (await readFile(EXAMPLE, "utf8")).replace("    additionalProperties: false,\n  },\n  output", '    required: ["incident_id"],\n    additionalProperties: false,\n  },\n  output');
+    const requiring = await app.toolchain.check("demo", { source, fileName: "p1-bridge.ts" });
+    assert.deepEqual(
+      requiring.diagnostics.map((d) => `${d.line}:${d.code} ${d.message}`),
+      ["42:CHARTER_INVALID_DEFINITION trigger 1: a resource trigger starts the run with { uri, text } (the resource's URI and its content as text), which the input schema refuses ((root) must have required property 'incident_id'); accept uri and text, optional or required, and read the event from text, or drop the trigger"],
+    );
   });
 
   test("the bundle holds only the SDK functions the workflow uses, and runs against a bridge", async () => {
@@ -98,9 +105,14 @@ describe("compiling workflows against the demo tenant", () => {
     const state = new Map<string, unknown>();
     const ctx = { log: { info() {}, warn() {}, error() {} }, state: { get: (k: string) => state.get(k), set: (k: string, v: unknown) => state.set(k, v), delete: (k: string) => state.delete(k) }, now: () => new Date(0), run: {} };
     const output = await definition.run({ incident_id: "INC7" }, ctx);
-    assert.deepEqual(JSON.parse(JSON.stringify(output)), { incident_id: "INC7", handled: true, channel: "inc-inc7", paged: "sam@x" });
+    assert.deepEqual(JSON.parse(JSON.stringify(output)), { bridges: [{ incident_id: "INC7", channel: "inc-inc7", paged: "sam@x" }], skipped: [] });
     assert.deepEqual(calls, ["tickets.get_incident", "directory.get_on_call", "chat.page_user", "chat.create_channel", "chat.post_message", "tickets.add_comment"]);
     assert.equal(state.get("bridges_opened"), 1);
+    // From the trigger, an incident bridged before is left alone.
+    calls.length = 0;
+    const again = await definition.run({ uri: "tickets://incidents/new", text: JSON.stringify([{ id: "INC7" }]) }, ctx);
+    assert.deepEqual(JSON.parse(JSON.stringify(again)), { bridges: [], skipped: [] });
+    assert.deepEqual(calls, []);
   });
 
   test("a wrong enum value is TypeScript's error at the line it is on", async () => {
@@ -188,20 +200,20 @@ describe("compiling workflows against the demo tenant", () => {
             "tickets.add_comment": [{ output: { done: true } }],
             "tickets.close_incident": [{ output: {} }],
           },
-          expect: { calls: [{ tool: "directory.disable_user" }], output: { incident_id: "INC1", handled: "yes" } },
+          expect: { calls: [{ tool: "directory.disable_user" }], output: { bridges: "yes", skipped: [] } },
         },
       ],
     };
     const result = await check(EXAMPLE, JSON.stringify(tests, null, 2));
     const messages = result.diagnostics.map((d) => `${d.severity} ${d.message}`);
     const expected = [
-      /error test "bad": input \(root\) must have required property 'incident_id'/,
+      /error test "bad": input \(root\) must NOT have additional properties/,
       /error test "bad": mock 1 of "tickets.get_incident": output .*must have required property/,
       /error test "bad": mocks "tickets.nonexistent", which is not a tool in this tenant's catalog/,
       /error test "bad": mock 1 of "tickets.add_comment" gives structured output, but the tool declares no outputSchema/,
       /warning test "bad": mocks "tickets.close_incident", which the workflow never calls/,
       /error test "bad": expects a call to "directory.disable_user", which the workflow cannot call/,
-      /error test "bad": expected output \/handled must be boolean/,
+      /error test "bad": expected output \/bridges must be array/,
     ];
     for (const pattern of expected) assert.ok(messages.some((m) => pattern.test(m)), `${pattern} not in:\n${messages.join("\n")}`);
     assert.equal(result.ok, false);
@@ -303,6 +315,24 @@ ${body}
       assert.equal(fromSyntax !== undefined, literal, body);
       if (fromSyntax) assert.deepEqual(new Set(fromSyntax.flat()), new Set(returnedPropertiesOf(run, checked.checker)?.flat()), body);
     }
+  });
+
+  test("a schedule or resource trigger whose input the schema refuses is an error at the triggers", async () => {
+    const compiler = compilerFor({});
+    const withTriggers = (triggers: string, input?: string) => {
+      let source = workflow("    return { n: 1 };").replace("  run: async (input) => {", `  triggers: ${triggers},\n  run: async (input) => {`);
+      if (input) source = source.replace(/ {2}input: \{\n[\s\S]*?\n {2}\},\n {2}output/, `  input: ${input},\n  output`);
+      return source;
+    };
+    const refused = async (source: string) => (await compiler.compile({ fileName: "w.ts", source })).diagnostics.map((d) => `${d.code} ${d.message}`);
+    assert.deepEqual(await refused(withTriggers('[{ type: "schedule", every: "1h" }]')), [
+      "CHARTER_INVALID_DEFINITION trigger 1: a schedule trigger starts the run with {} (no input), which the input schema refuses ((root) must have required property 'kind'); make every input property optional, or drop the trigger",
+    ]);
+    assert.match((await refused(withTriggers('[{ type: "webhook" }, { type: "schedule", cron: "0 9 * * 1-5" }]')))[0] ?? "", /^CHARTER_INVALID_DEFINITION trigger 2: a schedule trigger/);
+    const closed = '{ type: "object", properties: { id: { type: "string" } }, additionalProperties: false }';
+    assert.deepEqual(await refused(withTriggers('[{ type: "schedule", every: "1h" }]', closed)), [], "nothing required: {} is accepted");
+    // Webhooks and manual or tool calls pass what their caller sends, which the schema checks at run time.
+    assert.deepEqual(await refused(withTriggers('[{ type: "webhook" }, { type: "manual" }]')), []);
   });
 
   test("runtime-code globals are found by what a name refers to, alike on both checkers", async () => {

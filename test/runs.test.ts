@@ -65,12 +65,12 @@ describe("runs against the live demo tenant", () => {
       const result = await app.runs.start({ tenantId: "demo", bundle, input: p1.input, trigger: { type: "manual" }, tools: mockedTools(p1.mocks) });
       assert.equal(result.status, "succeeded", JSON.stringify(result.error));
     }
-    assert.deepEqual(await app.runRepository.state("demo", "p1-bridge"), { bridges_opened: 2 });
+    assert.deepEqual(await app.runRepository.state("demo", "p1-bridge"), { bridges_opened: 2, seen: ["INC0042"] });
     const failing = mockedTools({ ...p1.mocks, "tickets.add_comment": [{ error: { code: "TOOL_ERROR", message: "ticket locked", retryable: false } }] } as never);
     const failed = await app.runs.start({ tenantId: "demo", bundle, input: p1.input, trigger: { type: "manual" }, tools: failing });
     assert.equal(failed.status, "failed");
     assert.equal(failed.error?.code, "TOOL_ERROR");
-    assert.deepEqual(await app.runRepository.state("demo", "p1-bridge"), { bridges_opened: 2 }, "a failed run leaves the saved state alone");
+    assert.deepEqual(await app.runRepository.state("demo", "p1-bridge"), { bridges_opened: 2, seen: ["INC0042"] }, "a failed run leaves the saved state alone");
   });
 
   test("a cancel reaches a running workflow at its next tool call; runs list by workflow and status", async () => {

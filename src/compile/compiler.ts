@@ -5,7 +5,7 @@
  */
 import { ts } from "ts-morph";
 import { canonicalJson } from "../core/canonical-json.ts";
-import { checkAuthoredSchema } from "../core/json-schema.ts";
+import { checkAuthoredSchema, schemaValidator } from "../core/json-schema.ts";
 import { type Capability, type Diagnostic, WorkflowName, WorkflowTrigger } from "../core/workflow.ts";
 import { analyzeWorkflow, type SdkFunction, type SdkIndex } from "./analyze.ts";
 import { type Bundle, bundleWorkflow, type SdkUse } from "./bundle.ts";
@@ -201,6 +201,7 @@ export class WorkflowCompiler {
     if (!name.success) problem(definition.nodes.name, `the workflow name ${name.error.issues[0]?.message ?? "is invalid"}`);
     if (typeof definition.description !== "string" || definition.description.trim() === "") problem(definition.nodes.description, "the description must say, in a sentence, what the workflow does");
     const schemas: Record<string, unknown>[] = [];
+    let inputSchemaValid = false;
     for (const key of ["input", "output"] as const) {
       const schema = definition[key];
       if (schema === null || typeof schema !== "object" || Array.isArray(schema)) {
@@ -209,6 +210,7 @@ export class WorkflowCompiler {
       }
       const invalid = checkAuthoredSchema(schema) ?? (schema["type"] !== "object" ? 'must have type "object" (MCP tools take and return objects)' : undefined);
       if (invalid) problem(definition.nodes[key], `the ${key} schema ${invalid}`);
+      else if (key === "input") inputSchemaValid = true;
       schemas.push(schema);
     }
     const triggers: WorkflowTrigger[] = [];
@@ -222,7 +224,7 @@ export class WorkflowCompiler {
           problem(triggerNode, `trigger ${index + 1}: ${issue ? `${issue.path.join(".") || "(trigger)"} ${issue.message}` : "is invalid"}`);
           continue;
         }
-        const trouble = parsed.data.type === "resource" ? this.#resourceProblem(parsed.data.integration, parsed.data.uri) : undefined;
+        const trouble = (parsed.data.type === "resource" ? this.#resourceProblem(parsed.data.integration, parsed.data.uri) : undefined) ?? (inputSchemaValid ? triggerInputProblem(parsed.data, schemas[0] ?? {}) : undefined);
         if (trouble) problem(triggerNode, `trigger ${index + 1}: ${trouble}`);
         triggers.push(parsed.data);
       }
@@ -250,6 +252,21 @@ export class WorkflowCompiler {
     const known = [...resources.uris, ...resources.templates].slice(0, 5).join(", ");
     return `integration "${integration}" publishes no resource "${uri}"${known ? ` (it has: ${known})` : " (it publishes no resources)"}`;
   }
+}
+
+/**
+ * Whether the input schema takes what the trigger starts a run with: a schedule passes `{}`, a
+ * resource event `{ uri, text }` (the resource's content as text). A schema that refuses it would
+ * be approved and then fail at every tick or event. Webhooks and manual or tool calls pass what
+ * their caller sends, which the schema checks then.
+ */
+function triggerInputProblem(trigger: WorkflowTrigger, inputSchema: Record<string, unknown>): string | undefined {
+  const passed = trigger.type === "schedule" ? {} : trigger.type === "resource" ? { uri: trigger.uri, text: "[]" } : undefined;
+  if (!passed) return undefined;
+  const refused = schemaValidator(inputSchema)(passed)[0];
+  if (!refused) return undefined;
+  const shape = trigger.type === "schedule" ? "{} (no input)" : '{ uri, text } (the resource\'s URI and its content as text)';
+  return `a ${trigger.type} trigger starts the run with ${shape}, which the input schema refuses (${refused}); ${trigger.type === "schedule" ? "make every input property optional" : "accept uri and text, optional or required, and read the event from text"}, or drop the trigger`;
 }
 
 /** RFC 6570 level 1: each `{var}` matches one path segment. */
