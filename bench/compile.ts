@@ -101,7 +101,7 @@ function workflowSource(): string {
     '    required: ["changed", "closed", "summary"],',
     "    additionalProperties: false,",
     "  },",
-    '  triggers: [{ type: "schedule", cron: "*/15 * * * *" }],',
+    '  triggers: [{ type: "webhook" }],',
     "  run: async (input, ctx) => {",
     "    let changed = 0;",
     "    const closed: string[] = [];",
