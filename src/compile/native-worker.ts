@@ -43,13 +43,17 @@ port.on("message", (request: WorkerRequest) => {
       port.postMessage({ id: request.id, diagnostics: [], returned: undefined } satisfies WorkerAnswer);
       return;
     }
-    port.postMessage(check(api, request));
+    const { answer, snapshot } = check(api, request);
+    // Answer first: releasing the snapshot is one more round trip to tsgo, and the compiler need not wait for it.
+    port.postMessage(answer);
+    snapshot.dispose();
   } catch (error) {
     port.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) } satisfies WorkerAnswer);
   }
 });
 
-function check(api: API, request: Extract<WorkerRequest, { kind: "check" }>): WorkerAnswer {
+/** The answer to a check, and its snapshot, which the caller releases once it has answered. */
+function check(api: API, request: Extract<WorkerRequest, { kind: "check" }>): { answer: WorkerAnswer; snapshot: Snapshot } {
   const file = path.join(request.directory, WORKFLOW_FILE);
   workflows.set(file, request.source);
   const snapshot = api.updateSnapshot({ fileChanges: { changed: [file] } });
@@ -59,11 +63,14 @@ function check(api: API, request: Extract<WorkerRequest, { kind: "check" }>): Wo
     // Syntax errors never reach here: the embedded parser found none, or the compiler would not ask.
     const diagnostics = project.program.getSemanticDiagnostics(file).filter((d) => d.fileName === undefined || path.resolve(d.fileName) === file).map(finding);
     const returned = request.runPosition === undefined ? undefined : returnedProperties(project.checker, file, request.runPosition);
-    return { id: request.id, diagnostics, returned };
-  } finally {
+    return { answer: { id: request.id, diagnostics, returned }, snapshot };
+  } catch (error) {
     snapshot.dispose();
+    throw error;
   }
 }
+
+type Snapshot = ReturnType<API["updateSnapshot"]>;
 
 function finding(diagnostic: Diagnostic): NativeFinding {
   return { start: diagnostic.pos, code: diagnostic.code, error: diagnostic.category === DiagnosticCategory.Error, message: flatten(diagnostic) };
