@@ -156,6 +156,19 @@ describe("Charter as an MCP server", () => {
     const waits: { message?: string | undefined }[] = [];
     await client.callTool({ name: "charter.wait_for_runs", arguments: { run_ids: [id], timeout_seconds: 1 } }, undefined, { onprogress: (p) => waits.push(p) });
     assert.deepEqual(waits.map((p) => p.message), ["1 of 1 run finished"]);
+    // Queued through the dispatcher (as under charter serve): the job, then the run once a worker has started it.
+    const queuedServer = createCharterMcpServer(app, { tenantId: "demo", actor: { userId: olga?.id ?? "", handle: "olga" }, roles }, { runWaitMs: 30_000, progressMs: 5, dispatcher });
+    const [queuedClientSide, queuedServerSide] = InMemoryTransport.createLinkedPair();
+    await queuedServer.connect(queuedServerSide);
+    const queuedClient = new Client({ name: "progress-queued", version: "1.0.0" });
+    await queuedClient.connect(queuedClientSide);
+    const queuedNotes: string[] = [];
+    const queuedRun = await queuedClient.callTool({ name: workflow, arguments: INCIDENT }, undefined, { onprogress: (p) => queuedNotes.push(p.message ?? "") });
+    const queuedId = (queuedRun._meta as Record<string, { id: string }>)["charter/run"]?.id ?? "";
+    assert.ok(queuedNotes.length > 0 && queuedNotes.every((m) => m.includes("queued as job ") || m.includes(`run ${queuedId} is still going`)), queuedNotes.join("\n"));
+    assert.match(queuedNotes[0] ?? "", new RegExp(`^${workflow}@1: queued as job [0-9a-f-]{36}, not started yet \\(waited 0 s of up to 30 s\\)$`));
+    await queuedClient.close();
+
     // Without a progress token nothing is sent.
     const quiet: unknown[] = [];
     client.fallbackNotificationHandler = async (notification) => void quiet.push(notification);

@@ -185,16 +185,23 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
     const trigger = { type: "tool" as const, detail: { user: caller.actor.handle, via: "mcp" } };
     let ended: { runId: string; status: string; output: unknown; error: { code: string; message: string } | null } | undefined;
     let runId: string | undefined;
+    let queued: string | undefined;
+    let answered = false;
     const heartbeat =
       progress &&
-      setInterval(() => {
+      setInterval(async () => {
+        // A queued run's id is known once a worker has started it.
+        if (!runId && queued) runId = (await app.runRepository.runOfJob(queued).catch(() => undefined))?.id;
+        if (answered) return;
         const waited = `${Math.round((performance.now() - started) / 1000)} s of up to ${Math.round(wait / 1000)} s`;
-        progress(`${workflow}@${version.number}: ${runId ? `run ${runId} is still going` : "its run has not started yet"} (waited ${waited})`);
+        const where = runId ? `run ${runId} is still going` : queued ? `queued as job ${queued}, not started yet` : "its run has not started yet";
+        progress(`${workflow}@${version.number}: ${where} (waited ${waited})`);
       }, progressMs);
     try {
       if (options.dispatcher) {
         // Queued like every other run: it counts against the tenant's limit and survives a worker's shutdown.
         const job = await options.dispatcher.submit({ tenantId: caller.tenantId, workflow, input, trigger: "tool", actor: caller.actor }, version);
+        queued = job;
         const run = await options.dispatcher.runOfJob(job, wait);
         runId = run?.id;
         if (run && run.status !== "running") ended = { runId: run.id, status: run.status, output: run.output, error: run.error as { code: string; message: string } | null };
@@ -247,6 +254,7 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
         _meta: { ...meta, "charter/error": { code, retryable, status: ended.status } },
       };
     } finally {
+      answered = true;
       clearInterval(heartbeat);
     }
   }
