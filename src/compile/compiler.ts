@@ -6,7 +6,7 @@
 import { ts } from "ts-morph";
 import { canonicalJson } from "../core/canonical-json.ts";
 import { checkAuthoredSchema, schemaValidator } from "../core/json-schema.ts";
-import { type Capability, type Diagnostic, WorkflowName, WorkflowTrigger } from "../core/workflow.ts";
+import { type Capability, type Diagnostic, triggerInput, WorkflowName, WorkflowTrigger } from "../core/workflow.ts";
 import { analyzeWorkflow, type SdkFunction, type SdkIndex } from "./analyze.ts";
 import { type Bundle, bundleWorkflow, type SdkUse } from "./bundle.ts";
 import { nativeDiagnostic, toDiagnostic, typescriptDiagnostic } from "./diagnostics.ts";
@@ -261,7 +261,7 @@ export class WorkflowCompiler {
  * their caller sends, which the schema checks then.
  */
 function triggerInputProblem(trigger: WorkflowTrigger, inputSchema: Record<string, unknown>): string | undefined {
-  const passed = trigger.type === "schedule" ? {} : trigger.type === "resource" ? { uri: trigger.uri, text: "[]" } : undefined;
+  const passed = trigger.type === "schedule" ? triggerInput.schedule() : trigger.type === "resource" ? triggerInput.resource(trigger.uri, "[]") : undefined;
   if (!passed) return undefined;
   const refused = schemaValidator(inputSchema)(passed)[0];
   if (!refused) return undefined;

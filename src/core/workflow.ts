@@ -41,6 +41,16 @@ export const WorkflowTrigger = z.discriminatedUnion("type", [
 ]);
 export type WorkflowTrigger = z.infer<typeof WorkflowTrigger>;
 
+/**
+ * The input a schedule or a resource event starts a run with: `{}` for a tick, the resource's URI
+ * and its content as text for an event. (Webhooks and manual or tool calls pass what their caller
+ * sends.) The dispatcher builds runs from these, and the compiler checks input schemas against them.
+ */
+export const triggerInput = {
+  schedule: (): Record<string, never> => ({}),
+  resource: (uri: string, text: string): { uri: string; text: string } => ({ uri, text }),
+};
+
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 /** `"15m"` → 900000. */

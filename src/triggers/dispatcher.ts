@@ -18,7 +18,7 @@
 import { createHash } from "node:crypto";
 import { fromPglite, PgBoss } from "pg-boss";
 import { loadTenantConfig, listTenantIds } from "../config/tenant-config.ts";
-import { intervalMs, type WorkflowTrigger } from "../core/workflow.ts";
+import { intervalMs, triggerInput, type WorkflowTrigger } from "../core/workflow.ts";
 import type { RunResult, RunService } from "../runs/index.ts";
 import type { Database, RunRepository, RunRow, VersionRepository, VersionRow } from "../store/index.ts";
 import { CharterError } from "../core/errors.ts";
@@ -163,7 +163,7 @@ export class Dispatcher {
       for (const [index, trigger] of triggers.entries()) {
         count++;
         const key = `${version.tenantId}/${version.workflow}/${index}`;
-        const job: RunJob = { tenantId: version.tenantId, workflow: version.workflow, input: {}, trigger: "schedule", schedule: key };
+        const job: RunJob = { tenantId: version.tenantId, workflow: version.workflow, input: triggerInput.schedule(), trigger: "schedule", schedule: key };
         if (trigger.cron) wanted.set(key, { cron: trigger.cron, timezone: trigger.timezone, job });
         for (const slot of slots(trigger, now, version.createdAt)) {
           await this.enqueue({ ...job, version: version.number }, { id: slotId(key, version.number, slot), startAfter: new Date(slot) });

@@ -8,7 +8,7 @@
  */
 import { tenantConnections } from "../catalog/index.ts";
 import type { Env } from "../config/env.ts";
-import type { WorkflowTrigger } from "../core/workflow.ts";
+import { triggerInput, type WorkflowTrigger } from "../core/workflow.ts";
 import type { ConnectionSpec, McpClientPool } from "../mcp/index.ts";
 import type { VersionRepository } from "../store/index.ts";
 import type { DispatcherEvent, RunJob } from "./dispatcher.ts";
@@ -84,7 +84,7 @@ export class ResourceTriggers {
         .slice(0, MAX_TEXT);
       for (const workflow of watch.workflows) {
         this.#onEvent({ event: "run-dispatched", detail: { tenant: watch.tenantId, workflow, trigger: "resource", uri } });
-        await this.#start({ tenantId: watch.tenantId, workflow, input: { uri, text }, trigger: "resource" });
+        await this.#start({ tenantId: watch.tenantId, workflow, input: triggerInput.resource(uri, text), trigger: "resource" });
       }
     } catch (error) {
       this.#onEvent({ event: "dispatcher-error", detail: { tenant: watch.tenantId, uri, message: error instanceof Error ? error.message : String(error) } });
