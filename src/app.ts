@@ -5,7 +5,7 @@
 import { CatalogService } from "./catalog/index.ts";
 import { type Env, parseEnv } from "./config/env.ts";
 import { McpClientPool } from "./mcp/index.ts";
-import { liveTools, RunService, withRetries } from "./runs/index.ts";
+import { liveTools, plannerReads, RunService, withRetries } from "./runs/index.ts";
 import { CatalogRepository, type Database, IdentityRepository, openDatabase, RunRepository, VersionRepository } from "./store/index.ts";
 import { loadTenantConfig } from "./config/tenant-config.ts";
 import type { SyncProgress, TenantSyncResult } from "./catalog/index.ts";
@@ -52,7 +52,7 @@ export async function createApp(options: { processEnv?: Record<string, string | 
     runs,
     policy: async (tenantId) => (await loadTenantConfig(env.tenantsDir, tenantId)).config.policies,
   });
-  const planner = new PlannerService({ env, toolchain, catalogs, versions });
+  const planner = new PlannerService({ env, toolchain, catalogs, versions, live: plannerReads({ env, processEnv, pool }) });
   return {
     env,
     database,

@@ -211,7 +211,10 @@ describe("charter command", () => {
       assert.match(planned.text, /calls: chat\.page_user, chat\.post_message, directory\.get_on_call \(read-only\)/);
       const refused = await run("plan", "--tenant", "demo", "--as", "alice", "When the moon is full, water the plants");
       assert.equal(refused.status, 1);
-      assert.match(refused.text, /the offline planner cannot plan this request: its trigger \("when …"\) is not one it knows.*\[PLANNER_CANNOT\]/s);
+      assert.match(refused.text, /Not planned: "When the moon is full"\n  no trigger of this tenant matches it; .*tickets:\/\/incidents\/new.*\nNothing was stored/s);
+      const asked = await run("plan", "--tenant", "demo", "--as", "alice", "--json", "Every weekday, post open P1 incidents to #it-ops");
+      assert.equal(asked.status, 1);
+      assert.deepEqual(JSON.parse(asked.text), { outcome: "needs-input", clause: "every weekday", reason: "At what time of day should it run every weekday? (and in which time zone; UTC if none is given)", options: ["at 9:00", "at 17:00 Europe/Berlin", "at 8am America/New_York"], code: "PLANNER_NEEDS_INPUT" });
       const withRole = await run("keys", "create", "--user", "carl", "--tenant", "demo", "--role", "operator");
       assert.match(withRole.text, /^chk_/);
       assert.match((await run("tenants", "show", "demo")).text, /tickets\s+stdio/, "making a key does not disturb the synced tenant");
@@ -285,7 +288,7 @@ describe("charter command", () => {
     assert.match(ran.stdout, /✓ draft passes its checks/);
     assert.match(ran.stdout, /submitted by demo-author, approved by demo-reviewer/);
     assert.match(ran.stdout, /is approved, bundle sha256:/);
-    assert.match(ran.stdout, /run [0-9a-f-]+: succeeded, output \{"handled":1\}/);
+    assert.match(ran.stdout, /run [0-9a-f-]+: succeeded, output \{"done":true\}/);
     assert.match(ran.stdout, /journal: 1 directory\.get_on_call succeeded; 2 chat\.page_user succeeded; 3 chat\.post_message succeeded/);
   });
 });

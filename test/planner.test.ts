@@ -8,6 +8,7 @@ import { after, before, describe, test } from "node:test";
 import { type App, createApp } from "../src/app.ts";
 import { ClaudeModel, PlannerService } from "../src/planner/index.ts";
 import { Secret } from "../src/config/credentials.ts";
+import { PlannerDeclined } from "../src/core/errors.ts";
 import type { Actor } from "../src/versions/index.ts";
 import { embeddedTestDatabase } from "./helpers/databases.ts";
 import { FakeAnthropic, type FakeReply, type FakeRequest, lastToolResult, type Script } from "./helpers/fake-anthropic.ts";
@@ -177,8 +178,8 @@ describe("the offline planner", () => {
 
   const requests: [string, string[]][] = [
     ["Every weekday at 9:00, post a summary of open P1 and P2 incidents to #it-ops", ["chat.post_message", "tickets.list_incidents"]],
-    ["When a P1 incident is opened, page the on-call engineer and post the incident to #incidents", ["chat.page_user", "chat.post_message", "directory.get_on_call", "tickets.get_incident"]],
-    ["When a P1 incident is opened, open a bridge channel, page the on-call engineer and post the incident summary there", ["chat.create_channel", "chat.page_user", "chat.post_message", "directory.get_on_call", "tickets.get_incident"]],
+    ["When a P1 incident is opened, page the on-call engineer and post the incident to #incidents", ["chat.page_user", "chat.post_message", "directory.get_on_call"]],
+    ["When a P1 incident is opened, open a bridge channel, page the on-call engineer and post the incident summary there", ["chat.create_channel", "chat.page_user", "chat.post_message", "directory.get_on_call"]],
     ["When a user is added to group sre-oncall, send them a welcome message", ["chat.send_direct_message", "directory.get_user", "directory.list_groups"]],
     ["Page the on-call engineer with a message and post it to #it-ops", ["chat.page_user", "chat.post_message", "directory.get_on_call"]],
     ["From a webhook, open an incident and post it to #it-ops", ["chat.post_message", "tickets.create_incident"]],
@@ -192,10 +193,21 @@ describe("the offline planner", () => {
     });
   }
 
-  test("says plainly what it cannot plan, and submits nothing", async () => {
+  test("says plainly what it cannot plan, naming the part, and submits nothing", async () => {
     const before = (await app.versionRepository.list("demo")).length;
-    await assert.rejects(app.planner.plan({ tenantId: "demo", request: "When the moon is full, water the plants", author }), (error: { code: string; message: string }) => error.code === "PLANNER_CANNOT" && /its trigger \("when …"\) is not one it knows/.test(error.message));
-    await assert.rejects(app.planner.plan({ tenantId: "demo", request: "Make me a sandwich", author }), /names no action it knows/);
+    const declined = (outcome: string, clause: RegExp, reason: RegExp) => (error: unknown) => error instanceof PlannerDeclined && error.outcome === outcome && clause.test(error.clause) && reason.test(error.reason);
+    await assert.rejects(app.planner.plan({ tenantId: "demo", request: "When the moon is full, water the plants", author }), declined("refused", /When the moon is full/, /no trigger of this tenant matches it/));
+    await assert.rejects(app.planner.plan({ tenantId: "demo", request: "Make me a sandwich", author }), declined("refused", /Make me a sandwich/, /no tool of this tenant can do this/));
+    // A clause it cannot read is never dropped: the rest would have made a draft.
+    await assert.rejects(app.planner.plan({ tenantId: "demo", request: "Every day at 9:00, post the open P1 incidents to #it-ops unless it is a holiday", author }), declined("refused", /unless it is a holiday/, /will not leave it out/));
+    await assert.rejects(app.planner.plan({ tenantId: "demo", request: "Every day at 9:00, post the open P1 incidents to #triage", author }), declined("needs-input", /#triage/, /no channel #triage/));
     assert.equal((await app.versionRepository.list("demo")).length, before);
+  });
+
+  test("the draft stores its plan, and its description is the plan's rendering", async () => {
+    const result = await app.planner.plan({ tenantId: "demo", request: "Every Friday at 17:00 Europe/Berlin, post the open P2 incidents to #it-ops", author });
+    const origin = result.version.origin as { plan?: { trigger: unknown; clauses: unknown[] } };
+    assert.deepEqual(origin.plan?.trigger, { type: "schedule", cron: "0 17 * * 5", timezone: "Europe/Berlin" });
+    assert.match(result.version.source, /description: "At 17:00, only on Friday \(Europe\/Berlin\):\\n- List incidents/);
   });
 });

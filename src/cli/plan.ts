@@ -1,5 +1,7 @@
 /** `charter plan`: a plain-language request → a draft version that passed its checks, with progress as it goes. */
+import { PlannerDeclined } from "../core/errors.ts";
 import type { Capability } from "../core/workflow.ts";
+import type { PlanResult } from "../planner/index.ts";
 import { identify, withApp } from "./common.ts";
 import type { Output } from "./output.ts";
 
@@ -8,7 +10,10 @@ export const PLAN_HELP = `Usage: charter plan --tenant <tenant> "<request>" [--f
 Writes a workflow for the request against the tenant's tools, checks it (compile, analysis, tests
 in the sandbox) and stores it as a draft version for review. With ANTHROPIC_API_KEY set, Claude
 plans (CHARTER_PLANNER_MODEL, default claude-sonnet-5-5; ANTHROPIC_BASE_URL for a proxy); without
-it, the offline planner handles common request shapes. --from plans a revision of a version.
+it, the offline planner reads the request into a plan (see the README for what it understands).
+Every part of the request must map to the plan: what cannot is answered with a refusal or a
+question naming that part (exit 1; --json prints { outcome, clause, reason, options }), and
+nothing is stored. --from plans a revision of a version.
 The planner can only create drafts: a reviewer decides whether it ever runs.
 
 Identity: CHARTER_API_KEY, or --as <user>; otherwise the local user "local:<login>" (author role).`;
@@ -17,7 +22,9 @@ export async function planCommand(request: string, options: { tenant?: string | 
   return withApp(async (app) => {
     const { actor, tenantId } = await identify(app, options, true);
     if (!options.json) output.out(`Planning for tenant ${tenantId} as ${actor.handle}: "${request}"`);
-    const result = await app.planner.plan({
+    let result: PlanResult;
+    try {
+      result = await app.planner.plan({
       tenantId,
       request,
       author: actor,
@@ -29,10 +36,23 @@ export async function planCommand(request: string, options: { tenant?: string | 
         else output.out(`  ${progress.ok ? "✓" : "✗"} ${progress.summary}`);
       },
     });
+    } catch (error) {
+      if (!(error instanceof PlannerDeclined)) throw error;
+      // Not a failure of Charter: the planner's honest answer, which names the part it could not plan.
+      if (options.json) output.out(JSON.stringify({ ...error.toJSON(), code: error.code }, null, 2));
+      else {
+        output.out(error.outcome === "refused" ? `Not planned: "${error.clause}"
+  ${error.reason}` : `The planner needs an answer about "${error.clause}":
+  ${error.reason}`);
+        if (error.options.length) output.out(`  options: ${error.options.join(", ")}`);
+        output.out("Nothing was stored. Reword the request and plan again.");
+      }
+      return 1;
+    }
     const version = result.version;
     const label = `${version.workflow}@${version.number}`;
     if (options.json) {
-      output.out(JSON.stringify({ version: label, id: version.id, status: version.status, planner: result.planner, usage: result.usage ?? null, capabilities: version.capabilities, gates: version.gates }, null, 2));
+      output.out(JSON.stringify({ outcome: "draft", version: label, id: version.id, status: version.status, planner: result.planner, plan: (version.origin as { plan?: unknown } | null)?.plan ?? null, usage: result.usage ?? null, capabilities: version.capabilities, gates: version.gates }, null, 2));
       return 0;
     }
     output.out(`Draft ${label} (${version.id}) by the ${result.planner} planner: ${version.status}`);

@@ -40,6 +40,7 @@ export const ERROR_CODES = [
   "PLANNER_BUDGET",
   "PLANNER_MODEL_ERROR",
   "PLANNER_CANNOT",
+  "PLANNER_NEEDS_INPUT",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -82,6 +83,7 @@ export function isRetryableCode(code: ErrorCode): boolean {
     case "SCHEMA_DRIFT":
     case "PLANNER_BUDGET":
     case "PLANNER_CANNOT":
+    case "PLANNER_NEEDS_INPUT":
       return false;
     case "PLANNER_MODEL_ERROR":
       return true;
@@ -115,6 +117,29 @@ export class IntegrationError extends CharterError {
   constructor(code: ErrorCode, integration: string, message: string, options?: { cause?: unknown }) {
     super(code, `integration "${integration}": ${message}`, options);
     this.integration = integration;
+  }
+}
+
+/**
+ * The planner did not write a draft, and says why: a part of the request it could not map to the
+ * tenant's tools or triggers (refused), or a question whose answer it needs (needs input), with the
+ * options it found in the catalog. Nothing was stored.
+ */
+export class PlannerDeclined extends CharterError {
+  readonly outcome: "refused" | "needs-input";
+  readonly clause: string;
+  readonly reason: string;
+  readonly options: string[];
+  constructor(outcome: "refused" | "needs-input", clause: string, reason: string, options: string[] = []) {
+    const message = outcome === "refused" ? `cannot plan "${clause}": ${reason}` : `needs an answer about "${clause}": ${reason}${options.length ? ` (for example: ${options.join("; ")})` : ""}`;
+    super(outcome === "refused" ? "PLANNER_CANNOT" : "PLANNER_NEEDS_INPUT", message);
+    this.outcome = outcome;
+    this.clause = clause;
+    this.reason = reason;
+    this.options = options;
+  }
+  toJSON(): { outcome: string; clause: string; reason: string; options: string[] } {
+    return { outcome: this.outcome, clause: this.clause, reason: this.reason, options: this.options };
   }
 }
 

@@ -109,7 +109,9 @@ export type MockedResult = z.infer<typeof MockedResult>;
 /**
  * A test of a workflow: an input, the mocked result of each tool it may call (one per call in
  * order; the last one repeats), and what must happen: the calls in order (arguments compared as
- * a subset: listed fields must match), and the exact output, or the error.
+ * a subset: listed fields must match; a text field may be expected as
+ * `{ "$contains": [...], "$excludes": [...] }`: the strings it must and must not contain), and the
+ * exact output, or the error.
  */
 export const WorkflowTest = z
   .object({
@@ -117,6 +119,8 @@ export const WorkflowTest = z
     input: z.record(z.string(), z.unknown()),
     mocks: z.record(ToolKey, z.array(MockedResult).min(1)).default({}),
     state: z.record(z.string(), z.unknown()).optional(),
+    /** The time the run starts at (ctx.now()), for tests of dates and periods; the real time when absent. */
+    now: z.iso.datetime({ offset: true }).optional(),
     expect: z
       .object({
         calls: z.array(z.object({ tool: ToolKey, args: z.record(z.string(), z.unknown()).optional() }).strict()).optional(),

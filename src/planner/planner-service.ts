@@ -11,7 +11,7 @@ import type { Actor, VersionService } from "../versions/index.ts";
 import { planWithModel, type PlannerProgress, type PlanUsage } from "./agent-loop.ts";
 import { ClaudeModel, type PlannerModel } from "./model.ts";
 import { planOffline } from "./offline-planner.ts";
-import { PlannerTools } from "./planner-tools.ts";
+import { type LiveAccess, PlannerTools } from "./planner-tools.ts";
 
 export type PlanResult = { version: VersionRow; planner: string; usage: PlanUsage | undefined };
 
@@ -21,8 +21,10 @@ export class PlannerService {
   readonly #catalogs: CatalogRepository;
   readonly #versions: VersionService;
   readonly #model: () => PlannerModel | undefined;
+  readonly #live: LiveAccess | undefined;
 
-  constructor(options: { env: Env; toolchain: TenantToolchain; catalogs: CatalogRepository; versions: VersionService; model?: () => PlannerModel | undefined }) {
+  constructor(options: { env: Env; toolchain: TenantToolchain; catalogs: CatalogRepository; versions: VersionService; model?: () => PlannerModel | undefined; live?: LiveAccess }) {
+    this.#live = options.live;
     this.#env = options.env;
     this.#toolchain = options.toolchain;
     this.#catalogs = options.catalogs;
@@ -43,6 +45,7 @@ export class PlannerService {
       catalogs: this.#catalogs,
       versions: this.#versions,
       context: { tenantId: request.tenantId, author: request.author, parent, origin: { request: text }, transcript: () => ({ planner: model?.name ?? "offline", transcript, usage }) },
+      live: this.#live,
     });
     if (model) {
       const budget = { maxTurns: this.#env.planner.maxTurns, maxTokens: this.#env.planner.maxTokens, maxMs: this.#env.planner.maxMs };

@@ -12,25 +12,62 @@ import type { EffectiveAnnotations, SdkTool } from "../sdkgen/index.ts";
 import type { CatalogRepository, VersionRow } from "../store/index.ts";
 import type { TenantSdk, TenantToolchain } from "../toolchain/index.ts";
 import { type Actor, type GateResult, runGates, type VersionService } from "../versions/index.ts";
+import { checkPlan } from "./plan/check.ts";
+import { renderPlan } from "./plan/render.ts";
+import type { PlanTool } from "./plan/tools.ts";
 
 export type ToolHit = { tool: string; sdk: string; title?: string; description: string; annotations: EffectiveAnnotations; score: number };
-export type DraftCheck = { ok: boolean; diagnostics: string[]; gates: { gate: string; ok: boolean; detail: string }[]; capabilities: string[] };
+export type DraftCheck = { ok: boolean; diagnostics: string[]; gates: { gate: string; ok: boolean; detail: string }[]; capabilities: string[]; description?: string | undefined };
 
 export type PlannerContext = { tenantId: string; author: Actor; parent?: VersionRow | undefined; origin: { request: string }; transcript: () => unknown };
+
+/** Read-only access to the tenant's live servers while planning: a resource's content, a read-only tool's result. */
+export type LiveAccess = {
+  readResource: (tenantId: string, integration: string, uri: string) => Promise<string | undefined>;
+  callReadOnly: (tenantId: string, tool: PlanTool, args: Record<string, unknown>) => Promise<{ ok: true; value: unknown } | { ok: false; message: string }>;
+};
 
 export class PlannerTools {
   readonly #toolchain: TenantToolchain;
   readonly #catalogs: CatalogRepository;
   readonly #versions: VersionService;
   readonly #context: PlannerContext;
+  readonly #live: LiveAccess | undefined;
   #sdk: TenantSdk | undefined;
   submitted: VersionRow | undefined;
 
-  constructor(options: { toolchain: TenantToolchain; catalogs: CatalogRepository; versions: VersionService; context: PlannerContext }) {
+  constructor(options: { toolchain: TenantToolchain; catalogs: CatalogRepository; versions: VersionService; context: PlannerContext; live?: LiveAccess | undefined }) {
     this.#toolchain = options.toolchain;
     this.#catalogs = options.catalogs;
     this.#versions = options.versions;
     this.#context = options.context;
+    this.#live = options.live;
+  }
+
+  /** Every tool of the tenant with its SDK names, schemas and annotations, and its subscribable resources. */
+  async catalog(): Promise<{ tools: PlanTool[]; resources: { integration: string; uri: string; name: string; description: string }[] }> {
+    const { catalog, sdk } = await this.#load();
+    const tools: PlanTool[] = [];
+    for (const row of catalog) {
+      for (const tool of row.content.tools) {
+        const sdkTool = sdk.tools.find((t) => t.integration === row.integrationId && t.tool === tool.name);
+        if (!sdkTool) continue;
+        tools.push({ key: `${row.integrationId}.${tool.name}`, namespace: sdkTool.namespace, functionName: sdkTool.functionName, title: tool.title, description: tool.description ?? "", inputSchema: tool.inputSchema, outputSchema: tool.outputSchema, readOnly: sdkTool.annotations.readOnly, destructive: sdkTool.annotations.destructive });
+      }
+    }
+    const resources = catalog.flatMap((row) => (row.content.capabilities.resources?.subscribe ? row.content.resources.map((r) => ({ integration: row.integrationId, uri: r.uri, name: r.name, description: r.description ?? "" })) : []));
+    return { tools, resources };
+  }
+
+  /** A resource's current content, read once and read-only; undefined without live access or when it fails. */
+  async readResource(integration: string, uri: string): Promise<string | undefined> {
+    return this.#live?.readResource(this.#context.tenantId, integration, uri);
+  }
+
+  /** A read-only tool's live result; refuses any other tool. Undefined without live access. */
+  async callReadOnly(tool: PlanTool, args: Record<string, unknown>): Promise<{ ok: true; value: unknown } | { ok: false; message: string } | undefined> {
+    if (!tool.readOnly) return { ok: false, message: `${tool.key} is not read-only; the planner calls only read-only tools` };
+    return this.#live?.callReadOnly(this.#context.tenantId, tool, args);
   }
 
   async #load() {
@@ -118,6 +155,11 @@ export class PlannerTools {
     };
   }
 
+  async planProblems(plan: unknown, source: string, check: DraftCheck): Promise<string[]> {
+    const { tools } = await this.catalog();
+    return planProblemsOf(plan, source, check.capabilities, tools, check.description);
+  }
+
   /** Compiles the draft, runs its tests in the sandbox with mocks, and returns what failed. */
   async checkDraft(source: string, tests: string | undefined): Promise<DraftCheck> {
     const { result, runnable } = await this.#toolchain.build(this.#context.tenantId, { source, fileName: "draft.ts", tests: tests === undefined ? undefined : { text: tests, fileName: "draft.tests.json" } });
@@ -127,26 +169,49 @@ export class PlannerTools {
       diagnostics: result.diagnostics.map(formatDiagnostic),
       gates: gates.map((g) => ({ gate: g.gate, ok: g.ok, detail: g.detail })),
       capabilities: result.capabilities.map((c) => `${c.integration}.${c.tool}${c.annotations.destructive ? " (destructive)" : ""}`),
+      description: result.workflow?.description,
     };
   }
 
   /** Creates the draft version: only when its checks pass. The planner can do nothing more than this. */
-  async submit(source: string, tests: string | undefined): Promise<{ ok: true; version: string; id: string } | { ok: false; reason: string; check: DraftCheck }> {
+  async submit(source: string, tests: string | undefined, plan?: unknown): Promise<{ ok: true; version: string; id: string } | { ok: false; reason: string; check: DraftCheck }> {
     const check = await this.checkDraft(source, tests);
     if (!check.ok) return { ok: false, reason: "the draft's checks did not pass; fix what they report and submit again", check };
+    let storedPlan: unknown;
+    if (plan !== undefined) {
+      const problems = await this.planProblems(plan, source, check);
+      if (problems.length > 0) return { ok: false, reason: `the draft does not carry out its plan: ${problems.join("; ")}`, check: { ...check, ok: false, diagnostics: [...check.diagnostics, ...problems] } };
+      storedPlan = plan;
+    }
     const version = await this.#versions.create({
       tenantId: this.#context.tenantId,
       source,
       fileName: "draft.ts",
       tests,
       author: this.#context.author,
-      origin: { request: this.#context.origin.request, transcript: this.#context.transcript() },
+      origin: { request: this.#context.origin.request, transcript: this.#context.transcript(), ...(storedPlan ? { plan: storedPlan } : {}) },
       ...(this.#context.parent ? { parentVersionId: this.#context.parent.id } : {}),
     });
     if (version.status !== "checks-passed") throw new CharterError("VERSION_GATES_FAILED", `version ${version.workflow}@${version.number} failed its gates after the draft passed them`);
     this.submitted = version;
     return { ok: true, version: `${version.workflow}@${version.number}`, id: version.id };
   }
+}
+
+/** Why a draft does not carry out its plan: the plan's own problems, a description not rendered from it, calls that differ. */
+export async function planProblemsOf(plan: unknown, source: string, capabilities: string[], tools: PlanTool[], description: string | undefined): Promise<string[]> {
+  const byKey = new Map(tools.map((t) => [t.key, t]));
+  const { plan: parsed, problems } = checkPlan(plan, byKey);
+  if (!parsed) return problems;
+  const rendered = renderPlan(parsed, byKey);
+  if (description !== rendered) problems.push("the workflow's description is not the plan's rendering (it must say what the code does, from the plan)");
+  const planned = new Set<string>();
+  for (const match of JSON.stringify(parsed.steps).matchAll(/"kind":"call","id":"[^"]*","tool":"([^"]+)"/g)) planned.add(match[1] ?? "");
+  const called = new Set(capabilities.map((c) => c.replace(/ \(destructive\)$/, "")));
+  for (const tool of planned) if (!called.has(tool)) problems.push(`the plan calls ${tool}, which the code never calls`);
+  for (const tool of called) if (!planned.has(tool)) problems.push(`the code can call ${tool}, which the plan does not`);
+  void source;
+  return problems;
 }
 
 /** Lower-case words of a text, with snake_case and camelCase split and a few plural endings trimmed. */

@@ -41,6 +41,37 @@ export async function liveTools(options: { env: Env; processEnv: Record<string, 
   };
 }
 
+/**
+ * What the planner may read live while it plans: a subscribable resource's content (to learn what
+ * its events carry) and read-only tools' results (to check that named channels and groups exist).
+ * Both redacted of the tenant's secrets and capped; failures are answers, never thrown.
+ */
+export function plannerReads(options: { env: Env; processEnv: Record<string, string | undefined>; pool: McpClientPool }) {
+  const MAX_TEXT = 200_000;
+  return {
+    async readResource(tenantId: string, integration: string, uri: string): Promise<string | undefined> {
+      try {
+        const { specs, secrets } = await tenantConnections({ ...options, tenantId });
+        const spec = specs.get(integration);
+        if (!spec) return undefined;
+        const read = await options.pool.request(spec, `reading ${uri}`, (client, requestOptions) => client.readResource({ uri }, requestOptions));
+        const first = read.contents[0];
+        return first && "text" in first && typeof first.text === "string" ? redact(first.text, secrets).slice(0, MAX_TEXT) : undefined;
+      } catch {
+        // The planner treats an unreadable resource as unknown content and says so in its answer.
+        return undefined;
+      }
+    },
+    async callReadOnly(tenantId: string, tool: { key: string; inputSchema: Record<string, unknown>; outputSchema?: Record<string, unknown> | undefined; readOnly: boolean }, args: Record<string, unknown>): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
+      if (!tool.readOnly) return { ok: false, message: `${tool.key} is not read-only` };
+      const [integration, name] = [tool.key.slice(0, tool.key.indexOf(".")), tool.key.slice(tool.key.indexOf(".") + 1)];
+      const runner = await liveTools({ ...options, tenantId });
+      const outcome = await runner({ integration, tool: name, args, policy: { integration, tool: name, annotations: { readOnly: true, destructive: false, idempotent: true, openWorld: false }, inputSchema: tool.inputSchema, outputSchema: tool.outputSchema } });
+      return outcome.ok ? { ok: true, value: outcome.structured } : { ok: false, message: outcome.error.message };
+    },
+  };
+}
+
 function toolCode(code: ErrorCode): string {
   return code === "INTEGRATION_TIMEOUT" ? "TIMEOUT" : "UNAVAILABLE";
 }

@@ -19,6 +19,8 @@ export async function tryRun(options: {
   tools: ToolRunner;
   state?: Record<string, unknown>;
   limits?: SandboxLimits;
+  /** The run's start time as ctx.now() sees it (epoch ms); now when absent. */
+  startedAt?: number;
   onCall?: (call: TriedCall) => void;
 }): Promise<TryResult> {
   const limits = options.limits ?? DEFAULT_LIMITS;
@@ -27,7 +29,7 @@ export async function tryRun(options: {
   if (inputProblems.length > 0) {
     return { ok: false, output: null, error: { code: "RUN_INPUT_INVALID", message: `the input does not match the input schema: ${inputProblems.join("; ")}` }, calls, logs: [], state: null, cpuMs: 0, wallMs: 0 };
   }
-  const startedAt = Date.now();
+  const startedAt = options.startedAt ?? Date.now();
   const bridge = createBridge({
     tools: options.bundle.tools,
     limits,

@@ -27,6 +27,7 @@ export function httpStatus(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 |
     case "RUN_INPUT_INVALID":
     case "WORKFLOW_INVALID":
     case "PLANNER_CANNOT":
+    case "PLANNER_NEEDS_INPUT":
     case "PLANNER_BUDGET":
       return 422;
     case "PLANNER_MODEL_ERROR":

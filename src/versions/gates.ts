@@ -8,8 +8,11 @@
  */
 import { canonicalJson } from "../core/canonical-json.ts";
 import { type Capability, formatDiagnostic, type WorkflowTest } from "../core/workflow.ts";
+import { z } from "zod";
 import type { CompileResult } from "../compile/index.ts";
 import { mockedTools, type RunnableBundle, type TriedCall, tryRun } from "../runs/index.ts";
+
+const TextExpectation = z.object({ $contains: z.array(z.string()).default([]), $excludes: z.array(z.string()).default([]) }).strict();
 
 export type GateName = "compile" | "tests" | "destructive-mocked" | "destructive-covered";
 export type TestOutcome = { name: string; ok: boolean; problems: string[]; calls: { tool: string; args: unknown; ok: boolean }[] };
@@ -34,7 +37,7 @@ export async function runGates(compiled: CompileResult, runnable: RunnableBundle
   const outcomes: TestOutcome[] = [];
   const unmockedDestructive: string[] = [];
   for (const test of tests) {
-    const ran = await tryRun({ bundle: runnable, input: test.input, tools: mockedTools(test.mocks), state: (test.state ?? {}) as Record<string, unknown> });
+    const ran = await tryRun({ bundle: runnable, input: test.input, tools: mockedTools(test.mocks), state: (test.state ?? {}) as Record<string, unknown>, ...(test.now ? { startedAt: Date.parse(test.now) } : {}) });
     const problems = expectationProblems(test, ran.calls, ran.ok ? ran.output : undefined, ran.error);
     for (const call of ran.calls) {
       if (destructive.has(call.tool) && !(call.tool in test.mocks)) {
@@ -92,8 +95,13 @@ function expectationProblems(test: WorkflowTest, calls: TriedCall[], output: unk
   return problems;
 }
 
-/** Whether `actual` has every field of `expected` (objects compared field by field, anything else exactly). */
+/**
+ * Whether `actual` has every field of `expected` (objects compared field by field, anything else
+ * exactly); `{ $contains, $excludes }` expects a string with (and without) those pieces.
+ */
 function contains(actual: unknown, expected: unknown): boolean {
+  const text = expected !== null && typeof expected === "object" && ("$contains" in expected || "$excludes" in expected) ? TextExpectation.safeParse(expected) : undefined;
+  if (text?.success) return typeof actual === "string" && text.data.$contains.every((piece) => actual.includes(piece)) && text.data.$excludes.every((piece) => !actual.includes(piece));
   if (expected !== null && typeof expected === "object" && !Array.isArray(expected)) {
     if (actual === null || typeof actual !== "object" || Array.isArray(actual)) return false;
     return Object.entries(expected).every(([key, value]) => contains((actual as Record<string, unknown>)[key], value));

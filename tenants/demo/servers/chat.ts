@@ -17,8 +17,13 @@ type Channel = z.infer<typeof Channel>;
 const Message = z.object({ ts: z.string(), channel_id: z.string(), text: z.string(), thread_ts: z.string().nullable() });
 type Message = z.infer<typeof Message>;
 
+const Page = z.object({ page_id: z.string(), user_email: z.string(), message: z.string(), urgency: z.enum(["high", "low"]), at: z.string() });
+const DirectMessage = z.object({ ts: z.string(), user_email: z.string(), text: z.string() });
+
 const channels = new Map<string, Channel>();
 const messages: Message[] = [];
+const pages: z.infer<typeof Page>[] = [];
+const directMessages: z.infer<typeof DirectMessage>[] = [];
 for (const name of ["it-ops", "incidents", "general"]) {
   channels.set(`C-${name}`, { id: `C-${name}`, name, topic: "", private: false, archived: false, members: [] });
 }
@@ -109,7 +114,22 @@ function createServer(): McpServer {
       outputSchema: { ts: z.string(), delivered: z.boolean() },
       annotations: write,
     },
-    async () => structured({ ts: ts(), delivered: true }),
+    async ({ user_email, text }) => {
+      const sent = { ts: ts(), user_email, text };
+      directMessages.push(sent);
+      return structured({ ts: sent.ts, delivered: true });
+    },
+  );
+  server.registerTool(
+    "list_direct_messages",
+    {
+      title: "List direct messages",
+      description: "Direct messages sent through this workspace, newest first, optionally to one person.",
+      inputSchema: { user_email: z.email().optional(), limit: z.number().int().min(1).max(200).default(50) },
+      outputSchema: { messages: z.array(DirectMessage) },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async ({ user_email, limit }) => structured({ messages: directMessages.filter((m) => !user_email || m.user_email === user_email).reverse().slice(0, limit) }),
   );
   server.registerTool(
     "page_user",
@@ -120,7 +140,22 @@ function createServer(): McpServer {
       outputSchema: { page_id: z.string(), status: z.enum(["triggered"]) },
       annotations: write,
     },
-    async () => structured({ page_id: `PG-${ts()}`, status: "triggered" as const }),
+    async ({ user_email, message, urgency }) => {
+      const page = { page_id: `PG-${ts()}`, user_email, message, urgency, at: new Date().toISOString() };
+      pages.push(page);
+      return structured({ page_id: page.page_id, status: "triggered" as const });
+    },
+  );
+  server.registerTool(
+    "list_pages",
+    {
+      title: "List pages",
+      description: "Pages sent, newest first.",
+      inputSchema: { limit: z.number().int().min(1).max(200).default(50) },
+      outputSchema: { pages: z.array(Page) },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async ({ limit }) => structured({ pages: [...pages].reverse().slice(0, limit) }),
   );
   server.registerTool(
     "archive_channel",

@@ -42,9 +42,14 @@ for (const group of [
 ]) {
   groups.set(group.id, { ...group, member_ids: [] });
 }
-join("u-1002", "g-admins");
-join("u-1004", "g-oncall");
-join("u-1002", "g-oncall");
+// The memberships the directory starts with, with the events that made them (as a real log has).
+for (const [userId, groupId, at] of [
+  ["u-1002", "g-admins", "2026-10-01T09:00:00.000Z"],
+  ["u-1004", "g-oncall", "2026-10-02T09:00:00.000Z"],
+  ["u-1002", "g-oncall", "2026-10-03T09:00:00.000Z"],
+] as const) {
+  if (join(userId, groupId)) events.push({ user_id: userId, group_id: groupId, change: "added", at });
+}
 
 function join(userId: string, groupId: string): boolean {
   const user = users.get(userId);

@@ -1,0 +1,367 @@
+/**
+ * The actions the offline planner reads, each as a phrase pattern and what it adds to a block of
+ * steps: post to a channel, page the on-call engineer, send someone a message, open a bridge
+ * channel, open an incident, disable a user, add to or remove from groups, create a user, comment
+ * on an incident, set its priority or status. Each finds its tool in the catalog by verb, noun and
+ * input fields; the words of a phrase it cannot give meaning to are refused, never dropped.
+ */
+import { PlannerDeclined } from "../../core/errors.ts";
+import type { PlanStep, PlanValue } from "../../core/plan.ts";
+import { type PlanTool, propertyOf } from "../plan/tools.ts";
+import { bindArgs, type PlanBuilder } from "./builder.ts";
+import { type CatalogView, personPath } from "./catalog.ts";
+import { readListPhrase } from "./filters.ts";
+import { RequestText } from "./request-text.ts";
+
+export type Item = { step: string; schema: Record<string, unknown>; noun: string; typed: boolean };
+export type Person = { email: PlanValue; id?: PlanValue; name?: PlanValue; groups?: PlanValue; schema?: Record<string, unknown> };
+export type Context = {
+  item?: Item;
+  person?: Person;
+  groupName?: PlanValue;
+  /** A message the caller passes ("with a message"): the input field, once asked for. */
+  takesInput: boolean;
+  /** Text for "it" when nothing else is meant: the item's summary, or the caller's message. */
+  channelVar?: PlanValue;
+};
+
+export type ActionSpec = { kind: string; start: number; end: number; said: string; build: (context: Context, block: PlanStep[]) => string[] };
+
+const TARGET_THEM = "them|him|her|the user|the new user|the new member|the member|each member|every member|each of them|the employee|the person";
+const STOP = "(?=\\s*(?:[,;.]|\\band\\b|\\bthen\\b|\\bif\\b|\\botherwise\\b|\\binstead\\b|\\bunless\\b|$))";
+
+export function readActions(text: RequestText, catalog: CatalogView, builder: PlanBuilder): ActionSpec[] {
+  const specs: ActionSpec[] = [];
+  const add = (kind: string, match: RegExpExecArray, build: ActionSpec["build"]) => specs.push({ kind, start: match.index, end: match.index + match[0].length, said: text.originalOf(match), build });
+  const need = (tool: PlanTool | undefined, said: string, what: string): PlanTool => {
+    if (!tool) throw new PlannerDeclined("refused", said, `no tool of this tenant can ${what}`);
+    return tool;
+  };
+
+  // Open a bridge channel (before "post", whose "open … channel" it is not).
+  for (const m of text.take(/\b(?:open|create|start)\s+(?:a|an)\s+(?:new\s+)?(?:bridge|war[- ]room|incident)\s+channel(?:\s+for\s+(?:it|the incident))?\b/, "bridge")) {
+    add("bridge", m, (context, block) => {
+      const tool = need(catalog.action(["create"], "channel", [["name"]]), m[0], "create a channel");
+      const id = builder.id("bridge");
+      const item = context.item;
+      const key = item ? field(item, ["id", "number", "key"]) : undefined;
+      const name: PlanValue = key ? { kind: "text", parts: ["inc-", key], slug: true } : { kind: "const", value: "bridge" };
+      const topic = item ? summaryOf(item) : undefined;
+      const bound: Record<string, PlanValue> = { name };
+      if (topic && propertyOf(tool.inputSchema, "topic")) bound["topic"] = topic;
+      if (key) context.channelVar = { kind: "ref", step: id, path: ["name"] };
+      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: m[0] }) });
+      if (!key) throw new PlannerDeclined("refused", m[0], "a bridge channel is named after an incident, and this workflow has none");
+      return [id];
+    });
+  }
+
+  // Post to #channel / notify #channel / post … there.
+  const postVerb = "(?:post|send|share|announce|publish|write|report|put)";
+  for (const m of text.take(new RegExp(`\\b${postVerb}\\b(?<content>.*?)\\s*\\b(?:to|in|into|on)\\s+(?:the\\s+)?(?:channel\\s+)?#(?<channel>[a-z0-9][a-z0-9_-]*)(?:\\s+channel)?\\b`), "post")) {
+    add("post", m, postBuilder(m, m.groups?.["channel"], text.groupAsWritten(m, "content") ?? ""));
+  }
+  for (const m of text.take(/\b(?:notify|tell|alert|inform|ping)\s+(?:the\s+)?(?:channel\s+)?#(?<channel>[a-z0-9][a-z0-9_-]*)(?:\s+channel)?(?:\s+(?:about|of)\s+(?<content>it|the incident|them))?\b/, "post")) {
+    add("post", m, postBuilder(m, m.groups?.["channel"], text.groupAsWritten(m, "content") ?? ""));
+  }
+  for (const m of text.take(new RegExp(`\\b${postVerb}\\b(?<content>.*?)\\s*\\bthere\\b`), "post")) {
+    add("post", m, postBuilder(m, undefined, text.groupAsWritten(m, "content") ?? ""));
+  }
+  function postBuilder(m: RegExpExecArray, channel: string | undefined, content: string): ActionSpec["build"] {
+    return (context, block) => {
+      const tool = need(catalog.action(["post", "send"], undefined, [["channel"], ["text", "message", "body"]]), m[0], "post a message to a channel");
+      const textField = ["text", "message", "body"].find((f) => propertyOf(tool.inputSchema, f)) ?? "text";
+      const target = channel ? ({ kind: "const", value: channel } satisfies PlanValue) : context.channelVar;
+      if (!target) throw new PlannerDeclined("refused", m[0], '"there" names no channel an earlier step opened');
+      const value = readContent(content, context, m[0], catalog, builder, block);
+      const id = builder.id(`post${channel ? ` ${channel}` : ""}`);
+      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { channel: target, [textField]: value }, { builder, takesInput: context.takesInput, clause: m[0] }) });
+      return [id];
+    };
+  }
+
+  // Page the on-call engineer (of a rotation) [with …].
+  for (const m of text.take(new RegExp(`\\b(?:page|call out|alert)\\s+(?:the\\s+)?(?:current\\s+)?on[- ]?call(?:\\s+(?:engineer|person|sre|admin|responder))?(?:\\s+(?:for|of|on|in)\\s+(?:the\\s+)?(?:rotation\\s+)?(?!each\\b|every\\b|it\\b|them\\b|this\\b|that\\b|the\\b)"?(?<rotation>[a-z0-9][\\w-]*)"?(?:\\s+rotation)?)?(?:\\s+(?:with|about)\\s+(?<content>.+?))?${STOP}`), "page")) {
+    add("page", m, (context, block) => {
+      const tool = need(catalog.action(["page"], undefined, [["user_email", "email", "user_id"]]), m[0], "page a person");
+      const person = onCall(context, block, m.groups?.["rotation"], m[0]);
+      const messageField = ["message", "text", "body"].find((f) => propertyOf(tool.inputSchema, f));
+      const bound: Record<string, PlanValue> = { [propertyOf(tool.inputSchema, "user_email") ? "user_email" : "email"]: person.email };
+      if (messageField) bound[messageField] = readContent(text.groupAsWritten(m, "content") ?? "", context, m[0], catalog, builder, block);
+      const id = builder.id("page");
+      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: m[0] }) });
+      return [id];
+    });
+  }
+  function onCall(context: Context, block: PlanStep[], rotation: string | undefined, said: string): Person {
+    const found = catalog.onCall();
+    if (!found) throw new PlannerDeclined("refused", said, "no read-only tool of this tenant says who is on call");
+    const existing = block.find((s) => s.kind === "call" && s.tool === found.tool.key && JSON.stringify(s.args) === JSON.stringify(rotation && found.rotationField ? { [found.rotationField]: { kind: "const", value: rotation } } : {}));
+    const id = existing?.id ?? builder.id("onCall");
+    if (!existing) {
+      if (rotation && !found.rotationField) throw new PlannerDeclined("refused", said, `${found.tool.key} takes no rotation`);
+      const args: Record<string, PlanValue> = rotation && found.rotationField ? { [found.rotationField]: { kind: "const", value: rotation } } : {};
+      block.push({ kind: "call", id, tool: found.tool.key, args: bindArgs(found.tool, args, { builder, takesInput: context.takesInput, clause: said }) });
+    }
+    const base = found.personPath;
+    return { email: { kind: "ref", step: id, path: [...base, "email"] }, name: { kind: "ref", step: id, path: [...base, "name"] }, id: { kind: "ref", step: id, path: [...base, "id"] } };
+  }
+
+  // Send them / the on-call engineer a (welcome|direct) message [with …].
+  const dmPatterns = [
+    new RegExp(`\\b(?:send|write)\\s+(?<who>${TARGET_THEM}|the on-?call engineer|the reporter)\\s+(?:a|an)\\s+(?<kind>welcome|direct|private|short)?\\s*(?:message|dm|note)(?:\\s+(?:with|saying|about)\\s+(?<content>.+?))?${STOP}`),
+    new RegExp(`\\b(?:send|write)\\s+(?:a|an)\\s+(?<kind>welcome|direct|private)\\s+(?:message|dm|note)\\s+to\\s+(?<who>${TARGET_THEM}|the on-?call engineer|the reporter)(?:\\s+(?:with|saying|about)\\s+(?<content>.+?))?${STOP}`),
+    new RegExp(`\\b(?:welcome|dm|message)\\s+(?<who>${TARGET_THEM}|the on-?call engineer|the reporter)(?:\\s+(?:with|saying|about)\\s+(?<content>.+?))?${STOP}`),
+  ];
+  for (const pattern of dmPatterns) {
+    for (const m of text.take(pattern, "message")) {
+      add("message", m, (context, block) => {
+        const tool = need(catalog.action(["direct", "dm", "send"], undefined, [["user_email", "email"], ["text", "message", "body"]]), m[0], "send a person a direct message");
+        const who = m.groups?.["who"] ?? "";
+        const person = /on-?call/.test(who) ? onCall(context, block, undefined, m[0]) : /reporter/.test(who) ? reporter(context, m[0]) : context.person;
+        if (!person) throw new PlannerDeclined("refused", m[0], `"${who}" refers to nobody this workflow knows (no user in its trigger or input)`);
+        const textField = ["text", "message", "body"].find((f) => propertyOf(tool.inputSchema, f)) ?? "text";
+        const welcome = m.groups?.["kind"] === "welcome" || /^welcome\b/.test(m[0]);
+        const content = text.groupAsWritten(m, "content");
+        const value: PlanValue = content
+          ? readContent(content, context, m[0], catalog, builder, block)
+          : welcome
+            ? { kind: "text", parts: ["Welcome", ...(context.groupName ? [" to ", context.groupName] : []), ...(person.name ? [", ", person.name] : []), "!"] }
+            : readContent("", context, m[0], catalog, builder, block);
+        const id = builder.id("message");
+        block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { [propertyOf(tool.inputSchema, "user_email") ? "user_email" : "email"]: person.email, [textField]: value }, { builder, takesInput: context.takesInput, clause: m[0] }) });
+        return [id];
+      });
+    }
+  }
+
+  // Open an incident (from the input / the webhook's payload).
+  for (const m of text.take(/\b(?:open|create|raise|file|log)\s+(?:a|an)\s+(?:new\s+)?(?:(?<priority>p[1-4])\s+)?(?<noun>incident|ticket)\b(?:\s+(?:from|with)\s+(?:the\s+)?(?:payload|input|request|webhook)(?:'s)?(?:\s+(?:fields|data|details))?)?/, "create")) {
+    add("create", m, (context, block) => {
+      const tool = need(catalog.action(["create", "open"], "incident", []), m[0], "create an incident");
+      const bound: Record<string, PlanValue> = {};
+      const priority = m.groups?.["priority"];
+      if (priority) bound["priority"] = { kind: "const", value: priority.toUpperCase() };
+      const id = builder.id("created");
+      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: m[0] }) });
+      if (tool.outputSchema) context.item = { step: id, schema: tool.outputSchema, noun: "incidents", typed: true };
+      return [id];
+    });
+  }
+
+  // Disable the user's account.
+  for (const m of text.take(/\b(?:disable|deactivate|suspend|lock)\s+(?:the\s+)?(?:user's\s+account|user account|user|their account|the account|account|them|him|her|it)\b(?:\s+(?:with|for)\s+(?:the\s+)?reason\s+"(?<reason>[^"]+)")?/, "disable")) {
+    add("disable", m, (context, block) => {
+      const tool = need(catalog.action(["disable", "deactivate", "suspend"], "user", [["user_id", "id", "email"]]), m[0], "disable a user");
+      const person = subjectUser(context, block, catalog, builder, m[0]);
+      const bound: Record<string, PlanValue> = { [propertyOf(tool.inputSchema, "user_id") ? "user_id" : "id"]: person.id };
+      const reason = text.groupAsWritten(m, "reason");
+      if (reason) bound["reason"] = { kind: "const", value: reason };
+      const id = builder.id("disable");
+      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: m[0] }) });
+      return [id];
+    });
+  }
+
+  // Remove them from every group / from group X; add them to group X.
+  for (const m of text.take(new RegExp(`\\bremove\\s+(?:${TARGET_THEM})\\s+from\\s+(?:all|every|each|any)\\s+(?:of\\s+(?:their|his|her)\\s+)?groups?(?:\\s+(?:they are|they're)\\s+(?:a member of|in))?\\b|\\bremove\\s+(?:${TARGET_THEM})\\s+from\\s+(?:the\\s+)?(?:group\\s+)?"?(?<group>[a-z0-9][\\w-]*)"?(?:\\s+group)?\\b`), "remove")) {
+    add("remove", m, (context, block) => {
+      const tool = need(catalog.action(["remove"], "group", [["user_id"], ["group", "group_id"]]), m[0], "remove a user from a group");
+      const person = subjectUser(context, block, catalog, builder, m[0]);
+      const groupField = propertyOf(tool.inputSchema, "group") ? "group" : "group_id";
+      const named = m.groups?.["group"];
+      if (named) {
+        const id = builder.id(`remove from ${named}`);
+        block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { user_id: person.id, [groupField]: { kind: "const", value: named } }, { builder, takesInput: context.takesInput, clause: m[0] }) });
+        return [id];
+      }
+      if (!person.groups) throw new PlannerDeclined("refused", m[0], "this tenant's user records do not list their groups");
+      const list = builder.id("groups");
+      const each = builder.id("group");
+      const id = builder.id("removeFromGroup");
+      block.push({ kind: "list", id: list, from: person.groups, where: [], noun: "groups" });
+      block.push({ kind: "for-each", id: each, list, steps: [{ kind: "call", id, tool: tool.key, args: bindArgs(tool, { user_id: person.id, [groupField]: { kind: "ref", step: each, path: [] } }, { builder, takesInput: context.takesInput, clause: m[0] }) }] });
+      return [list, each, id];
+    });
+  }
+  for (const m of text.take(new RegExp(`\\badd\\s+(?:${TARGET_THEM}|the new user)\\s+to\\s+(?:the\\s+)?(?:group\\s+)?"?(?<group>[a-z0-9][\\w-]*)"?(?:\\s+group)?\\b`), "add-to-group")) {
+    add("add-to-group", m, (context, block) => {
+      const tool = need(catalog.action(["add"], "group", [["user_id"], ["group", "group_id"]]), m[0], "add a user to a group");
+      const person = subjectUser(context, block, catalog, builder, m[0]);
+      const id = builder.id(`add to ${m.groups?.["group"] ?? "group"}`);
+      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { user_id: person.id, [propertyOf(tool.inputSchema, "group") ? "group" : "group_id"]: { kind: "const", value: m.groups?.["group"] ?? "" } }, { builder, takesInput: context.takesInput, clause: m[0] }) });
+      return [id];
+    });
+  }
+
+  // Create a user (onboarding) from the input.
+  for (const m of text.take(/\b(?:create|onboard|set up|add)\s+(?:a\s+)?(?:new\s+)?user(?:\s+account)?(?:\s+from\s+the\s+input)?\b/, "create-user")) {
+    add("create-user", m, (context, block) => {
+      const tool = need(catalog.action(["create"], "user", [["email"]]), m[0], "create a user");
+      if (!context.takesInput) throw new PlannerDeclined("refused", m[0], "a new user's details come from the caller, and this trigger passes none");
+      const id = builder.id("user");
+      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, {}, { builder, takesInput: true, clause: m[0] }) });
+      const schema = tool.outputSchema;
+      if (schema) context.person = { email: { kind: "ref", step: id, path: ["email"] }, id: { kind: "ref", step: id, path: ["id"] }, name: { kind: "ref", step: id, path: ["name"] }, schema };
+      return [id];
+    });
+  }
+
+  // Comment on the incident; set its priority or status.
+  for (const m of text.take(/\badd\s+(?:a|an)\s+(?<visibility>internal|public)?\s*(?:comment|note|work note)(?:\s+to\s+(?:it|the incident|each of them|each one))?(?:\s+(?:saying|that says|with the text)\s+"(?<body>[^"]+)")?/, "comment")) {
+    add("comment", m, (context, block) => {
+      const tool = need(catalog.action(["comment", "note"], undefined, [["id"], ["body", "text"]]), m[0], "comment on an incident");
+      const item = context.item;
+      const key = item ? field(item, ["id"]) : undefined;
+      if (!key) throw new PlannerDeclined("refused", m[0], "it does not say which incident (an id in the input, or the incident of the trigger)");
+      const bodyField = propertyOf(tool.inputSchema, "body") ? "body" : "text";
+      const bound: Record<string, PlanValue> = { id: key };
+      const body = text.groupAsWritten(m, "body");
+      if (body) bound[bodyField] = { kind: "const", value: body };
+      if (m.groups?.["visibility"] && propertyOf(tool.inputSchema, "visibility")) bound["visibility"] = { kind: "const", value: m.groups["visibility"] };
+      const id = builder.id("comment");
+      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: m[0] }) });
+      return [id];
+    });
+  }
+  for (const m of text.take(/\b(?:set|change|raise|lower|mark)\s+(?:its\s+|the incident's\s+|the\s+)?(?<field>priority|status)(?:\s+of\s+(?:it|the incident))?\s+(?:to|as)\s+(?<value>p[1-4]|[a-z_]+(?:\s+progress)?)\b/, "update")) {
+    add("update", m, (context, block) => {
+      const tool = need(catalog.action(["update"], "incident", [["id"]]), m[0], "update an incident");
+      const item = context.item;
+      const key = item ? field(item, ["id"]) : undefined;
+      if (!key) throw new PlannerDeclined("refused", m[0], "it does not say which incident");
+      const name = m.groups?.["field"] ?? "priority";
+      const schema = propertyOf(tool.inputSchema, name);
+      const allowed = Array.isArray(schema?.["enum"]) ? (schema["enum"] as string[]) : [];
+      const wanted = (m.groups?.["value"] ?? "").replace(/\s+/g, "_");
+      const value = allowed.find((v) => v.toLowerCase() === wanted);
+      if (!value) throw new PlannerDeclined("needs-input", m[0], `${tool.key} takes ${name} as one of: ${allowed.join(", ")}`, allowed);
+      const id = builder.id("update");
+      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { id: key, [name]: { kind: "const", value } }, { builder, takesInput: context.takesInput, clause: m[0] }) });
+      // What follows speaks of the incident as updated.
+      if (tool.outputSchema) context.item = { step: id, schema: tool.outputSchema, noun: item?.noun ?? "incidents", typed: true };
+      return [id];
+    });
+  }
+  return specs.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * The user an action is about: the one the trigger or an earlier step gave, or else (when the
+ * caller passes input) the user whose id the caller passes, read once with the tenant's user tool.
+ */
+function subjectUser(context: Context, block: PlanStep[], catalog: CatalogView, builder: PlanBuilder, said: string): Person & { id: PlanValue } {
+  const known = context.person;
+  if (known?.id) return { ...known, id: known.id };
+  const reader = catalog.personBy("id");
+  if (!context.takesInput || !reader?.tool.outputSchema) throw new PlannerDeclined("refused", said, "it does not say which user (a user id in the input, or the user of the trigger)");
+  const id = builder.id("user");
+  const schema = propertyOf(reader.tool.inputSchema, reader.inputField) ?? { type: "string" };
+  block.push({ kind: "call", id, tool: reader.tool.key, args: { [reader.inputField]: builder.input("user_id", schema, true, "the user's id") } });
+  const person: Person & { id: PlanValue } = { email: { kind: "ref", step: id, path: ["email"] }, id: { kind: "ref", step: id, path: ["id"] }, name: { kind: "ref", step: id, path: ["name"] }, ...(propertyOf(reader.tool.outputSchema, "groups") ? { groups: { kind: "ref", step: id, path: ["groups"] } } : {}) };
+  context.person = person;
+  return person;
+}
+
+function reporter(context: Context, said: string): Person {
+  const item = context.item;
+  const email = item ? field(item, ["reporter_email", "reporter", "requester_email", "caller_email"]) : undefined;
+  if (!email) throw new PlannerDeclined("refused", said, "it names a reporter, and this workflow's incident has no reporter email");
+  return { email };
+}
+
+/** A field of the item, by the first of the names its schema has. */
+export function field(item: Item, names: string[]): PlanValue | undefined {
+  const name = names.find((n) => propertyOf(item.schema, n));
+  return name ? { kind: "ref", step: item.step, path: [name] } : undefined;
+}
+
+/** "P1 INC0001: VPN down": the item's priority, id and title (or name), as far as it has them. */
+export function summaryOf(item: Item): PlanValue {
+  const parts: (string | PlanValue)[] = [];
+  const priority = field(item, ["priority", "severity"]);
+  const id = field(item, ["id", "number", "key"]);
+  const title = field(item, ["title", "name", "summary", "subject"]);
+  if (priority) parts.push(priority, " ");
+  if (id) parts.push(id);
+  if (title) parts.push(id ? ": " : "", title);
+  return { kind: "text", parts: parts.length ? parts : [{ kind: "ref", step: item.step, path: [] }] };
+}
+
+/**
+ * The text an action sends, from the words between its verb and its target: nothing or "it" (the
+ * item's summary, or the caller's message), "a message" / "the input message" (the caller's),
+ * "the number of …" or "a summary of …" / "the …" (a list, read by the list phrases), "their name",
+ * or quoted text. The whole phrase must be understood; anything else is refused.
+ */
+export function readContent(content: string, context: Context, said: string, catalog: CatalogView, builder: PlanBuilder, block: PlanStep[]): PlanValue {
+  const originalPhrase = content.trim().replace(/^(?:with|about)\s+/i, "");
+  const phrase = originalPhrase.toLowerCase();
+  const quoted = /^(?:saying\s+|with the text\s+|the text\s+)?"([^"]+)"$/.exec(content.trim().replace(/^(?:with|about)\s+/i, ""));
+  if (quoted) return { kind: "const", value: quoted[1] ?? "" };
+  if (/^(?:a|the|an)?\s*(?:input\s+|given\s+|caller's\s+)?(?:message|text|note)(?:\s+(?:from|in)\s+the\s+input)?$/.test(phrase)) {
+    if (!context.takesInput) throw new PlannerDeclined("needs-input", said, "a message from the caller, and nobody passes input to this trigger; give the text in quotes");
+    return builder.input("message", { type: "string", minLength: 1 }, true, "the message to send");
+  }
+  if (context.person && /^(?:their|his|her|the user's|the member's)\s+(?:full\s+)?name(?:\s+and\s+email)?$/.test(phrase)) {
+    return { kind: "text", parts: [context.person.name ?? context.person.email, " (", context.person.email, ")"] };
+  }
+  if (/^(?:it|this|that|the incident|the incident(?:'s)? (?:summary|details|id and title)|its (?:id and title|summary|details)|an? (?:update|summary|notification|alert|message)(?: about it)?)?$/.test(phrase)) {
+    if (context.item) return summaryOf(context.item);
+    if (context.takesInput) return builder.input("message", { type: "string", minLength: 1 }, true, "the message to send");
+    throw new PlannerDeclined("needs-input", said || content, "it does not say what the message should say; give the text in quotes, or name what to report");
+  }
+  const count = /^(?:the\s+)?(?:number|count)\s+of\s+(.+)$/.exec(phrase);
+  const summary = count ? undefined : /^(?:(?:a|the)\s+)?(?:summary|list|digest|report|overview)\s+of\s+(.+)$/.exec(phrase);
+  const rest = originalPhrase.slice(phrase.length - (count?.[1] ?? summary?.[1] ?? phrase).length);
+  const listed = readSubjectList(rest, catalog, builder, context);
+  if (!listed) throw new PlannerDeclined("refused", said, `it does not know what to send as "${content.trim()}"`);
+  const list = listed.push(block);
+  const title = capitalize(listed.said.trim());
+  if (count) return { kind: "text", parts: [`${title}: `, { kind: "count", list }] };
+  return { kind: "text", parts: [`${title}:\n`, { kind: "lines", list, line: summaryOf({ ...listed.item, step: list }), empty: "(none)" }] };
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
+ * A list a phrase names in full ("open P1 incidents", "unassigned incidents older than 24 hours"):
+ * undefined unless every word of the phrase is understood. `push` adds its tool call and list step
+ * to a block and returns the list step's id.
+ */
+export function readSubjectList(phrase: string, catalog: CatalogView, builder: PlanBuilder, context: Context): { item: Item; said: string; push: (block: PlanStep[]) => string } | undefined {
+  for (const noun of catalog.listNouns()) {
+    const source = catalog.lister(noun);
+    if (!source) continue;
+    const text = new RequestText(phrase.replace(/^(?:the|all(?:\s+the)?|any|every)\s+/, ""));
+    const list = builder.id(noun);
+    const read = readListPhrase(text, noun, source.itemSchema, list);
+    if (read) read.said = text.verbatim.slice(read.start, read.end);
+    if (!read || text.leftover().length > 0 || read.start !== 0) {
+      builder.release(list);
+      continue;
+    }
+    const push = (block: PlanStep[]) => {
+      const call = builder.id(`list ${noun}`);
+      const bound: Record<string, PlanValue> = {};
+      // Filters the tool takes itself are passed to it as well (the list step still checks them).
+      for (const condition of read.conditions) {
+        if (condition.op !== "eq" || condition.value.kind !== "ref" || condition.value.path.length !== 1) continue;
+        const name = condition.value.path[0] as string;
+        const property = propertyOf(source.tool.inputSchema, name);
+        if (property && Array.isArray(property["enum"]) && (property["enum"] as unknown[]).includes(condition.operand)) bound[name] = { kind: "const", value: condition.operand as string };
+      }
+      const limit = propertyOf(source.tool.inputSchema, "limit");
+      if (limit && typeof limit["maximum"] === "number") bound["limit"] = { kind: "const", value: limit["maximum"] };
+      block.push({ kind: "call", id: call, tool: source.tool.key, args: bindArgs(source.tool, bound, { builder, takesInput: context.takesInput, clause: read.said }) });
+      block.push({ kind: "list", id: list, from: { kind: "ref", step: call, path: [source.field] }, where: read.conditions, noun: read.noun });
+      return list;
+    };
+    return { item: { step: list, schema: source.itemSchema, noun: read.noun, typed: true }, said: read.said, push };
+  }
+  return undefined;
+}
+
+export { personPath };

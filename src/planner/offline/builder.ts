@@ -1,0 +1,75 @@
+/**
+ * The plan as the offline planner assembles it: unique step ids, the clauses of the request and
+ * the elements that carry each out, the inputs the caller passes, and a few steps it may share
+ * within one block (who is on call is asked once per block).
+ */
+import { PlannerDeclined } from "../../core/errors.ts";
+import type { PlanClause, PlanInput, PlanStep, PlanValue } from "../../core/plan.ts";
+import type { PlanTool } from "../plan/tools.ts";
+
+export class PlanBuilder {
+  readonly #ids = new Set<string>(["event", "input", "trigger", "output"]);
+  readonly clauses: PlanClause[] = [];
+  readonly inputs: PlanInput[] = [];
+  readonly checks: string[] = [];
+
+  id(base: string): string {
+    const clean = base.replace(/[^a-zA-Z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : "")).replace(/^[^a-z]+/, "") || "step";
+    const root = clean.charAt(0).toLowerCase() + clean.slice(1, 30);
+    let id = root;
+    for (let n = 2; this.#ids.has(id); n++) id = `${root}${n}`;
+    this.#ids.add(id);
+    return id;
+  }
+
+  /** Gives back an id that was not used after all. */
+  release(id: string): void {
+    this.#ids.delete(id);
+  }
+
+  clause(text: string, ...covers: string[]): void {
+    const trimmed = text.trim();
+    if (trimmed) this.clauses.push({ text: trimmed, covers });
+  }
+
+  /** An input the caller passes, with the schema of the tool field it feeds; reused by name. */
+  input(name: string, schema: Record<string, unknown>, required: boolean, description: string): PlanValue {
+    const existing = this.inputs.find((i) => i.name === name);
+    if (!existing) this.inputs.push({ name, schema: stripDocs(schema), required, description });
+    else if (required) existing.required = true;
+    return { kind: "input", field: name };
+  }
+}
+
+/** A schema without its prose, so a tool's description does not travel into the workflow's input. */
+function stripDocs(schema: Record<string, unknown>): Record<string, unknown> {
+  const { description: _description, title: _title, default: _default, ...rest } = schema;
+  return rest;
+}
+
+/**
+ * The arguments of a call: the ones the plan binds, and every other required field of the tool
+ * either from the caller's input (manual and webhook workflows) or a question (nobody passes input
+ * to a schedule or an event).
+ */
+export function bindArgs(tool: PlanTool, bound: Record<string, PlanValue>, options: { builder: PlanBuilder; takesInput: boolean; clause: string }): Record<string, PlanValue> {
+  const properties = (tool.inputSchema["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {};
+  const required = (tool.inputSchema["required"] as string[] | undefined) ?? [];
+  const args: Record<string, PlanValue> = {};
+  for (const [name, value] of Object.entries(bound)) {
+    if (!(name in properties)) throw new PlannerDeclined("refused", options.clause, `${tool.key} has no input "${name}"`);
+    args[name] = value;
+  }
+  for (const name of required) {
+    if (name in args) continue;
+    const schema = properties[name] ?? {};
+    if (!options.takesInput) {
+      const choices = Array.isArray(schema["enum"]) ? (schema["enum"] as unknown[]).map(String) : [];
+      throw new PlannerDeclined("needs-input", options.clause, `${tool.key} needs "${name}"${schema["description"] ? ` (${String(schema["description"])})` : ""} and nobody passes input to this trigger; say which value to use`, choices);
+    }
+    args[name] = options.builder.input(name, schema, true, `${name} for ${tool.key}${schema["description"] ? `: ${String(schema["description"])}` : ""}`);
+  }
+  return args;
+}
+
+export type Block = PlanStep[];

@@ -1,0 +1,102 @@
+/**
+ * Filters read from the words around a noun, by the noun's item schema: an enum value written
+ * out ("P1 and P2", "new", "in progress") filters its field; "open" excludes the closed-like values
+ * of a status field; "unassigned" means the assignee field is empty; "older than 24 hours" compares
+ * the creation time. Only words some field of the schema gives meaning to are read.
+ */
+import { PlannerDeclined } from "../../core/errors.ts";
+import type { Condition } from "../../core/plan.ts";
+import { propertyOf, unwrapNullable } from "../plan/tools.ts";
+import { plural, singular } from "./catalog.ts";
+import type { RequestText } from "./request-text.ts";
+
+const CLOSED_LIKE = ["resolved", "closed", "done", "cancelled", "canceled", "completed", "implemented", "archived"];
+
+export type ListPhrase = { noun: string; conditions: Condition[]; said: string; start: number; end: number };
+
+type Vocabulary = Map<string, (item: string) => Condition[]>;
+
+/** What each filter word means for items of this schema. */
+function vocabulary(itemSchema: Record<string, unknown>): Vocabulary {
+  const properties = (itemSchema["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {};
+  const out: Vocabulary = new Map();
+  const enums: [string, string[]][] = Object.entries(properties).flatMap(([field, schema]) => {
+    const values = unwrapNullable(schema)["enum"];
+    return Array.isArray(values) && values.every((v) => typeof v === "string") ? [[field, values as string[]]] : [];
+  });
+  for (const [field, values] of enums) {
+    for (const value of values) {
+      const said = value.toLowerCase().replace(/_/g, " ");
+      if (said.length < 2) continue;
+      out.set(said, (item) => [{ value: { kind: "ref", step: item, path: [field] }, op: "eq", operand: value }]);
+    }
+    const closed = values.filter((v) => CLOSED_LIKE.includes(v.toLowerCase()));
+    if (closed.length > 0 && !out.has("open")) out.set("open", (item) => [{ value: { kind: "ref", step: item, path: [field] }, op: "not-in", operand: closed }]);
+  }
+  const assignee = Object.keys(properties).find((f) => /^assign/.test(f));
+  if (assignee) {
+    out.set("unassigned", (item) => [{ value: { kind: "ref", step: item, path: [assignee] }, op: "empty" }]);
+    out.set("assigned", (item) => [{ value: { kind: "ref", step: item, path: [assignee] }, op: "not-empty" }]);
+  }
+  return out;
+}
+
+/** What one filter word ("p1", "unassigned", "open") says of an item, or undefined. */
+export function wordCondition(itemSchema: Record<string, unknown>, word: string, item: string): Condition | undefined {
+  const make = vocabulary(itemSchema).get(word.toLowerCase().replace(/_/g, " "));
+  return make?.(item)[0];
+}
+
+/** The creation-time field of an item schema: created_at, else the first date-time field. */
+function createdField(itemSchema: Record<string, unknown>): string | undefined {
+  const properties = (itemSchema["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {};
+  if (propertyOf(itemSchema, "created_at")) return "created_at";
+  return Object.entries(properties).find(([name, s]) => s["format"] === "date-time" || /_at$/.test(name))?.[0];
+}
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * Takes "<filter words> <noun> [older than N hours]" for the noun, and turns it into conditions on
+ * the item (referred to as `item`, the list step's id). Several values of one enum field become "in".
+ */
+export function readListPhrase(text: RequestText, noun: string, itemSchema: Record<string, unknown>, item: string, options: { prefix?: string; by?: string } = {}): (ListPhrase & { groups: Record<string, string | undefined> }) | undefined {
+  const vocab = vocabulary(itemSchema);
+  const adjectives = [...vocab.keys()].sort((a, b) => b.length - a.length).map(escape);
+  const adjective = adjectives.length ? `(?:${adjectives.join("|")})` : "(?!)";
+  const nouns = `(?:${escape(plural(noun))}|${escape(singular(noun))})`;
+  const age = "(?:\\s+(?:that are\\s+|which are\\s+)?(?:older than|created more than|opened more than|open (?:for )?(?:more|longer) than)\\s+(?<amount>\\d+)\\s*(?<unit>hours?|hrs?|h|days?|d|minutes?|mins?)(?:\\s+ago)?)?";
+  const pattern = new RegExp(`${options.prefix ?? "\\b"}(?<adjectives>(?:${adjective}(?:\\s*,\\s*|\\s+and\\s+|\\s+or\\s+|\\s+))*)${nouns}\\b${age}`);
+  const match = text.takeOne(pattern, options.by ?? "list");
+  if (!match) return undefined;
+  const conditions: Condition[] = [];
+  const groups = match.groups ?? {};
+  const said = groups["adjectives"] ?? "";
+  const byField = new Map<string, string[]>();
+  for (const word of said.split(/\s*,\s*|\s+and\s+|\s+or\s+/).map((w) => w.trim()).filter(Boolean)) {
+    // Longest known adjective first, so "in progress" is one word and "p1 open" is two.
+    let rest = word;
+    while (rest) {
+      const found = [...vocab.keys()].sort((a, b) => b.length - a.length).find((key) => rest === key || rest.startsWith(`${key} `));
+      if (!found) break;
+      for (const c of vocab.get(found)?.(item) ?? []) {
+        const field = c.value.kind === "ref" ? c.value.path.join(".") : "";
+        if (c.op === "eq") byField.set(field, [...(byField.get(field) ?? []), String(c.operand)]);
+        else conditions.push(c);
+      }
+      rest = rest.slice(found.length).trim();
+    }
+  }
+  for (const [field, values] of byField) {
+    const unique = [...new Set(values)];
+    conditions.unshift(unique.length === 1 ? { value: { kind: "ref", step: item, path: field.split(".") }, op: "eq", operand: unique[0] } : { value: { kind: "ref", step: item, path: field.split(".") }, op: "in", operand: unique });
+  }
+  if (groups["amount"]) {
+    const field = createdField(itemSchema);
+    const unit = groups["unit"] ?? "h";
+    const hours = Number(groups["amount"]) * (unit.startsWith("d") ? 24 : unit.startsWith("m") ? 1 / 60 : 1);
+    if (field) conditions.push({ value: { kind: "ref", step: item, path: [field] }, op: "older-than-hours", operand: hours });
+    else throw new PlannerDeclined("refused", match[0], `the ${plural(noun)} this tenant lists have no creation time to compare with`);
+  }
+  return { noun: plural(noun), conditions, said: match[0], start: match.index, end: match.index + match[0].length, groups };
+}

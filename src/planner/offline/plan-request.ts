@@ -1,0 +1,445 @@
+/**
+ * A plain-language request → a plan, without a model. It reads, in this order: the trigger (a
+ * schedule, a webhook, a resource event such as "when a P1 incident is opened" or "when a user is
+ * added to group X"), what the workflow works on (an incident or user the caller names, every
+ * member of a group, each item of a list), the conditions, fallbacks and once-per-period limits,
+ * and the actions. Every phrase it reads becomes a clause of the plan naming the steps that carry
+ * it out; a word it could not read is a refusal naming it, never a dropped clause.
+ */
+import { PlannerDeclined } from "../../core/errors.ts";
+import { type Condition, EVENT_LIST, type PlanStep, type PlanTrigger, type PlanValue, type WorkflowPlan } from "../../core/plan.ts";
+import { propertyOf } from "../plan/tools.ts";
+import { type ActionSpec, type Context, type Item, readActions, readSubjectList } from "./actions.ts";
+import { PlanBuilder } from "./builder.ts";
+import { type CatalogView, plural, singular, words } from "./catalog.ts";
+import { readListPhrase, wordCondition } from "./filters.ts";
+import { RequestText } from "./request-text.ts";
+import { readSchedule } from "./schedule.ts";
+
+export type LiveReads = {
+  /** The resource's current content as text (read-only), or undefined when it cannot be read. */
+  readResource: (integration: string, uri: string) => Promise<string | undefined>;
+};
+
+type Frame = { block: PlanStep[]; context: Context; main?: string };
+
+export async function planRequest(request: string, catalog: CatalogView, live: LiveReads): Promise<WorkflowPlan> {
+  const text = new RequestText(request);
+  const builder = new PlanBuilder();
+  const top: PlanStep[] = [];
+
+  // 1. The trigger.
+  let trigger: PlanTrigger = { type: "manual" };
+  let frame: Frame = { block: top, context: { takesInput: true } };
+  const schedule = readSchedule(text);
+  if (schedule && "question" in schedule) throw new PlannerDeclined("needs-input", schedule.said, schedule.question, schedule.options);
+  if (schedule) {
+    trigger = schedule.trigger;
+    frame.context.takesInput = false;
+    builder.clause(schedule.said, "trigger");
+  }
+  const webhook = schedule ? undefined : text.takeOne(/\b(?:(?:from|via|on|when|whenever|after)\s+(?:a|the|an)\s+(?:incoming\s+)?webhook(?:\s+(?:call|request))?(?:\s+(?:is\s+)?(?:called|arrives|fires|comes in|is received|is posted|hits))?|(?:a|the)\s+webhook\s+(?:that\s+)?(?:arrives|is called|fires))\b/, "trigger");
+  if (webhook) {
+    trigger = { type: "webhook" };
+    builder.clause(webhook[0], "trigger");
+  }
+  if (!schedule && !webhook) {
+    const event = await readEventTrigger(text, catalog, builder, live, top);
+    if (event) {
+      trigger = event.trigger;
+      frame = event.frame;
+    }
+  }
+  const whenLeft = text.has(/\b(?:when|whenever|once|as soon as)\b/) && !text.has(/\bonce\s+(?:per|a|each|every)\b/);
+  if (whenLeft) {
+    const resources = catalog.resources.slice(0, 6).map((r) => `${r.uri} (${(r.description || r.name).slice(0, 80)})`);
+    throw new PlannerDeclined("refused", clauseAround(text, /\b(?:when|whenever|as soon as)\b.*?(?=,|$)/), `no trigger of this tenant matches it; a workflow can start on a schedule, a webhook, by hand, or on these resource events: ${resources.join("; ") || "none"}`);
+  }
+
+  // 2. What the workflow works on.
+  frame = await readSubject(text, catalog, builder, frame);
+
+  // 3. Modifiers: once per period, fallbacks, conditions.
+  const once = text.takeOne(/,?\s*\b(?:(?:only|at most|no more than)\s+once\s+(?:per|a|each|every)|once\s+per)\s+(?<period>hour|day|week)\b/, "once");
+  const fallbacks = text.take(/\b(?:if|when)\s+(?<what>paging|the page|posting|the post|sending|the message|that|it|this)\s+fails?\b,?\s*(?:then\s+)?/, "fallback");
+  const insteads = text.take(/\s*\binstead\b/, "fallback");
+  const conditions = readConditions(text, catalog, builder, frame);
+  const otherwise = text.take(/[,;]?\s*\b(?:otherwise|else|if not)\b,?/, "otherwise");
+
+  // 4. The actions, then nothing may be left over.
+  const actions = readActions(text, catalog, builder);
+  const left = text.leftover();
+  if (left.length > 0) throw notUnderstood(left, catalog);
+  if (actions.length === 0) throw new PlannerDeclined("refused", request, "it names no action that a tool of this tenant can do");
+
+  // 5. Assembly: actions in the order written, each inside the branch, fallback or limit that governs it.
+  const sentenceEnd = (at: number) => {
+    const match = /[.;]\s/g;
+    match.lastIndex = at;
+    const found = match.exec(text.lower);
+    return found ? found.index : text.lower.length;
+  };
+  const role = new Map<ActionSpec, { kind: "then" | "otherwise"; condition: number } | { kind: "fallback"; of: ActionSpec }>();
+  for (const [index, condition] of conditions.entries()) {
+    const end = sentenceEnd(condition.end);
+    const otherwiseAt = otherwise.find((o) => o.index > condition.end && o.index < end)?.index ?? end;
+    if (condition.leading) {
+      for (const action of actions) {
+        if (action.start > condition.end && action.start < otherwiseAt) role.set(action, { kind: "then", condition: index });
+        else if (action.start >= otherwiseAt && action.start < end) role.set(action, { kind: "otherwise", condition: index });
+      }
+    } else {
+      const before = actions.filter((a) => a.end <= condition.start).pop();
+      if (!before) throw new PlannerDeclined("refused", condition.said, "it does not say what to do when this holds");
+      role.set(before, { kind: "then", condition: index });
+      for (const action of actions) if (action.start >= otherwiseAt && action.start < end && action.start > condition.end) role.set(action, { kind: "otherwise", condition: index });
+    }
+  }
+  for (const fallback of fallbacks) {
+    const what = fallback.groups?.["what"] ?? "";
+    const kinds = /pag/.test(what) ? ["page"] : /post/.test(what) ? ["post"] : /send|message/.test(what) ? ["message", "post"] : [];
+    const failing = actions.filter((a) => a.end <= fallback.index && (kinds.length === 0 || kinds.includes(a.kind))).pop();
+    if (!failing) throw new PlannerDeclined("refused", fallback[0], "it does not say which step's failure this is about");
+    const end = insteads.find((i) => i.index > fallback.index)?.index ?? sentenceEnd(fallback.index);
+    const instead = actions.filter((a) => a.start >= fallback.index && a.start <= end);
+    if (instead.length === 0) throw new PlannerDeclined("refused", fallback[0], "it does not say what to do instead");
+    for (const action of instead) role.set(action, { kind: "fallback", of: failing });
+  }
+
+  const body: PlanStep[] = [];
+  const built = new Map<ActionSpec, PlanStep[]>();
+  const branches = conditions.map((c) => ({ step: { kind: "if", id: builder.id("check"), condition: { value: { kind: "const", value: null }, op: "empty" }, then: [], otherwise: [] } as Extract<PlanStep, { kind: "if" }>, placed: false, spec: c }));
+  for (const action of actions) {
+    const steps: PlanStep[] = [];
+    const ids = action.build(frame.context, steps);
+    builder.clause(action.said, ...ids);
+    built.set(action, steps);
+    const placement = role.get(action);
+    if (placement?.kind === "fallback") {
+      const target = (built.get(placement.of) ?? []).filter((s): s is Extract<PlanStep, { kind: "call" }> => s.kind === "call").pop();
+      if (!target) throw new PlannerDeclined("refused", action.said, "the step it replaces makes no tool call");
+      target.onFailure = [...(target.onFailure ?? []), ...steps];
+      continue;
+    }
+    if (placement) {
+      const branch = branches[placement.condition];
+      if (!branch) continue;
+      branch.step[placement.kind].push(...steps);
+      if (!branch.placed) {
+        branch.step.condition = branch.spec.resolve(frame.context);
+        body.push(...branch.spec.before, branch.step);
+        branch.placed = true;
+        builder.clause(branch.spec.said, branch.step.id, ...branch.spec.before.map((s) => s.id));
+      }
+      continue;
+    }
+    body.push(...steps);
+  }
+  for (const branch of branches) if (!branch.placed) throw new PlannerDeclined("refused", branch.spec.said, "no action depends on this condition");
+  for (const fallback of fallbacks) builder.clause(fallback[0], ...actions.filter((a) => role.get(a)?.kind === "fallback").flatMap((a) => (built.get(a) ?? []).map((s) => s.id)));
+  for (const instead of insteads) builder.clause(instead[0], "trigger");
+  for (const o of otherwise) builder.clause(o[0], ...branches.map((b) => b.step.id));
+  if (once) {
+    const id = builder.id(`once per ${once.groups?.["period"] ?? "day"}`);
+    const wrapped: PlanStep = { kind: "once-per", id, period: (once.groups?.["period"] ?? "day") as "hour" | "day" | "week", steps: body.splice(0) };
+    body.push(wrapped);
+    builder.clause(once[0], id);
+  }
+  frame.block.push(...body);
+
+  const output: Record<string, PlanValue> = frame.main ? { handled: { kind: "count", list: frame.main } } : firstList(top) ? { handled: { kind: "count", list: firstList(top) as string } } : { done: { kind: "const", value: true } };
+  return {
+    request,
+    name: nameOf(request),
+    trigger,
+    inputs: builder.inputs,
+    steps: top,
+    output,
+    clauses: builder.clauses,
+    checks: builder.checks,
+  };
+}
+
+/** GENERIC_WORDS say what a step is about, not what it does: a leftover made only of them names no missing tool. */
+const GENERIC_WORDS = new Set(["user", "users", "incident", "incidents", "group", "groups", "channel", "channels", "message", "new", "all", "get", "list", "for", "from", "with", "the"]);
+
+/**
+ * The refusal for words the planner could not read: when nothing in the catalog is named like
+ * them, no tool can do it; otherwise the tools they resemble, so the user can reword.
+ */
+function notUnderstood(left: string[], catalog: CatalogView): PlannerDeclined {
+  const asked = left.flatMap((run) => words(run)).filter((w) => w.length > 2 && !GENERIC_WORDS.has(w));
+  const related = catalog.tools.filter((t) => words(`${t.key} ${t.title ?? ""}`).some((w) => asked.some((a) => a === w || singular(a) === w))).map((t) => t.key);
+  const clause = left.join(" … ");
+  if (related.length === 0) return new PlannerDeclined("refused", clause, `no tool of this tenant can do this (nothing in its catalog matches ${asked.map((w) => `"${w}"`).join(", ") || "these words"}), and the offline planner will not leave it out`);
+  return new PlannerDeclined("refused", clause, `the offline planner cannot turn this into steps (related tools: ${related.slice(0, 5).join(", ")}), and will not leave it out. It reads schedules, webhooks, resource events, lists with filters, counts, loops over group members, if/otherwise, fallbacks and once-per-period limits; reword the part, or set ANTHROPIC_API_KEY to plan with Claude`);
+}
+
+function firstList(steps: PlanStep[]): string | undefined {
+  return steps.find((s) => s.kind === "list")?.id;
+}
+
+/** The text around a pattern's first match, for naming the clause a refusal is about. */
+function clauseAround(text: RequestText, pattern: RegExp): string {
+  const match = pattern.exec(text.lower);
+  return match ? text.verbatim.slice(match.index, match.index + match[0].length).trim() : text.verbatim;
+}
+
+/**
+ * "When a P1 incident is opened" (a resource that lists new items of a noun) or "when a user is
+ * added to group X" (a resource of membership events). The resource is read once, read-only, to
+ * learn what its events carry; items are those of the tool that lists the same noun when one
+ * exists, and the sample is checked against that.
+ */
+async function readEventTrigger(text: RequestText, catalog: CatalogView, builder: PlanBuilder, live: LiveReads, top: PlanStep[]): Promise<{ trigger: PlanTrigger; frame: Frame } | undefined> {
+  const created = text.takeOne(/\b(?:when|whenever|each time|every time|as soon as)\s+(?:(?:a|an|the|any)\s+)?(?:new\s+)?(?<phrase>[a-z0-9_ ,-]+?)\s+(?:is|gets|has been|are)\s+(?:opened|created|raised|reported|filed|logged|submitted)\b/, "trigger");
+  if (created) {
+    const phrase = created.groups?.["phrase"] ?? "";
+    for (const noun of catalog.listNouns()) {
+      const source = catalog.lister(noun);
+      const resource = catalog.resourceFor(noun, /\bnew\b|created|opened/);
+      if (!source || !resource) continue;
+      const inner = new RequestText(phrase);
+      const listId = builder.id(`new ${noun}`);
+      const read = readListPhrase(inner, noun, source.itemSchema, listId);
+      if (!read || inner.leftover().length > 0) {
+        builder.release(listId);
+        continue;
+      }
+      const shape = await eventShape(live, resource.integration, resource.uri, source.itemSchema, builder, text.originalOf(created));
+      const key = propertyOf(shape, "id") ? ["id"] : scalarFields(shape);
+      const timeField = timeFieldOf(shape);
+      const trigger: PlanTrigger = { type: "resource", integration: resource.integration, uri: resource.uri, noun: plural(noun), key, shape, shapeFrom: `${source.tool.key} (${source.field})`, ...(timeField ? { timeField } : {}) };
+      const each = builder.id(singular(noun));
+      const body: PlanStep[] = [];
+      top.push({ kind: "list", id: listId, from: { kind: "ref", step: EVENT_LIST, path: [] }, where: read.conditions, noun: plural(noun) }, { kind: "for-each", id: each, list: listId, steps: body });
+      builder.clause(text.originalOf(created), "trigger", listId, each);
+      const item: Item = { step: each, schema: shape, noun: plural(noun), typed: false };
+      return { trigger, frame: { block: body, context: { takesInput: false, item }, main: listId } };
+    }
+    throw new PlannerDeclined("refused", text.originalOf(created), `no subscribable resource of this tenant announces new ${created.groups?.["phrase"] ?? "items"}; it offers: ${catalog.resources.slice(0, 6).map((r) => r.uri).join(", ") || "none"}`);
+  }
+  const added = text.takeOne(/\b(?:when|whenever|each time|every time|as soon as)\s+(?:(?:a|an|the|any)\s+)?(?:new\s+)?(?:user|person|member|someone|somebody|employee)\s+(?:is\s+added|gets\s+added|joins|is\s+put)\s+(?:to|into|in)?\s*(?:the\s+)?(?:group\s+)?"?(?<group>[a-z0-9][\w-]*)"?(?:\s+group)?\b/, "trigger");
+  if (!added) return undefined;
+  const said = text.originalOf(added);
+  const groupName = added.groups?.["group"] ?? "";
+  const resource = catalog.resourceFor("memberships", /member/);
+  if (!resource) throw new PlannerDeclined("refused", said, `no subscribable resource of this tenant announces group membership changes; it offers: ${catalog.resources.slice(0, 6).map((r) => r.uri).join(", ") || "none"}`);
+  const sample = await live.readResource(resource.integration, resource.uri);
+  const items = sampleItems(sample);
+  const first = items[0];
+  if (!first) throw new PlannerDeclined("needs-input", said, `${resource.uri} is empty right now, so the planner cannot see what its events carry; add someone to a group once and plan again`);
+  const userField = Object.keys(first).find((k) => /user/.test(k));
+  const groupField = Object.keys(first).find((k) => /group/.test(k));
+  const changeField = Object.keys(first).find((k) => items.some((i) => i[k] === "added"));
+  if (!userField || !groupField || !changeField) throw new PlannerDeclined("refused", said, `the events of ${resource.uri} do not say which user was added to which group`);
+  const groups = catalog.lister("groups");
+  const person = catalog.personBy("id");
+  if (!groups || !person) throw new PlannerDeclined("refused", said, "this tenant has no read-only tools to list groups and read a user");
+  const shape = inferSchema(items);
+  const timeField = Object.keys(first).find((k) => typeof first[k] === "string" && /^(at|created_at|time|timestamp)$/.test(k) && Number.isFinite(Date.parse(String(first[k]))));
+  const trigger: PlanTrigger = { type: "resource", integration: resource.integration, uri: resource.uri, noun: "membership changes", key: scalarFields(shape), shape, shapeFrom: `a sample read of ${resource.uri}`, ...(timeField ? { timeField } : {}) };
+  builder.checks.push(`read ${resource.uri} once (read-only): its events carry ${Object.keys(first).join(", ")}`);
+  const listGroups = builder.id("listGroups");
+  const group = builder.id("group");
+  const addedList = builder.id("added");
+  const each = builder.id("change");
+  const user = builder.id("user");
+  const body: PlanStep[] = [];
+  top.push(
+    { kind: "call", id: listGroups, tool: groups.tool.key, args: {} },
+    { kind: "list", id: group, from: { kind: "ref", step: listGroups, path: [groups.field] }, where: [{ value: { kind: "ref", step: group, path: ["name"] }, op: "eq", operand: groupName }], noun: "groups" },
+    {
+      kind: "list",
+      id: addedList,
+      from: { kind: "ref", step: EVENT_LIST, path: [] },
+      where: [
+        { value: { kind: "ref", step: addedList, path: [changeField] }, op: "eq", operand: "added" },
+        { value: { kind: "ref", step: addedList, path: [groupField] }, op: "eq", against: { kind: "ref", step: group, path: ["0", "id"] } },
+      ],
+      noun: "membership changes",
+    },
+    { kind: "for-each", id: each, list: addedList, steps: body },
+  );
+  body.push({ kind: "call", id: user, tool: person.tool.key, args: { [person.inputField]: { kind: "ref", step: each, path: [userField] } } });
+  builder.clause(said, "trigger", listGroups, group, addedList, each, user);
+  const context: Context = {
+    takesInput: false,
+    person: { email: { kind: "ref", step: user, path: ["email"] }, id: { kind: "ref", step: user, path: ["id"] }, name: { kind: "ref", step: user, path: ["name"] }, ...(propertyOf(person.tool.outputSchema, "groups") ? { groups: { kind: "ref", step: user, path: ["groups"] } } : {}) },
+    groupName: { kind: "ref", step: group, path: ["0", "name"] },
+  };
+  builder.checks.push(`group "${groupName}" is looked up by name at every run; it is checked to exist before the draft is stored`);
+  return { trigger, frame: { block: body, context, main: addedList } };
+}
+
+/** What the workflow works on when the caller names it: an incident by id, a user by id or email, every member of a group, each item of a list. */
+async function readSubject(text: RequestText, catalog: CatalogView, builder: PlanBuilder, frame: Frame): Promise<Frame> {
+  const { context } = frame;
+  const members = text.takeOne(/\b(?:for|to)?\s*(?:every|each|all(?:\s+the)?)\s+members?\s+of\s+(?:the\s+)?(?:group\s+)?"?(?<group>[a-z0-9][\w-]*)"?(?:\s+group)?\b/, "subject");
+  if (members) {
+    const groups = catalog.lister("groups");
+    const person = catalog.personBy("id");
+    const said = text.originalOf(members);
+    if (!groups || !person) throw new PlannerDeclined("refused", said, "this tenant has no read-only tools to list groups and read a user");
+    const memberField = Object.keys((groups.itemSchema["properties"] as Record<string, unknown> | undefined) ?? {}).find((k) => /member/.test(k));
+    if (!memberField) throw new PlannerDeclined("refused", said, `${groups.tool.key} does not list a group's members`);
+    const list = builder.id("listGroups");
+    const group = builder.id("group");
+    const memberIds = builder.id("memberIds");
+    const member = builder.id("member");
+    const user = builder.id("user");
+    const body: PlanStep[] = [];
+    frame.block.push(
+      { kind: "call", id: list, tool: groups.tool.key, args: {} },
+      { kind: "list", id: group, from: { kind: "ref", step: list, path: [groups.field] }, where: [{ value: { kind: "ref", step: group, path: ["name"] }, op: "eq", operand: members.groups?.["group"] ?? "" }], noun: "groups" },
+      { kind: "list", id: memberIds, from: { kind: "ref", step: group, path: ["0", memberField] }, where: [], noun: "members" },
+      { kind: "for-each", id: member, list: memberIds, steps: body },
+    );
+    body.push({ kind: "call", id: user, tool: person.tool.key, args: { [person.inputField]: { kind: "ref", step: member, path: [] } } });
+    builder.clause(said, list, group, memberIds, member, user);
+    text.substitute(members.index, members.index + members[0].length, " them ");
+    return { block: body, context: { ...context, person: { email: { kind: "ref", step: user, path: ["email"] }, id: { kind: "ref", step: user, path: ["id"] }, name: { kind: "ref", step: user, path: ["name"] } }, groupName: { kind: "const", value: members.groups?.["group"] ?? "" } }, main: memberIds };
+  }
+  if (!context.takesInput) return forEachList(text, catalog, builder, frame);
+  const incident = text.takeOne(/\b(?:the|an?|a given)\s+(?<noun>incident|ticket)\s+(?:with\s+the\s+given\s+id|(?:given\s+)?by\s+(?:its\s+)?id|(?:that\s+)?the\s+caller\s+names|from\s+the\s+input)\b|\bthe\s+given\s+(?<noun2>incident|ticket)\b/, "subject");
+  if (incident) {
+    const getter = catalog.getter("incidents");
+    const said = text.originalOf(incident);
+    if (!getter?.tool.outputSchema) throw new PlannerDeclined("refused", said, "no read-only tool of this tenant reads one incident by its id");
+    const id = builder.id("incident");
+    const schema = propertyOf(getter.tool.inputSchema, getter.inputField) ?? { type: "string" };
+    frame.block.push({ kind: "call", id, tool: getter.tool.key, args: { [getter.inputField]: builder.input("incident_id", schema, true, "the incident's id") } });
+    builder.clause(said, id);
+    text.substitute(incident.index, incident.index + incident[0].length, " it ");
+    return { ...frame, context: { ...context, item: { step: id, schema: getter.tool.outputSchema, noun: "incidents", typed: true } } };
+  }
+  const byEmail = text.takeOne(/\b(?:the|a)\s+user\s+(?:with\s+the\s+given\s+email(?:\s+address)?|(?:given\s+)?by\s+(?:their\s+)?email(?:\s+address)?)\b/, "subject");
+  const byId = byEmail ? undefined : text.takeOne(/(?<!\b(?:create|onboard|add|up|new)\s+)\b(?:offboard\s+)?(?:the|a)\s+(?:given\s+)?user(?!'s\b|\s+account\b)(?:\s+(?:with\s+the\s+given\s+id|by\s+id|the\s+caller\s+names))?\b:?/, "subject");
+  const userMatch = byEmail ?? byId;
+  if (userMatch) {
+    const reader = catalog.personBy(byEmail ? "email" : "id");
+    const said = text.originalOf(userMatch);
+    if (!reader?.tool.outputSchema) throw new PlannerDeclined("refused", said, `no read-only tool of this tenant reads a user by ${byEmail ? "email" : "id"}`);
+    const id = builder.id("user");
+    const schema = propertyOf(reader.tool.inputSchema, reader.inputField) ?? { type: "string" };
+    frame.block.push({ kind: "call", id, tool: reader.tool.key, args: { [reader.inputField]: builder.input(byEmail ? "email" : "user_id", schema, true, byEmail ? "the user's email address" : "the user's id") } });
+    builder.clause(said, id);
+    text.substitute(userMatch.index, userMatch.index + userMatch[0].length, " them ");
+    const output = reader.tool.outputSchema;
+    return { ...frame, context: { ...context, person: { email: { kind: "ref", step: id, path: ["email"] }, id: { kind: "ref", step: id, path: ["id"] }, name: { kind: "ref", step: id, path: ["name"] }, ...(propertyOf(output, "groups") ? { groups: { kind: "ref", step: id, path: ["groups"] } } : {}), schema: output } } };
+  }
+  return forEachList(text, catalog, builder, frame);
+}
+
+/** "for each open P1 incident, …": the list, and a loop whose item is "it". */
+function forEachList(text: RequestText, catalog: CatalogView, builder: PlanBuilder, frame: Frame): Frame {
+  const loop = text.takeOne(/\b(?:for|to)\s+(?:each|every|all(?:\s+the)?)\s+(?<phrase>[a-z0-9 _-]+?)(?=\s*(?:,|:|$|\bolder\b))/, "subject");
+  if (!loop) return frame;
+  let phrase = loop.groups?.["phrase"] ?? "";
+  const age = /^\s*older than\s+\d+\s*\w+/.exec(text.lower.slice(loop.index + loop[0].length));
+  if (age) {
+    text.mark(loop.index + loop[0].length, loop.index + loop[0].length + age[0].length, "subject");
+    phrase += age[0];
+  }
+  const listed = readSubjectList(phrase, catalog, builder, frame.context);
+  if (!listed) throw new PlannerDeclined("refused", text.originalOf(loop), `"${phrase.trim()}" is not a list this tenant's tools give`);
+  const list = listed.push(frame.block);
+  const each = builder.id(singular(listed.item.noun));
+  const body: PlanStep[] = [];
+  frame.block.push({ kind: "for-each", id: each, list, steps: body });
+  builder.clause(`${text.originalOf(loop)}${age ? age[0] : ""}`, list, each);
+  text.substitute(loop.index, loop.index + loop[0].length, " it ");
+  return { block: body, context: { ...frame.context, item: { ...listed.item, step: each } }, main: list };
+}
+
+/** A condition as read; "it" is resolved when its branch is placed, after the actions before it (which may make "it"). */
+type ConditionRead = { resolve: (context: Context) => Condition; before: PlanStep[]; start: number; end: number; said: string; leading: boolean };
+
+/** "if there are more than 3 open P1 incidents, …" and "… if it is a P1" / "if the incident is P1, …". */
+function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBuilder, frame: Frame): ConditionRead[] {
+  const out: ConditionRead[] = [];
+  const more = /\bif\s+there\s+(?:are|is)\s+(?<cmp>more|fewer|less)\s+than\s+(?<n>\d+)\s+/.exec(text.lower);
+  if (more && text.has(/\bif\s+there\s+(?:are|is)\b/)) {
+    const rest = text.lower.slice(more.index + more[0].length);
+    const phrase = /^([a-z0-9 _-]+?)(?=\s*(?:,|$))/.exec(rest)?.[1] ?? "";
+    const listed = readSubjectList(phrase, catalog, builder, frame.context);
+    const said = text.verbatim.slice(more.index, more.index + more[0].length + phrase.length);
+    if (!listed) throw new PlannerDeclined("refused", said, `"${phrase}" is not a list this tenant's tools give`);
+    const before: PlanStep[] = [];
+    const list = listed.push(before);
+    text.mark(more.index, more.index + more[0].length + phrase.length, "condition");
+    const comma = text.takeOne(/^,/, "condition");
+    void comma;
+    const condition: Condition = { value: { kind: "count", list }, op: more.groups?.["cmp"] === "more" ? "gt" : "lt", operand: Number(more.groups?.["n"]) };
+    out.push({ resolve: () => condition, before, start: more.index, end: more.index + more[0].length + phrase.length, said, leading: true });
+  }
+  for (const m of text.take(/,?\s*\bif\s+(?:it|the incident|its priority|the priority|the incident's priority|its status)\s+is\s+(?:a\s+|an\s+|still\s+)?(?<value>[a-z0-9_]+)\b(?<comma>\s*,)?/, "condition")) {
+    const said = text.originalOf(m);
+    const value = m.groups?.["value"] ?? "";
+    const resolve = (context: Context): Condition => {
+      const item = context.item;
+      if (!item) throw new PlannerDeclined("refused", said, 'it does not say what "it" is (no incident in the trigger, the input or an earlier step)');
+      const condition = wordCondition(item.schema, value, item.step);
+      if (!condition) throw new PlannerDeclined("refused", said, `no field of the ${item.noun} takes the value "${value}"`);
+      return condition;
+    };
+    out.push({ resolve, before: [], start: m.index, end: m.index + m[0].length, said, leading: m.groups?.["comma"] !== undefined && !/^,/.test(m[0]) });
+  }
+  return out.sort((a, b) => a.start - b.start);
+}
+
+function enumField(schema: Record<string, unknown>, value: string): string | undefined {
+  const properties = (schema["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {};
+  return Object.keys(properties).find((name) => enumValue(schema, name, value) !== undefined);
+}
+
+function enumValue(schema: Record<string, unknown>, field: string, value: string): string | undefined {
+  const values = propertyOf(schema, field)?.["enum"];
+  return Array.isArray(values) ? (values as string[]).find((v) => v.toLowerCase() === value.toLowerCase()) : undefined;
+}
+
+/** The resource's items are the lister's items; a sample read shows whether they really are. */
+async function eventShape(live: LiveReads, integration: string, uri: string, itemSchema: Record<string, unknown>, builder: PlanBuilder, said: string): Promise<Record<string, unknown>> {
+  const sample = sampleItems(await live.readResource(integration, uri));
+  const known = new Set(Object.keys((itemSchema["properties"] as Record<string, unknown> | undefined) ?? {}));
+  const strange = sample.flatMap((item) => Object.keys(item)).filter((key) => !known.has(key));
+  if (strange.length > 0) throw new PlannerDeclined("refused", said, `${uri} carries fields (${[...new Set(strange)].join(", ")}) that the tenant's list tool does not describe, so its items' shape is unknown`);
+  builder.checks.push(sample.length ? `read ${uri} once (read-only): ${sample.length} item(s), shaped as the tool that lists them says` : `read ${uri} once (read-only): empty now; its items are taken to be shaped as the tool that lists them says`);
+  return itemSchema;
+}
+
+function sampleItems(text: string | undefined): Record<string, unknown>[] {
+  if (text === undefined) return [];
+  try {
+    const value: unknown = JSON.parse(text);
+    return (Array.isArray(value) ? value : [value]).filter((i): i is Record<string, unknown> => i !== null && typeof i === "object" && !Array.isArray(i));
+  } catch {
+    return [];
+  }
+}
+
+function inferSchema(items: Record<string, unknown>[]): Record<string, unknown> {
+  const properties: Record<string, unknown> = {};
+  for (const item of items) for (const [key, value] of Object.entries(item)) properties[key] ??= { type: value === null ? "null" : Array.isArray(value) ? "array" : typeof value };
+  return { type: "object", properties };
+}
+
+/** The creation time of an item schema's items: created_at, else at, else the first date-time field. */
+function timeFieldOf(shape: Record<string, unknown>): string | undefined {
+  const properties = (shape["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {};
+  if (properties["created_at"]) return "created_at";
+  if (properties["at"]) return "at";
+  return Object.entries(properties).find(([, s]) => s["format"] === "date-time")?.[0];
+}
+
+function scalarFields(shape: Record<string, unknown>): string[] {
+  const properties = (shape["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {};
+  const out = Object.entries(properties).filter(([, s]) => ["string", "number", "integer", "boolean"].includes(String(s["type"]))).map(([k]) => k);
+  return out.length ? out : Object.keys(properties).slice(0, 1);
+}
+
+function nameOf(request: string): string {
+  const words = request.toLowerCase().replace(/#[\w-]+/g, "").match(/[a-z][a-z0-9]+/g) ?? ["workflow"];
+  const skip = new Set(["the", "a", "an", "and", "to", "of", "is", "when", "every", "at", "then", "them", "it", "there", "post", "with"]);
+  return words.filter((w) => !skip.has(w)).slice(0, 5).join("-").slice(0, 60) || "workflow";
+}

@@ -1,0 +1,119 @@
+/**
+ * Whether a plan may become a draft: it parses; every call is to a tool of the tenant with the
+ * arguments that tool takes (constants valid against their schemas); every reference names a step
+ * that has run where it is read; every clause names elements that exist; and every word of the
+ * request that carries meaning is in some clause. A plan that drops part of its request fails here.
+ */
+import { schemaValidator } from "../../core/json-schema.ts";
+import { EVENT_LIST, type PlanStep, type PlanValue, WorkflowPlan } from "../../core/plan.ts";
+import type { PlanTool } from "./tools.ts";
+
+/** Words that say nothing by themselves; every other word of a request must be in a clause. */
+const FILLER = new Set(
+  "a an the and then also to of in on at for with by from it its is are be please that this these those them their they there as so or when after before each every all any one just our my me we us i you your should would could can will".split(" "),
+);
+
+export function requestWords(text: string): string[] {
+  return (text.toLowerCase().match(/[a-z0-9][a-z0-9_'-]*/g) ?? []).map((w) => w.replace(/'s$/, "")).filter((w) => !FILLER.has(w));
+}
+
+/** The problems of a plan, empty when it may become a draft. */
+export function checkPlan(raw: unknown, tools: ReadonlyMap<string, PlanTool>): { plan: WorkflowPlan | undefined; problems: string[] } {
+  const parsed = WorkflowPlan.safeParse(raw);
+  if (!parsed.success) return { plan: undefined, problems: parsed.error.issues.slice(0, 10).map((i) => `plan.${i.path.join(".")}: ${i.message}`) };
+  const plan = parsed.data;
+  const problems: string[] = [];
+  const ids = new Set<string>(["trigger", "output"]);
+  const lists = new Set<string>();
+  const failing = new Set<string>();
+  const inputs = new Set(plan.inputs.map((i) => i.name));
+
+  const checkValue = (v: PlanValue, scope: Set<string>, where: string) => {
+    switch (v.kind) {
+      case "const":
+        return;
+      case "input":
+        if (plan.trigger.type === "resource" || plan.trigger.type === "schedule") problems.push(`${where}: reads input.${v.field}, but a ${plan.trigger.type} trigger passes no such input`);
+        else if (!inputs.has(v.field)) problems.push(`${where}: reads input.${v.field}, which is not among the plan's inputs`);
+        return;
+      case "ref":
+        if (!scope.has(v.step)) problems.push(`${where}: reads [${v.step}], which has not run at that point`);
+        if (failing.has(v.step)) problems.push(`${where}: reads [${v.step}], a call with a fallback, whose result may not exist`);
+        return;
+      case "text":
+        for (const part of v.parts) if (typeof part !== "string") checkValue(part, scope, where);
+        return;
+      case "lines":
+        if (!lists.has(v.list) || !scope.has(v.list)) problems.push(`${where}: lists [${v.list}], which is not a list at that point`);
+        checkValue(v.line, new Set([...scope, v.list]), where);
+        return;
+      case "count":
+        if (!lists.has(v.list) || !scope.has(v.list)) problems.push(`${where}: counts [${v.list}], which is not a list at that point`);
+        return;
+    }
+  };
+  const walk = (steps: readonly PlanStep[], scope: Set<string>) => {
+    for (const step of steps) {
+      if (ids.has(step.id)) problems.push(`step id "${step.id}" is used twice`);
+      ids.add(step.id);
+      const where = `step [${step.id}]`;
+      switch (step.kind) {
+        case "call": {
+          const tool = tools.get(step.tool);
+          if (!tool) {
+            problems.push(`${where} calls ${step.tool}, which is not a tool of this tenant`);
+            break;
+          }
+          const properties = (tool.inputSchema["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {};
+          for (const name of (tool.inputSchema["required"] as string[] | undefined) ?? []) if (!(name in step.args)) problems.push(`${where}: ${step.tool} needs "${name}", which the plan does not bind`);
+          for (const [name, v] of Object.entries(step.args)) {
+            const property = properties[name];
+            if (!property) problems.push(`${where}: ${step.tool} takes no "${name}"`);
+            else if (v.kind === "const") for (const error of schemaValidator({ type: "object", properties: { value: property } })({ value: v.value })) problems.push(`${where}: ${name} ${error}`);
+            checkValue(v, scope, `${where} ${name}`);
+          }
+          if (step.onFailure) {
+            failing.add(step.id);
+            walk(step.onFailure, new Set(scope));
+          }
+          scope.add(step.id);
+          break;
+        }
+        case "list":
+          checkValue(step.from, scope, `${where} from`);
+          lists.add(step.id);
+          for (const condition of step.where) {
+            checkValue(condition.value, new Set([...scope, step.id]), `${where} condition`);
+            if (condition.against) checkValue(condition.against, scope, `${where} condition`);
+          }
+          scope.add(step.id);
+          break;
+        case "for-each":
+          if (!lists.has(step.list) || !scope.has(step.list)) problems.push(`${where} loops over [${step.list}], which is not a list at that point`);
+          walk(step.steps, new Set([...scope, step.id]));
+          break;
+        case "if":
+          checkValue(step.condition.value, scope, `${where} condition`);
+          walk(step.then, new Set(scope));
+          walk(step.otherwise, new Set(scope));
+          break;
+        case "once-per":
+          walk(step.steps, new Set(scope));
+          break;
+      }
+    }
+  };
+  const top = new Set<string>();
+  if (plan.trigger.type === "resource") {
+    top.add(EVENT_LIST);
+    lists.add(EVENT_LIST);
+  }
+  walk(plan.steps, top);
+  for (const [name, v] of Object.entries(plan.output)) checkValue(v, top, `output ${name}`);
+
+  for (const clause of plan.clauses) for (const id of clause.covers) if (!ids.has(id)) problems.push(`clause "${clause.text}" names [${id}], which is not in the plan`);
+  const covered = new Set(plan.clauses.flatMap((c) => requestWords(c.text)));
+  const dropped = [...new Set(requestWords(plan.request).filter((w) => !covered.has(w)))];
+  if (dropped.length > 0) problems.push(`the plan leaves part of the request out: no clause covers ${dropped.map((w) => `"${w}"`).join(", ")}`);
+  return { plan, problems };
+}

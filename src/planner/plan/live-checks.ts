@@ -1,0 +1,68 @@
+/**
+ * Names a plan relies on (channels, groups, rotations) checked against the tenant's live systems
+ * with read-only tools, before any draft is stored: a name that does not exist becomes a question
+ * with the names that do. Where no read-only tool lists such names, the plan says it was not checked.
+ */
+import { PlannerDeclined } from "../../core/errors.ts";
+import { type PlanStep, walkSteps, type WorkflowPlan } from "../../core/plan.ts";
+import type { CatalogView } from "../offline/catalog.ts";
+import type { PlanTool } from "./tools.ts";
+
+export type ReadOnlyCall = (tool: PlanTool, args: Record<string, unknown>) => Promise<{ ok: true; value: unknown } | { ok: false; message: string } | undefined>;
+
+const NOUN_OF_ARG: [RegExp, string][] = [
+  [/channel/, "channels"],
+  [/group|rotation|team/, "groups"],
+];
+
+/** Checks every named channel and group; adds what it checked to plan.checks. Throws PlannerDeclined for a missing one. */
+export async function checkNamesLive(plan: WorkflowPlan, catalog: CatalogView, call: ReadOnlyCall): Promise<void> {
+  const wanted: { noun: string; name: string; said: string }[] = [];
+  for (const { step } of walkSteps(plan.steps)) {
+    for (const [noun, name] of namesIn(step)) wanted.push({ noun, name, said: clauseOf(plan, step.id) ?? name });
+  }
+  const known = new Map<string, { names: string[]; all: string[] } | undefined>();
+  for (const { noun, name, said } of wanted) {
+    if (!known.has(noun)) known.set(noun, await listNames(noun, catalog, call));
+    const listed = known.get(noun);
+    const names = listed?.all;
+    const shown = noun === "channels" ? `#${name}` : name;
+    if (!names) {
+      plan.checks.push(`${shown}: not checked (no read-only tool of this tenant lists ${noun})`);
+      continue;
+    }
+    if (!names.includes(name)) throw new PlannerDeclined("needs-input", said, `there is no ${noun.slice(0, -1)} ${shown} in this tenant; which one is meant?`, (listed?.names ?? []).slice(0, 20).map((n) => (noun === "channels" ? `#${n}` : n)));
+    plan.checks.push(`${shown}: exists (checked live, read-only)`);
+  }
+}
+
+function namesIn(step: PlanStep): [string, string][] {
+  const out: [string, string][] = [];
+  if (step.kind === "call") {
+    for (const [arg, value] of Object.entries(step.args)) {
+      if (value.kind !== "const" || typeof value.value !== "string") continue;
+      const noun = NOUN_OF_ARG.find(([pattern]) => pattern.test(arg))?.[1];
+      if (noun) out.push([noun, value.value.replace(/^#/, "")]);
+    }
+  }
+  if (step.kind === "list" && step.noun === "groups") {
+    for (const condition of step.where) if (condition.op === "eq" && typeof condition.operand === "string" && condition.value.kind === "ref" && condition.value.path.join(".") === "name") out.push(["groups", condition.operand]);
+  }
+  return out;
+}
+
+function clauseOf(plan: WorkflowPlan, id: string): string | undefined {
+  return plan.clauses.find((c) => c.covers.includes(id))?.text;
+}
+
+async function listNames(noun: string, catalog: CatalogView, call: ReadOnlyCall): Promise<{ names: string[]; all: string[] } | undefined> {
+  const lister = catalog.lister(noun);
+  if (!lister || ((lister.tool.inputSchema["required"] as string[] | undefined) ?? []).length > 0) return undefined;
+  const result = await call(lister.tool, {});
+  if (!result?.ok) return undefined;
+  const items = (result.value as Record<string, unknown> | null)?.[lister.field];
+  if (!Array.isArray(items)) return undefined;
+  const field = (k: string) => items.map((item) => (item as Record<string, unknown>)[k]).filter((v): v is string => typeof v === "string");
+  const names = field("name");
+  return { names: names.length ? names : field("id"), all: [...names, ...field("id")] };
+}

@@ -1,0 +1,30 @@
+/**
+ * `npm run eval:planner [-- --ci] [--only a,b] [--concurrency 2]`: the planner's end-state
+ * evaluation over the project's requests (test/eval/cases.ts), through the real path, printing a
+ * table and the rates. Offline planner without ANTHROPIC_API_KEY; Claude with it. Exits 1 when any
+ * answer is wrong.
+ */
+import { parseArgs } from "node:util";
+import { CASES } from "./cases.ts";
+import { type CaseResult, report, runCase } from "./harness.ts";
+
+const { values } = parseArgs({ options: { ci: { type: "boolean", default: false }, only: { type: "string" }, concurrency: { type: "string", default: "2" } } });
+const only = values.only ? new Set(values.only.split(",")) : undefined;
+const chosen = CASES.filter((c) => (!values.ci || c.ci) && (!only || only.has(c.id)));
+const planner = process.env["ANTHROPIC_API_KEY"] ? `Claude (${process.env["CHARTER_PLANNER_MODEL"] ?? "default model"})` : "offline";
+console.log(`Planner evaluation: ${chosen.length} requests, ${planner} planner, each on a fresh demo tenant\n`);
+
+const results: CaseResult[] = new Array(chosen.length);
+let next = 0;
+const worker = async () => {
+  for (let index = next++; index < chosen.length; index = next++) {
+    const test = chosen[index];
+    if (!test) continue;
+    const result = await runCase(test, { env: process.env });
+    results[index] = result;
+    console.log(`  ${result.verdict.padEnd(8)} ${test.id} (${(result.ms / 1000).toFixed(1)} s)`);
+  }
+};
+await Promise.all(Array.from({ length: Math.max(1, Number(values.concurrency)) }, worker));
+console.log(`\n${report(results)}`);
+process.exitCode = results.some((r) => r.verdict === "wrong") ? 1 : 0;

@@ -1,0 +1,144 @@
+/**
+ * The plan between a request and its code: everyday schedule phrasing, coverage of every clause
+ * (a plan that drops one is refused at submit, whoever made it), the description rendered from
+ * the plan, and generated tests that catch code which does something other than the plan (a
+ * wrong channel, a skipped branch, an ignored filter).
+ */
+import assert from "node:assert/strict";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { type App, createApp } from "../src/app.ts";
+import type { WorkflowPlan } from "../src/core/plan.ts";
+import { PlannerTools } from "../src/planner/index.ts";
+import { CatalogView } from "../src/planner/offline/catalog.ts";
+import { planRequest } from "../src/planner/offline/plan-request.ts";
+import { RequestText } from "../src/planner/offline/request-text.ts";
+import { readSchedule } from "../src/planner/offline/schedule.ts";
+import { checkPlan } from "../src/planner/plan/check.ts";
+import { planToSource } from "../src/planner/plan/codegen.ts";
+import { planToTests } from "../src/planner/plan/testgen.ts";
+import type { PlanTool } from "../src/planner/plan/tools.ts";
+import type { Actor } from "../src/versions/index.ts";
+import { embeddedTestDatabase } from "./helpers/databases.ts";
+import { REPO } from "./helpers/tenants.ts";
+
+describe("schedules in everyday phrasing", () => {
+  const cases: [string, Record<string, string> | "question"][] = [
+    ["every Friday at 17:00 Europe/Berlin", { cron: "0 17 * * 5", timezone: "Europe/Berlin" }],
+    ["every weekday at 9am", { cron: "0 9 * * 1-5" }],
+    ["on weekdays at 5:30 pm", { cron: "30 17 * * 1-5" }],
+    ["every monday and thursday at noon", { cron: "0 12 * * 1,4" }],
+    ["every 15 minutes", { every: "15m" }],
+    ["hourly", { every: "1h" }],
+    ["every 2 hours", { every: "2h" }],
+    ["daily at 06:00 in New York", { cron: "0 6 * * *", timezone: "America/New_York" }],
+    ["on the first of every month at 8:00", { cron: "0 8 1 * *" }],
+    ["on the 15th of each month at 7am Tokyo time", { cron: "0 7 15 * *", timezone: "Asia/Tokyo" }],
+    ["every day at 18:00 UTC", { cron: "0 18 * * *" }],
+    ["every weekday", "question"],
+    ["on the 31st of every month at 9:00", "question"],
+  ];
+  for (const [said, expected] of cases) {
+    test(`"${said}"`, () => {
+      const read = readSchedule(new RequestText(said));
+      assert.ok(read, "read as a schedule");
+      if (expected === "question") assert.ok("question" in read, JSON.stringify(read));
+      else assert.deepEqual("trigger" in read ? read.trigger : read, { type: "schedule", ...expected });
+    });
+  }
+});
+
+describe("plans, coverage and generated tests on the demo tenant", () => {
+  let app: App;
+  let author: Actor;
+  let catalog: CatalogView;
+  let tools: Map<string, PlanTool>;
+  const plannerTools = (request: string) =>
+    new PlannerTools({ toolchain: app.toolchain, catalogs: app.catalogs, versions: app.versions, context: { tenantId: "demo", author, origin: { request }, transcript: () => [] } });
+  const plan = (request: string) => planRequest(request, catalog, { readResource: async () => "[]" });
+
+  before(async () => {
+    app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: path.join(REPO, "tenants") }, database: await embeddedTestDatabase() });
+    assert.ok((await app.sync("demo")).result.ok);
+    const user = await app.identity.ensureUser("ana");
+    await app.identity.grant("demo", user.id, "author");
+    author = { userId: user.id, handle: "ana" };
+    const view = await plannerTools("").catalog();
+    catalog = new CatalogView(view.tools, view.resources);
+    tools = new Map(view.tools.map((t) => [t.key, t]));
+  });
+  after(() => app.close());
+
+  test("every clause of a request maps to plan elements, and the description is the plan's rendering", async () => {
+    const planned = await plan("Every weekday at 9:00, post the number of unassigned P1 incidents to #incidents");
+    assert.deepEqual(checkPlan(planned, tools).problems, []);
+    assert.ok(planned.clauses.some((c) => /unassigned P1 incidents/i.test(c.text)), JSON.stringify(planned.clauses));
+    const source = planToSource(planned, tools);
+    assert.match(source, /description: "At 09:00, Monday through Friday \(UTC\):\\n/);
+    assert.match(source, /isEmpty\(/, "the unassigned filter is in the code");
+  });
+
+  test("a plan that drops a clause is refused at submit, even with code and tests that pass", async () => {
+    const request = "Every weekday at 9:00, post the open P1 incidents to #it-ops, at most once per day";
+    const full = await plan(request);
+    // Drop the "at most once per day" clause and its step, as a careless planner would.
+    const dropped: WorkflowPlan = structuredClone(full);
+    const once = dropped.steps.findIndex((s) => s.kind === "once-per");
+    const inner = dropped.steps[once];
+    assert.ok(inner?.kind === "once-per");
+    dropped.steps.splice(once, 1, ...inner.steps);
+    dropped.clauses = dropped.clauses.filter((c) => !c.covers.includes(inner.id));
+    const source = planToSource(dropped, tools);
+    const tests = JSON.stringify(planToTests(dropped, tools));
+    const planner = plannerTools(request);
+    assert.equal((await planner.checkDraft(source, tests)).ok, true, "its own checks pass");
+    const submitted = await planner.submit(source, tests, dropped);
+    assert.equal(submitted.ok, false);
+    assert.match(submitted.ok ? "" : submitted.reason, /leaves part of the request out: no clause covers "only"|no clause covers .*"most"/);
+    assert.equal(planner.submitted, undefined, "nothing stored");
+  });
+
+  test("a draft whose description is not its plan's, or that calls a tool its plan does not, is refused at submit", async () => {
+    const request = "Page the on-call engineer with the input message";
+    const planned = await plan(request);
+    const source = planToSource(planned, tools);
+    const tests = JSON.stringify(planToTests(planned, tools));
+    const planner = plannerTools(request);
+    const claimed = source.replace(/description: "[^"]*"/, 'description: "Pages the on-call engineer and opens an incident"');
+    const refused = await planner.submit(claimed, tests, planned);
+    assert.match(refused.ok ? "" : refused.reason, /description is not the plan's rendering/);
+    const extra = structuredClone(planned);
+    extra.steps = extra.steps.filter((s) => s.kind !== "call" || !s.tool.endsWith("page_user"));
+    const mismatch = await planner.submit(source, tests, extra);
+    assert.match(mismatch.ok ? "" : mismatch.reason, /the code can call chat\.page_user, which the plan does not/);
+  });
+
+  test("code that posts to the wrong channel, skips a branch or ignores a filter fails its own generated tests", async () => {
+    const planner = plannerTools("gates");
+    const check = async (request: string, mutate: (source: string) => string) => {
+      const planned = await plan(request);
+      const source = planToSource(planned, tools);
+      const tests = JSON.stringify(planToTests(planned, tools));
+      assert.equal((await planner.checkDraft(source, tests)).ok, true, "the generated code passes");
+      const mutated = mutate(source);
+      assert.notEqual(mutated, source, "the mutation applies");
+      const result = await planner.checkDraft(mutated, tests);
+      assert.equal(result.ok, false, `the generated tests catch: ${request}`);
+      return result.gates.find((g) => g.gate === "tests")?.detail ?? "";
+    };
+    const request = 'If there are more than 3 open P1 incidents, page the on-call engineer with the input message, otherwise post "All quiet" to #it-ops';
+    assert.match(await check(request, (s) => s.replace('channel: "it-ops"', 'channel: "general"')), /channel/);
+    assert.match(await check(request, (s) => s.replace(/if \(incidents_\.length > 3\)/, "if (incidents_.length > 3 || true)")), /expected/);
+    assert.match(await check("Every hour, post the open P2 incidents to #it-ops", (s) => s.replace(/\.filter\(\(incidents_\) => [^;]*\);/, ";")), /\$contains|include|excludes|INC/);
+    assert.match(await check("Every hour, post the unassigned P2 incidents to #it-ops", (s) => s.replace("(isEmpty(incidents_?.assignee))", "(true)")), /./);
+  });
+
+  test("tests exercise every branch, the failure path, an empty list and saved state", async () => {
+    const withFallback = await plan("Page the on-call engineer with the input message; if paging fails, post it in #it-ops instead");
+    const names = planToTests(withFallback, tools).tests.map((t) => t.name);
+    assert.ok(names.some((n) => /chat\.page_user fails, so the fallback runs/.test(n)), names.join("\n"));
+    const event = await plan("When a P1 incident is opened, post it to #incidents, at most once per day");
+    const eventNames = planToTests(event, tools).tests.map((t) => t.name);
+    for (const expected of [/no incidents match/, /handled by an earlier run/, /already done this day/, /older than the window/]) assert.ok(eventNames.some((n) => expected.test(n)), `${expected} in\n${eventNames.join("\n")}`);
+  });
+});
