@@ -54,12 +54,12 @@ export type EvalCase = {
 };
 
 export type Verdict = "correct" | "wrong" | "asked" | "refused";
-export type CaseResult = { id: string; request: string; verdict: Verdict; answer: string; reason: string; ms: number };
+export type CaseResult = { id: string; request: string; expected: "draft" | "declined"; verdict: Verdict; answer: string; reason: string; ms: number };
 
 /** Runs one case on a fresh demo tenant; never throws (a crash is a wrong answer, with its message). */
 export async function runCase(test: EvalCase, options: { env?: Record<string, string | undefined> } = {}): Promise<CaseResult> {
   const started = performance.now();
-  const done = (verdict: Verdict, answer: string, reason: string): CaseResult => ({ id: test.id, request: test.request, verdict, answer, reason, ms: Math.round(performance.now() - started) });
+  const done = (verdict: Verdict, answer: string, reason: string): CaseResult => ({ id: test.id, request: test.request, expected: "draft" in test.expect ? "draft" : "declined", verdict, answer, reason, ms: Math.round(performance.now() - started) });
   let app: App | undefined;
   try {
     app = await createApp({ processEnv: { ...(options.env ?? {}), CHARTER_TENANTS_DIR: TENANTS }, database: await embeddedTestDatabase() });
@@ -153,11 +153,15 @@ async function fire(app: App, workflow: string, trigger: Trigger, demo: Demo): P
 export function report(results: CaseResult[]): string {
   const count = (verdict: Verdict) => results.filter((r) => r.verdict === verdict).length;
   const rate = (n: number) => `${((100 * n) / Math.max(1, results.length)).toFixed(0)} %`;
+  const drafts = results.filter((r) => r.expected === "draft");
+  const declines = results.filter((r) => r.expected === "declined");
   const rows = results.map((r) => `${r.verdict.padEnd(8)} ${r.answer.padEnd(8)} ${r.id.padEnd(24)} ${(r.ms / 1000).toFixed(1).padStart(5)} s  ${r.reason}`);
   return [
     `verdict  answer   case                         time  why`,
     ...rows,
     "",
     `${results.length} requests: correct ${count("correct")} (${rate(count("correct"))}), wrong ${count("wrong")} (${rate(count("wrong"))}), asked ${count("asked")} (${rate(count("asked"))}), refused ${count("refused")} (${rate(count("refused"))})`,
+    `  of ${drafts.length} that a tool can do: ${drafts.filter((r) => r.verdict === "correct").length} correct drafts, ${drafts.filter((r) => r.verdict === "asked" || r.verdict === "refused").length} asked or refused, ${drafts.filter((r) => r.verdict === "wrong").length} wrong`,
+    `  of ${declines.length} that must be declined (no tool, no such trigger, a name that does not exist, a missing time): ${declines.filter((r) => r.verdict === "correct").length} declined naming the part, ${declines.filter((r) => r.verdict === "wrong").length} wrong`,
   ].join("\n");
 }

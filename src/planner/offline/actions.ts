@@ -21,8 +21,10 @@ export type Context = {
   groupName?: PlanValue;
   /** A message the caller passes ("with a message"): the input field, once asked for. */
   takesInput: boolean;
-  /** Text for "it" when nothing else is meant: the item's summary, or the caller's message. */
+  /** The channel an earlier step opened ("post … there"). */
   channelVar?: PlanValue;
+  /** The list the request spoke of last ("if there are any", "a summary of them"). */
+  list?: { id: string; item: Item; said: string };
 };
 
 export type ActionSpec = { kind: string; start: number; end: number; said: string; build: (context: Context, block: PlanStep[]) => string[] };
@@ -58,12 +60,15 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
 
   // Post to #channel / notify #channel / post … there.
   const postVerb = "(?:post|send|share|announce|publish|write|report|put)";
-  for (const m of text.take(new RegExp(`\\b${postVerb}\\b(?<content>.*?)\\s*\\b(?:to|in|into|on)\\s+(?:the\\s+)?(?:channel\\s+)?#(?<channel>[a-z0-9][a-z0-9_-]*)(?:\\s+channel)?\\b`), "post")) {
-    add("post", m, postBuilder(m, m.groups?.["channel"], text.groupAsWritten(m, "content") ?? ""));
+  const CHANNELS = "#(?<channel>[a-z0-9][a-z0-9_-]*)(?<more>(?:\\s*(?:,|and|&)\\s*#[a-z0-9][a-z0-9_-]*)*)";
+  for (const m of text.take(new RegExp(`\\b${postVerb}\\s+${CHANNELS}\\s+(?<content>.+?)${STOP}`), "post")) addPosts(m);
+  for (const m of text.take(new RegExp(`\\b${postVerb}\\b(?<content>.*?)\\s*\\b(?:to|in|into|on)\\s+(?:the\\s+)?(?:channels?\\s+)?${CHANNELS}(?:\\s+channels?)?\\b`), "post")) addPosts(m);
+  /** One post per channel named ("to #it-ops and #incidents"), each with the same text. */
+  function addPosts(m: RegExpExecArray) {
+    const channels = [m.groups?.["channel"] ?? "", ...(m.groups?.["more"] ?? "").split(/[^a-z0-9_#-]+/).filter((c) => c.startsWith("#")).map((c) => c.slice(1))];
+    add("post", m, (context, block) => channels.flatMap((channel) => postBuilder(m, channel, text.groupAsWritten(m, "content") ?? "")(context, block)));
   }
-  for (const m of text.take(/\b(?:notify|tell|alert|inform|ping)\s+(?:the\s+)?(?:channel\s+)?#(?<channel>[a-z0-9][a-z0-9_-]*)(?:\s+channel)?(?:\s+(?:about|of)\s+(?<content>it|the incident|them))?\b/, "post")) {
-    add("post", m, postBuilder(m, m.groups?.["channel"], text.groupAsWritten(m, "content") ?? ""));
-  }
+  for (const m of text.take(/\b(?:notify|tell|alert|inform|ping)\s+(?:the\s+)?(?:channels?\s+)?#(?<channel>[a-z0-9][a-z0-9_-]*)(?<more>(?:\s*(?:,|and|&)\s*#[a-z0-9][a-z0-9_-]*)*)(?:\s+channels?)?(?:\s+(?:about|of)\s+(?<content>it|the incident|them))?\b/, "post")) addPosts(m);
   for (const m of text.take(new RegExp(`\\b${postVerb}\\b(?<content>.*?)\\s*\\bthere\\b`), "post")) {
     add("post", m, postBuilder(m, undefined, text.groupAsWritten(m, "content") ?? ""));
   }
@@ -81,10 +86,10 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Page the on-call engineer (of a rotation) [with …].
-  for (const m of text.take(new RegExp(`\\b(?:page|call out|alert)\\s+(?:the\\s+)?(?:current\\s+)?on[- ]?call(?:\\s+(?:engineer|person|sre|admin|responder))?(?:\\s+(?:for|of|on|in)\\s+(?:the\\s+)?(?:rotation\\s+)?(?!each\\b|every\\b|it\\b|them\\b|this\\b|that\\b|the\\b)"?(?<rotation>[a-z0-9][\\w-]*)"?(?:\\s+rotation)?)?(?:\\s+(?:with|about)\\s+(?<content>.+?))?${STOP}`), "page")) {
+  for (const m of text.take(new RegExp(`\\b(?:page|call out|alert)\\s+(?:whoever is on call|(?:the\\s+)?(?:current\\s+)?on[- ]?call(?:\\s+(?:engineer|person|sre|admin|responder))?)(?:\\s+(?:for|of|on|in)\\s+(?:the\\s+)?(?:rotation\\s+)?(?!each\\b|every\\b|it\\b|them\\b|this\\b|that\\b|the\\b)"?(?<rotation>[a-z0-9][\\w-]*)"?(?:\\s+rotation)?)?(?:\\s+(?:with|about)\\s+(?<content>.+?))?${STOP}`), "page")) {
     add("page", m, (context, block) => {
       const tool = need(catalog.action(["page"], undefined, [["user_email", "email", "user_id"]]), m[0], "page a person");
-      const person = onCall(context, block, m.groups?.["rotation"], m[0]);
+      const person = onCallPerson(catalog, builder, context, block, m.groups?.["rotation"], m[0]);
       const messageField = ["message", "text", "body"].find((f) => propertyOf(tool.inputSchema, f));
       const bound: Record<string, PlanValue> = { [propertyOf(tool.inputSchema, "user_email") ? "user_email" : "email"]: person.email };
       if (messageField) bound[messageField] = readContent(text.groupAsWritten(m, "content") ?? "", context, m[0], catalog, builder, block);
@@ -93,32 +98,20 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       return [id];
     });
   }
-  function onCall(context: Context, block: PlanStep[], rotation: string | undefined, said: string): Person {
-    const found = catalog.onCall();
-    if (!found) throw new PlannerDeclined("refused", said, "no read-only tool of this tenant says who is on call");
-    const existing = block.find((s) => s.kind === "call" && s.tool === found.tool.key && JSON.stringify(s.args) === JSON.stringify(rotation && found.rotationField ? { [found.rotationField]: { kind: "const", value: rotation } } : {}));
-    const id = existing?.id ?? builder.id("onCall");
-    if (!existing) {
-      if (rotation && !found.rotationField) throw new PlannerDeclined("refused", said, `${found.tool.key} takes no rotation`);
-      const args: Record<string, PlanValue> = rotation && found.rotationField ? { [found.rotationField]: { kind: "const", value: rotation } } : {};
-      block.push({ kind: "call", id, tool: found.tool.key, args: bindArgs(found.tool, args, { builder, takesInput: context.takesInput, clause: said }) });
-    }
-    const base = found.personPath;
-    return { email: { kind: "ref", step: id, path: [...base, "email"] }, name: { kind: "ref", step: id, path: [...base, "name"] }, id: { kind: "ref", step: id, path: [...base, "id"] } };
-  }
-
   // Send them / the on-call engineer a (welcome|direct) message [with …].
+  const WHO = `${TARGET_THEM}|the on-?call(?: engineer| person)?|whoever is on call|the reporter(?:\\s+of\\s+(?:it|the incident))?`;
   const dmPatterns = [
-    new RegExp(`\\b(?:send|write)\\s+(?<who>${TARGET_THEM}|the on-?call engineer|the reporter)\\s+(?:a|an)\\s+(?<kind>welcome|direct|private|short)?\\s*(?:message|dm|note)(?:\\s+(?:with|saying|about)\\s+(?<content>.+?))?${STOP}`),
-    new RegExp(`\\b(?:send|write)\\s+(?:a|an)\\s+(?<kind>welcome|direct|private)\\s+(?:message|dm|note)\\s+to\\s+(?<who>${TARGET_THEM}|the on-?call engineer|the reporter)(?:\\s+(?:with|saying|about)\\s+(?<content>.+?))?${STOP}`),
-    new RegExp(`\\b(?:welcome|dm|message)\\s+(?<who>${TARGET_THEM}|the on-?call engineer|the reporter)(?:\\s+(?:with|saying|about)\\s+(?<content>.+?))?${STOP}`),
+    new RegExp(`\\b(?:send|write|dm|message)\\s+(?<who>${WHO})\\s+(?:a|an)\\s+(?<kind>welcome|direct|private|short)?\\s*(?:message|dm|note)(?:\\s+(?:with|saying|about)\\s+(?<content>.+?))?${STOP}`),
+    new RegExp(`\\b(?:send|write)\\s+(?:a|an)\\s+(?<kind>welcome|direct|private)\\s+(?:message|dm|note)\\s+to\\s+(?<who>${WHO})(?:\\s+(?:with|saying|about)\\s+(?<content>.+?))?${STOP}`),
+    new RegExp(`\\b(?:dm|message|send|tell)\\s+(?<who>${WHO})\\s+(?<content>the (?:number|count|list|summary) of .+?|"[^"]+")${STOP}`),
+    new RegExp(`\\b(?:welcome|dm|message)\\s+(?<who>${WHO})(?:\\s+(?:with|saying|about)\\s+(?<content>.+?))?${STOP}`),
   ];
   for (const pattern of dmPatterns) {
     for (const m of text.take(pattern, "message")) {
       add("message", m, (context, block) => {
         const tool = need(catalog.action(["direct", "dm", "send"], undefined, [["user_email", "email"], ["text", "message", "body"]]), m[0], "send a person a direct message");
         const who = m.groups?.["who"] ?? "";
-        const person = /on-?call/.test(who) ? onCall(context, block, undefined, m[0]) : /reporter/.test(who) ? reporter(context, m[0]) : context.person;
+        const person = /on-?call|on call/.test(who) ? onCallPerson(catalog, builder, context, block, undefined, m[0]) : /reporter/.test(who) ? reporter(context, m[0]) : context.person;
         if (!person) throw new PlannerDeclined("refused", m[0], `"${who}" refers to nobody this workflow knows (no user in its trigger or input)`);
         const textField = ["text", "message", "body"].find((f) => propertyOf(tool.inputSchema, f)) ?? "text";
         const welcome = m.groups?.["kind"] === "welcome" || /^welcome\b/.test(m[0]);
@@ -184,18 +177,21 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       return [list, each, id];
     });
   }
-  for (const m of text.take(new RegExp(`\\badd\\s+(?:${TARGET_THEM}|the new user)\\s+to\\s+(?:the\\s+)?(?:group\\s+)?"?(?<group>[a-z0-9][\\w-]*)"?(?:\\s+group)?\\b`), "add-to-group")) {
+  for (const m of text.take(new RegExp(`\\badd\\s+(?:${TARGET_THEM}|the new user)\\s+to\\s+(?:the\\s+)?(?:groups?\\s+)?(?<groups>"?[a-z0-9][\\w-]*"?(?:\\s*(?:,|and|&)\\s*"?[a-z0-9][\\w-]*"?)*)(?:\\s+groups?)?\\b`), "add-to-group")) {
     add("add-to-group", m, (context, block) => {
       const tool = need(catalog.action(["add"], "group", [["user_id"], ["group", "group_id"]]), m[0], "add a user to a group");
       const person = subjectUser(context, block, catalog, builder, m[0]);
-      const id = builder.id(`add to ${m.groups?.["group"] ?? "group"}`);
-      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { user_id: person.id, [propertyOf(tool.inputSchema, "group") ? "group" : "group_id"]: { kind: "const", value: m.groups?.["group"] ?? "" } }, { builder, takesInput: context.takesInput, clause: m[0] }) });
-      return [id];
+      const groups = (m.groups?.["groups"] ?? "").split(/\s*(?:,|\band\b|&)\s*/).map((g) => g.replace(/"/g, "").trim()).filter(Boolean);
+      return groups.map((group) => {
+        const id = builder.id(`add to ${group}`);
+        block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { user_id: person.id, [propertyOf(tool.inputSchema, "group") ? "group" : "group_id"]: { kind: "const", value: group } }, { builder, takesInput: context.takesInput, clause: m[0] }) });
+        return id;
+      });
     });
   }
 
   // Create a user (onboarding) from the input.
-  for (const m of text.take(/\b(?:create|onboard|set up|add)\s+(?:a\s+)?(?:new\s+)?user(?:\s+account)?(?:\s+from\s+the\s+input)?\b/, "create-user")) {
+  for (const m of text.take(/\b(?:create|onboard|set up|add)\s+(?:a\s+)?(?:new\s+)?user(?:\s+account)?(?:\s+from\s+the\s+input)?\b|\b(?:create|set up)\s+(?:their|his|her|an?)\s+(?:user\s+)?account\b/, "create-user")) {
     add("create-user", m, (context, block) => {
       const tool = need(catalog.action(["create"], "user", [["email"]]), m[0], "create a user");
       if (!context.takesInput) throw new PlannerDeclined("refused", m[0], "a new user's details come from the caller, and this trigger passes none");
@@ -243,7 +239,45 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       return [id];
     });
   }
+  // Close (resolve) the incident [as <resolution>].
+  for (const m of text.take(/\b(?:close|resolve)\s+(?:it|the incident|each of them|each one)(?:\s+as\s+(?<code>[a-z_]+(?:\s+[a-z_]+)?))?(?:\s+with\s+(?:the\s+)?notes?\s+"(?<notes>[^"]+)")?/, "close")) {
+    add("close", m, (context, block) => {
+      const tool = need(catalog.action(["close", "resolve"], "incident", [["id"]]), m[0], "close an incident");
+      const item = context.item;
+      const key = item ? field(item, ["id"]) : undefined;
+      if (!key) throw new PlannerDeclined("refused", m[0], "it does not say which incident");
+      const bound: Record<string, PlanValue> = { id: key };
+      const codeField = Object.keys((tool.inputSchema["properties"] as Record<string, unknown> | undefined) ?? {}).find((f) => /code|resolution/.test(f));
+      if (codeField) {
+        const allowed = ((propertyOf(tool.inputSchema, codeField)?.["enum"] as string[] | undefined) ?? []).map(String);
+        const said = (m.groups?.["code"] ?? "").replace(/\s+/g, "_");
+        const value = allowed.find((v) => v === said || v.replace(/_/g, " ") === (m.groups?.["code"] ?? ""));
+        if (!value) throw new PlannerDeclined("needs-input", m[0], `closing needs a ${codeField.replace(/_/g, " ")}; say "close it as …" with one of: ${allowed.join(", ")}`, allowed);
+        bound[codeField] = { kind: "const", value };
+      }
+      const notes = text.groupAsWritten(m, "notes");
+      if (notes && propertyOf(tool.inputSchema, "notes")) bound["notes"] = { kind: "const", value: notes };
+      const id = builder.id("close");
+      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: m[0] }) });
+      return [id];
+    });
+  }
   return specs.sort((a, b) => a.start - b.start);
+}
+
+/** Who is on call (of a rotation): the tool's call, asked once per block, and the person in its result. */
+function onCallPerson(catalog: CatalogView, builder: PlanBuilder, context: Context, block: PlanStep[], rotation: string | undefined, said: string): Person {
+  const found = catalog.onCall();
+  if (!found) throw new PlannerDeclined("refused", said, "no read-only tool of this tenant says who is on call");
+  const args: Record<string, PlanValue> = rotation && found.rotationField ? { [found.rotationField]: { kind: "const", value: rotation } } : {};
+  const existing = block.find((s) => s.kind === "call" && s.tool === found.tool.key && JSON.stringify(s.args) === JSON.stringify(args));
+  const id = existing?.id ?? builder.id("onCall");
+  if (!existing) {
+    if (rotation && !found.rotationField) throw new PlannerDeclined("refused", said, `${found.tool.key} takes no rotation`);
+    block.push({ kind: "call", id, tool: found.tool.key, args: bindArgs(found.tool, args, { builder, takesInput: context.takesInput, clause: said }) });
+  }
+  const base = found.personPath;
+  return { email: { kind: "ref", step: id, path: [...base, "email"] }, name: { kind: "ref", step: id, path: [...base, "name"] }, id: { kind: "ref", step: id, path: [...base, "id"] } };
 }
 
 /**
@@ -306,8 +340,23 @@ export function readContent(content: string, context: Context, said: string, cat
   if (context.person && /^(?:their|his|her|the user's|the member's)\s+(?:full\s+)?name(?:\s+and\s+email)?$/.test(phrase)) {
     return { kind: "text", parts: [context.person.name ?? context.person.email, " (", context.person.email, ")"] };
   }
+  const onCallField = /^(?:the\s+)?(?:(?<a>name|email)\s+of\s+(?:the\s+|whoever is\s+)?on-?\s?call(?:\s+engineer)?|on-?\s?call(?:\s+engineer)?'s\s+(?<b>name|email)|who is on-?\s?call)$/.exec(phrase);
+  if (onCallField) {
+    const person = onCallPerson(catalog, builder, context, block, undefined, said);
+    const which = onCallField.groups?.["a"] ?? onCallField.groups?.["b"] ?? "name";
+    return { kind: "text", parts: ["On call: ", (which === "email" ? person.email : person.name) ?? person.email, ...(which === "email" ? [] : [" (", person.email, ")"])] };
+  }
+  const earlier = context.list;
+  if (earlier && /^(?:them|those|these|all of them|(?:a|the)\s+(?:summary|list|digest)\s+of\s+(?:them|those|these)|the list|their ids and titles)$/.test(phrase)) {
+    return { kind: "text", parts: [`${capitalize(earlier.said.trim())}:\n`, { kind: "lines", list: earlier.id, line: summaryOf({ ...earlier.item, step: earlier.id }), empty: "(none)" }] };
+  }
+  if (earlier && /^(?:how many there are|the (?:number|count) of them|their (?:number|count))$/.test(phrase)) {
+    return { kind: "text", parts: [`${capitalize(earlier.said.trim())}: `, { kind: "count", list: earlier.id }] };
+  }
   if (/^(?:it|this|that|the incident|the incident(?:'s)? (?:summary|details|id and title)|its (?:id and title|summary|details)|an? (?:update|summary|notification|alert|message)(?: about it)?)?$/.test(phrase)) {
     if (context.item) return summaryOf(context.item);
+    // "page the on-call engineer if there are unassigned P1 incidents": the page lists them.
+    if (phrase === "" && context.list) return { kind: "text", parts: [`${capitalize(context.list.said.trim())}:\n`, { kind: "lines", list: context.list.id, line: summaryOf({ ...context.list.item, step: context.list.id }), empty: "(none)" }] };
     if (context.takesInput) return builder.input("message", { type: "string", minLength: 1 }, true, "the message to send");
     throw new PlannerDeclined("needs-input", said || content, "it does not say what the message should say; give the text in quotes, or name what to report");
   }

@@ -9,7 +9,7 @@
 import { PlannerDeclined } from "../../core/errors.ts";
 import { type Condition, EVENT_LIST, type PlanStep, type PlanTrigger, type PlanValue, type WorkflowPlan } from "../../core/plan.ts";
 import { propertyOf } from "../plan/tools.ts";
-import { type ActionSpec, type Context, type Item, readActions, readSubjectList } from "./actions.ts";
+import { type ActionSpec, type Context, type Item, type Person, readActions, readSubjectList } from "./actions.ts";
 import { PlanBuilder } from "./builder.ts";
 import { type CatalogView, plural, singular, words } from "./catalog.ts";
 import { readListPhrase, wordCondition } from "./filters.ts";
@@ -38,7 +38,7 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     frame.context.takesInput = false;
     builder.clause(schedule.said, "trigger");
   }
-  const webhook = schedule ? undefined : text.takeOne(/\b(?:(?:from|via|on|when|whenever|after)\s+(?:a|the|an)\s+(?:incoming\s+)?webhook(?:\s+(?:call|request))?(?:\s+(?:is\s+)?(?:called|arrives|fires|comes in|is received|is posted|hits))?|(?:a|the)\s+webhook\s+(?:that\s+)?(?:arrives|is called|fires))\b/, "trigger");
+  const webhook = schedule ? undefined : text.takeOne(/\b(?:(?:from|via|on|when|whenever|after)\s+(?:(?:a|the|an)\s+)?(?:incoming\s+)?webhook(?:\s+(?:call|request))?(?:\s+(?:is\s+)?(?:called|arrives|fires|comes in|is received|is posted|hits))?|(?:a|the)\s+webhook\s+(?:that\s+)?(?:arrives|is called|fires))\b/, "trigger");
   if (webhook) {
     trigger = { type: "webhook" };
     builder.clause(webhook[0], "trigger");
@@ -192,7 +192,7 @@ function clauseAround(text: RequestText, pattern: RegExp): string {
  * exists, and the sample is checked against that.
  */
 async function readEventTrigger(text: RequestText, catalog: CatalogView, builder: PlanBuilder, live: LiveReads, top: PlanStep[]): Promise<{ trigger: PlanTrigger; frame: Frame } | undefined> {
-  const created = text.takeOne(/\b(?:when|whenever|each time|every time|as soon as)\s+(?:(?:a|an|the|any)\s+)?(?:new\s+)?(?<phrase>[a-z0-9_ ,-]+?)\s+(?:is|gets|has been|are)\s+(?:opened|created|raised|reported|filed|logged|submitted)\b/, "trigger");
+  const created = text.takeOne(/\b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:(?:a|an|the|any)\s+)?(?:new\s+)?(?<phrase>[a-z0-9_ ,-]+?)\s+(?:(?:is|gets|has been|are)\s+(?:opened|created|raised|reported|filed|logged|submitted|received)|comes in|arrives|appears|shows up)\b/, "trigger");
   if (created) {
     const phrase = created.groups?.["phrase"] ?? "";
     for (const noun of catalog.listNouns()) {
@@ -219,7 +219,7 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
     }
     throw new PlannerDeclined("refused", text.originalOf(created), `no subscribable resource of this tenant announces new ${created.groups?.["phrase"] ?? "items"}; it offers: ${catalog.resources.slice(0, 6).map((r) => r.uri).join(", ") || "none"}`);
   }
-  const added = text.takeOne(/\b(?:when|whenever|each time|every time|as soon as)\s+(?:(?:a|an|the|any)\s+)?(?:new\s+)?(?:user|person|member|someone|somebody|employee)\s+(?:is\s+added|gets\s+added|joins|is\s+put)\s+(?:to|into|in)?\s*(?:the\s+)?(?:group\s+)?"?(?<group>[a-z0-9][\w-]*)"?(?:\s+group)?\b/, "trigger");
+  const added = text.takeOne(/\b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:(?:a|an|the|any)\s+)?(?:new\s+)?(?:user|person|member|someone|somebody|employee)\s+(?:is\s+added|gets\s+added|joins|is\s+put)\s+(?:to|into|in)?\s*(?:the\s+)?(?:group\s+)?"?(?<group>[a-z0-9][\w-]*)"?(?:\s+group)?\b/, "trigger");
   if (!added) return undefined;
   const said = text.originalOf(added);
   const groupName = added.groups?.["group"] ?? "";
@@ -275,7 +275,7 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
 /** What the workflow works on when the caller names it: an incident by id, a user by id or email, every member of a group, each item of a list. */
 async function readSubject(text: RequestText, catalog: CatalogView, builder: PlanBuilder, frame: Frame): Promise<Frame> {
   const { context } = frame;
-  const members = text.takeOne(/\b(?:for|to)?\s*(?:every|each|all(?:\s+the)?)\s+members?\s+of\s+(?:the\s+)?(?:group\s+)?"?(?<group>[a-z0-9][\w-]*)"?(?:\s+group)?\b/, "subject");
+  const members = text.takeOne(/(?:\bfor\s+)?\b(?:every|each|all(?:\s+the)?)\s+members?\s+of\s+(?:the\s+)?(?:group\s+)?"?(?<group>[a-z0-9][\w-]*)"?(?:\s+group)?\b/, "subject");
   if (members) {
     const groups = catalog.lister("groups");
     const person = catalog.personBy("id");
@@ -299,6 +299,37 @@ async function readSubject(text: RequestText, catalog: CatalogView, builder: Pla
     builder.clause(said, list, group, memberIds, member, user);
     text.substitute(members.index, members.index + members[0].length, " them ");
     return { block: body, context: { ...context, person: { email: { kind: "ref", step: user, path: ["email"] }, id: { kind: "ref", step: user, path: ["id"] }, name: { kind: "ref", step: user, path: ["name"] } }, groupName: { kind: "const", value: members.groups?.["group"] ?? "" } }, main: memberIds };
+  }
+  const literalUser = text.takeOne(/\b(?:the\s+)?user\s+(?<id>[a-z]{0,4}-?\d{2,})\b/, "subject");
+  if (literalUser) {
+    const reader = catalog.personBy("id");
+    const said = text.originalOf(literalUser);
+    if (!reader?.tool.outputSchema) throw new PlannerDeclined("refused", said, "no read-only tool of this tenant reads a user by id");
+    const id = builder.id("user");
+    frame.block.push({ kind: "call", id, tool: reader.tool.key, args: { [reader.inputField]: { kind: "const", value: literalUser.groups?.["id"] ?? "" } } });
+    builder.clause(said, id);
+    text.substitute(literalUser.index, literalUser.index + literalUser[0].length, " them ");
+    return { ...frame, context: { ...context, person: personOf(id, reader.tool.outputSchema) } };
+  }
+  const literalIncident = text.takeOne(/\b(?:the\s+)?incident\s+(?<id>[a-z]{2,6}-?\d{2,})\b/, "subject");
+  if (literalIncident) {
+    const getter = catalog.getter("incidents");
+    const said = text.originalOf(literalIncident);
+    if (!getter?.tool.outputSchema) throw new PlannerDeclined("refused", said, "no read-only tool of this tenant reads one incident by its id");
+    const id = builder.id("incident");
+    frame.block.push({ kind: "call", id, tool: getter.tool.key, args: { [getter.inputField]: { kind: "const", value: (text.groupAsWritten(literalIncident, "id") ?? "").toUpperCase() } } });
+    builder.clause(said, id);
+    text.substitute(literalIncident.index, literalIncident.index + literalIncident[0].length, " it ");
+    return { ...frame, context: { ...context, item: { step: id, schema: getter.tool.outputSchema, noun: "incidents", typed: true } } };
+  }
+  const check = text.takeOne(/\b(?:check|look)\s+(?:for|at)\s+(?<phrase>[a-z0-9 _-]+?)(?=\s*(?:,|\band\b|\bif\b|$))/, "subject");
+  if (check) {
+    const said = text.originalOf(check);
+    const listed = readSubjectList(text.groupAsWritten(check, "phrase") ?? "", catalog, builder, context);
+    if (!listed) throw new PlannerDeclined("refused", said, `"${check.groups?.["phrase"] ?? ""}" is not a list this tenant's tools give`);
+    const list = listed.push(frame.block);
+    builder.clause(said, list);
+    return { ...frame, context: { ...context, list: { id: list, item: { ...listed.item, step: list }, said: listed.said } }, main: list };
   }
   if (!context.takesInput) return forEachList(text, catalog, builder, frame);
   const incident = text.takeOne(/\b(?:the|an?|a given)\s+(?<noun>incident|ticket)\s+(?:with\s+the\s+given\s+id|(?:given\s+)?by\s+(?:its\s+)?id|(?:that\s+)?the\s+caller\s+names|from\s+the\s+input)\b|\bthe\s+given\s+(?<noun2>incident|ticket)\b/, "subject");
@@ -325,17 +356,21 @@ async function readSubject(text: RequestText, catalog: CatalogView, builder: Pla
     frame.block.push({ kind: "call", id, tool: reader.tool.key, args: { [reader.inputField]: builder.input(byEmail ? "email" : "user_id", schema, true, byEmail ? "the user's email address" : "the user's id") } });
     builder.clause(said, id);
     text.substitute(userMatch.index, userMatch.index + userMatch[0].length, " them ");
-    const output = reader.tool.outputSchema;
-    return { ...frame, context: { ...context, person: { email: { kind: "ref", step: id, path: ["email"] }, id: { kind: "ref", step: id, path: ["id"] }, name: { kind: "ref", step: id, path: ["name"] }, ...(propertyOf(output, "groups") ? { groups: { kind: "ref", step: id, path: ["groups"] } } : {}), schema: output } } };
+    return { ...frame, context: { ...context, person: personOf(id, reader.tool.outputSchema) } };
   }
   return forEachList(text, catalog, builder, frame);
+}
+
+/** A user read by step `id`: email, id, name and (where the record has them) groups. */
+function personOf(id: string, schema: Record<string, unknown>): Person {
+  return { email: { kind: "ref", step: id, path: ["email"] }, id: { kind: "ref", step: id, path: ["id"] }, name: { kind: "ref", step: id, path: ["name"] }, ...(propertyOf(schema, "groups") ? { groups: { kind: "ref", step: id, path: ["groups"] } } : {}), schema };
 }
 
 /** "for each open P1 incident, …": the list, and a loop whose item is "it". */
 function forEachList(text: RequestText, catalog: CatalogView, builder: PlanBuilder, frame: Frame): Frame {
   const loop = text.takeOne(/\b(?:for|to)\s+(?:each|every|all(?:\s+the)?)\s+(?<phrase>[a-z0-9 _-]+?)(?=\s*(?:,|:|$|\bolder\b))/, "subject");
   if (!loop) return frame;
-  let phrase = loop.groups?.["phrase"] ?? "";
+  let phrase = text.groupAsWritten(loop, "phrase") ?? "";
   const age = /^\s*older than\s+\d+\s*\w+/.exec(text.lower.slice(loop.index + loop[0].length));
   if (age) {
     text.mark(loop.index + loop[0].length, loop.index + loop[0].length + age[0].length, "subject");
@@ -349,7 +384,7 @@ function forEachList(text: RequestText, catalog: CatalogView, builder: PlanBuild
   frame.block.push({ kind: "for-each", id: each, list, steps: body });
   builder.clause(`${text.originalOf(loop)}${age ? age[0] : ""}`, list, each);
   text.substitute(loop.index, loop.index + loop[0].length, " it ");
-  return { block: body, context: { ...frame.context, item: { ...listed.item, step: each } }, main: list };
+  return { block: body, context: { ...frame.context, item: { ...listed.item, step: each }, list: { id: list, item: { ...listed.item, step: list }, said: listed.said } }, main: list };
 }
 
 /** A condition as read; "it" is resolved when its branch is placed, after the actions before it (which may make "it"). */
@@ -358,20 +393,29 @@ type ConditionRead = { resolve: (context: Context) => Condition; before: PlanSte
 /** "if there are more than 3 open P1 incidents, …" and "… if it is a P1" / "if the incident is P1, …". */
 function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBuilder, frame: Frame): ConditionRead[] {
   const out: ConditionRead[] = [];
-  const more = /\bif\s+there\s+(?:are|is)\s+(?<cmp>more|fewer|less)\s+than\s+(?<n>\d+)\s+/.exec(text.lower);
+  const more = /,?\s*\bif\s+there\s+(?:are|is)\s+(?:(?<cmp>more|fewer|less)\s+than\s+(?<n>\d+)\s+|(?<any>any)\b\s*)?/.exec(text.lower);
   if (more && text.has(/\bif\s+there\s+(?:are|is)\b/)) {
     const rest = text.lower.slice(more.index + more[0].length);
-    const phrase = /^([a-z0-9 _-]+?)(?=\s*(?:,|$))/.exec(rest)?.[1] ?? "";
-    const listed = readSubjectList(phrase, catalog, builder, frame.context);
-    const said = text.verbatim.slice(more.index, more.index + more[0].length + phrase.length);
-    if (!listed) throw new PlannerDeclined("refused", said, `"${phrase}" is not a list this tenant's tools give`);
+    const phrase = /^([a-z0-9 _-]*?)(?=\s*(?:,|\.|;|$))/.exec(rest)?.[1] ?? "";
+    const end = more.index + more[0].length + phrase.length;
+    const said = text.verbatim.slice(more.index, end).replace(/^,?\s*/, "");
     const before: PlanStep[] = [];
-    const list = listed.push(before);
-    text.mark(more.index, more.index + more[0].length + phrase.length, "condition");
-    const comma = text.takeOne(/^,/, "condition");
-    void comma;
-    const condition: Condition = { value: { kind: "count", list }, op: more.groups?.["cmp"] === "more" ? "gt" : "lt", operand: Number(more.groups?.["n"]) };
-    out.push({ resolve: () => condition, before, start: more.index, end: more.index + more[0].length + phrase.length, said, leading: true });
+    let list: string;
+    if (phrase.trim() === "" && more.groups?.["any"] && frame.context.list) list = frame.context.list.id;
+    else {
+      const written = text.verbatim.slice(more.index + more[0].length, end);
+      const listed = readSubjectList(written.toLowerCase() === phrase ? written : phrase, catalog, builder, frame.context);
+      if (!listed) throw new PlannerDeclined("refused", said, `"${phrase || said}" is not a list this tenant's tools give`);
+      list = listed.push(before);
+      frame.context.list = { id: list, item: { ...listed.item, step: list }, said: listed.said };
+    }
+    text.mark(more.index, end, "condition");
+    const cmp = more.groups?.["cmp"];
+    const condition: Condition = { value: { kind: "count", list }, op: cmp === "more" ? "gt" : cmp ? "lt" : "gt", operand: cmp ? Number(more.groups?.["n"]) : 0 };
+    const comma = /^\s*,/.exec(text.lower.slice(end));
+    const leading = comma !== null;
+    if (comma) text.mark(end, end + comma[0].length, "condition");
+    out.push({ resolve: () => condition, before, start: more.index, end, said, leading });
   }
   for (const m of text.take(/,?\s*\bif\s+(?:it|the incident|its priority|the priority|the incident's priority|its status)\s+is\s+(?:a\s+|an\s+|still\s+)?(?<value>[a-z0-9_]+)\b(?<comma>\s*,)?/, "condition")) {
     const said = text.originalOf(m);

@@ -3,11 +3,7 @@
  * characters marked), and what no reader took is what the planner did not understand. A request
  * with any such word left is never planned: the planner says which words, so nothing is dropped.
  */
-
-/** Words that carry no meaning of their own in a request. */
-const FILLER = new Set(
-  "a an the and then also to of in on at for with by from it its is are be please that this these those them their they there as so or when after before each every all any one please also just our my me we us i you your".split(" "),
-);
+import { FILLER } from "../plan/check.ts";
 
 export type Taken = { start: number; end: number; text: string; by: string };
 

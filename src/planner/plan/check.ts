@@ -9,8 +9,8 @@ import { EVENT_LIST, type PlanStep, type PlanValue, WorkflowPlan } from "../../c
 import type { PlanTool } from "./tools.ts";
 
 /** Words that say nothing by themselves; every other word of a request must be in a clause. */
-const FILLER = new Set(
-  "a an the and then also to of in on at for with by from it its is are be please that this these those them their they there as so or when after before each every all any one just our my me we us i you your should would could can will".split(" "),
+export const FILLER: ReadonlySet<string> = new Set(
+  "a an the and then also to of in on at for with by from it its is are be please that this these those them their they there as so or but when each every our my me we us i you your".split(" "),
 );
 
 export function requestWords(text: string): string[] {
