@@ -183,6 +183,11 @@ describe("Charter as an MCP server", () => {
     assert.equal(planned.isError, undefined, JSON.stringify(planned.content));
     assert.match(steps[0] ?? "", /^plan:\n.*directory:\/\/events\/membership/s);
     assert.ok(steps.some((step) => step.startsWith("check passed: ")), steps.join("\n"));
+    assert.match(JSON.stringify((planned.structuredContent as { plan?: unknown }).plan), /"uri":"directory:\/\/events\/membership"/, "the draft's plan comes back");
+    // A request the planner cannot plan is an answer naming the part, not a tool error.
+    const declined = await author.callTool({ name: "charter.plan_workflow", arguments: { request: "Order a new laptop for the user" } });
+    assert.equal(declined.isError, undefined);
+    assert.deepEqual({ ...(declined.structuredContent as Record<string, unknown>), reason: undefined, next: undefined }, { outcome: "refused", clause: "Order a new laptop for the user", reason: undefined, options: [], next: undefined });
     await author.close();
   });
 

@@ -36,10 +36,10 @@ import {
 import { z } from "zod";
 import type { App } from "../app.ts";
 import { definitionDescription, guestFiles } from "../compile/index.ts";
-import { CharterError } from "../core/errors.ts";
+import { CharterError, PlannerDeclined } from "../core/errors.ts";
 import type { Capability } from "../core/workflow.ts";
 import type { Role, VersionRow } from "../store/index.ts";
-import type { PlannerProgress } from "../planner/index.ts";
+import type { PlannerProgress, PlanResult } from "../planner/index.ts";
 import type { Dispatcher } from "../triggers/index.ts";
 import type { Actor } from "../versions/index.ts";
 import { GUIDE } from "./guide.ts";
@@ -264,9 +264,17 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
     switch (name) {
       case "charter.plan_workflow": {
         const onProgress = progress && ((p: PlannerProgress) => progress(p.event === "turn" ? `planner turn ${p.turn}` : `${p.event === "checked" ? (p.ok ? "check passed: " : "check failed: ") : ""}${p.summary}`));
-        const result = await app.planner.plan({ tenantId, request: String(args["request"]), from: args["from"] as string | undefined, author: caller.actor, ...(onProgress ? { onProgress } : {}) });
+        let result: PlanResult;
+        try {
+          result = await app.planner.plan({ tenantId, request: String(args["request"]), from: args["from"] as string | undefined, author: caller.actor, ...(onProgress ? { onProgress } : {}) });
+        } catch (error) {
+          // The planner's answer, not a failure: which part it could not plan, and why (or its question).
+          if (error instanceof PlannerDeclined) return data({ ...error.toJSON(), next: error.outcome === "refused" ? "reword or drop the part named in clause, then call charter.plan_workflow again" : "answer the question in a revised request (options lists what the tenant has), then call charter.plan_workflow again" });
+          throw error;
+        }
         const v = result.version;
-        return data({ version: `${v.workflow}@${v.number}`, id: v.id, status: v.status, capabilities: v.capabilities, gates: v.gates, planner: result.planner, next: "a human reviewer submits and approves it outside MCP (charter submit/approve, or the API); until then it never runs" });
+        const plan = (v.origin as { plan?: unknown } | null)?.plan ?? null;
+        return data({ outcome: "draft", version: `${v.workflow}@${v.number}`, id: v.id, status: v.status, plan, capabilities: v.capabilities, gates: v.gates, planner: result.planner, next: "a human reviewer submits and approves it outside MCP (charter submit/approve, or the API); until then it never runs" });
       }
       case "charter.list_workflows":
         return data({ workflows: await app.versions.workflows(tenantId) });

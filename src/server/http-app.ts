@@ -8,7 +8,7 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import type { App } from "../app.ts";
-import { CharterError } from "../core/errors.ts";
+import { CharterError, PlannerDeclined } from "../core/errors.ts";
 import type { Role, UserRow } from "../store/index.ts";
 import type { Actor } from "../versions/index.ts";
 import { httpStatus } from "./http-status.ts";
@@ -36,6 +36,7 @@ export async function createHttpApp(app: App, options: { log?: (line: LogLine) =
   const log = options.log ?? ((line: LogLine) => process.stderr.write(`${JSON.stringify(line)}\n`));
 
   http.onError((error, c) => {
+    if (error instanceof PlannerDeclined) return c.json({ error: { code: error.code, message: error.message, retryable: false, ...error.toJSON() } }, httpStatus(error.code));
     if (error instanceof CharterError) return c.json({ error: { code: error.code, message: error.message, retryable: error.retryable } }, httpStatus(error.code));
     if (error instanceof z.ZodError) return c.json({ error: { code: "INVALID_REQUEST", message: error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; "), retryable: false } }, 400);
     if (error instanceof BadRequest) return c.json({ error: { code: "INVALID_REQUEST", message: error.message, retryable: false } }, 400);
