@@ -8,10 +8,12 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type App, createApp } from "../src/app.ts";
+import { PlannerDeclined } from "../src/core/errors.ts";
 import type { WorkflowPlan } from "../src/core/plan.ts";
 import { PlannerTools } from "../src/planner/index.ts";
 import { CatalogView } from "../src/planner/offline/catalog.ts";
 import { planRequest } from "../src/planner/offline/plan-request.ts";
+import { readListPhrase } from "../src/planner/offline/filters.ts";
 import { RequestText } from "../src/planner/offline/request-text.ts";
 import { readSchedule } from "../src/planner/offline/schedule.ts";
 import { checkPlan } from "../src/planner/plan/check.ts";
@@ -46,6 +48,36 @@ describe("schedules in everyday phrasing", () => {
       else assert.deepEqual("trigger" in read ? read.trigger : read, { type: "schedule", ...expected });
     });
   }
+});
+
+describe("list phrases read by the item schema", () => {
+  const schema = {
+    type: "object",
+    properties: {
+      id: { type: "string" },
+      priority: { type: "string", enum: ["P1", "P2", "P3", "P4"] },
+      status: { type: "string", enum: ["new", "in_progress", "on_hold", "resolved", "closed"] },
+      assignee: { anyOf: [{ type: "object", properties: { email: { type: "string" } } }, { type: "null" }] },
+      created_at: { type: "string" },
+    },
+  };
+  const read = (phrase: string) => {
+    const text = new RequestText(phrase);
+    const found = readListPhrase(text, "incidents", schema, "item");
+    return { conditions: found?.conditions.map((c) => `${c.value.kind === "ref" ? c.value.path.join(".") : ""} ${c.op} ${JSON.stringify(c.operand ?? null)}`), left: text.leftover() };
+  };
+  const cases: [string, string[]][] = [
+    ["open P1 and P2 incidents", ['priority in ["P1","P2"]', 'status not-in ["resolved","closed"]']],
+    ["open incidents older than 72 hours", ['status not-in ["resolved","closed"]', "created_at older-than-hours 72"]],
+    ["P2 incidents that have been open for more than 12 hours", ['priority eq "P2"', "created_at older-than-hours 12", 'status not-in ["resolved","closed"]']],
+    ["incidents that still have no owner", ["assignee empty null"]],
+    ["unassigned p3 tickets", ['priority eq "P3"', "assignee empty null"]],
+    ["new in progress incidents older than 2 days", ['status in ["new","in_progress"]', "created_at older-than-hours 48"]],
+  ];
+  for (const [phrase, expected] of cases) {
+    test(`"${phrase}"`, () => assert.deepEqual(read(phrase), { conditions: expected, left: [] }));
+  }
+  test("a word no field gives meaning to is left over, never dropped", () => assert.deepEqual(read("critical incidents").left, ["critical"]));
 });
 
 describe("plans, coverage and generated tests on the demo tenant", () => {
@@ -131,6 +163,18 @@ describe("plans, coverage and generated tests on the demo tenant", () => {
     assert.match(await check(request, (s) => s.replace(/if \(incidents_\.length > 3\)/, "if (incidents_.length > 3 || true)")), /expected/);
     assert.match(await check("Every hour, post the open P2 incidents to #it-ops", (s) => s.replace(/\.filter\(\(incidents_\) => [^;]*\);/, ";")), /\$contains|include|excludes|INC/);
     assert.match(await check("Every hour, post the unassigned P2 incidents to #it-ops", (s) => s.replace("(isEmpty(incidents_?.assignee))", "(true)")), /./);
+  });
+
+  test("a branch, fallback or limit the planner cannot place is refused, not run unconditionally", async () => {
+    const refused = async (request: string, about: RegExp) => {
+      await assert.rejects(plan(request), (error: unknown) => error instanceof PlannerDeclined && about.test(`${error.clause} ${error.reason}`));
+    };
+    await refused("Page the on-call engineer with the input message. Otherwise post it to #it-ops", /otherwise/i);
+    await refused("Page the on-call engineer with the input message and post it to #it-ops instead", /instead/);
+    await refused("Reboot the mail server whenever a P1 incident mentions email", /Reboot the mail server.*whenever|whenever.*Reboot the mail server/s);
+    const otherwise = await plan('If any P1 incident is unassigned, list those incidents in #incidents; otherwise post "No unassigned P1s" in #it-ops');
+    const branch = otherwise.steps.find((s) => s.kind === "if");
+    assert.ok(branch?.kind === "if" && branch.otherwise.length === 1 && branch.then.length === 1, JSON.stringify(otherwise.steps));
   });
 
   test("tests exercise every branch, the failure path, an empty list and saved state", async () => {

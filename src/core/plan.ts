@@ -54,7 +54,8 @@ export type PlanStep =
   | { kind: "list"; id: string; from: PlanValue; where: Condition[]; noun: string }
   | { kind: "for-each"; id: string; list: string; steps: PlanStep[] }
   | { kind: "if"; id: string; condition: Condition; then: PlanStep[]; otherwise: PlanStep[] }
-  | { kind: "once-per"; id: string; period: "hour" | "day" | "week"; steps: PlanStep[] };
+  | { kind: "once-per"; id: string; period: "hour" | "day" | "week"; steps: PlanStep[] }
+  | { kind: "fail"; id: string; message: string };
 
 export const PlanStep: z.ZodType<PlanStep> = z.lazy(() =>
   z.discriminatedUnion("kind", [
@@ -66,6 +67,8 @@ export const PlanStep: z.ZodType<PlanStep> = z.lazy(() =>
     z.object({ kind: z.literal("if"), id: Id, condition: Condition, then: z.array(PlanStep), otherwise: z.array(PlanStep) }).strict(),
     /** Steps that run at most once per period (UTC), remembered in the workflow's saved state. */
     z.object({ kind: z.literal("once-per"), id: Id, period: z.enum(["hour", "day", "week"]), steps: z.array(PlanStep).min(1) }).strict(),
+    /** Stops the run as failed with this message (WORKFLOW_ERROR), e.g. when a person it must reach is not found. */
+    z.object({ kind: z.literal("fail"), id: Id, message: z.string().min(1).max(500) }).strict(),
   ]),
 );
 

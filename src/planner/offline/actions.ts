@@ -9,7 +9,7 @@ import { PlannerDeclined } from "../../core/errors.ts";
 import type { PlanStep, PlanValue } from "../../core/plan.ts";
 import { type PlanTool, propertyOf } from "../plan/tools.ts";
 import { bindArgs, type PlanBuilder } from "./builder.ts";
-import { type CatalogView, personPath } from "./catalog.ts";
+import { type CatalogView, personPath, singular } from "./catalog.ts";
 import { readListPhrase } from "./filters.ts";
 import { RequestText } from "./request-text.ts";
 
@@ -59,9 +59,10 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Post to #channel / notify #channel / post … there.
-  const postVerb = "(?:post|send|share|announce|publish|write|report|put)";
+  const postVerb = "(?:post|send|share|announce|publish|write|report|put|list|drop)";
+  const tellVerb = "(?:post|send|share|announce|publish|write|report|put|list|drop|tell|notify|inform|update)";
   const CHANNELS = "#(?<channel>[a-z0-9][a-z0-9_-]*)(?<more>(?:\\s*(?:,|and|&)\\s*#[a-z0-9][a-z0-9_-]*)*)";
-  for (const m of text.take(new RegExp(`\\b${postVerb}\\s+${CHANNELS}\\s+(?<content>.+?)${STOP}`), "post")) addPosts(m);
+  for (const m of text.take(new RegExp(`\\b${tellVerb}\\s+(?:(?:to|in|into|on)\\s+)?${CHANNELS}\\s+(?!about\\b|of\\b)(?<content>.+?)${STOP}`), "post")) addPosts(m);
   for (const m of text.take(new RegExp(`\\b${postVerb}\\b(?<content>.*?)\\s*\\b(?:to|in|into|on)\\s+(?:the\\s+)?(?:channels?\\s+)?${CHANNELS}(?:\\s+channels?)?\\b`), "post")) addPosts(m);
   /** One post per channel named ("to #it-ops and #incidents"), each with the same text. */
   function addPosts(m: RegExpExecArray) {
@@ -95,15 +96,36 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       if (messageField) bound[messageField] = readContent(text.groupAsWritten(m, "content") ?? "", context, m[0], catalog, builder, block);
       const id = builder.id("page");
       block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: m[0] }) });
+      // "…; if paging fails, send them a direct message": them is who was paged.
+      context.person ??= person;
       return [id];
     });
   }
+  // Page them / the reporter / a person by name.
+  for (const m of text.take(new RegExp(`\\bpage\\s+(?<who>${TARGET_THEM}|the reporter(?:\\s+of\\s+(?:it|the incident))?|[a-z][a-z'-]+\\s+[a-z][a-z'-]+)(?:\\s+(?:with|about)\\s+(?<content>.+?))?${STOP}`), "page")) {
+    add("page", m, (context, block) => {
+      const tool = need(catalog.action(["page"], undefined, [["user_email", "email"]]), m[0], "page a person");
+      const who = m.groups?.["who"] ?? "";
+      const person = /reporter/.test(who) ? reporter(context, m[0]) : new RegExp(`^(?:${TARGET_THEM})$`).test(who) ? context.person : namedPerson(text.groupAsWritten(m, "who") ?? who, context, block, catalog, builder, m[0]);
+      if (!person) throw new PlannerDeclined("refused", m[0], `"${who}" refers to nobody this workflow knows`);
+      const messageField = ["message", "text", "body"].find((f) => propertyOf(tool.inputSchema, f));
+      const bound: Record<string, PlanValue> = { [propertyOf(tool.inputSchema, "user_email") ? "user_email" : "email"]: person.email };
+      if (messageField) bound[messageField] = readContent(text.groupAsWritten(m, "content") ?? "", context, m[0], catalog, builder, block);
+      const id = builder.id("page");
+      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: m[0] }) });
+      context.person ??= person;
+      return [id];
+    });
+  }
+
   // Send them / the on-call engineer a (welcome|direct) message [with …].
-  const WHO = `${TARGET_THEM}|the on-?call(?: engineer| person)?|whoever is on call|the reporter(?:\\s+of\\s+(?:it|the incident))?`;
+  // Last: a person's name ("Li Wen"), taken only when written capitalized.
+  const WHO = `${TARGET_THEM}|the on-?call(?: engineer| person)?|whoever is on call|the reporter(?:\\s+of\\s+(?:it|the incident))?|[a-z][a-z'-]+\\s+[a-z][a-z'-]+`;
   const dmPatterns = [
     new RegExp(`\\b(?:send|write|dm|message)\\s+(?<who>${WHO})\\s+(?:a|an)\\s+(?<kind>welcome|direct|private|short)?\\s*(?:message|dm|note)(?:\\s+(?:with|saying|about)\\s+(?<content>.+?))?${STOP}`),
     new RegExp(`\\b(?:send|write)\\s+(?:a|an)\\s+(?<kind>welcome|direct|private)\\s+(?:message|dm|note)\\s+to\\s+(?<who>${WHO})(?:\\s+(?:with|saying|about)\\s+(?<content>.+?))?${STOP}`),
     new RegExp(`\\b(?:dm|message|send|tell)\\s+(?<who>${WHO})\\s+(?<content>the (?:number|count|list|summary) of .+?|"[^"]+")${STOP}`),
+    new RegExp(`\\b(?:send|forward)\\s+(?<content>it|this|that|the message)\\s+to\\s+(?<who>${WHO})\\s+(?:as|in|by)\\s+(?:a|an)\\s+(?:direct|private)\\s+message${STOP}`),
     new RegExp(`\\b(?:welcome|dm|message)\\s+(?<who>${WHO})(?:\\s+(?:with|saying|about)\\s+(?<content>.+?))?${STOP}`),
   ];
   for (const pattern of dmPatterns) {
@@ -111,7 +133,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       add("message", m, (context, block) => {
         const tool = need(catalog.action(["direct", "dm", "send"], undefined, [["user_email", "email"], ["text", "message", "body"]]), m[0], "send a person a direct message");
         const who = m.groups?.["who"] ?? "";
-        const person = /on-?call|on call/.test(who) ? onCallPerson(catalog, builder, context, block, undefined, m[0]) : /reporter/.test(who) ? reporter(context, m[0]) : context.person;
+        const person = /on-?call|on call/.test(who) ? onCallPerson(catalog, builder, context, block, undefined, m[0]) : /reporter/.test(who) ? reporter(context, m[0]) : new RegExp(`^(?:${TARGET_THEM})$`).test(who) ? context.person : namedPerson(text.groupAsWritten(m, "who") ?? who, context, block, catalog, builder, m[0]);
         if (!person) throw new PlannerDeclined("refused", m[0], `"${who}" refers to nobody this workflow knows (no user in its trigger or input)`);
         const textField = ["text", "message", "body"].find((f) => propertyOf(tool.inputSchema, f)) ?? "text";
         const welcome = m.groups?.["kind"] === "welcome" || /^welcome\b/.test(m[0]);
@@ -204,7 +226,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Comment on the incident; set its priority or status.
-  for (const m of text.take(/\badd\s+(?:a|an)\s+(?<visibility>internal|public)?\s*(?:comment|note|work note)(?:\s+to\s+(?:it|the incident|each of them|each one))?(?:\s+(?:saying|that says|with the text)\s+"(?<body>[^"]+)")?/, "comment")) {
+  for (const m of text.take(/\b(?:add|leave|post|write|put)\s+(?:a|an)\s+(?<visibility>internal|public)?\s*(?:comment|note|work note)(?:\s+(?:to|on|in)\s+(?:it|the incident|each of them|each one))?(?:\s+(?:saying|that says|with the text)\s+"(?<body>[^"]+)")?/, "comment")) {
     add("comment", m, (context, block) => {
       const tool = need(catalog.action(["comment", "note"], undefined, [["id"], ["body", "text"]]), m[0], "comment on an incident");
       const item = context.item;
@@ -297,6 +319,35 @@ function subjectUser(context: Context, block: PlanStep[], catalog: CatalogView, 
   return person;
 }
 
+/**
+ * A person named in the request ("Li Wen"), looked up at each run with the tenant's read-only
+ * user search, matched by exact name; that the name exists is checked live before the draft is
+ * stored. Only a name written capitalized counts as one.
+ */
+function namedPerson(name: string, context: Context, block: PlanStep[], catalog: CatalogView, builder: PlanBuilder, said: string): Person {
+  if (!/^[A-Z][\w'-]+ [A-Z][\w'-]+$/.test(name)) throw new PlannerDeclined("refused", said, `"${name}" refers to nobody this workflow knows (write a person's name capitalized, or say "the on-call engineer", "the reporter", "them")`);
+  const finder = catalog.tools.find((t) => t.readOnly && propertyOf(t.inputSchema, "query") && ((t.inputSchema["required"] as string[] | undefined) ?? []).every((r) => r === "query") && personList(t) !== undefined);
+  const field = finder ? personList(finder) : undefined;
+  if (!finder || !field) throw new PlannerDeclined("refused", said, `no read-only tool of this tenant finds a person by name, so "${name}" cannot be looked up`);
+  const call = builder.id("find");
+  const list = builder.id("person");
+  block.push({ kind: "call", id: call, tool: finder.key, args: { query: { kind: "const", value: name } } });
+  block.push({ kind: "list", id: list, from: { kind: "ref", step: call, path: [field] }, where: [{ value: { kind: "ref", step: list, path: ["name"] }, op: "eq", operand: name }], noun: "users" });
+  // Someone who is no longer there is a failed run, not a message to nobody.
+  block.push({ kind: "if", id: builder.id("found"), condition: { value: { kind: "count", list }, op: "lt", operand: 1 }, then: [{ kind: "fail", id: builder.id("notFound"), message: `no user named ${name} was found` }], otherwise: [] });
+  void context;
+  return { email: { kind: "ref", step: list, path: ["0", "email"] }, name: { kind: "ref", step: list, path: ["0", "name"] }, id: { kind: "ref", step: list, path: ["0", "id"] } };
+}
+
+/** The output field of a tool that lists people (objects with a name and an email). */
+function personList(tool: PlanTool): string | undefined {
+  const properties = (tool.outputSchema?.["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {};
+  return Object.keys(properties).find((k) => {
+    const items = properties[k]?.["items"] as Record<string, unknown> | undefined;
+    return properties[k]?.["type"] === "array" && propertyOf(items, "email") && propertyOf(items, "name");
+  });
+}
+
 function reporter(context: Context, said: string): Person {
   const item = context.item;
   const email = item ? field(item, ["reporter_email", "reporter", "requester_email", "caller_email"]) : undefined;
@@ -340,14 +391,16 @@ export function readContent(content: string, context: Context, said: string, cat
   if (context.person && /^(?:their|his|her|the user's|the member's)\s+(?:full\s+)?name(?:\s+and\s+email)?$/.test(phrase)) {
     return { kind: "text", parts: [context.person.name ?? context.person.email, " (", context.person.email, ")"] };
   }
-  const onCallField = /^(?:the\s+)?(?:(?<a>name|email)\s+of\s+(?:the\s+|whoever is\s+)?on-?\s?call(?:\s+engineer)?|on-?\s?call(?:\s+engineer)?'s\s+(?<b>name|email)|who is on-?\s?call)$/.exec(phrase);
+  const onCallField = /^(?:the\s+)?(?:(?<a>name|email)\s+of\s+(?:the\s+|whoever is\s+)?on-?\s?call(?:\s+engineer)?|on-?\s?call(?:\s+engineer)?'s\s+(?<b>name|email)|who(?:'s| is) on-?\s?call)(?:\s+(?:for|of|in)\s+(?:the\s+)?(?:rotation\s+)?(?<rotation>[a-z0-9][\w-]*?)(?:\s+rotation)?)?$/.exec(phrase);
   if (onCallField) {
-    const person = onCallPerson(catalog, builder, context, block, undefined, said);
+    const person = onCallPerson(catalog, builder, context, block, onCallField.groups?.["rotation"], said);
     const which = onCallField.groups?.["a"] ?? onCallField.groups?.["b"] ?? "name";
     return { kind: "text", parts: ["On call: ", (which === "email" ? person.email : person.name) ?? person.email, ...(which === "email" ? [] : [" (", person.email, ")"])] };
   }
   const earlier = context.list;
-  if (earlier && /^(?:them|those|these|all of them|(?:a|the)\s+(?:summary|list|digest)\s+of\s+(?:them|those|these)|the list|their ids and titles)$/.test(phrase)) {
+  const pronoun = /^(?:them|those|these|all of them|the list|their ids and titles|(?:a|the)\s+(?:summary|list|digest)\s+of\s+(?:them|those|these))$/.test(phrase);
+  const named = /^(?:(?:a|the)\s+(?:summary|list|digest)\s+of\s+)?(?:those|these|such)\s+([a-z0-9]+)$/.exec(phrase);
+  if (earlier && (pronoun || (named && [earlier.item.noun, singular(earlier.item.noun)].includes(named[1] ?? "")))) {
     return { kind: "text", parts: [`${capitalize(earlier.said.trim())}:\n`, { kind: "lines", list: earlier.id, line: summaryOf({ ...earlier.item, step: earlier.id }), empty: "(none)" }] };
   }
   if (earlier && /^(?:how many there are|the (?:number|count) of them|their (?:number|count))$/.test(phrase)) {
@@ -359,6 +412,15 @@ export function readContent(content: string, context: Context, said: string, cat
     if (phrase === "" && context.list) return { kind: "text", parts: [`${capitalize(context.list.said.trim())}:\n`, { kind: "lines", list: context.list.id, line: summaryOf({ ...context.list.item, step: context.list.id }), empty: "(none)" }] };
     if (context.takesInput) return builder.input("message", { type: "string", minLength: 1 }, true, "the message to send");
     throw new PlannerDeclined("needs-input", said || content, "it does not say what the message should say; give the text in quotes, or name what to report");
+  }
+  // "how many incidents are in resolved status" / "how many P1s are still open": a count, said as a question.
+  const howMany = /^how\s+many\s+(.+?)(?:\s+there\s+are)?$/.exec(phrase);
+  if (howMany) {
+    const rest = (howMany[1] ?? "").replace(/^(.+?)\s+(?:are|is)\s+(?:still\s+)?(?:in\s+)?(?:the\s+)?(.+?)(?:\s+status)?$/, "$2 $1");
+    const listed = readSubjectList(rest, catalog, builder, context);
+    if (!listed) throw new PlannerDeclined("refused", said, `it does not know what to count in "${content.trim()}"`);
+    const list = listed.push(block);
+    return { kind: "text", parts: [`${capitalize(listed.said.trim())}: `, { kind: "count", list }] };
   }
   const count = /^(?:the\s+)?(?:number|count)\s+of\s+(.+)$/.exec(phrase);
   const summary = count ? undefined : /^(?:(?:a|the)\s+)?(?:summary|list|digest|report|overview)\s+of\s+(.+)$/.exec(phrase);
@@ -384,7 +446,10 @@ export function readSubjectList(phrase: string, catalog: CatalogView, builder: P
   for (const noun of catalog.listNouns()) {
     const source = catalog.lister(noun);
     if (!source) continue;
-    const text = new RequestText(phrase.replace(/^(?:the|all(?:\s+the)?|any|every)\s+/, ""));
+    // "P1s" is "P1 incidents": an enum value of the items, made plural, stands for the items with it.
+    const bare = phrase.replace(/^(?:the|all(?:\s+the)?|any|every)\s+/, "");
+    const plural = /^(.*?)\b([a-z0-9_]+)s$/i.exec(bare);
+    const text = new RequestText(plural && enumValues(source.itemSchema).includes((plural[2] ?? "").toLowerCase()) ? `${plural[1] ?? ""}${plural[2] ?? ""} ${noun}` : bare);
     const list = builder.id(noun);
     const read = readListPhrase(text, noun, source.itemSchema, list);
     if (read) read.said = text.verbatim.slice(read.start, read.end);
@@ -411,6 +476,12 @@ export function readSubjectList(phrase: string, catalog: CatalogView, builder: P
     return { item: { step: list, schema: source.itemSchema, noun: read.noun, typed: true }, said: read.said, push };
   }
   return undefined;
+}
+
+/** The lower-case values of every enum field of an item schema. */
+function enumValues(schema: Record<string, unknown>): string[] {
+  const properties = (schema["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {};
+  return Object.values(properties).flatMap((p) => (Array.isArray(p["enum"]) ? (p["enum"] as unknown[]).map((v) => String(v).toLowerCase()) : []));
 }
 
 export { personPath };

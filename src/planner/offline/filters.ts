@@ -64,9 +64,13 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
   const vocab = vocabulary(itemSchema);
   const adjectives = [...vocab.keys()].sort((a, b) => b.length - a.length).map(escape);
   const adjective = adjectives.length ? `(?:${adjectives.join("|")})` : "(?!)";
-  const nouns = `(?:${escape(plural(noun))}|${escape(singular(noun))})`;
-  const age = "(?:\\s+(?:that are\\s+|which are\\s+)?(?:older than|created more than|opened more than|open (?:for )?(?:more|longer) than)\\s+(?<amount>\\d+)\\s*(?<unit>hours?|hrs?|h|days?|d|minutes?|mins?)(?:\\s+ago)?)?";
-  const pattern = new RegExp(`${options.prefix ?? "\\b"}(?<adjectives>(?:${adjective}(?:\\s*,\\s*|\\s+and\\s+|\\s+or\\s+|\\s+))*)${nouns}\\b${age}`);
+  // ITSM's other word for an incident.
+  const synonyms = plural(noun) === "incidents" ? "|tickets|ticket" : "";
+  const nouns = `(?:${escape(plural(noun))}|${escape(singular(noun))}${synonyms})`;
+  const age = "(?:\\s+(?:that\\s+(?:are|have been|were)\\s+|which\\s+(?:are|have been)\\s+)?(?:older than|created more than|opened more than|(?<still>open|opened|unresolved|waiting)\\s+(?:for\\s+)?(?:more|longer) than)\\s+(?<amount>\\d+)\\s*(?<unit>hours?|hrs?|h|days?|d|minutes?|mins?)(?:\\s+ago)?)?";
+  // "… that still have no owner", "… nobody has picked up yet": unassigned, said after the noun.
+  const unowned = vocab.has("unassigned") ? "(?<unowned>\\s+(?:that|which)\\s+(?:still\\s+)?(?:have|has)\\s+no\\s+(?:owner|assignee)(?:\\s+yet)?|\\s+(?:with|without)\\s+(?:no\\s+)?(?:owner|assignee)|\\s+(?:that\\s+)?nobody\\s+(?:has\\s+)?(?:picked up|taken|claimed)(?:\\s+yet)?)?" : "";
+  const pattern = new RegExp(`${options.prefix ?? "\\b"}(?<adjectives>(?:${adjective}(?:\\s*,\\s*|\\s+and\\s+|\\s+or\\s+|\\s+))*)${nouns}\\b${unowned}${age}`);
   const match = text.takeOne(pattern, options.by ?? "list");
   if (!match) return undefined;
   const conditions: Condition[] = [];
@@ -87,6 +91,7 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
       rest = rest.slice(found.length).trim();
     }
   }
+  if (groups["unowned"] && !conditions.some((c) => c.op === "empty")) conditions.push(...(vocab.get("unassigned")?.(item) ?? []));
   for (const [field, values] of byField) {
     const unique = [...new Set(values)];
     conditions.unshift(unique.length === 1 ? { value: { kind: "ref", step: item, path: field.split(".") }, op: "eq", operand: unique[0] } : { value: { kind: "ref", step: item, path: field.split(".") }, op: "in", operand: unique });
@@ -95,8 +100,15 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
     const field = createdField(itemSchema);
     const unit = groups["unit"] ?? "h";
     const hours = Number(groups["amount"]) * (unit.startsWith("d") ? 24 : unit.startsWith("m") ? 1 / 60 : 1);
-    if (field) conditions.push({ value: { kind: "ref", step: item, path: [field] }, op: "older-than-hours", operand: hours });
-    else throw new PlannerDeclined("refused", match[0], `the ${plural(noun)} this tenant lists have no creation time to compare with`);
+    if (!field) throw new PlannerDeclined("refused", match[0], `the ${plural(noun)} this tenant lists have no creation time to compare with`);
+    conditions.push({ value: { kind: "ref", step: item, path: [field] }, op: "older-than-hours", operand: hours });
+    // "open for more than 12 hours" says open, too.
+    const still = groups["still"];
+    if (still && still !== "opened") {
+      const open = vocab.get("open")?.(item);
+      if (!open) throw new PlannerDeclined("refused", match[0], `the ${plural(noun)} this tenant lists have no status that says whether they are still open`);
+      if (!conditions.some((c) => c.op === "not-in")) conditions.push(...open);
+    }
   }
   return { noun: plural(noun), conditions, said: match[0], start: match.index, end: match.index + match[0].length, groups };
 }

@@ -38,7 +38,9 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     frame.context.takesInput = false;
     builder.clause(schedule.said, "trigger");
   }
-  const webhook = schedule ? undefined : text.takeOne(/\b(?:(?:from|via|on|when|whenever|after)\s+(?:(?:a|the|an)\s+)?(?:incoming\s+)?webhook(?:\s+(?:call|request))?(?:\s+(?:is\s+)?(?:called|arrives|fires|comes in|is received|is posted|hits))?|(?:a|the)\s+webhook\s+(?:that\s+)?(?:arrives|is called|fires))\b/, "trigger");
+  const webhook = schedule
+    ? undefined
+    : text.takeOne(/\b(?:(?:from|via|on|when|whenever|after|each time|every time)\s+(?:[a-z'-]+\s+){0,4}?webhook(?:\s+(?:call|request|event))?(?:\s+(?:is\s+)?(?:called|arrives|fires|comes in|is received|is posted|hits(?:\s+us)?))?|(?:a|the)\s+webhook\s+(?:that\s+)?(?:arrives|is called|fires))\b/, "trigger");
   if (webhook) {
     trigger = { type: "webhook" };
     builder.clause(webhook[0], "trigger");
@@ -50,10 +52,13 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
       frame = event.frame;
     }
   }
-  const whenLeft = text.has(/\b(?:when|whenever|once|as soon as)\b/) && !text.has(/\bonce\s+(?:per|a|each|every)\b/);
-  if (whenLeft) {
+  // A "when …" no trigger reader took is no trigger of this tenant: remembered, and named with anything else left over.
+  const problems: PlannerDeclined[] = [];
+  const when = /\b(?:when|whenever|as soon as|each time|every time)\b[^,;.]*/.exec(text.lower);
+  if (when && text.has(/\b(?:when|whenever|as soon as|each time|every time)\b/)) {
     const resources = catalog.resources.slice(0, 6).map((r) => `${r.uri} (${(r.description || r.name).slice(0, 80)})`);
-    throw new PlannerDeclined("refused", clauseAround(text, /\b(?:when|whenever|as soon as)\b.*?(?=,|$)/), `no trigger of this tenant matches it; a workflow can start on a schedule, a webhook, by hand, or on these resource events: ${resources.join("; ") || "none"}`);
+    problems.push(new PlannerDeclined("refused", text.verbatim.slice(when.index, when.index + when[0].length).trim(), `no trigger of this tenant matches it; a workflow can start on a schedule, a webhook, by hand, or on these resource events: ${resources.join("; ") || "none"}`));
+    text.mark(when.index, when.index + when[0].length, "unmatched-trigger");
   }
 
   // 2. What the workflow works on.
@@ -61,7 +66,7 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
 
   // 3. Modifiers: once per period, fallbacks, conditions.
   const once = text.takeOne(/,?\s*\b(?:(?:only|at most|no more than)\s+once\s+(?:per|a|each|every)|once\s+per)\s+(?<period>hour|day|week)\b/, "once");
-  const fallbacks = text.take(/\b(?:if|when)\s+(?<what>paging|the page|posting|the post|sending|the message|that|it|this)\s+fails?\b,?\s*(?:then\s+)?/, "fallback");
+  const fallbacks = text.take(/\b(?:if|when)\s+(?<what>paging|the page|posting|the post|sending|the message|the dm|that|it|this)\s+(?:fails?|doesn't go through|does not go through|is not delivered|errors?(?:\s+out)?|bounces)\b,?\s*(?:then\s+)?/, "fallback");
   const insteads = text.take(/\s*\binstead\b/, "fallback");
   const conditions = readConditions(text, catalog, builder, frame);
   const otherwise = text.take(/[,;]?\s*\b(?:otherwise|else|if not)\b,?/, "otherwise");
@@ -69,12 +74,14 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   // 4. The actions, then nothing may be left over.
   const actions = readActions(text, catalog, builder);
   const left = text.leftover();
-  if (left.length > 0) throw notUnderstood(left, catalog);
+  if (left.length > 0) problems.push(notUnderstood(left, catalog));
+  if (problems.length > 0) throw combined(problems);
   if (actions.length === 0) throw new PlannerDeclined("refused", request, "it names no action that a tool of this tenant can do");
 
   // 5. Assembly: actions in the order written, each inside the branch, fallback or limit that governs it.
+  // A sentence ends at "." or ";", except a ";" that goes on with "otherwise".
   const sentenceEnd = (at: number) => {
-    const match = /[.;]\s/g;
+    const match = /[.;](?!\s*(?:otherwise|else|if not)\b)\s/g;
     match.lastIndex = at;
     const found = match.exec(text.lower);
     return found ? found.index : text.lower.length;
@@ -136,8 +143,18 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     body.push(...steps);
   }
   for (const branch of branches) if (!branch.placed) throw new PlannerDeclined("refused", branch.spec.said, "no action depends on this condition");
+  // An "otherwise" that no condition took would leave its actions unconditional: never.
+  for (const o of otherwise) {
+    const governed = actions.some((a) => a.start >= o.index + o[0].length && role.get(a)?.kind === "otherwise");
+    if (!governed) throw new PlannerDeclined("refused", text.verbatim.slice(o.index, o.index + o[0].length + 40).trim(), 'the planner cannot tell which condition this "otherwise" belongs to; say it as "if …, …, otherwise …" in one sentence');
+  }
   for (const fallback of fallbacks) builder.clause(fallback[0], ...actions.filter((a) => role.get(a)?.kind === "fallback").flatMap((a) => (built.get(a) ?? []).map((s) => s.id)));
-  for (const instead of insteads) builder.clause(instead[0], "trigger");
+  for (const instead of insteads) {
+    // "…, post to #it-ops instead" with no "if … fails" before it means "instead of" something: not read.
+    const owner = fallbacks.filter((f) => f.index < instead.index).pop();
+    if (!owner) throw new PlannerDeclined("refused", text.verbatim.slice(Math.max(0, instead.index - 40), instead.index + instead[0].length).trim(), 'it does not say instead of what, or when; say "if paging fails, … instead"');
+    builder.clause(instead[0], ...actions.filter((a) => role.get(a)?.kind === "fallback").flatMap((a) => (built.get(a) ?? []).map((st) => st.id)));
+  }
   for (const o of otherwise) builder.clause(o[0], ...branches.map((b) => b.step.id));
   if (once) {
     const id = builder.id(`once per ${once.groups?.["period"] ?? "day"}`);
@@ -173,6 +190,12 @@ function notUnderstood(left: string[], catalog: CatalogView): PlannerDeclined {
   const clause = left.join(" … ");
   if (related.length === 0) return new PlannerDeclined("refused", clause, `no tool of this tenant can do this (nothing in its catalog matches ${asked.map((w) => `"${w}"`).join(", ") || "these words"}), and the offline planner will not leave it out`);
   return new PlannerDeclined("refused", clause, `the offline planner cannot turn this into steps (related tools: ${related.slice(0, 5).join(", ")}), and will not leave it out. It reads schedules, webhooks, resource events, lists with filters, counts, loops over group members, if/otherwise, fallbacks and once-per-period limits; reword the part, or set ANTHROPIC_API_KEY to plan with Claude`);
+}
+
+/** One answer naming every part that could not be planned. */
+function combined(problems: PlannerDeclined[]): PlannerDeclined {
+  if (problems.length === 1 && problems[0]) return problems[0];
+  return new PlannerDeclined("refused", problems.map((p) => p.clause).join(" … "), problems.map((p) => `"${p.clause}": ${p.reason}`).join("; "));
 }
 
 function firstList(steps: PlanStep[]): string | undefined {
@@ -275,7 +298,7 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
 /** What the workflow works on when the caller names it: an incident by id, a user by id or email, every member of a group, each item of a list. */
 async function readSubject(text: RequestText, catalog: CatalogView, builder: PlanBuilder, frame: Frame): Promise<Frame> {
   const { context } = frame;
-  const members = text.takeOne(/(?:\bfor\s+)?\b(?:every|each|all(?:\s+the)?)\s+members?\s+of\s+(?:the\s+)?(?:group\s+)?"?(?<group>[a-z0-9][\w-]*)"?(?:\s+group)?\b/, "subject");
+  const members = text.takeOne(/(?:\bfor\s+)?\b(?:(?:every|each|all(?:\s+the)?)\s+(?:members?|users?|people|persons?)\s+(?:of|in)|everyone\s+in|everybody\s+in)\s+(?:the\s+)?(?:group\s+)?"?(?<group>[a-z0-9][\w-]*)"?(?:\s+group)?\b/, "subject");
   if (members) {
     const groups = catalog.lister("groups");
     const person = catalog.personBy("id");
@@ -416,6 +439,18 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
     const leading = comma !== null;
     if (comma) text.mark(end, end + comma[0].length, "condition");
     out.push({ resolve: () => condition, before, start: more.index, end, said, leading });
+  }
+  // "if any P1 incident is unassigned, …": the list of such items, and whether it has any.
+  for (const m of text.take(/,?\s*\bif\s+(?:any|some|an?)\s+(?<pre>[a-z0-9 _-]*?)\s*(?<noun>[a-z]+?)s?\s+(?:is|are)\s+(?:still\s+)?(?<post>[a-z0-9_ -]+?)(?<comma>\s*,|(?=\s*(?:$|\.|;)))/, "condition")) {
+    const phrase = `${m.groups?.["post"] ?? ""} ${m.groups?.["pre"] ?? ""} ${m.groups?.["noun"] ?? ""}`.replace(/\s+/g, " ").trim();
+    const said = text.originalOf(m).replace(/^,?\s*/, "");
+    const listed = readSubjectList(phrase, catalog, builder, frame.context);
+    if (!listed) throw new PlannerDeclined("refused", said, `"${phrase}" is not a list this tenant's tools give`);
+    const before: PlanStep[] = [];
+    const list = listed.push(before);
+    frame.context.list = { id: list, item: { ...listed.item, step: list }, said: listed.said };
+    const condition: Condition = { value: { kind: "count", list }, op: "gt", operand: 0 };
+    out.push({ resolve: () => condition, before, start: m.index, end: m.index + m[0].length, said, leading: /,\s*$/.test(m[0]) });
   }
   for (const m of text.take(/,?\s*\bif\s+(?:it|the incident|its priority|the priority|the incident's priority|its status)\s+is\s+(?:a\s+|an\s+|still\s+)?(?<value>[a-z0-9_]+)\b(?<comma>\s*,)?/, "condition")) {
     const said = text.originalOf(m);

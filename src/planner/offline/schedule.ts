@@ -13,18 +13,23 @@ export type ScheduleRead = { trigger: ScheduleTrigger; said: string } | { questi
 
 const DAYS: Record<string, string> = { mon: "1", tue: "2", wed: "3", thu: "4", fri: "5", sat: "6", sun: "0" };
 const DAY = "(?:mon|tues|wednes|thurs|fri|satur|sun)day";
+const NUMBERS: Record<string, number> = { one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, eight: 8, ten: 10, twelve: 12, fifteen: 15, twenty: 20, thirty: 30, "forty-five": 45, "forty five": 45 };
 const ORDINALS: Record<string, number> = { first: 1, second: 2, third: 3, fourth: 4, fifth: 5, tenth: 10, fifteenth: 15, twentieth: 20 };
 
 export function readSchedule(text: RequestText): ScheduleRead {
-  const interval = text.takeOne(/\b(?:every|each)\s+(\d{1,4})\s*(minutes?|mins?|hours?|hrs?|days?)\b|\b(?:every|each)\s+(minute|hour)\b|\b(hourly)\b/, "schedule");
+  const interval = text.takeOne(new RegExp(`\\b(?:every|each)\\s+(?<count>\\d{1,4}|${Object.keys(NUMBERS).join("|")})\\s*(?<unit>minutes?|mins?|hours?|hrs?|days?)\\b|\\b(?:every|each)\\s+(?<half>half(?:\\s+an)?|quarter(?:\\s+of\\s+an)?)\\s+hour\\b|\\b(?:every|each)\\s+(?<single>minute|hour)\\b|\\b(?<hourly>hourly)\\b`), "schedule");
   if (interval) {
-    const count = Number(interval[1] ?? 1);
-    const unit = (interval[2] ?? interval[3] ?? "hour").startsWith("m") ? "m" : (interval[2] ?? interval[3] ?? "hour").startsWith("h") ? "h" : "d";
+    const g = interval.groups ?? {};
+    const word = g["count"] ?? "1";
+    let count = NUMBERS[word] ?? Number(word);
+    let unitWord = g["unit"] ?? g["single"] ?? "hour";
+    if (g["half"]) [count, unitWord] = g["half"].startsWith("quarter") ? [15, "minutes"] : [30, "minutes"];
+    const unit = unitWord.startsWith("m") ? "m" : unitWord.startsWith("h") ? "h" : "d";
     if (count < 1) return { question: "How often should it run? An interval must be at least one minute.", said: interval[0], options: ["every 15 minutes", "hourly", "every day at 9:00"] };
     return { trigger: { type: "schedule", every: `${count}${unit}` }, said: interval[0] };
   }
   const weekdays = text.takeOne(/\b(?:every|each|on)\s+(?:weekday|workday|business day|working day)s?\b|\bon weekdays\b|\bmonday (?:to|through|-) friday\b/, "schedule");
-  const named = weekdays ? undefined : text.takeOne(new RegExp(`\\b(?:every|each|on)\\s+(${DAY})s?((?:\\s*(?:,|and|&)\\s*(?:${DAY})s?)*)\\b|\\b(${DAY})s\\b`), "schedule");
+  const named = weekdays ? undefined : text.takeOne(new RegExp(`\\b(?:every|each|on)\\s+(${DAY})s?((?:\\s*(?:,|and|&)\\s*(?:${DAY})s?)*)\\b|\\b(${DAY})s((?:\\s*(?:,|and|&)\\s*(?:${DAY})s?)*)\\b`), "schedule");
   const daily = weekdays || named ? undefined : text.takeOne(/\b(?:every|each)\s+(?:day|morning|evening|night)\b|\bdaily\b|\bonce a day\b/, "schedule");
   const monthly =
     weekdays || named || daily
@@ -37,7 +42,7 @@ export function readSchedule(text: RequestText): ScheduleRead {
   let dayOfMonth = "*";
   if (weekdays) dayOfWeek = "1-5";
   if (named) {
-    const list = `${named[1] ?? named[3] ?? ""} ${named[2] ?? ""}`.match(new RegExp(DAY, "g")) ?? [];
+    const list = `${named[1] ?? named[3] ?? ""} ${named[2] ?? ""} ${named[4] ?? ""}`.match(new RegExp(DAY, "g")) ?? [];
     dayOfWeek = [...new Set(list.map((day) => DAYS[day.slice(0, 3)] ?? "*"))].join(",");
   }
   if (monthly) {

@@ -100,6 +100,8 @@ export function checkPlan(raw: unknown, tools: ReadonlyMap<string, PlanTool>): {
         case "once-per":
           walk(step.steps, new Set(scope));
           break;
+        case "fail":
+          break;
       }
     }
   };

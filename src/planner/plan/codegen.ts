@@ -102,6 +102,8 @@ export function planToSource(plan: WorkflowPlan, tools: ReadonlyMap<string, Plan
         return `${indent}for (const ${ident(step.id)} of ${ident(step.list)}) {\n${block(step.steps, `${indent}  `)}${indent}}\n`;
       case "if":
         return `${indent}if (${condition(step.condition)}) {\n${block(step.then, `${indent}  `)}${indent}}${step.otherwise.length ? ` else {\n${block(step.otherwise, `${indent}  `)}${indent}}` : ""}\n`;
+      case "fail":
+        return `${indent}throw new Error(${JSON.stringify(step.message)});\n`;
       case "once-per": {
         helpers.add("periodKey");
         const key = JSON.stringify(`once:${step.id}`);

@@ -203,6 +203,9 @@ export function evaluatePlan(plan: WorkflowPlan, run: { input: Record<string, un
             steps(step.otherwise, at);
           }
           break;
+        case "fail":
+          paths.add(`failed-run:${step.id}`);
+          throw new RunFailed("WORKFLOW_ERROR", step.message);
         case "once-per": {
           const key = periodKey(run.now, step.period);
           if (run.state[`once:${step.id}`] === key) {

@@ -18,8 +18,12 @@ const NOUN_OF_ARG: [RegExp, string][] = [
 /** Checks every named channel and group; adds what it checked to plan.checks. Throws PlannerDeclined for a missing one. */
 export async function checkNamesLive(plan: WorkflowPlan, catalog: CatalogView, call: ReadOnlyCall): Promise<void> {
   const wanted: { noun: string; name: string; said: string }[] = [];
-  for (const { step } of walkSteps(plan.steps)) {
-    for (const [noun, name] of namesIn(step)) wanted.push({ noun, name, said: clauseOf(plan, step.id) ?? name });
+  const steps = [...walkSteps(plan.steps)].map((s) => s.step);
+  for (const step of steps) {
+    for (const [noun, name] of namesIn(step)) {
+      if (noun !== "users") wanted.push({ noun, name, said: clauseOf(plan, step.id) ?? name });
+      else if (step.kind === "list") await checkSearched(plan, step, name, steps, catalog, call);
+    }
   }
   const known = new Map<string, { names: string[]; all: string[] } | undefined>();
   for (const { noun, name, said } of wanted) {
@@ -36,6 +40,24 @@ export async function checkNamesLive(plan: WorkflowPlan, catalog: CatalogView, c
   }
 }
 
+/** A person looked up by name: the search the plan runs, run once now (read-only), must find exactly that name. */
+async function checkSearched(plan: WorkflowPlan, list: Extract<PlanStep, { kind: "list" }>, name: string, steps: PlanStep[], catalog: CatalogView, call: ReadOnlyCall): Promise<void> {
+  const from = list.from.kind === "ref" ? list.from : undefined;
+  const source = steps.find((s): s is Extract<PlanStep, { kind: "call" }> => s.kind === "call" && s.id === from?.step);
+  const tool = source ? catalog.get(source.tool) : undefined;
+  const args = source ? Object.fromEntries(Object.entries(source.args).map(([k, v]) => [k, v.kind === "const" ? v.value : undefined])) : {};
+  const said = clauseOf(plan, list.id) ?? name;
+  const result = tool && from && Object.values(args).every((v) => v !== undefined) ? await call(tool, args) : undefined;
+  if (!result?.ok) {
+    plan.checks.push(`${name}: not checked (the user search could not be run now)`);
+    return;
+  }
+  const items = (result.value as Record<string, unknown> | null)?.[from?.path[0] ?? ""];
+  const names = Array.isArray(items) ? items.map((i) => String((i as Record<string, unknown>)["name"] ?? "")) : [];
+  if (!names.includes(name)) throw new PlannerDeclined("needs-input", said, `there is no user named ${name} in this tenant; who is meant?`, names.slice(0, 10));
+  plan.checks.push(`${name}: exists (checked live, read-only)`);
+}
+
 function namesIn(step: PlanStep): [string, string][] {
   const out: [string, string][] = [];
   if (step.kind === "call") {
@@ -45,8 +67,8 @@ function namesIn(step: PlanStep): [string, string][] {
       if (noun) out.push([noun, value.value.replace(/^#/, "")]);
     }
   }
-  if (step.kind === "list" && step.noun === "groups") {
-    for (const condition of step.where) if (condition.op === "eq" && typeof condition.operand === "string" && condition.value.kind === "ref" && condition.value.path.join(".") === "name") out.push(["groups", condition.operand]);
+  if (step.kind === "list" && (step.noun === "groups" || step.noun === "users")) {
+    for (const condition of step.where) if (condition.op === "eq" && typeof condition.operand === "string" && condition.value.kind === "ref" && condition.value.path.join(".") === "name") out.push([step.noun, condition.operand]);
   }
   return out;
 }

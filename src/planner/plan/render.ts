@@ -61,6 +61,9 @@ export function renderPlan(plan: WorkflowPlan, tools?: ReadonlyMap<string, PlanT
             walk(step.otherwise, depth + 1);
           }
           break;
+        case "fail":
+          lines.push(`${pad}- stop the run as failed: ${JSON.stringify(step.message)}`);
+          break;
         case "once-per":
           lines.push(`${pad}- at most once per ${step.period} (UTC; remembered in saved state):`);
           walk(step.steps, depth + 1);
