@@ -59,13 +59,23 @@ export default defineWorkflow({
   output: { type: "object", properties: { status: { type: "string" } }, required: ["status"] },
   run: async (input) => ({ status: (await svc1.getTicket0({ id: input.id })).status }),
 });`;
+/** The plan the scripted model proposes; the draft it submits is the one Charter generates from it. */
+const PLAN = {
+  name: "ticket-status",
+  trigger: { type: "manual" },
+  inputs: [{ name: "id", schema: { type: "string" }, required: true, description: "the ticket's id" }],
+  steps: [{ kind: "call", id: "ticket", tool: "svc1.get_ticket_0", args: { id: { kind: "input", field: "id" } } }],
+  output: { status: { kind: "ref", step: "ticket", path: ["status"] } },
+  clauses: [{ text: "Report the status of a ticket", covers: ["ticket"] }],
+};
 const TESTS = JSON.stringify({ tests: [{ name: "reports", input: { id: "t1" }, mocks: { "svc1.get_ticket_0": [{ output: { id: "t1", status: "open" } }] }, expect: { output: { status: "open" } } }] });
 const script = [
   { name: "list_integrations", input: {} },
   { name: "search_tools", input: { query: "get ticket status" } },
   { name: "get_signatures", input: { tools: ["svc1.get_ticket_0", "svc1.update_ticket_3"] } },
+  { name: "propose_plan", input: { plan: PLAN } },
   { name: "check_draft", input: { source: SOURCE, tests: TESTS } },
-  { name: "submit_draft", input: { source: SOURCE, tests: TESTS } },
+  { name: "submit_draft", input: { plan_id: "plan-1" } },
 ];
 const sent: number[] = [];
 const baseline: number[] = [];

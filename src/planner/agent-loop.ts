@@ -5,7 +5,8 @@
  */
 import type { ContentBlockParam, MessageParam, Tool, ToolResultBlockParam } from "@anthropic-ai/sdk/resources/messages/messages";
 import { z } from "zod";
-import { CharterError } from "../core/errors.ts";
+import { CharterError, PlannerDeclined } from "../core/errors.ts";
+import { WorkflowPlan } from "../core/plan.ts";
 import { costUsd, type PlannerModel } from "./model.ts";
 import type { PlannerTools } from "./planner-tools.ts";
 import { SYSTEM_PROMPT } from "./prompt.ts";
@@ -32,24 +33,49 @@ export const PLANNER_TOOLS: Tool[] = [
   },
   { name: "list_triggers", description: "What can start a workflow: schedules, webhooks, subscribable MCP resources.", input_schema: { type: "object", properties: {} } },
   {
+    name: "propose_plan",
+    description:
+      "Propose the plan: trigger, steps, output, and the request's clauses with the plan elements that carry each out. Charter checks that every clause of the request is covered, that the tools exist and take the arguments, and that named channels, groups and people exist; it answers with the problems, or ok with a plan_id, the description rendered from the plan, and the workflow source and tests generated from it.",
+    input_schema: { type: "object", properties: { plan: planInputSchema() }, required: ["plan"] },
+  },
+  {
     name: "check_draft",
-    description: "Compile the workflow, analyse it and run its tests in the sandbox with mocks. Returns diagnostics and gate results.",
-    input_schema: { type: "object", properties: { source: { type: "string" }, tests: { type: "string", description: "the tests file as JSON text" } }, required: ["source", "tests"] },
+    description: "Compile the workflow, analyse it and run its tests in the sandbox with mocks. With plan_id, also check that it carries out that accepted plan (same tools, the plan's description). Returns diagnostics and gate results.",
+    input_schema: { type: "object", properties: { source: { type: "string" }, tests: { type: "string", description: "the tests file as JSON text" }, plan_id: { type: "string" } }, required: ["source", "tests"] },
   },
   {
     name: "submit_draft",
-    description: "Store the workflow as a draft version for human review. Accepted only when its checks pass.",
-    input_schema: { type: "object", properties: { source: { type: "string" }, tests: { type: "string" } }, required: ["source", "tests"] },
+    description: "Store the draft of an accepted plan for human review: the source and tests generated from the plan, or yours (they must carry out the plan and pass their checks).",
+    input_schema: { type: "object", properties: { plan_id: { type: "string" }, source: { type: "string" }, tests: { type: "string" } }, required: ["plan_id"] },
+  },
+  {
+    name: "ask_user",
+    description: "End planning with a question to the person who asked: a value you need that the request and the tenant do not give (which channel, which group, what time). Name the clause it is about and the options you found in the catalog.",
+    input_schema: { type: "object", properties: { clause: { type: "string" }, question: { type: "string" }, options: { type: "array", items: { type: "string" }, maxItems: 20 } }, required: ["clause", "question"] },
+  },
+  {
+    name: "cannot_plan",
+    description: "End planning with a refusal: a part of the request that no tool or trigger of this tenant can carry out. Name that clause and why. Never leave a part out instead.",
+    input_schema: { type: "object", properties: { clause: { type: "string" }, reason: { type: "string" } }, required: ["clause", "reason"] },
   },
 ];
+
+/** The plan's JSON Schema, as the model fills it (Charter sets the request and the checks). */
+function planInputSchema(): Record<string, unknown> {
+  const { $schema: _schema, ...schema } = z.toJSONSchema(WorkflowPlan.omit({ request: true, checks: true }), { io: "input" }) as Record<string, unknown>;
+  return schema;
+}
 
 const Inputs = {
   list_integrations: z.object({}).loose(),
   search_tools: z.object({ query: z.string().min(1).max(500), limit: z.number().int().min(1).max(25).optional() }),
   get_signatures: z.object({ tools: z.array(z.string().max(300)).min(1).max(20) }),
   list_triggers: z.object({}).loose(),
-  check_draft: z.object({ source: z.string().max(200_000), tests: z.string().max(200_000) }),
-  submit_draft: z.object({ source: z.string().max(200_000), tests: z.string().max(200_000) }),
+  propose_plan: z.object({ plan: z.record(z.string(), z.unknown()) }),
+  check_draft: z.object({ source: z.string().max(200_000), tests: z.string().max(200_000), plan_id: z.string().max(40).optional() }),
+  submit_draft: z.object({ plan_id: z.string().max(40), source: z.string().max(200_000).optional(), tests: z.string().max(200_000).optional() }),
+  ask_user: z.object({ clause: z.string().min(1).max(1000), question: z.string().min(1).max(2000), options: z.array(z.string().max(200)).max(20).optional() }),
+  cannot_plan: z.object({ clause: z.string().min(1).max(1000), reason: z.string().min(1).max(2000) }),
 };
 
 export async function planWithModel(options: {
@@ -57,14 +83,14 @@ export async function planWithModel(options: {
   model: PlannerModel;
   tools: PlannerTools;
   budget: Budget;
-  parent?: { label: string; source: string; tests: unknown } | undefined;
+  parent?: { label: string; source: string; tests: unknown; plan?: unknown } | undefined;
   transcript: unknown[];
   onProgress?: (progress: PlannerProgress) => void;
 }): Promise<{ usage: PlanUsage }> {
   const started = Date.now();
   const usage: PlanUsage = { turns: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, wallMs: 0, model: options.model.name };
   const opening = options.parent
-    ? `Revise ${options.parent.label}. Its source:\n<current-source>\n${options.parent.source}\n</current-source>\nIts tests:\n<current-tests>\n${JSON.stringify(options.parent.tests)}\n</current-tests>\nThe change requested: ${options.request}`
+    ? `Revise ${options.parent.label}. Its source:\n<current-source>\n${options.parent.source}\n</current-source>\nIts tests:\n<current-tests>\n${JSON.stringify(options.parent.tests)}\n</current-tests>\n${options.parent.plan ? `Its plan:\n<current-plan>\n${JSON.stringify(options.parent.plan)}\n</current-plan>\n` : ""}The change requested: ${options.request}\nPropose the revised plan; its clauses must cover the change requested.`
     : `Request: ${options.request}`;
   const messages: MessageParam[] = [{ role: "user", content: opening }];
   options.transcript.push({ role: "user", content: opening });
@@ -87,13 +113,14 @@ export async function planWithModel(options: {
     if (calls.length === 0) {
       if (reminded) throw budget("the model stopped without submitting a draft", usage);
       reminded = true;
-      messages.push({ role: "user", content: "Nothing was submitted. Continue with the tools until submit_draft accepts a draft." });
+      messages.push({ role: "user", content: "Nothing was submitted. Continue with the tools until submit_draft accepts a draft; if a part of the request cannot be done, call cannot_plan naming it; if you need an answer from the person, call ask_user." });
       continue;
     }
     const results: ToolResultBlockParam[] = [];
     for (const call of calls) {
-      const { text, isError, submitted } = await runTool(options.tools, call.name, call.input, options.onProgress);
+      const { text, isError, submitted, declined } = await runTool(options.tools, call.name, call.input, options.onProgress);
       options.transcript.push({ role: "tool", name: call.name, input: call.input, result: text.slice(0, 20_000), isError });
+      if (declined) throw declined;
       results.push({ type: "tool_result", tool_use_id: call.id, is_error: isError, content: `<tool-output tool="${call.name}">\n${text}\n</tool-output>` });
       if (submitted) {
         usage.wallMs = Date.now() - started;
@@ -104,7 +131,7 @@ export async function planWithModel(options: {
   }
 }
 
-async function runTool(tools: PlannerTools, name: string, input: unknown, onProgress?: (progress: PlannerProgress) => void): Promise<{ text: string; isError: boolean; submitted: boolean }> {
+async function runTool(tools: PlannerTools, name: string, input: unknown, onProgress?: (progress: PlannerProgress) => void): Promise<{ text: string; isError: boolean; submitted: boolean; declined?: PlannerDeclined }> {
   const schema = Inputs[name as keyof typeof Inputs];
   if (!schema) return { text: JSON.stringify({ error: `there is no planner tool "${name}"; the tools are ${Object.keys(Inputs).join(", ")}` }), isError: true, submitted: false };
   const parsed = schema.safeParse(input ?? {});
@@ -128,13 +155,39 @@ async function runTool(tools: PlannerTools, name: string, input: unknown, onProg
       case "list_triggers":
         onProgress?.({ event: "tool", name, summary: "listed trigger sources" });
         return ok(await tools.listTriggers());
+      case "propose_plan": {
+        const proposed = await tools.proposePlan(args["plan"]);
+        onProgress?.({ event: "checked", ok: proposed.ok, summary: proposed.ok ? `plan accepted (${proposed.planId}):\n${proposed.description.replace(/^/gm, "      ")}` : `plan not accepted: ${proposed.problems.join("; ")}` });
+        return { text: JSON.stringify(proposed.ok ? { ok: true, plan_id: proposed.planId, description: proposed.description, checks: proposed.checks, source: proposed.source, tests: proposed.tests } : proposed), isError: !proposed.ok, submitted: false };
+      }
+      case "ask_user": {
+        const declined = new PlannerDeclined("needs-input", String(args["clause"]), String(args["question"]), (args["options"] as string[] | undefined) ?? []);
+        onProgress?.({ event: "tool", name, summary: `asks about "${declined.clause}"` });
+        return { text: "{}", isError: false, submitted: false, declined };
+      }
+      case "cannot_plan": {
+        const declined = new PlannerDeclined("refused", String(args["clause"]), String(args["reason"]));
+        onProgress?.({ event: "tool", name, summary: `cannot plan "${declined.clause}"` });
+        return { text: "{}", isError: false, submitted: false, declined };
+      }
       case "check_draft": {
         const check = await tools.checkDraft(String(args["source"]), String(args["tests"]));
+        const planId = args["plan_id"] as string | undefined;
+        const plan = planId ? tools.acceptedPlan(planId) : undefined;
+        if (planId && !plan) return { text: JSON.stringify({ error: `no accepted plan ${planId}; propose_plan first` }), isError: true, submitted: false };
+        if (plan) {
+          const problems = await tools.planProblems(plan, String(args["source"]), check);
+          if (problems.length > 0) Object.assign(check, { ok: false, diagnostics: [...check.diagnostics, ...problems] });
+        }
         onProgress?.({ event: "checked", ok: check.ok, summary: check.ok ? "draft passes its checks" : check.gates.filter((g) => !g.ok).map((g) => `${g.gate}: ${g.detail.split("\n")[0]}`).join("; ") });
         return { text: JSON.stringify(check), isError: !check.ok, submitted: false };
       }
       case "submit_draft": {
-        const result = await tools.submit(String(args["source"]), String(args["tests"]));
+        const planId = String(args["plan_id"]);
+        const plan = tools.acceptedPlan(planId);
+        if (!plan) return { text: JSON.stringify({ error: `no accepted plan ${planId}; propose_plan first, then submit its plan_id` }), isError: true, submitted: false };
+        const generated = args["source"] === undefined || args["tests"] === undefined ? await tools.generated(planId) : undefined;
+        const result = await tools.submit(String(args["source"] ?? generated?.source), String(args["tests"] ?? generated?.tests), plan);
         onProgress?.({ event: "checked", ok: result.ok, summary: result.ok ? `submitted ${result.version}` : result.check.gates.filter((g) => !g.ok).map((g) => `${g.gate}: ${g.detail.split("\n")[0]}`).join("; ") });
         return { text: JSON.stringify(result), isError: !result.ok, submitted: result.ok };
       }

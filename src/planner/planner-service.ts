@@ -49,7 +49,7 @@ export class PlannerService {
     });
     if (model) {
       const budget = { maxTurns: this.#env.planner.maxTurns, maxTokens: this.#env.planner.maxTokens, maxMs: this.#env.planner.maxMs };
-      const parentSpec = parent ? { label: `${parent.workflow}@${parent.number}`, source: parent.source, tests: parent.tests } : undefined;
+      const parentSpec = parent ? { label: `${parent.workflow}@${parent.number}`, source: parent.source, tests: parent.tests, plan: (parent.origin as { plan?: unknown } | null)?.plan } : undefined;
       ({ usage } = await planWithModel({ request: text, model, tools, budget, parent: parentSpec, transcript, ...(request.onProgress ? { onProgress: request.onProgress } : {}) }));
     } else {
       if (parent) throw new CharterError("PLANNER_CANNOT", "revising a version needs a model (set ANTHROPIC_API_KEY); the offline planner only writes new workflows");

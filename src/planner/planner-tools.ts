@@ -6,14 +6,19 @@
  */
 import { ts } from "ts-morph";
 import type { CatalogContent } from "../core/catalog.ts";
-import { CharterError } from "../core/errors.ts";
+import { CharterError, PlannerDeclined } from "../core/errors.ts";
+import type { WorkflowPlan } from "../core/plan.ts";
 import { formatDiagnostic } from "../core/workflow.ts";
 import type { EffectiveAnnotations, SdkTool } from "../sdkgen/index.ts";
 import type { CatalogRepository, VersionRow } from "../store/index.ts";
 import type { TenantSdk, TenantToolchain } from "../toolchain/index.ts";
 import { type Actor, type GateResult, runGates, type VersionService } from "../versions/index.ts";
+import { CatalogView } from "./offline/catalog.ts";
 import { checkPlan } from "./plan/check.ts";
+import { planToSource } from "./plan/codegen.ts";
+import { checkNamesLive } from "./plan/live-checks.ts";
 import { renderPlan } from "./plan/render.ts";
+import { planToTests } from "./plan/testgen.ts";
 import type { PlanTool } from "./plan/tools.ts";
 
 export type ToolHit = { tool: string; sdk: string; title?: string; description: string; annotations: EffectiveAnnotations; score: number };
@@ -34,6 +39,7 @@ export class PlannerTools {
   readonly #context: PlannerContext;
   readonly #live: LiveAccess | undefined;
   #sdk: TenantSdk | undefined;
+  readonly #plans = new Map<string, WorkflowPlan>();
   submitted: VersionRow | undefined;
 
   constructor(options: { toolchain: TenantToolchain; catalogs: CatalogRepository; versions: VersionService; context: PlannerContext; live?: LiveAccess | undefined }) {
@@ -160,6 +166,45 @@ export class PlannerTools {
     return planProblemsOf(plan, source, check.capabilities, tools, check.description);
   }
 
+  /**
+   * A plan, checked: it parses, covers every clause of the request (the request is Charter's, not
+   * the plan's own), calls tools that exist with arguments they take, and names channels, groups
+   * and people that exist (checked live). Accepted, it is kept under an id, with the code and
+   * tests generated from it, which submit_draft stores as they are or as the planner edited them.
+   */
+  async proposePlan(raw: unknown): Promise<{ ok: true; planId: string; description: string; source: string; tests: string; checks: string[] } | { ok: false; problems: string[]; question?: { clause: string; reason: string; options: string[] } }> {
+    const { tools, resources } = await this.catalog();
+    const byKey = new Map(tools.map((t) => [t.key, t]));
+    const withRequest = raw !== null && typeof raw === "object" ? { checks: [], ...raw, request: this.#context.origin.request } : raw;
+    const { plan, problems } = checkPlan(withRequest, byKey);
+    if (!plan || problems.length > 0) return { ok: false, problems };
+    try {
+      await checkNamesLive(plan, new CatalogView(tools, resources), (tool, args) => this.callReadOnly(tool, args));
+      const source = planToSource(plan, byKey);
+      const tests = JSON.stringify(planToTests(plan, byKey), null, 2);
+      const planId = `plan-${this.#plans.size + 1}`;
+      this.#plans.set(planId, plan);
+      return { ok: true, planId, description: renderPlan(plan, byKey), source, tests, checks: plan.checks };
+    } catch (error) {
+      if (error instanceof PlannerDeclined) return { ok: false, problems: [error.message], question: { clause: error.clause, reason: error.reason, options: error.options } };
+      return { ok: false, problems: [`the plan could not be turned into code: ${error instanceof Error ? error.message : String(error)}`] };
+    }
+  }
+
+  /** The source and tests generated from an accepted plan. */
+  async generated(planId: string): Promise<{ source: string; tests: string } | undefined> {
+    const plan = this.#plans.get(planId);
+    if (!plan) return undefined;
+    const { tools } = await this.catalog();
+    const byKey = new Map(tools.map((t) => [t.key, t]));
+    return { source: planToSource(plan, byKey), tests: JSON.stringify(planToTests(plan, byKey), null, 2) };
+  }
+
+  /** An accepted plan, by the id proposePlan gave it. */
+  acceptedPlan(planId: string): WorkflowPlan | undefined {
+    return this.#plans.get(planId);
+  }
+
   /** Compiles the draft, runs its tests in the sandbox with mocks, and returns what failed. */
   async checkDraft(source: string, tests: string | undefined): Promise<DraftCheck> {
     const { result, runnable } = await this.#toolchain.build(this.#context.tenantId, { source, fileName: "draft.ts", tests: tests === undefined ? undefined : { text: tests, fileName: "draft.tests.json" } });
@@ -176,13 +221,11 @@ export class PlannerTools {
   /** Creates the draft version: only when its checks pass. The planner can do nothing more than this. */
   async submit(source: string, tests: string | undefined, plan?: unknown): Promise<{ ok: true; version: string; id: string } | { ok: false; reason: string; check: DraftCheck }> {
     const check = await this.checkDraft(source, tests);
+    // What the plan says and the code does are compared whether or not the tests pass.
+    const problems = plan !== undefined && check.capabilities.length + (check.description ? 1 : 0) > 0 ? await this.planProblems(plan, source, check) : [];
+    if (problems.length > 0) return { ok: false, reason: `the draft does not carry out its plan: ${problems.join("; ")}`, check: { ...check, ok: false, diagnostics: [...check.diagnostics, ...problems] } };
     if (!check.ok) return { ok: false, reason: "the draft's checks did not pass; fix what they report and submit again", check };
-    let storedPlan: unknown;
-    if (plan !== undefined) {
-      const problems = await this.planProblems(plan, source, check);
-      if (problems.length > 0) return { ok: false, reason: `the draft does not carry out its plan: ${problems.join("; ")}`, check: { ...check, ok: false, diagnostics: [...check.diagnostics, ...problems] } };
-      storedPlan = plan;
-    }
+    const storedPlan = plan;
     const version = await this.#versions.create({
       tenantId: this.#context.tenantId,
       source,
