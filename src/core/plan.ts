@@ -19,7 +19,8 @@ export type PlanValue =
   | { kind: "ref"; step: string; path: string[] }
   | { kind: "text"; parts: (string | PlanValue)[]; slug?: boolean }
   | { kind: "lines"; list: string; line: PlanValue; empty: string }
-  | { kind: "count"; list: string };
+  | { kind: "count"; list: string }
+  | { kind: "object"; fields: Record<string, PlanValue> };
 
 export const PlanValue: z.ZodType<PlanValue> = z.lazy(() =>
   z.discriminatedUnion("kind", [
@@ -31,6 +32,8 @@ export const PlanValue: z.ZodType<PlanValue> = z.lazy(() =>
     z.object({ kind: z.literal("text"), parts: z.array(z.union([z.string(), PlanValue])).min(1).max(40), slug: z.boolean().optional() }).strict(),
     z.object({ kind: z.literal("lines"), list: Id, line: PlanValue, empty: z.string() }).strict(),
     z.object({ kind: z.literal("count"), list: Id }).strict(),
+    /** An object built from values (an assignee: id, name, email). */
+    z.object({ kind: z.literal("object"), fields: z.record(z.string().min(1), PlanValue) }).strict(),
   ]),
 );
 

@@ -9,7 +9,7 @@ import { PlannerDeclined } from "../../core/errors.ts";
 import type { PlanStep, PlanValue } from "../../core/plan.ts";
 import { type PlanTool, propertyOf } from "../plan/tools.ts";
 import { bindArgs, type PlanBuilder } from "./builder.ts";
-import { type CatalogView, personPath, singular } from "./catalog.ts";
+import { type CatalogView, personPath, plural, singular } from "./catalog.ts";
 import { readListPhrase } from "./filters.ts";
 import { RequestText } from "./request-text.ts";
 
@@ -30,7 +30,7 @@ export type Context = {
 export type ActionSpec = { kind: string; start: number; end: number; said: string; build: (context: Context, block: PlanStep[]) => string[] };
 
 const TARGET_THEM = "them|him|her|the user|the new user|the new member|the member|each member|every member|each of them|the employee|the person";
-const STOP = "(?=\\s*(?:[,;.]|\\band\\b|\\bthen\\b|\\bif\\b|\\botherwise\\b|\\binstead\\b|\\bunless\\b|$))";
+const STOP = "(?=\\s*(?:[,;.]|\\band\\b(?!\\s+(?:its\\s+)?(?:title|summary|name|email)\\b)|\\bthen\\b|\\bif\\b|\\botherwise\\b|\\binstead\\b|\\bunless\\b|$))";
 
 export function readActions(text: RequestText, catalog: CatalogView, builder: PlanBuilder): ActionSpec[] {
   const specs: ActionSpec[] = [];
@@ -69,6 +69,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
     const channels = [m.groups?.["channel"] ?? "", ...(m.groups?.["more"] ?? "").split(/[^a-z0-9_#-]+/).filter((c) => c.startsWith("#")).map((c) => c.slice(1))];
     add("post", m, (context, block) => channels.flatMap((channel) => postBuilder(m, channel, text.groupAsWritten(m, "content") ?? "")(context, block)));
   }
+  for (const m of text.take(/\blet\s+#(?<channel>[a-z0-9][a-z0-9_-]*)(?<more>)\s+know(?:\s+about\s+(?<content>it|the incident|them))?\b/, "post")) addPosts(m);
   for (const m of text.take(/\b(?:notify|tell|alert|inform|ping)\s+(?:the\s+)?(?:channels?\s+)?#(?<channel>[a-z0-9][a-z0-9_-]*)(?<more>(?:\s*(?:,|and|&)\s*#[a-z0-9][a-z0-9_-]*)*)(?:\s+channels?)?(?:\s+(?:about|of)\s+(?<content>it|the incident|them))?\b/, "post")) addPosts(m);
   for (const m of text.take(new RegExp(`\\b${postVerb}\\b(?<content>.*?)\\s*\\bthere\\b`), "post")) {
     add("post", m, postBuilder(m, undefined, text.groupAsWritten(m, "content") ?? ""));
@@ -120,11 +121,11 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
 
   // Send them / the on-call engineer a (welcome|direct) message [with …].
   // Last: a person's name ("Li Wen"), taken only when written capitalized.
-  const WHO = `${TARGET_THEM}|the on-?call(?: engineer| person)?|whoever is on call|the reporter(?:\\s+of\\s+(?:it|the incident))?|[a-z][a-z'-]+\\s+[a-z][a-z'-]+`;
+  const WHO = `${TARGET_THEM}|the on-?call(?: engineer| person)?|whoever is on call|the reporter(?:\\s+of\\s+(?:it|the incident))?|[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+|[a-z][a-z'-]+\\s+[a-z][a-z'-]+`;
   const dmPatterns = [
     new RegExp(`\\b(?:send|write|dm|message)\\s+(?<who>${WHO})\\s+(?:a|an)\\s+(?<kind>welcome|direct|private|short)?\\s*(?:message|dm|note)(?:\\s+(?:with|saying|about)\\s+(?<content>.+?))?${STOP}`),
     new RegExp(`\\b(?:send|write)\\s+(?:a|an)\\s+(?<kind>welcome|direct|private)\\s+(?:message|dm|note)\\s+to\\s+(?<who>${WHO})(?:\\s+(?:with|saying|about)\\s+(?<content>.+?))?${STOP}`),
-    new RegExp(`\\b(?:dm|message|send|tell)\\s+(?<who>${WHO})\\s+(?<content>the (?:number|count|list|summary) of .+?|"[^"]+")${STOP}`),
+    new RegExp(`\\b(?:dm|message|send|tell)\\s+(?<who>${WHO})\\s+(?<content>(?:the|a|an) (?:number|count|list|summary|digest) of .+?|(?:the|its) (?:new )?(?:ticket|incident) (?:number|id)(?: and (?:its )?title)?|"[^"]+")${STOP}`),
     new RegExp(`\\b(?:send|forward)\\s+(?<content>it|this|that|the message)\\s+to\\s+(?<who>${WHO})\\s+(?:as|in|by)\\s+(?:a|an)\\s+(?:direct|private)\\s+message${STOP}`),
     new RegExp(`\\b(?:welcome|dm|message)\\s+(?<who>${WHO})(?:\\s+(?:with|saying|about)\\s+(?<content>.+?))?${STOP}`),
   ];
@@ -133,7 +134,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       add("message", m, (context, block) => {
         const tool = need(catalog.action(["direct", "dm", "send"], undefined, [["user_email", "email"], ["text", "message", "body"]]), m[0], "send a person a direct message");
         const who = m.groups?.["who"] ?? "";
-        const person = /on-?call|on call/.test(who) ? onCallPerson(catalog, builder, context, block, undefined, m[0]) : /reporter/.test(who) ? reporter(context, m[0]) : new RegExp(`^(?:${TARGET_THEM})$`).test(who) ? context.person : namedPerson(text.groupAsWritten(m, "who") ?? who, context, block, catalog, builder, m[0]);
+        const person = /@/.test(who) ? ({ email: { kind: "const", value: who } } satisfies Person) : /on-?call|on call/.test(who) ? onCallPerson(catalog, builder, context, block, undefined, m[0]) : /reporter/.test(who) ? reporter(context, m[0]) : new RegExp(`^(?:${TARGET_THEM})$`).test(who) ? context.person : namedPerson(text.groupAsWritten(m, "who") ?? who, context, block, catalog, builder, m[0]);
         if (!person) throw new PlannerDeclined("refused", m[0], `"${who}" refers to nobody this workflow knows (no user in its trigger or input)`);
         const textField = ["text", "message", "body"].find((f) => propertyOf(tool.inputSchema, f)) ?? "text";
         const welcome = m.groups?.["kind"] === "welcome" || /^welcome\b/.test(m[0]);
@@ -151,7 +152,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Open an incident (from the input / the webhook's payload).
-  for (const m of text.take(/\b(?:open|create|raise|file|log)\s+(?:a|an)\s+(?:new\s+)?(?:(?<priority>p[1-4])\s+)?(?<noun>incident|ticket)\b(?:\s+(?:from|with)\s+(?:the\s+)?(?:payload|input|request|webhook)(?:'s)?(?:\s+(?:fields|data|details))?)?/, "create")) {
+  for (const m of text.take(/\b(?:open|create|raise|file|log)\s+(?:a|an|the)\s+(?:new\s+)?(?:(?<priority>p[1-4])\s+)?(?<noun>incident|ticket)\b(?:\s+(?:from|with|out of)\s+(?:the\s+)?(?:payload|input|request|webhook|it)(?:'s)?(?:\s+(?:fields|data|details))?)?/, "create")) {
     add("create", m, (context, block) => {
       const tool = need(catalog.action(["create", "open"], "incident", []), m[0], "create an incident");
       const bound: Record<string, PlanValue> = {};
@@ -165,7 +166,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Disable the user's account.
-  for (const m of text.take(/\b(?:disable|deactivate|suspend|lock)\s+(?:the\s+)?(?:user's\s+account|user account|user|their account|the account|account|them|him|her|it)\b(?:\s+(?:with|for)\s+(?:the\s+)?reason\s+"(?<reason>[^"]+)")?/, "disable")) {
+  for (const m of text.take(/\b(?:disable|deactivate|suspend|lock)\s+(?:the\s+)?(?:user's\s+account|user account|user|their account|the account(?:\s+of\s+them)?|account(?:\s+of\s+them)?|them|him|her|it)\b(?:\s+(?:with|for)\s+(?:the\s+)?reason\s+"(?<reason>[^"]+)")?/, "disable")) {
     add("disable", m, (context, block) => {
       const tool = need(catalog.action(["disable", "deactivate", "suspend"], "user", [["user_id", "id", "email"]]), m[0], "disable a user");
       const person = subjectUser(context, block, catalog, builder, m[0]);
@@ -179,7 +180,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Remove them from every group / from group X; add them to group X.
-  for (const m of text.take(new RegExp(`\\bremove\\s+(?:${TARGET_THEM})\\s+from\\s+(?:all|every|each|any)\\s+(?:of\\s+(?:their|his|her)\\s+)?groups?(?:\\s+(?:they are|they're)\\s+(?:a member of|in))?\\b|\\bremove\\s+(?:${TARGET_THEM})\\s+from\\s+(?:the\\s+)?(?:group\\s+)?"?(?<group>[a-z0-9][\\w-]*)"?(?:\\s+group)?\\b`), "remove")) {
+  for (const m of text.take(new RegExp(`(?:\\bremove\\s+(?:${TARGET_THEM})\\s+from|\\btake\\s+(?:${TARGET_THEM})\\s+out\\s+of)\\s+(?:all|every|each|any)\\s+(?:of\\s+(?:their|his|her)\\s+)?groups?(?:\\s+(?:they are|they're)\\s+(?:a member of|in))?\\b|(?:\\bremove\\s+(?:${TARGET_THEM})\\s+from|\\btake\\s+(?:${TARGET_THEM})\\s+out\\s+of)\\s+(?:the\\s+)?(?:group\\s+)?"?(?<group>[a-z0-9][\\w-]*)"?(?:\\s+group)?\\b`), "remove")) {
     add("remove", m, (context, block) => {
       const tool = need(catalog.action(["remove"], "group", [["user_id"], ["group", "group_id"]]), m[0], "remove a user from a group");
       const person = subjectUser(context, block, catalog, builder, m[0]);
@@ -199,7 +200,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       return [list, each, id];
     });
   }
-  for (const m of text.take(new RegExp(`\\badd\\s+(?:${TARGET_THEM}|the new user)\\s+to\\s+(?:the\\s+)?(?:groups?\\s+)?(?<groups>"?[a-z0-9][\\w-]*"?(?:\\s*(?:,|and|&)\\s*"?[a-z0-9][\\w-]*"?)*)(?:\\s+groups?)?\\b`), "add-to-group")) {
+  for (const m of text.take(new RegExp(`\\b(?:add\\s+(?:${TARGET_THEM}|the new user)\\s+to|put\\s+(?:${TARGET_THEM})\\s+in(?:to)?)\\s+(?:the\\s+)?(?:groups?\\s+)?(?<groups>"?[a-z0-9][\\w-]*"?(?:\\s*(?:,|and|&)\\s*"?[a-z0-9][\\w-]*"?)*)(?:\\s+groups?)?\\b`), "add-to-group")) {
     add("add-to-group", m, (context, block) => {
       const tool = need(catalog.action(["add"], "group", [["user_id"], ["group", "group_id"]]), m[0], "add a user to a group");
       const person = subjectUser(context, block, catalog, builder, m[0]);
@@ -213,7 +214,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Create a user (onboarding) from the input.
-  for (const m of text.take(/\b(?:create|onboard|set up|add)\s+(?:a\s+)?(?:new\s+)?user(?:\s+account)?(?:\s+from\s+the\s+input)?\b|\b(?:create|set up)\s+(?:their|his|her|an?)\s+(?:user\s+)?account\b/, "create-user")) {
+  for (const m of text.take(/\b(?:create|onboard|set up|add)\s+(?:a\s+)?(?:new\s+)?user(?:\s+account)?(?:\s+from\s+the\s+input)?\b|\b(?:create|set up)\s+(?:their|his|her|an?)\s+(?:user\s+)?account(?:\s+from\s+the\s+input)?\b/, "create-user")) {
     add("create-user", m, (context, block) => {
       const tool = need(catalog.action(["create"], "user", [["email"]]), m[0], "create a user");
       if (!context.takesInput) throw new PlannerDeclined("refused", m[0], "a new user's details come from the caller, and this trigger passes none");
@@ -226,7 +227,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Comment on the incident; set its priority or status.
-  for (const m of text.take(/\b(?:add|leave|post|write|put)\s+(?:a|an)\s+(?<visibility>internal|public)?\s*(?:comment|note|work note)(?:\s+(?:to|on|in)\s+(?:it|the incident|each of them|each one))?(?:\s+(?:saying|that says|with the text)\s+"(?<body>[^"]+)")?/, "comment")) {
+  for (const m of text.take(/\b(?:(?:add|leave|post|write|put)\s+(?:a|an)\s+(?<visibility>internal|public)?\s*(?:comment|note|work note)|(?:reply|respond|answer)\s+(?<adverb>publicly|internally))(?:\s+(?:to|on|in)\s+(?:it|the incident|each of them|each one))?(?:(?:\s+(?:saying|that says|with the text)\s+|\s*:\s*)"(?<body>[^"]+)")?/, "comment")) {
     add("comment", m, (context, block) => {
       const tool = need(catalog.action(["comment", "note"], undefined, [["id"], ["body", "text"]]), m[0], "comment on an incident");
       const item = context.item;
@@ -236,22 +237,25 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       const bound: Record<string, PlanValue> = { id: key };
       const body = text.groupAsWritten(m, "body");
       if (body) bound[bodyField] = { kind: "const", value: body };
-      if (m.groups?.["visibility"] && propertyOf(tool.inputSchema, "visibility")) bound["visibility"] = { kind: "const", value: m.groups["visibility"] };
+      const visibility = m.groups?.["visibility"] ?? (m.groups?.["adverb"] === "publicly" ? "public" : m.groups?.["adverb"] === "internally" ? "internal" : undefined);
+      if (visibility && propertyOf(tool.inputSchema, "visibility")) bound["visibility"] = { kind: "const", value: visibility };
       const id = builder.id("comment");
       block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: m[0] }) });
       return [id];
     });
   }
-  for (const m of text.take(/\b(?:set|change|raise|lower|mark)\s+(?:its\s+|the incident's\s+|the\s+)?(?<field>priority|status)(?:\s+of\s+(?:it|the incident))?\s+(?:to|as)\s+(?<value>p[1-4]|[a-z_]+(?:\s+progress)?)\b/, "update")) {
+  for (const m of text.take(/\b(?:set|change|raise|lower|mark|bump|move|escalate)\s+(?:(?:its\s+|the incident's\s+|the\s+)?(?<field>priority|status)(?:\s+of\s+(?:it|the incident))?|it|the incident)\s+(?:to|as)\s+(?<value>p[1-4]|in progress|on hold|[a-z_]+)\b/, "update")) {
     add("update", m, (context, block) => {
       const tool = need(catalog.action(["update"], "incident", [["id"]]), m[0], "update an incident");
       const item = context.item;
       const key = item ? field(item, ["id"]) : undefined;
       if (!key) throw new PlannerDeclined("refused", m[0], "it does not say which incident");
-      const name = m.groups?.["field"] ?? "priority";
+      const wanted = (m.groups?.["value"] ?? "").replace(/\s+/g, "_");
+      // "mark it as resolved": the field whose values include the word.
+      const byValue = Object.entries((tool.inputSchema["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {}).find(([, p]) => Array.isArray(p["enum"]) && (p["enum"] as unknown[]).some((v) => String(v).toLowerCase() === wanted))?.[0];
+      const name = m.groups?.["field"] ?? byValue ?? "priority";
       const schema = propertyOf(tool.inputSchema, name);
       const allowed = Array.isArray(schema?.["enum"]) ? (schema["enum"] as string[]) : [];
-      const wanted = (m.groups?.["value"] ?? "").replace(/\s+/g, "_");
       const value = allowed.find((v) => v.toLowerCase() === wanted);
       if (!value) throw new PlannerDeclined("needs-input", m[0], `${tool.key} takes ${name} as one of: ${allowed.join(", ")}`, allowed);
       const id = builder.id("update");
@@ -261,8 +265,34 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       return [id];
     });
   }
+  // Assign it to the on-call engineer / a person by name / them.
+  for (const m of text.take(new RegExp(`\\b(?:assign|reassign|hand)\\s+(?:it|the incident|each of them|each one)(?:\\s+over)?\\s+to\\s+(?<who>${WHO})${STOP}`), "assign")) {
+    add("assign", m, (context, block) => {
+      const tool = need(catalog.action(["update"], "incident", [["id"]]), m[0], "update an incident");
+      const item = context.item;
+      const key = item ? field(item, ["id"]) : undefined;
+      if (!key) throw new PlannerDeclined("refused", m[0], "it does not say which incident");
+      const who = m.groups?.["who"] ?? "";
+      const person = /on-?call|on call/.test(who) ? onCallPerson(catalog, builder, context, block, undefined, m[0]) : new RegExp(`^(?:${TARGET_THEM})$`).test(who) ? context.person : /@/.test(who) ? undefined : namedPerson(text.groupAsWritten(m, "who") ?? who, context, block, catalog, builder, m[0]);
+      if (!person) throw new PlannerDeclined("refused", m[0], `"${who}" is not someone the planner can look up (say "the on-call engineer" or a person's name)`);
+      const assigneeField = Object.keys((tool.inputSchema["properties"] as Record<string, unknown> | undefined) ?? {}).find((f) => /assign|owner/.test(f));
+      const schema = assigneeField ? propertyOf(tool.inputSchema, assigneeField) : undefined;
+      if (!assigneeField || !schema) throw new PlannerDeclined("refused", m[0], `${tool.key} takes no assignee`);
+      const wanted = Object.keys((schema["properties"] as Record<string, unknown> | undefined) ?? {});
+      const from: Record<string, PlanValue | undefined> = { email: person.email, name: person.name, id: person.id };
+      const required = (schema["required"] as string[] | undefined) ?? wanted;
+      const missing = required.filter((f) => !from[f]);
+      if (missing.length > 0) throw new PlannerDeclined("refused", m[0], `an assignee needs ${missing.join(", ")}, which the planner does not have for ${who}`);
+      const value: PlanValue = schema["type"] === "object" ? { kind: "object", fields: Object.fromEntries(wanted.flatMap((f) => (from[f] ? [[f, from[f] as PlanValue]] : []))) } : person.email;
+      const id = builder.id("assign");
+      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { id: key, [assigneeField]: value }, { builder, takesInput: context.takesInput, clause: m[0] }) });
+      if (tool.outputSchema) context.item = { step: id, schema: tool.outputSchema, noun: item?.noun ?? "incidents", typed: true };
+      return [id];
+    });
+  }
+
   // Close (resolve) the incident [as <resolution>].
-  for (const m of text.take(/\b(?:close|resolve)\s+(?:it|the incident|each of them|each one)(?:\s+as\s+(?<code>[a-z_]+(?:\s+[a-z_]+)?))?(?:\s+with\s+(?:the\s+)?notes?\s+"(?<notes>[^"]+)")?/, "close")) {
+  for (const m of text.take(/\b(?:close|resolve)\s+(?:it|the incident|each of them|each one)(?:\s+as\s+(?:a\s+|an\s+)?(?<code>[a-z_]+(?:\s+[a-z_]+)?))?(?:\s+with\s+(?:the\s+)?notes?\s+"(?<notes>[^"]+)"|,?\s+(?:using|with)\s+the\s+(?<notesInput>note|notes|text)\s+(?:from|in)\s+the\s+input(?:\s+as\s+the\s+(?:resolution\s+)?notes?)?)?/, "close")) {
     add("close", m, (context, block) => {
       const tool = need(catalog.action(["close", "resolve"], "incident", [["id"]]), m[0], "close an incident");
       const item = context.item;
@@ -278,7 +308,11 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
         bound[codeField] = { kind: "const", value };
       }
       const notes = text.groupAsWritten(m, "notes");
-      if (notes && propertyOf(tool.inputSchema, "notes")) bound["notes"] = { kind: "const", value: notes };
+      const notesSchema = propertyOf(tool.inputSchema, "notes");
+      if (notes && notesSchema) bound["notes"] = { kind: "const", value: notes };
+      // "using the note from the input": the caller's field is called what the request calls it.
+      const notesInput = m.groups?.["notesInput"];
+      if (notesInput && notesSchema) bound["notes"] = builder.input(notesInput, notesSchema, true, "the resolution notes");
       const id = builder.id("close");
       block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: m[0] }) });
       return [id];
@@ -384,12 +418,17 @@ export function readContent(content: string, context: Context, said: string, cat
   const phrase = originalPhrase.toLowerCase();
   const quoted = /^(?:saying\s+|with the text\s+|the text\s+)?"([^"]+)"$/.exec(content.trim().replace(/^(?:with|about)\s+/i, ""));
   if (quoted) return { kind: "const", value: quoted[1] ?? "" };
-  if (/^(?:a|the|an)?\s*(?:input\s+|given\s+|caller's\s+)?(?:message|text|note)(?:\s+(?:from|in)\s+the\s+input)?$/.test(phrase)) {
+  if (/^(?:a|the|an)?\s*(?:input\s+|given\s+|caller's\s+)?(?:message|text|note)(?:\s+(?:from|in)\s+the\s+input)?$|^(?:a|the|an)\s+[a-z]+\s+(?:message|text|note)\s+(?:from|in)\s+the\s+input$/.test(phrase)) {
     if (!context.takesInput) throw new PlannerDeclined("needs-input", said, "a message from the caller, and nobody passes input to this trigger; give the text in quotes");
     return builder.input("message", { type: "string", minLength: 1 }, true, "the message to send");
   }
   if (context.person && /^(?:their|his|her|the user's|the member's)\s+(?:full\s+)?name(?:\s+and\s+email)?$/.test(phrase)) {
     return { kind: "text", parts: [context.person.name ?? context.person.email, " (", context.person.email, ")"] };
+  }
+  if (context.item && /^(?:the\s+)?(?:ticket|incident)(?:'s)?\s+(?:number|id)\s+and\s+(?:its\s+)?(?:title|summary)$|^its\s+(?:number|id)\s+and\s+(?:title|summary)$/.test(phrase)) return summaryOf(context.item);
+  if (context.item && /^(?:the\s+)?(?:new\s+)?(?:ticket|incident)(?:'s)?\s+(?:number|id)$|^its\s+(?:number|id)$/.test(phrase)) {
+    const id = field(context.item, ["id", "number", "key"]);
+    if (id) return { kind: "text", parts: [id] };
   }
   const onCallField = /^(?:the\s+)?(?:(?<a>name|email)\s+of\s+(?:the\s+|whoever is\s+)?on-?\s?call(?:\s+engineer)?|on-?\s?call(?:\s+engineer)?'s\s+(?<b>name|email)|who(?:'s| is) on-?\s?call)(?:\s+(?:for|of|in)\s+(?:the\s+)?(?:rotation\s+)?(?<rotation>[a-z0-9][\w-]*?)(?:\s+rotation)?)?$/.exec(phrase);
   if (onCallField) {
@@ -398,6 +437,10 @@ export function readContent(content: string, context: Context, said: string, cat
     return { kind: "text", parts: ["On call: ", (which === "email" ? person.email : person.name) ?? person.email, ...(which === "email" ? [] : [" (", person.email, ")"])] };
   }
   const earlier = context.list;
+  if (earlier && /^(?:the\s+)?(?:ticket|incident)\s+(?:numbers|ids)$|^their\s+(?:numbers|ids)$/.test(phrase)) {
+    const ids = field({ ...earlier.item, step: earlier.id }, ["id", "number", "key"]);
+    if (ids) return { kind: "text", parts: [`${capitalize(earlier.said.trim())}: `, { kind: "lines", list: earlier.id, line: ids, empty: "(none)" }] };
+  }
   const pronoun = /^(?:them|those|these|all of them|the list|their ids and titles|(?:a|the)\s+(?:summary|list|digest)\s+of\s+(?:them|those|these))$/.test(phrase);
   const named = /^(?:(?:a|the)\s+(?:summary|list|digest)\s+of\s+)?(?:those|these|such)\s+([a-z0-9]+)$/.exec(phrase);
   if (earlier && (pronoun || (named && [earlier.item.noun, singular(earlier.item.noun)].includes(named[1] ?? "")))) {
@@ -416,8 +459,10 @@ export function readContent(content: string, context: Context, said: string, cat
   // "how many incidents are in resolved status" / "how many P1s are still open": a count, said as a question.
   const howMany = /^how\s+many\s+(.+?)(?:\s+there\s+are)?$/.exec(phrase);
   if (howMany) {
-    const rest = (howMany[1] ?? "").replace(/^(.+?)\s+(?:are|is)\s+(?:still\s+)?(?:in\s+)?(?:the\s+)?(.+?)(?:\s+status)?$/, "$2 $1");
-    const listed = readSubjectList(rest, catalog, builder, context);
+    const asked = howMany[1] ?? "";
+    const listed = [asked.replace(/^(.+?)\s+(?:are|is)\s+(?:still\s+|currently\s+|now\s+)?(?:sitting\s+)?(.+?)$/, "$2 $1"), asked.replace(/^(.+?)\s+(?:are|is)\s+(?:still\s+|currently\s+|now\s+)?(?:sitting\s+)?(?:in\s+)?(?:the\s+)?(?:status\s+)?(.+?)(?:\s+status)?$/, "$2 $1"), asked]
+      .map((candidate) => readSubjectList(candidate, catalog, builder, context))
+      .find(Boolean);
     if (!listed) throw new PlannerDeclined("refused", said, `it does not know what to count in "${content.trim()}"`);
     const list = listed.push(block);
     return { kind: "text", parts: [`${capitalize(listed.said.trim())}: `, { kind: "count", list }] };
@@ -448,8 +493,9 @@ export function readSubjectList(phrase: string, catalog: CatalogView, builder: P
     if (!source) continue;
     // "P1s" is "P1 incidents": an enum value of the items, made plural, stands for the items with it.
     const bare = phrase.replace(/^(?:the|all(?:\s+the)?|any|every)\s+/, "");
-    const plural = /^(.*?)\b([a-z0-9_]+)s$/i.exec(bare);
-    const text = new RequestText(plural && enumValues(source.itemSchema).includes((plural[2] ?? "").toLowerCase()) ? `${plural[1] ?? ""}${plural[2] ?? ""} ${noun}` : bare);
+    const asNoun = /^(.*?)\b([a-z0-9_]+?)s?$/i.exec(bare);
+    const hasNoun = new RegExp(`\\b(?:${plural(noun)}|${singular(noun)}|tickets?)\\b`).test(bare);
+    const text = new RequestText(!hasNoun && asNoun && enumValues(source.itemSchema).includes((asNoun[2] ?? "").toLowerCase()) ? `${asNoun[1] ?? ""}${asNoun[2] ?? ""} ${noun}` : bare);
     const list = builder.id(noun);
     const read = readListPhrase(text, noun, source.itemSchema, list);
     if (read) read.said = text.verbatim.slice(read.start, read.end);

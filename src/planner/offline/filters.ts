@@ -69,13 +69,18 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
   const nouns = `(?:${escape(plural(noun))}|${escape(singular(noun))}${synonyms})`;
   const age = "(?:\\s+(?:that\\s+(?:are|have been|were)\\s+|which\\s+(?:are|have been)\\s+)?(?:older than|created more than|opened more than|(?<still>open|opened|unresolved|waiting)\\s+(?:for\\s+)?(?:more|longer) than)\\s+(?<amount>\\d+)\\s*(?<unit>hours?|hrs?|h|days?|d|minutes?|mins?)(?:\\s+ago)?)?";
   // "… that still have no owner", "… nobody has picked up yet": unassigned, said after the noun.
-  const unowned = vocab.has("unassigned") ? "(?<unowned>\\s+(?:that|which)\\s+(?:still\\s+)?(?:have|has)\\s+no\\s+(?:owner|assignee)(?:\\s+yet)?|\\s+(?:with|without)\\s+(?:no\\s+)?(?:owner|assignee)|\\s+(?:that\\s+)?nobody\\s+(?:has\\s+)?(?:picked up|taken|claimed)(?:\\s+yet)?)?" : "";
-  const pattern = new RegExp(`${options.prefix ?? "\\b"}(?<adjectives>(?:${adjective}(?:\\s*,\\s*|\\s+and\\s+|\\s+or\\s+|\\s+))*)${nouns}\\b${unowned}${age}`);
+  const unowned = vocab.has("unassigned")
+    ? "(?<unowned>\\s+(?:that|which)\\s+(?:still\\s+)?(?:have|has)\\s+no\\s+(?:owner|assignee)(?:\\s+yet)?|\\s+(?:with|without)\\s+(?:no\\s+)?(?:owner|assignee)|\\s+(?:that\\s+)?nobody\\s+(?:has\\s+)?(?:picked up|taken|claimed)(?:\\s+yet)?|\\s+(?:that\\s+)?nobody\\s+is\\s+assigned\\s+to|\\s+(?:that|which)\\s+(?:are|is)\\s+(?:still\\s+)?(?:sitting\\s+)?unassigned)?"
+    : "";
+  // "… that are still in status new", "… currently in progress": a filter word said after the noun.
+  const after = adjectives.length ? `(?<after>\\s+(?:that|which)\\s+(?:are|is)\\s+(?:still\\s+|currently\\s+|now\\s+)?(?:in\\s+)?(?:status\\s+)?(?:${adjectives.join("|")})(?:\\s+status)?|\\s+(?:currently\\s+|still\\s+)?in\\s+(?:status\\s+)?(?:${adjectives.join("|")})(?:\\s+status)?)?` : "";
+  const pattern = new RegExp(`${options.prefix ?? "\\b"}(?<adjectives>(?:${adjective}(?:\\s*,\\s*|\\s+and\\s+|\\s+or\\s+|\\s+))*)${nouns}\\b${unowned}${after}${age}`);
   const match = text.takeOne(pattern, options.by ?? "list");
   if (!match) return undefined;
   const conditions: Condition[] = [];
   const groups = match.groups ?? {};
-  const said = groups["adjectives"] ?? "";
+  const afterWord = (groups["after"] ?? "").replace(/^\s+(?:(?:that|which)\s+(?:are|is)\s+)?(?:still\s+|currently\s+|now\s+)?(?:in\s+)?(?:status\s+)?/, "").replace(/\s+status$/, "");
+  const said = `${groups["adjectives"] ?? ""} ${afterWord}`;
   const byField = new Map<string, string[]>();
   for (const word of said.split(/\s*,\s*|\s+and\s+|\s+or\s+/).map((w) => w.trim()).filter(Boolean)) {
     // Longest known adjective first, so "in progress" is one word and "p1 open" is two.

@@ -61,6 +61,9 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     text.mark(when.index, when.index + when[0].length, "unmatched-trigger");
   }
 
+  // An onboarding header ("New starter:") says what the actions after it are for.
+  const header = text.takeOne(/^\s*(?:onboard(?:ing)?\s+(?:a\s+|the\s+)?)?new\s+(?:starter|hire|joiner|employee|user)\s*:/, "header");
+
   // 2. What the workflow works on.
   frame = await readSubject(text, catalog, builder, frame);
 
@@ -156,6 +159,11 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     builder.clause(instead[0], ...actions.filter((a) => role.get(a)?.kind === "fallback").flatMap((a) => (built.get(a) ?? []).map((st) => st.id)));
   }
   for (const o of otherwise) builder.clause(o[0], ...branches.map((b) => b.step.id));
+  if (header) {
+    const created = actions.find((a) => a.kind === "create-user");
+    if (!created) throw new PlannerDeclined("refused", text.originalOf(header), "it announces a new user, and no step creates one; say \"create their account from the input\"");
+    builder.clause(text.originalOf(header), ...(built.get(created) ?? []).map((st) => st.id));
+  }
   if (once) {
     const id = builder.id(`once per ${once.groups?.["period"] ?? "day"}`);
     const wrapped: PlanStep = { kind: "once-per", id, period: (once.groups?.["period"] ?? "day") as "hour" | "day" | "week", steps: body.splice(0) };
@@ -222,7 +230,9 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
       const source = catalog.lister(noun);
       const resource = catalog.resourceFor(noun, /\bnew\b|created|opened/);
       if (!source || !resource) continue;
-      const inner = new RequestText(phrase);
+      // "a new P1 comes in": an enum value alone stands for the items that have it.
+      const values = Object.values((source.itemSchema["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {}).flatMap((p) => (Array.isArray(p["enum"]) ? (p["enum"] as unknown[]).map((v) => String(v).toLowerCase()) : []));
+      const inner = new RequestText(values.includes(phrase.trim().split(/\s+/).pop() ?? "") ? `${phrase} ${noun}` : phrase);
       const listId = builder.id(`new ${noun}`);
       const read = readListPhrase(inner, noun, source.itemSchema, listId);
       if (!read || inner.leftover().length > 0) {
@@ -242,7 +252,7 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
     }
     throw new PlannerDeclined("refused", text.originalOf(created), `no subscribable resource of this tenant announces new ${created.groups?.["phrase"] ?? "items"}; it offers: ${catalog.resources.slice(0, 6).map((r) => r.uri).join(", ") || "none"}`);
   }
-  const added = text.takeOne(/\b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:(?:a|an|the|any)\s+)?(?:new\s+)?(?:user|person|member|someone|somebody|employee)\s+(?:is\s+added|gets\s+added|joins|is\s+put)\s+(?:to|into|in)?\s*(?:the\s+)?(?:group\s+)?"?(?<group>[a-z0-9][\w-]*)"?(?:\s+group)?\b/, "trigger");
+  const added = text.takeOne(/\b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:(?:a|an|the|any)\s+)?(?:new\s+)?(?:user|person|member|someone|somebody|employee|anyone|anybody)\s+(?:(?<add>is\s+added|gets\s+added|joins|is\s+put)\s+(?:to|into|in)?|(?<remove>is\s+removed|gets\s+removed|is\s+taken\s+out|leaves)\s*(?:from|of)?)\s*(?:the\s+)?(?:group\s+)?"?(?<group>[a-z0-9][\w-]*)"?(?:\s+group)?\b/, "trigger");
   if (!added) return undefined;
   const said = text.originalOf(added);
   const groupName = added.groups?.["group"] ?? "";
@@ -254,7 +264,8 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
   if (!first) throw new PlannerDeclined("needs-input", said, `${resource.uri} is empty right now, so the planner cannot see what its events carry; add someone to a group once and plan again`);
   const userField = Object.keys(first).find((k) => /user/.test(k));
   const groupField = Object.keys(first).find((k) => /group/.test(k));
-  const changeField = Object.keys(first).find((k) => items.some((i) => i[k] === "added"));
+  const change = added.groups?.["remove"] ? "removed" : "added";
+  const changeField = Object.keys(first).find((k) => items.some((i) => i[k] === "added" || i[k] === "removed"));
   if (!userField || !groupField || !changeField) throw new PlannerDeclined("refused", said, `the events of ${resource.uri} do not say which user was added to which group`);
   const groups = catalog.lister("groups");
   const person = catalog.personBy("id");
@@ -277,7 +288,7 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
       id: addedList,
       from: { kind: "ref", step: EVENT_LIST, path: [] },
       where: [
-        { value: { kind: "ref", step: addedList, path: [changeField] }, op: "eq", operand: "added" },
+        { value: { kind: "ref", step: addedList, path: [changeField] }, op: "eq", operand: change },
         { value: { kind: "ref", step: addedList, path: [groupField] }, op: "eq", against: { kind: "ref", step: group, path: ["0", "id"] } },
       ],
       noun: "membership changes",
@@ -355,7 +366,7 @@ async function readSubject(text: RequestText, catalog: CatalogView, builder: Pla
     return { ...frame, context: { ...context, list: { id: list, item: { ...listed.item, step: list }, said: listed.said } }, main: list };
   }
   if (!context.takesInput) return forEachList(text, catalog, builder, frame);
-  const incident = text.takeOne(/\b(?:the|an?|a given)\s+(?<noun>incident|ticket)\s+(?:with\s+the\s+given\s+id|(?:given\s+)?by\s+(?:its\s+)?id|(?:that\s+)?the\s+caller\s+names|from\s+the\s+input)\b|\bthe\s+given\s+(?<noun2>incident|ticket)\b/, "subject");
+  const incident = text.takeOne(/\b(?:the|an?|a given)\s+(?<noun>incident|ticket)\s+(?:with\s+the\s+given\s+id|(?:given\s+)?by\s+(?:its\s+)?id|(?:that\s+)?the\s+caller\s+names|(?:from|in)\s+the\s+input)\b|\bthe\s+given\s+(?<noun2>incident|ticket)\b/, "subject");
   if (incident) {
     const getter = catalog.getter("incidents");
     const said = text.originalOf(incident);
@@ -367,8 +378,8 @@ async function readSubject(text: RequestText, catalog: CatalogView, builder: Pla
     text.substitute(incident.index, incident.index + incident[0].length, " it ");
     return { ...frame, context: { ...context, item: { step: id, schema: getter.tool.outputSchema, noun: "incidents", typed: true } } };
   }
-  const byEmail = text.takeOne(/\b(?:the|a)\s+user\s+(?:with\s+the\s+given\s+email(?:\s+address)?|(?:given\s+)?by\s+(?:their\s+)?email(?:\s+address)?)\b/, "subject");
-  const byId = byEmail ? undefined : text.takeOne(/(?<!\b(?:create|onboard|add|up|new)\s+)\b(?:offboard\s+)?(?:the|a)\s+(?:given\s+)?user(?!'s\b|\s+account\b)(?:\s+(?:with\s+the\s+given\s+id|by\s+id|the\s+caller\s+names))?\b:?/, "subject");
+  const byEmail = text.takeOne(/\b(?:the|a)\s+(?:user|person|employee)\s+(?:with\s+the\s+(?:given\s+)?email(?:\s+address)?(?:\s+(?:in|from)\s+the\s+input)?|(?:given\s+)?by\s+(?:their\s+)?email(?:\s+address)?)\b/, "subject");
+  const byId = byEmail ? undefined : text.takeOne(/(?<!\b(?:create|onboard|add|up|new)\s+)\b(?:offboard\s+)?(?:the|a)\s+(?:given\s+)?user(?!'s\b|\s+account\b)(?:\s+(?:with\s+the\s+given\s+id|by\s+id|the\s+caller\s+names|(?:in|from)\s+the\s+input))?\b:?/, "subject");
   const userMatch = byEmail ?? byId;
   if (userMatch) {
     const reader = catalog.personBy(byEmail ? "email" : "id");
@@ -441,7 +452,7 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
     out.push({ resolve: () => condition, before, start: more.index, end, said, leading });
   }
   // "if any P1 incident is unassigned, …": the list of such items, and whether it has any.
-  for (const m of text.take(/,?\s*\bif\s+(?:any|some|an?)\s+(?<pre>[a-z0-9 _-]*?)\s*(?<noun>[a-z]+?)s?\s+(?:is|are)\s+(?:still\s+)?(?<post>[a-z0-9_ -]+?)(?<comma>\s*,|(?=\s*(?:$|\.|;)))/, "condition")) {
+  for (const m of text.take(/,?\s*\bif\s+(?:any|some|an?)\s+(?<pre>[a-z0-9 _-]*?)\s*(?<noun>[a-z0-9]+?)s?\s+(?:is|are)\s+(?:still\s+|sitting\s+|currently\s+|left\s+)*(?<post>[a-z0-9_ -]+?)(?<comma>\s*,|(?=\s*(?:$|\.|;)))/, "condition")) {
     const phrase = `${m.groups?.["post"] ?? ""} ${m.groups?.["pre"] ?? ""} ${m.groups?.["noun"] ?? ""}`.replace(/\s+/g, " ").trim();
     const said = text.originalOf(m).replace(/^,?\s*/, "");
     const listed = readSubjectList(phrase, catalog, builder, frame.context);
@@ -452,17 +463,25 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
     const condition: Condition = { value: { kind: "count", list }, op: "gt", operand: 0 };
     out.push({ resolve: () => condition, before, start: m.index, end: m.index + m[0].length, said, leading: /,\s*$/.test(m[0]) });
   }
-  for (const m of text.take(/,?\s*\bif\s+(?:it|the incident|its priority|the priority|the incident's priority|its status)\s+is\s+(?:a\s+|an\s+|still\s+)?(?<value>[a-z0-9_]+)\b(?<comma>\s*,)?/, "condition")) {
+  for (const m of text.take(/,?\s*\bif\s+(?:it|the incident|its priority|the priority|the incident's priority|its status)\s+is\s+(?:a\s+|an\s+|still\s+)?(?<value>[a-z0-9_]+(?:\s+or\s+(?:a\s+|an\s+)?[a-z0-9_]+)*)\b(?<comma>\s*,)?/, "condition")) {
     const said = text.originalOf(m);
-    const value = m.groups?.["value"] ?? "";
+    const values = (m.groups?.["value"] ?? "").split(/\s+or\s+(?:an?\s+)?/);
     const resolve = (context: Context): Condition => {
       const item = context.item;
       if (!item) throw new PlannerDeclined("refused", said, 'it does not say what "it" is (no incident in the trigger, the input or an earlier step)');
-      const condition = wordCondition(item.schema, value, item.step);
-      if (!condition) throw new PlannerDeclined("refused", said, `no field of the ${item.noun} takes the value "${value}"`);
-      return condition;
+      const conditions = values.map((value) => wordCondition(item.schema, value, item.step));
+      const missing = values.filter((_, i) => !conditions[i]);
+      if (missing.length > 0) throw new PlannerDeclined("refused", said, `no field of the ${item.noun} takes the value "${missing.join('", "')}"`);
+      const first = conditions[0] as Condition;
+      if (conditions.length === 1) return first;
+      // "P1 or P2": one field, either value.
+      const same = conditions.every((c) => c?.op === "eq" && JSON.stringify(c.value) === JSON.stringify(first.value));
+      if (!same) throw new PlannerDeclined("refused", said, "the values belong to different fields; say each condition on its own");
+      return { value: first.value, op: "in", operand: conditions.map((c) => String(c?.operand)) };
     };
-    out.push({ resolve, before: [], start: m.index, end: m.index + m[0].length, said, leading: m.groups?.["comma"] !== undefined && !/^,/.test(m[0]) });
+    // "if it is P1, page …" leads its actions; "page … if it is P1(, otherwise …)" follows the one it governs.
+    const opensClause = /(?:^|[,;.:]|\bthen)\s*$/.test(text.lower.slice(0, m.index + (/^,/.test(m[0]) ? 0 : 0)).replace(/\s+$/, " ")) && !/^,/.test(m[0]);
+    out.push({ resolve, before: [], start: m.index, end: m.index + m[0].length, said, leading: m.groups?.["comma"] !== undefined && opensClause });
   }
   return out.sort((a, b) => a.start - b.start);
 }

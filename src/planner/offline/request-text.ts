@@ -5,6 +5,9 @@
  */
 import { FILLER } from "../plan/check.ts";
 
+/** What readers see in place of each quoted character. */
+const QUOTED = "\u2063";
+
 export type Taken = { start: number; end: number; text: string; by: string };
 
 export class RequestText {
@@ -14,12 +17,19 @@ export class RequestText {
   original: string;
   lower: string;
   readonly #taken: boolean[];
+  /** Characters inside quotes: readers see a placeholder there, so quoted text is never read as words. */
+  readonly #quoted: boolean[];
   readonly spans: Taken[] = [];
 
   constructor(request: string) {
     this.verbatim = request;
     this.original = request;
-    this.lower = request.toLowerCase().replace(/[’‘]/g, "'").replace(/[“”]/g, '"');
+    this.#quoted = Array.from({ length: request.length }, () => false);
+    const lower = request.toLowerCase().replace(/[’‘]/g, "'").replace(/[“”]/g, '"');
+    this.lower = lower.replace(/"[^"]*"/g, (quoted, at: number) => {
+      for (let i = at + 1; i < at + quoted.length - 1; i++) this.#quoted[i] = true;
+      return `"${QUOTED.repeat(quoted.length - 2)}"`;
+    });
     this.#taken = Array.from({ length: request.length }, () => false);
   }
 
@@ -34,7 +44,11 @@ export class RequestText {
       }
       const start = match.index;
       const end = start + match[0].length;
-      if (this.#taken.slice(start, end).some(Boolean)) continue;
+      if (this.#taken.slice(start, end).some(Boolean)) {
+        // Overlaps what was read: try again from the next character, not after this match.
+        global.lastIndex = start + 1;
+        continue;
+      }
       this.mark(start, end, by);
       found.push(match);
     }
@@ -51,7 +65,11 @@ export class RequestText {
         global.lastIndex++;
         continue;
       }
-      if (this.#taken.slice(start, end).some(Boolean)) continue;
+      if (this.#taken.slice(start, end).some(Boolean)) {
+        // Overlaps what was read: try again from the next character, not after this match.
+        global.lastIndex = start + 1;
+        continue;
+      }
       this.mark(start, end, by);
       return match;
     }
@@ -67,6 +85,7 @@ export class RequestText {
         continue;
       }
       if (!this.#taken.slice(match.index, match.index + match[0].length).some(Boolean)) return true;
+      global.lastIndex = match.index + 1;
     }
     return false;
   }
@@ -96,10 +115,10 @@ export class RequestText {
     const matched = match.groups?.[name];
     if (!at || matched === undefined) return matched;
     const written = this.verbatim.slice(at[0], at[1]);
-    if (written.toLowerCase().replace(/[’‘]/g, "'").replace(/[“”]/g, '"') === matched) return written;
-    // A pronoun replaced part of it: keep the written case of the words that are still the same.
-    const lower = written.toLowerCase();
-    return lower.length === matched.length ? [...matched].map((c, i) => (c === lower[i] ? (written[i] ?? c) : c)).join("") : matched;
+    // Quoted text as written; elsewhere the written case where a pronoun did not replace the words.
+    const lower = written.toLowerCase().replace(/[’‘]/g, "'").replace(/[“”]/g, '"');
+    if (lower.length !== matched.length) return matched;
+    return [...matched].map((c, i) => (this.#quoted[at[0] + i] || c === lower[i] ? (written[i] ?? c) : c)).join("");
   }
 
   /** The original text of a match (case kept). */
@@ -117,7 +136,8 @@ export class RequestText {
       if (i < this.lower.length && !this.#taken[i]) current += this.lower[i];
       else if (current) {
         const words = current.toLowerCase().match(/[a-z0-9#@][a-z0-9#@_'-]*/g) ?? [];
-        if (words.some((w) => !FILLER.has(w.replace(/'s$/, "")))) runs.push(this.verbatim.slice(i - current.length, i).trim().replace(/^[,.;:]+|[,.;:]+$/g, "").trim());
+        // Quoted text nothing took is meaning left over, whatever its words.
+        if (current.includes(QUOTED) || words.some((w) => !FILLER.has(w.replace(/'s$/, "")))) runs.push(this.verbatim.slice(i - current.length, i).trim().replace(/^[,.;:]+|[,.;:]+$/g, "").trim());
         current = "";
       }
     }

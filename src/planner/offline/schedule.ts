@@ -28,7 +28,7 @@ export function readSchedule(text: RequestText): ScheduleRead {
     if (count < 1) return { question: "How often should it run? An interval must be at least one minute.", said: interval[0], options: ["every 15 minutes", "hourly", "every day at 9:00"] };
     return { trigger: { type: "schedule", every: `${count}${unit}` }, said: interval[0] };
   }
-  const weekdays = text.takeOne(/\b(?:every|each|on)\s+(?:weekday|workday|business day|working day)s?\b|\bon weekdays\b|\bmonday (?:to|through|-) friday\b/, "schedule");
+  const weekdays = text.takeOne(/\b(?:every|each|on)\s+(?:weekday|workday|business day|working day)s?\b|\b(?:on\s+)?(?:weekdays|workdays|business days)\b|\bmonday (?:to|through|-) friday\b/, "schedule");
   const named = weekdays ? undefined : text.takeOne(new RegExp(`\\b(?:every|each|on)\\s+(${DAY})s?((?:\\s*(?:,|and|&)\\s*(?:${DAY})s?)*)\\b|\\b(${DAY})s((?:\\s*(?:,|and|&)\\s*(?:${DAY})s?)*)\\b`), "schedule");
   const daily = weekdays || named ? undefined : text.takeOne(/\b(?:every|each)\s+(?:day|morning|evening|night)\b|\bdaily\b|\bonce a day\b/, "schedule");
   const monthly =
@@ -52,14 +52,26 @@ export function readSchedule(text: RequestText): ScheduleRead {
     dayOfMonth = String(day);
   }
   const time = text.takeOne(/\b(?:at|@)\s+(?:\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)?|noon|midnight)(?![\w:])|\b\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\b\d{1,2}:\d{2}\b/, "schedule");
+  // "at 8:00 and 16:00": more hours at the same minute.
+  const more = time ? text.take(new RegExp(`(?<=${escapeRegExp(time[0])})\\s*(?:,|and|&)\\s*(\\d{1,2}(?::\\d{2})?\\s*(?:am|pm)?)`), "schedule") : [];
   if (!time) return { question: `At what time of day should it run ${said}? (and in which time zone; UTC if none is given)`, said, options: ["at 9:00", "at 17:00 Europe/Berlin", "at 8am America/New_York"] };
   const parsed = chrono.parse(time[0].replace(/^@/, "at "), new Date(Date.UTC(2026, 0, 1)))[0];
   const hour = parsed?.start.get("hour");
   const minute = parsed?.start.get("minute") ?? 0;
   if (hour === null || hour === undefined) return { question: `What time is "${time[0]}"? Say it like 9:00, 9am or 17:30.`, said: time[0], options: ["at 9:00", "at 17:00"] };
+  const hours = [hour];
+  for (const extra of more) {
+    const other = chrono.parse(`at ${extra[1] ?? ""}`, new Date(Date.UTC(2026, 0, 1)))[0];
+    if (other?.start.get("hour") === null || other?.start.get("hour") === undefined || (other.start.get("minute") ?? 0) !== minute) return { question: `At which times should it run? "${extra[0].trim()}" is not at the same minute past the hour as ${time[0]}; name times with the same minutes, or make two workflows.`, said: `${time[0]}${extra[0]}`, options: [] };
+    hours.push(other.start.get("hour") ?? 0);
+  }
   const zone = readTimeZone(text);
   const timezone = zone?.zone;
-  return { trigger: { type: "schedule", cron: `${minute} ${hour} ${dayOfMonth} * ${dayOfWeek}`, ...(timezone ? { timezone } : {}) }, said: `${said} ${time[0]}${zone ? ` ${zone.said}` : ""}` };
+  return { trigger: { type: "schedule", cron: `${minute} ${[...new Set(hours)].sort((a, b) => a - b).join(",")} ${dayOfMonth} * ${dayOfWeek}`, ...(timezone ? { timezone } : {}) }, said: `${said} ${time[0]}${more.map((m) => m[0]).join("")}${zone ? ` ${zone.said}` : ""}` };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** A time zone named in the request: an IANA name ("Europe/Berlin"), or a zone's city ("Berlin time", "in New York"). */

@@ -10,7 +10,7 @@ import type { PlanTool } from "./tools.ts";
 
 /** Words that say nothing by themselves; every other word of a request must be in a clause. */
 export const FILLER: ReadonlySet<string> = new Set(
-  "a an the and then also to of in on at for with by from it its is are be please that this these those them their they there as so or but when each every our my me we us i you your".split(" "),
+  "a an the and then also too just to of in on at for with by from it its is are be please that this these those them their they there as so or but when each every our my me we us i you your".split(" "),
 );
 
 export function requestWords(text: string): string[] {
@@ -49,6 +49,9 @@ export function checkPlan(raw: unknown, tools: ReadonlyMap<string, PlanTool>): {
         return;
       case "count":
         if (!lists.has(v.list) || !scope.has(v.list)) problems.push(`${where}: counts [${v.list}], which is not a list at that point`);
+        return;
+      case "object":
+        for (const field of Object.values(v.fields)) checkValue(field, scope, where);
         return;
     }
   };

@@ -39,6 +39,10 @@ export function planToSource(plan: WorkflowPlan, tools: ReadonlyMap<string, Plan
         return `(${ident(v.list)}.map((${ident(v.list)}) => ${expr(v.line)}).join("\\n") || ${JSON.stringify(v.empty)})`;
       case "count":
         return `${ident(v.list)}.length`;
+      case "object": {
+        const properties = (target?.["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {};
+        return `{ ${Object.entries(v.fields).map(([name, field]) => `${/^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name)}: ${expr(field, properties[name] ?? { type: "string" })}`).join(", ")} }`;
+      }
     }
   };
   const refAccess = (v: Extract<PlanValue, { kind: "ref" }>): string => {

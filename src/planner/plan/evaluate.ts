@@ -137,6 +137,11 @@ export function evaluatePlan(plan: WorkflowPlan, run: { input: Record<string, un
       }
       case "count":
         return asList(at.get(v.list)).length;
+      case "object":
+        return Object.fromEntries(Object.entries(v.fields).flatMap(([name, field]) => {
+          const evaluated = value(field, at);
+          return evaluated === undefined ? [] : [[name, evaluated]];
+        }));
     }
   };
   /** The non-constant pieces a text is made of: each value's text, each line of a list. */

@@ -94,6 +94,8 @@ export function renderValue(v: PlanValue): string {
       return `one line per item of [${v.list}]: ${renderValue(v.line)} (${JSON.stringify(v.empty)} when there are none)`;
     case "count":
       return `the number of [${v.list}]`;
+    case "object":
+      return `{ ${Object.entries(v.fields).map(([name, field]) => `${name}: ${renderValue(field)}`).join(", ")} }`;
   }
 }
 
