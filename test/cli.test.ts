@@ -211,7 +211,7 @@ describe("charter command", () => {
       assert.match(planned.text, /calls: chat\.page_user, chat\.post_message, directory\.get_on_call \(read-only\)/);
       const refused = await run("plan", "--tenant", "demo", "--as", "alice", "When the moon is full, water the plants");
       assert.equal(refused.status, 1);
-      assert.match(refused.text, /Not planned: "When the moon is full … water the plants"\n  "When the moon is full": no trigger of this tenant matches it; .*tickets:\/\/incidents\/new.*"water the plants": no tool of this tenant can do this .*\nNothing was stored/s);
+      assert.match(refused.text, /Not planned: "When the moon is full … water the plants"\n  "When the moon is full": no trigger of this tenant matches it; .*tickets:\/\/incidents\/new.*"water the plants": the offline planner cannot read this, and nothing in this tenant's catalog is named like "water", "plants".*\nNothing was stored/s);
       const asked = await run("plan", "--tenant", "demo", "--as", "alice", "--json", "Every weekday, post open P1 incidents to #it-ops");
       assert.equal(asked.status, 1);
       assert.deepEqual(JSON.parse(asked.text), { outcome: "needs-input", clause: "every weekday", reason: "At what time of day should it run every weekday? (and in which time zone; UTC if none is given)", options: ["at 9:00", "at 17:00 Europe/Berlin", "at 8am America/New_York"], code: "PLANNER_NEEDS_INPUT" });

@@ -41,7 +41,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   };
 
   // Open a bridge channel (before "post", whose "open … channel" it is not).
-  for (const m of text.take(/\b(?:open|create|start)\s+(?:a|an)\s+(?:new\s+)?(?:bridge|war[- ]room|incident)\s+channel(?:\s+for\s+(?:it|the incident))?\b/, "bridge")) {
+  for (const m of text.take(/\b(?:open|create|start|spin up|set up)\s+(?:a|an)\s+(?:new\s+)?(?:bridge|war[- ]room|incident|dedicated)\s+channel(?:\s+for\s+(?:it|the incident))?\b/, "bridge")) {
     add("bridge", m, (context, block) => {
       const tool = need(catalog.action(["create"], "channel", [["name"]]), m[0], "create a channel");
       const id = builder.id("bridge");
@@ -125,7 +125,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   const dmPatterns = [
     new RegExp(`\\b(?:send|write|dm|message)\\s+(?<who>${WHO})\\s+(?:a|an)\\s+(?<kind>welcome|direct|private|short)?\\s*(?:message|dm|note)(?:\\s+(?:with|saying|about)\\s+(?<content>.+?))?${STOP}`),
     new RegExp(`\\b(?:send|write)\\s+(?:a|an)\\s+(?<kind>welcome|direct|private)\\s+(?:message|dm|note)\\s+to\\s+(?<who>${WHO})(?:\\s+(?:with|saying|about)\\s+(?<content>.+?))?${STOP}`),
-    new RegExp(`\\b(?:dm|message|send|tell)\\s+(?<who>${WHO})\\s+(?<content>(?:the|a|an) (?:number|count|list|summary|digest) of .+?|(?:the|its) (?:new )?(?:ticket|incident) (?:number|id)(?: and (?:its )?title)?|"[^"]+")${STOP}`),
+    new RegExp(`\\b(?:dm|message|send|tell)\\s+(?<who>${WHO})\\s+(?<content>(?:the|a|an) (?:number|count|list|summary|digest) of .+?|(?:the|its) (?:new )?(?:ticket|incident) (?:number|id)(?: and (?:its )?title)?|(?:any|all|every) .+?|how many .+?|"[^"]+")${STOP}`),
     new RegExp(`\\b(?:send|forward)\\s+(?<content>it|this|that|the message)\\s+to\\s+(?<who>${WHO})\\s+(?:as|in|by)\\s+(?:a|an)\\s+(?:direct|private)\\s+message${STOP}`),
     new RegExp(`\\b(?:welcome|dm|message)\\s+(?<who>${WHO})(?:\\s+(?:with|saying|about)\\s+(?<content>.+?))?${STOP}`),
   ];
@@ -459,7 +459,7 @@ export function readContent(content: string, context: Context, said: string, cat
   // "how many incidents are in resolved status" / "how many P1s are still open": a count, said as a question.
   const howMany = /^how\s+many\s+(.+?)(?:\s+there\s+are)?$/.exec(phrase);
   if (howMany) {
-    const asked = howMany[1] ?? "";
+    const asked = (howMany[1] ?? "").replace(/\s+(?:right\s+)?now$/, "");
     const listed = [asked.replace(/^(.+?)\s+(?:are|is)\s+(?:still\s+|currently\s+|now\s+)?(?:sitting\s+)?(.+?)$/, "$2 $1"), asked.replace(/^(.+?)\s+(?:are|is)\s+(?:still\s+|currently\s+|now\s+)?(?:sitting\s+)?(?:in\s+)?(?:the\s+)?(?:status\s+)?(.+?)(?:\s+status)?$/, "$2 $1"), asked]
       .map((candidate) => readSubjectList(candidate, catalog, builder, context))
       .find(Boolean);
@@ -492,7 +492,8 @@ export function readSubjectList(phrase: string, catalog: CatalogView, builder: P
     const source = catalog.lister(noun);
     if (!source) continue;
     // "P1s" is "P1 incidents": an enum value of the items, made plural, stands for the items with it.
-    const bare = phrase.replace(/^(?:the|all(?:\s+the)?|any|every)\s+/, "");
+    // "everything that's on hold" is "incidents that are on hold" for the noun whose items can be on hold.
+    const bare = phrase.replace(/^(?:the|all(?:\s+the)?|any|every)\s+/, "").replace(/^(?:everything|anything|all)\s+(?:that(?:'s|\s+is|\s+are)|which\s+(?:is|are))\s+/, `${plural(noun)} that are `);
     const asNoun = /^(.*?)\b([a-z0-9_]+?)s?$/i.exec(bare);
     const hasNoun = new RegExp(`\\b(?:${plural(noun)}|${singular(noun)}|tickets?)\\b`).test(bare);
     const text = new RequestText(!hasNoun && asNoun && enumValues(source.itemSchema).includes((asNoun[2] ?? "").toLowerCase()) ? `${asNoun[1] ?? ""}${asNoun[2] ?? ""} ${noun}` : bare);

@@ -74,13 +74,18 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
     : "";
   // "… that are still in status new", "… currently in progress": a filter word said after the noun.
   const after = adjectives.length ? `(?<after>\\s+(?:that|which)\\s+(?:are|is)\\s+(?:still\\s+|currently\\s+|now\\s+)?(?:in\\s+)?(?:status\\s+)?(?:${adjectives.join("|")})(?:\\s+status)?|\\s+(?:currently\\s+|still\\s+)?in\\s+(?:status\\s+)?(?:${adjectives.join("|")})(?:\\s+status)?)?` : "";
-  const pattern = new RegExp(`${options.prefix ?? "\\b"}(?<adjectives>(?:${adjective}(?:\\s*,\\s*|\\s+and\\s+|\\s+or\\s+|\\s+))*)${nouns}\\b${unowned}${after}${age}`);
+  // "… with P3 priority", "… with priority P1": a filter word said with its field.
+  const fields = Object.keys((itemSchema["properties"] as Record<string, unknown> | undefined) ?? {}).map(escape).join("|");
+  const withField = adjectives.length && fields ? `(?<withfield>\\s+(?:with|at|of)\\s+(?:(?:a|an)\\s+)?(?:(?:${fields})\\s+)?(?:${adjectives.join("|")})(?:\\s+(?:${fields}))?)?` : "";
+  const pattern = new RegExp(`${options.prefix ?? "\\b"}(?<adjectives>(?:${adjective}(?:\\s*,\\s*|\\s+and\\s+|\\s+or\\s+|\\s+))*)${nouns}\\b${unowned}${after}${withField}${age}`);
   const match = text.takeOne(pattern, options.by ?? "list");
   if (!match) return undefined;
   const conditions: Condition[] = [];
   const groups = match.groups ?? {};
   const afterWord = (groups["after"] ?? "").replace(/^\s+(?:(?:that|which)\s+(?:are|is)\s+)?(?:still\s+|currently\s+|now\s+)?(?:in\s+)?(?:status\s+)?/, "").replace(/\s+status$/, "");
-  const said = `${groups["adjectives"] ?? ""} ${afterWord}`;
+  const fieldWords = new RegExp(`^\\s+(?:with|at|of)\\s+(?:(?:a|an)\\s+)?(?:(?:${fields || "(?!)"})\\s+)?|\\s+(?:${fields || "(?!)"})$`, "g");
+  const withWord = (groups["withfield"] ?? "").replace(fieldWords, "").trim();
+  const said = `${groups["adjectives"] ?? ""} ${afterWord} ${withWord}`;
   const byField = new Map<string, string[]>();
   for (const word of said.split(/\s*,\s*|\s+and\s+|\s+or\s+/).map((w) => w.trim()).filter(Boolean)) {
     // Longest known adjective first, so "in progress" is one word and "p1 open" is two.

@@ -13,6 +13,7 @@ import { type ActionSpec, type Context, type Item, type Person, readActions, rea
 import { PlanBuilder } from "./builder.ts";
 import { type CatalogView, plural, singular, words } from "./catalog.ts";
 import { readListPhrase, wordCondition } from "./filters.ts";
+import { FILLER } from "../plan/check.ts";
 import { RequestText } from "./request-text.ts";
 import { readSchedule } from "./schedule.ts";
 
@@ -25,6 +26,7 @@ type Frame = { block: PlanStep[]; context: Context; main?: string };
 
 export async function planRequest(request: string, catalog: CatalogView, live: LiveReads): Promise<WorkflowPlan> {
   const text = new RequestText(request);
+  normalize(text);
   const builder = new PlanBuilder();
   const top: PlanStep[] = [];
 
@@ -43,7 +45,7 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     : text.takeOne(/\b(?:(?:from|via|on|when|whenever|after|each time|every time)\s+(?:[a-z'-]+\s+){0,4}?webhook(?:\s+(?:call|request|event))?(?:\s+(?:is\s+)?(?:called|arrives|fires|comes in|is received|is posted|hits(?:\s+us)?))?|(?:a|the)\s+webhook\s+(?:that\s+)?(?:arrives|is called|fires))\b/, "trigger");
   if (webhook) {
     trigger = { type: "webhook" };
-    builder.clause(webhook[0], "trigger");
+    builder.clause(text.originalOf(webhook), "trigger");
   }
   if (!schedule && !webhook) {
     const event = await readEventTrigger(text, catalog, builder, live, top);
@@ -151,14 +153,14 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     const governed = actions.some((a) => a.start >= o.index + o[0].length && role.get(a)?.kind === "otherwise");
     if (!governed) throw new PlannerDeclined("refused", text.verbatim.slice(o.index, o.index + o[0].length + 40).trim(), 'the planner cannot tell which condition this "otherwise" belongs to; say it as "if …, …, otherwise …" in one sentence');
   }
-  for (const fallback of fallbacks) builder.clause(fallback[0], ...actions.filter((a) => role.get(a)?.kind === "fallback").flatMap((a) => (built.get(a) ?? []).map((s) => s.id)));
+  for (const fallback of fallbacks) builder.clause(text.originalOf(fallback), ...actions.filter((a) => role.get(a)?.kind === "fallback").flatMap((a) => (built.get(a) ?? []).map((s) => s.id)));
   for (const instead of insteads) {
     // "…, post to #it-ops instead" with no "if … fails" before it means "instead of" something: not read.
     const owner = fallbacks.filter((f) => f.index < instead.index).pop();
     if (!owner) throw new PlannerDeclined("refused", text.verbatim.slice(Math.max(0, instead.index - 40), instead.index + instead[0].length).trim(), 'it does not say instead of what, or when; say "if paging fails, … instead"');
-    builder.clause(instead[0], ...actions.filter((a) => role.get(a)?.kind === "fallback").flatMap((a) => (built.get(a) ?? []).map((st) => st.id)));
+    builder.clause(text.originalOf(instead), ...actions.filter((a) => role.get(a)?.kind === "fallback").flatMap((a) => (built.get(a) ?? []).map((st) => st.id)));
   }
-  for (const o of otherwise) builder.clause(o[0], ...branches.map((b) => b.step.id));
+  for (const o of otherwise) builder.clause(text.originalOf(o), ...branches.map((b) => b.step.id));
   if (header) {
     const created = actions.find((a) => a.kind === "create-user");
     if (!created) throw new PlannerDeclined("refused", text.originalOf(header), "it announces a new user, and no step creates one; say \"create their account from the input\"");
@@ -168,7 +170,7 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     const id = builder.id(`once per ${once.groups?.["period"] ?? "day"}`);
     const wrapped: PlanStep = { kind: "once-per", id, period: (once.groups?.["period"] ?? "day") as "hour" | "day" | "week", steps: body.splice(0) };
     body.push(wrapped);
-    builder.clause(once[0], id);
+    builder.clause(text.originalOf(once), id);
   }
   frame.block.push(...body);
 
@@ -193,11 +195,32 @@ const GENERIC_WORDS = new Set(["user", "users", "incident", "incidents", "group"
  * them, no tool can do it; otherwise the tools they resemble, so the user can reword.
  */
 function notUnderstood(left: string[], catalog: CatalogView): PlannerDeclined {
-  const asked = left.flatMap((run) => words(run)).filter((w) => w.length > 2 && !GENERIC_WORDS.has(w));
+  const asked = left.flatMap((run) => words(run)).filter((w) => w.length > 2 && !GENERIC_WORDS.has(w) && !FILLER.has(w));
   const related = catalog.tools.filter((t) => words(`${t.key} ${t.title ?? ""}`).some((w) => asked.some((a) => a === w || singular(a) === w))).map((t) => t.key);
   const clause = left.join(" … ");
-  if (related.length === 0) return new PlannerDeclined("refused", clause, `no tool of this tenant can do this (nothing in its catalog matches ${asked.map((w) => `"${w}"`).join(", ") || "these words"}), and the offline planner will not leave it out`);
-  return new PlannerDeclined("refused", clause, `the offline planner cannot turn this into steps (related tools: ${related.slice(0, 5).join(", ")}), and will not leave it out. It reads schedules, webhooks, resource events, lists with filters, counts, loops over group members, if/otherwise, fallbacks and once-per-period limits; reword the part, or set ANTHROPIC_API_KEY to plan with Claude`);
+  if (related.length === 0) return new PlannerDeclined("refused", clause, `the offline planner cannot read this, and nothing in this tenant's catalog is named like ${asked.map((w) => `"${w}"`).join(", ") || "it"}, so it may be that no tool can do it; it leaves nothing out, so nothing was planned (see "What the offline planner understands" in the README, or set ANTHROPIC_API_KEY to plan with Claude)`);
+  return new PlannerDeclined("refused", clause, `the offline planner cannot read this phrasing (tools that may be meant: ${related.slice(0, 5).join(", ")}); it leaves nothing out, so nothing was planned: reword this part (see "What the offline planner understands" in the README), or set ANTHROPIC_API_KEY to plan with Claude`);
+}
+
+/**
+ * Everyday ways of saying what the readers know by one phrase, rewritten in place (the request as
+ * written is kept for clauses and answers): "the user I specify" is "the given user".
+ */
+function normalize(text: RequestText): void {
+  const rewrites: [RegExp, string][] = [
+    [/\bthe\s+(user|incident|ticket|person)\s+(?:that\s+)?i\s+(?:specify|provide|give|pass|name)\b/g, "the given $1"],
+    [/\b(?:any\s*time|anytime)\b/g, "whenever"],
+    [/\bif\s+(?:that|it)\s+(?:doesn't|does not|didn't)\s+work\b/g, "if that fails"],
+    [/\block\s+out\b/g, "lock"],
+    [/\b(?:the person who|whoever)\s+reported\s+it\b/g, "the reporter"],
+    [/\b(?:rundown|roundup|round-up|recap|overview)\s+of\b/g, "summary of"],
+  ];
+  for (const [pattern, replacement] of rewrites) {
+    for (const match of [...text.lower.matchAll(pattern)]) {
+      const rewritten = match[0].replace(new RegExp(pattern.source), replacement);
+      if (rewritten.length <= match[0].length) text.substitute(match.index ?? 0, (match.index ?? 0) + match[0].length, rewritten);
+    }
+  }
 }
 
 /** One answer naming every part that could not be planned. */
@@ -223,7 +246,9 @@ function clauseAround(text: RequestText, pattern: RegExp): string {
  * exists, and the sample is checked against that.
  */
 async function readEventTrigger(text: RequestText, catalog: CatalogView, builder: PlanBuilder, live: LiveReads, top: PlanStep[]): Promise<{ trigger: PlanTrigger; frame: Frame } | undefined> {
-  const created = text.takeOne(/\b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:(?:a|an|the|any)\s+)?(?:new\s+)?(?<phrase>[a-z0-9_ ,-]+?)\s+(?:(?:is|gets|has been|are)\s+(?:opened|created|raised|reported|filed|logged|submitted|received)|comes in|arrives|appears|shows up)\b/, "trigger");
+  const created =
+    text.takeOne(/\b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:(?:a|an|the|any)\s+)?(?:new\s+)?(?<phrase>[a-z0-9_ ,-]+?)\s+(?:(?:is|gets|has been|are|get)\s+(?:opened|created|raised|reported|filed|logged|submitted|received)|comes? in|arrives?|appears?|shows? up)\b/, "trigger") ??
+    text.takeOne(/\b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:someone|somebody|anyone|a user|a customer)\s+(?:logs|opens|raises|files|creates|reports|submits)\s+(?:(?:a|an)\s+)?(?:new\s+)?(?<phrase>[a-z0-9_ ,-]+?)(?=\s*(?:,|$|\.|;))/, "trigger");
   if (created) {
     const phrase = created.groups?.["phrase"] ?? "";
     for (const noun of catalog.listNouns()) {
