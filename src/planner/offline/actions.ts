@@ -89,9 +89,26 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
 
   // Page the on-call engineer (of a rotation) [with …].
   for (const m of text.take(new RegExp(`\\b(?:page|call out|alert)\\s+(?:whoever is on call|(?:the\\s+)?(?:current\\s+)?on[- ]?call(?:\\s+(?:engineer|person|sre|admin|responder))?)(?:\\s+(?:for|of|on|in)\\s+(?:the\\s+)?(?:rotation\\s+)?(?!each\\b|every\\b|it\\b|them\\b|this\\b|that\\b|the\\b)"?(?<rotation>[a-z0-9][\\w-]*)"?(?:\\s+rotation)?)?(?:\\s+(?:with|about)\\s+(?<content>.+?))?${STOP}`), "page")) {
-    add("page", m, (context, block) => {
-      const tool = need(catalog.action(["page"], undefined, [["user_email", "email", "user_id"]]), m[0], "page a person");
-      const person = onCallPerson(catalog, builder, context, block, m.groups?.["rotation"], m[0]);
+    add("page", m, pageBuilder(m, (context, block) => onCallPerson(catalog, builder, context, block, m.groups?.["rotation"], m[0])));
+  }
+  // Page them / the reporter / a person by name.
+  for (const m of text.take(new RegExp(`\\bpage\\s+(?<who>${TARGET_THEM}|the reporter(?:\\s+of\\s+(?:it|the incident))?|[a-z][a-z'-]+\\s+[a-z][a-z'-]+)(?:\\s+(?:with|about)\\s+(?<content>.+?))?${STOP}`), "page")) {
+    add(
+      "page",
+      m,
+      pageBuilder(m, (context, block) => {
+        const who = m.groups?.["who"] ?? "";
+        const person = /reporter/.test(who) ? reporter(context, m[0]) : new RegExp(`^(?:${TARGET_THEM})$`).test(who) ? context.person : namedPerson(text.groupAsWritten(m, "who") ?? who, context, block, catalog, builder, m[0]);
+        if (!person) throw new PlannerDeclined("refused", m[0], `"${who}" refers to nobody this workflow knows`);
+        return person;
+      }),
+    );
+  }
+  /** A page to whoever `target` finds, with the text the phrase gives. */
+  function pageBuilder(m: RegExpExecArray, target: (context: Context, block: PlanStep[]) => Person): ActionSpec["build"] {
+    return (context, block) => {
+      const tool = need(catalog.action(["page"], undefined, [["user_email", "email"]]), m[0], "page a person");
+      const person = target(context, block);
       const messageField = ["message", "text", "body"].find((f) => propertyOf(tool.inputSchema, f));
       const bound: Record<string, PlanValue> = { [propertyOf(tool.inputSchema, "user_email") ? "user_email" : "email"]: person.email };
       if (messageField) bound[messageField] = readContent(text.groupAsWritten(m, "content") ?? "", context, m[0], catalog, builder, block);
@@ -100,23 +117,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       // "…; if paging fails, send them a direct message": them is who was paged.
       context.person ??= person;
       return [id];
-    });
-  }
-  // Page them / the reporter / a person by name.
-  for (const m of text.take(new RegExp(`\\bpage\\s+(?<who>${TARGET_THEM}|the reporter(?:\\s+of\\s+(?:it|the incident))?|[a-z][a-z'-]+\\s+[a-z][a-z'-]+)(?:\\s+(?:with|about)\\s+(?<content>.+?))?${STOP}`), "page")) {
-    add("page", m, (context, block) => {
-      const tool = need(catalog.action(["page"], undefined, [["user_email", "email"]]), m[0], "page a person");
-      const who = m.groups?.["who"] ?? "";
-      const person = /reporter/.test(who) ? reporter(context, m[0]) : new RegExp(`^(?:${TARGET_THEM})$`).test(who) ? context.person : namedPerson(text.groupAsWritten(m, "who") ?? who, context, block, catalog, builder, m[0]);
-      if (!person) throw new PlannerDeclined("refused", m[0], `"${who}" refers to nobody this workflow knows`);
-      const messageField = ["message", "text", "body"].find((f) => propertyOf(tool.inputSchema, f));
-      const bound: Record<string, PlanValue> = { [propertyOf(tool.inputSchema, "user_email") ? "user_email" : "email"]: person.email };
-      if (messageField) bound[messageField] = readContent(text.groupAsWritten(m, "content") ?? "", context, m[0], catalog, builder, block);
-      const id = builder.id("page");
-      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: m[0] }) });
-      context.person ??= person;
-      return [id];
-    });
+    };
   }
 
   // Send them / the on-call engineer a (welcome|direct) message [with …].
