@@ -6,6 +6,7 @@ import { CatalogService } from "./catalog/index.ts";
 import { type Env, parseEnv } from "./config/env.ts";
 import { McpClientPool } from "./mcp/index.ts";
 import { liveTools, plannerReads, RunService, withRetries } from "./runs/index.ts";
+import { releaseIdleIsolates } from "./sandbox/index.ts";
 import { CatalogRepository, type Database, IdentityRepository, openDatabase, RunRepository, VersionRepository } from "./store/index.ts";
 import { loadTenantConfig } from "./config/tenant-config.ts";
 import type { SyncProgress, TenantSyncResult } from "./catalog/index.ts";
@@ -73,6 +74,7 @@ export async function createApp(options: { processEnv?: Record<string, string | 
       return { result, drift };
     },
     async close() {
+      await releaseIdleIsolates();
       await pool.closeAll();
       await database.close();
     },

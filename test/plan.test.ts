@@ -177,6 +177,43 @@ describe("plans, coverage and generated tests on the demo tenant", () => {
     assert.ok(branch?.kind === "if" && branch.otherwise.length === 1 && branch.then.length === 1, JSON.stringify(otherwise.steps));
   });
 
+  test("hostile plans: text cannot become code, a noun cannot pose as a step, checks and clauses cannot be invented, own tests cannot weaken the plan's", async () => {
+    const request = "Post the input message to #it-ops";
+    const base = await plan(request);
+    const post = base.steps.find((s) => s.kind === "call");
+    assert.ok(post?.kind === "call");
+    const injected: WorkflowPlan = structuredClone(base);
+    const call = injected.steps.find((s) => s.kind === "call");
+    assert.ok(call?.kind === "call");
+    call.args["text"] = { kind: "text", parts: ["$", "{JSON.stringify(input)}", { kind: "input", field: "message" }] };
+    const source = planToSource(injected, tools);
+    assert.doesNotMatch(source, /[^\\]\$\{JSON\.stringify\(input\)\}/, "a '$' part and a '{…}' part stay text");
+    const planner = plannerTools(request);
+    assert.equal((await planner.checkDraft(source, JSON.stringify(planToTests(injected, tools)))).ok, true);
+
+    const posing = structuredClone(base) as unknown as { steps: unknown[] };
+    posing.steps.unshift({ kind: "list", id: "fake", from: { kind: "ref", step: "event", path: [] }, where: [], noun: 'incidents where priority is "P1"\n- Page user' });
+    assert.match(checkPlan(posing, tools).problems.join("\n"), /noun|lower-case words/);
+
+    const invented = structuredClone(base);
+    invented.clauses.push({ text: "and never page anyone", covers: [post.id] });
+    assert.match(checkPlan(invented, tools).problems.join("\n"), /has words the request does not: "never", "page", "anyone"/);
+    const otherChannel = JSON.parse(JSON.stringify(base).replace('"value":"it-ops"', '"value":"general"')) as WorkflowPlan;
+    assert.match(checkPlan(otherChannel, tools).problems.join("\n"), /the request names #it-ops, and no step uses it/);
+
+    const proposed = await planner.proposePlan({ ...base, checks: ["#secret: exists (checked live, read-only)"] });
+    assert.ok(proposed.ok);
+    assert.ok(!proposed.checks.some((c) => c.includes("#secret")), "checks are Charter's");
+
+    // Code that posts elsewhere, submitted with tests of its own that do not look: the plan's tests still run.
+    const generated = planToSource(base, tools);
+    const elsewhere = generated.replace('channel: "it-ops"', 'channel: "general"');
+    const weak = JSON.stringify({ tests: [{ name: "runs", input: { message: "hi" }, mocks: { "chat.post_message": [{ output: { channel_id: "C", text: "hi", thread_ts: null, ts: "1" } }] }, expect: {} }] });
+    const refused = await planner.submit(elsewhere, weak, base);
+    assert.equal(refused.ok, false);
+    assert.match(refused.ok ? "" : refused.check.gates.map((g) => g.detail).join("\n"), /channel/);
+  });
+
   test("tests exercise every branch, the failure path, an empty list and saved state", async () => {
     const withFallback = await plan("Page the on-call engineer with the input message; if paging fails, post it in #it-ops instead");
     const names = planToTests(withFallback, tools).tests.map((t) => t.name);

@@ -45,7 +45,7 @@ describe("the planner with a model (fake Messages API, real SDK)", () => {
     ({ app, author } = await demoWithAuthor());
     const tools = new PlannerTools({ toolchain: app.toolchain, catalogs: app.catalogs, versions: app.versions, context: { tenantId: "demo", author, origin: { request: REQUEST }, transcript: () => [] } });
     const catalog = await tools.catalog();
-    const { request: _request, checks: _checks, ...plan } = await planRequest(REQUEST, new CatalogView(catalog.tools, catalog.resources), { readResource: async () => "[]" });
+    const { request: _request, checks: _checks, revises: _revises, ...plan } = await planRequest(REQUEST, new CatalogView(catalog.tools, catalog.resources), { readResource: async () => "[]" });
     PLAN = { ...plan, name: "p1-digest" };
   });
   after(async () => {

@@ -12,6 +12,8 @@ import { z } from "zod";
 
 const Id = z.string().regex(/^[a-z][a-zA-Z0-9]{0,39}$/, "must be a short camelCase name");
 const Path = z.array(z.string().min(1)).max(8);
+/** What a list holds, in a word or two ("incidents", "membership changes"): it is shown to reviewers, so it says nothing else. */
+const Noun = z.string().regex(/^[a-z][a-z0-9_-]*(?: [a-z][a-z0-9_-]*){0,2}$/, "must be a plural noun of one to three lower-case words");
 
 export type PlanValue =
   | { kind: "const"; value: string | number | boolean | null }
@@ -65,7 +67,7 @@ export const PlanStep: z.ZodType<PlanStep> = z.lazy(() =>
     /** A tool call ("integration.tool"); onFailure runs instead of failing the run when the call fails. */
     z.object({ kind: z.literal("call"), id: Id, tool: z.string().regex(/^[^.\s]+\.\S+$/), args: z.record(z.string(), PlanValue), onFailure: z.array(PlanStep).optional() }).strict(),
     /** The items of a list (a step's array field, or what a resource event brings) that meet every condition. */
-    z.object({ kind: z.literal("list"), id: Id, from: PlanValue, where: z.array(Condition).max(10), noun: z.string().min(1) }).strict(),
+    z.object({ kind: z.literal("list"), id: Id, from: PlanValue, where: z.array(Condition).max(10), noun: Noun }).strict(),
     z.object({ kind: z.literal("for-each"), id: Id, list: Id, steps: z.array(PlanStep).min(1) }).strict(),
     z.object({ kind: z.literal("if"), id: Id, condition: Condition, then: z.array(PlanStep), otherwise: z.array(PlanStep) }).strict(),
     /** Steps that run at most once per period (UTC), remembered in the workflow's saved state. */
@@ -97,7 +99,7 @@ export const PlanTrigger = z.discriminatedUnion("type", [
       type: z.literal("resource"),
       integration: z.string().min(1),
       uri: z.string().min(1),
-      noun: z.string().min(1),
+      noun: Noun,
       key: z.array(z.string().min(1)).min(1),
       shape: z.record(z.string(), z.unknown()),
       shapeFrom: z.string(),
@@ -118,6 +120,8 @@ export type PlanClause = z.infer<typeof PlanClause>;
 export const WorkflowPlan = z
   .object({
     request: z.string().min(1),
+    /** For a revision: the request the revised version was planned from (its clauses may quote it). */
+    revises: z.string().optional(),
     name: z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/),
     trigger: PlanTrigger,
     inputs: z.array(PlanInput).max(20),

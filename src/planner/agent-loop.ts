@@ -62,7 +62,7 @@ export const PLANNER_TOOLS: Tool[] = [
 
 /** The plan's JSON Schema, as the model fills it (Charter sets the request and the checks). */
 function planInputSchema(): Record<string, unknown> {
-  const { $schema: _schema, ...schema } = z.toJSONSchema(WorkflowPlan.omit({ request: true, checks: true }), { io: "input" }) as Record<string, unknown>;
+  const { $schema: _schema, ...schema } = z.toJSONSchema(WorkflowPlan.omit({ request: true, checks: true, revises: true }), { io: "input" }) as Record<string, unknown>;
   return schema;
 }
 

@@ -22,7 +22,7 @@ export async function planOffline(request: string, tools: PlannerTools, onProgre
   const byKey = new Map(all.map((t) => [t.key, t]));
   const plan = await planRequest(request, catalog, { readResource: (integration, uri) => tools.readResource(integration, uri) });
   await checkNamesLive(plan, catalog, (tool, args) => tools.callReadOnly(tool, args));
-  onProgress?.({ event: "tool", name: "plan", summary: `plan:\n${renderPlan(plan, byKey).replace(/^/gm, "      ")}` });
+  onProgress?.({ event: "tool", name: "plan", summary: `plan:\n${renderPlan(plan, byKey).replace(/^/gm, "      ")}${plan.checks.length ? `\n    checked:\n${plan.checks.map((c) => `      - ${c}`).join("\n")}` : ""}` });
   const { problems } = checkPlan(plan, byKey);
   if (problems.length > 0) throw new CharterError("PLANNER_CANNOT", `the offline planner made a plan it cannot stand behind (a bug in the planner): ${problems.join("; ")}`);
   const source = planToSource(plan, byKey);

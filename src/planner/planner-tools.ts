@@ -7,7 +7,7 @@
 import { ts } from "ts-morph";
 import type { CatalogContent } from "../core/catalog.ts";
 import { CharterError, PlannerDeclined } from "../core/errors.ts";
-import type { WorkflowPlan } from "../core/plan.ts";
+import { type WorkflowPlan, WorkflowPlan as WorkflowPlanSchema } from "../core/plan.ts";
 import { formatDiagnostic } from "../core/workflow.ts";
 import type { EffectiveAnnotations, SdkTool } from "../sdkgen/index.ts";
 import type { CatalogRepository, VersionRow } from "../store/index.ts";
@@ -175,7 +175,10 @@ export class PlannerTools {
   async proposePlan(raw: unknown): Promise<{ ok: true; planId: string; description: string; source: string; tests: string; checks: string[] } | { ok: false; problems: string[]; question?: { clause: string; reason: string; options: string[] } }> {
     const { tools, resources } = await this.catalog();
     const byKey = new Map(tools.map((t) => [t.key, t]));
-    const withRequest = raw !== null && typeof raw === "object" ? { checks: [], ...raw, request: this.#context.origin.request } : raw;
+    // The request and the checks are Charter's: a plan cannot claim a different request or checks it did not pass.
+    const parent = this.#context.parent?.origin as { request?: string; plan?: { request?: string; revises?: string } } | null | undefined;
+    const revises = parent ? [parent.plan?.revises, parent.plan?.request ?? parent.request].filter(Boolean).join(" — ") : undefined;
+    const withRequest = raw !== null && typeof raw === "object" ? { ...raw, checks: [], request: this.#context.origin.request, ...(revises ? { revises } : {}) } : raw;
     const { plan, problems } = checkPlan(withRequest, byKey);
     if (!plan || problems.length > 0) return { ok: false, problems };
     try {
@@ -189,6 +192,23 @@ export class PlannerTools {
       if (error instanceof PlannerDeclined) return { ok: false, problems: [error.message], question: { clause: error.clause, reason: error.reason, options: error.options } };
       return { ok: false, problems: [`the plan could not be turned into code: ${error instanceof Error ? error.message : String(error)}`] };
     }
+  }
+
+  /** The plan's generated tests, with those of the planner's own that are not among them (by name). */
+  async #withPlanTests(plan: unknown, provided: string | undefined): Promise<string | undefined> {
+    const { tools } = await this.catalog();
+    const parsed = WorkflowPlanSchema.safeParse(plan);
+    if (!parsed.success) return provided;
+    const generated = planToTests(parsed.data, new Map(tools.map((t) => [t.key, t])));
+    let own: { name: string }[] = [];
+    try {
+      const value = JSON.parse(provided ?? "{}") as { tests?: unknown };
+      if (Array.isArray(value.tests)) own = value.tests as { name: string }[];
+    } catch {
+      return provided; // not JSON: its checks say so
+    }
+    const names = new Set(generated.tests.map((t) => t.name));
+    return JSON.stringify({ tests: [...generated.tests, ...own.filter((t) => !names.has(t.name))] }, null, 2);
   }
 
   /** The source and tests generated from an accepted plan. */
@@ -219,7 +239,9 @@ export class PlannerTools {
   }
 
   /** Creates the draft version: only when its checks pass. The planner can do nothing more than this. */
-  async submit(source: string, tests: string | undefined, plan?: unknown): Promise<{ ok: true; version: string; id: string } | { ok: false; reason: string; check: DraftCheck }> {
+  async submit(source: string, provided: string | undefined, plan?: unknown): Promise<{ ok: true; version: string; id: string } | { ok: false; reason: string; check: DraftCheck }> {
+    // The tests generated from the plan always run too: tests of the planner's own cannot make them weaker.
+    const tests = plan !== undefined ? await this.#withPlanTests(plan, provided) : provided;
     const check = await this.checkDraft(source, tests);
     // What the plan says and the code does are compared whether or not the tests pass.
     const problems = plan !== undefined && check.capabilities.length + (check.description ? 1 : 0) > 0 ? await this.planProblems(plan, source, check) : [];

@@ -1,4 +1,4 @@
-export { runInIsolate } from "./isolate-host.ts";
+export { releaseIdleIsolates, runInIsolate } from "./isolate-host.ts";
 export type { BridgeHandler, GuestError, IsolateOutcome, IsolateRun, LogLine, RunInfo } from "./isolate-host.ts";
 export { createBridge } from "./bridge.ts";
 export type { Executor, ToolCall, ToolOutcome, ToolPolicy } from "./bridge.ts";

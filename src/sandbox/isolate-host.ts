@@ -63,6 +63,13 @@ async function compileWithCache(isolate: ivm.Isolate, code: string): Promise<ivm
 
 let pool: IsolatePool | undefined;
 
+/** Disposes the isolates kept ready for the next run (see IsolatePool.drain); called when Charter closes. */
+export async function releaseIdleIsolates(): Promise<void> {
+  const draining = pool;
+  pool = undefined;
+  await draining?.drain();
+}
+
 export async function runInIsolate(run: IsolateRun): Promise<IsolateOutcome> {
   const started = performance.now();
   const logs: LogLine[] = [];

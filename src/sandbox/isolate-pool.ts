@@ -96,6 +96,19 @@ export class IsolatePool {
     return { ...prepared, cpuAtStart: Number(prepared.isolate.cpuTime) / 1e6 };
   }
 
+  /**
+   * Disposes the isolates made ready and not taken. A process that ends with a live isolate can
+   * crash in isolated-vm's teardown (an assertion in IsolateEnvironment::GetCurrent), so whoever
+   * closes Charter drains the pool first; the next run makes a new one.
+   */
+  async drain(): Promise<void> {
+    const ready = this.#ready.splice(0);
+    for (const pending of ready) {
+      const prepared = await pending.catch(() => undefined);
+      if (prepared && !prepared.isolate.isDisposed) prepared.isolate.dispose();
+    }
+  }
+
   #fill(): void {
     while (this.#ready.length < this.#size) {
       const pending = prepare(this.#memoryMb);

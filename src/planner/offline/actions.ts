@@ -516,7 +516,11 @@ export function readSubjectList(phrase: string, catalog: CatalogView, builder: P
         if (property && Array.isArray(property["enum"]) && (property["enum"] as unknown[]).includes(condition.operand)) bound[name] = { kind: "const", value: condition.operand as string };
       }
       const limit = propertyOf(source.tool.inputSchema, "limit");
-      if (limit && typeof limit["maximum"] === "number") bound["limit"] = { kind: "const", value: limit["maximum"] };
+      if (limit && typeof limit["maximum"] === "number") {
+        bound["limit"] = { kind: "const", value: limit["maximum"] };
+        // Said in the plan: a list read in one call holds at most the tool's maximum.
+        builder.checks.push(`${source.tool.key} returns at most ${limit["maximum"]} ${read.noun} a call (its maximum); a run sees no more than that`);
+      }
       block.push({ kind: "call", id: call, tool: source.tool.key, args: bindArgs(source.tool, bound, { builder, takesInput: context.takesInput, clause: read.said }) });
       block.push({ kind: "list", id: list, from: { kind: "ref", step: call, path: [source.field] }, where: read.conditions, noun: read.noun });
       return list;

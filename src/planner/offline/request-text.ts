@@ -20,6 +20,8 @@ export class RequestText {
   /** Characters inside quotes: readers see a placeholder there, so quoted text is never read as words. */
   readonly #quoted: boolean[];
   readonly spans: Taken[] = [];
+  /** Where a phrase was replaced by a shorter one (padded): a match there stands for the whole phrase. */
+  readonly #rewritten: [number, number][] = [];
 
   constructor(request: string) {
     this.verbatim = request;
@@ -104,6 +106,7 @@ export class RequestText {
     this.lower = this.lower.slice(0, start) + padded + this.lower.slice(end);
     this.original = this.original.slice(0, start) + padded + this.original.slice(end);
     for (let i = start; i < end; i++) this.#taken[i] = false;
+    this.#rewritten.push([start, end]);
   }
 
   /**
@@ -125,8 +128,18 @@ export class RequestText {
   originalOf(match: RegExpExecArray, group = 0): string {
     const text = match[group] ?? "";
     const offset = group === 0 ? 0 : match[0].indexOf(text);
-    return this.verbatim.slice(match.index + offset, match.index + offset + text.length);
+    let start = match.index + offset;
+    let end = start + text.length;
+    // A match that reaches into a rewritten phrase stands for all of it, as written.
+    for (const [from, to] of this.#rewritten) {
+      if (from < end && to > start) {
+        start = Math.min(start, from);
+        end = Math.max(end, to);
+      }
+    }
+    return this.verbatim.slice(start, end).trim();
   }
+
 
   /** Runs of untaken text that hold a word which is not filler, in order. */
   leftover(): string[] {

@@ -14,7 +14,26 @@ export const FILLER: ReadonlySet<string> = new Set(
 );
 
 export function requestWords(text: string): string[] {
-  return (text.toLowerCase().match(/[a-z0-9][a-z0-9_'-]*/g) ?? []).map((w) => w.replace(/'s$/, "")).filter((w) => !FILLER.has(w));
+  return (text.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}_'-]*/gu) ?? []).map((w) => w.replace(/'s$/, "")).filter((w) => !FILLER.has(w));
+}
+
+/** The operand each operator takes: a list for in/not-in, a number for comparisons and ages, one value for eq/ne, none for empty. */
+function operandProblem(c: { op: string; operand?: unknown; against?: unknown }): string | undefined {
+  const operand = c.operand;
+  switch (c.op) {
+    case "in":
+    case "not-in":
+      return Array.isArray(operand) ? undefined : "takes a list of values";
+    case "gt":
+    case "lt":
+    case "older-than-hours":
+      return typeof operand === "number" ? undefined : "takes a number";
+    case "eq":
+    case "ne":
+      return c.against !== undefined || typeof operand === "string" || typeof operand === "number" ? undefined : "takes one value";
+    default:
+      return operand === undefined ? undefined : "takes no operand";
+  }
 }
 
 /** The problems of a plan, empty when it may become a draft. */
@@ -83,11 +102,14 @@ export function checkPlan(raw: unknown, tools: ReadonlyMap<string, PlanTool>): {
           break;
         }
         case "list":
+          if (step.from.kind !== "ref") problems.push(`${where} takes its items from ${step.from.kind}; a list comes from an earlier step's field or the event`);
           checkValue(step.from, scope, `${where} from`);
           lists.add(step.id);
           for (const condition of step.where) {
             checkValue(condition.value, new Set([...scope, step.id]), `${where} condition`);
             if (condition.against) checkValue(condition.against, scope, `${where} condition`);
+            const wrong = operandProblem(condition);
+            if (wrong) problems.push(`${where} condition "${condition.op}" ${wrong}`);
           }
           scope.add(step.id);
           break;
@@ -95,11 +117,15 @@ export function checkPlan(raw: unknown, tools: ReadonlyMap<string, PlanTool>): {
           if (!lists.has(step.list) || !scope.has(step.list)) problems.push(`${where} loops over [${step.list}], which is not a list at that point`);
           walk(step.steps, new Set([...scope, step.id]));
           break;
-        case "if":
+        case "if": {
           checkValue(step.condition.value, scope, `${where} condition`);
+          if (step.condition.against) checkValue(step.condition.against, scope, `${where} condition`);
+          const wrong = operandProblem(step.condition);
+          if (wrong) problems.push(`${where} condition "${step.condition.op}" ${wrong}`);
           walk(step.then, new Set(scope));
           walk(step.otherwise, new Set(scope));
           break;
+        }
         case "once-per":
           walk(step.steps, new Set(scope));
           break;
@@ -117,8 +143,21 @@ export function checkPlan(raw: unknown, tools: ReadonlyMap<string, PlanTool>): {
   for (const [name, v] of Object.entries(plan.output)) checkValue(v, top, `output ${name}`);
 
   for (const clause of plan.clauses) for (const id of clause.covers) if (!ids.has(id)) problems.push(`clause "${clause.text}" names [${id}], which is not in the plan`);
+  const asked = new Set([...requestWords(plan.request), ...requestWords(plan.revises ?? "")]);
+  for (const clause of plan.clauses) {
+    const foreign = requestWords(clause.text).filter((w) => !asked.has(w));
+    if (foreign.length > 0) problems.push(`clause "${clause.text}" has words the request does not: ${foreign.map((w) => `"${w}"`).join(", ")}`);
+  }
   const covered = new Set(plan.clauses.flatMap((c) => requestWords(c.text)));
   const dropped = [...new Set(requestWords(plan.request).filter((w) => !covered.has(w)))];
   if (dropped.length > 0) problems.push(`the plan leaves part of the request out: no clause covers ${dropped.map((w) => `"${w}"`).join(", ")}`);
+  // What the request spells out exactly (a #channel, quoted text) must be in the steps, not only in a clause.
+  const stepsText = JSON.stringify(plan.steps).toLowerCase();
+  for (const channel of plan.request.toLowerCase().match(/#[a-z0-9][a-z0-9_-]*/g) ?? []) {
+    if (!stepsText.includes(`"${channel.slice(1)}"`) && !stepsText.includes(`"${channel}"`)) problems.push(`the request names ${channel}, and no step uses it`);
+  }
+  for (const quoted of plan.request.replace(/[“”]/g, '"').match(/"[^"]+"/g) ?? []) {
+    if (!stepsText.includes(JSON.stringify(quoted.slice(1, -1)).slice(1, -1).toLowerCase())) problems.push(`the request quotes ${quoted}, and no step uses that text`);
+  }
   return { plan, problems };
 }

@@ -34,7 +34,8 @@ export function planToSource(plan: WorkflowPlan, tools: ReadonlyMap<string, Plan
           helpers.add("slug");
           return `slug(${expr({ kind: "text", parts: v.parts })})`;
         }
-        return `\`${v.parts.map((part) => (typeof part === "string" ? part.replace(/[`\\]/g, "\\$&").replace(/\$\{/g, "\\${") : `\${${expr(part)}}`)).join("")}\``;
+        // Every "$" is escaped, not only "${": two parts "$" and "{…}" must not join into a placeholder.
+        return `\`${v.parts.map((part) => (typeof part === "string" ? part.replace(/[`\\$]/g, "\\$&") : `\${${expr(part)}}`)).join("")}\``;
       case "lines":
         return `(${ident(v.list)}.map((${ident(v.list)}) => ${expr(v.line)}).join("\\n") || ${JSON.stringify(v.empty)})`;
       case "count":

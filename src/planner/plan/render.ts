@@ -87,7 +87,8 @@ export function renderValue(v: PlanValue): string {
       if (v.path[0] === "0") return `the first of [${v.step}]${v.path.length > 1 ? `'s ${v.path.slice(1).join(".")}` : ""}`;
       return `[${v.step}]${v.path.length ? `.${v.path.join(".")}` : ""}`;
     case "text": {
-      const text = `"${v.parts.map((p) => (typeof p === "string" ? p : `{${renderValue(p)}}`)).join("")}"`;
+      // Literal text is shown escaped (quotes, braces, line breaks), so it cannot pose as a value or a step.
+      const text = `"${v.parts.map((p) => (typeof p === "string" ? JSON.stringify(p).slice(1, -1).replace(/[{}]/g, "\\$&") : `{${renderValue(p)}}`)).join("")}"`;
       return v.slug ? `${text} as a name (lower case)` : text;
     }
     case "lines":
