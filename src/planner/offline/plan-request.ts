@@ -11,7 +11,7 @@ import { type Condition, EVENT_LIST, type PlanStep, type PlanTrigger, type PlanV
 import { propertyOf } from "../plan/tools.ts";
 import { type ActionSpec, type Context, type Item, type Person, readActions, readSubjectList } from "./actions.ts";
 import { PlanBuilder } from "./builder.ts";
-import { type CatalogView, plural, singular, words } from "./catalog.ts";
+import { type CatalogView, type ListSource, plural, singular, words } from "./catalog.ts";
 import { readListPhrase, wordCondition } from "./filters.ts";
 import { FILLER } from "../plan/check.ts";
 import { RequestText } from "./request-text.ts";
@@ -299,15 +299,13 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
   const timeField = Object.keys(first).find((k) => typeof first[k] === "string" && /^(at|created_at|time|timestamp)$/.test(k) && Number.isFinite(Date.parse(String(first[k]))));
   const trigger: PlanTrigger = { type: "resource", integration: resource.integration, uri: resource.uri, noun: "membership changes", key: scalarFields(shape), shape, shapeFrom: `a sample read of ${resource.uri}`, ...(timeField ? { timeField } : {}) };
   builder.checks.push(`read ${resource.uri} once (read-only): its events carry ${Object.keys(first).join(", ")}`);
-  const listGroups = builder.id("listGroups");
-  const group = builder.id("group");
+  const { listGroups, group, steps: lookup } = groupByName(builder, groups, groupName);
   const addedList = builder.id("added");
   const each = builder.id("change");
   const user = builder.id("user");
   const body: PlanStep[] = [];
   top.push(
-    { kind: "call", id: listGroups, tool: groups.tool.key, args: {} },
-    { kind: "list", id: group, from: { kind: "ref", step: listGroups, path: [groups.field] }, where: [{ value: { kind: "ref", step: group, path: ["name"] }, op: "eq", operand: groupName }], noun: "groups" },
+    ...lookup,
     {
       kind: "list",
       id: addedList,
@@ -342,15 +340,13 @@ async function readSubject(text: RequestText, catalog: CatalogView, builder: Pla
     if (!groups || !person) throw new PlannerDeclined("refused", said, "this tenant has no read-only tools to list groups and read a user");
     const memberField = Object.keys((groups.itemSchema["properties"] as Record<string, unknown> | undefined) ?? {}).find((k) => /member/.test(k));
     if (!memberField) throw new PlannerDeclined("refused", said, `${groups.tool.key} does not list a group's members`);
-    const list = builder.id("listGroups");
-    const group = builder.id("group");
+    const { listGroups: list, group, steps: lookup } = groupByName(builder, groups, members.groups?.["group"] ?? "");
     const memberIds = builder.id("memberIds");
     const member = builder.id("member");
     const user = builder.id("user");
     const body: PlanStep[] = [];
     frame.block.push(
-      { kind: "call", id: list, tool: groups.tool.key, args: {} },
-      { kind: "list", id: group, from: { kind: "ref", step: list, path: [groups.field] }, where: [{ value: { kind: "ref", step: group, path: ["name"] }, op: "eq", operand: members.groups?.["group"] ?? "" }], noun: "groups" },
+      ...lookup,
       { kind: "list", id: memberIds, from: { kind: "ref", step: group, path: ["0", memberField] }, where: [], noun: "members" },
       { kind: "for-each", id: member, list: memberIds, steps: body },
     );
@@ -418,6 +414,20 @@ async function readSubject(text: RequestText, catalog: CatalogView, builder: Pla
     return { ...frame, context: { ...context, person: personOf(id, reader.tool.outputSchema) } };
   }
   return forEachList(text, catalog, builder, frame);
+}
+
+/** The groups list and the group of that name in it (a list of at most one; "0" is the group). */
+function groupByName(builder: PlanBuilder, groups: ListSource, name: string): { listGroups: string; group: string; steps: PlanStep[] } {
+  const listGroups = builder.id("listGroups");
+  const group = builder.id("group");
+  return {
+    listGroups,
+    group,
+    steps: [
+      { kind: "call", id: listGroups, tool: groups.tool.key, args: {} },
+      { kind: "list", id: group, from: { kind: "ref", step: listGroups, path: [groups.field] }, where: [{ value: { kind: "ref", step: group, path: ["name"] }, op: "eq", operand: name }], noun: "groups" },
+    ],
+  };
 }
 
 /** A user read by step `id`: email, id, name and (where the record has them) groups. */
