@@ -222,7 +222,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       const id = builder.id("user");
       block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, {}, { builder, takesInput: true, clause: m[0] }) });
       const schema = tool.outputSchema;
-      if (schema) context.person = { email: { kind: "ref", step: id, path: ["email"] }, id: { kind: "ref", step: id, path: ["id"] }, name: { kind: "ref", step: id, path: ["name"] }, schema };
+      if (schema) context.person = personOf(id, schema);
       return [id];
     });
   }
@@ -322,6 +322,11 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   return specs.sort((a, b) => a.start - b.start);
 }
 
+/** A user read by step `id`: email, id, name, and groups where its record (schema) has them. */
+export function personOf(id: string, schema?: Record<string, unknown>): Person {
+  return { email: { kind: "ref", step: id, path: ["email"] }, id: { kind: "ref", step: id, path: ["id"] }, name: { kind: "ref", step: id, path: ["name"] }, ...(schema && propertyOf(schema, "groups") ? { groups: { kind: "ref", step: id, path: ["groups"] } } : {}), ...(schema ? { schema } : {}) };
+}
+
 /** Who is on call (of a rotation): the tool's call, asked once per block, and the person in its result. */
 function onCallPerson(catalog: CatalogView, builder: PlanBuilder, context: Context, block: PlanStep[], rotation: string | undefined, said: string): Person {
   const found = catalog.onCall();
@@ -349,7 +354,7 @@ function subjectUser(context: Context, block: PlanStep[], catalog: CatalogView, 
   const id = builder.id("user");
   const schema = propertyOf(reader.tool.inputSchema, reader.inputField) ?? { type: "string" };
   block.push({ kind: "call", id, tool: reader.tool.key, args: { [reader.inputField]: builder.input("user_id", schema, true, "the user's id") } });
-  const person: Person & { id: PlanValue } = { email: { kind: "ref", step: id, path: ["email"] }, id: { kind: "ref", step: id, path: ["id"] }, name: { kind: "ref", step: id, path: ["name"] }, ...(propertyOf(reader.tool.outputSchema, "groups") ? { groups: { kind: "ref", step: id, path: ["groups"] } } : {}) };
+  const person = { ...personOf(id, reader.tool.outputSchema), id: { kind: "ref", step: id, path: ["id"] } as PlanValue };
   context.person = person;
   return person;
 }
@@ -531,7 +536,7 @@ export function readSubjectList(phrase: string, catalog: CatalogView, builder: P
 }
 
 /** The lower-case values of every enum field of an item schema. */
-function enumValues(schema: Record<string, unknown>): string[] {
+export function enumValues(schema: Record<string, unknown>): string[] {
   const properties = (schema["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {};
   return Object.values(properties).flatMap((p) => (Array.isArray(p["enum"]) ? (p["enum"] as unknown[]).map((v) => String(v).toLowerCase()) : []));
 }

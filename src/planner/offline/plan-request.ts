@@ -8,8 +8,9 @@
  */
 import { PlannerDeclined } from "../../core/errors.ts";
 import { type Condition, EVENT_LIST, type PlanStep, type PlanTrigger, type PlanValue, type WorkflowPlan } from "../../core/plan.ts";
+import { eventItems } from "../plan/evaluate.ts";
 import { propertyOf } from "../plan/tools.ts";
-import { type ActionSpec, type Context, type Item, type Person, readActions, readSubjectList } from "./actions.ts";
+import { type ActionSpec, type Context, enumValues, type Item, personOf, readActions, readSubjectList } from "./actions.ts";
 import { PlanBuilder } from "./builder.ts";
 import { type CatalogView, type ListSource, plural, singular, words } from "./catalog.ts";
 import { readListPhrase, wordCondition } from "./filters.ts";
@@ -256,7 +257,7 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
       const resource = catalog.resourceFor(noun, /\bnew\b|created|opened/);
       if (!source || !resource) continue;
       // "a new P1 comes in": an enum value alone stands for the items that have it.
-      const values = Object.values((source.itemSchema["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {}).flatMap((p) => (Array.isArray(p["enum"]) ? (p["enum"] as unknown[]).map((v) => String(v).toLowerCase()) : []));
+      const values = enumValues(source.itemSchema);
       const inner = new RequestText(values.includes(phrase.trim().split(/\s+/).pop() ?? "") ? `${phrase} ${noun}` : phrase);
       const listId = builder.id(`new ${noun}`);
       const read = readListPhrase(inner, noun, source.itemSchema, listId);
@@ -284,7 +285,7 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
   const resource = catalog.resourceFor("memberships", /member/);
   if (!resource) throw new PlannerDeclined("refused", said, `no subscribable resource of this tenant announces group membership changes; it offers: ${catalog.resources.slice(0, 6).map((r) => r.uri).join(", ") || "none"}`);
   const sample = await live.readResource(resource.integration, resource.uri);
-  const items = sampleItems(sample);
+  const items = eventItems(sample);
   const first = items[0];
   if (!first) throw new PlannerDeclined("needs-input", said, `${resource.uri} is empty right now, so the planner cannot see what its events carry; add someone to a group once and plan again`);
   const userField = Object.keys(first).find((k) => /user/.test(k));
@@ -322,7 +323,7 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
   builder.clause(said, "trigger", listGroups, group, addedList, each, user);
   const context: Context = {
     takesInput: false,
-    person: { email: { kind: "ref", step: user, path: ["email"] }, id: { kind: "ref", step: user, path: ["id"] }, name: { kind: "ref", step: user, path: ["name"] }, ...(propertyOf(person.tool.outputSchema, "groups") ? { groups: { kind: "ref", step: user, path: ["groups"] } } : {}) },
+    person: personOf(user, person.tool.outputSchema),
     groupName: { kind: "ref", step: group, path: ["0", "name"] },
   };
   builder.checks.push(`group "${groupName}" is looked up by name at every run; it is checked to exist before the draft is stored`);
@@ -353,7 +354,7 @@ async function readSubject(text: RequestText, catalog: CatalogView, builder: Pla
     body.push({ kind: "call", id: user, tool: person.tool.key, args: { [person.inputField]: { kind: "ref", step: member, path: [] } } });
     builder.clause(said, list, group, memberIds, member, user);
     text.substitute(members.index, members.index + members[0].length, " them ");
-    return { block: body, context: { ...context, person: { email: { kind: "ref", step: user, path: ["email"] }, id: { kind: "ref", step: user, path: ["id"] }, name: { kind: "ref", step: user, path: ["name"] } }, groupName: { kind: "const", value: members.groups?.["group"] ?? "" } }, main: memberIds };
+    return { block: body, context: { ...context, person: personOf(user), groupName: { kind: "const", value: members.groups?.["group"] ?? "" } }, main: memberIds };
   }
   const literalUser = text.takeOne(/\b(?:the\s+)?user\s+(?<id>[a-z]{0,4}-?\d{2,})\b/, "subject");
   if (literalUser) {
@@ -430,10 +431,6 @@ function groupByName(builder: PlanBuilder, groups: ListSource, name: string): { 
   };
 }
 
-/** A user read by step `id`: email, id, name and (where the record has them) groups. */
-function personOf(id: string, schema: Record<string, unknown>): Person {
-  return { email: { kind: "ref", step: id, path: ["email"] }, id: { kind: "ref", step: id, path: ["id"] }, name: { kind: "ref", step: id, path: ["name"] }, ...(propertyOf(schema, "groups") ? { groups: { kind: "ref", step: id, path: ["groups"] } } : {}), schema };
-}
 
 /** "for each open P1 incident, …": the list, and a loop whose item is "it". */
 function forEachList(text: RequestText, catalog: CatalogView, builder: PlanBuilder, frame: Frame): Frame {
@@ -521,34 +518,14 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
   return out.sort((a, b) => a.start - b.start);
 }
 
-function enumField(schema: Record<string, unknown>, value: string): string | undefined {
-  const properties = (schema["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {};
-  return Object.keys(properties).find((name) => enumValue(schema, name, value) !== undefined);
-}
-
-function enumValue(schema: Record<string, unknown>, field: string, value: string): string | undefined {
-  const values = propertyOf(schema, field)?.["enum"];
-  return Array.isArray(values) ? (values as string[]).find((v) => v.toLowerCase() === value.toLowerCase()) : undefined;
-}
-
 /** The resource's items are the lister's items; a sample read shows whether they really are. */
 async function eventShape(live: LiveReads, integration: string, uri: string, itemSchema: Record<string, unknown>, builder: PlanBuilder, said: string): Promise<Record<string, unknown>> {
-  const sample = sampleItems(await live.readResource(integration, uri));
+  const sample = eventItems(await live.readResource(integration, uri));
   const known = new Set(Object.keys((itemSchema["properties"] as Record<string, unknown> | undefined) ?? {}));
   const strange = sample.flatMap((item) => Object.keys(item)).filter((key) => !known.has(key));
   if (strange.length > 0) throw new PlannerDeclined("refused", said, `${uri} carries fields (${[...new Set(strange)].join(", ")}) that the tenant's list tool does not describe, so its items' shape is unknown`);
   builder.checks.push(sample.length ? `read ${uri} once (read-only): ${sample.length} item(s), shaped as the tool that lists them says` : `read ${uri} once (read-only): empty now; its items are taken to be shaped as the tool that lists them says`);
   return itemSchema;
-}
-
-function sampleItems(text: string | undefined): Record<string, unknown>[] {
-  if (text === undefined) return [];
-  try {
-    const value: unknown = JSON.parse(text);
-    return (Array.isArray(value) ? value : [value]).filter((i): i is Record<string, unknown> => i !== null && typeof i === "object" && !Array.isArray(i));
-  } catch {
-    return [];
-  }
 }
 
 function inferSchema(items: Record<string, unknown>[]): Record<string, unknown> {
