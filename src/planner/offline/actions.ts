@@ -34,6 +34,8 @@ const STOP = "(?=\\s*(?:[,;.]|\\band\\b(?!\\s+(?:its\\s+)?(?:title|summary|name|
 
 export function readActions(text: RequestText, catalog: CatalogView, builder: PlanBuilder): ActionSpec[] {
   const specs: ActionSpec[] = [];
+  /** A phrase as written, for clauses and answers. */
+  const said = (m: RegExpExecArray) => text.originalOf(m);
   const add = (kind: string, match: RegExpExecArray, build: ActionSpec["build"]) => specs.push({ kind, start: match.index, end: match.index + match[0].length, said: text.originalOf(match), build });
   const need = (tool: PlanTool | undefined, said: string, what: string): PlanTool => {
     if (!tool) throw new PlannerDeclined("refused", said, `no tool of this tenant can ${what}`);
@@ -43,7 +45,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   // Open a bridge channel (before "post", whose "open … channel" it is not).
   for (const m of text.take(/\b(?:open|create|start|spin up|set up)\s+(?:a|an)\s+(?:new\s+)?(?:bridge|war[- ]room|incident|dedicated)\s+channel(?:\s+for\s+(?:it|the incident))?\b/, "bridge")) {
     add("bridge", m, (context, block) => {
-      const tool = need(catalog.action(["create"], "channel", [["name"]]), m[0], "create a channel");
+      const tool = need(catalog.action(["create"], "channel", [["name"]]), said(m), "create a channel");
       const id = builder.id("bridge");
       const item = context.item;
       const key = item ? field(item, ["id", "number", "key"]) : undefined;
@@ -52,8 +54,8 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       const bound: Record<string, PlanValue> = { name };
       if (topic && propertyOf(tool.inputSchema, "topic")) bound["topic"] = topic;
       if (key) context.channelVar = { kind: "ref", step: id, path: ["name"] };
-      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: m[0] }) });
-      if (!key) throw new PlannerDeclined("refused", m[0], "a bridge channel is named after an incident, and this workflow has none");
+      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: said(m) }) });
+      if (!key) throw new PlannerDeclined("refused", said(m), "a bridge channel is named after an incident, and this workflow has none");
       return [id];
     });
   }
@@ -76,20 +78,20 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
   function postBuilder(m: RegExpExecArray, channel: string | undefined, content: string): ActionSpec["build"] {
     return (context, block) => {
-      const tool = need(catalog.action(["post", "send"], undefined, [["channel"], ["text", "message", "body"]]), m[0], "post a message to a channel");
+      const tool = need(catalog.action(["post", "send"], undefined, [["channel"], ["text", "message", "body"]]), said(m), "post a message to a channel");
       const textField = ["text", "message", "body"].find((f) => propertyOf(tool.inputSchema, f)) ?? "text";
       const target = channel ? ({ kind: "const", value: channel } satisfies PlanValue) : context.channelVar;
-      if (!target) throw new PlannerDeclined("refused", m[0], '"there" names no channel an earlier step opened');
-      const value = readContent(content, context, m[0], catalog, builder, block);
+      if (!target) throw new PlannerDeclined("refused", said(m), '"there" names no channel an earlier step opened');
+      const value = readContent(content, context, said(m), catalog, builder, block);
       const id = builder.id(`post${channel ? ` ${channel}` : ""}`);
-      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { channel: target, [textField]: value }, { builder, takesInput: context.takesInput, clause: m[0] }) });
+      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { channel: target, [textField]: value }, { builder, takesInput: context.takesInput, clause: said(m) }) });
       return [id];
     };
   }
 
   // Page the on-call engineer (of a rotation) [with …].
   for (const m of text.take(new RegExp(`\\b(?:page|call out|alert)\\s+(?:whoever is on call|(?:the\\s+)?(?:current\\s+)?on[- ]?call(?:\\s+(?:engineer|person|sre|admin|responder))?)(?:\\s+(?:for|of|on|in)\\s+(?:the\\s+)?(?:rotation\\s+)?(?!each\\b|every\\b|it\\b|them\\b|this\\b|that\\b|the\\b)"?(?<rotation>[a-z0-9][\\w-]*)"?(?:\\s+rotation)?)?(?:\\s+(?:with|about)\\s+(?<content>.+?))?${STOP}`), "page")) {
-    add("page", m, pageBuilder(m, (context, block) => onCallPerson(catalog, builder, context, block, m.groups?.["rotation"], m[0])));
+    add("page", m, pageBuilder(m, (context, block) => onCallPerson(catalog, builder, context, block, m.groups?.["rotation"], said(m))));
   }
   // Page them / the reporter / a person by name.
   for (const m of text.take(new RegExp(`\\bpage\\s+(?<who>${TARGET_THEM}|the reporter(?:\\s+of\\s+(?:it|the incident))?|[a-z][a-z'-]+\\s+[a-z][a-z'-]+)(?:\\s+(?:with|about)\\s+(?<content>.+?))?${STOP}`), "page")) {
@@ -98,8 +100,8 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       m,
       pageBuilder(m, (context, block) => {
         const who = m.groups?.["who"] ?? "";
-        const person = /reporter/.test(who) ? reporter(context, m[0]) : new RegExp(`^(?:${TARGET_THEM})$`).test(who) ? context.person : namedPerson(text.groupAsWritten(m, "who") ?? who, context, block, catalog, builder, m[0]);
-        if (!person) throw new PlannerDeclined("refused", m[0], `"${who}" refers to nobody this workflow knows`);
+        const person = /reporter/.test(who) ? reporter(context, said(m)) : new RegExp(`^(?:${TARGET_THEM})$`).test(who) ? context.person : namedPerson(text.groupAsWritten(m, "who") ?? who, context, block, catalog, builder, said(m));
+        if (!person) throw new PlannerDeclined("refused", said(m), `"${who}" refers to nobody this workflow knows`);
         return person;
       }),
     );
@@ -107,13 +109,13 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   /** A page to whoever `target` finds, with the text the phrase gives. */
   function pageBuilder(m: RegExpExecArray, target: (context: Context, block: PlanStep[]) => Person): ActionSpec["build"] {
     return (context, block) => {
-      const tool = need(catalog.action(["page"], undefined, [["user_email", "email"]]), m[0], "page a person");
+      const tool = need(catalog.action(["page"], undefined, [["user_email", "email"]]), said(m), "page a person");
       const person = target(context, block);
       const messageField = ["message", "text", "body"].find((f) => propertyOf(tool.inputSchema, f));
       const bound: Record<string, PlanValue> = { [propertyOf(tool.inputSchema, "user_email") ? "user_email" : "email"]: person.email };
-      if (messageField) bound[messageField] = readContent(text.groupAsWritten(m, "content") ?? "", context, m[0], catalog, builder, block);
+      if (messageField) bound[messageField] = readContent(text.groupAsWritten(m, "content") ?? "", context, said(m), catalog, builder, block);
       const id = builder.id("page");
-      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: m[0] }) });
+      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: said(m) }) });
       // "…; if paging fails, send them a direct message": them is who was paged.
       context.person ??= person;
       return [id];
@@ -133,20 +135,20 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   for (const pattern of dmPatterns) {
     for (const m of text.take(pattern, "message")) {
       add("message", m, (context, block) => {
-        const tool = need(catalog.action(["direct", "dm", "send"], undefined, [["user_email", "email"], ["text", "message", "body"]]), m[0], "send a person a direct message");
+        const tool = need(catalog.action(["direct", "dm", "send"], undefined, [["user_email", "email"], ["text", "message", "body"]]), said(m), "send a person a direct message");
         const who = m.groups?.["who"] ?? "";
-        const person = /@/.test(who) ? ({ email: { kind: "const", value: who } } satisfies Person) : /on-?call|on call/.test(who) ? onCallPerson(catalog, builder, context, block, undefined, m[0]) : /reporter/.test(who) ? reporter(context, m[0]) : new RegExp(`^(?:${TARGET_THEM})$`).test(who) ? context.person : namedPerson(text.groupAsWritten(m, "who") ?? who, context, block, catalog, builder, m[0]);
-        if (!person) throw new PlannerDeclined("refused", m[0], `"${who}" refers to nobody this workflow knows (no user in its trigger or input)`);
+        const person = /@/.test(who) ? ({ email: { kind: "const", value: who } } satisfies Person) : /on-?call|on call/.test(who) ? onCallPerson(catalog, builder, context, block, undefined, said(m)) : /reporter/.test(who) ? reporter(context, said(m)) : new RegExp(`^(?:${TARGET_THEM})$`).test(who) ? context.person : namedPerson(text.groupAsWritten(m, "who") ?? who, context, block, catalog, builder, said(m));
+        if (!person) throw new PlannerDeclined("refused", said(m), `"${who}" refers to nobody this workflow knows (no user in its trigger or input)`);
         const textField = ["text", "message", "body"].find((f) => propertyOf(tool.inputSchema, f)) ?? "text";
         const welcome = m.groups?.["kind"] === "welcome" || /^welcome\b/.test(m[0]);
         const content = text.groupAsWritten(m, "content");
         const value: PlanValue = content
-          ? readContent(content, context, m[0], catalog, builder, block)
+          ? readContent(content, context, said(m), catalog, builder, block)
           : welcome
             ? { kind: "text", parts: ["Welcome", ...(context.groupName ? [" to ", context.groupName] : []), ...(person.name ? [", ", person.name] : []), "!"] }
-            : readContent("", context, m[0], catalog, builder, block);
+            : readContent("", context, said(m), catalog, builder, block);
         const id = builder.id("message");
-        block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { [propertyOf(tool.inputSchema, "user_email") ? "user_email" : "email"]: person.email, [textField]: value }, { builder, takesInput: context.takesInput, clause: m[0] }) });
+        block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { [propertyOf(tool.inputSchema, "user_email") ? "user_email" : "email"]: person.email, [textField]: value }, { builder, takesInput: context.takesInput, clause: said(m) }) });
         return [id];
       });
     }
@@ -155,12 +157,12 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   // Open an incident (from the input / the webhook's payload).
   for (const m of text.take(/\b(?:open|create|raise|file|log)\s+(?:a|an|the)\s+(?:new\s+)?(?:(?<priority>p[1-4])\s+)?(?<noun>incident|ticket)\b(?:\s+(?:from|with|out of)\s+(?:the\s+)?(?:payload|input|request|webhook|it)(?:'s)?(?:\s+(?:fields|data|details))?)?/, "create")) {
     add("create", m, (context, block) => {
-      const tool = need(catalog.action(["create", "open"], "incident", []), m[0], "create an incident");
+      const tool = need(catalog.action(["create", "open"], "incident", []), said(m), "create an incident");
       const bound: Record<string, PlanValue> = {};
       const priority = m.groups?.["priority"];
       if (priority) bound["priority"] = { kind: "const", value: priority.toUpperCase() };
       const id = builder.id("created");
-      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: m[0] }) });
+      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: said(m) }) });
       if (tool.outputSchema) context.item = { step: id, schema: tool.outputSchema, noun: "incidents", typed: true };
       return [id];
     });
@@ -169,46 +171,46 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   // Disable the user's account.
   for (const m of text.take(/\b(?:disable|deactivate|suspend|lock)\s+(?:the\s+)?(?:user's\s+account|user account|user|their account|the account(?:\s+of\s+them)?|account(?:\s+of\s+them)?|them|him|her|it)\b(?:\s+(?:with|for)\s+(?:the\s+)?reason\s+"(?<reason>[^"]+)")?/, "disable")) {
     add("disable", m, (context, block) => {
-      const tool = need(catalog.action(["disable", "deactivate", "suspend"], "user", [["user_id", "id", "email"]]), m[0], "disable a user");
-      const person = subjectUser(context, block, catalog, builder, m[0]);
+      const tool = need(catalog.action(["disable", "deactivate", "suspend"], "user", [["user_id", "id", "email"]]), said(m), "disable a user");
+      const person = subjectUser(context, block, catalog, builder, said(m));
       const bound: Record<string, PlanValue> = { [propertyOf(tool.inputSchema, "user_id") ? "user_id" : "id"]: person.id };
       const reason = text.groupAsWritten(m, "reason");
       if (reason) bound["reason"] = { kind: "const", value: reason };
       const id = builder.id("disable");
-      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: m[0] }) });
+      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: said(m) }) });
       return [id];
     });
   }
 
   // Remove them from every group / from group X; add them to group X.
-  for (const m of text.take(new RegExp(`(?:\\bremove\\s+(?:${TARGET_THEM})\\s+from|\\btake\\s+(?:${TARGET_THEM})\\s+out\\s+of)\\s+(?:all|every|each|any)\\s+(?:of\\s+(?:their|his|her)\\s+)?groups?(?:\\s+(?:they are|they're)\\s+(?:a member of|in))?\\b|(?:\\bremove\\s+(?:${TARGET_THEM})\\s+from|\\btake\\s+(?:${TARGET_THEM})\\s+out\\s+of)\\s+(?:the\\s+)?(?:group\\s+)?"?(?<group>[a-z0-9][\\w-]*)"?(?:\\s+group)?\\b`), "remove")) {
+  for (const m of text.take(new RegExp(`(?:\\bremove\\s+(?:${TARGET_THEM})\\s+from|\\btake\\s+(?:${TARGET_THEM})\\s+out\\s+of)\\s+(?:(?:all|every|each|any)\\s+(?:of\\s+)?(?:(?:their|his|her|the)\\s+)?|(?:their|his|her)\\s+)groups?(?:\\s+(?:they are|they're|he is|she is)\\s+(?:a member of|in)|\\s+memberships?)?\\b|(?:\\bremove\\s+(?:${TARGET_THEM})\\s+from|\\btake\\s+(?:${TARGET_THEM})\\s+out\\s+of)\\s+(?:the\\s+)?(?:group\\s+)?"?(?<group>[a-z0-9][\\w-]*)"?(?:\\s+group)?\\b`), "remove")) {
     add("remove", m, (context, block) => {
-      const tool = need(catalog.action(["remove"], "group", [["user_id"], ["group", "group_id"]]), m[0], "remove a user from a group");
-      const person = subjectUser(context, block, catalog, builder, m[0]);
+      const tool = need(catalog.action(["remove"], "group", [["user_id"], ["group", "group_id"]]), said(m), "remove a user from a group");
+      const person = subjectUser(context, block, catalog, builder, said(m));
       const groupField = propertyOf(tool.inputSchema, "group") ? "group" : "group_id";
       const named = m.groups?.["group"];
       if (named) {
         const id = builder.id(`remove from ${named}`);
-        block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { user_id: person.id, [groupField]: { kind: "const", value: named } }, { builder, takesInput: context.takesInput, clause: m[0] }) });
+        block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { user_id: person.id, [groupField]: { kind: "const", value: named } }, { builder, takesInput: context.takesInput, clause: said(m) }) });
         return [id];
       }
-      if (!person.groups) throw new PlannerDeclined("refused", m[0], "this tenant's user records do not list their groups");
+      if (!person.groups) throw new PlannerDeclined("refused", said(m), "this tenant's user records do not list their groups");
       const list = builder.id("groups");
       const each = builder.id("group");
       const id = builder.id("removeFromGroup");
       block.push({ kind: "list", id: list, from: person.groups, where: [], noun: "groups" });
-      block.push({ kind: "for-each", id: each, list, steps: [{ kind: "call", id, tool: tool.key, args: bindArgs(tool, { user_id: person.id, [groupField]: { kind: "ref", step: each, path: [] } }, { builder, takesInput: context.takesInput, clause: m[0] }) }] });
+      block.push({ kind: "for-each", id: each, list, steps: [{ kind: "call", id, tool: tool.key, args: bindArgs(tool, { user_id: person.id, [groupField]: { kind: "ref", step: each, path: [] } }, { builder, takesInput: context.takesInput, clause: said(m) }) }] });
       return [list, each, id];
     });
   }
   for (const m of text.take(new RegExp(`\\b(?:add\\s+(?:${TARGET_THEM}|the new user)\\s+to|put\\s+(?:${TARGET_THEM})\\s+in(?:to)?)\\s+(?:the\\s+)?(?:groups?\\s+)?(?<groups>"?[a-z0-9][\\w-]*"?(?:\\s*(?:,|and|&)\\s*"?[a-z0-9][\\w-]*"?)*)(?:\\s+groups?)?\\b`), "add-to-group")) {
     add("add-to-group", m, (context, block) => {
-      const tool = need(catalog.action(["add"], "group", [["user_id"], ["group", "group_id"]]), m[0], "add a user to a group");
-      const person = subjectUser(context, block, catalog, builder, m[0]);
+      const tool = need(catalog.action(["add"], "group", [["user_id"], ["group", "group_id"]]), said(m), "add a user to a group");
+      const person = subjectUser(context, block, catalog, builder, said(m));
       const groups = (m.groups?.["groups"] ?? "").split(/\s*(?:,|\band\b|&)\s*/).map((g) => g.replace(/"/g, "").trim()).filter(Boolean);
       return groups.map((group) => {
         const id = builder.id(`add to ${group}`);
-        block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { user_id: person.id, [propertyOf(tool.inputSchema, "group") ? "group" : "group_id"]: { kind: "const", value: group } }, { builder, takesInput: context.takesInput, clause: m[0] }) });
+        block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { user_id: person.id, [propertyOf(tool.inputSchema, "group") ? "group" : "group_id"]: { kind: "const", value: group } }, { builder, takesInput: context.takesInput, clause: said(m) }) });
         return id;
       });
     });
@@ -217,10 +219,10 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   // Create a user (onboarding) from the input.
   for (const m of text.take(/\b(?:create|onboard|set up|add)\s+(?:a\s+)?(?:new\s+)?user(?:\s+account)?(?:\s+from\s+the\s+input)?\b|\b(?:create|set up)\s+(?:their|his|her|an?)\s+(?:user\s+)?account(?:\s+from\s+the\s+input)?\b/, "create-user")) {
     add("create-user", m, (context, block) => {
-      const tool = need(catalog.action(["create"], "user", [["email"]]), m[0], "create a user");
-      if (!context.takesInput) throw new PlannerDeclined("refused", m[0], "a new user's details come from the caller, and this trigger passes none");
+      const tool = need(catalog.action(["create"], "user", [["email"]]), said(m), "create a user");
+      if (!context.takesInput) throw new PlannerDeclined("refused", said(m), "a new user's details come from the caller, and this trigger passes none");
       const id = builder.id("user");
-      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, {}, { builder, takesInput: true, clause: m[0] }) });
+      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, {}, { builder, takesInput: true, clause: said(m) }) });
       const schema = tool.outputSchema;
       if (schema) context.person = personOf(id, schema);
       return [id];
@@ -230,10 +232,10 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   // Comment on the incident; set its priority or status.
   for (const m of text.take(/\b(?:(?:add|leave|post|write|put)\s+(?:a|an)\s+(?<visibility>internal|public)?\s*(?:comment|note|work note)|(?:reply|respond|answer)\s+(?<adverb>publicly|internally))(?:\s+(?:to|on|in)\s+(?:it|the incident|each of them|each one))?(?:(?:\s+(?:saying|that says|with the text)\s+|\s*:\s*)"(?<body>[^"]+)")?/, "comment")) {
     add("comment", m, (context, block) => {
-      const tool = need(catalog.action(["comment", "note"], undefined, [["id"], ["body", "text"]]), m[0], "comment on an incident");
+      const tool = need(catalog.action(["comment", "note"], undefined, [["id"], ["body", "text"]]), said(m), "comment on an incident");
       const item = context.item;
       const key = item ? field(item, ["id"]) : undefined;
-      if (!key) throw new PlannerDeclined("refused", m[0], "it does not say which incident (an id in the input, or the incident of the trigger)");
+      if (!key) throw new PlannerDeclined("refused", said(m), "it does not say which incident (an id in the input, or the incident of the trigger)");
       const bodyField = propertyOf(tool.inputSchema, "body") ? "body" : "text";
       const bound: Record<string, PlanValue> = { id: key };
       const body = text.groupAsWritten(m, "body");
@@ -241,16 +243,16 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       const visibility = m.groups?.["visibility"] ?? (m.groups?.["adverb"] === "publicly" ? "public" : m.groups?.["adverb"] === "internally" ? "internal" : undefined);
       if (visibility && propertyOf(tool.inputSchema, "visibility")) bound["visibility"] = { kind: "const", value: visibility };
       const id = builder.id("comment");
-      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: m[0] }) });
+      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: said(m) }) });
       return [id];
     });
   }
   for (const m of text.take(/\b(?:set|change|raise|lower|mark|bump|move|escalate)\s+(?:(?:its\s+|the incident's\s+|the\s+)?(?<field>priority|status)(?:\s+of\s+(?:it|the incident))?|it|the incident)\s+(?:to|as)\s+(?<value>p[1-4]|in progress|on hold|[a-z_]+)\b/, "update")) {
     add("update", m, (context, block) => {
-      const tool = need(catalog.action(["update"], "incident", [["id"]]), m[0], "update an incident");
+      const tool = need(catalog.action(["update"], "incident", [["id"]]), said(m), "update an incident");
       const item = context.item;
       const key = item ? field(item, ["id"]) : undefined;
-      if (!key) throw new PlannerDeclined("refused", m[0], "it does not say which incident");
+      if (!key) throw new PlannerDeclined("refused", said(m), "it does not say which incident");
       const wanted = (m.groups?.["value"] ?? "").replace(/\s+/g, "_");
       // "mark it as resolved": the field whose values include the word.
       const byValue = Object.entries((tool.inputSchema["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {}).find(([, p]) => Array.isArray(p["enum"]) && (p["enum"] as unknown[]).some((v) => String(v).toLowerCase() === wanted))?.[0];
@@ -258,9 +260,9 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       const schema = propertyOf(tool.inputSchema, name);
       const allowed = Array.isArray(schema?.["enum"]) ? (schema["enum"] as string[]) : [];
       const value = allowed.find((v) => v.toLowerCase() === wanted);
-      if (!value) throw new PlannerDeclined("needs-input", m[0], `${tool.key} takes ${name} as one of: ${allowed.join(", ")}`, allowed);
+      if (!value) throw new PlannerDeclined("needs-input", said(m), `${tool.key} takes ${name} as one of: ${allowed.join(", ")}`, allowed);
       const id = builder.id("update");
-      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { id: key, [name]: { kind: "const", value } }, { builder, takesInput: context.takesInput, clause: m[0] }) });
+      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { id: key, [name]: { kind: "const", value } }, { builder, takesInput: context.takesInput, clause: said(m) }) });
       // What follows speaks of the incident as updated.
       if (tool.outputSchema) context.item = { step: id, schema: tool.outputSchema, noun: item?.noun ?? "incidents", typed: true };
       return [id];
@@ -269,24 +271,24 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   // Assign it to the on-call engineer / a person by name / them.
   for (const m of text.take(new RegExp(`\\b(?:assign|reassign|hand)\\s+(?:it|the incident|each of them|each one)(?:\\s+over)?\\s+to\\s+(?<who>${WHO})${STOP}`), "assign")) {
     add("assign", m, (context, block) => {
-      const tool = need(catalog.action(["update"], "incident", [["id"]]), m[0], "update an incident");
+      const tool = need(catalog.action(["update"], "incident", [["id"]]), said(m), "update an incident");
       const item = context.item;
       const key = item ? field(item, ["id"]) : undefined;
-      if (!key) throw new PlannerDeclined("refused", m[0], "it does not say which incident");
+      if (!key) throw new PlannerDeclined("refused", said(m), "it does not say which incident");
       const who = m.groups?.["who"] ?? "";
-      const person = /on-?call|on call/.test(who) ? onCallPerson(catalog, builder, context, block, undefined, m[0]) : new RegExp(`^(?:${TARGET_THEM})$`).test(who) ? context.person : /@/.test(who) ? undefined : namedPerson(text.groupAsWritten(m, "who") ?? who, context, block, catalog, builder, m[0]);
-      if (!person) throw new PlannerDeclined("refused", m[0], `"${who}" is not someone the planner can look up (say "the on-call engineer" or a person's name)`);
+      const person = /on-?call|on call/.test(who) ? onCallPerson(catalog, builder, context, block, undefined, said(m)) : new RegExp(`^(?:${TARGET_THEM})$`).test(who) ? context.person : /@/.test(who) ? undefined : namedPerson(text.groupAsWritten(m, "who") ?? who, context, block, catalog, builder, said(m));
+      if (!person) throw new PlannerDeclined("refused", said(m), `"${who}" is not someone the planner can look up (say "the on-call engineer" or a person's name)`);
       const assigneeField = Object.keys((tool.inputSchema["properties"] as Record<string, unknown> | undefined) ?? {}).find((f) => /assign|owner/.test(f));
       const schema = assigneeField ? propertyOf(tool.inputSchema, assigneeField) : undefined;
-      if (!assigneeField || !schema) throw new PlannerDeclined("refused", m[0], `${tool.key} takes no assignee`);
+      if (!assigneeField || !schema) throw new PlannerDeclined("refused", said(m), `${tool.key} takes no assignee`);
       const wanted = Object.keys((schema["properties"] as Record<string, unknown> | undefined) ?? {});
       const from: Record<string, PlanValue | undefined> = { email: person.email, name: person.name, id: person.id };
       const required = (schema["required"] as string[] | undefined) ?? wanted;
       const missing = required.filter((f) => !from[f]);
-      if (missing.length > 0) throw new PlannerDeclined("refused", m[0], `an assignee needs ${missing.join(", ")}, which the planner does not have for ${who}`);
+      if (missing.length > 0) throw new PlannerDeclined("refused", said(m), `an assignee needs ${missing.join(", ")}, which the planner does not have for ${who}`);
       const value: PlanValue = schema["type"] === "object" ? { kind: "object", fields: Object.fromEntries(wanted.flatMap((f) => (from[f] ? [[f, from[f] as PlanValue]] : []))) } : person.email;
       const id = builder.id("assign");
-      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { id: key, [assigneeField]: value }, { builder, takesInput: context.takesInput, clause: m[0] }) });
+      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { id: key, [assigneeField]: value }, { builder, takesInput: context.takesInput, clause: said(m) }) });
       if (tool.outputSchema) context.item = { step: id, schema: tool.outputSchema, noun: item?.noun ?? "incidents", typed: true };
       return [id];
     });
@@ -295,17 +297,17 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   // Close (resolve) the incident [as <resolution>].
   for (const m of text.take(/\b(?:close|resolve)\s+(?:it|the incident|each of them|each one)(?:\s+as\s+(?:a\s+|an\s+)?(?<code>[a-z_]+(?:\s+[a-z_]+)?))?(?:\s+with\s+(?:the\s+)?notes?\s+"(?<notes>[^"]+)"|,?\s+(?:using|with)\s+the\s+(?<notesInput>note|notes|text)\s+(?:from|in)\s+the\s+input(?:\s+as\s+the\s+(?:resolution\s+)?notes?)?)?/, "close")) {
     add("close", m, (context, block) => {
-      const tool = need(catalog.action(["close", "resolve"], "incident", [["id"]]), m[0], "close an incident");
+      const tool = need(catalog.action(["close", "resolve"], "incident", [["id"]]), said(m), "close an incident");
       const item = context.item;
       const key = item ? field(item, ["id"]) : undefined;
-      if (!key) throw new PlannerDeclined("refused", m[0], "it does not say which incident");
+      if (!key) throw new PlannerDeclined("refused", said(m), "it does not say which incident");
       const bound: Record<string, PlanValue> = { id: key };
       const codeField = Object.keys((tool.inputSchema["properties"] as Record<string, unknown> | undefined) ?? {}).find((f) => /code|resolution/.test(f));
       if (codeField) {
         const allowed = ((propertyOf(tool.inputSchema, codeField)?.["enum"] as string[] | undefined) ?? []).map(String);
-        const said = (m.groups?.["code"] ?? "").replace(/\s+/g, "_");
-        const value = allowed.find((v) => v === said || v.replace(/_/g, " ") === (m.groups?.["code"] ?? ""));
-        if (!value) throw new PlannerDeclined("needs-input", m[0], `closing needs a ${codeField.replace(/_/g, " ")}; say "close it as …" with one of: ${allowed.join(", ")}`, allowed);
+        const code = (m.groups?.["code"] ?? "").replace(/\s+/g, "_");
+        const value = allowed.find((v) => v === code || v.replace(/_/g, " ") === (m.groups?.["code"] ?? ""));
+        if (!value) throw new PlannerDeclined("needs-input", said(m), `closing needs a ${codeField.replace(/_/g, " ")}; say "close it as …" with one of: ${allowed.join(", ")}`, allowed);
         bound[codeField] = { kind: "const", value };
       }
       const notes = text.groupAsWritten(m, "notes");
@@ -315,7 +317,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       const notesInput = m.groups?.["notesInput"];
       if (notesInput && notesSchema) bound["notes"] = builder.input(notesInput, notesSchema, true, "the resolution notes");
       const id = builder.id("close");
-      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: m[0] }) });
+      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: said(m) }) });
       return [id];
     });
   }
@@ -424,7 +426,7 @@ export function readContent(content: string, context: Context, said: string, cat
   const phrase = originalPhrase.toLowerCase();
   const quoted = /^(?:saying\s+|with the text\s+|the text\s+)?"([^"]+)"$/.exec(content.trim().replace(/^(?:with|about)\s+/i, ""));
   if (quoted) return { kind: "const", value: quoted[1] ?? "" };
-  if (/^(?:a|the|an)?\s*(?:input\s+|given\s+|caller's\s+)?(?:message|text|note)(?:\s+(?:from|in)\s+the\s+input)?$|^(?:a|the|an)\s+[a-z]+\s+(?:message|text|note)\s+(?:from|in)\s+the\s+input$/.test(phrase)) {
+  if (/^(?:a|the|an)?\s*(?:input\s+|given\s+|caller's\s+)?(?:message|text|note)(?:\s+(?:from|in)\s+the\s+input)?$|^(?:a|the|an)\s+[a-z]+\s+(?:message|text|note)\s+(?:from|in)\s+the\s+input$|^the\s+(?:alert|payload|webhook|alarm)(?:'s)?(?:\s+(?:message|text|details))?$|^the\s+(?:message|text|details)\s+(?:of|from|in)\s+the\s+(?:alert|payload|webhook|alarm)$/.test(phrase)) {
     if (!context.takesInput) throw new PlannerDeclined("needs-input", said, "a message from the caller, and nobody passes input to this trigger; give the text in quotes");
     return builder.input("message", { type: "string", minLength: 1 }, true, "the message to send");
   }
@@ -473,7 +475,7 @@ export function readContent(content: string, context: Context, said: string, cat
     const list = listed.push(block);
     return { kind: "text", parts: [`${capitalize(listed.said.trim())}: `, { kind: "count", list }] };
   }
-  const count = /^(?:the\s+)?(?:number|count)\s+of\s+(.+)$/.exec(phrase);
+  const count = /^(?:(?:a|the)\s+)?(?:total\s+)?(?:number|count|tally)\s+of\s+(.+)$/.exec(phrase);
   const summary = count ? undefined : /^(?:(?:a|the)\s+)?(?:summary|list|digest|report|overview)\s+of\s+(.+)$/.exec(phrase);
   const rest = originalPhrase.slice(phrase.length - (count?.[1] ?? summary?.[1] ?? phrase).length);
   const listed = readSubjectList(rest, catalog, builder, context);

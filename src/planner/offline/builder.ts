@@ -63,6 +63,14 @@ export function bindArgs(tool: PlanTool, bound: Record<string, PlanValue>, optio
   for (const name of required) {
     if (name in args) continue;
     const schema = properties[name] ?? {};
+    // A free-text reason the request does not give ("disable them"): the request itself, said so in the plan's checks.
+    if (AUDIT_TEXT.test(name) && schema["type"] === "string" && !Array.isArray(schema["enum"])) {
+      const said = options.clause.replace(/\s+/g, " ").trim();
+      const value = `Charter workflow, as requested: ${said}`.slice(0, typeof schema["maxLength"] === "number" ? schema["maxLength"] : 500);
+      args[name] = { kind: "const", value };
+      options.builder.checks.push(`${tool.key} needs a ${name}, which the request does not give: it records "${value}"`);
+      continue;
+    }
     if (!options.takesInput) {
       const choices = Array.isArray(schema["enum"]) ? (schema["enum"] as unknown[]).map(String) : [];
       throw new PlannerDeclined("needs-input", options.clause, `${tool.key} needs "${name}"${schema["description"] ? ` (${String(schema["description"])})` : ""} and nobody passes input to this trigger; say which value to use`, choices);
@@ -73,3 +81,6 @@ export function bindArgs(tool: PlanTool, bound: Record<string, PlanValue>, optio
 }
 
 export type Block = PlanStep[];
+
+/** Required fields that only record why a change was made. */
+const AUDIT_TEXT = /^(?:reason|justification|audit_?note|change_?reason)$/;

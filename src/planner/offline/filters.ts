@@ -73,7 +73,9 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
     ? "(?<unowned>\\s+(?:that|which)\\s+(?:still\\s+)?(?:have|has)\\s+no\\s+(?:owner|assignee)(?:\\s+yet)?|\\s+(?:with|without)\\s+(?:no\\s+)?(?:owner|assignee)|\\s+(?:that\\s+)?nobody\\s+(?:has\\s+)?(?:picked up|taken|claimed)(?:\\s+yet)?|\\s+(?:that\\s+)?nobody\\s+is\\s+assigned\\s+to|\\s+(?:that|which)\\s+(?:are|is)\\s+(?:still\\s+)?(?:sitting\\s+)?unassigned)?"
     : "";
   // "… that are still in status new", "… currently in progress": a filter word said after the noun.
-  const after = adjectives.length ? `(?<after>\\s+(?:that|which)\\s+(?:are|is)\\s+(?:still\\s+|currently\\s+|now\\s+)?(?:in\\s+)?(?:status\\s+)?(?:${adjectives.join("|")})(?:\\s+status)?|\\s+(?:currently\\s+|still\\s+)?in\\s+(?:status\\s+)?(?:${adjectives.join("|")})(?:\\s+status)?)?` : "";
+  // "incidents on hold", "tickets in progress": a filter word that reads as a place, right after the noun.
+  const placed = [...vocab.keys()].filter((a) => /^(?:on|in) /.test(a)).map(escape);
+  const after = adjectives.length ? `(?<after>\\s+(?:that|which)\\s+(?:are|is)\\s+(?:still\\s+|currently\\s+|now\\s+)?(?:in\\s+)?(?:status\\s+)?(?:${adjectives.join("|")})(?:\\s+status)?|\\s+(?:currently\\s+|still\\s+)?in\\s+(?:status\\s+)?(?:${adjectives.join("|")})(?:\\s+status)?${placed.length ? `|\\s+(?:currently\\s+|still\\s+)?(?:${placed.join("|")})` : ""})?` : "";
   // "… with P3 priority", "… with priority P1": a filter word said with its field.
   const fields = Object.keys((itemSchema["properties"] as Record<string, unknown> | undefined) ?? {}).map(escape).join("|");
   const withField = adjectives.length && fields ? `(?<withfield>\\s+(?:with|at|of)\\s+(?:(?:a|an)\\s+)?(?:(?:${fields})\\s+)?(?:${adjectives.join("|")})(?:\\s+(?:${fields}))?)?` : "";
@@ -82,7 +84,8 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
   if (!match) return undefined;
   const conditions: Condition[] = [];
   const groups = match.groups ?? {};
-  const afterWord = (groups["after"] ?? "").replace(/^\s+(?:(?:that|which)\s+(?:are|is)\s+)?(?:still\s+|currently\s+|now\s+)?(?:in\s+)?(?:status\s+)?/, "").replace(/\s+status$/, "");
+  const afterRaw = (groups["after"] ?? "").replace(/^\s+(?:(?:that|which)\s+(?:are|is)\s+)?(?:still\s+|currently\s+|now\s+)?/, "");
+  const afterWord = vocab.has(afterRaw.trim()) ? afterRaw : afterRaw.replace(/^(?:in\s+)?(?:status\s+)?/, "").replace(/\s+status$/, "");
   const fieldWords = new RegExp(`^\\s+(?:with|at|of)\\s+(?:(?:a|an)\\s+)?(?:(?:${fields || "(?!)"})\\s+)?|\\s+(?:${fields || "(?!)"})$`, "g");
   const withWord = (groups["withfield"] ?? "").replace(fieldWords, "").trim();
   const said = `${groups["adjectives"] ?? ""} ${afterWord} ${withWord}`;
@@ -92,7 +95,8 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
     let rest = word;
     while (rest) {
       const found = [...vocab.keys()].sort((a, b) => b.length - a.length).find((key) => rest === key || rest.startsWith(`${key} `));
-      if (!found) break;
+      // Never a filter word read halfway: what is not understood is said, not dropped.
+      if (!found) throw new PlannerDeclined("refused", match[0], `"${rest}" is not a value of any field of the ${plural(noun)}`);
       for (const c of vocab.get(found)?.(item) ?? []) {
         const field = c.value.kind === "ref" ? c.value.path.join(".") : "";
         if (c.op === "eq") byField.set(field, [...(byField.get(field) ?? []), String(c.operand)]);

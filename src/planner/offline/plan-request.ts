@@ -44,11 +44,17 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   const webhook = schedule
     ? undefined
     : text.takeOne(/\b(?:(?:from|via|on|when|whenever|after|each time|every time)\s+(?:[a-z'-]+\s+){0,4}?webhook(?:\s+(?:call|request|event))?(?:\s+(?:is\s+)?(?:called|arrives|fires|comes in|is received|is posted|hits(?:\s+us)?))?|(?:a|the)\s+webhook\s+(?:that\s+)?(?:arrives|is called|fires))\b/, "trigger");
-  if (webhook) {
+  // An outside system that calls in ("when our monitoring system sends an alert") can only reach a workflow by its webhook.
+  const called =
+    schedule || webhook
+      ? undefined
+      : text.takeOne(new RegExp(`\\b(?:when|whenever|each time|every time|as soon as|if|once)\\s+(?:(?:our|the|an?|any)\\s+)?(?:[a-z0-9'-]+\\s+){0,2}?(?:${SYSTEMS})\\s+(?:calls?|sends?|posts?|fires?|triggers?|raises?|hits?|pings?|reports?|notifies|alerts?|detects?|flags?)(?:\\s+(?:us|charter|in|(?:the|our|a)\\s+webhook|(?:an?|the)\\s+(?:alert|notification|event|webhook)))?\\b|\\b(?:when|whenever|each time|every time|as soon as|if|once)\\s+(?:an?|the)\\s+(?:new\\s+)?(?:alert|monitoring alert|alarm|notification)\\s+(?:comes in|arrives|is received|fires|is raised|is sent)(?:\\s+from\\s+(?:(?:our|the)\\s+)?(?:[a-z0-9'-]+\\s+){0,2}?(?:${SYSTEMS}))?\\b|\\bwhen(?:ever)?\\s+(?:we|charter)\\s+(?:receive|get)\\s+(?:an?|the)\\s+(?:alert|webhook|notification)(?:\\s+from\\s+(?:(?:our|the)\\s+)?(?:[a-z0-9'-]+\\s+){0,2}?(?:${SYSTEMS}))?\\b`), "trigger");
+  if (webhook || called) {
+    const found = (webhook ?? called) as RegExpExecArray;
     trigger = { type: "webhook" };
-    builder.clause(text.originalOf(webhook), "trigger");
+    builder.clause(text.originalOf(found), "trigger");
   }
-  if (!schedule && !webhook) {
+  if (!schedule && !webhook && !called) {
     const event = await readEventTrigger(text, catalog, builder, live, top);
     if (event) {
       trigger = event.trigger;
@@ -188,6 +194,9 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   };
 }
 
+/** Outside systems that call in. */
+const SYSTEMS = "monitoring(?:\\s+(?:system|tool|service|platform|stack))?|alert\\s?manager|alerting(?:\\s+(?:system|tool))?|grafana|datadog|prometheus|nagios|zabbix|pagerduty|opsgenie|sentry|pingdom|uptime\\s?robot|uptime\\s+(?:monitor|checker)|new\\s+relic|splunk|jenkins|github|gitlab|ci(?:/cd)?(?:\\s+pipeline)?|pipeline|(?:external|outside|other|third[- ]party)\\s+(?:system|tool|service)|webhook";
+
 /** GENERIC_WORDS say what a step is about, not what it does: a leftover made only of them names no missing tool. */
 const GENERIC_WORDS = new Set(["user", "users", "incident", "incidents", "group", "groups", "channel", "channels", "message", "new", "all", "get", "list", "for", "from", "with", "the"]);
 
@@ -211,6 +220,7 @@ function normalize(text: RequestText): void {
   const rewrites: [RegExp, string][] = [
     [/\bthe\s+(user|incident|ticket|person)\s+(?:that\s+)?i\s+(?:specify|provide|give|pass|name)\b/g, "the given $1"],
     [/\b(?:any\s*time|anytime)\b/g, "whenever"],
+    [/\b(?:that|this|the same)\s+(?:user|person|employee)\b/g, "them"],
     [/\bif\s+(?:that|it)\s+(?:doesn't|does not|didn't)\s+work\b/g, "if that fails"],
     [/\block\s+out\b/g, "lock"],
     [/\b(?:the person who|whoever)\s+reported\s+it\b/g, "the reporter"],
@@ -388,7 +398,7 @@ async function readSubject(text: RequestText, catalog: CatalogView, builder: Pla
     return { ...frame, context: { ...context, list: { id: list, item: { ...listed.item, step: list }, said: listed.said } }, main: list };
   }
   if (!context.takesInput) return forEachList(text, catalog, builder, frame);
-  const incident = text.takeOne(/\b(?:the|an?|a given)\s+(?<noun>incident|ticket)\s+(?:with\s+the\s+given\s+id|(?:given\s+)?by\s+(?:its\s+)?id|(?:that\s+)?the\s+caller\s+names|(?:from|in)\s+the\s+input)\b|\bthe\s+given\s+(?<noun2>incident|ticket)\b/, "subject");
+  const incident = text.takeOne(/\b(?:the|an?|a given)\s+(?<noun>incident|ticket)\s+(?:with\s+the\s+given\s+(?:id|number)|(?:given\s+)?by\s+(?:its\s+)?(?:id|number)|(?:that\s+)?the\s+caller\s+names|(?:from|in)\s+the\s+input)\b|\bthe\s+given\s+(?<noun2>incident|ticket)\b|\b(?:given|for|from|with|takes?|taking)\s+(?:an?|the)\s+(?:incident|ticket)\s+(?:number|id)(?:\s+(?:as\s+input|in\s+the\s+input|from\s+the\s+caller))?\b/, "subject");
   if (incident) {
     const getter = catalog.getter("incidents");
     const said = text.originalOf(incident);
@@ -400,7 +410,7 @@ async function readSubject(text: RequestText, catalog: CatalogView, builder: Pla
     text.substitute(incident.index, incident.index + incident[0].length, " it ");
     return { ...frame, context: { ...context, item: { step: id, schema: getter.tool.outputSchema, noun: "incidents", typed: true } } };
   }
-  const byEmail = text.takeOne(/\b(?:the|a)\s+(?:user|person|employee)\s+(?:with\s+the\s+(?:given\s+)?email(?:\s+address)?(?:\s+(?:in|from)\s+the\s+input)?|(?:given\s+)?by\s+(?:their\s+)?email(?:\s+address)?)\b/, "subject");
+  const byEmail = text.takeOne(/\b(?:the|a)\s+(?:user|person|employee)\s+(?:with\s+the\s+(?:given\s+)?email(?:\s+address)?(?:\s+(?:in|from)\s+the\s+input)?|(?:given\s+)?by\s+(?:their\s+)?email(?:\s+address)?|whose\s+email(?:\s+address)?\s+(?:is\s+given|i\s+(?:give|pass|provide)|is\s+passed(?:\s+in)?))\b|\b(?:given|for|from|with|takes?|taking)\s+(?:an?|the|their|a\s+user's|the\s+user's|someone's|an\s+employee's)\s+email(?:\s+address)?(?:\s+(?:as\s+input|in\s+the\s+input|from\s+the\s+caller))?\b/, "subject");
   const byId = byEmail ? undefined : text.takeOne(/(?<!\b(?:create|onboard|add|up|new)\s+)\b(?:offboard\s+)?(?:the|a)\s+(?:given\s+)?user(?!'s\b|\s+account\b)(?:\s+(?:with\s+the\s+given\s+id|by\s+id|the\s+caller\s+names|(?:in|from)\s+the\s+input))?\b:?/, "subject");
   const userMatch = byEmail ?? byId;
   if (userMatch) {

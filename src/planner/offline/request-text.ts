@@ -92,6 +92,11 @@ export class RequestText {
     return false;
   }
 
+  /** Whether no reader has taken any character of [start, end). */
+  free(start: number, end: number): boolean {
+    return !this.#taken.slice(start, end).some(Boolean);
+  }
+
   mark(start: number, end: number, by: string): void {
     for (let i = start; i < end; i++) this.#taken[i] = true;
     this.spans.push({ start, end, text: this.verbatim.slice(start, end), by });

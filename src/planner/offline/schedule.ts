@@ -16,27 +16,59 @@ const DAY = "(?:mon|tues|wednes|thurs|fri|satur|sun)day";
 const NUMBERS: Record<string, number> = { one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, eight: 8, ten: 10, twelve: 12, fifteen: 15, twenty: 20, thirty: 30, "forty-five": 45, "forty five": 45 };
 const ORDINALS: Record<string, number> = { first: 1, second: 2, third: 3, fourth: 4, fifth: 5, tenth: 10, fifteenth: 15, twentieth: 20 };
 
+/** A time of day: "at 9", "9:30am", "17:00", "at noon". */
+const TIME = /\b(?:at|@)\s+(?:\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)?|noon|midnight)(?![\w:])|\b\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\b\d{1,2}:\d{2}\b/;
+
 export function readSchedule(text: RequestText): ScheduleRead {
-  const interval = text.takeOne(new RegExp(`\\b(?:every|each)\\s+(?<count>\\d{1,4}|${Object.keys(NUMBERS).join("|")})\\s*(?<unit>minutes?|mins?|hours?|hrs?|days?)\\b|\\b(?:every|each)\\s+(?<half>half(?:\\s+an)?|quarter(?:\\s+of\\s+an)?)\\s+hour\\b|\\b(?:every|each)\\s+(?<single>minute|hour)\\b|\\b(?<hourly>hourly)\\b`), "schedule");
+  const interval = text.takeOne(new RegExp(`\\b(?:every|each)\\s+(?<count>\\d{1,4}|${Object.keys(NUMBERS).join("|")}|other)\\s*(?<unit>minutes?|mins?|hours?|hrs?|days?|weeks?)\\b|\\b(?:every|each)\\s+(?<half>half(?:\\s+an)?|quarter(?:\\s+of\\s+an)?)\\s+hour\\b|\\b(?:every|each)\\s+(?<single>minute|hour)\\b|\\b(?<hourly>hourly)\\b|\\b(?<times>twice|three times|four times|(?:\\d{1,2})\\s+times)\\s+(?:an?|per|each|every)\\s+(?<per>hour|day)\\b|\\bonce\\s+(?:an?|per|each|every)\\s+(?<oncePer>hour)\\b|\\b(?<fortnightly>fortnightly|every\\s+(?:two|2)\\s+weeks)\\b`), "schedule");
   if (interval) {
     const g = interval.groups ?? {};
     const word = g["count"] ?? "1";
-    let count = NUMBERS[word] ?? Number(word);
+    let count = word === "other" ? 2 : (NUMBERS[word] ?? Number(word));
     let unitWord = g["unit"] ?? g["single"] ?? "hour";
     if (g["half"]) [count, unitWord] = g["half"].startsWith("quarter") ? [15, "minutes"] : [30, "minutes"];
+    if (g["fortnightly"]) [count, unitWord] = [14, "days"];
+    if (unitWord.startsWith("w")) [count, unitWord] = [count * 7, "days"];
+    // "twice a day": evenly spaced, every 12 hours; "three times an hour": every 20 minutes.
+    if (g["times"]) {
+      const times = g["times"] === "twice" ? 2 : (NUMBERS[g["times"].split(/\s+/)[0] ?? ""] ?? Number.parseInt(g["times"], 10));
+      const minutes = (g["per"] === "hour" ? 60 : 24 * 60) / times;
+      if (!Number.isInteger(minutes) || minutes < 1) return { question: `How often exactly should it run? ${g["times"]} a ${g["per"]} does not divide into whole minutes.`, said: interval[0], options: ["every 15 minutes", "hourly", "every day at 9:00"] };
+      [count, unitWord] = minutes % (24 * 60) === 0 ? [minutes / (24 * 60), "days"] : minutes % 60 === 0 ? [minutes / 60, "hours"] : [minutes, "minutes"];
+    }
     const unit = unitWord.startsWith("m") ? "m" : unitWord.startsWith("h") ? "h" : "d";
     if (count < 1) return { question: "How often should it run? An interval must be at least one minute.", said: interval[0], options: ["every 15 minutes", "hourly", "every day at 9:00"] };
+    const at = text.takeOne(TIME, "schedule");
+    if (at) return { question: `An interval ("${interval[0]}") counts from the epoch, not from a time of day ("${at[0]}"); which should it be?`, said: `${interval[0]} ${at[0]}`, options: [interval[0], `every day ${at[0]}`, `every Monday and Thursday ${at[0]}`] };
     return { trigger: { type: "schedule", every: `${count}${unit}` }, said: interval[0] };
   }
-  const weekdays = text.takeOne(/\b(?:every|each|on)\s+(?:weekday|workday|business day|working day)s?\b|\b(?:on\s+)?(?:weekdays|workdays|business days)\b|\bmonday (?:to|through|-) friday\b/, "schedule");
+  const twiceWeekly = text.takeOne(/\b(?:twice|two times|three times|\d+\s+times)\s+(?:a|per|each|every)\s+(?:week|month)\b/, "schedule");
+  if (twiceWeekly) return { question: `On which days and at what time should it run ("${twiceWeekly[0]}")?`, said: twiceWeekly[0], options: ["every Monday and Thursday at 9:00", "every Tuesday and Friday at 17:00 Europe/Berlin"] };
+  const weekdays = text.takeOne(/\b(?:every|each|on)\s+(?:weekday|workday|business day|working day)s?\b|\b(?:on\s+)?(?:weekdays|workdays|business days)\b|\b(?:weekday|workday)(?=\s+(?:morning|afternoon|evening)s?\b)|\bmonday (?:to|through|-) friday\b/, "schedule");
   const named = weekdays ? undefined : text.takeOne(new RegExp(`\\b(?:every|each|on)\\s+(${DAY})s?((?:\\s*(?:,|and|&)\\s*(?:${DAY})s?)*)\\b|\\b(${DAY})s((?:\\s*(?:,|and|&)\\s*(?:${DAY})s?)*)\\b`), "schedule");
-  const daily = weekdays || named ? undefined : text.takeOne(/\b(?:every|each)\s+(?:day|morning|evening|night)\b|\bdaily\b|\bonce a day\b/, "schedule");
+  const daily = weekdays || named ? undefined : text.takeOne(/\b(?:every|each)\s+(?<part>day|morning|afternoon|evening|night)\b|\b(?:daily|nightly|every\s+single\s+day)\b|\bonce a day\b/, "schedule");
+  const weekly = weekdays || named || daily ? undefined : text.takeOne(/\b(?:every|each|once a)\s+week\b|\bweekly\b/, "schedule");
+  if (weekly) return { question: `On which day and at what time should it run ("${weekly[0]}")?`, said: weekly[0], options: ["every Monday at 9:00", "every Friday at 17:00 Europe/Berlin"] };
+  // "every Monday morning", "weekday mornings": the part of the day a bare hour is in.
+  const dayMatch = weekdays ?? named ?? daily;
+  let part = daily?.groups?.["part"];
+  let partSaid = "";
+  if (dayMatch) {
+    const end = dayMatch.index + dayMatch[0].length;
+    const after = /^\s+(morning|afternoon|evening|night)s?\b/.exec(text.lower.slice(end));
+    if (after && text.free(end, end + after[0].length)) {
+      text.mark(end, end + after[0].length, "schedule");
+      part = after[1];
+      partSaid = after[0];
+    }
+  }
+
   const monthly =
     weekdays || named || daily
       ? undefined
       : text.takeOne(/\b(?:on\s+)?the\s+(first|second|third|fourth|fifth|tenth|fifteenth|twentieth|\d{1,2}(?:st|nd|rd|th)?)\s+(?:day\s+)?of\s+(?:every|each|the)\s+month\b|\b(?:every|each)\s+month\s+on\s+the\s+(first|\d{1,2}(?:st|nd|rd|th)?)\b|\bmonthly\b/, "schedule");
   if (!weekdays && !named && !daily && !monthly) return undefined;
-  const said = [weekdays, named, daily, monthly].find(Boolean)?.[0] ?? "";
+  const said = `${[weekdays, named, daily, monthly].find(Boolean)?.[0] ?? ""}${partSaid}`;
 
   let dayOfWeek = "*";
   let dayOfMonth = "*";
@@ -51,23 +83,39 @@ export function readSchedule(text: RequestText): ScheduleRead {
     if (!(day >= 1 && day <= 28)) return { question: `Which day of the month should it run on? Day ${day} does not exist in every month.`, said, options: ["the 1st", "the 15th", "the 28th"] };
     dayOfMonth = String(day);
   }
-  const time = text.takeOne(/\b(?:at|@)\s+(?:\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)?|noon|midnight)(?![\w:])|\b\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\b\d{1,2}:\d{2}\b/, "schedule");
+  const time = text.takeOne(TIME, "schedule");
   // "at 8:00 and 16:00": more hours at the same minute.
   const more = time ? text.take(new RegExp(`(?<=${escapeRegExp(time[0])})\\s*(?:,|and|&)\\s*(\\d{1,2}(?::\\d{2})?\\s*(?:am|pm)?)`), "schedule") : [];
+  // "every day" / "daily" with no time of day: once a day, counted from the epoch (UTC midnight).
+  if (!time && daily && !part?.match(/morning|afternoon|evening|night/)) {
+    const zone = readTimeZone(text);
+    if (!zone) return { trigger: { type: "schedule", every: "1d" }, said };
+  }
   if (!time) return { question: `At what time of day should it run ${said}? (and in which time zone; UTC if none is given)`, said, options: ["at 9:00", "at 17:00 Europe/Berlin", "at 8am America/New_York"] };
+  // "at 6 in the evening".
+  const afterTime = time.index + time[0].length;
+  const partWords = /^\s+in\s+the\s+(morning|afternoon|evening)\b|^\s+(?:at|in\s+the)\s+night\b/.exec(text.lower.slice(afterTime));
+  const partAfter = partWords && text.free(afterTime, afterTime + partWords[0].length) ? partWords : undefined;
+  if (partAfter) {
+    text.mark(afterTime, afterTime + partAfter[0].length, "schedule");
+    part = partAfter[1] ?? "night";
+  }
   const parsed = chrono.parse(time[0].replace(/^@/, "at "), new Date(Date.UTC(2026, 0, 1)))[0];
-  const hour = parsed?.start.get("hour");
+  const bareHour = !/am|pm|a\.m\.|p\.m\.|noon|midnight/.test(time[0]);
+  const shift = (h: number) => (bareHour && h < 12 && /afternoon|evening|night/.test(part ?? "") && !(part === "night" && h < 5) ? h + 12 : h);
+  const rawHour = parsed?.start.get("hour");
+  const hour = rawHour === null || rawHour === undefined ? rawHour : shift(rawHour);
   const minute = parsed?.start.get("minute") ?? 0;
   if (hour === null || hour === undefined) return { question: `What time is "${time[0]}"? Say it like 9:00, 9am or 17:30.`, said: time[0], options: ["at 9:00", "at 17:00"] };
   const hours = [hour];
   for (const extra of more) {
     const other = chrono.parse(`at ${extra[1] ?? ""}`, new Date(Date.UTC(2026, 0, 1)))[0];
     if (other?.start.get("hour") === null || other?.start.get("hour") === undefined || (other.start.get("minute") ?? 0) !== minute) return { question: `At which times should it run? "${extra[0].trim()}" is not at the same minute past the hour as ${time[0]}; name times with the same minutes, or make two workflows.`, said: `${time[0]}${extra[0]}`, options: [] };
-    hours.push(other.start.get("hour") ?? 0);
+    hours.push(shift(other.start.get("hour") ?? 0));
   }
   const zone = readTimeZone(text);
   const timezone = zone?.zone;
-  return { trigger: { type: "schedule", cron: `${minute} ${[...new Set(hours)].sort((a, b) => a - b).join(",")} ${dayOfMonth} * ${dayOfWeek}`, ...(timezone ? { timezone } : {}) }, said: `${said} ${time[0]}${more.map((m) => m[0]).join("")}${zone ? ` ${zone.said}` : ""}` };
+  return { trigger: { type: "schedule", cron: `${minute} ${[...new Set(hours)].sort((a, b) => a - b).join(",")} ${dayOfMonth} * ${dayOfWeek}`, ...(timezone ? { timezone } : {}) }, said: `${said} ${time[0]}${more.map((m) => m[0]).join("")}${partAfter ? partAfter[0] : ""}${zone ? ` ${zone.said}` : ""}` };
 }
 
 function escapeRegExp(text: string): string {
