@@ -22,7 +22,8 @@ export type PlanValue =
   | { kind: "text"; parts: (string | PlanValue)[]; slug?: boolean }
   | { kind: "lines"; list: string; line: PlanValue; empty: string }
   | { kind: "count"; list: string }
-  | { kind: "object"; fields: Record<string, PlanValue> };
+  | { kind: "object"; fields: Record<string, PlanValue> }
+  | { kind: "array"; items: PlanValue[] };
 
 export const PlanValue: z.ZodType<PlanValue> = z.lazy(() =>
   z.discriminatedUnion("kind", [
@@ -36,6 +37,8 @@ export const PlanValue: z.ZodType<PlanValue> = z.lazy(() =>
     z.object({ kind: z.literal("count"), list: Id }).strict(),
     /** An object built from values (an assignee: id, name, email). */
     z.object({ kind: z.literal("object"), fields: z.record(z.string().min(1), PlanValue) }).strict(),
+    /** A list built from values (a new channel's members: the on-call engineer's email). */
+    z.object({ kind: z.literal("array"), items: z.array(PlanValue).min(1).max(20) }).strict(),
   ]),
 );
 

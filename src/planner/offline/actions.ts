@@ -60,12 +60,59 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
     });
   }
 
+  // Who an action names: them, the on-call engineer, the reporter, an email address, or (last) a person's name ("Li Wen"), taken only when written capitalized.
+  const WHO = `${TARGET_THEM}|the on-?call(?: engineer| person)?|whoever is on call|the reporter(?:\\s+of\\s+(?:it|the incident))?|[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+|[a-z][a-z'-]+\\s+[a-z][a-z'-]+`;
+  /** The person `who` (a WHO phrase of match `m`, as written at `at`) refers to; a refusal when nobody. */
+  const personFor = (who: string, written: string, m: RegExpExecArray, context: Context, block: PlanStep[]): Person => {
+    const person = /@/.test(who) ? ({ email: { kind: "const", value: who } } satisfies Person) : /on-?call|on call/.test(who) ? onCallPerson(catalog, builder, context, block, undefined, said(m)) : /reporter/.test(who) ? reporter(context, said(m)) : new RegExp(`^(?:${TARGET_THEM})$`).test(who) ? context.person : namedPerson(written, context, block, catalog, builder, said(m));
+    if (!person) throw new PlannerDeclined("refused", said(m), `"${who}" refers to nobody this workflow knows (no user in its trigger or input)`);
+    return person;
+  };
+
+  // Create a channel called x [private] [and invite …]; archive a channel.
+  for (const m of text.take(new RegExp(`\\b(?:create|open|set up|make|start)\\s+(?:a|an)\\s+(?:new\\s+)?(?<private>private|public)?\\s*(?:new\\s+)?(?:slack\\s+|chat\\s+)?channel\\s+(?:called|named)\\s+#?(?<name>[a-z0-9][a-z0-9_-]*)(?:\\s+(?:with\\s+(?:the\\s+)?topic|about)\\s+"(?<topic>[^"]+)")?(?:\\s*(?:,|and)?\\s*(?:invite|add)\\s+(?<who>(?:${WHO})(?:\\s*(?:,|and)\\s*(?:${WHO}))*)(?:\\s+(?:to|into)\\s+it)?)?${STOP}`), "channel")) {
+    add("channel", m, (context, block) => {
+      const tool = need(catalog.action(["create"], "channel", [["name"]]), said(m), "create a channel");
+      const bound: Record<string, PlanValue> = { name: { kind: "const", value: m.groups?.["name"] ?? "" } };
+      const topic = text.groupAsWritten(m, "topic");
+      if (topic) bound["topic"] = { kind: "const", value: topic };
+      const privacy = m.groups?.["private"];
+      if (privacy) {
+        if (!propertyOf(tool.inputSchema, "private")) throw new PlannerDeclined("refused", said(m), `${tool.key} cannot make a ${privacy} channel`);
+        bound["private"] = { kind: "const", value: privacy === "private" };
+      }
+      const whoText = m.groups?.["who"];
+      if (whoText) {
+        const membersField = ["members", "member_emails", "invitees"].find((f) => propertyOf(tool.inputSchema, f));
+        if (!membersField) throw new PlannerDeclined("refused", said(m), `${tool.key} cannot invite anyone`);
+        const writtenWho = text.groupAsWritten(m, "who") ?? whoText;
+        const whos = whoText.split(/\s*(?:,|\band\b)\s*/).filter(Boolean);
+        const writtenWhos = writtenWho.split(/\s*(?:,|\band\b)\s*/).filter(Boolean);
+        bound[membersField] = { kind: "array", items: whos.map((who, i) => personFor(who, writtenWhos[i] ?? who, m, context, block).email) };
+      }
+      const id = builder.id(`channel ${m.groups?.["name"] ?? ""}`);
+      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: said(m) }) });
+      return [id];
+    });
+  }
+  for (const m of text.take(/\barchive\s+(?:the\s+)?(?:channel\s+)?#(?<channel>[a-z0-9][a-z0-9_-]*)(?:\s+channel)?\b/, "archive")) {
+    add("archive", m, (context, block) => {
+      const tool = need(catalog.action(["archive"], "channel", [["channel", "name", "id"]]), said(m), "archive a channel");
+      const fieldName = ["channel", "name", "id"].find((f) => propertyOf(tool.inputSchema, f)) ?? "channel";
+      const id = builder.id("archive");
+      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { [fieldName]: { kind: "const", value: m.groups?.["channel"] ?? "" } }, { builder, takesInput: context.takesInput, clause: said(m) }) });
+      return [id];
+    });
+  }
+
   // Post to #channel / notify #channel / post … there.
   const postVerb = "(?:post|send|share|announce|publish|write|report|put|list|drop)";
   const tellVerb = "(?:post|send|share|announce|publish|write|report|put|list|drop|tell|notify|inform|update)";
   const CHANNELS = "#(?<channel>[a-z0-9][a-z0-9_-]*)(?<more>(?:\\s*(?:,|and|&)\\s*#[a-z0-9][a-z0-9_-]*)*)";
   for (const m of text.take(new RegExp(`\\b${tellVerb}\\s+(?:(?:to|in|into|on)\\s+)?${CHANNELS}\\s+(?!about\\b|of\\b)(?<content>.+?)${STOP}`), "post")) addPosts(m);
-  for (const m of text.take(new RegExp(`\\b${postVerb}\\b(?<content>.*?)\\s*\\b(?:to|in|into|on)\\s+(?:the\\s+)?(?:channels?\\s+)?${CHANNELS}(?:\\s+channels?)?\\b`), "post")) addPosts(m);
+  // The words between the verb and the channel stay within one clause ("…, then post x to #c" is not one post).
+  const CLAUSE = "(?:(?!\\bthen\\b|[;.]\\s|,\\s*(?:and\\s+)?(?:then|also)\\b).)*?";
+  for (const m of text.take(new RegExp(`\\b${postVerb}\\b(?<content>${CLAUSE})\\s*\\b(?:to|in|into|on)\\s+(?:the\\s+)?(?:channels?\\s+)?${CHANNELS}(?:\\s+channels?)?\\b`), "post")) addPosts(m);
   /** One post per channel named ("to #it-ops and #incidents"), each with the same text. */
   function addPosts(m: RegExpExecArray) {
     const channels = [m.groups?.["channel"] ?? "", ...(m.groups?.["more"] ?? "").split(/[^a-z0-9_#-]+/).filter((c) => c.startsWith("#")).map((c) => c.slice(1))];
@@ -73,7 +120,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
   for (const m of text.take(/\blet\s+#(?<channel>[a-z0-9][a-z0-9_-]*)(?<more>)\s+know(?:\s+about\s+(?<content>it|the incident|them))?\b/, "post")) addPosts(m);
   for (const m of text.take(/\b(?:notify|tell|alert|inform|ping)\s+(?:the\s+)?(?:channels?\s+)?#(?<channel>[a-z0-9][a-z0-9_-]*)(?<more>(?:\s*(?:,|and|&)\s*#[a-z0-9][a-z0-9_-]*)*)(?:\s+channels?)?(?:\s+(?:about|of)\s+(?<content>it|the incident|them))?\b/, "post")) addPosts(m);
-  for (const m of text.take(new RegExp(`\\b${postVerb}\\b(?<content>.*?)\\s*\\bthere\\b`), "post")) {
+  for (const m of text.take(new RegExp(`\\b${postVerb}\\b(?<content>${CLAUSE})\\s*\\bthere\\b`), "post")) {
     add("post", m, postBuilder(m, undefined, text.groupAsWritten(m, "content") ?? ""));
   }
   function postBuilder(m: RegExpExecArray, channel: string | undefined, content: string): ActionSpec["build"] {
@@ -123,11 +170,14 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Send them / the on-call engineer a (welcome|direct) message [with …].
-  // Last: a person's name ("Li Wen"), taken only when written capitalized.
-  const WHO = `${TARGET_THEM}|the on-?call(?: engineer| person)?|whoever is on call|the reporter(?:\\s+of\\s+(?:it|the incident))?|[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+|[a-z][a-z'-]+\\s+[a-z][a-z'-]+`;
+  // "… a message reminding them to update their notes": the reminder, said to them.
+  const INTRO = `(?:\\s+(?:with|saying|about|listing|containing|showing|summarizing|summarising|that lists|that says)\\s+(?<content>.+?)|\\s+(?<remind>reminding|asking|telling|to remind|to ask|to tell)\\s+(?:them|him|her|everyone|everybody|people)\\s+(?<verb>to|that|about)\\s+(?<reminder>.+?))?`;
   const dmPatterns = [
-    new RegExp(`\\b(?:send|write|dm|message)\\s+(?<who>${WHO})\\s+(?:a|an)\\s+(?<kind>welcome|direct|private|short)?\\s*(?:message|dm|note)(?:\\s+(?:with|saying|about)\\s+(?<content>.+?))?${STOP}`),
-    new RegExp(`\\b(?:send|write)\\s+(?:a|an)\\s+(?<kind>welcome|direct|private)\\s+(?:message|dm|note)\\s+to\\s+(?<who>${WHO})(?:\\s+(?:with|saying|about)\\s+(?<content>.+?))?${STOP}`),
+    new RegExp(`\\b(?:send|write|dm|message)\\s+(?<who>${WHO})\\s+(?:a|an)\\s+(?<kind>welcome|direct|private|short|reminder)?\\s*(?:message|dm|note|reminder)${INTRO}${STOP}`),
+    new RegExp(`\\b(?:send|write)\\s+(?:a|an)\\s+(?<kind>welcome|direct|private|reminder)\\s*(?:message|dm|note)?\\s+to\\s+(?<who>${WHO})${INTRO}${STOP}`),
+    new RegExp(`\\b(?<remind>remind)\\s+(?<who>${WHO})\\s+(?<verb>to|that|about)\\s+(?<reminder>.+?)${STOP}`),
+    // "for every member of x, send a direct message …": to them, said before.
+    new RegExp(`\\b(?:send|write)\\s+(?:a|an)\\s+(?<kind>welcome|direct|private|short|reminder)\\s*(?:message|dm|note)?(?<who>)(?!\\s+to\\b)${INTRO}${STOP}`),
     new RegExp(`\\b(?:dm|message|send|tell)\\s+(?<who>${WHO})\\s+(?<content>(?:the|a|an) (?:number|count|list|summary|digest) of .+?|(?:the|its) (?:new )?(?:ticket|incident) (?:number|id)(?: and (?:its )?title)?|(?:any|all|every) .+?|how many .+?|"[^"]+")${STOP}`),
     new RegExp(`\\b(?:send|forward)\\s+(?<content>it|this|that|the message)\\s+to\\s+(?<who>${WHO})\\s+(?:as|in|by)\\s+(?:a|an)\\s+(?:direct|private)\\s+message${STOP}`),
     new RegExp(`\\b(?:welcome|dm|message)\\s+(?<who>${WHO})(?:\\s+(?:with|saying|about)\\s+(?<content>.+?))?${STOP}`),
@@ -136,13 +186,15 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
     for (const m of text.take(pattern, "message")) {
       add("message", m, (context, block) => {
         const tool = need(catalog.action(["direct", "dm", "send"], undefined, [["user_email", "email"], ["text", "message", "body"]]), said(m), "send a person a direct message");
-        const who = m.groups?.["who"] ?? "";
-        const person = /@/.test(who) ? ({ email: { kind: "const", value: who } } satisfies Person) : /on-?call|on call/.test(who) ? onCallPerson(catalog, builder, context, block, undefined, said(m)) : /reporter/.test(who) ? reporter(context, said(m)) : new RegExp(`^(?:${TARGET_THEM})$`).test(who) ? context.person : namedPerson(text.groupAsWritten(m, "who") ?? who, context, block, catalog, builder, said(m));
-        if (!person) throw new PlannerDeclined("refused", said(m), `"${who}" refers to nobody this workflow knows (no user in its trigger or input)`);
+        const who = m.groups?.["who"] || "them";
+        const person = personFor(who, text.groupAsWritten(m, "who") || who, m, context, block);
         const textField = ["text", "message", "body"].find((f) => propertyOf(tool.inputSchema, f)) ?? "text";
         const welcome = m.groups?.["kind"] === "welcome" || /^welcome\b/.test(m[0]);
         const content = text.groupAsWritten(m, "content");
-        const value: PlanValue = content
+        const reminder = text.groupAsWritten(m, "reminder");
+        const value: PlanValue = reminder
+          ? { kind: "const", value: spokenTo(reminder, m.groups?.["verb"] ?? "to", /ask/.test(m.groups?.["remind"] ?? "")) }
+          : content
           ? readContent(content, context, said(m), catalog, builder, block)
           : welcome
             ? { kind: "text", parts: ["Welcome", ...(context.groupName ? [" to ", context.groupName] : []), ...(person.name ? [", ", person.name] : []), "!"] }
@@ -484,6 +536,18 @@ export function readContent(content: string, context: Context, said: string, cat
   const title = capitalize(listed.said.trim());
   if (count) return { kind: "text", parts: [`${title}: `, { kind: "count", list }] };
   return { kind: "text", parts: [`${title}:\n`, { kind: "lines", list, line: summaryOf({ ...listed.item, step: list }), empty: "(none)" }] };
+}
+
+/**
+ * What "remind them to update their notes" says to them: "Reminder: please update your notes."
+ * Only the pronouns change; the words are the request's.
+ */
+function spokenTo(rest: string, verb: string, asking: boolean): string {
+  const swaps: Record<string, string> = { their: "your", they: "you", them: "you", themselves: "yourself", "they're": "you're", "they've": "you've", his: "your", her: "your", he: "you", she: "you", him: "you" };
+  const said = rest.trim().replace(/[.!]+$/, "").replace(/\b[A-Za-z']+\b/g, (word) => swaps[word.toLowerCase()] ?? word);
+  if (verb === "that") return `${capitalize(said)}.`;
+  if (verb === "about") return `Reminder: ${said}.`;
+  return asking ? `Please ${said}.` : `Reminder: please ${said}.`;
 }
 
 function capitalize(text: string): string {

@@ -7,7 +7,7 @@
  * it out; a word it could not read is a refusal naming it, never a dropped clause.
  */
 import { PlannerDeclined } from "../../core/errors.ts";
-import { type Condition, EVENT_LIST, type PlanStep, type PlanTrigger, type PlanValue, type WorkflowPlan } from "../../core/plan.ts";
+import { type Condition, EVENT_LIST, walkSteps, type PlanStep, type PlanTrigger, type PlanValue, type WorkflowPlan } from "../../core/plan.ts";
 import { eventItems } from "../plan/evaluate.ts";
 import { propertyOf } from "../plan/tools.ts";
 import { type ActionSpec, type Context, enumValues, type Item, personOf, readActions, readSubjectList } from "./actions.ts";
@@ -23,7 +23,12 @@ export type LiveReads = {
   readResource: (integration: string, uri: string) => Promise<string | undefined>;
 };
 
-type Frame = { block: PlanStep[]; context: Context; main?: string };
+/**
+ * Where actions go: `block`, with what it knows (`context`). Inside a loop the request wrote
+ * ("for every member of x, …"), `loop` says where the loop sits, so an action that does not speak
+ * of the loop's item ("… and post 'done' to #it-ops") runs once, before or after it, not once per item.
+ */
+type Frame = { block: PlanStep[]; context: Context; main?: string; loop?: { outer: PlanStep[]; start: number; scope: string[] } };
 
 export async function planRequest(request: string, catalog: CatalogView, live: LiveReads): Promise<WorkflowPlan> {
   const text = new RequestText(request);
@@ -127,6 +132,9 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
 
   const body: PlanStep[] = [];
   const built = new Map<ActionSpec, PlanStep[]>();
+  const beforeLoop: PlanStep[] = [];
+  const afterLoop: PlanStep[] = [];
+  let loopActions = false;
   const branches = conditions.map((c) => ({ step: { kind: "if", id: builder.id("check"), condition: { value: { kind: "const", value: null }, op: "empty" }, then: [], otherwise: [] } as Extract<PlanStep, { kind: "if" }>, placed: false, spec: c }));
   for (const action of actions) {
     const steps: PlanStep[] = [];
@@ -152,6 +160,11 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
       }
       continue;
     }
+    if (frame.loop && !mentions(steps, [...frame.loop.scope, ...stepIds(body)])) {
+      (loopActions ? afterLoop : beforeLoop).push(...steps);
+      continue;
+    }
+    loopActions = true;
     body.push(...steps);
   }
   for (const branch of branches) if (!branch.placed) throw new PlannerDeclined("refused", branch.spec.said, "no action depends on this condition");
@@ -180,6 +193,10 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     builder.clause(text.originalOf(once), id);
   }
   frame.block.push(...body);
+  if (frame.loop) {
+    frame.loop.outer.splice(frame.loop.start, 0, ...beforeLoop);
+    frame.loop.outer.push(...afterLoop);
+  }
 
   const output: Record<string, PlanValue> = frame.main ? { handled: { kind: "count", list: frame.main } } : firstList(top) ? { handled: { kind: "count", list: firstList(top) as string } } : { done: { kind: "const", value: true } };
   return {
@@ -238,6 +255,17 @@ function normalize(text: RequestText): void {
 function combined(problems: PlannerDeclined[]): PlannerDeclined {
   if (problems.length === 1 && problems[0]) return problems[0];
   return new PlannerDeclined("refused", problems.map((p) => p.clause).join(" … "), problems.map((p) => `"${p.clause}": ${p.reason}`).join("; "));
+}
+
+/** Whether any of the steps reads one of the ids (a step's result, a loop's item, a list). */
+function mentions(steps: PlanStep[], ids: string[]): boolean {
+  const json = JSON.stringify(steps);
+  return ids.some((id) => json.includes(`"step":${JSON.stringify(id)}`) || json.includes(`"list":${JSON.stringify(id)}`));
+}
+
+/** The ids of steps and of the steps inside them. */
+function stepIds(steps: PlanStep[]): string[] {
+  return [...walkSteps(steps)].map(({ step }) => step.id);
 }
 
 function firstList(steps: PlanStep[]): string | undefined {
@@ -343,7 +371,9 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
 /** What the workflow works on when the caller names it: an incident by id, a user by id or email, every member of a group, each item of a list. */
 async function readSubject(text: RequestText, catalog: CatalogView, builder: PlanBuilder, frame: Frame): Promise<Frame> {
   const { context } = frame;
-  const members = text.takeOne(/(?:\bfor\s+)?\b(?:(?:every|each|all(?:\s+the)?)\s+(?:members?|users?|people|persons?)\s+(?:of|in)|everyone\s+in|everybody\s+in)\s+(?:the\s+)?(?:group\s+)?"?(?<group>[a-z0-9][\w-]*)"?(?:\s+group)?\b/, "subject");
+  // "remove everyone from group x": each member of x, removed from x.
+  const emptied = text.takeOne(/\b(?:remove|take)\s+(?:everyone|everybody|all\s+(?:the\s+)?(?:members|users|people))\s+(?:from|out\s+of)\s+(?:the\s+)?(?:group\s+)?"?(?<group>[a-z0-9][\w-]*)"?(?:\s+group)?\b/, "subject");
+  const members = emptied ?? text.takeOne(/(?:\bfor\s+)?\b(?:(?:every|each|all(?:\s+the)?)\s+(?:members?|users?|people|persons?)\s+(?:of|in)|everyone\s+in|everybody\s+in)\s+(?:the\s+)?(?:group\s+)?"?(?<group>[a-z0-9][\w-]*)"?(?:\s+group)?\b/, "subject");
   if (members) {
     const groups = catalog.lister("groups");
     const person = catalog.personBy("id");
@@ -356,6 +386,7 @@ async function readSubject(text: RequestText, catalog: CatalogView, builder: Pla
     const member = builder.id("member");
     const user = builder.id("user");
     const body: PlanStep[] = [];
+    const start = frame.block.length;
     frame.block.push(
       ...lookup,
       { kind: "list", id: memberIds, from: { kind: "ref", step: group, path: ["0", memberField] }, where: [], noun: "members" },
@@ -363,8 +394,8 @@ async function readSubject(text: RequestText, catalog: CatalogView, builder: Pla
     );
     body.push({ kind: "call", id: user, tool: person.tool.key, args: { [person.inputField]: { kind: "ref", step: member, path: [] } } });
     builder.clause(said, list, group, memberIds, member, user);
-    text.substitute(members.index, members.index + members[0].length, " them ");
-    return { block: body, context: { ...context, person: personOf(user), groupName: { kind: "const", value: members.groups?.["group"] ?? "" } }, main: memberIds };
+    text.substitute(members.index, members.index + members[0].length, emptied ? `remove them from ${members.groups?.["group"] ?? ""}` : " them ");
+    return { block: body, context: { ...context, person: personOf(user), groupName: { kind: "const", value: members.groups?.["group"] ?? "" } }, main: memberIds, loop: { outer: frame.block, start, scope: [memberIds, member, user] } };
   }
   const literalUser = text.takeOne(/\b(?:the\s+)?user\s+(?<id>[a-z]{0,4}-?\d{2,})\b/, "subject");
   if (literalUser) {
@@ -454,13 +485,14 @@ function forEachList(text: RequestText, catalog: CatalogView, builder: PlanBuild
   }
   const listed = readSubjectList(phrase, catalog, builder, frame.context);
   if (!listed) throw new PlannerDeclined("refused", text.originalOf(loop), `"${phrase.trim()}" is not a list this tenant's tools give`);
+  const start = frame.block.length;
   const list = listed.push(frame.block);
   const each = builder.id(singular(listed.item.noun));
   const body: PlanStep[] = [];
   frame.block.push({ kind: "for-each", id: each, list, steps: body });
   builder.clause(`${text.originalOf(loop)}${age ? age[0] : ""}`, list, each);
   text.substitute(loop.index, loop.index + loop[0].length, " it ");
-  return { block: body, context: { ...frame.context, item: { ...listed.item, step: each }, list: { id: list, item: { ...listed.item, step: list }, said: listed.said } }, main: list };
+  return { block: body, context: { ...frame.context, item: { ...listed.item, step: each }, list: { id: list, item: { ...listed.item, step: list }, said: listed.said } }, main: list, loop: { outer: frame.block, start, scope: [each] } };
 }
 
 /** A condition as read; "it" is resolved when its branch is placed, after the actions before it (which may make "it"). */

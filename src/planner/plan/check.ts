@@ -72,6 +72,9 @@ export function checkPlan(raw: unknown, tools: ReadonlyMap<string, PlanTool>): {
       case "object":
         for (const field of Object.values(v.fields)) checkValue(field, scope, where);
         return;
+      case "array":
+        for (const item of v.items) checkValue(item, scope, where);
+        return;
     }
   };
   const walk = (steps: readonly PlanStep[], scope: Set<string>) => {

@@ -44,6 +44,10 @@ export function planToSource(plan: WorkflowPlan, tools: ReadonlyMap<string, Plan
         const properties = (target?.["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {};
         return `{ ${Object.entries(v.fields).map(([name, field]) => `${/^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name)}: ${expr(field, properties[name] ?? { type: "string" })}`).join(", ")} }`;
       }
+      case "array": {
+        const items = (target?.["items"] as Record<string, unknown> | undefined) ?? { type: "string" };
+        return `[${v.items.map((item) => expr(item, items)).join(", ")}]`;
+      }
     }
   };
   const refAccess = (v: Extract<PlanValue, { kind: "ref" }>): string => {

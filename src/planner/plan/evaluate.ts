@@ -142,6 +142,8 @@ export function evaluatePlan(plan: WorkflowPlan, run: { input: Record<string, un
           const evaluated = value(field, at);
           return evaluated === undefined ? [] : [[name, evaluated]];
         }));
+      case "array":
+        return v.items.map((item) => value(item, at));
     }
   };
   /** The non-constant pieces a text is made of: each value's text, each line of a list. */

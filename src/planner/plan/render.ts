@@ -97,6 +97,8 @@ export function renderValue(v: PlanValue): string {
       return `the number of [${v.list}]`;
     case "object":
       return `{ ${Object.entries(v.fields).map(([name, field]) => `${name}: ${renderValue(field)}`).join(", ")} }`;
+    case "array":
+      return `[${v.items.map(renderValue).join(", ")}]`;
   }
 }
 
