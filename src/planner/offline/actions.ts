@@ -207,12 +207,19 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Open an incident (from the input / the webhook's payload).
-  for (const m of text.take(/\b(?:open|create|raise|file|log)\s+(?:a|an|the)\s+(?:new\s+)?(?:(?<priority>p[1-4])\s+)?(?<noun>incident|ticket)\b(?:\s+(?:from|with|out of)\s+(?:the\s+)?(?:payload|input|request|webhook|it)(?:'s)?(?:\s+(?:fields|data|details))?)?/, "create")) {
+  for (const m of text.take(/\b(?:open|create|raise|file|log)\s+(?:a|an|the)\s+(?:new\s+)?(?:(?<priority>p[1-4])\s+)?(?<noun>incident|ticket)\b(?:\s+(?:from|with|out of|using)\s+(?:the\s+)?(?:payload|input|request|webhook|it|alert|body|alert's details)(?:'s)?(?:\s+(?:fields|data|details))?)?(?:\s+(?:with|using)\s+(?:that|the|its|this|those|these|the\s+given|the\s+payload's|the\s+alert's)\s+(?<fields>[a-z_]+(?:\s*(?:,|and)\s*(?!(?:post|page|send|notify|assign|add|dm|message|close|create|open|tell|alert|then)\b)[a-z_]+)*)(?:\s+(?:from|of|in)\s+(?:the\s+)?(?:payload|input|alert|body|request|webhook))?)?/, "create")) {
     add("create", m, (context, block) => {
       const tool = need(catalog.action(["create", "open"], "incident", []), said(m), "create an incident");
       const bound: Record<string, PlanValue> = {};
       const priority = m.groups?.["priority"];
       if (priority) bound["priority"] = { kind: "const", value: priority.toUpperCase() };
+      // "with that title and service": those fields from the caller's input (a webhook's payload).
+      for (const name of (m.groups?.["fields"] ?? "").split(/\s*(?:,|\band\b)\s*/).filter(Boolean)) {
+        const schema = propertyOf(tool.inputSchema, name);
+        if (!schema) throw new PlannerDeclined("refused", said(m), `${tool.key} has no field "${name}"`);
+        if (!context.takesInput) throw new PlannerDeclined("refused", said(m), `"${name}" would come from the caller, and this trigger passes no input`);
+        bound[name] = builder.input(name, schema, ((tool.inputSchema["required"] as string[] | undefined) ?? []).includes(name), `${name} for ${tool.key}`);
+      }
       const id = builder.id("created");
       block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: said(m) }) });
       if (tool.outputSchema) context.item = { step: id, schema: tool.outputSchema, noun: "incidents", typed: true };
@@ -347,7 +354,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Close (resolve) the incident [as <resolution>].
-  for (const m of text.take(/\b(?:close|resolve)\s+(?:it|the incident|each of them|each one)(?:\s+as\s+(?:a\s+|an\s+)?(?<code>[a-z_]+(?:\s+[a-z_]+)?))?(?:\s+with\s+(?:the\s+)?notes?\s+"(?<notes>[^"]+)"|,?\s+(?:using|with)\s+the\s+(?<notesInput>note|notes|text)\s+(?:from|in)\s+the\s+input(?:\s+as\s+the\s+(?:resolution\s+)?notes?)?)?/, "close")) {
+  for (const m of text.take(/\b(?:close|resolve)\s+(?:it|the incident|each of them|each one)(?:\s+as\s+(?:a\s+|an\s+)?(?<code>[a-z_]+(?:\s+(?!with\b|using\b|and\b)[a-z_]+)?))?(?:\s+with\s+(?:the\s+)?notes?\s+"(?<notes>[^"]+)"|,?\s+(?:using|with)\s+the\s+(?:given\s+|provided\s+)?(?<notesInput>note|notes|text|resolution notes?)(?:\s+(?:from|in)\s+the\s+input)?(?:\s+as\s+the\s+(?:resolution\s+)?notes?)?)?/, "close")) {
     add("close", m, (context, block) => {
       const tool = need(catalog.action(["close", "resolve"], "incident", [["id"]]), said(m), "close an incident");
       const item = context.item;
@@ -509,6 +516,8 @@ export function readContent(content: string, context: Context, said: string, cat
   if (earlier && /^(?:how many there are|the (?:number|count) of them|their (?:number|count))$/.test(phrase)) {
     return { kind: "text", parts: [`${capitalize(earlier.said.trim())}: `, { kind: "count", list: earlier.id }] };
   }
+  // In a workflow that handles one item at a time ("when P4 requests come in, post them"), "them" is each one.
+  if (!earlier && context.item && /^(?:them|those|these|each of them|each one)$/.test(phrase)) return summaryOf(context.item);
   if (/^(?:it|this|that|the incident|the incident(?:'s)? (?:summary|details|id and title)|its (?:id and title|summary|details)|an? (?:update|summary|notification|alert|message)(?: about it)?)?$/.test(phrase)) {
     if (context.item) return summaryOf(context.item);
     // "page the on-call engineer if there are unassigned P1 incidents": the page lists them.
@@ -567,7 +576,7 @@ export function readSubjectList(phrase: string, catalog: CatalogView, builder: P
     // "everything that's on hold" is "incidents that are on hold" for the noun whose items can be on hold.
     const bare = phrase.replace(/^(?:the|all(?:\s+the)?|any|every)\s+/, "").replace(/^(?:everything|anything|all)\s+(?:that(?:'s|\s+is|\s+are)|which\s+(?:is|are))\s+/, `${plural(noun)} that are `);
     const asNoun = /^(.*?)\b([a-z0-9_]+?)s?$/i.exec(bare);
-    const hasNoun = new RegExp(`\\b(?:${plural(noun)}|${singular(noun)}|tickets?)\\b`).test(bare);
+    const hasNoun = new RegExp(`\\b(?:${plural(noun)}|${singular(noun)}|tickets?|issues?|cases?|requests?)\\b`).test(bare);
     const text = new RequestText(!hasNoun && asNoun && enumValues(source.itemSchema).includes((asNoun[2] ?? "").toLowerCase()) ? `${asNoun[1] ?? ""}${asNoun[2] ?? ""} ${noun}` : bare);
     const list = builder.id(noun);
     const read = readListPhrase(text, noun, source.itemSchema, list);

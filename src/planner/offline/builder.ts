@@ -6,12 +6,15 @@
 import { PlannerDeclined } from "../../core/errors.ts";
 import type { PlanClause, PlanInput, PlanStep, PlanValue } from "../../core/plan.ts";
 import type { PlanTool } from "../plan/tools.ts";
+import type { Declared } from "./inputs.ts";
 
 export class PlanBuilder {
   readonly #ids = new Set<string>(["event", "input", "trigger", "output"]);
   readonly clauses: PlanClause[] = [];
   readonly inputs: PlanInput[] = [];
   readonly checks: string[] = [];
+  /** The inputs the request names, when it names them. */
+  declared: Declared = { names: [], said: [], byRole: new Map() };
 
   id(base: string): string {
     const clean = base.replace(/[^a-zA-Z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : "")).replace(/^[^a-z]+/, "") || "step";
@@ -33,7 +36,9 @@ export class PlanBuilder {
   }
 
   /** An input the caller passes, with the schema of the tool field it feeds; reused by name. */
-  input(name: string, schema: Record<string, unknown>, required: boolean, description: string): PlanValue {
+  input(wanted: string, schema: Record<string, unknown>, required: boolean, description: string): PlanValue {
+    // The request's own name for it ("uid" for the user's id), when it gave one.
+    const name = this.declared.byRole.get(wanted) ?? wanted;
     const existing = this.inputs.find((i) => i.name === name);
     if (!existing) this.inputs.push({ name, schema: stripDocs(schema), required, description });
     else if (required) existing.required = true;
@@ -60,6 +65,9 @@ export function bindArgs(tool: PlanTool, bound: Record<string, PlanValue>, optio
     if (!(name in properties)) throw new PlannerDeclined("refused", options.clause, `${tool.key} has no input "${name}"`);
     args[name] = value;
   }
+  // Fields the request names as inputs ("a body containing title and service") feed the tool's fields of that name.
+  const declared = options.builder.declared.names;
+  if (options.takesInput) for (const name of declared) if (name in properties && !(name in args)) args[name] = options.builder.input(name, properties[name] ?? {}, required.includes(name), `${name} for ${tool.key}`);
   for (const name of required) {
     if (name in args) continue;
     const schema = properties[name] ?? {};
@@ -74,6 +82,11 @@ export function bindArgs(tool: PlanTool, bound: Record<string, PlanValue>, optio
     if (!options.takesInput) {
       const choices = Array.isArray(schema["enum"]) ? (schema["enum"] as unknown[]).map(String) : [];
       throw new PlannerDeclined("needs-input", options.clause, `${tool.key} needs "${name}"${schema["description"] ? ` (${String(schema["description"])})` : ""} and nobody passes input to this trigger; say which value to use`, choices);
+    }
+    // Once the request names its inputs, a field it does not name is asked about, not added behind the caller's back.
+    if (declared.length > 0) {
+      const choices = Array.isArray(schema["enum"]) ? (schema["enum"] as unknown[]).map(String) : [];
+      throw new PlannerDeclined("needs-input", options.clause, `${tool.key} needs "${name}"${schema["description"] ? ` (${String(schema["description"])})` : ""}, and the inputs the request names (${declared.join(", ")}) do not include it; name it as an input too, or say which value to use`, choices);
     }
     args[name] = options.builder.input(name, schema, true, `${name} for ${tool.key}${schema["description"] ? `: ${String(schema["description"])}` : ""}`);
   }

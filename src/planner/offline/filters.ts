@@ -47,6 +47,17 @@ export function wordCondition(itemSchema: Record<string, unknown>, word: string,
   return make?.(item)[0];
 }
 
+/** Free-text fields that name what an item is about (service, category, team), which a request can filter on by value. */
+function textFields(itemSchema: Record<string, unknown>): string[] {
+  const properties = (itemSchema["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {};
+  return Object.entries(properties)
+    .filter(([name, schema]) => {
+      const s = unwrapNullable(schema);
+      return s["type"] === "string" && !Array.isArray(s["enum"]) && !s["format"] && !/^(?:id|title|name|description|summary|body|text|notes?)$|_at$|email|^ts$/.test(name);
+    })
+    .map(([name]) => name.replace(/_/g, " "));
+}
+
 /** The creation-time field of an item schema: created_at, else the first date-time field. */
 function createdField(itemSchema: Record<string, unknown>): string | undefined {
   const properties = (itemSchema["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {};
@@ -65,7 +76,7 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
   const adjectives = [...vocab.keys()].sort((a, b) => b.length - a.length).map(escape);
   const adjective = adjectives.length ? `(?:${adjectives.join("|")})` : "(?!)";
   // ITSM's other word for an incident.
-  const synonyms = plural(noun) === "incidents" ? "|tickets|ticket" : "";
+  const synonyms = plural(noun) === "incidents" ? "|tickets|ticket|issues|issue|cases|case|(?:service\\s+)?requests|(?:service\\s+)?request" : "";
   const nouns = `(?:${escape(plural(noun))}|${escape(singular(noun))}${synonyms})`;
   const age = "(?:\\s+(?:that\\s+(?:are|have been|were)\\s+|which\\s+(?:are|have been)\\s+)?(?:older than|created more than|opened more than|(?<still>open|opened|unresolved|waiting)\\s+(?:for\\s+)?(?:more|longer) than)\\s+(?<amount>\\d+)\\s*(?<unit>hours?|hrs?|h|days?|d|minutes?|mins?)(?:\\s+ago)?)?";
   // "… that still have no owner", "… nobody has picked up yet": unassigned, said after the noun.
@@ -79,7 +90,10 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
   // "… with P3 priority", "… with priority P1": a filter word said with its field.
   const fields = Object.keys((itemSchema["properties"] as Record<string, unknown> | undefined) ?? {}).map(escape).join("|");
   const withField = adjectives.length && fields ? `(?<withfield>\\s+(?:with|at|of)\\s+(?:(?:a|an)\\s+)?(?:(?:${fields})\\s+)?(?:${adjectives.join("|")})(?:\\s+(?:${fields}))?)?` : "";
-  const pattern = new RegExp(`${options.prefix ?? "\\b"}(?<adjectives>(?:${adjective}(?:\\s*,\\s*|\\s+and\\s+|\\s+or\\s+|\\s+))*)${nouns}\\b${unowned}${after}${withField}${age}`);
+  // "… for the vpn service", "… with service vpn": a value of a free-text field, named with its field.
+  const named = textFields(itemSchema).map(escape).join("|");
+  const byName = named ? `(?<byname>\\s+(?:for|on|affecting|against|in|about|from)\\s+(?:the\\s+)?"?(?<value1>[a-z0-9][\\w.-]*)"?\\s+(?<field1>${named})|\\s+(?:with|whose)\\s+(?<field2>${named})\\s+(?:is\\s+|=\\s*)?"?(?<value2>[a-z0-9][\\w.-]*)"?)?` : "";
+  const pattern = new RegExp(`${options.prefix ?? "\\b"}(?<adjectives>(?:${adjective}(?:\\s*,\\s*|\\s+and\\s+|\\s+or\\s+|\\s+))*)${nouns}\\b${unowned}${after}${withField}${byName}${age}`);
   const match = text.takeOne(pattern, options.by ?? "list");
   if (!match) return undefined;
   const conditions: Condition[] = [];
@@ -106,6 +120,9 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
     }
   }
   if (groups["unowned"] && !conditions.some((c) => c.op === "empty")) conditions.push(...(vocab.get("unassigned")?.(item) ?? []));
+  const textField = groups["field1"] ?? groups["field2"];
+  const textValue = groups["value1"] ?? groups["value2"];
+  if (textField && textValue) conditions.push({ value: { kind: "ref", step: item, path: [textField] }, op: "eq", operand: textValue });
   for (const [field, values] of byField) {
     const unique = [...new Set(values)];
     conditions.unshift(unique.length === 1 ? { value: { kind: "ref", step: item, path: field.split(".") }, op: "eq", operand: unique[0] } : { value: { kind: "ref", step: item, path: field.split(".") }, op: "in", operand: unique });

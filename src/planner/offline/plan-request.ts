@@ -16,6 +16,7 @@ import { type CatalogView, type ListSource, plural, singular, words } from "./ca
 import { readListPhrase, wordCondition } from "./filters.ts";
 import { FILLER } from "../plan/check.ts";
 import { RequestText } from "./request-text.ts";
+import { readDeclaredInputs } from "./inputs.ts";
 import { readSchedule } from "./schedule.ts";
 
 export type LiveReads = {
@@ -75,6 +76,12 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     text.mark(when.index, when.index + when[0].length, "unmatched-trigger");
   }
 
+  // The inputs the request names ("given an incident id and a note", "a body containing title and service").
+  if (frame.context.takesInput) {
+    builder.declared = readDeclaredInputs(text);
+    for (const said of builder.declared.said) builder.clause(said, "trigger");
+  }
+
   // An onboarding header ("New starter:") says what the actions after it are for.
   const header = text.takeOne(/^\s*(?:onboard(?:ing)?\s+(?:a\s+|the\s+)?)?new\s+(?:starter|hire|joiner|employee|user)\s*:/, "header");
 
@@ -91,6 +98,7 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   // 4. The actions, then nothing may be left over.
   const actions = readActions(text, catalog, builder);
   const left = text.leftover();
+  if (process.env["CHARTER_DEBUG_SPANS"]) console.error(text.spans.map((s) => `${s.by}: ${s.text}`).join("\n"));
   if (left.length > 0) problems.push(notUnderstood(left, catalog));
   if (problems.length > 0) throw combined(problems);
   if (actions.length === 0) throw new PlannerDeclined("refused", request, "it names no action that a tool of this tenant can do");
@@ -238,6 +246,7 @@ function normalize(text: RequestText): void {
     [/\bthe\s+(user|incident|ticket|person)\s+(?:that\s+)?i\s+(?:specify|provide|give|pass|name)\b/g, "the given $1"],
     [/\b(?:any\s*time|anytime)\b/g, "whenever"],
     [/\b(?:that|this|the same)\s+(?:user|person|employee)\b/g, "them"],
+    [/\b(?:look\s+up|lookup|find|fetch|get)\s+(the\s+(?:user|incident|ticket))\b/g, "$1"],
     [/\bif\s+(?:that|it)\s+(?:doesn't|does not|didn't)\s+work\b/g, "if that fails"],
     [/\block\s+out\b/g, "lock"],
     [/\b(?:the person who|whoever)\s+reported\s+it\b/g, "the reporter"],
@@ -296,13 +305,29 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
       if (!source || !resource) continue;
       // "a new P1 comes in": an enum value alone stands for the items that have it.
       const values = enumValues(source.itemSchema);
-      const inner = new RequestText(values.includes(phrase.trim().split(/\s+/).pop() ?? "") ? `${phrase} ${noun}` : phrase);
+      // "a new P1", "new P1s": an enum value alone stands for the items that have it.
+      const last = phrase.trim().split(/\s+/).pop() ?? "";
+      const asNoun = values.includes(last) ? `${phrase} ${noun}` : values.includes(last.replace(/s$/, "")) ? `${phrase.trim().replace(/s$/, "")} ${noun}` : phrase;
       const listId = builder.id(`new ${noun}`);
-      const read = readListPhrase(inner, noun, source.itemSchema, listId);
-      if (!read || inner.leftover().length > 0) {
+      // "when an incident is opened for the vpn service": words after the verb that say which items.
+      const end = created.index + created[0].length;
+      const following = /^\s+(?:for|on|affecting|against|about|with|in)\s+[^,;.]*?(?=\s*(?:,|;|\.|$|\bthen\b))/.exec(text.lower.slice(end));
+      const tryRead = (words: string) => {
+        const inner = new RequestText(words);
+        try {
+          const read = readListPhrase(inner, noun, source.itemSchema, listId);
+          return read && inner.leftover().length === 0 ? read : undefined;
+        } catch {
+          return undefined;
+        }
+      };
+      const withFollowing = following && text.free(end, end + following[0].length) ? tryRead(`${asNoun}${following[0]}`) : undefined;
+      const read = withFollowing ?? tryRead(asNoun);
+      if (!read) {
         builder.release(listId);
         continue;
       }
+      if (withFollowing && following) text.mark(end, end + following[0].length, "trigger");
       const shape = await eventShape(live, resource.integration, resource.uri, source.itemSchema, builder, text.originalOf(created));
       const key = propertyOf(shape, "id") ? ["id"] : scalarFields(shape);
       const timeField = timeFieldOf(shape);
@@ -310,7 +335,7 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
       const each = builder.id(singular(noun));
       const body: PlanStep[] = [];
       top.push({ kind: "list", id: listId, from: { kind: "ref", step: EVENT_LIST, path: [] }, where: read.conditions, noun: plural(noun) }, { kind: "for-each", id: each, list: listId, steps: body });
-      builder.clause(text.originalOf(created), "trigger", listId, each);
+      builder.clause(`${text.originalOf(created)}${withFollowing && following ? text.verbatim.slice(end, end + following[0].length) : ""}`, "trigger", listId, each);
       const item: Item = { step: each, schema: shape, noun: plural(noun), typed: false };
       return { trigger, frame: { block: body, context: { takesInput: false, item }, main: listId } };
     }
@@ -444,6 +469,29 @@ async function readSubject(text: RequestText, catalog: CatalogView, builder: Pla
   const byEmail = text.takeOne(/\b(?:the|a)\s+(?:user|person|employee)\s+(?:with\s+the\s+(?:given\s+)?email(?:\s+address)?(?:\s+(?:in|from)\s+the\s+input)?|(?:given\s+)?by\s+(?:their\s+)?email(?:\s+address)?|whose\s+email(?:\s+address)?\s+(?:is\s+given|i\s+(?:give|pass|provide)|is\s+passed(?:\s+in)?))\b|\b(?:given|for|from|with|takes?|taking)\s+(?:an?|the|their|a\s+user's|the\s+user's|someone's|an\s+employee's)\s+email(?:\s+address)?(?:\s+(?:as\s+input|in\s+the\s+input|from\s+the\s+caller))?\b/, "subject");
   const byId = byEmail ? undefined : text.takeOne(/(?<!\b(?:create|onboard|add|up|new)\s+)\b(?:offboard\s+)?(?:the|a)\s+(?:given\s+)?user(?!'s\b|\s+account\b)(?:\s+(?:with\s+the\s+given\s+id|by\s+id|the\s+caller\s+names|(?:in|from)\s+the\s+input))?\b:?/, "subject");
   const userMatch = byEmail ?? byId;
+  // No phrase names the subject, and the request names an input that is a user's email or id, or an incident's id: that is it.
+  const spoken = { incident_id: /\b(?:it|its|the (?:incident|ticket)|this (?:incident|ticket)|that (?:incident|ticket))\b/, email: /\b(?:them|their|the user|him|her|his|the person|the employee|the account)\b/, user_id: /\b(?:them|their|the user|him|her|his|the person|the employee|the account)\b/ };
+  const role = userMatch || incident ? undefined : (["incident_id", "email", "user_id"] as const).find((r) => builder.declared.byRole.has(r) && text.has(spoken[r]));
+  if (role === "incident_id") {
+    const getter = catalog.getter("incidents");
+    if (getter?.tool.outputSchema) {
+      const id = builder.id("incident");
+      const schema = propertyOf(getter.tool.inputSchema, getter.inputField) ?? { type: "string" };
+      frame.block.push({ kind: "call", id, tool: getter.tool.key, args: { [getter.inputField]: builder.input("incident_id", schema, true, "the incident's id") } });
+      builder.clause(builder.declared.said.join(" "), id);
+      return { ...frame, context: { ...context, item: { step: id, schema: getter.tool.outputSchema, noun: "incidents", typed: true } } };
+    }
+  }
+  if (role === "email" || role === "user_id") {
+    const reader = catalog.personBy(role === "email" ? "email" : "id");
+    if (reader?.tool.outputSchema) {
+      const id = builder.id("user");
+      const schema = propertyOf(reader.tool.inputSchema, reader.inputField) ?? { type: "string" };
+      frame.block.push({ kind: "call", id, tool: reader.tool.key, args: { [reader.inputField]: builder.input(role, schema, true, role === "email" ? "the user's email address" : "the user's id") } });
+      builder.clause(builder.declared.said.join(" "), id);
+      return { ...frame, context: { ...context, person: personOf(id, reader.tool.outputSchema) } };
+    }
+  }
   if (userMatch) {
     const reader = catalog.personBy(byEmail ? "email" : "id");
     const said = text.originalOf(userMatch);

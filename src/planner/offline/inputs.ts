@@ -1,0 +1,98 @@
+/**
+ * The fields a request says the caller (or a webhook's payload) passes: "given an incident id and
+ * a note", "(input field user_id)", "Input: email.", "a JSON body containing title and service",
+ * "with fields title, priority and reporter_email", a JSON example `{"title": …}`, or a
+ * snake_case name written out ("given an incident_id"). Each becomes an input of that exact name;
+ * once a request names its inputs, a tool field it does not name is a question, not an input the
+ * caller was never told about.
+ */
+import type { RequestText } from "./request-text.ts";
+
+/** What a field is, as the readers ask for it: the user's id, the user's email, the incident's id, or any other field by its name. */
+export type Declared = { names: string[]; said: string[]; byRole: Map<string, string> };
+
+/** Everyday names of inputs ("an incident id", "a note") → the field name used when the request gives none. */
+const THINGS: [RegExp, string][] = [
+  [/^(?:incident|ticket)(?:'s)?\s+(?:id|number)$/, "incident_id"],
+  [/^user(?:'s)?\s+id$/, "user_id"],
+  [/^(?:(?:user's|their|employee's|person's)\s+)?e-?mail(?:\s+address)?$|^(?:user|employee|person)\s+e-?mail(?:\s+address)?$/, "email"],
+  [/^group(?:\s+name)?$/, "group"],
+  [/^(?:resolution\s+)?notes?$/, "note"],
+  [/^(?:message|text)$/, "message"],
+  [/^reason$/, "reason"],
+  [/^title$/, "title"],
+  [/^priority$/, "priority"],
+];
+const THING = "(?:incident|ticket)(?:'s)?\\s+(?:id|number)|user(?:'s)?\\s+id|(?:(?:user's|their|employee's|person's)\\s+)?e-?mail(?:\\s+address)?|(?:user|employee|person)\\s+e-?mail(?:\\s+address)?|group(?:\\s+name)?|(?:resolution\\s+)?notes?|message|text|reason|title|priority";
+
+/** The role a field name plays for the readers (user_id, email, incident_id), when it plays one. */
+function roleOf(name: string): string | undefined {
+  if (/^(?:user_?id|uid|employee_?id)$/.test(name)) return "user_id";
+  if (/^(?:e-?mail|email_?address|user_?email)$/.test(name)) return "email";
+  if (/^(?:incident_?id|ticket_?id|incident|ticket|incident_?number|ticket_?number)$/.test(name)) return "incident_id";
+  return undefined;
+}
+
+const IDENT = "[`'\"]?[a-z_][a-z0-9_]*[`'\"]?";
+/** A verb starts the next clause, never a field name of a list. */
+const NOT_VERB = "(?!(?:post|page|send|notify|assign|add|dm|message|close|create|open|tell|alert|then|disable|remove|escalate|update|set)\\b)";
+const LIST = `${IDENT}(?:\\s*,\\s*${NOT_VERB}${IDENT})*(?:\\s*,?\\s*(?:and|&|/)\\s*${NOT_VERB}${IDENT})?`;
+
+export function readDeclaredInputs(text: RequestText): Declared {
+  const names: string[] = [];
+  const said: string[] = [];
+  const add = (name: string) => {
+    const clean = name.replace(/[`'"]/g, "").trim();
+    if (clean && !names.includes(clean)) names.push(clean);
+  };
+  const list = (words: string) => words.split(/\s*(?:,|\band\b|&|\/)\s*/).map((w) => w.trim()).filter(Boolean).forEach(add);
+
+  // A JSON example of the payload: its keys.
+  const json = /\{[^{}]*\}/g;
+  for (let m = json.exec(text.verbatim); m; m = json.exec(text.verbatim)) {
+    const keys = [...m[0].matchAll(/["']([A-Za-z_][A-Za-z0-9_]*)["']\s*:/g)].map((k) => k[1] ?? "");
+    if (keys.length === 0 || !text.free(m.index, m.index + m[0].length)) continue;
+    keys.forEach((k) => add(k.toLowerCase()));
+    text.mark(m.index, m.index + m[0].length, "inputs");
+    said.push(m[0]);
+  }
+  const patterns = [
+    // "(input field user_id)", "(field `email`)", "(`email`)"
+    new RegExp(`\\(\\s*(?:(?:as\\s+)?(?:the\\s+)?(?:input|payload|json)?\\s*(?:field|parameter|param|key|property|input)s?\\s*(?:named|called)?\\s*)?(?<list>${LIST})\\s*\\)`),
+    // "Input: email." / "Inputs: incident_id, note."
+    new RegExp(`(?:^|[.;]\\s*)\\s*(?:inputs?|parameters?|params|payload)\\s*:\\s*(?<list>${LIST})\\s*(?:[.;]|$)`),
+    // "with fields title, priority and reporter_email", "a JSON body containing title and service"
+    new RegExp(`\\b(?:with\\s+(?:the\\s+)?(?:fields?|keys?|properties|parameters|inputs?)|(?:(?:an?|the|its)\\s+)?(?:json\\s+)?(?:body|payload)\\s+(?:containing|with|that has|that contains|carrying|has|of)(?:\\s+(?:the\\s+)?(?:fields?|keys?))?|(?:takes|accepts)(?:\\s+(?:the\\s+)?(?:inputs?|fields?|parameters?))?)\\s+(?<list>${LIST})\\b`),
+  ];
+  for (const pattern of patterns) {
+    for (const m of text.take(pattern, "inputs")) {
+      const words = m.groups?.["list"] ?? "";
+      // Only names that look like fields (one word each); "with fields" of prose is not a declaration.
+      const items = words.split(/\s*(?:,|\band\b|&|\/)\s*/).filter(Boolean);
+      if (!items.every((w) => /^[`'"]?[a-z_][a-z0-9_]*[`'"]?$/.test(w))) continue;
+      list(words);
+      said.push(text.originalOf(m));
+    }
+  }
+  // "given an incident id and a note": everyday names of inputs.
+  const given = new RegExp(`\\b(?:given|takes|taking)\\s+(?<list>(?:an?|the)\\s+(?:${THING})(?:\\s*(?:,|and)\\s+(?:an?|the)\\s+(?:${THING}))*)(?=\\s*(?:,|:|\\.|;|\\(|$|\\bas\\s+input\\b|\\bin\\s+the\\s+input\\b))(?:\\s+(?:as\\s+input|in\\s+the\\s+input))?`);
+  for (const m of text.take(given, "inputs")) {
+    for (const item of (m.groups?.["list"] ?? "").split(/\s*(?:,|\band\b)\s*/).map((w) => w.replace(/^(?:an?|the)\s+/, "").trim()).filter(Boolean)) {
+      const found = THINGS.find(([p]) => p.test(item));
+      if (found) add(found[1]);
+    }
+    said.push(text.originalOf(m));
+  }
+  // A snake_case name written out ("given an incident_id") is a field name.
+  for (const m of text.take(/\b(?:given|takes|taking|with|from)\s+(?:an?\s+|the\s+)?`?(?<name>[a-z]+_[a-z0-9_]+)`?(?:\s+(?:and|,)\s+(?:an?\s+|the\s+)?`?(?<more>[a-z]+(?:_[a-z0-9_]+)?)`?)?\b/, "inputs")) {
+    add(m.groups?.["name"] ?? "");
+    if (m.groups?.["more"]) add(m.groups["more"]);
+    said.push(text.originalOf(m));
+  }
+  const byRole = new Map<string, string>();
+  for (const name of names) {
+    const role = roleOf(name);
+    if (role && !byRole.has(role)) byRole.set(role, name);
+  }
+  return { names, said, byRole };
+}
