@@ -109,7 +109,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   const postVerb = "(?:post|send|share|announce|publish|write|report|put|list|drop)";
   const tellVerb = "(?:post|send|share|announce|publish|write|report|put|list|drop|tell|notify|inform|update)";
   const CHANNELS = "#(?<channel>[a-z0-9][a-z0-9_-]*)(?<more>(?:\\s*(?:,|and|&)\\s*#[a-z0-9][a-z0-9_-]*)*)";
-  for (const m of text.take(new RegExp(`\\b${tellVerb}\\s+(?:(?:to|in|into|on)\\s+)?${CHANNELS}\\s+(?!about\\b|of\\b)(?<content>.+?)${STOP}`), "post")) addPosts(m);
+  for (const m of text.take(new RegExp(`\\b${tellVerb}\\s+(?:(?:to|in|into|on)\\s+)?${CHANNELS}\\s+(?!about\\b|of\\b|and\\b|then\\b|if\\b|otherwise\\b)(?<content>.+?)${STOP}`), "post")) addPosts(m);
   // The words between the verb and the channel stay within one clause ("…, then post x to #c" is not one post).
   const CLAUSE = "(?:(?!\\bthen\\b|[;.]\\s|,\\s*(?:and\\s+)?(?:then|also)\\b).)*?";
   for (const m of text.take(new RegExp(`\\b${postVerb}\\b(?<content>${CLAUSE})\\s*\\b(?:to|in|into|on)\\s+(?:the\\s+)?(?:channels?\\s+)?${CHANNELS}(?:\\s+channels?)?\\b`), "post")) addPosts(m);
@@ -289,7 +289,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Comment on the incident; set its priority or status.
-  for (const m of text.take(/\b(?:(?:add|leave|post|write|put)\s+(?:a|an)\s+(?<visibility>internal|public)?\s*(?:comment|note|work note)|(?:reply|respond|answer)\s+(?<adverb>publicly|internally))(?:\s+(?:to|on|in)\s+(?:it|the incident|each of them|each one))?(?:(?:\s+(?:saying|that says|with the text)\s+|\s*:\s*)"(?<body>[^"]+)")?/, "comment")) {
+  for (const m of text.take(/\b(?:(?:add|leave|post|write|put)\s+(?:a|an)\s+(?<visibility>internal|public)?\s*(?:comment|note|work note)|(?:reply|respond|answer)\s+(?<adverb>publicly|internally)|comment(?=\s+(?:on\s+it\s+)?"))(?:\s+(?:to|on|in)\s+(?:it|the incident|each of them|each one))?(?:(?:\s+(?:saying|that says|with the text|reading)\s+|\s*:\s*|\s+)"(?<body>[^"]+)")?/, "comment")) {
     add("comment", m, (context, block) => {
       const tool = need(catalog.action(["comment", "note"], undefined, [["id"], ["body", "text"]]), said(m), "comment on an incident");
       const item = context.item;
@@ -483,7 +483,7 @@ export function summaryOf(item: Item): PlanValue {
 export function readContent(content: string, context: Context, said: string, catalog: CatalogView, builder: PlanBuilder, block: PlanStep[]): PlanValue {
   const originalPhrase = content.trim().replace(/^(?:with|about)\s+/i, "");
   const phrase = originalPhrase.toLowerCase();
-  const quoted = /^(?:saying\s+|with the text\s+|the text\s+)?"([^"]+)"$/.exec(content.trim().replace(/^(?:with|about)\s+/i, ""));
+  const quoted = /^(?:saying\s+|with the text\s+|the text\s+|(?:the|a)\s+(?:message|text|note)\s+|message\s+|text\s+)?"([^"]+)"$/.exec(content.trim().replace(/^(?:with|about)\s+/i, ""));
   if (quoted) return { kind: "const", value: quoted[1] ?? "" };
   if (/^(?:a|the|an)?\s*(?:input\s+|given\s+|caller's\s+)?(?:message|text|note)(?:\s+(?:from|in)\s+the\s+input)?$|^(?:a|the|an)\s+[a-z]+\s+(?:message|text|note)\s+(?:from|in)\s+the\s+input$|^the\s+(?:alert|payload|webhook|alarm)(?:'s)?(?:\s+(?:message|text|details))?$|^the\s+(?:message|text|details)\s+(?:of|from|in)\s+the\s+(?:alert|payload|webhook|alarm)$/.test(phrase)) {
     if (!context.takesInput) throw new PlannerDeclined("needs-input", said, "a message from the caller, and nobody passes input to this trigger; give the text in quotes");
@@ -497,6 +497,20 @@ export function readContent(content: string, context: Context, said: string, cat
     const id = field(context.item, ["id", "number", "key"]);
     if (id) return { kind: "text", parts: [id] };
   }
+  // "the incident title", "its priority": one field of the item.
+  const itemField = /^(?:the\s+)?(?:(?:new\s+)?(?:incident|ticket)(?:'s)?|its)\s+(?<f>title|summary|name|id|number|priority|status|description)$/.exec(phrase);
+  if (context.item && itemField) {
+    const found = field(context.item, itemField.groups?.["f"] === "summary" ? ["title", "summary"] : itemField.groups?.["f"] === "number" ? ["id", "number"] : [itemField.groups?.["f"] ?? ""]);
+    if (found) return { kind: "text", parts: [found] };
+  }
+  // '"New admin: " and their name': quoted text, then what follows.
+  const joined = /^"([^"]*)"\s*(?:and|with|followed by|\+|then)\s+(.+)$/.exec(originalPhrase);
+  if (joined) {
+    const rest = readContent(joined[2] ?? "", context, said, catalog, builder, block);
+    return { kind: "text", parts: [joined[1] ?? "", rest] };
+  }
+  // "the count", "the total" of the list counted before.
+  if (context.list && /^(?:the\s+)?(?:count|number|total|tally|result)$/.test(phrase)) return { kind: "text", parts: [`${capitalize(context.list.said.trim())}: `, { kind: "count", list: context.list.id }] };
   const onCallField = /^(?:the\s+)?(?:(?<a>name|email)\s+of\s+(?:the\s+|whoever is\s+)?on-?\s?call(?:\s+engineer)?|on-?\s?call(?:\s+engineer)?'s\s+(?<b>name|email)|who(?:'s| is) on-?\s?call)(?:\s+(?:for|of|in)\s+(?:the\s+)?(?:rotation\s+)?(?<rotation>[a-z0-9][\w-]*?)(?:\s+rotation)?)?$/.exec(phrase);
   if (onCallField) {
     const person = onCallPerson(catalog, builder, context, block, onCallField.groups?.["rotation"], said);

@@ -29,6 +29,7 @@ function vocabulary(itemSchema: Record<string, unknown>): Vocabulary {
       const said = value.toLowerCase().replace(/_/g, " ");
       if (said.length < 2) continue;
       out.set(said, (item) => [{ value: { kind: "ref", step: item, path: [field] }, op: "eq", operand: value }]);
+      if (said.includes(" ")) out.set(said.replace(/ /g, "-"), (item) => [{ value: { kind: "ref", step: item, path: [field] }, op: "eq", operand: value }]);
     }
     const closed = values.filter((v) => CLOSED_LIKE.includes(v.toLowerCase()));
     if (closed.length > 0 && !out.has("open")) out.set("open", (item) => [{ value: { kind: "ref", step: item, path: [field] }, op: "not-in", operand: closed }]);

@@ -61,8 +61,10 @@ export function readDeclaredInputs(text: RequestText): Declared {
     new RegExp(`\\(\\s*(?:(?:as\\s+)?(?:the\\s+)?(?:input|payload|json)?\\s*(?:field|parameter|param|key|property|input)s?\\s*(?:named|called)?\\s*)?(?<list>${LIST})\\s*\\)`),
     // "Input: email." / "Inputs: incident_id, note."
     new RegExp(`(?:^|[.;]\\s*)\\s*(?:inputs?|parameters?|params|payload)\\s*:\\s*(?<list>${LIST})\\s*(?:[.;]|$)`),
+    // "… posts to the webhook with title and priority": bare field names right after what calls.
+    new RegExp(`(?<=\\b(?:webhook|alert|payload|body|request|event|notification)\\s{1,3})with\\s+(?:the\\s+)?(?<list>${LIST})(?=\\s*(?:[,;.]|$))`),
     // "with fields title, priority and reporter_email", "a JSON body containing title and service"
-    new RegExp(`\\b(?:with\\s+(?:the\\s+)?(?:fields?|keys?|properties|parameters|inputs?)|(?:(?:an?|the|its)\\s+)?(?:json\\s+)?(?:body|payload)\\s+(?:containing|with|that has|that contains|carrying|has|of)(?:\\s+(?:the\\s+)?(?:fields?|keys?))?|(?:takes|accepts)(?:\\s+(?:the\\s+)?(?:inputs?|fields?|parameters?))?)\\s+(?<list>${LIST})\\b`),
+    new RegExp(`\\b(?:with\\s+(?:the\\s+)?(?:fields?|keys?|properties|parameters|inputs|input\\s+(?:fields?|named|called))|(?:(?:an?|the|its)\\s+)?(?:json\\s+)?(?:body|payload)\\s+(?:containing|with|that has|that contains|carrying|has|of)(?:\\s+(?:the\\s+)?(?:fields?|keys?))?|(?:takes|accepts)(?:\\s+(?:the\\s+)?(?:inputs?|fields?|parameters?))?)\\s+(?<list>${LIST})\\b`),
   ];
   for (const pattern of patterns) {
     for (const m of text.take(pattern, "inputs")) {

@@ -54,7 +54,7 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   const called =
     schedule || webhook
       ? undefined
-      : text.takeOne(new RegExp(`\\b(?:when|whenever|each time|every time|as soon as|if|once)\\s+(?:(?:our|the|an?|any)\\s+)?(?:[a-z0-9'-]+\\s+){0,2}?(?:${SYSTEMS})\\s+(?:calls?|sends?|posts?|fires?|triggers?|raises?|hits?|pings?|reports?|notifies|alerts?|detects?|flags?)(?:\\s+(?:us|charter|in|(?:the|our|a)\\s+webhook|(?:an?|the)\\s+(?:alert|notification|event|webhook)))?\\b|\\b(?:when|whenever|each time|every time|as soon as|if|once)\\s+(?:an?|the)\\s+(?:new\\s+)?(?:alert|monitoring alert|alarm|notification)\\s+(?:comes in|arrives|is received|fires|is raised|is sent)(?:\\s+from\\s+(?:(?:our|the)\\s+)?(?:[a-z0-9'-]+\\s+){0,2}?(?:${SYSTEMS}))?\\b|\\bwhen(?:ever)?\\s+(?:we|charter)\\s+(?:receive|get)\\s+(?:an?|the)\\s+(?:alert|webhook|notification)(?:\\s+from\\s+(?:(?:our|the)\\s+)?(?:[a-z0-9'-]+\\s+){0,2}?(?:${SYSTEMS}))?\\b`), "trigger");
+      : text.takeOne(new RegExp(`\\b(?:when|whenever|each time|every time|as soon as|if|once)\\s+(?:(?:our|the|an?|any)\\s+)?(?:[a-z0-9'-]+\\s+){0,2}?(?:${SYSTEMS})\\s+(?:calls?|sends?|posts?|fires?|triggers?|raises?|hits?|pings?|reports?|notifies|alerts?|detects?|flags?)(?:\\s+(?:us|charter|in|(?:to\\s+)?(?:the|our|a)\\s+webhook|(?:an?|the)\\s+(?:alert|notification|event|webhook)))?\\b|\\b(?:when|whenever|each time|every time|as soon as|if|once)\\s+(?:an?|the)\\s+(?:new\\s+)?(?:alert|monitoring alert|alarm|notification)\\s+(?:comes in|arrives|is received|fires|is raised|is sent)(?:\\s+from\\s+(?:(?:our|the)\\s+)?(?:[a-z0-9'-]+\\s+){0,2}?(?:${SYSTEMS}))?\\b|\\bwhen(?:ever)?\\s+(?:we|charter)\\s+(?:receive|get)\\s+(?:an?|the)\\s+(?:alert|webhook|notification)(?:\\s+from\\s+(?:(?:our|the)\\s+)?(?:[a-z0-9'-]+\\s+){0,2}?(?:${SYSTEMS}))?\\b`), "trigger");
   if (webhook || called) {
     const found = (webhook ?? called) as RegExpExecArray;
     trigger = { type: "webhook" };
@@ -89,7 +89,7 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   frame = await readSubject(text, catalog, builder, frame);
 
   // 3. Modifiers: once per period, fallbacks, conditions.
-  const once = text.takeOne(/,?\s*\b(?:(?:only|at most|no more than)\s+once\s+(?:per|a|each|every)|once\s+per)\s+(?<period>hour|day|week)\b/, "once");
+  const once = text.takeOne(/,?\s*\b(?:(?:only|at most|no more than|max(?:imum)?)\s+once\s+(?:per|an?|each|every)|once\s+per)\s+(?<period>hour|day|week)\b/, "once");
   const fallbacks = text.take(/\b(?:if|when)\s+(?<what>paging|the page|posting|the post|sending|the message|the dm|that|it|this)\s+(?:fails?|doesn't go through|does not go through|is not delivered|errors?(?:\s+out)?|bounces)\b,?\s*(?:then\s+)?/, "fallback");
   const insteads = text.take(/\s*\binstead\b/, "fallback");
   const conditions = readConditions(text, catalog, builder, frame);
@@ -98,7 +98,6 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   // 4. The actions, then nothing may be left over.
   const actions = readActions(text, catalog, builder);
   const left = text.leftover();
-  if (process.env["CHARTER_DEBUG_SPANS"]) console.error(text.spans.map((s) => `${s.by}: ${s.text}`).join("\n"));
   if (left.length > 0) problems.push(notUnderstood(left, catalog));
   if (problems.length > 0) throw combined(problems);
   if (actions.length === 0) throw new PlannerDeclined("refused", request, "it names no action that a tool of this tenant can do");
@@ -247,6 +246,7 @@ function normalize(text: RequestText): void {
     [/\b(?:any\s*time|anytime)\b/g, "whenever"],
     [/\b(?:that|this|the same)\s+(?:user|person|employee)\b/g, "them"],
     [/\b(?:look\s+up|lookup|find|fetch|get)\s+(the\s+(?:user|incident|ticket))\b/g, "$1"],
+    [/\b(?:offboard(?:ing)?|deprovision)\s+(the\s+(?:given\s+)?(?:user|employee|person))\b/g, "$1"],
     [/\bif\s+(?:that|it)\s+(?:doesn't|does not|didn't)\s+work\b/g, "if that fails"],
     [/\block\s+out\b/g, "lock"],
     [/\b(?:the person who|whoever)\s+reported\s+it\b/g, "the reporter"],
@@ -307,7 +307,8 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
       const values = enumValues(source.itemSchema);
       // "a new P1", "new P1s": an enum value alone stands for the items that have it.
       const last = phrase.trim().split(/\s+/).pop() ?? "";
-      const asNoun = values.includes(last) ? `${phrase} ${noun}` : values.includes(last.replace(/s$/, "")) ? `${phrase.trim().replace(/s$/, "")} ${noun}` : phrase;
+      const named = new RegExp(`\\b(?:${plural(noun)}|${singular(noun)}|tickets?|issues?|cases?|requests?)\\b`).test(phrase);
+      const asNoun = named ? phrase : values.includes(last) ? `${phrase} ${noun}` : values.includes(last.replace(/s$/, "")) ? `${phrase.trim().replace(/s$/, "")} ${noun}` : phrase;
       const listId = builder.id(`new ${noun}`);
       // "when an incident is opened for the vpn service": words after the verb that say which items.
       const end = created.index + created[0].length;
@@ -444,7 +445,7 @@ async function readSubject(text: RequestText, catalog: CatalogView, builder: Pla
     text.substitute(literalIncident.index, literalIncident.index + literalIncident[0].length, " it ");
     return { ...frame, context: { ...context, item: { step: id, schema: getter.tool.outputSchema, noun: "incidents", typed: true } } };
   }
-  const check = text.takeOne(/\b(?:check|look)\s+(?:for|at)\s+(?<phrase>[a-z0-9 _-]+?)(?=\s*(?:,|\band\b|\bif\b|$))/, "subject");
+  const check = text.takeOne(/\b(?:(?:check|look)\s+(?:for|at)|count(?:\s+(?:up|how many))?)\s+(?<phrase>[a-z0-9 _-]+?)(?=\s*(?:,|\band\b|\bif\b|\bthen\b|$))/, "subject");
   if (check) {
     const said = text.originalOf(check);
     const listed = readSubjectList(text.groupAsWritten(check, "phrase") ?? "", catalog, builder, context);
@@ -585,7 +586,7 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
     const condition: Condition = { value: { kind: "count", list }, op: "gt", operand: 0 };
     out.push({ resolve: () => condition, before, start: m.index, end: m.index + m[0].length, said, leading: /,\s*$/.test(m[0]) });
   }
-  for (const m of text.take(/,?\s*\bif\s+(?:it|the incident|its priority|the priority|the incident's priority|its status)\s+is\s+(?:a\s+|an\s+|still\s+)?(?<value>[a-z0-9_]+(?:\s+or\s+(?:a\s+|an\s+)?[a-z0-9_]+)*)\b(?<comma>\s*,)?/, "condition")) {
+  for (const m of text.take(/,?\s*\bif\s+(?:it|the incident|the ticket|its priority|the priority|the incident's priority|its status)\s+is\s+(?:a\s+|an\s+|still\s+)?(?<value>[a-z0-9_]+(?:\s+or\s+(?:a\s+|an\s+)?[a-z0-9_]+)*)\b(?:(?<comma>\s*,)|(?<verb>(?=\s+(?:then\s+)?(?:page|post|send|notify|assign|add|dm|message|close|create|open|tell|alert|escalate|disable|remove|set|comment)\b))|)/, "condition")) {
     const said = text.originalOf(m);
     const values = (m.groups?.["value"] ?? "").split(/\s+or\s+(?:an?\s+)?/);
     const resolve = (context: Context): Condition => {
@@ -602,8 +603,11 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
       return { value: first.value, op: "in", operand: conditions.map((c) => String(c?.operand)) };
     };
     // "if it is P1, page …" leads its actions; "page … if it is P1(, otherwise …)" follows the one it governs.
-    const opensClause = /(?:^|[,;.:]|\bthen)\s*$/.test(text.lower.slice(0, m.index + (/^,/.test(m[0]) ? 0 : 0)).replace(/\s+$/, " ")) && !/^,/.test(m[0]);
-    out.push({ resolve, before: [], start: m.index, end: m.index + m[0].length, said, leading: m.groups?.["comma"] !== undefined && opensClause });
+    // Right after the trigger or the subject ("When an incident comes in, if it is a P1 …"), a condition leads too.
+    const prior = text.spans.filter((span) => span.end <= m.index).sort((a, b) => a.end - b.end).pop();
+    const afterOpening = (!prior && text.lower.slice(0, m.index).trim() === "") || (prior !== undefined && ["trigger", "schedule", "subject", "inputs", "header"].includes(prior.by) && /^[\s,;:]*$/.test(text.lower.slice(prior.end, m.index)));
+    const opensClause = afterOpening || (/(?:^|[,;.:]|\bthen)\s*$/.test(text.lower.slice(0, m.index).replace(/\s+$/, " ")) && !/^,/.test(m[0]));
+    out.push({ resolve, before: [], start: m.index, end: m.index + m[0].length, said, leading: (m.groups?.["comma"] !== undefined || m.groups?.["verb"] !== undefined) && opensClause });
   }
   return out.sort((a, b) => a.start - b.start);
 }
