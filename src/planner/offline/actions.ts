@@ -498,9 +498,9 @@ export function readContent(content: string, context: Context, said: string, cat
     if (id) return { kind: "text", parts: [id] };
   }
   // "the incident title", "its priority": one field of the item.
-  const itemField = /^(?:the\s+)?(?:(?:new\s+)?(?:incident|ticket)(?:'s)?|its)\s+(?<f>title|summary|name|id|number|priority|status|description)$/.exec(phrase);
+  const itemField = /^(?:the\s+)?(?:(?:new\s+)?(?:incident|ticket)(?:'s)?|its)\s+(?<f>title|name|id|number|priority|status|description)$/.exec(phrase);
   if (context.item && itemField) {
-    const found = field(context.item, itemField.groups?.["f"] === "summary" ? ["title", "summary"] : itemField.groups?.["f"] === "number" ? ["id", "number"] : [itemField.groups?.["f"] ?? ""]);
+    const found = field(context.item, itemField.groups?.["f"] === "number" ? ["id", "number"] : [itemField.groups?.["f"] ?? ""]);
     if (found) return { kind: "text", parts: [found] };
   }
   // '"New admin: " and their name': quoted text, then what follows.
