@@ -23,6 +23,8 @@ export type Context = {
   takesInput: boolean;
   /** The channel an earlier step opened ("post … there"). */
   channelVar?: PlanValue;
+  /** The text the last message or post sent ("post the same note in #it-ops"). */
+  lastText?: PlanValue;
   /** The list the request spoke of last ("if there are any", "a summary of them"). */
   list?: { id: string; item: Item; said: string };
 };
@@ -30,7 +32,7 @@ export type Context = {
 export type ActionSpec = { kind: string; start: number; end: number; said: string; build: (context: Context, block: PlanStep[]) => string[] };
 
 const TARGET_THEM = "them|him|her|the user|the new user|the new member|the member|each member|every member|each of them|the employee|the person";
-const STOP = "(?=\\s*(?:[,;.]|\\band\\b(?!\\s+(?:its\\s+)?(?:title|summary|name|email)\\b)|\\bthen\\b|\\bif\\b|\\botherwise\\b|\\binstead\\b|\\bunless\\b|$))";
+const STOP = "(?=\\s*(?:[,;.]|\\band\\b(?!\\s+(?:its\\s+)?(?:title|summary|name|email)\\b|\\s+who\\b)|\\bthen\\b|\\bif\\b|\\botherwise\\b|\\binstead\\b|\\bunless\\b|$))";
 
 export function readActions(text: RequestText, catalog: CatalogView, builder: PlanBuilder): ActionSpec[] {
   const specs: ActionSpec[] = [];
@@ -130,6 +132,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       const target = channel ? ({ kind: "const", value: channel } satisfies PlanValue) : context.channelVar;
       if (!target) throw new PlannerDeclined("refused", said(m), '"there" names no channel an earlier step opened');
       const value = readContent(content, context, said(m), catalog, builder, block);
+      context.lastText = value;
       const id = builder.id(`post${channel ? ` ${channel}` : ""}`);
       block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { channel: target, [textField]: value }, { builder, takesInput: context.takesInput, clause: said(m) }) });
       return [id];
@@ -178,7 +181,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
     new RegExp(`\\b(?<remind>remind)\\s+(?<who>${WHO})\\s+(?<verb>to|that|about)\\s+(?<reminder>.+?)${STOP}`),
     // "for every member of x, send a direct message …": to them, said before.
     new RegExp(`\\b(?:send|write)\\s+(?:a|an)\\s+(?<kind>welcome|direct|private|short|reminder)\\s*(?:message|dm|note)?(?<who>)(?!\\s+to\\b)${INTRO}${STOP}`),
-    new RegExp(`\\b(?:dm|message|send|tell)\\s+(?<who>${WHO})\\s+(?<content>(?:the|a|an) (?:number|count|list|summary|digest) of .+?|(?:the|its) (?:new )?(?:ticket|incident) (?:number|id)(?: and (?:its )?title)?|(?:any|all|every) .+?|how many .+?|"[^"]+")${STOP}`),
+    new RegExp(`\\b(?:dm|message|send|tell)\\s+(?<who>${WHO})\\s+(?<content>(?:the|a|an) (?:number|count|list|summary|digest) of .+?|(?:the|its) (?:new )?(?:ticket|incident) (?:number|id)(?: and (?:its )?title)?|(?:any|all|every) .+?|how many .+?|who (?:was|got|has been) (?:added|removed)|"[^"]+")${STOP}`),
     new RegExp(`\\b(?:send|forward)\\s+(?<content>it|this|that|the message)\\s+to\\s+(?<who>${WHO})\\s+(?:as|in|by)\\s+(?:a|an)\\s+(?:direct|private)\\s+message${STOP}`),
     new RegExp(`\\b(?:welcome|dm|message)\\s+(?<who>${WHO})(?:\\s+(?:with|saying|about)\\s+(?<content>.+?))?${STOP}`),
   ];
@@ -199,6 +202,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
           : welcome
             ? { kind: "text", parts: ["Welcome", ...(context.groupName ? [" to ", context.groupName] : []), ...(person.name ? [", ", person.name] : []), "!"] }
             : readContent("", context, said(m), catalog, builder, block);
+        context.lastText = value;
         const id = builder.id("message");
         block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { [propertyOf(tool.inputSchema, "user_email") ? "user_email" : "email"]: person.email, [textField]: value }, { builder, takesInput: context.takesInput, clause: said(m) }) });
         return [id];
@@ -489,7 +493,7 @@ export function readContent(content: string, context: Context, said: string, cat
     if (!context.takesInput) throw new PlannerDeclined("needs-input", said, "a message from the caller, and nobody passes input to this trigger; give the text in quotes");
     return builder.input("message", { type: "string", minLength: 1 }, true, "the message to send");
   }
-  if (context.person && /^(?:their|his|her|the user's|the member's)\s+(?:full\s+)?name(?:\s+and\s+email)?$/.test(phrase)) {
+  if (context.person && /^(?:their|his|her|the user's|the member's)\s+(?:full\s+)?name(?:\s+and\s+email)?$|^who\s+(?:was|got|has been)\s+(?:added|removed|taken out)$/.test(phrase)) {
     return { kind: "text", parts: [context.person.name ?? context.person.email, " (", context.person.email, ")"] };
   }
   if (context.item && /^(?:the\s+)?(?:ticket|incident)(?:'s)?\s+(?:number|id)\s+and\s+(?:its\s+)?(?:title|summary)$|^its\s+(?:number|id)\s+and\s+(?:title|summary)$/.test(phrase)) return summaryOf(context.item);
@@ -507,11 +511,15 @@ export function readContent(content: string, context: Context, said: string, cat
   const joined = /^"([^"]*)"\s*(?:and|with|followed by|\+|then)\s+(.+)$/.exec(originalPhrase);
   if (joined) {
     const rest = readContent(joined[2] ?? "", context, said, catalog, builder, block);
-    return { kind: "text", parts: [joined[1] ?? "", rest] };
+    return { kind: "text", parts: [joined[1] ?? "", ...(rest.kind === "text" && !rest.slug ? rest.parts : [rest])] };
+  }
+  if (/^(?:the\s+)?same\s+(?:note|message|text|thing|update)$/.test(phrase)) {
+    if (!context.lastText) throw new PlannerDeclined("refused", said, `"${content.trim()}" refers to no earlier message`);
+    return context.lastText;
   }
   // "the count", "the total" of the list counted before.
   if (context.list && /^(?:the\s+)?(?:count|number|total|tally|result)$/.test(phrase)) return { kind: "text", parts: [`${capitalize(context.list.said.trim())}: `, { kind: "count", list: context.list.id }] };
-  const onCallField = /^(?:the\s+)?(?:(?<a>name|email)\s+of\s+(?:the\s+|whoever is\s+)?on-?\s?call(?:\s+engineer)?|on-?\s?call(?:\s+engineer)?'s\s+(?<b>name|email)|who(?:'s| is) on-?\s?call)(?:\s+(?:for|of|in)\s+(?:the\s+)?(?:rotation\s+)?(?<rotation>[a-z0-9][\w-]*?)(?:\s+rotation)?)?$/.exec(phrase);
+  const onCallField = /^(?:the\s+)?(?:(?<a>name|email)\s+of\s+(?:the\s+|whoever is\s+)?on-?\s?call(?:\s+engineer)?|on-?\s?call(?:\s+engineer)?'s\s+(?<b>name|email)|who(?:'s| is) on-?\s?call(?:\s+(?:right\s+)?now)?)(?:\s+(?:for|of|in)\s+(?:the\s+)?(?:rotation\s+)?(?<rotation>[a-z0-9][\w-]*?)(?:\s+rotation)?)?$/.exec(phrase);
   if (onCallField) {
     const person = onCallPerson(catalog, builder, context, block, onCallField.groups?.["rotation"], said);
     const which = onCallField.groups?.["a"] ?? onCallField.groups?.["b"] ?? "name";
@@ -554,7 +562,24 @@ export function readContent(content: string, context: Context, said: string, cat
   const summary = count ? undefined : /^(?:(?:a|the)\s+)?(?:summary|list|digest|report|overview)\s+of\s+(.+)$/.exec(phrase);
   const rest = originalPhrase.slice(phrase.length - (count?.[1] ?? summary?.[1] ?? phrase).length);
   const listed = readSubjectList(rest, catalog, builder, context);
-  if (!listed) throw new PlannerDeclined("refused", said, `it does not know what to send as "${content.trim()}"`);
+  if (!listed) {
+    // "who was removed and who is on call now": two things it can say, one after the other.
+    const halves = [...originalPhrase.matchAll(/\s+and\s+/g)];
+    for (const half of halves) {
+      const at = half.index ?? 0;
+      const trial: PlanStep[] = [];
+      try {
+        const first = readContent(originalPhrase.slice(0, at), context, said, catalog, builder, trial);
+        const second = readContent(originalPhrase.slice(at + half[0].length), context, said, catalog, builder, trial);
+        block.push(...trial);
+        const partsOf = (v: PlanValue) => (v.kind === "text" && !v.slug ? v.parts : [v]);
+        return { kind: "text", parts: [...partsOf(first), "; ", ...partsOf(second)] };
+      } catch (error) {
+        if (!(error instanceof PlannerDeclined)) throw error;
+      }
+    }
+    throw new PlannerDeclined("refused", said, `it does not know what to send as "${content.trim()}"`);
+  }
   const list = listed.push(block);
   const title = capitalize(listed.said.trim());
   if (count) return { kind: "text", parts: [`${title}: `, { kind: "count", list }] };

@@ -95,6 +95,14 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   const conditions = readConditions(text, catalog, builder, frame);
   const otherwise = text.take(/[,;]?\s*\b(?:otherwise|else|if not)\b,?/, "otherwise");
 
+  // "Leave other priorities alone", "changes to other groups don't matter": the filters already read say so.
+  const filtered = top.some((s) => s.kind === "list" && s.where.length > 0);
+  for (const m of text.take(/(?:^|(?<=[.;]\s*))\s*(?:(?:just\s+)?(?:leave|ignore|skip)\s+(?:all\s+)?(?:the\s+)?(?:other|any other|the other|remaining)\s+[a-z ,-]+?(?:\s+alone)?|(?:changes\s+to\s+)?(?:all\s+)?(?:other|any other)\s+[a-z ,-]+?\s+(?:don't|do not|doesn't|does not)\s+matter|(?:everything|anything)\s+else\s+(?:can\s+be\s+ignored|is\s+ignored|doesn't matter|does not matter))\s*(?=[.;]|$)/, "rest")) {
+    if (!filtered) throw new PlannerDeclined("refused", text.originalOf(m), "it speaks of others to leave alone, and nothing in the plan picks some out");
+    const lists = top.filter((s) => s.kind === "list" && s.where.length > 0).map((s) => s.id);
+    builder.clause(text.originalOf(m), ...lists);
+  }
+
   // 4. The actions, then nothing may be left over.
   const actions = readActions(text, catalog, builder);
   const left = text.leftover();
@@ -342,7 +350,7 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
     }
     throw new PlannerDeclined("refused", text.originalOf(created), `no subscribable resource of this tenant announces new ${created.groups?.["phrase"] ?? "items"}; it offers: ${catalog.resources.slice(0, 6).map((r) => r.uri).join(", ") || "none"}`);
   }
-  const added = text.takeOne(/\b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:(?:a|an|the|any)\s+)?(?:new\s+)?(?:user|person|member|someone|somebody|employee|anyone|anybody)\s+(?:(?<add>is\s+added|gets\s+added|joins|is\s+put)\s+(?:to|into|in)?|(?<remove>is\s+removed|gets\s+removed|is\s+taken\s+out|leaves)\s*(?:from|of)?)\s*(?:the\s+)?(?:group\s+)?"?(?<group>[a-z0-9][\w-]*)"?(?:\s+group)?\b/, "trigger");
+  const added = text.takeOne(/\b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:(?:a|an|the|any)\s+)?(?:new\s+)?(?:user|person|member|someone|somebody|employee|anyone|anybody)\s+(?:(?<add>is\s+added|gets\s+added|joins|is\s+put)\s+(?:to|into|in)?|(?<remove>is\s+removed|gets\s+removed|is\s+taken\s+out|gets\s+taken\s+out|leaves)\s*(?:from|of)?)\s*(?:the\s+)?(?:group\s+|rotation\s+)?"?(?<group>[a-z0-9][\w-]*)"?(?:\s+(?:group|rotation))?\b/, "trigger");
   if (!added) return undefined;
   const said = text.originalOf(added);
   const groupName = added.groups?.["group"] ?? "";
