@@ -23,6 +23,8 @@ export type Context = {
   takesInput: boolean;
   /** The channel an earlier step opened ("post … there"). */
   channelVar?: PlanValue;
+  /** Who the last page went to ("a note saying who was paged"). */
+  paged?: Person;
   /** The text the last message or post sent ("post the same note in #it-ops"). */
   lastText?: PlanValue;
   /** The list the request spoke of last ("if there are any", "a summary of them"). */
@@ -168,17 +170,20 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: said(m) }) });
       // "…; if paging fails, send them a direct message": them is who was paged.
       context.person ??= person;
+      context.paged = person;
       return [id];
     };
   }
 
   // Send them / the on-call engineer a (welcome|direct) message [with …].
   // "… a message reminding them to update their notes": the reminder, said to them.
-  const INTRO = `(?:\\s+(?:with|saying|about|listing|containing|showing|summarizing|summarising|that lists|that says)\\s+(?<content>.+?)|\\s+(?<remind>reminding|asking|telling|to remind|to ask|to tell)\\s+(?:them|him|her|everyone|everybody|people)\\s+(?<verb>to|that|about)\\s+(?<reminder>.+?))?`;
+  const INTRO = `(?:\\s+(?:with|saying|about|listing|containing|showing|summarizing|summarising|that lists|that says)\\s+(?<content>.+?)|\\s+(?<content2>that\\s+(?!lists\\b|says\\b).+?)|\\s+(?<remind>reminding|asking|telling|to remind|to ask|to tell)\\s+(?:them|him|her|everyone|everybody|people)\\s+(?<verb>to|that|about)\\s+(?<reminder>.+?))?`;
   const dmPatterns = [
     new RegExp(`\\b(?:send|write|dm|message)\\s+(?<who>${WHO})\\s+(?:a|an)\\s+(?<kind>welcome|direct|private|short|reminder)?\\s*(?:message|dm|note|reminder)${INTRO}${STOP}`),
     new RegExp(`\\b(?:send|write)\\s+(?:a|an)\\s+(?<kind>welcome|direct|private|reminder)\\s*(?:message|dm|note)?\\s+to\\s+(?<who>${WHO})${INTRO}${STOP}`),
     new RegExp(`\\b(?<remind>remind)\\s+(?<who>${WHO})\\s+(?<verb>to|that|about)\\s+(?<reminder>.+?)${STOP}`),
+    // "let the reporter know by DM that it's resolved"
+    new RegExp(`\\blet\\s+(?<who>${WHO})\\s+know\\s+(?:(?:by|via|in|with|through)\\s+(?:a\\s+)?(?:dm|direct message|private message|chat)\\s+)?(?<content>that\\s+.+?)(?:\\s+(?:by|via|in)\\s+(?:a\\s+)?(?:dm|direct message|private message))?${STOP}`),
     // "for every member of x, send a direct message …": to them, said before.
     new RegExp(`\\b(?:send|write)\\s+(?:a|an)\\s+(?<kind>welcome|direct|private|short|reminder)\\s*(?:message|dm|note)?(?<who>)(?!\\s+to\\b)${INTRO}${STOP}`),
     new RegExp(`\\b(?:dm|message|send|tell)\\s+(?<who>${WHO})\\s+(?<content>(?:the|a|an) (?:number|count|list|summary|digest) of .+?|(?:the|its) (?:new )?(?:ticket|incident) (?:number|id)(?: and (?:its )?title)?|(?:any|all|every) .+?|how many .+?|who (?:was|got|has been) (?:added|removed)|"[^"]+")${STOP}`),
@@ -193,7 +198,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
         const person = personFor(who, text.groupAsWritten(m, "who") || who, m, context, block);
         const textField = ["text", "message", "body"].find((f) => propertyOf(tool.inputSchema, f)) ?? "text";
         const welcome = m.groups?.["kind"] === "welcome" || /^welcome\b/.test(m[0]);
-        const content = text.groupAsWritten(m, "content");
+        const content = text.groupAsWritten(m, "content") ?? text.groupAsWritten(m, "content2");
         const reminder = text.groupAsWritten(m, "reminder");
         const value: PlanValue = reminder
           ? { kind: "const", value: spokenTo(reminder, m.groups?.["verb"] ?? "to", /ask/.test(m.groups?.["remind"] ?? "")) }
@@ -293,7 +298,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Comment on the incident; set its priority or status.
-  for (const m of text.take(/\b(?:(?:add|leave|post|write|put)\s+(?:a|an)\s+(?<visibility>internal|public)?\s*(?:comment|note|work note)|(?:reply|respond|answer)\s+(?<adverb>publicly|internally)|comment(?=\s+(?:on\s+it\s+)?"))(?:\s+(?:to|on|in)\s+(?:it|the incident|each of them|each one))?(?:(?:\s+(?:saying|that says|with the text|reading)\s+|\s*:\s*|\s+)"(?<body>[^"]+)")?/, "comment")) {
+  for (const m of text.take(/\b(?:(?:add|leave|post|write|put)\s+(?:a|an)\s+(?<visibility>internal|public)?\s*(?:comment|note|work note)|(?:reply|respond|answer)\s+(?<adverb>publicly|internally)|comment(?=\s+(?:on\s+it\s+)?"))(?:\s+(?:to|on|in)\s+(?:it|the incident|the ticket|each of them|each one))?(?:(?:\s+(?:saying|that says|with the text|reading)\s+|\s*:\s*|\s+)"(?<body>[^"]+)"|\s+(?:saying|that says|about|with)\s+(?<content>(?!")[^,;.]+?)(?=\s*(?:[,;.]|\band\b|\bthen\b|$)))?/, "comment")) {
     add("comment", m, (context, block) => {
       const tool = need(catalog.action(["comment", "note"], undefined, [["id"], ["body", "text"]]), said(m), "comment on an incident");
       const item = context.item;
@@ -303,6 +308,8 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       const bound: Record<string, PlanValue> = { id: key };
       const body = text.groupAsWritten(m, "body");
       if (body) bound[bodyField] = { kind: "const", value: body };
+      const content = text.groupAsWritten(m, "content");
+      if (content) bound[bodyField] = readContent(content, context, said(m), catalog, builder, block);
       const visibility = m.groups?.["visibility"] ?? (m.groups?.["adverb"] === "publicly" ? "public" : m.groups?.["adverb"] === "internally" ? "internal" : undefined);
       if (visibility && propertyOf(tool.inputSchema, "visibility")) bound["visibility"] = { kind: "const", value: visibility };
       const id = builder.id("comment");
@@ -358,7 +365,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Close (resolve) the incident [as <resolution>].
-  for (const m of text.take(/\b(?:close|resolve)\s+(?:it|the incident|each of them|each one)(?:\s+as\s+(?:a\s+|an\s+)?(?<code>[a-z_]+(?:\s+(?!with\b|using\b|and\b)[a-z_]+)?))?(?:\s+with\s+(?:the\s+)?notes?\s+"(?<notes>[^"]+)"|,?\s+(?:using|with)\s+the\s+(?:given\s+|provided\s+)?(?<notesInput>note|notes|text|resolution notes?)(?:\s+(?:from|in)\s+the\s+input)?(?:\s+as\s+the\s+(?:resolution\s+)?notes?)?)?/, "close")) {
+  for (const m of text.take(/\b(?:close|resolve)\s+(?:it|the incident|each of them|each one)(?:\s+as\s+(?:a\s+|an\s+)?(?<code>[a-z_]+(?:\s+(?!with\b|using\b|and\b)[a-z_]+)?))?(?:\s+with\s+(?:the\s+)?notes?\s+"(?<notes>[^"]+)"|,?\s+(?:using|with)\s+(?:the|those|these)\s+(?:given\s+|provided\s+)?(?<notesInput>resolution notes|resolution note|notes|note|text)(?:\s+(?:from|in)\s+the\s+input)?(?:\s+as\s+the\s+(?:resolution\s+)?notes?)?)?/, "close")) {
     add("close", m, (context, block) => {
       const tool = need(catalog.action(["close", "resolve"], "incident", [["id"]]), said(m), "close an incident");
       const item = context.item;
@@ -516,6 +523,22 @@ export function readContent(content: string, context: Context, said: string, cat
   if (/^(?:the\s+)?same\s+(?:note|message|text|thing|update)$/.test(phrase)) {
     if (!context.lastText) throw new PlannerDeclined("refused", said, `"${content.trim()}" refers to no earlier message`);
     return context.lastText;
+  }
+  // "a line about it", "a heads-up listing them": the words around what is said.
+  const wrapped = /^(?:a|an|the)\s+(?:short\s+|brief\s+|quick\s+)?(?:line|note|message|update|notice|notification|heads-up|heads up|alert|post|ping)\s+(?:about|on|for|listing|with|showing|containing|of)\s+(.+)$/.exec(originalPhrase);
+  if (wrapped && !/^(?:summary|list|number|count)\b/.test(wrapped[1] ?? "")) return readContent(wrapped[1] ?? "", context, said, catalog, builder, block);
+  if (context.paged && /^who\s+(?:was|got|has been)\s+paged$/.test(phrase)) return { kind: "text", parts: ["Paged ", context.paged.name ?? context.paged.email, ...(context.paged.name ? [" (", context.paged.email, ")"] : [])] };
+  // "a short confirmation": that it was done, for whom or what.
+  if (/^(?:a|an|the)\s+(?:short\s+|brief\s+|quick\s+)?(?:confirmation|note that it(?:'s| is) done)(?:\s+message)?$/.test(phrase)) {
+    const whom = context.person ? [context.person.name ?? context.person.email, ...(context.person.name ? [" (", context.person.email, ")"] : [])] : context.item ? [summaryOf(context.item)] : [];
+    return { kind: "text", parts: ["Done", ...(whom.length ? [": ", ...whom] : [])] };
+  }
+  // "… that it's resolved": the sentence, said as written, about the item when there is one.
+  const statement = /^that\s+(.+)$/.exec(originalPhrase);
+  if (statement && !/\b(?:the (?:number|count|list) of|how many)\b/i.test(statement[1] ?? "")) {
+    const sentence = spokenTo(statement[1] ?? "", "that", false);
+    const about = context.item ? summaryOf(context.item) : undefined;
+    return { kind: "text", parts: about?.kind === "text" ? [...about.parts, ": ", sentence] : context.person && !/\byou\b/i.test(sentence) ? [context.person.name ?? context.person.email, ": ", sentence] : [sentence] };
   }
   // "the count", "the total" of the list counted before.
   if (context.list && /^(?:the\s+)?(?:count|number|total|tally|result)$/.test(phrase)) return { kind: "text", parts: [`${capitalize(context.list.said.trim())}: `, { kind: "count", list: context.list.id }] };

@@ -76,6 +76,12 @@ export function readDeclaredInputs(text: RequestText): Declared {
       said.push(text.originalOf(m));
     }
   }
+  // "given an `incident_id` and resolution `notes`": names in backticks, each with a word or two of description.
+  const TICKED = "(?:(?:an?|the|their|its|(?:an?\\s+)?[a-z]+'s)\\s+)?(?:[a-z']+\\s+){0,2}?`[a-z_][a-z0-9_]*`";
+  for (const m of text.take(new RegExp(`\\b(?:given|takes|taking|with|from|accepts|needs)\\s+${TICKED}(?:\\s*(?:,\\s*and|,|and)\\s+${TICKED})*`), "inputs")) {
+    for (const name of m[0].match(/`[a-z_][a-z0-9_]*`/g) ?? []) add(name);
+    said.push(text.originalOf(m));
+  }
   // "given an incident id and a note": everyday names of inputs.
   const given = new RegExp(`\\b(?:given|takes|taking)\\s+(?<list>(?:an?|the)\\s+(?:${THING})(?:\\s*(?:,|and)\\s+(?:an?|the)\\s+(?:${THING}))*)(?=\\s*(?:,|:|\\.|;|\\(|$|\\bas\\s+input\\b|\\bin\\s+the\\s+input\\b))(?:\\s+(?:as\\s+input|in\\s+the\\s+input))?`);
   for (const m of text.take(given, "inputs")) {

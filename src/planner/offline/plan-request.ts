@@ -83,7 +83,9 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   }
 
   // An onboarding header ("New starter:") says what the actions after it are for.
-  const header = text.takeOne(/^\s*(?:onboard(?:ing)?\s+(?:a\s+|the\s+)?)?new\s+(?:starter|hire|joiner|employee|user)\s*:/, "header");
+  const header = text.takeOne(/^\s*(?:onboard(?:ing)?\s+(?:a\s+|the\s+)?)?new\s+(?:starter|hire|joiner|employee|user)\s*(?:onboarding\s*)?[:.]/, "header");
+  // A label before the request ("Escalation button:", "Offboarding:"): a name for what follows, never a step of its own.
+  const label = header ? undefined : text.takeOne(/^\s*(?<label>(?:[a-z0-9-]+\s+){0,3}(?:button|workflow|automation|runbook|flow|routine|procedure|process|job|escalation|offboarding|onboarding|leaver|joiner))\s*[:.]\s/, "header");
 
   // 2. What the workflow works on.
   frame = await readSubject(text, catalog, builder, frame);
@@ -200,6 +202,13 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     const created = actions.find((a) => a.kind === "create-user");
     if (!created) throw new PlannerDeclined("refused", text.originalOf(header), "it announces a new user, and no step creates one; say \"create their account from the input\"");
     builder.clause(text.originalOf(header), ...(built.get(created) ?? []).map((st) => st.id));
+  }
+  if (label) {
+    // "Offboarding:" promises a disabled account, "Onboarding:" a created one: a label that claims what no step does is refused.
+    const promised = /offboarding|leaver/.test(label[0]) ? "disable" : /onboarding|joiner/.test(label[0]) ? "create-user" : undefined;
+    const keeping = promised ? actions.filter((a) => a.kind === promised) : actions;
+    if (keeping.length === 0) throw new PlannerDeclined("refused", text.originalOf(label), promised === "disable" ? "it says offboarding, and no step disables the account; say \"disable their account\"" : "it says onboarding, and no step creates the account; say \"create their account from the input\"");
+    builder.clause(text.originalOf(label), ...keeping.flatMap((a) => (built.get(a) ?? []).map((st) => st.id)));
   }
   if (once) {
     const id = builder.id(`once per ${once.groups?.["period"] ?? "day"}`);
