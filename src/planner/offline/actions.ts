@@ -187,7 +187,8 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
     // "for every member of x, send a direct message …": to them, said before.
     new RegExp(`\\b(?:send|write)\\s+(?:a|an)\\s+(?<kind>welcome|direct|private|short|reminder)\\s*(?:message|dm|note)?(?<who>)(?!\\s+to\\b)${INTRO}${STOP}`),
     new RegExp(`\\b(?:dm|message|send|tell)\\s+(?<who>${WHO})\\s+(?<content>(?:the|a|an) (?:number|count|list|summary|digest) of .+?|(?:the|its) (?:new )?(?:ticket|incident) (?:number|id)(?: and (?:its )?title)?|(?:any|all|every) .+?|how many .+?|who (?:was|got|has been) (?:added|removed)|"[^"]+")${STOP}`),
-    new RegExp(`\\b(?:send|forward)\\s+(?<content>it|this|that|the message)\\s+to\\s+(?<who>${WHO})\\s+(?:as|in|by)\\s+(?:a|an)\\s+(?:direct|private)\\s+message${STOP}`),
+    new RegExp(`\\b(?:send|forward)\\s+(?<content>it|this|that|the message|that message|the given message)\\s+to\\s+(?<who>${WHO})\\s+(?:as|in|by)\\s+(?:a|an)\\s+(?:direct|private)\\s+message${STOP}`),
+    new RegExp(`\\b(?:send|forward)\\s+(?<content>it|this|that|the message|that message|the given message)\\s+(?:as|in|by)\\s+(?:a|an)\\s+(?:dm|direct message|private message)\\s+to\\s+(?<who>${WHO})${STOP}`),
     new RegExp(`\\b(?:welcome|dm|message)\\s+(?<who>${WHO})(?:\\s+(?:with|saying|about)\\s+(?<content>.+?))?${STOP}`),
   ];
   for (const pattern of dmPatterns) {
@@ -496,7 +497,7 @@ export function readContent(content: string, context: Context, said: string, cat
   const phrase = originalPhrase.toLowerCase();
   const quoted = /^(?:saying\s+|with the text\s+|the text\s+|(?:the|a)\s+(?:message|text|note)\s+|message\s+|text\s+)?"([^"]+)"$/.exec(content.trim().replace(/^(?:with|about)\s+/i, ""));
   if (quoted) return { kind: "const", value: quoted[1] ?? "" };
-  if (/^(?:a|the|an)?\s*(?:input\s+|given\s+|caller's\s+)?(?:message|text|note)(?:\s+(?:from|in)\s+the\s+input)?$|^(?:a|the|an)\s+[a-z]+\s+(?:message|text|note)\s+(?:from|in)\s+the\s+input$|^the\s+(?:alert|payload|webhook|alarm)(?:'s)?(?:\s+(?:message|text|details))?$|^the\s+(?:message|text|details)\s+(?:of|from|in)\s+the\s+(?:alert|payload|webhook|alarm)$/.test(phrase)) {
+  if (/^(?:a|the|an|that)?\s*(?:input\s+|given\s+|caller's\s+)?(?:message|text|note)(?:\s+(?:from|in)\s+the\s+input)?$|^(?:a|the|an)\s+[a-z]+\s+(?:message|text|note)\s+(?:from|in)\s+the\s+input$|^the\s+(?:alert|payload|webhook|alarm)(?:'s)?(?:\s+(?:message|text|details))?$|^the\s+(?:message|text|details)\s+(?:of|from|in)\s+the\s+(?:alert|payload|webhook|alarm)$/.test(phrase)) {
     if (!context.takesInput) throw new PlannerDeclined("needs-input", said, "a message from the caller, and nobody passes input to this trigger; give the text in quotes");
     return builder.input("message", { type: "string", minLength: 1 }, true, "the message to send");
   }

@@ -30,6 +30,7 @@ function roleOf(name: string): string | undefined {
   if (/^(?:user_?id|uid|employee_?id)$/.test(name)) return "user_id";
   if (/^(?:e-?mail|email_?address|user_?email)$/.test(name)) return "email";
   if (/^(?:incident_?id|ticket_?id|incident|ticket|incident_?number|ticket_?number)$/.test(name)) return "incident_id";
+  if (/^(?:group|group_?name|group_?id)$/.test(name)) return "group";
   return undefined;
 }
 
@@ -56,6 +57,18 @@ export function readDeclaredInputs(text: RequestText): Declared {
     text.mark(m.index, m.index + m[0].length, "inputs");
     said.push(m[0]);
   }
+  // "given an incident id and a note": everyday names of inputs.
+  const given = new RegExp(`\\b(?:given|takes|taking)\\s+(?<list>(?:an?|the)\\s+\`?(?:${THING})\`?(?:\\s*\\([^)]*\\))?(?:\\s*(?:,|and)\\s+(?:an?|the)\\s+\`?(?:${THING})\`?(?:\\s*\\([^)]*\\))?)*)(?=\\s*(?:,|:|\\.|;|\\(|$|\\bas\\s+input\\b|\\bin\\s+the\\s+input\\b))(?:\\s+(?:as\\s+input|in\\s+the\\s+input))?`);
+  for (const m of text.take(given, "inputs")) {
+    for (const item of (m.groups?.["list"] ?? "").split(/\s*(?:,|\band\b)\s*(?![^(]*\))/).map((w) => w.replace(/^(?:an?|the)\s+/, "").trim()).filter(Boolean)) {
+      // The name in parentheses or backticks is the field's; else the everyday name's usual field.
+      const written = /\(\s*(?:(?:input|payload|json)?\s*(?:field|parameter|param|key|property|input)s?\s*(?:named|called)?\s*)?[`'"]?([a-z_][a-z0-9_]*)[`'"]?\s*\)/.exec(item)?.[1] ?? /`([a-z_][a-z0-9_]*)`/.exec(item)?.[1];
+      const found = THINGS.find(([p]) => p.test(item.replace(/\([^)]*\)|`/g, "").trim()));
+      if (written) add(written);
+      else if (found) add(found[1]);
+    }
+    said.push(text.originalOf(m));
+  }
   const patterns = [
     // "(input field user_id)", "(field `email`)", "(`email`)"
     new RegExp(`\\(\\s*(?:(?:as\\s+)?(?:the\\s+)?(?:input|payload|json)?\\s*(?:field|parameter|param|key|property|input)s?\\s*(?:named|called)?\\s*)?(?<list>${LIST})\\s*\\)`),
@@ -80,15 +93,6 @@ export function readDeclaredInputs(text: RequestText): Declared {
   const TICKED = "(?:(?:an?|the|their|its|(?:an?\\s+)?[a-z]+'s)\\s+)?(?:[a-z']+\\s+){0,2}?`[a-z_][a-z0-9_]*`";
   for (const m of text.take(new RegExp(`\\b(?:given|takes|taking|with|from|accepts|needs)\\s+${TICKED}(?:\\s*(?:,\\s*and|,|and)\\s+${TICKED})*`), "inputs")) {
     for (const name of m[0].match(/`[a-z_][a-z0-9_]*`/g) ?? []) add(name);
-    said.push(text.originalOf(m));
-  }
-  // "given an incident id and a note": everyday names of inputs.
-  const given = new RegExp(`\\b(?:given|takes|taking)\\s+(?<list>(?:an?|the)\\s+(?:${THING})(?:\\s*(?:,|and)\\s+(?:an?|the)\\s+(?:${THING}))*)(?=\\s*(?:,|:|\\.|;|\\(|$|\\bas\\s+input\\b|\\bin\\s+the\\s+input\\b))(?:\\s+(?:as\\s+input|in\\s+the\\s+input))?`);
-  for (const m of text.take(given, "inputs")) {
-    for (const item of (m.groups?.["list"] ?? "").split(/\s*(?:,|\band\b)\s*/).map((w) => w.replace(/^(?:an?|the)\s+/, "").trim()).filter(Boolean)) {
-      const found = THINGS.find(([p]) => p.test(item));
-      if (found) add(found[1]);
-    }
     said.push(text.originalOf(m));
   }
   // A snake_case name written out ("given an incident_id") is a field name.

@@ -91,7 +91,9 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   frame = await readSubject(text, catalog, builder, frame);
 
   // 3. Modifiers: once per period, fallbacks, conditions.
-  const once = text.takeOne(/,?\s*\b(?:(?:only|at most|no more than|max(?:imum)?)\s+once\s+(?:per|an?|each|every)|once\s+per)\s+(?<period>hour|day|week)\b/, "once");
+  const once = text.takeOne(/,?\s*\b(?:(?:only|at most|no more than|max(?:imum)?)\s+once\s+(?:per|an?|each|every)|once\s+per|(?:but\s+)?(?:don't|do not|never)\s+(?:post|send|page|notify|alert|do)(?:\s+(?:that|this|it|the)\s*(?:[a-z-]+)?)?\s+more\s+than\s+once\s+(?:per|an?|each|every))\s+(?<period>hour|day|week)\b/, "once");
+  // "…: if it already went out today, skip it" says the same again.
+  const onceAgain = once ? text.takeOne(/[:;,]?\s*(?:if|when)\s+(?:it|that|one)\s+(?:has\s+)?(?:already\s+)?(?:went|gone|was sent|was posted|ran|happened|fired)(?:\s+out)?\s+(?:already\s+)?(?:today|this\s+(?:hour|week))(?:\s+already)?,?\s*(?:skip|don't|do not)(?:\s+(?:it|send|post|again))*\b/, "once") : undefined;
   const fallbacks = text.take(/\b(?:if|when)\s+(?<what>paging|the page|posting|the post|sending|the message|the dm|that|it|this)\s+(?:fails?|doesn't go through|does not go through|is not delivered|errors?(?:\s+out)?|bounces)\b,?\s*(?:then\s+)?/, "fallback");
   const insteads = text.take(/\s*\binstead\b/, "fallback");
   const conditions = readConditions(text, catalog, builder, frame);
@@ -212,9 +214,14 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   }
   if (once) {
     const id = builder.id(`once per ${once.groups?.["period"] ?? "day"}`);
-    const wrapped: PlanStep = { kind: "once-per", id, period: (once.groups?.["period"] ?? "day") as "hour" | "day" | "week", steps: body.splice(0) };
-    body.push(wrapped);
+    const period = (once.groups?.["period"] ?? "day") as "hour" | "day" | "week";
+    // The limit is on what is done when the condition holds: a check that finds nothing does not use up the period.
+    const placed = branches.filter((b) => b.placed && b.step.then.length > 0);
+    const allGoverned = actions.every((a) => ["then", "fallback"].includes(role.get(a)?.kind ?? ""));
+    if (placed.length === 1 && placed[0] && allGoverned) placed[0].step.then = [{ kind: "once-per", id, period, steps: placed[0].step.then }];
+    else body.push({ kind: "once-per", id, period, steps: body.splice(0) });
     builder.clause(text.originalOf(once), id);
+    if (onceAgain) builder.clause(text.originalOf(onceAgain), id);
   }
   frame.block.push(...body);
   if (frame.loop) {
@@ -268,6 +275,7 @@ function normalize(text: RequestText): void {
     [/\block\s+out\b/g, "lock"],
     [/\b(?:the person who|whoever)\s+reported\s+it\b/g, "the reporter"],
     [/\b(?:rundown|roundup|round-up|recap|overview)\s+of\b/g, "summary of"],
+    [/\b(?:check|see|look)\s+(?:whether|if)\s+(?:there\s+are\s+)?(any\s+[^,;.]+?)\s+and\s+if\s+so\b,?/g, "if $1,"],
   ];
   for (const [pattern, replacement] of rewrites) {
     for (const match of [...text.lower.matchAll(pattern)]) {
@@ -424,7 +432,10 @@ async function readSubject(text: RequestText, catalog: CatalogView, builder: Pla
     if (!groups || !person) throw new PlannerDeclined("refused", said, "this tenant has no read-only tools to list groups and read a user");
     const memberField = Object.keys((groups.itemSchema["properties"] as Record<string, unknown> | undefined) ?? {}).find((k) => /member/.test(k));
     if (!memberField) throw new PlannerDeclined("refused", said, `${groups.tool.key} does not list a group's members`);
-    const { listGroups: list, group, steps: lookup } = groupByName(builder, groups, members.groups?.["group"] ?? "");
+    // "every member of the group", with the group's name in the input: that group, looked up at each run.
+    const named = members.groups?.["group"] ?? "";
+    const fromInput = named === "group" && (builder.declared.names.includes("group") || builder.declared.byRole.has("group")) ? builder.input("group", { type: "string", minLength: 1 }, true, "the group's name") : undefined;
+    const { listGroups: list, group, steps: lookup } = groupByName(builder, groups, fromInput ?? named);
     const memberIds = builder.id("memberIds");
     const member = builder.id("member");
     const user = builder.id("user");
@@ -525,17 +536,17 @@ async function readSubject(text: RequestText, catalog: CatalogView, builder: Pla
 }
 
 /** The groups list and the group of that name in it (a list of at most one; "0" is the group). */
-function groupByName(builder: PlanBuilder, groups: ListSource, name: string): { listGroups: string; group: string; steps: PlanStep[] } {
+function groupByName(builder: PlanBuilder, groups: ListSource, name: string | PlanValue): { listGroups: string; group: string; steps: PlanStep[] } {
   const listGroups = builder.id("listGroups");
   const group = builder.id("group");
-  return {
-    listGroups,
-    group,
-    steps: [
-      { kind: "call", id: listGroups, tool: groups.tool.key, args: {} },
-      { kind: "list", id: group, from: { kind: "ref", step: listGroups, path: [groups.field] }, where: [{ value: { kind: "ref", step: group, path: ["name"] }, op: "eq", operand: name }], noun: "groups" },
-    ],
-  };
+  const byName: Condition = typeof name === "string" ? { value: { kind: "ref", step: group, path: ["name"] }, op: "eq", operand: name } : { value: { kind: "ref", step: group, path: ["name"] }, op: "eq", against: name };
+  const steps: PlanStep[] = [
+    { kind: "call", id: listGroups, tool: groups.tool.key, args: {} },
+    { kind: "list", id: group, from: { kind: "ref", step: listGroups, path: [groups.field] }, where: [byName], noun: "groups" },
+  ];
+  // A name the caller passes is checked at each run: no such group is a failed run, not a loop over nobody.
+  if (typeof name !== "string") steps.push({ kind: "if", id: builder.id("groupFound"), condition: { value: { kind: "count", list: group }, op: "lt", operand: 1 }, then: [{ kind: "fail", id: builder.id("noGroup"), message: "no group of that name was found" }], otherwise: [] });
+  return { listGroups, group, steps };
 }
 
 
