@@ -116,7 +116,10 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   for (const m of text.take(new RegExp(`\\b${tellVerb}\\s+(?:(?:to|in|into|on)\\s+)?${CHANNELS}\\s+(?!about\\b|of\\b|and\\b|then\\b|if\\b|otherwise\\b)(?<content>.+?)${STOP}`), "post")) addPosts(m);
   // The words between the verb and the channel stay within one clause ("…, then post x to #c" is not one post).
   const CLAUSE = "(?:(?!\\bthen\\b|[;.]\\s|,\\s*(?:and\\s+)?(?:then|also)\\b).)*?";
-  for (const m of text.take(new RegExp(`\\b${postVerb}\\b(?<content>${CLAUSE})\\s*\\b(?:to|in|into|on)\\s+(?:the\\s+)?(?:channels?\\s+)?${CHANNELS}(?:\\s+channels?)?\\b`), "post")) addPosts(m);
+  // "…: number, priority and title of each": what each line says.
+  const FIELD = "(?:number|id|priority|title|status|assignee|owner|reporter|service|summary)";
+  const FORMAT = `(?:\\s*:\\s*|\\s+(?:with|showing|including|giving)\\s+(?:the\\s+)?)(?<format>${FIELD}(?:\\s*(?:,|and|&)\\s*(?:the\\s+|its\\s+)?${FIELD})*\\s+(?:of|for)\\s+each(?:\\s+(?:one|of them|incident|ticket))?)`;
+  for (const m of text.take(new RegExp(`\\b${postVerb}\\b(?<content>${CLAUSE})\\s*\\b(?:to|in|into|on)\\s+(?:the\\s+)?(?:channels?\\s+)?${CHANNELS}(?:\\s+channels?)?\\b(?:${FORMAT})?`), "post")) addPosts(m);
   /** One post per channel named ("to #it-ops and #incidents"), each with the same text. */
   function addPosts(m: RegExpExecArray) {
     const channels = [m.groups?.["channel"] ?? "", ...(m.groups?.["more"] ?? "").split(/[^a-z0-9_#-]+/).filter((c) => c.startsWith("#")).map((c) => c.slice(1))];
@@ -133,7 +136,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       const textField = ["text", "message", "body"].find((f) => propertyOf(tool.inputSchema, f)) ?? "text";
       const target = channel ? ({ kind: "const", value: channel } satisfies PlanValue) : context.channelVar;
       if (!target) throw new PlannerDeclined("refused", said(m), '"there" names no channel an earlier step opened');
-      const value = readContent(content, context, said(m), catalog, builder, block);
+      const value = withLineFormat(readContent(content, context, said(m), catalog, builder, block), m.groups?.["format"], said(m));
       context.lastText = value;
       const id = builder.id(`post${channel ? ` ${channel}` : ""}`);
       block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { channel: target, [textField]: value }, { builder, takesInput: context.takesInput, clause: said(m) }) });
@@ -608,6 +611,26 @@ export function readContent(content: string, context: Context, said: string, cat
   const title = capitalize(listed.said.trim());
   if (count) return { kind: "text", parts: [`${title}: `, { kind: "count", list }] };
   return { kind: "text", parts: [`${title}:\n`, { kind: "lines", list, line: summaryOf({ ...listed.item, step: list }), empty: "(none)" }] };
+}
+
+/** A list's lines saying the fields `format` names ("number, priority and title of each"), in that order. */
+function withLineFormat(value: PlanValue, format: string | undefined, said: string): PlanValue {
+  if (!format) return value;
+  if (value.kind !== "text") throw new PlannerDeclined("refused", said, `"${format}" says what each item's line holds, and this message is not a list`);
+  const parts = value.parts.map((part) => {
+    if (typeof part === "string" || part.kind !== "lines") return part;
+    const list = part.list;
+    const names = format.replace(/\s+(?:of|for)\s+each.*$/, "").split(/\s*(?:,|\band\b|&)\s*/).map((w) => w.replace(/^(?:the|its)\s+/, "").trim()).filter(Boolean);
+    const pieces: (string | PlanValue)[] = [];
+    for (const name of names) {
+      const path = name === "number" || name === "id" ? ["id"] : name === "assignee" || name === "owner" ? ["assignee", "name"] : name === "reporter" ? ["reporter_email"] : name === "summary" ? ["title"] : [name];
+      if (pieces.length) pieces.push(" · ");
+      pieces.push({ kind: "ref", step: list, path });
+    }
+    return { ...part, line: { kind: "text", parts: pieces } } satisfies PlanValue;
+  });
+  if (!parts.some((p, i) => p !== value.parts[i])) throw new PlannerDeclined("refused", said, `"${format}" says what each item's line holds, and this message is not a list`);
+  return { ...value, parts };
 }
 
 /**

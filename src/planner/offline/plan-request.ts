@@ -107,6 +107,9 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     builder.clause(text.originalOf(m), ...lists);
   }
 
+  // "Open means anything that isn't resolved or closed": a definition, checked against the filters once they are built.
+  const definitions = text.take(/(?:^|(?<=[.;:]\s{0,3}))\s*(?:and\s+)?["']?(?<word>[a-z][a-z -]{0,20}?)["']?\s+means\s+(?:(?:anything|everything|any\s+[a-z]+|all\s+[a-z]+|[a-z]+s)\s+(?:that|which)\s+)?(?<neg>isn't|is not|aren't|are not|not)?\s*(?:in\s+)?(?:status\s+)?(?<values>[a-z_ -]+?(?:\s*(?:,|\bor\b|\band\b|\bnor\b)\s*[a-z_ -]+?)*)\s*(?=[.;]|$)/, "definition");
+
   // 4. The actions, then nothing may be left over.
   const actions = readActions(text, catalog, builder);
   const left = text.leftover();
@@ -224,6 +227,15 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     if (onceAgain) builder.clause(text.originalOf(onceAgain), id);
   }
   frame.block.push(...body);
+  for (const definition of definitions) {
+    const values = (definition.groups?.["values"] ?? "").split(/\s*(?:,|\bor\b|\band\b|\bnor\b)\s*/).map((v) => v.trim().replace(/[\s-]+/g, "_")).filter(Boolean).sort();
+    const negated = definition.groups?.["neg"] !== undefined;
+    const same = (operand: unknown) => JSON.stringify((Array.isArray(operand) ? operand : [operand]).map((o) => String(o).toLowerCase()).sort()) === JSON.stringify(values);
+    const lists = [...walkSteps(top)].flatMap(({ step }) => (step.kind === "list" && step.where.some((c) => (negated ? c.op === "not-in" || c.op === "ne" : c.op === "in" || c.op === "eq") && same(c.operand)) ? [step.id] : []));
+    const said = text.originalOf(definition);
+    if (lists.length === 0) throw new PlannerDeclined("refused", said, `no filter of the plan reads "${definition.groups?.["word"] ?? ""}" that way; say the filter itself (for example "incidents whose status is not resolved or closed")`);
+    builder.clause(said, ...lists);
+  }
   if (frame.loop) {
     frame.loop.outer.splice(frame.loop.start, 0, ...beforeLoop);
     frame.loop.outer.push(...afterLoop);
