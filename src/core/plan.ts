@@ -60,7 +60,7 @@ export type Condition = z.infer<typeof Condition>;
 export type PlanStep =
   | { kind: "call"; id: string; tool: string; args: Record<string, PlanValue>; onFailure?: PlanStep[] }
   | { kind: "list"; id: string; from: PlanValue; where: Condition[]; noun: string }
-  | { kind: "for-each"; id: string; list: string; steps: PlanStep[] }
+  | { kind: "for-each"; id: string; list: string; steps: PlanStep[]; once?: string[] }
   | { kind: "if"; id: string; condition: Condition; then: PlanStep[]; otherwise: PlanStep[] }
   | { kind: "once-per"; id: string; period: "hour" | "day" | "week"; steps: PlanStep[] }
   | { kind: "fail"; id: string; message: string };
@@ -71,7 +71,8 @@ export const PlanStep: z.ZodType<PlanStep> = z.lazy(() =>
     z.object({ kind: z.literal("call"), id: Id, tool: z.string().regex(/^[^.\s]+\.\S+$/), args: z.record(z.string(), PlanValue), onFailure: z.array(PlanStep).optional() }).strict(),
     /** The items of a list (a step's array field, or what a resource event brings) that meet every condition. */
     z.object({ kind: z.literal("list"), id: Id, from: PlanValue, where: z.array(Condition).max(10), noun: Noun }).strict(),
-    z.object({ kind: z.literal("for-each"), id: Id, list: Id, steps: z.array(PlanStep).min(1) }).strict(),
+    /** `once`: each item at most once ever, known by these fields; an item an earlier run handled is skipped (remembered in saved state). */
+    z.object({ kind: z.literal("for-each"), id: Id, list: Id, steps: z.array(PlanStep).min(1), once: z.array(z.string().min(1).max(60)).min(1).max(4).optional() }).strict(),
     z.object({ kind: z.literal("if"), id: Id, condition: Condition, then: z.array(PlanStep), otherwise: z.array(PlanStep) }).strict(),
     /** Steps that run at most once per period (UTC), remembered in the workflow's saved state. */
     z.object({ kind: z.literal("once-per"), id: Id, period: z.enum(["hour", "day", "week"]), steps: z.array(PlanStep).min(1) }).strict(),

@@ -145,7 +145,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Page the on-call engineer (of a rotation) [with …].
-  for (const m of text.take(new RegExp(`\\b(?:page|call out|alert)\\s+(?:whoever is on call|(?:the\\s+)?(?:current\\s+)?on[- ]?call(?:\\s+(?:engineer|person|sre|admin|responder))?)(?:\\s+(?:for|of|on|in)\\s+(?:the\\s+)?(?:rotation\\s+)?(?!each\\b|every\\b|it\\b|them\\b|this\\b|that\\b|the\\b)"?(?<rotation>[a-z0-9][\\w-]*)"?(?:\\s+rotation)?)?(?:\\s+(?:with|about)\\s+(?<content>.+?))?${STOP}`), "page")) {
+  for (const m of text.take(new RegExp(`\\b(?:page|call out|alert)\\s+(?:whoever is on call|(?:the\\s+)?(?:current\\s+)?on[- ]?call(?:\\s+(?:engineer|person|sre|admin|responder))?)(?:\\s+(?:for|of|on|in)\\s+(?:the\\s+)?(?:rotation\\s+)?(?!each\\b|every\\b|it\\b|them\\b|this\\b|that\\b|the\\b)"?(?<rotation>[a-z0-9][\\w-]*)"?(?:\\s+rotation)?)?(?:\\s*,?\\s+(?:with|about)\\s+(?<content>.+?))?${STOP}`), "page")) {
     add("page", m, pageBuilder(m, (context, block) => onCallPerson(catalog, builder, context, block, m.groups?.["rotation"], said(m))));
   }
   // Page them / the reporter / a person by name.
@@ -496,7 +496,8 @@ export function summaryOf(item: Item): PlanValue {
  * or quoted text. The whole phrase must be understood; anything else is refused.
  */
 export function readContent(content: string, context: Context, said: string, catalog: CatalogView, builder: PlanBuilder, block: PlanStep[]): PlanValue {
-  const originalPhrase = content.trim().replace(/^(?:with|about)\s+/i, "");
+  // "the incident number in the page": where it goes is the action's; what goes is the rest.
+  const originalPhrase = content.trim().replace(/^(?:with|about)\s+/i, "").replace(/\s+(?:in|into)\s+(?:the|that|this)\s+(?:page|message|dm|post|note|alert|comment)$/i, "");
   const phrase = originalPhrase.toLowerCase();
   const quoted = /^(?:saying\s+|with the text\s+|the text\s+|(?:the|a)\s+(?:message|text|note)\s+|message\s+|text\s+)?"([^"]+)"$/.exec(content.trim().replace(/^(?:with|about)\s+/i, ""));
   if (quoted) return { kind: "const", value: quoted[1] ?? "" };

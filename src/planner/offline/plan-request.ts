@@ -29,7 +29,7 @@ export type LiveReads = {
  * ("for every member of x, …"), `loop` says where the loop sits, so an action that does not speak
  * of the loop's item ("… and post 'done' to #it-ops") runs once, before or after it, not once per item.
  */
-type Frame = { block: PlanStep[]; context: Context; main?: string; loop?: { outer: PlanStep[]; start: number; scope: string[] } };
+type Frame = { block: PlanStep[]; context: Context; main?: string; loop?: { outer: PlanStep[]; start: number; scope: string[]; each: string }; event?: boolean };
 
 export async function planRequest(request: string, catalog: CatalogView, live: LiveReads): Promise<WorkflowPlan> {
   const text = new RequestText(request);
@@ -96,6 +96,8 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   const onceAgain = once ? text.takeOne(/[:;,]?\s*(?:if|when)\s+(?:it|that|one)\s+(?:has\s+)?(?:already\s+)?(?:went|gone|was sent|was posted|ran|happened|fired)(?:\s+out)?\s+(?:already\s+)?(?:today|this\s+(?:hour|week))(?:\s+already)?,?\s*(?:skip|don't|do not)(?:\s+(?:it|send|post|again))*\b/, "once") : undefined;
   const fallbacks = text.take(/\b(?:if|when)\s+(?<what>paging|the page|posting|the post|sending|the message|the dm|that|it|this)\s+(?:fails?|doesn't go through|does not go through|is not delivered|errors?(?:\s+out)?|bounces)\b,?\s*(?:then\s+)?/, "fallback");
   const insteads = text.take(/\s*\binstead\b/, "fallback");
+  // "Never page twice for the same incident": each item once ever.
+  const onceEach = text.takeOne(/[,.;]?\s*(?:but\s+)?\b(?:never|don't|do not)\s+(?:page|post|send|notify|alert|dm|message|ping|do\s+(?:it|this|that))(?:\s+(?:anyone|them|it))?\s+(?:twice|more\s+than\s+once|again)\s+(?:for|about|on)\s+the\s+same\s+(?<noun>[a-z]+)\b|[,.;]?\s*(?:but\s+)?\bnever\s+(?:paging|posting|sending|notifying|alerting)\s+(?:about\s+)?the\s+same\s+(?<noun2>[a-z]+)\s+twice\b|[,.;]?\s*\b(?:only\s+)?once\s+(?:per|for\s+each|for\s+every)\s+(?<noun3>incident|ticket|user|person|member)\b/, "once");
   const conditions = readConditions(text, catalog, builder, frame);
   const otherwise = text.take(/[,;]?\s*\b(?:otherwise|else|if not)\b,?/, "otherwise");
 
@@ -227,6 +229,19 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     if (onceAgain) builder.clause(text.originalOf(onceAgain), id);
   }
   frame.block.push(...body);
+  if (onceEach) {
+    const said = text.originalOf(onceEach);
+    if (frame.event) builder.clause(said, "trigger");
+    else {
+      const loop = frame.loop ? [...walkSteps(frame.loop.outer)].map(({ step }) => step).find((s): s is Extract<PlanStep, { kind: "for-each" }> => s.kind === "for-each" && s.id === frame.loop?.each) : undefined;
+      if (!loop) throw new PlannerDeclined("refused", said, "it says never twice for the same one, and nothing in the plan goes through them one at a time; say \"for each …\" or \"about each one\"");
+      const schema = frame.context.item?.schema;
+      if (!schema) throw new PlannerDeclined("refused", said, "the planner can remember only items with fields (incidents, events) as handled, not these");
+      loop.once = propertyOf(schema, "id") ? ["id"] : scalarFields(schema);
+      if (loop.once.length === 0) throw new PlannerDeclined("refused", said, "the items have no field that tells one from another");
+      builder.clause(said, loop.id);
+    }
+  }
   for (const definition of definitions) {
     const values = (definition.groups?.["values"] ?? "").split(/\s*(?:,|\bor\b|\band\b|\bnor\b)\s*/).map((v) => v.trim().replace(/[\s-]+/g, "_")).filter(Boolean).sort();
     const negated = definition.groups?.["neg"] !== undefined;
@@ -375,7 +390,7 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
       top.push({ kind: "list", id: listId, from: { kind: "ref", step: EVENT_LIST, path: [] }, where: read.conditions, noun: plural(noun) }, { kind: "for-each", id: each, list: listId, steps: body });
       builder.clause(`${text.originalOf(created)}${withFollowing && following ? text.verbatim.slice(end, end + following[0].length) : ""}`, "trigger", listId, each);
       const item: Item = { step: each, schema: shape, noun: plural(noun), typed: false };
-      return { trigger, frame: { block: body, context: { takesInput: false, item }, main: listId } };
+      return { trigger, frame: { block: body, context: { takesInput: false, item }, main: listId, event: true } };
     }
     throw new PlannerDeclined("refused", text.originalOf(created), `no subscribable resource of this tenant announces new ${created.groups?.["phrase"] ?? "items"}; it offers: ${catalog.resources.slice(0, 6).map((r) => r.uri).join(", ") || "none"}`);
   }
@@ -428,7 +443,7 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
     groupName: { kind: "ref", step: group, path: ["0", "name"] },
   };
   builder.checks.push(`group "${groupName}" is looked up by name at every run; it is checked to exist before the draft is stored`);
-  return { trigger, frame: { block: body, context, main: addedList } };
+  return { trigger, frame: { block: body, context, main: addedList, event: true } };
 }
 
 /** What the workflow works on when the caller names it: an incident by id, a user by id or email, every member of a group, each item of a list. */
@@ -461,7 +476,7 @@ async function readSubject(text: RequestText, catalog: CatalogView, builder: Pla
     body.push({ kind: "call", id: user, tool: person.tool.key, args: { [person.inputField]: { kind: "ref", step: member, path: [] } } });
     builder.clause(said, list, group, memberIds, member, user);
     text.substitute(members.index, members.index + members[0].length, emptied ? `remove them from ${members.groups?.["group"] ?? ""}` : " them ");
-    return { block: body, context: { ...context, person: personOf(user), groupName: { kind: "const", value: members.groups?.["group"] ?? "" } }, main: memberIds, loop: { outer: frame.block, start, scope: [memberIds, member, user] } };
+    return { block: body, context: { ...context, person: personOf(user), groupName: { kind: "const", value: members.groups?.["group"] ?? "" } }, main: memberIds, loop: { outer: frame.block, start, scope: [memberIds, member, user], each: member } };
   }
   const literalUser = text.takeOne(/\b(?:the\s+)?user\s+(?<id>[a-z]{0,4}-?\d{2,})\b/, "subject");
   if (literalUser) {
@@ -490,7 +505,22 @@ async function readSubject(text: RequestText, catalog: CatalogView, builder: Pla
     const said = text.originalOf(check);
     const listed = readSubjectList(text.groupAsWritten(check, "phrase") ?? "", catalog, builder, context);
     if (!listed) throw new PlannerDeclined("refused", said, `"${check.groups?.["phrase"] ?? ""}" is not a list this tenant's tools give`);
+    const start = frame.block.length;
     const list = listed.push(frame.block);
+    // "look for X and page … about each one": one at a time.
+    const eachOne = text.take(/\s*\b(?:about|for|on|to|with)\s+each\s+(?:one|of them)\b/, "subject");
+    if (eachOne.length > 0) {
+      const each = builder.id(singular(listed.item.noun));
+      const body: PlanStep[] = [];
+      frame.block.push({ kind: "for-each", id: each, list, steps: body });
+      builder.clause(said, list, each);
+      for (const m of eachOne) {
+        builder.clause(text.verbatim.slice(m.index, m.index + m[0].length), each);
+        // Blanked, so that the action around it reads on ("page … about each one, with …").
+        text.substitute(m.index, m.index + m[0].length, "");
+      }
+      return { block: body, context: { ...context, item: { ...listed.item, step: each }, list: { id: list, item: { ...listed.item, step: list }, said: listed.said } }, main: list, loop: { outer: frame.block, start, scope: [each], each } };
+    }
     builder.clause(said, list);
     return { ...frame, context: { ...context, list: { id: list, item: { ...listed.item, step: list }, said: listed.said } }, main: list };
   }
@@ -581,7 +611,7 @@ function forEachList(text: RequestText, catalog: CatalogView, builder: PlanBuild
   frame.block.push({ kind: "for-each", id: each, list, steps: body });
   builder.clause(`${text.originalOf(loop)}${age ? age[0] : ""}`, list, each);
   text.substitute(loop.index, loop.index + loop[0].length, " it ");
-  return { block: body, context: { ...frame.context, item: { ...listed.item, step: each }, list: { id: list, item: { ...listed.item, step: list }, said: listed.said } }, main: list, loop: { outer: frame.block, start, scope: [each] } };
+  return { block: body, context: { ...frame.context, item: { ...listed.item, step: each }, list: { id: list, item: { ...listed.item, step: list }, said: listed.said } }, main: list, loop: { outer: frame.block, start, scope: [each], each } };
 }
 
 /** A condition as read; "it" is resolved when its branch is placed, after the actions before it (which may make "it"). */

@@ -106,9 +106,17 @@ export function planToSource(plan: WorkflowPlan, tools: ReadonlyMap<string, Plan
         if (step.where.length === 0) return `${indent}const ${ident(step.id)} = ${from};\n`;
         return `${indent}const ${ident(step.id)} = ${from}.filter((${ident(step.id)}) => ${step.where.map((c) => `(${condition(c)})`).join(" && ")});\n`;
       }
-      case "for-each":
+      case "for-each": {
         typing.set(step.id, typing.get(step.list) ?? "untyped");
-        return `${indent}for (const ${ident(step.id)} of ${ident(step.list)}) {\n${block(step.steps, `${indent}  `)}${indent}}\n`;
+        if (!step.once) return `${indent}for (const ${ident(step.id)} of ${ident(step.list)}) {\n${block(step.steps, `${indent}  `)}${indent}}\n`;
+        // Each item once ever: its key is remembered in saved state after its steps ran.
+        helpers.add("str");
+        const saved = JSON.stringify(`handled:${step.id}`);
+        const done = `${ident(step.id)}Handled`;
+        const key = `${ident(step.id)}Key`;
+        const keyOf = step.once.map((field) => `str(${refAccess({ kind: "ref", step: step.id, path: [field] })})`).join(", ");
+        return `${indent}const ${done} = new Set(ctx.state.get<string[]>(${saved}) ?? []);\n${indent}for (const ${ident(step.id)} of ${ident(step.list)}) {\n${indent}  const ${key} = [${keyOf}].join("/");\n${indent}  if (${done}.has(${key})) continue;\n${block(step.steps, `${indent}  `)}${indent}  ${done}.add(${key});\n${indent}  ctx.state.set(${saved}, [...${done}].slice(-${SEEN_KEPT}));\n${indent}}\n`;
+      }
       case "if":
         return `${indent}if (${condition(step.condition)}) {\n${block(step.then, `${indent}  `)}${indent}}${step.otherwise.length ? ` else {\n${block(step.otherwise, `${indent}  `)}${indent}}` : ""}\n`;
       case "fail":

@@ -195,12 +195,18 @@ export function evaluatePlan(plan: WorkflowPlan, run: { input: Record<string, un
           excluded.set(step.id, dropped.map((item) => textOf((item as Record<string, unknown> | null)?.["id"] ?? "")).filter(Boolean));
           break;
         }
-        case "for-each":
+        case "for-each": {
+          const handled = new Set(step.once && Array.isArray(run.state[`handled:${step.id}`]) ? (run.state[`handled:${step.id}`] as unknown[]).map(String) : []);
           for (const item of asList(at.get(step.list))) {
+            if (step.once && handled.has(itemKey((item ?? {}) as Record<string, unknown>, step.once))) {
+              paths.add(`handled-before:${step.id}`);
+              continue;
+            }
             const inner = new Map(at).set(step.id, item);
             steps(step.steps, inner);
           }
           break;
+        }
         case "if":
           if (holds(step.condition, at)) {
             paths.add(`then:${step.id}`);

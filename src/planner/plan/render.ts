@@ -50,7 +50,7 @@ export function renderPlan(plan: WorkflowPlan, tools?: ReadonlyMap<string, PlanT
           lines.push(`${pad}- take the ${step.noun} in ${renderValue(step.from)}${step.where.length ? ` where ${step.where.map(renderCondition).join(" and ")}` : ""} [${step.id}]`);
           break;
         case "for-each":
-          lines.push(`${pad}- for each of ${step.list === EVENT_LIST ? "the new items" : `[${step.list}]`} (as [${step.id}]):`);
+          lines.push(`${pad}- for each of ${step.list === EVENT_LIST ? "the new items" : `[${step.list}]`} (as [${step.id}])${step.once ? `, each only once ever (known by ${step.once.join(", ")}; an item an earlier run handled is skipped, remembered in saved state)` : ""}:`);
           walk(step.steps, depth + 1);
           break;
         case "if":

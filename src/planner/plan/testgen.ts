@@ -17,7 +17,7 @@ import { type PlanTool, propertyOf, schemaAt, unwrapNullable } from "./tools.ts"
 /** The time every generated test runs at (a Tuesday), so date conditions and periods are fixed. */
 export const TEST_NOW = "2026-03-10T10:00:00.000Z";
 
-type Scenario = { name: string; input: Record<string, unknown>; state: Record<string, unknown>; mocks: Map<string, MockOutcome[]> };
+type Scenario = { name: string; input: Record<string, unknown>; state: Record<string, unknown>; mocks: Map<string, MockOutcome[]>; made: Map<string, unknown[]> };
 type ListSource = { list: Extract<PlanStep, { kind: "list" }>; call: string | undefined; path: string[]; itemSchema: Record<string, unknown>; timeField?: string | undefined; age?: number };
 
 export function planToTests(plan: WorkflowPlan, tools: ReadonlyMap<string, PlanTool>): { tests: WorkflowTest[] } {
@@ -54,7 +54,7 @@ export function planToTests(plan: WorkflowPlan, tools: ReadonlyMap<string, PlanT
     }
     if (variant.flip) flipOutside(variant.flip, input, mocks, calls, tools, plan);
     if (variant.failing) mocks.set(variant.failing, [{ ok: false, code: "TOOL_ERROR", message: `${variant.failing} is unavailable (simulated)` }]);
-    return { name: "", input, state: variant.state ?? {}, mocks };
+    return { name: "", input, state: variant.state ?? {}, mocks, made };
   };
 
   const candidates: { scenario: Scenario; says: string }[] = [];
@@ -67,6 +67,12 @@ export function planToTests(plan: WorkflowPlan, tools: ReadonlyMap<string, PlanT
   for (const step of steps) {
     if (step.kind === "if") candidates.push({ scenario: build({ flip: step.condition }), says: `not (${renderCondition(step.condition)})` });
     if (step.kind === "call" && step.onFailure) candidates.push({ scenario: build({ failing: step.tool }), says: `${step.tool} fails, so the fallback runs` });
+    if (step.kind === "for-each" && step.once) {
+      const once = step.once;
+      const base = build({});
+      const items = base.made.get(step.list) ?? [];
+      candidates.push({ scenario: { ...base, state: { [`handled:${step.id}`]: items.map((item) => itemKey(item as Record<string, unknown>, once)) } }, says: `every ${step.list} item was handled by an earlier run: nothing is done again` });
+    }
     if (step.kind === "once-per") candidates.push({ scenario: build({ state: { [`once:${step.id}`]: periodKey(now, step.period) } }), says: `already done this ${step.period}: saved state says so, nothing runs again` });
   }
   if (plan.trigger.type === "resource") {
