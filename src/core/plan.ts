@@ -58,7 +58,7 @@ export const Condition = z
 export type Condition = z.infer<typeof Condition>;
 
 export type PlanStep =
-  | { kind: "call"; id: string; tool: string; args: Record<string, PlanValue>; onFailure?: PlanStep[] }
+  | { kind: "call"; id: string; tool: string; args: Record<string, PlanValue>; onFailure?: PlanStep[]; then?: PlanStep[] }
   | { kind: "list"; id: string; from: PlanValue; where: Condition[]; noun: string }
   | { kind: "for-each"; id: string; list: string; steps: PlanStep[]; once?: string[] }
   | { kind: "if"; id: string; condition: Condition; then: PlanStep[]; otherwise: PlanStep[] }
@@ -67,8 +67,11 @@ export type PlanStep =
 
 export const PlanStep: z.ZodType<PlanStep> = z.lazy(() =>
   z.discriminatedUnion("kind", [
-    /** A tool call ("integration.tool"); onFailure runs instead of failing the run when the call fails. */
-    z.object({ kind: z.literal("call"), id: Id, tool: z.string().regex(/^[^.\s]+\.\S+$/), args: z.record(z.string(), PlanValue), onFailure: z.array(PlanStep).optional() }).strict(),
+    /**
+     * A tool call ("integration.tool"); onFailure runs instead of failing the run when the call
+     * fails; `then` (with onFailure) runs only when it succeeded, and is where its result may be read.
+     */
+    z.object({ kind: z.literal("call"), id: Id, tool: z.string().regex(/^[^.\s]+\.\S+$/), args: z.record(z.string(), PlanValue), onFailure: z.array(PlanStep).optional(), then: z.array(PlanStep).optional() }).strict(),
     /** The items of a list (a step's array field, or what a resource event brings) that meet every condition. */
     z.object({ kind: z.literal("list"), id: Id, from: PlanValue, where: z.array(Condition).max(10), noun: Noun }).strict(),
     /** `once`: each item at most once ever, known by these fields; an item an earlier run handled is skipped (remembered in saved state). */
@@ -148,6 +151,7 @@ export function* walkSteps(steps: readonly PlanStep[], parents: PlanStep[] = [])
   for (const step of steps) {
     yield { step, parents };
     const inner = [...parents, step];
+    if (step.kind === "call" && step.then) yield* walkSteps(step.then, inner);
     if (step.kind === "call" && step.onFailure) yield* walkSteps(step.onFailure, inner);
     if (step.kind === "for-each" || step.kind === "once-per") yield* walkSteps(step.steps, inner);
     if (step.kind === "if") {

@@ -25,6 +25,8 @@ export type Context = {
   channelVar?: PlanValue;
   /** Who the last page went to ("a note saying who was paged"). */
   paged?: Person;
+  /** What the step a fallback replaces would have said: a fallback that says nothing says that. */
+  insteadText?: PlanValue | undefined;
   /** The text the last message or post sent ("post the same note in #it-ops"). */
   lastText?: PlanValue;
   /** The list the request spoke of last ("if there are any", "a summary of them"). */
@@ -145,7 +147,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Page the on-call engineer (of a rotation) [with …].
-  for (const m of text.take(new RegExp(`\\b(?:page|call out|alert)\\s+(?:whoever is on call|(?:the\\s+)?(?:current\\s+)?on[- ]?call(?:\\s+(?:engineer|person|sre|admin|responder))?)(?:\\s+(?:for|of|on|in)\\s+(?:the\\s+)?(?:rotation\\s+)?(?!each\\b|every\\b|it\\b|them\\b|this\\b|that\\b|the\\b)"?(?<rotation>[a-z0-9][\\w-]*)"?(?:\\s+rotation)?)?(?:\\s*,?\\s+(?:with|about)\\s+(?<content>.+?))?${STOP}`), "page")) {
+  for (const m of text.take(new RegExp(`\\b(?:page|call out|alert)\\s+(?:whoever is on call|(?:the\\s+)?(?:current\\s+)?on[- ]?call(?:\\s+(?:engineer|person|sre|admin|responder))?)(?:\\s+(?:for|of|on|in)\\s+(?:the\\s+)?(?:rotation\\s+)?(?!(?:each|every|it|them|this|that|the)\\b(?!-))"?(?<rotation>[a-z0-9][\\w-]*)"?(?:\\s+rotation)?)?(?:\\s*,?\\s+(?:with|about)\\s+(?<content>.+?))?${STOP}`), "page")) {
     add("page", m, pageBuilder(m, (context, block) => onCallPerson(catalog, builder, context, block, m.groups?.["rotation"], said(m))));
   }
   // Page them / the reporter / a person by name.
@@ -165,10 +167,15 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   function pageBuilder(m: RegExpExecArray, target: (context: Context, block: PlanStep[]) => Person): ActionSpec["build"] {
     return (context, block) => {
       const tool = need(catalog.action(["page"], undefined, [["user_email", "email"]]), said(m), "page a person");
-      const person = target(context, block);
+      // What the page says is read first, then who gets it: the lookup of who is on call sits right before the page.
       const messageField = ["message", "text", "body"].find((f) => propertyOf(tool.inputSchema, f));
+      const message = messageField ? readContent(text.groupAsWritten(m, "content") ?? "", context, said(m), catalog, builder, block) : undefined;
+      const person = target(context, block);
       const bound: Record<string, PlanValue> = { [propertyOf(tool.inputSchema, "user_email") ? "user_email" : "email"]: person.email };
-      if (messageField) bound[messageField] = readContent(text.groupAsWritten(m, "content") ?? "", context, said(m), catalog, builder, block);
+      if (messageField && message) {
+        bound[messageField] = message;
+        context.lastText = message;
+      }
       const id = builder.id("page");
       block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: said(m) }) });
       // "…; if paging fails, send them a direct message": them is who was paged.
@@ -497,6 +504,7 @@ export function summaryOf(item: Item): PlanValue {
  */
 export function readContent(content: string, context: Context, said: string, catalog: CatalogView, builder: PlanBuilder, block: PlanStep[]): PlanValue {
   // "the incident number in the page": where it goes is the action's; what goes is the rest.
+  if (content.trim() === "" && context.insteadText) return context.insteadText;
   const originalPhrase = content.trim().replace(/^(?:with|about)\s+/i, "").replace(/\s+(?:in|into)\s+(?:the|that|this)\s+(?:page|message|dm|post|note|alert|comment)$/i, "");
   const phrase = originalPhrase.toLowerCase();
   const quoted = /^(?:saying\s+|with the text\s+|the text\s+|(?:the|a)\s+(?:message|text|note)\s+|message\s+|text\s+)?"([^"]+)"$/.exec(content.trim().replace(/^(?:with|about)\s+/i, ""));

@@ -94,7 +94,7 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   const once = text.takeOne(/,?\s*\b(?:(?:only|at most|no more than|max(?:imum)?)\s+once\s+(?:per|an?|each|every)|once\s+per|(?:but\s+)?(?:don't|do not|never)\s+(?:post|send|page|notify|alert|do)(?:\s+(?:that|this|it|the)\s*(?:[a-z-]+)?)?\s+more\s+than\s+once\s+(?:per|an?|each|every))\s+(?<period>hour|day|week)\b/, "once");
   // "…: if it already went out today, skip it" says the same again.
   const onceAgain = once ? text.takeOne(/[:;,]?\s*(?:if|when)\s+(?:it|that|one)\s+(?:has\s+)?(?:already\s+)?(?:went|gone|was sent|was posted|ran|happened|fired)(?:\s+out)?\s+(?:already\s+)?(?:today|this\s+(?:hour|week))(?:\s+already)?,?\s*(?:skip|don't|do not)(?:\s+(?:it|send|post|again))*\b/, "once") : undefined;
-  const fallbacks = text.take(/\b(?:if|when)\s+(?<what>paging|the page|posting|the post|sending|the message|the dm|that|it|this)\s+(?:fails?|doesn't go through|does not go through|is not delivered|errors?(?:\s+out)?|bounces)\b,?\s*(?:then\s+)?/, "fallback");
+  const fallbacks = text.take(/\b(?:if|when)\s+(?:(?<what>paging|the page|posting|the post|sending|the message|the dm|that|it|this)\s+(?:fails?|doesn't go through|does not go through|is not delivered|errors?(?:\s+out)?|bounces)|(?<nobody>(?:nobody|no one|no-one|noone)\s+is\s+on[- ]?call|there\s+is\s+no(?:body|\s+one)?\s+on[- ]?call(?:\s+(?:engineer|person))?|the\s+on[- ]?call\s+lookup\s+fails)(?:\s+(?:for|in|on)\s+(?:the\s+)?(?:rotation\s+)?[a-z0-9][\w-]*(?:\s+rotation)?)?)\b,?\s*(?:then\s+)?/, "fallback");
   const insteads = text.take(/\s*\binstead\b/, "fallback");
   // "Never page twice for the same incident": each item once ever.
   const onceEach = text.takeOne(/[,.;]?\s*(?:but\s+)?\b(?:never|don't|do not)\s+(?:page|post|send|notify|alert|dm|message|ping|do\s+(?:it|this|that))(?:\s+(?:anyone|them|it))?\s+(?:twice|more\s+than\s+once|again)\s+(?:for|about|on)\s+the\s+same\s+(?<noun>[a-z]+)\b|[,.;]?\s*(?:but\s+)?\bnever\s+(?:paging|posting|sending|notifying|alerting)\s+(?:about\s+)?the\s+same\s+(?<noun2>[a-z]+)\s+twice\b|[,.;]?\s*\b(?:only\s+)?once\s+(?:per|for\s+each|for\s+every)\s+(?<noun3>incident|ticket|user|person|member)\b/, "once");
@@ -127,6 +127,8 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     const found = match.exec(text.lower);
     return found ? found.index : text.lower.length;
   };
+  const onCallLookups = new Set<ActionSpec>();
+  const lookupsWithFallback = new Set<Extract<PlanStep, { kind: "call" }>>();
   const role = new Map<ActionSpec, { kind: "then" | "otherwise"; condition: number } | { kind: "fallback"; of: ActionSpec }>();
   for (const [index, condition] of conditions.entries()) {
     const end = sentenceEnd(condition.end);
@@ -146,12 +148,14 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   for (const fallback of fallbacks) {
     const what = fallback.groups?.["what"] ?? "";
     const kinds = /pag/.test(what) ? ["page"] : /post/.test(what) ? ["post"] : /send|message/.test(what) ? ["message", "post"] : [];
-    const failing = actions.filter((a) => a.end <= fallback.index && (kinds.length === 0 || kinds.includes(a.kind))).pop();
+    // "if nobody is on call": the failure is the on-call lookup's, of the last action that needed it.
+    const failing = fallback.groups?.["nobody"] ? actions.filter((a) => a.end <= fallback.index && /on[- ]?call|on call/.test(a.said.toLowerCase())).pop() : actions.filter((a) => a.end <= fallback.index && (kinds.length === 0 || kinds.includes(a.kind))).pop();
     if (!failing) throw new PlannerDeclined("refused", fallback[0], "it does not say which step's failure this is about");
     const end = insteads.find((i) => i.index > fallback.index)?.index ?? sentenceEnd(fallback.index);
     const instead = actions.filter((a) => a.start >= fallback.index && a.start <= end);
     if (instead.length === 0) throw new PlannerDeclined("refused", fallback[0], "it does not say what to do instead");
     for (const action of instead) role.set(action, { kind: "fallback", of: failing });
+    if (fallback.groups?.["nobody"]) onCallLookups.add(failing);
   }
 
   const body: PlanStep[] = [];
@@ -162,14 +166,20 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   const branches = conditions.map((c) => ({ step: { kind: "if", id: builder.id("check"), condition: { value: { kind: "const", value: null }, op: "empty" }, then: [], otherwise: [] } as Extract<PlanStep, { kind: "if" }>, placed: false, spec: c }));
   for (const action of actions) {
     const steps: PlanStep[] = [];
+    // "…, page Li Wen instead": with what the step it replaces would have said.
+    if (role.get(action)?.kind === "fallback") frame.context.insteadText = frame.context.lastText;
     const ids = action.build(frame.context, steps);
+    frame.context.insteadText = undefined;
     builder.clause(action.said, ...ids);
     built.set(action, steps);
     const placement = role.get(action);
     if (placement?.kind === "fallback") {
-      const target = (built.get(placement.of) ?? []).filter((s): s is Extract<PlanStep, { kind: "call" }> => s.kind === "call").pop();
-      if (!target) throw new PlannerDeclined("refused", action.said, "the step it replaces makes no tool call");
+      const calls = [...walkSteps([...(built.get(placement.of) ?? []), ...body, ...top])].map(({ step }) => step).filter((s): s is Extract<PlanStep, { kind: "call" }> => s.kind === "call");
+      const lookup = onCallLookups.has(placement.of) ? calls.find((s) => s.tool === catalog.onCall()?.tool.key) : undefined;
+      const target = lookup ?? (built.get(placement.of) ?? []).filter((s): s is Extract<PlanStep, { kind: "call" }> => s.kind === "call").pop();
+      if (!target) throw new PlannerDeclined("refused", action.said, onCallLookups.has(placement.of) ? "no step asks who is on call" : "the step it replaces makes no tool call");
       target.onFailure = [...(target.onFailure ?? []), ...steps];
+      if (lookup) lookupsWithFallback.add(lookup);
       continue;
     }
     if (placement) {
@@ -229,6 +239,8 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     if (onceAgain) builder.clause(text.originalOf(onceAgain), id);
   }
   frame.block.push(...body);
+  // Steps that read who is on call run only when the lookup found someone.
+  for (const lookup of lookupsWithFallback) adoptDependents(top, lookup);
   if (onceEach) {
     const said = text.originalOf(onceEach);
     if (frame.event) builder.clause(said, "trigger");
@@ -316,6 +328,24 @@ function normalize(text: RequestText): void {
 function combined(problems: PlannerDeclined[]): PlannerDeclined {
   if (problems.length === 1 && problems[0]) return problems[0];
   return new PlannerDeclined("refused", problems.map((p) => p.clause).join(" … "), problems.map((p) => `"${p.clause}": ${p.reason}`).join("; "));
+}
+
+/** Moves the steps after `call` (in the block that holds it) that read its result into its `then`. */
+function adoptDependents(root: PlanStep[], call: Extract<PlanStep, { kind: "call" }>): void {
+  const blocks: PlanStep[][] = [root];
+  for (const { step } of walkSteps(root)) {
+    if (step.kind === "for-each" || step.kind === "once-per") blocks.push(step.steps);
+    if (step.kind === "if") blocks.push(step.then, step.otherwise);
+    if (step.kind === "call") blocks.push(...(step.then ? [step.then] : []), ...(step.onFailure ? [step.onFailure] : []));
+  }
+  for (const block of blocks) {
+    const at = block.indexOf(call);
+    if (at < 0) continue;
+    const readers = block.slice(at + 1).filter((s) => mentions([s], [call.id]));
+    for (const reader of readers) block.splice(block.indexOf(reader), 1);
+    call.then = [...(call.then ?? []), ...readers];
+    return;
+  }
 }
 
 /** Whether any of the steps reads one of the ids (a step's result, a loop's item, a list). */

@@ -97,6 +97,8 @@ export function checkPlan(raw: unknown, tools: ReadonlyMap<string, PlanTool>): {
             else if (v.kind === "const") for (const error of schemaValidator({ type: "object", properties: { value: property } })({ value: v.value })) problems.push(`${where}: ${name} ${error}`);
             checkValue(v, scope, `${where} ${name}`);
           }
+          // What runs on success may read the result, even where a fallback exists.
+          if (step.then) walk(step.then, new Set([...scope, step.id]));
           if (step.onFailure) {
             failing.add(step.id);
             walk(step.onFailure, new Set(scope));

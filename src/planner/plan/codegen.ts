@@ -95,8 +95,12 @@ export function planToSource(plan: WorkflowPlan, tools: ReadonlyMap<string, Plan
         const properties = (tool.inputSchema["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {};
         const args = Object.entries(step.args).map(([name, v]) => `${/^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name)}: ${expr(v, properties[name] ?? {})}`);
         const call = `await ${tool.namespace}.${tool.functionName}({ ${args.join(", ")} })`;
-        if (!step.onFailure) return `${indent}const ${ident(step.id)} = ${call};\n`;
+        if (!step.onFailure) return `${indent}const ${ident(step.id)} = ${call};\n${step.then ? block(step.then, indent) : ""}`;
         helpers.add("ToolError");
+        if (step.then) {
+          // The result exists only when the call succeeded: the fallback returns nothing, and \`then\` runs on a result.
+          return `${indent}const ${ident(step.id)} = await (async () => {\n${indent}  try {\n${indent}    return ${call};\n${indent}  } catch (error) {\n${indent}    if (!(error instanceof ToolError)) throw error;\n${indent}    ctx.log.warn(${JSON.stringify(`${step.tool} failed; doing the fallback`)}, { code: error.code });\n${block(step.onFailure, `${indent}    `)}${indent}    return undefined;\n${indent}  }\n${indent}})();\n${indent}if (${ident(step.id)} !== undefined) {\n${block(step.then, `${indent}  `)}${indent}}\n`;
+        }
         return `${indent}try {\n${indent}  ${call};\n${indent}} catch (error) {\n${indent}  if (!(error instanceof ToolError)) throw error;\n${indent}  ctx.log.warn(${JSON.stringify(`${step.tool} failed; doing the fallback`)}, { code: error.code });\n${block(step.onFailure, `${indent}  `)}${indent}}\n`;
       }
       case "list": {

@@ -178,6 +178,7 @@ export function evaluatePlan(plan: WorkflowPlan, run: { input: Record<string, un
           const outcome = run.answer(step.tool, args);
           if (outcome.ok) {
             at.set(step.id, outcome.value);
+            if (step.then) steps(step.then, at);
           } else if (step.onFailure) {
             paths.add(`failed:${step.id}`);
             steps(step.onFailure, at);

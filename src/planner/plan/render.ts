@@ -40,6 +40,10 @@ export function renderPlan(plan: WorkflowPlan, tools?: ReadonlyMap<string, PlanT
           const title = tools?.get(step.tool)?.title;
           const args = Object.entries(step.args).map(([name, v]) => `${name} ${renderValue(v)}`);
           lines.push(`${pad}- ${title ?? step.tool} (${step.tool})${args.length ? `: ${args.join(", ")}` : ""}`);
+          if (step.then) {
+            lines.push(`${pad}  ${step.onFailure ? "if that succeeds" : "then"}:`);
+            walk(step.then, depth + 2);
+          }
           if (step.onFailure) {
             lines.push(`${pad}  if that fails:`);
             walk(step.onFailure, depth + 2);
