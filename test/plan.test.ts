@@ -163,6 +163,26 @@ describe("plans, coverage and generated tests on the demo tenant", () => {
     assert.match(await check(request, (s) => s.replace(/if \(incidents_\.length > 3\)/, "if (incidents_.length > 3 || true)")), /expected/);
     assert.match(await check("Every hour, post the open P2 incidents to #it-ops", (s) => s.replace(/\.filter\(\(incidents_\) => [^;]*\);/, ";")), /\$contains|include|excludes|INC/);
     assert.match(await check("Every hour, post the unassigned P2 incidents to #it-ops", (s) => s.replace("(isEmpty(incidents_?.assignee))", "(true)")), /./);
+    // Each item once ever: code that forgets what earlier runs handled pages again, and its tests say so.
+    const never = "Every 30 minutes, look for P1 incidents in status new and page the on-call engineer about each one. Never page twice for the same incident.";
+    assert.match(await check(never, (s) => s.replace(/if \(incident_Handled\.has\(incident_Key\)\) continue;/, "")), /./);
+    // "If nobody is on call, … instead": code that pages the on-call engineer without a lookup result is caught.
+    const nobody = "When a P1 incident is opened, page the on-call engineer; if nobody is on call, post it to #it-ops instead";
+    assert.match(await check(nobody, (s) => s.replace(/return undefined;/, "return { rotation: \"sre-oncall\", user: { id: \"u-0\", email: \"nobody@example.com\", name: \"Nobody\", department: \"it\", status: \"active\", groups: [] }, until: \"\" } as never;")), /./);
+  });
+
+  test("at most once a day limits what is done when the condition holds, not the check; never twice is per item", async () => {
+    const limited = await plan("Every hour, check whether any P1 incidents are open and if so post them in #incidents, but don't post more than once a day");
+    const branch = limited.steps.find((s) => s.kind === "if");
+    assert.ok(branch?.kind === "if" && branch.then[0]?.kind === "once-per", JSON.stringify(limited.steps));
+    const once = await plan("Every 30 minutes, look for P1 incidents in status new and page the on-call engineer about each one. Never page twice for the same incident.");
+    const loop = once.steps.find((s) => s.kind === "for-each");
+    assert.ok(loop?.kind === "for-each" && JSON.stringify(loop.once) === JSON.stringify(["id"]), JSON.stringify(once.steps));
+    assert.ok(planToTests(once, tools).tests.some((t) => /handled by an earlier run/.test(t.name)));
+    const fallback = await plan("Every day at 6am, page whoever is on call for the it-admins rotation with the number of open P1 incidents. If nobody is on call for it-admins, page Li Wen instead.");
+    const lookup = fallback.steps.find((s) => s.kind === "call" && s.tool === "directory.get_on_call");
+    assert.ok(lookup?.kind === "call" && lookup.then?.length === 1 && (lookup.onFailure?.length ?? 0) > 0, JSON.stringify(fallback.steps));
+    assert.deepEqual(checkPlan(fallback, tools).problems, []);
   });
 
   test("a branch, fallback or limit the planner cannot place is refused, not run unconditionally", async () => {
