@@ -67,10 +67,10 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Who an action names: them, the on-call engineer, the reporter, an email address, or (last) a person's name ("Li Wen"), taken only when written capitalized.
-  const WHO = `${TARGET_THEM}|the on-?call(?: engineer| person)?|whoever is on call|the reporter(?:\\s+of\\s+(?:it|the incident))?|[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+|[a-z][a-z'-]+\\s+[a-z][a-z'-]+`;
+  const WHO = `(?:their|his|her|the user's|the employee's|the member's|the new hire's|the)\\s+manager|${TARGET_THEM}|the on-?call(?: engineer| person)?|whoever is on call|the reporter(?:\\s+of\\s+(?:it|the incident))?|[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+|[a-z][a-z'-]+\\s+[a-z][a-z'-]+`;
   /** The person `who` (a WHO phrase of match `m`, as written at `at`) refers to; a refusal when nobody. */
   const personFor = (who: string, written: string, m: RegExpExecArray, context: Context, block: PlanStep[]): Person => {
-    const person = /@/.test(who) ? ({ email: { kind: "const", value: who } } satisfies Person) : /on-?call|on call/.test(who) ? onCallPerson(catalog, builder, context, block, undefined, said(m)) : /reporter/.test(who) ? reporter(context, said(m)) : new RegExp(`^(?:${TARGET_THEM})$`).test(who) ? context.person : namedPerson(written, context, block, catalog, builder, said(m));
+    const person = /manager$/.test(who) ? managerOf(context, block, catalog, builder, said(m)) : /@/.test(who) ? ({ email: { kind: "const", value: who } } satisfies Person) : /on-?call|on call/.test(who) ? onCallPerson(catalog, builder, context, block, undefined, said(m)) : /reporter/.test(who) ? reporter(context, said(m)) : new RegExp(`^(?:${TARGET_THEM})$`).test(who) ? context.person : namedPerson(written, context, block, catalog, builder, said(m));
     if (!person) throw new PlannerDeclined("refused", said(m), `"${who}" refers to nobody this workflow knows (no user in its trigger or input)`);
     return person;
   };
@@ -196,10 +196,10 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
     new RegExp(`\\blet\\s+(?<who>${WHO})\\s+know\\s+(?:(?:by|via|in|with|through)\\s+(?:a\\s+)?(?:dm|direct message|private message|chat)\\s+)?(?<content>that\\s+.+?)(?:\\s+(?:by|via|in)\\s+(?:a\\s+)?(?:dm|direct message|private message))?${STOP}`),
     // "for every member of x, send a direct message …": to them, said before.
     new RegExp(`\\b(?:send|write)\\s+(?:a|an)\\s+(?<kind>welcome|direct|private|short|reminder)\\s*(?:message|dm|note)?(?<who>)(?!\\s+to\\b)${INTRO}${STOP}`),
-    new RegExp(`\\b(?:dm|message|send|tell)\\s+(?<who>${WHO})\\s+(?<content>(?:the|a|an) (?:number|count|list|summary|digest) of .+?|(?:the|its) (?:new )?(?:ticket|incident) (?:number|id)(?: and (?:its )?title)?|(?:any|all|every) .+?|how many .+?|who (?:was|got|has been) (?:added|removed)|"[^"]+")${STOP}`),
+    new RegExp(`\\b(?:dm|message|send|tell)\\s+(?<who>${WHO})(?:\\s*\\((?:as\\s+)?(?:recorded|listed|set|stored|found|given)\\s+in\\s+the\\s+directory\\))?(?:\\s+directly)?\\s+(?<content>that\\s+.+?|(?:the|a|an) (?:number|count|list|summary|digest) of .+?|(?:the|its) (?:new )?(?:ticket|incident) (?:number|id)(?: and (?:its )?title)?|(?:any|all|every) .+?|how many .+?|who (?:was|got|has been) (?:added|removed)|"[^"]+")${STOP}`),
     new RegExp(`\\b(?:send|forward)\\s+(?<content>it|this|that|the message|that message|the given message)\\s+to\\s+(?<who>${WHO})\\s+(?:as|in|by)\\s+(?:a|an)\\s+(?:direct|private)\\s+message${STOP}`),
     new RegExp(`\\b(?:send|forward)\\s+(?<content>it|this|that|the message|that message|the given message)\\s+(?:as|in|by)\\s+(?:a|an)\\s+(?:dm|direct message|private message)\\s+to\\s+(?<who>${WHO})${STOP}`),
-    new RegExp(`\\b(?:welcome|dm|message)\\s+(?<who>${WHO})(?:\\s+(?:with|saying|about)\\s+(?<content>.+?))?${STOP}`),
+    new RegExp(`\\b(?:welcome|dm|message)\\s+(?<who>${WHO})(?:\\s+directly)?(?:\\s+(?:with|saying|about)\\s+(?<content>.+?))?${STOP}`),
   ];
   for (const pattern of dmPatterns) {
     for (const m of text.take(pattern, "message")) {
@@ -309,7 +309,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Comment on the incident; set its priority or status.
-  for (const m of text.take(/\b(?:(?:add|leave|post|write|put)\s+(?:a|an)\s+(?<visibility>internal|public)?\s*(?:comment|note|work note)|(?:reply|respond|answer)\s+(?<adverb>publicly|internally)|comment(?=\s+(?:on\s+it\s+)?"))(?:\s+(?:to|on|in)\s+(?:it|the incident|the ticket|each of them|each one))?(?:(?:\s+(?:saying|that says|with the text|reading)\s+|\s*:\s*|\s+)"(?<body>[^"]+)"|\s+(?:saying|that says|about|with)\s+(?<content>(?!")[^,;.]+?)(?=\s*(?:[,;.]|\band\b|\bthen\b|$)))?/, "comment")) {
+  for (const m of text.take(/\b(?:(?:add|leave|post|write|put)\s+(?:a|an)\s+(?<visibility>internal|public)?\s*(?:comment|note|work note)|(?:reply|respond|answer)\s+(?<adverb>publicly|internally)|comment(?=\s+(?:on\s+it\s+)?"))(?:\s+(?:to|on|in)\s+(?:it|the incident|the ticket|each of them|each one))?(?:(?:\s+(?:saying|that says|with the text|reading)\s+|\s*:\s*|\s+)"(?<body>[^"]+)"|\s+(?:saying|that says|about|with)\s+(?<content>(?!")[^,;.]+?)(?=\s*(?:[,;.]|\band\b|\bthen\b|$))|\s+(?:telling|to tell|letting)\s+(?:the reporter|them|the user|the caller|the requester)\s+(?:know\s+)?(?:that\s+)?(?<told>[^;.]+?)(?=\s*(?:[;.]|$)))?/, "comment")) {
     add("comment", m, (context, block) => {
       const tool = need(catalog.action(["comment", "note"], undefined, [["id"], ["body", "text"]]), said(m), "comment on an incident");
       const item = context.item;
@@ -321,6 +321,9 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       if (body) bound[bodyField] = { kind: "const", value: body };
       const content = text.groupAsWritten(m, "content");
       if (content) bound[bodyField] = readContent(content, context, said(m), catalog, builder, block);
+      // "telling the reporter we've got it": those words, to the reporter.
+      const told = text.groupAsWritten(m, "told");
+      if (told) bound[bodyField] = { kind: "const", value: spokenTo(told, "that", false) };
       const visibility = m.groups?.["visibility"] ?? (m.groups?.["adverb"] === "publicly" ? "public" : m.groups?.["adverb"] === "internally" ? "internal" : undefined);
       if (visibility && propertyOf(tool.inputSchema, "visibility")) bound["visibility"] = { kind: "const", value: visibility };
       const id = builder.id("comment");
@@ -423,6 +426,21 @@ function onCallPerson(catalog: CatalogView, builder: PlanBuilder, context: Conte
   }
   const base = found.personPath;
   return { email: { kind: "ref", step: id, path: [...base, "email"] }, name: { kind: "ref", step: id, path: [...base, "name"] }, id: { kind: "ref", step: id, path: [...base, "id"] } };
+}
+
+/**
+ * The manager of the user the workflow is about, as the directory records it: read at each run by
+ * the manager's id. A user with no manager makes that read fail (a fallback may say what then).
+ */
+function managerOf(context: Context, block: PlanStep[], catalog: CatalogView, builder: PlanBuilder, said: string): Person {
+  const person = context.person;
+  const record = person?.id?.kind === "ref" ? person.id : undefined;
+  const reader = catalog.personBy("id");
+  const field = person?.schema ? ["manager_id", "manager"].find((f) => propertyOf(person.schema, f)) : record ? "manager_id" : undefined;
+  if (!person || !record || !reader?.tool.outputSchema || !field) throw new PlannerDeclined("refused", said, "it names a manager, and this workflow has no user whose record says who their manager is");
+  const id = builder.id("manager");
+  block.push({ kind: "call", id, tool: reader.tool.key, args: { [reader.inputField]: { kind: "ref", step: record.step, path: [...record.path.slice(0, -1), field] } } });
+  return personOf(id, reader.tool.outputSchema);
 }
 
 /**

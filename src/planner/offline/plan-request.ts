@@ -94,12 +94,12 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   const once = text.takeOne(/,?\s*\b(?:(?:only|at most|no more than|max(?:imum)?)\s+once\s+(?:per|an?|each|every)|once\s+per|(?:but\s+)?(?:don't|do not|never)\s+(?:post|send|page|notify|alert|do)(?:\s+(?:that|this|it|the)\s*(?:[a-z-]+)?)?\s+more\s+than\s+once\s+(?:per|an?|each|every))\s+(?<period>hour|day|week)\b/, "once");
   // "…: if it already went out today, skip it" says the same again.
   const onceAgain = once ? text.takeOne(/[:;,]?\s*(?:if|when)\s+(?:it|that|one)\s+(?:has\s+)?(?:already\s+)?(?:went|gone|was sent|was posted|ran|happened|fired)(?:\s+out)?\s+(?:already\s+)?(?:today|this\s+(?:hour|week))(?:\s+already)?,?\s*(?:skip|don't|do not)(?:\s+(?:it|send|post|again))*\b/, "once") : undefined;
-  const fallbacks = text.take(/\b(?:if|when)\s+(?:(?<what>paging|the page|posting|the post|sending|the message|the dm|that|it|this)\s+(?:fails?|doesn't go through|does not go through|is not delivered|errors?(?:\s+out)?|bounces)|(?<nobody>(?:nobody|no one|no-one|noone)\s+is\s+on[- ]?call|there\s+is\s+no(?:body|\s+one)?\s+on[- ]?call(?:\s+(?:engineer|person))?|the\s+on[- ]?call\s+lookup\s+fails)(?:\s+(?:for|in|on)\s+(?:the\s+)?(?:rotation\s+)?[a-z0-9][\w-]*(?:\s+rotation)?)?)\b,?\s*(?:then\s+)?/, "fallback");
+  const fallbacks = text.take(/\b(?:if|when)\s+(?:(?<what>paging|the page|posting|the post|sending|the message|the dm|that|it|this)\s+(?:fails?|doesn't go through|does not go through|is not delivered|errors?(?:\s+out)?|bounces)|(?<nobody>(?:nobody|no one|no-one|noone)\s+is\s+on[- ]?call|there\s+is\s+no(?:body|\s+one)?\s+on[- ]?call(?:\s+(?:engineer|person))?|the\s+on[- ]?call\s+lookup\s+fails)(?:\s+(?:for|in|on)\s+(?:the\s+)?(?:rotation\s+)?[a-z0-9][\w-]*(?:\s+rotation)?)?|(?<nomanager>(?:they|the user|the employee|he|she|the person|the member)\s+(?:has|have|doesn't have|does not have)\s+(?:no|a)\s+manager(?:\s+(?:on file|recorded|set|in the directory))?))\b,?\s*(?:then\s+)?/, "fallback");
   const insteads = text.take(/\s*\binstead\b/, "fallback");
   // "Never page twice for the same incident": each item once ever.
   const onceEach = text.takeOne(/[,.;]?\s*(?:but\s+)?\b(?:never|don't|do not)\s+(?:page|post|send|notify|alert|dm|message|ping|do\s+(?:it|this|that))(?:\s+(?:anyone|them|it))?\s+(?:twice|more\s+than\s+once|again)\s+(?:for|about|on)\s+the\s+same\s+(?<noun>[a-z]+)\b|[,.;]?\s*(?:but\s+)?\bnever\s+(?:paging|posting|sending|notifying|alerting)\s+(?:about\s+)?the\s+same\s+(?<noun2>[a-z]+)\s+twice\b|[,.;]?\s*\b(?:only\s+)?once\s+(?:per|for\s+each|for\s+every)\s+(?<noun3>incident|ticket|user|person|member)\b/, "once");
   const conditions = readConditions(text, catalog, builder, frame);
-  const otherwise = text.take(/[,;]?\s*\b(?:otherwise|else|if not)\b,?/, "otherwise");
+  const otherwise = text.take(/[,;]?\s*\b(?:otherwise|else|if not|(?:and\s+)?for\s+(?:anything|everything|all|any)\s+(?:else|others?|other\s+(?:priorities|priority|ones|incidents|tickets))|for\s+the\s+rest|(?:anything|everything)\s+else)\b,?(?:\s+just\b)?/, "otherwise");
 
   // "Leave other priorities alone", "changes to other groups don't matter": the filters already read say so.
   const filtered = top.some((s) => s.kind === "list" && s.where.length > 0);
@@ -128,14 +128,29 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     return found ? found.index : text.lower.length;
   };
   const onCallLookups = new Set<ActionSpec>();
+  const managerLookups = new Set<ActionSpec>();
   const lookupsWithFallback = new Set<Extract<PlanStep, { kind: "call" }>>();
   const role = new Map<ActionSpec, { kind: "then" | "otherwise"; condition: number } | { kind: "fallback"; of: ActionSpec }>();
+  // "if it's a P1, …; if it's a P2, …; for anything else, …": an "otherwise" in a sentence of its own belongs to the last condition before it.
+  const claimed = new Set<RegExpExecArray>();
+  for (const condition of conditions) {
+    const o = otherwise.find((x) => x.index > condition.end && x.index < sentenceEnd(condition.end));
+    if (o) claimed.add(o);
+  }
+  const orphanOf = new Map<number, RegExpExecArray>();
+  for (const o of otherwise) {
+    if (claimed.has(o)) continue;
+    const owner = [...conditions.entries()].filter(([, c]) => c.leading && c.end < o.index).pop();
+    if (owner) orphanOf.set(owner[0], o);
+  }
   for (const [index, condition] of conditions.entries()) {
-    const end = sentenceEnd(condition.end);
-    const otherwiseAt = otherwise.find((o) => o.index > condition.end && o.index < end)?.index ?? end;
+    const orphan = orphanOf.get(index);
+    const end = orphan ? sentenceEnd(orphan.index + orphan[0].length) : sentenceEnd(condition.end);
+    const otherwiseAt = orphan ? orphan.index : (otherwise.find((o) => o.index > condition.end && o.index < end)?.index ?? end);
+    const thenEnd = orphan ? sentenceEnd(condition.end) : otherwiseAt;
     if (condition.leading) {
       for (const action of actions) {
-        if (action.start > condition.end && action.start < otherwiseAt) role.set(action, { kind: "then", condition: index });
+        if (action.start > condition.end && action.start < thenEnd) role.set(action, { kind: "then", condition: index });
         else if (action.start >= otherwiseAt && action.start < end) role.set(action, { kind: "otherwise", condition: index });
       }
     } else {
@@ -149,13 +164,14 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     const what = fallback.groups?.["what"] ?? "";
     const kinds = /pag/.test(what) ? ["page"] : /post/.test(what) ? ["post"] : /send|message/.test(what) ? ["message", "post"] : [];
     // "if nobody is on call": the failure is the on-call lookup's, of the last action that needed it.
-    const failing = fallback.groups?.["nobody"] ? actions.filter((a) => a.end <= fallback.index && /on[- ]?call|on call/.test(a.said.toLowerCase())).pop() : actions.filter((a) => a.end <= fallback.index && (kinds.length === 0 || kinds.includes(a.kind))).pop();
+    const failing = fallback.groups?.["nobody"] ? actions.filter((a) => a.end <= fallback.index && /on[- ]?call|on call/.test(a.said.toLowerCase())).pop() : fallback.groups?.["nomanager"] ? actions.filter((a) => a.end <= fallback.index && /manager/.test(a.said.toLowerCase())).pop() : actions.filter((a) => a.end <= fallback.index && (kinds.length === 0 || kinds.includes(a.kind))).pop();
     if (!failing) throw new PlannerDeclined("refused", fallback[0], "it does not say which step's failure this is about");
     const end = insteads.find((i) => i.index > fallback.index)?.index ?? sentenceEnd(fallback.index);
     const instead = actions.filter((a) => a.start >= fallback.index && a.start <= end);
     if (instead.length === 0) throw new PlannerDeclined("refused", fallback[0], "it does not say what to do instead");
     for (const action of instead) role.set(action, { kind: "fallback", of: failing });
     if (fallback.groups?.["nobody"]) onCallLookups.add(failing);
+    if (fallback.groups?.["nomanager"]) managerLookups.add(failing);
   }
 
   const body: PlanStep[] = [];
@@ -175,7 +191,7 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     const placement = role.get(action);
     if (placement?.kind === "fallback") {
       const calls = [...walkSteps([...(built.get(placement.of) ?? []), ...body, ...top])].map(({ step }) => step).filter((s): s is Extract<PlanStep, { kind: "call" }> => s.kind === "call");
-      const lookup = onCallLookups.has(placement.of) ? calls.find((s) => s.tool === catalog.onCall()?.tool.key) : undefined;
+      const lookup = onCallLookups.has(placement.of) ? calls.find((s) => s.tool === catalog.onCall()?.tool.key) : managerLookups.has(placement.of) ? calls.find((s) => /^manager\d*$/.test(s.id)) : undefined;
       const target = lookup ?? (built.get(placement.of) ?? []).filter((s): s is Extract<PlanStep, { kind: "call" }> => s.kind === "call").pop();
       if (!target) throw new PlannerDeclined("refused", action.said, onCallLookups.has(placement.of) ? "no step asks who is on call" : "the step it replaces makes no tool call");
       target.onFailure = [...(target.onFailure ?? []), ...steps];
@@ -200,6 +216,18 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     }
     loopActions = true;
     body.push(...steps);
+  }
+  // "if it's a P1, …; if it's a P2, …": conditions on the same field, one after the other, are one choice (else-if).
+  for (let k = 0; k < body.length - 1; k++) {
+    const first = body[k];
+    const next = body[k + 1];
+    if (first?.kind !== "if" || next?.kind !== "if" || first.otherwise.length > 0) continue;
+    if (!branches.some((b) => b.step === first) || !branches.some((b) => b.step === next)) continue;
+    const onField = (c: Condition) => c.value.kind === "ref" && ["eq", "in"].includes(c.op) && c.against === undefined;
+    if (!onField(first.condition) || !onField(next.condition) || JSON.stringify(first.condition.value) !== JSON.stringify(next.condition.value)) continue;
+    first.otherwise = [next];
+    body.splice(k + 1, 1);
+    k--;
   }
   for (const branch of branches) if (!branch.placed) throw new PlannerDeclined("refused", branch.spec.said, "no action depends on this condition");
   // An "otherwise" that no condition took would leave its actions unconditional: never.
@@ -686,7 +714,7 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
     const condition: Condition = { value: { kind: "count", list }, op: "gt", operand: 0 };
     out.push({ resolve: () => condition, before, start: m.index, end: m.index + m[0].length, said, leading: /,\s*$/.test(m[0]) });
   }
-  for (const m of text.take(/,?\s*\bif\s+(?:it|the incident|the ticket|its priority|the priority|the incident's priority|its status)\s+is\s+(?:a\s+|an\s+|still\s+)?(?<value>[a-z0-9_]+(?:\s+or\s+(?:a\s+|an\s+)?[a-z0-9_]+)*)\b(?:(?<comma>\s*,)|(?<verb>(?=\s+(?:then\s+)?(?:page|post|send|notify|assign|add|dm|message|close|create|open|tell|alert|escalate|disable|remove|set|comment)\b))|)/, "condition")) {
+  for (const m of text.take(/,?\s*\bif\s+(?:(?:it|the incident|the ticket|its priority|the priority|the incident's priority|its status)\s+is|it's)\s+(?:a\s+|an\s+|still\s+)?(?<value>[a-z0-9_]+(?:\s+or\s+(?:a\s+|an\s+)?[a-z0-9_]+)*)\b(?:(?<comma>\s*,)|(?<verb>(?=\s+(?:then\s+)?(?:page|post|send|notify|assign|add|dm|message|close|create|open|tell|alert|escalate|disable|remove|set|comment)\b))|)/, "condition")) {
     const said = text.originalOf(m);
     const values = (m.groups?.["value"] ?? "").split(/\s+or\s+(?:an?\s+)?/);
     const resolve = (context: Context): Condition => {
