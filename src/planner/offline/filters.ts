@@ -94,7 +94,10 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
   // "… for the vpn service", "… with service vpn": a value of a free-text field, named with its field.
   const named = textFields(itemSchema).map(escape).join("|");
   const byName = named ? `(?<byname>\\s+(?:for|on|affecting|against|in|about|from)\\s+(?:the\\s+)?"?(?<value1>[a-z0-9][\\w.-]*)"?\\s+(?<field1>${named})|\\s+(?:with|whose)\\s+(?<field2>${named})\\s+(?:is\\s+|=\\s*)?"?(?<value2>[a-z0-9][\\w.-]*)"?)?` : "";
-  const pattern = new RegExp(`${options.prefix ?? "\\b"}(?<adjectives>(?:${adjective}(?:\\s*,\\s*|\\s+and\\s+|\\s+or\\s+|\\s+))*)${nouns}\\b${unowned}${after}${withField}${byName}${age}`);
+  // "… with the tag "network"", "… tagged network": a value a list field (tags, labels) holds.
+  const tagField = Object.entries((itemSchema["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {}).find(([name, s]) => s["type"] === "array" && /^(?:tags|labels)$/.test(name))?.[0];
+  const tagged = tagField ? `(?<tagged>\\s+(?:with|having|that\\s+(?:have|has)|carrying)\\s+(?:the\\s+|a\\s+)?(?:tag|label)s?\\s+(?<tag1>"[^"]*"|[a-z0-9][\\w-]*)|\\s+(?:tagged|labelled|labeled)\\s+(?:as\\s+|with\\s+)?(?<tag2>"[^"]*"|[a-z0-9][\\w-]*))?` : "";
+  const pattern = new RegExp(`${options.prefix ?? "\\b"}(?<adjectives>(?:${adjective}(?:\\s*,\\s*|\\s+and\\s+|\\s+or\\s+|\\s+))*)${nouns}\\b${unowned}${after}${withField}${byName}${tagged}${age}`);
   const match = text.takeOne(pattern, options.by ?? "list");
   if (!match) return undefined;
   const conditions: Condition[] = [];
@@ -121,6 +124,8 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
     }
   }
   if (groups["unowned"] && !conditions.some((c) => c.op === "empty")) conditions.push(...(vocab.get("unassigned")?.(item) ?? []));
+  const tag = (text.groupAsWritten(match, "tag1") ?? text.groupAsWritten(match, "tag2"))?.replace(/^"|"$/g, "");
+  if (tagField && tag) conditions.push({ value: { kind: "ref", step: item, path: [tagField] }, op: "has", operand: tag });
   const textField = groups["field1"] ?? groups["field2"];
   const textValue = groups["value1"] ?? groups["value2"];
   if (textField && textValue) conditions.push({ value: { kind: "ref", step: item, path: [textField] }, op: "eq", operand: textValue });

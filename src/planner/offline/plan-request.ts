@@ -408,7 +408,7 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
     text.takeOne(/\b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:(?:a|an|the|any)\s+)?(?:new\s+)?(?<phrase>[a-z0-9_ ,-]+?)\s+(?:(?:is|gets|has been|are|get)\s+(?:opened|created|raised|reported|filed|logged|submitted|received)|comes? in|arrives?|appears?|shows? up)\b/, "trigger") ??
     text.takeOne(/\b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:someone|somebody|anyone|a user|a customer)\s+(?:logs|opens|raises|files|creates|reports|submits)\s+(?:(?:a|an)\s+)?(?:new\s+)?(?<phrase>[a-z0-9_ ,-]+?)(?=\s*(?:,|$|\.|;))/, "trigger");
   if (created) {
-    const phrase = created.groups?.["phrase"] ?? "";
+    const phrase = text.groupAsWritten(created, "phrase") ?? created.groups?.["phrase"] ?? "";
     for (const noun of catalog.listNouns()) {
       const source = catalog.lister(noun);
       const resource = catalog.resourceFor(noun, /\bnew\b|created|opened/);
@@ -432,7 +432,7 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
           return undefined;
         }
       };
-      const withFollowing = following && text.free(end, end + following[0].length) ? tryRead(`${asNoun}${following[0]}`) : undefined;
+      const withFollowing = following && text.free(end, end + following[0].length) ? tryRead(`${asNoun}${text.verbatim.slice(end, end + following[0].length)}`) : undefined;
       const read = withFollowing ?? tryRead(asNoun);
       if (!read) {
         builder.release(listId);

@@ -28,6 +28,8 @@ function operandProblem(c: { op: string; operand?: unknown; against?: unknown })
     case "lt":
     case "older-than-hours":
       return typeof operand === "number" ? undefined : "takes a number";
+    case "has":
+      return typeof operand === "string" ? undefined : "takes one value (a list field holds it)";
     case "eq":
     case "ne":
       return c.against !== undefined || typeof operand === "string" || typeof operand === "number" ? undefined : "takes one value";

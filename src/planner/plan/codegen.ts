@@ -82,6 +82,9 @@ export function planToSource(plan: WorkflowPlan, tools: ReadonlyMap<string, Plan
       case "older-than-hours":
         helpers.add("olderThanHours");
         return `olderThanHours(${left}, ${Number(c.operand)}, now)`;
+      case "has":
+        helpers.add("str");
+        return `(Array.isArray(${left}) ? (${left} as unknown[]) : []).map(str).includes(${JSON.stringify(c.operand)})`;
     }
   };
   const block = (steps: readonly PlanStep[], indent: string): string => steps.map((step) => statement(step, indent)).join("");

@@ -128,6 +128,8 @@ export function renderCondition(c: Condition): string {
       return `${left} is set`;
     case "older-than-hours":
       return `${left} is more than ${operand} hours ago`;
+    case "has":
+      return `${left} includes ${operand}`;
   }
 }
 
