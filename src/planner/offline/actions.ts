@@ -67,7 +67,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Who an action names: them, the on-call engineer, the reporter, an email address, or (last) a person's name ("Li Wen"), taken only when written capitalized.
-  const WHO = `(?:their|his|her|the user's|the employee's|the member's|the new hire's|the)\\s+manager|${TARGET_THEM}|the on-?call(?: engineer| person)?|whoever is on call|the reporter(?:\\s+of\\s+(?:it|the incident))?|[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+|[a-z][a-z'-]+\\s+[a-z][a-z'-]+`;
+  const WHO = `(?:their|his|her|the user's|the employee's|the member's|the new hire's|the)\\s+manager|${TARGET_THEM}|the on-?call(?: engineer| person| sre| responder| admin)?|whoever is on call|the reporter(?:\\s+of\\s+(?:it|the incident))?|[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+|[a-z][a-z'-]+\\s+[a-z][a-z'-]+`;
   /** The person `who` (a WHO phrase of match `m`, as written at `at`) refers to; a refusal when nobody. */
   const personFor = (who: string, written: string, m: RegExpExecArray, context: Context, block: PlanStep[]): Person => {
     const person = /manager$/.test(who) ? managerOf(context, block, catalog, builder, said(m)) : /@/.test(who) ? ({ email: { kind: "const", value: who } } satisfies Person) : /on-?call|on call/.test(who) ? onCallPerson(catalog, builder, context, block, undefined, said(m)) : /reporter/.test(who) ? reporter(context, said(m)) : new RegExp(`^(?:${TARGET_THEM})$`).test(who) ? context.person : namedPerson(written, context, block, catalog, builder, said(m));
@@ -76,10 +76,19 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   };
 
   // Create a channel called x [private] [and invite …]; archive a channel.
-  for (const m of text.take(new RegExp(`\\b(?:create|open|set up|make|start)\\s+(?:a|an)\\s+(?:new\\s+)?(?<private>private|public)?\\s*(?:new\\s+)?(?:slack\\s+|chat\\s+)?channel\\s+(?:called|named)\\s+#?(?<name>[a-z0-9][a-z0-9_-]*)(?:\\s+(?:with\\s+(?:the\\s+)?topic|about)\\s+"(?<topic>[^"]+)")?(?:\\s*(?:,|and)?\\s*(?:invite|add)\\s+(?<who>(?:${WHO})(?:\\s*(?:,|and)\\s*(?:${WHO}))*)(?:\\s+(?:to|into)\\s+it)?)?${STOP}`), "channel")) {
+  for (const m of text.take(new RegExp(`\\b(?:create|open|set up|make|start)\\s+(?:a|an)\\s+(?:new\\s+)?(?<private>private|public)?\\s*(?:new\\s+)?(?:slack\\s+|chat\\s+)?channel\\s+(?:called|named)\\s+#?(?<name>[a-z0-9][a-z0-9_-]*(?:<[^<>]{1,40}>[a-z0-9_-]*)?|<[^<>]{1,40}>[a-z0-9_-]*)(?:\\s*\\((?:e\\.g\\.|for example|like|say|i\\.e\\.)[^)]*\\))?(?:\\s+(?:with\\s+(?:the\\s+)?topic|about)\\s+"(?<topic>[^"]+)")?(?:\\s*(?:,|and)?\\s*(?:invite|add)\\s+(?<who>(?:${WHO})(?:\\s*(?:,|and)\\s*(?:${WHO}))*)(?:\\s+(?:to|into)\\s+it)?)?${STOP}`), "channel")) {
     add("channel", m, (context, block) => {
       const tool = need(catalog.action(["create"], "channel", [["name"]]), said(m), "create a channel");
-      const bound: Record<string, PlanValue> = { name: { kind: "const", value: m.groups?.["name"] ?? "" } };
+      // "war-room-<incident number in lower case>": the name with the item's id in it.
+      const written = m.groups?.["name"] ?? "";
+      const slot = /<([^<>]+)>/.exec(written);
+      let name: PlanValue = { kind: "const", value: written };
+      if (slot) {
+        const key = context.item && /\b(?:id|number|key|incident|ticket)\b/.test(slot[1] ?? "") ? field(context.item, ["id", "number", "key"]) : undefined;
+        if (!key) throw new PlannerDeclined("refused", said(m), `"<${slot[1] ?? ""}>" in the channel's name is nothing this workflow has (an incident's number is)`);
+        name = { kind: "text", parts: [written.slice(0, slot.index), key, written.slice(slot.index + slot[0].length)].filter((p) => p !== ""), slug: true };
+      }
+      const bound: Record<string, PlanValue> = { name };
       const topic = text.groupAsWritten(m, "topic");
       if (topic) bound["topic"] = { kind: "const", value: topic };
       const privacy = m.groups?.["private"];
@@ -96,8 +105,9 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
         const writtenWhos = writtenWho.split(/\s*(?:,|\band\b)\s*/).filter(Boolean);
         bound[membersField] = { kind: "array", items: whos.map((who, i) => personFor(who, writtenWhos[i] ?? who, m, context, block).email) };
       }
-      const id = builder.id(`channel ${m.groups?.["name"] ?? ""}`);
+      const id = builder.id(`channel ${written.replace(/<[^>]*>/g, "")}`);
       block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: said(m) }) });
+      context.channelVar = { kind: "ref", step: id, path: ["name"] };
       return [id];
     });
   }
@@ -129,7 +139,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
   for (const m of text.take(/\blet\s+#(?<channel>[a-z0-9][a-z0-9_-]*)(?<more>)\s+know(?:\s+about\s+(?<content>it|the incident|them))?\b/, "post")) addPosts(m);
   for (const m of text.take(/\b(?:notify|tell|alert|inform|ping)\s+(?:the\s+)?(?:channels?\s+)?#(?<channel>[a-z0-9][a-z0-9_-]*)(?<more>(?:\s*(?:,|and|&)\s*#[a-z0-9][a-z0-9_-]*)*)(?:\s+channels?)?(?:\s+(?:about|of)\s+(?<content>it|the incident|them))?\b/, "post")) addPosts(m);
-  for (const m of text.take(new RegExp(`\\b${postVerb}\\b(?<content>${CLAUSE})\\s*\\bthere\\b`), "post")) {
+  for (const m of text.take(new RegExp(`\\b${postVerb}\\b(?<content>${CLAUSE})\\s*(?:\\bthere\\b|\\b(?:in|into|to)\\s+(?:it|that channel|the channel|the new channel)\\b)`), "post")) {
     add("post", m, postBuilder(m, undefined, text.groupAsWritten(m, "content") ?? ""));
   }
   function postBuilder(m: RegExpExecArray, channel: string | undefined, content: string): ActionSpec["build"] {

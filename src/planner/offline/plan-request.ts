@@ -406,7 +406,9 @@ function clauseAround(text: RequestText, pattern: RegExp): string {
 async function readEventTrigger(text: RequestText, catalog: CatalogView, builder: PlanBuilder, live: LiveReads, top: PlanStep[]): Promise<{ trigger: PlanTrigger; frame: Frame } | undefined> {
   const created =
     text.takeOne(/\b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:(?:a|an|the|any)\s+)?(?:new\s+)?(?<phrase>[a-z0-9_ ,-]+?)\s+(?:(?:is|gets|has been|are|get)\s+(?:opened|created|raised|reported|filed|logged|submitted|received)|comes? in|arrives?|appears?|shows? up)\b/, "trigger") ??
-    text.takeOne(/\b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:someone|somebody|anyone|a user|a customer)\s+(?:logs|opens|raises|files|creates|reports|submits)\s+(?:(?:a|an)\s+)?(?:new\s+)?(?<phrase>[a-z0-9_ ,-]+?)(?=\s*(?:,|$|\.|;))/, "trigger");
+    text.takeOne(/\b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:someone|somebody|anyone|a user|a customer)\s+(?:logs|opens|raises|files|creates|reports|submits)\s+(?:(?:a|an)\s+)?(?:new\s+)?(?<phrase>[a-z0-9_ ,-]+?)(?=\s*(?:,|$|\.|;))/, "trigger") ??
+    // "For every new P1 incident, …" with no other trigger: as each one comes in.
+    text.takeOne(/^\s*(?:for|on)\s+(?:every|each|any)\s+(?:newly\s+(?:opened|created)\s+|new(?:ly)?\s+)(?<phrase>[a-z0-9_ -]+?)(?=\s*(?:,|:))/, "trigger");
   if (created) {
     const phrase = text.groupAsWritten(created, "phrase") ?? created.groups?.["phrase"] ?? "";
     for (const noun of catalog.listNouns()) {
