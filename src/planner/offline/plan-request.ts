@@ -418,8 +418,8 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
       // "a new P1 comes in": an enum value alone stands for the items that have it.
       const values = enumValues(source.itemSchema);
       // "a new P1", "new P1s": an enum value alone stands for the items that have it.
-      const last = phrase.trim().split(/\s+/).pop() ?? "";
-      const named = new RegExp(`\\b(?:${plural(noun)}|${singular(noun)}|tickets?|issues?|cases?|requests?)\\b`).test(phrase);
+      const last = (phrase.trim().split(/\s+/).pop() ?? "").toLowerCase();
+      const named = new RegExp(`\\b(?:${plural(noun)}|${singular(noun)}|tickets?|issues?|cases?|requests?)\\b`, "i").test(phrase);
       const asNoun = named ? phrase : values.includes(last) ? `${phrase} ${noun}` : values.includes(last.replace(/s$/, "")) ? `${phrase.trim().replace(/s$/, "")} ${noun}` : phrase;
       const listId = builder.id(`new ${noun}`);
       // "when an incident is opened for the vpn service": words after the verb that say which items.
