@@ -533,6 +533,9 @@ export function summaryOf(item: Item): PlanValue {
 export function readContent(content: string, context: Context, said: string, catalog: CatalogView, builder: PlanBuilder, block: PlanStep[]): PlanValue {
   // "the incident number in the page": where it goes is the action's; what goes is the rest.
   if (content.trim() === "" && context.insteadText) return context.insteadText;
+  // "with the host", "the payload's message": a field the caller passes.
+  const passed = /^(?:the\s+)?(?:(?:payload|alert|input|request|event|body)(?:'s)?\s+)?`?([a-z_][a-z0-9_]*)`?(?:\s+(?:field|value))?$/i.exec(content.trim());
+  if (passed && builder.declared.names.includes(passed[1] ?? "") && context.takesInput) return { kind: "text", parts: [builder.input(passed[1] ?? "", { type: "string" }, true, `${passed[1] ?? ""} from the caller`)] };
   const originalPhrase = content.trim().replace(/^(?:with|about)\s+/i, "").replace(/\s+(?:in|into)\s+(?:the|that|this)\s+(?:page|message|dm|post|note|alert|comment)$/i, "");
   const phrase = originalPhrase.toLowerCase();
   const quoted = /^(?:saying\s+|with the text\s+|the text\s+|(?:the|a)\s+(?:message|text|note)\s+|message\s+|text\s+)?"([^"]+)"$/.exec(content.trim().replace(/^(?:with|about)\s+/i, ""));

@@ -52,10 +52,15 @@ export function readDeclaredInputs(text: RequestText): Declared {
   const json = /\{[^{}]*\}/g;
   for (let m = json.exec(text.verbatim); m; m = json.exec(text.verbatim)) {
     const keys = [...m[0].matchAll(/["']([A-Za-z_][A-Za-z0-9_]*)["']\s*:/g)].map((k) => k[1] ?? "");
-    if (keys.length === 0 || !text.free(m.index, m.index + m[0].length)) continue;
+    if (keys.length === 0) continue;
     keys.forEach((k) => add(k.toLowerCase()));
-    text.mark(m.index, m.index + m[0].length, "inputs");
-    said.push(m[0]);
+    // Already read as part of the trigger ("will POST {…} to a webhook"): its keys still name the inputs.
+    if (!text.free(m.index, m.index + m[0].length)) continue;
+    // "… with JSON like {…}", "… such as {…}": the words that introduce the example.
+    const intro = /(?:\b(?:with|like|containing|such as|of the form|shaped like|that looks like)\s+(?:(?:a\s+)?(?:json|a\s+body|a\s+payload|body|payload)\s+(?:like\s+)?)?)$/i.exec(text.verbatim.slice(0, m.index).replace(/\s+$/, " ").trimEnd() + " ");
+    const start = intro && text.free(m.index - intro[0].length, m.index) ? m.index - intro[0].length : m.index;
+    text.mark(start, m.index + m[0].length, "inputs");
+    said.push(text.verbatim.slice(start, m.index + m[0].length));
   }
   // "given an incident id and a note": everyday names of inputs.
   const given = new RegExp(`\\b(?:given|takes|taking)\\s+(?<list>(?:an?|the)\\s+\`?(?:${THING})\`?(?:\\s*\\([^)]*\\))?(?:\\s*(?:,|and)\\s+(?:an?|the)\\s+\`?(?:${THING})\`?(?:\\s*\\([^)]*\\))?)*)(?=\\s*(?:,|:|\\.|;|\\(|$|\\bas\\s+input\\b|\\bin\\s+the\\s+input\\b))(?:\\s+(?:as\\s+input|in\\s+the\\s+input))?`);

@@ -55,12 +55,14 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     schedule || webhook
       ? undefined
       : text.takeOne(new RegExp(`\\b(?:when|whenever|each time|every time|as soon as|if|once)\\s+(?:(?:our|the|an?|any)\\s+)?(?:[a-z0-9'-]+\\s+){0,2}?(?:${SYSTEMS})\\s+(?:calls?|sends?|posts?|fires?|triggers?|raises?|hits?|pings?|reports?|notifies|alerts?|detects?|flags?)(?:\\s+(?:us|charter|in|(?:to\\s+)?(?:the|our|a)\\s+webhook|(?:an?|the)\\s+(?:alert|notification|event|webhook)))?\\b|\\b(?:when|whenever|each time|every time|as soon as|if|once)\\s+(?:an?|the)\\s+(?:new\\s+)?(?:alert|monitoring alert|alarm|notification)\\s+(?:comes in|arrives|is received|fires|is raised|is sent)(?:\\s+from\\s+(?:(?:our|the)\\s+)?(?:[a-z0-9'-]+\\s+){0,2}?(?:${SYSTEMS}))?\\b|\\bwhen(?:ever)?\\s+(?:we|charter)\\s+(?:receive|get)\\s+(?:an?|the)\\s+(?:alert|webhook|notification)(?:\\s+from\\s+(?:(?:our|the)\\s+)?(?:[a-z0-9'-]+\\s+){0,2}?(?:${SYSTEMS}))?\\b`), "trigger");
-  if (webhook || called) {
-    const found = (webhook ?? called) as RegExpExecArray;
+  // "Monitoring calls our webhook …", "The HR system will POST … to a webhook": said as a fact, at a sentence's start.
+  const calls = schedule || webhook || called ? undefined : text.takeOne(new RegExp(`(?:^|(?<=[.;:]\\s{0,3}))\\s*(?:(?:our|the|a|an)\\s+)?(?:[a-z0-9'-]+\\s+){0,2}?(?:${SYSTEMS}|system|vendor|service|tool)\\s+(?:will\\s+|can\\s+|may\\s+)?(?:calls?|sends?|posts?|hits?|pings?)\\s+(?:(?:to\\s+)?(?:our|a|the)\\s+)?(?:webhook|us|(?<example>\\{[^{}]*\\})\\s+to\\s+(?:our|a|the)\\s+webhook)\\b(?:\\s+(?:when|whenever|every time|each time)\\s+[^,.;{}]+?(?=\\s*(?:[,.;]|$)))?`), "trigger");
+  if (webhook || called || calls) {
+    const found = (webhook ?? called ?? calls) as RegExpExecArray;
     trigger = { type: "webhook" };
     builder.clause(text.originalOf(found), "trigger");
   }
-  if (!schedule && !webhook && !called) {
+  if (!schedule && !webhook && !called && !calls) {
     const event = await readEventTrigger(text, catalog, builder, live, top);
     if (event) {
       trigger = event.trigger;
@@ -738,6 +740,22 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
     const afterOpening = (!prior && text.lower.slice(0, m.index).trim() === "") || (prior !== undefined && ["trigger", "schedule", "subject", "inputs", "header"].includes(prior.by) && /^[\s,;:]*$/.test(text.lower.slice(prior.end, m.index)));
     const opensClause = afterOpening || (/(?:^|[,;.:]|\bthen)\s*$/.test(text.lower.slice(0, m.index).replace(/\s+$/, " ")) && !/^,/.test(m[0]));
     out.push({ resolve, before: [], start: m.index, end: m.index + m[0].length, said, leading: (m.groups?.["comma"] !== undefined || m.groups?.["verb"] !== undefined) && opensClause });
+  }
+  // "if the severity is critical, …": a field the caller (or the webhook's payload) passes.
+  const declared = builder.declared.names;
+  if (declared.length > 0 && frame.context.takesInput) {
+    const fields = declared.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|");
+    const pattern = new RegExp(`,?\\s*\\b(?:if|when)\\s+(?:the\\s+)?(?:(?:payload|alert|input|request|event|body)(?:'s)?\\s+)?\`?(?<field>${fields})\`?\\s+(?:is|equals|=|==)\\s+(?<neg>not\\s+)?(?<value>"[^"]*"|[a-z0-9_.-]+)(?:(?<comma>\\s*,)|(?<verb>(?=\\s+(?:then\\s+)?(?:page|post|send|notify|assign|add|dm|message|close|create|open|tell|alert|escalate|disable|remove|set|comment)\\b))|)`);
+    for (const m of text.take(pattern, "condition")) {
+      const said = text.originalOf(m);
+      const field = m.groups?.["field"] ?? "";
+      const value = (text.groupAsWritten(m, "value") ?? "").replace(/^"|"$/g, "");
+      const condition: Condition = { value: { kind: "input", field }, op: m.groups?.["neg"] ? "ne" : "eq", operand: value };
+      const opensClause = /(?:^|[,;.:]|\bthen)\s*$/.test(text.lower.slice(0, m.index).replace(/\s+$/, " ")) && !/^,/.test(m[0]);
+      out.push({ resolve: () => condition, before: [], start: m.index, end: m.index + m[0].length, said, leading: (m.groups?.["comma"] !== undefined || m.groups?.["verb"] !== undefined) && (opensClause || m.index === 0 || /[.;:]\s*$/.test(text.lower.slice(0, m.index))) });
+      // The field is an input the workflow takes.
+      builder.input(field, { type: "string" }, true, `${field} (the condition "${said}" reads it)`);
+    }
   }
   return out.sort((a, b) => a.start - b.start);
 }

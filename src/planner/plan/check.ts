@@ -163,7 +163,8 @@ export function checkPlan(raw: unknown, tools: ReadonlyMap<string, PlanTool>): {
   for (const channel of plan.request.toLowerCase().match(/#[a-z0-9][a-z0-9_-]*/g) ?? []) {
     if (!stepsText.includes(`"${channel.slice(1)}"`) && !stepsText.includes(`"${channel}"`)) problems.push(`the request names ${channel}, and no step uses it`);
   }
-  for (const quoted of plan.request.replace(/[“”]/g, '"').match(/"[^"]+"/g) ?? []) {
+  // A JSON example of a payload ({"host": "…"}) shows the input's shape; its quoted parts are not text to send.
+  for (const quoted of plan.request.replace(/[“”]/g, '"').replace(/\{[^{}]*\}/g, " ").match(/"[^"]+"/g) ?? []) {
     if (!stepsText.includes(JSON.stringify(quoted.slice(1, -1)).slice(1, -1).toLowerCase())) problems.push(`the request quotes ${quoted}, and no step uses that text`);
   }
   return { plan, problems };
