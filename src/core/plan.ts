@@ -23,7 +23,8 @@ export type PlanValue =
   | { kind: "lines"; list: string; line: PlanValue; empty: string }
   | { kind: "count"; list: string }
   | { kind: "object"; fields: Record<string, PlanValue> }
-  | { kind: "array"; items: PlanValue[] };
+  | { kind: "array"; items: PlanValue[] }
+  | { kind: "choose"; value: PlanValue; cases: Record<string, string | number | boolean> };
 
 export const PlanValue: z.ZodType<PlanValue> = z.lazy(() =>
   z.discriminatedUnion("kind", [
@@ -39,6 +40,8 @@ export const PlanValue: z.ZodType<PlanValue> = z.lazy(() =>
     z.object({ kind: z.literal("object"), fields: z.record(z.string().min(1), PlanValue) }).strict(),
     /** A list built from values (a new channel's members: the on-call engineer's email). */
     z.object({ kind: z.literal("array"), items: z.array(PlanValue).min(1).max(20) }).strict(),
+    /** One of several constants, by what a value is ("P1 for critical, P3 for warning"); a value no case names leaves it unset. */
+    z.object({ kind: z.literal("choose"), value: PlanValue, cases: z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()])).refine((c) => Object.keys(c).length > 0 && Object.keys(c).length <= 20, "names one to twenty cases") }).strict(),
   ]),
 );
 

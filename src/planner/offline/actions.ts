@@ -236,8 +236,10 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
     }
   }
 
-  // Open an incident (from the input / the webhook's payload).
-  for (const m of text.take(/\b(?:open|create|raise|file|log)\s+(?:a|an|the)\s+(?:new\s+)?(?:(?<priority>p[1-4])\s+)?(?<noun>incident|ticket)\b(?:\s+(?:from|with|out of|using)\s+(?:the\s+)?(?:payload|input|request|webhook|it|alert|body|alert's details)(?:'s)?(?:\s+(?:fields|data|details))?)?(?:\s+(?:with|using)\s+(?:that|the|its|this|those|these|the\s+given|the\s+payload's|the\s+alert's)\s+(?<fields>[a-z_]+(?:\s*(?:,|and)\s*(?!(?:post|page|send|notify|assign|add|dm|message|close|create|open|tell|alert|then)\b)[a-z_]+)*)(?:\s+(?:from|of|in)\s+(?:the\s+)?(?:payload|input|alert|body|request|webhook))?)?/, "create")) {
+  // Open an incident (from the input / the webhook's payload) [: P1 for critical, the summary as the title, …].
+  const ITEM = "(?:p[1-4]\\s+for\\s+[a-z0-9_-]+|[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+\\s+as\\s+(?:the\\s+)?[a-z_]+(?:\\s+[a-z_]+)?|\"[^\"]*\"\\s+as\\s+(?:the\\s+)?[a-z_]+(?:\\s+[a-z_]+)?|(?:the\\s+)?[a-z_]+\\s+as\\s+(?:the\\s+)?[a-z_]+(?:\\s+(?!and\\b)[a-z_]+)?|(?:the\\s+)?[a-z_]+\\s+(?:filled in|included|copied over|passed through|carried over)|(?:priority\\s+)?p[1-4](?:\\s+priority)?)";
+  const SPECS = `(?<specs>(?:\\s*:\\s*|\\s*,\\s*|\\s+with\\s+)${ITEM}(?:\\s*,\\s*(?:and\\s+)?${ITEM}|\\s+and\\s+${ITEM})*(?=\\s*(?:[.;]|$|,\\s*(?:and\\s+)?(?:then\\s+)?(?:post|page|send|notify|assign|dm|message|tell|alert)\\b)))?`;
+  for (const m of text.take(new RegExp(`\\b(?:open|create|raise|file|log)\\s+(?:a|an|the)\\s+(?:new\\s+)?(?:(?<priority>p[1-4])\\s+)?(?<noun>incident|ticket)\\b(?:\\s+(?:from|with|out of|using)\\s+(?:the\\s+)?(?:payload|input|request|webhook|it|alert|body|alert's details)(?:'s)?(?:\\s+(?:fields|data|details))?)?(?:\\s+(?:with|using)\\s+(?:that|the|its|this|those|these|the\\s+given|the\\s+payload's|the\\s+alert's)\\s+(?<fields>[a-z_]+(?:\\s*(?:,|and)\\s*(?!(?:post|page|send|notify|assign|add|dm|message|close|create|open|tell|alert|then)\\b)[a-z_]+)*)(?:\\s+(?:from|of|in)\\s+(?:the\\s+)?(?:payload|input|alert|body|request|webhook))?)?${SPECS}`), "create")) {
     add("create", m, (context, block) => {
       const tool = need(catalog.action(["create", "open"], "incident", []), said(m), "create an incident");
       const bound: Record<string, PlanValue> = {};
@@ -250,11 +252,53 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
         if (!context.takesInput) throw new PlannerDeclined("refused", said(m), `"${name}" would come from the caller, and this trigger passes no input`);
         bound[name] = builder.input(name, schema, ((tool.inputSchema["required"] as string[] | undefined) ?? []).includes(name), `${name} for ${tool.key}`);
       }
+      Object.assign(bound, argumentSpecs(text.groupAsWritten(m, "specs") ?? "", tool, context, said(m)));
       const id = builder.id("created");
       block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: said(m) }) });
       if (tool.outputSchema) context.item = { step: id, schema: tool.outputSchema, noun: "incidents", typed: true };
       return [id];
     });
+  }
+
+  /**
+   * "…: P1 for critical, P3 for warning, the summary as the title, the service filled in, and
+   * monitoring@example.com as the reporter": each item binds one field of the tool.
+   */
+  function argumentSpecs(specs: string, tool: PlanTool, context: Context, clause: string): Record<string, PlanValue> {
+    const out: Record<string, PlanValue> = {};
+    const fieldNamed = (words: string): string => {
+      const wanted = words.trim().toLowerCase().replace(/\s+/g, "_");
+      const names = Object.keys((tool.inputSchema["properties"] as Record<string, unknown> | undefined) ?? {});
+      const found = names.find((n) => n === wanted) ?? names.find((n) => n.startsWith(`${wanted}_`) || n.startsWith(wanted));
+      if (!found) throw new PlannerDeclined("refused", clause, `${tool.key} has no field "${words.trim()}"`);
+      return found;
+    };
+    const fromCaller = (name: string): PlanValue => {
+      if (!context.takesInput) throw new PlannerDeclined("refused", clause, `"${name}" would come from the caller, and this trigger passes no input`);
+      return builder.input(name, { type: "string" }, true, `${name} from the caller`);
+    };
+    const mapping: Record<string, string> = {};
+    const items = specs.replace(/^\s*(?::|,|with)\s*/, "").split(/\s*,\s*(?:and\s+)?|\s+and\s+(?=(?:the\s+)?[\w"@.+-]+\s+(?:as|for|filled|included|copied|passed|carried)\b|(?:priority\s+)?p[1-4]\b)/i).filter(Boolean);
+    for (const item of items) {
+      const lower = item.toLowerCase().trim();
+      let found: RegExpExecArray | null;
+      if ((found = /^(p[1-4])\s+for\s+([a-z0-9_-]+)$/.exec(lower))) mapping[found[2] ?? ""] = (found[1] ?? "").toUpperCase();
+      else if ((found = /^(p[1-4])(?:\s+priority)?$|^priority\s+(p[1-4])$/.exec(lower))) out[fieldNamed("priority")] = { kind: "const", value: (found[1] ?? found[2] ?? "").toUpperCase() };
+      else if ((found = /^([\w.+-]+@[\w-]+(?:\.[\w-]+)+)\s+as\s+(?:the\s+)?(.+)$/.exec(item.trim()))) out[fieldNamed(found[2] ?? "")] = { kind: "const", value: found[1] ?? "" };
+      else if ((found = /^"([^"]*)"\s+as\s+(?:the\s+)?(.+)$/.exec(item.trim()))) out[fieldNamed(found[2] ?? "")] = { kind: "const", value: found[1] ?? "" };
+      else if ((found = /^(?:the\s+)?([a-z_]+)\s+as\s+(?:the\s+)?(.+)$/.exec(lower)) && builder.declared.names.includes(found[1] ?? "")) out[fieldNamed(found[2] ?? "")] = fromCaller(found[1] ?? "");
+      else if ((found = /^(?:the\s+)?([a-z_]+)\s+(?:filled in|included|copied over|passed through|carried over)$/.exec(lower))) out[fieldNamed(found[1] ?? "")] = fromCaller(found[1] ?? "");
+      else throw new PlannerDeclined("refused", clause, `it does not know how to fill in a field from "${item.trim()}"`);
+    }
+    if (Object.keys(mapping).length > 0) {
+      // "P1 for critical, P3 for warning": by the one input whose values those are.
+      const keys = Object.keys(mapping);
+      const on = builder.declared.names.filter((n) => keys.some((k) => new RegExp(`["']?${n}["']?\\s*(?::|is|=)\\s*["']?(?:[a-z_-]+\\s+or\\s+)?${k}\\b`, "i").test(text.verbatim)));
+      if (on.length !== 1 || !on[0]) throw new PlannerDeclined("needs-input", clause, `which field says ${keys.map((k) => `"${k}"`).join(" or ")}? Name it, e.g. "P1 when severity is critical"`, builder.declared.names);
+      if (!context.takesInput) throw new PlannerDeclined("refused", clause, `"${on[0]}" would come from the caller, and this trigger passes no input`);
+      out[fieldNamed("priority")] = { kind: "choose", value: builder.input(on[0], { type: "string", enum: keys }, true, `${on[0]}: one of ${keys.join(", ")}`), cases: mapping };
+    }
+    return out;
   }
 
   // Disable the user's account.

@@ -82,7 +82,12 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   if (frame.context.takesInput) {
     builder.declared = readDeclaredInputs(text);
     for (const said of builder.declared.said) builder.clause(said, "trigger");
+    // "(severity is critical or warning)": what values an input takes.
+    const fields = builder.declared.names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|");
+    if (fields) for (const m of text.take(new RegExp(`\\(\\s*\`?(?:${fields})\`?\\s+(?:is|can be|will be|is either)\\s+(?:either\\s+)?["']?[a-z0-9_-]+["']?(?:\\s*(?:,|or)\\s*["']?[a-z0-9_-]+["']?)*\\s*\\)`), "inputs")) builder.clause(text.originalOf(m), "trigger");
   }
+  // "For each call, …": a webhook's workflow runs once per call.
+  if (trigger.type === "webhook") for (const m of text.take(/\b(?:for|on)\s+(?:each|every)\s+(?:such\s+)?(?:call|request|alert|event|webhook call|notification|delivery|update|post)\b,?/, "trigger")) builder.clause(text.originalOf(m), "trigger");
 
   // An onboarding header ("New starter:") says what the actions after it are for.
   const header = text.takeOne(/^\s*(?:onboard(?:ing)?\s+(?:a\s+|the\s+)?)?new\s+(?:starter|hire|joiner|employee|user)\s*(?:onboarding\s*)?[:.]/, "header");
@@ -740,6 +745,18 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
     const afterOpening = (!prior && text.lower.slice(0, m.index).trim() === "") || (prior !== undefined && ["trigger", "schedule", "subject", "inputs", "header"].includes(prior.by) && /^[\s,;:]*$/.test(text.lower.slice(prior.end, m.index)));
     const opensClause = afterOpening || (/(?:^|[,;.:]|\bthen)\s*$/.test(text.lower.slice(0, m.index).replace(/\s+$/, " ")) && !/^,/.test(m[0]));
     out.push({ resolve, before: [], start: m.index, end: m.index + m[0].length, said, leading: (m.groups?.["comma"] !== undefined || m.groups?.["verb"] !== undefined) && opensClause });
+  }
+  // "For critical ones, also page …": the input whose values include that word.
+  if (builder.declared.names.length > 0 && frame.context.takesInput) {
+    for (const m of text.take(/,?\s*\b(?:and\s+)?(?:only\s+)?for\s+(?<value>[a-z0-9_-]+)\s+(?:ones|alerts|events|calls|updates|incidents|requests|messages)\b,?(?:\s+also\b)?/, "condition")) {
+      const value = m.groups?.["value"] ?? "";
+      const on = builder.declared.names.filter((n) => new RegExp(`["']?${n}["']?\\s*(?::|is|=)\\s*(?:either\\s+)?["']?(?:[a-z0-9_-]+["']?\\s*(?:,|or)\\s*["']?)*${value}\\b`, "i").test(text.verbatim));
+      const said = text.originalOf(m);
+      if (on.length !== 1 || !on[0]) throw new PlannerDeclined("needs-input", said, `which field says "${value}"? Say "if <field> is ${value}"`, builder.declared.names);
+      const field = on[0];
+      const condition: Condition = { value: { kind: "input", field }, op: "eq", operand: value };
+      out.push({ resolve: () => condition, before: [], start: m.index, end: m.index + m[0].length, said, leading: true });
+    }
   }
   // "if the severity is critical, …": a field the caller (or the webhook's payload) passes.
   const declared = builder.declared.names;

@@ -77,6 +77,9 @@ export function checkPlan(raw: unknown, tools: ReadonlyMap<string, PlanTool>): {
       case "array":
         for (const item of v.items) checkValue(item, scope, where);
         return;
+      case "choose":
+        checkValue(v.value, scope, where);
+        return;
     }
   };
   const walk = (steps: readonly PlanStep[], scope: Set<string>) => {
@@ -97,6 +100,7 @@ export function checkPlan(raw: unknown, tools: ReadonlyMap<string, PlanTool>): {
             const property = properties[name];
             if (!property) problems.push(`${where}: ${step.tool} takes no "${name}"`);
             else if (v.kind === "const") for (const error of schemaValidator({ type: "object", properties: { value: property } })({ value: v.value })) problems.push(`${where}: ${name} ${error}`);
+            else if (v.kind === "choose") for (const option of Object.values(v.cases)) for (const error of schemaValidator({ type: "object", properties: { value: property } })({ value: option })) problems.push(`${where}: ${name} ${error}`);
             checkValue(v, scope, `${where} ${name}`);
           }
           // What runs on success may read the result, even where a fallback exists.

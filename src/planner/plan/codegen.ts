@@ -44,6 +44,11 @@ export function planToSource(plan: WorkflowPlan, tools: ReadonlyMap<string, Plan
         const properties = (target?.["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {};
         return `{ ${Object.entries(v.fields).map(([name, field]) => `${/^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name)}: ${expr(field, properties[name] ?? { type: "string" })}`).join(", ")} }`;
       }
+      case "choose": {
+        helpers.add("str");
+        const keys = Object.keys(v.cases).map((k) => JSON.stringify(k)).join(" | ");
+        return `(${JSON.stringify(v.cases)} as const)[str(${expr(v.value, { type: "string" })}) as ${keys}]`;
+      }
       case "array": {
         const items = (target?.["items"] as Record<string, unknown> | undefined) ?? { type: "string" };
         return `[${v.items.map((item) => expr(item, items)).join(", ")}]`;

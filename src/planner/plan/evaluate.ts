@@ -146,6 +146,8 @@ export function evaluatePlan(plan: WorkflowPlan, run: { input: Record<string, un
         }));
       case "array":
         return v.items.map((item) => value(item, at));
+      case "choose":
+        return v.cases[textOf(value(v.value, at))];
     }
   };
   /** The non-constant pieces a text is made of: each value's text, each line of a list. */

@@ -103,6 +103,8 @@ export function renderValue(v: PlanValue): string {
       return `{ ${Object.entries(v.fields).map(([name, field]) => `${name}: ${renderValue(field)}`).join(", ")} }`;
     case "array":
       return `[${v.items.map(renderValue).join(", ")}]`;
+    case "choose":
+      return `${Object.entries(v.cases).map(([when, then]) => `${JSON.stringify(then)} when ${renderValue(v.value)} is ${JSON.stringify(when)}`).join(", ")} (else unset)`;
   }
 }
 
