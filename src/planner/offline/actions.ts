@@ -336,7 +336,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       return [list, each, id];
     });
   }
-  for (const m of text.take(new RegExp(`\\b(?:add\\s+(?:${TARGET_THEM}|the new user)\\s+to|put\\s+(?:${TARGET_THEM})\\s+in(?:to)?)\\s+(?:the\\s+)?(?:groups?\\s+)?(?<groups>"?[a-z0-9][\\w-]*"?(?:\\s*(?:,|and|&)\\s*"?[a-z0-9][\\w-]*"?)*)(?:\\s+groups?)?\\b`), "add-to-group")) {
+  for (const m of text.take(new RegExp(`\\b(?:(?:give|grant)\\s+(?:${TARGET_THEM}|the new user)\\s+[a-z0-9-]+\\s+access\\s+(?:\\(\\s*(?=(?:the\\s+)?[a-z0-9][\\w-]*(?:\\s+group)?\\s*\\))|(?:by\\s+adding\\s+(?:them|him|her)\\s+to|via|through|with)\\s+)|add\\s+(?:${TARGET_THEM}|the new user)\\s+to|put\\s+(?:${TARGET_THEM})\\s+in(?:to)?)\\s*(?:the\\s+)?(?:groups?\\s+)?(?<groups>"?[a-z0-9][\\w-]*"?(?:\\s*(?:,|and|&)\\s*(?!(?:post|page|send|notify|assign|add|dm|message|close|create|open|tell|alert|then|disable|remove|give|grant|welcome|set)\\b)"?[a-z0-9][\\w-]*"?)*)(?:\\s+groups?)?\\b(?:\\s*\\))?`), "add-to-group")) {
     add("add-to-group", m, (context, block) => {
       const tool = need(catalog.action(["add"], "group", [["user_id"], ["group", "group_id"]]), said(m), "add a user to a group");
       const person = subjectUser(context, block, catalog, builder, said(m));
@@ -350,12 +350,23 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Create a user (onboarding) from the input.
-  for (const m of text.take(/\b(?:create|onboard|set up|add)\s+(?:a\s+)?(?:new\s+)?user(?:\s+account)?(?:\s+from\s+the\s+input)?\b|\b(?:create|set up)\s+(?:their|his|her|an?)\s+(?:user\s+)?account(?:\s+from\s+the\s+input)?\b/, "create-user")) {
+  for (const m of text.take(/\b(?:create|onboard|set up|add)\s+(?:a\s+|the\s+)?(?:new\s+)?user(?:\s+account)?(?:\s+from\s+the\s+input)?\b|\b(?:create|set up|make)\s+(?:their|his|her|an?|the)\s+(?:new\s+)?(?:directory\s+|user\s+)?account(?:\s+from\s+the\s+input)?(?<manager>\s+with\s+(?:that|the|their)\s+manager(?:\s+(?:set|recorded|filled in))?)?\b/, "create-user")) {
     add("create-user", m, (context, block) => {
       const tool = need(catalog.action(["create"], "user", [["email"]]), said(m), "create a user");
       if (!context.takesInput) throw new PlannerDeclined("refused", said(m), "a new user's details come from the caller, and this trigger passes none");
+      const bound: Record<string, PlanValue> = {};
+      // "with that manager set": the manager the caller names by email, looked up for their id.
+      if (m.groups?.["manager"]) {
+        const managerInput = builder.declared.names.find((n) => /manager/.test(n));
+        const managerField = ["manager_id", "manager"].find((f) => propertyOf(tool.inputSchema, f));
+        const reader = catalog.personBy(/email/.test(managerInput ?? "") ? "email" : "id");
+        if (!managerInput || !managerField || !reader) throw new PlannerDeclined("needs-input", said(m), "which manager? Name an input such as `manager_email`");
+        const lookup = builder.id("manager");
+        block.push({ kind: "call", id: lookup, tool: reader.tool.key, args: { [reader.inputField]: builder.input(managerInput, propertyOf(reader.tool.inputSchema, reader.inputField) ?? { type: "string" }, true, "the new user's manager") } });
+        bound[managerField] = { kind: "ref", step: lookup, path: ["id"] };
+      }
       const id = builder.id("user");
-      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, {}, { builder, takesInput: true, clause: said(m) }) });
+      block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: true, clause: said(m) }) });
       const schema = tool.outputSchema;
       if (schema) context.person = personOf(id, schema);
       return [id];
@@ -616,6 +627,8 @@ export function readContent(content: string, context: Context, said: string, cat
   const wrapped = /^(?:a|an|the)\s+(?:short\s+|brief\s+|quick\s+)?(?:line|note|message|update|notice|notification|heads-up|heads up|alert|post|ping)\s+(?:about|on|for|listing|with|showing|containing|of)\s+(.+)$/.exec(originalPhrase);
   if (wrapped && !/^(?:summary|list|number|count)\b/.test(wrapped[1] ?? "")) return readContent(wrapped[1] ?? "", context, said, catalog, builder, block);
   if (context.paged && /^who\s+(?:was|got|has been)\s+paged$/.test(phrase)) return { kind: "text", parts: ["Paged ", context.paged.name ?? context.paged.email, ...(context.paged.name ? [" (", context.paged.email, ")"] : [])] };
+  // "a welcome for them": a welcome, to the person.
+  if (context.person && /^(?:a|an)\s+(?:short\s+|warm\s+)?welcome(?:\s+message)?(?:\s+(?:for|to)\s+(?:them|him|her|the new (?:user|hire|starter)))?$/.test(phrase)) return { kind: "text", parts: ["Welcome, ", context.person.name ?? context.person.email, "!"] };
   // "a short confirmation": that it was done, for whom or what.
   if (/^(?:a|an|the)\s+(?:short\s+|brief\s+|quick\s+)?(?:confirmation|note that it(?:'s| is) done)(?:\s+message)?$/.test(phrase)) {
     const whom = context.person ? [context.person.name ?? context.person.email, ...(context.person.name ? [" (", context.person.email, ")"] : [])] : context.item ? [summaryOf(context.item)] : [];

@@ -78,7 +78,9 @@ export function readDeclaredInputs(text: RequestText): Declared {
     // "(input field user_id)", "(field `email`)", "(`email`)"
     new RegExp(`\\(\\s*(?:(?:as\\s+)?(?:the\\s+)?(?:input|payload|json)?\\s*(?:field|parameter|param|key|property|input)s?\\s*(?:named|called)?\\s*)?(?<list>${LIST})\\s*\\)`),
     // "Input: email." / "Inputs: incident_id, note."
-    new RegExp(`(?:^|[.;]\\s*)\\s*(?:inputs?|parameters?|params|payload)\\s*:\\s*(?<list>${LIST})\\s*(?:[.;]|$)`),
+    new RegExp(`(?<=^|[.;]\\s{0,3})\\s*(?:inputs?|parameters?|params|payload)\\s*:\\s*(?<list>${LIST})\\s*(?:[.;]|$)`),
+    // "given name, email and department:" — a bare list right before a colon.
+    new RegExp(`\\b(?:given|takes|taking|with inputs?)\\s+(?:(?:their|the|a|an)\\s+)?(?<list>${LIST})(?=\\s*:)`),
     // "… posts to the webhook with title and priority": bare field names right after what calls.
     new RegExp(`(?<=\\b(?:webhook|alert|payload|body|request|event|notification)\\s{1,3})with\\s+(?:the\\s+)?(?<list>${LIST})(?=\\s*(?:[,;.]|$))`),
     // "with fields title, priority and reporter_email", "a JSON body containing title and service"

@@ -90,7 +90,7 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   if (trigger.type === "webhook") for (const m of text.take(/\b(?:for|on)\s+(?:each|every)\s+(?:such\s+)?(?:call|request|alert|event|webhook call|notification|delivery|update|post)\b,?/, "trigger")) builder.clause(text.originalOf(m), "trigger");
 
   // An onboarding header ("New starter:") says what the actions after it are for.
-  const header = text.takeOne(/^\s*(?:onboard(?:ing)?\s+(?:a\s+|the\s+)?)?new\s+(?:starter|hire|joiner|employee|user)\s*(?:onboarding\s*)?[:.]/, "header");
+  const header = text.takeOne(/^\s*(?:onboard(?:ing)?\s+(?:a\s+|the\s+)?)?new\s+(?:starter|hire|joiner|employee|user)\s*(?:onboarding\s*)?(?:[:.]|(?=\s+(?:given|with|taking)\b)|$)/, "header");
   // A label before the request ("Escalation button:", "Offboarding:"): a name for what follows, never a step of its own.
   const label = header ? undefined : text.takeOne(/^\s*(?<label>(?:[a-z0-9-]+\s+){0,3}(?:button|workflow|automation|runbook|flow|routine|procedure|process|job|escalation|offboarding|onboarding|leaver|joiner))\s*[:.]\s/, "header");
 
@@ -609,7 +609,9 @@ async function readSubject(text: RequestText, catalog: CatalogView, builder: Pla
   const userMatch = byEmail ?? byId;
   // No phrase names the subject, and the request names an input that is a user's email or id, or an incident's id: that is it.
   const spoken = { incident_id: /\b(?:it|its|the (?:incident|ticket)|this (?:incident|ticket)|that (?:incident|ticket))\b/, email: /\b(?:them|their|the user|him|her|his|the person|the employee|the account)\b/, user_id: /\b(?:them|their|the user|him|her|his|the person|the employee|the account)\b/ };
-  const role = userMatch || incident ? undefined : (["incident_id", "email", "user_id"] as const).find((r) => builder.declared.byRole.has(r) && text.has(spoken[r]));
+  // A request that creates the user ("create their account") names the new user's email, not one to look up.
+  const creates = text.has(/\b(?:create|set up|make|onboard)\b[^.;]*?\b(?:account|user)\b/);
+  const role = userMatch || incident ? undefined : (["incident_id", "email", "user_id"] as const).find((r) => builder.declared.byRole.has(r) && text.has(spoken[r]) && !(creates && r !== "incident_id"));
   if (role === "incident_id") {
     const getter = catalog.getter("incidents");
     if (getter?.tool.outputSchema) {
