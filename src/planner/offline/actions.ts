@@ -67,10 +67,11 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Who an action names: them, the on-call engineer, the reporter, an email address, or (last) a person's name ("Li Wen"), taken only when written capitalized.
-  const WHO = `(?:their|his|her|the user's|the employee's|the member's|the new hire's|the)\\s+manager|${TARGET_THEM}|the on-?call(?: engineer| person| sre| responder| admin)?|whoever is on call|the reporter(?:\\s+of\\s+(?:it|the incident))?|[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+|[a-z][a-z'-]+\\s+[a-z][a-z'-]+`;
+  const WHO = `(?:their|his|her|the user's|the employee's|the member's|the new hire's|the)\\s+manager|${TARGET_THEM}|(?:the on-?call(?: engineer| person| sre| responder| admin)?|whoever is on call)(?:\\s+(?:for|in|of|on)\\s+(?:the\\s+)?(?:rotation\\s+)?(?!(?:each|every|it|them|this|that|the)\\b(?!-))[a-z0-9][\\w-]*(?:\\s+rotation)?)?|the reporter(?:\\s+of\\s+(?:it|the incident))?|[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+|[a-z][a-z'-]+\\s+[a-z][a-z'-]+`;
   /** The person `who` (a WHO phrase of match `m`, as written at `at`) refers to; a refusal when nobody. */
   const personFor = (who: string, written: string, m: RegExpExecArray, context: Context, block: PlanStep[]): Person => {
-    const person = /manager$/.test(who) ? managerOf(context, block, catalog, builder, said(m)) : /@/.test(who) ? ({ email: { kind: "const", value: who } } satisfies Person) : /on-?call|on call/.test(who) ? onCallPerson(catalog, builder, context, block, undefined, said(m)) : /reporter/.test(who) ? reporter(context, said(m)) : new RegExp(`^(?:${TARGET_THEM})$`).test(who) ? context.person : namedPerson(written, context, block, catalog, builder, said(m));
+    const rotation = /on[- ]?call(?:\s+(?:engineer|person|sre|responder|admin))?\s+(?:for|in|of|on)\s+(?:the\s+)?(?:rotation\s+)?([a-z0-9][\w-]*)/.exec(who)?.[1];
+    const person = /manager$/.test(who) ? managerOf(context, block, catalog, builder, said(m)) : /@/.test(who) ? ({ email: { kind: "const", value: who } } satisfies Person) : /on-?call|on call/.test(who) ? onCallPerson(catalog, builder, context, block, rotation, said(m)) : /reporter/.test(who) ? reporter(context, said(m)) : new RegExp(`^(?:${TARGET_THEM})$`).test(who) ? context.person : namedPerson(written, context, block, catalog, builder, said(m));
     if (!person) throw new PlannerDeclined("refused", said(m), `"${who}" refers to nobody this workflow knows (no user in its trigger or input)`);
     return person;
   };
@@ -396,7 +397,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       return [id];
     });
   }
-  for (const m of text.take(/\b(?:set|change|raise|lower|mark|bump|move|escalate)\s+(?:(?:its\s+|the incident's\s+|the\s+)?(?<field>priority|status)(?:\s+of\s+(?:it|the incident))?|it|the incident)\s+(?:to|as)\s+(?<value>p[1-4]|in progress|on hold|[a-z_]+)\b/, "update")) {
+  for (const m of text.take(/\b(?:(?:set|change|raise|lower|mark|bump|move|escalate)\s+(?:(?:its\s+|the incident's\s+|the\s+)?(?<field>priority|status)(?:\s+of\s+(?:it|the incident))?|it|the incident)|(?<=\b(?:should|must|will|shall|to)\s+be\s+(?:[a-z]+\s+[a-z ]+?\s+and\s+)?|\band\s+)(?:set|changed|raised|lowered|marked|bumped|moved|escalated))\s+(?:to|as)\s+(?<value>p[1-4]|in progress|on hold|[a-z_]+)\b/, "update")) {
     add("update", m, (context, block) => {
       const tool = need(catalog.action(["update"], "incident", [["id"]]), said(m), "update an incident");
       const item = context.item;
@@ -418,15 +419,15 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
     });
   }
   // Assign it to the on-call engineer / a person by name / them.
-  for (const m of text.take(new RegExp(`\\b(?:assign|reassign|hand)\\s+(?:it|the incident|each of them|each one)(?:\\s+over)?\\s+to\\s+(?<who>${WHO})${STOP}`), "assign")) {
+  for (const m of text.take(new RegExp(`\\b(?:(?:assign|reassign|hand)\\s+(?:it|the incident|each of them|each one)(?:\\s+over)?|(?:should|must|will|shall|needs? to|is to)\\s+be\\s+(?:re)?assigned|gets?\\s+(?:re)?assigned)\\s+to\\s+(?<who>${WHO})${STOP}`), "assign")) {
     add("assign", m, (context, block) => {
       const tool = need(catalog.action(["update"], "incident", [["id"]]), said(m), "update an incident");
       const item = context.item;
       const key = item ? field(item, ["id"]) : undefined;
       if (!key) throw new PlannerDeclined("refused", said(m), "it does not say which incident");
       const who = m.groups?.["who"] ?? "";
-      const person = /on-?call|on call/.test(who) ? onCallPerson(catalog, builder, context, block, undefined, said(m)) : new RegExp(`^(?:${TARGET_THEM})$`).test(who) ? context.person : /@/.test(who) ? undefined : namedPerson(text.groupAsWritten(m, "who") ?? who, context, block, catalog, builder, said(m));
-      if (!person) throw new PlannerDeclined("refused", said(m), `"${who}" is not someone the planner can look up (say "the on-call engineer" or a person's name)`);
+      if (/@/.test(who)) throw new PlannerDeclined("refused", said(m), `"${who}" is not someone the planner can look up (say "the on-call engineer" or a person's name)`);
+      const person = personFor(who, text.groupAsWritten(m, "who") ?? who, m, context, block);
       const assigneeField = Object.keys((tool.inputSchema["properties"] as Record<string, unknown> | undefined) ?? {}).find((f) => /assign|owner/.test(f));
       const schema = assigneeField ? propertyOf(tool.inputSchema, assigneeField) : undefined;
       if (!assigneeField || !schema) throw new PlannerDeclined("refused", said(m), `${tool.key} takes no assignee`);
@@ -760,7 +761,15 @@ export function readSubjectList(phrase: string, catalog: CatalogView, builder: P
     const bare = phrase.replace(/^(?:the|all(?:\s+the)?|any|every)\s+/, "").replace(/^(?:everything|anything|all)\s+(?:that(?:'s|\s+is|\s+are)|which\s+(?:is|are))\s+/, `${plural(noun)} that are `);
     const asNoun = /^(.*?)\b([a-z0-9_]+?)s?$/i.exec(bare);
     const hasNoun = new RegExp(`\\b(?:${plural(noun)}|${singular(noun)}|tickets?|issues?|cases?|requests?)\\b`).test(bare);
-    const text = new RequestText(!hasNoun && asNoun && enumValues(source.itemSchema).includes((asNoun[2] ?? "").toLowerCase()) ? `${asNoun[1] ?? ""}${asNoun[2] ?? ""} ${noun}` : bare);
+    // "P1 that is still new": the value first, then what is said of it.
+    const leading = /^([a-z0-9_]+?)s?(\s+(?:that|which|with|whose|where|older|created|opened)\b.*)$/i.exec(bare);
+    const text = new RequestText(
+      !hasNoun && asNoun && enumValues(source.itemSchema).includes((asNoun[2] ?? "").toLowerCase())
+        ? `${asNoun[1] ?? ""}${asNoun[2] ?? ""} ${noun}`
+        : !hasNoun && leading && enumValues(source.itemSchema).includes((leading[1] ?? "").toLowerCase())
+          ? `${leading[1] ?? ""} ${noun}${leading[2] ?? ""}`
+          : bare,
+    );
     const list = builder.id(noun);
     const read = readListPhrase(text, noun, source.itemSchema, list);
     if (read) read.said = text.verbatim.slice(read.start, read.end);

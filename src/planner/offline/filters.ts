@@ -97,7 +97,8 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
   // "… with the tag "network"", "… tagged network": a value a list field (tags, labels) holds.
   const tagField = Object.entries((itemSchema["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {}).find(([name, s]) => s["type"] === "array" && /^(?:tags|labels)$/.test(name))?.[0];
   const tagged = tagField ? `(?<tagged>\\s+(?:with|having|that\\s+(?:have|has)|carrying)\\s+(?:the\\s+|a\\s+)?(?:tag|label)s?\\s+(?<tag1>"[^"]*"|[a-z0-9][\\w-]*)|\\s+(?:tagged|labelled|labeled)\\s+(?:as\\s+|with\\s+)?(?<tag2>"[^"]*"|[a-z0-9][\\w-]*))?` : "";
-  const pattern = new RegExp(`${options.prefix ?? "\\b"}(?<adjectives>(?:${adjective}(?:\\s*,\\s*|\\s+and\\s+|\\s+or\\s+|\\s+))*)${nouns}\\b${unowned}${after}${withField}${byName}${tagged}${age}`);
+  const unownedAfter = vocab.has("unassigned") ? "(?<unowned2>\\s+and\\s+(?:has|have)\\s+(?:nobody|no one|no owner|no assignee)(?:\\s+assigned)?(?:\\s+yet)?|\\s+and\\s+(?:is|are)\\s+(?:still\\s+)?unassigned)?" : "";
+  const pattern = new RegExp(`${options.prefix ?? "\\b"}(?<adjectives>(?:${adjective}(?:\\s*,\\s*|\\s+and\\s+|\\s+or\\s+|\\s+))*)${nouns}\\b${unowned}${after}${unownedAfter}${withField}${byName}${tagged}${age}`);
   const match = text.takeOne(pattern, options.by ?? "list");
   if (!match) return undefined;
   const conditions: Condition[] = [];
@@ -123,7 +124,7 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
       rest = rest.slice(found.length).trim();
     }
   }
-  if (groups["unowned"] && !conditions.some((c) => c.op === "empty")) conditions.push(...(vocab.get("unassigned")?.(item) ?? []));
+  if ((groups["unowned"] || groups["unowned2"]) && !conditions.some((c) => c.op === "empty")) conditions.push(...(vocab.get("unassigned")?.(item) ?? []));
   const tag = (text.groupAsWritten(match, "tag1") ?? text.groupAsWritten(match, "tag2"))?.replace(/^"|"$/g, "");
   if (tagField && tag) conditions.push({ value: { kind: "ref", step: item, path: [tagField] }, op: "has", operand: tag });
   const textField = groups["field1"] ?? groups["field2"];

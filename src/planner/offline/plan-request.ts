@@ -663,7 +663,10 @@ function groupByName(builder: PlanBuilder, groups: ListSource, name: string | Pl
 
 /** "for each open P1 incident, …": the list, and a loop whose item is "it". */
 function forEachList(text: RequestText, catalog: CatalogView, builder: PlanBuilder, frame: Frame): Frame {
-  const loop = text.takeOne(/\b(?:for|to)\s+(?:each|every|all(?:\s+the)?)\s+(?<phrase>[a-z0-9 _-]+?)(?=\s*(?:,|:|$|\bolder\b))/, "subject");
+  const loop =
+    text.takeOne(/\b(?:for|to)\s+(?:each|every|all(?:\s+the)?)\s+(?<phrase>[a-z0-9 _-]+?)(?=\s*(?:,|:|$|\bolder\b))/, "subject") ??
+    // "any P1 that is still new and has nobody assigned should be assigned to …": each of them, in the passive.
+    text.takeOne(/(?<=^|[:.;]\s{0,3})\s*(?:any|every|each|all)\s+(?<phrase>[a-z0-9 _-]+?)(?=\s+(?:should|must|shall|will|needs? to|is to)\s+be\s+[a-z]+ed\b)/, "subject");
   if (!loop) return frame;
   let phrase = text.groupAsWritten(loop, "phrase") ?? "";
   const age = /^\s*older than\s+\d+\s*\w+/.exec(text.lower.slice(loop.index + loop[0].length));
