@@ -628,6 +628,11 @@ export function readContent(content: string, context: Context, said: string, cat
   const wrapped = /^(?:a|an|the)\s+(?:short\s+|brief\s+|quick\s+)?(?:line|note|message|update|notice|notification|heads-up|heads up|alert|post|ping)\s+(?:about|on|for|listing|with|showing|containing|of)\s+(.+)$/.exec(originalPhrase);
   if (wrapped && !/^(?:summary|list|number|count)\b/.test(wrapped[1] ?? "")) return readContent(wrapped[1] ?? "", context, said, catalog, builder, block);
   if (context.paged && /^who\s+(?:was|got|has been)\s+paged$/.test(phrase)) return { kind: "text", parts: ["Paged ", context.paged.name ?? context.paged.email, ...(context.paged.name ? [" (", context.paged.email, ")"] : [])] };
+  // "which ticket went to whom": the item and who it is assigned to now.
+  if (context.item && propertyOf(context.item.schema, "assignee") && /^(?:which\s+(?:ticket|incident|one)\s+went\s+to\s+(?:whom|who)|(?:the\s+)?(?:ticket|incident)\s+and\s+(?:who|whom)\s+it\s+(?:went|was assigned)\s+to|who\s+(?:it|each one)\s+(?:went|was assigned)\s+to)$/.test(phrase)) {
+    const id = field(context.item, ["id", "number", "key"]);
+    return { kind: "text", parts: [...(id ? [id] : []), " → ", { kind: "ref", step: context.item.step, path: ["assignee", "name"] }] };
+  }
   // "a welcome for them": a welcome, to the person.
   if (context.person && /^(?:a|an)\s+(?:short\s+|warm\s+)?welcome(?:\s+message)?(?:\s+(?:for|to)\s+(?:them|him|her|the new (?:user|hire|starter)))?$/.test(phrase)) return { kind: "text", parts: ["Welcome, ", context.person.name ?? context.person.email, "!"] };
   // "a short confirmation": that it was done, for whom or what.
