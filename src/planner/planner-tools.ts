@@ -58,7 +58,7 @@ export class PlannerTools {
       for (const tool of row.content.tools) {
         const sdkTool = sdk.tools.find((t) => t.integration === row.integrationId && t.tool === tool.name);
         if (!sdkTool) continue;
-        tools.push({ key: `${row.integrationId}.${tool.name}`, namespace: sdkTool.namespace, functionName: sdkTool.functionName, title: tool.title, description: tool.description ?? "", inputSchema: tool.inputSchema, outputSchema: tool.outputSchema, readOnly: sdkTool.annotations.readOnly, destructive: sdkTool.annotations.destructive });
+        tools.push({ key: `${row.integrationId}.${tool.name}`, namespace: sdkTool.namespace, functionName: sdkTool.functionName, title: tool.title, description: tool.description ?? "", inputSchema: tool.inputSchema, outputSchema: tool.outputSchema, readOnly: sdkTool.annotations.readOnly, destructive: sdkTool.annotations.destructive, idempotent: sdkTool.annotations.idempotent });
       }
     }
     const resources = catalog.flatMap((row) => (row.content.capabilities.resources?.subscribe ? row.content.resources.map((r) => ({ integration: row.integrationId, uri: r.uri, name: r.name, description: r.description ?? "" })) : []));

@@ -207,7 +207,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
     new RegExp(`\\blet\\s+(?<who>${WHO})\\s+know\\s+(?:(?:by|via|in|with|through)\\s+(?:a\\s+)?(?:dm|direct message|private message|chat)\\s+)?(?<content>that\\s+.+?)(?:\\s+(?:by|via|in)\\s+(?:a\\s+)?(?:dm|direct message|private message))?${STOP}`),
     // "for every member of x, send a direct message …": to them, said before.
     new RegExp(`\\b(?:send|write)\\s+(?:a|an)\\s+(?<kind>welcome|direct|private|short|reminder)\\s*(?:message|dm|note)?(?<who>)(?!\\s+to\\b)${INTRO}${STOP}`),
-    new RegExp(`\\b(?:dm|message|send|tell)\\s+(?<who>${WHO})(?:\\s*\\((?:as\\s+)?(?:recorded|listed|set|stored|found|given)\\s+in\\s+the\\s+directory\\))?(?:\\s+directly)?\\s+(?<content>that\\s+.+?|(?:the|a|an) (?:number|count|list|summary|digest) of .+?|(?:the|its) (?:new )?(?:ticket|incident) (?:number|id)(?: and (?:its )?title)?|(?:any|all|every) .+?|how many .+?|who (?:was|got|has been) (?:added|removed)|"[^"]+")${STOP}`),
+    new RegExp(`\\b(?:dm|message|send|tell)\\s+(?<who>${WHO})(?:\\s*\\((?:as\\s+)?(?:recorded|listed|set|stored|found|given)\\s+in\\s+the\\s+directory\\))?(?:\\s+directly)?\\s+(?<content>that\\s+.+?|(?:a|an)\\s+(?:short\\s+|brief\\s+|quick\\s+)?confirmation(?:\\s+message)?|(?:the|a|an) (?:number|count|list|summary|digest) of .+?|(?:the|its) (?:new )?(?:ticket|incident) (?:number|id)(?: and (?:its )?title)?|(?:any|all|every) .+?|how many .+?|who (?:was|got|has been) (?:added|removed)|"[^"]+")${STOP}`),
     new RegExp(`\\b(?:send|forward)\\s+(?<content>it|this|that|the message|that message|the given message)\\s+to\\s+(?<who>${WHO})\\s+(?:as|in|by)\\s+(?:a|an)\\s+(?:direct|private)\\s+message${STOP}`),
     new RegExp(`\\b(?:send|forward)\\s+(?<content>it|this|that|the message|that message|the given message)\\s+(?:as|in|by)\\s+(?:a|an)\\s+(?:dm|direct message|private message)\\s+to\\s+(?<who>${WHO})${STOP}`),
     new RegExp(`\\b(?:welcome|dm|message)\\s+(?<who>${WHO})(?:\\s+directly)?(?:\\s+(?:with|saying|about)\\s+(?<content>.+?))?${STOP}`),
@@ -303,7 +303,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Disable the user's account.
-  for (const m of text.take(/\b(?:disable|deactivate|suspend|lock)\s+(?:the\s+)?(?:user's\s+account|user account|user|their account|the account(?:\s+of\s+them)?|account(?:\s+of\s+them)?|them|him|her|it)\b(?:\s+(?:with|for)\s+(?:the\s+)?reason\s+"(?<reason>[^"]+)")?/, "disable")) {
+  for (const m of text.take(/\b(?:disable|deactivate|suspend|lock)\s+(?:the\s+)?(?:user's\s+account|user account|user|their (?:directory |user )?account|his (?:directory )?account|her (?:directory )?account|the account(?:\s+of\s+them)?|account(?:\s+of\s+them)?|them|him|her|it)\b(?:\s+(?:with|for)\s+(?:the\s+)?reason\s+"(?<reason>[^"]+)")?/, "disable")) {
     add("disable", m, (context, block) => {
       const tool = need(catalog.action(["disable", "deactivate", "suspend"], "user", [["user_id", "id", "email"]]), said(m), "disable a user");
       const person = subjectUser(context, block, catalog, builder, said(m));
@@ -317,9 +317,11 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Remove them from every group / from group X; add them to group X.
-  for (const m of text.take(new RegExp(`(?:\\bremove\\s+(?:${TARGET_THEM})\\s+from|\\btake\\s+(?:${TARGET_THEM})\\s+out\\s+of)\\s+(?:(?:all|every|each|any)\\s+(?:of\\s+)?(?:(?:their|his|her|the)\\s+)?|(?:their|his|her)\\s+)groups?(?:\\s+(?:they are|they're|he is|she is)\\s+(?:a member of|in)|\\s+memberships?)?\\b|(?:\\bremove\\s+(?:${TARGET_THEM})\\s+from|\\btake\\s+(?:${TARGET_THEM})\\s+out\\s+of)\\s+(?:the\\s+)?(?:group\\s+)?"?(?<group>[a-z0-9][\\w-]*)"?(?:\\s+group)?\\b`), "remove")) {
+  for (const m of text.take(new RegExp(`(?:\\bremove\\s+(?:${TARGET_THEM})\\s+from|\\btake\\s+(?:${TARGET_THEM})\\s+out\\s+of)\\s+(?:(?:all|every|each|any)\\s+(?:of\\s+)?(?:(?:their|his|her|the)\\s+)?|(?:their|his|her)\\s+)groups?(?:\\s+(?:they are|they're|he is|she is)\\s+(?:a member of|in)|\\s+memberships?)?\\b|(?:\\bremove\\s+(?:${TARGET_THEM})\\s+from|\\btake\\s+(?:${TARGET_THEM})\\s+out\\s+of)\\s+(?:the\\s+)?(?:group\\s+)?"?(?<group>[a-z0-9][\\w-]*)"?(?:\\s+group)?\\b(?<ifMember>\\s+if\\s+(?:they|he|she)\\s+(?:are|is)\\s+(?:still\\s+)?(?:in\\s+it|a\\s+member(?:\\s+of\\s+it)?|in\\s+(?:that|the)\\s+group))?`), "remove")) {
     add("remove", m, (context, block) => {
       const tool = need(catalog.action(["remove"], "group", [["user_id"], ["group", "group_id"]]), said(m), "remove a user from a group");
+      // "… if they are in it": removing someone who is not in it changes nothing, when the tool says so.
+      if (m.groups?.["ifMember"] && !tool.idempotent) throw new PlannerDeclined("refused", said(m), `${tool.key} does not say that removing a non-member is harmless, and the planner cannot check membership first`);
       const person = subjectUser(context, block, catalog, builder, said(m));
       const groupField = propertyOf(tool.inputSchema, "group") ? "group" : "group_id";
       const named = m.groups?.["group"];
@@ -516,11 +518,13 @@ function managerOf(context: Context, block: PlanStep[], catalog: CatalogView, bu
 function subjectUser(context: Context, block: PlanStep[], catalog: CatalogView, builder: PlanBuilder, said: string): Person & { id: PlanValue } {
   const known = context.person;
   if (known?.id) return { ...known, id: known.id };
-  const reader = catalog.personBy("id");
+  // The request's inputs say how the user is named: by email when it names an email and no id.
+  const viaEmail = builder.declared.byRole.has("email") && !builder.declared.byRole.has("user_id");
+  const reader = catalog.personBy(viaEmail ? "email" : "id");
   if (!context.takesInput || !reader?.tool.outputSchema) throw new PlannerDeclined("refused", said, "it does not say which user (a user id in the input, or the user of the trigger)");
   const id = builder.id("user");
   const schema = propertyOf(reader.tool.inputSchema, reader.inputField) ?? { type: "string" };
-  block.push({ kind: "call", id, tool: reader.tool.key, args: { [reader.inputField]: builder.input("user_id", schema, true, "the user's id") } });
+  block.push({ kind: "call", id, tool: reader.tool.key, args: { [reader.inputField]: builder.input(viaEmail ? "email" : "user_id", schema, true, viaEmail ? "the user's email address" : "the user's id") } });
   const person = { ...personOf(id, reader.tool.outputSchema), id: { kind: "ref", step: id, path: ["id"] } as PlanValue };
   context.person = person;
   return person;
@@ -588,7 +592,7 @@ export function summaryOf(item: Item): PlanValue {
  */
 export function readContent(content: string, context: Context, said: string, catalog: CatalogView, builder: PlanBuilder, block: PlanStep[]): PlanValue {
   // "the incident number in the page": where it goes is the action's; what goes is the rest.
-  if (content.trim() === "" && context.insteadText) return context.insteadText;
+  if (context.insteadText && /^(?:|it|this|that|the same|the same (?:message|text|note)|the message|that message)$/i.test(content.trim())) return context.insteadText;
   // "with the host", "the payload's message": a field the caller passes.
   const passed = /^(?:the\s+)?(?:(?:payload|alert|input|request|event|body)(?:'s)?\s+)?`?([a-z_][a-z0-9_]*)`?(?:\s+(?:field|value))?$/i.exec(content.trim());
   if (passed && builder.declared.names.includes(passed[1] ?? "") && context.takesInput) return { kind: "text", parts: [builder.input(passed[1] ?? "", { type: "string" }, true, `${passed[1] ?? ""} from the caller`)] };
@@ -668,6 +672,9 @@ export function readContent(content: string, context: Context, said: string, cat
   if (earlier && /^(?:how many there are|the (?:number|count) of them|their (?:number|count))$/.test(phrase)) {
     return { kind: "text", parts: [`${capitalize(earlier.said.trim())}: `, { kind: "count", list: earlier.id }] };
   }
+  // "the incident", "a summary of the new incident", "every incident" where the workflow handles one at a time: that one.
+  const itemWords = /^(?:(?:a|the)\s+(?:short\s+)?(?:summary|details|digest|list|overview)\s+of\s+)?(?:the|this|that|every|each|all|any|all the)?\s*(?:new\s+)?(?<noun>incident|ticket|issue|request|case|one)(?<plural>s)?$/.exec(phrase);
+  if (context.item && itemWords && /incident/.test(context.item.noun) && (!earlier || !itemWords.groups?.["plural"])) return summaryOf(context.item);
   // In a workflow that handles one item at a time ("when P4 requests come in, post them"), "them" is each one.
   if (!earlier && context.item && /^(?:them|those|these|each of them|each one)$/.test(phrase)) return summaryOf(context.item);
   if (/^(?:it|this|that|the incident|the incident(?:'s)? (?:summary|details|id and title)|its (?:id and title|summary|details)|an? (?:update|summary|notification|alert|message)(?: about it)?)?$/.test(phrase)) {

@@ -41,7 +41,11 @@ export class PlanBuilder {
     const name = this.declared.byRole.get(wanted) ?? wanted;
     const existing = this.inputs.find((i) => i.name === name);
     if (!existing) this.inputs.push({ name, schema: stripDocs(schema), required, description });
-    else if (required) existing.required = true;
+    else {
+      if (required) existing.required = true;
+      // A later use that knows the values ("P1 for critical, P3 for warning") narrows a plain string.
+      if (Array.isArray(schema["enum"]) && !Array.isArray(existing.schema["enum"]) && existing.schema["type"] === "string") existing.schema = stripDocs(schema);
+    }
     return { kind: "input", field: name };
   }
 }

@@ -109,7 +109,13 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
   const withWord = (groups["withfield"] ?? "").replace(fieldWords, "").trim();
   const said = `${groups["adjectives"] ?? ""} ${afterWord} ${withWord}`;
   const byField = new Map<string, string[]>();
-  for (const word of said.split(/\s*,\s*|\s+and\s+|\s+or\s+/).map((w) => w.trim()).filter(Boolean)) {
+  // Each word's field, and whether "or" joined it to the word before: "or" may only choose between values of one field.
+  const read: { field: string; or: boolean }[] = [];
+  const pieces = said.split(/(\s*,\s*|\s+and\s+|\s+or\s+)/);
+  for (let p = 0; p < pieces.length; p += 2) {
+    const word = (pieces[p] ?? "").trim();
+    if (!word) continue;
+    let joinedByOr = /\bor\b/.test(pieces[p - 1] ?? "");
     // Longest known adjective first, so "in progress" is one word and "p1 open" is two.
     let rest = word;
     while (rest) {
@@ -118,11 +124,19 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
       if (!found) throw new PlannerDeclined("refused", match[0], `"${rest}" is not a value of any field of the ${plural(noun)}`);
       for (const c of vocab.get(found)?.(item) ?? []) {
         const field = c.value.kind === "ref" ? c.value.path.join(".") : "";
+        read.push({ field: c.op === "eq" ? field : `${field} ${c.op}`, or: joinedByOr });
         if (c.op === "eq") byField.set(field, [...(byField.get(field) ?? []), String(c.operand)]);
         else conditions.push(c);
       }
+      joinedByOr = false;
       rest = rest.slice(found.length).trim();
     }
+  }
+  // "unassigned or on-hold incidents": either of two fields is a choice no list filter here can say (only all of them); never read as "and".
+  // "open P1 or P2 incidents" is fine: "or" chooses between P1 and P2, and "open" holds for both.
+  for (const [at, word] of read.entries()) {
+    const before = read[at - 1];
+    if (word.or && before && (before.field !== word.field || /\s/.test(word.field))) throw new PlannerDeclined("refused", match[0], `"${match[0].trim()}" asks for items that match one filter or another on different fields; the planner can only combine filters with "and": make two workflows, or say which one`);
   }
   if ((groups["unowned"] || groups["unowned2"]) && !conditions.some((c) => c.op === "empty")) conditions.push(...(vocab.get("unassigned")?.(item) ?? []));
   const tag = (text.groupAsWritten(match, "tag1") ?? text.groupAsWritten(match, "tag2"))?.replace(/^"|"$/g, "");

@@ -29,7 +29,7 @@ export type LiveReads = {
  * ("for every member of x, …"), `loop` says where the loop sits, so an action that does not speak
  * of the loop's item ("… and post 'done' to #it-ops") runs once, before or after it, not once per item.
  */
-type Frame = { block: PlanStep[]; context: Context; main?: string; loop?: { outer: PlanStep[]; start: number; scope: string[]; each: string }; event?: boolean };
+type Frame = { block: PlanStep[]; context: Context; main?: string; loop?: { outer: PlanStep[]; start: number; scope: string[]; each: string; end: number }; event?: boolean; guard?: string };
 
 export async function planRequest(request: string, catalog: CatalogView, live: LiveReads): Promise<WorkflowPlan> {
   const text = new RequestText(request);
@@ -69,6 +69,13 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
       frame = event.frame;
     }
   }
+  // "For every new P1 incident, page …. Every morning at 9, post …": two triggers are two workflows.
+  if (schedule || webhook || called || calls) {
+    const second = /(?:^|[.;]\s*)\s*(?:for|on)\s+(?:every|each|any)\s+new(?:ly\s+(?:opened|created))?\s+[a-z0-9 -]+?(?=\s*[,:])/.exec(text.lower);
+    const first = schedule ? text.spans.find((s) => s.by === "schedule") : text.spans.find((s) => s.by === "trigger");
+    const sentenceOf = (at: number) => (text.lower.slice(0, at).match(/[.;]/g) ?? []).length;
+    if (second && first && sentenceOf(second.index + second[0].length) !== sentenceOf(first.start)) throw new PlannerDeclined("refused", text.verbatim.slice(second.index, second.index + second[0].length).replace(/^[.;\s]+/, ""), "this request names two triggers (a new item arriving, and a schedule or webhook): make two workflows, one for each");
+  }
   // A "when …" no trigger reader took is no trigger of this tenant: remembered, and named with anything else left over.
   const problems: PlannerDeclined[] = [];
   const when = /\b(?:when|whenever|as soon as|each time|every time)\b[^,;.]*/.exec(text.lower);
@@ -107,6 +114,9 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   const onceEach = text.takeOne(/[,.;]?\s*(?:but\s+)?\b(?:never|don't|do not)\s+(?:page|post|send|notify|alert|dm|message|ping|do\s+(?:it|this|that))(?:\s+(?:anyone|them|it))?\s+(?:twice|more\s+than\s+once|again)\s+(?:for|about|on)\s+the\s+same\s+(?<noun>[a-z]+)\b|[,.;]?\s*(?:but\s+)?\bnever\s+(?:paging|posting|sending|notifying|alerting)\s+(?:about\s+)?the\s+same\s+(?<noun2>[a-z]+)\s+twice\b|[,.;]?\s*\b(?:only\s+)?once\s+(?:per|for\s+each|for\s+every)\s+(?<noun3>incident|ticket|user|person|member)\b/, "once");
   const conditions = readConditions(text, catalog, builder, frame);
   const otherwise = text.take(/[,;]?\s*\b(?:otherwise|else|if not|(?:and\s+)?for\s+(?:anything|everything|all|any)\s+(?:else|others?|other\s+(?:priorities|priority|ones|incidents|tickets))|for\s+the\s+rest|(?:anything|everything)\s+else)\b,?(?:\s+just\b)?/, "otherwise");
+
+  // "it also sends other actions such as "mover", which we ignore": said of a condition on what the webhook passes.
+  const ignored = text.take(/[;,.]?\s*(?:it|they|the system|monitoring)?\s*(?:also\s+)?(?:sends?|posts?|has|can send)\s+other\s+[a-z_]+s?(?:\s*\((?:such as|like|e\.g\.)[^)]*\)|\s*,?\s+(?:such as|like)\s+"[^"]*"(?:\s*(?:,|or|and)\s*"[^"]*")*)?,?\s+which\s+(?:we|you|it|the workflow)\s+(?:should\s+|can\s+)?(?:ignore|skip|do nothing with)\b/, "rest");
 
   // "Leave other priorities alone", "changes to other groups don't matter": the filters already read say so.
   const filtered = top.some((s) => s.kind === "list" && s.where.length > 0);
@@ -187,8 +197,16 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   const afterLoop: PlanStep[] = [];
   let loopActions = false;
   const branches = conditions.map((c) => ({ step: { kind: "if", id: builder.id("check"), condition: { value: { kind: "const", value: null }, op: "empty" }, then: [], otherwise: [] } as Extract<PlanStep, { kind: "if" }>, placed: false, spec: c }));
+  const resolved = new Set<number>();
   for (const action of actions) {
     const steps: PlanStep[] = [];
+    // A condition speaks of things as they are before the actions it governs ("if it's unassigned, assign it …").
+    const governed = role.get(action);
+    if (governed && governed.kind !== "fallback" && !resolved.has(governed.condition)) {
+      const branch = branches[governed.condition];
+      if (branch) branch.step.condition = branch.spec.resolve(frame.context);
+      resolved.add(governed.condition);
+    }
     // "…, page Li Wen instead": with what the step it replaces would have said.
     if (role.get(action)?.kind === "fallback") frame.context.insteadText = frame.context.lastText;
     const ids = action.build(frame.context, steps);
@@ -210,14 +228,14 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
       if (!branch) continue;
       branch.step[placement.kind].push(...steps);
       if (!branch.placed) {
-        branch.step.condition = branch.spec.resolve(frame.context);
+        if (!resolved.has(placement.condition)) branch.step.condition = branch.spec.resolve(frame.context);
         body.push(...branch.spec.before, branch.step);
         branch.placed = true;
         builder.clause(branch.spec.said, branch.step.id, ...branch.spec.before.map((s) => s.id));
       }
       continue;
     }
-    if (frame.loop && !mentions(steps, [...frame.loop.scope, ...stepIds(body)])) {
+    if (frame.loop && /\bthen\b|[.;]|\bafterwards\b|\bat the end\b/.test(text.lower.slice(frame.loop.end, action.start)) && !mentions(steps, [...frame.loop.scope, ...stepIds(body)])) {
       (loopActions ? afterLoop : beforeLoop).push(...steps);
       continue;
     }
@@ -262,6 +280,7 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     if (keeping.length === 0) throw new PlannerDeclined("refused", text.originalOf(label), promised === "disable" ? "it says offboarding, and no step disables the account; say \"disable their account\"" : "it says onboarding, and no step creates the account; say \"create their account from the input\"");
     builder.clause(text.originalOf(label), ...keeping.flatMap((a) => (built.get(a) ?? []).map((st) => st.id)));
   }
+  if (once && frame.loop) throw new PlannerDeclined("needs-input", text.originalOf(once), `at most once per ${once.groups?.["period"] ?? "day"} for each item, or once for the whole workflow? Say "never twice for the same incident", or put the limit first ("at most once a day, …")`, ["for each item", "for the whole workflow"]);
   if (once) {
     const id = builder.id(`once per ${once.groups?.["period"] ?? "day"}`);
     const period = (once.groups?.["period"] ?? "day") as "hour" | "day" | "week";
@@ -273,9 +292,31 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     builder.clause(text.originalOf(once), id);
     if (onceAgain) builder.clause(text.originalOf(onceAgain), id);
   }
+  if (frame.guard && !branches.some((b) => b.step.condition.value.kind === "count" && b.step.condition.value.list === frame.guard) && body.length > 0) {
+    const id = builder.id("found");
+    const guarded: PlanStep = { kind: "if", id, condition: { value: { kind: "count", list: frame.guard }, op: "gt", operand: 0 }, then: body.splice(0), otherwise: [] };
+    body.push(guarded);
+    const looked = builder.clauses.find((c) => c.covers.includes(frame.guard ?? ""));
+    if (looked) looked.covers.push(id);
+  }
   frame.block.push(...body);
   // Steps that read who is on call run only when the lookup found someone.
   for (const lookup of lookupsWithFallback) adoptDependents(top, lookup);
+  // A read that only a branch uses happens inside it ("For leavers: disable their account": a mover's email is never looked up).
+  for (const block of [top, frame.block]) {
+    for (let k = 0; k < block.length; k++) {
+      const read = block[k];
+      if (read?.kind !== "call" || read.onFailure || read.then || !catalog.tools.find((t) => t.key === read.tool)?.readOnly) continue;
+      const users = block.slice(k + 1).filter((s) => mentions([s], [read.id]));
+      const branch = users[0];
+      if (users.length !== 1 || branch?.kind !== "if" || mentions([{ ...branch, then: [], otherwise: [] }], [read.id])) continue;
+      if (mentions(branch.otherwise, [read.id]) && mentions(branch.then, [read.id])) continue;
+      const side = mentions(branch.then, [read.id]) ? branch.then : branch.otherwise;
+      block.splice(k, 1);
+      side.unshift(read);
+      k--;
+    }
+  }
   if (onceEach) {
     const said = text.originalOf(onceEach);
     if (frame.event) builder.clause(said, "trigger");
@@ -288,6 +329,11 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
       if (loop.once.length === 0) throw new PlannerDeclined("refused", said, "the items have no field that tells one from another");
       builder.clause(said, loop.id);
     }
+  }
+  for (const m of ignored) {
+    const branches = [...walkSteps(top)].map(({ step }) => step).filter((s): s is Extract<PlanStep, { kind: "if" }> => s.kind === "if" && s.condition.value.kind === "input" && s.otherwise.length === 0);
+    if (branches.length === 0) throw new PlannerDeclined("refused", text.originalOf(m), "it says what to ignore, and no condition of the plan picks out what to handle");
+    builder.clause(text.originalOf(m), ...branches.map((b) => b.id));
   }
   for (const definition of definitions) {
     const values = (definition.groups?.["values"] ?? "").split(/\s*(?:,|\bor\b|\band\b|\bnor\b)\s*/).map((v) => v.trim().replace(/[\s-]+/g, "_")).filter(Boolean).sort();
@@ -303,7 +349,10 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     frame.loop.outer.push(...afterLoop);
   }
 
-  const output: Record<string, PlanValue> = frame.main ? { handled: { kind: "count", list: frame.main } } : firstList(top) ? { handled: { kind: "count", list: firstList(top) as string } } : { done: { kind: "const", value: true } };
+  // The count the workflow returns is of a list every step can see: one at the top, not inside a loop.
+  const topLists = new Set(top.filter((s) => s.kind === "list").map((s) => s.id));
+  const eventList = top.find((s) => s.kind === "list" && s.from.kind === "ref" && s.from.step === EVENT_LIST)?.id;
+  const output: Record<string, PlanValue> = frame.main && topLists.has(frame.main) ? { handled: { kind: "count", list: frame.main } } : eventList ? { handled: { kind: "count", list: eventList } } : firstList(top) ? { handled: { kind: "count", list: firstList(top) as string } } : { done: { kind: "const", value: true } };
   return {
     request,
     name: nameOf(request),
@@ -418,6 +467,8 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
     text.takeOne(/^\s*(?:for|on)\s+(?:every|each|any)\s+(?:newly\s+(?:opened|created)\s+|new(?:ly)?\s+)(?<phrase>[a-z0-9_ -]+?)(?=\s*(?:,|:))/, "trigger");
   if (created) {
     const phrase = text.groupAsWritten(created, "phrase") ?? created.groups?.["phrase"] ?? "";
+    // What a filter of the phrase could not say, when that is why no resource matched.
+    let understood: PlannerDeclined | undefined;
     for (const noun of catalog.listNouns()) {
       const source = catalog.lister(noun);
       const resource = catalog.resourceFor(noun, /\bnew\b|created|opened/);
@@ -437,7 +488,9 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
         try {
           const read = readListPhrase(inner, noun, source.itemSchema, listId);
           return read && inner.leftover().length === 0 ? read : undefined;
-        } catch {
+        } catch (error) {
+          if (!(error instanceof PlannerDeclined)) throw error;
+          understood ??= error;
           return undefined;
         }
       };
@@ -459,6 +512,7 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
       const item: Item = { step: each, schema: shape, noun: plural(noun), typed: false };
       return { trigger, frame: { block: body, context: { takesInput: false, item }, main: listId, event: true } };
     }
+    if (understood) throw new PlannerDeclined(understood.outcome, text.originalOf(created), understood.reason, understood.options);
     throw new PlannerDeclined("refused", text.originalOf(created), `no subscribable resource of this tenant announces new ${created.groups?.["phrase"] ?? "items"}; it offers: ${catalog.resources.slice(0, 6).map((r) => r.uri).join(", ") || "none"}`);
   }
   const added = text.takeOne(/\b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:(?:a|an|the|any)\s+)?(?:new\s+)?(?:user|person|member|someone|somebody|employee|anyone|anybody)\s+(?:(?<add>is\s+added|gets\s+added|joins|is\s+put)\s+(?:to|into|in)?|(?<remove>is\s+removed|gets\s+removed|is\s+taken\s+out|gets\s+taken\s+out|leaves)\s*(?:from|of)?)\s*(?:the\s+)?(?:group\s+|rotation\s+)?"?(?<group>[a-z0-9][\w-]*)"?(?:\s+(?:group|rotation))?\b/, "trigger");
@@ -543,7 +597,7 @@ async function readSubject(text: RequestText, catalog: CatalogView, builder: Pla
     body.push({ kind: "call", id: user, tool: person.tool.key, args: { [person.inputField]: { kind: "ref", step: member, path: [] } } });
     builder.clause(said, list, group, memberIds, member, user);
     text.substitute(members.index, members.index + members[0].length, emptied ? `remove them from ${members.groups?.["group"] ?? ""}` : " them ");
-    return { block: body, context: { ...context, person: personOf(user), groupName: { kind: "const", value: members.groups?.["group"] ?? "" } }, main: memberIds, loop: { outer: frame.block, start, scope: [memberIds, member, user], each: member } };
+    return { block: body, context: { ...context, person: personOf(user), groupName: { kind: "const", value: members.groups?.["group"] ?? "" } }, main: memberIds, loop: { outer: frame.block, start, scope: [memberIds, member, user], each: member, end: members.index + members[0].length } };
   }
   const literalUser = text.takeOne(/\b(?:the\s+)?user\s+(?<id>[a-z]{0,4}-?\d{2,})\b/, "subject");
   if (literalUser) {
@@ -586,10 +640,12 @@ async function readSubject(text: RequestText, catalog: CatalogView, builder: Pla
         // Blanked, so that the action around it reads on ("page … about each one, with …").
         text.substitute(m.index, m.index + m[0].length, "");
       }
-      return { block: body, context: { ...context, item: { ...listed.item, step: each }, list: { id: list, item: { ...listed.item, step: list }, said: listed.said } }, main: list, loop: { outer: frame.block, start, scope: [each], each } };
+      return { block: body, context: { ...context, item: { ...listed.item, step: each }, list: { id: list, item: { ...listed.item, step: list }, said: listed.said } }, main: list, loop: { outer: frame.block, start, scope: [each], each, end: Math.max(...eachOne.map((e) => e.index + e[0].length), check.index + check[0].length) } };
     }
     builder.clause(said, list);
-    return { ...frame, context: { ...context, list: { id: list, item: { ...listed.item, step: list }, said: listed.said } }, main: list };
+    // "look for X and page … about them": only when there are some (counting them says a number either way).
+    const guard = /^(?:check|look)/.test(check[0]) ? list : undefined;
+    return { ...frame, context: { ...context, list: { id: list, item: { ...listed.item, step: list }, said: listed.said } }, main: list, ...(guard ? { guard } : {}) };
   }
   if (!context.takesInput) return forEachList(text, catalog, builder, frame);
   const incident = text.takeOne(/\b(?:the|an?|a given)\s+(?<noun>incident|ticket)\s+(?:with\s+the\s+given\s+(?:id|number)|(?:given\s+)?by\s+(?:its\s+)?(?:id|number)|(?:that\s+)?the\s+caller\s+names|(?:from|in)\s+the\s+input)\b|\bthe\s+given\s+(?<noun2>incident|ticket)\b|\b(?:given|for|from|with|takes?|taking)\s+(?:an?|the)\s+(?:incident|ticket)\s+(?:number|id)(?:\s+(?:as\s+input|in\s+the\s+input|from\s+the\s+caller))?\b/, "subject");
@@ -633,12 +689,14 @@ async function readSubject(text: RequestText, catalog: CatalogView, builder: Pla
     }
   }
   if (userMatch) {
-    const reader = catalog.personBy(byEmail ? "email" : "id");
+    // "Given an email, disable the user": the user is the one with that email.
+    const viaEmail = byEmail !== undefined || (builder.declared.byRole.has("email") && !builder.declared.byRole.has("user_id"));
+    const reader = catalog.personBy(viaEmail ? "email" : "id");
     const said = text.originalOf(userMatch);
-    if (!reader?.tool.outputSchema) throw new PlannerDeclined("refused", said, `no read-only tool of this tenant reads a user by ${byEmail ? "email" : "id"}`);
+    if (!reader?.tool.outputSchema) throw new PlannerDeclined("refused", said, `no read-only tool of this tenant reads a user by ${viaEmail ? "email" : "id"}`);
     const id = builder.id("user");
     const schema = propertyOf(reader.tool.inputSchema, reader.inputField) ?? { type: "string" };
-    frame.block.push({ kind: "call", id, tool: reader.tool.key, args: { [reader.inputField]: builder.input(byEmail ? "email" : "user_id", schema, true, byEmail ? "the user's email address" : "the user's id") } });
+    frame.block.push({ kind: "call", id, tool: reader.tool.key, args: { [reader.inputField]: builder.input(viaEmail ? "email" : "user_id", schema, true, viaEmail ? "the user's email address" : "the user's id") } });
     builder.clause(said, id);
     text.substitute(userMatch.index, userMatch.index + userMatch[0].length, " them ");
     return { ...frame, context: { ...context, person: personOf(id, reader.tool.outputSchema) } };
@@ -683,7 +741,23 @@ function forEachList(text: RequestText, catalog: CatalogView, builder: PlanBuild
   frame.block.push({ kind: "for-each", id: each, list, steps: body });
   builder.clause(`${text.originalOf(loop)}${age ? age[0] : ""}`, list, each);
   text.substitute(loop.index, loop.index + loop[0].length, " it ");
-  return { block: body, context: { ...frame.context, item: { ...listed.item, step: each }, list: { id: list, item: { ...listed.item, step: list }, said: listed.said } }, main: list, loop: { outer: frame.block, start, scope: [each], each } };
+  return { block: body, context: { ...frame.context, item: { ...listed.item, step: each }, list: { id: list, item: { ...listed.item, step: list }, said: listed.said } }, main: list, loop: { outer: frame.block, start, scope: [each], each, end: loop.index + loop[0].length } };
+}
+
+/**
+ * Whether a condition leads the actions after it ("…, and if it's a P1, page …", "if it is P1 page …")
+ * rather than governing the action before it ("page … if it is a P1", "page …, if it is a P1, otherwise …").
+ * It leads when an action follows it directly (or after a comma that is not "otherwise"), and it
+ * starts a clause: at the start, after the trigger or subject, or after ",", ";", ".", "and", "then".
+ */
+function leads(text: RequestText, m: RegExpExecArray): boolean {
+  const end = m.index + m[0].length;
+  const follows = m.groups?.["verb"] !== undefined || (m.groups?.["comma"] !== undefined && !/^\s*(?:otherwise|else|if not)\b/.test(text.lower.slice(end)));
+  if (!follows) return false;
+  const before = text.lower.slice(0, m.index);
+  if (/^,/.test(m[0]) || /(?:^|[,;.:]|\b(?:and|then|also|but|so))\s*$/.test(before)) return true;
+  const prior = text.spans.filter((span) => span.end <= m.index).sort((a, b) => a.end - b.end).pop();
+  return prior !== undefined && ["trigger", "schedule", "subject", "inputs", "header"].includes(prior.by) && /^[\s,;:]*$/.test(text.lower.slice(prior.end, m.index));
 }
 
 /** A condition as read; "it" is resolved when its branch is placed, after the actions before it (which may make "it"). */
@@ -728,7 +802,7 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
     const condition: Condition = { value: { kind: "count", list }, op: "gt", operand: 0 };
     out.push({ resolve: () => condition, before, start: m.index, end: m.index + m[0].length, said, leading: /,\s*$/.test(m[0]) });
   }
-  for (const m of text.take(/,?\s*\bif\s+(?:(?:it|the incident|the ticket|its priority|the priority|the incident's priority|its status)\s+is|it's)\s+(?:a\s+|an\s+|still\s+)?(?<value>[a-z0-9_]+(?:\s+or\s+(?:a\s+|an\s+)?[a-z0-9_]+)*)\b(?:(?<comma>\s*,)|(?<verb>(?=\s+(?:then\s+)?(?:page|post|send|notify|assign|add|dm|message|close|create|open|tell|alert|escalate|disable|remove|set|comment)\b))|)/, "condition")) {
+  for (const m of text.take(/,?\s*\bif\s+(?:(?:it|the incident|the ticket|its priority|the priority|the incident's priority|its status)\s+is|it's)\s+(?:a\s+|an\s+|still\s+)?(?<value>[a-z0-9_]+(?:\s+or\s+(?:a\s+|an\s+)?[a-z0-9_]+)*)\b(?:(?<comma>\s*,)|(?<verb>(?=\s+(?:then\s+|also\s+)*(?:page|post|send|notify|assign|add|dm|message|close|create|open|tell|alert|escalate|disable|remove|set|comment)\b))|)/, "condition")) {
     const said = text.originalOf(m);
     const values = (m.groups?.["value"] ?? "").split(/\s+or\s+(?:an?\s+)?/);
     const resolve = (context: Context): Condition => {
@@ -744,12 +818,7 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
       if (!same) throw new PlannerDeclined("refused", said, "the values belong to different fields; say each condition on its own");
       return { value: first.value, op: "in", operand: conditions.map((c) => String(c?.operand)) };
     };
-    // "if it is P1, page …" leads its actions; "page … if it is P1(, otherwise …)" follows the one it governs.
-    // Right after the trigger or the subject ("When an incident comes in, if it is a P1 …"), a condition leads too.
-    const prior = text.spans.filter((span) => span.end <= m.index).sort((a, b) => a.end - b.end).pop();
-    const afterOpening = (!prior && text.lower.slice(0, m.index).trim() === "") || (prior !== undefined && ["trigger", "schedule", "subject", "inputs", "header"].includes(prior.by) && /^[\s,;:]*$/.test(text.lower.slice(prior.end, m.index)));
-    const opensClause = afterOpening || (/(?:^|[,;.:]|\bthen)\s*$/.test(text.lower.slice(0, m.index).replace(/\s+$/, " ")) && !/^,/.test(m[0]));
-    out.push({ resolve, before: [], start: m.index, end: m.index + m[0].length, said, leading: (m.groups?.["comma"] !== undefined || m.groups?.["verb"] !== undefined) && opensClause });
+    out.push({ resolve, before: [], start: m.index, end: m.index + m[0].length, said, leading: leads(text, m) });
   }
   // "For critical ones, also page …": the input whose values include that word.
   if (builder.declared.names.length > 0 && frame.context.takesInput) {
@@ -760,21 +829,35 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
       if (on.length !== 1 || !on[0]) throw new PlannerDeclined("needs-input", said, `which field says "${value}"? Say "if <field> is ${value}"`, builder.declared.names);
       const field = on[0];
       const condition: Condition = { value: { kind: "input", field }, op: "eq", operand: value };
+      builder.input(field, { type: "string" }, true, `${field} (the condition "${said}" reads it)`);
       out.push({ resolve: () => condition, before: [], start: m.index, end: m.index + m[0].length, said, leading: true });
+    }
+  }
+  // "For leavers: …": a value of a field the payload shows ("action": "leaver"), made plural.
+  if (builder.declared.names.length > 0 && frame.context.takesInput) {
+    const candidate = /(?<=^|[.;:]\s{0,3})\s*for\s+(?<value>[a-z0-9_-]+?)s?\s*:/g;
+    for (let m = candidate.exec(text.lower); m; m = candidate.exec(text.lower)) {
+      if (!text.free(m.index, m.index + m[0].length)) continue;
+      const value = m.groups?.["value"] ?? "";
+      const on = builder.declared.names.filter((n) => new RegExp(`["']${n}["']\\s*:\\s*["']${value}["']`, "i").test(text.verbatim));
+      if (on.length !== 1 || !on[0]) continue;
+      text.mark(m.index, m.index + m[0].length, "condition");
+      const condition: Condition = { value: { kind: "input", field: on[0] }, op: "eq", operand: value };
+      builder.input(on[0], { type: "string" }, true, `${on[0]} (the condition "${text.originalOf(m)}" reads it)`);
+      out.push({ resolve: () => condition, before: [], start: m.index, end: m.index + m[0].length, said: text.originalOf(m), leading: true });
     }
   }
   // "if the severity is critical, …": a field the caller (or the webhook's payload) passes.
   const declared = builder.declared.names;
   if (declared.length > 0 && frame.context.takesInput) {
     const fields = declared.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|");
-    const pattern = new RegExp(`,?\\s*\\b(?:if|when)\\s+(?:the\\s+)?(?:(?:payload|alert|input|request|event|body)(?:'s)?\\s+)?\`?(?<field>${fields})\`?\\s+(?:is|equals|=|==)\\s+(?<neg>not\\s+)?(?<value>"[^"]*"|[a-z0-9_.-]+)(?:(?<comma>\\s*,)|(?<verb>(?=\\s+(?:then\\s+)?(?:page|post|send|notify|assign|add|dm|message|close|create|open|tell|alert|escalate|disable|remove|set|comment)\\b))|)`);
+    const pattern = new RegExp(`,?\\s*\\b(?:if|when)\\s+(?:the\\s+)?(?:(?:payload|alert|input|request|event|body)(?:'s)?\\s+)?\`?(?<field>${fields})\`?\\s+(?:is|equals|=|==)\\s+(?<neg>not\\s+)?(?<value>"[^"]*"|[a-z0-9_.-]+)(?:(?<comma>\\s*,)|(?<verb>(?=\\s+(?:then\\s+|also\\s+)*(?:page|post|send|notify|assign|add|dm|message|close|create|open|tell|alert|escalate|disable|remove|set|comment)\\b))|)`);
     for (const m of text.take(pattern, "condition")) {
       const said = text.originalOf(m);
       const field = m.groups?.["field"] ?? "";
       const value = (text.groupAsWritten(m, "value") ?? "").replace(/^"|"$/g, "");
       const condition: Condition = { value: { kind: "input", field }, op: m.groups?.["neg"] ? "ne" : "eq", operand: value };
-      const opensClause = /(?:^|[,;.:]|\bthen)\s*$/.test(text.lower.slice(0, m.index).replace(/\s+$/, " ")) && !/^,/.test(m[0]);
-      out.push({ resolve: () => condition, before: [], start: m.index, end: m.index + m[0].length, said, leading: (m.groups?.["comma"] !== undefined || m.groups?.["verb"] !== undefined) && (opensClause || m.index === 0 || /[.;:]\s*$/.test(text.lower.slice(0, m.index))) });
+      out.push({ resolve: () => condition, before: [], start: m.index, end: m.index + m[0].length, said, leading: leads(text, m) });
       // The field is an input the workflow takes.
       builder.input(field, { type: "string" }, true, `${field} (the condition "${said}" reads it)`);
     }

@@ -5,7 +5,7 @@
  * request that carries meaning is in some clause. A plan that drops part of its request fails here.
  */
 import { schemaValidator } from "../../core/json-schema.ts";
-import { EVENT_LIST, type PlanStep, type PlanValue, WorkflowPlan } from "../../core/plan.ts";
+import { EVENT_LIST, type PlanStep, type PlanValue, WorkflowPlan, walkSteps } from "../../core/plan.ts";
 import type { PlanTool } from "./tools.ts";
 
 /** Words that say nothing by themselves; every other word of a request must be in a clause. */
@@ -164,12 +164,17 @@ export function checkPlan(raw: unknown, tools: ReadonlyMap<string, PlanTool>): {
   if (dropped.length > 0) problems.push(`the plan leaves part of the request out: no clause covers ${dropped.map((w) => `"${w}"`).join(", ")}`);
   // What the request spells out exactly (a #channel, quoted text) must be in the steps, not only in a clause.
   const stepsText = JSON.stringify(plan.steps).toLowerCase();
-  for (const channel of plan.request.toLowerCase().match(/#[a-z0-9][a-z0-9_-]*/g) ?? []) {
+  // A #channel inside quoted text is part of the text ("… ask in #it-ops"), which the quote rule checks.
+  for (const channel of plan.request.toLowerCase().replace(/[“”]/g, '"').replace(/"[^"]*"/g, " ").match(/#[a-z0-9][a-z0-9_-]*/g) ?? []) {
     if (!stepsText.includes(`"${channel.slice(1)}"`) && !stepsText.includes(`"${channel}"`)) problems.push(`the request names ${channel}, and no step uses it`);
   }
   // A JSON example of a payload ({"host": "…"}) shows the input's shape; its quoted parts are not text to send.
   for (const quoted of plan.request.replace(/[“”]/g, '"').replace(/\{[^{}]*\}/g, " ").match(/"[^"]+"/g) ?? []) {
-    if (!stepsText.includes(JSON.stringify(quoted.slice(1, -1)).slice(1, -1).toLowerCase())) problems.push(`the request quotes ${quoted}, and no step uses that text`);
+    if (stepsText.includes(JSON.stringify(quoted.slice(1, -1)).slice(1, -1).toLowerCase())) continue;
+    // A value the request says to ignore ('other actions such as "mover", which we ignore') is in a clause about a condition only.
+    const conditionIds = new Set([...walkSteps(plan.steps)].map(({ step }) => step).filter((s) => s.kind === "if").map((s) => s.id));
+    if (plan.clauses.some((c) => c.text.includes(quoted) && c.covers.length > 0 && c.covers.every((id) => conditionIds.has(id)) && /\b(?:ignore|skip|other)\b/i.test(c.text))) continue;
+    problems.push(`the request quotes ${quoted}, and no step uses that text`);
   }
   return { plan, problems };
 }

@@ -26,6 +26,15 @@ export function planToTests(plan: WorkflowPlan, tools: ReadonlyMap<string, PlanT
   const calls = steps.filter((s): s is Extract<PlanStep, { kind: "call" }> => s.kind === "call");
   // Lists from tools first: an event's conditions may compare with their items (a group's id).
   const sources = listSources(plan, steps, tools).sort((a, b) => Number(a.call === undefined) - Number(b.call === undefined));
+  // Conditions of branches inside a loop over a list, said of the list's items: its items take both sides of each.
+  const branchOn = new Map<string, Condition[]>();
+  for (const loop of steps) {
+    if (loop.kind !== "for-each") continue;
+    for (const { step } of walkSteps(loop.steps)) {
+      if (step.kind !== "if" || step.condition.value.kind !== "ref" || step.condition.value.step !== loop.id || step.condition.against) continue;
+      branchOn.set(loop.list, [...(branchOn.get(loop.list) ?? []), { ...step.condition, value: { ...step.condition.value, step: loop.list } }]);
+    }
+  }
 
   const build = (variant: { items?: Map<string, "match" | "many" | "none">; failing?: string; flip?: Condition; state?: Record<string, unknown>; ageMinutes?: number }): Scenario => {
     const mocks = new Map<string, MockOutcome[]>();
@@ -40,7 +49,7 @@ export function planToTests(plan: WorkflowPlan, tools: ReadonlyMap<string, PlanT
     }
     for (const source of sources) {
       const how = variant.items?.get(source.list.id) ?? "match";
-      const items = itemsFor(variant.ageMinutes && source.call === undefined ? { ...source, age: variant.ageMinutes } : source, how, resolve, now);
+      const items = itemsFor(variant.ageMinutes && source.call === undefined ? { ...source, age: variant.ageMinutes } : source, how, resolve, now, branchOn.get(source.list.id) ?? []);
       made.set(source.list.id, items);
       if (source.call === undefined) eventText = items;
       else {
@@ -161,10 +170,10 @@ function describeItems(source: ListSource): string {
 let serial = 0;
 
 /** Items for a list: one that meets every condition and one per condition that misses only it. */
-function itemsFor(source: ListSource, how: "match" | "many" | "none", resolve: (v: PlanValue) => unknown, now: Date): unknown[] {
+function itemsFor(source: ListSource, how: "match" | "many" | "none", resolve: (v: PlanValue) => unknown, now: Date, branches: Condition[] = []): unknown[] {
   const on = (c: Condition) => c.value.kind === "ref" && c.value.step === source.list.id;
   const conditions = source.list.where.filter(on);
-  const make = (violate: number | undefined) => {
+  const make = (violate: number | undefined, branch?: { condition: Condition; holds: boolean }) => {
     const item = exampleOf(source.itemSchema, {}) as Record<string, unknown>;
     // Event items are recent (a minute old) unless the scenario makes them old.
     if (source.timeField) item[source.timeField] = new Date(now.getTime() - (source.age ?? 1) * 60_000).toISOString();
@@ -176,11 +185,19 @@ function itemsFor(source: ListSource, how: "match" | "many" | "none", resolve: (
       const plain = c.against ? { ...c, operand: typeof against === "string" || typeof against === "number" ? against : "x" } : c;
       setPath(item, path, index === violate ? violating(plain, field, now) : satisfying(plain, field, now));
     });
+    if (branch) {
+      const path = (branch.condition.value as { path: string[] }).path;
+      const parent = path.length > 1 ? schemaAt(source.itemSchema, path.slice(0, -1)) : source.itemSchema;
+      const field = propertyOf(parent, path[path.length - 1] ?? "");
+      setPath(item, path, branch.holds ? satisfying(branch.condition, field, now) : violating(branch.condition, field, now));
+    }
     if (typeof item["id"] === "string" || schemaAt(source.itemSchema, ["id"])?.["type"] === "string") item["id"] = `${source.list.noun.slice(0, 3).toUpperCase()}-${++serial}`;
     return item;
   };
   const misses = conditions.map((_, index) => make(index));
   if (how === "none") return misses;
+  const sides = branches.flatMap((condition) => [make(undefined, { condition, holds: true }), make(undefined, { condition, holds: false })]);
+  if (how === "match" && sides.length > 0) return [...sides, ...misses];
   if (how === "many") return [make(undefined), make(undefined), make(undefined), make(undefined), ...misses].slice(0, Math.max(2, misses.length + 4));
   return [make(undefined), ...misses];
 }

@@ -9,6 +9,8 @@ export type PlanTool = {
   outputSchema: Record<string, unknown> | undefined;
   readOnly: boolean;
   destructive: boolean;
+  /** Calling it again with the same arguments changes nothing more (MCP idempotentHint). */
+  idempotent?: boolean;
 };
 
 /** The JSON Schema of a property of an object schema (one level), or undefined. */
