@@ -27,6 +27,8 @@ export type Context = {
   paged?: Person;
   /** What the step a fallback replaces would have said: a fallback that says nothing says that. */
   insteadText?: PlanValue | undefined;
+  /** The channel the last post went to ("if that fails, post "…" instead"). */
+  lastChannel?: PlanValue;
   /** The text the last message or post sent ("post the same note in #it-ops"). */
   lastText?: PlanValue;
   /** The list the request spoke of last ("if there are any", "a summary of them"). */
@@ -131,26 +133,34 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   const CLAUSE = "(?:(?!\\bthen\\b|[;.]\\s|,\\s*(?:and\\s+)?(?:then|also)\\b).)*?";
   // "…: number, priority and title of each": what each line says.
   const FIELD = "(?:number|id|priority|title|status|assignee|owner|reporter|service|summary)";
-  const FORMAT = `(?:\\s*:\\s*|\\s+(?:with|showing|including|giving)\\s+(?:the\\s+)?)(?<format>${FIELD}(?:\\s*(?:,|and|&)\\s*(?:the\\s+|its\\s+)?${FIELD})*\\s+(?:of|for)\\s+each(?:\\s+(?:one|of them|incident|ticket))?)`;
+  const FORMAT = `(?:\\s*:\\s*|\\s*\\(\\s*|\\s+(?:with|showing|including|giving)\\s+(?:the\\s+)?)(?<format>${FIELD}(?:\\s*(?:,|and|&)\\s*(?:the\\s+|its\\s+)?${FIELD})*\\s+(?:of|for)\\s+each(?:\\s+(?:one|of them|incident|ticket))?)(?:\\s*\\))?`;
   for (const m of text.take(new RegExp(`\\b${postVerb}\\b(?<content>${CLAUSE})\\s*\\b(?:to|in|into|on)\\s+(?:the\\s+)?(?:channels?\\s+)?${CHANNELS}(?:\\s+channels?)?\\b(?:${FORMAT})?`), "post")) addPosts(m);
   /** One post per channel named ("to #it-ops and #incidents"), each with the same text. */
   function addPosts(m: RegExpExecArray) {
     const channels = [m.groups?.["channel"] ?? "", ...(m.groups?.["more"] ?? "").split(/[^a-z0-9_#-]+/).filter((c) => c.startsWith("#")).map((c) => c.slice(1))];
-    add("post", m, (context, block) => channels.flatMap((channel) => postBuilder(m, channel, text.groupAsWritten(m, "content") ?? "")(context, block)));
+    add("post", m, (context, block) => channels.flatMap((channel) => postBuilder(m, channel, text.groupAsWritten(m, "content") ?? text.groupAsWritten(m, "content2") ?? "")(context, block)));
   }
-  for (const m of text.take(/\blet\s+#(?<channel>[a-z0-9][a-z0-9_-]*)(?<more>)\s+know(?:\s+about\s+(?<content>it|the incident|them))?\b/, "post")) addPosts(m);
+  for (const m of text.take(/\blet\s+#(?<channel>[a-z0-9][a-z0-9_-]*)(?<more>)\s+know(?:\s+about\s+(?<content>it|the incident|them))?\b(?:,?\s+and\s+(?<content2>who)\b)?/, "post")) addPosts(m);
   for (const m of text.take(/\b(?:notify|tell|alert|inform|ping)\s+(?:the\s+)?(?:channels?\s+)?#(?<channel>[a-z0-9][a-z0-9_-]*)(?<more>(?:\s*(?:,|and|&)\s*#[a-z0-9][a-z0-9_-]*)*)(?:\s+channels?)?(?:\s+(?:about|of)\s+(?<content>it|the incident|them))?\b/, "post")) addPosts(m);
+  // "…; if that fails, post "…" instead": to the channel of the post it replaces.
+  for (const m of text.take(/\b(?:post|send|put)\s+(?<content>"[^"]*")(?=\s+instead\b)/, "post")) {
+    add("post", m, (context, block) => {
+      if (!context.lastChannel) throw new PlannerDeclined("refused", said(m), "it does not say which channel to post in");
+      return postBuilder(m, undefined, text.groupAsWritten(m, "content") ?? "", context.lastChannel)(context, block);
+    });
+  }
   for (const m of text.take(new RegExp(`\\b${postVerb}\\b(?<content>${CLAUSE})\\s*(?:\\bthere\\b|\\b(?:in|into|to)\\s+(?:it|that channel|the channel|the new channel)\\b)`), "post")) {
     add("post", m, postBuilder(m, undefined, text.groupAsWritten(m, "content") ?? ""));
   }
-  function postBuilder(m: RegExpExecArray, channel: string | undefined, content: string): ActionSpec["build"] {
+  function postBuilder(m: RegExpExecArray, channel: string | undefined, content: string, sameAs?: PlanValue): ActionSpec["build"] {
     return (context, block) => {
       const tool = need(catalog.action(["post", "send"], undefined, [["channel"], ["text", "message", "body"]]), said(m), "post a message to a channel");
       const textField = ["text", "message", "body"].find((f) => propertyOf(tool.inputSchema, f)) ?? "text";
-      const target = channel ? ({ kind: "const", value: channel } satisfies PlanValue) : context.channelVar;
+      const target = channel ? ({ kind: "const", value: channel } satisfies PlanValue) : (sameAs ?? context.channelVar);
       if (!target) throw new PlannerDeclined("refused", said(m), '"there" names no channel an earlier step opened');
       const value = withLineFormat(readContent(content, context, said(m), catalog, builder, block), m.groups?.["format"], said(m));
       context.lastText = value;
+      context.lastChannel = target;
       const id = builder.id(`post${channel ? ` ${channel}` : ""}`);
       block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { channel: target, [textField]: value }, { builder, takesInput: context.takesInput, clause: said(m) }) });
       return [id];
@@ -447,7 +457,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Close (resolve) the incident [as <resolution>].
-  for (const m of text.take(/\b(?:close|resolve)\s+(?:it|the incident|each of them|each one)(?:\s+as\s+(?:a\s+|an\s+)?(?<code>[a-z_]+(?:\s+(?!with\b|using\b|and\b)[a-z_]+)?))?(?:\s+with\s+(?:the\s+)?notes?\s+"(?<notes>[^"]+)"|,?\s+(?:using|with)\s+(?:the|those|these)\s+(?:given\s+|provided\s+)?(?<notesInput>resolution notes|resolution note|notes|note|text)(?:\s+(?:from|in)\s+the\s+input)?(?:\s+as\s+the\s+(?:resolution\s+)?notes?)?)?/, "close")) {
+  for (const m of text.take(/\b(?:close|resolve)\s+(?:it|the incident|an incident|the ticket|each of them|each one)(?:\s+as\s+(?:a\s+|an\s+)?(?<code>[a-z_]+(?:\s+(?!with\b|using\b|and\b)[a-z_]+)?))?(?:\s+with\s+(?:the\s+)?notes?\s+"(?<notes>[^"]+)"|,?\s+(?:using|with)\s+(?:the|those|these)\s+(?:given\s+|provided\s+)?(?<notesInput>resolution notes|resolution note|notes|note|text)(?:\s+(?:from|in)\s+the\s+input)?(?:\s+as\s+the\s+(?:resolution\s+)?notes?)?)?/, "close")) {
     add("close", m, (context, block) => {
       const tool = need(catalog.action(["close", "resolve"], "incident", [["id"]]), said(m), "close an incident");
       const item = context.item;
@@ -599,12 +609,12 @@ export function readContent(content: string, context: Context, said: string, cat
   const originalPhrase = content.trim().replace(/^(?:with|about)\s+/i, "").replace(/\s+(?:in|into)\s+(?:the|that|this)\s+(?:page|message|dm|post|note|alert|comment)$/i, "");
   const phrase = originalPhrase.toLowerCase();
   const quoted = /^(?:saying\s+|with the text\s+|the text\s+|(?:the|a)\s+(?:message|text|note)\s+|message\s+|text\s+)?"([^"]+)"$/.exec(content.trim().replace(/^(?:with|about)\s+/i, ""));
-  if (quoted) return { kind: "const", value: quoted[1] ?? "" };
+  if (quoted) return withPlaceholders(quoted[1] ?? "", context, said, builder);
   if (/^(?:a|the|an|that)?\s*(?:input\s+|given\s+|caller's\s+)?(?:message|text|note)(?:\s+(?:from|in)\s+the\s+input)?$|^(?:a|the|an)\s+[a-z]+\s+(?:message|text|note)\s+(?:from|in)\s+the\s+input$|^the\s+(?:alert|payload|webhook|alarm)(?:'s)?(?:\s+(?:message|text|details))?$|^the\s+(?:message|text|details)\s+(?:of|from|in)\s+the\s+(?:alert|payload|webhook|alarm)$/.test(phrase)) {
     if (!context.takesInput) throw new PlannerDeclined("needs-input", said, "a message from the caller, and nobody passes input to this trigger; give the text in quotes");
     return builder.input("message", { type: "string", minLength: 1 }, true, "the message to send");
   }
-  if (context.person && /^(?:their|his|her|the user's|the member's)\s+(?:full\s+)?name(?:\s+and\s+email)?$|^who\s+(?:was|got|has been)\s+(?:added|removed|taken out)$/.test(phrase)) {
+  if (context.person && /^(?:their|his|her|the user's|the member's)\s+(?:full\s+)?name(?:\s+and\s+email)?$|^who\s+(?:was|got|has been)\s+(?:added|removed|taken out|taken off)$|^(?:and\s+)?who$/.test(phrase)) {
     return { kind: "text", parts: [context.person.name ?? context.person.email, " (", context.person.email, ")"] };
   }
   if (context.item && /^(?:the\s+)?(?:ticket|incident)(?:'s)?\s+(?:number|id)\s+and\s+(?:its\s+)?(?:title|summary)$|^its\s+(?:number|id)\s+and\s+(?:title|summary)$/.test(phrase)) return summaryOf(context.item);
@@ -637,8 +647,11 @@ export function readContent(content: string, context: Context, said: string, cat
     const id = field(context.item, ["id", "number", "key"]);
     return { kind: "text", parts: [...(id ? [id] : []), " → ", { kind: "ref", step: context.item.step, path: ["assignee", "name"] }] };
   }
+  // "the setup guide: https://wiki.example.com/vpn-setup": a link, with what it is.
+  const link = /^(?:the\s+|a\s+|our\s+)?([a-z][a-z -]{0,40}?)\s*:\s*(https?:\/\/\S+?)[.,]?$/i.exec(originalPhrase) ?? /^(https?:\/\/\S+?)[.,]?$/i.exec(originalPhrase);
+  if (link) return { kind: "const", value: link.length === 3 && link[2] ? `${capitalize(link[1] ?? "")}: ${link[2]}` : (link[1] ?? "") };
   // "a welcome for them": a welcome, to the person.
-  if (context.person && /^(?:a|an)\s+(?:short\s+|warm\s+)?welcome(?:\s+message)?(?:\s+(?:for|to)\s+(?:them|him|her|the new (?:user|hire|starter)))?$/.test(phrase)) return { kind: "text", parts: ["Welcome, ", context.person.name ?? context.person.email, "!"] };
+  if (context.person && /^(?:a|an)\s+(?:short\s+|warm\s+)?welcome(?:\s+message)?(?:\s+(?:for|to|mentioning|naming|that mentions)\s+(?:them|him|her|the new (?:user|hire|starter)))?$/.test(phrase)) return { kind: "text", parts: ["Welcome, ", context.person.name ?? context.person.email, "!"] };
   // "a short confirmation": that it was done, for whom or what.
   if (/^(?:a|an|the)\s+(?:short\s+|brief\s+|quick\s+)?(?:confirmation|note that it(?:'s| is) done)(?:\s+message)?$/.test(phrase)) {
     const whom = context.person ? [context.person.name ?? context.person.email, ...(context.person.name ? [" (", context.person.email, ")"] : [])] : context.item ? [summaryOf(context.item)] : [];
@@ -647,9 +660,10 @@ export function readContent(content: string, context: Context, said: string, cat
   // "… that it's resolved": the sentence, said as written, about the item when there is one.
   const statement = /^that\s+(.+)$/.exec(originalPhrase);
   if (statement && !/\b(?:the (?:number|count|list) of|how many)\b/i.test(statement[1] ?? "")) {
-    const sentence = spokenTo(statement[1] ?? "", "that", false);
+    // Said as written ("they've been offboarded"), about the item or person it concerns.
+    const sentence = `${capitalize((statement[1] ?? "").trim().replace(/[.!]+$/, ""))}.`;
     const about = context.item ? summaryOf(context.item) : undefined;
-    return { kind: "text", parts: about?.kind === "text" ? [...about.parts, ": ", sentence] : context.person && !/\byou\b/i.test(sentence) ? [context.person.name ?? context.person.email, ": ", sentence] : [sentence] };
+    return { kind: "text", parts: about?.kind === "text" ? [...about.parts, ": ", sentence] : context.person ? [context.person.name ?? context.person.email, ": ", sentence] : [sentence] };
   }
   // "the count", "the total" of the list counted before.
   if (context.list && /^(?:the\s+)?(?:count|number|total|tally|result)$/.test(phrase)) return { kind: "text", parts: [`${capitalize(context.list.said.trim())}: `, { kind: "count", list: context.list.id }] };
@@ -721,6 +735,29 @@ export function readContent(content: string, context: Context, said: string, cat
   const title = capitalize(listed.said.trim());
   if (count) return { kind: "text", parts: [`${title}: `, { kind: "count", list }] };
   return { kind: "text", parts: [`${title}:\n`, { kind: "lines", list, line: summaryOf({ ...listed.item, step: list }), empty: "(none)" }] };
+}
+
+/**
+ * Quoted text with placeholders ("<incident id> closed", "<component> is now <status>"): each one a
+ * field of the item, the person, or an input the request names; one nothing fills is refused.
+ */
+function withPlaceholders(quoted: string, context: Context, said: string, builder: PlanBuilder): PlanValue {
+  if (!/<[^<>]+>/.test(quoted)) return { kind: "const", value: quoted };
+  const parts: (string | PlanValue)[] = [];
+  let last = 0;
+  for (const slot of quoted.matchAll(/<([^<>]{1,40})>/g)) {
+    const words = (slot[1] ?? "").toLowerCase().trim().replace(/\s+in\s+lower\s*case$/, "");
+    const name = words.replace(/^(?:the\s+)?(?:incident|ticket)(?:'s)?\s+/, "").replace(/\s+/g, "_");
+    const input = builder.declared.names.find((n) => n === words.replace(/\s+/g, "_") || n === name);
+    const item = context.item ? field(context.item, name === "number" || name === "id" ? ["id", "number", "key"] : [name]) : undefined;
+    const person = context.person && /^(?:name|full_name|user|person)$/.test(name) ? (context.person.name ?? context.person.email) : context.person && name === "email" ? context.person.email : undefined;
+    const value = item ?? person ?? (input && context.takesInput ? builder.input(input, { type: "string" }, true, `${input} from the caller`) : undefined);
+    if (!value) throw new PlannerDeclined("refused", said, `"<${slot[1] ?? ""}>" in the text is nothing this workflow has (a field of the incident, the person, or a named input)`);
+    parts.push(quoted.slice(last, slot.index), value);
+    last = (slot.index ?? 0) + slot[0].length;
+  }
+  parts.push(quoted.slice(last));
+  return { kind: "text", parts: parts.filter((p) => p !== "") };
 }
 
 /** A list's lines saying the fields `format` names ("number, priority and title of each"), in that order. */

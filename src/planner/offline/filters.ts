@@ -79,7 +79,7 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
   // ITSM's other word for an incident.
   const synonyms = plural(noun) === "incidents" ? "|tickets|ticket|issues|issue|cases|case|(?:service\\s+)?requests|(?:service\\s+)?request" : "";
   const nouns = `(?:${escape(plural(noun))}|${escape(singular(noun))}${synonyms})`;
-  const age = "(?:\\s+(?:that\\s+(?:are|have been|were)\\s+|which\\s+(?:are|have been)\\s+)?(?:older than|created more than|opened more than|(?<still>open|opened|unresolved|waiting)\\s+(?:for\\s+)?(?:more|longer) than)\\s+(?<amount>\\d+)\\s*(?<unit>hours?|hrs?|h|days?|d|minutes?|mins?)(?:\\s+ago)?)?";
+  const age = "(?:\\s+(?:(?:and\\s+|that\\s+)(?:are|have been|were)\\s+|which\\s+(?:are|have been|were)\\s+)?(?:older than|created more than|opened more than|(?<still>open|opened|unresolved|waiting)\\s+(?:for\\s+)?(?:more|longer) than)\\s+(?<amount>\\d+)\\s*(?<unit>hours?|hrs?|h|days?|d|minutes?|mins?)(?:\\s+ago)?)?";
   // "… that still have no owner", "… nobody has picked up yet": unassigned, said after the noun.
   const unowned = vocab.has("unassigned")
     ? "(?<unowned>\\s+(?:that|which)\\s+(?:still\\s+)?(?:have|has)\\s+no\\s+(?:owner|assignee)(?:\\s+yet)?|\\s+(?:with|without)\\s+(?:no\\s+)?(?:owner|assignee)|\\s+(?:that\\s+)?nobody\\s+(?:has\\s+)?(?:picked up|taken|claimed)(?:\\s+yet)?|\\s+(?:that\\s+)?nobody\\s+is\\s+assigned\\s+to|\\s+(?:that|which)\\s+(?:are|is)\\s+(?:still\\s+)?(?:sitting\\s+)?unassigned)?"

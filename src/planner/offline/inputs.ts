@@ -37,7 +37,9 @@ function roleOf(name: string): string | undefined {
 const IDENT = "[`'\"]?[a-z_][a-z0-9_]*[`'\"]?";
 /** A verb starts the next clause, never a field name of a list. */
 const NOT_VERB = "(?!(?:post|page|send|notify|assign|add|dm|message|close|create|open|tell|alert|then|disable|remove|escalate|update|set)\\b)";
-const LIST = `${IDENT}(?:\\s*,\\s*${NOT_VERB}${IDENT})*(?:\\s*,?\\s*(?:and|&|/)\\s*${NOT_VERB}${IDENT})?`;
+/** A field name, with what it is in parentheses ("rotation (name of the on-call group)"). */
+const ITEM = `${IDENT}(?:\\s*\\([^()]{1,60}\\))?`;
+const LIST = `${ITEM}(?:\\s*,\\s*${NOT_VERB}${ITEM})*(?:\\s*,?\\s*(?:and|&|/)\\s*${NOT_VERB}${ITEM})?`;
 
 export function readDeclaredInputs(text: RequestText): Declared {
   const names: string[] = [];
@@ -77,6 +79,10 @@ export function readDeclaredInputs(text: RequestText): Declared {
   const patterns = [
     // "(input field user_id)", "(field `email`)", "(`email`)"
     new RegExp(`\\(\\s*(?:(?:as\\s+)?(?:the\\s+)?(?:input|payload|json)?\\s*(?:field|parameter|param|key|property|input)s?\\s*(?:named|called)?\\s*)?(?<list>${LIST})\\s*\\)`),
+    // "I'll give you name, email and title as inputs", "input is user_email", "Manual run with two inputs: a and b"
+    new RegExp(`\\b(?:i'll|i will|we'll|we will|you'll get|the caller (?:will )?(?:gives?|passes?))\\s+(?:give|pass|provide|send)?\\s*(?:you\\s+)?(?<list>${LIST})\\s+as\\s+(?:the\\s+)?inputs?\\b`),
+    new RegExp(`\\b(?:the\\s+)?inputs?\\s+(?:is|are)\\s+(?<list>${LIST})`),
+    new RegExp(`(?:\\b(?:manual(?:ly)?\\s+run|run by hand|a manual workflow)\\s+)?\\bwith\\s+(?:one|two|three|four|\\d)\\s+inputs?\\s*:\\s*(?<list>${LIST})`),
     // "Input: email." / "Inputs: incident_id, note."
     new RegExp(`(?<=^|[.;]\\s{0,3})\\s*(?:inputs?|parameters?|params|payload)\\s*:\\s*(?<list>${LIST})\\s*(?:[.;]|$)`),
     // "given name, email and department:" — a bare list right before a colon.
@@ -90,9 +96,10 @@ export function readDeclaredInputs(text: RequestText): Declared {
     for (const m of text.take(pattern, "inputs")) {
       const words = m.groups?.["list"] ?? "";
       // Only names that look like fields (one word each); "with fields" of prose is not a declaration.
-      const items = words.split(/\s*(?:,|\band\b|&|\/)\s*/).filter(Boolean);
+      const bare = words.replace(/\s*\([^()]*\)/g, "");
+      const items = bare.split(/\s*(?:,|\band\b|&|\/)\s*/).filter(Boolean);
       if (!items.every((w) => /^[`'"]?[a-z_][a-z0-9_]*[`'"]?$/.test(w))) continue;
-      list(words);
+      list(bare);
       said.push(text.originalOf(m));
     }
   }

@@ -129,6 +129,9 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   // "Open means anything that isn't resolved or closed": a definition, checked against the filters once they are built.
   const definitions = text.take(/(?:^|(?<=[.;:]\s{0,3}))\s*(?:and\s+)?["']?(?<word>[a-z][a-z -]{0,20}?)["']?\s+means\s+(?:(?:anything|everything|any\s+[a-z]+|all\s+[a-z]+|[a-z]+s)\s+(?:that|which)\s+)?(?<neg>isn't|is not|aren't|are not|not)?\s*(?:in\s+)?(?:status\s+)?(?<values>[a-z_ -]+?(?:\s*(?:,|\bor\b|\band\b|\bnor\b)\s*[a-z_ -]+?)*)\s*(?=[.;]|$)/, "definition");
 
+  // "After closing, post …": what comes next, said of the action after it.
+  const sequence = text.take(/\b(?:after|once)\s+(?:closing|that|doing\s+(?:that|so)|it'?s?\s+(?:closed|done)|that's\s+done|it\s+is\s+(?:closed|done))\b,?|\b(?:then|next|finally|afterwards),/, "sequence");
+
   // 4. The actions, then nothing may be left over.
   const actions = readActions(text, catalog, builder);
   const left = text.leftover();
@@ -330,6 +333,12 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
       builder.clause(said, loop.id);
     }
   }
+  for (const m of sequence) {
+    const next = actions.find((a) => a.start >= m.index + m[0].length);
+    const ids = next ? (built.get(next) ?? []).map((s) => s.id) : [];
+    if (ids.length === 0) throw new PlannerDeclined("refused", text.originalOf(m), "it says what comes next, and no action follows it");
+    builder.clause(text.originalOf(m), ...ids);
+  }
   for (const m of ignored) {
     const branches = [...walkSteps(top)].map(({ step }) => step).filter((s): s is Extract<PlanStep, { kind: "if" }> => s.kind === "if" && s.condition.value.kind === "input" && s.otherwise.length === 0);
     if (branches.length === 0) throw new PlannerDeclined("refused", text.originalOf(m), "it says what to ignore, and no condition of the plan picks out what to handle");
@@ -366,7 +375,7 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
 }
 
 /** Outside systems that call in. */
-const SYSTEMS = "monitoring(?:\\s+(?:system|tool|service|platform|stack))?|alert\\s?manager|alerting(?:\\s+(?:system|tool))?|grafana|datadog|prometheus|nagios|zabbix|pagerduty|opsgenie|sentry|pingdom|uptime\\s?robot|uptime\\s+(?:monitor|checker)|new\\s+relic|splunk|jenkins|github|gitlab|ci(?:/cd)?(?:\\s+pipeline)?|pipeline|(?:external|outside|other|third[- ]party)\\s+(?:system|tool|service)|webhook";
+const SYSTEMS = "hr(?:\\s+system)?|hris|workday|bamboohr|okta|servicenow|jira|monitoring(?:\\s+(?:system|tool|service|platform|stack))?|alert\\s?manager|alerting(?:\\s+(?:system|tool))?|grafana|datadog|prometheus|nagios|zabbix|pagerduty|opsgenie|sentry|pingdom|uptime\\s?robot|uptime\\s+(?:monitor|checker)|new\\s+relic|splunk|jenkins|github|gitlab|ci(?:/cd)?(?:\\s+pipeline)?|pipeline|(?:external|outside|other|third[- ]party)\\s+(?:system|tool|service)|webhook";
 
 /** GENERIC_WORDS say what a step is about, not what it does: a leftover made only of them names no missing tool. */
 const GENERIC_WORDS = new Set(["user", "users", "incident", "incidents", "group", "groups", "channel", "channels", "message", "new", "all", "get", "list", "for", "from", "with", "the"]);
@@ -392,6 +401,8 @@ function normalize(text: RequestText): void {
     [/\bthe\s+(user|incident|ticket|person)\s+(?:that\s+)?i\s+(?:specify|provide|give|pass|name)\b/g, "the given $1"],
     [/\b(?:any\s*time|anytime)\b/g, "whenever"],
     [/\b(?:that|this|the same)\s+(?:user|person|employee)\b/g, "them"],
+    [/^\s*(?:i|we)\s+(?:need|want|would like|'d like)\s+(?:a\s+way\s+|something\s+|a\s+workflow\s+)?to\s+/g, ""],
+    [/\b(?:that|the)\s+person's\b/g, "their"],
     [/\b(?:look\s+up|lookup|find|fetch|get)\s+(the\s+(?:user|incident|ticket))\b/g, "$1"],
     [/\b(?:offboard(?:ing)?|deprovision)\s+(the\s+(?:given\s+)?(?:user|employee|person))\b/g, "$1"],
     [/\bif\s+(?:that|it)\s+(?:doesn't|does not|didn't)\s+work\b/g, "if that fails"],
@@ -515,7 +526,7 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
     if (understood) throw new PlannerDeclined(understood.outcome, text.originalOf(created), understood.reason, understood.options);
     throw new PlannerDeclined("refused", text.originalOf(created), `no subscribable resource of this tenant announces new ${created.groups?.["phrase"] ?? "items"}; it offers: ${catalog.resources.slice(0, 6).map((r) => r.uri).join(", ") || "none"}`);
   }
-  const added = text.takeOne(/\b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:(?:a|an|the|any)\s+)?(?:new\s+)?(?:user|person|member|someone|somebody|employee|anyone|anybody)\s+(?:(?<add>is\s+added|gets\s+added|joins|is\s+put)\s+(?:to|into|in)?|(?<remove>is\s+removed|gets\s+removed|is\s+taken\s+out|gets\s+taken\s+out|leaves)\s*(?:from|of)?)\s*(?:the\s+)?(?:group\s+|rotation\s+)?"?(?<group>[a-z0-9][\w-]*)"?(?:\s+(?:group|rotation))?\b/, "trigger");
+  const added = text.takeOne(/\b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:(?:a|an|the|any)\s+)?(?:new\s+)?(?:user|person|member|someone|somebody|employee|anyone|anybody)\s+(?:(?<add>is\s+added|gets\s+added|joins|is\s+put)\s+(?:to|into|in)?|(?<remove>is\s+removed|gets\s+removed|is\s+taken\s+(?:out|off)|gets\s+taken\s+(?:out|off)|leaves)\s*(?:from|of)?)\s*(?:the\s+)?(?:group\s+|rotation\s+)?"?(?<group>[a-z0-9][\w-]*)"?(?:\s+(?:group|rotation))?(?:\s*\((?:group|rotation|the group)\))?\b/, "trigger");
   if (!added) return undefined;
   const said = text.originalOf(added);
   const groupName = added.groups?.["group"] ?? "";
@@ -621,7 +632,7 @@ async function readSubject(text: RequestText, catalog: CatalogView, builder: Pla
     text.substitute(literalIncident.index, literalIncident.index + literalIncident[0].length, " it ");
     return { ...frame, context: { ...context, item: { step: id, schema: getter.tool.outputSchema, noun: "incidents", typed: true } } };
   }
-  const check = text.takeOne(/\b(?:(?:check|look)\s+(?:for|at)|count(?:\s+(?:up|how many))?)\s+(?<phrase>[a-z0-9 _-]+?)(?=\s*(?:,|\band\b|\bif\b|\bthen\b|$))/, "subject");
+  const check = text.takeOne(/\b(?:(?:check|look)\s+(?:for|at)|count(?:\s+(?:up|how many))?|find|get|fetch|pull)\s+(?<phrase>[a-z0-9 _-]+?)(?=\s*(?:,|\band\s+(?!(?:are|is|were|was|have|has)\b)|\bif\b|\bthen\b|$))(?=[^.;]*\b(?:to|on|about|for|with)\s+(?:each|every)\s+(?:one|of them)\b|)/, "subject");
   if (check) {
     const said = text.originalOf(check);
     const listed = readSubjectList(text.groupAsWritten(check, "phrase") ?? "", catalog, builder, context);
@@ -629,7 +640,7 @@ async function readSubject(text: RequestText, catalog: CatalogView, builder: Pla
     const start = frame.block.length;
     const list = listed.push(frame.block);
     // "look for X and page … about each one": one at a time.
-    const eachOne = text.take(/\s*\b(?:about|for|on|to|with)\s+each\s+(?:one|of them)\b/, "subject");
+    const eachOne = text.take(/\s*\b(?:about|for|on|to|with)\s+(?:each|every)\s+(?:one|of them)\b|\s*\bto\s+each(?=\s*[:,.;]|\s*$)/, "subject");
     if (eachOne.length > 0) {
       const each = builder.id(singular(listed.item.noun));
       const body: PlanStep[] = [];
@@ -664,7 +675,7 @@ async function readSubject(text: RequestText, catalog: CatalogView, builder: Pla
   const byId = byEmail ? undefined : text.takeOne(/(?<!\b(?:create|onboard|add|up|new)\s+)\b(?:offboard\s+)?(?:the|a)\s+(?:given\s+)?user(?!'s\b|\s+account\b)(?:\s+(?:with\s+the\s+given\s+id|by\s+id|the\s+caller\s+names|(?:in|from)\s+the\s+input))?\b:?/, "subject");
   const userMatch = byEmail ?? byId;
   // No phrase names the subject, and the request names an input that is a user's email or id, or an incident's id: that is it.
-  const spoken = { incident_id: /\b(?:it|its|the (?:incident|ticket)|this (?:incident|ticket)|that (?:incident|ticket))\b/, email: /\b(?:them|their|the user|him|her|his|the person|the employee|the account)\b/, user_id: /\b(?:them|their|the user|him|her|his|the person|the employee|the account)\b/ };
+  const spoken = { incident_id: /\b(?:it|its|(?:the|an|this|that) (?:incident|ticket))\b/, email: /\b(?:them|their|the user|him|her|his|the person|the employee|the account)\b/, user_id: /\b(?:them|their|the user|him|her|his|the person|the employee|the account)\b/ };
   // A request that creates the user ("create their account") names the new user's email, not one to look up.
   const creates = text.has(/\b(?:create|set up|make|onboard)\b[^.;]*?\b(?:account|user)\b/);
   const role = userMatch || incident ? undefined : (["incident_id", "email", "user_id"] as const).find((r) => builder.declared.byRole.has(r) && text.has(spoken[r]) && !(creates && r !== "incident_id"));
