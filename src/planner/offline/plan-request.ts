@@ -655,7 +655,7 @@ async function readSubject(text: RequestText, catalog: CatalogView, builder: Pla
     }
     builder.clause(said, list);
     // "look for X and page … about them": only when there are some (counting them says a number either way).
-    const guard = /^(?:check|look)/.test(check[0]) ? list : undefined;
+    const guard = /^count/.test(check[0]) ? undefined : list;
     return { ...frame, context: { ...context, list: { id: list, item: { ...listed.item, step: list }, said: listed.said } }, main: list, ...(guard ? { guard } : {}) };
   }
   if (!context.takesInput) return forEachList(text, catalog, builder, frame);
