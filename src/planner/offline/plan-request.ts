@@ -99,7 +99,7 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   // An onboarding header ("New starter:") says what the actions after it are for.
   const header = text.takeOne(/^\s*(?:onboard(?:ing)?\s+(?:a\s+|the\s+)?)?new\s+(?:starter|hire|joiner|employee|user)\s*(?:onboarding\s*)?(?:[:.]|(?=\s+(?:given|with|taking)\b)|$)/, "header");
   // A label before the request ("Escalation button:", "Offboarding:"): a name for what follows, never a step of its own.
-  const label = header ? undefined : text.takeOne(/^\s*(?<label>(?:[a-z0-9-]+\s+){0,3}(?:button|workflow|automation|runbook|flow|routine|procedure|process|job|escalation|offboarding|onboarding|leaver|joiner))\s*[:.]\s/, "header");
+  const label = header ? undefined : text.takeOne(/^\s*(?<label>(?:[a-z0-9-]+\s+){0,3}(?:button|workflow|automation|runbook|flow|routine|procedure|process|job|escalation|offboarding|onboarding|leaver|joiner))\s*[:.](?=\s)/, "header");
 
   // 2. What the workflow works on.
   frame = await readSubject(text, catalog, builder, frame);
@@ -201,6 +201,9 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   let loopActions = false;
   const branches = conditions.map((c) => ({ step: { kind: "if", id: builder.id("check"), condition: { value: { kind: "const", value: null }, op: "empty" }, then: [], otherwise: [] } as Extract<PlanStep, { kind: "if" }>, placed: false, spec: c }));
   const resolved = new Set<number>();
+  // What the workflow knew when each condition was read: the "otherwise" side starts from there, not from what the other side changed.
+  const before = new Map<number, Pick<Context, "item" | "person">>();
+  const entered = new Set<number>();
   for (const action of actions) {
     const steps: PlanStep[] = [];
     // A condition speaks of things as they are before the actions it governs ("if it's unassigned, assign it …").
@@ -209,6 +212,12 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
       const branch = branches[governed.condition];
       if (branch) branch.step.condition = branch.spec.resolve(frame.context);
       resolved.add(governed.condition);
+      before.set(governed.condition, { item: frame.context.item, person: frame.context.person });
+    }
+    if (governed?.kind === "otherwise" && !entered.has(governed.condition)) {
+      entered.add(governed.condition);
+      const known = before.get(governed.condition);
+      if (known) Object.assign(frame.context, known);
     }
     // "…, page Li Wen instead": with what the step it replaces would have said.
     if (role.get(action)?.kind === "fallback") frame.context.insteadText = frame.context.lastText;
@@ -813,9 +822,10 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
     const condition: Condition = { value: { kind: "count", list }, op: "gt", operand: 0 };
     out.push({ resolve: () => condition, before, start: m.index, end: m.index + m[0].length, said, leading: /,\s*$/.test(m[0]) });
   }
-  for (const m of text.take(/,?\s*\bif\s+(?:(?:it|the incident|the ticket|its priority|the priority|the incident's priority|its status)\s+is|it's)\s+(?:a\s+|an\s+|still\s+)?(?<value>[a-z0-9_]+(?:\s+or\s+(?:a\s+|an\s+)?[a-z0-9_]+)*)\b(?:(?<comma>\s*,)|(?<verb>(?=\s+(?:then\s+|also\s+)*(?:page|post|send|notify|assign|add|dm|message|close|create|open|tell|alert|escalate|disable|remove|set|comment)\b))|)/, "condition")) {
+  for (const m of text.take(/,?\s*\bif\s+(?:(?:it|the incident|the ticket|its priority|the priority|the incident's priority|its status)\s+is|it's|(?<nobody>(?:nobody|no one)\s+is\s+assigned(?:\s+to\s+it)?(?:\s+yet)?|it\s+has\s+no\s+(?:assignee|owner)(?:\s+yet)?))\s*(?:a\s+|an\s+|still\s+)?(?:(?<=\bis\s+|it's\s+|\ban?\s+|still\s+)(?<value>[a-z0-9_]+(?:\s+or\s+(?:a\s+|an\s+)?[a-z0-9_]+)*)\b)?(?:(?<comma>\s*,)|(?<verb>(?=\s+(?:then\s+|also\s+)*(?:page|post|send|notify|assign|add|dm|message|close|create|open|tell|alert|escalate|disable|remove|set|comment)\b))|)/, "condition")) {
     const said = text.originalOf(m);
-    const values = (m.groups?.["value"] ?? "").split(/\s+or\s+(?:an?\s+)?/);
+    const values = m.groups?.["nobody"] ? ["unassigned"] : (m.groups?.["value"] ?? "").split(/\s+or\s+(?:an?\s+)?/);
+    if (!m.groups?.["nobody"] && !m.groups?.["value"]) throw new PlannerDeclined("refused", text.originalOf(m), "it does not say what the condition is");
     const resolve = (context: Context): Condition => {
       const item = context.item;
       if (!item) throw new PlannerDeclined("refused", said, 'it does not say what "it" is (no incident in the trigger, the input or an earlier step)');
