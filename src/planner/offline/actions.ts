@@ -443,6 +443,8 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       const who = m.groups?.["who"] ?? "";
       if (/@/.test(who)) throw new PlannerDeclined("refused", said(m), `"${who}" is not someone the planner can look up (say "the on-call engineer" or a person's name)`);
       const person = personFor(who, text.groupAsWritten(m, "who") ?? who, m, context, block);
+      // "… and DM him": him is who it was assigned to.
+      context.person ??= person;
       const assigneeField = Object.keys((tool.inputSchema["properties"] as Record<string, unknown> | undefined) ?? {}).find((f) => /assign|owner/.test(f));
       const schema = assigneeField ? propertyOf(tool.inputSchema, assigneeField) : undefined;
       if (!assigneeField || !schema) throw new PlannerDeclined("refused", said(m), `${tool.key} takes no assignee`);

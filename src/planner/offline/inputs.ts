@@ -87,6 +87,8 @@ export function readDeclaredInputs(text: RequestText): Declared {
     new RegExp(`(?<=^|[.;]\\s{0,3})\\s*(?:inputs?|parameters?|params|payload)\\s*:\\s*(?<list>${LIST})\\s*(?:[.;]|$)`),
     // "given name, email and department:" — a bare list right before a colon.
     new RegExp(`\\b(?:given|takes|taking|with inputs?)\\s+(?:(?:their|the|a|an)\\s+)?(?<list>${LIST})(?=\\s*:)`),
+    // "given name, email and department, create …": a list of two or more bare names.
+    new RegExp(`\\b(?:given|takes|taking|with inputs?)\\s+(?:(?:their|the|a|an)\\s+)?(?<list>${ITEM}(?:\\s*,\\s*${NOT_VERB}${ITEM})*\\s*,?\\s*(?:and|&)\\s*${NOT_VERB}${ITEM})(?=\\s*,)`),
     // "… posts to the webhook with title and priority": bare field names right after what calls.
     new RegExp(`(?<=\\b(?:webhook|alert|payload|body|request|event|notification)\\s{1,3})with\\s+(?:the\\s+)?(?<list>${LIST})(?=\\s*(?:[,;.]|$))`),
     // "with fields title, priority and reporter_email", "a JSON body containing title and service"

@@ -37,7 +37,8 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   const builder = new PlanBuilder();
   const top: PlanStep[] = [];
 
-  // 1. The trigger.
+  // 1. The trigger ("Check hourly: …", "Run this every day at 9: …" say when it runs, too).
+  const runWord = text.takeOne(/(?:^|(?<=[.;]\s{0,3}))\s*(?:check|run(?:\s+(?:this|it))?|do\s+(?:this|it))\b(?=\s+(?:hourly|daily|nightly|weekly|every\b|each\b|at\b|on\b))/, "trigger");
   let trigger: PlanTrigger = { type: "manual" };
   let frame: Frame = { block: top, context: { takesInput: true } };
   const schedule = readSchedule(text);
@@ -46,6 +47,10 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     trigger = schedule.trigger;
     frame.context.takesInput = false;
     builder.clause(schedule.said, "trigger");
+  }
+  if (runWord) {
+    if (!schedule) throw new PlannerDeclined("refused", text.originalOf(runWord), "it says to run, and not when");
+    builder.clause(text.originalOf(runWord), "trigger");
   }
   const webhook = schedule
     ? undefined
@@ -113,6 +118,8 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   // "Never page twice for the same incident": each item once ever.
   const onceEach = text.takeOne(/[,.;]?\s*(?:but\s+)?\b(?:never|don't|do not)\s+(?:page|post|send|notify|alert|dm|message|ping|do\s+(?:it|this|that))(?:\s+(?:anyone|them|it))?\s+(?:twice|more\s+than\s+once|again)\s+(?:for|about|on)\s+the\s+same\s+(?<noun>[a-z]+)\b|[,.;]?\s*(?:but\s+)?\bnever\s+(?:paging|posting|sending|notifying|alerting)\s+(?:about\s+)?the\s+same\s+(?<noun2>[a-z]+)\s+twice\b|[,.;]?\s*\b(?:only\s+)?once\s+(?:per|for\s+each|for\s+every)\s+(?<noun3>incident|ticket|user|person|member)\b/, "once");
   const conditions = readConditions(text, catalog, builder, frame);
+  // "If 3 or fewer, do nothing.", "Otherwise, do nothing": the other side of a condition is empty, as it is by default.
+  const nothing = text.take(/[,;.]?\s*\b(?:otherwise|else|if not|(?:and\s+)?for\s+(?:anything|everything|all)\s+else|for\s+the\s+rest|for\s+(?:all\s+|any\s+)?other\s+[a-z]+|if\s+(?:\d+|that many|there are \d+)\s+or\s+(?:fewer|less|more)(?:\s+[a-z0-9]+)*?)\s*,?\s+(?:just\s+)?(?:do\s+nothing|don't do anything|nothing happens|leave it|ignore it|ignore them)\b/, "otherwise");
   const otherwise = text.take(/[,;]?\s*\b(?:otherwise|else|if not|(?:and\s+)?for\s+(?:anything|everything|all|any)\s+(?:else|others?|other\s+(?:priorities|priority|ones|incidents|tickets))|for\s+the\s+rest|(?:anything|everything)\s+else)\b,?(?:\s+just\b)?/, "otherwise");
 
   // "it also sends other actions such as "mover", which we ignore": said of a condition on what the webhook passes.
@@ -342,6 +349,13 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
       builder.clause(said, loop.id);
     }
   }
+  for (const m of nothing) {
+    const branch = [...walkSteps(top)].map(({ step }) => step).filter((s): s is Extract<PlanStep, { kind: "if" }> => s.kind === "if" && s.otherwise.length === 0).pop();
+    // With no branch, "otherwise do nothing" is what a filter already does ("for the payroll service, …, otherwise do nothing").
+    const filtered = top.filter((s) => s.kind === "list" && s.where.length > 0).map((s) => s.id);
+    if (!branch && filtered.length === 0) throw new PlannerDeclined("refused", text.originalOf(m), "it says what to do otherwise, and no condition comes before it");
+    builder.clause(text.originalOf(m), ...(branch ? [branch.id] : filtered));
+  }
   for (const m of sequence) {
     const next = actions.find((a) => a.start >= m.index + m[0].length);
     const ids = next ? (built.get(next) ?? []).map((s) => s.id) : [];
@@ -483,8 +497,10 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
   const created =
     text.takeOne(/\b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:(?:a|an|the|any)\s+)?(?:new\s+)?(?<phrase>[a-z0-9_ ,-]+?)\s+(?:(?:is|gets|has been|are|get)\s+(?:opened|created|raised|reported|filed|logged|submitted|received)|comes? in|arrives?|appears?|shows? up)\b/, "trigger") ??
     text.takeOne(/\b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:someone|somebody|anyone|a user|a customer)\s+(?:logs|opens|raises|files|creates|reports|submits)\s+(?:(?:a|an)\s+)?(?:new\s+)?(?<phrase>[a-z0-9_ ,-]+?)(?=\s*(?:,|$|\.|;))/, "trigger") ??
-    // "For every new P1 incident, …" with no other trigger: as each one comes in.
-    text.takeOne(/^\s*(?:for|on)\s+(?:every|each|any)\s+(?:newly\s+(?:opened|created)\s+|new(?:ly)?\s+)(?<phrase>[a-z0-9_ -]+?)(?=\s*(?:,|:))/, "trigger");
+    // "For every new P1 incident, …", "new incidents for the vpn service: …" with no other trigger: as each one comes in.
+    text.takeOne(/^\s*(?:(?:for|on)\s+(?:every|each|any|all)\s+)?(?:newly\s+(?:opened|created)\s+|new(?:ly)?\s+)(?!(?:starter|hire|joiner|employee|user|member|colleague|person|people)s?\b)(?<phrase>[a-z0-9_ "\u2063-]+?)(?=\s*(?:,|:))/, "trigger") ??
+    // "Auto-assign new incidents tagged "network" to Sam Okafor": as each one comes in, assign it.
+    text.takeOne(/^\s*(?<auto>auto-?assign)\s+(?:all\s+|any\s+|every\s+)?(?:newly\s+(?:opened|created)\s+|new\s+)(?<phrase>[a-z0-9_ "\u2063-]+?)(?=\s+to\s+)/, "trigger");
   if (created) {
     const phrase = text.groupAsWritten(created, "phrase") ?? created.groups?.["phrase"] ?? "";
     // What a filter of the phrase could not say, when that is why no resource matched.
@@ -529,6 +545,8 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
       const body: PlanStep[] = [];
       top.push({ kind: "list", id: listId, from: { kind: "ref", step: EVENT_LIST, path: [] }, where: read.conditions, noun: plural(noun) }, { kind: "for-each", id: each, list: listId, steps: body });
       builder.clause(`${text.originalOf(created)}${withFollowing && following ? text.verbatim.slice(end, end + following[0].length) : ""}`, "trigger", listId, each);
+      // "Auto-assign new … to X": what is left to read is "assign it to X".
+      if (created.groups?.["auto"]) text.substitute(created.index, created.index + created[0].length, "assign it");
       const item: Item = { step: each, schema: shape, noun: plural(noun), typed: false };
       return { trigger, frame: { block: body, context: { takesInput: false, item }, main: listId, event: true } };
     }
@@ -809,6 +827,19 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
     const leading = comma !== null;
     if (comma) text.mark(end, end + comma[0].length, "condition");
     out.push({ resolve: () => condition, before, start: more.index, end, said, leading });
+  }
+  // "if more than 3 P1 incidents are open, …": a count of such items.
+  for (const m of text.take(/,?\s*\bif\s+(?:(?<cmp>more|fewer|less)\s+than|(?<least>at\s+least))\s+(?<n>\d+)\s+(?<pre>[a-z0-9 _-]*?)\s*(?<noun>[a-z0-9]+?)s?\s+(?:are|is)\s+(?:still\s+|currently\s+|now\s+)*(?<post>[a-z0-9_ -]+?)(?<comma>\s*,|(?=\s*(?:$|\.|;)))/, "condition")) {
+    const phrase = `${m.groups?.["post"] ?? ""} ${m.groups?.["pre"] ?? ""} ${m.groups?.["noun"] ?? ""}`.replace(/\s+/g, " ").trim();
+    const said = text.originalOf(m).replace(/^,?\s*/, "");
+    const listed = readSubjectList(phrase, catalog, builder, frame.context);
+    if (!listed) throw new PlannerDeclined("refused", said, `"${phrase}" is not a list this tenant's tools give`);
+    const before: PlanStep[] = [];
+    const list = listed.push(before);
+    frame.context.list = { id: list, item: { ...listed.item, step: list }, said: listed.said };
+    const n = Number(m.groups?.["n"]);
+    const condition: Condition = m.groups?.["least"] ? { value: { kind: "count", list }, op: "gt", operand: n - 1 } : { value: { kind: "count", list }, op: m.groups?.["cmp"] === "more" ? "gt" : "lt", operand: n };
+    out.push({ resolve: () => condition, before, start: m.index, end: m.index + m[0].length, said, leading: /,\s*$/.test(m[0]) });
   }
   // "if any P1 incident is unassigned, …": the list of such items, and whether it has any.
   for (const m of text.take(/,?\s*\bif\s+(?:any|some|an?)\s+(?<pre>[a-z0-9 _-]*?)\s*(?<noun>[a-z0-9]+?)s?\s+(?:is|are)\s+(?:still\s+|sitting\s+|currently\s+|left\s+)*(?<post>[a-z0-9_ -]+?)(?<comma>\s*,|(?=\s*(?:$|\.|;)))/, "condition")) {
