@@ -5,13 +5,13 @@
  * the plan, which submit checks again (coverage of the request, calls, description).
  * What it cannot map it refuses or asks about (PlannerDeclined), and submits nothing.
  */
-import { CharterError } from "../core/errors.ts";
+import { CharterError, PlannerDeclined } from "../core/errors.ts";
 import type { PlannerProgress } from "./agent-loop.ts";
 import { CatalogView } from "./offline/catalog.ts";
 import { planRequest } from "./offline/plan-request.ts";
 import { checkPlan } from "./plan/check.ts";
 import { planToSource } from "./plan/codegen.ts";
-import { checkNamesLive } from "./plan/live-checks.ts";
+import { checkNamesLive, missingNamesIn } from "./plan/live-checks.ts";
 import { renderPlan } from "./plan/render.ts";
 import { planToTests } from "./plan/testgen.ts";
 import type { PlannerTools } from "./planner-tools.ts";
@@ -20,7 +20,13 @@ export async function planOffline(request: string, tools: PlannerTools, onProgre
   const { tools: all, resources } = await tools.catalog();
   const catalog = new CatalogView(all, resources);
   const byKey = new Map(all.map((t) => [t.key, t]));
-  const plan = await planRequest(request, catalog, { readResource: (integration, uri) => tools.readResource(integration, uri) });
+  const plan = await planRequest(request, catalog, { readResource: (integration, uri) => tools.readResource(integration, uri) }).catch(async (error: unknown) => {
+    // Whatever else could not be planned, a channel or group that does not exist is named too.
+    if (!(error instanceof PlannerDeclined)) throw error;
+    const missing = await missingNamesIn(request, catalog, (tool, args) => tools.callReadOnly(tool, args));
+    if (!missing || error.clause.includes(missing.clause)) throw error;
+    throw new PlannerDeclined(error.outcome === "refused" ? "refused" : missing.outcome, `${missing.clause} … ${error.clause}`, `${missing.reason}; and "${error.clause}": ${error.reason}`, missing.options);
+  });
   await checkNamesLive(plan, catalog, (tool, args) => tools.callReadOnly(tool, args));
   onProgress?.({ event: "tool", name: "plan", summary: `plan:\n${renderPlan(plan, byKey).replace(/^/gm, "      ")}${plan.checks.length ? `\n    checked:\n${plan.checks.map((c) => `      - ${c}`).join("\n")}` : ""}` });
   const { problems } = checkPlan(plan, byKey);

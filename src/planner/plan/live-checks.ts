@@ -40,6 +40,29 @@ export async function checkNamesLive(plan: WorkflowPlan, catalog: CatalogView, c
   }
 }
 
+/**
+ * The channels and groups a request names ("#noc-alerts", "the contractors group"), checked live
+ * even when the rest of it could not be planned: a name that does not exist is said first, so the
+ * answer names every part that is wrong. Returns the missing names' problem, or undefined.
+ */
+export async function missingNamesIn(request: string, catalog: CatalogView, call: ReadOnlyCall): Promise<PlannerDeclined | undefined> {
+  const text = request.toLowerCase().replace(/[“”]/g, '"').replace(/"[^"]*"/g, " ");
+  const named: { noun: string; name: string; said: string }[] = [];
+  for (const m of text.matchAll(/#([a-z0-9][a-z0-9_-]*)/g)) named.push({ noun: "channels", name: m[1] ?? "", said: m[0] });
+  for (const m of text.matchAll(/\b(?:the\s+)?([a-z0-9][\w-]*)\s+(?:group|rotation)\b|\b(?:group|rotation)\s+(?!of\b|name\b|at\b|and\b|is\b|they\b)([a-z0-9][\w-]*)/g)) {
+    const name = m[1] ?? m[2] ?? "";
+    if (!/^(?:a|an|the|that|this|each|every|any|same|whole|on-?call|their|his|her|its|which|what|one|new|other)$/.test(name)) named.push({ noun: "groups", name, said: m[0].trim() });
+  }
+  const missing: string[] = [];
+  const known = new Map<string, { names: string[]; all: string[] } | undefined>();
+  for (const { noun, name, said } of named) {
+    if (!known.has(noun)) known.set(noun, await listNames(noun, catalog, call));
+    const all = known.get(noun)?.all;
+    if (all && !all.map((n) => n.toLowerCase()).includes(name)) missing.push(`${said} (there is no ${noun.slice(0, -1)} ${noun === "channels" ? `#${name}` : name} in this tenant)`);
+  }
+  return missing.length ? new PlannerDeclined("needs-input", missing.map((m) => m.replace(/ \(.*$/, "")).join(" … "), `${missing.join("; ")}; which is meant?`) : undefined;
+}
+
 /** A person looked up by name: the search the plan runs, run once now (read-only), must find exactly that name. */
 async function checkSearched(plan: WorkflowPlan, list: Extract<PlanStep, { kind: "list" }>, name: string, steps: PlanStep[], catalog: CatalogView, call: ReadOnlyCall): Promise<void> {
   const from = list.from.kind === "ref" ? list.from : undefined;
