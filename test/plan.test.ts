@@ -37,7 +37,17 @@ describe("schedules in everyday phrasing", () => {
     ["on the first of every month at 8:00", { cron: "0 8 1 * *" }],
     ["on the 15th of each month at 7am Tokyo time", { cron: "0 7 15 * *", timezone: "Asia/Tokyo" }],
     ["every day at 18:00 UTC", { cron: "0 18 * * *" }],
+    ["every Monday morning at 9", { cron: "0 9 * * 1" }],
+    ["every evening at 6", { cron: "0 18 * * *" }],
+    ["weekday mornings at 8:30 Berlin time", { cron: "30 8 * * 1-5", timezone: "Europe/Berlin" }],
+    ["twice a day", { every: "12h" }],
+    ["three times an hour", { every: "20m" }],
+    ["daily", { every: "1d" }],
+    ["every other day", { every: "2d" }],
     ["every weekday", "question"],
+    ["twice a week", "question"],
+    ["every other day at 7pm", "question"],
+    ["now and then", "question"],
     ["on the 31st of every month at 9:00", "question"],
   ];
   for (const [said, expected] of cases) {

@@ -137,7 +137,7 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   const definitions = text.take(/(?:^|(?<=[.;:]\s{0,3}))\s*(?:and\s+)?["']?(?<word>[a-z][a-z -]{0,20}?)["']?\s+means\s+(?:(?:anything|everything|any\s+[a-z]+|all\s+[a-z]+|[a-z]+s)\s+(?:that|which)\s+)?(?<neg>isn't|is not|aren't|are not|not)?\s*(?:in\s+)?(?:status\s+)?(?<values>[a-z_ -]+?(?:\s*(?:,|\bor\b|\band\b|\bnor\b)\s*[a-z_ -]+?)*)\s*(?=[.;]|$)/, "definition");
 
   // "After closing, post …": what comes next, said of the action after it.
-  const sequence = text.take(/\b(?:after|once)\s+(?:closing|that|doing\s+(?:that|so)|it'?s?\s+(?:closed|done)|that's\s+done|it\s+is\s+(?:closed|done))\b,?|\b(?:then|next|finally|afterwards),/, "sequence");
+  const sequence = text.take(/\b(?:after|once)\s+(?:closing|that|doing\s+(?:that|so)|it'?s?\s+(?:closed|done)|that's\s+done|it\s+is\s+(?:closed|done))\b,?|(?<!\bnow\s+and\s+)\b(?:then|next|finally|afterwards),/, "sequence");
 
   // 4. The actions, then nothing may be left over.
   const actions = readActions(text, catalog, builder);

@@ -42,6 +42,9 @@ export function readSchedule(text: RequestText): ScheduleRead {
     if (at) return { question: `An interval ("${interval[0]}") counts from the epoch, not from a time of day ("${at[0]}"); which should it be?`, said: `${interval[0]} ${at[0]}`, options: [interval[0], `every day ${at[0]}`, `every Monday and Thursday ${at[0]}`] };
     return { trigger: { type: "schedule", every: `${count}${unit}` }, said: interval[0] };
   }
+  // "now and then", "every so often": a schedule with no frequency is a question.
+  const vague = text.takeOne(/\b(?:now and then|every (?:so )?often|from time to time|once in a while|occasionally|periodically|regularly|at regular intervals)\b/, "schedule");
+  if (vague) return { question: `How often should it run ("${vague[0]}")?`, said: vague[0], options: ["every hour", "every weekday at 9:00", "every Monday at 9:00 Europe/Berlin"] };
   const twiceWeekly = text.takeOne(/\b(?:twice|two times|three times|\d+\s+times)\s+(?:a|per|each|every)\s+(?:week|month)\b/, "schedule");
   if (twiceWeekly) return { question: `On which days and at what time should it run ("${twiceWeekly[0]}")?`, said: twiceWeekly[0], options: ["every Monday and Thursday at 9:00", "every Tuesday and Friday at 17:00 Europe/Berlin"] };
   const weekdays = text.takeOne(/\b(?:every|each|on)\s+(?:weekday|workday|business day|working day)s?\b|\b(?:on\s+)?(?:weekdays|workdays|business days)\b|\b(?:weekday|workday)(?=\s+(?:morning|afternoon|evening)s?\b)|\bmonday (?:to|through|-) friday\b/, "schedule");
