@@ -1,16 +1,20 @@
 /**
- * `npm run eval:planner [-- --ci] [--only a,b] [--concurrency 2]`: the planner's end-state
- * evaluation over the project's requests (test/eval/cases.ts), through the real path, printing a
- * table and the rates. Offline planner without ANTHROPIC_API_KEY; Claude with it. Exits 1 when any
- * answer is wrong.
+ * `npm run eval:planner [-- --ci] [--set own|learned|all] [--only a,b] [--concurrency 2]`: the
+ * planner's end-state evaluation over the project's requests (test/eval/cases.ts; `learned` adds
+ * the independent sets the planner has since learned from, test/eval/learned/), through the real
+ * path, printing a table and the rates. Offline planner without ANTHROPIC_API_KEY; Claude with it.
+ * Exits 1 when any answer is wrong.
  */
 import { parseArgs } from "node:util";
 import { CASES } from "./cases.ts";
+import { LEARNED } from "./learned/index.ts";
 import { type CaseResult, report, runCase } from "./harness.ts";
 
-const { values } = parseArgs({ options: { ci: { type: "boolean", default: false }, only: { type: "string" }, concurrency: { type: "string", default: "2" } } });
+const { values } = parseArgs({ options: { ci: { type: "boolean", default: false }, set: { type: "string", default: "own" }, only: { type: "string" }, concurrency: { type: "string", default: "2" } } });
 const only = values.only ? new Set(values.only.split(",")) : undefined;
-const chosen = CASES.filter((c) => (!values.ci || c.ci) && (!only || only.has(c.id)));
+const sets = { own: CASES, learned: LEARNED, all: [...CASES, ...LEARNED] } as const;
+if (!(values.set in sets)) throw new Error(`--set must be own, learned or all, not "${values.set}"`);
+const chosen = sets[values.set as keyof typeof sets].filter((c) => (!values.ci || c.ci) && (!only || only.has(c.id)));
 const planner = process.env["ANTHROPIC_API_KEY"] ? `Claude (${process.env["CHARTER_PLANNER_MODEL"] ?? "default model"})` : "offline";
 console.log(`Planner evaluation: ${chosen.length} requests, ${planner} planner, each on a fresh demo tenant\n`);
 
