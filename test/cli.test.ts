@@ -82,7 +82,9 @@ describe("charter command", () => {
     assert.match(noTenant.stderr, /check needs --tenant <tenant>/);
   });
 
-  test("sdk and check: before a sync they say to sync; after it, the SDK is written and workflows are checked", async () => {
+  // A dozen CLI processes, each starting Node.js and the demo servers: on a busy two-core machine that
+  // took over two minutes once, so this test gets more than the suite's default.
+  test("sdk and check: before a sync they say to sync; after it, the SDK is written and workflows are checked", { timeout: 360_000 }, async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), "charter-cli-"));
     const generated = await mkdtemp(path.join(tmpdir(), "charter-generated-"));
     const env = { CHARTER_DATA_DIR: dataDir, CHARTER_GENERATED_DIR: generated };
