@@ -69,7 +69,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Who an action names: them, the on-call engineer, the reporter, an email address, or (last) a person's name ("Li Wen"), taken only when written capitalized.
-  const WHO = `the\\s+(?:current\\s+)?[a-z0-9-]*on-?call\\s+(?:engineer|person|sre|responder|admin)|(?:the\\s+)?(?:existing|current|previous|old)\\s+assignee|(?:their|his|her|the user's|the employee's|the member's|the new hire's|the)\\s+manager|${TARGET_THEM}|(?:the on-?call(?: engineer| person| sre| responder| admin)?|whoever is on call)(?:\\s+(?:for|in|of|on)\\s+(?:the\\s+)?(?:rotation\\s+)?(?!(?:each|every|it|them|this|that|the)\\b(?!-))[a-z0-9][\\w-]*(?:\\s+rotation)?)?|the reporter(?:\\s+of\\s+(?:it|the incident))?|[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+|[a-z][a-z'-]+\\s+[a-z][a-z'-]+`;
+  const WHO = `the\\s+(?:current\\s+)?[a-z0-9-]*on-?call\\s+(?:engineer|person|sre|responder|admin)|(?:(?:the|its|their)\\s+)?(?:(?:existing|current|previous|old)\\s+)?assignee|(?:their|his|her|the user's|the employee's|the member's|the new hire's|the)\\s+manager|${TARGET_THEM}|(?:the on-?call(?: engineer| person| sre| responder| admin)?|whoever is on call)(?:\\s+(?:for|in|of|on)\\s+(?:the\\s+)?(?:rotation\\s+)?(?!(?:each|every|it|them|this|that|the)\\b(?!-))[a-z0-9][\\w-]*(?:\\s+rotation)?)?|the reporter(?:\\s+of\\s+(?:it|the incident))?|[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+|(?!(?:them|him|her|it|us|me|the|a|an|each|every|all)\\b)[a-z][a-z'-]+ (?!(?:with|about|saying|that|to|a|an|the|and|or|if|then)\\b)[a-z][a-z'-]+`;
   /** The person `who` (a WHO phrase of match `m`, as written at `at`) refers to; a refusal when nobody. */
   const personFor = (who: string, written: string, m: RegExpExecArray, context: Context, block: PlanStep[]): Person => {
     // "whoever is on call for sre-oncall", "the current sre-oncall engineer": the on-call person of that rotation.
@@ -175,7 +175,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
     add("page", m, pageBuilder(m, (context, block) => onCallPerson(catalog, builder, context, block, m.groups?.["rotation"], said(m))));
   }
   // Page them / the reporter / a person by name.
-  for (const m of text.take(new RegExp(`\\bpage\\s+(?<who>${TARGET_THEM}|the reporter(?:\\s+of\\s+(?:it|the incident))?|[a-z][a-z'-]+\\s+[a-z][a-z'-]+)(?:\\s+(?:with|about)\\s+(?<content>.+?))?${STOP}`), "page")) {
+  for (const m of text.take(new RegExp(`\\bpage\\s+(?<who>${TARGET_THEM}|the reporter(?:\\s+of\\s+(?:it|the incident))?|(?!(?:them|him|her|it|us|me|the|a|an|each|every|all)\\b)[a-z][a-z'-]+ (?!(?:with|about|saying|that|to|a|an|the|and|or|if|then)\\b)[a-z][a-z'-]+)(?:\\s+(?:with|about)\\s+(?<content>.+?))?${STOP}`), "page")) {
     add(
       "page",
       m,

@@ -477,8 +477,9 @@ function stepIds(steps: PlanStep[]): string[] {
   return [...walkSteps(steps)].map(({ step }) => step.id);
 }
 
+/** The first list the workflow works through; a lookup (a person by name, a group by name) is not one. */
 function firstList(steps: PlanStep[]): string | undefined {
-  return steps.find((s) => s.kind === "list")?.id;
+  return steps.find((s) => s.kind === "list" && !s.where.some((c) => c.value.kind === "ref" && c.value.path.join(".") === "name"))?.id;
 }
 
 /** The text around a pattern's first match, for naming the clause a refusal is about. */
