@@ -44,6 +44,8 @@ describe("schedules in everyday phrasing", () => {
     ["three times an hour", { every: "20m" }],
     ["daily", { every: "1d" }],
     ["every other day", { every: "2d" }],
+    ["on 24 December 2026 at 15:00 Berlin time, just once", { at: "2026-12-24T15:00:00+01:00" }],
+    ["one-off: on 15 January 2027 at 10:00 Sydney time", { at: "2027-01-15T10:00:00+11:00" }],
     ["every weekday", "question"],
     ["twice a week", "question"],
     ["every other day at 7pm", "question"],

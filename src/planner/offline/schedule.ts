@@ -8,7 +8,7 @@ import * as chrono from "chrono-node";
 import { PlannerDeclined } from "../../core/errors.ts";
 import type { RequestText } from "./request-text.ts";
 
-export type ScheduleTrigger = { type: "schedule"; cron?: string; timezone?: string; every?: string };
+export type ScheduleTrigger = { type: "schedule"; cron?: string; timezone?: string; every?: string; at?: string };
 export type ScheduleRead = { trigger: ScheduleTrigger; said: string } | { question: string; said: string; options: string[] } | undefined;
 
 const DAYS: Record<string, string> = { mon: "1", tue: "2", wed: "3", thu: "4", fri: "5", sat: "6", sun: "0" };
@@ -41,6 +41,25 @@ export function readSchedule(text: RequestText): ScheduleRead {
     const at = text.takeOne(TIME, "schedule");
     if (at) return { question: `An interval ("${interval[0]}") counts from the epoch, not from a time of day ("${at[0]}"); which should it be?`, said: `${interval[0]} ${at[0]}`, options: [interval[0], `every day ${at[0]}`, `every Monday and Thursday ${at[0]}`] };
     return { trigger: { type: "schedule", every: `${count}${unit}` }, said: interval[0] };
+  }
+  // "On 24 December at 15:00 Berlin time …, just once": one run at that moment.
+  const MONTH = "(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
+  const date = text.takeOne(new RegExp(`\\b(?:(?:one-off|one off|once)\\s*[:,]?\\s*)?(?:on\\s+)?(?:(?<day>\\d{1,2})(?:st|nd|rd|th)?\\s+(?<month>${MONTH})|(?<month2>${MONTH})\\s+(?<day2>\\d{1,2})(?:st|nd|rd|th)?)(?:,?\\s+(?<year>20\\d\\d))?\\b|\\b(?:on\\s+)?(?<iso>20\\d\\d-\\d\\d-\\d\\d)\\b`), "schedule");
+  if (date) {
+    const time = text.takeOne(TIME, "schedule");
+    if (!time) return { question: `At what time on ${date[0].trim()} should it run (and in which time zone)?`, said: date[0], options: ["at 9:00 Europe/Berlin", "at 17:00 UTC"] };
+    const zone = readTimeZone(text);
+    const once = text.takeOne(/[.,;]?\s*\b(?:just\s+|only\s+)?once(?:\s+only)?\b|\bone[- ]off\b|\bnot\s+again\b/, "schedule");
+    const g = date.groups ?? {};
+    const parsed = chrono.parse(`${g["iso"] ?? `${g["day"] ?? g["day2"]} ${g["month"] ?? g["month2"]} ${g["year"] ?? ""}`} ${time[0].replace(/^@/, "at ")}`, new Date(), { forwardDate: true })[0];
+    const y = parsed?.start.get("year");
+    const mo = parsed?.start.get("month");
+    const d = parsed?.start.get("day");
+    const h = parsed?.start.get("hour");
+    if (!y || !mo || !d || h === null || h === undefined) return { question: `What date and time is "${date[0]} ${time[0]}"? Say it like 24 December 2026 at 15:00.`, said: `${date[0]} ${time[0]}`, options: [] };
+    const mi = parsed?.start.get("minute") ?? 0;
+    const local = `${y}-${String(mo).padStart(2, "0")}-${String(d).padStart(2, "0")}T${String(h).padStart(2, "0")}:${String(mi).padStart(2, "0")}:00`;
+    return { trigger: { type: "schedule", at: `${local}${offsetOf(zone?.zone ?? "UTC", local)}` }, said: `${date[0]} ${time[0]}${zone ? ` ${zone.said}` : ""}${once ? once[0] : ""}` };
   }
   // "now and then", "every so often": a schedule with no frequency is a question.
   const vague = text.takeOne(/\b(?:now and then|every (?:so )?often|from time to time|once in a while|occasionally|periodically|regularly|at regular intervals)\b/, "schedule");
@@ -119,6 +138,17 @@ export function readSchedule(text: RequestText): ScheduleRead {
   const zone = readTimeZone(text);
   const timezone = zone?.zone;
   return { trigger: { type: "schedule", cron: `${minute} ${[...new Set(hours)].sort((a, b) => a - b).join(",")} ${dayOfMonth} * ${dayOfWeek}`, ...(timezone ? { timezone } : {}) }, said: `${said} ${time[0]}${more.map((m) => m[0]).join("")}${partAfter ? partAfter[0] : ""}${zone ? ` ${zone.said}` : ""}` };
+}
+
+/** The UTC offset ("+01:00") of a time zone at a local date and time. */
+function offsetOf(zone: string, local: string): string {
+  const guess = new Date(`${local}Z`);
+  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-US", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" }).formatToParts(guess).map((p) => [p.type, p.value]));
+  const seen = Date.UTC(Number(parts["year"]), Number(parts["month"]) - 1, Number(parts["day"]), Number(parts["hour"]), Number(parts["minute"]));
+  const minutes = Math.round((seen - guess.getTime()) / 60_000);
+  const sign = minutes < 0 ? "-" : "+";
+  const abs = Math.abs(minutes);
+  return `${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
 }
 
 function escapeRegExp(text: string): string {
