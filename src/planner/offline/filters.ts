@@ -82,7 +82,7 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
   const age = "(?:\\s+(?:(?:and\\s+|that\\s+)(?:are|have been|were)\\s+|which\\s+(?:are|have been|were)\\s+)?(?:older than|created more than|opened more than|(?<still>open|opened|unresolved|waiting)\\s+(?:for\\s+)?(?:more|longer) than)\\s+(?<amount>\\d+)\\s*(?<unit>hours?|hrs?|h|days?|d|minutes?|mins?)(?:\\s+ago)?)?";
   // "… that still have no owner", "… nobody has picked up yet": unassigned, said after the noun.
   const unowned = vocab.has("unassigned")
-    ? "(?<unowned>\\s+(?:that|which)\\s+(?:still\\s+)?(?:have|has)\\s+no\\s+(?:owner|assignee)(?:\\s+yet)?|\\s+(?:with|without)\\s+(?:no\\s+)?(?:owner|assignee)|\\s+(?:that\\s+)?nobody\\s+(?:has\\s+)?(?:picked up|taken|claimed)(?:\\s+yet)?|\\s+(?:that\\s+)?nobody\\s+is\\s+assigned\\s+to|\\s+(?:that|which)\\s+(?:are|is)\\s+(?:still\\s+)?(?:sitting\\s+)?unassigned)?"
+    ? "(?<unowned>\\s+(?:that|which)\\s+(?:still\\s+)?(?:have|has)\\s+no\\s+(?:owner|assignee)(?:\\s+yet)?|\\s+(?:that|which)\\s+(?:don't|do not|doesn't|does not)\\s+have\\s+an?\\s+(?:owner|assignee)(?:\\s+yet)?|\\s+(?:with|without)\\s+(?:no\\s+)?(?:owner|assignee)|\\s+(?:that\\s+)?nobody\\s+(?:has\\s+)?(?:picked up|taken|claimed)(?:\\s+yet)?|\\s+(?:that\\s+)?nobody\\s+is\\s+assigned\\s+to|\\s+(?:that|which)\\s+(?:are|is)\\s+(?:still\\s+)?(?:sitting\\s+)?unassigned)?"
     : "";
   // "… that are still in status new", "… currently in progress": a filter word said after the noun.
   // "incidents on hold", "tickets in progress": a filter word that reads as a place, right after the noun.

@@ -660,7 +660,7 @@ async function readSubject(text: RequestText, catalog: CatalogView, builder: Pla
     text.substitute(literalIncident.index, literalIncident.index + literalIncident[0].length, " it ");
     return { ...frame, context: { ...context, item: { step: id, schema: getter.tool.outputSchema, noun: "incidents", typed: true } } };
   }
-  const check = text.takeOne(/\b(?:(?:check|look)\s+(?:for|at)|count(?:\s+(?:up|how many))?|find|get|fetch|pull)\s+(?<phrase>[a-z0-9 _-]+?)(?=\s*(?:,|\band\s+(?!(?:are|is|were|was|have|has)\b)|\bif\b|\bthen\b|$))(?=[^.;]*\b(?:to|on|about|for|with)\s+(?:each|every)\s+(?:one|of them)\b|)/, "subject");
+  const check = text.takeOne(/\b(?:(?:check|look)\s+(?:for|at)|count(?:\s+(?:up|how many))?|find|get|fetch|pull)\s+(?<phrase>[a-z0-9 _'-]+?)(?=\s*(?:,|\band\s+(?!(?:are|is|were|was|have|has)\b)|\bif\b|\bthen\b|$))(?=[^.;]*\b(?:to|on|about|for|with)\s+(?:each|every)\s+(?:one|of them)\b|)/, "subject");
   if (check) {
     const said = text.originalOf(check);
     const listed = readSubjectList(text.groupAsWritten(check, "phrase") ?? "", catalog, builder, context);
@@ -805,7 +805,7 @@ type ConditionRead = { resolve: (context: Context) => Condition; before: PlanSte
 /** "if there are more than 3 open P1 incidents, …" and "… if it is a P1" / "if the incident is P1, …". */
 function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBuilder, frame: Frame): ConditionRead[] {
   const out: ConditionRead[] = [];
-  const more = /,?\s*\bif\s+there\s+(?:are|is)\s+(?:(?<cmp>more|fewer|less)\s+than\s+(?<n>\d+)\s+|(?<any>any)\b\s*)?/.exec(text.lower);
+  const more = /,?\s*\bif\s+there\s+(?:are|is)\s+(?:(?<cmp>more|fewer|less)\s+than\s+(?<n>\d+)\s+|(?<any>any)\b\s*|(?<none>no)\s+)?/.exec(text.lower);
   if (more && text.has(/\bif\s+there\s+(?:are|is)\b/)) {
     const rest = text.lower.slice(more.index + more[0].length);
     const phrase = /^([a-z0-9 _-]*?)(?=\s*(?:,|\.|;|$))/.exec(rest)?.[1] ?? "";
@@ -823,7 +823,8 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
     }
     text.mark(more.index, end, "condition");
     const cmp = more.groups?.["cmp"];
-    const condition: Condition = { value: { kind: "count", list }, op: cmp === "more" ? "gt" : cmp ? "lt" : "gt", operand: cmp ? Number(more.groups?.["n"]) : 0 };
+    // "if there are no open P1s": none of them.
+    const condition: Condition = more.groups?.["none"] ? { value: { kind: "count", list }, op: "lt", operand: 1 } : { value: { kind: "count", list }, op: cmp === "more" ? "gt" : cmp ? "lt" : "gt", operand: cmp ? Number(more.groups?.["n"]) : 0 };
     const comma = /^\s*,/.exec(text.lower.slice(end));
     const leading = comma !== null;
     if (comma) text.mark(end, end + comma[0].length, "condition");
