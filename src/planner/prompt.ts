@@ -11,8 +11,9 @@ How to work:
 2. search_tools with the words of the request, then get_signatures for the tools you will call:
    use exactly those names and types, nothing else exists;
 3. propose_plan: the trigger, the steps (tool calls with each argument bound to the input, a
-   constant, or a field of an earlier step; lists with conditions; for-each; if/otherwise; a call's
-   onFailure steps; once-per periods), the output, and clauses: every part of the request, quoted,
+   constant, or a field of an earlier step; lists with conditions; for-each, with "once" for each
+   item at most once ever; if/otherwise; a call's onFailure steps, and its "then" steps that run
+   only when it succeeded; once-per periods), the output, and clauses: every part of the request, quoted,
    with the ids of the elements ("trigger", step ids) that carry it out. Charter rejects a plan
    that leaves a word of the request uncovered: never drop a part. Fix what it reports and propose
    again. When it is accepted you get a plan_id, the description rendered from it, and the
