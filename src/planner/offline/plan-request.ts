@@ -831,27 +831,26 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
     out.push({ resolve: () => condition, before, start: more.index, end, said, leading });
   }
   // "if more than 3 P1 incidents are open, …": a count of such items.
-  for (const m of text.take(/,?\s*\bif\s+(?:(?<cmp>more|fewer|less)\s+than|(?<least>at\s+least))\s+(?<n>\d+)\s+(?<pre>[a-z0-9 _-]*?)\s*(?<noun>[a-z0-9]+?)s?\s+(?:are|is)\s+(?:still\s+|currently\s+|now\s+)*(?<post>[a-z0-9_ -]+?)(?<comma>\s*,|(?=\s*(?:$|\.|;)))/, "condition")) {
+  // "… P1 incidents are still unassigned": the items the words before and after the verb say, listed before the branch.
+  const listed = (m: RegExpExecArray): { list: string; before: PlanStep[]; said: string } => {
     const phrase = `${m.groups?.["post"] ?? ""} ${m.groups?.["pre"] ?? ""} ${m.groups?.["noun"] ?? ""}`.replace(/\s+/g, " ").trim();
     const said = text.originalOf(m).replace(/^,?\s*/, "");
-    const listed = readSubjectList(phrase, catalog, builder, frame.context);
-    if (!listed) throw new PlannerDeclined("refused", said, `"${phrase}" is not a list this tenant's tools give`);
+    const read = readSubjectList(phrase, catalog, builder, frame.context);
+    if (!read) throw new PlannerDeclined("refused", said, `"${phrase}" is not a list this tenant's tools give`);
     const before: PlanStep[] = [];
-    const list = listed.push(before);
-    frame.context.list = { id: list, item: { ...listed.item, step: list }, said: listed.said };
+    const list = read.push(before);
+    frame.context.list = { id: list, item: { ...read.item, step: list }, said: read.said };
+    return { list, before, said };
+  };
+  for (const m of text.take(/,?\s*\bif\s+(?:(?<cmp>more|fewer|less)\s+than|(?<least>at\s+least))\s+(?<n>\d+)\s+(?<pre>[a-z0-9 _-]*?)\s*(?<noun>[a-z0-9]+?)s?\s+(?:are|is)\s+(?:still\s+|currently\s+|now\s+)*(?<post>[a-z0-9_ -]+?)(?<comma>\s*,|(?=\s*(?:$|\.|;)))/, "condition")) {
+    const { list, before, said } = listed(m);
     const n = Number(m.groups?.["n"]);
     const condition: Condition = m.groups?.["least"] ? { value: { kind: "count", list }, op: "gt", operand: n - 1 } : { value: { kind: "count", list }, op: m.groups?.["cmp"] === "more" ? "gt" : "lt", operand: n };
     out.push({ resolve: () => condition, before, start: m.index, end: m.index + m[0].length, said, leading: /,\s*$/.test(m[0]) });
   }
   // "if any P1 incident is unassigned, …": the list of such items, and whether it has any.
   for (const m of text.take(/,?\s*\bif\s+(?:any|some|an?)\s+(?<pre>[a-z0-9 _-]*?)\s*(?<noun>[a-z0-9]+?)s?\s+(?:is|are)\s+(?:still\s+|sitting\s+|currently\s+|left\s+)*(?<post>[a-z0-9_ -]+?)(?<comma>\s*,|(?=\s*(?:$|\.|;)))/, "condition")) {
-    const phrase = `${m.groups?.["post"] ?? ""} ${m.groups?.["pre"] ?? ""} ${m.groups?.["noun"] ?? ""}`.replace(/\s+/g, " ").trim();
-    const said = text.originalOf(m).replace(/^,?\s*/, "");
-    const listed = readSubjectList(phrase, catalog, builder, frame.context);
-    if (!listed) throw new PlannerDeclined("refused", said, `"${phrase}" is not a list this tenant's tools give`);
-    const before: PlanStep[] = [];
-    const list = listed.push(before);
-    frame.context.list = { id: list, item: { ...listed.item, step: list }, said: listed.said };
+    const { list, before, said } = listed(m);
     const condition: Condition = { value: { kind: "count", list }, op: "gt", operand: 0 };
     out.push({ resolve: () => condition, before, start: m.index, end: m.index + m[0].length, said, leading: /,\s*$/.test(m[0]) });
   }
