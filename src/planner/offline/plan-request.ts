@@ -482,12 +482,6 @@ function firstList(steps: PlanStep[]): string | undefined {
   return steps.find((s) => s.kind === "list" && !s.where.some((c) => c.value.kind === "ref" && c.value.path.join(".") === "name"))?.id;
 }
 
-/** The text around a pattern's first match, for naming the clause a refusal is about. */
-function clauseAround(text: RequestText, pattern: RegExp): string {
-  const match = pattern.exec(text.lower);
-  return match ? text.verbatim.slice(match.index, match.index + match[0].length).trim() : text.verbatim;
-}
-
 /**
  * "When a P1 incident is opened" (a resource that lists new items of a noun) or "when a user is
  * added to group X" (a resource of membership events). The resource is read once, read-only, to

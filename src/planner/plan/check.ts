@@ -168,6 +168,7 @@ export function checkPlan(raw: unknown, tools: ReadonlyMap<string, PlanTool>): {
   for (const channel of plan.request.toLowerCase().replace(/[“”]/g, '"').replace(/"[^"]*"/g, " ").match(/#[a-z0-9][a-z0-9_-]*/g) ?? []) {
     if (!stepsText.includes(`"${channel.slice(1)}"`) && !stepsText.includes(`"${channel}"`)) problems.push(`the request names ${channel}, and no step uses it`);
   }
+  const conditionIds = new Set([...walkSteps(plan.steps)].map(({ step }) => step).filter((s) => s.kind === "if").map((s) => s.id));
   // A JSON example of a payload ({"host": "…"}) shows the input's shape; its quoted parts are not text to send.
   for (const quoted of plan.request.replace(/[“”]/g, '"').replace(/\{[^{}]*\}/g, " ").match(/"[^"]+"/g) ?? []) {
     if (stepsText.includes(JSON.stringify(quoted.slice(1, -1)).slice(1, -1).toLowerCase())) continue;
@@ -175,7 +176,6 @@ export function checkPlan(raw: unknown, tools: ReadonlyMap<string, PlanTool>): {
     const pieces = quoted.slice(1, -1).split(/<[^<>]+>/).map((p) => p.trim()).filter(Boolean);
     if (/<[^<>]+>/.test(quoted) && pieces.every((p) => stepsText.includes(JSON.stringify(p).slice(1, -1).toLowerCase()))) continue;
     // A value the request says to ignore ('other actions such as "mover", which we ignore') is in a clause about a condition only.
-    const conditionIds = new Set([...walkSteps(plan.steps)].map(({ step }) => step).filter((s) => s.kind === "if").map((s) => s.id));
     if (plan.clauses.some((c) => c.text.includes(quoted) && c.covers.length > 0 && c.covers.every((id) => conditionIds.has(id)) && /\b(?:ignore|skip|other)\b/i.test(c.text))) continue;
     problems.push(`the request quotes ${quoted}, and no step uses that text`);
   }

@@ -105,11 +105,13 @@ export function planToSource(plan: WorkflowPlan, tools: ReadonlyMap<string, Plan
         const call = `await ${tool.namespace}.${tool.functionName}({ ${args.join(", ")} })`;
         if (!step.onFailure) return `${indent}const ${ident(step.id)} = ${call};\n${step.then ? block(step.then, indent) : ""}`;
         helpers.add("ToolError");
-        if (step.then) {
-          // The result exists only when the call succeeded: the fallback returns nothing, and \`then\` runs on a result.
-          return `${indent}const ${ident(step.id)} = await (async () => {\n${indent}  try {\n${indent}    return ${call};\n${indent}  } catch (error) {\n${indent}    if (!(error instanceof ToolError)) throw error;\n${indent}    ctx.log.warn(${JSON.stringify(`${step.tool} failed; doing the fallback`)}, { code: error.code });\n${block(step.onFailure, `${indent}    `)}${indent}    return undefined;\n${indent}  }\n${indent}})();\n${indent}if (${ident(step.id)} !== undefined) {\n${block(step.then, `${indent}  `)}${indent}}\n`;
-        }
-        return `${indent}try {\n${indent}  ${call};\n${indent}} catch (error) {\n${indent}  if (!(error instanceof ToolError)) throw error;\n${indent}  ctx.log.warn(${JSON.stringify(`${step.tool} failed; doing the fallback`)}, { code: error.code });\n${block(step.onFailure, `${indent}  `)}${indent}}\n`;
+        const onFailure = step.onFailure;
+        /** try { call } catch { the fallback }, at `at`; `tail` ends each side (the result, or nothing). */
+        const guarded = (at: string, result: string, tail: string) =>
+          `${at}try {\n${at}  ${result}${call};\n${at}} catch (error) {\n${at}  if (!(error instanceof ToolError)) throw error;\n${at}  ctx.log.warn(${JSON.stringify(`${step.tool} failed; doing the fallback`)}, { code: error.code });\n${block(onFailure, `${at}  `)}${tail ? `${at}  ${tail}\n` : ""}${at}}\n`;
+        if (!step.then) return guarded(indent, "", "");
+        // The result exists only when the call succeeded: the fallback returns nothing, and \`then\` runs on a result.
+        return `${indent}const ${ident(step.id)} = await (async () => {\n${guarded(`${indent}  `, "return ", "return undefined;")}${indent}})();\n${indent}if (${ident(step.id)} !== undefined) {\n${block(step.then, `${indent}  `)}${indent}}\n`;
       }
       case "list": {
         const source = step.from.kind === "ref" ? step.from : undefined;
