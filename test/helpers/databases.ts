@@ -26,7 +26,17 @@ export async function embeddedTestDatabase(): Promise<Database> {
   return database;
 }
 
-async function migratedSnapshot(): Promise<Blob> {
+/** One snapshot per process: parallel callers in the same process share it instead of racing to write it. */
+let snapshot: Promise<Blob> | undefined;
+function migratedSnapshot(): Promise<Blob> {
+  if (!snapshot) {
+    snapshot = loadOrDumpSnapshot();
+    snapshot.catch(() => (snapshot = undefined)); // a failed dump is tried again by the next caller
+  }
+  return snapshot;
+}
+
+async function loadOrDumpSnapshot(): Promise<Blob> {
   const files = (await readdir(MIGRATIONS_FOLDER, { recursive: true })).sort();
   const digest = createHash("sha256");
   for (const file of files) digest.update(file).update(await readFile(path.join(MIGRATIONS_FOLDER, file)).catch(() => Buffer.alloc(0)));
@@ -36,7 +46,7 @@ async function migratedSnapshot(): Promise<Blob> {
   } catch {
     const blob = await dumpMigratedSnapshot();
     await mkdir(CACHE_DIR, { recursive: true });
-    const temporary = `${file}.${process.pid}.tmp`;
+    const temporary = `${file}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
     await writeFile(temporary, Buffer.from(await blob.arrayBuffer()));
     await rename(temporary, file); // atomic: a parallel test process never reads half a file
     return blob;
