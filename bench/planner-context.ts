@@ -87,7 +87,7 @@ const model: PlannerModel = {
     // A plain MCP client: the same conversation, with every tenant tool as a tool definition.
     baseline.push(tokensOf({ system: request.system, messages: request.messages, tools: everyTool }));
     const step = script[sent.length - 1] ?? script[script.length - 1];
-    return { content: [{ type: "tool_use", id: `t${sent.length}`, name: step?.name ?? "submit_draft", input: step?.input ?? {}, caller: { type: "direct" } } as never], stopReason: "tool_use", usage: { inputTokens: 0, outputTokens: 0 } };
+    return { content: [{ type: "tool_use", id: `t${sent.length}`, name: step?.name ?? "submit_draft", input: step?.input ?? {}, caller: { type: "direct" } } as never], stopReason: "tool_use", usage: { inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0 } };
   },
 };
 const service = new PlannerService({ env: app.env, toolchain: app.toolchain, catalogs: app.catalogs, versions: app.versions, model: () => model });

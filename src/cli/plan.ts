@@ -31,7 +31,7 @@ export async function planCommand(request: string, options: { tenant?: string | 
       from: options.from,
       onProgress: (progress) => {
         if (options.json) return;
-        if (progress.event === "turn") output.out(`  turn ${progress.turn} (${progress.inputTokens} in, ${progress.outputTokens} out tokens)`);
+        if (progress.event === "turn") output.out(`  turn ${progress.turn} (${progress.inputTokens} in, ${progress.cacheReadTokens} cached, ${progress.cacheWriteTokens} cache-written, ${progress.outputTokens} out tokens)`);
         else if (progress.event === "tool") output.out(`  · ${progress.summary}`);
         else output.out(`  ${progress.ok ? "✓" : "✗"} ${progress.summary}`);
       },
@@ -58,7 +58,7 @@ export async function planCommand(request: string, options: { tenant?: string | 
     output.out(`Draft ${label} (${version.id}) by the ${result.planner} planner: ${version.status}`);
     const capabilities = version.capabilities as Capability[];
     output.out(`  calls: ${capabilities.map((c) => `${c.integration}.${c.tool}${c.annotations.destructive ? " (destructive)" : c.annotations.readOnly ? " (read-only)" : ""}`).join(", ")}`);
-    if (result.usage) output.out(`  ${result.usage.turns} turns, ${result.usage.inputTokens} input and ${result.usage.outputTokens} output tokens, $${result.usage.costUsd.toFixed(4)}, ${(result.usage.wallMs / 1000).toFixed(1)} s`);
+    if (result.usage) output.out(`  ${result.usage.turns} turns, ${result.usage.inputTokens} input (${result.usage.cacheReadTokens} more read from the prompt cache, ${result.usage.cacheWriteTokens} written to it) and ${result.usage.outputTokens} output tokens, $${result.usage.costUsd.toFixed(4)}, ${(result.usage.wallMs / 1000).toFixed(1)} s`);
     output.out(`Next: charter versions show ${label} --tenant ${tenantId}; charter submit ${label} --tenant ${tenantId} --as ${actor.handle}; a reviewer approves it.`);
     return 0;
   });

@@ -12,11 +12,12 @@ import type { PlannerTools } from "./planner-tools.ts";
 import { SYSTEM_PROMPT } from "./prompt.ts";
 
 export type PlannerProgress =
-  | { event: "turn"; turn: number; inputTokens: number; outputTokens: number }
+  | { event: "turn"; turn: number; inputTokens: number; outputTokens: number; cacheWriteTokens: number; cacheReadTokens: number }
   | { event: "tool"; name: string; summary: string }
   | { event: "checked"; ok: boolean; summary: string };
 
-export type PlanUsage = { turns: number; inputTokens: number; outputTokens: number; costUsd: number; wallMs: number; model: string };
+/** A planning run's tokens: input at full price, prompt-cache writes and reads, output; its cost and time. */
+export type PlanUsage = { turns: number; inputTokens: number; outputTokens: number; cacheWriteTokens: number; cacheReadTokens: number; costUsd: number; wallMs: number; model: string };
 export type Budget = { maxTurns: number; maxTokens: number; maxMs: number };
 
 export const PLANNER_TOOLS: Tool[] = [
@@ -39,14 +40,29 @@ export const PLANNER_TOOLS: Tool[] = [
     input_schema: { type: "object", properties: { plan: planInputSchema() }, required: ["plan"] },
   },
   {
+    name: "read_draft",
+    description: "A kept draft's whole source and tests file (JSON text), by draft_id.",
+    input_schema: { type: "object", properties: { draft_id: { type: "string" } }, required: ["draft_id"] },
+  },
+  {
     name: "check_draft",
-    description: "Compile the workflow, analyse it and run its tests in the sandbox with mocks. With plan_id, also check that it carries out that accepted plan (same tools, the plan's description). Returns diagnostics and gate results.",
-    input_schema: { type: "object", properties: { source: { type: "string" }, tests: { type: "string", description: "the tests file as JSON text" }, plan_id: { type: "string" } }, required: ["source", "tests"] },
+    description:
+      "Compile a draft, analyse it and run its tests in the sandbox with mocks; with plan_id, also check that it carries out that accepted plan (same tools, the plan's description). The draft is a kept one (draft_id) with edits to its source (each edit's old text must occur exactly once), or a new source and tests. Returns the new draft's draft_id, diagnostics and gate results: send edits, never the whole draft again.",
+    input_schema: {
+      type: "object",
+      properties: {
+        draft_id: { type: "string", description: "the draft to start from (from propose_plan or an earlier check_draft)" },
+        edits: { type: "array", items: { type: "object", properties: { old: { type: "string" }, new: { type: "string" } }, required: ["old", "new"] }, maxItems: 50 },
+        source: { type: "string", description: "a whole new source, instead of edits" },
+        tests: { type: "string", description: "a whole new tests file as JSON text; the draft's own tests when left out" },
+        plan_id: { type: "string" },
+      },
+    },
   },
   {
     name: "submit_draft",
-    description: "Store the draft of an accepted plan for human review: the source and tests generated from the plan, or yours (they must carry out the plan and pass their checks).",
-    input_schema: { type: "object", properties: { plan_id: { type: "string" }, source: { type: "string" }, tests: { type: "string" } }, required: ["plan_id"] },
+    description: "Store a draft of an accepted plan for human review: by default the source and tests generated from the plan, or a checked draft of yours by draft_id (it must carry out the plan and pass its checks).",
+    input_schema: { type: "object", properties: { plan_id: { type: "string" }, draft_id: { type: "string" } }, required: ["plan_id"] },
   },
   {
     name: "ask_user",
@@ -72,8 +88,15 @@ const Inputs = {
   get_signatures: z.object({ tools: z.array(z.string().max(300)).min(1).max(20) }),
   list_triggers: z.object({}).loose(),
   propose_plan: z.object({ plan: z.record(z.string(), z.unknown()) }),
-  check_draft: z.object({ source: z.string().max(200_000), tests: z.string().max(200_000), plan_id: z.string().max(40).optional() }),
-  submit_draft: z.object({ plan_id: z.string().max(40), source: z.string().max(200_000).optional(), tests: z.string().max(200_000).optional() }),
+  read_draft: z.object({ draft_id: z.string().max(40) }),
+  check_draft: z.object({
+    draft_id: z.string().max(40).optional(),
+    edits: z.array(z.object({ old: z.string().max(50_000), new: z.string().max(50_000) })).max(50).optional(),
+    source: z.string().max(200_000).optional(),
+    tests: z.string().max(200_000).optional(),
+    plan_id: z.string().max(40).optional(),
+  }),
+  submit_draft: z.object({ plan_id: z.string().max(40), draft_id: z.string().max(40).optional() }),
   ask_user: z.object({ clause: z.string().min(1).max(1000), question: z.string().min(1).max(2000), options: z.array(z.string().max(200)).max(20).optional() }),
   cannot_plan: z.object({ clause: z.string().min(1).max(1000), reason: z.string().min(1).max(2000) }),
 };
@@ -85,10 +108,12 @@ export async function planWithModel(options: {
   budget: Budget;
   parent?: { label: string; source: string; tests: unknown; plan?: unknown } | undefined;
   transcript: unknown[];
+  /** Filled in turn by turn, so what is stored with a draft mid-run has the usage so far. */
+  usage: PlanUsage;
   onProgress?: (progress: PlannerProgress) => void;
 }): Promise<{ usage: PlanUsage }> {
   const started = Date.now();
-  const usage: PlanUsage = { turns: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, wallMs: 0, model: options.model.name };
+  const usage = options.usage;
   const opening = options.parent
     ? `Revise ${options.parent.label}. Its source:\n<current-source>\n${options.parent.source}\n</current-source>\nIts tests:\n<current-tests>\n${JSON.stringify(options.parent.tests)}\n</current-tests>\n${options.parent.plan ? `Its plan:\n<current-plan>\n${JSON.stringify(options.parent.plan)}\n</current-plan>\n` : ""}The change requested: ${options.request}\nPropose the revised plan; its clauses must cover the change requested.`
     : `Request: ${options.request}`;
@@ -102,12 +127,14 @@ export async function planWithModel(options: {
     usage.turns++;
     usage.inputTokens += turn.usage.inputTokens;
     usage.outputTokens += turn.usage.outputTokens;
+    usage.cacheWriteTokens += turn.usage.cacheWriteTokens;
+    usage.cacheReadTokens += turn.usage.cacheReadTokens;
     usage.costUsd = costUsd(options.model.name, usage);
     usage.wallMs = Date.now() - started;
-    options.onProgress?.({ event: "turn", turn: usage.turns, inputTokens: turn.usage.inputTokens, outputTokens: turn.usage.outputTokens });
+    options.onProgress?.({ event: "turn", turn: usage.turns, ...turn.usage });
     options.transcript.push({ role: "assistant", content: turn.content, usage: turn.usage });
     messages.push({ role: "assistant", content: turn.content as ContentBlockParam[] });
-    if (usage.inputTokens + usage.outputTokens > options.budget.maxTokens) throw budget(`the planner used more than ${options.budget.maxTokens} tokens`, usage);
+    if (tokensUsed(usage) > options.budget.maxTokens) throw budget(`the planner used more than ${options.budget.maxTokens} tokens`, usage);
 
     const calls = turn.content.filter((block) => block.type === "tool_use");
     if (calls.length === 0) {
@@ -158,7 +185,14 @@ async function runTool(tools: PlannerTools, name: string, input: unknown, onProg
       case "propose_plan": {
         const proposed = await tools.proposePlan(args["plan"]);
         onProgress?.({ event: "checked", ok: proposed.ok, summary: proposed.ok ? `plan accepted (${proposed.planId}):\n${proposed.description.replace(/^/gm, "      ")}` : `plan not accepted: ${proposed.problems.join("; ")}` });
-        return { text: JSON.stringify(proposed.ok ? { ok: true, plan_id: proposed.planId, description: proposed.description, checks: proposed.checks, source: proposed.source, tests: proposed.tests } : proposed), isError: !proposed.ok, submitted: false };
+        if (!proposed.ok) return { text: JSON.stringify(proposed), isError: true, submitted: false };
+        const testNames = (JSON.parse(proposed.tests) as { tests: { name: string }[] }).tests.map((t) => t.name);
+        return ok({ ok: true, plan_id: proposed.planId, draft_id: proposed.draftId, description: proposed.description, checks: proposed.checks, source: proposed.source, tests: testNames, next: `submit_draft with plan_id ${proposed.planId} stores this draft; to change it, check_draft with draft_id ${proposed.draftId} and edits (read_draft shows the tests file)` });
+      }
+      case "read_draft": {
+        const draft = tools.draft(String(args["draft_id"]));
+        if (!draft) return { text: JSON.stringify({ error: `no draft ${String(args["draft_id"])}; drafts come from propose_plan and check_draft` }), isError: true, submitted: false };
+        return ok({ source: draft.source, tests: draft.tests });
       }
       case "ask_user": {
         const declined = new PlannerDeclined("needs-input", String(args["clause"]), String(args["question"]), (args["options"] as string[] | undefined) ?? []);
@@ -171,23 +205,30 @@ async function runTool(tools: PlannerTools, name: string, input: unknown, onProg
         return { text: "{}", isError: false, submitted: false, declined };
       }
       case "check_draft": {
-        const check = await tools.checkDraft(String(args["source"]), String(args["tests"]));
         const planId = args["plan_id"] as string | undefined;
         const plan = planId ? tools.acceptedPlan(planId) : undefined;
         if (planId && !plan) return { text: JSON.stringify({ error: `no accepted plan ${planId}; propose_plan first` }), isError: true, submitted: false };
+        const baseId = args["draft_id"] as string | undefined;
+        const base = baseId ? tools.draft(baseId) : undefined;
+        if (baseId && !base) return { text: JSON.stringify({ error: `no draft ${baseId}; drafts come from propose_plan and check_draft` }), isError: true, submitted: false };
+        const draft = tools.revisedDraft(base, { source: args["source"] as string | undefined, edits: args["edits"] as { old: string; new: string }[] | undefined, tests: args["tests"] as string | undefined, planId });
+        const draftId = tools.keepDraft(draft);
+        const check = await tools.checkDraft(draft.source, draft.tests);
         if (plan) {
-          const problems = await tools.planProblems(plan, String(args["source"]), check);
+          const problems = await tools.planProblems(plan, draft.source, check);
           if (problems.length > 0) Object.assign(check, { ok: false, diagnostics: [...check.diagnostics, ...problems] });
         }
-        onProgress?.({ event: "checked", ok: check.ok, summary: check.ok ? "draft passes its checks" : check.gates.filter((g) => !g.ok).map((g) => `${g.gate}: ${g.detail.split("\n")[0]}`).join("; ") });
-        return { text: JSON.stringify(check), isError: !check.ok, submitted: false };
+        onProgress?.({ event: "checked", ok: check.ok, summary: check.ok ? `draft ${draftId} passes its checks` : check.gates.filter((g) => !g.ok).map((g) => `${g.gate}: ${g.detail.split("\n")[0]}`).join("; ") });
+        return { text: JSON.stringify({ draft_id: draftId, ...check }), isError: !check.ok, submitted: false };
       }
       case "submit_draft": {
         const planId = String(args["plan_id"]);
         const plan = tools.acceptedPlan(planId);
         if (!plan) return { text: JSON.stringify({ error: `no accepted plan ${planId}; propose_plan first, then submit its plan_id` }), isError: true, submitted: false };
-        const generated = args["source"] === undefined || args["tests"] === undefined ? await tools.generated(planId) : undefined;
-        const result = await tools.submit(String(args["source"] ?? generated?.source), String(args["tests"] ?? generated?.tests), plan);
+        const draftId = args["draft_id"] as string | undefined;
+        const draft = draftId ? tools.draft(draftId) : tools.generated(planId);
+        if (!draft) return { text: JSON.stringify({ error: `no draft ${draftId ?? ""}; drafts come from propose_plan and check_draft` }), isError: true, submitted: false };
+        const result = await tools.submit(draft.source, draft.tests, plan);
         onProgress?.({ event: "checked", ok: result.ok, summary: result.ok ? `submitted ${result.version}` : result.check.gates.filter((g) => !g.ok).map((g) => `${g.gate}: ${g.detail.split("\n")[0]}`).join("; ") });
         return { text: JSON.stringify(result), isError: !result.ok, submitted: result.ok };
       }
@@ -203,6 +244,15 @@ function ok(value: unknown) {
   return { text: JSON.stringify(value), isError: false, submitted: false };
 }
 
+export function emptyUsage(model: string): PlanUsage {
+  return { turns: 0, inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0, costUsd: 0, wallMs: 0, model };
+}
+
+/** Every token the model read or wrote, cached or not: what the token budget limits. */
+function tokensUsed(usage: PlanUsage): number {
+  return usage.inputTokens + usage.cacheWriteTokens + usage.cacheReadTokens + usage.outputTokens;
+}
+
 function budget(message: string, usage: PlanUsage): CharterError {
-  return new CharterError("PLANNER_BUDGET", `${message} (${usage.turns} turns, ${usage.inputTokens + usage.outputTokens} tokens); nothing was submitted. Narrow the request or raise CHARTER_PLANNER_MAX_TURNS / _MAX_TOKENS.`);
+  return new CharterError("PLANNER_BUDGET", `${message} (${usage.turns} turns, ${tokensUsed(usage)} tokens); nothing was submitted. Narrow the request or raise CHARTER_PLANNER_MAX_TURNS / _MAX_TOKENS.`);
 }

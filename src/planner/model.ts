@@ -2,20 +2,27 @@
  * The planner's model behind one interface: Claude through @anthropic-ai/sdk (JSON or streamed
  * responses), and whatever a test scripts. API failures become one error with a code; the SDK
  * already retries rate limits and server errors with backoff (honouring retry-after).
+ * Every request marks three prompt-cache breakpoints (the tool definitions, the system prompt, and
+ * the conversation so far), so each turn pays full price only for what the previous turn added.
  */
 import Anthropic from "@anthropic-ai/sdk";
-import type { ContentBlock, MessageParam, Tool } from "@anthropic-ai/sdk/resources/messages/messages";
+import type { ContentBlock, ContentBlockParam, MessageParam, TextBlockParam, Tool } from "@anthropic-ai/sdk/resources/messages/messages";
 import { CharterError } from "../core/errors.ts";
 import type { Secret } from "../config/credentials.ts";
 
-export type ModelTurn = { content: ContentBlock[]; stopReason: string | null; usage: { inputTokens: number; outputTokens: number } };
+/** Tokens of one turn: input read at full price, written to and read from the prompt cache, and output. */
+export type TurnUsage = { inputTokens: number; outputTokens: number; cacheWriteTokens: number; cacheReadTokens: number };
+export type ModelTurn = { content: ContentBlock[]; stopReason: string | null; usage: TurnUsage };
 
 export interface PlannerModel {
   readonly name: string;
   send(request: { system: string; messages: MessageParam[]; tools: Tool[] }): Promise<ModelTurn>;
 }
 
-/** USD per million tokens (input, output), for the cost shown per planning run; unknown models cost 0. */
+/**
+ * USD per million tokens (input, output), for the cost shown per planning run; unknown models cost 0.
+ * Cache writes cost 1.25 times input, cache reads 0.1 times (Anthropic's 5-minute cache).
+ */
 const PRICES: Record<string, [number, number]> = {
   "claude-sonnet-5-5": [3, 15],
   "claude-sonnet-5": [3, 15],
@@ -26,9 +33,27 @@ const PRICES: Record<string, [number, number]> = {
   "claude-haiku-4-5": [1, 5],
 };
 
-export function costUsd(model: string, usage: { inputTokens: number; outputTokens: number }): number {
+export function costUsd(model: string, usage: TurnUsage): number {
   const [input, output] = PRICES[model] ?? [0, 0];
-  return (usage.inputTokens * input + usage.outputTokens * output) / 1_000_000;
+  return (usage.inputTokens * input + usage.cacheWriteTokens * input * 1.25 + usage.cacheReadTokens * input * 0.1 + usage.outputTokens * output) / 1_000_000;
+}
+
+const EPHEMERAL = { type: "ephemeral" } as const;
+
+/**
+ * The request with prompt-cache breakpoints on the last tool definition, the system prompt and the
+ * last block of the conversation; the caller's messages are not changed.
+ */
+export function withCacheBreakpoints(request: { system: string; messages: MessageParam[]; tools: Tool[] }): { system: TextBlockParam[]; messages: MessageParam[]; tools: Tool[] } {
+  const tools = request.tools.map((tool, index) => (index === request.tools.length - 1 ? { ...tool, cache_control: EPHEMERAL } : tool));
+  const messages = request.messages.map((message, index) => {
+    if (index !== request.messages.length - 1) return message;
+    const blocks: ContentBlockParam[] = typeof message.content === "string" ? [{ type: "text", text: message.content }] : [...message.content];
+    const last = blocks.at(-1);
+    if (last && last.type !== "thinking" && last.type !== "redacted_thinking") blocks[blocks.length - 1] = { ...last, cache_control: EPHEMERAL };
+    return { ...message, content: blocks } as MessageParam;
+  });
+  return { system: [{ type: "text", text: request.system, cache_control: EPHEMERAL }], messages, tools };
 }
 
 export class ClaudeModel implements PlannerModel {
@@ -48,10 +73,15 @@ export class ClaudeModel implements PlannerModel {
   }
 
   async send(request: { system: string; messages: MessageParam[]; tools: Tool[] }): Promise<ModelTurn> {
-    const params = { model: this.name, max_tokens: 8192, system: request.system, messages: request.messages, tools: request.tools };
+    const params = { model: this.name, max_tokens: 8192, ...withCacheBreakpoints(request) };
     try {
       const message = this.#stream ? await this.#client.messages.stream(params).finalMessage() : await this.#client.messages.create(params);
-      return { content: message.content, stopReason: message.stop_reason, usage: { inputTokens: message.usage.input_tokens, outputTokens: message.usage.output_tokens } };
+      const usage = message.usage;
+      return {
+        content: message.content,
+        stopReason: message.stop_reason,
+        usage: { inputTokens: usage.input_tokens, outputTokens: usage.output_tokens, cacheWriteTokens: usage.cache_creation_input_tokens ?? 0, cacheReadTokens: usage.cache_read_input_tokens ?? 0 },
+      };
     } catch (error) {
       if (error instanceof Anthropic.APIError) {
         const what = error.status === 429 ? "rate limited" : error.status && error.status >= 500 ? "failing" : `refusing the request (HTTP ${error.status ?? "?"})`;

@@ -8,7 +8,7 @@ import { CharterError } from "../core/errors.ts";
 import type { CatalogRepository, VersionRow } from "../store/index.ts";
 import type { TenantToolchain } from "../toolchain/index.ts";
 import type { Actor, VersionService } from "../versions/index.ts";
-import { planWithModel, type PlannerProgress, type PlanUsage } from "./agent-loop.ts";
+import { emptyUsage, planWithModel, type PlannerProgress, type PlanUsage } from "./agent-loop.ts";
 import { ClaudeModel, type PlannerModel } from "./model.ts";
 import { planOffline } from "./offline-planner.ts";
 import { type LiveAccess, PlannerTools } from "./planner-tools.ts";
@@ -39,7 +39,7 @@ export class PlannerService {
     const parent = request.from ? await this.#versions.find(request.tenantId, request.from) : undefined;
     const model = this.#model();
     const transcript: unknown[] = [];
-    let usage: PlanUsage | undefined;
+    const usage: PlanUsage | undefined = model ? emptyUsage(model.name) : undefined;
     const tools = new PlannerTools({
       toolchain: this.#toolchain,
       catalogs: this.#catalogs,
@@ -50,7 +50,7 @@ export class PlannerService {
     if (model) {
       const budget = { maxTurns: this.#env.planner.maxTurns, maxTokens: this.#env.planner.maxTokens, maxMs: this.#env.planner.maxMs };
       const parentSpec = parent ? { label: `${parent.workflow}@${parent.number}`, source: parent.source, tests: parent.tests, plan: (parent.origin as { plan?: unknown } | null)?.plan } : undefined;
-      ({ usage } = await planWithModel({ request: text, model, tools, budget, parent: parentSpec, transcript, ...(request.onProgress ? { onProgress: request.onProgress } : {}) }));
+      await planWithModel({ request: text, model, tools, budget, parent: parentSpec, transcript, usage: usage ?? emptyUsage(model.name), ...(request.onProgress ? { onProgress: request.onProgress } : {}) });
     } else {
       if (parent) throw new CharterError("PLANNER_CANNOT", "revising a version needs a model (set ANTHROPIC_API_KEY); the offline planner only writes new workflows");
       await planOffline(text, tools, request.onProgress);

@@ -24,6 +24,9 @@ import type { PlanTool } from "./plan/tools.ts";
 export type ToolHit = { tool: string; sdk: string; title?: string; description: string; annotations: EffectiveAnnotations; score: number };
 export type DraftCheck = { ok: boolean; diagnostics: string[]; gates: { gate: string; ok: boolean; detail: string }[]; capabilities: string[]; description?: string | undefined };
 
+/** A workflow source and its tests file, kept while planning so they are sent once, not per check. */
+export type Draft = { source: string; tests: string; planId?: string };
+
 export type PlannerContext = { tenantId: string; author: Actor; parent?: VersionRow | undefined; origin: { request: string }; transcript: () => unknown };
 
 /** Read-only access to the tenant's live servers while planning: a resource's content, a read-only tool's result. */
@@ -40,6 +43,8 @@ export class PlannerTools {
   readonly #live: LiveAccess | undefined;
   #sdk: TenantSdk | undefined;
   readonly #plans = new Map<string, WorkflowPlan>();
+  /** Drafts by id: each accepted plan's generated source and tests, and every version check_draft was given. */
+  readonly #drafts = new Map<string, Draft>();
   submitted: VersionRow | undefined;
 
   constructor(options: { toolchain: TenantToolchain; catalogs: CatalogRepository; versions: VersionService; context: PlannerContext; live?: LiveAccess | undefined }) {
@@ -172,7 +177,7 @@ export class PlannerTools {
    * and people that exist (checked live). Accepted, it is kept under an id, with the code and
    * tests generated from it, which submit_draft stores as they are or as the planner edited them.
    */
-  async proposePlan(raw: unknown): Promise<{ ok: true; planId: string; description: string; source: string; tests: string; checks: string[] } | { ok: false; problems: string[]; question?: { clause: string; reason: string; options: string[] } }> {
+  async proposePlan(raw: unknown): Promise<{ ok: true; planId: string; draftId: string; description: string; source: string; tests: string; checks: string[] } | { ok: false; problems: string[]; question?: { clause: string; reason: string; options: string[] } }> {
     const { tools, resources } = await this.catalog();
     const byKey = new Map(tools.map((t) => [t.key, t]));
     // The request and the checks are Charter's: a plan cannot claim a different request or checks it did not pass.
@@ -187,7 +192,8 @@ export class PlannerTools {
       const tests = JSON.stringify(planToTests(plan, byKey), null, 2);
       const planId = `plan-${this.#plans.size + 1}`;
       this.#plans.set(planId, plan);
-      return { ok: true, planId, description: renderPlan(plan, byKey), source, tests, checks: plan.checks };
+      const draftId = this.keepDraft({ source, tests, planId });
+      return { ok: true, planId, draftId, description: renderPlan(plan, byKey), source, tests, checks: plan.checks };
     } catch (error) {
       if (error instanceof PlannerDeclined) return { ok: false, problems: [error.message], question: { clause: error.clause, reason: error.reason, options: error.options } };
       return { ok: false, problems: [`the plan could not be turned into code: ${error instanceof Error ? error.message : String(error)}`] };
@@ -211,13 +217,39 @@ export class PlannerTools {
     return JSON.stringify({ tests: [...generated.tests, ...own.filter((t) => !names.has(t.name))] }, null, 2);
   }
 
-  /** The source and tests generated from an accepted plan. */
-  async generated(planId: string): Promise<{ source: string; tests: string } | undefined> {
-    const plan = this.#plans.get(planId);
-    if (!plan) return undefined;
-    const { tools } = await this.catalog();
-    const byKey = new Map(tools.map((t) => [t.key, t]));
-    return { source: planToSource(plan, byKey), tests: JSON.stringify(planToTests(plan, byKey), null, 2) };
+  /** Keeps a draft and returns its id, by which the planner checks, edits and submits it without sending it again. */
+  keepDraft(draft: Draft): string {
+    const id = `draft-${this.#drafts.size + 1}`;
+    this.#drafts.set(id, draft);
+    return id;
+  }
+
+  /** A kept draft, by id. */
+  draft(draftId: string): Draft | undefined {
+    return this.#drafts.get(draftId);
+  }
+
+  /** The draft generated from an accepted plan. */
+  generated(planId: string): Draft | undefined {
+    return [...this.#drafts.values()].find((draft) => draft.planId === planId);
+  }
+
+  /**
+   * A new draft from a kept one: its source replaced whole or edited (each edit's old text must occur
+   * exactly once), its tests replaced or kept. Throws a planner error that says which edit failed.
+   */
+  revisedDraft(base: Draft | undefined, change: { source?: string | undefined; edits?: { old: string; new: string }[] | undefined; tests?: string | undefined; planId?: string | undefined }): Draft {
+    let source = change.source ?? base?.source;
+    const tests = change.tests ?? base?.tests;
+    if (source === undefined || tests === undefined) throw new CharterError("PLANNER_CANNOT", "give draft_id (a draft from propose_plan or check_draft), or both source and tests");
+    for (const [index, edit] of (change.edits ?? []).entries()) {
+      const at = source.indexOf(edit.old);
+      if (at < 0 || edit.old.length === 0) throw new CharterError("PLANNER_CANNOT", `edit ${index + 1}: its old text does not occur in the draft's source; read_draft shows the source`);
+      if (source.indexOf(edit.old, at + 1) >= 0) throw new CharterError("PLANNER_CANNOT", `edit ${index + 1}: its old text occurs more than once; include more of the surrounding lines`);
+      source = source.slice(0, at) + edit.new + source.slice(at + edit.old.length);
+    }
+    const planId = change.planId ?? base?.planId;
+    return { source, tests, ...(planId ? { planId } : {}) };
   }
 
   /** An accepted plan, by the id proposePlan gave it. */

@@ -16,11 +16,13 @@ How to work:
    only when it succeeded; once-per periods), the output, and clauses: every part of the request, quoted,
    with the ids of the elements ("trigger", step ids) that carry it out. Charter rejects a plan
    that leaves a word of the request uncovered: never drop a part. Fix what it reports and propose
-   again. When it is accepted you get a plan_id, the description rendered from it, and the
-   workflow source and tests generated from it;
-4. submit_draft with the plan_id (the generated source and tests), or, when the generated code
-   needs changes, your edited source and tests: they must call exactly the plan's tools and keep
-   its description (check_draft with the plan_id tells you);
+   again. When it is accepted you get a plan_id, the description rendered from it, the workflow
+   source generated from it, the names of its generated tests, and a draft_id;
+4. submit_draft with the plan_id stores that generated draft. When it needs changes, check_draft
+   with its draft_id and edits (each replaces one exact, unique piece of the source) or, rarely, a
+   whole new source; you get a new draft_id, and submit_draft with plan_id and that draft_id. Never
+   send a whole draft again to change a line. A draft must call exactly the plan's tools and keep
+   its description (check_draft with the plan_id tells you); read_draft shows a draft's tests file;
 5. a part of the request that no tool or trigger of the tenant can do: cannot_plan, naming that
    part and why. A value you need and cannot find (which channel, which group, what time): ask_user,
    with the options you found. Both end planning; nothing is stored.

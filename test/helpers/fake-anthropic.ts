@@ -1,13 +1,15 @@
 /**
  * A local fake of the Anthropic Messages API (POST /v1/messages), driven by a script, so tests
  * exercise the real @anthropic-ai/sdk: JSON responses, server-sent event streams, and errors with
- * status codes and retry-after. Every request body is recorded.
+ * status codes and retry-after. Every request body is recorded; the usage it reports follows the
+ * request's prompt-cache breakpoints (prompt-cache.ts) unless the script gives one.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { cacheAccounting } from "./prompt-cache.ts";
 
 export type FakeBlock = { type: "text"; text: string } | { type: "tool_use"; id: string; name: string; input: unknown };
-export type FakeRequest = { model: string; system: string; messages: { role: string; content: unknown }[]; tools: { name: string }[]; stream?: boolean };
+export type FakeRequest = { model: string; system: string | { type: "text"; text: string }[]; messages: { role: string; content: unknown }[]; tools: { name: string }[]; stream?: boolean };
 export type FakeReply = { content: FakeBlock[]; stop?: string; usage?: { input: number; output: number } } | { status: number; error: string; retryAfter?: number };
 export type Script = (request: FakeRequest, index: number) => FakeReply;
 
@@ -41,6 +43,8 @@ export class FakeAnthropic {
           res.end(JSON.stringify({ type: "error", error: { type: reply.status === 429 ? "rate_limit_error" : "api_error", message: reply.error } }));
           return;
         }
+        // Usage as the API reports it under prompt caching, unless the script says otherwise.
+        const tokens = cacheAccounting(this.requests).perRequest.at(-1);
         const message = {
           id: `msg_${this.requests.length}`,
           type: "message",
@@ -49,7 +53,7 @@ export class FakeAnthropic {
           content: reply.content,
           stop_reason: reply.stop ?? (reply.content.some((b) => b.type === "tool_use") ? "tool_use" : "end_turn"),
           stop_sequence: null,
-          usage: { input_tokens: reply.usage?.input ?? 1000, output_tokens: reply.usage?.output ?? 200 },
+          usage: { input_tokens: reply.usage?.input ?? tokens?.input ?? 0, output_tokens: reply.usage?.output ?? 200, cache_creation_input_tokens: reply.usage ? 0 : (tokens?.cacheWrite ?? 0), cache_read_input_tokens: reply.usage ? 0 : (tokens?.cacheRead ?? 0) },
         };
         if (!request.stream) {
           res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(message));
@@ -57,7 +61,7 @@ export class FakeAnthropic {
         }
         res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
         const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-        send("message_start", { type: "message_start", message: { ...message, content: [], stop_reason: null, usage: { input_tokens: message.usage.input_tokens, output_tokens: 0 } } });
+        send("message_start", { type: "message_start", message: { ...message, content: [], stop_reason: null, usage: { ...message.usage, output_tokens: 0 } } });
         message.content.forEach((block, index) => {
           if (block.type === "text") {
             send("content_block_start", { type: "content_block_start", index, content_block: { type: "text", text: "" } });
