@@ -12,7 +12,7 @@ import { createApp } from "../src/app.ts";
 import { contentHash } from "../src/core/canonical-json.ts";
 import type { CatalogContent, CatalogTool } from "../src/core/catalog.ts";
 import { type ModelTurn, PLANNER_TOOLS, PlannerService, type PlannerModel, SYSTEM_PROMPT } from "../src/planner/index.ts";
-import { openEmbeddedDatabase } from "../src/store/index.ts";
+import { openEmbeddedDatabase, PlanningRepository } from "../src/store/index.ts";
 
 const INTEGRATIONS = 8;
 const TOOLS_EACH = 40;
@@ -90,7 +90,7 @@ const model: PlannerModel = {
     return { content: [{ type: "tool_use", id: `t${sent.length}`, name: step?.name ?? "submit_draft", input: step?.input ?? {}, caller: { type: "direct" } } as never], stopReason: "tool_use", usage: { inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0 } };
   },
 };
-const service = new PlannerService({ env: app.env, toolchain: app.toolchain, catalogs: app.catalogs, versions: app.versions, model: () => model });
+const service = new PlannerService({ env: app.env, toolchain: app.toolchain, catalogs: app.catalogs, versions: app.versions, sessions: new PlanningRepository(app.database.db), model: () => model });
 const result = await service.plan({ tenantId: "big", request: "Report the status of a ticket", author: { userId: author.id, handle: "bench" } });
 const ours = sent.reduce((a, b) => a + b, 0);
 const theirs = baseline.reduce((a, b) => a + b, 0);

@@ -7,7 +7,7 @@ import { type Env, parseEnv } from "./config/env.ts";
 import { McpClientPool } from "./mcp/index.ts";
 import { liveTools, plannerReads, RunService, withRetries } from "./runs/index.ts";
 import { releaseIdleIsolates } from "./sandbox/index.ts";
-import { CatalogRepository, type Database, IdentityRepository, openDatabase, RunRepository, VersionRepository } from "./store/index.ts";
+import { CatalogRepository, type Database, IdentityRepository, openDatabase, PlanningRepository, RunRepository, VersionRepository } from "./store/index.ts";
 import { loadTenantConfig } from "./config/tenant-config.ts";
 import type { SyncProgress, TenantSyncResult } from "./catalog/index.ts";
 import { type Drift, VersionService } from "./versions/index.ts";
@@ -53,7 +53,7 @@ export async function createApp(options: { processEnv?: Record<string, string | 
     runs,
     policy: async (tenantId) => (await loadTenantConfig(env.tenantsDir, tenantId)).config.policies,
   });
-  const planner = new PlannerService({ env, toolchain, catalogs, versions, live: plannerReads({ env, processEnv, pool }) });
+  const planner = new PlannerService({ env, toolchain, catalogs, versions, sessions: new PlanningRepository(database.db), live: plannerReads({ env, processEnv, pool }) });
   return {
     env,
     database,

@@ -213,10 +213,18 @@ describe("charter command", () => {
       assert.match(planned.text, /calls: chat\.page_user, chat\.post_message, directory\.get_on_call \(read-only\)/);
       const refused = await run("plan", "--tenant", "demo", "--as", "alice", "When the moon is full, water the plants");
       assert.equal(refused.status, 1);
-      assert.match(refused.text, /Not planned: "When the moon is full … water the plants"\n  "When the moon is full": no trigger of this tenant matches it; .*tickets:\/\/incidents\/new.*"water the plants": the offline planner cannot read this, and nothing in this tenant's catalog is named like "water", "plants".*\nNothing was stored/s);
+      assert.match(refused.text, /Not planned: "When the moon is full … water the plants"\n  "When the moon is full": no trigger of this tenant matches it; .*tickets:\/\/incidents\/new.*"water the plants": the offline planner cannot read this, and nothing in this tenant's catalog is named like "water", "plants".*\nNo draft was stored\. Answer with: charter plan --tenant demo --session [0-9a-f-]{36} --answer/s);
       const asked = await run("plan", "--tenant", "demo", "--as", "alice", "--json", "Every weekday, post open P1 incidents to #it-ops");
       assert.equal(asked.status, 1);
-      assert.deepEqual(JSON.parse(asked.text), { outcome: "needs-input", clause: "every weekday", reason: "At what time of day should it run every weekday? (and in which time zone; UTC if none is given)", options: ["at 9:00", "at 17:00 Europe/Berlin", "at 8am America/New_York"], code: "PLANNER_NEEDS_INPUT" });
+      const question = JSON.parse(asked.text) as { session: string };
+      assert.deepEqual(question, { outcome: "needs-input", clause: "every weekday", reason: "At what time of day should it run every weekday? (and in which time zone; UTC if none is given)", options: ["at 9:00", "at 17:00 Europe/Berlin", "at 8am America/New_York"], code: "PLANNER_NEEDS_INPUT", session: question.session });
+      // The answer continues that session: the request is read again with the time after "every weekday".
+      const answered = await run("plan", "--tenant", "demo", "--as", "alice", "--session", question.session, "--answer", "at 8am Europe/Berlin");
+      assert.equal(answered.status, 0, answered.text);
+      assert.match(answered.text, /At 08:00, Monday through Friday \(Europe\/Berlin\):[\s\S]*Draft [a-z0-9-]+@1 .*checks-passed/);
+      const again = await run("plan", "--tenant", "demo", "--as", "alice", "--session", question.session, "--answer", "at 9:00");
+      assert.equal(again.status, 1);
+      assert.match(again.text, /already led to a draft \(version [0-9a-f-]+\); plan a revision with --from instead \[PLANNING_SESSION_CLOSED\]/);
       const withRole = await run("keys", "create", "--user", "carl", "--tenant", "demo", "--role", "operator");
       assert.match(withRole.text, /^chk_/);
       assert.match((await run("tenants", "show", "demo")).text, /tickets\s+stdio/, "making a key does not disturb the synced tenant");

@@ -187,7 +187,19 @@ describe("Charter as an MCP server", () => {
     // A request the planner cannot plan is an answer naming the part, not a tool error.
     const declined = await author.callTool({ name: "charter.plan_workflow", arguments: { request: "Order a new laptop for the user" } });
     assert.equal(declined.isError, undefined);
-    assert.deepEqual({ ...(declined.structuredContent as Record<string, unknown>), reason: undefined, next: undefined }, { outcome: "refused", clause: "Order a new laptop for the user", reason: undefined, options: [], next: undefined });
+    const refusal = declined.structuredContent as { session: string; next: string };
+    assert.deepEqual({ ...refusal, reason: undefined, next: undefined, session: undefined }, { outcome: "refused", clause: "Order a new laptop for the user", reason: undefined, options: [], next: undefined, session: undefined });
+    assert.match(refusal.next, /charter\.plan_workflow with \{"session":"[0-9a-f-]{36}","answer":"…"\}/);
+    // A question, answered in the same session: the name that does not exist is replaced by the answer.
+    const asked = await author.callTool({ name: "charter.plan_workflow", arguments: { request: "Every weekday at 9:00, post the open P1 incidents to #triage" } });
+    const question = asked.structuredContent as { outcome: string; options: string[]; session: string };
+    assert.equal(question.outcome, "needs-input");
+    assert.ok(question.options.includes("#it-ops"), question.options.join());
+    const answered = await author.callTool({ name: "charter.plan_workflow", arguments: { session: question.session, answer: "#it-ops" } });
+    assert.equal(answered.isError, undefined, JSON.stringify(answered.content));
+    assert.equal((answered.structuredContent as { outcome: string }).outcome, "draft");
+    const both = await author.callTool({ name: "charter.plan_workflow", arguments: { request: "x", session: question.session, answer: "#it-ops" } });
+    assert.equal(both.isError, true, "a request and an answer at once is refused");
     await author.close();
   });
 

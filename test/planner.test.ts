@@ -11,6 +11,7 @@ import { CatalogView } from "../src/planner/offline/catalog.ts";
 import { planRequest } from "../src/planner/offline/plan-request.ts";
 import { plannerReads } from "../src/runs/index.ts";
 import { Secret } from "../src/config/credentials.ts";
+import { PlanningRepository } from "../src/store/index.ts";
 import { PlannerDeclined } from "../src/core/errors.ts";
 import type { Actor } from "../src/versions/index.ts";
 import { embeddedTestDatabase } from "./helpers/databases.ts";
@@ -63,6 +64,7 @@ describe("the planner with a model (fake Messages API, real SDK)", () => {
       toolchain: app.toolchain,
       catalogs: app.catalogs,
       versions: app.versions,
+      sessions: new PlanningRepository(app.database.db),
       live: plannerReads({ env: app.env, processEnv: process.env, pool: app.pool }),
       model: () => new ClaudeModel({ apiKey: new Secret("sk-test"), baseUrl: fake.url, model: "claude-sonnet-5-5", stream: options.stream ?? false, maxRetries: options.maxRetries ?? 2 }),
     });
@@ -199,13 +201,49 @@ describe("the planner with a model (fake Messages API, real SDK)", () => {
     assert.equal(fake.requests.length, 4);
   });
 
-  test("the model can ask, and can refuse naming the part: planning ends with its answer, nothing is stored", async () => {
+  test("the model can ask, and can refuse naming the part: planning ends with its answer, no draft is stored", async () => {
     const before = (await app.versionRepository.list("demo")).length;
     const asking = await planner(() => use("ask_user", { clause: "post to the team channel", question: "Which channel is the team channel?", options: ["#it-ops", "#incidents"] }));
     await assert.rejects(asking.service.plan({ tenantId: "demo", request: "Every weekday at 9:00, post the open P1 incidents to the team channel", author }), (error: unknown) => error instanceof PlannerDeclined && error.outcome === "needs-input" && error.reason === "Which channel is the team channel?" && error.options.join() === "#it-ops,#incidents");
     const refusing = await planner(() => use("cannot_plan", { clause: "order a new laptop", reason: "no tool of this tenant orders hardware" }));
     await assert.rejects(refusing.service.plan({ tenantId: "demo", request: "Order a new laptop for the user", author }), (error: unknown) => error instanceof PlannerDeclined && error.outcome === "refused" && error.code === "PLANNER_CANNOT" && /orders hardware/.test(error.reason));
     assert.equal((await app.versionRepository.list("demo")).length, before);
+  });
+
+  test("a question is kept with its conversation; the answer continues it to a draft, in the same session", async () => {
+    const asking = "Every weekday at 9:00, post the open P1 incidents to the team channel";
+    const post = JSON.stringify(PLAN).match(/"id":"(post\w*)"/)?.[1] ?? "";
+    const answeredPlan = { ...PLAN, clauses: [...(PLAN["clauses"] as unknown[]), { text: "to the team channel", covers: [post] }] };
+    const { fake, service } = await planner((request, index) => {
+      if (index === 0) return use("ask_user", { clause: "the team channel", question: "Which channel is the team channel?", options: ["#it-ops", "#incidents"] });
+      if (index === 1) {
+        // The same conversation: the question's tool result is now the answer, with the request restated.
+        assert.equal(request.messages.length, 3);
+        assert.match(JSON.stringify(request.messages[1]), /"name":"ask_user"/);
+        assert.match(lastToolResult(request), /<answer>\n#it-ops\n<\/answer>[\s\S]*to the team channel\n#it-ops/);
+        return proposeGood(answeredPlan);
+      }
+      return submitPlan();
+    });
+    let session = "";
+    await assert.rejects(service.plan({ tenantId: "demo", request: asking, author }), (error: unknown) => {
+      session = error instanceof PlannerDeclined ? (error.session ?? "") : "";
+      return error instanceof PlannerDeclined && error.outcome === "needs-input" && /^[0-9a-f-]{36}$/.test(session);
+    });
+    const result = await service.answer({ tenantId: "demo", session, answer: "#it-ops", author });
+    assert.equal(result.version.status, "checks-passed");
+    assert.equal(result.session, session);
+    assert.match(result.version.source, /channel: "it-ops"/);
+    const origin = result.version.origin as { request: string; transcript: { transcript: { role: string; answer?: string }[]; usage: { turns: number } } };
+    assert.equal(origin.request, `${asking}\n#it-ops`, "the draft's request is the request with its answer");
+    assert.ok(origin.transcript.transcript.some((entry) => entry.role === "person" && entry.answer === "#it-ops"));
+    assert.equal(origin.transcript.usage.turns, 3, "usage counts the turns before and after the answer");
+    assert.equal(fake.requests.length, 3);
+    await assert.rejects(service.answer({ tenantId: "demo", session, answer: "#incidents", author }), (error: { code: string }) => error.code === "PLANNING_SESSION_CLOSED");
+    const other = await app.identity.ensureUser("eve");
+    const refusing = await planner(() => use("cannot_plan", { clause: "order a new laptop", reason: "no tool of this tenant orders hardware" }));
+    await assert.rejects(refusing.service.plan({ tenantId: "demo", request: "Order a new laptop for the user", author }), (error: unknown) => error instanceof PlannerDeclined && error.session !== undefined);
+    await assert.rejects(refusing.service.answer({ tenantId: "demo", answer: "use the ticket system", author: { userId: other.id, handle: "eve" } }), (error: { code: string }) => error.code === "PLANNING_SESSION_NOT_FOUND", "another person has no session to answer");
   });
 
   test("a tool that does not exist gets an error naming the real ones, and planning goes on", async () => {

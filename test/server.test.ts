@@ -123,7 +123,14 @@ describe("HTTP API", () => {
     const replay = await call("POST", hook.body["url"], undefined, body, { "x-charter-timestamp": stale, "x-charter-signature": sign(hook.body["secret"], stale, body) });
     assert.equal(replay.status, 401);
     assert.match(replay.body["error"].message, /outside the 300-second window/);
-    const draft = await call("POST", "/api/v1/tenants/demo/plans", keys["ana"], { request: "Page the on-call engineer with a message and post it to #it-ops" });
+    const asked = await call("POST", "/api/v1/tenants/demo/plans", keys["ana"], { request: "Page the on-call engineer with a message and post it to #on-call" });
+    assert.equal(asked.status, 422);
+    assert.equal(asked.body["error"].code, "PLANNER_NEEDS_INPUT");
+    assert.match(asked.body["error"].session, /^[0-9a-f-]{36}$/);
+    assert.equal((await call("POST", `/api/v1/tenants/demo/plans/${asked.body["error"].session}/answer`, keys["olga"], { answer: "#it-ops" })).status, 403, "only an author answers");
+    const draft = await call("POST", `/api/v1/tenants/demo/plans/${asked.body["error"].session}/answer`, keys["ana"], { answer: "#it-ops" });
+    assert.equal(draft.status, 201, JSON.stringify(draft.body));
+    assert.equal(draft.body["session"], asked.body["error"].session);
     const draftHook = await call("GET", `/api/v1/tenants/demo/workflows/${draft.body["version"].workflow}/webhook`, keys["olga"]);
     const signed = sign(draftHook.body["secret"], timestamp, "{}");
     assert.equal((await call("POST", draftHook.body["url"], undefined, "{}", { "x-charter-timestamp": timestamp, "x-charter-signature": signed })).status, 404);

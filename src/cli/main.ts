@@ -33,6 +33,7 @@ Commands:
   check <file> --tenant <tenant>
                           Typecheck, analyse and bundle a workflow against the tenant's SDK
   plan --tenant <tenant> "<request>" [--from <version>]
+  plan --tenant <tenant> --answer "<answer>" [--session <id>]
                           Plan a workflow from plain language into a draft version
   try <file> --tenant <tenant> [--input JSON] [--mocks FILE] [--live-readonly]
                           Run a workflow once in the sandbox with mocked (or live read-only) tools
@@ -151,6 +152,11 @@ async function run(argv: string[], output: Output): Promise<number> {
       return demo(output);
     case "plan":
       if (values.help) return help(PLAN_HELP);
+      if (values.answer !== undefined) {
+        if (sub || values.from) throw new UsageError('--answer continues a planning session; give no request and no --from: charter plan --tenant <tenant> --answer "<answer>" [--session <id>]');
+        return planCommand({ answer: values.answer, session: values.session }, { tenant: values.tenant, as: values.as, json: values.json === true }, output);
+      }
+      if (values.session) throw new UsageError('--session goes with --answer: charter plan --tenant <tenant> --session <id> --answer "<answer>"');
       if (!sub) throw new UsageError('plan needs a request: charter plan --tenant <tenant> "<request>"');
       return planCommand([sub, target, ...rest].filter((x): x is string => x !== undefined).join(" "), { tenant: values.tenant, from: values.from, as: values.as, json: values.json === true }, output);
     case "versions":
@@ -197,6 +203,8 @@ function parse(argv: string[]) {
         role: { type: "string" },
         user: { type: "string" },
         from: { type: "string" },
+        answer: { type: "string" },
+        session: { type: "string" },
         port: { type: "string" },
         queue: { type: "boolean" },
       },

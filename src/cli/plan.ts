@@ -1,41 +1,47 @@
 /** `charter plan`: a plain-language request → a draft version that passed its checks, with progress as it goes. */
 import { PlannerDeclined } from "../core/errors.ts";
 import type { Capability } from "../core/workflow.ts";
-import type { PlanResult } from "../planner/index.ts";
+import type { PlannerProgress, PlanResult } from "../planner/index.ts";
 import { identify, withApp } from "./common.ts";
 import type { Output } from "./output.ts";
 
 export const PLAN_HELP = `Usage: charter plan --tenant <tenant> "<request>" [--from <version>] [--as <user>] [--json]
+       charter plan --tenant <tenant> --answer "<answer>" [--session <id>] [--as <user>] [--json]
 
 Writes a workflow for the request against the tenant's tools, checks it (compile, analysis, tests
 in the sandbox) and stores it as a draft version for review. With ANTHROPIC_API_KEY set, Claude
 plans (CHARTER_PLANNER_MODEL, default claude-sonnet-5-5; ANTHROPIC_BASE_URL for a proxy); without
 it, the offline planner reads the request into a plan (see the README for what it understands).
 Every part of the request must map to the plan: what cannot is answered with a refusal or a
-question naming that part (exit 1; --json prints { outcome, clause, reason, options }), and
-nothing is stored. --from plans a revision of a version.
+question naming that part (exit 1; --json prints { outcome, clause, reason, options, session }),
+and no draft is stored: the planning session is, and --answer continues it (the one named by
+--session, or your latest one that waits for an answer). Claude goes on from its question; the
+offline planner reads the request again with the answer put where the question pointed (in place
+of a name that does not exist, or after the part asked about: "at 9:00", "#it-ops").
+--from plans a revision of a version.
 The planner can only create drafts: a reviewer decides whether it ever runs.
 
 Identity: CHARTER_API_KEY, or --as <user>; otherwise the local user "local:<login>" (author role).`;
 
-export async function planCommand(request: string, options: { tenant?: string | undefined; from?: string | undefined; as?: string | undefined; json: boolean }, output: Output): Promise<number> {
+/** A new request, or an answer that continues a planning session. */
+export type PlanInput = string | { answer: string; session?: string | undefined };
+
+export async function planCommand(input: PlanInput, options: { tenant?: string | undefined; from?: string | undefined; as?: string | undefined; json: boolean }, output: Output): Promise<number> {
   return withApp(async (app) => {
     const { actor, tenantId } = await identify(app, options, true);
-    if (!options.json) output.out(`Planning for tenant ${tenantId} as ${actor.handle}: "${request}"`);
+    const onProgress = (progress: PlannerProgress) => {
+      if (options.json) return;
+      if (progress.event === "turn") output.out(`  turn ${progress.turn} (${progress.inputTokens} in, ${progress.cacheReadTokens} cached, ${progress.cacheWriteTokens} cache-written, ${progress.outputTokens} out tokens)`);
+      else if (progress.event === "tool") output.out(`  · ${progress.summary}`);
+      else output.out(`  ${progress.ok ? "✓" : "✗"} ${progress.summary}`);
+    };
+    if (!options.json) output.out(typeof input === "string" ? `Planning for tenant ${tenantId} as ${actor.handle}: "${input}"` : `Answering ${input.session ? `planning session ${input.session}` : "your latest question"} for tenant ${tenantId} as ${actor.handle}: "${input.answer}"`);
     let result: PlanResult;
     try {
-      result = await app.planner.plan({
-      tenantId,
-      request,
-      author: actor,
-      from: options.from,
-      onProgress: (progress) => {
-        if (options.json) return;
-        if (progress.event === "turn") output.out(`  turn ${progress.turn} (${progress.inputTokens} in, ${progress.cacheReadTokens} cached, ${progress.cacheWriteTokens} cache-written, ${progress.outputTokens} out tokens)`);
-        else if (progress.event === "tool") output.out(`  · ${progress.summary}`);
-        else output.out(`  ${progress.ok ? "✓" : "✗"} ${progress.summary}`);
-      },
-    });
+      result =
+        typeof input === "string"
+          ? await app.planner.plan({ tenantId, request: input, author: actor, from: options.from, onProgress })
+          : await app.planner.answer({ tenantId, answer: input.answer, session: input.session, author: actor, onProgress });
     } catch (error) {
       if (!(error instanceof PlannerDeclined)) throw error;
       // Not a failure of Charter: the planner's honest answer, which names the part it could not plan.
@@ -45,14 +51,14 @@ export async function planCommand(request: string, options: { tenant?: string | 
   ${error.reason}` : `The planner needs an answer about "${error.clause}":
   ${error.reason}`);
         if (error.options.length) output.out(`  options: ${error.options.join(", ")}`);
-        output.out("Nothing was stored. Reword the request and plan again.");
+        output.out(`No draft was stored. Answer with: charter plan --tenant ${tenantId} --session ${error.session ?? "<id>"} --answer "…" (or reword the request and plan again).`);
       }
       return 1;
     }
     const version = result.version;
     const label = `${version.workflow}@${version.number}`;
     if (options.json) {
-      output.out(JSON.stringify({ outcome: "draft", version: label, id: version.id, status: version.status, planner: result.planner, plan: (version.origin as { plan?: unknown } | null)?.plan ?? null, usage: result.usage ?? null, capabilities: version.capabilities, gates: version.gates }, null, 2));
+      output.out(JSON.stringify({ outcome: "draft", version: label, id: version.id, status: version.status, planner: result.planner, session: result.session ?? null, plan: (version.origin as { plan?: unknown } | null)?.plan ?? null, usage: result.usage ?? null, capabilities: version.capabilities, gates: version.gates }, null, 2));
       return 0;
     }
     output.out(`Draft ${label} (${version.id}) by the ${result.planner} planner: ${version.status}`);

@@ -41,6 +41,8 @@ export const ERROR_CODES = [
   "PLANNER_MODEL_ERROR",
   "PLANNER_CANNOT",
   "PLANNER_NEEDS_INPUT",
+  "PLANNING_SESSION_NOT_FOUND",
+  "PLANNING_SESSION_CLOSED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -84,6 +86,8 @@ export function isRetryableCode(code: ErrorCode): boolean {
     case "PLANNER_BUDGET":
     case "PLANNER_CANNOT":
     case "PLANNER_NEEDS_INPUT":
+    case "PLANNING_SESSION_NOT_FOUND":
+    case "PLANNING_SESSION_CLOSED":
       return false;
     case "PLANNER_MODEL_ERROR":
       return true;
@@ -123,23 +127,34 @@ export class IntegrationError extends CharterError {
 /**
  * The planner did not write a draft, and says why: a part of the request it could not map to the
  * tenant's tools or triggers (refused), or a question whose answer it needs (needs input), with the
- * options it found in the catalog. Nothing was stored.
+ * options it found in the catalog. No draft was stored; the planning session was, and an answer
+ * continues it.
  */
 export class PlannerDeclined extends CharterError {
   readonly outcome: "refused" | "needs-input";
   readonly clause: string;
   readonly reason: string;
   readonly options: string[];
-  constructor(outcome: "refused" | "needs-input", clause: string, reason: string, options: string[] = []) {
+  /** The words of the request an answer stands in for (a name that does not exist), when the planner knows them. */
+  readonly replaces: string | undefined;
+  /** The stored planning session an answer continues (charter plan --answer). */
+  readonly session: string | undefined;
+  constructor(outcome: "refused" | "needs-input", clause: string, reason: string, options: string[] = [], extra: { replaces?: string | undefined; session?: string | undefined } = {}) {
     const message = outcome === "refused" ? `cannot plan "${clause}": ${reason}` : `needs an answer about "${clause}": ${reason}${options.length ? ` (for example: ${options.join("; ")})` : ""}`;
     super(outcome === "refused" ? "PLANNER_CANNOT" : "PLANNER_NEEDS_INPUT", message);
     this.outcome = outcome;
     this.clause = clause;
     this.reason = reason;
     this.options = options;
+    this.replaces = extra.replaces;
+    this.session = extra.session;
   }
-  toJSON(): { outcome: string; clause: string; reason: string; options: string[] } {
-    return { outcome: this.outcome, clause: this.clause, reason: this.reason, options: this.options };
+  /** The same answer, naming the session that keeps it. */
+  inSession(session: string): PlannerDeclined {
+    return new PlannerDeclined(this.outcome, this.clause, this.reason, this.options, { replaces: this.replaces, session });
+  }
+  toJSON(): { outcome: string; clause: string; reason: string; options: string[]; session?: string } {
+    return { outcome: this.outcome, clause: this.clause, reason: this.reason, options: this.options, ...(this.session ? { session: this.session } : {}) };
   }
 }
 

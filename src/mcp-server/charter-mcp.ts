@@ -81,9 +81,18 @@ const MANAGEMENT: { name: string; title: string; description: string; allowed: (
     name: "charter.plan_workflow",
     title: "Plan a workflow",
     description:
-      "Turns a plain-language request into a draft workflow version: typed TypeScript over the tenant's tools, with tests, checked by the compile and test gates. The draft never runs until a human reviewer approves it outside MCP. Returns the version, its capabilities and gate results.",
+      "Turns a plain-language request into a draft workflow version: typed TypeScript over the tenant's tools, with tests, checked by the compile and test gates. The draft never runs until a human reviewer approves it outside MCP. Returns the version, its capabilities and gate results; or the planner's question or refusal naming the part of the request, with a session: call again with session and answer (no request) to continue it.",
     allowed: may.plan,
-    input: z.object({ request: z.string().min(1).max(4000).describe("What the workflow should do, in plain language"), from: z.string().max(200).optional().describe("A version to start from: <workflow>@<n> or an id") }).strict(),
+    input: z
+      .object({
+        request: z.string().min(1).max(4000).optional().describe("What the workflow should do, in plain language"),
+        from: z.string().max(200).optional().describe("A version to start from: <workflow>@<n> or an id"),
+        session: z.string().max(100).optional().describe("A planning session that ended with a question or refusal, to continue with answer"),
+        answer: z.string().min(1).max(2000).optional().describe("The answer to that session's question"),
+      })
+      .strict()
+      .refine((args) => (args.request === undefined) !== (args.answer === undefined), { message: "give either request (a new plan) or session and answer (to continue one)" })
+      .refine((args) => args.answer === undefined || (args.session !== undefined && args.from === undefined), { message: "answer goes with session, and without from" }),
     readOnly: false,
   },
   { name: "charter.list_workflows", title: "List workflows", description: "The tenant's workflows: how many versions each has, the latest one and its status, and the active (approved) version.", allowed: () => true, input: z.object({}).strict(), readOnly: true },
@@ -266,10 +275,16 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
         const onProgress = progress && ((p: PlannerProgress) => progress(p.event === "turn" ? `planner turn ${p.turn}` : `${p.event === "checked" ? (p.ok ? "check passed: " : "check failed: ") : ""}${p.summary}`));
         let result: PlanResult;
         try {
-          result = await app.planner.plan({ tenantId, request: String(args["request"]), from: args["from"] as string | undefined, author: caller.actor, ...(onProgress ? { onProgress } : {}) });
+          result =
+            args["answer"] !== undefined
+              ? await app.planner.answer({ tenantId, session: String(args["session"]), answer: String(args["answer"]), author: caller.actor, ...(onProgress ? { onProgress } : {}) })
+              : await app.planner.plan({ tenantId, request: String(args["request"]), from: args["from"] as string | undefined, author: caller.actor, ...(onProgress ? { onProgress } : {}) });
         } catch (error) {
           // The planner's answer, not a failure: which part it could not plan, and why (or its question).
-          if (error instanceof PlannerDeclined) return data({ ...error.toJSON(), next: error.outcome === "refused" ? "reword or drop the part named in clause, then call charter.plan_workflow again" : "answer the question in a revised request (options lists what the tenant has), then call charter.plan_workflow again" });
+          if (error instanceof PlannerDeclined) {
+            const next = error.outcome === "refused" ? "reword or drop the part named in clause and plan again, or answer how to do it instead" : "answer the question (options lists what the tenant has)";
+            return data({ ...error.toJSON(), next: `${next}: call charter.plan_workflow with {"session":"${error.session ?? ""}","answer":"…"}` });
+          }
           throw error;
         }
         const v = result.version;

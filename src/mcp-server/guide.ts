@@ -15,7 +15,9 @@ the workflow again for the same request.
 ## charter.* tools
 - charter.plan_workflow: turn a plain-language request into a draft version (typed code, tests,
   compile and test gates). A draft never runs until a human reviewer approves it, which is not
-  possible over MCP.
+  possible over MCP. When the planner needs an answer (which channel, what time) or cannot plan a
+  part, the result names that part and a session: call charter.plan_workflow again with
+  {"session", "answer"} and planning goes on from there.
 - charter.list_workflows, charter.list_versions, charter.get_version: what exists, what each
   version can call (its capabilities), its source, tests, gates and diff to its parent.
 - charter.start_run, charter.get_run, charter.get_run_logs, charter.list_runs,

@@ -101,6 +101,24 @@ const Inputs = {
   cannot_plan: z.object({ clause: z.string().min(1).max(1000), reason: z.string().min(1).max(2000) }),
 };
 
+/** The tool result that holds a question's place in a kept conversation until the person answers. */
+export const AWAITING_ANSWER = "<awaiting-answer/>";
+
+/**
+ * A kept conversation, continued with the person's answer: the question's (or refusal's) tool result
+ * becomes the answer, and the request as Charter now checks it (with the answer added) is restated.
+ */
+export function answeredConversation(conversation: MessageParam[], answer: string, request: string): MessageParam[] {
+  const last = conversation.at(-1);
+  if (!last || last.role !== "user" || !Array.isArray(last.content)) throw new CharterError("PLANNER_CANNOT", "this planning session has no question to answer");
+  const content = last.content.map((block) =>
+    block.type === "tool_result" && block.content === AWAITING_ANSWER
+      ? { ...block, content: `<answer>\n${answer}\n</answer>\nThe person answered. The request, with the answer added, is now:\n<request>\n${request}\n</request>\nPlan it: every part of it, the answer included, must be covered.` }
+      : block,
+  );
+  return [...conversation.slice(0, -1), { ...last, content }];
+}
+
 export async function planWithModel(options: {
   request: string;
   model: PlannerModel;
@@ -108,21 +126,28 @@ export async function planWithModel(options: {
   budget: Budget;
   parent?: { label: string; source: string; tests: unknown; plan?: unknown } | undefined;
   transcript: unknown[];
+  /** The model's messages: empty to start, or a kept conversation with its answer filled in. Kept up to date. */
+  conversation: MessageParam[];
   /** Filled in turn by turn, so what is stored with a draft mid-run has the usage so far. */
   usage: PlanUsage;
   onProgress?: (progress: PlannerProgress) => void;
 }): Promise<{ usage: PlanUsage }> {
   const started = Date.now();
   const usage = options.usage;
-  const opening = options.parent
-    ? `Revise ${options.parent.label}. Its source:\n<current-source>\n${options.parent.source}\n</current-source>\nIts tests:\n<current-tests>\n${JSON.stringify(options.parent.tests)}\n</current-tests>\n${options.parent.plan ? `Its plan:\n<current-plan>\n${JSON.stringify(options.parent.plan)}\n</current-plan>\n` : ""}The change requested: ${options.request}\nPropose the revised plan; its clauses must cover the change requested.`
-    : `Request: ${options.request}`;
-  const messages: MessageParam[] = [{ role: "user", content: opening }];
-  options.transcript.push({ role: "user", content: opening });
+  const turnsBefore = usage.turns;
+  const messages = options.conversation;
+  if (messages.length === 0) {
+    const opening = options.parent
+      ? `Revise ${options.parent.label}. Its source:\n<current-source>\n${options.parent.source}\n</current-source>\nIts tests:\n<current-tests>\n${JSON.stringify(options.parent.tests)}\n</current-tests>\n${options.parent.plan ? `Its plan:\n<current-plan>\n${JSON.stringify(options.parent.plan)}\n</current-plan>\n` : ""}The change requested: ${options.request}\nPropose the revised plan; its clauses must cover the change requested.`
+      : `Request: ${options.request}`;
+    messages.push({ role: "user", content: opening });
+    options.transcript.push({ role: "user", content: opening });
+  } else {
+    options.transcript.push({ role: "user", content: messages.at(-1)?.content });
+  }
   let reminded = false;
   for (;;) {
-    if (usage.turns >= options.budget.maxTurns) throw budget(`the planner did not submit a passing draft within ${options.budget.maxTurns} turns`, usage);
-    if (Date.now() - started > options.budget.maxMs) throw budget(`the planner ran out of time (${options.budget.maxMs} ms)`, usage);
+    if (usage.turns - turnsBefore >= options.budget.maxTurns) throw budget(`the planner did not submit a passing draft within ${options.budget.maxTurns} turns`, usage);    if (Date.now() - started > options.budget.maxMs) throw budget(`the planner ran out of time (${options.budget.maxMs} ms)`, usage);
     const turn = await options.model.send({ system: SYSTEM_PROMPT, messages, tools: PLANNER_TOOLS });
     usage.turns++;
     usage.inputTokens += turn.usage.inputTokens;
@@ -144,10 +169,15 @@ export async function planWithModel(options: {
       continue;
     }
     const results: ToolResultBlockParam[] = [];
-    for (const call of calls) {
+    for (const [index, call] of calls.entries()) {
       const { text, isError, submitted, declined } = await runTool(options.tools, call.name, call.input, options.onProgress);
       options.transcript.push({ role: "tool", name: call.name, input: call.input, result: text.slice(0, 20_000), isError });
-      if (declined) throw declined;
+      if (declined) {
+        // Kept so an answer continues here: this call's result is the answer; calls after it did not run.
+        const skipped = calls.slice(index + 1).map((later): ToolResultBlockParam => ({ type: "tool_result", tool_use_id: later.id, is_error: true, content: "not run: planning stopped for the person's answer" }));
+        messages.push({ role: "user", content: [...results, { type: "tool_result", tool_use_id: call.id, content: AWAITING_ANSWER }, ...skipped] });
+        throw declined;
+      }
       results.push({ type: "tool_result", tool_use_id: call.id, is_error: isError, content: `<tool-output tool="${call.name}">\n${text}\n</tool-output>` });
       if (submitted) {
         usage.wallMs = Date.now() - started;

@@ -2,60 +2,162 @@
  * Planning a workflow from a request: with Claude when an API key is set, else with the offline
  * planner; either way through the same planner tools, checks and submit, ending in a draft version
  * (never more) whose origin holds the request and the transcript.
+ * A run that ends with a question or a refusal is kept as a planning session; an answer continues
+ * it: the model's conversation goes on from its question, the offline planner reads the request
+ * again with the answer put where the question pointed.
  */
+import type { MessageParam } from "@anthropic-ai/sdk/resources/messages/messages";
+import { z } from "zod";
 import type { Env } from "../config/env.ts";
-import { CharterError } from "../core/errors.ts";
-import type { CatalogRepository, VersionRow } from "../store/index.ts";
+import { CharterError, PlannerDeclined } from "../core/errors.ts";
+import type { CatalogRepository, PlanningRepository, PlanningSessionRow, VersionRow } from "../store/index.ts";
 import type { TenantToolchain } from "../toolchain/index.ts";
 import type { Actor, VersionService } from "../versions/index.ts";
-import { emptyUsage, planWithModel, type PlannerProgress, type PlanUsage } from "./agent-loop.ts";
+import { answeredConversation, emptyUsage, planWithModel, type PlannerProgress, type PlanUsage } from "./agent-loop.ts";
 import { ClaudeModel, type PlannerModel } from "./model.ts";
 import { planOffline } from "./offline-planner.ts";
 import { type LiveAccess, PlannerTools } from "./planner-tools.ts";
 
-export type PlanResult = { version: VersionRow; planner: string; usage: PlanUsage | undefined };
+export type PlanResult = { version: VersionRow; planner: string; usage: PlanUsage | undefined; session?: string | undefined };
+
+/** What a kept session stopped on; `request` is the text that was being planned then. */
+const Question = z.object({ outcome: z.enum(["refused", "needs-input"]), clause: z.string(), reason: z.string(), options: z.array(z.string()), replaces: z.string().optional(), request: z.string() });
+type Question = z.infer<typeof Question>;
+
+type Attempt = {
+  tenantId: string;
+  author: Actor;
+  /** The text planned now: the request, with the answers so far. */
+  request: string;
+  parent: VersionRow | undefined;
+  conversation: MessageParam[];
+  transcript: unknown[];
+  usage: PlanUsage | undefined;
+  onProgress?: ((progress: PlannerProgress) => void) | undefined;
+};
 
 export class PlannerService {
   readonly #env: Env;
   readonly #toolchain: TenantToolchain;
   readonly #catalogs: CatalogRepository;
   readonly #versions: VersionService;
+  readonly #sessions: PlanningRepository;
   readonly #model: () => PlannerModel | undefined;
   readonly #live: LiveAccess | undefined;
 
-  constructor(options: { env: Env; toolchain: TenantToolchain; catalogs: CatalogRepository; versions: VersionService; model?: () => PlannerModel | undefined; live?: LiveAccess }) {
+  constructor(options: { env: Env; toolchain: TenantToolchain; catalogs: CatalogRepository; versions: VersionService; sessions: PlanningRepository; model?: () => PlannerModel | undefined; live?: LiveAccess }) {
     this.#live = options.live;
     this.#env = options.env;
     this.#toolchain = options.toolchain;
     this.#catalogs = options.catalogs;
     this.#versions = options.versions;
+    this.#sessions = options.sessions;
     const planner = options.env.planner;
     this.#model = options.model ?? (() => (planner.apiKey ? new ClaudeModel({ apiKey: planner.apiKey, baseUrl: planner.baseUrl, model: planner.model, stream: planner.stream }) : undefined));
   }
 
+  /** Plans a request into a draft; a question or a refusal is thrown as PlannerDeclined naming the session that keeps it. */
   async plan(request: { tenantId: string; request: string; author: Actor; from?: string | undefined; onProgress?: (progress: PlannerProgress) => void }): Promise<PlanResult> {
     const text = request.request.trim();
     if (text.length === 0 || text.length > 4000) throw new CharterError("PLANNER_CANNOT", "the request must be one to 4000 characters of plain language");
     const parent = request.from ? await this.#versions.find(request.tenantId, request.from) : undefined;
+    if (parent && !this.#model()) throw new CharterError("PLANNER_CANNOT", "revising a version needs a model (set ANTHROPIC_API_KEY); the offline planner only writes new workflows");
     const model = this.#model();
-    const transcript: unknown[] = [];
-    const usage: PlanUsage | undefined = model ? emptyUsage(model.name) : undefined;
+    const attempt: Attempt = { tenantId: request.tenantId, author: request.author, request: text, parent, conversation: [], transcript: [], usage: model ? emptyUsage(model.name) : undefined, onProgress: request.onProgress };
+    try {
+      return await this.#attempt(attempt, model);
+    } catch (error) {
+      if (!(error instanceof PlannerDeclined)) throw error;
+      const session = await this.#sessions.create({ tenantId: request.tenantId, authorId: request.author.userId, request: text, answers: [], parentVersionId: parent?.id ?? null, ...this.#kept(attempt, model, error) });
+      throw error.inSession(session.id);
+    }
+  }
+
+  /**
+   * Continues a kept session with the person's answer: the session named, or the author's latest
+   * one that waits for an answer. Ends like plan(): a draft, or another question or refusal (kept
+   * in the same session).
+   */
+  async answer(request: { tenantId: string; session?: string | undefined; answer: string; author: Actor; onProgress?: (progress: PlannerProgress) => void }): Promise<PlanResult> {
+    const answer = request.answer.trim();
+    if (answer.length === 0 || answer.length > 2000) throw new CharterError("PLANNER_CANNOT", "the answer must be one to 2000 characters of plain language");
+    const session = request.session ? await this.#sessions.byId(request.tenantId, request.session) : await this.#sessions.latestOpen(request.tenantId, request.author.userId);
+    if (!session) {
+      throw new CharterError("PLANNING_SESSION_NOT_FOUND", request.session ? `no planning session ${request.session} in tenant ${request.tenantId}` : `${request.author.handle} has no planning session in tenant ${request.tenantId} that waits for an answer; plan the request first`);
+    }
+    if (session.authorId !== request.author.userId) throw new CharterError("NOT_AUTHORIZED", `planning session ${session.id} belongs to the person who asked; plan the request again as yourself`);
+    if (session.status === "drafted") throw new CharterError("PLANNING_SESSION_CLOSED", `planning session ${session.id} already led to a draft (version ${session.versionId ?? "?"}); plan a revision with --from instead`);
+    const question = Question.parse(session.question);
+    const model = this.#model();
+    const offline = session.conversation === null || !model;
+    if (session.conversation !== null && !model) throw new CharterError("PLANNER_CANNOT", `planning session ${session.id} was planned by ${session.planner}; set ANTHROPIC_API_KEY to continue it, or plan the request again`);
+    const parent = session.parentVersionId ? await this.#versions.find(request.tenantId, session.parentVersionId) : undefined;
+    const planned = offline ? withAnswer(question, answer) : `${question.request}\n${answer}`;
+    const attempt: Attempt = {
+      tenantId: request.tenantId,
+      author: request.author,
+      request: planned,
+      parent,
+      conversation: offline ? [] : answeredConversation(z.array(z.custom<MessageParam>()).parse(session.conversation), answer, planned),
+      transcript: [...z.array(z.unknown()).parse(session.transcript), { role: "person", answer }],
+      usage: model ? { ...emptyUsage(model.name), ...(session.usage as Partial<PlanUsage> | null), model: model.name } : undefined,
+      onProgress: request.onProgress,
+    };
+    const answers = [...z.array(z.string()).parse(session.answers), answer];
+    try {
+      const result = await this.#attempt(attempt, model);
+      await this.#sessions.advance(session, { status: "drafted", answers, versionId: result.version.id, question: null, conversation: null, transcript: attempt.transcript, usage: attempt.usage ?? null });
+      return { ...result, session: session.id };
+    } catch (error) {
+      if (!(error instanceof PlannerDeclined)) throw error;
+      if (!(await this.#sessions.advance(session, { answers, ...this.#kept(attempt, model, error) }))) throw new CharterError("PLANNING_SESSION_CLOSED", `planning session ${session.id} was answered by another request meanwhile`);
+      throw error.inSession(session.id);
+    }
+  }
+
+  /** What a session keeps of an attempt that stopped with a question or a refusal. */
+  #kept(attempt: Attempt, model: PlannerModel | undefined, declined: PlannerDeclined) {
+    const question: Question = { outcome: declined.outcome, clause: declined.clause, reason: declined.reason, options: declined.options, ...(declined.replaces ? { replaces: declined.replaces } : {}), request: attempt.request };
+    return { planner: model?.name ?? "offline", status: declined.outcome, question, conversation: model ? attempt.conversation : null, transcript: attempt.transcript, usage: attempt.usage ?? null };
+  }
+
+  async #attempt(attempt: Attempt, model: PlannerModel | undefined): Promise<PlanResult> {
+    const { transcript, usage } = attempt;
     const tools = new PlannerTools({
       toolchain: this.#toolchain,
       catalogs: this.#catalogs,
       versions: this.#versions,
-      context: { tenantId: request.tenantId, author: request.author, parent, origin: { request: text }, transcript: () => ({ planner: model?.name ?? "offline", transcript, usage }) },
+      context: { tenantId: attempt.tenantId, author: attempt.author, parent: attempt.parent, origin: { request: attempt.request }, transcript: () => ({ planner: model?.name ?? "offline", transcript, usage }) },
       live: this.#live,
     });
     if (model) {
       const budget = { maxTurns: this.#env.planner.maxTurns, maxTokens: this.#env.planner.maxTokens, maxMs: this.#env.planner.maxMs };
+      const parent = attempt.parent;
       const parentSpec = parent ? { label: `${parent.workflow}@${parent.number}`, source: parent.source, tests: parent.tests, plan: (parent.origin as { plan?: unknown } | null)?.plan } : undefined;
-      await planWithModel({ request: text, model, tools, budget, parent: parentSpec, transcript, usage: usage ?? emptyUsage(model.name), ...(request.onProgress ? { onProgress: request.onProgress } : {}) });
+      await planWithModel({ request: attempt.request, model, tools, budget, parent: parentSpec, transcript, conversation: attempt.conversation, usage: usage ?? emptyUsage(model.name), ...(attempt.onProgress ? { onProgress: attempt.onProgress } : {}) });
     } else {
-      if (parent) throw new CharterError("PLANNER_CANNOT", "revising a version needs a model (set ANTHROPIC_API_KEY); the offline planner only writes new workflows");
-      await planOffline(text, tools, request.onProgress);
+      await planOffline(attempt.request, tools, attempt.onProgress);
     }
     if (!tools.submitted) throw new CharterError("PLANNER_BUDGET", "the planner finished without a draft");
     return { version: tools.submitted, planner: model?.name ?? "offline", usage };
   }
+}
+
+/**
+ * The request with an answer put where the question pointed: in place of the name that does not
+ * exist, or right after the clause asked about ("every weekday" + "at 9:00"), or at the end.
+ */
+export function withAnswer(question: Question, answer: string): string {
+  const request = question.request;
+  const lower = request.toLowerCase();
+  if (question.replaces) {
+    const at = lower.indexOf(question.replaces.toLowerCase());
+    if (at >= 0) return request.slice(0, at) + answer + request.slice(at + question.replaces.length);
+  }
+  const at = question.clause.includes("…") ? -1 : lower.indexOf(question.clause.toLowerCase());
+  if (at >= 0) {
+    const end = at + question.clause.length;
+    return `${request.slice(0, end)} ${answer}${request.slice(end)}`;
+  }
+  return `${request.replace(/[.\s]*$/, "")}. ${answer}`;
 }

@@ -56,7 +56,7 @@ export async function createHttpApp(app: App, options: { log?: (line: LogLine) =
 
   // A time limit on every request but planning, which has the planner's own (CHARTER_PLANNER_MAX_MS).
   http.use("*", async (c, next) => {
-    if (c.req.method === "POST" && c.req.path.endsWith("/plans")) return next();
+    if (c.req.method === "POST" && /\/plans(\/[^/]+\/answer)?$/.test(c.req.path)) return next();
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), app.env.requestTimeoutMs)));
     try {
@@ -118,6 +118,12 @@ export async function createHttpApp(app: App, options: { log?: (line: LogLine) =
     const body = Plan.parse(await json(c));
     const result = await app.planner.plan({ tenantId: c.get("tenantId"), request: body.request, from: body.from, author: c.get("actor") });
     return c.json({ version: result.version, planner: result.planner, usage: result.usage ?? null }, 201);
+  });
+  http.post(`${t}/plans/:session/answer`, async (c) => {
+    await role(c, ["author", "admin"]);
+    const body = Answer.parse(await json(c));
+    const result = await app.planner.answer({ tenantId: c.get("tenantId"), session: c.req.param("session"), answer: body.answer, author: c.get("actor") });
+    return c.json({ version: result.version, planner: result.planner, usage: result.usage ?? null, session: result.session ?? null }, 201);
   });
   http.get(`${t}/versions/:ref`, async (c) => {
     const version = await app.versions.find(c.get("tenantId"), c.req.param("ref"));
@@ -237,6 +243,7 @@ async function json(c: Context): Promise<unknown> {
 
 const CreateVersion = z.object({ source: z.string().min(1).max(200_000), tests: z.string().max(200_000).optional(), name: z.string().regex(/^[a-z0-9-]{1,64}$/).optional() }).strict();
 const Plan = z.object({ request: z.string().min(1).max(4000), from: z.string().max(200).optional() }).strict();
+const Answer = z.object({ answer: z.string().min(1).max(2000) }).strict();
 const Decision = z.object({ comment: z.string().min(1).max(4000) }).strict();
 const Rollback = z.object({ to: z.number().int().min(1) }).strict();
 const StartRun = z.object({ input: z.record(z.string(), z.unknown()).default({}) }).strict();

@@ -13,6 +13,7 @@ export function httpStatus(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 |
     case "RUN_NOT_FOUND":
     case "KEY_NOT_FOUND":
     case "FILE_UNREADABLE":
+    case "PLANNING_SESSION_NOT_FOUND":
       return 404;
     case "VERSION_NOT_APPROVABLE":
     case "ALREADY_DECIDED":
@@ -23,6 +24,7 @@ export function httpStatus(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 |
     case "CATALOG_NOT_SYNCED":
     case "RUN_NOT_RESUMABLE":
     case "DATA_DIR_LOCKED":
+    case "PLANNING_SESSION_CLOSED":
       return 409;
     case "RUN_INPUT_INVALID":
     case "WORKFLOW_INVALID":

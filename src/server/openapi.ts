@@ -18,7 +18,24 @@ export const OPENAPI = {
       get: { security: bearer, parameters: [tenant], responses: { 200: ok, ...errors } },
       post: { security: bearer, parameters: [tenant], requestBody: json({ type: "object", required: ["source"], properties: { source: { type: "string" }, tests: { type: "string" }, name: { type: "string" } } }), responses: { 201: ok, ...errors } },
     },
-    "/api/v1/tenants/{tenant}/plans": { post: { security: bearer, parameters: [tenant], requestBody: json({ type: "object", required: ["request"], properties: { request: { type: "string" }, from: { type: "string" } } }), responses: { 201: ok, ...errors } } },
+    "/api/v1/tenants/{tenant}/plans": {
+      post: {
+        description: "Plans a request into a draft version (201). A question or a refusal is 422 { error: { code: PLANNER_NEEDS_INPUT | PLANNER_CANNOT, outcome, clause, reason, options, session } }; answer it at /plans/{session}/answer.",
+        security: bearer,
+        parameters: [tenant],
+        requestBody: json({ type: "object", required: ["request"], properties: { request: { type: "string" }, from: { type: "string" } } }),
+        responses: { 201: ok, ...errors },
+      },
+    },
+    "/api/v1/tenants/{tenant}/plans/{session}/answer": {
+      post: {
+        description: "Continues a planning session that ended with a question or a refusal, with the asker's answer: a draft (201), or another question or refusal (422, same session).",
+        security: bearer,
+        parameters: [tenant, { name: "session", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+        requestBody: json({ type: "object", required: ["answer"], properties: { answer: { type: "string" } } }),
+        responses: { 201: ok, ...errors },
+      },
+    },
     "/api/v1/tenants/{tenant}/versions/{ref}": { get: { security: bearer, parameters: [tenant], responses: { 200: ok, ...errors } } },
     "/api/v1/tenants/{tenant}/versions/{from}/diff/{to}": { get: { security: bearer, parameters: [tenant], responses: { 200: ok, ...errors } } },
     "/api/v1/tenants/{tenant}/versions/{ref}/submit": { post: { security: bearer, parameters: [tenant], responses: { 200: ok, ...errors } } },

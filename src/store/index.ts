@@ -13,3 +13,5 @@ export { IdentityRepository, ROLES } from "./identity-repository.ts";
 export type { Role, UserRow } from "./identity-repository.ts";
 export { VersionRepository } from "./version-repository.ts";
 export type { ApprovalRow, AuditEntry, AuditRow, NewVersion, VersionRow, VersionStatus } from "./version-repository.ts";
+export { PlanningRepository } from "./planning-repository.ts";
+export type { NewPlanningSession, PlanningSessionRow, PlanningStatus } from "./planning-repository.ts";

@@ -270,3 +270,36 @@ export const auditLog = pgTable(
   },
   (t) => [index("audit_by_tenant").on(t.tenantId, t.at)],
 );
+
+export const PLANNING_STATUSES = ["needs-input", "refused", "drafted"] as const;
+
+/**
+ * A planning conversation that ended without a draft (a question or a refusal) or continued to one.
+ * It keeps what an answer needs to go on where planning stopped: the request and the answers so far,
+ * the model's conversation (none for the offline planner), the question, and the transcript.
+ */
+export const planningSessions = pgTable(
+  "planning_sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: text("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
+    authorId: uuid("author_id").notNull().references(() => users.id),
+    request: text("request").notNull(),
+    /** The answers given so far, oldest first. */
+    answers: jsonb("answers").notNull(),
+    /** The version a revision starts from. */
+    parentVersionId: uuid("parent_version_id"),
+    planner: text("planner").notNull(),
+    status: text("status", { enum: PLANNING_STATUSES }).notNull(),
+    /** { outcome, clause, reason, options, replaces?, toolUseId? }: what planning stopped on. */
+    question: jsonb("question"),
+    /** The model's messages up to the question, with its answer left to fill in; null offline. */
+    conversation: jsonb("conversation"),
+    transcript: jsonb("transcript").notNull(),
+    usage: jsonb("usage"),
+    versionId: uuid("version_id"),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("planning_sessions_by_author").on(t.tenantId, t.authorId, t.updatedAt)],
+);

@@ -162,7 +162,7 @@ export function readTimeZone(text: RequestText): { zone: string | undefined; sai
   if (iana) {
     const found = zones.find((zone) => zone.toLowerCase() === iana[1]);
     if (found) return { zone: found, said: iana[0] };
-    throw new PlannerDeclined("needs-input", iana[0], `"${iana[1]}" is not a time zone; name one like Europe/Berlin or America/New_York`, ["Europe/Berlin", "America/New_York", "UTC"]);
+    throw new PlannerDeclined("needs-input", iana[0], `"${iana[1]}" is not a time zone; name one like Europe/Berlin or America/New_York`, ["Europe/Berlin", "America/New_York", "UTC"], { replaces: iana[1] });
   }
   const utc = text.takeOne(/\b(?:utc|gmt)\b(?:\s+time)?/, "schedule");
   if (utc) return { zone: undefined, said: utc[0] };

@@ -35,7 +35,7 @@ export async function checkNamesLive(plan: WorkflowPlan, catalog: CatalogView, c
       plan.checks.push(`${shown}: not checked (no read-only tool of this tenant lists ${noun})`);
       continue;
     }
-    if (!names.includes(name)) throw new PlannerDeclined("needs-input", said, `there is no ${noun.slice(0, -1)} ${shown} in this tenant; which one is meant?`, (listed?.names ?? []).slice(0, 20).map((n) => (noun === "channels" ? `#${n}` : n)));
+    if (!names.includes(name)) throw new PlannerDeclined("needs-input", said, `there is no ${noun.slice(0, -1)} ${shown} in this tenant; which one is meant?`, (listed?.names ?? []).slice(0, 20).map((n) => (noun === "channels" ? `#${n}` : n)), { replaces: shown });
     plan.checks.push(`${shown}: exists (checked live, read-only)`);
   }
 }
@@ -77,7 +77,7 @@ async function checkSearched(plan: WorkflowPlan, list: Extract<PlanStep, { kind:
   }
   const items = (result.value as Record<string, unknown> | null)?.[from?.path[0] ?? ""];
   const names = Array.isArray(items) ? items.map((i) => String((i as Record<string, unknown>)["name"] ?? "")) : [];
-  if (!names.includes(name)) throw new PlannerDeclined("needs-input", said, `there is no user named ${name} in this tenant; who is meant?`, names.slice(0, 10));
+  if (!names.includes(name)) throw new PlannerDeclined("needs-input", said, `there is no user named ${name} in this tenant; who is meant?`, names.slice(0, 10), { replaces: name });
   plan.checks.push(`${name}: exists (checked live, read-only)`);
 }
 
