@@ -34,6 +34,11 @@ export const PLANNER_TOOLS: Tool[] = [
   },
   { name: "list_triggers", description: "What can start a workflow: schedules, webhooks, subscribable MCP resources.", input_schema: { type: "object", properties: {} } },
   {
+    name: "sample_trigger",
+    description: "What a resource trigger passes as `text` right now: the resource's current content (read once, read-only, secrets redacted, at most 4000 characters) and the fields of its items. Read it before planning on a resource event, so the plan reads fields that exist.",
+    input_schema: { type: "object", properties: { integration: { type: "string" }, uri: { type: "string" } }, required: ["integration", "uri"] },
+  },
+  {
     name: "propose_plan",
     description:
       "Propose the plan: trigger, steps, output, and the request's clauses with the plan elements that carry each out. Charter checks that every clause of the request is covered, that the tools exist and take the arguments, and that named channels, groups and people exist; it answers with the problems, or ok with a plan_id, the description rendered from the plan, and the workflow source and tests generated from it.",
@@ -87,6 +92,7 @@ const Inputs = {
   search_tools: z.object({ query: z.string().min(1).max(500), limit: z.number().int().min(1).max(25).optional() }),
   get_signatures: z.object({ tools: z.array(z.string().max(300)).min(1).max(20) }),
   list_triggers: z.object({}).loose(),
+  sample_trigger: z.object({ integration: z.string().min(1).max(200), uri: z.string().min(1).max(2000) }),
   propose_plan: z.object({ plan: z.record(z.string(), z.unknown()) }),
   read_draft: z.object({ draft_id: z.string().max(40) }),
   check_draft: z.object({
@@ -212,6 +218,11 @@ async function runTool(tools: PlannerTools, name: string, input: unknown, onProg
       case "list_triggers":
         onProgress?.({ event: "tool", name, summary: "listed trigger sources" });
         return ok(await tools.listTriggers());
+      case "sample_trigger": {
+        const sample = await tools.sampleTrigger(String(args["integration"]), String(args["uri"]));
+        onProgress?.({ event: "tool", name, summary: `read what ${sample.uri} passes now (${sample.length} characters)` });
+        return ok(sample);
+      }
       case "propose_plan": {
         const proposed = await tools.proposePlan(args["plan"]);
         onProgress?.({ event: "checked", ok: proposed.ok, summary: proposed.ok ? `plan accepted (${proposed.planId}):\n${proposed.description.replace(/^/gm, "      ")}` : `plan not accepted: ${proposed.problems.join("; ")}` });

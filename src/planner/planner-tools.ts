@@ -70,6 +70,27 @@ export class PlannerTools {
     return { tools, resources };
   }
 
+  /**
+   * What a resource trigger would pass as `text` right now: the subscribable resource's current
+   * content, read once and read-only, secret-looking fields and the tenant's credentials redacted,
+   * capped in size, with the fields of its items when it is JSON.
+   */
+  async sampleTrigger(integration: string, uri: string): Promise<{ uri: string; text: string; length: number; truncated: boolean; itemFields?: string[]; note?: string }> {
+    const { resources } = await this.catalog();
+    const resource = resources.find((r) => r.integration === integration && r.uri === uri);
+    if (!resource) {
+      const known = resources.map((r) => `${r.integration} ${r.uri}`).join(", ") || "none";
+      throw new CharterError("PLANNER_CANNOT", `${integration} ${uri} is not a subscribable resource of this tenant; list_triggers shows them (${known})`);
+    }
+    const content = await this.readResource(integration, uri);
+    if (content === undefined) throw new CharterError("PLANNER_CANNOT", `${uri} could not be read now (no live access, or the server failed); plan from its description, and say in the plan that its shape was not seen`);
+    const text = redactSecretFields(content);
+    const SAMPLE = 4000;
+    const fields = itemFieldsOf(text);
+    const note = fields.itemFields ? undefined : `${uri} holds nothing now, so the fields of its items cannot be seen; read the fields from the tool that lists the same items (its output type), and name in the plan what was not seen`;
+    return { uri, text: text.slice(0, SAMPLE), length: text.length, truncated: text.length > SAMPLE, ...fields, ...(note ? { note } : {}) };
+  }
+
   /** A resource's current content, read once and read-only; undefined without live access or when it fails. */
   async readResource(integration: string, uri: string): Promise<string | undefined> {
     return this.#live?.readResource(this.#context.tenantId, integration, uri);
@@ -309,6 +330,34 @@ export async function planProblemsOf(plan: unknown, source: string, capabilities
   for (const tool of called) if (!planned.has(tool)) problems.push(`the code can call ${tool}, which the plan does not`);
   void source;
   return problems;
+}
+
+const SECRET_FIELD = /pass(word)?|secret|token|api[_-]?key|authorization|credential|private[_-]?key/i;
+
+/** JSON text with the values of secret-looking fields replaced; other text with `key: value` pairs of such names replaced. */
+export function redactSecretFields(text: string): string {
+  const walk = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(walk);
+    if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, SECRET_FIELD.test(key) ? "[redacted]" : walk(inner)]));
+    return value;
+  };
+  try {
+    return JSON.stringify(walk(JSON.parse(text)), null, 1);
+  } catch {
+    return text.replace(/\b([\w-]*(?:pass(?:word)?|secret|token|api[_-]?key|authorization|credential)[\w-]*)(\s*[:=]\s*)("[^"]*"|\S+)/gi, "$1$2[redacted]");
+  }
+}
+
+/** The field names of a JSON list's items (or of a JSON object), so the plan reads fields that exist. */
+function itemFieldsOf(text: string): { itemFields?: string[] } {
+  try {
+    const value = JSON.parse(text) as unknown;
+    const items = Array.isArray(value) ? value : value !== null && typeof value === "object" ? [value] : [];
+    const fields = [...new Set(items.slice(0, 50).flatMap((item) => (item !== null && typeof item === "object" && !Array.isArray(item) ? Object.keys(item) : [])))];
+    return fields.length ? { itemFields: fields.slice(0, 100) } : {};
+  } catch {
+    return {};
+  }
 }
 
 /** Lower-case words of a text, with snake_case and camelCase split and a few plural endings trimmed. */

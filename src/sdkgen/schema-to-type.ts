@@ -95,6 +95,21 @@ function typeFor(type: string, schema: Record<string, unknown>, context: TypeCon
   }
 }
 
+const NUMBER_CONSTRAINTS = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "minItems", "maxItems"] as const;
+
+/** What the type cannot say about a value, as JSDoc tags: bounds, lengths, pattern, format, default. */
+export function constraintTags(schema: Record<string, unknown>): [string, string][] {
+  const tags: [string, string][] = [];
+  for (const key of NUMBER_CONSTRAINTS) {
+    const value = schema[key];
+    if (typeof value === "number" && Number.isFinite(value)) tags.push([key, String(value)]);
+  }
+  if (typeof schema["pattern"] === "string") tags.push(["pattern", schema["pattern"]]);
+  if (typeof schema["format"] === "string") tags.push(["format", schema["format"]]);
+  if (schema["default"] !== undefined) tags.push(["default", JSON.stringify(schema["default"]) ?? ""]);
+  return tags;
+}
+
 function objectType(schema: Record<string, unknown>, context: TypeContext, indent: string, depth: number): string {
   const properties = isObject(schema["properties"]) ? schema["properties"] : {};
   const required = new Set(Array.isArray(schema["required"]) ? schema["required"].filter((r): r is string => typeof r === "string") : []);
@@ -102,7 +117,7 @@ function objectType(schema: Record<string, unknown>, context: TypeContext, inden
   const lines: string[] = [];
   for (const name of Object.keys(properties).sort()) {
     const property = properties[name];
-    const doc = isObject(property) && typeof property["description"] === "string" ? jsDoc([property["description"]], inner) : "";
+    const doc = isObject(property) ? jsDoc(typeof property["description"] === "string" ? [property["description"]] : [], inner, constraintTags(property)) : "";
     const key = IDENTIFIER.test(name) ? name : stringLiteral(name);
     lines.push(`${doc}${inner}${key}${required.has(name) ? "" : "?"}: ${schemaToType(property, context, inner, depth + 1)};`);
   }

@@ -15,13 +15,14 @@ export function commentText(text: string): string {
     .trim();
 }
 
-/** A JSDoc block from paragraphs of untrusted text, indented by `indent`. */
-export function jsDoc(lines: string[], indent = ""): string {
+/** A JSDoc block from paragraphs of untrusted text, indented by `indent`, then tags Charter writes (their values made safe). */
+export function jsDoc(lines: string[], indent = "", tags: [string, string][] = []): string {
   const body = lines
     .flatMap((line) => line.split(/\r\n|[\r\n\u2028\u2029\u0085]/))
     .map(commentText)
     .map((line) => (line ? `${indent} * ${line}` : `${indent} *`));
   while (body.length > 0 && body[body.length - 1] === `${indent} *`) body.pop();
+  for (const [tag, value] of tags) body.push(`${indent} * @${tag} ${commentText(value).slice(0, 200)}`);
   if (body.length === 0) return "";
   return `${indent}/**\n${body.join("\n")}\n${indent} */\n`;
 }
