@@ -2,7 +2,8 @@
  * What a run of Messages API requests costs in input tokens under Anthropic prompt caching: a
  * request reads from the cache the longest prefix (tools, then system, then messages, block by
  * block) that an earlier request marked with cache_control; the rest of it is uncached input.
- * Tokens are characters / 4 of the blocks' JSON: the same rule for every side of a comparison.
+ * Tokens are characters / 4 of the blocks' JSON unless a counter is given: the same rule for every
+ * side of a comparison.
  */
 import type { FakeRequest } from "./fake-anthropic.ts";
 
@@ -26,7 +27,9 @@ export function blocksOf(request: FakeRequest): Block[] {
   return blocks;
 }
 
-const tokens = (blocks: Block[]) => Math.ceil(blocks.reduce((sum, b) => sum + b.text.length, 0) / 4);
+/** Counts the tokens of a text. */
+export type TokenCounter = (text: string) => number;
+export const charactersOver4: TokenCounter = (text) => text.length / 4;
 
 export type RequestTokens = { total: number; uncached: number; cacheRead: number; cacheWrite: number; input: number };
 
@@ -35,7 +38,9 @@ export type RequestTokens = { total: number; uncached: number; cacheRead: number
  * (uncached), split as the API reports it into cache writes (up to the request's last breakpoint)
  * and plain input (after it).
  */
-export function cacheAccounting(requests: FakeRequest[]): { total: number; uncached: number; perRequest: RequestTokens[] } {
+export function cacheAccounting(requests: FakeRequest[], count: TokenCounter = charactersOver4): { total: number; uncached: number; perRequest: RequestTokens[] } {
+  const memo = new Map<string, number>();
+  const tokens = (blocks: Block[]) => Math.ceil(blocks.reduce((sum, b) => sum + (memo.get(b.text) ?? memo.set(b.text, count(b.text)).get(b.text) ?? 0), 0));
   const written: string[][] = [];
   const perRequest: RequestTokens[] = [];
   for (const request of requests) {
