@@ -6,7 +6,9 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type App, createApp } from "../src/app.ts";
-import { ClaudeModel, PlannerService, PlannerTools } from "../src/planner/index.ts";
+import { ClaudeModel, type PlannerModel, PlannerService, PlannerTools } from "../src/planner/index.ts";
+import { configuredModel, type VertexAuthClient } from "../src/planner/model.ts";
+import { parseEnv } from "../src/config/env.ts";
 import { CatalogView } from "../src/planner/offline/catalog.ts";
 import { planRequest } from "../src/planner/offline/plan-request.ts";
 import { plannerReads } from "../src/runs/index.ts";
@@ -55,9 +57,10 @@ describe("the planner with a model (fake Messages API, real SDK)", () => {
     await app.close();
   });
 
-  async function planner(script: Script, options: { stream?: boolean; maxTurns?: number; maxRetries?: number } = {}) {
+  async function planner(script: Script, options: { stream?: boolean; maxTurns?: number; maxRetries?: number; model?: (fake: FakeAnthropic) => PlannerModel | undefined } = {}) {
     const fake = await new FakeAnthropic(script).start();
     fakes.push(fake);
+    const configured = options.model;
     const env = { ...app.env, planner: { ...app.env.planner, maxTurns: options.maxTurns ?? 10 } };
     const service = new PlannerService({
       env,
@@ -66,7 +69,7 @@ describe("the planner with a model (fake Messages API, real SDK)", () => {
       versions: app.versions,
       sessions: new PlanningRepository(app.database.db),
       live: plannerReads({ env: app.env, processEnv: process.env, pool: app.pool }),
-      model: () => new ClaudeModel({ apiKey: new Secret("sk-test"), baseUrl: fake.url, model: "claude-sonnet-5-5", stream: options.stream ?? false, maxRetries: options.maxRetries ?? 2 }),
+      model: configured ? () => configured(fake) : () => new ClaudeModel({ apiKey: new Secret("sk-test"), baseUrl: fake.url, model: "claude-sonnet-5-5", stream: options.stream ?? false, maxRetries: options.maxRetries ?? 2 }),
     });
     return { fake, service };
   }
@@ -244,6 +247,41 @@ describe("the planner with a model (fake Messages API, real SDK)", () => {
     const refusing = await planner(() => use("cannot_plan", { clause: "order a new laptop", reason: "no tool of this tenant orders hardware" }));
     await assert.rejects(refusing.service.plan({ tenantId: "demo", request: "Order a new laptop for the user", author }), (error: unknown) => error instanceof PlannerDeclined && error.session !== undefined);
     await assert.rejects(refusing.service.answer({ tenantId: "demo", answer: "use the ticket system", author: { userId: other.id, handle: "eve" } }), (error: { code: string }) => error.code === "PLANNING_SESSION_NOT_FOUND", "another person has no session to answer");
+  });
+
+  test("CHARTER_PLANNER_MODEL is checked against the models the SDK knows, with the nearest one; cloud providers need their settings", () => {
+    assert.throws(() => parseEnv({ ANTHROPIC_API_KEY: "sk-x", CHARTER_PLANNER_MODEL: "claude-sonet-5-5" }, REPO), (error: { code: string; message: string }) => error.code === "ENV_INVALID" && /CHARTER_PLANNER_MODEL: "claude-sonet-5-5" is not a model the installed @anthropic-ai\/sdk knows; did you mean "claude-sonnet-5-5"\?/.test(error.message));
+    assert.equal(parseEnv({ CHARTER_PLANNER_MODEL: "anything" }, REPO).planner.model, "anything", "without a model in use, nothing to check");
+    assert.throws(() => parseEnv({ CHARTER_PLANNER_PROVIDER: "bedrock", CHARTER_PLANNER_MODEL: "claude-sonnet-4-5" }, REPO), /AWS_REGION: Bedrock needs the AWS region/);
+    assert.throws(() => parseEnv({ CHARTER_PLANNER_PROVIDER: "bedrock", AWS_REGION: "us-east-1", CHARTER_PLANNER_MODEL: "anthropic.titan-v1" }, REPO), /a Bedrock model id or inference profile that names one/);
+    assert.throws(() => parseEnv({ CHARTER_PLANNER_PROVIDER: "vertex", CHARTER_PLANNER_MODEL: "claude-sonnet-4-5@20250929" }, REPO), /CLOUD_ML_REGION[\s\S]*ANTHROPIC_VERTEX_PROJECT_ID/);
+    assert.doesNotMatch(String(parseEnv({ CHARTER_PLANNER_PROVIDER: "bedrock", AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "AKIDX", AWS_SECRET_ACCESS_KEY: "very-secret", CHARTER_PLANNER_MODEL: "claude-sonnet-4-5" }, REPO).planner.bedrock.secretAccessKey), /very-secret/);
+  });
+
+  test("Amazon Bedrock by configuration: signed requests to /model/<id>/invoke, the same planning", async () => {
+    const model = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+    const { fake, service } = await planner((_r, index) => (index === 0 ? proposeGood() : submitPlan()), {
+      model: (f) => configuredModel(parseEnv({ CHARTER_PLANNER_PROVIDER: "bedrock", CHARTER_PLANNER_MODEL: model, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI", ANTHROPIC_BEDROCK_BASE_URL: f.url }, REPO).planner, { maxRetries: 0 }),
+    });
+    const result = await service.plan({ tenantId: "demo", request: REQUEST, author });
+    assert.equal(result.version.status, "checks-passed");
+    assert.equal(result.planner, model);
+    assert.equal(fake.requests[0]?.path, `/model/${model}/invoke`);
+    assert.match(fake.requests[0]?.authorization ?? "", /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/bedrock\/aws4_request/);
+    assert.match(fake.requests[0]?.anthropic_version ?? "", /^(bedrock-)?\d{4}-\d{2}-\d{2}$/, "Bedrock's API version is in the body");
+    assert.ok((result.usage?.costUsd ?? 0) > 0, "priced as the model it names");
+  });
+
+  test("Google Vertex AI by configuration: OAuth from the auth client, streamed :streamRawPredict, the same planning", async () => {
+    const auth = { projectId: "charter-test", getRequestHeaders: async () => new Headers({ authorization: "Bearer ya29.test-token" }) } as unknown as VertexAuthClient;
+    const { fake, service } = await planner((_r, index) => (index === 0 ? proposeGood() : submitPlan()), {
+      model: (f) => configuredModel(parseEnv({ CHARTER_PLANNER_PROVIDER: "vertex", CHARTER_PLANNER_MODEL: "claude-sonnet-4-5@20250929", CHARTER_PLANNER_STREAM: "1", CLOUD_ML_REGION: "us-east5", ANTHROPIC_VERTEX_PROJECT_ID: "charter-test", ANTHROPIC_VERTEX_BASE_URL: f.url }, REPO).planner, { vertexAuthClient: auth, maxRetries: 0 }),
+    });
+    const result = await service.plan({ tenantId: "demo", request: REQUEST, author });
+    assert.equal(result.version.status, "checks-passed");
+    assert.equal(fake.requests[0]?.path, "/projects/charter-test/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929:streamRawPredict");
+    assert.equal(fake.requests[0]?.authorization, "Bearer ya29.test-token");
+    assert.match(fake.requests[0]?.anthropic_version ?? "", /^(vertex-)?\d{4}-\d{2}-\d{2}$/, "Vertex's API version is in the body");
   });
 
   test("a tool that does not exist gets an error naming the real ones, and planning goes on", async () => {

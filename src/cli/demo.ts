@@ -34,7 +34,7 @@ export async function demo(output: Output): Promise<number> {
     await app.identity.grant("demo", author.id, "author");
     await app.identity.grant("demo", reviewer.id, "reviewer");
 
-    stage(2, `Plan: "${REQUEST}" (${app.env.planner.apiKey ? `Claude, ${app.env.planner.model}` : "offline planner; set ANTHROPIC_API_KEY for Claude"})`);
+    stage(2, `Plan: "${REQUEST}" (${app.env.planner.apiKey || app.env.planner.provider !== "anthropic" ? `Claude, ${app.env.planner.model}` : "offline planner; set ANTHROPIC_API_KEY for Claude"})`);
     const planned = await app.planner.plan({
       tenantId: "demo",
       request: REQUEST,

@@ -5,6 +5,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { ConfigError } from "../core/errors.ts";
+import { modelProblem, type PlannerProvider } from "./models.ts";
 import { Secret } from "./credentials.ts";
 
 const positiveMs = z.coerce.number().int().positive().max(3_600_000);
@@ -28,6 +29,15 @@ const EnvSchema = z.object({
   CHARTER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(20_000),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   ANTHROPIC_BASE_URL: z.string().url().optional(),
+  CHARTER_PLANNER_PROVIDER: z.enum(["anthropic", "bedrock", "vertex"]).default("anthropic"),
+  AWS_REGION: z.string().min(1).optional(),
+  AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  AWS_SESSION_TOKEN: z.string().min(1).optional(),
+  ANTHROPIC_BEDROCK_BASE_URL: z.string().url().optional(),
+  CLOUD_ML_REGION: z.string().min(1).optional(),
+  ANTHROPIC_VERTEX_PROJECT_ID: z.string().min(1).optional(),
+  ANTHROPIC_VERTEX_BASE_URL: z.string().url().optional(),
   CHARTER_PLANNER_MODEL: z.string().min(1).default("claude-sonnet-5-5"),
   CHARTER_PLANNER_MAX_TURNS: z.coerce.number().int().min(1).max(200).default(24),
   CHARTER_PLANNER_MAX_TOKENS: z.coerce.number().int().min(1000).max(10_000_000).default(600_000),
@@ -57,9 +67,15 @@ export type Env = {
   workers: { concurrency: number; tenantConcurrency: number; shutdownGraceMs: number };
   /** The longest an HTTP request may take (planning gets the planner's own limit). */
   requestTimeoutMs: number;
-  /** The planner's model; without an API key the offline planner is used. The key is a Secret: it prints as [redacted]. */
-  planner: { apiKey: Secret | undefined; baseUrl: string | undefined; model: string; maxTurns: number; maxTokens: number; maxMs: number; stream: boolean };
+  /**
+   * The planner's model: Anthropic's API with a key, or Bedrock or Vertex by CHARTER_PLANNER_PROVIDER;
+   * without any, the offline planner. Keys are Secrets: they print as [redacted].
+   */
+  planner: { provider: PlannerProvider; apiKey: Secret | undefined; baseUrl: string | undefined; model: string; maxTurns: number; maxTokens: number; maxMs: number; stream: boolean; bedrock: BedrockSettings; vertex: VertexSettings };
 };
+
+export type BedrockSettings = { region: string | undefined; accessKeyId: Secret | undefined; secretAccessKey: Secret | undefined; sessionToken: Secret | undefined; baseUrl: string | undefined };
+export type VertexSettings = { region: string | undefined; projectId: string | undefined; baseUrl: string | undefined };
 
 /** Parses Charter's settings from an environment (normally `process.env`), relative to `cwd`. */
 export function parseEnv(source: Record<string, string | undefined>, cwd: string): Env {
@@ -70,6 +86,19 @@ export function parseEnv(source: Record<string, string | undefined>, cwd: string
     throw new ConfigError("ENV_INVALID", `invalid environment:\n${lines.join("\n")}`);
   }
   const env = parsed.data;
+  const provider = env.CHARTER_PLANNER_PROVIDER;
+  const problems: string[] = [];
+  // The model is checked when a model will be used: with a key, or a cloud provider chosen.
+  if (env.ANTHROPIC_API_KEY || provider !== "anthropic") {
+    const problem = modelProblem(env.CHARTER_PLANNER_MODEL, provider);
+    if (problem) problems.push(`  CHARTER_PLANNER_MODEL: ${problem}`);
+  }
+  if (provider === "bedrock" && !env.AWS_REGION) problems.push("  AWS_REGION: Bedrock needs the AWS region of its endpoint (e.g. us-east-1)");
+  if (provider === "bedrock" && Boolean(env.AWS_ACCESS_KEY_ID) !== Boolean(env.AWS_SECRET_ACCESS_KEY)) problems.push("  AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: give both, or neither (then the AWS credential chain is used)");
+  if (provider === "vertex" && !env.CLOUD_ML_REGION) problems.push("  CLOUD_ML_REGION: Vertex needs the region (e.g. us-east5, or global)");
+  if (provider === "vertex" && !env.ANTHROPIC_VERTEX_PROJECT_ID) problems.push("  ANTHROPIC_VERTEX_PROJECT_ID: Vertex needs the Google Cloud project");
+  if (problems.length > 0) throw new ConfigError("ENV_INVALID", `invalid environment:\n${problems.join("\n")}`);
+  const secret = (value: string | undefined) => (value ? new Secret(value) : undefined);
   return {
     dataDir: path.resolve(cwd, env.CHARTER_DATA_DIR ?? ".charter"),
     databaseUrl: env.DATABASE_URL,
@@ -85,7 +114,10 @@ export function parseEnv(source: Record<string, string | undefined>, cwd: string
     workers: { concurrency: env.CHARTER_WORKER_CONCURRENCY, tenantConcurrency: env.CHARTER_TENANT_CONCURRENCY, shutdownGraceMs: env.CHARTER_SHUTDOWN_GRACE_MS },
     requestTimeoutMs: env.CHARTER_REQUEST_TIMEOUT_MS,
     planner: {
-      apiKey: env.ANTHROPIC_API_KEY ? new Secret(env.ANTHROPIC_API_KEY) : undefined,
+      provider,
+      bedrock: { region: env.AWS_REGION, accessKeyId: secret(env.AWS_ACCESS_KEY_ID), secretAccessKey: secret(env.AWS_SECRET_ACCESS_KEY), sessionToken: secret(env.AWS_SESSION_TOKEN), baseUrl: env.ANTHROPIC_BEDROCK_BASE_URL },
+      vertex: { region: env.CLOUD_ML_REGION, projectId: env.ANTHROPIC_VERTEX_PROJECT_ID, baseUrl: env.ANTHROPIC_VERTEX_BASE_URL },
+      apiKey: secret(env.ANTHROPIC_API_KEY),
       baseUrl: env.ANTHROPIC_BASE_URL,
       model: env.CHARTER_PLANNER_MODEL,
       maxTurns: env.CHARTER_PLANNER_MAX_TURNS,

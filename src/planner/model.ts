@@ -6,6 +6,9 @@
  * the conversation so far), so each turn pays full price only for what the previous turn added.
  */
 import Anthropic from "@anthropic-ai/sdk";
+import { AnthropicBedrock } from "@anthropic-ai/bedrock-sdk";
+import { AnthropicVertex } from "@anthropic-ai/vertex-sdk";
+import type { Env } from "../config/env.ts";
 import type { ContentBlock, ContentBlockParam, MessageParam, TextBlockParam, Tool } from "@anthropic-ai/sdk/resources/messages/messages";
 import { CharterError } from "../core/errors.ts";
 import type { Secret } from "../config/credentials.ts";
@@ -34,7 +37,9 @@ const PRICES: Record<string, [number, number]> = {
 };
 
 export function costUsd(model: string, usage: TurnUsage): number {
-  const [input, output] = PRICES[model] ?? [0, 0];
+  // A Bedrock or Vertex id wraps the model's name ("anthropic.claude-sonnet-4-5-20250929-v1:0").
+  const priced = PRICES[model] ?? Object.entries(PRICES).sort(([a], [b]) => b.length - a.length).find(([name]) => model.includes(name))?.[1];
+  const [input, output] = priced ?? [0, 0];
   return (usage.inputTokens * input + usage.cacheWriteTokens * input * 1.25 + usage.cacheReadTokens * input * 0.1 + usage.outputTokens * output) / 1_000_000;
 }
 
@@ -56,20 +61,25 @@ export function withCacheBreakpoints(request: { system: string; messages: Messag
   return { system: [{ type: "text", text: request.system, cache_control: EPHEMERAL }], messages, tools };
 }
 
+/** The part of an Anthropic client the planner uses: Anthropic's own, or the Bedrock or Vertex one. */
+type MessagesClient = { messages: Pick<Anthropic["messages"], "create" | "stream"> };
+
 export class ClaudeModel implements PlannerModel {
   readonly name: string;
-  readonly #client: Anthropic;
+  readonly #client: MessagesClient;
   readonly #stream: boolean;
+  readonly #where: string;
 
-  constructor(options: { apiKey: Secret; baseUrl?: string | undefined; model: string; stream?: boolean; maxRetries?: number; timeoutMs?: number }) {
+  constructor(options: { model: string; stream?: boolean; maxRetries?: number; timeoutMs?: number } & ({ apiKey: Secret; baseUrl?: string | undefined } | { client: MessagesClient; where: string })) {
     this.name = options.model;
     this.#stream = options.stream ?? false;
-    this.#client = new Anthropic({
-      apiKey: options.apiKey.reveal(),
-      ...(options.baseUrl ? { baseURL: options.baseUrl } : {}),
-      maxRetries: options.maxRetries ?? 3,
-      timeout: options.timeoutMs ?? 120_000,
-    });
+    if ("client" in options) {
+      this.#client = options.client;
+      this.#where = options.where;
+    } else {
+      this.#client = new Anthropic({ apiKey: options.apiKey.reveal(), ...(options.baseUrl ? { baseURL: options.baseUrl } : {}), maxRetries: options.maxRetries ?? 3, timeout: options.timeoutMs ?? 120_000 });
+      this.#where = "the Anthropic API";
+    }
   }
 
   async send(request: { system: string; messages: MessageParam[]; tools: Tool[] }): Promise<ModelTurn> {
@@ -83,11 +93,47 @@ export class ClaudeModel implements PlannerModel {
         usage: { inputTokens: usage.input_tokens, outputTokens: usage.output_tokens, cacheWriteTokens: usage.cache_creation_input_tokens ?? 0, cacheReadTokens: usage.cache_read_input_tokens ?? 0 },
       };
     } catch (error) {
+      const offline = "or plan without a model (no ANTHROPIC_API_KEY, no CHARTER_PLANNER_PROVIDER) to use the offline planner";
+      if (error instanceof Anthropic.APIConnectionError) {
+        const cause = error.cause instanceof Error ? `: ${error.cause.message.slice(0, 200)}` : "";
+        throw new CharterError("PLANNER_MODEL_ERROR", `${this.#where} could not be reached (after retries): ${error.message}${cause}; check the network and the provider's credentials, ${offline}`);
+      }
       if (error instanceof Anthropic.APIError) {
         const what = error.status === 429 ? "rate limited" : error.status && error.status >= 500 ? "failing" : `refusing the request (HTTP ${error.status ?? "?"})`;
-        throw new CharterError("PLANNER_MODEL_ERROR", `the model API is ${what} (after retries): ${String(error.message).slice(0, 300)}; try again later, or plan without ANTHROPIC_API_KEY to use the offline planner`);
+        throw new CharterError("PLANNER_MODEL_ERROR", `${this.#where} is ${what} (after retries): ${String(error.message).slice(0, 300)}; try again later, ${offline}`);
       }
-      throw new CharterError("PLANNER_MODEL_ERROR", `the model API could not be reached: ${error instanceof Error ? error.message : String(error)}`);
+      throw new CharterError("PLANNER_MODEL_ERROR", `${this.#where} could not be reached: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+/** Google's auth client for Vertex: Application Default Credentials unless one is given. */
+export type VertexAuthClient = NonNullable<NonNullable<ConstructorParameters<typeof AnthropicVertex>[0]>["authClient"]>;
+
+/**
+ * The planner's model as configured: Anthropic's API with ANTHROPIC_API_KEY, Amazon Bedrock (AWS
+ * credentials from the environment or the AWS credential chain) or Google Vertex AI (Application
+ * Default Credentials, or the given auth client); undefined means the offline planner.
+ */
+export function configuredModel(planner: Env["planner"], options: { vertexAuthClient?: VertexAuthClient; maxRetries?: number } = {}): PlannerModel | undefined {
+  const common = { model: planner.model, stream: planner.stream, maxRetries: options.maxRetries ?? 3, timeout: 120_000 };
+  switch (planner.provider) {
+    case "anthropic":
+      return planner.apiKey ? new ClaudeModel({ apiKey: planner.apiKey, baseUrl: planner.baseUrl, model: planner.model, stream: planner.stream, ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}) }) : undefined;
+    case "bedrock": {
+      const { region, accessKeyId, secretAccessKey, sessionToken, baseUrl } = planner.bedrock;
+      const base = { ...(region ? { awsRegion: region } : {}), ...(baseUrl ? { baseURL: baseUrl } : {}), maxRetries: common.maxRetries, timeout: common.timeout };
+      // Static keys when both are given, else the AWS credential chain (profiles, SSO, instance roles).
+      const client =
+        accessKeyId && secretAccessKey
+          ? new AnthropicBedrock({ ...base, awsAccessKey: accessKeyId.reveal(), awsSecretKey: secretAccessKey.reveal(), awsSessionToken: sessionToken?.reveal() ?? null })
+          : new AnthropicBedrock(base);
+      return new ClaudeModel({ model: common.model, stream: common.stream, client: client as unknown as MessagesClient, where: `Amazon Bedrock (${region ?? "?"})` });
+    }
+    case "vertex": {
+      const { region, projectId, baseUrl } = planner.vertex;
+      const client = new AnthropicVertex({ ...(region ? { region } : {}), ...(projectId ? { projectId } : {}), ...(baseUrl ? { baseURL: baseUrl } : {}), ...(options.vertexAuthClient ? { authClient: options.vertexAuthClient } : {}), maxRetries: common.maxRetries, timeout: common.timeout });
+      return new ClaudeModel({ model: common.model, stream: common.stream, client: client as unknown as MessagesClient, where: `Google Vertex AI (${region ?? "?"}, project ${projectId ?? "?"})` });
     }
   }
 }

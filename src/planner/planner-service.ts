@@ -14,7 +14,7 @@ import type { CatalogRepository, PlanningRepository, PlanningSessionRow, Version
 import type { TenantToolchain } from "../toolchain/index.ts";
 import type { Actor, VersionService } from "../versions/index.ts";
 import { answeredConversation, emptyUsage, planWithModel, type PlannerProgress, type PlanUsage } from "./agent-loop.ts";
-import { ClaudeModel, type PlannerModel } from "./model.ts";
+import { configuredModel, type PlannerModel } from "./model.ts";
 import { planOffline } from "./offline-planner.ts";
 import { type LiveAccess, PlannerTools } from "./planner-tools.ts";
 
@@ -52,8 +52,7 @@ export class PlannerService {
     this.#catalogs = options.catalogs;
     this.#versions = options.versions;
     this.#sessions = options.sessions;
-    const planner = options.env.planner;
-    this.#model = options.model ?? (() => (planner.apiKey ? new ClaudeModel({ apiKey: planner.apiKey, baseUrl: planner.baseUrl, model: planner.model, stream: planner.stream }) : undefined));
+    this.#model = options.model ?? (() => configuredModel(options.env.planner));
   }
 
   /** Plans a request into a draft; a question or a refusal is thrown as PlannerDeclined naming the session that keeps it. */

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { cacheAccounting } from "./prompt-cache.ts";
 
 export type FakeBlock = { type: "text"; text: string } | { type: "tool_use"; id: string; name: string; input: unknown };
-export type FakeRequest = { model: string; system: string | { type: "text"; text: string }[]; messages: { role: string; content: unknown }[]; tools: { name: string }[]; stream?: boolean };
+export type FakeRequest = { path?: string; authorization?: string; anthropic_version?: string; model: string; system: string | { type: "text"; text: string }[]; messages: { role: string; content: unknown }[]; tools: { name: string }[]; stream?: boolean };
 export type FakeReply = { content: FakeBlock[]; stop?: string; usage?: { input: number; output: number } } | { status: number; error: string; retryAfter?: number };
 export type Script = (request: FakeRequest, index: number) => FakeReply;
 
@@ -26,11 +26,15 @@ export class FakeAnthropic {
   async start(): Promise<this> {
     this.#server = createServer((req, res) => {
       void body(req).then((text) => {
-        if (req.method !== "POST" || !req.url?.startsWith("/v1/messages")) {
+        // Anthropic's path, Bedrock's (/model/<id>/invoke) and Vertex's (…/models/<id>:rawPredict, :streamRawPredict).
+        const url = req.url ?? "";
+        const routed = url.startsWith("/v1/messages") ? {} : (/^\/model\/([^/]+)\/invoke$/.exec(url) ?? /\/publishers\/anthropic\/models\/([^/:]+):(rawPredict|streamRawPredict)$/.exec(url));
+        if (req.method !== "POST" || !routed) {
           res.writeHead(404).end();
           return;
         }
-        const request = JSON.parse(text) as FakeRequest;
+        const model = Array.isArray(routed) ? decodeURIComponent(routed[1] ?? "") : undefined;
+        const request = { ...(JSON.parse(text) as FakeRequest), path: url, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}), ...(model ? { model } : {}), ...(Array.isArray(routed) && routed[2] === "streamRawPredict" ? { stream: true } : {}) };
         this.requests.push(request);
         let reply: FakeReply;
         try {
