@@ -7,6 +7,7 @@ import { describe, test } from "node:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { main } from "../src/cli/main.ts";
+import { FakeAnthropic } from "./helpers/fake-anthropic.ts";
 import { REPO } from "./helpers/tenants.ts";
 
 type Ran = { code: number | null; stdout: string; stderr: string };
@@ -266,6 +267,42 @@ describe("charter command", () => {
     } finally {
       for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
       Object.assign(process.env, saved);
+    }
+  });
+
+  test("plan with Claude (fake Messages API): its question, answered with --answer in the same session, ends in a draft; a refusal shows the model's reason", async () => {
+    const request = "Post a message to the team channel";
+    const plan = {
+      name: "team-message",
+      trigger: { type: "manual" },
+      inputs: [{ name: "message", schema: { type: "string" }, required: true, description: "the message to post" }],
+      steps: [{ kind: "call", id: "post", tool: "chat.post_message", args: { channel: { kind: "const", value: "it-ops" }, text: { kind: "input", field: "message" } } }],
+      output: {},
+      clauses: [{ text: "Post a message to the team channel", covers: ["post"] }, { text: "#it-ops", covers: ["post"] }],
+    };
+    const use = (id: string, name: string, input: unknown) => ({ content: [{ type: "tool_use" as const, id, name, input }] });
+    const fake = await new FakeAnthropic((sent) => {
+      const last = JSON.stringify(sent.messages.at(-1));
+      if (/Order a laptop/.test(last)) return use("t9", "cannot_plan", { clause: "Order a laptop", reason: "no tool of this tenant orders hardware" });
+      if (sent.messages.length === 1) return use("t1", "ask_user", { clause: "the team channel", question: "Which channel is the team channel?", options: ["#it-ops", "#incidents"] });
+      if (/<answer>/.test(last)) return use("t2", "propose_plan", { plan });
+      return use("t3", "submit_draft", { plan_id: "plan-1" });
+    }).start();
+    try {
+      const env = { CHARTER_DATA_DIR: await mkdtemp(path.join(tmpdir(), "charter-cli-claude-")), ANTHROPIC_API_KEY: "sk-test", ANTHROPIC_BASE_URL: fake.url };
+      assert.equal((await charter(["tenants", "sync", "demo"], env)).code, 0);
+      const asked = await charter(["plan", "--tenant", "demo", request], env);
+      assert.equal(asked.code, 1, asked.stdout + asked.stderr);
+      assert.match(asked.stdout, /The planner needs an answer about "the team channel":\n  Which channel is the team channel\?\n  options: #it-ops, #incidents\nNo draft was stored\. Answer with: charter plan --tenant demo --session [0-9a-f-]{36} --answer/);
+      const answered = await charter(["plan", "--tenant", "demo", "--answer", "#it-ops"], env);
+      assert.equal(answered.code, 0, answered.stdout + answered.stderr);
+      assert.match(answered.stdout, /Draft team-message@1 \([0-9a-f-]+\) by the claude-sonnet-5-5 planner: checks-passed/);
+      assert.match(answered.stdout, /3 turns, \d+ input \(\d+ more read from the prompt cache, \d+ written to it\)/);
+      const refused = await charter(["plan", "--tenant", "demo", "Order a laptop for the new hire"], env);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stdout, /Not planned: "Order a laptop"\n  no tool of this tenant orders hardware/);
+    } finally {
+      await fake.stop();
     }
   });
 

@@ -15,7 +15,8 @@ const only = values.only ? new Set(values.only.split(",")) : undefined;
 const sets = { own: CASES, learned: LEARNED, all: [...CASES, ...LEARNED] } as const;
 if (!(values.set in sets)) throw new Error(`--set must be own, learned or all, not "${values.set}"`);
 const chosen = sets[values.set as keyof typeof sets].filter((c) => (!values.ci || c.ci) && (!only || only.has(c.id)));
-const planner = process.env["ANTHROPIC_API_KEY"] ? `Claude (${process.env["CHARTER_PLANNER_MODEL"] ?? "default model"})` : "offline";
+const provider = process.env["CHARTER_PLANNER_PROVIDER"] ?? "anthropic";
+const planner = process.env["ANTHROPIC_API_KEY"] || provider !== "anthropic" ? `Claude (${process.env["CHARTER_PLANNER_MODEL"] ?? "default model"}, ${provider})` : "offline";
 console.log(`Planner evaluation: ${chosen.length} requests, ${planner} planner, each on a fresh demo tenant\n`);
 
 const results: CaseResult[] = new Array(chosen.length);
