@@ -11,7 +11,9 @@ CREATE TABLE "planning_sessions" (
 	"conversation" jsonb,
 	"transcript" jsonb NOT NULL,
 	"usage" jsonb,
+	"workspace" jsonb,
 	"version_id" uuid,
+	"revision" integer DEFAULT 0 NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );

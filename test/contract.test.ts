@@ -8,6 +8,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type App, createApp } from "../src/app.ts";
 import { contractBlocks, WORKFLOW_CONTRACT } from "../src/core/contract.ts";
+import { redact, Secret } from "../src/config/credentials.ts";
 import { GUIDE } from "../src/mcp-server/guide.ts";
 import { PlannerTools, SYSTEM_PROMPT } from "../src/planner/index.ts";
 import { redactSecretFields } from "../src/planner/planner-tools.ts";
@@ -36,7 +37,7 @@ describe("the workflow contract", () => {
   test("one text: the planner's system prompt and charter://guide include it whole", () => {
     assert.ok(SYSTEM_PROMPT.includes(WORKFLOW_CONTRACT));
     assert.ok(GUIDE.includes(WORKFLOW_CONTRACT));
-    for (const term of ["ToolResult", "ToolError", "retryable", "expect.calls` is the complete list", "runs in UTC", "`{ uri, text }`", '"state"', "sample_trigger"]) assert.ok(WORKFLOW_CONTRACT.includes(term), term);
+    for (const term of ["ToolResult", "ToolError", "retryable", "is the complete list of calls in order", "runs in UTC", "`{ uri, text }`", '"state"', "sample_trigger"]) assert.ok(WORKFLOW_CONTRACT.includes(term), term);
   });
 
   test("its worked example compiles against the demo tenant and passes its own tests, every branch", async () => {
@@ -60,6 +61,13 @@ describe("the workflow contract", () => {
     assert.ok(sample.text.length <= 4000);
     await assert.rejects(tools.sampleTrigger("tickets", "tickets://secrets"), /not a subscribable resource of this tenant; list_triggers shows them \(.*tickets:\/\/incidents\/new/);
     assert.equal(redactSecretFields('[{"id":"a","api_key":"sk-1","nested":{"password":"x"}}]'), '[\n {\n  "id": "a",\n  "api_key": "[redacted]",\n  "nested": {\n   "password": "[redacted]"\n  }\n }\n]');
-    assert.equal(redactSecretFields("user=ana token: abc123 ok"), "user=ana token: [redacted] ok");
+    assert.equal(redactSecretFields("user=ana token: abc123 ok\nnext line"), "user=ana token: [redacted]\nnext line");
+    assert.equal(redactSecretFields("Authorization: Bearer abc.def"), "Authorization: [redacted]");
+    assert.equal(redactSecretFields("password: 'hunter 2'"), "password: [redacted]");
+    assert.match(redactSecretFields('[{"note":"private_key=MIIEv rest"}]'), /"private_key=\[redacted\]"/);
+    // The tenant's credentials, in the encodings a server may echo them in.
+    const secret = new Secret("s3cr3t/value+x");
+    const echoed = ["s3cr3t/value+x", "s3cr3t\\/value+x", encodeURIComponent("s3cr3t/value+x"), Buffer.from("s3cr3t/value+x").toString("base64"), Buffer.from("s3cr3t/value+x").toString("base64url"), Buffer.from("s3cr3t/value+x").toString("hex")];
+    for (const form of echoed) assert.equal(redact(`echo ${form} done`, [secret]), "echo [redacted] done", form);
   });
 });

@@ -6,7 +6,7 @@ import path from "node:path";
 import { after, describe, test } from "node:test";
 import { sql } from "drizzle-orm";
 import type { CatalogContent } from "../src/core/catalog.ts";
-import { CatalogRepository, type Database, openEmbeddedDatabase, RunRepository } from "../src/store/index.ts";
+import { CatalogRepository, type Database, IdentityRepository, openEmbeddedDatabase, PlanningRepository, RunRepository } from "../src/store/index.ts";
 import { DRIVERS, testDatabase } from "./helpers/databases.ts";
 
 const catalog = (description: string): CatalogContent => ({
@@ -124,6 +124,23 @@ describe("store on both drivers", () => {
         await runs.complete(second, { status: "failed", output: null, error: { code: "X" }, logs: [], state: null, finishedAt: new Date() });
         assert.deepEqual(await runs.state("acme", "w"), { count: 1 });
         assert.equal((await runs.run(second.id))?.status, "failed");
+      });
+
+      test("planning sessions: a change names the revision it read, so of two changes from one reading only the first lands", async () => {
+        const database = await testDatabase(driver);
+        opened.push(database);
+        await new CatalogRepository(database.db).upsertTenant({ id: "acme", name: "Acme", configHash: "h" });
+        const user = await new IdentityRepository(database.db).ensureUser("ana");
+        const sessions = new PlanningRepository(database.db);
+        const created = await sessions.create({ tenantId: "acme", authorId: user.id, request: "r", answers: [], planner: "offline", status: "needs-input", question: { clause: "c" }, transcript: [] });
+        assert.equal((await sessions.latestOpen("acme", user.id))?.id, created.id);
+        const claimed = await sessions.advance(created, { status: "answering" });
+        assert.equal(claimed?.status, "answering");
+        assert.equal(await sessions.advance(created, { status: "answering" }), undefined, "a second claim from the same reading is refused");
+        assert.equal(await sessions.latestOpen("acme", user.id), undefined, "a session being answered does not wait for an answer");
+        const moved = claimed ? await sessions.advance(claimed, { status: "needs-input", answers: ["x"] }) : undefined;
+        assert.deepEqual([moved?.status, moved?.answers, moved?.revision], ["needs-input", ["x"], 2]);
+        assert.equal(await sessions.byId("other", created.id), undefined, "sessions are found only in their tenant");
       });
     });
   }

@@ -85,12 +85,20 @@ async function readSource(
   }
 }
 
-/** Replaces every occurrence of the given secrets in a text (for messages from servers we do not trust). */
+/**
+ * Replaces every occurrence of the given secrets in a text (for messages from servers we do not
+ * trust), also as a server may echo them: JSON-escaped, URL-encoded, base64 (standard and URL-safe,
+ * padded or not) and hex.
+ */
 export function redact(text: string, secrets: Iterable<Secret>): string {
   let out = text;
   for (const secret of secrets) {
     const value = secret.reveal();
-    if (value.length >= 4) out = out.split(value).join("[redacted]");
+    if (value.length < 4) continue;
+    const bytes = Buffer.from(value, "utf8");
+    const json = JSON.stringify(value).slice(1, -1);
+    const forms = new Set([value, json, json.replace(/\//g, "\\/"), encodeURIComponent(value), bytes.toString("base64"), bytes.toString("base64").replace(/=+$/, ""), bytes.toString("base64url"), bytes.toString("hex"), bytes.toString("hex").toUpperCase()]);
+    for (const form of [...forms].sort((a, b) => b.length - a.length)) if (form.length >= 4) out = out.split(form).join("[redacted]");
   }
   return out;
 }

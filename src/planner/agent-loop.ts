@@ -119,7 +119,7 @@ export function answeredConversation(conversation: MessageParam[], answer: strin
   if (!last || last.role !== "user" || !Array.isArray(last.content)) throw new CharterError("PLANNER_CANNOT", "this planning session has no question to answer");
   const content = last.content.map((block) =>
     block.type === "tool_result" && block.content === AWAITING_ANSWER
-      ? { ...block, content: `<answer>\n${answer}\n</answer>\nThe person answered. The request, with the answer added, is now:\n<request>\n${request}\n</request>\nPlan it: every part of it, the answer included, must be covered.` }
+      ? { ...block, content: `<answer>\n${untagged(answer)}\n</answer>\nThe person answered. The request, with the answer added, is now:\n<request>\n${untagged(request)}\n</request>\nPlan it: every part of it, the answer included, must be covered.` }
       : block,
   );
   return [...conversation.slice(0, -1), { ...last, content }];
@@ -140,7 +140,8 @@ export async function planWithModel(options: {
 }): Promise<{ usage: PlanUsage }> {
   const started = Date.now();
   const usage = options.usage;
-  const turnsBefore = usage.turns;
+  // A continued session adds to what it spent before; the budget limits this attempt.
+  const before = { ...usage };
   const messages = options.conversation;
   if (messages.length === 0) {
     const opening = options.parent
@@ -153,19 +154,20 @@ export async function planWithModel(options: {
   }
   let reminded = false;
   for (;;) {
-    if (usage.turns - turnsBefore >= options.budget.maxTurns) throw budget(`the planner did not submit a passing draft within ${options.budget.maxTurns} turns`, usage);    if (Date.now() - started > options.budget.maxMs) throw budget(`the planner ran out of time (${options.budget.maxMs} ms)`, usage);
+    if (usage.turns - before.turns >= options.budget.maxTurns) throw budget(`the planner did not submit a passing draft within ${options.budget.maxTurns} turns`, usage);
+    if (Date.now() - started > options.budget.maxMs) throw budget(`the planner ran out of time (${options.budget.maxMs} ms)`, usage);
     const turn = await options.model.send({ system: SYSTEM_PROMPT, messages, tools: PLANNER_TOOLS });
     usage.turns++;
     usage.inputTokens += turn.usage.inputTokens;
     usage.outputTokens += turn.usage.outputTokens;
     usage.cacheWriteTokens += turn.usage.cacheWriteTokens;
     usage.cacheReadTokens += turn.usage.cacheReadTokens;
-    usage.costUsd = costUsd(options.model.name, usage);
-    usage.wallMs = Date.now() - started;
+    usage.costUsd = before.costUsd + costUsd(options.model.name, { inputTokens: usage.inputTokens - before.inputTokens, outputTokens: usage.outputTokens - before.outputTokens, cacheWriteTokens: usage.cacheWriteTokens - before.cacheWriteTokens, cacheReadTokens: usage.cacheReadTokens - before.cacheReadTokens });
+    usage.wallMs = before.wallMs + (Date.now() - started);
     options.onProgress?.({ event: "turn", turn: usage.turns, ...turn.usage });
     options.transcript.push({ role: "assistant", content: turn.content, usage: turn.usage });
     messages.push({ role: "assistant", content: turn.content as ContentBlockParam[] });
-    if (tokensUsed(usage) > options.budget.maxTokens) throw budget(`the planner used more than ${options.budget.maxTokens} tokens`, usage);
+    if (tokensUsed(usage) - tokensUsed(before) > options.budget.maxTokens) throw budget(`the planner used more than ${options.budget.maxTokens} tokens`, usage);
 
     const calls = turn.content.filter((block) => block.type === "tool_use");
     if (calls.length === 0) {
@@ -184,9 +186,9 @@ export async function planWithModel(options: {
         messages.push({ role: "user", content: [...results, { type: "tool_result", tool_use_id: call.id, content: AWAITING_ANSWER }, ...skipped] });
         throw declined;
       }
-      results.push({ type: "tool_result", tool_use_id: call.id, is_error: isError, content: `<tool-output tool="${call.name}">\n${text}\n</tool-output>` });
+      results.push({ type: "tool_result", tool_use_id: call.id, is_error: isError, content: `<tool-output tool="${call.name}">\n${fenced(text)}\n</tool-output>` });
       if (submitted) {
-        usage.wallMs = Date.now() - started;
+        usage.wallMs = before.wallMs + (Date.now() - started);
         return { usage };
       }
     }
@@ -287,6 +289,16 @@ function ok(value: unknown) {
 
 export function emptyUsage(model: string): PlanUsage {
   return { turns: 0, inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0, costUsd: 0, wallMs: 0, model };
+}
+
+/** A tool's JSON result, unable to end its fence: `<` of a fence tag is written as the JSON escape \u003c (the same JSON). */
+function fenced(json: string): string {
+  return json.replace(/<(\/?)(tool-output|answer|request)/gi, "\\u003c$1$2");
+}
+
+/** A person's text inside Charter's tags, unable to open or close one. */
+function untagged(text: string): string {
+  return text.replace(/<(\/?)(tool-output|answer|request)/gi, "‹$1$2");
 }
 
 /** Every token the model read or wrote, cached or not: what the token budget limits. */

@@ -2,8 +2,8 @@
  * The planner's model behind one interface: Claude through @anthropic-ai/sdk (JSON or streamed
  * responses), and whatever a test scripts. API failures become one error with a code; the SDK
  * already retries rate limits and server errors with backoff (honouring retry-after).
- * Every request marks three prompt-cache breakpoints (the tool definitions, the system prompt, and
- * the conversation so far), so each turn pays full price only for what the previous turn added.
+ * Every request marks prompt-cache breakpoints on the tool definitions, the system prompt and the
+ * conversation so far, so each turn pays full price only for what the previous turn added.
  */
 import Anthropic from "@anthropic-ai/sdk";
 import { AnthropicBedrock } from "@anthropic-ai/bedrock-sdk";
@@ -11,7 +11,7 @@ import { AnthropicVertex } from "@anthropic-ai/vertex-sdk";
 import type { Env } from "../config/env.ts";
 import type { ContentBlock, ContentBlockParam, MessageParam, TextBlockParam, Tool } from "@anthropic-ai/sdk/resources/messages/messages";
 import { CharterError } from "../core/errors.ts";
-import type { Secret } from "../config/credentials.ts";
+import { redact, type Secret } from "../config/credentials.ts";
 
 /** Tokens of one turn: input read at full price, written to and read from the prompt cache, and output. */
 export type TurnUsage = { inputTokens: number; outputTokens: number; cacheWriteTokens: number; cacheReadTokens: number };
@@ -46,13 +46,16 @@ export function costUsd(model: string, usage: TurnUsage): number {
 const EPHEMERAL = { type: "ephemeral" } as const;
 
 /**
- * The request with prompt-cache breakpoints on the last tool definition, the system prompt and the
- * last block of the conversation; the caller's messages are not changed.
+ * The request with prompt-cache breakpoints on the last tool definition, the system prompt, the
+ * last block of the conversation and of the user message before it; the caller's messages are not changed.
  */
 export function withCacheBreakpoints(request: { system: string; messages: MessageParam[]; tools: Tool[] }): { system: TextBlockParam[]; messages: MessageParam[]; tools: Tool[] } {
   const tools = request.tools.map((tool, index) => (index === request.tools.length - 1 ? { ...tool, cache_control: EPHEMERAL } : tool));
+  // The last message, and the user message before it: a turn that adds many blocks still finds the
+  // previous turn's cache entry within the API's lookback. Four breakpoints in all, the API's limit.
+  const marked = new Set([request.messages.length - 1, request.messages.findLastIndex((m, i) => m.role === "user" && i < request.messages.length - 1)]);
   const messages = request.messages.map((message, index) => {
-    if (index !== request.messages.length - 1) return message;
+    if (!marked.has(index)) return message;
     const blocks: ContentBlockParam[] = typeof message.content === "string" ? [{ type: "text", text: message.content }] : [...message.content];
     const last = blocks.at(-1);
     if (last && last.type !== "thinking" && last.type !== "redacted_thinking") blocks[blocks.length - 1] = { ...last, cache_control: EPHEMERAL };
@@ -69,14 +72,18 @@ export class ClaudeModel implements PlannerModel {
   readonly #client: MessagesClient;
   readonly #stream: boolean;
   readonly #where: string;
+  /** The provider's credentials: never in an error message, whatever the provider's own text says. */
+  readonly #secrets: Secret[];
 
-  constructor(options: { model: string; stream?: boolean; maxRetries?: number; timeoutMs?: number } & ({ apiKey: Secret; baseUrl?: string | undefined } | { client: MessagesClient; where: string })) {
+  constructor(options: { model: string; stream?: boolean; maxRetries?: number; timeoutMs?: number } & ({ apiKey: Secret; baseUrl?: string | undefined } | { client: MessagesClient; where: string; secrets: Secret[] })) {
     this.name = options.model;
     this.#stream = options.stream ?? false;
     if ("client" in options) {
       this.#client = options.client;
       this.#where = options.where;
+      this.#secrets = options.secrets;
     } else {
+      this.#secrets = [options.apiKey];
       this.#client = new Anthropic({ apiKey: options.apiKey.reveal(), ...(options.baseUrl ? { baseURL: options.baseUrl } : {}), maxRetries: options.maxRetries ?? 3, timeout: options.timeoutMs ?? 120_000 });
       this.#where = "the Anthropic API";
     }
@@ -93,17 +100,22 @@ export class ClaudeModel implements PlannerModel {
         usage: { inputTokens: usage.input_tokens, outputTokens: usage.output_tokens, cacheWriteTokens: usage.cache_creation_input_tokens ?? 0, cacheReadTokens: usage.cache_read_input_tokens ?? 0 },
       };
     } catch (error) {
-      const offline = "or plan without a model (no ANTHROPIC_API_KEY, no CHARTER_PLANNER_PROVIDER) to use the offline planner";
-      if (error instanceof Anthropic.APIConnectionError) {
-        const cause = error.cause instanceof Error ? `: ${error.cause.message.slice(0, 200)}` : "";
-        throw new CharterError("PLANNER_MODEL_ERROR", `${this.#where} could not be reached (after retries): ${error.message}${cause}; check the network and the provider's credentials, ${offline}`);
-      }
-      if (error instanceof Anthropic.APIError) {
-        const what = error.status === 429 ? "rate limited" : error.status && error.status >= 500 ? "failing" : `refusing the request (HTTP ${error.status ?? "?"})`;
-        throw new CharterError("PLANNER_MODEL_ERROR", `${this.#where} is ${what} (after retries): ${String(error.message).slice(0, 300)}; try again later, ${offline}`);
-      }
-      throw new CharterError("PLANNER_MODEL_ERROR", `${this.#where} could not be reached: ${error instanceof Error ? error.message : String(error)}`);
+      throw new CharterError("PLANNER_MODEL_ERROR", redact(this.#failure(error), this.#secrets));
     }
+  }
+
+  /** What went wrong with the provider, in a sentence that says what to do. */
+  #failure(error: unknown): string {
+    const offline = "or plan without a model (no ANTHROPIC_API_KEY, no CHARTER_PLANNER_PROVIDER) to use the offline planner";
+    if (error instanceof Anthropic.APIConnectionError) {
+      const cause = error.cause instanceof Error ? `: ${error.cause.message.slice(0, 200)}` : "";
+      return `${this.#where} could not be reached (after retries): ${error.message.slice(0, 200)}${cause}; check the network and the provider's credentials, ${offline}`;
+    }
+    if (error instanceof Anthropic.APIError) {
+      const what = error.status === 429 ? "rate limited" : error.status && error.status >= 500 ? "failing" : `refusing the request (HTTP ${error.status ?? "?"})`;
+      return `${this.#where} is ${what} (after retries): ${String(error.message).slice(0, 300)}; try again later, ${offline}`;
+    }
+    return `${this.#where} could not be reached: ${(error instanceof Error ? error.message : String(error)).slice(0, 300)}`;
   }
 }
 
@@ -128,12 +140,12 @@ export function configuredModel(planner: Env["planner"], options: { vertexAuthCl
         accessKeyId && secretAccessKey
           ? new AnthropicBedrock({ ...base, awsAccessKey: accessKeyId.reveal(), awsSecretKey: secretAccessKey.reveal(), awsSessionToken: sessionToken?.reveal() ?? null })
           : new AnthropicBedrock(base);
-      return new ClaudeModel({ model: common.model, stream: common.stream, client: client as unknown as MessagesClient, where: `Amazon Bedrock (${region ?? "?"})` });
+      return new ClaudeModel({ model: common.model, stream: common.stream, client: client as unknown as MessagesClient, where: `Amazon Bedrock (${region ?? "?"})`, secrets: [accessKeyId, secretAccessKey, sessionToken].filter((x): x is Secret => x !== undefined) });
     }
     case "vertex": {
       const { region, projectId, baseUrl } = planner.vertex;
       const client = new AnthropicVertex({ ...(region ? { region } : {}), ...(projectId ? { projectId } : {}), ...(baseUrl ? { baseURL: baseUrl } : {}), ...(options.vertexAuthClient ? { authClient: options.vertexAuthClient } : {}), maxRetries: common.maxRetries, timeout: common.timeout });
-      return new ClaudeModel({ model: common.model, stream: common.stream, client: client as unknown as MessagesClient, where: `Google Vertex AI (${region ?? "?"}, project ${projectId ?? "?"})` });
+      return new ClaudeModel({ model: common.model, stream: common.stream, client: client as unknown as MessagesClient, where: `Google Vertex AI (${region ?? "?"}, project ${projectId ?? "?"})`, secrets: [] });
     }
   }
 }

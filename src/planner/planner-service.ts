@@ -16,7 +16,7 @@ import type { Actor, VersionService } from "../versions/index.ts";
 import { answeredConversation, emptyUsage, planWithModel, type PlannerProgress, type PlanUsage } from "./agent-loop.ts";
 import { configuredModel, type PlannerModel } from "./model.ts";
 import { planOffline } from "./offline-planner.ts";
-import { type LiveAccess, PlannerTools } from "./planner-tools.ts";
+import { type LiveAccess, PlannerTools, Workspace } from "./planner-tools.ts";
 
 export type PlanResult = { version: VersionRow; planner: string; usage: PlanUsage | undefined; session?: string | undefined };
 
@@ -33,6 +33,10 @@ type Attempt = {
   conversation: MessageParam[];
   transcript: unknown[];
   usage: PlanUsage | undefined;
+  /** The plans and drafts of the session so far, restored under the ids the model knows. */
+  workspace?: Workspace | undefined;
+  /** The planner tools of this attempt, once it started: what a kept session takes its workspace from. */
+  tools?: PlannerTools | undefined;
   onProgress?: ((progress: PlannerProgress) => void) | undefined;
 };
 
@@ -81,15 +85,21 @@ export class PlannerService {
     const answer = request.answer.trim();
     if (answer.length === 0 || answer.length > 2000) throw new CharterError("PLANNER_CANNOT", "the answer must be one to 2000 characters of plain language");
     const session = request.session ? await this.#sessions.byId(request.tenantId, request.session) : await this.#sessions.latestOpen(request.tenantId, request.author.userId);
-    if (!session) {
-      throw new CharterError("PLANNING_SESSION_NOT_FOUND", request.session ? `no planning session ${request.session} in tenant ${request.tenantId}` : `${request.author.handle} has no planning session in tenant ${request.tenantId} that waits for an answer; plan the request first`);
+    // Another person's session is answered as if it did not exist: its question is theirs.
+    if (!session || session.authorId !== request.author.userId) {
+      throw new CharterError("PLANNING_SESSION_NOT_FOUND", request.session ? `no planning session ${request.session} of ${request.author.handle} in tenant ${request.tenantId}` : `${request.author.handle} has no planning session in tenant ${request.tenantId} that waits for an answer; plan the request first`);
     }
-    if (session.authorId !== request.author.userId) throw new CharterError("NOT_AUTHORIZED", `planning session ${session.id} belongs to the person who asked; plan the request again as yourself`);
     if (session.status === "drafted") throw new CharterError("PLANNING_SESSION_CLOSED", `planning session ${session.id} already led to a draft (version ${session.versionId ?? "?"}); plan a revision with --from instead`);
+    // An answer being planned holds the session; one whose process died gives it up after the planner's time limit.
+    if (session.status === "answering" && Date.now() - session.updatedAt.getTime() < this.#env.planner.maxMs + 60_000) {
+      throw new CharterError("PLANNING_SESSION_CLOSED", `planning session ${session.id} is being answered by another request right now; wait for its outcome`);
+    }
     const question = Question.parse(session.question);
     const model = this.#model();
     const offline = session.conversation === null || !model;
-    if (session.conversation !== null && !model) throw new CharterError("PLANNER_CANNOT", `planning session ${session.id} was planned by ${session.planner}; set ANTHROPIC_API_KEY to continue it, or plan the request again`);
+    if (session.conversation !== null && !model) throw new CharterError("PLANNER_CANNOT", `planning session ${session.id} was planned by ${session.planner}; configure that model again (ANTHROPIC_API_KEY or CHARTER_PLANNER_PROVIDER) to continue it, or plan the request again`);
+    const claimed = await this.#sessions.advance(session, { status: "answering" });
+    if (!claimed) throw new CharterError("PLANNING_SESSION_CLOSED", `planning session ${session.id} was answered by another request meanwhile`);
     const parent = session.parentVersionId ? await this.#versions.find(request.tenantId, session.parentVersionId) : undefined;
     const planned = offline ? withAnswer(question, answer) : `${question.request}\n${answer}`;
     const attempt: Attempt = {
@@ -100,24 +110,29 @@ export class PlannerService {
       conversation: offline ? [] : answeredConversation(z.array(z.custom<MessageParam>()).parse(session.conversation), answer, planned),
       transcript: [...z.array(z.unknown()).parse(session.transcript), { role: "person", answer }],
       usage: model ? { ...emptyUsage(model.name), ...(session.usage as Partial<PlanUsage> | null), model: model.name } : undefined,
+      workspace: offline || session.workspace === null ? undefined : Workspace.parse(session.workspace),
       onProgress: request.onProgress,
     };
     const answers = [...z.array(z.string()).parse(session.answers), answer];
     try {
       const result = await this.#attempt(attempt, model);
-      await this.#sessions.advance(session, { status: "drafted", answers, versionId: result.version.id, question: null, conversation: null, transcript: attempt.transcript, usage: attempt.usage ?? null });
+      await this.#sessions.advance(claimed, { status: "drafted", answers, versionId: result.version.id, question: null, conversation: null, workspace: null, transcript: attempt.transcript, usage: attempt.usage ?? null });
       return { ...result, session: session.id };
     } catch (error) {
-      if (!(error instanceof PlannerDeclined)) throw error;
-      if (!(await this.#sessions.advance(session, { answers, ...this.#kept(attempt, model, error) }))) throw new CharterError("PLANNING_SESSION_CLOSED", `planning session ${session.id} was answered by another request meanwhile`);
-      throw error.inSession(session.id);
+      if (error instanceof PlannerDeclined) {
+        await this.#sessions.advance(claimed, { answers, ...this.#kept(attempt, model, error) });
+        throw error.inSession(session.id);
+      }
+      // Not an answer from the planner (a budget, the model's API): the question stands, to answer again; what was spent is kept.
+      await this.#sessions.advance(claimed, { status: session.status, transcript: attempt.transcript, usage: attempt.usage ?? null });
+      throw error;
     }
   }
 
   /** What a session keeps of an attempt that stopped with a question or a refusal. */
   #kept(attempt: Attempt, model: PlannerModel | undefined, declined: PlannerDeclined) {
     const question: Question = { outcome: declined.outcome, clause: declined.clause, reason: declined.reason, options: declined.options, ...(declined.replaces ? { replaces: declined.replaces } : {}), request: attempt.request };
-    return { planner: model?.name ?? "offline", status: declined.outcome, question, conversation: model ? attempt.conversation : null, transcript: attempt.transcript, usage: attempt.usage ?? null };
+    return { planner: model?.name ?? "offline", status: declined.outcome, question, conversation: model ? attempt.conversation : null, workspace: model ? (attempt.tools?.workspace() ?? null) : null, transcript: attempt.transcript, usage: attempt.usage ?? null };
   }
 
   async #attempt(attempt: Attempt, model: PlannerModel | undefined): Promise<PlanResult> {
@@ -129,6 +144,8 @@ export class PlannerService {
       context: { tenantId: attempt.tenantId, author: attempt.author, parent: attempt.parent, origin: { request: attempt.request }, transcript: () => ({ planner: model?.name ?? "offline", transcript, usage }) },
       live: this.#live,
     });
+    if (attempt.workspace) tools.restore(attempt.workspace);
+    attempt.tools = tools;
     if (model) {
       const budget = { maxTurns: this.#env.planner.maxTurns, maxTokens: this.#env.planner.maxTokens, maxMs: this.#env.planner.maxMs };
       const parent = attempt.parent;
@@ -148,14 +165,16 @@ export class PlannerService {
  */
 export function withAnswer(question: Question, answer: string): string {
   const request = question.request;
-  const lower = request.toLowerCase();
-  if (question.replaces) {
-    const at = lower.indexOf(question.replaces.toLowerCase());
-    if (at >= 0) return request.slice(0, at) + answer + request.slice(at + question.replaces.length);
-  }
-  const at = question.clause.includes("…") ? -1 : lower.indexOf(question.clause.toLowerCase());
-  if (at >= 0) {
-    const end = at + question.clause.length;
+  const find = (text: string, whole: boolean) => {
+    const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    // A name is matched whole ("Sam" is not the start of "Samsung"); a clause anywhere.
+    return new RegExp(whole ? `(?<![\\w#@.-])${escaped}(?![\\w-])` : escaped, "i").exec(request);
+  };
+  const name = question.replaces ? find(question.replaces, true) : null;
+  if (name) return request.slice(0, name.index) + answer + request.slice(name.index + name[0].length);
+  const clause = question.clause.includes("…") ? null : find(question.clause, false);
+  if (clause) {
+    const end = clause.index + clause[0].length;
     return `${request.slice(0, end)} ${answer}${request.slice(end)}`;
   }
   return `${request.replace(/[.\s]*$/, "")}. ${answer}`;

@@ -5,6 +5,7 @@
  * as data inside the JSON results, which the loop fences as untrusted.
  */
 import { ts } from "ts-morph";
+import { z } from "zod";
 import type { CatalogContent } from "../core/catalog.ts";
 import { CharterError, PlannerDeclined } from "../core/errors.ts";
 import { type WorkflowPlan, WorkflowPlan as WorkflowPlanSchema } from "../core/plan.ts";
@@ -24,8 +25,16 @@ import type { PlanTool } from "./plan/tools.ts";
 export type ToolHit = { tool: string; sdk: string; title?: string; description: string; annotations: EffectiveAnnotations; score: number };
 export type DraftCheck = { ok: boolean; diagnostics: string[]; gates: { gate: string; ok: boolean; detail: string }[]; capabilities: string[]; description?: string | undefined };
 
+const MAX_DRAFT_CHARS = 200_000;
+
 /** A workflow source and its tests file, kept while planning so they are sent once, not per check. */
 export type Draft = { source: string; tests: string; planId?: string };
+
+export const Workspace = z.object({
+  plans: z.array(z.tuple([z.string(), z.unknown()])),
+  drafts: z.array(z.tuple([z.string(), z.object({ source: z.string(), tests: z.string(), planId: z.string().optional() })])),
+});
+export type Workspace = z.infer<typeof Workspace>;
 
 export type PlannerContext = { tenantId: string; author: Actor; parent?: VersionRow | undefined; origin: { request: string }; transcript: () => unknown };
 
@@ -238,6 +247,17 @@ export class PlannerTools {
     return JSON.stringify({ tests: [...generated.tests, ...own.filter((t) => !names.has(t.name))] }, null, 2);
   }
 
+  /** The accepted plans and kept drafts by id, to keep with a planning session that waits for an answer. */
+  workspace(): Workspace {
+    return { plans: [...this.#plans.entries()], drafts: [...this.#drafts.entries()] };
+  }
+
+  /** Brings back a session's plans and drafts under the ids the model knows them by. */
+  restore(workspace: Workspace): void {
+    for (const [id, plan] of workspace.plans) this.#plans.set(id, WorkflowPlanSchema.parse(plan));
+    for (const [id, draft] of workspace.drafts) this.#drafts.set(id, draft);
+  }
+
   /** Keeps a draft and returns its id, by which the planner checks, edits and submits it without sending it again. */
   keepDraft(draft: Draft): string {
     const id = `draft-${this.#drafts.size + 1}`;
@@ -269,6 +289,7 @@ export class PlannerTools {
       if (source.indexOf(edit.old, at + 1) >= 0) throw new CharterError("PLANNER_CANNOT", `edit ${index + 1}: its old text occurs more than once; include more of the surrounding lines`);
       source = source.slice(0, at) + edit.new + source.slice(at + edit.old.length);
     }
+    if (source.length > MAX_DRAFT_CHARS) throw new CharterError("PLANNER_CANNOT", `the edited source is ${source.length} characters, over the ${MAX_DRAFT_CHARS}-character limit of a draft`);
     const planId = change.planId ?? base?.planId;
     return { source, tests, ...(planId ? { planId } : {}) };
   }
@@ -332,19 +353,27 @@ export async function planProblemsOf(plan: unknown, source: string, capabilities
   return problems;
 }
 
-const SECRET_FIELD = /pass(word)?|secret|token|api[_-]?key|authorization|credential|private[_-]?key/i;
+const SECRET_NAME = "pass(?:word|wd|phrase)?|secret|token|api[_-]?key|authorization|credentials?|private[_-]?key|cookie|session[_-]?id|bearer";
+const SECRET_FIELD = new RegExp(SECRET_NAME, "i");
+/** `name: value` or `name=value` with a secret-looking name: the value is the rest of the line. */
+const SECRET_PAIR = new RegExp(`\\b([\\w-]*(?:${SECRET_NAME})[\\w-]*)(["']?\\s*[:=]\\s*)(.+)$`, "gim");
 
-/** JSON text with the values of secret-looking fields replaced; other text with `key: value` pairs of such names replaced. */
+/**
+ * JSON text with the values of secret-looking fields replaced; other text with the rest of each
+ * line after a secret-looking name replaced (so "Authorization: Bearer x" keeps no part of x).
+ * The tenant's own credentials are redacted before this, in every encoding (redact()).
+ */
 export function redactSecretFields(text: string): string {
   const walk = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(walk);
     if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, SECRET_FIELD.test(key) ? "[redacted]" : walk(inner)]));
+    if (typeof value === "string") return value.replace(SECRET_PAIR, "$1$2[redacted]");
     return value;
   };
   try {
     return JSON.stringify(walk(JSON.parse(text)), null, 1);
   } catch {
-    return text.replace(/\b([\w-]*(?:pass(?:word)?|secret|token|api[_-]?key|authorization|credential)[\w-]*)(\s*[:=]\s*)("[^"]*"|\S+)/gi, "$1$2[redacted]");
+    return text.replace(SECRET_PAIR, "$1$2[redacted]");
   }
 }
 

@@ -28,7 +28,8 @@ How to work:
    its description (check_draft with the plan_id tells you); read_draft shows a draft's tests file;
 5. a part of the request that no tool or trigger of the tenant can do: cannot_plan, naming that
    part and why. A value you need and cannot find (which channel, which group, what time): ask_user,
-   with the options you found. Both end planning; nothing is stored.
+   with the options you found. Both end this planning run with no draft; if the person answers,
+   you get the answer as the result of that call and go on.
 
 Plan values: {"kind":"const","value":…}, {"kind":"input","field":"x"} (manual and webhook only;
 declare it in inputs), {"kind":"ref","step":"<id>","path":["field",…]} (an earlier step's result,

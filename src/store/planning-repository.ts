@@ -39,15 +39,15 @@ export class PlanningRepository {
   }
 
   /**
-   * Moves a session on from the status it was read in; false when another answer moved it first,
-   * so two answers to the same question cannot both continue it.
+   * Moves a session on from the revision it was read at; the moved row, or undefined when another
+   * request moved it first, so two answers to the same question cannot both continue it.
    */
-  async advance(session: PlanningSessionRow, change: Partial<Pick<PlanningSessionRow, "status" | "answers" | "question" | "conversation" | "transcript" | "usage" | "versionId" | "planner">>): Promise<boolean> {
+  async advance(session: PlanningSessionRow, change: Partial<Pick<PlanningSessionRow, "status" | "answers" | "question" | "conversation" | "transcript" | "usage" | "versionId" | "planner" | "workspace">>): Promise<PlanningSessionRow | undefined> {
     const rows = await this.#db
       .update(planningSessions)
-      .set({ ...change, updatedAt: new Date() })
-      .where(and(eq(planningSessions.id, session.id), eq(planningSessions.status, session.status), eq(planningSessions.updatedAt, session.updatedAt)))
-      .returning({ id: planningSessions.id });
-    return rows.length === 1;
+      .set({ ...change, revision: session.revision + 1, updatedAt: new Date() })
+      .where(and(eq(planningSessions.id, session.id), eq(planningSessions.revision, session.revision)))
+      .returning();
+    return rows[0];
   }
 }

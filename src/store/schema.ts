@@ -271,7 +271,7 @@ export const auditLog = pgTable(
   (t) => [index("audit_by_tenant").on(t.tenantId, t.at)],
 );
 
-export const PLANNING_STATUSES = ["needs-input", "refused", "drafted"] as const;
+export const PLANNING_STATUSES = ["needs-input", "refused", "answering", "drafted"] as const;
 
 /**
  * A planning conversation that ended without a draft (a question or a refusal) or continued to one.
@@ -297,7 +297,11 @@ export const planningSessions = pgTable(
     conversation: jsonb("conversation"),
     transcript: jsonb("transcript").notNull(),
     usage: jsonb("usage"),
+    /** The plans and drafts the model made, by the ids it knows them by, so a continued conversation can name them. */
+    workspace: jsonb("workspace"),
     versionId: uuid("version_id"),
+    /** Counts every change: a change names the revision it read, so two answers cannot both move it. */
+    revision: integer("revision").notNull().default(0),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
