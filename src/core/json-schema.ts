@@ -3,11 +3,19 @@
  * are validated by Ajv, oversized schemas are refused before any validator sees them, and a remote
  * `$ref` is never fetched (Ajv has no loader here, so it fails to compile instead).
  *
+ * Every `pattern` (and `patternProperties` key) runs on RE2's linear-time engine (re2js), never
+ * on the backtracking RegExp: a schema written by an author or a tenant's server cannot make a
+ * hostile value stall the process ("^(a+)+$" against "aaaa…!"). A pattern RE2 cannot run
+ * (lookaround, backreferences) makes an author's schema unusable, with that reason; in a tool's
+ * schema it is not checked by Charter (the tool's server still checks it).
+ *
  * Ajv keeps every schema it compiles, keyed by object; compiled validators are therefore cached
  * here by the schema's canonical JSON, a bounded number of them, and removed from Ajv when they
  * fall out, so a long-running service neither recompiles the same schema nor grows without end.
  */
 import { Ajv, type ValidateFunction } from "ajv";
+import type { RegExpEngine } from "ajv/dist/types/index.js";
+import { RE2JS } from "re2js";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import { canonicalJson } from "./canonical-json.ts";
@@ -16,8 +24,25 @@ export const MAX_SCHEMA_BYTES = 256 * 1024;
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
-const draft2020 = addFormats(new Ajv2020({ strict: false, validateSchema: true, allErrors: false, logger: false }));
-const draft07 = addFormats(new Ajv({ strict: false, validateSchema: true, allErrors: false, logger: false }));
+/** RE2 for Ajv; a pattern RE2 cannot run is an error (authors' schemas) or passes everything (tools' schemas). */
+function linearRegExp(unsupported: "refuse" | "pass"): RegExpEngine {
+  const engine = (pattern: string, flags: string) => {
+    // Ajv keys the compiled patterns it keeps by toString(), as a RegExp prints: each needs its own.
+    const key = () => `/${pattern}/${flags}`;
+    try {
+      const compiled = RE2JS.compile(pattern);
+      return { test: (text: string) => compiled.matcher(text).find(), toString: key };
+    } catch (error) {
+      if (unsupported === "pass") return { test: () => true, toString: key };
+      throw new Error(`pattern ${JSON.stringify(pattern).slice(0, 120)} cannot run on Charter's linear-time regular expressions (no lookaround or backreferences): ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  return Object.assign(engine, { code: "re2js" });
+}
+
+const lenient = { code: { regExp: linearRegExp("pass") } };
+const draft2020 = addFormats(new Ajv2020({ strict: false, validateSchema: true, allErrors: false, logger: false, ...lenient }));
+const draft07 = addFormats(new Ajv({ strict: false, validateSchema: true, allErrors: false, logger: false, ...lenient }));
 
 /** Why a schema is not usable, as a phrase ("is not a valid JSON Schema: …"); undefined when it is fine. */
 export function checkSchema(schema: Record<string, unknown>): string | undefined {
@@ -31,7 +56,7 @@ export function checkSchema(schema: Record<string, unknown>): string | undefined
   return `is not a valid JSON Schema: ${first ? `${first.instancePath || "(root)"} ${first.message ?? ""}`.trim() : "rejected by the meta-schema"}`;
 }
 
-const strict2020 = addFormats(new Ajv2020({ strict: true, strictSchema: true, strictRequired: true, strictTypes: false, strictTuples: false, validateSchema: true, logger: false }));
+const strict2020 = addFormats(new Ajv2020({ strict: true, strictSchema: true, strictRequired: true, strictTypes: false, strictTuples: false, validateSchema: true, logger: false, code: { regExp: linearRegExp("refuse") } }));
 
 /**
  * Like checkSchema, and also refuses what is valid but almost surely a mistake in a schema

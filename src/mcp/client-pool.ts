@@ -17,6 +17,7 @@ import { canonicalJson } from "../core/canonical-json.ts";
 import { IntegrationError } from "../core/errors.ts";
 import { classifyError } from "./classify-error.ts";
 import { type ConnectionSpec, secretsOf } from "./connection-spec.ts";
+import { linearSchemaValidation } from "./schema-validation.ts";
 import { TailBuffer, launchHttpServer, processEnv, resolveCommand } from "./local-process.ts";
 
 type Entry = {
@@ -110,7 +111,7 @@ export class McpClientPool {
 
   async #connect(spec: ConnectionSpec, specHash: string): Promise<Entry> {
     const stderr = new TailBuffer();
-    const entry: Entry = { client: new Client(this.#clientInfo), specHash, stderr, launched: undefined, closed: false };
+    const entry: Entry = { client: new Client(this.#clientInfo, { jsonSchemaValidator: linearSchemaValidation }), specHash, stderr, launched: undefined, closed: false };
     entry.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => {
       for (const listener of this.#resourceListeners) listener(spec.key, notification.params.uri);
     });

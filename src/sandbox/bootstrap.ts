@@ -41,6 +41,9 @@ export const BOOTSTRAP_SOURCE = String.raw`(function () {
   const freeze = Object.freeze;
   const StringCtor = String;
   let clock = 0;
+  // Set from the run's limits at start: what crosses to the host is cut here, before it is copied.
+  let logBytes = 8192;
+  let argsBytes = 262144;
 
   // Deterministic time: Date.now() and new Date() read the logical clock.
   const RealDate = Date;
@@ -77,19 +80,31 @@ export const BOOTSTRAP_SOURCE = String.raw`(function () {
   const slice = String.prototype.slice;
   const NumberCtor = Number;
   g.__charterBridge = async function bridge(request) {
+    if (typeof request === "string" && request.length > argsBytes) {
+      return stringify({ ok: false, error: { code: "LIMIT_EXCEEDED", message: "the arguments are over " + argsBytes + " bytes", retryable: false } });
+    }
     const answer = await hostBridge(request);
     const bar = reflectApply(indexOf, answer, ["|"]);
     clock = NumberCtor(reflectApply(slice, answer, [0, bar]));
     return reflectApply(slice, answer, [bar + 1]);
   };
 
+  // A line's message is cut to the line limit and oversized data is sent as its size: the host
+  // never receives (or keeps) more than the limit, whatever the workflow logs.
   const log = (level) => (message, data) => {
-    hostLog(level, StringCtor(message), data === undefined ? undefined : stringify(data));
+    let text = StringCtor(message);
+    if (text.length > logBytes) text = reflectApply(slice, text, [0, logBytes]) + " [cut at " + logBytes + " bytes]";
+    const json = data === undefined ? undefined : stringify(data);
+    hostLog(level, text, typeof json === "string" && json.length > logBytes ? json.length : json);
   };
 
   g.__charterStart = async function start(inputJson, infoJson, stateJson) {
     const info = parse(infoJson);
     clock = info.startedAt;
+    if (info.limits) {
+      logBytes = info.limits.logBytes;
+      argsBytes = info.limits.argsBytes;
+    }
     s0 = info.seed[0] | 0 || 1;
     s1 = info.seed[1] | 0 || 2;
     const state = new Map(Object.entries(parse(stateJson)));

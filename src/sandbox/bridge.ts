@@ -53,6 +53,7 @@ export function createBridge(options: { tools: readonly ToolPolicy[]; limits: Sa
   const validators = new Map<string, { input: (v: unknown) => string[]; output: ((v: unknown) => string[]) | undefined }>();
   const now = options.now ?? Date.now;
   let calls = 0;
+  let exchanged = 0;
   const reply = (outcome: ToolOutcome, at: number): BridgeReply => `${at}|${JSON.stringify(outcome)}`;
   const refuse = (code: string, message: string) => reply({ ok: false, error: { code, message, retryable: false } }, now());
 
@@ -60,6 +61,8 @@ export function createBridge(options: { tools: readonly ToolPolicy[]; limits: Sa
     if (typeof request !== "string") return refuse("INVALID_ARGUMENTS", "the request is not text");
     if (request.length > options.limits.argsBytes) return refuse("LIMIT_EXCEEDED", `the arguments are over ${options.limits.argsBytes} bytes`);
     if (++calls > options.limits.toolCalls) return refuse("LIMIT_EXCEEDED", `the run made more than ${options.limits.toolCalls} tool calls`);
+    exchanged += request.length;
+    if (exchanged > options.limits.exchangedBytes) return refuse("LIMIT_EXCEEDED", `the run's tool calls exchanged more than ${options.limits.exchangedBytes} bytes`);
     const parsed = parseRequest(request);
     if (!parsed) return refuse("INVALID_ARGUMENTS", "the request is not { integration, tool, args } with object arguments");
     const key = `${parsed.integration}\u0000${parsed.tool}`;
@@ -88,6 +91,8 @@ export function createBridge(options: { tools: readonly ToolPolicy[]; limits: Sa
     }
     const text = reply(outcome.ok ? (validator.output ? { ok: true, structured: outcome.structured } : { ok: true, content: outcome.content ?? [] }) : outcome, at);
     if (text.length > options.limits.resultBytes) return reply({ ok: false, error: { code: "LIMIT_EXCEEDED", message: `the result of ${parsed.integration}.${parsed.tool} is over ${options.limits.resultBytes} bytes`, retryable: false } }, at);
+    exchanged += text.length;
+    if (exchanged > options.limits.exchangedBytes) return reply({ ok: false, error: { code: "LIMIT_EXCEEDED", message: `the run's tool calls exchanged more than ${options.limits.exchangedBytes} bytes`, retryable: false } }, at);
     return text;
   };
 }

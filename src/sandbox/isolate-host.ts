@@ -102,16 +102,16 @@ export async function runInIsolate(run: IsolateRun): Promise<IsolateOutcome> {
       if (logs.length >= run.limits.logLines) return kill({ code: "LIMIT_EXCEEDED", message: `the run wrote more than ${run.limits.logLines} log lines` });
       const text = String(message);
       const size = text.length + (typeof data === "string" ? data.length : 0);
-      const entry: LogLine = { level: level === "warn" || level === "error" ? level : "info", message: text.slice(0, run.limits.logBytes), at: Date.now() };
+      const entry: LogLine = { level: level === "warn" || level === "error" ? level : "info", message: text.slice(0, run.limits.logBytes + 64), at: Date.now() };
       if (typeof data === "string" && size <= run.limits.logBytes) entry.data = JSON.parse(data) as unknown;
-      else if (typeof data === "string") entry.message += ` [data of ${data.length} bytes left out: over the ${run.limits.logBytes}-byte line limit]`;
+      else if (typeof data === "string" || typeof data === "number") entry.message += ` [data of ${typeof data === "number" ? data : data.length} bytes left out: over the ${run.limits.logBytes}-byte line limit]`;
       logs.push(entry);
     };
     const syncTimeout = Math.max(1, run.limits.cpuMs);
     await (await compileWithCache(isolate, run.code)).run(context, { timeout: syncTimeout });
     const reply = await context.evalClosure(
       "return __charterStart($0, $1, $2)",
-      [JSON.stringify(run.input), JSON.stringify({ run: run.info, startedAt: run.startedAt, seed: run.seed }), JSON.stringify(run.state)],
+      [JSON.stringify(run.input), JSON.stringify({ run: run.info, startedAt: run.startedAt, seed: run.seed, limits: { logBytes: run.limits.logBytes, argsBytes: run.limits.argsBytes } }), JSON.stringify(run.state)],
       { arguments: { copy: true }, result: { promise: true, copy: true }, timeout: syncTimeout },
     );
     cpuMs = measure().cpuMs;

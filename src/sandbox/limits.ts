@@ -16,6 +16,8 @@ export type SandboxLimits = {
   resultBytes: number;
   /** The input, the output and the saved state, each, in bytes of JSON. */
   valueBytes: number;
+  /** All tool-call arguments and results of one run together, in bytes of JSON: what the host holds for it. */
+  exchangedBytes: number;
 };
 
 export const DEFAULT_LIMITS: SandboxLimits = {
@@ -28,4 +30,5 @@ export const DEFAULT_LIMITS: SandboxLimits = {
   argsBytes: 256 * 1024,
   resultBytes: 1024 * 1024,
   valueBytes: 1024 * 1024,
+  exchangedBytes: 32 * 1024 * 1024,
 };
