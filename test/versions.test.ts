@@ -2,6 +2,7 @@
  * Versions, gates, approvals, integrity and drift through the version service, against the real
  * store on both databases and a real MCP server whose tool list the tests change.
  */
+import { bundleHash } from "../src/core/bundle-hash.ts";
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -166,6 +167,34 @@ for (const driver of DRIVERS) {
       assert.equal((await w.app.versionRepository.audit("acme")).at(-1)?.action, "integrity-failure");
     });
 
+    test("the approval binds the policy and the source too: either changed in the database fails closed", async () => {
+      for (const tamper of [
+        (v: { bundleHash: string | null }) => sql`update bundles set tools = '[]'::jsonb where hash = ${v.bundleHash}`,
+        (v: { bundleHash: string | null }) => sql`update versions set source = source || ' ' where bundle_hash = ${v.bundleHash}`,
+      ]) {
+        const w = await setup();
+        const v = await submitted(w);
+        await w.app.versions.approve("acme", v.id, w.users.bob, "ok");
+        await w.app.database.db.execute(sql`alter table bundles disable trigger bundles_immutable`);
+        await w.app.database.db.execute(sql`alter table versions disable trigger versions_content_fixed`);
+        await w.app.database.db.execute(tamper(v));
+        const calls = await readFile(w.callsFile, "utf8");
+        assert.equal(await code(w.app.versions.runActive({ tenantId: "acme", workflow: "purge", input: { id: "x", purge: true }, trigger: { type: "manual" } })), "BUNDLE_TAMPERED");
+        assert.equal(await readFile(w.callsFile, "utf8"), calls, "no tool was called");
+        assert.equal((await w.app.versionRepository.audit("acme")).at(-1)?.action, "integrity-failure");
+      }
+    });
+
+    test("the same code in two tenants is two bundles: one tenant cannot plant the policy another runs under", async () => {
+      const w = await setup();
+      const v = await submitted(w);
+      const bundle = await w.app.runRepository.bundle(v.bundleHash ?? "");
+      assert.ok(bundle);
+      assert.notEqual(bundleHash("other", bundle), v.bundleHash, "the tenant is part of the hash");
+      assert.notEqual(bundleHash("acme", { ...bundle, tools: [] }), v.bundleHash, "the policy is part of the hash");
+      assert.equal(bundleHash("acme", bundle), v.bundleHash);
+    });
+
     test("drift: a breaking change blocks the version with SCHEMA_DRIFT; a compatible change is recorded and does not", async () => {
       const w = await setup();
       const v = await submitted(w);
@@ -207,6 +236,11 @@ for (const driver of DRIVERS) {
       await w.app.versions.submit("acme", v2.id, w.users.alice);
       await w.app.versions.approve("acme", v2.id, w.users.bob, "fixed");
       assert.equal((await w.app.versions.runActive({ tenantId: "acme", workflow: "purge", input: { id: "x" }, trigger: { type: "manual" } })).status, "succeeded");
+      // Rolling back to the version the change broke is refused as its approval would be.
+      assert.equal((await w.app.versions.find("acme", v.id)).status, "superseded");
+      const back = w.app.versions.rollback("acme", "purge", v.number, w.users.dave);
+      await assert.rejects(back, (error: { code: string; message: string }) => error.code === "SCHEMA_DRIFT" && /tools it calls changed since/.test(error.message));
+      assert.equal((await w.app.versionRepository.activeVersion("acme", "purge"))?.id, v2.id);
     });
 
     test("bad decisions are refused with a stable code, and nothing changes", async () => {

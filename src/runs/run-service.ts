@@ -14,8 +14,9 @@
  * Time and randomness replay too: the clock inside a run is the recorded start time and then the
  * recorded finish time of each call; the PRNG seed is part of the run record.
  */
+import { bundleHash } from "../core/bundle-hash.ts";
 import { randomInt } from "node:crypto";
-import { contentHash, textHash } from "../core/canonical-json.ts";
+import { contentHash } from "../core/canonical-json.ts";
 import { CharterError } from "../core/errors.ts";
 import { schemaValidator } from "../core/json-schema.ts";
 import { createBridge, DEFAULT_LIMITS, type Executor, type GuestError, type LogLine, runInIsolate, type SandboxLimits, type ToolPolicy } from "../sandbox/index.ts";
@@ -135,8 +136,8 @@ export class RunService {
     // Everything that can refuse comes before the claim, so a refused resume leaves the run as it was.
     const bundle = await repository.bundle(existing.bundleHash);
     if (!bundle) throw new CharterError("RUN_NOT_RESUMABLE", `the bundle ${existing.bundleHash} of run ${runId} is missing`);
-    const actual = textHash(bundle.code);
-    if (actual !== existing.bundleHash) throw new CharterError("BUNDLE_TAMPERED", `the stored bundle of run ${runId} hashes to ${actual}, not the ${existing.bundleHash} it started with; it was not resumed`);
+    const actual = bundle.tenantId === existing.tenantId ? bundleHash(existing.tenantId, bundle) : null;
+    if (actual !== existing.bundleHash) throw new CharterError("BUNDLE_TAMPERED", `the stored bundle of run ${runId} hashes to ${actual ?? "(another tenant's)"}, not the ${existing.bundleHash} it started with; it was not resumed`);
     const tools = options.tools ?? (await this.#resources.tools(existing.tenantId));
     const run = await repository.claim(runId, new Date(Date.now() + this.#leaseMs), new Date());
     if (!run) throw new CharterError("RUN_NOT_RESUMABLE", `run ${runId} is still held by a live process (its lease runs until ${existing.leaseUntil?.toISOString()}); try again after that`);

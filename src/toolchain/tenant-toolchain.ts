@@ -3,6 +3,7 @@
  * catalog snapshots and one compiler built on it; both are keyed by the catalog hash, so a sync
  * that changes the catalog gives the next check a fresh SDK, and tenants never share one.
  */
+import { bundleHash } from "../core/bundle-hash.ts";
 import type { CompileInput, CompileResult, CompilerSdk } from "../compile/index.ts";
 import { WorkflowCompiler } from "../compile/index.ts";
 import { CharterError } from "../core/errors.ts";
@@ -87,8 +88,9 @@ export class TenantToolchain {
       const retry = result.workflow?.retry.includes(`${capability.integration}.${capability.tool}`) ?? false;
       return { integration: capability.integration, tool: capability.tool, annotations: capability.annotations, inputSchema: tool?.inputSchema ?? {}, outputSchema: tool?.outputSchema, retry };
     });
+    const body = { workflow: result.workflow.name, code: result.bundle.code, tools, inputSchema: result.workflow.inputSchema, outputSchema: result.workflow.outputSchema };
     const runnable: RunnableBundle = {
-      hash: result.bundle.hash,
+      hash: bundleHash(tenantId, JSON.parse(JSON.stringify(body)) as typeof body),
       workflow: result.workflow.name,
       code: result.bundle.code,
       sourceMap: result.bundle.sourceMap,

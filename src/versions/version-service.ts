@@ -13,6 +13,7 @@
  *     does not run (SCHEMA_DRIFT) until a new version is approved
  *   - every decision lands in the audit log, with the hashes it was about
  */
+import { bundleHash } from "../core/bundle-hash.ts";
 import { textHash } from "../core/canonical-json.ts";
 import type { CatalogContent, CatalogTool } from "../core/catalog.ts";
 import { CharterError } from "../core/errors.ts";
@@ -154,6 +155,8 @@ export class VersionService {
     if (target.status !== "superseded" || !approved) {
       throw new CharterError("VERSION_NOT_APPROVABLE", `${label(target)} is ${target.status}; rollback goes only to a version that was approved and later superseded`);
     }
+    // The tools it calls may have changed since it was superseded: the same check as approval.
+    await this.#refuseIfStale(target);
     await this.#verifyBundle(target, actor);
     const previous = await this.#r.versions.activeVersion(tenantId, workflow);
     const ok = await this.#r.versions.transition({
@@ -230,15 +233,21 @@ export class VersionService {
     return { ...result, version: version.number };
   }
 
-  /** The stored bundle, after checking it hashes to the version's and every approval's bundle hash; fails closed. */
+  /**
+   * The stored bundle, after checking that it (code and policy, of this tenant) hashes to the
+   * version's and every approval's bundle hash, and that the version's source still hashes to what
+   * the approvals name; fails closed.
+   */
   async #verifyBundle(version: VersionRow, actor: Actor | null) {
     const bundle = version.bundleHash ? await this.#r.runRepository.bundle(version.bundleHash) : undefined;
-    const approvals = await this.#r.versions.approvals(version.id);
-    const actual = bundle ? textHash(bundle.code) : null;
-    const approvedHashes = approvals.filter((a) => a.decision === "approve").map((a) => (a.hashes as { bundle: string | null }).bundle);
-    if (!bundle || actual !== version.bundleHash || approvedHashes.some((hash) => hash !== version.bundleHash)) {
-      await this.#r.versions.record({ tenantId: version.tenantId, actorId: actor?.userId ?? null, action: "integrity-failure", workflow: version.workflow, versionId: version.id, detail: { expected: version.bundleHash, actual, approved: approvedHashes } });
-      throw new CharterError("BUNDLE_TAMPERED", `the stored bundle of ${label(version)} does not match the approved hash ${version.bundleHash ?? "(none)"}${actual ? ` (it hashes to ${actual})` : " (it is missing)"}; nothing was run. Create and approve a new version.`);
+    const approvals = (await this.#r.versions.approvals(version.id)).filter((a) => a.decision === "approve");
+    const actual = bundle && bundle.tenantId === version.tenantId ? bundleHash(version.tenantId, bundle) : null;
+    const approvedHashes = approvals.map((a) => (a.hashes as { bundle: string | null }).bundle);
+    const sourceIntact = textHash(version.source) === version.sourceHash && approvals.every((a) => (a.hashes as { source?: string }).source === version.sourceHash);
+    if (!bundle || actual !== version.bundleHash || approvedHashes.some((hash) => hash !== version.bundleHash) || !sourceIntact) {
+      await this.#r.versions.record({ tenantId: version.tenantId, actorId: actor?.userId ?? null, action: "integrity-failure", workflow: version.workflow, versionId: version.id, detail: { expected: version.bundleHash, actual, approved: approvedHashes, sourceIntact } });
+      const what = !sourceIntact ? "the stored source no longer hashes to the approved source hash" : `the stored bundle does not match the approved hash ${version.bundleHash ?? "(none)"}${actual ? ` (its code and policy hash to ${actual})` : " (it is missing)"}`;
+      throw new CharterError("BUNDLE_TAMPERED", `${label(version)}: ${what}; nothing was run. Create and approve a new version.`);
     }
     return bundle;
   }
