@@ -272,6 +272,18 @@ describe("Charter as an MCP server", () => {
     assert.equal(hijack.status, 404, "another user's key cannot use the session");
   });
 
+  test("one key cannot lock others out: a user holds at most 20 sessions, the 21st closes that user's longest-idle one", async () => {
+    const clients: Client[] = [];
+    for (let i = 0; i < 22; i++) clients.push(await connect(keys["ana"] ?? ""));
+    // The first two were closed to make room; the newest answer.
+    await assert.rejects(clients[0]?.listTools() ?? Promise.reject(new Error("none")), /404|Session not found/);
+    assert.ok((await clients[21]?.listTools())?.tools.length);
+    // Another user is not affected.
+    const other = await connect(keys["olga"] ?? "");
+    assert.ok((await other.listTools()).tools.length);
+    for (const client of [...clients.slice(2), other]) await client.close();
+  });
+
   test("the MCP Inspector's CLI lists the demo tenant's tools and calls a workflow", async () => {
     const inspector = path.join(REPO, "node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js");
     const common = ["--cli", `${served.base}/mcp`, "--transport", "http", "--header", `Authorization: Bearer ${keys["olga"]}`];

@@ -4,7 +4,10 @@
  * another site that rebinds its name to this machine is refused before anything else), then a
  * bearer API key as for the REST API, then the session: each session belongs to the key's user
  * and tenant that opened it, and any other caller naming it gets 404, as for an unknown one.
- * Sessions idle for 30 minutes are closed; at most 1000 are open at once.
+ * Sessions idle for 30 minutes are closed. One user holds at most 20: a 21st closes that user's
+ * longest-idle one, so a leaky or hostile client crowds out only itself. At most 1000 are open at
+ * once; when full, the longest-idle session is closed to make room if it has been idle a minute,
+ * else the new one is refused with 503 and Retry-After.
  */
 import { randomUUID } from "node:crypto";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
@@ -15,12 +18,26 @@ import { type CharterMcpOptions, createCharterMcpServer } from "./charter-mcp.ts
 type Session = { transport: WebStandardStreamableHTTPServerTransport; tenantId: string; userId: string; seen: number };
 
 const MAX_SESSIONS = 1000;
+const MAX_SESSIONS_PER_USER = 20;
+/** When every slot is taken, a session idle this long gives up its slot to a new one. */
+const EVICTABLE_IDLE_MS = 60_000;
 /** A session with no request for this long is closed (its client starts a new one). */
 const IDLE_MS = 30 * 60_000;
 
 export function mcpEndpoint(app: App, options: CharterMcpOptions = {}) {
   const sessions = new Map<string, Session>();
   const allowed = new Set(app.env.mcp.allowedHosts);
+  const close = (id: string) => {
+    const session = sessions.get(id);
+    sessions.delete(id);
+    void session?.transport.close().catch(() => undefined);
+  };
+  /** The longest-idle session among those that pass the filter. */
+  const longestIdle = (which: (session: Session) => boolean): [string, Session] | undefined => {
+    let found: [string, Session] | undefined;
+    for (const entry of sessions) if (which(entry[1]) && (!found || entry[1].seen < found[1].seen)) found = entry;
+    return found;
+  };
   const sweep = setInterval(() => {
     const now = Date.now();
     for (const [id, session] of sessions) {
@@ -54,7 +71,17 @@ export function mcpEndpoint(app: App, options: CharterMcpOptions = {}) {
       return session.transport.handleRequest(request);
     }
     if (request.method !== "POST") return rpcError(400, -32000, "Bad Request: no valid session; start one with an initialize request");
-    if (sessions.size >= MAX_SESSIONS) return rpcError(503, -32000, "too many open MCP sessions; close some (DELETE /mcp) and try again", { "retry-after": "10" });
+    const own = (session: Session) => session.userId === resolved.user.id && session.tenantId === resolved.tenantId;
+    let held = 0;
+    for (const session of sessions.values()) if (own(session)) held++;
+    if (held >= MAX_SESSIONS_PER_USER) {
+      const oldest = longestIdle(own);
+      if (oldest) close(oldest[0]);
+    } else if (sessions.size >= MAX_SESSIONS) {
+      const oldest = longestIdle(() => true);
+      if (!oldest || Date.now() - oldest[1].seen < EVICTABLE_IDLE_MS) return rpcError(503, -32000, "too many open MCP sessions; close some (DELETE /mcp) and try again", { "retry-after": "10" });
+      close(oldest[0]);
+    }
 
     const roles = await app.identity.roles(resolved.tenantId, resolved.user.id);
     const server = createCharterMcpServer(app, { tenantId: resolved.tenantId, actor: { userId: resolved.user.id, handle: resolved.user.handle }, roles }, options);
