@@ -87,6 +87,14 @@ describe("HTTP API", () => {
     }
     assert.equal(queued?.["status"], "succeeded", JSON.stringify(queued));
     fired.body["run"] = queued;
+    // The same signed delivery again (a sender's retry) is answered, and starts no second run.
+    const again = await call("POST", hook.body["url"], undefined, body, { "x-charter-timestamp": timestamp, "x-charter-signature": sign(hook.body["secret"], timestamp, body) });
+    assert.deepEqual([again.status, again.body["duplicate"]], [200, true]);
+    // Bytes that are not UTF-8 are refused even when signed as sent (before, they were read as other text).
+    const bytes = Buffer.concat([Buffer.from('{"title":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
+    const badText = await fetch(`${served.base}${hook.body["url"]}`, { method: "POST", body: bytes, headers: { "content-type": "application/json", "x-charter-timestamp": timestamp, "x-charter-signature": sign(hook.body["secret"], timestamp, bytes) } });
+    assert.equal(badText.status, 400);
+    assert.match(await badText.text(), /not valid UTF-8/);
 
     const run = await call("GET", `/api/v1/tenants/demo/runs/${fired.body["run"].id}`, keys["olga"]);
     assert.equal(run.status, 200);
@@ -157,6 +165,30 @@ describe("HTTP API", () => {
     assert.equal((await call("GET", "/api/v1/tenants/demo/catalog", rita)).status, 401);
   });
 
+  test("fuzz: 600 random requests over every route (seeded) get no 5xx, and the server stays healthy", async () => {
+    let seed = 20261130;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+    const values = ["", "x", "0", "-1", "1e10", "99999999999", "%00", "%FF", "..%2F..", "a@b", "a@99999999999", "nope@1", "' or 1=1 --", "🙂", "x".repeat(300)];
+    const bodies = ["", "{", "[]", "null", '{"a":1}', '{"to":1e10}', '{"to":-5}', '{"request":""}', '{"source":"\\u0000"}', `{"input":${"[".repeat(70)}${"]".repeat(70)}}`, '{"comment":"ok","extra":true}', '{"user":"x","roles":["nope"]}', '{"answer":"x"}', "\u0000", '"\\ud800"'];
+    const failures: string[] = [];
+    for (let i = 0; i < 600; i++) {
+      const route = pick(served.routes.filter((r) => r.method !== "ALL"));
+      const url = route.path.replace(/:(\w+)/g, (_m, name: string) => (name === "tenant" ? pick(["demo", "other", "nope", "%00"]) : pick(values)));
+      const method = route.method;
+      const key = pick([keys["admin"], keys["other"], undefined, "chk_bogus"]);
+      const response = await fetch(`${served.base}${url}${random() < 0.2 ? `?${pick(["wait", "workflow", "status", "limit", "job"])}=${pick(values)}` : ""}`, {
+        method,
+        headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), "content-type": "application/json" },
+        ...(method === "GET" || method === "DELETE" ? {} : { body: pick(bodies) }),
+      }).catch((error: Error) => ({ status: 599, text: async () => error.message }));
+      if (response.status >= 500 && !(response.status === 503 && url.endsWith("/sync"))) failures.push(`${method} ${url}: ${response.status} ${(await response.text()).slice(0, 200)}`);
+      else await response.text();
+    }
+    assert.deepEqual(failures, []);
+    assert.equal((await call("GET", "/api/v1/health", undefined)).status, 200);
+  });
+
   test("bad input is a 4xx naming the problem, never a 5xx", async () => {
     const malformed = await call("POST", "/api/v1/tenants/demo/plans", keys["admin"], "{not json");
     assert.equal(malformed.status, 400);
@@ -170,6 +202,15 @@ describe("HTTP API", () => {
     const big = await call("POST", "/api/v1/tenants/demo/plans", keys["admin"], JSON.stringify({ request: "x".repeat(1024 * 1024) }));
     assert.equal(big.status, 413);
     assert.equal((await call("GET", "/api/v1/tenants/demo/versions/nope@1", keys["admin"])).status, 404);
+    // Values PostgreSQL cannot take, and shapes that would cost the stack, are 4xx before any query.
+    assert.equal((await call("GET", "/api/v1/tenants/demo/versions/x@99999999999", keys["admin"])).status, 404);
+    assert.equal((await call("POST", "/api/v1/tenants/demo/workflows/x/rollback", keys["admin"], { to: 1e10 })).status, 400);
+    assert.equal((await call("GET", "/api/v1/tenants/demo/versions/a%00b", keys["admin"])).status, 400);
+    assert.equal((await call("GET", "/api/v1/tenants/demo/runs?workflow=a%00", keys["admin"])).status, 400);
+    const nul = await call("POST", "/api/v1/tenants/demo/versions", keys["admin"], { source: "export default 1;\u0000" });
+    assert.deepEqual([nul.status, nul.body["error"].message], [400, "the body holds a NUL character (\\u0000), which Charter does not store"]);
+    const deep = await call("POST", "/api/v1/tenants/demo/plans", keys["admin"], `${"[".repeat(100_000)}${"]".repeat(100_000)}`);
+    assert.deepEqual([deep.status, deep.body["error"].message], [400, "the body nests deeper than 64 levels"]);
     assert.equal((await call("GET", "/api/v1/tenants/demo/runs/not-a-run", keys["admin"])).status, 404);
     assert.equal((await call("GET", "/api/v1/nothing", undefined)).status, 404);
     const openapi = (await call("GET", "/api/v1/openapi.json", undefined)).body;

@@ -13,7 +13,7 @@ import type { Role, UserRow } from "../store/index.ts";
 import type { Actor } from "../versions/index.ts";
 import { httpStatus } from "./http-status.ts";
 import { OPENAPI } from "./openapi.ts";
-import { verify, webhookKey, webhookSecret } from "./webhooks.ts";
+import { REPLAY_WINDOW_S, SeenDeliveries, verify, webhookKey, webhookSecret } from "./webhooks.ts";
 import { mcpEndpoint } from "../mcp-server/index.ts";
 import type { Dispatcher } from "../triggers/index.ts";
 
@@ -31,6 +31,7 @@ export type LogLine = Record<string, unknown> & { event: string };
 export async function createHttpApp(app: App, options: { log?: (line: LogLine) => void; dispatcher?: Dispatcher } = {}): Promise<Hono<Vars>> {
   const dispatcher = options.dispatcher;
   const key = await webhookKey(app.env.dataDir, process.env["CHARTER_WEBHOOK_KEY"]);
+  const deliveries = new SeenDeliveries(REPLAY_WINDOW_S * 1000);
   const http = new Hono<Vars>();
   // Unexpected errors are logged even without a request log (to stderr), since the answer says so.
   const log = options.log ?? ((line: LogLine) => process.stderr.write(`${JSON.stringify(line)}\n`));
@@ -40,7 +41,9 @@ export async function createHttpApp(app: App, options: { log?: (line: LogLine) =
     if (error instanceof CharterError) return c.json({ error: { code: error.code, message: error.message, retryable: error.retryable } }, httpStatus(error.code));
     if (error instanceof z.ZodError) return c.json({ error: { code: "INVALID_REQUEST", message: error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; "), retryable: false } }, 400);
     if (error instanceof BadRequest) return c.json({ error: { code: "INVALID_REQUEST", message: error.message, retryable: false } }, 400);
-    log({ at: new Date().toISOString(), event: "http-error", method: c.req.method, path: c.req.path, message: error instanceof Error ? error.message : String(error) });
+    // Never the request's data: a failed query's message ends with its parameters, which are cut off.
+    const message = (error instanceof Error ? error.message : String(error)).replace(/\nparams:[\s\S]*$/, "").slice(0, 500);
+    log({ at: new Date().toISOString(), event: "http-error", method: c.req.method, path: c.req.path, message });
     return c.json({ error: { code: "INTERNAL", message: "Charter failed to handle the request; it is logged; try again or report it", retryable: true } }, 500);
   });
   http.notFound((c) => c.json({ error: { code: "NOT_FOUND", message: `no route ${c.req.method} ${c.req.path}; see /api/v1/openapi.json`, retryable: false } }, 404));
@@ -53,6 +56,12 @@ export async function createHttpApp(app: App, options: { log?: (line: LogLine) =
     });
   }
   http.use("*", bodyLimit({ maxSize: MAX_BODY, onError: (c) => c.json({ error: { code: "BODY_TOO_LARGE", message: `the body is over ${MAX_BODY} bytes`, retryable: false } }, 413, { connection: "close" }) }));
+
+  // A NUL character in the path or the query is refused before any route reads it.
+  http.use("*", async (c, next) => {
+    if (/%00|\u0000/i.test(c.req.url)) return c.json({ error: { code: "INVALID_REQUEST", message: "the path or query holds a NUL character", retryable: false } }, 400);
+    return next();
+  });
 
   // A time limit on every request but planning, which has the planner's own (CHARTER_PLANNER_MAX_MS).
   http.use("*", async (c, next) => {
@@ -210,18 +219,21 @@ export async function createHttpApp(app: App, options: { log?: (line: LogLine) =
   http.post("/hooks/:tenant/:workflow", async (c) => {
     const tenantId = c.req.param("tenant");
     const workflow = c.req.param("workflow");
-    const body = await c.req.text();
-    const problem = verify(webhookSecret(key, tenantId, workflow), c.req.header("x-charter-timestamp"), c.req.header("x-charter-signature"), body);
+    const raw = Buffer.from(await c.req.arrayBuffer());
+    const problem = verify(webhookSecret(key, tenantId, workflow), c.req.header("x-charter-timestamp"), c.req.header("x-charter-signature"), raw);
     if (problem) return c.json({ error: { code: "BAD_SIGNATURE", message: problem, retryable: false } }, 401);
+    let body: string;
+    try {
+      body = new TextDecoder("utf-8", { fatal: true }).decode(raw);
+    } catch {
+      throw new BadRequest("the body is not valid UTF-8");
+    }
+    // The same signed delivery twice within the window starts one run: a sender's retry is answered, not repeated.
+    if (!deliveries.first(`${tenantId}/${workflow}/${c.req.header("x-charter-signature") ?? ""}`)) return c.json({ duplicate: true, run: null }, 200);
     const version = /^[a-z0-9][a-z0-9-]*$/.test(tenantId) ? await app.versionRepository.activeVersion(tenantId, workflow) : undefined;
     const triggers = ((version?.triggers as { triggers?: { type: string }[] } | undefined)?.triggers ?? []).map((tr) => tr.type);
     if (!version || !triggers.includes("webhook")) throw new CharterError("VERSION_NOT_FOUND", `no approved workflow ${workflow} with a webhook trigger`);
-    let input: unknown;
-    try {
-      input = JSON.parse(body);
-    } catch {
-      throw new BadRequest("the body is not JSON");
-    }
+    const input = parseBody(body);
     if (dispatcher) return c.json({ job: await dispatcher.submit({ tenantId, workflow, input, trigger: "webhook" }), run: null }, 202);
     const run = await app.versions.runActive({ tenantId, workflow, input, trigger: { type: "webhook" } });
     return c.json({ run: { id: run.runId, status: run.status, output: run.output, error: run.error } }, 202);
@@ -234,18 +246,41 @@ class BadRequest extends Error {}
 async function json(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === "") return {};
+  return parseBody(text);
+}
+
+/** Deeper JSON than this is refused: no request of Charter's needs it, and deep values cost stack later. */
+const MAX_JSON_DEPTH = 64;
+
+/** A JSON body, refused (400) when it does not parse, nests deeper than MAX_JSON_DEPTH or holds a NUL character (which PostgreSQL text cannot store). */
+export function parseBody(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new BadRequest("the body is not JSON");
   }
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop() as [unknown, number];
+    if (depth > MAX_JSON_DEPTH) throw new BadRequest(`the body nests deeper than ${MAX_JSON_DEPTH} levels`);
+    if (typeof item === "string") {
+      if (item.includes("\u0000")) throw new BadRequest("the body holds a NUL character (\\u0000), which Charter does not store");
+    } else if (item !== null && typeof item === "object") {
+      for (const [key, inner] of Object.entries(item)) {
+        if (key.includes("\u0000")) throw new BadRequest("the body holds a NUL character (\\u0000), which Charter does not store");
+        stack.push([inner, depth + 1]);
+      }
+    }
+  }
+  return value;
 }
 
 const CreateVersion = z.object({ source: z.string().min(1).max(200_000), tests: z.string().max(200_000).optional(), name: z.string().regex(/^[a-z0-9-]{1,64}$/).optional() }).strict();
 const Plan = z.object({ request: z.string().min(1).max(4000), from: z.string().max(200).optional() }).strict();
 const Answer = z.object({ answer: z.string().min(1).max(2000) }).strict();
 const Decision = z.object({ comment: z.string().min(1).max(4000) }).strict();
-const Rollback = z.object({ to: z.number().int().min(1) }).strict();
+const Rollback = z.object({ to: z.number().int().min(1).max(2_147_483_647) }).strict();
 const StartRun = z.object({ input: z.record(z.string(), z.unknown()).default({}) }).strict();
 const RunFilter = z.object({ workflow: z.string().max(64).optional(), status: z.enum(["running", "succeeded", "failed", "needs-attention", "cancelled"]).optional(), limit: z.coerce.number().int().min(1).max(500).optional(), job: z.uuid().optional() });
 /** `?wait=<seconds>`: how long a manual run request waits for the run (at most 25 s, under the request limit). */

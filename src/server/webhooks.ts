@@ -26,12 +26,34 @@ export function webhookSecret(key: Buffer, tenantId: string, workflow: string): 
   return createHmac("sha256", key).update(`${tenantId}/${workflow}`).digest("hex");
 }
 
-export function sign(secret: string, timestamp: string, body: string): string {
-  return `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
+/** The signature over "<timestamp>.<body>", the body as the bytes that were sent. */
+export function sign(secret: string, timestamp: string, body: string | Buffer): string {
+  return `sha256=${createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest("hex")}`;
+}
+
+/**
+ * Signed deliveries seen within the replay window, by signature: the first is new, a repeat is not.
+ * Held by the serving process (a second server process would run a repeat once more).
+ */
+export class SeenDeliveries {
+  readonly #windowMs: number;
+  readonly #seen = new Map<string, number>();
+  constructor(windowMs: number) {
+    this.#windowMs = windowMs;
+  }
+  first(id: string, now = Date.now()): boolean {
+    for (const [key, at] of this.#seen) {
+      if (now - at <= this.#windowMs * 2) break; // insertion order is time order
+      this.#seen.delete(key);
+    }
+    if (this.#seen.has(id)) return false;
+    this.#seen.set(id, now);
+    return true;
+  }
 }
 
 /** Why a signed request is refused, or undefined when it is good. */
-export function verify(secret: string, timestamp: string | undefined, signature: string | undefined, body: string, nowS = Date.now() / 1000): string | undefined {
+export function verify(secret: string, timestamp: string | undefined, signature: string | undefined, body: string | Buffer, nowS = Date.now() / 1000): string | undefined {
   if (!timestamp || !signature) return "missing x-charter-timestamp or x-charter-signature";
   const at = Number(timestamp);
   if (!Number.isFinite(at) || Math.abs(nowS - at) > REPLAY_WINDOW_S) return `the timestamp is outside the ${REPLAY_WINDOW_S}-second window (a replay, or a clock far off)`;

@@ -123,7 +123,9 @@ export class VersionRepository {
     return this.#db.transaction(async (tx) => {
       const still = await tx.select({ status: versions.status }).from(versions).where(eq(versions.id, version.id)).for("update");
       if (still[0]?.status !== "in-review") return false;
-      await tx.insert(approvals).values({ versionId: version.id, decision: "approve", ...decision });
+      // One decision per reviewer: a concurrent second one from the same reviewer inserts nothing.
+      const added = await tx.insert(approvals).values({ versionId: version.id, decision: "approve", ...decision }).onConflictDoNothing().returning({ id: approvals.id });
+      if (added.length === 0) return false;
       await tx.insert(auditLog).values(audit);
       return true;
     });

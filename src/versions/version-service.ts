@@ -88,8 +88,9 @@ export class VersionService {
 
   /** Finds a version of this tenant by id or by "workflow@number". */
   async find(tenantId: string, reference: string): Promise<VersionRow> {
-    const at = /^(.+)@(\d+)$/.exec(reference);
-    const version = at ? await this.#r.versions.byNumber(tenantId, at[1] ?? "", Number(at[2])) : await this.#r.versions.byId(reference);
+    const at = /^(.+)@(\d{1,10})$/.exec(reference);
+    const number = Number(at?.[2]);
+    const version = at ? (number <= 2_147_483_647 ? await this.#r.versions.byNumber(tenantId, at[1] ?? "", number) : undefined) : await this.#r.versions.byId(reference);
     if (!version || version.tenantId !== tenantId) throw new CharterError("VERSION_NOT_FOUND", `no version "${reference}" in tenant ${tenantId}; name it by id or as <workflow>@<number>`);
     return version;
   }
@@ -117,7 +118,11 @@ export class VersionService {
     const decision = { userId: actor.userId, comment, hashes };
     if (approvals < required) {
       const ok = await this.#r.versions.addApproval(version, decision, { ...audit, action: "version-approval-recorded", detail: { comment, hashes, approvals, required } });
-      if (!ok) throw new CharterError("VERSION_NOT_APPROVABLE", `${label(version)} is no longer in review`);
+      if (!ok) {
+        // A concurrent second decision by the same reviewer inserts nothing: say so, not that the version moved.
+        const mine = (await this.#r.versions.approvals(version.id)).some((a) => a.userId === actor.userId);
+        throw mine ? new CharterError("ALREADY_DECIDED", `${actor.handle} already decided on ${label(version)}`) : new CharterError("VERSION_NOT_APPROVABLE", `${label(version)} is no longer in review`);
+      }
       return { version: await this.find(tenantId, version.id), activated: false, approvals, required };
     }
     const previous = await this.#r.versions.activeVersion(tenantId, version.workflow);
