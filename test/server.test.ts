@@ -165,6 +165,25 @@ describe("HTTP API", () => {
     assert.equal((await call("GET", "/api/v1/tenants/demo/catalog", rita)).status, 401);
   });
 
+  test("separation of duties holds against an admin: a reviewer the admin appointed cannot approve the admin's version, and no one mints a key for someone else", async () => {
+    const sock = await call("POST", "/api/v1/tenants/demo/keys", keys["admin"], { user: "sock", roles: ["reviewer"] });
+    assert.equal(sock.status, 201, JSON.stringify(sock.body));
+    const draft = await call("POST", "/api/v1/tenants/demo/plans", keys["admin"], { request: "Page the on-call engineer with a message and post it to #it-ops" });
+    assert.equal(draft.status, 201, JSON.stringify(draft.body));
+    const ref = draft.body["version"].id;
+    assert.equal((await call("POST", `/api/v1/tenants/demo/versions/${ref}/submit`, keys["admin"])).status, 200);
+    const approved = await call("POST", `/api/v1/tenants/demo/versions/${ref}/approve`, sock.body["key"], { comment: "lgtm" });
+    assert.equal(approved.status, 403);
+    assert.match(approved.body["error"].message, /sock's reviewer role or key was granted by the author/);
+    // A key for an existing user is theirs to make.
+    const forBen = await call("POST", "/api/v1/tenants/demo/keys", keys["admin"], { user: "ben", roles: ["reviewer"] });
+    assert.equal(forBen.status, 403);
+    assert.match(forBen.body["error"].message, /ben already exists: a key for them is made by ben/);
+    const audit = await app.versionRepository.audit("demo");
+    assert.ok(audit.some((a) => a.action === "role-granted" && (a.detail as { user: string }).user === "sock"));
+    assert.ok(audit.some((a) => a.action === "key-created" && (a.detail as { user: string }).user === "sock"));
+  });
+
   test("fuzz: 600 random requests over every route (seeded) get no 5xx, and the server stays healthy", async () => {
     let seed = 20261130;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);

@@ -124,7 +124,10 @@ export async function usersAdd(handle: string, options: Options, output: Output)
     const roles = parseRoles(options.role, true);
     await app.catalogs.ensureTenant(tenantId);
     const user = await app.identity.ensureUser(handle);
-    for (const role of roles) await app.identity.grant(tenantId, user.id, role);
+    for (const role of roles) {
+      await app.identity.grant(tenantId, user.id, role);
+      await app.versionRepository.record({ tenantId, actorId: null, action: "role-granted", detail: { user: user.handle, role, by: "the server (charter users add)" } });
+    }
     output.out(`${handle} has ${[...(await app.identity.roles(tenantId, user.id))].join(", ")} in tenant ${tenantId}`);
     return 0;
   });
@@ -137,8 +140,12 @@ export async function keysCreate(options: Options, output: Output): Promise<numb
     await app.catalogs.ensureTenant(tenantId);
     const user = options.role ? await app.identity.ensureUser(options.user) : await app.identity.userByHandle(options.user);
     if (!user) throw new CharterError("UNKNOWN_USER", `no user "${options.user}"; add --role to create it, or 'charter users add'`);
-    for (const role of parseRoles(options.role, false)) await app.identity.grant(tenantId, user.id, role);
+    for (const role of parseRoles(options.role, false)) {
+      await app.identity.grant(tenantId, user.id, role);
+      await app.versionRepository.record({ tenantId, actorId: null, action: "role-granted", detail: { user: user.handle, role, by: "the server (charter keys create)" } });
+    }
     const key = await app.identity.createKey(tenantId, user.id);
+    await app.versionRepository.record({ tenantId, actorId: null, action: "key-created", detail: { user: user.handle, prefix: key.slice(0, 12), by: "the server (charter keys create)" } });
     output.out(key);
     output.err(`API key for ${user.handle} in tenant ${tenantId}; it is shown once and stored only as a hash`);
     return 0;

@@ -203,9 +203,19 @@ export async function createHttpApp(app: App, options: { log?: (line: LogLine) =
   http.post(`${t}/keys`, async (c) => {
     await role(c, ["admin"]);
     const body = CreateKey.parse(await json(c));
-    const user = await app.identity.ensureUser(body.user);
-    for (const r of body.roles) await app.identity.grant(c.get("tenantId"), user.id, r);
-    return c.json({ key: await app.identity.createKey(c.get("tenantId"), user.id), user: user.handle, roles: body.roles, note: "shown once; stored only as a hash" }, 201);
+    const actor = c.get("actor");
+    const tenantId = c.get("tenantId");
+    // An admin makes keys for new users; a key for an existing user only that user makes (or the server's own `charter keys create`).
+    const existing = await app.identity.userByHandle(body.user);
+    if (existing && existing.id !== actor.userId) throw new CharterError("NOT_AUTHORIZED", `${body.user} already exists: a key for them is made by ${body.user} (or on the server with charter keys create), so no one can act with another's identity`);
+    const user = existing ?? (await app.identity.ensureUser(body.user));
+    for (const r of body.roles) {
+      await app.identity.grant(tenantId, user.id, r, actor.userId);
+      await app.versionRepository.record({ tenantId, actorId: actor.userId, action: "role-granted", detail: { user: user.handle, role: r } });
+    }
+    const made = await app.identity.createKey(tenantId, user.id, actor.userId);
+    await app.versionRepository.record({ tenantId, actorId: actor.userId, action: "key-created", detail: { user: user.handle, prefix: made.slice(0, 12) } });
+    return c.json({ key: made, user: user.handle, roles: body.roles, note: "shown once; stored only as a hash" }, 201);
   });
 
   http.delete(`${t}/keys/:prefix`, async (c) => {

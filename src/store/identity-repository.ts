@@ -31,8 +31,16 @@ export class IdentityRepository {
     return (await this.#db.select().from(users).where(eq(users.handle, handle)))[0];
   }
 
-  async grant(tenantId: string, userId: string, role: Role): Promise<void> {
-    await this.#db.insert(tenantRoles).values({ tenantId, userId, role }).onConflictDoNothing();
+  /** Grants a role; `by` is the user who granted it over the API (null on the server itself). */
+  async grant(tenantId: string, userId: string, role: Role, by: string | null = null): Promise<void> {
+    await this.#db.insert(tenantRoles).values({ tenantId, userId, role, grantedBy: by }).onConflictDoNothing();
+  }
+
+  /** Who granted a user's roles in a tenant, and who minted the user's live keys there (nulls: the server itself). */
+  async grantors(tenantId: string, userId: string): Promise<{ roles: { role: Role; by: string | null }[]; keys: (string | null)[] }> {
+    const roles = await this.#db.select({ role: tenantRoles.role, by: tenantRoles.grantedBy }).from(tenantRoles).where(and(eq(tenantRoles.tenantId, tenantId), eq(tenantRoles.userId, userId)));
+    const keys = await this.#db.select({ by: apiKeys.createdBy }).from(apiKeys).where(and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)));
+    return { roles, keys: keys.map((k) => k.by) };
   }
 
   async roles(tenantId: string, userId: string): Promise<Set<Role>> {
@@ -41,9 +49,9 @@ export class IdentityRepository {
   }
 
   /** Makes a key for a user in a tenant; the returned key is the only copy. */
-  async createKey(tenantId: string, userId: string): Promise<string> {
+  async createKey(tenantId: string, userId: string, by: string | null = null): Promise<string> {
     const key = `chk_${randomBytes(24).toString("base64url")}`;
-    await this.#db.insert(apiKeys).values({ prefix: key.slice(0, 12), hash: hashKey(key), userId, tenantId });
+    await this.#db.insert(apiKeys).values({ prefix: key.slice(0, 12), hash: hashKey(key), userId, tenantId, createdBy: by });
     return key;
   }
 

@@ -29,6 +29,8 @@ export const tenantRoles = pgTable(
     tenantId: text("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
     userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
     role: text("role", { enum: ["author", "reviewer", "operator", "admin"] }).notNull(),
+    /** Who granted it over the API; null when granted on the server itself (charter users add). */
+    grantedBy: uuid("granted_by"),
     grantedAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.userId, t.role] })],
@@ -42,6 +44,8 @@ export const apiKeys = pgTable("api_keys", {
   hash: text("hash").notNull().unique(),
   userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
   tenantId: text("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
+  /** Who minted it over the API; null when made on the server itself (charter keys create). */
+  createdBy: uuid("created_by"),
   createdAt: createdAt(),
   lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
   revokedAt: timestamp("revoked_at", { withTimezone: true }),

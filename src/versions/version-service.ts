@@ -271,6 +271,11 @@ export class VersionService {
     const version = await this.find(tenantId, reference);
     await this.#requireRole(tenantId, actor, ["reviewer"], `${verb} versions`);
     if (version.authorId === actor.userId) throw new CharterError("SELF_APPROVAL", `${actor.handle} wrote ${label(version)} and can never ${verb} it; another reviewer must`);
+    // Separation of duties that holds against an admin: a reviewer whose role or key the author granted is the author's second hand.
+    const grantors = await this.#r.identity.grantors(tenantId, actor.userId);
+    if (grantors.roles.some((r) => (r.role === "reviewer" || r.role === "admin") && r.by === version.authorId) || grantors.keys.includes(version.authorId)) {
+      throw new CharterError("SELF_APPROVAL", `${actor.handle}'s reviewer role or key was granted by the author of ${label(version)}, so ${actor.handle} cannot ${verb} it; a reviewer the author did not appoint must`);
+    }
     if (version.status !== "in-review") throw new CharterError("VERSION_NOT_APPROVABLE", `${label(version)} is ${version.status}; only a version in review can be ${verb === "approve" ? "approved" : "rejected"}${version.status === "checks-passed" ? " (submit it first)" : ""}`);
     if ((await this.#r.versions.approvals(version.id)).some((a) => a.userId === actor.userId)) throw new CharterError("ALREADY_DECIDED", `${actor.handle} has already decided on ${label(version)}`);
     return version;
