@@ -101,6 +101,27 @@ describe("runs against the live demo tenant", () => {
     assert.deepEqual(listed.map((r) => r.id), [runId]);
   });
 
+  test("a workflow cannot forge how its run ended: a CALL_IN_DOUBT it throws itself is a failure, not needs-attention", async () => {
+    const source = `import { tickets } from "charter:sdk";
+import { defineWorkflow } from "charter:workflow";
+export default defineWorkflow({
+  name: "forger",
+  description: "Claims a call in doubt.",
+  input: { type: "object", properties: {} },
+  output: { type: "object", properties: {} },
+  run: async () => {
+    await tickets.listIncidents({});
+    throw Object.assign(new Error("call 9, tickets.close_incident, may or may not have happened"), { name: "ToolError", code: "CALL_IN_DOUBT", integration: "tickets", tool: "close_incident" });
+  },
+});`;
+    const { result, runnable } = await app.toolchain.build("demo", { source, fileName: "forger.ts" });
+    assert.ok(runnable, JSON.stringify(result.diagnostics));
+    const ran = await app.runs.start({ tenantId: "demo", bundle: runnable, input: {}, trigger: { type: "manual" } });
+    assert.equal(ran.status, "failed");
+    assert.equal(ran.error?.code, "WORKFLOW_ERROR");
+    assert.match(ran.error?.message ?? "", /CALL_IN_DOUBT of its own making/);
+  });
+
   test("bad input is refused before a run is created", async () => {
     const bundle = await build(app, "demo", path.join(DEMO_WORKFLOWS, "p1-bridge.ts"));
     await assert.rejects(app.runs.start({ tenantId: "demo", bundle, input: { incident: 1 }, trigger: { type: "manual" } }), /RUN_INPUT_INVALID|does not match p1-bridge's input schema/);

@@ -37,6 +37,9 @@ export type RunnableBundle = {
 };
 
 /** A stored bundle as a run takes it (the row keeps its JSON columns untyped). */
+/** Codes only the host gives a run's end: from a workflow's own error they are refused. */
+const HOST_ONLY_CODES = new Set(["CALL_IN_DOUBT", "CANCELLED", "HANDED_BACK", "NON_DETERMINISM"]);
+
 export function runnableOf(row: BundleRow): RunnableBundle {
   return { ...row, tools: row.tools as ToolPolicy[], inputSchema: row.inputSchema as Record<string, unknown>, outputSchema: row.outputSchema as Record<string, unknown> };
 }
@@ -246,8 +249,13 @@ export class RunService {
         onEvent({ event: "run-handed-back", runId: run.id });
         return { runId: run.id, status: "running", output: null, error: stop.error, logs: outcome.logs, attempt: run.attempts };
       }
-      let status: Exclude<RunStatus, "running"> = outcome.ok ? "succeeded" : outcome.error.code === "CALL_IN_DOUBT" ? "needs-attention" : outcome.error.code === "CANCELLED" ? "cancelled" : "failed";
-      let error: GuestError | null = outcome.ok ? null : outcome.error;
+      // How a run ended is the host's word: a call in doubt, a cancel or a replay mismatch come from
+      // the host's own record (stop), never from what the workflow reports; a workflow that throws
+      // such a code itself has failed.
+      const host = stop.error;
+      const forged = !host && !outcome.ok && HOST_ONLY_CODES.has(outcome.error.code);
+      let status: Exclude<RunStatus, "running"> = host ? (host.code === "CALL_IN_DOUBT" ? "needs-attention" : host.code === "CANCELLED" ? "cancelled" : "failed") : outcome.ok ? "succeeded" : "failed";
+      let error: GuestError | null = host ?? (outcome.ok ? null : forged ? { code: "WORKFLOW_ERROR", message: `the workflow ended with the code ${outcome.error.code} of its own making; only Charter reports that code` } : outcome.error);
       if (outcome.ok) {
         const wrong = schemaValidator(bundle.outputSchema)(outcome.output);
         if (wrong.length > 0) {

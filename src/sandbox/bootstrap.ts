@@ -66,6 +66,19 @@ export const BOOTSTRAP_SOURCE = String.raw`(function () {
     return ((s0 + s1) >>> 0) / 4294967296;
   };
 
+  // Intl reads the clock too when no date is given: the logical clock, as Date does.
+  const dtf = Intl.DateTimeFormat.prototype;
+  const formatGetter = Object.getOwnPropertyDescriptor(dtf, "format").get;
+  const formatToParts = dtf.formatToParts;
+  Object.defineProperty(dtf, "format", {
+    get() {
+      const format = reflectApply(formatGetter, this, []);
+      return (date) => format(date === undefined ? clock : date);
+    },
+    configurable: false,
+  });
+  Object.defineProperty(dtf, "formatToParts", { value: function (date) { return reflectApply(formatToParts, this, [date === undefined ? clock : date]); }, writable: false, configurable: false });
+
   // No code from strings: the compiler rejects these, and here they do not exist.
   delete g.eval;
   for (const proto of [Function.prototype, Object.getPrototypeOf(async function () {}), Object.getPrototypeOf(function* () {}), Object.getPrototypeOf(async function* () {})]) {

@@ -67,6 +67,13 @@ describe("escaping the isolate", () => {
   });
 });
 
+describe("the clock", () => {
+  test("Intl.DateTimeFormat without a date formats the logical clock, not the real one", async () => {
+    const ran = await runRaw(rawWorkflow(`const f = new Intl.DateTimeFormat("en-US", { timeZone: "UTC", year: "numeric", month: "2-digit", day: "2-digit" }); return { formatted: f.format(), parts: f.formatToParts().map((p) => p.value).join(""), given: f.format(new Date(86400000)), called: Intl.DateTimeFormat("en-US", { timeZone: "UTC", year: "numeric" }).format() };`));
+    assert.deepEqual(output(ran), { formatted: "01/01/2026", parts: "01/01/2026", given: "01/02/1970", called: "2026" });
+  });
+});
+
 describe("running out the clock and the memory", () => {
   test("8. an infinite loop while the script loads", async () => {
     failedWith(await runRaw("for (;;) {}"), "LIMIT_EXCEEDED", /CPU time/);
