@@ -82,6 +82,7 @@ describe("compiling workflows against the demo tenant", () => {
     for (const unused of ["close_incident", "disable_user", "archive_channel", "closeIncident", "getChannelHistory"]) assert.ok(!code.includes(unused), `bundle contains ${unused}`);
     assert.match(result.bundle?.sourceMap ?? "", /"sources":/);
     assert.match(result.bundle?.hash ?? "", /^sha256:[0-9a-f]{64}$/);
+    assert.match(code, /^"use strict";/, "the bundle runs in strict mode: a plain function's `this` is not the global object");
 
     const replies: Record<string, unknown> = {
       "tickets/get_incident": { ok: true, structured: { id: "INC7", title: "Down", description: "d", priority: "P1", status: "new", reporter_email: "a@x", assignee: null, comments: [], tags: [], created_at: "t" } },
@@ -133,6 +134,14 @@ describe("compiling workflows against the demo tenant", () => {
     // TypeScript 7 elaborates this argument error (2739), the embedded TypeScript 6 does not (2345).
     ["namespace-argument.ts", ["9:CHARTER_NAMESPACE_ESCAPE", "9:TS2739|9:TS2345"]],
     ["with.ts", ["10:CHARTER_FORBIDDEN_WITH"]],
+    ["declare-global.ts", ["3:CHARTER_FORBIDDEN_DECLARE"]],
+    ["declare-value.ts", ["3:CHARTER_FORBIDDEN_DECLARE"]],
+    ["declare-module.ts", ["3:CHARTER_FORBIDDEN_DECLARE"]],
+    ["import-equals.ts", ["3:CHARTER_FORBIDDEN_IMPORT"]],
+    ["prototype-index.ts", ["10:CHARTER_FORBIDDEN_PROTOTYPE"]],
+    ["prototype-reflect.ts", ["10:CHARTER_FORBIDDEN_PROTOTYPE"]],
+    ["prototype-destructure.ts", ["10:CHARTER_FORBIDDEN_PROTOTYPE"]],
+    ["proto-assign.ts", ["10:CHARTER_FORBIDDEN_PROTOTYPE"]],
     ["reference-lib.ts", ["1:CHARTER_FORBIDDEN_IMPORT"]],
     ["dynamic-import.ts", ["9:CHARTER_DYNAMIC_IMPORT"]],
     ["node-import.ts", ["1:CHARTER_FORBIDDEN_IMPORT"]],

@@ -21,6 +21,8 @@ export type AnalysisRule =
   | "CHARTER_COMPUTED_ACCESS"
   | "CHARTER_FORBIDDEN_EVAL"
   | "CHARTER_FORBIDDEN_WITH"
+  | "CHARTER_FORBIDDEN_DECLARE"
+  | "CHARTER_FORBIDDEN_PROTOTYPE"
   | "CHARTER_DYNAMIC_IMPORT"
   | "CHARTER_NO_WORKFLOW"
   | "CHARTER_NOT_LITERAL";
@@ -47,6 +49,8 @@ export type Analysis = { findings: Finding[]; capabilities: Capability[]; defini
 
 const ALLOWED_IMPORTS = new Set(["charter:sdk", "charter:workflow"]);
 const RUNTIME_CODE = new Set(["eval", "Function", "globalThis"]);
+/** Names that lead from any value to its constructor (and so to Function) or to shared prototypes. */
+const PROTOTYPE_NAMES = new Set(["constructor", "prototype", "__proto__"]);
 
 export function analyzeWorkflow(sourceFile: ts.SourceFile, checker: ts.TypeChecker, sdk: SdkIndex): Analysis {
   const findings: Finding[] = [];
@@ -73,6 +77,12 @@ export function analyzeWorkflow(sourceFile: ts.SourceFile, checker: ts.TypeCheck
       report(node, "CHARTER_DYNAMIC_IMPORT", "dynamic `import()` is not allowed in a workflow; import from charter:sdk and charter:workflow at the top");
     } else if (ts.isPropertyAccessExpression(node) && node.name.text === "constructor") {
       report(node.name, "CHARTER_FORBIDDEN_EVAL", "`.constructor` can reach `Function`, which builds code from strings; it is not allowed in a workflow");
+    } else if (ts.isImportEqualsDeclaration(node)) {
+      report(node, "CHARTER_FORBIDDEN_IMPORT", "`import … =` is not allowed in a workflow: import from charter:sdk and charter:workflow with `import { … } from`");
+    } else if (ts.isModuleDeclaration(node) || (ts.canHaveModifiers(node) && ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword))) {
+      report(node, "CHARTER_FORBIDDEN_DECLARE", "declarations for the type checker (`declare …`, `namespace`, `declare global`, `declare module`) are not allowed in a workflow: they could claim globals the sandbox does not have, or tools the tenant's SDK does not");
+    } else if (isPrototypeRoute(node)) {
+      report(node, "CHARTER_FORBIDDEN_PROTOTYPE", `\`${(node as ts.Identifier | ts.StringLiteralLike).text}\` leads to a value's constructor or shared prototypes (and from there to Function); it is not allowed in a workflow by any route: property, index, string or destructuring`);
     } else if (ts.isIdentifier(node)) {
       checkIdentifier(node);
     }
@@ -114,6 +124,18 @@ export function analyzeWorkflow(sourceFile: ts.SourceFile, checker: ts.TypeCheck
   const definition = readDefinition(sourceFile, checker, report);
   const sorted = [...capabilities.values()].sort((a, b) => (a.integration === b.integration ? (a.tool < b.tool ? -1 : 1) : a.integration < b.integration ? -1 : 1));
   return { findings, capabilities: sorted, definition };
+}
+
+/**
+ * "constructor", "prototype" or "__proto__" as a property name, a string (an index, Reflect.get's
+ * key, a computed key) or a destructured name. (`.constructor` has its own finding.)
+ */
+function isPrototypeRoute(node: ts.Node): boolean {
+  if (ts.isStringLiteralLike(node)) return PROTOTYPE_NAMES.has(node.text) && !ts.isImportDeclaration(node.parent) && !ts.isLiteralTypeNode(node.parent);
+  if (!ts.isIdentifier(node) || !PROTOTYPE_NAMES.has(node.text)) return false;
+  const parent = node.parent;
+  if (ts.isPropertyAccessExpression(parent) && parent.name === node) return node.text !== "constructor";
+  return ts.isBindingElement(parent) || (ts.isPropertyAssignment(parent) && parent.name === node) || ts.isShorthandPropertyAssignment(parent) || (ts.isPropertyAccessChain(parent) && parent.name === node);
 }
 
 function checkImport(statement: ts.ImportDeclaration, checker: ts.TypeChecker, namespaces: Map<ts.Symbol, string>, report: (node: ts.Node, code: AnalysisRule, message: string) => void) {

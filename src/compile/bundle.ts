@@ -49,6 +49,8 @@ export async function bundleWorkflow(source: string, fileName: string, use: SdkU
     write: false,
     outfile: "workflow.js",
     format: "iife",
+    // Strict mode: a plain function's `this` is undefined, not the global object.
+    banner: { js: '"use strict";' },
     globalName: BUNDLE_GLOBAL,
     platform: "neutral",
     target: "es2023",

@@ -111,7 +111,8 @@ export const BOOTSTRAP_SOURCE = String.raw`(function () {
     hostLog(level, text, typeof json === "string" && json.length > logBytes ? json.length : json);
   };
 
-  g.__charterStart = async function start(inputJson, infoJson, stateJson) {
+  // The start hook cannot be replaced by guest code (it would report the run's outcome itself).
+  const start = async function start(inputJson, infoJson, stateJson) {
     const info = parse(infoJson);
     clock = info.startedAt;
     if (info.limits) {
@@ -153,4 +154,5 @@ export const BOOTSTRAP_SOURCE = String.raw`(function () {
       return finish({ ok: false, error: isToolError ? { code: StringCtor(error.code), message, tool: StringCtor(error.integration) + "." + StringCtor(error.tool) } : { code: "WORKFLOW_ERROR", message } });
     }
   };
+  Object.defineProperty(g, "__charterStart", { value: start, writable: false, configurable: false, enumerable: false });
 })();`;
