@@ -291,14 +291,17 @@ export function emptyUsage(model: string): PlanUsage {
   return { turns: 0, inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0, costUsd: 0, wallMs: 0, model };
 }
 
+/** The start of a tag Charter fences text with (open or close). */
+const FENCE_TAG = /<(\/?)(tool-output|answer|request)/gi;
+
 /** A tool's JSON result, unable to end its fence: `<` of a fence tag is written as the JSON escape \u003c (the same JSON). */
 function fenced(json: string): string {
-  return json.replace(/<(\/?)(tool-output|answer|request)/gi, "\\u003c$1$2");
+  return json.replace(FENCE_TAG, "\\u003c$1$2");
 }
 
 /** A person's text inside Charter's tags, unable to open or close one. */
 function untagged(text: string): string {
-  return text.replace(/<(\/?)(tool-output|answer|request)/gi, "‹$1$2");
+  return text.replace(FENCE_TAG, "‹$1$2");
 }
 
 /** Every token the model read or wrote, cached or not: what the token budget limits. */

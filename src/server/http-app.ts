@@ -274,11 +274,12 @@ export function parseBody(text: string): unknown {
   while (stack.length > 0) {
     const [item, depth] = stack.pop() as [unknown, number];
     if (depth > MAX_JSON_DEPTH) throw new BadRequest(`the body nests deeper than ${MAX_JSON_DEPTH} levels`);
+    const nul = () => new BadRequest("the body holds a NUL character (\\u0000), which Charter does not store");
     if (typeof item === "string") {
-      if (item.includes("\u0000")) throw new BadRequest("the body holds a NUL character (\\u0000), which Charter does not store");
+      if (item.includes("\u0000")) throw nul();
     } else if (item !== null && typeof item === "object") {
       for (const [key, inner] of Object.entries(item)) {
-        if (key.includes("\u0000")) throw new BadRequest("the body holds a NUL character (\\u0000), which Charter does not store");
+        if (key.includes("\u0000")) throw nul();
         stack.push([inner, depth + 1]);
       }
     }
