@@ -89,8 +89,13 @@ export class FakeAnthropic {
     return this;
   }
 
+  /** Stops at once: open connections (an SDK's keep-alive sockets, a stream left open) are ended, not waited for. */
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.#server?.close(() => resolve()));
+    await new Promise<void>((resolve) => {
+      if (!this.#server) return resolve();
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
   }
 }
 
