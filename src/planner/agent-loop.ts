@@ -198,9 +198,9 @@ export async function planWithModel(options: {
 
 async function runTool(tools: PlannerTools, name: string, input: unknown, onProgress?: (progress: PlannerProgress) => void): Promise<{ text: string; isError: boolean; submitted: boolean; declined?: PlannerDeclined }> {
   const schema = Inputs[name as keyof typeof Inputs];
-  if (!schema) return { text: JSON.stringify({ error: `there is no planner tool "${name}"; the tools are ${Object.keys(Inputs).join(", ")}` }), isError: true, submitted: false };
+  if (!schema) return failed(`there is no planner tool "${name}"; the tools are ${Object.keys(Inputs).join(", ")}`);
   const parsed = schema.safeParse(input ?? {});
-  if (!parsed.success) return { text: JSON.stringify({ error: `invalid input for ${name}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}` }), isError: true, submitted: false };
+  if (!parsed.success) return failed(`invalid input for ${name}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   const args = parsed.data as Record<string, unknown>;
   try {
     switch (name) {
@@ -234,7 +234,7 @@ async function runTool(tools: PlannerTools, name: string, input: unknown, onProg
       }
       case "read_draft": {
         const draft = tools.draft(String(args["draft_id"]));
-        if (!draft) return { text: JSON.stringify({ error: `no draft ${String(args["draft_id"])}; drafts come from propose_plan and check_draft` }), isError: true, submitted: false };
+        if (!draft) return failed(`no draft ${String(args["draft_id"])}; drafts come from propose_plan and check_draft`);
         return ok({ source: draft.source, tests: draft.tests });
       }
       case "ask_user": {
@@ -250,10 +250,10 @@ async function runTool(tools: PlannerTools, name: string, input: unknown, onProg
       case "check_draft": {
         const planId = args["plan_id"] as string | undefined;
         const plan = planId ? tools.acceptedPlan(planId) : undefined;
-        if (planId && !plan) return { text: JSON.stringify({ error: `no accepted plan ${planId}; propose_plan first` }), isError: true, submitted: false };
+        if (planId && !plan) return failed(`no accepted plan ${planId}; propose_plan first`);
         const baseId = args["draft_id"] as string | undefined;
         const base = baseId ? tools.draft(baseId) : undefined;
-        if (baseId && !base) return { text: JSON.stringify({ error: `no draft ${baseId}; drafts come from propose_plan and check_draft` }), isError: true, submitted: false };
+        if (baseId && !base) return failed(`no draft ${baseId}; drafts come from propose_plan and check_draft`);
         const draft = tools.revisedDraft(base, { source: args["source"] as string | undefined, edits: args["edits"] as { old: string; new: string }[] | undefined, tests: args["tests"] as string | undefined, planId });
         const draftId = tools.keepDraft(draft);
         const check = await tools.checkDraft(draft.source, draft.tests);
@@ -267,10 +267,10 @@ async function runTool(tools: PlannerTools, name: string, input: unknown, onProg
       case "submit_draft": {
         const planId = String(args["plan_id"]);
         const plan = tools.acceptedPlan(planId);
-        if (!plan) return { text: JSON.stringify({ error: `no accepted plan ${planId}; propose_plan first, then submit its plan_id` }), isError: true, submitted: false };
+        if (!plan) return failed(`no accepted plan ${planId}; propose_plan first, then submit its plan_id`);
         const draftId = args["draft_id"] as string | undefined;
         const draft = draftId ? tools.draft(draftId) : tools.generated(planId);
-        if (!draft) return { text: JSON.stringify({ error: `no draft ${draftId ?? ""}; drafts come from propose_plan and check_draft` }), isError: true, submitted: false };
+        if (!draft) return failed(`no draft ${draftId ?? ""}; drafts come from propose_plan and check_draft`);
         const result = await tools.submit(draft.source, draft.tests, plan);
         onProgress?.({ event: "checked", ok: result.ok, summary: result.ok ? `submitted ${result.version}` : result.check.gates.filter((g) => !g.ok).map((g) => `${g.gate}: ${g.detail.split("\n")[0]}`).join("; ") });
         return { text: JSON.stringify(result), isError: !result.ok, submitted: result.ok };
@@ -285,6 +285,11 @@ async function runTool(tools: PlannerTools, name: string, input: unknown, onProg
 
 function ok(value: unknown) {
   return { text: JSON.stringify(value), isError: false, submitted: false };
+}
+
+/** A planner tool's refusal, which the model reads and can act on. */
+function failed(error: string) {
+  return { text: JSON.stringify({ error }), isError: true, submitted: false };
 }
 
 export function emptyUsage(model: string): PlanUsage {

@@ -10,7 +10,7 @@ import type { MessageParam } from "@anthropic-ai/sdk/resources/messages/messages
 import { z } from "zod";
 import type { Env } from "../config/env.ts";
 import { CharterError, PlannerDeclined } from "../core/errors.ts";
-import type { CatalogRepository, PlanningRepository, PlanningSessionRow, VersionRow } from "../store/index.ts";
+import type { CatalogRepository, PlanningRepository, VersionRow } from "../store/index.ts";
 import type { TenantToolchain } from "../toolchain/index.ts";
 import type { Actor, VersionService } from "../versions/index.ts";
 import { answeredConversation, emptyUsage, planWithModel, type PlannerProgress, type PlanUsage } from "./agent-loop.ts";
@@ -64,8 +64,8 @@ export class PlannerService {
     const text = request.request.trim();
     if (text.length === 0 || text.length > 4000) throw new CharterError("PLANNER_CANNOT", "the request must be one to 4000 characters of plain language");
     const parent = request.from ? await this.#versions.find(request.tenantId, request.from) : undefined;
-    if (parent && !this.#model()) throw new CharterError("PLANNER_CANNOT", "revising a version needs a model (set ANTHROPIC_API_KEY); the offline planner only writes new workflows");
     const model = this.#model();
+    if (parent && !model) throw new CharterError("PLANNER_CANNOT", "revising a version needs a model (set ANTHROPIC_API_KEY); the offline planner only writes new workflows");
     const attempt: Attempt = { tenantId: request.tenantId, author: request.author, request: text, parent, conversation: [], transcript: [], usage: model ? emptyUsage(model.name) : undefined, onProgress: request.onProgress };
     try {
       return await this.#attempt(attempt, model);
