@@ -143,6 +143,7 @@ describe("compiling workflows against the demo tenant", () => {
     ["prototype-destructure.ts", ["10:CHARTER_FORBIDDEN_PROTOTYPE"]],
     ["proto-assign.ts", ["10:CHARTER_FORBIDDEN_PROTOTYPE"]],
     ["reference-lib.ts", ["1:CHARTER_FORBIDDEN_IMPORT"]],
+    ["ts-ignore.ts", ["8:CHARTER_FORBIDDEN_SUPPRESSION"]],
     ["dynamic-import.ts", ["9:CHARTER_DYNAMIC_IMPORT"]],
     ["node-import.ts", ["1:CHARTER_FORBIDDEN_IMPORT"]],
     ["fetch.ts", ["9:TS2304"]],
@@ -163,6 +164,41 @@ describe("compiling workflows against the demo tenant", () => {
       for (const d of result.diagnostics) assert.ok(d.column >= 1 && d.message.length > 0);
     });
   }
+
+  test("a source nested thousands of levels deep is refused at its line, not an unexpected error, by either checker; a tests file nested 100,000 deep too, and a NUL character", async () => {
+    const sdk = await app.toolchain.sdk("demo");
+    const compilers = [new WorkflowCompiler(sdk.compilerSdk, { native: false }), await app.toolchain.compiler("demo")];
+    const workflow = (body: string) =>
+      `import { defineWorkflow } from "charter:workflow";\nexport default defineWorkflow({ name: "deep", description: "Deep.", input: { type: "object" }, output: { type: "object" },\n  run: async () => {\n${body}\n    return {};\n  },\n});\n`;
+    const n = 20_000;
+    const bodies = {
+      parentheses: `const a = ${"(".repeat(n)}1${")".repeat(n)};`,
+      blocks: `${"{".repeat(n)}${"}".repeat(n)}`,
+      negations: `const a = ${"!".repeat(n)}1;`,
+      ifs: `${"if (Math.random() > 0.5) ".repeat(n)}{}`,
+      arrows: `const f = ${"(x: number) => ".repeat(n)}1;`,
+      conditionals: `const a = ${"Math.random() > 0.5 ? 1 : ".repeat(n)}2;`,
+      sums: `const a = ${"1 + ".repeat(n)}1;`,
+      // Past the parser's stack but within it: refused at the node that crosses the limit.
+      arrays: `const a = ${"[".repeat(300)}${"]".repeat(300)};`,
+    };
+    for (const compiler of compilers) {
+      for (const [shape, body] of Object.entries(bodies)) {
+        const result = await compiler.compile({ source: workflow(body), fileName: "deep.ts" });
+        assert.equal(result.ok, false, shape);
+        assert.deepEqual(result.diagnostics.map((d) => d.code), ["CHARTER_TOO_DEEP"], `${shape}: ${JSON.stringify(result.diagnostics)}`);
+        assert.ok([1, 4].includes(result.diagnostics[0]?.line ?? 0), `${shape} at line ${result.diagnostics[0]?.line}`);
+        assert.match(result.diagnostics[0]?.message ?? "", /nests more than 200 levels deep here; split it into functions/);
+      }
+      const flat = await compiler.compile({ source: workflow(`const a = ${"[".repeat(50)}${"]".repeat(50)};`), fileName: "flat.ts" });
+      assert.deepEqual(flat.diagnostics, [], "50 levels are fine");
+    }
+    const nul = await compilers[0]?.compile({ source: workflow("const a = 'x\u0000y';"), fileName: "nul.ts" });
+    assert.deepEqual(nul?.diagnostics.map((d) => `${d.line}:${d.code}`), ["4:CHARTER_FORBIDDEN_CHARACTER"], "a NUL in the text (which PostgreSQL cannot store) is refused before anything is stored");
+    const deepTests = `{"tests":[{"name":"deep","input":{"x":${"[".repeat(100_000)}${"]".repeat(100_000)}},"expect":{"calls":[]}}]}`;
+    const tests = await check(EXAMPLE, deepTests);
+    assert.deepEqual(tests.diagnostics.map((d) => [d.code, d.message]), [["CHARTER_TESTS_INVALID", "the tests file nests deeper than 64 levels"]]);
+  });
 
   test("the embedded TypeScript, used where tsgo is not, gives the same verdicts and findings", async () => {
     const sdk = await app.toolchain.sdk("demo");

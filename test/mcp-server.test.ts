@@ -272,6 +272,22 @@ describe("Charter as an MCP server", () => {
     assert.equal(hijack.status, 404, "another user's key cannot use the session");
   });
 
+  test("messages past the limits on outside JSON are parse errors before any tool reads them: arguments nested 100,000 deep, a NUL character", async () => {
+    const opened = await raw("POST", served.port, { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${keys["olga"]}` }, JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } } }));
+    const session = String(opened.headers["mcp-session-id"]);
+    const call = (body: string) =>
+      raw("POST", served.port, { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${keys["olga"]}`, "mcp-session-id": session, "mcp-protocol-version": "2025-06-18" }, body);
+    const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+    const nested = await call(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"charter.start_run","arguments":{"workflow":"${workflow}","input":{"x":${deep}}}}}`);
+    assert.equal(nested.status, 400, nested.body);
+    assert.deepEqual(JSON.parse(nested.body)["error"], { code: -32700, message: "Parse error: the message nests deeper than 64 levels" });
+    const nul = await call(JSON.stringify({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "charter.list_workflows", arguments: { x: "a\u0000b" } } }));
+    assert.equal(nul.status, 400, nul.body);
+    assert.match(JSON.parse(nul.body)["error"]["message"], /NUL character/);
+    const list = await call(JSON.stringify({ jsonrpc: "2.0", id: 4, method: "tools/list" }));
+    assert.equal(list.status, 200, "the session and the server carry on");
+  });
+
   test("one key cannot lock others out: a user holds at most 20 sessions, the 21st closes that user's longest-idle one", async () => {
     const clients: Client[] = [];
     for (let i = 0; i < 22; i++) clients.push(await connect(keys["ana"] ?? ""));

@@ -13,7 +13,8 @@ import { nativeDiagnostic, toDiagnostic, typescriptDiagnostic } from "./diagnost
 import { eligibleForNative, NativeTypechecker } from "./native-typecheck.ts";
 import { checkTests, type CheckedTests, type ToolSchemas } from "./tests-file.ts";
 import { declaredRun, literalReturnedProperties, returnedPropertiesOf, runNamePosition, undeclaredFields } from "./output-check.ts";
-import { type Checked, parseWorkflow, TenantTypechecker } from "./typecheck.ts";
+import { parseWithinLimits, type SourceProblem } from "./source-limits.ts";
+import { type Checked, TenantTypechecker } from "./typecheck.ts";
 
 /** What a compiler needs of a tenant's SDK; the SDK generator's output plus the catalog's schemas and resources. */
 export type CompilerSdk = {
@@ -84,7 +85,9 @@ export class WorkflowCompiler {
 
   async compile(input: CompileInput): Promise<CompileResult> {
     const started = performance.now();
-    const sourceFile = parseWorkflow(input.source);
+    const limited = parseWithinLimits(input.source);
+    if ("problems" in limited) return this.#refused(input, limited.problems, started);
+    const sourceFile = limited.sourceFile;
     const native = eligibleForNative(input.source) ? await this.#nativeChecker() : undefined;
     // The native checker is asked for run's return type only when the syntax cannot say it exactly.
     const syntacticRun = native ? declaredRun(sourceFile) : undefined;
@@ -160,6 +163,13 @@ export class WorkflowCompiler {
       typechecker,
       timings: { typecheckMs, analysisMs: analysed - parsed, bundleMs, totalMs: finished - started },
     };
+  }
+
+  /** A source the compiler does not read further (too deep, or suppressing the type checker): only these findings. */
+  #refused(input: CompileInput, problems: readonly SourceProblem[], started: number): CompileResult {
+    const diagnostics = problems.map((problem): Diagnostic => ({ file: input.fileName, severity: "error", ...problem }));
+    const totalMs = performance.now() - started;
+    return { ok: false, diagnostics, workflow: undefined, capabilities: [], tests: undefined, bundle: undefined, catalogHash: this.#sdk.catalogHash, sdkHash: this.#sdk.sdkHash, typechecker: "embedded", timings: { typecheckMs: 0, analysisMs: totalMs, bundleMs: 0, totalMs } };
   }
 
   /** Frees the compiler's native project; the compiler still works afterwards, on the embedded checker. */

@@ -5,6 +5,7 @@
  * output fits the output schema. Running them is the sandbox's job.
  */
 import { ts } from "ts-morph";
+import { jsonLimitProblem } from "../core/json-limits.ts";
 import { schemaValidator } from "../core/json-schema.ts";
 import { type Capability, type Diagnostic, WorkflowTests, type WorkflowTest } from "../core/workflow.ts";
 
@@ -23,6 +24,11 @@ export function checkTests(text: string, fileName: string, workflow: Workflow, c
   } catch (error) {
     const where = syntaxErrorPosition(text, String(error));
     at(where.line, where.column, `not valid JSON: ${(error as Error).message}`);
+    return undefined;
+  }
+  const tooMuch = jsonLimitProblem(raw, "the tests file");
+  if (tooMuch) {
+    at(1, 1, tooMuch);
     return undefined;
   }
   const parsed = WorkflowTests.safeParse(raw);
@@ -81,7 +87,12 @@ function pathText(path: readonly PropertyKey[]): string {
 function syntaxErrorPosition(text: string, message: string): { line: number; column: number } {
   const v8 = /line (\d+) column (\d+)/.exec(message);
   if (v8) return { line: Number(v8[1]), column: Number(v8[2]) };
-  const parsed = ts.parseJsonText("tests.json", text) as ts.JsonSourceFile & { parseDiagnostics?: ts.Diagnostic[] };
+  let parsed: ts.JsonSourceFile & { parseDiagnostics?: ts.Diagnostic[] };
+  try {
+    parsed = ts.parseJsonText("tests.json", text);
+  } catch {
+    return { line: 1, column: 1 }; // nested too deep for TypeScript's parser to place the error
+  }
   const start = parsed.parseDiagnostics?.[0]?.start;
   if (start === undefined) return { line: 1, column: 1 };
   const position = parsed.getLineAndCharacterOfPosition(start);

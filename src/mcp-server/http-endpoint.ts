@@ -13,6 +13,7 @@ import { randomUUID } from "node:crypto";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import type { Context } from "hono";
 import type { App } from "../app.ts";
+import { jsonLimitProblem } from "../core/json-limits.ts";
 import { type CharterMcpOptions, createCharterMcpServer } from "./charter-mcp.ts";
 
 type Session = { transport: WebStandardStreamableHTTPServerTransport; tenantId: string; userId: string; seen: number };
@@ -23,6 +24,10 @@ const MAX_SESSIONS_PER_USER = 20;
 const EVICTABLE_IDLE_MS = 60_000;
 /** A session with no request for this long is closed (its client starts a new one). */
 const IDLE_MS = 30 * 60_000;
+
+function rpcError(status: number, code: number, message: string, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }), { status, headers: { "content-type": "application/json", ...headers } });
+}
 
 export function mcpEndpoint(app: App, options: CharterMcpOptions = {}) {
   const sessions = new Map<string, Session>();
@@ -49,9 +54,6 @@ export function mcpEndpoint(app: App, options: CharterMcpOptions = {}) {
   }, 60_000);
   sweep.unref();
 
-  const rpcError = (status: number, code: number, message: string, headers: Record<string, string> = {}) =>
-    new Response(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }), { status, headers: { "content-type": "application/json", ...headers } });
-
   return async (c: Context): Promise<Response> => {
     const request = c.req.raw;
     const host = hostname(request.headers.get("host"));
@@ -63,12 +65,16 @@ export function mcpEndpoint(app: App, options: CharterMcpOptions = {}) {
     const resolved = token ? await app.identity.resolveKey(token) : undefined;
     if (!resolved) return rpcError(401, -32001, token ? "the API key is unknown or revoked" : "send an API key as 'Authorization: Bearer <key>'", { "www-authenticate": 'Bearer realm="charter"' });
 
+    const body = await readBody(request);
+    if (body instanceof Response) return body;
+    const handling = body === undefined ? undefined : { parsedBody: body.json };
+
     const sessionId = request.headers.get("mcp-session-id");
     if (sessionId) {
       const session = sessions.get(sessionId);
       if (!session || session.userId !== resolved.user.id || session.tenantId !== resolved.tenantId) return rpcError(404, -32001, "Session not found");
       session.seen = Date.now();
-      return session.transport.handleRequest(request);
+      return session.transport.handleRequest(request, handling);
     }
     if (request.method !== "POST") return rpcError(400, -32000, "Bad Request: no valid session; start one with an initialize request");
     const own = (session: Session) => session.userId === resolved.user.id && session.tenantId === resolved.tenantId;
@@ -99,11 +105,28 @@ export function mcpEndpoint(app: App, options: CharterMcpOptions = {}) {
       void server.close().catch(() => undefined);
     };
     await server.connect(transport);
-    const response = await transport.handleRequest(request);
+    const response = await transport.handleRequest(request, handling);
     // A request that did not open a session (not an initialize, or refused) leaves nothing behind.
     if (!transport.sessionId || !sessions.has(transport.sessionId)) void server.close().catch(() => undefined);
     return response;
   };
+}
+
+/**
+ * A POST's JSON-RPC message, parsed here so that JSON past the limits on outside JSON (nesting,
+ * NUL characters) is refused with a parse error before the SDK or a tool reads it. Undefined for
+ * requests that are not a JSON POST: the transport answers those itself (405, 415).
+ */
+async function readBody(request: Request): Promise<{ json: unknown } | Response | undefined> {
+  if (request.method !== "POST" || !/^application\/(?:[\w.+-]+\+)?json\b/i.test(request.headers.get("content-type") ?? "")) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(await request.text());
+  } catch {
+    return rpcError(400, -32700, "Parse error: Invalid JSON");
+  }
+  const problem = jsonLimitProblem(json, "the message");
+  return problem ? rpcError(400, -32700, `Parse error: ${problem}`) : { json };
 }
 
 /** "localhost:8787" → "localhost"; "[::1]:8787" → "[::1]". */

@@ -9,6 +9,7 @@ import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import type { App } from "../app.ts";
 import { CharterError, PlannerDeclined } from "../core/errors.ts";
+import { jsonLimitProblem } from "../core/json-limits.ts";
 import type { Role, UserRow } from "../store/index.ts";
 import type { Actor } from "../versions/index.ts";
 import { httpStatus } from "./http-status.ts";
@@ -259,10 +260,7 @@ async function json(c: Context): Promise<unknown> {
   return parseBody(text);
 }
 
-/** Deeper JSON than this is refused: no request of Charter's needs it, and deep values cost stack later. */
-const MAX_JSON_DEPTH = 64;
-
-/** A JSON body, refused (400) when it does not parse, nests deeper than MAX_JSON_DEPTH or holds a NUL character (which PostgreSQL text cannot store). */
+/** A JSON body, refused (400) when it does not parse or breaks the limits on outside JSON (depth, NUL characters). */
 export function parseBody(text: string): unknown {
   let value: unknown;
   try {
@@ -270,20 +268,8 @@ export function parseBody(text: string): unknown {
   } catch {
     throw new BadRequest("the body is not JSON");
   }
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [item, depth] = stack.pop() as [unknown, number];
-    if (depth > MAX_JSON_DEPTH) throw new BadRequest(`the body nests deeper than ${MAX_JSON_DEPTH} levels`);
-    const nul = () => new BadRequest("the body holds a NUL character (\\u0000), which Charter does not store");
-    if (typeof item === "string") {
-      if (item.includes("\u0000")) throw nul();
-    } else if (item !== null && typeof item === "object") {
-      for (const [key, inner] of Object.entries(item)) {
-        if (key.includes("\u0000")) throw nul();
-        stack.push([inner, depth + 1]);
-      }
-    }
-  }
+  const problem = jsonLimitProblem(value);
+  if (problem) throw new BadRequest(problem);
   return value;
 }
 

@@ -1,0 +1,32 @@
+/**
+ * Limits every JSON value from outside (request bodies, MCP messages, a workflow's tests file)
+ * must meet before Charter reads it: nesting at most MAX_JSON_DEPTH levels (validators, canonical
+ * hashing and the store all recurse, so a value nested 100,000 deep would overflow their stacks)
+ * and no NUL character in any string or key (PostgreSQL text cannot store one). Checked without
+ * recursion, for the same reason.
+ */
+
+/** No request of Charter's needs deeper JSON than this. */
+export const MAX_JSON_DEPTH = 64;
+
+/** Why the value may not be read, in words for an error message; undefined when it may. */
+export function jsonLimitProblem(value: unknown, what = "the body"): string | undefined {
+  const stack: [unknown, number][] = [[value, 1]];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [item, depth] = next;
+    if (depth > MAX_JSON_DEPTH) return `${what} nests deeper than ${MAX_JSON_DEPTH} levels`;
+    if (typeof item === "string") {
+      if (item.includes("\u0000")) return nulProblem(what);
+    } else if (item !== null && typeof item === "object") {
+      for (const [key, inner] of Object.entries(item)) {
+        if (key.includes("\u0000")) return nulProblem(what);
+        stack.push([inner, depth + 1]);
+      }
+    }
+  }
+  return undefined;
+}
+
+function nulProblem(what: string): string {
+  return `${what} holds a NUL character (\\u0000), which Charter does not store`;
+}
