@@ -90,6 +90,20 @@ describe("HTTP API", () => {
     // The same signed delivery again (a sender's retry) is answered, and starts no second run.
     const again = await call("POST", hook.body["url"], undefined, body, { "x-charter-timestamp": timestamp, "x-charter-signature": sign(hook.body["secret"], timestamp, body) });
     assert.deepEqual([again.status, again.body["duplicate"]], [200, true]);
+    // Deliveries are remembered in the database, not by one server: another server on the same
+    // database answers the repeat the same way, and a new delivery sent to both at once (three
+    // times each) starts one run.
+    const second = await serveHttp(app, { dispatcher });
+    try {
+      const elsewhere = await fetch(`${second.base}${hook.body["url"]}`, { method: "POST", body, headers: { "content-type": "application/json", "x-charter-timestamp": timestamp, "x-charter-signature": sign(hook.body["secret"], timestamp, body) } });
+      assert.deepEqual([elsewhere.status, ((await elsewhere.json()) as Record<string, unknown>)["duplicate"]], [200, true]);
+      const burstBody = JSON.stringify({ title: "VPN drops every hour", priority: "P3", reporter_email: "mara.keller@example.com" });
+      const burstHeaders = { "content-type": "application/json", "x-charter-timestamp": timestamp, "x-charter-signature": sign(hook.body["secret"], timestamp, burstBody) };
+      const burst = await Promise.all([served.base, second.base, served.base, second.base, served.base, second.base].map((base) => fetch(`${base}${hook.body["url"]}`, { method: "POST", body: burstBody, headers: burstHeaders })));
+      assert.deepEqual(burst.map((response) => response.status).sort(), [200, 200, 200, 200, 200, 202], "one run for one delivery");
+    } finally {
+      await second.close();
+    }
     // Bytes that are not UTF-8 are refused even when signed as sent (before, they were read as other text).
     const bytes = Buffer.concat([Buffer.from('{"title":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
     const badText = await fetch(`${served.base}${hook.body["url"]}`, { method: "POST", body: bytes, headers: { "content-type": "application/json", "x-charter-timestamp": timestamp, "x-charter-signature": sign(hook.body["secret"], timestamp, bytes) } });

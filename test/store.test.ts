@@ -126,6 +126,23 @@ describe("store on both drivers", () => {
         assert.equal((await runs.run(second.id))?.status, "failed");
       });
 
+      test("webhook deliveries: of concurrent claims of one delivery only one wins; a released one can be claimed again; old ones expire", async () => {
+        const database = await testDatabase(driver);
+        opened.push(database);
+        await new CatalogRepository(database.db).upsertTenant({ id: "acme", name: "Acme", configHash: "h" });
+        const runs = new RunRepository(database.db);
+        const delivery = { tenantId: "acme", workflow: "w", signature: "sha256=aa" };
+        const now = new Date("2026-11-30T12:00:00Z");
+        const keep = 600_000;
+        const claims = await Promise.all(Array.from({ length: 5 }, () => runs.claimDelivery(delivery, now, keep)));
+        assert.deepEqual(claims.sort(), [false, false, false, false, true]);
+        assert.equal(await runs.claimDelivery({ ...delivery, workflow: "v" }, now, keep), true, "another workflow's delivery is its own");
+        await runs.releaseDelivery(delivery);
+        assert.equal(await runs.claimDelivery(delivery, now, keep), true, "a delivery whose run could not start can come again");
+        assert.equal(await runs.claimDelivery(delivery, new Date(now.getTime() + keep - 1), keep), false, "within the window: a repeat");
+        assert.equal(await runs.claimDelivery(delivery, new Date(now.getTime() + keep + 1), keep), true, "past the window the row is gone (the signature's timestamp is refused long before)");
+      });
+
       test("planning sessions: a change names the revision it read, so of two changes from one reading only the first lands", async () => {
         const database = await testDatabase(driver);
         opened.push(database);

@@ -14,7 +14,7 @@ import type { Role, UserRow } from "../store/index.ts";
 import type { Actor } from "../versions/index.ts";
 import { httpStatus } from "./http-status.ts";
 import { OPENAPI } from "./openapi.ts";
-import { REPLAY_WINDOW_S, SeenDeliveries, verify, webhookKey, webhookSecret } from "./webhooks.ts";
+import { REPLAY_WINDOW_S, verify, webhookKey, webhookSecret } from "./webhooks.ts";
 import { mcpEndpoint } from "../mcp-server/index.ts";
 import type { Dispatcher } from "../triggers/index.ts";
 
@@ -32,7 +32,6 @@ export type LogLine = Record<string, unknown> & { event: string };
 export async function createHttpApp(app: App, options: { log?: (line: LogLine) => void; dispatcher?: Dispatcher } = {}): Promise<Hono<Vars>> {
   const dispatcher = options.dispatcher;
   const key = await webhookKey(app.env.dataDir, process.env["CHARTER_WEBHOOK_KEY"]);
-  const deliveries = new SeenDeliveries(REPLAY_WINDOW_S * 1000);
   const http = new Hono<Vars>();
   // Unexpected errors are logged even without a request log (to stderr), since the answer says so.
   const log = options.log ?? ((line: LogLine) => process.stderr.write(`${JSON.stringify(line)}\n`));
@@ -239,15 +238,22 @@ export async function createHttpApp(app: App, options: { log?: (line: LogLine) =
     } catch {
       throw new BadRequest("the body is not valid UTF-8");
     }
-    // The same signed delivery twice within the window starts one run: a sender's retry is answered, not repeated.
-    if (!deliveries.first(`${tenantId}/${workflow}/${c.req.header("x-charter-signature") ?? ""}`)) return c.json({ duplicate: true, run: null }, 200);
     const version = /^[a-z0-9][a-z0-9-]*$/.test(tenantId) ? await app.versionRepository.activeVersion(tenantId, workflow) : undefined;
     const triggers = ((version?.triggers as { triggers?: { type: string }[] } | undefined)?.triggers ?? []).map((tr) => tr.type);
     if (!version || !triggers.includes("webhook")) throw new CharterError("VERSION_NOT_FOUND", `no approved workflow ${workflow} with a webhook trigger`);
     const input = parseBody(body);
-    if (dispatcher) return c.json({ job: await dispatcher.submit({ tenantId, workflow, input, trigger: "webhook" }), run: null }, 202);
-    const run = await app.versions.runActive({ tenantId, workflow, input, trigger: { type: "webhook" } });
-    return c.json({ run: { id: run.runId, status: run.status, output: run.output, error: run.error } }, 202);
+    // The same signed delivery twice within the window starts one run, whichever server process
+    // gets it: a sender's retry is answered, not repeated. A run that cannot start gives it back.
+    const delivery = { tenantId, workflow, signature: c.req.header("x-charter-signature") ?? "" };
+    if (!(await app.runRepository.claimDelivery(delivery, new Date(), REPLAY_WINDOW_S * 2000))) return c.json({ duplicate: true, run: null }, 200);
+    try {
+      if (dispatcher) return c.json({ job: await dispatcher.submit({ tenantId, workflow, input, trigger: "webhook" }), run: null }, 202);
+      const run = await app.versions.runActive({ tenantId, workflow, input, trigger: { type: "webhook" } });
+      return c.json({ run: { id: run.runId, status: run.status, output: run.output, error: run.error } }, 202);
+    } catch (error) {
+      await app.runRepository.releaseDelivery(delivery);
+      throw error;
+    }
   });
   return http;
 }

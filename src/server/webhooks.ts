@@ -3,7 +3,8 @@
  * tenant and workflow), so no secret is stored per workflow; the key comes from
  * CHARTER_WEBHOOK_KEY or a file made once in the data folder. A request carries
  * `x-charter-timestamp` (unix seconds) and `x-charter-signature: sha256=<hex>` over
- * "<timestamp>.<body>"; requests outside a five-minute window are refused as replays.
+ * "<timestamp>.<body>"; requests outside a five-minute window are refused as replays, and a repeat
+ * inside it is caught by the delivery claimed in the database (RunRepository.claimDelivery).
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
@@ -29,27 +30,6 @@ export function webhookSecret(key: Buffer, tenantId: string, workflow: string): 
 /** The signature over "<timestamp>.<body>", the body as the bytes that were sent. */
 export function sign(secret: string, timestamp: string, body: string | Buffer): string {
   return `sha256=${createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest("hex")}`;
-}
-
-/**
- * Signed deliveries seen within the replay window, by signature: the first is new, a repeat is not.
- * Held by the serving process (a second server process would run a repeat once more).
- */
-export class SeenDeliveries {
-  readonly #windowMs: number;
-  readonly #seen = new Map<string, number>();
-  constructor(windowMs: number) {
-    this.#windowMs = windowMs;
-  }
-  first(id: string, now = Date.now()): boolean {
-    for (const [key, at] of this.#seen) {
-      if (now - at <= this.#windowMs * 2) break; // insertion order is time order
-      this.#seen.delete(key);
-    }
-    if (this.#seen.has(id)) return false;
-    this.#seen.set(id, now);
-    return true;
-  }
 }
 
 /** Why a signed request is refused, or undefined when it is good. */

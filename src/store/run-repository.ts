@@ -5,7 +5,7 @@
  */
 import { and, asc, desc, eq, getTableColumns, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "./database.ts";
-import { bundles, journalEntries, runs, workflowState } from "./schema.ts";
+import { bundles, journalEntries, runs, webhookDeliveries, workflowState } from "./schema.ts";
 
 export type BundleRow = typeof bundles.$inferSelect;
 export type RunRow = typeof runs.$inferSelect;
@@ -17,6 +17,21 @@ export class RunRepository {
   readonly #db: Db;
   constructor(db: Db) {
     this.#db = db;
+  }
+
+  /**
+   * Claims a signed webhook delivery: true for the first time it is seen, false for a repeat. Rows
+   * older than `keepMs` are dropped first, so the table holds one replay window of deliveries.
+   */
+  async claimDelivery(delivery: { tenantId: string; workflow: string; signature: string }, now: Date, keepMs: number): Promise<boolean> {
+    await this.#db.delete(webhookDeliveries).where(lt(webhookDeliveries.receivedAt, new Date(now.getTime() - keepMs)));
+    const claimed = await this.#db.insert(webhookDeliveries).values({ ...delivery, receivedAt: now }).onConflictDoNothing().returning({ signature: webhookDeliveries.signature });
+    return claimed.length === 1;
+  }
+
+  /** Gives a claimed delivery back when its run could not be started, so the sender's retry is not taken for a repeat. */
+  async releaseDelivery(delivery: { tenantId: string; workflow: string; signature: string }): Promise<void> {
+    await this.#db.delete(webhookDeliveries).where(and(eq(webhookDeliveries.tenantId, delivery.tenantId), eq(webhookDeliveries.workflow, delivery.workflow), eq(webhookDeliveries.signature, delivery.signature)));
   }
 
   async saveBundle(bundle: typeof bundles.$inferInsert): Promise<void> {

@@ -190,6 +190,22 @@ export const workflowState = pgTable(
   (t) => [primaryKey({ columns: [t.tenantId, t.workflow] })],
 );
 
+/**
+ * Signed webhook deliveries seen within the replay window, by signature: the first claims its row
+ * and starts a run; a repeat (a sender's retry, a replay, the same request at another server
+ * process) finds the row taken. Rows older than twice the window are deleted as new ones come.
+ */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    tenantId: text("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
+    workflow: text("workflow").notNull(),
+    signature: text("signature").notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.workflow, t.signature] }), index("webhook_deliveries_by_time").on(t.receivedAt)],
+);
+
 export const VERSION_STATUSES = ["checks-failed", "checks-passed", "in-review", "approved", "superseded", "rejected", "drifted"] as const;
 
 /** A workflow of a tenant: its versions are numbered from 1; at most one is active. */
