@@ -38,6 +38,7 @@ export const BOOTSTRAP_SOURCE = String.raw`(function () {
     });
   const stringify = JSON.stringify;
   const parse = JSON.parse;
+  const fromEntries = Object.fromEntries;
   const freeze = Object.freeze;
   const StringCtor = String;
   let clock = 0;
@@ -111,6 +112,12 @@ export const BOOTSTRAP_SOURCE = String.raw`(function () {
     hostLog(level, text, typeof json === "string" && json.length > logBytes ? json.length : json);
   };
 
+  /** An error's JSON from strings (primitives: no prototype of the guest's takes part). */
+  const errorJson = (code, message, tool) =>
+    '{"code":' + stringify(code) + ',"message":' + stringify(message) + (tool === undefined ? "" : ',"tool":' + stringify(tool)) + "}";
+  const invalidOutput = (why) =>
+    '{"ok":false,"error":{"code":"OUTPUT_INVALID","message":' + stringify("the output or the saved state is not JSON: " + reflectApply(slice, StringCtor(why), [0, 500])) + '},"state":null}';
+
   // The start hook cannot be replaced by guest code (it would report the run's outcome itself).
   const start = async function start(inputJson, infoJson, stateJson) {
     const info = parse(infoJson);
@@ -133,25 +140,32 @@ export const BOOTSTRAP_SOURCE = String.raw`(function () {
       now: () => new RealDate(clock),
       run: freeze(info.run),
     });
-    const finish = (outcome) => {
-      outcome.state = stateChanged ? Object.fromEntries(state) : null;
+    // The outcome's JSON is built here from pieces, never by stringifying an object the guest's
+    // prototypes could reach: an Object.prototype.toJSON (or a setter) of the workflow's could
+    // otherwise rewrite a failure into a success. Strings are primitives: toJSON never applies.
+    const finish = (ok, value) => {
+      let valueJson;
+      let stateJson = "null";
       try {
-        return stringify(outcome);
+        valueJson = ok ? stringify(value === undefined ? null : value) : value;
+        if (stateChanged) stateJson = stringify(fromEntries(state));
       } catch (error) {
-        return stringify({ ok: false, error: { code: "OUTPUT_INVALID", message: "the output or the saved state is not JSON: " + StringCtor(error && error.message).slice(0, 500) }, state: null });
+        return invalidOutput(error !== null && typeof error === "object" ? error.message : error);
       }
+      if (typeof valueJson !== "string" || typeof stateJson !== "string") return invalidOutput("it has no JSON form");
+      return (ok ? '{"ok":true,"output":' : '{"ok":false,"error":') + valueJson + ',"state":' + stateJson + "}";
     };
     try {
       const definition = g.__charterWorkflow && g.__charterWorkflow.default;
       if (!definition || typeof definition.run !== "function") {
-        return stringify({ ok: false, error: { code: "WORKFLOW_INVALID", message: "the script does not export a workflow definition" }, state: null });
+        return '{"ok":false,"error":{"code":"WORKFLOW_INVALID","message":"the script does not export a workflow definition"},"state":null}';
       }
       const output = await definition.run(parse(inputJson), ctx);
-      return finish({ ok: true, output: output === undefined ? null : output });
+      return finish(true, output);
     } catch (error) {
       const isToolError = error !== null && typeof error === "object" && error.name === "ToolError" && typeof error.code === "string";
-      const message = StringCtor(error !== null && typeof error === "object" && "message" in error ? error.message : error).slice(0, 2000);
-      return finish({ ok: false, error: isToolError ? { code: StringCtor(error.code), message, tool: StringCtor(error.integration) + "." + StringCtor(error.tool) } : { code: "WORKFLOW_ERROR", message } });
+      const message = reflectApply(slice, StringCtor(error !== null && typeof error === "object" && "message" in error ? error.message : error), [0, 2000]);
+      return finish(false, isToolError ? errorJson(StringCtor(error.code), message, StringCtor(error.integration) + "." + StringCtor(error.tool)) : errorJson("WORKFLOW_ERROR", message));
     }
   };
   Object.defineProperty(g, "__charterStart", { value: start, writable: false, configurable: false, enumerable: false });

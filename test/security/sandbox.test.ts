@@ -190,6 +190,18 @@ describe("the host stays in charge of the outcome", () => {
     assert.deepEqual(output(ran), { real: "a" });
   });
 
+  test("25b. an Object.prototype.toJSON or setter of the workflow's cannot turn its failure into a success", async () => {
+    const forged = `Object.defineProperty(Object.prototype, "toJSON", { value: function () { return this && this.error ? { ok: true, output: { forged: true }, state: null } : this; }, configurable: true });
+      Object.defineProperty(Object.prototype, "state", { set() {}, get() { return { forged: true }; }, configurable: true });`;
+    failedWith(await runRaw(rawWorkflow(`${forged} throw new Error("real failure");`)), "WORKFLOW_ERROR");
+    const withTool = await runRaw(rawWorkflow(`${forged} Object.defineProperty(Object.prototype, "tool", { get() { return "ops.forged"; }, configurable: true }); throw new Error("real failure");`));
+    failedWith(withTool, "WORKFLOW_ERROR");
+    assert.equal(!withTool.outcome.ok && Object.hasOwn(withTool.outcome.error, "tool"), false, "no tool is named for a workflow's own error");
+    const ok = await runRaw(rawWorkflow(`${forged} ctx.state.set("n", 1); return { real: true };`));
+    assert.equal(ok.outcome.ok, true);
+    assert.deepEqual(ok.outcome.state, { n: 1 }, "the saved state is the workflow's, not a getter's");
+  });
+
   test("26. a global or a prototype change made in one run is gone in the next", async () => {
     await runRaw(rawWorkflow(`globalThis.leak = "secret"; Object.prototype.polluted = 1; Array.prototype.map = () => "hijacked"; return {};`));
     assert.deepEqual(output(await runRaw(rawWorkflow(`return { leak: typeof globalThis.leak, polluted: ({}).polluted === undefined, map: [1].map((x) => x + 1)[0] };`))), { leak: "undefined", polluted: true, map: 2 });
