@@ -179,7 +179,8 @@ describe("HTTP API", () => {
     assert.equal((await call("GET", "/api/v1/tenants/demo/catalog", rita)).status, 401);
   });
 
-  test("separation of duties holds against an admin: a reviewer the admin appointed cannot approve the admin's version, and no one mints a key for someone else", async () => {
+  test("separation of duties holds against an admin: a reviewer the admin appointed (directly or through a deputy) cannot approve the admin's version, nor an admin its puppet author's, and no one mints a key for someone else", async () => {
+    assert.ok((await app.catalogService.syncTenant("demo")).ok, "this test plans on its own catalog");
     const sock = await call("POST", "/api/v1/tenants/demo/keys", keys["admin"], { user: "sock", roles: ["reviewer"] });
     assert.equal(sock.status, 201, JSON.stringify(sock.body));
     const draft = await call("POST", "/api/v1/tenants/demo/plans", keys["admin"], { request: "Page the on-call engineer with a message and post it to #it-ops" });
@@ -188,11 +189,35 @@ describe("HTTP API", () => {
     assert.equal((await call("POST", `/api/v1/tenants/demo/versions/${ref}/submit`, keys["admin"])).status, 200);
     const approved = await call("POST", `/api/v1/tenants/demo/versions/${ref}/approve`, sock.body["key"], { comment: "lgtm" });
     assert.equal(approved.status, 403);
-    assert.match(approved.body["error"].message, /sock's reviewer role or key was granted by the author/);
+    assert.match(approved.body["error"].message, /sock's roles or keys come from the author/);
+    // Nor through a chain of appointments: the admin makes an admin, who makes a reviewer.
+    const deputy = await call("POST", "/api/v1/tenants/demo/keys", keys["admin"], { user: "deputy", roles: ["admin"] });
+    const proxy = await call("POST", "/api/v1/tenants/demo/keys", deputy.body["key"], { user: "proxy", roles: ["reviewer"] });
+    assert.equal(proxy.status, 201, JSON.stringify(proxy.body));
+    const chained = await call("POST", `/api/v1/tenants/demo/versions/${ref}/approve`, proxy.body["key"], { comment: "lgtm" });
+    assert.deepEqual([chained.status, chained.body["error"].code], [403, "SELF_APPROVAL"]);
+    assert.match(chained.body["error"].message, /directly or through users the author appointed/);
+    // Nor the other way: an admin who made a puppet author (and so holds its key) and then made
+    // itself a reviewer cannot approve what the puppet "wrote".
+    const boss = await app.identity.ensureUser("boss");
+    await app.identity.grant("demo", boss.id, "admin");
+    const bossKey = await app.identity.createKey("demo", boss.id);
+    const puppet = await call("POST", "/api/v1/tenants/demo/keys", bossKey, { user: "puppet", roles: ["author"] });
+    const puppetDraft = await call("POST", "/api/v1/tenants/demo/plans", puppet.body["key"], { request: "Page the on-call engineer with a message and post it to #incidents" });
+    assert.equal(puppetDraft.status, 201, JSON.stringify(puppetDraft.body));
+    const puppetRef = puppetDraft.body["version"].id;
+    assert.equal((await call("POST", `/api/v1/tenants/demo/versions/${puppetRef}/submit`, puppet.body["key"])).status, 200);
+    assert.equal((await call("POST", "/api/v1/tenants/demo/keys", bossKey, { user: "boss", roles: ["reviewer"] })).status, 201, "an admin may make itself a reviewer");
+    const puppeteer = await call("POST", `/api/v1/tenants/demo/versions/${puppetRef}/approve`, bossKey, { comment: "lgtm" });
+    assert.deepEqual([puppeteer.status, puppeteer.body["error"].code], [403, "SELF_APPROVAL"]);
+    assert.match(puppeteer.body["error"].message, /boss appointed the author/);
+    const judge = await call("POST", "/api/v1/tenants/demo/keys", keys["admin"], { user: "judge", roles: ["reviewer"] });
+    const fair = await call("POST", `/api/v1/tenants/demo/versions/${puppetRef}/approve`, judge.body["key"], { comment: "reviewed" });
+    assert.equal(fair.status, 200, `a reviewer outside the chain still can: ${JSON.stringify(fair.body)}`);
     // A key for an existing user is theirs to make.
-    const forBen = await call("POST", "/api/v1/tenants/demo/keys", keys["admin"], { user: "ben", roles: ["reviewer"] });
-    assert.equal(forBen.status, 403);
-    assert.match(forBen.body["error"].message, /ben already exists: a key for them is made by ben/);
+    const forJudge = await call("POST", "/api/v1/tenants/demo/keys", keys["admin"], { user: "judge", roles: ["reviewer"] });
+    assert.equal(forJudge.status, 403);
+    assert.match(forJudge.body["error"].message, /judge already exists: a key for them is made by judge/);
     const audit = await app.versionRepository.audit("demo");
     assert.ok(audit.some((a) => a.action === "role-granted" && (a.detail as { user: string }).user === "sock"));
     assert.ok(audit.some((a) => a.action === "key-created" && (a.detail as { user: string }).user === "sock"));

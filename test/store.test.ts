@@ -143,6 +143,24 @@ describe("store on both drivers", () => {
         assert.equal(await runs.claimDelivery(delivery, new Date(now.getTime() + keep + 1), keep), true, "past the window the row is gone (the signature's timestamp is refused long before)");
       });
 
+      test("identity: a user's controllers are whoever granted its roles or minted its keys, and their controllers in turn", async () => {
+        const database = await testDatabase(driver);
+        opened.push(database);
+        await new CatalogRepository(database.db).upsertTenant({ id: "acme", name: "Acme", configHash: "h" });
+        const identity = new IdentityRepository(database.db);
+        const [root, deputy, proxy, other] = await Promise.all(["root", "deputy", "proxy", "other"].map((handle) => identity.ensureUser(handle)));
+        assert.ok(root && deputy && proxy && other);
+        await identity.grant("acme", root.id, "admin");
+        await identity.grant("acme", deputy.id, "admin", root.id);
+        await identity.grant("acme", proxy.id, "reviewer", deputy.id);
+        await identity.createKey("acme", other.id, proxy.id);
+        await identity.grant("acme", other.id, "author", other.id);
+        assert.deepEqual([...(await identity.controllers("acme", other.id))].sort(), [root.id, deputy.id, proxy.id, other.id].sort());
+        assert.deepEqual([...(await identity.controllers("acme", deputy.id))], [root.id]);
+        assert.deepEqual([...(await identity.controllers("acme", root.id))], [], "the server's own grants name no one");
+        assert.deepEqual([...(await identity.controllers("other-tenant", other.id))], [], "per tenant");
+      });
+
       test("planning sessions: a change names the revision it read, so of two changes from one reading only the first lands", async () => {
         const database = await testDatabase(driver);
         opened.push(database);

@@ -3,7 +3,7 @@
  * its sha256; every key belongs to one user, so decisions made with any key are that user's.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { Db } from "./database.ts";
 import { apiKeys, tenantRoles, users } from "./schema.ts";
 
@@ -36,11 +36,25 @@ export class IdentityRepository {
     await this.#db.insert(tenantRoles).values({ tenantId, userId, role, grantedBy: by }).onConflictDoNothing();
   }
 
-  /** Who granted a user's roles in a tenant, and who minted the user's live keys there (nulls: the server itself). */
-  async grantors(tenantId: string, userId: string): Promise<{ roles: { role: Role; by: string | null }[]; keys: (string | null)[] }> {
-    const roles = await this.#db.select({ role: tenantRoles.role, by: tenantRoles.grantedBy }).from(tenantRoles).where(and(eq(tenantRoles.tenantId, tenantId), eq(tenantRoles.userId, userId)));
-    const keys = await this.#db.select({ by: apiKeys.createdBy }).from(apiKeys).where(and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)));
-    return { roles, keys: keys.map((k) => k.by) };
+  /**
+   * The users who control a user in a tenant, directly or through others: whoever granted any of
+   * the user's roles, or minted any of the user's keys (revoked ones too: the minter held the key
+   * while it lived), and in turn whoever controls them. The server itself (null) is no one.
+   */
+  async controllers(tenantId: string, userId: string): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let next = [userId]; next.length > 0; ) {
+      const granted = await this.#db.selectDistinct({ by: tenantRoles.grantedBy }).from(tenantRoles).where(and(eq(tenantRoles.tenantId, tenantId), inArray(tenantRoles.userId, next)));
+      const minted = await this.#db.selectDistinct({ by: apiKeys.createdBy }).from(apiKeys).where(and(eq(apiKeys.tenantId, tenantId), inArray(apiKeys.userId, next)));
+      next = [];
+      for (const { by } of [...granted, ...minted]) {
+        if (by !== null && !found.has(by)) {
+          found.add(by);
+          next.push(by);
+        }
+      }
+    }
+    return found;
   }
 
   async roles(tenantId: string, userId: string): Promise<Set<Role>> {

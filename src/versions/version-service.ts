@@ -271,10 +271,16 @@ export class VersionService {
     const version = await this.find(tenantId, reference);
     await this.#requireRole(tenantId, actor, ["reviewer"], `${verb} versions`);
     if (version.authorId === actor.userId) throw new CharterError("SELF_APPROVAL", `${actor.handle} wrote ${label(version)} and can never ${verb} it; another reviewer must`);
-    // Separation of duties that holds against an admin: a reviewer whose role or key the author granted is the author's second hand.
-    const grantors = await this.#r.identity.grantors(tenantId, actor.userId);
-    if (grantors.roles.some((r) => (r.role === "reviewer" || r.role === "admin") && r.by === version.authorId) || grantors.keys.includes(version.authorId)) {
-      throw new CharterError("SELF_APPROVAL", `${actor.handle}'s reviewer role or key was granted by the author of ${label(version)}, so ${actor.handle} cannot ${verb} it; a reviewer the author did not appoint must`);
+    // Separation of duties that holds against an admin: the reviewer must not be the author's
+    // second hand (the author granted the reviewer's role or minted the reviewer's key, directly or
+    // through someone the author appointed), nor the author the reviewer's (the reviewer appointed
+    // the author, or holds a key minted for the author, and so could have written the version).
+    const [reviewerControllers, authorControllers] = await Promise.all([this.#r.identity.controllers(tenantId, actor.userId), this.#r.identity.controllers(tenantId, version.authorId)]);
+    if (reviewerControllers.has(version.authorId)) {
+      throw new CharterError("SELF_APPROVAL", `${actor.handle}'s roles or keys come from the author of ${label(version)} (directly or through users the author appointed), so ${actor.handle} cannot ${verb} it; a reviewer the author did not appoint must`);
+    }
+    if (authorControllers.has(actor.userId)) {
+      throw new CharterError("SELF_APPROVAL", `${actor.handle} appointed the author of ${label(version)} (granted the author's roles or minted the author's keys, directly or through others), so ${actor.handle} could have written it and cannot ${verb} it; a reviewer who did not appoint the author must`);
     }
     if (version.status !== "in-review") throw new CharterError("VERSION_NOT_APPROVABLE", `${label(version)} is ${version.status}; only a version in review can be ${verb === "approve" ? "approved" : "rejected"}${version.status === "checks-passed" ? " (submit it first)" : ""}`);
     if ((await this.#r.versions.approvals(version.id)).some((a) => a.userId === actor.userId)) throw new CharterError("ALREADY_DECIDED", `${actor.handle} has already decided on ${label(version)}`);
