@@ -22,6 +22,7 @@ import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/typ
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { type App, createApp } from "../src/app.ts";
 import { createCharterMcpServer } from "../src/mcp-server/index.ts";
+import { retryAdvice } from "../src/mcp-server/charter-mcp.ts";
 import { Dispatcher } from "../src/triggers/index.ts";
 import { embeddedTestDatabase } from "./helpers/databases.ts";
 import { type Served, serveHttp } from "./helpers/serve.ts";
@@ -270,6 +271,22 @@ describe("Charter as an MCP server", () => {
     const list = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" });
     const hijack = await post({ authorization: `Bearer ${keys["ana"]}`, "mcp-session-id": session, "mcp-protocol-version": "2025-06-18" }, list);
     assert.equal(hijack.status, 404, "another user's key cannot use the session");
+  });
+
+  test("a failed run is called retryable only when it changed nothing: a run that posted before its UNAVAILABLE is not", () => {
+    const annotations = (readOnly: boolean) => ({ readOnly, destructive: false, idempotent: false, openWorld: true });
+    const capabilities = [
+      { integration: "directory", tool: "get_on_call", sdkFunction: "directory.getOnCall", annotations: annotations(true) },
+      { integration: "chat", tool: "post_message", sdkFunction: "chat.postMessage", annotations: annotations(false) },
+    ];
+    const read = { integration: "directory", tool: "get_on_call", status: "succeeded" };
+    assert.equal(retryAdvice("UNAVAILABLE", [read], capabilities).retryable, true, "only reads before the failure");
+    assert.equal(retryAdvice("UNAVAILABLE", [read, { integration: "chat", tool: "post_message", status: "failed" }], capabilities).retryable, true, "the change itself failed");
+    for (const status of ["succeeded", "started"]) {
+      const advice = retryAdvice("UNAVAILABLE", [read, { integration: "chat", tool: "post_message", status }], capabilities);
+      assert.deepEqual([advice.retryable, /could do that twice/.test(advice.hint)], [false, true], status);
+    }
+    assert.equal(retryAdvice("WORKFLOW_ERROR", [], capabilities).retryable, false);
   });
 
   test("messages past the limits on outside JSON are parse errors before any tool reads them: arguments nested 100,000 deep, a NUL character", async () => {

@@ -256,10 +256,10 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
         return { content: [{ type: "text", text: JSON.stringify(ended.output, null, 2) }], structuredContent: ended.output as Record<string, unknown>, _meta: meta };
       }
       const code = ended.error?.code ?? ended.status.toUpperCase();
-      const retryable = RETRYABLE_RUN_ERRORS.has(code);
+      const { retryable, hint } = retryAdvice(code, await app.runRepository.journal(ended.runId), version.capabilities as Capability[]);
       return {
         isError: true,
-        content: [{ type: "text", text: `${code}: ${ended.error?.message ?? `the run ended ${ended.status}`} (run ${ended.runId}; ${retryable ? "a retry may succeed" : "retrying will not help"})` }],
+        content: [{ type: "text", text: `${code}: ${ended.error?.message ?? `the run ended ${ended.status}`} (run ${ended.runId}; ${hint})` }],
         _meta: { ...meta, "charter/error": { code, retryable, status: ended.status } },
       };
     } finally {
@@ -445,6 +445,18 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
 }
 
 const RETRYABLE_RUN_ERRORS = new Set(["TIMEOUT", "UNAVAILABLE", "INTEGRATION_UNREACHABLE", "INTEGRATION_TIMEOUT", "HANDED_BACK"]);
+
+/**
+ * Whether a caller may run a failed workflow again. A run that changed something before it failed
+ * (a call that is not read-only succeeded, or started with no known end) is not retried blindly,
+ * whatever its code: a second run would make those changes again.
+ */
+export function retryAdvice(code: string, journal: readonly { integration: string; tool: string; status: string }[], capabilities: readonly Capability[]): { retryable: boolean; hint: string } {
+  const readOnly = new Set(capabilities.filter((c) => c.annotations.readOnly).map((c) => `${c.integration}.${c.tool}`));
+  const changed = journal.some((entry) => entry.status !== "failed" && !readOnly.has(`${entry.integration}.${entry.tool}`));
+  if (changed) return { retryable: false, hint: "it changed something before it failed (charter.get_run shows what), so a retry could do that twice" };
+  return RETRYABLE_RUN_ERRORS.has(code) ? { retryable: true, hint: "a retry may succeed" } : { retryable: false, hint: "retrying will not help" };
+}
 
 function data(value: Record<string, unknown>): CallToolResult {
   return { content: [{ type: "text", text: JSON.stringify(value, null, 2) }], structuredContent: value };

@@ -95,6 +95,7 @@ export const BOOTSTRAP_SOURCE = String.raw`(function () {
   const NumberCtor = Number;
   g.__charterBridge = async function bridge(request) {
     if (typeof request === "string" && request.length > argsBytes) {
+      host("refused", "LIMIT_EXCEEDED"); // so the host knows this failure was given, not made up
       return stringify({ ok: false, error: { code: "LIMIT_EXCEEDED", message: "the arguments are over " + argsBytes + " bytes", retryable: false } });
     }
     const answer = await hostBridge(request);

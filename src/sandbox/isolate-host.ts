@@ -73,6 +73,7 @@ export async function releaseIdleIsolates(): Promise<void> {
 export async function runInIsolate(run: IsolateRun): Promise<IsolateOutcome> {
   const started = performance.now();
   const logs: LogLine[] = [];
+  const given = new Set<string>();
   let breach: GuestError | undefined;
   pool ??= new IsolatePool(DEFAULT_LIMITS.memoryMb);
   let prepared: Awaited<ReturnType<IsolatePool["take"]>>;
@@ -97,7 +98,13 @@ export async function runInIsolate(run: IsolateRun): Promise<IsolateOutcome> {
   }, WATCHDOG_MS);
   let cpuMs = 0;
   try {
-    handlers.bridge = run.bridge;
+    // The failures this run was given, by tool and code: a ToolError the workflow ends with must be one of them.
+    handlers.bridge = async (request) => {
+      const reply = await run.bridge(request);
+      noteFailure(request, reply);
+      return reply;
+    };
+    handlers.refused = (code) => given.add(`*|${String(code)}`);
     handlers.log = (level: unknown, message: unknown, data: unknown) => {
       if (logs.length >= run.limits.logLines) return kill({ code: "LIMIT_EXCEEDED", message: `the run wrote more than ${run.limits.logLines} log lines` });
       const text = String(message);
@@ -134,12 +141,32 @@ export async function runInIsolate(run: IsolateRun): Promise<IsolateOutcome> {
     return { ok: false, error, state: null, logs, cpuMs, wallMs: performance.now() - started };
   }
 
+  function noteFailure(request: string, reply: BridgeReply) {
+    const json = reply.slice(reply.indexOf("|") + 1);
+    if (!json.startsWith('{"ok":false')) return;
+    try {
+      const code = String((JSON.parse(json) as { error: { code: unknown } }).error.code);
+      const called = JSON.parse(request) as { integration?: unknown; tool?: unknown };
+      given.add(typeof called.integration === "string" && typeof called.tool === "string" ? `${called.integration}.${called.tool}|${code}` : `*|${code}`);
+    } catch {
+      // a request that is not JSON was refused before naming a tool: any tool may report that code
+      const code = /"code":"([A-Z_]+)"/.exec(json)?.[1];
+      if (code) given.add(`*|${code}`);
+    }
+  }
+
+  /** A tool's failure the workflow reports must be one this run was given (rethrowing it is fine); else it is the workflow's own error. */
+  function genuine(error: GuestError): GuestError {
+    if (!error.tool || given.has(`${error.tool}|${error.code}`) || given.has(`*|${error.code}`)) return error;
+    return { code: "WORKFLOW_ERROR", message: `the workflow threw a ${error.code} failure of ${error.tool} that no call of this run returned; only Charter reports a tool's failure (${error.message.slice(0, 1500)})` };
+  }
+
   function parseOutcome(reply: unknown, limits: SandboxLimits): IsolateOutcome {
     if (typeof reply !== "string") return failed({ code: "WORKFLOW_ERROR", message: "the run did not produce an outcome" });
     if (reply.length > limits.valueBytes * 2) return failed({ code: "LIMIT_EXCEEDED", message: `the output and saved state are over ${limits.valueBytes} bytes` });
     const parsed = JSON.parse(reply) as { ok: boolean; output?: unknown; error?: GuestError; state?: Record<string, unknown> | null };
     const wallMs = performance.now() - started;
-    if (!parsed.ok) return { ok: false, error: { code: String(parsed.error?.code ?? "WORKFLOW_ERROR"), message: String(parsed.error?.message ?? ""), ...(parsed.error?.tool ? { tool: String(parsed.error.tool) } : {}) }, state: null, logs, cpuMs, wallMs };
+    if (!parsed.ok) return { ok: false, error: genuine({ code: String(parsed.error?.code ?? "WORKFLOW_ERROR"), message: String(parsed.error?.message ?? ""), ...(parsed.error?.tool ? { tool: String(parsed.error.tool) } : {}) }), state: null, logs, cpuMs, wallMs };
     if (JSON.stringify(parsed.output ?? null).length > limits.valueBytes) return failed({ code: "LIMIT_EXCEEDED", message: `the output is over ${limits.valueBytes} bytes` });
     if (parsed.state && JSON.stringify(parsed.state).length > limits.valueBytes) return failed({ code: "LIMIT_EXCEEDED", message: `the saved state is over ${limits.valueBytes} bytes` });
     return { ok: true, output: parsed.output ?? null, state: parsed.state ?? null, logs, cpuMs, wallMs };

@@ -202,6 +202,18 @@ describe("the host stays in charge of the outcome", () => {
     assert.deepEqual(ok.outcome.state, { n: 1 }, "the saved state is the workflow's, not a getter's");
   });
 
+  test("25c. a tool failure the workflow reports must be one it was given: made-up ones are the workflow's own error, real ones (rethrown) stand", async () => {
+    const toolError = (code: string, tool: string) => `throw Object.assign(new Error("the server is down, retry"), { name: "ToolError", code: "${code}", integration: "${tool.split(".")[0]}", tool: "${tool.split(".")[1]}" });`;
+    const forged = await runRaw(rawWorkflow(`await call("echo", { text: "a" }); ${toolError("UNAVAILABLE", "chat.post_message")}`));
+    failedWith(forged, "WORKFLOW_ERROR", /threw a UNAVAILABLE failure of chat\.post_message that no call of this run returned/);
+    failedWith(await runRaw(rawWorkflow(`await call("echo", { text: "a" }); ${toolError("LIMIT_EXCEEDED", "ops.echo")}`)), "WORKFLOW_ERROR");
+    const real = await runRaw(rawWorkflow(`const r = await call("echo", { text: "a" }); if (!r.ok) ${toolError("UNAVAILABLE", "ops.echo")} return {};`), { respond: () => ({ ok: false, error: { code: "UNAVAILABLE", message: "down", retryable: true } }) });
+    failedWith(real, "UNAVAILABLE");
+    assert.equal(!real.outcome.ok && real.outcome.error.tool, "ops.echo");
+    const refusedInside = await runRaw(rawWorkflow(`const r = await call("echo", { text: "x".repeat(300000) }); if (!r.ok) ${toolError("LIMIT_EXCEEDED", "ops.echo")} return {};`));
+    failedWith(refusedInside, "LIMIT_EXCEEDED", /the server is down/);
+  });
+
   test("26. a global or a prototype change made in one run is gone in the next", async () => {
     await runRaw(rawWorkflow(`globalThis.leak = "secret"; Object.prototype.polluted = 1; Array.prototype.map = () => "hijacked"; return {};`));
     assert.deepEqual(output(await runRaw(rawWorkflow(`return { leak: typeof globalThis.leak, polluted: ({}).polluted === undefined, map: [1].map((x) => x + 1)[0] };`))), { leak: "undefined", polluted: true, map: 2 });
