@@ -195,6 +195,8 @@ describe("compiling workflows against the demo tenant", () => {
     }
     const nul = await compilers[0]?.compile({ source: workflow("const a = 'x\u0000y';"), fileName: "nul.ts" });
     assert.deepEqual(nul?.diagnostics.map((d) => `${d.line}:${d.code}`), ["4:CHARTER_FORBIDDEN_CHARACTER"], "a NUL in the text (which PostgreSQL cannot store) is refused before anything is stored");
+    const half = await compilers[0]?.compile({ source: workflow("const a = 'x\ud800y';"), fileName: "half.ts" });
+    assert.deepEqual(half?.diagnostics.map((d) => `${d.line}:${d.code}`), ["4:CHARTER_FORBIDDEN_CHARACTER"], "so is half a character");
     const deepTests = `{"tests":[{"name":"deep","input":{"x":${"[".repeat(100_000)}${"]".repeat(100_000)}},"expect":{"calls":[]}}]}`;
     const tests = await check(EXAMPLE, deepTests);
     assert.deepEqual(tests.diagnostics.map((d) => [d.code, d.message]), [["CHARTER_TESTS_INVALID", "the tests file nests deeper than 64 levels"]]);

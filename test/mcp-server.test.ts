@@ -274,7 +274,7 @@ describe("Charter as an MCP server", () => {
   });
 
   test("a failed run is called retryable only when it changed nothing: a run that posted before its UNAVAILABLE is not", () => {
-    const annotations = (readOnly: boolean) => ({ readOnly, destructive: false, idempotent: false, openWorld: true });
+    const annotations = (readOnly: boolean) => ({ readOnly, destructive: false, idempotent: false, openWorld: true, declared: true });
     const capabilities = [
       { integration: "directory", tool: "get_on_call", sdkFunction: "directory.getOnCall", annotations: annotations(true) },
       { integration: "chat", tool: "post_message", sdkFunction: "chat.postMessage", annotations: annotations(false) },

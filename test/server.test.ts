@@ -269,6 +269,10 @@ describe("HTTP API", () => {
     assert.deepEqual([nul.status, nul.body["error"].message], [400, "the body holds a NUL character (\\u0000), which Charter does not store"]);
     const deep = await call("POST", "/api/v1/tenants/demo/plans", keys["admin"], `${"[".repeat(100_000)}${"]".repeat(100_000)}`);
     assert.deepEqual([deep.status, deep.body["error"].message], [400, "the body nests deeper than 64 levels"]);
+    // A lone surrogate is not text PostgreSQL's JSON takes: 400, not the database's 500.
+    const lone = await call("POST", "/api/v1/tenants/demo/plans", keys["admin"], '{"request":"Post \\ud800 to #it-ops"}');
+    assert.deepEqual([lone.status, lone.body["error"].message], [400, "the body holds a lone UTF-16 surrogate (such as \\ud800 without its pair), which is not text Charter can store"]);
+    assert.equal((await call("POST", "/api/v1/tenants/demo/workflows/x/runs", keys["admin"], '{"input":{"a":"\\udc00"}}')).status, 400);
     assert.equal((await call("GET", "/api/v1/tenants/demo/runs/not-a-run", keys["admin"])).status, 404);
     assert.equal((await call("GET", "/api/v1/nothing", undefined)).status, 404);
     const openapi = (await call("GET", "/api/v1/openapi.json", undefined)).body;

@@ -2,8 +2,9 @@
  * Limits every JSON value from outside (request bodies, MCP messages, a workflow's tests file)
  * must meet before Charter reads it: nesting at most MAX_JSON_DEPTH levels (validators, canonical
  * hashing and the store all recurse, so a value nested 100,000 deep would overflow their stacks)
- * and no NUL character in any string or key (PostgreSQL text cannot store one). Checked without
- * recursion, for the same reason.
+ * no NUL character and no lone UTF-16 surrogate in any string or key (PostgreSQL cannot store
+ * either: its text has no NUL, and its JSON refuses "\ud800" alone). Checked without recursion, for
+ * the same reason.
  */
 
 /** No request of Charter's needs deeper JSON than this. */
@@ -16,10 +17,12 @@ export function jsonLimitProblem(value: unknown, what = "the body"): string | un
     const [item, depth] = next;
     if (depth > MAX_JSON_DEPTH) return `${what} nests deeper than ${MAX_JSON_DEPTH} levels`;
     if (typeof item === "string") {
-      if (item.includes("\u0000")) return nulProblem(what);
+      const problem = textProblem(item, what);
+      if (problem) return problem;
     } else if (item !== null && typeof item === "object") {
       for (const [key, inner] of Object.entries(item)) {
-        if (key.includes("\u0000")) return nulProblem(what);
+        const problem = textProblem(key, what);
+        if (problem) return problem;
         stack.push([inner, depth + 1]);
       }
     }
@@ -27,6 +30,8 @@ export function jsonLimitProblem(value: unknown, what = "the body"): string | un
   return undefined;
 }
 
-function nulProblem(what: string): string {
-  return `${what} holds a NUL character (\\u0000), which Charter does not store`;
+function textProblem(text: string, what: string): string | undefined {
+  if (text.includes("\u0000")) return `${what} holds a NUL character (\\u0000), which Charter does not store`;
+  if (!text.isWellFormed()) return `${what} holds a lone UTF-16 surrogate (such as \\ud800 without its pair), which is not text Charter can store`;
+  return undefined;
 }
