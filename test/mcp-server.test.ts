@@ -317,6 +317,36 @@ describe("Charter as an MCP server", () => {
     for (const client of [...clients.slice(2), other]) await client.close();
   });
 
+  test("a flood of sessions from many users (an admin can make users) crowds out its own users, not a light user of this or another tenant", async () => {
+    const small = await serveHttp({ ...app, env: { ...app.env, mcp: { ...app.env.mcp, maxSessions: 30 } } }, { dispatcher });
+    const open = async (key: string) => {
+      const client = new Client({ name: "charter-test", version: "1.0.0" });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${small.base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
+      return client;
+    };
+    const opened: Client[] = [];
+    try {
+      const flood: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        await actor(`flood-${i}`, "demo", ["operator"]);
+        flood.push(keys[`flood-${i}`] ?? "");
+      }
+      for (const key of flood) for (let i = 0; i < 10; i++) opened.push(await open(key));
+      // Full. A light user of this tenant and one of another tenant still get in, and stay in while the flood goes on.
+      const light = await open(keys["olga"] ?? "");
+      const elsewhere = await open(keys["stranger"] ?? "");
+      for (const key of flood) for (let i = 0; i < 5; i++) opened.push(await open(key));
+      assert.ok((await light.listTools()).tools.length > 0, "the light user's session survived the flood");
+      assert.ok((await elsewhere.listTools()).tools.length > 0, "so did the other tenant's");
+      const alive = await Promise.all(opened.map((client) => client.listTools().then(() => true, () => false)));
+      assert.equal(alive.filter(Boolean).length, 28, "the flood keeps only what is left of the 30 slots");
+      opened.push(light, elsewhere);
+    } finally {
+      await Promise.all(opened.map((client) => client.close().catch(() => undefined)));
+      await small.close();
+    }
+  });
+
   test("the MCP Inspector's CLI lists the demo tenant's tools and calls a workflow", async () => {
     const inspector = path.join(REPO, "node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js");
     const common = ["--cli", `${served.base}/mcp`, "--transport", "http", "--header", `Authorization: Bearer ${keys["olga"]}`];

@@ -23,6 +23,7 @@ const EnvSchema = z.object({
   CHARTER_RUN_LEASE_MS: positiveMs.default(30_000),
   CHARTER_MCP_RUN_WAIT_MS: positiveMs.default(25_000),
   CHARTER_MCP_ALLOWED_HOSTS: z.string().optional(),
+  CHARTER_MCP_MAX_SESSIONS: z.coerce.number().int().min(1).max(100_000).default(1000),
   CHARTER_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   CHARTER_TENANT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(2),
   CHARTER_REQUEST_TIMEOUT_MS: positiveMs.default(30_000),
@@ -54,9 +55,10 @@ export type Env = {
   generatedDir: string;
   /**
    * MCP: timeouts of the tenants' servers; how long a workflow tool call waits for its run; the
-   * host names Charter's own /mcp endpoint answers to (DNS-rebinding protection; Origins too).
+   * host names Charter's own /mcp endpoint answers to (DNS-rebinding protection; Origins too);
+   * how many sessions it holds open at once.
    */
-  mcp: { connectTimeoutMs: number; requestTimeoutMs: number; runWaitMs: number; allowedHosts: string[] };
+  mcp: { connectTimeoutMs: number; requestTimeoutMs: number; runWaitMs: number; allowedHosts: string[]; maxSessions: number };
   /** How long a run stays claimed by its process without renewal before another may resume it. */
   runLeaseMs: number;
   /**
@@ -109,6 +111,7 @@ export function parseEnv(source: Record<string, string | undefined>, cwd: string
       requestTimeoutMs: env.CHARTER_MCP_REQUEST_TIMEOUT_MS,
       runWaitMs: env.CHARTER_MCP_RUN_WAIT_MS,
       allowedHosts: ["localhost", "127.0.0.1", "[::1]", ...(env.CHARTER_MCP_ALLOWED_HOSTS ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean)],
+      maxSessions: env.CHARTER_MCP_MAX_SESSIONS,
     },
     runLeaseMs: env.CHARTER_RUN_LEASE_MS,
     workers: { concurrency: env.CHARTER_WORKER_CONCURRENCY, tenantConcurrency: env.CHARTER_TENANT_CONCURRENCY, shutdownGraceMs: env.CHARTER_SHUTDOWN_GRACE_MS },

@@ -5,9 +5,10 @@
  * bearer API key as for the REST API, then the session: each session belongs to the key's user
  * and tenant that opened it, and any other caller naming it gets 404, as for an unknown one.
  * Sessions idle for 30 minutes are closed. One user holds at most 20: a 21st closes that user's
- * longest-idle one, so a leaky or hostile client crowds out only itself. At most 1000 are open at
- * once; when full, the longest-idle session is closed to make room if it has been idle a minute,
- * else the new one is refused with 503 and Retry-After.
+ * longest-idle one, so a leaky or hostile client crowds out only itself. At most
+ * CHARTER_MCP_MAX_SESSIONS (1000) are open at once; when full, a new session closes the longest-idle
+ * session of the user holding the most, so a flood of sessions from many users (an admin can make
+ * users) crowds out the flood's own users first, never a light user in this or another tenant.
  */
 import { randomUUID } from "node:crypto";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
@@ -18,10 +19,7 @@ import { type CharterMcpOptions, createCharterMcpServer } from "./charter-mcp.ts
 
 type Session = { transport: WebStandardStreamableHTTPServerTransport; tenantId: string; userId: string; seen: number };
 
-const MAX_SESSIONS = 1000;
 const MAX_SESSIONS_PER_USER = 20;
-/** When every slot is taken, a session idle this long gives up its slot to a new one. */
-const EVICTABLE_IDLE_MS = 60_000;
 /** A session with no request for this long is closed (its client starts a new one). */
 const IDLE_MS = 30 * 60_000;
 
@@ -32,10 +30,24 @@ function rpcError(status: number, code: number, message: string, headers: Record
 export function mcpEndpoint(app: App, options: CharterMcpOptions = {}) {
   const sessions = new Map<string, Session>();
   const allowed = new Set(app.env.mcp.allowedHosts);
+  const maxSessions = app.env.mcp.maxSessions;
   const close = (id: string) => {
     const session = sessions.get(id);
     sessions.delete(id);
     void session?.transport.close().catch(() => undefined);
+  };
+  /** The user (in a tenant) holding the most sessions. */
+  const heaviestHolder = (): { tenantId: string; userId: string } | undefined => {
+    const counts = new Map<string, { tenantId: string; userId: string; held: number }>();
+    let heaviest: { tenantId: string; userId: string; held: number } | undefined;
+    for (const session of sessions.values()) {
+      const key = `${session.tenantId}\u0000${session.userId}`;
+      const entry = counts.get(key) ?? { tenantId: session.tenantId, userId: session.userId, held: 0 };
+      entry.held++;
+      counts.set(key, entry);
+      if (!heaviest || entry.held > heaviest.held) heaviest = entry;
+    }
+    return heaviest;
   };
   /** The longest-idle session among those that pass the filter. */
   const longestIdle = (which: (session: Session) => boolean): [string, Session] | undefined => {
@@ -83,10 +95,10 @@ export function mcpEndpoint(app: App, options: CharterMcpOptions = {}) {
     if (held >= MAX_SESSIONS_PER_USER) {
       const oldest = longestIdle(own);
       if (oldest) close(oldest[0]);
-    } else if (sessions.size >= MAX_SESSIONS) {
-      const oldest = longestIdle(() => true);
-      if (!oldest || Date.now() - oldest[1].seen < EVICTABLE_IDLE_MS) return rpcError(503, -32000, "too many open MCP sessions; close some (DELETE /mcp) and try again", { "retry-after": "10" });
-      close(oldest[0]);
+    } else if (sessions.size >= maxSessions) {
+      const heaviest = heaviestHolder();
+      const oldest = heaviest && longestIdle((session) => session.userId === heaviest.userId && session.tenantId === heaviest.tenantId);
+      if (oldest) close(oldest[0]);
     }
 
     const roles = await app.identity.roles(resolved.tenantId, resolved.user.id);
