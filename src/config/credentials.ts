@@ -87,18 +87,78 @@ async function readSource(
 
 /**
  * Replaces every occurrence of the given secrets in a text (for messages from servers we do not
- * trust), also as a server may echo them: JSON-escaped, URL-encoded, base64 (standard and URL-safe,
- * padded or not) and hex.
+ * trust), also as a server may echo them: in any letter case and with separators between the
+ * characters ("t o k e n", "T-O-K-E-N"); JSON-escaped, `\\u`-escaped, URL- or %-encoded, as HTML
+ * entities; in hex (any case, with or without ":", "-" or spaces between bytes); and in base64
+ * (standard and URL-safe) at any of the three alignments, so the secret inside a longer encoded
+ * value ("Bearer <token>" in base64) is found too. One pattern per secret; it cannot backtrack
+ * much whatever the server sends (the separators it allows exclude the secret's own characters, and
+ * every other form is a literal). What it cannot promise: a server that holds the
+ * credential can always disclose it in a form no filter knows (reversed, enciphered); redaction
+ * guards against echoes, not against a hostile server, which already has the secret.
  */
 export function redact(text: string, secrets: Iterable<Secret>): string {
   let out = text;
   for (const secret of secrets) {
-    const value = secret.reveal();
-    if (value.length < 4) continue;
-    const bytes = Buffer.from(value, "utf8");
-    const json = JSON.stringify(value).slice(1, -1);
-    const forms = new Set([value, json, json.replace(/\//g, "\\/"), encodeURIComponent(value), bytes.toString("base64"), bytes.toString("base64").replace(/=+$/, ""), bytes.toString("base64url"), bytes.toString("hex"), bytes.toString("hex").toUpperCase()]);
-    for (const form of [...forms].sort((a, b) => b.length - a.length)) if (form.length >= 4) out = out.split(form).join("[redacted]");
+    const pattern = secretPattern(secret.reveal());
+    if (pattern) out = out.replace(pattern, "[redacted]");
   }
   return out;
+}
+
+const patterns = new Map<string, RegExp | undefined>();
+
+function secretPattern(value: string): RegExp | undefined {
+  let pattern = patterns.get(value);
+  if (pattern !== undefined || patterns.has(value)) return pattern;
+  pattern = value.length < 4 ? undefined : new RegExp(secretForms(value).map((form) => form.pattern).join("|"), "giu");
+  if (patterns.size >= 256) patterns.delete(patterns.keys().next().value ?? "");
+  patterns.set(value, pattern);
+  return pattern;
+}
+
+/** The forms a secret may be echoed in, each as a regular expression, longest (most specific) first. */
+export function secretForms(value: string): { name: string; pattern: string }[] {
+  const bytes = [...Buffer.from(value, "utf8")];
+  const chars = [...value];
+  const hex = (byte: number) => byte.toString(16).padStart(2, "0");
+  const quote = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  // Separators a server may put between characters, but none the secret itself holds.
+  const separators = [" ", "\t", ":", ".", "_", ",", "-"].filter((c) => !value.includes(c)).map((c) => (c === "-" ? "\\-" : c)).join("");
+  const units = Array.from({ length: value.length }, (_, i) => value.charCodeAt(i));
+  const base64 = Buffer.from(value, "utf8").toString("base64");
+  const forms = [
+    { name: "text", pattern: separators ? chars.map(quote).join(`[${separators}]{0,2}`) : quote(value) },
+    { name: "json", pattern: quote(JSON.stringify(value).slice(1, -1)) },
+    { name: "json-slash", pattern: quote(JSON.stringify(value).slice(1, -1).replace(/\//g, "\\/")) },
+    { name: "unicode-escapes", pattern: units.map((unit) => `\\\\u${unit.toString(16).padStart(4, "0")}`).join("") },
+    { name: "url", pattern: quote(encodeURIComponent(value)) },
+    { name: "percent", pattern: bytes.map((b) => `%${hex(b)}`).join("") },
+    { name: "html", pattern: chars.map((c) => `&#(?:0*${c.codePointAt(0)}|x0*${(c.codePointAt(0) ?? 0).toString(16)});`).join("") },
+    { name: "hex", pattern: bytes.map(hex).join("[ :-]?") },
+    ...[base64, base64.replace(/=+$/, ""), Buffer.from(value, "utf8").toString("base64url")].map((whole) => ({ name: "base64-whole", pattern: quote(whole) })),
+    ...base64Cores(Buffer.from(value, "utf8")).flatMap((core, shift) => [
+      { name: `base64-${shift}`, pattern: quote(core) },
+      { name: `base64url-${shift}`, pattern: quote(core.replace(/\+/g, "-").replace(/\//g, "_")) },
+    ]),
+  ];
+  return forms.filter((form) => form.pattern.length >= 4).sort((a, b) => b.pattern.length - a.pattern.length);
+}
+
+/**
+ * The part of base64 that depends only on the secret, for each of the three offsets it may start
+ * at inside a longer value: the characters before and after that also carry neighbouring bytes are
+ * left out. Cores of fewer than 6 characters are dropped (too likely to occur by chance).
+ */
+function base64Cores(secret: Buffer): string[] {
+  const cores: string[] = [];
+  for (let shift = 0; shift < 3; shift++) {
+    const encoded = Buffer.concat([Buffer.alloc(shift), secret]).toString("base64").replace(/=+$/, "");
+    const total = shift + secret.length;
+    const start = Math.ceil((shift * 8) / 6);
+    const end = Math.floor(total / 3) * 4 + [0, 1, 2][total % 3]!;
+    const core = encoded.slice(start, end);
+    if (core.length >= 6) cores.push(core);
+  }
+  return cores;
 }

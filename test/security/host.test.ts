@@ -8,6 +8,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { redact, Secret } from "../../src/config/credentials.ts";
 import { checkAuthoredSchema, checkSchema, schemaValidator } from "../../src/core/json-schema.ts";
 import { linearSchemaValidation } from "../../src/mcp/schema-validation.ts";
 import { DEFAULT_LIMITS } from "../../src/sandbox/index.ts";
@@ -73,5 +74,41 @@ describe("host memory is bounded per run", () => {
     const chatty = await runRaw(rawWorkflow(`let last; for (let i = 0; i < 40; i++) last = await call("echo", { text: "z".repeat(90) }); return last;`), { limits: { exchangedBytes: 2000 } });
     assert.match(JSON.stringify(chatty.outcome), /the run's tool calls exchanged more than 2000 bytes/);
     assert.ok(chatty.calls.length < 40);
+  });
+});
+
+describe("a credential a server echoes is redacted in the encodings servers use", () => {
+  const token = "leakySecretToken-ABCdef-123456";
+  const secret = [new Secret(token)];
+  const bytes = Buffer.from(token);
+  const b64 = (text: string) => Buffer.from(text).toString("base64");
+  const echoes: Record<string, string> = {
+    "base64 of 'Bearer <token>'": b64(`Bearer ${token}`),
+    "base64 shifted by one byte": b64(`a${token}b`),
+    "base64 shifted by two bytes": b64(`ab${token}`),
+    "URL-safe base64 inside a longer value": Buffer.from(`Basic user:${token}`).toString("base64url"),
+    "upper case": token.toUpperCase(),
+    "characters spaced out": [...token].join(" "),
+    "hex with colons": [...bytes].map((b) => b.toString(16).padStart(2, "0")).join(":"),
+    "upper-case hex": bytes.toString("hex").toUpperCase(),
+    "\\u escapes as text": [...token].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join(""),
+    "HTML entities, decimal": [...token].map((c) => `&#${c.charCodeAt(0)};`).join(""),
+    "HTML entities, hex": [...token].map((c) => `&#x${c.charCodeAt(0).toString(16)};`).join(""),
+    "every byte %-encoded": [...bytes].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join(""),
+  };
+  for (const [name, echoed] of Object.entries(echoes)) {
+    test(name, () => {
+      const out = redact(`the server said: ${echoed} (done)`, secret);
+      // Only the bytes around the secret inside a longer encoded value (at most "Basic user:") are left.
+      const [before = "", after = ""] = out.replace("the server said: ", "").replace(" (done)", "").split("[redacted]");
+      assert.ok(out.includes("[redacted]") && before.length <= 16 && after.length <= 3, out);
+    });
+  }
+  test("text that merely resembles it is left alone, and a hostile text cannot make the pattern slow", () => {
+    const innocent = "leaky secret tokens are fine to mention; so is ABC and 123";
+    assert.equal(redact(innocent, secret), innocent);
+    // About 1.7 MB of almost-matches: a pattern that backtracked exponentially would never finish.
+    const nearMisses = `${[...token.slice(0, -1)].join("::")}:: `.repeat(20_000);
+    assert.equal(redact(nearMisses, secret), nearMisses);
   });
 });
