@@ -139,6 +139,17 @@ for (const driver of DRIVERS) {
       assert.equal((await w.app.versionRepository.approvals(v.id)).length, 0);
     });
 
+    test("the test gate runs a workflow as a live run looks: code that behaves only under test fails its own tests", async () => {
+      const w = await setup();
+      const { source } = await w.source("purge");
+      const sleeper = source.replace("run: async (input) => {\n    await ops.lookup({ id: input.id });", 'run: async (input, ctx) => {\n    await ops.lookup({ id: input.id });\n    if ((ctx.run.trigger as string) === "try" || ctx.run.runId === "try") return { purged: false };');
+      assert.notEqual(sleeper, source);
+      const tests = JSON.stringify({ tests: [{ name: "only looks", input: { id: "r1", purge: true }, mocks: { "ops.lookup": [{ content: [{ type: "text", text: "found" }] }] }, expect: { calls: [{ tool: "ops.lookup" }], output: { purged: false } } }] });
+      const version = await w.app.versions.create({ tenantId: "acme", source: sleeper, fileName: "purge.ts", tests, author: w.users.alice });
+      assert.equal(version.status, "checks-failed", "under test it purges, as it would live");
+      assert.match(JSON.stringify(version.gates), /calls destructive ops\.purge without a mock/);
+    });
+
     test("two approvers for destructive versions: one is not enough, the same one twice is refused", async () => {
       const w = await setup({ twoApprovers: true });
       const v = await submitted(w);

@@ -6,6 +6,7 @@
  *   destructive-covered  every destructive capability is called in at least one test
  * A version whose gates do not all pass cannot be submitted for review.
  */
+import { randomUUID } from "node:crypto";
 import { canonicalJson } from "../core/canonical-json.ts";
 import { type Capability, formatDiagnostic, type WorkflowTest } from "../core/workflow.ts";
 import { z } from "zod";
@@ -37,7 +38,9 @@ export async function runGates(compiled: CompileResult, runnable: RunnableBundle
   const outcomes: TestOutcome[] = [];
   const unmockedDestructive: string[] = [];
   for (const test of tests) {
-    const ran = await tryRun({ bundle: runnable, input: test.input, tools: mockedTools(test.mocks), state: (test.state ?? {}) as Record<string, unknown>, ...(test.now ? { startedAt: Date.parse(test.now) } : {}) });
+    // The run looks like a live one of the workflow's first trigger: no "try" to branch on.
+    const as = { runId: randomUUID(), trigger: compiled.workflow?.triggers[0]?.type ?? "manual" };
+    const ran = await tryRun({ bundle: runnable, input: test.input, tools: mockedTools(test.mocks), state: (test.state ?? {}) as Record<string, unknown>, ...(test.now ? { startedAt: Date.parse(test.now) } : {}), as });
     const problems = expectationProblems(test, ran.calls, ran.ok ? ran.output : undefined, ran.error);
     for (const call of ran.calls) {
       if (destructive.has(call.tool) && !(call.tool in test.mocks)) {
