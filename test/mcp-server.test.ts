@@ -256,6 +256,36 @@ describe("Charter as an MCP server", () => {
     await client.close();
   });
 
+  test("the sessions of a tenant share one watch: ten open sessions read the active versions once per interval, not ten times", async () => {
+    const olga = await app.identity.userByHandle("olga");
+    const caller = { tenantId: "demo", actor: { userId: olga?.id ?? "", handle: "olga" }, roles: await app.identity.roles("demo", olga?.id ?? "") };
+    const repository = app.versionRepository;
+    const original = repository.activeVersions.bind(repository);
+    let reads = 0;
+    repository.activeVersions = (tenantId: string) => {
+      reads++;
+      return original(tenantId);
+    };
+    const clients: Client[] = [];
+    try {
+      for (let i = 0; i < 10; i++) {
+        const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+        await createCharterMcpServer(app, caller, { watchMs: 50 }).connect(serverSide);
+        const client = new Client({ name: "watch-test", version: "1.0.0" });
+        await client.connect(clientSide);
+        clients.push(client);
+      }
+      reads = 0;
+      const started = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      const intervals = (performance.now() - started) / 50;
+      assert.ok(reads > 0 && reads <= intervals + 2, `${reads} reads in ${intervals.toFixed(1)} intervals`);
+    } finally {
+      repository.activeVersions = original;
+      for (const client of clients) await client.close();
+    }
+  });
+
   test("the endpoint: no key 401, a bad key 401, a foreign Host or Origin 403, another user's session 404", async () => {
     const init = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } } });
     const post = (headers: Record<string, string>, body = init) =>

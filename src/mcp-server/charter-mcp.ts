@@ -411,37 +411,79 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
     return { completion: { values: names, total: names.length, hasMore: false } };
   });
 
-  // list_changed while connected: compare the active versions every few seconds.
+  // list_changed while connected: the tenant's active versions and catalog, compared every few
+  // seconds by one watch per tenant that all its sessions share (a thousand sessions are two
+  // queries per interval, not two thousand).
   let last: string | undefined;
   let lastCatalog: string | undefined;
-  const watch = setInterval(() => {
-    void activeVersions()
-      .then((versions) => {
-        const now = versions.map((v) => `${v.workflow}@${v.number}`).sort().join(",");
-        if (last !== undefined && now !== last) void server.sendToolListChanged().catch(() => undefined);
-        last = now;
-      })
-      .catch(() => undefined);
-    // A sync that changed the catalog changes the SDK: its resources are updated.
-    void app.catalogs
-      .currentCatalog(caller.tenantId)
-      .then(async (catalog) => {
-        const now = catalog.map((row) => row.hash).sort().join(",");
-        if (lastCatalog !== undefined && now !== lastCatalog) {
+  const stopWatching = watchTenant(app, caller.tenantId, options.watchMs ?? 3000, {
+    versions: (now) => {
+      if (last !== undefined && now !== last) void server.sendToolListChanged().catch(() => undefined);
+      last = now;
+    },
+    catalog: (now) => {
+      // A sync that changed the catalog changes the SDK: its resources are updated.
+      if (lastCatalog !== undefined && now !== lastCatalog) {
+        void (async () => {
           await server.sendResourceListChanged().catch(() => undefined);
           for (const uri of subscribed) if (uri.startsWith("charter://sdk/")) await server.sendResourceUpdated({ uri }).catch(() => undefined);
-        }
-        lastCatalog = now;
-      })
-      .catch(() => undefined);
-  }, options.watchMs ?? 3000);
-  watch.unref();
+        })();
+      }
+      lastCatalog = now;
+    },
+  });
   const closed = server.onclose;
   server.onclose = () => {
-    clearInterval(watch);
+    stopWatching();
     closed?.();
   };
   return server;
+}
+
+type TenantListener = { versions: (key: string) => void; catalog: (key: string) => void };
+const watches = new WeakMap<App, Map<string, { listeners: Set<TenantListener>; timer: NodeJS.Timeout }>>();
+
+/**
+ * Calls each listener every `everyMs` with keys of the tenant's active versions and current catalog,
+ * read once per interval for all the tenant's sessions; the returned function stops the listener
+ * (and the watch with its last listener).
+ */
+function watchTenant(app: App, tenantId: string, everyMs: number, listener: TenantListener): () => void {
+  const byTenant = watches.get(app) ?? new Map<string, { listeners: Set<TenantListener>; timer: NodeJS.Timeout }>();
+  watches.set(app, byTenant);
+  const id = `${tenantId}\u0000${everyMs}`;
+  let watch = byTenant.get(id);
+  if (!watch) {
+    const listeners = new Set<TenantListener>();
+    const timer = setInterval(() => {
+      void app.versionRepository
+        .activeVersions(tenantId)
+        .then((versions) => {
+          const key = versions.map((v) => `${v.workflow}@${v.number}`).sort().join(",");
+          for (const each of listeners) each.versions(key);
+        })
+        .catch(() => undefined);
+      void app.catalogs
+        .currentCatalog(tenantId)
+        .then((catalog) => {
+          const key = catalog.map((row) => row.hash).sort().join(",");
+          for (const each of listeners) each.catalog(key);
+        })
+        .catch(() => undefined);
+    }, everyMs);
+    timer.unref();
+    watch = { listeners, timer };
+    byTenant.set(id, watch);
+  }
+  const joined = watch;
+  joined.listeners.add(listener);
+  return () => {
+    joined.listeners.delete(listener);
+    if (joined.listeners.size === 0) {
+      clearInterval(joined.timer);
+      if (byTenant.get(id) === joined) byTenant.delete(id);
+    }
+  };
 }
 
 const RETRYABLE_RUN_ERRORS = new Set(["TIMEOUT", "UNAVAILABLE", "INTEGRATION_UNREACHABLE", "INTEGRATION_TIMEOUT", "HANDED_BACK"]);
