@@ -248,6 +248,9 @@ describe("charter command", () => {
       assert.match(started.text, /run [0-9a-f-]+: succeeded\noutput: \{/);
       const queued = await run("runs", "start", "p1-bridge", "--input", '{"incident_id":"INC0001"}', "--queue");
       assert.match(queued.text, /queued p1-bridge \(version 1\) as job [0-9a-f-]{36}; a worker runs it/);
+      const badQueued = await run("runs", "start", "p1-bridge", "--input", '{"incident":1}', "--queue");
+      assert.equal(badQueued.status, 1, "a queued run's input is checked when it is queued, as a direct run's is");
+      assert.match(badQueued.text, /does not match p1-bridge's input schema.*\[RUN_INPUT_INVALID\]/s);
 
       // charter mcp over stdio, as Claude Desktop or Claude Code would start it, with the operator's key.
       const client = new Client({ name: "cli-test", version: "1.0.0" });

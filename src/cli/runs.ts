@@ -118,7 +118,8 @@ export async function startRun(workflow: string, options: { tenant: string | und
       if (!version) throw new CharterError("VERSION_NOT_FOUND", `workflow ${workflow} has no approved version in tenant ${tenantId}`);
       const dispatcher = await Dispatcher.start(app, { worker: false, scheduler: false });
       try {
-        const job = await dispatcher.enqueue({ tenantId, workflow, input: input as Record<string, unknown>, trigger: "manual", actor });
+        // As every caller that queues: the input is checked now, and the job carries the version it was told.
+        const job = await dispatcher.submit({ tenantId, workflow, input, trigger: "manual", actor }, version);
         output.out(options.json ? JSON.stringify({ job }) : `queued ${workflow} (version ${version.number}) as job ${job}; a worker runs it`);
       } finally {
         await dispatcher.stop();

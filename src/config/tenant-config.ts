@@ -98,9 +98,11 @@ export const TenantFile = z
       .object({
         /** Versions that can call a destructive tool need approvals from two different reviewers. */
         twoApproversForDestructive: z.boolean().default(false),
+        /** A queued run whose version was superseded before a worker took it: run it as queued, or refuse it. */
+        queuedRunsOfSuperseded: z.enum(["run", "refuse"]).default("run"),
       })
       .strict()
-      .default({ twoApproversForDestructive: false }),
+      .default({ twoApproversForDestructive: false, queuedRunsOfSuperseded: "run" }),
     limits: z
       .object({
         /** Runs of this tenant going at once across all workers (default CHARTER_TENANT_CONCURRENCY). */

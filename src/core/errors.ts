@@ -35,6 +35,7 @@ export const ERROR_CODES = [
   "NOT_AUTHORIZED",
   "UNKNOWN_USER",
   "NOT_APPROVED",
+  "VERSION_SUPERSEDED",
   "BUNDLE_TAMPERED",
   "SCHEMA_DRIFT",
   "PLANNER_BUDGET",
@@ -81,6 +82,7 @@ export function isRetryableCode(code: ErrorCode): boolean {
     case "NOT_AUTHORIZED":
     case "UNKNOWN_USER":
     case "NOT_APPROVED":
+    case "VERSION_SUPERSEDED":
     case "BUNDLE_TAMPERED":
     case "SCHEMA_DRIFT":
     case "PLANNER_BUDGET":

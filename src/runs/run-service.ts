@@ -84,7 +84,7 @@ export class RunService {
   }
 
   /** Starts a run of a bundle and carries it to its end. */
-  async start(request: { tenantId: string; bundle: RunnableBundle; input: unknown; trigger: RunTrigger; versionId?: string; tools?: ToolRunner; onEvent?: (event: RunEvent) => void }): Promise<RunResult> {
+  async start(request: { tenantId: string; bundle: RunnableBundle; input: unknown; trigger: RunTrigger; version?: { id: string; number: number }; jobId?: string; tools?: ToolRunner; onEvent?: (event: RunEvent) => void }): Promise<RunResult> {
     const problems = schemaValidator(request.bundle.inputSchema)(request.input);
     if (problems.length > 0) throw new CharterError("RUN_INPUT_INVALID", `the input does not match ${request.bundle.workflow}'s input schema: ${problems.join("; ")}`);
     const { repository } = this.#resources;
@@ -98,7 +98,9 @@ export class RunService {
       tenantId: request.tenantId,
       workflow: request.bundle.workflow,
       bundleHash: request.bundle.hash,
-      versionId: request.versionId ?? null,
+      versionId: request.version?.id ?? null,
+      versionNumber: request.version?.number ?? null,
+      jobId: request.jobId ?? null,
       trigger: request.trigger,
       input: request.input,
       status: "running",
@@ -233,7 +235,7 @@ export class RunService {
       const outcome = await runInIsolate({
         code: bundle.code,
         input: run.input,
-        info: { runId: run.id, workflow: run.workflow, version: 0, trigger: (run.trigger as RunTrigger).type, attempt: run.attempts },
+        info: { runId: run.id, workflow: run.workflow, version: run.versionNumber ?? 0, trigger: (run.trigger as RunTrigger).type, attempt: run.attempts },
         state: run.stateBefore as Record<string, unknown>,
         startedAt: run.startedAt.getTime(),
         seed: run.seed as [number, number],

@@ -19,6 +19,7 @@ export function httpStatus(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 |
     case "ALREADY_DECIDED":
     case "VERSION_GATES_FAILED":
     case "NOT_APPROVED":
+    case "VERSION_SUPERSEDED":
     case "SCHEMA_DRIFT":
     case "BUNDLE_TAMPERED":
     case "CATALOG_NOT_SYNCED":

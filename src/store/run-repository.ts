@@ -58,9 +58,9 @@ export class RunRepository {
     return (await this.#db.select().from(runs).where(eq(runs.id, id)))[0];
   }
 
-  /** The run a queued job started, if it started one (the job id is in the run's trigger detail). */
+  /** The run a queued job started, if it started one (by the indexed job id). */
   async runOfJob(jobId: string): Promise<RunRow | undefined> {
-    return (await this.#db.select().from(runs).where(sql`${runs.trigger}->'detail'->>'job' = ${jobId}`).orderBy(desc(runs.createdAt)).limit(1))[0];
+    return (await this.#db.select().from(runs).where(eq(runs.jobId, jobId)).orderBy(desc(runs.createdAt)).limit(1))[0];
   }
 
   /** A tenant's runs, newest first, optionally of one workflow or in one status. */

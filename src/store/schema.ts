@@ -131,8 +131,11 @@ export const runs = pgTable(
     tenantId: text("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
     workflow: text("workflow").notNull(),
     bundleHash: text("bundle_hash").notNull().references(() => bundles.hash),
-    /** The approved version this run belongs to; null for `charter try` runs. */
+    /** The approved version this run belongs to, and its number (what `ctx.run.version` says); null for runs of no version. */
     versionId: uuid("version_id"),
+    versionNumber: integer("version_number"),
+    /** The queued job that started this run, if one did (a retried job resumes its run). */
+    jobId: uuid("job_id"),
     trigger: jsonb("trigger").notNull(),
     input: jsonb("input").notNull(),
     status: text("status", { enum: RUN_STATUSES }).notNull(),
@@ -153,7 +156,7 @@ export const runs = pgTable(
     finishedAt: timestamp("finished_at", { withTimezone: true }),
     createdAt: createdAt(),
   },
-  (t) => [index("runs_by_workflow").on(t.tenantId, t.workflow, t.createdAt), index("runs_by_status").on(t.status, t.leaseUntil)],
+  (t) => [index("runs_by_workflow").on(t.tenantId, t.workflow, t.createdAt), index("runs_by_status").on(t.status, t.leaseUntil), index("runs_by_job").on(t.jobId)],
 );
 
 /** One row per tool call of a run, written before the call ("started") and completed after it. */

@@ -38,6 +38,8 @@ export type RunJob = {
   schedule?: string;
   /** For a queued schedule slot: the version it belongs to; another active version skips it. */
   version?: number;
+  /** For a run a caller queued: the version resolved when it was queued, which the worker runs (VersionService.runQueued). */
+  versionId?: string;
   /** Who asked for the run (manual runs), recorded with it. */
   actor?: { userId: string; handle: string };
 };
@@ -131,7 +133,7 @@ export class Dispatcher {
     if (!version) throw new CharterError("VERSION_NOT_FOUND", `workflow ${job.workflow} has no approved version; submit one and have it approved`);
     const problems = schemaValidator(version.inputSchema as Record<string, unknown>)(job.input);
     if (problems.length > 0) throw new CharterError("RUN_INPUT_INVALID", `the input does not match ${job.workflow}'s input schema: ${problems.join("; ")}`);
-    const id = await this.enqueue({ ...job, input: job.input as Record<string, unknown> });
+    const id = await this.enqueue({ ...job, input: job.input as Record<string, unknown>, versionId: version.id });
     if (!id) throw new Error("the run queue did not take the job");
     return id;
   }
@@ -231,7 +233,8 @@ export class Dispatcher {
       }
       this.#onEvent({ event: "run-dispatched", detail: context });
       const detail = { job: jobId, ...(job.schedule ? { schedule: job.schedule } : {}), ...(job.actor ? { user: job.actor.handle } : {}) };
-      const result = await this.#r.versions.runActive({ tenantId: job.tenantId, workflow: job.workflow, input: job.input, trigger: { type: job.trigger, detail }, ...(job.actor ? { actor: job.actor } : {}) });
+      const request = { tenantId: job.tenantId, input: job.input, trigger: { type: job.trigger, detail }, jobId, ...(job.actor ? { actor: job.actor } : {}) };
+      const result = job.versionId ? await this.#r.versions.runQueued({ ...request, versionId: job.versionId }) : await this.#r.versions.runActive({ ...request, workflow: job.workflow });
       this.#finished(context, result);
     } catch (error) {
       if (error instanceof HandedBack) throw error;

@@ -27,7 +27,7 @@ import { type GateResult, runGates } from "./gates.ts";
 import { diffVersions, type VersionDiff } from "./version-diff.ts";
 
 export type Actor = { userId: string; handle: string };
-export type TenantPolicy = { twoApproversForDestructive: boolean };
+export type TenantPolicy = { twoApproversForDestructive: boolean; queuedRunsOfSuperseded: "run" | "refuse" };
 
 export type VersionServiceResources = {
   versions: VersionRepository;
@@ -224,17 +224,48 @@ export class VersionService {
 
   /** Runs the active version of a workflow: only an approved, undrifted version whose bundle is what was approved. */
   /** Runs the workflow's active version; the result names which version ran. */
-  async runActive(request: { tenantId: string; workflow: string; input: unknown; trigger: RunTrigger; actor?: Actor; onEvent?: (event: RunEvent) => void }): Promise<RunResult & { version: number }> {
+  async runActive(request: { tenantId: string; workflow: string; input: unknown; trigger: RunTrigger; actor?: Actor; jobId?: string; onEvent?: (event: RunEvent) => void }): Promise<RunResult & { version: number }> {
     const version = await this.#r.versions.activeVersion(request.tenantId, request.workflow);
     if (!version) throw new CharterError("NOT_APPROVED", `workflow "${request.workflow}" has no approved version in tenant ${request.tenantId}`);
+    return this.#runVersion(version, request);
+  }
+
+  /**
+   * Runs the version a queued job was given when it was queued (its caller was told that one). If
+   * another version was approved or rolled back to meanwhile, the tenant's policy decides:
+   * `"queuedRunsOfSuperseded": "run"` (the default) runs the version as queued, `"refuse"` refuses
+   * with VERSION_SUPERSEDED. A version that drifted or is not approved any more never runs.
+   */
+  async runQueued(request: { tenantId: string; versionId: string; jobId: string; input: unknown; trigger: RunTrigger; actor?: Actor; onEvent?: (event: RunEvent) => void }): Promise<RunResult & { version: number }> {
+    const version = await this.find(request.tenantId, request.versionId);
+    if (version.status === "superseded" && (await this.#r.versions.approvals(version.id)).some((a) => a.decision === "approve")) {
+      if ((await this.#r.policy(request.tenantId)).queuedRunsOfSuperseded === "refuse") {
+        const active = await this.#r.versions.activeVersion(request.tenantId, version.workflow);
+        throw new CharterError("VERSION_SUPERSEDED", `${label(version)} was queued, but ${active ? label(active) : "another version"} is active now and the tenant's policy (queuedRunsOfSuperseded: "refuse") does not run superseded versions; start the run again`);
+      }
+      return this.#runVersion(version, request, true);
+    }
+    return this.#runVersion(version, request);
+  }
+
+  /** The one gate every run of a version passes: approved (or superseded, for a run queued before), not drifted, intact, input valid (in RunService). */
+  async #runVersion(version: VersionRow, request: { tenantId: string; input: unknown; trigger: RunTrigger; actor?: Actor; onEvent?: (event: RunEvent) => void; jobId?: string }, superseded = false): Promise<RunResult & { version: number }> {
     if (version.status === "drifted") {
       const drift = version.drift as Drift | null;
       const first = drift?.breaking[0];
       throw new CharterError("SCHEMA_DRIFT", `${label(version)} no longer matches the tenant's tools${first ? `: ${first.tool}: ${first.change}` : ""}; approve a new version to run it again`);
     }
-    if (version.status !== "approved") throw new CharterError("NOT_APPROVED", `${label(version)} is ${version.status}, not approved`);
+    if (version.status !== "approved" && !(superseded && version.status === "superseded")) throw new CharterError("NOT_APPROVED", `${label(version)} is ${version.status}, not approved`);
     const bundle = await this.#verifyBundle(version, request.actor ?? null);
-    const result = await this.#r.runs.start({ tenantId: request.tenantId, bundle: runnableOf(bundle), input: request.input, trigger: request.trigger, versionId: version.id, ...(request.onEvent ? { onEvent: request.onEvent } : {}) });
+    const result = await this.#r.runs.start({
+      tenantId: request.tenantId,
+      bundle: runnableOf(bundle),
+      input: request.input,
+      trigger: request.trigger,
+      version: { id: version.id, number: version.number },
+      ...(request.jobId ? { jobId: request.jobId } : {}),
+      ...(request.onEvent ? { onEvent: request.onEvent } : {}),
+    });
     return { ...result, version: version.number };
   }
 
