@@ -14,7 +14,7 @@ import { eq } from "drizzle-orm";
 import { type App, createApp } from "../src/app.ts";
 import { mockedTools, type ToolRunner, withRetries } from "../src/runs/index.ts";
 import type { ToolCall } from "../src/sandbox/index.ts";
-import { journalEntries } from "../src/store/schema.ts";
+import { journalEntries, runs } from "../src/store/schema.ts";
 import { embeddedTestDatabase } from "./helpers/databases.ts";
 import { REPO, tenantsFolder } from "./helpers/tenants.ts";
 
@@ -120,6 +120,58 @@ export default defineWorkflow({
     assert.equal(ran.status, "failed");
     assert.equal(ran.error?.code, "WORKFLOW_ERROR");
     assert.match(ran.error?.message ?? "", /CALL_IN_DOUBT failure of tickets\.close_incident that no call of this run returned/);
+  });
+
+  test("journal writes wait out a short database outage: a finished call is recorded, not reported as failed", async () => {
+    const bundle = await build(app, "demo", path.join(DEMO_WORKFLOWS, "p1-bridge.ts"));
+    const tests = JSON.parse(await readFile(path.join(DEMO_WORKFLOWS, "p1-bridge.tests.json"), "utf8")) as { tests: { input: unknown; mocks: Record<string, never[]> }[] };
+    const p1 = tests.tests[0];
+    assert.ok(p1);
+    const repository = app.runRepository;
+    const finishCall = repository.finishCall.bind(repository);
+    let outage = 2; // the first two writes of a call's outcome fail, as during a database restart
+    repository.finishCall = async (...args: Parameters<typeof finishCall>) => {
+      if (outage-- > 0) throw new Error("connection terminated unexpectedly");
+      return finishCall(...args);
+    };
+    try {
+      const result = await app.runs.start({ tenantId: "demo", bundle, input: p1.input, trigger: { type: "manual" }, tools: mockedTools(p1.mocks) });
+      assert.equal(result.status, "succeeded", JSON.stringify(result.error));
+      const journal = await app.runRepository.journal(result.runId);
+      assert.ok(journal.length >= 3 && journal.every((e) => e.status === "succeeded"), JSON.stringify(journal.map((e) => [e.tool, e.status])));
+    } finally {
+      repository.finishCall = finishCall;
+    }
+  });
+
+  test("a run another process took over makes no further call that is not safe to repeat: it goes back, and the journal shows no such call", async () => {
+    const bundle = await build(app, "demo", path.join(DEMO_WORKFLOWS, "p1-bridge.ts"));
+    const tests = JSON.parse(await readFile(path.join(DEMO_WORKFLOWS, "p1-bridge.tests.json"), "utf8")) as { tests: { input: unknown; mocks: Record<string, never[]> }[] };
+    const p1 = tests.tests[0];
+    assert.ok(p1);
+    const mocked = mockedTools(p1.mocks);
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const made: string[] = [];
+    let runId = "";
+    const slow: ToolRunner = async (call) => {
+      made.push(call.tool);
+      if (call.tool === "get_on_call") await held;
+      return mocked(call);
+    };
+    const running = app.runs.start({ tenantId: "demo", bundle, input: p1.input, trigger: { type: "manual" }, tools: slow, onEvent: (e) => e.event === "run-started" && (runId = e.runId) });
+    while (!made.includes("get_on_call")) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Another process's view: the lease looked expired, and it claimed the run.
+    await app.database.db.update(runs).set({ leaseUntil: new Date(0) }).where(eq(runs.id, runId));
+    assert.ok(await app.runRepository.claim(runId, new Date(Date.now() + 60_000), new Date()), "the other process holds the run now");
+    release();
+    const result = await running;
+    assert.equal(result.status, "running", "left to the process that holds it");
+    assert.equal(result.error?.code, "HANDED_BACK");
+    assert.match(result.error?.message ?? "", /another process took the run over/);
+    assert.deepEqual(made, ["get_incident", "get_on_call"], "page_user was not made by the process that lost the run");
+    assert.deepEqual((await app.runRepository.journal(runId)).map((e) => e.tool), ["get_incident", "get_on_call"]);
+    assert.equal((await app.runRepository.run(runId))?.attempts, 2);
   });
 
   test("bad input is refused before a run is created", async () => {

@@ -112,7 +112,9 @@ describe("store on both drivers", () => {
         const first = await newRun();
         assert.deepEqual(first.stateBefore, {});
         const call = { runId: first.id, integration: "ops", tool: "t", args: { a: 1 }, argsHash: "h", attempt: 1, source: "live", startedAt: new Date() };
-        await runs.beginCall({ ...call, seq: 1 });
+        assert.equal(await runs.beginCall({ ...call, seq: 1 }, first.attempts), true);
+        assert.equal(await runs.beginCall({ ...call, seq: 1 }, first.attempts), false, "a call is begun once");
+        assert.equal(await runs.beginCall({ ...call, seq: 2 }, first.attempts + 1), false, "only by the process holding the run");
         await runs.finishCall(first.id, 1, { status: "succeeded", outcome: { ok: true }, finishedAt: new Date() });
         assert.equal(await runs.claim(first.id, new Date(), new Date()), undefined, "a run whose lease has not passed cannot be claimed");
         await runs.complete(first, { status: "succeeded", output: { done: true }, error: null, logs: [], state: { count: 1 }, finishedAt: new Date(), calls: [{ ...call, seq: 2, status: "succeeded", outcome: { ok: true }, finishedAt: new Date() }] });

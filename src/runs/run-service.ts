@@ -40,6 +40,27 @@ export type RunnableBundle = {
 /** Codes only the host gives a run's end: from a workflow's own error they are refused. */
 const HOST_ONLY_CODES = new Set(["CALL_IN_DOUBT", "CANCELLED", "HANDED_BACK", "NON_DETERMINISM"]);
 
+/** Journal writes wait out a short database outage: 7 tries over about 6 s, then the error. */
+const JOURNAL_RETRY_MS = [100, 200, 400, 800, 1600, 3200];
+
+async function durably<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      const wait = JOURNAL_RETRY_MS[attempt];
+      if (wait === undefined) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
+/** A database error in a few words: the driver's message, not the query with its parameters (run data). */
+function describe(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  return (cause instanceof Error ? cause.message : String(cause)).slice(0, 300);
+}
+
 export function runnableOf(row: BundleRow): RunnableBundle {
   return { ...row, tools: row.tools as ToolPolicy[], inputSchema: row.inputSchema as Record<string, unknown>, outputSchema: row.outputSchema as Record<string, unknown> };
 }
@@ -158,20 +179,41 @@ export class RunService {
     // call that is not safe to repeat, every quarter second, and with the run's completion. If the
     // process dies first, the resume makes them again, which is what "safe to repeat" allows.
     let unwritten: FinishedCall[] = [];
+    /** Writes the waiting calls; a failed write puts them back, so none is lost. */
     const flush = async () => {
       const batch = unwritten;
       unwritten = [];
-      await repository.recordCalls(batch);
+      if (batch.length === 0) return;
+      try {
+        await repository.recordCalls(batch);
+      } catch (error) {
+        unwritten = [...batch, ...unwritten];
+        throw error;
+      }
     };
-    const flusher = setInterval(() => void flush().catch(() => {}), 250);
+    // A failed periodic flush is retried by the next one (the calls stay waiting); what must be
+    // written before a call or at the end is written through `durably`, which waits out an outage.
+    const flusher = setInterval(() => void flush().catch(() => undefined), 250);
+    // The lease: renewed for this process's attempt every leaseMs/3. A renewal that finds the run
+    // taken over by another process, or renewals that fail until the lease runs out, make the run
+    // stop before its next call and go back (see `execute`). A call that is not safe to repeat is
+    // begun only by the process holding the run (beginCall), so two processes never both make it.
+    let heldUntil = run.leaseUntil?.getTime() ?? Date.now() + this.#leaseMs;
+    let takenOver = false;
+    let renewalFailure: string | undefined;
+    const leaseLost = (): string | undefined =>
+      takenOver ? "another process took the run over" : renewalFailure !== undefined && Date.now() >= heldUntil ? `its lease ran out and could not be renewed (${renewalFailure})` : undefined;
     onEvent({ event: "run-started", runId: run.id, attempt: run.attempts });
 
+    const handBack = (message: string) => {
+      stop.error = { code: "HANDED_BACK", message };
+      return { outcome: { ok: false as const, error: { code: "HANDED_BACK", message, retryable: true } }, at: Date.now() };
+    };
     const execute: Executor = async (call) => {
       const index = ++seq;
-      if (this.#handingBack && !recorded.has(index)) {
-        stop.error = { code: "HANDED_BACK", message: `this process is shutting down; the run was handed back before call ${index}` };
-        return { outcome: { ok: false, error: { code: "HANDED_BACK", message: stop.error.message, retryable: true } }, at: Date.now() };
-      }
+      if (this.#handingBack && !recorded.has(index)) return handBack(`this process is shutting down; the run was handed back before call ${index}`);
+      const lost = leaseLost();
+      if (lost) return handBack(`the run was handed back before call ${index} (${call.integration}.${call.tool}): ${lost}; a process that holds it resumes it from its journal, so no call is made twice`);
       if (this.#cancelled.has(run.id)) {
         stop.error = { code: "CANCELLED", message: `the run was cancelled before call ${index} (${call.integration}.${call.tool})` };
         return { outcome: { ok: false, error: { code: "CANCELLED", message: stop.error.message, retryable: false } }, at: Date.now() };
@@ -210,25 +252,50 @@ export class RunService {
       const startedAt = new Date();
       const journaled = { runId: run.id, seq: index, integration: call.integration, tool: call.tool, args: call.args, argsHash, attempt, source: "live", startedAt };
       if (!safe) {
-        await flush();
-        await repository.beginCall(journaled);
+        let begun: boolean;
+        try {
+          begun = await durably(async () => {
+            await flush();
+            return repository.beginCall(journaled, run.attempts);
+          });
+        } catch (error) {
+          return handBack(`call ${index} (${tool}) was not made: the journal could not be written (${describe(error)}); the run was handed back`);
+        }
+        if (!begun) {
+          takenOver = true;
+          return handBack(`call ${index} (${tool}) was not made: another process took the run over; it resumes the run from its journal`);
+        }
       }
       onEvent({ event: "call-started", runId: run.id, seq: index, tool, args: call.args, source: "live" });
       const outcome = await tools(call);
       const finishedAt = new Date();
       const status = outcome.ok ? "succeeded" : "failed";
       if (safe) unwritten.push({ ...journaled, status, outcome, finishedAt });
-      else await repository.finishCall(run.id, index, { status, outcome, finishedAt });
+      else {
+        try {
+          await durably(() => repository.finishCall(run.id, index, { status, outcome, finishedAt }));
+        } catch (error) {
+          // The call happened, but the journal says only that it started: a resume will stop on it as in doubt.
+          return handBack(`call ${index} (${tool}) was made, but its outcome could not be journaled (${describe(error)}); the run was handed back and its resume will ask for the call to be checked`);
+        }
+      }
       onEvent({ event: "call-finished", runId: run.id, seq: index, tool, ok: outcome.ok, source: "live", ...(outcome.ok ? {} : { error: `${outcome.error.code}: ${outcome.error.message}` }) });
       return { outcome, at: finishedAt.getTime() };
     };
 
     // The lease renewal also carries cancel requests made from other processes (within leaseMs/3).
-    const renew = () =>
-      void repository
-        .renewLease(run.id, new Date(Date.now() + this.#leaseMs))
-        .then(({ cancelRequested }) => cancelRequested && this.#cancelled.add(run.id))
-        .catch(() => {});
+    const renew = () => {
+      const until = Date.now() + this.#leaseMs;
+      void repository.renewLease(run.id, run.attempts, new Date(until)).then(
+        ({ held, cancelRequested }) => {
+          if (!held) takenOver = true;
+          else heldUntil = until;
+          renewalFailure = undefined;
+          if (cancelRequested) this.#cancelled.add(run.id);
+        },
+        (error: unknown) => (renewalFailure = describe(error)),
+      );
+    };
     const lease = setInterval(renew, Math.max(50, Math.min(this.#leaseMs / 3, 5_000)));
     this.#active.add(run.id);
     try {
@@ -243,11 +310,18 @@ export class RunService {
         bridge: createBridge({ tools: bundle.tools, limits: this.#limits, execute }),
         stop,
       });
+      // A run that may have lost its lease does not complete here: the process that holds it does.
+      const lostAtEnd = stop.error ? undefined : leaseLost();
+      if (lostAtEnd) handBack(`the run finished, but ${lostAtEnd}; it was handed back so that only the process holding it completes it (from its journal)`);
       if (stop.error?.code === "HANDED_BACK") {
         clearInterval(flusher);
         clearInterval(lease);
-        await flush();
-        await repository.releaseLease(run.id);
+        // Best effort, for a faster resume: calls left unwritten were safe to repeat (the resume makes
+        // them again), and a lease left held simply runs out.
+        if (!takenOver) {
+          await durably(flush).catch(() => undefined);
+          await repository.releaseLease(run.id, run.attempts).catch(() => undefined);
+        }
         onEvent({ event: "run-handed-back", runId: run.id });
         return { runId: run.id, status: "running", output: null, error: stop.error, logs: outcome.logs, attempt: run.attempts };
       }
@@ -269,7 +343,7 @@ export class RunService {
       clearInterval(flusher);
       const calls = unwritten;
       unwritten = [];
-      await repository.complete(run, { status, output, error, logs: outcome.logs, state: status === "succeeded" ? outcome.state : null, finishedAt: new Date(), calls });
+      await durably(() => repository.complete(run, { status, output, error, logs: outcome.logs, state: status === "succeeded" ? outcome.state : null, finishedAt: new Date(), calls }));
       onEvent({ event: "run-finished", runId: run.id, status });
       return { runId: run.id, status, output, error, logs: outcome.logs, attempt: run.attempts };
     } finally {

@@ -78,15 +78,19 @@ export class RunRepository {
     return rows.length > 0;
   }
 
-  /** Renews a running run's lease; returns whether a cancel has been requested for it. */
-  async renewLease(id: string, until: Date): Promise<{ cancelRequested: boolean }> {
-    const rows = await this.#db.update(runs).set({ leaseUntil: until }).where(and(eq(runs.id, id), eq(runs.status, "running"))).returning({ cancel: runs.cancelRequestedAt });
-    return { cancelRequested: rows[0]?.cancel != null };
+  /**
+   * Renews a running run's lease for the process holding it (`attempt`: a process that took the
+   * run over raised it): `held` is false when the run is no longer this process's to run; and
+   * whether a cancel has been requested.
+   */
+  async renewLease(id: string, attempt: number, until: Date): Promise<{ held: boolean; cancelRequested: boolean }> {
+    const rows = await this.#db.update(runs).set({ leaseUntil: until }).where(and(eq(runs.id, id), eq(runs.status, "running"), eq(runs.attempts, attempt))).returning({ cancel: runs.cancelRequestedAt });
+    return { held: rows.length > 0, cancelRequested: rows[0]?.cancel != null };
   }
 
   /** Gives up this process's hold on a running run (it stopped at a call boundary), so another process may resume it now. */
-  async releaseLease(id: string): Promise<void> {
-    await this.#db.update(runs).set({ leaseUntil: new Date(0) }).where(and(eq(runs.id, id), eq(runs.status, "running")));
+  async releaseLease(id: string, attempt: number): Promise<void> {
+    await this.#db.update(runs).set({ leaseUntil: new Date(0) }).where(and(eq(runs.id, id), eq(runs.status, "running"), eq(runs.attempts, attempt)));
   }
 
   /** Takes over a running run whose lease has passed; undefined when it is not resumable now. */
@@ -104,11 +108,19 @@ export class RunRepository {
   }
 
   /** Records that a call is about to be made (or made again, with the next attempt number). */
-  async beginCall(entry: { runId: string; seq: number; integration: string; tool: string; args: unknown; argsHash: string; attempt: number; source: string; startedAt: Date }): Promise<void> {
-    await this.#db
-      .insert(journalEntries)
-      .values({ ...entry, status: "started" })
-      .onConflictDoUpdate({ target: [journalEntries.runId, journalEntries.seq], set: { attempt: entry.attempt, startedAt: entry.startedAt, status: "started", source: entry.source } });
+  /**
+   * Journals a call as started, only for the process that holds the run (`holder`: its attempt)
+   * and only once per place in the run: false when another process took the run over, or already
+   * began this call. The run's row is locked meanwhile, so a takeover waits for this write and its
+   * replay then sees the call as started (in doubt), never as not made.
+   */
+  async beginCall(entry: { runId: string; seq: number; integration: string; tool: string; args: unknown; argsHash: string; attempt: number; source: string; startedAt: Date }, holder: number): Promise<boolean> {
+    return this.#db.transaction(async (tx) => {
+      const held = await tx.select({ id: runs.id }).from(runs).where(and(eq(runs.id, entry.runId), eq(runs.status, "running"), eq(runs.attempts, holder))).for("update");
+      if (held.length === 0) return false;
+      const begun = await tx.insert(journalEntries).values({ ...entry, status: "started" }).onConflictDoNothing().returning({ seq: journalEntries.seq });
+      return begun.length > 0;
+    });
   }
 
   /** Records finished calls in one write (calls that are safe to repeat need no "started" row). */
@@ -137,7 +149,7 @@ export class RunRepository {
    * state: one statement (data-modifying CTEs), so it is atomic without a transaction's round trips.
    */
   async complete(
-    run: { id: string; tenantId: string; workflow: string },
+    run: { id: string; tenantId: string; workflow: string; attempts: number },
     result: { status: Exclude<RunStatus, "running">; output: unknown; error: unknown; logs: unknown; state: Record<string, unknown> | null; finishedAt: Date; calls?: FinishedCall[] },
   ): Promise<void> {
     const calls = result.calls ?? [];
@@ -171,6 +183,6 @@ export class RunRepository {
       .with(...ctes)
       .update(runs)
       .set({ status: result.status, output: result.output, error: result.error, logs: result.logs, finishedAt: result.finishedAt, leaseUntil: null })
-      .where(and(eq(runs.id, run.id), eq(runs.status, "running")));
+      .where(and(eq(runs.id, run.id), eq(runs.status, "running"), eq(runs.attempts, run.attempts)));
   }
 }
