@@ -16,7 +16,7 @@ import { mockedTools, type ToolRunner, withRetries } from "../src/runs/index.ts"
 import type { ToolCall } from "../src/sandbox/index.ts";
 import { journalEntries, runs } from "../src/store/schema.ts";
 import { embeddedTestDatabase } from "./helpers/databases.ts";
-import { REPO, tenantsFolder } from "./helpers/tenants.ts";
+import { countingServer, REPO, tenantsFolder } from "./helpers/tenants.ts";
 
 const DEMO_WORKFLOWS = path.join(REPO, "tenants/demo/workflows");
 const DURABLE = path.join(REPO, "test/fixtures/workflows/durable.ts");
@@ -280,6 +280,50 @@ describe("a run whose process dies", () => {
       assert.equal(result.status, "failed");
       assert.equal(result.error?.code, "NON_DETERMINISM");
       assert.match(result.error?.message ?? "", /on replay, call 1 was ops\.append with different arguments/);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe("a call that is sent and not answered", () => {
+  test("a non-idempotent call that times out is in doubt (needs-attention, not retryable), so a workflow that retries on the hint does not make it twice", { timeout: 120_000 }, async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "charter-doubt-"));
+    const countFile = path.join(dir, "count.txt");
+    await writeFile(countFile, "");
+    const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: countingServer(countFile) } } } });
+    const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants, CHARTER_MCP_REQUEST_TIMEOUT_MS: "400" }, database: await embeddedTestDatabase() });
+    try {
+      assert.ok((await app.sync("acme")).result.ok);
+      const source = `import { ops } from "charter:sdk";
+import { defineWorkflow, ToolError } from "charter:workflow";
+export default defineWorkflow({
+  name: "retrier",
+  description: "Appends once, and tries again when the failure says a retry may help.",
+  input: { type: "object" },
+  output: { type: "object", properties: { tries: { type: "number" } }, required: ["tries"] },
+  run: async () => {
+    for (let tries = 1; tries <= 3; tries++) {
+      try {
+        await ops.append({ text: "once", delay_ms: 1500 });
+        return { tries };
+      } catch (error) {
+        if (!(error instanceof ToolError) || !error.retryable) throw error;
+      }
+    }
+    return { tries: 3 };
+  },
+});`;
+      const { result, runnable } = await app.toolchain.build("acme", { source, fileName: "retrier.ts" });
+      assert.ok(runnable, JSON.stringify(result.diagnostics));
+      const ran = await app.runs.start({ tenantId: "acme", bundle: runnable, input: {}, trigger: { type: "manual" } });
+      assert.equal(ran.status, "needs-attention", JSON.stringify(ran.error));
+      assert.equal(ran.error?.code, "CALL_IN_DOUBT");
+      assert.match(ran.error?.message ?? "", /ops\.append was sent but not answered .*may or may not have taken effect/);
+      assert.deepEqual((await app.runRepository.journal(ran.runId)).map((e) => [e.tool, e.status]), [["append", "started"]]);
+      // One request was sent (a hung stdio server is stopped, so here it never finishes it; an HTTP
+      // server might, which is why it is in doubt): at most one append, whatever happens next.
+      assert.ok((await readFile(countFile, "utf8")).split("\n").filter((line) => line === "append:once").length <= 1);
     } finally {
       await app.close();
     }

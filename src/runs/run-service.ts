@@ -270,6 +270,12 @@ export class RunService {
       const outcome = await tools(call);
       const finishedAt = new Date();
       const status = outcome.ok ? "succeeded" : "failed";
+      if (!safe && !outcome.ok && outcome.error.code === "CALL_IN_DOUBT") {
+        // Sent and not answered: the journal keeps it "started", and the run stops for a person to check it.
+        stop.error = { code: "CALL_IN_DOUBT", message: `call ${index}, ${tool}, ${outcome.error.message}. Check in ${call.integration} whether it took effect, then re-run or close the run.`, tool };
+        onEvent({ event: "call-finished", runId: run.id, seq: index, tool, ok: false, source: "live", error: `CALL_IN_DOUBT: ${outcome.error.message}` });
+        return { outcome, at: finishedAt.getTime() };
+      }
       if (safe) unwritten.push({ ...journaled, status, outcome, finishedAt });
       else {
         try {

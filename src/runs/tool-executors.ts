@@ -4,7 +4,7 @@
  * failed call; live failures carry a code and whether trying again may help. Text that comes
  * back from a server is redacted of the tenant's secrets before it goes anywhere.
  */
-import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
+import { CallToolResultSchema, ErrorCode as McpErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { tenantConnections } from "../catalog/index.ts";
 import type { Env } from "../config/env.ts";
 import { redact, type Secret } from "../config/credentials.ts";
@@ -35,10 +35,27 @@ export async function liveTools(options: { env: Env; processEnv: Record<string, 
       // A server that echoes its own credentials must not hand them to the workflow.
       return secrets.length === 0 ? { ok: true, structured: result.structuredContent, content: result.content } : (redactDeep({ ok: true, structured: result.structuredContent, content: result.content }, secrets) as ToolOutcome);
     } catch (error) {
+      // A call that is not safe to repeat and was sent but never answered may have happened: it is
+      // in doubt, not failed, and nothing should try it again on its own.
+      const safe = call.policy.annotations.readOnly || call.policy.annotations.idempotent;
+      if (!safe && outcomeUnknown(error)) {
+        return failure("CALL_IN_DOUBT", clean(`${call.integration}.${call.tool} was sent but not answered (${error instanceof Error ? error.message : String(error)}); it may or may not have taken effect, so Charter will not make it again`), false);
+      }
       if (error instanceof CharterError) return failure(toolCode(error.code), clean(error.message), error.retryable);
       return failure("UNAVAILABLE", clean(`${call.integration}.${call.tool} failed: ${error instanceof Error ? error.message : String(error)}`), false);
     }
   };
+}
+
+/** Whether a failed request may have reached the server: no answer in time, or the connection dropped mid-request (not: refused, unknown host). */
+function outcomeUnknown(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current && depth < 6; depth++) {
+    if (current instanceof McpError && (current.code === McpErrorCode.RequestTimeout || current.code === McpErrorCode.ConnectionClosed)) return true;
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && ["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_BODY_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT"].includes(code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /**
