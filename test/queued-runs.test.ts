@@ -81,6 +81,29 @@ describe("queued runs and the version they were given", () => {
     assert.deepEqual([now.version, now.output], [2, { version: 2, said: "second" }]);
   });
 
+  test("no run without an owner: a run left running whose lease ran out, with no job to resume it, is found by the sweep and finished", async () => {
+    const { runnable } = await app.toolchain.build("keep", { source: source("orphan"), fileName: "stamp.ts" });
+    assert.ok(runnable);
+    await app.runRepository.saveBundle({ ...runnable, tenantId: "keep" });
+    // As a worker killed with kill -9 leaves it, after its job used up its retries: running, lease gone.
+    const orphan = await app.runRepository.createRun({ tenantId: "keep", workflow: "stamp", bundleHash: runnable.hash, trigger: { type: "manual" }, input: {}, status: "running", startedAt: new Date(), seed: [1, 2], leaseUntil: new Date(Date.now() - 1_000) });
+    const seen: DispatcherEvent[] = [];
+    const dispatcher = await Dispatcher.start(app, { worker: true, scheduler: true, pollSeconds: 0.5, onEvent: (event) => seen.push(event) });
+    try {
+      let run = await app.runRepository.run(orphan.id);
+      for (let i = 0; i < 300 && run?.status === "running"; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        run = await app.runRepository.run(orphan.id);
+      }
+      assert.equal(run?.status, "succeeded", JSON.stringify(run?.error));
+      assert.deepEqual(run?.output, { version: 0, said: "orphan" });
+      assert.ok(seen.some((e) => e.event === "runs-swept" && (e.detail["runs"] as string[]).includes(orphan.id)));
+      assert.equal(await dispatcher.sweepOrphans(), 0, "nothing is left to sweep");
+    } finally {
+      await dispatcher.stop();
+    }
+  });
+
   test("with queuedRunsOfSuperseded: refuse, the superseded version's job is refused with a clear code and starts no run", async () => {
     const { job, run } = await queueThenApprove("strict");
     assert.equal(run, undefined);

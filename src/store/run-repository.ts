@@ -93,6 +93,16 @@ export class RunRepository {
     await this.#db.update(runs).set({ leaseUntil: new Date(0) }).where(and(eq(runs.id, id), eq(runs.status, "running"), eq(runs.attempts, attempt)));
   }
 
+  /** Running runs whose lease ran out before `now`: no process is on them (the longest-lost first). */
+  async orphans(now: Date, limit = 100): Promise<Pick<RunRow, "id" | "tenantId" | "workflow" | "attempts">[]> {
+    return this.#db
+      .select({ id: runs.id, tenantId: runs.tenantId, workflow: runs.workflow, attempts: runs.attempts })
+      .from(runs)
+      .where(and(eq(runs.status, "running"), lt(runs.leaseUntil, now)))
+      .orderBy(asc(runs.leaseUntil))
+      .limit(limit);
+  }
+
   /** Takes over a running run whose lease has passed; undefined when it is not resumable now. */
   async claim(id: string, leaseUntil: Date, now: Date): Promise<RunRow | undefined> {
     const rows = await this.#db

@@ -42,12 +42,14 @@ export type RunJob = {
   versionId?: string;
   /** Who asked for the run (manual runs), recorded with it. */
   actor?: { userId: string; handle: string };
+  /** A resume job from the sweep: the run (left running with its lease run out) to resume from its journal. */
+  resume?: string;
 };
 
 /** How far ahead interval and one-off slots are queued; the trigger sync runs every 15 s. */
 const HORIZON_MS = 60_000;
 
-export type DispatcherEvent = { event: "run-dispatched" | "run-finished" | "run-resumed" | "run-skipped" | "run-handed-back" | "runs-handed-back" | "schedules-synced" | "subscriptions-synced" | "dispatcher-error"; detail: Record<string, unknown> };
+export type DispatcherEvent = { event: "run-dispatched" | "run-finished" | "run-resumed" | "run-skipped" | "run-handed-back" | "runs-handed-back" | "runs-swept" | "schedules-synced" | "subscriptions-synced" | "dispatcher-error"; detail: Record<string, unknown> };
 
 type DispatcherResources = { database: Database; versions: VersionService; versionRepository: VersionRepository; runs: RunService; runRepository: RunRepository; env: Env };
 
@@ -148,11 +150,27 @@ export class Dispatcher {
     }
   }
 
-  /** Brings schedules and resource subscriptions in line with the approved versions (done every 15 s, and callable after a decision). */
+  /** Brings schedules and resource subscriptions in line with the approved versions, and sweeps for orphaned runs (every 15 s, and callable after a decision). */
   async syncTriggers(): Promise<void> {
     await this.syncSchedules();
+    await this.sweepOrphans();
     const subscribed = await this.#resources?.sync();
     if (subscribed !== undefined) this.#onEvent({ event: "subscriptions-synced", detail: { resources: subscribed } });
+  }
+
+  /**
+   * No run without an owner: a run still "running" whose lease ran out has no process on it (its
+   * worker was killed, its job expired under it or used up its retries). Each gets a resume job,
+   * one per run and attempt whichever process sweeps, so it is resumed from its journal within
+   * a lease and a sweep of the worker's death.
+   */
+  async sweepOrphans(): Promise<number> {
+    const orphans = await this.#r.runRepository.orphans(new Date());
+    for (const run of orphans) {
+      await this.enqueue({ tenantId: run.tenantId, workflow: run.workflow, input: {}, trigger: "manual", resume: run.id }, { id: slotId(`resume/${run.id}`, run.attempts, 0) });
+    }
+    if (orphans.length > 0) this.#onEvent({ event: "runs-swept", detail: { runs: orphans.map((run) => run.id) } });
+    return orphans.length;
   }
 
   /** Makes pg-boss's schedules match the schedule triggers of the approved versions, and queues the next interval and one-off slots. */
@@ -216,6 +234,19 @@ export class Dispatcher {
   async #run(jobId: string, job: RunJob): Promise<void> {
     const context = { job: jobId, tenant: job.tenantId, workflow: job.workflow, trigger: job.trigger };
     try {
+      if (job.resume) {
+        const orphan = await this.#r.runRepository.run(job.resume);
+        if (orphan?.status !== "running") return; // finished or resumed meanwhile
+        this.#onEvent({ event: "run-resumed", detail: { ...context, run: orphan.id, swept: true } });
+        const resumed = await this.#r.runs.resume(orphan.id).catch((error: unknown) => {
+          // Another process got to it first (a job's own retry, another sweep): not an error.
+          if (error instanceof CharterError && error.code === "RUN_NOT_RESUMABLE") return undefined;
+          throw error;
+        });
+        if (resumed) this.#finished(context, resumed);
+        else this.#onEvent({ event: "run-skipped", detail: { ...context, run: orphan.id, reason: "another process resumed it first" } });
+        return;
+      }
       // A retried job whose run started already: resume it (a handed-back run), or leave a finished one be.
       const started = await this.#r.runRepository.runOfJob(jobId);
       if (started) {
