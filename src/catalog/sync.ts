@@ -4,7 +4,7 @@
  * are independent: one that fails is recorded as failed with a clear error and the others still
  * sync. Each integration's result is written in one transaction, so nothing half-written remains.
  */
-import { resolveCredentials } from "../config/credentials.ts";
+import { redactJson, resolveCredentials } from "../config/credentials.ts";
 import type { Env } from "../config/env.ts";
 import { type Integration, loadTenantConfig, type TenantConfig } from "../config/tenant-config.ts";
 import { contentHash } from "../core/canonical-json.ts";
@@ -87,7 +87,9 @@ export class CatalogService {
       if (credentials.state === "missing") {
         throw new IntegrationError("CREDENTIAL_MISSING", id, `credentials missing: ${credentials.problems.join("; ")}`);
       }
-      content = await discoverCatalog(pool, connectionSpec(tenant, id, integration, credentials, env.mcp));
+      // A server that puts its credential in a tool's title or description does not get it stored and served.
+      const secrets = [...Object.values(credentials.env), ...Object.values(credentials.headers)];
+      content = redactJson(await discoverCatalog(pool, connectionSpec(tenant, id, integration, credentials, env.mcp)), secrets) as CatalogContent;
     } catch (caught) {
       const error = caught instanceof CharterError ? caught : new IntegrationError("INTEGRATION_PROTOCOL_ERROR", id, String(caught));
       if (error.code === "INTEGRATION_AUTH_REFUSED") credentialState = "refused";

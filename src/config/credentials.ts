@@ -11,8 +11,15 @@ import type { CredentialSource, Integration } from "./tenant-config.ts";
 
 export class Secret {
   readonly #value: string;
-  constructor(value: string) {
+  readonly #parts: readonly string[];
+  /** `parts`: pieces of the value that are secret on their own (the token in "Bearer <token>"), redacted wherever they appear. */
+  constructor(value: string, parts: readonly string[] = []) {
     this.#value = value;
+    this.#parts = parts;
+  }
+  /** What redaction looks for: the value and its secret parts. */
+  forms(): readonly string[] {
+    return [this.#value, ...this.#parts];
   }
   /** The plain value, for the one place that hands it to a transport. */
   reveal(): string {
@@ -57,7 +64,7 @@ export async function resolveCredentials(
     if (integration.transport === "stdio") result.env[target] = read;
     else {
       const prefix = "prefix" in source && source.prefix !== undefined ? source.prefix : "";
-      result.headers[target] = new Secret(prefix + read.reveal());
+      result.headers[target] = new Secret(prefix + read.reveal(), prefix ? [read.reveal()] : []);
     }
   }
   result.state = result.problems.length > 0 ? "missing" : "ok";
@@ -100,8 +107,10 @@ async function readSource(
 export function redact(text: string, secrets: Iterable<Secret>): string {
   let out = text;
   for (const secret of secrets) {
-    const pattern = secretPattern(secret.reveal());
-    if (pattern) out = out.replace(pattern, "[redacted]");
+    for (const value of secret.forms()) {
+      const pattern = secretPattern(value);
+      if (pattern) out = out.replace(pattern, "[redacted]");
+    }
   }
   return out;
 }
@@ -131,7 +140,10 @@ export function secretForms(value: string): { name: string; pattern: string }[] 
     { name: "text", pattern: separators ? chars.map(quote).join(`[${separators}]{0,2}`) : quote(value) },
     { name: "json", pattern: quote(JSON.stringify(value).slice(1, -1)) },
     { name: "json-slash", pattern: quote(JSON.stringify(value).slice(1, -1).replace(/\//g, "\\/")) },
-    { name: "unicode-escapes", pattern: units.map((unit) => `\\\\u${unit.toString(16).padStart(4, "0")}`).join("") },
+    // \u006c, also with the backslash escaped once more (JSON text inside JSON), and \u{6c} and \x6c.
+    { name: "unicode-escapes", pattern: units.map((unit) => `\\\\{1,2}u${unit.toString(16).padStart(4, "0")}`).join("") },
+    { name: "code-point-escapes", pattern: chars.map((c) => `\\\\{1,2}u\\{0*${(c.codePointAt(0) ?? 0).toString(16)}\\}`).join("") },
+    { name: "hex-escapes", pattern: bytes.map((b) => `\\\\{1,2}x${hex(b)}`).join("") },
     { name: "url", pattern: quote(encodeURIComponent(value)) },
     { name: "percent", pattern: bytes.map((b) => `%${hex(b)}`).join("") },
     { name: "html", pattern: chars.map((c) => `&#(?:0*${c.codePointAt(0)}|x0*${(c.codePointAt(0) ?? 0).toString(16)});`).join("") },
@@ -161,4 +173,16 @@ function base64Cores(secret: Buffer): string[] {
     if (core.length >= 6) cores.push(core);
   }
   return cores;
+}
+
+/** Every string (values and keys) in a JSON value redacted of the secrets. */
+export function redactJson(value: unknown, secrets: readonly Secret[]): unknown {
+  if (typeof value === "string") return redact(value, secrets);
+  if (Array.isArray(value)) return value.map((item) => redactJson(item, secrets));
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) Object.defineProperty(out, redact(key, secrets), { value: redactJson(item, secrets), enumerable: true, writable: true, configurable: true });
+    return out;
+  }
+  return value;
 }

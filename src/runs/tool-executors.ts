@@ -7,7 +7,7 @@
 import { CallToolResultSchema, ErrorCode as McpErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { tenantConnections } from "../catalog/index.ts";
 import type { Env } from "../config/env.ts";
-import { redact, type Secret } from "../config/credentials.ts";
+import { redact, redactJson } from "../config/credentials.ts";
 import { CharterError, type ErrorCode } from "../core/errors.ts";
 import type { MockedResult } from "../core/workflow.ts";
 import type { McpClientPool } from "../mcp/index.ts";
@@ -33,7 +33,7 @@ export async function liveTools(options: { env: Env; processEnv: Record<string, 
         return failure("TOOL_ERROR", clean(text || `${call.integration}.${call.tool} reported an error`), false);
       }
       // A server that echoes its own credentials must not hand them to the workflow.
-      return secrets.length === 0 ? { ok: true, structured: result.structuredContent, content: result.content } : (redactDeep({ ok: true, structured: result.structuredContent, content: result.content }, secrets) as ToolOutcome);
+      return secrets.length === 0 ? { ok: true, structured: result.structuredContent, content: result.content } : (redactJson({ ok: true, structured: result.structuredContent, content: result.content }, secrets) as ToolOutcome);
     } catch (error) {
       // A call that is not safe to repeat and was sent but never answered may have happened: it is
       // in doubt, not failed, and nothing should try it again on its own.
@@ -135,14 +135,3 @@ export function withRetries(runner: ToolRunner, options: { attempts?: number; ba
   };
 }
 
-/** Every string in a JSON value with the secrets' values replaced. */
-function redactDeep(value: unknown, secrets: readonly Secret[]): unknown {
-  if (typeof value === "string") return redact(value, secrets);
-  if (Array.isArray(value)) return value.map((item) => redactDeep(item, secrets));
-  if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) Object.defineProperty(out, redact(key, secrets), { value: redactDeep(item, secrets), enumerable: true, writable: true, configurable: true });
-    return out;
-  }
-  return value;
-}

@@ -95,6 +95,9 @@ describe("a credential a server echoes is redacted in the encodings servers use"
     "HTML entities, decimal": [...token].map((c) => `&#${c.charCodeAt(0)};`).join(""),
     "HTML entities, hex": [...token].map((c) => `&#x${c.charCodeAt(0).toString(16)};`).join(""),
     "every byte %-encoded": [...bytes].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join(""),
+    "\\u escapes inside JSON text (backslashes doubled)": [...token].map((c) => `\\\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join(""),
+    "\\x escapes": [...bytes].map((b) => `\\x${b.toString(16).padStart(2, "0")}`).join(""),
+    "\\u{…} escapes": [...token].map((c) => `\\u{${c.charCodeAt(0).toString(16)}}`).join(""),
   };
   for (const [name, echoed] of Object.entries(echoes)) {
     test(name, () => {
@@ -104,6 +107,12 @@ describe("a credential a server echoes is redacted in the encodings servers use"
       assert.ok(out.includes("[redacted]") && before.length <= 16 && after.length <= 3, out);
     });
   }
+  test("the token inside an HTTP header's value ('Bearer <token>') is redacted on its own too", () => {
+    const header = [new Secret(`Bearer ${token}`, [token])];
+    assert.equal(redact(`the server said: ${token}`, header), "the server said: [redacted]");
+    assert.equal(redact(`the server said: Bearer ${token}`, header), "the server said: [redacted]");
+  });
+
   test("text that merely resembles it is left alone, and a hostile text cannot make the pattern slow", () => {
     const innocent = "leaky secret tokens are fine to mention; so is ABC and 123";
     assert.equal(redact(innocent, secret), innocent);
