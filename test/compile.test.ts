@@ -195,6 +195,10 @@ describe("compiling workflows against the demo tenant", () => {
     }
     const nul = await compilers[0]?.compile({ source: workflow("const a = 'x\u0000y';"), fileName: "nul.ts" });
     assert.deepEqual(nul?.diagnostics.map((d) => `${d.line}:${d.code}`), ["4:CHARTER_FORBIDDEN_CHARACTER"], "a NUL in the text (which PostgreSQL cannot store) is refused before anything is stored");
+    for (const variant of ["// @ts-ignore_", "// @ts-ignoreX", "/* @ts-expect-error_ */", "// @TS-NOCHECK"]) {
+      const suppressed = await compilers[0]?.compile({ source: workflow(`${variant}\n    const a: number = "x";`), fileName: "variant.ts" });
+      assert.deepEqual(suppressed?.diagnostics.map((d) => d.code), ["CHARTER_FORBIDDEN_SUPPRESSION"], variant);
+    }
     const half = await compilers[0]?.compile({ source: workflow("const a = 'x\ud800y';"), fileName: "half.ts" });
     assert.deepEqual(half?.diagnostics.map((d) => `${d.line}:${d.code}`), ["4:CHARTER_FORBIDDEN_CHARACTER"], "so is half a character");
     const deepTests = `{"tests":[{"name":"deep","input":{"x":${"[".repeat(100_000)}${"]".repeat(100_000)}},"expect":{"calls":[]}}]}`;

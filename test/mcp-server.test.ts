@@ -377,6 +377,29 @@ describe("Charter as an MCP server", () => {
     }
   });
 
+  test("a flood of single-session users from one tenant makes room from that tenant, not from another tenant's idle sessions", async () => {
+    const small = await serveHttp({ ...app, env: { ...app.env, mcp: { ...app.env.mcp, maxSessions: 12 } } }, { dispatcher });
+    const open = async (key: string) => {
+      const client = new Client({ name: "charter-test", version: "1.0.0" });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${small.base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
+      return client;
+    };
+    const opened: Client[] = [];
+    try {
+      // Another tenant's user holds two sessions and sits idle while the flood comes.
+      const elsewhere = [await open(keys["stranger"] ?? ""), await open(keys["stranger"] ?? "")];
+      opened.push(...elsewhere);
+      for (let i = 0; i < 20; i++) {
+        await actor(`single-${i}`, "demo", ["operator"]);
+        opened.push(await open(keys[`single-${i}`] ?? ""));
+      }
+      for (const client of elsewhere) assert.ok((await client.listTools()).tools.length > 0, "the other tenant's sessions survived");
+    } finally {
+      await Promise.all(opened.map((client) => client.close().catch(() => undefined)));
+      await small.close();
+    }
+  });
+
   test("the MCP Inspector's CLI lists the demo tenant's tools and calls a workflow", async () => {
     const inspector = path.join(REPO, "node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js");
     const common = ["--cli", `${served.base}/mcp`, "--transport", "http", "--header", `Authorization: Bearer ${keys["olga"]}`];

@@ -6,9 +6,9 @@
  * and tenant that opened it, and any other caller naming it gets 404, as for an unknown one.
  * Sessions idle for 30 minutes are closed. One user holds at most 20: a 21st closes that user's
  * longest-idle one, so a leaky or hostile client crowds out only itself. At most
- * CHARTER_MCP_MAX_SESSIONS (1000) are open at once; when full, a new session closes the longest-idle
- * session of the user holding the most, so a flood of sessions from many users (an admin can make
- * users) crowds out the flood's own users first, never a light user in this or another tenant.
+ * CHARTER_MCP_MAX_SESSIONS (1000) are open at once; when full, a new session closes one in the
+ * tenant holding the most, of its user holding the most (an admin can make users, so a flood may
+ * come from many users with one session each): a flood crowds out its own tenant, never another.
  */
 import { randomUUID } from "node:crypto";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
@@ -36,18 +36,28 @@ export function mcpEndpoint(app: App, options: CharterMcpOptions = {}) {
     sessions.delete(id);
     void session?.transport.close().catch(() => undefined);
   };
-  /** The user (in a tenant) holding the most sessions. */
-  const heaviestHolder = (): { tenantId: string; userId: string } | undefined => {
-    const counts = new Map<string, { tenantId: string; userId: string; held: number }>();
-    let heaviest: { tenantId: string; userId: string; held: number } | undefined;
-    for (const session of sessions.values()) {
-      const key = `${session.tenantId}\u0000${session.userId}`;
-      const entry = counts.get(key) ?? { tenantId: session.tenantId, userId: session.userId, held: 0 };
-      entry.held++;
-      counts.set(key, entry);
-      if (!heaviest || entry.held > heaviest.held) heaviest = entry;
+  /**
+   * The session to close when the endpoint is full: in the tenant holding the most sessions, of
+   * the user there holding the most, the longest idle (ties between users: the longest idle of
+   * theirs). A flood from one tenant, of many users or few, makes room from itself, never from
+   * another tenant; within a tenant, from whoever holds the most.
+   */
+  const evictionCandidate = (): string | undefined => {
+    const byTenant = new Map<string, Map<string, [string, Session][]>>();
+    for (const entry of sessions) {
+      const users = byTenant.get(entry[1].tenantId) ?? new Map<string, [string, Session][]>();
+      byTenant.set(entry[1].tenantId, users);
+      users.set(entry[1].userId, [...(users.get(entry[1].userId) ?? []), entry]);
     }
-    return heaviest;
+    let tenant: [string, Session][][] = [];
+    for (const users of byTenant.values()) {
+      const held = [...users.values()];
+      if (held.flat().length > tenant.flat().length) tenant = held;
+    }
+    const most = Math.max(0, ...tenant.map((held) => held.length));
+    let oldest: [string, Session] | undefined;
+    for (const entry of tenant.filter((held) => held.length === most).flat()) if (!oldest || entry[1].seen < oldest[1].seen) oldest = entry;
+    return oldest?.[0];
   };
   /** The longest-idle session among those that pass the filter. */
   const longestIdle = (which: (session: Session) => boolean): [string, Session] | undefined => {
@@ -96,9 +106,8 @@ export function mcpEndpoint(app: App, options: CharterMcpOptions = {}) {
       const oldest = longestIdle(own);
       if (oldest) close(oldest[0]);
     } else if (sessions.size >= maxSessions) {
-      const heaviest = heaviestHolder();
-      const oldest = heaviest && longestIdle((session) => session.userId === heaviest.userId && session.tenantId === heaviest.tenantId);
-      if (oldest) close(oldest[0]);
+      const victim = evictionCandidate();
+      if (victim) close(victim);
     }
 
     const roles = await app.identity.roles(resolved.tenantId, resolved.user.id);

@@ -95,7 +95,10 @@ export const BOOTSTRAP_SOURCE = String.raw`(function () {
   const NumberCtor = Number;
   g.__charterBridge = async function bridge(request) {
     if (typeof request === "string" && request.length > argsBytes) {
-      host("refused", "LIMIT_EXCEEDED"); // so the host knows this failure was given, not made up
+      // So the host knows this failure was given, not made up: the tool, from the head of the request
+      // (the runtime writes {"integration":…,"tool":…,"args":…}), read without parsing the rest.
+      const head = /^\{"integration":("(?:[^"\\]|\\.){0,200}"),"tool":("(?:[^"\\]|\\.){0,500}"),/.exec(reflectApply(slice, request, [0, 1000]));
+      if (head) host("refused", "LIMIT_EXCEEDED", parse(head[1]) + "." + parse(head[2]));
       return stringify({ ok: false, error: { code: "LIMIT_EXCEEDED", message: "the arguments are over " + argsBytes + " bytes", retryable: false } });
     }
     const answer = await hostBridge(request);

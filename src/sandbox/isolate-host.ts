@@ -104,7 +104,7 @@ export async function runInIsolate(run: IsolateRun): Promise<IsolateOutcome> {
       noteFailure(request, reply);
       return reply;
     };
-    handlers.refused = (code) => given.add(`*|${String(code)}`);
+    handlers.refused = (code, tool) => given.add(`${String(tool)}|${String(code)}`);
     handlers.log = (level: unknown, message: unknown, data: unknown) => {
       if (logs.length >= run.limits.logLines) return kill({ code: "LIMIT_EXCEEDED", message: `the run wrote more than ${run.limits.logLines} log lines` });
       const text = String(message);
@@ -147,17 +147,15 @@ export async function runInIsolate(run: IsolateRun): Promise<IsolateOutcome> {
     try {
       const code = String((JSON.parse(json) as { error: { code: unknown } }).error.code);
       const called = JSON.parse(request) as { integration?: unknown; tool?: unknown };
-      given.add(typeof called.integration === "string" && typeof called.tool === "string" ? `${called.integration}.${called.tool}|${code}` : `*|${code}`);
+      if (typeof called.integration === "string" && typeof called.tool === "string") given.add(`${called.integration}.${called.tool}|${code}`);
     } catch {
-      // a request that is not JSON was refused before naming a tool: any tool may report that code
-      const code = /"code":"([A-Z_]+)"/.exec(json)?.[1];
-      if (code) given.add(`*|${code}`);
+      // A request that is not JSON names no tool (the runtime never sends one): no tool's failure to report.
     }
   }
 
   /** A tool's failure the workflow reports must be one this run was given (rethrowing it is fine); else it is the workflow's own error. */
   function genuine(error: GuestError): GuestError {
-    if (!error.tool || given.has(`${error.tool}|${error.code}`) || given.has(`*|${error.code}`)) return error;
+    if (!error.tool || given.has(`${error.tool}|${error.code}`)) return error;
     return { code: "WORKFLOW_ERROR", message: `the workflow threw a ${error.code} failure of ${error.tool} that no call of this run returned; only Charter reports a tool's failure (${error.message.slice(0, 1500)})` };
   }
 

@@ -37,8 +37,8 @@ export type BridgeReply = string;
 export type Handlers = {
   bridge: (request: string) => Promise<BridgeReply>;
   log: (level: unknown, message: unknown, data: unknown) => void;
-  /** The bootstrap refused a call inside the isolate (arguments over the limit) with this code. */
-  refused: (code: unknown) => void;
+  /** The bootstrap refused a call of this tool ("integration.tool") inside the isolate (arguments over the limit) with this code. */
+  refused: (code: unknown, tool: unknown) => void;
 };
 
 export type PreparedIsolate = { isolate: ivm.Isolate; context: ivm.Context; handlers: Handlers; cpuAtStart: number };
@@ -65,7 +65,7 @@ async function prepare(memoryMb: number): Promise<PreparedIsolate> {
         .then((reply) => resolver?.apply(undefined, [Number(id), reply], { arguments: { copy: true } }))
         .catch(() => {}); // the isolate is gone: the run is over
     };
-    const entry = (kind: unknown, a: unknown, b: unknown, c: unknown) => (kind === "call" ? answer(a, b) : kind === "refused" ? handlers.refused(a) : handlers.log(a, b, c));
+    const entry = (kind: unknown, a: unknown, b: unknown, c: unknown) => (kind === "call" ? answer(a, b) : kind === "refused" ? handlers.refused(a, b) : handlers.log(a, b, c));
     await context.global.set("__charterHost", new ivm.Callback(entry, { ignored: true }));
     (await isolate.compileScript(BOOTSTRAP_SOURCE)).runSync(context, { timeout: 1_000 });
     resolver = await context.global.get("__charterResolve", { reference: true });

@@ -212,6 +212,9 @@ describe("the host stays in charge of the outcome", () => {
     assert.equal(!real.outcome.ok && real.outcome.error.tool, "ops.echo");
     const refusedInside = await runRaw(rawWorkflow(`const r = await call("echo", { text: "x".repeat(300000) }); if (!r.ok) ${toolError("LIMIT_EXCEEDED", "ops.echo")} return {};`));
     failedWith(refusedInside, "LIMIT_EXCEEDED", /the server is down/);
+    // That refusal was of ops.echo: it lends its code to no other tool.
+    const borrowed = await runRaw(rawWorkflow(`await call("echo", { text: "x".repeat(300000) }); ${toolError("LIMIT_EXCEEDED", "chat.post_message")}`));
+    failedWith(borrowed, "WORKFLOW_ERROR", /LIMIT_EXCEEDED failure of chat\.post_message that no call of this run returned/);
   });
 
   test("26. a global or a prototype change made in one run is gone in the next", async () => {
