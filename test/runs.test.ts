@@ -174,6 +174,47 @@ export default defineWorkflow({
     assert.equal((await app.runRepository.run(runId))?.attempts, 2);
   });
 
+  test("text PostgreSQL cannot store, built at run time, ends the run instead of leaving it running: output and state fail it, logs and errors are cleaned, tool arguments are refused", async () => {
+    const source = `import { chat } from "charter:sdk";
+import { defineWorkflow } from "charter:workflow";
+const nul = String.fromCharCode(0);
+const half = String.fromCharCode(0xd800);
+export default defineWorkflow({
+  name: "unstorable",
+  description: "Builds text with a NUL or half a character.",
+  input: { type: "object", properties: { where: { type: "string" } }, required: ["where"] },
+  output: { type: "object" },
+  run: async (input, ctx) => {
+    ctx.log.info("a" + nul + "b", { ["k" + half]: "v" + nul });
+    if (input.where === "output") return { a: "x" + nul + "y" };
+    if (input.where === "key") return { ["x" + half]: 1 };
+    if (input.where === "state") ctx.state.set("s", "x" + half);
+    if (input.where === "error") throw new Error("bad" + nul + "news");
+    if (input.where === "args") await chat.postMessage({ channel: "it-ops", text: "hi" + nul });
+    return {};
+  },
+});`;
+    const { result, runnable } = await app.toolchain.build("demo", { source, fileName: "unstorable.ts" });
+    assert.ok(runnable, JSON.stringify(result.diagnostics));
+    const ran = async (where: string) => app.runs.start({ tenantId: "demo", bundle: runnable, input: { where }, trigger: { type: "manual" }, tools: mockedTools({ "chat.post_message": [] }) });
+    for (const where of ["output", "key", "state"]) {
+      const ended = await ran(where);
+      assert.deepEqual([ended.status, ended.error?.code], ["failed", "OUTPUT_INVALID"], where);
+      assert.equal((await app.runRepository.run(ended.runId))?.status, "failed", `${where}: stored as failed, not left running`);
+    }
+    const failed = await ran("error");
+    assert.equal((await app.runRepository.run(failed.runId))?.status, "failed");
+    assert.equal((await app.runRepository.run(failed.runId))?.error && ((await app.runRepository.run(failed.runId))?.error as { message: string }).message, "bad\ufffdnews");
+    const refused = await ran("args");
+    assert.equal(refused.error?.code, "INVALID_ARGUMENTS");
+    assert.match(refused.error?.message ?? "", /hold a NUL character or half a UTF-16 character/);
+    const fine = await ran("none");
+    assert.equal(fine.status, "succeeded");
+    const logs = (await app.runRepository.run(fine.runId))?.logs as { message: string; data?: Record<string, string> }[];
+    assert.equal(logs[0]?.message, "a\ufffdb");
+    assert.deepEqual(logs[0]?.data, { "k\ufffd": "v\ufffd" });
+  });
+
   test("bad input is refused before a run is created", async () => {
     const bundle = await build(app, "demo", path.join(DEMO_WORKFLOWS, "p1-bridge.ts"));
     await assert.rejects(app.runs.start({ tenantId: "demo", bundle, input: { incident: 1 }, trigger: { type: "manual" } }), /RUN_INPUT_INVALID|does not match p1-bridge's input schema/);

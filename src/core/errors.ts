@@ -168,3 +168,14 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/**
+ * An error's message for a log line or an event: a database error's query parameters (request and
+ * run data) are left out, and its driver's reason is kept.
+ */
+export function errorText(error: unknown, max = 500): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!/^Failed query:/.test(message)) return message.slice(0, max);
+  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
+  return `${message.replace(/\nparams:[\s\S]*$/, "")}${cause}`.slice(0, max);
+}

@@ -35,3 +35,35 @@ function textProblem(text: string, what: string): string | undefined {
   if (!text.isWellFormed()) return `${what} holds a lone UTF-16 surrogate (such as \\ud800 without its pair), which is not text Charter can store`;
   return undefined;
 }
+
+/** Whether a string can be stored as PostgreSQL text or JSON: no NUL, no lone surrogate. */
+export function storableText(text: string): boolean {
+  return !text.includes("\u0000") && text.isWellFormed();
+}
+
+/**
+ * A copy of a JSON value whose strings and keys PostgreSQL can store: NUL characters and lone
+ * surrogates become U+FFFD. Walked without recursion; `changed` says whether anything was replaced.
+ */
+export function storableJson(value: unknown): { value: unknown; changed: boolean } {
+  let changed = false;
+  const clean = (text: string) => {
+    if (storableText(text)) return text;
+    changed = true;
+    return text.replaceAll("\u0000", "\ufffd").toWellFormed();
+  };
+  const copy = (item: unknown): unknown => (typeof item === "string" ? clean(item) : Array.isArray(item) ? new Array<unknown>(item.length) : item !== null && typeof item === "object" ? {} : item);
+  const root = copy(value);
+  const stack: [unknown, unknown][] = [[value, root]];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [from, to] = next;
+    if (from === null || typeof from !== "object") continue;
+    for (const [key, inner] of Object.entries(from)) {
+      const made = copy(inner);
+      if (Array.isArray(to)) to[Number(key)] = made;
+      else Object.defineProperty(to, clean(key), { value: made, enumerable: true, writable: true, configurable: true });
+      stack.push([inner, made]);
+    }
+  }
+  return { value: root, changed };
+}

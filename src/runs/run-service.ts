@@ -17,7 +17,8 @@
 import { bundleHash } from "../core/bundle-hash.ts";
 import { randomInt } from "node:crypto";
 import { contentHash } from "../core/canonical-json.ts";
-import { CharterError } from "../core/errors.ts";
+import { CharterError, errorText } from "../core/errors.ts";
+import { storableJson } from "../core/json-limits.ts";
 import { schemaValidator } from "../core/json-schema.ts";
 import { createBridge, DEFAULT_LIMITS, type Executor, type GuestError, type LogLine, runInIsolate, type SandboxLimits, type ToolPolicy } from "../sandbox/index.ts";
 import type { BundleRow, FinishedCall, JournalRow, RunRepository, RunRow, RunStatus } from "../store/index.ts";
@@ -55,10 +56,10 @@ async function durably<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-/** A database error in a few words: the driver's message, not the query with its parameters (run data). */
+/** A database error in a few words: the driver's reason, not the query with its parameters (run data). */
 function describe(error: unknown): string {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  return (cause instanceof Error ? cause.message : String(cause)).slice(0, 300);
+  return errorText(cause, 300);
 }
 
 export function runnableOf(row: BundleRow): RunnableBundle {
@@ -345,11 +346,30 @@ export class RunService {
           error = { code: "OUTPUT_INVALID", message: `the output does not match the output schema: ${wrong.join("; ")}` };
         }
       }
-      const output = status === "succeeded" && outcome.ok ? outcome.output : null;
+      let output = status === "succeeded" && outcome.ok ? outcome.output : null;
+      let state = status === "succeeded" ? outcome.state : null;
+      // What PostgreSQL cannot store (a NUL, half a UTF-16 character) the workflow may still build at
+      // run time: in its output or saved state that fails the run; in its logs and error it is replaced.
+      const unstorable = storableJson(output).changed ? "output" : storableJson(state).changed ? "saved state" : undefined;
+      if (unstorable) {
+        status = "failed";
+        error = { code: "OUTPUT_INVALID", message: `the ${unstorable} holds a NUL character or half a UTF-16 character, which Charter cannot store` };
+        output = null;
+        state = null;
+      }
+      const result = { status, output, error: storableJson(error).value, logs: storableJson(outcome.logs).value, state, finishedAt: new Date() };
       clearInterval(flusher);
       const calls = unwritten;
       unwritten = [];
-      await durably(() => repository.complete(run, { status, output, error, logs: outcome.logs, state: status === "succeeded" ? outcome.state : null, finishedAt: new Date(), calls }));
+      await durably(() => repository.complete(run, { ...result, calls })).catch(async (cause: unknown) => {
+        // A result the database refuses for good must still end the run, or it would be resumed forever.
+        const error = { code: "OUTPUT_INVALID", message: `the run's result could not be stored (${describe(cause)})` };
+        await durably(() => repository.complete(run, { status: "failed", output: null, error, logs: [], state: null, finishedAt: new Date(), calls: [] }));
+        Object.assign(result, { status: "failed", output: null, error });
+      });
+      status = result.status;
+      output = result.output;
+      error = result.error as GuestError | null;
       onEvent({ event: "run-finished", runId: run.id, status });
       return { runId: run.id, status, output, error, logs: outcome.logs, attempt: run.attempts };
     } finally {

@@ -9,6 +9,7 @@ import { tenantConnections } from "../catalog/index.ts";
 import type { Env } from "../config/env.ts";
 import { redact, redactJson } from "../config/credentials.ts";
 import { CharterError, type ErrorCode } from "../core/errors.ts";
+import { storableJson } from "../core/json-limits.ts";
 import type { MockedResult } from "../core/workflow.ts";
 import type { McpClientPool } from "../mcp/index.ts";
 import type { ToolCall, ToolOutcome } from "../sandbox/index.ts";
@@ -20,7 +21,7 @@ const MAX_ERROR_TEXT = 2000;
 /** Calls tools on the tenant's live servers through the shared client pool. */
 export async function liveTools(options: { env: Env; processEnv: Record<string, string | undefined>; pool: McpClientPool; tenantId: string }): Promise<ToolRunner> {
   const { specs, secrets } = await tenantConnections(options);
-  const clean = (text: string) => redact(text, secrets).slice(0, MAX_ERROR_TEXT);
+  const clean = (text: string) => (storableJson(redact(text, secrets).slice(0, MAX_ERROR_TEXT)).value as string);
   return async (call) => {
     const spec = specs.get(call.integration);
     if (!spec) return failure("UNAVAILABLE", `integration "${call.integration}" is not configured for this tenant or its credentials are missing`, false);
@@ -32,8 +33,10 @@ export async function liveTools(options: { env: Env; processEnv: Record<string, 
         const text = result.content.map((block) => (block.type === "text" ? block.text : `[${block.type}]`)).join("\n");
         return failure("TOOL_ERROR", clean(text || `${call.integration}.${call.tool} reported an error`), false);
       }
-      // A server that echoes its own credentials must not hand them to the workflow.
-      return secrets.length === 0 ? { ok: true, structured: result.structuredContent, content: result.content } : (redactJson({ ok: true, structured: result.structuredContent, content: result.content }, secrets) as ToolOutcome);
+      // A server that echoes its own credentials must not hand them to the workflow; nor text the
+      // journal cannot store (NUL, half a UTF-16 character), which is replaced.
+      const outcome = { ok: true, structured: result.structuredContent, content: result.content };
+      return storableJson(secrets.length === 0 ? outcome : redactJson(outcome, secrets)).value as ToolOutcome;
     } catch (error) {
       // A call that is not safe to repeat and was sent but never answered may have happened: it is
       // in doubt, not failed, and nothing should try it again on its own.

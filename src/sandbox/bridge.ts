@@ -6,6 +6,7 @@
  * against the tool's outputSchema. The guest always gets a reply, never an exception.
  */
 import { CharterError } from "../core/errors.ts";
+import { storableJson } from "../core/json-limits.ts";
 import { schemaValidator } from "../core/json-schema.ts";
 import type { GuestError } from "./isolate-host.ts";
 import type { BridgeReply } from "./isolate-pool.ts";
@@ -75,6 +76,7 @@ export function createBridge(options: { tools: readonly ToolPolicy[]; limits: Sa
     }
     const invalid = validator.input(parsed.args);
     if (invalid.length > 0) return refuse("INVALID_ARGUMENTS", `arguments of ${parsed.integration}.${parsed.tool}: ${invalid.join("; ")}`);
+    if (storableJson(parsed.args).changed) return refuse("INVALID_ARGUMENTS", `arguments of ${parsed.integration}.${parsed.tool} hold a NUL character or half a UTF-16 character, which no tool call may carry (it could not be journaled)`);
     let executed: Awaited<ReturnType<Executor>>;
     try {
       executed = await options.execute({ integration: parsed.integration, tool: parsed.tool, args: parsed.args, policy });

@@ -8,7 +8,7 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import type { App } from "../app.ts";
-import { CharterError, PlannerDeclined } from "../core/errors.ts";
+import { CharterError, errorText, PlannerDeclined } from "../core/errors.ts";
 import { jsonLimitProblem } from "../core/json-limits.ts";
 import type { Role, UserRow } from "../store/index.ts";
 import type { Actor } from "../versions/index.ts";
@@ -42,7 +42,7 @@ export async function createHttpApp(app: App, options: { log?: (line: LogLine) =
     if (error instanceof z.ZodError) return c.json({ error: { code: "INVALID_REQUEST", message: error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; "), retryable: false } }, 400);
     if (error instanceof BadRequest) return c.json({ error: { code: "INVALID_REQUEST", message: error.message, retryable: false } }, 400);
     // Never the request's data: a failed query's message ends with its parameters, which are cut off.
-    const message = (error instanceof Error ? error.message : String(error)).replace(/\nparams:[\s\S]*$/, "").slice(0, 500);
+    const message = errorText(error);
     log({ at: new Date().toISOString(), event: "http-error", method: c.req.method, path: c.req.path, message });
     return c.json({ error: { code: "INTERNAL", message: "Charter failed to handle the request; it is logged; try again or report it", retryable: true } }, 500);
   });

@@ -21,7 +21,7 @@ import { loadTenantConfig, listTenantIds } from "../config/tenant-config.ts";
 import { intervalMs, triggerInput, type WorkflowTrigger } from "../core/workflow.ts";
 import type { RunResult, RunService } from "../runs/index.ts";
 import type { Database, RunRepository, RunRow, VersionRepository, VersionRow } from "../store/index.ts";
-import { CharterError } from "../core/errors.ts";
+import { CharterError, errorText } from "../core/errors.ts";
 import { schemaValidator } from "../core/json-schema.ts";
 import type { Env } from "../config/env.ts";
 import type { McpClientPool } from "../mcp/index.ts";
@@ -85,7 +85,7 @@ export class Dispatcher {
     const common = { schedule: options.scheduler, supervise: true, cronWorkerIntervalSeconds: 1, cronMonitorIntervalSeconds: 1 };
     const boss = raw.kind === "pglite" ? new PgBoss({ ...common, db: fromPglite(raw.client), backend: "pglite" }) : new PgBoss({ ...common, connectionString: raw.url, max: 4 });
     const onEvent = options.onEvent ?? (() => {});
-    boss.on("error", (error: Error) => onEvent({ event: "dispatcher-error", detail: { message: error.message } }));
+    boss.on("error", (error: Error) => onEvent({ event: "dispatcher-error", detail: { message: errorText(error) } }));
     await boss.start();
     // A job whose worker went away expires after twice the run lease and is retried (handed back).
     const queue = { retryLimit: 5, retryDelay: 1, retryBackoff: true, expireInSeconds: Math.max(60, Math.ceil((2 * resources.env.runLeaseMs) / 1000)) };
@@ -115,7 +115,7 @@ export class Dispatcher {
         dispatcher.#resources = new ResourceTriggers({ ...options.subscriptions, versionRepository: resources.versionRepository, start: (job) => dispatcher.enqueue(job), onEvent });
       }
       await dispatcher.syncTriggers();
-      dispatcher.#timer = setInterval(() => void dispatcher.syncTriggers().catch((error: Error) => onEvent({ event: "dispatcher-error", detail: { message: error.message } })), 15_000);
+      dispatcher.#timer = setInterval(() => void dispatcher.syncTriggers().catch((error: unknown) => onEvent({ event: "dispatcher-error", detail: { message: errorText(error) } })), 15_000);
     }
     return dispatcher;
   }
@@ -270,7 +270,7 @@ export class Dispatcher {
     } catch (error) {
       if (error instanceof HandedBack) throw error;
       // A run that cannot start (not approved, drifted, tampered, bad input) is reported and not retried.
-      this.#onEvent({ event: "dispatcher-error", detail: { ...context, message: error instanceof Error ? error.message : String(error) } });
+      this.#onEvent({ event: "dispatcher-error", detail: { ...context, message: errorText(error) } });
     }
   }
 }

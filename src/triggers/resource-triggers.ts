@@ -8,6 +8,7 @@
  */
 import { tenantConnections } from "../catalog/index.ts";
 import type { Env } from "../config/env.ts";
+import { errorText } from "../core/errors.ts";
 import { triggerInput, type WorkflowTrigger } from "../core/workflow.ts";
 import type { ConnectionSpec, McpClientPool } from "../mcp/index.ts";
 import type { VersionRepository } from "../store/index.ts";
@@ -63,7 +64,7 @@ export class ResourceTriggers {
       try {
         await this.#pool.request(watch.spec, `subscribing to ${watch.uri}`, (client, options) => client.subscribeResource({ uri: watch.uri }, options));
       } catch (error) {
-        this.#onEvent({ event: "dispatcher-error", detail: { tenant: watch.tenantId, uri: watch.uri, message: error instanceof Error ? error.message : String(error) } });
+        this.#onEvent({ event: "dispatcher-error", detail: { tenant: watch.tenantId, uri: watch.uri, message: errorText(error) } });
       }
     }
     return watches.size;
@@ -87,7 +88,7 @@ export class ResourceTriggers {
         await this.#start({ tenantId: watch.tenantId, workflow, input: triggerInput.resource(uri, text), trigger: "resource" });
       }
     } catch (error) {
-      this.#onEvent({ event: "dispatcher-error", detail: { tenant: watch.tenantId, uri, message: error instanceof Error ? error.message : String(error) } });
+      this.#onEvent({ event: "dispatcher-error", detail: { tenant: watch.tenantId, uri, message: errorText(error) } });
     }
   }
 }

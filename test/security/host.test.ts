@@ -9,6 +9,7 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { redact, Secret } from "../../src/config/credentials.ts";
+import { errorText } from "../../src/core/errors.ts";
 import { checkAuthoredSchema, checkSchema, schemaValidator } from "../../src/core/json-schema.ts";
 import { linearSchemaValidation } from "../../src/mcp/schema-validation.ts";
 import { DEFAULT_LIMITS } from "../../src/sandbox/index.ts";
@@ -120,4 +121,12 @@ describe("a credential a server echoes is redacted in the encodings servers use"
     const nearMisses = `${[...token.slice(0, -1)].join("::")}:: `.repeat(20_000);
     assert.equal(redact(nearMisses, secret), nearMisses);
   });
+});
+
+test("a failed query's parameters (request and run data) never reach a log line or an event; its reason does", () => {
+  const failed = new Error('Failed query: update "runs" set "output" = $1 where "runs"."id" = $2\nparams: {"a":"private run data"},0c1d', { cause: new Error("unsupported Unicode escape sequence") });
+  const text = errorText(failed);
+  assert.doesNotMatch(text, /private run data|params/);
+  assert.match(text, /^Failed query: update "runs" .*: unsupported Unicode escape sequence$/);
+  assert.equal(errorText(new Error("plain")), "plain");
 });
