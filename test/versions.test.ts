@@ -148,6 +148,12 @@ for (const driver of DRIVERS) {
       const version = await w.app.versions.create({ tenantId: "acme", source: sleeper, fileName: "purge.ts", tests, author: w.users.alice });
       assert.equal(version.status, "checks-failed", "under test it purges, as it would live");
       assert.match(JSON.stringify(version.gates), /calls destructive ops\.purge without a mock/);
+      // Nor behave only under the trigger its tests happen to run as: a version can also be started by hand and as an MCP tool.
+      const byTrigger = source.replace("run: async (input) => {\n    await ops.lookup({ id: input.id });", 'triggers: [{ type: "webhook" }],\n  run: async (input, ctx) => {\n    await ops.lookup({ id: input.id });\n    if (ctx.run.trigger === "webhook") return { purged: false };');
+      assert.notEqual(byTrigger, source);
+      const sly = await w.app.versions.create({ tenantId: "acme", source: byTrigger, fileName: "purge.ts", tests, author: w.users.alice });
+      assert.equal(sly.status, "checks-failed", JSON.stringify(sly.gates));
+      assert.match(JSON.stringify(sly.gates), /when started as manual: calls destructive ops\.purge without a mock/);
     });
 
     test("two approvers for destructive versions: one is not enough, the same one twice is refused", async () => {

@@ -31,24 +31,36 @@ export async function runGates(compiled: CompileResult, runnable: RunnableBundle
   if (!tests || tests.length === 0) {
     results.push({ gate: "tests", ok: false, detail: "the version has no tests; add a <workflow>.tests.json with at least one", tests: [] });
     results.push({ gate: "destructive-mocked", ok: false, detail: "not run: no tests" });
-    results.push(coverage(compiled.capabilities, []));
+    results.push(coverage(compiled.capabilities, new Set()));
     return results;
   }
   const destructive = new Set(compiled.capabilities.filter((c) => c.annotations.destructive).map((c) => `${c.integration}.${c.tool}`));
   const outcomes: TestOutcome[] = [];
   const unmockedDestructive: string[] = [];
+  // Each test runs as a live run looks (a run id, not "try") under every way the version can be
+  // started: its declared triggers, by hand, and as an MCP tool. Code that behaves only under one
+  // of them (the one a test happens to use) fails the test under another.
+  const startedAs = [...new Set([...(compiled.workflow?.triggers ?? []).map((t) => t.type), "manual", "tool"])];
+  const exercised = new Set<string>();
   for (const test of tests) {
-    // The run looks like a live one of the workflow's first trigger: no "try" to branch on.
-    const as = { runId: randomUUID(), trigger: compiled.workflow?.triggers[0]?.type ?? "manual" };
-    const ran = await tryRun({ bundle: runnable, input: test.input, tools: mockedTools(test.mocks), state: (test.state ?? {}) as Record<string, unknown>, ...(test.now ? { startedAt: Date.parse(test.now) } : {}), as });
-    const problems = expectationProblems(test, ran.calls, ran.ok ? ran.output : undefined, ran.error);
-    for (const call of ran.calls) {
-      if (destructive.has(call.tool) && !(call.tool in test.mocks)) {
-        unmockedDestructive.push(`test "${test.name}" calls destructive ${call.tool} without mocking it`);
-        problems.push(`calls destructive ${call.tool} without a mock: destructive tools must be mocked in tests`);
+    const problems: string[] = [];
+    let primary: TriedCall[] | undefined;
+    for (const trigger of startedAs) {
+      const ran = await tryRun({ bundle: runnable, input: test.input, tools: mockedTools(test.mocks), state: (test.state ?? {}) as Record<string, unknown>, ...(test.now ? { startedAt: Date.parse(test.now) } : {}), as: { runId: randomUUID(), trigger } });
+      const found = expectationProblems(test, ran.calls, ran.ok ? ran.output : undefined, ran.error);
+      for (const call of ran.calls) {
+        exercised.add(call.tool);
+        if (destructive.has(call.tool) && !(call.tool in test.mocks)) {
+          const unmocked = `test "${test.name}" calls destructive ${call.tool} without mocking it`;
+          if (!unmockedDestructive.includes(unmocked)) unmockedDestructive.push(unmocked);
+          found.push(`calls destructive ${call.tool} without a mock: destructive tools must be mocked in tests`);
+        }
       }
+      if (!primary) problems.push(...found);
+      else for (const problem of found) if (!problems.includes(problem)) problems.push(`when started as ${trigger}: ${problem}`);
+      primary ??= ran.calls;
     }
-    outcomes.push({ name: test.name, ok: problems.length === 0, problems, calls: ran.calls.map((c) => ({ tool: c.tool, args: c.args, ok: c.outcome.ok })) });
+    outcomes.push({ name: test.name, ok: problems.length === 0, problems, calls: (primary ?? []).map((c) => ({ tool: c.tool, args: c.args, ok: c.outcome.ok })) });
   }
   const failed = outcomes.filter((o) => !o.ok);
   results.push({
@@ -58,12 +70,11 @@ export async function runGates(compiled: CompileResult, runnable: RunnableBundle
     tests: outcomes,
   });
   results.push({ gate: "destructive-mocked", ok: unmockedDestructive.length === 0, detail: unmockedDestructive.length === 0 ? "every destructive call in the tests was mocked" : unmockedDestructive.join("\n") });
-  results.push(coverage(compiled.capabilities, outcomes));
+  results.push(coverage(compiled.capabilities, exercised));
   return results;
 }
 
-function coverage(capabilities: readonly Capability[], outcomes: TestOutcome[]): GateResult {
-  const called = new Set(outcomes.flatMap((o) => o.calls.map((c) => c.tool)));
+function coverage(capabilities: readonly Capability[], called: ReadonlySet<string>): GateResult {
   const missing = capabilities.filter((c) => c.annotations.destructive && !called.has(`${c.integration}.${c.tool}`)).map((c) => `${c.integration}.${c.tool}`);
   return {
     gate: "destructive-covered",
