@@ -49,11 +49,15 @@ describe("HTTP API", () => {
   };
 
   test("sync → plan → gates → submit → approve by another user → webhook run → the run with its journal", async () => {
-    for (const [user, role] of [["ana", "author"], ["ben", "reviewer"], ["olga", "operator"]] as const) {
+    for (const [user, role] of [["ana", "author"], ["olga", "operator"]] as const) {
       const made = await call("POST", "/api/v1/tenants/demo/keys", keys["admin"], { user, roles: [role] });
       assert.equal(made.status, 201, JSON.stringify(made.body));
       keys[user] = made.body["key"];
     }
+    // A reviewer's key is made on the server (charter keys create), so no admin holds it.
+    const ben = await app.identity.ensureUser("ben");
+    await app.identity.grant("demo", ben.id, "reviewer");
+    keys["ben"] = await app.identity.createKey("demo", ben.id);
     const synced = await call("POST", "/api/v1/tenants/demo/sync", keys["olga"]);
     assert.equal(synced.status, 200, JSON.stringify(synced.body));
     assert.equal(synced.body["result"].ok, true);
@@ -211,8 +215,21 @@ describe("HTTP API", () => {
     const puppeteer = await call("POST", `/api/v1/tenants/demo/versions/${puppetRef}/approve`, bossKey, { comment: "lgtm" });
     assert.deepEqual([puppeteer.status, puppeteer.body["error"].code], [403, "SELF_APPROVAL"]);
     assert.match(puppeteer.body["error"].message, /boss appointed the author/);
-    const judge = await call("POST", "/api/v1/tenants/demo/keys", keys["admin"], { user: "judge", roles: ["reviewer"] });
-    const fair = await call("POST", `/api/v1/tenants/demo/versions/${puppetRef}/approve`, judge.body["key"], { comment: "reviewed" });
+    // Nor siblings: the admin makes an author and a reviewer over the API, holds both keys, and would be both.
+    const sibling = await call("POST", "/api/v1/tenants/demo/keys", bossKey, { user: "sibling", roles: ["reviewer"] });
+    const siblingVerdict = await call("POST", `/api/v1/tenants/demo/versions/${puppetRef}/approve`, sibling.body["key"], { comment: "lgtm" });
+    assert.deepEqual([siblingVerdict.status, siblingVerdict.body["error"].code], [403, "REVIEWER_KEY_NOT_OWN"]);
+    assert.match(siblingVerdict.body["error"].message, /sibling's API keys were minted by boss over the API, who may hold them.*charter keys create --tenant demo --user sibling/);
+    // Re-keying with a key the admin made changes nothing: whoever held that key could have made the new one.
+    const twin = await call("POST", "/api/v1/tenants/demo/keys", bossKey, { user: "twin", roles: ["reviewer", "admin"] });
+    const rekeyed = await call("POST", "/api/v1/tenants/demo/keys", twin.body["key"], { user: "twin", roles: ["reviewer"] });
+    assert.equal(rekeyed.status, 201, JSON.stringify(rekeyed.body));
+    const rekeyedVerdict = await call("POST", `/api/v1/tenants/demo/versions/${puppetRef}/approve`, rekeyed.body["key"], { comment: "lgtm" });
+    assert.deepEqual([rekeyedVerdict.body["error"].code, /minted by boss/.test(rekeyedVerdict.body["error"].message)], ["REVIEWER_KEY_NOT_OWN", true]);
+    // A reviewer whose key was made on the server decides.
+    const judgeUser = await app.identity.ensureUser("judge");
+    await app.identity.grant("demo", judgeUser.id, "reviewer");
+    const fair = await call("POST", `/api/v1/tenants/demo/versions/${puppetRef}/approve`, await app.identity.createKey("demo", judgeUser.id), { comment: "reviewed" });
     assert.equal(fair.status, 200, `a reviewer outside the chain still can: ${JSON.stringify(fair.body)}`);
     // A key for an existing user is theirs to make.
     const forJudge = await call("POST", "/api/v1/tenants/demo/keys", keys["admin"], { user: "judge", roles: ["reviewer"] });

@@ -161,6 +161,13 @@ describe("store on both drivers", () => {
         assert.deepEqual([...(await identity.controllers("acme", deputy.id))], [root.id]);
         assert.deepEqual([...(await identity.controllers("acme", root.id))], [], "the server's own grants name no one");
         assert.deepEqual([...(await identity.controllers("other-tenant", other.id))], [], "per tenant");
+        // Who may hold a user's live keys: the minter of each, and whoever held the key a request minted with.
+        const rootKey = await identity.createKey("acme", root.id);
+        const deputyKey = await identity.createKey("acme", deputy.id, root.id, rootKey.slice(0, 12));
+        await identity.createKey("acme", deputy.id, deputy.id, deputyKey.slice(0, 12));
+        assert.deepEqual(await identity.otherKeyHolders("acme", root.id), [], "a key made on the server is its user's alone");
+        assert.deepEqual(await identity.otherKeyHolders("acme", deputy.id), ["root"], "re-keyed with a key root made: root may hold both");
+        assert.deepEqual(await identity.otherKeyHolders("acme", other.id), ["proxy"]);
       });
 
       test("planning sessions: a change names the revision it read, so of two changes from one reading only the first lands", async () => {

@@ -31,6 +31,7 @@ export const ERROR_CODES = [
   "VERSION_GATES_FAILED",
   "VERSION_NOT_APPROVABLE",
   "SELF_APPROVAL",
+  "REVIEWER_KEY_NOT_OWN",
   "ALREADY_DECIDED",
   "NOT_AUTHORIZED",
   "UNKNOWN_USER",
@@ -78,6 +79,7 @@ export function isRetryableCode(code: ErrorCode): boolean {
     case "VERSION_GATES_FAILED":
     case "VERSION_NOT_APPROVABLE":
     case "SELF_APPROVAL":
+    case "REVIEWER_KEY_NOT_OWN":
     case "ALREADY_DECIDED":
     case "NOT_AUTHORIZED":
     case "UNKNOWN_USER":

@@ -18,7 +18,7 @@ import { REPLAY_WINDOW_S, verify, webhookKey, webhookSecret } from "./webhooks.t
 import { mcpEndpoint } from "../mcp-server/index.ts";
 import type { Dispatcher } from "../triggers/index.ts";
 
-type Vars = { Variables: { actor: Actor; tenantId: string; user: UserRow } };
+type Vars = { Variables: { actor: Actor; tenantId: string; user: UserRow; keyPrefix: string } };
 
 const MAX_BODY = 1024 * 1024;
 
@@ -94,6 +94,7 @@ export async function createHttpApp(app: App, options: { log?: (line: LogLine) =
     c.set("actor", { userId: resolved.user.id, handle: resolved.user.handle });
     c.set("user", resolved.user);
     c.set("tenantId", tenantId);
+    c.set("keyPrefix", resolved.prefix);
     await next();
   });
   const role = async (c: Context<Vars>, roles: Role[]) => {
@@ -213,7 +214,7 @@ export async function createHttpApp(app: App, options: { log?: (line: LogLine) =
       await app.identity.grant(tenantId, user.id, r, actor.userId);
       await app.versionRepository.record({ tenantId, actorId: actor.userId, action: "role-granted", detail: { user: user.handle, role: r } });
     }
-    const made = await app.identity.createKey(tenantId, user.id, actor.userId);
+    const made = await app.identity.createKey(tenantId, user.id, actor.userId, c.get("keyPrefix"));
     await app.versionRepository.record({ tenantId, actorId: actor.userId, action: "key-created", detail: { user: user.handle, prefix: made.slice(0, 12) } });
     return c.json({ key: made, user: user.handle, roles: body.roles, note: "shown once; stored only as a hash" }, 201);
   });

@@ -6,6 +6,7 @@ export function httpStatus(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 |
     case "UNKNOWN_USER":
       return 401;
     case "NOT_AUTHORIZED":
+    case "REVIEWER_KEY_NOT_OWN":
     case "SELF_APPROVAL":
       return 403;
     case "TENANT_NOT_FOUND":

@@ -63,10 +63,39 @@ export class IdentityRepository {
   }
 
   /** Makes a key for a user in a tenant; the returned key is the only copy. */
-  async createKey(tenantId: string, userId: string, by: string | null = null): Promise<string> {
+  async createKey(tenantId: string, userId: string, by: string | null = null, mintedWith: string | null = null): Promise<string> {
     const key = `chk_${randomBytes(24).toString("base64url")}`;
-    await this.#db.insert(apiKeys).values({ prefix: key.slice(0, 12), hash: hashKey(key), userId, tenantId, createdBy: by });
+    await this.#db.insert(apiKeys).values({ prefix: key.slice(0, 12), hash: hashKey(key), userId, tenantId, createdBy: by, mintedWith });
     return key;
+  }
+
+  /**
+   * Who besides the user may hold one of the user's live keys in a tenant: a key minted over the
+   * API went to whoever made that request (its minter), and to whoever held the key that made it,
+   * and so on up. Keys made on the server (charter keys create) name no one. Handles, sorted.
+   */
+  async otherKeyHolders(tenantId: string, userId: string): Promise<string[]> {
+    const holders = new Set<string>();
+    const seen = new Set<string>();
+    let next = (await this.#db.select({ createdBy: apiKeys.createdBy, mintedWith: apiKeys.mintedWith }).from(apiKeys).where(and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt))));
+    while (next.length > 0) {
+      const parents: string[] = [];
+      for (const key of next) {
+        if (key.createdBy !== null && key.createdBy !== userId) holders.add(key.createdBy);
+        if (key.mintedWith !== null && !seen.has(key.mintedWith)) {
+          seen.add(key.mintedWith);
+          parents.push(key.mintedWith);
+        }
+      }
+      next = parents.length === 0 ? [] : await this.#db.select({ createdBy: apiKeys.createdBy, mintedWith: apiKeys.mintedWith, userId: apiKeys.userId }).from(apiKeys).where(inArray(apiKeys.prefix, parents)).then((rows) => {
+        // The key a request minted with belonged to its own user, who held it too.
+        for (const row of rows) if (row.userId !== userId) holders.add(row.userId);
+        return rows;
+      });
+    }
+    if (holders.size === 0) return [];
+    const rows = await this.#db.select({ handle: users.handle }).from(users).where(inArray(users.id, [...holders]));
+    return rows.map((row) => row.handle).sort();
   }
 
   /** Revokes a key by its visible prefix (only within `tenantId` when given); later requests with it are refused. */
@@ -77,9 +106,9 @@ export class IdentityRepository {
   }
 
   /** The user and tenant a key stands for, unless it is unknown or revoked. */
-  async resolveKey(key: string): Promise<{ user: UserRow; tenantId: string } | undefined> {
+  async resolveKey(key: string): Promise<{ user: UserRow; tenantId: string; prefix: string } | undefined> {
     const rows = await this.#db
-      .select({ user: users, tenantId: apiKeys.tenantId })
+      .select({ user: users, tenantId: apiKeys.tenantId, prefix: apiKeys.prefix })
       .from(apiKeys)
       .innerJoin(users, eq(apiKeys.userId, users.id))
       .where(and(eq(apiKeys.hash, hashKey(key)), isNull(apiKeys.revokedAt)));

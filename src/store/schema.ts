@@ -46,6 +46,8 @@ export const apiKeys = pgTable("api_keys", {
   tenantId: text("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
   /** Who minted it over the API; null when made on the server itself (charter keys create). */
   createdBy: uuid("created_by"),
+  /** The prefix of the key whose request minted it (whoever held that key could have): null on the server. */
+  mintedWith: text("minted_with"),
   createdAt: createdAt(),
   lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
   revokedAt: timestamp("revoked_at", { withTimezone: true }),

@@ -310,6 +310,12 @@ export class VersionService {
     if (reviewerControllers.has(version.authorId)) {
       throw new CharterError("SELF_APPROVAL", `${actor.handle}'s roles or keys come from the author of ${label(version)} (directly or through users the author appointed), so ${actor.handle} cannot ${verb} it; a reviewer the author did not appoint must`);
     }
+    // Nor a reviewer whose live keys someone else may hold (minted over the API by an admin, or made
+    // from such a key): one admin could otherwise make an author and a reviewer and be both.
+    const holders = await this.#r.identity.otherKeyHolders(tenantId, actor.userId);
+    if (holders.length > 0) {
+      throw new CharterError("REVIEWER_KEY_NOT_OWN", `${actor.handle} cannot ${verb}: ${actor.handle}'s API keys were minted by ${holders.join(", ")} over the API, who may hold them, so a decision could be theirs. A reviewer decides with keys only they hold: make one on the server with \`charter keys create --tenant ${tenantId} --user ${actor.handle}\` and revoke the others.`);
+    }
     if (authorControllers.has(actor.userId)) {
       throw new CharterError("SELF_APPROVAL", `${actor.handle} appointed the author of ${label(version)} (granted the author's roles or minted the author's keys, directly or through others), so ${actor.handle} could have written it and cannot ${verb} it; a reviewer who did not appoint the author must`);
     }
