@@ -181,6 +181,8 @@ describe("compiling workflows against the demo tenant", () => {
       sums: `const a = ${"1 + ".repeat(n)}1;`,
       // Past the parser's stack but within it: refused at the node that crosses the limit.
       arrays: `const a = ${"[".repeat(300)}${"]".repeat(300)};`,
+      // One token, nested inside: a regular expression's groups.
+      "regex groups": `const a = /${"(".repeat(n)}a${")".repeat(n)}/;`,
     };
     for (const compiler of compilers) {
       for (const [shape, body] of Object.entries(bodies)) {

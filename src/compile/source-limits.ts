@@ -53,17 +53,37 @@ function tooDeep(source: string, position: number): SourceProblem {
   return { ...lineAndColumn(source, position), code: "CHARTER_TOO_DEEP", message: `the code nests more than ${MAX_NESTING} levels deep here; split it into functions or flatten the expression` };
 }
 
-/** Walks the tree without recursion (the point is not to overflow) and returns the first node past the limit. */
+/**
+ * Walks the tree without recursion (the point is not to overflow) and returns the first node past
+ * the limit. A regular expression literal is one token whose groups nest inside it: its nesting
+ * counts too (a pattern of 20,000 nested groups kept the checker busy for seconds).
+ */
 function firstNodeDeeperThan(root: ts.Node, limit: number): ts.Node | undefined {
   const stack: [ts.Node, number][] = [[root, 0]];
   for (let next = stack.pop(); next; next = stack.pop()) {
     const [node, depth] = next;
-    if (depth > limit) return node;
+    if (depth > limit || (ts.isRegularExpressionLiteral(node) && depth + groupDepth(node.text) > limit)) return node;
     ts.forEachChild(node, (child) => {
       stack.push([child, depth + 1]);
     });
   }
   return undefined;
+}
+
+/** How deep the groups of a regular expression's source nest (escapes and character classes skipped). */
+function groupDepth(pattern: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inClass = false;
+  for (let at = 0; at < pattern.length; at++) {
+    const c = pattern[at];
+    if (c === "\\") at++;
+    else if (inClass) inClass = c !== "]";
+    else if (c === "[") inClass = true;
+    else if (c === "(") deepest = Math.max(deepest, ++depth);
+    else if (c === ")") depth--;
+  }
+  return deepest;
 }
 
 /** 1-based, as diagnostics are; counted on the text, since a source that overflowed the parser has no line map. */
