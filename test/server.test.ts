@@ -6,6 +6,7 @@
  * input answered with 4xx.
  */
 import assert from "node:assert/strict";
+import { request as httpRequest } from "node:http";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type App, createApp } from "../src/app.ts";
@@ -274,6 +275,16 @@ describe("HTTP API", () => {
     const wrongType = await call("POST", "/api/v1/tenants/demo/workflows/x/rollback", keys["admin"], { to: "one" });
     assert.equal(wrongType.status, 400);
     assert.match(wrongType.body["error"].message, /to: /);
+    // A body refused before it was read (no key here) closes its connection rather than promise keep-alive.
+    const unread = await new Promise<string | undefined>((resolve, reject) => {
+      const request = httpRequest(`${served.base}/api/v1/tenants/demo/catalog`, { method: "POST", headers: { "content-type": "application/json", "content-length": String(900 * 1024) } }, (response) => {
+        response.resume();
+        resolve(response.headers["connection"]);
+      });
+      request.on("error", reject);
+      request.end("x".repeat(900 * 1024));
+    });
+    assert.equal(unread, "close");
     const big = await call("POST", "/api/v1/tenants/demo/plans", keys["admin"], JSON.stringify({ request: "x".repeat(1024 * 1024) }));
     assert.equal(big.status, 413);
     assert.equal((await call("GET", "/api/v1/tenants/demo/versions/nope@1", keys["admin"])).status, 404);

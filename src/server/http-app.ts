@@ -46,6 +46,17 @@ export async function createHttpApp(app: App, options: { log?: (line: LogLine) =
     log({ at: new Date().toISOString(), event: "http-error", method: c.req.method, path: c.req.path, message });
     return c.json({ error: { code: "INTERNAL", message: "Charter failed to handle the request; it is logged; try again or report it", retryable: true } }, 500);
   });
+  // A request answered without its body being read (refused before it was needed) must not keep
+  // its connection: the unread bytes would be taken for the next request on it, so Node closes it,
+  // and a client told "keep-alive" would lose the request it pipelined after.
+  http.use("*", async (c, next) => {
+    await next();
+    const sent = c.req.header("content-length") !== undefined ? Number(c.req.header("content-length")) > 0 : c.req.header("transfer-encoding") !== undefined;
+    if (sent && !c.req.raw.bodyUsed) {
+      c.res = new Response(c.res.body, c.res);
+      c.res.headers.set("connection", "close");
+    }
+  });
   http.notFound((c) => c.json({ error: { code: "NOT_FOUND", message: `no route ${c.req.method} ${c.req.path}; see /api/v1/openapi.json`, retryable: false } }, 404));
   if (options.log) {
     http.use("*", async (c, next) => {
