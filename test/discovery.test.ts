@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -176,5 +178,36 @@ describe("discovery of servers that misbehave", () => {
     assert.equal((await discoverCatalog(pool, spec)).tools.length, 1);
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal((await discoverCatalog(pool, spec)).tools.length, 1);
+  });
+});
+
+describe("a server that restarts", () => {
+  /** Starts the demo chat server over HTTP (on `port`, or a free one) and resolves with its URL. */
+  const start = (port = 0) =>
+    new Promise<{ child: ChildProcess; url: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [path.join(DEMO_SERVERS, "chat.ts"), "--http", "--port", String(port)], { cwd: REPO, stdio: ["ignore", "pipe", "inherit"] });
+      child.on("error", reject);
+      createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
+        const url = /^MCP_HTTP_URL=(.+)$/.exec(line)?.[1];
+        if (url) resolve({ child, url });
+      });
+    });
+  // Killed, as a crash or a restart leaves it (a SIGTERM waits for the client's open connections).
+  const stop = (child: ChildProcess) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once("exit", resolve).kill("SIGKILL")));
+
+  test("the client starts a new session when the server no longer knows its own (404 after a restart), and the call goes through", async () => {
+    let server = await start();
+    const restartPool = new McpClientPool();
+    try {
+      const spec: ConnectionSpec = { key: "t/restarting", integration: "chat", timeouts, transport: "http", url: server.url, headers: {}, secretHeaders: {}, launch: undefined };
+      const list = () => restartPool.request(spec, "calling list_channels", (client, options) => client.callTool({ name: "list_channels", arguments: {} }, undefined, options));
+      assert.ok(!(await list()).isError);
+      await stop(server.child);
+      server = await start(Number(new URL(server.url).port)); // the same address, none of the old sessions
+      assert.ok(!(await list()).isError, "answered on a new session, not 'no MCP endpoint'");
+    } finally {
+      await restartPool.closeAll();
+      await stop(server.child);
+    }
   });
 });

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ResourceUpdatedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.js";
@@ -62,6 +62,13 @@ export class McpClientPool {
           stderrTail: entry.stderr.text,
         });
         if (entry.closed && retryOnDisconnect && attempt === 0) continue;
+        // 404 to a request in a session: the server no longer knows the session (it restarted), so it
+        // did not handle the request. As the MCP spec says, start a new session and send it again,
+        // which is safe for any request, since the first never ran.
+        if (error instanceof StreamableHTTPError && error.code === 404 && attempt === 0) {
+          await this.release(spec.key);
+          continue;
+        }
         if (failure.code === "INTEGRATION_TIMEOUT") await this.release(spec.key); // a hung server is not reused
         throw failure;
       }

@@ -75,6 +75,8 @@ export async function serve(createMcpServer: () => McpServer): Promise<void> {
       const sessionId = req.headers["mcp-session-id"];
       const existing = typeof sessionId === "string" ? sessions.get(sessionId) : undefined;
       if (existing) return await existing.handleRequest(req, res);
+      // An unknown session (this process restarted, or it expired) is 404, as the MCP spec says: the client starts a new one.
+      if (typeof sessionId === "string") return reply(404, "session not found; start a new one with initialize");
       if (req.method !== "POST") return reply(400, "no such session");
       const body = await readJson(req);
       if (!isInitializeRequest(body)) return reply(400, "no such session; send initialize first");
