@@ -22,6 +22,7 @@ import { storableJson } from "../core/json-limits.ts";
 import { schemaValidator } from "../core/json-schema.ts";
 import { createBridge, DEFAULT_LIMITS, type Executor, type GuestError, type LogLine, runInIsolate, type SandboxLimits, type ToolPolicy } from "../sandbox/index.ts";
 import type { BundleRow, FinishedCall, JournalRow, RunRepository, RunRow, RunStatus } from "../store/index.ts";
+import { decideCall } from "./replay.ts";
 import type { ToolRunner } from "./tool-executors.ts";
 
 /** A compiled workflow with what the bridge needs to check its calls. */
@@ -221,35 +222,26 @@ export class RunService {
       }
       const tool = `${call.integration}.${call.tool}`;
       const argsHash = contentHash(call.args);
-      const entry = recorded.get(index);
-      let attempt = 1;
-      if (entry) {
-        if (entry.integration !== call.integration || entry.tool !== call.tool || entry.argsHash !== argsHash) {
-          stop.error = {
-            code: "NON_DETERMINISM",
-            message: `on replay, call ${index} was ${tool} ${entry.argsHash === argsHash ? "" : "with different arguments "}but the journal has ${entry.integration}.${entry.tool}; the workflow did not repeat what it did before`,
-          };
-          return { outcome: { ok: false, error: { code: "NON_DETERMINISM", message: stop.error.message, retryable: false } }, at: Date.now() };
-        }
-        if (entry.status !== "started") {
-          onEvent({ event: "call-started", runId: run.id, seq: index, tool, args: call.args, source: "replayed" });
-          onEvent({ event: "call-finished", runId: run.id, seq: index, tool, ok: entry.status === "succeeded", source: "replayed" });
-          return { outcome: entry.outcome as Awaited<ReturnType<ToolRunner>>, at: (entry.finishedAt ?? entry.startedAt).getTime() };
-        }
-        if (!call.policy.annotations.readOnly && !call.policy.annotations.idempotent) {
-          stop.error = {
-            code: "CALL_IN_DOUBT",
-            message: `call ${index}, ${tool}, started before the run was interrupted and may or may not have happened; it is neither read-only nor idempotent, so Charter will not make it again. Check in ${call.integration} whether it took effect, then re-run or close the run.`,
-            tool,
-          };
-          return { outcome: { ok: false, error: { code: "CALL_IN_DOUBT", message: stop.error.message, retryable: false } }, at: Date.now() };
-        }
-        attempt = entry.attempt + 1;
+      // A call that is not safe to repeat is neither read-only nor idempotent.
+      const safe = call.policy.annotations.readOnly || call.policy.annotations.idempotent;
+      const decision = decideCall(recorded.get(index), { seq: index, integration: call.integration, tool: call.tool, argsHash, safe });
+      if (decision.kind === "non-determinism") {
+        stop.error = { code: "NON_DETERMINISM", message: decision.message };
+        return { outcome: { ok: false, error: { code: "NON_DETERMINISM", message: decision.message, retryable: false } }, at: Date.now() };
       }
+      if (decision.kind === "in-doubt") {
+        stop.error = { code: "CALL_IN_DOUBT", message: decision.message, tool };
+        return { outcome: { ok: false, error: { code: "CALL_IN_DOUBT", message: decision.message, retryable: false } }, at: Date.now() };
+      }
+      if (decision.kind === "replay") {
+        onEvent({ event: "call-started", runId: run.id, seq: index, tool, args: call.args, source: "replayed" });
+        onEvent({ event: "call-finished", runId: run.id, seq: index, tool, ok: decision.outcome.ok, source: "replayed" });
+        return { outcome: decision.outcome, at: decision.at };
+      }
+      const attempt = decision.attempt;
       // A call that is not safe to repeat is journaled before it is made, so a crash leaves it "in
       // doubt" rather than unknown. A safe one is journaled once, after: if the process dies
       // before that, the resume simply makes it again.
-      const safe = call.policy.annotations.readOnly || call.policy.annotations.idempotent;
       const startedAt = new Date();
       const journaled = { runId: run.id, seq: index, integration: call.integration, tool: call.tool, args: call.args, argsHash, attempt, source: "live", startedAt };
       if (!safe) {
