@@ -3,6 +3,7 @@
  * Desktop, Claude Code). Same tools, resources and rules as /mcp; the caller is CHARTER_API_KEY's
  * user, or `--as <user>`. stdout carries only MCP messages; anything else goes to stderr.
  */
+import { keepServing } from "./keep-serving.ts";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { createCharterMcpServer } from "../mcp-server/index.ts";
 import { identify, withApp } from "./common.ts";
@@ -29,10 +30,13 @@ export async function mcpCommand(options: { tenant: string | undefined; as: stri
       transport.onclose = () => resolve();
       process.stdin.once("end", () => resolve());
     });
+    // stdout is the protocol: events go to stderr.
+    const stopKeeping = keepServing((line) => process.stderr.write(`${JSON.stringify(line)}\n`));
     await server.connect(transport);
     process.stderr.write(`charter: MCP on stdio for tenant ${tenantId} as ${actor.handle} (${[...roles].join(", ") || "no roles"})\n`);
     await closed;
     await server.close().catch(() => undefined);
+    stopKeeping();
     return 0;
   });
 }

@@ -3,6 +3,7 @@ import { serve } from "@hono/node-server";
 import { createApp } from "../app.ts";
 import { createHttpApp } from "../server/index.ts";
 import { Dispatcher } from "../triggers/index.ts";
+import { keepServing } from "./keep-serving.ts";
 import type { Output } from "./output.ts";
 
 export const SERVE_HELP = `Usage: charter serve [--port <port>]
@@ -15,6 +16,7 @@ waits up to 10 s for the result.
 Stops cleanly on Ctrl-C or SIGTERM. Bootstrap a key with 'charter users add' and 'charter keys create'.`;
 
 export async function serveCommand(port: number, output: Output): Promise<number> {
+  const stopKeeping = keepServing((line) => output.out(JSON.stringify(line)));
   const app = await createApp();
   // The scheduler always runs beside the API, and a worker unless CHARTER_SERVE_WORKER=0 (then start `charter worker`s);
   // manual and webhook runs are queued for workers either way.
@@ -35,5 +37,6 @@ export async function serveCommand(port: number, output: Output): Promise<number
   // Runs in flight get the grace time to finish; one that does not is handed back (its job is retried and resumed by another worker).
   await dispatcher.stop();
   await app.close();
+  stopKeeping();
   return 0;
 }

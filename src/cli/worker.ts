@@ -5,6 +5,7 @@
  */
 import { createApp } from "../app.ts";
 import { Dispatcher } from "../triggers/index.ts";
+import { keepServing } from "./keep-serving.ts";
 import type { Output } from "./output.ts";
 
 export const WORKER_HELP = `Usage: charter worker
@@ -14,6 +15,7 @@ database of CHARTER_DATA_DIR or DATABASE_URL (several workers need a PostgreSQL 
 embedded database belongs to one process). Prints one JSON line per event. Stops on Ctrl-C or SIGTERM.`;
 
 export async function workerCommand(output: Output): Promise<number> {
+  const stopKeeping = keepServing((line) => output.out(JSON.stringify({ ...line, pid: process.pid })));
   const app = await createApp();
   const log = (event: string, detail: Record<string, unknown>) => output.out(JSON.stringify({ at: new Date().toISOString(), pid: process.pid, event, ...detail }));
   const dispatcher = await Dispatcher.start(app, { worker: true, scheduler: true, subscriptions: { pool: app.pool, env: app.env, processEnv: process.env }, onEvent: (e) => log(e.event, e.detail) });
@@ -25,5 +27,6 @@ export async function workerCommand(output: Output): Promise<number> {
   await dispatcher.stop();
   await app.close();
   log("worker-stopped", {});
+  stopKeeping();
   return 0;
 }

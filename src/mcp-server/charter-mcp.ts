@@ -36,7 +36,7 @@ import {
 import { z } from "zod";
 import type { App } from "../app.ts";
 import { definitionDescription, guestFiles } from "../compile/index.ts";
-import { CharterError, PlannerDeclined } from "../core/errors.ts";
+import { CharterError, errorText, PlannerDeclined } from "../core/errors.ts";
 import type { Capability } from "../core/workflow.ts";
 import type { Role, VersionRow } from "../store/index.ts";
 import type { PlannerProgress, PlanResult } from "../planner/index.ts";
@@ -182,7 +182,7 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
       if (error instanceof McpError) throw error;
       if (error instanceof CharterError) return failure(error.code, error.message, error.retryable);
       // The caller gets a stable code; the cause goes to stderr (stdout may be the stdio channel), as the answer says.
-      process.stderr.write(`${JSON.stringify({ at: new Date().toISOString(), event: "mcp-error", tenant: caller.tenantId, user: caller.actor.handle, tool: name, message: error instanceof Error ? error.message : String(error) })}\n`);
+      process.stderr.write(`${JSON.stringify({ at: new Date().toISOString(), event: "mcp-error", tenant: caller.tenantId, user: caller.actor.handle, tool: name, message: errorText(error) })}\n`);
       return failure("INTERNAL", "Charter failed to handle the call; it is logged; try again or report it", true);
     }
   });
