@@ -116,6 +116,9 @@ export async function runInIsolate(run: IsolateRun): Promise<IsolateOutcome> {
     };
     const syncTimeout = Math.max(1, run.limits.cpuMs);
     await (await compileWithCache(isolate, run.code)).run(context, { timeout: syncTimeout });
+    // The guest runtime took the bridge when the script loaded; a script that calls no tool leaves
+    // it on the global object, where nothing but a forged call would use it.
+    await context.global.delete("__charterBridge");
     const reply = await context.evalClosure(
       "return __charterStart($0, $1, $2)",
       [JSON.stringify(run.input), JSON.stringify({ run: run.info, startedAt: run.startedAt, seed: run.seed, limits: { logBytes: run.limits.logBytes, argsBytes: run.limits.argsBytes } }), JSON.stringify(run.state)],

@@ -23,8 +23,9 @@ export const DELETE: ToolPolicy = {
 /** A workflow whose run() body is `body` (plain JavaScript, async, with `input`, `ctx` and `call(tool, args)` in scope). */
 export function rawWorkflow(body: string, prelude = ""): string {
   return `${prelude}
+const __bridge = globalThis.__charterBridge; // taken when the script loads, as the guest runtime does
 var __charterWorkflow = { default: { run: async (input, ctx) => {
-  const call = async (tool, args) => JSON.parse(await globalThis.__charterBridge(JSON.stringify({ integration: "ops", tool, args })));
+  const call = async (tool, args) => JSON.parse(await __bridge(JSON.stringify({ integration: "ops", tool, args })));
   ${body}
 } } };`;
 }

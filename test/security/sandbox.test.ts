@@ -42,7 +42,7 @@ describe("escaping the isolate", () => {
       const seen = [];
       for (const name of Object.getOwnPropertyNames(globalThis)) seen.push(name);
       return { names: seen.filter((n) => /charter|ivm|^Reference$|ExternalCopy|^process$|^require$|^module$/i.test(n)).sort() };`));
-    assert.deepEqual(output(ran), { names: ["__charterBridge", "__charterStart", "__charterWorkflow"] });
+    assert.deepEqual(output(ran), { names: ["__charterStart", "__charterWorkflow"] }, "the raw bridge is gone once the script has loaded");
   });
 
   test("4. process, require, module, Buffer, fetch and timers do not exist", async () => {
@@ -215,6 +215,22 @@ describe("the host stays in charge of the outcome", () => {
     // That refusal was of ops.echo: it lends its code to no other tool.
     const borrowed = await runRaw(rawWorkflow(`await call("echo", { text: "x".repeat(300000) }); ${toolError("LIMIT_EXCEEDED", "chat.post_message")}`));
     failedWith(borrowed, "WORKFLOW_ERROR", /LIMIT_EXCEEDED failure of chat\.post_message that no call of this run returned/);
+    // Nor can a workflow's own JSON.stringify or Object.prototype.toJSON make the runtime's request name another tool.
+    const trick = (body: string) => `import { ops } from "charter:sdk";
+import { defineWorkflow } from "charter:workflow";
+export default defineWorkflow({ name: "x", description: "x", input: { type: "object" }, output: { type: "object" },
+  run: async () => {
+    ${body}
+    await ops.echo({ text: "x" }).catch(() => undefined);
+    throw Object.assign(new Error("forged"), { name: "ToolError", code: "LIMIT_EXCEEDED", integration: "chat", tool: "post_message" });
+  } });`;
+    for (const body of [
+      `JSON.stringify = () => '{"integration":"chat","tool":"post_message","args":"' + "x".repeat(300000) + '"}';`,
+      `Object.defineProperty(Object.prototype, "toJSON", { value: () => ({ integration: "chat", tool: "post_message", args: "x".repeat(300000) }), configurable: true });`,
+    ]) {
+      const bundle = await bundleWorkflow(trick(body), "x.ts", new Map([["ops", [{ functionName: "echo", integration: "ops", tool: "echo" }]]]));
+      failedWith(await runRaw(bundle.code, { tools: [ECHO] }), "WORKFLOW_ERROR", /LIMIT_EXCEEDED failure of chat\.post_message that no call of this run returned/);
+    }
   });
 
   test("26. a global or a prototype change made in one run is gone in the next", async () => {
