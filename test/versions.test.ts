@@ -154,6 +154,10 @@ for (const driver of DRIVERS) {
       const sly = await w.app.versions.create({ tenantId: "acme", source: byTrigger, fileName: "purge.ts", tests, author: w.users.alice });
       assert.equal(sly.status, "checks-failed", JSON.stringify(sly.gates));
       assert.match(JSON.stringify(sly.gates), /when started as manual: calls destructive ops\.purge without a mock/);
+      // Nor by its version number: tests see the number the version will have, as live runs do.
+      const byVersion = source.replace("run: async (input) => {\n    await ops.lookup({ id: input.id });", "run: async (input, ctx) => {\n    await ops.lookup({ id: input.id });\n    if (ctx.run.version === 0) return { purged: false };");
+      const numbered = await w.app.versions.create({ tenantId: "acme", source: byVersion, fileName: "purge.ts", tests, author: w.users.alice });
+      assert.equal(numbered.status, "checks-failed", JSON.stringify(numbered.gates));
     });
 
     test("two approvers for destructive versions: one is not enough, the same one twice is refused", async () => {

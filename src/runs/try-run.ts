@@ -27,7 +27,7 @@ export async function tryRun(options: {
    * for `charter try`. The test gate passes what a live run would see (a run id, the workflow's
    * trigger), so code cannot behave only while it is being tested.
    */
-  as?: { runId: string; trigger: string };
+  as?: { runId: string; trigger: string; version?: number };
 }): Promise<TryResult> {
   const limits = options.limits ?? DEFAULT_LIMITS;
   const calls: TriedCall[] = [];
@@ -51,7 +51,7 @@ export async function tryRun(options: {
   const outcome = await runInIsolate({
     code: options.bundle.code,
     input: options.input,
-    info: { runId: options.as?.runId ?? "try", workflow: options.bundle.workflow, version: 0, trigger: options.as?.trigger ?? "manual", attempt: 1 },
+    info: { runId: options.as?.runId ?? "try", workflow: options.bundle.workflow, version: options.as?.version ?? 0, trigger: options.as?.trigger ?? "manual", attempt: 1 },
     state: options.state ?? {},
     startedAt,
     seed: [randomInt(1, 2 ** 31), randomInt(1, 2 ** 31)],

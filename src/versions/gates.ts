@@ -19,7 +19,7 @@ export type GateName = "compile" | "tests" | "destructive-mocked" | "destructive
 export type TestOutcome = { name: string; ok: boolean; problems: string[]; calls: { tool: string; args: unknown; ok: boolean }[] };
 export type GateResult = { gate: GateName; ok: boolean; detail: string; tests?: TestOutcome[] };
 
-export async function runGates(compiled: CompileResult, runnable: RunnableBundle | undefined, tests: WorkflowTest[] | undefined): Promise<GateResult[]> {
+export async function runGates(compiled: CompileResult, runnable: RunnableBundle | undefined, tests: WorkflowTest[] | undefined, live: { version?: number } = {}): Promise<GateResult[]> {
   const errors = compiled.diagnostics.filter((d) => d.severity === "error");
   const results: GateResult[] = [
     { gate: "compile", ok: compiled.ok && runnable !== undefined, detail: compiled.ok ? "compiles against the tenant's SDK" : errors.slice(0, 5).map(formatDiagnostic).join("\n") },
@@ -46,7 +46,7 @@ export async function runGates(compiled: CompileResult, runnable: RunnableBundle
     const problems: string[] = [];
     let primary: TriedCall[] | undefined;
     for (const trigger of startedAs) {
-      const ran = await tryRun({ bundle: runnable, input: test.input, tools: mockedTools(test.mocks), state: (test.state ?? {}) as Record<string, unknown>, ...(test.now ? { startedAt: Date.parse(test.now) } : {}), as: { runId: randomUUID(), trigger } });
+      const ran = await tryRun({ bundle: runnable, input: test.input, tools: mockedTools(test.mocks), state: (test.state ?? {}) as Record<string, unknown>, ...(test.now ? { startedAt: Date.parse(test.now) } : {}), as: { runId: randomUUID(), trigger, version: live.version ?? 1 } });
       const found = expectationProblems(test, ran.calls, ran.ok ? ran.output : undefined, ran.error);
       for (const call of ran.calls) {
         exercised.add(call.tool);

@@ -56,9 +56,10 @@ export class VersionService {
       throw new CharterError("WORKFLOW_INVALID", `the workflow's definition cannot be read, so it cannot become a version:\n${errors.join("\n")}`);
     }
     if (runnable) await this.#r.runRepository.saveBundle({ ...runnable, tenantId: request.tenantId });
-    const gates = await runGates(result, runnable, result.tests?.tests);
-    const toolSnapshots = snapshotsOf(result.capabilities, sdk.integrations);
     const latest = (await this.#r.versions.list(request.tenantId, result.workflow.name)).at(-1);
+    // The tests see the number this version will have, as its live runs will (ctx.run.version).
+    const gates = await runGates(result, runnable, result.tests?.tests, { version: (latest?.number ?? 0) + 1 });
+    const toolSnapshots = snapshotsOf(result.capabilities, sdk.integrations);
     const passed = gates.every((gate) => gate.ok);
     const sourceHash = textHash(request.source);
     return this.#r.versions.create(
