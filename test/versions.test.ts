@@ -11,6 +11,7 @@ import { after, describe, test } from "node:test";
 import { sql } from "drizzle-orm";
 import { type App, createApp } from "../src/app.ts";
 import type { Actor } from "../src/versions/index.ts";
+import { runGates } from "../src/versions/gates.ts";
 import { DRIVERS, testDatabase } from "./helpers/databases.ts";
 import { REPO, scripted, tenantsFolder } from "./helpers/tenants.ts";
 
@@ -158,6 +159,16 @@ for (const driver of DRIVERS) {
       const byVersion = source.replace("run: async (input) => {\n    await ops.lookup({ id: input.id });", "run: async (input, ctx) => {\n    await ops.lookup({ id: input.id });\n    if (ctx.run.version === 0) return { purged: false };");
       const numbered = await w.app.versions.create({ tenantId: "acme", source: byVersion, fileName: "purge.ts", tests, author: w.users.alice });
       assert.equal(numbered.status, "checks-failed", JSON.stringify(numbered.gates));
+    });
+
+    test("the test gate has a time budget: tests past it are failed as not run, so no version's tests keep a process busy", async () => {
+      const w = await setup();
+      const { source, tests } = await w.source("purge");
+      const { result, runnable } = await w.app.toolchain.build("acme", { source, fileName: "purge.ts", tests: { text: tests, fileName: "purge.tests.json" } });
+      const gates = await runGates(result, runnable, result.tests?.tests, { budgetMs: 0 });
+      const gate = gates.find((g) => g.gate === "tests");
+      assert.equal(gate?.ok, false);
+      assert.match(gate?.detail ?? "", /not run: the tests used up the gate's 0 s/);
     });
 
     test("two approvers for destructive versions: one is not enough, the same one twice is refused", async () => {

@@ -133,7 +133,8 @@ export const WorkflowTest = z
   .strict();
 export type WorkflowTest = z.infer<typeof WorkflowTest>;
 
-export const WorkflowTests = z.object({ tests: z.array(WorkflowTest).min(1) }).strict();
+/** At most 200 tests: each runs once per way the version can be started, inside the test gate's time budget. */
+export const WorkflowTests = z.object({ tests: z.array(WorkflowTest).min(1).max(200) }).strict();
 export type WorkflowTests = z.infer<typeof WorkflowTests>;
 
 export { JsonSchemaObject };

@@ -19,7 +19,10 @@ export type GateName = "compile" | "tests" | "destructive-mocked" | "destructive
 export type TestOutcome = { name: string; ok: boolean; problems: string[]; calls: { tool: string; args: unknown; ok: boolean }[] };
 export type GateResult = { gate: GateName; ok: boolean; detail: string; tests?: TestOutcome[] };
 
-export async function runGates(compiled: CompileResult, runnable: RunnableBundle | undefined, tests: WorkflowTest[] | undefined, live: { version?: number } = {}): Promise<GateResult[]> {
+/** The test gate's time for all its runs: a version's tests cannot keep a process busy for longer. */
+const GATE_BUDGET_MS = 60_000;
+
+export async function runGates(compiled: CompileResult, runnable: RunnableBundle | undefined, tests: WorkflowTest[] | undefined, live: { version?: number; budgetMs?: number } = {}): Promise<GateResult[]> {
   const errors = compiled.diagnostics.filter((d) => d.severity === "error");
   const results: GateResult[] = [
     { gate: "compile", ok: compiled.ok && runnable !== undefined, detail: compiled.ok ? "compiles against the tenant's SDK" : errors.slice(0, 5).map(formatDiagnostic).join("\n") },
@@ -42,7 +45,13 @@ export async function runGates(compiled: CompileResult, runnable: RunnableBundle
   // of them (the one a test happens to use) fails the test under another.
   const startedAs = [...new Set([...(compiled.workflow?.triggers ?? []).map((t) => t.type), "manual", "tool"])];
   const exercised = new Set<string>();
+  const budgetMs = live.budgetMs ?? GATE_BUDGET_MS;
+  const deadline = performance.now() + budgetMs;
   for (const test of tests) {
+    if (performance.now() >= deadline) {
+      outcomes.push({ name: test.name, ok: false, problems: [`not run: the tests used up the gate's ${budgetMs / 1000} s (each runs once per way the version can be started); make them fewer or faster`], calls: [] });
+      continue;
+    }
     const problems: string[] = [];
     let primary: TriedCall[] | undefined;
     for (const trigger of startedAs) {
