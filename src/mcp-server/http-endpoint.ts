@@ -12,6 +12,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { Context } from "hono";
 import type { App } from "../app.ts";
 import { jsonLimitProblem } from "../core/json-limits.ts";
@@ -99,6 +100,8 @@ export function mcpEndpoint(app: App, options: CharterMcpOptions = {}) {
       return session.transport.handleRequest(request, handling);
     }
     if (request.method !== "POST") return rpcError(400, -32000, "Bad Request: no valid session; start one with an initialize request");
+    // Only an initialize opens a session, so only it may make room for one (nothing is closed for a request refused anyway).
+    if (body !== undefined && !isInitializeRequest(body.json)) return rpcError(400, -32000, "Bad Request: no valid session; start one with an initialize request");
     const own = (session: Session) => session.userId === resolved.user.id && session.tenantId === resolved.tenantId;
     let held = 0;
     for (const session of sessions.values()) if (own(session)) held++;
