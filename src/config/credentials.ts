@@ -132,20 +132,26 @@ export function secretForms(value: string): { name: string; pattern: string }[] 
   const chars = [...value];
   const hex = (byte: number) => byte.toString(16).padStart(2, "0");
   const quote = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-  // Separators a server may put between characters, but none the secret itself holds.
-  const separators = [" ", "\t", ":", ".", "_", ",", "-"].filter((c) => !value.includes(c)).map((c) => (c === "-" ? "\\-" : c)).join("");
+  // Separators a server may put between characters (up to three: spaces, tabs, newlines, zero-width
+  // characters, punctuation, and tabs or newlines written as JSON escapes), but none the secret itself
+  // holds, so matching stays linear.
+  const separatorChars = [" ", "\t", "\n", "\r", ":", ".", "_", ",", "-", "/", "|", "\u200b", "\u200c", "\u200d", "\ufeff"].filter((c) => !value.includes(c));
+  const separatorClass = separatorChars.map((c) => (c === "-" ? "\\-" : c === "\n" ? "\\n" : c === "\r" ? "\\r" : c === "\t" ? "\\t" : c)).join("");
+  const escapedSeparators = value.includes("\\") ? "" : "|\\\\{1,8}[tnr]";
+  const separators = separatorClass ? `(?:[${separatorClass}]${escapedSeparators}){0,3}` : "";
   const units = Array.from({ length: value.length }, (_, i) => value.charCodeAt(i));
   const base64 = Buffer.from(value, "utf8").toString("base64");
   const forms = [
-    { name: "text", pattern: separators ? chars.map(quote).join(`[${separators}]{0,2}`) : quote(value) },
+    { name: "text", pattern: separators ? chars.map(quote).join(separators) : quote(value) },
     { name: "json", pattern: quote(JSON.stringify(value).slice(1, -1)) },
     { name: "json-slash", pattern: quote(JSON.stringify(value).slice(1, -1).replace(/\//g, "\\/")) },
-    // \u006c, also with the backslash escaped once more (JSON text inside JSON), and \u{6c} and \x6c.
-    { name: "unicode-escapes", pattern: units.map((unit) => `\\\\{1,2}u${unit.toString(16).padStart(4, "0")}`).join("") },
-    { name: "code-point-escapes", pattern: chars.map((c) => `\\\\{1,2}u\\{0*${(c.codePointAt(0) ?? 0).toString(16)}\\}`).join("") },
-    { name: "hex-escapes", pattern: bytes.map((b) => `\\\\{1,2}x${hex(b)}`).join("") },
+    // \u006c, also with the backslash escaped again (JSON text inside JSON, any depth), and \u{6c} and \x6c.
+    { name: "unicode-escapes", pattern: units.map((unit) => `\\\\{1,8}u${unit.toString(16).padStart(4, "0")}`).join("") },
+    { name: "code-point-escapes", pattern: chars.map((c) => `\\\\{1,8}u\\{0*${(c.codePointAt(0) ?? 0).toString(16)}\\}`).join("") },
+    { name: "hex-escapes", pattern: bytes.map((b) => `\\\\{1,8}x${hex(b)}`).join("") },
+    { name: "hex-literals", pattern: bytes.map((b) => `0x${hex(b)}`).join("[ ,]{0,2}") },
     { name: "url", pattern: quote(encodeURIComponent(value)) },
-    { name: "percent", pattern: bytes.map((b) => `%${hex(b)}`).join("") },
+    { name: "percent", pattern: bytes.map((b) => `%(?:25)?${hex(b)}`).join("") },
     { name: "html", pattern: chars.map((c) => `&#(?:0*${c.codePointAt(0)}|x0*${(c.codePointAt(0) ?? 0).toString(16)});`).join("") },
     { name: "hex", pattern: bytes.map(hex).join("[ :-]?") },
     ...[base64, base64.replace(/=+$/, ""), Buffer.from(value, "utf8").toString("base64url")].map((whole) => ({ name: "base64-whole", pattern: quote(whole) })),

@@ -99,6 +99,13 @@ describe("a credential a server echoes is redacted in the encodings servers use"
     "\\u escapes inside JSON text (backslashes doubled)": [...token].map((c) => `\\\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join(""),
     "\\x escapes": [...bytes].map((b) => `\\x${b.toString(16).padStart(2, "0")}`).join(""),
     "\\u{…} escapes": [...token].map((c) => `\\u{${c.charCodeAt(0).toString(16)}}`).join(""),
+    "\\u escapes inside JSON inside JSON (four backslashes)": [...token].map((c) => `\\\\\\\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join(""),
+    "tabs written as JSON escapes between characters": [...token].join("\\t"),
+    "three spaces between characters": [...token].join("   "),
+    "slashes between characters": [...token].join("/"),
+    "zero-width spaces between characters": [...token].join("\u200b"),
+    "0x literals": [...bytes].map((b) => `0x${b.toString(16).padStart(2, "0")}`).join(", "),
+    "double %-encoding": [...bytes].map((b) => `%25${b.toString(16).padStart(2, "0")}`).join(""),
   };
   for (const [name, echoed] of Object.entries(echoes)) {
     test(name, () => {
@@ -120,6 +127,8 @@ describe("a credential a server echoes is redacted in the encodings servers use"
     // About 1.7 MB of almost-matches: a pattern that backtracked exponentially would never finish.
     const nearMisses = `${[...token.slice(0, -1)].join("::")}:: `.repeat(20_000);
     assert.equal(redact(nearMisses, secret), nearMisses);
+    const backslashes = "\\".repeat(1_000_000);
+    assert.equal(redact(backslashes, secret), backslashes, "a megabyte of backslashes is read in linear time");
   });
 });
 
