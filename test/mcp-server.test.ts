@@ -67,9 +67,9 @@ describe("Charter as an MCP server", () => {
     await app.close();
   });
 
-  const connect = async (key: string) => {
+  const connect = async (key: string, base = served.base) => {
     const client = new Client({ name: "charter-test", version: "1.0.0" });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${served.base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
     return client;
   };
 
@@ -349,11 +349,7 @@ describe("Charter as an MCP server", () => {
 
   test("a flood of sessions from many users (an admin can make users) crowds out its own users, not a light user of this or another tenant", async () => {
     const small = await serveHttp({ ...app, env: { ...app.env, mcp: { ...app.env.mcp, maxSessions: 30 } } }, { dispatcher });
-    const open = async (key: string) => {
-      const client = new Client({ name: "charter-test", version: "1.0.0" });
-      await client.connect(new StreamableHTTPClientTransport(new URL(`${small.base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
-      return client;
-    };
+    const open = (key: string) => connect(key, small.base);
     const opened: Client[] = [];
     try {
       const flood: string[] = [];
@@ -379,11 +375,7 @@ describe("Charter as an MCP server", () => {
 
   test("a flood of single-session users from one tenant makes room from that tenant, not from another tenant's idle sessions", async () => {
     const small = await serveHttp({ ...app, env: { ...app.env, mcp: { ...app.env.mcp, maxSessions: 12 } } }, { dispatcher });
-    const open = async (key: string) => {
-      const client = new Client({ name: "charter-test", version: "1.0.0" });
-      await client.connect(new StreamableHTTPClientTransport(new URL(`${small.base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
-      return client;
-    };
+    const open = (key: string) => connect(key, small.base);
     const opened: Client[] = [];
     try {
       // Another tenant's user holds two sessions and sits idle while the flood comes.

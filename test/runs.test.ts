@@ -27,6 +27,15 @@ async function build(app: App, tenant: string, file: string) {
   return runnable;
 }
 
+/** The demo's p1-bridge, built, with its first test case (input and mocks). */
+async function p1Bridge(app: App) {
+  const bundle = await build(app, "demo", path.join(DEMO_WORKFLOWS, "p1-bridge.ts"));
+  const tests = JSON.parse(await readFile(path.join(DEMO_WORKFLOWS, "p1-bridge.tests.json"), "utf8")) as { tests: { input: unknown; mocks: Record<string, never[]> }[] };
+  const p1 = tests.tests[0];
+  assert.ok(p1);
+  return { bundle, p1 };
+}
+
 describe("runs against the live demo tenant", () => {
   let app: App;
   before(async () => {
@@ -57,10 +66,7 @@ describe("runs against the live demo tenant", () => {
   });
 
   test("saved state persists between runs and is committed only with a successful run", async () => {
-    const bundle = await build(app, "demo", path.join(DEMO_WORKFLOWS, "p1-bridge.ts"));
-    const tests = JSON.parse(await readFile(path.join(DEMO_WORKFLOWS, "p1-bridge.tests.json"), "utf8")) as { tests: { input: unknown; mocks: Record<string, never[]> }[] };
-    const p1 = tests.tests[0];
-    assert.ok(p1);
+    const { bundle, p1 } = await p1Bridge(app);
     for (let i = 0; i < 2; i++) {
       const result = await app.runs.start({ tenantId: "demo", bundle, input: p1.input, trigger: { type: "manual" }, tools: mockedTools(p1.mocks) });
       assert.equal(result.status, "succeeded", JSON.stringify(result.error));
@@ -74,10 +80,7 @@ describe("runs against the live demo tenant", () => {
   });
 
   test("a cancel reaches a running workflow at its next tool call; runs list by workflow and status", async () => {
-    const bundle = await build(app, "demo", path.join(DEMO_WORKFLOWS, "p1-bridge.ts"));
-    const tests = JSON.parse(await readFile(path.join(DEMO_WORKFLOWS, "p1-bridge.tests.json"), "utf8")) as { tests: { input: unknown; mocks: Record<string, never[]> }[] };
-    const p1 = tests.tests[0];
-    assert.ok(p1);
+    const { bundle, p1 } = await p1Bridge(app);
     const mocked = mockedTools(p1.mocks);
     let release: () => void = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
@@ -123,10 +126,7 @@ export default defineWorkflow({
   });
 
   test("journal writes wait out a short database outage: a finished call is recorded, not reported as failed", async () => {
-    const bundle = await build(app, "demo", path.join(DEMO_WORKFLOWS, "p1-bridge.ts"));
-    const tests = JSON.parse(await readFile(path.join(DEMO_WORKFLOWS, "p1-bridge.tests.json"), "utf8")) as { tests: { input: unknown; mocks: Record<string, never[]> }[] };
-    const p1 = tests.tests[0];
-    assert.ok(p1);
+    const { bundle, p1 } = await p1Bridge(app);
     const repository = app.runRepository;
     const finishCall = repository.finishCall.bind(repository);
     let outage = 2; // the first two writes of a call's outcome fail, as during a database restart
@@ -145,10 +145,7 @@ export default defineWorkflow({
   });
 
   test("a run another process took over makes no further call that is not safe to repeat: it goes back, and the journal shows no such call", async () => {
-    const bundle = await build(app, "demo", path.join(DEMO_WORKFLOWS, "p1-bridge.ts"));
-    const tests = JSON.parse(await readFile(path.join(DEMO_WORKFLOWS, "p1-bridge.tests.json"), "utf8")) as { tests: { input: unknown; mocks: Record<string, never[]> }[] };
-    const p1 = tests.tests[0];
-    assert.ok(p1);
+    const { bundle, p1 } = await p1Bridge(app);
     const mocked = mockedTools(p1.mocks);
     let release: () => void = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
