@@ -207,32 +207,25 @@ export class RunService {
       takenOver ? "another process took the run over" : renewalFailure !== undefined && Date.now() >= heldUntil ? `its lease ran out and could not be renewed (${renewalFailure})` : undefined;
     onEvent({ event: "run-started", runId: run.id, attempt: run.attempts });
 
-    const handBack = (message: string) => {
-      stop.error = { code: "HANDED_BACK", message };
-      return { outcome: { ok: false as const, error: { code: "HANDED_BACK", message, retryable: true } }, at: Date.now() };
+    /** Ends the run at this call with the host's own error; the workflow sees it as the call's failure. */
+    const halt = (error: GuestError, retryable = false) => {
+      stop.error = error;
+      return { outcome: { ok: false as const, error: { code: error.code, message: error.message, retryable } }, at: Date.now() };
     };
+    const handBack = (message: string) => halt({ code: "HANDED_BACK", message }, true);
     const execute: Executor = async (call) => {
       const index = ++seq;
       if (this.#handingBack && !recorded.has(index)) return handBack(`this process is shutting down; the run was handed back before call ${index}`);
       const lost = leaseLost();
       if (lost) return handBack(`the run was handed back before call ${index} (${call.integration}.${call.tool}): ${lost}; a process that holds it resumes it from its journal, so no call is made twice`);
-      if (this.#cancelled.has(run.id)) {
-        stop.error = { code: "CANCELLED", message: `the run was cancelled before call ${index} (${call.integration}.${call.tool})` };
-        return { outcome: { ok: false, error: { code: "CANCELLED", message: stop.error.message, retryable: false } }, at: Date.now() };
-      }
+      if (this.#cancelled.has(run.id)) return halt({ code: "CANCELLED", message: `the run was cancelled before call ${index} (${call.integration}.${call.tool})` });
       const tool = `${call.integration}.${call.tool}`;
       const argsHash = contentHash(call.args);
       // A call that is not safe to repeat is neither read-only nor idempotent.
       const safe = call.policy.annotations.readOnly || call.policy.annotations.idempotent;
       const decision = decideCall(recorded.get(index), { seq: index, integration: call.integration, tool: call.tool, argsHash, safe });
-      if (decision.kind === "non-determinism") {
-        stop.error = { code: "NON_DETERMINISM", message: decision.message };
-        return { outcome: { ok: false, error: { code: "NON_DETERMINISM", message: decision.message, retryable: false } }, at: Date.now() };
-      }
-      if (decision.kind === "in-doubt") {
-        stop.error = { code: "CALL_IN_DOUBT", message: decision.message, tool };
-        return { outcome: { ok: false, error: { code: "CALL_IN_DOUBT", message: decision.message, retryable: false } }, at: Date.now() };
-      }
+      if (decision.kind === "non-determinism") return halt({ code: "NON_DETERMINISM", message: decision.message });
+      if (decision.kind === "in-doubt") return halt({ code: "CALL_IN_DOUBT", message: decision.message, tool });
       if (decision.kind === "replay") {
         onEvent({ event: "call-started", runId: run.id, seq: index, tool, args: call.args, source: "replayed" });
         onEvent({ event: "call-finished", runId: run.id, seq: index, tool, ok: decision.outcome.ok, source: "replayed" });
