@@ -8,7 +8,9 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import { eq } from "drizzle-orm";
 import { type App, createApp } from "../src/app.ts";
+import { versions } from "../src/store/schema.ts";
 import { Dispatcher, type DispatcherEvent } from "../src/triggers/index.ts";
 import { embeddedTestDatabase } from "./helpers/databases.ts";
 import { approvedVersion } from "./helpers/reviewed.ts";
@@ -101,6 +103,29 @@ describe("queued runs and the version they were given", () => {
       assert.equal(await dispatcher.sweepOrphans(), 0, "nothing is left to sweep");
     } finally {
       await dispatcher.stop();
+    }
+  });
+
+  test("a queued version that drifted before it was superseded does not run: its breaking drift stays with it", async () => {
+    await approvedVersion(app, "keep", { source: source("drifting"), fileName: "stamp.ts", tests: TESTS });
+    const queueing = await Dispatcher.start(app, { worker: false, scheduler: false });
+    const job = await queueing.submit({ tenantId: "keep", workflow: "stamp", input: {}, trigger: "manual" }).finally(() => queueing.stop());
+    const queued = await app.versionRepository.activeVersion("keep", "stamp");
+    assert.ok(queued);
+    await app.database.db.update(versions).set({ status: "drifted", drift: { breaking: [{ tool: "ops.lookup", change: "the tool was removed" }], compatible: [], catalogHash: "x", checkedAt: new Date().toISOString() } }).where(eq(versions.id, queued.id));
+    await approvedVersion(app, "keep", { source: source("after drift"), fileName: "stamp.ts", tests: TESTS });
+    assert.equal((await app.versionRepository.byId(queued.id))?.status, "superseded");
+    const worker = await Dispatcher.start(app, { worker: true, scheduler: false, pollSeconds: 0.5, onEvent: (event) => events.push(event) });
+    try {
+      let refused: DispatcherEvent | undefined;
+      for (let i = 0; i < 300 && !refused; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        refused = events.find((e) => e.event === "dispatcher-error" && e.detail["job"] === job);
+      }
+      assert.match(String(refused?.detail["message"]), /no longer matches the tenant's tools: ops\.lookup: the tool was removed/);
+      assert.equal(await app.runRepository.runOfJob(job), undefined, "no run was started");
+    } finally {
+      await worker.stop();
     }
   });
 

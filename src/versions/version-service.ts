@@ -239,7 +239,8 @@ export class VersionService {
    */
   async runQueued(request: { tenantId: string; versionId: string; jobId: string; input: unknown; trigger: RunTrigger; actor?: Actor; onEvent?: (event: RunEvent) => void }): Promise<RunResult & { version: number }> {
     const version = await this.find(request.tenantId, request.versionId);
-    if (version.status === "superseded" && (await this.#r.versions.approvals(version.id)).some((a) => a.decision === "approve")) {
+    // Only an approved (or drifted) version is ever superseded; one superseded while drifted keeps its drift, checked below.
+    if (version.status === "superseded") {
       if ((await this.#r.policy(request.tenantId)).queuedRunsOfSuperseded === "refuse") {
         const active = await this.#r.versions.activeVersion(request.tenantId, version.workflow);
         throw new CharterError("VERSION_SUPERSEDED", `${label(version)} was queued, but ${active ? label(active) : "another version"} is active now and the tenant's policy (queuedRunsOfSuperseded: "refuse") does not run superseded versions; start the run again`);
@@ -251,8 +252,8 @@ export class VersionService {
 
   /** The one gate every run of a version passes: approved (or superseded, for a run queued before), not drifted, intact, input valid (in RunService). */
   async #runVersion(version: VersionRow, request: { tenantId: string; input: unknown; trigger: RunTrigger; actor?: Actor; onEvent?: (event: RunEvent) => void; jobId?: string }, superseded = false): Promise<RunResult & { version: number }> {
-    if (version.status === "drifted") {
-      const drift = version.drift as Drift | null;
+    const drift = version.drift as Drift | null;
+    if (version.status === "drifted" || (superseded && (drift?.breaking.length ?? 0) > 0)) {
       const first = drift?.breaking[0];
       throw new CharterError("SCHEMA_DRIFT", `${label(version)} no longer matches the tenant's tools${first ? `: ${first.tool}: ${first.change}` : ""}; approve a new version to run it again`);
     }
