@@ -77,21 +77,19 @@ export class IdentityRepository {
   async otherKeyHolders(tenantId: string, userId: string): Promise<string[]> {
     const holders = new Set<string>();
     const seen = new Set<string>();
-    let next = (await this.#db.select({ createdBy: apiKeys.createdBy, mintedWith: apiKeys.mintedWith }).from(apiKeys).where(and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt))));
-    while (next.length > 0) {
+    const columns = { userId: apiKeys.userId, createdBy: apiKeys.createdBy, mintedWith: apiKeys.mintedWith };
+    let keys = await this.#db.select(columns).from(apiKeys).where(and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)));
+    while (keys.length > 0) {
       const parents: string[] = [];
-      for (const key of next) {
-        if (key.createdBy !== null && key.createdBy !== userId) holders.add(key.createdBy);
+      for (const key of keys) {
+        // Whoever holds a key: its own user, and whoever minted it (the request's answer went to them).
+        for (const holder of [key.userId, key.createdBy]) if (holder !== null && holder !== userId) holders.add(holder);
         if (key.mintedWith !== null && !seen.has(key.mintedWith)) {
           seen.add(key.mintedWith);
           parents.push(key.mintedWith);
         }
       }
-      next = parents.length === 0 ? [] : await this.#db.select({ createdBy: apiKeys.createdBy, mintedWith: apiKeys.mintedWith, userId: apiKeys.userId }).from(apiKeys).where(inArray(apiKeys.prefix, parents)).then((rows) => {
-        // The key a request minted with belonged to its own user, who held it too.
-        for (const row of rows) if (row.userId !== userId) holders.add(row.userId);
-        return rows;
-      });
+      keys = parents.length === 0 ? [] : await this.#db.select(columns).from(apiKeys).where(inArray(apiKeys.prefix, parents));
     }
     if (holders.size === 0) return [];
     const rows = await this.#db.select({ handle: users.handle }).from(users).where(inArray(users.id, [...holders]));
