@@ -211,3 +211,48 @@ describe("a server that restarts", () => {
     }
   });
 });
+
+describe("a server that dies mid-call", () => {
+  // The issue saw such a call wait for its timeout; with this SDK (1.32) the broken stream fails it at once. Kept so that stays so.
+  test("a call whose response stream breaks off fails at once, its outcome unknown, not at the request timeout", async () => {
+    const { createServer } = await import("node:http");
+    const { McpServer } = await import("@modelcontextprotocol/sdk/server/mcp.js");
+    const { StreamableHTTPServerTransport } = await import("@modelcontextprotocol/sdk/server/streamableHttp.js");
+    let entered: () => void = () => {};
+    const inCall = new Promise<void>((resolve) => (entered = resolve));
+    // Stateless: a server and transport per request; "hang" is a server that dies mid-call.
+    const http = createServer(async (request, response) => {
+      const server = new McpServer({ name: "dying", version: "1.0.0" }, { capabilities: { logging: {} } });
+      // It says it is working (so its response stream is open), then never answers.
+      server.registerTool("hang", { description: "never answers" }, async (extra) => {
+        await extra.sendNotification({ method: "notifications/message", params: { level: "info", data: "working" } });
+        entered();
+        return new Promise(() => {});
+      });
+      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+      await server.connect(transport);
+      await transport.handleRequest(request, response);
+    });
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(http.address() as { port: number }).port}/mcp`;
+    const dyingPool = new McpClientPool();
+    try {
+      // A long request timeout: failing at it would be INTEGRATION_TIMEOUT, which this test refuses.
+      const spec: ConnectionSpec = { key: "t/dying", integration: "dying", timeouts: { connectMs: 10_000, requestMs: 120_000 }, transport: "http", url, headers: {}, secretHeaders: {}, launch: undefined };
+      const call = dyingPool.request(spec, "calling hang", (client, options) => client.callTool({ name: "hang", arguments: {} }, undefined, options));
+      const failed = failure(call);
+      await inCall;
+      http.closeAllConnections();
+      http.close();
+      const error = await failed;
+      assert.equal(error.code, "INTEGRATION_UNREACHABLE", error.message);
+      // In doubt for a call that is not safe to repeat (tool-executors): the cause is the dropped socket.
+      const causes: unknown[] = [];
+      for (let current: unknown = error; current; current = (current as { cause?: unknown }).cause) causes.push((current as { code?: unknown }).code);
+      assert.ok(causes.includes("UND_ERR_SOCKET"), `causes: ${causes.join(", ")}`);
+    } finally {
+      await dyingPool.closeAll();
+      http.closeAllConnections();
+    }
+  });
+});

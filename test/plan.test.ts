@@ -197,6 +197,30 @@ describe("plans, coverage and generated tests on the demo tenant", () => {
     assert.deepEqual(checkPlan(fallback, tools).problems, []);
   });
 
+  test("how a request is asked, why, and what it restates are read narrowly: never a condition, limit or action waved through", async () => {
+    const listOf = (planned: Awaited<ReturnType<typeof plan>>) => planned.steps.find((s) => s.kind === "list");
+    // Asked politely, as "a workflow that posts", with a reason and thanks: the same plan as the bare request.
+    const bare = await plan("Every day at 9, post the open P1 incidents to #it-ops");
+    for (const asked of ["Could you post the open P1 incidents to #it-ops every day at 9?", "Can you set up a workflow that posts the open P1 incidents to #it-ops every day at 9?", "Every day at 9, post the open P1 incidents to #it-ops so the morning standup has them. Thanks!"]) {
+      const planned = await plan(asked);
+      assert.deepEqual(checkPlan(planned, tools).problems, [], asked);
+      assert.deepEqual(planned.steps, bare.steps, asked);
+    }
+    // A "so …" that carries a limit, a time or an action is not a reason: it is left over and named.
+    for (const [request, part] of [["Every day at 9, post the open P1 incidents to #it-ops so it only goes out once", /only goes out once/], ["Every day at 9, post the open P1 incidents to #it-ops so that Li Wen gets a DM", /Li Wen gets a DM/]] as const) {
+      await assert.rejects(plan(request), (error: unknown) => error instanceof PlannerDeclined && part.test(error.clause), request);
+    }
+    // "Skip closed ones" after "open" changes nothing; "Skip P4s" adds its filter; "that aren't resolved or closed" is one.
+    assert.deepEqual(listOf(await plan("Every day at 9, post the open incidents to #it-ops. Skip closed ones.")), listOf(await plan("Every day at 9, post the open incidents to #it-ops.")));
+    const skipped = listOf(await plan("Every day at 9, post the open incidents to #it-ops. Skip P4 ones."));
+    assert.ok(skipped?.kind === "list" && skipped.where.some((c) => c.op === "ne" && c.operand === "P4"), JSON.stringify(skipped));
+    const negated = listOf(await plan("Every day at 9, post the P1 incidents that aren't resolved or closed to #it-ops."));
+    assert.ok(negated?.kind === "list" && negated.where.some((c) => c.op === "not-in" && JSON.stringify(c.operand) === '["resolved","closed"]'), JSON.stringify(negated));
+    await assert.rejects(plan("Every day at 9, post the open incidents to #it-ops. Skip purple ones."), (error: unknown) => error instanceof PlannerDeclined && /purple/.test(error.clause));
+    // By hand with another trigger is refused, never one of them dropped.
+    await assert.rejects(plan("Every day at 9, post the open incidents to #it-ops. I'll run it by hand."), (error: unknown) => error instanceof PlannerDeclined && /by hand/.test(error.clause));
+  });
+
   test("a branch, fallback or limit the planner cannot place is refused, not run unconditionally", async () => {
     const refused = async (request: string, about: RegExp) => {
       await assert.rejects(plan(request), (error: unknown) => error instanceof PlannerDeclined && about.test(`${error.clause} ${error.reason}`));

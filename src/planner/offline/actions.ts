@@ -38,7 +38,7 @@ export type Context = {
 export type ActionSpec = { kind: string; start: number; end: number; said: string; build: (context: Context, block: PlanStep[]) => string[] };
 
 const TARGET_THEM = "them|him|her|the user|the new user|the new member|the member|each member|every member|each of them|the employee|the person";
-const STOP = "(?=\\s*(?:[,;.]|\\band\\b(?!\\s+(?:its\\s+)?(?:title|summary|name|email)\\b|\\s+who\\b)|\\bthen\\b|\\bif\\b|\\botherwise\\b|\\binstead\\b|\\bunless\\b|$))";
+const STOP = "(?=\\s*(?:[,;]|\\.(?![a-z0-9/])|\\band\\b(?!\\s+(?:its\\s+)?(?:title|summary|name|email)\\b|\\s+who\\b)|\\bthen\\b|\\bif\\b|\\botherwise\\b|\\binstead\\b|\\bunless\\b|$))";
 
 export function readActions(text: RequestText, catalog: CatalogView, builder: PlanBuilder): ActionSpec[] {
   const specs: ActionSpec[] = [];
@@ -682,6 +682,15 @@ export function readContent(content: string, context: Context, said: string, cat
   if (earlier && /^(?:the\s+)?(?:ticket|incident)\s+(?:numbers|ids)$|^their\s+(?:numbers|ids)$/.test(phrase)) {
     const ids = field({ ...earlier.item, step: earlier.id }, ["id", "number", "key"]);
     if (ids) return { kind: "text", parts: [`${capitalize(earlier.said.trim())}: `, { kind: "lines", list: earlier.id, line: ids, empty: "(none)" }] };
+  }
+  // "the open P1 numbers": the ids of the items a list phrase names, one per line.
+  const numbers = /^(?:the\s+|all\s+(?:the\s+)?)?(.+?)\s+(?:numbers|ids)$/d.exec(phrase);
+  const at = numbers?.indices?.[1];
+  const numbered = at && !earlier ? readSubjectList(originalPhrase.slice(at[0], at[1]), catalog, builder, context) : undefined;
+  if (numbered && field(numbered.item, ["id", "number", "key"])) {
+    const list = numbered.push(block);
+    const ids = field({ ...numbered.item, step: list }, ["id", "number", "key"]) as PlanValue;
+    return { kind: "text", parts: [`${capitalize(numbered.said.trim())}: `, { kind: "lines", list, line: ids, empty: "(none)" }] };
   }
   const pronoun = /^(?:them|those|these|all of them|the list|their ids and titles|(?:a|the)\s+(?:summary|list|digest)\s+of\s+(?:them|those|these))$/.test(phrase);
   const named = /^(?:(?:a|the)\s+(?:summary|list|digest)\s+of\s+)?(?:those|these|such)\s+([a-z0-9]+)$/.exec(phrase);

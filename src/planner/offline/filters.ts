@@ -82,7 +82,7 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
   const age = "(?:\\s+(?:(?:and\\s+|that\\s+)(?:are|have been|were)\\s+|which\\s+(?:are|have been|were)\\s+)?(?:older than|created more than|opened more than|(?<still>open|opened|unresolved|waiting)\\s+(?:for\\s+)?(?:more|longer) than)\\s+(?<amount>\\d+)\\s*(?<unit>hours?|hrs?|h|days?|d|minutes?|mins?)(?:\\s+ago)?)?";
   // "… that still have no owner", "… nobody has picked up yet": unassigned, said after the noun.
   const unowned = vocab.has("unassigned")
-    ? "(?<unowned>\\s+(?:that|which)\\s+(?:still\\s+)?(?:have|has)\\s+no\\s+(?:owner|assignee)(?:\\s+yet)?|\\s+(?:that|which)\\s+(?:don't|do not|doesn't|does not)\\s+have\\s+an?\\s+(?:owner|assignee)(?:\\s+yet)?|\\s+(?:with|without)\\s+(?:no\\s+)?(?:owner|assignee)|\\s+(?:that\\s+)?nobody\\s+(?:has\\s+)?(?:picked up|taken|claimed)(?:\\s+yet)?|\\s+(?:that\\s+)?nobody\\s+is\\s+assigned\\s+to|\\s+(?:that|which)\\s+(?:are|is)\\s+(?:still\\s+)?(?:sitting\\s+)?unassigned)?"
+    ? "(?<unowned>\\s+(?:that|which)\\s+(?:still\\s+)?(?:have|has)\\s+no\\s+(?:owner|assignee)(?:\\s+yet)?|\\s+(?:that|which)\\s+(?:don't|do not|doesn't|does not)\\s+have\\s+an?\\s+(?:owner|assignee)(?:\\s+yet)?|\\s+(?:with|without)\\s+(?:no\\s+)?(?:owner|assignee)|\\s+(?:that\\s+)?nobody\\s+(?:has\\s+)?(?:picked up|taken|claimed)(?:\\s+yet)?|\\s+(?:that\\s+)?nobody\\s+is\\s+assigned\\s+to|\\s+(?:that\\s+|which\\s+)?(?:have|has)\\s+(?:nobody|no\\s+one|no-one|noone)\\s+assigned(?:\\s+(?:to\\s+(?:them|it)|yet))?|\\s+(?:that|which)\\s+(?:are|is)\\s+(?:still\\s+)?(?:sitting\\s+)?unassigned)?"
     : "";
   // "… that are still in status new", "… currently in progress": a filter word said after the noun.
   // "incidents on hold", "tickets in progress": a filter word that reads as a place, right after the noun.
@@ -98,7 +98,9 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
   const tagField = Object.entries((itemSchema["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {}).find(([name, s]) => s["type"] === "array" && /^(?:tags|labels)$/.test(name))?.[0];
   const tagged = tagField ? `(?<tagged>\\s+(?:with|having|that\\s+(?:have|has)|carrying)\\s+(?:the\\s+|a\\s+)?(?:tag|label)s?\\s+(?<tag1>"[^"]*"|[a-z0-9][\\w-]*)|\\s+(?:tagged|labelled|labeled)\\s+(?:as\\s+|with\\s+)?(?<tag2>"[^"]*"|[a-z0-9][\\w-]*))?` : "";
   const unownedAfter = vocab.has("unassigned") ? "(?<unowned2>\\s+and\\s+(?:has|have)\\s+(?:nobody|no one|no owner|no assignee)(?:\\s+assigned)?(?:\\s+yet)?|\\s+and\\s+(?:is|are)\\s+(?:still\\s+)?unassigned)?" : "";
-  const pattern = new RegExp(`${options.prefix ?? "\\b"}(?<adjectives>(?:${adjective}(?:\\s*,\\s*|\\s+and\\s+|\\s+or\\s+|\\s+))*)${nouns}\\b${unowned}${after}${unownedAfter}${withField}${byName}${tagged}${age}`);
+  // "… that aren't resolved or closed": values of one field the items must not have.
+  const notAfter = adjectives.length ? `(?<notafter>\\s+(?:that|which)\\s+(?:aren't|are\\s+not|isn't|is\\s+not)\\s+(?:yet\\s+)?(?:in\\s+)?(?:status\\s+)?${adjective}(?:\\s*(?:,|\\bor\\b|\\bnor\\b)\\s*${adjective})*)?` : "";
+  const pattern = new RegExp(`${options.prefix ?? "\\b"}(?<adjectives>(?:${adjective}(?:\\s*,\\s*|\\s+and\\s+|\\s+or\\s+|\\s+))*)${nouns}\\b${unowned}${notAfter}${after}${unownedAfter}${withField}${byName}${tagged}${age}`);
   const match = text.takeOne(pattern, options.by ?? "list");
   if (!match) return undefined;
   const conditions: Condition[] = [];
@@ -137,6 +139,19 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
   for (const [at, word] of read.entries()) {
     const before = read[at - 1];
     if (word.or && before && (before.field !== word.field || /\s/.test(word.field))) throw new PlannerDeclined("refused", match[0], `"${match[0].trim()}" asks for items that match one filter or another on different fields; the planner can only combine filters with "and": make two workflows, or say which one`);
+  }
+  if (groups["notafter"]) {
+    const words = groups["notafter"].replace(/^\s+(?:that|which)\s+(?:aren't|are\s+not|isn't|is\s+not)\s+(?:yet\s+)?(?:in\s+)?(?:status\s+)?/, "").split(/\s*(?:,|\bor\b|\bnor\b)\s*/).filter(Boolean);
+    const excluded = words.map((w) => vocab.get(w.trim())?.(item)[0]);
+    // "… that are not assigned": the opposite of a field being set is that field being empty.
+    const only = excluded.length === 1 ? excluded[0] : undefined;
+    if (only?.op === "not-empty") conditions.push({ ...only, op: "empty" });
+    else {
+    const field = excluded[0]?.value;
+    // Only values of one enum field, each said exactly: "not resolved or closed" is status not in [resolved, closed].
+    if (excluded.some((c) => !c || c.op !== "eq" || JSON.stringify(c.value) !== JSON.stringify(field)) || !field) throw new PlannerDeclined("refused", match[0], `"${groups["notafter"].trim()}" names values of different fields, or words that are not values; say which values of one field to leave out`);
+    conditions.push({ value: field, op: "not-in", operand: excluded.map((c) => String(c?.operand)) });
+    }
   }
   if ((groups["unowned"] || groups["unowned2"]) && !conditions.some((c) => c.op === "empty")) conditions.push(...(vocab.get("unassigned")?.(item) ?? []));
   const tag = (text.groupAsWritten(match, "tag1") ?? text.groupAsWritten(match, "tag2"))?.replace(/^"|"$/g, "");

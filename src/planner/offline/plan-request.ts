@@ -18,6 +18,7 @@ import { FILLER } from "../plan/check.ts";
 import { RequestText } from "./request-text.ts";
 import { readDeclaredInputs } from "./inputs.ts";
 import { readSchedule } from "./schedule.ts";
+import { applyExclusions, countOnlyCalls, takeCountOnly, takeExclusions, takeFraming, takeManual, takeReasons } from "./asides.ts";
 
 export type LiveReads = {
   /** The resource's current content as text (read-only), or undefined when it cannot be read. */
@@ -34,6 +35,9 @@ type Frame = { block: PlanStep[]; context: Context; main?: string; loop?: { oute
 export async function planRequest(request: string, catalog: CatalogView, live: LiveReads): Promise<WorkflowPlan> {
   const text = new RequestText(request);
   normalize(text);
+  // How it is asked ("Could you …", "a workflow that posts …"), and whether by hand.
+  const framing = takeFraming(text);
+  const manual = takeManual(text);
   const builder = new PlanBuilder();
   const top: PlanStep[] = [];
 
@@ -104,7 +108,7 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   // An onboarding header ("New starter:") says what the actions after it are for.
   const header = text.takeOne(/^\s*(?:onboard(?:ing)?\s+(?:a\s+|the\s+)?)?new\s+(?:starter|hire|joiner|employee|user)\s*(?:onboarding\s*)?(?:[:.]|(?=\s+(?:given|with|taking)\b)|$)/, "header");
   // A label before the request ("Escalation button:", "Offboarding:"): a name for what follows, never a step of its own.
-  const label = header ? undefined : text.takeOne(/^\s*(?<label>(?:[a-z0-9-]+\s+){0,3}(?:button|workflow|automation|runbook|flow|routine|procedure|process|job|escalation|offboarding|onboarding|leaver|joiner))\s*[:.](?=\s)/, "header");
+  const label = header ? undefined : text.takeOne(/^\s*(?<label>(?:[a-z0-9-]+\s+){0,3}(?:button|workflow|automation|runbook|flow|routine|procedure|process|job|escalation|offboarding|onboarding|leaver|joiner))\s*(?:[:.]|,(?=\s+(?:run|triggered|started)\b))(?=\s)/, "header");
 
   // 2. What the workflow works on.
   frame = await readSubject(text, catalog, builder, frame);
@@ -119,7 +123,7 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   const onceEach = text.takeOne(/[,.;]?\s*(?:but\s+)?\b(?:never|don't|do not)\s+(?:page|post|send|notify|alert|dm|message|ping|do\s+(?:it|this|that))(?:\s+(?:anyone|them|it))?\s+(?:twice|more\s+than\s+once|again)\s+(?:for|about|on)\s+the\s+same\s+(?<noun>[a-z]+)\b|[,.;]?\s*(?:but\s+)?\bnever\s+(?:paging|posting|sending|notifying|alerting)\s+(?:about\s+)?the\s+same\s+(?<noun2>[a-z]+)\s+twice\b|[,.;]?\s*\b(?:only\s+)?once\s+(?:per|for\s+each|for\s+every)\s+(?<noun3>incident|ticket|user|person|member)\b/, "once");
   const conditions = readConditions(text, catalog, builder, frame);
   // "If 3 or fewer, do nothing.", "Otherwise, do nothing": the other side of a condition is empty, as it is by default.
-  const nothing = text.take(/[,;.]?\s*\b(?:otherwise|else|if not|(?:and\s+)?for\s+(?:anything|everything|all)\s+else|for\s+the\s+rest|for\s+(?:all\s+|any\s+)?other\s+[a-z]+|if\s+(?:\d+|that many|there are \d+)\s+or\s+(?:fewer|less|more)(?:\s+[a-z0-9]+)*?)\s*,?\s+(?:just\s+)?(?:do\s+nothing|don't do anything|nothing happens|leave it|ignore it|ignore them)\b/, "otherwise");
+  const nothing = text.take(/[,;.]?\s*\b(?:otherwise|else|if not|(?:and\s+)?for\s+(?:anything|everything|all)\s+else|for\s+the\s+rest|for\s+(?:all\s+|any\s+)?other\s+[a-z]+|if\s+(?:\d+|that many|there are \d+)\s+or\s+(?:fewer|less|more)(?:\s+[a-z0-9]+)*?|if\s+(?:there\s+are\s+none|there\s+aren't\s+any|there\s+are\s+no\s+such\s+[a-z]+|none\s+(?:are\s+)?found|nothing\s+(?:is\s+)?found))\s*,?\s+(?:just\s+)?(?:do\s+nothing|don't do anything|nothing happens|leave it|ignore it|ignore them|(?:don't|do\s+not)\s+(?:page|post|send|dm|message|notify|alert|ping)(?:\s+(?:anyone|anybody|anything))?)\b/, "otherwise");
   const otherwise = text.take(/[,;]?\s*\b(?:otherwise|else|if not|(?:and\s+)?for\s+(?:anything|everything|all|any)\s+(?:else|others?|other\s+(?:priorities|priority|ones|incidents|tickets))|for\s+the\s+rest|(?:anything|everything)\s+else)\b,?(?:\s+just\b)?/, "otherwise");
 
   // "it also sends other actions such as "mover", which we ignore": said of a condition on what the webhook passes.
@@ -134,10 +138,15 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   }
 
   // "Open means anything that isn't resolved or closed": a definition, checked against the filters once they are built.
-  const definitions = text.take(/(?:^|(?<=[.;:]\s{0,3}))\s*(?:and\s+)?["']?(?<word>[a-z][a-z -]{0,20}?)["']?\s+means\s+(?:(?:anything|everything|any\s+[a-z]+|all\s+[a-z]+|[a-z]+s)\s+(?:that|which)\s+)?(?<neg>isn't|is not|aren't|are not|not)?\s*(?:in\s+)?(?:status\s+)?(?<values>[a-z_ -]+?(?:\s*(?:,|\bor\b|\band\b|\bnor\b)\s*[a-z_ -]+?)*)\s*(?=[.;]|$)/, "definition");
+  const definitions = text.take(/(?:^|(?<=[.;:]\s{0,3})|\s*\((?=[^()]*\)))\s*(?:and\s+)?["']?(?<word>[a-z][a-z -]{0,20}?)["']?\s+(?:means|meaning|=|i\.e\.)\s+(?:(?:anything|everything|any\s+[a-z]+|all\s+[a-z]+|[a-z]+s)\s+(?:that|which)\s+)?(?<neg>isn't|is not|aren't|are not|not)?\s*(?:in\s+)?(?:status\s+)?(?<values>[a-z_ -]+?(?:\s*(?:,|\bor\b|\band\b|\bnor\b)\s*[a-z_ -]+?)*)\s*(?:\)|(?=[.;]|$))/, "definition");
 
   // "After closing, post …": what comes next, said of the action after it.
   const sequence = text.take(/\b(?:after|once)\s+(?:closing|that|doing\s+(?:that|so)|it'?s?\s+(?:closed|done)|that's\s+done|it\s+is\s+(?:closed|done))\b,?|(?<!\bnow\s+and\s+)\b(?:then|next|finally|afterwards),/, "sequence");
+
+  // Why it is wanted ("so the standup has them"), and what it restates ("Skip closed ones").
+  const reasons = takeReasons(text);
+  const exclusions = takeExclusions(text);
+  const countOnly = takeCountOnly(text);
 
   // 4. The actions, then nothing may be left over.
   const actions = readActions(text, catalog, builder);
@@ -381,6 +390,13 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     frame.loop.outer.push(...afterLoop);
   }
 
+  applyExclusions(exclusions, top, catalog, builder);
+  if (manual.length > 0 && trigger.type !== "manual") throw new PlannerDeclined("refused", manual.join(" … "), `it says to run it by hand, and also names a ${trigger.type} trigger; a workflow has one trigger (any approved workflow can also be started by hand with "charter runs start")`);
+  // How it was asked and why cover the whole workflow; by hand is its trigger.
+  for (const said of [...framing, ...reasons]) builder.clause(said, ...top.map((s) => s.id));
+  for (const said of manual) builder.clause(said, "trigger");
+  for (const said of countOnly) builder.clause(said, ...countOnlyCalls(said, top));
+
   // The count the workflow returns is of a list every step can see: one at the top, not inside a loop.
   const topLists = new Set(top.filter((s) => s.kind === "list").map((s) => s.id));
   const eventList = top.find((s) => s.kind === "list" && s.from.kind === "ref" && s.from.step === EVENT_LIST)?.id;
@@ -433,6 +449,7 @@ function normalize(text: RequestText): void {
     [/\b(?:the person who|whoever)\s+reported\s+it\b/g, "the reporter"],
     [/\b(?:rundown|roundup|round-up|recap|overview)\s+of\b/g, "summary of"],
     [/\b(?:check|see|look)\s+(?:whether|if)\s+(?:there\s+are\s+)?(any\s+[^,;.]+?)\s+and\s+if\s+so\b,?/g, "if $1,"],
+    [/\b(?:check|look|search|scan)\s+(?:for|whether\s+there\s+are)\s+(?:any\s+)?([^,;.]+?)\s*(?:\.|;|,?\s+and)\s+if\s+(?:there\s+are\s+any|so)\b,?/g, "if there are any $1,"],
   ];
   for (const [pattern, replacement] of rewrites) {
     for (const match of [...text.lower.matchAll(pattern)]) {
@@ -802,9 +819,10 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
   const more = /,?\s*\bif\s+there\s+(?:are|is)\s+(?:(?<cmp>more|fewer|less)\s+than\s+(?<n>\d+)\s+|(?<any>any)\b\s*|(?<none>no)\s+)?/.exec(text.lower);
   if (more && text.has(/\bif\s+there\s+(?:are|is)\b/)) {
     const rest = text.lower.slice(more.index + more[0].length);
-    const phrase = /^([a-z0-9 _-]*?)(?=\s*(?:,|\.|;|$))/.exec(rest)?.[1] ?? "";
+    const phrase = /^([a-z0-9 _'-]*?)(?=\s*(?:,|\.|;|$))/.exec(rest)?.[1] ?? "";
     const end = more.index + more[0].length + phrase.length;
-    const said = text.verbatim.slice(more.index, end).replace(/^,?\s*/, "");
+    // As written, over any phrase rewritten into it ("look for P1s. If there are any," became one phrase).
+    const said = text.originalOf(Object.assign([text.lower.slice(more.index, end)], { index: more.index, input: text.lower, groups: undefined }) as RegExpExecArray).replace(/^,?\s*/, "");
     const before: PlanStep[] = [];
     let list: string;
     if (phrase.trim() === "" && more.groups?.["any"] && frame.context.list) list = frame.context.list.id;
