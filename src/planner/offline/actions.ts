@@ -687,9 +687,10 @@ export function readContent(content: string, context: Context, said: string, cat
   const numbers = /^(?:the\s+|all\s+(?:the\s+)?)?(.+?)\s+(?:numbers|ids)$/d.exec(phrase);
   const at = numbers?.indices?.[1];
   const numbered = at && !earlier ? readSubjectList(originalPhrase.slice(at[0], at[1]), catalog, builder, context) : undefined;
-  if (numbered && field(numbered.item, ["id", "number", "key"])) {
+  // The list's item refers to the list step push() adds, so its id field is the line as is.
+  const ids = numbered && field(numbered.item, ["id", "number", "key"]);
+  if (numbered && ids) {
     const list = numbered.push(block);
-    const ids = field({ ...numbered.item, step: list }, ["id", "number", "key"]) as PlanValue;
     return { kind: "text", parts: [`${capitalize(numbered.said.trim())}: `, { kind: "lines", list, line: ids, empty: "(none)" }] };
   }
   const pronoun = /^(?:them|those|these|all of them|the list|their ids and titles|(?:a|the)\s+(?:summary|list|digest)\s+of\s+(?:them|those|these))$/.test(phrase);

@@ -143,15 +143,12 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
   if (groups["notafter"]) {
     const words = groups["notafter"].replace(/^\s+(?:that|which)\s+(?:aren't|are\s+not|isn't|is\s+not)\s+(?:yet\s+)?(?:in\s+)?(?:status\s+)?/, "").split(/\s*(?:,|\bor\b|\bnor\b)\s*/).filter(Boolean);
     const excluded = words.map((w) => vocab.get(w.trim())?.(item)[0]);
-    // "… that are not assigned": the opposite of a field being set is that field being empty.
-    const only = excluded.length === 1 ? excluded[0] : undefined;
-    if (only?.op === "not-empty") conditions.push({ ...only, op: "empty" });
-    else {
     const field = excluded[0]?.value;
+    // "… that are not assigned": the opposite of a field being set is that field being empty.
+    if (excluded.length === 1 && excluded[0]?.op === "not-empty") conditions.push({ ...excluded[0], op: "empty" });
     // Only values of one enum field, each said exactly: "not resolved or closed" is status not in [resolved, closed].
-    if (excluded.some((c) => !c || c.op !== "eq" || JSON.stringify(c.value) !== JSON.stringify(field)) || !field) throw new PlannerDeclined("refused", match[0], `"${groups["notafter"].trim()}" names values of different fields, or words that are not values; say which values of one field to leave out`);
-    conditions.push({ value: field, op: "not-in", operand: excluded.map((c) => String(c?.operand)) });
-    }
+    else if (!field || excluded.some((c) => !c || c.op !== "eq" || JSON.stringify(c.value) !== JSON.stringify(field))) throw new PlannerDeclined("refused", match[0], `"${groups["notafter"].trim()}" names values of different fields, or words that are not values; say which values of one field to leave out`);
+    else conditions.push({ value: field, op: "not-in", operand: excluded.map((c) => String(c?.operand)) });
   }
   if ((groups["unowned"] || groups["unowned2"]) && !conditions.some((c) => c.op === "empty")) conditions.push(...(vocab.get("unassigned")?.(item) ?? []));
   const tag = (text.groupAsWritten(match, "tag1") ?? text.groupAsWritten(match, "tag2"))?.replace(/^"|"$/g, "");

@@ -822,7 +822,7 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
     const phrase = /^([a-z0-9 _'-]*?)(?=\s*(?:,|\.|;|$))/.exec(rest)?.[1] ?? "";
     const end = more.index + more[0].length + phrase.length;
     // As written, over any phrase rewritten into it ("look for P1s. If there are any," became one phrase).
-    const said = text.originalOf(Object.assign([text.lower.slice(more.index, end)], { index: more.index, input: text.lower, groups: undefined }) as RegExpExecArray).replace(/^,?\s*/, "");
+    const said = text.originalSpan(more.index, end).replace(/^,?\s*/, "");
     const before: PlanStep[] = [];
     let list: string;
     if (phrase.trim() === "" && more.groups?.["any"] && frame.context.list) list = frame.context.list.id;

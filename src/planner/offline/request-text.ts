@@ -133,8 +133,13 @@ export class RequestText {
   originalOf(match: RegExpExecArray, group = 0): string {
     const text = match[group] ?? "";
     const offset = group === 0 ? 0 : match[0].indexOf(text);
-    let start = match.index + offset;
-    let end = start + text.length;
+    return this.originalSpan(match.index + offset, match.index + offset + text.length);
+  }
+
+  /** The original text of [start, end) (case kept), widened over any phrase rewritten into it. */
+  originalSpan(first: number, last: number): string {
+    let start = first;
+    let end = last;
     // A match that reaches into a rewritten phrase stands for all of it, as written.
     for (const [from, to] of this.#rewritten) {
       if (from < end && to > start) {
