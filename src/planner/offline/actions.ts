@@ -31,6 +31,8 @@ export type Context = {
   lastChannel?: PlanValue;
   /** The text the last message or post sent ("post the same note in #it-ops"). */
   lastText?: PlanValue;
+  /** Who the message being read goes to: "incidents assigned to him" in a DM to Sam Okafor, when the workflow is about nobody else. */
+  recipient?: Person;
   /** The list the request spoke of last ("if there are any", "a summary of them"). */
   list?: { id: string; item: Item; said: string };
 };
@@ -38,7 +40,7 @@ export type Context = {
 export type ActionSpec = { kind: string; start: number; end: number; said: string; build: (context: Context, block: PlanStep[]) => string[] };
 
 const TARGET_THEM = "them|him|her|the user|the new user|the new member|the member|each member|every member|each of them|the employee|the person";
-const STOP = "(?=\\s*(?:[,;]|\\.(?![a-z0-9/])|\\band\\b(?!\\s+(?:its\\s+)?(?:title|summary|name|email)\\b|\\s+who\\b)|\\bthen\\b|\\bif\\b|\\botherwise\\b|\\binstead\\b|\\bunless\\b|$))";
+const STOP = "(?=\\s*(?:[,;]|\\.(?![a-z0-9/])|\\band\\b(?!\\s+(?:its\\s+)?(?:title|summary|name|email)\\b|\\s+who\\b|\\s+[a-z]*\\d[\\w-]*\\b)|\\bthen\\b|\\bif\\b|\\botherwise\\b|\\binstead\\b|\\bunless\\b|$))";
 
 export function readActions(text: RequestText, catalog: CatalogView, builder: PlanBuilder): ActionSpec[] {
   const specs: ActionSpec[] = [];
@@ -211,7 +213,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
 
   // Send them / the on-call engineer a (welcome|direct) message [with …].
   // "… a message reminding them to update their notes": the reminder, said to them.
-  const INTRO = `(?:\\s+(?:with|saying|about|listing|containing|showing|summarizing|summarising|that lists|that says)\\s+(?<content>.+?)|\\s+(?<content2>that\\s+(?!lists\\b|says\\b).+?)|\\s+(?<remind>reminding|asking|telling|to remind|to ask|to tell)\\s+(?:them|him|her|everyone|everybody|people)\\s+(?<verb>to|that|about)\\s+(?<reminder>.+?))?`;
+  const INTRO = `(?:\\s+(?:with|saying|about|listing|containing|showing|summarizing|summarising|that lists|that says)\\s+(?<content>.+?)|\\s+(?<content2>that\\s+(?!lists\\b|says\\b).+?)|\\s+(?<remind>reminding|asking|telling|to remind|to ask|to tell)\\s+(?:them|him|her|everyone|everybody|people)\\s+(?<verb>to|that|about)\\s+(?<reminder>.+?)|\\s+(?<tell>telling|to tell|letting|to let)\\s+(?:them|him|her|everyone|everybody|people)(?:(?<=let(?:ting)?\\s+\\w+)\\s+know)?\\s+(?:that\\s+)?(?<told>(?!to\\b|about\\b|of\\b|how\\b|what\\b|which\\b|who\\b|when\\b|whether\\b|if\\b)(?![^,;.]*\\b(?:number|numbers|count|list|ids?|names?|how many|total|which|who)\\b)(?:they|he|she|it|there|we|you)\\b.+?))?`;
   const dmPatterns = [
     new RegExp(`\\b(?:send|write|dm|message)\\s+(?<who>${WHO})\\s+(?:a|an)\\s+(?<kind>welcome|direct|private|short|reminder)?\\s*(?:message|dm|note|reminder)${INTRO}${STOP}`),
     new RegExp(`\\b(?:send|write)\\s+(?:a|an)\\s+(?<kind>welcome|direct|private|reminder)\\s*(?:message|dm|note)?\\s+to\\s+(?<who>${WHO})${INTRO}${STOP}`),
@@ -223,7 +225,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
     new RegExp(`\\b(?:dm|message|send|tell)\\s+(?<who>${WHO})(?:\\s*\\((?:as\\s+)?(?:recorded|listed|set|stored|found|given)\\s+in\\s+the\\s+directory\\))?(?:\\s+directly)?\\s+(?<content>that\\s+.+?|(?:a|an)\\s+(?:short\\s+|brief\\s+|quick\\s+)?confirmation(?:\\s+message)?|(?:the|a|an) (?:number|count|list|summary|digest) of .+?|(?:the|its) (?:new )?(?:ticket|incident) (?:number|id)(?: and (?:its )?title)?|(?:any|all|every) .+?|how many .+?|who (?:was|got|has been) (?:added|removed)|"[^"]+")${STOP}`),
     new RegExp(`\\b(?:send|forward)\\s+(?<content>it|this|that|the message|that message|the given message)\\s+to\\s+(?<who>${WHO})\\s+(?:as|in|by)\\s+(?:a|an)\\s+(?:direct|private)\\s+message${STOP}`),
     new RegExp(`\\b(?:send|forward)\\s+(?<content>it|this|that|the message|that message|the given message)\\s+(?:as|in|by)\\s+(?:a|an)\\s+(?:dm|direct message|private message)\\s+to\\s+(?<who>${WHO})${STOP}`),
-    new RegExp(`\\b(?:welcome|dm|message)\\s+(?<who>${WHO})(?:\\s+directly)?(?:\\s+(?:with|saying|about)\\s+(?<content>.+?))?${STOP}`),
+    new RegExp(`\\b(?:welcome|dm|message)\\s+(?<who>${WHO})(?:\\s+directly)?${INTRO}${STOP}`),
   ];
   for (const pattern of dmPatterns) {
     for (const m of text.take(pattern, "message")) {
@@ -234,11 +236,13 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
         const textField = ["text", "message", "body"].find((f) => propertyOf(tool.inputSchema, f)) ?? "text";
         const welcome = m.groups?.["kind"] === "welcome" || /^welcome\b/.test(m[0]);
         const content = text.groupAsWritten(m, "content") ?? text.groupAsWritten(m, "content2");
-        const reminder = text.groupAsWritten(m, "reminder");
+        // "telling them they're on call today": those words, said to them ("You're on call today.").
+        const told = text.groupAsWritten(m, "told");
+        const reminder = text.groupAsWritten(m, "reminder") ?? told;
         const value: PlanValue = reminder
-          ? { kind: "const", value: spokenTo(reminder, m.groups?.["verb"] ?? "to", /ask/.test(m.groups?.["remind"] ?? "")) }
+          ? { kind: "const", value: spokenTo(reminder, told ? "that" : (m.groups?.["verb"] ?? "to"), /ask/.test(m.groups?.["remind"] ?? "")) }
           : content
-          ? readContent(content, context, said(m), catalog, builder, block)
+          ? readContent(content, { ...context, recipient: person }, said(m), catalog, builder, block)
           : welcome
             ? { kind: "text", parts: ["Welcome", ...(context.groupName ? [" to ", context.groupName] : []), ...(person.name ? [", ", person.name] : []), "!"] }
             : readContent("", context, said(m), catalog, builder, block);
@@ -619,10 +623,12 @@ export function readContent(content: string, context: Context, said: string, cat
     if (!context.takesInput) throw new PlannerDeclined("needs-input", said, "a message from the caller, and nobody passes input to this trigger; give the text in quotes");
     return builder.input("message", { type: "string", minLength: 1 }, true, "the message to send");
   }
-  if (context.person && /^(?:their|his|her|the user's|the member's)\s+(?:full\s+)?name(?:\s+and\s+email)?$|^who\s+(?:was|got|has been)\s+(?:added|removed|taken out|taken off)$|^(?:and\s+)?who$/.test(phrase)) {
-    return { kind: "text", parts: [context.person.name ?? context.person.email, " (", context.person.email, ")"] };
+  if (context.person && /^(?:their|his|her|the user's|the member's)\s+(?:full\s+)?name(?:\s+and\s+email)?$|^who\s+(?:was|got|has been)\s+(?:added|removed|taken out|taken off|offboarded|disabled|deactivated|onboarded|created|set up)$|^(?:and\s+)?who$/.test(phrase)) {
+    // "who was offboarded": "Offboarded: Mara Keller (mara.keller@example.com)".
+    const done = /^who\s+(?:was|got|has been)\s+(offboarded|disabled|deactivated|onboarded|created|set up)$/.exec(phrase)?.[1];
+    return { kind: "text", parts: [...(done ? [`${capitalize(done)}: `] : []), context.person.name ?? context.person.email, " (", context.person.email, ")"] };
   }
-  if (context.item && /^(?:the\s+)?(?:ticket|incident)(?:'s)?\s+(?:number|id)\s+and\s+(?:its\s+)?(?:title|summary)$|^its\s+(?:number|id)\s+and\s+(?:title|summary)$/.test(phrase)) return summaryOf(context.item);
+  if (context.item && /^(?:the\s+)?(?:ticket|incident)(?:'s)?\s+(?:number|id)\s+and\s+(?:its\s+)?(?:title|summary)$|^(?:its|the)\s+(?:number|id)\s+and\s+(?:its\s+|the\s+)?(?:title|summary)$/.test(phrase)) return summaryOf(context.item);
   if (context.item && /^(?:the\s+)?(?:new\s+)?(?:ticket|incident)(?:'s)?\s+(?:number|id)$|^its\s+(?:number|id)$/.test(phrase)) {
     const id = field(context.item, ["id", "number", "key"]);
     if (id) return { kind: "text", parts: [id] };
@@ -835,7 +841,8 @@ export function readSubjectList(phrase: string, catalog: CatalogView, builder: P
           : bare,
     );
     const list = builder.id(noun);
-    const read = readListPhrase(text, noun, source.itemSchema, list);
+    const about = context.person ?? context.recipient;
+    const read = readListPhrase(text, noun, source.itemSchema, list, about ? { person: about.email } : {});
     if (read) read.said = text.verbatim.slice(read.start, read.end);
     if (!read || text.leftover().length > 0 || read.start !== 0) {
       builder.release(list);

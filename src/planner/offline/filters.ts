@@ -5,7 +5,7 @@
  * the creation time. Only words some field of the schema gives meaning to are read.
  */
 import { PlannerDeclined } from "../../core/errors.ts";
-import type { Condition } from "../../core/plan.ts";
+import type { Condition, PlanValue } from "../../core/plan.ts";
 import { propertyOf, unwrapNullable } from "../plan/tools.ts";
 import { plural, singular } from "./catalog.ts";
 import type { RequestText } from "./request-text.ts";
@@ -72,7 +72,7 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
  * Takes "<filter words> <noun> [older than N hours]" for the noun, and turns it into conditions on
  * the item (referred to as `item`, the list step's id). Several values of one enum field become "in".
  */
-export function readListPhrase(text: RequestText, noun: string, itemSchema: Record<string, unknown>, item: string, options: { prefix?: string; by?: string } = {}): (ListPhrase & { groups: Record<string, string | undefined> }) | undefined {
+export function readListPhrase(text: RequestText, noun: string, itemSchema: Record<string, unknown>, item: string, options: { prefix?: string; by?: string; person?: PlanValue } = {}): (ListPhrase & { groups: Record<string, string | undefined> }) | undefined {
   const vocab = vocabulary(itemSchema);
   const adjectives = [...vocab.keys()].sort((a, b) => b.length - a.length).map(escape);
   const adjective = adjectives.length ? `(?:${adjectives.join("|")})` : "(?!)";
@@ -90,7 +90,7 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
   const after = adjectives.length ? `(?<after>\\s+(?:that|which)\\s+(?:are|is)\\s+(?:still\\s+|currently\\s+|now\\s+)?(?:in\\s+)?(?:status\\s+)?(?:${adjectives.join("|")})(?:\\s+status)?|\\s+(?:currently\\s+|still\\s+)?in\\s+(?:status\\s+)?(?:${adjectives.join("|")})(?:\\s+status)?${placed.length ? `|\\s+(?:currently\\s+|still\\s+)?(?:${placed.join("|")})` : ""})?` : "";
   // "… with P3 priority", "… with priority P1": a filter word said with its field.
   const fields = Object.keys((itemSchema["properties"] as Record<string, unknown> | undefined) ?? {}).map(escape).join("|");
-  const withField = adjectives.length && fields ? `(?<withfield>\\s+(?:with|at|of)\\s+(?:(?:a|an)\\s+)?(?:(?:${fields})\\s+)?(?:${adjectives.join("|")})(?:\\s+(?:${fields}))?)?` : "";
+  const withField = adjectives.length && fields ? `(?<withfield>\\s+(?:with|at|of)\\s+(?:(?:a|an)\\s+)?(?:(?:${fields})\\s+)?${adjective}(?:\\s*(?:,|\\bor\\b|\\band\\b)\\s*${adjective}(?!\\s+(?:${fields})\\b(?!\\s*$)))*(?:\\s+(?:${fields}))?)?` : "";
   // "… for the vpn service", "… with service vpn": a value of a free-text field, named with its field.
   const named = textFields(itemSchema).map(escape).join("|");
   const byName = named ? `(?<byname>\\s+(?:for|on|affecting|against|in|about|from)\\s+(?:the\\s+)?"?(?<value1>[a-z0-9][\\w.-]*)"?\\s+(?<field1>${named})|\\s+(?:with|whose)\\s+(?<field2>${named})\\s+(?:is\\s+|=\\s*)?"?(?<value2>[a-z0-9][\\w.-]*)"?)?` : "";
@@ -100,7 +100,10 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
   const unownedAfter = vocab.has("unassigned") ? "(?<unowned2>\\s+and\\s+(?:has|have)\\s+(?:nobody|no one|no owner|no assignee)(?:\\s+assigned)?(?:\\s+yet)?|\\s+and\\s+(?:is|are)\\s+(?:still\\s+)?unassigned)?" : "";
   // "… that aren't resolved or closed": values of one field the items must not have.
   const notAfter = adjectives.length ? `(?<notafter>\\s+(?:that|which)\\s+(?:aren't|are\\s+not|isn't|is\\s+not)\\s+(?:yet\\s+)?(?:in\\s+)?(?:status\\s+)?${adjective}(?:\\s*(?:,|\\bor\\b|\\bnor\\b)\\s*${adjective})*)?` : "";
-  const pattern = new RegExp(`${options.prefix ?? "\\b"}(?<adjectives>(?:${adjective}(?:\\s*,\\s*|\\s+and\\s+|\\s+or\\s+|\\s+))*)${nouns}\\b${unowned}${notAfter}${after}${unownedAfter}${withField}${byName}${tagged}${age}`);
+  // "… assigned to them": the items whose assignee is the person the workflow is about (a member, the one a message goes to).
+  const assigneeField = Object.keys((itemSchema["properties"] as Record<string, unknown> | undefined) ?? {}).find((f) => /^assign/.test(f));
+  const assigned = assigneeField ? "(?<assignedto>\\s+(?:(?:that|which)\\s+(?:are|is)\\s+)?(?:currently\\s+|still\\s+)?assigned\\s+to\\s+(?:them|him|her|the user|the member|that person))?" : "";
+  const pattern = new RegExp(`${options.prefix ?? "\\b"}(?<adjectives>(?:${adjective}(?:\\s*,\\s*|\\s+and\\s+|\\s+or\\s+|\\s+))*)${nouns}\\b${assigned}${unowned}${notAfter}${after}${unownedAfter}${withField}${byName}${tagged}${age}`);
   const match = text.takeOne(pattern, options.by ?? "list");
   if (!match) return undefined;
   const conditions: Condition[] = [];
@@ -151,6 +154,11 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
     else conditions.push({ value: field, op: "not-in", operand: excluded.map((c) => String(c?.operand)) });
   }
   if ((groups["unowned"] || groups["unowned2"]) && !conditions.some((c) => c.op === "empty")) conditions.push(...(vocab.get("unassigned")?.(item) ?? []));
+  if (groups["assignedto"] && assigneeField) {
+    const email = propertyOf(unwrapNullable(propertyOf(itemSchema, assigneeField) ?? {}), "email") ? "email" : undefined;
+    if (!options.person || !email) throw new PlannerDeclined("refused", match[0], options.person ? `the ${plural(noun)}' ${assigneeField} has no email to compare with` : `"${groups["assignedto"].trim()}" refers to nobody this workflow knows`);
+    conditions.push({ value: { kind: "ref", step: item, path: [assigneeField, email] }, op: "eq", against: options.person });
+  }
   const tag = (text.groupAsWritten(match, "tag1") ?? text.groupAsWritten(match, "tag2"))?.replace(/^"|"$/g, "");
   if (tagField && tag) conditions.push({ value: { kind: "ref", step: item, path: [tagField] }, op: "has", operand: tag });
   const textField = groups["field1"] ?? groups["field2"];

@@ -139,6 +139,11 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
 
   // "Open means anything that isn't resolved or closed": a definition, checked against the filters once they are built.
   const definitions = text.take(/(?:^|(?<=[.;:]\s{0,3})|\s*\((?=[^()]*\)))\s*(?:and\s+)?["']?(?<word>[a-z][a-z -]{0,20}?)["']?\s+(?:means|meaning|=|i\.e\.)\s+(?:(?:anything|everything|any\s+[a-z]+|all\s+[a-z]+|[a-z]+s)\s+(?:that|which)\s+)?(?<neg>isn't|is not|aren't|are not|not)?\s*(?:in\s+)?(?:status\s+)?(?<values>[a-z_ -]+?(?:\s*(?:,|\bor\b|\band\b|\bnor\b)\s*[a-z_ -]+?)*)\s*(?:\)|(?=[.;]|$))/, "definition");
+  // "open (anything not resolved or closed)": the same, for the word before the parenthesis.
+  const glosses = text.take(/\s*\(\s*(?:i\.e\.\s*|so\s+)?(?:anything|everything|any\s+[a-z]+|all\s+[a-z]+|[a-z]+s|ones)\s+(?:that(?:'s|\s+is|\s+are)?\s+|which\s+(?:is|are)\s+)?(?<neg>isn't|is not|aren't|are not|not)\s+(?:yet\s+)?(?:in\s+)?(?:status\s+)?(?<values>[a-z_ -]+?(?:\s*(?:,|\bor\b|\bnor\b)\s*[a-z_ -]+?)*)\s*\)/, "definition");
+  // Read aside, so what it glosses reads on past it ("how many are open (anything not closed) to #c").
+  definitions.push(...glosses);
+  for (const aside of definitions.filter((d) => d[0].trimStart().startsWith("("))) text.substitute(aside.index, aside.index + aside[0].length, "");
 
   // "After closing, post …": what comes next, said of the action after it.
   const sequence = text.take(/\b(?:after|once)\s+(?:closing|that|doing\s+(?:that|so)|it'?s?\s+(?:closed|done)|that's\s+done|it\s+is\s+(?:closed|done))\b,?|(?<!\bnow\s+and\s+)\b(?:then|next|finally|afterwards),/, "sequence");
@@ -530,7 +535,7 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
       const listId = builder.id(`new ${noun}`);
       // "when an incident is opened for the vpn service": words after the verb that say which items.
       const end = created.index + created[0].length;
-      const following = /^\s+(?:for|on|affecting|against|about|with|in)\s+[^,;.]*?(?=\s*(?:,|;|\.|$|\bthen\b))/.exec(text.lower.slice(end));
+      const following = /^\s+(?:for|on|affecting|against|about|with|in|at)\s+[^,;.]*?(?=\s*(?:,|;|\.|$|\bthen\b))/.exec(text.lower.slice(end));
       const tryRead = (words: string) => {
         const inner = new RequestText(words);
         try {
