@@ -20,6 +20,7 @@ import { createBridge, DEFAULT_LIMITS, runInIsolate, type ToolPolicy } from "../
 import { RunService, type RunnableBundle, type ToolRunner } from "../src/runs/index.ts";
 import { contentHash } from "../src/core/canonical-json.ts";
 import { CatalogRepository, type FinishedCall, RunRepository, openEmbeddedDatabase } from "../src/store/index.ts";
+import { admit } from "../src/runs/admission.ts";
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 const ratio = (baseline: number, ours: number) => `${(baseline / ours).toFixed(1)}x`;
@@ -93,7 +94,7 @@ const instant: ToolRunner = async (call) => ({ ok: true, structured: { text: Str
 const service = new RunService({ repository, tools: async () => instant });
 const endToEnd = async () => {
   const started = performance.now();
-  const result = await service.start({ tenantId: "bench", bundle, input: {}, trigger: { type: "manual" } });
+  const result = await service.start({ tenantId: "bench", bundle, admission: admit("bench", bundle.hash, undefined), input: {}, trigger: { type: "manual" } });
   if (result.status !== "succeeded") throw new Error(JSON.stringify(result.error));
   return performance.now() - started;
 };

@@ -13,6 +13,7 @@ import { after, before, describe, test } from "node:test";
 import { eq } from "drizzle-orm";
 import { type App, createApp } from "../src/app.ts";
 import { mockedTools, type ToolRunner, withRetries } from "../src/runs/index.ts";
+import { admit } from "../src/runs/admission.ts";
 import type { ToolCall } from "../src/sandbox/index.ts";
 import { journalEntries, runs } from "../src/store/schema.ts";
 import { embeddedTestDatabase } from "./helpers/databases.ts";
@@ -46,7 +47,7 @@ describe("runs against the live demo tenant", () => {
 
   test("a demo workflow runs live and every call is in the journal", async () => {
     const bundle = await build(app, "demo", path.join(DEMO_WORKFLOWS, "report-outage.ts"));
-    const result = await app.runs.start({ tenantId: "demo", bundle, input: { title: "Checkout is down", priority: "P1", reporter_email: "ana@example.com" }, trigger: { type: "manual" } });
+    const result = await app.runs.start({ tenantId: "demo", bundle, admission: admit("demo", bundle.hash, undefined), input: { title: "Checkout is down", priority: "P1", reporter_email: "ana@example.com" }, trigger: { type: "manual" } });
     assert.equal(result.status, "succeeded", JSON.stringify(result.error));
     assert.match(String((result.output as { incident_id: string }).incident_id), /^INC\d{4}$/);
     const journal = await app.runRepository.journal(result.runId);
@@ -68,12 +69,12 @@ describe("runs against the live demo tenant", () => {
   test("saved state persists between runs and is committed only with a successful run", async () => {
     const { bundle, p1 } = await p1Bridge(app);
     for (let i = 0; i < 2; i++) {
-      const result = await app.runs.start({ tenantId: "demo", bundle, input: p1.input, trigger: { type: "manual" }, tools: mockedTools(p1.mocks) });
+      const result = await app.runs.start({ tenantId: "demo", bundle, admission: admit("demo", bundle.hash, undefined), input: p1.input, trigger: { type: "manual" }, tools: mockedTools(p1.mocks) });
       assert.equal(result.status, "succeeded", JSON.stringify(result.error));
     }
     assert.deepEqual(await app.runRepository.state("demo", "p1-bridge"), { bridges_opened: 2, seen: ["INC0042"] });
     const failing = mockedTools({ ...p1.mocks, "tickets.add_comment": [{ error: { code: "TOOL_ERROR", message: "ticket locked", retryable: false } }] } as never);
-    const failed = await app.runs.start({ tenantId: "demo", bundle, input: p1.input, trigger: { type: "manual" }, tools: failing });
+    const failed = await app.runs.start({ tenantId: "demo", bundle, admission: admit("demo", bundle.hash, undefined), input: p1.input, trigger: { type: "manual" }, tools: failing });
     assert.equal(failed.status, "failed");
     assert.equal(failed.error?.code, "TOOL_ERROR");
     assert.deepEqual(await app.runRepository.state("demo", "p1-bridge"), { bridges_opened: 2, seen: ["INC0042"] }, "a failed run leaves the saved state alone");
@@ -89,7 +90,7 @@ describe("runs against the live demo tenant", () => {
       if (call.tool === "get_on_call") await held; // the second call waits until the test lets it go
       return mocked(call);
     };
-    const running = app.runs.start({ tenantId: "demo", bundle, input: p1.input, trigger: { type: "manual" }, tools: slow, onEvent: (e) => e.event === "run-started" && (runId = e.runId) });
+    const running = app.runs.start({ tenantId: "demo", bundle, admission: admit("demo", bundle.hash, undefined), input: p1.input, trigger: { type: "manual" }, tools: slow, onEvent: (e) => e.event === "run-started" && (runId = e.runId) });
     while (!runId) await new Promise((resolve) => setTimeout(resolve, 10));
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(await app.runs.cancel(runId), true);
@@ -119,7 +120,7 @@ export default defineWorkflow({
 });`;
     const { result, runnable } = await app.toolchain.build("demo", { source, fileName: "forger.ts" });
     assert.ok(runnable, JSON.stringify(result.diagnostics));
-    const ran = await app.runs.start({ tenantId: "demo", bundle: runnable, input: {}, trigger: { type: "manual" } });
+    const ran = await app.runs.start({ tenantId: "demo", bundle: runnable, admission: admit("demo", runnable.hash, undefined), input: {}, trigger: { type: "manual" } });
     assert.equal(ran.status, "failed");
     assert.equal(ran.error?.code, "WORKFLOW_ERROR");
     assert.match(ran.error?.message ?? "", /CALL_IN_DOUBT failure of tickets\.close_incident that no call of this run returned/);
@@ -135,7 +136,7 @@ export default defineWorkflow({
       return finishCall(...args);
     };
     try {
-      const result = await app.runs.start({ tenantId: "demo", bundle, input: p1.input, trigger: { type: "manual" }, tools: mockedTools(p1.mocks) });
+      const result = await app.runs.start({ tenantId: "demo", bundle, admission: admit("demo", bundle.hash, undefined), input: p1.input, trigger: { type: "manual" }, tools: mockedTools(p1.mocks) });
       assert.equal(result.status, "succeeded", JSON.stringify(result.error));
       const journal = await app.runRepository.journal(result.runId);
       assert.ok(journal.length >= 3 && journal.every((e) => e.status === "succeeded"), JSON.stringify(journal.map((e) => [e.tool, e.status])));
@@ -156,7 +157,7 @@ export default defineWorkflow({
       if (call.tool === "get_on_call") await held;
       return mocked(call);
     };
-    const running = app.runs.start({ tenantId: "demo", bundle, input: p1.input, trigger: { type: "manual" }, tools: slow, onEvent: (e) => e.event === "run-started" && (runId = e.runId) });
+    const running = app.runs.start({ tenantId: "demo", bundle, admission: admit("demo", bundle.hash, undefined), input: p1.input, trigger: { type: "manual" }, tools: slow, onEvent: (e) => e.event === "run-started" && (runId = e.runId) });
     while (!made.includes("get_on_call")) await new Promise((resolve) => setTimeout(resolve, 10));
     // Another process's view: the lease looked expired, and it claimed the run.
     await app.database.db.update(runs).set({ leaseUntil: new Date(0) }).where(eq(runs.id, runId));
@@ -193,7 +194,7 @@ export default defineWorkflow({
 });`;
     const { result, runnable } = await app.toolchain.build("demo", { source, fileName: "unstorable.ts" });
     assert.ok(runnable, JSON.stringify(result.diagnostics));
-    const ran = async (where: string) => app.runs.start({ tenantId: "demo", bundle: runnable, input: { where }, trigger: { type: "manual" }, tools: mockedTools({ "chat.post_message": [] }) });
+    const ran = async (where: string) => app.runs.start({ tenantId: "demo", bundle: runnable, admission: admit("demo", runnable.hash, undefined), input: { where }, trigger: { type: "manual" }, tools: mockedTools({ "chat.post_message": [] }) });
     for (const where of ["output", "key", "state"]) {
       const ended = await ran(where);
       assert.deepEqual([ended.status, ended.error?.code], ["failed", "OUTPUT_INVALID"], where);
@@ -214,9 +215,9 @@ export default defineWorkflow({
 
   test("bad input is refused before a run is created", async () => {
     const bundle = await build(app, "demo", path.join(DEMO_WORKFLOWS, "p1-bridge.ts"));
-    await assert.rejects(app.runs.start({ tenantId: "demo", bundle, input: { incident: 1 }, trigger: { type: "manual" } }), /RUN_INPUT_INVALID|does not match p1-bridge's input schema/);
+    await assert.rejects(app.runs.start({ tenantId: "demo", bundle, admission: admit("demo", bundle.hash, undefined), input: { incident: 1 }, trigger: { type: "manual" } }), /RUN_INPUT_INVALID|does not match p1-bridge's input schema/);
     // A tenant whose tools cannot be reached: refused before any run record exists.
-    await assert.rejects(app.runs.start({ tenantId: "nobody", bundle, input: { incident_id: "INC0001" }, trigger: { type: "manual" } }), /no tenant "nobody"/);
+    await assert.rejects(app.runs.start({ tenantId: "nobody", bundle, admission: admit("nobody", bundle.hash, undefined), input: { incident_id: "INC0001" }, trigger: { type: "manual" } }), /no tenant "nobody"/);
     assert.deepEqual(await app.runRepository.list({ tenantId: "nobody" }), []);
   });
 });
@@ -354,7 +355,7 @@ export default defineWorkflow({
 });`;
       const { result, runnable } = await app.toolchain.build("acme", { source, fileName: "retrier.ts" });
       assert.ok(runnable, JSON.stringify(result.diagnostics));
-      const ran = await app.runs.start({ tenantId: "acme", bundle: runnable, input: {}, trigger: { type: "manual" } });
+      const ran = await app.runs.start({ tenantId: "acme", bundle: runnable, admission: admit("acme", runnable.hash, undefined), input: {}, trigger: { type: "manual" } });
       assert.equal(ran.status, "needs-attention", JSON.stringify(ran.error));
       assert.equal(ran.error?.code, "CALL_IN_DOUBT");
       assert.match(ran.error?.message ?? "", /ops\.append was sent but not answered .*may or may not have taken effect/);

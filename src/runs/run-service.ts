@@ -22,6 +22,7 @@ import { storableJson } from "../core/json-limits.ts";
 import { schemaValidator } from "../core/json-schema.ts";
 import { createBridge, DEFAULT_LIMITS, type Executor, type GuestError, type LogLine, runInIsolate, type SandboxLimits, type ToolPolicy } from "../sandbox/index.ts";
 import type { BundleRow, FinishedCall, JournalRow, RunRepository, RunRow, RunStatus } from "../store/index.ts";
+import { type Admission, useAdmission } from "./admission.ts";
 import { decideCall } from "./replay.ts";
 import type { ToolRunner } from "./tool-executors.ts";
 
@@ -106,8 +107,9 @@ export class RunService {
     this.#leaseMs = resources.leaseMs ?? 30_000;
   }
 
-  /** Starts a run of a bundle and carries it to its end. */
-  async start(request: { tenantId: string; bundle: RunnableBundle; input: unknown; trigger: RunTrigger; version?: { id: string; number: number }; jobId?: string; tools?: ToolRunner; onEvent?: (event: RunEvent) => void }): Promise<RunResult> {
+  /** Starts a run of a bundle and carries it to its end; only with the admission the versions gate minted for it. */
+  async start(request: { tenantId: string; bundle: RunnableBundle; admission: Admission; input: unknown; trigger: RunTrigger; jobId?: string; tools?: ToolRunner; onEvent?: (event: RunEvent) => void }): Promise<RunResult> {
+    const version = useAdmission(request.admission, request.tenantId, request.bundle.hash);
     const problems = schemaValidator(request.bundle.inputSchema)(request.input);
     if (problems.length > 0) throw new CharterError("RUN_INPUT_INVALID", `the input does not match ${request.bundle.workflow}'s input schema: ${problems.join("; ")}`);
     const { repository } = this.#resources;
@@ -121,8 +123,8 @@ export class RunService {
       tenantId: request.tenantId,
       workflow: request.bundle.workflow,
       bundleHash: request.bundle.hash,
-      versionId: request.version?.id ?? null,
-      versionNumber: request.version?.number ?? null,
+      versionId: version?.id ?? null,
+      versionNumber: version?.number ?? null,
       jobId: request.jobId ?? null,
       trigger: request.trigger,
       input: request.input,

@@ -19,6 +19,7 @@ import type { CatalogContent, CatalogTool } from "../core/catalog.ts";
 import { CharterError } from "../core/errors.ts";
 import { type Capability, formatDiagnostic } from "../core/workflow.ts";
 import { type RunEvent, type RunResult, type RunService, type RunTrigger, runnableOf } from "../runs/index.ts";
+import { admit } from "../runs/admission.ts";
 import type { SdkIntegration } from "../sdkgen/index.ts";
 import type { IdentityRepository, Role, RunRepository, VersionRepository, VersionRow, VersionStatus } from "../store/index.ts";
 import type { TenantToolchain } from "../toolchain/index.ts";
@@ -259,12 +260,14 @@ export class VersionService {
     }
     if (version.status !== "approved" && !(superseded && version.status === "superseded")) throw new CharterError("NOT_APPROVED", `${label(version)} is ${version.status}, not approved`);
     const bundle = await this.#verifyBundle(version, request.actor ?? null);
+    const runnable = runnableOf(bundle);
     const result = await this.#r.runs.start({
       tenantId: request.tenantId,
-      bundle: runnableOf(bundle),
+      bundle: runnable,
+      // The gate is passed: this run, of this bundle, may start.
+      admission: admit(request.tenantId, runnable.hash, { id: version.id, number: version.number }),
       input: request.input,
       trigger: request.trigger,
-      version: { id: version.id, number: version.number },
       ...(request.jobId ? { jobId: request.jobId } : {}),
       ...(request.onEvent ? { onEvent: request.onEvent } : {}),
     });

@@ -13,6 +13,7 @@ import { bundleWorkflow } from "../../src/compile/bundle.ts";
 import { embeddedTestDatabase } from "../helpers/databases.ts";
 import { REPO, tenantsFolder } from "../helpers/tenants.ts";
 import { DELETE, ECHO, rawWorkflow, runRaw } from "./helpers.ts";
+import { admit } from "../../src/runs/admission.ts";
 
 const failedWith = (ran: Awaited<ReturnType<typeof runRaw>>, code: string, message?: RegExp) => {
   assert.equal(ran.outcome.ok, false, `expected ${code}, got ${JSON.stringify(ran.outcome)}`);
@@ -284,7 +285,7 @@ export default defineWorkflow({ name: "leak", description: "Tries to see the cre
       const scan = 'for (const name of Object.getOwnPropertyNames(globalThis)) found.push(name + "=" + String((globalThis as Record<string, unknown>)[name]).slice(0, 200));';
       const hostile = await bundleWorkflow(workflow(scan), "leak.ts", new Map([["ops", [{ functionName: "whoami", integration: "ops", tool: "whoami" }, { functionName: "failLoudly", integration: "ops", tool: "fail_loudly" }]]]));
       const runnable = { ...clean, code: hostile.code, hash: hostile.hash };
-      const ran = await app.runs.start({ tenantId: "leaky", bundle: runnable, input: {}, trigger: { type: "manual" } });
+      const ran = await app.runs.start({ tenantId: "leaky", bundle: runnable, admission: admit("leaky", runnable.hash, undefined), input: {}, trigger: { type: "manual" } });
       assert.equal(ran.status, "failed");
       const everything = JSON.stringify({ ran, run: await app.runRepository.run(ran.runId), journal: await app.runRepository.journal(ran.runId) });
       assert.ok(!everything.includes(canary), "the canary leaked");

@@ -62,7 +62,7 @@ export function readSchedule(text: RequestText): ScheduleRead {
     return { trigger: { type: "schedule", at: `${local}${offsetOf(zone?.zone ?? "UTC", local)}` }, said: `${date[0]} ${time[0]}${zone ? ` ${zone.said}` : ""}${once ? once[0] : ""}` };
   }
   // "now and then", "every so often": a schedule with no frequency is a question.
-  const vague = text.takeOne(/\b(?:now and then|every (?:so )?often|from time to time|once in a while|occasionally|periodically|regularly|at regular intervals)\b/, "schedule");
+  const vague = text.takeOne(/\b(?:now and then|every (?:so )?often|from time to time|once in a while|occasionally|periodically|regularly|at regular intervals|(?:a\s+|the\s+)?(?:recurring|repeating|regular|periodic|scheduled)(?=\s+(?:post|message|report|digest|summary|check|reminder|job|run|dm|page|update)s?\b))\b/, "schedule");
   if (vague) return { question: `How often should it run ("${vague[0]}")?`, said: vague[0], options: ["every hour", "every weekday at 9:00", "every Monday at 9:00 Europe/Berlin"] };
   const twiceWeekly = text.takeOne(/\b(?:twice|two times|three times|\d+\s+times)\s+(?:a|per|each|every)\s+(?:week|month)\b/, "schedule");
   if (twiceWeekly) return { question: `On which days and at what time should it run ("${twiceWeekly[0]}")?`, said: twiceWeekly[0], options: ["every Monday and Thursday at 9:00", "every Tuesday and Friday at 17:00 Europe/Berlin"] };
