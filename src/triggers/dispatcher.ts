@@ -12,8 +12,9 @@
  * queued slot of an older version does not run.
  *
  * Hand-back: a job whose worker stopped before its run finished (shutdown past its grace time, a
- * crash) expires and is retried by pg-boss; the next worker finds the run the job started and
- * resumes it from its journal instead of starting another.
+ * crash) is failed back when its heartbeat stops and retried by pg-boss; the next worker finds the
+ * run the job started and resumes it from its journal instead of starting another. A run left
+ * running with no job (retries used up) is found by the orphan sweep and resumed the same way.
  */
 import { createHash } from "node:crypto";
 import { fromPglite, PgBoss } from "pg-boss";
@@ -46,6 +47,19 @@ export type RunJob = {
   resume?: string;
 };
 
+/** A job running longer than this is expired even with a live heartbeat (a hung worker); its run is resumed from the journal. */
+const JOB_EXPIRY_BACKSTOP_SECONDS = 3600;
+
+/**
+ * How fast a dead worker is noticed, from the run lease: its jobs miss their heartbeat after one
+ * lease (pg-boss allows no less than 10 s) and are failed back within a supervise pass of that,
+ * freeing their tenant's slots; its runs' leases run out after one lease and the sweep (every
+ * quarter lease, at most 15 s) queues their resume. Recovery: about lease + lease/4 + a poll.
+ */
+export function recoveryTiming(leaseMs: number): { heartbeatSeconds: number; superviseSeconds: number; sweepMs: number } {
+  return { heartbeatSeconds: Math.max(10, Math.ceil(leaseMs / 1000)), superviseSeconds: Math.min(60, Math.max(1, Math.floor(leaseMs / 4000))), sweepMs: Math.min(15_000, Math.max(1000, Math.floor(leaseMs / 4))) };
+}
+
 /** How far ahead interval and one-off slots are queued; the trigger sync runs every 15 s. */
 const HORIZON_MS = 60_000;
 
@@ -59,6 +73,7 @@ export class Dispatcher {
   readonly #repository: VersionRepository;
   readonly #onEvent: (event: DispatcherEvent) => void;
   #timer: NodeJS.Timeout | undefined;
+  #sweepTimer: NodeJS.Timeout | undefined;
   #resources: ResourceTriggers | undefined;
   /** Jobs this process is running now. */
   readonly #inFlight = new Set<Promise<void>>();
@@ -82,13 +97,16 @@ export class Dispatcher {
     },
   ): Promise<Dispatcher> {
     const raw = resources.database.raw;
-    const common = { schedule: options.scheduler, supervise: true, cronWorkerIntervalSeconds: 1, cronMonitorIntervalSeconds: 1 };
+    const timing = recoveryTiming(resources.env.runLeaseMs);
+    const common = { schedule: options.scheduler, supervise: true, cronWorkerIntervalSeconds: 1, cronMonitorIntervalSeconds: 1, superviseIntervalSeconds: timing.superviseSeconds, monitorIntervalSeconds: timing.superviseSeconds };
     const boss = raw.kind === "pglite" ? new PgBoss({ ...common, db: fromPglite(raw.client), backend: "pglite" }) : new PgBoss({ ...common, connectionString: raw.url, max: 4 });
     const onEvent = options.onEvent ?? (() => {});
     boss.on("error", (error: Error) => onEvent({ event: "dispatcher-error", detail: { message: errorText(error) } }));
     await boss.start();
-    // A job whose worker went away expires after twice the run lease and is retried (handed back).
-    const queue = { retryLimit: 5, retryDelay: 1, retryBackoff: true, expireInSeconds: Math.max(60, Math.ceil((2 * resources.env.runLeaseMs) / 1000)) };
+    // A live worker's job never expires under its run: pg-boss keeps its heartbeat. A job whose worker
+    // died (kill -9) misses its heartbeat and is failed back to the queue within a lease and a
+    // supervise pass, freeing the tenant's concurrency slot; expiry is only a backstop for a hung worker.
+    const queue = { retryLimit: 5, retryDelay: 1, retryBackoff: true, heartbeatSeconds: timing.heartbeatSeconds, expireInSeconds: JOB_EXPIRY_BACKSTOP_SECONDS };
     await boss.createQueue(RUN_QUEUE, queue).catch(() => boss.updateQueue(RUN_QUEUE, queue));
     const dispatcher = new Dispatcher(boss, resources, onEvent);
     if (options.worker) {
@@ -116,6 +134,8 @@ export class Dispatcher {
       }
       await dispatcher.syncTriggers();
       dispatcher.#timer = setInterval(() => void dispatcher.syncTriggers().catch((error: unknown) => onEvent({ event: "dispatcher-error", detail: { message: errorText(error) } })), 15_000);
+      // Orphans are looked for more often than triggers are synced: a dead worker's run is resumed within ~2 leases.
+      dispatcher.#sweepTimer = setInterval(() => void dispatcher.sweepOrphans().catch((error: unknown) => onEvent({ event: "dispatcher-error", detail: { message: errorText(error) } })), timing.sweepMs);
     }
     return dispatcher;
   }
@@ -206,6 +226,7 @@ export class Dispatcher {
    */
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#sweepTimer) clearInterval(this.#sweepTimer);
     this.#resources?.stop();
     await this.#boss.offWork(RUN_QUEUE, { wait: false }).catch(() => undefined);
     if (this.#inFlight.size > 0) {
