@@ -10,7 +10,9 @@ import { chaosRig } from "./chaos/kill-worker.ts";
 import { testDatabase } from "./helpers/databases.ts";
 
 test("a worker killed with SIGKILL mid-run loses no run and doubles no call", { timeout: 300_000 }, async () => {
-  const rig = await chaosRig(await testDatabase("server"), { leaseMs: 10_000 });
+  // Recovery is expected in ~1.3 leases; four leases is generous under load, and far below the 60–120 s a
+  // dead worker took when its job had to expire first (finding 6 of the run-path issue).
+  const rig = await chaosRig(await testDatabase("server"), { leaseMs: 10_000, giveUpMs: 40_000 });
   try {
     for (const index of [1, 2]) {
       const result = await rig.trial(index);
