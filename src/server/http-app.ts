@@ -259,7 +259,7 @@ export async function createHttpApp(app: App, options: { log?: (line: LogLine) =
     const delivery = { tenantId, workflow, signature: c.req.header("x-charter-signature") ?? "" };
     if (!(await app.runRepository.claimDelivery(delivery, new Date(), REPLAY_WINDOW_S * 2000))) return c.json({ duplicate: true, run: null }, 200);
     try {
-      if (dispatcher) return c.json({ job: await dispatcher.submit({ tenantId, workflow, input, trigger: "webhook" }), run: null }, 202);
+      if (dispatcher) return c.json({ job: await dispatcher.submit({ tenantId, workflow, input, trigger: "webhook" }, version), run: null }, 202);
       const run = await app.versions.runActive({ tenantId, workflow, input, trigger: { type: "webhook" } });
       return c.json({ run: { id: run.runId, status: run.status, output: run.output, error: run.error } }, 202);
     } catch (error) {

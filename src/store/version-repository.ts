@@ -8,6 +8,7 @@ import type { Db } from "./database.ts";
 import { approvals, auditLog, versions, workflows } from "./schema.ts";
 
 export type VersionRow = typeof versions.$inferSelect;
+export type VersionGateState = Pick<VersionRow, "id" | "tenantId" | "workflow" | "number" | "status" | "drift">;
 export type VersionStatus = VersionRow["status"];
 export type ApprovalRow = typeof approvals.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
@@ -38,6 +39,12 @@ export class VersionRepository {
   async byId(id: string): Promise<VersionRow | undefined> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
     return (await this.#db.select().from(versions).where(eq(versions.id, id)))[0];
+  }
+
+  /** What the run gate reads of a version at every run (its status and drift), without its source, gates or plan. */
+  async gateState(id: string): Promise<VersionGateState | undefined> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+    return (await this.#db.select({ id: versions.id, tenantId: versions.tenantId, workflow: versions.workflow, number: versions.number, status: versions.status, drift: versions.drift }).from(versions).where(eq(versions.id, id)))[0];
   }
 
   async byNumber(tenantId: string, workflow: string, number: number): Promise<VersionRow | undefined> {

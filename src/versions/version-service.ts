@@ -18,10 +18,10 @@ import { textHash } from "../core/canonical-json.ts";
 import type { CatalogContent, CatalogTool } from "../core/catalog.ts";
 import { CharterError } from "../core/errors.ts";
 import { type Capability, formatDiagnostic } from "../core/workflow.ts";
-import { type RunEvent, type RunResult, type RunService, type RunTrigger, runnableOf } from "../runs/index.ts";
+import { type RunEvent, type RunnableBundle, type RunResult, type RunService, type RunTrigger, runnableOf } from "../runs/index.ts";
 import { admit } from "../runs/admission.ts";
 import type { SdkIntegration } from "../sdkgen/index.ts";
-import type { IdentityRepository, Role, RunRepository, VersionRepository, VersionRow, VersionStatus } from "../store/index.ts";
+import type { IdentityRepository, Role, RunRepository, VersionGateState, VersionRepository, VersionRow, VersionStatus } from "../store/index.ts";
 import type { TenantToolchain } from "../toolchain/index.ts";
 import { classifyDrift, type Drift } from "./drift.ts";
 import { type GateResult, runGates } from "./gates.ts";
@@ -42,8 +42,13 @@ export type VersionServiceResources = {
 
 export type WorkflowSummary = { workflow: string; versions: number; latest: { number: number; status: string }; active: number | null };
 
+/** How many verified bundles a process keeps (the oldest is dropped first). */
+const VERIFIED_KEPT = 256;
+
 export class VersionService {
   readonly #r: VersionServiceResources;
+  /** Bundles of versions this process has verified, by version id. */
+  readonly #verified = new Map<string, RunnableBundle>();
   constructor(resources: VersionServiceResources) {
     this.#r = resources;
   }
@@ -239,7 +244,9 @@ export class VersionService {
    * with VERSION_SUPERSEDED. A version that drifted or is not approved any more never runs.
    */
   async runQueued(request: { tenantId: string; versionId: string; jobId: string; input: unknown; trigger: RunTrigger; actor?: Actor; onEvent?: (event: RunEvent) => void }): Promise<RunResult & { version: number }> {
-    const version = await this.find(request.tenantId, request.versionId);
+    // Its status and drift, fresh (the rest of an approved version never changes, and its verified bundle is kept).
+    const version = this.#verified.has(request.versionId) ? await this.#r.versions.gateState(request.versionId) : await this.#r.versions.byId(request.versionId);
+    if (!version || version.tenantId !== request.tenantId) throw new CharterError("VERSION_NOT_FOUND", `no version "${request.versionId}" in tenant ${request.tenantId}; name it by id or as <workflow>@<number>`);
     // Only an approved (or drifted) version is ever superseded; one superseded while drifted keeps its drift, checked below.
     if (version.status === "superseded") {
       if ((await this.#r.policy(request.tenantId)).queuedRunsOfSuperseded === "refuse") {
@@ -252,15 +259,14 @@ export class VersionService {
   }
 
   /** The one gate every run of a version passes: approved (or superseded, for a run queued before), not drifted, intact, input valid (in RunService). */
-  async #runVersion(version: VersionRow, request: { tenantId: string; input: unknown; trigger: RunTrigger; actor?: Actor; onEvent?: (event: RunEvent) => void; jobId?: string }, superseded = false): Promise<RunResult & { version: number }> {
+  async #runVersion(version: VersionGateState | VersionRow, request: { tenantId: string; input: unknown; trigger: RunTrigger; actor?: Actor; onEvent?: (event: RunEvent) => void; jobId?: string }, superseded = false): Promise<RunResult & { version: number }> {
     const drift = version.drift as Drift | null;
     if (version.status === "drifted" || (superseded && (drift?.breaking.length ?? 0) > 0)) {
       const first = drift?.breaking[0];
       throw new CharterError("SCHEMA_DRIFT", `${label(version)} no longer matches the tenant's tools${first ? `: ${first.tool}: ${first.change}` : ""}; approve a new version to run it again`);
     }
     if (version.status !== "approved" && !(superseded && version.status === "superseded")) throw new CharterError("NOT_APPROVED", `${label(version)} is ${version.status}, not approved`);
-    const bundle = await this.#verifyBundle(version, request.actor ?? null);
-    const runnable = runnableOf(bundle);
+    const runnable = await this.#verifiedRunnable(version, request.actor ?? null);
     const result = await this.#r.runs.start({
       tenantId: request.tenantId,
       bundle: runnable,
@@ -272,6 +278,22 @@ export class VersionService {
       ...(request.onEvent ? { onEvent: request.onEvent } : {}),
     });
     return { ...result, version: version.number };
+  }
+
+  /**
+   * The version's bundle, verified (below) the first time this process runs the version and kept:
+   * an approved version's source, bundle and approvals never change, so later runs read none of
+   * them again, and a bundle changed in the database afterwards cannot reach a run of this process.
+   */
+  async #verifiedRunnable(version: VersionGateState | VersionRow, actor: Actor | null): Promise<RunnableBundle> {
+    const kept = this.#verified.get(version.id);
+    if (kept) return kept;
+    const row = "source" in version ? version : await this.#r.versions.byId(version.id);
+    if (!row) throw new CharterError("VERSION_NOT_FOUND", `version ${label(version)} is gone`);
+    const runnable = runnableOf(await this.#verifyBundle(row, actor));
+    if (this.#verified.size >= VERIFIED_KEPT) this.#verified.delete(this.#verified.keys().next().value ?? "");
+    this.#verified.set(version.id, runnable);
+    return runnable;
   }
 
   /**
@@ -340,7 +362,7 @@ export class VersionService {
   }
 }
 
-function label(version: VersionRow): string {
+function label(version: Pick<VersionRow, "workflow" | "number">): string {
   return `${version.workflow}@${version.number}`;
 }
 
