@@ -98,7 +98,8 @@ export class Dispatcher {
   ): Promise<Dispatcher> {
     const raw = resources.database.raw;
     const timing = recoveryTiming(resources.env.runLeaseMs);
-    const common = { schedule: options.scheduler, supervise: true, cronWorkerIntervalSeconds: 1, cronMonitorIntervalSeconds: 1, superviseIntervalSeconds: timing.superviseSeconds, monitorIntervalSeconds: timing.superviseSeconds };
+    // LISTEN/NOTIFY: a job queued in any process wakes idle workers at once (polling stays as the floor).
+    const common = { schedule: options.scheduler, supervise: true, useListenNotify: true, cronWorkerIntervalSeconds: 1, cronMonitorIntervalSeconds: 1, superviseIntervalSeconds: timing.superviseSeconds, monitorIntervalSeconds: timing.superviseSeconds };
     const boss = raw.kind === "pglite" ? new PgBoss({ ...common, db: fromPglite(raw.client), backend: "pglite" }) : new PgBoss({ ...common, connectionString: raw.url, max: 4 });
     const onEvent = options.onEvent ?? (() => {});
     boss.on("error", (error: Error) => onEvent({ event: "dispatcher-error", detail: { message: errorText(error) } }));
@@ -106,18 +107,23 @@ export class Dispatcher {
     // A live worker's job never expires under its run: pg-boss keeps its heartbeat. A job whose worker
     // died (kill -9) misses its heartbeat and is failed back to the queue within a lease and a
     // supervise pass, freeing the tenant's concurrency slot; expiry is only a backstop for a hung worker.
-    const queue = { retryLimit: 5, retryDelay: 1, retryBackoff: true, heartbeatSeconds: timing.heartbeatSeconds, expireInSeconds: JOB_EXPIRY_BACKSTOP_SECONDS };
+    const queue = { retryLimit: 5, retryDelay: 1, retryBackoff: true, heartbeatSeconds: timing.heartbeatSeconds, expireInSeconds: JOB_EXPIRY_BACKSTOP_SECONDS, notify: true };
     await boss.createQueue(RUN_QUEUE, queue).catch(() => boss.updateQueue(RUN_QUEUE, queue));
     const dispatcher = new Dispatcher(boss, resources, onEvent);
     if (options.worker) {
       const { concurrency, tenantConcurrency } = resources.env.workers;
       const tiers = await tenantLimits(resources.env.tenantsDir);
-      await boss.work<RunJob>(
-        RUN_QUEUE,
-        { pollingIntervalSeconds: options.pollSeconds ?? 1, batchSize: 1, localConcurrency: concurrency, groupConcurrency: { default: tenantConcurrency, ...(Object.keys(tiers).length > 0 ? { tiers } : {}) } },
-        async (jobs) => {
+      // One pg-boss worker per slot, each fetching again right after its job (there may be more
+      // queued) and waiting only after a fetch that found nothing, until a NOTIFY or its poll. The
+      // poll stays short even with NOTIFY: a job that becomes due later (a schedule slot, a retry)
+      // sends no NOTIFY when it does.
+      const poll = options.pollSeconds ?? 1;
+      const groupConcurrency = { default: tenantConcurrency, ...(Object.keys(tiers).length > 0 ? { tiers } : {}) };
+      for (let slot = 0; slot < concurrency; slot++) {
+        let self: string | undefined;
+        self = await boss.work<RunJob>(RUN_QUEUE, { pollingIntervalSeconds: poll, notifyPollingIntervalSeconds: poll, batchSize: 1, localConcurrency: 1, groupConcurrency, includeMetadata: true }, async (jobs) => {
           for (const job of jobs) {
-            const running = dispatcher.#run(job.id, job.data);
+            const running = dispatcher.#run(job.id, job.data, job.retryCount);
             dispatcher.#inFlight.add(running);
             try {
               await running;
@@ -125,8 +131,9 @@ export class Dispatcher {
               dispatcher.#inFlight.delete(running);
             }
           }
-        },
-      );
+          if (self) boss.notifyWorker(self);
+        });
+      }
     }
     if (options.scheduler) {
       if (options.subscriptions) {
@@ -252,7 +259,8 @@ export class Dispatcher {
     this.#onEvent({ event: "run-finished", detail: { ...context, ...run, status: result.status } });
   }
 
-  async #run(jobId: string, job: RunJob): Promise<void> {
+  /** Carries out one job; `retries` is how often it was tried before (a first try started no run yet). */
+  async #run(jobId: string, job: RunJob, retries: number): Promise<void> {
     const context = { job: jobId, tenant: job.tenantId, workflow: job.workflow, trigger: job.trigger };
     try {
       if (job.resume) {
@@ -269,7 +277,7 @@ export class Dispatcher {
         return;
       }
       // A retried job whose run started already: resume it (a handed-back run), or leave a finished one be.
-      const started = await this.#r.runRepository.runOfJob(jobId);
+      const started = retries > 0 ? await this.#r.runRepository.runOfJob(jobId) : undefined;
       if (started) {
         if (started.status !== "running") return;
         this.#onEvent({ event: "run-resumed", detail: { ...context, run: started.id } });

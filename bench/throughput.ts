@@ -1,0 +1,171 @@
+/**
+ * `npm run bench:throughput [-- --runs 300 --clients 16 --database embedded|server|both]`: the
+ * 3-call workflow (read, non-idempotent write, read over MCP) through the real path: a signed
+ * webhook POST → queued job → a worker in this process → version gate → sandboxed run → journal.
+ * For each database it measures, in the same run:
+ *   - the queue's own ceiling: pg-boss with the same settings and a handler that does nothing;
+ *   - idle latency: runs one at a time, trigger → finished (p50, p95);
+ *   - a burst: `runs` webhooks from `clients` concurrent senders; runs/s and trigger → finished
+ *     p50/p95/p99, CPU of this process per run (server, worker and sandbox; the tool server is a
+ *     separate process), and for PostgreSQL the transactions committed per run (pg_stat_database).
+ * The worker takes 16 runs at a time and the tenant may use all 16.
+ */
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import postgres from "postgres";
+import { PgBoss, fromPglite } from "pg-boss";
+import { createApp } from "../src/app.ts";
+import { sign, webhookSecret } from "../src/server/index.ts";
+import type { Database } from "../src/store/index.ts";
+import { Dispatcher } from "../src/triggers/index.ts";
+import { testDatabase } from "../test/helpers/databases.ts";
+import { approvedVersion } from "../test/helpers/reviewed.ts";
+import { serveHttp } from "../test/helpers/serve.ts";
+import { countingServer, tenantsFolder } from "../test/helpers/tenants.ts";
+
+const { values } = parseArgs({ options: { runs: { type: "string", default: "300" }, clients: { type: "string", default: "16" }, database: { type: "string", default: "both" }, idle: { type: "string", default: "20" } } });
+const RUNS = Number(values.runs);
+const CLIENTS = Number(values.clients);
+const IDLE = Number(values.idle);
+const KEY = "bench-webhook-key-0123456789abcdef";
+process.env["CHARTER_WEBHOOK_KEY"] = KEY;
+const SLOTS = "16";
+
+const SOURCE = `import { ops } from "charter:sdk";
+import { defineWorkflow } from "charter:workflow";
+export default defineWorkflow({
+  name: "three-calls",
+  description: "Reads, appends, reads.",
+  input: { type: "object", properties: { text: { type: "string" } }, required: ["text"] },
+  output: { type: "object", properties: { done: { type: "boolean" } }, required: ["done"] },
+  triggers: [{ type: "webhook" }],
+  run: async (input) => {
+    await ops.lookup({});
+    await ops.append({ text: input.text });
+    await ops.lookup({});
+    return { done: true };
+  },
+});`;
+const TESTS = JSON.stringify({ tests: [{ name: "three calls", input: { text: "x" }, mocks: { "ops.lookup": [{ output: { value: "v" } }, { output: { value: "v" } }], "ops.append": [{ output: { written: "x" } }] }, expect: { output: { done: true } } }] });
+
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
+const ms = (n: number) => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
+
+/** pg-boss alone, same settings, a handler that does nothing: jobs/s draining `count` queued jobs, and idle send → handler. */
+async function queueCeiling(database: Database, count: number): Promise<{ perSecond: number; idleMs: number }> {
+  const raw = database.raw;
+  const options = { useListenNotify: true, schema: "ceiling", supervise: false, schedule: false };
+  const boss = raw.kind === "pglite" ? new PgBoss({ ...options, db: fromPglite(raw.client), backend: "pglite" }) : new PgBoss({ ...options, connectionString: raw.url, max: 4 });
+  boss.on("error", () => {});
+  await boss.start();
+  await boss.createQueue("empty", { notify: true });
+  let handled = 0;
+  let wake: (() => void) | undefined;
+  for (let slot = 0; slot < Number(SLOTS); slot++) {
+    let self: string | undefined;
+    self = await boss.work("empty", { pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1, batchSize: 1, localConcurrency: 1 }, async () => {
+      handled++;
+      wake?.();
+      if (self) boss.notifyWorker(self);
+    });
+  }
+  // Idle: one at a time.
+  const idle: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const started = performance.now();
+    const done = new Promise<void>((resolve) => (wake = resolve));
+    await boss.send("empty", {});
+    await done;
+    idle.push(performance.now() - started);
+  }
+  wake = undefined;
+  handled = 0;
+  await boss.insert("empty", Array.from({ length: count }, () => ({ data: {} })));
+  const started = performance.now();
+  while (handled < count) await new Promise((resolve) => setTimeout(resolve, 5));
+  const seconds = (performance.now() - started) / 1000;
+  await boss.stop({ graceful: false });
+  return { perSecond: count / seconds, idleMs: quantile(idle.sort((a, b) => a - b), 0.5) };
+}
+
+async function bench(kind: "embedded" | "server"): Promise<void> {
+  const database = await testDatabase(kind);
+  const ceiling = await queueCeiling(database, RUNS);
+  const dir = await mkdtemp(path.join(tmpdir(), "charter-throughput-"));
+  const countFile = path.join(dir, "count.txt");
+  await writeFile(countFile, "");
+  const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: countingServer(countFile) } } } });
+  const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants, CHARTER_WORKER_CONCURRENCY: SLOTS, CHARTER_TENANT_CONCURRENCY: SLOTS }, database });
+  if (!(await app.sync("acme")).result.ok) throw new Error("the bench tenant did not sync");
+  await approvedVersion(app, "acme", { source: SOURCE, fileName: "three-calls.ts", tests: TESTS });
+  const waiting = new Map<string, () => void>();
+  const early = new Set<string>();
+  const dispatcher = await Dispatcher.start(app, {
+    worker: true,
+    scheduler: false,
+    onEvent: (e) => {
+      if (e.event !== "run-finished") return;
+      const job = String(e.detail["job"]);
+      const resolve = waiting.get(job);
+      if (resolve) resolve();
+      else early.add(job);
+    },
+  });
+  const served = await serveHttp(app, { dispatcher });
+  const secret = webhookSecret(Buffer.from(KEY), "acme", "three-calls");
+  let sent = 0;
+  /** One webhook, trigger → finished, in ms. */
+  const fire = async (): Promise<number> => {
+    const body = JSON.stringify({ text: `r${sent++}` });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const started = performance.now();
+    const response = await fetch(`${served.base}/hooks/acme/three-calls`, { method: "POST", body, headers: { "content-type": "application/json", "x-charter-timestamp": timestamp, "x-charter-signature": sign(secret, timestamp, body) } });
+    const answer = (await response.json()) as { job?: string };
+    if (response.status !== 202 || !answer.job) throw new Error(`webhook answered ${response.status}: ${JSON.stringify(answer)}`);
+    const job = answer.job;
+    if (!early.delete(job)) await new Promise<void>((resolve) => waiting.set(job, resolve));
+    waiting.delete(job);
+    return performance.now() - started;
+  };
+  const transactions = async () => {
+    if (database.raw.kind !== "postgres") return undefined;
+    const sql = postgres(database.raw.url, { max: 1, onnotice: () => {} });
+    const [row] = await sql<{ n: string }[]>`select xact_commit::text as n from pg_stat_database where datname = current_database()`;
+    await sql.end();
+    return Number(row?.n ?? Number.NaN);
+  };
+  try {
+    for (let i = 0; i < 5; i++) await fire(); // warm: connections, the tool server, the verified bundle
+    const idle: number[] = [];
+    for (let i = 0; i < IDLE; i++) idle.push(await fire());
+    idle.sort((a, b) => a - b);
+
+    const commitsBefore = await transactions();
+    const cpuBefore = process.cpuUsage();
+    const latencies: number[] = [];
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        while (sent < 5 + IDLE + RUNS) latencies.push(await fire());
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const commitsAfter = await transactions();
+    latencies.sort((a, b) => a - b);
+    const perSecond = latencies.length / seconds;
+    console.log(`\n${kind === "embedded" ? "Embedded database (PGlite)" : "PostgreSQL server"}, 1 worker, 16 slots`);
+    console.log(`  queue ceiling (pg-boss, empty handler): ${ceiling.perSecond.toFixed(1)} jobs/s, idle send → handler ${ms(ceiling.idleMs)}`);
+    console.log(`  idle, one at a time (${IDLE}): trigger → finished p50 ${ms(quantile(idle, 0.5))}, p95 ${ms(quantile(idle, 0.95))}`);
+    console.log(`  burst of ${latencies.length} from ${CLIENTS} clients: ${perSecond.toFixed(1)} runs/s (${(perSecond / ceiling.perSecond).toFixed(2)}x the queue ceiling); trigger → finished p50 ${ms(quantile(latencies, 0.5))}, p95 ${ms(quantile(latencies, 0.95))}, p99 ${ms(quantile(latencies, 0.99))}`);
+    console.log(`  CPU of this process per run: ${ms((cpu.user + cpu.system) / 1000 / latencies.length)}${commitsBefore !== undefined && commitsAfter !== undefined ? `; transactions committed per run: ${((commitsAfter - commitsBefore) / latencies.length).toFixed(1)}` : ""}`);
+  } finally {
+    await served.close();
+    await dispatcher.stop();
+    await app.close();
+  }
+}
+
+for (const kind of values.database === "both" ? (["embedded", "server"] as const) : [values.database as "embedded" | "server"]) await bench(kind);
