@@ -5,7 +5,7 @@
 import { CatalogService } from "./catalog/index.ts";
 import { type Env, parseEnv } from "./config/env.ts";
 import { McpClientPool } from "./mcp/index.ts";
-import { liveTools, plannerReads, RunService, withRetries } from "./runs/index.ts";
+import { liveTools, plannerReads, RunEnds, RunService, withRetries } from "./runs/index.ts";
 import { releaseIdleIsolates } from "./sandbox/index.ts";
 import { CatalogRepository, type Database, IdentityRepository, openDatabase, PlanningRepository, RunRepository, VersionRepository } from "./store/index.ts";
 import { loadTenantConfig } from "./config/tenant-config.ts";
@@ -22,6 +22,8 @@ export type App = {
   catalogService: CatalogService;
   toolchain: TenantToolchain;
   runs: RunService;
+  /** Wakes callers waiting for runs to end (the database notifies each end). */
+  runEnds: RunEnds;
   runRepository: RunRepository;
   identity: IdentityRepository;
   versionRepository: VersionRepository;
@@ -42,6 +44,7 @@ export async function createApp(options: { processEnv?: Record<string, string | 
   const catalogService = new CatalogService({ env, processEnv, repository: catalogs, pool });
   const runRepository = new RunRepository(database.db);
   const runs = new RunService({ repository: runRepository, leaseMs: env.runLeaseMs, tools: async (tenantId) => withRetries(await liveTools({ env, processEnv, pool, tenantId })) });
+  const runEnds = new RunEnds(database);
   const identity = new IdentityRepository(database.db);
   const versionRepository = new VersionRepository(database.db);
   const toolchain = new TenantToolchain({ catalogs });
@@ -62,6 +65,7 @@ export async function createApp(options: { processEnv?: Record<string, string | 
     catalogService,
     toolchain,
     runs,
+    runEnds,
     runRepository,
     identity,
     versionRepository,
@@ -75,6 +79,7 @@ export async function createApp(options: { processEnv?: Record<string, string | 
     },
     async close() {
       await releaseIdleIsolates();
+      await runEnds.close();
       await pool.closeAll();
       await database.close();
     },

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { RunEnds } from "../src/runs/index.ts";
+import { randomUUID } from "node:crypto";
 import { spawn } from "node:child_process";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -126,6 +128,32 @@ describe("store on both drivers", () => {
         await runs.complete(second, { status: "failed", output: null, error: { code: "X" }, logs: [], state: null, finishedAt: new Date() });
         assert.deepEqual(await runs.state("acme", "w"), { count: 1 });
         assert.equal((await runs.run(second.id))?.status, "failed");
+      });
+
+      test("a run's end wakes whoever waits for it, by job id or run id, when it commits", async () => {
+        const database = await testDatabase(driver);
+        opened.push(database);
+        await new CatalogRepository(database.db).upsertTenant({ id: "acme", name: "Acme", configHash: "h" });
+        const runs = new RunRepository(database.db);
+        await runs.saveBundle({ hash: "sha256:e", tenantId: "acme", workflow: "w", code: "x", sourceMap: "{}", tools: [], inputSchema: {}, outputSchema: {}, catalogHash: "c", sdkHash: "s" });
+        const jobId = randomUUID();
+        const run = await runs.createRun({ tenantId: "acme", workflow: "w", bundleHash: "sha256:e", jobId, trigger: { type: "manual" }, input: {}, status: "running", startedAt: new Date(), seed: [1, 2], leaseUntil: new Date(Date.now() + 60_000) });
+        const ends = new RunEnds(database);
+        try {
+          const byJob = await ends.watch([jobId], 60_000);
+          const byRun = await ends.watch([run.id], 60_000);
+          const other = await ends.watch([randomUUID()], 60_000);
+          let otherWoken = false;
+          void other.ended.then(() => (otherWoken = true));
+          await runs.complete(run, { status: "succeeded", output: {}, error: null, logs: [], state: null, finishedAt: new Date() });
+          // Woken by the notification (milliseconds), not by the waits' own 60 s timers.
+          const woken = await Promise.race([Promise.all([byJob.ended, byRun.ended]).then(() => "woken"), new Promise((resolve) => setTimeout(resolve, 20_000, "not woken"))]);
+          assert.equal(woken, "woken");
+          assert.equal(otherWoken, false, "a wait for another run is not woken");
+          other.cancel();
+        } finally {
+          await ends.close();
+        }
       });
 
       test("webhook deliveries: of concurrent claims of one delivery only one wins; a released one can be claimed again; old ones expire", async () => {

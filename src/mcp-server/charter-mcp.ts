@@ -326,12 +326,18 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
         const until = Date.now() + Number(args["timeout_seconds"] ?? 30) * 1000;
         let finished = -1;
         for (;;) {
-          const runs = await Promise.all(ids.map((id) => ownRun(id)));
-          const done = runs.every((r) => r.status !== "running");
-          const count = runs.filter((r) => r.status !== "running").length;
-          if (count !== finished) progress?.(`${(finished = count)} of ${runs.length} run${runs.length === 1 ? "" : "s"} finished`);
-          if (done || Date.now() >= until) return data({ finished: done, runs: runs.map((r) => ({ id: r.id, workflow: r.workflow, status: r.status, output: r.output, error: r.error })) });
-          await new Promise((resolve) => setTimeout(resolve, 200));
+          // Woken when one of them ends (the database notifies it), re-read at least every 5 s.
+          const wait = await app.runEnds.watch(ids, Math.max(0, Math.min(until - Date.now(), 5_000)));
+          try {
+            const runs = await Promise.all(ids.map((id) => ownRun(id)));
+            const done = runs.every((r) => r.status !== "running");
+            const count = runs.filter((r) => r.status !== "running").length;
+            if (count !== finished) progress?.(`${(finished = count)} of ${runs.length} run${runs.length === 1 ? "" : "s"} finished`);
+            if (done || Date.now() >= until) return data({ finished: done, runs: runs.map((r) => ({ id: r.id, workflow: r.workflow, status: r.status, output: r.output, error: r.error })) });
+            await wait.ended;
+          } finally {
+            wait.cancel();
+          }
         }
       }
       default:

@@ -17,6 +17,8 @@ export interface Database {
   readonly db: Db;
   /** What a job queue (pg-boss) connects with: the same PGlite instance, or the server's URL. */
   readonly raw: { kind: "pglite"; client: PGlite } | { kind: "postgres"; url: string };
+  /** Calls `onPayload` with each NOTIFY on `channel` (any process, on commit) until the returned function is called. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   /** Applies every migration in `drizzle/` that has not been applied yet. */
   migrate(): Promise<void>;
   close(): Promise<void>;

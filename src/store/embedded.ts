@@ -47,6 +47,10 @@ function wrap(client: PGlite, location: string, release: () => void): Database &
     db: pgliteDb as unknown as Db,
     client,
     raw: { kind: "pglite", client },
+    async listen(channel, onPayload) {
+      const unlisten = await client.listen(channel, onPayload);
+      return () => unlisten();
+    },
     async migrate() {
       try {
         await migrate(pgliteDb, { migrationsFolder: MIGRATIONS_FOLDER });

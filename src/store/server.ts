@@ -31,6 +31,11 @@ export async function openServerDatabase(url: string, options: { max?: number } 
     location,
     db,
     raw: { kind: "postgres", url },
+    async listen(channel, onPayload) {
+      // postgres.js listens on a connection of its own, and listens again after it reconnects.
+      const { unlisten } = await client.listen(channel, onPayload);
+      return unlisten;
+    },
     async migrate() {
       // One connection of its own, so the advisory lock and the migration share a session.
       const single = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });

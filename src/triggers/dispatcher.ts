@@ -20,7 +20,7 @@ import { createHash } from "node:crypto";
 import { fromPglite, PgBoss } from "pg-boss";
 import { loadTenantConfig, listTenantIds } from "../config/tenant-config.ts";
 import { intervalMs, triggerInput, type WorkflowTrigger } from "../core/workflow.ts";
-import type { RunResult, RunService } from "../runs/index.ts";
+import type { RunEnds, RunResult, RunService } from "../runs/index.ts";
 import type { Database, RunRepository, RunRow, VersionRepository, VersionRow } from "../store/index.ts";
 import { CharterError, errorText } from "../core/errors.ts";
 import { schemaValidator } from "../core/json-schema.ts";
@@ -47,6 +47,9 @@ export type RunJob = {
   resume?: string;
 };
 
+/** How often a caller waiting for a run re-reads it even without a notification. */
+const RECHECK_MS = 5_000;
+
 /** A job running longer than this is expired even with a live heartbeat (a hung worker); its run is resumed from the journal. */
 const JOB_EXPIRY_BACKSTOP_SECONDS = 3600;
 
@@ -65,7 +68,7 @@ const HORIZON_MS = 60_000;
 
 export type DispatcherEvent = { event: "run-dispatched" | "run-finished" | "run-resumed" | "run-skipped" | "run-handed-back" | "runs-handed-back" | "runs-swept" | "schedules-synced" | "subscriptions-synced" | "dispatcher-error"; detail: Record<string, unknown> };
 
-type DispatcherResources = { database: Database; versions: VersionService; versionRepository: VersionRepository; runs: RunService; runRepository: RunRepository; env: Env };
+type DispatcherResources = { database: Database; versions: VersionService; versionRepository: VersionRepository; runs: RunService; runRepository: RunRepository; runEnds: RunEnds; env: Env };
 
 export class Dispatcher {
   readonly #boss: PgBoss;
@@ -167,13 +170,22 @@ export class Dispatcher {
     return id;
   }
 
-  /** The run a job started, once it has finished or the wait is over (undefined: not started yet). */
+  /**
+   * The run a job started, once it has finished or the wait is over (undefined: not started yet).
+   * Woken when the run's end commits (RunEnds), not by polling; a re-read every few seconds
+   * covers a notification lost with a connection.
+   */
   async runOfJob(jobId: string, waitMs: number): Promise<RunRow | undefined> {
     const until = Date.now() + waitMs;
     for (;;) {
-      const run = await this.#r.runRepository.runOfJob(jobId);
-      if ((run && run.status !== "running") || Date.now() >= until) return run;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      const wait = await this.#r.runEnds.watch([jobId], Math.max(0, Math.min(until - Date.now(), RECHECK_MS)));
+      try {
+        const run = await this.#r.runRepository.runOfJob(jobId);
+        if ((run && run.status !== "running") || Date.now() >= until) return run;
+        await wait.ended;
+      } finally {
+        wait.cancel();
+      }
     }
   }
 
