@@ -48,6 +48,21 @@ export default defineWorkflow({
     return { done: true };
   },
 });`;
+/** One call, and eleven: the difference of their idle latencies, over ten, is what one more step costs. */
+const stepsSource = (name: string, calls: number) => `import { ops } from "charter:sdk";
+import { defineWorkflow } from "charter:workflow";
+export default defineWorkflow({
+  name: "${name}",
+  description: "Reads ${calls} times.",
+  input: { type: "object" },
+  output: { type: "object", properties: { done: { type: "boolean" } }, required: ["done"] },
+  triggers: [{ type: "webhook" }],
+  run: async () => {
+    for (let i = 0; i < ${calls}; i++) await ops.lookup({});
+    return { done: true };
+  },
+});`;
+const stepsTests = (calls: number) => JSON.stringify({ tests: [{ name: "reads", input: {}, mocks: { "ops.lookup": Array.from({ length: calls }, () => ({ output: { value: "v" } })) }, expect: { output: { done: true } } }] });
 const TESTS = JSON.stringify({ tests: [{ name: "three calls", input: { text: "x" }, mocks: { "ops.lookup": [{ output: { value: "v" } }, { output: { value: "v" } }], "ops.append": [{ output: { written: "x" } }] }, expect: { output: { done: true } } }] });
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
@@ -100,6 +115,8 @@ async function bench(kind: "embedded" | "server"): Promise<void> {
   const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants, CHARTER_WORKER_CONCURRENCY: SLOTS, CHARTER_TENANT_CONCURRENCY: SLOTS }, database });
   if (!(await app.sync("acme")).result.ok) throw new Error("the bench tenant did not sync");
   await approvedVersion(app, "acme", { source: SOURCE, fileName: "three-calls.ts", tests: TESTS });
+  await approvedVersion(app, "acme", { source: stepsSource("one-call", 1), fileName: "one-call.ts", tests: stepsTests(1) });
+  await approvedVersion(app, "acme", { source: stepsSource("eleven-calls", 11), fileName: "eleven-calls.ts", tests: stepsTests(11) });
   const waiting = new Map<string, () => void>();
   const early = new Set<string>();
   const dispatcher = await Dispatcher.start(app, {
@@ -114,14 +131,14 @@ async function bench(kind: "embedded" | "server"): Promise<void> {
     },
   });
   const served = await serveHttp(app, { dispatcher });
-  const secret = webhookSecret(Buffer.from(KEY), "acme", "three-calls");
   let sent = 0;
   /** One webhook, trigger → finished, in ms. */
-  const fire = async (): Promise<number> => {
-    const body = JSON.stringify({ text: `r${sent++}` });
+  const fire = async (workflow = "three-calls"): Promise<number> => {
+    const body = JSON.stringify(workflow === "three-calls" ? { text: `r${sent++}` } : { n: sent++ });
     const timestamp = String(Math.floor(Date.now() / 1000));
     const started = performance.now();
-    const response = await fetch(`${served.base}/hooks/acme/three-calls`, { method: "POST", body, headers: { "content-type": "application/json", "x-charter-timestamp": timestamp, "x-charter-signature": sign(secret, timestamp, body) } });
+    const secret = webhookSecret(Buffer.from(KEY), "acme", workflow);
+    const response = await fetch(`${served.base}/hooks/acme/${workflow}`, { method: "POST", body, headers: { "content-type": "application/json", "x-charter-timestamp": timestamp, "x-charter-signature": sign(secret, timestamp, body) } });
     const answer = (await response.json()) as { job?: string };
     if (response.status !== 202 || !answer.job) throw new Error(`webhook answered ${response.status}: ${JSON.stringify(answer)}`);
     const job = answer.job;
@@ -142,13 +159,26 @@ async function bench(kind: "embedded" | "server"): Promise<void> {
     for (let i = 0; i < IDLE; i++) idle.push(await fire());
     idle.sort((a, b) => a - b);
 
+    // One more step: eleven calls against one, one at a time, alternating.
+    const one: number[] = [];
+    const eleven: number[] = [];
+    for (let i = 0; i < 3; i++) await Promise.all([fire("one-call"), fire("eleven-calls")]);
+    for (let i = 0; i < IDLE; i++) {
+      one.push(await fire("one-call"));
+      eleven.push(await fire("eleven-calls"));
+    }
+    one.sort((a, b) => a - b);
+    eleven.sort((a, b) => a - b);
+    const perStep = (quantile(eleven, 0.5) - quantile(one, 0.5)) / 10;
+    const base = sent;
+
     const commitsBefore = await transactions();
     const cpuBefore = process.cpuUsage();
     const latencies: number[] = [];
     const started = performance.now();
     await Promise.all(
       Array.from({ length: CLIENTS }, async () => {
-        while (sent < 5 + IDLE + RUNS) latencies.push(await fire());
+        while (sent < base + RUNS) latencies.push(await fire());
       }),
     );
     const seconds = (performance.now() - started) / 1000;
@@ -159,6 +189,7 @@ async function bench(kind: "embedded" | "server"): Promise<void> {
     console.log(`\n${kind === "embedded" ? "Embedded database (PGlite)" : "PostgreSQL server"}, 1 worker, 16 slots`);
     console.log(`  queue ceiling (pg-boss, empty handler): ${ceiling.perSecond.toFixed(1)} jobs/s, idle send → handler ${ms(ceiling.idleMs)}`);
     console.log(`  idle, one at a time (${IDLE}): trigger → finished p50 ${ms(quantile(idle, 0.5))}, p95 ${ms(quantile(idle, 0.95))}`);
+    console.log(`  one more step (a read-only MCP call, journaled): ${ms(perStep)} (idle p50 of 11 calls ${ms(quantile(eleven, 0.5))}, of 1 call ${ms(quantile(one, 0.5))})`);
     console.log(`  burst of ${latencies.length} from ${CLIENTS} clients: ${perSecond.toFixed(1)} runs/s (${(perSecond / ceiling.perSecond).toFixed(2)}x the queue ceiling); trigger → finished p50 ${ms(quantile(latencies, 0.5))}, p95 ${ms(quantile(latencies, 0.95))}, p99 ${ms(quantile(latencies, 0.99))}`);
     console.log(`  CPU of this process per run: ${ms((cpu.user + cpu.system) / 1000 / latencies.length)}${commitsBefore !== undefined && commitsAfter !== undefined ? `; transactions committed per run: ${((commitsAfter - commitsBefore) / latencies.length).toFixed(1)}` : ""}`);
   } finally {
