@@ -383,8 +383,11 @@ describe("the offline planner", () => {
   ];
   for (const [request, tools] of requests) {
     test(`plans a draft that passes its gates: "${request}"`, async () => {
+      const reused = app.toolchain.reusedBuilds;
       const result = await app.planner.plan({ tenantId: "demo", request, author });
       assert.equal(result.planner, "offline");
+      // Checked once: the version's creation reuses the compile of the draft the planner submitted.
+      assert.ok(app.toolchain.reusedBuilds > reused, "the draft was compiled again for its version");
       assert.equal(result.version.status, "checks-passed", JSON.stringify(result.version.gates));
       assert.deepEqual((result.version.capabilities as { integration: string; tool: string }[]).map((c) => `${c.integration}.${c.tool}`), tools);
     });

@@ -4,6 +4,7 @@
  * that changes the catalog gives the next check a fresh SDK, and tenants never share one.
  */
 import { bundleHash } from "../core/bundle-hash.ts";
+import { contentHash } from "../core/canonical-json.ts";
 import type { CompileInput, CompileResult, CompilerSdk } from "../compile/index.ts";
 import { WorkflowCompiler } from "../compile/index.ts";
 import { CharterError } from "../core/errors.ts";
@@ -31,10 +32,16 @@ export function compilerSdkOf(integrations: SdkIntegration[]): { sdk: GeneratedS
   return { sdk, compilerSdk };
 }
 
+/** How many builds a toolchain keeps for reuse. */
+const BUILDS_KEPT = 32;
+
 export class TenantToolchain {
   readonly #catalogs: CatalogRepository;
   readonly #sdks = new Map<string, TenantSdk>();
   readonly #compilers = new Map<string, WorkflowCompiler>();
+  /** Recent builds by tenant, SDK and input; the oldest is dropped first. */
+  readonly #built = new Map<string, Promise<{ result: CompileResult; runnable: RunnableBundle | undefined }>>();
+  #reused = 0;
 
   constructor(options: { catalogs: CatalogRepository }) {
     this.#catalogs = options.catalogs;
@@ -80,8 +87,29 @@ export class TenantToolchain {
    */
   async build(tenantId: string, input: CompileInput): Promise<{ result: CompileResult; runnable: RunnableBundle | undefined; sdk: TenantSdk }> {
     const sdk = await this.sdk(tenantId);
+    // Check once: the same source and tests against the same SDK (a planner's check_draft, then its
+    // submit, then the version's creation) compile once; the result is the same, so it is kept.
+    const key = contentHash({ tenantId, sdk: sdk.sdkHash, catalog: sdk.catalogHash, input });
+    const kept = this.#built.get(key);
+    if (kept) {
+      this.#reused++;
+      return { ...(await kept), sdk };
+    }
+    const building = this.#build(tenantId, sdk, input);
+    this.#built.set(key, building);
+    building.catch(() => this.#built.delete(key));
+    if (this.#built.size > BUILDS_KEPT) this.#built.delete(this.#built.keys().next().value ?? "");
+    return { ...(await building), sdk };
+  }
+
+  /** How many compiles a build did not need (for tests and benches). */
+  get reusedBuilds(): number {
+    return this.#reused;
+  }
+
+  async #build(tenantId: string, sdk: TenantSdk, input: CompileInput): Promise<{ result: CompileResult; runnable: RunnableBundle | undefined }> {
     const result = await this.#compilerFor(sdk).compile(input);
-    if (!result.ok || !result.bundle || !result.workflow) return { result, runnable: undefined, sdk };
+    if (!result.ok || !result.bundle || !result.workflow) return { result, runnable: undefined };
     const schemas = new Map(sdk.compilerSdk.tools.map((tool) => [`${tool.integration}\u0000${tool.tool}`, tool]));
     const tools = result.capabilities.map((capability) => {
       const tool = schemas.get(`${capability.integration}\u0000${capability.tool}`);
@@ -100,6 +128,6 @@ export class TenantToolchain {
       catalogHash: result.catalogHash,
       sdkHash: result.sdkHash,
     };
-    return { result, runnable, sdk };
+    return { result, runnable };
   }
 }
