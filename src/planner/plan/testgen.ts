@@ -21,6 +21,8 @@ type Scenario = { name: string; input: Record<string, unknown>; state: Record<st
 type ListSource = { list: Extract<PlanStep, { kind: "list" }>; call: string | undefined; path: string[]; itemSchema: Record<string, unknown>; timeField?: string | undefined; age?: number };
 
 export function planToTests(plan: WorkflowPlan, tools: ReadonlyMap<string, PlanTool>): { tests: WorkflowTest[] } {
+  // The same plan gives the same tests, item ids included (so a draft checked and then submitted is the same text).
+  serial = 0;
   const now = new Date(TEST_NOW);
   const steps = [...walkSteps(plan.steps)].map((s) => s.step);
   const calls = steps.filter((s): s is Extract<PlanStep, { kind: "call" }> => s.kind === "call");
@@ -167,6 +169,7 @@ function describeItems(source: ListSource): string {
   return misses ? `1 ${source.list.noun.replace(/s$/, "")} that matches and ${misses} that each miss one condition` : `2 ${source.list.noun}`;
 }
 
+/** Item ids within one planToTests call (it is synchronous, and starts it at 0). */
 let serial = 0;
 
 /** Items for a list: one that meets every condition and one per condition that misses only it. */
