@@ -4,6 +4,7 @@
  * TypeScript of the few it wants. Text that comes from tenant servers (descriptions) is returned
  * as data inside the JSON results, which the loop fences as untrusted.
  */
+import type { CompileResult } from "../compile/index.ts";
 import { ts } from "ts-morph";
 import { z } from "zod";
 import type { CatalogContent } from "../core/catalog.ts";
@@ -49,6 +50,8 @@ export class PlannerTools {
   readonly #catalogs: CatalogRepository;
   readonly #versions: VersionService;
   readonly #context: PlannerContext;
+  /** Gate results of the builds this planner checked (a build is kept by the toolchain, so the same object means the same draft). */
+  readonly #gatesOf = new WeakMap<CompileResult, GateResult[]>();
   readonly #live: LiveAccess | undefined;
   #sdk: TenantSdk | undefined;
   readonly #plans = new Map<string, WorkflowPlan>();
@@ -304,7 +307,9 @@ export class PlannerTools {
   /** Compiles the draft, runs its tests in the sandbox with mocks, and returns what failed. */
   async checkDraft(source: string, tests: string | undefined): Promise<DraftCheck> {
     const { result, runnable } = await this.#toolchain.build(this.#context.tenantId, { source, fileName: "draft.ts", tests: tests === undefined ? undefined : { text: tests, fileName: "draft.tests.json" } });
-    const gates: GateResult[] = await runGates(result, runnable, result.tests?.tests);
+    // The same build (same source, tests and SDK: the toolchain keeps it) has the same gate results: check_draft then submit run the tests once.
+    const gates: GateResult[] = this.#gatesOf.get(result) ?? (await runGates(result, runnable, result.tests?.tests));
+    this.#gatesOf.set(result, gates);
     return {
       ok: gates.every((g) => g.ok) && result.ok,
       diagnostics: result.diagnostics.map(formatDiagnostic),
