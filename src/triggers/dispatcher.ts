@@ -17,6 +17,7 @@
  * running with no job (retries used up) is found by the orphan sweep and resumed the same way.
  */
 import { createHash } from "node:crypto";
+import { sql } from "drizzle-orm";
 import { fromPglite, PgBoss } from "pg-boss";
 import { loadTenantConfig, listTenantIds } from "../config/tenant-config.ts";
 import { intervalMs, triggerInput, type WorkflowTrigger } from "../core/workflow.ts";
@@ -47,6 +48,9 @@ export type RunJob = {
   resume?: string;
 };
 
+/** The channel a process notifies when it queued a job that is due now. */
+const JOB_QUEUED = "charter_job_queued";
+
 /** How often a caller waiting for a run re-reads it even without a notification. */
 const RECHECK_MS = 5_000;
 
@@ -76,6 +80,9 @@ export class Dispatcher {
   readonly #repository: VersionRepository;
   readonly #onEvent: (event: DispatcherEvent) => void;
   #timer: NodeJS.Timeout | undefined;
+  /** This process's worker slots (pg-boss worker ids) not running a job now. */
+  readonly #idleSlots = new Set<string>();
+  #unlistenQueued: (() => Promise<void>) | undefined;
   #sweepTimer: NodeJS.Timeout | undefined;
   #resources: ResourceTriggers | undefined;
   /** Jobs this process is running now. */
@@ -101,8 +108,7 @@ export class Dispatcher {
   ): Promise<Dispatcher> {
     const raw = resources.database.raw;
     const timing = recoveryTiming(resources.env.runLeaseMs);
-    // LISTEN/NOTIFY: a job queued in any process wakes idle workers at once (polling stays as the floor).
-    const common = { schedule: options.scheduler, supervise: true, useListenNotify: true, cronWorkerIntervalSeconds: 1, cronMonitorIntervalSeconds: 1, superviseIntervalSeconds: timing.superviseSeconds, monitorIntervalSeconds: timing.superviseSeconds };
+    const common = { schedule: options.scheduler, supervise: true, cronWorkerIntervalSeconds: 1, cronMonitorIntervalSeconds: 1, superviseIntervalSeconds: timing.superviseSeconds, monitorIntervalSeconds: timing.superviseSeconds };
     const boss = raw.kind === "pglite" ? new PgBoss({ ...common, db: fromPglite(raw.client), backend: "pglite" }) : new PgBoss({ ...common, connectionString: raw.url, max: 4 });
     const onEvent = options.onEvent ?? (() => {});
     boss.on("error", (error: Error) => onEvent({ event: "dispatcher-error", detail: { message: errorText(error) } }));
@@ -110,21 +116,23 @@ export class Dispatcher {
     // A live worker's job never expires under its run: pg-boss keeps its heartbeat. A job whose worker
     // died (kill -9) misses its heartbeat and is failed back to the queue within a lease and a
     // supervise pass, freeing the tenant's concurrency slot; expiry is only a backstop for a hung worker.
-    const queue = { retryLimit: 5, retryDelay: 1, retryBackoff: true, heartbeatSeconds: timing.heartbeatSeconds, expireInSeconds: JOB_EXPIRY_BACKSTOP_SECONDS, notify: true };
+    const queue = { retryLimit: 5, retryDelay: 1, retryBackoff: true, heartbeatSeconds: timing.heartbeatSeconds, expireInSeconds: JOB_EXPIRY_BACKSTOP_SECONDS, notify: false };
     await boss.createQueue(RUN_QUEUE, queue).catch(() => boss.updateQueue(RUN_QUEUE, queue));
     const dispatcher = new Dispatcher(boss, resources, onEvent);
     if (options.worker) {
       const { concurrency, tenantConcurrency } = resources.env.workers;
       const tiers = await tenantLimits(resources.env.tenantsDir);
       // One pg-boss worker per slot, each fetching again right after its job (there may be more
-      // queued) and waiting only after a fetch that found nothing, until a NOTIFY or its poll. The
-      // poll stays short even with NOTIFY: a job that becomes due later (a schedule slot, a retry)
-      // sends no NOTIFY when it does.
+      // queued) and waiting only after a fetch that found nothing, until it is woken or polls. A
+      // job queued in any process wakes one idle slot of each worker process (NOTIFY
+      // charter_job_queued), not all of them. The poll stays short: a job that becomes due later
+      // (a schedule slot, a retry) wakes nobody when it does.
       const poll = options.pollSeconds ?? 1;
       const groupConcurrency = { default: tenantConcurrency, ...(Object.keys(tiers).length > 0 ? { tiers } : {}) };
       for (let slot = 0; slot < concurrency; slot++) {
         let self: string | undefined;
-        self = await boss.work<RunJob>(RUN_QUEUE, { pollingIntervalSeconds: poll, notifyPollingIntervalSeconds: poll, batchSize: 1, localConcurrency: 1, groupConcurrency, includeMetadata: true }, async (jobs) => {
+        self = await boss.work<RunJob>(RUN_QUEUE, { pollingIntervalSeconds: poll, batchSize: 1, localConcurrency: 1, groupConcurrency, includeMetadata: true }, async (jobs) => {
+          if (self) dispatcher.#idleSlots.delete(self);
           for (const job of jobs) {
             const running = dispatcher.#run(job.id, job.data, job.retryCount);
             dispatcher.#inFlight.add(running);
@@ -134,9 +142,17 @@ export class Dispatcher {
               dispatcher.#inFlight.delete(running);
             }
           }
-          if (self) boss.notifyWorker(self);
+          if (self) {
+            dispatcher.#idleSlots.add(self);
+            boss.notifyWorker(self);
+          }
         });
+        dispatcher.#idleSlots.add(self);
       }
+      dispatcher.#unlistenQueued = await resources.database.listen(JOB_QUEUED, () => {
+        const idle = dispatcher.#idleSlots.values().next().value;
+        if (idle) boss.notifyWorker(idle);
+      });
     }
     if (options.scheduler) {
       if (options.subscriptions) {
@@ -152,7 +168,10 @@ export class Dispatcher {
 
   /** Queues a run of a workflow's approved version; a worker picks it up. Returns the job id (null: that id is queued already). */
   async enqueue(job: RunJob, options: { id?: string; startAfter?: Date } = {}): Promise<string | null> {
-    return this.#boss.send(RUN_QUEUE, job, { group: { id: job.tenantId, tier: job.tenantId }, ...options });
+    const id = await this.#boss.send(RUN_QUEUE, job, { group: { id: job.tenantId, tier: job.tenantId }, ...options });
+    // Due now: wake an idle worker slot in every worker process.
+    if (id && (!options.startAfter || options.startAfter.getTime() <= Date.now())) await this.#r.database.db.execute(sql`select pg_notify(${JOB_QUEUED}, '')`);
+    return id;
   }
 
   /**
@@ -246,6 +265,9 @@ export class Dispatcher {
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     if (this.#sweepTimer) clearInterval(this.#sweepTimer);
+    const unlisten = this.#unlistenQueued;
+    this.#unlistenQueued = undefined;
+    await unlisten?.().catch((error: unknown) => this.#onEvent({ event: "dispatcher-error", detail: { message: `stopping the job listener: ${errorText(error)}` } }));
     this.#resources?.stop();
     await this.#boss.offWork(RUN_QUEUE, { wait: false }).catch(() => undefined);
     if (this.#inFlight.size > 0) {
