@@ -26,17 +26,45 @@ type Entry = {
   stderr: TailBuffer;
   launched: ChildProcess | undefined;
   closed: boolean;
+  /** Requests under way, and when the last one ended: an entry idle long enough is closed. */
+  active: number;
+  lastUsed: number;
+  /** Holds resource subscriptions: never closed for being idle. */
+  keepOpen: boolean;
 };
 
-export type PoolOptions = { clientName?: string; clientVersion?: string };
+/**
+ * `idleCloseMs`: a connection with no request for this long is closed (a stdio server's process
+ * ends with it) and opened again on the next request; 0 keeps every connection open.
+ */
+export type PoolOptions = { clientName?: string; clientVersion?: string; idleCloseMs?: number; now?: () => number };
 
 export class McpClientPool {
   readonly #entries = new Map<string, Promise<Entry>>();
   readonly #clientInfo: { name: string; version: string };
   readonly #resourceListeners = new Set<(key: string, uri: string) => void>();
 
+  readonly #idleCloseMs: number;
+  readonly #now: () => number;
+  #idleTimer: NodeJS.Timeout | undefined;
+
   constructor(options: PoolOptions = {}) {
     this.#clientInfo = { name: options.clientName ?? "charter", version: options.clientVersion ?? "0.1.0" };
+    this.#idleCloseMs = options.idleCloseMs ?? 0;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Closes the connections that have had no request for `idleCloseMs` and hold no subscription; returns how many. */
+  async closeIdle(): Promise<number> {
+    if (this.#idleCloseMs <= 0) return 0;
+    const now = this.#now();
+    const idle: string[] = [];
+    for (const [key, pending] of this.#entries) {
+      const entry = await pending.catch(() => undefined);
+      if (entry && this.#entries.get(key) === pending && entry.active === 0 && !entry.keepOpen && now - entry.lastUsed >= this.#idleCloseMs) idle.push(key);
+    }
+    await Promise.all(idle.map((key) => this.release(key)));
+    return idle.length;
   }
 
   /**
@@ -47,10 +75,12 @@ export class McpClientPool {
     spec: ConnectionSpec,
     doing: string,
     operation: (client: Client, options: RequestOptions) => Promise<T>,
-    { retryOnDisconnect = false }: { retryOnDisconnect?: boolean } = {},
+    { retryOnDisconnect = false, keepOpen = false }: { retryOnDisconnect?: boolean; keepOpen?: boolean } = {},
   ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const entry = await this.#entry(spec);
+      entry.active++;
+      entry.keepOpen ||= keepOpen;
       try {
         return await operation(entry.client, { timeout: spec.timeouts.requestMs, maxTotalTimeout: spec.timeouts.requestMs });
       } catch (error) {
@@ -71,6 +101,9 @@ export class McpClientPool {
         }
         if (failure.code === "INTEGRATION_TIMEOUT") await this.release(spec.key); // a hung server is not reused
         throw failure;
+      } finally {
+        entry.active--;
+        entry.lastUsed = this.#now();
       }
     }
   }
@@ -91,6 +124,8 @@ export class McpClientPool {
   }
 
   async closeAll(): Promise<void> {
+    if (this.#idleTimer) clearInterval(this.#idleTimer);
+    this.#idleTimer = undefined;
     await Promise.all([...this.#entries.keys()].map((key) => this.release(key)));
   }
 
@@ -118,7 +153,12 @@ export class McpClientPool {
 
   async #connect(spec: ConnectionSpec, specHash: string): Promise<Entry> {
     const stderr = new TailBuffer();
-    const entry: Entry = { client: new Client(this.#clientInfo, { jsonSchemaValidator: linearSchemaValidation }), specHash, stderr, launched: undefined, closed: false };
+    const entry: Entry = { client: new Client(this.#clientInfo, { jsonSchemaValidator: linearSchemaValidation }), specHash, stderr, launched: undefined, closed: false, active: 0, lastUsed: this.#now(), keepOpen: false };
+    // The idle sweep runs while there are connections (and does not keep the process alive).
+    if (this.#idleCloseMs > 0 && !this.#idleTimer) {
+      this.#idleTimer = setInterval(() => void this.closeIdle().catch(() => undefined), Math.min(60_000, Math.max(1_000, Math.floor(this.#idleCloseMs / 2))));
+      this.#idleTimer.unref();
+    }
     entry.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => {
       for (const listener of this.#resourceListeners) listener(spec.key, notification.params.uri);
     });

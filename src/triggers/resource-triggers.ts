@@ -62,7 +62,7 @@ export class ResourceTriggers {
     this.#watches = watches;
     for (const watch of watches.values()) {
       try {
-        await this.#pool.request(watch.spec, `subscribing to ${watch.uri}`, (client, options) => client.subscribeResource({ uri: watch.uri }, options));
+        await this.#pool.request(watch.spec, `subscribing to ${watch.uri}`, (client, options) => client.subscribeResource({ uri: watch.uri }, options), { keepOpen: true });
       } catch (error) {
         this.#onEvent({ event: "dispatcher-error", detail: { tenant: watch.tenantId, uri: watch.uri, message: errorText(error) } });
       }

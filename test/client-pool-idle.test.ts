@@ -1,0 +1,64 @@
+/**
+ * Connections to tool servers are closed when unused for CHARTER_MCP_IDLE_CLOSE_MS (a stdio
+ * server's process ends with its connection) and reopened by the next request; a connection that
+ * holds a resource subscription, or has a request under way, stays open. The clock is injected.
+ */
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import { type ConnectionSpec, McpClientPool } from "../src/mcp/index.ts";
+import { REPO } from "./helpers/tenants.ts";
+
+test("idle connections are closed and reopened on demand; subscribed or busy ones are kept", async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), "charter-idle-"));
+  const countFile = path.join(dir, "count.txt");
+  await writeFile(countFile, "");
+  let now = 1_000_000;
+  const pool = new McpClientPool({ idleCloseMs: 60_000, now: () => now });
+  const spec = (name: string): ConnectionSpec => ({ key: `t/${name}`, integration: name, timeouts: { connectMs: 20_000, requestMs: 20_000 }, transport: "stdio", command: "node", args: [path.join(REPO, "test/fixtures/counting-server.ts"), "--file", countFile], env: {}, cwd: REPO, secretEnv: {} });
+  const lookup = (s: ConnectionSpec) => pool.request(s, "looking up", (client, options) => client.callTool({ name: "lookup", arguments: {} }, undefined, options));
+  const pid = (s: ConnectionSpec) => pool.request(s, "asking", (client) => Promise.resolve((client.transport as { pid?: number | null } | undefined)?.pid ?? null));
+  try {
+    const plain = spec("plain");
+    const subscribed = spec("subscribed");
+    await lookup(plain);
+    await pool.request(subscribed, "subscribing", (client, options) => client.callTool({ name: "lookup", arguments: {} }, undefined, options), { keepOpen: true });
+    const firstPid = await pid(plain);
+    assert.ok(firstPid, "a stdio server process");
+
+    now += 59_000;
+    assert.equal(await pool.closeIdle(), 0, "not idle long enough");
+    now += 2_000;
+    assert.equal(await pool.closeIdle(), 1, "the plain connection is closed; the subscribed one is kept");
+    // Its process ended with it.
+    const alive = (p: number) => {
+      try {
+        process.kill(p, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 100 && alive(firstPid); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(alive(firstPid), false, "the stdio server's process ended");
+
+    // The next request opens a new connection and works.
+    await lookup(plain);
+    const secondPid = await pid(plain);
+    assert.ok(secondPid && secondPid !== firstPid, "a new process");
+    assert.equal((await readFile(countFile, "utf8")).split("\n").filter((l) => l === "lookup").length, 3);
+
+    // A connection with a request under way is not closed, however long it has been.
+    now += 120_000;
+    const busy = pool.request(plain, "waiting", async () => {
+      now += 120_000;
+      assert.equal(await pool.closeIdle(), 0, "busy: kept");
+      return true;
+    });
+    assert.equal(await busy, true);
+  } finally {
+    await pool.closeAll();
+  }
+});
