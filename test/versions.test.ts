@@ -256,6 +256,17 @@ for (const driver of DRIVERS) {
       await assert.rejects(refused, (error: { code: string; message: string }) => error.code === "SCHEMA_DRIFT" && /ops\.purge: tool purge: input field "reason" added \(required\)/.test(error.message));
       assert.equal((await w.app.versionRepository.audit("acme")).filter((a) => a.action === "version-drifted").length, 1);
       assert.equal(await code(w.app.versions.approve("acme", v.id, w.users.carol, "drifted")), "VERSION_NOT_APPROVABLE");
+      // Drift both ways: the server restored (its tools as before the break) clears the drift, in the
+      // audit log, and the version runs again; breaking it again drifts it again.
+      await writeFile(w.toolsFile, JSON.stringify(compatible));
+      const restored = await w.app.sync("acme");
+      assert.deepEqual(restored.drift.map((d) => [d.version, d.drifted]), [["purge@1", false]]);
+      assert.equal((await w.app.versions.find("acme", v.id)).status, "approved");
+      assert.equal((await w.app.versionRepository.audit("acme")).filter((a) => a.action === "version-drift-cleared").length, 1);
+      assert.equal((await w.app.versions.runActive({ tenantId: "acme", workflow: "purge", input: { id: "x" }, trigger: { type: "manual" } })).status, "succeeded");
+      await writeFile(w.toolsFile, JSON.stringify(breaking));
+      assert.deepEqual((await w.app.sync("acme")).drift.map((d) => [d.version, d.drifted]), [["purge@1", true]]);
+      assert.equal((await w.app.versions.find("acme", v.id)).status, "drifted");
       const late = w.app.versions.approve("acme", pending.id, w.users.carol, "too late");
       await assert.rejects(late, (error: { code: string; message: string }) => error.code === "SCHEMA_DRIFT" && /was built against an older catalog/.test(error.message));
       // A version written before the change cannot be approved after it.

@@ -61,6 +61,11 @@ export class VersionRepository {
     return this.#db.select().from(versions).where(eq(versions.status, "approved"));
   }
 
+  /** The tenant's versions that drifted: still their workflow's active version, refused until the catalog fits again. */
+  async driftedVersions(tenantId: string): Promise<VersionRow[]> {
+    return this.#db.select().from(versions).where(and(eq(versions.tenantId, tenantId), eq(versions.status, "drifted")));
+  }
+
   async activeVersions(tenantId: string): Promise<VersionRow[]> {
     return this.#db.select().from(versions).where(and(eq(versions.tenantId, tenantId), eq(versions.status, "approved")));
   }

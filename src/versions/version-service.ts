@@ -207,7 +207,8 @@ export class VersionService {
    * the new SDK and a comparison of each tool it calls. Breaking changes mark it drifted.
    */
   async checkDrift(tenantId: string): Promise<{ version: string; drifted: boolean; drift: Drift }[]> {
-    const active = await this.#r.versions.activeVersions(tenantId);
+    // Drifted versions too: a catalog that fits them again (a server restored after a bad deploy) clears their drift.
+    const active = [...(await this.#r.versions.activeVersions(tenantId)), ...(await this.#r.versions.driftedVersions(tenantId))];
     if (active.length === 0) return [];
     const sdk = await this.#r.toolchain.sdk(tenantId);
     const current = contentsOf(sdk.integrations);
@@ -219,6 +220,14 @@ export class VersionService {
       for (const d of compiled.diagnostics.filter((d) => d.severity === "error").slice(0, 5)) breaking.push({ tool: "(typecheck)", change: formatDiagnostic(d) });
       const drift: Drift = { breaking, compatible, catalogHash: sdk.catalogHash, checkedAt: new Date().toISOString() };
       const audit = { tenantId, actorId: null, workflow: version.workflow, versionId: version.id };
+      if (version.status === "drifted") {
+        if (breaking.length > 0) continue; // still drifted: recorded when it drifted
+        // What it calls is as approved again (or changed only compatibly): it runs again, said in the audit log.
+        const cleared = sdk.catalogHash === version.catalogHash ? null : drift;
+        await this.#r.versions.transition({ version, from: ["drifted"], to: "approved", drift: cleared, audit: { ...audit, action: "version-drift-cleared", detail: { catalogHash: sdk.catalogHash, compatible } } });
+        results.push({ version: label(version), drifted: false, drift });
+        continue;
+      }
       if (breaking.length > 0) {
         await this.#r.versions.transition({ version, from: ["approved"], to: "drifted", drift, audit: { ...audit, action: "version-drifted", detail: drift } });
       } else if (compatible.length > 0) {
