@@ -19,28 +19,13 @@ import { embeddedTestDatabase } from "../test/helpers/databases.ts";
 import { approvedVersion } from "../test/helpers/reviewed.ts";
 import { serveHttp } from "../test/helpers/serve.ts";
 import { countingServer, tenantsFolder } from "../test/helpers/tenants.ts";
+import { THREE_CALLS, WEBHOOK_KEY } from "./three-calls.ts";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "30" } } });
 const runs = Number(values.runs);
-const KEY = "bench-webhook-key-0123456789abcdef";
+const KEY = WEBHOOK_KEY;
 process.env["CHARTER_WEBHOOK_KEY"] = KEY;
 
-const SOURCE = `import { ops } from "charter:sdk";
-import { defineWorkflow } from "charter:workflow";
-export default defineWorkflow({
-  name: "three-calls",
-  description: "Reads, appends, reads.",
-  input: { type: "object", properties: { text: { type: "string" } }, required: ["text"] },
-  output: { type: "object", properties: { done: { type: "boolean" } }, required: ["done"] },
-  triggers: [{ type: "webhook" }],
-  run: async (input) => {
-    await ops.lookup({});
-    await ops.append({ text: input.text });
-    await ops.lookup({});
-    return { done: true };
-  },
-});`;
-const TESTS = JSON.stringify({ tests: [{ name: "three calls", input: { text: "x" }, mocks: { "ops.lookup": [{ output: { value: "v" } }, { output: { value: "v" } }], "ops.append": [{ output: { written: "x" } }] }, expect: { output: { done: true } } }] });
 
 const dir = await mkdtemp(path.join(tmpdir(), "charter-roundtrips-"));
 const countFile = path.join(dir, "count.txt");
@@ -89,7 +74,7 @@ const transaction = client.transaction.bind(client);
 const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants }, database });
 const synced = await app.sync("acme");
 if (!synced.result.ok) throw new Error("the bench tenant did not sync");
-await approvedVersion(app, "acme", { source: SOURCE, fileName: "three-calls.ts", tests: TESTS });
+await approvedVersion(app, "acme", THREE_CALLS);
 let finished: (() => void) | undefined;
 const dispatcher = await Dispatcher.start(app, { worker: true, scheduler: false, pollSeconds: 0.5, onEvent: (e) => e.event === "run-finished" && finished?.() });
 const served = await serveHttp(app, { dispatcher });

@@ -24,30 +24,16 @@ import { testDatabase } from "../test/helpers/databases.ts";
 import { approvedVersion } from "../test/helpers/reviewed.ts";
 import { serveHttp } from "../test/helpers/serve.ts";
 import { countingServer, tenantsFolder } from "../test/helpers/tenants.ts";
+import { THREE_CALLS, WEBHOOK_KEY } from "./three-calls.ts";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "300" }, clients: { type: "string", default: "16" }, database: { type: "string", default: "both" }, idle: { type: "string", default: "20" } } });
 const RUNS = Number(values.runs);
 const CLIENTS = Number(values.clients);
 const IDLE = Number(values.idle);
-const KEY = "bench-webhook-key-0123456789abcdef";
+const KEY = WEBHOOK_KEY;
 process.env["CHARTER_WEBHOOK_KEY"] = KEY;
 const SLOTS = "16";
 
-const SOURCE = `import { ops } from "charter:sdk";
-import { defineWorkflow } from "charter:workflow";
-export default defineWorkflow({
-  name: "three-calls",
-  description: "Reads, appends, reads.",
-  input: { type: "object", properties: { text: { type: "string" } }, required: ["text"] },
-  output: { type: "object", properties: { done: { type: "boolean" } }, required: ["done"] },
-  triggers: [{ type: "webhook" }],
-  run: async (input) => {
-    await ops.lookup({});
-    await ops.append({ text: input.text });
-    await ops.lookup({});
-    return { done: true };
-  },
-});`;
 /** One call, and eleven: the difference of their idle latencies, over ten, is what one more step costs. */
 const stepsSource = (name: string, calls: number) => `import { ops } from "charter:sdk";
 import { defineWorkflow } from "charter:workflow";
@@ -63,7 +49,6 @@ export default defineWorkflow({
   },
 });`;
 const stepsTests = (calls: number) => JSON.stringify({ tests: [{ name: "reads", input: {}, mocks: { "ops.lookup": Array.from({ length: calls }, () => ({ output: { value: "v" } })) }, expect: { output: { done: true } } }] });
-const TESTS = JSON.stringify({ tests: [{ name: "three calls", input: { text: "x" }, mocks: { "ops.lookup": [{ output: { value: "v" } }, { output: { value: "v" } }], "ops.append": [{ output: { written: "x" } }] }, expect: { output: { done: true } } }] });
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
 const ms = (n: number) => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
@@ -114,7 +99,7 @@ async function bench(kind: "embedded" | "server"): Promise<void> {
   const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: countingServer(countFile) } } } });
   const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants, CHARTER_WORKER_CONCURRENCY: SLOTS, CHARTER_TENANT_CONCURRENCY: SLOTS }, database });
   if (!(await app.sync("acme")).result.ok) throw new Error("the bench tenant did not sync");
-  await approvedVersion(app, "acme", { source: SOURCE, fileName: "three-calls.ts", tests: TESTS });
+  await approvedVersion(app, "acme", THREE_CALLS);
   await approvedVersion(app, "acme", { source: stepsSource("one-call", 1), fileName: "one-call.ts", tests: stepsTests(1) });
   await approvedVersion(app, "acme", { source: stepsSource("eleven-calls", 11), fileName: "eleven-calls.ts", tests: stepsTests(11) });
   const waiting = new Map<string, () => void>();
