@@ -69,7 +69,9 @@ describe("charter command", () => {
     assert.match(ran.stderr, /DATABASE_URL: must start with postgres:\/\//);
   });
 
-  test("--help works on every command, and usage errors exit 2", async () => {
+  // Seventeen CLI processes one after another: about a minute on a quiet two-core machine, over two
+  // on a busy one (it was cancelled at the suite's default of 120 s beside the planner evaluation).
+  test("--help works on every command, and usage errors exit 2", { timeout: 360_000 }, async () => {
     for (const args of [["--help"], ["help"], ["migrate", "--help"], ["tenants"], ["tenants", "sync", "--help"], ["tenants", "list", "--help"], ["tenants", "show", "--help"], ["sdk", "--help"], ["check", "--help"], ["try", "--help"], ["runs"], ["mcp", "--help"], ["serve", "--help"], ["worker", "--help"]]) {
       const ran = await charter(args);
       assert.equal(ran.code, 0, `${args.join(" ")}: ${ran.stderr}`);
