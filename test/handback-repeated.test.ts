@@ -2,8 +2,8 @@
  * A run handed back six times in a row (its worker stopped mid-run, again and again) is not lost.
  * Each hand-back releases the run's lease; the next worker takes it up again (a retry of its job,
  * or the orphan sweep's resume job, whichever comes first), and the job's five retries running out
- * does not matter: the last worker resumes the run through the sweep and it finishes with every
- * step done.
+ * does not matter: the last worker resumes the run (a retry or the sweep, whichever comes first)
+ * and it finishes with every step done.
  */
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -84,8 +84,10 @@ test("a run handed back six times in a row is resumed by the orphan sweep and fi
       await last.dispatcher.stop();
       await last.app.close();
     }
-    // The last worker got it through the sweep's resume job.
-    assert.ok(events.some((line) => line.startsWith("W7 run-resumed") && line.includes('"swept":true')), events.join("\n"));
+    // The last worker resumed it (through a retry of its job or a sweep's resume job, whichever came
+    // first), and the sweep took part along the way: a hand-back never depended on retries being left.
+    assert.ok(events.some((line) => line.startsWith("W7 run-resumed")), events.join("\n"));
+    assert.ok(events.some((line) => / runs-swept /.test(line)), events.join("\n"));
     const run = await main.runRepository.runOfJob(job);
     assert.equal(run?.status, "succeeded", events.join("\n"));
     assert.ok((run?.attempts ?? 0) >= 7, `attempts ${run?.attempts}`);
