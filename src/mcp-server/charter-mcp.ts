@@ -40,6 +40,7 @@ import { CharterError, errorText, PlannerDeclined } from "../core/errors.ts";
 import type { Capability } from "../core/workflow.ts";
 import type { Role, VersionRow } from "../store/index.ts";
 import type { PlannerProgress, PlanResult } from "../planner/index.ts";
+import { RUN_END_RECHECK_MS } from "../runs/index.ts";
 import type { Dispatcher } from "../triggers/index.ts";
 import type { Actor } from "../versions/index.ts";
 import { GUIDE } from "./guide.ts";
@@ -326,8 +327,8 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
         const until = Date.now() + Number(args["timeout_seconds"] ?? 30) * 1000;
         let finished = -1;
         for (;;) {
-          // Woken when one of them ends (the database notifies it), re-read at least every 5 s.
-          const wait = await app.runEnds.watch(ids, Math.max(0, Math.min(until - Date.now(), 5_000)));
+          // Woken when one of them ends (the database notifies it), re-read at least every few seconds.
+          const wait = await app.runEnds.watch(ids, Math.max(0, Math.min(until - Date.now(), RUN_END_RECHECK_MS)));
           try {
             const runs = await Promise.all(ids.map((id) => ownRun(id)));
             const done = runs.every((r) => r.status !== "running");

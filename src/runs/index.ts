@@ -4,4 +4,4 @@ export { liveTools, mockedTools, plannerReads, withRetries } from "./tool-execut
 export type { ToolRunner } from "./tool-executors.ts";
 export { tryRun } from "./try-run.ts";
 export type { TriedCall, TryResult } from "./try-run.ts";
-export { RunEnds } from "./run-ends.ts";
+export { RUN_END_RECHECK_MS, RunEnds } from "./run-ends.ts";

@@ -6,6 +6,9 @@
  */
 import type { Database } from "../store/index.ts";
 
+/** How often a waiter re-reads the runs even without a notification (one lost with a connection). */
+export const RUN_END_RECHECK_MS = 5_000;
+
 export class RunEnds {
   readonly #database: Database;
   /** Waiters by job id or run id. */

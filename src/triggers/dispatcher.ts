@@ -21,7 +21,7 @@ import { sql } from "drizzle-orm";
 import { fromPglite, PgBoss } from "pg-boss";
 import { loadTenantConfig, listTenantIds } from "../config/tenant-config.ts";
 import { intervalMs, triggerInput, type WorkflowTrigger } from "../core/workflow.ts";
-import type { RunEnds, RunResult, RunService } from "../runs/index.ts";
+import { type RunEnds, RUN_END_RECHECK_MS, type RunResult, type RunService } from "../runs/index.ts";
 import type { Database, RunRepository, RunRow, VersionRepository, VersionRow } from "../store/index.ts";
 import { CharterError, errorText } from "../core/errors.ts";
 import { schemaValidator } from "../core/json-schema.ts";
@@ -50,9 +50,6 @@ export type RunJob = {
 
 /** The channel a process notifies when it queued a job that is due now. */
 const JOB_QUEUED = "charter_job_queued";
-
-/** How often a caller waiting for a run re-reads it even without a notification. */
-const RECHECK_MS = 5_000;
 
 /** A job running longer than this is expired even with a live heartbeat (a hung worker); its run is resumed from the journal. */
 const JOB_EXPIRY_BACKSTOP_SECONDS = 3600;
@@ -169,8 +166,12 @@ export class Dispatcher {
   /** Queues a run of a workflow's approved version; a worker picks it up. Returns the job id (null: that id is queued already). */
   async enqueue(job: RunJob, options: { id?: string; startAfter?: Date } = {}): Promise<string | null> {
     const id = await this.#boss.send(RUN_QUEUE, job, { group: { id: job.tenantId, tier: job.tenantId }, ...options });
-    // Due now: wake an idle worker slot in every worker process.
-    if (id && (!options.startAfter || options.startAfter.getTime() <= Date.now())) await this.#r.database.db.execute(sql`select pg_notify(${JOB_QUEUED}, '')`);
+    // Due now: wake an idle worker slot in every worker process. The job is queued already, so a
+    // failed wake-up does not fail the enqueue (a caller told "failed" would queue it again); the
+    // workers' poll picks the job up, and the failure is reported.
+    if (id && (!options.startAfter || options.startAfter.getTime() <= Date.now())) {
+      await this.#r.database.db.execute(sql`select pg_notify(${JOB_QUEUED}, '')`).catch((error: unknown) => this.#onEvent({ event: "dispatcher-error", detail: { message: `waking a worker for job ${id}: ${errorText(error)}` } }));
+    }
     return id;
   }
 
@@ -197,7 +198,7 @@ export class Dispatcher {
   async runOfJob(jobId: string, waitMs: number): Promise<RunRow | undefined> {
     const until = Date.now() + waitMs;
     for (;;) {
-      const wait = await this.#r.runEnds.watch([jobId], Math.max(0, Math.min(until - Date.now(), RECHECK_MS)));
+      const wait = await this.#r.runEnds.watch([jobId], Math.max(0, Math.min(until - Date.now(), RUN_END_RECHECK_MS)));
       try {
         const run = await this.#r.runRepository.runOfJob(jobId);
         if ((run && run.status !== "running") || Date.now() >= until) return run;
