@@ -9,7 +9,7 @@
  * Used by test/chaos.test.ts (a few trials) and bench/chaos-kill.ts (a hundred).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -18,25 +18,7 @@ import { Dispatcher } from "../../src/triggers/index.ts";
 import type { Database } from "../../src/store/index.ts";
 import { approvedVersion } from "../helpers/reviewed.ts";
 import { countingServer, REPO, tenantsFolder } from "../helpers/tenants.ts";
-
-const SOURCE = `import { ops } from "charter:sdk";
-import { defineWorkflow } from "charter:workflow";
-export default defineWorkflow({
-  name: "chaos",
-  description: "Reads, appends, marks slowly, appends.",
-  input: { type: "object", properties: { trial: { type: "string" } }, required: ["trial"] },
-  output: { type: "object", properties: { done: { type: "boolean" } }, required: ["done"] },
-  run: async (input) => {
-    await ops.lookup({ delay_ms: 300 });
-    await ops.append({ text: input.trial + "-a", delay_ms: 250 });
-    await ops.mark({ text: input.trial + "-m", delay_ms: 1500 });
-    await ops.append({ text: input.trial + "-b", delay_ms: 250 });
-    return { done: true };
-  },
-});`;
-const TESTS = JSON.stringify({
-  tests: [{ name: "runs through", input: { trial: "t" }, mocks: { "ops.lookup": [{ output: { value: "x" } }], "ops.append": [{ output: { written: "t-a" } }, { output: { written: "t-b" } }], "ops.mark": [{ output: { written: "t-m" } }] }, expect: { output: { done: true } } }],
-});
+import { CHAOS_SOURCE, CHAOS_TESTS, trialCalls } from "./workflow.ts";
 
 export type TrialResult = { trial: string; status: string; lost: boolean; doubled: string[]; killedAfterMs: number; recoveryMs: number | undefined; detail: string };
 
@@ -54,7 +36,7 @@ export async function chaosRig(database: Database, options: { leaseMs: number; g
   const app: App = await createApp({ processEnv, database });
   const synced = await app.sync("acme");
   if (!synced.result.ok) throw new Error("the chaos tenant did not sync");
-  await approvedVersion(app, "acme", { source: SOURCE, fileName: "chaos.ts", tests: TESTS });
+  await approvedVersion(app, "acme", { source: CHAOS_SOURCE, fileName: "chaos.ts", tests: CHAOS_TESTS });
   const giveUpMs = options.giveUpMs ?? 10 * options.leaseMs;
 
   const startWorker = (logs: string[]) =>
@@ -119,10 +101,8 @@ export async function chaosRig(database: Database, options: { leaseMs: number; g
         // Not ended within the give-up time: counted as lost.
       }
       const recoveryMs = status === "running" || status === "not started" ? undefined : Date.now() - killedAt;
-      const lines = (await readFile(countFile, "utf8")).split("\n").filter((l) => l.startsWith(`append:${name}-`));
-      const doubled = [...new Set(lines)].filter((l) => lines.filter((x) => x === l).length > 1);
       // Finished: both appends happened exactly once. Stopped in doubt (needs-attention): none more than once.
-      const missing = status === "succeeded" ? [`append:${name}-a`, `append:${name}-b`].filter((l) => !lines.includes(l)) : [];
+      const { doubled, missing } = await trialCalls(countFile, name, status);
       return { trial: name, status, lost: recoveryMs === undefined || missing.length > 0, doubled, killedAfterMs, recoveryMs, detail: missing.length ? `succeeded without ${missing.join(", ")}` : detail };
     } finally {
       if (a.exitCode === null && a.signalCode === null) a.kill("SIGKILL");
