@@ -386,7 +386,7 @@ describe("retries", () => {
 
   test("retryable failures of idempotent or read-only tools are retried with backoff; others are not", async () => {
     const idempotent = flaky(2);
-    const outcome = await withRetries(idempotent.runner, { baseMs: 5 })({ integration: "x", tool: "t", args: {}, policy: policy({ idempotent: true }) });
+    const outcome = await withRetries(idempotent.runner, { baseMs: 5, attempts: 3 })({ integration: "x", tool: "t", args: {}, policy: policy({ idempotent: true }) });
     assert.equal(outcome.ok, true);
     assert.equal(idempotent.calls(), 3);
 
@@ -396,12 +396,15 @@ describe("retries", () => {
     assert.equal(writes.calls(), 1, "a non-idempotent call is never repeated");
 
     const vouched = flaky(2);
-    const asked = await withRetries(vouched.runner, { baseMs: 5 })({ integration: "x", tool: "t", args: {}, policy: { ...policy({}), retry: true } });
+    const asked = await withRetries(vouched.runner, { baseMs: 5, attempts: 3 })({ integration: "x", tool: "t", args: {}, policy: { ...policy({}), retry: true } });
     assert.equal(asked.ok, true, "a tool in the workflow's retry list is retried");
     assert.equal(vouched.calls(), 3);
 
     const always = flaky(10);
     await withRetries(always.runner, { baseMs: 5, attempts: 3 })({ integration: "x", tool: "t", args: {}, policy: policy({ readOnly: true }) });
     assert.equal(always.calls(), 3);
+    const byDefault = flaky(10);
+    await withRetries(byDefault.runner, { baseMs: 1 })({ integration: "x", tool: "t", args: {}, policy: policy({ readOnly: true }) });
+    assert.equal(byDefault.calls(), 5, "five attempts unless told otherwise");
   });
 });

@@ -40,6 +40,9 @@ export function classifyError(error: unknown, context: FailureContext): Integrat
     if (error.code === McpErrorCode.RequestTimeout) {
       return make("INTEGRATION_TIMEOUT", `no answer to ${context.doing} within ${context.timeoutMs} ms${stderr}`);
     }
+    if (error.code === McpErrorCode.ConnectionClosed && (error.data as { streamBrokeOff?: unknown } | undefined)?.streamBrokeOff === true) {
+      return make("INTEGRATION_UNREACHABLE", `the connection to the server broke off while ${context.doing}: ${clean(error.message)}`);
+    }
     if (error.code === McpErrorCode.ConnectionClosed) {
       return make("INTEGRATION_START_FAILED", `the server closed the connection while ${context.doing}${stderr || " (it wrote nothing to stderr)"}`);
     }

@@ -16,6 +16,7 @@ import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.j
 import { canonicalJson } from "../core/canonical-json.ts";
 import { IntegrationError } from "../core/errors.ts";
 import { classifyError } from "./classify-error.ts";
+import { type DroppedStreams, droppedStreams } from "./dropped-streams.ts";
 import { type ConnectionSpec, secretsOf } from "./connection-spec.ts";
 import { linearSchemaValidation } from "./schema-validation.ts";
 import { TailBuffer, launchHttpServer, processEnv, resolveCommand } from "./local-process.ts";
@@ -170,8 +171,9 @@ export class McpClientPool {
       stderrTail: stderr.text,
     });
     const deadline = Date.now() + spec.timeouts.connectMs;
+    const dropped = droppedStreams();
     try {
-      const transport = await this.#transport(spec, entry);
+      const transport = await this.#transport(spec, entry, dropped);
       let protocolError: unknown;
       const handshake = new Promise<void>((resolve, reject) => {
         entry.client.onerror = (error) => {
@@ -189,6 +191,7 @@ export class McpClientPool {
         return error;
       });
       entry.client.onerror = () => {}; // later transport noise surfaces through the failing request
+      dropped.watch(transport);
       entry.client.onclose = () => {
         entry.closed = true;
         entry.launched?.kill();
@@ -200,7 +203,7 @@ export class McpClientPool {
     }
   }
 
-  async #transport(spec: ConnectionSpec, entry: Entry): Promise<Transport> {
+  async #transport(spec: ConnectionSpec, entry: Entry, dropped: DroppedStreams): Promise<Transport> {
     if (spec.transport === "stdio") {
       const env: Record<string, string> = { ...spec.env };
       for (const [name, secret] of Object.entries(spec.secretEnv)) env[name] = secret.reveal();
@@ -223,7 +226,7 @@ export class McpClientPool {
     if (!url) throw new IntegrationError("INTEGRATION_START_FAILED", spec.integration, "no URL configured and none printed by the launched server");
     const headers: Record<string, string> = { ...spec.headers };
     for (const [name, secret] of Object.entries(spec.secretHeaders)) headers[name] = secret.reveal();
-    return new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
+    return new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers }, fetch: dropped.fetch });
   }
 }
 

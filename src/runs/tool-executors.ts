@@ -120,21 +120,23 @@ export function mockedTools(mocks: Record<string, MockedResult[]>, fallback?: To
 }
 
 /**
- * Retries retryable failures with exponential backoff and full jitter, but only for calls that
- * are safe to repeat: read-only or idempotent tools, or tools the workflow's `retry` list names.
- * Others fail on the first attempt.
+ * Retries retryable failures with exponential backoff and equal jitter (each pause is half fixed,
+ * half random), but only for calls that are safe to repeat: read-only or idempotent tools, or tools
+ * the workflow's `retry` list names. Others fail on the first attempt. By default 5 attempts with
+ * pauses of about 0.25, 0.5, 1 and 2 s (2–4 s in all): long enough for a tool server that restarts
+ * (a dropped connection, then refused ones, then a new session) to come back within one call.
  */
 export function withRetries(runner: ToolRunner, options: { attempts?: number; baseMs?: number; onRetry?: (call: ToolCall, attempt: number, outcome: ToolOutcome) => void } = {}): ToolRunner {
-  const attempts = options.attempts ?? 3;
-  const baseMs = options.baseMs ?? 200;
+  const attempts = options.attempts ?? 5;
+  const baseMs = options.baseMs ?? 250;
   return async (call) => {
     const safe = call.policy.annotations.readOnly || call.policy.annotations.idempotent || call.policy.retry === true;
     for (let attempt = 1; ; attempt++) {
       const outcome = await runner(call);
       if (outcome.ok || !outcome.error.retryable || !safe || attempt >= attempts) return outcome;
       options.onRetry?.(call, attempt, outcome);
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * baseMs * 2 ** (attempt - 1)));
+      const pause = baseMs * 2 ** (attempt - 1);
+      await new Promise((resolve) => setTimeout(resolve, pause / 2 + (Math.random() * pause) / 2));
     }
   };
 }
-

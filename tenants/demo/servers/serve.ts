@@ -41,8 +41,10 @@ export class Subscriptions {
   }
 }
 
-export async function serve(createMcpServer: () => McpServer): Promise<void> {
+/** `args`: the command line's flags (the process's own by default; a server with flags of its own passes these on). */
+export async function serve(createMcpServer: () => McpServer, args: string[] = process.argv.slice(2)): Promise<void> {
   const { values } = parseArgs({
+    args,
     options: {
       http: { type: "boolean", default: false },
       port: { type: "string" },
