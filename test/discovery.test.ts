@@ -212,6 +212,53 @@ describe("a server that restarts", () => {
   });
 });
 
+describe("a server built on the SDK's session example", () => {
+  // Such servers keep their sessions in a map and answer a session id they do not know with
+  // 400 "Bad Request: No valid session ID provided" (not the spec's 404); a restart empties the map.
+  test("a 400 that names the session after a restart also starts a new session, and the call goes through", async () => {
+    const { createServer } = await import("node:http");
+    const { randomUUID } = await import("node:crypto");
+    const { McpServer } = await import("@modelcontextprotocol/sdk/server/mcp.js");
+    const { StreamableHTTPServerTransport } = await import("@modelcontextprotocol/sdk/server/streamableHttp.js");
+    const { isInitializeRequest } = await import("@modelcontextprotocol/sdk/types.js");
+    const sessions = new Map<string, InstanceType<typeof StreamableHTTPServerTransport>>();
+    let initialized = 0;
+    const http = createServer(async (request, response) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of request) chunks.push(chunk as Buffer);
+      const body: unknown = chunks.length ? JSON.parse(Buffer.concat(chunks).toString("utf8")) : undefined;
+      const id = request.headers["mcp-session-id"];
+      const known = typeof id === "string" ? sessions.get(id) : undefined;
+      if (known) return known.handleRequest(request, response, body);
+      if (!isInitializeRequest(body)) {
+        response.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", error: { code: -32000, message: "Bad Request: No valid session ID provided" }, id: null }));
+        return;
+      }
+      initialized++;
+      const transport: InstanceType<typeof StreamableHTTPServerTransport> = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (sid) => void sessions.set(sid, transport) });
+      const server = new McpServer({ name: "example", version: "1.0.0" });
+      server.registerTool("ping", { description: "answers" }, async () => ({ content: [{ type: "text", text: "pong" }] }));
+      await server.connect(transport);
+      await transport.handleRequest(request, response, body);
+    });
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(http.address() as { port: number }).port}/mcp`;
+    const examplePool = new McpClientPool();
+    try {
+      const spec: ConnectionSpec = { key: "t/example", integration: "example", timeouts, transport: "http", url, headers: {}, secretHeaders: {}, launch: undefined };
+      const ping = () => examplePool.request(spec, "calling ping", (client, options) => client.callTool({ name: "ping", arguments: {} }, undefined, options));
+      assert.ok(!(await ping()).isError);
+      sessions.clear(); // the restart
+      assert.ok(!(await ping()).isError, "answered on a new session");
+      assert.equal(initialized, 2);
+    } finally {
+      await examplePool.closeAll();
+      http.closeAllConnections();
+      http.close();
+    }
+  });
+});
+
 describe("a server that dies mid-call", () => {
   // The issue saw such a call wait for its timeout; with this SDK (1.32) the broken stream fails it at once. Kept so that stays so.
   test("a call whose response stream breaks off fails at once, its outcome unknown, not at the request timeout", async () => {

@@ -95,8 +95,9 @@ export class McpClientPool {
         if (entry.closed && retryOnDisconnect && attempt === 0) continue;
         // 404 to a request in a session: the server no longer knows the session (it restarted), so it
         // did not handle the request. As the MCP spec says, start a new session and send it again,
-        // which is safe for any request, since the first never ran.
-        if (error instanceof StreamableHTTPError && error.code === 404 && attempt === 0) {
+        // which is safe for any request, since the first never ran. Many servers built on the SDK's
+        // examples answer 400 "No valid session ID provided" instead: the same, and refused unhandled.
+        if (attempt === 0 && staleSession(error)) {
           await this.release(spec.key);
           continue;
         }
@@ -228,6 +229,12 @@ export class McpClientPool {
     for (const [name, secret] of Object.entries(spec.secretHeaders)) headers[name] = secret.reveal();
     return new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers }, fetch: dropped.fetch });
   }
+}
+
+/** A refusal meaning "I do not know your session": 404, or a 400 that says it is about the session. */
+function staleSession(error: unknown): boolean {
+  if (!(error instanceof StreamableHTTPError)) return false;
+  return error.code === 404 || (error.code === 400 && /session/i.test(error.message));
 }
 
 async function shutdown(entry: Entry): Promise<void> {
