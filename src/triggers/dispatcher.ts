@@ -84,12 +84,15 @@ export class Dispatcher {
   #resources: ResourceTriggers | undefined;
   /** Jobs this process is running now. */
   readonly #inFlight = new Set<Promise<void>>();
+  /** The time interval and one-off slots are computed at (injectable for tests). */
+  readonly #now: () => number;
 
-  private constructor(boss: PgBoss, resources: DispatcherResources, onEvent: (event: DispatcherEvent) => void) {
+  private constructor(boss: PgBoss, resources: DispatcherResources, onEvent: (event: DispatcherEvent) => void, now: () => number) {
     this.#boss = boss;
     this.#r = resources;
     this.#repository = resources.versionRepository;
     this.#onEvent = onEvent;
+    this.#now = now;
   }
 
   static async start(
@@ -99,6 +102,8 @@ export class Dispatcher {
       scheduler: boolean;
       pollSeconds?: number;
       onEvent?: (event: DispatcherEvent) => void;
+      /** The clock schedule slots are computed by (Date.now; a test steps through hours of slots with its own). */
+      now?: () => number;
       /** With these, the scheduler also subscribes to the MCP resources that approved versions are triggered by. */
       subscriptions?: { pool: McpClientPool; env: Env; processEnv: Record<string, string | undefined> };
     },
@@ -115,7 +120,7 @@ export class Dispatcher {
     // supervise pass, freeing the tenant's concurrency slot; expiry is only a backstop for a hung worker.
     const queue = { retryLimit: 5, retryDelay: 1, retryBackoff: true, heartbeatSeconds: timing.heartbeatSeconds, expireInSeconds: JOB_EXPIRY_BACKSTOP_SECONDS, notify: false };
     await boss.createQueue(RUN_QUEUE, queue).catch(() => boss.updateQueue(RUN_QUEUE, queue));
-    const dispatcher = new Dispatcher(boss, resources, onEvent);
+    const dispatcher = new Dispatcher(boss, resources, onEvent, options.now ?? Date.now);
     if (options.worker) {
       const { concurrency, tenantConcurrency } = resources.env.workers;
       const tiers = await tenantLimits(resources.env.tenantsDir);
@@ -236,7 +241,7 @@ export class Dispatcher {
   async syncSchedules(): Promise<number> {
     const wanted = new Map<string, { cron: string; timezone?: string | undefined; job: RunJob }>();
     let count = 0;
-    const now = Date.now();
+    const now = this.#now();
     for (const version of await this.#repository.allActiveVersions()) {
       const triggers = ((version.triggers as { triggers?: WorkflowTrigger[] }).triggers ?? []).filter((t) => t.type === "schedule");
       for (const [index, trigger] of triggers.entries()) {
