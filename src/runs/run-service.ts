@@ -19,10 +19,10 @@ import { randomInt } from "node:crypto";
 import { contentHash } from "../core/canonical-json.ts";
 import { CharterError, errorText } from "../core/errors.ts";
 import { storableJson } from "../core/json-limits.ts";
-import { schemaValidator } from "../core/json-schema.ts";
-import { createBridge, DEFAULT_LIMITS, type Executor, type GuestError, type LogLine, runInIsolate, type SandboxLimits, type ToolPolicy } from "../sandbox/index.ts";
+import { DEFAULT_LIMITS, type Executor, type GuestError, type LogLine, type SandboxLimits, type ToolPolicy } from "../sandbox/index.ts";
 import type { BundleRow, FinishedCall, JournalRow, RunRepository, RunRow, RunStatus } from "../store/index.ts";
 import { type Admission, useAdmission } from "./admission.ts";
+import { executeBundle, inputProblems } from "./execute.ts";
 import { decideCall } from "./replay.ts";
 import type { ToolRunner } from "./tool-executors.ts";
 
@@ -110,7 +110,7 @@ export class RunService {
   /** Starts a run of a bundle and carries it to its end; only with the admission the versions gate minted for it. */
   async start(request: { tenantId: string; bundle: RunnableBundle; admission: Admission; input: unknown; trigger: RunTrigger; jobId?: string; tools?: ToolRunner; onEvent?: (event: RunEvent) => void }): Promise<RunResult> {
     const version = useAdmission(request.admission, request.tenantId, request.bundle.hash);
-    const problems = schemaValidator(request.bundle.inputSchema)(request.input);
+    const problems = inputProblems(request.bundle, request.input);
     if (problems.length > 0) throw new CharterError("RUN_INPUT_INVALID", `the input does not match ${request.bundle.workflow}'s input schema: ${problems.join("; ")}`);
     const { repository } = this.#resources;
     // Before the run record exists: a tenant whose tools cannot be reached must not leave a run "running".
@@ -293,15 +293,15 @@ export class RunService {
     const lease = setInterval(renew, Math.max(50, Math.min(this.#leaseMs / 3, 5_000)));
     this.#active.add(run.id);
     try {
-      const outcome = await runInIsolate({
-        code: bundle.code,
+      const outcome = await executeBundle({
+        bundle,
         input: run.input,
         info: { runId: run.id, workflow: run.workflow, version: run.versionNumber ?? 0, trigger: (run.trigger as RunTrigger).type, attempt: run.attempts },
         state: run.stateBefore as Record<string, unknown>,
         startedAt: run.startedAt.getTime(),
         seed: run.seed as [number, number],
         limits: this.#limits,
-        bridge: createBridge({ tools: bundle.tools, limits: this.#limits, execute }),
+        execute,
         stop,
       });
       // A run that may have lost its lease does not complete here: the process that holds it does.
@@ -326,13 +326,6 @@ export class RunService {
       const forged = !host && !outcome.ok && HOST_ONLY_CODES.has(outcome.error.code);
       let status: Exclude<RunStatus, "running"> = host ? (host.code === "CALL_IN_DOUBT" ? "needs-attention" : host.code === "CANCELLED" ? "cancelled" : "failed") : outcome.ok ? "succeeded" : "failed";
       let error: GuestError | null = host ?? (outcome.ok ? null : forged ? { code: "WORKFLOW_ERROR", message: `the workflow ended with the code ${outcome.error.code} of its own making; only Charter reports that code` } : outcome.error);
-      if (outcome.ok) {
-        const wrong = schemaValidator(bundle.outputSchema)(outcome.output);
-        if (wrong.length > 0) {
-          status = "failed";
-          error = { code: "OUTPUT_INVALID", message: `the output does not match the output schema: ${wrong.join("; ")}` };
-        }
-      }
       let output = status === "succeeded" && outcome.ok ? outcome.output : null;
       let state = status === "succeeded" ? outcome.state : null;
       // What PostgreSQL cannot store (a NUL, half a UTF-16 character) the workflow may still build at

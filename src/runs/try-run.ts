@@ -1,11 +1,12 @@
 /**
- * A run that is not kept: for `charter try` and for running a workflow's tests. Same isolate,
- * bridge and limits as a durable run, but calls go to the given tool runner (mocks, or live
- * read-only tools) and nothing is journaled or stored. Every call is recorded in the result.
+ * A run that is not kept: for `charter try` and for running a workflow's tests. The same executor
+ * as a durable run (execute.ts: isolate, bridge, limits, schema checks), but calls go to the given
+ * tool runner (mocks, or live read-only tools) and nothing is journaled or stored. Every call is
+ * recorded in the result.
  */
 import { randomInt } from "node:crypto";
-import { schemaValidator } from "../core/json-schema.ts";
-import { createBridge, DEFAULT_LIMITS, type GuestError, type IsolateOutcome, runInIsolate, type SandboxLimits, type ToolOutcome } from "../sandbox/index.ts";
+import { DEFAULT_LIMITS, type GuestError, type IsolateOutcome, type SandboxLimits, type ToolOutcome } from "../sandbox/index.ts";
+import { executeBundle, inputProblems } from "./execute.ts";
 import type { RunnableBundle } from "./run-service.ts";
 import type { ToolRunner } from "./tool-executors.ts";
 
@@ -31,13 +32,17 @@ export async function tryRun(options: {
 }): Promise<TryResult> {
   const limits = options.limits ?? DEFAULT_LIMITS;
   const calls: TriedCall[] = [];
-  const inputProblems = schemaValidator(options.bundle.inputSchema)(options.input);
-  if (inputProblems.length > 0) {
-    return { ok: false, output: null, error: { code: "RUN_INPUT_INVALID", message: `the input does not match the input schema: ${inputProblems.join("; ")}` }, calls, logs: [], state: null, cpuMs: 0, wallMs: 0 };
+  const problems = inputProblems(options.bundle, options.input);
+  if (problems.length > 0) {
+    return { ok: false, output: null, error: { code: "RUN_INPUT_INVALID", message: `the input does not match the input schema: ${problems.join("; ")}` }, calls, logs: [], state: null, cpuMs: 0, wallMs: 0 };
   }
-  const startedAt = options.startedAt ?? Date.now();
-  const bridge = createBridge({
-    tools: options.bundle.tools,
+  const outcome = await executeBundle({
+    bundle: options.bundle,
+    input: options.input,
+    info: { runId: options.as?.runId ?? "try", workflow: options.bundle.workflow, version: options.as?.version ?? 0, trigger: options.as?.trigger ?? "manual", attempt: 1 },
+    state: options.state ?? {},
+    startedAt: options.startedAt ?? Date.now(),
+    seed: [randomInt(1, 2 ** 31), randomInt(1, 2 ** 31)],
     limits,
     execute: async (call) => {
       const started = performance.now();
@@ -48,20 +53,7 @@ export async function tryRun(options: {
       return { outcome, at: Date.now() };
     },
   });
-  const outcome = await runInIsolate({
-    code: options.bundle.code,
-    input: options.input,
-    info: { runId: options.as?.runId ?? "try", workflow: options.bundle.workflow, version: options.as?.version ?? 0, trigger: options.as?.trigger ?? "manual", attempt: 1 },
-    state: options.state ?? {},
-    startedAt,
-    seed: [randomInt(1, 2 ** 31), randomInt(1, 2 ** 31)],
-    limits,
-    bridge,
-  });
-  if (!outcome.ok) return { ok: false, output: null, error: outcome.error, calls, logs: outcome.logs, state: null, cpuMs: outcome.cpuMs, wallMs: outcome.wallMs };
-  const wrong = schemaValidator(options.bundle.outputSchema)(outcome.output);
-  if (wrong.length > 0) {
-    return { ok: false, output: outcome.output, error: { code: "OUTPUT_INVALID", message: `the output does not match the output schema: ${wrong.join("; ")}` }, calls, logs: outcome.logs, state: null, cpuMs: outcome.cpuMs, wallMs: outcome.wallMs };
-  }
-  return { ok: true, output: outcome.output, error: null, calls, logs: outcome.logs, state: outcome.state, cpuMs: outcome.cpuMs, wallMs: outcome.wallMs };
+  const measured = { calls, logs: outcome.logs, cpuMs: outcome.cpuMs, wallMs: outcome.wallMs };
+  if (!outcome.ok) return { ok: false, output: outcome.rejectedOutput ?? null, error: outcome.error, state: null, ...measured };
+  return { ok: true, output: outcome.output, error: null, state: outcome.state, ...measured };
 }
