@@ -4,6 +4,7 @@
  */
 import { CatalogService } from "./catalog/index.ts";
 import { type Env, parseEnv } from "./config/env.ts";
+import { type ProblemReporter, reportToStderr } from "./core/problems.ts";
 import { McpClientPool } from "./mcp/index.ts";
 import { liveTools, plannerReads, RunEnds, RunService, withRetries } from "./runs/index.ts";
 import { releaseIdleIsolates } from "./sandbox/index.ts";
@@ -29,13 +30,16 @@ export type App = {
   versionRepository: VersionRepository;
   versions: VersionService;
   planner: PlannerService;
+  /** Where failures of background work go (no caller waits for them); stderr as JSON lines by default. */
+  onProblem: ProblemReporter;
   /** Syncs a tenant's catalogs and, when anything changed, re-checks its active versions for drift. */
   sync(tenantId: string, onProgress?: (progress: SyncProgress) => void): Promise<{ result: TenantSyncResult; drift: { version: string; drifted: boolean; drift: Drift }[] }>;
   close(): Promise<void>;
 };
 
 /** Opens the database (migrating it) and builds Charter's services. */
-export async function createApp(options: { processEnv?: Record<string, string | undefined>; cwd?: string; database?: Database } = {}): Promise<App> {
+export async function createApp(options: { processEnv?: Record<string, string | undefined>; cwd?: string; database?: Database; onProblem?: ProblemReporter } = {}): Promise<App> {
+  const onProblem = options.onProblem ?? reportToStderr;
   const processEnv = options.processEnv ?? process.env;
   const env = parseEnv(processEnv, options.cwd ?? process.cwd());
   const database = options.database ?? (await openDatabase(env));
@@ -43,7 +47,7 @@ export async function createApp(options: { processEnv?: Record<string, string | 
   const catalogs = new CatalogRepository(database.db);
   const catalogService = new CatalogService({ env, processEnv, repository: catalogs, pool });
   const runRepository = new RunRepository(database.db);
-  const runs = new RunService({ repository: runRepository, leaseMs: env.runLeaseMs, tools: async (tenantId) => withRetries(await liveTools({ env, processEnv, pool, tenantId })) });
+  const runs = new RunService({ repository: runRepository, leaseMs: env.runLeaseMs, onProblem, tools: async (tenantId) => withRetries(await liveTools({ env, processEnv, pool, tenantId })) });
   const runEnds = new RunEnds(database);
   const identity = new IdentityRepository(database.db);
   const versionRepository = new VersionRepository(database.db);
@@ -71,6 +75,7 @@ export async function createApp(options: { processEnv?: Record<string, string | 
     versionRepository,
     versions,
     planner,
+    onProblem,
     async sync(tenantId, onProgress) {
       const result = await catalogService.syncTenant(tenantId, onProgress);
       const changed = result.integrations.some((i) => i.status === "changed" || i.status === "new") || result.unconfigured.length > 0;

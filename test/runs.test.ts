@@ -12,7 +12,7 @@ import { createInterface } from "node:readline";
 import { after, before, describe, test } from "node:test";
 import { eq } from "drizzle-orm";
 import { type App, createApp } from "../src/app.ts";
-import { mockedTools, type ToolRunner, withRetries } from "../src/runs/index.ts";
+import { mockedTools, RunService, type ToolRunner, withRetries } from "../src/runs/index.ts";
 import { admit } from "../src/runs/admission.ts";
 import type { ToolCall } from "../src/sandbox/index.ts";
 import { journalEntries, runs } from "../src/store/schema.ts";
@@ -143,6 +143,44 @@ export default defineWorkflow({
     } finally {
       repository.finishCall = finishCall;
     }
+  });
+
+  test("background failures are reported, not swallowed: a periodic journal write and a lease renewal that fail are each reported once while they last, then that they recovered", async () => {
+    const source = `import { tickets } from "charter:sdk";
+import { defineWorkflow } from "charter:workflow";
+export default defineWorkflow({
+  name: "reads",
+  description: "Reads one incident four times.",
+  input: { type: "object" },
+  output: { type: "object" },
+  run: async () => {
+    for (let i = 0; i < 4; i++) await tickets.getIncident({ id: "INC0001" });
+    return {};
+  },
+});`;
+    const { result, runnable } = await app.toolchain.build("demo", { source, fileName: "reads.ts" });
+    assert.ok(runnable, JSON.stringify(result.diagnostics));
+    const problems: string[] = [];
+    const repository = app.runRepository;
+    let writes = 2; // the first two periodic writes fail
+    let renewals = 1; // and the first renewal (a third of the lease: the next one comes in time)
+    const overrides: Partial<typeof repository> = {
+      recordCalls: async (...args) => (writes-- > 0 ? Promise.reject(new Error("connection terminated unexpectedly")) : repository.recordCalls(...args)),
+      renewLease: async (...args) => (renewals-- > 0 ? Promise.reject(new Error("connection terminated unexpectedly")) : repository.renewLease(...args)),
+    };
+    // Everything else goes to the real repository (bound to it: it keeps private fields).
+    const failing = new Proxy(repository, { get: (target, name) => (overrides as Record<PropertyKey, unknown>)[name] ?? (typeof Reflect.get(target, name) === "function" ? (Reflect.get(target, name) as (...a: unknown[]) => unknown).bind(target) : Reflect.get(target, name)) });
+    const runs = new RunService({ repository: failing, leaseMs: 1_500, tools: async () => mockedTools({}), onProblem: (where, error) => problems.push(`${where}: ${String(error instanceof Error ? error.message : error)}`) });
+    const slow: ToolRunner = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      return { ok: true, structured: { id: "INC0001", title: "t", description: "d", priority: "P3", status: "new", reporter_email: "a@b.c", assignee: null, tags: [], comments: [], created_at: "2026-01-01T00:00:00Z" }, content: [] };
+    };
+    const ran = await runs.start({ tenantId: "demo", bundle: runnable, admission: admit("demo", runnable.hash, undefined), input: {}, trigger: { type: "manual" }, tools: slow });
+    assert.equal(ran.status, "succeeded", JSON.stringify(ran.error));
+    const about = (what: RegExp) => problems.filter((line) => what.test(line));
+    assert.deepEqual(about(/writing finished calls/).map((line) => line.replace(/^run \S+: /, "")), ["writing finished calls to the journal: connection terminated unexpectedly", "writing finished calls to the journal: recovered"], problems.join("\n"));
+    assert.deepEqual(about(/renewing its lease/).length, 2, problems.join("\n"));
+    assert.equal((await app.runRepository.journal(ran.runId)).length, 4, "every call journaled in the end");
   });
 
   test("a run another process took over makes no further call that is not safe to repeat: it goes back, and the journal shows no such call", async () => {

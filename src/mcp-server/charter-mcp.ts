@@ -201,7 +201,7 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
       progress &&
       setInterval(async () => {
         // A queued run's id is known once a worker has started it.
-        if (!runId && queued) runId = (await app.runRepository.runOfJob(queued).catch(() => undefined))?.id;
+        if (!runId && queued) runId = (await app.runRepository.runOfJob(queued).catch((error: unknown) => app.onProblem(`MCP progress: looking up the run of job ${queued}`, error)))?.id;
         if (answered) return;
         const waited = `${Math.round((performance.now() - started) / 1000)} s of up to ${Math.round(wait / 1000)} s`;
         const where = runId ? `run ${runId} is still going` : queued ? `queued as job ${queued}, not started yet` : "its run has not started yet";
@@ -469,14 +469,14 @@ function watchTenant(app: App, tenantId: string, everyMs: number, listener: Tena
           const key = versions.map((v) => `${v.workflow}@${v.number}`).sort().join(",");
           for (const each of listeners) each.versions(key);
         })
-        .catch(() => undefined);
+        .catch((error: unknown) => app.onProblem(`MCP list_changed watch: reading tenant ${tenantId}'s active versions`, error));
       void app.catalogs
         .currentCatalog(tenantId)
         .then((catalog) => {
           const key = catalog.map((row) => row.hash).sort().join(",");
           for (const each of listeners) each.catalog(key);
         })
-        .catch(() => undefined);
+        .catch((error: unknown) => app.onProblem(`MCP list_changed watch: reading tenant ${tenantId}'s catalog`, error));
     }, everyMs);
     timer.unref();
     watch = { listeners, timer };

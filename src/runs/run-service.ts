@@ -18,6 +18,7 @@ import { bundleHash } from "../core/bundle-hash.ts";
 import { randomInt } from "node:crypto";
 import { contentHash } from "../core/canonical-json.ts";
 import { CharterError, errorText } from "../core/errors.ts";
+import { type ProblemReporter, reportOnce, reportToStderr } from "../core/problems.ts";
 import { storableJson } from "../core/json-limits.ts";
 import { DEFAULT_LIMITS, type Executor, type GuestError, type LogLine, type SandboxLimits, type ToolPolicy } from "../sandbox/index.ts";
 import type { BundleRow, FinishedCall, JournalRow, RunRepository, RunRow, RunStatus } from "../store/index.ts";
@@ -86,12 +87,15 @@ export type RunServiceResources = {
   limits?: SandboxLimits;
   /** How long a run's lease lasts without renewal; a run whose lease has passed can be resumed. */
   leaseMs?: number;
+  /** Where failures of the run's background work go (periodic journal writes, lease renewals, cleanup). */
+  onProblem?: ProblemReporter;
 };
 
 export class RunService {
   readonly #resources: RunServiceResources;
   readonly #limits: SandboxLimits;
   readonly #leaseMs: number;
+  readonly #onProblem: ProblemReporter;
   /** Bundles known to be stored already (they are content-addressed and immutable). */
   readonly #storedBundles = new Set<string>();
   /** Runs asked to stop: checked before every tool call. */
@@ -105,6 +109,7 @@ export class RunService {
     this.#resources = resources;
     this.#limits = resources.limits ?? DEFAULT_LIMITS;
     this.#leaseMs = resources.leaseMs ?? 30_000;
+    this.#onProblem = resources.onProblem ?? reportToStderr;
   }
 
   /** Starts a run of a bundle and carries it to its end; only with the admission the versions gate minted for it. */
@@ -195,9 +200,11 @@ export class RunService {
         throw error;
       }
     };
-    // A failed periodic flush is retried by the next one (the calls stay waiting); what must be
-    // written before a call or at the end is written through `durably`, which waits out an outage.
-    const flusher = setInterval(() => void flush().catch(() => undefined), 250);
+    // A failed periodic flush is retried by the next one (the calls stay waiting) and reported once
+    // while it lasts; what must be written before a call or at the end is written through `durably`,
+    // which waits out an outage.
+    const flushing = reportOnce(this.#onProblem, `run ${run.id}: writing finished calls to the journal`);
+    const flusher = setInterval(() => void flush().then(flushing.worked, flushing.failed), 250);
     // The lease: renewed for this process's attempt every leaseMs/3. A renewal that finds the run
     // taken over by another process, or renewals that fail until the lease runs out, make the run
     // stop before its next call and go back (see `execute`). A call that is not safe to repeat is
@@ -278,6 +285,7 @@ export class RunService {
     };
 
     // The lease renewal also carries cancel requests made from other processes (within leaseMs/3).
+    const renewing = reportOnce(this.#onProblem, `run ${run.id}: renewing its lease (the run stops before its next call if the lease runs out first)`);
     const renew = () => {
       const until = Date.now() + this.#leaseMs;
       void repository.renewLease(run.id, run.attempts, new Date(until)).then(
@@ -285,9 +293,13 @@ export class RunService {
           if (!held) takenOver = true;
           else heldUntil = until;
           renewalFailure = undefined;
+          renewing.worked();
           if (cancelRequested) this.#cancelled.add(run.id);
         },
-        (error: unknown) => (renewalFailure = describe(error)),
+        (error: unknown) => {
+          renewalFailure = describe(error);
+          renewing.failed(renewalFailure);
+        },
       );
     };
     const lease = setInterval(renew, Math.max(50, Math.min(this.#leaseMs / 3, 5_000)));
@@ -313,8 +325,8 @@ export class RunService {
         // Best effort, for a faster resume: calls left unwritten were safe to repeat (the resume makes
         // them again), and a lease left held simply runs out.
         if (!takenOver) {
-          await durably(flush).catch(() => undefined);
-          await repository.releaseLease(run.id, run.attempts).catch(() => undefined);
+          await durably(flush).catch((error: unknown) => this.#onProblem(`run ${run.id}: writing finished calls at hand-back (the resume makes them again)`, describe(error)));
+          await repository.releaseLease(run.id, run.attempts).catch((error: unknown) => this.#onProblem(`run ${run.id}: giving up its lease at hand-back (it runs out by itself)`, describe(error)));
         }
         onEvent({ event: "run-handed-back", runId: run.id });
         return { runId: run.id, status: "running", output: null, error: stop.error, logs: outcome.logs, attempt: run.attempts };

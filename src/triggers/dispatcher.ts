@@ -275,7 +275,7 @@ export class Dispatcher {
     this.#unlistenQueued = undefined;
     await unlisten?.().catch((error: unknown) => this.#onEvent({ event: "dispatcher-error", detail: { message: `stopping the job listener: ${errorText(error)}` } }));
     this.#resources?.stop();
-    await this.#boss.offWork(RUN_QUEUE, { wait: false }).catch(() => undefined);
+    await this.#boss.offWork(RUN_QUEUE, { wait: false }).catch((error: unknown) => this.#onEvent({ event: "dispatcher-error", detail: { message: `stopping the queue's workers: ${errorText(error)}` } }));
     if (this.#inFlight.size > 0) {
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise((resolve) => (timer = setTimeout(resolve, this.#r.env.workers.shutdownGraceMs)));
