@@ -14,6 +14,7 @@ import { eq } from "drizzle-orm";
 import { type App, createApp } from "../src/app.ts";
 import { mockedTools, RunService, type ToolRunner, withRetries } from "../src/runs/index.ts";
 import { admit } from "../src/runs/admission.ts";
+import { RECOVERED } from "../src/core/problems.ts";
 import type { ToolCall } from "../src/sandbox/index.ts";
 import { journalEntries, runs } from "../src/store/schema.ts";
 import { embeddedTestDatabase } from "./helpers/databases.ts";
@@ -170,7 +171,7 @@ export default defineWorkflow({
     };
     // Everything else goes to the real repository (bound to it: it keeps private fields).
     const failing = new Proxy(repository, { get: (target, name) => (overrides as Record<PropertyKey, unknown>)[name] ?? (typeof Reflect.get(target, name) === "function" ? (Reflect.get(target, name) as (...a: unknown[]) => unknown).bind(target) : Reflect.get(target, name)) });
-    const runs = new RunService({ repository: failing, leaseMs: 1_500, tools: async () => mockedTools({}), onProblem: (where, error) => problems.push(`${where}: ${String(error instanceof Error ? error.message : error)}`) });
+    const runs = new RunService({ repository: failing, leaseMs: 1_500, tools: async () => mockedTools({}), onProblem: (where, error) => problems.push(`${where}: ${error === RECOVERED ? "recovered" : String(error instanceof Error ? error.message : error)}`) });
     const slow: ToolRunner = async () => {
       await new Promise((resolve) => setTimeout(resolve, 400));
       return { ok: true, structured: { id: "INC0001", title: "t", description: "d", priority: "P3", status: "new", reporter_email: "a@b.c", assignee: null, tags: [], comments: [], created_at: "2026-01-01T00:00:00Z" }, content: [] };

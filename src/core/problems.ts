@@ -7,10 +7,19 @@
  */
 import { errorText } from "./errors.ts";
 
+/** Given instead of an error when work that was failing works again. */
+export const RECOVERED = Symbol("recovered");
+
 export type ProblemReporter = (where: string, error: unknown) => void;
 
+/** A failure in a few words: for a failed query its cause (the driver's reason), never the query's text and parameters (run data). */
+export function problemText(error: unknown): string {
+  return errorText(error instanceof Error && error.cause instanceof Error ? error.cause : error, 300);
+}
+
 export const reportToStderr: ProblemReporter = (where, error) => {
-  process.stderr.write(`${JSON.stringify({ at: new Date().toISOString(), event: "background-error", where, message: errorText(error, 300) })}\n`);
+  const line = error === RECOVERED ? { event: "background-recovered", where } : { event: "background-error", where, message: problemText(error) };
+  process.stderr.write(`${JSON.stringify({ at: new Date().toISOString(), ...line })}\n`);
 };
 
 /**
@@ -28,7 +37,7 @@ export function reportOnce(report: ProblemReporter, where: string): { failed: (e
     worked() {
       if (!failing) return;
       failing = false;
-      report(where, "recovered");
+      report(where, RECOVERED);
     },
   };
 }

@@ -17,8 +17,8 @@
 import { bundleHash } from "../core/bundle-hash.ts";
 import { randomInt } from "node:crypto";
 import { contentHash } from "../core/canonical-json.ts";
-import { CharterError, errorText } from "../core/errors.ts";
-import { type ProblemReporter, reportOnce, reportToStderr } from "../core/problems.ts";
+import { CharterError } from "../core/errors.ts";
+import { type ProblemReporter, problemText, reportOnce, reportToStderr } from "../core/problems.ts";
 import { storableJson } from "../core/json-limits.ts";
 import { DEFAULT_LIMITS, type Executor, type GuestError, type LogLine, type SandboxLimits, type ToolPolicy } from "../sandbox/index.ts";
 import type { BundleRow, FinishedCall, JournalRow, RunRepository, RunRow, RunStatus } from "../store/index.ts";
@@ -60,10 +60,7 @@ async function durably<T>(write: () => Promise<T>): Promise<T> {
 }
 
 /** A database error in a few words: the driver's reason, not the query with its parameters (run data). */
-function describe(error: unknown): string {
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  return errorText(cause, 300);
-}
+const describe = problemText;
 
 export function runnableOf(row: BundleRow): RunnableBundle {
   return { ...row, tools: row.tools as ToolPolicy[], inputSchema: row.inputSchema as Record<string, unknown>, outputSchema: row.outputSchema as Record<string, unknown> };
@@ -204,7 +201,7 @@ export class RunService {
     // while it lasts; what must be written before a call or at the end is written through `durably`,
     // which waits out an outage.
     const flushing = reportOnce(this.#onProblem, `run ${run.id}: writing finished calls to the journal`);
-    const flusher = setInterval(() => void flush().then(flushing.worked, flushing.failed), 250);
+    const flusher = setInterval(() => void flush().then(flushing.worked, (error: unknown) => flushing.failed(describe(error))), 250);
     // The lease: renewed for this process's attempt every leaseMs/3. A renewal that finds the run
     // taken over by another process, or renewals that fail until the lease runs out, make the run
     // stop before its next call and go back (see `execute`). A call that is not safe to repeat is
