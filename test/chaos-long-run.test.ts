@@ -1,8 +1,9 @@
 /**
- * A run longer than its job's old expiry: the job used to expire at max(60 s, 2 × lease) and be
- * retried while its run lived (the retry was refused as "still held", the job completed, and the
- * run was left with no job). Now a live run's job sends pg-boss heartbeats every lease and expires
- * only after an hour. Here a run lasts 2.5 heartbeat windows (lease 10 s, pg-boss checks every
+ * A run longer than its job's old expiry (finding 1b of the run-path issue): the job used to expire
+ * at max(60 s, 2 × lease) and be retried while its run lived (the retry was refused as "still held",
+ * the job completed, and had the worker died then, the run would have been left with no job). Now a
+ * live run's job sends pg-boss heartbeats every lease and expires only after an hour. Here a run
+ * lasts 65 s, past the old expiry and 6.5 heartbeat windows (lease 10 s, pg-boss checks every
  * 2.5 s): its job is never failed back or retried, and the run ends on its first attempt.
  */
 import assert from "node:assert/strict";
@@ -21,21 +22,22 @@ const SLOW = `import { ops } from "charter:sdk";
 import { defineWorkflow } from "charter:workflow";
 export default defineWorkflow({
   name: "slow",
-  description: "Marks slowly.",
+  description: "Marks slowly, twice.",
   input: { type: "object" },
   output: { type: "object", properties: { done: { type: "boolean" } }, required: ["done"] },
   run: async () => {
-    await ops.mark({ text: "slow", delay_ms: 25000 });
+    await ops.mark({ text: "slow", delay_ms: 35000 });
+    await ops.mark({ text: "slower", delay_ms: 30000 });
     return { done: true };
   },
 });`;
-const TESTS = JSON.stringify({ tests: [{ name: "marks", input: {}, mocks: { "ops.mark": [{ output: { written: "slow" } }] }, expect: { output: { done: true } } }] });
+const TESTS = JSON.stringify({ tests: [{ name: "marks", input: {}, mocks: { "ops.mark": [{ output: { written: "slow" } }, { output: { written: "slower" } }] }, expect: { output: { done: true } } }] });
 
-test("a run longer than 2 heartbeat windows keeps its job: not failed back, not retried, finished on its first attempt", { timeout: 180_000 }, async () => {
+test("a run longer than the old job expiry (65 s) keeps its job: not failed back, not retried, finished on its first attempt", { timeout: 240_000 }, async () => {
   const dir = await mkdtemp(path.join(tmpdir(), "charter-long-run-"));
   const countFile = path.join(dir, "count.txt");
   await writeFile(countFile, "");
-  const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: countingServer(countFile) } } } });
+  const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: { ...countingServer(countFile), timeouts: { requestMs: 60_000 } } } } } });
   const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants, CHARTER_RUN_LEASE_MS: "10000" }, database: await testDatabase("server") });
   const events: DispatcherEvent[] = [];
   let worker: Dispatcher | undefined;
@@ -44,13 +46,13 @@ test("a run longer than 2 heartbeat windows keeps its job: not failed back, not 
     await approvedVersion(app, "acme", { source: SLOW, fileName: "slow.ts", tests: TESTS });
     worker = await Dispatcher.start(app, { worker: true, scheduler: true, onEvent: (event) => events.push(event) });
     const job = await worker.submit({ tenantId: "acme", workflow: "slow", input: {}, trigger: "manual" });
-    const run = await worker.runOfJob(job, 120_000);
+    const run = await worker.runOfJob(job, 180_000);
     assert.equal(run?.status, "succeeded", JSON.stringify(run?.error));
     assert.equal(run?.attempts, 1, "finished on its first attempt");
     const [row] = (await app.database.db.execute(sql`select retry_count, state from pgboss.job where id = ${job}::uuid`)) as unknown as { retry_count: number; state: string }[];
     assert.deepEqual({ retries: row?.retry_count, state: row?.state }, { retries: 0, state: "completed" });
     assert.deepEqual(events.filter((event) => ["run-resumed", "runs-swept", "run-handed-back"].includes(event.event)), []);
-    assert.deepEqual((await readFile(countFile, "utf8")).split("\n").filter(Boolean), ["mark:slow"]);
+    assert.deepEqual((await readFile(countFile, "utf8")).split("\n").filter(Boolean), ["mark:slow", "mark:slower"]);
   } finally {
     await worker?.stop();
     await app.close();

@@ -230,9 +230,7 @@ export class Dispatcher {
    */
   async sweepOrphans(): Promise<number> {
     const orphans = await this.#r.runRepository.orphans(new Date());
-    for (const run of orphans) {
-      await this.enqueue({ tenantId: run.tenantId, workflow: run.workflow, input: {}, trigger: "manual", resume: run.id }, { id: slotId(`resume/${run.id}`, run.attempts, 0) });
-    }
+    for (const run of orphans) await this.#resumeLater(run);
     if (orphans.length > 0) this.#onEvent({ event: "runs-swept", detail: { runs: orphans.map((run) => run.id) } });
     return orphans.length;
   }
@@ -290,13 +288,30 @@ export class Dispatcher {
     await this.#boss.stop({ graceful: true, timeout: 5_000 });
   }
 
-  #finished(context: Record<string, unknown>, result: RunResult & { version?: number }): void {
+  /**
+   * Reports how a job's run ended. A run handed back (this process is shutting down) gets a resume
+   * job of its own, and this job completes: hand-backs do not use up the job's retries, which are
+   * for failures. The resume job's id is the sweep's for the same run and attempt, so the two never
+   * both run it. Only if that job cannot be queued does this job fail, to be retried (and the sweep
+   * finds the run in any case once its lease has run out).
+   */
+  async #finished(context: Record<string, unknown> & { tenant: string; workflow: string }, result: RunResult & { version?: number }): Promise<void> {
     const run = { run: result.runId, ...(result.version !== undefined ? { version: result.version } : {}) };
     if (result.status === "running") {
       this.#onEvent({ event: "run-handed-back", detail: { ...context, ...run } });
-      throw new HandedBack(`run ${result.runId} was handed back at shutdown`);
+      try {
+        await this.#resumeLater({ id: result.runId, tenantId: context.tenant, workflow: context.workflow, attempts: result.attempt });
+      } catch (error) {
+        throw new HandedBack(`run ${result.runId} was handed back at shutdown, and its resume job could not be queued (${errorText(error)})`);
+      }
+      return;
     }
     this.#onEvent({ event: "run-finished", detail: { ...context, ...run, status: result.status } });
+  }
+
+  /** Queues the job that resumes a run from its journal: one per run and attempt, whoever queues it. */
+  #resumeLater(run: { id: string; tenantId: string; workflow: string; attempts: number }): Promise<string | null> {
+    return this.enqueue({ tenantId: run.tenantId, workflow: run.workflow, input: {}, trigger: "manual", resume: run.id }, { id: slotId(`resume/${run.id}`, run.attempts, 0) });
   }
 
   /** Carries out one job; `retries` is how often it was tried before (a first try started no run yet). */
@@ -306,13 +321,13 @@ export class Dispatcher {
       if (job.resume) {
         const orphan = await this.#r.runRepository.run(job.resume);
         if (orphan?.status !== "running") return; // finished or resumed meanwhile
-        this.#onEvent({ event: "run-resumed", detail: { ...context, run: orphan.id, swept: true } });
+        this.#onEvent({ event: "run-resumed", detail: { ...context, run: orphan.id, byResumeJob: true } });
         const resumed = await this.#r.runs.resume(orphan.id).catch((error: unknown) => {
           // Another process got to it first (a job's own retry, another sweep): not an error.
           if (error instanceof CharterError && error.code === "RUN_NOT_RESUMABLE") return undefined;
           throw error;
         });
-        if (resumed) this.#finished(context, resumed);
+        if (resumed) await this.#finished(context, resumed);
         else this.#onEvent({ event: "run-skipped", detail: { ...context, run: orphan.id, reason: "another process resumed it first" } });
         return;
       }
@@ -321,7 +336,7 @@ export class Dispatcher {
       if (started) {
         if (started.status !== "running") return;
         this.#onEvent({ event: "run-resumed", detail: { ...context, run: started.id } });
-        this.#finished(context, await this.#r.runs.resume(started.id));
+        await this.#finished(context, await this.#r.runs.resume(started.id));
         return;
       }
       if (job.version !== undefined) {
@@ -335,7 +350,7 @@ export class Dispatcher {
       const detail = { job: jobId, ...(job.schedule ? { schedule: job.schedule } : {}), ...(job.actor ? { user: job.actor.handle } : {}) };
       const request = { tenantId: job.tenantId, input: job.input, trigger: { type: job.trigger, detail }, jobId, ...(job.actor ? { actor: job.actor } : {}) };
       const result = job.versionId ? await this.#r.versions.runQueued({ ...request, versionId: job.versionId }) : await this.#r.versions.runActive({ ...request, workflow: job.workflow });
-      this.#finished(context, result);
+      await this.#finished(context, result);
     } catch (error) {
       if (error instanceof HandedBack) throw error;
       // A run that cannot start (not approved, drifted, tampered, bad input) is reported and not retried.
