@@ -34,7 +34,7 @@ export async function serveCommand(port: number, output: Output): Promise<number
     server.close(() => resolve());
     (server as { closeAllConnections?: () => void }).closeAllConnections?.();
   });
-  // Runs in flight get the grace time to finish; one that does not is handed back (its job is retried and resumed by another worker).
+  // Runs in flight get the grace time to finish; one that does not is handed back (a resume job for it is queued, and another worker resumes it from its journal).
   await dispatcher.stop();
   await app.close();
   stopKeeping();
