@@ -27,6 +27,7 @@ import { schemaValidator } from "../core/json-schema.ts";
 import type { Env } from "../config/env.ts";
 import type { McpClientPool } from "../mcp/index.ts";
 import type { VersionService } from "../versions/index.ts";
+import { keepIsolatesReady } from "../sandbox/index.ts";
 import { ResourceTriggers } from "./resource-triggers.ts";
 
 export const RUN_QUEUE = "charter-runs";
@@ -134,6 +135,7 @@ export class Dispatcher {
       // pg-boss's channel, sent by the statement that queued it), not all of them. The poll stays
       // short: a job that becomes due later (a schedule slot) wakes nobody when it does.
       const poll = options.pollSeconds ?? 1;
+      keepIsolatesReady(concurrency);
       const groupConcurrency = { default: tenantConcurrency, ...(Object.keys(tiers).length > 0 ? { tiers } : {}) };
       for (let slot = 0; slot < concurrency; slot++) {
         let self: string | undefined;
