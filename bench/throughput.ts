@@ -18,7 +18,7 @@ import postgres from "postgres";
 import { PgBoss, fromPglite } from "pg-boss";
 import { createApp } from "../src/app.ts";
 import { sign, webhookSecret } from "../src/server/index.ts";
-import type { Database } from "../src/store/index.ts";
+import { type Database, openServerDatabase } from "../src/store/index.ts";
 import { Dispatcher } from "../src/triggers/index.ts";
 import { testDatabase } from "../test/helpers/databases.ts";
 import { approvedVersion } from "../test/helpers/reviewed.ts";
@@ -97,7 +97,9 @@ async function bench(kind: "embedded" | "server"): Promise<void> {
   const countFile = path.join(dir, "count.txt");
   await writeFile(countFile, "");
   const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: countingServer(countFile) } } } });
-  const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants, CHARTER_WORKER_CONCURRENCY: SLOTS, CHARTER_TENANT_CONCURRENCY: SLOTS }, database });
+  // The app's PostgreSQL pool as `charter worker` opens it (10 connections), not the test helper's 4.
+  const appDatabase = database.raw.kind === "postgres" ? await openServerDatabase(database.raw.url) : database;
+  const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants, CHARTER_WORKER_CONCURRENCY: SLOTS, CHARTER_TENANT_CONCURRENCY: SLOTS }, database: appDatabase });
   if (!(await app.sync("acme")).result.ok) throw new Error("the bench tenant did not sync");
   await approvedVersion(app, "acme", THREE_CALLS);
   await approvedVersion(app, "acme", { source: stepsSource("one-call", 1), fileName: "one-call.ts", tests: stepsTests(1) });
@@ -181,6 +183,7 @@ async function bench(kind: "embedded" | "server"): Promise<void> {
     await served.close();
     await dispatcher.stop();
     await app.close();
+    if (appDatabase !== database) await database.close(); // drops the bench's database
   }
 }
 

@@ -170,7 +170,8 @@ describe("store on both drivers", () => {
         await runs.releaseDelivery(delivery);
         assert.equal(await runs.claimDelivery(delivery, now, keep), true, "a delivery whose run could not start can come again");
         assert.equal(await runs.claimDelivery(delivery, new Date(now.getTime() + keep - 1), keep), false, "within the window: a repeat");
-        assert.equal(await runs.claimDelivery(delivery, new Date(now.getTime() + keep + 1), keep), true, "past the window the row is gone (the signature's timestamp is refused long before)");
+        // Old rows are dropped at most once a minute: one more claim just past the window may still see it (its timestamp is refused long before).
+        assert.equal(await runs.claimDelivery(delivery, new Date(now.getTime() + keep + 60_000), keep), true, "past the window and the next prune the row is gone");
       });
 
       test("identity: a user's controllers are whoever granted its roles or minted its keys, and their controllers in turn", async () => {

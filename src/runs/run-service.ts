@@ -185,17 +185,19 @@ export class RunService {
     // call that is not safe to repeat, every quarter second, and with the run's completion. If the
     // process dies first, the resume makes them again, which is what "safe to repeat" allows.
     let unwritten: FinishedCall[] = [];
-    /** Writes the waiting calls; a failed write puts them back, so none is lost. */
-    const flush = async () => {
+    /** Hands the waiting calls to a write; if it fails they are put back, so none is lost. */
+    const withWaiting = async <T>(write: (batch: FinishedCall[]) => Promise<T>): Promise<T> => {
       const batch = unwritten;
       unwritten = [];
-      if (batch.length === 0) return;
       try {
-        await repository.recordCalls(batch);
+        return await write(batch);
       } catch (error) {
         unwritten = [...batch, ...unwritten];
         throw error;
       }
+    };
+    const flush = async () => {
+      if (unwritten.length > 0) await withWaiting((batch) => repository.recordCalls(batch));
     };
     // A failed periodic flush is retried by the next one (the calls stay waiting) and reported once
     // while it lasts; what must be written before a call or at the end is written through `durably`,
@@ -246,10 +248,9 @@ export class RunService {
       if (!safe) {
         let begun: boolean;
         try {
-          begun = await durably(async () => {
-            await flush();
-            return repository.beginCall(journaled, run.attempts);
-          });
+          // The calls waiting to be written go with it (one statement): a resume replays them as
+          // they were, so the workflow comes to this call again with the same arguments.
+          begun = await durably(() => withWaiting((batch) => repository.beginCall(journaled, run.attempts, batch)));
         } catch (error) {
           return handBack(`call ${index} (${tool}) was not made: the journal could not be written (${describe(error)}); the run was handed back`);
         }

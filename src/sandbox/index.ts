@@ -1,4 +1,4 @@
-export { releaseIdleIsolates, runInIsolate } from "./isolate-host.ts";
+export { keepIsolatesReady, releaseIdleIsolates, runInIsolate } from "./isolate-host.ts";
 export type { BridgeHandler, GuestError, IsolateOutcome, IsolateRun, LogLine, RunInfo } from "./isolate-host.ts";
 export { createBridge } from "./bridge.ts";
 export type { Executor, ToolCall, ToolOutcome, ToolPolicy } from "./bridge.ts";

@@ -62,6 +62,17 @@ async function compileWithCache(isolate: ivm.Isolate, code: string): Promise<ivm
 }
 
 let pool: IsolatePool | undefined;
+/** How many isolates are kept ready: one, or as many as a worker has slots (so a burst does not make them on its runs' path). */
+let poolSize = 1;
+
+/** Keeps `count` isolates ready (at most 16), for a worker that runs `count` runs at a time. */
+export function keepIsolatesReady(count: number): void {
+  poolSize = Math.max(1, Math.min(16, Math.floor(count)));
+  if (pool && pool.size !== poolSize) {
+    void pool.drain();
+    pool = undefined;
+  }
+}
 
 /** Disposes the isolates kept ready for the next run (see IsolatePool.drain); called when Charter closes. */
 export async function releaseIdleIsolates(): Promise<void> {
@@ -75,7 +86,7 @@ export async function runInIsolate(run: IsolateRun): Promise<IsolateOutcome> {
   const logs: LogLine[] = [];
   const given = new Set<string>();
   let breach: GuestError | undefined;
-  pool ??= new IsolatePool(DEFAULT_LIMITS.memoryMb);
+  pool ??= new IsolatePool(DEFAULT_LIMITS.memoryMb, poolSize);
   let prepared: Awaited<ReturnType<IsolatePool["take"]>>;
   try {
     prepared = await pool.take(run.limits.memoryMb);

@@ -87,6 +87,11 @@ export class IsolatePool {
     this.#size = size;
   }
 
+  /** How many isolates it keeps ready. */
+  get size(): number {
+    return this.#size;
+  }
+
   /** A ready isolate with this memory limit: from the pool when it matches, else made now. */
   async take(memoryMb: number): Promise<PreparedIsolate> {
     if (memoryMb !== this.#memoryMb || this.#size === 0) return prepare(memoryMb);

@@ -19,12 +19,20 @@ export class RunRepository {
     this.#db = db;
   }
 
+  /** When this process last dropped deliveries older than the replay window (epoch ms). */
+  #prunedAt = Number.NEGATIVE_INFINITY;
+
   /**
    * Claims a signed webhook delivery: true for the first time it is seen, false for a repeat. Rows
-   * older than `keepMs` are dropped first, so the table holds one replay window of deliveries.
+   * older than `keepMs` are dropped now and then (at most once a minute, or twice a window, by each
+   * process), so the table holds about one replay window of deliveries; a row kept a little longer
+   * changes nothing, since a delivery that old is refused by its timestamp before it is claimed.
    */
   async claimDelivery(delivery: { tenantId: string; workflow: string; signature: string }, now: Date, keepMs: number): Promise<boolean> {
-    await this.#db.delete(webhookDeliveries).where(lt(webhookDeliveries.receivedAt, new Date(now.getTime() - keepMs)));
+    if (now.getTime() - this.#prunedAt >= Math.min(60_000, keepMs / 2)) {
+      this.#prunedAt = now.getTime();
+      await this.#db.delete(webhookDeliveries).where(lt(webhookDeliveries.receivedAt, new Date(now.getTime() - keepMs)));
+    }
     const claimed = await this.#db.insert(webhookDeliveries).values({ ...delivery, receivedAt: now }).onConflictDoNothing().returning({ signature: webhookDeliveries.signature });
     return claimed.length === 1;
   }
@@ -117,26 +125,63 @@ export class RunRepository {
     return this.#db.select().from(journalEntries).where(eq(journalEntries.runId, runId)).orderBy(asc(journalEntries.seq));
   }
 
-  /** Records that a call is about to be made (or made again, with the next attempt number). */
   /**
    * Journals a call as started, only for the process that holds the run (`holder`: its attempt)
    * and only once per place in the run: false when another process took the run over, or already
    * began this call. The run's row is locked meanwhile, so a takeover waits for this write and its
-   * replay then sees the call as started (in doubt), never as not made.
+   * replay then sees the call as started (in doubt), never as not made. `finished`: calls that wait
+   * to be written (safe to repeat), written in the same statement.
    */
-  async beginCall(entry: { runId: string; seq: number; integration: string; tool: string; args: unknown; argsHash: string; attempt: number; source: string; startedAt: Date }, holder: number): Promise<boolean> {
-    return this.#db.transaction(async (tx) => {
-      const held = await tx.select({ id: runs.id }).from(runs).where(and(eq(runs.id, entry.runId), eq(runs.status, "running"), eq(runs.attempts, holder))).for("update");
-      if (held.length === 0) return false;
-      const begun = await tx.insert(journalEntries).values({ ...entry, status: "started" }).onConflictDoNothing().returning({ seq: journalEntries.seq });
-      return begun.length > 0;
-    });
+  async beginCall(
+    entry: { runId: string; seq: number; integration: string; tool: string; args: unknown; argsHash: string; attempt: number; source: string; startedAt: Date },
+    holder: number,
+    finished: FinishedCall[] = [],
+  ): Promise<boolean> {
+    // One statement (one round trip, one commit): lock the run row if this attempt holds it, write
+    // the finished calls waiting to be written, and add the "started" row only if the run is held.
+    const held = this.#db.$with("held").as(
+      this.#db
+        .select({ id: runs.id })
+        .from(runs)
+        .where(and(eq(runs.id, entry.runId), eq(runs.status, "running"), eq(runs.attempts, holder)))
+        .for("update"),
+    );
+    const ctes = finished.length > 0 ? [held, this.#db.$with("journal_written").as(this.#upsertCalls(finished).returning({ seq: journalEntries.seq }))] : [held];
+    const begun = await this.#db
+      .with(...ctes)
+      .insert(journalEntries)
+      .select((qb) =>
+        qb
+          .select({
+            runId: sql`${held.id}`.as("run_id"),
+            seq: sql`${entry.seq}::integer`.as("seq"),
+            integration: sql`${entry.integration}::text`.as("integration"),
+            tool: sql`${entry.tool}::text`.as("tool"),
+            args: sql`${JSON.stringify(entry.args)}::jsonb`.as("args"),
+            argsHash: sql`${entry.argsHash}::text`.as("args_hash"),
+            status: sql`'started'`.as("status"),
+            outcome: sql`null::jsonb`.as("outcome"),
+            attempt: sql`${entry.attempt}::integer`.as("attempt"),
+            source: sql`${entry.source}::text`.as("source"),
+            startedAt: sql`${entry.startedAt.toISOString()}::timestamptz`.as("started_at"),
+            finishedAt: sql`null::timestamptz`.as("finished_at"),
+          })
+          .from(held),
+      )
+      .onConflictDoNothing()
+      .returning({ seq: journalEntries.seq });
+    return begun.length > 0;
   }
 
   /** Records finished calls in one write (calls that are safe to repeat need no "started" row). */
-  async recordCalls(entries: FinishedCall[], db: Db = this.#db): Promise<void> {
+  async recordCalls(entries: FinishedCall[]): Promise<void> {
     if (entries.length === 0) return;
-    await db
+    await this.#upsertCalls(entries);
+  }
+
+  /** Finished calls written over what the journal has for their places (a "started" row, or a replayed attempt's). */
+  #upsertCalls(entries: FinishedCall[]) {
+    return this.#db
       .insert(journalEntries)
       .values(entries)
       .onConflictDoUpdate({
@@ -166,16 +211,7 @@ export class RunRepository {
     const ctes = [];
     if (calls.length > 0) {
       ctes.push(
-        this.#db.$with("journal_written").as(
-          this.#db
-            .insert(journalEntries)
-            .values(calls)
-            .onConflictDoUpdate({
-              target: [journalEntries.runId, journalEntries.seq],
-              set: { status: sql`excluded.status`, outcome: sql`excluded.outcome`, attempt: sql`excluded.attempt`, startedAt: sql`excluded.started_at`, finishedAt: sql`excluded.finished_at`, source: sql`excluded.source` },
-            })
-            .returning({ seq: journalEntries.seq }),
-        ),
+        this.#db.$with("journal_written").as(this.#upsertCalls(calls).returning({ seq: journalEntries.seq })),
       );
     }
     if (result.status === "succeeded" && result.state) {

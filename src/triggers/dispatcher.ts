@@ -17,7 +17,6 @@
  * running with no job (retries used up) is found by the orphan sweep and resumed the same way.
  */
 import { createHash } from "node:crypto";
-import { sql } from "drizzle-orm";
 import { fromPglite, PgBoss } from "pg-boss";
 import { loadTenantConfig, listTenantIds } from "../config/tenant-config.ts";
 import { intervalMs, triggerInput, type WorkflowTrigger } from "../core/workflow.ts";
@@ -28,6 +27,7 @@ import { schemaValidator } from "../core/json-schema.ts";
 import type { Env } from "../config/env.ts";
 import type { McpClientPool } from "../mcp/index.ts";
 import type { VersionService } from "../versions/index.ts";
+import { keepIsolatesReady } from "../sandbox/index.ts";
 import { ResourceTriggers } from "./resource-triggers.ts";
 
 export const RUN_QUEUE = "charter-runs";
@@ -48,8 +48,13 @@ export type RunJob = {
   resume?: string;
 };
 
-/** The channel a process notifies when it queued a job that is due now. */
-const JOB_QUEUED = "charter_job_queued";
+/**
+ * The channel pg-boss notifies, in the statement that queues a job due now, on a queue created
+ * with `notify` (the queue's name is the payload): pg-boss's own channel for its schema. Charter
+ * listens on it itself, to wake one idle slot per worker process; pg-boss's own listener
+ * (useListenNotify) would wake every slot of the queue for each job.
+ */
+const JOB_QUEUED = `pgboss_${createHash("sha224").update("pgboss").digest("hex").slice(0, 24)}`;
 
 /** A job running longer than this is expired even with a live heartbeat (a hung worker); its run is resumed from the journal. */
 const JOB_EXPIRY_BACKSTOP_SECONDS = 3600;
@@ -118,7 +123,7 @@ export class Dispatcher {
     // A live worker's job never expires under its run: pg-boss keeps its heartbeat. A job whose worker
     // died (kill -9) misses its heartbeat and is failed back to the queue within a lease and a
     // supervise pass, freeing the tenant's concurrency slot; expiry is only a backstop for a hung worker.
-    const queue = { retryLimit: 5, retryDelay: 1, retryBackoff: true, heartbeatSeconds: timing.heartbeatSeconds, expireInSeconds: JOB_EXPIRY_BACKSTOP_SECONDS, notify: false };
+    const queue = { retryLimit: 5, retryDelay: 1, retryBackoff: true, heartbeatSeconds: timing.heartbeatSeconds, expireInSeconds: JOB_EXPIRY_BACKSTOP_SECONDS, notify: true };
     await boss.createQueue(RUN_QUEUE, queue).catch(() => boss.updateQueue(RUN_QUEUE, queue));
     const dispatcher = new Dispatcher(boss, resources, onEvent, options.now ?? Date.now);
     if (options.worker) {
@@ -126,10 +131,11 @@ export class Dispatcher {
       const tiers = await tenantLimits(resources.env.tenantsDir);
       // One pg-boss worker per slot, each fetching again right after its job (there may be more
       // queued) and waiting only after a fetch that found nothing, until it is woken or polls. A
-      // job queued in any process wakes one idle slot of each worker process (NOTIFY
-      // charter_job_queued), not all of them. The poll stays short: a job that becomes due later
-      // (a schedule slot, a retry) wakes nobody when it does.
+      // job queued in any process wakes one idle slot of each worker process (a NOTIFY on
+      // pg-boss's channel, sent by the statement that queued it), not all of them. The poll stays
+      // short: a job that becomes due later (a schedule slot) wakes nobody when it does.
       const poll = options.pollSeconds ?? 1;
+      keepIsolatesReady(concurrency);
       const groupConcurrency = { default: tenantConcurrency, ...(Object.keys(tiers).length > 0 ? { tiers } : {}) };
       for (let slot = 0; slot < concurrency; slot++) {
         let self: string | undefined;
@@ -170,14 +176,9 @@ export class Dispatcher {
 
   /** Queues a run of a workflow's approved version; a worker picks it up. Returns the job id (null: that id is queued already). */
   async enqueue(job: RunJob, options: { id?: string; startAfter?: Date } = {}): Promise<string | null> {
-    const id = await this.#boss.send(RUN_QUEUE, job, { group: { id: job.tenantId, tier: job.tenantId }, ...options });
-    // Due now: wake an idle worker slot in every worker process. The job is queued already, so a
-    // failed wake-up does not fail the enqueue (a caller told "failed" would queue it again); the
-    // workers' poll picks the job up, and the failure is reported.
-    if (id && (!options.startAfter || options.startAfter.getTime() <= Date.now())) {
-      await this.#r.database.db.execute(sql`select pg_notify(${JOB_QUEUED}, '')`).catch((error: unknown) => this.#onEvent({ event: "dispatcher-error", detail: { message: `waking a worker for job ${id}: ${errorText(error)}` } }));
-    }
-    return id;
+    // A job due now wakes an idle worker slot in every worker process: pg-boss notifies JOB_QUEUED
+    // in the same statement (the queue is created with `notify`), so it costs no round trip.
+    return this.#boss.send(RUN_QUEUE, job, { group: { id: job.tenantId, tier: job.tenantId }, ...options });
   }
 
   /**
