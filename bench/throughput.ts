@@ -8,11 +8,15 @@
  *   - a burst: `runs` webhooks from `clients` concurrent senders; runs/s and trigger → finished
  *     p50/p95/p99, CPU of this process per run (server, worker and sandbox; the tool server is a
  *     separate process), and for PostgreSQL the transactions committed per run (pg_stat_database).
- * The worker takes 16 runs at a time and the tenant may use all 16.
+ *   - the same burst through the API (POST …/runs with an operator's key);
+ *   - on PostgreSQL, the same webhook burst with a second worker (a `charter worker` process).
+ * Each worker takes 16 runs at a time, and the tenant may use all of them.
  */
+import { spawn } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { PgBoss, fromPglite } from "pg-boss";
@@ -33,6 +37,8 @@ const IDLE = Number(values.idle);
 const KEY = WEBHOOK_KEY;
 process.env["CHARTER_WEBHOOK_KEY"] = KEY;
 const SLOTS = "16";
+/** The tenant may use every slot of two workers. */
+const TENANT_SLOTS = "32";
 
 /** One call, and eleven: the difference of their idle latencies, over ten, is what one more step costs. */
 const stepsSource = (name: string, calls: number) => `import { ops } from "charter:sdk";
@@ -90,6 +96,23 @@ async function queueCeiling(database: Database, count: number): Promise<{ perSec
   return { perSecond: count / seconds, idleMs: quantile(idle.sort((a, b) => a - b), 0.5) };
 }
 
+/** A `charter worker` process with 16 slots on the database; `onFinished(job)` for each run it finishes. */
+async function startWorker(url: string, tenants: string, onFinished: (job: string) => void): Promise<{ stop: () => Promise<void> }> {
+  const worker = spawn(process.execPath, ["--no-node-snapshot", path.join(import.meta.dirname, "../src/cli/charter.js"), "worker"], {
+    env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "", DATABASE_URL: url, CHARTER_TENANTS_DIR: tenants, CHARTER_WEBHOOK_KEY: KEY, CHARTER_WORKER_CONCURRENCY: SLOTS, CHARTER_TENANT_CONCURRENCY: TENANT_SLOTS },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    worker.once("exit", (code) => reject(new Error(`the second worker exited (${code})`)));
+    createInterface({ input: worker.stdout }).on("line", (line) => {
+      if (line.includes('"worker-started"')) resolve();
+      const finished = /"event":"run-finished".*"job":"([^"]+)"/.exec(line)?.[1];
+      if (finished) onFinished(finished);
+    });
+  });
+  return { stop: () => new Promise((resolve) => (worker.once("exit", () => resolve()), worker.kill("SIGTERM"))) };
+}
+
 async function bench(kind: "embedded" | "server"): Promise<void> {
   const database = await testDatabase(kind);
   const ceiling = await queueCeiling(database, RUNS);
@@ -99,7 +122,7 @@ async function bench(kind: "embedded" | "server"): Promise<void> {
   const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: countingServer(countFile) } } } });
   // The app's PostgreSQL pool as `charter worker` opens it (10 connections), not the test helper's 4.
   const appDatabase = database.raw.kind === "postgres" ? await openServerDatabase(database.raw.url) : database;
-  const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants, CHARTER_WORKER_CONCURRENCY: SLOTS, CHARTER_TENANT_CONCURRENCY: SLOTS }, database: appDatabase });
+  const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants, CHARTER_WORKER_CONCURRENCY: SLOTS, CHARTER_TENANT_CONCURRENCY: TENANT_SLOTS }, database: appDatabase });
   if (!(await app.sync("acme")).result.ok) throw new Error("the bench tenant did not sync");
   await approvedVersion(app, "acme", THREE_CALLS);
   await approvedVersion(app, "acme", { source: stepsSource("one-call", 1), fileName: "one-call.ts", tests: stepsTests(1) });
@@ -118,16 +141,24 @@ async function bench(kind: "embedded" | "server"): Promise<void> {
     },
   });
   const served = await serveHttp(app, { dispatcher });
+  const operator = await app.identity.ensureUser("bench-operator");
+  await app.identity.grant("acme", operator.id, "operator");
+  const apiKey = await app.identity.createKey("acme", operator.id);
   let sent = 0;
-  /** One webhook, trigger → finished, in ms. */
-  const fire = async (workflow = "three-calls"): Promise<number> => {
+  /** One run, by a signed webhook or by the API (POST …/runs with an operator's key), trigger → finished, in ms. */
+  const fire = async (workflow = "three-calls", via: "webhook" | "api" = "webhook"): Promise<number> => {
     const body = JSON.stringify(workflow === "three-calls" ? { text: `r${sent++}` } : { n: sent++ });
-    const timestamp = String(Math.floor(Date.now() / 1000));
     const started = performance.now();
-    const secret = webhookSecret(Buffer.from(KEY), "acme", workflow);
-    const response = await fetch(`${served.base}/hooks/acme/${workflow}`, { method: "POST", body, headers: { "content-type": "application/json", "x-charter-timestamp": timestamp, "x-charter-signature": sign(secret, timestamp, body) } });
+    let response: Response;
+    if (via === "api") {
+      response = await fetch(`${served.base}/api/v1/tenants/acme/workflows/${workflow}/runs`, { method: "POST", body: `{"input":${body}}`, headers: { "content-type": "application/json", authorization: `Bearer ${apiKey}` } });
+    } else {
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const secret = webhookSecret(Buffer.from(KEY), "acme", workflow);
+      response = await fetch(`${served.base}/hooks/acme/${workflow}`, { method: "POST", body, headers: { "content-type": "application/json", "x-charter-timestamp": timestamp, "x-charter-signature": sign(secret, timestamp, body) } });
+    }
     const answer = (await response.json()) as { job?: string };
-    if (response.status !== 202 || !answer.job) throw new Error(`webhook answered ${response.status}: ${JSON.stringify(answer)}`);
+    if (response.status !== 202 || !answer.job) throw new Error(`${via} answered ${response.status}: ${JSON.stringify(answer)}`);
     const job = answer.job;
     if (!early.delete(job)) await new Promise<void>((resolve) => waiting.set(job, resolve));
     waiting.delete(job);
@@ -157,28 +188,48 @@ async function bench(kind: "embedded" | "server"): Promise<void> {
     one.sort((a, b) => a - b);
     eleven.sort((a, b) => a - b);
     const perStep = (quantile(eleven, 0.5) - quantile(one, 0.5)) / 10;
-    const base = sent;
 
-    const commitsBefore = await transactions();
-    const cpuBefore = process.cpuUsage();
-    const latencies: number[] = [];
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: CLIENTS }, async () => {
-        while (sent < base + RUNS) latencies.push(await fire());
-      }),
-    );
-    const seconds = (performance.now() - started) / 1000;
-    const cpu = process.cpuUsage(cpuBefore);
-    const commitsAfter = await transactions();
-    latencies.sort((a, b) => a - b);
-    const perSecond = latencies.length / seconds;
+    /** `RUNS` runs from `CLIENTS` concurrent senders: runs/s, latencies, CPU of this process and transactions per run. */
+    const burst = async (via: "webhook" | "api") => {
+      const base = sent;
+      const commitsBefore = await transactions();
+      const cpuBefore = process.cpuUsage();
+      const latencies: number[] = [];
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: CLIENTS }, async () => {
+          while (sent < base + RUNS) latencies.push(await fire("three-calls", via));
+        }),
+      );
+      const seconds = (performance.now() - started) / 1000;
+      const cpu = process.cpuUsage(cpuBefore);
+      const commitsAfter = await transactions();
+      latencies.sort((a, b) => a - b);
+      const perSecond = latencies.length / seconds;
+      const committed = commitsBefore !== undefined && commitsAfter !== undefined ? `; transactions committed per run: ${((commitsAfter - commitsBefore) / latencies.length).toFixed(1)}` : "";
+      return `${perSecond.toFixed(1)} runs/s (${(perSecond / ceiling.perSecond).toFixed(2)}x the queue ceiling); trigger → finished p50 ${ms(quantile(latencies, 0.5))}, p95 ${ms(quantile(latencies, 0.95))}, p99 ${ms(quantile(latencies, 0.99))}\n    CPU of this process per run: ${ms((cpu.user + cpu.system) / 1000 / latencies.length)}${committed}`;
+    };
+    const byWebhook = await burst("webhook");
+    const byApi = await burst("api");
     console.log(`\n${kind === "embedded" ? "Embedded database (PGlite)" : "PostgreSQL server"}, 1 worker, 16 slots`);
     console.log(`  queue ceiling (pg-boss, empty handler): ${ceiling.perSecond.toFixed(1)} jobs/s, idle send → handler ${ms(ceiling.idleMs)}`);
     console.log(`  idle, one at a time (${IDLE}): trigger → finished p50 ${ms(quantile(idle, 0.5))}, p95 ${ms(quantile(idle, 0.95))}`);
     console.log(`  one more step (a read-only MCP call, journaled): ${ms(perStep)} (idle p50 of 11 calls ${ms(quantile(eleven, 0.5))}, of 1 call ${ms(quantile(one, 0.5))})`);
-    console.log(`  burst of ${latencies.length} from ${CLIENTS} clients: ${perSecond.toFixed(1)} runs/s (${(perSecond / ceiling.perSecond).toFixed(2)}x the queue ceiling); trigger → finished p50 ${ms(quantile(latencies, 0.5))}, p95 ${ms(quantile(latencies, 0.95))}, p99 ${ms(quantile(latencies, 0.99))}`);
-    console.log(`  CPU of this process per run: ${ms((cpu.user + cpu.system) / 1000 / latencies.length)}${commitsBefore !== undefined && commitsAfter !== undefined ? `; transactions committed per run: ${((commitsAfter - commitsBefore) / latencies.length).toFixed(1)}` : ""}`);
+    console.log(`  burst of ${RUNS} webhooks from ${CLIENTS} clients: ${byWebhook}`);
+    console.log(`  burst of ${RUNS} API calls from ${CLIENTS} clients: ${byApi}`);
+    if (database.raw.kind === "postgres") {
+      // A second worker: a `charter worker` process on the same database, 16 slots of its own.
+      const second = await startWorker(database.raw.url, tenants, (job) => {
+        const resolve = waiting.get(job);
+        if (resolve) resolve();
+        else early.add(job);
+      });
+      try {
+        console.log(`  burst of ${RUNS} webhooks from ${CLIENTS} clients, 2 workers (this process and a charter worker process): ${await burst("webhook")}`);
+      } finally {
+        await second.stop();
+      }
+    }
   } finally {
     await served.close();
     await dispatcher.stop();
