@@ -69,3 +69,28 @@ test("a tenant's runs respect its concurrency limit; other tenants are not held 
     await app.close();
   }
 });
+
+test("by default a tenant with no limit of its own can keep a whole free worker busy", { timeout: 120_000 }, async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), "charter-limits-"));
+  const hold = path.join(dir, "hold");
+  await writeFile(hold, "");
+  const tenants = await tenantsFolder({ globex: { config: { name: "Globex", integrations: { ops: countingServer(path.join(dir, "globex.txt"), hold) } } } });
+  const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants, CHARTER_WORKER_CONCURRENCY: "4" }, database: await embeddedTestDatabase() });
+  let dispatcher: Dispatcher | undefined;
+  try {
+    assert.equal(app.env.workers.tenantConcurrency, 4, "as many as one worker takes");
+    assert.ok((await app.sync("globex")).result.ok);
+    await approvedVersion(app, "globex", { source: SOURCE, fileName: "slow.ts", tests: TESTS });
+    dispatcher = await Dispatcher.start(app, { worker: true, scheduler: false, pollSeconds: 0.5 });
+    for (let i = 0; i < 4; i++) await dispatcher.enqueue({ tenantId: "globex", workflow: "slow", input: {}, trigger: "manual" });
+    const until = Date.now() + 30_000;
+    while ((await app.runRepository.list({ tenantId: "globex", status: "running" })).length < 4) {
+      assert.ok(Date.now() < until, "the tenant's four runs did not all start on the four-slot worker");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await rm(hold, { force: true });
+    await dispatcher?.stop();
+    await app.close();
+  }
+});

@@ -27,7 +27,7 @@ const EnvSchema = z.object({
   CHARTER_MCP_ALLOWED_HOSTS: z.string().optional(),
   CHARTER_MCP_MAX_SESSIONS: z.coerce.number().int().min(1).max(100_000).default(1000),
   CHARTER_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
-  CHARTER_TENANT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(2),
+  CHARTER_TENANT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
   CHARTER_REQUEST_TIMEOUT_MS: positiveMs.default(30_000),
   CHARTER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(20_000),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
@@ -65,7 +65,8 @@ export type Env = {
   runLeaseMs: number;
   /**
    * Runs a worker process takes at once, and runs one tenant may have going across all workers
-   * (a tenant's tenant.json `limits.concurrentRuns` overrides the latter); on shutdown, how long
+   * (by default as many as one worker takes; a tenant's tenant.json `limits.concurrentRuns`
+   * overrides it); on shutdown, how long
    * runs in flight may take to finish before they are handed back to other workers.
    */
   workers: { concurrency: number; tenantConcurrency: number; shutdownGraceMs: number };
@@ -117,7 +118,7 @@ export function parseEnv(source: Record<string, string | undefined>, cwd: string
       maxSessions: env.CHARTER_MCP_MAX_SESSIONS,
     },
     runLeaseMs: env.CHARTER_RUN_LEASE_MS,
-    workers: { concurrency: env.CHARTER_WORKER_CONCURRENCY, tenantConcurrency: env.CHARTER_TENANT_CONCURRENCY, shutdownGraceMs: env.CHARTER_SHUTDOWN_GRACE_MS },
+    workers: { concurrency: env.CHARTER_WORKER_CONCURRENCY, tenantConcurrency: env.CHARTER_TENANT_CONCURRENCY ?? env.CHARTER_WORKER_CONCURRENCY, shutdownGraceMs: env.CHARTER_SHUTDOWN_GRACE_MS },
     requestTimeoutMs: env.CHARTER_REQUEST_TIMEOUT_MS,
     planner: {
       provider,
