@@ -43,7 +43,7 @@ export async function createApp(options: { processEnv?: Record<string, string | 
   const processEnv = options.processEnv ?? process.env;
   const env = parseEnv(processEnv, options.cwd ?? process.cwd());
   const database = options.database ?? (await openDatabase(env));
-  const pool = new McpClientPool({ idleCloseMs: env.mcp.idleCloseMs });
+  const pool = new McpClientPool({ idleCloseMs: env.mcp.idleCloseMs, maxOpen: env.mcp.maxConnections });
   const catalogs = new CatalogRepository(database.db);
   const catalogService = new CatalogService({ env, processEnv, repository: catalogs, pool });
   const runRepository = new RunRepository(database.db);

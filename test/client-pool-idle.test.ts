@@ -62,3 +62,40 @@ test("idle connections are closed and reopened on demand; subscribed or busy one
     await pool.closeAll();
   }
 });
+
+test("at most maxOpen connections (stdio server processes): opening another closes the one unused the longest; busy and subscribed ones are kept", async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), "charter-bound-"));
+  const countFile = path.join(dir, "count.txt");
+  await writeFile(countFile, "");
+  let now = 1_000_000;
+  const pool = new McpClientPool({ maxOpen: 2, now: () => now });
+  const spec = (name: string): ConnectionSpec => ({ key: `t/${name}`, integration: name, timeouts: { connectMs: 20_000, requestMs: 20_000 }, transport: "stdio", command: "node", args: [path.join(REPO, "test/fixtures/counting-server.ts"), "--file", countFile], env: {}, cwd: REPO, secretEnv: {} });
+  const lookup = (s: ConnectionSpec, options: { keepOpen?: boolean } = {}) => pool.request(s, "looking up", (client, o) => client.callTool({ name: "lookup", arguments: {} }, undefined, o), options);
+  const pid = (s: ConnectionSpec) => pool.request(s, "asking", (client) => Promise.resolve((client.transport as { pid?: number | null } | undefined)?.pid ?? null));
+  try {
+    const [a, b, c, d] = ["a", "b", "c", "d"].map(spec) as [ConnectionSpec, ConnectionSpec, ConnectionSpec, ConnectionSpec];
+    await lookup(a);
+    const aPid = await pid(a);
+    now += 1_000;
+    await lookup(b);
+    now += 1_000;
+    await lookup(c); // the bound is 2: a, unused the longest, is closed first
+    assert.equal(pool.size, 2);
+    assert.notEqual(await pid(a), aPid, "a was closed and opened again on demand");
+    assert.equal(pool.size, 2, "b, now the oldest, made room for a");
+    // Busy or subscribed connections are not closed to make room: the pool goes over the bound instead.
+    now += 1_000;
+    await lookup(d, { keepOpen: true }); // closes c (a was just used), d holds a subscription
+    const over = pool.request(a, "busy", async () => {
+      now += 1_000;
+      await lookup(b); // a is busy and d subscribed: nothing can close, so b opens over the bound
+      return pool.size;
+    });
+    assert.equal(await over, 3, "opened over the bound rather than refused");
+    // a is no longer busy: the next one to open closes a and b (unused the longest) and the pool is back at the bound.
+    await lookup(c);
+    assert.equal(pool.size, 2, "d (subscribed) and c");
+  } finally {
+    await pool.closeAll();
+  }
+});

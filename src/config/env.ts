@@ -24,6 +24,7 @@ const EnvSchema = z.object({
   CHARTER_MCP_RUN_WAIT_MS: positiveMs.default(25_000),
   /** A tool server connection unused this long is closed (its process ends); 0 keeps them open. */
   CHARTER_MCP_IDLE_CLOSE_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
+  CHARTER_MCP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(10_000).default(100),
   CHARTER_MCP_ALLOWED_HOSTS: z.string().optional(),
   CHARTER_MCP_MAX_SESSIONS: z.coerce.number().int().min(1).max(100_000).default(1000),
   CHARTER_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
@@ -60,7 +61,7 @@ export type Env = {
    * host names Charter's own /mcp endpoint answers to (DNS-rebinding protection; Origins too);
    * how many sessions it holds open at once.
    */
-  mcp: { connectTimeoutMs: number; requestTimeoutMs: number; runWaitMs: number; idleCloseMs: number; allowedHosts: string[]; maxSessions: number };
+  mcp: { connectTimeoutMs: number; requestTimeoutMs: number; runWaitMs: number; idleCloseMs: number; maxConnections: number; allowedHosts: string[]; maxSessions: number };
   /** How long a run stays claimed by its process without renewal before another may resume it. */
   runLeaseMs: number;
   /**
@@ -114,6 +115,7 @@ export function parseEnv(source: Record<string, string | undefined>, cwd: string
       requestTimeoutMs: env.CHARTER_MCP_REQUEST_TIMEOUT_MS,
       runWaitMs: env.CHARTER_MCP_RUN_WAIT_MS,
       idleCloseMs: env.CHARTER_MCP_IDLE_CLOSE_MS,
+      maxConnections: env.CHARTER_MCP_MAX_CONNECTIONS,
       allowedHosts: ["localhost", "127.0.0.1", "[::1]", ...(env.CHARTER_MCP_ALLOWED_HOSTS ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean)],
       maxSessions: env.CHARTER_MCP_MAX_SESSIONS,
     },

@@ -37,8 +37,12 @@ type Entry = {
 /**
  * `idleCloseMs`: a connection with no request for this long is closed (a stdio server's process
  * ends with it) and opened again on the next request; 0 keeps every connection open.
+ * `maxOpen`: at most this many connections (and so stdio server processes) are kept; opening
+ * another first closes the one unused the longest that has no request under way and holds no
+ * subscription. When every one is busy or subscribed, the new one is opened all the same (a call
+ * is never refused for it) and the pool is back under the bound as they finish.
  */
-export type PoolOptions = { clientName?: string; clientVersion?: string; idleCloseMs?: number; now?: () => number };
+export type PoolOptions = { clientName?: string; clientVersion?: string; idleCloseMs?: number; maxOpen?: number; now?: () => number };
 
 export class McpClientPool {
   readonly #entries = new Map<string, Promise<Entry>>();
@@ -46,13 +50,22 @@ export class McpClientPool {
   readonly #resourceListeners = new Set<(key: string, uri: string) => void>();
 
   readonly #idleCloseMs: number;
+  readonly #maxOpen: number;
   readonly #now: () => number;
   #idleTimer: NodeJS.Timeout | undefined;
+  /** The connected entries (what #entries resolved to), for choosing one to close without waiting on those still connecting. */
+  readonly #connected = new Map<string, Entry>();
 
   constructor(options: PoolOptions = {}) {
     this.#clientInfo = { name: options.clientName ?? "charter", version: options.clientVersion ?? "0.1.0" };
     this.#idleCloseMs = options.idleCloseMs ?? 0;
+    this.#maxOpen = options.maxOpen ?? Number.POSITIVE_INFINITY;
     this.#now = options.now ?? Date.now;
+  }
+
+  /** How many connections are open or opening. */
+  get size(): number {
+    return this.#entries.size;
   }
 
   /** Closes the connections that have had no request for `idleCloseMs` and hold no subscription; returns how many. */
@@ -120,6 +133,7 @@ export class McpClientPool {
   async release(key: string): Promise<void> {
     const pending = this.#entries.get(key);
     this.#entries.delete(key);
+    this.#connected.delete(key);
     if (!pending) return;
     const entry = await pending.catch(() => undefined);
     if (entry) await shutdown(entry);
@@ -145,12 +159,31 @@ export class McpClientPool {
       if (entry && !entry.closed && entry.specHash === specHash) return entry;
       await this.release(spec.key);
     }
+    await this.#makeRoom();
     const connecting = this.#connect(spec, specHash);
     this.#entries.set(spec.key, connecting);
-    connecting.catch(() => {
-      if (this.#entries.get(spec.key) === connecting) this.#entries.delete(spec.key);
-    });
+    connecting.then(
+      (entry) => {
+        if (this.#entries.get(spec.key) === connecting) this.#connected.set(spec.key, entry);
+      },
+      () => {
+        if (this.#entries.get(spec.key) === connecting) this.#entries.delete(spec.key);
+      },
+    );
     return connecting;
+  }
+
+  /** Below the bound before one more opens: closes the connections unused the longest among those with no request under way and no subscription. */
+  async #makeRoom(): Promise<void> {
+    while (this.#entries.size >= this.#maxOpen) {
+      let oldest: [string, Entry] | undefined;
+      for (const [key, entry] of this.#connected) {
+        if (entry.active > 0 || entry.keepOpen) continue;
+        if (!oldest || entry.lastUsed < oldest[1].lastUsed) oldest = [key, entry];
+      }
+      if (!oldest) return; // every one is busy or subscribed: open over the bound
+      await this.release(oldest[0]);
+    }
   }
 
   async #connect(spec: ConnectionSpec, specHash: string): Promise<Entry> {
