@@ -4,6 +4,7 @@
  * webhook POST → queued job → a worker in this process → version gate → sandboxed run → journal.
  * For each database it measures, in the same run:
  *   - the queue's own ceiling: pg-boss with the same settings and a handler that does nothing;
+ *   - the database's commit latency: single-row inserts, each committed alone;
  *   - idle latency: runs one at a time, trigger → finished (p50, p95);
  *   - a burst: `runs` webhooks from `clients` concurrent senders; runs/s and trigger → finished
  *     p50/p95/p99, CPU of this process per run (server, worker and sandbox; the tool server is a
@@ -96,6 +97,29 @@ async function queueCeiling(database: Database, count: number): Promise<{ perSec
   return { perSecond: count / seconds, idleMs: quantile(idle.sort((a, b) => a - b), 0.5) };
 }
 
+/** The p50 of 200 single-row inserts, each its own transaction, one at a time: what one commit costs here. */
+async function commitLatency(database: Database): Promise<number> {
+  const times: number[] = [];
+  const timed = async (insert: () => Promise<unknown>) => {
+    const started = performance.now();
+    await insert();
+    times.push(performance.now() - started);
+  };
+  if (database.raw.kind === "postgres") {
+    const sql = postgres(database.raw.url, { max: 1, onnotice: () => {} });
+    await sql`create table if not exists bench_commit (x int)`;
+    for (let i = 0; i < 200; i++) await timed(() => sql`insert into bench_commit values (${i})`);
+    await sql`drop table bench_commit`;
+    await sql.end();
+  } else {
+    const client = database.raw.client;
+    await client.exec("create table if not exists bench_commit (x int)");
+    for (let i = 0; i < 200; i++) await timed(() => client.query("insert into bench_commit values ($1)", [i]));
+    await client.exec("drop table bench_commit");
+  }
+  return quantile(times.sort((a, b) => a - b), 0.5);
+}
+
 /** A `charter worker` process with 16 slots on the database; `onFinished(job)` for each run it finishes. */
 async function startWorker(url: string, tenants: string, onFinished: (job: string) => void): Promise<{ stop: () => Promise<void> }> {
   const worker = spawn(process.execPath, ["--no-node-snapshot", path.join(import.meta.dirname, "../src/cli/charter.js"), "worker"], {
@@ -116,6 +140,7 @@ async function startWorker(url: string, tenants: string, onFinished: (job: strin
 async function bench(kind: "embedded" | "server"): Promise<void> {
   const database = await testDatabase(kind);
   const ceiling = await queueCeiling(database, RUNS);
+  const commitMs = await commitLatency(database);
   const dir = await mkdtemp(path.join(tmpdir(), "charter-throughput-"));
   const countFile = path.join(dir, "count.txt");
   await writeFile(countFile, "");
@@ -213,6 +238,7 @@ async function bench(kind: "embedded" | "server"): Promise<void> {
     const byApi = await burst("api");
     console.log(`\n${kind === "embedded" ? "Embedded database (PGlite)" : "PostgreSQL server"}, 1 worker, 16 slots`);
     console.log(`  queue ceiling (pg-boss, empty handler): ${ceiling.perSecond.toFixed(1)} jobs/s, idle send → handler ${ms(ceiling.idleMs)}`);
+    console.log(`  the database's commit latency (one insert, committed alone, one at a time): p50 ${ms(commitMs)}`);
     console.log(`  idle, one at a time (${IDLE}): trigger → finished p50 ${ms(quantile(idle, 0.5))}, p95 ${ms(quantile(idle, 0.95))}`);
     console.log(`  one more step (a read-only MCP call, journaled): ${ms(perStep)} (idle p50 of 11 calls ${ms(quantile(eleven, 0.5))}, of 1 call ${ms(quantile(one, 0.5))})`);
     console.log(`  burst of ${RUNS} webhooks from ${CLIENTS} clients: ${byWebhook}`);
