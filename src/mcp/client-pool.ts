@@ -11,7 +11,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { ResourceUpdatedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { PromptListChangedNotificationSchema, ResourceListChangedNotificationSchema, ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import { canonicalJson } from "../core/canonical-json.ts";
 import { IntegrationError } from "../core/errors.ts";
@@ -20,6 +20,9 @@ import { type DroppedStreams, droppedStreams } from "./dropped-streams.ts";
 import { type ConnectionSpec, secretsOf } from "./connection-spec.ts";
 import { linearSchemaValidation } from "./schema-validation.ts";
 import { TailBuffer, launchHttpServer, processEnv, resolveCommand } from "./local-process.ts";
+
+/** A list a server can say has changed. */
+export type ListName = "tools" | "resources" | "prompts";
 
 type Entry = {
   client: Client;
@@ -48,6 +51,7 @@ export class McpClientPool {
   readonly #entries = new Map<string, Promise<Entry>>();
   readonly #clientInfo: { name: string; version: string };
   readonly #resourceListeners = new Set<(key: string, uri: string) => void>();
+  readonly #listChangedListeners = new Set<(key: string, list: ListName) => void>();
 
   readonly #idleCloseMs: number;
   readonly #maxOpen: number;
@@ -151,6 +155,12 @@ export class McpClientPool {
     return () => this.#resourceListeners.delete(listener);
   }
 
+  /** Calls `listener(connection key, list)` when a connected server says its tools, resources or prompts changed; returns the unsubscribe. */
+  onListChanged(listener: (key: string, list: ListName) => void): () => void {
+    this.#listChangedListeners.add(listener);
+    return () => this.#listChangedListeners.delete(listener);
+  }
+
   async #entry(spec: ConnectionSpec): Promise<Entry> {
     const specHash = hashSpec(spec);
     const pending = this.#entries.get(spec.key);
@@ -197,6 +207,15 @@ export class McpClientPool {
     entry.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => {
       for (const listener of this.#resourceListeners) listener(spec.key, notification.params.uri);
     });
+    for (const [schema, list] of [
+      [ToolListChangedNotificationSchema, "tools"],
+      [ResourceListChangedNotificationSchema, "resources"],
+      [PromptListChangedNotificationSchema, "prompts"],
+    ] as const) {
+      entry.client.setNotificationHandler(schema, () => {
+        for (const listener of this.#listChangedListeners) listener(spec.key, list);
+      });
+    }
     const context = (doing: string) => ({
       integration: spec.integration,
       doing,

@@ -1,5 +1,5 @@
 export { McpClientPool } from "./client-pool.ts";
-export type { PoolOptions } from "./client-pool.ts";
+export type { ListName, PoolOptions } from "./client-pool.ts";
 export type { ConnectionSpec, ProcessSpec } from "./connection-spec.ts";
 export { discoverCatalog, DISCOVERY_LIMITS } from "./discovery.ts";
 export { diffCatalogs, diffTool, describeChange } from "./catalog-diff.ts";

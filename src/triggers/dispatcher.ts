@@ -28,6 +28,7 @@ import type { Env } from "../config/env.ts";
 import type { McpClientPool } from "../mcp/index.ts";
 import type { VersionService } from "../versions/index.ts";
 import { keepIsolatesReady } from "../sandbox/index.ts";
+import { resyncOnListChanged } from "../catalog/index.ts";
 import { ResourceTriggers } from "./resource-triggers.ts";
 
 export const RUN_QUEUE = "charter-runs";
@@ -72,7 +73,7 @@ export function recoveryTiming(leaseMs: number): { heartbeatSeconds: number; sup
 /** How far ahead interval and one-off slots are queued; the trigger sync runs every 15 s. */
 const HORIZON_MS = 60_000;
 
-export type DispatcherEvent = { event: "run-dispatched" | "run-finished" | "run-resumed" | "run-skipped" | "run-handed-back" | "runs-handed-back" | "runs-swept" | "schedules-synced" | "subscriptions-synced" | "dispatcher-error"; detail: Record<string, unknown> };
+export type DispatcherEvent = { event: "run-dispatched" | "run-finished" | "run-resumed" | "run-skipped" | "run-handed-back" | "runs-handed-back" | "runs-swept" | "schedules-synced" | "subscriptions-synced" | "catalog-resynced" | "catalog-resync-failed" | "dispatcher-error"; detail: Record<string, unknown> };
 
 type DispatcherResources = { database: Database; versions: VersionService; versionRepository: VersionRepository; runs: RunService; runRepository: RunRepository; runEnds: RunEnds; env: Env };
 
@@ -87,6 +88,7 @@ export class Dispatcher {
   #unlistenQueued: (() => Promise<void>) | undefined;
   #sweepTimer: NodeJS.Timeout | undefined;
   #resources: ResourceTriggers | undefined;
+  #stopResync: (() => void) | undefined;
   /** Jobs this process is running now. */
   readonly #inFlight = new Set<Promise<void>>();
   /** The time interval and one-off slots are computed at (injectable for tests). */
@@ -110,7 +112,13 @@ export class Dispatcher {
       /** The clock schedule slots are computed by (Date.now; a test steps through hours of slots with its own). */
       now?: () => number;
       /** With these, the scheduler also subscribes to the MCP resources that approved versions are triggered by. */
-      subscriptions?: { pool: McpClientPool; env: Env; processEnv: Record<string, string | undefined> };
+      subscriptions?: {
+        pool: McpClientPool;
+        env: Env;
+        processEnv: Record<string, string | undefined>;
+        /** With this, a tool server's list_changed notification syncs its tenant again (resyncOnListChanged). */
+        sync?: Parameters<typeof resyncOnListChanged>[0]["sync"];
+      };
     },
   ): Promise<Dispatcher> {
     const raw = resources.database.raw;
@@ -165,6 +173,8 @@ export class Dispatcher {
     if (options.scheduler) {
       if (options.subscriptions) {
         dispatcher.#resources = new ResourceTriggers({ ...options.subscriptions, versionRepository: resources.versionRepository, start: (job) => dispatcher.enqueue(job), onEvent });
+        const { sync, pool } = options.subscriptions;
+        if (sync) dispatcher.#stopResync = resyncOnListChanged({ pool, sync, onEvent, describeError: (error) => errorText(error) });
       }
       await dispatcher.syncTriggers();
       dispatcher.#timer = setInterval(() => void dispatcher.syncTriggers().catch((error: unknown) => onEvent({ event: "dispatcher-error", detail: { message: errorText(error) } })), 15_000);
@@ -274,6 +284,7 @@ export class Dispatcher {
     this.#unlistenQueued = undefined;
     await unlisten?.().catch((error: unknown) => this.#onEvent({ event: "dispatcher-error", detail: { message: `stopping the job listener: ${errorText(error)}` } }));
     this.#resources?.stop();
+    this.#stopResync?.();
     await this.#boss.offWork(RUN_QUEUE, { wait: false }).catch((error: unknown) => this.#onEvent({ event: "dispatcher-error", detail: { message: `stopping the queue's workers: ${errorText(error)}` } }));
     if (this.#inFlight.size > 0) {
       let timer: NodeJS.Timeout | undefined;
