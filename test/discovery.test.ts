@@ -7,7 +7,7 @@ import path from "node:path";
 import { after, describe, test } from "node:test";
 import { Secret } from "../src/config/credentials.ts";
 import { IntegrationError } from "../src/core/errors.ts";
-import { type ConnectionSpec, discoverCatalog, McpClientPool } from "../src/mcp/index.ts";
+import { type ConnectionSpec, discoverCatalog, discoverIntegration, McpClientPool } from "../src/mcp/index.ts";
 import { DEMO_SERVERS, REPO, SCRIPTED_SERVER } from "./helpers/tenants.ts";
 
 const pool = new McpClientPool();
@@ -158,18 +158,31 @@ describe("discovery of servers that misbehave", () => {
     assert.match(error.message, /ECONNREFUSED|cannot reach/);
   });
 
-  test("an invalid tool schema fails the integration and names the tool", async () => {
+  test("a tool with an invalid JSON Schema is skipped and noted; the rest sync", async () => {
     const file = await toolsFile([tool("fine"), tool("broken", { type: "object", properties: { when: { type: "date-time" } } })]);
-    const error = await failure(discoverCatalog(pool, stdio([SCRIPTED_SERVER, "--tools-file", file])));
-    assert.equal(error.code, "INTEGRATION_INVALID_CATALOG");
-    assert.match(error.message, /tool "broken": inputSchema is not a valid JSON Schema/);
+    const { content, notes } = await discoverIntegration(pool, stdio([SCRIPTED_SERVER, "--tools-file", file]));
+    assert.deepEqual(content.tools.map((t) => t.name), ["fine"]);
+    assert.equal(notes.length, 1);
+    assert.match(notes[0] ?? "", /^tool "broken" skipped: inputSchema is not a valid JSON Schema/);
   });
 
-  test("an answer that breaks the MCP schema is a protocol error", async () => {
-    const file = await toolsFile([{ name: "no-input-schema" }]);
-    const error = await failure(discoverCatalog(pool, stdio([SCRIPTED_SERVER, "--tools-file", file])));
-    assert.equal(error.code, "INTEGRATION_PROTOCOL_ERROR");
-    assert.match(error.message, /tools\/list/);
+  test("a tool that breaks the MCP tool schema, and tools listed twice, are skipped and noted; the rest sync", async () => {
+    const file = await toolsFile([{ name: "no-input-schema" }, tool("twice"), tool("twice"), tool("fine")]);
+    const { content, notes } = await discoverIntegration(pool, stdio([SCRIPTED_SERVER, "--tools-file", file]));
+    assert.deepEqual(content.tools.map((t) => t.name), ["fine"]);
+    assert.deepEqual(
+      notes.map((note) => note.replace(/\(.*\)$/, "(…)")),
+      ['tool "no-input-schema" skipped: it does not follow the MCP tool schema (…)', 'tool "twice" skipped: listed 2 times, so which one is meant is unclear'],
+    );
+  });
+
+  test("a list method the server declares but does not implement is not offered, noted, and the rest sync", async () => {
+    const file = await toolsFile([tool("fine")]);
+    const { content, notes } = await discoverIntegration(pool, stdio([SCRIPTED_SERVER, "--mode", "no-templates", "--tools-file", file]));
+    assert.deepEqual(content.tools.map((t) => t.name), ["fine"]);
+    assert.deepEqual(content.resources.map((r) => r.uri), ["scripted://status"]);
+    assert.deepEqual(content.resourceTemplates, []);
+    assert.deepEqual(notes, ['resources/templates/list: not offered (the server declares the capability but answers "method not found")']);
   });
 
   test("a server that went away is reconnected on the next request", async () => {

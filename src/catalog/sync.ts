@@ -10,7 +10,7 @@ import { type Integration, loadTenantConfig, type TenantConfig } from "../config
 import { contentHash } from "../core/canonical-json.ts";
 import type { CatalogContent, CredentialState } from "../core/catalog.ts";
 import { CharterError, type ErrorCode, IntegrationError } from "../core/errors.ts";
-import { type CatalogChange, diffCatalogs, discoverCatalog, type McpClientPool } from "../mcp/index.ts";
+import { type CatalogChange, diffCatalogs, discoverIntegration, type McpClientPool } from "../mcp/index.ts";
 import type { CatalogRepository, SyncStatus } from "../store/index.ts";
 import { connectionSpec } from "./connection.ts";
 
@@ -23,6 +23,8 @@ export type IntegrationSyncResult = {
   hash: string | undefined;
   changes: CatalogChange[];
   error: { code: ErrorCode; message: string } | undefined;
+  /** What discovery left out and why: list methods not offered, tools skipped (the rest synced). */
+  notes: string[];
   durationMs: number;
 };
 
@@ -83,19 +85,22 @@ export class CatalogService {
     const credentials = await resolveCredentials(integration, tenant.dir, processEnv);
     let credentialState: CredentialState = credentials.state;
     let content: CatalogContent;
+    let notes: string[] = [];
     try {
       if (credentials.state === "missing") {
         throw new IntegrationError("CREDENTIAL_MISSING", id, `credentials missing: ${credentials.problems.join("; ")}`);
       }
       // A server that puts its credential in a tool's title or description does not get it stored and served.
       const secrets = [...Object.values(credentials.env), ...Object.values(credentials.headers)];
-      content = redactJson(await discoverCatalog(pool, connectionSpec(tenant, id, integration, credentials, env.mcp)), secrets) as CatalogContent;
+      const discovered = await discoverIntegration(pool, connectionSpec(tenant, id, integration, credentials, env.mcp));
+      content = redactJson(discovered.content, secrets) as CatalogContent;
+      notes = redactJson(discovered.notes, secrets) as string[];
     } catch (caught) {
       const error = caught instanceof CharterError ? caught : new IntegrationError("INTEGRATION_PROTOCOL_ERROR", id, String(caught));
       if (error.code === "INTEGRATION_AUTH_REFUSED") credentialState = "refused";
       await repository.recordSync({ ...base, credentialState, outcome: "failed", errorCode: error.code, errorMessage: error.message });
       await pool.release(`${tenant.id}/${id}`);
-      return finish({ status: "failed", credentialState, counts: undefined, hash: undefined, changes: [], error: { code: error.code, message: error.message } });
+      return finish({ status: "failed", credentialState, counts: undefined, hash: undefined, changes: [], error: { code: error.code, message: error.message }, notes: [] });
     }
 
     const hash = contentHash(content);
@@ -122,6 +127,7 @@ export class CatalogService {
       hash,
       changes,
       error: undefined,
+      notes,
     });
   }
 }

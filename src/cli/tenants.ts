@@ -117,6 +117,7 @@ function formatResult(result: IntegrationSyncResult): string {
   const lines = [`  ${mark} ${result.integration} (${result.transport})  credentials: ${result.credentialState}  ${what}${what ? "  " : ""}${status}  [${result.durationMs} ms]`];
   if (result.error) lines.push(...result.error.message.split("\n").map((line) => `      ${line}`));
   for (const change of result.changes) lines.push(`      - ${describeChange(change)}`);
+  for (const note of result.notes) lines.push(`      ! ${note}`);
   return lines.join("\n");
 }
 
