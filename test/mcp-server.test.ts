@@ -211,7 +211,8 @@ describe("Charter as an MCP server", () => {
     for (const uri of ["charter://guide", "charter://sdk/index.d.ts", "charter://sdk/tickets.d.ts", "charter://sdk/chat.d.ts", "charter://runtime/charter.d.ts"]) assert.ok(uris.includes(uri), `${uri} in ${uris.join(", ")}`);
     const tickets = await client.readResource({ uri: "charter://sdk/tickets.d.ts" });
     assert.match(String((tickets.contents[0] as { text: string }).text), /export declare function createIncident/);
-    await assert.rejects(client.readResource({ uri: "charter://sdk/../../etc/passwd" }), /Resource not found/);
+    await assert.rejects(client.readResource({ uri: "charter://sdk/../../etc/passwd" }), (error: { code?: number; message?: string }) => error.code === -32002 && /Resource not found/.test(error.message ?? ""));
+    assert.deepEqual((await client.listResourceTemplates()).resourceTemplates, [], "templates/list is answered (there are none)");
     await client.subscribeResource({ uri: "charter://sdk/tickets.d.ts" }); // updated when a sync changes the catalog
     await assert.rejects(client.subscribeResource({ uri: "file:///etc/passwd" }), /Resource not found/);
     const prompt = await client.getPrompt({ name: "draft_workflow", arguments: { request: "Close stale tickets every Friday" } });

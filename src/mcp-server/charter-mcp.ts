@@ -24,6 +24,7 @@ import {
   GetPromptRequestSchema,
   ListPromptsRequestSchema,
   ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
@@ -58,6 +59,9 @@ export type CharterMcpOptions = {
   dispatcher?: Dispatcher;
 };
 
+
+/** The MCP spec's error code for a resource that does not exist (not JSON-RPC's invalid params). */
+const RESOURCE_NOT_FOUND = -32002;
 /** Reports progress of one tool call; undefined when its caller did not ask for progress. */
 type Progress = ((message: string) => void) | undefined;
 
@@ -363,6 +367,8 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
     return resources;
   };
   server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: await listResources() }));
+  // No templates: every resource is listed. Answered (empty), so a client that asks is not told "method not found".
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates: [] }));
   server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
     const uri = request.params.uri;
     const text = async (): Promise<[string, string] | undefined> => {
@@ -374,7 +380,7 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
       return file === undefined ? undefined : [file, "text/x-typescript"];
     };
     const found = await text();
-    if (!found) throw new McpError(RpcErrorCode.InvalidParams, `Resource not found: ${uri}`);
+    if (!found) throw new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`);
     return { contents: [{ uri, mimeType: found[1], text: found[0] }] };
   });
 
@@ -382,7 +388,7 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
   const subscribed = new Set<string>();
   const knownUri = async (uri: string) => (await listResources()).some((r) => r.uri === uri);
   server.setRequestHandler(SubscribeRequestSchema, async (request) => {
-    if (!(await knownUri(request.params.uri))) throw new McpError(RpcErrorCode.InvalidParams, `Resource not found: ${request.params.uri}`);
+    if (!(await knownUri(request.params.uri))) throw new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${request.params.uri}`);
     subscribed.add(request.params.uri);
     return {};
   });
