@@ -12,6 +12,7 @@ import type { CatalogContent, CredentialState } from "../core/catalog.ts";
 import { CharterError, type ErrorCode, IntegrationError } from "../core/errors.ts";
 import { type CatalogChange, diffCatalogs, discoverIntegration, type McpClientPool } from "../mcp/index.ts";
 import type { CatalogRepository, SyncStatus } from "../store/index.ts";
+import { applyAnnotationOverrides } from "./annotation-overrides.ts";
 import { connectionSpec } from "./connection.ts";
 
 export type IntegrationSyncResult = {
@@ -93,8 +94,8 @@ export class CatalogService {
       // A server that puts its credential in a tool's title or description does not get it stored and served.
       const secrets = [...Object.values(credentials.env), ...Object.values(credentials.headers)];
       const discovered = await discoverIntegration(pool, connectionSpec(tenant, id, integration, credentials, env.mcp));
-      content = redactJson(discovered.content, secrets) as CatalogContent;
       notes = redactJson(discovered.notes, secrets) as string[];
+      content = applyAnnotationOverrides(redactJson(discovered.content, secrets) as CatalogContent, integration.annotations, notes);
     } catch (caught) {
       const error = caught instanceof CharterError ? caught : new IntegrationError("INTEGRATION_PROTOCOL_ERROR", id, String(caught));
       if (error.code === "INTEGRATION_AUTH_REFUSED") credentialState = "refused";

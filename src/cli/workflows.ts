@@ -97,9 +97,10 @@ function printCheck(result: CompileResult, output: Output): void {
   output.out(errors === 0 ? `ok${warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}` : `${errors} error${errors === 1 ? "" : "s"}${warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}: not clean`);
 }
 
-function traits(a: { readOnly: boolean; destructive: boolean; idempotent: boolean; openWorld: boolean; declared: boolean }): string {
+function traits(a: { readOnly: boolean; destructive: boolean; idempotent: boolean; openWorld: boolean; declared: boolean; byTenant?: string[] | undefined }): string {
   const list = [a.readOnly ? "read-only" : "writes", a.destructive ? "DESTRUCTIVE" : "", a.idempotent ? "idempotent" : "", a.openWorld ? "open-world" : ""].filter(Boolean);
-  return list.join(", ") + (a.declared ? "" : " (annotations not declared; MCP defaults)");
+  const tenant = a.byTenant?.length ? ` (${a.byTenant.join(", ")} declared by the tenant)` : "";
+  return list.join(", ") + (a.declared ? "" : " (annotations not declared; MCP defaults)") + tenant;
 }
 
 function roundTimings(timings: CompileResult["timings"]) {

@@ -46,6 +46,15 @@ const Process = {
   cwd: z.string().optional(),
 };
 
+/**
+ * What the tenant says of a tool, over what its server declares (or leaves to MCP's defaults):
+ * tool name → hints. Part of the catalog (and its hash), so a change is drift a reviewer sees.
+ */
+const AnnotationOverrides = z.record(
+  z.string().min(1),
+  z.object({ readOnly: z.boolean().optional(), destructive: z.boolean().optional(), idempotent: z.boolean().optional(), openWorld: z.boolean().optional() }).strict(),
+);
+
 export const StdioIntegration = z
   .object({
     transport: z.literal("stdio"),
@@ -54,6 +63,7 @@ export const StdioIntegration = z
     /** Environment variable name in the server's process → where its value comes from. */
     credentials: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), CredentialSource).default({}),
     timeouts: Timeouts.optional(),
+    annotations: AnnotationOverrides.optional(),
   })
   .strict();
 export type StdioIntegration = z.infer<typeof StdioIntegration>;
@@ -75,6 +85,7 @@ export const HttpIntegration = z
     /** A local server Charter starts itself; it prints `MCP_HTTP_URL=<url>` on stdout when ready. */
     launch: z.object(Process).strict().optional(),
     timeouts: Timeouts.optional(),
+    annotations: AnnotationOverrides.optional(),
   })
   .strict()
   .refine((value) => value.url !== undefined || value.launch !== undefined, {

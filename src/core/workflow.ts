@@ -66,7 +66,8 @@ export function describeSchedule(trigger: Extract<WorkflowTrigger, { type: "sche
   return `cron "${trigger.cron}"${trigger.timezone ? ` ${trigger.timezone}` : ""}`;
 }
 
-export const Annotations = z.object({ readOnly: z.boolean(), destructive: z.boolean(), idempotent: z.boolean(), openWorld: z.boolean(), declared: z.boolean() });
+/** `byTenant`: the hints the tenant's file set over the server's (absent on versions made before overrides existed). */
+export const Annotations = z.object({ readOnly: z.boolean(), destructive: z.boolean(), idempotent: z.boolean(), openWorld: z.boolean(), declared: z.boolean(), byTenant: z.array(z.string()).optional() });
 export type Annotations = z.infer<typeof Annotations>;
 
 /** One tool a workflow can call: the integration, the MCP tool name, the SDK function, its annotations. */

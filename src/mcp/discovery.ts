@@ -92,7 +92,9 @@ function usableTools(raw: unknown[], notes: string[]): CatalogTool[] {
       notes.push(`tool "${name}" skipped: ${problems.map((problem) => problem.replace(/^tool "[^"]*": /, "")).join("; ")}`);
       continue;
     }
-    tools.push(catalog.data);
+    // What the tenant overrides is the tenant's to say: a server cannot claim it.
+    const { annotationOverrides: _fromServer, ...fromServer } = catalog.data;
+    tools.push(fromServer);
   }
   const counts = new Map<string, number>();
   for (const tool of tools) counts.set(tool.name, (counts.get(tool.name) ?? 0) + 1);

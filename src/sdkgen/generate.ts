@@ -26,7 +26,8 @@ export type GeneratedSdk = {
   tools: SdkTool[];
 };
 
-export type EffectiveAnnotations = { readOnly: boolean; destructive: boolean; idempotent: boolean; openWorld: boolean; declared: boolean };
+/** `byTenant`: the hints the tenant's file set over the server's (tenant.json `annotations`). */
+export type EffectiveAnnotations = { readOnly: boolean; destructive: boolean; idempotent: boolean; openWorld: boolean; declared: boolean; byTenant?: string[] };
 
 
 /** The identifier a workflow imports an integration by. */
@@ -35,14 +36,16 @@ export function namespaceIdentifier(integrationId: string): string {
 }
 
 /** MCP's defaults apply where a server declares nothing: not read-only, destructive, not idempotent, open-world. */
-export function effectiveAnnotations(annotations: ToolAnnotations | undefined): EffectiveAnnotations {
+export function effectiveAnnotations(annotations: ToolAnnotations | undefined, overrides?: Record<string, boolean>): EffectiveAnnotations {
   const readOnly = annotations?.readOnlyHint ?? false;
+  const byTenant = Object.keys(overrides ?? {}).sort();
   return {
     readOnly,
     destructive: readOnly ? false : (annotations?.destructiveHint ?? true),
     idempotent: readOnly ? true : (annotations?.idempotentHint ?? false),
     openWorld: annotations?.openWorldHint ?? true,
     declared: annotations !== undefined,
+    ...(byTenant.length > 0 ? { byTenant } : {}),
   };
 }
 
@@ -90,7 +93,7 @@ function integrationModule(integration: SdkIntegration): { text: string; tools: 
     const base = pascalIdentifier(functionName);
     const inputName = types.claim(`${base}Input`, "Input");
     const outputName = tool.outputSchema ? types.claim(`${base}Output`, "Output") : undefined;
-    const annotations = effectiveAnnotations(tool.annotations);
+    const annotations = effectiveAnnotations(tool.annotations, tool.annotationOverrides as Record<string, boolean> | undefined);
     text += "\n" + typeAliases(inputName, tool.inputSchema, types);
     if (outputName) text += typeAliases(outputName, tool.outputSchema, types);
     const returns = outputName ?? "ToolResult";

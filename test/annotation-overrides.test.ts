@@ -1,0 +1,63 @@
+/**
+ * Annotation overrides in tenant.json: the tenant's hints replace the server's, are part of the
+ * catalog (so of its hash), show in the SDK and in a version's capabilities as declared by the
+ * tenant, reach the tool policy a run is checked against, and changing one is drift: a version
+ * that calls the tool is no longer approved until a reviewer sees the change.
+ */
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import { createApp } from "../src/app.ts";
+import { embeddedTestDatabase } from "./helpers/databases.ts";
+import { approvedVersion } from "./helpers/reviewed.ts";
+import { countingServer, tenantsFolder } from "./helpers/tenants.ts";
+
+const SOURCE = `import { ops } from "charter:sdk";
+import { defineWorkflow } from "charter:workflow";
+export default defineWorkflow({
+  name: "appender",
+  description: "Appends a line.",
+  input: { type: "object" },
+  output: { type: "object" },
+  run: async () => {
+    await ops.append({ text: "x" });
+    return {};
+  },
+});`;
+const TESTS = JSON.stringify({ tests: [{ name: "appends", input: {}, mocks: { "ops.append": [{ output: { written: "x" } }] }, expect: { output: {} } }] });
+
+test("tenant.json annotation overrides: applied, shown as the tenant's, in the hash, and a change is drift", { timeout: 120_000 }, async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), "charter-overrides-"));
+  const countFile = path.join(dir, "count.txt");
+  await writeFile(countFile, "");
+  const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: { ...countingServer(countFile), annotations: { append: { idempotent: true }, nope: { readOnly: true } } } } } } });
+  const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants }, database: await embeddedTestDatabase() });
+  try {
+    const first = await app.sync("acme");
+    const ops = first.result.integrations[0];
+    assert.ok(first.result.ok);
+    assert.deepEqual(ops?.notes, ['annotations for tool "nope" in tenant.json: the server offers no such tool']);
+    const append = (await app.catalogs.currentCatalog("acme"))[0]?.content.tools.find((tool) => tool.name === "append");
+    assert.equal(append?.annotations?.idempotentHint, true, "the tenant's hint replaces the server's (false)");
+    assert.deepEqual(append?.annotationOverrides, { idempotent: true });
+
+    // The version's capability, and the policy its runs are checked against, say it and say who.
+    const version = await approvedVersion(app, "acme", { source: SOURCE, fileName: "appender.ts", tests: TESTS });
+    const capability = (version.capabilities as { tool: string; annotations: { idempotent: boolean; byTenant?: string[] } }[]).find((c) => c.tool === "append");
+    assert.deepEqual({ idempotent: capability?.annotations.idempotent, byTenant: capability?.annotations.byTenant }, { idempotent: true, byTenant: ["idempotent"] });
+
+    // The tenant takes the override back: the catalog changes (its hash is not the same) and the version drifts.
+    const file = path.join(tenants, "acme", "tenant.json");
+    const config = JSON.parse(await readFile(file, "utf8")) as { integrations: { ops: { annotations?: unknown } } };
+    delete config.integrations.ops.annotations;
+    await writeFile(file, JSON.stringify(config));
+    const second = await app.sync("acme");
+    assert.equal(second.result.integrations[0]?.status, "changed");
+    assert.notEqual(second.result.integrations[0]?.hash, ops?.hash);
+    assert.deepEqual(second.drift.map((d) => [d.version, d.drifted]), [[`appender@${version.number}`, true]]);
+  } finally {
+    await app.close();
+  }
+});
