@@ -139,7 +139,7 @@ function toolDoc(integrationId: string, tool: CatalogTool, annotations: Effectiv
     ...(tool.title ? [tool.title, ""] : []),
     ...(tool.description ? [tool.description, ""] : []),
     `MCP tool ${stringLiteral(tool.name)} of integration ${stringLiteral(integrationId)}.`,
-    `Annotations: ${traits}${annotations.declared ? "" : " (not declared by the server; MCP defaults)"}.`,
+    `Annotations: ${traits}${annotations.declared ? "" : " (not declared by the server; MCP defaults)"}${annotations.byTenant ? ` (${annotations.byTenant.join(", ")} declared by the tenant)` : ""}.`,
   ]);
 }
 
