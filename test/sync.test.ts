@@ -10,7 +10,7 @@ import { loadTenantConfig, parseTenantFile } from "../src/config/tenant-config.t
 import { ConfigError } from "../src/core/errors.ts";
 import { describeChange } from "../src/mcp/index.ts";
 import { embeddedTestDatabase } from "./helpers/databases.ts";
-import { scripted, tenantsFolder } from "./helpers/tenants.ts";
+import { countingServer, scripted, tenantsFolder } from "./helpers/tenants.ts";
 
 async function appFor(tenantsDir: string, extraEnv: Record<string, string> = {}) {
   return createApp({ processEnv: { CHARTER_TENANTS_DIR: tenantsDir, CHARTER_MCP_CONNECT_TIMEOUT_MS: "2000", ...extraEnv }, database: await embeddedTestDatabase() });
@@ -132,6 +132,44 @@ describe("tenant files", () => {
     assert.match(error.message, /integrations\.a\.headers\.Authorization: looks like a secret/);
     const stdio = configError(() => parseTenantFile("f.json", JSON.stringify({ name: "X", integrations: { a: { transport: "stdio", command: "x", env: { GITHUB_TOKEN: "ghp_x" } } } })));
     assert.match(stdio.message, /env\.GITHUB_TOKEN: looks like a secret/);
+  });
+
+  test("the mcpServers shape of MCP clients is accepted beside integrations; ${VAR} values become credentials, never stored", () => {
+    const file = {
+      mcpServers: {
+        github: { command: "npx", args: ["-y", "@modelcontextprotocol/server-github"], env: { GITHUB_PERSONAL_ACCESS_TOKEN: "${GITHUB_TOKEN}", LOG_LEVEL: "info" }, autoApprove: [] },
+        "brave-search": { type: "http", url: "https://brave.example/mcp", headers: { Authorization: "Bearer ${env:BRAVE_KEY}", "X-Region": "eu" } },
+        old: { command: "node", args: ["old.js"], disabled: true },
+      },
+    };
+    const config = parseTenantFile("tenants/acme/tenant.json", JSON.stringify(file), "acme");
+    assert.equal(config.name, "acme", "named after the tenant when the file has only mcpServers");
+    assert.deepEqual(Object.keys(config.integrations).sort(), ["brave_search", "github"], "ids in lower case with _; disabled left out");
+    assert.deepEqual(config.integrations["github"], { transport: "stdio", command: "npx", args: ["-y", "@modelcontextprotocol/server-github"], env: { LOG_LEVEL: "info" }, credentials: { GITHUB_PERSONAL_ACCESS_TOKEN: { env: "GITHUB_TOKEN" } } });
+    assert.deepEqual(config.integrations["brave_search"], { transport: "http", url: "https://brave.example/mcp", headers: { "X-Region": "eu" }, credentials: { Authorization: { env: "BRAVE_KEY", prefix: "Bearer " } } });
+
+    const plain = configError(() => parseTenantFile("f.json", JSON.stringify({ name: "X", mcpServers: { gh: { command: "x", env: { GITHUB_TOKEN: "ghp_x" } } } })));
+    assert.match(plain.message, /mcpServers\.gh\.env\.GITHUB_TOKEN: looks like a secret; write it as "\$\{GITHUB_TOKEN\}"/);
+    assert.doesNotMatch(plain.message, /ghp_x/, "the secret is not repeated in the error");
+    assert.match(configError(() => parseTenantFile("f.json", JSON.stringify({ name: "X", mcpServers: { s: { type: "sse", url: "https://x.test/sse" } } }))).message, /mcpServers\.s: the HTTP\+SSE transport is not supported/);
+    assert.match(
+      configError(() => parseTenantFile("f.json", JSON.stringify({ name: "X", integrations: { gh: { transport: "stdio", command: "x" } }, mcpServers: { gh: { command: "y" } } }))).message,
+      /mcpServers\.gh: "gh" is also in integrations/,
+    );
+  });
+
+  test("a tenant whose file is an MCP client's mcpServers, copied as is, syncs", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "charter-mcpservers-"));
+    const server = countingServer(path.join(dir, "count.txt"));
+    const tenants = await tenantsFolder({ copied: { config: { mcpServers: { "ops-server": { command: server.command, args: server.args } } } } });
+    const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants }, database: await embeddedTestDatabase() });
+    try {
+      const { result } = await app.sync("copied");
+      assert.ok(result.ok, JSON.stringify(result.integrations.map((i) => i.error)));
+      assert.deepEqual(result.integrations.map((i) => [i.integration, i.status]), [["ops_server", "new"]]);
+    } finally {
+      await app.close();
+    }
   });
 
   test("an HTTP integration needs a URL or a launch command", () => {

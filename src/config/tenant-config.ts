@@ -169,22 +169,109 @@ export async function loadTenantConfig(tenantsDir: string, id: string): Promise<
     }
     throw new ConfigError("CONFIG_INVALID", `${file}: cannot be read (${(error as Error).message})`, { cause: error });
   }
-  return { id, dir, file, config: parseTenantFile(file, text) };
+  return { id, dir, file, config: parseTenantFile(file, text, id) };
 }
 
-/** Parses the text of a tenant file; `file` only names it in errors. */
-export function parseTenantFile(file: string, text: string): TenantFile {
+/**
+ * Parses the text of a tenant file; `file` only names it in errors. Beside Charter's own
+ * `integrations`, the file may hold the `mcpServers` object MCP clients use (Claude Desktop, Cursor,
+ * VS Code): see fromMcpServers. A file with only `mcpServers` is named after `tenantId`.
+ */
+export function parseTenantFile(file: string, text: string, tenantId?: string): TenantFile {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
     throw new ConfigError("CONFIG_INVALID", `${file}: not valid JSON (${(error as Error).message})`);
   }
-  const parsed = TenantFile.safeParse(json);
-  if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((issue) => {
-    const at = issue.path.length === 0 ? "(top level)" : issue.path.map(String).join(".");
-    return `  ${at}: ${issue.message}`;
-  });
+  const problems: string[] = [];
+  const merged = withMcpServers(json, tenantId, problems);
+  const parsed = TenantFile.safeParse(merged);
+  if (parsed.success && problems.length === 0) return parsed.data;
+  const lines = [
+    ...problems,
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => {
+          const at = issue.path.length === 0 ? "(top level)" : issue.path.map(String).join(".");
+          return `  ${at}: ${issue.message}`;
+        })),
+  ];
   throw new ConfigError("CONFIG_INVALID", `${file} is not a valid tenant file:\n${lines.join("\n")}`);
+}
+
+/** One entry of an MCP client's `mcpServers`: a command to start (stdio), or a URL (Streamable HTTP). Keys clients add for themselves (autoApprove, …) are ignored. */
+const McpServerEntry = z.looseObject({
+  type: z.string().optional(),
+  command: z.string().min(1).optional(),
+  args: z.array(z.string()).optional(),
+  env: z.record(z.string(), z.string()).optional(),
+  cwd: z.string().optional(),
+  url: z.string().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  disabled: z.boolean().optional(),
+});
+
+/** A value that is only a reference to an environment variable: `${VAR}` or `${env:VAR}`, with an optional text before it ("Bearer ${TOKEN}"). */
+const ENV_REFERENCE = /^(.*?)\$\{(?:env:)?([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
+/**
+ * The file with its `mcpServers` entries turned into Charter integrations and merged into
+ * `integrations`: an entry's id is its name in lower case with `-` as `_`; a value written as
+ * `${VAR}` (or `${env:VAR}`, after an optional prefix such as "Bearer ") becomes a credential read
+ * from that environment variable, never a stored value; a plain value under a name that looks like
+ * a secret is refused, as in `integrations`; `disabled` entries are left out; the old HTTP+SSE
+ * transport (`type: "sse"`) is refused with what to use instead. Problems go to `problems`.
+ */
+function withMcpServers(json: unknown, tenantId: string | undefined, problems: string[]): unknown {
+  if (typeof json !== "object" || json === null || !("mcpServers" in json)) return json;
+  const { mcpServers, ...rest } = json as Record<string, unknown>;
+  const entries = z.record(z.string(), McpServerEntry).safeParse(mcpServers);
+  if (!entries.success) {
+    problems.push(...entries.error.issues.map((issue) => `  mcpServers.${issue.path.map(String).join(".")}: ${issue.message}`));
+    return rest;
+  }
+  const integrations: Record<string, unknown> = { ...((rest["integrations"] as Record<string, unknown> | undefined) ?? {}) };
+  for (const [name, entry] of Object.entries(entries.data)) {
+    if (entry.disabled) continue;
+    const at = `  mcpServers.${name}`;
+    const id = name.toLowerCase().replaceAll("-", "_");
+    if (!INTEGRATION_ID_PATTERN.test(id)) {
+      problems.push(`${at}: "${name}" cannot be an integration id (letters, digits, - and _, starting with a letter)`);
+      continue;
+    }
+    if (id in integrations) {
+      problems.push(`${at}: "${id}" is also in integrations; name it once`);
+      continue;
+    }
+    const plain: Record<string, string> = {};
+    const credentials: Record<string, { env: string; prefix?: string }> = {};
+    const split = (values: Record<string, string> | undefined, what: "env" | "headers") => {
+      for (const [key, value] of Object.entries(values ?? {})) {
+        const reference = ENV_REFERENCE.exec(value);
+        if (reference?.[2] && (what === "headers" || !reference[1])) credentials[key] = { env: reference[2], ...(reference[1] ? { prefix: reference[1] } : {}) };
+        else if (SECRET_LOOKING_NAME.test(key)) problems.push(`${at}.${what}.${key}: looks like a secret; write it as "\${${what === "env" ? key : "VARIABLE"}}" so that Charter reads it from the environment (it never stores a secret)`);
+        else plain[key] = value;
+      }
+    };
+    if (entry.type === "sse") {
+      problems.push(`${at}: the HTTP+SSE transport is not supported; point "url" at the server's Streamable HTTP endpoint (type "http")`);
+    } else if (entry.command !== undefined) {
+      split(entry.env, "env");
+      integrations[id] = {
+        transport: "stdio",
+        command: entry.command,
+        args: entry.args ?? [],
+        env: plain,
+        ...(entry.cwd ? { cwd: entry.cwd } : {}),
+        credentials: Object.fromEntries(Object.entries(credentials).map(([key, { env }]) => [key, { env }])),
+      };
+    } else if (entry.url !== undefined) {
+      split(entry.headers, "headers");
+      integrations[id] = { transport: "http", url: entry.url, headers: plain, credentials };
+    } else {
+      problems.push(`${at}: needs "command" (a local server over stdio) or "url" (Streamable HTTP)`);
+    }
+  }
+  return { ...(rest["name"] === undefined && tenantId ? { name: tenantId } : {}), ...rest, integrations };
 }
