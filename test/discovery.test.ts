@@ -96,6 +96,29 @@ describe("discovery against the demo servers", () => {
     assert.ok(catalog.tools.some((tool) => tool.name === "post_message"));
   });
 
+  test("Streamable HTTP: a launched server whose readiness is a line it prints, or its URL answering", async () => {
+    const { createServer } = await import("node:net");
+    const freePort = async () => {
+      const probe = createServer().listen(0, "127.0.0.1");
+      await new Promise((resolve) => probe.once("listening", resolve));
+      const port = (probe.address() as { port: number }).port;
+      await new Promise((resolve) => probe.close(resolve));
+      return port;
+    };
+    for (const ready of [{ line: "^MCP_HTTP_URL=http" }, { poll: true as const }]) {
+      const port = await freePort();
+      const spec = launched("chat.ts", undefined, ["--port", String(port)]);
+      if (spec.transport !== "http" || !spec.launch) throw new Error("a launched spec");
+      const catalog = await discoverCatalog(pool, { ...spec, url: `http://127.0.0.1:${port}/mcp`, launch: { ...spec.launch, ready } });
+      assert.ok(catalog.tools.some((tool) => tool.name === "post_message"), JSON.stringify(ready));
+    }
+    // Never ready: the error says what it waited for.
+    const spec = launched("chat.ts", undefined, ["--port", String(await freePort())]);
+    if (spec.transport !== "http" || !spec.launch) throw new Error("a launched spec");
+    const error = await failure(discoverCatalog(pool, { ...spec, url: "http://127.0.0.1:9/mcp", timeouts: { connectMs: 3_000, requestMs: 3_000 }, launch: { ...spec.launch, ready: { line: "never printed" } } }));
+    assert.match(error.message, /did not print a line matching \/never printed\//);
+  });
+
   test("third-party: @modelcontextprotocol/server-everything from npm", async () => {
     const catalog = await discoverCatalog(pool, stdio([path.join(REPO, "node_modules/@modelcontextprotocol/server-everything/dist/index.js"), "stdio"]));
     assert.ok(catalog.tools.length >= 5, `tools: ${catalog.tools.map((tool) => tool.name).join(", ")}`);

@@ -174,6 +174,9 @@ describe("tenant files", () => {
 
   test("an HTTP integration needs a URL or a launch command", () => {
     assert.match(configError(() => parseTenantFile("f.json", JSON.stringify({ name: "X", integrations: { a: { transport: "http" } } }))).message, /needs "url"/);
+    const launch = { command: "node", args: ["server.js"], ready: { poll: true } };
+    assert.match(configError(() => parseTenantFile("f.json", JSON.stringify({ name: "X", integrations: { a: { transport: "http", launch } } }))).message, /a launch with "ready" needs "url"/);
+    assert.match(configError(() => parseTenantFile("f.json", JSON.stringify({ name: "X", integrations: { a: { transport: "http", url: "http://127.0.0.1:1/mcp", launch: { ...launch, ready: { line: "([" } } } } }))).message, /not a valid regular expression/);
   });
 
   test("credentials resolve from environment and files, and never print", async () => {

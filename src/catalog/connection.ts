@@ -38,7 +38,7 @@ export function connectionSpec(
     url: integration.url,
     headers: integration.headers,
     secretHeaders: credentials.headers,
-    launch: integration.launch ? processSpec(integration.launch) : undefined,
+    launch: integration.launch ? { ...processSpec(integration.launch), ready: integration.launch.ready } : undefined,
   };
 }
 

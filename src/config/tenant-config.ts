@@ -39,6 +39,15 @@ const plainValues = (what: "env" | "headers") =>
     }
   });
 
+function validRegex(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const Process = {
   command: z.string().min(1),
   args: z.array(z.string()).default([]),
@@ -82,14 +91,32 @@ export const HttpIntegration = z
     headers: plainValues("headers").default({}),
     /** Header name → where its value comes from (with an optional prefix such as "Bearer "). */
     credentials: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), HeaderCredential).default({}),
-    /** A local server Charter starts itself; it prints `MCP_HTTP_URL=<url>` on stdout when ready. */
-    launch: z.object(Process).strict().optional(),
+    /**
+     * A local server Charter starts itself. It is ready when it prints `MCP_HTTP_URL=<url>` on
+     * stdout, or, with `ready`, when it prints a line matching `ready.line` (stdout or stderr) or
+     * when `url` answers HTTP (`ready.poll`); with `ready`, `url` says where it listens.
+     */
+    launch: z
+      .object({
+        ...Process,
+        ready: z
+          .union([
+            z.object({ line: z.string().min(1).max(500).refine(validRegex, "is not a valid regular expression") }).strict(),
+            z.object({ poll: z.literal(true) }).strict(),
+          ])
+          .optional(),
+      })
+      .strict()
+      .optional(),
     timeouts: Timeouts.optional(),
     annotations: AnnotationOverrides.optional(),
   })
   .strict()
   .refine((value) => value.url !== undefined || value.launch !== undefined, {
     message: 'needs "url", or "launch" for a local server that prints its URL',
+  })
+  .refine((value) => value.url !== undefined || value.launch?.ready === undefined, {
+    message: 'a launch with "ready" needs "url": the server does not print it',
   });
 export type HttpIntegration = z.infer<typeof HttpIntegration>;
 

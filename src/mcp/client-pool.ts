@@ -272,7 +272,7 @@ export class McpClientPool {
     }
     let url = spec.url;
     if (spec.launch) {
-      const launched = await launchHttpServer(spec.launch, spec.timeouts.connectMs, entry.stderr);
+      const launched = await launchHttpServer(spec.launch, spec.timeouts.connectMs, entry.stderr, spec.url);
       entry.launched = launched.child;
       url ??= launched.url;
     }

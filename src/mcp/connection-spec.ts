@@ -2,6 +2,12 @@ import type { Secret } from "../config/credentials.ts";
 
 export type ProcessSpec = { command: string; args: string[]; env: Record<string, string>; cwd: string };
 
+/**
+ * When a launched HTTP server is ready: it prints `MCP_HTTP_URL=<url>` (the default), it prints a
+ * line matching `line` (on stdout or stderr), or its configured URL answers HTTP (`poll`).
+ */
+export type LaunchReadiness = { line: string } | { poll: true };
+
 /** Everything needed to reach one integration; secret values stay wrapped until the transport is built. */
 export type ConnectionSpec = {
   /** Unique per tenant and integration, e.g. "demo/tickets". */
@@ -10,7 +16,7 @@ export type ConnectionSpec = {
   timeouts: { connectMs: number; requestMs: number };
 } & (
   | ({ transport: "stdio"; secretEnv: Record<string, Secret> } & ProcessSpec)
-  | { transport: "http"; url: string | undefined; headers: Record<string, string>; secretHeaders: Record<string, Secret>; launch: ProcessSpec | undefined }
+  | { transport: "http"; url: string | undefined; headers: Record<string, string>; secretHeaders: Record<string, Secret>; launch: (ProcessSpec & { ready?: LaunchReadiness | undefined }) | undefined }
 );
 
 /** The secrets of a spec, for redacting what its server says back. */

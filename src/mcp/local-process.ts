@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { getDefaultEnvironment } from "@modelcontextprotocol/sdk/client/stdio.js";
-import type { ProcessSpec } from "./connection-spec.ts";
+import type { LaunchReadiness, ProcessSpec } from "./connection-spec.ts";
 
 /** Keeps the last `max` characters written to a stream. */
 export class TailBuffer {
@@ -37,39 +37,75 @@ export function processEnv(extra: Record<string, string>): Record<string, string
 
 /** Starts a local HTTP server and waits for it to print its URL. */
 export async function launchHttpServer(
-  spec: ProcessSpec,
+  spec: ProcessSpec & { ready?: LaunchReadiness | undefined },
   timeoutMs: number,
   stderr: TailBuffer,
+  configuredUrl?: string,
 ): Promise<{ child: ChildProcess; url: string }> {
+  const ready = spec.ready;
+  if (ready && !configuredUrl) throw Object.assign(new Error("a launch with ready needs the integration's url"), { code: "LAUNCH_NO_URL" });
   const child = spawn(resolveCommand(spec.command), spec.args, {
     cwd: spec.cwd,
     env: processEnv(spec.env),
     stdio: ["ignore", "pipe", "pipe"],
   });
   stderr.attach(child.stderr);
+  const waitingFor = !ready ? "print MCP_HTTP_URL=<url>" : "line" in ready ? `print a line matching /${ready.line}/` : `answer at ${configuredUrl}`;
   return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout as Readable });
-    const fail = (error: Error) => {
+    const streams = [child.stdout, ...(ready && "line" in ready ? [child.stderr] : [])].filter((stream): stream is Readable => stream !== null);
+    const readers = streams.map((input) => createInterface({ input }));
+    let polling: NodeJS.Timeout | undefined;
+    let settled = false;
+    const done = () => {
+      settled = true;
       clearTimeout(timer);
-      lines.close();
+      clearTimeout(polling);
+      for (const reader of readers) reader.close();
+    };
+    const fail = (error: Error) => {
+      if (settled) return;
+      done();
       child.kill("SIGKILL");
       reject(error);
     };
-    const timer = setTimeout(() => {
-      const error = new Error(`the launched server did not print MCP_HTTP_URL=<url> within ${timeoutMs} ms`);
-      Object.assign(error, { code: "LAUNCH_TIMEOUT" });
-      fail(error);
-    }, timeoutMs);
-    child.once("error", fail);
-    child.once("exit", (code, signal) => fail(Object.assign(new Error(`the launched server exited (${signal ?? `code ${code}`}) before printing its URL`), { code: "LAUNCH_EXITED" })));
-    lines.on("line", (line) => {
-      const match = /^MCP_HTTP_URL=(https?:\/\/\S+)$/.exec(line.trim());
-      if (!match?.[1]) return;
-      clearTimeout(timer);
+    const succeed = (url: string) => {
+      if (settled) return;
+      done();
       child.removeAllListeners("exit");
       child.removeListener("error", fail);
       child.stdout?.resume(); // keep draining so the server never blocks on a full pipe
-      resolve({ child, url: match[1] });
-    });
+      resolve({ child, url });
+    };
+    const timer = setTimeout(() => fail(Object.assign(new Error(`the launched server did not ${waitingFor} within ${timeoutMs} ms`), { code: "LAUNCH_TIMEOUT" })), timeoutMs);
+    child.once("error", fail);
+    child.once("exit", (code, signal) => fail(Object.assign(new Error(`the launched server exited (${signal ?? `code ${code}`}) before it was ready (it was to ${waitingFor})`), { code: "LAUNCH_EXITED" })));
+    if (!ready || "line" in ready) {
+      const pattern = ready && "line" in ready ? new RegExp(ready.line) : undefined;
+      for (const reader of readers) {
+        reader.on("line", (line) => {
+          if (pattern) {
+            if (pattern.test(line)) succeed(configuredUrl ?? "");
+            return;
+          }
+          const match = /^MCP_HTTP_URL=(https?:\/\/\S+)$/.exec(line.trim());
+          if (match?.[1]) succeed(configuredUrl ?? match[1]);
+        });
+      }
+    } else {
+      // Ready when the URL answers HTTP at all (any status: an MCP endpoint may refuse a bare GET).
+      const url = configuredUrl ?? "";
+      const poll = () => {
+        fetch(url, { method: "GET", signal: AbortSignal.timeout(1_000) }).then(
+          (response) => {
+            void response.body?.cancel();
+            succeed(url);
+          },
+          () => {
+            if (!settled) polling = setTimeout(poll, 100);
+          },
+        );
+      };
+      poll();
+    }
   });
 }
