@@ -9,8 +9,11 @@ if (major < 24) {
   );
   process.exit(1);
 }
-// isolated-vm needs Node.js started with --no-node-snapshot; start again with it when missing.
-if (!process.execArgv.includes("--no-node-snapshot")) {
+// isolated-vm needs Node.js started with --no-node-snapshot; start again with it when missing
+// (not for help, which never runs a workflow).
+const args = process.argv.slice(2);
+const helpOnly = args.length === 0 || args[0] === "help" || args.includes("--help") || args.includes("-h");
+if (!helpOnly && !process.execArgv.includes("--no-node-snapshot")) {
   const { spawn } = await import("node:child_process");
   const { fileURLToPath } = await import("node:url");
   const child = spawn(process.execPath, ["--no-node-snapshot", ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: "inherit" });

@@ -9,11 +9,6 @@ import type { GateResult } from "../versions/index.ts";
 import { withApp } from "./common.ts";
 import type { Output } from "./output.ts";
 
-export const DEMO_HELP = `Usage: charter demo
-
-Syncs the demo tenant, plans "${"Page the on-call engineer with a message and post it to #it-ops"}",
-runs its gates, submits it as demo-author, approves it as demo-reviewer, runs it live against the
-demo servers and prints each stage. Uses the embedded database (CHARTER_DATA_DIR, default ./.charter).`;
 
 const REQUEST = "Page the on-call engineer with a message and post it to #it-ops";
 

@@ -3,18 +3,16 @@
  * readable line and an exit status (0 ok, 1 failed, 2 usage). Stack traces only with CHARTER_DEBUG=1.
  */
 import { parseArgs } from "node:util";
-import { withApp } from "./common.ts";
 import { CharterError } from "../core/errors.ts";
 import { consoleOutput, type Output } from "./output.ts";
-import { PLAN_HELP, planCommand } from "./plan.ts";
-import { demo, DEMO_HELP } from "./demo.ts";
-import { SERVE_HELP, serveCommand } from "./serve.ts";
-import { WORKER_HELP, workerCommand } from "./worker.ts";
-import { MCP_HELP, mcpCommand } from "./mcp.ts";
-import { decide, keysCreate, rollback, usersAdd, versionsCommand, VERSIONS_HELP } from "./versions.ts";
-import { resumeRun, RUNS_HELP, showRun, startRun, TRY_HELP, tryWorkflow } from "./runs.ts";
-import { CHECK_HELP, checkWorkflow, SDK_HELP, writeSdk } from "./workflows.ts";
-import { LIST_HELP, listTenants, SHOW_HELP, showTenant, SYNC_HELP, syncTenants, TENANTS_HELP } from "./tenants.ts";
+import { CHECK_HELP, DEMO_HELP, LIST_HELP, MCP_HELP, PLAN_HELP, RUNS_HELP, SDK_HELP, SERVE_HELP, SHOW_HELP, SYNC_HELP, TENANTS_HELP, TRY_HELP, VERSIONS_HELP, WORKER_HELP } from "./help.ts";
+
+// Each command is loaded when it runs, not before: help, usage errors and the quick commands do
+// not pay for the services the others import (the database, the compiler, the sandbox).
+const tenantsCli = () => import("./tenants.ts");
+const workflowsCli = () => import("./workflows.ts");
+const runsCli = () => import("./runs.ts");
+const versionsCli = () => import("./versions.ts");
 
 const HELP = `Charter turns plain-language requests into typed, tested, human-approved workflows
 over a tenant's live MCP servers.
@@ -99,85 +97,85 @@ async function run(argv: string[], output: Output): Promise<number> {
         case undefined:
           return help(TENANTS_HELP);
         case "list":
-          return values.help ? help(LIST_HELP) : listTenants(output);
+          return values.help ? help(LIST_HELP) : (await tenantsCli()).listTenants(output);
         case "sync":
           if (values.help) return help(SYNC_HELP);
           if (rest.length > 0) throw new UsageError(`tenants sync takes at most one tenant, got: ${[target, ...rest].join(" ")}`);
-          return syncTenants(target, values.json === true, output);
+          return (await tenantsCli()).syncTenants(target, values.json === true, output);
         case "show":
           if (values.help) return help(SHOW_HELP);
           if (!target) throw new UsageError("tenants show needs a tenant id");
-          return showTenant(target, values.json === true, output);
+          return (await tenantsCli()).showTenant(target, values.json === true, output);
         default:
           throw new UsageError(`unknown tenants command "${sub}"`);
       }
     case "sdk":
       if (values.help) return help(SDK_HELP);
       if (!sub || target) throw new UsageError("sdk takes one tenant id: charter sdk <tenant>");
-      return writeSdk(sub, values.json === true, output);
+      return (await workflowsCli()).writeSdk(sub, values.json === true, output);
     case "check":
       if (values.help) return help(CHECK_HELP);
       if (!sub || target) throw new UsageError("check takes one workflow file: charter check <file.ts> --tenant <tenant>");
       if (!values.tenant) throw new UsageError("check needs --tenant <tenant>: the tenant whose SDK the workflow is checked against");
-      return checkWorkflow(sub, values.tenant, values.tests, values.json === true, output);
+      return (await workflowsCli()).checkWorkflow(sub, values.tenant, values.tests, values.json === true, output);
     case "try":
       if (values.help) return help(TRY_HELP);
       if (!sub || target) throw new UsageError("try takes one workflow file: charter try <file.ts> --tenant <tenant>");
       if (!values.tenant) throw new UsageError("try needs --tenant <tenant>");
-      return tryWorkflow(sub, { tenant: values.tenant, input: values.input, mocks: values.mocks, liveReadonly: values["live-readonly"] === true, json: values.json === true }, output);
+      return (await runsCli()).tryWorkflow(sub, { tenant: values.tenant, input: values.input, mocks: values.mocks, liveReadonly: values["live-readonly"] === true, json: values.json === true }, output);
     case "runs":
       if (values.help || !sub) return help(RUNS_HELP);
       if (sub === "start") {
         if (!target) throw new UsageError("runs start needs a workflow name");
-        return startRun(target, { tenant: values.tenant, as: values.as, input: values.input, queue: values.queue === true, json: values.json === true }, output);
+        return (await runsCli()).startRun(target, { tenant: values.tenant, as: values.as, input: values.input, queue: values.queue === true, json: values.json === true }, output);
       }
       if (!target) throw new UsageError(`runs ${sub} needs a run id`);
-      if (sub === "show") return showRun(target, values.json === true, output);
-      if (sub === "resume") return resumeRun(target, output);
+      if (sub === "show") return (await runsCli()).showRun(target, values.json === true, output);
+      if (sub === "resume") return (await runsCli()).resumeRun(target, output);
       throw new UsageError(`unknown runs command "${sub}"`);
     case "serve": {
       if (values.help) return help(SERVE_HELP);
       const port = Number(values.port ?? "8787");
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got ${values.port}`);
-      return serveCommand(port, output);
+      return (await import("./serve.ts")).serveCommand(port, output);
     }
     case "mcp":
       if (values.help) return help(MCP_HELP);
-      return mcpCommand({ tenant: values.tenant, as: values.as });
+      return (await import("./mcp.ts")).mcpCommand({ tenant: values.tenant, as: values.as });
     case "worker":
       if (values.help) return help(WORKER_HELP);
-      return workerCommand(output);
+      return (await import("./worker.ts")).workerCommand(output);
     case "demo":
       if (values.help) return help(DEMO_HELP);
-      return demo(output);
+      return (await import("./demo.ts")).demo(output);
     case "plan":
       if (values.help) return help(PLAN_HELP);
       if (values.answer !== undefined) {
         if (sub || values.from) throw new UsageError('--answer continues a planning session; give no request and no --from: charter plan --tenant <tenant> --answer "<answer>" [--session <id>]');
-        return planCommand({ answer: values.answer, session: values.session }, { tenant: values.tenant, as: values.as, json: values.json === true }, output);
+        return (await import("./plan.ts")).planCommand({ answer: values.answer, session: values.session }, { tenant: values.tenant, as: values.as, json: values.json === true }, output);
       }
       if (values.session) throw new UsageError('--session goes with --answer: charter plan --tenant <tenant> --session <id> --answer "<answer>"');
       if (!sub) throw new UsageError('plan needs a request: charter plan --tenant <tenant> "<request>"');
-      return planCommand([sub, target, ...rest].filter((x): x is string => x !== undefined).join(" "), { tenant: values.tenant, from: values.from, as: values.as, json: values.json === true }, output);
+      return (await import("./plan.ts")).planCommand([sub, target, ...rest].filter((x): x is string => x !== undefined).join(" "), { tenant: values.tenant, from: values.from, as: values.as, json: values.json === true }, output);
     case "versions":
       if (values.help) return help(VERSIONS_HELP);
-      return versionsCommand(sub, [target, ...rest].filter((x): x is string => x !== undefined), decisionOptions(values), output);
+      return (await versionsCli()).versionsCommand(sub, [target, ...rest].filter((x): x is string => x !== undefined), decisionOptions(values), output);
     case "submit":
     case "approve":
     case "reject":
       if (values.help) return help(VERSIONS_HELP);
       if (!sub || target) throw new UsageError(`${command} takes one version: charter ${command} <workflow>@<number>`);
-      return decide(command, sub, decisionOptions(values), output);
+      return (await versionsCli()).decide(command, sub, decisionOptions(values), output);
     case "rollback":
       if (values.help) return help(VERSIONS_HELP);
       if (!sub || target) throw new UsageError("rollback takes one workflow: charter rollback <workflow> --to <number>");
-      return rollback(sub, decisionOptions(values), output);
+      return (await versionsCli()).rollback(sub, decisionOptions(values), output);
     case "users":
       if (values.help || sub !== "add" || !target) return values.help ? help(VERSIONS_HELP) : Promise.reject(new UsageError("usage: charter users add <user> --tenant <tenant> --role <role>[,<role>]"));
-      return usersAdd(target, decisionOptions(values), output);
+      return (await versionsCli()).usersAdd(target, decisionOptions(values), output);
     case "keys":
       if (values.help || sub !== "create") return values.help ? help(VERSIONS_HELP) : Promise.reject(new UsageError("usage: charter keys create --user <user> --tenant <tenant>"));
-      return keysCreate(decisionOptions(values), output);
+      return (await versionsCli()).keysCreate(decisionOptions(values), output);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -218,6 +216,7 @@ function parse(argv: string[]) {
 
 async function migrate(output: Output): Promise<number> {
   // Opening the app migrates the database.
+  const { withApp } = await import("./common.ts");
   return withApp(async (app) => {
     output.out(`database migrated: ${app.database.kind} ${app.database.location}`);
     return 0;

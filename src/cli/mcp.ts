@@ -8,17 +8,6 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { createCharterMcpServer } from "../mcp-server/index.ts";
 import { identify, withApp } from "./common.ts";
 
-export const MCP_HELP = `Usage: charter mcp --tenant <tenant> [--as <user>]
-
-Serves Charter over MCP on stdin/stdout for a local client: the tenant's approved workflows as tools
-(running them needs the operator or admin role), charter.* tools to plan drafts and follow runs,
-the tenant SDK as resources, and a draft_workflow prompt. Approval is never offered over MCP.
-Who is calling: CHARTER_API_KEY (a key from 'charter keys create'), or --as <user> (a local user
-from 'charter users add'). Runs until the client closes stdin.
-
-Claude Desktop (claude_desktop_config.json) or Claude Code (.mcp.json):
-  { "mcpServers": { "charter": { "command": "sh", "args": ["/path/to/charter/.ci/node", "/path/to/charter/src/cli/charter.js", "mcp", "--tenant", "demo"],
-      "env": { "CHARTER_API_KEY": "chk_…", "CHARTER_DATA_DIR": "/path/to/.charter" } } } }`;
 
 export async function mcpCommand(options: { tenant: string | undefined; as: string | undefined }): Promise<number> {
   return withApp(async (app) => {

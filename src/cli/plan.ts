@@ -5,23 +5,6 @@ import type { PlannerProgress, PlanResult } from "../planner/index.ts";
 import { identify, withApp } from "./common.ts";
 import type { Output } from "./output.ts";
 
-export const PLAN_HELP = `Usage: charter plan --tenant <tenant> "<request>" [--from <version>] [--as <user>] [--json]
-       charter plan --tenant <tenant> --answer "<answer>" [--session <id>] [--as <user>] [--json]
-
-Writes a workflow for the request against the tenant's tools, checks it (compile, analysis, tests
-in the sandbox) and stores it as a draft version for review. With ANTHROPIC_API_KEY set, Claude
-plans (CHARTER_PLANNER_MODEL, default claude-sonnet-5-5; ANTHROPIC_BASE_URL for a proxy); without
-it, the offline planner reads the request into a plan (see the README for what it understands).
-Every part of the request must map to the plan: what cannot is answered with a refusal or a
-question naming that part (exit 1; --json prints { outcome, clause, reason, options, session }),
-and no draft is stored: the planning session is, and --answer continues it (the one named by
---session, or your latest one that waits for an answer). Claude goes on from its question; the
-offline planner reads the request again with the answer put where the question pointed (in place
-of a name that does not exist, or after the part asked about: "at 9:00", "#it-ops").
---from plans a revision of a version.
-The planner can only create drafts: a reviewer decides whether it ever runs.
-
-Identity: CHARTER_API_KEY, or --as <user>; otherwise the local user "local:<login>" (author role).`;
 
 /** A new request, or an answer that continues a planning session. */
 export type PlanInput = string | { answer: string; session?: string | undefined };

@@ -7,27 +7,7 @@ import { Dispatcher } from "../triggers/index.ts";
 import { identify, readInput, withApp } from "./common.ts";
 import type { Output } from "./output.ts";
 
-export const TRY_HELP = `Usage: charter try <workflow.ts> --tenant <tenant> [--input JSON] [--mocks FILE] [--live-readonly] [--json]
 
-Compiles the workflow and runs it once in the sandbox, printing each tool call, the logs and the
-output. Nothing is stored. Tool calls are answered from the mocks file: a JSON object from
-"<integration>.<tool>" to a list of results, each { "output": … }, { "content": [ … ] } or
-{ "error": { "code", "message" } }, used in order (the last repeats). With --live-readonly, calls to
-read-only tools without a mock go to the tenant's live servers; every other call must be mocked.
-
-Exit status: 0 when the run succeeded, 1 when it failed or the workflow does not compile, 2 on a usage error.`;
-
-export const RUNS_HELP = `Usage: charter runs <command>
-
-Commands:
-  start <workflow> --tenant <tenant> [--input JSON] [--queue] [--json]
-                           Run the workflow's approved version now, here, printing each tool call; with
-                           --queue, queue it for 'charter worker' / 'charter serve' and print the job.
-                           Needs the operator or admin role (CHARTER_API_KEY, or --as <user>).
-  show <run-id> [--json]   A run: status, input, output or error, logs, and its journal of tool calls
-  resume <run-id>          Resume a run whose process died: answered calls replay from the journal;
-                           a call that may or may not have happened is repeated only when the tool
-                           is read-only or idempotent, otherwise the run stops as needs-attention`;
 
 /** `--input JSON` (default `{}`); text that is not JSON is refused with the parser's reason. */
 function parseInputOption(text: string | undefined): unknown {

@@ -6,14 +6,6 @@ import { Dispatcher } from "../triggers/index.ts";
 import { keepServing } from "./keep-serving.ts";
 import type { Output } from "./output.ts";
 
-export const SERVE_HELP = `Usage: charter serve [--port <port>]
-
-Serves the HTTP API under /api/v1 (OpenAPI at /api/v1/openapi.json) and signed webhooks under
-/hooks/<tenant>/<workflow>, on 127.0.0.1 (CHARTER_HOST to change) and the port given (default 8787),
-with the scheduler for approved versions' triggers and a worker (CHARTER_SERVE_WORKER=0 for none:
-then runs wait for 'charter worker' processes). Manual and webhook runs are queued; POST .../runs?wait=10
-waits up to 10 s for the result.
-Stops cleanly on Ctrl-C or SIGTERM. Bootstrap a key with 'charter users add' and 'charter keys create'.`;
 
 export async function serveCommand(port: number, output: Output): Promise<number> {
   const stopKeeping = keepServing((line) => output.out(JSON.stringify(line)));

@@ -6,37 +6,7 @@ import { describeChange } from "../mcp/index.ts";
 import { withApp } from "./common.ts";
 import { columns, type Output } from "./output.ts";
 
-export const TENANTS_HELP = `Usage: charter tenants <command>
 
-Commands:
-  list                 List the tenants configured under the tenants folder
-  sync [tenant] [--json]
-                       Discover every integration of a tenant (all tenants if none is named),
-                       store a new catalog snapshot where something changed, and report the changes
-  show <tenant>        Show the stored integrations of a tenant and their current catalogs
-
-Run 'charter tenants <command> --help' for details.`;
-
-export const SYNC_HELP = `Usage: charter tenants sync [tenant] [--json]
-
-Connects to each MCP server of the tenant (or of every tenant), lists its tools, resources,
-resource templates and prompts, and stores an immutable catalog snapshot when the content changed.
-Integrations sync independently: one that fails is reported and the others still sync.
-
-Options:
-  --json    Print the result as JSON instead of text
-  --help    Show this help
-
-Exit status: 0 when every integration synced, 1 when any failed, 2 on a usage error.`;
-
-export const LIST_HELP = `Usage: charter tenants list
-
-Lists the tenant folders (tenants/<id>/tenant.json) under CHARTER_TENANTS_DIR (default ./tenants).`;
-
-export const SHOW_HELP = `Usage: charter tenants show <tenant> [--json]
-
-Shows each stored integration of a tenant: transport, credential state, and the tools of its current
-catalog snapshot. Run 'charter tenants sync <tenant>' first.`;
 
 export async function listTenants(output: Output): Promise<number> {
   const env = parseEnv(process.env, process.cwd());

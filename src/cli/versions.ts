@@ -10,24 +10,8 @@ import type { VersionRow } from "../store/index.ts";
 import type { GateResult } from "../versions/index.ts";
 import { identify, parseRoles, readInput, readOptionalInput, withApp } from "./common.ts";
 import { columns, type Output } from "./output.ts";
+import { VERSIONS_HELP } from "./help.ts";
 
-export const VERSIONS_HELP = `Usage: charter versions <command> [--tenant <tenant>] [--as <user>] [--json]
-
-Commands:
-  create <workflow.ts> [--tests <file>]   Compile a workflow, run its gates and store it as the next version
-  list [workflow]                         The tenant's versions with their status
-  show <version>                          A version: status, gates, capabilities, approvals, drift
-  diff <version> <version>                Source diff and capability diff between two versions
-
-Versions are named by id or as <workflow>@<number>. Related commands:
-  charter submit <version>                       Ask for review (the version's gates must have passed)
-  charter approve <version> --comment <text>     Approve as a reviewer (never your own version)
-  charter reject <version> --comment <text>      Reject as a reviewer
-  charter rollback <workflow> --to <number>      Make an earlier approved version active again (operator or admin)
-  charter users add <user> --tenant <t> --role <role>[,<role>]   Create a local user and grant roles
-  charter keys create --user <user> --tenant <t> [--role <r>[,<r>]]  Make an API key (shown once), granting roles
-
-Identity: CHARTER_API_KEY (its user and tenant), or --as <user> with --tenant <tenant>.`;
 
 type Options = { tenant?: string | undefined; as?: string | undefined; json: boolean; tests?: string | undefined; comment?: string | undefined; to?: string | undefined; role?: string | undefined; user?: string | undefined };
 
@@ -151,7 +135,6 @@ export async function keysCreate(options: Options, output: Output): Promise<numb
     return 0;
   });
 }
-
 
 function printVersion(version: VersionRow, output: Output): void {
   output.out(`${version.workflow}@${version.number} (${version.id}): ${version.status}`);

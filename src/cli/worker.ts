@@ -8,11 +8,6 @@ import { Dispatcher } from "../triggers/index.ts";
 import { keepServing } from "./keep-serving.ts";
 import type { Output } from "./output.ts";
 
-export const WORKER_HELP = `Usage: charter worker
-
-Runs workers for queued runs and the scheduler for schedule triggers of approved versions, on the
-database of CHARTER_DATA_DIR or DATABASE_URL (several workers need a PostgreSQL server: the
-embedded database belongs to one process). Prints one JSON line per event. Stops on Ctrl-C or SIGTERM.`;
 
 export async function workerCommand(output: Output): Promise<number> {
   const stopKeeping = keepServing((line) => output.out(JSON.stringify({ ...line, pid: process.pid })));

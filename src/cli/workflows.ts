@@ -7,22 +7,7 @@ import { describeSchedule, formatDiagnostic } from "../core/workflow.ts";
 import { readInput, readOptionalInput, withApp } from "./common.ts";
 import { columns, type Output } from "./output.ts";
 
-export const SDK_HELP = `Usage: charter sdk <tenant> [--json]
 
-Generates the typed SDK of a tenant from its stored catalog (run 'charter tenants sync <tenant>'
-first) and writes it to generated/<tenant>/<catalog hash>/ (or CHARTER_GENERATED_DIR): one module
-per integration with its .d.ts, the guest runtime declarations (charter.d.ts) and a tsconfig.json,
-so an editor gives workflow authors the same types 'charter check' uses.`;
-
-export const CHECK_HELP = `Usage: charter check <workflow.ts> --tenant <tenant> [--tests <file>] [--json]
-
-Compiles a workflow against the tenant's SDK: typecheck (no DOM, no Node.js), static analysis of
-the tools it can call and the constructs it may not use, and an in-memory bundle for the sandbox.
-Prints diagnostics as file:line:col, the workflow's capabilities with their annotations, its
-triggers, the bundle size and timings. Tests are read from --tests, or from <workflow>.tests.json
-beside the workflow when it exists, and checked against the schemas (not run).
-
-Exit status: 0 when the workflow is clean (warnings allowed), 1 when it is not, 2 on a usage error.`;
 
 export async function writeSdk(tenant: string, json: boolean, output: Output): Promise<number> {
   return withApp(async (app) => {
