@@ -77,6 +77,9 @@ describe("charter command", () => {
       assert.equal(ran.code, 0, `${args.join(" ")}: ${ran.stderr}`);
       assert.match(ran.stdout, /Usage: charter/, args.join(" "));
     }
+    const version = await charter(["--version"]);
+    assert.equal(version.code, 0);
+    assert.match(version.stdout, /^charter \d+\.\d+\.\d+ \(Node\.js 24\./);
     const unknown = await charter(["frobnicate"]);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown command "frobnicate"/);
@@ -335,12 +338,23 @@ describe("charter command", () => {
   });
 
   test("charter demo: sync, plan, gates, review by someone else, a live run with its journal", async () => {
-    const ran = await charter(["demo"], { CHARTER_DATA_DIR: await mkdtemp(path.join(tmpdir(), "charter-demo-")) });
+    const data = { CHARTER_DATA_DIR: await mkdtemp(path.join(tmpdir(), "charter-demo-")) };
+    const ran = await charter(["demo"], data);
     assert.equal(ran.code, 0, ran.stdout + ran.stderr);
     assert.match(ran.stdout, /✓ draft passes its checks/);
     assert.match(ran.stdout, /submitted by demo-author, approved by demo-reviewer/);
     assert.match(ran.stdout, /is approved, bundle sha256:/);
     assert.match(ran.stdout, /run [0-9a-f-]+: succeeded, output \{"done":true\}/);
     assert.match(ran.stdout, /journal: 1 directory\.get_on_call succeeded; 2 chat\.page_user succeeded; 3 chat\.post_message succeeded/);
+
+    // The run it made, by runs list; a finished run cannot be cancelled.
+    const listed = await charter(["runs", "list", "--tenant", "demo", "--as", "demo-reviewer", "--json"], data);
+    assert.equal(listed.code, 0, listed.stderr);
+    const runs = (JSON.parse(listed.stdout) as { runs: { id: string; status: string }[] }).runs;
+    assert.equal(runs.length, 1);
+    assert.equal(runs[0]?.status, "succeeded");
+    const cancel = await charter(["runs", "cancel", runs[0]?.id ?? "", "--tenant", "demo", "--as", "demo-reviewer"], data);
+    assert.notEqual(cancel.code, 0);
+    assert.match(cancel.stderr, /operator or admin role|only a running run can be cancelled/);
   });
 });

@@ -56,7 +56,11 @@ Commands:
                            Run the workflow's approved version now, here, printing each tool call; with
                            --queue, queue it for 'charter worker' / 'charter serve' and print the job.
                            Needs the operator or admin role (CHARTER_API_KEY, or --as <user>).
+  list --tenant <tenant> [--workflow <w>] [--status running|succeeded|failed|cancelled|needs-attention] [--limit <n>] [--json]
+                           The tenant's runs, newest first (20 unless --limit)
   show <run-id> [--json]   A run: status, input, output or error, logs, and its journal of tool calls
+  cancel <run-id> --tenant <tenant> [--json]
+                           Ask a running run to stop at its next tool call (operator or admin role)
   resume <run-id>          Resume a run whose process died: answered calls replay from the journal;
                            a call that may or may not have happened is repeated only when the tool
                            is read-only or idempotent, otherwise the run stops as needs-attention`;

@@ -37,7 +37,9 @@ Commands:
                           Run a workflow once in the sandbox with mocked (or live read-only) tools
   runs start <workflow> --tenant <tenant> [--input JSON] [--queue]
                           Run the approved version of a workflow (manual trigger)
+  runs list --tenant <t>  A tenant's runs, newest first [--workflow <w>] [--status <s>] [--limit <n>]
   runs show <run-id>      A run and its journal of tool calls
+  runs cancel <run-id>    Ask a running run to stop at its next tool call
   runs resume <run-id>    Resume a run whose process died
   versions create|list|show|diff
                           Versions of workflows, their gates, capabilities and drift
@@ -45,7 +47,7 @@ Commands:
                           Review decisions (see 'charter versions --help')
   users add, keys create  Local users, their roles, and API keys
   migrate                 Apply database migrations (also done automatically at start)
-  help                    Show this help
+  help, --version         Show this help, or Charter's version
 
 Environment:
   CHARTER_DATA_DIR   Folder of the embedded database (default ./.charter)
@@ -85,6 +87,12 @@ async function run(argv: string[], output: Output): Promise<number> {
   const { values, positionals } = parse(argv);
   const [command, sub, target, ...rest] = positionals;
   const help = (text: string) => (output.out(text), 0);
+  if (values.version && command === undefined) {
+    const { readFileSync } = await import("node:fs");
+    const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    output.out(`charter ${version} (Node.js ${process.versions.node})`);
+    return 0;
+  }
   switch (command) {
     case undefined:
     case "help":
@@ -129,7 +137,9 @@ async function run(argv: string[], output: Output): Promise<number> {
         if (!target) throw new UsageError("runs start needs a workflow name");
         return (await runsCli()).startRun(target, { tenant: values.tenant, as: values.as, input: values.input, queue: values.queue === true, json: values.json === true }, output);
       }
+      if (sub === "list") return (await runsCli()).listRuns({ tenant: values.tenant, as: values.as, workflow: values.workflow, status: values.status, limit: values.limit, json: values.json === true }, output);
       if (!target) throw new UsageError(`runs ${sub} needs a run id`);
+      if (sub === "cancel") return (await runsCli()).cancelRun(target, { tenant: values.tenant, as: values.as, json: values.json === true }, output);
       if (sub === "show") return (await runsCli()).showRun(target, values.json === true, output);
       if (sub === "resume") return (await runsCli()).resumeRun(target, output);
       throw new UsageError(`unknown runs command "${sub}"`);
@@ -205,6 +215,9 @@ function parse(argv: string[]) {
         session: { type: "string" },
         port: { type: "string" },
         queue: { type: "boolean" },
+        workflow: { type: "string" },
+        status: { type: "string" },
+        limit: { type: "string" },
       },
     });
     if (parsed.values.help && parsed.positionals.length === 0) parsed.positionals.push("help");

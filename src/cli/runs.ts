@@ -7,7 +7,7 @@ import { Dispatcher } from "../triggers/index.ts";
 import { identify, readInput, withApp } from "./common.ts";
 import type { Output } from "./output.ts";
 
-
+const RunStatusOption = z.enum(["running", "succeeded", "failed", "cancelled", "needs-attention"]).optional();
 
 /** `--input JSON` (default `{}`); text that is not JSON is refused with the parser's reason. */
 function parseInputOption(text: string | undefined): unknown {
@@ -83,6 +83,41 @@ export async function showRun(runId: string, json: boolean, output: Output): Pro
     }
     if (run.output !== null) output.out(`output: ${JSON.stringify(run.output)}`);
     if (run.error !== null) output.out(`error: ${JSON.stringify(run.error)}`);
+    return 0;
+  });
+}
+
+/** `charter runs list`: a tenant's runs, newest first, optionally of one workflow or in one status. */
+export async function listRuns(options: { tenant: string | undefined; as: string | undefined; workflow: string | undefined; status: string | undefined; limit: string | undefined; json: boolean }, output: Output): Promise<number> {
+  const status = RunStatusOption.safeParse(options.status);
+  if (!status.success) throw new CharterError("RUN_INPUT_INVALID", `--status is one of ${RunStatusOption.unwrap().options.join(", ")}; got "${options.status}"`);
+  const limit = options.limit === undefined ? 20 : Number(options.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new CharterError("RUN_INPUT_INVALID", `--limit is a whole number from 1 to 500; got "${options.limit}"`);
+  return withApp(async (app) => {
+    const { tenantId } = await identify(app, { tenant: options.tenant, as: options.as });
+    const runs = await app.runRepository.list({ tenantId, workflow: options.workflow, status: status.data, limit });
+    if (options.json) {
+      output.out(JSON.stringify({ runs }, null, 2));
+      return 0;
+    }
+    if (runs.length === 0) output.out(`no runs in tenant ${tenantId}${options.workflow ? ` of ${options.workflow}` : ""}${status.data ? ` ${status.data}` : ""}`);
+    for (const run of runs) output.out(`${run.id}  ${run.createdAt.toISOString()}  ${run.workflow}${run.versionNumber !== null ? `@${run.versionNumber}` : ""}  ${run.status}${run.error ? `  ${(run.error as { code?: string }).code ?? ""}` : ""}`);
+    return 0;
+  });
+}
+
+/** `charter runs cancel`: asks a running run to stop at its next tool call (operator or admin). */
+export async function cancelRun(runId: string, options: { tenant: string | undefined; as: string | undefined; json: boolean }, output: Output): Promise<number> {
+  return withApp(async (app) => {
+    const { actor, tenantId } = await identify(app, { tenant: options.tenant, as: options.as });
+    const roles = await app.identity.roles(tenantId, actor.userId);
+    if (!roles.has("operator") && !roles.has("admin")) throw new CharterError("NOT_AUTHORIZED", `cancelling runs needs the operator or admin role in tenant ${tenantId}; ${actor.handle} has ${[...roles].join(", ") || "none"}`);
+    const run = /^[0-9a-f-]{36}$/i.test(runId) ? await app.runRepository.run(runId) : undefined;
+    if (!run || run.tenantId !== tenantId) throw new CharterError("RUN_NOT_FOUND", `no run ${runId} in tenant ${tenantId}`);
+    if (run.status !== "running") throw new CharterError("RUN_NOT_RESUMABLE", `run ${runId} is ${run.status}; only a running run can be cancelled`);
+    await app.runs.cancel(runId);
+    if (options.json) output.out(JSON.stringify({ run: runId, cancelRequested: true }));
+    else output.out(`run ${runId}: cancel requested; it stops at its next tool call (within a few seconds in another process)`);
     return 0;
   });
 }
