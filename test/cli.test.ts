@@ -80,6 +80,9 @@ describe("charter command", () => {
     const version = await charter(["--version"]);
     assert.equal(version.code, 0);
     assert.match(version.stdout, /^charter \d+\.\d+\.\d+ \(Node\.js 24\./);
+    const jsonError = await charter(["runs", "show", "00000000-0000-0000-0000-000000000000", "--json"], { CHARTER_DATA_DIR: await mkdtemp(path.join(tmpdir(), "charter-json-")) });
+    assert.equal(jsonError.code, 1);
+    assert.deepEqual(JSON.parse(jsonError.stdout), { error: { code: "RUN_NOT_FOUND", message: "no run 00000000-0000-0000-0000-000000000000" } }, "with --json the error is JSON on stdout");
     const unknown = await charter(["frobnicate"]);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown command "frobnicate"/);

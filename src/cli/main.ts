@@ -68,6 +68,11 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
   try {
     return await run(argv, output);
   } catch (error) {
+    // With --json, the error is JSON on stdout as well (what a script reads), beside the sentence on stderr.
+    if (argv.includes("--json")) {
+      const code = error instanceof UsageError ? "USAGE" : error instanceof CharterError ? error.code : "INTERNAL";
+      output.out(JSON.stringify({ error: { code, message: error instanceof Error ? error.message : String(error) } }));
+    }
     if (error instanceof UsageError) {
       output.err(`charter: ${error.message}\nRun 'charter --help' for usage.`);
       return 2;
