@@ -6,7 +6,7 @@
  * call (mocks, live tools, live tools with a journal) and what the caller keeps of the outcome.
  */
 import { schemaValidator } from "../core/json-schema.ts";
-import { createBridge, type Executor, type GuestError, type IsolateOutcome, type RunInfo, runInIsolate, type SandboxLimits, type ToolPolicy } from "../sandbox/index.ts";
+import { createBridge, type Executor, type IsolateOutcome, type IsolateRun, runInIsolate, type ToolPolicy } from "../sandbox/index.ts";
 
 /** What the executor needs of a compiled workflow. */
 export type ExecutableBundle = { code: string; tools: ToolPolicy[]; inputSchema: Record<string, unknown>; outputSchema: Record<string, unknown> };
@@ -26,29 +26,9 @@ export type Execution = IsolateOutcome & {
  * the output schema is an OUTPUT_INVALID failure. `stop` lets the caller end the run at once from
  * a tool call (its error becomes the outcome).
  */
-export async function executeBundle(options: {
-  bundle: ExecutableBundle;
-  input: unknown;
-  info: RunInfo;
-  state: Record<string, unknown>;
-  startedAt: number;
-  seed: [number, number];
-  limits: SandboxLimits;
-  execute: Executor;
-  stop?: { error: GuestError | undefined };
-}): Promise<Execution> {
-  const { bundle, limits } = options;
-  const outcome = await runInIsolate({
-    code: bundle.code,
-    input: options.input,
-    info: options.info,
-    state: options.state,
-    startedAt: options.startedAt,
-    seed: options.seed,
-    limits,
-    bridge: createBridge({ tools: bundle.tools, limits, execute: options.execute }),
-    ...(options.stop ? { stop: options.stop } : {}),
-  });
+export async function executeBundle(options: Omit<IsolateRun, "code" | "bridge"> & { bundle: ExecutableBundle; execute: Executor }): Promise<Execution> {
+  const { bundle, execute, ...run } = options;
+  const outcome = await runInIsolate({ ...run, code: bundle.code, bridge: createBridge({ tools: bundle.tools, limits: run.limits, execute }) });
   if (!outcome.ok) return outcome;
   const wrong = schemaValidator(bundle.outputSchema)(outcome.output);
   if (wrong.length === 0) return outcome;
