@@ -64,8 +64,10 @@ const ECHO: ToolPolicy = {
   outputSchema: { type: "object", properties: { text: { type: "string" } }, required: ["text"] },
 };
 const CALLS = 5000;
-const loop = `var __charterWorkflow = { default: { run: async () => {
-  for (let i = 0; i < ${CALLS}; i++) await globalThis.__charterBridge('{"integration":"ops","tool":"echo","args":{"text":"a"}}');
+// As a bundle's runtime does, the bridge is taken when the script loads: the host removes it from the global object before the run starts.
+const loop = `const bridge = globalThis.__charterBridge;
+var __charterWorkflow = { default: { run: async () => {
+  for (let i = 0; i < ${CALLS}; i++) await bridge('{"integration":"ops","tool":"echo","args":{"text":"a"}}');
   return {};
 } } };`;
 const stamps: number[] = [];
