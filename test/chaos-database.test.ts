@@ -21,6 +21,7 @@ import { openServerDatabase } from "../src/store/index.ts";
 import { runs } from "../src/store/schema.ts";
 import { Dispatcher } from "../src/triggers/index.ts";
 import { tcpProxy } from "./chaos/tcp-proxy.ts";
+import { until } from "./chaos/processes.ts";
 import { CHAOS_SOURCE, CHAOS_TESTS, trialCalls } from "./chaos/workflow.ts";
 import { testDatabase } from "./helpers/databases.ts";
 import { approvedVersion } from "./helpers/reviewed.ts";
@@ -28,14 +29,6 @@ import { countingServer, tenantsFolder } from "./helpers/tenants.ts";
 
 const LEASE_MS = 5_000;
 const RUNS = 4;
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** Queues RUNS runs, cuts the database for `outageMs` once the first append happened, and returns how each run ended. */
 async function trial(outageMs: number): Promise<{ ends: { trial: string; status: string; error: string; attempts: number; doubled: string[]; missing: string[] }[]; cut: number }> {

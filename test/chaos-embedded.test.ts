@@ -6,48 +6,20 @@
  * run is left running.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { test } from "node:test";
 import { eq } from "drizzle-orm";
 import { createApp } from "../src/app.ts";
 import { openEmbeddedDatabase } from "../src/store/index.ts";
 import { runs } from "../src/store/schema.ts";
 import { Dispatcher } from "../src/triggers/index.ts";
+import { startWorker, until } from "./chaos/processes.ts";
 import { CHAOS_SOURCE, CHAOS_TESTS, trialCalls } from "./chaos/workflow.ts";
 import { approvedVersion } from "./helpers/reviewed.ts";
-import { countingServer, REPO, tenantsFolder } from "./helpers/tenants.ts";
-
-/** Starts `charter worker` on the folder; resolves once it has started, collecting its JSON lines. */
-function startWorker(env: Record<string, string>, lines: string[]): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const worker = spawn(process.execPath, ["--no-node-snapshot", path.join(REPO, "src/cli/charter.js"), "worker"], {
-      cwd: REPO,
-      env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stderr = "";
-    worker.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    worker.once("exit", (code, signal) => reject(new Error(`the worker exited (${code ?? signal}) before it started: ${stderr}`)));
-    void (async () => {
-      for await (const line of createInterface({ input: worker.stdout! })) {
-        lines.push(line);
-        if (line.includes('"worker-started"')) resolve(worker);
-      }
-    })();
-  });
-}
-
-async function until(what: string, check: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { countingServer, tenantsFolder } from "./helpers/tenants.ts";
 
 const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve())));
 

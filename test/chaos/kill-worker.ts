@@ -8,16 +8,15 @@
  * dead worker's job holds the tenant's only slot until it is noticed: recovery includes freeing it.
  * Used by test/chaos.test.ts (a few trials) and bench/chaos-kill.ts (a hundred).
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { type App, createApp } from "../../src/app.ts";
 import { Dispatcher } from "../../src/triggers/index.ts";
 import type { Database } from "../../src/store/index.ts";
 import { approvedVersion } from "../helpers/reviewed.ts";
-import { countingServer, REPO, tenantsFolder } from "../helpers/tenants.ts";
+import { countingServer, tenantsFolder } from "../helpers/tenants.ts";
+import { startWorker, until } from "./processes.ts";
 import { CHAOS_SOURCE, CHAOS_TESTS, trialCalls } from "./workflow.ts";
 
 export type TrialResult = { trial: string; status: string; lost: boolean; doubled: string[]; killedAfterMs: number; recoveryMs: number | undefined; detail: string };
@@ -39,35 +38,10 @@ export async function chaosRig(database: Database, options: { leaseMs: number; g
   await approvedVersion(app, "acme", { source: CHAOS_SOURCE, fileName: "chaos.ts", tests: CHAOS_TESTS });
   const giveUpMs = options.giveUpMs ?? 10 * options.leaseMs;
 
-  const startWorker = (logs: string[]) =>
-    new Promise<ChildProcess>((resolve, reject) => {
-      const worker = spawn(process.execPath, ["--no-node-snapshot", path.join(REPO, "src/cli/charter.js"), "worker"], {
-        cwd: REPO,
-        env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "", DATABASE_URL: url, ...processEnv },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stderr = "";
-      worker.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      worker.once("exit", (code, signal) => reject(new Error(`worker A exited (${code ?? signal}) before it started: ${stderr}`)));
-      void (async () => {
-        for await (const line of createInterface({ input: worker.stdout! })) {
-          logs.push(line);
-          if (line.includes('"worker-started"')) resolve(worker);
-        }
-      })();
-    });
-  const until = async (what: string, check: () => boolean | Promise<boolean>, ms: number) => {
-    const deadline = Date.now() + ms;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
-
   const trial = async (index: number): Promise<TrialResult> => {
     const name = `t${index}`;
     const logs: string[] = [];
-    const a = await startWorker(logs);
+    const a = await startWorker({ DATABASE_URL: url, ...processEnv }, logs);
     let b: Dispatcher | undefined;
     try {
       const queue = await Dispatcher.start(app, { worker: false, scheduler: false });
