@@ -76,13 +76,20 @@ export class McpClientPool {
   async closeIdle(): Promise<number> {
     if (this.#idleCloseMs <= 0) return 0;
     const now = this.#now();
-    const idle: string[] = [];
-    for (const [key, pending] of this.#entries) {
-      const entry = await pending.catch(() => undefined);
-      if (entry && this.#entries.get(key) === pending && entry.active === 0 && !entry.keepOpen && now - entry.lastUsed >= this.#idleCloseMs) idle.push(key);
-    }
-    await Promise.all(idle.map((key) => this.release(key)));
+    const idle = [...this.#connected].filter(([, entry]) => now - entry.lastUsed >= this.#idleCloseMs && this.#retire(entry));
+    await Promise.all(idle.map(([key]) => this.release(key)));
     return idle.length;
+  }
+
+  /**
+   * Marks an entry closed if nothing uses it (no request under way, no subscription), in one
+   * synchronous step: a request that got the entry but has not begun sees it closed and takes a
+   * new connection, so nothing is ever sent on a connection being closed.
+   */
+  #retire(entry: Entry): boolean {
+    if (entry.active > 0 || entry.keepOpen || entry.closed) return false;
+    entry.closed = true;
+    return true;
   }
 
   /**
@@ -95,8 +102,15 @@ export class McpClientPool {
     operation: (client: Client, options: RequestOptions) => Promise<T>,
     { retryOnDisconnect = false, keepOpen = false }: { retryOnDisconnect?: boolean; keepOpen?: boolean } = {},
   ): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0, closedBeforeUse = 0; ; attempt++) {
       const entry = await this.#entry(spec);
+      // Closed between the lookup and now (retired as idle or to make room, or it dropped): nothing
+      // was sent on it, so take a new one; a few times at most, in case the server closes every one.
+      if (entry.closed) {
+        if (++closedBeforeUse > 3) throw new IntegrationError("INTEGRATION_UNREACHABLE", spec.integration, `each new connection closed before ${doing} could be sent (${closedBeforeUse - 1} tries); nothing was sent`);
+        attempt--;
+        continue;
+      }
       entry.active++;
       entry.keepOpen ||= keepOpen;
       try {
@@ -188,10 +202,10 @@ export class McpClientPool {
     while (this.#entries.size >= this.#maxOpen) {
       let oldest: [string, Entry] | undefined;
       for (const [key, entry] of this.#connected) {
-        if (entry.active > 0 || entry.keepOpen) continue;
+        if (entry.active > 0 || entry.keepOpen || entry.closed) continue;
         if (!oldest || entry.lastUsed < oldest[1].lastUsed) oldest = [key, entry];
       }
-      if (!oldest) return; // every one is busy or subscribed: open over the bound
+      if (!oldest || !this.#retire(oldest[1])) return; // every one is busy or subscribed: open over the bound
       await this.release(oldest[0]);
     }
   }
