@@ -11,13 +11,18 @@ import { test } from "node:test";
 import { type ConnectionSpec, McpClientPool } from "../src/mcp/index.ts";
 import { REPO } from "./helpers/tenants.ts";
 
+/** A stdio connection to the counting server, which writes its calls to `countFile`. */
+function countingSpec(name: string, countFile: string): ConnectionSpec {
+  return { key: `t/${name}`, integration: name, timeouts: { connectMs: 20_000, requestMs: 20_000 }, transport: "stdio", command: "node", args: [path.join(REPO, "test/fixtures/counting-server.ts"), "--file", countFile], env: {}, cwd: REPO, secretEnv: {} };
+}
+
 test("idle connections are closed and reopened on demand; subscribed or busy ones are kept", async () => {
   const dir = await mkdtemp(path.join(tmpdir(), "charter-idle-"));
   const countFile = path.join(dir, "count.txt");
   await writeFile(countFile, "");
   let now = 1_000_000;
   const pool = new McpClientPool({ idleCloseMs: 60_000, now: () => now });
-  const spec = (name: string): ConnectionSpec => ({ key: `t/${name}`, integration: name, timeouts: { connectMs: 20_000, requestMs: 20_000 }, transport: "stdio", command: "node", args: [path.join(REPO, "test/fixtures/counting-server.ts"), "--file", countFile], env: {}, cwd: REPO, secretEnv: {} });
+  const spec = (name: string) => countingSpec(name, countFile);
   const lookup = (s: ConnectionSpec) => pool.request(s, "looking up", (client, options) => client.callTool({ name: "lookup", arguments: {} }, undefined, options));
   const pid = (s: ConnectionSpec) => pool.request(s, "asking", (client) => Promise.resolve((client.transport as { pid?: number | null } | undefined)?.pid ?? null));
   try {
@@ -69,7 +74,7 @@ test("at most maxOpen connections (stdio server processes): opening another clos
   await writeFile(countFile, "");
   let now = 1_000_000;
   const pool = new McpClientPool({ maxOpen: 2, now: () => now });
-  const spec = (name: string): ConnectionSpec => ({ key: `t/${name}`, integration: name, timeouts: { connectMs: 20_000, requestMs: 20_000 }, transport: "stdio", command: "node", args: [path.join(REPO, "test/fixtures/counting-server.ts"), "--file", countFile], env: {}, cwd: REPO, secretEnv: {} });
+  const spec = (name: string) => countingSpec(name, countFile);
   const lookup = (s: ConnectionSpec, options: { keepOpen?: boolean } = {}) => pool.request(s, "looking up", (client, o) => client.callTool({ name: "lookup", arguments: {} }, undefined, o), options);
   const pid = (s: ConnectionSpec) => pool.request(s, "asking", (client) => Promise.resolve((client.transport as { pid?: number | null } | undefined)?.pid ?? null));
   try {
