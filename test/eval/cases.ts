@@ -435,6 +435,110 @@ export const CASES: EvalCase[] = [
       },
     },
   },
+  {
+    id: "lines-named-fields",
+    request: "Every weekday at 7am Chicago time, post the open P2 incidents in #general (number, title and priority)",
+    expect: {
+      draft: {
+        declares: { type: "schedule", cron: "0 7 * * 1-5", timezone: "America/Chicago" },
+        setup: async (demo) => {
+          await open(demo, "Shared drive slow", "P2");
+          await open(demo, "Core router down", "P1");
+        },
+        triggers: [{ kind: "schedule" }],
+        check: async (demo) => has("#general", await demo.history("general"), ["INC0001", "INC0002", "Shared drive slow", "P2"], ["INC0003"]),
+      },
+    },
+  },
+  {
+    id: "note-after-channel",
+    request: "Whenever a ticket is opened for the vpn service, drop a note in #it-ops with the ticket number and who reported it.",
+    expect: {
+      draft: {
+        triggers: [
+          {
+            kind: "resource",
+            ...tickets,
+            change: async (demo) => {
+              await demo.call("tickets.create_incident", { title: "VPN client crashes", priority: "P3", service: "vpn", reporter_email: "ana.costa@example.com" });
+              await demo.call("tickets.create_incident", { title: "Mail delayed", priority: "P3", service: "email", reporter_email: REPORTER });
+            },
+          },
+        ],
+        check: async (demo) => has("#it-ops", await demo.history("it-ops"), ["INC0002", "ana.costa@example.com"], ["INC0003"]),
+      },
+    },
+  },
+  {
+    id: "event-property-ignore-rest",
+    request: "When a new incident comes in and it's a P2, post it in #it-ops saying someone will look at it today. Ignore everything else.",
+    expect: {
+      draft: {
+        triggers: [
+          {
+            kind: "resource",
+            ...tickets,
+            change: async (demo) => {
+              await open(demo, "Laptop dock flickers", "P2");
+              await open(demo, "Data centre power alarm", "P1");
+            },
+          },
+        ],
+        check: async (demo) => has("#it-ops", await demo.history("it-ops"), ["INC0002", "will look at it today"], ["INC0003"]),
+      },
+    },
+  },
+  {
+    id: "none-do-nothing",
+    request: "Every hour, post the unassigned P1 incidents to #incidents; if there are none, do nothing",
+    expect: {
+      draft: {
+        declares: { type: "schedule", every: "1h" },
+        setup: async (demo) => {
+          const taken = await open(demo, "Firewall rule broken", "P1");
+          await demo.call("tickets.update_incident", { id: taken, assignee: SAM });
+          await open(demo, "Kiosk offline", "P3");
+        },
+        triggers: [{ kind: "schedule" }],
+        check: async (demo) => {
+          const history = await demo.history("incidents");
+          return history.trim() === "(no messages)" || history.trim() === "" ? [] : [`#incidents got a post with nothing to report: ${history.slice(0, 200)}`];
+        },
+      },
+    },
+  },
+  {
+    id: "comment-saying-words",
+    request: "Run by hand with an incident_id: add an internal comment on it saying the vendor has been contacted",
+    expect: {
+      draft: {
+        triggers: [{ kind: "manual", input: { incident_id: "INC0001" } }],
+        check: async (demo) => {
+          const comments = ((await demo.call("tickets.get_incident", { id: "INC0001" }))["comments"] ?? []) as { body: string; visibility: string }[];
+          return comments.some((c) => /vendor has been contacted/i.test(c.body) && c.visibility === "internal") ? [] : [`no internal comment about the vendor: ${JSON.stringify(comments)}`];
+        },
+      },
+    },
+  },
+  {
+    id: "dm-assignee-of-each",
+    request: "Every day at 9, DM the assignee of each P2 incident that's in progress with its number and title",
+    expect: {
+      draft: {
+        setup: async (demo) => {
+          const other = await open(demo, "Scanner jams", "P3");
+          await demo.call("tickets.update_incident", { id: other, assignee: { id: "u-1003", name: "Li Wen", email: "li.wen@example.com" }, status: "in_progress" });
+        },
+        triggers: [{ kind: "schedule" }],
+        check: async (demo) => {
+          const dms = await demo.directMessages();
+          const toSam = dms.filter((m) => m.user_email === SAM.email && m.text.includes("INC0001"));
+          const toLi = dms.filter((m) => m.user_email === "li.wen@example.com");
+          return [...(toSam.length === 1 ? [] : [`expected one DM to Sam about INC0001: ${JSON.stringify(dms)}`]), ...(toLi.length === 0 ? [] : ["Li Wen got a DM about a P3"])];
+        },
+      },
+    },
+  },
 
   // Requests a correct planner declines: no tool, no such trigger, a name that does not exist, a missing time.
   { id: "no-tool-laptop", ci: true, request: "Order a new laptop for the user", expect: { declined: "refused", about: /laptop/i } },

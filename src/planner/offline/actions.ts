@@ -10,6 +10,7 @@ import type { PlanStep, PlanValue } from "../../core/plan.ts";
 import { type PlanTool, propertyOf } from "../plan/tools.ts";
 import { bindArgs, type PlanBuilder } from "./builder.ts";
 import { type CatalogView, personPath, plural, singular } from "./catalog.ts";
+import { itemFields, lineFields, personFields, splitLineFormat } from "./fields.ts";
 import { readListPhrase } from "./filters.ts";
 import { RequestText } from "./request-text.ts";
 
@@ -40,7 +41,7 @@ export type Context = {
 export type ActionSpec = { kind: string; start: number; end: number; said: string; build: (context: Context, block: PlanStep[]) => string[] };
 
 const TARGET_THEM = "them|him|her|the user|the new user|the new member|the member|each member|every member|each of them|the employee|the person";
-const STOP = "(?=\\s*(?:[,;]|\\.(?![a-z0-9/])|\\band\\b(?!\\s+(?:its\\s+)?(?:title|summary|name|email)\\b|\\s+who\\b|\\s+[a-z]*\\d[\\w-]*\\b)|\\bthen\\b|\\bif\\b|\\botherwise\\b|\\binstead\\b|\\bunless\\b|$))";
+const STOP = "(?=\\s*(?:;|,(?!\\s*(?:and\\s+)?(?:its\\s+|the\\s+|their\\s+)?(?:title|summary|priority|status|number|id|assignee|reporter|service|severity|description|department|email|name)\\b(?=\\s*(?:,|\\band\\b|&|\\)|\\.|;|$)))|\\.(?![a-z0-9/])|\\band\\b(?!\\s+(?:its\\s+|the\\s+|their\\s+)?(?:title|summary|name|email|priority|status|number|id|assignee|reporter|service|severity|description|department)\\b|\\s+who\\b|\\s+[a-z]*\\d[\\w-]*\\b|\\s+(?:are|is|were|was|have|has|had|still|aren't|isn't|haven't|hasn't|that|which|whose|nobody|no one)\\b)|\\bthen\\b|\\bif\\b|\\botherwise\\b|\\binstead\\b|\\bunless\\b|$))";
 
 export function readActions(text: RequestText, catalog: CatalogView, builder: PlanBuilder): ActionSpec[] {
   const specs: ActionSpec[] = [];
@@ -139,11 +140,16 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   // "…: number, priority and title of each": what each line says.
   const FIELD = "(?:number|id|priority|title|status|assignee|owner|reporter|service|summary)";
   const FORMAT = `(?:\\s*:\\s*|\\s*\\(\\s*|\\s+(?:with|showing|including|giving)\\s+(?:the\\s+)?)(?<format>${FIELD}(?:\\s*(?:,|and|&)\\s*(?:the\\s+|its\\s+)?${FIELD})*\\s+(?:of|for)\\s+each(?:\\s+(?:one|of them|incident|ticket))?)(?:\\s*\\))?`;
-  for (const m of text.take(new RegExp(`\\b${postVerb}\\b(?<content>${CLAUSE})\\s*\\b(?:to|in|into|on)\\s+(?:the\\s+)?(?:channels?\\s+)?${CHANNELS}(?:\\s+channels?)?\\b(?:${FORMAT})?`), "post")) addPosts(m);
+  for (const m of text.take(new RegExp(`\\b${postVerb}\\b(?<content>${CLAUSE})\\s*\\b(?:to|in|into|on)\\s+(?:the\\s+)?(?:channels?\\s+)?${CHANNELS}(?:\\s+channels?)?\\b(?:${FORMAT})?(?:\\s*\\(\\s*(?<afterp>[a-z][a-z ,&+'-]*?)\\s*\\)|\\s*,?\\s+(?<after>(?:with|showing|including|containing|listing|giving|naming|mentioning|saying)\\s+(?!")(?:[^,;.:"]|,(?=\\s*(?:and\\s+)?(?:its\\s+|the\\s+|their\\s+)?(?:title|summary|priority|status|number|id|assignee|reporter|service|severity|description|department|email|name)\\b))+?)${STOP})?`), "post")) addPosts(m);
   /** One post per channel named ("to #it-ops and #incidents"), each with the same text. */
   function addPosts(m: RegExpExecArray) {
     const channels = [m.groups?.["channel"] ?? "", ...(m.groups?.["more"] ?? "").split(/[^a-z0-9_#-]+/).filter((c) => c.startsWith("#")).map((c) => c.slice(1))];
-    add("post", m, (context, block) => channels.flatMap((channel) => postBuilder(m, channel, text.groupAsWritten(m, "content") ?? text.groupAsWritten(m, "content2") ?? "")(context, block)));
+    // "drop a note in #it-ops with the ticket number": what the note holds, said after where it goes.
+    const before = text.groupAsWritten(m, "content") ?? text.groupAsWritten(m, "content2") ?? "";
+    const inParens = text.groupAsWritten(m, "afterp");
+    const after = text.groupAsWritten(m, "after") ?? (inParens ? `(${inParens})` : undefined);
+    const content = after ? (/^\s*(?:(?:a|an|the)\s+)?(?:short\s+|brief\s+|quick\s+)?(?:note|message|update|line|post|notice|notification|heads-up|heads up|ping)?\s*$/i.test(before) ? after : `${before.trim()} ${after}`) : before;
+    add("post", m, (context, block) => channels.flatMap((channel) => postBuilder(m, channel, content)(context, block)));
   }
   for (const m of text.take(/\blet\s+#(?<channel>[a-z0-9][a-z0-9_-]*)(?<more>)\s+know(?:\s+about\s+(?<content>it|the incident|them))?\b(?:,?\s+and\s+(?<content2>who)\b)?/, "post")) addPosts(m);
   for (const m of text.take(/\b(?:notify|tell|alert|inform|ping)\s+(?:the\s+)?(?:channels?\s+)?#(?<channel>[a-z0-9][a-z0-9_-]*)(?<more>(?:\s*(?:,|and|&)\s*#[a-z0-9][a-z0-9_-]*)*)(?:\s+channels?)?(?:\s+(?:about|of)\s+(?<content>it|the incident|them))?\b/, "post")) addPosts(m);
@@ -213,16 +219,18 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
 
   // Send them / the on-call engineer a (welcome|direct) message [with …].
   // "… a message reminding them to update their notes": the reminder, said to them.
-  const INTRO = `(?:\\s+(?:with|saying|about|listing|containing|showing|summarizing|summarising|that lists|that says)\\s+(?<content>.+?)|\\s+(?<content2>that\\s+(?!lists\\b|says\\b).+?)|\\s+(?<remind>reminding|asking|telling|to remind|to ask|to tell)\\s+(?:them|him|her|everyone|everybody|people)\\s+(?<verb>to|that|about)\\s+(?<reminder>.+?)|\\s+(?<tell>telling|to tell|letting|to let)\\s+(?:them|him|her|everyone|everybody|people)(?:(?<=let(?:ting)?\\s+\\w+)\\s+know)?\\s+(?:that\\s+)?(?<told>(?!to\\b|about\\b|of\\b|how\\b|what\\b|which\\b|who\\b|when\\b|whether\\b|if\\b)(?![^,;.]*\\b(?:number|numbers|count|list|ids?|names?|how many|total|which|who)\\b)(?:they|he|she|it|there|we|you)\\b.+?))?`;
+  const INTRO = `(?:(?<=reminder)\\s+(?<rverb>to|about)\\s+(?<reminder2>(?![^,;.]*\\b(?:number|numbers|count|list|how many|ids?|names?)\\b)[a-z][^,;.]*?)(?=\\s*(?:[,;.]|\\band\\b|\\bthen\\b|$))|\\s+(?<purpose>as\\s+an?\\s+(?:heads[- ]up|reminder|fyi)|to\\s+let\\s+(?:them|him|her)\\s+know|so\\s+(?:they|he|she)\\s+knows?|fyi)(?=\\s*(?:[,;.]|\\band\\b|\\bthen\\b|$))|\\s+(?:with|saying|about|listing|containing|showing|summarizing|summarising|that lists|that says)\\s+(?<content>.+?)|\\s+(?<content2>that\\s+(?!lists\\b|says\\b).+?)|\\s+(?<remind>reminding|asking|telling|to remind|to ask|to tell)\\s+(?:them|him|her|everyone|everybody|people)\\s+(?<verb>to|that|about)\\s+(?<reminder>.+?)|\\s+(?<tell>telling|to tell|letting|to let)\\s+(?:them|him|her|everyone|everybody|people)(?:(?<=let(?:ting)?\\s+\\w+)\\s+know)?\\s+(?:that\\s+)?(?<told>(?!to\\b|about\\b|of\\b|how\\b|what\\b|which\\b|who\\b|when\\b|whether\\b|if\\b)(?![^,;.]*\\b(?:number|numbers|count|list|ids?|names?|how many|total|which|who)\\b)(?:they|he|she|it|there|we|you)\\b.+?))?`;
   const dmPatterns = [
     new RegExp(`\\b(?:send|write|dm|message)\\s+(?<who>${WHO})\\s+(?:a|an)\\s+(?<kind>welcome|direct|private|short|reminder)?\\s*(?:message|dm|note|reminder)${INTRO}${STOP}`),
-    new RegExp(`\\b(?:send|write)\\s+(?:a|an)\\s+(?<kind>welcome|direct|private|reminder)\\s*(?:message|dm|note)?\\s+to\\s+(?<who>${WHO})${INTRO}${STOP}`),
+    new RegExp(`\\b(?:send|write)\\s+(?:a|an)\\s+(?:(?<kind>welcome|direct|private|reminder)\\s*(?:message|dm|note)?|dm|message|note)\\s+to\\s+(?<who>${WHO})${INTRO}${STOP}`),
     new RegExp(`\\b(?<remind>remind)\\s+(?<who>${WHO})\\s+(?<verb>to|that|about)\\s+(?<reminder>.+?)${STOP}`),
     // "let the reporter know by DM that it's resolved"
     new RegExp(`\\blet\\s+(?<who>${WHO})\\s+know\\s+(?:(?:by|via|in|with|through)\\s+(?:a\\s+)?(?:dm|direct message|private message|chat)\\s+)?(?<content>that\\s+.+?)(?:\\s+(?:by|via|in)\\s+(?:a\\s+)?(?:dm|direct message|private message))?${STOP}`),
     // "for every member of x, send a direct message …": to them, said before.
     new RegExp(`\\b(?:send|write)\\s+(?:a|an)\\s+(?<kind>welcome|direct|private|short|reminder)\\s*(?:message|dm|note)?(?<who>)(?!\\s+to\\b)${INTRO}${STOP}`),
-    new RegExp(`\\b(?:dm|message|send|tell)\\s+(?<who>${WHO})(?:\\s*\\((?:as\\s+)?(?:recorded|listed|set|stored|found|given)\\s+in\\s+the\\s+directory\\))?(?:\\s+directly)?\\s+(?<content>that\\s+.+?|(?:a|an)\\s+(?:short\\s+|brief\\s+|quick\\s+)?confirmation(?:\\s+message)?|(?:the|a|an) (?:number|count|list|summary|digest) of .+?|(?:the|its) (?:new )?(?:ticket|incident) (?:number|id)(?: and (?:its )?title)?|(?:any|all|every) .+?|how many .+?|who (?:was|got|has been) (?:added|removed)|"[^"]+")${STOP}`),
+    new RegExp(`\\b(?:dm|message|send|tell)\\s+(?<who>${WHO})(?:\\s*\\((?:as\\s+)?(?:recorded|listed|set|stored|found|given)\\s+in\\s+the\\s+directory\\))?(?:\\s+directly)?\\s+(?<content>that\\s+.+?|(?:a|an)\\s+(?:short\\s+|brief\\s+|quick\\s+)?confirmation(?:\\s+message)?|(?:the|a|an) (?:number|count|list|summary|digest) of .+?|(?:the|its) (?:new )?(?:ticket|incident) (?:number|id)(?: and (?:its )?title)?|(?:the|its)\\s+(?:(?:new\\s+)?(?:incident|ticket)(?:'s)?\\s+)?(?:title|summary|number|id|priority|status|details)(?:\\s*(?:,|and)\\s*(?:its\\s+|the\\s+)?(?:title|summary|number|id|priority|status))*|(?:any|all|every) .+?|how many .+?|who (?:was|got|has been) (?:added|removed)|"[^"]+")${STOP}`),
+    // "DM them the setup guide: https://…": a link, with what it is.
+    new RegExp(`\\b(?:dm|message|send)\\s+(?<who>${WHO})\\s+(?<content>(?:(?:the|a|an|our)\\s+)?[a-z][a-z -]{0,40}?\\s*:\\s*https?:\\/\\/[^\\s"]+?|https?:\\/\\/[^\\s"]+?)${STOP}`),
     new RegExp(`\\b(?:send|forward)\\s+(?<content>it|this|that|the message|that message|the given message)\\s+to\\s+(?<who>${WHO})\\s+(?:as|in|by)\\s+(?:a|an)\\s+(?:direct|private)\\s+message${STOP}`),
     new RegExp(`\\b(?:send|forward)\\s+(?<content>it|this|that|the message|that message|the given message)\\s+(?:as|in|by)\\s+(?:a|an)\\s+(?:dm|direct message|private message)\\s+to\\s+(?<who>${WHO})${STOP}`),
     new RegExp(`\\b(?:welcome|dm|message)\\s+(?<who>${WHO})(?:\\s+directly)?${INTRO}${STOP}`),
@@ -238,14 +246,17 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
         const content = text.groupAsWritten(m, "content") ?? text.groupAsWritten(m, "content2");
         // "telling them they're on call today": those words, said to them ("You're on call today.").
         const told = text.groupAsWritten(m, "told");
-        const reminder = text.groupAsWritten(m, "reminder") ?? told;
+        const reminder = text.groupAsWritten(m, "reminder") ?? told ?? text.groupAsWritten(m, "reminder2");
         const value: PlanValue = reminder
-          ? { kind: "const", value: spokenTo(reminder, told ? "that" : (m.groups?.["verb"] ?? "to"), /ask/.test(m.groups?.["remind"] ?? "")) }
+          ? { kind: "const", value: spokenTo(reminder, told ? "that" : (m.groups?.["verb"] ?? m.groups?.["rverb"] ?? "to"), /ask/.test(m.groups?.["remind"] ?? "")) }
           : content
           ? readContent(content, { ...context, recipient: person }, said(m), catalog, builder, block)
           : welcome
             ? { kind: "text", parts: ["Welcome", ...(context.groupName ? [" to ", context.groupName] : []), ...(person.name ? [", ", person.name] : []), "!"] }
-            : readContent("", context, said(m), catalog, builder, block);
+            : m.groups?.["purpose"] && context.lastText
+              ? // "… and send them a DM as a heads-up": what was just announced, to them.
+                { kind: "text", parts: ["Heads-up: ", ...(context.lastText.kind === "text" && !context.lastText.slug ? context.lastText.parts : [context.lastText])] }
+              : readContent("", context, said(m), catalog, builder, block);
         context.lastText = value;
         const id = builder.id("message");
         block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { [propertyOf(tool.inputSchema, "user_email") ? "user_email" : "email"]: person.email, [textField]: value }, { builder, takesInput: context.takesInput, clause: said(m) }) });
@@ -255,7 +266,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Open an incident (from the input / the webhook's payload) [: P1 for critical, the summary as the title, …].
-  const ITEM = "(?:p[1-4]\\s+for\\s+[a-z0-9_-]+|[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+\\s+as\\s+(?:the\\s+)?[a-z_]+(?:\\s+[a-z_]+)?|\"[^\"]*\"\\s+as\\s+(?:the\\s+)?[a-z_]+(?:\\s+[a-z_]+)?|(?:the\\s+)?[a-z_]+\\s+as\\s+(?:the\\s+)?[a-z_]+(?:\\s+(?!and\\b)[a-z_]+)?|(?:the\\s+)?[a-z_]+\\s+(?:filled in|included|copied over|passed through|carried over)|(?:priority\\s+)?p[1-4](?:\\s+priority)?)";
+  const ITEM = "(?:p[1-4]\\s+for\\s+[a-z0-9_-]+|p[1-4]\\s+(?:if|when)\\s+(?:(?:the\\s+)?[a-z_]+\\s+is|it(?:'s|\\s+is))\\s+\"?[a-z0-9_-]+\"?|[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+\\s+as\\s+(?:the\\s+)?[a-z_]+(?:\\s+[a-z_]+)?|\"[^\"]*\"\\s+as\\s+(?:the\\s+)?[a-z_]+(?:\\s+[a-z_]+)?|(?:the\\s+)?[a-z_]+\\s+as\\s+(?:the\\s+)?[a-z_]+(?:\\s+(?!and\\b)[a-z_]+)?|(?:the\\s+)?[a-z_]+\\s+(?:filled in|included|copied over|passed through|carried over)|(?:priority\\s+)?p[1-4](?:\\s+priority)?|the\\s+(?:service|description|reporter_email|reporter)(?=\\s*(?::|,|\\.|;|$)|\\s+and\\b))";
   const SPECS = `(?<specs>(?:\\s*:\\s*|\\s*,\\s*|\\s+with\\s+)${ITEM}(?:\\s*,\\s*(?:and\\s+)?${ITEM}|\\s+and\\s+${ITEM})*(?=\\s*(?:[.;]|$|,\\s*(?:and\\s+)?(?:then\\s+)?(?:post|page|send|notify|assign|dm|message|tell|alert)\\b)))?`;
   for (const m of text.take(new RegExp(`\\b(?:open|create|raise|file|log)\\s+(?:a|an|the)\\s+(?:new\\s+)?(?:(?<priority>p[1-4])\\s+)?(?<noun>incident|ticket)\\b(?!\\s+to\\s+(?:p[1-4]|priority|high|critical|urgent)\\b)(?:\\s+(?:from|with|out of|using)\\s+(?:the\\s+)?(?:payload|input|request|webhook|it|alert|body|alert's details)(?:'s)?(?:\\s+(?:fields|data|details))?)?(?:\\s+(?:with|using)\\s+(?:that|the|its|this|those|these|the\\s+given|the\\s+payload's|the\\s+alert's)\\s+(?<fields>[a-z_]+(?:\\s*(?:,|and)\\s*(?!(?:post|page|send|notify|assign|add|dm|message|close|create|open|tell|alert|then)\\b)[a-z_]+)*)(?:\\s+(?:from|of|in)\\s+(?:the\\s+)?(?:payload|input|alert|body|request|webhook))?)?${SPECS}`), "create")) {
     add("create", m, (context, block) => {
@@ -301,11 +312,15 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       const lower = item.toLowerCase().trim();
       let found: RegExpExecArray | null;
       if ((found = /^(p[1-4])\s+for\s+([a-z0-9_-]+)$/.exec(lower))) mapping[found[2] ?? ""] = (found[1] ?? "").toUpperCase();
+      // "P1 if severity is critical", "P3 if it's warning": the same, said as a condition.
+      else if ((found = /^(p[1-4])\s+(?:if|when)\s+(?:(?:the\s+)?[a-z_]+\s+is|it(?:'s|\s+is))\s+"?([a-z0-9_-]+)"?$/.exec(lower))) mapping[found[2] ?? ""] = (found[1] ?? "").toUpperCase();
       else if ((found = /^(p[1-4])(?:\s+priority)?$|^priority\s+(p[1-4])$/.exec(lower))) out[fieldNamed("priority")] = { kind: "const", value: (found[1] ?? found[2] ?? "").toUpperCase() };
       else if ((found = /^([\w.+-]+@[\w-]+(?:\.[\w-]+)+)\s+as\s+(?:the\s+)?(.+)$/.exec(item.trim()))) out[fieldNamed(found[2] ?? "")] = { kind: "const", value: found[1] ?? "" };
       else if ((found = /^"([^"]*)"\s+as\s+(?:the\s+)?(.+)$/.exec(item.trim()))) out[fieldNamed(found[2] ?? "")] = { kind: "const", value: found[1] ?? "" };
       else if ((found = /^(?:the\s+)?([a-z_]+)\s+as\s+(?:the\s+)?(.+)$/.exec(lower)) && builder.declared.names.includes(found[1] ?? "")) out[fieldNamed(found[2] ?? "")] = fromCaller(found[1] ?? "");
       else if ((found = /^(?:the\s+)?([a-z_]+)\s+(?:filled in|included|copied over|passed through|carried over)$/.exec(lower))) out[fieldNamed(found[1] ?? "")] = fromCaller(found[1] ?? "");
+      // "… and the service": the field of the same name, from what the caller passes.
+      else if ((found = /^the\s+([a-z_]+)$/.exec(lower)) && builder.declared.names.includes(found[1] ?? "")) out[fieldNamed(found[1] ?? "")] = fromCaller(found[1] ?? "");
       else throw new PlannerDeclined("refused", clause, `it does not know how to fill in a field from "${item.trim()}"`);
     }
     if (Object.keys(mapping).length > 0) {
@@ -320,12 +335,12 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Disable the user's account.
-  for (const m of text.take(/\b(?:disable|deactivate|suspend|lock)\s+(?:the\s+)?(?:user's\s+account|user account|user|their (?:directory |user )?account|his (?:directory )?account|her (?:directory )?account|the account(?:\s+of\s+them)?|account(?:\s+of\s+them)?|them|him|her|it)\b(?:\s+(?:with|for)\s+(?:the\s+)?reason\s+"(?<reason>[^"]+)")?/, "disable")) {
+  for (const m of text.take(/\b(?:disable|deactivate|suspend|lock)\s+(?:the\s+)?(?:user's\s+account|user account|user|their (?:directory |user )?account|his (?:directory )?account|her (?:directory )?account|the account(?:\s+of\s+them)?|account(?:\s+of\s+them)?|them|him|her|it)\b(?:\s+(?:with|for)\s+(?:the\s+)?reason\s*:?\s*"(?<reason>[^"]+)"|\s*\(\s*(?:the\s+)?reason\s*:\s*(?<reason2>[^()"]+?)\s*\)|\s+(?:with|giving)\s+(?:the\s+)?reason\s*:?\s+(?<reason3>[a-z][a-z0-9' -]+?)(?=\s*(?:[,;.]|\band\b|\bthen\b|$)))?/, "disable")) {
     add("disable", m, (context, block) => {
       const tool = need(catalog.action(["disable", "deactivate", "suspend"], "user", [["user_id", "id", "email"]]), said(m), "disable a user");
       const person = subjectUser(context, block, catalog, builder, said(m));
       const bound: Record<string, PlanValue> = { [propertyOf(tool.inputSchema, "user_id") ? "user_id" : "id"]: person.id };
-      const reason = text.groupAsWritten(m, "reason");
+      const reason = text.groupAsWritten(m, "reason") ?? text.groupAsWritten(m, "reason2") ?? text.groupAsWritten(m, "reason3");
       if (reason) bound["reason"] = { kind: "const", value: reason };
       const id = builder.id("disable");
       block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: said(m) }) });
@@ -361,6 +376,15 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       const tool = need(catalog.action(["add"], "group", [["user_id"], ["group", "group_id"]]), said(m), "add a user to a group");
       const person = subjectUser(context, block, catalog, builder, said(m));
       const groups = (m.groups?.["groups"] ?? "").split(/\s*(?:,|\band\b|&)\s*/).map((g) => g.replace(/"/g, "").trim()).filter(Boolean);
+      const groupField = propertyOf(tool.inputSchema, "group") ? "group" : "group_id";
+      // "add that user to the group": the group the caller names.
+      if (groups.length === 0 || groups.some((g) => /^(?:group|groups|that|this|it|them)$/.test(g))) {
+        const named = builder.declared.byRole.get("group");
+        if (!named || !context.takesInput || groups.length > 1) throw new PlannerDeclined("refused", said(m), "it does not say which group (a group's name, or an input that names it)");
+        const id = builder.id("add to group");
+        block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { user_id: person.id, [groupField]: builder.input(named, propertyOf(tool.inputSchema, groupField) ?? { type: "string" }, true, "the group to add them to") }, { builder, takesInput: context.takesInput, clause: said(m) }) });
+        return [id];
+      }
       return groups.map((group) => {
         const id = builder.id(`add to ${group}`);
         block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { user_id: person.id, [propertyOf(tool.inputSchema, "group") ? "group" : "group_id"]: { kind: "const", value: group } }, { builder, takesInput: context.takesInput, clause: said(m) }) });
@@ -394,7 +418,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Comment on the incident; set its priority or status.
-  for (const m of text.take(/\b(?:(?:add|leave|post|write|put)\s+(?:a|an)\s+(?<visibility>internal|public)?\s*(?:comment|note|work note)|(?:reply|respond|answer)\s+(?<adverb>publicly|internally)|comment(?=\s+(?:on\s+it\s+)?"))(?:\s+(?:to|on|in)\s+(?:it|the incident|the ticket|each of them|each one))?(?:(?:\s+(?:saying|that says|with the text|reading)\s+|\s*:\s*|\s+)"(?<body>[^"]+)"|\s+(?:saying|that says|about|with)\s+(?<content>(?!")[^,;.]+?)(?=\s*(?:[,;.]|\band\b|\bthen\b|$))|\s+(?:telling|to tell|letting)\s+(?:the reporter|them|the user|the caller|the requester)\s+(?:know\s+)?(?:that\s+)?(?<told>[^;.]+?)(?=\s*(?:[;.]|$)))?/, "comment")) {
+  for (const m of text.take(/\b(?:(?:add|leave|post|write|put)\s+(?:a|an)\s+(?<visibility>internal|public)?\s*(?:comment|note|work note)|(?:reply|respond|answer)\s+(?<adverb>publicly|internally)|comment(?=\s+(?:on\s+it\s+)?")|(?:add|post|put|leave)\s+(?<what>the\s+(?:given\s+)?(?:note|message|text|comment)|it)\s+as\s+(?:a|an)\s+(?<visibility2>internal|public)?\s*(?:comment|note|work note))(?:\s+(?:to|on|in)\s+(?:it|the incident|the ticket|each of them|each one))?(?:(?:\s+(?:saying|that says|with the text|reading)\s+|\s*:\s*|\s+)"(?<body>[^"]+)"|\s+(?:saying|that says)\s+(?<says>(?!")[^,;.]+?)(?=\s*(?:[,;.]|\band\b|\bthen\b|$))|\s+(?:about|with)\s+(?<content>(?!")[^,;.]+?)(?=\s*(?:[,;.]|\band\b|\bthen\b|$))|\s+(?:telling|to tell|letting)\s+(?:the reporter|them|the user|the caller|the requester)\s+(?:know\s+)?(?:that\s+)?(?<told>[^;.]+?)(?=\s*(?:[;.]|$)))?/, "comment")) {
     add("comment", m, (context, block) => {
       const tool = need(catalog.action(["comment", "note"], undefined, [["id"], ["body", "text"]]), said(m), "comment on an incident");
       const item = context.item;
@@ -406,10 +430,15 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       if (body) bound[bodyField] = { kind: "const", value: body };
       const content = text.groupAsWritten(m, "content");
       if (content) bound[bodyField] = readContent(content, context, said(m), catalog, builder, block);
+      const says = text.groupAsWritten(m, "says");
+      if (says) bound[bodyField] = readContent(`saying ${says}`, context, said(m), catalog, builder, block);
       // "telling the reporter we've got it": those words, to the reporter.
       const told = text.groupAsWritten(m, "told");
       if (told) bound[bodyField] = { kind: "const", value: spokenTo(told, "that", false) };
-      const visibility = m.groups?.["visibility"] ?? (m.groups?.["adverb"] === "publicly" ? "public" : m.groups?.["adverb"] === "internally" ? "internal" : undefined);
+      // "add the note as an internal comment": the text the caller gives.
+      const what = m.groups?.["what"];
+      if (what) bound[bodyField] = readContent(what, context, said(m), catalog, builder, block);
+      const visibility = m.groups?.["visibility"] ?? m.groups?.["visibility2"] ?? (m.groups?.["adverb"] === "publicly" ? "public" : m.groups?.["adverb"] === "internally" ? "internal" : undefined);
       if (visibility && propertyOf(tool.inputSchema, "visibility")) bound["visibility"] = { kind: "const", value: visibility };
       const id = builder.id("comment");
       block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: said(m) }) });
@@ -643,15 +672,23 @@ export function readContent(content: string, context: Context, said: string, cat
   const joined = /^"([^"]*)"\s*(?:and|with|followed by|\+|then)\s+(.+)$/.exec(originalPhrase);
   if (joined) {
     const rest = readContent(joined[2] ?? "", context, said, catalog, builder, block);
-    return { kind: "text", parts: [joined[1] ?? "", ...(rest.kind === "text" && !rest.slug ? rest.parts : [rest])] };
+    const lead = joined[1] ?? "";
+    // '"offboarded" with their email': a space between the words and what follows, unless the quote ends in one.
+    return { kind: "text", parts: [/[\s]$/.test(lead) || lead === "" ? lead : `${lead} `, ...(rest.kind === "text" && !rest.slug ? rest.parts : [rest])] };
   }
   if (/^(?:the\s+)?same\s+(?:note|message|text|thing|update)$/.test(phrase)) {
     if (!context.lastText) throw new PlannerDeclined("refused", said, `"${content.trim()}" refers to no earlier message`);
     return context.lastText;
   }
   // "a line about it", "a heads-up listing them": the words around what is said.
-  const wrapped = /^(?:a|an|the)\s+(?:short\s+|brief\s+|quick\s+)?(?:line|note|message|update|notice|notification|heads-up|heads up|alert|post|ping)\s+(?:about|on|for|listing|with|showing|containing|of)\s+(.+)$/.exec(originalPhrase);
-  if (wrapped && !/^(?:summary|list|number|count)\b/.test(wrapped[1] ?? "")) return readContent(wrapped[1] ?? "", context, said, catalog, builder, block);
+  const wrapped = /^(?:a|an|the)\s+(?:short\s+|brief\s+|quick\s+|warm\s+)?(?<noun>line|note|message|update|notice|notification|heads-up|heads up|alert|post|ping|welcome(?:\s+message|\s+note)?)\s+(?:about|on|for|listing|with|showing|containing|of|naming|mentioning)\s+(.+)$/.exec(originalPhrase);
+  const welcoming = /^welcome/i.test(wrapped?.groups?.["noun"] ?? "") && !/^(?:them|him|her|the new (?:user|hire|starter))$/i.test(wrapped?.[2] ?? "");
+  if (wrapped && !/^welcome/i.test(wrapped.groups?.["noun"] ?? "") && !/^(?:summary|list|number|count)\b/.test(wrapped[2] ?? "")) return readContent(wrapped[2] ?? "", context, said, catalog, builder, block);
+  if (wrapped && welcoming) {
+    // "a welcome with their name": a welcome, naming them.
+    const inner = readContent(wrapped[2] ?? "", context, said, catalog, builder, block);
+    return { kind: "text", parts: ["Welcome", ...(context.groupName ? [" to ", context.groupName] : []), ": ", ...(inner.kind === "text" && !inner.slug ? inner.parts : [inner])] };
+  }
   if (context.paged && /^who\s+(?:was|got|has been)\s+paged$/.test(phrase)) return { kind: "text", parts: ["Paged ", context.paged.name ?? context.paged.email, ...(context.paged.name ? [" (", context.paged.email, ")"] : [])] };
   // "which ticket went to whom": the item and who it is assigned to now.
   if (context.item && propertyOf(context.item.schema, "assignee") && /^(?:which\s+(?:ticket|incident|one)\s+went\s+to\s+(?:whom|who)|(?:the\s+)?(?:ticket|incident)\s+and\s+(?:who|whom)\s+it\s+(?:went|was assigned)\s+to|who\s+(?:it|each one)\s+(?:went|was assigned)\s+to)$/.test(phrase)) {
@@ -668,6 +705,24 @@ export function readContent(content: string, context: Context, said: string, cat
     const whom = context.person ? [context.person.name ?? context.person.email, ...(context.person.name ? [" (", context.person.email, ")"] : [])] : context.item ? [summaryOf(context.item)] : [];
     return { kind: "text", parts: ["Done", ...(whom.length ? [": ", ...whom] : [])] };
   }
+  // "saying it'll be picked up during business hours": what it names, else those words as written.
+  const saying = /^(?:saying|that says|to say)\s+(?!")(.+)$/i.exec(originalPhrase);
+  if (saying) {
+    try {
+      return readContent(saying[1] ?? "", context, said, catalog, builder, block);
+    } catch (error) {
+      if (!(error instanceof PlannerDeclined) || !isPlainSentence(saying[1] ?? "")) throw error;
+      return { kind: "const", value: `${capitalize((saying[1] ?? "").trim().replace(/[.!]+$/, ""))}.` };
+    }
+  }
+  // "it saying the bridge is open": what it names, then what is said of it.
+  const about = /^(.+?)\s+(saying|that says)\s+(?!")(.+)$/i.exec(originalPhrase);
+  if (about) {
+    const subject = readContent(about[1] ?? "", context, said, catalog, builder, block);
+    const words = readContent(`saying ${about[3] ?? ""}`, context, said, catalog, builder, block);
+    const partsOf = (v: PlanValue) => (v.kind === "text" && !v.slug ? v.parts : [v]);
+    return { kind: "text", parts: [...partsOf(subject), " — ", ...partsOf(words)] };
+  }
   // "… that it's resolved": the sentence, said as written, about the item when there is one.
   const statement = /^that\s+(.+)$/.exec(originalPhrase);
   if (statement && !/\b(?:the (?:number|count|list) of|how many)\b/i.test(statement[1] ?? "")) {
@@ -678,9 +733,11 @@ export function readContent(content: string, context: Context, said: string, cat
   }
   // "the count", "the total" of the list counted before.
   if (context.list && /^(?:the\s+)?(?:count|number|total|tally|result)$/.test(phrase)) return { kind: "text", parts: [`${capitalize(context.list.said.trim())}: `, { kind: "count", list: context.list.id }] };
-  const onCallField = /^(?:the\s+)?(?:(?<a>name|email)\s+of\s+(?:the\s+|whoever is\s+)?on-?\s?call(?:\s+engineer)?|on-?\s?call(?:\s+engineer)?'s\s+(?<b>name|email)|who(?:'s| is) on-?\s?call(?:\s+(?:right\s+)?now)?)(?:\s+(?:for|of|in)\s+(?:the\s+)?(?:rotation\s+)?(?<rotation>[a-z0-9][\w-]*?)(?:\s+rotation)?)?$/.exec(phrase);
+  const onCallField = /^(?:the\s+)?(?:(?<a>name|email)\s+of\s+(?:the\s+|whoever is\s+)?on-?\s?call(?:\s+engineer)?|on-?\s?call(?:\s+engineer)?'s\s+(?<b>name|email)|who(?:'s| is) on-?\s?call(?:\s+(?:(?:right\s+)?now|today|this\s+week|at\s+the\s+moment|currently))?)(?:\s+(?:for|of|in)\s+(?:the\s+)?(?:rotation\s+)?(?<rotation>[a-z0-9][\w-]*?)(?:\s+rotation)?)?$/.exec(phrase);
   if (onCallField) {
     const person = onCallPerson(catalog, builder, context, block, onCallField.groups?.["rotation"], said);
+    // "… and send them a DM": them is who is on call.
+    context.person ??= person;
     const which = onCallField.groups?.["a"] ?? onCallField.groups?.["b"] ?? "name";
     return { kind: "text", parts: ["On call: ", (which === "email" ? person.email : person.name) ?? person.email, ...(which === "email" ? [] : [" (", person.email, ")"])] };
   }
@@ -712,10 +769,10 @@ export function readContent(content: string, context: Context, said: string, cat
   if (context.item && itemWords && /incident/.test(context.item.noun) && (!earlier || !itemWords.groups?.["plural"])) return summaryOf(context.item);
   // In a workflow that handles one item at a time ("when P4 requests come in, post them"), "them" is each one.
   if (!earlier && context.item && /^(?:them|those|these|each of them|each one)$/.test(phrase)) return summaryOf(context.item);
-  if (/^(?:it|this|that|the incident|the incident(?:'s)? (?:summary|details|id and title)|its (?:id and title|summary|details)|an? (?:update|summary|notification|alert|message)(?: about it)?)?$/.test(phrase)) {
+  if (/^(?:it|this|that|the incident|the incident(?:'s)? (?:summary|details|id and title)|its (?:id and title|summary|details)|an? (?:update|summary|notification|alert|message)(?: about it)?)?$/.test(phrase) || (context.list && !context.item && /^an?\s+(?:warning|heads-up|notice)$/.test(phrase))) {
     if (context.item) return summaryOf(context.item);
     // "page the on-call engineer if there are unassigned P1 incidents": the page lists them.
-    if (phrase === "" && context.list) return { kind: "text", parts: [`${capitalize(context.list.said.trim())}:\n`, { kind: "lines", list: context.list.id, line: summaryOf({ ...context.list.item, step: context.list.id }), empty: "(none)" }] };
+    if ((phrase === "" || /^an?\s+(?:update|notification|alert|message|warning|heads-up|notice)$/.test(phrase)) && context.list) return { kind: "text", parts: [`${capitalize(context.list.said.trim())}:\n`, { kind: "lines", list: context.list.id, line: summaryOf({ ...context.list.item, step: context.list.id }), empty: "(none)" }] };
     if (context.takesInput) return builder.input("message", { type: "string", minLength: 1 }, true, "the message to send");
     throw new PlannerDeclined("needs-input", said || content, "it does not say what the message should say; give the text in quotes, or name what to report");
   }
@@ -723,7 +780,7 @@ export function readContent(content: string, context: Context, said: string, cat
   const howMany = /^how\s+many\s+(.+?)(?:\s+there\s+are)?$/.exec(phrase);
   if (howMany) {
     const asked = (howMany[1] ?? "").replace(/\s+(?:right\s+)?now$/, "");
-    const listed = [asked.replace(/^(.+?)\s+(?:are|is)\s+(?:still\s+|currently\s+|now\s+)?(?:sitting\s+)?(.+?)$/, "$2 $1"), asked.replace(/^(.+?)\s+(?:are|is)\s+(?:still\s+|currently\s+|now\s+)?(?:sitting\s+)?(?:in\s+)?(?:the\s+)?(?:status\s+)?(.+?)(?:\s+status)?$/, "$2 $1"), asked]
+    const listed = [asked.replace(/^(.+?)\s+(?:are|is)\s+(?:still\s+|currently\s+|now\s+)?(?:sitting\s+)?(.+?)$/, "$2 $1"), asked.replace(/^(.+?)\s+(?:are|is)\s+(?:still\s+|currently\s+|now\s+)?(?:sitting\s+)?(?:in\s+)?(?:the\s+)?(?:status\s+)?(.+?)(?:\s+status)?$/, "$2 $1"), asked.replace(/^(.+?)\s+(are|is)\s+(?:still\s+|currently\s+|now\s+)?(?:sitting\s+)?/, "$1 that $2 "), asked]
       .map((candidate) => readSubjectList(candidate, catalog, builder, context))
       .find(Boolean);
     if (!listed) throw new PlannerDeclined("refused", said, `it does not know what to count in "${content.trim()}"`);
@@ -735,6 +792,8 @@ export function readContent(content: string, context: Context, said: string, cat
   const rest = originalPhrase.slice(phrase.length - (count?.[1] ?? summary?.[1] ?? phrase).length);
   const listed = readSubjectList(rest, catalog, builder, context);
   if (!listed) {
+    const named = namedFields(originalPhrase, context, catalog, builder, block);
+    if (named) return named;
     // "who was removed and who is on call now": two things it can say, one after the other.
     const halves = [...originalPhrase.matchAll(/\s+and\s+/g)];
     for (const half of halves) {
@@ -756,6 +815,37 @@ export function readContent(content: string, context: Context, said: string, cat
   const title = capitalize(listed.said.trim());
   if (count) return { kind: "text", parts: [`${title}: `, { kind: "count", list }] };
   return { kind: "text", parts: [`${title}:\n`, { kind: "lines", list, line: summaryOf({ ...listed.item, step: list }), empty: "(none)" }] };
+}
+
+/**
+ * Fields the request names instead of text: of the item ("the ticket number and who reported it"),
+ * of the person ("their name and department"), or of each item of a list ("the open P1 incidents
+ * (number and title)"). Undefined when the phrase is none of these.
+ */
+function namedFields(phrase: string, context: Context, catalog: CatalogView, builder: PlanBuilder, block: PlanStep[]): PlanValue | undefined {
+  const ofItem = context.item ? itemFields(phrase, context.item) : undefined;
+  if (ofItem) return ofItem;
+  const person = context.person;
+  const ofPerson = person ? personFields(phrase, person.email, person.schema) : undefined;
+  if (ofPerson) return ofPerson;
+  const split = splitLineFormat(phrase);
+  if (!split) return undefined;
+  const head = split.head.toLowerCase().trim();
+  // "it (number and title)", "the incident with its number and priority": the item's fields.
+  if (context.item && /^(?:it|this|that|the\s+(?:new\s+)?(?:incident|ticket|issue)|an?\s+(?:incident|ticket|issue))$/.test(head)) return itemFields(split.format, context.item);
+  const earlier = context.list;
+  if (earlier && /^(?:them|those|these|all of them|the list|each of them)$/.test(head)) {
+    const line = lineFields(split.format, earlier.id, earlier.item.schema);
+    return line ? { kind: "text", parts: [`${capitalize(earlier.said.trim())}:\n`, { kind: "lines", list: earlier.id, line, empty: "(none)" }] } : undefined;
+  }
+  const listed = readSubjectList(split.head.trim().replace(/^(?:a|the)\s+(?:full\s+|short\s+)?(?:list|summary|rundown|digest|overview|report)\s+of\s+/i, ""), catalog, builder, context);
+  if (!listed) return undefined;
+  const trial: PlanStep[] = [];
+  const list = listed.push(trial);
+  const line = lineFields(split.format, list, listed.item.schema);
+  if (!line) return undefined;
+  block.push(...trial);
+  return { kind: "text", parts: [`${capitalize(listed.said.trim())}:\n`, { kind: "lines", list, line, empty: "(none)" }] };
 }
 
 /**
@@ -813,6 +903,15 @@ function spokenTo(rest: string, verb: string, asking: boolean): string {
   return asking ? `Please ${said}.` : `Reminder: please ${said}.`;
 }
 
+/**
+ * Words said as they are ("it'll be picked up during business hours"): no word that asks for data
+ * the workflow would have to fill in (a number, a list, a name, who or which), so nothing is lost
+ * by sending them as written.
+ */
+function isPlainSentence(words: string): boolean {
+  return /^[a-z0-9' ,!-]+$/i.test(words.trim()) && !/\b(?:number|numbers|count|how\s+many|list|ids?|titles?|priority|priorities|status|names?|emails?|who|whom|whose|which|what|when|where|details|summary|assignee|reporter|total|link|url|date|time|today's|current)\b/i.test(words);
+}
+
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
@@ -828,7 +927,7 @@ export function readSubjectList(phrase: string, catalog: CatalogView, builder: P
     if (!source) continue;
     // "P1s" is "P1 incidents": an enum value of the items, made plural, stands for the items with it.
     // "everything that's on hold" is "incidents that are on hold" for the noun whose items can be on hold.
-    const bare = phrase.replace(/^(?:the|all(?:\s+the)?|any|every)\s+/, "").replace(/^(?:everything|anything|all)\s+(?:that(?:'s|\s+is|\s+are)|which\s+(?:is|are))\s+/, `${plural(noun)} that are `);
+    const bare = phrase.replace(/\b(that|which)'s\b/gi, "$1 is").replace(/^(?:the|all(?:\s+the)?|any|every)\s+/, "").replace(/^(?:everything|anything|all)\s+(?:that(?:'s|\s+is|\s+are)|which\s+(?:is|are))\s+/, `${plural(noun)} that are `);
     const asNoun = /^(.*?)\b([a-z0-9_]+?)s?$/i.exec(bare);
     const hasNoun = new RegExp(`\\b(?:${plural(noun)}|${singular(noun)}|tickets?|issues?|cases?|requests?)\\b`).test(bare);
     // "P1 that is still new": the value first, then what is said of it.

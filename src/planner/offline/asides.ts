@@ -25,18 +25,29 @@ export function takeFraming(text: RequestText): string[] {
   const said: string[] = [];
   const polite = `(?:(?:hi|hey|hello)(?:\\s+(?:team|there|all))?[,!]?\\s+)?(?:(?:could|can|would|will)\\s+(?:you|we|charter)\\s+(?:please\\s+)?|please\\s+)?`;
   const asking = `(?:(?:set\\s+up|setup|make|create|build|write|add|configure|automate\\s+with|give\\s+(?:me|us)|(?:i|we)\\s+(?:need|want|would\\s+like|'d\\s+like))\\s+)?`;
-  const pattern = new RegExp(`${SENTENCE_START}${polite}${asking}(?:(?:a|an|one)\\s+(?:new\\s+|small\\s+|simple\\s+)?${WORKFLOW}\\s+(?:that|which|to)\\s+|(?<=^\\s*|[.;!?:]\\s{0,3})(?:could|can|would|will)\\s+(?:you|we|charter)\\s+(?:please\\s+)?(?=[a-z]))`, "d");
+  const pattern = new RegExp(`${SENTENCE_START}${polite}${asking}(?:(?:(?:a|an|one)\\s+(?:new\\s+|small\\s+|simple\\s+)?${WORKFLOW}|something)\\s+(?:that|which|to)\\s+|(?<=^\\s*|[.;!?:]\\s{0,3})(?:could|can|would|will)\\s+(?:you|we|charter)\\s+(?:please\\s+)?(?=[a-z]))`, "d");
   for (const m of text.take(pattern, "framing")) {
     said.push(text.originalOf(m));
     const after = m.index + m[0].length;
     const verb = THIRD_PERSON.exec(text.lower.slice(after));
-    if (verb?.[1]) text.substitute(after, after + verb[1].length, imperative(verb[1]));
+    if (!verb?.[1]) continue;
+    text.substitute(after, after + verb[1].length, imperative(verb[1]));
+    imperativeAfter(text, after);
   }
   // "It should post …", "The workflow must then …": the sentence's action, said of the workflow.
   for (const m of text.take(new RegExp(`${SENTENCE_START}(?:it|the\\s+${WORKFLOW}|this)\\s+(?:should|must|needs\\s+to|has\\s+to|will)\\s+(?:also\\s+)?(?=[a-z])`), "framing")) said.push(text.originalOf(m));
   // "Thanks!", "Thank you.", "Cheers": at the end.
   for (const m of text.take(/(?:^|(?<=[.;!?]\s{0,3}))\s*(?:thanks(?:\s+(?:a\s+lot|in\s+advance))?|thank\s+you(?:\s+in\s+advance)?|cheers|ty)\s*[.!]*\s*$/, "framing")) said.push(text.originalOf(m));
   return said.filter(Boolean);
+}
+
+/** "… that closes it and posts …": every action after `from` said of the workflow, as an instruction ("and post"). */
+export function imperativeAfter(text: RequestText, from: number): void {
+  const more = new RegExp(`(?<=\\b(?:and|then|also)\\s+|,\\s+)${THIRD_PERSON.source.slice(1)}`, "g");
+  for (const m of [...text.lower.slice(from).matchAll(more)]) {
+    const at = from + (m.index ?? 0);
+    if (m[1] && text.free(at, at + m[1].length)) text.substitute(at, at + m[1].length, imperative(m[1]));
+  }
 }
 
 function imperative(verb: string): string {
@@ -72,7 +83,7 @@ export function takeReasons(text: RequestText): string[] {
  * Takes "run by hand", "I can run it manually", "on demand": the manual trigger, said outright.
  */
 export function takeManual(text: RequestText): string[] {
-  const pattern = new RegExp(`(?:(?:that|which)\\s+)?(?:(?:i|we|you|someone|anyone|people|staff|an?\\s+operator)\\s+can\\s+(?:run|trigger|start|kick\\s+off|launch)(?:\\s+(?:it|this))?\\s+(?:by\\s+hand|manually|on\\s+demand|whenever\\s+(?:i|we|they)\\s+(?:want|need)(?:\\s+to)?)|(?:to\\s+be\\s+)?(?:run|triggered|started|launched)\\s+(?:by\\s+hand|manually|on\\s+demand)|${SENTENCE_START}(?:a\\s+)?manual(?:ly\\s+(?:run|triggered|started))?(?:\\s+(?:run|trigger|workflow|job))?(?=\\s*:|\\s+(?:with|that|which|to|taking|given)\\b)|on\\s+demand|(?:i|we)(?:'ll|\\s+will)\\s+(?:run|trigger|start|kick\\s+off|launch)\\s+(?:it|this)(?:\\s+(?:myself|ourselves))?(?:\\s+(?:by\\s+hand|manually))?(?:\\s+(?:when|whenever|as)\\s+(?:needed|necessary|required))?)\\b,?`);
+  const pattern = new RegExp(`(?:(?:that|which)\\s+)?(?:(?:i|we|you|someone|anyone|people|staff|an?\\s+operator)\\s+can\\s+(?:run|trigger|start|kick\\s+off|launch)(?:\\s+(?:it|this))?\\s+(?:by\\s+hand|manually|on\\s+demand|whenever\\s+(?:i|we|they)\\s+(?:want|need)(?:\\s+to)?)|(?:to\\s+be\\s+)?(?:run|triggered|started|launched)\\s+(?:by\\s+hand|manually|on\\s+demand)|${SENTENCE_START}(?:a\\s+)?manual(?:ly\\s+(?:run|triggered|started))?(?:\\s+(?:run|trigger|workflow|job))?(?=\\s*:|\\s+(?:with|that|which|to|taking|given)\\b)|on\\s+demand|${SENTENCE_START}(?:run\\s+)?(?:by\\s+hand|manually)(?=\\s*[,:])|\\bwhen(?:ever)?\\s+(?:i|we)\\s+(?:run|trigger|start)\\s+(?:it|this)(?:\\s+(?:by\\s+hand|manually))?(?=\\s+with\\b)|(?:i|we)(?:'ll|\\s+will)\\s+(?:run|trigger|start|kick\\s+off|launch)\\s+(?:it|this)(?:\\s+(?:myself|ourselves))?(?:\\s+(?:by\\s+hand|manually))?(?:\\s+(?:when|whenever|as)\\s+(?:needed|necessary|required))?)\\b,?`);
   return text.take(pattern, "manual").map((m) => text.originalOf(m));
 }
 

@@ -32,7 +32,10 @@ export class PlanBuilder {
 
   clause(text: string, ...covers: string[]): void {
     const trimmed = text.trim();
-    if (trimmed) this.clauses.push({ text: trimmed, covers });
+    if (!trimmed) return;
+    // A phrase read into no step is a phrase not carried out: said, never stored as covered.
+    if (covers.length === 0) throw new PlannerDeclined("refused", trimmed, "the offline planner read this and found no step of the plan that does it");
+    this.clauses.push({ text: trimmed, covers });
   }
 
   /** An input the caller passes, with the schema of the tool field it feeds; reused by name. */

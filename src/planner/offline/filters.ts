@@ -79,7 +79,7 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
   // ITSM's other word for an incident.
   const synonyms = plural(noun) === "incidents" ? "|tickets|ticket|issues|issue|cases|case|(?:service\\s+)?requests|(?:service\\s+)?request" : "";
   const nouns = `(?:${escape(plural(noun))}|${escape(singular(noun))}${synonyms})`;
-  const age = "(?:\\s+(?:(?:and\\s+|that\\s+)(?:are|have been|were)\\s+|which\\s+(?:are|have been|were)\\s+)?(?:older than|created more than|opened more than|(?<still>open|opened|unresolved|waiting)\\s+(?:for\\s+)?(?:more|longer) than)\\s+(?<amount>\\d+)\\s*(?<unit>hours?|hrs?|h|days?|d|minutes?|mins?)(?:\\s+ago)?)?";
+  const age = "(?:\\s+(?:(?:and\\s+|that\\s+)(?:are|have been|were)\\s+|which\\s+(?:are|have been|were)\\s+)?(?:older than|created more than|opened more than|(?<still>open|opened|unresolved|waiting|new)\\s+(?:for\\s+)?(?:more|longer) than)\\s+(?<amount>\\d+)\\s*(?<unit>hours?|hrs?|h|days?|d|minutes?|mins?)(?:\\s+ago)?)?";
   // "… that still have no owner", "… nobody has picked up yet": unassigned, said after the noun.
   const unowned = vocab.has("unassigned")
     ? "(?<unowned>\\s+(?:that|which)\\s+(?:still\\s+)?(?:have|has)\\s+no\\s+(?:owner|assignee)(?:\\s+yet)?|\\s+(?:that|which)\\s+(?:don't|do not|doesn't|does not)\\s+have\\s+an?\\s+(?:owner|assignee)(?:\\s+yet)?|\\s+(?:with|without)\\s+(?:no\\s+)?(?:owner|assignee)|\\s+(?:that\\s+)?nobody\\s+(?:has\\s+)?(?:picked up|taken|claimed)(?:\\s+yet)?|\\s+(?:that\\s+)?nobody\\s+is\\s+assigned\\s+to|\\s+(?:that\\s+|which\\s+)?(?:have|has)\\s+(?:nobody|no\\s+one|no-one|noone)\\s+assigned(?:\\s+(?:to\\s+(?:them|it)|yet))?|\\s+(?:that|which)\\s+(?:are|is)\\s+(?:still\\s+)?(?:sitting\\s+)?unassigned)?"
@@ -96,7 +96,7 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
   const byName = named ? `(?<byname>\\s+(?:for|on|affecting|against|in|about|from)\\s+(?:the\\s+)?"?(?<value1>[a-z0-9][\\w.-]*)"?\\s+(?<field1>${named})|\\s+(?:with|whose)\\s+(?<field2>${named})\\s+(?:is\\s+|=\\s*)?"?(?<value2>[a-z0-9][\\w.-]*)"?)?` : "";
   // "… with the tag "network"", "… tagged network": a value a list field (tags, labels) holds.
   const tagField = Object.entries((itemSchema["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {}).find(([name, s]) => s["type"] === "array" && /^(?:tags|labels)$/.test(name))?.[0];
-  const tagged = tagField ? `(?<tagged>\\s+(?:with|having|that\\s+(?:have|has)|carrying)\\s+(?:the\\s+|a\\s+)?(?:tag|label)s?\\s+(?<tag1>"[^"]*"|[a-z0-9][\\w-]*)|\\s+(?:tagged|labelled|labeled)\\s+(?:as\\s+|with\\s+)?(?<tag2>"[^"]*"|[a-z0-9][\\w-]*))?` : "";
+  const tagged = tagField ? `(?<tagged>\\s+(?:with|having|that\\s+(?:have|has)|carrying)\\s+(?:the\\s+|a\\s+)?(?:tag|label)s?\\s+(?<tag1>"[^"]*"|[a-z0-9][\\w-]*)|\\s+(?:tagged|labelled|labeled)\\s+(?:as\\s+|with\\s+)?(?<tag2>"[^"]*"|[a-z0-9][\\w-]*)|\\s+(?:with|having|carrying)\\s+(?:the\\s+|an?\\s+)?(?<tag3>"[^"]*"|[a-z0-9][\\w-]*)\\s+(?:tag|label))?` : "";
   const unownedAfter = vocab.has("unassigned") ? "(?<unowned2>\\s+and\\s+(?:has|have)\\s+(?:nobody|no one|no owner|no assignee)(?:\\s+assigned)?(?:\\s+yet)?|\\s+and\\s+(?:is|are)\\s+(?:still\\s+)?unassigned)?" : "";
   // "… that aren't resolved or closed": values of one field the items must not have.
   const notAfter = adjectives.length ? `(?<notafter>\\s+(?:that|which)\\s+(?:aren't|are\\s+not|isn't|is\\s+not)\\s+(?:yet\\s+)?(?:in\\s+)?(?:status\\s+)?${adjective}(?:\\s*(?:,|\\bor\\b|\\bnor\\b)\\s*${adjective})*)?` : "";
@@ -107,16 +107,36 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
   const match = text.takeOne(pattern, options.by ?? "list");
   if (!match) return undefined;
   const conditions: Condition[] = [];
-  const groups = match.groups ?? {};
+  const groups: Record<string, string | undefined> = { ...(match.groups ?? {}) };
+  // What is said after the noun comes in any order ("in status new with no assignee", "with no assignee that are new"):
+  // each kind not read yet is tried again where the phrase has got to, after an optional "and" or comma.
+  let end = match.index + match[0].length;
+  const later = [assigned, unowned, notAfter, after, unownedAfter, withField, byName, tagged, age].filter((m) => m.endsWith(")?"));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const modifier of later) {
+      const names = [...modifier.matchAll(/\(\?<([a-z0-9]+)>/g)].map((n) => n[1] ?? "");
+      if (names.some((n) => groups[n] !== undefined)) continue;
+      const sticky = new RegExp(`(?:\\s*,|\\s+and)?${modifier.slice(0, -1)}`, "y");
+      sticky.lastIndex = end;
+      const more = sticky.exec(text.lower);
+      if (!more || more[0].trim() === "" || !text.free(end, end + more[0].length)) continue;
+      text.mark(end, end + more[0].length, options.by ?? "list");
+      for (const [name, value] of Object.entries(more.groups ?? {})) if (value !== undefined) groups[name] = value;
+      end += more[0].length;
+      grew = true;
+    }
+  }
+  const said = text.lower.slice(match.index, end);
   const afterRaw = (groups["after"] ?? "").replace(/^\s+(?:(?:that|which)\s+(?:are|is)\s+)?(?:still\s+|currently\s+|now\s+)?/, "");
   const afterWord = vocab.has(afterRaw.trim()) ? afterRaw : afterRaw.replace(/^(?:in\s+)?(?:status\s+)?/, "").replace(/\s+status$/, "");
   const fieldWords = new RegExp(`^\\s+(?:with|at|of)\\s+(?:(?:a|an)\\s+)?(?:(?:${fields || "(?!)"})\\s+)?|\\s+(?:${fields || "(?!)"})$`, "g");
   const withWord = (groups["withfield"] ?? "").replace(fieldWords, "").trim();
-  const said = `${groups["adjectives"] ?? ""} ${afterWord} ${withWord}`;
+  const words = `${groups["adjectives"] ?? ""} ${afterWord} ${withWord}`;
   const byField = new Map<string, string[]>();
   // Each word's field, and whether "or" joined it to the word before: "or" may only choose between values of one field.
   const read: { field: string; or: boolean }[] = [];
-  const pieces = said.split(/(\s*,\s*|\s+and\s+|\s+or\s+)/);
+  const pieces = words.split(/(\s*,\s*|\s+and\s+|\s+or\s+)/);
   for (let p = 0; p < pieces.length; p += 2) {
     const word = (pieces[p] ?? "").trim();
     if (!word) continue;
@@ -159,7 +179,7 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
     if (!options.person || !email) throw new PlannerDeclined("refused", match[0], options.person ? `the ${plural(noun)}' ${assigneeField} has no email to compare with` : `"${groups["assignedto"].trim()}" refers to nobody this workflow knows`);
     conditions.push({ value: { kind: "ref", step: item, path: [assigneeField, email] }, op: "eq", against: options.person });
   }
-  const tag = (text.groupAsWritten(match, "tag1") ?? text.groupAsWritten(match, "tag2"))?.replace(/^"|"$/g, "");
+  const tag = (text.groupAsWritten(match, "tag1") ?? text.groupAsWritten(match, "tag2") ?? text.groupAsWritten(match, "tag3") ?? groups["tag1"] ?? groups["tag2"] ?? groups["tag3"])?.replace(/^"|"$/g, "");
   if (tagField && tag) conditions.push({ value: { kind: "ref", step: item, path: [tagField] }, op: "has", operand: tag });
   const textField = groups["field1"] ?? groups["field2"];
   const textValue = groups["value1"] ?? groups["value2"];
@@ -177,10 +197,11 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
     // "open for more than 12 hours" says open, too.
     const still = groups["still"];
     if (still && still !== "opened") {
-      const open = vocab.get("open")?.(item);
+      // "new for more than 4 hours": still new, and created that long ago (an item is new from its creation).
+      const open = vocab.get(still === "new" ? "new" : "open")?.(item);
       if (!open) throw new PlannerDeclined("refused", match[0], `the ${plural(noun)} this tenant lists have no status that says whether they are still open`);
       if (!conditions.some((c) => c.op === "not-in")) conditions.push(...open);
     }
   }
-  return { noun: plural(noun), conditions, said: match[0], start: match.index, end: match.index + match[0].length, groups };
+  return { noun: plural(noun), conditions, said, start: match.index, end, groups };
 }

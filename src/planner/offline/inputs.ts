@@ -65,7 +65,7 @@ export function readDeclaredInputs(text: RequestText): Declared {
     said.push(text.verbatim.slice(start, m.index + m[0].length));
   }
   // "given an incident id and a note": everyday names of inputs.
-  const given = new RegExp(`\\b(?:given|takes|taking)\\s+(?<list>(?:an?|the)\\s+\`?(?:${THING})\`?(?:\\s*\\([^)]*\\))?(?:\\s*(?:,|and)\\s+(?:an?|the)\\s+\`?(?:${THING})\`?(?:\\s*\\([^)]*\\))?)*)(?=\\s*(?:,|:|\\.|;|\\(|$|\\bas\\s+input\\b|\\bin\\s+the\\s+input\\b))(?:\\s+(?:as\\s+input|in\\s+the\\s+input))?`);
+  const given = new RegExp(`\\b(?:given|takes?|taking|accepts?|accepting|receives?|receiving|with(?=\\s+an?\\s))\\s+(?<list>(?:an?|the)\\s+\`?(?:${THING})\`?(?:\\s*\\([^)]*\\))?(?:\\s*(?:,|and)\\s+(?:an?|the)\\s+\`?(?:${THING})\`?(?:\\s*\\([^)]*\\))?)*)(?=\\s*(?:,|:|\\.|;|\\(|$|\\bas\\s+input\\b|\\bin\\s+the\\s+input\\b))(?:\\s+(?:as\\s+input|in\\s+the\\s+input))?`);
   for (const m of text.take(given, "inputs")) {
     for (const item of (m.groups?.["list"] ?? "").split(/\s*(?:,|\band\b)\s*(?![^(]*\))/).map((w) => w.replace(/^(?:an?|the)\s+/, "").trim()).filter(Boolean)) {
       // The name in parentheses or backticks is the field's; else the everyday name's usual field.

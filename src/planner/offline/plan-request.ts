@@ -18,7 +18,7 @@ import { FILLER } from "../plan/check.ts";
 import { RequestText } from "./request-text.ts";
 import { readDeclaredInputs } from "./inputs.ts";
 import { readSchedule } from "./schedule.ts";
-import { applyExclusions, countOnlyCalls, takeCountOnly, takeExclusions, takeFraming, takeManual, takeReasons } from "./asides.ts";
+import { applyExclusions, countOnlyCalls, imperativeAfter, takeCountOnly, takeExclusions, takeFraming, takeManual, takeReasons } from "./asides.ts";
 
 export type LiveReads = {
   /** The resource's current content as text (read-only), or undefined when it cannot be read. */
@@ -58,17 +58,19 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   }
   const webhook = schedule
     ? undefined
-    : text.takeOne(/\b(?:(?:from|via|on|when|whenever|after|each time|every time)\s+(?:[a-z'-]+\s+){0,4}?webhook(?:\s+(?:call|request|event))?(?:\s+(?:is\s+)?(?:called|arrives|fires|comes in|is received|is posted|hits(?:\s+us)?))?|(?:a|the)\s+webhook\s+(?:that\s+)?(?:arrives|is called|fires))\b/, "trigger");
+    : text.takeOne(/(?:^|(?<=[.;:]\s{0,3}))\s*(?:a\s+|the\s+|our\s+)?webhook\s+(?:from|by|for)\s+(?:our\s+|the\s+)?[a-z0-9'-]+(?:\s+(?:system|tool|service|platform))?\b|\b(?:create|set\s+up|make|add|expose|build)\s+(?:a|an)\s+(?:new\s+)?webhook(?:\s+(?:that|which)(?=\s+(?:takes|receives|accepts|gets)\b))?|\b(?:(?:from|via|on|when|whenever|after|each time|every time)\s+(?:[a-z'-]+\s+){0,8}?webhook(?:\s+(?:call|request|event))?(?:\s+(?:is\s+)?(?:called|arrives|fires|comes in|is received|is posted|hits(?:\s+us)?))?|(?:a|the)\s+webhook\s+(?:that\s+)?(?:arrives|is called|fires))\b/, "trigger");
   // An outside system that calls in ("when our monitoring system sends an alert") can only reach a workflow by its webhook.
   const called =
     schedule || webhook
       ? undefined
       : text.takeOne(new RegExp(`\\b(?:when|whenever|each time|every time|as soon as|if|once)\\s+(?:(?:our|the|an?|any)\\s+)?(?:[a-z0-9'-]+\\s+){0,2}?(?:${SYSTEMS})\\s+(?:calls?|sends?|posts?|fires?|triggers?|raises?|hits?|pings?|reports?|notifies|alerts?|detects?|flags?)(?:\\s+(?:us|charter|in|(?:to\\s+)?(?:the|our|a)\\s+webhook|(?:an?|the)\\s+(?:alert|notification|event|webhook)))?\\b|\\b(?:when|whenever|each time|every time|as soon as|if|once)\\s+(?:an?|the)\\s+(?:new\\s+)?(?:alert|monitoring alert|alarm|notification)\\s+(?:comes in|arrives|is received|fires|is raised|is sent)(?:\\s+from\\s+(?:(?:our|the)\\s+)?(?:[a-z0-9'-]+\\s+){0,2}?(?:${SYSTEMS}))?\\b|\\bwhen(?:ever)?\\s+(?:we|charter)\\s+(?:receive|get)\\s+(?:an?|the)\\s+(?:alert|webhook|notification)(?:\\s+from\\s+(?:(?:our|the)\\s+)?(?:[a-z0-9'-]+\\s+){0,2}?(?:${SYSTEMS}))?\\b`), "trigger");
   // "Monitoring calls our webhook …", "The HR system will POST … to a webhook": said as a fact, at a sentence's start.
-  const calls = schedule || webhook || called ? undefined : text.takeOne(new RegExp(`(?:^|(?<=[.;:]\\s{0,3}))\\s*(?:(?:our|the|a|an)\\s+)?(?:[a-z0-9'-]+\\s+){0,2}?(?:${SYSTEMS}|system|vendor|service|tool)\\s+(?:will\\s+|can\\s+|may\\s+)?(?:calls?|sends?|posts?|hits?|pings?)\\s+(?:(?:to\\s+)?(?:our|a|the)\\s+)?(?:webhook|us|(?<example>\\{[^{}]*\\})\\s+to\\s+(?:our|a|the)\\s+webhook)\\b(?:\\s+(?:when|whenever|every time|each time)\\s+[^,.;{}]+?(?=\\s*(?:[,.;]|$)))?`), "trigger");
+  const calls = schedule || webhook || called ? undefined : text.takeOne(new RegExp(`(?:^|(?<=[.;:]\\s{0,3}))\\s*(?:(?:our|the|a|an)\\s+)?(?:[a-z0-9'-]+\\s+){0,2}?(?:${SYSTEMS}|system|vendor|service|tool|form|portal|app|script|bot|integration|platform)\\s+(?:will\\s+|can\\s+|may\\s+)?(?:calls?|sends?|posts?|hits?|pings?)\\s+(?:(?:to\\s+)?(?:our|a|the)\\s+)?(?:webhook|us|(?<example>\\{[^{}]*\\})\\s+to\\s+(?:our|a|the)\\s+webhook)\\b(?:\\s+(?:when|whenever|every time|each time|before|after)\\s+[^,.;{}]+?(?=\\s*(?:[,.;]|$)|\\s+with\\s+))?`), "trigger");
   if (webhook || called || calls) {
     const found = (webhook ?? called ?? calls) as RegExpExecArray;
     trigger = { type: "webhook" };
+    // "a webhook that takes an email … and adds that user …": what it does, as instructions.
+    imperativeAfter(text, found.index);
     builder.clause(text.originalOf(found), "trigger");
   }
   if (!schedule && !webhook && !called && !calls) {
@@ -117,21 +119,28 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   const once = text.takeOne(/,?\s*\b(?:(?:only|at most|no more than|max(?:imum)?)\s+once\s+(?:per|an?|each|every)|once\s+per|(?:but\s+)?(?:don't|do not|never)\s+(?:post|send|page|notify|alert|do)(?:\s+(?:that|this|it|the)\s*(?:[a-z-]+)?)?\s+more\s+than\s+once\s+(?:per|an?|each|every))\s+(?<period>hour|day|week)\b/, "once");
   // "…: if it already went out today, skip it" says the same again.
   const onceAgain = once ? text.takeOne(/[:;,]?\s*(?:if|when)\s+(?:it|that|one)\s+(?:has\s+)?(?:already\s+)?(?:went|gone|was sent|was posted|ran|happened|fired)(?:\s+out)?\s+(?:already\s+)?(?:today|this\s+(?:hour|week))(?:\s+already)?,?\s*(?:skip|don't|do not)(?:\s+(?:it|send|post|again))*\b/, "once") : undefined;
-  const fallbacks = text.take(/\b(?:if|when)\s+(?:(?<what>paging|the page|posting|the post|sending|the message|the dm|that|it|this)\s+(?:fails?|doesn't go through|does not go through|is not delivered|errors?(?:\s+out)?|bounces)|(?<nobody>(?:nobody|no one|no-one|noone)\s+is\s+on[- ]?call|there\s+is\s+no(?:body|\s+one)?\s+on[- ]?call(?:\s+(?:engineer|person))?|the\s+on[- ]?call\s+lookup\s+fails)(?:\s+(?:for|in|on)\s+(?:the\s+)?(?:rotation\s+)?[a-z0-9][\w-]*(?:\s+rotation)?)?|(?<nomanager>(?:they|the user|the employee|he|she|the person|the member)\s+(?:has|have|doesn't have|does not have)\s+(?:no|a)\s+manager(?:\s+(?:on file|recorded|set|in the directory))?))\b,?\s*(?:then\s+)?/, "fallback");
+  const fallbacks = text.take(/\b(?:if|when)\s+(?:(?<what>paging|the page|posting|the post|sending|the message|the dm|that|it|this)\s+(?:fails?|doesn't go through|does not go through|is not delivered|errors?(?:\s+out)?|bounces)(?:\s*\((?:say|e\.g\.?|for example|like|such as|i\.e\.?)\s[^()]*\))?|(?<nobody>(?:nobody|no one|no-one|noone)\s+is\s+on[- ]?call|there\s+is\s+no(?:body|\s+one)?\s+on[- ]?call(?:\s+(?:engineer|person))?|the\s+on[- ]?call\s+lookup\s+fails)(?:\s+(?:for|in|on)\s+(?:the\s+)?(?:rotation\s+)?[a-z0-9][\w-]*(?:\s+rotation)?)?|(?<nomanager>(?:they|the user|the employee|he|she|the person|the member)\s+(?:has|have|doesn't have|does not have)\s+(?:no|a)\s+manager(?:\s+(?:on file|recorded|set|in the directory))?))\b,?\s*(?:then\s+)?/, "fallback");
   const insteads = text.take(/\s*\binstead\b/, "fallback");
   // "Never page twice for the same incident": each item once ever.
-  const onceEach = text.takeOne(/[,.;]?\s*(?:but\s+)?\b(?:never|don't|do not)\s+(?:page|post|send|notify|alert|dm|message|ping|do\s+(?:it|this|that))(?:\s+(?:anyone|them|it))?\s+(?:twice|more\s+than\s+once|again)\s+(?:for|about|on)\s+the\s+same\s+(?<noun>[a-z]+)\b|[,.;]?\s*(?:but\s+)?\bnever\s+(?:paging|posting|sending|notifying|alerting)\s+(?:about\s+)?the\s+same\s+(?<noun2>[a-z]+)\s+twice\b|[,.;]?\s*\b(?:only\s+)?once\s+(?:per|for\s+each|for\s+every)\s+(?<noun3>incident|ticket|user|person|member)\b/, "once");
+  const onceEach = text.takeOne(/[,.;]?\s*(?:but\s+)?\b(?:never|don't|do not)\s+(?:page|post|send|notify|alert|dm|message|ping|do\s+(?:it|this|that))(?:\s+(?:anyone|them|it))?\s+(?:twice|more\s+than\s+once|again)\s+(?:for|about|on)\s+the\s+same\s+(?<noun>[a-z]+)\b|[,.;]?\s*(?:but\s+)?\bnever\s+(?:paging|posting|sending|notifying|alerting)\s+(?:about\s+)?the\s+same\s+(?<noun2>[a-z]+)\s+twice\b|[,.;]?\s*(?:but\s+)?\b(?:never|don't|do not)\s+(?:page|post|send|notify|alert|dm|message|ping|report|announce|flag|mention)\s+(?:about\s+)?the\s+same\s+(?<noun4>[a-z]+)\s+(?:twice|more\s+than\s+once|again)\b|[,.;]?\s*\b(?:only\s+)?once\s+(?:per|for\s+each|for\s+every)\s+(?<noun3>incident|ticket|user|person|member)\b/, "once");
   const conditions = readConditions(text, catalog, builder, frame);
+  // "Ignore everything else.": what the filters already leave out (checked once the plan's lists are known).
+  const ignoreRest = text.take(/(?:^|(?<=[.;]\s{0,3}))\s*(?:just\s+)?(?:ignore|skip|drop)\s+(?:everything|anything|all)\s+else\s*(?=[.;]|$)/, "rest");
   // "If 3 or fewer, do nothing.", "Otherwise, do nothing": the other side of a condition is empty, as it is by default.
   const nothing = text.take(/[,;.]?\s*\b(?:otherwise|else|if not|(?:and\s+)?for\s+(?:anything|everything|all)\s+else|for\s+the\s+rest|for\s+(?:all\s+|any\s+)?other\s+[a-z]+|if\s+(?:\d+|that many|there are \d+)\s+or\s+(?:fewer|less|more)(?:\s+[a-z0-9]+)*?|if\s+(?:there\s+are\s+none|there\s+aren't\s+any|there\s+are\s+no\s+such\s+[a-z]+|none\s+(?:are\s+)?found|nothing\s+(?:is\s+)?found))\s*,?\s+(?:just\s+)?(?:do\s+nothing|don't do anything|nothing happens|leave it|ignore it|ignore them|(?:don't|do\s+not)\s+(?:page|post|send|dm|message|notify|alert|ping)(?:\s+(?:anyone|anybody|anything))?)\b/, "otherwise");
   const otherwise = text.take(/[,;]?\s*\b(?:otherwise|else|if not|(?:and\s+)?for\s+(?:anything|everything|all|any)\s+(?:else|others?|other\s+(?:priorities|priority|ones|incidents|tickets))|for\s+the\s+rest|(?:anything|everything)\s+else)\b,?(?:\s+just\b)?/, "otherwise");
 
+  for (const m of ignoreRest) {
+    const lists = top.filter((s) => s.kind === "list" && s.where.length > 0).map((s) => s.id);
+    if (lists.length === 0) throw new PlannerDeclined("refused", text.originalOf(m), "it speaks of everything else to ignore, and nothing in the plan picks some out");
+    builder.clause(text.originalOf(m), ...lists);
+  }
   // "it also sends other actions such as "mover", which we ignore": said of a condition on what the webhook passes.
   const ignored = text.take(/[;,.]?\s*(?:it|they|the system|monitoring)?\s*(?:also\s+)?(?:sends?|posts?|has|can send)\s+other\s+[a-z_]+s?(?:\s*\((?:such as|like|e\.g\.)[^)]*\)|\s*,?\s+(?:such as|like)\s+"[^"]*"(?:\s*(?:,|or|and)\s*"[^"]*")*)?,?\s+which\s+(?:we|you|it|the workflow)\s+(?:should\s+|can\s+)?(?:ignore|skip|do nothing with)\b/, "rest");
 
   // "Leave other priorities alone", "changes to other groups don't matter": the filters already read say so.
   const filtered = top.some((s) => s.kind === "list" && s.where.length > 0);
-  for (const m of text.take(/(?:^|(?<=[.;]\s*))\s*(?:(?:just\s+)?(?:leave|ignore|skip)\s+(?:all\s+)?(?:the\s+)?(?:other|any other|the other|remaining)\s+[a-z ,-]+?(?:\s+alone)?|(?:changes\s+to\s+)?(?:all\s+)?(?:other|any other)\s+[a-z ,-]+?\s+(?:don't|do not|doesn't|does not)\s+matter|(?:everything|anything)\s+else\s+(?:can\s+be\s+ignored|is\s+ignored|doesn't matter|does not matter))\s*(?=[.;]|$)/, "rest")) {
+  for (const m of text.take(/(?:^|(?<=[.;]\s*))\s*(?:(?:just\s+)?(?:leave|ignore|skip)\s+(?:all\s+)?(?:the\s+)?(?:other|any other|the other|remaining)\s+[a-z ,-]+?(?:\s+alone)?|(?:changes\s+to\s+)?(?:all\s+)?(?:other|any other)\s+[a-z ,-]+?\s+(?:don't|do not|doesn't|does not)\s+matter|(?:everything|anything)\s+else\s+(?:can\s+be\s+ignored|is\s+ignored|doesn't matter|does not matter)|(?:just\s+)?(?:ignore|skip)\s+(?:everything|anything|all)\s+else|(?:just\s+)?(?:ignore|skip)\s+(?:the\s+rest|(?:all\s+)?(?:the\s+)?others))\s*(?=[.;]|$)/, "rest")) {
     if (!filtered) throw new PlannerDeclined("refused", text.originalOf(m), "it speaks of others to leave alone, and nothing in the plan picks some out");
     const lists = top.filter((s) => s.kind === "list" && s.where.length > 0).map((s) => s.id);
     builder.clause(text.originalOf(m), ...lists);
@@ -325,12 +334,33 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     builder.clause(text.originalOf(once), id);
     if (onceAgain) builder.clause(text.originalOf(onceAgain), id);
   }
+  // "If there are none, do nothing": what reads the list happens only when it holds something.
+  const counted = branches.some((b) => b.step.condition.value.kind === "count");
+  const none = counted ? [] : nothing.filter((m) => /\bif\s+(?:there\s+are\s+none|there\s+aren't\s+any|there\s+are\s+no\s+such\s+[a-z]+|none\s+(?:are\s+)?found|nothing\s+(?:is\s+)?found)/.test(m[0]));
+  const guardSays: string[] = [];
+  for (const m of none) {
+    const said = text.originalOf(m);
+    // "Look for X and post them. If none are found, do nothing": the look already guards the actions.
+    if (frame.guard) {
+      guardSays.push(said);
+      continue;
+    }
+    const at = body.findIndex((s) => s.kind === "list");
+    const list = at >= 0 ? body[at] : top.find((s) => s.kind === "list");
+    const rest = body.slice(at + 1);
+    if (!list || rest.length === 0 || !mentions(rest, [list.id])) throw new PlannerDeclined("refused", said, "it says what to do when there are none, and no step of the plan goes through a list");
+    const id = builder.id("any");
+    const guarded: PlanStep = { kind: "if", id, condition: { value: { kind: "count", list: list.id }, op: "gt", operand: 0 }, then: rest, otherwise: [] };
+    body.splice(at + 1, body.length - (at + 1), guarded);
+    builder.clause(said, id);
+  }
   if (frame.guard && !branches.some((b) => b.step.condition.value.kind === "count" && b.step.condition.value.list === frame.guard) && body.length > 0) {
     const id = builder.id("found");
     const guarded: PlanStep = { kind: "if", id, condition: { value: { kind: "count", list: frame.guard }, op: "gt", operand: 0 }, then: body.splice(0), otherwise: [] };
     body.push(guarded);
     const looked = builder.clauses.find((c) => c.covers.includes(frame.guard ?? ""));
     if (looked) looked.covers.push(id);
+    for (const said of guardSays) builder.clause(said, id);
   }
   frame.block.push(...body);
   // Steps that read who is on call run only when the lookup found someone.
@@ -364,6 +394,7 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     }
   }
   for (const m of nothing) {
+    if (none.includes(m)) continue;
     const branch = [...walkSteps(top)].map(({ step }) => step).filter((s): s is Extract<PlanStep, { kind: "if" }> => s.kind === "if" && s.otherwise.length === 0).pop();
     // With no branch, "otherwise do nothing" is what a filter already does ("for the payroll service, …, otherwise do nothing").
     const filtered = top.filter((s) => s.kind === "list" && s.where.length > 0).map((s) => s.id);
@@ -447,6 +478,8 @@ function normalize(text: RequestText): void {
     [/\b(?:that|this|the same)\s+(?:user|person|employee)\b/g, "them"],
     [/^\s*(?:i|we)\s+(?:need|want|would like|'d like)\s+(?:a\s+way\s+|something\s+|a\s+workflow\s+)?to\s+/g, ""],
     [/\b(?:that|the)\s+person's\b/g, "their"],
+    // "with a message I give when I run it": the caller's message.
+    [/\b(a|the)\s+(message|text|note)\s+(?:that\s+)?(?:i|we)\s+(?:give|pass|provide|enter|type|supply)(?:\s+(?:it|in))?(?:\s+(?:when|each\s+time|whenever)\s+(?:i|we)\s+run\s+it)?\b/g, "$1 $2"],
     [/\b(?:look\s+up|lookup|find|fetch|get)\s+(the\s+(?:user|incident|ticket))\b/g, "$1"],
     [/\b(?:offboard(?:ing)?|deprovision)\s+(the\s+(?:given\s+)?(?:user|employee|person))\b/g, "$1"],
     [/\bif\s+(?:that|it)\s+(?:doesn't|does not|didn't)\s+work\b/g, "if that fails"],
@@ -535,7 +568,7 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
       const listId = builder.id(`new ${noun}`);
       // "when an incident is opened for the vpn service": words after the verb that say which items.
       const end = created.index + created[0].length;
-      const following = /^\s+(?:for|on|affecting|against|about|with|in|at)\s+[^,;.]*?(?=\s*(?:,|;|\.|$|\bthen\b))/.exec(text.lower.slice(end));
+      const following = /^\s+(?:for|on|affecting|against|about|with|in|at|tagged|labelled|labeled|that|which|whose)\s+[^,;.]*?(?=\s*(?:,|;|\.|$|\bthen\b))/.exec(text.lower.slice(end));
       const tryRead = (words: string) => {
         const inner = new RequestText(words);
         try {
@@ -547,13 +580,18 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
           return undefined;
         }
       };
-      const withFollowing = following && text.free(end, end + following[0].length) ? tryRead(`${asNoun}${text.verbatim.slice(end, end + following[0].length)}`) : undefined;
+      // "when a new incident comes in and it's a P1": what is said of it, read as a filter of the items.
+      const property = following ? undefined : /^\s+and\s+(?:it(?:'s|\s+is)|is|has)\s+(?:(?:a|an)\s+)?(?<words>[a-z0-9_ -]+?)(?=\s*(?:,|;|\.|$|\bthen\b))/.exec(text.lower.slice(end));
+      const propertyWords = property ? text.verbatim.slice(end + property[0].length - (property.groups?.["words"] ?? "").length, end + property[0].length) : "";
+      const withProperty = property && text.free(end, end + property[0].length) ? (tryRead(`${propertyWords} ${asNoun}`) ?? tryRead(`${asNoun} ${propertyWords}`)) : undefined;
+      const withFollowing = withProperty ?? (following && text.free(end, end + following[0].length) ? tryRead(`${asNoun}${text.verbatim.slice(end, end + following[0].length)}`) : undefined);
+      const extra = withProperty ? property : following;
       const read = withFollowing ?? tryRead(asNoun);
       if (!read) {
         builder.release(listId);
         continue;
       }
-      if (withFollowing && following) text.mark(end, end + following[0].length, "trigger");
+      if (withFollowing && extra) text.mark(end, end + extra[0].length, "trigger");
       const shape = await eventShape(live, resource.integration, resource.uri, source.itemSchema, builder, text.originalOf(created));
       const key = propertyOf(shape, "id") ? ["id"] : scalarFields(shape);
       const timeField = timeFieldOf(shape);
@@ -561,7 +599,7 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
       const each = builder.id(singular(noun));
       const body: PlanStep[] = [];
       top.push({ kind: "list", id: listId, from: { kind: "ref", step: EVENT_LIST, path: [] }, where: read.conditions, noun: plural(noun) }, { kind: "for-each", id: each, list: listId, steps: body });
-      builder.clause(`${text.originalOf(created)}${withFollowing && following ? text.verbatim.slice(end, end + following[0].length) : ""}`, "trigger", listId, each);
+      builder.clause(`${text.originalOf(created)}${withFollowing && extra ? text.verbatim.slice(end, end + extra[0].length) : ""}`, "trigger", listId, each);
       // "Auto-assign new … to X": what is left to read is "assign it to X".
       if (created.groups?.["auto"]) text.substitute(created.index, created.index + created[0].length, "assign it");
       const item: Item = { step: each, schema: shape, noun: plural(noun), typed: false };
@@ -685,7 +723,9 @@ async function readSubject(text: RequestText, catalog: CatalogView, builder: Pla
     const list = listed.push(frame.block);
     // "look for X and page … about each one": one at a time.
     const eachOne = text.take(/\s*\b(?:about|for|on|to|with)\s+(?:each|every)\s+(?:one|of them)\b|\s*\bto\s+each(?=\s*[:,.;]|\s*$)/, "subject");
-    if (eachOne.length > 0) {
+    // "… and post each one to #incidents": each of them is the object of the action, one at a time.
+    const objects = text.take(/(?<=\b(?:post|page|send|share|announce|report|close|flag|forward)\s+)(?:each|every)\s+(?:one|of\s+them)\b/, "subject");
+    if (eachOne.length > 0 || objects.length > 0) {
       const each = builder.id(singular(listed.item.noun));
       const body: PlanStep[] = [];
       frame.block.push({ kind: "for-each", id: each, list, steps: body });
@@ -695,7 +735,11 @@ async function readSubject(text: RequestText, catalog: CatalogView, builder: Pla
         // Blanked, so that the action around it reads on ("page … about each one, with …").
         text.substitute(m.index, m.index + m[0].length, "");
       }
-      return { block: body, context: { ...context, item: { ...listed.item, step: each }, list: { id: list, item: { ...listed.item, step: list }, said: listed.said } }, main: list, loop: { outer: frame.block, start, scope: [each], each, end: Math.max(...eachOne.map((e) => e.index + e[0].length), check.index + check[0].length) } };
+      for (const m of objects) {
+        builder.clause(text.verbatim.slice(m.index, m.index + m[0].length), each);
+        text.substitute(m.index, m.index + m[0].length, "it");
+      }
+      return { block: body, context: { ...context, item: { ...listed.item, step: each }, list: { id: list, item: { ...listed.item, step: list }, said: listed.said } }, main: list, loop: { outer: frame.block, start, scope: [each], each, end: Math.max(...[...eachOne, ...objects].map((e) => e.index + e[0].length), check.index + check[0].length) } };
     }
     builder.clause(said, list);
     // "look for X and page … about them": only when there are some (counting them says a number either way).
@@ -779,7 +823,9 @@ function forEachList(text: RequestText, catalog: CatalogView, builder: PlanBuild
   const loop =
     text.takeOne(/\b(?:for|to)\s+(?:each|every|all(?:\s+the)?)\s+(?<phrase>[a-z0-9 _-]+?)(?=\s*(?:,|:|$|\bolder\b))/, "subject") ??
     // "any P1 that is still new and has nobody assigned should be assigned to …": each of them, in the passive.
-    text.takeOne(/(?<=^|[:.;]\s{0,3})\s*(?:any|every|each|all)\s+(?<phrase>[a-z0-9 _-]+?)(?=\s+(?:should|must|shall|will|needs? to|is to)\s+be\s+[a-z]+ed\b)/, "subject");
+    text.takeOne(/(?<=^|[:.;]\s{0,3})\s*(?:any|every|each|all)\s+(?<phrase>[a-z0-9 _-]+?)(?=\s+(?:should|must|shall|will|needs? to|is to)\s+be\s+[a-z]+ed\b)/, "subject") ??
+    // "DM the assignee of each P2 incident that's in progress": each of them, and its assignee.
+    text.takeOne(/\b(?<role>(?:the\s+)?(?:assignee|owner|reporter))\s+of\s+(?:each|every|all(?:\s+the)?)\s+(?<phrase>[a-z0-9 _'-]+?)(?=\s*(?:,|:|;|\.|$|\band\b(?!\s+(?:are|is|were|was|has|have|still|that)\b)|\bolder\b|\bwith\s+(?:its|their)\b))/, "subject");
   if (!loop) return frame;
   let phrase = text.groupAsWritten(loop, "phrase") ?? "";
   const age = /^\s*older than\s+\d+\s*\w+/.exec(text.lower.slice(loop.index + loop[0].length));
@@ -795,7 +841,8 @@ function forEachList(text: RequestText, catalog: CatalogView, builder: PlanBuild
   const body: PlanStep[] = [];
   frame.block.push({ kind: "for-each", id: each, list, steps: body });
   builder.clause(`${text.originalOf(loop)}${age ? age[0] : ""}`, list, each);
-  text.substitute(loop.index, loop.index + loop[0].length, " it ");
+  const role = loop.groups?.["role"];
+  text.substitute(loop.index, loop.index + loop[0].length, role ? (/reporter/.test(role) ? " the reporter " : " its assignee ") : " it ");
   return { block: body, context: { ...frame.context, item: { ...listed.item, step: each }, list: { id: list, item: { ...listed.item, step: list }, said: listed.said } }, main: list, loop: { outer: frame.block, start, scope: [each], each, end: loop.index + loop[0].length } };
 }
 
@@ -821,8 +868,8 @@ type ConditionRead = { resolve: (context: Context) => Condition; before: PlanSte
 /** "if there are more than 3 open P1 incidents, …" and "… if it is a P1" / "if the incident is P1, …". */
 function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBuilder, frame: Frame): ConditionRead[] {
   const out: ConditionRead[] = [];
-  const more = /,?\s*\bif\s+there\s+(?:are|is)\s+(?:(?<cmp>more|fewer|less)\s+than\s+(?<n>\d+)\s+|(?<any>any)\b\s*|(?<none>no)\s+)?/.exec(text.lower);
-  if (more && text.has(/\bif\s+there\s+(?:are|is)\b/)) {
+  const more = /,?\s*\bif\s+there\s+(?:are|is)\s+(?!none\b|nothing\b|no\s+such\b)(?:(?<cmp>more|fewer|less)\s+than\s+(?<n>\d+)\s+|(?<any>any)\b\s*|(?<none>no)\s+)?/.exec(text.lower);
+  if (more && text.has(/\bif\s+there\s+(?:are|is)\s+(?!none\b|nothing\b|no\s+such\b)/)) {
     const rest = text.lower.slice(more.index + more[0].length);
     const phrase = /^([a-z0-9 _'-]*?)(?=\s*(?:,|\.|;|$))/.exec(rest)?.[1] ?? "";
     const end = more.index + more[0].length + phrase.length;
