@@ -41,7 +41,7 @@ export type Context = {
 export type ActionSpec = { kind: string; start: number; end: number; said: string; build: (context: Context, block: PlanStep[]) => string[] };
 
 const TARGET_THEM = "them|him|her|the user|the new user|the new member|the member|each member|every member|each of them|the employee|the person";
-const STOP = "(?=\\s*(?:;|,(?!\\s*(?:and\\s+)?(?:its\\s+|the\\s+|their\\s+)?(?:title|summary|priority|status|number|id|assignee|reporter|service|severity|description|department|email|name)\\b(?=\\s*(?:,|\\band\\b|&|\\)|\\.|;|$)))|\\.(?![a-z0-9/])|\\band\\b(?!\\s+(?:its\\s+|the\\s+|their\\s+)?(?:title|summary|name|email|priority|status|number|id|assignee|reporter|service|severity|description|department)\\b|\\s+who\\b|\\s+[a-z]*\\d[\\w-]*\\b|\\s+(?:are|is|were|was|have|has|had|still|aren't|isn't|haven't|hasn't|that|which|whose|nobody|no one)\\b)|\\bthen\\b|\\bif\\b|\\botherwise\\b|\\binstead\\b|\\bunless\\b|$))";
+const STOP = "(?=\\s*(?:;|,(?!\\s*(?:and\\s+)?(?:its\\s+|the\\s+|their\\s+)?(?:title|summary|priority|status|number|id|assignee|reporter|service|severity|description|department|email|name)\\b(?=\\s*(?:,|\\band\\b|&|\\)|\\.|;|$)))|\\.(?![a-z0-9/])|\\band\\b(?!\\s+(?:its\\s+|the\\s+|their\\s+)?(?:title|summary|name|email|priority|status|number|id|assignee|reporter|service|severity|description|department)\\b|\\s+who\\b|\\s+[a-z]*\\d[\\w-]*\\b|\\s+(?:are|is|were|was|have|has|had|still|aren't|isn't|haven't|hasn't|that|which|whose|nobody|no one|older|created|opened|unassigned|not)\\b)|\\bthen\\b|\\bif\\b|\\botherwise\\b|\\binstead\\b|\\bunless\\b|$))";
 
 export function readActions(text: RequestText, catalog: CatalogView, builder: PlanBuilder): ActionSpec[] {
   const specs: ActionSpec[] = [];
@@ -221,7 +221,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   // "… a message reminding them to update their notes": the reminder, said to them.
   const INTRO = `(?:(?<=reminder)\\s+(?<rverb>to|about)\\s+(?<reminder2>(?![^,;.]*\\b(?:number|numbers|count|list|how many|ids?|names?)\\b)[a-z][^,;.]*?)(?=\\s*(?:[,;.]|\\band\\b|\\bthen\\b|$))|\\s+(?<purpose>as\\s+an?\\s+(?:heads[- ]up|reminder|fyi)|to\\s+let\\s+(?:them|him|her)\\s+know|so\\s+(?:they|he|she)\\s+knows?|fyi)(?=\\s*(?:[,;.]|\\band\\b|\\bthen\\b|$))|\\s+(?:with|saying|about|listing|containing|showing|summarizing|summarising|that lists|that says)\\s+(?<content>.+?)|\\s+(?<content2>that\\s+(?!lists\\b|says\\b).+?)|\\s+(?<remind>reminding|asking|telling|to remind|to ask|to tell)\\s+(?:them|him|her|everyone|everybody|people)\\s+(?<verb>to|that|about)\\s+(?<reminder>.+?)|\\s+(?<tell>telling|to tell|letting|to let)\\s+(?:them|him|her|everyone|everybody|people)(?:(?<=let(?:ting)?\\s+\\w+)\\s+know)?\\s+(?:that\\s+)?(?<told>(?!to\\b|about\\b|of\\b|how\\b|what\\b|which\\b|who\\b|when\\b|whether\\b|if\\b)(?![^,;.]*\\b(?:number|numbers|count|list|ids?|names?|how many|total|which|who)\\b)(?:they|he|she|it|there|we|you)\\b.+?))?`;
   const dmPatterns = [
-    new RegExp(`\\b(?:send|write|dm|message)\\s+(?<who>${WHO})\\s+(?:a|an)\\s+(?<kind>welcome|direct|private|short|reminder)?\\s*(?:message|dm|note|reminder)${INTRO}${STOP}`),
+    new RegExp(`\\b(?:send|write|dm|message)\\s+(?<who>${WHO})\\s+(?:a|an)\\s+(?:(?<kind>welcome|direct|private|short|reminder)?\\s*(?:message|dm|note|reminder)|(?<kind2>welcome)\\b)${INTRO}${STOP}`),
     new RegExp(`\\b(?:send|write)\\s+(?:a|an)\\s+(?:(?<kind>welcome|direct|private|reminder)\\s*(?:message|dm|note)?|dm|message|note)\\s+to\\s+(?<who>${WHO})${INTRO}${STOP}`),
     new RegExp(`\\b(?<remind>remind)\\s+(?<who>${WHO})\\s+(?<verb>to|that|about)\\s+(?<reminder>.+?)${STOP}`),
     // "let the reporter know by DM that it's resolved"
@@ -231,6 +231,8 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
     new RegExp(`\\b(?:dm|message|send|tell)\\s+(?<who>${WHO})(?:\\s*\\((?:as\\s+)?(?:recorded|listed|set|stored|found|given)\\s+in\\s+the\\s+directory\\))?(?:\\s+directly)?\\s+(?<content>that\\s+.+?|(?:a|an)\\s+(?:short\\s+|brief\\s+|quick\\s+)?confirmation(?:\\s+message)?|(?:the|a|an) (?:number|count|list|summary|digest) of .+?|(?:the|its) (?:new )?(?:ticket|incident) (?:number|id)(?: and (?:its )?title)?|(?:the|its)\\s+(?:(?:new\\s+)?(?:incident|ticket)(?:'s)?\\s+)?(?:title|summary|number|id|priority|status|details)(?:\\s*(?:,|and)\\s*(?:its\\s+|the\\s+)?(?:title|summary|number|id|priority|status))*|(?:any|all|every) .+?|how many .+?|who (?:was|got|has been) (?:added|removed)|"[^"]+")${STOP}`),
     // "DM them the setup guide: https://…": a link, with what it is.
     new RegExp(`\\b(?:dm|message|send)\\s+(?<who>${WHO})\\s+(?<content>(?:(?:the|a|an|our)\\s+)?[a-z][a-z -]{0,40}?\\s*:\\s*https?:\\/\\/[^\\s"]+?|https?:\\/\\/[^\\s"]+?)${STOP}`),
+    // "tell the reporter it's resolved": those words, said to them.
+    new RegExp(`\\b(?:tell|inform)\\s+(?<who>${WHO})\\s+(?:that\\s+)?(?<told>(?:it|they|he|she|we|the\\s+(?:incident|ticket|issue))(?:'s|'re|'ve|\\s+is|\\s+are|\\s+has|\\s+have|\\s+was|\\s+were|\\s+will)\\b(?![^,;.]*\\b(?:number|numbers|count|list|ids?|names?|how many|total|which|who)\\b)[^,;.]*?)${STOP}`),
     new RegExp(`\\b(?:send|forward)\\s+(?<content>it|this|that|the message|that message|the given message)\\s+to\\s+(?<who>${WHO})\\s+(?:as|in|by)\\s+(?:a|an)\\s+(?:direct|private)\\s+message${STOP}`),
     new RegExp(`\\b(?:send|forward)\\s+(?<content>it|this|that|the message|that message|the given message)\\s+(?:as|in|by)\\s+(?:a|an)\\s+(?:dm|direct message|private message)\\s+to\\s+(?<who>${WHO})${STOP}`),
     new RegExp(`\\b(?:welcome|dm|message)\\s+(?<who>${WHO})(?:\\s+directly)?${INTRO}${STOP}`),
@@ -242,7 +244,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
         const who = m.groups?.["who"] || "them";
         const person = personFor(who, text.groupAsWritten(m, "who") || who, m, context, block);
         const textField = ["text", "message", "body"].find((f) => propertyOf(tool.inputSchema, f)) ?? "text";
-        const welcome = m.groups?.["kind"] === "welcome" || /^welcome\b/.test(m[0]);
+        const welcome = m.groups?.["kind"] === "welcome" || m.groups?.["kind2"] === "welcome" || /^welcome\b/.test(m[0]);
         const content = text.groupAsWritten(m, "content") ?? text.groupAsWritten(m, "content2");
         // "telling them they're on call today": those words, said to them ("You're on call today.").
         const told = text.groupAsWritten(m, "told");
@@ -495,7 +497,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Close (resolve) the incident [as <resolution>].
-  for (const m of text.take(/\b(?:close|resolve)\s+(?:it|the incident|an incident|the ticket|each of them|each one)(?:\s+as\s+(?:a\s+|an\s+)?(?<code>[a-z_]+(?:\s+(?!with\b|using\b|and\b)[a-z_]+)?))?(?:\s+with\s+(?:the\s+)?notes?\s+"(?<notes>[^"]+)"|,?\s+(?:using|with)\s+(?:the|those|these)\s+(?:given\s+|provided\s+)?(?<notesInput>resolution notes|resolution note|notes|note|text)(?:\s+(?:from|in)\s+the\s+input)?(?:\s+as\s+the\s+(?:resolution\s+)?notes?)?)?/, "close")) {
+  for (const m of text.take(/\b(?:close|resolve)\s+(?:it|the incident|an incident|the ticket|each of them|each one)(?:\s+as\s+(?:a\s+|an\s+)?(?<code>[a-z_]+(?:\s+(?!with\b|using\b|and\b)[a-z_]+)?)|,?\s+(?:with|using)\s+(?:the\s+)?(?:resolution\s+)?code\s+"?(?<code2>[a-z_]+)"?)?(?:,?\s+(?:and|with)\s+(?:a|the)\s+(?:resolution\s+)?notes?\s+(?:saying|that says|reading)\s+(?!")(?<notesSaid>[^,;."]+?)(?=\s*(?:[,;.]|\band\b|\bthen\b|$)))?(?:\s+with\s+(?:the\s+)?notes?\s+"(?<notes>[^"]+)"|,?\s+(?:using|with)\s+(?:the|those|these)\s+(?:given\s+|provided\s+)?(?<notesInput>resolution notes|resolution note|notes|note|text)(?:\s+(?:from|in)\s+the\s+input)?(?:\s+as\s+the\s+(?:resolution\s+)?notes?)?)?/, "close")) {
     add("close", m, (context, block) => {
       const tool = need(catalog.action(["close", "resolve"], "incident", [["id"]]), said(m), "close an incident");
       const item = context.item;
@@ -505,12 +507,15 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       const codeField = Object.keys((tool.inputSchema["properties"] as Record<string, unknown> | undefined) ?? {}).find((f) => /code|resolution/.test(f));
       if (codeField) {
         const allowed = ((propertyOf(tool.inputSchema, codeField)?.["enum"] as string[] | undefined) ?? []).map(String);
-        const code = (m.groups?.["code"] ?? "").replace(/\s+/g, "_");
-        const value = allowed.find((v) => v === code || v.replace(/_/g, " ") === (m.groups?.["code"] ?? ""));
+        const written = m.groups?.["code"] ?? m.groups?.["code2"] ?? "";
+        const code = written.replace(/\s+/g, "_");
+        const value = allowed.find((v) => v === code || v.replace(/_/g, " ") === written);
         if (!value) throw new PlannerDeclined("needs-input", said(m), `closing needs a ${codeField.replace(/_/g, " ")}; say "close it as …" with one of: ${allowed.join(", ")}`, allowed);
         bound[codeField] = { kind: "const", value };
       }
-      const notes = text.groupAsWritten(m, "notes");
+      const saying = text.groupAsWritten(m, "notesSaid");
+      if (saying && !isPlainSentence(saying)) throw new PlannerDeclined("refused", said(m), `"${saying}" asks for data in the note; give the note in quotes`);
+      const notes = text.groupAsWritten(m, "notes") ?? (saying ? `${capitalize(saying.trim())}.` : undefined);
       const notesSchema = propertyOf(tool.inputSchema, "notes");
       if (notes && notesSchema) bound["notes"] = { kind: "const", value: notes };
       // "using the note from the input": the caller's field is called what the request calls it.
@@ -644,7 +649,8 @@ export function readContent(content: string, context: Context, said: string, cat
   // "with the host", "the payload's message": a field the caller passes.
   const passed = /^(?:the\s+)?(?:(?:payload|alert|input|request|event|body)(?:'s)?\s+)?`?([a-z_][a-z0-9_]*)`?(?:\s+(?:field|value))?$/i.exec(content.trim());
   if (passed && builder.declared.names.includes(passed[1] ?? "") && context.takesInput) return { kind: "text", parts: [builder.input(passed[1] ?? "", { type: "string" }, true, `${passed[1] ?? ""} from the caller`)] };
-  const originalPhrase = content.trim().replace(/^(?:with|about)\s+/i, "").replace(/\s+(?:in|into)\s+(?:the|that|this)\s+(?:page|message|dm|post|note|alert|comment)$/i, "");
+  // "a weekly summary of …": how often is the trigger's to say; the message is the summary.
+  const originalPhrase = content.trim().replace(/^(?:with|about)\s+/i, "").replace(/^((?:a|an|the)\s+)(?:daily|weekly|monthly|hourly|nightly)\s+(?=(?:summary|list|digest|report|overview|count|tally)\b)/i, "$1").replace(/\s+(?:in|into)\s+(?:the|that|this)\s+(?:page|message|dm|post|note|alert|comment)$/i, "");
   const phrase = originalPhrase.toLowerCase();
   const quoted = /^(?:saying\s+|with the text\s+|the text\s+|(?:the|a)\s+(?:message|text|note)\s+|message\s+|text\s+)?"([^"]+)"$/.exec(content.trim().replace(/^(?:with|about)\s+/i, ""));
   if (quoted) return withPlaceholders(quoted[1] ?? "", context, said, builder);

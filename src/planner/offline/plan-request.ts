@@ -42,7 +42,7 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   const top: PlanStep[] = [];
 
   // 1. The trigger ("Check hourly: …", "Run this every day at 9: …" say when it runs, too).
-  const runWord = text.takeOne(/(?:^|(?<=[.;]\s{0,3}))\s*(?:check|run(?:\s+(?:this|it))?|do\s+(?:this|it))\b(?=\s+(?:hourly|daily|nightly|weekly|every\b|each\b|at\b|on\b))/, "trigger");
+  const runWord = text.takeOne(/(?:^|(?<=[.;,]\s{0,3}))\s*(?:check(?:ing)?|run(?:ning)?(?:\s+(?:this|it))?|do\s+(?:this|it))\b(?=\s+(?:hourly|daily|nightly|weekly|every\b|each\b|at\b|on\b))/, "trigger");
   let trigger: PlanTrigger = { type: "manual" };
   let frame: Frame = { block: top, context: { takesInput: true } };
   const schedule = readSchedule(text);
@@ -433,6 +433,13 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   for (const said of manual) builder.clause(said, "trigger");
   for (const said of countOnly) builder.clause(said, ...countOnlyCalls(said, top));
 
+  // Nobody is paged about nothing, and "post any …" posts only when there are some.
+  const wanted = new Set(actions.filter((a) => a.kind === "page" || (["post", "message"].includes(a.kind) && /\bany\b/i.test(a.said))).flatMap((a) => [...walkSteps(built.get(a) ?? [])].map(({ step }) => step).filter((st) => st.kind === "call").map((st) => st.id)));
+  for (const guard of guardEmptyLists(top, new Set(), wanted, builder)) {
+    const inner = [...walkSteps(top)].map(({ step }) => step).find((st) => st.id === guard);
+    const covered = inner?.kind === "if" ? inner.then.map((st) => st.id) : [];
+    for (const clause of builder.clauses) if (clause.covers.some((c) => covered.includes(c))) clause.covers.push(guard);
+  }
   // The count the workflow returns is of a list every step can see: one at the top, not inside a loop.
   const topLists = new Set(top.filter((s) => s.kind === "list").map((s) => s.id));
   const eventList = top.find((s) => s.kind === "list" && s.from.kind === "ref" && s.from.step === EVENT_LIST)?.id;
@@ -527,6 +534,53 @@ function mentions(steps: PlanStep[], ids: string[]): boolean {
   return ids.some((id) => json.includes(`"step":${JSON.stringify(id)}`) || json.includes(`"list":${JSON.stringify(id)}`));
 }
 
+/**
+ * Messages about a list that must not go out empty: every page (nobody is paged about nothing), and
+ * a post or message that says "any …" ("page … with any P1s that …", "post any unassigned P2s"). Each
+ * such call, with the lookup right before it that only it reads, runs only when the list holds
+ * something, unless a branch or loop around it already says so. Returns the ids of the guards added.
+ */
+function guardEmptyLists(block: PlanStep[], guarded: ReadonlySet<string>, wanted: ReadonlySet<string>, builder: PlanBuilder): string[] {
+  const added: string[] = [];
+  for (let k = 0; k < block.length; k++) {
+    const step = block[k];
+    if (!step) continue;
+    if (step.kind === "if") {
+      const inner = new Set(guarded);
+      if (step.condition.value.kind === "count" && step.condition.op === "gt" && step.condition.operand === 0) inner.add(step.condition.value.list);
+      added.push(...guardEmptyLists(step.then, inner, wanted, builder), ...guardEmptyLists(step.otherwise, guarded, wanted, builder));
+      continue;
+    }
+    if (step.kind === "for-each") {
+      added.push(...guardEmptyLists(step.steps, new Set([...guarded, step.list]), wanted, builder));
+      continue;
+    }
+    if (step.kind === "once-per") {
+      added.push(...guardEmptyLists(step.steps, guarded, wanted, builder));
+      continue;
+    }
+    if (step.kind !== "call" || !wanted.has(step.id)) continue;
+    const list = listsIn(step.args).find((l) => !guarded.has(l));
+    if (!list) continue;
+    const before = block[k - 1];
+    const start = before?.kind === "call" && mentions([step], [before.id]) && !mentions(block.slice(k + 1), [before.id]) ? k - 1 : k;
+    const id = builder.id("any");
+    block.splice(start, k - start + 1, { kind: "if", id, condition: { value: { kind: "count", list }, op: "gt", operand: 0 }, then: block.slice(start, k + 1), otherwise: [] });
+    k = start;
+    added.push(id);
+  }
+  return added;
+}
+
+/** The lists a call's arguments say the lines or count of. */
+function listsIn(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(listsIn);
+  if (!value || typeof value !== "object") return [];
+  const v = value as Record<string, unknown>;
+  const own = (v["kind"] === "lines" || v["kind"] === "count") && typeof v["list"] === "string" ? [v["list"]] : [];
+  return [...own, ...Object.values(v).flatMap(listsIn)];
+}
+
 /** The ids of steps and of the steps inside them. */
 function stepIds(steps: PlanStep[]): string[] {
   return [...walkSteps(steps)].map(({ step }) => step.id);
@@ -545,7 +599,7 @@ function firstList(steps: PlanStep[]): string | undefined {
  */
 async function readEventTrigger(text: RequestText, catalog: CatalogView, builder: PlanBuilder, live: LiveReads, top: PlanStep[]): Promise<{ trigger: PlanTrigger; frame: Frame } | undefined> {
   const created =
-    text.takeOne(/\b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:(?:a|an|the|any)\s+)?(?:new\s+)?(?<phrase>[a-z0-9_ ,-]+?)\s+(?:(?:is|gets|has been|are|get)\s+(?:opened|created|raised|reported|filed|logged|submitted|received)|comes? in|arrives?|appears?|shows? up)\b/, "trigger") ??
+    text.takeOne(/\b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:(?:a|an|the|any)\s+)?(?:new\s+)?(?<phrase>[a-z0-9_ ,-]+?)\s+(?:(?:is|gets|has been|are|get)\s+(?:opened|created|raised|reported|filed|logged|submitted|received)|comes? in|arrives?|appears?|shows? up|lands?|pops? up|(?<=\bnew\s+[a-z0-9_ ,-]{1,40})(?:is|gets|are)(?=\s+(?:tagged|labell?ed)\s))\b/, "trigger") ??
     text.takeOne(/\b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:someone|somebody|anyone|a user|a customer)\s+(?:logs|opens|raises|files|creates|reports|submits)\s+(?:(?:a|an)\s+)?(?:new\s+)?(?<phrase>[a-z0-9_ ,-]+?)(?=\s*(?:,|$|\.|;))/, "trigger") ??
     // "For every new P1 incident, …", "new incidents for the vpn service: …" with no other trigger: as each one comes in.
     text.takeOne(/^\s*(?:(?:for|on)\s+(?:every|each|any|all)\s+)?(?:newly\s+(?:opened|created)\s+|new(?:ly)?\s+)(?!(?:starter|hire|joiner|employee|user|member|colleague|person|people)s?\b)(?<phrase>[a-z0-9_ "\u2063-]+?)(?=\s*(?:,|:))/, "trigger") ??
@@ -824,6 +878,8 @@ function forEachList(text: RequestText, catalog: CatalogView, builder: PlanBuild
     text.takeOne(/\b(?:for|to)\s+(?:each|every|all(?:\s+the)?)\s+(?<phrase>[a-z0-9 _-]+?)(?=\s*(?:,|:|$|\bolder\b))/, "subject") ??
     // "any P1 that is still new and has nobody assigned should be assigned to …": each of them, in the passive.
     text.takeOne(/(?<=^|[:.;]\s{0,3})\s*(?:any|every|each|all)\s+(?<phrase>[a-z0-9 _-]+?)(?=\s+(?:should|must|shall|will|needs? to|is to)\s+be\s+[a-z]+ed\b)/, "subject") ??
+    // "close all resolved incidents older than 7 days": each of them, the object of the action.
+    text.takeOne(/(?<=\b(?:close|resolve|escalate)\s+)(?:all|every|each|any)(?:\s+(?:of\s+)?the)?\s+(?<phrase>[a-z0-9 _'-]+?)(?=\s*(?:,|:|;|\.|$|\bolder\b|\b(?:with|using|as)\b|\band\b(?!\s+(?:are|is|were|was|has|have|still|that)\b)))/, "subject") ??
     // "DM the assignee of each P2 incident that's in progress": each of them, and its assignee.
     text.takeOne(/\b(?<role>(?:the\s+)?(?:assignee|owner|reporter))\s+of\s+(?:each|every|all(?:\s+the)?)\s+(?<phrase>[a-z0-9 _'-]+?)(?=\s*(?:,|:|;|\.|$|\band\b(?!\s+(?:are|is|were|was|has|have|still|that)\b)|\bolder\b|\bwith\s+(?:its|their)\b))/, "subject");
   if (!loop) return frame;

@@ -155,6 +155,32 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+/**
+ * Everyday names of time zones, to the zone most people mean by them: spelled out only with "time"
+ * ("Central European time", "Pacific time"), abbreviations only right after a time of day ("9am ET").
+ * "central european" is tried before "central".
+ */
+const NAMED_ZONES: [string, string][] = [
+  ["central european(?: summer| standard)?\\s+time|(?<=(?:\\d|am|pm|noon|midnight)\\s{0,2})(?:cet|cest)", "Europe/Berlin"],
+  ["eastern european(?: summer| standard)?\\s+time|(?<=(?:\\d|am|pm|noon|midnight)\\s{0,2})(?:eet|eest)", "Europe/Helsinki"],
+  ["(?:us\\s+)?eastern(?: standard| daylight)?\\s+time|(?<=(?:\\d|am|pm|noon|midnight)\\s{0,2})(?:et|est|edt)", "America/New_York"],
+  ["(?:us\\s+)?central(?: standard| daylight)?\\s+time|(?<=(?:\\d|am|pm|noon|midnight)\\s{0,2})(?:ct|cst|cdt)", "America/Chicago"],
+  ["(?:us\\s+)?mountain(?: standard| daylight)?\\s+time|(?<=(?:\\d|am|pm|noon|midnight)\\s{0,2})(?:mt|mst|mdt)", "America/Denver"],
+  ["(?:us\\s+)?pacific(?: standard| daylight)?\\s+time|(?<=(?:\\d|am|pm|noon|midnight)\\s{0,2})(?:pt|pst|pdt)", "America/Los_Angeles"],
+  ["(?:uk|british(?: summer)?)\\s+time|(?<=(?:\\d|am|pm|noon|midnight)\\s{0,2})bst", "Europe/London"],
+  ["india(?:n)?(?: standard)?\\s+time|(?<=(?:\\d|am|pm|noon|midnight)\\s{0,2})ist", "Asia/Kolkata"],
+  ["japan(?:ese)?(?: standard)?\\s+time|(?<=(?:\\d|am|pm|noon|midnight)\\s{0,2})jst", "Asia/Tokyo"],
+  ["australian eastern(?: standard| daylight)?\\s+time|(?<=(?:\\d|am|pm|noon|midnight)\\s{0,2})(?:aest|aedt)", "Australia/Sydney"],
+];
+
+/** Cities people name that are not the city of a zone's name. */
+const CITY_ZONES: [string, string][] = [
+  ["san francisco", "America/Los_Angeles"], ["seattle", "America/Los_Angeles"], ["boston", "America/New_York"], ["washington", "America/New_York"], ["atlanta", "America/New_York"], ["miami", "America/New_York"],
+  ["dallas", "America/Chicago"], ["austin", "America/Chicago"], ["houston", "America/Chicago"], ["munich", "Europe/Berlin"], ["frankfurt", "Europe/Berlin"], ["hamburg", "Europe/Berlin"],
+  ["milan", "Europe/Rome"], ["barcelona", "Europe/Madrid"], ["manchester", "Europe/London"], ["edinburgh", "Europe/London"], ["geneva", "Europe/Zurich"], ["bangalore", "Asia/Kolkata"],
+  ["bengaluru", "Asia/Kolkata"], ["mumbai", "Asia/Kolkata"], ["delhi", "Asia/Kolkata"], ["new delhi", "Asia/Kolkata"], ["beijing", "Asia/Shanghai"], ["osaka", "Asia/Tokyo"],
+];
+
 /** A time zone named in the request: an IANA name ("Europe/Berlin"), or a zone's city ("Berlin time", "in New York"). */
 export function readTimeZone(text: RequestText): { zone: string | undefined; said: string } | undefined {
   const zones = Intl.supportedValuesOf("timeZone");
@@ -164,9 +190,15 @@ export function readTimeZone(text: RequestText): { zone: string | undefined; sai
     if (found) return { zone: found, said: iana[0] };
     throw new PlannerDeclined("needs-input", iana[0], `"${iana[1]}" is not a time zone; name one like Europe/Berlin or America/New_York`, ["Europe/Berlin", "America/New_York", "UTC"], { replaces: iana[1] });
   }
+  // "Central European time", "ET", "Pacific time": a zone's everyday name, to the zone most people mean by it.
+  for (const [words, zone] of NAMED_ZONES) {
+    const found = text.takeOne(new RegExp(`\\b(?:in\\s+)?(?:${words})(?:\\s+zone)?\\b|\\((?:${words})\\)`), "schedule");
+    if (found) return { zone, said: found[0] };
+  }
   const utc = text.takeOne(/\b(?:utc|gmt)\b(?:\s+time)?/, "schedule");
   if (utc) return { zone: undefined, said: utc[0] };
   const cities = new Map(zones.map((zone) => [zone.split("/").pop()?.replace(/_/g, " ").toLowerCase() ?? zone, zone]));
+  for (const [city, zone] of CITY_ZONES) cities.set(city, zone);
   for (const [city, zone] of cities) {
     if (city.length < 4) continue;
     const escaped = city.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
