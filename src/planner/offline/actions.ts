@@ -668,6 +668,12 @@ export function readContent(content: string, context: Context, said: string, cat
     const id = field(context.item, ["id", "number", "key"]);
     if (id) return { kind: "text", parts: [id] };
   }
+  // "the details", "all the incident's details": what identifies it, and its description when it has one.
+  if (context.item && /^(?:the|its|all\s+(?:the|its))\s+(?:(?:incident|ticket)(?:'s)?\s+)?details$/.test(phrase)) {
+    const description = field(context.item, ["description"]);
+    const summary = summaryOf(context.item);
+    return description && summary.kind === "text" ? { kind: "text", parts: [...summary.parts, "\n", description] } : summary;
+  }
   // "the incident title", "its priority": one field of the item.
   const itemField = /^(?:the\s+)?(?:(?:new\s+)?(?:incident|ticket)(?:'s)?|its)\s+(?<f>title|name|id|number|priority|status|description)$/.exec(phrase);
   if (context.item && itemField) {
@@ -915,7 +921,7 @@ function spokenTo(rest: string, verb: string, asking: boolean): string {
  * by sending them as written.
  */
 function isPlainSentence(words: string): boolean {
-  return /^[a-z0-9' ,!-]+$/i.test(words.trim()) && !/\b(?:number|numbers|count|how\s+many|list|ids?|titles?|priority|priorities|status|names?|emails?|who|whom|whose|which|what|when|where|details|summary|assignee|reporter|total|link|url|date|time|today's|current)\b/i.test(words);
+  return /^[a-z0-9' ,!-]+$/i.test(words.trim()) && !/\b(?:number|numbers|count|how\s+many|list|ids?|titles?|priority|priorities|status|names?|emails?|who|whom|whose|which|what|when|where|details|summary|assignee|reporter|total|link|url|date|time|today's|current|whoever|whatever|wherever|latest|last|next)\b/i.test(words);
 }
 
 function capitalize(text: string): string {

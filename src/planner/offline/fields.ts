@@ -16,7 +16,7 @@ const ITEM_FIELDS: FieldWord[] = [
   { words: /^(?:priority|severity|prio)$/, paths: [["priority"], ["severity"]] },
   { words: /^(?:status|state)$/, paths: [["status"], ["state"]], label: "status" },
   { words: /^(?:service|affected\s+service)$/, paths: [["service"]], label: "service" },
-  { words: /^(?:description|details)$/, paths: [["description"]] },
+  { words: /^(?:description)$/, paths: [["description"]] },
   { words: /^(?:assignee|owner|assigned\s+engineer|who(?:'s|\s+is)\s+assigned(?:\s+to\s+it)?|who\s+it(?:'s|\s+is)\s+assigned\s+to|who\s+owns\s+it)$/, paths: [["assignee", "name"], ["assignee"]], label: "assignee" },
   { words: /^(?:reporter|reporter's\s+email|who\s+(?:reported|opened|raised|filed|logged)\s+it|(?:the\s+)?person\s+who\s+(?:reported|opened|raised)\s+it)$/, paths: [["reporter_email"], ["reporter"]], label: "reported by" },
   { words: /^(?:tags|labels)$/, paths: [["tags"]], label: "tags" },
