@@ -67,7 +67,7 @@ const NOT_A_REASON = /\d|["#@<{]|\b(?:only|once|twice|again|not|never|no|don't|d
  */
 export function takeReasons(text: RequestText): string[] {
   const said: string[] = [];
-  const pattern = /(?<=[a-z0-9)'"]\s*,?)\s+(?:so\s+(?:that\s+)?(?<why>[a-z][a-z' -]{2,80}?)|(?:for|as\s+an?)\s+(?:visibility|awareness|transparency|the\s+record|fyi|heads-up|heads\s+up|information))\s*(?=[.;!?]|$)/g;
+  const pattern = /(?<=[a-z0-9)'"]\s*,?)(?<!\b(?:dm|message|note)\s*,?)\s+(?:so\s+(?:that\s+)?(?<why>[a-z][a-z' -]{2,80}?)|(?:for|as\s+an?)\s+(?:visibility|awareness|transparency|the\s+record|fyi|heads-up|heads\s+up|information))\s*(?=[.;!?]|$)/g;
   for (const m of text.lower.matchAll(pattern)) {
     const start = m.index ?? 0;
     const end = start + m[0].length;

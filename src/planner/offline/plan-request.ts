@@ -119,7 +119,7 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   const once = text.takeOne(/,?\s*\b(?:(?:only|at most|no more than|max(?:imum)?)\s+once\s+(?:per|an?|each|every)|once\s+per|(?:but\s+)?(?:don't|do not|never)\s+(?:post|send|page|notify|alert|do)(?:\s+(?:that|this|it|the)\s*(?:[a-z-]+)?)?\s+more\s+than\s+once\s+(?:per|an?|each|every))\s+(?<period>hour|day|week)\b/, "once");
   // "…: if it already went out today, skip it" says the same again.
   const onceAgain = once ? text.takeOne(/[:;,]?\s*(?:if|when)\s+(?:it|that|one)\s+(?:has\s+)?(?:already\s+)?(?:went|gone|was sent|was posted|ran|happened|fired)(?:\s+out)?\s+(?:already\s+)?(?:today|this\s+(?:hour|week))(?:\s+already)?,?\s*(?:skip|don't|do not)(?:\s+(?:it|send|post|again))*\b/, "once") : undefined;
-  const fallbacks = text.take(/\b(?:if|when)\s+(?:(?<what>paging|the page|posting|the post|sending|the message|the dm|that|it|this)\s+(?:fails?|doesn't go through|does not go through|is not delivered|errors?(?:\s+out)?|bounces)(?:\s*\((?:say|e\.g\.?|for example|like|such as|i\.e\.?)\s[^()]*\))?|(?<nobody>(?:nobody|no one|no-one|noone)\s+is\s+on[- ]?call|there\s+is\s+no(?:body|\s+one)?\s+on[- ]?call(?:\s+(?:engineer|person))?|the\s+on[- ]?call\s+lookup\s+fails)(?:\s+(?:for|in|on)\s+(?:the\s+)?(?:rotation\s+)?[a-z0-9][\w-]*(?:\s+rotation)?)?|(?<nomanager>(?:they|the user|the employee|he|she|the person|the member)\s+(?:has|have|doesn't have|does not have)\s+(?:no|a)\s+manager(?:\s+(?:on file|recorded|set|in the directory))?))\b,?\s*(?:then\s+)?/, "fallback");
+  const fallbacks = text.take(/\b(?:if|when)\s+(?:(?<what>paging|the page|posting|the post|sending|the message|the dm|that|it|this)\s+(?:fails?|doesn't go through|does not go through|is not delivered|errors?(?:\s+out)?|bounces)|(?<nobody>(?:nobody|no one|no-one|noone)\s+is\s+on[- ]?call|there\s+is\s+no(?:body|\s+one)?\s+on[- ]?call(?:\s+(?:engineer|person))?|the\s+on[- ]?call\s+lookup\s+fails)(?:\s+(?:for|in|on)\s+(?:the\s+)?(?:rotation\s+)?[a-z0-9][\w-]*(?:\s+rotation)?)?|(?<nomanager>(?:they|the user|the employee|he|she|the person|the member)\s+(?:has|have|doesn't have|does not have)\s+(?:no|a)\s+manager(?:\s+(?:on file|recorded|set|in the directory))?))(?:\b|(?<=\)))(?:\s*\((?:say|e\.g\.?|for example|like|such as|i\.e\.?)\s[^()]*\))?,?\s*(?:then\s+)?/, "fallback");
   const insteads = text.take(/\s*\binstead\b/, "fallback");
   // "Never page twice for the same incident": each item once ever.
   const onceEach = text.takeOne(/[,.;]?\s*(?:but\s+)?\b(?:never|don't|do not)\s+(?:page|post|send|notify|alert|dm|message|ping|do\s+(?:it|this|that))(?:\s+(?:anyone|them|it))?\s+(?:twice|more\s+than\s+once|again)\s+(?:for|about|on)\s+the\s+same\s+(?<noun>[a-z]+)\b|[,.;]?\s*(?:but\s+)?\bnever\s+(?:paging|posting|sending|notifying|alerting)\s+(?:about\s+)?the\s+same\s+(?<noun2>[a-z]+)\s+twice\b|[,.;]?\s*(?:but\s+)?\b(?:never|don't|do not)\s+(?:page|post|send|notify|alert|dm|message|ping|report|announce|flag|mention)\s+(?:about\s+)?the\s+same\s+(?<noun4>[a-z]+)\s+(?:twice|more\s+than\s+once|again)\b|[,.;]?\s*\b(?:only\s+)?once\s+(?:per|for\s+each|for\s+every)\s+(?<noun3>incident|ticket|user|person|member)\b/, "once");
@@ -226,6 +226,8 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
 
   const body: PlanStep[] = [];
   const built = new Map<ActionSpec, PlanStep[]>();
+  /** The ids of a fallback's second copy (run when nobody is on call to page), by action. */
+  const copies = new Map<ActionSpec, string[]>();
   const beforeLoop: PlanStep[] = [];
   const afterLoop: PlanStep[] = [];
   let loopActions = false;
@@ -263,6 +265,14 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
       if (!target) throw new PlannerDeclined("refused", action.said, onCallLookups.has(placement.of) ? "no step asks who is on call" : "the step it replaces makes no tool call");
       target.onFailure = [...(target.onFailure ?? []), ...steps];
       if (lookup) lookupsWithFallback.add(lookup);
+      // "If paging fails, post … instead": finding nobody on call to page is paging failing too.
+      const finder = lookup ? undefined : calls.find((s) => s.tool === catalog.onCall()?.tool.key && s !== target && mentions([target], [s.id]));
+      if (finder && placement.of.kind === "page") {
+        const copy = copySteps(steps, builder);
+        finder.onFailure = [...(finder.onFailure ?? []), ...copy];
+        lookupsWithFallback.add(finder);
+        copies.set(action, [...(copies.get(action) ?? []), ...copy.map((c) => c.id)]);
+      }
       continue;
     }
     if (placement) {
@@ -302,7 +312,7 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     const governed = actions.some((a) => a.start >= o.index + o[0].length && role.get(a)?.kind === "otherwise");
     if (!governed) throw new PlannerDeclined("refused", text.verbatim.slice(o.index, o.index + o[0].length + 40).trim(), 'the planner cannot tell which condition this "otherwise" belongs to; say it as "if …, …, otherwise …" in one sentence');
   }
-  for (const fallback of fallbacks) builder.clause(text.originalOf(fallback), ...actions.filter((a) => role.get(a)?.kind === "fallback").flatMap((a) => (built.get(a) ?? []).map((s) => s.id)));
+  for (const fallback of fallbacks) builder.clause(text.originalOf(fallback), ...actions.filter((a) => role.get(a)?.kind === "fallback").flatMap((a) => [...(built.get(a) ?? []).map((s) => s.id), ...(copies.get(a) ?? [])]));
   for (const instead of insteads) {
     // "…, post to #it-ops instead" with no "if … fails" before it means "instead of" something: not read.
     const owner = fallbacks.filter((f) => f.index < instead.index).pop();
@@ -570,6 +580,20 @@ function guardEmptyLists(block: PlanStep[], guarded: ReadonlySet<string>, wanted
     added.push(id);
   }
   return added;
+}
+
+/** A deep copy of steps under new ids, their references to each other renamed with them. */
+function copySteps(steps: PlanStep[], builder: PlanBuilder): PlanStep[] {
+  const renamed = new Map<string, string>();
+  for (const { step } of walkSteps(steps)) renamed.set(step.id, builder.id(`${step.id} instead`));
+  const rename = (value: unknown, key?: string): unknown => {
+    if (Array.isArray(value)) return value.map((v) => rename(v));
+    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rename(v, k)]));
+    return typeof value === "string" && (key === "id" || key === "step" || key === "list") ? (renamed.get(value) ?? value) : value;
+  };
+  const copy = rename(steps);
+  if (!Array.isArray(copy)) throw new Error("a copy of steps is a list of steps");
+  return copy as PlanStep[];
 }
 
 /** The lists a call's arguments say the lines or count of. */
