@@ -13,7 +13,7 @@ import { wordCondition } from "./filters.ts";
 import type { RequestText } from "./request-text.ts";
 
 const SENTENCE_START = "(?:^|(?<=[.;!?:]\\s{0,3}))\\s*";
-const WORKFLOW = "(?:workflow|automation|flow|job|rule|routine|bot|script)";
+const WORKFLOW = "(?:workflow|automation|flow|job|rule|routine|bot|script|helper|button)";
 /** Third-person verbs after "a workflow that …", made imperative for the action readers. */
 const THIRD_PERSON = /^(posts|sends|pages|dms|messages|notifies|alerts|pings|assigns|closes|creates|opens|adds|removes|disables|comments|escalates|updates|tells|lists|counts|checks|looks|finds|archives|invites)\b/;
 
@@ -24,15 +24,18 @@ const THIRD_PERSON = /^(posts|sends|pages|dms|messages|notifies|alerts|pings|ass
 export function takeFraming(text: RequestText): string[] {
   const said: string[] = [];
   const polite = `(?:(?:hi|hey|hello)(?:\\s+(?:team|there|all))?[,!]?\\s+)?(?:(?:could|can|would|will)\\s+(?:you|we|charter)\\s+(?:please\\s+)?|please\\s+)?`;
-  const asking = `(?:(?:set\\s+up|setup|make|create|build|write|add|configure|automate\\s+with|give\\s+(?:me|us)|(?:i|we)\\s+(?:need|want|would\\s+like|'d\\s+like))\\s+)?`;
-  const pattern = new RegExp(`${SENTENCE_START}${polite}${asking}(?:(?:(?:a|an|one)\\s+(?:new\\s+|small\\s+|simple\\s+)?${WORKFLOW}|something)\\s+(?:that|which|to)\\s+|(?<=^\\s*|[.;!?:]\\s{0,3})(?:could|can|would|will)\\s+(?:you|we|charter)\\s+(?:please\\s+)?(?=[a-z]))`, "d");
+  const asking = `(?:(?:set\\s+up|setup|make|create|build|write|add|configure|automate\\s+with|give\\s+(?:me|us)|(?:i|we)\\s+(?:need|want|would\\s+like|'d\\s+like)|(?:i|we)'d\\s+(?:like|love))\\s+)?`;
+  const pattern = new RegExp(`${SENTENCE_START}${polite}${asking}(?:(?:(?:a|an|one)\\s+(?:new\\s+|small\\s+|simple\\s+|quick\\s+)?(?:(?!manual\\b|daily\\b|weekly\\b|hourly\\b|nightly\\b|monthly\\b)[a-z-]+\\s+)?${WORKFLOW}|something)\\s+(?:that|which|to)(?:\\s+|(?=\\s*,))|(?<=^\\s*|[.;!?:]\\s{0,3})(?:could|can|would|will)\\s+(?:you|we|charter)\\s+(?:please\\s+)?(?=[a-z]))`, "d");
   for (const m of text.take(pattern, "framing")) {
     said.push(text.originalOf(m));
     const after = m.index + m[0].length;
-    const verb = THIRD_PERSON.exec(text.lower.slice(after));
+    // "a helper that, given an incident id, pages …": the verb after an aside between commas.
+    const aside = /^\s*,\s*[^,.;]{1,60}?,\s*/.exec(text.lower.slice(after));
+    const at = THIRD_PERSON.test(text.lower.slice(after)) ? after : aside ? after + aside[0].length : after;
+    const verb = THIRD_PERSON.exec(text.lower.slice(at));
     if (!verb?.[1]) continue;
-    text.substitute(after, after + verb[1].length, imperative(verb[1]));
-    imperativeAfter(text, after);
+    text.substitute(at, at + verb[1].length, imperative(verb[1]));
+    imperativeAfter(text, at);
   }
   // "It should post …", "The workflow must then …": the sentence's action, said of the workflow.
   for (const m of text.take(new RegExp(`${SENTENCE_START}(?:it|the\\s+${WORKFLOW}|this)\\s+(?:should|must|needs\\s+to|has\\s+to|will)\\s+(?:also\\s+)?(?=[a-z])`), "framing")) said.push(text.originalOf(m));

@@ -34,6 +34,12 @@ const PERSON_FIELDS: FieldWord[] = [
 /** "the incident's", "its", "the ticket", "their": the words that say whose field it is. */
 const OWNER = /^(?:(?:the|its|their|his|her|an?|each|every|this|that)\s+)?(?:(?:new\s+)?(?:incident|ticket|issue|user|person|member|employee|account|one|hire|starter)(?:'s)?\s+)?(?:(?:the|its|their|his|her)\s+)?/;
 
+/** The field a word names ("the incident's number", "their titles": plural for each item's), if any. */
+function fieldOf(table: FieldWord[], raw: string): FieldWord | undefined {
+  const word = raw.replace(OWNER, "").trim();
+  return table.find((f) => f.words.test(word)) ?? table.find((f) => f.words.test(word.replace(/s$/, "")));
+}
+
 /** The separate field words of a list ("number, title and priority"), or undefined when it is not one. */
 function fieldWords(phrase: string): string[] | undefined {
   const parts = phrase.trim().split(/\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s*\+\s*|\s*\/\s*)\s*/).map((p) => p.trim()).filter(Boolean);
@@ -48,10 +54,9 @@ function readFields(phrase: string, table: FieldWord[], schema: Record<string, u
   // An item's line says which item it is, whatever else it names ("with their assignee": "INC0002 · assignee: …").
   const idWord = ITEM_FIELDS[0];
   const idPath = identify && idWord ? idWord.paths.find((p) => schemaAt(schema, p) !== undefined) : undefined;
-  if (idPath && idWord && !words.some((w) => idWord.words.test(w.replace(OWNER, "").trim()))) pieces.push(at(idPath));
+  if (idPath && idWord && !words.some((w) => fieldOf(table, w) === idWord)) pieces.push(at(idPath));
   for (const raw of words) {
-    const word = raw.replace(OWNER, "").trim();
-    const known = table.find((f) => f.words.test(word));
+    const known = fieldOf(table, raw);
     const path = known?.paths.find((p) => schemaAt(schema, p) !== undefined);
     if (!known || !path) return undefined;
     if (pieces.length > 0) pieces.push(" · ");

@@ -162,6 +162,9 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   const exclusions = takeExclusions(text);
   const countOnly = takeCountOnly(text);
 
+  // "look the person up in the directory": the read the steps about them make; checked once they exist.
+  const lookups = text.take(/\blook\s+(?:up\s+)?(?:them|him|her|the\s+(?:person|user|reporter|assignee|manager|contact|employee|new\s+hire))(?:\s+up)?(?:\s+(?:in|from)\s+the\s+directory|\s+by\s+(?:their\s+)?(?:email|name))?\b\s*,?(?:\s*(?:and|then)\b)?/, "lookup");
+
   // 4. The actions, then nothing may be left over.
   const actions = readActions(text, catalog, builder);
   const left = text.leftover();
@@ -410,6 +413,12 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     const filtered = top.filter((s) => s.kind === "list" && s.where.length > 0).map((s) => s.id);
     if (!branch && filtered.length === 0) throw new PlannerDeclined("refused", text.originalOf(m), "it says what to do otherwise, and no condition comes before it");
     builder.clause(text.originalOf(m), ...(branch ? [branch.id] : filtered));
+  }
+  for (const m of lookups) {
+    const readers = new Set([catalog.personBy("email")?.tool.key, catalog.personBy("id")?.tool.key].filter(Boolean));
+    const reads = [...walkSteps(top)].map(({ step }) => step).filter((st) => st.kind === "call" && (readers.has(st.tool) || /find_?users|search_?users|lookup_?user/.test(st.tool))).map((st) => st.id);
+    if (reads.length === 0) throw new PlannerDeclined("refused", text.originalOf(m), "it says to look someone up, and no step of the plan reads a person from the directory");
+    builder.clause(text.originalOf(m), ...reads);
   }
   for (const m of sequence) {
     const next = actions.find((a) => a.start >= m.index + m[0].length);
