@@ -232,8 +232,8 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
     // "DM them the setup guide: https://…": a link, with what it is.
     new RegExp(`\\b(?:dm|message|send)\\s+(?<who>${WHO})\\s+(?<content>(?:(?:the|a|an|our)\\s+)?[a-z][a-z -]{0,40}?\\s*:\\s*https?:\\/\\/[^\\s"]+?|https?:\\/\\/[^\\s"]+?)${STOP}`),
     // "tell the reporter it's resolved": those words, said to them.
-    new RegExp(`\\b(?:tell|inform)\\s+(?<who>${WHO})\\s+(?:that\\s+)?(?<told>(?:it|they|he|she|we|the\\s+(?:incident|ticket|issue))(?:'s|'re|'ve|\\s+is|\\s+are|\\s+has|\\s+have|\\s+was|\\s+were|\\s+will)\\b(?![^,;.]*\\b(?:number|numbers|count|list|ids?|names?|how many|total|which|who)\\b)[^,;.]*?)${STOP}`),
-    new RegExp(`\\b(?:send|forward)\\s+(?<content>it|this|that|the message|that message|the given message)\\s+to\\s+(?<who>${WHO})\\s+(?:as|in|by)\\s+(?:a|an)\\s+(?:direct|private)\\s+message${STOP}`),
+    new RegExp(`(?<!\\bto\\s+)\\b(?:tell|inform)\\s+(?<who>${WHO})\\s+(?:that\\s+)?(?<told>(?:it|they|he|she|we|the\\s+(?:incident|ticket|issue))(?:'s|'re|'ve|\\s+is|\\s+are|\\s+has|\\s+have|\\s+was|\\s+were|\\s+will)\\b(?![^,;.]*\\b(?:number|numbers|count|list|ids?|names?|how many|total|which|who)\\b)[^,;.]*?)${STOP}`),
+    new RegExp(`\\b(?:send|forward)\\s+(?<content>it|this|that|the message|that message|the given message|the list|the same list|them|the same (?:thing|text|note))\\s+to\\s+(?<who>${WHO})\\s+(?:as|in|by|via)\\s+(?:a\\s+|an\\s+)?(?:(?:direct|private)\\s+message|dm)${STOP}`),
     new RegExp(`\\b(?:send|forward)\\s+(?<content>it|this|that|the message|that message|the given message)\\s+(?:as|in|by)\\s+(?:a|an)\\s+(?:dm|direct message|private message)\\s+to\\s+(?<who>${WHO})${STOP}`),
     new RegExp(`\\b(?:welcome|dm|message)\\s+(?<who>${WHO})(?:\\s+directly)?${INTRO}${STOP}`),
   ];
@@ -645,7 +645,7 @@ export function summaryOf(item: Item): PlanValue {
  */
 export function readContent(content: string, context: Context, said: string, catalog: CatalogView, builder: PlanBuilder, block: PlanStep[]): PlanValue {
   // "the incident number in the page": where it goes is the action's; what goes is the rest.
-  if (context.insteadText && /^(?:|it|this|that|the same|the same (?:message|text|note)|the message|that message)$/i.test(content.trim())) return context.insteadText;
+  if (context.insteadText && /^(?:|it|this|that|them|the same|the same (?:message|text|note|list|thing)|the message|that message|the list)$/i.test(content.trim())) return context.insteadText;
   // "with the host", "the payload's message": a field the caller passes.
   const passed = /^(?:the\s+)?(?:(?:payload|alert|input|request|event|body)(?:'s)?\s+)?`?([a-z_][a-z0-9_]*)`?(?:\s+(?:field|value))?$/i.exec(content.trim());
   if (passed && builder.declared.names.includes(passed[1] ?? "") && context.takesInput) return { kind: "text", parts: [builder.input(passed[1] ?? "", { type: "string" }, true, `${passed[1] ?? ""} from the caller`)] };
@@ -761,6 +761,13 @@ export function readContent(content: string, context: Context, said: string, cat
   // "the open P1 numbers": the ids of the items a list phrase names, one per line.
   const numbers = /^(?:the\s+|all\s+(?:the\s+)?)?(.+?)\s+(?:numbers|ids)$/d.exec(phrase);
   const at = numbers?.indices?.[1];
+  // "the P1 numbers" after "if there are open P1 incidents": the ids of the list already spoken of, when it is the one meant.
+  const head = at ? phrase.slice(at[0], at[1]).replace(/s$/, "").split(/\s+/).filter((w) => !["the", "all", "incident", "incidents", "ticket", "tickets"].includes(w)) : [];
+  const ofEarlier = earlier && head.length > 0 && head.every((w) => new RegExp(`\\b${w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}s?\\b`, "i").test(earlier.said));
+  if (earlier && ofEarlier) {
+    const ids = field({ ...earlier.item, step: earlier.id }, ["id", "number", "key"]);
+    if (ids) return { kind: "text", parts: [`${capitalize(earlier.said.trim())}: `, { kind: "lines", list: earlier.id, line: ids, empty: "(none)" }] };
+  }
   const numbered = at && !earlier ? readSubjectList(originalPhrase.slice(at[0], at[1]), catalog, builder, context) : undefined;
   // The list's item refers to the list step push() adds, so its id field is the line as is.
   const ids = numbered && field(numbered.item, ["id", "number", "key"]);
