@@ -351,7 +351,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Remove them from every group / from group X; add them to group X.
-  for (const m of text.take(new RegExp(`(?:\\bremove\\s+(?:${TARGET_THEM})\\s+from|\\btake\\s+(?:${TARGET_THEM})\\s+out\\s+of)\\s+(?:(?:all|every|each|any)\\s+(?:of\\s+)?(?:(?:their|his|her|the)\\s+)?|(?:their|his|her)\\s+)groups?(?:\\s+(?:they are|they're|he is|she is)\\s+(?:a member of|in)|\\s+memberships?)?\\b|(?:\\bremove\\s+(?:${TARGET_THEM})\\s+from|\\btake\\s+(?:${TARGET_THEM})\\s+out\\s+of)\\s+(?:the\\s+)?(?:group\\s+)?"?(?<group>[a-z0-9][\\w-]*)"?(?:\\s+group)?\\b(?<ifMember>\\s+if\\s+(?:they|he|she)\\s+(?:are|is)\\s+(?:still\\s+)?(?:in\\s+it|a\\s+member(?:\\s+of\\s+it)?|in\\s+(?:that|the)\\s+group))?`), "remove")) {
+  for (const m of text.take(new RegExp(`(?:\\bremove\\s+(?:${TARGET_THEM})\\s+from|\\btake\\s+(?:${TARGET_THEM})\\s+out\\s+of)\\s+(?:(?:all|every|each|any)\\s+(?:of\\s+)?(?:(?:their|his|her|the)\\s+)?|(?:their|his|her)\\s+)groups?(?:\\s+(?:they are|they're|he is|she is)\\s+(?:a member of|in)|\\s+memberships?)?\\b|(?:\\bremove\\s+(?:${TARGET_THEM})\\s+from|\\btake\\s+(?:${TARGET_THEM})\\s+out\\s+of)\\s+(?:the\\s+)?(?:group\\s+(?!(?:and|or|then|if|but|with|to|so|when)\\b))?"?(?<group>(?!(?:and|or|then|if|but|with|to|so|when)\\b)[a-z0-9][\\w-]*)"?(?:\\s+group)?\\b(?<ifMember>\\s+if\\s+(?:they|he|she)\\s+(?:are|is)\\s+(?:still\\s+)?(?:in\\s+it|a\\s+member(?:\\s+of\\s+it)?|in\\s+(?:that|the)\\s+group))?`), "remove")) {
     add("remove", m, (context, block) => {
       const tool = need(catalog.action(["remove"], "group", [["user_id"], ["group", "group_id"]]), said(m), "remove a user from a group");
       // "… if they are in it": removing someone who is not in it changes nothing, when the tool says so.
@@ -359,6 +359,14 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       const person = subjectUser(context, block, catalog, builder, said(m));
       const groupField = propertyOf(tool.inputSchema, "group") ? "group" : "group_id";
       const named = m.groups?.["group"];
+      // "remove the user from that group": the group the caller names.
+      if (named && /^(?:that|this|the|it|them|group|their)$/.test(named)) {
+        const input = builder.declared.byRole.get("group");
+        if (!input || !context.takesInput) throw new PlannerDeclined("refused", said(m), "it does not say which group (a group's name, or an input that names it)");
+        const id = builder.id("remove from group");
+        block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { user_id: person.id, [groupField]: builder.input(input, propertyOf(tool.inputSchema, groupField) ?? { type: "string" }, true, "the group to remove them from") }, { builder, takesInput: context.takesInput, clause: said(m) }) });
+        return [id];
+      }
       if (named) {
         const id = builder.id(`remove from ${named}`);
         block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { user_id: person.id, [groupField]: { kind: "const", value: named } }, { builder, takesInput: context.takesInput, clause: said(m) }) });
@@ -373,7 +381,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       return [list, each, id];
     });
   }
-  for (const m of text.take(new RegExp(`\\b(?:(?:give|grant)\\s+(?:${TARGET_THEM}|the new user)\\s+[a-z0-9-]+\\s+access\\s+(?:\\(\\s*(?=(?:the\\s+)?[a-z0-9][\\w-]*(?:\\s+group)?\\s*\\))|(?:by\\s+adding\\s+(?:them|him|her)\\s+to|via|through|with)\\s+)|add\\s+(?:${TARGET_THEM}|the new user)\\s+to|put\\s+(?:${TARGET_THEM})\\s+in(?:to)?)\\s*(?:the\\s+)?(?:groups?\\s+)?(?<groups>"?[a-z0-9][\\w-]*"?(?:\\s*(?:,|and|&)\\s*(?!(?:post|page|send|notify|assign|add|dm|message|close|create|open|tell|alert|then|disable|remove|give|grant|welcome|set)\\b)"?[a-z0-9][\\w-]*"?)*)(?:\\s+groups?)?\\b(?:\\s*\\))?`), "add-to-group")) {
+  for (const m of text.take(new RegExp(`\\b(?:(?:give|grant)\\s+(?:${TARGET_THEM}|the new user)\\s+[a-z0-9-]+\\s+access\\s+(?:\\(\\s*(?=(?:the\\s+)?[a-z0-9][\\w-]*(?:\\s+group)?\\s*\\))|(?:by\\s+adding\\s+(?:them|him|her)\\s+to|via|through|with)\\s+)|add\\s+(?:${TARGET_THEM}|the new user)\\s+to|put\\s+(?:${TARGET_THEM})\\s+in(?:to)?)\\s*(?:the\\s+)?(?:groups?\\s+(?!(?:and|or|then|if|but|with|so|when)\\b))?(?<groups>(?!(?:and|or|then|if|but|with|so|when)\\b)"?[a-z0-9][\\w-]*"?(?:\\s*(?:,|and|&)\\s*(?!(?:post|page|send|notify|assign|add|dm|message|close|create|open|tell|alert|then|disable|remove|give|grant|welcome|set)\\b)"?[a-z0-9][\\w-]*"?)*)(?:\\s+groups?)?\\b(?:\\s*\\))?`), "add-to-group")) {
     add("add-to-group", m, (context, block) => {
       const tool = need(catalog.action(["add"], "group", [["user_id"], ["group", "group_id"]]), said(m), "add a user to a group");
       const person = subjectUser(context, block, catalog, builder, said(m));
@@ -799,7 +807,7 @@ export function readContent(content: string, context: Context, said: string, cat
   const howMany = /^how\s+many\s+(.+?)(?:\s+there\s+are)?$/.exec(phrase);
   if (howMany) {
     const asked = (howMany[1] ?? "").replace(/\s+(?:right\s+)?now$/, "");
-    const listed = [asked.replace(/^(.+?)\s+(?:are|is)\s+(?:still\s+|currently\s+|now\s+)?(?:sitting\s+)?(.+?)$/, "$2 $1"), asked.replace(/^(.+?)\s+(?:are|is)\s+(?:still\s+|currently\s+|now\s+)?(?:sitting\s+)?(?:in\s+)?(?:the\s+)?(?:status\s+)?(.+?)(?:\s+status)?$/, "$2 $1"), asked.replace(/^(.+?)\s+(are|is)\s+(?:still\s+|currently\s+|now\s+)?(?:sitting\s+)?/, "$1 that $2 "), asked]
+    const listed = [asked.replace(/^(.+?)\s+(?:are|is)\s+(?:still\s+|currently\s+|now\s+)?(?:sitting\s+)?(.+?)$/, "$2 $1"), asked.replace(/^(.+?)\s+(?:are|is)\s+(?:still\s+|currently\s+|now\s+)?(?:sitting\s+)?(?:in\s+)?(?:the\s+)?(?:status\s+)?(.+?)(?:\s+status)?$/, "$2 $1"), asked.replace(/^(.+?)\s+(?:are|is|were|was)\s+(?:still\s+|currently\s+|now\s+)?(?:sitting\s+)?/, "$1 that are "), asked]
       .map((candidate) => readSubjectList(candidate, catalog, builder, context))
       .find(Boolean);
     if (!listed) throw new PlannerDeclined("refused", said, `it does not know what to count in "${content.trim()}"`);

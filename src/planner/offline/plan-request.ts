@@ -58,7 +58,7 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   }
   const webhook = schedule
     ? undefined
-    : text.takeOne(/(?:^|(?<=[.;:]\s{0,3}))\s*(?:a\s+|the\s+|our\s+)?webhook\s+(?:from|by|for)\s+(?:our\s+|the\s+)?[a-z0-9'-]+(?:\s+(?:system|tool|service|platform))?\b|\b(?:create|set\s+up|make|add|expose|build)\s+(?:a|an)\s+(?:new\s+)?webhook(?:\s+(?:that|which)(?=\s+(?:takes|receives|accepts|gets)\b))?|\b(?:(?:from|via|on|when|whenever|after|each time|every time)\s+(?:[a-z'-]+\s+){0,8}?webhook(?:\s+(?:call|request|event))?(?:\s+(?:is\s+)?(?:called|arrives|fires|comes in|is received|is posted|hits(?:\s+us)?))?|(?:a|the)\s+webhook\s+(?:that\s+)?(?:arrives|is called|fires))\b/, "trigger");
+    : text.takeOne(/(?:^|(?<=[.;:]\s{0,3}))\s*(?:a\s+|the\s+|our\s+)?webhook\s+(?:from|by|for)\s+(?:our\s+|the\s+)?[a-z0-9'-]+(?:\s+(?:system|tool|service|platform))?\b|\b(?:create|set\s+up|make|add|expose|build)\s+(?:a|an)\s+(?:new\s+)?webhook(?:\s+(?:that|which)(?=\s+(?:takes|receives|accepts|gets)\b))?|\b(?:(?:from|via|on|when|whenever|after|each time|every time)\s+(?:[a-z'-]+\s+){0,10}?webhook(?:\s+(?:call|request|event))?(?:\s+(?:is\s+)?(?:called|arrives|fires|comes in|is received|is posted|hits(?:\s+us)?))?|(?:a|the)\s+webhook\s+(?:that\s+)?(?:arrives|is called|fires))\b/, "trigger");
   // An outside system that calls in ("when our monitoring system sends an alert") can only reach a workflow by its webhook.
   const called =
     schedule || webhook
