@@ -95,8 +95,11 @@ export function takeManual(text: RequestText): string[] {
  * each value is a value of a field of the listed items. Applied once the plan's lists exist.
  */
 export function takeExclusions(text: RequestText): { said: string; values: string[] }[] {
-  const found = text.take(/(?:^|(?<=[.;!?]\s{0,3})|(?<=[a-z0-9)],\s{0,3}))\s*(?:(?:and|but)\s+)?(?:please\s+)?(?:skip|ignore|leave\s+out|exclude|don't\s+include|do\s+not\s+include|without)\s+(?:the\s+|any\s+|anything\s+(?:that(?:'s|\s+is)\s+)?)?(?!(?:it|them|this|that|those|these|the\s+rest|rest|others?|everything|anything|all)\b)(?<values>[a-z0-9_ -]+?(?:\s*(?:\/|,|\bor\b|\band\b)\s*[a-z0-9_ -]+?)*)(?:\s+(?:ones|incidents|tickets|items|ones?\s+too))?\s*(?=[.;!?]|$)/d, "exclusion");
-  return found.map((m) => ({ said: text.originalOf(m), values: (m.groups?.["values"] ?? "").split(/\s*(?:\/|,|\bor\b|\band\b)\s*/).map((v) => v.trim()).filter(Boolean) }));
+  const found = text.take(/(?:^|(?<=[.;!?]\s{0,3})|(?<=[a-z0-9)],\s{0,3}))\s*(?:(?:and|but)\s+)?(?:please\s+)?(?:skip|ignore|leave\s+out|exclude|excluding|except(?:\s+for)?|(?<=\bbut\s+)not|other\s+than|don't\s+include|do\s+not\s+include|without)\s+(?:the\s+|any\s+|anything\s+(?:that(?:'s|\s+is)\s+)?)?(?!(?:it|them|this|that|those|these|the\s+rest|rest|others?|everything|anything|all)\b)(?<values>[a-z0-9_ -]+?(?:\s*(?:\/|,|\bor\b|\band\b)\s*[a-z0-9_ -]+?)*)(?:\s+(?:ones|incidents|tickets|items|ones?\s+too))?\s*(?=[.;!?]|$)/d, "exclusion");
+  // "(excluding P4)", "(not P3/P4)": the same, in parentheses after what it narrows.
+  found.push(...text.take(/\s*\(\s*(?:excluding|except(?:\s+for)?|not|without|no)\s+(?:the\s+|any\s+)?(?<values>[a-z0-9_ -]+?(?:\s*(?:\/|,|\bor\b|\band\b)\s*[a-z0-9_ -]+?)*)(?:\s+(?:ones|incidents|tickets|items))?\s*\)/d, "exclusion"));
+  // "the P4s": the value, made plural.
+  return found.map((m) => ({ said: text.originalOf(m), values: (m.groups?.["values"] ?? "").split(/\s*(?:\/|,|\bor\b|\band\b)\s*/).map((v) => v.trim().replace(/(?<=\d)s$/, "")).filter(Boolean) }));
 }
 
 /**

@@ -668,9 +668,11 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
         }
       };
       // "when a new incident comes in and it's a P1": what is said of it, read as a filter of the items.
-      const property = following ? undefined : /^\s+and\s+(?:it(?:'s|\s+is)|is|has)\s+(?:(?:a|an)\s+)?(?<words>[a-z0-9_ -]+?)(?=\s*(?:,|;|\.|$|\bthen\b))/.exec(text.lower.slice(end));
+      const property = following ? undefined : /^\s+and\s+(?:it(?:'s|\s+is)|is|(?<has>(?:it\s+)?(?:has|have|(?:doesn't|does\s+not)\s+have)))\s+(?:(?:a|an)\s+)?(?<words>[a-z0-9_ -]+?)(?=\s*(?:,|;|\.|$|\bthen\b))/.exec(text.lower.slice(end));
       const propertyWords = property ? text.verbatim.slice(end + property[0].length - (property.groups?.["words"] ?? "").length, end + property[0].length) : "";
-      const withProperty = property && text.free(end, end + property[0].length) ? (tryRead(`${propertyWords} ${asNoun}`) ?? tryRead(`${asNoun} ${propertyWords}`)) : undefined;
+      const has = property?.groups?.["has"]?.replace(/^it\s+/, "");
+      // "and it has no assignee": "incidents that have no assignee".
+      const withProperty = property && text.free(end, end + property[0].length) ? (has ? tryRead(`${asNoun} that ${/n't|not/.test(has) ? "does not have a" : "has"} ${propertyWords}`) : (tryRead(`${propertyWords} ${asNoun}`) ?? tryRead(`${asNoun} ${propertyWords}`))) : undefined;
       const withFollowing = withProperty ?? (following && text.free(end, end + following[0].length) ? tryRead(`${asNoun}${text.verbatim.slice(end, end + following[0].length)}`) : undefined);
       const extra = withProperty ? property : following;
       const read = withFollowing ?? tryRead(asNoun);
