@@ -71,6 +71,7 @@ describe("list phrases read by the item schema", () => {
       status: { type: "string", enum: ["new", "in_progress", "on_hold", "resolved", "closed"] },
       assignee: { anyOf: [{ type: "object", properties: { email: { type: "string" } } }, { type: "null" }] },
       created_at: { type: "string" },
+      tags: { type: "array", items: { type: "string" } },
     },
   };
   const read = (phrase: string) => {
@@ -85,6 +86,14 @@ describe("list phrases read by the item schema", () => {
     ["incidents that still have no owner", ["assignee empty null"]],
     ["unassigned p3 tickets", ['priority eq "P3"', "assignee empty null"]],
     ["new in progress incidents older than 2 days", ['status in ["new","in_progress"]', "created_at older-than-hours 48"]],
+    // What is said after the noun, in any order.
+    ["incidents that are in status new with no assignee", ['status eq "new"', "assignee empty null"]],
+    ["incidents with no assignee that are in progress", ['status eq "in_progress"', "assignee empty null"]],
+    ["incidents that are in progress and were opened more than 48 hours ago", ['status eq "in_progress"', "created_at older-than-hours 48"]],
+    ["incidents opened in the last 24 hours", ["created_at newer-than-hours 24"]],
+    ["P1 incidents created within the past hour", ['priority eq "P1"', "created_at newer-than-hours 1"]],
+    ["incidents that have been new for more than 4 hours", ["created_at older-than-hours 4", 'status eq "new"']],
+    ["incidents with the network tag", ['tags has "network"']],
   ];
   for (const [phrase, expected] of cases) {
     test(`"${phrase}"`, () => assert.deepEqual(read(phrase), { conditions: expected, left: [] }));

@@ -45,7 +45,7 @@ export const PlanValue: z.ZodType<PlanValue> = z.lazy(() =>
   ]),
 );
 
-export const ConditionOp = z.enum(["eq", "ne", "in", "not-in", "gt", "lt", "empty", "not-empty", "older-than-hours", "has"]);
+export const ConditionOp = z.enum(["eq", "ne", "in", "not-in", "gt", "lt", "empty", "not-empty", "older-than-hours", "newer-than-hours", "has"]);
 export type ConditionOp = z.infer<typeof ConditionOp>;
 
 /** `value op operand`: "priority is P1", "status is not resolved or closed", "assignee is empty", "more than 3". */

@@ -36,7 +36,7 @@ declare it in inputs), {"kind":"ref","step":"<id>","path":["field",…]} (an ear
 or the item of a for-each / list condition by that step's id; "0" is a list's first item),
 {"kind":"text","parts":["text", <value>, …]}, {"kind":"lines","list":"<list id>","line":<value>,
 "empty":"…"}, {"kind":"count","list":"<list id>"}. A resource trigger's new items are the list
-"event". Conditions: {"value":<value>,"op":"eq|ne|in|not-in|gt|lt|empty|not-empty|older-than-hours",
+"event". Conditions: {"value":<value>,"op":"eq|ne|in|not-in|gt|lt|empty|not-empty|older-than-hours|newer-than-hours",
 "operand":…}. Schedules without a timezone run in UTC.
 
 ${WORKFLOW_CONTRACT}

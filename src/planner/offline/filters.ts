@@ -80,6 +80,8 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
   const synonyms = plural(noun) === "incidents" ? "|tickets|ticket|issues|issue|cases|case|(?:service\\s+)?requests|(?:service\\s+)?request" : "";
   const nouns = `(?:${escape(plural(noun))}|${escape(singular(noun))}${synonyms})`;
   const age = "(?:\\s+(?:(?:and\\s+|that\\s+)(?:are|have been|were|was|is|has been)\\s+|which\\s+(?:are|have been|were|was|is|has been)\\s+)?(?:older than|created more than|opened more than|(?<still>open|opened|unresolved|waiting|new)\\s+(?:for\\s+)?(?:more|longer) than)\\s+(?<amount>\\d+)\\s*(?<unit>hours?|hrs?|h|days?|d|minutes?|mins?)(?:\\s+ago)?)?";
+  // "… opened in the last 24 hours", "… created within the past 2 days": items newer than that.
+  const within = "(?<within>\\s+(?:(?:that|which)\\s+(?:were|was|have\\s+been|has\\s+been|are|is)\\s+)?(?:opened|created|raised|reported|filed|logged|submitted)\\s+(?:in|within|during|over)\\s+the\\s+(?:last|past)\\s+(?:(?<wamount>\\d+)\\s*)?(?<wunit>hours?|hrs?|h|days?|d|minutes?|mins?|weeks?)\\b|\\s+from\\s+the\\s+(?:last|past)\\s+(?:(?<wamount2>\\d+)\\s*)?(?<wunit2>hours?|hrs?|h|days?|d|minutes?|mins?|weeks?)\\b)?";
   // "… that still have no owner", "… nobody has picked up yet": unassigned, said after the noun.
   const unowned = vocab.has("unassigned")
     ? "(?<unowned>\\s+(?:that|which)\\s+(?:still\\s+)?(?:have|has)\\s+no\\s+(?:owner|assignee)(?:\\s+yet)?|\\s+(?:that|which)\\s+(?:still\\s+)?(?:don't|do not|doesn't|does not)\\s+(?:yet\\s+)?have\\s+an?\\s+(?:owner|assignee)(?:\\s+yet)?|\\s+(?:with|without)\\s+(?:no\\s+)?(?:owner|assignee)|\\s+(?:that\\s+)?nobody\\s+(?:has\\s+)?(?:picked up|taken|claimed)(?:\\s+yet)?|\\s+(?:that\\s+)?nobody\\s+is\\s+assigned\\s+to|\\s+(?:that\\s+|which\\s+)?(?:have|has)\\s+(?:nobody|no\\s+one|no-one|noone)\\s+assigned(?:\\s+(?:to\\s+(?:them|it)|yet))?|\\s+(?:that|which)\\s+(?:are|is)\\s+(?:still\\s+)?(?:sitting\\s+)?unassigned)?"
@@ -103,7 +105,7 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
   // "… assigned to them": the items whose assignee is the person the workflow is about (a member, the one a message goes to).
   const assigneeField = Object.keys((itemSchema["properties"] as Record<string, unknown> | undefined) ?? {}).find((f) => /^assign/.test(f));
   const assigned = assigneeField ? "(?<assignedto>\\s+(?:(?:that|which)\\s+(?:are|is)\\s+)?(?:currently\\s+|still\\s+)?assigned\\s+to\\s+(?:them|him|her|the user|the member|that person))?" : "";
-  const pattern = new RegExp(`${options.prefix ?? "\\b"}(?<adjectives>(?:${adjective}(?:\\s*,\\s*|\\s+and\\s+|\\s+or\\s+|\\s+))*)${nouns}\\b${assigned}${unowned}${notAfter}${after}${unownedAfter}${withField}${byName}${tagged}${age}`);
+  const pattern = new RegExp(`${options.prefix ?? "\\b"}(?<adjectives>(?:${adjective}(?:\\s*,\\s*|\\s+and\\s+|\\s+or\\s+|\\s+))*)${nouns}\\b${assigned}${unowned}${notAfter}${after}${unownedAfter}${withField}${byName}${tagged}${age}${within}`);
   const match = text.takeOne(pattern, options.by ?? "list");
   if (!match) return undefined;
   const conditions: Condition[] = [];
@@ -111,7 +113,7 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
   // What is said after the noun comes in any order ("in status new with no assignee", "with no assignee that are new"):
   // each kind not read yet is tried again where the phrase has got to, after an optional "and" or comma.
   let end = match.index + match[0].length;
-  const later = [assigned, unowned, notAfter, after, unownedAfter, withField, byName, tagged, age].filter((m) => m.endsWith(")?"));
+  const later = [assigned, unowned, notAfter, after, unownedAfter, withField, byName, tagged, age, within].filter((m) => m.endsWith(")?"));
   for (let grew = true; grew; ) {
     grew = false;
     for (const modifier of later) {
@@ -187,6 +189,14 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
   for (const [field, values] of byField) {
     const unique = [...new Set(values)];
     conditions.unshift(unique.length === 1 ? { value: { kind: "ref", step: item, path: field.split(".") }, op: "eq", operand: unique[0] } : { value: { kind: "ref", step: item, path: field.split(".") }, op: "in", operand: unique });
+  }
+  if (groups["within"]) {
+    const field = createdField(itemSchema);
+    const unit = groups["wunit"] ?? groups["wunit2"] ?? "h";
+    const amount = Number(groups["wamount"] ?? groups["wamount2"] ?? 1);
+    const hours = amount * (unit.startsWith("w") ? 168 : unit.startsWith("d") ? 24 : unit.startsWith("m") ? 1 / 60 : 1);
+    if (!field) throw new PlannerDeclined("refused", match[0], `the ${plural(noun)} this tenant lists have no creation time to compare with`);
+    conditions.push({ value: { kind: "ref", step: item, path: [field] }, op: "newer-than-hours", operand: hours });
   }
   if (groups["amount"]) {
     const field = createdField(itemSchema);

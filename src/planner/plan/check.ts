@@ -27,6 +27,7 @@ function operandProblem(c: { op: string; operand?: unknown; against?: unknown })
     case "gt":
     case "lt":
     case "older-than-hours":
+    case "newer-than-hours":
       return typeof operand === "number" ? undefined : "takes a number";
     case "has":
       return typeof operand === "string" ? undefined : "takes one value (a list field holds it)";

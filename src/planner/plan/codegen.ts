@@ -87,6 +87,9 @@ export function planToSource(plan: WorkflowPlan, tools: ReadonlyMap<string, Plan
       case "older-than-hours":
         helpers.add("olderThanHours");
         return `olderThanHours(${left}, ${Number(c.operand)}, now)`;
+      case "newer-than-hours":
+        helpers.add("newerThanHours");
+        return `newerThanHours(${left}, ${Number(c.operand)}, now)`;
       case "has":
         helpers.add("str");
         return `(Array.isArray(${left}) ? (${left} as unknown[]) : []).map(str).includes(${JSON.stringify(c.operand)})`;
@@ -201,7 +204,7 @@ function triggersOf(plan: WorkflowPlan): unknown[] {
   return [];
 }
 
-const HELPER_ORDER = ["str", "slug", "at", "isEmpty", "olderThanHours", "recent", "periodKey", "eventItems"];
+const HELPER_ORDER = ["str", "slug", "at", "isEmpty", "olderThanHours", "newerThanHours", "recent", "periodKey", "eventItems"];
 const HELPERS: Record<string, string> = {
   str: `/** The text of a value: "" for none, lists joined with ", ". */
 function str(value: unknown): string {
@@ -234,6 +237,11 @@ function at(value: unknown, ...path: string[]): unknown {
   olderThanHours: `function olderThanHours(value: unknown, hours: number, now: Date): boolean {
   const time = typeof value === "string" ? Date.parse(value) : Number.NaN;
   return Number.isFinite(time) && time < now.getTime() - hours * 3_600_000;
+}
+`,
+  newerThanHours: `function newerThanHours(value: unknown, hours: number, now: Date): boolean {
+  const time = typeof value === "string" ? Date.parse(value) : Number.NaN;
+  return Number.isFinite(time) && time >= now.getTime() - hours * 3_600_000;
 }
 `,
   recent: `/** Whether a time is within the first run's window before now. */

@@ -101,6 +101,10 @@ export function conditionHolds(actual: unknown, condition: Pick<Condition, "op" 
       const at = typeof actual === "string" ? Date.parse(actual) : Number.NaN;
       return Number.isFinite(at) && at < now.getTime() - Number(operand) * 3_600_000;
     }
+    case "newer-than-hours": {
+      const at = typeof actual === "string" ? Date.parse(actual) : Number.NaN;
+      return Number.isFinite(at) && at >= now.getTime() - Number(operand) * 3_600_000;
+    }
     case "has":
       return Array.isArray(actual) && actual.map(textOf).includes(String(operand));
   }

@@ -130,6 +130,8 @@ export function renderCondition(c: Condition): string {
       return `${left} is set`;
     case "older-than-hours":
       return `${left} is more than ${operand} hours ago`;
+    case "newer-than-hours":
+      return `${left} is within the last ${operand} hours`;
     case "has":
       return `${left} includes ${operand}`;
   }

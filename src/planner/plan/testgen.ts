@@ -232,6 +232,8 @@ function satisfying(c: Condition, schema: Record<string, unknown> | undefined, n
       return exampleOf(schema ? unwrapNullable(schema) : { type: "string" }, {}) ?? "x";
     case "older-than-hours":
       return new Date(now.getTime() - (Number(c.operand) + 2) * 3_600_000).toISOString();
+    case "newer-than-hours":
+      return new Date(now.getTime() - (Number(c.operand) / 2) * 3_600_000).toISOString();
     case "has":
       return [c.operand];
   }
@@ -259,6 +261,8 @@ function violating(c: Condition, schema: Record<string, unknown> | undefined, no
       return nullable(schema) ? null : "";
     case "older-than-hours":
       return new Date(now.getTime() - 30 * 60_000).toISOString();
+    case "newer-than-hours":
+      return new Date(now.getTime() - (Number(c.operand) + 2) * 3_600_000).toISOString();
     case "has":
       return [];
   }
