@@ -67,8 +67,8 @@ function readFields(phrase: string, table: FieldWord[], schema: Record<string, u
 }
 
 /** Fields of one item ("the ticket number and who reported it"), as a line of text; undefined when it is no such list. */
-export function itemFields(phrase: string, item: { step: string; schema: Record<string, unknown> }): PlanValue | undefined {
-  const parts = readFields(stripIntro(phrase), ITEM_FIELDS, item.schema, (path) => ({ kind: "ref", step: item.step, path }), true);
+export function itemFields(phrase: string, item: { step: string; schema: Record<string, unknown> }, identify = true): PlanValue | undefined {
+  const parts = readFields(stripIntro(phrase), ITEM_FIELDS, item.schema, (path) => ({ kind: "ref", step: item.step, path }), identify);
   return parts ? { kind: "text", parts } : undefined;
 }
 

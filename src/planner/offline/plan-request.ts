@@ -10,6 +10,7 @@ import { PlannerDeclined } from "../../core/errors.ts";
 import { type Condition, EVENT_LIST, walkSteps, type PlanStep, type PlanTrigger, type PlanValue, type WorkflowPlan } from "../../core/plan.ts";
 import { eventItems } from "../plan/evaluate.ts";
 import { propertyOf } from "../plan/tools.ts";
+import { itemFields, personFields } from "./fields.ts";
 import { type ActionSpec, type Context, enumValues, type Item, personOf, readActions, readSubjectList } from "./actions.ts";
 import { PlanBuilder } from "./builder.ts";
 import { type CatalogView, type ListSource, plural, singular, words } from "./catalog.ts";
@@ -165,6 +166,9 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   // "look the person up in the directory": the read the steps about them make; checked once they exist.
   const lookups = text.take(/\blook\s+(?:up\s+)?(?:them|him|her|the\s+(?:person|user|reporter|assignee|manager|contact|employee|new\s+hire))(?:\s+up)?(?:\s+(?:in|from)\s+the\s+directory|\s+by\s+(?:their\s+)?(?:email|name))?\b\s*,?(?:\s*(?:and|then)\b)?/, "lookup");
 
+  // "Put the incident number in the message.", "Include their name and department.": more for the message before it.
+  const includes = text.take(/(?:^|(?<=[.;]\s{0,3}))\s*(?:please\s+)?(?:include|add|put|mention)\s+(?<what>[^.;"]+?)\s+(?:in|into|to)\s+(?:the|that|this|each|every)\s+(?:message|post|page|dm|note|comment|notification)s?\s*(?=[.;]|$)|(?:^|(?<=[.;]\s{0,3}))\s*(?:please\s+)?(?:include|mention)\s+(?<what2>[^.;"]+?)\s*(?=[.;]|$)/, "include");
+
   // 4. The actions, then nothing may be left over.
   const actions = readActions(text, catalog, builder);
   const left = text.leftover();
@@ -259,6 +263,11 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     const ids = action.build(frame.context, steps);
     frame.context.insteadText = undefined;
     builder.clause(action.said, ...ids);
+    for (const m of includes) {
+      // The message an "include …" sentence adds to: the last one written before it.
+      const before = actions.filter((a) => a.end <= m.index && ["post", "message", "page", "comment"].includes(a.kind)).pop();
+      if (before === action) builder.clause(text.originalOf(m), addToMessage(steps, m.groups?.["what"] ?? m.groups?.["what2"] ?? "", frame.context, text.originalOf(m)));
+    }
     built.set(action, steps);
     const placement = role.get(action);
     if (placement?.kind === "fallback") {
@@ -591,6 +600,22 @@ function guardEmptyLists(block: PlanStep[], guarded: ReadonlySet<string>, wanted
   return added;
 }
 
+/**
+ * Adds the fields an "include …" sentence names (of the item, else of the person) to the text of
+ * the last message-sending call of `steps`; returns that call's id. Anything it cannot name is refused.
+ */
+function addToMessage(steps: PlanStep[], what: string, context: Context, said: string): string {
+  const call = [...walkSteps(steps)].map(({ step }) => step).filter((s): s is Extract<PlanStep, { kind: "call" }> => s.kind === "call" && ["text", "message", "body"].some((f) => f in s.args)).pop();
+  const field = call ? ["text", "message", "body"].find((f) => f in call.args) : undefined;
+  const person = context.person;
+  const extra = (context.item ? itemFields(what, context.item, false) : undefined) ?? (person ? personFields(what, person.email, person.schema) : undefined);
+  if (!call || !field || !extra || extra.kind !== "text") throw new PlannerDeclined("refused", said, `"${what.trim()}" names nothing the message can say (a field of the incident or of the person)`);
+  const current = call.args[field];
+  const parts = current?.kind === "text" && !current.slug ? current.parts : current ? [current] : [];
+  call.args[field] = { kind: "text", parts: [...parts, " — ", ...extra.parts] };
+  return call.id;
+}
+
 /** A deep copy of steps under new ids, their references to each other renamed with them. */
 function copySteps(steps: PlanStep[], builder: PlanBuilder): PlanStep[] {
   const renamed = new Map<string, string>();
@@ -916,7 +941,7 @@ function forEachList(text: RequestText, catalog: CatalogView, builder: PlanBuild
     // "close all resolved incidents older than 7 days": each of them, the object of the action.
     text.takeOne(/(?<=\b(?:close|resolve|escalate)\s+)(?:all|every|each|any)(?:\s+(?:of\s+)?the)?\s+(?<phrase>[a-z0-9 _'-]+?)(?=\s*(?:,|:|;|\.|$|\bolder\b|\b(?:with|using|as)\b|\band\b(?!\s+(?:are|is|were|was|has|have|still|that)\b)))/, "subject") ??
     // "DM the assignee of each P2 incident that's in progress": each of them, and its assignee.
-    text.takeOne(/\b(?<role>(?:the\s+)?(?:assignee|owner|reporter))\s+of\s+(?:each|every|all(?:\s+the)?)\s+(?<phrase>[a-z0-9 _'-]+?)(?=\s*(?:,|:|;|\.|$|\band\b(?!\s+(?:are|is|were|was|has|have|still|that)\b)|\bolder\b|\bwith\s+(?:its|their)\b))/, "subject");
+    text.takeOne(/\b(?<role>(?:the\s+)?(?:assignee|owner|reporter))\s+of\s+(?:each|every|all(?:\s+the)?)\s+(?<phrase>[a-z0-9 _'-]+?)(?=\s*(?:,|:|;|\.|$|\band\b(?!\s+(?:are|is|were|was|has|have|still|that)\b)|\bolder\b|\bwith\s+(?:its|their)\b|\b(?:reminding|asking|telling|saying)\b))/, "subject");
   if (!loop) return frame;
   let phrase = text.groupAsWritten(loop, "phrase") ?? "";
   const age = /^\s*older than\s+\d+\s*\w+/.exec(text.lower.slice(loop.index + loop[0].length));
