@@ -38,7 +38,7 @@ const IDENT = "[`'\"]?[a-z_][a-z0-9_]*[`'\"]?";
 /** A verb starts the next clause, never a field name of a list. */
 const NOT_VERB = "(?!(?:post|page|send|notify|assign|add|dm|message|close|create|open|tell|alert|then|disable|remove|escalate|update|set)\\b)";
 /** A field name, with what it is in parentheses ("rotation (name of the on-call group)"). */
-const ITEM = `${IDENT}(?:\\s*\\([^()]{1,60}\\))?`;
+const ITEM = `(?:(?:a|an|the)\\s+)?${IDENT}(?:\\s*\\([^()]{1,60}\\))?`;
 const LIST = `${ITEM}(?:\\s*,\\s*${NOT_VERB}${ITEM})*(?:\\s*,?\\s*(?:and|&|/)\\s*${NOT_VERB}${ITEM})?`;
 
 export function readDeclaredInputs(text: RequestText): Declared {
@@ -90,7 +90,11 @@ export function readDeclaredInputs(text: RequestText): Declared {
     // "given name, email and department, create …": a list of two or more bare names.
     new RegExp(`\\b(?:given|takes|taking|with inputs?)\\s+(?:(?:their|the|a|an)\\s+)?(?<list>${ITEM}(?:\\s*,\\s*${NOT_VERB}${ITEM})*\\s*,?\\s*(?:and|&)\\s*${NOT_VERB}${ITEM})(?=\\s*,)`),
     // "… posts to the webhook with title and priority": bare field names right after what calls.
-    new RegExp(`(?<=\\b(?:webhook|alert|payload|body|request|event|notification)\\s{1,3})with\\s+(?:the\\s+)?(?<list>${LIST})(?=\\s*(?:[,;.]|$))`),
+    new RegExp(`(?<=\\b(?:webhook|alert|payload|body|request|event|notification)\\s{1,3})with\\s+(?:the\\s+)?(?<list>${LIST})(?=\\s*(?:[,;.:]|$|\\b(?:when|whenever|each time|every time|for|if)\\b))`),
+    // "It sends service, severity and summary.", "The payload has title and priority.": said of what calls.
+    new RegExp(`(?:^|(?<=[.;:]\\s{0,3}))\\s*(?:it|they|the\\s+(?:payload|body|request|call|alert|webhook|system|tool|form))\\s+(?:will\\s+)?(?:sends?|posts?|pass(?:es)?|includes?|provides?|contains?|has|have|carries|gives)\\s+(?:us\\s+)?(?:(?:json|a\\s+json\\s+body|a\\s+payload|a\\s+body)\\s+with\\s+)?(?:the\\s+)?(?:fields?\\s+)?(?<list>${LIST})(?=\\s*(?:[.;]|$))`),
+    // "A webhook receives title and priority"
+    new RegExp(`(?<=\\bwebhook\\s+(?:that\\s+)?)(?:receives|gets|accepts|takes)\\s+(?:the\\s+)?(?<list>${LIST})(?=\\s*(?:[,;.:]|$))`),
     // "with fields title, priority and reporter_email", "a JSON body containing title and service"
     new RegExp(`\\b(?:with\\s+(?:the\\s+)?(?:fields?|keys?|properties|parameters|inputs|input\\s+(?:fields?|named|called))|(?:(?:an?|the|its)\\s+)?(?:json\\s+)?(?:body|payload)\\s+(?:containing|with|that has|that contains|carrying|has|of)(?:\\s+(?:the\\s+)?(?:fields?|keys?))?|(?:takes|accepts)(?:\\s+(?:the\\s+)?(?:inputs?|fields?|parameters?))?)\\s+(?<list>${LIST})\\b`),
   ];
@@ -98,7 +102,7 @@ export function readDeclaredInputs(text: RequestText): Declared {
     for (const m of text.take(pattern, "inputs")) {
       const words = m.groups?.["list"] ?? "";
       // Only names that look like fields (one word each); "with fields" of prose is not a declaration.
-      const bare = words.replace(/\s*\([^()]*\)/g, "");
+      const bare = words.replace(/\s*\([^()]*\)/g, "").replace(/\b(?:a|an|the)\s+/g, "");
       const items = bare.split(/\s*(?:,|\band\b|&|\/)\s*/).filter(Boolean);
       if (!items.every((w) => /^[`'"]?[a-z_][a-z0-9_]*[`'"]?$/.test(w))) continue;
       list(bare);

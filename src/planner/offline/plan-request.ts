@@ -59,7 +59,7 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   }
   const webhook = schedule
     ? undefined
-    : text.takeOne(/(?:^|(?<=[.;:]\s{0,3}))\s*(?:a\s+|the\s+|our\s+)?webhook\s+(?:from|by|for)\s+(?:our\s+|the\s+)?[a-z0-9'-]+(?:\s+(?:system|tool|service|platform))?\b|\b(?:create|set\s+up|make|add|expose|build)\s+(?:a|an)\s+(?:new\s+)?webhook(?:\s+(?:that|which)(?=\s+(?:takes|receives|accepts|gets)\b))?|\b(?:(?:from|via|on|when|whenever|after|each time|every time)\s+(?:[a-z'-]+\s+){0,10}?webhook(?:\s+(?:call|request|event))?(?:\s+(?:is\s+)?(?:called|arrives|fires|comes in|is received|is posted|hits(?:\s+us)?))?|(?:a|the)\s+webhook\s+(?:that\s+)?(?:arrives|is called|fires))\b/, "trigger");
+    : text.takeOne(/(?:^|(?<=[.;:]\s{0,3}))\s*(?:a\s+|the\s+|our\s+)?webhook\s+(?:from|by|for)\s+(?:our\s+|the\s+)?[a-z0-9'-]+(?:\s+(?:system|tool|service|platform))?\b|\b(?:create|set\s+up|make|add|expose|build|give\s+(?:me|us))\s+(?:a|an)\s+(?:new\s+)?webhook(?:\s+for\s+(?:our\s+|the\s+)?(?:[a-z0-9'-]+\s+){0,2}(?:system|tool|service|platform|monitor|monitoring|app|form|pipeline|portal)\b)?(?:\s+(?:that|which)(?=\s+(?:takes|receives|accepts|gets)\b))?|(?:^|(?<=[.;:]\s{0,3}))\s*(?:a|the)\s+webhook(?=\s+(?:that\s+)?(?:receives|gets|accepts|takes)\b)|\b(?:(?:from|via|on|when|whenever|after|each time|every time)\s+(?:[a-z'-]+\s+){0,10}?webhook(?:\s+(?:call|request|event))?(?:\s+(?:is\s+)?(?:called|arrives|fires|comes in|is received|is posted|hits(?:\s+us)?))?|(?:a|the)\s+webhook\s+(?:that\s+)?(?:arrives|is called|fires))\b/, "trigger");
   // An outside system that calls in ("when our monitoring system sends an alert") can only reach a workflow by its webhook.
   const called =
     schedule || webhook
@@ -72,6 +72,8 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     trigger = { type: "webhook" };
     // "a webhook that takes an email … and adds that user …": what it does, as instructions.
     imperativeAfter(text, found.index);
+    // "… will call a webhook with email when someone leaves": when the caller calls, said after what it sends.
+    for (const m of text.take(/(?<=\bwebhook\b(?:\s+with\s+(?:the\s+)?[a-z_]+(?:\s*(?:,|and)\s*[a-z_]+)*)?)\s+(?:when|whenever|each time|every time)\s+(?:someone|somebody|a user|an employee|a person|an alert|a deploy|a deployment|a [a-z]+)\s+[^,.;]+/, "trigger")) builder.clause(text.originalOf(m), "trigger");
     builder.clause(text.originalOf(found), "trigger");
   }
   if (!schedule && !webhook && !called && !calls) {
