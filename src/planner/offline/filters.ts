@@ -36,7 +36,9 @@ function vocabulary(itemSchema: Record<string, unknown>): Vocabulary {
   }
   const assignee = Object.keys(properties).find((f) => /^assign/.test(f));
   if (assignee) {
-    out.set("unassigned", (item) => [{ value: { kind: "ref", step: item, path: [assignee] }, op: "empty" }]);
+    // "Unassigned" is a state of open work: a closed item nobody was assigned to is not waiting for anyone.
+    const open = out.get("open");
+    out.set("unassigned", (item) => [{ value: { kind: "ref", step: item, path: [assignee] }, op: "empty" }, ...(open ? open(item) : [])]);
     out.set("assigned", (item) => [{ value: { kind: "ref", step: item, path: [assignee] }, op: "not-empty" }]);
   }
   return out;
@@ -213,5 +215,7 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
       if (!conditions.some((c) => c.op === "not-in")) conditions.push(...open);
     }
   }
-  return { noun: plural(noun), conditions, said, start: match.index, end, groups };
+  // "open unassigned incidents": "open" said twice is one filter.
+  const unique = conditions.filter((c, i) => conditions.findIndex((d) => JSON.stringify(d) === JSON.stringify(c)) === i);
+  return { noun: plural(noun), conditions: unique, said, start: match.index, end, groups };
 }
