@@ -659,6 +659,8 @@ function firstList(steps: PlanStep[]): string | undefined {
  */
 async function readEventTrigger(text: RequestText, catalog: CatalogView, builder: PlanBuilder, live: LiveReads, top: PlanStep[]): Promise<{ trigger: PlanTrigger; frame: Frame } | undefined> {
   const created =
+    // "If a new incident is a P1, …", "when a new incident has priority P1": new ones with that value.
+    text.takeOne(/\b(?:when|whenever|if|once|as soon as)\s+(?:a|an|any)\s+new\s+(?<phrase>[a-z0-9_ -]+?)\s+(?:is|has)\s+(?:(?:a|an)\s+)?(?:priority\s+)?(?<value>p[1-4])\b/, "trigger") ??
     text.takeOne(/\b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:(?:a|an|the|any)\s+)?(?:new\s+)?(?<phrase>[a-z0-9_ ,-]+?)\s+(?:(?:is|gets|has been|are|get)\s+(?:opened|created|raised|reported|filed|logged|submitted|received)|comes? in|arrives?|appears?|shows? up|lands?|pops? up|(?<=\bnew\s+[a-z0-9_ ,-]{1,40})(?:is|gets|are)(?=\s+(?:tagged|labell?ed)\s))\b/, "trigger") ??
     text.takeOne(/\b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:someone|somebody|anyone|a user|a customer)\s+(?:logs|opens|raises|files|creates|reports|submits)\s+(?:(?:a|an)\s+)?(?:new\s+)?(?<phrase>[a-z0-9_ ,-]+?)(?=\s*(?:,|$|\.|;))/, "trigger") ??
     // "For every new P1 incident, …", "new incidents for the vpn service: …" with no other trigger: as each one comes in.
@@ -666,7 +668,8 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
     // "Auto-assign new incidents tagged "network" to Sam Okafor": as each one comes in, assign it.
     text.takeOne(/^\s*(?<auto>auto-?assign)\s+(?:all\s+|any\s+|every\s+)?(?:newly\s+(?:opened|created)\s+|new\s+)(?<phrase>[a-z0-9_ "\u2063-]+?)(?=\s+to\s+)/, "trigger");
   if (created) {
-    const phrase = text.groupAsWritten(created, "phrase") ?? created.groups?.["phrase"] ?? "";
+    const value = created.groups?.["value"];
+    const phrase = `${value ? `${value} ` : ""}${text.groupAsWritten(created, "phrase") ?? created.groups?.["phrase"] ?? ""}`;
     // What a filter of the phrase could not say, when that is why no resource matched.
     let understood: PlannerDeclined | undefined;
     for (const noun of catalog.listNouns()) {
@@ -941,7 +944,7 @@ function forEachList(text: RequestText, catalog: CatalogView, builder: PlanBuild
     // "any P1 that is still new and has nobody assigned should be assigned to …": each of them, in the passive.
     text.takeOne(/(?<=^|[:.;]\s{0,3})\s*(?:any|every|each|all)\s+(?<phrase>[a-z0-9 _-]+?)(?=\s+(?:should|must|shall|will|needs? to|is to)\s+be\s+[a-z]+ed\b)/, "subject") ??
     // "close all resolved incidents older than 7 days": each of them, the object of the action.
-    text.takeOne(/(?<=\b(?:close|resolve|escalate)\s+)(?:all|every|each|any)(?:\s+(?:of\s+)?the)?\s+(?<phrase>[a-z0-9 _'-]+?)(?=\s*(?:,|:|;|\.|$|\bolder\b|\b(?:with|using|as)\b|\band\b(?!\s+(?:are|is|were|was|has|have|still|that)\b)))/, "subject") ??
+    text.takeOne(/(?<=\b(?:close|resolve|escalate|assign)\s+)(?:all|every|each|any)(?:\s+(?:of\s+)?the)?\s+(?<phrase>[a-z0-9 _'-]+?)(?=\s*(?:,|:|;|\.|$|\bolder\b|\b(?:with|using|as|to)\b|\band\b(?!\s+(?:are|is|were|was|has|have|still|that)\b)))/, "subject") ??
     // "DM the assignee of each P2 incident that's in progress": each of them, and its assignee.
     text.takeOne(/\b(?<role>(?:the\s+)?(?:assignee|owner|reporter))\s+of\s+(?:each|every|all(?:\s+the)?)\s+(?<phrase>[a-z0-9 _'-]+?)(?=\s*(?:,|:|;|\.|$|\band\b(?!\s+(?:are|is|were|was|has|have|still|that)\b)|\bolder\b|\bwith\s+(?:its|their)\b|\b(?:reminding|asking|telling|saying)\b))/, "subject");
   if (!loop) return frame;
