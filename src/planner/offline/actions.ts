@@ -234,7 +234,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
     // "DM them the setup guide: https://…": a link, with what it is.
     new RegExp(`\\b(?:dm|message|send)\\s+(?<who>${WHO})\\s+(?<content>(?:(?:the|a|an|our)\\s+)?[a-z][a-z -]{0,40}?\\s*:\\s*https?:\\/\\/[^\\s"]+?|https?:\\/\\/[^\\s"]+?)${STOP}`),
     // "tell the reporter it's resolved": those words, said to them.
-    new RegExp(`(?<!\\bto\\s+)\\b(?:tell|inform)\\s+(?<who>${WHO})\\s+(?:that\\s+)?(?<told>(?:it|they|he|she|we|the\\s+(?:incident|ticket|issue))(?:'s|'re|'ve|\\s+is|\\s+are|\\s+has|\\s+have|\\s+was|\\s+were|\\s+will)\\b(?![^,;.]*\\b(?:number|numbers|count|list|ids?|names?|how many|total|which|who)\\b)[^,;.]*?)${STOP}`),
+    new RegExp(`(?<!\\bto\\s+)\\b(?:tell|inform)\\s+(?<who>${WHO})\\s+(?:that\\s+)?(?<told>(?:it|they|he|she|we|(?:the|their|his|her)\\s+(?:incident|ticket|issue|account|request|access|laptop|change|fix))(?:'s|'re|'ve|\\s+is|\\s+are|\\s+has|\\s+have|\\s+was|\\s+were|\\s+will)\\b(?![^,;.]*\\b(?:number|numbers|count|list|ids?|names?|how many|total|which|who)\\b)[^,;.]*?)${STOP}`),
     new RegExp(`\\b(?:send|forward)\\s+(?<content>it|this|that|the message|that message|the given message|the list|the same list|them|the same (?:thing|text|note))\\s+to\\s+(?<who>${WHO})\\s+(?:as|in|by|via)\\s+(?:a\\s+|an\\s+)?(?:(?:direct|private)\\s+message|dm)${STOP}`),
     new RegExp(`\\b(?:send|forward)\\s+(?<content>it|this|that|the message|that message|the given message)\\s+(?:as|in|by)\\s+(?:a|an)\\s+(?:dm|direct message|private message)\\s+to\\s+(?<who>${WHO})${STOP}`),
     new RegExp(`\\b(?:welcome|dm|message)\\s+(?<who>${WHO})(?:\\s+directly)?${INTRO}${STOP}`),

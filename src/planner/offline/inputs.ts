@@ -91,6 +91,8 @@ export function readDeclaredInputs(text: RequestText): Declared {
     new RegExp(`\\b(?:given|takes|taking|with inputs?)\\s+(?:(?:their|the|a|an)\\s+)?(?<list>${ITEM}(?:\\s*,\\s*${NOT_VERB}${ITEM})*\\s*,?\\s*(?:and|&)\\s*${NOT_VERB}${ITEM})(?=\\s*,)`),
     // "… posts to the webhook with title and priority": bare field names right after what calls.
     new RegExp(`(?<=\\b(?:webhook|alert|payload|body|request|event|notification)\\s{1,3})with\\s+(?:the\\s+)?(?<list>${LIST})(?=\\s*(?:[,;.:]|$|\\b(?:when|whenever|each time|every time|for|if)\\b))`),
+    // "run by hand with name, email, department and manager_email:"
+    new RegExp(`(?<=\\b(?:by\\s+hand|manually|on\\s+demand)\\s{1,3})with\\s+(?:the\\s+)?(?:inputs?\\s+)?(?<list>${LIST})(?=\\s*(?:[:,.;]|$))`),
     // "It sends service, severity and summary.", "The payload has title and priority.": said of what calls.
     new RegExp(`(?:^|(?<=[.;:]\\s{0,3}))\\s*(?:it|they|the\\s+(?:payload|body|request|call|alert|webhook|system|tool|form))\\s+(?:will\\s+)?(?:sends?|posts?|pass(?:es)?|includes?|provides?|contains?|has|have|carries|gives)\\s+(?:us\\s+)?(?:(?:json|a\\s+json\\s+body|a\\s+payload|a\\s+body)\\s+with\\s+)?(?:the\\s+)?(?:fields?\\s+)?(?<list>${LIST})(?=\\s*(?:[.;]|$))`),
     // "A webhook receives title and priority"

@@ -20,7 +20,7 @@ const ORDINALS: Record<string, number> = { first: 1, second: 2, third: 3, fourth
 const TIME = /\b(?:at|@)\s+(?:\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)?|noon|midnight)(?![\w:])|\b\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\b\d{1,2}:\d{2}\b/;
 
 export function readSchedule(text: RequestText): ScheduleRead {
-  const interval = text.takeOne(new RegExp(`\\b(?:every|each)\\s+(?<count>\\d{1,4}|${Object.keys(NUMBERS).join("|")}|other)\\s*(?<unit>minutes?|mins?|hours?|hrs?|days?|weeks?)\\b|\\b(?:every|each)\\s+(?<half>half(?:\\s+an)?|quarter(?:\\s+of\\s+an)?)\\s+hour\\b|\\b(?:every|each)\\s+(?<single>minute|hour)\\b|\\b(?<hourly>hourly)\\b|\\b(?<times>twice|three times|four times|(?:\\d{1,2})\\s+times)\\s+(?:an?|per|each|every)\\s+(?<per>hour|day)\\b|\\bonce\\s+(?:an?|per|each|every)\\s+(?<oncePer>hour)\\b|\\b(?<fortnightly>fortnightly|every\\s+(?:two|2)\\s+weeks)\\b`), "schedule");
+  const interval = text.takeOne(new RegExp(`\\b(?:every|each)\\s+(?<count>\\d{1,4}|${Object.keys(NUMBERS).join("|")}|other)\\s*(?<unit>minutes?|mins?|hours?|hrs?|days?|weeks?)\\b|\\b(?:every|each)\\s+(?<half>half(?:\\s+an)?|quarter(?:\\s+of\\s+an)?)\\s+hour\\b|\\b(?:every|each)\\s+(?<single>minute|hour)\\b|(?<![-#])\\b(?<hourly>hourly)\\b(?!-)|\\b(?<times>twice|three times|four times|(?:\\d{1,2})\\s+times)\\s+(?:an?|per|each|every)\\s+(?<per>hour|day)\\b|\\bonce\\s+(?:an?|per|each|every)\\s+(?<oncePer>hour)\\b|\\b(?<fortnightly>fortnightly|every\\s+(?:two|2)\\s+weeks)\\b`), "schedule");
   if (interval) {
     const g = interval.groups ?? {};
     const word = g["count"] ?? "1";
@@ -68,8 +68,8 @@ export function readSchedule(text: RequestText): ScheduleRead {
   if (twiceWeekly) return { question: `On which days and at what time should it run ("${twiceWeekly[0]}")?`, said: twiceWeekly[0], options: ["every Monday and Thursday at 9:00", "every Tuesday and Friday at 17:00 Europe/Berlin"] };
   const weekdays = text.takeOne(/\b(?:every|each|on)\s+(?:weekday|workday|business day|working day)s?\b|\b(?:on\s+)?(?:weekdays|workdays|business days)\b|\b(?:weekday|workday)(?=\s+(?:morning|afternoon|evening)s?\b)|\bmonday (?:to|through|-) friday\b/, "schedule");
   const named = weekdays ? undefined : text.takeOne(new RegExp(`\\b(?:every|each|on)\\s+(${DAY})s?((?:\\s*(?:,|and|&)\\s*(?:${DAY})s?)*)\\b|\\b(${DAY})s((?:\\s*(?:,|and|&)\\s*(?:${DAY})s?)*)\\b`), "schedule");
-  const daily = weekdays || named ? undefined : text.takeOne(/\b(?:every|each)\s+(?<part>day|morning|afternoon|evening|night)\b|\b(?:daily|nightly|every\s+single\s+day)\b|\bonce a day\b/, "schedule");
-  const weekly = weekdays || named || daily ? undefined : text.takeOne(/\b(?:every|each|once a)\s+week\b|\bweekly\b/, "schedule");
+  const daily = weekdays || named ? undefined : text.takeOne(/\b(?:every|each)\s+(?<part>day|morning|afternoon|evening|night)\b|(?<![-#])\b(?:daily|nightly|every\s+single\s+day)\b(?!-)|\bonce a day\b/, "schedule");
+  const weekly = weekdays || named || daily ? undefined : text.takeOne(/\b(?:every|each|once a)\s+week\b|(?<![-#])\bweekly\b(?!-)/, "schedule");
   if (weekly) return { question: `On which day and at what time should it run ("${weekly[0]}")?`, said: weekly[0], options: ["every Monday at 9:00", "every Friday at 17:00 Europe/Berlin"] };
   // "every Monday morning", "weekday mornings": the part of the day a bare hour is in.
   const dayMatch = weekdays ?? named ?? daily;
