@@ -34,6 +34,8 @@ export type Context = {
   lastText?: PlanValue;
   /** Who the message being read goes to: "incidents assigned to him" in a DM to Sam Okafor, when the workflow is about nobody else. */
   recipient?: Person;
+  /** What the trigger's event did to the person, said of the group ("was added to"): what "let them know" tells. */
+  happened?: string;
   /** The list the request spoke of last ("if there are any", "a summary of them"). */
   list?: { id: string; item: Item; said: string };
 };
@@ -260,7 +262,10 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
             : m.groups?.["purpose"] && context.lastText
               ? // "… and send them a DM as a heads-up": what was just announced, to them.
                 { kind: "text", parts: ["Heads-up: ", ...(context.lastText.kind === "text" && !context.lastText.slug ? context.lastText.parts : [context.lastText])] }
-              : readContent("", context, said(m), catalog, builder, block);
+              : m.groups?.["purpose"] && context.happened && context.person && context.groupName
+                ? // "When someone is added to sre-oncall, DM their manager to let them know": what happened.
+                  { kind: "text", parts: [context.person.name ?? context.person.email, " (", context.person.email, `) ${context.happened} `, context.groupName, "."] }
+                : readContent("", context, said(m), catalog, builder, block);
         context.lastText = value;
         const id = builder.id("message");
         block.push({ kind: "call", id, tool: tool.key, args: bindArgs(tool, { [propertyOf(tool.inputSchema, "user_email") ? "user_email" : "email"]: person.email, [textField]: value }, { builder, takesInput: context.takesInput, clause: said(m) }) });

@@ -774,6 +774,7 @@ async function readEventTrigger(text: RequestText, catalog: CatalogView, builder
     takesInput: false,
     person: personOf(user, person.tool.outputSchema),
     groupName: { kind: "ref", step: group, path: ["0", "name"] },
+    happened: change === "removed" ? "was removed from" : "was added to",
   };
   builder.checks.push(`group "${groupName}" is looked up by name at every run; it is checked to exist before the draft is stored`);
   return { trigger, frame: { block: body, context, main: addedList, event: true } };
