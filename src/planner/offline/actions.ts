@@ -462,13 +462,13 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       return [id];
     });
   }
-  for (const m of text.take(/\b(?:(?:set|change|raise|lower|mark|bump|move|escalate)\s+(?:(?:its\s+|the incident's\s+|the\s+)?(?<field>priority|status)(?:\s+of\s+(?:it|the incident))?|it|the incident)|(?<=\b(?:should|must|will|shall|to)\s+be\s+(?:[a-z]+\s+[a-z ]+?\s+and\s+)?|\band\s+)(?:set|changed|raised|lowered|marked|bumped|moved|escalated))\s+(?:to|as)\s+(?<value>p[1-4]|in progress|on hold|[a-z_]+)\b/, "update")) {
+  for (const m of text.take(/\b(?:(?:set|change|raise|lower|mark|bump|move|escalate)\s+(?:(?:its\s+|the incident's\s+|the\s+)?(?<field>priority|status)(?:\s+of\s+(?:it|the incident))?|it|the incident)|(?<=\b(?:should|must|will|shall|to)\s+be\s+(?:[a-z]+\s+[a-z ]+?\s+and\s+)?|\band\s+)(?:set|changed|raised|lowered|marked|bumped|moved|escalated))\s+(?:to|as)\s+(?<value>p[1-4]|in progress|on hold|[a-z_]+)\b|\b(?:put|place|mark|move|set)\s+(?:it|the incident|the ticket)\s+(?:(?:as|in|into)\s+)?(?<value2>on hold|in progress|resolved|p[1-4])\b/, "update")) {
     add("update", m, (context, block) => {
       const tool = need(catalog.action(["update"], "incident", [["id"]]), said(m), "update an incident");
       const item = context.item;
       const key = item ? field(item, ["id"]) : undefined;
       if (!key) throw new PlannerDeclined("refused", said(m), "it does not say which incident");
-      const wanted = (m.groups?.["value"] ?? "").replace(/\s+/g, "_");
+      const wanted = (m.groups?.["value"] ?? m.groups?.["value2"] ?? "").replace(/\s+/g, "_");
       // "mark it as resolved": the field whose values include the word.
       const byValue = Object.entries((tool.inputSchema["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {}).find(([, p]) => Array.isArray(p["enum"]) && (p["enum"] as unknown[]).some((v) => String(v).toLowerCase() === wanted))?.[0];
       const name = m.groups?.["field"] ?? byValue ?? "priority";
@@ -512,7 +512,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
 
   // Close (resolve) the incident [as <resolution>].
-  for (const m of text.take(/\b(?:close|resolve)\s+(?:it|the incident|an incident|the ticket|each of them|each one)(?:\s+as\s+(?:a\s+|an\s+)?(?<code>[a-z_]+(?:\s+(?!with\b|using\b|and\b)[a-z_]+)?)|,?\s+(?:with|using)\s+(?:the\s+)?(?:resolution\s+)?code\s+"?(?<code2>[a-z_]+)"?)?(?:,?\s+(?:and|with)\s+(?:a|the)\s+(?:resolution\s+)?notes?\s+(?:saying|that says|reading)\s+(?!")(?<notesSaid>[^,;."]+?)(?=\s*(?:[,;.]|\band\b|\bthen\b|$)))?(?:\s+with\s+(?:the\s+)?notes?\s+"(?<notes>[^"]+)"|,?\s+(?:using|with)\s+(?:the|those|these)\s+(?:given\s+|provided\s+)?(?<notesInput>resolution notes|resolution note|notes|note|text)(?:\s+(?:from|in)\s+the\s+input)?(?:\s+as\s+the\s+(?:resolution\s+)?notes?)?)?/, "close")) {
+  for (const m of text.take(/\b(?:close|resolve)\s+(?:it|the incident|an incident|the ticket|each of them|each one)(?:\s+as\s+(?:a\s+|an\s+)?(?<code>[a-z_]+(?:\s+(?!with\b|using\b|and\b)[a-z_]+)?)|,?\s+(?:with|using)\s+(?:the\s+)?(?:resolution\s+)?code\s+"?(?<code2>[a-z_]+)"?)?(?:,?\s+(?:and|with)\s+(?:a|the)\s+(?:resolution\s+)?notes?\s+(?:saying|that says|reading)\s+(?!")(?<notesSaid>[^,;."]+?)(?=\s*(?:[,;.]|\band\b|\bthen\b|$)))?(?:\s+with\s+(?:the\s+)?notes?\s+"(?<notes>[^"]+)"|,?\s+(?:using|with)\s+(?:the|those|these)\s+(?:given\s+|provided\s+)?(?<notesInput>resolution notes|resolution note|notes|note|text|reason|explanation|message)(?:\s+(?:from|in)\s+the\s+input)?(?:\s+as\s+the\s+(?:resolution\s+)?notes?)?)?/, "close")) {
     add("close", m, (context, block) => {
       const tool = need(catalog.action(["close", "resolve"], "incident", [["id"]]), said(m), "close an incident");
       const item = context.item;
