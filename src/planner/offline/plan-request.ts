@@ -39,6 +39,10 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   // How it is asked ("Could you …", "a workflow that posts …"), and whether by hand.
   const framing = takeFraming(text);
   const manual = takeManual(text);
+  // "Offboard an employee by email: …": the caller gives the email, and the workflow promises a disabled account.
+  const offboard = /^\s*(?:offboard(?:ing)?|deprovision)\s+(?:an?|the)\s+(?:employee|user|person|leaver|staff\s+member)\s+(?:by|from)\s+(?:their\s+)?(?<by>email(?:\s+address)?|user\s+id)\b/.exec(text.lower);
+  const offboardSaid = offboard ? text.verbatim.slice(offboard.index, offboard.index + offboard[0].length).trim() : undefined;
+  if (offboard) text.substitute(offboard.index, offboard.index + offboard[0].length, /user/.test(offboard.groups?.["by"] ?? "") ? "given a user id" : "given an email");
   const builder = new PlanBuilder();
   const top: PlanStep[] = [];
 
@@ -338,6 +342,11 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     const created = actions.find((a) => a.kind === "create-user");
     if (!created) throw new PlannerDeclined("refused", text.originalOf(header), "it announces a new user, and no step creates one; say \"create their account from the input\"");
     builder.clause(text.originalOf(header), ...(built.get(created) ?? []).map((st) => st.id));
+  }
+  if (offboardSaid) {
+    const disabled = actions.filter((a) => a.kind === "disable");
+    if (disabled.length === 0) throw new PlannerDeclined("refused", offboardSaid, 'it says offboard, and no step disables the account; say "disable their account"');
+    builder.clause(offboardSaid, ...disabled.flatMap((a) => (built.get(a) ?? []).map((st) => st.id)));
   }
   if (label) {
     // "Offboarding:" promises a disabled account, "Onboarding:" a created one: a label that claims what no step does is refused.
