@@ -81,7 +81,7 @@ export function readListPhrase(text: RequestText, noun: string, itemSchema: Reco
   // ITSM's other word for an incident.
   const synonyms = plural(noun) === "incidents" ? "|tickets|ticket|issues|issue|cases|case|(?:service\\s+)?requests|(?:service\\s+)?request" : "";
   const nouns = `(?:${escape(plural(noun))}|${escape(singular(noun))}${synonyms})`;
-  const age = "(?:\\s+(?:(?:and\\s+|that\\s+)(?:are|have been|were|was|is|has been)\\s+|which\\s+(?:are|have been|were|was|is|has been)\\s+)?(?:older than|created more than|opened more than|(?<still>open|opened|unresolved|waiting|new)\\s+(?:for\\s+)?(?:more|longer) than)\\s+(?<amount>\\d+)\\s*(?<unit>hours?|hrs?|h|days?|d|minutes?|mins?)(?:\\s+ago)?)?";
+  const age = "(?:\\s+(?:(?:and\\s+|that\\s+)(?:are|have been|were|was|is|has been)\\s+|which\\s+(?:are|have been|were|was|is|has been)\\s+)?(?:older than|created more than|opened more than|(?:in\\s+(?:status\\s+)?)?(?<still>open|opened|unresolved|waiting|new)\\s+(?:for\\s+)?(?:more|longer) than)\\s+(?<amount>\\d+)\\s*(?<unit>hours?|hrs?|h|days?|d|minutes?|mins?)(?:\\s+ago)?)?";
   // "… opened in the last 24 hours", "… created within the past 2 days": items newer than that.
   const within = "(?<within>\\s+(?:(?:that|which)\\s+(?:were|was|have\\s+been|has\\s+been|are|is)\\s+)?(?:opened|created|raised|reported|filed|logged|submitted)\\s+(?:in|within|during|over)\\s+the\\s+(?:last|past)\\s+(?:(?<wamount>\\d+)\\s*)?(?<wunit>hours?|hrs?|h|days?|d|minutes?|mins?|weeks?)\\b|\\s+from\\s+the\\s+(?:last|past)\\s+(?:(?<wamount2>\\d+)\\s*)?(?<wunit2>hours?|hrs?|h|days?|d|minutes?|mins?|weeks?)\\b)?";
   // "… that still have no owner", "… nobody has picked up yet": unassigned, said after the noun.

@@ -1032,7 +1032,10 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
   const listed = (m: RegExpExecArray): { list: string; before: PlanStep[]; said: string } => {
     const phrase = `${m.groups?.["post"] ?? ""} ${m.groups?.["pre"] ?? ""} ${m.groups?.["noun"] ?? ""}`.replace(/\s+/g, " ").trim();
     const said = text.originalOf(m).replace(/^,?\s*/, "");
-    const read = readSubjectList(phrase, catalog, builder, frame.context);
+    // "if any incident has been in status new for more than 2 hours": the items said that way round.
+    const verb = /^ha/.test(m.groups?.["verb"] ?? "") ? "have been" : "are";
+    const asClause = `${m.groups?.["pre"] ?? ""} ${m.groups?.["noun"] ?? ""}s that ${verb} ${m.groups?.["post"] ?? ""}`.replace(/\s+/g, " ").trim();
+    const read = readSubjectList(phrase, catalog, builder, frame.context) ?? readSubjectList(asClause, catalog, builder, frame.context);
     if (!read) throw new PlannerDeclined("refused", said, `"${phrase}" is not a list this tenant's tools give`);
     const before: PlanStep[] = [];
     const list = read.push(before);
@@ -1046,7 +1049,7 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
     out.push({ resolve: () => condition, before, start: m.index, end: m.index + m[0].length, said, leading: /,\s*$/.test(m[0]) });
   }
   // "if any P1 incident is unassigned, …": the list of such items, and whether it has any.
-  for (const m of text.take(/,?\s*\bif\s+(?:any|some|an?)\s+(?<pre>[a-z0-9 _-]*?)\s*(?<noun>[a-z0-9]+?)s?\s+(?:is|are)\s+(?:still\s+|sitting\s+|currently\s+|left\s+)*(?<post>[a-z0-9_ -]+?)(?<comma>\s*,|(?=\s*(?:$|\.|;)))/, "condition")) {
+  for (const m of text.take(/,?\s*\bif\s+(?:any|some|an?)\s+(?<pre>[a-z0-9 _-]*?)\s*(?<noun>[a-z0-9]+?)s?\s+(?<verb>is|are|has\s+been|have\s+been)\s+(?:still\s+|sitting\s+|currently\s+|left\s+)*(?<post>[a-z0-9_ -]+?)(?<comma>\s*,|(?=\s*(?:$|\.|;)))/, "condition")) {
     const { list, before, said } = listed(m);
     const condition: Condition = { value: { kind: "count", list }, op: "gt", operand: 0 };
     out.push({ resolve: () => condition, before, start: m.index, end: m.index + m[0].length, said, leading: /,\s*$/.test(m[0]) });
