@@ -490,6 +490,7 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "none-do-nothing",
+    ci: true,
     request: "Every hour, post the unassigned P1 incidents to #incidents; if there are none, do nothing",
     expect: {
       draft: {
@@ -536,6 +537,61 @@ export const CASES: EvalCase[] = [
           const toLi = dms.filter((m) => m.user_email === "li.wen@example.com");
           return [...(toSam.length === 1 ? [] : [`expected one DM to Sam about INC0001: ${JSON.stringify(dms)}`]), ...(toLi.length === 0 ? [] : ["Li Wen got a DM about a P3"])];
         },
+      },
+    },
+  },
+  {
+    id: "webhook-it-sends",
+    request: "Set up a webhook for our monitoring tool. It sends service, severity and summary. If severity is critical, page the on-call engineer with the summary; otherwise post the summary in #it-ops.",
+    expect: {
+      draft: {
+        declares: { type: "webhook" },
+        triggers: [
+          { kind: "webhook", body: { service: "vpn", severity: "critical", summary: "VPN concentrator down" } },
+          { kind: "webhook", body: { service: "wiki", severity: "warning", summary: "Wiki search slow" } },
+        ],
+        check: async (demo) => {
+          const pages = await demo.pages();
+          const paged = pages.length === 1 && pages[0]?.message.includes("VPN concentrator down") && pages[0]?.user_email === (await demo.onCallEmail());
+          return [...(paged ? [] : [`expected one page about the VPN alert to the on-call engineer: ${JSON.stringify(pages)}`]), ...has("#it-ops", await demo.history("it-ops"), ["Wiki search slow"], ["VPN concentrator down"])];
+        },
+      },
+    },
+  },
+  {
+    id: "opened-last-day",
+    request: "Every morning at 8, post the incidents opened in the last 24 hours to #it-ops",
+    expect: {
+      draft: {
+        declares: { type: "schedule", cron: "0 8 * * *" },
+        setup: async (demo) => void (await open(demo, "Conference room display dead", "P3")),
+        triggers: [{ kind: "schedule" }],
+        check: async (demo) => has("#it-ops", await demo.history("it-ops"), ["INC0002"], ["INC0001"]),
+      },
+    },
+  },
+  {
+    id: "page-fallback-nobody-on-call",
+    ci: true,
+    request: "By hand, given an incident_id: page the on-call engineer for it-admins with it; if paging fails, post it in #it-ops instead.",
+    expect: {
+      draft: {
+        setup: async (demo) => void (await demo.call("directory.remove_user_from_group", { user_id: "u-1002", group: "it-admins" })),
+        triggers: [{ kind: "manual", input: { incident_id: "INC0001" } }],
+        check: async (demo) => {
+          const pages = await demo.pages();
+          return [...(pages.length === 0 ? [] : [`nobody is on call for it-admins, yet someone was paged: ${JSON.stringify(pages)}`]), ...has("#it-ops", await demo.history("it-ops"), ["INC0001"])];
+        },
+      },
+    },
+  },
+  {
+    id: "include-department",
+    request: "When someone is added to it-admins, post their name in #it-ops. Include their department.",
+    expect: {
+      draft: {
+        triggers: [{ kind: "resource", ...membership, change: async (demo) => void (await demo.call("directory.add_user_to_group", { user_id: "u-1004", group: "it-admins" })) }],
+        check: async (demo) => has("#it-ops", await demo.history("it-ops"), ["Ana Costa", "engineering"]),
       },
     },
   },
