@@ -15,7 +15,7 @@ import type { RequestText } from "./request-text.ts";
 const SENTENCE_START = "(?:^|(?<=[.;!?:]\\s{0,3}))\\s*";
 const WORKFLOW = "(?:workflow|automation|flow|job|rule|routine|bot|script|helper|button)";
 /** Third-person verbs after "a workflow that …", made imperative for the action readers. */
-const THIRD_PERSON = /^(posts|sends|pages|dms|messages|notifies|alerts|pings|assigns|closes|creates|opens|adds|removes|disables|comments|escalates|updates|tells|lists|counts|checks|looks|finds|archives|invites)\b/;
+const THIRD_PERSON = /^(runs|posts|sends|pages|dms|messages|notifies|alerts|pings|assigns|closes|creates|opens|adds|removes|disables|comments|escalates|updates|tells|lists|counts|checks|looks|finds|archives|invites)\b/;
 
 /**
  * Takes how the request is asked, at the start of a sentence: polite openers, "set up / I need a
@@ -25,7 +25,7 @@ export function takeFraming(text: RequestText): string[] {
   const said: string[] = [];
   const polite = `(?:(?:hi|hey|hello)(?:\\s+(?:team|there|all))?[,!]?\\s+)?(?:(?:could|can|would|will)\\s+(?:you|we|charter)\\s+(?:please\\s+)?|please\\s+)?`;
   const asking = `(?:(?:set\\s+up|setup|make|create|build|write|add|configure|automate\\s+with|give\\s+(?:me|us)|(?:i|we)\\s+(?:need|want|would\\s+like|'d\\s+like)|(?:i|we)'d\\s+(?:like|love))\\s+)?`;
-  const pattern = new RegExp(`${SENTENCE_START}${polite}${asking}(?:(?:(?:a|an|one)\\s+(?:new\\s+|small\\s+|simple\\s+|quick\\s+)?(?:(?!manual\\b|daily\\b|weekly\\b|hourly\\b|nightly\\b|monthly\\b)[a-z-]+\\s+)?${WORKFLOW}|something)\\s+(?:that|which|to)(?:\\s+|(?=\\s*,))|(?<=^\\s*|[.;!?:]\\s{0,3})(?:could|can|would|will)\\s+(?:you|we|charter)\\s+(?:please\\s+)?(?=[a-z]))`, "d");
+  const pattern = new RegExp(`${SENTENCE_START}${polite}${asking}(?:(?:(?:a|an|one)\\s+(?:new\\s+|small\\s+|simple\\s+|quick\\s+)?(?:(?!manual\\b|daily\\b|weekly\\b|hourly\\b|nightly\\b|monthly\\b)[a-z-]+\\s+)?${WORKFLOW}|something)\\s+(?:that|which|to)(?:\\s+|(?=\\s*,))|set\\s+(?:something|one|this|it)\\s+up\\s+(?:that|which|to)\\s+|(?<=^\\s*|[.;!?:]\\s{0,3})(?:could|can|would|will)\\s+(?:you|we|charter)\\s+(?:please\\s+)?(?=[a-z]))`, "d");
   for (const m of text.take(pattern, "framing")) {
     said.push(text.originalOf(m));
     const after = m.index + m[0].length;
@@ -147,4 +147,40 @@ export function countOnlyCalls(said: string, steps: PlanStep[]): string[] {
   const calls = [...walkSteps(steps)].map(({ step }) => step).filter((s) => s.kind === "call" && JSON.stringify(s.args).includes('"kind":"count"') && !JSON.stringify(s.args).includes('"kind":"lines"'));
   if (calls.length === 0) throw new PlannerDeclined("refused", said, "it says only the number, and no step sends a count alone");
   return calls.map((c) => c.id);
+}
+
+/** Words that carry meaning a workflow could act on: structure, time, quantity, negation, and actions. */
+const MEANINGFUL = new Set(
+  (
+    "if when whenever unless only not never no don't doesn't didn't won't can't cannot except but otherwise instead once twice each every all any none before after until while during " +
+    "daily weekly hourly nightly monthly yearly morning mornings afternoon evening evenings night nights noon midnight today tonight tomorrow yesterday weekend weekends weekday weekdays " +
+    "monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays thursdays fridays saturdays sundays am pm hour hours minute minutes day days week weeks month months year " +
+    "post posts page pages send sends dm dms message messages notify alert alerts ping tell email emails assign assigns close closes resolve resolves open opens create creates add adds remove removes " +
+    "disable disables enable delete reset update updates set escalate escalates invite archive comment comments order call text sms approve restart reboot deploy run runs check checks " +
+    "first last next previous more less fewer most least urgent critical high low important priority status owner assignee reporter"
+  ).split(" "),
+);
+
+/**
+ * Whole sentences that say why or for whom a workflow is wanted and nothing it could act on
+ * ("People keep missing them.", "This is for the service desk."): no word of structure, time,
+ * quantity, negation or action, nothing quoted, no number, channel or address, and no word the
+ * tenant's catalog uses (a tool, field or value name). Each is returned, as written, to be shown
+ * in the plan as context; anything else stays unread and is refused.
+ */
+export function contextSentences(leftover: string[], request: string, catalogWords: ReadonlySet<string>): string[] | undefined {
+  const sentences = request.split(/(?<=[.!?])\s+/).map((s) => s.trim()).filter(Boolean);
+  if (sentences.length < 2) return undefined;
+  const found: string[] = [];
+  for (const run of leftover) {
+    const bare = (s: string) => s.replace(/^[\s.!?,;:]+|[\s.!?,;:]+$/g, "");
+    const sentence = sentences.find((s) => bare(s) === bare(run));
+    if (!sentence) return undefined;
+    if (/["'`#@\d:;(){}[\]<>/]/.test(sentence.replace(/\b(?:[a-z]+)'(?:s|t|re|ve|ll|d|m)\b/gi, ""))) return undefined;
+    const words = sentence.toLowerCase().match(/[a-z][a-z'-]*/g) ?? [];
+    if (words.length === 0 || words.length > 14) return undefined;
+    if (words.some((w) => MEANINGFUL.has(w) || MEANINGFUL.has(w.replace(/'s$/, "")) || catalogWords.has(w) || catalogWords.has(w.replace(/s$/, "")))) return undefined;
+    found.push(sentence);
+  }
+  return found;
 }

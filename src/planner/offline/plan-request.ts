@@ -19,7 +19,7 @@ import { FILLER } from "../plan/check.ts";
 import { RequestText } from "./request-text.ts";
 import { readDeclaredInputs } from "./inputs.ts";
 import { readSchedule } from "./schedule.ts";
-import { applyExclusions, countOnlyCalls, imperativeAfter, takeCountOnly, takeExclusions, takeFraming, takeManual, takeReasons } from "./asides.ts";
+import { applyExclusions, contextSentences, countOnlyCalls, imperativeAfter, takeCountOnly, takeExclusions, takeFraming, takeManual, takeReasons } from "./asides.ts";
 
 export type LiveReads = {
   /** The resource's current content as text (read-only), or undefined when it cannot be read. */
@@ -47,7 +47,7 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   const top: PlanStep[] = [];
 
   // 1. The trigger ("Check hourly: …", "Run this every day at 9: …" say when it runs, too).
-  const runWord = text.takeOne(/(?:^|(?<=[.;,]\s{0,3}))\s*(?:check(?:ing)?|run(?:ning)?(?:\s+(?:this|it))?|do\s+(?:this|it))\b(?=\s+(?:hourly|daily|nightly|weekly|every\b|each\b|at\b|on\b))/, "trigger");
+  const runWord = text.takeOne(/(?:^|(?<=[.;,]\s{0,3})|(?<=\b(?:that|which)\s{1,3}))\s*(?:check(?:ing)?|run(?:ning)?(?:\s+(?:this|it))?|do\s+(?:this|it))\b(?=\s+(?:hourly|daily|nightly|weekly|every\b|each\b|at\b|on\b))/, "trigger");
   let trigger: PlanTrigger = { type: "manual" };
   let frame: Frame = { block: top, context: { takesInput: true } };
   const schedule = readSchedule(text);
@@ -177,7 +177,10 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
 
   // 4. The actions, then nothing may be left over.
   const actions = readActions(text, catalog, builder);
-  const left = text.leftover();
+  // "People keep missing them.": a sentence that says why, and nothing the workflow could act on, is context.
+  const leftover = text.leftover();
+  const context = leftover.length > 0 && problems.length === 0 ? contextSentences(leftover, request, catalogWords(catalog)) : undefined;
+  const left = context ? [] : leftover;
   if (left.length > 0) problems.push(notUnderstood(left, catalog));
   if (problems.length > 0) throw combined(problems);
   if (actions.length === 0) throw new PlannerDeclined("refused", request, "it names no action that a tool of this tenant can do");
@@ -468,7 +471,7 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   applyExclusions(exclusions, top, catalog, builder);
   if (manual.length > 0 && trigger.type !== "manual") throw new PlannerDeclined("refused", manual.join(" … "), `it says to run it by hand, and also names a ${trigger.type} trigger; a workflow has one trigger (any approved workflow can also be started by hand with "charter runs start")`);
   // How it was asked and why cover the whole workflow; by hand is its trigger.
-  for (const said of [...framing, ...reasons]) builder.clause(said, ...top.map((s) => s.id));
+  for (const said of [...framing, ...reasons, ...(context ?? [])]) builder.clause(said, ...top.map((s) => s.id));
   for (const said of manual) builder.clause(said, "trigger");
   for (const said of countOnly) builder.clause(said, ...countOnlyCalls(said, top));
 
@@ -625,6 +628,30 @@ function addToMessage(steps: PlanStep[], what: string, context: Context, said: s
   const parts = current?.kind === "text" && !current.slug ? current.parts : current ? [current] : [];
   call.args[field] = { kind: "text", parts: [...parts, " — ", ...extra.parts] };
   return call.id;
+}
+
+/** Every word the tenant's catalog uses: tool, integration and field names, enum values, resource names. */
+function catalogWords(catalog: CatalogView): Set<string> {
+  const words = new Set<string>();
+  const addAll = (text: string) => {
+    for (const w of text.toLowerCase().split(/[^a-z0-9]+/)) if (w.length > 2) words.add(w);
+  };
+  const walk = (schema: unknown): void => {
+    if (Array.isArray(schema)) return schema.forEach(walk);
+    if (!schema || typeof schema !== "object") return;
+    for (const [key, value] of Object.entries(schema)) {
+      if (key === "properties" && value && typeof value === "object") for (const name of Object.keys(value)) addAll(name);
+      if (key === "enum" && Array.isArray(value)) for (const v of value) addAll(String(v));
+      if (key !== "description") walk(value);
+    }
+  };
+  for (const tool of catalog.tools) {
+    addAll(tool.key);
+    walk(tool.inputSchema);
+    walk(tool.outputSchema);
+  }
+  for (const resource of catalog.resources) addAll(`${resource.uri} ${resource.name}`);
+  return words;
 }
 
 /** A deep copy of steps under new ids, their references to each other renamed with them. */
