@@ -15,6 +15,7 @@ import { CatalogView } from "../src/planner/offline/catalog.ts";
 import { planRequest } from "../src/planner/offline/plan-request.ts";
 import { readListPhrase } from "../src/planner/offline/filters.ts";
 import { RequestText } from "../src/planner/offline/request-text.ts";
+import { contextSentences } from "../src/planner/offline/asides.ts";
 import { readSchedule } from "../src/planner/offline/schedule.ts";
 import { checkPlan } from "../src/planner/plan/check.ts";
 import { planToSource } from "../src/planner/plan/codegen.ts";
@@ -287,4 +288,20 @@ describe("plans, coverage and generated tests on the demo tenant", () => {
     const eventNames = planToTests(event, tools).tests.map((t) => t.name);
     for (const expected of [/no incidents match/, /handled by an earlier run/, /already done this day/, /older than the window/]) assert.ok(eventNames.some((n) => expected.test(n)), `${expected} in\n${eventNames.join("\n")}`);
   });
+});
+
+describe("sentences read as context", () => {
+  const catalog = new Set(["incident", "service", "priority", "vpn", "channel"]);
+  const request = (extra: string) => `Every morning at 9, post the open P1 incidents in #it-ops. ${extra}`;
+  test("a sentence that says why, and nothing a workflow could act on, is context", () => {
+    assert.deepEqual(contextSentences(["People keep missing them"], request("People keep missing them."), catalog), ["People keep missing them."]);
+    assert.deepEqual(contextSentences(["We always forget"], request("We always forget."), catalog), ["We always forget."]);
+  });
+  test("a sentence with a restriction, a time, a negation, an action, a number or a catalog word is not", () => {
+    for (const extra of ["Only the ones for the vpn service.", "Not on weekends.", "Also page the boss.", "Keep it under 5.", "This is for the service desk.", "Skip it at night.", "Use the 'quiet' format."]) {
+      const run = extra.replace(/\.$/, "");
+      assert.equal(contextSentences([run], request(extra), catalog), undefined, extra);
+    }
+  });
+  test("words that are not a whole sentence of the request are never context", () => assert.equal(contextSentences(["keep missing them"], request("People keep missing them."), catalog), undefined));
 });
