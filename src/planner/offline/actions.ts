@@ -134,7 +134,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
 
   // Post to #channel / notify #channel / post … there.
   const postVerb = "(?:post|send|share|announce|publish|write|report|put|list|drop)";
-  const tellVerb = "(?:post|send|share|announce|publish|write|report|put|list|drop|tell|notify|inform|update)";
+  const tellVerb = "(?:post|send|share|announce|publish|write|report|put|list|drop|tell|notify|inform|update|message|log)";
   const CHANNELS = "#(?<channel>[a-z0-9][a-z0-9_-]*)(?<more>(?:\\s*(?:,|and|&)\\s*#[a-z0-9][a-z0-9_-]*)*)";
   for (const m of text.take(new RegExp(`\\b${tellVerb}\\s+(?:(?:to|in|into|on)\\s+)?${CHANNELS}\\s+(?!about\\b|of\\b|and\\b|then\\b|if\\b|otherwise\\b)(?<content>.+?)${STOP}`), "post")) addPosts(m);
   // The words between the verb and the channel stay within one clause ("…, then post x to #c" is not one post).
@@ -235,6 +235,8 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
     new RegExp(`\\b(?:dm|message|send|tell)\\s+(?<who>${WHO})(?:\\s*\\((?:as\\s+)?(?:recorded|listed|set|stored|found|given)\\s+in\\s+the\\s+directory\\))?(?:\\s+directly)?\\s+(?<content>that\\s+.+?|(?:a|an)\\s+(?:short\\s+|brief\\s+|quick\\s+)?confirmation(?:\\s+message)?|(?:the|a|an) (?:number|count|list|summary|digest) of .+?|(?:the|its) (?:new )?(?:ticket|incident) (?:number|id)(?: and (?:its )?title)?|(?:the|its)\\s+(?:(?:new\\s+)?(?:incident|ticket)(?:'s)?\\s+)?(?:title|summary|number|id|priority|status|details)(?:\\s*(?:,|and)\\s*(?:its\\s+|the\\s+)?(?:title|summary|number|id|priority|status))*|(?:any|all|every) .+?|how many .+?|who (?:was|got|has been) (?:added|removed)|"[^"]+")${STOP}`),
     // "DM them the setup guide: https://…": a link, with what it is.
     new RegExp(`\\b(?:dm|message|send)\\s+(?<who>${WHO})\\s+(?<content>(?:(?:the|a|an|our)\\s+)?[a-z][a-z -]{0,40}?\\s*:\\s*https?:\\/\\/[^\\s"]+?|https?:\\/\\/[^\\s"]+?)${STOP}`),
+    // "notify the on-call engineer by DM": a direct message about what the workflow handles.
+    new RegExp(`\\b(?:notify|tell|alert|inform|ping)\\s+(?<who>${WHO})\\s+(?:by|via|with|in|through)\\s+(?:a\\s+)?(?:dm|direct message|private message)(?:\\s+(?:about|of)\\s+(?<content>it|the incident|them))?${STOP}`),
     // "tell the reporter it's resolved": those words, said to them.
     new RegExp(`(?<!\\bto\\s+)\\b(?:tell|inform)\\s+(?<who>${WHO})\\s+(?:that\\s+)?(?<told>(?:it|they|he|she|we|(?:the|their|his|her)\\s+(?:incident|ticket|issue|account|request|access|laptop|change|fix))(?:'s|'re|'ve|\\s+is|\\s+are|\\s+has|\\s+have|\\s+was|\\s+were|\\s+will)\\b(?![^,;.]*\\b(?:number|numbers|count|list|ids?|names?|how many|total|which|who)\\b)[^,;.]*?)${STOP}`),
     new RegExp(`\\b(?:send|forward)\\s+(?<content>it|this|that|the message|that message|the given message|the list|the same list|them|the same (?:thing|text|note))\\s+to\\s+(?<who>${WHO})\\s+(?:as|in|by|via)\\s+(?:a\\s+|an\\s+)?(?:(?:direct|private)\\s+message|dm)${STOP}`),
