@@ -252,10 +252,19 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   // What the workflow knew when each condition was read: the "otherwise" side starts from there, not from what the other side changed.
   const before = new Map<number, Pick<Context, "item" | "person">>();
   const entered = new Set<number>();
+  /** The condition whose branch made each step: what it made is seen only inside that branch. */
+  const madeIn = new Map<string, number>();
   for (const action of actions) {
     const steps: PlanStep[] = [];
     // A condition speaks of things as they are before the actions it governs ("if it's unassigned, assign it …").
     const governed = role.get(action);
+    // What a branch made is not there outside it: "if it's for vpn, assign it …; if it's for email, …" speaks of the incident as it came.
+    const inside = (id: string | undefined) => (id === undefined ? undefined : madeIn.get(id));
+    const made = inside(frame.context.item?.step) ?? inside(frame.context.person?.email.kind === "ref" ? frame.context.person.email.step : undefined);
+    if (made !== undefined && made !== (governed && governed.kind !== "fallback" ? governed.condition : undefined)) {
+      const known = before.get(made);
+      if (known) Object.assign(frame.context, known);
+    }
     if (governed && governed.kind !== "fallback" && !resolved.has(governed.condition)) {
       const branch = branches[governed.condition];
       if (branch) branch.step.condition = branch.spec.resolve(frame.context);
@@ -270,6 +279,7 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     // "…, page Li Wen instead": with what the step it replaces would have said.
     if (role.get(action)?.kind === "fallback") frame.context.insteadText = frame.context.lastText;
     const ids = action.build(frame.context, steps);
+    if (governed && governed.kind !== "fallback") for (const { step } of walkSteps(steps)) madeIn.set(step.id, governed.condition);
     frame.context.insteadText = undefined;
     builder.clause(action.said, ...ids);
     for (const m of includes) {
@@ -1080,6 +1090,26 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
     const { list, before, said } = listed(m);
     const condition: Condition = { value: { kind: "count", list }, op: "gt", operand: 0 };
     out.push({ resolve: () => condition, before, start: m.index, end: m.index + m[0].length, said, leading: /,\s*$/.test(m[0]) });
+  }
+  // "if it's for the vpn service", "if it has the security tag": a text field's value, or a value a list field holds.
+  for (const m of text.take(/(?:,?\s*\bif\s+(?:it(?:'s|\s+is)|the\s+(?:incident|ticket)\s+is)\s+(?:for|about|on|against|in)\s+(?:the\s+)?"?(?<value>[a-z0-9][\w.-]*)"?\s+(?<field>[a-z_]+)\b|,?\s*\bif\s+(?:it|the\s+(?:incident|ticket))\s+(?:has|carries)\s+(?:the\s+|a\s+)?(?:tag\s+"?(?<tag1>[\w-]+)"?|"?(?<tag2>[\w-]+)"?\s+tag)\b|,?\s*\bif\s+(?:it(?:'s|\s+is)|the\s+(?:incident|ticket)\s+is)\s+tagged\s+(?:with\s+)?"?(?<tag3>[\w-]+)"?)(?:(?<comma>\s*,)|(?<verb>(?=\s+(?:then\s+|also\s+)*(?:page|post|send|notify|assign|add|dm|message|close|create|open|tell|alert|escalate|disable|remove|set|comment)\b)))?/, "condition")) {
+    const said = text.originalOf(m);
+    const tag = m.groups?.["tag1"] ?? m.groups?.["tag2"] ?? m.groups?.["tag3"];
+    const resolve = (context: Context): Condition => {
+      const item = context.item;
+      if (!item) throw new PlannerDeclined("refused", said, 'it does not say what "it" is (no incident in the trigger, the input or an earlier step)');
+      const properties = (item.schema["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {};
+      if (tag) {
+        const tags = Object.entries(properties).find(([name, s]) => s["type"] === "array" && /^(?:tags|labels)$/.test(name))?.[0];
+        if (!tags) throw new PlannerDeclined("refused", said, `the ${item.noun} have no tags to look at`);
+        return { value: { kind: "ref", step: item.step, path: [tags] }, op: "has", operand: tag };
+      }
+      const field = m.groups?.["field"] ?? "";
+      const schema = properties[field];
+      if (!schema || schema["type"] !== "string") throw new PlannerDeclined("refused", said, `the ${item.noun} have no text field "${field}"`);
+      return { value: { kind: "ref", step: item.step, path: [field] }, op: "eq", operand: m.groups?.["value"] ?? "" };
+    };
+    out.push({ resolve, before: [], start: m.index, end: m.index + m[0].length, said, leading: leads(text, m) });
   }
   for (const m of text.take(/,?\s*\bif\s+(?:(?:it|the incident|the ticket|its priority|the priority|the incident's priority|its status)\s+is|it's|(?<nobody>(?:nobody|no one)\s+is\s+assigned(?:\s+to\s+it)?(?:\s+yet)?|it\s+has\s+no\s+(?:assignee|owner)(?:\s+yet)?))\s*(?:a\s+|an\s+|still\s+)?(?:(?<=\bis\s+|it's\s+|\ban?\s+|still\s+)(?<value>[a-z0-9_]+(?:\s+or\s+(?:a\s+|an\s+)?[a-z0-9_]+)*)\b)?(?:(?<comma>\s*,)|(?<verb>(?=\s+(?:then\s+|also\s+)*(?:page|post|send|notify|assign|add|dm|message|close|create|open|tell|alert|escalate|disable|remove|set|comment)\b))|)/, "condition")) {
     const said = text.originalOf(m);
