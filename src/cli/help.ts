@@ -27,7 +27,7 @@ export const PLAN_HELP = `Usage: charter plan --tenant <tenant> "<request>" [--f
 Writes a workflow for the request against the tenant's tools, checks it (compile, analysis, tests
 in the sandbox) and stores it as a draft version for review. With ANTHROPIC_API_KEY set, Claude
 plans (CHARTER_PLANNER_MODEL, default claude-sonnet-5-5; ANTHROPIC_BASE_URL for a proxy); without
-it, the offline planner reads the request into a plan (see the README for what it understands).
+it, the offline planner reads the request into a plan (docs/planner.md says what it understands).
 Every part of the request must map to the plan: what cannot is answered with a refusal or a
 question naming that part (exit 1; --json prints { outcome, clause, reason, options, session }),
 and no draft is stored: the planning session is, and --answer continues it (the one named by

@@ -1,6 +1,6 @@
 /**
  * The workflow contract (docs/workflow-contract.md): one text that the planner's system prompt, the
- * MCP resource charter://guide and the README share, read once from the project's docs.
+ * MCP resource charter://guide and the docs share, read once from the project's docs.
  */
 import { readFileSync } from "node:fs";
 

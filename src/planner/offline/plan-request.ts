@@ -522,8 +522,8 @@ function notUnderstood(left: string[], catalog: CatalogView): PlannerDeclined {
   const asked = left.flatMap((run) => words(run)).filter((w) => w.length > 2 && !GENERIC_WORDS.has(w) && !FILLER.has(w));
   const related = catalog.tools.filter((t) => words(`${t.key} ${t.title ?? ""}`).some((w) => asked.some((a) => a === w || singular(a) === w))).map((t) => t.key);
   const clause = left.join(" … ");
-  if (related.length === 0) return new PlannerDeclined("refused", clause, `the offline planner cannot read this, and nothing in this tenant's catalog is named like ${asked.map((w) => `"${w}"`).join(", ") || "it"}, so it may be that no tool can do it; it leaves nothing out, so nothing was planned (see "What the offline planner understands" in the README, or set ANTHROPIC_API_KEY to plan with Claude)`);
-  return new PlannerDeclined("refused", clause, `the offline planner cannot read this phrasing (tools that may be meant: ${related.slice(0, 5).join(", ")}); it leaves nothing out, so nothing was planned: reword this part (see "What the offline planner understands" in the README), or set ANTHROPIC_API_KEY to plan with Claude`);
+  if (related.length === 0) return new PlannerDeclined("refused", clause, `the offline planner cannot read this, and nothing in this tenant's catalog is named like ${asked.map((w) => `"${w}"`).join(", ") || "it"}, so it may be that no tool can do it; it leaves nothing out, so nothing was planned (see "What the offline planner understands" in docs/planner.md, or set ANTHROPIC_API_KEY to plan with Claude)`);
+  return new PlannerDeclined("refused", clause, `the offline planner cannot read this phrasing (tools that may be meant: ${related.slice(0, 5).join(", ")}); it leaves nothing out, so nothing was planned: reword this part (see "What the offline planner understands" in docs/planner.md), or set ANTHROPIC_API_KEY to plan with Claude`);
 }
 
 /**
