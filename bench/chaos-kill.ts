@@ -10,16 +10,27 @@ import { parseArgs } from "node:util";
 import { chaosRig, type TrialResult } from "../test/chaos/kill-worker.ts";
 import { testDatabase } from "../test/helpers/databases.ts";
 
-const { values } = parseArgs({ options: { trials: { type: "string", default: "100" }, "lease-ms": { type: "string", default: "10000" }, "give-up-ms": { type: "string" } } });
+const { values } = parseArgs({
+  options: {
+    trials: { type: "string", default: "100" },
+    "lease-ms": { type: "string", default: "10000" },
+    "give-up-ms": { type: "string" },
+  },
+});
 const trials = Number(values.trials);
 const leaseMs = Number(values["lease-ms"]);
-const rig = await chaosRig(await testDatabase("server"), { leaseMs, ...(values["give-up-ms"] ? { giveUpMs: Number(values["give-up-ms"]) } : {}) });
+const rig = await chaosRig(await testDatabase("server"), {
+  leaseMs,
+  ...(values["give-up-ms"] ? { giveUpMs: Number(values["give-up-ms"]) } : {}),
+});
 const results: TrialResult[] = [];
 try {
   for (let index = 1; index <= trials; index++) {
     const result = await rig.trial(index);
     results.push(result);
-    console.log(`${result.trial.padEnd(5)} killed ${String(result.killedAfterMs).padStart(4)} ms in → ${result.status.padEnd(15)} ${result.recoveryMs === undefined ? "not recovered" : `recovered in ${(result.recoveryMs / 1000).toFixed(1)} s`}${result.doubled.length ? ` DOUBLED ${result.doubled.join(", ")}` : ""}${result.detail ? `  ${result.detail}` : ""}`);
+    console.log(
+      `${result.trial.padEnd(5)} killed ${String(result.killedAfterMs).padStart(4)} ms in → ${result.status.padEnd(15)} ${result.recoveryMs === undefined ? "not recovered" : `recovered in ${(result.recoveryMs / 1000).toFixed(1)} s`}${result.doubled.length ? ` DOUBLED ${result.doubled.join(", ")}` : ""}${result.detail ? `  ${result.detail}` : ""}`,
+    );
   }
 } finally {
   await rig.close();
@@ -33,6 +44,8 @@ const doubled = results.filter((r) => r.doubled.length > 0).length;
 console.log(`\n${results.length} kill -9 trials, lease ${leaseMs / 1000} s, tenant limited to 1 run at a time`);
 console.log(`  lost runs: ${lost}; trials with a doubled non-idempotent call: ${doubled}`);
 console.log(`  ended: ${[...statuses].map(([s, n]) => `${s} ${n}`).join(", ")}`);
-console.log(`  recovery, kill → run ended: p50 ${(at(0.5) / 1000).toFixed(1)} s, p90 ${(at(0.9) / 1000).toFixed(1)} s, p99 ${(at(0.99) / 1000).toFixed(1)} s, max ${((recovered.at(-1) ?? Number.NaN) / 1000).toFixed(1)} s`);
+console.log(
+  `  recovery, kill → run ended: p50 ${(at(0.5) / 1000).toFixed(1)} s, p90 ${(at(0.9) / 1000).toFixed(1)} s, p99 ${(at(0.99) / 1000).toFixed(1)} s, max ${((recovered.at(-1) ?? Number.NaN) / 1000).toFixed(1)} s`,
+);
 console.log(`  p99 / lease = ${(at(0.99) / leaseMs).toFixed(2)} (bar: ≤ 2.00)`);
 process.exitCode = lost > 0 || doubled > 0 ? 1 : 0;

@@ -24,5 +24,7 @@ const bare = timed(["-e", "0"]);
 console.log(`node -e 0 (the floor): median ${bare.toFixed(0)} ms of 10`);
 for (const args of [["--help"], ["tenants", "--help"]]) {
   const ms = timed([CHARTER, ...args]);
-  console.log(`charter ${args.join(" ")}: median ${ms.toFixed(0)} ms of 10 (${(ms / bare).toFixed(1)}x node -e 0; the bar is < 300 ms)`);
+  console.log(
+    `charter ${args.join(" ")}: median ${ms.toFixed(0)} ms of 10 (${(ms / bare).toFixed(1)}x node -e 0; the bar is < 300 ms)`,
+  );
 }

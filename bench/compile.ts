@@ -42,11 +42,24 @@ function syntheticTool(integration: number, index: number): CatalogTool {
         priority: { enum: ["P1", "P2", "P3", "P4"] },
         tags: { type: "array", items: { type: "string" } },
         limit: { type: "integer", minimum: 1, maximum: 100 },
-        filter: { type: "object", properties: { field: { type: "string" }, value: { anyOf: [{ type: "string" }, { type: "number" }, { type: "null" }] } }, required: ["field"] },
+        filter: {
+          type: "object",
+          properties: {
+            field: { type: "string" },
+            value: { anyOf: [{ type: "string" }, { type: "number" }, { type: "null" }] },
+          },
+          required: ["field"],
+        },
         owner: { $ref: "#/$defs/person" },
       },
       required: ["id"],
-      $defs: { person: { type: "object", properties: { email: { type: "string" }, name: { type: "string" } }, required: ["email"] } },
+      $defs: {
+        person: {
+          type: "object",
+          properties: { email: { type: "string" }, name: { type: "string" } },
+          required: ["email"],
+        },
+      },
     },
     outputSchema: {
       type: "object",
@@ -54,7 +67,14 @@ function syntheticTool(integration: number, index: number): CatalogTool {
         id: { type: "string" },
         status: { enum: ["open", "closed", "pending"] },
         updated_at: { type: "string", format: "date-time" },
-        items: { type: "array", items: { type: "object", properties: { key: { type: "string" }, count: { type: "integer" } }, required: ["key", "count"] } },
+        items: {
+          type: "array",
+          items: {
+            type: "object",
+            properties: { key: { type: "string" }, count: { type: "integer" } },
+            required: ["key", "count"],
+          },
+        },
       },
       required: ["id", "status", "updated_at", "items"],
     },
@@ -106,15 +126,15 @@ function workflowSource(): string {
     "    let changed = 0;",
     "    const closed: string[] = [];",
     "    for (const id of input.ids) {",
-    "      const record = await service0.op00({ id, priority: input.priority ?? \"P3\" });",
-    "      ctx.log.info(\"read\", { id: record.id, status: record.status });",
-    "      if (record.status === \"closed\") {",
+    '      const record = await service0.op00({ id, priority: input.priority ?? "P3" });',
+    '      ctx.log.info("read", { id: record.id, status: record.status });',
+    '      if (record.status === "closed") {',
     "        closed.push(record.id);",
     "        continue;",
     "      }",
     "      const counts = total(record.items);",
     "      if (counts > 10) {",
-    "        const updated = await service1.op13({ id, tags: [\"busy\"], limit: Math.min(counts, 100) });",
+    '        const updated = await service1.op13({ id, tags: ["busy"], limit: Math.min(counts, 100) });',
     "        changed += updated.items.length;",
     "      }",
     "      if (input.owner) {",
@@ -145,10 +165,10 @@ function workflowSource(): string {
     "}",
     "",
     "function summarize(changed: number, closed: string[], at: Date): string {",
-    "  const parts = [`${changed} change${changed === 1 ? \"\" : \"s\"}`];",
-    "  if (closed.length > 0) parts.push(`closed: ${closed.join(\", \")}`);",
+    '  const parts = [`${changed} change${changed === 1 ? "" : "s"}`];',
+    '  if (closed.length > 0) parts.push(`closed: ${closed.join(", ")}`);',
     "  parts.push(`at ${at.toISOString()}`);",
-    "  return parts.join(\"; \");",
+    '  return parts.join("; ");',
     "}",
   );
   while (lines.length < 100) lines.push(`// padding line ${lines.length}`);
@@ -174,7 +194,7 @@ const { sdk, compilerSdk } = compilerSdkOf(syntheticIntegrations(5, 100));
 const source = workflowSource();
 const [compiler, buildMs] = time(() => new WorkflowCompiler(compilerSdk));
 const embedded = new WorkflowCompiler(compilerSdk, { native: false });
-let started = performance.now();
+const started = performance.now();
 const first = await compiler.compile({ source, fileName: "bench-workflow.ts" });
 const firstMs = performance.now() - started;
 if (!first.ok) {
@@ -184,7 +204,8 @@ if (!first.ok) {
 // A service compiles many workflows in one process; let the JIT settle as it would there.
 const WARMUP = 20;
 async function warmRuns(subject: WorkflowCompiler, source: string) {
-  for (let i = 0; i < WARMUP; i++) await subject.compile({ source: `${source}// warmup ${i}\n`, fileName: "bench-workflow.ts" });
+  for (let i = 0; i < WARMUP; i++)
+    await subject.compile({ source: `${source}// warmup ${i}\n`, fileName: "bench-workflow.ts" });
   const totals: number[] = [];
   const parts = { typecheckMs: [] as number[], analysisMs: [] as number[], bundleMs: [] as number[] };
   let typechecker = "";
@@ -202,15 +223,26 @@ const nativeRuns = await warmRuns(compiler, source);
 const embeddedRuns = await warmRuns(embedded, source);
 // The same workflow returning a variable: run's returned fields then come from the checker, not the syntax.
 const RETURN_LITERAL = "    return { changed, closed, summary: summarize(changed, closed, ctx.now()) };";
-const viaVariable = source.replace(RETURN_LITERAL, "    const result = { changed, closed, summary: summarize(changed, closed, ctx.now()) };\n    return result;");
+const viaVariable = source.replace(
+  RETURN_LITERAL,
+  "    const result = { changed, closed, summary: summarize(changed, closed, ctx.now()) };\n    return result;",
+);
 if (viaVariable === source) throw new Error("the benchmark workflow's return statement changed; update RETURN_LITERAL");
 const variableRuns = await warmRuns(compiler, viaVariable);
 const warmMedian = nativeRuns.median;
-console.log(`workflow: ${source.split("\n").length - 1} lines, ${first.capabilities.length} capabilities, bundle ${first.bundle?.bytes} bytes`);
-console.log(`compiler for a 500-tool SDK: built in ${ms(buildMs)}, first compile ${ms(firstMs)} (type checker: ${first.typechecker})`);
-console.log(`warm check + analysis + bundle, ${nativeRuns.typechecker} type check (tsgo, overlapping analysis and bundle): ${nativeRuns.line} (target <= 50 ms)`);
+console.log(
+  `workflow: ${source.split("\n").length - 1} lines, ${first.capabilities.length} capabilities, bundle ${first.bundle?.bytes} bytes`,
+);
+console.log(
+  `compiler for a 500-tool SDK: built in ${ms(buildMs)}, first compile ${ms(firstMs)} (type checker: ${first.typechecker})`,
+);
+console.log(
+  `warm check + analysis + bundle, ${nativeRuns.typechecker} type check (tsgo, overlapping analysis and bundle): ${nativeRuns.line} (target <= 50 ms)`,
+);
 console.log(`  the same, run returning a variable (its returned fields asked of tsgo): ${variableRuns.line}`);
-console.log(`warm check + analysis + bundle, ${embeddedRuns.typechecker} TypeScript 6 type check (the fallback): ${embeddedRuns.line}`);
+console.log(
+  `warm check + analysis + bundle, ${embeddedRuns.typechecker} TypeScript 6 type check (the fallback): ${embeddedRuns.line}`,
+);
 
 // 3. cold compilers over the same files
 const dir = mkdtempSync(path.join(tmpdir(), "charter-bench-"));
@@ -218,15 +250,31 @@ mkdirSync(path.join(dir, "sdk"));
 for (const [name, text] of sdk.files) if (name.endsWith(".d.ts")) writeFileSync(path.join(dir, "sdk", name), text);
 writeFileSync(path.join(dir, "charter.d.ts"), guestFiles().declarations);
 writeFileSync(path.join(dir, "bench-workflow.ts"), source);
-const options = { strict: true, noEmit: true, target: "es2023", lib: ["es2023"], types: [], module: "esnext", moduleResolution: "bundler", allowImportingTsExtensions: true, isolatedModules: true, paths: { "charter:sdk": ["./sdk/index.d.ts"] } };
-writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: options, files: ["charter.d.ts", "bench-workflow.ts"] }));
+const options = {
+  strict: true,
+  noEmit: true,
+  target: "es2023",
+  lib: ["es2023"],
+  types: [],
+  module: "esnext",
+  moduleResolution: "bundler",
+  allowImportingTsExtensions: true,
+  isolatedModules: true,
+  paths: { "charter:sdk": ["./sdk/index.d.ts"] },
+};
+writeFileSync(
+  path.join(dir, "tsconfig.json"),
+  JSON.stringify({ compilerOptions: options, files: ["charter.d.ts", "bench-workflow.ts"] }),
+);
 const tsc7 = path.join(REPO, "node_modules/typescript/bin/tsc");
 const runCold = (args: string[]) =>
   time(() => {
     try {
       execFileSync(process.execPath, args, { cwd: dir, stdio: "pipe" });
     } catch (error) {
-      throw new Error(`${args.join(" ")} failed: ${String((error as { stderr?: Buffer }).stderr ?? error).slice(0, 2000)}`);
+      throw new Error(
+        `${args.join(" ")} failed: ${String((error as { stderr?: Buffer }).stderr ?? error).slice(0, 2000)}`,
+      );
     }
   })[1];
 const COLD = 11;
@@ -250,5 +298,9 @@ if (diagnostics.length > 0) { console.error(ts.formatDiagnostics(diagnostics, { 
 const ts6Times = Array.from({ length: COLD }, () => runCold([ts6Script]));
 const tsc7Median = median(tsc7Times);
 const ts6Median = median(ts6Times);
-console.log(`cold tsc --noEmit (TypeScript 7, native): median ${ms(tsc7Median)} of ${COLD} -> warm Charter compile is ${(tsc7Median / warmMedian).toFixed(1)}x faster (target >= 10x)`);
-console.log(`cold TypeScript 6 program in a fresh node (the compiler Charter embeds): median ${ms(ts6Median)} of ${COLD} -> ${(ts6Median / warmMedian).toFixed(1)}x faster (embedded warm check: ${(ts6Median / embeddedRuns.median).toFixed(1)}x)`);
+console.log(
+  `cold tsc --noEmit (TypeScript 7, native): median ${ms(tsc7Median)} of ${COLD} -> warm Charter compile is ${(tsc7Median / warmMedian).toFixed(1)}x faster (target >= 10x)`,
+);
+console.log(
+  `cold TypeScript 6 program in a fresh node (the compiler Charter embeds): median ${ms(ts6Median)} of ${COLD} -> ${(ts6Median / warmMedian).toFixed(1)}x faster (embedded warm check: ${(ts6Median / embeddedRuns.median).toFixed(1)}x)`,
+);

@@ -26,11 +26,12 @@ const runs = Number(values.runs);
 const KEY = WEBHOOK_KEY;
 process.env["CHARTER_WEBHOOK_KEY"] = KEY;
 
-
 const dir = await mkdtemp(path.join(tmpdir(), "charter-roundtrips-"));
 const countFile = path.join(dir, "count.txt");
 await writeFile(countFile, "");
-const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: countingServer(countFile) } } } });
+const tenants = await tenantsFolder({
+  acme: { config: { name: "Acme", integrations: { ops: countingServer(countFile) } } },
+});
 const database = await embeddedTestDatabase();
 if (database.raw.kind !== "pglite") throw new Error("expected the embedded database");
 const client: PGlite = database.raw.client;
@@ -43,7 +44,9 @@ let versionReads = 0;
 const tally = (sql: string, rows: unknown) => {
   if (!counting) return;
   const text = sql.replace(/\s+/g, " ");
-  const tables = [...new Set([...text.matchAll(/\b(?:from|join|into|update)\s+"?([a-z_]+)"?/gi)].map((m) => m[1] ?? ""))];
+  const tables = [
+    ...new Set([...text.matchAll(/\b(?:from|join|into|update)\s+"?([a-z_]+)"?/gi)].map((m) => m[1] ?? "")),
+  ];
   const table = /pgboss/i.test(text) ? "queue (pg-boss)" : tables.join("+") || text.slice(0, 30);
   statements.set(table, (statements.get(table) ?? 0) + 1);
   if (tables.includes("versions") && /^\s*select/i.test(text)) {
@@ -52,7 +55,10 @@ const tally = (sql: string, rows: unknown) => {
   }
 };
 const wrap = <T extends object>(target: T): T => {
-  const original = target as unknown as { query: (sql: string, ...rest: unknown[]) => Promise<{ rows: unknown }>; exec: (sql: string, ...rest: unknown[]) => Promise<{ rows: unknown }[]> };
+  const original = target as unknown as {
+    query: (sql: string, ...rest: unknown[]) => Promise<{ rows: unknown }>;
+    exec: (sql: string, ...rest: unknown[]) => Promise<{ rows: unknown }[]>;
+  };
   const query = original.query.bind(target);
   const exec = original.exec.bind(target);
   original.query = async (sql, ...rest) => {
@@ -62,28 +68,46 @@ const wrap = <T extends object>(target: T): T => {
   };
   original.exec = async (sql, ...rest) => {
     const result = await exec(sql, ...rest);
-    tally(sql, result.map((r) => r.rows));
+    tally(
+      sql,
+      result.map((r) => r.rows),
+    );
     return result;
   };
   return target;
 };
 wrap(client);
 const transaction = client.transaction.bind(client);
-(client as { transaction: PGlite["transaction"] }).transaction = ((callback: (tx: Parameters<Parameters<PGlite["transaction"]>[0]>[0]) => Promise<unknown>) => transaction((tx) => callback(wrap(tx)))) as PGlite["transaction"];
+(client as { transaction: PGlite["transaction"] }).transaction = ((
+  callback: (tx: Parameters<Parameters<PGlite["transaction"]>[0]>[0]) => Promise<unknown>,
+) => transaction((tx) => callback(wrap(tx)))) as PGlite["transaction"];
 
 const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants }, database });
 const synced = await app.sync("acme");
 if (!synced.result.ok) throw new Error("the bench tenant did not sync");
 await approvedVersion(app, "acme", THREE_CALLS);
 let finished: (() => void) | undefined;
-const dispatcher = await Dispatcher.start(app, { worker: true, scheduler: false, pollSeconds: 0.5, onEvent: (e) => e.event === "run-finished" && finished?.() });
+const dispatcher = await Dispatcher.start(app, {
+  worker: true,
+  scheduler: false,
+  pollSeconds: 0.5,
+  onEvent: (e) => e.event === "run-finished" && finished?.(),
+});
 const served = await serveHttp(app, { dispatcher });
 const secret = webhookSecret(Buffer.from(KEY), "acme", "three-calls");
 const fire = async (text: string) => {
   const body = JSON.stringify({ text });
   const timestamp = String(Math.floor(Date.now() / 1000));
   const done = new Promise<void>((resolve) => (finished = resolve));
-  const response = await fetch(`${served.base}/hooks/acme/three-calls`, { method: "POST", body, headers: { "content-type": "application/json", "x-charter-timestamp": timestamp, "x-charter-signature": sign(secret, timestamp, body) } });
+  const response = await fetch(`${served.base}/hooks/acme/three-calls`, {
+    method: "POST",
+    body,
+    headers: {
+      "content-type": "application/json",
+      "x-charter-timestamp": timestamp,
+      "x-charter-signature": sign(secret, timestamp, body),
+    },
+  });
   if (response.status !== 202) throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
   await done;
 };
@@ -96,10 +120,18 @@ try {
   counting = false;
   const charter = [...statements].filter(([table]) => table !== "queue (pg-boss)").sort((a, b) => b[1] - a[1]);
   const total = charter.reduce((sum, [, n]) => sum + n, 0);
-  console.log(`${runs} webhook runs (3 MCP calls each), one at a time, embedded database, ${(ms / runs).toFixed(0)} ms a run`);
-  console.log(`  Charter's statements per run: ${(total / runs).toFixed(1)}  (${charter.map(([table, n]) => `${table} ${(n / runs).toFixed(1)}`).join(", ")})`);
-  console.log(`  statements reading the versions table per run: ${(versionReads / runs).toFixed(1)}, ${(versionBytes / runs / 1024).toFixed(1)} KiB`);
-  console.log(`  queue (pg-boss) statements per run, with its polls: ${((statements.get("queue (pg-boss)") ?? 0) / runs).toFixed(1)}`);
+  console.log(
+    `${runs} webhook runs (3 MCP calls each), one at a time, embedded database, ${(ms / runs).toFixed(0)} ms a run`,
+  );
+  console.log(
+    `  Charter's statements per run: ${(total / runs).toFixed(1)}  (${charter.map(([table, n]) => `${table} ${(n / runs).toFixed(1)}`).join(", ")})`,
+  );
+  console.log(
+    `  statements reading the versions table per run: ${(versionReads / runs).toFixed(1)}, ${(versionBytes / runs / 1024).toFixed(1)} KiB`,
+  );
+  console.log(
+    `  queue (pg-boss) statements per run, with its polls: ${((statements.get("queue (pg-boss)") ?? 0) / runs).toFixed(1)}`,
+  );
 } finally {
   await served.close();
   await dispatcher.stop();

@@ -26,7 +26,14 @@ export async function compileWorkflowForBench(): Promise<RunnableBundle> {
     outputSchema: { type: "object", properties: { text: { type: "string" } }, required: ["text"] },
     annotations: { readOnlyHint: true, openWorldHint: false },
   };
-  const content = { server: { name: "ops", version: "1" }, capabilities: { tools: {} }, tools: [tool], resources: [], resourceTemplates: [], prompts: [] };
+  const content = {
+    server: { name: "ops", version: "1" },
+    capabilities: { tools: {} },
+    tools: [tool],
+    resources: [],
+    resourceTemplates: [],
+    prompts: [],
+  };
   const { compilerSdk } = compilerSdkOf([{ id: "ops", snapshotHash: contentHash(content), content }]);
   const result = await new WorkflowCompiler(compilerSdk).compile({ source: SOURCE, fileName: "three-calls.ts" });
   if (!result.ok || !result.bundle || !result.workflow) throw new Error(JSON.stringify(result.diagnostics));
@@ -35,7 +42,13 @@ export async function compileWorkflowForBench(): Promise<RunnableBundle> {
     workflow: result.workflow.name,
     code: result.bundle.code,
     sourceMap: result.bundle.sourceMap,
-    tools: result.capabilities.map((c) => ({ integration: c.integration, tool: c.tool, annotations: c.annotations, inputSchema: tool.inputSchema, outputSchema: tool.outputSchema })),
+    tools: result.capabilities.map((c) => ({
+      integration: c.integration,
+      tool: c.tool,
+      annotations: c.annotations,
+      inputSchema: tool.inputSchema,
+      outputSchema: tool.outputSchema,
+    })),
     inputSchema: result.workflow.inputSchema,
     outputSchema: result.workflow.outputSchema,
     catalogHash: result.catalogHash,

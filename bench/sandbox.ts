@@ -44,7 +44,7 @@ function vmReady(): number {
   vm.runInContext(BOOTSTRAP_SOURCE, context);
   return performance.now() - started;
 }
-for (let i = 0; i < 10; i++) (await isolateReady(), vmReady());
+for (let i = 0; i < 10; i++) await isolateReady(), vmReady();
 const ready = [];
 const vmReadyTimes = [];
 for (let i = 0; i < 60; i++) {
@@ -53,7 +53,9 @@ for (let i = 0; i < 60; i++) {
 }
 const readyMedian = median(ready);
 const vmReadyMedian = median(vmReadyTimes);
-console.log(`isolate ready to run: median ${readyMedian.toFixed(2)} ms of 60 (target <= 5 ms); node:vm context: ${vmReadyMedian.toFixed(2)} ms (isolate/vm = ${(readyMedian / vmReadyMedian).toFixed(1)}x)`);
+console.log(
+  `isolate ready to run: median ${readyMedian.toFixed(2)} ms of 60 (target <= 5 ms); node:vm context: ${vmReadyMedian.toFixed(2)} ms (isolate/vm = ${(readyMedian / vmReadyMedian).toFixed(1)}x)`,
+);
 
 // 2. bridge round trip
 const ECHO: ToolPolicy = {
@@ -71,20 +73,46 @@ var __charterWorkflow = { default: { run: async () => {
   return {};
 } } };`;
 const stamps: number[] = [];
-const bridge = createBridge({ tools: [ECHO], limits: { ...DEFAULT_LIMITS, toolCalls: CALLS + 1, cpuMs: 60_000 }, execute: async (call) => ({ outcome: { ok: true, structured: { text: String(call.args["text"]) } }, at: 0 }) });
+const bridge = createBridge({
+  tools: [ECHO],
+  limits: { ...DEFAULT_LIMITS, toolCalls: CALLS + 1, cpuMs: 60_000 },
+  execute: async (call) => ({ outcome: { ok: true, structured: { text: String(call.args["text"]) } }, at: 0 }),
+});
 const timed = async (request: string) => {
   stamps.push(performance.now());
   return bridge(request);
 };
-await runInIsolate({ code: loop, input: {}, info: { runId: "b", workflow: "b", version: 1, trigger: "manual", attempt: 1 }, state: {}, startedAt: 0, seed: [1, 2], limits: { ...DEFAULT_LIMITS, toolCalls: CALLS + 1, cpuMs: 60_000 }, bridge: timed });
-const intervals = stamps.slice(1).map((t, i) => (t - (stamps[i] ?? t)) * 1000).slice(500);
+await runInIsolate({
+  code: loop,
+  input: {},
+  info: { runId: "b", workflow: "b", version: 1, trigger: "manual", attempt: 1 },
+  state: {},
+  startedAt: 0,
+  seed: [1, 2],
+  limits: { ...DEFAULT_LIMITS, toolCalls: CALLS + 1, cpuMs: 60_000 },
+  bridge: timed,
+});
+const intervals = stamps
+  .slice(1)
+  .map((t, i) => (t - (stamps[i] ?? t)) * 1000)
+  .slice(500);
 const vmStamps: number[] = [];
-const vmContext = vm.createContext({ host: async (request: string) => (vmStamps.push(performance.now()), bridge(request)) });
-await vm.runInContext(`(async () => { for (let i = 0; i < ${CALLS}; i++) await host('{"integration":"ops","tool":"echo","args":{"text":"a"}}'); })()`, vmContext);
-const vmIntervals = vmStamps.slice(1).map((t, i) => (t - (vmStamps[i] ?? t)) * 1000).slice(500);
+const vmContext = vm.createContext({
+  host: async (request: string) => (vmStamps.push(performance.now()), bridge(request)),
+});
+await vm.runInContext(
+  `(async () => { for (let i = 0; i < ${CALLS}; i++) await host('{"integration":"ops","tool":"echo","args":{"text":"a"}}'); })()`,
+  vmContext,
+);
+const vmIntervals = vmStamps
+  .slice(1)
+  .map((t, i) => (t - (vmStamps[i] ?? t)) * 1000)
+  .slice(500);
 const tripMedian = median(intervals);
 const vmTripMedian = median(vmIntervals);
-console.log(`bridge round trip (with capability and schema checks): median ${tripMedian.toFixed(1)} µs over ${intervals.length} calls (target <= 50 µs); node:vm: ${vmTripMedian.toFixed(1)} µs (isolate/vm = ${(tripMedian / vmTripMedian).toFixed(1)}x)`);
+console.log(
+  `bridge round trip (with capability and schema checks): median ${tripMedian.toFixed(1)} µs over ${intervals.length} calls (target <= 50 µs); node:vm: ${vmTripMedian.toFixed(1)} µs (isolate/vm = ${(tripMedian / vmTripMedian).toFixed(1)}x)`,
+);
 
 // 3. end to end, with the journal
 const database = await openEmbeddedDatabase({ memory: true });
@@ -96,7 +124,13 @@ const instant: ToolRunner = async (call) => ({ ok: true, structured: { text: Str
 const service = new RunService({ repository, tools: async () => instant });
 const endToEnd = async () => {
   const started = performance.now();
-  const result = await service.start({ tenantId: "bench", bundle, admission: admit("bench", bundle.hash, undefined), input: {}, trigger: { type: "manual" } });
+  const result = await service.start({
+    tenantId: "bench",
+    bundle,
+    admission: admit("bench", bundle.hash, undefined),
+    input: {},
+    trigger: { type: "manual" },
+  });
   if (result.status !== "succeeded") throw new Error(JSON.stringify(result.error));
   return performance.now() - started;
 };
@@ -122,7 +156,16 @@ function start({ code, bootstrap }) {
 // written together with the run's completion.
 const childPerRun = async () => {
   const started = performance.now();
-  const run = await repository.createRun({ tenantId: "bench", workflow: bundle.workflow, bundleHash: bundle.hash, trigger: { type: "manual" }, input: {}, status: "running", startedAt: new Date(), seed: [1, 2] });
+  const run = await repository.createRun({
+    tenantId: "bench",
+    workflow: bundle.workflow,
+    bundleHash: bundle.hash,
+    trigger: { type: "manual" },
+    input: {},
+    status: "running",
+    startedAt: new Date(),
+    seed: [1, 2],
+  });
   const calls: FinishedCall[] = [];
   const bridgeForRun = createBridge({
     tools: bundle.tools,
@@ -130,23 +173,45 @@ const childPerRun = async () => {
     execute: async (call) => {
       const startedAt = new Date();
       const outcome = await instant(call);
-      calls.push({ runId: run.id, seq: calls.length + 1, integration: call.integration, tool: call.tool, args: call.args, argsHash: contentHash(call.args), attempt: 1, source: "live", startedAt, status: "succeeded", outcome, finishedAt: new Date() });
+      calls.push({
+        runId: run.id,
+        seq: calls.length + 1,
+        integration: call.integration,
+        tool: call.tool,
+        args: call.args,
+        argsHash: contentHash(call.args),
+        attempt: 1,
+        source: "live",
+        startedAt,
+        status: "succeeded",
+        outcome,
+        finishedAt: new Date(),
+      });
       return { outcome, at: Date.now() };
     },
   });
   const child = fork(childScript, { stdio: ["ignore", "ignore", "inherit", "ipc"] });
   const outcome = await new Promise<string>((resolve) => {
     child.on("message", (message: { type: string; id: number; request: string; outcome: string }) => {
-      if (message.type === "call") void bridgeForRun(message.request).then((reply) => child.send({ type: "reply", id: message.id, reply }));
+      if (message.type === "call")
+        void bridgeForRun(message.request).then((reply) => child.send({ type: "reply", id: message.id, reply }));
       else resolve(message.outcome);
     });
     child.send({ code: bundle.code, bootstrap: BOOTSTRAP_SOURCE });
   });
   child.kill();
-  await repository.complete(run, { status: "succeeded", output: JSON.parse(outcome).output, error: null, logs: [], state: null, finishedAt: new Date(), calls });
+  await repository.complete(run, {
+    status: "succeeded",
+    output: JSON.parse(outcome).output,
+    error: null,
+    logs: [],
+    state: null,
+    finishedAt: new Date(),
+    calls,
+  });
   return performance.now() - started;
 };
-for (let i = 0; i < 5; i++) (await endToEnd(), await childPerRun());
+for (let i = 0; i < 5; i++) await endToEnd(), await childPerRun();
 const ours: number[] = [];
 const baseline: number[] = [];
 for (let i = 0; i < 30; i++) {
@@ -155,5 +220,7 @@ for (let i = 0; i < 30; i++) {
 }
 const oursMedian = median(ours);
 const baselineMedian = median(baseline);
-console.log(`3-call workflow end to end with journal: median ${oursMedian.toFixed(1)} ms of 30; child process per run: ${baselineMedian.toFixed(1)} ms -> ${ratio(baselineMedian, oursMedian)} faster (target >= 10x)`);
+console.log(
+  `3-call workflow end to end with journal: median ${oursMedian.toFixed(1)} ms of 30; child process per run: ${baselineMedian.toFixed(1)} ms -> ${ratio(baselineMedian, oursMedian)} faster (target >= 10x)`,
+);
 await database.close();

@@ -21,5 +21,17 @@ export default defineWorkflow({
     return { done: true };
   },
 });`,
-  tests: JSON.stringify({ tests: [{ name: "three calls", input: { text: "x" }, mocks: { "ops.lookup": [{ output: { value: "v" } }, { output: { value: "v" } }], "ops.append": [{ output: { written: "x" } }] }, expect: { output: { done: true } } }] }),
+  tests: JSON.stringify({
+    tests: [
+      {
+        name: "three calls",
+        input: { text: "x" },
+        mocks: {
+          "ops.lookup": [{ output: { value: "v" } }, { output: { value: "v" } }],
+          "ops.append": [{ output: { written: "x" } }],
+        },
+        expect: { output: { done: true } },
+      },
+    ],
+  }),
 };

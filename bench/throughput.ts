@@ -31,7 +31,14 @@ import { serveHttp } from "../test/helpers/serve.ts";
 import { countingServer, tenantsFolder } from "../test/helpers/tenants.ts";
 import { THREE_CALLS, WEBHOOK_KEY } from "./three-calls.ts";
 
-const { values } = parseArgs({ options: { runs: { type: "string", default: "300" }, clients: { type: "string", default: "16" }, database: { type: "string", default: "both" }, idle: { type: "string", default: "20" } } });
+const { values } = parseArgs({
+  options: {
+    runs: { type: "string", default: "300" },
+    clients: { type: "string", default: "16" },
+    database: { type: "string", default: "both" },
+    idle: { type: "string", default: "20" },
+  },
+});
 const RUNS = Number(values.runs);
 const CLIENTS = Number(values.clients);
 const IDLE = Number(values.idle);
@@ -55,16 +62,30 @@ export default defineWorkflow({
     return { done: true };
   },
 });`;
-const stepsTests = (calls: number) => JSON.stringify({ tests: [{ name: "reads", input: {}, mocks: { "ops.lookup": Array.from({ length: calls }, () => ({ output: { value: "v" } })) }, expect: { output: { done: true } } }] });
+const stepsTests = (calls: number) =>
+  JSON.stringify({
+    tests: [
+      {
+        name: "reads",
+        input: {},
+        mocks: { "ops.lookup": Array.from({ length: calls }, () => ({ output: { value: "v" } })) },
+        expect: { output: { done: true } },
+      },
+    ],
+  });
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
 const ms = (n: number) => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
 
 /** pg-boss alone, same settings, a handler that does nothing: jobs/s draining `count` queued jobs, and idle send → handler. */
 async function queueCeiling(database: Database, count: number): Promise<{ perSecond: number; idleMs: number }> {
   const raw = database.raw;
   const options = { useListenNotify: true, schema: "ceiling", supervise: false, schedule: false };
-  const boss = raw.kind === "pglite" ? new PgBoss({ ...options, db: fromPglite(raw.client), backend: "pglite" }) : new PgBoss({ ...options, connectionString: raw.url, max: 4 });
+  const boss =
+    raw.kind === "pglite"
+      ? new PgBoss({ ...options, db: fromPglite(raw.client), backend: "pglite" })
+      : new PgBoss({ ...options, connectionString: raw.url, max: 4 });
   boss.on("error", () => {});
   await boss.start();
   await boss.createQueue("empty", { notify: true });
@@ -72,11 +93,15 @@ async function queueCeiling(database: Database, count: number): Promise<{ perSec
   let wake: (() => void) | undefined;
   for (let slot = 0; slot < Number(SLOTS); slot++) {
     let self: string | undefined;
-    self = await boss.work("empty", { pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1, batchSize: 1, localConcurrency: 1 }, async () => {
-      handled++;
-      wake?.();
-      if (self) boss.notifyWorker(self);
-    });
+    self = await boss.work(
+      "empty",
+      { pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1, batchSize: 1, localConcurrency: 1 },
+      async () => {
+        handled++;
+        wake?.();
+        if (self) boss.notifyWorker(self);
+      },
+    );
   }
   // Idle: one at a time.
   const idle: number[] = [];
@@ -89,12 +114,21 @@ async function queueCeiling(database: Database, count: number): Promise<{ perSec
   }
   wake = undefined;
   handled = 0;
-  await boss.insert("empty", Array.from({ length: count }, () => ({ data: {} })));
+  await boss.insert(
+    "empty",
+    Array.from({ length: count }, () => ({ data: {} })),
+  );
   const started = performance.now();
   while (handled < count) await new Promise((resolve) => setTimeout(resolve, 5));
   const seconds = (performance.now() - started) / 1000;
   await boss.stop({ graceful: false });
-  return { perSecond: count / seconds, idleMs: quantile(idle.sort((a, b) => a - b), 0.5) };
+  return {
+    perSecond: count / seconds,
+    idleMs: quantile(
+      idle.sort((a, b) => a - b),
+      0.5,
+    ),
+  };
 }
 
 /** The p50 of 200 single-row inserts, each its own transaction, one at a time: what one commit costs here. */
@@ -117,15 +151,34 @@ async function commitLatency(database: Database): Promise<number> {
     for (let i = 0; i < 200; i++) await timed(() => client.query("insert into bench_commit values ($1)", [i]));
     await client.exec("drop table bench_commit");
   }
-  return quantile(times.sort((a, b) => a - b), 0.5);
+  return quantile(
+    times.sort((a, b) => a - b),
+    0.5,
+  );
 }
 
 /** A `charter worker` process with 16 slots on the database; `onFinished(job)` for each run it finishes. */
-async function startWorker(url: string, tenants: string, onFinished: (job: string) => void): Promise<{ stop: () => Promise<void> }> {
-  const worker = spawn(process.execPath, ["--no-node-snapshot", path.join(import.meta.dirname, "../src/cli/charter.js"), "worker"], {
-    env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "", DATABASE_URL: url, CHARTER_TENANTS_DIR: tenants, CHARTER_WEBHOOK_KEY: KEY, CHARTER_WORKER_CONCURRENCY: SLOTS, CHARTER_TENANT_CONCURRENCY: TENANT_SLOTS },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+async function startWorker(
+  url: string,
+  tenants: string,
+  onFinished: (job: string) => void,
+): Promise<{ stop: () => Promise<void> }> {
+  const worker = spawn(
+    process.execPath,
+    ["--no-node-snapshot", path.join(import.meta.dirname, "../src/cli/charter.js"), "worker"],
+    {
+      env: {
+        PATH: process.env["PATH"] ?? "",
+        HOME: process.env["HOME"] ?? "",
+        DATABASE_URL: url,
+        CHARTER_TENANTS_DIR: tenants,
+        CHARTER_WEBHOOK_KEY: KEY,
+        CHARTER_WORKER_CONCURRENCY: SLOTS,
+        CHARTER_TENANT_CONCURRENCY: TENANT_SLOTS,
+      },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     worker.once("exit", (code) => reject(new Error(`the second worker exited (${code})`)));
     createInterface({ input: worker.stdout }).on("line", (line) => {
@@ -144,14 +197,31 @@ async function bench(kind: "embedded" | "server"): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), "charter-throughput-"));
   const countFile = path.join(dir, "count.txt");
   await writeFile(countFile, "");
-  const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: countingServer(countFile) } } } });
+  const tenants = await tenantsFolder({
+    acme: { config: { name: "Acme", integrations: { ops: countingServer(countFile) } } },
+  });
   // The app's PostgreSQL pool as `charter worker` opens it (10 connections), not the test helper's 4.
   const appDatabase = database.raw.kind === "postgres" ? await openServerDatabase(database.raw.url) : database;
-  const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants, CHARTER_WORKER_CONCURRENCY: SLOTS, CHARTER_TENANT_CONCURRENCY: TENANT_SLOTS }, database: appDatabase });
+  const app = await createApp({
+    processEnv: {
+      CHARTER_TENANTS_DIR: tenants,
+      CHARTER_WORKER_CONCURRENCY: SLOTS,
+      CHARTER_TENANT_CONCURRENCY: TENANT_SLOTS,
+    },
+    database: appDatabase,
+  });
   if (!(await app.sync("acme")).result.ok) throw new Error("the bench tenant did not sync");
   await approvedVersion(app, "acme", THREE_CALLS);
-  await approvedVersion(app, "acme", { source: stepsSource("one-call", 1), fileName: "one-call.ts", tests: stepsTests(1) });
-  await approvedVersion(app, "acme", { source: stepsSource("eleven-calls", 11), fileName: "eleven-calls.ts", tests: stepsTests(11) });
+  await approvedVersion(app, "acme", {
+    source: stepsSource("one-call", 1),
+    fileName: "one-call.ts",
+    tests: stepsTests(1),
+  });
+  await approvedVersion(app, "acme", {
+    source: stepsSource("eleven-calls", 11),
+    fileName: "eleven-calls.ts",
+    tests: stepsTests(11),
+  });
   const waiting = new Map<string, () => void>();
   const early = new Set<string>();
   const dispatcher = await Dispatcher.start(app, {
@@ -176,14 +246,27 @@ async function bench(kind: "embedded" | "server"): Promise<void> {
     const started = performance.now();
     let response: Response;
     if (via === "api") {
-      response = await fetch(`${served.base}/api/v1/tenants/acme/workflows/${workflow}/runs`, { method: "POST", body: `{"input":${body}}`, headers: { "content-type": "application/json", authorization: `Bearer ${apiKey}` } });
+      response = await fetch(`${served.base}/api/v1/tenants/acme/workflows/${workflow}/runs`, {
+        method: "POST",
+        body: `{"input":${body}}`,
+        headers: { "content-type": "application/json", authorization: `Bearer ${apiKey}` },
+      });
     } else {
       const timestamp = String(Math.floor(Date.now() / 1000));
       const secret = webhookSecret(Buffer.from(KEY), "acme", workflow);
-      response = await fetch(`${served.base}/hooks/acme/${workflow}`, { method: "POST", body, headers: { "content-type": "application/json", "x-charter-timestamp": timestamp, "x-charter-signature": sign(secret, timestamp, body) } });
+      response = await fetch(`${served.base}/hooks/acme/${workflow}`, {
+        method: "POST",
+        body,
+        headers: {
+          "content-type": "application/json",
+          "x-charter-timestamp": timestamp,
+          "x-charter-signature": sign(secret, timestamp, body),
+        },
+      });
     }
     const answer = (await response.json()) as { job?: string };
-    if (response.status !== 202 || !answer.job) throw new Error(`${via} answered ${response.status}: ${JSON.stringify(answer)}`);
+    if (response.status !== 202 || !answer.job)
+      throw new Error(`${via} answered ${response.status}: ${JSON.stringify(answer)}`);
     const job = answer.job;
     if (!early.delete(job)) await new Promise<void>((resolve) => waiting.set(job, resolve));
     waiting.delete(job);
@@ -192,7 +275,9 @@ async function bench(kind: "embedded" | "server"): Promise<void> {
   const transactions = async () => {
     if (database.raw.kind !== "postgres") return undefined;
     const sql = postgres(database.raw.url, { max: 1, onnotice: () => {} });
-    const [row] = await sql<{ n: string }[]>`select xact_commit::text as n from pg_stat_database where datname = current_database()`;
+    const [row] = await sql<
+      { n: string }[]
+    >`select xact_commit::text as n from pg_stat_database where datname = current_database()`;
     await sql.end();
     return Number(row?.n ?? Number.NaN);
   };
@@ -231,16 +316,25 @@ async function bench(kind: "embedded" | "server"): Promise<void> {
       const commitsAfter = await transactions();
       latencies.sort((a, b) => a - b);
       const perSecond = latencies.length / seconds;
-      const committed = commitsBefore !== undefined && commitsAfter !== undefined ? `; transactions committed per run: ${((commitsAfter - commitsBefore) / latencies.length).toFixed(1)}` : "";
+      const committed =
+        commitsBefore !== undefined && commitsAfter !== undefined
+          ? `; transactions committed per run: ${((commitsAfter - commitsBefore) / latencies.length).toFixed(1)}`
+          : "";
       return `${perSecond.toFixed(1)} runs/s (${(perSecond / ceiling.perSecond).toFixed(2)}x the queue ceiling); trigger → finished p50 ${ms(quantile(latencies, 0.5))}, p95 ${ms(quantile(latencies, 0.95))}, p99 ${ms(quantile(latencies, 0.99))}\n    CPU of this process per run: ${ms((cpu.user + cpu.system) / 1000 / latencies.length)}${committed}`;
     };
     const byWebhook = await burst("webhook");
     const byApi = await burst("api");
     console.log(`\n${kind === "embedded" ? "Embedded database (PGlite)" : "PostgreSQL server"}, 1 worker, 16 slots`);
-    console.log(`  queue ceiling (pg-boss, empty handler): ${ceiling.perSecond.toFixed(1)} jobs/s, idle send → handler ${ms(ceiling.idleMs)}`);
+    console.log(
+      `  queue ceiling (pg-boss, empty handler): ${ceiling.perSecond.toFixed(1)} jobs/s, idle send → handler ${ms(ceiling.idleMs)}`,
+    );
     console.log(`  the database's commit latency (one insert, committed alone, one at a time): p50 ${ms(commitMs)}`);
-    console.log(`  idle, one at a time (${IDLE}): trigger → finished p50 ${ms(quantile(idle, 0.5))}, p95 ${ms(quantile(idle, 0.95))}`);
-    console.log(`  one more step (a read-only MCP call, journaled): ${ms(perStep)} (idle p50 of 11 calls ${ms(quantile(eleven, 0.5))}, of 1 call ${ms(quantile(one, 0.5))})`);
+    console.log(
+      `  idle, one at a time (${IDLE}): trigger → finished p50 ${ms(quantile(idle, 0.5))}, p95 ${ms(quantile(idle, 0.95))}`,
+    );
+    console.log(
+      `  one more step (a read-only MCP call, journaled): ${ms(perStep)} (idle p50 of 11 calls ${ms(quantile(eleven, 0.5))}, of 1 call ${ms(quantile(one, 0.5))})`,
+    );
     console.log(`  burst of ${RUNS} webhooks from ${CLIENTS} clients: ${byWebhook}`);
     console.log(`  burst of ${RUNS} API calls from ${CLIENTS} clients: ${byApi}`);
     if (database.raw.kind === "postgres") {
@@ -251,7 +345,9 @@ async function bench(kind: "embedded" | "server"): Promise<void> {
         else early.add(job);
       });
       try {
-        console.log(`  burst of ${RUNS} webhooks from ${CLIENTS} clients, 2 workers (this process and a charter worker process): ${await burst("webhook")}`);
+        console.log(
+          `  burst of ${RUNS} webhooks from ${CLIENTS} clients, 2 workers (this process and a charter worker process): ${await burst("webhook")}`,
+        );
       } finally {
         await second.stop();
       }
@@ -264,4 +360,7 @@ async function bench(kind: "embedded" | "server"): Promise<void> {
   }
 }
 
-for (const kind of values.database === "both" ? (["embedded", "server"] as const) : [values.database as "embedded" | "server"]) await bench(kind);
+for (const kind of values.database === "both"
+  ? (["embedded", "server"] as const)
+  : [values.database as "embedded" | "server"])
+  await bench(kind);

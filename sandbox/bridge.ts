@@ -19,11 +19,18 @@ delete scope.__charterBridge;
 // names (and so borrow another tool's failure); only its own arguments are its to shape.
 const stringify = JSON.stringify;
 const parse = JSON.parse;
-const request = (integration: string, tool: string, args: unknown) => `{"integration":${stringify(integration)},"tool":${stringify(tool)},"args":${stringify(args)}}`;
+const request = (integration: string, tool: string, args: unknown) =>
+  `{"integration":${stringify(integration)},"tool":${stringify(tool)},"args":${stringify(args)}}`;
 
 export async function callTool(integration: string, tool: string, args: unknown): Promise<unknown> {
-  if (!host) throw new ToolError("UNAVAILABLE", "this script is not running in a Charter sandbox", { retryable: false, integration, tool });
+  if (!host)
+    throw new ToolError("UNAVAILABLE", "this script is not running in a Charter sandbox", {
+      retryable: false,
+      integration,
+      tool,
+    });
   const reply = parse(await host(request(String(integration), String(tool), args))) as Reply;
-  if (!reply.ok) throw new ToolError(reply.error.code, reply.error.message, { retryable: reply.error.retryable, integration, tool });
+  if (!reply.ok)
+    throw new ToolError(reply.error.code, reply.error.message, { retryable: reply.error.retryable, integration, tool });
   return "structured" in reply ? reply.structured : toolResult(reply.content ?? []);
 }

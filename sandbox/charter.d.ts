@@ -60,8 +60,14 @@ declare module "charter:workflow" {
                     ? FromType<T, S>
                     : Json;
 
-  type Mutable<T> = T extends readonly unknown[] ? { -readonly [K in keyof T]: Mutable<T[K]> } : T extends object ? { -readonly [K in keyof T]: Mutable<T[K]> } : T;
-  type AllOf<A extends readonly unknown[]> = A extends readonly [infer First, ...infer Rest] ? FromSchema<First> & AllOf<Rest> : unknown;
+  type Mutable<T> = T extends readonly unknown[]
+    ? { -readonly [K in keyof T]: Mutable<T[K]> }
+    : T extends object
+      ? { -readonly [K in keyof T]: Mutable<T[K]> }
+      : T;
+  type AllOf<A extends readonly unknown[]> = A extends readonly [infer First, ...infer Rest]
+    ? FromSchema<First> & AllOf<Rest>
+    : unknown;
   type FromType<T, S> = T extends "string"
     ? string
     : T extends "number" | "integer"
@@ -166,10 +172,19 @@ declare module "charter:workflow" {
   }
 
   /** Declares a workflow; its module must `export default` the result. */
-  export function defineWorkflow<const I extends ObjectSchema, const O extends ObjectSchema>(definition: WorkflowDefinition<I, O>): WorkflowDefinition<I, O>;
+  export function defineWorkflow<const I extends ObjectSchema, const O extends ObjectSchema>(
+    definition: WorkflowDefinition<I, O>,
+  ): WorkflowDefinition<I, O>;
 
   /** Why a tool call failed. */
-  export type ToolErrorCode = "TOOL_ERROR" | "INVALID_ARGUMENTS" | "INVALID_OUTPUT" | "NOT_ALLOWED" | "TIMEOUT" | "UNAVAILABLE" | "LIMIT_EXCEEDED";
+  export type ToolErrorCode =
+    | "TOOL_ERROR"
+    | "INVALID_ARGUMENTS"
+    | "INVALID_OUTPUT"
+    | "NOT_ALLOWED"
+    | "TIMEOUT"
+    | "UNAVAILABLE"
+    | "LIMIT_EXCEEDED";
 
   /** A failed tool call, as workflow code can catch it. */
   export class ToolError extends Error {
@@ -177,7 +192,11 @@ declare module "charter:workflow" {
     readonly retryable: boolean;
     readonly integration: string;
     readonly tool: string;
-    constructor(code: ToolErrorCode, message: string, details: { retryable: boolean; integration: string; tool: string });
+    constructor(
+      code: ToolErrorCode,
+      message: string,
+      details: { retryable: boolean; integration: string; tool: string },
+    );
   }
 
   /** A content block of an MCP tool result. */
@@ -186,7 +205,15 @@ declare module "charter:workflow" {
     | { readonly type: "image"; readonly data: string; readonly mimeType: string }
     | { readonly type: "audio"; readonly data: string; readonly mimeType: string }
     | { readonly type: "resource_link"; readonly uri: string; readonly name: string; readonly mimeType?: string }
-    | { readonly type: "resource"; readonly resource: { readonly uri: string; readonly mimeType?: string; readonly text?: string; readonly blob?: string } };
+    | {
+        readonly type: "resource";
+        readonly resource: {
+          readonly uri: string;
+          readonly mimeType?: string;
+          readonly text?: string;
+          readonly blob?: string;
+        };
+      };
 
   /** The result of a tool that declares no outputSchema. */
   export interface ToolResult {

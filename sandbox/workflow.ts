@@ -5,7 +5,14 @@
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
-type ToolErrorCode = "TOOL_ERROR" | "INVALID_ARGUMENTS" | "INVALID_OUTPUT" | "NOT_ALLOWED" | "TIMEOUT" | "UNAVAILABLE" | "LIMIT_EXCEEDED";
+type ToolErrorCode =
+  | "TOOL_ERROR"
+  | "INVALID_ARGUMENTS"
+  | "INVALID_OUTPUT"
+  | "NOT_ALLOWED"
+  | "TIMEOUT"
+  | "UNAVAILABLE"
+  | "LIMIT_EXCEEDED";
 
 /** Returns the definition unchanged: the compiler reads it statically, the host calls `run`. */
 export function defineWorkflow<T>(definition: T): T {
@@ -17,7 +24,11 @@ export class ToolError extends Error {
   readonly retryable: boolean;
   readonly integration: string;
   readonly tool: string;
-  constructor(code: ToolErrorCode, message: string, details: { retryable: boolean; integration: string; tool: string }) {
+  constructor(
+    code: ToolErrorCode,
+    message: string,
+    details: { retryable: boolean; integration: string; tool: string },
+  ) {
     super(message);
     this.name = "ToolError";
     this.code = code;

@@ -8,7 +8,15 @@ import { type ProblemReporter, reportToStderr } from "./core/problems.ts";
 import { McpClientPool } from "./mcp/index.ts";
 import { liveTools, plannerReads, RunEnds, RunService, withRetries } from "./runs/index.ts";
 import { releaseIdleIsolates } from "./sandbox/index.ts";
-import { CatalogRepository, type Database, IdentityRepository, openDatabase, PlanningRepository, RunRepository, VersionRepository } from "./store/index.ts";
+import {
+  CatalogRepository,
+  type Database,
+  IdentityRepository,
+  openDatabase,
+  PlanningRepository,
+  RunRepository,
+  VersionRepository,
+} from "./store/index.ts";
 import { loadTenantConfig } from "./config/tenant-config.ts";
 import type { SyncProgress, TenantSyncResult } from "./catalog/index.ts";
 import { type Drift, VersionService } from "./versions/index.ts";
@@ -33,12 +41,22 @@ export type App = {
   /** Where failures of background work go (no caller waits for them); stderr as JSON lines by default. */
   onProblem: ProblemReporter;
   /** Syncs a tenant's catalogs and, when anything changed, re-checks its active versions for drift. */
-  sync(tenantId: string, onProgress?: (progress: SyncProgress) => void): Promise<{ result: TenantSyncResult; drift: { version: string; drifted: boolean; drift: Drift }[] }>;
+  sync(
+    tenantId: string,
+    onProgress?: (progress: SyncProgress) => void,
+  ): Promise<{ result: TenantSyncResult; drift: { version: string; drifted: boolean; drift: Drift }[] }>;
   close(): Promise<void>;
 };
 
 /** Opens the database (migrating it) and builds Charter's services. */
-export async function createApp(options: { processEnv?: Record<string, string | undefined>; cwd?: string; database?: Database; onProblem?: ProblemReporter } = {}): Promise<App> {
+export async function createApp(
+  options: {
+    processEnv?: Record<string, string | undefined>;
+    cwd?: string;
+    database?: Database;
+    onProblem?: ProblemReporter;
+  } = {},
+): Promise<App> {
   const onProblem = options.onProblem ?? reportToStderr;
   const processEnv = options.processEnv ?? process.env;
   const env = parseEnv(processEnv, options.cwd ?? process.cwd());
@@ -47,7 +65,12 @@ export async function createApp(options: { processEnv?: Record<string, string | 
   const catalogs = new CatalogRepository(database.db);
   const catalogService = new CatalogService({ env, processEnv, repository: catalogs, pool });
   const runRepository = new RunRepository(database.db);
-  const runs = new RunService({ repository: runRepository, leaseMs: env.runLeaseMs, onProblem, tools: async (tenantId) => withRetries(await liveTools({ env, processEnv, pool, tenantId })) });
+  const runs = new RunService({
+    repository: runRepository,
+    leaseMs: env.runLeaseMs,
+    onProblem,
+    tools: async (tenantId) => withRetries(await liveTools({ env, processEnv, pool, tenantId })),
+  });
   const runEnds = new RunEnds(database);
   const identity = new IdentityRepository(database.db);
   const versionRepository = new VersionRepository(database.db);
@@ -60,7 +83,14 @@ export async function createApp(options: { processEnv?: Record<string, string | 
     runs,
     policy: async (tenantId) => (await loadTenantConfig(env.tenantsDir, tenantId)).config.policies,
   });
-  const planner = new PlannerService({ env, toolchain, catalogs, versions, sessions: new PlanningRepository(database.db), live: plannerReads({ env, processEnv, pool }) });
+  const planner = new PlannerService({
+    env,
+    toolchain,
+    catalogs,
+    versions,
+    sessions: new PlanningRepository(database.db),
+    live: plannerReads({ env, processEnv, pool }),
+  });
   return {
     env,
     database,
@@ -78,7 +108,8 @@ export async function createApp(options: { processEnv?: Record<string, string | 
     onProblem,
     async sync(tenantId, onProgress) {
       const result = await catalogService.syncTenant(tenantId, onProgress);
-      const changed = result.integrations.some((i) => i.status === "changed" || i.status === "new") || result.unconfigured.length > 0;
+      const changed =
+        result.integrations.some((i) => i.status === "changed" || i.status === "new") || result.unconfigured.length > 0;
       const drift = changed ? await versions.checkDrift(tenantId) : [];
       return { result, drift };
     },

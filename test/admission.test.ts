@@ -13,13 +13,24 @@ import { type RunnableBundle, RunService } from "../src/runs/index.ts";
 import type { RunRepository } from "../src/store/index.ts";
 import { REPO } from "./helpers/tenants.ts";
 
-const bundle: RunnableBundle = { hash: "b".repeat(64), workflow: "w", code: "", sourceMap: "", tools: [], inputSchema: { type: "object" }, outputSchema: { type: "object" }, catalogHash: "c", sdkHash: "s" };
+const bundle: RunnableBundle = {
+  hash: "b".repeat(64),
+  workflow: "w",
+  code: "",
+  sourceMap: "",
+  tools: [],
+  inputSchema: { type: "object" },
+  outputSchema: { type: "object" },
+  catalogHash: "c",
+  sdkHash: "s",
+};
 /** A run service whose store and tools fail loudly: an admitted run would reach them, a refused one never does. */
 const service = new RunService({
   repository: new Proxy({}, { get: () => () => Promise.reject(new Error("reached the store")) }) as RunRepository,
   tools: () => Promise.reject(new Error("reached the tools")),
 });
-const start = (admission: Admission | undefined, tenantId = "acme") => service.start({ tenantId, bundle, admission: admission as Admission, input: {}, trigger: { type: "manual" } });
+const start = (admission: Admission | undefined, tenantId = "acme") =>
+  service.start({ tenantId, bundle, admission: admission as Admission, input: {}, trigger: { type: "manual" } });
 const notApproved = (error: unknown) => error instanceof CharterError && error.code === "NOT_APPROVED";
 
 test("a run without an admission, or with another bundle's or tenant's, is refused before anything is stored", async () => {

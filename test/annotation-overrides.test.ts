@@ -26,13 +26,31 @@ export default defineWorkflow({
     return {};
   },
 });`;
-const TESTS = JSON.stringify({ tests: [{ name: "appends", input: {}, mocks: { "ops.append": [{ output: { written: "x" } }] }, expect: { output: {} } }] });
+const TESTS = JSON.stringify({
+  tests: [
+    { name: "appends", input: {}, mocks: { "ops.append": [{ output: { written: "x" } }] }, expect: { output: {} } },
+  ],
+});
 
-test("tenant.json annotation overrides: applied, shown as the tenant's, in the hash, and a change is drift", { timeout: 120_000 }, async () => {
+test("tenant.json annotation overrides: applied, shown as the tenant's, in the hash, and a change is drift", {
+  timeout: 120_000,
+}, async () => {
   const dir = await mkdtemp(path.join(tmpdir(), "charter-overrides-"));
   const countFile = path.join(dir, "count.txt");
   await writeFile(countFile, "");
-  const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: { ...countingServer(countFile), annotations: { append: { idempotent: true }, nope: { readOnly: true } } } } } } });
+  const tenants = await tenantsFolder({
+    acme: {
+      config: {
+        name: "Acme",
+        integrations: {
+          ops: {
+            ...countingServer(countFile),
+            annotations: { append: { idempotent: true }, nope: { readOnly: true } },
+          },
+        },
+      },
+    },
+  });
   const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants }, database: await embeddedTestDatabase() });
   try {
     const first = await app.sync("acme");
@@ -45,8 +63,13 @@ test("tenant.json annotation overrides: applied, shown as the tenant's, in the h
 
     // The version's capability, and the policy its runs are checked against, say it and say who.
     const version = await approvedVersion(app, "acme", { source: SOURCE, fileName: "appender.ts", tests: TESTS });
-    const capability = (version.capabilities as { tool: string; annotations: { idempotent: boolean; byTenant?: string[] } }[]).find((c) => c.tool === "append");
-    assert.deepEqual({ idempotent: capability?.annotations.idempotent, byTenant: capability?.annotations.byTenant }, { idempotent: true, byTenant: ["idempotent"] });
+    const capability = (
+      version.capabilities as { tool: string; annotations: { idempotent: boolean; byTenant?: string[] } }[]
+    ).find((c) => c.tool === "append");
+    assert.deepEqual(
+      { idempotent: capability?.annotations.idempotent, byTenant: capability?.annotations.byTenant },
+      { idempotent: true, byTenant: ["idempotent"] },
+    );
 
     // The tenant takes the override back: the catalog changes (its hash is not the same) and the version drifts.
     const file = path.join(tenants, "acme", "tenant.json");
@@ -56,7 +79,10 @@ test("tenant.json annotation overrides: applied, shown as the tenant's, in the h
     const second = await app.sync("acme");
     assert.equal(second.result.integrations[0]?.status, "changed");
     assert.notEqual(second.result.integrations[0]?.hash, ops?.hash);
-    assert.deepEqual(second.drift.map((d) => [d.version, d.drifted]), [[`appender@${version.number}`, true]]);
+    assert.deepEqual(
+      second.drift.map((d) => [d.version, d.drifted]),
+      [[`appender@${version.number}`, true]],
+    );
   } finally {
     await app.close();
   }

@@ -31,7 +31,10 @@ const LEASE_MS = 5_000;
 const RUNS = 4;
 
 /** Queues RUNS runs, cuts the database for `outageMs` once the first append happened, and returns how each run ended. */
-async function trial(outageMs: number): Promise<{ ends: { trial: string; status: string; error: string; attempts: number; doubled: string[]; missing: string[] }[]; cut: number }> {
+async function trial(outageMs: number): Promise<{
+  ends: { trial: string; status: string; error: string; attempts: number; doubled: string[]; missing: string[] }[];
+  cut: number;
+}> {
   const dir = await mkdtemp(path.join(tmpdir(), "charter-db-chaos-"));
   const countFile = path.join(dir, "count.txt");
   await writeFile(countFile, "");
@@ -41,8 +44,15 @@ async function trial(outageMs: number): Promise<{ ends: { trial: string; status:
   const proxy = await tcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
   const proxied = new URL(target);
   proxied.host = `127.0.0.1:${proxy.port}`;
-  const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: countingServer(countFile) }, limits: { concurrentRuns: RUNS } } } });
-  const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants, CHARTER_RUN_LEASE_MS: String(LEASE_MS) }, database: await openServerDatabase(proxied.toString(), { max: 6 }) });
+  const tenants = await tenantsFolder({
+    acme: {
+      config: { name: "Acme", integrations: { ops: countingServer(countFile) }, limits: { concurrentRuns: RUNS } },
+    },
+  });
+  const app = await createApp({
+    processEnv: { CHARTER_TENANTS_DIR: tenants, CHARTER_RUN_LEASE_MS: String(LEASE_MS) },
+    database: await openServerDatabase(proxied.toString(), { max: 6 }),
+  });
   let dispatcher: Dispatcher | undefined;
   try {
     assert.ok((await app.sync("acme")).result.ok, "the tenant syncs");
@@ -51,14 +61,26 @@ async function trial(outageMs: number): Promise<{ ends: { trial: string; status:
     const names = Array.from({ length: RUNS }, (_, index) => `d${index}`);
     const jobs: string[] = [];
     for (const name of names) {
-      const job = await dispatcher.enqueue({ tenantId: "acme", workflow: "chaos", input: { trial: name }, trigger: "manual" });
+      const job = await dispatcher.enqueue({
+        tenantId: "acme",
+        workflow: "chaos",
+        input: { trial: name },
+        trigger: "manual",
+      });
       assert.ok(job, "the queue takes the job");
       jobs.push(job);
     }
     await until("a first append", async () => (await readFile(countFile, "utf8")).includes("append:"), 60_000);
     await proxy.outage(outageMs);
     // Read through the direct connection: the trial's own may still be reconnecting.
-    const ends: { trial: string; status: string; error: string; attempts: number; doubled: string[]; missing: string[] }[] = [];
+    const ends: {
+      trial: string;
+      status: string;
+      error: string;
+      attempts: number;
+      doubled: string[];
+      missing: string[];
+    }[] = [];
     const runOf = async (job: string) => (await direct.db.select().from(runs).where(eq(runs.jobId, job)))[0];
     await until(
       "every run to end",
@@ -71,7 +93,13 @@ async function trial(outageMs: number): Promise<{ ends: { trial: string; status:
     for (const [index, job] of jobs.entries()) {
       const run = await runOf(job);
       const status = run?.status ?? "not started";
-      ends.push({ trial: names[index] ?? "", status, error: run?.error ? JSON.stringify(run.error).slice(0, 300) : "", attempts: run?.attempts ?? 0, ...(await trialCalls(countFile, names[index] ?? "", status)) });
+      ends.push({
+        trial: names[index] ?? "",
+        status,
+        error: run?.error ? JSON.stringify(run.error).slice(0, 300) : "",
+        attempts: run?.attempts ?? 0,
+        ...(await trialCalls(countFile, names[index] ?? "", status)),
+      });
     }
     return { ends, cut: proxy.cut };
   } finally {
@@ -83,7 +111,9 @@ async function trial(outageMs: number): Promise<{ ends: { trial: string; status:
   }
 }
 
-test("a 3 s database restart mid-run: every run finishes, none needs attention, no call happens twice", { timeout: 180_000 }, async () => {
+test("a 3 s database restart mid-run: every run finishes, none needs attention, no call happens twice", {
+  timeout: 180_000,
+}, async () => {
   const { ends, cut } = await trial(3_000);
   assert.ok(cut > 0, "the outage cut open connections");
   for (const end of ends) {
@@ -93,7 +123,9 @@ test("a 3 s database restart mid-run: every run finishes, none needs attention, 
   }
 });
 
-test("a 12 s database restart, longer than the lease: no run lost, no call twice, none failed", { timeout: 240_000 }, async () => {
+test("a 12 s database restart, longer than the lease: no run lost, no call twice, none failed", {
+  timeout: 240_000,
+}, async () => {
   const { ends } = await trial(12_000);
   for (const end of ends) {
     assert.ok(["succeeded", "needs-attention"].includes(end.status), `${end.trial}: ${end.status} ${end.error}`);

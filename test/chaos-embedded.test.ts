@@ -21,14 +21,21 @@ import { CHAOS_SOURCE, CHAOS_TESTS, trialCalls } from "./chaos/workflow.ts";
 import { approvedVersion } from "./helpers/reviewed.ts";
 import { countingServer, tenantsFolder } from "./helpers/tenants.ts";
 
-const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve())));
+const exited = (child: ChildProcess) =>
+  new Promise<void>((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve()),
+  );
 
-test("embedded mode: a worker killed mid-run; the next one takes the folder over and finishes the run, nothing twice", { timeout: 240_000 }, async () => {
+test("embedded mode: a worker killed mid-run; the next one takes the folder over and finishes the run, nothing twice", {
+  timeout: 240_000,
+}, async () => {
   const dir = await mkdtemp(path.join(tmpdir(), "charter-embedded-chaos-"));
   const countFile = path.join(dir, "count.txt");
   await writeFile(countFile, "");
   const dataDir = path.join(dir, "data");
-  const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: countingServer(countFile) }, limits: { concurrentRuns: 1 } } } });
+  const tenants = await tenantsFolder({
+    acme: { config: { name: "Acme", integrations: { ops: countingServer(countFile) }, limits: { concurrentRuns: 1 } } },
+  });
   const env = { CHARTER_TENANTS_DIR: tenants, CHARTER_DATA_DIR: dataDir, CHARTER_RUN_LEASE_MS: "5000" };
   const workers: ChildProcess[] = [];
   try {
@@ -64,7 +71,10 @@ test("embedded mode: a worker killed mid-run; the next one takes the folder over
     await until("worker B to finish the run", () => linesB.some((line) => line.includes('"run-finished"')), 120_000);
     b.kill("SIGTERM");
     await exited(b);
-    assert.ok(linesB.some((line) => line.includes('"worker-stopped"')), `worker B stopped cleanly: ${linesB.slice(-3).join(" | ")}`);
+    assert.ok(
+      linesB.some((line) => line.includes('"worker-stopped"')),
+      `worker B stopped cleanly: ${linesB.slice(-3).join(" | ")}`,
+    );
 
     // The folder opens again (B let go of it), and the database says what happened.
     const after = await openEmbeddedDatabase({ dataDir });
@@ -72,7 +82,8 @@ test("embedded mode: a worker killed mid-run; the next one takes the folder over
       const [run] = await after.db.select().from(runs).where(eq(runs.jobId, job));
       assert.ok(run, "the run exists");
       assert.ok(["succeeded", "needs-attention"].includes(run.status), `${run.status} ${JSON.stringify(run.error)}`);
-      if (run.status === "needs-attention") assert.equal((run.error as { code?: string } | null)?.code, "CALL_IN_DOUBT");
+      if (run.status === "needs-attention")
+        assert.equal((run.error as { code?: string } | null)?.code, "CALL_IN_DOUBT");
       assert.ok(run.attempts >= 2, "resumed by worker B");
       const left = await after.db.select().from(runs).where(eq(runs.status, "running"));
       assert.deepEqual(left, [], "no run is left running");

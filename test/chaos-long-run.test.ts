@@ -31,14 +31,35 @@ export default defineWorkflow({
     return { done: true };
   },
 });`;
-const TESTS = JSON.stringify({ tests: [{ name: "marks", input: {}, mocks: { "ops.mark": [{ output: { written: "slow" } }, { output: { written: "slower" } }] }, expect: { output: { done: true } } }] });
+const TESTS = JSON.stringify({
+  tests: [
+    {
+      name: "marks",
+      input: {},
+      mocks: { "ops.mark": [{ output: { written: "slow" } }, { output: { written: "slower" } }] },
+      expect: { output: { done: true } },
+    },
+  ],
+});
 
-test("a run longer than the old job expiry (65 s) keeps its job: not failed back, not retried, finished on its first attempt", { timeout: 240_000 }, async () => {
+test("a run longer than the old job expiry (65 s) keeps its job: not failed back, not retried, finished on its first attempt", {
+  timeout: 240_000,
+}, async () => {
   const dir = await mkdtemp(path.join(tmpdir(), "charter-long-run-"));
   const countFile = path.join(dir, "count.txt");
   await writeFile(countFile, "");
-  const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: { ...countingServer(countFile), timeouts: { requestMs: 60_000 } } } } } });
-  const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants, CHARTER_RUN_LEASE_MS: "10000" }, database: await testDatabase("server") });
+  const tenants = await tenantsFolder({
+    acme: {
+      config: {
+        name: "Acme",
+        integrations: { ops: { ...countingServer(countFile), timeouts: { requestMs: 60_000 } } },
+      },
+    },
+  });
+  const app = await createApp({
+    processEnv: { CHARTER_TENANTS_DIR: tenants, CHARTER_RUN_LEASE_MS: "10000" },
+    database: await testDatabase("server"),
+  });
   const events: DispatcherEvent[] = [];
   let worker: Dispatcher | undefined;
   try {
@@ -49,9 +70,14 @@ test("a run longer than the old job expiry (65 s) keeps its job: not failed back
     const run = await worker.runOfJob(job, 180_000);
     assert.equal(run?.status, "succeeded", JSON.stringify(run?.error));
     assert.equal(run?.attempts, 1, "finished on its first attempt");
-    const [row] = (await app.database.db.execute(sql`select retry_count, state from pgboss.job where id = ${job}::uuid`)) as unknown as { retry_count: number; state: string }[];
+    const [row] = (await app.database.db.execute(
+      sql`select retry_count, state from pgboss.job where id = ${job}::uuid`,
+    )) as unknown as { retry_count: number; state: string }[];
     assert.deepEqual({ retries: row?.retry_count, state: row?.state }, { retries: 0, state: "completed" });
-    assert.deepEqual(events.filter((event) => ["run-resumed", "runs-swept", "run-handed-back"].includes(event.event)), []);
+    assert.deepEqual(
+      events.filter((event) => ["run-resumed", "runs-swept", "run-handed-back"].includes(event.event)),
+      [],
+    );
     assert.deepEqual((await readFile(countFile, "utf8")).split("\n").filter(Boolean), ["mark:slow", "mark:slower"]);
   } finally {
     await worker?.stop();

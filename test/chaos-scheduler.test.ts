@@ -29,14 +29,27 @@ export default defineWorkflow({
   triggers: [{ type: "schedule", every: "1m" }],
   run: async () => ({ value: (await ops.lookup({})).value }),
 });`;
-const TESTS = JSON.stringify({ tests: [{ name: "looks up", input: {}, mocks: { "ops.lookup": [{ output: { value: "v" } }] }, expect: { output: { value: "v" } } }] });
+const TESTS = JSON.stringify({
+  tests: [
+    {
+      name: "looks up",
+      input: {},
+      mocks: { "ops.lookup": [{ output: { value: "v" } }] },
+      expect: { output: { value: "v" } },
+    },
+  ],
+});
 const MINUTE = 60_000;
 
-test("scheduler churn: schedulers started, stopped and abandoned mid-sync; every interval slot runs exactly once", { timeout: 240_000 }, async () => {
+test("scheduler churn: schedulers started, stopped and abandoned mid-sync; every interval slot runs exactly once", {
+  timeout: 240_000,
+}, async () => {
   const dir = await mkdtemp(path.join(tmpdir(), "charter-churn-"));
   const countFile = path.join(dir, "count.txt");
   await writeFile(countFile, "");
-  const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: countingServer(countFile) }, limits: { concurrentRuns: 4 } } } });
+  const tenants = await tenantsFolder({
+    acme: { config: { name: "Acme", integrations: { ops: countingServer(countFile) }, limits: { concurrentRuns: 4 } } },
+  });
   const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants }, database: await testDatabase("server") });
   const alive: Dispatcher[] = [];
   let worker: Dispatcher | undefined;
@@ -49,7 +62,10 @@ test("scheduler churn: schedulers started, stopped and abandoned mid-sync; every
     // Versions are immutable (a trigger refuses the update): the test's own session sets triggers aside to date the approval back.
     await app.database.db.transaction(async (tx) => {
       await tx.execute(sql`set local session_replication_role = replica`);
-      await tx.update(versions).set({ createdAt: new Date(from - MINUTE) }).where(eq(versions.id, version.id));
+      await tx
+        .update(versions)
+        .set({ createdAt: new Date(from - MINUTE) })
+        .where(eq(versions.id, version.id));
     });
 
     let clock = from;
@@ -57,13 +73,13 @@ test("scheduler churn: schedulers started, stopped and abandoned mid-sync; every
     let random = 7;
     const roll = (n: number) => ((random = (random * 48271) % 2147483647), random % n); // seeded: the same churn every run
     let abandoned = 0;
-    let started = 0;
+    let _started = 0;
     for (; clock <= to; clock += 20_000) {
       // Churn: start one (two at the outset), stop one gracefully, or abandon one mid-sync (stopped while its sync is under way).
       const move = alive.length < 2 ? 0 : roll(3);
       if (move === 0 && alive.length < 5) {
         alive.push(await Dispatcher.start(app, { worker: false, scheduler: true, now }));
-        started++;
+        _started++;
       } else if (move === 1) await alive.splice(roll(alive.length), 1)[0]?.stop();
       else if (move === 2) {
         const [victim] = alive.splice(roll(alive.length), 1);
@@ -81,9 +97,18 @@ test("scheduler churn: schedulers started, stopped and abandoned mid-sync; every
     const expected: number[] = [];
     for (let slot = Math.ceil(from / MINUTE) * MINUTE; slot <= to + MINUTE; slot += MINUTE) expected.push(slot);
     worker = await Dispatcher.start(app, { worker: true, scheduler: false });
-    const count = async () => Number(((await app.database.db.select({ n: sql<number>`count(*)` }).from(runs).where(and(eq(runs.workflow, "pulse"), eq(runs.status, "succeeded")))) as { n: number }[])[0]?.n ?? 0);
+    const count = async () =>
+      Number(
+        (
+          (await app.database.db
+            .select({ n: sql<number>`count(*)` })
+            .from(runs)
+            .where(and(eq(runs.workflow, "pulse"), eq(runs.status, "succeeded")))) as { n: number }[]
+        )[0]?.n ?? 0,
+      );
     const deadline = Date.now() + 120_000;
-    while ((await count()) < expected.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    while ((await count()) < expected.length && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 200));
     // A little longer: a doubled slot would show up as one run too many.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     assert.equal(await count(), expected.length, `runs of ${expected.length} slots`);

@@ -16,9 +16,16 @@ test("a worker killed with SIGKILL mid-run loses no run and doubles no call", { 
   try {
     for (const index of [1, 2]) {
       const result = await rig.trial(index);
-      assert.equal(result.lost, false, `trial ${result.trial} (killed ${result.killedAfterMs} ms in): ${result.status} ${result.detail}`);
+      assert.equal(
+        result.lost,
+        false,
+        `trial ${result.trial} (killed ${result.killedAfterMs} ms in): ${result.status} ${result.detail}`,
+      );
       assert.deepEqual(result.doubled, [], `trial ${result.trial}: a non-idempotent call happened twice`);
-      assert.ok(["succeeded", "needs-attention"].includes(result.status), `trial ${result.trial}: ${result.status} ${result.detail}`);
+      assert.ok(
+        ["succeeded", "needs-attention"].includes(result.status),
+        `trial ${result.trial}: ${result.status} ${result.detail}`,
+      );
     }
   } finally {
     await rig.close();

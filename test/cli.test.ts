@@ -38,7 +38,11 @@ describe("charter command", () => {
       ["chat", "not-required"],
       ["everything", "not-required"],
     ]) {
-      assert.match(first.stdout, new RegExp(`✓ ${integration} \\((stdio|http)\\)  credentials: ${credentials}  \\d+ tools, .*new snapshot`), first.stdout);
+      assert.match(
+        first.stdout,
+        new RegExp(`✓ ${integration} \\((stdio|http)\\)  credentials: ${credentials}  \\d+ tools, .*new snapshot`),
+        first.stdout,
+      );
     }
     assert.match(first.stdout, /✓ tickets \(stdio\)  credentials: ok  7 tools/);
     assert.match(first.stdout, /demo: all 4 integrations synced/);
@@ -48,7 +52,12 @@ describe("charter command", () => {
     const result = JSON.parse(second.stdout) as { integrations: { integration: string; status: string }[] };
     assert.deepEqual(
       result.integrations.map((item) => [item.integration, item.status]),
-      [["chat", "unchanged"], ["directory", "unchanged"], ["everything", "unchanged"], ["tickets", "unchanged"]],
+      [
+        ["chat", "unchanged"],
+        ["directory", "unchanged"],
+        ["everything", "unchanged"],
+        ["tickets", "unchanged"],
+      ],
     );
 
     const shown = await charter(["tenants", "show", "demo"], { CHARTER_DATA_DIR: dataDir });
@@ -57,7 +66,9 @@ describe("charter command", () => {
   });
 
   test("a tenant that does not exist: a clear message and a non-zero exit, no stack trace", async () => {
-    const ran = await charter(["tenants", "sync", "nobody"], { CHARTER_DATA_DIR: await mkdtemp(path.join(tmpdir(), "charter-cli-")) });
+    const ran = await charter(["tenants", "sync", "nobody"], {
+      CHARTER_DATA_DIR: await mkdtemp(path.join(tmpdir(), "charter-cli-")),
+    });
     assert.equal(ran.code, 1);
     assert.match(ran.stderr, /no tenant "nobody": .*tenant\.json does not exist \[TENANT_NOT_FOUND\]/);
     assert.doesNotMatch(ran.stderr, /\n\s+at /);
@@ -72,7 +83,22 @@ describe("charter command", () => {
   // Seventeen CLI processes one after another: about a minute on a quiet two-core machine, over two
   // on a busy one (it was cancelled at the suite's default of 120 s beside the planner evaluation).
   test("--help works on every command, and usage errors exit 2", { timeout: 360_000 }, async () => {
-    for (const args of [["--help"], ["help"], ["migrate", "--help"], ["tenants"], ["tenants", "sync", "--help"], ["tenants", "list", "--help"], ["tenants", "show", "--help"], ["sdk", "--help"], ["check", "--help"], ["try", "--help"], ["runs"], ["mcp", "--help"], ["serve", "--help"], ["worker", "--help"]]) {
+    for (const args of [
+      ["--help"],
+      ["help"],
+      ["migrate", "--help"],
+      ["tenants"],
+      ["tenants", "sync", "--help"],
+      ["tenants", "list", "--help"],
+      ["tenants", "show", "--help"],
+      ["sdk", "--help"],
+      ["check", "--help"],
+      ["try", "--help"],
+      ["runs"],
+      ["mcp", "--help"],
+      ["serve", "--help"],
+      ["worker", "--help"],
+    ]) {
       const ran = await charter(args);
       assert.equal(ran.code, 0, `${args.join(" ")}: ${ran.stderr}`);
       assert.match(ran.stdout, /Usage: charter/, args.join(" "));
@@ -80,9 +106,15 @@ describe("charter command", () => {
     const version = await charter(["--version"]);
     assert.equal(version.code, 0);
     assert.match(version.stdout, /^charter \d+\.\d+\.\d+ \(Node\.js 24\./);
-    const jsonError = await charter(["runs", "show", "00000000-0000-0000-0000-000000000000", "--json"], { CHARTER_DATA_DIR: await mkdtemp(path.join(tmpdir(), "charter-json-")) });
+    const jsonError = await charter(["runs", "show", "00000000-0000-0000-0000-000000000000", "--json"], {
+      CHARTER_DATA_DIR: await mkdtemp(path.join(tmpdir(), "charter-json-")),
+    });
     assert.equal(jsonError.code, 1);
-    assert.deepEqual(JSON.parse(jsonError.stdout), { error: { code: "RUN_NOT_FOUND", message: "no run 00000000-0000-0000-0000-000000000000" } }, "with --json the error is JSON on stdout");
+    assert.deepEqual(
+      JSON.parse(jsonError.stdout),
+      { error: { code: "RUN_NOT_FOUND", message: "no run 00000000-0000-0000-0000-000000000000" } },
+      "with --json the error is JSON on stdout",
+    );
     const unknown = await charter(["frobnicate"]);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown command "frobnicate"/);
@@ -93,13 +125,18 @@ describe("charter command", () => {
 
   // A dozen CLI processes, each starting Node.js and the demo servers: on a busy two-core machine that
   // took over two minutes once, so this test gets more than the suite's default.
-  test("sdk and check: before a sync they say to sync; after it, the SDK is written and workflows are checked", { timeout: 360_000 }, async () => {
+  test("sdk and check: before a sync they say to sync; after it, the SDK is written and workflows are checked", {
+    timeout: 360_000,
+  }, async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), "charter-cli-"));
     const generated = await mkdtemp(path.join(tmpdir(), "charter-generated-"));
     const env = { CHARTER_DATA_DIR: dataDir, CHARTER_GENERATED_DIR: generated };
     const early = await charter(["check", "tenants/demo/workflows/p1-bridge.ts", "--tenant", "demo"], env);
     assert.equal(early.code, 1);
-    assert.match(early.stderr, /tenant "demo" has no stored catalog; run `charter tenants sync demo` first \[CATALOG_NOT_SYNCED\]/);
+    assert.match(
+      early.stderr,
+      /tenant "demo" has no stored catalog; run `charter tenants sync demo` first \[CATALOG_NOT_SYNCED\]/,
+    );
     assert.equal((await charter(["tenants", "sync", "demo"], env)).code, 0);
 
     const sdk = await charter(["sdk", "demo", "--json"], env);
@@ -110,7 +147,10 @@ describe("charter command", () => {
       assert.ok(written.files.includes(file), file);
       await readFile(path.join(written.folder, file), "utf8");
     }
-    assert.match(await readFile(path.join(written.folder, "tickets.d.ts"), "utf8"), /export declare function closeIncident\(args: CloseIncidentInput\): Promise<CloseIncidentOutput>;/);
+    assert.match(
+      await readFile(path.join(written.folder, "tickets.d.ts"), "utf8"),
+      /export declare function closeIncident\(args: CloseIncidentInput\): Promise<CloseIncidentOutput>;/,
+    );
     const again = await charter(["sdk", "demo"], env);
     assert.match(again.stdout, /SDK of tenant demo \(catalog sha256:[0-9a-f]{12}…, \d+ tools\) already in /);
 
@@ -120,17 +160,27 @@ describe("charter command", () => {
     assert.match(good.stdout, /tickets\.get_incident\s+tickets\.getIncident\s+read-only, idempotent/);
     assert.match(good.stdout, /tests: 4 checked/);
     assert.match(good.stdout, /bundle: [\d.]+ KiB/);
-    assert.match(good.stdout, /timings: typecheck [\d.]+ ms \((TypeScript 7 native[^)]*|embedded TypeScript)\), analysis [\d.]+ ms, bundle [\d.]+ ms/);
+    assert.match(
+      good.stdout,
+      /timings: typecheck [\d.]+ ms \((TypeScript 7 native[^)]*|embedded TypeScript)\), analysis [\d.]+ ms, bundle [\d.]+ ms/,
+    );
 
     const json = await charter(["check", "tenants/demo/workflows/p1-bridge.ts", "--tenant", "demo", "--json"], env);
-    const report = JSON.parse(json.stdout) as { ok: boolean; capabilities: { tool: string }[]; bundle: { bytes: number } };
+    const report = JSON.parse(json.stdout) as {
+      ok: boolean;
+      capabilities: { tool: string }[];
+      bundle: { bytes: number };
+    };
     assert.equal(report.ok, true);
     assert.equal(report.capabilities.length, 6);
     assert.ok(report.bundle.bytes > 0);
 
     const wrong = await charter(["check", "test/fixtures/workflows/wrong-enum.ts", "--tenant", "demo"], env);
     assert.equal(wrong.code, 1);
-    assert.match(wrong.stdout, /^test\/fixtures\/workflows\/wrong-enum\.ts:9:77 - error TS2322: Type '"critical"' is not assignable/m);
+    assert.match(
+      wrong.stdout,
+      /^test\/fixtures\/workflows\/wrong-enum\.ts:9:77 - error TS2322: Type '"critical"' is not assignable/m,
+    );
     const evil = await charter(["check", "test/fixtures/workflows/computed-access.ts", "--tenant", "demo"], env);
     assert.equal(evil.code, 1);
     assert.match(evil.stdout, /computed-access\.ts:10:12 - error CHARTER_NAMESPACE_ESCAPE/);
@@ -141,21 +191,63 @@ describe("charter command", () => {
 
     // charter try: mocked tools, live read-only tools, and a failure.
     const mocksDir = await mkdtemp(path.join(tmpdir(), "charter-mocks-"));
-    const tests = JSON.parse(await readFile(path.join(REPO, "tenants/demo/workflows/p1-bridge.tests.json"), "utf8")) as { tests: { mocks: unknown }[] };
+    const tests = JSON.parse(
+      await readFile(path.join(REPO, "tenants/demo/workflows/p1-bridge.tests.json"), "utf8"),
+    ) as { tests: { mocks: unknown }[] };
     await writeFile(path.join(mocksDir, "mocks.json"), JSON.stringify(tests.tests[0]?.mocks));
-    const tried = await charter(["try", "tenants/demo/workflows/p1-bridge.ts", "--tenant", "demo", "--input", '{"incident_id":"INC0042"}', "--mocks", path.join(mocksDir, "mocks.json")], env);
+    const tried = await charter(
+      [
+        "try",
+        "tenants/demo/workflows/p1-bridge.ts",
+        "--tenant",
+        "demo",
+        "--input",
+        '{"incident_id":"INC0042"}',
+        "--mocks",
+        path.join(mocksDir, "mocks.json"),
+      ],
+      env,
+    );
     assert.equal(tried.code, 0, tried.stdout + tried.stderr);
     assert.match(tried.stdout, /→ 1\. tickets\.get_incident \{"id":"INC0042"\}\n  ← ok \(mocked/);
     assert.match(tried.stdout, /→ 6\. tickets\.add_comment/);
     assert.match(tried.stdout, /"channel": "inc-inc0042"/);
-    const live = await charter(["try", "tenants/demo/workflows/p1-bridge.ts", "--tenant", "demo", "--input", '{"incident_id":"INC0001"}', "--live-readonly"], env);
+    const live = await charter(
+      [
+        "try",
+        "tenants/demo/workflows/p1-bridge.ts",
+        "--tenant",
+        "demo",
+        "--input",
+        '{"incident_id":"INC0001"}',
+        "--live-readonly",
+      ],
+      env,
+    );
     assert.equal(live.code, 0, live.stdout + live.stderr);
     assert.match(live.stdout, /← ok \(live, read-only/);
     assert.match(live.stdout, /"skipped": \[\s*"INC0001"\s*\]/, "INC0001 is a P2");
-    const refused = await charter(["try", "tenants/demo/workflows/report-outage.ts", "--tenant", "demo", "--input", '{"title":"Outage!","priority":"P1","reporter_email":"a@b.co"}', "--live-readonly"], env);
+    const refused = await charter(
+      [
+        "try",
+        "tenants/demo/workflows/report-outage.ts",
+        "--tenant",
+        "demo",
+        "--input",
+        '{"title":"Outage!","priority":"P1","reporter_email":"a@b.co"}',
+        "--live-readonly",
+      ],
+      env,
+    );
     assert.equal(refused.code, 1);
-    assert.match(refused.stdout, /NOT_MOCKED: tickets\.create_incident has no mocked result and is not read-only, so it is not called live/);
-    const badInput = await charter(["try", "tenants/demo/workflows/p1-bridge.ts", "--tenant", "demo", "--input", '{"nope":1}'], env);
+    assert.match(
+      refused.stdout,
+      /NOT_MOCKED: tickets\.create_incident has no mocked result and is not read-only, so it is not called live/,
+    );
+    const badInput = await charter(
+      ["try", "tenants/demo/workflows/p1-bridge.ts", "--tenant", "demo", "--input", '{"nope":1}'],
+      env,
+    );
     assert.equal(badInput.code, 1);
     assert.match(badInput.stdout, /RUN_INPUT_INVALID: the input does not match the input schema/);
 
@@ -182,10 +274,17 @@ describe("charter command", () => {
         ["syntax-error.ts", "TS1109"],
       ] as const) {
         const lines: string[] = [];
-        const code = await main(["check", `test/fixtures/workflows/${file}`, "--tenant", "demo"], { out: (line) => lines.push(line), err: (line) => lines.push(line) });
+        const code = await main(["check", `test/fixtures/workflows/${file}`, "--tenant", "demo"], {
+          out: (line) => lines.push(line),
+          err: (line) => lines.push(line),
+        });
         const text = lines.join("\n");
         assert.equal(code, 1, `${file}:\n${text}`);
-        assert.match(text, new RegExp(`^test/fixtures/workflows/${file.replace(".", "\\.")}:\\d+:\\d+ - error ${rule}: `, "m"), text);
+        assert.match(
+          text,
+          new RegExp(`^test/fixtures/workflows/${file.replace(".", "\\.")}:\\d+:\\d+ - error ${rule}: `, "m"),
+          text,
+        );
         assert.match(text, /error(s)?: not clean$/);
       }
     } finally {
@@ -207,36 +306,113 @@ describe("charter command", () => {
       assert.equal((await run("tenants", "sync", "demo")).status, 0);
       assert.equal((await run("users", "add", "alice", "--tenant", "demo", "--role", "author,reviewer")).status, 0);
       assert.equal((await run("users", "add", "bob", "--tenant", "demo", "--role", "reviewer")).status, 0);
-      const created = await run("versions", "create", "tenants/demo/workflows/p1-bridge.ts", "--tenant", "demo", "--as", "alice");
+      const created = await run(
+        "versions",
+        "create",
+        "tenants/demo/workflows/p1-bridge.ts",
+        "--tenant",
+        "demo",
+        "--as",
+        "alice",
+      );
       assert.equal(created.status, 0, created.text);
       assert.match(created.text, /p1-bridge@1 \([0-9a-f-]+\): checks-passed\n  gate compile: passed/);
       assert.match(created.text, /gate tests: passed - 4 tests passed/);
-      assert.equal((await run("approve", "p1-bridge@1", "--tenant", "demo", "--as", "bob", "--comment", "early")).text.includes("[VERSION_NOT_APPROVABLE]"), true);
-      assert.match((await run("submit", "p1-bridge@1", "--tenant", "demo", "--as", "alice")).text, /p1-bridge@1 is in review/);
+      assert.equal(
+        (await run("approve", "p1-bridge@1", "--tenant", "demo", "--as", "bob", "--comment", "early")).text.includes(
+          "[VERSION_NOT_APPROVABLE]",
+        ),
+        true,
+      );
+      assert.match(
+        (await run("submit", "p1-bridge@1", "--tenant", "demo", "--as", "alice")).text,
+        /p1-bridge@1 is in review/,
+      );
       const self = await run("approve", "p1-bridge@1", "--tenant", "demo", "--as", "alice", "--comment", "mine");
       assert.equal(self.status, 1);
-      assert.match(self.text, /alice wrote p1-bridge@1 and can never approve it; another reviewer must \[SELF_APPROVAL\]/);
-      const planned = await run("plan", "--tenant", "demo", "--as", "alice", "Page the on-call engineer with a message and post it to #it-ops");
+      assert.match(
+        self.text,
+        /alice wrote p1-bridge@1 and can never approve it; another reviewer must \[SELF_APPROVAL\]/,
+      );
+      const planned = await run(
+        "plan",
+        "--tenant",
+        "demo",
+        "--as",
+        "alice",
+        "Page the on-call engineer with a message and post it to #it-ops",
+      );
       assert.equal(planned.status, 0, planned.text);
-      assert.match(planned.text, /✓ draft passes its checks\nDraft page-on-call-engineer-message@1 \([0-9a-f-]+\) by the offline planner: checks-passed/);
+      assert.match(
+        planned.text,
+        /✓ draft passes its checks\nDraft page-on-call-engineer-message@1 \([0-9a-f-]+\) by the offline planner: checks-passed/,
+      );
       assert.match(planned.text, /calls: chat\.page_user, chat\.post_message, directory\.get_on_call \(read-only\)/);
       const refused = await run("plan", "--tenant", "demo", "--as", "alice", "When the moon is full, water the plants");
       assert.equal(refused.status, 1);
-      assert.match(refused.text, /Not planned: "When the moon is full … water the plants"\n  "When the moon is full": no trigger of this tenant matches it; .*tickets:\/\/incidents\/new.*"water the plants": the offline planner cannot read this, and nothing in this tenant's catalog is named like "water", "plants".*\nNo draft was stored\. Answer with: charter plan --tenant demo --session [0-9a-f-]{36} --answer/s);
-      const asked = await run("plan", "--tenant", "demo", "--as", "alice", "--json", "Every weekday, post open P1 incidents to #it-ops");
+      assert.match(
+        refused.text,
+        /Not planned: "When the moon is full … water the plants"\n  "When the moon is full": no trigger of this tenant matches it; .*tickets:\/\/incidents\/new.*"water the plants": the offline planner cannot read this, and nothing in this tenant's catalog is named like "water", "plants".*\nNo draft was stored\. Answer with: charter plan --tenant demo --session [0-9a-f-]{36} --answer/s,
+      );
+      const asked = await run(
+        "plan",
+        "--tenant",
+        "demo",
+        "--as",
+        "alice",
+        "--json",
+        "Every weekday, post open P1 incidents to #it-ops",
+      );
       assert.equal(asked.status, 1);
       const question = JSON.parse(asked.text) as { session: string };
-      assert.deepEqual(question, { outcome: "needs-input", clause: "every weekday", reason: "At what time of day should it run every weekday? (and in which time zone; UTC if none is given)", options: ["at 9:00", "at 17:00 Europe/Berlin", "at 8am America/New_York"], code: "PLANNER_NEEDS_INPUT", session: question.session });
+      assert.deepEqual(question, {
+        outcome: "needs-input",
+        clause: "every weekday",
+        reason: "At what time of day should it run every weekday? (and in which time zone; UTC if none is given)",
+        options: ["at 9:00", "at 17:00 Europe/Berlin", "at 8am America/New_York"],
+        code: "PLANNER_NEEDS_INPUT",
+        session: question.session,
+      });
       // The answer continues that session: the request is read again with the time after "every weekday".
-      const answered = await run("plan", "--tenant", "demo", "--as", "alice", "--session", question.session, "--answer", "at 8am Europe/Berlin");
+      const answered = await run(
+        "plan",
+        "--tenant",
+        "demo",
+        "--as",
+        "alice",
+        "--session",
+        question.session,
+        "--answer",
+        "at 8am Europe/Berlin",
+      );
       assert.equal(answered.status, 0, answered.text);
-      assert.match(answered.text, /At 08:00, Monday through Friday \(Europe\/Berlin\):[\s\S]*Draft [a-z0-9-]+@1 .*checks-passed/);
-      const again = await run("plan", "--tenant", "demo", "--as", "alice", "--session", question.session, "--answer", "at 9:00");
+      assert.match(
+        answered.text,
+        /At 08:00, Monday through Friday \(Europe\/Berlin\):[\s\S]*Draft [a-z0-9-]+@1 .*checks-passed/,
+      );
+      const again = await run(
+        "plan",
+        "--tenant",
+        "demo",
+        "--as",
+        "alice",
+        "--session",
+        question.session,
+        "--answer",
+        "at 9:00",
+      );
       assert.equal(again.status, 1);
-      assert.match(again.text, /already led to a draft \(version [0-9a-f-]+\); plan a revision with --from instead \[PLANNING_SESSION_CLOSED\]/);
+      assert.match(
+        again.text,
+        /already led to a draft \(version [0-9a-f-]+\); plan a revision with --from instead \[PLANNING_SESSION_CLOSED\]/,
+      );
       const withRole = await run("keys", "create", "--user", "carl", "--tenant", "demo", "--role", "operator");
       assert.match(withRole.text, /^chk_/);
-      assert.match((await run("tenants", "show", "demo")).text, /tickets\s+stdio/, "making a key does not disturb the synced tenant");
+      assert.match(
+        (await run("tenants", "show", "demo")).text,
+        /tickets\s+stdio/,
+        "making a key does not disturb the synced tenant",
+      );
       const keyed = await run("keys", "create", "--user", "bob", "--tenant", "demo");
       const key = keyed.text.split("\n")[0] ?? "";
       assert.match(key, /^chk_/);
@@ -248,7 +424,10 @@ describe("charter command", () => {
       // A manual run of the approved version: an operator may, a reviewer may not.
       const notOperator = await run("runs", "start", "p1-bridge", "--input", '{"incident_id":"INC0001"}');
       assert.equal(notOperator.status, 1);
-      assert.match(notOperator.text, /starting runs needs the operator or admin role in tenant demo; bob has reviewer \[NOT_AUTHORIZED\]/);
+      assert.match(
+        notOperator.text,
+        /starting runs needs the operator or admin role in tenant demo; bob has reviewer \[NOT_AUTHORIZED\]/,
+      );
       process.env["CHARTER_API_KEY"] = withRole.text.split("\n")[0] ?? "";
       const started = await run("runs", "start", "p1-bridge", "--input", '{"incident_id":"INC0001"}');
       assert.equal(started.status, 0, started.text);
@@ -262,8 +441,18 @@ describe("charter command", () => {
 
       // charter mcp over stdio, as Claude Desktop or Claude Code would start it, with the operator's key.
       const client = new Client({ name: "cli-test", version: "1.0.0" });
-      const env = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
-      await client.connect(new StdioClientTransport({ command: process.execPath, args: ["--no-node-snapshot", path.join(REPO, "src/cli/charter.js"), "mcp", "--tenant", "demo"], env, cwd: REPO, stderr: "ignore" }));
+      const env = Object.fromEntries(
+        Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+      );
+      await client.connect(
+        new StdioClientTransport({
+          command: process.execPath,
+          args: ["--no-node-snapshot", path.join(REPO, "src/cli/charter.js"), "mcp", "--tenant", "demo"],
+          env,
+          cwd: REPO,
+          stderr: "ignore",
+        }),
+      );
       try {
         const tools = (await client.listTools()).tools.map((t) => t.name);
         assert.ok(tools.includes("p1-bridge") && tools.includes("charter.get_run"), tools.join(", "));
@@ -274,7 +463,10 @@ describe("charter command", () => {
         await client.close();
       }
       process.env["CHARTER_API_KEY"] = "chk_forged";
-      assert.match((await run("versions", "list")).text, /CHARTER_API_KEY is not a valid key \(unknown or revoked\) \[UNKNOWN_USER\]/);
+      assert.match(
+        (await run("versions", "list")).text,
+        /CHARTER_API_KEY is not a valid key \(unknown or revoked\) \[UNKNOWN_USER\]/,
+      );
     } finally {
       for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
       Object.assign(process.env, saved);
@@ -287,27 +479,55 @@ describe("charter command", () => {
       name: "team-message",
       trigger: { type: "manual" },
       inputs: [{ name: "message", schema: { type: "string" }, required: true, description: "the message to post" }],
-      steps: [{ kind: "call", id: "post", tool: "chat.post_message", args: { channel: { kind: "const", value: "it-ops" }, text: { kind: "input", field: "message" } } }],
+      steps: [
+        {
+          kind: "call",
+          id: "post",
+          tool: "chat.post_message",
+          args: { channel: { kind: "const", value: "it-ops" }, text: { kind: "input", field: "message" } },
+        },
+      ],
       output: {},
-      clauses: [{ text: "Post a message to the team channel", covers: ["post"] }, { text: "#it-ops", covers: ["post"] }],
+      clauses: [
+        { text: "Post a message to the team channel", covers: ["post"] },
+        { text: "#it-ops", covers: ["post"] },
+      ],
     };
-    const use = (id: string, name: string, input: unknown) => ({ content: [{ type: "tool_use" as const, id, name, input }] });
+    const use = (id: string, name: string, input: unknown) => ({
+      content: [{ type: "tool_use" as const, id, name, input }],
+    });
     const fake = await new FakeAnthropic((sent) => {
       const last = JSON.stringify(sent.messages.at(-1));
-      if (/Order a laptop/.test(last)) return use("t9", "cannot_plan", { clause: "Order a laptop", reason: "no tool of this tenant orders hardware" });
-      if (sent.messages.length === 1) return use("t1", "ask_user", { clause: "the team channel", question: "Which channel is the team channel?", options: ["#it-ops", "#incidents"] });
+      if (/Order a laptop/.test(last))
+        return use("t9", "cannot_plan", { clause: "Order a laptop", reason: "no tool of this tenant orders hardware" });
+      if (sent.messages.length === 1)
+        return use("t1", "ask_user", {
+          clause: "the team channel",
+          question: "Which channel is the team channel?",
+          options: ["#it-ops", "#incidents"],
+        });
       if (/<answer>/.test(last)) return use("t2", "propose_plan", { plan });
       return use("t3", "submit_draft", { plan_id: "plan-1" });
     }).start();
     try {
-      const env = { CHARTER_DATA_DIR: await mkdtemp(path.join(tmpdir(), "charter-cli-claude-")), ANTHROPIC_API_KEY: "sk-test", ANTHROPIC_BASE_URL: fake.url };
+      const env = {
+        CHARTER_DATA_DIR: await mkdtemp(path.join(tmpdir(), "charter-cli-claude-")),
+        ANTHROPIC_API_KEY: "sk-test",
+        ANTHROPIC_BASE_URL: fake.url,
+      };
       assert.equal((await charter(["tenants", "sync", "demo"], env)).code, 0);
       const asked = await charter(["plan", "--tenant", "demo", request], env);
       assert.equal(asked.code, 1, asked.stdout + asked.stderr);
-      assert.match(asked.stdout, /The planner needs an answer about "the team channel":\n  Which channel is the team channel\?\n  options: #it-ops, #incidents\nNo draft was stored\. Answer with: charter plan --tenant demo --session [0-9a-f-]{36} --answer/);
+      assert.match(
+        asked.stdout,
+        /The planner needs an answer about "the team channel":\n  Which channel is the team channel\?\n  options: #it-ops, #incidents\nNo draft was stored\. Answer with: charter plan --tenant demo --session [0-9a-f-]{36} --answer/,
+      );
       const answered = await charter(["plan", "--tenant", "demo", "--answer", "#it-ops"], env);
       assert.equal(answered.code, 0, answered.stdout + answered.stderr);
-      assert.match(answered.stdout, /Draft team-message@1 \([0-9a-f-]+\) by the claude-sonnet-5-5 planner: checks-passed/);
+      assert.match(
+        answered.stdout,
+        /Draft team-message@1 \([0-9a-f-]+\) by the claude-sonnet-5-5 planner: checks-passed/,
+      );
       assert.match(answered.stdout, /3 turns, \d+ input \(\d+ more read from the prompt cache, \d+ written to it\)/);
       const refused = await charter(["plan", "--tenant", "demo", "Order a laptop for the new hire"], env);
       assert.equal(refused.code, 1);
@@ -318,16 +538,23 @@ describe("charter command", () => {
   });
 
   test("charter serve prints its URLs, answers, and stops cleanly on SIGTERM", async () => {
-    const child = spawn(process.execPath, ["--no-node-snapshot", path.join(REPO, "src/cli/charter.js"), "serve", "--port", "0"], {
-      cwd: REPO,
-      env: { ...process.env, CHARTER_DATA_DIR: await mkdtemp(path.join(tmpdir(), "charter-serve-")) },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--no-node-snapshot", path.join(REPO, "src/cli/charter.js"), "serve", "--port", "0"],
+      {
+        cwd: REPO,
+        env: { ...process.env, CHARTER_DATA_DIR: await mkdtemp(path.join(tmpdir(), "charter-serve-")) },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stdout = "";
     const url = await new Promise<string>((resolve, reject) => {
       child.stdout?.on("data", (chunk: Buffer) => {
         stdout += chunk.toString();
-        const found = /charter: serving (http:\/\/127\.0\.0\.1:\d+)\/api\/v1 and MCP at http:\/\/127\.0\.0\.1:\d+\/mcp/.exec(stdout)?.[1];
+        const found =
+          /charter: serving (http:\/\/127\.0\.0\.1:\d+)\/api\/v1 and MCP at http:\/\/127\.0\.0\.1:\d+\/mcp/.exec(
+            stdout,
+          )?.[1];
         if (found) resolve(found);
       });
       child.once("exit", (code) => reject(new Error(`serve exited (${code}): ${stdout}`)));
@@ -348,7 +575,10 @@ describe("charter command", () => {
     assert.match(ran.stdout, /submitted by demo-author, approved by demo-reviewer/);
     assert.match(ran.stdout, /is approved, bundle sha256:/);
     assert.match(ran.stdout, /run [0-9a-f-]+: succeeded, output \{"done":true\}/);
-    assert.match(ran.stdout, /journal: 1 directory\.get_on_call succeeded; 2 chat\.page_user succeeded; 3 chat\.post_message succeeded/);
+    assert.match(
+      ran.stdout,
+      /journal: 1 directory\.get_on_call succeeded; 2 chat\.page_user succeeded; 3 chat\.post_message succeeded/,
+    );
 
     // The run it made, by runs list; a finished run cannot be cancelled.
     const listed = await charter(["runs", "list", "--tenant", "demo", "--as", "demo-reviewer", "--json"], data);
@@ -356,7 +586,10 @@ describe("charter command", () => {
     const runs = (JSON.parse(listed.stdout) as { runs: { id: string; status: string }[] }).runs;
     assert.equal(runs.length, 1);
     assert.equal(runs[0]?.status, "succeeded");
-    const cancel = await charter(["runs", "cancel", runs[0]?.id ?? "", "--tenant", "demo", "--as", "demo-reviewer"], data);
+    const cancel = await charter(
+      ["runs", "cancel", runs[0]?.id ?? "", "--tenant", "demo", "--as", "demo-reviewer"],
+      data,
+    );
     assert.notEqual(cancel.code, 0);
     assert.match(cancel.stderr, /operator or admin role|only a running run can be cancelled/);
   });

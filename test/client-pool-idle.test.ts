@@ -13,7 +13,17 @@ import { REPO } from "./helpers/tenants.ts";
 
 /** A stdio connection to the counting server, which writes its calls to `countFile`. */
 function countingSpec(name: string, countFile: string): ConnectionSpec {
-  return { key: `t/${name}`, integration: name, timeouts: { connectMs: 20_000, requestMs: 20_000 }, transport: "stdio", command: "node", args: [path.join(REPO, "test/fixtures/counting-server.ts"), "--file", countFile], env: {}, cwd: REPO, secretEnv: {} };
+  return {
+    key: `t/${name}`,
+    integration: name,
+    timeouts: { connectMs: 20_000, requestMs: 20_000 },
+    transport: "stdio",
+    command: "node",
+    args: [path.join(REPO, "test/fixtures/counting-server.ts"), "--file", countFile],
+    env: {},
+    cwd: REPO,
+    secretEnv: {},
+  };
 }
 
 test("idle connections are closed and reopened on demand; subscribed or busy ones are kept", async () => {
@@ -23,13 +33,24 @@ test("idle connections are closed and reopened on demand; subscribed or busy one
   let now = 1_000_000;
   const pool = new McpClientPool({ idleCloseMs: 60_000, now: () => now });
   const spec = (name: string) => countingSpec(name, countFile);
-  const lookup = (s: ConnectionSpec) => pool.request(s, "looking up", (client, options) => client.callTool({ name: "lookup", arguments: {} }, undefined, options));
-  const pid = (s: ConnectionSpec) => pool.request(s, "asking", (client) => Promise.resolve((client.transport as { pid?: number | null } | undefined)?.pid ?? null));
+  const lookup = (s: ConnectionSpec) =>
+    pool.request(s, "looking up", (client, options) =>
+      client.callTool({ name: "lookup", arguments: {} }, undefined, options),
+    );
+  const pid = (s: ConnectionSpec) =>
+    pool.request(s, "asking", (client) =>
+      Promise.resolve((client.transport as { pid?: number | null } | undefined)?.pid ?? null),
+    );
   try {
     const plain = spec("plain");
     const subscribed = spec("subscribed");
     await lookup(plain);
-    await pool.request(subscribed, "subscribing", (client, options) => client.callTool({ name: "lookup", arguments: {} }, undefined, options), { keepOpen: true });
+    await pool.request(
+      subscribed,
+      "subscribing",
+      (client, options) => client.callTool({ name: "lookup", arguments: {} }, undefined, options),
+      { keepOpen: true },
+    );
     const firstPid = await pid(plain);
     assert.ok(firstPid, "a stdio server process");
 
@@ -75,10 +96,24 @@ test("at most maxOpen connections (stdio server processes): opening another clos
   let now = 1_000_000;
   const pool = new McpClientPool({ maxOpen: 2, now: () => now });
   const spec = (name: string) => countingSpec(name, countFile);
-  const lookup = (s: ConnectionSpec, options: { keepOpen?: boolean } = {}) => pool.request(s, "looking up", (client, o) => client.callTool({ name: "lookup", arguments: {} }, undefined, o), options);
-  const pid = (s: ConnectionSpec) => pool.request(s, "asking", (client) => Promise.resolve((client.transport as { pid?: number | null } | undefined)?.pid ?? null));
+  const lookup = (s: ConnectionSpec, options: { keepOpen?: boolean } = {}) =>
+    pool.request(
+      s,
+      "looking up",
+      (client, o) => client.callTool({ name: "lookup", arguments: {} }, undefined, o),
+      options,
+    );
+  const pid = (s: ConnectionSpec) =>
+    pool.request(s, "asking", (client) =>
+      Promise.resolve((client.transport as { pid?: number | null } | undefined)?.pid ?? null),
+    );
   try {
-    const [a, b, c, d] = ["a", "b", "c", "d"].map(spec) as [ConnectionSpec, ConnectionSpec, ConnectionSpec, ConnectionSpec];
+    const [a, b, c, d] = ["a", "b", "c", "d"].map(spec) as [
+      ConnectionSpec,
+      ConnectionSpec,
+      ConnectionSpec,
+      ConnectionSpec,
+    ];
     await lookup(a);
     const aPid = await pid(a);
     now += 1_000;

@@ -23,10 +23,20 @@ const FIXTURES = path.join(REPO, "test/fixtures/workflows");
 const EXAMPLE = path.join(REPO, "tenants/demo/workflows/p1-bridge.ts");
 
 /** A compiler over a generated SDK of made-up integrations (no servers needed). */
-function compilerFor(integrations: Record<string, CatalogTool[]>, options: { native?: boolean } = {}): WorkflowCompiler {
+function compilerFor(
+  integrations: Record<string, CatalogTool[]>,
+  options: { native?: boolean } = {},
+): WorkflowCompiler {
   const { compilerSdk } = compilerSdkOf(
     Object.entries(integrations).map(([id, tools]) => {
-      const content = { server: { name: id, version: "1" }, capabilities: { tools: {} }, tools, resources: [], resourceTemplates: [], prompts: [] };
+      const content = {
+        server: { name: id, version: "1" },
+        capabilities: { tools: {} },
+        tools,
+        resources: [],
+        resourceTemplates: [],
+        prompts: [],
+      };
       return { id, snapshotHash: contentHash(content), content };
     }),
   );
@@ -38,21 +48,33 @@ const codes = (result: CompileResult) => result.diagnostics.map((d) => `${d.line
 describe("compiling workflows against the demo tenant", () => {
   let app: App;
   before(async () => {
-    app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: path.join(REPO, "tenants") }, database: await embeddedTestDatabase() });
+    app = await createApp({
+      processEnv: { CHARTER_TENANTS_DIR: path.join(REPO, "tenants") },
+      database: await embeddedTestDatabase(),
+    });
     const synced = await app.catalogService.syncTenant("demo");
     assert.ok(synced.ok, JSON.stringify(synced.integrations.map((i) => i.error)));
   });
   after(() => app.close());
 
   const check = async (file: string, tests?: string) =>
-    app.toolchain.check("demo", { source: await readFile(file, "utf8"), fileName: path.basename(file), tests: tests ? { text: tests, fileName: "tests.json" } : undefined });
+    app.toolchain.check("demo", {
+      source: await readFile(file, "utf8"),
+      fileName: path.basename(file),
+      tests: tests ? { text: tests, fileName: "tests.json" } : undefined,
+    });
 
   test("the example workflow: clean, with exactly the tools it calls and their annotations, its trigger and its tests", async () => {
     const result = await check(EXAMPLE, await readFile(EXAMPLE.replace(/\.ts$/, ".tests.json"), "utf8"));
     assert.deepEqual(result.diagnostics, []);
     assert.equal(result.ok, true);
     assert.deepEqual(
-      result.capabilities.map((c) => [`${c.integration}.${c.tool}`, c.sdkFunction, c.annotations.readOnly, c.annotations.destructive]),
+      result.capabilities.map((c) => [
+        `${c.integration}.${c.tool}`,
+        c.sdkFunction,
+        c.annotations.readOnly,
+        c.annotations.destructive,
+      ]),
       [
         ["chat.create_channel", "chat.createChannel", false, false],
         ["chat.page_user", "chat.pageUser", false, false],
@@ -63,15 +85,26 @@ describe("compiling workflows against the demo tenant", () => {
       ],
     );
     assert.equal(result.workflow?.name, "p1-bridge");
-    assert.deepEqual(result.workflow?.triggers, [{ type: "resource", integration: "tickets", uri: "tickets://incidents/new" }]);
-    assert.deepEqual(result.workflow?.inputSchema["required"], undefined, "the trigger passes { uri, text }, a caller { incident_id }");
+    assert.deepEqual(result.workflow?.triggers, [
+      { type: "resource", integration: "tickets", uri: "tickets://incidents/new" },
+    ]);
+    assert.deepEqual(
+      result.workflow?.inputSchema["required"],
+      undefined,
+      "the trigger passes { uri, text }, a caller { incident_id }",
+    );
     assert.equal(result.tests?.tests.length, 4);
     // Requiring incident_id, as this example once did, would fail every event of its trigger.
-    const source = (await readFile(EXAMPLE, "utf8")).replace("    additionalProperties: false,\n  },\n  output", '    required: ["incident_id"],\n    additionalProperties: false,\n  },\n  output');
+    const source = (await readFile(EXAMPLE, "utf8")).replace(
+      "    additionalProperties: false,\n  },\n  output",
+      '    required: ["incident_id"],\n    additionalProperties: false,\n  },\n  output',
+    );
     const requiring = await app.toolchain.check("demo", { source, fileName: "p1-bridge.ts" });
     assert.deepEqual(
       requiring.diagnostics.map((d) => `${d.line}:${d.code} ${d.message}`),
-      ["42:CHARTER_INVALID_DEFINITION trigger 1: a resource trigger starts the run with { uri, text } (the resource's URI and its content as text), which the input schema refuses ((root) must have required property 'incident_id'); accept uri and text, optional or required, and read the event from text, or drop the trigger"],
+      [
+        "42:CHARTER_INVALID_DEFINITION trigger 1: a resource trigger starts the run with { uri, text } (the resource's URI and its content as text), which the input schema refuses ((root) must have required property 'incident_id'); accept uri and text, optional or required, and read the event from text, or drop the trigger",
+      ],
     );
   });
 
@@ -79,16 +112,53 @@ describe("compiling workflows against the demo tenant", () => {
     const result = await check(EXAMPLE);
     const code = result.bundle?.code ?? "";
     assert.ok(code.length > 0);
-    for (const unused of ["close_incident", "disable_user", "archive_channel", "closeIncident", "getChannelHistory"]) assert.ok(!code.includes(unused), `bundle contains ${unused}`);
+    for (const unused of ["close_incident", "disable_user", "archive_channel", "closeIncident", "getChannelHistory"])
+      assert.ok(!code.includes(unused), `bundle contains ${unused}`);
     assert.match(result.bundle?.sourceMap ?? "", /"sources":/);
     assert.match(result.bundle?.hash ?? "", /^sha256:[0-9a-f]{64}$/);
-    assert.match(code, /^"use strict";/, "the bundle runs in strict mode: a plain function's `this` is not the global object");
+    assert.match(
+      code,
+      /^"use strict";/,
+      "the bundle runs in strict mode: a plain function's `this` is not the global object",
+    );
 
     const replies: Record<string, unknown> = {
-      "tickets/get_incident": { ok: true, structured: { id: "INC7", title: "Down", description: "d", priority: "P1", status: "new", reporter_email: "a@x", assignee: null, comments: [], tags: [], created_at: "t" } },
-      "directory/get_on_call": { ok: true, structured: { rotation: "primary", until: "t", user: { id: "u", name: "Sam", email: "sam@x", department: "it", groups: [], manager_id: null, status: "active" } } },
+      "tickets/get_incident": {
+        ok: true,
+        structured: {
+          id: "INC7",
+          title: "Down",
+          description: "d",
+          priority: "P1",
+          status: "new",
+          reporter_email: "a@x",
+          assignee: null,
+          comments: [],
+          tags: [],
+          created_at: "t",
+        },
+      },
+      "directory/get_on_call": {
+        ok: true,
+        structured: {
+          rotation: "primary",
+          until: "t",
+          user: {
+            id: "u",
+            name: "Sam",
+            email: "sam@x",
+            department: "it",
+            groups: [],
+            manager_id: null,
+            status: "active",
+          },
+        },
+      },
       "chat/page_user": { ok: true, structured: { page_id: "PG1", status: "triggered" } },
-      "chat/create_channel": { ok: true, structured: { id: "C1", name: "inc-inc7", topic: "", members: [], private: false, archived: false } },
+      "chat/create_channel": {
+        ok: true,
+        structured: { id: "C1", name: "inc-inc7", topic: "", members: [], private: false, archived: false },
+      },
       "chat/post_message": { ok: true, structured: { channel_id: "C1", text: "", thread_ts: null, ts: "1" } },
       "tickets/add_comment": { ok: true, content: [{ type: "text", text: "ok" }] },
     };
@@ -97,17 +167,47 @@ describe("compiling workflows against the demo tenant", () => {
       __charterBridge: async (request: string) => {
         const { integration, tool } = JSON.parse(request) as { integration: string; tool: string };
         calls.push(`${integration}.${tool}`);
-        return JSON.stringify(replies[`${integration}/${tool}`] ?? { ok: false, error: { code: "NOT_ALLOWED", message: "no", retryable: false } });
+        return JSON.stringify(
+          replies[`${integration}/${tool}`] ?? {
+            ok: false,
+            error: { code: "NOT_ALLOWED", message: "no", retryable: false },
+          },
+        );
       },
     });
     vm.runInContext(code, context);
-    assert.equal(vm.runInContext("typeof __charterBridge", context), "undefined", "the runtime takes the bridge off the global object");
-    const definition = vm.runInContext("__charterWorkflow.default", context) as { run: (input: unknown, ctx: unknown) => Promise<unknown> };
+    assert.equal(
+      vm.runInContext("typeof __charterBridge", context),
+      "undefined",
+      "the runtime takes the bridge off the global object",
+    );
+    const definition = vm.runInContext("__charterWorkflow.default", context) as {
+      run: (input: unknown, ctx: unknown) => Promise<unknown>;
+    };
     const state = new Map<string, unknown>();
-    const ctx = { log: { info() {}, warn() {}, error() {} }, state: { get: (k: string) => state.get(k), set: (k: string, v: unknown) => state.set(k, v), delete: (k: string) => state.delete(k) }, now: () => new Date(0), run: {} };
+    const ctx = {
+      log: { info() {}, warn() {}, error() {} },
+      state: {
+        get: (k: string) => state.get(k),
+        set: (k: string, v: unknown) => state.set(k, v),
+        delete: (k: string) => state.delete(k),
+      },
+      now: () => new Date(0),
+      run: {},
+    };
     const output = await definition.run({ incident_id: "INC7" }, ctx);
-    assert.deepEqual(JSON.parse(JSON.stringify(output)), { bridges: [{ incident_id: "INC7", channel: "inc-inc7", paged: "sam@x" }], skipped: [] });
-    assert.deepEqual(calls, ["tickets.get_incident", "directory.get_on_call", "chat.page_user", "chat.create_channel", "chat.post_message", "tickets.add_comment"]);
+    assert.deepEqual(JSON.parse(JSON.stringify(output)), {
+      bridges: [{ incident_id: "INC7", channel: "inc-inc7", paged: "sam@x" }],
+      skipped: [],
+    });
+    assert.deepEqual(calls, [
+      "tickets.get_incident",
+      "directory.get_on_call",
+      "chat.page_user",
+      "chat.create_channel",
+      "chat.post_message",
+      "tickets.add_comment",
+    ]);
     assert.equal(state.get("bridges_opened"), 1);
     // From the trigger, an incident bridged before is left alone.
     calls.length = 0;
@@ -153,9 +253,19 @@ describe("compiling workflows against the demo tenant", () => {
     ["schema-typo.ts", ["6:CHARTER_INVALID_DEFINITION", "7:CHARTER_INVALID_DEFINITION"]],
     ["retry-unknown.ts", ["9:CHARTER_INVALID_DEFINITION"]],
     ["syntax-error.ts", ["9:TS1109"]],
-    ["bad-definition.ts", ["4:CHARTER_INVALID_DEFINITION", "5:CHARTER_INVALID_DEFINITION", "6:CHARTER_INVALID_DEFINITION", "8:CHARTER_INVALID_DEFINITION", "8:CHARTER_INVALID_DEFINITION"]],
+    [
+      "bad-definition.ts",
+      [
+        "4:CHARTER_INVALID_DEFINITION",
+        "5:CHARTER_INVALID_DEFINITION",
+        "6:CHARTER_INVALID_DEFINITION",
+        "8:CHARTER_INVALID_DEFINITION",
+        "8:CHARTER_INVALID_DEFINITION",
+      ],
+    ],
   ];
-  const sameCodes = (actual: string[], expected: string[]) => actual.length === expected.length && actual.every((code, i) => expected[i]?.split("|").includes(code));
+  const sameCodes = (actual: string[], expected: string[]) =>
+    actual.length === expected.length && actual.every((code, i) => expected[i]?.split("|").includes(code));
   for (const [file, expected] of rejections) {
     test(`rejected with a diagnostic at its line: ${file}`, async () => {
       const result = await check(path.join(FIXTURES, file));
@@ -188,24 +298,52 @@ describe("compiling workflows against the demo tenant", () => {
       for (const [shape, body] of Object.entries(bodies)) {
         const result = await compiler.compile({ source: workflow(body), fileName: "deep.ts" });
         assert.equal(result.ok, false, shape);
-        assert.deepEqual(result.diagnostics.map((d) => d.code), ["CHARTER_TOO_DEEP"], `${shape}: ${JSON.stringify(result.diagnostics)}`);
+        assert.deepEqual(
+          result.diagnostics.map((d) => d.code),
+          ["CHARTER_TOO_DEEP"],
+          `${shape}: ${JSON.stringify(result.diagnostics)}`,
+        );
         assert.ok([1, 4].includes(result.diagnostics[0]?.line ?? 0), `${shape} at line ${result.diagnostics[0]?.line}`);
-        assert.match(result.diagnostics[0]?.message ?? "", /nests more than 200 levels deep here; split it into functions/);
+        assert.match(
+          result.diagnostics[0]?.message ?? "",
+          /nests more than 200 levels deep here; split it into functions/,
+        );
       }
-      const flat = await compiler.compile({ source: workflow(`const a = ${"[".repeat(50)}${"]".repeat(50)};`), fileName: "flat.ts" });
+      const flat = await compiler.compile({
+        source: workflow(`const a = ${"[".repeat(50)}${"]".repeat(50)};`),
+        fileName: "flat.ts",
+      });
       assert.deepEqual(flat.diagnostics, [], "50 levels are fine");
     }
     const nul = await compilers[0]?.compile({ source: workflow("const a = 'x\u0000y';"), fileName: "nul.ts" });
-    assert.deepEqual(nul?.diagnostics.map((d) => `${d.line}:${d.code}`), ["4:CHARTER_FORBIDDEN_CHARACTER"], "a NUL in the text (which PostgreSQL cannot store) is refused before anything is stored");
+    assert.deepEqual(
+      nul?.diagnostics.map((d) => `${d.line}:${d.code}`),
+      ["4:CHARTER_FORBIDDEN_CHARACTER"],
+      "a NUL in the text (which PostgreSQL cannot store) is refused before anything is stored",
+    );
     for (const variant of ["// @ts-ignore_", "// @ts-ignoreX", "/* @ts-expect-error_ */", "// @TS-NOCHECK"]) {
-      const suppressed = await compilers[0]?.compile({ source: workflow(`${variant}\n    const a: number = "x";`), fileName: "variant.ts" });
-      assert.deepEqual(suppressed?.diagnostics.map((d) => d.code), ["CHARTER_FORBIDDEN_SUPPRESSION"], variant);
+      const suppressed = await compilers[0]?.compile({
+        source: workflow(`${variant}\n    const a: number = "x";`),
+        fileName: "variant.ts",
+      });
+      assert.deepEqual(
+        suppressed?.diagnostics.map((d) => d.code),
+        ["CHARTER_FORBIDDEN_SUPPRESSION"],
+        variant,
+      );
     }
     const half = await compilers[0]?.compile({ source: workflow("const a = 'x\ud800y';"), fileName: "half.ts" });
-    assert.deepEqual(half?.diagnostics.map((d) => `${d.line}:${d.code}`), ["4:CHARTER_FORBIDDEN_CHARACTER"], "so is half a character");
+    assert.deepEqual(
+      half?.diagnostics.map((d) => `${d.line}:${d.code}`),
+      ["4:CHARTER_FORBIDDEN_CHARACTER"],
+      "so is half a character",
+    );
     const deepTests = `{"tests":[{"name":"deep","input":{"x":${"[".repeat(100_000)}${"]".repeat(100_000)}},"expect":{"calls":[]}}]}`;
     const tests = await check(EXAMPLE, deepTests);
-    assert.deepEqual(tests.diagnostics.map((d) => [d.code, d.message]), [["CHARTER_TESTS_INVALID", "the tests file nests deeper than 64 levels"]]);
+    assert.deepEqual(
+      tests.diagnostics.map((d) => [d.code, d.message]),
+      [["CHARTER_TESTS_INVALID", "the tests file nests deeper than 64 levels"]],
+    );
   });
 
   test("the embedded TypeScript, used where tsgo is not, gives the same verdicts and findings", async () => {
@@ -229,11 +367,17 @@ describe("compiling workflows against the demo tenant", () => {
 
   test("schema problems say what is wrong: a type that disagrees, an unknown keyword, a required name with no property", async () => {
     const mismatch = await check(path.join(FIXTURES, "schema-mismatch.ts"));
-    assert.match(mismatch.diagnostics[0]?.message ?? "", /Type '\{ ok: string; \}' is not assignable to type '\{ ok: boolean; \}'/);
+    assert.match(
+      mismatch.diagnostics[0]?.message ?? "",
+      /Type '\{ ok: string; \}' is not assignable to type '\{ ok: boolean; \}'/,
+    );
     assert.doesNotMatch(mismatch.diagnostics[0]?.message ?? "", /NoInfer/);
     const typo = await check(path.join(FIXTURES, "schema-typo.ts"));
     assert.match(typo.diagnostics[0]?.message ?? "", /the input schema is not usable: unknown keyword: "requried"/);
-    assert.match(typo.diagnostics[1]?.message ?? "", /the output schema is not usable: required property "okay" is not defined/);
+    assert.match(
+      typo.diagnostics[1]?.message ?? "",
+      /the output schema is not usable: required property "okay" is not defined/,
+    );
   });
 
   test("browser and Node.js names get a message that says what a workflow does instead", async () => {
@@ -268,7 +412,11 @@ describe("compiling workflows against the demo tenant", () => {
       /error test "bad": expects a call to "directory.disable_user", which the workflow cannot call/,
       /error test "bad": expected output \/bridges must be array/,
     ];
-    for (const pattern of expected) assert.ok(messages.some((m) => pattern.test(m)), `${pattern} not in:\n${messages.join("\n")}`);
+    for (const pattern of expected)
+      assert.ok(
+        messages.some((m) => pattern.test(m)),
+        `${pattern} not in:\n${messages.join("\n")}`,
+      );
     assert.equal(result.ok, false);
 
     const broken = await check(EXAMPLE, '{ "tests": [\n  { "name": }\n]}');
@@ -277,10 +425,16 @@ describe("compiling workflows against the demo tenant", () => {
   });
 
   test("a workflow's retry list reaches the bridge policy of exactly those tools", async () => {
-    const source = (await readFile(path.join(FIXTURES, "retry-unknown.ts"), "utf8")).replace(', "tickets.close_incident"', "");
+    const source = (await readFile(path.join(FIXTURES, "retry-unknown.ts"), "utf8")).replace(
+      ', "tickets.close_incident"',
+      "",
+    );
     const { result, runnable } = await app.toolchain.build("demo", { source, fileName: "retry.ts" });
     assert.deepEqual(result.workflow?.retry, ["tickets.add_comment"]);
-    assert.deepEqual(runnable?.tools.map((t) => [t.tool, t.retry]), [["add_comment", true]]);
+    assert.deepEqual(
+      runnable?.tools.map((t) => [t.tool, t.retry]),
+      [["add_comment", true]],
+    );
   });
 
   test("the warm compiler is reused for the same catalog", async () => {
@@ -288,12 +442,19 @@ describe("compiling workflows against the demo tenant", () => {
   });
 
   test("a tenant that was never synced: an error that says to sync it", async () => {
-    await assert.rejects(app.toolchain.check("nobody", { source: "", fileName: "x.ts" }), /tenant "nobody" has no stored catalog; run `charter tenants sync nobody` first/);
+    await assert.rejects(
+      app.toolchain.check("nobody", { source: "", fileName: "x.ts" }),
+      /tenant "nobody" has no stored catalog; run `charter tenants sync nobody` first/,
+    );
   });
 });
 
 describe("compiler properties", () => {
-  const object = (properties: Record<string, unknown>, required: string[] = []) => ({ type: "object", properties, required });
+  const object = (properties: Record<string, unknown>, required: string[] = []) => ({
+    type: "object",
+    properties,
+    required,
+  });
   const workflow = (body: string, imports = "") => `${imports}
 import { defineWorkflow } from "charter:workflow";
 export default defineWorkflow({
@@ -335,7 +496,10 @@ ${body}
     const embedded = await compilerFor({}, { native: false }).compile({ fileName: "w.ts", source: wrong });
     for (const result of [bad, embedded]) {
       assert.deepEqual(codes(result), ["18:CHARTER_OUTPUT_MISMATCH", "19:TS2322", "20:TS2322"], result.typechecker);
-      assert.match(result.diagnostics[0]?.message ?? "", /run can return "extra", which the output schema does not allow/);
+      assert.match(
+        result.diagnostics[0]?.message ?? "",
+        /run can return "extra", which the output schema does not allow/,
+      );
       assert.match(result.diagnostics[1]?.message ?? "", /undefined/);
       assert.match(result.diagnostics[2]?.message ?? "", /"b"/);
     }
@@ -345,7 +509,11 @@ ${body}
   test("fields run returns beyond a closed output schema: read from returned object literals, from the checker otherwise", async () => {
     const cases: [body: string, extra: string[], literal: boolean][] = [
       ["    return { n: 1, extra: true };", ["extra"], true],
-      ['    if (input.count) return { n: 1, "a-b": 1 };\n    return input.kind === "a" ? { n: 2, b: 2 } : ({ n: 3 });', ["a-b", "b"], true],
+      [
+        '    if (input.count) return { n: 1, "a-b": 1 };\n    return input.kind === "a" ? { n: 2, b: 2 } : ({ n: 3 });',
+        ["a-b", "b"],
+        true,
+      ],
       ["    const inner = () => {\n      return { hidden: 1 };\n    };\n    inner();\n    return { n: 1 };", [], true],
       ["    const out = { n: 1, extra: true };\n    return out;", ["extra"], false],
       ["    return { ...{ n: 1, spread: 2 } };", ["spread"], false],
@@ -356,8 +524,13 @@ ${body}
     const libFiles = new Map([...compilerSdkOf([]).compilerSdk.files]);
     for (const [body, extra, literal] of cases) {
       const source = workflow(body);
-      for (const result of [await native.compile({ fileName: "w.ts", source }), await embedded.compile({ fileName: "w.ts", source })]) {
-        const mismatches = result.diagnostics.filter((d) => d.code === "CHARTER_OUTPUT_MISMATCH").map((d) => /"([^"]+)"/.exec(d.message)?.[1]);
+      for (const result of [
+        await native.compile({ fileName: "w.ts", source }),
+        await embedded.compile({ fileName: "w.ts", source }),
+      ]) {
+        const mismatches = result.diagnostics
+          .filter((d) => d.code === "CHARTER_OUTPUT_MISMATCH")
+          .map((d) => /"([^"]+)"/.exec(d.message)?.[1]);
         assert.deepEqual(mismatches, extra, `${result.typechecker}: ${body}`);
       }
       // Where the syntax answers, it answers what the checker would.
@@ -366,24 +539,37 @@ ${body}
       assert.ok(run);
       const fromSyntax = literalReturnedProperties(run);
       assert.equal(fromSyntax !== undefined, literal, body);
-      if (fromSyntax) assert.deepEqual(new Set(fromSyntax.flat()), new Set(returnedPropertiesOf(run, checked.checker)?.flat()), body);
+      if (fromSyntax)
+        assert.deepEqual(new Set(fromSyntax.flat()), new Set(returnedPropertiesOf(run, checked.checker)?.flat()), body);
     }
   });
 
   test("a schedule or resource trigger whose input the schema refuses is an error at the triggers", async () => {
     const compiler = compilerFor({});
     const withTriggers = (triggers: string, input?: string) => {
-      let source = workflow("    return { n: 1 };").replace("  run: async (input) => {", `  triggers: ${triggers},\n  run: async (input) => {`);
-      if (input) source = source.replace(/ {2}input: \{\n[\s\S]*?\n {2}\},\n {2}output/, `  input: ${input},\n  output`);
+      let source = workflow("    return { n: 1 };").replace(
+        "  run: async (input) => {",
+        `  triggers: ${triggers},\n  run: async (input) => {`,
+      );
+      if (input)
+        source = source.replace(/ {2}input: \{\n[\s\S]*?\n {2}\},\n {2}output/, `  input: ${input},\n  output`);
       return source;
     };
-    const refused = async (source: string) => (await compiler.compile({ fileName: "w.ts", source })).diagnostics.map((d) => `${d.code} ${d.message}`);
+    const refused = async (source: string) =>
+      (await compiler.compile({ fileName: "w.ts", source })).diagnostics.map((d) => `${d.code} ${d.message}`);
     assert.deepEqual(await refused(withTriggers('[{ type: "schedule", every: "1h" }]')), [
       "CHARTER_INVALID_DEFINITION trigger 1: a schedule trigger starts the run with {} (no input), which the input schema refuses ((root) must have required property 'kind'); make every input property optional, or drop the trigger",
     ]);
-    assert.match((await refused(withTriggers('[{ type: "webhook" }, { type: "schedule", cron: "0 9 * * 1-5" }]')))[0] ?? "", /^CHARTER_INVALID_DEFINITION trigger 2: a schedule trigger/);
+    assert.match(
+      (await refused(withTriggers('[{ type: "webhook" }, { type: "schedule", cron: "0 9 * * 1-5" }]')))[0] ?? "",
+      /^CHARTER_INVALID_DEFINITION trigger 2: a schedule trigger/,
+    );
     const closed = '{ type: "object", properties: { id: { type: "string" } }, additionalProperties: false }';
-    assert.deepEqual(await refused(withTriggers('[{ type: "schedule", every: "1h" }]', closed)), [], "nothing required: {} is accepted");
+    assert.deepEqual(
+      await refused(withTriggers('[{ type: "schedule", every: "1h" }]', closed)),
+      [],
+      "nothing required: {} is accepted",
+    );
     // Webhooks and manual or tool calls pass what their caller sends, which the schema checks at run time.
     assert.deepEqual(await refused(withTriggers('[{ type: "webhook" }, { type: "manual" }]')), []);
   });
@@ -418,15 +604,36 @@ ${body}
   });
 
   test("hostile tool names and descriptions stay data: capabilities keep the original MCP name", async () => {
-    const compiler = compilerFor({ ops: [{ name: "delete */ everything`${x}", description: "*/ eval('x') /*", inputSchema: object({}), annotations: { destructiveHint: true } }] });
-    const result = await compiler.compile({ source: workflow("    await ops.deleteEverythingX();\n    return { n: 1 };", 'import { ops } from "charter:sdk";'), fileName: "w.ts" });
+    const compiler = compilerFor({
+      ops: [
+        {
+          name: "delete */ everything`${x}",
+          description: "*/ eval('x') /*",
+          inputSchema: object({}),
+          annotations: { destructiveHint: true },
+        },
+      ],
+    });
+    const result = await compiler.compile({
+      source: workflow(
+        "    await ops.deleteEverythingX();\n    return { n: 1 };",
+        'import { ops } from "charter:sdk";',
+      ),
+      fileName: "w.ts",
+    });
     assert.deepEqual(result.diagnostics, []);
-    assert.deepEqual(result.capabilities.map((c) => [c.tool, c.annotations.destructive]), [["delete */ everything`${x}", true]]);
+    assert.deepEqual(
+      result.capabilities.map((c) => [c.tool, c.annotations.destructive]),
+      [["delete */ everything`${x}", true]],
+    );
   });
 
   test('a "__proto__" key in a schema literal stays a key', async () => {
     const compiler = compilerFor({});
-    const source = workflow("    return { n: 1 };").replace('kind: { enum: ["a", "b"] },', 'kind: { enum: ["a", "b"] },\n      "__proto__": { type: "string" },');
+    const source = workflow("    return { n: 1 };").replace(
+      'kind: { enum: ["a", "b"] },',
+      'kind: { enum: ["a", "b"] },\n      "__proto__": { type: "string" },',
+    );
     const result = await compiler.compile({ source, fileName: "w.ts" });
     const properties = result.workflow?.inputSchema["properties"] as Record<string, unknown>;
     assert.ok(Object.hasOwn(properties, "__proto__"));
@@ -435,16 +642,29 @@ ${body}
 
   test("the guest runtime itself uses nothing but ECMAScript: it compiles with no DOM and no Node.js", () => {
     const guest = guestFiles();
-    const files = new Map<string, string>([["/charter.d.ts", guest.declarations], ...[...guest.runtime].map(([name, text]) => [`/${name}`, text] as [string, string])]);
+    const files = new Map<string, string>([
+      ["/charter.d.ts", guest.declarations],
+      ...[...guest.runtime].map(([name, text]) => [`/${name}`, text] as [string, string]),
+    ]);
     for (const [name, text] of guest.libs) files.set(`/lib/${name}`, text);
     const host = ts.createCompilerHost({});
-    const options: ts.CompilerOptions = { strict: true, noEmit: true, target: ts.ScriptTarget.ES2023, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, allowImportingTsExtensions: true, lib: [ES_LIB], types: [] };
+    const options: ts.CompilerOptions = {
+      strict: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2023,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      allowImportingTsExtensions: true,
+      lib: [ES_LIB],
+      types: [],
+    };
     const program = ts.createProgram({
       rootNames: ["/charter.d.ts", "/workflow.ts", "/bridge.ts"],
       options,
       host: {
         ...host,
-        getSourceFile: (name) => (files.has(name) ? ts.createSourceFile(name, files.get(name) ?? "", ts.ScriptTarget.ES2023) : undefined),
+        getSourceFile: (name) =>
+          files.has(name) ? ts.createSourceFile(name, files.get(name) ?? "", ts.ScriptTarget.ES2023) : undefined,
         fileExists: (name) => files.has(name),
         readFile: (name) => files.get(name),
         getDefaultLibLocation: () => "/lib/",
@@ -452,7 +672,9 @@ ${body}
         getCurrentDirectory: () => "/",
       },
     });
-    const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+    const diagnostics = ts
+      .getPreEmitDiagnostics(program)
+      .map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
     assert.deepEqual(diagnostics, []);
   });
 });
@@ -462,8 +684,13 @@ describe("catalog changes", () => {
     const toolsDir = await mkdtemp(path.join(tmpdir(), "charter-tools-"));
     const toolsFile = path.join(toolsDir, "tools.json");
     await writeFile(toolsFile, JSON.stringify([{ name: "ping", inputSchema: { type: "object" } }]));
-    const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: scripted("normal", ["--tools-file", toolsFile]) } } } });
-    const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants }, database: await embeddedTestDatabase() });
+    const tenants = await tenantsFolder({
+      acme: { config: { name: "Acme", integrations: { ops: scripted("normal", ["--tools-file", toolsFile]) } } },
+    });
+    const app = await createApp({
+      processEnv: { CHARTER_TENANTS_DIR: tenants },
+      database: await embeddedTestDatabase(),
+    });
     try {
       await app.catalogService.syncTenant("acme");
       const source = `import { ops } from "charter:sdk";
@@ -478,7 +705,10 @@ export default defineWorkflow({ name: "w", description: "Pings.", input: { type:
       assert.notEqual(second.catalogHash, first.catalogHash);
       const result = await second.compile({ source, fileName: "w.ts" });
       assert.deepEqual(result.diagnostics, []);
-      assert.deepEqual(result.capabilities.map((c) => c.tool), ["pong"]);
+      assert.deepEqual(
+        result.capabilities.map((c) => c.tool),
+        ["pong"],
+      );
     } finally {
       await app.close();
     }

@@ -23,7 +23,16 @@ export default defineWorkflow({
   output: { type: "object", properties: { value: { type: "string" } }, required: ["value"] },
   run: async () => ({ value: (await ops.lookup({ delay_ms: 60000 })).value }),
 });`;
-const TESTS = JSON.stringify({ tests: [{ name: "looks up", input: {}, mocks: { "ops.lookup": [{ output: { value: "v" } }] }, expect: { output: { value: "v" } } }] });
+const TESTS = JSON.stringify({
+  tests: [
+    {
+      name: "looks up",
+      input: {},
+      mocks: { "ops.lookup": [{ output: { value: "v" } }] },
+      expect: { output: { value: "v" } },
+    },
+  ],
+});
 
 test("a tenant's runs respect its concurrency limit; other tenants are not held up", { timeout: 120_000 }, async () => {
   const dir = await mkdtemp(path.join(tmpdir(), "charter-limits-"));
@@ -34,7 +43,10 @@ test("a tenant's runs respect its concurrency limit; other tenants are not held 
     acme: { config: { name: "Acme", integrations: { ops: ops("acme") }, limits: { concurrentRuns: 1 } } },
     globex: { config: { name: "Globex", integrations: { ops: ops("globex") } } },
   });
-  const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants, CHARTER_WORKER_CONCURRENCY: "4" }, database: await embeddedTestDatabase() });
+  const app = await createApp({
+    processEnv: { CHARTER_TENANTS_DIR: tenants, CHARTER_WORKER_CONCURRENCY: "4" },
+    database: await embeddedTestDatabase(),
+  });
   let dispatcher: Dispatcher | undefined;
   try {
     for (const tenant of ["acme", "globex"]) {
@@ -42,7 +54,8 @@ test("a tenant's runs respect its concurrency limit; other tenants are not held 
       await approvedVersion(app, tenant, { source: SOURCE, fileName: "slow.ts", tests: TESTS });
     }
     dispatcher = await Dispatcher.start(app, { worker: true, scheduler: false, pollSeconds: 0.5 });
-    for (let i = 0; i < 3; i++) await dispatcher.enqueue({ tenantId: "acme", workflow: "slow", input: {}, trigger: "manual" });
+    for (let i = 0; i < 3; i++)
+      await dispatcher.enqueue({ tenantId: "acme", workflow: "slow", input: {}, trigger: "manual" });
     await dispatcher.enqueue({ tenantId: "globex", workflow: "slow", input: {}, trigger: "manual" });
 
     const running = async (tenantId: string) => (await app.runRepository.list({ tenantId, status: "running" })).length;
@@ -70,19 +83,27 @@ test("a tenant's runs respect its concurrency limit; other tenants are not held 
   }
 });
 
-test("by default a tenant with no limit of its own can keep a whole free worker busy", { timeout: 120_000 }, async () => {
+test("by default a tenant with no limit of its own can keep a whole free worker busy", {
+  timeout: 120_000,
+}, async () => {
   const dir = await mkdtemp(path.join(tmpdir(), "charter-limits-"));
   const hold = path.join(dir, "hold");
   await writeFile(hold, "");
-  const tenants = await tenantsFolder({ globex: { config: { name: "Globex", integrations: { ops: countingServer(path.join(dir, "globex.txt"), hold) } } } });
-  const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants, CHARTER_WORKER_CONCURRENCY: "4" }, database: await embeddedTestDatabase() });
+  const tenants = await tenantsFolder({
+    globex: { config: { name: "Globex", integrations: { ops: countingServer(path.join(dir, "globex.txt"), hold) } } },
+  });
+  const app = await createApp({
+    processEnv: { CHARTER_TENANTS_DIR: tenants, CHARTER_WORKER_CONCURRENCY: "4" },
+    database: await embeddedTestDatabase(),
+  });
   let dispatcher: Dispatcher | undefined;
   try {
     assert.equal(app.env.workers.tenantConcurrency, 4, "as many as one worker takes");
     assert.ok((await app.sync("globex")).result.ok);
     await approvedVersion(app, "globex", { source: SOURCE, fileName: "slow.ts", tests: TESTS });
     dispatcher = await Dispatcher.start(app, { worker: true, scheduler: false, pollSeconds: 0.5 });
-    for (let i = 0; i < 4; i++) await dispatcher.enqueue({ tenantId: "globex", workflow: "slow", input: {}, trigger: "manual" });
+    for (let i = 0; i < 4; i++)
+      await dispatcher.enqueue({ tenantId: "globex", workflow: "slow", input: {}, trigger: "manual" });
     const until = Date.now() + 30_000;
     while ((await app.runRepository.list({ tenantId: "globex", status: "running" })).length < 4) {
       assert.ok(Date.now() < until, "the tenant's four runs did not all start on the four-slot worker");

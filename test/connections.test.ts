@@ -12,8 +12,15 @@ import { parseEnv } from "../src/config/env.ts";
 import { tenantsFolder } from "./helpers/tenants.ts";
 
 test("tenant connections are kept until tenant.json or a secret file changes", async () => {
-  const config = (url: string) => ({ name: "Acme", integrations: { a: { transport: "http", url, credentials: { Authorization: { file: "token", prefix: "Bearer " } } } } });
-  const tenants = await tenantsFolder({ acme: { config: config("https://one.test/mcp"), files: { token: "first-secret\n" } } });
+  const config = (url: string) => ({
+    name: "Acme",
+    integrations: {
+      a: { transport: "http", url, credentials: { Authorization: { file: "token", prefix: "Bearer " } } },
+    },
+  });
+  const tenants = await tenantsFolder({
+    acme: { config: config("https://one.test/mcp"), files: { token: "first-secret\n" } },
+  });
   const processEnv = { CHARTER_TENANTS_DIR: tenants };
   const env = parseEnv(processEnv, tenants);
   const read = () => tenantConnections({ env, processEnv, tenantId: "acme" });
@@ -31,5 +38,9 @@ test("tenant connections are kept until tenant.json or a secret file changes", a
   await writeFile(path.join(tenants, "acme", "tenant.json"), JSON.stringify(config("https://two.test/mcp")));
   const moved = await read();
   const spec = moved.specs.get("a");
-  assert.equal(spec?.transport === "http" ? spec.url : undefined, "https://two.test/mcp", "an edited tenant.json is read again");
+  assert.equal(
+    spec?.transport === "http" ? spec.url : undefined,
+    "https://two.test/mcp",
+    "an edited tenant.json is read again",
+  );
 });

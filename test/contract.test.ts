@@ -21,14 +21,22 @@ describe("the workflow contract", () => {
   let app: App;
   let tools: PlannerTools;
   before(async () => {
-    app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: path.join(REPO, "tenants") }, database: await embeddedTestDatabase() });
+    app = await createApp({
+      processEnv: { CHARTER_TENANTS_DIR: path.join(REPO, "tenants") },
+      database: await embeddedTestDatabase(),
+    });
     assert.ok((await app.catalogService.syncTenant("demo")).ok);
     const user = await app.identity.ensureUser("ana");
     tools = new PlannerTools({
       toolchain: app.toolchain,
       catalogs: app.catalogs,
       versions: app.versions,
-      context: { tenantId: "demo", author: { userId: user.id, handle: "ana" }, origin: { request: "contract" }, transcript: () => [] },
+      context: {
+        tenantId: "demo",
+        author: { userId: user.id, handle: "ana" },
+        origin: { request: "contract" },
+        transcript: () => [],
+      },
       live: plannerReads({ env: app.env, processEnv: process.env, pool: app.pool }),
     });
   });
@@ -37,7 +45,17 @@ describe("the workflow contract", () => {
   test("one text: the planner's system prompt and charter://guide include it whole", () => {
     assert.ok(SYSTEM_PROMPT.includes(WORKFLOW_CONTRACT));
     assert.ok(GUIDE.includes(WORKFLOW_CONTRACT));
-    for (const term of ["ToolResult", "ToolError", "retryable", "is the complete list of calls in order", "runs in UTC", "`{ uri, text }`", '"state"', "sample_trigger"]) assert.ok(WORKFLOW_CONTRACT.includes(term), term);
+    for (const term of [
+      "ToolResult",
+      "ToolError",
+      "retryable",
+      "is the complete list of calls in order",
+      "runs in UTC",
+      "`{ uri, text }`",
+      '"state"',
+      "sample_trigger",
+    ])
+      assert.ok(WORKFLOW_CONTRACT.includes(term), term);
   });
 
   test("its worked example compiles against the demo tenant and passes its own tests, every branch", async () => {
@@ -54,20 +72,42 @@ describe("the workflow contract", () => {
     const { specs } = await tenantConnections({ env: app.env, processEnv: process.env, tenantId: "demo" });
     const spec = specs.get("tickets");
     assert.ok(spec);
-    await app.pool.request(spec, "creating an incident", (client, options) => client.callTool({ name: "create_incident", arguments: { title: "VPN down", priority: "P1", reporter_email: "ana@example.com" } }, undefined, options));
+    await app.pool.request(spec, "creating an incident", (client, options) =>
+      client.callTool(
+        {
+          name: "create_incident",
+          arguments: { title: "VPN down", priority: "P1", reporter_email: "ana@example.com" },
+        },
+        undefined,
+        options,
+      ),
+    );
     const sample = await tools.sampleTrigger("tickets", "tickets://incidents/new");
     assert.ok(sample.itemFields?.includes("priority") && sample.itemFields.includes("id"), JSON.stringify(sample));
     assert.match(sample.text, /VPN down/);
     assert.ok(sample.text.length <= 4000);
-    await assert.rejects(tools.sampleTrigger("tickets", "tickets://secrets"), /not a subscribable resource of this tenant; list_triggers shows them \(.*tickets:\/\/incidents\/new/);
-    assert.equal(redactSecretFields('[{"id":"a","api_key":"sk-1","nested":{"password":"x"}}]'), '[\n {\n  "id": "a",\n  "api_key": "[redacted]",\n  "nested": {\n   "password": "[redacted]"\n  }\n }\n]');
+    await assert.rejects(
+      tools.sampleTrigger("tickets", "tickets://secrets"),
+      /not a subscribable resource of this tenant; list_triggers shows them \(.*tickets:\/\/incidents\/new/,
+    );
+    assert.equal(
+      redactSecretFields('[{"id":"a","api_key":"sk-1","nested":{"password":"x"}}]'),
+      '[\n {\n  "id": "a",\n  "api_key": "[redacted]",\n  "nested": {\n   "password": "[redacted]"\n  }\n }\n]',
+    );
     assert.equal(redactSecretFields("user=ana token: abc123 ok\nnext line"), "user=ana token: [redacted]\nnext line");
     assert.equal(redactSecretFields("Authorization: Bearer abc.def"), "Authorization: [redacted]");
     assert.equal(redactSecretFields("password: 'hunter 2'"), "password: [redacted]");
     assert.match(redactSecretFields('[{"note":"private_key=MIIEv rest"}]'), /"private_key=\[redacted\]"/);
     // The tenant's credentials, in the encodings a server may echo them in.
     const secret = new Secret("s3cr3t/value+x");
-    const echoed = ["s3cr3t/value+x", "s3cr3t\\/value+x", encodeURIComponent("s3cr3t/value+x"), Buffer.from("s3cr3t/value+x").toString("base64"), Buffer.from("s3cr3t/value+x").toString("base64url"), Buffer.from("s3cr3t/value+x").toString("hex")];
+    const echoed = [
+      "s3cr3t/value+x",
+      "s3cr3t\\/value+x",
+      encodeURIComponent("s3cr3t/value+x"),
+      Buffer.from("s3cr3t/value+x").toString("base64"),
+      Buffer.from("s3cr3t/value+x").toString("base64url"),
+      Buffer.from("s3cr3t/value+x").toString("hex"),
+    ];
     for (const form of echoed) assert.equal(redact(`echo ${form} done`, [secret]), "echo [redacted] done", form);
   });
 });

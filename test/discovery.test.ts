@@ -18,7 +18,18 @@ let counter = 0;
 
 function stdio(args: string[], extra: Partial<Extract<ConnectionSpec, { transport: "stdio" }>> = {}): ConnectionSpec {
   const integration = `it${++counter}`;
-  return { key: `t/${integration}`, integration, timeouts, transport: "stdio", command: "node", args, env: {}, cwd: REPO, secretEnv: {}, ...extra };
+  return {
+    key: `t/${integration}`,
+    integration,
+    timeouts,
+    transport: "stdio",
+    command: "node",
+    args,
+    env: {},
+    cwd: REPO,
+    secretEnv: {},
+    ...extra,
+  };
 }
 
 function launched(server: string, token?: string, args: string[] = []): ConnectionSpec {
@@ -60,33 +71,65 @@ describe("discovery against the demo servers", () => {
     await writeFile(file, "s3cret-for-test\n");
     const catalog = await discoverCatalog(
       pool,
-      stdio([path.join(DEMO_SERVERS, "ticketing.ts"), "--token-file", file, "--token-env", "TOKEN"], { secretEnv: { TOKEN: secret } }),
+      stdio([path.join(DEMO_SERVERS, "ticketing.ts"), "--token-file", file, "--token-env", "TOKEN"], {
+        secretEnv: { TOKEN: secret },
+      }),
     );
     assert.equal(catalog.server.name, "demo-ticketing");
     assert.deepEqual(
       catalog.tools.map((tool) => tool.name),
-      ["add_comment", "close_incident", "create_change", "create_incident", "get_incident", "list_incidents", "update_incident"],
+      [
+        "add_comment",
+        "close_incident",
+        "create_change",
+        "create_incident",
+        "get_incident",
+        "list_incidents",
+        "update_incident",
+      ],
     );
     const create = catalog.tools.find((tool) => tool.name === "create_incident");
-    assert.deepEqual((create?.inputSchema["properties"] as Record<string, { enum?: string[] }>)["priority"]?.enum, ["P1", "P2", "P3", "P4"]);
+    assert.deepEqual((create?.inputSchema["properties"] as Record<string, { enum?: string[] }>)["priority"]?.enum, [
+      "P1",
+      "P2",
+      "P3",
+      "P4",
+    ]);
     assert.ok(create?.outputSchema, "create_incident has an outputSchema");
     assert.equal(catalog.tools.find((tool) => tool.name === "add_comment")?.outputSchema, undefined);
     assert.equal(catalog.tools.find((tool) => tool.name === "close_incident")?.annotations?.destructiveHint, true);
     assert.equal(catalog.capabilities.resources?.subscribe, true);
-    assert.deepEqual(catalog.resources.map((resource) => resource.uri), ["tickets://incidents/new"]);
-    assert.deepEqual(catalog.resourceTemplates.map((template) => template.uriTemplate), ["tickets://incidents/{id}"]);
-    assert.deepEqual(catalog.prompts.map((prompt) => prompt.name), ["summarize_incident"]);
+    assert.deepEqual(
+      catalog.resources.map((resource) => resource.uri),
+      ["tickets://incidents/new"],
+    );
+    assert.deepEqual(
+      catalog.resourceTemplates.map((template) => template.uriTemplate),
+      ["tickets://incidents/{id}"],
+    );
+    assert.deepEqual(
+      catalog.prompts.map((prompt) => prompt.name),
+      ["summarize_incident"],
+    );
   });
 
   test("Streamable HTTP: a launched directory server with a bearer token", async () => {
-    const catalog = await discoverCatalog(pool, launched("directory.ts", (await import("node:fs")).readFileSync(tokenFile, "utf8").trim(), ["--token-file", tokenFile]));
+    const catalog = await discoverCatalog(
+      pool,
+      launched("directory.ts", (await import("node:fs")).readFileSync(tokenFile, "utf8").trim(), [
+        "--token-file",
+        tokenFile,
+      ]),
+    );
     assert.equal(catalog.server.name, "demo-directory");
     assert.ok(catalog.tools.some((tool) => tool.name === "add_user_to_group"));
     assert.equal(catalog.tools.find((tool) => tool.name === "remove_user_from_group")?.outputSchema, undefined);
   });
 
   test("Streamable HTTP: a wrong token is reported as refused credentials, without the token", async () => {
-    const error = await failure(discoverCatalog(pool, launched("directory.ts", "wrong-token-value", ["--token-file", tokenFile])));
+    const error = await failure(
+      discoverCatalog(pool, launched("directory.ts", "wrong-token-value", ["--token-file", tokenFile])),
+    );
     assert.equal(error.code, "INTEGRATION_AUTH_REFUSED");
     assert.ok(!error.message.includes("wrong-token-value"));
   });
@@ -109,18 +152,35 @@ describe("discovery against the demo servers", () => {
       const port = await freePort();
       const spec = launched("chat.ts", undefined, ["--port", String(port)]);
       if (spec.transport !== "http" || !spec.launch) throw new Error("a launched spec");
-      const catalog = await discoverCatalog(pool, { ...spec, url: `http://127.0.0.1:${port}/mcp`, launch: { ...spec.launch, ready } });
-      assert.ok(catalog.tools.some((tool) => tool.name === "post_message"), JSON.stringify(ready));
+      const catalog = await discoverCatalog(pool, {
+        ...spec,
+        url: `http://127.0.0.1:${port}/mcp`,
+        launch: { ...spec.launch, ready },
+      });
+      assert.ok(
+        catalog.tools.some((tool) => tool.name === "post_message"),
+        JSON.stringify(ready),
+      );
     }
     // Never ready: the error says what it waited for.
     const spec = launched("chat.ts", undefined, ["--port", String(await freePort())]);
     if (spec.transport !== "http" || !spec.launch) throw new Error("a launched spec");
-    const error = await failure(discoverCatalog(pool, { ...spec, url: "http://127.0.0.1:9/mcp", timeouts: { connectMs: 3_000, requestMs: 3_000 }, launch: { ...spec.launch, ready: { line: "never printed" } } }));
+    const error = await failure(
+      discoverCatalog(pool, {
+        ...spec,
+        url: "http://127.0.0.1:9/mcp",
+        timeouts: { connectMs: 3_000, requestMs: 3_000 },
+        launch: { ...spec.launch, ready: { line: "never printed" } },
+      }),
+    );
     assert.match(error.message, /did not print a line matching \/never printed\//);
   });
 
   test("third-party: @modelcontextprotocol/server-everything from npm", async () => {
-    const catalog = await discoverCatalog(pool, stdio([path.join(REPO, "node_modules/@modelcontextprotocol/server-everything/dist/index.js"), "stdio"]));
+    const catalog = await discoverCatalog(
+      pool,
+      stdio([path.join(REPO, "node_modules/@modelcontextprotocol/server-everything/dist/index.js"), "stdio"]),
+    );
     assert.ok(catalog.tools.length >= 5, `tools: ${catalog.tools.map((tool) => tool.name).join(", ")}`);
     assert.ok(catalog.prompts.length > 0);
     assert.ok(catalog.resources.length + catalog.resourceTemplates.length > 0);
@@ -133,7 +193,10 @@ describe("discovery of servers that misbehave", () => {
   test("follows pagination cursors", async () => {
     const file = await toolsFile(["a", "b", "c", "d", "e"].map((name) => tool(name)));
     const catalog = await discoverCatalog(pool, stdio([SCRIPTED_SERVER, "--tools-file", file, "--page-size", "2"]));
-    assert.deepEqual(catalog.tools.map((t) => t.name), ["a", "b", "c", "d", "e"]);
+    assert.deepEqual(
+      catalog.tools.map((t) => t.name),
+      ["a", "b", "c", "d", "e"],
+    );
   });
 
   test("a cursor that repeats is a protocol error, not an endless loop", async () => {
@@ -144,7 +207,12 @@ describe("discovery of servers that misbehave", () => {
 
   test("a server that hangs times out with a clear error", async () => {
     const started = Date.now();
-    const error = await failure(discoverCatalog(pool, stdio([SCRIPTED_SERVER, "--mode", "hang"], { timeouts: { connectMs: 1500, requestMs: 1500 } })));
+    const error = await failure(
+      discoverCatalog(
+        pool,
+        stdio([SCRIPTED_SERVER, "--mode", "hang"], { timeouts: { connectMs: 1500, requestMs: 1500 } }),
+      ),
+    );
     assert.equal(error.code, "INTEGRATION_TIMEOUT");
     assert.match(error.message, /^integration "it\d+": did not finish the MCP handshake within 1500 ms/);
     assert.ok(Date.now() - started < 8000);
@@ -157,7 +225,12 @@ describe("discovery of servers that misbehave", () => {
   });
 
   test("a server that exits says so, with its stderr and without its secrets", async () => {
-    const error = await failure(discoverCatalog(pool, stdio([SCRIPTED_SERVER, "--mode", "exit"], { secretEnv: { FIXTURE_SECRET: new Secret("hunter2-secret") } })));
+    const error = await failure(
+      discoverCatalog(
+        pool,
+        stdio([SCRIPTED_SERVER, "--mode", "exit"], { secretEnv: { FIXTURE_SECRET: new Secret("hunter2-secret") } }),
+      ),
+    );
     assert.equal(error.code, "INTEGRATION_START_FAILED");
     assert.match(error.message, /database connection string missing/);
     assert.ok(!error.message.includes("hunter2-secret"), error.message);
@@ -175,16 +248,31 @@ describe("discovery of servers that misbehave", () => {
     await new Promise((resolve) => probe.once("listening", resolve));
     const port = (probe.address() as { port: number }).port;
     await new Promise((resolve) => probe.close(resolve));
-    const spec: ConnectionSpec = { key: "t/down", integration: "down", timeouts, transport: "http", url: `http://127.0.0.1:${port}/mcp`, headers: {}, secretHeaders: {}, launch: undefined };
+    const spec: ConnectionSpec = {
+      key: "t/down",
+      integration: "down",
+      timeouts,
+      transport: "http",
+      url: `http://127.0.0.1:${port}/mcp`,
+      headers: {},
+      secretHeaders: {},
+      launch: undefined,
+    };
     const error = await failure(discoverCatalog(pool, spec));
     assert.equal(error.code, "INTEGRATION_UNREACHABLE");
     assert.match(error.message, /ECONNREFUSED|cannot reach/);
   });
 
   test("a tool with an invalid JSON Schema is skipped and noted; the rest sync", async () => {
-    const file = await toolsFile([tool("fine"), tool("broken", { type: "object", properties: { when: { type: "date-time" } } })]);
+    const file = await toolsFile([
+      tool("fine"),
+      tool("broken", { type: "object", properties: { when: { type: "date-time" } } }),
+    ]);
     const { content, notes } = await discoverIntegration(pool, stdio([SCRIPTED_SERVER, "--tools-file", file]));
-    assert.deepEqual(content.tools.map((t) => t.name), ["fine"]);
+    assert.deepEqual(
+      content.tools.map((t) => t.name),
+      ["fine"],
+    );
     assert.equal(notes.length, 1);
     assert.match(notes[0] ?? "", /^tool "broken" skipped: inputSchema is not a valid JSON Schema/);
   });
@@ -192,20 +280,37 @@ describe("discovery of servers that misbehave", () => {
   test("a tool that breaks the MCP tool schema, and tools listed twice, are skipped and noted; the rest sync", async () => {
     const file = await toolsFile([{ name: "no-input-schema" }, tool("twice"), tool("twice"), tool("fine")]);
     const { content, notes } = await discoverIntegration(pool, stdio([SCRIPTED_SERVER, "--tools-file", file]));
-    assert.deepEqual(content.tools.map((t) => t.name), ["fine"]);
+    assert.deepEqual(
+      content.tools.map((t) => t.name),
+      ["fine"],
+    );
     assert.deepEqual(
       notes.map((note) => note.replace(/\(.*\)$/, "(…)")),
-      ['tool "no-input-schema" skipped: it does not follow the MCP tool schema (…)', 'tool "twice" skipped: listed 2 times, so which one is meant is unclear'],
+      [
+        'tool "no-input-schema" skipped: it does not follow the MCP tool schema (…)',
+        'tool "twice" skipped: listed 2 times, so which one is meant is unclear',
+      ],
     );
   });
 
   test("a list method the server declares but does not implement is not offered, noted, and the rest sync", async () => {
     const file = await toolsFile([tool("fine")]);
-    const { content, notes } = await discoverIntegration(pool, stdio([SCRIPTED_SERVER, "--mode", "no-templates", "--tools-file", file]));
-    assert.deepEqual(content.tools.map((t) => t.name), ["fine"]);
-    assert.deepEqual(content.resources.map((r) => r.uri), ["scripted://status"]);
+    const { content, notes } = await discoverIntegration(
+      pool,
+      stdio([SCRIPTED_SERVER, "--mode", "no-templates", "--tools-file", file]),
+    );
+    assert.deepEqual(
+      content.tools.map((t) => t.name),
+      ["fine"],
+    );
+    assert.deepEqual(
+      content.resources.map((r) => r.uri),
+      ["scripted://status"],
+    );
     assert.deepEqual(content.resourceTemplates, []);
-    assert.deepEqual(notes, ['resources/templates/list: not offered (the server declares the capability but answers "method not found")']);
+    assert.deepEqual(notes, [
+      'resources/templates/list: not offered (the server declares the capability but answers "method not found")',
+    ]);
   });
 
   test("a server that went away is reconnected on the next request", async () => {
@@ -221,7 +326,10 @@ describe("a server that restarts", () => {
   /** Starts the demo chat server over HTTP (on `port`, or a free one) and resolves with its URL. */
   const start = (port = 0) =>
     new Promise<{ child: ChildProcess; url: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(DEMO_SERVERS, "chat.ts"), "--http", "--port", String(port)], { cwd: REPO, stdio: ["ignore", "pipe", "inherit"] });
+      const child = spawn(process.execPath, [path.join(DEMO_SERVERS, "chat.ts"), "--http", "--port", String(port)], {
+        cwd: REPO,
+        stdio: ["ignore", "pipe", "inherit"],
+      });
       child.on("error", reject);
       createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
         const url = /^MCP_HTTP_URL=(.+)$/.exec(line)?.[1];
@@ -229,14 +337,31 @@ describe("a server that restarts", () => {
       });
     });
   // Killed, as a crash or a restart leaves it (a SIGTERM waits for the client's open connections).
-  const stop = (child: ChildProcess) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once("exit", resolve).kill("SIGKILL")));
+  const stop = (child: ChildProcess) =>
+    new Promise((resolve) =>
+      child.exitCode !== null || child.signalCode !== null
+        ? resolve(undefined)
+        : child.once("exit", resolve).kill("SIGKILL"),
+    );
 
   test("the client starts a new session when the server no longer knows its own (404 after a restart), and the call goes through", async () => {
     let server = await start();
     const restartPool = new McpClientPool();
     try {
-      const spec: ConnectionSpec = { key: "t/restarting", integration: "chat", timeouts, transport: "http", url: server.url, headers: {}, secretHeaders: {}, launch: undefined };
-      const list = () => restartPool.request(spec, "calling list_channels", (client, options) => client.callTool({ name: "list_channels", arguments: {} }, undefined, options));
+      const spec: ConnectionSpec = {
+        key: "t/restarting",
+        integration: "chat",
+        timeouts,
+        transport: "http",
+        url: server.url,
+        headers: {},
+        secretHeaders: {},
+        launch: undefined,
+      };
+      const list = () =>
+        restartPool.request(spec, "calling list_channels", (client, options) =>
+          client.callTool({ name: "list_channels", arguments: {} }, undefined, options),
+        );
       assert.ok(!(await list()).isError);
       await stop(server.child);
       server = await start(Number(new URL(server.url).port)); // the same address, none of the old sessions
@@ -267,13 +392,24 @@ describe("a server built on the SDK's session example", () => {
       const known = typeof id === "string" ? sessions.get(id) : undefined;
       if (known) return known.handleRequest(request, response, body);
       if (!isInitializeRequest(body)) {
-        response.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", error: { code: -32000, message: "Bad Request: No valid session ID provided" }, id: null }));
+        response.writeHead(400, { "content-type": "application/json" }).end(
+          JSON.stringify({
+            jsonrpc: "2.0",
+            error: { code: -32000, message: "Bad Request: No valid session ID provided" },
+            id: null,
+          }),
+        );
         return;
       }
       initialized++;
-      const transport: InstanceType<typeof StreamableHTTPServerTransport> = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (sid) => void sessions.set(sid, transport) });
+      const transport: InstanceType<typeof StreamableHTTPServerTransport> = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (sid) => void sessions.set(sid, transport),
+      });
       const server = new McpServer({ name: "example", version: "1.0.0" });
-      server.registerTool("ping", { description: "answers" }, async () => ({ content: [{ type: "text", text: "pong" }] }));
+      server.registerTool("ping", { description: "answers" }, async () => ({
+        content: [{ type: "text", text: "pong" }],
+      }));
       await server.connect(transport);
       await transport.handleRequest(request, response, body);
     });
@@ -281,8 +417,20 @@ describe("a server built on the SDK's session example", () => {
     const url = `http://127.0.0.1:${(http.address() as { port: number }).port}/mcp`;
     const examplePool = new McpClientPool();
     try {
-      const spec: ConnectionSpec = { key: "t/example", integration: "example", timeouts, transport: "http", url, headers: {}, secretHeaders: {}, launch: undefined };
-      const ping = () => examplePool.request(spec, "calling ping", (client, options) => client.callTool({ name: "ping", arguments: {} }, undefined, options));
+      const spec: ConnectionSpec = {
+        key: "t/example",
+        integration: "example",
+        timeouts,
+        transport: "http",
+        url,
+        headers: {},
+        secretHeaders: {},
+        launch: undefined,
+      };
+      const ping = () =>
+        examplePool.request(spec, "calling ping", (client, options) =>
+          client.callTool({ name: "ping", arguments: {} }, undefined, options),
+        );
       assert.ok(!(await ping()).isError);
       sessions.clear(); // the restart
       assert.ok(!(await ping()).isError, "answered on a new session");
@@ -321,8 +469,19 @@ describe("a server that dies mid-call", () => {
     const dyingPool = new McpClientPool();
     try {
       // A long request timeout: failing at it would be INTEGRATION_TIMEOUT, which this test refuses.
-      const spec: ConnectionSpec = { key: "t/dying", integration: "dying", timeouts: { connectMs: 10_000, requestMs: 120_000 }, transport: "http", url, headers: {}, secretHeaders: {}, launch: undefined };
-      const call = dyingPool.request(spec, "calling hang", (client, options) => client.callTool({ name: "hang", arguments: {} }, undefined, options));
+      const spec: ConnectionSpec = {
+        key: "t/dying",
+        integration: "dying",
+        timeouts: { connectMs: 10_000, requestMs: 120_000 },
+        transport: "http",
+        url,
+        headers: {},
+        secretHeaders: {},
+        launch: undefined,
+      };
+      const call = dyingPool.request(spec, "calling hang", (client, options) =>
+        client.callTool({ name: "hang", arguments: {} }, undefined, options),
+      );
       const failed = failure(call);
       await inCall;
       http.closeAllConnections();
@@ -331,7 +490,8 @@ describe("a server that dies mid-call", () => {
       assert.equal(error.code, "INTEGRATION_UNREACHABLE", error.message);
       // In doubt for a call that is not safe to repeat (tool-executors): the cause is the dropped socket.
       const causes: unknown[] = [];
-      for (let current: unknown = error; current; current = (current as { cause?: unknown }).cause) causes.push((current as { code?: unknown }).code);
+      for (let current: unknown = error; current; current = (current as { cause?: unknown }).cause)
+        causes.push((current as { code?: unknown }).code);
       assert.ok(causes.includes("UND_ERR_SOCKET"), `causes: ${causes.join(", ")}`);
     } finally {
       await dyingPool.closeAll();

@@ -9,7 +9,12 @@ import { REPO } from "./helpers/tenants.ts";
 
 test("docs/errors.md has a row for every error code, with its HTTP status and whether it is retryable", async () => {
   const doc = await readFile(path.join(REPO, "docs/errors.md"), "utf8");
-  const rows = new Map([...doc.matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \| (yes|no) \| (.+) \|$/gm)].map((m) => [m[1] ?? "", { status: Number(m[2]), retryable: m[3] === "yes", meaning: m[4] ?? "" }]));
+  const rows = new Map(
+    [...doc.matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \| (yes|no) \| (.+) \|$/gm)].map((m) => [
+      m[1] ?? "",
+      { status: Number(m[2]), retryable: m[3] === "yes", meaning: m[4] ?? "" },
+    ]),
+  );
   for (const code of ERROR_CODES) {
     const row = rows.get(code);
     assert.ok(row, `docs/errors.md has no row for ${code}`);
@@ -17,5 +22,9 @@ test("docs/errors.md has a row for every error code, with its HTTP status and wh
     assert.equal(row.retryable, isRetryableCode(code), `${code}: retryable`);
     assert.ok(row.meaning.trim().length > 10, `${code}: says what it means`);
   }
-  assert.deepEqual([...rows.keys()].filter((code) => !(ERROR_CODES as readonly string[]).includes(code)), [], "rows for codes that do not exist");
+  assert.deepEqual(
+    [...rows.keys()].filter((code) => !(ERROR_CODES as readonly string[]).includes(code)),
+    [],
+    "rows for codes that do not exist",
+  );
 });

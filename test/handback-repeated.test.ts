@@ -30,14 +30,27 @@ export default defineWorkflow({
     return { done: ${STEPS} };
   },
 });`;
-const TESTS = JSON.stringify({ tests: [{ name: "marks", input: {}, mocks: { "ops.mark": Array.from({ length: STEPS }, (_, i) => ({ output: { written: `step-${i + 1}` } })) }, expect: { output: { done: STEPS } } }] });
+const TESTS = JSON.stringify({
+  tests: [
+    {
+      name: "marks",
+      input: {},
+      mocks: { "ops.mark": Array.from({ length: STEPS }, (_, i) => ({ output: { written: `step-${i + 1}` } })) },
+      expect: { output: { done: STEPS } },
+    },
+  ],
+});
 
-test("a run handed back six times in a row is resumed each time, finishes, and uses none of its job's retries", { timeout: 240_000 }, async () => {
+test("a run handed back six times in a row is resumed each time, finishes, and uses none of its job's retries", {
+  timeout: 240_000,
+}, async () => {
   const dir = await mkdtemp(path.join(tmpdir(), "charter-handbacks-"));
   const countFile = path.join(dir, "count.txt");
   const hold = path.join(dir, "hold");
   await writeFile(countFile, "");
-  const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: countingServer(countFile, hold) } } } });
+  const tenants = await tenantsFolder({
+    acme: { config: { name: "Acme", integrations: { ops: countingServer(countFile, hold) } } },
+  });
   const processEnv = { CHARTER_TENANTS_DIR: tenants, CHARTER_RUN_LEASE_MS: "4000", CHARTER_SHUTDOWN_GRACE_MS: "0" };
   const database = await testDatabase("server");
   const url = database.raw.kind === "postgres" ? database.raw.url : "";
@@ -46,7 +59,11 @@ test("a run handed back six times in a row is resumed each time, finishes, and u
   /** A worker process of its own (an app with its own connections), as `charter worker` is. */
   const worker = async (name: string): Promise<{ app: App; dispatcher: Dispatcher }> => {
     const app = await createApp({ processEnv, database: await openServerDatabase(url, { max: 4 }) });
-    const dispatcher = await Dispatcher.start(app, { worker: true, scheduler: true, onEvent: (e: DispatcherEvent) => events.push(`${name} ${e.event} ${JSON.stringify(e.detail)}`) });
+    const dispatcher = await Dispatcher.start(app, {
+      worker: true,
+      scheduler: true,
+      onEvent: (e: DispatcherEvent) => events.push(`${name} ${e.event} ${JSON.stringify(e.detail)}`),
+    });
     return { app, dispatcher };
   };
   const seen = async (pattern: RegExp, ms = 60_000) => {
@@ -74,7 +91,12 @@ test("a run handed back six times in a row is resumed each time, finishes, and u
       await rm(hold);
       await stopping;
       await app.close();
-      assert.ok(events.some((line) => line.startsWith(`W${round} run-handed-back`) || line.startsWith(`W${round} runs-handed-back`)), `round ${round} handed nothing back:\n${events.join("\n")}`);
+      assert.ok(
+        events.some(
+          (line) => line.startsWith(`W${round} run-handed-back`) || line.startsWith(`W${round} runs-handed-back`),
+        ),
+        `round ${round} handed nothing back:\n${events.join("\n")}`,
+      );
     }
     // A live worker (with the sweep) finishes it.
     const last = await worker("W7");
@@ -84,15 +106,28 @@ test("a run handed back six times in a row is resumed each time, finishes, and u
       await last.dispatcher.stop();
       await last.app.close();
     }
-    assert.ok(events.some((line) => line.startsWith("W7 run-resumed")), events.join("\n"));
+    assert.ok(
+      events.some((line) => line.startsWith("W7 run-resumed")),
+      events.join("\n"),
+    );
     // The hand-backs used none of the job's retries: it completed on its first try.
-    const [row] = (await main.database.db.execute(sql`select retry_count, state from pgboss.job where id = ${job}::uuid`)) as unknown as { retry_count: number; state: string }[];
-    assert.deepEqual({ retries: row?.retry_count, state: row?.state }, { retries: 0, state: "completed" }, events.join("\n"));
+    const [row] = (await main.database.db.execute(
+      sql`select retry_count, state from pgboss.job where id = ${job}::uuid`,
+    )) as unknown as { retry_count: number; state: string }[];
+    assert.deepEqual(
+      { retries: row?.retry_count, state: row?.state },
+      { retries: 0, state: "completed" },
+      events.join("\n"),
+    );
     const run = await main.runRepository.runOfJob(job);
     assert.equal(run?.status, "succeeded", events.join("\n"));
     assert.ok((run?.attempts ?? 0) >= 7, `attempts ${run?.attempts}`);
     const marks = new Set((await readFile(countFile, "utf8")).split("\n").filter(Boolean));
-    assert.deepEqual([...marks].sort(), Array.from({ length: STEPS }, (_, i) => `mark:step-${i + 1}`).sort(), "every step was done");
+    assert.deepEqual(
+      [...marks].sort(),
+      Array.from({ length: STEPS }, (_, i) => `mark:step-${i + 1}`).sort(),
+      "every step was done",
+    );
   } finally {
     await main.close();
   }

@@ -30,17 +30,34 @@ export default defineWorkflow({
   },
 });`;
 const TESTS = JSON.stringify({
-  tests: [{ name: "appends", input: {}, mocks: { "ops.append": [{ output: { written: "one" } }, { output: { written: "two" } }, { output: { written: "three" } }] }, expect: { output: { done: 3 } } }],
+  tests: [
+    {
+      name: "appends",
+      input: {},
+      mocks: {
+        "ops.append": [
+          { output: { written: "one" } },
+          { output: { written: "two" } },
+          { output: { written: "three" } },
+        ],
+      },
+      expect: { output: { done: 3 } },
+    },
+  ],
 });
 
-test("a worker stopped mid-run hands the run back; another worker resumes it and no call happens twice", { timeout: 120_000 }, async () => {
+test("a worker stopped mid-run hands the run back; another worker resumes it and no call happens twice", {
+  timeout: 120_000,
+}, async () => {
   const dir = await mkdtemp(path.join(tmpdir(), "charter-handback-"));
   const countFile = path.join(dir, "count.txt");
   await writeFile(countFile, "");
   // A call's delay lasts while this file exists: the first call is held open until A has been told to stop.
   const hold = path.join(dir, "hold");
   await writeFile(hold, "");
-  const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: countingServer(countFile, hold) } } } });
+  const tenants = await tenantsFolder({
+    acme: { config: { name: "Acme", integrations: { ops: countingServer(countFile, hold) } } },
+  });
   const database = await testDatabase("server");
   const url = database.raw.kind === "postgres" ? database.raw.url : "";
   const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants }, database });
@@ -50,7 +67,13 @@ test("a worker stopped mid-run hands the run back; another worker resumes it and
     new Promise<ChildProcess>((resolve, reject) => {
       const worker = spawn(process.execPath, ["--no-node-snapshot", path.join(REPO, "src/cli/charter.js"), "worker"], {
         cwd: REPO,
-        env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "", DATABASE_URL: url, CHARTER_TENANTS_DIR: tenants, CHARTER_SHUTDOWN_GRACE_MS: "200" },
+        env: {
+          PATH: process.env["PATH"] ?? "",
+          HOME: process.env["HOME"] ?? "",
+          DATABASE_URL: url,
+          CHARTER_TENANTS_DIR: tenants,
+          CHARTER_SHUTDOWN_GRACE_MS: "200",
+        },
         stdio: ["ignore", "pipe", "pipe"],
       });
       workers.push(worker);
@@ -95,14 +118,24 @@ test("a worker stopped mid-run hands the run back; another worker resumes it and
     assert.equal(run?.status, "succeeded", logs.join("\n"));
     assert.equal(run?.attempts, 2, "started by A, resumed by B");
     const journal = await app.runRepository.journal(run?.id ?? "");
-    assert.deepEqual(journal.map((e) => `${e.seq} ${e.tool} ${e.status}`), ["1 append succeeded", "2 append succeeded", "3 append succeeded"]);
+    assert.deepEqual(
+      journal.map((e) => `${e.seq} ${e.tool} ${e.status}`),
+      ["1 append succeeded", "2 append succeeded", "3 append succeeded"],
+    );
     const lines = (await readFile(countFile, "utf8")).split("\n").filter(Boolean);
     assert.deepEqual(lines, ["append:one", "append:two", "append:three"], "each call happened exactly once");
-    assert.ok(logs.some((line) => line.startsWith("A ") && line.includes('"run-handed-back"')), logs.join("\n"));
+    assert.ok(
+      logs.some((line) => line.startsWith("A ") && line.includes('"run-handed-back"')),
+      logs.join("\n"),
+    );
   } finally {
     await dispatcher?.stop();
     for (const worker of workers) if (worker.exitCode === null) worker.kill("SIGTERM");
-    await Promise.all(workers.map((worker) => (worker.exitCode === null ? new Promise((resolve) => worker.once("exit", resolve)) : undefined)));
+    await Promise.all(
+      workers.map((worker) =>
+        worker.exitCode === null ? new Promise((resolve) => worker.once("exit", resolve)) : undefined,
+      ),
+    );
     await app.close();
   }
 });

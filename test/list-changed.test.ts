@@ -14,28 +14,43 @@ import { Dispatcher, type DispatcherEvent } from "../src/triggers/index.ts";
 import { embeddedTestDatabase } from "./helpers/databases.ts";
 import { countingServer, tenantsFolder } from "./helpers/tenants.ts";
 
-test("a server's tools/list_changed syncs its tenant again: the new tool is in the catalog", { timeout: 120_000 }, async () => {
+test("a server's tools/list_changed syncs its tenant again: the new tool is in the catalog", {
+  timeout: 120_000,
+}, async () => {
   const dir = await mkdtemp(path.join(tmpdir(), "charter-list-changed-"));
   const countFile = path.join(dir, "count.txt");
   await writeFile(countFile, "");
   const server = countingServer(countFile);
-  const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: { ...server, args: [...server.args, "--growable"] } } } } });
+  const tenants = await tenantsFolder({
+    acme: { config: { name: "Acme", integrations: { ops: { ...server, args: [...server.args, "--growable"] } } } },
+  });
   const processEnv = { CHARTER_TENANTS_DIR: tenants };
   const app = await createApp({ processEnv, database: await embeddedTestDatabase() });
   const events: DispatcherEvent[] = [];
   let dispatcher: Dispatcher | undefined;
   try {
     assert.ok((await app.sync("acme")).result.ok);
-    const tools = async () => (await app.catalogs.currentCatalog("acme"))[0]?.content.tools.map((tool) => tool.name).sort() ?? [];
+    const tools = async () =>
+      (await app.catalogs.currentCatalog("acme"))[0]?.content.tools.map((tool) => tool.name).sort() ?? [];
     assert.ok(!(await tools()).includes("extra_1"));
-    dispatcher = await Dispatcher.start(app, { worker: false, scheduler: true, subscriptions: { pool: app.pool, env: app.env, processEnv, sync: (tenantId) => app.sync(tenantId) }, onEvent: (event) => events.push(event) });
+    dispatcher = await Dispatcher.start(app, {
+      worker: false,
+      scheduler: true,
+      subscriptions: { pool: app.pool, env: app.env, processEnv, sync: (tenantId) => app.sync(tenantId) },
+      onEvent: (event) => events.push(event),
+    });
     // The server adds a tool while Charter has a connection open to it (as a run would call it).
     const spec = (await tenantConnections({ env: app.env, processEnv, tenantId: "acme" })).specs.get("ops");
     assert.ok(spec);
-    await app.pool.request(spec, "calling grow", (client, options) => client.callTool({ name: "grow", arguments: {} }, undefined, options));
+    await app.pool.request(spec, "calling grow", (client, options) =>
+      client.callTool({ name: "grow", arguments: {} }, undefined, options),
+    );
     const until = Date.now() + 60_000;
     while (!events.some((event) => event.event === "catalog-resynced")) {
-      assert.ok(Date.now() < until, `no re-sync: ${JSON.stringify(events.filter((event) => event.event !== "schedules-synced"))}`);
+      assert.ok(
+        Date.now() < until,
+        `no re-sync: ${JSON.stringify(events.filter((event) => event.event !== "schedules-synced"))}`,
+      );
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const resynced = events.find((event) => event.event === "catalog-resynced");

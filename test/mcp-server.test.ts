@@ -45,7 +45,10 @@ describe("Charter as an MCP server", () => {
   };
 
   before(async () => {
-    app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: path.join(REPO, "tenants") }, database: await embeddedTestDatabase() });
+    app = await createApp({
+      processEnv: { CHARTER_TENANTS_DIR: path.join(REPO, "tenants") },
+      database: await embeddedTestDatabase(),
+    });
     await app.catalogs.upsertTenant({ id: "demo", name: "Demo", configHash: "" });
     await app.catalogs.upsertTenant({ id: "other", name: "Other", configHash: "" });
     assert.ok((await app.sync("demo")).result.ok);
@@ -53,7 +56,11 @@ describe("Charter as an MCP server", () => {
     const ben = await actor("ben", "demo", ["reviewer"]);
     await actor("olga", "demo", ["operator", "author"]);
     await actor("stranger", "other", ["admin", "operator"]);
-    const planned = await app.planner.plan({ tenantId: "demo", request: "From a webhook, open an incident and post it to #it-ops", author: ana });
+    const planned = await app.planner.plan({
+      tenantId: "demo",
+      request: "From a webhook, open an incident and post it to #it-ops",
+      author: ana,
+    });
     workflow = planned.version.workflow;
     await app.versions.submit("demo", planned.version.id, ana);
     await app.versions.approve("demo", planned.version.id, ben, "reviewed");
@@ -69,7 +76,11 @@ describe("Charter as an MCP server", () => {
 
   const connect = async (key: string, base = served.base) => {
     const client = new Client({ name: "charter-test", version: "1.0.0" });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${base}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${key}` } },
+      }),
+    );
     return client;
   };
 
@@ -81,16 +92,34 @@ describe("Charter as an MCP server", () => {
     assert.match(tool.name, /^[A-Za-z0-9_.-]+$/);
     assert.ok(tool.outputSchema && tool.inputSchema.type === "object");
     assert.match(tool.description ?? "", /approved version 1; calls chat\.post_message, tickets\.create_incident/);
-    for (const name of ["charter.plan_workflow", "charter.list_workflows", "charter.get_version", "charter.start_run", "charter.get_run", "charter.get_run_logs", "charter.list_runs", "charter.wait_for_runs"]) {
-      assert.ok(tools.some((t) => t.name === name), `${name} is listed`);
+    for (const name of [
+      "charter.plan_workflow",
+      "charter.list_workflows",
+      "charter.get_version",
+      "charter.start_run",
+      "charter.get_run",
+      "charter.get_run_logs",
+      "charter.list_runs",
+      "charter.wait_for_runs",
+    ]) {
+      assert.ok(
+        tools.some((t) => t.name === name),
+        `${name} is listed`,
+      );
     }
-    assert.deepEqual(tools.filter((t) => /approv|reject|rollback|submit|key|grant/i.test(t.name)), [], "nothing approval-like over MCP");
+    assert.deepEqual(
+      tools.filter((t) => /approv|reject|rollback|submit|key|grant/i.test(t.name)),
+      [],
+      "nothing approval-like over MCP",
+    );
 
     const result = await client.callTool({ name: workflow, arguments: INCIDENT });
     assert.equal(result.isError, undefined, JSON.stringify(result));
     const validate = new Ajv2020({ strict: false }).compile(tool.outputSchema);
     assert.ok(validate(result.structuredContent), JSON.stringify(validate.errors));
-    const meta = (result._meta as Record<string, { id: string; workflow: string; version: number; durationMs: number }>)["charter/run"];
+    const meta = (
+      result._meta as Record<string, { id: string; workflow: string; version: number; durationMs: number }>
+    )["charter/run"];
     assert.equal(meta?.workflow, workflow);
     assert.equal(meta?.version, 1);
     assert.ok((meta?.durationMs ?? -1) >= 0);
@@ -103,8 +132,14 @@ describe("Charter as an MCP server", () => {
     // Follow it with the management tools.
     const got = await client.callTool({ name: "charter.get_run", arguments: { run_id: meta?.id } });
     const journal = (got.structuredContent as { journal: { tool: string; status: string }[] }).journal;
-    assert.deepEqual(journal.map((e) => `${e.tool} ${e.status}`), ["create_incident succeeded", "post_message succeeded"]);
-    const waited = await client.callTool({ name: "charter.wait_for_runs", arguments: { run_ids: [meta?.id], timeout_seconds: 1 } });
+    assert.deepEqual(
+      journal.map((e) => `${e.tool} ${e.status}`),
+      ["create_incident succeeded", "post_message succeeded"],
+    );
+    const waited = await client.callTool({
+      name: "charter.wait_for_runs",
+      arguments: { run_ids: [meta?.id], timeout_seconds: 1 },
+    });
     assert.equal((waited.structuredContent as { finished: boolean }).finished, true);
     const version = await client.callTool({ name: "charter.get_version", arguments: { version: `${workflow}@1` } });
     assert.match(JSON.stringify(version.structuredContent), /defineWorkflow/);
@@ -113,14 +148,21 @@ describe("Charter as an MCP server", () => {
     const bad = await client.callTool({ name: workflow, arguments: { title: 5 } });
     assert.equal(bad.isError, true);
     assert.match(JSON.stringify(bad.content), /RUN_INPUT_INVALID/);
-    assert.deepEqual((bad._meta as Record<string, unknown>)["charter/error"], { code: "RUN_INPUT_INVALID", retryable: false });
+    assert.deepEqual((bad._meta as Record<string, unknown>)["charter/error"], {
+      code: "RUN_INPUT_INVALID",
+      retryable: false,
+    });
     await client.close();
   });
 
   test("a run that outlasts the wait answers with its id and how to wait for it", async () => {
     const olga = await app.identity.userByHandle("olga");
     const roles = await app.identity.roles("demo", olga?.id ?? "");
-    const server = createCharterMcpServer(app, { tenantId: "demo", actor: { userId: olga?.id ?? "", handle: "olga" }, roles }, { runWaitMs: 1 });
+    const server = createCharterMcpServer(
+      app,
+      { tenantId: "demo", actor: { userId: olga?.id ?? "", handle: "olga" }, roles },
+      { runWaitMs: 1 },
+    );
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     await server.connect(serverSide);
     const client = new Client({ name: "wait-test", version: "1.0.0" });
@@ -130,44 +172,89 @@ describe("Charter as an MCP server", () => {
     const meta = slow._meta as Record<string, { id?: string; code?: string; retryable?: boolean }>;
     assert.deepEqual(meta["charter/error"], { code: "RUN_STILL_RUNNING", retryable: false });
     const id = meta["charter/run"]?.id ?? "";
-    assert.match(JSON.stringify(slow.content), new RegExp(`charter\\.wait_for_runs with \\{\\\\"run_ids\\\\":\\[\\\\"${id}`));
-    const waited = await client.callTool({ name: "charter.wait_for_runs", arguments: { run_ids: [id], timeout_seconds: 30 } });
-    assert.deepEqual((waited.structuredContent as { runs: { status: string }[] }).runs.map((r) => r.status), ["succeeded"]);
+    assert.match(
+      JSON.stringify(slow.content),
+      new RegExp(`charter\\.wait_for_runs with \\{\\\\"run_ids\\\\":\\[\\\\"${id}`),
+    );
+    const waited = await client.callTool({
+      name: "charter.wait_for_runs",
+      arguments: { run_ids: [id], timeout_seconds: 30 },
+    });
+    assert.deepEqual(
+      (waited.structuredContent as { runs: { status: string }[] }).runs.map((r) => r.status),
+      ["succeeded"],
+    );
     await client.close();
   });
 
   test("a call that asks for progress hears its run start, keep going and its waits finish", async () => {
     const olga = await app.identity.userByHandle("olga");
     const roles = await app.identity.roles("demo", olga?.id ?? "");
-    const server = createCharterMcpServer(app, { tenantId: "demo", actor: { userId: olga?.id ?? "", handle: "olga" }, roles }, { runWaitMs: 30_000, progressMs: 5 });
+    const server = createCharterMcpServer(
+      app,
+      { tenantId: "demo", actor: { userId: olga?.id ?? "", handle: "olga" }, roles },
+      { runWaitMs: 30_000, progressMs: 5 },
+    );
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     await server.connect(serverSide);
     const client = new Client({ name: "progress-test", version: "1.0.0" });
     await client.connect(clientSide);
     const heard: { progress: number; message?: string | undefined }[] = [];
-    const ran = await client.callTool({ name: workflow, arguments: INCIDENT }, undefined, { onprogress: (p) => heard.push(p) });
+    const ran = await client.callTool({ name: workflow, arguments: INCIDENT }, undefined, {
+      onprogress: (p) => heard.push(p),
+    });
     assert.equal(ran.isError, undefined, JSON.stringify(ran.content));
     const id = (ran._meta as Record<string, { id: string }>)["charter/run"]?.id ?? "";
     const messages = heard.map((p) => p.message ?? "");
     const start = messages.indexOf(`${workflow}@1: run ${id} started`);
     assert.ok(start >= 0, messages.join("\n"));
-    assert.ok(messages.slice(start + 1).some((m) => m.startsWith(`${workflow}@1: run ${id} is still going (waited `)), messages.join("\n"));
-    assert.ok(messages.slice(0, start).every((m) => m.includes("its run has not started yet")), messages.join("\n"));
-    assert.deepEqual(heard.map((p) => p.progress), heard.map((_, i) => i + 1), "progress only increases");
+    assert.ok(
+      messages.slice(start + 1).some((m) => m.startsWith(`${workflow}@1: run ${id} is still going (waited `)),
+      messages.join("\n"),
+    );
+    assert.ok(
+      messages.slice(0, start).every((m) => m.includes("its run has not started yet")),
+      messages.join("\n"),
+    );
+    assert.deepEqual(
+      heard.map((p) => p.progress),
+      heard.map((_, i) => i + 1),
+      "progress only increases",
+    );
     const waits: { message?: string | undefined }[] = [];
-    await client.callTool({ name: "charter.wait_for_runs", arguments: { run_ids: [id], timeout_seconds: 1 } }, undefined, { onprogress: (p) => waits.push(p) });
-    assert.deepEqual(waits.map((p) => p.message), ["1 of 1 run finished"]);
+    await client.callTool(
+      { name: "charter.wait_for_runs", arguments: { run_ids: [id], timeout_seconds: 1 } },
+      undefined,
+      { onprogress: (p) => waits.push(p) },
+    );
+    assert.deepEqual(
+      waits.map((p) => p.message),
+      ["1 of 1 run finished"],
+    );
     // Queued through the dispatcher (as under charter serve): the job, then the run once a worker has started it.
-    const queuedServer = createCharterMcpServer(app, { tenantId: "demo", actor: { userId: olga?.id ?? "", handle: "olga" }, roles }, { runWaitMs: 30_000, progressMs: 5, dispatcher });
+    const queuedServer = createCharterMcpServer(
+      app,
+      { tenantId: "demo", actor: { userId: olga?.id ?? "", handle: "olga" }, roles },
+      { runWaitMs: 30_000, progressMs: 5, dispatcher },
+    );
     const [queuedClientSide, queuedServerSide] = InMemoryTransport.createLinkedPair();
     await queuedServer.connect(queuedServerSide);
     const queuedClient = new Client({ name: "progress-queued", version: "1.0.0" });
     await queuedClient.connect(queuedClientSide);
     const queuedNotes: string[] = [];
-    const queuedRun = await queuedClient.callTool({ name: workflow, arguments: INCIDENT }, undefined, { onprogress: (p) => queuedNotes.push(p.message ?? "") });
+    const queuedRun = await queuedClient.callTool({ name: workflow, arguments: INCIDENT }, undefined, {
+      onprogress: (p) => queuedNotes.push(p.message ?? ""),
+    });
     const queuedId = (queuedRun._meta as Record<string, { id: string }>)["charter/run"]?.id ?? "";
-    assert.ok(queuedNotes.length > 0 && queuedNotes.every((m) => m.includes("queued as job ") || m.includes(`run ${queuedId} is still going`)), queuedNotes.join("\n"));
-    assert.match(queuedNotes[0] ?? "", new RegExp(`^${workflow}@1: queued as job [0-9a-f-]{36}, not started yet \\(waited 0 s of up to 30 s\\)$`));
+    assert.ok(
+      queuedNotes.length > 0 &&
+        queuedNotes.every((m) => m.includes("queued as job ") || m.includes(`run ${queuedId} is still going`)),
+      queuedNotes.join("\n"),
+    );
+    assert.match(
+      queuedNotes[0] ?? "",
+      new RegExp(`^${workflow}@1: queued as job [0-9a-f-]{36}, not started yet \\(waited 0 s of up to 30 s\\)$`),
+    );
     await queuedClient.close();
 
     // Without a progress token nothing is sent.
@@ -180,26 +267,62 @@ describe("Charter as an MCP server", () => {
     // Planning reports the planner's steps.
     const author = await connect(keys["ana"] ?? "");
     const steps: string[] = [];
-    const planned = await author.callTool({ name: "charter.plan_workflow", arguments: { request: "When a user is added to group sre-oncall, send them a welcome message" } }, undefined, { onprogress: (p) => steps.push(p.message ?? "") });
+    const planned = await author.callTool(
+      {
+        name: "charter.plan_workflow",
+        arguments: { request: "When a user is added to group sre-oncall, send them a welcome message" },
+      },
+      undefined,
+      { onprogress: (p) => steps.push(p.message ?? "") },
+    );
     assert.equal(planned.isError, undefined, JSON.stringify(planned.content));
     assert.match(steps[0] ?? "", /^plan:\n.*directory:\/\/events\/membership/s);
-    assert.ok(steps.some((step) => step.startsWith("check passed: ")), steps.join("\n"));
-    assert.match(JSON.stringify((planned.structuredContent as { plan?: unknown }).plan), /"uri":"directory:\/\/events\/membership"/, "the draft's plan comes back");
+    assert.ok(
+      steps.some((step) => step.startsWith("check passed: ")),
+      steps.join("\n"),
+    );
+    assert.match(
+      JSON.stringify((planned.structuredContent as { plan?: unknown }).plan),
+      /"uri":"directory:\/\/events\/membership"/,
+      "the draft's plan comes back",
+    );
     // A request the planner cannot plan is an answer naming the part, not a tool error.
-    const declined = await author.callTool({ name: "charter.plan_workflow", arguments: { request: "Order a new laptop for the user" } });
+    const declined = await author.callTool({
+      name: "charter.plan_workflow",
+      arguments: { request: "Order a new laptop for the user" },
+    });
     assert.equal(declined.isError, undefined);
     const refusal = declined.structuredContent as { session: string; next: string };
-    assert.deepEqual({ ...refusal, reason: undefined, next: undefined, session: undefined }, { outcome: "refused", clause: "Order a new laptop for the user", reason: undefined, options: [], next: undefined, session: undefined });
+    assert.deepEqual(
+      { ...refusal, reason: undefined, next: undefined, session: undefined },
+      {
+        outcome: "refused",
+        clause: "Order a new laptop for the user",
+        reason: undefined,
+        options: [],
+        next: undefined,
+        session: undefined,
+      },
+    );
     assert.match(refusal.next, /charter\.plan_workflow with \{"session":"[0-9a-f-]{36}","answer":"…"\}/);
     // A question, answered in the same session: the name that does not exist is replaced by the answer.
-    const asked = await author.callTool({ name: "charter.plan_workflow", arguments: { request: "Every weekday at 9:00, post the open P1 incidents to #triage" } });
+    const asked = await author.callTool({
+      name: "charter.plan_workflow",
+      arguments: { request: "Every weekday at 9:00, post the open P1 incidents to #triage" },
+    });
     const question = asked.structuredContent as { outcome: string; options: string[]; session: string };
     assert.equal(question.outcome, "needs-input");
     assert.ok(question.options.includes("#it-ops"), question.options.join());
-    const answered = await author.callTool({ name: "charter.plan_workflow", arguments: { session: question.session, answer: "#it-ops" } });
+    const answered = await author.callTool({
+      name: "charter.plan_workflow",
+      arguments: { session: question.session, answer: "#it-ops" },
+    });
     assert.equal(answered.isError, undefined, JSON.stringify(answered.content));
     assert.equal((answered.structuredContent as { outcome: string }).outcome, "draft");
-    const both = await author.callTool({ name: "charter.plan_workflow", arguments: { request: "x", session: question.session, answer: "#it-ops" } });
+    const both = await author.callTool({
+      name: "charter.plan_workflow",
+      arguments: { request: "x", session: question.session, answer: "#it-ops" },
+    });
     assert.equal(both.isError, true, "a request and an answer at once is refused");
     await author.close();
   });
@@ -208,14 +331,32 @@ describe("Charter as an MCP server", () => {
     const client = await connect(keys["olga"] ?? "");
     const { resources } = await client.listResources();
     const uris = resources.map((r) => r.uri);
-    for (const uri of ["charter://guide", "charter://sdk/index.d.ts", "charter://sdk/tickets.d.ts", "charter://sdk/chat.d.ts", "charter://runtime/charter.d.ts"]) assert.ok(uris.includes(uri), `${uri} in ${uris.join(", ")}`);
+    for (const uri of [
+      "charter://guide",
+      "charter://sdk/index.d.ts",
+      "charter://sdk/tickets.d.ts",
+      "charter://sdk/chat.d.ts",
+      "charter://runtime/charter.d.ts",
+    ])
+      assert.ok(uris.includes(uri), `${uri} in ${uris.join(", ")}`);
     const tickets = await client.readResource({ uri: "charter://sdk/tickets.d.ts" });
     assert.match(String((tickets.contents[0] as { text: string }).text), /export declare function createIncident/);
-    await assert.rejects(client.readResource({ uri: "charter://sdk/../../etc/passwd" }), (error: { code?: number; message?: string }) => error.code === -32002 && /Resource not found/.test(error.message ?? ""));
-    assert.deepEqual((await client.listResourceTemplates()).resourceTemplates, [], "templates/list is answered (there are none)");
+    await assert.rejects(
+      client.readResource({ uri: "charter://sdk/../../etc/passwd" }),
+      (error: { code?: number; message?: string }) =>
+        error.code === -32002 && /Resource not found/.test(error.message ?? ""),
+    );
+    assert.deepEqual(
+      (await client.listResourceTemplates()).resourceTemplates,
+      [],
+      "templates/list is answered (there are none)",
+    );
     await client.subscribeResource({ uri: "charter://sdk/tickets.d.ts" }); // updated when a sync changes the catalog
     await assert.rejects(client.subscribeResource({ uri: "file:///etc/passwd" }), /Resource not found/);
-    const prompt = await client.getPrompt({ name: "draft_workflow", arguments: { request: "Close stale tickets every Friday" } });
+    const prompt = await client.getPrompt({
+      name: "draft_workflow",
+      arguments: { request: "Close stale tickets every Friday" },
+    });
     assert.match(JSON.stringify(prompt.messages), /charter\.plan_workflow/);
     await client.close();
   });
@@ -231,8 +372,14 @@ describe("Charter as an MCP server", () => {
 
     const reviewer = await connect(keys["ben"] ?? "");
     const names = (await reviewer.listTools()).tools.map((t) => t.name);
-    assert.ok(!names.includes(workflow) && !names.includes("charter.start_run") && !names.includes("charter.plan_workflow"), names.join(", "));
-    assert.deepEqual(names.filter((n) => /approv|reject|rollback|submit/i.test(n)), []);
+    assert.ok(
+      !names.includes(workflow) && !names.includes("charter.start_run") && !names.includes("charter.plan_workflow"),
+      names.join(", "),
+    );
+    assert.deepEqual(
+      names.filter((n) => /approv|reject|rollback|submit/i.test(n)),
+      [],
+    );
     const refused = await reviewer.callTool({ name: "charter.start_run", arguments: { workflow, input: INCIDENT } });
     assert.equal(refused.isError, true);
     assert.match(JSON.stringify(refused.content), /NOT_AUTHORIZED/);
@@ -249,17 +396,28 @@ describe("Charter as an MCP server", () => {
     await new Promise((resolve) => setTimeout(resolve, 3500)); // the watcher's first look
     const ana = { userId: (await app.identity.userByHandle("ana"))?.id ?? "", handle: "ana" };
     const ben = { userId: (await app.identity.userByHandle("ben"))?.id ?? "", handle: "ben" };
-    const planned = await app.planner.plan({ tenantId: "demo", request: "Page the on-call engineer with a message and post it to #it-ops", author: ana });
+    const planned = await app.planner.plan({
+      tenantId: "demo",
+      request: "Page the on-call engineer with a message and post it to #it-ops",
+      author: ana,
+    });
     await app.versions.submit("demo", planned.version.id, ana);
     await app.versions.approve("demo", planned.version.id, ben, "ok");
-    await Promise.race([notified, new Promise((_, reject) => setTimeout(() => reject(new Error("no tools/list_changed within 10 s")), 10_000))]);
+    await Promise.race([
+      notified,
+      new Promise((_, reject) => setTimeout(() => reject(new Error("no tools/list_changed within 10 s")), 10_000)),
+    ]);
     assert.ok((await client.listTools()).tools.some((t) => t.name === planned.version.workflow));
     await client.close();
   });
 
   test("the sessions of a tenant share one watch: ten open sessions read the active versions once per interval, not ten times", async () => {
     const olga = await app.identity.userByHandle("olga");
-    const caller = { tenantId: "demo", actor: { userId: olga?.id ?? "", handle: "olga" }, roles: await app.identity.roles("demo", olga?.id ?? "") };
+    const caller = {
+      tenantId: "demo",
+      actor: { userId: olga?.id ?? "", handle: "olga" },
+      roles: await app.identity.roles("demo", olga?.id ?? ""),
+    };
     const repository = app.versionRepository;
     const original = repository.activeVersions.bind(repository);
     let reads = 0;
@@ -288,9 +446,19 @@ describe("Charter as an MCP server", () => {
   });
 
   test("the endpoint: no key 401, a bad key 401, a foreign Host or Origin 403, another user's session 404", async () => {
-    const init = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } } });
+    const init = JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+    });
     const post = (headers: Record<string, string>, body = init) =>
-      raw("POST", served.port, { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers }, body);
+      raw(
+        "POST",
+        served.port,
+        { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+        body,
+      );
     assert.equal((await post({})).status, 401);
     assert.equal((await post({ authorization: "Bearer chk_forged" })).status, 401);
     assert.equal((await post({ authorization: `Bearer ${keys["olga"]}`, host: "evil.example:80" })).status, 403);
@@ -300,36 +468,96 @@ describe("Charter as an MCP server", () => {
     const session = opened.headers["mcp-session-id"];
     assert.ok(typeof session === "string");
     const list = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" });
-    const hijack = await post({ authorization: `Bearer ${keys["ana"]}`, "mcp-session-id": session, "mcp-protocol-version": "2025-06-18" }, list);
+    const hijack = await post(
+      { authorization: `Bearer ${keys["ana"]}`, "mcp-session-id": session, "mcp-protocol-version": "2025-06-18" },
+      list,
+    );
     assert.equal(hijack.status, 404, "another user's key cannot use the session");
   });
 
   test("a failed run is called retryable only when it changed nothing: a run that posted before its UNAVAILABLE is not", () => {
-    const annotations = (readOnly: boolean) => ({ readOnly, destructive: false, idempotent: false, openWorld: true, declared: true });
+    const annotations = (readOnly: boolean) => ({
+      readOnly,
+      destructive: false,
+      idempotent: false,
+      openWorld: true,
+      declared: true,
+    });
     const capabilities = [
-      { integration: "directory", tool: "get_on_call", sdkFunction: "directory.getOnCall", annotations: annotations(true) },
+      {
+        integration: "directory",
+        tool: "get_on_call",
+        sdkFunction: "directory.getOnCall",
+        annotations: annotations(true),
+      },
       { integration: "chat", tool: "post_message", sdkFunction: "chat.postMessage", annotations: annotations(false) },
     ];
     const read = { integration: "directory", tool: "get_on_call", status: "succeeded" };
     assert.equal(retryAdvice("UNAVAILABLE", [read], capabilities).retryable, true, "only reads before the failure");
-    assert.equal(retryAdvice("UNAVAILABLE", [read, { integration: "chat", tool: "post_message", status: "failed" }], capabilities).retryable, true, "the change itself failed");
+    assert.equal(
+      retryAdvice("UNAVAILABLE", [read, { integration: "chat", tool: "post_message", status: "failed" }], capabilities)
+        .retryable,
+      true,
+      "the change itself failed",
+    );
     for (const status of ["succeeded", "started"]) {
-      const advice = retryAdvice("UNAVAILABLE", [read, { integration: "chat", tool: "post_message", status }], capabilities);
+      const advice = retryAdvice(
+        "UNAVAILABLE",
+        [read, { integration: "chat", tool: "post_message", status }],
+        capabilities,
+      );
       assert.deepEqual([advice.retryable, /could do that twice/.test(advice.hint)], [false, true], status);
     }
     assert.equal(retryAdvice("WORKFLOW_ERROR", [], capabilities).retryable, false);
   });
 
   test("messages past the limits on outside JSON are parse errors before any tool reads them: arguments nested 100,000 deep, a NUL character", async () => {
-    const opened = await raw("POST", served.port, { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${keys["olga"]}` }, JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } } }));
+    const opened = await raw(
+      "POST",
+      served.port,
+      {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        authorization: `Bearer ${keys["olga"]}`,
+      },
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+      }),
+    );
     const session = String(opened.headers["mcp-session-id"]);
     const call = (body: string) =>
-      raw("POST", served.port, { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${keys["olga"]}`, "mcp-session-id": session, "mcp-protocol-version": "2025-06-18" }, body);
+      raw(
+        "POST",
+        served.port,
+        {
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          authorization: `Bearer ${keys["olga"]}`,
+          "mcp-session-id": session,
+          "mcp-protocol-version": "2025-06-18",
+        },
+        body,
+      );
     const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
-    const nested = await call(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"charter.start_run","arguments":{"workflow":"${workflow}","input":{"x":${deep}}}}}`);
+    const nested = await call(
+      `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"charter.start_run","arguments":{"workflow":"${workflow}","input":{"x":${deep}}}}}`,
+    );
     assert.equal(nested.status, 400, nested.body);
-    assert.deepEqual(JSON.parse(nested.body)["error"], { code: -32700, message: "Parse error: the message nests deeper than 64 levels" });
-    const nul = await call(JSON.stringify({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "charter.list_workflows", arguments: { x: "a\u0000b" } } }));
+    assert.deepEqual(JSON.parse(nested.body)["error"], {
+      code: -32700,
+      message: "Parse error: the message nests deeper than 64 levels",
+    });
+    const nul = await call(
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: 3,
+        method: "tools/call",
+        params: { name: "charter.list_workflows", arguments: { x: "a\u0000b" } },
+      }),
+    );
     assert.equal(nul.status, 400, nul.body);
     assert.match(JSON.parse(nul.body)["error"]["message"], /NUL character/);
     const list = await call(JSON.stringify({ jsonrpc: "2.0", id: 4, method: "tools/list" }));
@@ -349,7 +577,10 @@ describe("Charter as an MCP server", () => {
   });
 
   test("a flood of sessions from many users (an admin can make users) crowds out its own users, not a light user of this or another tenant", async () => {
-    const small = await serveHttp({ ...app, env: { ...app.env, mcp: { ...app.env.mcp, maxSessions: 30 } } }, { dispatcher });
+    const small = await serveHttp(
+      { ...app, env: { ...app.env, mcp: { ...app.env.mcp, maxSessions: 30 } } },
+      { dispatcher },
+    );
     const open = (key: string) => connect(key, small.base);
     const opened: Client[] = [];
     try {
@@ -365,7 +596,14 @@ describe("Charter as an MCP server", () => {
       for (const key of flood) for (let i = 0; i < 5; i++) opened.push(await open(key));
       assert.ok((await light.listTools()).tools.length > 0, "the light user's session survived the flood");
       assert.ok((await elsewhere.listTools()).tools.length > 0, "so did the other tenant's");
-      const alive = await Promise.all(opened.map((client) => client.listTools().then(() => true, () => false)));
+      const alive = await Promise.all(
+        opened.map((client) =>
+          client.listTools().then(
+            () => true,
+            () => false,
+          ),
+        ),
+      );
       assert.equal(alive.filter(Boolean).length, 28, "the flood keeps only what is left of the 30 slots");
       opened.push(light, elsewhere);
     } finally {
@@ -375,7 +613,10 @@ describe("Charter as an MCP server", () => {
   });
 
   test("a flood of single-session users from one tenant makes room from that tenant, not from another tenant's idle sessions", async () => {
-    const small = await serveHttp({ ...app, env: { ...app.env, mcp: { ...app.env.mcp, maxSessions: 12 } } }, { dispatcher });
+    const small = await serveHttp(
+      { ...app, env: { ...app.env, mcp: { ...app.env.mcp, maxSessions: 12 } } },
+      { dispatcher },
+    );
     const open = (key: string) => connect(key, small.base);
     const opened: Client[] = [];
     try {
@@ -386,7 +627,8 @@ describe("Charter as an MCP server", () => {
         await actor(`single-${i}`, "demo", ["operator"]);
         opened.push(await open(keys[`single-${i}`] ?? ""));
       }
-      for (const client of elsewhere) assert.ok((await client.listTools()).tools.length > 0, "the other tenant's sessions survived");
+      for (const client of elsewhere)
+        assert.ok((await client.listTools()).tools.length > 0, "the other tenant's sessions survived");
     } finally {
       await Promise.all(opened.map((client) => client.close().catch(() => undefined)));
       await small.close();
@@ -395,37 +637,75 @@ describe("Charter as an MCP server", () => {
 
   test("the MCP Inspector's CLI lists the demo tenant's tools and calls a workflow", async () => {
     const inspector = path.join(REPO, "node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js");
-    const common = ["--cli", `${served.base}/mcp`, "--transport", "http", "--header", `Authorization: Bearer ${keys["olga"]}`];
-    const listed = await run(process.execPath, [inspector, ...common, "--method", "tools/list"], { cwd: REPO, env: { ...process.env, HOME: path.join(REPO, ".charter-test-home") } });
+    const common = [
+      "--cli",
+      `${served.base}/mcp`,
+      "--transport",
+      "http",
+      "--header",
+      `Authorization: Bearer ${keys["olga"]}`,
+    ];
+    const listed = await run(process.execPath, [inspector, ...common, "--method", "tools/list"], {
+      cwd: REPO,
+      env: { ...process.env, HOME: path.join(REPO, ".charter-test-home") },
+    });
     const tools = (JSON.parse(listed.stdout) as { tools: { name: string }[] }).tools.map((t) => t.name);
     assert.ok(tools.includes(workflow), tools.join(", "));
     const args = Object.entries(INCIDENT).flatMap(([k, v]) => ["--tool-arg", `${k}=${v}`]);
-    const called = await run(process.execPath, [inspector, ...common, "--method", "tools/call", "--tool-name", workflow, ...args], { cwd: REPO, env: { ...process.env, HOME: path.join(REPO, ".charter-test-home") } });
+    const called = await run(
+      process.execPath,
+      [inspector, ...common, "--method", "tools/call", "--tool-name", workflow, ...args],
+      { cwd: REPO, env: { ...process.env, HOME: path.join(REPO, ".charter-test-home") } },
+    );
     const result = JSON.parse(called.stdout) as { isError?: boolean; structuredContent?: Record<string, unknown> };
     assert.notEqual(result.isError, true, called.stdout);
     assert.ok(result.structuredContent, called.stdout);
   });
 
-  test("the official conformance suite (server mode) passes, but for the scenarios listed in test/conformance-baseline.yml", { timeout: 300_000 }, async () => {
+  test("the official conformance suite (server mode) passes, but for the scenarios listed in test/conformance-baseline.yml", {
+    timeout: 300_000,
+  }, async () => {
     // The suite sends no credentials: a proxy adds the key of a user with every role, and passes Host and Origin through unchanged.
     await actor("conformance", "demo", ["operator", "author", "reviewer"]);
     const proxy = await authProxy(served.port, keys["conformance"] ?? "");
     try {
       const suite = path.join(REPO, "node_modules/@modelcontextprotocol/conformance/dist/index.js");
       const results = await mkdtemp(path.join(tmpdir(), "charter-conformance-"));
-      const args = [suite, "server", "--url", `http://localhost:${proxy.port}/mcp`, "--expected-failures", path.join(REPO, "test/conformance-baseline.yml"), "-o", results];
-      const result = await run(process.execPath, args, { cwd: REPO, maxBuffer: 32 * 1024 * 1024 }).catch((error: { stdout?: string; stderr?: string; code?: number }) => error);
+      const args = [
+        suite,
+        "server",
+        "--url",
+        `http://localhost:${proxy.port}/mcp`,
+        "--expected-failures",
+        path.join(REPO, "test/conformance-baseline.yml"),
+        "-o",
+        results,
+      ];
+      const result = await run(process.execPath, args, { cwd: REPO, maxBuffer: 32 * 1024 * 1024 }).catch(
+        (error: { stdout?: string; stderr?: string; code?: number }) => error,
+      );
       const output = `${result.stdout ?? ""}${result.stderr ?? ""}`;
-      const summary = output.split("\n").filter((line) => !/^(Running client scenario|=== Running scenario)/.test(line)).join("\n");
+      const summary = output
+        .split("\n")
+        .filter((line) => !/^(Running client scenario|=== Running scenario)/.test(line))
+        .join("\n");
       // Why each failing check failed, from the suite's checks.json files.
       const reasons: string[] = [];
       for (const file of await readdir(results, { recursive: true })) {
         if (!file.endsWith("checks.json")) continue;
-        const checks = JSON.parse(await readFile(path.join(results, file), "utf8")) as { id?: string; status?: string; errorMessage?: string }[];
-        for (const check of checks) if (check.status === "FAILURE") reasons.push(`${file}: ${check.id}: ${check.errorMessage ?? ""}`);
+        const checks = JSON.parse(await readFile(path.join(results, file), "utf8")) as {
+          id?: string;
+          status?: string;
+          errorMessage?: string;
+        }[];
+        for (const check of checks)
+          if (check.status === "FAILURE") reasons.push(`${file}: ${check.id}: ${check.errorMessage ?? ""}`);
       }
       if (process.env["CHARTER_CONFORMANCE_REASONS"] === "1") console.log(reasons.join("\n"));
-      assert.ok(!("code" in result) || result.code === 0 || result.code === undefined, `${summary.slice(-6000)}\n${reasons.join("\n")}`);
+      assert.ok(
+        !("code" in result) || result.code === 0 || result.code === undefined,
+        `${summary.slice(-6000)}\n${reasons.join("\n")}`,
+      );
     } finally {
       proxy.server.close();
     }
@@ -433,13 +713,21 @@ describe("Charter as an MCP server", () => {
 });
 
 /** One HTTP request with exactly these headers (fetch would not send a Host of our choosing). */
-function raw(method: string, port: number, headers: Record<string, string>, body: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function raw(
+  method: string,
+  port: number,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: "127.0.0.1", port, method, path: "/mcp", headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
-      let text = "";
-      res.on("data", (chunk: Buffer) => (text += chunk.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
+    const req = httpRequest(
+      { host: "127.0.0.1", port, method, path: "/mcp", headers: { host: `127.0.0.1:${port}`, ...headers } },
+      (res) => {
+        let text = "";
+        res.on("data", (chunk: Buffer) => (text += chunk.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
@@ -448,10 +736,19 @@ function raw(method: string, port: number, headers: Record<string, string>, body
 /** A reverse proxy to Charter that adds `Authorization: Bearer <key>` and changes nothing else. */
 async function authProxy(target: number, key: string): Promise<{ server: NodeServer; port: number }> {
   const server = createServer((incoming, outgoing) => {
-    const upstream = httpRequest({ host: "127.0.0.1", port: target, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, authorization: `Bearer ${key}` } }, (response) => {
-      outgoing.writeHead(response.statusCode ?? 502, response.headers);
-      response.pipe(outgoing);
-    });
+    const upstream = httpRequest(
+      {
+        host: "127.0.0.1",
+        port: target,
+        method: incoming.method,
+        path: incoming.url,
+        headers: { ...incoming.headers, authorization: `Bearer ${key}` },
+      },
+      (response) => {
+        outgoing.writeHead(response.statusCode ?? 502, response.headers);
+        response.pipe(outgoing);
+      },
+    );
     upstream.on("error", () => outgoing.destroy());
     incoming.pipe(upstream);
   });

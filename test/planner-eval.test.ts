@@ -8,12 +8,18 @@ import { test } from "node:test";
 import { CASES } from "./eval/cases.ts";
 import { type CaseResult, report, runCase } from "./eval/harness.ts";
 
-test("the offline planner on the evaluation's CI requests: none wrong, at least 70 % correct", { timeout: 600_000 }, async () => {
+test("the offline planner on the evaluation's CI requests: none wrong, at least 70 % correct", {
+  timeout: 600_000,
+}, async () => {
   const chosen = CASES.filter((c) => c.ci);
   assert.ok(chosen.length >= 10, "a subset that means something");
   const results: CaseResult[] = [];
   for (const test of chosen) results.push(await runCase(test, { env: { ...process.env, ANTHROPIC_API_KEY: "" } }));
   const table = report(results);
-  assert.deepEqual(results.filter((r) => r.verdict === "wrong").map((r) => `${r.id}: ${r.reason}`), [], table);
+  assert.deepEqual(
+    results.filter((r) => r.verdict === "wrong").map((r) => `${r.id}: ${r.reason}`),
+    [],
+    table,
+  );
   assert.ok(results.filter((r) => r.verdict === "correct").length >= Math.ceil(0.7 * results.length), table);
 });

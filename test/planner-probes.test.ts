@@ -23,11 +23,24 @@ let catalog: CatalogView;
 let tools: Map<string, PlanTool>;
 
 before(async () => {
-  app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: path.join(REPO, "tenants") }, database: await embeddedTestDatabase() });
+  app = await createApp({
+    processEnv: { CHARTER_TENANTS_DIR: path.join(REPO, "tenants") },
+    database: await embeddedTestDatabase(),
+  });
   assert.ok((await app.sync("demo")).result.ok);
   const user = await app.identity.ensureUser("probe");
   await app.identity.grant("demo", user.id, "author");
-  const planner = new PlannerTools({ toolchain: app.toolchain, catalogs: app.catalogs, versions: app.versions, context: { tenantId: "demo", author: { userId: user.id, handle: "probe" }, origin: { request: "" }, transcript: () => [] } });
+  const planner = new PlannerTools({
+    toolchain: app.toolchain,
+    catalogs: app.catalogs,
+    versions: app.versions,
+    context: {
+      tenantId: "demo",
+      author: { userId: user.id, handle: "probe" },
+      origin: { request: "" },
+      transcript: () => [],
+    },
+  });
   const view = await planner.catalog();
   catalog = new CatalogView(view.tools, view.resources);
   tools = new Map(view.tools.map((t) => [t.key, t]));
@@ -35,7 +48,10 @@ before(async () => {
 after(() => app.close());
 
 test("every adversarial request is a plan that passes its checks, or an answer naming a part", async () => {
-  const requests = (await readFile(path.join(REPO, "test/eval/probes.txt"), "utf8")).split("\n").map((line) => line.trim()).filter(Boolean);
+  const requests = (await readFile(path.join(REPO, "test/eval/probes.txt"), "utf8"))
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
   assert.ok(requests.length >= 300, `${requests.length} requests`);
   const broken: string[] = [];
   let planned = 0;
@@ -46,8 +62,10 @@ test("every adversarial request is a plan that passes its checks, or an answer n
       if (problems.length > 0) broken.push(`${request}\n    ${problems.join("; ")}`);
       else planned++;
     } catch (error) {
-      if (!(error instanceof PlannerDeclined)) broken.push(`${request}\n    ${error instanceof Error ? error.message : String(error)}`);
-      else if (!error.clause.trim() || !error.reason.trim()) broken.push(`${request}\n    an answer with no part named`);
+      if (!(error instanceof PlannerDeclined))
+        broken.push(`${request}\n    ${error instanceof Error ? error.message : String(error)}`);
+      else if (!error.clause.trim() || !error.reason.trim())
+        broken.push(`${request}\n    an answer with no part named`);
     }
   }
   assert.deepEqual(broken, [], `${broken.length} of ${requests.length} broke the planner`);

@@ -28,7 +28,16 @@ export default defineWorkflow({
     return { version: ctx.run.version, said: "${said}" };
   },
 });`;
-const TESTS = JSON.stringify({ tests: [{ name: "looks up", input: {}, mocks: { "ops.lookup": [{ output: { value: "v" } }] }, expect: { calls: [{ tool: "ops.lookup" }] } }] });
+const TESTS = JSON.stringify({
+  tests: [
+    {
+      name: "looks up",
+      input: {},
+      mocks: { "ops.lookup": [{ output: { value: "v" } }] },
+      expect: { calls: [{ tool: "ops.lookup" }] },
+    },
+  ],
+});
 
 describe("queued runs and the version they were given", () => {
   let app: App;
@@ -39,7 +48,13 @@ describe("queued runs and the version they were given", () => {
     await writeFile(count, "");
     const tenants = await tenantsFolder({
       keep: { config: { name: "Keep", integrations: { ops: countingServer(count) } } },
-      strict: { config: { name: "Strict", integrations: { ops: countingServer(count) }, policies: { queuedRunsOfSuperseded: "refuse" } } },
+      strict: {
+        config: {
+          name: "Strict",
+          integrations: { ops: countingServer(count) },
+          policies: { queuedRunsOfSuperseded: "refuse" },
+        },
+      },
     });
     app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants }, database: await embeddedTestDatabase() });
     for (const tenant of ["keep", "strict"]) assert.ok((await app.sync(tenant)).result.ok);
@@ -52,19 +67,28 @@ describe("queued runs and the version they were given", () => {
     const queueing = await Dispatcher.start(app, { worker: false, scheduler: false });
     let job: string;
     try {
-      await assert.rejects(queueing.submit({ tenantId, workflow: "stamp", input: { n: "not a number" }, trigger: "manual" }), /RUN_INPUT_INVALID|input schema/);
+      await assert.rejects(
+        queueing.submit({ tenantId, workflow: "stamp", input: { n: "not a number" }, trigger: "manual" }),
+        /RUN_INPUT_INVALID|input schema/,
+      );
       job = await queueing.submit({ tenantId, workflow: "stamp", input: { n: 1 }, trigger: "manual" });
     } finally {
       await queueing.stop();
     }
     await approvedVersion(app, tenantId, { source: source("second"), fileName: "stamp.ts", tests: TESTS });
     assert.equal((await app.versionRepository.activeVersion(tenantId, "stamp"))?.number, 2);
-    const worker = await Dispatcher.start(app, { worker: true, scheduler: false, pollSeconds: 0.5, onEvent: (event) => events.push(event) });
+    const worker = await Dispatcher.start(app, {
+      worker: true,
+      scheduler: false,
+      pollSeconds: 0.5,
+      onEvent: (event) => events.push(event),
+    });
     try {
       for (let i = 0; i < 300; i++) {
         const run = await app.runRepository.runOfJob(job);
         if (run && run.status !== "running") return { job, run };
-        if (events.some((e) => e.event === "dispatcher-error" && e.detail["job"] === job)) return { job, run: undefined };
+        if (events.some((e) => e.event === "dispatcher-error" && e.detail["job"] === job))
+          return { job, run: undefined };
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       throw new Error(`job ${job} neither ran nor was refused`);
@@ -79,7 +103,12 @@ describe("queued runs and the version they were given", () => {
     assert.deepEqual(run?.output, { version: 1, said: "first" });
     assert.equal(run?.versionNumber, 1);
     // A run started now gets the active version, and knows it.
-    const now = await app.versions.runActive({ tenantId: "keep", workflow: "stamp", input: {}, trigger: { type: "manual" } });
+    const now = await app.versions.runActive({
+      tenantId: "keep",
+      workflow: "stamp",
+      input: {},
+      trigger: { type: "manual" },
+    });
     assert.deepEqual([now.version, now.output], [2, { version: 2, said: "second" }]);
   });
 
@@ -88,9 +117,24 @@ describe("queued runs and the version they were given", () => {
     assert.ok(runnable);
     await app.runRepository.saveBundle({ ...runnable, tenantId: "keep" });
     // As a worker killed with kill -9 leaves it, after its job used up its retries: running, lease gone.
-    const orphan = await app.runRepository.createRun({ tenantId: "keep", workflow: "stamp", bundleHash: runnable.hash, trigger: { type: "manual" }, input: {}, status: "running", startedAt: new Date(), seed: [1, 2], leaseUntil: new Date(Date.now() - 1_000) });
+    const orphan = await app.runRepository.createRun({
+      tenantId: "keep",
+      workflow: "stamp",
+      bundleHash: runnable.hash,
+      trigger: { type: "manual" },
+      input: {},
+      status: "running",
+      startedAt: new Date(),
+      seed: [1, 2],
+      leaseUntil: new Date(Date.now() - 1_000),
+    });
     const seen: DispatcherEvent[] = [];
-    const dispatcher = await Dispatcher.start(app, { worker: true, scheduler: true, pollSeconds: 0.5, onEvent: (event) => seen.push(event) });
+    const dispatcher = await Dispatcher.start(app, {
+      worker: true,
+      scheduler: true,
+      pollSeconds: 0.5,
+      onEvent: (event) => seen.push(event),
+    });
     try {
       let run = await app.runRepository.run(orphan.id);
       for (let i = 0; i < 300 && run?.status === "running"; i++) {
@@ -109,20 +153,41 @@ describe("queued runs and the version they were given", () => {
   test("a queued version that drifted before it was superseded does not run: its breaking drift stays with it", async () => {
     await approvedVersion(app, "keep", { source: source("drifting"), fileName: "stamp.ts", tests: TESTS });
     const queueing = await Dispatcher.start(app, { worker: false, scheduler: false });
-    const job = await queueing.submit({ tenantId: "keep", workflow: "stamp", input: {}, trigger: "manual" }).finally(() => queueing.stop());
+    const job = await queueing
+      .submit({ tenantId: "keep", workflow: "stamp", input: {}, trigger: "manual" })
+      .finally(() => queueing.stop());
     const queued = await app.versionRepository.activeVersion("keep", "stamp");
     assert.ok(queued);
-    await app.database.db.update(versions).set({ status: "drifted", drift: { breaking: [{ tool: "ops.lookup", change: "the tool was removed" }], compatible: [], catalogHash: "x", checkedAt: new Date().toISOString() } }).where(eq(versions.id, queued.id));
+    await app.database.db
+      .update(versions)
+      .set({
+        status: "drifted",
+        drift: {
+          breaking: [{ tool: "ops.lookup", change: "the tool was removed" }],
+          compatible: [],
+          catalogHash: "x",
+          checkedAt: new Date().toISOString(),
+        },
+      })
+      .where(eq(versions.id, queued.id));
     await approvedVersion(app, "keep", { source: source("after drift"), fileName: "stamp.ts", tests: TESTS });
     assert.equal((await app.versionRepository.byId(queued.id))?.status, "superseded");
-    const worker = await Dispatcher.start(app, { worker: true, scheduler: false, pollSeconds: 0.5, onEvent: (event) => events.push(event) });
+    const worker = await Dispatcher.start(app, {
+      worker: true,
+      scheduler: false,
+      pollSeconds: 0.5,
+      onEvent: (event) => events.push(event),
+    });
     try {
       let refused: DispatcherEvent | undefined;
       for (let i = 0; i < 300 && !refused; i++) {
         await new Promise((resolve) => setTimeout(resolve, 100));
         refused = events.find((e) => e.event === "dispatcher-error" && e.detail["job"] === job);
       }
-      assert.match(String(refused?.detail["message"]), /no longer matches the tenant's tools: ops\.lookup: the tool was removed/);
+      assert.match(
+        String(refused?.detail["message"]),
+        /no longer matches the tenant's tools: ops\.lookup: the tool was removed/,
+      );
       assert.equal(await app.runRepository.runOfJob(job), undefined, "no run was started");
     } finally {
       await worker.stop();
@@ -133,6 +198,9 @@ describe("queued runs and the version they were given", () => {
     const { job, run } = await queueThenApprove("strict");
     assert.equal(run, undefined);
     const refused = events.find((e) => e.event === "dispatcher-error" && e.detail["job"] === job);
-    assert.match(String(refused?.detail["message"]), /stamp@1 was queued, but stamp@2 is active now and the tenant's policy \(queuedRunsOfSuperseded: "refuse"\)/);
+    assert.match(
+      String(refused?.detail["message"]),
+      /stamp@1 was queued, but stamp@2 is active now and the tenant's policy \(queuedRunsOfSuperseded: "refuse"\)/,
+    );
   });
 });

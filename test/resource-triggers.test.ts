@@ -13,13 +13,22 @@ import { embeddedTestDatabase } from "./helpers/databases.ts";
 import { authorAndReviewer, submitAndApprove } from "./helpers/reviewed.ts";
 import { REPO } from "./helpers/tenants.ts";
 
-test("a P1 incident opened on the ticketing server starts the approved workflow that subscribes to new incidents", { timeout: 120_000 }, async () => {
-  const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: path.join(REPO, "tenants") }, database: await embeddedTestDatabase() });
+test("a P1 incident opened on the ticketing server starts the approved workflow that subscribes to new incidents", {
+  timeout: 120_000,
+}, async () => {
+  const app = await createApp({
+    processEnv: { CHARTER_TENANTS_DIR: path.join(REPO, "tenants") },
+    database: await embeddedTestDatabase(),
+  });
   let dispatcher: Dispatcher | undefined;
   try {
     assert.ok((await app.sync("demo")).result.ok);
     const people = await authorAndReviewer(app, "demo");
-    const planned = await app.planner.plan({ tenantId: "demo", request: "When a P1 incident is opened, page the on-call engineer and post the incident to #incidents", author: people.author });
+    const planned = await app.planner.plan({
+      tenantId: "demo",
+      request: "When a P1 incident is opened, page the on-call engineer and post the incident to #incidents",
+      author: people.author,
+    });
     await submitAndApprove(app, "demo", planned.version.id, people);
 
     const events: DispatcherEvent[] = [];
@@ -27,34 +36,44 @@ test("a P1 incident opened on the ticketing server starts the approved workflow 
     const finishedRuns: DispatcherEvent[] = [];
     const nextFinished = () =>
       Promise.race([
-        new Promise<DispatcherEvent>((resolve) => (finishedRuns.length > 0 ? resolve(finishedRuns.shift() as DispatcherEvent) : waiting.push(resolve))),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no run within 30 s: ${JSON.stringify(events)}`)), 30_000)),
+        new Promise<DispatcherEvent>((resolve) =>
+          finishedRuns.length > 0 ? resolve(finishedRuns.shift() as DispatcherEvent) : waiting.push(resolve),
+        ),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error(`no run within 30 s: ${JSON.stringify(events)}`)), 30_000),
+        ),
       ]);
     const finished = (event: DispatcherEvent) => {
       const next = waiting.shift();
       if (next) next(event);
       else finishedRuns.push(event);
     };
-    dispatcher = await Dispatcher.start(
-      app,
-      {
-        worker: true,
-        scheduler: true,
-        pollSeconds: 1,
-        subscriptions: { pool: app.pool, env: app.env, processEnv: process.env },
-        onEvent: (event) => {
-          events.push(event);
-          if (event.event === "run-finished") finished(event);
-        },
+    dispatcher = await Dispatcher.start(app, {
+      worker: true,
+      scheduler: true,
+      pollSeconds: 1,
+      subscriptions: { pool: app.pool, env: app.env, processEnv: process.env },
+      onEvent: (event) => {
+        events.push(event);
+        if (event.event === "run-finished") finished(event);
       },
+    });
+    assert.ok(
+      events.some((e) => e.event === "subscriptions-synced" && e.detail["resources"] === 1),
+      JSON.stringify(events),
     );
-    assert.ok(events.some((e) => e.event === "subscriptions-synced" && e.detail["resources"] === 1), JSON.stringify(events));
 
     const { specs } = await tenantConnections({ env: app.env, processEnv: process.env, tenantId: "demo" });
     const tickets = specs.get("tickets");
     assert.ok(tickets);
     const open = (title: string) =>
-      app.pool.request(tickets, "opening an incident", (client, options) => client.callTool({ name: "create_incident", arguments: { title, priority: "P1", reporter_email: "mara.keller@example.com" } }, undefined, options));
+      app.pool.request(tickets, "opening an incident", (client, options) =>
+        client.callTool(
+          { name: "create_incident", arguments: { title, priority: "P1", reporter_email: "mara.keller@example.com" } },
+          undefined,
+          options,
+        ),
+      );
     await open("Payments down");
     const result = await nextFinished();
     assert.equal(result.detail["status"], "succeeded", JSON.stringify(events));
@@ -63,7 +82,10 @@ test("a P1 incident opened on the ticketing server starts the approved workflow 
     assert.equal((run?.trigger as { type: string }).type, "resource");
     assert.equal((run?.output as { handled: number }).handled, 1);
     const journal = await app.runRepository.journal(String(result.detail["run"]));
-    assert.deepEqual(journal.map((e) => `${e.integration}.${e.tool}`), ["directory.get_on_call", "chat.page_user", "chat.post_message"]);
+    assert.deepEqual(
+      journal.map((e) => `${e.integration}.${e.tool}`),
+      ["directory.get_on_call", "chat.page_user", "chat.post_message"],
+    );
     const paged = (args: unknown) => String((args as { message: string }).message);
     const firstId = /INC\d+/.exec(paged(journal[1]?.args))?.[0];
     assert.ok(firstId, "the page names the incident");
@@ -72,7 +94,10 @@ test("a P1 incident opened on the ticketing server starts the approved workflow 
     await open("Checkout down");
     const second = await nextFinished();
     assert.equal(second.detail["status"], "succeeded", JSON.stringify(events));
-    assert.equal(((await app.runRepository.run(String(second.detail["run"])))?.output as { handled: number }).handled, 1);
+    assert.equal(
+      ((await app.runRepository.run(String(second.detail["run"])))?.output as { handled: number }).handled,
+      1,
+    );
     const secondJournal = await app.runRepository.journal(String(second.detail["run"]));
     const pages = secondJournal.filter((e) => e.tool === "page_user").map((e) => paged(e.args));
     assert.equal(pages.length, 1, JSON.stringify(secondJournal));

@@ -17,7 +17,9 @@ test("a one-off schedule fires once with two schedulers", { timeout: 90_000 }, a
   const dir = await mkdtemp(path.join(tmpdir(), "charter-once-"));
   const countFile = path.join(dir, "count.txt");
   await writeFile(countFile, "");
-  const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: countingServer(countFile) } } } });
+  const tenants = await tenantsFolder({
+    acme: { config: { name: "Acme", integrations: { ops: countingServer(countFile) } } },
+  });
   const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants }, database: await embeddedTestDatabase() });
   const dispatchers: Dispatcher[] = [];
   try {
@@ -33,7 +35,16 @@ export default defineWorkflow({
   triggers: [{ type: "schedule", at: "${at}" }],
   run: async () => ({ value: (await ops.lookup({})).value }),
 });`;
-    const tests = JSON.stringify({ tests: [{ name: "looks up", input: {}, mocks: { "ops.lookup": [{ output: { value: "v" } }] }, expect: { output: { value: "v" } } }] });
+    const tests = JSON.stringify({
+      tests: [
+        {
+          name: "looks up",
+          input: {},
+          mocks: { "ops.lookup": [{ output: { value: "v" } }] },
+          expect: { output: { value: "v" } },
+        },
+      ],
+    });
     await approvedVersion(app, "acme", { source, fileName: "once.ts", tests });
 
     // Two schedulers queue the slot (each syncs at start, and again here); one of them also works.
@@ -46,7 +57,10 @@ export default defineWorkflow({
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     const fired = await app.runRepository.list({ tenantId: "acme" });
-    assert.ok(fired[0] && fired[0].startedAt.getTime() >= Date.parse(at) - 1000, `started at ${fired[0]?.startedAt.toISOString()}, due ${at}`);
+    assert.ok(
+      fired[0] && fired[0].startedAt.getTime() >= Date.parse(at) - 1000,
+      `started at ${fired[0]?.startedAt.toISOString()}, due ${at}`,
+    );
     await new Promise((resolve) => setTimeout(resolve, 3_000)); // time for a duplicate to show up
     for (const dispatcher of dispatchers) await dispatcher.syncSchedules(); // past its time: nothing new is queued
     await new Promise((resolve) => setTimeout(resolve, 2_000));

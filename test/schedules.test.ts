@@ -26,14 +26,30 @@ export default defineWorkflow({
   run: async () => ({ value: (await ops.lookup({})).value }),
 });`;
 /** The same on a fixed interval: slots are jobs with ids derived from the slot, queued by both workers. */
-const PULSE = SOURCE.replace('name: "tick"', 'name: "pulse"').replace('{ type: "schedule", cron: "* * * * *" }', '{ type: "schedule", every: "1m" }');
-const TESTS = JSON.stringify({ tests: [{ name: "looks up", input: {}, mocks: { "ops.lookup": [{ output: { value: "v" } }] }, expect: { output: { value: "v" } } }] });
+const PULSE = SOURCE.replace('name: "tick"', 'name: "pulse"').replace(
+  '{ type: "schedule", cron: "* * * * *" }',
+  '{ type: "schedule", every: "1m" }',
+);
+const TESTS = JSON.stringify({
+  tests: [
+    {
+      name: "looks up",
+      input: {},
+      mocks: { "ops.lookup": [{ output: { value: "v" } }] },
+      expect: { output: { value: "v" } },
+    },
+  ],
+});
 
-test("cron and fixed-interval schedules fire exactly once per tick with two workers on PostgreSQL", { timeout: 180_000 }, async () => {
+test("cron and fixed-interval schedules fire exactly once per tick with two workers on PostgreSQL", {
+  timeout: 180_000,
+}, async () => {
   const dir = await mkdtemp(path.join(tmpdir(), "charter-schedule-"));
   const countFile = path.join(dir, "count.txt");
   await writeFile(countFile, "");
-  const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: countingServer(countFile) } } } });
+  const tenants = await tenantsFolder({
+    acme: { config: { name: "Acme", integrations: { ops: countingServer(countFile) } } },
+  });
   const database = await testDatabase("server");
   const url = database.raw.kind === "postgres" ? database.raw.url : "";
   const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants }, database });
@@ -45,7 +61,12 @@ test("cron and fixed-interval schedules fire exactly once per tick with two work
     const workers = [0, 1].map(() =>
       spawn(process.execPath, ["--no-node-snapshot", path.join(REPO, "src/cli/charter.js"), "worker"], {
         cwd: REPO,
-        env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "", DATABASE_URL: url, CHARTER_TENANTS_DIR: tenants },
+        env: {
+          PATH: process.env["PATH"] ?? "",
+          HOME: process.env["HOME"] ?? "",
+          DATABASE_URL: url,
+          CHARTER_TENANTS_DIR: tenants,
+        },
         stdio: ["ignore", "pipe", "pipe"],
       }),
     );
@@ -73,29 +94,57 @@ test("cron and fixed-interval schedules fire exactly once per tick with two work
     const endedAt = Date.now();
     let ticks = 0;
     for (let minute = Math.ceil((startedAt - 65_000) / 60_000); minute * 60_000 <= endedAt; minute++) ticks++;
-    await Promise.all(workers.map((worker) => new Promise((resolve) => (worker.once("exit", resolve), worker.kill("SIGTERM")))));
+    await Promise.all(
+      workers.map((worker) => new Promise((resolve) => (worker.once("exit", resolve), worker.kill("SIGTERM")))),
+    );
 
     let total = 0;
     for (const workflow of ["tick", "pulse"]) {
-      const rows = (await app.database.db.execute(sql`select started_at, status from runs where workflow = ${workflow} order by started_at`)) as unknown;
-      const runs = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as { started_at: string | Date; status: string }[];
-      assert.ok(runs.length >= 1 && runs.length <= ticks, `${workflow}: ${runs.length} runs for ${ticks} ticks of a per-minute schedule with two workers: ${logs.flat().join("\n")}`);
-      assert.ok(runs.every((r) => r.status === "succeeded"), JSON.stringify(runs));
+      const rows = (await app.database.db.execute(
+        sql`select started_at, status from runs where workflow = ${workflow} order by started_at`,
+      )) as unknown;
+      const runs = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as {
+        started_at: string | Date;
+        status: string;
+      }[];
+      assert.ok(
+        runs.length >= 1 && runs.length <= ticks,
+        `${workflow}: ${runs.length} runs for ${ticks} ticks of a per-minute schedule with two workers: ${logs.flat().join("\n")}`,
+      );
+      assert.ok(
+        runs.every((r) => r.status === "succeeded"),
+        JSON.stringify(runs),
+      );
       // One run per tick, by the tick itself, not by start times: the first cron pass also sends the
       // occurrence of the minute the workers started in (missed, as nothing was looking), and its run
       // may start a second after the next minute's own. pg-boss files each cron occurrence once, in
       // its slot (a send-it job whose singleton_on is the slot), and forwards it as one job; an
       // interval slot is one job by its id (derived from the slot).
       if (workflow === "tick") {
-        const sentRows = (await app.database.db.execute(sql`select count(*)::int as sent, count(distinct singleton_on)::int as slots from pgboss.job where name = '__pgboss__send-it' and data->>'key' = 'acme/tick/0'`)) as unknown;
-        const [sent] = (Array.isArray(sentRows) ? sentRows : (sentRows as { rows: unknown[] }).rows) as { sent: number; slots: number }[];
+        const sentRows = (await app.database.db.execute(
+          sql`select count(*)::int as sent, count(distinct singleton_on)::int as slots from pgboss.job where name = '__pgboss__send-it' and data->>'key' = 'acme/tick/0'`,
+        )) as unknown;
+        const [sent] = (Array.isArray(sentRows) ? sentRows : (sentRows as { rows: unknown[] }).rows) as {
+          sent: number;
+          slots: number;
+        }[];
         assert.equal(sent?.sent, sent?.slots, `tick: an occurrence was filed twice: ${JSON.stringify(sent)}`);
-        assert.equal(runs.length, sent?.slots, `tick: one run per occurrence sent (${JSON.stringify(sent)}): ${JSON.stringify(runs)}`);
+        assert.equal(
+          runs.length,
+          sent?.slots,
+          `tick: one run per occurrence sent (${JSON.stringify(sent)}): ${JSON.stringify(runs)}`,
+        );
       }
-      const jobRows = (await app.database.db.execute(sql`select job_id::text as job from runs where workflow = ${workflow}`)) as unknown;
-      const jobs = ((Array.isArray(jobRows) ? jobRows : (jobRows as { rows: unknown[] }).rows) as { job: string | null }[]).map((row) => row.job);
+      const jobRows = (await app.database.db.execute(
+        sql`select job_id::text as job from runs where workflow = ${workflow}`,
+      )) as unknown;
+      const jobs = (
+        (Array.isArray(jobRows) ? jobRows : (jobRows as { rows: unknown[] }).rows) as { job: string | null }[]
+      ).map((row) => row.job);
       assert.equal(new Set(jobs).size, jobs.length, `${workflow}: two runs of one job: ${JSON.stringify(jobs)}`);
-      const dispatched = logs.flat().filter((line) => line.includes('"run-dispatched"') && line.includes(`"workflow":"${workflow}"`)).length;
+      const dispatched = logs
+        .flat()
+        .filter((line) => line.includes('"run-dispatched"') && line.includes(`"workflow":"${workflow}"`)).length;
       assert.equal(dispatched, runs.length, `${workflow}: each tick was dispatched to one worker only`);
       total += runs.length;
     }

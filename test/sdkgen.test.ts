@@ -25,7 +25,11 @@ async function assertGolden(name: string, sdk: GeneratedSdk) {
       await mkdir(path.dirname(golden), { recursive: true });
       await writeFile(golden, text);
     } else {
-      assert.equal(text, await readFile(golden, "utf8").catch(() => `(missing golden file ${golden}; run with UPDATE_GOLDEN=1)`), `${name}/${file}`);
+      assert.equal(
+        text,
+        await readFile(golden, "utf8").catch(() => `(missing golden file ${golden}; run with UPDATE_GOLDEN=1)`),
+        `${name}/${file}`,
+      );
     }
   }
 }
@@ -34,18 +38,39 @@ async function assertGolden(name: string, sdk: GeneratedSdk) {
 function typecheck(sdk: GeneratedSdk, usage = ""): string[] {
   const project = new Project({
     useInMemoryFileSystem: true,
-    compilerOptions: { strict: true, noEmit: true, target: ScriptTarget.ES2022, module: ModuleKind.ESNext, moduleResolution: ModuleResolutionKind.Bundler, allowImportingTsExtensions: true, lib: ["lib.es2022.d.ts"], types: [] },
+    compilerOptions: {
+      strict: true,
+      noEmit: true,
+      target: ScriptTarget.ES2022,
+      module: ModuleKind.ESNext,
+      moduleResolution: ModuleResolutionKind.Bundler,
+      allowImportingTsExtensions: true,
+      lib: ["lib.es2022.d.ts"],
+      types: [],
+    },
   });
   project.createSourceFile("/runtime.d.ts", readFileSyncText(path.join(REPO, "sandbox/charter.d.ts")));
   for (const [file, text] of sdk.files) if (!file.endsWith(".d.ts")) project.createSourceFile(`/sdk/${file}`, text);
   if (usage) project.createSourceFile("/usage.ts", usage);
-  return project.getPreEmitDiagnostics().map((d) => `${d.getSourceFile()?.getFilePath() ?? ""}:${d.getLineNumber() ?? 0} ${project.formatDiagnosticsWithColorAndContext([d]).split("\n")[0]}`);
+  return project
+    .getPreEmitDiagnostics()
+    .map(
+      (d) =>
+        `${d.getSourceFile()?.getFilePath() ?? ""}:${d.getLineNumber() ?? 0} ${project.formatDiagnosticsWithColorAndContext([d]).split("\n")[0]}`,
+    );
 }
 
 const readFileSyncText = (file: string) => readFileSync(file, "utf8");
 
 const integration = (id: string, tools: CatalogTool[]): SdkIntegration => {
-  const content: CatalogContent = { server: { name: id, version: "1" }, capabilities: { tools: {} }, tools, resources: [], resourceTemplates: [], prompts: [] };
+  const content: CatalogContent = {
+    server: { name: id, version: "1" },
+    capabilities: { tools: {} },
+    tools,
+    resources: [],
+    resourceTemplates: [],
+    prompts: [],
+  };
   return { id, snapshotHash: contentHash(content), content };
 };
 
@@ -57,10 +82,70 @@ describe("SDK generator", () => {
     const token = readFileSyncText(path.join(REPO, "tenants/demo/secrets/directory.token")).trim();
     const base = { timeouts: { connectMs: 10_000, requestMs: 10_000 } };
     const specs: [string, ConnectionSpec][] = [
-      ["tickets", { ...base, key: "g/tickets", integration: "tickets", transport: "stdio", command: "node", args: [path.join(DEMO_SERVERS, "ticketing.ts")], env: {}, cwd: REPO, secretEnv: {} }],
-      ["directory", { ...base, key: "g/directory", integration: "directory", transport: "http", url: undefined, headers: {}, secretHeaders: { Authorization: new Secret(`Bearer ${token}`) }, launch: { command: "node", args: [path.join(DEMO_SERVERS, "directory.ts"), "--http", "--token-file", path.join(REPO, "tenants/demo/secrets/directory.token")], env: {}, cwd: REPO } }],
-      ["chat", { ...base, key: "g/chat", integration: "chat", transport: "http", url: undefined, headers: {}, secretHeaders: {}, launch: { command: "node", args: [path.join(DEMO_SERVERS, "chat.ts"), "--http"], env: {}, cwd: REPO } }],
-      ["everything", { ...base, key: "g/everything", integration: "everything", transport: "stdio", command: "node", args: [path.join(REPO, "node_modules/@modelcontextprotocol/server-everything/dist/index.js"), "stdio"], env: {}, cwd: REPO, secretEnv: {} }],
+      [
+        "tickets",
+        {
+          ...base,
+          key: "g/tickets",
+          integration: "tickets",
+          transport: "stdio",
+          command: "node",
+          args: [path.join(DEMO_SERVERS, "ticketing.ts")],
+          env: {},
+          cwd: REPO,
+          secretEnv: {},
+        },
+      ],
+      [
+        "directory",
+        {
+          ...base,
+          key: "g/directory",
+          integration: "directory",
+          transport: "http",
+          url: undefined,
+          headers: {},
+          secretHeaders: { Authorization: new Secret(`Bearer ${token}`) },
+          launch: {
+            command: "node",
+            args: [
+              path.join(DEMO_SERVERS, "directory.ts"),
+              "--http",
+              "--token-file",
+              path.join(REPO, "tenants/demo/secrets/directory.token"),
+            ],
+            env: {},
+            cwd: REPO,
+          },
+        },
+      ],
+      [
+        "chat",
+        {
+          ...base,
+          key: "g/chat",
+          integration: "chat",
+          transport: "http",
+          url: undefined,
+          headers: {},
+          secretHeaders: {},
+          launch: { command: "node", args: [path.join(DEMO_SERVERS, "chat.ts"), "--http"], env: {}, cwd: REPO },
+        },
+      ],
+      [
+        "everything",
+        {
+          ...base,
+          key: "g/everything",
+          integration: "everything",
+          transport: "stdio",
+          command: "node",
+          args: [path.join(REPO, "node_modules/@modelcontextprotocol/server-everything/dist/index.js"), "stdio"],
+          env: {},
+          cwd: REPO,
+          secretEnv: {},
+        },
+      ],
     ];
     const integrations = await Promise.all(
       specs.map(async ([id, spec]) => {
@@ -85,28 +170,60 @@ describe("SDK generator", () => {
       ),
       [],
     );
-    const wrongEnum = typecheck(sdk, `import { tickets } from "./sdk/index.ts"; tickets.createIncident({ title: "x", priority: "P9", reporter_email: "a@b.c" });`);
+    const wrongEnum = typecheck(
+      sdk,
+      `import { tickets } from "./sdk/index.ts"; tickets.createIncident({ title: "x", priority: "P9", reporter_email: "a@b.c" });`,
+    );
     assert.equal(wrongEnum.length, 1, wrongEnum.join("\n"));
     assert.match(wrongEnum[0] ?? "", /"P9"/);
     const close = sdk.tools.find((tool) => tool.tool === "close_incident");
-    assert.deepEqual(close?.annotations, { readOnly: false, destructive: true, idempotent: false, openWorld: false, declared: true });
+    assert.deepEqual(close?.annotations, {
+      readOnly: false,
+      destructive: true,
+      idempotent: false,
+      openWorld: false,
+      declared: true,
+    });
   });
 
   test("hostile names and descriptions cannot break out of comments or strings, and identifiers stay valid and distinct", () => {
     const evil = "*/ export const pwned = 1; /* `${process.exit()}` \u2028 x \u2029 \" ' @deprecated";
     const tools: CatalogTool[] = [
-      { name: "create-incident", description: evil, inputSchema: { type: "object", properties: { [evil]: { type: "string", description: evil } }, required: [evil] } },
+      {
+        name: "create-incident",
+        description: evil,
+        inputSchema: {
+          type: "object",
+          properties: { [evil]: { type: "string", description: evil } },
+          required: [evil],
+        },
+      },
       { name: "create_incident", inputSchema: { type: "object" } },
       { name: "createIncident", inputSchema: { type: "object" } },
       { name: "delete", inputSchema: { type: "object" } },
-      { name: "tickets.close incident", inputSchema: { type: "object", properties: { e: { enum: [evil, 1, true, null] } } } },
+      {
+        name: "tickets.close incident",
+        inputSchema: { type: "object", properties: { e: { enum: [evil, 1, true, null] } } },
+      },
       { name: "2fa_reset", inputSchema: { type: "object" } },
       { name: "日本", title: evil, inputSchema: { type: "object" } },
       { name: "__proto__", inputSchema: { type: "object", properties: { constructor: { const: "*/" } } } },
     ];
     const sdk = generateSdk([integration("default", tools)]);
     assert.deepEqual(typecheck(sdk), []);
-    assert.deepEqual(sdk.tools.map((tool) => tool.functionName), ["createIncident", "createIncident_2", "createIncident_3", "delete_", "ticketsCloseIncident", "_2faReset", "tool", "proto"]);
+    assert.deepEqual(
+      sdk.tools.map((tool) => tool.functionName),
+      [
+        "createIncident",
+        "createIncident_2",
+        "createIncident_3",
+        "delete_",
+        "ticketsCloseIncident",
+        "_2faReset",
+        "tool",
+        "proto",
+      ],
+    );
     assert.equal(sdk.tools[0]?.namespace, "default_");
     const parser = new Project({ useInMemoryFileSystem: true });
     for (const [file, text] of sdk.files) {
@@ -123,8 +240,18 @@ describe("SDK generator", () => {
       type: "object",
       properties: {
         pair: { type: "array", prefixItems: [{ type: "string" }, { type: "integer" }], items: false },
-        either: { oneOf: [{ type: "object", properties: { a: { type: "string" } }, required: ["a"] }, { type: "object", properties: { b: { type: "number" } } }] },
-        both: { allOf: [{ type: "object", properties: { x: { type: "string" } } }, { type: "object", properties: { y: { type: "string" } } }] },
+        either: {
+          oneOf: [
+            { type: "object", properties: { a: { type: "string" } }, required: ["a"] },
+            { type: "object", properties: { b: { type: "number" } } },
+          ],
+        },
+        both: {
+          allOf: [
+            { type: "object", properties: { x: { type: "string" } } },
+            { type: "object", properties: { y: { type: "string" } } },
+          ],
+        },
         maybe: { type: ["string", "null"] },
         legacyNullable: { type: "integer", nullable: true },
         labels: { type: "object", additionalProperties: { type: "string" } },
@@ -133,9 +260,19 @@ describe("SDK generator", () => {
         list: { type: "array", items: { anyOf: [{ type: "string" }, { type: "number" }] } },
         weird: { type: "frobnicate" },
       },
-      $defs: { Node: { type: "object", properties: { value: { type: "string" }, children: { type: "array", items: { $ref: "#/$defs/Node" } } }, required: ["value"] } },
+      $defs: {
+        Node: {
+          type: "object",
+          properties: { value: { type: "string" }, children: { type: "array", items: { $ref: "#/$defs/Node" } } },
+          required: ["value"],
+        },
+      },
     };
-    const sdk = generateSdk([integration("shapes", [{ name: "shape", inputSchema: schema, outputSchema: { $ref: "#/$defs/Node", $defs: schema.$defs } }])]);
+    const sdk = generateSdk([
+      integration("shapes", [
+        { name: "shape", inputSchema: schema, outputSchema: { $ref: "#/$defs/Node", $defs: schema.$defs } },
+      ]),
+    ]);
     const text = sdk.files.get("shapes.ts") ?? "";
     for (const expected of [
       "pair?: [string, number];",
@@ -156,8 +293,28 @@ describe("SDK generator", () => {
   });
 
   test("never crashes on broken schemas", () => {
-    const broken: unknown[] = [null, 42, "string", [], { type: 7 }, { enum: "x" }, { properties: 5 }, { $ref: "#/nowhere" }, { $ref: "#" }, { allOf: [{ $ref: "#" }] }, { items: [true, false] }];
-    const sdk = generateSdk([integration("broken", broken.map((inputSchema, i) => ({ name: `t${i}`, inputSchema: { type: "object", properties: { p: inputSchema } } })))]);
+    const broken: unknown[] = [
+      null,
+      42,
+      "string",
+      [],
+      { type: 7 },
+      { enum: "x" },
+      { properties: 5 },
+      { $ref: "#/nowhere" },
+      { $ref: "#" },
+      { allOf: [{ $ref: "#" }] },
+      { items: [true, false] },
+    ];
+    const sdk = generateSdk([
+      integration(
+        "broken",
+        broken.map((inputSchema, i) => ({
+          name: `t${i}`,
+          inputSchema: { type: "object", properties: { p: inputSchema } },
+        })),
+      ),
+    ]);
     assert.deepEqual(typecheck(sdk), []);
   });
 });

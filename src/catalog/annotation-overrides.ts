@@ -8,23 +8,45 @@
  */
 import type { CatalogContent } from "../core/catalog.ts";
 
-export type AnnotationOverrides = Record<string, { readOnly?: boolean | undefined; destructive?: boolean | undefined; idempotent?: boolean | undefined; openWorld?: boolean | undefined }>;
+export type AnnotationOverrides = Record<
+  string,
+  {
+    readOnly?: boolean | undefined;
+    destructive?: boolean | undefined;
+    idempotent?: boolean | undefined;
+    openWorld?: boolean | undefined;
+  }
+>;
 
-const HINTS = { readOnly: "readOnlyHint", destructive: "destructiveHint", idempotent: "idempotentHint", openWorld: "openWorldHint" } as const;
+const HINTS = {
+  readOnly: "readOnlyHint",
+  destructive: "destructiveHint",
+  idempotent: "idempotentHint",
+  openWorld: "openWorldHint",
+} as const;
 
-export function applyAnnotationOverrides(content: CatalogContent, overrides: AnnotationOverrides | undefined, notes: string[]): CatalogContent {
+export function applyAnnotationOverrides(
+  content: CatalogContent,
+  overrides: AnnotationOverrides | undefined,
+  notes: string[],
+): CatalogContent {
   if (!overrides || Object.keys(overrides).length === 0) return content;
   const offered = new Set(content.tools.map((tool) => tool.name));
-  for (const name of Object.keys(overrides).sort()) if (!offered.has(name)) notes.push(`annotations for tool "${name}" in tenant.json: the server offers no such tool`);
+  for (const name of Object.keys(overrides).sort())
+    if (!offered.has(name)) notes.push(`annotations for tool "${name}" in tenant.json: the server offers no such tool`);
   return {
     ...content,
     tools: content.tools.map((tool) => {
       const override = overrides[tool.name];
       if (!override) return tool;
-      const set = Object.fromEntries(Object.entries(override).filter(([, value]) => value !== undefined)) as Record<keyof typeof HINTS, boolean>;
+      const set = Object.fromEntries(Object.entries(override).filter(([, value]) => value !== undefined)) as Record<
+        keyof typeof HINTS,
+        boolean
+      >;
       if (Object.keys(set).length === 0) return tool;
       const annotations = { ...tool.annotations };
-      for (const [hint, value] of Object.entries(set) as [keyof typeof HINTS, boolean][]) annotations[HINTS[hint]] = value;
+      for (const [hint, value] of Object.entries(set) as [keyof typeof HINTS, boolean][])
+        annotations[HINTS[hint]] = value;
       return { ...tool, annotations, annotationOverrides: set };
     }),
   };

@@ -23,7 +23,12 @@ export function connectionSpec(
       requestMs: integration.timeouts?.requestMs ?? defaults.requestTimeoutMs,
     },
   };
-  const processSpec = (p: { command: string; args: string[]; env: Record<string, string>; cwd?: string | undefined }): ProcessSpec => ({
+  const processSpec = (p: {
+    command: string;
+    args: string[];
+    env: Record<string, string>;
+    cwd?: string | undefined;
+  }): ProcessSpec => ({
     command: p.command,
     args: p.args,
     env: p.env,
@@ -59,7 +64,11 @@ async function stampOf(file: string): Promise<string> {
  * changed (checked with a stat of each at every call, not a read and parse), so a run does not
  * re-read the tenant's configuration and credential files, and an edit is seen by the next run.
  */
-export async function tenantConnections(options: { env: Env; processEnv: Record<string, string | undefined>; tenantId: string }): Promise<{ specs: Map<string, ConnectionSpec>; secrets: Secret[] }> {
+export async function tenantConnections(options: {
+  env: Env;
+  processEnv: Record<string, string | undefined>;
+  tenantId: string;
+}): Promise<{ specs: Map<string, ConnectionSpec>; secrets: Secret[] }> {
   const key = `${options.env.tenantsDir}\0${options.tenantId}`;
   const byTenant = kept.get(options.processEnv) ?? new Map<string, Kept>();
   kept.set(options.processEnv, byTenant);
@@ -82,7 +91,8 @@ export async function tenantConnections(options: { env: Env; processEnv: Record<
     }
     const credentials = await resolveCredentials(integration, tenant.dir, options.processEnv);
     secrets.push(...Object.values(credentials.env), ...Object.values(credentials.headers));
-    if (credentials.state !== "missing") specs.set(id, connectionSpec(tenant, id, integration, credentials, options.env.mcp));
+    if (credentials.state !== "missing")
+      specs.set(id, connectionSpec(tenant, id, integration, credentials, options.env.mcp));
   }
   const value = { specs, secrets };
   byTenant.set(key, { stamps, value });

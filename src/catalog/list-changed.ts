@@ -15,7 +15,10 @@ export type ListChangedEvent =
 /** Returns the stop. `sync` is the app's (it checks drift when anything changed). */
 export function resyncOnListChanged(options: {
   pool: McpClientPool;
-  sync: (tenantId: string) => Promise<{ result: { integrations: { integration: string; status: string }[] }; drift: { version: string; drifted: boolean }[] }>;
+  sync: (tenantId: string) => Promise<{
+    result: { integrations: { integration: string; status: string }[] };
+    drift: { version: string; drifted: boolean }[];
+  }>;
   onEvent: (event: ListChangedEvent) => void;
   describeError: (error: unknown) => string;
   debounceMs?: number;
@@ -35,10 +38,18 @@ export function resyncOnListChanged(options: {
     state.syncing = true;
     try {
       const { result, drift } = await options.sync(tenantId);
-      const changed = result.integrations.filter((i) => i.status === "changed" || i.status === "new").map((i) => i.integration);
-      options.onEvent({ event: "catalog-resynced", detail: { tenant: tenantId, because, changed, drifted: drift.filter((d) => d.drifted).map((d) => d.version) } });
+      const changed = result.integrations
+        .filter((i) => i.status === "changed" || i.status === "new")
+        .map((i) => i.integration);
+      options.onEvent({
+        event: "catalog-resynced",
+        detail: { tenant: tenantId, because, changed, drifted: drift.filter((d) => d.drifted).map((d) => d.version) },
+      });
     } catch (error) {
-      options.onEvent({ event: "catalog-resync-failed", detail: { tenant: tenantId, because, message: options.describeError(error) } });
+      options.onEvent({
+        event: "catalog-resync-failed",
+        detail: { tenant: tenantId, because, message: options.describeError(error) },
+      });
     } finally {
       state.syncing = false;
       if (state.because.size > 0) schedule(tenantId);

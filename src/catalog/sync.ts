@@ -55,7 +55,10 @@ export class CatalogService {
   }
 
   /** Loads a tenant's file and syncs every integration in it. */
-  async syncTenant(tenantId: string, onProgress: (progress: SyncProgress) => void = () => {}): Promise<TenantSyncResult> {
+  async syncTenant(
+    tenantId: string,
+    onProgress: (progress: SyncProgress) => void = () => {},
+  ): Promise<TenantSyncResult> {
     const tenant = await loadTenantConfig(this.#resources.env.tenantsDir, tenantId);
     const { repository } = this.#resources;
     await repository.upsertTenant({ id: tenant.id, name: tenant.config.name, configHash: contentHash(tenant.config) });
@@ -68,15 +71,31 @@ export class CatalogService {
         return result;
       }),
     );
-    const unconfigured = await repository.markUnconfigured(tenant.id, entries.map(([id]) => id));
-    return { tenant: tenant.id, integrations, unconfigured, ok: integrations.every((result) => result.status !== "failed") };
+    const unconfigured = await repository.markUnconfigured(
+      tenant.id,
+      entries.map(([id]) => id),
+    );
+    return {
+      tenant: tenant.id,
+      integrations,
+      unconfigured,
+      ok: integrations.every((result) => result.status !== "failed"),
+    };
   }
 
   async #syncIntegration(tenant: TenantConfig, id: string, integration: Integration): Promise<IntegrationSyncResult> {
     const { repository, pool, env, processEnv } = this.#resources;
     const startedAt = new Date();
-    const base = { tenantId: tenant.id, integrationId: id, transport: integration.transport, configHash: contentHash(integration), startedAt };
-    const finish = (partial: Omit<IntegrationSyncResult, "integration" | "transport" | "durationMs">): IntegrationSyncResult => ({
+    const base = {
+      tenantId: tenant.id,
+      integrationId: id,
+      transport: integration.transport,
+      configHash: contentHash(integration),
+      startedAt,
+    };
+    const finish = (
+      partial: Omit<IntegrationSyncResult, "integration" | "transport" | "durationMs">,
+    ): IntegrationSyncResult => ({
       integration: id,
       transport: integration.transport,
       durationMs: Date.now() - startedAt.getTime(),
@@ -95,13 +114,34 @@ export class CatalogService {
       const secrets = [...Object.values(credentials.env), ...Object.values(credentials.headers)];
       const discovered = await discoverIntegration(pool, connectionSpec(tenant, id, integration, credentials, env.mcp));
       notes = redactJson(discovered.notes, secrets) as string[];
-      content = applyAnnotationOverrides(redactJson(discovered.content, secrets) as CatalogContent, integration.annotations, notes);
+      content = applyAnnotationOverrides(
+        redactJson(discovered.content, secrets) as CatalogContent,
+        integration.annotations,
+        notes,
+      );
     } catch (caught) {
-      const error = caught instanceof CharterError ? caught : new IntegrationError("INTEGRATION_PROTOCOL_ERROR", id, String(caught));
+      const error =
+        caught instanceof CharterError
+          ? caught
+          : new IntegrationError("INTEGRATION_PROTOCOL_ERROR", id, String(caught));
       if (error.code === "INTEGRATION_AUTH_REFUSED") credentialState = "refused";
-      await repository.recordSync({ ...base, credentialState, outcome: "failed", errorCode: error.code, errorMessage: error.message });
+      await repository.recordSync({
+        ...base,
+        credentialState,
+        outcome: "failed",
+        errorCode: error.code,
+        errorMessage: error.message,
+      });
       await pool.release(`${tenant.id}/${id}`);
-      return finish({ status: "failed", credentialState, counts: undefined, hash: undefined, changes: [], error: { code: error.code, message: error.message }, notes: [] });
+      return finish({
+        status: "failed",
+        credentialState,
+        counts: undefined,
+        hash: undefined,
+        changes: [],
+        error: { code: error.code, message: error.message },
+        notes: [],
+      });
     }
 
     const hash = contentHash(content);

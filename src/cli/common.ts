@@ -19,7 +19,10 @@ export async function withApp<T>(run: (app: App) => Promise<T>): Promise<T> {
 /** A text file the user named; `what` says which ("tests file ") in the message when it cannot be read. */
 export async function readInput(file: string, what = ""): Promise<string> {
   return readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
-    throw new CharterError("FILE_UNREADABLE", `cannot read ${what}${file}: ${error.code === "ENOENT" ? "no such file" : error.message}`);
+    throw new CharterError(
+      "FILE_UNREADABLE",
+      `cannot read ${what}${file}: ${error.code === "ENOENT" ? "no such file" : error.message}`,
+    );
   });
 }
 
@@ -38,12 +41,20 @@ export type IdentityOptions = { tenant?: string | undefined; as?: string | undef
  * the local user --as with --tenant. With `localFallback`, no identity means the local user
  * "local:<login>", given the author role in the tenant (the machine's operator may act locally).
  */
-export async function identify(app: App, options: IdentityOptions, localFallback = false): Promise<{ actor: Actor; tenantId: string }> {
+export async function identify(
+  app: App,
+  options: IdentityOptions,
+  localFallback = false,
+): Promise<{ actor: Actor; tenantId: string }> {
   const key = process.env["CHARTER_API_KEY"];
   if (key) {
     const resolved = await app.identity.resolveKey(key);
     if (!resolved) throw new CharterError("UNKNOWN_USER", "CHARTER_API_KEY is not a valid key (unknown or revoked)");
-    if (options.tenant && options.tenant !== resolved.tenantId) throw new CharterError("NOT_AUTHORIZED", `the API key belongs to tenant ${resolved.tenantId}, not ${options.tenant}`);
+    if (options.tenant && options.tenant !== resolved.tenantId)
+      throw new CharterError(
+        "NOT_AUTHORIZED",
+        `the API key belongs to tenant ${resolved.tenantId}, not ${options.tenant}`,
+      );
     return { actor: { userId: resolved.user.id, handle: resolved.user.handle }, tenantId: resolved.tenantId };
   }
   if (localFallback && options.tenant && !options.as) {
@@ -52,9 +63,17 @@ export async function identify(app: App, options: IdentityOptions, localFallback
     await app.identity.grant(options.tenant, user.id, "author");
     return { actor: { userId: user.id, handle: user.handle }, tenantId: options.tenant };
   }
-  if (!options.as || !options.tenant) throw new CharterError("UNKNOWN_USER", "say who is acting: set CHARTER_API_KEY, or give --as <user> and --tenant <tenant>");
+  if (!options.as || !options.tenant)
+    throw new CharterError(
+      "UNKNOWN_USER",
+      "say who is acting: set CHARTER_API_KEY, or give --as <user> and --tenant <tenant>",
+    );
   const user = await app.identity.userByHandle(options.as);
-  if (!user) throw new CharterError("UNKNOWN_USER", `no user "${options.as}"; create one with 'charter users add ${options.as} --tenant ${options.tenant} --role author'`);
+  if (!user)
+    throw new CharterError(
+      "UNKNOWN_USER",
+      `no user "${options.as}"; create one with 'charter users add ${options.as} --tenant ${options.tenant} --role author'`,
+    );
   return { actor: { userId: user.id, handle: user.handle }, tenantId: options.tenant };
 }
 
@@ -63,7 +82,10 @@ export function parseRoles(text: string | undefined, required: boolean): Role[] 
   const roles = (text ?? "").split(",").filter(Boolean);
   const unknown = roles.filter((role) => !(ROLES as readonly string[]).includes(role));
   if ((required && roles.length === 0) || unknown.length > 0) {
-    throw new CharterError("NOT_AUTHORIZED", `--role takes ${ROLES.join(", ")} (comma-separated)${unknown.length ? `; unknown: ${unknown.join(", ")}` : ""}`);
+    throw new CharterError(
+      "NOT_AUTHORIZED",
+      `--role takes ${ROLES.join(", ")} (comma-separated)${unknown.length ? `; unknown: ${unknown.join(", ")}` : ""}`,
+    );
   }
   return roles as Role[];
 }

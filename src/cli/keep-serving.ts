@@ -7,7 +7,8 @@
 import { errorText } from "../core/errors.ts";
 
 export function keepServing(log: (line: Record<string, unknown>) => void): () => void {
-  const handler = (reason: unknown) => log({ at: new Date().toISOString(), event: "unhandled-rejection", message: errorText(reason) });
+  const handler = (reason: unknown) =>
+    log({ at: new Date().toISOString(), event: "unhandled-rejection", message: errorText(reason) });
   process.on("unhandledRejection", handler);
   return () => process.off("unhandledRejection", handler);
 }

@@ -5,7 +5,22 @@
 import { parseArgs } from "node:util";
 import { CharterError } from "../core/errors.ts";
 import { consoleOutput, type Output } from "./output.ts";
-import { CHECK_HELP, DEMO_HELP, LIST_HELP, MCP_HELP, PLAN_HELP, RUNS_HELP, SDK_HELP, SERVE_HELP, SHOW_HELP, SYNC_HELP, TENANTS_HELP, TRY_HELP, VERSIONS_HELP, WORKER_HELP } from "./help.ts";
+import {
+  CHECK_HELP,
+  DEMO_HELP,
+  LIST_HELP,
+  MCP_HELP,
+  PLAN_HELP,
+  RUNS_HELP,
+  SDK_HELP,
+  SERVE_HELP,
+  SHOW_HELP,
+  SYNC_HELP,
+  TENANTS_HELP,
+  TRY_HELP,
+  VERSIONS_HELP,
+  WORKER_HELP,
+} from "./help.ts";
 
 // Each command is loaded when it runs, not before: help, usage errors and the quick commands do
 // not pay for the services the others import (the database, the compiler, the sandbox).
@@ -94,7 +109,9 @@ async function run(argv: string[], output: Output): Promise<number> {
   const help = (text: string) => (output.out(text), 0);
   if (values.version && command === undefined) {
     const { readFileSync } = await import("node:fs");
-    const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+      version: string;
+    };
     output.out(`charter ${version} (Node.js ${process.versions.node})`);
     return 0;
   }
@@ -113,7 +130,8 @@ async function run(argv: string[], output: Output): Promise<number> {
           return values.help ? help(LIST_HELP) : (await tenantsCli()).listTenants(output);
         case "sync":
           if (values.help) return help(SYNC_HELP);
-          if (rest.length > 0) throw new UsageError(`tenants sync takes at most one tenant, got: ${[target, ...rest].join(" ")}`);
+          if (rest.length > 0)
+            throw new UsageError(`tenants sync takes at most one tenant, got: ${[target, ...rest].join(" ")}`);
           return (await tenantsCli()).syncTenants(target, values.json === true, output);
         case "show":
           if (values.help) return help(SHOW_HELP);
@@ -128,30 +146,69 @@ async function run(argv: string[], output: Output): Promise<number> {
       return (await workflowsCli()).writeSdk(sub, values.json === true, output);
     case "check":
       if (values.help) return help(CHECK_HELP);
-      if (!sub || target) throw new UsageError("check takes one workflow file: charter check <file.ts> --tenant <tenant>");
-      if (!values.tenant) throw new UsageError("check needs --tenant <tenant>: the tenant whose SDK the workflow is checked against");
+      if (!sub || target)
+        throw new UsageError("check takes one workflow file: charter check <file.ts> --tenant <tenant>");
+      if (!values.tenant)
+        throw new UsageError("check needs --tenant <tenant>: the tenant whose SDK the workflow is checked against");
       return (await workflowsCli()).checkWorkflow(sub, values.tenant, values.tests, values.json === true, output);
     case "try":
       if (values.help) return help(TRY_HELP);
       if (!sub || target) throw new UsageError("try takes one workflow file: charter try <file.ts> --tenant <tenant>");
       if (!values.tenant) throw new UsageError("try needs --tenant <tenant>");
-      return (await runsCli()).tryWorkflow(sub, { tenant: values.tenant, input: values.input, mocks: values.mocks, liveReadonly: values["live-readonly"] === true, json: values.json === true }, output);
+      return (await runsCli()).tryWorkflow(
+        sub,
+        {
+          tenant: values.tenant,
+          input: values.input,
+          mocks: values.mocks,
+          liveReadonly: values["live-readonly"] === true,
+          json: values.json === true,
+        },
+        output,
+      );
     case "runs":
       if (values.help || !sub) return help(RUNS_HELP);
       if (sub === "start") {
         if (!target) throw new UsageError("runs start needs a workflow name");
-        return (await runsCli()).startRun(target, { tenant: values.tenant, as: values.as, input: values.input, queue: values.queue === true, json: values.json === true }, output);
+        return (await runsCli()).startRun(
+          target,
+          {
+            tenant: values.tenant,
+            as: values.as,
+            input: values.input,
+            queue: values.queue === true,
+            json: values.json === true,
+          },
+          output,
+        );
       }
-      if (sub === "list") return (await runsCli()).listRuns({ tenant: values.tenant, as: values.as, workflow: values.workflow, status: values.status, limit: values.limit, json: values.json === true }, output);
+      if (sub === "list")
+        return (await runsCli()).listRuns(
+          {
+            tenant: values.tenant,
+            as: values.as,
+            workflow: values.workflow,
+            status: values.status,
+            limit: values.limit,
+            json: values.json === true,
+          },
+          output,
+        );
       if (!target) throw new UsageError(`runs ${sub} needs a run id`);
-      if (sub === "cancel") return (await runsCli()).cancelRun(target, { tenant: values.tenant, as: values.as, json: values.json === true }, output);
+      if (sub === "cancel")
+        return (await runsCli()).cancelRun(
+          target,
+          { tenant: values.tenant, as: values.as, json: values.json === true },
+          output,
+        );
       if (sub === "show") return (await runsCli()).showRun(target, values.json === true, output);
       if (sub === "resume") return (await runsCli()).resumeRun(target, output);
       throw new UsageError(`unknown runs command "${sub}"`);
     case "serve": {
       if (values.help) return help(SERVE_HELP);
       const port = Number(values.port ?? "8787");
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got ${values.port}`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new UsageError(`--port must be a port number, got ${values.port}`);
       return (await import("./serve.ts")).serveCommand(port, output);
     }
     case "mcp":
@@ -166,15 +223,34 @@ async function run(argv: string[], output: Output): Promise<number> {
     case "plan":
       if (values.help) return help(PLAN_HELP);
       if (values.answer !== undefined) {
-        if (sub || values.from) throw new UsageError('--answer continues a planning session; give no request and no --from: charter plan --tenant <tenant> --answer "<answer>" [--session <id>]');
-        return (await import("./plan.ts")).planCommand({ answer: values.answer, session: values.session }, { tenant: values.tenant, as: values.as, json: values.json === true }, output);
+        if (sub || values.from)
+          throw new UsageError(
+            '--answer continues a planning session; give no request and no --from: charter plan --tenant <tenant> --answer "<answer>" [--session <id>]',
+          );
+        return (await import("./plan.ts")).planCommand(
+          { answer: values.answer, session: values.session },
+          { tenant: values.tenant, as: values.as, json: values.json === true },
+          output,
+        );
       }
-      if (values.session) throw new UsageError('--session goes with --answer: charter plan --tenant <tenant> --session <id> --answer "<answer>"');
+      if (values.session)
+        throw new UsageError(
+          '--session goes with --answer: charter plan --tenant <tenant> --session <id> --answer "<answer>"',
+        );
       if (!sub) throw new UsageError('plan needs a request: charter plan --tenant <tenant> "<request>"');
-      return (await import("./plan.ts")).planCommand([sub, target, ...rest].filter((x): x is string => x !== undefined).join(" "), { tenant: values.tenant, from: values.from, as: values.as, json: values.json === true }, output);
+      return (await import("./plan.ts")).planCommand(
+        [sub, target, ...rest].filter((x): x is string => x !== undefined).join(" "),
+        { tenant: values.tenant, from: values.from, as: values.as, json: values.json === true },
+        output,
+      );
     case "versions":
       if (values.help) return help(VERSIONS_HELP);
-      return (await versionsCli()).versionsCommand(sub, [target, ...rest].filter((x): x is string => x !== undefined), decisionOptions(values), output);
+      return (await versionsCli()).versionsCommand(
+        sub,
+        [target, ...rest].filter((x): x is string => x !== undefined),
+        decisionOptions(values),
+        output,
+      );
     case "submit":
     case "approve":
     case "reject":
@@ -183,13 +259,20 @@ async function run(argv: string[], output: Output): Promise<number> {
       return (await versionsCli()).decide(command, sub, decisionOptions(values), output);
     case "rollback":
       if (values.help) return help(VERSIONS_HELP);
-      if (!sub || target) throw new UsageError("rollback takes one workflow: charter rollback <workflow> --to <number>");
+      if (!sub || target)
+        throw new UsageError("rollback takes one workflow: charter rollback <workflow> --to <number>");
       return (await versionsCli()).rollback(sub, decisionOptions(values), output);
     case "users":
-      if (values.help || sub !== "add" || !target) return values.help ? help(VERSIONS_HELP) : Promise.reject(new UsageError("usage: charter users add <user> --tenant <tenant> --role <role>[,<role>]"));
+      if (values.help || sub !== "add" || !target)
+        return values.help
+          ? help(VERSIONS_HELP)
+          : Promise.reject(new UsageError("usage: charter users add <user> --tenant <tenant> --role <role>[,<role>]"));
       return (await versionsCli()).usersAdd(target, decisionOptions(values), output);
     case "keys":
-      if (values.help || sub !== "create") return values.help ? help(VERSIONS_HELP) : Promise.reject(new UsageError("usage: charter keys create --user <user> --tenant <tenant>"));
+      if (values.help || sub !== "create")
+        return values.help
+          ? help(VERSIONS_HELP)
+          : Promise.reject(new UsageError("usage: charter keys create --user <user> --tenant <tenant>"));
       return (await versionsCli()).keysCreate(decisionOptions(values), output);
     default:
       throw new UsageError(`unknown command "${command}"`);
@@ -242,5 +325,14 @@ async function migrate(output: Output): Promise<number> {
 }
 
 function decisionOptions(values: ReturnType<typeof parse>["values"]) {
-  return { tenant: values.tenant, as: values.as, json: values.json === true, tests: values.tests, comment: values.comment, to: values.to, role: values.role, user: values.user };
+  return {
+    tenant: values.tenant,
+    as: values.as,
+    json: values.json === true,
+    tests: values.tests,
+    comment: values.comment,
+    to: values.to,
+    role: values.role,
+    user: values.user,
+  };
 }

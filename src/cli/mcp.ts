@@ -8,7 +8,6 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { createCharterMcpServer } from "../mcp-server/index.ts";
 import { identify, withApp } from "./common.ts";
 
-
 export async function mcpCommand(options: { tenant: string | undefined; as: string | undefined }): Promise<number> {
   return withApp(async (app) => {
     const { actor, tenantId } = await identify(app, options);
@@ -22,7 +21,9 @@ export async function mcpCommand(options: { tenant: string | undefined; as: stri
     // stdout is the protocol: events go to stderr.
     const stopKeeping = keepServing((line) => process.stderr.write(`${JSON.stringify(line)}\n`));
     await server.connect(transport);
-    process.stderr.write(`charter: MCP on stdio for tenant ${tenantId} as ${actor.handle} (${[...roles].join(", ") || "no roles"})\n`);
+    process.stderr.write(
+      `charter: MCP on stdio for tenant ${tenantId} as ${actor.handle} (${[...roles].join(", ") || "no roles"})\n`,
+    );
     await closed;
     await server.close().catch(() => undefined);
     stopKeeping();

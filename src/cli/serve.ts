@@ -6,17 +6,25 @@ import { Dispatcher } from "../triggers/index.ts";
 import { keepServing } from "./keep-serving.ts";
 import type { Output } from "./output.ts";
 
-
 export async function serveCommand(port: number, output: Output): Promise<number> {
   const stopKeeping = keepServing((line) => output.out(JSON.stringify(line)));
   const app = await createApp();
   // The scheduler always runs beside the API, and a worker unless CHARTER_SERVE_WORKER=0 (then start `charter worker`s);
   // manual and webhook runs are queued for workers either way.
   const withWorker = process.env["CHARTER_SERVE_WORKER"] !== "0";
-  const dispatcher = await Dispatcher.start(app, { worker: withWorker, scheduler: true, subscriptions: { pool: app.pool, env: app.env, processEnv: process.env, sync: (tenantId) => app.sync(tenantId) }, onEvent: (e) => output.out(JSON.stringify({ at: new Date().toISOString(), event: e.event, ...e.detail })) });
+  const dispatcher = await Dispatcher.start(app, {
+    worker: withWorker,
+    scheduler: true,
+    subscriptions: { pool: app.pool, env: app.env, processEnv: process.env, sync: (tenantId) => app.sync(tenantId) },
+    onEvent: (e) => output.out(JSON.stringify({ at: new Date().toISOString(), event: e.event, ...e.detail })),
+  });
   const http = await createHttpApp(app, { log: (line) => output.out(JSON.stringify(line)), dispatcher });
   const hostname = process.env["CHARTER_HOST"] ?? "127.0.0.1";
-  const server = serve({ fetch: http.fetch, port, hostname }, (info) => output.out(`charter: serving http://${hostname}:${info.port}/api/v1 and MCP at http://${hostname}:${info.port}/mcp (database: ${app.database.kind} ${app.database.location})`));
+  const server = serve({ fetch: http.fetch, port, hostname }, (info) =>
+    output.out(
+      `charter: serving http://${hostname}:${info.port}/api/v1 and MCP at http://${hostname}:${info.port}/mcp (database: ${app.database.kind} ${app.database.location})`,
+    ),
+  );
   await new Promise<void>((resolve) => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
   });

@@ -6,8 +6,6 @@ import { describeChange } from "../mcp/index.ts";
 import { withApp } from "./common.ts";
 import { columns, type Output } from "./output.ts";
 
-
-
 export async function listTenants(output: Output): Promise<number> {
   const env = parseEnv(process.env, process.cwd());
   const ids = await listTenantIds(env.tenantsDir);
@@ -29,9 +27,16 @@ export async function syncTenants(tenant: string | undefined, json: boolean, out
       if (!json) {
         printSummary(result, output);
         for (const item of drift) {
-          output.out(item.drifted ? `  ✗ ${item.version} drifted: it will not run until a new version is approved` : `  ! ${item.version}: compatible catalog changes recorded for reviewers`);
+          output.out(
+            item.drifted
+              ? `  ✗ ${item.version} drifted: it will not run until a new version is approved`
+              : `  ! ${item.version}: compatible catalog changes recorded for reviewers`,
+          );
           for (const change of item.drift.breaking) output.out(`      - ${change.tool}: ${change.change}`);
-          for (const change of item.drift.compatible) output.out(`      - ${change.tool}: ${change.change}${change.review ? " (review the new text: it can carry instructions)" : ""}`);
+          for (const change of item.drift.compatible)
+            output.out(
+              `      - ${change.tool}: ${change.change}${change.review ? " (review the new text: it can carry instructions)" : ""}`,
+            );
         }
       }
     }
@@ -64,8 +69,13 @@ export async function showTenant(tenant: string, json: boolean, output: Output):
         continue;
       }
       const { content, hash, createdAt } = item.snapshot;
-      output.out(`  ${content.server.name} ${content.server.version}, snapshot ${hash.slice(0, 19)}… of ${createdAt.toISOString()}`);
-      for (const line of columns(content.tools.map((tool) => ["   ", tool.name, annotationsOf(tool.annotations), firstLine(tool.description)]))) output.out(line);
+      output.out(
+        `  ${content.server.name} ${content.server.version}, snapshot ${hash.slice(0, 19)}… of ${createdAt.toISOString()}`,
+      );
+      for (const line of columns(
+        content.tools.map((tool) => ["   ", tool.name, annotationsOf(tool.annotations), firstLine(tool.description)]),
+      ))
+        output.out(line);
     }
     return 0;
   });
@@ -84,7 +94,9 @@ function formatResult(result: IntegrationSyncResult): string {
         : result.status === "changed"
           ? `changed (${result.changes.length} change${result.changes.length === 1 ? "" : "s"}), new snapshot ${result.hash?.slice(0, 19)}…`
           : "unchanged, no new snapshot";
-  const lines = [`  ${mark} ${result.integration} (${result.transport})  credentials: ${result.credentialState}  ${what}${what ? "  " : ""}${status}  [${result.durationMs} ms]`];
+  const lines = [
+    `  ${mark} ${result.integration} (${result.transport})  credentials: ${result.credentialState}  ${what}${what ? "  " : ""}${status}  [${result.durationMs} ms]`,
+  ];
   if (result.error) lines.push(...result.error.message.split("\n").map((line) => `      ${line}`));
   for (const change of result.changes) lines.push(`      - ${describeChange(change)}`);
   for (const note of result.notes) lines.push(`      ! ${note}`);
@@ -95,13 +107,21 @@ function printSummary(result: TenantSyncResult, output: Output): void {
   const failed = result.integrations.filter((item) => item.status === "failed").length;
   const total = result.integrations.length;
   for (const id of result.unconfigured) output.out(`  - ${id}: no longer in the tenant file; its history is kept`);
-  output.out(failed === 0 ? `${result.tenant}: all ${total} integrations synced` : `${result.tenant}: ${total - failed} of ${total} integrations synced, ${failed} failed`);
+  output.out(
+    failed === 0
+      ? `${result.tenant}: all ${total} integrations synced`
+      : `${result.tenant}: ${total - failed} of ${total} integrations synced, ${failed} failed`,
+  );
 }
 
-function annotationsOf(annotations: { readOnlyHint?: boolean; destructiveHint?: boolean; idempotentHint?: boolean } | undefined): string {
+function annotationsOf(
+  annotations: { readOnlyHint?: boolean; destructiveHint?: boolean; idempotentHint?: boolean } | undefined,
+): string {
   if (!annotations) return "";
   if (annotations.readOnlyHint) return "read-only";
-  return [annotations.destructiveHint ? "destructive" : "", annotations.idempotentHint ? "idempotent" : ""].filter(Boolean).join(",");
+  return [annotations.destructiveHint ? "destructive" : "", annotations.idempotentHint ? "idempotent" : ""]
+    .filter(Boolean)
+    .join(",");
 }
 
 function firstLine(text: string | undefined): string {

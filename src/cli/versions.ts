@@ -12,15 +12,28 @@ import { identify, parseRoles, readInput, readOptionalInput, withApp } from "./c
 import { columns, type Output } from "./output.ts";
 import { VERSIONS_HELP } from "./help.ts";
 
-
-type Options = { tenant?: string | undefined; as?: string | undefined; json: boolean; tests?: string | undefined; comment?: string | undefined; to?: string | undefined; role?: string | undefined; user?: string | undefined };
+type Options = {
+  tenant?: string | undefined;
+  as?: string | undefined;
+  json: boolean;
+  tests?: string | undefined;
+  comment?: string | undefined;
+  to?: string | undefined;
+  role?: string | undefined;
+  user?: string | undefined;
+};
 
 function tenantOnly(options: Options): string {
   if (!options.tenant) throw new CharterError("UNKNOWN_USER", "give --tenant <tenant>");
   return options.tenant;
 }
 
-export async function versionsCommand(sub: string | undefined, args: string[], options: Options, output: Output): Promise<number> {
+export async function versionsCommand(
+  sub: string | undefined,
+  args: string[],
+  options: Options,
+  output: Output,
+): Promise<number> {
   return withApp(async (app) => {
     switch (sub) {
       case "create": {
@@ -28,7 +41,9 @@ export async function versionsCommand(sub: string | undefined, args: string[], o
         if (!file) throw new CharterError("FILE_UNREADABLE", "versions create needs a workflow file");
         const { actor, tenantId } = await identify(app, options);
         const source = await readInput(file);
-        const tests = options.tests ? await readInput(options.tests, "tests file ") : await readOptionalInput(file.replace(/\.ts$/, ".tests.json"), "tests file ");
+        const tests = options.tests
+          ? await readInput(options.tests, "tests file ")
+          : await readOptionalInput(file.replace(/\.ts$/, ".tests.json"), "tests file ");
         const version = await app.versions.create({ tenantId, source, fileName: file, tests, author: actor });
         if (options.json) output.out(JSON.stringify(version, null, 2));
         else printVersion(version, output);
@@ -37,9 +52,20 @@ export async function versionsCommand(sub: string | undefined, args: string[], o
       case "list": {
         const tenantId = options.tenant ?? (await identify(app, options)).tenantId;
         const rows = await app.versionRepository.list(tenantId, args[0]);
-        if (options.json) output.out(JSON.stringify(rows.map(({ source: _s, ...rest }) => rest), null, 2));
+        if (options.json)
+          output.out(
+            JSON.stringify(
+              rows.map(({ source: _s, ...rest }) => rest),
+              null,
+              2,
+            ),
+          );
         else if (rows.length === 0) output.out(`no versions in tenant ${tenantId}`);
-        else for (const line of columns(rows.map((v) => [`${v.workflow}@${v.number}`, v.status, v.createdAt.toISOString(), v.id]))) output.out(line);
+        else
+          for (const line of columns(
+            rows.map((v) => [`${v.workflow}@${v.number}`, v.status, v.createdAt.toISOString(), v.id]),
+          ))
+            output.out(line);
         return 0;
       }
       case "show": {
@@ -49,7 +75,8 @@ export async function versionsCommand(sub: string | undefined, args: string[], o
         if (options.json) output.out(JSON.stringify({ version, approvals }, null, 2));
         else {
           printVersion(version, output);
-          for (const a of approvals) output.out(`  ${a.decision} by ${a.userId} at ${a.createdAt.toISOString()}: ${a.comment}`);
+          for (const a of approvals)
+            output.out(`  ${a.decision} by ${a.userId} at ${a.createdAt.toISOString()}: ${a.comment}`);
         }
         return 0;
       }
@@ -70,7 +97,12 @@ export async function versionsCommand(sub: string | undefined, args: string[], o
   });
 }
 
-export async function decide(verb: "submit" | "approve" | "reject", reference: string, options: Options, output: Output): Promise<number> {
+export async function decide(
+  verb: "submit" | "approve" | "reject",
+  reference: string,
+  options: Options,
+  output: Output,
+): Promise<number> {
   return withApp(async (app) => {
     const { actor, tenantId } = await identify(app, options);
     if (verb === "submit") {
@@ -78,7 +110,8 @@ export async function decide(verb: "submit" | "approve" | "reject", reference: s
       output.out(`${version.workflow}@${version.number} is in review`);
       return 0;
     }
-    if (!options.comment) throw new CharterError("VERSION_NOT_APPROVABLE", `${verb} needs --comment <text>: reviewers say why`);
+    if (!options.comment)
+      throw new CharterError("VERSION_NOT_APPROVABLE", `${verb} needs --comment <text>: reviewers say why`);
     if (verb === "reject") {
       const version = await app.versions.reject(tenantId, reference, actor, options.comment);
       output.out(`${version.workflow}@${version.number} rejected by ${actor.handle}`);
@@ -86,7 +119,11 @@ export async function decide(verb: "submit" | "approve" | "reject", reference: s
     }
     const result = await app.versions.approve(tenantId, reference, actor, options.comment);
     const name = `${result.version.workflow}@${result.version.number}`;
-    output.out(result.activated ? `${name} approved by ${actor.handle} and now active` : `${name}: approval ${result.approvals} of ${result.required} recorded; it needs another reviewer`);
+    output.out(
+      result.activated
+        ? `${name} approved by ${actor.handle} and now active`
+        : `${name}: approval ${result.approvals} of ${result.required} recorded; it needs another reviewer`,
+    );
     return 0;
   });
 }
@@ -95,7 +132,8 @@ export async function rollback(workflow: string, options: Options, output: Outpu
   return withApp(async (app) => {
     const { actor, tenantId } = await identify(app, options);
     const to = Number(options.to);
-    if (!Number.isInteger(to) || to < 1) throw new CharterError("VERSION_NOT_FOUND", "rollback needs --to <version number>");
+    if (!Number.isInteger(to) || to < 1)
+      throw new CharterError("VERSION_NOT_FOUND", "rollback needs --to <version number>");
     const version = await app.versions.rollback(tenantId, workflow, to, actor);
     output.out(`${version.workflow}@${version.number} is active again (rolled back by ${actor.handle})`);
     return 0;
@@ -110,7 +148,12 @@ export async function usersAdd(handle: string, options: Options, output: Output)
     const user = await app.identity.ensureUser(handle);
     for (const role of roles) {
       await app.identity.grant(tenantId, user.id, role);
-      await app.versionRepository.record({ tenantId, actorId: null, action: "role-granted", detail: { user: user.handle, role, by: "the server (charter users add)" } });
+      await app.versionRepository.record({
+        tenantId,
+        actorId: null,
+        action: "role-granted",
+        detail: { user: user.handle, role, by: "the server (charter users add)" },
+      });
     }
     output.out(`${handle} has ${[...(await app.identity.roles(tenantId, user.id))].join(", ")} in tenant ${tenantId}`);
     return 0;
@@ -122,14 +165,30 @@ export async function keysCreate(options: Options, output: Output): Promise<numb
     const tenantId = tenantOnly(options);
     if (!options.user) throw new CharterError("UNKNOWN_USER", "give --user <user>");
     await app.catalogs.ensureTenant(tenantId);
-    const user = options.role ? await app.identity.ensureUser(options.user) : await app.identity.userByHandle(options.user);
-    if (!user) throw new CharterError("UNKNOWN_USER", `no user "${options.user}"; add --role to create it, or 'charter users add'`);
+    const user = options.role
+      ? await app.identity.ensureUser(options.user)
+      : await app.identity.userByHandle(options.user);
+    if (!user)
+      throw new CharterError(
+        "UNKNOWN_USER",
+        `no user "${options.user}"; add --role to create it, or 'charter users add'`,
+      );
     for (const role of parseRoles(options.role, false)) {
       await app.identity.grant(tenantId, user.id, role);
-      await app.versionRepository.record({ tenantId, actorId: null, action: "role-granted", detail: { user: user.handle, role, by: "the server (charter keys create)" } });
+      await app.versionRepository.record({
+        tenantId,
+        actorId: null,
+        action: "role-granted",
+        detail: { user: user.handle, role, by: "the server (charter keys create)" },
+      });
     }
     const key = await app.identity.createKey(tenantId, user.id);
-    await app.versionRepository.record({ tenantId, actorId: null, action: "key-created", detail: { user: user.handle, prefix: key.slice(0, 12), by: "the server (charter keys create)" } });
+    await app.versionRepository.record({
+      tenantId,
+      actorId: null,
+      action: "key-created",
+      detail: { user: user.handle, prefix: key.slice(0, 12), by: "the server (charter keys create)" },
+    });
     output.out(key);
     output.err(`API key for ${user.handle} in tenant ${tenantId}; it is shown once and stored only as a hash`);
     return 0;
@@ -138,13 +197,22 @@ export async function keysCreate(options: Options, output: Output): Promise<numb
 
 function printVersion(version: VersionRow, output: Output): void {
   output.out(`${version.workflow}@${version.number} (${version.id}): ${version.status}`);
-  for (const gate of version.gates as GateResult[]) output.out(`  gate ${gate.gate}: ${gate.ok ? "passed" : "FAILED"} - ${gate.detail.split("\n").join("\n      ")}`);
+  for (const gate of version.gates as GateResult[])
+    output.out(`  gate ${gate.gate}: ${gate.ok ? "passed" : "FAILED"} - ${gate.detail.split("\n").join("\n      ")}`);
   const capabilities = version.capabilities as Capability[];
-  output.out(`  capabilities: ${capabilities.map((c) => `${c.integration}.${c.tool}${c.annotations.destructive ? " (destructive)" : c.annotations.readOnly ? " (read-only)" : ""}`).join(", ") || "none"}`);
-  output.out(`  hashes: source ${version.sourceHash.slice(0, 19)}…, bundle ${version.bundleHash?.slice(0, 19) ?? "(none)"}…, catalog ${version.catalogHash.slice(0, 19)}…`);
-  const drift = version.drift as { breaking: { tool: string; change: string }[]; compatible: { tool: string; change: string; review?: boolean }[] } | null;
+  output.out(
+    `  capabilities: ${capabilities.map((c) => `${c.integration}.${c.tool}${c.annotations.destructive ? " (destructive)" : c.annotations.readOnly ? " (read-only)" : ""}`).join(", ") || "none"}`,
+  );
+  output.out(
+    `  hashes: source ${version.sourceHash.slice(0, 19)}…, bundle ${version.bundleHash?.slice(0, 19) ?? "(none)"}…, catalog ${version.catalogHash.slice(0, 19)}…`,
+  );
+  const drift = version.drift as {
+    breaking: { tool: string; change: string }[];
+    compatible: { tool: string; change: string; review?: boolean }[];
+  } | null;
   if (drift) {
     for (const item of drift.breaking) output.out(`  DRIFT (blocks runs): ${item.tool}: ${item.change}`);
-    for (const item of drift.compatible) output.out(`  catalog change${item.review ? " (review: tool text changed)" : ""}: ${item.tool}: ${item.change}`);
+    for (const item of drift.compatible)
+      output.out(`  catalog change${item.review ? " (review: tool text changed)" : ""}: ${item.tool}: ${item.change}`);
   }
 }

@@ -8,12 +8,17 @@ import { Dispatcher } from "../triggers/index.ts";
 import { keepServing } from "./keep-serving.ts";
 import type { Output } from "./output.ts";
 
-
 export async function workerCommand(output: Output): Promise<number> {
   const stopKeeping = keepServing((line) => output.out(JSON.stringify({ ...line, pid: process.pid })));
   const app = await createApp();
-  const log = (event: string, detail: Record<string, unknown>) => output.out(JSON.stringify({ at: new Date().toISOString(), pid: process.pid, event, ...detail }));
-  const dispatcher = await Dispatcher.start(app, { worker: true, scheduler: true, subscriptions: { pool: app.pool, env: app.env, processEnv: process.env, sync: (tenantId) => app.sync(tenantId) }, onEvent: (e) => log(e.event, e.detail) });
+  const log = (event: string, detail: Record<string, unknown>) =>
+    output.out(JSON.stringify({ at: new Date().toISOString(), pid: process.pid, event, ...detail }));
+  const dispatcher = await Dispatcher.start(app, {
+    worker: true,
+    scheduler: true,
+    subscriptions: { pool: app.pool, env: app.env, processEnv: process.env, sync: (tenantId) => app.sync(tenantId) },
+    onEvent: (e) => log(e.event, e.detail),
+  });
   log("worker-started", { database: app.database.kind });
   await new Promise<void>((resolve) => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());

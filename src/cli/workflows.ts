@@ -1,13 +1,10 @@
 /** `charter sdk` and `charter check`: a tenant's generated SDK, and compiling a workflow against it. */
 import { rename, mkdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { CharterError } from "../core/errors.ts";
 import { COMPILER_OPTIONS, type CompileResult, guestFiles } from "../compile/index.ts";
 import { describeSchedule, formatDiagnostic } from "../core/workflow.ts";
 import { readInput, readOptionalInput, withApp } from "./common.ts";
 import { columns, type Output } from "./output.ts";
-
-
 
 export async function writeSdk(tenant: string, json: boolean, output: Output): Promise<number> {
   return withApp(async (app) => {
@@ -19,23 +16,51 @@ export async function writeSdk(tenant: string, json: boolean, output: Output): P
     const written = await writeFolder(folder, files);
     const integrations = [...new Set(sdk.tools.map((tool) => tool.integration))];
     if (json) {
-      output.out(JSON.stringify({ tenant, folder, catalogHash: sdk.catalogHash, sdkHash: sdk.sdkHash, files: [...files.keys()], integrations, tools: sdk.tools.length }, null, 2));
+      output.out(
+        JSON.stringify(
+          {
+            tenant,
+            folder,
+            catalogHash: sdk.catalogHash,
+            sdkHash: sdk.sdkHash,
+            files: [...files.keys()],
+            integrations,
+            tools: sdk.tools.length,
+          },
+          null,
+          2,
+        ),
+      );
       return 0;
     }
-    output.out(`SDK of tenant ${tenant} (catalog ${sdk.catalogHash.slice(0, 19)}…, ${sdk.tools.length} tools) ${written ? "written to" : "already in"} ${path.relative(process.cwd(), folder) || folder}`);
+    output.out(
+      `SDK of tenant ${tenant} (catalog ${sdk.catalogHash.slice(0, 19)}…, ${sdk.tools.length} tools) ${written ? "written to" : "already in"} ${path.relative(process.cwd(), folder) || folder}`,
+    );
     const rows = integrations.map((id) => {
       const tools = sdk.tools.filter((tool) => tool.integration === id);
-      return ["  ", `import { ${tools[0]?.namespace ?? id} } from "charter:sdk"`, `${tools.length} tool${tools.length === 1 ? "" : "s"}`];
+      return [
+        "  ",
+        `import { ${tools[0]?.namespace ?? id} } from "charter:sdk"`,
+        `${tools.length} tool${tools.length === 1 ? "" : "s"}`,
+      ];
     });
     for (const line of columns(rows)) output.out(line);
     return 0;
   });
 }
 
-export async function checkWorkflow(file: string, tenant: string, testsFile: string | undefined, json: boolean, output: Output): Promise<number> {
+export async function checkWorkflow(
+  file: string,
+  tenant: string,
+  testsFile: string | undefined,
+  json: boolean,
+  output: Output,
+): Promise<number> {
   const source = await readInput(file);
-  const testsPath = testsFile ?? file.replace(/\.[cm]?ts$/, "") + ".tests.json";
-  const testsText = testsFile ? await readInput(testsPath, "tests file ") : await readOptionalInput(testsPath, "tests file ");
+  const testsPath = testsFile ?? `${file.replace(/\.[cm]?ts$/, "")}.tests.json`;
+  const testsText = testsFile
+    ? await readInput(testsPath, "tests file ")
+    : await readOptionalInput(testsPath, "tests file ");
   const tests = testsText === undefined ? undefined : { text: testsText, fileName: testsPath };
   return withApp(async (app) => {
     const result = await app.toolchain.check(tenant, { source, fileName: file, tests });
@@ -54,7 +79,13 @@ function checkReport(file: string, tenant: string, result: CompileResult) {
     workflow: result.workflow,
     capabilities: result.capabilities,
     tests: result.tests ? result.tests.tests.length : null,
-    bundle: result.bundle ? { bytes: result.bundle.bytes, sourceMapBytes: Buffer.byteLength(result.bundle.sourceMap), hash: result.bundle.hash } : null,
+    bundle: result.bundle
+      ? {
+          bytes: result.bundle.bytes,
+          sourceMapBytes: Buffer.byteLength(result.bundle.sourceMap),
+          hash: result.bundle.hash,
+        }
+      : null,
     catalogHash: result.catalogHash,
     sdkHash: result.sdkHash,
     timings: roundTimings(result.timings),
@@ -67,29 +98,66 @@ function printCheck(result: CompileResult, output: Output): void {
   const warnings = result.diagnostics.length - errors;
   if (result.workflow) output.out(`workflow ${result.workflow.name}: ${result.workflow.description}`);
   output.out(`capabilities (${result.capabilities.length}):`);
-  const rows = result.capabilities.map((c) => ["  ", `${c.integration}.${c.tool}`, c.sdkFunction, traits(c.annotations)]);
+  const rows = result.capabilities.map((c) => [
+    "  ",
+    `${c.integration}.${c.tool}`,
+    c.sdkFunction,
+    traits(c.annotations),
+  ]);
   for (const line of columns(rows)) output.out(line);
   if (result.workflow) {
-    const triggers = result.workflow.triggers.map((t) => (t.type === "schedule" ? `schedule ${describeSchedule(t)}` : t.type === "resource" ? `resource ${t.uri} (${t.integration})` : t.type));
+    const triggers = result.workflow.triggers.map((t) =>
+      t.type === "schedule"
+        ? `schedule ${describeSchedule(t)}`
+        : t.type === "resource"
+          ? `resource ${t.uri} (${t.integration})`
+          : t.type,
+    );
     output.out(`triggers: ${["manual and MCP tool call (always)", ...triggers].join(", ")}`);
-    if (result.workflow.retry.length > 0) output.out(`retried on retryable failures at the author's request: ${result.workflow.retry.join(", ")}`);
+    if (result.workflow.retry.length > 0)
+      output.out(`retried on retryable failures at the author's request: ${result.workflow.retry.join(", ")}`);
   }
-  if (result.tests) output.out(`tests: ${result.tests.tests.length} checked against the schemas (they run in the test gate)`);
-  if (result.bundle) output.out(`bundle: ${formatBytes(result.bundle.bytes)} (source map ${formatBytes(Buffer.byteLength(result.bundle.sourceMap))}), ${result.bundle.hash.slice(0, 19)}…`);
+  if (result.tests)
+    output.out(`tests: ${result.tests.tests.length} checked against the schemas (they run in the test gate)`);
+  if (result.bundle)
+    output.out(
+      `bundle: ${formatBytes(result.bundle.bytes)} (source map ${formatBytes(Buffer.byteLength(result.bundle.sourceMap))}), ${result.bundle.hash.slice(0, 19)}…`,
+    );
   const t = roundTimings(result.timings);
-  const checker = result.typechecker === "native" ? "TypeScript 7 native, overlapping analysis and bundle" : "embedded TypeScript";
-  output.out(`timings: typecheck ${t.typecheckMs} ms (${checker}), analysis ${t.analysisMs} ms, bundle ${t.bundleMs} ms, total ${t.totalMs} ms (SDK of catalog ${result.catalogHash.slice(0, 19)}…)`);
-  output.out(errors === 0 ? `ok${warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}` : `${errors} error${errors === 1 ? "" : "s"}${warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}: not clean`);
+  const checker =
+    result.typechecker === "native" ? "TypeScript 7 native, overlapping analysis and bundle" : "embedded TypeScript";
+  output.out(
+    `timings: typecheck ${t.typecheckMs} ms (${checker}), analysis ${t.analysisMs} ms, bundle ${t.bundleMs} ms, total ${t.totalMs} ms (SDK of catalog ${result.catalogHash.slice(0, 19)}…)`,
+  );
+  output.out(
+    errors === 0
+      ? `ok${warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}`
+      : `${errors} error${errors === 1 ? "" : "s"}${warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}: not clean`,
+  );
 }
 
-function traits(a: { readOnly: boolean; destructive: boolean; idempotent: boolean; openWorld: boolean; declared: boolean; byTenant?: string[] | undefined }): string {
-  const list = [a.readOnly ? "read-only" : "writes", a.destructive ? "DESTRUCTIVE" : "", a.idempotent ? "idempotent" : "", a.openWorld ? "open-world" : ""].filter(Boolean);
+function traits(a: {
+  readOnly: boolean;
+  destructive: boolean;
+  idempotent: boolean;
+  openWorld: boolean;
+  declared: boolean;
+  byTenant?: string[] | undefined;
+}): string {
+  const list = [
+    a.readOnly ? "read-only" : "writes",
+    a.destructive ? "DESTRUCTIVE" : "",
+    a.idempotent ? "idempotent" : "",
+    a.openWorld ? "open-world" : "",
+  ].filter(Boolean);
   const tenant = a.byTenant?.length ? ` (${a.byTenant.join(", ")} declared by the tenant)` : "";
   return list.join(", ") + (a.declared ? "" : " (annotations not declared; MCP defaults)") + tenant;
 }
 
 function roundTimings(timings: CompileResult["timings"]) {
-  return Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v * 10) / 10])) as CompileResult["timings"];
+  return Object.fromEntries(
+    Object.entries(timings).map(([k, v]) => [k, Math.round(v * 10) / 10]),
+  ) as CompileResult["timings"];
 }
 
 function formatBytes(bytes: number): string {
@@ -117,7 +185,13 @@ function editorConfig(): string {
 
 /** Writes the folder through a temporary one and a rename, so a reader never sees half of it. */
 async function writeFolder(folder: string, files: ReadonlyMap<string, string>): Promise<boolean> {
-  if (await stat(folder).then(() => true, () => false)) return false; // content-addressed: same hash, same files
+  if (
+    await stat(folder).then(
+      () => true,
+      () => false,
+    )
+  )
+    return false; // content-addressed: same hash, same files
   const temporary = `${folder}.tmp-${process.pid}`;
   await rm(temporary, { recursive: true, force: true });
   await mkdir(temporary, { recursive: true });

@@ -40,7 +40,10 @@ export async function bundleWorkflow(source: string, fileName: string, use: SdkU
         return { errors: [{ text: `"${args.path}" cannot be imported in a workflow` }] };
       });
       build.onLoad({ filter: /.*/, namespace: SDK }, () => ({ contents: entry, loader: "js" }));
-      build.onLoad({ filter: /.*/, namespace: RUNTIME }, (args) => ({ contents: runtime.get(args.path) ?? "", loader: "ts" }));
+      build.onLoad({ filter: /.*/, namespace: RUNTIME }, (args) => ({
+        contents: runtime.get(args.path) ?? "",
+        loader: "ts",
+      }));
     },
   };
   const result = await esbuild.build({
@@ -70,9 +73,11 @@ export async function bundleWorkflow(source: string, fileName: string, use: SdkU
 function sdkEntry(use: SdkUse): string {
   let text = 'import { callTool } from "charter:bridge";\n';
   for (const [namespace, functions] of use) {
-    const members = functions.map((f) => `  ${f.functionName}: (args) => callTool(${stringLiteral(f.integration)}, ${stringLiteral(f.tool)}, args ?? {}),\n`);
+    const members = functions.map(
+      (f) =>
+        `  ${f.functionName}: (args) => callTool(${stringLiteral(f.integration)}, ${stringLiteral(f.tool)}, args ?? {}),\n`,
+    );
     text += `export const ${namespace} = Object.freeze({\n${members.join("")}});\n`;
   }
   return text;
 }
-

@@ -3,7 +3,7 @@
  * tests file checks → bundle. A compiler is warm: build it once per catalog hash and reuse it for
  * every check against that SDK. It never runs workflow code; it only reads it.
  */
-import { ts } from "ts-morph";
+import type { ts } from "ts-morph";
 import { canonicalJson } from "../core/canonical-json.ts";
 import { checkAuthoredSchema, schemaValidator } from "../core/json-schema.ts";
 import { type Capability, type Diagnostic, triggerInput, WorkflowName, WorkflowTrigger } from "../core/workflow.ts";
@@ -12,7 +12,13 @@ import { type Bundle, bundleWorkflow, type SdkUse } from "./bundle.ts";
 import { nativeDiagnostic, toDiagnostic, typescriptDiagnostic } from "./diagnostics.ts";
 import { eligibleForNative, NativeTypechecker } from "./native-typecheck.ts";
 import { checkTests, type CheckedTests, type ToolSchemas } from "./tests-file.ts";
-import { declaredRun, literalReturnedProperties, returnedPropertiesOf, runNamePosition, undeclaredFields } from "./output-check.ts";
+import {
+  declaredRun,
+  literalReturnedProperties,
+  returnedPropertiesOf,
+  runNamePosition,
+  undeclaredFields,
+} from "./output-check.ts";
 import { parseWithinLimits, type SourceProblem } from "./source-limits.ts";
 import { type Checked, TenantTypechecker } from "./typecheck.ts";
 
@@ -22,7 +28,11 @@ export type CompilerSdk = {
   sdkHash: string;
   /** Generated files by name: `index.ts`, `<integration>.ts` and their `.d.ts`. */
   files: ReadonlyMap<string, string>;
-  tools: readonly (SdkFunction & { namespace: string; inputSchema: Record<string, unknown>; outputSchema?: Record<string, unknown> | undefined })[];
+  tools: readonly (SdkFunction & {
+    namespace: string;
+    inputSchema: Record<string, unknown>;
+    outputSchema?: Record<string, unknown> | undefined;
+  })[];
   /** Resources per integration, for resource triggers: exact URIs and URI templates. */
   resources: ReadonlyMap<string, { uris: readonly string[]; templates: readonly string[] }>;
 };
@@ -91,7 +101,8 @@ export class WorkflowCompiler {
     const native = eligibleForNative(input.source) ? await this.#nativeChecker() : undefined;
     // The native checker is asked for run's return type only when the syntax cannot say it exactly.
     const syntacticRun = native ? declaredRun(sourceFile) : undefined;
-    const runPosition = syntacticRun && !literalReturnedProperties(syntacticRun) ? runNamePosition(syntacticRun) : undefined;
+    const runPosition =
+      syntacticRun && !literalReturnedProperties(syntacticRun) ? runNamePosition(syntacticRun) : undefined;
     const nativeCheck = native?.check(input.source, runPosition).then(
       (result) => ({ ...result, at: performance.now() }),
       () => undefined,
@@ -102,16 +113,34 @@ export class WorkflowCompiler {
     const typesChecker = () => (typed ??= this.#typechecker.check(sourceFile, "types")).checker;
     const parsed = performance.now();
     const analysis = analyzeWorkflow(checked.sourceFile, checked.checker, this.#index);
-    const diagnostics: Diagnostic[] = analysis.findings.map((f) => toDiagnostic(checked.sourceFile, input.fileName, f.node, f.code, f.message));
+    const diagnostics: Diagnostic[] = analysis.findings.map((f) =>
+      toDiagnostic(checked.sourceFile, input.fileName, f.node, f.code, f.message),
+    );
     // Lines where a Charter rule already reports what some TypeScript diagnostics would (SUPERSEDED).
     const flaggedLines = new Set(diagnostics.map((d) => d.line));
-    const workflow = analysis.definition ? this.#summary(analysis.definition, analysis.capabilities, checked.sourceFile, input.fileName, diagnostics) : undefined;
-    const tests = input.tests && workflow ? checkTests(input.tests.text, input.tests.fileName, workflow, analysis.capabilities, this.#schemas, diagnostics) : undefined;
+    const workflow = analysis.definition
+      ? this.#summary(analysis.definition, analysis.capabilities, checked.sourceFile, input.fileName, diagnostics)
+      : undefined;
+    const tests =
+      input.tests && workflow
+        ? checkTests(
+            input.tests.text,
+            input.tests.fileName,
+            workflow,
+            analysis.capabilities,
+            this.#schemas,
+            diagnostics,
+          )
+        : undefined;
     const analysed = performance.now();
     // With the native checker the bundle is built while it checks, and dropped if it finds errors.
     let bundleMs = 0;
-    const bundleNow = () => this.#bundle(input, analysis.capabilities).then((result) => ((bundleMs = performance.now() - analysed), result));
-    const bundling = native && checked.diagnostics.length === 0 && !diagnostics.some((d) => d.severity === "error") ? bundleNow() : undefined;
+    const bundleNow = () =>
+      this.#bundle(input, analysis.capabilities).then((result) => ((bundleMs = performance.now() - analysed), result));
+    const bundling =
+      native && checked.diagnostics.length === 0 && !diagnostics.some((d) => d.severity === "error")
+        ? bundleNow()
+        : undefined;
     const run = analysis.definition?.nodes.run;
     const ownRunPosition = run && workflow ? runNamePosition(run) : undefined;
     const literalReturned = run && ownRunPosition !== undefined ? literalReturnedProperties(run) : undefined;
@@ -124,22 +153,40 @@ export class WorkflowCompiler {
       typeDiagnostics = nativeChecked.diagnostics.map((d) => nativeDiagnostic(d, checked.sourceFile, input.fileName));
       typecheckMs = nativeChecked.at - started;
       // The native answer is for the `run` the syntax showed; if the analysis found another, ask the embedded checker.
-      returned = ownRunPosition === undefined ? undefined : (literalReturned ?? (ownRunPosition === runPosition ? nativeChecked.returned : run && returnedPropertiesOf(run, typesChecker())));
+      returned =
+        ownRunPosition === undefined
+          ? undefined
+          : (literalReturned ??
+            (ownRunPosition === runPosition
+              ? nativeChecked.returned
+              : run && returnedPropertiesOf(run, typesChecker())));
     } else {
       // No native checker, a syntax error, or the native check failed: the embedded checker decides.
       typechecker = "embedded";
       const fallbackStarted = performance.now();
       if (checked.diagnostics.length === 0 && native) typed = this.#typechecker.check(sourceFile, "check");
       typeDiagnostics = (typed ?? checked).diagnostics.map((d) => typescriptDiagnostic(d, input.fileName));
-      returned = run && ownRunPosition !== undefined ? (literalReturned ?? returnedPropertiesOf(run, typesChecker())) : undefined;
+      returned =
+        run && ownRunPosition !== undefined
+          ? (literalReturned ?? returnedPropertiesOf(run, typesChecker()))
+          : undefined;
       typecheckMs = parsed - started + (performance.now() - fallbackStarted);
     }
     for (const diagnostic of typeDiagnostics) {
-      if (!(SUPERSEDED.has(Number(diagnostic.code.slice(2))) && flaggedLines.has(diagnostic.line))) diagnostics.push(diagnostic);
+      if (!(SUPERSEDED.has(Number(diagnostic.code.slice(2))) && flaggedLines.has(diagnostic.line)))
+        diagnostics.push(diagnostic);
     }
     if (workflow && run) {
       for (const field of undeclaredFields(returned, workflow.outputSchema)) {
-        diagnostics.push(toDiagnostic(checked.sourceFile, input.fileName, run, "CHARTER_OUTPUT_MISMATCH", `run can return "${field}", which the output schema does not allow (additionalProperties is false); add it to the schema or leave it out`));
+        diagnostics.push(
+          toDiagnostic(
+            checked.sourceFile,
+            input.fileName,
+            run,
+            "CHARTER_OUTPUT_MISMATCH",
+            `run can return "${field}", which the output schema does not allow (additionalProperties is false); add it to the schema or leave it out`,
+          ),
+        );
       }
     }
     const errors = diagnostics.some((d) => d.severity === "error");
@@ -167,9 +214,22 @@ export class WorkflowCompiler {
 
   /** A source the compiler does not read further (too deep, or suppressing the type checker): only these findings. */
   #refused(input: CompileInput, problems: readonly SourceProblem[], started: number): CompileResult {
-    const diagnostics = problems.map((problem): Diagnostic => ({ file: input.fileName, severity: "error", ...problem }));
+    const diagnostics = problems.map(
+      (problem): Diagnostic => ({ file: input.fileName, severity: "error", ...problem }),
+    );
     const totalMs = performance.now() - started;
-    return { ok: false, diagnostics, workflow: undefined, capabilities: [], tests: undefined, bundle: undefined, catalogHash: this.#sdk.catalogHash, sdkHash: this.#sdk.sdkHash, typechecker: "embedded", timings: { typecheckMs: 0, analysisMs: totalMs, bundleMs: 0, totalMs } };
+    return {
+      ok: false,
+      diagnostics,
+      workflow: undefined,
+      capabilities: [],
+      tests: undefined,
+      bundle: undefined,
+      catalogHash: this.#sdk.catalogHash,
+      sdkHash: this.#sdk.sdkHash,
+      typechecker: "embedded",
+      timings: { typecheckMs: 0, analysisMs: totalMs, bundleMs: 0, totalMs },
+    };
   }
 
   /** Frees the compiler's native project; the compiler still works afterwards, on the embedded checker. */
@@ -183,12 +243,24 @@ export class WorkflowCompiler {
     return this.#native;
   }
 
-  async #bundle(input: CompileInput, capabilities: readonly Capability[]): Promise<{ bundle: Bundle } | { diagnostic: Diagnostic }> {
+  async #bundle(
+    input: CompileInput,
+    capabilities: readonly Capability[],
+  ): Promise<{ bundle: Bundle } | { diagnostic: Diagnostic }> {
     try {
       return { bundle: await bundleWorkflow(input.source, input.fileName, this.#use(capabilities)) };
     } catch (error) {
       const failure = error as { errors?: { text: string }[] };
-      return { diagnostic: { file: input.fileName, line: 1, column: 1, severity: "error", code: "CHARTER_BUNDLE_FAILED", message: failure.errors?.[0]?.text ?? String(error) } };
+      return {
+        diagnostic: {
+          file: input.fileName,
+          line: 1,
+          column: 1,
+          severity: "error",
+          code: "CHARTER_BUNDLE_FAILED",
+          message: failure.errors?.[0]?.text ?? String(error),
+        },
+      };
     }
   }
 
@@ -204,12 +276,21 @@ export class WorkflowCompiler {
   }
 
   /** Checks what TypeScript cannot: the name's form, that the schemas are valid JSON Schema, the triggers. */
-  #summary(definition: NonNullable<ReturnType<typeof analyzeWorkflow>["definition"]>, capabilities: readonly Capability[], file: ts.SourceFile, fileName: string, diagnostics: Diagnostic[]): WorkflowSummary | undefined {
+  #summary(
+    definition: NonNullable<ReturnType<typeof analyzeWorkflow>["definition"]>,
+    capabilities: readonly Capability[],
+    file: ts.SourceFile,
+    fileName: string,
+    diagnostics: Diagnostic[],
+  ): WorkflowSummary | undefined {
     const before = diagnostics.length;
-    const problem = (node: ts.Node, message: string) => diagnostics.push(toDiagnostic(file, fileName, node, "CHARTER_INVALID_DEFINITION", message));
+    const problem = (node: ts.Node, message: string) =>
+      diagnostics.push(toDiagnostic(file, fileName, node, "CHARTER_INVALID_DEFINITION", message));
     const name = WorkflowName.safeParse(definition.name);
-    if (!name.success) problem(definition.nodes.name, `the workflow name ${name.error.issues[0]?.message ?? "is invalid"}`);
-    if (typeof definition.description !== "string" || definition.description.trim() === "") problem(definition.nodes.description, "the description must say, in a sentence, what the workflow does");
+    if (!name.success)
+      problem(definition.nodes.name, `the workflow name ${name.error.issues[0]?.message ?? "is invalid"}`);
+    if (typeof definition.description !== "string" || definition.description.trim() === "")
+      problem(definition.nodes.description, "the description must say, in a sentence, what the workflow does");
     const schemas: Record<string, unknown>[] = [];
     let inputSchemaValid = false;
     for (const key of ["input", "output"] as const) {
@@ -218,7 +299,9 @@ export class WorkflowCompiler {
         problem(definition.nodes[key], `\`${key}\` must be a JSON Schema object`);
         continue;
       }
-      const invalid = checkAuthoredSchema(schema) ?? (schema["type"] !== "object" ? 'must have type "object" (MCP tools take and return objects)' : undefined);
+      const invalid =
+        checkAuthoredSchema(schema) ??
+        (schema["type"] !== "object" ? 'must have type "object" (MCP tools take and return objects)' : undefined);
       if (invalid) problem(definition.nodes[key], `the ${key} schema ${invalid}`);
       else if (key === "input") inputSchemaValid = true;
       schemas.push(schema);
@@ -231,10 +314,16 @@ export class WorkflowCompiler {
         const parsed = WorkflowTrigger.safeParse(raw);
         if (!parsed.success) {
           const issue = parsed.error.issues[0];
-          problem(triggerNode, `trigger ${index + 1}: ${issue ? `${issue.path.join(".") || "(trigger)"} ${issue.message}` : "is invalid"}`);
+          problem(
+            triggerNode,
+            `trigger ${index + 1}: ${issue ? `${issue.path.join(".") || "(trigger)"} ${issue.message}` : "is invalid"}`,
+          );
           continue;
         }
-        const trouble = (parsed.data.type === "resource" ? this.#resourceProblem(parsed.data.integration, parsed.data.uri) : undefined) ?? (inputSchemaValid ? triggerInputProblem(parsed.data, schemas[0] ?? {}) : undefined);
+        const trouble =
+          (parsed.data.type === "resource"
+            ? this.#resourceProblem(parsed.data.integration, parsed.data.uri)
+            : undefined) ?? (inputSchemaValid ? triggerInputProblem(parsed.data, schemas[0] ?? {}) : undefined);
         if (trouble) problem(triggerNode, `trigger ${index + 1}: ${trouble}`);
         triggers.push(parsed.data);
       }
@@ -244,21 +333,34 @@ export class WorkflowCompiler {
     const retry: string[] = [];
     const retryNode = definition.nodes.retry ?? file;
     const callable = new Set(capabilities.map((c) => `${c.integration}.${c.tool}`));
-    if (!Array.isArray(definition.retry) || !definition.retry.every((item) => typeof item === "string")) problem(retryNode, '`retry` must be a list of tools, as "integration.tool"');
+    if (!Array.isArray(definition.retry) || !definition.retry.every((item) => typeof item === "string"))
+      problem(retryNode, '`retry` must be a list of tools, as "integration.tool"');
     else {
       for (const tool of definition.retry as string[]) {
-        if (!callable.has(tool)) problem(retryNode, `\`retry\` names "${tool}", which the workflow never calls (write tools as "integration.tool", with the MCP tool name)`);
+        if (!callable.has(tool))
+          problem(
+            retryNode,
+            `\`retry\` names "${tool}", which the workflow never calls (write tools as "integration.tool", with the MCP tool name)`,
+          );
         else retry.push(tool);
       }
     }
     if (diagnostics.length > before || !name.success || schemas.length !== 2) return undefined;
-    return { name: name.data, description: String(definition.description), inputSchema: schemas[0] ?? {}, outputSchema: schemas[1] ?? {}, triggers, retry };
+    return {
+      name: name.data,
+      description: String(definition.description),
+      inputSchema: schemas[0] ?? {},
+      outputSchema: schemas[1] ?? {},
+      triggers,
+      retry,
+    };
   }
 
   #resourceProblem(integration: string, uri: string): string | undefined {
     const resources = this.#sdk.resources.get(integration);
     if (!resources) return `integration "${integration}" is not in this tenant's catalog`;
-    if (resources.uris.includes(uri) || resources.templates.some((template) => templateMatches(template, uri))) return undefined;
+    if (resources.uris.includes(uri) || resources.templates.some((template) => templateMatches(template, uri)))
+      return undefined;
     const known = [...resources.uris, ...resources.templates].slice(0, 5).join(", ");
     return `integration "${integration}" publishes no resource "${uri}"${known ? ` (it has: ${known})` : " (it publishes no resources)"}`;
   }
@@ -271,16 +373,25 @@ export class WorkflowCompiler {
  * their caller sends, which the schema checks then.
  */
 function triggerInputProblem(trigger: WorkflowTrigger, inputSchema: Record<string, unknown>): string | undefined {
-  const passed = trigger.type === "schedule" ? triggerInput.schedule() : trigger.type === "resource" ? triggerInput.resource(trigger.uri, "[]") : undefined;
+  const passed =
+    trigger.type === "schedule"
+      ? triggerInput.schedule()
+      : trigger.type === "resource"
+        ? triggerInput.resource(trigger.uri, "[]")
+        : undefined;
   if (!passed) return undefined;
   const refused = schemaValidator(inputSchema)(passed)[0];
   if (!refused) return undefined;
-  const shape = trigger.type === "schedule" ? "{} (no input)" : '{ uri, text } (the resource\'s URI and its content as text)';
+  const shape =
+    trigger.type === "schedule" ? "{} (no input)" : "{ uri, text } (the resource's URI and its content as text)";
   return `a ${trigger.type} trigger starts the run with ${shape}, which the input schema refuses (${refused}); ${trigger.type === "schedule" ? "make every input property optional" : "accept uri and text, optional or required, and read the event from text"}, or drop the trigger`;
 }
 
 /** RFC 6570 level 1: each `{var}` matches one path segment. */
 function templateMatches(template: string, uri: string): boolean {
-  const pattern = template.split(/\{[^}]+\}/).map((part) => part.replace(/[.*+?^$()|[\]\\]/g, "\\$&")).join("[^/]+");
+  const pattern = template
+    .split(/\{[^}]+\}/)
+    .map((part) => part.replace(/[.*+?^$()|[\]\\]/g, "\\$&"))
+    .join("[^/]+");
   return new RegExp(`^${pattern}$`).test(uri);
 }

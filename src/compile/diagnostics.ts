@@ -24,9 +24,18 @@ const UNAVAILABLE: Record<string, string> = {
 const NOT_FOUND_CODES = new Set([2304, 2580, 2582, 2583, 2584, 2591, 2592, 2593]);
 
 export function typescriptDiagnostic(diagnostic: ts.Diagnostic, fileName: string): Diagnostic {
-  const position = diagnostic.file && diagnostic.start !== undefined ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start) : { line: 0, character: 0 };
+  const position =
+    diagnostic.file && diagnostic.start !== undefined
+      ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start)
+      : { line: 0, character: 0 };
   const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n");
-  return workflowDiagnostic(fileName, position, diagnostic.code, diagnostic.category === ts.DiagnosticCategory.Error, message);
+  return workflowDiagnostic(
+    fileName,
+    position,
+    diagnostic.code,
+    diagnostic.category === ts.DiagnosticCategory.Error,
+    message,
+  );
 }
 
 /** A finding of the native checker, placed with the embedded parser's line map of the same text. */
@@ -35,14 +44,34 @@ export function nativeDiagnostic(finding: NativeFinding, file: ts.SourceFile, fi
   return workflowDiagnostic(fileName, position, finding.code, finding.error, finding.message);
 }
 
-function workflowDiagnostic(fileName: string, position: ts.LineAndCharacter, code: number, error: boolean, text: string): Diagnostic {
+function workflowDiagnostic(
+  fileName: string,
+  position: ts.LineAndCharacter,
+  code: number,
+  error: boolean,
+  text: string,
+): Diagnostic {
   let message = withoutNoInfer(text);
   const name = /^Cannot find name '([^']+)'/.exec(message)?.[1];
-  if (NOT_FOUND_CODES.has(code) && name && UNAVAILABLE[name]) message = `\`${name}\` is not available in a workflow: ${UNAVAILABLE[name]}.`;
-  return { file: fileName, line: position.line + 1, column: position.character + 1, severity: error ? "error" : "warning", code: `TS${code}`, message };
+  if (NOT_FOUND_CODES.has(code) && name && UNAVAILABLE[name])
+    message = `\`${name}\` is not available in a workflow: ${UNAVAILABLE[name]}.`;
+  return {
+    file: fileName,
+    line: position.line + 1,
+    column: position.character + 1,
+    severity: error ? "error" : "warning",
+    code: `TS${code}`,
+    message,
+  };
 }
 
-export function toDiagnostic(file: ts.SourceFile, fileName: string, node: ts.Node, code: string, message: string): Diagnostic {
+export function toDiagnostic(
+  file: ts.SourceFile,
+  fileName: string,
+  node: ts.Node,
+  code: string,
+  message: string,
+): Diagnostic {
   const start = node === file ? 0 : node.getStart(file);
   const position = file.getLineAndCharacterOfPosition(start);
   return { file: fileName, line: position.line + 1, column: position.character + 1, severity: "error", code, message };

@@ -20,12 +20,22 @@ export class NotLiteral extends Error {
 export function literalJson(node: ts.Node, checker: ts.TypeChecker, depth = 0): Json {
   if (depth > 64) throw new NotLiteral(node, "is nested too deeply");
   const next = (child: ts.Node) => literalJson(child, checker, depth + 1);
-  if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isTypeAssertionExpression(node)) {
+  if (
+    ts.isParenthesizedExpression(node) ||
+    ts.isAsExpression(node) ||
+    ts.isSatisfiesExpression(node) ||
+    ts.isTypeAssertionExpression(node)
+  ) {
     return next(node.expression);
   }
   if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return node.text;
   if (ts.isNumericLiteral(node)) return Number(node.text);
-  if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(node.operand)) return -Number(node.operand.text);
+  if (
+    ts.isPrefixUnaryExpression(node) &&
+    node.operator === ts.SyntaxKind.MinusToken &&
+    ts.isNumericLiteral(node.operand)
+  )
+    return -Number(node.operand.text);
   if (node.kind === ts.SyntaxKind.TrueKeyword) return true;
   if (node.kind === ts.SyntaxKind.FalseKeyword) return false;
   if (node.kind === ts.SyntaxKind.NullKeyword) return null;
@@ -38,9 +48,15 @@ export function literalJson(node: ts.Node, checker: ts.TypeChecker, depth = 0): 
   if (ts.isObjectLiteralExpression(node)) {
     const value: { [key: string]: Json } = {};
     for (const property of node.properties) {
-      if (!ts.isPropertyAssignment(property)) throw new NotLiteral(property, "must contain only `key: value` properties (no spreads, methods or shorthand)");
+      if (!ts.isPropertyAssignment(property))
+        throw new NotLiteral(property, "must contain only `key: value` properties (no spreads, methods or shorthand)");
       // defineProperty, not assignment: a "__proto__" key must stay a key, never set a prototype
-      Object.defineProperty(value, propertyKey(property.name), { value: next(property.initializer), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(value, propertyKey(property.name), {
+        value: next(property.initializer),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return value;
   }
@@ -64,7 +80,17 @@ export function literalJson(node: ts.Node, checker: ts.TypeChecker, depth = 0): 
 }
 
 function propertyKey(name: ts.PropertyName): string {
-  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
-  if (ts.isComputedPropertyName(name) && (ts.isStringLiteral(name.expression) || ts.isNoSubstitutionTemplateLiteral(name.expression))) return name.expression.text;
+  if (
+    ts.isIdentifier(name) ||
+    ts.isStringLiteral(name) ||
+    ts.isNumericLiteral(name) ||
+    ts.isNoSubstitutionTemplateLiteral(name)
+  )
+    return name.text;
+  if (
+    ts.isComputedPropertyName(name) &&
+    (ts.isStringLiteral(name.expression) || ts.isNoSubstitutionTemplateLiteral(name.expression))
+  )
+    return name.expression.text;
   throw new NotLiteral(name, "has a computed key; write the key out");
 }

@@ -34,7 +34,12 @@ const ALLOWED_IMPORTS = new Set(["charter:sdk", "charter:workflow"]);
 /** Whether tsgo may check this source: it imports only charter:* modules and references no files. */
 export function eligibleForNative(source: string): boolean {
   const info = ts.preProcessFile(source, true, true);
-  if (info.referencedFiles.length > 0 || info.typeReferenceDirectives.length > 0 || info.libReferenceDirectives.length > 0) return false;
+  if (
+    info.referencedFiles.length > 0 ||
+    info.typeReferenceDirectives.length > 0 ||
+    info.libReferenceDirectives.length > 0
+  )
+    return false;
   return info.importedFiles.every((file) => ALLOWED_IMPORTS.has(file.fileName));
 }
 
@@ -96,7 +101,10 @@ class NativeServer {
     });
   }
 
-  #settle(id: number, settle: (pending: { resolve: (answer: WorkerAnswer) => void; reject: (error: Error) => void }) => void) {
+  #settle(
+    id: number,
+    settle: (pending: { resolve: (answer: WorkerAnswer) => void; reject: (error: Error) => void }) => void,
+  ) {
     const pending = this.#pending.get(id);
     if (!pending) return;
     this.#pending.delete(id);
@@ -121,9 +129,13 @@ export class NativeTypechecker {
     try {
       const directory = server.projectDirectory();
       mkdirSync(path.join(directory, "sdk"));
-      for (const [name, text] of sdkDeclarations) if (name.endsWith(".d.ts")) writeFileSync(path.join(directory, "sdk", name), text);
+      for (const [name, text] of sdkDeclarations)
+        if (name.endsWith(".d.ts")) writeFileSync(path.join(directory, "sdk", name), text);
       writeFileSync(path.join(directory, "charter.d.ts"), guestFiles().declarations);
-      writeFileSync(path.join(directory, "tsconfig.json"), JSON.stringify({ compilerOptions: nativeOptions(), files: ["charter.d.ts", WORKFLOW_FILE] }));
+      writeFileSync(
+        path.join(directory, "tsconfig.json"),
+        JSON.stringify({ compilerOptions: nativeOptions(), files: ["charter.d.ts", WORKFLOW_FILE] }),
+      );
       await server.request({ kind: "open", directory });
       return new NativeTypechecker(server, directory);
     } catch {

@@ -14,7 +14,9 @@ export type WorkerRequest =
   | { id: number; kind: "check"; directory: string; source: string; runPosition: number | undefined };
 
 export type NativeFinding = { start: number; code: number; error: boolean; message: string };
-export type WorkerAnswer = { id: number; error: string } | { id: number; diagnostics: NativeFinding[]; returned: string[][] | undefined };
+export type WorkerAnswer =
+  | { id: number; error: string }
+  | { id: number; diagnostics: NativeFinding[]; returned: string[][] | undefined };
 
 export const WORKFLOW_FILE = "workflow.ts";
 
@@ -48,12 +50,18 @@ port.on("message", (request: WorkerRequest) => {
     port.postMessage(answer);
     snapshot.dispose();
   } catch (error) {
-    port.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) } satisfies WorkerAnswer);
+    port.postMessage({
+      id: request.id,
+      error: error instanceof Error ? error.message : String(error),
+    } satisfies WorkerAnswer);
   }
 });
 
 /** The answer to a check, and its snapshot, which the caller releases once it has answered. */
-function check(api: API, request: Extract<WorkerRequest, { kind: "check" }>): { answer: WorkerAnswer; snapshot: Snapshot } {
+function check(
+  api: API,
+  request: Extract<WorkerRequest, { kind: "check" }>,
+): { answer: WorkerAnswer; snapshot: Snapshot } {
   const file = path.join(request.directory, WORKFLOW_FILE);
   workflows.set(file, request.source);
   const snapshot = api.updateSnapshot({ fileChanges: { changed: [file] } });
@@ -61,8 +69,12 @@ function check(api: API, request: Extract<WorkerRequest, { kind: "check" }>): { 
     const project = snapshot.getProject(path.join(request.directory, "tsconfig.json"));
     if (!project) throw new Error("tsgo lost the workflow project");
     // Syntax errors never reach here: the embedded parser found none, or the compiler would not ask.
-    const diagnostics = project.program.getSemanticDiagnostics(file).filter((d) => d.fileName === undefined || path.resolve(d.fileName) === file).map(finding);
-    const returned = request.runPosition === undefined ? undefined : returnedProperties(project.checker, file, request.runPosition);
+    const diagnostics = project.program
+      .getSemanticDiagnostics(file)
+      .filter((d) => d.fileName === undefined || path.resolve(d.fileName) === file)
+      .map(finding);
+    const returned =
+      request.runPosition === undefined ? undefined : returnedProperties(project.checker, file, request.runPosition);
     return { answer: { id: request.id, diagnostics, returned }, snapshot };
   } catch (error) {
     snapshot.dispose();
@@ -73,7 +85,12 @@ function check(api: API, request: Extract<WorkerRequest, { kind: "check" }>): { 
 type Snapshot = ReturnType<API["updateSnapshot"]>;
 
 function finding(diagnostic: Diagnostic): NativeFinding {
-  return { start: diagnostic.pos, code: diagnostic.code, error: diagnostic.category === DiagnosticCategory.Error, message: flatten(diagnostic) };
+  return {
+    start: diagnostic.pos,
+    code: diagnostic.code,
+    error: diagnostic.category === DiagnosticCategory.Error,
+    message: flatten(diagnostic),
+  };
 }
 
 /** The message with its chain, indented as `ts.flattenDiagnosticMessageText` does. */
@@ -91,8 +108,12 @@ function returnedProperties(checker: Checker, file: string, position: number): s
   const signature = runType ? checker.getSignaturesOfType(runType, SignatureKind.Call)[0] : undefined;
   const promise = signature ? checker.getReturnTypeOfSignature(signature) : undefined;
   // run is typed to return a Promise (a run that does not is a type error already): its one type argument.
-  const returned: Type | undefined = promise?.isObjectType() ? checker.getTypeArguments(promise as Parameters<Checker["getTypeArguments"]>[0])[0] : undefined;
+  const returned: Type | undefined = promise?.isObjectType()
+    ? checker.getTypeArguments(promise as Parameters<Checker["getTypeArguments"]>[0])[0]
+    : undefined;
   if (!returned) return undefined;
   const members: readonly Type[] = returned.isUnionType() ? returned.getTypes() : [returned];
-  return members.filter((member) => member.isObjectType()).map((member) => checker.getPropertiesOfType(member).map((symbol) => symbol.name));
+  return members
+    .filter((member) => member.isObjectType())
+    .map((member) => checker.getPropertiesOfType(member).map((symbol) => symbol.name));
 }

@@ -22,7 +22,13 @@ function isRunFunction(run: ts.Node): run is ts.ArrowFunction | ts.FunctionExpre
  * would say. Undefined whenever anything else is returned: the checker must answer.
  */
 export function literalReturnedProperties(run: ts.Node): string[][] | undefined {
-  if (!isRunFunction(run) || run.asteriskToken || !run.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) || !run.body) return undefined;
+  if (
+    !isRunFunction(run) ||
+    run.asteriskToken ||
+    !run.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) ||
+    !run.body
+  )
+    return undefined;
   const returned: string[][] = [];
   const literal = (expression: ts.Expression): boolean => {
     if (ts.isParenthesizedExpression(expression)) return literal(expression.expression);
@@ -30,7 +36,11 @@ export function literalReturnedProperties(run: ts.Node): string[][] | undefined 
     if (!ts.isObjectLiteralExpression(expression)) return false;
     const names: string[] = [];
     for (const property of expression.properties) {
-      if (ts.isSpreadAssignment(property) || !(ts.isIdentifier(property.name) || ts.isStringLiteral(property.name) || ts.isNumericLiteral(property.name))) return false;
+      if (
+        ts.isSpreadAssignment(property) ||
+        !(ts.isIdentifier(property.name) || ts.isStringLiteral(property.name) || ts.isNumericLiteral(property.name))
+      )
+        return false;
       names.push(property.name.text);
     }
     returned.push(names);
@@ -58,7 +68,9 @@ export function returnedPropertiesOf(run: ts.Node, checker: ts.TypeChecker): str
   const returned = checker.getAwaitedType(checker.getReturnTypeOfSignature(signature));
   if (!returned) return undefined;
   const members = returned.isUnion() ? returned.types : [returned];
-  return members.filter((member) => member.flags & ts.TypeFlags.Object).map((member) => checker.getPropertiesOfType(member).map((property) => property.name));
+  return members
+    .filter((member) => member.flags & ts.TypeFlags.Object)
+    .map((member) => checker.getPropertiesOfType(member).map((property) => property.name));
 }
 
 /** Where `run`'s name is, for a checker that is asked by position; undefined when run is not written in place. */
@@ -78,7 +90,10 @@ export function declaredRun(file: ts.SourceFile): ts.Node | undefined {
 }
 
 /** Returned top-level properties that a closed output schema does not list, sorted. */
-export function undeclaredFields(returned: readonly (readonly string[])[] | undefined, outputSchema: Record<string, unknown>): string[] {
+export function undeclaredFields(
+  returned: readonly (readonly string[])[] | undefined,
+  outputSchema: Record<string, unknown>,
+): string[] {
   if (outputSchema["additionalProperties"] !== false || !returned) return [];
   const declared = new Set(Object.keys((outputSchema["properties"] as Record<string, unknown> | undefined) ?? {}));
   return [...new Set(returned.flat().filter((name) => !declared.has(name)))].sort();

@@ -23,19 +23,39 @@ export const MAX_NESTING = 200;
 /** No boundary after the word: TypeScript honours "@ts-ignore_" and "@ts-ignoreX" too. */
 const SUPPRESSION = /@ts-(?:ignore|expect-error|nocheck)/gi;
 
-export type SourceProblem = { line: number; column: number; code: "CHARTER_TOO_DEEP" | "CHARTER_FORBIDDEN_SUPPRESSION" | "CHARTER_FORBIDDEN_CHARACTER"; message: string };
+export type SourceProblem = {
+  line: number;
+  column: number;
+  code: "CHARTER_TOO_DEEP" | "CHARTER_FORBIDDEN_SUPPRESSION" | "CHARTER_FORBIDDEN_CHARACTER";
+  message: string;
+};
 
 /** The parsed source, or the problems that stop the compile before anything recursive reads it. */
 export function parseWithinLimits(source: string): { sourceFile: ts.SourceFile } | { problems: SourceProblem[] } {
   const problems: SourceProblem[] = [];
   const nul = source.indexOf("\u0000");
-  if (nul !== -1) problems.push({ ...lineAndColumn(source, nul), code: "CHARTER_FORBIDDEN_CHARACTER", message: "the source holds a NUL character (\\u0000), which no workflow needs and Charter does not store; write \"\\u0000\" in a string if one is meant" });
+  if (nul !== -1)
+    problems.push({
+      ...lineAndColumn(source, nul),
+      code: "CHARTER_FORBIDDEN_CHARACTER",
+      message:
+        'the source holds a NUL character (\\u0000), which no workflow needs and Charter does not store; write "\\u0000" in a string if one is meant',
+    });
   if (!source.isWellFormed()) {
     const lone = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.exec(source)?.index ?? 0;
-    problems.push({ ...lineAndColumn(source, lone), code: "CHARTER_FORBIDDEN_CHARACTER", message: "the source holds a lone UTF-16 surrogate (half of a character), which is not text Charter can store; write the whole character" });
+    problems.push({
+      ...lineAndColumn(source, lone),
+      code: "CHARTER_FORBIDDEN_CHARACTER",
+      message:
+        "the source holds a lone UTF-16 surrogate (half of a character), which is not text Charter can store; write the whole character",
+    });
   }
   for (const match of source.matchAll(SUPPRESSION)) {
-    problems.push({ ...lineAndColumn(source, match.index), code: "CHARTER_FORBIDDEN_SUPPRESSION", message: `\`${match[0]}\` is not allowed in a workflow: its code must type-check as written, so that every name it uses is known and every tool it calls is listed` });
+    problems.push({
+      ...lineAndColumn(source, match.index),
+      code: "CHARTER_FORBIDDEN_SUPPRESSION",
+      message: `\`${match[0]}\` is not allowed in a workflow: its code must type-check as written, so that every name it uses is known and every tool it calls is listed`,
+    });
   }
   let sourceFile: ts.SourceFile;
   try {
@@ -50,7 +70,11 @@ export function parseWithinLimits(source: string): { sourceFile: ts.SourceFile }
 }
 
 function tooDeep(source: string, position: number): SourceProblem {
-  return { ...lineAndColumn(source, position), code: "CHARTER_TOO_DEEP", message: `the code nests more than ${MAX_NESTING} levels deep here; split it into functions or flatten the expression` };
+  return {
+    ...lineAndColumn(source, position),
+    code: "CHARTER_TOO_DEEP",
+    message: `the code nests more than ${MAX_NESTING} levels deep here; split it into functions or flatten the expression`,
+  };
 }
 
 /**

@@ -15,7 +15,14 @@ export type CheckedTests = { tests: WorkflowTest[] };
 
 type Workflow = { inputSchema: Record<string, unknown>; outputSchema: Record<string, unknown> };
 
-export function checkTests(text: string, fileName: string, workflow: Workflow, capabilities: readonly Capability[], tools: ToolSchemas, diagnostics: Diagnostic[]): CheckedTests | undefined {
+export function checkTests(
+  text: string,
+  fileName: string,
+  workflow: Workflow,
+  capabilities: readonly Capability[],
+  tools: ToolSchemas,
+  diagnostics: Diagnostic[],
+): CheckedTests | undefined {
   const at = (line: number, column: number, message: string, severity: Diagnostic["severity"] = "error") =>
     diagnostics.push({ file: fileName, line, column, severity, code: "CHARTER_TESTS_INVALID", message });
   let raw: unknown;
@@ -46,7 +53,8 @@ export function checkTests(text: string, fileName: string, workflow: Workflow, c
   const exercised = new Set<string>();
   for (const test of parsed.data.tests) {
     const line = lineOf(JSON.stringify(test.name));
-    const problem = (message: string, severity: Diagnostic["severity"] = "error") => at(line, 1, `test "${test.name}": ${message}`, severity);
+    const problem = (message: string, severity: Diagnostic["severity"] = "error") =>
+      at(line, 1, `test "${test.name}": ${message}`, severity);
     for (const error of input(test.input)) problem(`input ${error}`);
     for (const [key, results] of Object.entries(test.mocks)) {
       const tool = tools.get(key);
@@ -60,10 +68,15 @@ export function checkTests(text: string, fileName: string, workflow: Workflow, c
       for (const [index, result] of results.entries()) {
         const which = `mock ${index + 1} of "${key}"`;
         if ("output" in result) {
-          if (!validate) problem(`${which} gives structured output, but the tool declares no outputSchema; mock its content blocks: { "content": [{ "type": "text", "text": "…" }] }`);
+          if (!validate)
+            problem(
+              `${which} gives structured output, but the tool declares no outputSchema; mock its content blocks: { "content": [{ "type": "text", "text": "…" }] }`,
+            );
           else for (const error of validate(result.output)) problem(`${which}: output ${error}`);
         } else if ("content" in result && validate) {
-          problem(`${which} gives content blocks, but the tool returns structured output; mock it as { "output": { … } }`);
+          problem(
+            `${which} gives content blocks, but the tool returns structured output; mock it as { "output": { … } }`,
+          );
         }
       }
     }
@@ -74,13 +87,19 @@ export function checkTests(text: string, fileName: string, workflow: Workflow, c
   }
   for (const capability of capabilities) {
     const key = `${capability.integration}.${capability.tool}`;
-    if (capability.annotations.destructive && !exercised.has(key)) at(1, 1, `destructive tool "${key}" is not mocked by any test; the test gate will require one`, "warning");
+    if (capability.annotations.destructive && !exercised.has(key))
+      at(1, 1, `destructive tool "${key}" is not mocked by any test; the test gate will require one`, "warning");
   }
   return { tests: parsed.data.tests };
 }
 
 function pathText(path: readonly PropertyKey[]): string {
-  return path.length === 0 ? "(file)" : path.map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`)).join("").replace(/^\./, "");
+  return path.length === 0
+    ? "(file)"
+    : path
+        .map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`))
+        .join("")
+        .replace(/^\./, "");
 }
 
 /** Where JSON.parse failed: V8 names the position only sometimes, TypeScript's JSON parser always. */

@@ -34,7 +34,12 @@ export function isLibraryFile(fileName: string): boolean {
   return fileName.startsWith(LIB_DIR);
 }
 
-export type Checked = { program: ts.Program; checker: ts.TypeChecker; sourceFile: ts.SourceFile; diagnostics: readonly ts.Diagnostic[] };
+export type Checked = {
+  program: ts.Program;
+  checker: ts.TypeChecker;
+  sourceFile: ts.SourceFile;
+  diagnostics: readonly ts.Diagnostic[];
+};
 
 /** Parses a workflow module the way `check` wants it. */
 export function parseWorkflow(source: string): ts.SourceFile {
@@ -77,7 +82,8 @@ export class TenantTypechecker {
     });
     this.#previous.set(kind, program);
     const syntactic = program.getSyntacticDiagnostics(sourceFile);
-    const diagnostics = syntactic.length > 0 || mode !== "check" ? syntactic : program.getSemanticDiagnostics(sourceFile);
+    const diagnostics =
+      syntactic.length > 0 || mode !== "check" ? syntactic : program.getSemanticDiagnostics(sourceFile);
     return { program, checker: program.getTypeChecker(), sourceFile, diagnostics };
   }
 
@@ -102,7 +108,10 @@ export class TenantTypechecker {
       resolveModuleNameLiterals: (literals, containingFile) =>
         literals.map((literal) => {
           const resolved = resolve(literal.text, containingFile);
-          return { resolvedModule: resolved && files.has(resolved) ? { resolvedFileName: resolved, extension: ts.Extension.Dts } : undefined };
+          return {
+            resolvedModule:
+              resolved && files.has(resolved) ? { resolvedFileName: resolved, extension: ts.Extension.Dts } : undefined,
+          };
         }),
     };
   }
@@ -111,6 +120,7 @@ export class TenantTypechecker {
 /** `charter:sdk` → the SDK index; `./x.ts` inside the SDK → its declarations; anything else: nothing. */
 function resolve(specifier: string, containingFile: string): string | undefined {
   if (specifier === "charter:sdk") return `${SDK_DIR}index.d.ts`;
-  if (containingFile.startsWith(SDK_DIR) && /^\.\/[^/]+\.ts$/.test(specifier)) return SDK_DIR + specifier.slice(2).replace(/\.ts$/, ".d.ts");
+  if (containingFile.startsWith(SDK_DIR) && /^\.\/[^/]+\.ts$/.test(specifier))
+    return SDK_DIR + specifier.slice(2).replace(/\.ts$/, ".d.ts");
   return undefined;
 }

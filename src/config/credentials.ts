@@ -120,7 +120,15 @@ const patterns = new Map<string, RegExp | undefined>();
 function secretPattern(value: string): RegExp | undefined {
   let pattern = patterns.get(value);
   if (pattern !== undefined || patterns.has(value)) return pattern;
-  pattern = value.length < 4 ? undefined : new RegExp(secretForms(value).map((form) => form.pattern).join("|"), "giu");
+  pattern =
+    value.length < 4
+      ? undefined
+      : new RegExp(
+          secretForms(value)
+            .map((form) => form.pattern)
+            .join("|"),
+          "giu",
+        );
   if (patterns.size >= 256) patterns.delete(patterns.keys().next().value ?? "");
   patterns.set(value, pattern);
   return pattern;
@@ -135,8 +143,26 @@ export function secretForms(value: string): { name: string; pattern: string }[] 
   // Separators a server may put between characters (up to three: spaces, tabs, newlines, zero-width
   // characters, punctuation, and tabs or newlines written as JSON escapes), but none the secret itself
   // holds, so matching stays linear.
-  const separatorChars = [" ", "\t", "\n", "\r", ":", ".", "_", ",", "-", "/", "|", "\u200b", "\u200c", "\u200d", "\ufeff"].filter((c) => !value.includes(c));
-  const separatorClass = separatorChars.map((c) => (c === "-" ? "\\-" : c === "\n" ? "\\n" : c === "\r" ? "\\r" : c === "\t" ? "\\t" : c)).join("");
+  const separatorChars = [
+    " ",
+    "\t",
+    "\n",
+    "\r",
+    ":",
+    ".",
+    "_",
+    ",",
+    "-",
+    "/",
+    "|",
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\ufeff",
+  ].filter((c) => !value.includes(c));
+  const separatorClass = separatorChars
+    .map((c) => (c === "-" ? "\\-" : c === "\n" ? "\\n" : c === "\r" ? "\\r" : c === "\t" ? "\\t" : c))
+    .join("");
   const escapedSeparators = value.includes("\\") ? "" : "|\\\\{1,8}[tnr]";
   const separators = separatorClass ? `(?:[${separatorClass}]${escapedSeparators}){0,3}` : "";
   const units = Array.from({ length: value.length }, (_, i) => value.charCodeAt(i));
@@ -146,15 +172,27 @@ export function secretForms(value: string): { name: string; pattern: string }[] 
     { name: "json", pattern: quote(JSON.stringify(value).slice(1, -1)) },
     { name: "json-slash", pattern: quote(JSON.stringify(value).slice(1, -1).replace(/\//g, "\\/")) },
     // \u006c, also with the backslash escaped again (JSON text inside JSON, any depth), and \u{6c} and \x6c.
-    { name: "unicode-escapes", pattern: units.map((unit) => `\\\\{1,8}u${unit.toString(16).padStart(4, "0")}`).join("") },
-    { name: "code-point-escapes", pattern: chars.map((c) => `\\\\{1,8}u\\{0*${(c.codePointAt(0) ?? 0).toString(16)}\\}`).join("") },
+    {
+      name: "unicode-escapes",
+      pattern: units.map((unit) => `\\\\{1,8}u${unit.toString(16).padStart(4, "0")}`).join(""),
+    },
+    {
+      name: "code-point-escapes",
+      pattern: chars.map((c) => `\\\\{1,8}u\\{0*${(c.codePointAt(0) ?? 0).toString(16)}\\}`).join(""),
+    },
     { name: "hex-escapes", pattern: bytes.map((b) => `\\\\{1,8}x${hex(b)}`).join("") },
     { name: "hex-literals", pattern: bytes.map((b) => `0x${hex(b)}`).join("[ ,]{0,2}") },
     { name: "url", pattern: quote(encodeURIComponent(value)) },
     { name: "percent", pattern: bytes.map((b) => `%(?:25)?${hex(b)}`).join("") },
-    { name: "html", pattern: chars.map((c) => `&#(?:0*${c.codePointAt(0)}|x0*${(c.codePointAt(0) ?? 0).toString(16)});`).join("") },
+    {
+      name: "html",
+      pattern: chars.map((c) => `&#(?:0*${c.codePointAt(0)}|x0*${(c.codePointAt(0) ?? 0).toString(16)});`).join(""),
+    },
     { name: "hex", pattern: bytes.map(hex).join("[ :-]?") },
-    ...[base64, base64.replace(/=+$/, ""), Buffer.from(value, "utf8").toString("base64url")].map((whole) => ({ name: "base64-whole", pattern: quote(whole) })),
+    ...[base64, base64.replace(/=+$/, ""), Buffer.from(value, "utf8").toString("base64url")].map((whole) => ({
+      name: "base64-whole",
+      pattern: quote(whole),
+    })),
     ...base64Cores(Buffer.from(value, "utf8")).flatMap((core, shift) => [
       { name: `base64-${shift}`, pattern: quote(core) },
       { name: `base64url-${shift}`, pattern: quote(core.replace(/\+/g, "-").replace(/\//g, "_")) },
@@ -171,7 +209,9 @@ export function secretForms(value: string): { name: string; pattern: string }[] 
 function base64Cores(secret: Buffer): string[] {
   const cores: string[] = [];
   for (let shift = 0; shift < 3; shift++) {
-    const encoded = Buffer.concat([Buffer.alloc(shift), secret]).toString("base64").replace(/=+$/, "");
+    const encoded = Buffer.concat([Buffer.alloc(shift), secret])
+      .toString("base64")
+      .replace(/=+$/, "");
     const total = shift + secret.length;
     const start = Math.ceil((shift * 8) / 6);
     const end = Math.floor(total / 3) * 4 + [0, 1, 2][total % 3]!;
@@ -187,7 +227,13 @@ export function redactJson(value: unknown, secrets: readonly Secret[]): unknown 
   if (Array.isArray(value)) return value.map((item) => redactJson(item, secrets));
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) Object.defineProperty(out, redact(key, secrets), { value: redactJson(item, secrets), enumerable: true, writable: true, configurable: true });
+    for (const [key, item] of Object.entries(value))
+      Object.defineProperty(out, redact(key, secrets), {
+        value: redactJson(item, secrets),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     return out;
   }
   return value;

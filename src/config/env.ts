@@ -61,7 +61,15 @@ export type Env = {
    * host names Charter's own /mcp endpoint answers to (DNS-rebinding protection; Origins too);
    * how many sessions it holds open at once.
    */
-  mcp: { connectTimeoutMs: number; requestTimeoutMs: number; runWaitMs: number; idleCloseMs: number; maxConnections: number; allowedHosts: string[]; maxSessions: number };
+  mcp: {
+    connectTimeoutMs: number;
+    requestTimeoutMs: number;
+    runWaitMs: number;
+    idleCloseMs: number;
+    maxConnections: number;
+    allowedHosts: string[];
+    maxSessions: number;
+  };
   /** How long a run stays claimed by its process without renewal before another may resume it. */
   runLeaseMs: number;
   /**
@@ -77,10 +85,27 @@ export type Env = {
    * The planner's model: Anthropic's API with a key, or Bedrock or Vertex by CHARTER_PLANNER_PROVIDER;
    * without any, the offline planner. Keys are Secrets: they print as [redacted].
    */
-  planner: { provider: PlannerProvider; apiKey: Secret | undefined; baseUrl: string | undefined; model: string; maxTurns: number; maxTokens: number; maxMs: number; stream: boolean; bedrock: BedrockSettings; vertex: VertexSettings };
+  planner: {
+    provider: PlannerProvider;
+    apiKey: Secret | undefined;
+    baseUrl: string | undefined;
+    model: string;
+    maxTurns: number;
+    maxTokens: number;
+    maxMs: number;
+    stream: boolean;
+    bedrock: BedrockSettings;
+    vertex: VertexSettings;
+  };
 };
 
-export type BedrockSettings = { region: string | undefined; accessKeyId: Secret | undefined; secretAccessKey: Secret | undefined; sessionToken: Secret | undefined; baseUrl: string | undefined };
+export type BedrockSettings = {
+  region: string | undefined;
+  accessKeyId: Secret | undefined;
+  secretAccessKey: Secret | undefined;
+  sessionToken: Secret | undefined;
+  baseUrl: string | undefined;
+};
 export type VertexSettings = { region: string | undefined; projectId: string | undefined; baseUrl: string | undefined };
 
 /** Parses Charter's settings from an environment (normally `process.env`), relative to `cwd`. */
@@ -99,10 +124,16 @@ export function parseEnv(source: Record<string, string | undefined>, cwd: string
     const problem = modelProblem(env.CHARTER_PLANNER_MODEL, provider);
     if (problem) problems.push(`  CHARTER_PLANNER_MODEL: ${problem}`);
   }
-  if (provider === "bedrock" && !env.AWS_REGION) problems.push("  AWS_REGION: Bedrock needs the AWS region of its endpoint (e.g. us-east-1)");
-  if (provider === "bedrock" && Boolean(env.AWS_ACCESS_KEY_ID) !== Boolean(env.AWS_SECRET_ACCESS_KEY)) problems.push("  AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: give both, or neither (then the AWS credential chain is used)");
-  if (provider === "vertex" && !env.CLOUD_ML_REGION) problems.push("  CLOUD_ML_REGION: Vertex needs the region (e.g. us-east5, or global)");
-  if (provider === "vertex" && !env.ANTHROPIC_VERTEX_PROJECT_ID) problems.push("  ANTHROPIC_VERTEX_PROJECT_ID: Vertex needs the Google Cloud project");
+  if (provider === "bedrock" && !env.AWS_REGION)
+    problems.push("  AWS_REGION: Bedrock needs the AWS region of its endpoint (e.g. us-east-1)");
+  if (provider === "bedrock" && Boolean(env.AWS_ACCESS_KEY_ID) !== Boolean(env.AWS_SECRET_ACCESS_KEY))
+    problems.push(
+      "  AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: give both, or neither (then the AWS credential chain is used)",
+    );
+  if (provider === "vertex" && !env.CLOUD_ML_REGION)
+    problems.push("  CLOUD_ML_REGION: Vertex needs the region (e.g. us-east5, or global)");
+  if (provider === "vertex" && !env.ANTHROPIC_VERTEX_PROJECT_ID)
+    problems.push("  ANTHROPIC_VERTEX_PROJECT_ID: Vertex needs the Google Cloud project");
   if (problems.length > 0) throw new ConfigError("ENV_INVALID", `invalid environment:\n${problems.join("\n")}`);
   const secret = (value: string | undefined) => (value ? new Secret(value) : undefined);
   return {
@@ -116,16 +147,38 @@ export function parseEnv(source: Record<string, string | undefined>, cwd: string
       runWaitMs: env.CHARTER_MCP_RUN_WAIT_MS,
       idleCloseMs: env.CHARTER_MCP_IDLE_CLOSE_MS,
       maxConnections: env.CHARTER_MCP_MAX_CONNECTIONS,
-      allowedHosts: ["localhost", "127.0.0.1", "[::1]", ...(env.CHARTER_MCP_ALLOWED_HOSTS ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean)],
+      allowedHosts: [
+        "localhost",
+        "127.0.0.1",
+        "[::1]",
+        ...(env.CHARTER_MCP_ALLOWED_HOSTS ?? "")
+          .split(",")
+          .map((h) => h.trim().toLowerCase())
+          .filter(Boolean),
+      ],
       maxSessions: env.CHARTER_MCP_MAX_SESSIONS,
     },
     runLeaseMs: env.CHARTER_RUN_LEASE_MS,
-    workers: { concurrency: env.CHARTER_WORKER_CONCURRENCY, tenantConcurrency: env.CHARTER_TENANT_CONCURRENCY ?? env.CHARTER_WORKER_CONCURRENCY, shutdownGraceMs: env.CHARTER_SHUTDOWN_GRACE_MS },
+    workers: {
+      concurrency: env.CHARTER_WORKER_CONCURRENCY,
+      tenantConcurrency: env.CHARTER_TENANT_CONCURRENCY ?? env.CHARTER_WORKER_CONCURRENCY,
+      shutdownGraceMs: env.CHARTER_SHUTDOWN_GRACE_MS,
+    },
     requestTimeoutMs: env.CHARTER_REQUEST_TIMEOUT_MS,
     planner: {
       provider,
-      bedrock: { region: env.AWS_REGION, accessKeyId: secret(env.AWS_ACCESS_KEY_ID), secretAccessKey: secret(env.AWS_SECRET_ACCESS_KEY), sessionToken: secret(env.AWS_SESSION_TOKEN), baseUrl: env.ANTHROPIC_BEDROCK_BASE_URL },
-      vertex: { region: env.CLOUD_ML_REGION, projectId: env.ANTHROPIC_VERTEX_PROJECT_ID, baseUrl: env.ANTHROPIC_VERTEX_BASE_URL },
+      bedrock: {
+        region: env.AWS_REGION,
+        accessKeyId: secret(env.AWS_ACCESS_KEY_ID),
+        secretAccessKey: secret(env.AWS_SECRET_ACCESS_KEY),
+        sessionToken: secret(env.AWS_SESSION_TOKEN),
+        baseUrl: env.ANTHROPIC_BEDROCK_BASE_URL,
+      },
+      vertex: {
+        region: env.CLOUD_ML_REGION,
+        projectId: env.ANTHROPIC_VERTEX_PROJECT_ID,
+        baseUrl: env.ANTHROPIC_VERTEX_BASE_URL,
+      },
       apiKey: secret(env.ANTHROPIC_API_KEY),
       baseUrl: env.ANTHROPIC_BASE_URL,
       model: env.CHARTER_PLANNER_MODEL,

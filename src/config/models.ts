@@ -40,9 +40,15 @@ export type PlannerProvider = "anthropic" | "bedrock" | "vertex";
 
 /** Why a model name will not do for the provider, with the nearest known name; undefined when it will. */
 export function modelProblem(model: string, provider: PlannerProvider): string | undefined {
-  if (provider === "anthropic" ? KNOWN_MODELS.includes(model) : KNOWN_MODELS.some((known) => model.includes(known))) return undefined;
+  if (provider === "anthropic" ? KNOWN_MODELS.includes(model) : KNOWN_MODELS.some((known) => model.includes(known)))
+    return undefined;
   const nearest = [...KNOWN_MODELS].sort((a, b) => distance(model, a) - distance(model, b))[0];
-  const shape = provider === "bedrock" ? ' (a Bedrock model id or inference profile that names one, e.g. "anthropic.claude-sonnet-4-5-20250929-v1:0")' : provider === "vertex" ? ' (a Vertex model id that names one, e.g. "claude-sonnet-4-5@20250929")' : "";
+  const shape =
+    provider === "bedrock"
+      ? ' (a Bedrock model id or inference profile that names one, e.g. "anthropic.claude-sonnet-4-5-20250929-v1:0")'
+      : provider === "vertex"
+        ? ' (a Vertex model id that names one, e.g. "claude-sonnet-4-5@20250929")'
+        : "";
   return `"${model}" is not a model the installed @anthropic-ai/sdk knows${shape}; did you mean "${nearest}"? Known: ${KNOWN_MODELS.join(", ")}`;
 }
 

@@ -61,7 +61,14 @@ const Process = {
  */
 const AnnotationOverrides = z.record(
   z.string().min(1),
-  z.object({ readOnly: z.boolean().optional(), destructive: z.boolean().optional(), idempotent: z.boolean().optional(), openWorld: z.boolean().optional() }).strict(),
+  z
+    .object({
+      readOnly: z.boolean().optional(),
+      destructive: z.boolean().optional(),
+      idempotent: z.boolean().optional(),
+      openWorld: z.boolean().optional(),
+    })
+    .strict(),
 );
 
 export const StdioIntegration = z
@@ -101,7 +108,9 @@ export const HttpIntegration = z
         ...Process,
         ready: z
           .union([
-            z.object({ line: z.string().min(1).max(500).refine(validRegex, "is not a valid regular expression") }).strict(),
+            z
+              .object({ line: z.string().min(1).max(500).refine(validRegex, "is not a valid regular expression") })
+              .strict(),
             z.object({ poll: z.literal(true) }).strict(),
           ])
           .optional(),
@@ -255,10 +264,14 @@ function withMcpServers(json: unknown, tenantId: string | undefined, problems: s
   const { mcpServers, ...rest } = json as Record<string, unknown>;
   const entries = z.record(z.string(), McpServerEntry).safeParse(mcpServers);
   if (!entries.success) {
-    problems.push(...entries.error.issues.map((issue) => `  mcpServers.${issue.path.map(String).join(".")}: ${issue.message}`));
+    problems.push(
+      ...entries.error.issues.map((issue) => `  mcpServers.${issue.path.map(String).join(".")}: ${issue.message}`),
+    );
     return rest;
   }
-  const integrations: Record<string, unknown> = { ...((rest["integrations"] as Record<string, unknown> | undefined) ?? {}) };
+  const integrations: Record<string, unknown> = {
+    ...((rest["integrations"] as Record<string, unknown> | undefined) ?? {}),
+  };
   for (const [name, entry] of Object.entries(entries.data)) {
     if (entry.disabled) continue;
     const at = `  mcpServers.${name}`;
@@ -276,13 +289,19 @@ function withMcpServers(json: unknown, tenantId: string | undefined, problems: s
     const split = (values: Record<string, string> | undefined, what: "env" | "headers") => {
       for (const [key, value] of Object.entries(values ?? {})) {
         const reference = ENV_REFERENCE.exec(value);
-        if (reference?.[2] && (what === "headers" || !reference[1])) credentials[key] = { env: reference[2], ...(reference[1] ? { prefix: reference[1] } : {}) };
-        else if (SECRET_LOOKING_NAME.test(key)) problems.push(`${at}.${what}.${key}: looks like a secret; write it as "\${${what === "env" ? key : "VARIABLE"}}" so that Charter reads it from the environment (it never stores a secret)`);
+        if (reference?.[2] && (what === "headers" || !reference[1]))
+          credentials[key] = { env: reference[2], ...(reference[1] ? { prefix: reference[1] } : {}) };
+        else if (SECRET_LOOKING_NAME.test(key))
+          problems.push(
+            `${at}.${what}.${key}: looks like a secret; write it as "\${${what === "env" ? key : "VARIABLE"}}" so that Charter reads it from the environment (it never stores a secret)`,
+          );
         else plain[key] = value;
       }
     };
     if (entry.type === "sse") {
-      problems.push(`${at}: the HTTP+SSE transport is not supported; point "url" at the server's Streamable HTTP endpoint (type "http")`);
+      problems.push(
+        `${at}: the HTTP+SSE transport is not supported; point "url" at the server's Streamable HTTP endpoint (type "http")`,
+      );
     } else if (entry.command !== undefined) {
       split(entry.env, "env");
       integrations[id] = {

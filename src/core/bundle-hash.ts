@@ -6,8 +6,21 @@
  */
 import { contentHash } from "./canonical-json.ts";
 
-export type HashedBundle = { workflow: string; code: string; tools: unknown; inputSchema: unknown; outputSchema: unknown };
+export type HashedBundle = {
+  workflow: string;
+  code: string;
+  tools: unknown;
+  inputSchema: unknown;
+  outputSchema: unknown;
+};
 
 export function bundleHash(tenantId: string, bundle: HashedBundle): string {
-  return contentHash({ tenantId, workflow: bundle.workflow, code: bundle.code, tools: bundle.tools, inputSchema: bundle.inputSchema, outputSchema: bundle.outputSchema });
+  return contentHash({
+    tenantId,
+    workflow: bundle.workflow,
+    code: bundle.code,
+    tools: bundle.tools,
+    inputSchema: bundle.inputSchema,
+    outputSchema: bundle.outputSchema,
+  });
 }

@@ -28,5 +28,7 @@ export function textHash(text: string): string {
 
 /** A JSON string literal that also escapes U+2028/U+2029, so text from a catalog is safe anywhere in generated code. */
 export function stringLiteral(text: string): string {
-  return JSON.stringify(text).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(text)
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }

@@ -24,7 +24,14 @@ export const CatalogTool = z.object({
   outputSchema: JsonSchemaObject.optional(),
   annotations: ToolAnnotations.optional(),
   /** The hints the tenant's file set over the server's (already applied to `annotations`). */
-  annotationOverrides: z.object({ readOnly: z.boolean().optional(), destructive: z.boolean().optional(), idempotent: z.boolean().optional(), openWorld: z.boolean().optional() }).optional(),
+  annotationOverrides: z
+    .object({
+      readOnly: z.boolean().optional(),
+      destructive: z.boolean().optional(),
+      idempotent: z.boolean().optional(),
+      openWorld: z.boolean().optional(),
+    })
+    .optional(),
 });
 export type CatalogTool = z.infer<typeof CatalogTool>;
 

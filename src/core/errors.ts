@@ -143,8 +143,17 @@ export class PlannerDeclined extends CharterError {
   readonly replaces: string | undefined;
   /** The stored planning session an answer continues (charter plan --answer). */
   readonly session: string | undefined;
-  constructor(outcome: "refused" | "needs-input", clause: string, reason: string, options: string[] = [], extra: { replaces?: string | undefined; session?: string | undefined } = {}) {
-    const message = outcome === "refused" ? `cannot plan "${clause}": ${reason}` : `needs an answer about "${clause}": ${reason}${options.length ? ` (for example: ${options.join("; ")})` : ""}`;
+  constructor(
+    outcome: "refused" | "needs-input",
+    clause: string,
+    reason: string,
+    options: string[] = [],
+    extra: { replaces?: string | undefined; session?: string | undefined } = {},
+  ) {
+    const message =
+      outcome === "refused"
+        ? `cannot plan "${clause}": ${reason}`
+        : `needs an answer about "${clause}": ${reason}${options.length ? ` (for example: ${options.join("; ")})` : ""}`;
     super(outcome === "refused" ? "PLANNER_CANNOT" : "PLANNER_NEEDS_INPUT", message);
     this.outcome = outcome;
     this.clause = clause;
@@ -155,10 +164,19 @@ export class PlannerDeclined extends CharterError {
   }
   /** The same answer, naming the session that keeps it. */
   inSession(session: string): PlannerDeclined {
-    return new PlannerDeclined(this.outcome, this.clause, this.reason, this.options, { replaces: this.replaces, session });
+    return new PlannerDeclined(this.outcome, this.clause, this.reason, this.options, {
+      replaces: this.replaces,
+      session,
+    });
   }
   toJSON(): { outcome: string; clause: string; reason: string; options: string[]; session?: string } {
-    return { outcome: this.outcome, clause: this.clause, reason: this.reason, options: this.options, ...(this.session ? { session: this.session } : {}) };
+    return {
+      outcome: this.outcome,
+      clause: this.clause,
+      reason: this.reason,
+      options: this.options,
+      ...(this.session ? { session: this.session } : {}),
+    };
   }
 }
 

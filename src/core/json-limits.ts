@@ -32,7 +32,8 @@ export function jsonLimitProblem(value: unknown, what = "the body"): string | un
 
 function textProblem(text: string, what: string): string | undefined {
   if (text.includes("\u0000")) return `${what} holds a NUL character (\\u0000), which Charter does not store`;
-  if (!text.isWellFormed()) return `${what} holds a lone UTF-16 surrogate (such as \\ud800 without its pair), which is not text Charter can store`;
+  if (!text.isWellFormed())
+    return `${what} holds a lone UTF-16 surrogate (such as \\ud800 without its pair), which is not text Charter can store`;
   return undefined;
 }
 
@@ -52,7 +53,14 @@ export function storableJson(value: unknown): { value: unknown; changed: boolean
     changed = true;
     return text.replaceAll("\u0000", "\ufffd").toWellFormed();
   };
-  const copy = (item: unknown): unknown => (typeof item === "string" ? clean(item) : Array.isArray(item) ? new Array<unknown>(item.length) : item !== null && typeof item === "object" ? {} : item);
+  const copy = (item: unknown): unknown =>
+    typeof item === "string"
+      ? clean(item)
+      : Array.isArray(item)
+        ? new Array<unknown>(item.length)
+        : item !== null && typeof item === "object"
+          ? {}
+          : item;
   const root = copy(value);
   const stack: [unknown, unknown][] = [[value, root]];
   for (let next = stack.pop(); next; next = stack.pop()) {

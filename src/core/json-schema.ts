@@ -34,29 +34,47 @@ function linearRegExp(unsupported: "refuse" | "pass"): RegExpEngine {
       return { test: (text: string) => compiled.matcher(text).find(), toString: key };
     } catch (error) {
       if (unsupported === "pass") return { test: () => true, toString: key };
-      throw new Error(`pattern ${JSON.stringify(pattern).slice(0, 120)} cannot run on Charter's linear-time regular expressions (no lookaround or backreferences): ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(
+        `pattern ${JSON.stringify(pattern).slice(0, 120)} cannot run on Charter's linear-time regular expressions (no lookaround or backreferences): ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   };
   return Object.assign(engine, { code: "re2js" });
 }
 
 const lenient = { code: { regExp: linearRegExp("pass") } };
-const draft2020 = addFormats(new Ajv2020({ strict: false, validateSchema: true, allErrors: false, logger: false, ...lenient }));
-const draft07 = addFormats(new Ajv({ strict: false, validateSchema: true, allErrors: false, logger: false, ...lenient }));
+const draft2020 = addFormats(
+  new Ajv2020({ strict: false, validateSchema: true, allErrors: false, logger: false, ...lenient }),
+);
+const draft07 = addFormats(
+  new Ajv({ strict: false, validateSchema: true, allErrors: false, logger: false, ...lenient }),
+);
 
 /** Why a schema is not usable, as a phrase ("is not a valid JSON Schema: …"); undefined when it is fine. */
 export function checkSchema(schema: Record<string, unknown>): string | undefined {
   const size = JSON.stringify(schema).length;
   if (size > MAX_SCHEMA_BYTES) return `is ${size} bytes, over the ${MAX_SCHEMA_BYTES}-byte limit`;
   const ajv = ajvFor(schema);
-  if (!ajv) return `uses an unsupported $schema (${String(schema["$schema"]).slice(0, 100)}); use JSON Schema 2020-12 or draft-07`;
+  if (!ajv)
+    return `uses an unsupported $schema (${String(schema["$schema"]).slice(0, 100)}); use JSON Schema 2020-12 or draft-07`;
   const { $schema: _ignored, ...rest } = schema;
   if (ajv.validateSchema(rest)) return undefined;
   const first = ajv.errors?.[0];
   return `is not a valid JSON Schema: ${first ? `${first.instancePath || "(root)"} ${first.message ?? ""}`.trim() : "rejected by the meta-schema"}`;
 }
 
-const strict2020 = addFormats(new Ajv2020({ strict: true, strictSchema: true, strictRequired: true, strictTypes: false, strictTuples: false, validateSchema: true, logger: false, code: { regExp: linearRegExp("refuse") } }));
+const strict2020 = addFormats(
+  new Ajv2020({
+    strict: true,
+    strictSchema: true,
+    strictRequired: true,
+    strictTypes: false,
+    strictTuples: false,
+    validateSchema: true,
+    logger: false,
+    code: { regExp: linearRegExp("refuse") },
+  }),
+);
 
 /**
  * Like checkSchema, and also refuses what is valid but almost surely a mistake in a schema
@@ -68,7 +86,9 @@ export function checkAuthoredSchema(schema: Record<string, unknown>): string | u
   if (problem) return problem;
   if (ajvFor(schema) !== draft2020) return undefined;
   const compiled = compileCached(strict2020, schema);
-  return "error" in compiled ? `is not usable: ${compiled.error.replace(/^strict mode: /, "").slice(0, 300)}` : undefined;
+  return "error" in compiled
+    ? `is not usable: ${compiled.error.replace(/^strict mode: /, "").slice(0, 300)}`
+    : undefined;
 }
 
 /** A validator for a checked schema; its errors are short phrases with JSON pointers. */
@@ -77,7 +97,12 @@ export function schemaValidator(schema: Record<string, unknown>): (value: unknow
   const compiled = compileCached(ajvFor(schema) ?? draft2020, rest);
   if ("error" in compiled) return () => [`the schema cannot be used: ${compiled.error.slice(0, 200)}`];
   const validate = compiled.validate;
-  return (value) => (validate(value) ? [] : (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || "(root)"} ${e.message ?? "is invalid"}`.trim()));
+  return (value) =>
+    validate(value)
+      ? []
+      : (validate.errors ?? [])
+          .slice(0, 5)
+          .map((e) => `${e.instancePath || "(root)"} ${e.message ?? "is invalid"}`.trim());
 }
 
 const MAX_CACHED = 500;

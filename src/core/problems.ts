@@ -18,7 +18,10 @@ export function problemText(error: unknown): string {
 }
 
 export const reportToStderr: ProblemReporter = (where, error) => {
-  const line = error === RECOVERED ? { event: "background-recovered", where } : { event: "background-error", where, message: problemText(error) };
+  const line =
+    error === RECOVERED
+      ? { event: "background-recovered", where }
+      : { event: "background-error", where, message: problemText(error) };
   process.stderr.write(`${JSON.stringify({ at: new Date().toISOString(), ...line })}\n`);
 };
 
@@ -26,7 +29,10 @@ export const reportToStderr: ProblemReporter = (where, error) => {
  * A reporter for a failure that repeats while it lasts (a write tried every quarter second during
  * an outage): it reports the first failure and, once it works again, that it did, not every try.
  */
-export function reportOnce(report: ProblemReporter, where: string): { failed: (error: unknown) => void; worked: () => void } {
+export function reportOnce(
+  report: ProblemReporter,
+  where: string,
+): { failed: (error: unknown) => void; worked: () => void } {
   let failing = false;
   return {
     failed(error) {

@@ -9,31 +9,61 @@ import { JsonSchemaObject } from "./catalog.ts";
 /** A workflow's name is also its MCP tool name. */
 export const WorkflowName = z
   .string()
-  .regex(/^[a-z][a-z0-9_-]{0,63}$/, "must start with a lower-case letter and use only a-z, 0-9, '-' and '_' (at most 64 characters)");
+  .regex(
+    /^[a-z][a-z0-9_-]{0,63}$/,
+    "must start with a lower-case letter and use only a-z, 0-9, '-' and '_' (at most 64 characters)",
+  );
 
 export const WorkflowTrigger = z.discriminatedUnion("type", [
   z.object({ type: z.literal("manual") }).strict(),
   z
     .object({
       type: z.literal("schedule"),
-      cron: z.string().regex(/^\S+(\s+\S+){4}$/, "must be a cron expression of 5 fields (minute, hour, day of month, month, day of week)").optional(),
+      cron: z
+        .string()
+        .regex(
+          /^\S+(\s+\S+){4}$/,
+          "must be a cron expression of 5 fields (minute, hour, day of month, month, day of week)",
+        )
+        .optional(),
       timezone: z.string().min(1).optional(),
-      every: z.string().regex(/^[1-9]\d{0,5}(m|h|d)$/, 'must be a count and a unit: "15m", "2h", "1d" (at least one minute)').optional(),
-      at: z.iso.datetime({ offset: true, message: 'must be a date and time with its offset, e.g. "2026-12-01T09:00:00+01:00"' }).optional(),
+      every: z
+        .string()
+        .regex(/^[1-9]\d{0,5}(m|h|d)$/, 'must be a count and a unit: "15m", "2h", "1d" (at least one minute)')
+        .optional(),
+      at: z.iso
+        .datetime({
+          offset: true,
+          message: 'must be a date and time with its offset, e.g. "2026-12-01T09:00:00+01:00"',
+        })
+        .optional(),
     })
     .strict()
     .superRefine((trigger, context) => {
       const kinds = (["cron", "every", "at"] as const).filter((key) => trigger[key] !== undefined);
       if (kinds.length !== 1) {
-        context.addIssue({ code: "custom", path: [], message: 'needs exactly one of cron ("0 9 * * 1-5"), every ("15m") or at (a date and time, once)' });
+        context.addIssue({
+          code: "custom",
+          path: [],
+          message: 'needs exactly one of cron ("0 9 * * 1-5"), every ("15m") or at (a date and time, once)',
+        });
         return;
       }
-      if (trigger.timezone && !trigger.cron) context.addIssue({ code: "custom", path: ["timezone"], message: "goes only with cron; every counts from the epoch and at carries its own offset" });
+      if (trigger.timezone && !trigger.cron)
+        context.addIssue({
+          code: "custom",
+          path: ["timezone"],
+          message: "goes only with cron; every counts from the epoch and at carries its own offset",
+        });
       if (trigger.cron === undefined) return;
       try {
         CronExpressionParser.parse(trigger.cron, trigger.timezone ? { tz: trigger.timezone } : {});
       } catch (error) {
-        context.addIssue({ code: "custom", path: [trigger.timezone ? "timezone" : "cron"], message: `is not valid: ${error instanceof Error ? error.message : String(error)}` });
+        context.addIssue({
+          code: "custom",
+          path: [trigger.timezone ? "timezone" : "cron"],
+          message: `is not valid: ${error instanceof Error ? error.message : String(error)}`,
+        });
       }
     }),
   z.object({ type: z.literal("webhook") }).strict(),
@@ -67,11 +97,23 @@ export function describeSchedule(trigger: Extract<WorkflowTrigger, { type: "sche
 }
 
 /** `byTenant`: the hints the tenant's file set over the server's (absent on versions made before overrides existed). */
-export const Annotations = z.object({ readOnly: z.boolean(), destructive: z.boolean(), idempotent: z.boolean(), openWorld: z.boolean(), declared: z.boolean(), byTenant: z.array(z.string()).optional() });
+export const Annotations = z.object({
+  readOnly: z.boolean(),
+  destructive: z.boolean(),
+  idempotent: z.boolean(),
+  openWorld: z.boolean(),
+  declared: z.boolean(),
+  byTenant: z.array(z.string()).optional(),
+});
 export type Annotations = z.infer<typeof Annotations>;
 
 /** One tool a workflow can call: the integration, the MCP tool name, the SDK function, its annotations. */
-export const Capability = z.object({ integration: z.string(), tool: z.string(), sdkFunction: z.string(), annotations: Annotations });
+export const Capability = z.object({
+  integration: z.string(),
+  tool: z.string(),
+  sdkFunction: z.string(),
+  annotations: Annotations,
+});
 export type Capability = z.infer<typeof Capability>;
 
 export const DiagnosticSeverity = z.enum(["error", "warning"]);
@@ -93,7 +135,9 @@ export function formatDiagnostic(d: Diagnostic): string {
   return `${d.file}:${d.line}:${d.column} - ${d.severity} ${d.code}: ${d.message}`;
 }
 
-const ToolKey = z.string().regex(/^[^.\s]+\.[^\s]+$/, 'must be "<integration>.<tool>" with the MCP tool name, e.g. "tickets.get_incident"');
+const ToolKey = z
+  .string()
+  .regex(/^[^.\s]+\.[^\s]+$/, 'must be "<integration>.<tool>" with the MCP tool name, e.g. "tickets.get_incident"');
 
 /** What a mocked tool call returns: structured output, content blocks, or an error. */
 export const MockedResult = z.union([
@@ -101,7 +145,9 @@ export const MockedResult = z.union([
   z.object({ content: z.array(z.object({ type: z.string() }).loose()) }).strict(),
   z
     .object({
-      error: z.object({ code: z.string().default("TOOL_ERROR"), message: z.string(), retryable: z.boolean().default(false) }).strict(),
+      error: z
+        .object({ code: z.string().default("TOOL_ERROR"), message: z.string(), retryable: z.boolean().default(false) })
+        .strict(),
     })
     .strict(),
 ]);
@@ -124,7 +170,9 @@ export const WorkflowTest = z
     now: z.iso.datetime({ offset: true }).optional(),
     expect: z
       .object({
-        calls: z.array(z.object({ tool: ToolKey, args: z.record(z.string(), z.unknown()).optional() }).strict()).optional(),
+        calls: z
+          .array(z.object({ tool: ToolKey, args: z.record(z.string(), z.unknown()).optional() }).strict())
+          .optional(),
         output: z.record(z.string(), z.unknown()).optional(),
         error: z.object({ code: z.string().optional(), message: z.string().optional() }).strict().optional(),
       })

@@ -59,17 +59,23 @@ export type CharterMcpOptions = {
   dispatcher?: Dispatcher;
 };
 
-
 /** The MCP spec's error code for a resource that does not exist (not JSON-RPC's invalid params). */
 const RESOURCE_NOT_FOUND = -32002;
 /** Reports progress of one tool call; undefined when its caller did not ask for progress. */
 type Progress = ((message: string) => void) | undefined;
 
 /** `notifications/progress` for a request that carries a progress token; a failed send never fails the call. */
-function progressReporter(token: string | number | undefined, send: (notification: ServerNotification) => Promise<void>): Progress {
+function progressReporter(
+  token: string | number | undefined,
+  send: (notification: ServerNotification) => Promise<void>,
+): Progress {
   if (token === undefined) return undefined;
   let progress = 0;
-  return (message) => void send({ method: "notifications/progress", params: { progressToken: token, progress: ++progress, message } }).catch(() => undefined);
+  return (message) =>
+    void send({
+      method: "notifications/progress",
+      params: { progressToken: token, progress: ++progress, message },
+    }).catch(() => undefined);
 }
 
 const VERSION = "0.1.0";
@@ -81,7 +87,14 @@ const may = {
 };
 
 /** Management tools: name, who may call, schema, what it does. */
-const MANAGEMENT: { name: string; title: string; description: string; allowed: (roles: ReadonlySet<Role>) => boolean; input: z.ZodObject; readOnly: boolean }[] = [
+const MANAGEMENT: {
+  name: string;
+  title: string;
+  description: string;
+  allowed: (roles: ReadonlySet<Role>) => boolean;
+  input: z.ZodObject;
+  readOnly: boolean;
+}[] = [
   {
     name: "charter.plan_workflow",
     title: "Plan a workflow",
@@ -92,19 +105,36 @@ const MANAGEMENT: { name: string; title: string; description: string; allowed: (
       .object({
         request: z.string().min(1).max(4000).optional().describe("What the workflow should do, in plain language"),
         from: z.string().max(200).optional().describe("A version to start from: <workflow>@<n> or an id"),
-        session: z.string().max(100).optional().describe("A planning session that ended with a question or refusal, to continue with answer"),
+        session: z
+          .string()
+          .max(100)
+          .optional()
+          .describe("A planning session that ended with a question or refusal, to continue with answer"),
         answer: z.string().min(1).max(2000).optional().describe("The answer to that session's question"),
       })
       .strict()
-      .refine((args) => (args.request === undefined) !== (args.answer === undefined), { message: "give either request (a new plan) or session and answer (to continue one)" })
-      .refine((args) => args.answer === undefined || (args.session !== undefined && args.from === undefined), { message: "answer goes with session, and without from" }),
+      .refine((args) => (args.request === undefined) !== (args.answer === undefined), {
+        message: "give either request (a new plan) or session and answer (to continue one)",
+      })
+      .refine((args) => args.answer === undefined || (args.session !== undefined && args.from === undefined), {
+        message: "answer goes with session, and without from",
+      }),
     readOnly: false,
   },
-  { name: "charter.list_workflows", title: "List workflows", description: "The tenant's workflows: how many versions each has, the latest one and its status, and the active (approved) version.", allowed: () => true, input: z.object({}).strict(), readOnly: true },
+  {
+    name: "charter.list_workflows",
+    title: "List workflows",
+    description:
+      "The tenant's workflows: how many versions each has, the latest one and its status, and the active (approved) version.",
+    allowed: () => true,
+    input: z.object({}).strict(),
+    readOnly: true,
+  },
   {
     name: "charter.list_versions",
     title: "List versions",
-    description: "Versions of the tenant's workflows (optionally of one), newest first, with status, author and capabilities.",
+    description:
+      "Versions of the tenant's workflows (optionally of one), newest first, with status, author and capabilities.",
     allowed: () => true,
     input: z.object({ workflow: z.string().max(64).optional() }).strict(),
     readOnly: true,
@@ -112,7 +142,8 @@ const MANAGEMENT: { name: string; title: string; description: string; allowed: (
   {
     name: "charter.get_version",
     title: "Get a version",
-    description: "One version: its source, tests, capabilities (the exact tools it can call), triggers, schemas, gate results, status, approvals, and its diff to the version it came from.",
+    description:
+      "One version: its source, tests, capabilities (the exact tools it can call), triggers, schemas, gate results, status, approvals, and its diff to the version it came from.",
     allowed: () => true,
     input: z.object({ version: z.string().min(1).max(200).describe("<workflow>@<n> or a version id") }).strict(),
     readOnly: true,
@@ -120,27 +151,53 @@ const MANAGEMENT: { name: string; title: string; description: string; allowed: (
   {
     name: "charter.start_run",
     title: "Start a run",
-    description: "Runs the approved version of a workflow with an input and waits for it like the workflow's own tool; answers with the run id if it is still going.",
+    description:
+      "Runs the approved version of a workflow with an input and waits for it like the workflow's own tool; answers with the run id if it is still going.",
     allowed: may.run,
-    input: z.object({ workflow: z.string().min(1).max(64), input: z.record(z.string(), z.unknown()).default({}) }).strict(),
+    input: z
+      .object({ workflow: z.string().min(1).max(64), input: z.record(z.string(), z.unknown()).default({}) })
+      .strict(),
     readOnly: false,
   },
-  { name: "charter.get_run", title: "Get a run", description: "A run: status, input, output or error, trigger, version, and its journal of tool calls.", allowed: () => true, input: z.object({ run_id: z.uuid() }).strict(), readOnly: true },
-  { name: "charter.get_run_logs", title: "Get a run's logs", description: "The log lines a run's workflow wrote with ctx.log.", allowed: () => true, input: z.object({ run_id: z.uuid() }).strict(), readOnly: true },
+  {
+    name: "charter.get_run",
+    title: "Get a run",
+    description: "A run: status, input, output or error, trigger, version, and its journal of tool calls.",
+    allowed: () => true,
+    input: z.object({ run_id: z.uuid() }).strict(),
+    readOnly: true,
+  },
+  {
+    name: "charter.get_run_logs",
+    title: "Get a run's logs",
+    description: "The log lines a run's workflow wrote with ctx.log.",
+    allowed: () => true,
+    input: z.object({ run_id: z.uuid() }).strict(),
+    readOnly: true,
+  },
   {
     name: "charter.list_runs",
     title: "List runs",
     description: "The tenant's runs, newest first, optionally of one workflow or in one status.",
     allowed: () => true,
-    input: z.object({ workflow: z.string().max(64).optional(), status: z.enum(["running", "succeeded", "failed", "needs-attention", "cancelled"]).optional(), limit: z.number().int().min(1).max(200).default(20) }).strict(),
+    input: z
+      .object({
+        workflow: z.string().max(64).optional(),
+        status: z.enum(["running", "succeeded", "failed", "needs-attention", "cancelled"]).optional(),
+        limit: z.number().int().min(1).max(200).default(20),
+      })
+      .strict(),
     readOnly: true,
   },
   {
     name: "charter.wait_for_runs",
     title: "Wait for runs",
-    description: "Waits until every given run has finished, or the time is up, and answers with each run's status and output or error.",
+    description:
+      "Waits until every given run has finished, or the time is up, and answers with each run's status and output or error.",
     allowed: () => true,
-    input: z.object({ run_ids: z.array(z.uuid()).min(1).max(50), timeout_seconds: z.number().min(0).max(120).default(30) }).strict(),
+    input: z
+      .object({ run_ids: z.array(z.uuid()).min(1).max(50), timeout_seconds: z.number().min(0).max(120).default(30) })
+      .strict(),
     readOnly: true,
   },
 ];
@@ -151,7 +208,13 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
   const server = new Server(
     { name: "charter", title: "Charter", version: VERSION },
     {
-      capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, prompts: {}, logging: {}, completions: {} },
+      capabilities: {
+        tools: { listChanged: true },
+        resources: { subscribe: true, listChanged: true },
+        prompts: {},
+        logging: {},
+        completions: {},
+      },
       instructions: `Charter tenant "${caller.tenantId}". Each workflow tool runs an approved, human-reviewed workflow. charter.* tools plan drafts and follow runs; approval is not available over MCP. Read charter://guide first.`,
     },
   );
@@ -163,7 +226,13 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
     if (may.run(caller.roles)) for (const version of await activeVersions()) tools.push(workflowTool(version));
     for (const tool of MANAGEMENT) {
       if (!tool.allowed(caller.roles)) continue;
-      tools.push({ name: tool.name, title: tool.title, description: tool.description, inputSchema: z.toJSONSchema(tool.input, { io: "input" }) as Tool["inputSchema"], annotations: { readOnlyHint: tool.readOnly, openWorldHint: false } });
+      tools.push({
+        name: tool.name,
+        title: tool.title,
+        description: tool.description,
+        inputSchema: z.toJSONSchema(tool.input, { io: "input" }) as Tool["inputSchema"],
+        annotations: { readOnlyHint: tool.readOnly, openWorldHint: false },
+      });
     }
     return { tools };
   });
@@ -174,30 +243,49 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
     const progress = progressReporter(request.params._meta?.progressToken, extra.sendNotification);
     try {
       if (management) {
-        if (!management.allowed(caller.roles)) throw new CharterError("NOT_AUTHORIZED", `${name} needs another role in tenant ${caller.tenantId}`);
+        if (!management.allowed(caller.roles))
+          throw new CharterError("NOT_AUTHORIZED", `${name} needs another role in tenant ${caller.tenantId}`);
         const parsed = management.input.safeParse(args);
-        if (!parsed.success) return failure("INVALID_ARGUMENTS", parsed.error.issues.map((i) => `${i.path.join(".") || "(arguments)"}: ${i.message}`).join("; "), false);
+        if (!parsed.success)
+          return failure(
+            "INVALID_ARGUMENTS",
+            parsed.error.issues.map((i) => `${i.path.join(".") || "(arguments)"}: ${i.message}`).join("; "),
+            false,
+          );
         return await manage(name, parsed.data as Record<string, unknown>, progress);
       }
       const version = await app.versionRepository.activeVersion(caller.tenantId, name);
       if (!version) throw new McpError(RpcErrorCode.InvalidParams, `Unknown tool: ${name}`);
-      if (!may.run(caller.roles)) throw new CharterError("NOT_AUTHORIZED", `running workflows needs the operator or admin role in tenant ${caller.tenantId}`);
+      if (!may.run(caller.roles))
+        throw new CharterError(
+          "NOT_AUTHORIZED",
+          `running workflows needs the operator or admin role in tenant ${caller.tenantId}`,
+        );
       return await runWorkflow(version, args, progress);
     } catch (error) {
       if (error instanceof McpError) throw error;
       if (error instanceof CharterError) return failure(error.code, error.message, error.retryable);
       // The caller gets a stable code; the cause goes to stderr (stdout may be the stdio channel), as the answer says.
-      process.stderr.write(`${JSON.stringify({ at: new Date().toISOString(), event: "mcp-error", tenant: caller.tenantId, user: caller.actor.handle, tool: name, message: errorText(error) })}\n`);
+      process.stderr.write(
+        `${JSON.stringify({ at: new Date().toISOString(), event: "mcp-error", tenant: caller.tenantId, user: caller.actor.handle, tool: name, message: errorText(error) })}\n`,
+      );
       return failure("INTERNAL", "Charter failed to handle the call; it is logged; try again or report it", true);
     }
   });
 
   /** Runs the active `version` of its workflow (as just read by the caller) and waits for it up to `wait`. */
-  async function runWorkflow(version: VersionRow, input: unknown, progress: Progress, wait = runWaitMs): Promise<CallToolResult> {
+  async function runWorkflow(
+    version: VersionRow,
+    input: unknown,
+    progress: Progress,
+    wait = runWaitMs,
+  ): Promise<CallToolResult> {
     const started = performance.now();
     const workflow = version.workflow;
     const trigger = { type: "tool" as const, detail: { user: caller.actor.handle, via: "mcp" } };
-    let ended: { runId: string; status: string; output: unknown; error: { code: string; message: string } | null } | undefined;
+    let ended:
+      | { runId: string; status: string; output: unknown; error: { code: string; message: string } | null }
+      | undefined;
     let runId: string | undefined;
     let queued: string | undefined;
     let answered = false;
@@ -205,25 +293,56 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
       progress &&
       setInterval(async () => {
         // A queued run's id is known once a worker has started it.
-        if (!runId && queued) runId = (await app.runRepository.runOfJob(queued).catch((error: unknown) => app.onProblem(`MCP progress: looking up the run of job ${queued}`, error)))?.id;
+        if (!runId && queued)
+          runId = (
+            await app.runRepository
+              .runOfJob(queued)
+              .catch((error: unknown) => app.onProblem(`MCP progress: looking up the run of job ${queued}`, error))
+          )?.id;
         if (answered) return;
         const waited = `${Math.round((performance.now() - started) / 1000)} s of up to ${Math.round(wait / 1000)} s`;
-        const where = runId ? `run ${runId} is still going` : queued ? `queued as job ${queued}, not started yet` : "its run has not started yet";
+        const where = runId
+          ? `run ${runId} is still going`
+          : queued
+            ? `queued as job ${queued}, not started yet`
+            : "its run has not started yet";
         progress(`${workflow}@${version.number}: ${where} (waited ${waited})`);
       }, progressMs);
     try {
       if (options.dispatcher) {
         // Queued like every other run: it counts against the tenant's limit and survives a worker's shutdown.
-        const job = await options.dispatcher.submit({ tenantId: caller.tenantId, workflow, input, trigger: "tool", actor: caller.actor }, version);
+        const job = await options.dispatcher.submit(
+          { tenantId: caller.tenantId, workflow, input, trigger: "tool", actor: caller.actor },
+          version,
+        );
         queued = job;
         const run = await options.dispatcher.runOfJob(job, wait);
         runId = run?.id;
-        if (run && run.status !== "running") ended = { runId: run.id, status: run.status, output: run.output, error: run.error as { code: string; message: string } | null };
+        if (run && run.status !== "running")
+          ended = {
+            runId: run.id,
+            status: run.status,
+            output: run.output,
+            error: run.error as { code: string; message: string } | null,
+          };
         if (!runId) {
           return {
             isError: true,
-            content: [{ type: "text", text: `RUN_QUEUED: ${workflow} is queued as job ${job} and has not started within ${Math.round(wait / 1000)} s (the tenant's runs are at their limit or no worker is free). charter.list_runs with {"workflow":"${workflow}"} shows it once it starts; do not call ${workflow} again for the same request.` }],
-            _meta: { [RUN_META]: { job, workflow, version: version.number, durationMs: Math.round(performance.now() - started) }, "charter/error": { code: "RUN_QUEUED", retryable: false } },
+            content: [
+              {
+                type: "text",
+                text: `RUN_QUEUED: ${workflow} is queued as job ${job} and has not started within ${Math.round(wait / 1000)} s (the tenant's runs are at their limit or no worker is free). charter.list_runs with {"workflow":"${workflow}"} shows it once it starts; do not call ${workflow} again for the same request.`,
+              },
+            ],
+            _meta: {
+              [RUN_META]: {
+                job,
+                workflow,
+                version: version.number,
+                durationMs: Math.round(performance.now() - started),
+              },
+              "charter/error": { code: "RUN_QUEUED", retryable: false },
+            },
           };
         }
       } else {
@@ -246,25 +365,54 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
         const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), wait)));
         const outcome = await Promise.race([running, timeout]).finally(() => clearTimeout(timer));
         if (outcome !== "timeout") ended = outcome;
-        else runId ??= await Promise.race([announced, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1000))]);
+        else
+          runId ??= await Promise.race([
+            announced,
+            new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1000)),
+          ]);
       }
-      const meta = { [RUN_META]: { id: ended?.runId ?? runId, workflow, version: version.number, durationMs: Math.round(performance.now() - started) } };
+      const meta = {
+        [RUN_META]: {
+          id: ended?.runId ?? runId,
+          workflow,
+          version: version.number,
+          durationMs: Math.round(performance.now() - started),
+        },
+      };
       if (!ended) {
         const id = runId ?? "(not started yet)";
         return {
           isError: true,
-          content: [{ type: "text", text: `RUN_STILL_RUNNING: run ${id} of ${workflow} is still going after ${Math.round(wait / 1000)} s. Call charter.wait_for_runs with {"run_ids":["${id}"]} or charter.get_run with {"run_id":"${id}"} for its result; do not call ${workflow} again for the same request.` }],
+          content: [
+            {
+              type: "text",
+              text: `RUN_STILL_RUNNING: run ${id} of ${workflow} is still going after ${Math.round(wait / 1000)} s. Call charter.wait_for_runs with {"run_ids":["${id}"]} or charter.get_run with {"run_id":"${id}"} for its result; do not call ${workflow} again for the same request.`,
+            },
+          ],
           _meta: { ...meta, "charter/error": { code: "RUN_STILL_RUNNING", retryable: false } },
         };
       }
       if (ended.status === "succeeded") {
-        return { content: [{ type: "text", text: JSON.stringify(ended.output, null, 2) }], structuredContent: ended.output as Record<string, unknown>, _meta: meta };
+        return {
+          content: [{ type: "text", text: JSON.stringify(ended.output, null, 2) }],
+          structuredContent: ended.output as Record<string, unknown>,
+          _meta: meta,
+        };
       }
       const code = ended.error?.code ?? ended.status.toUpperCase();
-      const { retryable, hint } = retryAdvice(code, await app.runRepository.journal(ended.runId), version.capabilities as Capability[]);
+      const { retryable, hint } = retryAdvice(
+        code,
+        await app.runRepository.journal(ended.runId),
+        version.capabilities as Capability[],
+      );
       return {
         isError: true,
-        content: [{ type: "text", text: `${code}: ${ended.error?.message ?? `the run ended ${ended.status}`} (run ${ended.runId}; ${hint})` }],
+        content: [
+          {
+            type: "text",
+            text: `${code}: ${ended.error?.message ?? `the run ended ${ended.status}`} (run ${ended.runId}; ${hint})`,
+          },
+        ],
         _meta: { ...meta, "charter/error": { code, retryable, status: ended.status } },
       };
     } finally {
@@ -277,42 +425,93 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
     const tenantId = caller.tenantId;
     switch (name) {
       case "charter.plan_workflow": {
-        const onProgress = progress && ((p: PlannerProgress) => progress(p.event === "turn" ? `planner turn ${p.turn}` : `${p.event === "checked" ? (p.ok ? "check passed: " : "check failed: ") : ""}${p.summary}`));
+        const onProgress =
+          progress &&
+          ((p: PlannerProgress) =>
+            progress(
+              p.event === "turn"
+                ? `planner turn ${p.turn}`
+                : `${p.event === "checked" ? (p.ok ? "check passed: " : "check failed: ") : ""}${p.summary}`,
+            ));
         let result: PlanResult;
         try {
           result =
             args["answer"] !== undefined
-              ? await app.planner.answer({ tenantId, session: String(args["session"]), answer: String(args["answer"]), author: caller.actor, ...(onProgress ? { onProgress } : {}) })
-              : await app.planner.plan({ tenantId, request: String(args["request"]), from: args["from"] as string | undefined, author: caller.actor, ...(onProgress ? { onProgress } : {}) });
+              ? await app.planner.answer({
+                  tenantId,
+                  session: String(args["session"]),
+                  answer: String(args["answer"]),
+                  author: caller.actor,
+                  ...(onProgress ? { onProgress } : {}),
+                })
+              : await app.planner.plan({
+                  tenantId,
+                  request: String(args["request"]),
+                  from: args["from"] as string | undefined,
+                  author: caller.actor,
+                  ...(onProgress ? { onProgress } : {}),
+                });
         } catch (error) {
           // The planner's answer, not a failure: which part it could not plan, and why (or its question).
           if (error instanceof PlannerDeclined) {
-            const next = error.outcome === "refused" ? "reword or drop the part named in clause and plan again, or answer how to do it instead" : "answer the question (options lists what the tenant has)";
-            return data({ ...error.toJSON(), next: `${next}: call charter.plan_workflow with {"session":"${error.session ?? ""}","answer":"…"}` });
+            const next =
+              error.outcome === "refused"
+                ? "reword or drop the part named in clause and plan again, or answer how to do it instead"
+                : "answer the question (options lists what the tenant has)";
+            return data({
+              ...error.toJSON(),
+              next: `${next}: call charter.plan_workflow with {"session":"${error.session ?? ""}","answer":"…"}`,
+            });
           }
           throw error;
         }
         const v = result.version;
         const plan = (v.origin as { plan?: unknown } | null)?.plan ?? null;
-        return data({ outcome: "draft", version: `${v.workflow}@${v.number}`, id: v.id, status: v.status, plan, capabilities: v.capabilities, gates: v.gates, planner: result.planner, next: "a human reviewer submits and approves it outside MCP (charter submit/approve, or the API); until then it never runs" });
+        return data({
+          outcome: "draft",
+          version: `${v.workflow}@${v.number}`,
+          id: v.id,
+          status: v.status,
+          plan,
+          capabilities: v.capabilities,
+          gates: v.gates,
+          planner: result.planner,
+          next: "a human reviewer submits and approves it outside MCP (charter submit/approve, or the API); until then it never runs",
+        });
       }
       case "charter.list_workflows":
         return data({ workflows: await app.versions.workflows(tenantId) });
       case "charter.list_versions": {
         const rows = await app.versionRepository.list(tenantId, args["workflow"] as string | undefined);
-        return data({ versions: rows.map((v) => ({ version: `${v.workflow}@${v.number}`, id: v.id, status: v.status, createdAt: v.createdAt, capabilities: (v.capabilities as Capability[]).map((c) => `${c.integration}.${c.tool}`) })) });
+        return data({
+          versions: rows.map((v) => ({
+            version: `${v.workflow}@${v.number}`,
+            id: v.id,
+            status: v.status,
+            createdAt: v.createdAt,
+            capabilities: (v.capabilities as Capability[]).map((c) => `${c.integration}.${c.tool}`),
+          })),
+        });
       }
       case "charter.get_version": {
         const version = await app.versions.find(tenantId, String(args["version"]));
         const parent = version.parentVersionId ? await app.versionRepository.byId(version.parentVersionId) : undefined;
         const diff = parent ? await app.versions.diff(tenantId, parent.id, version.id) : null;
         const { toolSnapshots: _snapshots, ...rest } = version;
-        return data({ version: rest, approvals: await app.versionRepository.approvals(version.id), diffToParent: diff });
+        return data({
+          version: rest,
+          approvals: await app.versionRepository.approvals(version.id),
+          diffToParent: diff,
+        });
       }
       case "charter.start_run": {
         const workflow = String(args["workflow"]);
         const version = await app.versionRepository.activeVersion(tenantId, workflow);
-        if (!version) throw new CharterError("VERSION_NOT_FOUND", `workflow ${workflow} has no approved version in tenant ${tenantId}; submit one and have it approved`);
+        if (!version)
+          throw new CharterError(
+            "VERSION_NOT_FOUND",
+            `workflow ${workflow} has no approved version in tenant ${tenantId}; submit one and have it approved`,
+          );
         return runWorkflow(version, args["input"] ?? {}, progress);
       }
       case "charter.get_run": {
@@ -323,8 +522,22 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
       case "charter.get_run_logs":
         return data({ logs: (await ownRun(String(args["run_id"]))).logs });
       case "charter.list_runs": {
-        const runs = await app.runRepository.list({ tenantId, workflow: args["workflow"] as string | undefined, status: args["status"] as "running" | undefined, limit: Number(args["limit"] ?? 20) });
-        return data({ runs: runs.map((r) => ({ id: r.id, workflow: r.workflow, status: r.status, trigger: r.trigger, startedAt: r.startedAt, finishedAt: r.finishedAt })) });
+        const runs = await app.runRepository.list({
+          tenantId,
+          workflow: args["workflow"] as string | undefined,
+          status: args["status"] as "running" | undefined,
+          limit: Number(args["limit"] ?? 20),
+        });
+        return data({
+          runs: runs.map((r) => ({
+            id: r.id,
+            workflow: r.workflow,
+            status: r.status,
+            trigger: r.trigger,
+            startedAt: r.startedAt,
+            finishedAt: r.finishedAt,
+          })),
+        });
       }
       case "charter.wait_for_runs": {
         const ids = args["run_ids"] as string[];
@@ -337,8 +550,19 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
             const runs = await Promise.all(ids.map((id) => ownRun(id)));
             const done = runs.every((r) => r.status !== "running");
             const count = runs.filter((r) => r.status !== "running").length;
-            if (count !== finished) progress?.(`${(finished = count)} of ${runs.length} run${runs.length === 1 ? "" : "s"} finished`);
-            if (done || Date.now() >= until) return data({ finished: done, runs: runs.map((r) => ({ id: r.id, workflow: r.workflow, status: r.status, output: r.output, error: r.error })) });
+            if (count !== finished)
+              progress?.(`${(finished = count)} of ${runs.length} run${runs.length === 1 ? "" : "s"} finished`);
+            if (done || Date.now() >= until)
+              return data({
+                finished: done,
+                runs: runs.map((r) => ({
+                  id: r.id,
+                  workflow: r.workflow,
+                  status: r.status,
+                  output: r.output,
+                  error: r.error,
+                })),
+              });
             await wait.ended;
           } finally {
             wait.cancel();
@@ -352,18 +576,31 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
 
   async function ownRun(id: string) {
     const run = await app.runRepository.run(id);
-    if (!run || run.tenantId !== caller.tenantId) throw new CharterError("RUN_NOT_FOUND", `no run ${id} in tenant ${caller.tenantId}`);
+    if (!run || run.tenantId !== caller.tenantId)
+      throw new CharterError("RUN_NOT_FOUND", `no run ${id} in tenant ${caller.tenantId}`);
     return run;
   }
 
   // Resources: the SDK, one file per integration, the runtime's declarations, the guide.
   const listResources = async () => {
-    const resources = [{ uri: "charter://guide", name: "guide", title: "How to use Charter's tools", mimeType: "text/markdown" }];
+    const resources = [
+      { uri: "charter://guide", name: "guide", title: "How to use Charter's tools", mimeType: "text/markdown" },
+    ];
     const sdk = await app.toolchain.sdk(caller.tenantId).catch(() => undefined);
     for (const name of [...(sdk?.files.keys() ?? [])].filter((n) => n.endsWith(".d.ts")).sort()) {
-      resources.push({ uri: `charter://sdk/${name}`, name: `sdk/${name}`, title: name === "index.d.ts" ? "The SDK's namespaces" : `SDK of integration ${name.replace(/\.d\.ts$/, "")}`, mimeType: "text/x-typescript" });
+      resources.push({
+        uri: `charter://sdk/${name}`,
+        name: `sdk/${name}`,
+        title: name === "index.d.ts" ? "The SDK's namespaces" : `SDK of integration ${name.replace(/\.d\.ts$/, "")}`,
+        mimeType: "text/x-typescript",
+      });
     }
-    resources.push({ uri: "charter://runtime/charter.d.ts", name: "runtime/charter.d.ts", title: "charter:workflow: defineWorkflow, ctx, triggers", mimeType: "text/x-typescript" });
+    resources.push({
+      uri: "charter://runtime/charter.d.ts",
+      name: "runtime/charter.d.ts",
+      title: "charter:workflow: defineWorkflow, ctx, triggers",
+      mimeType: "text/x-typescript",
+    });
     return resources;
   };
   server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: await listResources() }));
@@ -388,7 +625,8 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
   const subscribed = new Set<string>();
   const knownUri = async (uri: string) => (await listResources()).some((r) => r.uri === uri);
   server.setRequestHandler(SubscribeRequestSchema, async (request) => {
-    if (!(await knownUri(request.params.uri))) throw new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${request.params.uri}`);
+    if (!(await knownUri(request.params.uri)))
+      throw new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${request.params.uri}`);
     subscribed.add(request.params.uri);
     return {};
   });
@@ -398,10 +636,18 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
   });
 
   server.setRequestHandler(ListPromptsRequestSchema, async () => ({
-    prompts: [{ name: "draft_workflow", title: "Draft a workflow", description: "Draft a Charter workflow from a request, against this tenant's SDK, and hand it to a reviewer.", arguments: [{ name: "request", description: "What the workflow should do", required: true }] }],
+    prompts: [
+      {
+        name: "draft_workflow",
+        title: "Draft a workflow",
+        description: "Draft a Charter workflow from a request, against this tenant's SDK, and hand it to a reviewer.",
+        arguments: [{ name: "request", description: "What the workflow should do", required: true }],
+      },
+    ],
   }));
   server.setRequestHandler(GetPromptRequestSchema, async (request) => {
-    if (request.params.name !== "draft_workflow") throw new McpError(RpcErrorCode.InvalidParams, `Prompt not found: ${request.params.name}`);
+    if (request.params.name !== "draft_workflow")
+      throw new McpError(RpcErrorCode.InvalidParams, `Prompt not found: ${request.params.name}`);
     const want = request.params.arguments?.["request"];
     if (!want) throw new McpError(RpcErrorCode.InvalidParams, "draft_workflow needs the argument request");
     return {
@@ -420,7 +666,12 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
   server.setRequestHandler(CompleteRequestSchema, async (request) => {
     // The one completable value: a workflow name for charter.* arguments; prompts take free text.
     const prefix = request.params.argument.value;
-    const names = request.params.ref.type === "ref/prompt" ? [] : [...new Set((await app.versionRepository.list(caller.tenantId)).map((v) => v.workflow))].filter((n) => n.startsWith(prefix)).slice(0, 100);
+    const names =
+      request.params.ref.type === "ref/prompt"
+        ? []
+        : [...new Set((await app.versionRepository.list(caller.tenantId)).map((v) => v.workflow))]
+            .filter((n) => n.startsWith(prefix))
+            .slice(0, 100);
     return { completion: { values: names, total: names.length, hasMore: false } };
   });
 
@@ -439,7 +690,8 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
       if (lastCatalog !== undefined && now !== lastCatalog) {
         void (async () => {
           await server.sendResourceListChanged().catch(() => undefined);
-          for (const uri of subscribed) if (uri.startsWith("charter://sdk/")) await server.sendResourceUpdated({ uri }).catch(() => undefined);
+          for (const uri of subscribed)
+            if (uri.startsWith("charter://sdk/")) await server.sendResourceUpdated({ uri }).catch(() => undefined);
         })();
       }
       lastCatalog = now;
@@ -472,17 +724,27 @@ function watchTenant(app: App, tenantId: string, everyMs: number, listener: Tena
       void app.versionRepository
         .activeVersions(tenantId)
         .then((versions) => {
-          const key = versions.map((v) => `${v.workflow}@${v.number}`).sort().join(",");
+          const key = versions
+            .map((v) => `${v.workflow}@${v.number}`)
+            .sort()
+            .join(",");
           for (const each of listeners) each.versions(key);
         })
-        .catch((error: unknown) => app.onProblem(`MCP list_changed watch: reading tenant ${tenantId}'s active versions`, error));
+        .catch((error: unknown) =>
+          app.onProblem(`MCP list_changed watch: reading tenant ${tenantId}'s active versions`, error),
+        );
       void app.catalogs
         .currentCatalog(tenantId)
         .then((catalog) => {
-          const key = catalog.map((row) => row.hash).sort().join(",");
+          const key = catalog
+            .map((row) => row.hash)
+            .sort()
+            .join(",");
           for (const each of listeners) each.catalog(key);
         })
-        .catch((error: unknown) => app.onProblem(`MCP list_changed watch: reading tenant ${tenantId}'s catalog`, error));
+        .catch((error: unknown) =>
+          app.onProblem(`MCP list_changed watch: reading tenant ${tenantId}'s catalog`, error),
+        );
     }, everyMs);
     timer.unref();
     watch = { listeners, timer };
@@ -499,18 +761,36 @@ function watchTenant(app: App, tenantId: string, everyMs: number, listener: Tena
   };
 }
 
-const RETRYABLE_RUN_ERRORS = new Set(["TIMEOUT", "UNAVAILABLE", "INTEGRATION_UNREACHABLE", "INTEGRATION_TIMEOUT", "HANDED_BACK"]);
+const RETRYABLE_RUN_ERRORS = new Set([
+  "TIMEOUT",
+  "UNAVAILABLE",
+  "INTEGRATION_UNREACHABLE",
+  "INTEGRATION_TIMEOUT",
+  "HANDED_BACK",
+]);
 
 /**
  * Whether a caller may run a failed workflow again. A run that changed something before it failed
  * (a call that is not read-only succeeded, or started with no known end) is not retried blindly,
  * whatever its code: a second run would make those changes again.
  */
-export function retryAdvice(code: string, journal: readonly { integration: string; tool: string; status: string }[], capabilities: readonly Capability[]): { retryable: boolean; hint: string } {
+export function retryAdvice(
+  code: string,
+  journal: readonly { integration: string; tool: string; status: string }[],
+  capabilities: readonly Capability[],
+): { retryable: boolean; hint: string } {
   const readOnly = new Set(capabilities.filter((c) => c.annotations.readOnly).map((c) => `${c.integration}.${c.tool}`));
-  const changed = journal.some((entry) => entry.status !== "failed" && !readOnly.has(`${entry.integration}.${entry.tool}`));
-  if (changed) return { retryable: false, hint: "it changed something before it failed (charter.get_run shows what), so a retry could do that twice" };
-  return RETRYABLE_RUN_ERRORS.has(code) ? { retryable: true, hint: "a retry may succeed" } : { retryable: false, hint: "retrying will not help" };
+  const changed = journal.some(
+    (entry) => entry.status !== "failed" && !readOnly.has(`${entry.integration}.${entry.tool}`),
+  );
+  if (changed)
+    return {
+      retryable: false,
+      hint: "it changed something before it failed (charter.get_run shows what), so a retry could do that twice",
+    };
+  return RETRYABLE_RUN_ERRORS.has(code)
+    ? { retryable: true, hint: "a retry may succeed" }
+    : { retryable: false, hint: "retrying will not help" };
 }
 
 function data(value: Record<string, unknown>): CallToolResult {
@@ -518,7 +798,11 @@ function data(value: Record<string, unknown>): CallToolResult {
 }
 
 function failure(code: string, message: string, retryable: boolean): CallToolResult {
-  return { isError: true, content: [{ type: "text", text: `${code}: ${message}` }], _meta: { "charter/error": { code, retryable } } };
+  return {
+    isError: true,
+    content: [{ type: "text", text: `${code}: ${message}` }],
+    _meta: { "charter/error": { code, retryable } },
+  };
 }
 
 const descriptions = new Map<string, string>();

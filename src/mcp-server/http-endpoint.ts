@@ -25,7 +25,10 @@ const MAX_SESSIONS_PER_USER = 20;
 const IDLE_MS = 30 * 60_000;
 
 function rpcError(status: number, code: number, message: string, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }), { status, headers: { "content-type": "application/json", ...headers } });
+  return new Response(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
 }
 
 export function mcpEndpoint(app: App, options: CharterMcpOptions = {}) {
@@ -57,7 +60,8 @@ export function mcpEndpoint(app: App, options: CharterMcpOptions = {}) {
     }
     const most = Math.max(0, ...tenant.map((held) => held.length));
     let oldest: [string, Session] | undefined;
-    for (const entry of tenant.filter((held) => held.length === most).flat()) if (!oldest || entry[1].seen < oldest[1].seen) oldest = entry;
+    for (const entry of tenant.filter((held) => held.length === most).flat())
+      if (!oldest || entry[1].seen < oldest[1].seen) oldest = entry;
     return oldest?.[0];
   };
   /** The longest-idle session among those that pass the filter. */
@@ -80,13 +84,25 @@ export function mcpEndpoint(app: App, options: CharterMcpOptions = {}) {
   return async (c: Context): Promise<Response> => {
     const request = c.req.raw;
     const host = hostname(request.headers.get("host"));
-    if (!host || !allowed.has(host)) return rpcError(403, -32000, `Invalid Host header: this endpoint answers to ${[...allowed].join(", ")} (CHARTER_MCP_ALLOWED_HOSTS adds names)`);
+    if (!host || !allowed.has(host))
+      return rpcError(
+        403,
+        -32000,
+        `Invalid Host header: this endpoint answers to ${[...allowed].join(", ")} (CHARTER_MCP_ALLOWED_HOSTS adds names)`,
+      );
     const origin = request.headers.get("origin");
-    if (origin !== null && !allowed.has(originHost(origin) ?? "")) return rpcError(403, -32000, "Invalid Origin header: requests from other sites are refused");
+    if (origin !== null && !allowed.has(originHost(origin) ?? ""))
+      return rpcError(403, -32000, "Invalid Origin header: requests from other sites are refused");
 
     const token = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
     const resolved = token ? await app.identity.resolveKey(token) : undefined;
-    if (!resolved) return rpcError(401, -32001, token ? "the API key is unknown or revoked" : "send an API key as 'Authorization: Bearer <key>'", { "www-authenticate": 'Bearer realm="charter"' });
+    if (!resolved)
+      return rpcError(
+        401,
+        -32001,
+        token ? "the API key is unknown or revoked" : "send an API key as 'Authorization: Bearer <key>'",
+        { "www-authenticate": 'Bearer realm="charter"' },
+      );
 
     const body = await readBody(request);
     if (body instanceof Response) return body;
@@ -95,13 +111,16 @@ export function mcpEndpoint(app: App, options: CharterMcpOptions = {}) {
     const sessionId = request.headers.get("mcp-session-id");
     if (sessionId) {
       const session = sessions.get(sessionId);
-      if (!session || session.userId !== resolved.user.id || session.tenantId !== resolved.tenantId) return rpcError(404, -32001, "Session not found");
+      if (!session || session.userId !== resolved.user.id || session.tenantId !== resolved.tenantId)
+        return rpcError(404, -32001, "Session not found");
       session.seen = Date.now();
       return session.transport.handleRequest(request, handling);
     }
-    if (request.method !== "POST") return rpcError(400, -32000, "Bad Request: no valid session; start one with an initialize request");
+    if (request.method !== "POST")
+      return rpcError(400, -32000, "Bad Request: no valid session; start one with an initialize request");
     // Only an initialize opens a session, so only it may make room for one (nothing is closed for a request refused anyway).
-    if (body !== undefined && !isInitializeRequest(body.json)) return rpcError(400, -32000, "Bad Request: no valid session; start one with an initialize request");
+    if (body !== undefined && !isInitializeRequest(body.json))
+      return rpcError(400, -32000, "Bad Request: no valid session; start one with an initialize request");
     const own = (session: Session) => session.userId === resolved.user.id && session.tenantId === resolved.tenantId;
     let held = 0;
     for (const session of sessions.values()) if (own(session)) held++;
@@ -114,7 +133,11 @@ export function mcpEndpoint(app: App, options: CharterMcpOptions = {}) {
     }
 
     const roles = await app.identity.roles(resolved.tenantId, resolved.user.id);
-    const server = createCharterMcpServer(app, { tenantId: resolved.tenantId, actor: { userId: resolved.user.id, handle: resolved.user.handle }, roles }, options);
+    const server = createCharterMcpServer(
+      app,
+      { tenantId: resolved.tenantId, actor: { userId: resolved.user.id, handle: resolved.user.handle }, roles },
+      options,
+    );
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
@@ -142,7 +165,11 @@ export function mcpEndpoint(app: App, options: CharterMcpOptions = {}) {
  * requests that are not a JSON POST: the transport answers those itself (405, 415).
  */
 async function readBody(request: Request): Promise<{ json: unknown } | Response | undefined> {
-  if (request.method !== "POST" || !/^application\/(?:[\w.+-]+\+)?json\b/i.test(request.headers.get("content-type") ?? "")) return undefined;
+  if (
+    request.method !== "POST" ||
+    !/^application\/(?:[\w.+-]+\+)?json\b/i.test(request.headers.get("content-type") ?? "")
+  )
+    return undefined;
   let json: unknown;
   try {
     json = JSON.parse(await request.text());

@@ -11,7 +11,13 @@ export type SchemaChange = "added" | "removed" | "changed" | "became-required" |
 export type CatalogChange =
   | { kind: "tool-added"; tool: string }
   | { kind: "tool-removed"; tool: string }
-  | { kind: "tool-changed"; tool: string; field: "description" | "title" | "annotations"; before: unknown; after: unknown }
+  | {
+      kind: "tool-changed";
+      tool: string;
+      field: "description" | "title" | "annotations";
+      before: unknown;
+      after: unknown;
+    }
   | {
       kind: "schema-changed";
       tool: string;
@@ -27,19 +33,35 @@ export type CatalogChange =
   | { kind: "resource-added" | "resource-removed"; uri: string }
   | { kind: "resource-template-added" | "resource-template-removed"; uriTemplate: string }
   | { kind: "prompt-added" | "prompt-removed" | "prompt-changed"; prompt: string }
-  | { kind: "server-changed"; field: "name" | "version" | "title" | "capabilities" | "instructions"; before: unknown; after: unknown };
+  | {
+      kind: "server-changed";
+      field: "name" | "version" | "title" | "capabilities" | "instructions";
+      before: unknown;
+      after: unknown;
+    };
 
 /** Every change from `before` to `after`, in a stable order. */
 export function diffCatalogs(before: CatalogContent, after: CatalogContent): CatalogChange[] {
   const changes: CatalogChange[] = [];
   for (const field of ["name", "version", "title"] as const) {
-    if (before.server[field] !== after.server[field]) changes.push({ kind: "server-changed", field, before: before.server[field], after: after.server[field] });
+    if (before.server[field] !== after.server[field])
+      changes.push({ kind: "server-changed", field, before: before.server[field], after: after.server[field] });
   }
   if (!same(before.capabilities, after.capabilities)) {
-    changes.push({ kind: "server-changed", field: "capabilities", before: before.capabilities, after: after.capabilities });
+    changes.push({
+      kind: "server-changed",
+      field: "capabilities",
+      before: before.capabilities,
+      after: after.capabilities,
+    });
   }
   if (before.instructions !== after.instructions) {
-    changes.push({ kind: "server-changed", field: "instructions", before: before.instructions, after: after.instructions });
+    changes.push({
+      kind: "server-changed",
+      field: "instructions",
+      before: before.instructions,
+      after: after.instructions,
+    });
   }
 
   const oldTools = new Map(before.tools.map((tool) => [tool.name, tool]));
@@ -81,7 +103,8 @@ export function diffCatalogs(before: CatalogContent, after: CatalogContent): Cat
 export function diffTool(before: CatalogTool, after: CatalogTool): CatalogChange[] {
   const changes: CatalogChange[] = [];
   for (const field of ["title", "description", "annotations"] as const) {
-    if (!same(before[field], after[field])) changes.push({ kind: "tool-changed", tool: before.name, field, before: before[field], after: after[field] });
+    if (!same(before[field], after[field]))
+      changes.push({ kind: "tool-changed", tool: before.name, field, before: before[field], after: after[field] });
   }
   const schemaChanges = (schema: "input" | "output", old: unknown, now: unknown) => {
     const found: SchemaFieldChange[] = [];
@@ -106,7 +129,8 @@ function diffSchema(before: unknown, after: unknown, path: string, out: SchemaFi
 
   for (const keyword of sortedUnion(Object.keys(before), Object.keys(after))) {
     if (STRUCTURAL.has(keyword)) continue;
-    if (!same(before[keyword], after[keyword])) out.push({ path, change: "changed", keyword, before: before[keyword], after: after[keyword] });
+    if (!same(before[keyword], after[keyword]))
+      out.push({ path, change: "changed", keyword, before: before[keyword], after: after[keyword] });
   }
 
   const oldProps = isObject(before["properties"]) ? before["properties"] : {};
@@ -117,16 +141,22 @@ function diffSchema(before: unknown, after: unknown, path: string, out: SchemaFi
     const at = path ? `${path}.${name}` : name;
     const inOld = name in oldProps;
     const inNew = name in newProps;
-    if (!inOld) out.push({ path: at, change: "added", after: { required: newRequired.has(name), schema: newProps[name] } });
-    else if (!inNew) out.push({ path: at, change: "removed", before: { required: oldRequired.has(name), schema: oldProps[name] } });
+    if (!inOld)
+      out.push({ path: at, change: "added", after: { required: newRequired.has(name), schema: newProps[name] } });
+    else if (!inNew)
+      out.push({ path: at, change: "removed", before: { required: oldRequired.has(name), schema: oldProps[name] } });
     else {
-      if (oldRequired.has(name) !== newRequired.has(name)) out.push({ path: at, change: newRequired.has(name) ? "became-required" : "became-optional" });
+      if (oldRequired.has(name) !== newRequired.has(name))
+        out.push({ path: at, change: newRequired.has(name) ? "became-required" : "became-optional" });
       diffSchema(oldProps[name], newProps[name], at, out);
     }
   }
   for (const name of sortedUnion(oldRequired, newRequired)) {
     if (!(name in oldProps) && !(name in newProps) && oldRequired.has(name) !== newRequired.has(name)) {
-      out.push({ path: path ? `${path}.${name}` : name, change: newRequired.has(name) ? "became-required" : "became-optional" });
+      out.push({
+        path: path ? `${path}.${name}` : name,
+        change: newRequired.has(name) ? "became-required" : "became-optional",
+      });
     }
   }
   diffSchema(before["items"], after["items"], `${path}[]`, out);
@@ -134,7 +164,8 @@ function diffSchema(before: unknown, after: unknown, path: string, out: SchemaFi
   for (const defs of ["$defs", "definitions"] as const) {
     const oldDefs = isObject(before[defs]) ? before[defs] : {};
     const newDefs = isObject(after[defs]) ? after[defs] : {};
-    for (const name of sortedUnion(Object.keys(oldDefs), Object.keys(newDefs))) diffSchema(oldDefs[name], newDefs[name], `${defs}.${name}`, out);
+    for (const name of sortedUnion(Object.keys(oldDefs), Object.keys(newDefs)))
+      diffSchema(oldDefs[name], newDefs[name], `${defs}.${name}`, out);
   }
 }
 

@@ -11,7 +11,12 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { PromptListChangedNotificationSchema, ResourceListChangedNotificationSchema, ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import {
+  PromptListChangedNotificationSchema,
+  ResourceListChangedNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+  ToolListChangedNotificationSchema,
+} from "@modelcontextprotocol/sdk/types.js";
 import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import { canonicalJson } from "../core/canonical-json.ts";
 import { IntegrationError } from "../core/errors.ts";
@@ -45,7 +50,13 @@ type Entry = {
  * subscription. When every one is busy or subscribed, the new one is opened all the same (a call
  * is never refused for it) and the pool is back under the bound as they finish.
  */
-export type PoolOptions = { clientName?: string; clientVersion?: string; idleCloseMs?: number; maxOpen?: number; now?: () => number };
+export type PoolOptions = {
+  clientName?: string;
+  clientVersion?: string;
+  idleCloseMs?: number;
+  maxOpen?: number;
+  now?: () => number;
+};
 
 export class McpClientPool {
   readonly #entries = new Map<string, Promise<Entry>>();
@@ -76,7 +87,9 @@ export class McpClientPool {
   async closeIdle(): Promise<number> {
     if (this.#idleCloseMs <= 0) return 0;
     const now = this.#now();
-    const idle = [...this.#connected].filter(([, entry]) => now - entry.lastUsed >= this.#idleCloseMs && this.#retire(entry));
+    const idle = [...this.#connected].filter(
+      ([, entry]) => now - entry.lastUsed >= this.#idleCloseMs && this.#retire(entry),
+    );
     await Promise.all(idle.map(([key]) => this.release(key)));
     return idle.length;
   }
@@ -107,14 +120,22 @@ export class McpClientPool {
       // Closed between the lookup and now (retired as idle or to make room, or it dropped): nothing
       // was sent on it, so take a new one; a few times at most, in case the server closes every one.
       if (entry.closed) {
-        if (++closedBeforeUse > 3) throw new IntegrationError("INTEGRATION_UNREACHABLE", spec.integration, `each new connection closed before ${doing} could be sent (${closedBeforeUse - 1} tries); nothing was sent`);
+        if (++closedBeforeUse > 3)
+          throw new IntegrationError(
+            "INTEGRATION_UNREACHABLE",
+            spec.integration,
+            `each new connection closed before ${doing} could be sent (${closedBeforeUse - 1} tries); nothing was sent`,
+          );
         attempt--;
         continue;
       }
       entry.active++;
       entry.keepOpen ||= keepOpen;
       try {
-        return await operation(entry.client, { timeout: spec.timeouts.requestMs, maxTotalTimeout: spec.timeouts.requestMs });
+        return await operation(entry.client, {
+          timeout: spec.timeouts.requestMs,
+          maxTotalTimeout: spec.timeouts.requestMs,
+        });
       } catch (error) {
         const failure = classifyError(error, {
           integration: spec.integration,
@@ -144,7 +165,11 @@ export class McpClientPool {
   /** The server's reported identity and capabilities, connecting if needed. */
   async serverInfo(spec: ConnectionSpec) {
     const { client } = await this.#entry(spec);
-    return { version: client.getServerVersion(), capabilities: client.getServerCapabilities(), instructions: client.getInstructions() };
+    return {
+      version: client.getServerVersion(),
+      capabilities: client.getServerCapabilities(),
+      instructions: client.getInstructions(),
+    };
   }
 
   /** Closes one integration's connection (and the process Charter started for it). */
@@ -212,10 +237,22 @@ export class McpClientPool {
 
   async #connect(spec: ConnectionSpec, specHash: string): Promise<Entry> {
     const stderr = new TailBuffer();
-    const entry: Entry = { client: new Client(this.#clientInfo, { jsonSchemaValidator: linearSchemaValidation }), specHash, stderr, launched: undefined, closed: false, active: 0, lastUsed: this.#now(), keepOpen: false };
+    const entry: Entry = {
+      client: new Client(this.#clientInfo, { jsonSchemaValidator: linearSchemaValidation }),
+      specHash,
+      stderr,
+      launched: undefined,
+      closed: false,
+      active: 0,
+      lastUsed: this.#now(),
+      keepOpen: false,
+    };
     // The idle sweep runs while there are connections (and does not keep the process alive).
     if (this.#idleCloseMs > 0 && !this.#idleTimer) {
-      this.#idleTimer = setInterval(() => void this.closeIdle().catch(() => undefined), Math.min(60_000, Math.max(1_000, Math.floor(this.#idleCloseMs / 2))));
+      this.#idleTimer = setInterval(
+        () => void this.closeIdle().catch(() => undefined),
+        Math.min(60_000, Math.max(1_000, Math.floor(this.#idleCloseMs / 2))),
+      );
       this.#idleTimer.unref();
     }
     entry.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => {
@@ -241,10 +278,10 @@ export class McpClientPool {
     const dropped = droppedStreams();
     try {
       const transport = await this.#transport(spec, entry, dropped);
-      let protocolError: unknown;
+      let _protocolError: unknown;
       const handshake = new Promise<void>((resolve, reject) => {
         entry.client.onerror = (error) => {
-          protocolError ??= error;
+          _protocolError ??= error;
           reject(error); // garbage on the wire fails the handshake now, not at the timeout
         };
         entry.client.connect(transport, { timeout: Math.max(1, deadline - Date.now()) }).then(resolve, reject);
@@ -290,7 +327,12 @@ export class McpClientPool {
       entry.launched = launched.child;
       url ??= launched.url;
     }
-    if (!url) throw new IntegrationError("INTEGRATION_START_FAILED", spec.integration, "no URL configured and none printed by the launched server");
+    if (!url)
+      throw new IntegrationError(
+        "INTEGRATION_START_FAILED",
+        spec.integration,
+        "no URL configured and none printed by the launched server",
+      );
     const headers: Record<string, string> = { ...spec.headers };
     for (const [name, secret] of Object.entries(spec.secretHeaders)) headers[name] = secret.reveal();
     return new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers }, fetch: dropped.fetch });

@@ -16,7 +16,13 @@ export type ConnectionSpec = {
   timeouts: { connectMs: number; requestMs: number };
 } & (
   | ({ transport: "stdio"; secretEnv: Record<string, Secret> } & ProcessSpec)
-  | { transport: "http"; url: string | undefined; headers: Record<string, string>; secretHeaders: Record<string, Secret>; launch: (ProcessSpec & { ready?: LaunchReadiness | undefined }) | undefined }
+  | {
+      transport: "http";
+      url: string | undefined;
+      headers: Record<string, string>;
+      secretHeaders: Record<string, Secret>;
+      launch: (ProcessSpec & { ready?: LaunchReadiness | undefined }) | undefined;
+    }
 );
 
 /** The secrets of a spec, for redacting what its server says back. */

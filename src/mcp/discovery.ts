@@ -47,17 +47,42 @@ export async function discoverIntegration(pool: McpClientPool, spec: ConnectionS
     try {
       return await read();
     } catch (error) {
-      if (!(error instanceof IntegrationError && error.cause instanceof McpError && error.cause.code === McpErrorCode.MethodNotFound)) throw error;
+      if (
+        !(
+          error instanceof IntegrationError &&
+          error.cause instanceof McpError &&
+          error.cause.code === McpErrorCode.MethodNotFound
+        )
+      )
+        throw error;
       notes.push(`${method}: not offered (the server declares the capability but answers "method not found")`);
       return [];
     }
   };
-  const rawTools = capabilities.tools ? await offered("tools/list", () => paginate(pool, spec, "tools/list", LenientToolsPage, (page) => page.tools)) : [];
-  const resources = capabilities.resources ? await offered("resources/list", () => paginate(pool, spec, "resources/list", ListResourcesResultSchema, (page) => page.resources)) : [];
-  const resourceTemplates = capabilities.resources
-    ? await offered("resources/templates/list", () => paginate(pool, spec, "resources/templates/list", ListResourceTemplatesResultSchema, (page) => page.resourceTemplates))
+  const rawTools = capabilities.tools
+    ? await offered("tools/list", () => paginate(pool, spec, "tools/list", LenientToolsPage, (page) => page.tools))
     : [];
-  const prompts = capabilities.prompts ? await offered("prompts/list", () => paginate(pool, spec, "prompts/list", ListPromptsResultSchema, (page) => page.prompts)) : [];
+  const resources = capabilities.resources
+    ? await offered("resources/list", () =>
+        paginate(pool, spec, "resources/list", ListResourcesResultSchema, (page) => page.resources),
+      )
+    : [];
+  const resourceTemplates = capabilities.resources
+    ? await offered("resources/templates/list", () =>
+        paginate(
+          pool,
+          spec,
+          "resources/templates/list",
+          ListResourceTemplatesResultSchema,
+          (page) => page.resourceTemplates,
+        ),
+      )
+    : [];
+  const prompts = capabilities.prompts
+    ? await offered("prompts/list", () =>
+        paginate(pool, spec, "prompts/list", ListPromptsResultSchema, (page) => page.prompts),
+      )
+    : [];
 
   const parsed = CatalogContent.safeParse({
     server: info.version ?? { name: "(unnamed)", version: "(unknown)" },
@@ -70,7 +95,11 @@ export async function discoverIntegration(pool: McpClientPool, spec: ConnectionS
   });
   if (!parsed.success) {
     const lines = parsed.error.issues.slice(0, 10).map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-    throw new IntegrationError("INTEGRATION_INVALID_CATALOG", spec.integration, `the server's catalog is invalid:\n  ${lines.join("\n  ")}`);
+    throw new IntegrationError(
+      "INTEGRATION_INVALID_CATALOG",
+      spec.integration,
+      `the server's catalog is invalid:\n  ${lines.join("\n  ")}`,
+    );
   }
   return { content: canonicalOrder({ ...parsed.data, tools: usableTools(rawTools, notes) }), notes };
 }
@@ -79,17 +108,24 @@ export async function discoverIntegration(pool: McpClientPool, spec: ConnectionS
 function usableTools(raw: unknown[], notes: string[]): CatalogTool[] {
   const tools: CatalogTool[] = [];
   for (const [index, item] of raw.entries()) {
-    const name = typeof (item as { name?: unknown } | null)?.name === "string" ? shown((item as { name: string }).name) : `#${index + 1}`;
+    const name =
+      typeof (item as { name?: unknown } | null)?.name === "string"
+        ? shown((item as { name: string }).name)
+        : `#${index + 1}`;
     const mcp = ToolSchema.safeParse(item);
     const catalog = mcp.success ? CatalogTool.safeParse(mcp.data) : undefined;
     if (!mcp.success || !catalog?.success) {
       const issue = (mcp.success ? catalog?.error : mcp.error)?.issues[0];
-      notes.push(`tool "${name}" skipped: it does not follow the MCP tool schema (${issue ? `${issue.path.join(".") || "(the tool)"}: ${issue.message}` : "unreadable"})`);
+      notes.push(
+        `tool "${name}" skipped: it does not follow the MCP tool schema (${issue ? `${issue.path.join(".") || "(the tool)"}: ${issue.message}` : "unreadable"})`,
+      );
       continue;
     }
     const problems = checkToolSchemas(catalog.data);
     if (problems.length > 0) {
-      notes.push(`tool "${name}" skipped: ${problems.map((problem) => problem.replace(/^tool "[^"]*": /, "")).join("; ")}`);
+      notes.push(
+        `tool "${name}" skipped: ${problems.map((problem) => problem.replace(/^tool "[^"]*": /, "")).join("; ")}`,
+      );
       continue;
     }
     // What the tenant overrides is the tenant's to say: a server cannot claim it.
@@ -98,7 +134,8 @@ function usableTools(raw: unknown[], notes: string[]): CatalogTool[] {
   }
   const counts = new Map<string, number>();
   for (const tool of tools) counts.set(tool.name, (counts.get(tool.name) ?? 0) + 1);
-  for (const [name, count] of counts) if (count > 1) notes.push(`tool "${shown(name)}" skipped: listed ${count} times, so which one is meant is unclear`);
+  for (const [name, count] of counts)
+    if (count > 1) notes.push(`tool "${shown(name)}" skipped: listed ${count} times, so which one is meant is unclear`);
   return tools.filter((tool) => counts.get(tool.name) === 1);
 }
 
@@ -121,24 +158,44 @@ async function paginate<S extends AnySchema, T>(
   let cursor: string | undefined;
   for (let page = 0; page < DISCOVERY_LIMITS.maxPages; page++) {
     const params = cursor ? { cursor } : {};
-    const answer = await pool.request(spec, method, (client, options) => client.request({ method, params }, resultSchema, options), { retryOnDisconnect: true });
+    const answer = await pool.request(
+      spec,
+      method,
+      (client, options) => client.request({ method, params }, resultSchema, options),
+      { retryOnDisconnect: true },
+    );
     const result = { items: itemsOf(answer), nextCursor: (answer as { nextCursor?: string }).nextCursor };
     items.push(...result.items);
     if (items.length > DISCOVERY_LIMITS.maxItems) {
-      throw new IntegrationError("INTEGRATION_INVALID_CATALOG", spec.integration, `${method} returned more than ${DISCOVERY_LIMITS.maxItems} items`);
+      throw new IntegrationError(
+        "INTEGRATION_INVALID_CATALOG",
+        spec.integration,
+        `${method} returned more than ${DISCOVERY_LIMITS.maxItems} items`,
+      );
     }
     if (!result.nextCursor) return items;
     if (seen.has(result.nextCursor)) {
-      throw new IntegrationError("INTEGRATION_PROTOCOL_ERROR", spec.integration, `${method} repeated the cursor "${result.nextCursor.slice(0, 50)}"; pagination would never end`);
+      throw new IntegrationError(
+        "INTEGRATION_PROTOCOL_ERROR",
+        spec.integration,
+        `${method} repeated the cursor "${result.nextCursor.slice(0, 50)}"; pagination would never end`,
+      );
     }
     seen.add(result.nextCursor);
     cursor = result.nextCursor;
   }
-  throw new IntegrationError("INTEGRATION_PROTOCOL_ERROR", spec.integration, `${method} did not finish within ${DISCOVERY_LIMITS.maxPages} pages`);
+  throw new IntegrationError(
+    "INTEGRATION_PROTOCOL_ERROR",
+    spec.integration,
+    `${method} did not finish within ${DISCOVERY_LIMITS.maxPages} pages`,
+  );
 }
 
 function canonicalOrder(content: CatalogContent): CatalogContent {
-  const by = <T>(key: (item: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+  const by =
+    <T>(key: (item: T) => string) =>
+    (a: T, b: T) =>
+      key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
   return {
     ...content,
     tools: [...content.tools].sort(by((tool) => tool.name)),

@@ -33,7 +33,15 @@ export function droppedStreams(): DroppedStreams {
         const answered = awaited.get(id);
         awaited.delete(id);
         if (answered !== false || !transport?.onmessage) continue;
-        const message: JSONRPCMessage = { jsonrpc: "2.0", id, error: { code: ErrorCode.ConnectionClosed, message: `the server's response stream ${how} before its answer`, data: { streamBrokeOff: true } } };
+        const message: JSONRPCMessage = {
+          jsonrpc: "2.0",
+          id,
+          error: {
+            code: ErrorCode.ConnectionClosed,
+            message: `the server's response stream ${how} before its answer`,
+            data: { streamBrokeOff: true },
+          },
+        };
         transport.onmessage(message);
       }
     }, SETTLE_MS).unref();
@@ -63,15 +71,30 @@ export function droppedStreams(): DroppedStreams {
     fetch: async (url, init) => {
       const response = await fetch(url, init);
       const ids = init?.method === "POST" ? requestIds(init.body) : [];
-      if (ids.length === 0 || !response.body || !response.headers.get("content-type")?.toLowerCase().startsWith("text/event-stream")) return response;
+      if (
+        ids.length === 0 ||
+        !response.body ||
+        !response.headers.get("content-type")?.toLowerCase().startsWith("text/event-stream")
+      )
+        return response;
       for (const id of ids) awaited.set(id, false);
-      return new Response(watched(response.body, ids), { status: response.status, statusText: response.statusText, headers: response.headers });
+      return new Response(watched(response.body, ids), {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      });
     },
     watch: (connected) => {
       transport = connected;
       const deliver = connected.onmessage;
       connected.onmessage = (message, extra) => {
-        if ("id" in message && ("result" in message || "error" in message) && message.id !== undefined && awaited.has(message.id)) awaited.set(message.id, true);
+        if (
+          "id" in message &&
+          ("result" in message || "error" in message) &&
+          message.id !== undefined &&
+          awaited.has(message.id)
+        )
+          awaited.set(message.id, true);
         deliver?.(message, extra);
       };
     },

@@ -43,16 +43,23 @@ export async function launchHttpServer(
   configuredUrl?: string,
 ): Promise<{ child: ChildProcess; url: string }> {
   const ready = spec.ready;
-  if (ready && !configuredUrl) throw Object.assign(new Error("a launch with ready needs the integration's url"), { code: "LAUNCH_NO_URL" });
+  if (ready && !configuredUrl)
+    throw Object.assign(new Error("a launch with ready needs the integration's url"), { code: "LAUNCH_NO_URL" });
   const child = spawn(resolveCommand(spec.command), spec.args, {
     cwd: spec.cwd,
     env: processEnv(spec.env),
     stdio: ["ignore", "pipe", "pipe"],
   });
   stderr.attach(child.stderr);
-  const waitingFor = !ready ? "print MCP_HTTP_URL=<url>" : "line" in ready ? `print a line matching /${ready.line}/` : `answer at ${configuredUrl}`;
+  const waitingFor = !ready
+    ? "print MCP_HTTP_URL=<url>"
+    : "line" in ready
+      ? `print a line matching /${ready.line}/`
+      : `answer at ${configuredUrl}`;
   return new Promise((resolve, reject) => {
-    const streams = [child.stdout, ...(ready && "line" in ready ? [child.stderr] : [])].filter((stream): stream is Readable => stream !== null);
+    const streams = [child.stdout, ...(ready && "line" in ready ? [child.stderr] : [])].filter(
+      (stream): stream is Readable => stream !== null,
+    );
     const readers = streams.map((input) => createInterface({ input }));
     let polling: NodeJS.Timeout | undefined;
     let settled = false;
@@ -76,9 +83,26 @@ export async function launchHttpServer(
       child.stdout?.resume(); // keep draining so the server never blocks on a full pipe
       resolve({ child, url });
     };
-    const timer = setTimeout(() => fail(Object.assign(new Error(`the launched server did not ${waitingFor} within ${timeoutMs} ms`), { code: "LAUNCH_TIMEOUT" })), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        fail(
+          Object.assign(new Error(`the launched server did not ${waitingFor} within ${timeoutMs} ms`), {
+            code: "LAUNCH_TIMEOUT",
+          }),
+        ),
+      timeoutMs,
+    );
     child.once("error", fail);
-    child.once("exit", (code, signal) => fail(Object.assign(new Error(`the launched server exited (${signal ?? `code ${code}`}) before it was ready (it was to ${waitingFor})`), { code: "LAUNCH_EXITED" })));
+    child.once("exit", (code, signal) =>
+      fail(
+        Object.assign(
+          new Error(
+            `the launched server exited (${signal ?? `code ${code}`}) before it was ready (it was to ${waitingFor})`,
+          ),
+          { code: "LAUNCH_EXITED" },
+        ),
+      ),
+    );
     if (!ready || "line" in ready) {
       const pattern = ready && "line" in ready ? new RegExp(ready.line) : undefined;
       for (const reader of readers) {

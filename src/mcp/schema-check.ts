@@ -12,7 +12,8 @@ export function checkToolSchemas(tool: CatalogTool): string[] {
   const problems: string[] = [];
   const input = checkSchema(tool.inputSchema);
   if (input) problems.push(`tool "${tool.name}": inputSchema ${input}`);
-  else if (tool.inputSchema["type"] !== "object") problems.push(`tool "${tool.name}": inputSchema must have type "object"`);
+  else if (tool.inputSchema["type"] !== "object")
+    problems.push(`tool "${tool.name}": inputSchema must have type "object"`);
   if (tool.outputSchema !== undefined) {
     const output = checkSchema(tool.outputSchema);
     if (output) problems.push(`tool "${tool.name}": outputSchema ${output}`);

@@ -18,10 +18,22 @@ import { configuredModel, type PlannerModel } from "./model.ts";
 import { planOffline } from "./offline-planner.ts";
 import { type LiveAccess, PlannerTools, Workspace } from "./planner-tools.ts";
 
-export type PlanResult = { version: VersionRow; planner: string; usage: PlanUsage | undefined; session?: string | undefined };
+export type PlanResult = {
+  version: VersionRow;
+  planner: string;
+  usage: PlanUsage | undefined;
+  session?: string | undefined;
+};
 
 /** What a kept session stopped on; `request` is the text that was being planned then. */
-const Question = z.object({ outcome: z.enum(["refused", "needs-input"]), clause: z.string(), reason: z.string(), options: z.array(z.string()), replaces: z.string().optional(), request: z.string() });
+const Question = z.object({
+  outcome: z.enum(["refused", "needs-input"]),
+  clause: z.string(),
+  reason: z.string(),
+  options: z.array(z.string()),
+  replaces: z.string().optional(),
+  request: z.string(),
+});
 type Question = z.infer<typeof Question>;
 
 type Attempt = {
@@ -49,7 +61,15 @@ export class PlannerService {
   readonly #model: () => PlannerModel | undefined;
   readonly #live: LiveAccess | undefined;
 
-  constructor(options: { env: Env; toolchain: TenantToolchain; catalogs: CatalogRepository; versions: VersionService; sessions: PlanningRepository; model?: () => PlannerModel | undefined; live?: LiveAccess }) {
+  constructor(options: {
+    env: Env;
+    toolchain: TenantToolchain;
+    catalogs: CatalogRepository;
+    versions: VersionService;
+    sessions: PlanningRepository;
+    model?: () => PlannerModel | undefined;
+    live?: LiveAccess;
+  }) {
     this.#live = options.live;
     this.#env = options.env;
     this.#toolchain = options.toolchain;
@@ -60,18 +80,45 @@ export class PlannerService {
   }
 
   /** Plans a request into a draft; a question or a refusal is thrown as PlannerDeclined naming the session that keeps it. */
-  async plan(request: { tenantId: string; request: string; author: Actor; from?: string | undefined; onProgress?: (progress: PlannerProgress) => void }): Promise<PlanResult> {
+  async plan(request: {
+    tenantId: string;
+    request: string;
+    author: Actor;
+    from?: string | undefined;
+    onProgress?: (progress: PlannerProgress) => void;
+  }): Promise<PlanResult> {
     const text = request.request.trim();
-    if (text.length === 0 || text.length > 4000) throw new CharterError("PLANNER_CANNOT", "the request must be one to 4000 characters of plain language");
+    if (text.length === 0 || text.length > 4000)
+      throw new CharterError("PLANNER_CANNOT", "the request must be one to 4000 characters of plain language");
     const parent = request.from ? await this.#versions.find(request.tenantId, request.from) : undefined;
     const model = this.#model();
-    if (parent && !model) throw new CharterError("PLANNER_CANNOT", "revising a version needs a model (set ANTHROPIC_API_KEY); the offline planner only writes new workflows");
-    const attempt: Attempt = { tenantId: request.tenantId, author: request.author, request: text, parent, conversation: [], transcript: [], usage: model ? emptyUsage(model.name) : undefined, onProgress: request.onProgress };
+    if (parent && !model)
+      throw new CharterError(
+        "PLANNER_CANNOT",
+        "revising a version needs a model (set ANTHROPIC_API_KEY); the offline planner only writes new workflows",
+      );
+    const attempt: Attempt = {
+      tenantId: request.tenantId,
+      author: request.author,
+      request: text,
+      parent,
+      conversation: [],
+      transcript: [],
+      usage: model ? emptyUsage(model.name) : undefined,
+      onProgress: request.onProgress,
+    };
     try {
       return await this.#attempt(attempt, model);
     } catch (error) {
       if (!(error instanceof PlannerDeclined)) throw error;
-      const session = await this.#sessions.create({ tenantId: request.tenantId, authorId: request.author.userId, request: text, answers: [], parentVersionId: parent?.id ?? null, ...this.#kept(attempt, model, error) });
+      const session = await this.#sessions.create({
+        tenantId: request.tenantId,
+        authorId: request.author.userId,
+        request: text,
+        answers: [],
+        parentVersionId: parent?.id ?? null,
+        ...this.#kept(attempt, model, error),
+      });
       throw error.inSession(session.id);
     }
   }
@@ -81,42 +128,86 @@ export class PlannerService {
    * one that waits for an answer. Ends like plan(): a draft, or another question or refusal (kept
    * in the same session).
    */
-  async answer(request: { tenantId: string; session?: string | undefined; answer: string; author: Actor; onProgress?: (progress: PlannerProgress) => void }): Promise<PlanResult> {
+  async answer(request: {
+    tenantId: string;
+    session?: string | undefined;
+    answer: string;
+    author: Actor;
+    onProgress?: (progress: PlannerProgress) => void;
+  }): Promise<PlanResult> {
     const answer = request.answer.trim();
-    if (answer.length === 0 || answer.length > 2000) throw new CharterError("PLANNER_CANNOT", "the answer must be one to 2000 characters of plain language");
-    const session = request.session ? await this.#sessions.byId(request.tenantId, request.session) : await this.#sessions.latestOpen(request.tenantId, request.author.userId);
+    if (answer.length === 0 || answer.length > 2000)
+      throw new CharterError("PLANNER_CANNOT", "the answer must be one to 2000 characters of plain language");
+    const session = request.session
+      ? await this.#sessions.byId(request.tenantId, request.session)
+      : await this.#sessions.latestOpen(request.tenantId, request.author.userId);
     // Another person's session is answered as if it did not exist: its question is theirs.
     if (!session || session.authorId !== request.author.userId) {
-      throw new CharterError("PLANNING_SESSION_NOT_FOUND", request.session ? `no planning session ${request.session} of ${request.author.handle} in tenant ${request.tenantId}` : `${request.author.handle} has no planning session in tenant ${request.tenantId} that waits for an answer; plan the request first`);
+      throw new CharterError(
+        "PLANNING_SESSION_NOT_FOUND",
+        request.session
+          ? `no planning session ${request.session} of ${request.author.handle} in tenant ${request.tenantId}`
+          : `${request.author.handle} has no planning session in tenant ${request.tenantId} that waits for an answer; plan the request first`,
+      );
     }
-    if (session.status === "drafted") throw new CharterError("PLANNING_SESSION_CLOSED", `planning session ${session.id} already led to a draft (version ${session.versionId ?? "?"}); plan a revision with --from instead`);
+    if (session.status === "drafted")
+      throw new CharterError(
+        "PLANNING_SESSION_CLOSED",
+        `planning session ${session.id} already led to a draft (version ${session.versionId ?? "?"}); plan a revision with --from instead`,
+      );
     // An answer being planned holds the session; one whose process died gives it up after the planner's time limit.
     if (session.status === "answering" && Date.now() - session.updatedAt.getTime() < this.#env.planner.maxMs + 60_000) {
-      throw new CharterError("PLANNING_SESSION_CLOSED", `planning session ${session.id} is being answered by another request right now; wait for its outcome`);
+      throw new CharterError(
+        "PLANNING_SESSION_CLOSED",
+        `planning session ${session.id} is being answered by another request right now; wait for its outcome`,
+      );
     }
     const question = Question.parse(session.question);
     const model = this.#model();
     const offline = session.conversation === null || !model;
-    if (session.conversation !== null && !model) throw new CharterError("PLANNER_CANNOT", `planning session ${session.id} was planned by ${session.planner}; configure that model again (ANTHROPIC_API_KEY or CHARTER_PLANNER_PROVIDER) to continue it, or plan the request again`);
+    if (session.conversation !== null && !model)
+      throw new CharterError(
+        "PLANNER_CANNOT",
+        `planning session ${session.id} was planned by ${session.planner}; configure that model again (ANTHROPIC_API_KEY or CHARTER_PLANNER_PROVIDER) to continue it, or plan the request again`,
+      );
     const claimed = await this.#sessions.advance(session, { status: "answering" });
-    if (!claimed) throw new CharterError("PLANNING_SESSION_CLOSED", `planning session ${session.id} was answered by another request meanwhile`);
-    const parent = session.parentVersionId ? await this.#versions.find(request.tenantId, session.parentVersionId) : undefined;
+    if (!claimed)
+      throw new CharterError(
+        "PLANNING_SESSION_CLOSED",
+        `planning session ${session.id} was answered by another request meanwhile`,
+      );
+    const parent = session.parentVersionId
+      ? await this.#versions.find(request.tenantId, session.parentVersionId)
+      : undefined;
     const planned = offline ? withAnswer(question, answer) : `${question.request}\n${answer}`;
     const attempt: Attempt = {
       tenantId: request.tenantId,
       author: request.author,
       request: planned,
       parent,
-      conversation: offline ? [] : answeredConversation(z.array(z.custom<MessageParam>()).parse(session.conversation), answer, planned),
+      conversation: offline
+        ? []
+        : answeredConversation(z.array(z.custom<MessageParam>()).parse(session.conversation), answer, planned),
       transcript: [...z.array(z.unknown()).parse(session.transcript), { role: "person", answer }],
-      usage: model ? { ...emptyUsage(model.name), ...(session.usage as Partial<PlanUsage> | null), model: model.name } : undefined,
+      usage: model
+        ? { ...emptyUsage(model.name), ...(session.usage as Partial<PlanUsage> | null), model: model.name }
+        : undefined,
       workspace: offline || session.workspace === null ? undefined : Workspace.parse(session.workspace),
       onProgress: request.onProgress,
     };
     const answers = [...z.array(z.string()).parse(session.answers), answer];
     try {
       const result = await this.#attempt(attempt, model);
-      await this.#sessions.advance(claimed, { status: "drafted", answers, versionId: result.version.id, question: null, conversation: null, workspace: null, transcript: attempt.transcript, usage: attempt.usage ?? null });
+      await this.#sessions.advance(claimed, {
+        status: "drafted",
+        answers,
+        versionId: result.version.id,
+        question: null,
+        conversation: null,
+        workspace: null,
+        transcript: attempt.transcript,
+        usage: attempt.usage ?? null,
+      });
       return { ...result, session: session.id };
     } catch (error) {
       if (error instanceof PlannerDeclined) {
@@ -124,15 +215,34 @@ export class PlannerService {
         throw error.inSession(session.id);
       }
       // Not an answer from the planner (a budget, the model's API): the question stands, to answer again; what was spent is kept.
-      await this.#sessions.advance(claimed, { status: session.status, transcript: attempt.transcript, usage: attempt.usage ?? null });
+      await this.#sessions.advance(claimed, {
+        status: session.status,
+        transcript: attempt.transcript,
+        usage: attempt.usage ?? null,
+      });
       throw error;
     }
   }
 
   /** What a session keeps of an attempt that stopped with a question or a refusal. */
   #kept(attempt: Attempt, model: PlannerModel | undefined, declined: PlannerDeclined) {
-    const question: Question = { outcome: declined.outcome, clause: declined.clause, reason: declined.reason, options: declined.options, ...(declined.replaces ? { replaces: declined.replaces } : {}), request: attempt.request };
-    return { planner: model?.name ?? "offline", status: declined.outcome, question, conversation: model ? attempt.conversation : null, workspace: model ? (attempt.tools?.workspace() ?? null) : null, transcript: attempt.transcript, usage: attempt.usage ?? null };
+    const question: Question = {
+      outcome: declined.outcome,
+      clause: declined.clause,
+      reason: declined.reason,
+      options: declined.options,
+      ...(declined.replaces ? { replaces: declined.replaces } : {}),
+      request: attempt.request,
+    };
+    return {
+      planner: model?.name ?? "offline",
+      status: declined.outcome,
+      question,
+      conversation: model ? attempt.conversation : null,
+      workspace: model ? (attempt.tools?.workspace() ?? null) : null,
+      transcript: attempt.transcript,
+      usage: attempt.usage ?? null,
+    };
   }
 
   async #attempt(attempt: Attempt, model: PlannerModel | undefined): Promise<PlanResult> {
@@ -141,16 +251,43 @@ export class PlannerService {
       toolchain: this.#toolchain,
       catalogs: this.#catalogs,
       versions: this.#versions,
-      context: { tenantId: attempt.tenantId, author: attempt.author, parent: attempt.parent, origin: { request: attempt.request }, transcript: () => ({ planner: model?.name ?? "offline", transcript, usage }) },
+      context: {
+        tenantId: attempt.tenantId,
+        author: attempt.author,
+        parent: attempt.parent,
+        origin: { request: attempt.request },
+        transcript: () => ({ planner: model?.name ?? "offline", transcript, usage }),
+      },
       live: this.#live,
     });
     if (attempt.workspace) tools.restore(attempt.workspace);
     attempt.tools = tools;
     if (model) {
-      const budget = { maxTurns: this.#env.planner.maxTurns, maxTokens: this.#env.planner.maxTokens, maxMs: this.#env.planner.maxMs };
+      const budget = {
+        maxTurns: this.#env.planner.maxTurns,
+        maxTokens: this.#env.planner.maxTokens,
+        maxMs: this.#env.planner.maxMs,
+      };
       const parent = attempt.parent;
-      const parentSpec = parent ? { label: `${parent.workflow}@${parent.number}`, source: parent.source, tests: parent.tests, plan: (parent.origin as { plan?: unknown } | null)?.plan } : undefined;
-      await planWithModel({ request: attempt.request, model, tools, budget, parent: parentSpec, transcript, conversation: attempt.conversation, usage: usage ?? emptyUsage(model.name), ...(attempt.onProgress ? { onProgress: attempt.onProgress } : {}) });
+      const parentSpec = parent
+        ? {
+            label: `${parent.workflow}@${parent.number}`,
+            source: parent.source,
+            tests: parent.tests,
+            plan: (parent.origin as { plan?: unknown } | null)?.plan,
+          }
+        : undefined;
+      await planWithModel({
+        request: attempt.request,
+        model,
+        tools,
+        budget,
+        parent: parentSpec,
+        transcript,
+        conversation: attempt.conversation,
+        usage: usage ?? emptyUsage(model.name),
+        ...(attempt.onProgress ? { onProgress: attempt.onProgress } : {}),
+      });
     } else {
       await planOffline(attempt.request, tools, attempt.onProgress);
     }

@@ -1,15 +1,39 @@
 /** A value that a JSON Schema accepts, for mocks in generated tests; `overrides` set fields by name. */
-export function exampleOf(schema: unknown, overrides: Record<string, unknown> = {}, root: unknown = schema, depth = 0): unknown {
+export function exampleOf(
+  schema: unknown,
+  overrides: Record<string, unknown> = {},
+  root: unknown = schema,
+  depth = 0,
+): unknown {
   if (depth > 12 || schema === null || typeof schema !== "object") return null;
   const s = schema as Record<string, unknown>;
   if (typeof s["$ref"] === "string" && s["$ref"].startsWith("#/")) {
-    const target = s["$ref"].slice(2).split("/").reduce<unknown>((node, key) => (node && typeof node === "object" ? (node as Record<string, unknown>)[key.replace(/~1/g, "/").replace(/~0/g, "~")] : undefined), root);
+    const target = s["$ref"]
+      .slice(2)
+      .split("/")
+      .reduce<unknown>(
+        (node, key) =>
+          node && typeof node === "object"
+            ? (node as Record<string, unknown>)[key.replace(/~1/g, "/").replace(/~0/g, "~")]
+            : undefined,
+        root,
+      );
     return exampleOf(target, overrides, root, depth + 1);
   }
   if ("const" in s) return s["const"];
   if (Array.isArray(s["enum"])) return s["enum"][0];
-  for (const key of ["anyOf", "oneOf"]) if (Array.isArray(s[key])) return exampleOf((s[key] as unknown[]).find((o) => !(o && typeof o === "object" && (o as Record<string, unknown>)["type"] === "null")) ?? (s[key] as unknown[])[0], overrides, root, depth + 1);
-  if (Array.isArray(s["allOf"])) return Object.assign({}, ...(s["allOf"] as unknown[]).map((part) => exampleOf(part, overrides, root, depth + 1)));
+  for (const key of ["anyOf", "oneOf"])
+    if (Array.isArray(s[key]))
+      return exampleOf(
+        (s[key] as unknown[]).find(
+          (o) => !(o && typeof o === "object" && (o as Record<string, unknown>)["type"] === "null"),
+        ) ?? (s[key] as unknown[])[0],
+        overrides,
+        root,
+        depth + 1,
+      );
+  if (Array.isArray(s["allOf"]))
+    return Object.assign({}, ...(s["allOf"] as unknown[]).map((part) => exampleOf(part, overrides, root, depth + 1)));
   const types = Array.isArray(s["type"]) ? (s["type"] as string[]) : [s["type"] as string | undefined];
   const type = types.find((t) => t !== "null") ?? types[0];
   switch (type) {
@@ -19,7 +43,8 @@ export function exampleOf(schema: unknown, overrides: Record<string, unknown> = 
       const out: Record<string, unknown> = {};
       for (const [name, property] of Object.entries(properties)) {
         if (name in overrides && fits(property, overrides[name])) out[name] = overrides[name];
-        else if (required.has(name)) out[name] = byName(name, property) ?? exampleOf(property, overrides, root, depth + 1);
+        else if (required.has(name))
+          out[name] = byName(name, property) ?? exampleOf(property, overrides, root, depth + 1);
       }
       return out;
     }

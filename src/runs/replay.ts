@@ -6,7 +6,16 @@
 import type { ToolOutcome } from "../sandbox/index.ts";
 
 /** What the journal holds at one place of a run. */
-export type JournaledCall = { integration: string; tool: string; argsHash: string; attempt: number; status: "started" | "succeeded" | "failed"; outcome: unknown; startedAt: Date; finishedAt: Date | null };
+export type JournaledCall = {
+  integration: string;
+  tool: string;
+  argsHash: string;
+  attempt: number;
+  status: "started" | "succeeded" | "failed";
+  outcome: unknown;
+  startedAt: Date;
+  finishedAt: Date | null;
+};
 
 /** The call the workflow makes at that place now. */
 export type NextCall = { seq: number; integration: string; tool: string; argsHash: string; safe: boolean };
@@ -25,9 +34,17 @@ export function decideCall(entry: JournaledCall | undefined, call: NextCall): Re
   if (!entry) return { kind: "execute", attempt: 1 };
   const tool = `${call.integration}.${call.tool}`;
   if (entry.integration !== call.integration || entry.tool !== call.tool || entry.argsHash !== call.argsHash) {
-    return { kind: "non-determinism", message: `on replay, call ${call.seq} was ${tool} ${entry.argsHash === call.argsHash ? "" : "with different arguments "}but the journal has ${entry.integration}.${entry.tool}; the workflow did not repeat what it did before` };
+    return {
+      kind: "non-determinism",
+      message: `on replay, call ${call.seq} was ${tool} ${entry.argsHash === call.argsHash ? "" : "with different arguments "}but the journal has ${entry.integration}.${entry.tool}; the workflow did not repeat what it did before`,
+    };
   }
-  if (entry.status !== "started") return { kind: "replay", outcome: entry.outcome as ToolOutcome, at: (entry.finishedAt ?? entry.startedAt).getTime() };
+  if (entry.status !== "started")
+    return {
+      kind: "replay",
+      outcome: entry.outcome as ToolOutcome,
+      at: (entry.finishedAt ?? entry.startedAt).getTime(),
+    };
   if (!call.safe) {
     return {
       kind: "in-doubt",

@@ -20,7 +20,14 @@ import { contentHash } from "../core/canonical-json.ts";
 import { CharterError } from "../core/errors.ts";
 import { type ProblemReporter, problemText, reportOnce, reportToStderr } from "../core/problems.ts";
 import { storableJson } from "../core/json-limits.ts";
-import { DEFAULT_LIMITS, type Executor, type GuestError, type LogLine, type SandboxLimits, type ToolPolicy } from "../sandbox/index.ts";
+import {
+  DEFAULT_LIMITS,
+  type Executor,
+  type GuestError,
+  type LogLine,
+  type SandboxLimits,
+  type ToolPolicy,
+} from "../sandbox/index.ts";
 import type { BundleRow, FinishedCall, JournalRow, RunRepository, RunRow, RunStatus } from "../store/index.ts";
 import { type Admission, useAdmission } from "./admission.ts";
 import { executeBundle, inputProblems } from "./execute.ts";
@@ -63,19 +70,42 @@ async function durably<T>(write: () => Promise<T>): Promise<T> {
 const describe = problemText;
 
 export function runnableOf(row: BundleRow): RunnableBundle {
-  return { ...row, tools: row.tools as ToolPolicy[], inputSchema: row.inputSchema as Record<string, unknown>, outputSchema: row.outputSchema as Record<string, unknown> };
+  return {
+    ...row,
+    tools: row.tools as ToolPolicy[],
+    inputSchema: row.inputSchema as Record<string, unknown>,
+    outputSchema: row.outputSchema as Record<string, unknown>,
+  };
 }
 
-export type RunTrigger = { type: "manual" | "schedule" | "webhook" | "resource" | "tool" | "try"; detail?: Record<string, unknown> };
+export type RunTrigger = {
+  type: "manual" | "schedule" | "webhook" | "resource" | "tool" | "try";
+  detail?: Record<string, unknown>;
+};
 
 export type RunEvent =
   | { event: "run-started"; runId: string; attempt: number }
   | { event: "call-started"; runId: string; seq: number; tool: string; args: unknown; source: "live" | "replayed" }
-  | { event: "call-finished"; runId: string; seq: number; tool: string; ok: boolean; source: "live" | "replayed"; error?: string }
+  | {
+      event: "call-finished";
+      runId: string;
+      seq: number;
+      tool: string;
+      ok: boolean;
+      source: "live" | "replayed";
+      error?: string;
+    }
   | { event: "run-finished"; runId: string; status: RunStatus }
   | { event: "run-handed-back"; runId: string };
 
-export type RunResult = { runId: string; status: RunStatus; output: unknown; error: GuestError | null; logs: LogLine[]; attempt: number };
+export type RunResult = {
+  runId: string;
+  status: RunStatus;
+  output: unknown;
+  error: GuestError | null;
+  logs: LogLine[];
+  attempt: number;
+};
 
 export type RunServiceResources = {
   repository: RunRepository;
@@ -110,10 +140,23 @@ export class RunService {
   }
 
   /** Starts a run of a bundle and carries it to its end; only with the admission the versions gate minted for it. */
-  async start(request: { tenantId: string; bundle: RunnableBundle; admission: Admission; input: unknown; trigger: RunTrigger; jobId?: string; tools?: ToolRunner; onEvent?: (event: RunEvent) => void }): Promise<RunResult> {
+  async start(request: {
+    tenantId: string;
+    bundle: RunnableBundle;
+    admission: Admission;
+    input: unknown;
+    trigger: RunTrigger;
+    jobId?: string;
+    tools?: ToolRunner;
+    onEvent?: (event: RunEvent) => void;
+  }): Promise<RunResult> {
     const version = useAdmission(request.admission, request.tenantId, request.bundle.hash);
     const problems = inputProblems(request.bundle, request.input);
-    if (problems.length > 0) throw new CharterError("RUN_INPUT_INVALID", `the input does not match ${request.bundle.workflow}'s input schema: ${problems.join("; ")}`);
+    if (problems.length > 0)
+      throw new CharterError(
+        "RUN_INPUT_INVALID",
+        `the input does not match ${request.bundle.workflow}'s input schema: ${problems.join("; ")}`,
+      );
     const { repository } = this.#resources;
     // Before the run record exists: a tenant whose tools cannot be reached must not leave a run "running".
     const tools = request.tools ?? (await this.#resources.tools(request.tenantId));
@@ -160,23 +203,51 @@ export class RunService {
   }
 
   /** Resumes a run whose process died (its lease has passed): replays the journal, then goes on live. */
-  async resume(runId: string, options: { tools?: ToolRunner; onEvent?: (event: RunEvent) => void } = {}): Promise<RunResult> {
+  async resume(
+    runId: string,
+    options: { tools?: ToolRunner; onEvent?: (event: RunEvent) => void } = {},
+  ): Promise<RunResult> {
     const { repository } = this.#resources;
     const existing = await repository.run(runId);
     if (!existing) throw new CharterError("RUN_NOT_FOUND", `no run ${runId}`);
-    if (existing.status !== "running") throw new CharterError("RUN_NOT_RESUMABLE", `run ${runId} is ${existing.status}; only a run that was interrupted can be resumed`);
+    if (existing.status !== "running")
+      throw new CharterError(
+        "RUN_NOT_RESUMABLE",
+        `run ${runId} is ${existing.status}; only a run that was interrupted can be resumed`,
+      );
     // Everything that can refuse comes before the claim, so a refused resume leaves the run as it was.
     const bundle = await repository.bundle(existing.bundleHash);
-    if (!bundle) throw new CharterError("RUN_NOT_RESUMABLE", `the bundle ${existing.bundleHash} of run ${runId} is missing`);
+    if (!bundle)
+      throw new CharterError("RUN_NOT_RESUMABLE", `the bundle ${existing.bundleHash} of run ${runId} is missing`);
     const actual = bundle.tenantId === existing.tenantId ? bundleHash(existing.tenantId, bundle) : null;
-    if (actual !== existing.bundleHash) throw new CharterError("BUNDLE_TAMPERED", `the stored bundle of run ${runId} hashes to ${actual ?? "(another tenant's)"}, not the ${existing.bundleHash} it started with; it was not resumed`);
+    if (actual !== existing.bundleHash)
+      throw new CharterError(
+        "BUNDLE_TAMPERED",
+        `the stored bundle of run ${runId} hashes to ${actual ?? "(another tenant's)"}, not the ${existing.bundleHash} it started with; it was not resumed`,
+      );
     const tools = options.tools ?? (await this.#resources.tools(existing.tenantId));
     const run = await repository.claim(runId, new Date(Date.now() + this.#leaseMs), new Date());
-    if (!run) throw new CharterError("RUN_NOT_RESUMABLE", `run ${runId} is still held by a live process (its lease runs until ${existing.leaseUntil?.toISOString()}); try again after that`);
-    return this.#execute(run, runnableOf(bundle), await repository.journal(runId), tools, options.onEvent ?? (() => {}));
+    if (!run)
+      throw new CharterError(
+        "RUN_NOT_RESUMABLE",
+        `run ${runId} is still held by a live process (its lease runs until ${existing.leaseUntil?.toISOString()}); try again after that`,
+      );
+    return this.#execute(
+      run,
+      runnableOf(bundle),
+      await repository.journal(runId),
+      tools,
+      options.onEvent ?? (() => {}),
+    );
   }
 
-  async #execute(run: RunRow, bundle: RunnableBundle, journal: JournalRow[], tools: ToolRunner, onEvent: (event: RunEvent) => void): Promise<RunResult> {
+  async #execute(
+    run: RunRow,
+    bundle: RunnableBundle,
+    journal: JournalRow[],
+    tools: ToolRunner,
+    onEvent: (event: RunEvent) => void,
+  ): Promise<RunResult> {
     const { repository } = this.#resources;
     const recorded = new Map(journal.map((entry) => [entry.seq, entry]));
     const stop: { error: GuestError | undefined } = { error: undefined };
@@ -203,7 +274,10 @@ export class RunService {
     // while it lasts; what must be written before a call or at the end is written through `durably`,
     // which waits out an outage.
     const flushing = reportOnce(this.#onProblem, `run ${run.id}: writing finished calls to the journal`);
-    const flusher = setInterval(() => void flush().then(flushing.worked, (error: unknown) => flushing.failed(describe(error))), 250);
+    const flusher = setInterval(
+      () => void flush().then(flushing.worked, (error: unknown) => flushing.failed(describe(error))),
+      250,
+    );
     // The lease: renewed for this process's attempt every leaseMs/3. A renewal that finds the run
     // taken over by another process, or renewals that fail until the lease runs out, make the run
     // stop before its next call and go back (see `execute`). A call that is not safe to repeat is
@@ -212,31 +286,59 @@ export class RunService {
     let takenOver = false;
     let renewalFailure: string | undefined;
     const leaseLost = (): string | undefined =>
-      takenOver ? "another process took the run over" : renewalFailure !== undefined && Date.now() >= heldUntil ? `its lease ran out and could not be renewed (${renewalFailure})` : undefined;
+      takenOver
+        ? "another process took the run over"
+        : renewalFailure !== undefined && Date.now() >= heldUntil
+          ? `its lease ran out and could not be renewed (${renewalFailure})`
+          : undefined;
     onEvent({ event: "run-started", runId: run.id, attempt: run.attempts });
 
     /** Ends the run at this call with the host's own error; the workflow sees it as the call's failure. */
     const halt = (error: GuestError, retryable = false) => {
       stop.error = error;
-      return { outcome: { ok: false as const, error: { code: error.code, message: error.message, retryable } }, at: Date.now() };
+      return {
+        outcome: { ok: false as const, error: { code: error.code, message: error.message, retryable } },
+        at: Date.now(),
+      };
     };
     const handBack = (message: string) => halt({ code: "HANDED_BACK", message }, true);
     const execute: Executor = async (call) => {
       const index = ++seq;
-      if (this.#handingBack && !recorded.has(index)) return handBack(`this process is shutting down; the run was handed back before call ${index}`);
+      if (this.#handingBack && !recorded.has(index))
+        return handBack(`this process is shutting down; the run was handed back before call ${index}`);
       const lost = leaseLost();
-      if (lost) return handBack(`the run was handed back before call ${index} (${call.integration}.${call.tool}): ${lost}; a process that holds it resumes it from its journal, so no call is made twice`);
-      if (this.#cancelled.has(run.id)) return halt({ code: "CANCELLED", message: `the run was cancelled before call ${index} (${call.integration}.${call.tool})` });
+      if (lost)
+        return handBack(
+          `the run was handed back before call ${index} (${call.integration}.${call.tool}): ${lost}; a process that holds it resumes it from its journal, so no call is made twice`,
+        );
+      if (this.#cancelled.has(run.id))
+        return halt({
+          code: "CANCELLED",
+          message: `the run was cancelled before call ${index} (${call.integration}.${call.tool})`,
+        });
       const tool = `${call.integration}.${call.tool}`;
       const argsHash = contentHash(call.args);
       // A call that is not safe to repeat is neither read-only nor idempotent.
       const safe = call.policy.annotations.readOnly || call.policy.annotations.idempotent;
-      const decision = decideCall(recorded.get(index), { seq: index, integration: call.integration, tool: call.tool, argsHash, safe });
+      const decision = decideCall(recorded.get(index), {
+        seq: index,
+        integration: call.integration,
+        tool: call.tool,
+        argsHash,
+        safe,
+      });
       if (decision.kind === "non-determinism") return halt({ code: "NON_DETERMINISM", message: decision.message });
       if (decision.kind === "in-doubt") return halt({ code: "CALL_IN_DOUBT", message: decision.message, tool });
       if (decision.kind === "replay") {
         onEvent({ event: "call-started", runId: run.id, seq: index, tool, args: call.args, source: "replayed" });
-        onEvent({ event: "call-finished", runId: run.id, seq: index, tool, ok: decision.outcome.ok, source: "replayed" });
+        onEvent({
+          event: "call-finished",
+          runId: run.id,
+          seq: index,
+          tool,
+          ok: decision.outcome.ok,
+          source: "replayed",
+        });
         return { outcome: decision.outcome, at: decision.at };
       }
       const attempt = decision.attempt;
@@ -244,7 +346,17 @@ export class RunService {
       // doubt" rather than unknown. A safe one is journaled once, after: if the process dies
       // before that, the resume simply makes it again.
       const startedAt = new Date();
-      const journaled = { runId: run.id, seq: index, integration: call.integration, tool: call.tool, args: call.args, argsHash, attempt, source: "live", startedAt };
+      const journaled = {
+        runId: run.id,
+        seq: index,
+        integration: call.integration,
+        tool: call.tool,
+        args: call.args,
+        argsHash,
+        attempt,
+        source: "live",
+        startedAt,
+      };
       if (!safe) {
         let begun: boolean;
         try {
@@ -252,11 +364,15 @@ export class RunService {
           // they were, so the workflow comes to this call again with the same arguments.
           begun = await durably(() => withWaiting((batch) => repository.beginCall(journaled, run.attempts, batch)));
         } catch (error) {
-          return handBack(`call ${index} (${tool}) was not made: the journal could not be written (${describe(error)}); the run was handed back`);
+          return handBack(
+            `call ${index} (${tool}) was not made: the journal could not be written (${describe(error)}); the run was handed back`,
+          );
         }
         if (!begun) {
           takenOver = true;
-          return handBack(`call ${index} (${tool}) was not made: another process took the run over; it resumes the run from its journal`);
+          return handBack(
+            `call ${index} (${tool}) was not made: another process took the run over; it resumes the run from its journal`,
+          );
         }
       }
       onEvent({ event: "call-started", runId: run.id, seq: index, tool, args: call.args, source: "live" });
@@ -265,8 +381,20 @@ export class RunService {
       const status = outcome.ok ? "succeeded" : "failed";
       if (!safe && !outcome.ok && outcome.error.code === "CALL_IN_DOUBT") {
         // Sent and not answered: the journal keeps it "started", and the run stops for a person to check it.
-        stop.error = { code: "CALL_IN_DOUBT", message: `call ${index}, ${tool}, ${outcome.error.message}. Check in ${call.integration} whether it took effect, then re-run or close the run.`, tool };
-        onEvent({ event: "call-finished", runId: run.id, seq: index, tool, ok: false, source: "live", error: `CALL_IN_DOUBT: ${outcome.error.message}` });
+        stop.error = {
+          code: "CALL_IN_DOUBT",
+          message: `call ${index}, ${tool}, ${outcome.error.message}. Check in ${call.integration} whether it took effect, then re-run or close the run.`,
+          tool,
+        };
+        onEvent({
+          event: "call-finished",
+          runId: run.id,
+          seq: index,
+          tool,
+          ok: false,
+          source: "live",
+          error: `CALL_IN_DOUBT: ${outcome.error.message}`,
+        });
         return { outcome, at: finishedAt.getTime() };
       }
       if (safe) unwritten.push({ ...journaled, status, outcome, finishedAt });
@@ -275,15 +403,28 @@ export class RunService {
           await durably(() => repository.finishCall(run.id, index, { status, outcome, finishedAt }));
         } catch (error) {
           // The call happened, but the journal says only that it started: a resume will stop on it as in doubt.
-          return handBack(`call ${index} (${tool}) was made, but its outcome could not be journaled (${describe(error)}); the run was handed back and its resume will ask for the call to be checked`);
+          return handBack(
+            `call ${index} (${tool}) was made, but its outcome could not be journaled (${describe(error)}); the run was handed back and its resume will ask for the call to be checked`,
+          );
         }
       }
-      onEvent({ event: "call-finished", runId: run.id, seq: index, tool, ok: outcome.ok, source: "live", ...(outcome.ok ? {} : { error: `${outcome.error.code}: ${outcome.error.message}` }) });
+      onEvent({
+        event: "call-finished",
+        runId: run.id,
+        seq: index,
+        tool,
+        ok: outcome.ok,
+        source: "live",
+        ...(outcome.ok ? {} : { error: `${outcome.error.code}: ${outcome.error.message}` }),
+      });
       return { outcome, at: finishedAt.getTime() };
     };
 
     // The lease renewal also carries cancel requests made from other processes (within leaseMs/3).
-    const renewing = reportOnce(this.#onProblem, `run ${run.id}: renewing its lease (the run stops before its next call if the lease runs out first)`);
+    const renewing = reportOnce(
+      this.#onProblem,
+      `run ${run.id}: renewing its lease (the run stops before its next call if the lease runs out first)`,
+    );
     const renew = () => {
       const until = Date.now() + this.#leaseMs;
       void repository.renewLease(run.id, run.attempts, new Date(until)).then(
@@ -306,7 +447,13 @@ export class RunService {
       const outcome = await executeBundle({
         bundle,
         input: run.input,
-        info: { runId: run.id, workflow: run.workflow, version: run.versionNumber ?? 0, trigger: (run.trigger as RunTrigger).type, attempt: run.attempts },
+        info: {
+          runId: run.id,
+          workflow: run.workflow,
+          version: run.versionNumber ?? 0,
+          trigger: (run.trigger as RunTrigger).type,
+          attempt: run.attempts,
+        },
         state: run.stateBefore as Record<string, unknown>,
         startedAt: run.startedAt.getTime(),
         seed: run.seed as [number, number],
@@ -316,45 +463,108 @@ export class RunService {
       });
       // A run that may have lost its lease does not complete here: the process that holds it does.
       const lostAtEnd = stop.error ? undefined : leaseLost();
-      if (lostAtEnd) handBack(`the run finished, but ${lostAtEnd}; it was handed back so that only the process holding it completes it (from its journal)`);
+      if (lostAtEnd)
+        handBack(
+          `the run finished, but ${lostAtEnd}; it was handed back so that only the process holding it completes it (from its journal)`,
+        );
       if (stop.error?.code === "HANDED_BACK") {
         clearInterval(flusher);
         clearInterval(lease);
         // Best effort, for a faster resume: calls left unwritten were safe to repeat (the resume makes
         // them again), and a lease left held simply runs out.
         if (!takenOver) {
-          await durably(flush).catch((error: unknown) => this.#onProblem(`run ${run.id}: writing finished calls at hand-back (the resume makes them again)`, describe(error)));
-          await repository.releaseLease(run.id, run.attempts).catch((error: unknown) => this.#onProblem(`run ${run.id}: giving up its lease at hand-back (it runs out by itself)`, describe(error)));
+          await durably(flush).catch((error: unknown) =>
+            this.#onProblem(
+              `run ${run.id}: writing finished calls at hand-back (the resume makes them again)`,
+              describe(error),
+            ),
+          );
+          await repository
+            .releaseLease(run.id, run.attempts)
+            .catch((error: unknown) =>
+              this.#onProblem(
+                `run ${run.id}: giving up its lease at hand-back (it runs out by itself)`,
+                describe(error),
+              ),
+            );
         }
         onEvent({ event: "run-handed-back", runId: run.id });
-        return { runId: run.id, status: "running", output: null, error: stop.error, logs: outcome.logs, attempt: run.attempts };
+        return {
+          runId: run.id,
+          status: "running",
+          output: null,
+          error: stop.error,
+          logs: outcome.logs,
+          attempt: run.attempts,
+        };
       }
       // How a run ended is the host's word: a call in doubt, a cancel or a replay mismatch come from
       // the host's own record (stop), never from what the workflow reports; a workflow that throws
       // such a code itself has failed.
       const host = stop.error;
       const forged = !host && !outcome.ok && HOST_ONLY_CODES.has(outcome.error.code);
-      let status: Exclude<RunStatus, "running"> = host ? (host.code === "CALL_IN_DOUBT" ? "needs-attention" : host.code === "CANCELLED" ? "cancelled" : "failed") : outcome.ok ? "succeeded" : "failed";
-      let error: GuestError | null = host ?? (outcome.ok ? null : forged ? { code: "WORKFLOW_ERROR", message: `the workflow ended with the code ${outcome.error.code} of its own making; only Charter reports that code` } : outcome.error);
+      let status: Exclude<RunStatus, "running"> = host
+        ? host.code === "CALL_IN_DOUBT"
+          ? "needs-attention"
+          : host.code === "CANCELLED"
+            ? "cancelled"
+            : "failed"
+        : outcome.ok
+          ? "succeeded"
+          : "failed";
+      let error: GuestError | null =
+        host ??
+        (outcome.ok
+          ? null
+          : forged
+            ? {
+                code: "WORKFLOW_ERROR",
+                message: `the workflow ended with the code ${outcome.error.code} of its own making; only Charter reports that code`,
+              }
+            : outcome.error);
       let output = status === "succeeded" && outcome.ok ? outcome.output : null;
       let state = status === "succeeded" ? outcome.state : null;
       // What PostgreSQL cannot store (a NUL, half a UTF-16 character) the workflow may still build at
       // run time: in its output or saved state that fails the run; in its logs and error it is replaced.
-      const unstorable = storableJson(output).changed ? "output" : storableJson(state).changed ? "saved state" : undefined;
+      const unstorable = storableJson(output).changed
+        ? "output"
+        : storableJson(state).changed
+          ? "saved state"
+          : undefined;
       if (unstorable) {
         status = "failed";
-        error = { code: "OUTPUT_INVALID", message: `the ${unstorable} holds a NUL character or half a UTF-16 character, which Charter cannot store` };
+        error = {
+          code: "OUTPUT_INVALID",
+          message: `the ${unstorable} holds a NUL character or half a UTF-16 character, which Charter cannot store`,
+        };
         output = null;
         state = null;
       }
-      const result = { status, output, error: storableJson(error).value, logs: storableJson(outcome.logs).value, state, finishedAt: new Date() };
+      const result = {
+        status,
+        output,
+        error: storableJson(error).value,
+        logs: storableJson(outcome.logs).value,
+        state,
+        finishedAt: new Date(),
+      };
       clearInterval(flusher);
       const calls = unwritten;
       unwritten = [];
       await durably(() => repository.complete(run, { ...result, calls })).catch(async (cause: unknown) => {
         // A result the database refuses for good must still end the run, or it would be resumed forever.
         const error = { code: "OUTPUT_INVALID", message: `the run's result could not be stored (${describe(cause)})` };
-        await durably(() => repository.complete(run, { status: "failed", output: null, error, logs: [], state: null, finishedAt: new Date(), calls: [] }));
+        await durably(() =>
+          repository.complete(run, {
+            status: "failed",
+            output: null,
+            error,
+            logs: [],
+            state: null,
+            finishedAt: new Date(),
+            calls: [],
+          }),
+        );
         Object.assign(result, { status: "failed", output: null, error });
       });
       status = result.status;

@@ -19,15 +19,29 @@ export type ToolRunner = (call: ToolCall) => Promise<ToolOutcome>;
 const MAX_ERROR_TEXT = 2000;
 
 /** Calls tools on the tenant's live servers through the shared client pool. */
-export async function liveTools(options: { env: Env; processEnv: Record<string, string | undefined>; pool: McpClientPool; tenantId: string }): Promise<ToolRunner> {
+export async function liveTools(options: {
+  env: Env;
+  processEnv: Record<string, string | undefined>;
+  pool: McpClientPool;
+  tenantId: string;
+}): Promise<ToolRunner> {
   const { specs, secrets } = await tenantConnections(options);
-  const clean = (text: string) => (storableJson(redact(text, secrets).slice(0, MAX_ERROR_TEXT)).value as string);
+  const clean = (text: string) => storableJson(redact(text, secrets).slice(0, MAX_ERROR_TEXT)).value as string;
   return async (call) => {
     const spec = specs.get(call.integration);
-    if (!spec) return failure("UNAVAILABLE", `integration "${call.integration}" is not configured for this tenant or its credentials are missing`, false);
+    if (!spec)
+      return failure(
+        "UNAVAILABLE",
+        `integration "${call.integration}" is not configured for this tenant or its credentials are missing`,
+        false,
+      );
     try {
       const result = await options.pool.request(spec, `calling ${call.tool}`, (client, requestOptions) =>
-        client.request({ method: "tools/call", params: { name: call.tool, arguments: call.args } }, CallToolResultSchema, requestOptions),
+        client.request(
+          { method: "tools/call", params: { name: call.tool, arguments: call.args } },
+          CallToolResultSchema,
+          requestOptions,
+        ),
       );
       if (result.isError) {
         const text = result.content.map((block) => (block.type === "text" ? block.text : `[${block.type}]`)).join("\n");
@@ -42,10 +56,20 @@ export async function liveTools(options: { env: Env; processEnv: Record<string, 
       // in doubt, not failed, and nothing should try it again on its own.
       const safe = call.policy.annotations.readOnly || call.policy.annotations.idempotent;
       if (!safe && outcomeUnknown(error)) {
-        return failure("CALL_IN_DOUBT", clean(`${call.integration}.${call.tool} was sent but not answered (${error instanceof Error ? error.message : String(error)}); it may or may not have taken effect, so Charter will not make it again`), false);
+        return failure(
+          "CALL_IN_DOUBT",
+          clean(
+            `${call.integration}.${call.tool} was sent but not answered (${error instanceof Error ? error.message : String(error)}); it may or may not have taken effect, so Charter will not make it again`,
+          ),
+          false,
+        );
       }
       if (error instanceof CharterError) return failure(toolCode(error.code), clean(error.message), error.retryable);
-      return failure("UNAVAILABLE", clean(`${call.integration}.${call.tool} failed: ${error instanceof Error ? error.message : String(error)}`), false);
+      return failure(
+        "UNAVAILABLE",
+        clean(`${call.integration}.${call.tool} failed: ${error instanceof Error ? error.message : String(error)}`),
+        false,
+      );
     }
   };
 }
@@ -53,9 +77,17 @@ export async function liveTools(options: { env: Env; processEnv: Record<string, 
 /** Whether a failed request may have reached the server: no answer in time, or the connection dropped mid-request (not: refused, unknown host). */
 function outcomeUnknown(error: unknown): boolean {
   for (let current: unknown = error, depth = 0; current && depth < 6; depth++) {
-    if (current instanceof McpError && (current.code === McpErrorCode.RequestTimeout || current.code === McpErrorCode.ConnectionClosed)) return true;
+    if (
+      current instanceof McpError &&
+      (current.code === McpErrorCode.RequestTimeout || current.code === McpErrorCode.ConnectionClosed)
+    )
+      return true;
     const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && ["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_BODY_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT"].includes(code)) return true;
+    if (
+      typeof code === "string" &&
+      ["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_BODY_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT"].includes(code)
+    )
+      return true;
     current = (current as { cause?: unknown }).cause;
   }
   return false;
@@ -66,7 +98,11 @@ function outcomeUnknown(error: unknown): boolean {
  * its events carry) and read-only tools' results (to check that named channels and groups exist).
  * Both redacted of the tenant's secrets and capped; failures are answers, never thrown.
  */
-export function plannerReads(options: { env: Env; processEnv: Record<string, string | undefined>; pool: McpClientPool }) {
+export function plannerReads(options: {
+  env: Env;
+  processEnv: Record<string, string | undefined>;
+  pool: McpClientPool;
+}) {
   const MAX_TEXT = 200_000;
   return {
     async readResource(tenantId: string, integration: string, uri: string): Promise<string | undefined> {
@@ -74,19 +110,43 @@ export function plannerReads(options: { env: Env; processEnv: Record<string, str
         const { specs, secrets } = await tenantConnections({ ...options, tenantId });
         const spec = specs.get(integration);
         if (!spec) return undefined;
-        const read = await options.pool.request(spec, `reading ${uri}`, (client, requestOptions) => client.readResource({ uri }, requestOptions));
+        const read = await options.pool.request(spec, `reading ${uri}`, (client, requestOptions) =>
+          client.readResource({ uri }, requestOptions),
+        );
         const first = read.contents[0];
-        return first && "text" in first && typeof first.text === "string" ? redact(first.text, secrets).slice(0, MAX_TEXT) : undefined;
+        return first && "text" in first && typeof first.text === "string"
+          ? redact(first.text, secrets).slice(0, MAX_TEXT)
+          : undefined;
       } catch {
         // The planner treats an unreadable resource as unknown content and says so in its answer.
         return undefined;
       }
     },
-    async callReadOnly(tenantId: string, tool: { key: string; inputSchema: Record<string, unknown>; outputSchema?: Record<string, unknown> | undefined; readOnly: boolean }, args: Record<string, unknown>): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
+    async callReadOnly(
+      tenantId: string,
+      tool: {
+        key: string;
+        inputSchema: Record<string, unknown>;
+        outputSchema?: Record<string, unknown> | undefined;
+        readOnly: boolean;
+      },
+      args: Record<string, unknown>,
+    ): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
       if (!tool.readOnly) return { ok: false, message: `${tool.key} is not read-only` };
       const [integration, name] = [tool.key.slice(0, tool.key.indexOf(".")), tool.key.slice(tool.key.indexOf(".") + 1)];
       const runner = await liveTools({ ...options, tenantId });
-      const outcome = await runner({ integration, tool: name, args, policy: { integration, tool: name, annotations: { readOnly: true, destructive: false, idempotent: true, openWorld: false }, inputSchema: tool.inputSchema, outputSchema: tool.outputSchema } });
+      const outcome = await runner({
+        integration,
+        tool: name,
+        args,
+        policy: {
+          integration,
+          tool: name,
+          annotations: { readOnly: true, destructive: false, idempotent: true, openWorld: false },
+          inputSchema: tool.inputSchema,
+          outputSchema: tool.outputSchema,
+        },
+      });
       return outcome.ok ? { ok: true, value: outcome.structured } : { ok: false, message: outcome.error.message };
     },
   };
@@ -108,13 +168,18 @@ export function mockedTools(mocks: Record<string, MockedResult[]>, fallback?: To
     const results = mocks[key];
     if (!results || results.length === 0) {
       if (fallback && call.policy.annotations.readOnly) return fallback(call);
-      return failure("NOT_MOCKED", `${key} has no mocked result${fallback ? " and is not read-only, so it is not called live" : ""}`, false);
+      return failure(
+        "NOT_MOCKED",
+        `${key} has no mocked result${fallback ? " and is not read-only, so it is not called live" : ""}`,
+        false,
+      );
     }
     const index = used.get(key) ?? 0;
     used.set(key, index + 1);
     const result = results[Math.min(index, results.length - 1)] as MockedResult;
     if ("error" in result) return failure(result.error.code, result.error.message, result.error.retryable);
-    if ("output" in result) return { ok: true, structured: result.output, content: [{ type: "text", text: JSON.stringify(result.output) }] };
+    if ("output" in result)
+      return { ok: true, structured: result.output, content: [{ type: "text", text: JSON.stringify(result.output) }] };
     return { ok: true, content: result.content };
   };
 }
@@ -126,7 +191,14 @@ export function mockedTools(mocks: Record<string, MockedResult[]>, fallback?: To
  * pauses of about 0.25, 0.5, 1 and 2 s (2–4 s in all): long enough for a tool server that restarts
  * (a dropped connection, then refused ones, then a new session) to come back within one call.
  */
-export function withRetries(runner: ToolRunner, options: { attempts?: number; baseMs?: number; onRetry?: (call: ToolCall, attempt: number, outcome: ToolOutcome) => void } = {}): ToolRunner {
+export function withRetries(
+  runner: ToolRunner,
+  options: {
+    attempts?: number;
+    baseMs?: number;
+    onRetry?: (call: ToolCall, attempt: number, outcome: ToolOutcome) => void;
+  } = {},
+): ToolRunner {
   const attempts = options.attempts ?? 5;
   const baseMs = options.baseMs ?? 250;
   return async (call) => {

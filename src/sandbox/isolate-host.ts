@@ -51,7 +51,10 @@ async function compileWithCache(isolate: ivm.Isolate, code: string): Promise<ivm
   const key = createHash("sha256").update(code).digest("base64");
   const cachedData = codeCache.get(key);
   // The typings leave out that a compiled Script also carries the CachedDataResult fields.
-  const script = (await isolate.compileScript(code, cachedData ? { filename: "workflow.js", cachedData } : { filename: "workflow.js", produceCachedData: true })) as ivm.Script & ivm.CachedDataResult & { cachedDataRejected?: boolean };
+  const script = (await isolate.compileScript(
+    code,
+    cachedData ? { filename: "workflow.js", cachedData } : { filename: "workflow.js", produceCachedData: true },
+  )) as ivm.Script & ivm.CachedDataResult & { cachedDataRejected?: boolean };
   if (!cachedData && script.cachedData) {
     codeCache.set(key, script.cachedData);
     if (codeCache.size > MAX_CODE_CACHE) codeCache.delete(codeCache.keys().next().value ?? "");
@@ -92,10 +95,20 @@ export async function runInIsolate(run: IsolateRun): Promise<IsolateOutcome> {
     prepared = await pool.take(run.limits.memoryMb);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, error: { code: "SANDBOX_UNAVAILABLE", message }, state: null, logs, cpuMs: 0, wallMs: performance.now() - started };
+    return {
+      ok: false,
+      error: { code: "SANDBOX_UNAVAILABLE", message },
+      state: null,
+      logs,
+      cpuMs: 0,
+      wallMs: performance.now() - started,
+    };
   }
   const { isolate, context, handlers, cpuAtStart } = prepared;
-  const measure = () => ({ cpuMs: isolate.isDisposed ? 0 : Number(isolate.cpuTime) / 1e6 - cpuAtStart, wallMs: performance.now() - started });
+  const measure = () => ({
+    cpuMs: isolate.isDisposed ? 0 : Number(isolate.cpuTime) / 1e6 - cpuAtStart,
+    wallMs: performance.now() - started,
+  });
   const kill = (error: GuestError) => {
     breach ??= error;
     if (!isolate.isDisposed) isolate.dispose();
@@ -104,8 +117,10 @@ export async function runInIsolate(run: IsolateRun): Promise<IsolateOutcome> {
     if (run.stop?.error) return kill(run.stop.error);
     if (isolate.isDisposed) return;
     const { cpuMs, wallMs } = measure();
-    if (cpuMs > run.limits.cpuMs) kill({ code: "LIMIT_EXCEEDED", message: `the run used more than ${run.limits.cpuMs} ms of CPU time` });
-    else if (wallMs > run.limits.wallMs) kill({ code: "LIMIT_EXCEEDED", message: `the run took longer than ${run.limits.wallMs} ms` });
+    if (cpuMs > run.limits.cpuMs)
+      kill({ code: "LIMIT_EXCEEDED", message: `the run used more than ${run.limits.cpuMs} ms of CPU time` });
+    else if (wallMs > run.limits.wallMs)
+      kill({ code: "LIMIT_EXCEEDED", message: `the run took longer than ${run.limits.wallMs} ms` });
   }, WATCHDOG_MS);
   let cpuMs = 0;
   try {
@@ -117,12 +132,18 @@ export async function runInIsolate(run: IsolateRun): Promise<IsolateOutcome> {
     };
     handlers.refused = (code, tool) => given.add(`${String(tool)}|${String(code)}`);
     handlers.log = (level: unknown, message: unknown, data: unknown) => {
-      if (logs.length >= run.limits.logLines) return kill({ code: "LIMIT_EXCEEDED", message: `the run wrote more than ${run.limits.logLines} log lines` });
+      if (logs.length >= run.limits.logLines)
+        return kill({ code: "LIMIT_EXCEEDED", message: `the run wrote more than ${run.limits.logLines} log lines` });
       const text = String(message);
       const size = text.length + (typeof data === "string" ? data.length : 0);
-      const entry: LogLine = { level: level === "warn" || level === "error" ? level : "info", message: text.slice(0, run.limits.logBytes + 64), at: Date.now() };
+      const entry: LogLine = {
+        level: level === "warn" || level === "error" ? level : "info",
+        message: text.slice(0, run.limits.logBytes + 64),
+        at: Date.now(),
+      };
       if (typeof data === "string" && size <= run.limits.logBytes) entry.data = JSON.parse(data) as unknown;
-      else if (typeof data === "string" || typeof data === "number") entry.message += ` [data of ${typeof data === "number" ? data : data.length} bytes left out: over the ${run.limits.logBytes}-byte line limit]`;
+      else if (typeof data === "string" || typeof data === "number")
+        entry.message += ` [data of ${typeof data === "number" ? data : data.length} bytes left out: over the ${run.limits.logBytes}-byte line limit]`;
       logs.push(entry);
     };
     const syncTimeout = Math.max(1, run.limits.cpuMs);
@@ -132,7 +153,16 @@ export async function runInIsolate(run: IsolateRun): Promise<IsolateOutcome> {
     await context.global.delete("__charterBridge");
     const reply = await context.evalClosure(
       "return __charterStart($0, $1, $2)",
-      [JSON.stringify(run.input), JSON.stringify({ run: run.info, startedAt: run.startedAt, seed: run.seed, limits: { logBytes: run.limits.logBytes, argsBytes: run.limits.argsBytes } }), JSON.stringify(run.state)],
+      [
+        JSON.stringify(run.input),
+        JSON.stringify({
+          run: run.info,
+          startedAt: run.startedAt,
+          seed: run.seed,
+          limits: { logBytes: run.limits.logBytes, argsBytes: run.limits.argsBytes },
+        }),
+        JSON.stringify(run.state),
+      ],
       { arguments: { copy: true }, result: { promise: true, copy: true }, timeout: syncTimeout },
     );
     cpuMs = measure().cpuMs;
@@ -142,8 +172,10 @@ export async function runInIsolate(run: IsolateRun): Promise<IsolateOutcome> {
     cpuMs = cpuMs || measure().cpuMs;
     if (breach) return failed(breach);
     const message = error instanceof Error ? error.message : String(error);
-    if (/memory limit/i.test(message)) return failed({ code: "LIMIT_EXCEEDED", message: `the run used more than ${run.limits.memoryMb} MiB of memory` });
-    if (/timed out/i.test(message)) return failed({ code: "LIMIT_EXCEEDED", message: `the run used more than ${run.limits.cpuMs} ms of CPU time` });
+    if (/memory limit/i.test(message))
+      return failed({ code: "LIMIT_EXCEEDED", message: `the run used more than ${run.limits.memoryMb} MiB of memory` });
+    if (/timed out/i.test(message))
+      return failed({ code: "LIMIT_EXCEEDED", message: `the run used more than ${run.limits.cpuMs} ms of CPU time` });
     // A guest exception escaping the bootstrap (a throwing getter, say): report it, never rethrow it.
     return failed({ code: "WORKFLOW_ERROR", message: message.slice(0, 2000) });
   } finally {
@@ -161,7 +193,8 @@ export async function runInIsolate(run: IsolateRun): Promise<IsolateOutcome> {
     try {
       const code = String((JSON.parse(json) as { error: { code: unknown } }).error.code);
       const called = JSON.parse(request) as { integration?: unknown; tool?: unknown };
-      if (typeof called.integration === "string" && typeof called.tool === "string") given.add(`${called.integration}.${called.tool}|${code}`);
+      if (typeof called.integration === "string" && typeof called.tool === "string")
+        given.add(`${called.integration}.${called.tool}|${code}`);
     } catch {
       // A request that is not JSON names no tool (the runtime never sends one): no tool's failure to report.
     }
@@ -170,17 +203,44 @@ export async function runInIsolate(run: IsolateRun): Promise<IsolateOutcome> {
   /** A tool's failure the workflow reports must be one this run was given (rethrowing it is fine); else it is the workflow's own error. */
   function genuine(error: GuestError): GuestError {
     if (!error.tool || given.has(`${error.tool}|${error.code}`)) return error;
-    return { code: "WORKFLOW_ERROR", message: `the workflow threw a ${error.code} failure of ${error.tool} that no call of this run returned; only Charter reports a tool's failure (${error.message.slice(0, 1500)})` };
+    return {
+      code: "WORKFLOW_ERROR",
+      message: `the workflow threw a ${error.code} failure of ${error.tool} that no call of this run returned; only Charter reports a tool's failure (${error.message.slice(0, 1500)})`,
+    };
   }
 
   function parseOutcome(reply: unknown, limits: SandboxLimits): IsolateOutcome {
-    if (typeof reply !== "string") return failed({ code: "WORKFLOW_ERROR", message: "the run did not produce an outcome" });
-    if (reply.length > limits.valueBytes * 2) return failed({ code: "LIMIT_EXCEEDED", message: `the output and saved state are over ${limits.valueBytes} bytes` });
-    const parsed = JSON.parse(reply) as { ok: boolean; output?: unknown; error?: GuestError; state?: Record<string, unknown> | null };
+    if (typeof reply !== "string")
+      return failed({ code: "WORKFLOW_ERROR", message: "the run did not produce an outcome" });
+    if (reply.length > limits.valueBytes * 2)
+      return failed({
+        code: "LIMIT_EXCEEDED",
+        message: `the output and saved state are over ${limits.valueBytes} bytes`,
+      });
+    const parsed = JSON.parse(reply) as {
+      ok: boolean;
+      output?: unknown;
+      error?: GuestError;
+      state?: Record<string, unknown> | null;
+    };
     const wallMs = performance.now() - started;
-    if (!parsed.ok) return { ok: false, error: genuine({ code: String(parsed.error?.code ?? "WORKFLOW_ERROR"), message: String(parsed.error?.message ?? ""), ...(parsed.error?.tool ? { tool: String(parsed.error.tool) } : {}) }), state: null, logs, cpuMs, wallMs };
-    if (JSON.stringify(parsed.output ?? null).length > limits.valueBytes) return failed({ code: "LIMIT_EXCEEDED", message: `the output is over ${limits.valueBytes} bytes` });
-    if (parsed.state && JSON.stringify(parsed.state).length > limits.valueBytes) return failed({ code: "LIMIT_EXCEEDED", message: `the saved state is over ${limits.valueBytes} bytes` });
+    if (!parsed.ok)
+      return {
+        ok: false,
+        error: genuine({
+          code: String(parsed.error?.code ?? "WORKFLOW_ERROR"),
+          message: String(parsed.error?.message ?? ""),
+          ...(parsed.error?.tool ? { tool: String(parsed.error.tool) } : {}),
+        }),
+        state: null,
+        logs,
+        cpuMs,
+        wallMs,
+      };
+    if (JSON.stringify(parsed.output ?? null).length > limits.valueBytes)
+      return failed({ code: "LIMIT_EXCEEDED", message: `the output is over ${limits.valueBytes} bytes` });
+    if (parsed.state && JSON.stringify(parsed.state).length > limits.valueBytes)
+      return failed({ code: "LIMIT_EXCEEDED", message: `the saved state is over ${limits.valueBytes} bytes` });
     return { ok: true, output: parsed.output ?? null, state: parsed.state ?? null, logs, cpuMs, wallMs };
   }
 }

@@ -44,7 +44,8 @@ export type Handlers = {
 export type PreparedIsolate = { isolate: ivm.Isolate; context: ivm.Context; handlers: Handlers; cpuAtStart: number };
 
 const idle: Handlers = {
-  bridge: async () => `0|${JSON.stringify({ ok: false, error: { code: "UNAVAILABLE", message: "no run", retryable: false } })}`,
+  bridge: async () =>
+    `0|${JSON.stringify({ ok: false, error: { code: "UNAVAILABLE", message: "no run", retryable: false } })}`,
   log: () => {},
   refused: () => {},
 };
@@ -65,7 +66,8 @@ async function prepare(memoryMb: number): Promise<PreparedIsolate> {
         .then((reply) => resolver?.apply(undefined, [Number(id), reply], { arguments: { copy: true } }))
         .catch(() => {}); // the isolate is gone: the run is over
     };
-    const entry = (kind: unknown, a: unknown, b: unknown, c: unknown) => (kind === "call" ? answer(a, b) : kind === "refused" ? handlers.refused(a, b) : handlers.log(a, b, c));
+    const entry = (kind: unknown, a: unknown, b: unknown, c: unknown) =>
+      kind === "call" ? answer(a, b) : kind === "refused" ? handlers.refused(a, b) : handlers.log(a, b, c);
     await context.global.set("__charterHost", new ivm.Callback(entry, { ignored: true }));
     (await isolate.compileScript(BOOTSTRAP_SOURCE)).runSync(context, { timeout: 1_000 });
     resolver = await context.global.get("__charterResolve", { reference: true });

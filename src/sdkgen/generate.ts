@@ -13,7 +13,13 @@ import { commentText, jsDoc, stringLiteral } from "./text.ts";
 
 export type SdkIntegration = { id: string; snapshotHash: string; content: CatalogContent };
 
-export type SdkTool = { integration: string; namespace: string; tool: string; functionName: string; annotations: EffectiveAnnotations };
+export type SdkTool = {
+  integration: string;
+  namespace: string;
+  tool: string;
+  functionName: string;
+  annotations: EffectiveAnnotations;
+};
 
 export type GeneratedSdk = {
   /** Hash of the integrations' snapshot hashes: the key of this SDK. */
@@ -27,8 +33,14 @@ export type GeneratedSdk = {
 };
 
 /** `byTenant`: the hints the tenant's file set over the server's (tenant.json `annotations`). */
-export type EffectiveAnnotations = { readOnly: boolean; destructive: boolean; idempotent: boolean; openWorld: boolean; declared: boolean; byTenant?: string[] };
-
+export type EffectiveAnnotations = {
+  readOnly: boolean;
+  destructive: boolean;
+  idempotent: boolean;
+  openWorld: boolean;
+  declared: boolean;
+  byTenant?: string[];
+};
 
 /** The identifier a workflow imports an integration by. */
 export function namespaceIdentifier(integrationId: string): string {
@@ -36,7 +48,10 @@ export function namespaceIdentifier(integrationId: string): string {
 }
 
 /** MCP's defaults apply where a server declares nothing: not read-only, destructive, not idempotent, open-world. */
-export function effectiveAnnotations(annotations: ToolAnnotations | undefined, overrides?: Record<string, boolean>): EffectiveAnnotations {
+export function effectiveAnnotations(
+  annotations: ToolAnnotations | undefined,
+  overrides?: Record<string, boolean>,
+): EffectiveAnnotations {
   const readOnly = annotations?.readOnlyHint ?? false;
   const byTenant = Object.keys(overrides ?? {}).sort();
   return {
@@ -93,8 +108,11 @@ function integrationModule(integration: SdkIntegration): { text: string; tools: 
     const base = pascalIdentifier(functionName);
     const inputName = types.claim(`${base}Input`, "Input");
     const outputName = tool.outputSchema ? types.claim(`${base}Output`, "Output") : undefined;
-    const annotations = effectiveAnnotations(tool.annotations, tool.annotationOverrides as Record<string, boolean> | undefined);
-    text += "\n" + typeAliases(inputName, tool.inputSchema, types);
+    const annotations = effectiveAnnotations(
+      tool.annotations,
+      tool.annotationOverrides as Record<string, boolean> | undefined,
+    );
+    text += `\n${typeAliases(inputName, tool.inputSchema, types)}`;
     if (outputName) text += typeAliases(outputName, tool.outputSchema, types);
     const returns = outputName ?? "ToolResult";
     const argsOptional = !hasRequired(tool.inputSchema);
@@ -124,7 +142,8 @@ function typeAliases(name: string, schema: unknown, types: NameRegistry): string
   }
   const context: TypeContext = { root: schema, aliases };
   let text = `export type ${name} = ${schemaToType(schema, context)};\n`;
-  for (const [alias, definition] of definitions) text += `export type ${alias} = ${schemaToType(definition, context)};\n`;
+  for (const [alias, definition] of definitions)
+    text += `export type ${alias} = ${schemaToType(definition, context)};\n`;
   return text;
 }
 
@@ -144,7 +163,8 @@ function toolDoc(integrationId: string, tool: CatalogTool, annotations: Effectiv
 }
 
 function hasRequired(schema: unknown): boolean {
-  const required = schema !== null && typeof schema === "object" ? (schema as Record<string, unknown>)["required"] : undefined;
+  const required =
+    schema !== null && typeof schema === "object" ? (schema as Record<string, unknown>)["required"] : undefined;
   return Array.isArray(required) && required.length > 0;
 }
 
@@ -160,9 +180,16 @@ function encodePointer(key: string): string {
 function emitDeclarations(sources: Map<string, string>): Map<string, string> {
   const declarations = new Map<string, string>();
   for (const [file, text] of sources) {
-    const emitted = ts.transpileDeclaration(text, { fileName: file, compilerOptions: DECLARATION_OPTIONS, reportDiagnostics: true });
+    const emitted = ts.transpileDeclaration(text, {
+      fileName: file,
+      compilerOptions: DECLARATION_OPTIONS,
+      reportDiagnostics: true,
+    });
     const problem = emitted.diagnostics?.[0];
-    if (problem) throw new Error(`generated ${file} cannot be declared without a checker: ${ts.flattenDiagnosticMessageText(problem.messageText, " ")}`);
+    if (problem)
+      throw new Error(
+        `generated ${file} cannot be declared without a checker: ${ts.flattenDiagnosticMessageText(problem.messageText, " ")}`,
+      );
     declarations.set(file.replace(/\.ts$/, ".d.ts"), emitted.outputText);
   }
   return declarations;

@@ -45,7 +45,12 @@ function refType(ref: string, context: TypeContext, indent: string, depth: numbe
   return schemaToType(target, context, indent, depth + 1); // depth bounds a cycle through unnamed pointers
 }
 
-function combinators(schema: Record<string, unknown>, context: TypeContext, indent: string, depth: number): string | undefined {
+function combinators(
+  schema: Record<string, unknown>,
+  context: TypeContext,
+  indent: string,
+  depth: number,
+): string | undefined {
   const out: string[] = [];
   for (const keyword of ["oneOf", "anyOf"] as const) {
     const options = schema[keyword];
@@ -54,28 +59,46 @@ function combinators(schema: Record<string, unknown>, context: TypeContext, inde
     }
   }
   const all = schema["allOf"];
-  if (Array.isArray(all) && all.length > 0) out.push(all.map((part) => wrap(schemaToType(part, context, indent, depth + 1))).join(" & "));
+  if (Array.isArray(all) && all.length > 0)
+    out.push(all.map((part) => wrap(schemaToType(part, context, indent, depth + 1))).join(" & "));
   if (out.length === 0) return undefined;
   return out.length === 1 ? out[0] : out.map(wrap).join(" & ");
 }
 
-function ownType(schema: Record<string, unknown>, context: TypeContext, indent: string, depth: number): string | undefined {
+function ownType(
+  schema: Record<string, unknown>,
+  context: TypeContext,
+  indent: string,
+  depth: number,
+): string | undefined {
   if ("const" in schema) return literal(schema["const"]);
   if (Array.isArray(schema["enum"])) {
     const values = schema["enum"].map(literal);
     return values.length === 0 ? "never" : unique(values).join(" | ");
   }
   const declared = schema["type"];
-  const types = Array.isArray(declared) ? declared.filter((t): t is string => typeof t === "string") : typeof declared === "string" ? [declared] : [];
+  const types = Array.isArray(declared)
+    ? declared.filter((t): t is string => typeof t === "string")
+    : typeof declared === "string"
+      ? [declared]
+      : [];
   if (types.length === 0) {
-    if (isObject(schema["properties"]) || isObject(schema["additionalProperties"])) return objectType(schema, context, indent, depth);
-    if (schema["items"] !== undefined || schema["prefixItems"] !== undefined) return arrayType(schema, context, indent, depth);
+    if (isObject(schema["properties"]) || isObject(schema["additionalProperties"]))
+      return objectType(schema, context, indent, depth);
+    if (schema["items"] !== undefined || schema["prefixItems"] !== undefined)
+      return arrayType(schema, context, indent, depth);
     return undefined;
   }
   return unique(types.map((type) => typeFor(type, schema, context, indent, depth))).join(" | ");
 }
 
-function typeFor(type: string, schema: Record<string, unknown>, context: TypeContext, indent: string, depth: number): string {
+function typeFor(
+  type: string,
+  schema: Record<string, unknown>,
+  context: TypeContext,
+  indent: string,
+  depth: number,
+): string {
   switch (type) {
     case "string":
       return "string";
@@ -95,7 +118,17 @@ function typeFor(type: string, schema: Record<string, unknown>, context: TypeCon
   }
 }
 
-const NUMBER_CONSTRAINTS = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "minItems", "maxItems"] as const;
+const NUMBER_CONSTRAINTS = [
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "multipleOf",
+  "minLength",
+  "maxLength",
+  "minItems",
+  "maxItems",
+] as const;
 
 /** What the type cannot say about a value, as JSDoc tags: bounds, lengths, pattern, format, default. */
 export function constraintTags(schema: Record<string, unknown>): [string, string][] {
@@ -112,14 +145,24 @@ export function constraintTags(schema: Record<string, unknown>): [string, string
 
 function objectType(schema: Record<string, unknown>, context: TypeContext, indent: string, depth: number): string {
   const properties = isObject(schema["properties"]) ? schema["properties"] : {};
-  const required = new Set(Array.isArray(schema["required"]) ? schema["required"].filter((r): r is string => typeof r === "string") : []);
+  const required = new Set(
+    Array.isArray(schema["required"]) ? schema["required"].filter((r): r is string => typeof r === "string") : [],
+  );
   const inner = `${indent}  `;
   const lines: string[] = [];
   for (const name of Object.keys(properties).sort()) {
     const property = properties[name];
-    const doc = isObject(property) ? jsDoc(typeof property["description"] === "string" ? [property["description"]] : [], inner, constraintTags(property)) : "";
+    const doc = isObject(property)
+      ? jsDoc(
+          typeof property["description"] === "string" ? [property["description"]] : [],
+          inner,
+          constraintTags(property),
+        )
+      : "";
     const key = IDENTIFIER.test(name) ? name : stringLiteral(name);
-    lines.push(`${doc}${inner}${key}${required.has(name) ? "" : "?"}: ${schemaToType(property, context, inner, depth + 1)};`);
+    lines.push(
+      `${doc}${inner}${key}${required.has(name) ? "" : "?"}: ${schemaToType(property, context, inner, depth + 1)};`,
+    );
   }
   const additional = schema["additionalProperties"];
   const hasPatterns = isObject(schema["patternProperties"]) && Object.keys(schema["patternProperties"]).length > 0;
@@ -135,7 +178,11 @@ function objectType(schema: Record<string, unknown>, context: TypeContext, inden
 }
 
 function arrayType(schema: Record<string, unknown>, context: TypeContext, indent: string, depth: number): string {
-  const prefix = Array.isArray(schema["prefixItems"]) ? schema["prefixItems"] : Array.isArray(schema["items"]) ? schema["items"] : undefined;
+  const prefix = Array.isArray(schema["prefixItems"])
+    ? schema["prefixItems"]
+    : Array.isArray(schema["items"])
+      ? schema["items"]
+      : undefined;
   if (prefix) {
     const rest = Array.isArray(schema["items"]) ? schema["additionalItems"] : schema["items"];
     const elements = prefix.map((item) => schemaToType(item, context, indent, depth + 1));

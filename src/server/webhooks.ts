@@ -33,10 +33,17 @@ export function sign(secret: string, timestamp: string, body: string | Buffer): 
 }
 
 /** Why a signed request is refused, or undefined when it is good. */
-export function verify(secret: string, timestamp: string | undefined, signature: string | undefined, body: string | Buffer, nowS = Date.now() / 1000): string | undefined {
+export function verify(
+  secret: string,
+  timestamp: string | undefined,
+  signature: string | undefined,
+  body: string | Buffer,
+  nowS = Date.now() / 1000,
+): string | undefined {
   if (!timestamp || !signature) return "missing x-charter-timestamp or x-charter-signature";
   const at = Number(timestamp);
-  if (!Number.isFinite(at) || Math.abs(nowS - at) > REPLAY_WINDOW_S) return `the timestamp is outside the ${REPLAY_WINDOW_S}-second window (a replay, or a clock far off)`;
+  if (!Number.isFinite(at) || Math.abs(nowS - at) > REPLAY_WINDOW_S)
+    return `the timestamp is outside the ${REPLAY_WINDOW_S}-second window (a replay, or a clock far off)`;
   const expected = Buffer.from(sign(secret, timestamp, body));
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return "the signature does not match";

@@ -35,7 +35,10 @@ export class CatalogRepository {
     await this.#db
       .insert(tenants)
       .values(tenant)
-      .onConflictDoUpdate({ target: tenants.id, set: { name: tenant.name, configHash: tenant.configHash, updatedAt: new Date() } });
+      .onConflictDoUpdate({
+        target: tenants.id,
+        set: { name: tenant.name, configHash: tenant.configHash, updatedAt: new Date() },
+      });
   }
 
   /** Makes sure a tenant row exists (for users and keys made before its first sync); never changes one. */
@@ -46,7 +49,12 @@ export class CatalogRepository {
   /** The integration's current snapshot, if it was ever synced. */
   async currentSnapshot(tenantId: string, integrationId: string): Promise<StoredSnapshot | undefined> {
     const rows = await this.#db
-      .select({ id: catalogSnapshots.id, hash: catalogSnapshots.hash, content: catalogSnapshots.content, createdAt: catalogSnapshots.createdAt })
+      .select({
+        id: catalogSnapshots.id,
+        hash: catalogSnapshots.hash,
+        content: catalogSnapshots.content,
+        createdAt: catalogSnapshots.createdAt,
+      })
       .from(integrations)
       .innerJoin(catalogSnapshots, eq(integrations.currentSnapshotId, catalogSnapshots.id))
       .where(and(eq(integrations.tenantId, tenantId), eq(integrations.id, integrationId)));
@@ -78,7 +86,10 @@ export class CatalogRepository {
       };
       if (record.outcome === "failed") {
         if (existing) {
-          await tx.update(integrations).set({ credentialState: record.credentialState, configured: true, updatedAt: new Date() }).where(key);
+          await tx
+            .update(integrations)
+            .set({ credentialState: record.credentialState, configured: true, updatedAt: new Date() })
+            .where(key);
         } else {
           await tx.insert(integrations).values({
             tenantId: record.tenantId,
@@ -100,7 +111,12 @@ export class CatalogRepository {
 
       await tx
         .insert(catalogSnapshots)
-        .values({ tenantId: record.tenantId, integrationId: record.integrationId, hash: record.hash, content: record.content })
+        .values({
+          tenantId: record.tenantId,
+          integrationId: record.integrationId,
+          hash: record.hash,
+          content: record.content,
+        })
         .onConflictDoNothing();
       const snapshot = (
         await tx
@@ -143,16 +159,26 @@ export class CatalogRepository {
 
   /** Marks integrations that are no longer in the tenant's file; their snapshots and history stay. */
   async markUnconfigured(tenantId: string, keep: readonly string[]): Promise<string[]> {
-    const rows = await this.#db.select({ id: integrations.id, configured: integrations.configured }).from(integrations).where(eq(integrations.tenantId, tenantId));
+    const rows = await this.#db
+      .select({ id: integrations.id, configured: integrations.configured })
+      .from(integrations)
+      .where(eq(integrations.tenantId, tenantId));
     const gone = rows.filter((row) => row.configured && !keep.includes(row.id)).map((row) => row.id);
     if (gone.length > 0) {
-      await this.#db.update(integrations).set({ configured: false, updatedAt: new Date() }).where(and(eq(integrations.tenantId, tenantId), inArray(integrations.id, gone)));
+      await this.#db
+        .update(integrations)
+        .set({ configured: false, updatedAt: new Date() })
+        .where(and(eq(integrations.tenantId, tenantId), inArray(integrations.id, gone)));
     }
     return gone;
   }
 
   async listIntegrations(tenantId: string) {
-    return this.#db.select().from(integrations).where(eq(integrations.tenantId, tenantId)).orderBy(asc(integrations.id));
+    return this.#db
+      .select()
+      .from(integrations)
+      .where(eq(integrations.tenantId, tenantId))
+      .orderBy(asc(integrations.id));
   }
 
   async countSnapshots(tenantId: string, integrationId?: string): Promise<number> {
@@ -164,6 +190,11 @@ export class CatalogRepository {
   }
 
   async recentSyncs(tenantId: string, limit = 50) {
-    return this.#db.select().from(integrationSyncs).where(eq(integrationSyncs.tenantId, tenantId)).orderBy(desc(integrationSyncs.finishedAt)).limit(limit);
+    return this.#db
+      .select()
+      .from(integrationSyncs)
+      .where(eq(integrationSyncs.tenantId, tenantId))
+      .orderBy(desc(integrationSyncs.finishedAt))
+      .limit(limit);
   }
 }

@@ -34,14 +34,18 @@ export function lockDataDir(dataDir: string): DataDirLock {
         rmSync(file, { force: true }); // left behind by a process that died
         continue;
       }
-      const who = holder === undefined ? "another process" : `process ${holder.pid} on ${holder.host} (since ${holder.since})`;
+      const who =
+        holder === undefined ? "another process" : `process ${holder.pid} on ${holder.host} (since ${holder.since})`;
       throw new StoreError(
         "DATA_DIR_LOCKED",
         `the data folder ${dataDir} is in use by ${who}. Stop that Charter process, or set CHARTER_DATA_DIR to another folder.`,
       );
     }
   }
-  throw new StoreError("DATA_DIR_LOCKED", `could not lock the data folder ${dataDir}; remove ${file} if no Charter process is running`);
+  throw new StoreError(
+    "DATA_DIR_LOCKED",
+    `could not lock the data folder ${dataDir}; remove ${file} if no Charter process is running`,
+  );
 }
 
 function readHolder(file: string): { pid: number; host: string; since: string } | undefined {

@@ -55,9 +55,13 @@ function wrap(client: PGlite, location: string, release: () => void): Database &
       try {
         await migrate(pgliteDb, { migrationsFolder: MIGRATIONS_FOLDER });
       } catch (error) {
-        throw new StoreError("MIGRATION_FAILED", `migrating the embedded database in ${location} failed: ${(error as Error).message}`, {
-          cause: error,
-        });
+        throw new StoreError(
+          "MIGRATION_FAILED",
+          `migrating the embedded database in ${location} failed: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        );
       }
     },
     async close() {

@@ -21,7 +21,10 @@ export class IdentityRepository {
 
   /** The user with this handle, created when new. */
   async ensureUser(handle: string, displayName?: string): Promise<UserRow> {
-    await this.#db.insert(users).values({ handle, displayName: displayName ?? null }).onConflictDoNothing();
+    await this.#db
+      .insert(users)
+      .values({ handle, displayName: displayName ?? null })
+      .onConflictDoNothing();
     const row = (await this.#db.select().from(users).where(eq(users.handle, handle)))[0];
     if (!row) throw new Error(`user ${handle} was not stored`);
     return row;
@@ -44,8 +47,14 @@ export class IdentityRepository {
   async controllers(tenantId: string, userId: string): Promise<Set<string>> {
     const found = new Set<string>();
     for (let next = [userId]; next.length > 0; ) {
-      const granted = await this.#db.selectDistinct({ by: tenantRoles.grantedBy }).from(tenantRoles).where(and(eq(tenantRoles.tenantId, tenantId), inArray(tenantRoles.userId, next)));
-      const minted = await this.#db.selectDistinct({ by: apiKeys.createdBy }).from(apiKeys).where(and(eq(apiKeys.tenantId, tenantId), inArray(apiKeys.userId, next)));
+      const granted = await this.#db
+        .selectDistinct({ by: tenantRoles.grantedBy })
+        .from(tenantRoles)
+        .where(and(eq(tenantRoles.tenantId, tenantId), inArray(tenantRoles.userId, next)));
+      const minted = await this.#db
+        .selectDistinct({ by: apiKeys.createdBy })
+        .from(apiKeys)
+        .where(and(eq(apiKeys.tenantId, tenantId), inArray(apiKeys.userId, next)));
       next = [];
       for (const { by } of [...granted, ...minted]) {
         if (by !== null && !found.has(by)) {
@@ -58,14 +67,24 @@ export class IdentityRepository {
   }
 
   async roles(tenantId: string, userId: string): Promise<Set<Role>> {
-    const rows = await this.#db.select({ role: tenantRoles.role }).from(tenantRoles).where(and(eq(tenantRoles.tenantId, tenantId), eq(tenantRoles.userId, userId)));
+    const rows = await this.#db
+      .select({ role: tenantRoles.role })
+      .from(tenantRoles)
+      .where(and(eq(tenantRoles.tenantId, tenantId), eq(tenantRoles.userId, userId)));
     return new Set(rows.map((row) => row.role));
   }
 
   /** Makes a key for a user in a tenant; the returned key is the only copy. */
-  async createKey(tenantId: string, userId: string, by: string | null = null, mintedWith: string | null = null): Promise<string> {
+  async createKey(
+    tenantId: string,
+    userId: string,
+    by: string | null = null,
+    mintedWith: string | null = null,
+  ): Promise<string> {
     const key = `chk_${randomBytes(24).toString("base64url")}`;
-    await this.#db.insert(apiKeys).values({ prefix: key.slice(0, 12), hash: hashKey(key), userId, tenantId, createdBy: by, mintedWith });
+    await this.#db
+      .insert(apiKeys)
+      .values({ prefix: key.slice(0, 12), hash: hashKey(key), userId, tenantId, createdBy: by, mintedWith });
     return key;
   }
 
@@ -78,7 +97,10 @@ export class IdentityRepository {
     const holders = new Set<string>();
     const seen = new Set<string>();
     const columns = { userId: apiKeys.userId, createdBy: apiKeys.createdBy, mintedWith: apiKeys.mintedWith };
-    let keys = await this.#db.select(columns).from(apiKeys).where(and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)));
+    let keys = await this.#db
+      .select(columns)
+      .from(apiKeys)
+      .where(and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)));
     while (keys.length > 0) {
       const parents: string[] = [];
       for (const key of keys) {
@@ -89,17 +111,31 @@ export class IdentityRepository {
           parents.push(key.mintedWith);
         }
       }
-      keys = parents.length === 0 ? [] : await this.#db.select(columns).from(apiKeys).where(inArray(apiKeys.prefix, parents));
+      keys =
+        parents.length === 0
+          ? []
+          : await this.#db.select(columns).from(apiKeys).where(inArray(apiKeys.prefix, parents));
     }
     if (holders.size === 0) return [];
-    const rows = await this.#db.select({ handle: users.handle }).from(users).where(inArray(users.id, [...holders]));
+    const rows = await this.#db
+      .select({ handle: users.handle })
+      .from(users)
+      .where(inArray(users.id, [...holders]));
     return rows.map((row) => row.handle).sort();
   }
 
   /** Revokes a key by its visible prefix (only within `tenantId` when given); later requests with it are refused. */
   async revokeKey(prefix: string, tenantId?: string): Promise<boolean> {
-    const conditions = [eq(apiKeys.prefix, prefix), isNull(apiKeys.revokedAt), ...(tenantId ? [eq(apiKeys.tenantId, tenantId)] : [])];
-    const rows = await this.#db.update(apiKeys).set({ revokedAt: new Date() }).where(and(...conditions)).returning({ id: apiKeys.id });
+    const conditions = [
+      eq(apiKeys.prefix, prefix),
+      isNull(apiKeys.revokedAt),
+      ...(tenantId ? [eq(apiKeys.tenantId, tenantId)] : []),
+    ];
+    const rows = await this.#db
+      .update(apiKeys)
+      .set({ revokedAt: new Date() })
+      .where(and(...conditions))
+      .returning({ id: apiKeys.id });
     return rows.length > 0;
   }
 

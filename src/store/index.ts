@@ -12,6 +12,14 @@ export type { BundleRow, FinishedCall, JournalRow, RunRow, RunStatus } from "./r
 export { IdentityRepository, ROLES } from "./identity-repository.ts";
 export type { Role, UserRow } from "./identity-repository.ts";
 export { VersionRepository } from "./version-repository.ts";
-export type { ApprovalRow, AuditEntry, AuditRow, NewVersion, VersionGateState, VersionRow, VersionStatus } from "./version-repository.ts";
+export type {
+  ApprovalRow,
+  AuditEntry,
+  AuditRow,
+  NewVersion,
+  VersionGateState,
+  VersionRow,
+  VersionStatus,
+} from "./version-repository.ts";
 export { PlanningRepository } from "./planning-repository.ts";
 export type { NewPlanningSession, PlanningSessionRow, PlanningStatus } from "./planning-repository.ts";

@@ -24,7 +24,12 @@ export class PlanningRepository {
 
   async byId(tenantId: string, id: string): Promise<PlanningSessionRow | undefined> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-    return (await this.#db.select().from(planningSessions).where(and(eq(planningSessions.tenantId, tenantId), eq(planningSessions.id, id))))[0];
+    return (
+      await this.#db
+        .select()
+        .from(planningSessions)
+        .where(and(eq(planningSessions.tenantId, tenantId), eq(planningSessions.id, id)))
+    )[0];
   }
 
   /** The author's most recent session in the tenant that waits for an answer (a question or a refusal). */
@@ -32,7 +37,13 @@ export class PlanningRepository {
     const rows = await this.#db
       .select()
       .from(planningSessions)
-      .where(and(eq(planningSessions.tenantId, tenantId), eq(planningSessions.authorId, authorId), inArray(planningSessions.status, ["needs-input", "refused"])))
+      .where(
+        and(
+          eq(planningSessions.tenantId, tenantId),
+          eq(planningSessions.authorId, authorId),
+          inArray(planningSessions.status, ["needs-input", "refused"]),
+        ),
+      )
       .orderBy(desc(planningSessions.updatedAt))
       .limit(1);
     return rows[0];
@@ -42,7 +53,23 @@ export class PlanningRepository {
    * Moves a session on from the revision it was read at; the moved row, or undefined when another
    * request moved it first, so two answers to the same question cannot both continue it.
    */
-  async advance(session: PlanningSessionRow, change: Partial<Pick<PlanningSessionRow, "status" | "answers" | "question" | "conversation" | "transcript" | "usage" | "versionId" | "planner" | "workspace">>): Promise<PlanningSessionRow | undefined> {
+  async advance(
+    session: PlanningSessionRow,
+    change: Partial<
+      Pick<
+        PlanningSessionRow,
+        | "status"
+        | "answers"
+        | "question"
+        | "conversation"
+        | "transcript"
+        | "usage"
+        | "versionId"
+        | "planner"
+        | "workspace"
+      >
+    >,
+  ): Promise<PlanningSessionRow | undefined> {
     const rows = await this.#db
       .update(planningSessions)
       .set({ ...change, revision: session.revision + 1, updatedAt: new Date() })

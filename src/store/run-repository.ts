@@ -11,7 +11,20 @@ export type BundleRow = typeof bundles.$inferSelect;
 export type RunRow = typeof runs.$inferSelect;
 export type JournalRow = typeof journalEntries.$inferSelect;
 export type RunStatus = RunRow["status"];
-export type FinishedCall = { runId: string; seq: number; integration: string; tool: string; args: unknown; argsHash: string; attempt: number; source: string; startedAt: Date; status: "succeeded" | "failed"; outcome: unknown; finishedAt: Date };
+export type FinishedCall = {
+  runId: string;
+  seq: number;
+  integration: string;
+  tool: string;
+  args: unknown;
+  argsHash: string;
+  attempt: number;
+  source: string;
+  startedAt: Date;
+  status: "succeeded" | "failed";
+  outcome: unknown;
+  finishedAt: Date;
+};
 
 export class RunRepository {
   readonly #db: Db;
@@ -28,18 +41,36 @@ export class RunRepository {
    * process), so the table holds about one replay window of deliveries; a row kept a little longer
    * changes nothing, since a delivery that old is refused by its timestamp before it is claimed.
    */
-  async claimDelivery(delivery: { tenantId: string; workflow: string; signature: string }, now: Date, keepMs: number): Promise<boolean> {
+  async claimDelivery(
+    delivery: { tenantId: string; workflow: string; signature: string },
+    now: Date,
+    keepMs: number,
+  ): Promise<boolean> {
     if (now.getTime() - this.#prunedAt >= Math.min(60_000, keepMs / 2)) {
       this.#prunedAt = now.getTime();
-      await this.#db.delete(webhookDeliveries).where(lt(webhookDeliveries.receivedAt, new Date(now.getTime() - keepMs)));
+      await this.#db
+        .delete(webhookDeliveries)
+        .where(lt(webhookDeliveries.receivedAt, new Date(now.getTime() - keepMs)));
     }
-    const claimed = await this.#db.insert(webhookDeliveries).values({ ...delivery, receivedAt: now }).onConflictDoNothing().returning({ signature: webhookDeliveries.signature });
+    const claimed = await this.#db
+      .insert(webhookDeliveries)
+      .values({ ...delivery, receivedAt: now })
+      .onConflictDoNothing()
+      .returning({ signature: webhookDeliveries.signature });
     return claimed.length === 1;
   }
 
   /** Gives a claimed delivery back when its run could not be started, so the sender's retry is not taken for a repeat. */
   async releaseDelivery(delivery: { tenantId: string; workflow: string; signature: string }): Promise<void> {
-    await this.#db.delete(webhookDeliveries).where(and(eq(webhookDeliveries.tenantId, delivery.tenantId), eq(webhookDeliveries.workflow, delivery.workflow), eq(webhookDeliveries.signature, delivery.signature)));
+    await this.#db
+      .delete(webhookDeliveries)
+      .where(
+        and(
+          eq(webhookDeliveries.tenantId, delivery.tenantId),
+          eq(webhookDeliveries.workflow, delivery.workflow),
+          eq(webhookDeliveries.signature, delivery.signature),
+        ),
+      );
   }
 
   async saveBundle(bundle: typeof bundles.$inferInsert): Promise<void> {
@@ -72,17 +103,31 @@ export class RunRepository {
   }
 
   /** A tenant's runs, newest first, optionally of one workflow or in one status. */
-  async list(filter: { tenantId: string; workflow?: string | undefined; status?: RunStatus | undefined; limit?: number }): Promise<Omit<RunRow, "logs">[]> {
+  async list(filter: {
+    tenantId: string;
+    workflow?: string | undefined;
+    status?: RunStatus | undefined;
+    limit?: number;
+  }): Promise<Omit<RunRow, "logs">[]> {
     const conditions = [eq(runs.tenantId, filter.tenantId)];
     if (filter.workflow) conditions.push(eq(runs.workflow, filter.workflow));
     if (filter.status) conditions.push(eq(runs.status, filter.status));
     const { logs: _logs, ...columns } = getTableColumns(runs);
-    return this.#db.select(columns).from(runs).where(and(...conditions)).orderBy(desc(runs.createdAt)).limit(Math.min(filter.limit ?? 50, 500));
+    return this.#db
+      .select(columns)
+      .from(runs)
+      .where(and(...conditions))
+      .orderBy(desc(runs.createdAt))
+      .limit(Math.min(filter.limit ?? 50, 500));
   }
 
   /** Asks a running run to stop at its next tool call; false when it is not running. */
   async requestCancel(id: string): Promise<boolean> {
-    const rows = await this.#db.update(runs).set({ cancelRequestedAt: new Date() }).where(and(eq(runs.id, id), eq(runs.status, "running"))).returning({ id: runs.id });
+    const rows = await this.#db
+      .update(runs)
+      .set({ cancelRequestedAt: new Date() })
+      .where(and(eq(runs.id, id), eq(runs.status, "running")))
+      .returning({ id: runs.id });
     return rows.length > 0;
   }
 
@@ -92,13 +137,20 @@ export class RunRepository {
    * whether a cancel has been requested.
    */
   async renewLease(id: string, attempt: number, until: Date): Promise<{ held: boolean; cancelRequested: boolean }> {
-    const rows = await this.#db.update(runs).set({ leaseUntil: until }).where(and(eq(runs.id, id), eq(runs.status, "running"), eq(runs.attempts, attempt))).returning({ cancel: runs.cancelRequestedAt });
+    const rows = await this.#db
+      .update(runs)
+      .set({ leaseUntil: until })
+      .where(and(eq(runs.id, id), eq(runs.status, "running"), eq(runs.attempts, attempt)))
+      .returning({ cancel: runs.cancelRequestedAt });
     return { held: rows.length > 0, cancelRequested: rows[0]?.cancel != null };
   }
 
   /** Gives up this process's hold on a running run (it stopped at a call boundary), so another process may resume it now. */
   async releaseLease(id: string, attempt: number): Promise<void> {
-    await this.#db.update(runs).set({ leaseUntil: new Date(0) }).where(and(eq(runs.id, id), eq(runs.status, "running"), eq(runs.attempts, attempt)));
+    await this.#db
+      .update(runs)
+      .set({ leaseUntil: new Date(0) })
+      .where(and(eq(runs.id, id), eq(runs.status, "running"), eq(runs.attempts, attempt)));
   }
 
   /** Running runs whose lease ran out before `now`: no process is on them (the longest-lost first). */
@@ -122,7 +174,11 @@ export class RunRepository {
   }
 
   async journal(runId: string): Promise<JournalRow[]> {
-    return this.#db.select().from(journalEntries).where(eq(journalEntries.runId, runId)).orderBy(asc(journalEntries.seq));
+    return this.#db
+      .select()
+      .from(journalEntries)
+      .where(eq(journalEntries.runId, runId))
+      .orderBy(asc(journalEntries.seq));
   }
 
   /**
@@ -133,7 +189,17 @@ export class RunRepository {
    * to be written (safe to repeat), written in the same statement.
    */
   async beginCall(
-    entry: { runId: string; seq: number; integration: string; tool: string; args: unknown; argsHash: string; attempt: number; source: string; startedAt: Date },
+    entry: {
+      runId: string;
+      seq: number;
+      integration: string;
+      tool: string;
+      args: unknown;
+      argsHash: string;
+      attempt: number;
+      source: string;
+      startedAt: Date;
+    },
     holder: number,
     finished: FinishedCall[] = [],
   ): Promise<boolean> {
@@ -146,7 +212,13 @@ export class RunRepository {
         .where(and(eq(runs.id, entry.runId), eq(runs.status, "running"), eq(runs.attempts, holder)))
         .for("update"),
     );
-    const ctes = finished.length > 0 ? [held, this.#db.$with("journal_written").as(this.#upsertCalls(finished).returning({ seq: journalEntries.seq }))] : [held];
+    const ctes =
+      finished.length > 0
+        ? [
+            held,
+            this.#db.$with("journal_written").as(this.#upsertCalls(finished).returning({ seq: journalEntries.seq })),
+          ]
+        : [held];
     const begun = await this.#db
       .with(...ctes)
       .insert(journalEntries)
@@ -186,16 +258,35 @@ export class RunRepository {
       .values(entries)
       .onConflictDoUpdate({
         target: [journalEntries.runId, journalEntries.seq],
-        set: { status: sql`excluded.status`, outcome: sql`excluded.outcome`, attempt: sql`excluded.attempt`, startedAt: sql`excluded.started_at`, finishedAt: sql`excluded.finished_at`, source: sql`excluded.source` },
+        set: {
+          status: sql`excluded.status`,
+          outcome: sql`excluded.outcome`,
+          attempt: sql`excluded.attempt`,
+          startedAt: sql`excluded.started_at`,
+          finishedAt: sql`excluded.finished_at`,
+          source: sql`excluded.source`,
+        },
       });
   }
 
-  async finishCall(runId: string, seq: number, result: { status: "succeeded" | "failed"; outcome: unknown; finishedAt: Date }): Promise<void> {
-    await this.#db.update(journalEntries).set(result).where(and(eq(journalEntries.runId, runId), eq(journalEntries.seq, seq)));
+  async finishCall(
+    runId: string,
+    seq: number,
+    result: { status: "succeeded" | "failed"; outcome: unknown; finishedAt: Date },
+  ): Promise<void> {
+    await this.#db
+      .update(journalEntries)
+      .set(result)
+      .where(and(eq(journalEntries.runId, runId), eq(journalEntries.seq, seq)));
   }
 
   async state(tenantId: string, workflow: string): Promise<Record<string, unknown>> {
-    const row = (await this.#db.select().from(workflowState).where(and(eq(workflowState.tenantId, tenantId), eq(workflowState.workflow, workflow))))[0];
+    const row = (
+      await this.#db
+        .select()
+        .from(workflowState)
+        .where(and(eq(workflowState.tenantId, tenantId), eq(workflowState.workflow, workflow)))
+    )[0];
     return (row?.state as Record<string, unknown> | undefined) ?? {};
   }
 
@@ -205,14 +296,20 @@ export class RunRepository {
    */
   async complete(
     run: { id: string; tenantId: string; workflow: string; attempts: number },
-    result: { status: Exclude<RunStatus, "running">; output: unknown; error: unknown; logs: unknown; state: Record<string, unknown> | null; finishedAt: Date; calls?: FinishedCall[] },
+    result: {
+      status: Exclude<RunStatus, "running">;
+      output: unknown;
+      error: unknown;
+      logs: unknown;
+      state: Record<string, unknown> | null;
+      finishedAt: Date;
+      calls?: FinishedCall[];
+    },
   ): Promise<void> {
     const calls = result.calls ?? [];
     const ctes = [];
     if (calls.length > 0) {
-      ctes.push(
-        this.#db.$with("journal_written").as(this.#upsertCalls(calls).returning({ seq: journalEntries.seq })),
-      );
+      ctes.push(this.#db.$with("journal_written").as(this.#upsertCalls(calls).returning({ seq: journalEntries.seq })));
     }
     if (result.status === "succeeded" && result.state) {
       ctes.push(
@@ -220,7 +317,10 @@ export class RunRepository {
           this.#db
             .insert(workflowState)
             .values({ tenantId: run.tenantId, workflow: run.workflow, state: result.state, updatedByRun: run.id })
-            .onConflictDoUpdate({ target: [workflowState.tenantId, workflowState.workflow], set: { state: result.state, updatedByRun: run.id, updatedAt: new Date() } })
+            .onConflictDoUpdate({
+              target: [workflowState.tenantId, workflowState.workflow],
+              set: { state: result.state, updatedByRun: run.id, updatedAt: new Date() },
+            })
             .returning({ workflow: workflowState.workflow }),
         ),
       );
@@ -228,7 +328,14 @@ export class RunRepository {
     await this.#db
       .with(...ctes)
       .update(runs)
-      .set({ status: result.status, output: result.output, error: result.error, logs: result.logs, finishedAt: result.finishedAt, leaseUntil: null })
+      .set({
+        status: result.status,
+        output: result.output,
+        error: result.error,
+        logs: result.logs,
+        finishedAt: result.finishedAt,
+        leaseUntil: null,
+      })
       .where(and(eq(runs.id, run.id), eq(runs.status, "running"), eq(runs.attempts, run.attempts)));
   }
 }

@@ -4,7 +4,18 @@
  * Runs keep their journal (one row per tool call) and the bundle they ran; later issues add versions and approvals.
  */
 import { sql } from "drizzle-orm";
-import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 
@@ -26,8 +37,12 @@ export const users = pgTable("users", {
 export const tenantRoles = pgTable(
   "tenant_roles",
   {
-    tenantId: text("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
-    userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     role: text("role", { enum: ["author", "reviewer", "operator", "admin"] }).notNull(),
     /** Who granted it over the API; null when granted on the server itself (charter users add). */
     grantedBy: uuid("granted_by"),
@@ -42,8 +57,12 @@ export const apiKeys = pgTable("api_keys", {
   prefix: text("prefix").notNull().unique(),
   /** sha256 of the whole key; the key itself is shown once and never stored. */
   hash: text("hash").notNull().unique(),
-  userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
-  tenantId: text("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
+  userId: uuid("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  tenantId: text("tenant_id")
+    .notNull()
+    .references(() => tenants.id, { onDelete: "cascade" }),
   /** Who minted it over the API; null when made on the server itself (charter keys create). */
   createdBy: uuid("created_by"),
   /** The prefix of the key whose request minted it (whoever held that key could have): null on the server. */
@@ -57,7 +76,9 @@ export const catalogSnapshots = pgTable(
   "catalog_snapshots",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
     integrationId: text("integration_id").notNull(),
     hash: text("hash").notNull(),
     content: jsonb("content").notNull(),
@@ -69,7 +90,9 @@ export const catalogSnapshots = pgTable(
 export const integrations = pgTable(
   "integrations",
   {
-    tenantId: text("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
     id: text("id").notNull(),
     transport: text("transport", { enum: ["stdio", "http"] }).notNull(),
     /** Hash of the integration's configuration (references only, never secret values). */
@@ -88,7 +111,9 @@ export const integrationSyncs = pgTable(
   "integration_syncs",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
     integrationId: text("integration_id").notNull(),
     status: text("status", { enum: ["unchanged", "changed", "new", "failed"] }).notNull(),
     snapshotId: uuid("snapshot_id").references(() => catalogSnapshots.id),
@@ -111,7 +136,9 @@ export const integrationSyncs = pgTable(
  */
 export const bundles = pgTable("bundles", {
   hash: text("hash").primaryKey(),
-  tenantId: text("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
+  tenantId: text("tenant_id")
+    .notNull()
+    .references(() => tenants.id, { onDelete: "cascade" }),
   workflow: text("workflow").notNull(),
   code: text("code").notNull(),
   sourceMap: text("source_map").notNull(),
@@ -130,9 +157,13 @@ export const runs = pgTable(
   "runs",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
     workflow: text("workflow").notNull(),
-    bundleHash: text("bundle_hash").notNull().references(() => bundles.hash),
+    bundleHash: text("bundle_hash")
+      .notNull()
+      .references(() => bundles.hash),
     /** The approved version this run belongs to, and its number (what `ctx.run.version` says); null for runs of no version. */
     versionId: uuid("version_id"),
     versionNumber: integer("version_number"),
@@ -158,14 +189,20 @@ export const runs = pgTable(
     finishedAt: timestamp("finished_at", { withTimezone: true }),
     createdAt: createdAt(),
   },
-  (t) => [index("runs_by_workflow").on(t.tenantId, t.workflow, t.createdAt), index("runs_by_status").on(t.status, t.leaseUntil), index("runs_by_job").on(t.jobId)],
+  (t) => [
+    index("runs_by_workflow").on(t.tenantId, t.workflow, t.createdAt),
+    index("runs_by_status").on(t.status, t.leaseUntil),
+    index("runs_by_job").on(t.jobId),
+  ],
 );
 
 /** One row per tool call of a run, written before the call ("started") and completed after it. */
 export const journalEntries = pgTable(
   "journal_entries",
   {
-    runId: uuid("run_id").notNull().references(() => runs.id, { onDelete: "cascade" }),
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
     seq: integer("seq").notNull(),
     integration: text("integration").notNull(),
     tool: text("tool").notNull(),
@@ -186,7 +223,9 @@ export const journalEntries = pgTable(
 export const workflowState = pgTable(
   "workflow_state",
   {
-    tenantId: text("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
     workflow: text("workflow").notNull(),
     state: jsonb("state").notNull(),
     updatedByRun: uuid("updated_by_run"),
@@ -203,21 +242,36 @@ export const workflowState = pgTable(
 export const webhookDeliveries = pgTable(
   "webhook_deliveries",
   {
-    tenantId: text("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
     workflow: text("workflow").notNull(),
     signature: text("signature").notNull(),
     receivedAt: timestamp("received_at", { withTimezone: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.workflow, t.signature] }), index("webhook_deliveries_by_time").on(t.receivedAt)],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.workflow, t.signature] }),
+    index("webhook_deliveries_by_time").on(t.receivedAt),
+  ],
 );
 
-export const VERSION_STATUSES = ["checks-failed", "checks-passed", "in-review", "approved", "superseded", "rejected", "drifted"] as const;
+export const VERSION_STATUSES = [
+  "checks-failed",
+  "checks-passed",
+  "in-review",
+  "approved",
+  "superseded",
+  "rejected",
+  "drifted",
+] as const;
 
 /** A workflow of a tenant: its versions are numbered from 1; at most one is active. */
 export const workflows = pgTable(
   "workflows",
   {
-    tenantId: text("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
     activeVersionId: uuid("active_version_id"),
     createdAt: createdAt(),
@@ -234,7 +288,9 @@ export const versions = pgTable(
   "versions",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
     workflow: text("workflow").notNull(),
     number: integer("number").notNull(),
     source: text("source").notNull(),
@@ -251,7 +307,9 @@ export const versions = pgTable(
     catalogHash: text("catalog_hash").notNull(),
     sdkHash: text("sdk_hash").notNull(),
     parentVersionId: uuid("parent_version_id"),
-    authorId: uuid("author_id").notNull().references(() => users.id),
+    authorId: uuid("author_id")
+      .notNull()
+      .references(() => users.id),
     /** { request, transcript } when a planner made it. */
     origin: jsonb("origin"),
     status: text("status", { enum: VERSION_STATUSES }).notNull(),
@@ -261,7 +319,10 @@ export const versions = pgTable(
     drift: jsonb("drift"),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("versions_number").on(t.tenantId, t.workflow, t.number), index("versions_by_status").on(t.tenantId, t.status)],
+  (t) => [
+    uniqueIndex("versions_number").on(t.tenantId, t.workflow, t.number),
+    index("versions_by_status").on(t.tenantId, t.status),
+  ],
 );
 
 /** A reviewer's decision on a version, naming the exact hashes decided on. One per user and version. */
@@ -269,8 +330,12 @@ export const approvals = pgTable(
   "approvals",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    versionId: uuid("version_id").notNull().references(() => versions.id, { onDelete: "cascade" }),
-    userId: uuid("user_id").notNull().references(() => users.id),
+    versionId: uuid("version_id")
+      .notNull()
+      .references(() => versions.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id),
     decision: text("decision", { enum: ["approve", "reject"] }).notNull(),
     comment: text("comment").notNull(),
     /** { source, bundle, catalog, sdk } */
@@ -307,8 +372,12 @@ export const planningSessions = pgTable(
   "planning_sessions",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
-    authorId: uuid("author_id").notNull().references(() => users.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    authorId: uuid("author_id")
+      .notNull()
+      .references(() => users.id),
     request: text("request").notNull(),
     /** The answers given so far, oldest first. */
     answers: jsonb("answers").notNull(),

@@ -43,7 +43,9 @@ export async function openServerDatabase(url: string, options: { max?: number } 
         await single`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
         await migrate(drizzle(single, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
       } catch (error) {
-        throw new StoreError("MIGRATION_FAILED", `migrating ${location} failed: ${(error as Error).message}`, { cause: error });
+        throw new StoreError("MIGRATION_FAILED", `migrating ${location} failed: ${(error as Error).message}`, {
+          cause: error,
+        });
       } finally {
         await single.end({ timeout: 5 }).catch(() => {}); // ending the session releases the lock
       }

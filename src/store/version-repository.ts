@@ -12,7 +12,14 @@ export type VersionGateState = Pick<VersionRow, "id" | "tenantId" | "workflow" |
 export type VersionStatus = VersionRow["status"];
 export type ApprovalRow = typeof approvals.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
-export type AuditEntry = { tenantId: string; actorId: string | null; action: string; workflow?: string | null; versionId?: string | null; detail?: unknown };
+export type AuditEntry = {
+  tenantId: string;
+  actorId: string | null;
+  action: string;
+  workflow?: string | null;
+  versionId?: string | null;
+  detail?: unknown;
+};
 export type NewVersion = Omit<typeof versions.$inferInsert, "id" | "number" | "createdAt">;
 
 export class VersionRepository {
@@ -26,9 +33,19 @@ export class VersionRepository {
     return this.#db.transaction(async (tx) => {
       await tx.insert(workflows).values({ tenantId: version.tenantId, name: version.workflow }).onConflictDoNothing();
       // Lock the workflow row so concurrent creates get distinct numbers.
-      await tx.execute(sql`select 1 from ${workflows} where ${workflows.tenantId} = ${version.tenantId} and ${workflows.name} = ${version.workflow} for update`);
-      const last = await tx.select({ number: versions.number }).from(versions).where(and(eq(versions.tenantId, version.tenantId), eq(versions.workflow, version.workflow))).orderBy(desc(versions.number)).limit(1);
-      const rows = await tx.insert(versions).values({ ...version, number: (last[0]?.number ?? 0) + 1 }).returning();
+      await tx.execute(
+        sql`select 1 from ${workflows} where ${workflows.tenantId} = ${version.tenantId} and ${workflows.name} = ${version.workflow} for update`,
+      );
+      const last = await tx
+        .select({ number: versions.number })
+        .from(versions)
+        .where(and(eq(versions.tenantId, version.tenantId), eq(versions.workflow, version.workflow)))
+        .orderBy(desc(versions.number))
+        .limit(1);
+      const rows = await tx
+        .insert(versions)
+        .values({ ...version, number: (last[0]?.number ?? 0) + 1 })
+        .returning();
       const row = rows[0];
       if (!row) throw new Error("insert returned no version");
       await tx.insert(auditLog).values({ ...audit, versionId: row.id });
@@ -44,15 +61,35 @@ export class VersionRepository {
   /** What the run gate reads of a version at every run (its status and drift), without its source, gates or plan. */
   async gateState(id: string): Promise<VersionGateState | undefined> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-    return (await this.#db.select({ id: versions.id, tenantId: versions.tenantId, workflow: versions.workflow, number: versions.number, status: versions.status, drift: versions.drift }).from(versions).where(eq(versions.id, id)))[0];
+    return (
+      await this.#db
+        .select({
+          id: versions.id,
+          tenantId: versions.tenantId,
+          workflow: versions.workflow,
+          number: versions.number,
+          status: versions.status,
+          drift: versions.drift,
+        })
+        .from(versions)
+        .where(eq(versions.id, id))
+    )[0];
   }
 
   async byNumber(tenantId: string, workflow: string, number: number): Promise<VersionRow | undefined> {
-    return (await this.#db.select().from(versions).where(and(eq(versions.tenantId, tenantId), eq(versions.workflow, workflow), eq(versions.number, number))))[0];
+    return (
+      await this.#db
+        .select()
+        .from(versions)
+        .where(and(eq(versions.tenantId, tenantId), eq(versions.workflow, workflow), eq(versions.number, number)))
+    )[0];
   }
 
   async list(tenantId: string, workflow?: string): Promise<VersionRow[]> {
-    const where = workflow === undefined ? eq(versions.tenantId, tenantId) : and(eq(versions.tenantId, tenantId), eq(versions.workflow, workflow));
+    const where =
+      workflow === undefined
+        ? eq(versions.tenantId, tenantId)
+        : and(eq(versions.tenantId, tenantId), eq(versions.workflow, workflow));
     return this.#db.select().from(versions).where(where).orderBy(versions.workflow, versions.number);
   }
 
@@ -63,11 +100,17 @@ export class VersionRepository {
 
   /** The tenant's versions that drifted: still their workflow's active version, refused until the catalog fits again. */
   async driftedVersions(tenantId: string): Promise<VersionRow[]> {
-    return this.#db.select().from(versions).where(and(eq(versions.tenantId, tenantId), eq(versions.status, "drifted")));
+    return this.#db
+      .select()
+      .from(versions)
+      .where(and(eq(versions.tenantId, tenantId), eq(versions.status, "drifted")));
   }
 
   async activeVersions(tenantId: string): Promise<VersionRow[]> {
-    return this.#db.select().from(versions).where(and(eq(versions.tenantId, tenantId), eq(versions.status, "approved")));
+    return this.#db
+      .select()
+      .from(versions)
+      .where(and(eq(versions.tenantId, tenantId), eq(versions.status, "approved")));
   }
 
   async activeVersion(tenantId: string, workflow: string): Promise<VersionRow | undefined> {
@@ -121,9 +164,15 @@ export class VersionRepository {
           .for("update");
         const previous = current[0]?.id;
         if (previous && previous !== step.version.id) {
-          await tx.update(versions).set({ status: "superseded" }).where(and(eq(versions.id, previous), inArray(versions.status, ["approved", "drifted"])));
+          await tx
+            .update(versions)
+            .set({ status: "superseded" })
+            .where(and(eq(versions.id, previous), inArray(versions.status, ["approved", "drifted"])));
         }
-        await tx.update(workflows).set({ activeVersionId: step.version.id }).where(and(eq(workflows.tenantId, step.version.tenantId), eq(workflows.name, step.version.workflow)));
+        await tx
+          .update(workflows)
+          .set({ activeVersionId: step.version.id })
+          .where(and(eq(workflows.tenantId, step.version.tenantId), eq(workflows.name, step.version.workflow)));
       }
       await tx.insert(auditLog).values(step.audit);
       return true;
@@ -131,12 +180,24 @@ export class VersionRepository {
   }
 
   /** Records an approval that does not yet activate the version (the first of two required). */
-  async addApproval(version: VersionRow, decision: { userId: string; comment: string; hashes: unknown }, audit: AuditEntry): Promise<boolean> {
+  async addApproval(
+    version: VersionRow,
+    decision: { userId: string; comment: string; hashes: unknown },
+    audit: AuditEntry,
+  ): Promise<boolean> {
     return this.#db.transaction(async (tx) => {
-      const still = await tx.select({ status: versions.status }).from(versions).where(eq(versions.id, version.id)).for("update");
+      const still = await tx
+        .select({ status: versions.status })
+        .from(versions)
+        .where(eq(versions.id, version.id))
+        .for("update");
       if (still[0]?.status !== "in-review") return false;
       // One decision per reviewer: a concurrent second one from the same reviewer inserts nothing.
-      const added = await tx.insert(approvals).values({ versionId: version.id, decision: "approve", ...decision }).onConflictDoNothing().returning({ id: approvals.id });
+      const added = await tx
+        .insert(approvals)
+        .values({ versionId: version.id, decision: "approve", ...decision })
+        .onConflictDoNothing()
+        .returning({ id: approvals.id });
       if (added.length === 0) return false;
       await tx.insert(auditLog).values(audit);
       return true;

@@ -18,7 +18,9 @@ export type TenantSdk = GeneratedSdk & { tenantId: string; integrations: SdkInte
 /** Generates an SDK and adds the catalog's tool schemas and resources that a compiler checks against. */
 export function compilerSdkOf(integrations: SdkIntegration[]): { sdk: GeneratedSdk; compilerSdk: CompilerSdk } {
   const sdk = generateSdk(integrations);
-  const byTool = new Map(integrations.flatMap((i) => i.content.tools.map((tool) => [`${i.id}\u0000${tool.name}`, tool] as const)));
+  const byTool = new Map(
+    integrations.flatMap((i) => i.content.tools.map((tool) => [`${i.id}\u0000${tool.name}`, tool] as const)),
+  );
   const compilerSdk: CompilerSdk = {
     catalogHash: sdk.catalogHash,
     sdkHash: sdk.sdkHash,
@@ -27,7 +29,15 @@ export function compilerSdkOf(integrations: SdkIntegration[]): { sdk: GeneratedS
       const schemas = byTool.get(`${tool.integration}\u0000${tool.tool}`);
       return { ...tool, inputSchema: schemas?.inputSchema ?? {}, outputSchema: schemas?.outputSchema };
     }),
-    resources: new Map(integrations.map((i) => [i.id, { uris: i.content.resources.map((r) => r.uri), templates: i.content.resourceTemplates.map((t) => t.uriTemplate) }])),
+    resources: new Map(
+      integrations.map((i) => [
+        i.id,
+        {
+          uris: i.content.resources.map((r) => r.uri),
+          templates: i.content.resourceTemplates.map((t) => t.uriTemplate),
+        },
+      ]),
+    ),
   };
   return { sdk, compilerSdk };
 }
@@ -51,9 +61,16 @@ export class TenantToolchain {
   async sdk(tenantId: string): Promise<TenantSdk> {
     const catalog = await this.#catalogs.currentCatalog(tenantId);
     if (catalog.length === 0) {
-      throw new CharterError("CATALOG_NOT_SYNCED", `tenant "${tenantId}" has no stored catalog; run \`charter tenants sync ${tenantId}\` first`);
+      throw new CharterError(
+        "CATALOG_NOT_SYNCED",
+        `tenant "${tenantId}" has no stored catalog; run \`charter tenants sync ${tenantId}\` first`,
+      );
     }
-    const integrations = catalog.map((row) => ({ id: row.integrationId, snapshotHash: row.hash, content: row.content }));
+    const integrations = catalog.map((row) => ({
+      id: row.integrationId,
+      snapshotHash: row.hash,
+      content: row.content,
+    }));
     const cached = this.#sdks.get(tenantId);
     if (cached?.catalogHash === catalogHashOf(integrations)) return cached;
     const { sdk, compilerSdk } = compilerSdkOf(integrations);
@@ -85,7 +102,10 @@ export class TenantToolchain {
    * Compiles and, when the workflow is clean, returns what a run needs: the bundle and, per
    * capability, its annotations and schemas; and the SDK it was compiled against.
    */
-  async build(tenantId: string, input: CompileInput): Promise<{ result: CompileResult; runnable: RunnableBundle | undefined; sdk: TenantSdk }> {
+  async build(
+    tenantId: string,
+    input: CompileInput,
+  ): Promise<{ result: CompileResult; runnable: RunnableBundle | undefined; sdk: TenantSdk }> {
     const sdk = await this.sdk(tenantId);
     // Check once: the same source and tests against the same SDK (a planner's check_draft, then its
     // submit, then the version's creation) compile once; the result is the same, so it is kept.
@@ -107,16 +127,33 @@ export class TenantToolchain {
     return this.#reused;
   }
 
-  async #build(tenantId: string, sdk: TenantSdk, input: CompileInput): Promise<{ result: CompileResult; runnable: RunnableBundle | undefined }> {
+  async #build(
+    tenantId: string,
+    sdk: TenantSdk,
+    input: CompileInput,
+  ): Promise<{ result: CompileResult; runnable: RunnableBundle | undefined }> {
     const result = await this.#compilerFor(sdk).compile(input);
     if (!result.ok || !result.bundle || !result.workflow) return { result, runnable: undefined };
     const schemas = new Map(sdk.compilerSdk.tools.map((tool) => [`${tool.integration}\u0000${tool.tool}`, tool]));
     const tools = result.capabilities.map((capability) => {
       const tool = schemas.get(`${capability.integration}\u0000${capability.tool}`);
       const retry = result.workflow?.retry.includes(`${capability.integration}.${capability.tool}`) ?? false;
-      return { integration: capability.integration, tool: capability.tool, annotations: capability.annotations, inputSchema: tool?.inputSchema ?? {}, outputSchema: tool?.outputSchema, retry };
+      return {
+        integration: capability.integration,
+        tool: capability.tool,
+        annotations: capability.annotations,
+        inputSchema: tool?.inputSchema ?? {},
+        outputSchema: tool?.outputSchema,
+        retry,
+      };
     });
-    const body = { workflow: result.workflow.name, code: result.bundle.code, tools, inputSchema: result.workflow.inputSchema, outputSchema: result.workflow.outputSchema };
+    const body = {
+      workflow: result.workflow.name,
+      code: result.bundle.code,
+      tools,
+      inputSchema: result.workflow.inputSchema,
+      outputSchema: result.workflow.outputSchema,
+    };
     const runnable: RunnableBundle = {
       hash: bundleHash(tenantId, JSON.parse(JSON.stringify(body)) as typeof body),
       workflow: result.workflow.name,

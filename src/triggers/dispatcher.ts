@@ -66,16 +66,47 @@ const JOB_EXPIRY_BACKSTOP_SECONDS = 3600;
  * freeing their tenant's slots; its runs' leases run out after one lease and the sweep (every
  * quarter lease, at most 15 s) queues their resume. Recovery: about lease + lease/4 + a poll.
  */
-export function recoveryTiming(leaseMs: number): { heartbeatSeconds: number; superviseSeconds: number; sweepMs: number } {
-  return { heartbeatSeconds: Math.max(10, Math.ceil(leaseMs / 1000)), superviseSeconds: Math.min(60, Math.max(1, Math.floor(leaseMs / 4000))), sweepMs: Math.min(15_000, Math.max(1000, Math.floor(leaseMs / 4))) };
+export function recoveryTiming(leaseMs: number): {
+  heartbeatSeconds: number;
+  superviseSeconds: number;
+  sweepMs: number;
+} {
+  return {
+    heartbeatSeconds: Math.max(10, Math.ceil(leaseMs / 1000)),
+    superviseSeconds: Math.min(60, Math.max(1, Math.floor(leaseMs / 4000))),
+    sweepMs: Math.min(15_000, Math.max(1000, Math.floor(leaseMs / 4))),
+  };
 }
 
 /** How far ahead interval and one-off slots are queued; the trigger sync runs every 15 s. */
 const HORIZON_MS = 60_000;
 
-export type DispatcherEvent = { event: "run-dispatched" | "run-finished" | "run-resumed" | "run-skipped" | "run-handed-back" | "runs-handed-back" | "runs-swept" | "schedules-synced" | "subscriptions-synced" | "catalog-resynced" | "catalog-resync-failed" | "dispatcher-error"; detail: Record<string, unknown> };
+export type DispatcherEvent = {
+  event:
+    | "run-dispatched"
+    | "run-finished"
+    | "run-resumed"
+    | "run-skipped"
+    | "run-handed-back"
+    | "runs-handed-back"
+    | "runs-swept"
+    | "schedules-synced"
+    | "subscriptions-synced"
+    | "catalog-resynced"
+    | "catalog-resync-failed"
+    | "dispatcher-error";
+  detail: Record<string, unknown>;
+};
 
-type DispatcherResources = { database: Database; versions: VersionService; versionRepository: VersionRepository; runs: RunService; runRepository: RunRepository; runEnds: RunEnds; env: Env };
+type DispatcherResources = {
+  database: Database;
+  versions: VersionService;
+  versionRepository: VersionRepository;
+  runs: RunService;
+  runRepository: RunRepository;
+  runEnds: RunEnds;
+  env: Env;
+};
 
 export class Dispatcher {
   readonly #boss: PgBoss;
@@ -94,7 +125,12 @@ export class Dispatcher {
   /** The time interval and one-off slots are computed at (injectable for tests). */
   readonly #now: () => number;
 
-  private constructor(boss: PgBoss, resources: DispatcherResources, onEvent: (event: DispatcherEvent) => void, now: () => number) {
+  private constructor(
+    boss: PgBoss,
+    resources: DispatcherResources,
+    onEvent: (event: DispatcherEvent) => void,
+    now: () => number,
+  ) {
     this.#boss = boss;
     this.#r = resources;
     this.#repository = resources.versionRepository;
@@ -123,15 +159,32 @@ export class Dispatcher {
   ): Promise<Dispatcher> {
     const raw = resources.database.raw;
     const timing = recoveryTiming(resources.env.runLeaseMs);
-    const common = { schedule: options.scheduler, supervise: true, cronWorkerIntervalSeconds: 1, cronMonitorIntervalSeconds: 1, superviseIntervalSeconds: timing.superviseSeconds, monitorIntervalSeconds: timing.superviseSeconds };
-    const boss = raw.kind === "pglite" ? new PgBoss({ ...common, db: fromPglite(raw.client), backend: "pglite" }) : new PgBoss({ ...common, connectionString: raw.url, max: 4 });
+    const common = {
+      schedule: options.scheduler,
+      supervise: true,
+      cronWorkerIntervalSeconds: 1,
+      cronMonitorIntervalSeconds: 1,
+      superviseIntervalSeconds: timing.superviseSeconds,
+      monitorIntervalSeconds: timing.superviseSeconds,
+    };
+    const boss =
+      raw.kind === "pglite"
+        ? new PgBoss({ ...common, db: fromPglite(raw.client), backend: "pglite" })
+        : new PgBoss({ ...common, connectionString: raw.url, max: 4 });
     const onEvent = options.onEvent ?? (() => {});
     boss.on("error", (error: Error) => onEvent({ event: "dispatcher-error", detail: { message: errorText(error) } }));
     await boss.start();
     // A live worker's job never expires under its run: pg-boss keeps its heartbeat. A job whose worker
     // died (kill -9) misses its heartbeat and is failed back to the queue within a lease and a
     // supervise pass, freeing the tenant's concurrency slot; expiry is only a backstop for a hung worker.
-    const queue = { retryLimit: 5, retryDelay: 1, retryBackoff: true, heartbeatSeconds: timing.heartbeatSeconds, expireInSeconds: JOB_EXPIRY_BACKSTOP_SECONDS, notify: true };
+    const queue = {
+      retryLimit: 5,
+      retryDelay: 1,
+      retryBackoff: true,
+      heartbeatSeconds: timing.heartbeatSeconds,
+      expireInSeconds: JOB_EXPIRY_BACKSTOP_SECONDS,
+      notify: true,
+    };
     await boss.createQueue(RUN_QUEUE, queue).catch(() => boss.updateQueue(RUN_QUEUE, queue));
     const dispatcher = new Dispatcher(boss, resources, onEvent, options.now ?? Date.now);
     if (options.worker) {
@@ -147,22 +200,26 @@ export class Dispatcher {
       const groupConcurrency = { default: tenantConcurrency, ...(Object.keys(tiers).length > 0 ? { tiers } : {}) };
       for (let slot = 0; slot < concurrency; slot++) {
         let self: string | undefined;
-        self = await boss.work<RunJob>(RUN_QUEUE, { pollingIntervalSeconds: poll, batchSize: 1, localConcurrency: 1, groupConcurrency, includeMetadata: true }, async (jobs) => {
-          if (self) dispatcher.#idleSlots.delete(self);
-          for (const job of jobs) {
-            const running = dispatcher.#run(job.id, job.data, job.retryCount);
-            dispatcher.#inFlight.add(running);
-            try {
-              await running;
-            } finally {
-              dispatcher.#inFlight.delete(running);
+        self = await boss.work<RunJob>(
+          RUN_QUEUE,
+          { pollingIntervalSeconds: poll, batchSize: 1, localConcurrency: 1, groupConcurrency, includeMetadata: true },
+          async (jobs) => {
+            if (self) dispatcher.#idleSlots.delete(self);
+            for (const job of jobs) {
+              const running = dispatcher.#run(job.id, job.data, job.retryCount);
+              dispatcher.#inFlight.add(running);
+              try {
+                await running;
+              } finally {
+                dispatcher.#inFlight.delete(running);
+              }
             }
-          }
-          if (self) {
-            dispatcher.#idleSlots.add(self);
-            boss.notifyWorker(self);
-          }
-        });
+            if (self) {
+              dispatcher.#idleSlots.add(self);
+              boss.notifyWorker(self);
+            }
+          },
+        );
         dispatcher.#idleSlots.add(self);
       }
       dispatcher.#unlistenQueued = await resources.database.listen(JOB_QUEUED, () => {
@@ -172,14 +229,37 @@ export class Dispatcher {
     }
     if (options.scheduler) {
       if (options.subscriptions) {
-        dispatcher.#resources = new ResourceTriggers({ ...options.subscriptions, versionRepository: resources.versionRepository, start: (job) => dispatcher.enqueue(job), onEvent });
+        dispatcher.#resources = new ResourceTriggers({
+          ...options.subscriptions,
+          versionRepository: resources.versionRepository,
+          start: (job) => dispatcher.enqueue(job),
+          onEvent,
+        });
         const { sync, pool } = options.subscriptions;
-        if (sync) dispatcher.#stopResync = resyncOnListChanged({ pool, sync, onEvent, describeError: (error) => errorText(error) });
+        if (sync)
+          dispatcher.#stopResync = resyncOnListChanged({
+            pool,
+            sync,
+            onEvent,
+            describeError: (error) => errorText(error),
+          });
       }
       await dispatcher.syncTriggers();
-      dispatcher.#timer = setInterval(() => void dispatcher.syncTriggers().catch((error: unknown) => onEvent({ event: "dispatcher-error", detail: { message: errorText(error) } })), 15_000);
+      dispatcher.#timer = setInterval(
+        () =>
+          void dispatcher
+            .syncTriggers()
+            .catch((error: unknown) => onEvent({ event: "dispatcher-error", detail: { message: errorText(error) } })),
+        15_000,
+      );
       // Orphans are looked for more often than triggers are synced: a dead worker's run is resumed within ~2 leases.
-      dispatcher.#sweepTimer = setInterval(() => void dispatcher.sweepOrphans().catch((error: unknown) => onEvent({ event: "dispatcher-error", detail: { message: errorText(error) } })), timing.sweepMs);
+      dispatcher.#sweepTimer = setInterval(
+        () =>
+          void dispatcher
+            .sweepOrphans()
+            .catch((error: unknown) => onEvent({ event: "dispatcher-error", detail: { message: errorText(error) } })),
+        timing.sweepMs,
+      );
     }
     return dispatcher;
   }
@@ -198,9 +278,17 @@ export class Dispatcher {
    */
   async submit(job: Omit<RunJob, "input"> & { input: unknown }, active?: VersionRow): Promise<string> {
     const version = active ?? (await this.#repository.activeVersion(job.tenantId, job.workflow));
-    if (!version) throw new CharterError("VERSION_NOT_FOUND", `workflow ${job.workflow} has no approved version; submit one and have it approved`);
+    if (!version)
+      throw new CharterError(
+        "VERSION_NOT_FOUND",
+        `workflow ${job.workflow} has no approved version; submit one and have it approved`,
+      );
     const problems = schemaValidator(version.inputSchema as Record<string, unknown>)(job.input);
-    if (problems.length > 0) throw new CharterError("RUN_INPUT_INVALID", `the input does not match ${job.workflow}'s input schema: ${problems.join("; ")}`);
+    if (problems.length > 0)
+      throw new CharterError(
+        "RUN_INPUT_INVALID",
+        `the input does not match ${job.workflow}'s input schema: ${problems.join("; ")}`,
+      );
     const id = await this.enqueue({ ...job, input: job.input as Record<string, unknown>, versionId: version.id });
     if (!id) throw new Error("the run queue did not take the job");
     return id;
@@ -252,18 +340,34 @@ export class Dispatcher {
     let count = 0;
     const now = this.#now();
     for (const version of await this.#repository.allActiveVersions()) {
-      const triggers = ((version.triggers as { triggers?: WorkflowTrigger[] }).triggers ?? []).filter((t) => t.type === "schedule");
+      const triggers = ((version.triggers as { triggers?: WorkflowTrigger[] }).triggers ?? []).filter(
+        (t) => t.type === "schedule",
+      );
       for (const [index, trigger] of triggers.entries()) {
         count++;
         const key = `${version.tenantId}/${version.workflow}/${index}`;
-        const job: RunJob = { tenantId: version.tenantId, workflow: version.workflow, input: triggerInput.schedule(), trigger: "schedule", schedule: key };
+        const job: RunJob = {
+          tenantId: version.tenantId,
+          workflow: version.workflow,
+          input: triggerInput.schedule(),
+          trigger: "schedule",
+          schedule: key,
+        };
         if (trigger.cron) wanted.set(key, { cron: trigger.cron, timezone: trigger.timezone, job });
         for (const slot of slots(trigger, now, version.createdAt)) {
-          await this.enqueue({ ...job, version: version.number }, { id: slotId(key, version.number, slot), startAfter: new Date(slot) });
+          await this.enqueue(
+            { ...job, version: version.number },
+            { id: slotId(key, version.number, slot), startAfter: new Date(slot) },
+          );
         }
       }
     }
-    for (const [key, schedule] of wanted) await this.#boss.schedule(RUN_QUEUE, schedule.cron, schedule.job, { key, group: { id: schedule.job.tenantId, tier: schedule.job.tenantId }, ...(schedule.timezone ? { tz: schedule.timezone } : {}) });
+    for (const [key, schedule] of wanted)
+      await this.#boss.schedule(RUN_QUEUE, schedule.cron, schedule.job, {
+        key,
+        group: { id: schedule.job.tenantId, tier: schedule.job.tenantId },
+        ...(schedule.timezone ? { tz: schedule.timezone } : {}),
+      });
     for (const existing of await this.#boss.getSchedules(RUN_QUEUE)) {
       const key = (existing as { key?: string }).key ?? "";
       if (!wanted.has(key)) await this.#boss.unschedule(RUN_QUEUE, key);
@@ -282,10 +386,20 @@ export class Dispatcher {
     if (this.#sweepTimer) clearInterval(this.#sweepTimer);
     const unlisten = this.#unlistenQueued;
     this.#unlistenQueued = undefined;
-    await unlisten?.().catch((error: unknown) => this.#onEvent({ event: "dispatcher-error", detail: { message: `stopping the job listener: ${errorText(error)}` } }));
+    await unlisten?.().catch((error: unknown) =>
+      this.#onEvent({
+        event: "dispatcher-error",
+        detail: { message: `stopping the job listener: ${errorText(error)}` },
+      }),
+    );
     this.#resources?.stop();
     this.#stopResync?.();
-    await this.#boss.offWork(RUN_QUEUE, { wait: false }).catch((error: unknown) => this.#onEvent({ event: "dispatcher-error", detail: { message: `stopping the queue's workers: ${errorText(error)}` } }));
+    await this.#boss.offWork(RUN_QUEUE, { wait: false }).catch((error: unknown) =>
+      this.#onEvent({
+        event: "dispatcher-error",
+        detail: { message: `stopping the queue's workers: ${errorText(error)}` },
+      }),
+    );
     if (this.#inFlight.size > 0) {
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise((resolve) => (timer = setTimeout(resolve, this.#r.env.workers.shutdownGraceMs)));
@@ -307,14 +421,24 @@ export class Dispatcher {
    * both run it. Only if that job cannot be queued does this job fail, to be retried (and the sweep
    * finds the run in any case once its lease has run out).
    */
-  async #finished(context: Record<string, unknown> & { tenant: string; workflow: string }, result: RunResult & { version?: number }): Promise<void> {
+  async #finished(
+    context: Record<string, unknown> & { tenant: string; workflow: string },
+    result: RunResult & { version?: number },
+  ): Promise<void> {
     const run = { run: result.runId, ...(result.version !== undefined ? { version: result.version } : {}) };
     if (result.status === "running") {
       this.#onEvent({ event: "run-handed-back", detail: { ...context, ...run } });
       try {
-        await this.#resumeLater({ id: result.runId, tenantId: context.tenant, workflow: context.workflow, attempts: result.attempt });
+        await this.#resumeLater({
+          id: result.runId,
+          tenantId: context.tenant,
+          workflow: context.workflow,
+          attempts: result.attempt,
+        });
       } catch (error) {
-        throw new HandedBack(`run ${result.runId} was handed back at shutdown, and its resume job could not be queued (${errorText(error)})`);
+        throw new HandedBack(
+          `run ${result.runId} was handed back at shutdown, and its resume job could not be queued (${errorText(error)})`,
+        );
       }
       return;
     }
@@ -323,7 +447,10 @@ export class Dispatcher {
 
   /** Queues the job that resumes a run from its journal: one per run and attempt, whoever queues it. */
   #resumeLater(run: { id: string; tenantId: string; workflow: string; attempts: number }): Promise<string | null> {
-    return this.enqueue({ tenantId: run.tenantId, workflow: run.workflow, input: {}, trigger: "manual", resume: run.id }, { id: slotId(`resume/${run.id}`, run.attempts, 0) });
+    return this.enqueue(
+      { tenantId: run.tenantId, workflow: run.workflow, input: {}, trigger: "manual", resume: run.id },
+      { id: slotId(`resume/${run.id}`, run.attempts, 0) },
+    );
   }
 
   /** Carries out one job; `retries` is how often it was tried before (a first try started no run yet). */
@@ -340,7 +467,11 @@ export class Dispatcher {
           throw error;
         });
         if (resumed) await this.#finished(context, resumed);
-        else this.#onEvent({ event: "run-skipped", detail: { ...context, run: orphan.id, reason: "another process resumed it first" } });
+        else
+          this.#onEvent({
+            event: "run-skipped",
+            detail: { ...context, run: orphan.id, reason: "another process resumed it first" },
+          });
         return;
       }
       // A retried job whose run started already: resume it (a handed-back run), or leave a finished one be.
@@ -354,14 +485,29 @@ export class Dispatcher {
       if (job.version !== undefined) {
         const active = await this.#repository.activeVersion(job.tenantId, job.workflow);
         if (active?.number !== job.version) {
-          this.#onEvent({ event: "run-skipped", detail: { ...context, reason: `the slot belongs to version ${job.version}, which is no longer active` } });
+          this.#onEvent({
+            event: "run-skipped",
+            detail: { ...context, reason: `the slot belongs to version ${job.version}, which is no longer active` },
+          });
           return;
         }
       }
       this.#onEvent({ event: "run-dispatched", detail: context });
-      const detail = { job: jobId, ...(job.schedule ? { schedule: job.schedule } : {}), ...(job.actor ? { user: job.actor.handle } : {}) };
-      const request = { tenantId: job.tenantId, input: job.input, trigger: { type: job.trigger, detail }, jobId, ...(job.actor ? { actor: job.actor } : {}) };
-      const result = job.versionId ? await this.#r.versions.runQueued({ ...request, versionId: job.versionId }) : await this.#r.versions.runActive({ ...request, workflow: job.workflow });
+      const detail = {
+        job: jobId,
+        ...(job.schedule ? { schedule: job.schedule } : {}),
+        ...(job.actor ? { user: job.actor.handle } : {}),
+      };
+      const request = {
+        tenantId: job.tenantId,
+        input: job.input,
+        trigger: { type: job.trigger, detail },
+        jobId,
+        ...(job.actor ? { actor: job.actor } : {}),
+      };
+      const result = job.versionId
+        ? await this.#r.versions.runQueued({ ...request, versionId: job.versionId })
+        : await this.#r.versions.runActive({ ...request, workflow: job.workflow });
       await this.#finished(context, result);
     } catch (error) {
       if (error instanceof HandedBack) throw error;
@@ -383,7 +529,8 @@ function slots(trigger: Extract<WorkflowTrigger, { type: "schedule" }>, now: num
   if (!trigger.every) return [];
   const every = intervalMs(trigger.every);
   const result: number[] = [];
-  for (let slot = Math.ceil(now / every) * every; slot <= now + HORIZON_MS; slot += every) if (slot >= since.getTime()) result.push(slot);
+  for (let slot = Math.ceil(now / every) * every; slot <= now + HORIZON_MS; slot += every)
+    if (slot >= since.getTime()) result.push(slot);
   return result;
 }
 
@@ -397,7 +544,10 @@ function slotId(key: string, version: number, slot: number): string {
 async function tenantLimits(tenantsDir: string): Promise<Record<string, number>> {
   const tiers: Record<string, number> = {};
   for (const id of await listTenantIds(tenantsDir).catch(() => [])) {
-    const limit = await loadTenantConfig(tenantsDir, id).then((config) => config.config.limits.concurrentRuns, () => undefined);
+    const limit = await loadTenantConfig(tenantsDir, id).then(
+      (config) => config.config.limits.concurrentRuns,
+      () => undefined,
+    );
     if (limit !== undefined) tiers[id] = limit;
   }
   return tiers;

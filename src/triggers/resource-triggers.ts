@@ -28,7 +28,14 @@ export class ResourceTriggers {
   #watches = new Map<string, Watch>();
   readonly #stopListening: () => void;
 
-  constructor(options: { pool: McpClientPool; env: Env; processEnv: Record<string, string | undefined>; versionRepository: VersionRepository; start: (job: RunJob) => Promise<unknown>; onEvent: (event: DispatcherEvent) => void }) {
+  constructor(options: {
+    pool: McpClientPool;
+    env: Env;
+    processEnv: Record<string, string | undefined>;
+    versionRepository: VersionRepository;
+    start: (job: RunJob) => Promise<unknown>;
+    onEvent: (event: DispatcherEvent) => void;
+  }) {
     this.#pool = options.pool;
     this.#env = options.env;
     this.#processEnv = options.processEnv;
@@ -43,18 +50,26 @@ export class ResourceTriggers {
     const watches = new Map<string, Watch>();
     const specsByTenant = new Map<string, Map<string, ConnectionSpec>>();
     for (const version of await this.#repository.allActiveVersions()) {
-      const triggers = ((version.triggers as { triggers?: WorkflowTrigger[] }).triggers ?? []).filter((t) => t.type === "resource");
+      const triggers = ((version.triggers as { triggers?: WorkflowTrigger[] }).triggers ?? []).filter(
+        (t) => t.type === "resource",
+      );
       if (triggers.length === 0) continue;
       let specs = specsByTenant.get(version.tenantId);
       if (!specs) {
-        specs = (await tenantConnections({ env: this.#env, processEnv: this.#processEnv, tenantId: version.tenantId })).specs;
+        specs = (await tenantConnections({ env: this.#env, processEnv: this.#processEnv, tenantId: version.tenantId }))
+          .specs;
         specsByTenant.set(version.tenantId, specs);
       }
       for (const trigger of triggers) {
         const spec = specs.get(trigger.integration);
         if (!spec) continue;
         const id = `${spec.key}\u0000${trigger.uri}`;
-        const watch = watches.get(id) ?? { tenantId: version.tenantId, spec, uri: trigger.uri, workflows: new Set<string>() };
+        const watch = watches.get(id) ?? {
+          tenantId: version.tenantId,
+          spec,
+          uri: trigger.uri,
+          workflows: new Set<string>(),
+        };
         watch.workflows.add(version.workflow);
         watches.set(id, watch);
       }
@@ -62,9 +77,17 @@ export class ResourceTriggers {
     this.#watches = watches;
     for (const watch of watches.values()) {
       try {
-        await this.#pool.request(watch.spec, `subscribing to ${watch.uri}`, (client, options) => client.subscribeResource({ uri: watch.uri }, options), { keepOpen: true });
+        await this.#pool.request(
+          watch.spec,
+          `subscribing to ${watch.uri}`,
+          (client, options) => client.subscribeResource({ uri: watch.uri }, options),
+          { keepOpen: true },
+        );
       } catch (error) {
-        this.#onEvent({ event: "dispatcher-error", detail: { tenant: watch.tenantId, uri: watch.uri, message: errorText(error) } });
+        this.#onEvent({
+          event: "dispatcher-error",
+          detail: { tenant: watch.tenantId, uri: watch.uri, message: errorText(error) },
+        });
       }
     }
     return watches.size;
@@ -78,14 +101,24 @@ export class ResourceTriggers {
     const watch = this.#watches.get(`${key}\u0000${uri}`);
     if (!watch) return;
     try {
-      const read = await this.#pool.request(watch.spec, `reading ${uri}`, (client, options) => client.readResource({ uri }, options));
+      const read = await this.#pool.request(watch.spec, `reading ${uri}`, (client, options) =>
+        client.readResource({ uri }, options),
+      );
       const text = read.contents
         .map((content) => ("text" in content && typeof content.text === "string" ? content.text : ""))
         .join("\n")
         .slice(0, MAX_TEXT);
       for (const workflow of watch.workflows) {
-        this.#onEvent({ event: "run-dispatched", detail: { tenant: watch.tenantId, workflow, trigger: "resource", uri } });
-        await this.#start({ tenantId: watch.tenantId, workflow, input: triggerInput.resource(uri, text), trigger: "resource" });
+        this.#onEvent({
+          event: "run-dispatched",
+          detail: { tenant: watch.tenantId, workflow, trigger: "resource", uri },
+        });
+        await this.#start({
+          tenantId: watch.tenantId,
+          workflow,
+          input: triggerInput.resource(uri, text),
+          trigger: "resource",
+        });
       }
     } catch (error) {
       this.#onEvent({ event: "dispatcher-error", detail: { tenant: watch.tenantId, uri, message: errorText(error) } });

@@ -18,14 +18,22 @@ export type Drift = { breaking: DriftItem[]; compatible: DriftItem[]; catalogHas
 /** Keywords that only describe a field; changing them changes no accepted value. */
 const DESCRIPTIVE = new Set(["description", "title", "examples", "default", "$comment", "deprecated"]);
 
-export function classifyDrift(toolSnapshots: readonly (CatalogTool & { integration: string })[], current: ReadonlyMap<string, CatalogContent>): { breaking: DriftItem[]; compatible: DriftItem[] } {
+export function classifyDrift(
+  toolSnapshots: readonly (CatalogTool & { integration: string })[],
+  current: ReadonlyMap<string, CatalogContent>,
+): { breaking: DriftItem[]; compatible: DriftItem[] } {
   const breaking: DriftItem[] = [];
   const compatible: DriftItem[] = [];
   for (const snapshot of toolSnapshots) {
     const key = `${snapshot.integration}.${snapshot.name}`;
     const now = current.get(snapshot.integration)?.tools.find((tool) => tool.name === snapshot.name);
     if (!now) {
-      breaking.push({ tool: key, change: current.has(snapshot.integration) ? `tool ${snapshot.name} removed` : `integration ${snapshot.integration} is no longer configured` });
+      breaking.push({
+        tool: key,
+        change: current.has(snapshot.integration)
+          ? `tool ${snapshot.name} removed`
+          : `integration ${snapshot.integration} is no longer configured`,
+      });
       continue;
     }
     const { integration: _integration, ...before } = snapshot;

@@ -7,7 +7,14 @@ import { createTwoFilesPatch } from "diff";
 import type { Capability } from "../core/workflow.ts";
 import type { VersionRow } from "../store/index.ts";
 
-export type VersionDiff = { from: string; to: string; source: string; added: Capability[]; removed: Capability[]; summary: string };
+export type VersionDiff = {
+  from: string;
+  to: string;
+  source: string;
+  added: Capability[];
+  removed: Capability[];
+  summary: string;
+};
 
 export function diffVersions(from: VersionRow, to: VersionRow): VersionDiff {
   const key = (c: Capability) => `${c.integration}.${c.tool}`;
@@ -16,8 +23,12 @@ export function diffVersions(from: VersionRow, to: VersionRow): VersionDiff {
   const added = [...after.values()].filter((c) => !before.has(key(c)));
   const removed = [...before.values()].filter((c) => !after.has(key(c)));
   const label = (v: VersionRow) => `${v.workflow}@${v.number}`;
-  const describe = (c: Capability) => `${key(c)}${c.annotations.destructive ? " (destructive)" : c.annotations.readOnly ? " (read-only)" : ""}`;
-  const parts = [...(added.length ? [`adds ${added.map(describe).join(", ")}`] : []), ...(removed.length ? [`removes ${removed.map(describe).join(", ")}`] : [])];
+  const describe = (c: Capability) =>
+    `${key(c)}${c.annotations.destructive ? " (destructive)" : c.annotations.readOnly ? " (read-only)" : ""}`;
+  const parts = [
+    ...(added.length ? [`adds ${added.map(describe).join(", ")}`] : []),
+    ...(removed.length ? [`removes ${removed.map(describe).join(", ")}`] : []),
+  ];
   return {
     from: label(from),
     to: label(to),

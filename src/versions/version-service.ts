@@ -18,10 +18,25 @@ import { textHash } from "../core/canonical-json.ts";
 import type { CatalogContent, CatalogTool } from "../core/catalog.ts";
 import { CharterError } from "../core/errors.ts";
 import { type Capability, formatDiagnostic } from "../core/workflow.ts";
-import { type RunEvent, type RunnableBundle, type RunResult, type RunService, type RunTrigger, runnableOf } from "../runs/index.ts";
+import {
+  type RunEvent,
+  type RunnableBundle,
+  type RunResult,
+  type RunService,
+  type RunTrigger,
+  runnableOf,
+} from "../runs/index.ts";
 import { admit } from "../runs/admission.ts";
 import type { SdkIntegration } from "../sdkgen/index.ts";
-import type { IdentityRepository, Role, RunRepository, VersionGateState, VersionRepository, VersionRow, VersionStatus } from "../store/index.ts";
+import type {
+  IdentityRepository,
+  Role,
+  RunRepository,
+  VersionGateState,
+  VersionRepository,
+  VersionRow,
+  VersionStatus,
+} from "../store/index.ts";
 import type { TenantToolchain } from "../toolchain/index.ts";
 import { classifyDrift, type Drift } from "./drift.ts";
 import { type GateResult, runGates } from "./gates.ts";
@@ -39,8 +54,12 @@ export type VersionServiceResources = {
   policy: (tenantId: string) => Promise<TenantPolicy>;
 };
 
-
-export type WorkflowSummary = { workflow: string; versions: number; latest: { number: number; status: string }; active: number | null };
+export type WorkflowSummary = {
+  workflow: string;
+  versions: number;
+  latest: { number: number; status: string };
+  active: number | null;
+};
 
 /** How many verified bundles a process keeps (the oldest is dropped first). */
 const VERIFIED_KEPT = 256;
@@ -54,12 +73,33 @@ export class VersionService {
   }
 
   /** Compiles a workflow source, runs the gates and stores the result as the workflow's next version. */
-  async create(request: { tenantId: string; source: string; fileName: string; tests?: string | undefined; author: Actor; origin?: { request: string; transcript?: unknown; usage?: unknown }; parentVersionId?: string }): Promise<VersionRow> {
+  async create(request: {
+    tenantId: string;
+    source: string;
+    fileName: string;
+    tests?: string | undefined;
+    author: Actor;
+    origin?: { request: string; transcript?: unknown; usage?: unknown };
+    parentVersionId?: string;
+  }): Promise<VersionRow> {
     await this.#requireRole(request.tenantId, request.author, ["author", "admin"], "create versions");
-    const { result, runnable, sdk } = await this.#r.toolchain.build(request.tenantId, { source: request.source, fileName: request.fileName, tests: request.tests === undefined ? undefined : { text: request.tests, fileName: request.fileName.replace(/\.ts$/, ".tests.json") } });
+    const { result, runnable, sdk } = await this.#r.toolchain.build(request.tenantId, {
+      source: request.source,
+      fileName: request.fileName,
+      tests:
+        request.tests === undefined
+          ? undefined
+          : { text: request.tests, fileName: request.fileName.replace(/\.ts$/, ".tests.json") },
+    });
     if (!result.workflow) {
-      const errors = result.diagnostics.filter((d) => d.severity === "error").slice(0, 5).map(formatDiagnostic);
-      throw new CharterError("WORKFLOW_INVALID", `the workflow's definition cannot be read, so it cannot become a version:\n${errors.join("\n")}`);
+      const errors = result.diagnostics
+        .filter((d) => d.severity === "error")
+        .slice(0, 5)
+        .map(formatDiagnostic);
+      throw new CharterError(
+        "WORKFLOW_INVALID",
+        `the workflow's definition cannot be read, so it cannot become a version:\n${errors.join("\n")}`,
+      );
     }
     if (runnable) await this.#r.runRepository.saveBundle({ ...runnable, tenantId: request.tenantId });
     const latest = (await this.#r.versions.list(request.tenantId, result.workflow.name)).at(-1);
@@ -89,7 +129,17 @@ export class VersionService {
         status: passed ? "checks-passed" : "checks-failed",
         gates,
       },
-      { tenantId: request.tenantId, actorId: request.author.userId, action: "version-created", workflow: result.workflow.name, detail: { gates: gates.map((g) => ({ gate: g.gate, ok: g.ok })), sourceHash, bundleHash: runnable?.hash ?? null } },
+      {
+        tenantId: request.tenantId,
+        actorId: request.author.userId,
+        action: "version-created",
+        workflow: result.workflow.name,
+        detail: {
+          gates: gates.map((g) => ({ gate: g.gate, ok: g.ok })),
+          sourceHash,
+          bundleHash: runnable?.hash ?? null,
+        },
+      },
     );
   }
 
@@ -97,38 +147,74 @@ export class VersionService {
   async find(tenantId: string, reference: string): Promise<VersionRow> {
     const at = /^(.+)@(\d{1,10})$/.exec(reference);
     const number = Number(at?.[2]);
-    const version = at ? (number <= 2_147_483_647 ? await this.#r.versions.byNumber(tenantId, at[1] ?? "", number) : undefined) : await this.#r.versions.byId(reference);
-    if (!version || version.tenantId !== tenantId) throw new CharterError("VERSION_NOT_FOUND", `no version "${reference}" in tenant ${tenantId}; name it by id or as <workflow>@<number>`);
+    const version = at
+      ? number <= 2_147_483_647
+        ? await this.#r.versions.byNumber(tenantId, at[1] ?? "", number)
+        : undefined
+      : await this.#r.versions.byId(reference);
+    if (!version || version.tenantId !== tenantId)
+      throw new CharterError(
+        "VERSION_NOT_FOUND",
+        `no version "${reference}" in tenant ${tenantId}; name it by id or as <workflow>@<number>`,
+      );
     return version;
   }
 
   async submit(tenantId: string, reference: string, actor: Actor): Promise<VersionRow> {
     const version = await this.find(tenantId, reference);
-    if (version.authorId !== actor.userId) await this.#requireRole(tenantId, actor, ["author", "admin"], "submit versions");
+    if (version.authorId !== actor.userId)
+      await this.#requireRole(tenantId, actor, ["author", "admin"], "submit versions");
     if (version.status === "checks-failed") {
       const failed = (version.gates as GateResult[]).filter((gate) => !gate.ok);
-      throw new CharterError("VERSION_GATES_FAILED", `${label(version)} cannot be submitted: ${failed.map((g) => `gate "${g.gate}" failed: ${g.detail}`).join("\n")}`);
+      throw new CharterError(
+        "VERSION_GATES_FAILED",
+        `${label(version)} cannot be submitted: ${failed.map((g) => `gate "${g.gate}" failed: ${g.detail}`).join("\n")}`,
+      );
     }
-    if (version.status !== "checks-passed") throw new CharterError("VERSION_NOT_APPROVABLE", `${label(version)} is ${version.status}; only a version whose checks passed can be submitted`);
+    if (version.status !== "checks-passed")
+      throw new CharterError(
+        "VERSION_NOT_APPROVABLE",
+        `${label(version)} is ${version.status}; only a version whose checks passed can be submitted`,
+      );
     await this.#move(version, ["checks-passed"], "in-review", { action: "version-submitted", actor });
     return this.find(tenantId, version.id);
   }
 
-  async approve(tenantId: string, reference: string, actor: Actor, comment: string): Promise<{ version: VersionRow; activated: boolean; approvals: number; required: number }> {
+  async approve(
+    tenantId: string,
+    reference: string,
+    actor: Actor,
+    comment: string,
+  ): Promise<{ version: VersionRow; activated: boolean; approvals: number; required: number }> {
     const version = await this.#decidable(tenantId, reference, actor, "approve");
     await this.#verifyBundle(version, actor);
     await this.#refuseIfStale(version);
-    const hashes = { source: version.sourceHash, bundle: version.bundleHash, catalog: version.catalogHash, sdk: version.sdkHash };
-    const required = (await this.#r.policy(tenantId)).twoApproversForDestructive && (version.capabilities as Capability[]).some((c) => c.annotations.destructive) ? 2 : 1;
+    const hashes = {
+      source: version.sourceHash,
+      bundle: version.bundleHash,
+      catalog: version.catalogHash,
+      sdk: version.sdkHash,
+    };
+    const required =
+      (await this.#r.policy(tenantId)).twoApproversForDestructive &&
+      (version.capabilities as Capability[]).some((c) => c.annotations.destructive)
+        ? 2
+        : 1;
     const approvals = (await this.#r.versions.approvals(version.id)).filter((a) => a.decision === "approve").length + 1;
     const audit = { tenantId, actorId: actor.userId, workflow: version.workflow, versionId: version.id };
     const decision = { userId: actor.userId, comment, hashes };
     if (approvals < required) {
-      const ok = await this.#r.versions.addApproval(version, decision, { ...audit, action: "version-approval-recorded", detail: { comment, hashes, approvals, required } });
+      const ok = await this.#r.versions.addApproval(version, decision, {
+        ...audit,
+        action: "version-approval-recorded",
+        detail: { comment, hashes, approvals, required },
+      });
       if (!ok) {
         // A concurrent second decision by the same reviewer inserts nothing: say so, not that the version moved.
         const mine = (await this.#r.versions.approvals(version.id)).some((a) => a.userId === actor.userId);
-        throw mine ? new CharterError("ALREADY_DECIDED", `${actor.handle} already decided on ${label(version)}`) : new CharterError("VERSION_NOT_APPROVABLE", `${label(version)} is no longer in review`);
+        throw mine
+          ? new CharterError("ALREADY_DECIDED", `${actor.handle} already decided on ${label(version)}`)
+          : new CharterError("VERSION_NOT_APPROVABLE", `${label(version)} is no longer in review`);
       }
       return { version: await this.find(tenantId, version.id), activated: false, approvals, required };
     }
@@ -139,7 +225,11 @@ export class VersionService {
       to: "approved",
       decision: { ...decision, decision: "approve" },
       activate: true,
-      audit: { ...audit, action: "version-approved", detail: { comment, hashes, approvals, required, supersedes: previous ? label(previous) : null } },
+      audit: {
+        ...audit,
+        action: "version-approved",
+        detail: { comment, hashes, approvals, required, supersedes: previous ? label(previous) : null },
+      },
     });
     if (!ok) throw new CharterError("VERSION_NOT_APPROVABLE", `${label(version)} is no longer in review`);
     return { version: await this.find(tenantId, version.id), activated: true, approvals, required };
@@ -147,13 +237,25 @@ export class VersionService {
 
   async reject(tenantId: string, reference: string, actor: Actor, comment: string): Promise<VersionRow> {
     const version = await this.#decidable(tenantId, reference, actor, "reject");
-    const hashes = { source: version.sourceHash, bundle: version.bundleHash, catalog: version.catalogHash, sdk: version.sdkHash };
+    const hashes = {
+      source: version.sourceHash,
+      bundle: version.bundleHash,
+      catalog: version.catalogHash,
+      sdk: version.sdkHash,
+    };
     const ok = await this.#r.versions.transition({
       version,
       from: ["in-review"],
       to: "rejected",
       decision: { userId: actor.userId, decision: "reject", comment, hashes },
-      audit: { tenantId, actorId: actor.userId, workflow: version.workflow, versionId: version.id, action: "version-rejected", detail: { comment, hashes } },
+      audit: {
+        tenantId,
+        actorId: actor.userId,
+        workflow: version.workflow,
+        versionId: version.id,
+        action: "version-rejected",
+        detail: { comment, hashes },
+      },
     });
     if (!ok) throw new CharterError("VERSION_NOT_APPROVABLE", `${label(version)} is no longer in review`);
     return this.find(tenantId, version.id);
@@ -165,7 +267,10 @@ export class VersionService {
     const target = await this.find(tenantId, `${workflow}@${toNumber}`);
     const approved = (await this.#r.versions.approvals(target.id)).some((a) => a.decision === "approve");
     if (target.status !== "superseded" || !approved) {
-      throw new CharterError("VERSION_NOT_APPROVABLE", `${label(target)} is ${target.status}; rollback goes only to a version that was approved and later superseded`);
+      throw new CharterError(
+        "VERSION_NOT_APPROVABLE",
+        `${label(target)} is ${target.status}; rollback goes only to a version that was approved and later superseded`,
+      );
     }
     // The tools it calls may have changed since it was superseded: the same check as approval.
     await this.#refuseIfStale(target);
@@ -176,7 +281,14 @@ export class VersionService {
       from: ["superseded"],
       to: "approved",
       activate: true,
-      audit: { tenantId, actorId: actor.userId, workflow, versionId: target.id, action: "workflow-rolled-back", detail: { from: previous ? label(previous) : null, to: label(target), bundleHash: target.bundleHash } },
+      audit: {
+        tenantId,
+        actorId: actor.userId,
+        workflow,
+        versionId: target.id,
+        action: "workflow-rolled-back",
+        detail: { from: previous ? label(previous) : null, to: label(target), bundleHash: target.bundleHash },
+      },
     });
     if (!ok) throw new CharterError("VERSION_NOT_APPROVABLE", `${label(target)} changed while rolling back; try again`);
     return this.find(tenantId, target.id);
@@ -186,7 +298,12 @@ export class VersionService {
   async workflows(tenantId: string): Promise<WorkflowSummary[]> {
     const byWorkflow = new Map<string, WorkflowSummary>();
     for (const v of await this.#r.versions.list(tenantId)) {
-      const entry = byWorkflow.get(v.workflow) ?? { workflow: v.workflow, versions: 0, latest: { number: 0, status: "" }, active: null };
+      const entry = byWorkflow.get(v.workflow) ?? {
+        workflow: v.workflow,
+        versions: 0,
+        latest: { number: 0, status: "" },
+        active: null,
+      };
       entry.versions++;
       if (v.number > entry.latest.number) entry.latest = { number: v.number, status: v.status };
       byWorkflow.set(v.workflow, entry);
@@ -208,41 +325,80 @@ export class VersionService {
    */
   async checkDrift(tenantId: string): Promise<{ version: string; drifted: boolean; drift: Drift }[]> {
     // Drifted versions too: a catalog that fits them again (a server restored after a bad deploy) clears their drift.
-    const active = [...(await this.#r.versions.activeVersions(tenantId)), ...(await this.#r.versions.driftedVersions(tenantId))];
+    const active = [
+      ...(await this.#r.versions.activeVersions(tenantId)),
+      ...(await this.#r.versions.driftedVersions(tenantId)),
+    ];
     if (active.length === 0) return [];
     const sdk = await this.#r.toolchain.sdk(tenantId);
     const current = contentsOf(sdk.integrations);
     const results = [];
     for (const version of active) {
       if (version.catalogHash === sdk.catalogHash && !version.drift) continue;
-      const { breaking, compatible } = classifyDrift(version.toolSnapshots as (CatalogTool & { integration: string })[], current);
-      const compiled = await this.#r.toolchain.check(tenantId, { source: version.source, fileName: `${version.workflow}.ts` });
-      for (const d of compiled.diagnostics.filter((d) => d.severity === "error").slice(0, 5)) breaking.push({ tool: "(typecheck)", change: formatDiagnostic(d) });
+      const { breaking, compatible } = classifyDrift(
+        version.toolSnapshots as (CatalogTool & { integration: string })[],
+        current,
+      );
+      const compiled = await this.#r.toolchain.check(tenantId, {
+        source: version.source,
+        fileName: `${version.workflow}.ts`,
+      });
+      for (const d of compiled.diagnostics.filter((d) => d.severity === "error").slice(0, 5))
+        breaking.push({ tool: "(typecheck)", change: formatDiagnostic(d) });
       const drift: Drift = { breaking, compatible, catalogHash: sdk.catalogHash, checkedAt: new Date().toISOString() };
       const audit = { tenantId, actorId: null, workflow: version.workflow, versionId: version.id };
       if (version.status === "drifted") {
         if (breaking.length > 0) continue; // still drifted: recorded when it drifted
         // What it calls is as approved again (or changed only compatibly): it runs again, said in the audit log.
         const cleared = sdk.catalogHash === version.catalogHash ? null : drift;
-        await this.#r.versions.transition({ version, from: ["drifted"], to: "approved", drift: cleared, audit: { ...audit, action: "version-drift-cleared", detail: { catalogHash: sdk.catalogHash, compatible } } });
+        await this.#r.versions.transition({
+          version,
+          from: ["drifted"],
+          to: "approved",
+          drift: cleared,
+          audit: { ...audit, action: "version-drift-cleared", detail: { catalogHash: sdk.catalogHash, compatible } },
+        });
         results.push({ version: label(version), drifted: false, drift });
         continue;
       }
       if (breaking.length > 0) {
-        await this.#r.versions.transition({ version, from: ["approved"], to: "drifted", drift, audit: { ...audit, action: "version-drifted", detail: drift } });
+        await this.#r.versions.transition({
+          version,
+          from: ["approved"],
+          to: "drifted",
+          drift,
+          audit: { ...audit, action: "version-drifted", detail: drift },
+        });
       } else if (compatible.length > 0) {
-        await this.#r.versions.noteDrift(version, drift, { ...audit, action: "version-catalog-changed", detail: drift });
+        await this.#r.versions.noteDrift(version, drift, {
+          ...audit,
+          action: "version-catalog-changed",
+          detail: drift,
+        });
       }
-      if (breaking.length > 0 || compatible.length > 0) results.push({ version: label(version), drifted: breaking.length > 0, drift });
+      if (breaking.length > 0 || compatible.length > 0)
+        results.push({ version: label(version), drifted: breaking.length > 0, drift });
     }
     return results;
   }
 
   /** Runs the active version of a workflow: only an approved, undrifted version whose bundle is what was approved. */
   /** Runs the workflow's active version; the result names which version ran. */
-  async runActive(request: { tenantId: string; workflow: string; input: unknown; trigger: RunTrigger; actor?: Actor; jobId?: string; onEvent?: (event: RunEvent) => void }): Promise<RunResult & { version: number }> {
+  async runActive(request: {
+    tenantId: string;
+    workflow: string;
+    input: unknown;
+    trigger: RunTrigger;
+    actor?: Actor;
+    jobId?: string;
+    onEvent?: (event: RunEvent) => void;
+  }): Promise<RunResult & { version: number }> {
     const version = await this.#r.versions.activeVersion(request.tenantId, request.workflow);
-    if (!version) throw new CharterError("NOT_APPROVED", `workflow "${request.workflow}" has no approved version in tenant ${request.tenantId}`);
+    if (!version)
+      throw new CharterError(
+        "NOT_APPROVED",
+        `workflow "${request.workflow}" has no approved version in tenant ${request.tenantId}`,
+      );
     return this.#runVersion(version, request);
   }
 
@@ -252,15 +408,32 @@ export class VersionService {
    * `"queuedRunsOfSuperseded": "run"` (the default) runs the version as queued, `"refuse"` refuses
    * with VERSION_SUPERSEDED. A version that drifted or is not approved any more never runs.
    */
-  async runQueued(request: { tenantId: string; versionId: string; jobId: string; input: unknown; trigger: RunTrigger; actor?: Actor; onEvent?: (event: RunEvent) => void }): Promise<RunResult & { version: number }> {
+  async runQueued(request: {
+    tenantId: string;
+    versionId: string;
+    jobId: string;
+    input: unknown;
+    trigger: RunTrigger;
+    actor?: Actor;
+    onEvent?: (event: RunEvent) => void;
+  }): Promise<RunResult & { version: number }> {
     // Its status and drift, fresh (the rest of an approved version never changes, and its verified bundle is kept).
-    const version = this.#verified.has(request.versionId) ? await this.#r.versions.gateState(request.versionId) : await this.#r.versions.byId(request.versionId);
-    if (!version || version.tenantId !== request.tenantId) throw new CharterError("VERSION_NOT_FOUND", `no version "${request.versionId}" in tenant ${request.tenantId}; name it by id or as <workflow>@<number>`);
+    const version = this.#verified.has(request.versionId)
+      ? await this.#r.versions.gateState(request.versionId)
+      : await this.#r.versions.byId(request.versionId);
+    if (!version || version.tenantId !== request.tenantId)
+      throw new CharterError(
+        "VERSION_NOT_FOUND",
+        `no version "${request.versionId}" in tenant ${request.tenantId}; name it by id or as <workflow>@<number>`,
+      );
     // Only an approved (or drifted) version is ever superseded; one superseded while drifted keeps its drift, checked below.
     if (version.status === "superseded") {
       if ((await this.#r.policy(request.tenantId)).queuedRunsOfSuperseded === "refuse") {
         const active = await this.#r.versions.activeVersion(request.tenantId, version.workflow);
-        throw new CharterError("VERSION_SUPERSEDED", `${label(version)} was queued, but ${active ? label(active) : "another version"} is active now and the tenant's policy (queuedRunsOfSuperseded: "refuse") does not run superseded versions; start the run again`);
+        throw new CharterError(
+          "VERSION_SUPERSEDED",
+          `${label(version)} was queued, but ${active ? label(active) : "another version"} is active now and the tenant's policy (queuedRunsOfSuperseded: "refuse") does not run superseded versions; start the run again`,
+        );
       }
       return this.#runVersion(version, request, true);
     }
@@ -268,13 +441,28 @@ export class VersionService {
   }
 
   /** The one gate every run of a version passes: approved (or superseded, for a run queued before), not drifted, intact, input valid (in RunService). */
-  async #runVersion(version: VersionGateState | VersionRow, request: { tenantId: string; input: unknown; trigger: RunTrigger; actor?: Actor; onEvent?: (event: RunEvent) => void; jobId?: string }, superseded = false): Promise<RunResult & { version: number }> {
+  async #runVersion(
+    version: VersionGateState | VersionRow,
+    request: {
+      tenantId: string;
+      input: unknown;
+      trigger: RunTrigger;
+      actor?: Actor;
+      onEvent?: (event: RunEvent) => void;
+      jobId?: string;
+    },
+    superseded = false,
+  ): Promise<RunResult & { version: number }> {
     const drift = version.drift as Drift | null;
     if (version.status === "drifted" || (superseded && (drift?.breaking.length ?? 0) > 0)) {
       const first = drift?.breaking[0];
-      throw new CharterError("SCHEMA_DRIFT", `${label(version)} no longer matches the tenant's tools${first ? `: ${first.tool}: ${first.change}` : ""}; approve a new version to run it again`);
+      throw new CharterError(
+        "SCHEMA_DRIFT",
+        `${label(version)} no longer matches the tenant's tools${first ? `: ${first.tool}: ${first.change}` : ""}; approve a new version to run it again`,
+      );
     }
-    if (version.status !== "approved" && !(superseded && version.status === "superseded")) throw new CharterError("NOT_APPROVED", `${label(version)} is ${version.status}, not approved`);
+    if (version.status !== "approved" && !(superseded && version.status === "superseded"))
+      throw new CharterError("NOT_APPROVED", `${label(version)} is ${version.status}, not approved`);
     const runnable = await this.#verifiedRunnable(version, request.actor ?? null);
     const result = await this.#r.runs.start({
       tenantId: request.tenantId,
@@ -315,11 +503,30 @@ export class VersionService {
     const approvals = (await this.#r.versions.approvals(version.id)).filter((a) => a.decision === "approve");
     const actual = bundle && bundle.tenantId === version.tenantId ? bundleHash(version.tenantId, bundle) : null;
     const approvedHashes = approvals.map((a) => (a.hashes as { bundle: string | null }).bundle);
-    const sourceIntact = textHash(version.source) === version.sourceHash && approvals.every((a) => (a.hashes as { source?: string }).source === version.sourceHash);
-    if (!bundle || actual !== version.bundleHash || approvedHashes.some((hash) => hash !== version.bundleHash) || !sourceIntact) {
-      await this.#r.versions.record({ tenantId: version.tenantId, actorId: actor?.userId ?? null, action: "integrity-failure", workflow: version.workflow, versionId: version.id, detail: { expected: version.bundleHash, actual, approved: approvedHashes, sourceIntact } });
-      const what = !sourceIntact ? "the stored source no longer hashes to the approved source hash" : `the stored bundle does not match the approved hash ${version.bundleHash ?? "(none)"}${actual ? ` (its code and policy hash to ${actual})` : " (it is missing)"}`;
-      throw new CharterError("BUNDLE_TAMPERED", `${label(version)}: ${what}; nothing was run. Create and approve a new version.`);
+    const sourceIntact =
+      textHash(version.source) === version.sourceHash &&
+      approvals.every((a) => (a.hashes as { source?: string }).source === version.sourceHash);
+    if (
+      !bundle ||
+      actual !== version.bundleHash ||
+      approvedHashes.some((hash) => hash !== version.bundleHash) ||
+      !sourceIntact
+    ) {
+      await this.#r.versions.record({
+        tenantId: version.tenantId,
+        actorId: actor?.userId ?? null,
+        action: "integrity-failure",
+        workflow: version.workflow,
+        versionId: version.id,
+        detail: { expected: version.bundleHash, actual, approved: approvedHashes, sourceIntact },
+      });
+      const what = !sourceIntact
+        ? "the stored source no longer hashes to the approved source hash"
+        : `the stored bundle does not match the approved hash ${version.bundleHash ?? "(none)"}${actual ? ` (its code and policy hash to ${actual})` : " (it is missing)"}`;
+      throw new CharterError(
+        "BUNDLE_TAMPERED",
+        `${label(version)}: ${what}; nothing was run. Create and approve a new version.`,
+      );
     }
     return bundle;
   }
@@ -328,45 +535,96 @@ export class VersionService {
   async #refuseIfStale(version: VersionRow): Promise<void> {
     const sdk = await this.#r.toolchain.sdk(version.tenantId);
     if (sdk.catalogHash === version.catalogHash) return;
-    const { breaking } = classifyDrift(version.toolSnapshots as (CatalogTool & { integration: string })[], contentsOf(sdk.integrations));
+    const { breaking } = classifyDrift(
+      version.toolSnapshots as (CatalogTool & { integration: string })[],
+      contentsOf(sdk.integrations),
+    );
     if (breaking.length > 0) {
-      throw new CharterError("SCHEMA_DRIFT", `${label(version)} was built against an older catalog and tools it calls changed since (${breaking.slice(0, 3).map((b) => `${b.tool}: ${b.change}`).join("; ")}); create a new version`);
+      throw new CharterError(
+        "SCHEMA_DRIFT",
+        `${label(version)} was built against an older catalog and tools it calls changed since (${breaking
+          .slice(0, 3)
+          .map((b) => `${b.tool}: ${b.change}`)
+          .join("; ")}); create a new version`,
+      );
     }
   }
 
   async #decidable(tenantId: string, reference: string, actor: Actor, verb: "approve" | "reject"): Promise<VersionRow> {
     const version = await this.find(tenantId, reference);
     await this.#requireRole(tenantId, actor, ["reviewer"], `${verb} versions`);
-    if (version.authorId === actor.userId) throw new CharterError("SELF_APPROVAL", `${actor.handle} wrote ${label(version)} and can never ${verb} it; another reviewer must`);
+    if (version.authorId === actor.userId)
+      throw new CharterError(
+        "SELF_APPROVAL",
+        `${actor.handle} wrote ${label(version)} and can never ${verb} it; another reviewer must`,
+      );
     // Separation of duties that holds against an admin: the reviewer must not be the author's
     // second hand (the author granted the reviewer's role or minted the reviewer's key, directly or
     // through someone the author appointed), nor the author the reviewer's (the reviewer appointed
     // the author, or holds a key minted for the author, and so could have written the version).
-    const [reviewerControllers, authorControllers] = await Promise.all([this.#r.identity.controllers(tenantId, actor.userId), this.#r.identity.controllers(tenantId, version.authorId)]);
+    const [reviewerControllers, authorControllers] = await Promise.all([
+      this.#r.identity.controllers(tenantId, actor.userId),
+      this.#r.identity.controllers(tenantId, version.authorId),
+    ]);
     if (reviewerControllers.has(version.authorId)) {
-      throw new CharterError("SELF_APPROVAL", `${actor.handle}'s roles or keys come from the author of ${label(version)} (directly or through users the author appointed), so ${actor.handle} cannot ${verb} it; a reviewer the author did not appoint must`);
+      throw new CharterError(
+        "SELF_APPROVAL",
+        `${actor.handle}'s roles or keys come from the author of ${label(version)} (directly or through users the author appointed), so ${actor.handle} cannot ${verb} it; a reviewer the author did not appoint must`,
+      );
     }
     // Nor a reviewer whose live keys someone else may hold (minted over the API by an admin, or made
     // from such a key): one admin could otherwise make an author and a reviewer and be both.
     const holders = await this.#r.identity.otherKeyHolders(tenantId, actor.userId);
     if (holders.length > 0) {
-      throw new CharterError("REVIEWER_KEY_NOT_OWN", `${actor.handle} cannot ${verb}: ${actor.handle}'s API keys were minted by ${holders.join(", ")} over the API, who may hold them, so a decision could be theirs. A reviewer decides with keys only they hold: make one on the server with \`charter keys create --tenant ${tenantId} --user ${actor.handle}\` and revoke the others.`);
+      throw new CharterError(
+        "REVIEWER_KEY_NOT_OWN",
+        `${actor.handle} cannot ${verb}: ${actor.handle}'s API keys were minted by ${holders.join(", ")} over the API, who may hold them, so a decision could be theirs. A reviewer decides with keys only they hold: make one on the server with \`charter keys create --tenant ${tenantId} --user ${actor.handle}\` and revoke the others.`,
+      );
     }
     if (authorControllers.has(actor.userId)) {
-      throw new CharterError("SELF_APPROVAL", `${actor.handle} appointed the author of ${label(version)} (granted the author's roles or minted the author's keys, directly or through others), so ${actor.handle} could have written it and cannot ${verb} it; a reviewer who did not appoint the author must`);
+      throw new CharterError(
+        "SELF_APPROVAL",
+        `${actor.handle} appointed the author of ${label(version)} (granted the author's roles or minted the author's keys, directly or through others), so ${actor.handle} could have written it and cannot ${verb} it; a reviewer who did not appoint the author must`,
+      );
     }
-    if (version.status !== "in-review") throw new CharterError("VERSION_NOT_APPROVABLE", `${label(version)} is ${version.status}; only a version in review can be ${verb === "approve" ? "approved" : "rejected"}${version.status === "checks-passed" ? " (submit it first)" : ""}`);
-    if ((await this.#r.versions.approvals(version.id)).some((a) => a.userId === actor.userId)) throw new CharterError("ALREADY_DECIDED", `${actor.handle} has already decided on ${label(version)}`);
+    if (version.status !== "in-review")
+      throw new CharterError(
+        "VERSION_NOT_APPROVABLE",
+        `${label(version)} is ${version.status}; only a version in review can be ${verb === "approve" ? "approved" : "rejected"}${version.status === "checks-passed" ? " (submit it first)" : ""}`,
+      );
+    if ((await this.#r.versions.approvals(version.id)).some((a) => a.userId === actor.userId))
+      throw new CharterError("ALREADY_DECIDED", `${actor.handle} has already decided on ${label(version)}`);
     return version;
   }
 
   async #requireRole(tenantId: string, actor: Actor, roles: readonly Role[], what: string): Promise<void> {
     const held = await this.#r.identity.roles(tenantId, actor.userId);
-    if (!roles.some((role) => held.has(role))) throw new CharterError("NOT_AUTHORIZED", `${actor.handle} may not ${what} in tenant ${tenantId}: that needs the ${roles.join(" or ")} role`);
+    if (!roles.some((role) => held.has(role)))
+      throw new CharterError(
+        "NOT_AUTHORIZED",
+        `${actor.handle} may not ${what} in tenant ${tenantId}: that needs the ${roles.join(" or ")} role`,
+      );
   }
 
-  async #move(version: VersionRow, from: VersionStatus[], to: VersionStatus, step: { action: string; actor: Actor }): Promise<void> {
-    const ok = await this.#r.versions.transition({ version, from, to, audit: { tenantId: version.tenantId, actorId: step.actor.userId, action: step.action, workflow: version.workflow, versionId: version.id, detail: { from: version.status, to } } });
+  async #move(
+    version: VersionRow,
+    from: VersionStatus[],
+    to: VersionStatus,
+    step: { action: string; actor: Actor },
+  ): Promise<void> {
+    const ok = await this.#r.versions.transition({
+      version,
+      from,
+      to,
+      audit: {
+        tenantId: version.tenantId,
+        actorId: step.actor.userId,
+        action: step.action,
+        workflow: version.workflow,
+        versionId: version.id,
+        detail: { from: version.status, to },
+      },
+    });
     if (!ok) throw new CharterError("VERSION_NOT_APPROVABLE", `${label(version)} changed meanwhile; look at it again`);
   }
 }
@@ -379,7 +637,10 @@ function contentsOf(integrations: readonly SdkIntegration[]): Map<string, Catalo
   return new Map(integrations.map((i) => [i.id, i.content]));
 }
 
-function snapshotsOf(capabilities: readonly Capability[], integrations: readonly SdkIntegration[]): (CatalogTool & { integration: string })[] {
+function snapshotsOf(
+  capabilities: readonly Capability[],
+  integrations: readonly SdkIntegration[],
+): (CatalogTool & { integration: string })[] {
   const byIntegration = contentsOf(integrations);
   return capabilities.flatMap((capability) => {
     const tool = byIntegration.get(capability.integration)?.tools.find((t) => t.name === capability.tool);

@@ -19,7 +19,15 @@ import { countingServer, tenantsFolder } from "../helpers/tenants.ts";
 import { startWorker, until } from "./processes.ts";
 import { CHAOS_SOURCE, CHAOS_TESTS, trialCalls } from "./workflow.ts";
 
-export type TrialResult = { trial: string; status: string; lost: boolean; doubled: string[]; killedAfterMs: number; recoveryMs: number | undefined; detail: string };
+export type TrialResult = {
+  trial: string;
+  status: string;
+  lost: boolean;
+  doubled: string[];
+  killedAfterMs: number;
+  recoveryMs: number | undefined;
+  detail: string;
+};
 
 export type ChaosRig = { leaseMs: number; trial: (index: number) => Promise<TrialResult>; close: () => Promise<void> };
 
@@ -28,7 +36,9 @@ export async function chaosRig(database: Database, options: { leaseMs: number; g
   const dir = await mkdtemp(path.join(tmpdir(), "charter-chaos-"));
   const countFile = path.join(dir, "count.txt");
   await writeFile(countFile, "");
-  const tenants = await tenantsFolder({ acme: { config: { name: "Acme", integrations: { ops: countingServer(countFile) }, limits: { concurrentRuns: 1 } } } });
+  const tenants = await tenantsFolder({
+    acme: { config: { name: "Acme", integrations: { ops: countingServer(countFile) }, limits: { concurrentRuns: 1 } } },
+  });
   if (database.raw.kind !== "postgres") throw new Error("the kill -9 trial needs a PostgreSQL server database");
   const url = database.raw.url;
   const processEnv = { CHARTER_TENANTS_DIR: tenants, CHARTER_RUN_LEASE_MS: String(options.leaseMs) };
@@ -45,7 +55,12 @@ export async function chaosRig(database: Database, options: { leaseMs: number; g
     let b: Dispatcher | undefined;
     try {
       const queue = await Dispatcher.start(app, { worker: false, scheduler: false });
-      const job = await queue.enqueue({ tenantId: "acme", workflow: "chaos", input: { trial: name }, trigger: "manual" });
+      const job = await queue.enqueue({
+        tenantId: "acme",
+        workflow: "chaos",
+        input: { trial: name },
+        trigger: "manual",
+      });
       await queue.stop();
       if (!job) throw new Error("the queue did not take the job");
       await until("worker A to take the run", () => logs.some((l) => l.includes('"run-dispatched"')), 60_000);
@@ -77,7 +92,15 @@ export async function chaosRig(database: Database, options: { leaseMs: number; g
       const recoveryMs = status === "running" || status === "not started" ? undefined : Date.now() - killedAt;
       // Finished: both appends happened exactly once. Stopped in doubt (needs-attention): none more than once.
       const { doubled, missing } = await trialCalls(countFile, name, status);
-      return { trial: name, status, lost: recoveryMs === undefined || missing.length > 0, doubled, killedAfterMs, recoveryMs, detail: missing.length ? `succeeded without ${missing.join(", ")}` : detail };
+      return {
+        trial: name,
+        status,
+        lost: recoveryMs === undefined || missing.length > 0,
+        doubled,
+        killedAfterMs,
+        recoveryMs,
+        detail: missing.length ? `succeeded without ${missing.join(", ")}` : detail,
+      };
     } finally {
       if (a.exitCode === null && a.signalCode === null) a.kill("SIGKILL");
       await b?.stop();

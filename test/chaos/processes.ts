@@ -14,7 +14,9 @@ export function startWorker(env: Record<string, string>, lines: string[]): Promi
     });
     let stderr = "";
     worker.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    worker.once("exit", (code, signal) => reject(new Error(`the worker exited (${code ?? signal}) before it started: ${stderr}`)));
+    worker.once("exit", (code, signal) =>
+      reject(new Error(`the worker exited (${code ?? signal}) before it started: ${stderr}`)),
+    );
     void (async () => {
       for await (const line of createInterface({ input: worker.stdout! })) {
         lines.push(line);

@@ -21,16 +21,32 @@ export default defineWorkflow({
   },
 });`;
 export const CHAOS_TESTS = JSON.stringify({
-  tests: [{ name: "runs through", input: { trial: "t" }, mocks: { "ops.lookup": [{ output: { value: "x" } }], "ops.append": [{ output: { written: "t-a" } }, { output: { written: "t-b" } }], "ops.mark": [{ output: { written: "t-m" } }] }, expect: { output: { done: true } } }],
+  tests: [
+    {
+      name: "runs through",
+      input: { trial: "t" },
+      mocks: {
+        "ops.lookup": [{ output: { value: "x" } }],
+        "ops.append": [{ output: { written: "t-a" } }, { output: { written: "t-b" } }],
+        "ops.mark": [{ output: { written: "t-m" } }],
+      },
+      expect: { output: { done: true } },
+    },
+  ],
 });
 
 /**
  * What the tool server did for one trial's run, from its count file: the non-idempotent appends
  * that happened more than once, and those missing from a run that says it succeeded.
  */
-export async function trialCalls(countFile: string, trial: string, status: string): Promise<{ doubled: string[]; missing: string[] }> {
+export async function trialCalls(
+  countFile: string,
+  trial: string,
+  status: string,
+): Promise<{ doubled: string[]; missing: string[] }> {
   const lines = (await readFile(countFile, "utf8")).split("\n").filter((l) => l.startsWith(`append:${trial}-`));
   const doubled = [...new Set(lines)].filter((l) => lines.filter((x) => x === l).length > 1);
-  const missing = status === "succeeded" ? [`append:${trial}-a`, `append:${trial}-b`].filter((l) => !lines.includes(l)) : [];
+  const missing =
+    status === "succeeded" ? [`append:${trial}-a`, `append:${trial}-b`].filter((l) => !lines.includes(l)) : [];
   return { doubled, missing };
 }

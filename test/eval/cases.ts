@@ -16,7 +16,10 @@ async function open(demo: Demo, title: string, priority: string): Promise<string
 
 /** Problems when `text` lacks any of `present` or has any of `absent`. */
 function has(what: string, text: string, present: string[], absent: string[] = []): string[] {
-  return [...present.filter((p) => !text.includes(p)).map((p) => `${what} lacks "${p}"`), ...absent.filter((a) => text.includes(a)).map((a) => `${what} has "${a}", which it must not`)];
+  return [
+    ...present.filter((p) => !text.includes(p)).map((p) => `${what} lacks "${p}"`),
+    ...absent.filter((a) => text.includes(a)).map((a) => `${what} has "${a}", which it must not`),
+  ];
 }
 
 const tickets = { integration: "tickets", uri: "tickets://incidents/new" };
@@ -51,7 +54,8 @@ export const CASES: EvalCase[] = [
           await open(demo, "Wrong font in the intranet", "P4");
         },
         triggers: [{ kind: "schedule" }],
-        check: async (demo) => has("#it-ops", await demo.history("it-ops"), ["INC0001", "INC0002", "Checkout errors"], ["INC0003"]),
+        check: async (demo) =>
+          has("#it-ops", await demo.history("it-ops"), ["INC0001", "INC0002", "Checkout errors"], ["INC0003"]),
       },
     },
   },
@@ -149,16 +153,24 @@ export const CASES: EvalCase[] = [
     expect: {
       draft: {
         declares: { type: "resource", uri: "tickets://incidents/new" },
-        triggers: [{ kind: "resource", ...tickets, change: async (demo) => {
-          await open(demo, "Mouse is broken", "P3");
-          await open(demo, "Payments API down", "P1");
-        } }],
+        triggers: [
+          {
+            kind: "resource",
+            ...tickets,
+            change: async (demo) => {
+              await open(demo, "Mouse is broken", "P3");
+              await open(demo, "Payments API down", "P1");
+            },
+          },
+        ],
         check: async (demo) => {
           const pages = await demo.pages();
           const onCall = await demo.onCallEmail();
           return [
             ...has("#incidents", await demo.history("incidents"), ["INC0003", "Payments API down"], ["INC0002"]),
-            ...(pages.length === 1 && pages[0]?.user_email === onCall && pages[0].message.includes("INC0003") ? [] : [`expected one page to ${onCall} about INC0003, got ${JSON.stringify(pages)}`]),
+            ...(pages.length === 1 && pages[0]?.user_email === onCall && pages[0].message.includes("INC0003")
+              ? []
+              : [`expected one page to ${onCall} about INC0003, got ${JSON.stringify(pages)}`]),
           ];
         },
       },
@@ -166,14 +178,25 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "p1-bridge-there",
-    request: "When a P1 incident is opened, open a bridge channel, page the on-call engineer and post the incident summary there",
+    request:
+      "When a P1 incident is opened, open a bridge channel, page the on-call engineer and post the incident summary there",
     expect: {
       draft: {
-        triggers: [{ kind: "resource", ...tickets, change: async (demo) => void (await open(demo, "Datacenter power loss", "P1")) }],
+        triggers: [
+          {
+            kind: "resource",
+            ...tickets,
+            change: async (demo) => void (await open(demo, "Datacenter power loss", "P1")),
+          },
+        ],
         check: async (demo) => {
           const channels = (await demo.call("chat.list_channels", {}))["channels"] as { name: string }[];
-          if (!channels.some((c) => c.name === "inc-inc0002")) return [`no bridge channel inc-inc0002 among ${channels.map((c) => c.name).join(", ")}`];
-          return [...has("#inc-inc0002", await demo.history("inc-inc0002"), ["INC0002", "Datacenter power loss"]), ...((await demo.pages()).length === 1 ? [] : ["expected one page"])];
+          if (!channels.some((c) => c.name === "inc-inc0002"))
+            return [`no bridge channel inc-inc0002 among ${channels.map((c) => c.name).join(", ")}`];
+          return [
+            ...has("#inc-inc0002", await demo.history("inc-inc0002"), ["INC0002", "Datacenter power loss"]),
+            ...((await demo.pages()).length === 1 ? [] : ["expected one page"]),
+          ];
         },
       },
     },
@@ -185,13 +208,24 @@ export const CASES: EvalCase[] = [
     expect: {
       draft: {
         triggers: [
-          { kind: "resource", ...tickets, change: async (demo) => void (await open(demo, "Projector in room 4 flickers", "P4")) },
-          { kind: "resource", ...tickets, change: async (demo) => void (await open(demo, "Shared drive read-only", "P2")) },
+          {
+            kind: "resource",
+            ...tickets,
+            change: async (demo) => void (await open(demo, "Projector in room 4 flickers", "P4")),
+          },
+          {
+            kind: "resource",
+            ...tickets,
+            change: async (demo) => void (await open(demo, "Shared drive read-only", "P2")),
+          },
         ],
         check: async (demo) => {
           const text = await demo.history("it-ops");
           const first = text.split("INC0002").length - 1;
-          return [...has("#it-ops", text, ["INC0002", "INC0003"]), ...(first === 1 ? [] : [`INC0002 was posted ${first} times, not once`])];
+          return [
+            ...has("#it-ops", text, ["INC0002", "INC0003"]),
+            ...(first === 1 ? [] : [`INC0002 was posted ${first} times, not once`]),
+          ];
         },
       },
     },
@@ -202,7 +236,11 @@ export const CASES: EvalCase[] = [
     expect: {
       draft: {
         triggers: [
-          { kind: "resource", ...tickets, change: async (demo) => void (await open(demo, "Coffee machine API 500s", "P4")) },
+          {
+            kind: "resource",
+            ...tickets,
+            change: async (demo) => void (await open(demo, "Coffee machine API 500s", "P4")),
+          },
           { kind: "resource", ...tickets, change: async (demo) => void (await open(demo, "Guest wifi down", "P3")) },
         ],
         check: async (demo) => has("#it-ops", await demo.history("it-ops"), ["INC0002"], ["INC0003"]),
@@ -214,21 +252,34 @@ export const CASES: EvalCase[] = [
     request: "When a P2 incident is opened, post it to #it-ops and page the on-call engineer if it is unassigned",
     expect: {
       draft: {
-        triggers: [{ kind: "resource", ...tickets, change: async (demo) => void (await open(demo, "Jira is slow", "P2")) }],
-        check: async (demo) => [...has("#it-ops", await demo.history("it-ops"), ["INC0002"]), ...((await demo.pages()).some((p) => p.message.includes("INC0002")) ? [] : ["no page about INC0002"])],
+        triggers: [
+          { kind: "resource", ...tickets, change: async (demo) => void (await open(demo, "Jira is slow", "P2")) },
+        ],
+        check: async (demo) => [
+          ...has("#it-ops", await demo.history("it-ops"), ["INC0002"]),
+          ...((await demo.pages()).some((p) => p.message.includes("INC0002")) ? [] : ["no page about INC0002"]),
+        ],
       },
     },
   },
   {
     id: "p1-comment-and-page",
-    request: 'When a P1 incident is opened, add an internal comment to it saying "On-call engineer paged" and page the on-call engineer',
+    request:
+      'When a P1 incident is opened, add an internal comment to it saying "On-call engineer paged" and page the on-call engineer',
     expect: {
       draft: {
-        triggers: [{ kind: "resource", ...tickets, change: async (demo) => void (await open(demo, "ERP unreachable", "P1")) }],
+        triggers: [
+          { kind: "resource", ...tickets, change: async (demo) => void (await open(demo, "ERP unreachable", "P1")) },
+        ],
         check: async (demo) => {
           const incident = await demo.call("tickets.get_incident", { id: "INC0002" });
           const comments = (incident["comments"] as { body: string; visibility: string }[]) ?? [];
-          return [...(comments.some((c) => c.body === "On-call engineer paged" && c.visibility === "internal") ? [] : [`INC0002 has no internal comment "On-call engineer paged": ${JSON.stringify(comments)}`]), ...((await demo.pages()).length === 1 ? [] : ["expected one page"])];
+          return [
+            ...(comments.some((c) => c.body === "On-call engineer paged" && c.visibility === "internal")
+              ? []
+              : [`INC0002 has no internal comment "On-call engineer paged": ${JSON.stringify(comments)}`]),
+            ...((await demo.pages()).length === 1 ? [] : ["expected one page"]),
+          ];
         },
       },
     },
@@ -240,13 +291,21 @@ export const CASES: EvalCase[] = [
     expect: {
       draft: {
         declares: { type: "resource", uri: "directory://events/membership" },
-        triggers: [{ kind: "resource", ...membership, change: async (demo) => {
-          await demo.call("directory.add_user_to_group", { user_id: "u-1003", group: "vpn-users" });
-          await demo.call("directory.add_user_to_group", { user_id: "u-1001", group: "sre-oncall" });
-        } }],
+        triggers: [
+          {
+            kind: "resource",
+            ...membership,
+            change: async (demo) => {
+              await demo.call("directory.add_user_to_group", { user_id: "u-1003", group: "vpn-users" });
+              await demo.call("directory.add_user_to_group", { user_id: "u-1001", group: "sre-oncall" });
+            },
+          },
+        ],
         check: async (demo) => {
           const sent = await demo.directMessages();
-          return sent.length === 1 && sent[0]?.user_email === "mara.keller@example.com" && /welcome/i.test(sent[0].text) ? [] : [`expected one welcome to mara.keller@example.com only, got ${JSON.stringify(sent)}`];
+          return sent.length === 1 && sent[0]?.user_email === "mara.keller@example.com" && /welcome/i.test(sent[0].text)
+            ? []
+            : [`expected one welcome to mara.keller@example.com only, got ${JSON.stringify(sent)}`];
         },
       },
     },
@@ -256,7 +315,14 @@ export const CASES: EvalCase[] = [
     request: "When a user is added to group vpn-users, post their name to #it-ops",
     expect: {
       draft: {
-        triggers: [{ kind: "resource", ...membership, change: async (demo) => void (await demo.call("directory.add_user_to_group", { user_id: "u-1004", group: "vpn-users" })) }],
+        triggers: [
+          {
+            kind: "resource",
+            ...membership,
+            change: async (demo) =>
+              void (await demo.call("directory.add_user_to_group", { user_id: "u-1004", group: "vpn-users" })),
+          },
+        ],
         check: async (demo) => has("#it-ops", await demo.history("it-ops"), ["Ana Costa"], ["Sam Okafor"]),
       },
     },
@@ -269,7 +335,11 @@ export const CASES: EvalCase[] = [
         triggers: [{ kind: "manual", input: { message: "Patch night tonight at 22:00" } }],
         check: async (demo) => {
           const sent = await demo.directMessages();
-          return sent.length === 1 && sent[0]?.user_email === "sam.okafor@example.com" && sent[0].text.includes("Patch night") ? [] : [`expected one message to sam.okafor@example.com, got ${JSON.stringify(sent)}`];
+          return sent.length === 1 &&
+            sent[0]?.user_email === "sam.okafor@example.com" &&
+            sent[0].text.includes("Patch night")
+            ? []
+            : [`expected one message to sam.okafor@example.com, got ${JSON.stringify(sent)}`];
         },
       },
     },
@@ -281,7 +351,12 @@ export const CASES: EvalCase[] = [
     expect: {
       draft: {
         triggers: [{ kind: "manual", input: { message: "Backup job failed twice" } }],
-        check: async (demo) => [...((await demo.pages()).some((p) => p.message === "Backup job failed twice") ? [] : ["no page with the message"]), ...has("#it-ops", await demo.history("it-ops"), [], ["Backup job failed twice"])],
+        check: async (demo) => [
+          ...((await demo.pages()).some((p) => p.message === "Backup job failed twice")
+            ? []
+            : ["no page with the message"]),
+          ...has("#it-ops", await demo.history("it-ops"), [], ["Backup job failed twice"]),
+        ],
       },
     },
   },
@@ -293,7 +368,10 @@ export const CASES: EvalCase[] = [
       draft: {
         // A page carries at most 500 characters: this one fails, so the fallback must post it.
         triggers: [{ kind: "manual", input: { message: LONG } }],
-        check: async (demo) => [...((await demo.pages()).length === 0 ? [] : ["a page went out"]), ...has("#it-ops", await demo.history("it-ops"), ["Database failover in progress"])],
+        check: async (demo) => [
+          ...((await demo.pages()).length === 0 ? [] : ["a page went out"]),
+          ...has("#it-ops", await demo.history("it-ops"), ["Database failover in progress"]),
+        ],
       },
     },
   },
@@ -309,8 +387,12 @@ export const CASES: EvalCase[] = [
           const others = await demo.call("directory.get_user", { user_id: "u-1004" });
           return [
             ...(user["status"] === "disabled" ? [] : [`u-1002 is ${String(user["status"])}`]),
-            ...((user["groups"] as string[]).length === 0 ? [] : [`u-1002 is still in ${(user["groups"] as string[]).join(", ")}`]),
-            ...(others["status"] === "active" && (others["groups"] as string[]).includes("g-oncall") ? [] : ["another user was changed"]),
+            ...((user["groups"] as string[]).length === 0
+              ? []
+              : [`u-1002 is still in ${(user["groups"] as string[]).join(", ")}`]),
+            ...(others["status"] === "active" && (others["groups"] as string[]).includes("g-oncall")
+              ? []
+              : ["another user was changed"]),
           ];
         },
       },
@@ -322,31 +404,45 @@ export const CASES: EvalCase[] = [
     expect: {
       draft: {
         triggers: [{ kind: "manual", input: { email: "ana.costa@example.com", reason: "Laptop stolen" } }],
-        check: async (demo) => ((await demo.call("directory.get_user", { user_id: "u-1004" }))["status"] === "disabled" && (await demo.call("directory.get_user", { user_id: "u-1001" }))["status"] === "active" ? [] : ["u-1004 (ana.costa) is not disabled, or someone else is"]),
+        check: async (demo) =>
+          (await demo.call("directory.get_user", { user_id: "u-1004" }))["status"] === "disabled" &&
+          (await demo.call("directory.get_user", { user_id: "u-1001" }))["status"] === "active"
+            ? []
+            : ["u-1004 (ana.costa) is not disabled, or someone else is"],
       },
     },
   },
   {
     id: "if-many-p1-quiet",
-    request: 'If there are more than 3 open P1 incidents, page the on-call engineer with the input message, otherwise post "All quiet" to #it-ops',
+    request:
+      'If there are more than 3 open P1 incidents, page the on-call engineer with the input message, otherwise post "All quiet" to #it-ops',
     expect: {
       draft: {
         setup: async (demo) => void (await open(demo, "One P1 only", "P1")),
         triggers: [{ kind: "manual", input: { message: "Too many P1 incidents" } }],
-        check: async (demo) => [...has("#it-ops", await demo.history("it-ops"), ["All quiet"]), ...((await demo.pages()).length === 0 ? [] : ["paged although there is one P1"])],
+        check: async (demo) => [
+          ...has("#it-ops", await demo.history("it-ops"), ["All quiet"]),
+          ...((await demo.pages()).length === 0 ? [] : ["paged although there is one P1"]),
+        ],
       },
     },
   },
   {
     id: "if-many-p1-page",
-    request: 'If there are more than 3 open P1 incidents, page the on-call engineer with the input message, otherwise post "All quiet" to #it-ops',
+    request:
+      'If there are more than 3 open P1 incidents, page the on-call engineer with the input message, otherwise post "All quiet" to #it-ops',
     expect: {
       draft: {
         setup: async (demo) => {
           for (const title of ["A down", "B down", "C down", "D down"]) await open(demo, title, "P1");
         },
         triggers: [{ kind: "manual", input: { message: "Too many P1 incidents" } }],
-        check: async (demo) => [...has("#it-ops", await demo.history("it-ops"), [], ["All quiet"]), ...((await demo.pages()).some((p) => p.message === "Too many P1 incidents") ? [] : ["no page although there are four P1s"])],
+        check: async (demo) => [
+          ...has("#it-ops", await demo.history("it-ops"), [], ["All quiet"]),
+          ...((await demo.pages()).some((p) => p.message === "Too many P1 incidents")
+            ? []
+            : ["no page although there are four P1s"]),
+        ],
       },
     },
   },
@@ -356,7 +452,12 @@ export const CASES: EvalCase[] = [
     expect: {
       draft: {
         triggers: [{ kind: "manual", input: { incident_id: "INC0001" } }],
-        check: async (demo) => (((await demo.call("tickets.get_incident", { id: "INC0001" }))["comments"] as { body: string }[]).some((c) => c.body === "We are looking into it") ? [] : ["INC0001 has no such comment"]),
+        check: async (demo) =>
+          ((await demo.call("tickets.get_incident", { id: "INC0001" }))["comments"] as { body: string }[]).some(
+            (c) => c.body === "We are looking into it",
+          )
+            ? []
+            : ["INC0001 has no such comment"],
       },
     },
   },
@@ -367,7 +468,9 @@ export const CASES: EvalCase[] = [
       draft: {
         triggers: [{ kind: "manual", input: { email: "kim.lee@example.com", name: "Kim Lee", department: "sales" } }],
         check: async (demo) => {
-          const found = ((await demo.call("directory.find_users", { query: "kim.lee" }))["users"] as { groups: string[] }[])[0];
+          const found = (
+            (await demo.call("directory.find_users", { query: "kim.lee" }))["users"] as { groups: string[] }[]
+          )[0];
           return found?.groups.includes("g-vpn") ? [] : [`kim.lee is not in vpn-users: ${JSON.stringify(found)}`];
         },
       },
@@ -379,7 +482,8 @@ export const CASES: EvalCase[] = [
     expect: {
       draft: {
         triggers: [{ kind: "manual", input: { incident_id: "INC0001" } }],
-        check: async (demo) => has("#incidents", await demo.history("incidents"), ["INC0001", "VPN drops every 10 minutes"]),
+        check: async (demo) =>
+          has("#incidents", await demo.history("incidents"), ["INC0001", "VPN drops every 10 minutes"]),
       },
     },
   },
@@ -392,7 +496,11 @@ export const CASES: EvalCase[] = [
         check: async (demo) => {
           const onCall = await demo.onCallEmail();
           const sent = await demo.directMessages();
-          return sent.length === 1 && sent[0]?.user_email === onCall && sent[0].text === "Please check the backup dashboard" ? [] : [`expected one message to ${onCall}, got ${JSON.stringify(sent)}`];
+          return sent.length === 1 &&
+            sent[0]?.user_email === onCall &&
+            sent[0].text === "Please check the backup dashboard"
+            ? []
+            : [`expected one message to ${onCall}, got ${JSON.stringify(sent)}`];
         },
       },
     },
@@ -403,7 +511,14 @@ export const CASES: EvalCase[] = [
     expect: {
       draft: {
         triggers: [{ kind: "manual", input: { incident_id: "INC0001" } }],
-        check: async (demo) => [...((await demo.call("tickets.get_incident", { id: "INC0001" }))["priority"] === "P1" ? [] : ["INC0001 is not P1"]), ...((await demo.pages()).some((p) => p.message.includes("INC0001") && p.message.includes("P1")) ? [] : ["no page about INC0001 as a P1"])],
+        check: async (demo) => [
+          ...((await demo.call("tickets.get_incident", { id: "INC0001" }))["priority"] === "P1"
+            ? []
+            : ["INC0001 is not P1"]),
+          ...((await demo.pages()).some((p) => p.message.includes("INC0001") && p.message.includes("P1"))
+            ? []
+            : ["no page about INC0001 as a P1"]),
+        ],
       },
     },
   },
@@ -414,7 +529,9 @@ export const CASES: EvalCase[] = [
     expect: {
       draft: {
         declares: { type: "webhook" },
-        triggers: [{ kind: "webhook", body: { title: "Payroll export fails", priority: "P2", reporter_email: REPORTER } }],
+        triggers: [
+          { kind: "webhook", body: { title: "Payroll export fails", priority: "P2", reporter_email: REPORTER } },
+        ],
         check: async (demo) => has("#it-ops", await demo.history("it-ops"), ["INC0002", "Payroll export fails"]),
       },
     },
@@ -430,7 +547,9 @@ export const CASES: EvalCase[] = [
         ],
         check: async (demo) => {
           const pages = await demo.pages();
-          return pages.length === 1 && pages[0]?.message.includes("INC0002") ? [] : [`expected one page, about INC0002 only: ${JSON.stringify(pages)}`];
+          return pages.length === 1 && pages[0]?.message.includes("INC0002")
+            ? []
+            : [`expected one page, about INC0002 only: ${JSON.stringify(pages)}`];
         },
       },
     },
@@ -446,13 +565,20 @@ export const CASES: EvalCase[] = [
           await open(demo, "Core router down", "P1");
         },
         triggers: [{ kind: "schedule" }],
-        check: async (demo) => has("#general", await demo.history("general"), ["INC0001", "INC0002", "Shared drive slow", "P2"], ["INC0003"]),
+        check: async (demo) =>
+          has(
+            "#general",
+            await demo.history("general"),
+            ["INC0001", "INC0002", "Shared drive slow", "P2"],
+            ["INC0003"],
+          ),
       },
     },
   },
   {
     id: "note-after-channel",
-    request: "Whenever a ticket is opened for the vpn service, drop a note in #it-ops with the ticket number and who reported it.",
+    request:
+      "Whenever a ticket is opened for the vpn service, drop a note in #it-ops with the ticket number and who reported it.",
     expect: {
       draft: {
         triggers: [
@@ -460,18 +586,30 @@ export const CASES: EvalCase[] = [
             kind: "resource",
             ...tickets,
             change: async (demo) => {
-              await demo.call("tickets.create_incident", { title: "VPN client crashes", priority: "P3", service: "vpn", reporter_email: "ana.costa@example.com" });
-              await demo.call("tickets.create_incident", { title: "Mail delayed", priority: "P3", service: "email", reporter_email: REPORTER });
+              await demo.call("tickets.create_incident", {
+                title: "VPN client crashes",
+                priority: "P3",
+                service: "vpn",
+                reporter_email: "ana.costa@example.com",
+              });
+              await demo.call("tickets.create_incident", {
+                title: "Mail delayed",
+                priority: "P3",
+                service: "email",
+                reporter_email: REPORTER,
+              });
             },
           },
         ],
-        check: async (demo) => has("#it-ops", await demo.history("it-ops"), ["INC0002", "ana.costa@example.com"], ["INC0003"]),
+        check: async (demo) =>
+          has("#it-ops", await demo.history("it-ops"), ["INC0002", "ana.costa@example.com"], ["INC0003"]),
       },
     },
   },
   {
     id: "event-property-ignore-rest",
-    request: "When a new incident comes in and it's a P2, post it in #it-ops saying someone will look at it today. Ignore everything else.",
+    request:
+      "When a new incident comes in and it's a P2, post it in #it-ops saying someone will look at it today. Ignore everything else.",
     expect: {
       draft: {
         triggers: [
@@ -484,7 +622,8 @@ export const CASES: EvalCase[] = [
             },
           },
         ],
-        check: async (demo) => has("#it-ops", await demo.history("it-ops"), ["INC0002", "will look at it today"], ["INC0003"]),
+        check: async (demo) =>
+          has("#it-ops", await demo.history("it-ops"), ["INC0002", "will look at it today"], ["INC0003"]),
       },
     },
   },
@@ -503,7 +642,9 @@ export const CASES: EvalCase[] = [
         triggers: [{ kind: "schedule" }],
         check: async (demo) => {
           const history = await demo.history("incidents");
-          return history.trim() === "(no messages)" || history.trim() === "" ? [] : [`#incidents got a post with nothing to report: ${history.slice(0, 200)}`];
+          return history.trim() === "(no messages)" || history.trim() === ""
+            ? []
+            : [`#incidents got a post with nothing to report: ${history.slice(0, 200)}`];
         },
       },
     },
@@ -515,8 +656,13 @@ export const CASES: EvalCase[] = [
       draft: {
         triggers: [{ kind: "manual", input: { incident_id: "INC0001" } }],
         check: async (demo) => {
-          const comments = ((await demo.call("tickets.get_incident", { id: "INC0001" }))["comments"] ?? []) as { body: string; visibility: string }[];
-          return comments.some((c) => /vendor has been contacted/i.test(c.body) && c.visibility === "internal") ? [] : [`no internal comment about the vendor: ${JSON.stringify(comments)}`];
+          const comments = ((await demo.call("tickets.get_incident", { id: "INC0001" }))["comments"] ?? []) as {
+            body: string;
+            visibility: string;
+          }[];
+          return comments.some((c) => /vendor has been contacted/i.test(c.body) && c.visibility === "internal")
+            ? []
+            : [`no internal comment about the vendor: ${JSON.stringify(comments)}`];
         },
       },
     },
@@ -528,21 +674,29 @@ export const CASES: EvalCase[] = [
       draft: {
         setup: async (demo) => {
           const other = await open(demo, "Scanner jams", "P3");
-          await demo.call("tickets.update_incident", { id: other, assignee: { id: "u-1003", name: "Li Wen", email: "li.wen@example.com" }, status: "in_progress" });
+          await demo.call("tickets.update_incident", {
+            id: other,
+            assignee: { id: "u-1003", name: "Li Wen", email: "li.wen@example.com" },
+            status: "in_progress",
+          });
         },
         triggers: [{ kind: "schedule" }],
         check: async (demo) => {
           const dms = await demo.directMessages();
           const toSam = dms.filter((m) => m.user_email === SAM.email && m.text.includes("INC0001"));
           const toLi = dms.filter((m) => m.user_email === "li.wen@example.com");
-          return [...(toSam.length === 1 ? [] : [`expected one DM to Sam about INC0001: ${JSON.stringify(dms)}`]), ...(toLi.length === 0 ? [] : ["Li Wen got a DM about a P3"])];
+          return [
+            ...(toSam.length === 1 ? [] : [`expected one DM to Sam about INC0001: ${JSON.stringify(dms)}`]),
+            ...(toLi.length === 0 ? [] : ["Li Wen got a DM about a P3"]),
+          ];
         },
       },
     },
   },
   {
     id: "webhook-it-sends",
-    request: "Set up a webhook for our monitoring tool. It sends service, severity and summary. If severity is critical, page the on-call engineer with the summary; otherwise post the summary in #it-ops.",
+    request:
+      "Set up a webhook for our monitoring tool. It sends service, severity and summary. If severity is critical, page the on-call engineer with the summary; otherwise post the summary in #it-ops.",
     expect: {
       draft: {
         declares: { type: "webhook" },
@@ -552,8 +706,16 @@ export const CASES: EvalCase[] = [
         ],
         check: async (demo) => {
           const pages = await demo.pages();
-          const paged = pages.length === 1 && pages[0]?.message.includes("VPN concentrator down") && pages[0]?.user_email === (await demo.onCallEmail());
-          return [...(paged ? [] : [`expected one page about the VPN alert to the on-call engineer: ${JSON.stringify(pages)}`]), ...has("#it-ops", await demo.history("it-ops"), ["Wiki search slow"], ["VPN concentrator down"])];
+          const paged =
+            pages.length === 1 &&
+            pages[0]?.message.includes("VPN concentrator down") &&
+            pages[0]?.user_email === (await demo.onCallEmail());
+          return [
+            ...(paged
+              ? []
+              : [`expected one page about the VPN alert to the on-call engineer: ${JSON.stringify(pages)}`]),
+            ...has("#it-ops", await demo.history("it-ops"), ["Wiki search slow"], ["VPN concentrator down"]),
+          ];
         },
       },
     },
@@ -573,14 +735,21 @@ export const CASES: EvalCase[] = [
   {
     id: "page-fallback-nobody-on-call",
     ci: true,
-    request: "By hand, given an incident_id: page the on-call engineer for it-admins with it; if paging fails, post it in #it-ops instead.",
+    request:
+      "By hand, given an incident_id: page the on-call engineer for it-admins with it; if paging fails, post it in #it-ops instead.",
     expect: {
       draft: {
-        setup: async (demo) => void (await demo.call("directory.remove_user_from_group", { user_id: "u-1002", group: "it-admins" })),
+        setup: async (demo) =>
+          void (await demo.call("directory.remove_user_from_group", { user_id: "u-1002", group: "it-admins" })),
         triggers: [{ kind: "manual", input: { incident_id: "INC0001" } }],
         check: async (demo) => {
           const pages = await demo.pages();
-          return [...(pages.length === 0 ? [] : [`nobody is on call for it-admins, yet someone was paged: ${JSON.stringify(pages)}`]), ...has("#it-ops", await demo.history("it-ops"), ["INC0001"])];
+          return [
+            ...(pages.length === 0
+              ? []
+              : [`nobody is on call for it-admins, yet someone was paged: ${JSON.stringify(pages)}`]),
+            ...has("#it-ops", await demo.history("it-ops"), ["INC0001"]),
+          ];
         },
       },
     },
@@ -590,19 +759,60 @@ export const CASES: EvalCase[] = [
     request: "When someone is added to it-admins, post their name in #it-ops. Include their department.",
     expect: {
       draft: {
-        triggers: [{ kind: "resource", ...membership, change: async (demo) => void (await demo.call("directory.add_user_to_group", { user_id: "u-1004", group: "it-admins" })) }],
+        triggers: [
+          {
+            kind: "resource",
+            ...membership,
+            change: async (demo) =>
+              void (await demo.call("directory.add_user_to_group", { user_id: "u-1004", group: "it-admins" })),
+          },
+        ],
         check: async (demo) => has("#it-ops", await demo.history("it-ops"), ["Ana Costa", "engineering"]),
       },
     },
   },
 
   // Requests a correct planner declines: no tool, no such trigger, a name that does not exist, a missing time.
-  { id: "no-tool-laptop", ci: true, request: "Order a new laptop for the user", expect: { declined: "refused", about: /laptop/i } },
-  { id: "no-tool-password", request: "Every Monday at 9:00, reset the passwords of all users in group vpn-users", expect: { declined: "either", about: /reset|password/i } },
-  { id: "missing-channel", ci: true, request: "Every weekday at 9:00, post a summary of open incidents to #triage", expect: { declined: "either", about: /#triage/ } },
-  { id: "no-trigger-change", request: "When a change request is approved, notify #it-ops", expect: { declined: "refused", about: /change request is approved/i } },
-  { id: "missing-rotation", request: "Page the on-call engineer of rotation db-oncall with the input message", expect: { declined: "either", about: /db-oncall/ } },
-  { id: "no-time", request: "Every weekday, post open P1 incidents to #it-ops", expect: { declined: "needs-input", about: /time/i } },
-  { id: "close-resolved", request: "Close all resolved incidents older than 7 days", expect: { declined: "either", about: /close/i } },
-  { id: "missing-channel-event", request: "When a user is added to group it-admins, post their name to #security", expect: { declined: "either", about: /#security/ } },
+  {
+    id: "no-tool-laptop",
+    ci: true,
+    request: "Order a new laptop for the user",
+    expect: { declined: "refused", about: /laptop/i },
+  },
+  {
+    id: "no-tool-password",
+    request: "Every Monday at 9:00, reset the passwords of all users in group vpn-users",
+    expect: { declined: "either", about: /reset|password/i },
+  },
+  {
+    id: "missing-channel",
+    ci: true,
+    request: "Every weekday at 9:00, post a summary of open incidents to #triage",
+    expect: { declined: "either", about: /#triage/ },
+  },
+  {
+    id: "no-trigger-change",
+    request: "When a change request is approved, notify #it-ops",
+    expect: { declined: "refused", about: /change request is approved/i },
+  },
+  {
+    id: "missing-rotation",
+    request: "Page the on-call engineer of rotation db-oncall with the input message",
+    expect: { declined: "either", about: /db-oncall/ },
+  },
+  {
+    id: "no-time",
+    request: "Every weekday, post open P1 incidents to #it-ops",
+    expect: { declined: "needs-input", about: /time/i },
+  },
+  {
+    id: "close-resolved",
+    request: "Close all resolved incidents older than 7 days",
+    expect: { declined: "either", about: /close/i },
+  },
+  {
+    id: "missing-channel-event",
+    request: "When a user is added to group it-admins, post their name to #security",
+    expect: { declined: "either", about: /#security/ },
+  },
 ];

@@ -17,7 +17,7 @@ import { authorAndReviewer, submitAndApprove } from "../helpers/reviewed.ts";
 
 const TENANTS = path.join(import.meta.dirname, "../../tenants");
 
-// biome-ignore lint: tool results are JSON the assertions read freely.
+// Tool results are JSON the assertions read freely.
 export type Json = Record<string, any>;
 
 /** The demo servers as the assertions see them: read-only calls, and a few reads made readable. */
@@ -54,38 +54,88 @@ export type EvalCase = {
 };
 
 export type Verdict = "correct" | "wrong" | "asked" | "refused";
-export type CaseResult = { id: string; request: string; expected: "draft" | "declined"; verdict: Verdict; answer: string; reason: string; ms: number };
+export type CaseResult = {
+  id: string;
+  request: string;
+  expected: "draft" | "declined";
+  verdict: Verdict;
+  answer: string;
+  reason: string;
+  ms: number;
+};
 
 /** Runs one case on a fresh demo tenant; never throws (a crash is a wrong answer, with its message). */
-export async function runCase(test: EvalCase, options: { env?: Record<string, string | undefined> } = {}): Promise<CaseResult> {
+export async function runCase(
+  test: EvalCase,
+  options: { env?: Record<string, string | undefined> } = {},
+): Promise<CaseResult> {
   const started = performance.now();
-  const done = (verdict: Verdict, answer: string, reason: string): CaseResult => ({ id: test.id, request: test.request, expected: "draft" in test.expect ? "draft" : "declined", verdict, answer, reason, ms: Math.round(performance.now() - started) });
+  const done = (verdict: Verdict, answer: string, reason: string): CaseResult => ({
+    id: test.id,
+    request: test.request,
+    expected: "draft" in test.expect ? "draft" : "declined",
+    verdict,
+    answer,
+    reason,
+    ms: Math.round(performance.now() - started),
+  });
   let app: App | undefined;
   try {
-    app = await createApp({ processEnv: { ...(options.env ?? {}), CHARTER_TENANTS_DIR: TENANTS }, database: await embeddedTestDatabase() });
+    app = await createApp({
+      processEnv: { ...(options.env ?? {}), CHARTER_TENANTS_DIR: TENANTS },
+      database: await embeddedTestDatabase(),
+    });
     const synced = await app.sync("demo");
-    if (!synced.result.ok) return done("wrong", "error", `the demo tenant did not sync: ${JSON.stringify(synced.result.integrations.filter((i) => i.status === "failed"))}`);
+    if (!synced.result.ok)
+      return done(
+        "wrong",
+        "error",
+        `the demo tenant did not sync: ${JSON.stringify(synced.result.integrations.filter((i) => i.status === "failed"))}`,
+      );
     const people = await authorAndReviewer(app, "demo");
     let version: VersionRow;
     try {
       version = (await app.planner.plan({ tenantId: "demo", request: test.request, author: people.author })).version;
     } catch (error) {
-      if (!(error instanceof PlannerDeclined)) return done("wrong", "error", `the planner failed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 500));
+      if (!(error instanceof PlannerDeclined))
+        return done(
+          "wrong",
+          "error",
+          `the planner failed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 500),
+        );
       const answer = error.outcome === "refused" ? "refused" : "asked";
-      const said = `${error.outcome === "refused" ? "refused" : "asked"} about "${error.clause}": ${error.reason}`.slice(0, 300);
+      const said =
+        `${error.outcome === "refused" ? "refused" : "asked"} about "${error.clause}": ${error.reason}`.slice(0, 300);
       if ("draft" in test.expect) return done(answer, answer, said);
       const kindOk = test.expect.declined === "either" || test.expect.declined === error.outcome;
       const aboutOk = test.expect.about.test(`${error.clause} ${error.reason}`);
-      return kindOk && aboutOk ? done("correct", answer, said) : done("wrong", answer, `expected a ${test.expect.declined} about ${test.expect.about}; ${said}`);
+      return kindOk && aboutOk
+        ? done("correct", answer, said)
+        : done("wrong", answer, `expected a ${test.expect.declined} about ${test.expect.about}; ${said}`);
     }
-    if (!("draft" in test.expect)) return done("wrong", "draft", `made draft ${version.workflow}@${version.number} for a request it should have declined (${test.expect.about})`);
-    if (version.status !== "checks-passed") return done("wrong", "draft", `the draft's gates failed: ${JSON.stringify(version.gates).slice(0, 300)}`);
+    if (!("draft" in test.expect))
+      return done(
+        "wrong",
+        "draft",
+        `made draft ${version.workflow}@${version.number} for a request it should have declined (${test.expect.about})`,
+      );
+    if (version.status !== "checks-passed")
+      return done("wrong", "draft", `the draft's gates failed: ${JSON.stringify(version.gates).slice(0, 300)}`);
     const expectation = test.expect.draft;
     // A workflow run only by hand declares no trigger.
-    const declared = ((version.triggers as { triggers?: Record<string, unknown>[] }).triggers ?? [])[0] ?? { type: "manual" };
+    const declared = ((version.triggers as { triggers?: Record<string, unknown>[] }).triggers ?? [])[0] ?? {
+      type: "manual",
+    };
     if (expectation.declares) {
-      const wrong = Object.entries(expectation.declares).filter(([key, value]) => JSON.stringify(declared?.[key]) !== JSON.stringify(value));
-      if (wrong.length > 0) return done("wrong", "draft", `declares the trigger ${JSON.stringify(declared ?? { type: "manual" })}, expected ${JSON.stringify(expectation.declares)}`);
+      const wrong = Object.entries(expectation.declares).filter(
+        ([key, value]) => JSON.stringify(declared?.[key]) !== JSON.stringify(value),
+      );
+      if (wrong.length > 0)
+        return done(
+          "wrong",
+          "draft",
+          `declares the trigger ${JSON.stringify(declared ?? { type: "manual" })}, expected ${JSON.stringify(expectation.declares)}`,
+        );
     }
     await submitAndApprove(app, "demo", version.id, people);
     const demo = await demoOf(app);
@@ -93,9 +143,15 @@ export async function runCase(test: EvalCase, options: { env?: Record<string, st
     const runs: { status: string; output: unknown; error: unknown }[] = [];
     for (const trigger of expectation.triggers) runs.push(await fire(app, version.workflow, trigger, demo));
     const problems = await expectation.check(demo, runs);
-    return problems.length === 0 ? done("correct", "draft", `${version.workflow}@${version.number}: ${runs.map((r) => r.status).join(", ")}`) : done("wrong", "draft", `${version.workflow}@${version.number}: ${problems.join("; ")}`.slice(0, 600));
+    return problems.length === 0
+      ? done("correct", "draft", `${version.workflow}@${version.number}: ${runs.map((r) => r.status).join(", ")}`)
+      : done("wrong", "draft", `${version.workflow}@${version.number}: ${problems.join("; ")}`.slice(0, 600));
   } catch (error) {
-    return done("wrong", "error", `the evaluation failed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 500));
+    return done(
+      "wrong",
+      "error",
+      `the evaluation failed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 500),
+    );
   } finally {
     await app?.close();
   }
@@ -107,9 +163,13 @@ async function demoOf(app: App): Promise<Demo> {
     const [integration, name] = [tool.slice(0, tool.indexOf(".")), tool.slice(tool.indexOf(".") + 1)];
     const spec = specs.get(integration);
     if (!spec) throw new Error(`no integration ${integration}`);
-    const result = await app.pool.request(spec, `calling ${tool}`, (client, options) => client.callTool({ name, arguments: args }, undefined, options));
+    const result = await app.pool.request(spec, `calling ${tool}`, (client, options) =>
+      client.callTool({ name, arguments: args }, undefined, options),
+    );
     if (result.isError) throw new Error(`${tool} failed: ${JSON.stringify(result.content)}`);
-    return (result.structuredContent ?? { text: (result.content as { text?: string }[]).map((c) => c.text ?? "").join("\n") }) as Json;
+    return (result.structuredContent ?? {
+      text: (result.content as { text?: string }[]).map((c) => c.text ?? "").join("\n"),
+    }) as Json;
   };
   return {
     call,
@@ -120,31 +180,63 @@ async function demoOf(app: App): Promise<Demo> {
   };
 }
 
-async function fire(app: App, workflow: string, trigger: Trigger, demo: Demo): Promise<{ status: string; output: unknown; error: unknown }> {
+async function fire(
+  app: App,
+  workflow: string,
+  trigger: Trigger,
+  demo: Demo,
+): Promise<{ status: string; output: unknown; error: unknown }> {
   switch (trigger.kind) {
     case "manual":
       return app.versions.runActive({ tenantId: "demo", workflow, input: trigger.input, trigger: { type: "manual" } });
     case "schedule":
-      return app.versions.runActive({ tenantId: "demo", workflow, input: triggerInput.schedule(), trigger: { type: "schedule" } });
+      return app.versions.runActive({
+        tenantId: "demo",
+        workflow,
+        input: triggerInput.schedule(),
+        trigger: { type: "schedule" },
+      });
     case "resource": {
       await trigger.change(demo);
       const { specs } = await tenantConnections({ env: app.env, processEnv: process.env, tenantId: "demo" });
       const spec = specs.get(trigger.integration);
       if (!spec) throw new Error(`no integration ${trigger.integration}`);
-      const read = await app.pool.request(spec, `reading ${trigger.uri}`, (client, options) => client.readResource({ uri: trigger.uri }, options));
+      const read = await app.pool.request(spec, `reading ${trigger.uri}`, (client, options) =>
+        client.readResource({ uri: trigger.uri }, options),
+      );
       const text = String((read.contents[0] as { text?: string } | undefined)?.text ?? "");
-      return app.versions.runActive({ tenantId: "demo", workflow, input: triggerInput.resource(trigger.uri, text), trigger: { type: "resource", detail: { uri: trigger.uri } } });
+      return app.versions.runActive({
+        tenantId: "demo",
+        workflow,
+        input: triggerInput.resource(trigger.uri, text),
+        trigger: { type: "resource", detail: { uri: trigger.uri } },
+      });
     }
     case "webhook": {
       const operator = await app.identity.ensureUser("olga");
       await app.identity.grant("demo", operator.id, "operator");
       const key = await app.identity.createKey("demo", operator.id);
       const http = await createHttpApp(app);
-      const hook = (await (await http.request(`/api/v1/tenants/demo/workflows/${workflow}/webhook`, { headers: { authorization: `Bearer ${key}` } })).json()) as { url: string; secret: string };
+      const hook = (await (
+        await http.request(`/api/v1/tenants/demo/workflows/${workflow}/webhook`, {
+          headers: { authorization: `Bearer ${key}` },
+        })
+      ).json()) as { url: string; secret: string };
       const body = JSON.stringify(trigger.body);
       const timestamp = String(Math.floor(Date.now() / 1000));
-      const response = await http.request(hook.url, { method: "POST", headers: { "content-type": "application/json", "x-charter-timestamp": timestamp, "x-charter-signature": sign(hook.secret, timestamp, body) }, body });
-      const answered = (await response.json()) as { run?: { status: string; output: unknown; error: unknown }; error?: unknown };
+      const response = await http.request(hook.url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-charter-timestamp": timestamp,
+          "x-charter-signature": sign(hook.secret, timestamp, body),
+        },
+        body,
+      });
+      const answered = (await response.json()) as {
+        run?: { status: string; output: unknown; error: unknown };
+        error?: unknown;
+      };
       return answered.run ?? { status: `http ${response.status}`, output: null, error: answered.error ?? null };
     }
   }
@@ -156,7 +248,10 @@ export function report(results: CaseResult[]): string {
   const rate = (n: number) => `${((100 * n) / Math.max(1, results.length)).toFixed(0)} %`;
   const drafts = results.filter((r) => r.expected === "draft");
   const declines = results.filter((r) => r.expected === "declined");
-  const rows = results.map((r) => `${r.verdict.padEnd(8)} ${r.answer.padEnd(8)} ${r.id.padEnd(24)} ${(r.ms / 1000).toFixed(1).padStart(5)} s  ${r.reason}`);
+  const rows = results.map(
+    (r) =>
+      `${r.verdict.padEnd(8)} ${r.answer.padEnd(8)} ${r.id.padEnd(24)} ${(r.ms / 1000).toFixed(1).padStart(5)} s  ${r.reason}`,
+  );
   return [
     `verdict  answer   case                         time  why`,
     ...rows,

@@ -12,14 +12,27 @@ import { CASES } from "./cases.ts";
 import { LEARNED } from "./learned/index.ts";
 import { type CaseResult, type EvalCase, report, runCase } from "./harness.ts";
 
-const { values } = parseArgs({ options: { ci: { type: "boolean", default: false }, set: { type: "string", default: "own" }, only: { type: "string" }, concurrency: { type: "string", default: "2" }, cases: { type: "string" } } });
+const { values } = parseArgs({
+  options: {
+    ci: { type: "boolean", default: false },
+    set: { type: "string", default: "own" },
+    only: { type: "string" },
+    concurrency: { type: "string", default: "2" },
+    cases: { type: "string" },
+  },
+});
 const only = values.only ? new Set(values.only.split(",")) : undefined;
 const sets = { own: CASES, learned: LEARNED, all: [...CASES, ...LEARNED] } as const;
 if (!(values.set in sets)) throw new Error(`--set must be own, learned or all, not "${values.set}"`);
 const outside = values.cases ? ((await import(path.resolve(values.cases))) as { CASES: EvalCase[] }).CASES : undefined;
-const chosen = (outside ?? sets[values.set as keyof typeof sets]).filter((c) => (!values.ci || c.ci) && (!only || only.has(c.id)));
+const chosen = (outside ?? sets[values.set as keyof typeof sets]).filter(
+  (c) => (!values.ci || c.ci) && (!only || only.has(c.id)),
+);
 const provider = process.env["CHARTER_PLANNER_PROVIDER"] ?? "anthropic";
-const planner = process.env["ANTHROPIC_API_KEY"] || provider !== "anthropic" ? `Claude (${process.env["CHARTER_PLANNER_MODEL"] ?? "default model"}, ${provider})` : "offline";
+const planner =
+  process.env["ANTHROPIC_API_KEY"] || provider !== "anthropic"
+    ? `Claude (${process.env["CHARTER_PLANNER_MODEL"] ?? "default model"}, ${provider})`
+    : "offline";
 console.log(`Planner evaluation: ${chosen.length} requests, ${planner} planner, each on a fresh demo tenant\n`);
 
 const results: CaseResult[] = new Array(chosen.length);

@@ -7,7 +7,13 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import postgres from "postgres";
-import { type Database, dumpMigratedSnapshot, MIGRATIONS_FOLDER, openEmbeddedDatabase, openServerDatabase } from "../../src/store/index.ts";
+import {
+  type Database,
+  dumpMigratedSnapshot,
+  MIGRATIONS_FOLDER,
+  openEmbeddedDatabase,
+  openServerDatabase,
+} from "../../src/store/index.ts";
 
 export const ADMIN_URL = process.env["CHARTER_TEST_DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/test";
 const CACHE_DIR = path.join(import.meta.dirname, "../../node_modules/.cache/charter");
@@ -39,7 +45,8 @@ function migratedSnapshot(): Promise<Blob> {
 async function loadOrDumpSnapshot(): Promise<Blob> {
   const files = (await readdir(MIGRATIONS_FOLDER, { recursive: true })).sort();
   const digest = createHash("sha256");
-  for (const file of files) digest.update(file).update(await readFile(path.join(MIGRATIONS_FOLDER, file)).catch(() => Buffer.alloc(0)));
+  for (const file of files)
+    digest.update(file).update(await readFile(path.join(MIGRATIONS_FOLDER, file)).catch(() => Buffer.alloc(0)));
   const file = path.join(CACHE_DIR, `pglite-migrated-${digest.digest("hex").slice(0, 16)}.tar`);
   try {
     return new Blob([await readFile(file)]);
@@ -59,7 +66,9 @@ export async function serverTestDatabase(): Promise<Database> {
   try {
     await admin.unsafe(`create database ${name}`);
   } catch (error) {
-    throw new Error(`cannot create a test database on ${ADMIN_URL} (is PostgreSQL running? set CHARTER_TEST_DATABASE_URL): ${(error as Error).message}`);
+    throw new Error(
+      `cannot create a test database on ${ADMIN_URL} (is PostgreSQL running? set CHARTER_TEST_DATABASE_URL): ${(error as Error).message}`,
+    );
   } finally {
     await admin.end();
   }

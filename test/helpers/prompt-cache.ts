@@ -13,7 +13,9 @@ type Block = { text: string; breakpoint: boolean };
 export function blocksOf(request: FakeRequest): Block[] {
   const blocks: Block[] = [];
   const push = (value: unknown, prefix = "") => {
-    const { cache_control: mark, ...rest } = (typeof value === "object" && value !== null ? value : { text: value }) as Record<string, unknown>;
+    const { cache_control: mark, ...rest } = (
+      typeof value === "object" && value !== null ? value : { text: value }
+    ) as Record<string, unknown>;
     blocks.push({ text: prefix + JSON.stringify(rest), breakpoint: mark !== undefined });
   };
   for (const tool of request.tools ?? []) push(tool, "tool:");
@@ -38,23 +40,41 @@ export type RequestTokens = { total: number; uncached: number; cacheRead: number
  * (uncached), split as the API reports it into cache writes (up to the request's last breakpoint)
  * and plain input (after it).
  */
-export function cacheAccounting(requests: FakeRequest[], count: TokenCounter = charactersOver4): { total: number; uncached: number; perRequest: RequestTokens[] } {
+export function cacheAccounting(
+  requests: FakeRequest[],
+  count: TokenCounter = charactersOver4,
+): { total: number; uncached: number; perRequest: RequestTokens[] } {
   const memo = new Map<string, number>();
-  const tokens = (blocks: Block[]) => Math.ceil(blocks.reduce((sum, b) => sum + (memo.get(b.text) ?? memo.set(b.text, count(b.text)).get(b.text) ?? 0), 0));
+  const tokens = (blocks: Block[]) =>
+    Math.ceil(
+      blocks.reduce((sum, b) => sum + (memo.get(b.text) ?? memo.set(b.text, count(b.text)).get(b.text) ?? 0), 0),
+    );
   const written: string[][] = [];
   const perRequest: RequestTokens[] = [];
   for (const request of requests) {
     const blocks = blocksOf(request);
     const texts = blocks.map((b) => b.text);
     let hit = 0;
-    for (const prefix of written) if (prefix.length > hit && prefix.length <= texts.length && prefix.every((t, i) => t === texts[i])) hit = prefix.length;
+    for (const prefix of written)
+      if (prefix.length > hit && prefix.length <= texts.length && prefix.every((t, i) => t === texts[i]))
+        hit = prefix.length;
     const lastBreakpoint = blocks.findLastIndex((b) => b.breakpoint) + 1;
     const cacheWrite = lastBreakpoint > hit ? tokens(blocks.slice(hit, lastBreakpoint)) : 0;
     const uncached = tokens(blocks.slice(hit));
-    perRequest.push({ total: tokens(blocks), uncached, cacheRead: tokens(blocks.slice(0, hit)), cacheWrite, input: uncached - cacheWrite });
+    perRequest.push({
+      total: tokens(blocks),
+      uncached,
+      cacheRead: tokens(blocks.slice(0, hit)),
+      cacheWrite,
+      input: uncached - cacheWrite,
+    });
     blocks.forEach((block, index) => {
       if (block.breakpoint) written.push(texts.slice(0, index + 1));
     });
   }
-  return { total: perRequest.reduce((s, r) => s + r.total, 0), uncached: perRequest.reduce((s, r) => s + r.uncached, 0), perRequest };
+  return {
+    total: perRequest.reduce((s, r) => s + r.total, 0),
+    uncached: perRequest.reduce((s, r) => s + r.uncached, 0),
+    perRequest,
+  };
 }

@@ -16,13 +16,22 @@ export async function authorAndReviewer(app: App, tenantId: string): Promise<Rev
 }
 
 /** The author submits the version and the reviewer approves it, which activates it. */
-export async function submitAndApprove(app: App, tenantId: string, versionId: string, people: Reviewers): Promise<void> {
+export async function submitAndApprove(
+  app: App,
+  tenantId: string,
+  versionId: string,
+  people: Reviewers,
+): Promise<void> {
   await app.versions.submit(tenantId, versionId, people.author);
   await app.versions.approve(tenantId, versionId, people.reviewer, "ok");
 }
 
 /** A version from source and tests by `ana`, which must pass its gates, approved by `ben`. */
-export async function approvedVersion(app: App, tenantId: string, workflow: { source: string; fileName: string; tests: string }): Promise<VersionRow> {
+export async function approvedVersion(
+  app: App,
+  tenantId: string,
+  workflow: { source: string; fileName: string; tests: string },
+): Promise<VersionRow> {
   const people = await authorAndReviewer(app, tenantId);
   const version = await app.versions.create({ tenantId, ...workflow, author: people.author });
   assert.equal(version.status, "checks-passed", JSON.stringify(version.gates));

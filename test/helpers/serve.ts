@@ -5,9 +5,17 @@ import type { App } from "../../src/app.ts";
 import { createHttpApp } from "../../src/server/index.ts";
 import type { Dispatcher } from "../../src/triggers/index.ts";
 
-export type Served = { base: string; port: number; routes: { method: string; path: string }[]; close: () => Promise<void> };
+export type Served = {
+  base: string;
+  port: number;
+  routes: { method: string; path: string }[];
+  close: () => Promise<void>;
+};
 
-export async function serveHttp(app: App, options: { log?: (line: Record<string, unknown>) => void; dispatcher?: Dispatcher } = {}): Promise<Served> {
+export async function serveHttp(
+  app: App,
+  options: { log?: (line: Record<string, unknown>) => void; dispatcher?: Dispatcher } = {},
+): Promise<Served> {
   const http = await createHttpApp(app, options);
   const server = await new Promise<ServerType>((resolve) => {
     const started: ServerType = serve({ fetch: http.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(started));

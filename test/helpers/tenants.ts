@@ -8,7 +8,9 @@ export const SCRIPTED_SERVER = path.join(REPO, "test/fixtures/scripted-server.ts
 export const DEMO_SERVERS = path.join(REPO, "tenants/demo/servers");
 
 /** Writes `tenants/<id>/tenant.json` (and any extra files) under a new temporary folder. */
-export async function tenantsFolder(tenants: Record<string, { config: unknown; files?: Record<string, string> }>): Promise<string> {
+export async function tenantsFolder(
+  tenants: Record<string, { config: unknown; files?: Record<string, string> }>,
+): Promise<string> {
   const root = await mkdtemp(path.join(tmpdir(), "charter-tenants-"));
   for (const [id, { config, files }] of Object.entries(tenants)) {
     const dir = path.join(root, id);
@@ -29,5 +31,9 @@ export function scripted(mode: string, extra: string[] = [], more: Record<string
 
 /** An integration running test/fixtures/counting-server.ts, which counts its calls in `file` (delays last while `hold` exists). */
 export function countingServer(file: string, hold?: string): { transport: "stdio"; command: string; args: string[] } {
-  return { transport: "stdio", command: "node", args: [path.join(REPO, "test/fixtures/counting-server.ts"), "--file", file, ...(hold ? ["--hold", hold] : [])] };
+  return {
+    transport: "stdio",
+    command: "node",
+    args: [path.join(REPO, "test/fixtures/counting-server.ts"), "--file", file, ...(hold ? ["--hold", hold] : [])],
+  };
 }

@@ -3,13 +3,27 @@
  * script that sets `__charterWorkflow` itself, without the guest runtime, so it can reach the
  * bridge function directly. Every call it makes is recorded by a fake executor.
  */
-import { createBridge, DEFAULT_LIMITS, type IsolateOutcome, runInIsolate, type SandboxLimits, type ToolCall, type ToolOutcome, type ToolPolicy } from "../../src/sandbox/index.ts";
+import {
+  createBridge,
+  DEFAULT_LIMITS,
+  type IsolateOutcome,
+  runInIsolate,
+  type SandboxLimits,
+  type ToolCall,
+  type ToolOutcome,
+  type ToolPolicy,
+} from "../../src/sandbox/index.ts";
 
 export const ECHO: ToolPolicy = {
   integration: "ops",
   tool: "echo",
   annotations: { readOnly: true, destructive: false, idempotent: true, openWorld: false },
-  inputSchema: { type: "object", properties: { text: { type: "string", maxLength: 100 } }, required: ["text"], additionalProperties: false },
+  inputSchema: {
+    type: "object",
+    properties: { text: { type: "string", maxLength: 100 } },
+    required: ["text"],
+    additionalProperties: false,
+  },
   outputSchema: { type: "object", properties: { text: { type: "string" } }, required: ["text"] },
 };
 
@@ -34,7 +48,14 @@ export type Ran = { outcome: IsolateOutcome; calls: ToolCall[] };
 
 export async function runRaw(
   code: string,
-  options: { tools?: ToolPolicy[]; limits?: Partial<SandboxLimits>; respond?: (call: ToolCall) => ToolOutcome | Promise<ToolOutcome>; input?: unknown; state?: Record<string, unknown>; seed?: [number, number] } = {},
+  options: {
+    tools?: ToolPolicy[];
+    limits?: Partial<SandboxLimits>;
+    respond?: (call: ToolCall) => ToolOutcome | Promise<ToolOutcome>;
+    input?: unknown;
+    state?: Record<string, unknown>;
+    seed?: [number, number];
+  } = {},
 ): Promise<Ran> {
   const calls: ToolCall[] = [];
   const limits = { ...DEFAULT_LIMITS, cpuMs: 1_000, wallMs: 5_000, ...options.limits };
@@ -43,7 +64,10 @@ export async function runRaw(
     limits,
     execute: async (call) => {
       calls.push(call);
-      return { outcome: (await options.respond?.(call)) ?? { ok: true, structured: { text: String(call.args["text"] ?? "") } }, at: Date.now() };
+      return {
+        outcome: (await options.respond?.(call)) ?? { ok: true, structured: { text: String(call.args["text"] ?? "") } },
+        at: Date.now(),
+      };
     },
   });
   const outcome = await runInIsolate({

@@ -28,15 +28,24 @@ describe("no input can stall the event loop", () => {
   });
 
   test("each pattern is its own: two patterns in one schema do not share a compiled expression", () => {
-    const validate = schemaValidator({ type: "object", properties: { a: { type: "string", pattern: "^[0-9]+$" }, b: { type: "string", pattern: "^[a-z]+$" } } });
+    const validate = schemaValidator({
+      type: "object",
+      properties: { a: { type: "string", pattern: "^[0-9]+$" }, b: { type: "string", pattern: "^[a-z]+$" } },
+    });
     assert.deepEqual(validate({ a: "123", b: "abc" }), []);
     assert.deepEqual(validate({ a: "abc", b: "abc" }), ['/a must match pattern "^[0-9]+$"']);
     assert.deepEqual(validate({ a: "123", b: "123" }), ['/b must match pattern "^[a-z]+$"']);
   });
 
   test("an author's pattern that needs backtracking (lookaround, backreferences) is refused with the reason; a tool's is left to its server", () => {
-    assert.match(checkAuthoredSchema({ type: "object", properties: { x: { type: "string", pattern: "^(?=a)\\\\w+$" } } }) ?? "", /cannot run on Charter's linear-time regular expressions \(no lookaround or backreferences\)/);
-    assert.equal(checkAuthoredSchema({ type: "object", properties: { x: { type: "string", pattern: "^INC[0-9]{4}$" } } }), undefined);
+    assert.match(
+      checkAuthoredSchema({ type: "object", properties: { x: { type: "string", pattern: "^(?=a)\\\\w+$" } } }) ?? "",
+      /cannot run on Charter's linear-time regular expressions \(no lookaround or backreferences\)/,
+    );
+    assert.equal(
+      checkAuthoredSchema({ type: "object", properties: { x: { type: "string", pattern: "^INC[0-9]{4}$" } } }),
+      undefined,
+    );
     const tool = { type: "object", properties: { x: { type: "string", pattern: "^(?!admin)\\\\w+$" } } };
     assert.equal(checkSchema(tool), undefined, "a tool's schema stays usable");
     assert.deepEqual(schemaValidator(tool)({ x: "admin" }), [], "its lookahead is not run by Charter");
@@ -44,8 +53,19 @@ describe("no input can stall the event loop", () => {
 
   test("a tenant's server cannot stall Charter with an outputSchema pattern and an output made for it: the MCP client checks with Charter's validators", async () => {
     const server = new Server({ name: "hostile", version: "1" }, { capabilities: { tools: {} } });
-    server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [{ name: "t", inputSchema: { type: "object" }, outputSchema: { type: "object", properties: { x: { type: "string", pattern: "^(a+)+$" } } } }] }));
-    server.setRequestHandler(CallToolRequestSchema, async () => ({ content: [], structuredContent: { x: `${"a".repeat(100_000)}!` } }));
+    server.setRequestHandler(ListToolsRequestSchema, async () => ({
+      tools: [
+        {
+          name: "t",
+          inputSchema: { type: "object" },
+          outputSchema: { type: "object", properties: { x: { type: "string", pattern: "^(a+)+$" } } },
+        },
+      ],
+    }));
+    server.setRequestHandler(CallToolRequestSchema, async () => ({
+      content: [],
+      structuredContent: { x: `${"a".repeat(100_000)}!` },
+    }));
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     await server.connect(serverSide);
     const client = new Client({ name: "charter", version: "1" }, { jsonSchemaValidator: linearSchemaValidation });
@@ -59,11 +79,20 @@ describe("no input can stall the event loop", () => {
 describe("host memory is bounded per run", () => {
   test("900 log lines of 1 MB each: the host keeps each cut to the line limit, and its memory grows by megabytes, not the gigabyte logged", async () => {
     const before = process.memoryUsage().rss;
-    const ran = await runRaw(rawWorkflow(`const big = "x".repeat(1000000); for (let i = 0; i < 900; i++) ctx.log.info(big + i, { blob: big }); return {};`), { limits: { cpuMs: 20_000, wallMs: 120_000 } });
+    const ran = await runRaw(
+      rawWorkflow(
+        `const big = "x".repeat(1000000); for (let i = 0; i < 900; i++) ctx.log.info(big + i, { blob: big }); return {};`,
+      ),
+      { limits: { cpuMs: 20_000, wallMs: 120_000 } },
+    );
     const grown = process.memoryUsage().rss - before;
     assert.equal(ran.outcome.ok, true, JSON.stringify(ran.outcome).slice(0, 300));
     assert.equal(ran.outcome.logs.length, 900);
-    for (const line of ran.outcome.logs) assert.ok(line.message.length <= DEFAULT_LIMITS.logBytes + 64 + 100, `a kept line of ${line.message.length} characters`);
+    for (const line of ran.outcome.logs)
+      assert.ok(
+        line.message.length <= DEFAULT_LIMITS.logBytes + 64 + 100,
+        `a kept line of ${line.message.length} characters`,
+      );
     assert.match(ran.outcome.logs[0]?.message ?? "", /\[cut at 8192 bytes\] \[data of 10000\d\d bytes left out/);
     assert.ok(grown < 256 * 1024 * 1024, `the host's memory grew by ${Math.round(grown / 1024 / 1024)} MiB`);
   });
@@ -72,7 +101,12 @@ describe("host memory is bounded per run", () => {
     const over = await runRaw(rawWorkflow(`return await call("echo", { text: "y".repeat(300000) });`));
     assert.deepEqual(over.calls, [], "the oversized call never reached the host's executor");
     assert.match(JSON.stringify(over.outcome), /the arguments are over 262144 bytes/);
-    const chatty = await runRaw(rawWorkflow(`let last; for (let i = 0; i < 40; i++) last = await call("echo", { text: "z".repeat(90) }); return last;`), { limits: { exchangedBytes: 2000 } });
+    const chatty = await runRaw(
+      rawWorkflow(
+        `let last; for (let i = 0; i < 40; i++) last = await call("echo", { text: "z".repeat(90) }); return last;`,
+      ),
+      { limits: { exchangedBytes: 2000 } },
+    );
     assert.match(JSON.stringify(chatty.outcome), /the run's tool calls exchanged more than 2000 bytes/);
     assert.ok(chatty.calls.length < 40);
   });
@@ -96,10 +130,14 @@ describe("a credential a server echoes is redacted in the encodings servers use"
     "HTML entities, decimal": [...token].map((c) => `&#${c.charCodeAt(0)};`).join(""),
     "HTML entities, hex": [...token].map((c) => `&#x${c.charCodeAt(0).toString(16)};`).join(""),
     "every byte %-encoded": [...bytes].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join(""),
-    "\\u escapes inside JSON text (backslashes doubled)": [...token].map((c) => `\\\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join(""),
+    "\\u escapes inside JSON text (backslashes doubled)": [...token]
+      .map((c) => `\\\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+      .join(""),
     "\\x escapes": [...bytes].map((b) => `\\x${b.toString(16).padStart(2, "0")}`).join(""),
     "\\u{…} escapes": [...token].map((c) => `\\u{${c.charCodeAt(0).toString(16)}}`).join(""),
-    "\\u escapes inside JSON inside JSON (four backslashes)": [...token].map((c) => `\\\\\\\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join(""),
+    "\\u escapes inside JSON inside JSON (four backslashes)": [...token]
+      .map((c) => `\\\\\\\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+      .join(""),
     "tabs written as JSON escapes between characters": [...token].join("\\t"),
     "three spaces between characters": [...token].join("   "),
     "slashes between characters": [...token].join("/"),
@@ -133,7 +171,10 @@ describe("a credential a server echoes is redacted in the encodings servers use"
 });
 
 test("a failed query's parameters (request and run data) never reach a log line or an event; its reason does", () => {
-  const failed = new Error('Failed query: update "runs" set "output" = $1 where "runs"."id" = $2\nparams: {"a":"private run data"},0c1d', { cause: new Error("unsupported Unicode escape sequence") });
+  const failed = new Error(
+    'Failed query: update "runs" set "output" = $1 where "runs"."id" = $2\nparams: {"a":"private run data"},0c1d',
+    { cause: new Error("unsupported Unicode escape sequence") },
+  );
   const text = errorText(failed);
   assert.doesNotMatch(text, /private run data|params/);
   assert.match(text, /^Failed query: update "runs" .*: unsupported Unicode escape sequence$/);

@@ -15,7 +15,8 @@ import type { RequestText } from "./request-text.ts";
 const SENTENCE_START = "(?:^|(?<=[.;!?:]\\s{0,3}))\\s*";
 const WORKFLOW = "(?:workflow|automation|flow|job|rule|routine|bot|script|helper|button)";
 /** Third-person verbs after "a workflow that …", made imperative for the action readers. */
-const THIRD_PERSON = /^(runs|posts|sends|pages|dms|messages|notifies|alerts|pings|assigns|closes|creates|opens|adds|removes|disables|comments|escalates|updates|tells|lists|counts|checks|looks|finds|archives|invites)\b/;
+const THIRD_PERSON =
+  /^(runs|posts|sends|pages|dms|messages|notifies|alerts|pings|assigns|closes|creates|opens|adds|removes|disables|comments|escalates|updates|tells|lists|counts|checks|looks|finds|archives|invites)\b/;
 
 /**
  * Takes how the request is asked, at the start of a sentence: polite openers, "set up / I need a
@@ -25,7 +26,10 @@ export function takeFraming(text: RequestText): string[] {
   const said: string[] = [];
   const polite = `(?:(?:hi|hey|hello)(?:\\s+(?:team|there|all))?[,!]?\\s+)?(?:(?:could|can|would|will)\\s+(?:you|we|charter)\\s+(?:please\\s+)?|please\\s+)?`;
   const asking = `(?:(?:set\\s+up|setup|make|create|build|write|add|configure|automate\\s+with|give\\s+(?:me|us)|(?:i|we)\\s+(?:need|want|would\\s+like|'d\\s+like)|(?:i|we)'d\\s+(?:like|love))\\s+)?`;
-  const pattern = new RegExp(`${SENTENCE_START}${polite}${asking}(?:(?:(?:a|an|one)\\s+(?:new\\s+|small\\s+|simple\\s+|quick\\s+)?(?:(?!manual\\b|daily\\b|weekly\\b|hourly\\b|nightly\\b|monthly\\b)[a-z-]+\\s+)?${WORKFLOW}|something)\\s+(?:that|which|to)(?:\\s+|(?=\\s*,))|set\\s+(?:something|one|this|it)\\s+up\\s+(?:that|which|to)\\s+|(?<=^\\s*|[.;!?:]\\s{0,3})(?:could|can|would|will)\\s+(?:you|we|charter)\\s+(?:please\\s+)?(?=[a-z]))`, "d");
+  const pattern = new RegExp(
+    `${SENTENCE_START}${polite}${asking}(?:(?:(?:a|an|one)\\s+(?:new\\s+|small\\s+|simple\\s+|quick\\s+)?(?:(?!manual\\b|daily\\b|weekly\\b|hourly\\b|nightly\\b|monthly\\b)[a-z-]+\\s+)?${WORKFLOW}|something)\\s+(?:that|which|to)(?:\\s+|(?=\\s*,))|set\\s+(?:something|one|this|it)\\s+up\\s+(?:that|which|to)\\s+|(?<=^\\s*|[.;!?:]\\s{0,3})(?:could|can|would|will)\\s+(?:you|we|charter)\\s+(?:please\\s+)?(?=[a-z]))`,
+    "d",
+  );
   for (const m of text.take(pattern, "framing")) {
     said.push(text.originalOf(m));
     const after = m.index + m[0].length;
@@ -38,9 +42,19 @@ export function takeFraming(text: RequestText): string[] {
     imperativeAfter(text, at);
   }
   // "It should post …", "The workflow must then …": the sentence's action, said of the workflow.
-  for (const m of text.take(new RegExp(`${SENTENCE_START}(?:it|the\\s+${WORKFLOW}|this)\\s+(?:should|must|needs\\s+to|has\\s+to|will)\\s+(?:also\\s+)?(?=[a-z])`), "framing")) said.push(text.originalOf(m));
+  for (const m of text.take(
+    new RegExp(
+      `${SENTENCE_START}(?:it|the\\s+${WORKFLOW}|this)\\s+(?:should|must|needs\\s+to|has\\s+to|will)\\s+(?:also\\s+)?(?=[a-z])`,
+    ),
+    "framing",
+  ))
+    said.push(text.originalOf(m));
   // "Thanks!", "Thank you.", "Cheers": at the end.
-  for (const m of text.take(/(?:^|(?<=[.;!?]\s{0,3}))\s*(?:thanks(?:\s+(?:a\s+lot|in\s+advance))?|thank\s+you(?:\s+in\s+advance)?|cheers|ty)\s*[.!]*\s*$/, "framing")) said.push(text.originalOf(m));
+  for (const m of text.take(
+    /(?:^|(?<=[.;!?]\s{0,3}))\s*(?:thanks(?:\s+(?:a\s+lot|in\s+advance))?|thank\s+you(?:\s+in\s+advance)?|cheers|ty)\s*[.!]*\s*$/,
+    "framing",
+  ))
+    said.push(text.originalOf(m));
   return said.filter(Boolean);
 }
 
@@ -61,7 +75,8 @@ function imperative(verb: string): string {
 }
 
 /** Words that make a "so …" more than a reason: a limit, a condition, a time, an action or a name. */
-const NOT_A_REASON = /\d|["#@<{]|\b(?:only|once|twice|again|not|never|no|don't|doesn't|won't|unless|if|except|before|after|until|within|every|each|instead|then|also|page[sd]?|paging|post(?:s|ed)?|send|sends|sent|dm|dms|message[sd]?|e-?mail|mail|ping|alert|notif\w*|ticket|incident|comment|note|close[sd]?|assign\w*|create[sd]?|open(?:s|ed)?|disable[sd]?|remove[sd]?|add(?:s|ed)?|escalat\w*|channel|group|user|call|first|last|per|all|any|same|one|ones|nobody|someone|anyone|hour|day|week|month|today|tomorrow|tonight|am|pm)\b|\b(?:in|by|at|on|during|before|every|each|this|next)\s+(?:the\s+)?(?:morning|afternoon|evening|night|weekend)\b/;
+const NOT_A_REASON =
+  /\d|["#@<{]|\b(?:only|once|twice|again|not|never|no|don't|doesn't|won't|unless|if|except|before|after|until|within|every|each|instead|then|also|page[sd]?|paging|post(?:s|ed)?|send|sends|sent|dm|dms|message[sd]?|e-?mail|mail|ping|alert|notif\w*|ticket|incident|comment|note|close[sd]?|assign\w*|create[sd]?|open(?:s|ed)?|disable[sd]?|remove[sd]?|add(?:s|ed)?|escalat\w*|channel|group|user|call|first|last|per|all|any|same|one|ones|nobody|someone|anyone|hour|day|week|month|today|tomorrow|tonight|am|pm)\b|\b(?:in|by|at|on|during|before|every|each|this|next)\s+(?:the\s+)?(?:morning|afternoon|evening|night|weekend)\b/;
 
 /**
  * Takes a reason at the end of a sentence ("…, so the morning standup has them", "so everyone
@@ -70,12 +85,14 @@ const NOT_A_REASON = /\d|["#@<{]|\b(?:only|once|twice|again|not|never|no|don't|d
  */
 export function takeReasons(text: RequestText): string[] {
   const said: string[] = [];
-  const pattern = /(?<=[a-z0-9)'"]\s*,?)(?<!\b(?:dm|message|note)\s*,?)\s+(?:so\s+(?:that\s+)?(?<why>[a-z][a-z' -]{2,80}?)|(?:for|as\s+an?)\s+(?:visibility|awareness|transparency|the\s+record|fyi|heads-up|heads\s+up|information))\s*(?=[.;!?]|$)/g;
+  const pattern =
+    /(?<=[a-z0-9)'"]\s*,?)(?<!\b(?:dm|message|note)\s*,?)\s+(?:so\s+(?:that\s+)?(?<why>[a-z][a-z' -]{2,80}?)|(?:for|as\s+an?)\s+(?:visibility|awareness|transparency|the\s+record|fyi|heads-up|heads\s+up|information))\s*(?=[.;!?]|$)/g;
   for (const m of text.lower.matchAll(pattern)) {
     const start = m.index ?? 0;
     const end = start + m[0].length;
     const why = m.groups?.["why"];
-    if (!text.free(start, end) || (why && (NOT_A_REASON.test(why) || /^(?:do|does|did|it|is|are)\b/.test(why)))) continue;
+    if (!text.free(start, end) || (why && (NOT_A_REASON.test(why) || /^(?:do|does|did|it|is|are)\b/.test(why))))
+      continue;
     text.mark(start, end, "reason");
     said.push(text.verbatim.slice(start, end).trim());
   }
@@ -86,7 +103,9 @@ export function takeReasons(text: RequestText): string[] {
  * Takes "run by hand", "I can run it manually", "on demand": the manual trigger, said outright.
  */
 export function takeManual(text: RequestText): string[] {
-  const pattern = new RegExp(`(?:(?:that|which)\\s+)?(?:(?:i|we|you|someone|anyone|people|staff|an?\\s+operator)\\s+can\\s+(?:run|trigger|start|kick\\s+off|launch)(?:\\s+(?:it|this))?\\s+(?:by\\s+hand|manually|on\\s+demand|whenever\\s+(?:i|we|they)\\s+(?:want|need)(?:\\s+to)?)|(?:to\\s+be\\s+)?(?:run|triggered|started|launched)\\s+(?:by\\s+hand|manually|on\\s+demand)|${SENTENCE_START}(?:a\\s+)?manual(?:ly\\s+(?:run|triggered|started))?(?:\\s+(?:run|trigger|workflow|job))?(?=\\s*:|\\s+(?:with|that|which|to|taking|given)\\b)|on\\s+demand|${SENTENCE_START}(?:run\\s+)?(?:by\\s+hand|manually)(?=\\s*[,:])|\\bwhen(?:ever)?\\s+(?:i|we)\\s+(?:run|trigger|start)\\s+(?:it|this)(?:\\s+(?:by\\s+hand|manually))?(?=\\s+with\\b)|(?:i|we)(?:'ll|\\s+will)\\s+(?:run|trigger|start|kick\\s+off|launch)\\s+(?:it|this)(?:\\s+(?:myself|ourselves))?(?:\\s+(?:by\\s+hand|manually))?(?:\\s+(?:when|whenever|as)\\s+(?:needed|necessary|required))?)\\b,?`);
+  const pattern = new RegExp(
+    `(?:(?:that|which)\\s+)?(?:(?:i|we|you|someone|anyone|people|staff|an?\\s+operator)\\s+can\\s+(?:run|trigger|start|kick\\s+off|launch)(?:\\s+(?:it|this))?\\s+(?:by\\s+hand|manually|on\\s+demand|whenever\\s+(?:i|we|they)\\s+(?:want|need)(?:\\s+to)?)|(?:to\\s+be\\s+)?(?:run|triggered|started|launched)\\s+(?:by\\s+hand|manually|on\\s+demand)|${SENTENCE_START}(?:a\\s+)?manual(?:ly\\s+(?:run|triggered|started))?(?:\\s+(?:run|trigger|workflow|job))?(?=\\s*:|\\s+(?:with|that|which|to|taking|given)\\b)|on\\s+demand|${SENTENCE_START}(?:run\\s+)?(?:by\\s+hand|manually)(?=\\s*[,:])|\\bwhen(?:ever)?\\s+(?:i|we)\\s+(?:run|trigger|start)\\s+(?:it|this)(?:\\s+(?:by\\s+hand|manually))?(?=\\s+with\\b)|(?:i|we)(?:'ll|\\s+will)\\s+(?:run|trigger|start|kick\\s+off|launch)\\s+(?:it|this)(?:\\s+(?:myself|ourselves))?(?:\\s+(?:by\\s+hand|manually))?(?:\\s+(?:when|whenever|as)\\s+(?:needed|necessary|required))?)\\b,?`,
+  );
   return text.take(pattern, "manual").map((m) => text.originalOf(m));
 }
 
@@ -95,11 +114,25 @@ export function takeManual(text: RequestText): string[] {
  * each value is a value of a field of the listed items. Applied once the plan's lists exist.
  */
 export function takeExclusions(text: RequestText): { said: string; values: string[] }[] {
-  const found = text.take(/(?:^|(?<=[.;!?]\s{0,3})|(?<=[a-z0-9)],\s{0,3}))\s*(?:(?:and|but)\s+)?(?:please\s+)?(?:skip|ignore|leave\s+out|exclude|excluding|except(?:\s+for)?|(?<=\bbut\s+)not|other\s+than|don't\s+include|do\s+not\s+include|without)\s+(?:the\s+|any\s+|anything\s+(?:that(?:'s|\s+is)\s+)?)?(?!(?:it|them|this|that|those|these|the\s+rest|rest|others?|everything|anything|all)\b)(?<values>[a-z0-9_ -]+?(?:\s*(?:\/|,|\bor\b|\band\b)\s*[a-z0-9_ -]+?)*)(?:\s+(?:ones|incidents|tickets|items|ones?\s+too))?\s*(?=[.;!?]|$)/d, "exclusion");
+  const found = text.take(
+    /(?:^|(?<=[.;!?]\s{0,3})|(?<=[a-z0-9)],\s{0,3}))\s*(?:(?:and|but)\s+)?(?:please\s+)?(?:skip|ignore|leave\s+out|exclude|excluding|except(?:\s+for)?|(?<=\bbut\s+)not|other\s+than|don't\s+include|do\s+not\s+include|without)\s+(?:the\s+|any\s+|anything\s+(?:that(?:'s|\s+is)\s+)?)?(?!(?:it|them|this|that|those|these|the\s+rest|rest|others?|everything|anything|all)\b)(?<values>[a-z0-9_ -]+?(?:\s*(?:\/|,|\bor\b|\band\b)\s*[a-z0-9_ -]+?)*)(?:\s+(?:ones|incidents|tickets|items|ones?\s+too))?\s*(?=[.;!?]|$)/d,
+    "exclusion",
+  );
   // "(excluding P4)", "(not P3/P4)": the same, in parentheses after what it narrows.
-  found.push(...text.take(/\s*\(\s*(?:excluding|except(?:\s+for)?|not|without|no)\s+(?:the\s+|any\s+)?(?<values>[a-z0-9_ -]+?(?:\s*(?:\/|,|\bor\b|\band\b)\s*[a-z0-9_ -]+?)*)(?:\s+(?:ones|incidents|tickets|items))?\s*\)/d, "exclusion"));
+  found.push(
+    ...text.take(
+      /\s*\(\s*(?:excluding|except(?:\s+for)?|not|without|no)\s+(?:the\s+|any\s+)?(?<values>[a-z0-9_ -]+?(?:\s*(?:\/|,|\bor\b|\band\b)\s*[a-z0-9_ -]+?)*)(?:\s+(?:ones|incidents|tickets|items))?\s*\)/d,
+      "exclusion",
+    ),
+  );
   // "the P4s": the value, made plural.
-  return found.map((m) => ({ said: text.originalOf(m), values: (m.groups?.["values"] ?? "").split(/\s*(?:\/|,|\bor\b|\band\b)\s*/).map((v) => v.trim().replace(/(?<=\d)s$/, "")).filter(Boolean) }));
+  return found.map((m) => ({
+    said: text.originalOf(m),
+    values: (m.groups?.["values"] ?? "")
+      .split(/\s*(?:\/|,|\bor\b|\band\b)\s*/)
+      .map((v) => v.trim().replace(/(?<=\d)s$/, ""))
+      .filter(Boolean),
+  }));
 }
 
 /**
@@ -107,19 +140,32 @@ export function takeExclusions(text: RequestText): { said: string; values: strin
  * already leaves them out is named as is; one that does not gets the filter. An exclusion no list
  * can carry is refused.
  */
-export function applyExclusions(exclusions: { said: string; values: string[] }[], steps: PlanStep[], catalog: CatalogView, builder: PlanBuilder): void {
-  const lists = [...walkSteps(steps)].map(({ step }) => step).filter((s): s is Extract<PlanStep, { kind: "list" }> => s.kind === "list");
+export function applyExclusions(
+  exclusions: { said: string; values: string[] }[],
+  steps: PlanStep[],
+  catalog: CatalogView,
+  builder: PlanBuilder,
+): void {
+  const lists = [...walkSteps(steps)]
+    .map(({ step }) => step)
+    .filter((s): s is Extract<PlanStep, { kind: "list" }> => s.kind === "list");
   for (const exclusion of exclusions) {
     const carried: string[] = [];
     for (const list of lists) {
       const schema = catalog.lister(list.noun)?.itemSchema;
       if (!schema) continue;
       const conditions = exclusion.values.map((v) => wordCondition(schema, v, list.id));
-      if (conditions.some((c) => !c || c.op !== "eq")) continue;
-      for (const condition of conditions as Condition[]) if (!excludes(list.where, condition)) list.where.push({ ...condition, op: "ne" });
+      if (conditions.some((c) => c?.op !== "eq")) continue;
+      for (const condition of conditions as Condition[])
+        if (!excludes(list.where, condition)) list.where.push({ ...condition, op: "ne" });
       carried.push(list.id);
     }
-    if (carried.length === 0) throw new PlannerDeclined("refused", exclusion.said, `it says what to leave out, and no list of the plan has items with ${exclusion.values.map((v) => `"${v}"`).join(", ")}`);
+    if (carried.length === 0)
+      throw new PlannerDeclined(
+        "refused",
+        exclusion.said,
+        `it says what to leave out, and no list of the plan has items with ${exclusion.values.map((v) => `"${v}"`).join(", ")}`,
+      );
     builder.clause(exclusion.said, ...carried);
   }
 }
@@ -139,13 +185,26 @@ function excludes(where: Condition[], condition: Condition): boolean {
 
 /** Takes "Just the number is fine." / "Only the count, not the list": the message is a count. */
 export function takeCountOnly(text: RequestText): string[] {
-  return text.take(/(?:^|(?<=[.;!?]\s{0,3}))\s*(?:just|only)\s+(?:the\s+)?(?:number|count|total)(?:\s+(?:is|would be)\s+(?:fine|enough|ok|okay|needed|wanted|all\s+(?:i|we)\s+need))?(?:,?\s+(?:not|no)\s+(?:the\s+)?(?:list|details|names))?\s*[.!]?\s*(?=$|[A-Z]|\s)/, "count-only").map((m) => text.originalOf(m));
+  return text
+    .take(
+      /(?:^|(?<=[.;!?]\s{0,3}))\s*(?:just|only)\s+(?:the\s+)?(?:number|count|total)(?:\s+(?:is|would be)\s+(?:fine|enough|ok|okay|needed|wanted|all\s+(?:i|we)\s+need))?(?:,?\s+(?:not|no)\s+(?:the\s+)?(?:list|details|names))?\s*[.!]?\s*(?=$|[A-Z]|\s)/,
+      "count-only",
+    )
+    .map((m) => text.originalOf(m));
 }
 
 /** The calls that send a count and no list: what "just the number" is said of. Refused when there are none. */
 export function countOnlyCalls(said: string, steps: PlanStep[]): string[] {
-  const calls = [...walkSteps(steps)].map(({ step }) => step).filter((s) => s.kind === "call" && JSON.stringify(s.args).includes('"kind":"count"') && !JSON.stringify(s.args).includes('"kind":"lines"'));
-  if (calls.length === 0) throw new PlannerDeclined("refused", said, "it says only the number, and no step sends a count alone");
+  const calls = [...walkSteps(steps)]
+    .map(({ step }) => step)
+    .filter(
+      (s) =>
+        s.kind === "call" &&
+        JSON.stringify(s.args).includes('"kind":"count"') &&
+        !JSON.stringify(s.args).includes('"kind":"lines"'),
+    );
+  if (calls.length === 0)
+    throw new PlannerDeclined("refused", said, "it says only the number, and no step sends a count alone");
   return calls.map((c) => c.id);
 }
 
@@ -168,8 +227,15 @@ const MEANINGFUL = new Set(
  * tenant's catalog uses (a tool, field or value name). Each is returned, as written, to be shown
  * in the plan as context; anything else stays unread and is refused.
  */
-export function contextSentences(leftover: string[], request: string, catalogWords: ReadonlySet<string>): string[] | undefined {
-  const sentences = request.split(/(?<=[.!?])\s+/).map((s) => s.trim()).filter(Boolean);
+export function contextSentences(
+  leftover: string[],
+  request: string,
+  catalogWords: ReadonlySet<string>,
+): string[] | undefined {
+  const sentences = request
+    .split(/(?<=[.!?])\s+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (sentences.length < 2) return undefined;
   const found: string[] = [];
   for (const run of leftover) {
@@ -179,7 +245,16 @@ export function contextSentences(leftover: string[], request: string, catalogWor
     if (/["'`#@\d:;(){}[\]<>/]/.test(sentence.replace(/\b(?:[a-z]+)'(?:s|t|re|ve|ll|d|m)\b/gi, ""))) return undefined;
     const words = sentence.toLowerCase().match(/[a-z][a-z'-]*/g) ?? [];
     if (words.length === 0 || words.length > 14) return undefined;
-    if (words.some((w) => MEANINGFUL.has(w) || MEANINGFUL.has(w.replace(/'s$/, "")) || catalogWords.has(w) || catalogWords.has(w.replace(/s$/, "")))) return undefined;
+    if (
+      words.some(
+        (w) =>
+          MEANINGFUL.has(w) ||
+          MEANINGFUL.has(w.replace(/'s$/, "")) ||
+          catalogWords.has(w) ||
+          catalogWords.has(w.replace(/s$/, "")),
+      )
+    )
+      return undefined;
     found.push(sentence);
   }
   return found;

@@ -34,7 +34,9 @@ export class CatalogView {
   constructor(tools: PlanTool[], resources: ResourceInfo[]) {
     this.tools = tools;
     // Resources named for their integration ("tickets://…" of tickets) first: they are the ones people mean.
-    this.resources = [...resources].sort((a, b) => Number(!a.uri.startsWith(`${a.integration}://`)) - Number(!b.uri.startsWith(`${b.integration}://`)));
+    this.resources = [...resources].sort(
+      (a, b) => Number(!a.uri.startsWith(`${a.integration}://`)) - Number(!b.uri.startsWith(`${b.integration}://`)),
+    );
   }
 
   get(key: string): PlanTool | undefined {
@@ -51,7 +53,11 @@ export class CatalogView {
     const wanted = plural(noun);
     const found = this.tools
       .filter((t) => t.readOnly)
-      .flatMap((tool) => arrayFields(tool).filter((f) => f.field === wanted).map((f) => ({ tool, ...f })))
+      .flatMap((tool) =>
+        arrayFields(tool)
+          .filter((f) => f.field === wanted)
+          .map((f) => ({ tool, ...f })),
+      )
       .sort((a, b) => score(b.tool, wanted) - score(a.tool, wanted));
     return found[0];
   }
@@ -78,7 +84,11 @@ export class CatalogView {
       const person = personPath(tool.outputSchema);
       if (!person) continue;
       const properties = Object.keys((tool.inputSchema["properties"] as Record<string, unknown> | undefined) ?? {});
-      return { tool, personPath: person, rotationField: properties.find((p) => /rotation|schedule|group|team/.test(p)) };
+      return {
+        tool,
+        personPath: person,
+        rotationField: properties.find((p) => /rotation|schedule|group|team/.test(p)),
+      };
     }
     return undefined;
   }
@@ -87,7 +97,8 @@ export class CatalogView {
   personBy(field: "id" | "email"): { tool: PlanTool; inputField: string } | undefined {
     for (const tool of this.tools.filter((t) => t.readOnly && words(t.key).includes("get"))) {
       const properties = Object.keys((tool.inputSchema["properties"] as Record<string, unknown> | undefined) ?? {});
-      const input = field === "email" ? properties.find((p) => p === "email") : properties.find((p) => /^(user_)?id$/.test(p));
+      const input =
+        field === "email" ? properties.find((p) => p === "email") : properties.find((p) => /^(user_)?id$/.test(p));
       if (!input || !propertyOf(tool.outputSchema, "email")) continue;
       return { tool, inputField: input };
     }
@@ -106,7 +117,10 @@ export class CatalogView {
   /** A subscribable resource about a noun (by its URI and description). */
   resourceFor(noun: string, hint: RegExp): ResourceInfo | undefined {
     const about = (r: ResourceInfo) => `${r.uri} ${r.name} ${r.description}`.toLowerCase();
-    return this.resources.find((r) => about(r).includes(plural(noun)) && hint.test(about(r))) ?? this.resources.find((r) => hint.test(about(r)));
+    return (
+      this.resources.find((r) => about(r).includes(plural(noun)) && hint.test(about(r))) ??
+      this.resources.find((r) => hint.test(about(r)))
+    );
   }
 }
 

@@ -12,15 +12,33 @@ type FieldWord = { words: RegExp; paths: string[][]; label?: string };
 
 const ITEM_FIELDS: FieldWord[] = [
   { words: /^(?:number|id|key|ref(?:erence)?(?:\s+number)?)$/, paths: [["id"], ["number"], ["key"]] },
-  { words: /^(?:title|summary|subject|headline|short\s+description)$/, paths: [["title"], ["summary"], ["subject"], ["name"]] },
+  {
+    words: /^(?:title|summary|subject|headline|short\s+description)$/,
+    paths: [["title"], ["summary"], ["subject"], ["name"]],
+  },
   { words: /^(?:priority|severity|prio)$/, paths: [["priority"], ["severity"]] },
   { words: /^(?:status|state)$/, paths: [["status"], ["state"]], label: "status" },
   { words: /^(?:service|affected\s+service)$/, paths: [["service"]], label: "service" },
   { words: /^(?:description)$/, paths: [["description"]] },
-  { words: /^(?:assignee|owner|assigned\s+engineer|who(?:'s|\s+is)\s+assigned(?:\s+to\s+it)?|who\s+it(?:'s|\s+is)\s+assigned\s+to|who\s+owns\s+it)$/, paths: [["assignee", "name"], ["assignee"]], label: "assignee" },
-  { words: /^(?:reporter|reporter's\s+email|who\s+(?:reported|opened|raised|filed|logged)\s+it|(?:the\s+)?person\s+who\s+(?:reported|opened|raised)\s+it)$/, paths: [["reporter_email"], ["reporter"]], label: "reported by" },
+  {
+    words:
+      /^(?:assignee|owner|assigned\s+engineer|who(?:'s|\s+is)\s+assigned(?:\s+to\s+it)?|who\s+it(?:'s|\s+is)\s+assigned\s+to|who\s+owns\s+it)$/,
+    paths: [["assignee", "name"], ["assignee"]],
+    label: "assignee",
+  },
+  {
+    words:
+      /^(?:reporter|reporter's\s+email|who\s+(?:reported|opened|raised|filed|logged)\s+it|(?:the\s+)?person\s+who\s+(?:reported|opened|raised)\s+it)$/,
+    paths: [["reporter_email"], ["reporter"]],
+    label: "reported by",
+  },
   { words: /^(?:tags|labels)$/, paths: [["tags"]], label: "tags" },
-  { words: /^(?:created(?:\s+(?:at|time|date))?|opened(?:\s+at)?|when\s+it\s+was\s+(?:opened|created|raised|reported)|creation\s+(?:time|date))$/, paths: [["created_at"], ["created"]], label: "opened" },
+  {
+    words:
+      /^(?:created(?:\s+(?:at|time|date))?|opened(?:\s+at)?|when\s+it\s+was\s+(?:opened|created|raised|reported)|creation\s+(?:time|date))$/,
+    paths: [["created_at"], ["created"]],
+    label: "opened",
+  },
 ];
 
 const PERSON_FIELDS: FieldWord[] = [
@@ -32,7 +50,8 @@ const PERSON_FIELDS: FieldWord[] = [
 ];
 
 /** "the incident's", "its", "the ticket", "their": the words that say whose field it is. */
-const OWNER = /^(?:(?:the|its|their|his|her|an?|each|every|this|that)\s+)?(?:(?:new\s+)?(?:incident|ticket|issue|user|person|member|employee|account|one|hire|starter)(?:'s)?\s+)?(?:(?:the|its|their|his|her)\s+)?/;
+const OWNER =
+  /^(?:(?:the|its|their|his|her|an?|each|every|this|that)\s+)?(?:(?:new\s+)?(?:incident|ticket|issue|user|person|member|employee|account|one|hire|starter)(?:'s)?\s+)?(?:(?:the|its|their|his|her)\s+)?/;
 
 /** The field a word names ("the incident's number", "their titles": plural for each item's), if any. */
 function fieldOf(table: FieldWord[], raw: string): FieldWord | undefined {
@@ -42,12 +61,22 @@ function fieldOf(table: FieldWord[], raw: string): FieldWord | undefined {
 
 /** The separate field words of a list ("number, title and priority"), or undefined when it is not one. */
 function fieldWords(phrase: string): string[] | undefined {
-  const parts = phrase.trim().split(/\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s*\+\s*|\s*\/\s*)\s*/).map((p) => p.trim()).filter(Boolean);
+  const parts = phrase
+    .trim()
+    .split(/\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s*\+\s*|\s*\/\s*)\s*/)
+    .map((p) => p.trim())
+    .filter(Boolean);
   return parts.length > 0 ? parts : undefined;
 }
 
 /** The fields of a schema (rooted at `step`, with `base` before each path) that `phrase` names; undefined unless every part names one. */
-function readFields(phrase: string, table: FieldWord[], schema: Record<string, unknown> | undefined, at: (path: string[]) => PlanValue, identify = false): (string | PlanValue)[] | undefined {
+function readFields(
+  phrase: string,
+  table: FieldWord[],
+  schema: Record<string, unknown> | undefined,
+  at: (path: string[]) => PlanValue,
+  identify = false,
+): (string | PlanValue)[] | undefined {
   const words = fieldWords(phrase);
   if (!words) return undefined;
   const pieces: (string | PlanValue)[] = [];
@@ -67,22 +96,46 @@ function readFields(phrase: string, table: FieldWord[], schema: Record<string, u
 }
 
 /** Fields of one item ("the ticket number and who reported it"), as a line of text; undefined when it is no such list. */
-export function itemFields(phrase: string, item: { step: string; schema: Record<string, unknown> }, identify = true): PlanValue | undefined {
-  const parts = readFields(stripIntro(phrase), ITEM_FIELDS, item.schema, (path) => ({ kind: "ref", step: item.step, path }), identify);
+export function itemFields(
+  phrase: string,
+  item: { step: string; schema: Record<string, unknown> },
+  identify = true,
+): PlanValue | undefined {
+  const parts = readFields(
+    stripIntro(phrase),
+    ITEM_FIELDS,
+    item.schema,
+    (path) => ({ kind: "ref", step: item.step, path }),
+    identify,
+  );
   return parts ? { kind: "text", parts } : undefined;
 }
 
 /** Fields of a person whose email is a field of a step ("their name and department"). */
-export function personFields(phrase: string, email: PlanValue, schema: Record<string, unknown> | undefined): PlanValue | undefined {
+export function personFields(
+  phrase: string,
+  email: PlanValue,
+  schema: Record<string, unknown> | undefined,
+): PlanValue | undefined {
   if (email.kind !== "ref" || email.path.at(-1) !== "email") return undefined;
   const base = email.path.slice(0, -1);
-  const parts = readFields(stripIntro(phrase), PERSON_FIELDS, schema, (path) => ({ kind: "ref", step: email.step, path: [...base, ...path] }));
+  const parts = readFields(stripIntro(phrase), PERSON_FIELDS, schema, (path) => ({
+    kind: "ref",
+    step: email.step,
+    path: [...base, ...path],
+  }));
   return parts ? { kind: "text", parts } : undefined;
 }
 
 /** The line of each item of a list ("(number and title)", "with their number, priority and title"). */
 export function lineFields(phrase: string, list: string, schema: Record<string, unknown>): PlanValue | undefined {
-  const parts = readFields(stripIntro(phrase).replace(/\s+(?:of|for)\s+each(?:\s+(?:one|of them|incident|ticket|item))?$/, ""), ITEM_FIELDS, schema, (path) => ({ kind: "ref", step: list, path }), true);
+  const parts = readFields(
+    stripIntro(phrase).replace(/\s+(?:of|for)\s+each(?:\s+(?:one|of them|incident|ticket|item))?$/, ""),
+    ITEM_FIELDS,
+    schema,
+    (path) => ({ kind: "ref", step: list, path }),
+    true,
+  );
   return parts ? { kind: "text", parts } : undefined;
 }
 
@@ -91,7 +144,11 @@ export function lineFields(phrase: string, list: string, schema: Record<string, 
  * "open P1s with their number and title", "open incidents: number, priority, title".
  */
 export function splitLineFormat(phrase: string): { head: string; format: string } | undefined {
-  const forms = [/^(.+?)\s*\(\s*([^()]+?)\s*\)$/, /^(.+?)\s+(?:with|showing|including|listing|giving)\s+((?:their|the|its)\s+[^,]+?(?:\s*(?:,|and|&|\+)\s*[^,]+?)*)$/, /^(.+?)\s*[:\u2013\u2014]\s*([^:]+)$/];
+  const forms = [
+    /^(.+?)\s*\(\s*([^()]+?)\s*\)$/,
+    /^(.+?)\s+(?:with|showing|including|listing|giving)\s+((?:their|the|its)\s+[^,]+?(?:\s*(?:,|and|&|\+)\s*[^,]+?)*)$/,
+    /^(.+?)\s*[:\u2013\u2014]\s*([^:]+)$/,
+  ];
   for (const form of forms) {
     const match = form.exec(phrase.trim());
     if (match?.[1] && match[2]) return { head: match[1], format: match[2] };
@@ -100,5 +157,8 @@ export function splitLineFormat(phrase: string): { head: string; format: string 
 }
 
 function stripIntro(phrase: string): string {
-  return phrase.trim().replace(/^(?:with|showing|including|containing|listing|giving|about|naming|mentioning)\s+/, "").replace(/^\(\s*(.*?)\s*\)$/, "$1");
+  return phrase
+    .trim()
+    .replace(/^(?:with|showing|including|containing|listing|giving|about|naming|mentioning)\s+/, "")
+    .replace(/^\(\s*(.*?)\s*\)$/, "$1");
 }

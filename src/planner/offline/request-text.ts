@@ -150,7 +150,6 @@ export class RequestText {
     return this.verbatim.slice(start, end).trim();
   }
 
-
   /** Runs of untaken text that hold a word which is not filler, in order. */
   leftover(): string[] {
     const runs: string[] = [];
@@ -160,7 +159,14 @@ export class RequestText {
       else if (current) {
         const words = current.toLowerCase().match(/[a-z0-9#@][a-z0-9#@_'-]*/g) ?? [];
         // Quoted text nothing took is meaning left over, whatever its words.
-        if (current.includes(QUOTED) || words.some((w) => !FILLER.has(w.replace(/'s$/, "")))) runs.push(this.verbatim.slice(i - current.length, i).trim().replace(/^[,.;:]+|[,.;:]+$/g, "").trim());
+        if (current.includes(QUOTED) || words.some((w) => !FILLER.has(w.replace(/'s$/, ""))))
+          runs.push(
+            this.verbatim
+              .slice(i - current.length, i)
+              .trim()
+              .replace(/^[,.;:]+|[,.;:]+$/g, "")
+              .trim(),
+          );
         current = "";
       }
     }

@@ -4,7 +4,14 @@
  * from typed tool results are read with typed property access (the type checker checks the
  * plan's paths against the SDK); items of a resource event are untyped JSON and read with `at`.
  */
-import { type Condition, EVENT_LIST, FIRST_RUN_WINDOW_MINUTES, type PlanStep, type PlanValue, type WorkflowPlan } from "../../core/plan.ts";
+import {
+  type Condition,
+  EVENT_LIST,
+  FIRST_RUN_WINDOW_MINUTES,
+  type PlanStep,
+  type PlanValue,
+  type WorkflowPlan,
+} from "../../core/plan.ts";
 import { renderPlan } from "./render.ts";
 import type { PlanTool } from "./tools.ts";
 
@@ -42,11 +49,18 @@ export function planToSource(plan: WorkflowPlan, tools: ReadonlyMap<string, Plan
         return `${ident(v.list)}.length`;
       case "object": {
         const properties = (target?.["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {};
-        return `{ ${Object.entries(v.fields).map(([name, field]) => `${/^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name)}: ${expr(field, properties[name] ?? { type: "string" })}`).join(", ")} }`;
+        return `{ ${Object.entries(v.fields)
+          .map(
+            ([name, field]) =>
+              `${/^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name)}: ${expr(field, properties[name] ?? { type: "string" })}`,
+          )
+          .join(", ")} }`;
       }
       case "choose": {
         helpers.add("str");
-        const keys = Object.keys(v.cases).map((k) => JSON.stringify(k)).join(" | ");
+        const keys = Object.keys(v.cases)
+          .map((k) => JSON.stringify(k))
+          .join(" | ");
         return `(${JSON.stringify(v.cases)} as const)[str(${expr(v.value, { type: "string" })}) as ${keys}]`;
       }
       case "array": {
@@ -64,7 +78,8 @@ export function planToSource(plan: WorkflowPlan, tools: ReadonlyMap<string, Plan
   };
   const condition = (c: Condition): string => {
     const left = c.value.kind === "ref" ? refAccess(c.value) : expr(c.value, {});
-    if (c.against && (c.op === "eq" || c.op === "ne")) return `str(${left}) ${c.op === "eq" ? "===" : "!=="} str(${c.against.kind === "ref" ? refAccess(c.against) : expr(c.against)})`;
+    if (c.against && (c.op === "eq" || c.op === "ne"))
+      return `str(${left}) ${c.op === "eq" ? "===" : "!=="} str(${c.against.kind === "ref" ? refAccess(c.against) : expr(c.against)})`;
     switch (c.op) {
       case "eq":
         return `${left} === ${JSON.stringify(c.operand)}`;
@@ -95,7 +110,8 @@ export function planToSource(plan: WorkflowPlan, tools: ReadonlyMap<string, Plan
         return `(Array.isArray(${left}) ? (${left} as unknown[]) : []).map(str).includes(${JSON.stringify(c.operand)})`;
     }
   };
-  const block = (steps: readonly PlanStep[], indent: string): string => steps.map((step) => statement(step, indent)).join("");
+  const block = (steps: readonly PlanStep[], indent: string): string =>
+    steps.map((step) => statement(step, indent)).join("");
   const statement = (step: PlanStep, indent: string): string => {
     switch (step.kind) {
       case "call": {
@@ -103,10 +119,15 @@ export function planToSource(plan: WorkflowPlan, tools: ReadonlyMap<string, Plan
         if (!tool) throw new Error(`the plan calls ${step.tool}, which is not in the tenant's catalog`);
         used.add(tool.namespace);
         typing.set(step.id, tool.outputSchema ? "typed" : "untyped");
-        const properties = (tool.inputSchema["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {};
-        const args = Object.entries(step.args).map(([name, v]) => `${/^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name)}: ${expr(v, properties[name] ?? {})}`);
+        const properties =
+          (tool.inputSchema["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {};
+        const args = Object.entries(step.args).map(
+          ([name, v]) =>
+            `${/^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name)}: ${expr(v, properties[name] ?? {})}`,
+        );
         const call = `await ${tool.namespace}.${tool.functionName}({ ${args.join(", ")} })`;
-        if (!step.onFailure) return `${indent}const ${ident(step.id)} = ${call};\n${step.then ? block(step.then, indent) : ""}`;
+        if (!step.onFailure)
+          return `${indent}const ${ident(step.id)} = ${call};\n${step.then ? block(step.then, indent) : ""}`;
         helpers.add("ToolError");
         const onFailure = step.onFailure;
         /** try { call } catch { the fallback }, at `at`; `tail` ends each side (the result, or nothing). */
@@ -125,13 +146,16 @@ export function planToSource(plan: WorkflowPlan, tools: ReadonlyMap<string, Plan
       }
       case "for-each": {
         typing.set(step.id, typing.get(step.list) ?? "untyped");
-        if (!step.once) return `${indent}for (const ${ident(step.id)} of ${ident(step.list)}) {\n${block(step.steps, `${indent}  `)}${indent}}\n`;
+        if (!step.once)
+          return `${indent}for (const ${ident(step.id)} of ${ident(step.list)}) {\n${block(step.steps, `${indent}  `)}${indent}}\n`;
         // Each item once ever: its key is remembered in saved state after its steps ran.
         helpers.add("str");
         const saved = JSON.stringify(`handled:${step.id}`);
         const done = `${ident(step.id)}Handled`;
         const key = `${ident(step.id)}Key`;
-        const keyOf = step.once.map((field) => `str(${refAccess({ kind: "ref", step: step.id, path: [field] })})`).join(", ");
+        const keyOf = step.once
+          .map((field) => `str(${refAccess({ kind: "ref", step: step.id, path: [field] })})`)
+          .join(", ");
         return `${indent}const ${done} = new Set(ctx.state.get<string[]>(${saved}) ?? []);\n${indent}for (const ${ident(step.id)} of ${ident(step.list)}) {\n${indent}  const ${key} = [${keyOf}].join("/");\n${indent}  if (${done}.has(${key})) continue;\n${block(step.steps, `${indent}  `)}${indent}  ${done}.add(${key});\n${indent}  ctx.state.set(${saved}, [...${done}].slice(-${SEEN_KEPT}));\n${indent}}\n`;
       }
       case "if":
@@ -159,10 +183,26 @@ export function planToSource(plan: WorkflowPlan, tools: ReadonlyMap<string, Plan
   }
   body += block(plan.steps, "    ");
   if (plan.trigger.type === "resource") body += `    ctx.state.set("seen", [...seen].slice(-${SEEN_KEPT}));\n`;
-  body += `    return { ${Object.entries(plan.output).map(([name, v]) => `${name}: ${expr(v, v.kind === "count" ? { type: "integer" } : undefined)}`).join(", ")} };\n`;
+  body += `    return { ${Object.entries(plan.output)
+    .map(([name, v]) => `${name}: ${expr(v, v.kind === "count" ? { type: "integer" } : undefined)}`)
+    .join(", ")} };\n`;
 
   const input = inputSchema(plan);
-  const output = { type: "object", properties: Object.fromEntries(Object.entries(plan.output).map(([name, v]) => [name, v.kind === "count" ? { type: "integer" } : v.kind === "const" ? { type: typeof v.value === "number" ? "number" : typeof v.value === "boolean" ? "boolean" : "string" } : { type: "string" }])), required: Object.keys(plan.output), additionalProperties: false };
+  const output = {
+    type: "object",
+    properties: Object.fromEntries(
+      Object.entries(plan.output).map(([name, v]) => [
+        name,
+        v.kind === "count"
+          ? { type: "integer" }
+          : v.kind === "const"
+            ? { type: typeof v.value === "number" ? "number" : typeof v.value === "boolean" ? "boolean" : "string" }
+            : { type: "string" },
+      ]),
+    ),
+    required: Object.keys(plan.output),
+    additionalProperties: false,
+  };
   const runtime = ["defineWorkflow", ...(helpers.has("ToolError") ? ["ToolError"] : [])];
   const description = renderPlan(plan, tools);
   return `// Generated by Charter from the plan below; the plan was made from the request:
@@ -179,21 +219,35 @@ export default defineWorkflow({
   run: async (input, ctx) => {
 ${body}  },
 });
-${[...HELPER_ORDER].filter((name) => helpers.has(name) && HELPERS[name]).map((name) => HELPERS[name]).join("\n")}`;
+${[...HELPER_ORDER]
+  .filter((name) => helpers.has(name) && HELPERS[name])
+  .map((name) => HELPERS[name])
+  .join("\n")}`;
 }
 
 const SEEN_KEPT = 1000;
 
 function schemaIsString(schema: Record<string, unknown>): boolean {
   if (schema["type"] === "string") return !Array.isArray(schema["enum"]);
-  return schema["type"] === undefined && !("enum" in schema) && !("const" in schema) && !("properties" in schema) && !("items" in schema);
+  return (
+    schema["type"] === undefined &&
+    !("enum" in schema) &&
+    !("const" in schema) &&
+    !("properties" in schema) &&
+    !("items" in schema)
+  );
 }
 
 /** The workflow's input schema: the plan's inputs, or what its trigger passes. */
 export function inputSchema(plan: WorkflowPlan): Record<string, unknown> {
-  if (plan.trigger.type === "resource") return { type: "object", properties: { uri: { type: "string" }, text: { type: "string" } }, required: ["uri"] };
+  if (plan.trigger.type === "resource")
+    return { type: "object", properties: { uri: { type: "string" }, text: { type: "string" } }, required: ["uri"] };
   const required = plan.inputs.filter((i) => i.required).map((i) => i.name);
-  return { type: "object", properties: Object.fromEntries(plan.inputs.map((i) => [i.name, { ...i.schema, description: i.description }])), ...(required.length ? { required } : {}) };
+  return {
+    type: "object",
+    properties: Object.fromEntries(plan.inputs.map((i) => [i.name, { ...i.schema, description: i.description }])),
+    ...(required.length ? { required } : {}),
+  };
 }
 
 function triggersOf(plan: WorkflowPlan): unknown[] {
@@ -204,7 +258,17 @@ function triggersOf(plan: WorkflowPlan): unknown[] {
   return [];
 }
 
-const HELPER_ORDER = ["str", "slug", "at", "isEmpty", "olderThanHours", "newerThanHours", "recent", "periodKey", "eventItems"];
+const HELPER_ORDER = [
+  "str",
+  "slug",
+  "at",
+  "isEmpty",
+  "olderThanHours",
+  "newerThanHours",
+  "recent",
+  "periodKey",
+  "eventItems",
+];
 const HELPERS: Record<string, string> = {
   str: `/** The text of a value: "" for none, lists joined with ", ". */
 function str(value: unknown): string {

@@ -4,11 +4,23 @@
  * generated from the same plan (or written by a model against it) must do exactly this. It keeps
  * no state of its own: a run is one call of `evaluatePlan`.
  */
-import { type Condition, EVENT_LIST, FIRST_RUN_WINDOW_MINUTES, type PlanStep, type PlanValue, type WorkflowPlan } from "../../core/plan.ts";
+import {
+  type Condition,
+  EVENT_LIST,
+  FIRST_RUN_WINDOW_MINUTES,
+  type PlanStep,
+  type PlanValue,
+  type WorkflowPlan,
+} from "../../core/plan.ts";
 
 export type MockOutcome = { ok: true; value: unknown } | { ok: false; code: string; message: string };
 /** A call the plan makes; `texts` holds, per text argument, the values it was assembled from (each line of a list). */
-export type EvaluatedCall = { tool: string; step: string; args: Record<string, unknown>; texts: Record<string, { parts: string[]; lists: string[] }> };
+export type EvaluatedCall = {
+  tool: string;
+  step: string;
+  args: Record<string, unknown>;
+  texts: Record<string, { parts: string[]; lists: string[] }>;
+};
 export type Evaluation = {
   calls: EvaluatedCall[];
   output: Record<string, unknown> | undefined;
@@ -32,7 +44,11 @@ export function textOf(value: unknown): string {
 
 /** "INC0042 / Payments" → "inc0042-payments": what a name made from text looks like. */
 export function slugOf(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 80);
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 80);
 }
 
 export function isEmptyValue(value: unknown): boolean {
@@ -44,7 +60,9 @@ export function periodKey(now: Date, period: "hour" | "day" | "week"): string {
   const iso = now.toISOString();
   if (period === "hour") return iso.slice(0, 13);
   if (period === "day") return iso.slice(0, 10);
-  const monday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - ((now.getUTCDay() + 6) % 7)));
+  const monday = new Date(
+    Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - ((now.getUTCDay() + 6) % 7)),
+  );
   return `week of ${monday.toISOString().slice(0, 10)}`;
 }
 
@@ -56,7 +74,9 @@ export function eventItems(text: unknown): Record<string, unknown>[] {
   } catch {
     return [];
   }
-  return (Array.isArray(value) ? value : [value]).filter((item): item is Record<string, unknown> => item !== null && typeof item === "object" && !Array.isArray(item));
+  return (Array.isArray(value) ? value : [value]).filter(
+    (item): item is Record<string, unknown> => item !== null && typeof item === "object" && !Array.isArray(item),
+  );
 }
 
 /** Whether a time is within the first run's window before now. */
@@ -119,7 +139,15 @@ class RunFailed extends Error {
 }
 
 /** Runs the plan against tool results from `answer` (one outcome per call, like a test's mocks). */
-export function evaluatePlan(plan: WorkflowPlan, run: { input: Record<string, unknown>; state: Record<string, unknown>; now: Date; answer: (tool: string, args: Record<string, unknown>) => MockOutcome }): Evaluation {
+export function evaluatePlan(
+  plan: WorkflowPlan,
+  run: {
+    input: Record<string, unknown>;
+    state: Record<string, unknown>;
+    now: Date;
+    answer: (tool: string, args: Record<string, unknown>) => MockOutcome;
+  },
+): Evaluation {
   const calls: EvaluatedCall[] = [];
   const paths = new Set<string>();
   const excluded = new Map<string, string[]>();
@@ -144,10 +172,12 @@ export function evaluatePlan(plan: WorkflowPlan, run: { input: Record<string, un
       case "count":
         return asList(at.get(v.list)).length;
       case "object":
-        return Object.fromEntries(Object.entries(v.fields).flatMap(([name, field]) => {
-          const evaluated = value(field, at);
-          return evaluated === undefined ? [] : [[name, evaluated]];
-        }));
+        return Object.fromEntries(
+          Object.entries(v.fields).flatMap(([name, field]) => {
+            const evaluated = value(field, at);
+            return evaluated === undefined ? [] : [[name, evaluated]];
+          }),
+        );
       case "array":
         return v.items.map((item) => value(item, at));
       case "choose":
@@ -169,7 +199,11 @@ export function evaluatePlan(plan: WorkflowPlan, run: { input: Record<string, un
   };
   const holds = (condition: Condition, at: Scope) => {
     const against = condition.against ? value(condition.against, at) : undefined;
-    return conditionHolds(value(condition.value, at), condition.against ? { op: condition.op, operand: textOf(against) } : condition, run.now);
+    return conditionHolds(
+      value(condition.value, at),
+      condition.against ? { op: condition.op, operand: textOf(against) } : condition,
+      run.now,
+    );
   };
   const steps = (list: readonly PlanStep[], at: Scope): void => {
     for (const step of list) {
@@ -197,15 +231,24 @@ export function evaluatePlan(plan: WorkflowPlan, run: { input: Record<string, un
         }
         case "list": {
           const source = asList(value(step.from, at));
-          const kept = source.filter((item) => step.where.every((condition) => holds(condition, new Map(at).set(step.id, item))));
+          const kept = source.filter((item) =>
+            step.where.every((condition) => holds(condition, new Map(at).set(step.id, item))),
+          );
           const dropped = source.filter((item) => !kept.includes(item));
           at.set(step.id, kept);
           if (kept.length === 0) paths.add(`empty:${step.id}`);
-          excluded.set(step.id, dropped.map((item) => textOf((item as Record<string, unknown> | null)?.["id"] ?? "")).filter(Boolean));
+          excluded.set(
+            step.id,
+            dropped.map((item) => textOf((item as Record<string, unknown> | null)?.["id"] ?? "")).filter(Boolean),
+          );
           break;
         }
         case "for-each": {
-          const handled = new Set(step.once && Array.isArray(run.state[`handled:${step.id}`]) ? (run.state[`handled:${step.id}`] as unknown[]).map(String) : []);
+          const handled = new Set(
+            step.once && Array.isArray(run.state[`handled:${step.id}`])
+              ? (run.state[`handled:${step.id}`] as unknown[]).map(String)
+              : [],
+          );
           for (const item of asList(at.get(step.list))) {
             if (step.once && handled.has(itemKey((item ?? {}) as Record<string, unknown>, step.once))) {
               paths.add(`handled-before:${step.id}`);

@@ -3,7 +3,14 @@
  * It is rendered from the plan alone (never from the request), so it says what the code does.
  */
 import cronstrue from "cronstrue";
-import { type Condition, EVENT_LIST, FIRST_RUN_WINDOW_MINUTES, type PlanStep, type PlanValue, type WorkflowPlan } from "../../core/plan.ts";
+import {
+  type Condition,
+  EVENT_LIST,
+  FIRST_RUN_WINDOW_MINUTES,
+  type PlanStep,
+  type PlanValue,
+  type WorkflowPlan,
+} from "../../core/plan.ts";
 import type { PlanTool } from "./tools.ts";
 
 const UNITS = { m: "minute", h: "hour", d: "day" } as const;
@@ -51,10 +58,14 @@ export function renderPlan(plan: WorkflowPlan, tools?: ReadonlyMap<string, PlanT
           break;
         }
         case "list":
-          lines.push(`${pad}- take the ${step.noun} in ${renderValue(step.from)}${step.where.length ? ` where ${step.where.map(renderCondition).join(" and ")}` : ""} [${step.id}]`);
+          lines.push(
+            `${pad}- take the ${step.noun} in ${renderValue(step.from)}${step.where.length ? ` where ${step.where.map(renderCondition).join(" and ")}` : ""} [${step.id}]`,
+          );
           break;
         case "for-each":
-          lines.push(`${pad}- for each of ${step.list === EVENT_LIST ? "the new items" : `[${step.list}]`} (as [${step.id}])${step.once ? `, each only once ever (known by ${step.once.join(", ")}; an item an earlier run handled is skipped, remembered in saved state)` : ""}:`);
+          lines.push(
+            `${pad}- for each of ${step.list === EVENT_LIST ? "the new items" : `[${step.list}]`} (as [${step.id}])${step.once ? `, each only once ever (known by ${step.once.join(", ")}; an item an earlier run handled is skipped, remembered in saved state)` : ""}:`,
+          );
           walk(step.steps, depth + 1);
           break;
         case "if":
@@ -88,7 +99,8 @@ export function renderValue(v: PlanValue): string {
     case "input":
       return `input.${v.field}`;
     case "ref":
-      if (v.path[0] === "0") return `the first of [${v.step}]${v.path.length > 1 ? `'s ${v.path.slice(1).join(".")}` : ""}`;
+      if (v.path[0] === "0")
+        return `the first of [${v.step}]${v.path.length > 1 ? `'s ${v.path.slice(1).join(".")}` : ""}`;
       return `[${v.step}]${v.path.length ? `.${v.path.join(".")}` : ""}`;
     case "text": {
       // Literal text is shown escaped (quotes, braces, line breaks), so it cannot pose as a value or a step.
@@ -100,17 +112,25 @@ export function renderValue(v: PlanValue): string {
     case "count":
       return `the number of [${v.list}]`;
     case "object":
-      return `{ ${Object.entries(v.fields).map(([name, field]) => `${name}: ${renderValue(field)}`).join(", ")} }`;
+      return `{ ${Object.entries(v.fields)
+        .map(([name, field]) => `${name}: ${renderValue(field)}`)
+        .join(", ")} }`;
     case "array":
       return `[${v.items.map(renderValue).join(", ")}]`;
     case "choose":
-      return `${Object.entries(v.cases).map(([when, then]) => `${JSON.stringify(then)} when ${renderValue(v.value)} is ${JSON.stringify(when)}`).join(", ")} (else unset)`;
+      return `${Object.entries(v.cases)
+        .map(([when, then]) => `${JSON.stringify(then)} when ${renderValue(v.value)} is ${JSON.stringify(when)}`)
+        .join(", ")} (else unset)`;
   }
 }
 
 export function renderCondition(c: Condition): string {
   const left = renderValue(c.value);
-  const operand = c.against ? renderValue(c.against) : Array.isArray(c.operand) ? c.operand.map((o) => JSON.stringify(o)).join(" or ") : JSON.stringify(c.operand);
+  const operand = c.against
+    ? renderValue(c.against)
+    : Array.isArray(c.operand)
+      ? c.operand.map((o) => JSON.stringify(o)).join(" or ")
+      : JSON.stringify(c.operand);
   switch (c.op) {
     case "eq":
       return `${left} is ${operand}`;

@@ -6,7 +6,14 @@
  * expected calls carry the arguments that hold the meaning: channels, recipients and filters
  * exactly, texts as the values they must contain and the filtered-out items they must not.
  */
-import { type Condition, EVENT_LIST, type PlanStep, type PlanValue, walkSteps, type WorkflowPlan } from "../../core/plan.ts";
+import {
+  type Condition,
+  EVENT_LIST,
+  type PlanStep,
+  type PlanValue,
+  walkSteps,
+  type WorkflowPlan,
+} from "../../core/plan.ts";
 import type { WorkflowTest } from "../../core/workflow.ts";
 import RandExp from "randexp";
 import { exampleOf } from "../schema-example.ts";
@@ -17,8 +24,21 @@ import { type PlanTool, propertyOf, schemaAt, unwrapNullable } from "./tools.ts"
 /** The time every generated test runs at (a Tuesday), so date conditions and periods are fixed. */
 export const TEST_NOW = "2026-03-10T10:00:00.000Z";
 
-type Scenario = { name: string; input: Record<string, unknown>; state: Record<string, unknown>; mocks: Map<string, MockOutcome[]>; made: Map<string, unknown[]> };
-type ListSource = { list: Extract<PlanStep, { kind: "list" }>; call: string | undefined; path: string[]; itemSchema: Record<string, unknown>; timeField?: string | undefined; age?: number };
+type Scenario = {
+  name: string;
+  input: Record<string, unknown>;
+  state: Record<string, unknown>;
+  mocks: Map<string, MockOutcome[]>;
+  made: Map<string, unknown[]>;
+};
+type ListSource = {
+  list: Extract<PlanStep, { kind: "list" }>;
+  call: string | undefined;
+  path: string[];
+  itemSchema: Record<string, unknown>;
+  timeField?: string | undefined;
+  age?: number;
+};
 
 export function planToTests(plan: WorkflowPlan, tools: ReadonlyMap<string, PlanTool>): { tests: WorkflowTest[] } {
   // The same plan gives the same tests, item ids included (so a draft checked and then submitted is the same text).
@@ -27,31 +47,60 @@ export function planToTests(plan: WorkflowPlan, tools: ReadonlyMap<string, PlanT
   const steps = [...walkSteps(plan.steps)].map((s) => s.step);
   const calls = steps.filter((s): s is Extract<PlanStep, { kind: "call" }> => s.kind === "call");
   // Lists from tools first: an event's conditions may compare with their items (a group's id).
-  const sources = listSources(plan, steps, tools).sort((a, b) => Number(a.call === undefined) - Number(b.call === undefined));
+  const sources = listSources(plan, steps, tools).sort(
+    (a, b) => Number(a.call === undefined) - Number(b.call === undefined),
+  );
   // Conditions of branches inside a loop over a list, said of the list's items: its items take both sides of each.
   const branchOn = new Map<string, Condition[]>();
   for (const loop of steps) {
     if (loop.kind !== "for-each") continue;
     for (const { step } of walkSteps(loop.steps)) {
-      if (step.kind !== "if" || step.condition.value.kind !== "ref" || step.condition.value.step !== loop.id || step.condition.against) continue;
-      branchOn.set(loop.list, [...(branchOn.get(loop.list) ?? []), { ...step.condition, value: { ...step.condition.value, step: loop.list } }]);
+      if (
+        step.kind !== "if" ||
+        step.condition.value.kind !== "ref" ||
+        step.condition.value.step !== loop.id ||
+        step.condition.against
+      )
+        continue;
+      branchOn.set(loop.list, [
+        ...(branchOn.get(loop.list) ?? []),
+        { ...step.condition, value: { ...step.condition.value, step: loop.list } },
+      ]);
     }
   }
 
-  const build = (variant: { items?: Map<string, "match" | "many" | "none">; failing?: string; flip?: Condition; state?: Record<string, unknown>; ageMinutes?: number }): Scenario => {
+  const build = (variant: {
+    items?: Map<string, "match" | "many" | "none">;
+    failing?: string;
+    flip?: Condition;
+    state?: Record<string, unknown>;
+    ageMinutes?: number;
+  }): Scenario => {
     const mocks = new Map<string, MockOutcome[]>();
     const input = sampleInput(plan);
     let eventText: unknown[] | undefined;
     const made = new Map<string, unknown[]>();
-    const resolve = (v: PlanValue): unknown => (v.kind === "ref" ? pathOf([made.get(v.step)?.[0]], v.path) : v.kind === "const" ? v.value : undefined);
+    const resolve = (v: PlanValue): unknown =>
+      v.kind === "ref" ? pathOf([made.get(v.step)?.[0]], v.path) : v.kind === "const" ? v.value : undefined;
     for (const call of calls) {
       const tool = tools.get(call.tool);
       if (!tool || mocks.has(call.tool)) continue;
-      mocks.set(call.tool, [{ ok: true, value: tool.outputSchema ? exampleOf(tool.outputSchema, {}) : { content: [{ type: "text", text: "ok" }] } }]);
+      mocks.set(call.tool, [
+        {
+          ok: true,
+          value: tool.outputSchema ? exampleOf(tool.outputSchema, {}) : { content: [{ type: "text", text: "ok" }] },
+        },
+      ]);
     }
     for (const source of sources) {
       const how = variant.items?.get(source.list.id) ?? "match";
-      const items = itemsFor(variant.ageMinutes && source.call === undefined ? { ...source, age: variant.ageMinutes } : source, how, resolve, now, branchOn.get(source.list.id) ?? []);
+      const items = itemsFor(
+        variant.ageMinutes && source.call === undefined ? { ...source, age: variant.ageMinutes } : source,
+        how,
+        resolve,
+        now,
+        branchOn.get(source.list.id) ?? [],
+      );
       made.set(source.list.id, items);
       if (source.call === undefined) eventText = items;
       else {
@@ -61,40 +110,101 @@ export function planToTests(plan: WorkflowPlan, tools: ReadonlyMap<string, PlanT
     }
     if (plan.trigger.type === "resource") {
       input["uri"] = plan.trigger.uri;
-      input["text"] = JSON.stringify(eventText ?? itemsFor({ list: { kind: "list", id: EVENT_LIST, from: { kind: "const", value: null }, where: [], noun: plan.trigger.noun }, call: undefined, path: [], itemSchema: plan.trigger.shape }, "match", resolve, now));
+      input["text"] = JSON.stringify(
+        eventText ??
+          itemsFor(
+            {
+              list: {
+                kind: "list",
+                id: EVENT_LIST,
+                from: { kind: "const", value: null },
+                where: [],
+                noun: plan.trigger.noun,
+              },
+              call: undefined,
+              path: [],
+              itemSchema: plan.trigger.shape,
+            },
+            "match",
+            resolve,
+            now,
+          ),
+      );
     }
     if (variant.flip) flipOutside(variant.flip, input, mocks, calls, tools, plan);
-    if (variant.failing) mocks.set(variant.failing, [{ ok: false, code: "TOOL_ERROR", message: `${variant.failing} is unavailable (simulated)` }]);
+    if (variant.failing)
+      mocks.set(variant.failing, [
+        { ok: false, code: "TOOL_ERROR", message: `${variant.failing} is unavailable (simulated)` },
+      ]);
     return { name: "", input, state: variant.state ?? {}, mocks, made };
   };
 
   const candidates: { scenario: Scenario; says: string }[] = [];
-  candidates.push({ scenario: build({}), says: sources.length ? `with ${sources.map((s) => describeItems(s)).join(" and ")}` : "every step runs" });
-  const threshold = Math.max(1, ...steps.flatMap((s) => (s.kind === "if" && s.condition.value.kind === "count" && s.condition.op === "gt" ? [Number(s.condition.operand) + 1] : [])));
+  candidates.push({
+    scenario: build({}),
+    says: sources.length ? `with ${sources.map((s) => describeItems(s)).join(" and ")}` : "every step runs",
+  });
+  const threshold = Math.max(
+    1,
+    ...steps.flatMap((s) =>
+      s.kind === "if" && s.condition.value.kind === "count" && s.condition.op === "gt"
+        ? [Number(s.condition.operand) + 1]
+        : [],
+    ),
+  );
   for (const source of sources) {
-    candidates.push({ scenario: build({ items: new Map([[source.list.id, "none"]]) }), says: `no ${source.list.noun} match: ${source.list.where.map(renderCondition).join(" and ") || "the list is empty"}` });
-    if (threshold > 1) candidates.push({ scenario: build({ items: new Map([[source.list.id, "many"]]) }), says: `${threshold} ${source.list.noun} match` });
+    candidates.push({
+      scenario: build({ items: new Map([[source.list.id, "none"]]) }),
+      says: `no ${source.list.noun} match: ${source.list.where.map(renderCondition).join(" and ") || "the list is empty"}`,
+    });
+    if (threshold > 1)
+      candidates.push({
+        scenario: build({ items: new Map([[source.list.id, "many"]]) }),
+        says: `${threshold} ${source.list.noun} match`,
+      });
   }
   for (const step of steps) {
-    if (step.kind === "if") candidates.push({ scenario: build({ flip: step.condition }), says: `not (${renderCondition(step.condition)})` });
-    if (step.kind === "call" && step.onFailure) candidates.push({ scenario: build({ failing: step.tool }), says: `${step.tool} fails, so the fallback runs` });
+    if (step.kind === "if")
+      candidates.push({ scenario: build({ flip: step.condition }), says: `not (${renderCondition(step.condition)})` });
+    if (step.kind === "call" && step.onFailure)
+      candidates.push({ scenario: build({ failing: step.tool }), says: `${step.tool} fails, so the fallback runs` });
     if (step.kind === "for-each" && step.once) {
       const once = step.once;
       const base = build({});
       const items = base.made.get(step.list) ?? [];
-      candidates.push({ scenario: { ...base, state: { [`handled:${step.id}`]: items.map((item) => itemKey(item as Record<string, unknown>, once)) } }, says: `every ${step.list} item was handled by an earlier run: nothing is done again` });
+      candidates.push({
+        scenario: {
+          ...base,
+          state: { [`handled:${step.id}`]: items.map((item) => itemKey(item as Record<string, unknown>, once)) },
+        },
+        says: `every ${step.list} item was handled by an earlier run: nothing is done again`,
+      });
     }
-    if (step.kind === "once-per") candidates.push({ scenario: build({ state: { [`once:${step.id}`]: periodKey(now, step.period) } }), says: `already done this ${step.period}: saved state says so, nothing runs again` });
+    if (step.kind === "once-per")
+      candidates.push({
+        scenario: build({ state: { [`once:${step.id}`]: periodKey(now, step.period) } }),
+        says: `already done this ${step.period}: saved state says so, nothing runs again`,
+      });
   }
   if (plan.trigger.type === "resource") {
     const base = build({});
     const items = JSON.parse(String(base.input["text"])) as Record<string, unknown>[];
     const key = plan.trigger.key;
-    candidates.push({ scenario: { ...base, state: { seen: items.map((item) => itemKey(item, key)) } }, says: `every ${plan.trigger.noun.replace(/s$/, "")} in the event was handled by an earlier run: nothing is done again` });
-    if (plan.trigger.timeField) candidates.push({ scenario: build({ ageMinutes: 120 }), says: `on the first run, ${plan.trigger.noun} older than the window (2 hours old) are only remembered, not handled` });
+    candidates.push({
+      scenario: { ...base, state: { seen: items.map((item) => itemKey(item, key)) } },
+      says: `every ${plan.trigger.noun.replace(/s$/, "")} in the event was handled by an earlier run: nothing is done again`,
+    });
+    if (plan.trigger.timeField)
+      candidates.push({
+        scenario: build({ ageMinutes: 120 }),
+        says: `on the first run, ${plan.trigger.noun} older than the window (2 hours old) are only remembered, not handled`,
+      });
   }
   for (const call of calls.filter((c) => !c.onFailure)) {
-    candidates.push({ scenario: build({ failing: call.tool }), says: `${call.tool} fails: the run fails with its error` });
+    candidates.push({
+      scenario: build({ failing: call.tool }),
+      says: `${call.tool} fails: the run fails with its error`,
+    });
     break;
   }
 
@@ -124,8 +234,11 @@ export function planToTests(plan: WorkflowPlan, tools: ReadonlyMap<string, PlanT
       for (const [name, v] of Object.entries(step?.args ?? {})) {
         const text = call.texts[name];
         if (text) {
-          const excludes = text.lists.flatMap((list) => evaluation.excluded.get(list) ?? []).filter((id) => !text.parts.some((part) => part.includes(id)));
-          if (text.parts.length || excludes.length) args[name] = { $contains: text.parts, ...(excludes.length ? { $excludes: excludes } : {}) };
+          const excludes = text.lists
+            .flatMap((list) => evaluation.excluded.get(list) ?? [])
+            .filter((id) => !text.parts.some((part) => part.includes(id)));
+          if (text.parts.length || excludes.length)
+            args[name] = { $contains: text.parts, ...(excludes.length ? { $excludes: excludes } : {}) };
         } else if (call.args[name] !== undefined && !(v.kind === "text" && !v.slug)) args[name] = call.args[name];
       }
       return { tool: call.tool, ...(Object.keys(args).length ? { args } : {}) };
@@ -133,7 +246,13 @@ export function planToTests(plan: WorkflowPlan, tools: ReadonlyMap<string, PlanT
     const mocks: Record<string, WorkflowTest["mocks"][string]> = {};
     for (const [tool, results] of scenario.mocks) {
       const outputSchema = tools.get(tool)?.outputSchema;
-      mocks[tool] = results.map((r) => (r.ok ? (outputSchema ? { output: r.value } : (r.value as { content: { type: string }[] })) : { error: { code: r.code, message: r.message, retryable: false } }));
+      mocks[tool] = results.map((r) =>
+        r.ok
+          ? outputSchema
+            ? { output: r.value }
+            : (r.value as { content: { type: string }[] })
+          : { error: { code: r.code, message: r.message, retryable: false } },
+      );
     }
     tests.push({
       name: index === 0 ? `the plan, ${says}` : says,
@@ -141,7 +260,10 @@ export function planToTests(plan: WorkflowPlan, tools: ReadonlyMap<string, PlanT
       now: TEST_NOW,
       mocks,
       ...(Object.keys(scenario.state).length ? { state: scenario.state } : {}),
-      expect: { calls: expectCalls, ...(evaluation.error ? { error: { message: evaluation.error.message } } : { output: evaluation.output ?? {} }) },
+      expect: {
+        calls: expectCalls,
+        ...(evaluation.error ? { error: { message: evaluation.error.message } } : { output: evaluation.output ?? {} }),
+      },
     } as WorkflowTest);
   }
   return { tests };
@@ -154,10 +276,18 @@ function listSources(plan: WorkflowPlan, steps: PlanStep[], tools: ReadonlyMap<s
     if (step.kind !== "list" || step.from.kind !== "ref") continue;
     const from = step.from;
     if (from.step === EVENT_LIST && plan.trigger.type === "resource") {
-      out.push({ list: step, call: undefined, path: [], itemSchema: plan.trigger.shape, timeField: plan.trigger.timeField });
+      out.push({
+        list: step,
+        call: undefined,
+        path: [],
+        itemSchema: plan.trigger.shape,
+        timeField: plan.trigger.timeField,
+      });
       continue;
     }
-    const call = steps.find((s) => s.kind === "call" && s.id === from.step) as Extract<PlanStep, { kind: "call" }> | undefined;
+    const call = steps.find((s) => s.kind === "call" && s.id === from.step) as
+      | Extract<PlanStep, { kind: "call" }>
+      | undefined;
     const schema = call ? schemaAt(tools.get(call.tool)?.outputSchema, [...from.path, "[]"]) : undefined;
     if (call && schema) out.push({ list: step, call: call.tool, path: from.path, itemSchema: schema });
   }
@@ -166,14 +296,22 @@ function listSources(plan: WorkflowPlan, steps: PlanStep[], tools: ReadonlyMap<s
 
 function describeItems(source: ListSource): string {
   const misses = source.list.where.length;
-  return misses ? `1 ${source.list.noun.replace(/s$/, "")} that matches and ${misses} that each miss one condition` : `2 ${source.list.noun}`;
+  return misses
+    ? `1 ${source.list.noun.replace(/s$/, "")} that matches and ${misses} that each miss one condition`
+    : `2 ${source.list.noun}`;
 }
 
 /** Item ids within one planToTests call (it is synchronous, and starts it at 0). */
 let serial = 0;
 
 /** Items for a list: one that meets every condition and one per condition that misses only it. */
-function itemsFor(source: ListSource, how: "match" | "many" | "none", resolve: (v: PlanValue) => unknown, now: Date, branches: Condition[] = []): unknown[] {
+function itemsFor(
+  source: ListSource,
+  how: "match" | "many" | "none",
+  resolve: (v: PlanValue) => unknown,
+  now: Date,
+  branches: Condition[] = [],
+): unknown[] {
   const on = (c: Condition) => c.value.kind === "ref" && c.value.step === source.list.id;
   const conditions = source.list.where.filter(on);
   const make = (violate: number | undefined, branch?: { condition: Condition; holds: boolean }) => {
@@ -185,23 +323,37 @@ function itemsFor(source: ListSource, how: "match" | "many" | "none", resolve: (
       const parent = path.length > 1 ? schemaAt(source.itemSchema, path.slice(0, -1)) : source.itemSchema;
       const field = propertyOf(parent, path[path.length - 1] ?? "");
       const against = c.against ? resolve(c.against) : undefined;
-      const plain = c.against ? { ...c, operand: typeof against === "string" || typeof against === "number" ? against : "x" } : c;
+      const plain = c.against
+        ? { ...c, operand: typeof against === "string" || typeof against === "number" ? against : "x" }
+        : c;
       setPath(item, path, index === violate ? violating(plain, field, now) : satisfying(plain, field, now));
     });
     if (branch) {
       const path = (branch.condition.value as { path: string[] }).path;
       const parent = path.length > 1 ? schemaAt(source.itemSchema, path.slice(0, -1)) : source.itemSchema;
       const field = propertyOf(parent, path[path.length - 1] ?? "");
-      setPath(item, path, branch.holds ? satisfying(branch.condition, field, now) : violating(branch.condition, field, now));
+      setPath(
+        item,
+        path,
+        branch.holds ? satisfying(branch.condition, field, now) : violating(branch.condition, field, now),
+      );
     }
-    if (typeof item["id"] === "string" || schemaAt(source.itemSchema, ["id"])?.["type"] === "string") item["id"] = `${source.list.noun.slice(0, 3).toUpperCase()}-${++serial}`;
+    if (typeof item["id"] === "string" || schemaAt(source.itemSchema, ["id"])?.["type"] === "string")
+      item["id"] = `${source.list.noun.slice(0, 3).toUpperCase()}-${++serial}`;
     return item;
   };
   const misses = conditions.map((_, index) => make(index));
   if (how === "none") return misses;
-  const sides = branches.flatMap((condition) => [make(undefined, { condition, holds: true }), make(undefined, { condition, holds: false })]);
+  const sides = branches.flatMap((condition) => [
+    make(undefined, { condition, holds: true }),
+    make(undefined, { condition, holds: false }),
+  ]);
   if (how === "match" && sides.length > 0) return [...sides, ...misses];
-  if (how === "many") return [make(undefined), make(undefined), make(undefined), make(undefined), ...misses].slice(0, Math.max(2, misses.length + 4));
+  if (how === "many")
+    return [make(undefined), make(undefined), make(undefined), make(undefined), ...misses].slice(
+      0,
+      Math.max(2, misses.length + 4),
+    );
   return [make(undefined), ...misses];
 }
 
@@ -271,11 +423,21 @@ function violating(c: Condition, schema: Record<string, unknown> | undefined, no
 function nullable(schema: Record<string, unknown> | undefined): boolean {
   if (!schema) return true;
   const options = (schema["anyOf"] ?? schema["oneOf"]) as Record<string, unknown>[] | undefined;
-  return (Array.isArray(options) && options.some((o) => o["type"] === "null")) || (Array.isArray(schema["type"]) && schema["type"].includes("null"));
+  return (
+    (Array.isArray(options) && options.some((o) => o["type"] === "null")) ||
+    (Array.isArray(schema["type"]) && schema["type"].includes("null"))
+  );
 }
 
 /** A condition of an `if` on the input or on a tool's result, made false. */
-function flipOutside(c: Condition, input: Record<string, unknown>, mocks: Map<string, MockOutcome[]>, calls: Extract<PlanStep, { kind: "call" }>[], tools: ReadonlyMap<string, PlanTool>, plan: WorkflowPlan): void {
+function flipOutside(
+  c: Condition,
+  input: Record<string, unknown>,
+  mocks: Map<string, MockOutcome[]>,
+  calls: Extract<PlanStep, { kind: "call" }>[],
+  tools: ReadonlyMap<string, PlanTool>,
+  plan: WorkflowPlan,
+): void {
   const now = new Date(TEST_NOW);
   if (c.value.kind === "input") {
     const field = c.value.field;
@@ -294,7 +456,11 @@ function flipOutside(c: Condition, input: Record<string, unknown>, mocks: Map<st
 function sampleInput(plan: WorkflowPlan): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const input of plan.inputs) {
-    const conditions = [...walkSteps(plan.steps)].flatMap(({ step }) => (step.kind === "if" && step.condition.value.kind === "input" && step.condition.value.field === input.name ? [step.condition] : []));
+    const conditions = [...walkSteps(plan.steps)].flatMap(({ step }) =>
+      step.kind === "if" && step.condition.value.kind === "input" && step.condition.value.field === input.name
+        ? [step.condition]
+        : [],
+    );
     const first = conditions[0];
     out[input.name] = first ? satisfying(first, input.schema, new Date(TEST_NOW)) : sampleFor(input.name, input.schema);
   }

@@ -14,17 +14,26 @@ export type PlanTool = {
 };
 
 /** The JSON Schema of a property of an object schema (one level), or undefined. */
-export function propertyOf(schema: Record<string, unknown> | undefined, name: string): Record<string, unknown> | undefined {
+export function propertyOf(
+  schema: Record<string, unknown> | undefined,
+  name: string,
+): Record<string, unknown> | undefined {
   const properties = schema?.["properties"] as Record<string, Record<string, unknown>> | undefined;
   return properties?.[name];
 }
 
 /** The schema at a path of property names (through arrays' items where the path says "[]"). */
-export function schemaAt(schema: Record<string, unknown> | undefined, path: readonly string[]): Record<string, unknown> | undefined {
+export function schemaAt(
+  schema: Record<string, unknown> | undefined,
+  path: readonly string[],
+): Record<string, unknown> | undefined {
   let current = schema;
   for (const part of path) {
     if (!current) return undefined;
-    current = part === "[]" ? (current["items"] as Record<string, unknown> | undefined) : propertyOf(unwrapNullable(current), part);
+    current =
+      part === "[]"
+        ? (current["items"] as Record<string, unknown> | undefined)
+        : propertyOf(unwrapNullable(current), part);
   }
   return current ? unwrapNullable(current) : undefined;
 }

@@ -14,10 +14,21 @@ const Channel = z.object({
   members: z.array(z.string()).describe("Member email addresses"),
 });
 type Channel = z.infer<typeof Channel>;
-const Message = z.object({ ts: z.string(), channel_id: z.string(), text: z.string(), thread_ts: z.string().nullable() });
+const Message = z.object({
+  ts: z.string(),
+  channel_id: z.string(),
+  text: z.string(),
+  thread_ts: z.string().nullable(),
+});
 type Message = z.infer<typeof Message>;
 
-const Page = z.object({ page_id: z.string(), user_email: z.string(), message: z.string(), urgency: z.enum(["high", "low"]), at: z.string() });
+const Page = z.object({
+  page_id: z.string(),
+  user_email: z.string(),
+  message: z.string(),
+  urgency: z.enum(["high", "low"]),
+  at: z.string(),
+});
 const DirectMessage = z.object({ ts: z.string(), user_email: z.string(), text: z.string() });
 
 const channels = new Map<string, Channel>();
@@ -29,7 +40,10 @@ for (const name of ["it-ops", "incidents", "general"]) {
 }
 let clock = 0;
 const ts = () => `${Math.floor(Date.now() / 1000)}.${String(++clock).padStart(6, "0")}`;
-const channelName = z.string().regex(/^#?[a-z0-9][a-z0-9_-]{0,79}$/).describe("Channel name, with or without #, or channel id");
+const channelName = z
+  .string()
+  .regex(/^#?[a-z0-9][a-z0-9_-]{0,79}$/)
+  .describe("Channel name, with or without #, or channel id");
 
 function findChannel(nameOrId: string): Channel | undefined {
   const name = nameOrId.replace(/^#/, "");
@@ -37,7 +51,10 @@ function findChannel(nameOrId: string): Channel | undefined {
 }
 
 function createServer(): McpServer {
-  const server = new McpServer({ name: "demo-chat", version: "0.9.2", title: "Demo Chat" }, { instructions: "Team chat of the demo company." });
+  const server = new McpServer(
+    { name: "demo-chat", version: "0.9.2", title: "Demo Chat" },
+    { instructions: "Team chat of the demo company." },
+  );
   const write = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true };
 
   server.registerTool(
@@ -49,7 +66,8 @@ function createServer(): McpServer {
       outputSchema: { channels: z.array(Channel) },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    async ({ include_archived }) => structured({ channels: [...channels.values()].filter((channel) => include_archived || !channel.archived) }),
+    async ({ include_archived }) =>
+      structured({ channels: [...channels.values()].filter((channel) => include_archived || !channel.archived) }),
   );
   server.registerTool(
     "create_channel",
@@ -67,7 +85,14 @@ function createServer(): McpServer {
     },
     async ({ name, topic, private: isPrivate, members }) => {
       if (findChannel(name)) return toolError(`channel #${name} exists`);
-      const channel: Channel = { id: `C-${name}`, name, topic: topic ?? "", private: isPrivate, archived: false, members: members ?? [] };
+      const channel: Channel = {
+        id: `C-${name}`,
+        name,
+        topic: topic ?? "",
+        private: isPrivate,
+        archived: false,
+        members: members ?? [],
+      };
       channels.set(channel.id, channel);
       return structured(channel);
     },
@@ -102,7 +127,14 @@ function createServer(): McpServer {
       const found = findChannel(channel);
       if (!found) return toolError(`no channel ${channel}`);
       const history = messages.filter((message) => message.channel_id === found.id).slice(-limit);
-      return { content: [{ type: "text", text: history.map((message) => `[${message.ts}] ${message.text}`).join("\n") || "(no messages)" }] };
+      return {
+        content: [
+          {
+            type: "text",
+            text: history.map((message) => `[${message.ts}] ${message.text}`).join("\n") || "(no messages)",
+          },
+        ],
+      };
     },
   );
   server.registerTool(
@@ -129,14 +161,24 @@ function createServer(): McpServer {
       outputSchema: { messages: z.array(DirectMessage) },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    async ({ user_email, limit }) => structured({ messages: directMessages.filter((m) => !user_email || m.user_email === user_email).reverse().slice(0, limit) }),
+    async ({ user_email, limit }) =>
+      structured({
+        messages: directMessages
+          .filter((m) => !user_email || m.user_email === user_email)
+          .reverse()
+          .slice(0, limit),
+      }),
   );
   server.registerTool(
     "page_user",
     {
       title: "Page user",
       description: "Page a person urgently (push notification and phone call until acknowledged).",
-      inputSchema: { user_email: z.email(), message: z.string().min(1).max(500), urgency: z.enum(["high", "low"]).default("high") },
+      inputSchema: {
+        user_email: z.email(),
+        message: z.string().min(1).max(500),
+        urgency: z.enum(["high", "low"]).default("high"),
+      },
       outputSchema: { page_id: z.string(), status: z.enum(["triggered"]) },
       annotations: write,
     },

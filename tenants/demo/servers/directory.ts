@@ -19,7 +19,12 @@ const User = z.object({
 type User = z.infer<typeof User>;
 const Group = z.object({ id: z.string(), name: z.string(), description: z.string(), member_ids: z.array(z.string()) });
 type Group = z.infer<typeof Group>;
-const MembershipEvent = z.object({ user_id: z.string(), group_id: z.string(), change: z.enum(["added", "removed"]), at: z.string() });
+const MembershipEvent = z.object({
+  user_id: z.string(),
+  group_id: z.string(),
+  change: z.enum(["added", "removed"]),
+  at: z.string(),
+});
 
 const MEMBERSHIP_EVENTS = "directory://events/membership";
 const users = new Map<string, User>();
@@ -28,10 +33,38 @@ const events: z.infer<typeof MembershipEvent>[] = [];
 const subscriptions = new Subscriptions();
 
 for (const user of [
-  { id: "u-1001", email: "mara.keller@example.com", name: "Mara Keller", department: "finance", title: "Controller", manager_id: null },
-  { id: "u-1002", email: "sam.okafor@example.com", name: "Sam Okafor", department: "it", title: "Network engineer", manager_id: "u-1003" },
-  { id: "u-1003", email: "li.wen@example.com", name: "Li Wen", department: "it", title: "IT manager", manager_id: null },
-  { id: "u-1004", email: "ana.costa@example.com", name: "Ana Costa", department: "engineering", title: "SRE", manager_id: "u-1003" },
+  {
+    id: "u-1001",
+    email: "mara.keller@example.com",
+    name: "Mara Keller",
+    department: "finance",
+    title: "Controller",
+    manager_id: null,
+  },
+  {
+    id: "u-1002",
+    email: "sam.okafor@example.com",
+    name: "Sam Okafor",
+    department: "it",
+    title: "Network engineer",
+    manager_id: "u-1003",
+  },
+  {
+    id: "u-1003",
+    email: "li.wen@example.com",
+    name: "Li Wen",
+    department: "it",
+    title: "IT manager",
+    manager_id: null,
+  },
+  {
+    id: "u-1004",
+    email: "ana.costa@example.com",
+    name: "Ana Costa",
+    department: "engineering",
+    title: "SRE",
+    manager_id: "u-1003",
+  },
 ] as const) {
   users.set(user.id, { ...user, status: "active", groups: [] });
 }
@@ -67,7 +100,10 @@ function findGroup(idOrName: string): Group | undefined {
 function createServer(): McpServer {
   const server = new McpServer(
     { name: "demo-directory", version: "2.1.0", title: "Demo Directory" },
-    { capabilities: { resources: { subscribe: true } }, instructions: "People, groups and the on-call rotation of the demo company." },
+    {
+      capabilities: { resources: { subscribe: true } },
+      instructions: "People, groups and the on-call rotation of the demo company.",
+    },
   );
   subscriptions.enable(server);
   const readOnly = { readOnlyHint: true, openWorldHint: false };
@@ -91,14 +127,20 @@ function createServer(): McpServer {
     {
       title: "Find users",
       description: "Search users by name or email, optionally within a department.",
-      inputSchema: { query: z.string().min(1), department: User.shape.department.optional(), limit: z.number().int().min(1).max(50).default(10) },
+      inputSchema: {
+        query: z.string().min(1),
+        department: User.shape.department.optional(),
+        limit: z.number().int().min(1).max(50).default(10),
+      },
       outputSchema: { users: z.array(User) },
       annotations: readOnly,
     },
     async ({ query, department, limit }) => {
       const needle = query.toLowerCase();
       const found = [...users.values()].filter(
-        (user) => (user.name.toLowerCase().includes(needle) || user.email.includes(needle)) && (!department || user.department === department),
+        (user) =>
+          (user.name.toLowerCase().includes(needle) || user.email.includes(needle)) &&
+          (!department || user.department === department),
       );
       return structured({ users: found.slice(0, limit) });
     },
@@ -108,13 +150,29 @@ function createServer(): McpServer {
     {
       title: "Create user",
       description: "Create a new user account (onboarding).",
-      inputSchema: { email: z.email(), name: z.string().min(1), department: User.shape.department, title: z.string().optional(), manager_id: z.string().optional() },
+      inputSchema: {
+        email: z.email(),
+        name: z.string().min(1),
+        department: User.shape.department,
+        title: z.string().optional(),
+        manager_id: z.string().optional(),
+      },
       outputSchema: User.shape,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     },
     async (args) => {
-      if ([...users.values()].some((user) => user.email === args.email)) return toolError(`a user with email ${args.email} exists`);
-      const user: User = { id: `u-${1001 + users.size}`, email: args.email, name: args.name, department: args.department, title: args.title, manager_id: args.manager_id ?? null, status: "active", groups: [] };
+      if ([...users.values()].some((user) => user.email === args.email))
+        return toolError(`a user with email ${args.email} exists`);
+      const user: User = {
+        id: `u-${1001 + users.size}`,
+        email: args.email,
+        name: args.name,
+        department: args.department,
+        title: args.title,
+        manager_id: args.manager_id ?? null,
+        status: "active",
+        groups: [],
+      };
       users.set(user.id, user);
       return structured(user);
     },
@@ -137,7 +195,13 @@ function createServer(): McpServer {
   );
   server.registerTool(
     "list_groups",
-    { title: "List groups", description: "All groups with their members.", inputSchema: {}, outputSchema: { groups: z.array(Group) }, annotations: readOnly },
+    {
+      title: "List groups",
+      description: "All groups with their members.",
+      inputSchema: {},
+      outputSchema: { groups: z.array(Group) },
+      annotations: readOnly,
+    },
     async () => structured({ groups: [...groups.values()] }),
   );
   server.registerTool(
@@ -146,7 +210,11 @@ function createServer(): McpServer {
       title: "Add user to group",
       description: "Add a user to a group (by group id or name). Adding an existing member changes nothing.",
       inputSchema: { user_id: z.string(), group: z.string().describe("Group id or name") },
-      outputSchema: { user_id: z.string(), group_id: z.string(), added: z.boolean().describe("False when the user already was a member") },
+      outputSchema: {
+        user_id: z.string(),
+        group_id: z.string(),
+        added: z.boolean().describe("False when the user already was a member"),
+      },
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async ({ user_id, group }) => {
@@ -203,8 +271,14 @@ function createServer(): McpServer {
   server.registerResource(
     "membership-events",
     MEMBERSHIP_EVENTS,
-    { title: "Membership events", description: "Recent group membership changes. Subscribe to hear about each one.", mimeType: "application/json" },
-    async (uri) => ({ contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(events.slice(-50)) }] }),
+    {
+      title: "Membership events",
+      description: "Recent group membership changes. Subscribe to hear about each one.",
+      mimeType: "application/json",
+    },
+    async (uri) => ({
+      contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(events.slice(-50)) }],
+    }),
   );
   server.registerResource(
     "group-members",

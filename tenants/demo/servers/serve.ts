@@ -12,7 +12,11 @@ import { parseArgs } from "node:util";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import { isInitializeRequest, SubscribeRequestSchema, UnsubscribeRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import {
+  isInitializeRequest,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+} from "@modelcontextprotocol/sdk/types.js";
 
 /** Resource subscriptions of every connected session, so a state change can notify subscribers. */
 export class Subscriptions {
@@ -58,7 +62,9 @@ export async function serve(createMcpServer: () => McpServer, args: string[] = p
     if (expected !== undefined) {
       const given = values["token-env"] ? process.env[values["token-env"]] : undefined;
       if (given !== expected) {
-        console.error(`authentication failed: ${values["token-env"] ?? "the token variable"} does not hold a valid token`);
+        console.error(
+          `authentication failed: ${values["token-env"] ?? "the token variable"} does not hold a valid token`,
+        );
         process.exit(3);
       }
     }
@@ -69,10 +75,13 @@ export async function serve(createMcpServer: () => McpServer, args: string[] = p
   const sessions = new Map<string, StreamableHTTPServerTransport>();
   const http = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const reply = (status: number, message: string) => {
-      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", error: { code: -32000, message }, id: null }));
+      res
+        .writeHead(status, { "content-type": "application/json" })
+        .end(JSON.stringify({ jsonrpc: "2.0", error: { code: -32000, message }, id: null }));
     };
     if (!req.url?.startsWith("/mcp")) return reply(404, "not found");
-    if (expected !== undefined && req.headers.authorization !== `Bearer ${expected}`) return reply(401, "invalid or missing bearer token");
+    if (expected !== undefined && req.headers.authorization !== `Bearer ${expected}`)
+      return reply(401, "invalid or missing bearer token");
     try {
       const sessionId = req.headers["mcp-session-id"];
       const existing = typeof sessionId === "string" ? sessions.get(sessionId) : undefined;

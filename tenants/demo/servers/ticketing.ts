@@ -10,7 +10,12 @@ import { serve, structured, Subscriptions, toolError } from "./serve.ts";
 const Priority = z.enum(["P1", "P2", "P3", "P4"]).describe("P1 is a critical outage, P4 a minor request");
 const IncidentStatus = z.enum(["new", "in_progress", "on_hold", "resolved", "closed"]);
 const Person = z.object({ id: z.string(), name: z.string(), email: z.string() });
-const Comment = z.object({ author: z.string(), body: z.string(), visibility: z.enum(["internal", "public"]), at: z.string() });
+const Comment = z.object({
+  author: z.string(),
+  body: z.string(),
+  visibility: z.enum(["internal", "public"]),
+  at: z.string(),
+});
 const Incident = z.object({
   id: z.string().describe("Incident number, e.g. INC0001"),
   title: z.string(),
@@ -60,7 +65,10 @@ incidents.set("INC0001", {
 function createServer(): McpServer {
   const server = new McpServer(
     { name: "demo-ticketing", version: "1.4.0", title: "Demo Ticketing (ITSM)" },
-    { capabilities: { resources: { subscribe: true, listChanged: false } }, instructions: "Incidents and change requests of the demo IT team." },
+    {
+      capabilities: { resources: { subscribe: true, listChanged: false } },
+      instructions: "Incidents and change requests of the demo IT team.",
+    },
   );
   subscriptions.enable(server);
 
@@ -153,7 +161,11 @@ function createServer(): McpServer {
     async ({ id, status, priority, assignee }) => {
       const incident = incidents.get(id);
       if (!incident) return toolError(`no incident ${id}`);
-      Object.assign(incident, { ...(status && { status }), ...(priority && { priority }), ...(assignee && { assignee }) });
+      Object.assign(incident, {
+        ...(status && { status }),
+        ...(priority && { priority }),
+        ...(assignee && { assignee }),
+      });
       return structured(incident);
     },
   );
@@ -186,7 +198,11 @@ function createServer(): McpServer {
     {
       title: "Add comment",
       description: "Add a work note (internal) or a comment visible to the reporter (public).",
-      inputSchema: { id: z.string(), body: z.string().min(1).max(10_000), visibility: z.enum(["internal", "public"]).default("internal") },
+      inputSchema: {
+        id: z.string(),
+        body: z.string().min(1).max(10_000),
+        visibility: z.enum(["internal", "public"]).default("internal"),
+      },
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     },
     async ({ id, body, visibility }) => {
@@ -212,7 +228,14 @@ function createServer(): McpServer {
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     },
     async (args) => {
-      const change: Change = { id: nextId("CHG", changes.size), title: args.title, risk: args.risk, status: "draft", window: args.window, linked_incidents: args.linked_incidents ?? [] };
+      const change: Change = {
+        id: nextId("CHG", changes.size),
+        title: args.title,
+        risk: args.risk,
+        status: "draft",
+        window: args.window,
+        linked_incidents: args.linked_incidents ?? [],
+      };
       changes.set(change.id, change);
       return structured(change);
     },
@@ -221,7 +244,11 @@ function createServer(): McpServer {
   server.registerResource(
     "new-incidents",
     NEW_INCIDENTS,
-    { title: "New incidents", description: "Incidents in status new, newest first. Subscribe to hear about each new one.", mimeType: "application/json" },
+    {
+      title: "New incidents",
+      description: "Incidents in status new, newest first. Subscribe to hear about each new one.",
+      mimeType: "application/json",
+    },
     async (uri) => {
       const fresh = [...incidents.values()].filter((incident) => incident.status === "new").reverse();
       return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(fresh) }] };
@@ -231,12 +258,22 @@ function createServer(): McpServer {
     "incident",
     new ResourceTemplate("tickets://incidents/{id}", { list: undefined }),
     { title: "Incident", description: "One incident as JSON.", mimeType: "application/json" },
-    async (uri, { id }) => ({ contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(incidents.get(String(id)) ?? null) }] }),
+    async (uri, { id }) => ({
+      contents: [
+        { uri: uri.href, mimeType: "application/json", text: JSON.stringify(incidents.get(String(id)) ?? null) },
+      ],
+    }),
   );
   server.registerPrompt(
     "summarize_incident",
-    { title: "Summarize incident", description: "Summarize an incident for a status update.", argsSchema: { id: z.string() } },
-    ({ id }) => ({ messages: [{ role: "user", content: { type: "text", text: `Summarize incident ${id} for stakeholders.` } }] }),
+    {
+      title: "Summarize incident",
+      description: "Summarize an incident for a status update.",
+      argsSchema: { id: z.string() },
+    },
+    ({ id }) => ({
+      messages: [{ role: "user", content: { type: "text", text: `Summarize incident ${id} for stakeholders.` } }],
+    }),
   );
   return server;
 }

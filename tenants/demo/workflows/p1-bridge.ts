@@ -6,7 +6,8 @@ import { defineWorkflow } from "charter:workflow";
 
 export default defineWorkflow({
   name: "p1-bridge",
-  description: "Pages the on-call engineer for each new P1 incident, opens a bridge channel and posts the incident summary there.",
+  description:
+    "Pages the on-call engineer for each new P1 incident, opens a bridge channel and posts the incident summary there.",
   input: {
     type: "object",
     properties: {
@@ -95,7 +96,9 @@ function newIncidentIds(text: string | undefined): string[] {
     return [];
   }
   if (!Array.isArray(parsed)) return [];
-  return parsed.flatMap((item) => (item !== null && typeof item === "object" && "id" in item && typeof item.id === "string" ? [item.id] : []));
+  return parsed.flatMap((item) =>
+    item !== null && typeof item === "object" && "id" in item && typeof item.id === "string" ? [item.id] : [],
+  );
 }
 
 type Incident = Awaited<ReturnType<typeof tickets.getIncident>>;

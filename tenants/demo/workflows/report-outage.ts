@@ -42,7 +42,11 @@ export default defineWorkflow({
     if (incident.priority !== "P1") return { incident_id: incident.id, paged: null, announced: false };
 
     const onCall = await directory.getOnCall({});
-    await chat.pageUser({ user_email: onCall.user.email, urgency: "high", message: `P1 ${incident.id}: ${incident.title}` });
+    await chat.pageUser({
+      user_email: onCall.user.email,
+      urgency: "high",
+      message: `P1 ${incident.id}: ${incident.title}`,
+    });
     await chat.postMessage({
       channel: "it-ops",
       text: `:rotating_light: P1 ${incident.id} opened at ${ctx.now().toISOString()}: ${incident.title}. ${onCall.user.name} is paged.`,

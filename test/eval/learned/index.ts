@@ -13,4 +13,12 @@ import { CASES as SET8 } from "./set8.ts";
 import { CASES as SET9 } from "./set9.ts";
 import { CASES as SET10 } from "./set10.ts";
 
-export const LEARNED: EvalCase[] = [...SET4.map((c) => ({ ...c, id: `set4/${c.id}` })), ...SET5.map((c) => ({ ...c, id: `set5/${c.id}` })), ...SET6.map((c) => ({ ...c, id: `set6/${c.id}` })), ...SET7.map((c) => ({ ...c, id: `set7/${c.id}` })), ...SET8.map((c) => ({ ...c, id: `set8/${c.id}` })), ...SET9.map((c) => ({ ...c, id: `set9/${c.id}` })), ...SET10.map((c) => ({ ...c, id: `set10/${c.id}` }))];
+export const LEARNED: EvalCase[] = [
+  ...SET4.map((c) => ({ ...c, id: `set4/${c.id}` })),
+  ...SET5.map((c) => ({ ...c, id: `set5/${c.id}` })),
+  ...SET6.map((c) => ({ ...c, id: `set6/${c.id}` })),
+  ...SET7.map((c) => ({ ...c, id: `set7/${c.id}` })),
+  ...SET8.map((c) => ({ ...c, id: `set8/${c.id}` })),
+  ...SET9.map((c) => ({ ...c, id: `set9/${c.id}` })),
+  ...SET10.map((c) => ({ ...c, id: `set10/${c.id}` })),
+];

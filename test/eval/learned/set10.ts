@@ -45,9 +45,21 @@ const ANA_PERSON = { id: "u-1004", name: "Ana Costa", email: ANA };
 const LI_PERSON = { id: "u-1003", name: "Li Wen", email: LI };
 
 /** Opens an incident and makes sure it got the number the case relies on. */
-async function open(demo: Demo, expected: string, args: { title: string; priority: string; reporter_email?: string; service?: string; tags?: string[]; description?: string }): Promise<void> {
+async function open(
+  demo: Demo,
+  expected: string,
+  args: {
+    title: string;
+    priority: string;
+    reporter_email?: string;
+    service?: string;
+    tags?: string[];
+    description?: string;
+  },
+): Promise<void> {
   const created = await demo.call("tickets.create_incident", { reporter_email: "helpdesk.user@example.com", ...args });
-  if (created["id"] !== expected) throw new Error(`setup expected ${expected}, the server made ${String(created["id"])}`);
+  if (created["id"] !== expected)
+    throw new Error(`setup expected ${expected}, the server made ${String(created["id"])}`);
 }
 
 const incident = (demo: Demo, id: string): Promise<Json> => demo.call("tickets.get_incident", { id });
@@ -58,7 +70,8 @@ function succeeded(runs: Run[], count: number): string[] {
   const problems: string[] = [];
   if (runs.length !== count) problems.push(`expected ${count} run(s), saw ${runs.length}`);
   runs.forEach((run, index) => {
-    if (run.status !== "succeeded") problems.push(`run ${index + 1} ended ${run.status}: ${JSON.stringify(run.error ?? null).slice(0, 200)}`);
+    if (run.status !== "succeeded")
+      problems.push(`run ${index + 1} ended ${run.status}: ${JSON.stringify(run.error ?? null).slice(0, 200)}`);
   });
   return problems;
 }
@@ -72,7 +85,8 @@ function messagesOf(history: string): string[] {
 /** An incident number as a whole token (INC0002, inc-inc0002 and "INC0002:" all count). */
 const idRe = (id: string): RegExp => new RegExp(`${id}(?!\\d)`, "i");
 const mentionsId = (text: string, id: string): boolean => idRe(id).test(text);
-const mentionsAny = (text: string, needles: string[]): boolean => needles.some((needle) => text.toLowerCase().includes(needle.toLowerCase()));
+const mentionsAny = (text: string, needles: string[]): boolean =>
+  needles.some((needle) => text.toLowerCase().includes(needle.toLowerCase()));
 
 const MARA_NAMES = ["Mara", "mara.keller", "u-1001"];
 const SAM_NAMES = ["Sam Okafor", "Okafor", "sam.okafor", "u-1002"];
@@ -122,8 +136,10 @@ export const CASES: EvalCase[] = [
           const pages = await demo.pages();
           const p1 = pages.filter((p) => mentionsId(p.message, "INC0003"));
           if (p1.length !== 1) problems.push(`expected exactly one page about INC0003, saw ${p1.length}`);
-          if (p1.some((p) => p.user_email !== onCall)) problems.push(`INC0003 page went to ${p1.map((p) => p.user_email).join(",")}, not the on-call ${onCall}`);
-          if (pages.some((p) => mentionsId(p.message, "INC0002") || mentionsId(p.message, "INC0004"))) problems.push("a P3 or P2 incident was paged");
+          if (p1.some((p) => p.user_email !== onCall))
+            problems.push(`INC0003 page went to ${p1.map((p) => p.user_email).join(",")}, not the on-call ${onCall}`);
+          if (pages.some((p) => mentionsId(p.message, "INC0002") || mentionsId(p.message, "INC0004")))
+            problems.push("a P3 or P2 incident was paged");
           if (pages.length !== 1) problems.push(`expected 1 page in all, saw ${pages.length}`);
           return problems;
         },
@@ -143,19 +159,30 @@ export const CASES: EvalCase[] = [
             integration: "tickets",
             uri: "tickets://incidents/new",
             change: async (demo) => {
-              await open(demo, "INC0002", { title: "Cannot connect to VPN from hotel wifi", priority: "P3", service: "vpn", reporter_email: MARA });
-              await open(demo, "INC0003", { title: "Outlook keeps asking for password", priority: "P2", service: "email" });
+              await open(demo, "INC0002", {
+                title: "Cannot connect to VPN from hotel wifi",
+                priority: "P3",
+                service: "vpn",
+                reporter_email: MARA,
+              });
+              await open(demo, "INC0003", {
+                title: "Outlook keeps asking for password",
+                priority: "P2",
+                service: "email",
+              });
             },
           },
         ],
         check: async (demo, runs) => {
           const problems = succeeded(runs, 1);
           const vpn = await incident(demo, "INC0002");
-          if (vpn["assignee"]?.["email"] !== SAM && vpn["assignee"]?.["id"] !== "u-1002") problems.push(`INC0002 (vpn) is assigned to ${JSON.stringify(vpn["assignee"])}, not Sam`);
+          if (vpn["assignee"]?.["email"] !== SAM && vpn["assignee"]?.["id"] !== "u-1002")
+            problems.push(`INC0002 (vpn) is assigned to ${JSON.stringify(vpn["assignee"])}, not Sam`);
           if (vpn["status"] !== "in_progress") problems.push(`INC0002 (vpn) is ${vpn["status"]}, not in_progress`);
           const mail = await incident(demo, "INC0003");
           if (mail["assignee"] !== null) problems.push("INC0003 (email service) got an assignee");
-          if (mail["status"] !== "new") problems.push(`INC0003 (email service) is ${mail["status"]}, should still be new`);
+          if (mail["status"] !== "new")
+            problems.push(`INC0003 (email service) is ${mail["status"]}, should still be new`);
           return problems;
         },
       },
@@ -169,7 +196,10 @@ export const CASES: EvalCase[] = [
       draft: {
         declares: { type: "webhook" },
         triggers: [
-          { kind: "webhook", body: { host: "db01", severity: "disaster", message: "PostgreSQL is not accepting connections" } },
+          {
+            kind: "webhook",
+            body: { host: "db01", severity: "disaster", message: "PostgreSQL is not accepting connections" },
+          },
           { kind: "webhook", body: { host: "web02", severity: "warning", message: "Disk /var is 85% full" } },
         ],
         check: async (demo, runs) => {
@@ -183,13 +213,18 @@ export const CASES: EvalCase[] = [
           if (web && web["priority"] !== "P3") problems.push(`the warning alert became ${web["priority"]}, not P3`);
           for (const found of [db, web]) {
             if (!found) continue;
-            if (found["reporter_email"] !== "noc@example.com") problems.push(`${found["id"]} reporter is ${found["reporter_email"]}`);
-            if (!(found["tags"] as string[]).includes("monitoring")) problems.push(`${found["id"]} is not tagged monitoring`);
+            if (found["reporter_email"] !== "noc@example.com")
+              problems.push(`${found["id"]} reporter is ${found["reporter_email"]}`);
+            if (!(found["tags"] as string[]).includes("monitoring"))
+              problems.push(`${found["id"]} is not tagged monitoring`);
           }
-          if ((incidents as Json[]).length !== 3) problems.push(`expected 3 incidents in all (INC0001 and two new), saw ${(incidents as Json[]).length}`);
+          if ((incidents as Json[]).length !== 3)
+            problems.push(`expected 3 incidents in all (INC0001 and two new), saw ${(incidents as Json[]).length}`);
           const history = await demo.history("incidents");
-          if (db && !mentionsId(history, String(db["id"]))) problems.push(`#incidents does not mention the disaster incident ${db["id"]}`);
-          if (web && mentionsId(history, String(web["id"]))) problems.push(`#incidents mentions the warning incident ${web["id"]}`);
+          if (db && !mentionsId(history, String(db["id"])))
+            problems.push(`#incidents does not mention the disaster incident ${db["id"]}`);
+          if (web && mentionsId(history, String(web["id"])))
+            problems.push(`#incidents mentions the warning incident ${web["id"]}`);
           return problems;
         },
       },
@@ -197,7 +232,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "s10-unassigned-morning",
-    request: "Every weekday at 8:30 in the morning Berlin time, post in #it-ops the open incidents that don't have anyone assigned.",
+    request:
+      "Every weekday at 8:30 in the morning Berlin time, post in #it-ops the open incidents that don't have anyone assigned.",
     expect: {
       draft: {
         declares: { type: "schedule", timezone: "Europe/Berlin" },
@@ -206,7 +242,11 @@ export const CASES: EvalCase[] = [
           await open(demo, "INC0003", { title: "Monitor flickers", priority: "P3" });
           await demo.call("tickets.update_incident", { id: "INC0003", assignee: ANA_PERSON });
           await open(demo, "INC0004", { title: "Old printer request", priority: "P4" });
-          await demo.call("tickets.close_incident", { id: "INC0004", resolution_code: "cancelled", notes: "No longer needed" });
+          await demo.call("tickets.close_incident", {
+            id: "INC0004",
+            resolution_code: "cancelled",
+            notes: "No longer needed",
+          });
         },
         triggers: [{ kind: "schedule" }],
         check: async (demo, runs) => {
@@ -223,7 +263,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "s10-p1-threshold",
-    request: "Every 30 min check how many P1 incidents are still sitting in status new. If it's 3 or more, page the on-call engineer. Otherwise just post the current number in #it-ops.",
+    request:
+      "Every 30 min check how many P1 incidents are still sitting in status new. If it's 3 or more, page the on-call engineer. Otherwise just post the current number in #it-ops.",
     expect: {
       draft: {
         declares: { type: "schedule" },
@@ -241,7 +282,8 @@ export const CASES: EvalCase[] = [
           if (pages.length > 0) problems.push(`paged ${pages.length} time(s) although only 2 P1s are new`);
           const posts = messagesOf(await demo.history("it-ops"));
           if (posts.length === 0) problems.push("nothing posted in #it-ops");
-          else if (!posts.some((text) => /\b2\b/.test(text) || /\btwo\b/i.test(text))) problems.push(`#it-ops does not give the count 2: ${posts.join(" | ").slice(0, 200)}`);
+          else if (!posts.some((text) => /\b2\b/.test(text) || /\btwo\b/i.test(text)))
+            problems.push(`#it-ops does not give the count 2: ${posts.join(" | ").slice(0, 200)}`);
           return problems;
         },
       },
@@ -263,9 +305,12 @@ export const CASES: EvalCase[] = [
         check: async (demo, runs) => {
           const problems = succeeded(runs, 1);
           const old = commentsOf(await incident(demo, "INC0001"));
-          if (!old.some((c) => c.visibility === "internal")) problems.push("INC0001 (in progress for days) got no internal note");
-          if (commentsOf(await incident(demo, "INC0002")).length > 0) problems.push("INC0002 (opened today) got a note");
-          if (commentsOf(await incident(demo, "INC0003")).length > 0) problems.push("INC0003 (new, not in progress) got a note");
+          if (!old.some((c) => c.visibility === "internal"))
+            problems.push("INC0001 (in progress for days) got no internal note");
+          if (commentsOf(await incident(demo, "INC0002")).length > 0)
+            problems.push("INC0002 (opened today) got a note");
+          if (commentsOf(await incident(demo, "INC0003")).length > 0)
+            problems.push("INC0003 (new, not in progress) got a note");
           if ((await dmsTo(demo, SAM)).length === 0) problems.push("Sam (assignee of INC0001) got no DM");
           if ((await dmsTo(demo, ANA)).length > 0) problems.push("Ana (assignee of the fresh INC0002) got a DM");
           return problems;
@@ -280,7 +325,9 @@ export const CASES: EvalCase[] = [
     expect: {
       draft: {
         declares: { type: "manual" },
-        triggers: [{ kind: "manual", input: { email: "priya.nair@example.com", name: "Priya Nair", department: "sales" } }],
+        triggers: [
+          { kind: "manual", input: { email: "priya.nair@example.com", name: "Priya Nair", department: "sales" } },
+        ],
         check: async (demo, runs) => {
           const problems = succeeded(runs, 1);
           let created: Json | undefined;
@@ -291,12 +338,14 @@ export const CASES: EvalCase[] = [
           }
           if (created) {
             if (created["name"] !== "Priya Nair") problems.push(`the account's name is ${created["name"]}`);
-            if (created["department"] !== "sales") problems.push(`the account's department is ${created["department"]}`);
+            if (created["department"] !== "sales")
+              problems.push(`the account's department is ${created["department"]}`);
             const groups = created["groups"] as string[];
             if (!groups.includes("g-vpn")) problems.push("the new user is not in vpn-users");
             if (groups.some((g) => g !== "g-vpn")) problems.push(`the new user is also in ${groups.join(",")}`);
           }
-          if ((await dmsTo(demo, "priya.nair@example.com")).length === 0) problems.push("no welcome DM to the new user");
+          if ((await dmsTo(demo, "priya.nair@example.com")).length === 0)
+            problems.push("no welcome DM to the new user");
           if (!mentionsAny(await demo.history("general"), ["Priya"])) problems.push("#general does not announce Priya");
           return problems;
         },
@@ -305,7 +354,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "s10-offboard-manual",
-    request: "offboarding, run manually with the leaver's email: disable their account, remove them from every group they're a member of, then post in #it-ops that they've been offboarded",
+    request:
+      "offboarding, run manually with the leaver's email: disable their account, remove them from every group they're a member of, then post in #it-ops that they've been offboarded",
     expect: {
       draft: {
         declares: { type: "manual" },
@@ -317,7 +367,8 @@ export const CASES: EvalCase[] = [
           const problems = succeeded(runs, 1);
           const sam = await user(demo, "u-1002");
           if (sam["status"] !== "disabled") problems.push("Sam's account is not disabled");
-          if ((sam["groups"] as string[]).length > 0) problems.push(`Sam is still in ${(sam["groups"] as string[]).join(",")}`);
+          if ((sam["groups"] as string[]).length > 0)
+            problems.push(`Sam is still in ${(sam["groups"] as string[]).join(",")}`);
           for (const other of ["u-1001", "u-1003", "u-1004"]) {
             if ((await user(demo, other))["status"] !== "active") problems.push(`${other} was disabled too`);
           }
@@ -325,7 +376,8 @@ export const CASES: EvalCase[] = [
           const byId = new Map((groups as Json[]).map((g) => [g["id"], g["member_ids"] as string[]]));
           if (!byId.get("g-oncall")?.includes("u-1004")) problems.push("Ana was taken out of sre-oncall");
           if (!byId.get("g-vpn")?.includes("u-1001")) problems.push("Mara was taken out of vpn-users");
-          if (!mentionsAny(await demo.history("it-ops"), SAM_NAMES)) problems.push("#it-ops does not say Sam was offboarded");
+          if (!mentionsAny(await demo.history("it-ops"), SAM_NAMES))
+            problems.push("#it-ops does not say Sam was offboarded");
           return problems;
         },
       },
@@ -359,7 +411,8 @@ export const CASES: EvalCase[] = [
         check: async (demo, runs) => {
           const problems = succeeded(runs, 2);
           const history = await demo.history("it-ops");
-          if (!mentionsAny(history, MARA_NAMES)) problems.push("#it-ops does not name Mara, who was added to it-admins");
+          if (!mentionsAny(history, MARA_NAMES))
+            problems.push("#it-ops does not name Mara, who was added to it-admins");
           if (mentionsAny(history, ANA_NAMES)) problems.push("#it-ops names Ana, who was added to vpn-users only");
           if (mentionsAny(history, SAM_NAMES)) problems.push("#it-ops names Sam, whose it-admins membership is old");
           const toLi = await dmsTo(demo, LI);
@@ -408,7 +461,17 @@ export const CASES: EvalCase[] = [
     expect: {
       draft: {
         declares: { type: "webhook" },
-        triggers: [{ kind: "webhook", body: { email: "tomas.berg@example.com", full_name: "Tomas Berg", department: "engineering", manager_email: LI } }],
+        triggers: [
+          {
+            kind: "webhook",
+            body: {
+              email: "tomas.berg@example.com",
+              full_name: "Tomas Berg",
+              department: "engineering",
+              manager_email: LI,
+            },
+          },
+        ],
         check: async (demo, runs) => {
           const problems = succeeded(runs, 1);
           let created: Json | undefined;
@@ -419,8 +482,10 @@ export const CASES: EvalCase[] = [
           }
           if (created) {
             if (created["name"] !== "Tomas Berg") problems.push(`the account's name is ${created["name"]}`);
-            if (created["department"] !== "engineering") problems.push(`the account's department is ${created["department"]}`);
-            if (created["manager_id"] !== "u-1003") problems.push(`the account's manager is ${created["manager_id"]}, not Li Wen (u-1003)`);
+            if (created["department"] !== "engineering")
+              problems.push(`the account's department is ${created["department"]}`);
+            if (created["manager_id"] !== "u-1003")
+              problems.push(`the account's manager is ${created["manager_id"]}, not Li Wen (u-1003)`);
             if (!(created["groups"] as string[]).includes("g-vpn")) problems.push("the new hire is not in vpn-users");
           }
           if ((await dmsTo(demo, LI)).length === 0) problems.push("the manager (Li Wen) got no DM");
@@ -446,7 +511,8 @@ export const CASES: EvalCase[] = [
           for (const other of ["u-1001", "u-1002", "u-1003"]) {
             if ((await user(demo, other))["status"] !== "active") problems.push(`${other} was disabled`);
           }
-          if (!mentionsAny(await demo.history("it-ops"), ["ghost.user@example.com"])) problems.push("#it-ops does not mention the unknown address");
+          if (!mentionsAny(await demo.history("it-ops"), ["ghost.user@example.com"]))
+            problems.push("#it-ops does not mention the unknown address");
           return problems;
         },
       },
@@ -454,7 +520,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "s10-nightly-close-resolved",
-    request: "Each night at 23:00 UTC close out every incident that's in resolved status: resolution code fixed, with a note saying it was closed automatically.",
+    request:
+      "Each night at 23:00 UTC close out every incident that's in resolved status: resolution code fixed, with a note saying it was closed automatically.",
     expect: {
       draft: {
         declares: { type: "schedule", cron: "0 23 * * *" },
@@ -474,9 +541,14 @@ export const CASES: EvalCase[] = [
           for (const id of ["INC0002", "INC0004"]) {
             const found = await incident(demo, id);
             if (found["status"] !== "closed") problems.push(`${id} (resolved) is ${found["status"]}, not closed`);
-            else if (found["resolution"]?.["code"] !== "fixed") problems.push(`${id} closed with code ${found["resolution"]?.["code"]}, not fixed`);
+            else if (found["resolution"]?.["code"] !== "fixed")
+              problems.push(`${id} closed with code ${found["resolution"]?.["code"]}, not fixed`);
           }
-          for (const [id, status] of [["INC0001", "in_progress"], ["INC0003", "in_progress"], ["INC0005", "on_hold"]] as const) {
+          for (const [id, status] of [
+            ["INC0001", "in_progress"],
+            ["INC0003", "in_progress"],
+            ["INC0005", "on_hold"],
+          ] as const) {
             const found = await incident(demo, id);
             if (found["status"] !== status) problems.push(`${id} is ${found["status"]}, should have stayed ${status}`);
           }
@@ -493,7 +565,12 @@ export const CASES: EvalCase[] = [
       draft: {
         declares: { type: "manual" },
         setup: async (demo) => {
-          await open(demo, "INC0002", { title: "Invoices stuck in approval queue", priority: "P3", reporter_email: MARA, service: "erp" });
+          await open(demo, "INC0002", {
+            title: "Invoices stuck in approval queue",
+            priority: "P3",
+            reporter_email: MARA,
+            service: "erp",
+          });
           await open(demo, "INC0003", { title: "Conference room screen dead", priority: "P3" });
         },
         triggers: [{ kind: "manual", input: { incident_id: "INC0002" } }],
@@ -501,12 +578,14 @@ export const CASES: EvalCase[] = [
           const problems = succeeded(runs, 1);
           const target = await incident(demo, "INC0002");
           if (target["priority"] !== "P1") problems.push(`INC0002 is ${target["priority"]}, not P1`);
-          if (!commentsOf(target).some((c) => c.visibility === "public")) problems.push("INC0002 has no public comment");
+          if (!commentsOf(target).some((c) => c.visibility === "public"))
+            problems.push("INC0002 has no public comment");
           const other = await incident(demo, "INC0003");
           if (other["priority"] !== "P3" || commentsOf(other).length > 0) problems.push("INC0003 was touched");
           const onCall = await demo.onCallEmail();
           const pages = await demo.pages();
-          if (!pages.some((p) => p.user_email === onCall && mentionsId(p.message, "INC0002"))) problems.push(`no page to the on-call ${onCall} naming INC0002`);
+          if (!pages.some((p) => p.user_email === onCall && mentionsId(p.message, "INC0002")))
+            problems.push(`no page to the on-call ${onCall} naming INC0002`);
           if (pages.some((p) => mentionsId(p.message, "INC0003"))) problems.push("a page names INC0003");
           return problems;
         },
@@ -526,9 +605,21 @@ export const CASES: EvalCase[] = [
             integration: "tickets",
             uri: "tickets://incidents/new",
             change: async (demo) => {
-              await open(demo, "INC0002", { title: "Phishing campaign targeting finance", priority: "P2", tags: ["security", "email"] });
-              await open(demo, "INC0003", { title: "Core switch down in building B", priority: "P1", tags: ["network"] });
-              await open(demo, "INC0004", { title: "Suspicious USB stick found in lobby", priority: "P4", tags: ["security"] });
+              await open(demo, "INC0002", {
+                title: "Phishing campaign targeting finance",
+                priority: "P2",
+                tags: ["security", "email"],
+              });
+              await open(demo, "INC0003", {
+                title: "Core switch down in building B",
+                priority: "P1",
+                tags: ["network"],
+              });
+              await open(demo, "INC0004", {
+                title: "Suspicious USB stick found in lobby",
+                priority: "P4",
+                tags: ["security"],
+              });
             },
           },
         ],
@@ -542,9 +633,11 @@ export const CASES: EvalCase[] = [
             const members = channel["members"] as string[];
             if (!members.includes(LI)) problems.push("Li Wen is not in sec-inc0002");
             if (!members.includes(onCall)) problems.push(`the on-call ${onCall} is not in sec-inc0002`);
-            if (!mentionsAny(await demo.history("sec-inc0002"), ["Phishing campaign targeting finance"])) problems.push("the title is not posted in sec-inc0002");
+            if (!mentionsAny(await demo.history("sec-inc0002"), ["Phishing campaign targeting finance"]))
+              problems.push("the title is not posted in sec-inc0002");
           }
-          if (await channelNamed(demo, "sec-inc0003")) problems.push("a channel was made for INC0003, which is not tagged security");
+          if (await channelNamed(demo, "sec-inc0003"))
+            problems.push("a channel was made for INC0003, which is not tagged security");
           if (await channelNamed(demo, "sec-inc0004")) problems.push("a channel was made for INC0004, a P4");
           return problems;
         },
@@ -564,18 +657,27 @@ export const CASES: EvalCase[] = [
           await demo.call("chat.create_channel", { name: "inc-inc0002", topic: "Bridge for INC0002" });
           await demo.call("chat.create_channel", { name: "inc-inc0003", topic: "Bridge for INC0003" });
         },
-        triggers: [{ kind: "manual", input: { incident_id: "INC0002", notes: "Restarted the load balancer pair and pinned the firmware" } }],
+        triggers: [
+          {
+            kind: "manual",
+            input: { incident_id: "INC0002", notes: "Restarted the load balancer pair and pinned the firmware" },
+          },
+        ],
         check: async (demo, runs) => {
           const problems = succeeded(runs, 1);
           const closed = await incident(demo, "INC0002");
           if (closed["status"] !== "closed") problems.push(`INC0002 is ${closed["status"]}, not closed`);
           else {
-            if (closed["resolution"]?.["code"] !== "fixed") problems.push(`INC0002 closed as ${closed["resolution"]?.["code"]}`);
-            if (!String(closed["resolution"]?.["notes"] ?? "").includes("load balancer")) problems.push("INC0002's resolution notes are not the given notes");
+            if (closed["resolution"]?.["code"] !== "fixed")
+              problems.push(`INC0002 closed as ${closed["resolution"]?.["code"]}`);
+            if (!String(closed["resolution"]?.["notes"] ?? "").includes("load balancer"))
+              problems.push("INC0002's resolution notes are not the given notes");
           }
           if ((await incident(demo, "INC0003"))["status"] === "closed") problems.push("INC0003 was closed");
-          if ((await channelNamed(demo, "inc-inc0002"))?.["archived"] !== true) problems.push("inc-inc0002 is not archived");
-          if ((await channelNamed(demo, "inc-inc0003"))?.["archived"] !== false) problems.push("inc-inc0003 was archived");
+          if ((await channelNamed(demo, "inc-inc0002"))?.["archived"] !== true)
+            problems.push("inc-inc0002 is not archived");
+          if ((await channelNamed(demo, "inc-inc0003"))?.["archived"] !== false)
+            problems.push("inc-inc0003 was archived");
           const history = await demo.history("incidents");
           if (!mentionsId(history, "INC0002")) problems.push("#incidents does not mention INC0002");
           if (mentionsId(history, "INC0003")) problems.push("#incidents mentions INC0003");
@@ -596,7 +698,8 @@ export const CASES: EvalCase[] = [
             kind: "resource",
             integration: "tickets",
             uri: "tickets://incidents/new",
-            change: async (demo) => open(demo, "INC0002", { title: "Website returns 503", priority: "P1", service: "web" }),
+            change: async (demo) =>
+              open(demo, "INC0002", { title: "Website returns 503", priority: "P1", service: "web" }),
           },
           {
             kind: "resource",
@@ -612,13 +715,16 @@ export const CASES: EvalCase[] = [
           const problems = succeeded(runs, 2);
           const posts = messagesOf(await demo.history("incidents"));
           const about = (id: string) => posts.filter((text) => mentionsId(text, id)).length;
-          if (about("INC0002") !== 1) problems.push(`expected INC0002 posted once in #incidents, saw ${about("INC0002")}`);
-          if (about("INC0003") !== 1) problems.push(`expected INC0003 posted once in #incidents, saw ${about("INC0003")}`);
+          if (about("INC0002") !== 1)
+            problems.push(`expected INC0002 posted once in #incidents, saw ${about("INC0002")}`);
+          if (about("INC0003") !== 1)
+            problems.push(`expected INC0003 posted once in #incidents, saw ${about("INC0003")}`);
           if (about("INC0004") > 0) problems.push("the P3 INC0004 was posted");
           const onCall = await demo.onCallEmail();
           const pages = await demo.pages();
           if (pages.length !== 1) problems.push(`expected exactly one page across both runs, saw ${pages.length}`);
-          if (pages.some((p) => p.user_email !== onCall)) problems.push(`a page went to someone other than the on-call ${onCall}`);
+          if (pages.some((p) => p.user_email !== onCall))
+            problems.push(`a page went to someone other than the on-call ${onCall}`);
           return problems;
         },
       },
@@ -639,15 +745,22 @@ export const CASES: EvalCase[] = [
         triggers: [
           {
             kind: "manual",
-            input: { title: "Replace core switch in rack B", start: "2026-12-05T22:00:00Z", end: "2026-12-06T02:00:00Z", incident_ids: ["INC0002", "INC0004"] },
+            input: {
+              title: "Replace core switch in rack B",
+              start: "2026-12-05T22:00:00Z",
+              end: "2026-12-06T02:00:00Z",
+              incident_ids: ["INC0002", "INC0004"],
+            },
           },
         ],
         check: async (demo, runs) => {
           const problems = succeeded(runs, 1);
-          if (!mentionsId(await demo.history("it-ops"), "CHG0001")) problems.push("#it-ops does not give the change number CHG0001");
+          if (!mentionsId(await demo.history("it-ops"), "CHG0001"))
+            problems.push("#it-ops does not give the change number CHG0001");
           for (const id of ["INC0002", "INC0004"]) {
             const notes = commentsOf(await incident(demo, id));
-            if (!notes.some((c) => c.visibility === "internal" && mentionsId(c.body, "CHG0001"))) problems.push(`${id} has no internal comment naming CHG0001`);
+            if (!notes.some((c) => c.visibility === "internal" && mentionsId(c.body, "CHG0001")))
+              problems.push(`${id} has no internal comment naming CHG0001`);
           }
           for (const id of ["INC0001", "INC0003"]) {
             if (commentsOf(await incident(demo, id)).length > 0) problems.push(`${id}, not linked, got a comment`);
@@ -671,8 +784,15 @@ export const CASES: EvalCase[] = [
         check: async (demo, runs) => {
           const problems = succeeded(runs, 2);
           const dms = await demo.directMessages();
-          if (dms.filter((m) => m.user_email === ANA).length !== 1) problems.push(`expected one DM to Ana, saw ${dms.filter((m) => m.user_email === ANA).length}`);
-          if (dms.some((m) => m.user_email !== ANA)) problems.push(`DMs went to ${dms.filter((m) => m.user_email !== ANA).map((m) => m.user_email).join(",")}`);
+          if (dms.filter((m) => m.user_email === ANA).length !== 1)
+            problems.push(`expected one DM to Ana, saw ${dms.filter((m) => m.user_email === ANA).length}`);
+          if (dms.some((m) => m.user_email !== ANA))
+            problems.push(
+              `DMs went to ${dms
+                .filter((m) => m.user_email !== ANA)
+                .map((m) => m.user_email)
+                .join(",")}`,
+            );
           const history = await demo.history("it-ops");
           if (!mentionsAny(history, ["Zed Quinn"])) problems.push("#it-ops does not say Zed Quinn was not found");
           if (mentionsAny(history, ["Ana Costa"])) problems.push("#it-ops reports Ana, who was found");
@@ -695,8 +815,10 @@ export const CASES: EvalCase[] = [
           const problems = succeeded(runs, 1);
           const history = await demo.history("it-ops");
           if (!mentionsAny(history, ["vpn-users", "g-vpn"])) problems.push("#it-ops does not list the empty vpn-users");
-          if (!mentionsAny(history, ["it-admins", "g-admins"])) problems.push("#it-ops does not list the now empty it-admins");
-          if (mentionsAny(history, ["sre-oncall", "g-oncall"])) problems.push("#it-ops lists sre-oncall, which has members");
+          if (!mentionsAny(history, ["it-admins", "g-admins"]))
+            problems.push("#it-ops does not list the now empty it-admins");
+          if (mentionsAny(history, ["sre-oncall", "g-oncall"]))
+            problems.push("#it-ops lists sre-oncall, which has members");
           return problems;
         },
       },
@@ -704,7 +826,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "s10-oncall-handoff",
-    request: "Daily at 18:00 Berlin time: post in #it-ops who is on call for sre-oncall and until when, then DM that person a list of the open P1 and P2 incidents.",
+    request:
+      "Daily at 18:00 Berlin time: post in #it-ops who is on call for sre-oncall and until when, then DM that person a list of the open P1 and P2 incidents.",
     expect: {
       draft: {
         declares: { type: "schedule", cron: "0 18 * * *", timezone: "Europe/Berlin" },
@@ -712,14 +835,19 @@ export const CASES: EvalCase[] = [
           await open(demo, "INC0002", { title: "Customer portal login fails", priority: "P1" });
           await open(demo, "INC0003", { title: "Label printer misaligned", priority: "P3" });
           await open(demo, "INC0004", { title: "Backup job failed last night", priority: "P2" });
-          await demo.call("tickets.close_incident", { id: "INC0004", resolution_code: "fixed", notes: "Re-ran the job" });
+          await demo.call("tickets.close_incident", {
+            id: "INC0004",
+            resolution_code: "fixed",
+            notes: "Re-ran the job",
+          });
         },
         triggers: [{ kind: "schedule" }],
         check: async (demo, runs) => {
           const problems = succeeded(runs, 1);
           const onCall = await demo.onCallEmail();
           const names = onCall === ANA ? ANA_NAMES : SAM_NAMES;
-          if (!mentionsAny(await demo.history("it-ops"), names)) problems.push(`#it-ops does not name the on-call ${onCall}`);
+          if (!mentionsAny(await demo.history("it-ops"), names))
+            problems.push(`#it-ops does not name the on-call ${onCall}`);
           const text = (await dmsTo(demo, onCall)).join("\n");
           if (!text) problems.push(`no DM to the on-call ${onCall}`);
           else {
@@ -735,7 +863,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "s10-rotation-reminder",
-    request: "Every Monday 10am London time, DM each member of sre-oncall a reminder to read the handover notes before their shift.",
+    request:
+      "Every Monday 10am London time, DM each member of sre-oncall a reminder to read the handover notes before their shift.",
     expect: {
       draft: {
         declares: { type: "schedule", timezone: "Europe/London" },
@@ -765,14 +894,29 @@ export const CASES: EvalCase[] = [
           await demo.call("directory.remove_user_from_group", { user_id: "u-1004", group: "sre-oncall" });
           await demo.call("directory.remove_user_from_group", { user_id: "u-1002", group: "sre-oncall" });
         },
-        triggers: [{ kind: "webhook", body: { alert_name: "API latency p99 above 2s", dashboard_url: "https://grafana.example.com/d/api-latency" } }],
+        triggers: [
+          {
+            kind: "webhook",
+            body: {
+              alert_name: "API latency p99 above 2s",
+              dashboard_url: "https://grafana.example.com/d/api-latency",
+            },
+          },
+        ],
         check: async (demo, runs) => {
           const problems = succeeded(runs, 1);
           const pages = await demo.pages();
           const toLi = pages.filter((p) => p.user_email === LI);
           if (toLi.length !== 1) problems.push(`expected one page to Li Wen (nobody on call), saw ${toLi.length}`);
-          if (toLi.length > 0 && !toLi.some((p) => p.message.includes("API latency"))) problems.push("the page does not carry the alert name");
-          if (pages.length !== toLi.length) problems.push(`pages went to ${pages.filter((p) => p.user_email !== LI).map((p) => p.user_email).join(",")}`);
+          if (toLi.length > 0 && !toLi.some((p) => p.message.includes("API latency")))
+            problems.push("the page does not carry the alert name");
+          if (pages.length !== toLi.length)
+            problems.push(
+              `pages went to ${pages
+                .filter((p) => p.user_email !== LI)
+                .map((p) => p.user_email)
+                .join(",")}`,
+            );
           return problems;
         },
       },
@@ -780,7 +924,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "s10-onhold-reassign",
-    request: "Weekdays at 9am Eastern, take every on-hold incident assigned to Sam Okafor, reassign it to Ana Costa, and leave an internal note that it was reassigned.",
+    request:
+      "Weekdays at 9am Eastern, take every on-hold incident assigned to Sam Okafor, reassign it to Ana Costa, and leave an internal note that it was reassigned.",
     expect: {
       draft: {
         declares: { type: "schedule", timezone: "America/New_York" },
@@ -796,11 +941,18 @@ export const CASES: EvalCase[] = [
         check: async (demo, runs) => {
           const problems = succeeded(runs, 1);
           const moved = await incident(demo, "INC0002");
-          if (moved["assignee"]?.["email"] !== ANA && moved["assignee"]?.["id"] !== "u-1004") problems.push(`INC0002 is assigned to ${JSON.stringify(moved["assignee"])}, not Ana`);
-          if (!commentsOf(moved).some((c) => c.visibility === "internal")) problems.push("INC0002 has no internal note");
-          for (const [id, email] of [["INC0003", LI], ["INC0004", SAM], ["INC0001", SAM]] as const) {
+          if (moved["assignee"]?.["email"] !== ANA && moved["assignee"]?.["id"] !== "u-1004")
+            problems.push(`INC0002 is assigned to ${JSON.stringify(moved["assignee"])}, not Ana`);
+          if (!commentsOf(moved).some((c) => c.visibility === "internal"))
+            problems.push("INC0002 has no internal note");
+          for (const [id, email] of [
+            ["INC0003", LI],
+            ["INC0004", SAM],
+            ["INC0001", SAM],
+          ] as const) {
             const found = await incident(demo, id);
-            if (found["assignee"]?.["email"] !== email) problems.push(`${id} was reassigned to ${JSON.stringify(found["assignee"])}`);
+            if (found["assignee"]?.["email"] !== email)
+              problems.push(`${id} was reassigned to ${JSON.stringify(found["assignee"])}`);
             if (commentsOf(found).length > 0) problems.push(`${id} got a note`);
           }
           return problems;
@@ -810,7 +962,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "s10-hardware-tag",
-    request: "new incidents tagged hardware: set them on hold and add a public comment telling the reporter a technician will contact them within one business day",
+    request:
+      "new incidents tagged hardware: set them on hold and add a public comment telling the reporter a technician will contact them within one business day",
     expect: {
       draft: {
         declares: { type: "resource", integration: "tickets", uri: "tickets://incidents/new" },
@@ -820,7 +973,12 @@ export const CASES: EvalCase[] = [
             integration: "tickets",
             uri: "tickets://incidents/new",
             change: async (demo) => {
-              await open(demo, "INC0002", { title: "Laptop hinge cracked", priority: "P3", tags: ["hardware", "laptop"], reporter_email: MARA });
+              await open(demo, "INC0002", {
+                title: "Laptop hinge cracked",
+                priority: "P3",
+                tags: ["hardware", "laptop"],
+                reporter_email: MARA,
+              });
               await open(demo, "INC0003", { title: "Excel add-in crashes", priority: "P3", tags: ["software"] });
             },
           },
@@ -859,7 +1017,8 @@ export const CASES: EvalCase[] = [
           if ((await incident(demo, "INC0003"))["priority"] !== "P4") problems.push("INC0003 is not P4");
           const onCall = await demo.onCallEmail();
           const pages = await demo.pages();
-          if (!pages.some((p) => p.user_email === onCall && mentionsId(p.message, "INC0002"))) problems.push(`no page to the on-call ${onCall} naming INC0002`);
+          if (!pages.some((p) => p.user_email === onCall && mentionsId(p.message, "INC0002")))
+            problems.push(`no page to the on-call ${onCall} naming INC0002`);
           if (pages.some((p) => mentionsId(p.message, "INC0003"))) problems.push("INC0003 (now P4) was paged");
           if (pages.length !== 1) problems.push(`expected one page, saw ${pages.length}`);
           return problems;
@@ -901,17 +1060,20 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "s10-x-chat-message-trigger",
-    request: "Whenever someone posts a message in #general mentioning an outage, open a P2 incident with their message as the description.",
+    request:
+      "Whenever someone posts a message in #general mentioning an outage, open a P2 incident with their message as the description.",
     expect: { declined: "either", about: /posts? a message|#general|mention/i },
   },
   {
     id: "s10-x-calendar",
-    request: "When a new P1 is opened, book a post-mortem meeting in the calendars of Li Wen and the on-call engineer for the next business day.",
+    request:
+      "When a new P1 is opened, book a post-mortem meeting in the calendars of Li Wen and the on-call engineer for the next business day.",
     expect: { declined: "either", about: /calendar|meeting|post-mortem|book/i },
   },
   {
     id: "s10-x-unknown-group",
-    request: "Contractor onboarding, by hand with email and name: create the account in the finance department and add them to the contractors group.",
+    request:
+      "Contractor onboarding, by hand with email and name: create the account in the finance department and add them to the contractors group.",
     expect: { declined: "either", about: /contractors/i },
   },
   {

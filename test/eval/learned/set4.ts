@@ -20,7 +20,12 @@ import type { Demo, EvalCase, Json, Trigger } from "../harness.ts";
 const SAM = /okafor|\bsam\b|u-1002/i;
 const ANA = /costa|\bana\b|u-1004/i;
 const MARA = /keller|\bmara\b|u-1001/i;
-const EMAIL = { mara: "mara.keller@example.com", sam: "sam.okafor@example.com", li: "li.wen@example.com", ana: "ana.costa@example.com" };
+const EMAIL = {
+  mara: "mara.keller@example.com",
+  sam: "sam.okafor@example.com",
+  li: "li.wen@example.com",
+  ana: "ana.costa@example.com",
+};
 
 // ---- reading the demo servers ----
 
@@ -61,9 +66,20 @@ async function dmsTo(demo: Demo, email: string): Promise<string[]> {
 
 async function open(
   demo: Demo,
-  fields: { title: string; priority: "P1" | "P2" | "P3" | "P4"; description?: string; service?: string; tags?: string[]; reporter_email?: string },
+  fields: {
+    title: string;
+    priority: "P1" | "P2" | "P3" | "P4";
+    description?: string;
+    service?: string;
+    tags?: string[];
+    reporter_email?: string;
+  },
 ): Promise<string> {
-  const created = await demo.call("tickets.create_incident", { reporter_email: EMAIL.mara, description: `${fields.title} (reported by phone)`, ...fields });
+  const created = await demo.call("tickets.create_incident", {
+    reporter_email: EMAIL.mara,
+    description: `${fields.title} (reported by phone)`,
+    ...fields,
+  });
   return String(created["id"]);
 }
 
@@ -123,7 +139,11 @@ export const CASES: EvalCase[] = [
           await open(demo, { title: "Payroll database unreachable", priority: "P1" }); // INC0002 open
           await open(demo, { title: "Printer on 3rd floor jammed", priority: "P3" }); // INC0003 wrong priority
           await open(demo, { title: "Outbound email delayed", priority: "P2" }); // INC0004 closed below
-          await demo.call("tickets.close_incident", { id: "INC0004", resolution_code: "fixed", notes: "Queue drained" });
+          await demo.call("tickets.close_incident", {
+            id: "INC0004",
+            resolution_code: "fixed",
+            notes: "Queue drained",
+          });
           await open(demo, { title: "Wifi down in Lisbon office", priority: "P1" }); // INC0005 resolved below
           await demo.call("tickets.update_incident", { id: "INC0005", status: "resolved" });
         },
@@ -163,8 +183,14 @@ export const CASES: EvalCase[] = [
           const engineer = await demo.onCallEmail();
           p.expect(count(texts, /INC0002/i) === 1, `INC0002 should be paged exactly once, pages: ${short(texts)}`);
           p.expect(count(texts, /INC0003/i) === 1, `INC0003 should be paged exactly once, pages: ${short(texts)}`);
-          p.expect(count(texts, /INC0004|INC0005|INC0001/i) === 0, `a page names an incident that is not a new P1: ${short(texts)}`);
-          p.expect(pages.length > 0 && pages.every((x) => x.user_email === engineer), `pages should go to the on-call ${engineer}: ${JSON.stringify(pages.map((x) => x.user_email))}`);
+          p.expect(
+            count(texts, /INC0004|INC0005|INC0001/i) === 0,
+            `a page names an incident that is not a new P1: ${short(texts)}`,
+          );
+          p.expect(
+            pages.length > 0 && pages.every((x) => x.user_email === engineer),
+            `pages should go to the on-call ${engineer}: ${JSON.stringify(pages.map((x) => x.user_email))}`,
+          );
           return p.list;
         },
       },
@@ -187,10 +213,16 @@ export const CASES: EvalCase[] = [
           for (const email of [EMAIL.sam, EMAIL.li]) {
             const texts = all.filter((m) => m.user_email === email).map((m) => m.text);
             p.expect(texts.length > 0, `no DM to ${email}, a member of it-admins`);
-            p.expect(texts.length === 0 || texts.some((t) => /okafor/i.test(t) && /\bwen\b/i.test(t)), `the DM to ${email} does not list both members (Sam Okafor, Li Wen): ${short(texts)}`);
+            p.expect(
+              texts.length === 0 || texts.some((t) => /okafor/i.test(t) && /\bwen\b/i.test(t)),
+              `the DM to ${email} does not list both members (Sam Okafor, Li Wen): ${short(texts)}`,
+            );
           }
           const others = all.filter((m) => m.user_email !== EMAIL.sam && m.user_email !== EMAIL.li);
-          p.expect(others.length === 0, `DMs to people outside it-admins: ${JSON.stringify(others.map((m) => m.user_email))}`);
+          p.expect(
+            others.length === 0,
+            `DMs to people outside it-admins: ${JSON.stringify(others.map((m) => m.user_email))}`,
+          );
           return p.list;
         },
       },
@@ -210,8 +242,14 @@ export const CASES: EvalCase[] = [
         check: async (demo) => {
           const p = problems();
           const posted = await messages(demo, "incidents");
-          p.expect(posted.length === 1, `expected one heads-up in #incidents after three hourly runs on the same day, found ${posted.length}: ${short(posted)}`);
-          p.expect(posted.some((t) => /INC0002|citrix/i.test(t)), `the heads-up does not list INC0002: ${short(posted)}`);
+          p.expect(
+            posted.length === 1,
+            `expected one heads-up in #incidents after three hourly runs on the same day, found ${posted.length}: ${short(posted)}`,
+          );
+          p.expect(
+            posted.some((t) => /INC0002|citrix/i.test(t)),
+            `the heads-up does not list INC0002: ${short(posted)}`,
+          );
           return p.list;
         },
       },
@@ -233,8 +271,14 @@ export const CASES: EvalCase[] = [
         check: async (demo) => {
           const p = problems();
           const pages = await demo.pages();
-          p.expect(pages.some((x) => x.user_email === EMAIL.li), `Li Wen was not paged although nobody is on call for it-admins; pages: ${JSON.stringify(pages.map((x) => x.user_email))}`);
-          p.expect(pages.every((x) => x.user_email === EMAIL.li), `someone other than Li Wen was paged: ${JSON.stringify(pages.map((x) => x.user_email))}`);
+          p.expect(
+            pages.some((x) => x.user_email === EMAIL.li),
+            `Li Wen was not paged although nobody is on call for it-admins; pages: ${JSON.stringify(pages.map((x) => x.user_email))}`,
+          );
+          p.expect(
+            pages.every((x) => x.user_email === EMAIL.li),
+            `someone other than Li Wen was paged: ${JSON.stringify(pages.map((x) => x.user_email))}`,
+          );
           return p.list;
         },
       },
@@ -250,21 +294,40 @@ export const CASES: EvalCase[] = [
         setup: async (demo) => {
           await open(demo, { title: "Database cluster failover loop", priority: "P1" }); // INC0002: take it
           await open(demo, { title: "Edge firewall dropping traffic", priority: "P1" }); // INC0003: already assigned
-          await demo.call("tickets.update_incident", { id: "INC0003", assignee: { id: "u-1003", name: "Li Wen", email: EMAIL.li } });
+          await demo.call("tickets.update_incident", {
+            id: "INC0003",
+            assignee: { id: "u-1003", name: "Li Wen", email: EMAIL.li },
+          });
           await open(demo, { title: "Laptop imaging queue stuck", priority: "P2" }); // INC0004: not a P1
         },
         triggers: [{ kind: "schedule" }],
         check: async (demo) => {
           const p = problems();
           const engineer = await demo.onCallEmail();
-          const [two, three, four] = [await incident(demo, "INC0002"), await incident(demo, "INC0003"), await incident(demo, "INC0004")];
-          p.expect(two["assignee"]?.["email"] === engineer, `INC0002 should be assigned to the on-call ${engineer}, is ${JSON.stringify(two["assignee"])}`);
+          const [two, three, four] = [
+            await incident(demo, "INC0002"),
+            await incident(demo, "INC0003"),
+            await incident(demo, "INC0004"),
+          ];
+          p.expect(
+            two["assignee"]?.["email"] === engineer,
+            `INC0002 should be assigned to the on-call ${engineer}, is ${JSON.stringify(two["assignee"])}`,
+          );
           p.expect(two["status"] === "in_progress", `INC0002 should be in progress, is ${two["status"]}`);
-          p.expect(three["assignee"]?.["email"] === EMAIL.li && three["status"] === "new", `INC0003 (already assigned to Li Wen) was changed: ${JSON.stringify({ assignee: three["assignee"], status: three["status"] })}`);
-          p.expect(four["assignee"] === null && four["status"] === "new", `INC0004 (a P2) was changed: ${JSON.stringify({ assignee: four["assignee"], status: four["status"] })}`);
+          p.expect(
+            three["assignee"]?.["email"] === EMAIL.li && three["status"] === "new",
+            `INC0003 (already assigned to Li Wen) was changed: ${JSON.stringify({ assignee: three["assignee"], status: three["status"] })}`,
+          );
+          p.expect(
+            four["assignee"] === null && four["status"] === "new",
+            `INC0004 (a P2) was changed: ${JSON.stringify({ assignee: four["assignee"], status: four["status"] })}`,
+          );
           const text = (await messages(demo, "incidents")).join("\n");
           p.expect(/INC0002/i.test(text), "#incidents does not say INC0002 was assigned");
-          p.expect(!/INC0003|INC0004/i.test(text), `#incidents mentions INC0003 or INC0004, which were not assigned: ${text.slice(0, 200)}`);
+          p.expect(
+            !/INC0003|INC0004/i.test(text),
+            `#incidents mentions INC0003 or INC0004, which were not assigned: ${text.slice(0, 200)}`,
+          );
           return p.list;
         },
       },
@@ -274,7 +337,8 @@ export const CASES: EvalCase[] = [
   // ======================= resource events =======================
   {
     id: "u5-new-p1-page-and-post",
-    request: "When a new P1 comes in, page the on-call SRE and drop the incident number and title into #incidents. Leave other priorities alone.",
+    request:
+      "When a new P1 comes in, page the on-call SRE and drop the incident number and title into #incidents. Leave other priorities alone.",
     expect: {
       draft: {
         declares: ON_NEW_INCIDENT,
@@ -288,12 +352,24 @@ export const CASES: EvalCase[] = [
           const pages = await demo.pages();
           const texts = pages.map((x) => x.message);
           const engineer = await demo.onCallEmail();
-          p.expect(count(texts, /INC0003|checkout/i) === 1, `the P1 INC0003 should be paged exactly once: ${short(texts)}`);
-          p.expect(count(texts, /INC0002|keyboard|INC0004|teams calls/i) === 0, `a page is about a P3 or P2: ${short(texts)}`);
-          p.expect(pages.every((x) => x.user_email === engineer), `pages should go to the on-call ${engineer}: ${JSON.stringify(pages.map((x) => x.user_email))}`);
+          p.expect(
+            count(texts, /INC0003|checkout/i) === 1,
+            `the P1 INC0003 should be paged exactly once: ${short(texts)}`,
+          );
+          p.expect(
+            count(texts, /INC0002|keyboard|INC0004|teams calls/i) === 0,
+            `a page is about a P3 or P2: ${short(texts)}`,
+          );
+          p.expect(
+            pages.every((x) => x.user_email === engineer),
+            `pages should go to the on-call ${engineer}: ${JSON.stringify(pages.map((x) => x.user_email))}`,
+          );
           const posted = await messages(demo, "incidents");
           p.expect(count(posted, /INC0003/i) === 1, `#incidents should carry INC0003 exactly once: ${short(posted)}`);
-          p.expect(count(posted, /INC0002|keyboard|INC0004|teams calls/i) === 0, `#incidents mentions a P3 or P2: ${short(posted)}`);
+          p.expect(
+            count(posted, /INC0002|keyboard|INC0004|teams calls/i) === 0,
+            `#incidents mentions a P3 or P2: ${short(posted)}`,
+          );
           return p.list;
         },
       },
@@ -301,20 +377,31 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "u5-network-tag-assign",
-    request: 'Whenever a new ticket is opened with the tag "network", assign it to Sam Okafor and set it to in progress.',
+    request:
+      'Whenever a new ticket is opened with the tag "network", assign it to Sam Okafor and set it to in progress.',
     expect: {
       draft: {
         declares: ON_NEW_INCIDENT,
         triggers: [
-          NEW_INCIDENT((demo) => open(demo, { title: "Switch port flapping in room 2.14", priority: "P3", tags: ["network"] })), // INC0002
-          NEW_INCIDENT((demo) => open(demo, { title: "Projector bulb dead in boardroom", priority: "P3", tags: ["facilities"] })), // INC0003
+          NEW_INCIDENT((demo) =>
+            open(demo, { title: "Switch port flapping in room 2.14", priority: "P3", tags: ["network"] }),
+          ), // INC0002
+          NEW_INCIDENT((demo) =>
+            open(demo, { title: "Projector bulb dead in boardroom", priority: "P3", tags: ["facilities"] }),
+          ), // INC0003
         ],
         check: async (demo) => {
           const p = problems();
           const [two, three] = [await incident(demo, "INC0002"), await incident(demo, "INC0003")];
-          p.expect(two["assignee"]?.["email"] === EMAIL.sam, `INC0002 (tag network) should be assigned to Sam Okafor, is ${JSON.stringify(two["assignee"])}`);
+          p.expect(
+            two["assignee"]?.["email"] === EMAIL.sam,
+            `INC0002 (tag network) should be assigned to Sam Okafor, is ${JSON.stringify(two["assignee"])}`,
+          );
           p.expect(two["status"] === "in_progress", `INC0002 should be in progress, is ${two["status"]}`);
-          p.expect(three["assignee"] === null && three["status"] === "new", `INC0003 (tag facilities) was changed: ${JSON.stringify({ assignee: three["assignee"], status: three["status"] })}`);
+          p.expect(
+            three["assignee"] === null && three["status"] === "new",
+            `INC0003 (tag facilities) was changed: ${JSON.stringify({ assignee: three["assignee"], status: three["status"] })}`,
+          );
           return p.list;
         },
       },
@@ -328,7 +415,13 @@ export const CASES: EvalCase[] = [
       draft: {
         declares: ON_NEW_INCIDENT,
         triggers: [
-          NEW_INCIDENT((demo) => open(demo, { title: "ERP unavailable", priority: "P1", description: "ERP returns HTTP 500 for every user since 09:12; suspected database failover." })), // INC0002
+          NEW_INCIDENT((demo) =>
+            open(demo, {
+              title: "ERP unavailable",
+              priority: "P1",
+              description: "ERP returns HTTP 500 for every user since 09:12; suspected database failover.",
+            }),
+          ), // INC0002
           NEW_INCIDENT((demo) => open(demo, { title: "Need a second monitor", priority: "P4" })), // INC0003
         ],
         check: async (demo) => {
@@ -336,13 +429,25 @@ export const CASES: EvalCase[] = [
           const channels: Json[] = (await demo.call("chat.list_channels", { include_archived: true }))["channels"];
           const room = channels.find((c) => c["name"] === "war-room-inc0002");
           const engineer = await demo.onCallEmail();
-          p.expect(room !== undefined, `no channel war-room-inc0002; channels: ${channels.map((c) => c["name"]).join(", ")}`);
+          p.expect(
+            room !== undefined,
+            `no channel war-room-inc0002; channels: ${channels.map((c) => c["name"]).join(", ")}`,
+          );
           if (room) {
             p.expect(room["private"] === true, "war-room-inc0002 is not private");
-            p.expect(room["members"].includes(engineer), `the on-call ${engineer} is not a member of war-room-inc0002: ${JSON.stringify(room["members"])}`);
-            p.expect(room["members"].includes(EMAIL.li), `Li Wen is not a member of war-room-inc0002: ${JSON.stringify(room["members"])}`);
+            p.expect(
+              room["members"].includes(engineer),
+              `the on-call ${engineer} is not a member of war-room-inc0002: ${JSON.stringify(room["members"])}`,
+            );
+            p.expect(
+              room["members"].includes(EMAIL.li),
+              `Li Wen is not a member of war-room-inc0002: ${JSON.stringify(room["members"])}`,
+            );
             const text = (await messages(demo, "war-room-inc0002")).join("\n");
-            p.expect(/failover/i.test(text), `the description was not posted in war-room-inc0002: ${text.slice(0, 200)}`);
+            p.expect(
+              /failover/i.test(text),
+              `the description was not posted in war-room-inc0002: ${text.slice(0, 200)}`,
+            );
           }
           p.expect(!channels.some((c) => /inc0003/i.test(String(c["name"]))), "a channel was made for INC0003, a P4");
           return p.list;
@@ -365,13 +470,29 @@ export const CASES: EvalCase[] = [
         check: async (demo) => {
           const p = problems();
           const pages = (await demo.pages()).map((x) => x.message);
-          p.expect(count(pages, /INC0002|storage array/i) === 1, `the P1 INC0002 should be paged exactly once: ${short(pages)}`);
-          p.expect(count(pages, /INC0003|print server|INC0004|mouse/i) === 0, `a page is about the P2 or the P4: ${short(pages)}`);
+          p.expect(
+            count(pages, /INC0002|storage array/i) === 1,
+            `the P1 INC0002 should be paged exactly once: ${short(pages)}`,
+          );
+          p.expect(
+            count(pages, /INC0003|print server|INC0004|mouse/i) === 0,
+            `a page is about the P2 or the P4: ${short(pages)}`,
+          );
           const posted = await messages(demo, "incidents");
-          p.expect(count(posted, /INC0003|print server/i) === 1, `#incidents should carry the P2 INC0003 exactly once: ${short(posted)}`);
-          p.expect(count(posted, /INC0002|storage array|INC0004|mouse/i) === 0, `#incidents mentions the P1 or the P4: ${short(posted)}`);
-          const publicComments = async (id: string) => ((await incident(demo, id))["comments"] as Json[]).filter((c) => c["visibility"] === "public");
-          p.expect((await publicComments("INC0004")).length === 1, `INC0004 (P4) should get one public comment, has ${(await publicComments("INC0004")).length}`);
+          p.expect(
+            count(posted, /INC0003|print server/i) === 1,
+            `#incidents should carry the P2 INC0003 exactly once: ${short(posted)}`,
+          );
+          p.expect(
+            count(posted, /INC0002|storage array|INC0004|mouse/i) === 0,
+            `#incidents mentions the P1 or the P4: ${short(posted)}`,
+          );
+          const publicComments = async (id: string) =>
+            ((await incident(demo, id))["comments"] as Json[]).filter((c) => c["visibility"] === "public");
+          p.expect(
+            (await publicComments("INC0004")).length === 1,
+            `INC0004 (P4) should get one public comment, has ${(await publicComments("INC0004")).length}`,
+          );
           p.expect((await publicComments("INC0002")).length === 0, "INC0002 (P1) got a public comment");
           p.expect((await publicComments("INC0003")).length === 0, "INC0003 (P2) got a public comment");
           return p.list;
@@ -381,25 +502,43 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "u5-admin-added-alert",
-    request: "Whenever someone is added to the it-admins group, DM Li Wen who was added and post the same note in #it-ops. Changes to other groups, and removals, don't matter.",
+    request:
+      "Whenever someone is added to the it-admins group, DM Li Wen who was added and post the same note in #it-ops. Changes to other groups, and removals, don't matter.",
     expect: {
       draft: {
         declares: ON_MEMBERSHIP,
         triggers: [
           MEMBERSHIP((demo) => demo.call("directory.add_user_to_group", { user_id: "u-1004", group: "it-admins" })),
           MEMBERSHIP((demo) => demo.call("directory.add_user_to_group", { user_id: "u-1001", group: "vpn-users" })),
-          MEMBERSHIP((demo) => demo.call("directory.remove_user_from_group", { user_id: "u-1004", group: "it-admins" })),
+          MEMBERSHIP((demo) =>
+            demo.call("directory.remove_user_from_group", { user_id: "u-1004", group: "it-admins" }),
+          ),
         ],
         check: async (demo) => {
           const p = problems();
           const all = await demo.directMessages();
           const toLi = all.filter((m) => m.user_email === EMAIL.li).map((m) => m.text);
-          p.expect(count(toLi, ANA) === 1, `Li Wen should get exactly one DM about Ana Costa being added: ${short(toLi)}`);
-          p.expect(count(toLi, MARA) === 0, `Li Wen got a DM about Mara (added to vpn-users, not it-admins): ${short(toLi)}`);
-          p.expect(all.every((m) => m.user_email === EMAIL.li), `DMs went to others than Li Wen: ${JSON.stringify(all.map((m) => m.user_email))}`);
+          p.expect(
+            count(toLi, ANA) === 1,
+            `Li Wen should get exactly one DM about Ana Costa being added: ${short(toLi)}`,
+          );
+          p.expect(
+            count(toLi, MARA) === 0,
+            `Li Wen got a DM about Mara (added to vpn-users, not it-admins): ${short(toLi)}`,
+          );
+          p.expect(
+            all.every((m) => m.user_email === EMAIL.li),
+            `DMs went to others than Li Wen: ${JSON.stringify(all.map((m) => m.user_email))}`,
+          );
           const posted = await messages(demo, "it-ops");
-          p.expect(count(posted, ANA) === 1, `#it-ops should carry exactly one note about Ana Costa being added: ${short(posted)}`);
-          p.expect(count(posted, MARA) === 0, `#it-ops mentions Mara (added to vpn-users, not it-admins): ${short(posted)}`);
+          p.expect(
+            count(posted, ANA) === 1,
+            `#it-ops should carry exactly one note about Ana Costa being added: ${short(posted)}`,
+          );
+          p.expect(
+            count(posted, MARA) === 0,
+            `#it-ops mentions Mara (added to vpn-users, not it-admins): ${short(posted)}`,
+          );
           return p.list;
         },
       },
@@ -407,7 +546,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "u5-oncall-removal-notice",
-    request: "If anyone gets taken out of the sre-oncall rotation, post in #incidents who was removed and who is on call now.",
+    request:
+      "If anyone gets taken out of the sre-oncall rotation, post in #incidents who was removed and who is on call now.",
     expect: {
       draft: {
         declares: ON_MEMBERSHIP,
@@ -416,7 +556,9 @@ export const CASES: EvalCase[] = [
         },
         triggers: [
           // First a removal from another group: nothing should be posted for it.
-          MEMBERSHIP((demo) => demo.call("directory.remove_user_from_group", { user_id: "u-1002", group: "it-admins" })),
+          MEMBERSHIP((demo) =>
+            demo.call("directory.remove_user_from_group", { user_id: "u-1002", group: "it-admins" }),
+          ),
           MEMBERSHIP(async (demo) => {
             seenBetween["u5-oncall-removal-notice"] = await messages(demo, "incidents");
             await demo.call("directory.remove_user_from_group", { user_id: "u-1002", group: "sre-oncall" });
@@ -427,8 +569,14 @@ export const CASES: EvalCase[] = [
           const early = seenBetween["u5-oncall-removal-notice"] ?? [];
           p.expect(early.length === 0, `#incidents got a post after a removal from it-admins: ${short(early)}`);
           const posted = await messages(demo, "incidents");
-          p.expect(posted.some((t) => SAM.test(t)), `#incidents does not say Sam Okafor left sre-oncall: ${short(posted)}`);
-          p.expect(posted.some((t) => ANA.test(t)), `#incidents does not say Ana Costa (the only one left) is on call now: ${short(posted)}`);
+          p.expect(
+            posted.some((t) => SAM.test(t)),
+            `#incidents does not say Sam Okafor left sre-oncall: ${short(posted)}`,
+          );
+          p.expect(
+            posted.some((t) => ANA.test(t)),
+            `#incidents does not say Ana Costa (the only one left) is on call now: ${short(posted)}`,
+          );
           return p.list;
         },
       },
@@ -447,11 +595,16 @@ export const CASES: EvalCase[] = [
           const p = problems();
           const sam = await user(demo, { user_id: "u-1002" });
           p.expect(sam?.["status"] === "disabled", `Sam's account is ${sam?.["status"]}, not disabled`);
-          for (const group of ["it-admins", "sre-oncall"]) p.expect(!(await members(demo, group)).includes("u-1002"), `Sam is still in ${group}`);
+          for (const group of ["it-admins", "sre-oncall"])
+            p.expect(!(await members(demo, group)).includes("u-1002"), `Sam is still in ${group}`);
           p.expect((await members(demo, "sre-oncall")).includes("u-1004"), "Ana was removed from sre-oncall");
-          for (const id of ["u-1001", "u-1003", "u-1004"]) p.expect((await user(demo, { user_id: id }))?.["status"] === "active", `${id} is no longer active`);
+          for (const id of ["u-1001", "u-1003", "u-1004"])
+            p.expect((await user(demo, { user_id: id }))?.["status"] === "active", `${id} is no longer active`);
           const posted = await messages(demo, "it-ops");
-          p.expect(posted.some((t) => SAM.test(t)), `#it-ops has no confirmation about Sam: ${short(posted)}`);
+          p.expect(
+            posted.some((t) => SAM.test(t)),
+            `#it-ops has no confirmation about Sam: ${short(posted)}`,
+          );
           return p.list;
         },
       },
@@ -463,20 +616,39 @@ export const CASES: EvalCase[] = [
       "New starter onboarding. Inputs: `name`, `email`, `department` and `manager_email`. Create their directory account with that manager set, give them VPN access (the vpn-users group), DM the manager that the account is ready, and post a welcome for them in #general.",
     expect: {
       draft: {
-        triggers: [{ kind: "manual", input: { name: "Priya Nair", email: "priya.nair@example.com", department: "engineering", manager_email: EMAIL.li } }],
+        triggers: [
+          {
+            kind: "manual",
+            input: {
+              name: "Priya Nair",
+              email: "priya.nair@example.com",
+              department: "engineering",
+              manager_email: EMAIL.li,
+            },
+          },
+        ],
         check: async (demo) => {
           const p = problems();
           const priya = await user(demo, { email: "priya.nair@example.com" });
           p.expect(priya !== undefined, "no directory account for priya.nair@example.com");
           if (priya) {
-            p.expect(priya["manager_id"] === "u-1003", `Priya's manager should be Li Wen (u-1003), is ${priya["manager_id"]}`);
+            p.expect(
+              priya["manager_id"] === "u-1003",
+              `Priya's manager should be Li Wen (u-1003), is ${priya["manager_id"]}`,
+            );
             p.expect(priya["department"] === "engineering", `Priya's department is ${priya["department"]}`);
             p.expect((await members(demo, "vpn-users")).includes(String(priya["id"])), "Priya is not in vpn-users");
           }
           const toLi = await dmsTo(demo, EMAIL.li);
-          p.expect(toLi.some((t) => /priya|nair/i.test(t)), `no DM to Li Wen (the manager) about Priya: ${short(toLi)}`);
+          p.expect(
+            toLi.some((t) => /priya|nair/i.test(t)),
+            `no DM to Li Wen (the manager) about Priya: ${short(toLi)}`,
+          );
           const posted = await messages(demo, "general");
-          p.expect(posted.some((t) => /priya|nair/i.test(t)), `no welcome for Priya in #general: ${short(posted)}`);
+          p.expect(
+            posted.some((t) => /priya|nair/i.test(t)),
+            `no welcome for Priya in #general: ${short(posted)}`,
+          );
           return p.list;
         },
       },
@@ -495,9 +667,17 @@ export const CASES: EvalCase[] = [
           const inc = await incident(demo, "INC0001");
           p.expect(inc["priority"] === "P1", `INC0001 is ${inc["priority"]}, not P1`);
           const pages = await demo.pages();
-          p.expect(pages.some((x) => x.user_email === engineer["email"] && /vpn drops|INC0001/i.test(x.message)), `no page to the on-call ${engineer["email"]} with INC0001's title: ${JSON.stringify(pages).slice(0, 200)}`);
-          const notes = (inc["comments"] as Json[]).filter((c) => c["visibility"] === "internal").map((c) => String(c["body"]).toLowerCase());
-          p.expect(notes.some((b) => b.includes(lastName(String(engineer["name"]))) || b.includes(String(engineer["email"]))), `no internal note naming ${engineer["name"]}: ${short(notes)}`);
+          p.expect(
+            pages.some((x) => x.user_email === engineer["email"] && /vpn drops|INC0001/i.test(x.message)),
+            `no page to the on-call ${engineer["email"]} with INC0001's title: ${JSON.stringify(pages).slice(0, 200)}`,
+          );
+          const notes = (inc["comments"] as Json[])
+            .filter((c) => c["visibility"] === "internal")
+            .map((c) => String(c["body"]).toLowerCase());
+          p.expect(
+            notes.some((b) => b.includes(lastName(String(engineer["name"]))) || b.includes(String(engineer["email"]))),
+            `no internal note naming ${engineer["name"]}: ${short(notes)}`,
+          );
           return p.list;
         },
       },
@@ -509,18 +689,38 @@ export const CASES: EvalCase[] = [
       "Given an `incident_id` and resolution `notes`, close the incident as fixed with those notes, let whoever reported it know by DM that it's resolved, and post a line about it in #incidents.",
     expect: {
       draft: {
-        triggers: [{ kind: "manual", input: { incident_id: "INC0001", notes: "Replaced the faulty VPN concentrator in Berlin." } }],
+        triggers: [
+          {
+            kind: "manual",
+            input: { incident_id: "INC0001", notes: "Replaced the faulty VPN concentrator in Berlin." },
+          },
+        ],
         check: async (demo) => {
           const p = problems();
           const inc = await incident(demo, "INC0001");
           p.expect(inc["status"] === "closed", `INC0001 is ${inc["status"]}, not closed`);
-          p.expect(inc["resolution"]?.["code"] === "fixed", `INC0001's resolution code is ${inc["resolution"]?.["code"]}`);
-          p.expect(/concentrator/i.test(String(inc["resolution"]?.["notes"] ?? "")), "INC0001's resolution notes are not the given notes");
+          p.expect(
+            inc["resolution"]?.["code"] === "fixed",
+            `INC0001's resolution code is ${inc["resolution"]?.["code"]}`,
+          );
+          p.expect(
+            /concentrator/i.test(String(inc["resolution"]?.["notes"] ?? "")),
+            "INC0001's resolution notes are not the given notes",
+          );
           const all = await demo.directMessages();
-          p.expect(all.some((m) => m.user_email === EMAIL.mara && /INC0001|vpn/i.test(m.text)), `no DM to the reporter Mara Keller about INC0001: ${JSON.stringify(all).slice(0, 200)}`);
-          p.expect(all.every((m) => m.user_email === EMAIL.mara), `DMs went to others than the reporter: ${JSON.stringify(all.map((m) => m.user_email))}`);
+          p.expect(
+            all.some((m) => m.user_email === EMAIL.mara && /INC0001|vpn/i.test(m.text)),
+            `no DM to the reporter Mara Keller about INC0001: ${JSON.stringify(all).slice(0, 200)}`,
+          );
+          p.expect(
+            all.every((m) => m.user_email === EMAIL.mara),
+            `DMs went to others than the reporter: ${JSON.stringify(all.map((m) => m.user_email))}`,
+          );
           const posted = await messages(demo, "incidents");
-          p.expect(posted.some((t) => /INC0001/i.test(t)), `#incidents has nothing about INC0001: ${short(posted)}`);
+          p.expect(
+            posted.some((t) => /INC0001/i.test(t)),
+            `#incidents has nothing about INC0001: ${short(posted)}`,
+          );
           return p.list;
         },
       },
@@ -538,12 +738,16 @@ export const CASES: EvalCase[] = [
         check: async (demo) => {
           const p = problems();
           const all = await demo.directMessages();
-          const to = (email: string, pattern: RegExp) => all.some((m) => m.user_email === email && pattern.test(m.text));
+          const to = (email: string, pattern: RegExp) =>
+            all.some((m) => m.user_email === email && pattern.test(m.text));
           p.expect(to(EMAIL.ana, /handover/i), "Ana (sre-oncall) did not get the handover message");
           p.expect(to(EMAIL.sam, /handover/i), "Sam (sre-oncall) did not get the handover message");
           p.expect(to(EMAIL.sam, /console/i), "Sam (it-admins) did not get the console message");
           p.expect(!to(EMAIL.ana, /console/i), "Ana got the it-admins message but is not in it-admins");
-          p.expect(all.every((m) => m.user_email === EMAIL.ana || m.user_email === EMAIL.sam), `DMs to non-members: ${JSON.stringify(all.map((m) => m.user_email))}`);
+          p.expect(
+            all.every((m) => m.user_email === EMAIL.ana || m.user_email === EMAIL.sam),
+            `DMs to non-members: ${JSON.stringify(all.map((m) => m.user_email))}`,
+          );
           return p.list;
         },
       },
@@ -562,10 +766,19 @@ export const CASES: EvalCase[] = [
         check: async (demo) => {
           const p = problems();
           const pages = await demo.pages();
-          p.expect(pages.some((x) => x.user_email === EMAIL.ana && /db-2/.test(x.message)), `Ana Costa was not paged with the db-2 message: ${JSON.stringify(pages).slice(0, 200)}`);
-          p.expect(!pages.some((x) => /firewall/i.test(x.message)), "someone was paged for Zed Harlow, who is not in the directory");
+          p.expect(
+            pages.some((x) => x.user_email === EMAIL.ana && /db-2/.test(x.message)),
+            `Ana Costa was not paged with the db-2 message: ${JSON.stringify(pages).slice(0, 200)}`,
+          );
+          p.expect(
+            !pages.some((x) => /firewall/i.test(x.message)),
+            "someone was paged for Zed Harlow, who is not in the directory",
+          );
           const posted = await messages(demo, "it-ops");
-          p.expect(posted.some((t) => /zed|harlow/i.test(t)), `#it-ops does not say the page for Zed Harlow failed: ${short(posted)}`);
+          p.expect(
+            posted.some((t) => /zed|harlow/i.test(t)),
+            `#it-ops does not say the page for Zed Harlow failed: ${short(posted)}`,
+          );
           p.expect(!posted.some((t) => /db-2/.test(t)), "#it-ops reports the page to Ana, which was delivered");
           return p.list;
         },
@@ -585,10 +798,19 @@ export const CASES: EvalCase[] = [
         check: async (demo) => {
           const p = problems();
           const all = await demo.directMessages();
-          p.expect(all.some((m) => m.user_email === EMAIL.li && ANA.test(m.text)), `no DM to Li Wen (Ana's manager) about Ana: ${JSON.stringify(all).slice(0, 200)}`);
-          p.expect(all.some((m) => m.user_email === EMAIL.mara), "no DM to Mara Keller, who has no manager");
+          p.expect(
+            all.some((m) => m.user_email === EMAIL.li && ANA.test(m.text)),
+            `no DM to Li Wen (Ana's manager) about Ana: ${JSON.stringify(all).slice(0, 200)}`,
+          );
+          p.expect(
+            all.some((m) => m.user_email === EMAIL.mara),
+            "no DM to Mara Keller, who has no manager",
+          );
           p.expect(!all.some((m) => m.user_email === EMAIL.ana), "Ana was DMed directly although she has a manager");
-          p.expect(all.every((m) => m.user_email === EMAIL.li || m.user_email === EMAIL.mara), `DMs to others: ${JSON.stringify(all.map((m) => m.user_email))}`);
+          p.expect(
+            all.every((m) => m.user_email === EMAIL.li || m.user_email === EMAIL.mara),
+            `DMs to others: ${JSON.stringify(all.map((m) => m.user_email))}`,
+          );
           return p.list;
         },
       },
@@ -608,14 +830,26 @@ export const CASES: EvalCase[] = [
         check: async (demo) => {
           const p = problems();
           const admins = await members(demo, "it-admins");
-          p.expect(JSON.stringify(admins) === JSON.stringify(["u-1002"]), `it-admins should keep only Sam (u-1002, IT), has ${JSON.stringify(admins)}`);
+          p.expect(
+            JSON.stringify(admins) === JSON.stringify(["u-1002"]),
+            `it-admins should keep only Sam (u-1002, IT), has ${JSON.stringify(admins)}`,
+          );
           p.expect((await members(demo, "sre-oncall")).includes("u-1004"), "Ana was removed from sre-oncall too");
           const all = await demo.directMessages();
-          p.expect(all.some((m) => m.user_email === EMAIL.ana), "Ana (engineering) got no DM");
-          p.expect(all.some((m) => m.user_email === EMAIL.mara), "Mara (finance) got no DM");
+          p.expect(
+            all.some((m) => m.user_email === EMAIL.ana),
+            "Ana (engineering) got no DM",
+          );
+          p.expect(
+            all.some((m) => m.user_email === EMAIL.mara),
+            "Mara (finance) got no DM",
+          );
           p.expect(!all.some((m) => m.user_email === EMAIL.sam), "Sam (IT, kept) got a DM");
           const text = (await messages(demo, "it-ops")).join("\n");
-          p.expect(ANA.test(text) && MARA.test(text), `#it-ops does not name both removed people: ${text.slice(0, 200)}`);
+          p.expect(
+            ANA.test(text) && MARA.test(text),
+            `#it-ops does not name both removed people: ${text.slice(0, 200)}`,
+          );
           return p.list;
         },
       },
@@ -631,10 +865,19 @@ export const CASES: EvalCase[] = [
         check: async (demo) => {
           const p = problems();
           const vpn = await members(demo, "vpn-users");
-          p.expect(JSON.stringify(vpn) === JSON.stringify(["u-1001", "u-1004"]), `vpn-users should hold Mara and Ana (u-1001, u-1004), holds ${JSON.stringify(vpn)}`);
+          p.expect(
+            JSON.stringify(vpn) === JSON.stringify(["u-1001", "u-1004"]),
+            `vpn-users should hold Mara and Ana (u-1001, u-1004), holds ${JSON.stringify(vpn)}`,
+          );
           const text = (await messages(demo, "it-ops")).join("\n");
-          p.expect(/ghost/i.test(text), `#it-ops does not report ghost.user@example.com as not found: ${text.slice(0, 200)}`);
-          p.expect(MARA.test(text) && ANA.test(text), `#it-ops does not say Mara and Ana got access: ${text.slice(0, 200)}`);
+          p.expect(
+            /ghost/i.test(text),
+            `#it-ops does not report ghost.user@example.com as not found: ${text.slice(0, 200)}`,
+          );
+          p.expect(
+            MARA.test(text) && ANA.test(text),
+            `#it-ops does not say Mara and Ana got access: ${text.slice(0, 200)}`,
+          );
           return p.list;
         },
       },
@@ -642,11 +885,13 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "u5-open-count-by-priority",
-    request: "When I run this, post to #it-ops how many incidents are open (not resolved or closed) for each priority, P1 through P4.",
+    request:
+      "When I run this, post to #it-ops how many incidents are open (not resolved or closed) for each priority, P1 through P4.",
     expect: {
       draft: {
         setup: async (demo) => {
-          for (const title of ["Mail relay down", "Core router loop", "Payroll batch failed"]) await open(demo, { title, priority: "P1" }); // INC0002-4
+          for (const title of ["Mail relay down", "Core router loop", "Payroll batch failed"])
+            await open(demo, { title, priority: "P1" }); // INC0002-4
           await open(demo, { title: "Old P1 already fixed", priority: "P1" }); // INC0005 resolved below
           await demo.call("tickets.update_incident", { id: "INC0005", status: "resolved" });
           for (const title of ["Monitor flickers", "Slow laptop"]) await open(demo, { title, priority: "P3" }); // INC0006-7
@@ -658,7 +903,11 @@ export const CASES: EvalCase[] = [
           // Open: P1 3, P2 1 (INC0001), P3 2, P4 0. Counting resolved/closed too would give P1 4, P4 1.
           const p = problems();
           const text = (await messages(demo, "it-ops")).join("\n");
-          const says = (priority: string, n: string) => new RegExp(`${priority}[^0-9\\n]{0,25}(?<![\\dP])${n}(?!\\d)|(?<![\\dP])${n}[^0-9\\n]{0,25}${priority}`, "i").test(text);
+          const says = (priority: string, n: string) =>
+            new RegExp(
+              `${priority}[^0-9\\n]{0,25}(?<![\\dP])${n}(?!\\d)|(?<![\\dP])${n}[^0-9\\n]{0,25}${priority}`,
+              "i",
+            ).test(text);
           p.expect(text.length > 0, "nothing was posted to #it-ops");
           p.expect(says("P1", "3"), `#it-ops does not say 3 open P1: ${text.slice(0, 200)}`);
           p.expect(says("P2", "1"), `#it-ops does not say 1 open P2: ${text.slice(0, 200)}`);
@@ -680,7 +929,10 @@ export const CASES: EvalCase[] = [
       draft: {
         declares: { type: "webhook" },
         triggers: [
-          { kind: "webhook", body: { service: "payments", summary: "Payments API error rate above 20%", severity: "critical" } },
+          {
+            kind: "webhook",
+            body: { service: "payments", summary: "Payments API error rate above 20%", severity: "critical" },
+          },
           { kind: "webhook", body: { service: "wiki", summary: "Wiki response times degraded", severity: "warning" } },
         ],
         check: async (demo) => {
@@ -688,13 +940,26 @@ export const CASES: EvalCase[] = [
           const incidents = await allIncidents(demo);
           const payments = incidents.find((i) => /payments api/i.test(String(i["title"])));
           const wiki = incidents.find((i) => /wiki response/i.test(String(i["title"])));
-          p.expect(payments?.["priority"] === "P1" && payments?.["service"] === "payments" && payments?.["reporter_email"] === "monitoring@example.com", `the critical alert's incident is wrong or missing: ${JSON.stringify(payments ?? null).slice(0, 200)}`);
-          p.expect(wiki?.["priority"] === "P3" && wiki?.["service"] === "wiki", `the warning's incident is wrong or missing: ${JSON.stringify(wiki ?? null).slice(0, 200)}`);
+          p.expect(
+            payments?.["priority"] === "P1" &&
+              payments?.["service"] === "payments" &&
+              payments?.["reporter_email"] === "monitoring@example.com",
+            `the critical alert's incident is wrong or missing: ${JSON.stringify(payments ?? null).slice(0, 200)}`,
+          );
+          p.expect(
+            wiki?.["priority"] === "P3" && wiki?.["service"] === "wiki",
+            `the warning's incident is wrong or missing: ${JSON.stringify(wiki ?? null).slice(0, 200)}`,
+          );
           p.expect(incidents.length === 3, `expected 2 new incidents, there are ${incidents.length - 1}`);
           const pages = await demo.pages();
           const engineer = await demo.onCallEmail();
-          const about = (x: { message: string }, pattern: RegExp, incident?: Json) => pattern.test(x.message) || (incident !== undefined && x.message.includes(String(incident["id"])));
-          p.expect(pages.filter((x) => about(x, /payments/i, payments)).length === 1 && pages.every((x) => x.user_email === engineer), `expected one page to the on-call ${engineer} about payments: ${JSON.stringify(pages).slice(0, 200)}`);
+          const about = (x: { message: string }, pattern: RegExp, incident?: Json) =>
+            pattern.test(x.message) || (incident !== undefined && x.message.includes(String(incident["id"])));
+          p.expect(
+            pages.filter((x) => about(x, /payments/i, payments)).length === 1 &&
+              pages.every((x) => x.user_email === engineer),
+            `expected one page to the on-call ${engineer} about payments: ${JSON.stringify(pages).slice(0, 200)}`,
+          );
           p.expect(!pages.some((x) => about(x, /wiki/i, wiki)), "the warning was paged");
           return p.list;
         },
@@ -714,12 +979,18 @@ export const CASES: EvalCase[] = [
         ],
         check: async (demo) => {
           const p = problems();
-          p.expect((await user(demo, { user_id: "u-1002" }))?.["status"] === "disabled", "Sam (leaver) is not disabled");
+          p.expect(
+            (await user(demo, { user_id: "u-1002" }))?.["status"] === "disabled",
+            "Sam (leaver) is not disabled",
+          );
           p.expect(!(await members(demo, "it-admins")).includes("u-1002"), "Sam (leaver) is still in it-admins");
           p.expect((await user(demo, { user_id: "u-1004" }))?.["status"] === "active", "Ana (mover) was disabled");
           p.expect((await members(demo, "sre-oncall")).includes("u-1004"), "Ana (mover) lost her groups");
           const all = await demo.directMessages();
-          p.expect(all.some((m) => m.user_email === EMAIL.li && SAM.test(m.text)), `no DM to Li Wen confirming Sam's offboarding: ${JSON.stringify(all).slice(0, 200)}`);
+          p.expect(
+            all.some((m) => m.user_email === EMAIL.li && SAM.test(m.text)),
+            `no DM to Li Wen confirming Sam's offboarding: ${JSON.stringify(all).slice(0, 200)}`,
+          );
           p.expect(!all.some((m) => ANA.test(m.text)), "a DM is about Ana, whose call was a mover");
           return p.list;
         },
@@ -741,10 +1012,22 @@ export const CASES: EvalCase[] = [
           const p = problems();
           const general = await messages(demo, "general");
           const itOps = await messages(demo, "it-ops");
-          p.expect(general.some((t) => /email/i.test(t) && /degraded/i.test(t)), `#general does not carry the Email update: ${short(general)}`);
-          p.expect(!general.some((t) => /vpn/i.test(t)), `#general carries the VPN (operational) update: ${short(general)}`);
-          p.expect(itOps.some((t) => /vpn/i.test(t)), `#it-ops does not carry the VPN (operational) update: ${short(itOps)}`);
-          p.expect(!itOps.some((t) => /email/i.test(t)), `#it-ops carries the Email (degraded) update: ${short(itOps)}`);
+          p.expect(
+            general.some((t) => /email/i.test(t) && /degraded/i.test(t)),
+            `#general does not carry the Email update: ${short(general)}`,
+          );
+          p.expect(
+            !general.some((t) => /vpn/i.test(t)),
+            `#general carries the VPN (operational) update: ${short(general)}`,
+          );
+          p.expect(
+            itOps.some((t) => /vpn/i.test(t)),
+            `#it-ops does not carry the VPN (operational) update: ${short(itOps)}`,
+          );
+          p.expect(
+            !itOps.some((t) => /email/i.test(t)),
+            `#it-ops carries the Email (degraded) update: ${short(itOps)}`,
+          );
           return p.list;
         },
       },
@@ -767,12 +1050,24 @@ export const CASES: EvalCase[] = [
           const pages = await demo.pages();
           const texts = pages.map((x) => x.message);
           const engineer = await demo.onCallEmail();
-          p.expect(count(texts, /db-1|A-101|replication/i) === 1, `alert A-101 should be paged exactly once: ${short(texts)}`);
+          p.expect(
+            count(texts, /db-1|A-101|replication/i) === 1,
+            `alert A-101 should be paged exactly once: ${short(texts)}`,
+          );
           p.expect(count(texts, /web-3|A-102|cpu/i) === 1, `alert A-102 should be paged exactly once: ${short(texts)}`);
-          p.expect(pages.every((x) => x.user_email === engineer), `pages should go to the on-call ${engineer}: ${JSON.stringify(pages.map((x) => x.user_email))}`);
+          p.expect(
+            pages.every((x) => x.user_email === engineer),
+            `pages should go to the on-call ${engineer}: ${JSON.stringify(pages.map((x) => x.user_email))}`,
+          );
           const posted = await messages(demo, "it-ops");
-          p.expect(posted.some((t) => /db-1|A-101/i.test(t)), `#it-ops has no "still firing" for db-1: ${short(posted)}`);
-          p.expect(!posted.some((t) => /web-3|A-102/i.test(t)), `#it-ops has a "still firing" for web-3, which fired once: ${short(posted)}`);
+          p.expect(
+            posted.some((t) => /db-1|A-101/i.test(t)),
+            `#it-ops has no "still firing" for db-1: ${short(posted)}`,
+          );
+          p.expect(
+            !posted.some((t) => /web-3|A-102/i.test(t)),
+            `#it-ops has a "still firing" for web-3, which fired once: ${short(posted)}`,
+          );
           return p.list;
         },
       },
@@ -809,7 +1104,10 @@ export const CASES: EvalCase[] = [
   {
     id: "u5-too-vague",
     request: "Can you set something up to make our incident handling less painful?",
-    expect: { declined: "either", about: /incident|handling|painful|something|what|which|vague|unclear|specific|detail/i },
+    expect: {
+      declined: "either",
+      about: /incident|handling|painful|something|what|which|vague|unclear|specific|detail/i,
+    },
   },
   {
     id: "u5-no-schedule-given",
@@ -823,7 +1121,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "u5-no-reactivate",
-    request: "Given an email, re-enable that person's account (they're back from parental leave) and put them back in vpn-users.",
+    request:
+      "Given an email, re-enable that person's account (they're back from parental leave) and put them back in vpn-users.",
     expect: { declined: "either", about: /re-?enabl|enable|reactivat|activat|account/i },
   },
   {

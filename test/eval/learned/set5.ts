@@ -20,8 +20,18 @@ const ANA = { id: "u-1004", name: "Ana Costa", email: "ana.costa@example.com" };
 
 // ---- setup helpers -------------------------------------------------------------------------
 
-async function open(demo: Demo, title: string, priority: "P1" | "P2" | "P3" | "P4", extra: Record<string, unknown> = {}): Promise<string> {
-  const created = await demo.call("tickets.create_incident", { title, priority, reporter_email: "mara.keller@example.com", ...extra });
+async function open(
+  demo: Demo,
+  title: string,
+  priority: "P1" | "P2" | "P3" | "P4",
+  extra: Record<string, unknown> = {},
+): Promise<string> {
+  const created = await demo.call("tickets.create_incident", {
+    title,
+    priority,
+    reporter_email: "mara.keller@example.com",
+    ...extra,
+  });
   return String(created["id"]);
 }
 
@@ -87,7 +97,8 @@ const MEMBERSHIP = { kind: "resource", integration: "directory", uri: "directory
 export const CASES: EvalCase[] = [
   {
     id: "weekday-open-p1p2",
-    request: "Every weekday at 9am Berlin time, post the open P1 and P2 incidents to #it-ops (number and title for each).",
+    request:
+      "Every weekday at 9am Berlin time, post the open P1 and P2 incidents to #it-ops (number and title for each).",
     expect: {
       draft: {
         declares: { type: "schedule", cron: "0 9 * * 1-5", timezone: "Europe/Berlin" },
@@ -95,7 +106,11 @@ export const CASES: EvalCase[] = [
           await open(demo, "Payroll database unreachable", "P1"); // INC0002
           await open(demo, "Printer jam on the 3rd floor", "P3"); // INC0003
           const closed = await open(demo, "SSO login loop", "P2"); // INC0004, closed
-          await demo.call("tickets.close_incident", { id: closed, resolution_code: "fixed", notes: "Cleared the IdP cache" });
+          await demo.call("tickets.close_incident", {
+            id: closed,
+            resolution_code: "fixed",
+            notes: "Cleared the IdP cache",
+          });
         },
         triggers: [{ kind: "schedule" }],
         check: async (demo) => {
@@ -135,11 +150,20 @@ export const CASES: EvalCase[] = [
           const c = checker();
           const all = await channels(demo);
           const bridge = all.find((ch) => String(ch["name"]).includes("inc0003"));
-          c.ok(bridge !== undefined, `no channel named after INC0003 (channels: ${all.map((ch) => ch["name"]).join(", ")})`);
-          c.ok(!all.some((ch) => String(ch["name"]).includes("inc0002")), "a channel was made for the P3 incident INC0002");
+          c.ok(
+            bridge !== undefined,
+            `no channel named after INC0003 (channels: ${all.map((ch) => ch["name"]).join(", ")})`,
+          );
+          c.ok(
+            !all.some((ch) => String(ch["name"]).includes("inc0002")),
+            "a channel was made for the P3 incident INC0002",
+          );
           if (bridge) {
             const who = await onCall(demo);
-            c.ok((bridge["members"] as string[]).includes(who.email), `the bridge channel's members ${JSON.stringify(bridge["members"])} lack the on-call ${who.email}`);
+            c.ok(
+              (bridge["members"] as string[]).includes(who.email),
+              `the bridge channel's members ${JSON.stringify(bridge["members"])} lack the on-call ${who.email}`,
+            );
             c.want(`#${bridge["name"]}`, await channelText(demo, String(bridge["name"])), /Payments API/i);
           }
           return c.problems;
@@ -166,7 +190,9 @@ export const CASES: EvalCase[] = [
         check: async (demo) => {
           const c = checker();
           const vpn = await incident(demo, "INC0002");
-          const notes = (vpn["comments"] as Json[]).filter((n) => n["visibility"] === "internal").map((n) => String(n["body"]));
+          const notes = (vpn["comments"] as Json[])
+            .filter((n) => n["visibility"] === "internal")
+            .map((n) => String(n["body"]));
           c.want("INC0002's internal notes", notes.join("\n"), /network/i);
           const toSam = await dmsTo(demo, SAM.email);
           c.want("DMs to Sam", toSam, /INC0002/);
@@ -174,7 +200,10 @@ export const CASES: EvalCase[] = [
           const posted = await channelText(demo, "incidents");
           c.want("#incidents", posted, /INC0003|Outlook/i);
           c.avoid("#incidents", posted, /INC0002|macOS/i);
-          c.ok(((await incident(demo, "INC0003"))["comments"] as Json[]).length === 0, "INC0003 (email service) got a note");
+          c.ok(
+            ((await incident(demo, "INC0003"))["comments"] as Json[]).length === 0,
+            "INC0003 (email service) got a note",
+          );
           return c.problems;
         },
       },
@@ -212,7 +241,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "it-admins-announce",
-    request: "Post in #it-ops whenever somebody is added to the it-admins group. Include their full name and department so people know who has admin now.",
+    request:
+      "Post in #it-ops whenever somebody is added to the it-admins group. Include their full name and department so people know who has admin now.",
     expect: {
       draft: {
         declares: { type: "resource", integration: "directory", uri: "directory://events/membership" },
@@ -272,7 +302,10 @@ export const CASES: EvalCase[] = [
         declares: { type: "webhook" },
         triggers: [
           { kind: "webhook", body: { alert: "Disk 95% full on db-01", severity: "critical", service: "database" } },
-          { kind: "webhook", body: { alert: "TLS certificate for intranet expires in 10 days", severity: "warning", service: "web" } },
+          {
+            kind: "webhook",
+            body: { alert: "TLS certificate for intranet expires in 10 days", severity: "warning", service: "web" },
+          },
         ],
         check: async (demo) => {
           const c = checker();
@@ -287,7 +320,10 @@ export const CASES: EvalCase[] = [
           const pages = await demo.pages();
           const who = await onCall(demo);
           c.ok(pages.length === 1, `expected one page, got ${pages.length}`);
-          c.ok(pages.some((p) => p.user_email === who.email && (!disk || p.message.includes(String(disk["id"])))), `no page to ${who.email} naming the new incident: ${JSON.stringify(pages)}`);
+          c.ok(
+            pages.some((p) => p.user_email === who.email && (!disk || p.message.includes(String(disk["id"])))),
+            `no page to ${who.email} naming the new incident: ${JSON.stringify(pages)}`,
+          );
           const posted = await channelText(demo, "it-ops");
           c.want("#it-ops", posted, /certificate/i);
           c.avoid("#it-ops", posted, /Disk 95%/i);
@@ -302,7 +338,17 @@ export const CASES: EvalCase[] = [
       "Onboarding for new starters. I'll give you name, email, department and title as inputs. Create their directory account, add them to vpn-users, and post a welcome message mentioning them in #general.",
     expect: {
       draft: {
-        triggers: [{ kind: "manual", input: { name: "Priya Nair", email: "priya.nair@example.com", department: "engineering", title: "Backend developer" } }],
+        triggers: [
+          {
+            kind: "manual",
+            input: {
+              name: "Priya Nair",
+              email: "priya.nair@example.com",
+              department: "engineering",
+              title: "Backend developer",
+            },
+          },
+        ],
         check: async (demo) => {
           const c = checker();
           const found: Json[] = (await demo.call("directory.find_users", { query: "priya" }))["users"];
@@ -310,7 +356,10 @@ export const CASES: EvalCase[] = [
           c.ok(priya !== undefined, "no directory account for priya.nair@example.com");
           if (priya) {
             c.ok(priya["department"] === "engineering", `department is ${priya["department"]}`);
-            c.ok((priya["groups"] as string[]).includes("g-vpn"), `groups are ${JSON.stringify(priya["groups"])}, not vpn-users`);
+            c.ok(
+              (priya["groups"] as string[]).includes("g-vpn"),
+              `groups are ${JSON.stringify(priya["groups"])}, not vpn-users`,
+            );
           }
           c.want("#general", await channelText(demo, "general"), /Priya/i);
           return c.problems;
@@ -320,7 +369,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "contractors-group",
-    request: "Every Monday at 10:00 New York time DM everyone in the contractors group to remind them to renew their access.",
+    request:
+      "Every Monday at 10:00 New York time DM everyone in the contractors group to remind them to renew their access.",
     expect: { declined: "either", about: /contractor/i },
   },
   {
@@ -338,7 +388,8 @@ export const CASES: EvalCase[] = [
           c.ok(!(await members(demo, "it-admins")).includes(SAM.id), "it-admins still lists Sam");
           c.ok(!(await members(demo, "sre-oncall")).includes(SAM.id), "sre-oncall still lists Sam");
           c.ok((await members(demo, "sre-oncall")).includes(ANA.id), "Ana was taken out of sre-oncall too");
-          for (const other of ["u-1001", "u-1003", "u-1004"]) c.ok((await user(demo, other))["status"] === "active", `${other} was disabled too`);
+          for (const other of ["u-1001", "u-1003", "u-1004"])
+            c.ok((await user(demo, other))["status"] === "active", `${other} was disabled too`);
           c.want("#it-ops", await channelText(demo, "it-ops"), /Sam Okafor|sam\.okafor|u-1002/i);
           return c.problems;
         },
@@ -347,15 +398,26 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "group-broadcast",
-    request: "I need a way to DM everyone in a group at once. Inputs: group (the group name) and message. Send the message as a direct message to each member.",
+    request:
+      "I need a way to DM everyone in a group at once. Inputs: group (the group name) and message. Send the message as a direct message to each member.",
     expect: {
       draft: {
-        triggers: [{ kind: "manual", input: { group: "sre-oncall", message: "Maintenance on the bastion host tonight at 22:00, expect SSH drops." } }],
+        triggers: [
+          {
+            kind: "manual",
+            input: {
+              group: "sre-oncall",
+              message: "Maintenance on the bastion host tonight at 22:00, expect SSH drops.",
+            },
+          },
+        ],
         check: async (demo) => {
           const c = checker();
           c.want("DMs to Ana", await dmsTo(demo, ANA.email), /bastion/i);
           c.want("DMs to Sam", await dmsTo(demo, SAM.email), /bastion/i);
-          const others = (await demo.directMessages()).filter((m) => m.user_email !== ANA.email && m.user_email !== SAM.email);
+          const others = (await demo.directMessages()).filter(
+            (m) => m.user_email !== ANA.email && m.user_email !== SAM.email,
+          );
           c.ok(others.length === 0, `DMs to non-members: ${others.map((m) => m.user_email).join(", ")}`);
           return c.problems;
         },
@@ -369,7 +431,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "monday-p1-digest",
-    request: "Mondays 08:00 London time: send each member of sre-oncall a DM listing the P1 incidents that are still open.",
+    request:
+      "Mondays 08:00 London time: send each member of sre-oncall a DM listing the P1 incidents that are still open.",
     expect: {
       draft: {
         declares: { type: "schedule", cron: "0 8 * * 1", timezone: "Europe/London" },
@@ -377,7 +440,11 @@ export const CASES: EvalCase[] = [
           await open(demo, "Storage array degraded", "P1"); // INC0002
           await open(demo, "Keyboard missing keys", "P3"); // INC0003
           const old = await open(demo, "Mail relay down", "P1"); // INC0004, closed
-          await demo.call("tickets.close_incident", { id: old, resolution_code: "fixed", notes: "Restarted the relay" });
+          await demo.call("tickets.close_incident", {
+            id: old,
+            resolution_code: "fixed",
+            notes: "Restarted the relay",
+          });
         },
         triggers: [{ kind: "schedule" }],
         check: async (demo) => {
@@ -385,7 +452,10 @@ export const CASES: EvalCase[] = [
           for (const person of [ANA, SAM]) c.want(`DMs to ${person.name}`, await dmsTo(demo, person.email), /INC0002/);
           const all = await demo.directMessages();
           c.ok(!all.some((m) => /INC0003|INC0004/.test(m.text)), "a DM lists the P3 or the closed P1");
-          c.ok(all.every((m) => m.user_email === ANA.email || m.user_email === SAM.email), `DMs to non-members: ${all.map((m) => m.user_email).join(", ")}`);
+          c.ok(
+            all.every((m) => m.user_email === ANA.email || m.user_email === SAM.email),
+            `DMs to non-members: ${all.map((m) => m.user_email).join(", ")}`,
+          );
           return c.problems;
         },
       },
@@ -422,7 +492,10 @@ export const CASES: EvalCase[] = [
           const pages = await demo.pages();
           const who = await onCall(demo);
           c.ok(pages.length === 1, `expected exactly one page, got ${pages.length}`);
-          c.ok(pages.every((p) => p.user_email === who.email), `pages to ${pages.map((p) => p.user_email).join(", ")}, not the on-call ${who.email}`);
+          c.ok(
+            pages.every((p) => p.user_email === who.email),
+            `pages to ${pages.map((p) => p.user_email).join(", ")}, not the on-call ${who.email}`,
+          );
           return c.problems;
         },
       },
@@ -447,7 +520,10 @@ export const CASES: EvalCase[] = [
           const c = checker();
           const pages = await demo.pages();
           c.ok(pages.length === 1, `expected one page (it-admins), got ${pages.length}`);
-          c.ok(pages.some((p) => p.user_email === SAM.email && p.message.includes("INC0001")), `no page to Sam naming INC0001: ${JSON.stringify(pages)}`);
+          c.ok(
+            pages.some((p) => p.user_email === SAM.email && p.message.includes("INC0001")),
+            `no page to Sam naming INC0001: ${JSON.stringify(pages)}`,
+          );
           const posted = await messages(demo, "it-ops");
           c.ok(posted.length === 1, `expected one #it-ops post (the empty vpn-users rotation), got ${posted.length}`);
           c.want("#it-ops", posted.join("\n"), /INC0001/);
@@ -458,7 +534,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "sydney-oncall-fallback",
-    request: 'Each day at 7am Sydney time, post in #incidents who\'s on call for sre-oncall. If the on-call lookup fails, post "On-call unknown - check the rota" instead.',
+    request:
+      'Each day at 7am Sydney time, post in #incidents who\'s on call for sre-oncall. If the on-call lookup fails, post "On-call unknown - check the rota" instead.',
     expect: {
       draft: {
         declares: { type: "schedule", cron: "0 7 * * *", timezone: "Australia/Sydney" },
@@ -484,7 +561,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "stale-in-progress",
-    request: 'Every 4 hours, find incidents that are in progress and were opened more than 48 hours ago, and add an internal note to each: "Stale - please post an update".',
+    request:
+      'Every 4 hours, find incidents that are in progress and were opened more than 48 hours ago, and add an internal note to each: "Stale - please post an update".',
     expect: {
       draft: {
         declares: { type: "schedule" },
@@ -497,8 +575,12 @@ export const CASES: EvalCase[] = [
         check: async (demo) => {
           const c = checker();
           const old = (await incident(demo, "INC0001"))["comments"] as Json[];
-          c.ok(old.some((n) => n["visibility"] === "internal" && /stale/i.test(String(n["body"]))), `INC0001 has no internal "Stale" note: ${JSON.stringify(old)}`);
-          for (const id of ["INC0002", "INC0003"]) c.ok(((await incident(demo, id))["comments"] as Json[]).length === 0, `${id} (opened just now) got a note`);
+          c.ok(
+            old.some((n) => n["visibility"] === "internal" && /stale/i.test(String(n["body"]))),
+            `INC0001 has no internal "Stale" note: ${JSON.stringify(old)}`,
+          );
+          for (const id of ["INC0002", "INC0003"])
+            c.ok(((await incident(demo, id))["comments"] as Json[]).length === 0, `${id} (opened just now) got a note`);
           return c.problems;
         },
       },
@@ -511,7 +593,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "sam-nightly-assigned",
-    request: "nightly at 23:00 UTC DM Sam Okafor a list of the incidents assigned to him that aren't resolved or closed",
+    request:
+      "nightly at 23:00 UTC DM Sam Okafor a list of the incidents assigned to him that aren't resolved or closed",
     expect: {
       draft: {
         declares: { type: "schedule", cron: "0 23 * * *" },
@@ -540,10 +623,13 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "close-with-notes",
-    request: 'Close an incident as fixed. Inputs: incident_id and notes (resolution notes). After closing, post "<incident id> closed" in #incidents.',
+    request:
+      'Close an incident as fixed. Inputs: incident_id and notes (resolution notes). After closing, post "<incident id> closed" in #incidents.',
     expect: {
       draft: {
-        triggers: [{ kind: "manual", input: { incident_id: "INC0001", notes: "Replaced the faulty VPN gateway in Berlin" } }],
+        triggers: [
+          { kind: "manual", input: { incident_id: "INC0001", notes: "Replaced the faulty VPN gateway in Berlin" } },
+        ],
         check: async (demo) => {
           const c = checker();
           const closed = await incident(demo, "INC0001");
@@ -574,12 +660,21 @@ export const CASES: EvalCase[] = [
           const who = await onCall(demo);
           const unassigned = await incident(demo, "INC0002");
           c.ok(unassigned["priority"] === "P1", `INC0002 is ${unassigned["priority"]}`);
-          c.ok(unassigned["assignee"]?.["email"] === who.email, `INC0002 is assigned to ${JSON.stringify(unassigned["assignee"])}, not the on-call ${who.email}`);
+          c.ok(
+            unassigned["assignee"]?.["email"] === who.email,
+            `INC0002 is assigned to ${JSON.stringify(unassigned["assignee"])}, not the on-call ${who.email}`,
+          );
           const assigned = await incident(demo, "INC0001");
           c.ok(assigned["priority"] === "P1", `INC0001 is ${assigned["priority"]}`);
-          c.ok(assigned["assignee"]?.["email"] === SAM.email, `INC0001's assignee changed to ${JSON.stringify(assigned["assignee"])}`);
+          c.ok(
+            assigned["assignee"]?.["email"] === SAM.email,
+            `INC0001's assignee changed to ${JSON.stringify(assigned["assignee"])}`,
+          );
           c.want("DMs to Sam", await dmsTo(demo, SAM.email), /INC0001/);
-          c.ok(!(await demo.directMessages()).some((m) => m.text.includes("INC0002")), "a DM went out about INC0002, which had no assignee");
+          c.ok(
+            !(await demo.directMessages()).some((m) => m.text.includes("INC0002")),
+            "a DM went out about INC0002, which had no assignee",
+          );
           return c.problems;
         },
       },
@@ -587,17 +682,25 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "offboard-drive-transfer",
-    request: "Offboarding (input: user_email): disable their account, remove them from all their groups and transfer their Google Drive files to their manager.",
+    request:
+      "Offboarding (input: user_email): disable their account, remove them from all their groups and transfer their Google Drive files to their manager.",
     expect: { declined: "either", about: /drive|files|transfer/i },
   },
   {
     id: "p1-pileup-page-manager",
-    request: "Check hourly: if more than 3 P1 incidents are open, page Li Wen with how many there are. If 3 or fewer, do nothing.",
+    request:
+      "Check hourly: if more than 3 P1 incidents are open, page Li Wen with how many there are. If 3 or fewer, do nothing.",
     expect: {
       draft: {
         declares: { type: "schedule" },
         setup: async (demo) => {
-          for (const title of ["ERP login fails", "Warehouse scanners offline", "Main website down", "Phone system dead"]) await open(demo, title, "P1");
+          for (const title of [
+            "ERP login fails",
+            "Warehouse scanners offline",
+            "Main website down",
+            "Phone system dead",
+          ])
+            await open(demo, title, "P1");
         },
         triggers: [{ kind: "schedule" }],
         check: async (demo) => {
@@ -629,7 +732,10 @@ export const CASES: EvalCase[] = [
         ],
         check: async (demo) => {
           const c = checker();
-          c.ok((await incident(demo, "INC0002"))["assignee"]?.["email"] === SAM.email, "INC0002 (network) is not assigned to Sam");
+          c.ok(
+            (await incident(demo, "INC0002"))["assignee"]?.["email"] === SAM.email,
+            "INC0002 (network) is not assigned to Sam",
+          );
           c.ok((await incident(demo, "INC0003"))["assignee"] === null, "INC0003 (hardware) got an assignee");
           const toSam = await dmsTo(demo, SAM.email);
           c.want("DMs to Sam", toSam, /INC0002/);
@@ -647,7 +753,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "change-freeze-once",
-    request: 'On 24 December at 15:00 Berlin time, post "Change freeze starts now - no production changes until January 2." in #general. Just once.',
+    request:
+      'On 24 December at 15:00 Berlin time, post "Change freeze starts now - no production changes until January 2." in #general. Just once.',
     expect: {
       draft: {
         declares: { type: "schedule" },
@@ -655,7 +762,10 @@ export const CASES: EvalCase[] = [
         check: async (demo) => {
           const c = checker();
           c.want("#general", await channelText(demo, "general"), /change freeze/i);
-          c.ok((await messages(demo, "it-ops")).length === 0 && (await messages(demo, "incidents")).length === 0, "posted to other channels too");
+          c.ok(
+            (await messages(demo, "it-ops")).length === 0 && (await messages(demo, "incidents")).length === 0,
+            "posted to other channels too",
+          );
           return c.problems;
         },
       },
@@ -663,7 +773,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "manager-access-review",
-    request: "access review: given user_email, find that person's manager in the directory and DM the manager asking them to confirm the user's access is still needed (mention the user's name).",
+    request:
+      "access review: given user_email, find that person's manager in the directory and DM the manager asking them to confirm the user's access is still needed (mention the user's name).",
     expect: {
       draft: {
         triggers: [{ kind: "manual", input: { user_email: "ana.costa@example.com" } }],
@@ -697,10 +808,18 @@ export const CASES: EvalCase[] = [
           const outage = all.find((ch) => String(ch["name"]).includes("inc0001"));
           c.ok(outage !== undefined, `no channel for INC0001 (channels: ${all.map((ch) => ch["name"]).join(", ")})`);
           if (outage) c.want(`#${outage["name"]}`, await channelText(demo, String(outage["name"])), /VPN drops/i);
-          c.ok(!all.some((ch) => String(ch["name"]).includes("inc0002")), "a channel was made for INC0002 (not a major outage)");
-          const notes = ((await incident(demo, "INC0002"))["comments"] as Json[]).filter((n) => n["visibility"] === "internal");
+          c.ok(
+            !all.some((ch) => String(ch["name"]).includes("inc0002")),
+            "a channel was made for INC0002 (not a major outage)",
+          );
+          const notes = ((await incident(demo, "INC0002"))["comments"] as Json[]).filter(
+            (n) => n["visibility"] === "internal",
+          );
           c.want("INC0002's internal notes", notes.map((n) => String(n["body"])).join("\n"), /degraded/i);
-          c.ok(((await incident(demo, "INC0001"))["comments"] as Json[]).length === 0, "INC0001 (major outage) got a note");
+          c.ok(
+            ((await incident(demo, "INC0001"))["comments"] as Json[]).length === 0,
+            "INC0001 (major outage) got a note",
+          );
           return c.problems;
         },
       },
@@ -745,7 +864,11 @@ export const CASES: EvalCase[] = [
         check: async (demo) => {
           const c = checker();
           const who = await onCall(demo);
-          c.want("#it-ops", await channelText(demo, "it-ops"), new RegExp(`${who.name}|${who.email.replace(/\./g, "\\.")}`, "i"));
+          c.want(
+            "#it-ops",
+            await channelText(demo, "it-ops"),
+            new RegExp(`${who.name}|${who.email.replace(/\./g, "\\.")}`, "i"),
+          );
           return c.problems;
         },
       },
@@ -762,7 +885,8 @@ export const CASES: EvalCase[] = [
         check: async (demo) => {
           const c = checker();
           c.ok((await user(demo, ANA.id))["status"] === "disabled", "Ana's account is not disabled");
-          for (const other of ["u-1001", "u-1002", "u-1003"]) c.ok((await user(demo, other))["status"] === "active", `${other} was disabled too`);
+          for (const other of ["u-1001", "u-1002", "u-1003"])
+            c.ok((await user(demo, other))["status"] === "active", `${other} was disabled too`);
           const toLi = await dmsTo(demo, "li.wen@example.com");
           c.want("DMs to Li Wen (Ana's manager)", toLi, /2026-12-15|15 Dec|Dec(ember)? 15/i);
           c.want("DMs to Li Wen (Ana's manager)", toLi, /Ana Costa/i);

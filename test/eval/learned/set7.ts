@@ -19,7 +19,8 @@ const NEW_INCIDENTS = { integration: "tickets", uri: "tickets://incidents/new" }
 const MEMBERSHIP = { integration: "directory", uri: "directory://events/membership" } as const;
 
 /** A person named by name or email. */
-const who = (p: { name: string; email: string }) => new RegExp(`${p.name.replace(" ", "\\s+")}|${p.email.replace(/\./g, "\\.")}`, "i");
+const who = (p: { name: string; email: string }) =>
+  new RegExp(`${p.name.replace(" ", "\\s+")}|${p.email.replace(/\./g, "\\.")}`, "i");
 /** An incident named by number or by a distinctive part of its title. */
 const inc = (id: string, title?: string) => new RegExp(`\\b${id}\\b${title ? `|${title}` : ""}`, "i");
 
@@ -32,7 +33,8 @@ function split(history: string): string[] {
     .filter((m) => m.length > 0);
 }
 const posts = async (demo: Demo, channel: string) => split(await demo.history(channel));
-const dmsTo = async (demo: Demo, email: string) => (await demo.directMessages()).filter((m) => m.user_email === email).map((m) => m.text);
+const dmsTo = async (demo: Demo, email: string) =>
+  (await demo.directMessages()).filter((m) => m.user_email === email).map((m) => m.text);
 const incident = (demo: Demo, id: string) => demo.call("tickets.get_incident", { id });
 const user = (demo: Demo, id: string) => demo.call("directory.get_user", { user_id: id });
 async function group(demo: Demo, name: string): Promise<Json> {
@@ -43,8 +45,24 @@ async function group(demo: Demo, name: string): Promise<Json> {
 async function allIncidents(demo: Demo): Promise<Json[]> {
   return (await demo.call("tickets.list_incidents", { limit: 100 }))["incidents"] as Json[];
 }
-async function open(demo: Demo, title: string, priority: "P1" | "P2" | "P3" | "P4", reporter = MARA.email, service?: string): Promise<string> {
-  return String((await demo.call("tickets.create_incident", { title, priority, reporter_email: reporter, description: title, ...(service ? { service } : {}) }))["id"]);
+async function open(
+  demo: Demo,
+  title: string,
+  priority: "P1" | "P2" | "P3" | "P4",
+  reporter = MARA.email,
+  service?: string,
+): Promise<string> {
+  return String(
+    (
+      await demo.call("tickets.create_incident", {
+        title,
+        priority,
+        reporter_email: reporter,
+        description: title,
+        ...(service ? { service } : {}),
+      })
+    )["id"],
+  );
 }
 async function assign(demo: Demo, id: string, person: { id: string; name: string; email: string }): Promise<void> {
   await demo.call("tickets.update_incident", { id, assignee: person });
@@ -79,7 +97,8 @@ export const CASES: EvalCase[] = [
   // ===== drafts =====
   {
     id: "s7-p1-page-oncall",
-    request: "When a new P1 incident is opened, page whoever is on call for sre-oncall with the incident number and title.",
+    request:
+      "When a new P1 incident is opened, page whoever is on call for sre-oncall with the incident number and title.",
     expect: {
       draft: {
         declares: { type: "resource", ...NEW_INCIDENTS },
@@ -97,9 +116,15 @@ export const CASES: EvalCase[] = [
           const { problems, need } = collector();
           const onCall = await demo.onCallEmail();
           const pages = await demo.pages();
-          need(pages.some((p) => p.user_email === onCall && inc("INC0003", "payroll").test(p.message)), `no page to the on-call ${onCall} about INC0003 (the P1)`);
+          need(
+            pages.some((p) => p.user_email === onCall && inc("INC0003", "payroll").test(p.message)),
+            `no page to the on-call ${onCall} about INC0003 (the P1)`,
+          );
           need(!pages.some((p) => inc("INC0002", "printer").test(p.message)), "paged about INC0002, a P3");
-          need(pages.every((p) => p.user_email === onCall), `paged someone other than the on-call ${onCall}`);
+          need(
+            pages.every((p) => p.user_email === onCall),
+            `paged someone other than the on-call ${onCall}`,
+          );
           return problems;
         },
       },
@@ -107,7 +132,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "s7-daily-open-p1p2",
-    request: "Every morning at 8:00 Berlin time, post to #it-ops a list of all open P1 and P2 incidents (open meaning not resolved or closed).",
+    request:
+      "Every morning at 8:00 Berlin time, post to #it-ops a list of all open P1 and P2 incidents (open meaning not resolved or closed).",
     expect: {
       draft: {
         declares: { type: "schedule", cron: "0 8 * * *", timezone: "Europe/Berlin" },
@@ -129,7 +155,8 @@ export const CASES: EvalCase[] = [
           need(!inc("INC0003", "wi-?fi").test(text), "closed INC0003 listed");
           need(!inc("INC0004", "monitor flicker").test(text), "P3 INC0004 listed");
           need(!inc("INC0005", "SSO").test(text), "resolved INC0005 listed");
-          for (const other of ["incidents", "general"]) need((await posts(demo, other)).length === 0, `posted in #${other} too`);
+          for (const other of ["incidents", "general"])
+            need((await posts(demo, other)).length === 0, `posted in #${other} too`);
           return problems;
         },
       },
@@ -137,7 +164,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "s7-weekly-unassigned-count",
-    request: "Mondays 9am New York time: post in #general how many open incidents have nobody assigned. Just the number is fine.",
+    request:
+      "Mondays 9am New York time: post in #general how many open incidents have nobody assigned. Just the number is fine.",
     expect: {
       draft: {
         declares: { type: "schedule", timezone: "America/New_York" },
@@ -158,7 +186,10 @@ export const CASES: EvalCase[] = [
           need(messages.length > 0, "nothing posted in #general");
           const numbers = numbersIn(messages.join("\n"));
           // open + unassigned: INC0002, INC0005, INC0006 = 3. Plausible wrong counts: status "new" only = 2, closed included = 4.
-          need(numbers.includes(3), `the count should be 3 (INC0002, INC0005, INC0006), numbers said: ${JSON.stringify(numbers)}`);
+          need(
+            numbers.includes(3),
+            `the count should be 3 (INC0002, INC0005, INC0006), numbers said: ${JSON.stringify(numbers)}`,
+          );
           need(!numbers.some((n) => n === 2 || n === 4), `a wrong count appears: ${JSON.stringify(numbers)}`);
           return problems;
         },
@@ -180,9 +211,15 @@ export const CASES: EvalCase[] = [
         triggers: [{ kind: "schedule" }],
         check: async (demo) => {
           const { problems, need } = collector();
-          need((await dmsTo(demo, SAM.email)).some((t) => /\bINC0001\b/.test(t)), "Sam (assignee of the 10-day-old INC0001) got no DM naming INC0001");
+          need(
+            (await dmsTo(demo, SAM.email)).some((t) => /\bINC0001\b/.test(t)),
+            "Sam (assignee of the 10-day-old INC0001) got no DM naming INC0001",
+          );
           need((await dmsTo(demo, ANA.email)).length === 0, "Ana was nudged about a fresh incident");
-          need(!(await demo.directMessages()).some((m) => /\bINC000[23]\b/.test(m.text)), "a DM names a fresh incident");
+          need(
+            !(await demo.directMessages()).some((m) => /\bINC000[23]\b/.test(m.text)),
+            "a DM names a fresh incident",
+          );
           return problems;
         },
       },
@@ -199,8 +236,14 @@ export const CASES: EvalCase[] = [
           const { problems, need } = collector();
           const onCall = await demo.onCallEmail();
           const dms = await demo.directMessages();
-          need(dms.some((m) => m.user_email === onCall), `no DM to the on-call ${onCall}`);
-          need(dms.every((m) => m.user_email === onCall), "DMs went to someone not on call");
+          need(
+            dms.some((m) => m.user_email === onCall),
+            `no DM to the on-call ${onCall}`,
+          );
+          need(
+            dms.every((m) => m.user_email === onCall),
+            "DMs went to someone not on call",
+          );
           need((await demo.pages()).length === 0, "paged instead of a DM");
           return problems;
         },
@@ -222,8 +265,14 @@ export const CASES: EvalCase[] = [
         check: async (demo) => {
           const { problems, need } = collector();
           const messages = await posts(demo, "incidents");
-          need(messages.length === 1, `expected exactly one heads-up in #incidents after three checks, found ${messages.length}`);
-          need(messages.some((m) => inc("INC0002", "ERP").test(m)), "the heads-up does not name the P1 INC0002");
+          need(
+            messages.length === 1,
+            `expected exactly one heads-up in #incidents after three checks, found ${messages.length}`,
+          );
+          need(
+            messages.some((m) => inc("INC0002", "ERP").test(m)),
+            "the heads-up does not name the P1 INC0002",
+          );
           need(!messages.some((m) => inc("INC0003", "canteen").test(m)), "the heads-up names the P3 INC0003");
           return problems;
         },
@@ -254,7 +303,10 @@ export const CASES: EvalCase[] = [
         check: async (demo) => {
           const { problems, need } = collector();
           const text = (await posts(demo, "it-ops")).join("\n");
-          need(inc("INC0002", "core switch").test(text), "the P1 INC0002 was not posted in #it-ops when nobody could be paged");
+          need(
+            inc("INC0002", "core switch").test(text),
+            "the P1 INC0002 was not posted in #it-ops when nobody could be paged",
+          );
           need(!inc("INC0003", "label printer").test(text), "the P3 INC0003 was posted");
           need((await demo.pages()).length === 0, "a page was sent although nobody is on call");
           return problems;
@@ -279,7 +331,10 @@ export const CASES: EvalCase[] = [
           const onCall = await demo.onCallEmail();
           const pages = await demo.pages();
           need(pages.length === 1, `expected one page, found ${pages.length}`);
-          need(pages.some((p) => p.user_email === onCall && /db-01/.test(p.message) && /disk/i.test(p.message)), `no page to ${onCall} naming db-01 and the disk check`);
+          need(
+            pages.some((p) => p.user_email === onCall && /db-01/.test(p.message) && /disk/i.test(p.message)),
+            `no page to ${onCall} naming db-01 and the disk check`,
+          );
           need(!pages.some((p) => /web-02|app-03/.test(p.message)), "paged for an OK or WARNING alert");
           need((await posts(demo, "it-ops")).length === 0, "posted the fallback in #it-ops although the page worked");
           return problems;
@@ -305,8 +360,14 @@ export const CASES: EvalCase[] = [
           const text = (i: Json) => `${i["title"]} ${i["description"]}`;
           const screen = created.find((i) => /screen/i.test(text(i)));
           const battery = created.find((i) => /battery/i.test(text(i)));
-          need(screen?.["reporter_email"] === MARA.email && screen?.["priority"] === "P2", `the urgent screen report should be P2 reported by Mara: ${JSON.stringify(screen ?? null)?.slice(0, 200)}`);
-          need(battery?.["reporter_email"] === ANA.email && battery?.["priority"] === "P4", `the non-urgent battery report should be P4 reported by Ana: ${JSON.stringify(battery ?? null)?.slice(0, 200)}`);
+          need(
+            screen?.["reporter_email"] === MARA.email && screen?.["priority"] === "P2",
+            `the urgent screen report should be P2 reported by Mara: ${JSON.stringify(screen ?? null)?.slice(0, 200)}`,
+          );
+          need(
+            battery?.["reporter_email"] === ANA.email && battery?.["priority"] === "P4",
+            `the non-urgent battery report should be P4 reported by Ana: ${JSON.stringify(battery ?? null)?.slice(0, 200)}`,
+          );
           return problems;
         },
       },
@@ -319,13 +380,21 @@ export const CASES: EvalCase[] = [
     expect: {
       draft: {
         declares: { type: "manual" },
-        triggers: [{ kind: "manual", input: { name: "Jonas Berg", email: "jonas.berg@example.com", department: "sales" } }],
+        triggers: [
+          { kind: "manual", input: { name: "Jonas Berg", email: "jonas.berg@example.com", department: "sales" } },
+        ],
         check: async (demo) => {
           const { problems, need } = collector();
           const found = ((await demo.call("directory.find_users", { query: "jonas.berg" }))["users"] as Json[])[0];
           need(found !== undefined, "no account for jonas.berg@example.com");
-          need(found?.["department"] === "sales" && /jonas berg/i.test(String(found?.["name"])), `the account is wrong: ${JSON.stringify(found ?? null)}`);
-          need(found !== undefined && ((await group(demo, "vpn-users"))["member_ids"] as string[]).includes(found["id"]), "Jonas is not in vpn-users");
+          need(
+            found?.["department"] === "sales" && /jonas berg/i.test(String(found?.["name"])),
+            `the account is wrong: ${JSON.stringify(found ?? null)}`,
+          );
+          need(
+            found !== undefined && ((await group(demo, "vpn-users"))["member_ids"] as string[]).includes(found["id"]),
+            "Jonas is not in vpn-users",
+          );
           need((await dmsTo(demo, "jonas.berg@example.com")).length > 0, "no welcome DM to Jonas");
           need(((await group(demo, "it-admins"))["member_ids"] as string[]).length === 1, "it-admins changed");
           return problems;
@@ -335,7 +404,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "s7-offboard-manual",
-    request: "Offboarding, run manually with a `user_email`: disable the account, take them out of every group they're in, and tell #it-ops who was offboarded.",
+    request:
+      "Offboarding, run manually with a `user_email`: disable the account, take them out of every group they're in, and tell #it-ops who was offboarded.",
     expect: {
       draft: {
         declares: { type: "manual" },
@@ -345,11 +415,24 @@ export const CASES: EvalCase[] = [
           const sam = await user(demo, SAM.id);
           need(sam["status"] === "disabled", "Sam is not disabled");
           need((sam["groups"] as string[]).length === 0, `Sam is still in ${JSON.stringify(sam["groups"])}`);
-          need(!((await group(demo, "sre-oncall"))["member_ids"] as string[]).includes(SAM.id), "Sam still in sre-oncall");
-          need(!((await group(demo, "it-admins"))["member_ids"] as string[]).includes(SAM.id), "Sam still in it-admins");
-          need(((await group(demo, "sre-oncall"))["member_ids"] as string[]).includes(ANA.id), "Ana was removed from sre-oncall");
-          for (const other of [ANA, LI, MARA]) need((await user(demo, other.id))["status"] === "active", `${other.name} was disabled`);
-          need((await posts(demo, "it-ops")).some((m) => who(SAM).test(m)), "#it-ops was not told Sam was offboarded");
+          need(
+            !((await group(demo, "sre-oncall"))["member_ids"] as string[]).includes(SAM.id),
+            "Sam still in sre-oncall",
+          );
+          need(
+            !((await group(demo, "it-admins"))["member_ids"] as string[]).includes(SAM.id),
+            "Sam still in it-admins",
+          );
+          need(
+            ((await group(demo, "sre-oncall"))["member_ids"] as string[]).includes(ANA.id),
+            "Ana was removed from sre-oncall",
+          );
+          for (const other of [ANA, LI, MARA])
+            need((await user(demo, other.id))["status"] === "active", `${other.name} was disabled`);
+          need(
+            (await posts(demo, "it-ops")).some((m) => who(SAM).test(m)),
+            "#it-ops was not told Sam was offboarded",
+          );
           return problems;
         },
       },
@@ -357,7 +440,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "s7-oncall-group-dm",
-    request: "DM everyone in sre-oncall asking them to update their phone number in the paging tool. I'll trigger it myself when needed.",
+    request:
+      "DM everyone in sre-oncall asking them to update their phone number in the paging tool. I'll trigger it myself when needed.",
     expect: {
       draft: {
         setup: async (demo) => {
@@ -377,19 +461,32 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "s7-it-dept-maintenance-dm",
-    request: "Let everyone in the IT department know by DM that the VPN will be down this Saturday 22:00–23:00 CET for maintenance. I'll run it by hand.",
+    request:
+      "Let everyone in the IT department know by DM that the VPN will be down this Saturday 22:00–23:00 CET for maintenance. I'll run it by hand.",
     expect: {
       draft: {
         setup: async (demo) => {
-          await demo.call("directory.create_user", { email: "priya.nair@example.com", name: "Priya Nair", department: "it", title: "Service desk analyst", manager_id: LI.id });
+          await demo.call("directory.create_user", {
+            email: "priya.nair@example.com",
+            name: "Priya Nair",
+            department: "it",
+            title: "Service desk analyst",
+            manager_id: LI.id,
+          });
         },
         triggers: [{ kind: "manual", input: {} }],
         check: async (demo) => {
           const { problems, need } = collector();
           for (const p of [SAM, LI, { name: "Priya Nair", email: "priya.nair@example.com" }]) {
-            need((await dmsTo(demo, p.email)).some((t) => /VPN/i.test(t)), `${p.name} (IT department) got no DM about the VPN maintenance`);
+            need(
+              (await dmsTo(demo, p.email)).some((t) => /VPN/i.test(t)),
+              `${p.name} (IT department) got no DM about the VPN maintenance`,
+            );
           }
-          need((await dmsTo(demo, ANA.email)).length + (await dmsTo(demo, MARA.email)).length === 0, "someone outside IT got a DM");
+          need(
+            (await dmsTo(demo, ANA.email)).length + (await dmsTo(demo, MARA.email)).length === 0,
+            "someone outside IT got a DM",
+          );
           return problems;
         },
       },
@@ -397,7 +494,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "s7-admins-roster-friday",
-    request: "Fridays at 4pm Berlin time, post the names of everyone currently in it-admins to #it-ops so we can review admin access.",
+    request:
+      "Fridays at 4pm Berlin time, post the names of everyone currently in it-admins to #it-ops so we can review admin access.",
     expect: {
       draft: {
         declares: { type: "schedule", timezone: "Europe/Berlin" },
@@ -435,8 +533,14 @@ export const CASES: EvalCase[] = [
           const { problems, need } = collector();
           const high = await incident(demo, "INC0002");
           const low = await incident(demo, "INC0003");
-          need(high["assignee"]?.["email"] === LI.email, `P1 INC0002 should go to Li Wen, is ${JSON.stringify(high["assignee"])}`);
-          need(low["assignee"]?.["email"] === SAM.email, `P4 INC0003 should go to Sam, is ${JSON.stringify(low["assignee"])}`);
+          need(
+            high["assignee"]?.["email"] === LI.email,
+            `P1 INC0002 should go to Li Wen, is ${JSON.stringify(high["assignee"])}`,
+          );
+          need(
+            low["assignee"]?.["email"] === SAM.email,
+            `P4 INC0003 should go to Sam, is ${JSON.stringify(low["assignee"])}`,
+          );
           need((await comments(demo, "INC0002", "internal")).length > 0, "no internal note on INC0002");
           need((await comments(demo, "INC0003", "internal")).length > 0, "no internal note on INC0003");
           need((await comments(demo, "INC0001")).length === 0, "INC0001 was touched");
@@ -463,8 +567,12 @@ export const CASES: EvalCase[] = [
         ],
         check: async (demo) => {
           const { problems, need } = collector();
-          need((await dmsTo(demo, ANA.email)).some((t) => t.includes("wiki.example.com/vpn")), "Ana (added to vpn-users) got no DM with the guide link");
-          for (const other of [MARA, SAM, LI]) need((await dmsTo(demo, other.email)).length === 0, `${other.name} (not added to vpn-users) got a DM`);
+          need(
+            (await dmsTo(demo, ANA.email)).some((t) => t.includes("wiki.example.com/vpn")),
+            "Ana (added to vpn-users) got no DM with the guide link",
+          );
+          for (const other of [MARA, SAM, LI])
+            need((await dmsTo(demo, other.email)).length === 0, `${other.name} (not added to vpn-users) got a DM`);
           return problems;
         },
       },
@@ -472,7 +580,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "s7-admin-grant-alert",
-    request: "Security wants to hear about admin grants: whenever someone is added to it-admins, post in #it-ops who it was, and DM Li Wen about it too.",
+    request:
+      "Security wants to hear about admin grants: whenever someone is added to it-admins, post in #it-ops who it was, and DM Li Wen about it too.",
     expect: {
       draft: {
         declares: { type: "resource", ...MEMBERSHIP },
@@ -491,8 +600,14 @@ export const CASES: EvalCase[] = [
           const text = (await posts(demo, "it-ops")).join("\n");
           need(who(MARA).test(text), "#it-ops does not name Mara, who was added to it-admins");
           need(!who(ANA).test(text), "#it-ops names Ana, who was added to vpn-users, not it-admins");
-          need((await dmsTo(demo, LI.email)).some((t) => who(MARA).test(t)), "Li Wen got no DM naming Mara");
-          need((await demo.directMessages()).every((m) => m.user_email === LI.email), "DMs went to someone other than Li Wen");
+          need(
+            (await dmsTo(demo, LI.email)).some((t) => who(MARA).test(t)),
+            "Li Wen got no DM naming Mara",
+          );
+          need(
+            (await demo.directMessages()).every((m) => m.user_email === LI.email),
+            "DMs went to someone other than Li Wen",
+          );
           return problems;
         },
       },
@@ -500,7 +615,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "s7-escalate-old-p2",
-    request: "Daily at 18:00 UTC: any P2 that has been open for more than 5 days gets raised to P1, with an internal note on the ticket saying it was escalated automatically.",
+    request:
+      "Daily at 18:00 UTC: any P2 that has been open for more than 5 days gets raised to P1, with an internal note on the ticket saying it was escalated automatically.",
     expect: {
       draft: {
         declares: { type: "schedule", cron: "0 18 * * *" },
@@ -511,7 +627,10 @@ export const CASES: EvalCase[] = [
         triggers: [{ kind: "schedule" }],
         check: async (demo) => {
           const { problems, need } = collector();
-          need((await incident(demo, "INC0001"))["priority"] === "P1", "INC0001 (P2, open 10 days) was not raised to P1");
+          need(
+            (await incident(demo, "INC0001"))["priority"] === "P1",
+            "INC0001 (P2, open 10 days) was not raised to P1",
+          );
           need((await comments(demo, "INC0001", "internal")).length > 0, "no internal note on INC0001");
           need((await incident(demo, "INC0002"))["priority"] === "P2", "the fresh P2 INC0002 was escalated");
           need((await comments(demo, "INC0002")).length === 0, "INC0002 got a note");
@@ -536,10 +655,16 @@ export const CASES: EvalCase[] = [
           const { problems, need } = collector();
           const dup = await incident(demo, "INC0003");
           const orig = await incident(demo, "INC0002");
-          need(dup["status"] === "closed" && dup["resolution"]?.["code"] === "duplicate", `INC0003 should be closed as duplicate: ${dup["status"]} ${JSON.stringify(dup["resolution"] ?? null)}`);
+          need(
+            dup["status"] === "closed" && dup["resolution"]?.["code"] === "duplicate",
+            `INC0003 should be closed as duplicate: ${dup["status"]} ${JSON.stringify(dup["resolution"] ?? null)}`,
+          );
           need(/INC0002/.test(String(dup["resolution"]?.["notes"] ?? "")), "the duplicate's notes do not name INC0002");
           need(orig["status"] !== "closed", "the original INC0002 was closed");
-          need((await comments(demo, "INC0002", "public")).some((c) => /INC0003/.test(String(c["body"]))), "no public comment on INC0002 naming INC0003");
+          need(
+            (await comments(demo, "INC0002", "public")).some((c) => /INC0003/.test(String(c["body"]))),
+            "no public comment on INC0002 naming INC0003",
+          );
           return problems;
         },
       },
@@ -555,12 +680,17 @@ export const CASES: EvalCase[] = [
         check: async (demo) => {
           const { problems, need } = collector();
           const onCall = await demo.onCallEmail();
-          const channel = ((await demo.call("chat.list_channels", {}))["channels"] as Json[]).find((c) => c["name"] === "inc-inc0001");
+          const channel = ((await demo.call("chat.list_channels", {}))["channels"] as Json[]).find(
+            (c) => c["name"] === "inc-inc0001",
+          );
           need(channel !== undefined, "no channel #inc-inc0001");
           const members = (channel?.["members"] ?? []) as string[];
           need(members.includes(SAM.email), "the assignee Sam is not a member");
           need(members.includes(onCall), `the on-call ${onCall} is not a member`);
-          need(channel !== undefined && /VPN drops/i.test(await demo.history("inc-inc0001")), "the incident title was not posted in #inc-inc0001");
+          need(
+            channel !== undefined && /VPN drops/i.test(await demo.history("inc-inc0001")),
+            "the incident title was not posted in #inc-inc0001",
+          );
           return problems;
         },
       },
@@ -584,9 +714,18 @@ export const CASES: EvalCase[] = [
         check: async (demo) => {
           const { problems, need } = collector();
           const messages = await posts(demo, "it-ops");
-          need(messages.some((m) => /ghost\.user@example\.com/i.test(m) && /server-room/i.test(m)), "no alert for the unknown ghost.user at server-room");
-          need(messages.some((m) => who(ANA).test(m) && /loading-dock/i.test(m)), "no alert for the disabled Ana at loading-dock");
-          need(!messages.some((m) => who(MARA).test(m) || /finance-floor/i.test(m)), "alerted about Mara, an active user");
+          need(
+            messages.some((m) => /ghost\.user@example\.com/i.test(m) && /server-room/i.test(m)),
+            "no alert for the unknown ghost.user at server-room",
+          );
+          need(
+            messages.some((m) => who(ANA).test(m) && /loading-dock/i.test(m)),
+            "no alert for the disabled Ana at loading-dock",
+          );
+          need(
+            !messages.some((m) => who(MARA).test(m) || /finance-floor/i.test(m)),
+            "alerted about Mara, an active user",
+          );
           return problems;
         },
       },
@@ -594,7 +733,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "s7-p1-reporter-manager",
-    request: "When a new incident comes in at P1, look up the reporter in the directory and DM their manager the incident number and title.",
+    request:
+      "When a new incident comes in at P1, look up the reporter in the directory and DM their manager the incident number and title.",
     expect: {
       draft: {
         declares: { type: "resource", ...NEW_INCIDENTS },
@@ -610,9 +750,18 @@ export const CASES: EvalCase[] = [
         ],
         check: async (demo) => {
           const { problems, need } = collector();
-          need((await dmsTo(demo, LI.email)).some((t) => inc("INC0002", "CRM").test(t)), "Li Wen (Ana's manager) got no DM about the P1 INC0002");
-          need(!(await demo.directMessages()).some((m) => inc("INC0003", "VPN slow").test(m.text)), "a DM about the P2 INC0003 was sent");
-          need((await demo.directMessages()).every((m) => m.user_email === LI.email), "a DM went to someone other than the manager");
+          need(
+            (await dmsTo(demo, LI.email)).some((t) => inc("INC0002", "CRM").test(t)),
+            "Li Wen (Ana's manager) got no DM about the P1 INC0002",
+          );
+          need(
+            !(await demo.directMessages()).some((m) => inc("INC0003", "VPN slow").test(m.text)),
+            "a DM about the P2 INC0003 was sent",
+          );
+          need(
+            (await demo.directMessages()).every((m) => m.user_email === LI.email),
+            "a DM went to someone other than the manager",
+          );
           return problems;
         },
       },
@@ -641,7 +790,10 @@ export const CASES: EvalCase[] = [
           const low = (await comments(demo, "INC0003", "public")).map((c) => String(c["body"])).join("\n");
           need(/\b(4|four)\s*(h\b|hours?)/i.test(high), "the P1 INC0002 has no public comment promising 4 hours");
           need(!/business days?/i.test(high), "the P1 INC0002 was promised business days");
-          need(/\b(2|two)\s*business\s*days?/i.test(low), "the P4 INC0003 has no public comment promising 2 business days");
+          need(
+            /\b(2|two)\s*business\s*days?/i.test(low),
+            "the P4 INC0003 has no public comment promising 2 business days",
+          );
           need(!/\b(4|four)\s*(h\b|hours?)/i.test(low), "the P4 INC0003 was promised 4 hours");
           need((await comments(demo, "INC0001")).length === 0, "INC0001 (not new) got a comment");
           return problems;
@@ -668,10 +820,16 @@ export const CASES: EvalCase[] = [
         check: async (demo) => {
           const { problems, need } = collector();
           for (const id of ["INC0001", "INC0002"]) {
-            need((await incident(demo, id))["assignee"]?.["email"] === LI.email, `${id} (open, Sam's) was not moved to Li Wen`);
+            need(
+              (await incident(demo, id))["assignee"]?.["email"] === LI.email,
+              `${id} (open, Sam's) was not moved to Li Wen`,
+            );
             need((await comments(demo, id, "internal")).length > 0, `no internal note on ${id}`);
           }
-          need((await incident(demo, "INC0003"))["assignee"]?.["email"] === SAM.email, "the closed INC0003 was reassigned");
+          need(
+            (await incident(demo, "INC0003"))["assignee"]?.["email"] === SAM.email,
+            "the closed INC0003 was reassigned",
+          );
           need((await incident(demo, "INC0004"))["assignee"]?.["email"] === ANA.email, "Ana's INC0004 was reassigned");
           return problems;
         },
@@ -692,9 +850,18 @@ export const CASES: EvalCase[] = [
         check: async (demo) => {
           const { problems, need } = collector();
           const fixed = await incident(demo, "INC0002");
-          need(fixed["status"] === "closed" && fixed["resolution"]?.["code"] === "fixed", `INC0002 should be closed as fixed: ${fixed["status"]} ${JSON.stringify(fixed["resolution"] ?? null)}`);
-          need(/Ana/i.test(String(fixed["resolution"]?.["notes"] ?? "")), "the resolution notes do not say Ana fixed it");
-          need((await posts(demo, "incidents")).some((m) => inc("INC0002", "checkout").test(m)), "#incidents was not told INC0002 is resolved");
+          need(
+            fixed["status"] === "closed" && fixed["resolution"]?.["code"] === "fixed",
+            `INC0002 should be closed as fixed: ${fixed["status"]} ${JSON.stringify(fixed["resolution"] ?? null)}`,
+          );
+          need(
+            /Ana/i.test(String(fixed["resolution"]?.["notes"] ?? "")),
+            "the resolution notes do not say Ana fixed it",
+          );
+          need(
+            (await posts(demo, "incidents")).some((m) => inc("INC0002", "checkout").test(m)),
+            "#incidents was not told INC0002 is resolved",
+          );
           need((await incident(demo, "INC0001"))["status"] === "in_progress", "INC0001 changed");
           return problems;
         },
@@ -703,7 +870,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "s7-hourly-unassigned-p1",
-    request: "Every hour, look for P1 incidents that are still open and have nobody assigned. If there are any, page Li Wen with their numbers; if there are none, don't page anyone.",
+    request:
+      "Every hour, look for P1 incidents that are still open and have nobody assigned. If there are any, page Li Wen with their numbers; if there are none, don't page anyone.",
     expect: {
       draft: {
         declares: { type: "schedule" },
@@ -719,9 +887,18 @@ export const CASES: EvalCase[] = [
         check: async (demo) => {
           const { problems, need } = collector();
           const pages = await demo.pages();
-          need(pages.some((p) => p.user_email === LI.email && /\bINC0002\b/.test(p.message)), "Li Wen was not paged about INC0002");
-          need(!pages.some((p) => /\bINC000[345]\b/.test(p.message)), "a page names an assigned, P2 or resolved incident");
-          need(pages.every((p) => p.user_email === LI.email), "someone other than Li Wen was paged");
+          need(
+            pages.some((p) => p.user_email === LI.email && /\bINC0002\b/.test(p.message)),
+            "Li Wen was not paged about INC0002",
+          );
+          need(
+            !pages.some((p) => /\bINC000[345]\b/.test(p.message)),
+            "a page names an assigned, P2 or resolved incident",
+          );
+          need(
+            pages.every((p) => p.user_email === LI.email),
+            "someone other than Li Wen was paged",
+          );
           return problems;
         },
       },

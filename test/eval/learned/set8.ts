@@ -51,20 +51,33 @@ const membershipUri = { integration: "directory", uri: "directory://events/membe
 // ---- helpers -------------------------------------------------------------------------------
 
 /** Opens an incident and makes sure it got the id the checks expect (fresh servers number from INC0002). */
-async function open(demo: Demo, expectId: string, args: { title: string; priority: "P1" | "P2" | "P3" | "P4"; service?: string; tags?: string[]; reporter_email?: string; description?: string }): Promise<void> {
+async function open(
+  demo: Demo,
+  expectId: string,
+  args: {
+    title: string;
+    priority: "P1" | "P2" | "P3" | "P4";
+    service?: string;
+    tags?: string[];
+    reporter_email?: string;
+    description?: string;
+  },
+): Promise<void> {
   const created = await demo.call("tickets.create_incident", { reporter_email: "helpdesk@example.com", ...args });
   if (created["id"] !== expectId) throw new Error(`setup expected ${expectId}, got ${created["id"]}`);
 }
 const assign = (demo: Demo, id: string, who: Person) => demo.call("tickets.update_incident", { id, assignee: who });
 const setStatus = (demo: Demo, id: string, status: string) => demo.call("tickets.update_incident", { id, status });
-const close = (demo: Demo, id: string) => demo.call("tickets.close_incident", { id, resolution_code: "fixed", notes: "fixed in setup" });
+const close = (demo: Demo, id: string) =>
+  demo.call("tickets.close_incident", { id, resolution_code: "fixed", notes: "fixed in setup" });
 const incident = (demo: Demo, id: string) => demo.call("tickets.get_incident", { id });
 const user = (demo: Demo, id: string) => demo.call("directory.get_user", { user_id: id });
 
 const idRe = (id: string) => new RegExp(`\\b${id}\\b`);
 const has = (text: string, id: string) => idRe(id).test(text);
 const lower = (s: unknown) => String(s ?? "").toLowerCase();
-const mentions = (text: string, who: Person) => lower(text).includes(who.name.toLowerCase()) || lower(text).includes(who.email);
+const mentions = (text: string, who: Person) =>
+  lower(text).includes(who.name.toLowerCase()) || lower(text).includes(who.email);
 
 /** The messages of a channel history (each "[ts] text", texts may span lines). */
 function messagesOf(history: string): string[] {
@@ -73,7 +86,9 @@ function messagesOf(history: string): string[] {
 }
 
 function ranOk(runs: Runs): string[] {
-  return runs.flatMap((run, i) => (run.status === "succeeded" ? [] : [`run ${i + 1} ended ${run.status}: ${JSON.stringify(run.error).slice(0, 160)}`]));
+  return runs.flatMap((run, i) =>
+    run.status === "succeeded" ? [] : [`run ${i + 1} ended ${run.status}: ${JSON.stringify(run.error).slice(0, 160)}`],
+  );
 }
 
 /** #channel must mention each of `want` and none of `not`. */
@@ -92,7 +107,7 @@ async function channelCount(demo: Demo, channel: string, id: string, n: number):
 }
 
 const dmsTo = async (demo: Demo, email: string) => (await demo.directMessages()).filter((m) => m.user_email === email);
-const pagesTo = async (demo: Demo, email: string) => (await demo.pages()).filter((p) => p.user_email === email);
+const _pagesTo = async (demo: Demo, email: string) => (await demo.pages()).filter((p) => p.user_email === email);
 
 function comments(inc: Json): Json[] {
   return (inc["comments"] as Json[]) ?? [];
@@ -102,7 +117,10 @@ function comments(inc: Json): Json[] {
 function saysCount(text: string, labels: string[], n: number): boolean {
   return labels.some((label) => {
     const l = label.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&");
-    return new RegExp(`${l}[^\\dP\\n]{0,30}?(?<!\\d)${n}(?!\\d)`, "i").test(text) || new RegExp(`(?<![\\d.])${n}(?!\\d)[^\\dP\\n]{0,14}${l}`, "i").test(text);
+    return (
+      new RegExp(`${l}[^\\dP\\n]{0,30}?(?<!\\d)${n}(?!\\d)`, "i").test(text) ||
+      new RegExp(`(?<![\\d.])${n}(?!\\d)[^\\dP\\n]{0,14}${l}`, "i").test(text)
+    );
   });
 }
 
@@ -124,13 +142,17 @@ const doable: EvalCase[] = [
           await setStatus(demo, "INC0005", "in_progress");
         },
         triggers: [{ kind: "schedule" }],
-        check: async (demo, runs) => [...ranOk(runs), ...(await channelHas(demo, "it-ops", ["INC0002", "INC0005"], ["INC0001", "INC0003", "INC0004"]))],
+        check: async (demo, runs) => [
+          ...ranOk(runs),
+          ...(await channelHas(demo, "it-ops", ["INC0002", "INC0005"], ["INC0001", "INC0003", "INC0004"])),
+        ],
       },
     },
   },
   {
     id: "s8-unassigned-p2-2h",
-    request: "Could you set something up that runs every 2 hours and posts in #incidents any open P2 tickets that still don't have an assignee? People keep missing them.",
+    request:
+      "Could you set something up that runs every 2 hours and posts in #incidents any open P2 tickets that still don't have an assignee? People keep missing them.",
     expect: {
       draft: {
         declares: { type: "schedule", every: "2h" },
@@ -145,7 +167,15 @@ const doable: EvalCase[] = [
           await setStatus(demo, "INC0006", "on_hold");
         },
         triggers: [{ kind: "schedule" }],
-        check: async (demo, runs) => [...ranOk(runs), ...(await channelHas(demo, "incidents", ["INC0002", "INC0006"], ["INC0001", "INC0003", "INC0004", "INC0005"]))],
+        check: async (demo, runs) => [
+          ...ranOk(runs),
+          ...(await channelHas(
+            demo,
+            "incidents",
+            ["INC0002", "INC0006"],
+            ["INC0001", "INC0003", "INC0004", "INC0005"],
+          )),
+        ],
       },
     },
   },
@@ -157,9 +187,21 @@ const doable: EvalCase[] = [
       draft: {
         declares: { type: "resource", ...ticketsUri },
         triggers: [
-          { kind: "resource", ...ticketsUri, change: async (demo) => open(demo, "INC0002", { title: "Core switch down in Berlin DC", priority: "P1" }) },
-          { kind: "resource", ...ticketsUri, change: async (demo) => open(demo, "INC0003", { title: "Laptop charger missing", priority: "P3" }) },
-          { kind: "resource", ...ticketsUri, change: async (demo) => open(demo, "INC0004", { title: "Payment gateway timeouts", priority: "P1" }) },
+          {
+            kind: "resource",
+            ...ticketsUri,
+            change: async (demo) => open(demo, "INC0002", { title: "Core switch down in Berlin DC", priority: "P1" }),
+          },
+          {
+            kind: "resource",
+            ...ticketsUri,
+            change: async (demo) => open(demo, "INC0003", { title: "Laptop charger missing", priority: "P3" }),
+          },
+          {
+            kind: "resource",
+            ...ticketsUri,
+            change: async (demo) => open(demo, "INC0004", { title: "Payment gateway timeouts", priority: "P1" }),
+          },
         ],
         check: async (demo, runs) => {
           const problems = ranOk(runs);
@@ -169,11 +211,14 @@ const doable: EvalCase[] = [
           for (const id of ["INC0002", "INC0004"]) {
             const n = pages.filter((p) => p.user_email === onCall && has(p.message, id)).length;
             if (n !== 1) problems.push(`${n} pages to the on-call ${onCall} about ${id}, expected 1`);
-            const notes = comments(await incident(demo, id)).filter((c) => c["visibility"] === "internal" && mentions(String(c["body"]), who));
+            const notes = comments(await incident(demo, id)).filter(
+              (c) => c["visibility"] === "internal" && mentions(String(c["body"]), who),
+            );
             if (notes.length === 0) problems.push(`${id} has no internal note naming ${who.name}`);
           }
           if (pages.some((p) => has(p.message, "INC0003"))) problems.push("the P3 INC0003 was paged");
-          if (pages.some((p) => p.user_email !== onCall)) problems.push(`someone other than the on-call was paged: ${pages.map((p) => p.user_email).join(", ")}`);
+          if (pages.some((p) => p.user_email !== onCall))
+            problems.push(`someone other than the on-call was paged: ${pages.map((p) => p.user_email).join(", ")}`);
           if (comments(await incident(demo, "INC0003")).length > 0) problems.push("the P3 INC0003 got a comment");
           return problems;
         },
@@ -182,18 +227,38 @@ const doable: EvalCase[] = [
   },
   {
     id: "s8-security-tag-alert",
-    request: "If a ticket gets opened with the security tag I want it in #it-ops straight away, and DM Li Wen about it too.",
+    request:
+      "If a ticket gets opened with the security tag I want it in #it-ops straight away, and DM Li Wen about it too.",
     expect: {
       draft: {
         declares: { type: "resource", ...ticketsUri },
         triggers: [
-          { kind: "resource", ...ticketsUri, change: async (demo) => open(demo, "INC0002", { title: "Suspicious login prompts reported", priority: "P3", tags: ["security", "phishing"] }) },
-          { kind: "resource", ...ticketsUri, change: async (demo) => open(demo, "INC0003", { title: "Wi-Fi slow in the warehouse", priority: "P2", tags: ["network"] }) },
+          {
+            kind: "resource",
+            ...ticketsUri,
+            change: async (demo) =>
+              open(demo, "INC0002", {
+                title: "Suspicious login prompts reported",
+                priority: "P3",
+                tags: ["security", "phishing"],
+              }),
+          },
+          {
+            kind: "resource",
+            ...ticketsUri,
+            change: async (demo) =>
+              open(demo, "INC0003", { title: "Wi-Fi slow in the warehouse", priority: "P2", tags: ["network"] }),
+          },
         ],
         check: async (demo, runs) => {
-          const problems = [...ranOk(runs), ...(await channelHas(demo, "it-ops", ["INC0002"], ["INC0003"])), ...(await channelCount(demo, "it-ops", "INC0002", 1))];
+          const problems = [
+            ...ranOk(runs),
+            ...(await channelHas(demo, "it-ops", ["INC0002"], ["INC0003"])),
+            ...(await channelCount(demo, "it-ops", "INC0002", 1)),
+          ];
           const dms = await demo.directMessages();
-          if (!dms.some((m) => m.user_email === LI.email && has(m.text, "INC0002"))) problems.push("Li Wen got no DM about INC0002");
+          if (!dms.some((m) => m.user_email === LI.email && has(m.text, "INC0002")))
+            problems.push("Li Wen got no DM about INC0002");
           if (dms.some((m) => has(m.text, "INC0003"))) problems.push("a DM mentions the untagged INC0003");
           return problems;
         },
@@ -202,20 +267,30 @@ const doable: EvalCase[] = [
   },
   {
     id: "s8-vpn-welcome-dm",
-    request: "New people in vpn-users should get a DM from us with the setup guide: https://wiki.example.com/vpn — can you automate that so it goes out when they're added to the group?",
+    request:
+      "New people in vpn-users should get a DM from us with the setup guide: https://wiki.example.com/vpn — can you automate that so it goes out when they're added to the group?",
     expect: {
       draft: {
         declares: { type: "resource", ...membershipUri },
         setup: async (demo) => {
           await demo.call("directory.add_user_to_group", { user_id: MARA.id, group: "it-admins" });
         },
-        triggers: [{ kind: "resource", ...membershipUri, change: async (demo) => void (await demo.call("directory.add_user_to_group", { user_id: LI.id, group: "vpn-users" })) }],
+        triggers: [
+          {
+            kind: "resource",
+            ...membershipUri,
+            change: async (demo) =>
+              void (await demo.call("directory.add_user_to_group", { user_id: LI.id, group: "vpn-users" })),
+          },
+        ],
         check: async (demo, runs) => {
           const problems = ranOk(runs);
           const dms = await demo.directMessages();
-          if (!dms.some((m) => m.user_email === LI.email && m.text.includes("https://wiki.example.com/vpn"))) problems.push("Li Wen (added to vpn-users) got no DM with the guide link");
+          if (!dms.some((m) => m.user_email === LI.email && m.text.includes("https://wiki.example.com/vpn")))
+            problems.push("Li Wen (added to vpn-users) got no DM with the guide link");
           const others = dms.filter((m) => m.user_email !== LI.email);
-          if (others.length > 0) problems.push(`DMs went to people not added to vpn-users: ${others.map((m) => m.user_email).join(", ")}`);
+          if (others.length > 0)
+            problems.push(`DMs went to people not added to vpn-users: ${others.map((m) => m.user_email).join(", ")}`);
           return problems;
         },
       },
@@ -223,22 +298,35 @@ const doable: EvalCase[] = [
   },
   {
     id: "s8-admins-added-audit",
-    request: "For the audit trail: any time someone is added to it-admins, post their name and email in #it-ops and send Li Wen a low-urgency page about it.",
+    request:
+      "For the audit trail: any time someone is added to it-admins, post their name and email in #it-ops and send Li Wen a low-urgency page about it.",
     expect: {
       draft: {
         declares: { type: "resource", ...membershipUri },
         setup: async (demo) => {
           await demo.call("directory.remove_user_from_group", { user_id: SAM.id, group: "it-admins" });
         },
-        triggers: [{ kind: "resource", ...membershipUri, change: async (demo) => void (await demo.call("directory.add_user_to_group", { user_id: ANA.id, group: "it-admins" })) }],
+        triggers: [
+          {
+            kind: "resource",
+            ...membershipUri,
+            change: async (demo) =>
+              void (await demo.call("directory.add_user_to_group", { user_id: ANA.id, group: "it-admins" })),
+          },
+        ],
         check: async (demo, runs) => {
           const problems = ranOk(runs);
           const text = await demo.history("it-ops");
-          if (!text.includes(ANA.name) || !text.includes(ANA.email)) problems.push("#it-ops does not name Ana Costa with her email");
-          if (mentions(text, SAM)) problems.push("#it-ops mentions Sam Okafor, who was removed from (or added long ago to) it-admins, not just added");
+          if (!text.includes(ANA.name) || !text.includes(ANA.email))
+            problems.push("#it-ops does not name Ana Costa with her email");
+          if (mentions(text, SAM))
+            problems.push(
+              "#it-ops mentions Sam Okafor, who was removed from (or added long ago to) it-admins, not just added",
+            );
           const pages = await demo.pages();
           const toLi = pages.filter((p) => p.user_email === LI.email);
-          if (!toLi.some((p) => mentions(p.message, ANA) && (p as Json)["urgency"] === "low")) problems.push("no low-urgency page to Li Wen about Ana Costa");
+          if (!toLi.some((p) => mentions(p.message, ANA) && (p as Json)["urgency"] === "low"))
+            problems.push("no low-urgency page to Li Wen about Ana Costa");
           if (toLi.some((p) => (p as Json)["urgency"] !== "low")) problems.push("a page to Li Wen was not low urgency");
           if (pages.some((p) => mentions(p.message, SAM))) problems.push("a page mentions Sam Okafor");
           if (pages.some((p) => p.user_email !== LI.email)) problems.push("someone other than Li Wen was paged");
@@ -259,12 +347,16 @@ const doable: EvalCase[] = [
           const problems = ranOk(runs);
           const sam = await user(demo, SAM.id);
           if (sam["status"] !== "disabled") problems.push("Sam Okafor is not disabled");
-          if ((sam["groups"] as string[]).length > 0) problems.push(`Sam Okafor is still in ${(sam["groups"] as string[]).join(", ")}`);
+          if ((sam["groups"] as string[]).length > 0)
+            problems.push(`Sam Okafor is still in ${(sam["groups"] as string[]).join(", ")}`);
           const groups = (await demo.call("directory.list_groups"))["groups"] as Json[];
-          for (const g of groups) if ((g["member_ids"] as string[]).includes(SAM.id)) problems.push(`${g["name"]} still lists Sam Okafor`);
+          for (const g of groups)
+            if ((g["member_ids"] as string[]).includes(SAM.id)) problems.push(`${g["name"]} still lists Sam Okafor`);
           const ana = await user(demo, ANA.id);
-          if (ana["status"] !== "active" || !(ana["groups"] as string[]).includes("g-oncall")) problems.push("Ana Costa was touched (disabled or removed from sre-oncall)");
-          if (!mentions(await demo.history("it-ops"), SAM)) problems.push("#it-ops does not say Sam Okafor was offboarded");
+          if (ana["status"] !== "active" || !(ana["groups"] as string[]).includes("g-oncall"))
+            problems.push("Ana Costa was touched (disabled or removed from sre-oncall)");
+          if (!mentions(await demo.history("it-ops"), SAM))
+            problems.push("#it-ops does not say Sam Okafor was offboarded");
           return problems;
         },
       },
@@ -278,14 +370,20 @@ const doable: EvalCase[] = [
       draft: {
         declares: { type: "webhook" },
         triggers: [
-          { kind: "webhook", body: { service: "payments", summary: "Card payments failing with 502", severity: "critical" } },
+          {
+            kind: "webhook",
+            body: { service: "payments", summary: "Card payments failing with 502", severity: "critical" },
+          },
           { kind: "webhook", body: { service: "wiki", summary: "Wiki search is slow", severity: "minor" } },
         ],
         check: async (demo, runs) => {
           const problems = ranOk(runs);
           const all = (await demo.call("tickets.list_incidents", { limit: 100 }))["incidents"] as Json[];
           const ids: Record<string, string> = {};
-          for (const [service, priority] of [["payments", "P1"], ["wiki", "P3"]] as const) {
+          for (const [service, priority] of [
+            ["payments", "P1"],
+            ["wiki", "P3"],
+          ] as const) {
             const found = all.filter((i) => i["service"] === service);
             if (found.length !== 1) {
               problems.push(`${found.length} incidents for service ${service}, expected 1`);
@@ -293,11 +391,15 @@ const doable: EvalCase[] = [
             }
             const inc = found[0]!;
             ids[service] = String(inc["id"]);
-            if (inc["priority"] !== priority) problems.push(`the ${service} incident is ${inc["priority"]}, expected ${priority}`);
-            if (inc["reporter_email"] !== "monitoring@example.com") problems.push(`the ${service} incident's reporter is ${inc["reporter_email"]}`);
-            if (!(inc["tags"] as string[]).includes("monitoring")) problems.push(`the ${service} incident lacks the monitoring tag`);
+            if (inc["priority"] !== priority)
+              problems.push(`the ${service} incident is ${inc["priority"]}, expected ${priority}`);
+            if (inc["reporter_email"] !== "monitoring@example.com")
+              problems.push(`the ${service} incident's reporter is ${inc["reporter_email"]}`);
+            if (!(inc["tags"] as string[]).includes("monitoring"))
+              problems.push(`the ${service} incident lacks the monitoring tag`);
           }
-          if (ids["payments"] && ids["wiki"]) problems.push(...(await channelHas(demo, "incidents", [ids["payments"]], [ids["wiki"]])));
+          if (ids["payments"] && ids["wiki"])
+            problems.push(...(await channelHas(demo, "incidents", [ids["payments"]], [ids["wiki"]])));
           return problems;
         },
       },
@@ -305,7 +407,8 @@ const doable: EvalCase[] = [
   },
   {
     id: "s8-autoassign-p1-15m",
-    request: "every 15 min: P1s that are still status new with no assignee → assign them to the current sre-oncall on-call person and add an internal note to the ticket that it was auto-assigned",
+    request:
+      "every 15 min: P1s that are still status new with no assignee → assign them to the current sre-oncall on-call person and add an internal note to the ticket that it was auto-assigned",
     expect: {
       draft: {
         declares: { type: "schedule", every: "15m" },
@@ -322,13 +425,18 @@ const doable: EvalCase[] = [
           const problems = ranOk(runs);
           const onCall = await demo.onCallEmail();
           const two = await incident(demo, "INC0002");
-          if (two["assignee"]?.["email"] !== onCall) problems.push(`INC0002 is assigned to ${two["assignee"]?.["email"] ?? "nobody"}, expected the on-call ${onCall}`);
+          if (two["assignee"]?.["email"] !== onCall)
+            problems.push(
+              `INC0002 is assigned to ${two["assignee"]?.["email"] ?? "nobody"}, expected the on-call ${onCall}`,
+            );
           if (!comments(two).some((c) => c["visibility"] === "internal")) problems.push("INC0002 has no internal note");
           const three = await incident(demo, "INC0003");
-          if (three["assignee"]?.["email"] !== SAM.email || comments(three).length > 0) problems.push("INC0003 (already assigned to Sam) was changed");
+          if (three["assignee"]?.["email"] !== SAM.email || comments(three).length > 0)
+            problems.push("INC0003 (already assigned to Sam) was changed");
           for (const id of ["INC0004", "INC0005"]) {
             const inc = await incident(demo, id);
-            if (inc["assignee"] !== null || comments(inc).length > 0) problems.push(`${id} (${inc["priority"]}, ${inc["status"]}) was assigned or commented`);
+            if (inc["assignee"] !== null || comments(inc).length > 0)
+              problems.push(`${id} (${inc["priority"]}, ${inc["status"]}) was assigned or commented`);
           }
           return problems;
         },
@@ -337,7 +445,8 @@ const doable: EvalCase[] = [
   },
   {
     id: "s8-open-counts-tokyo",
-    request: "Once a day at 18:00 Tokyo time, post in #general how many incidents are currently open, broken down by priority (P1/P2/P3/P4).",
+    request:
+      "Once a day at 18:00 Tokyo time, post in #general how many incidents are currently open, broken down by priority (P1/P2/P3/P4).",
     expect: {
       draft: {
         declares: { type: "schedule", cron: "0 18 * * *", timezone: "Asia/Tokyo" },
@@ -359,7 +468,12 @@ const doable: EvalCase[] = [
           const problems = ranOk(runs);
           const text = await demo.history("general");
           if (messagesOf(text).length === 0) return [...problems, "nothing was posted in #general"];
-          for (const [label, n] of [["P1", 3], ["P2", 1], ["P3", 2]] as const) if (!saysCount(text, [label], n)) problems.push(`#general does not say ${n} open ${label}`);
+          for (const [label, n] of [
+            ["P1", 3],
+            ["P2", 1],
+            ["P3", 2],
+          ] as const)
+            if (!saysCount(text, [label], n)) problems.push(`#general does not say ${n} open ${label}`);
           return problems;
         },
       },
@@ -382,12 +496,17 @@ const doable: EvalCase[] = [
         triggers: [{ kind: "schedule" }],
         check: async (demo, runs) => {
           const problems = ranOk(runs);
-          if (!comments(await incident(demo, "INC0001")).some((c) => c["visibility"] === "public")) problems.push("INC0001 (in progress since 2026-11-20) has no public comment");
-          for (const id of ["INC0002", "INC0003"]) if (comments(await incident(demo, id)).length > 0) problems.push(`${id} (opened today) got a comment`);
+          if (!comments(await incident(demo, "INC0001")).some((c) => c["visibility"] === "public"))
+            problems.push("INC0001 (in progress since 2026-11-20) has no public comment");
+          for (const id of ["INC0002", "INC0003"])
+            if (comments(await incident(demo, id)).length > 0) problems.push(`${id} (opened today) got a comment`);
           const dms = await demo.directMessages();
-          if (!dms.some((m) => m.user_email === SAM.email && has(m.text, "INC0001"))) problems.push("Sam Okafor (INC0001's assignee) got no DM naming INC0001");
-          if (dms.some((m) => m.user_email === LI.email || m.user_email === ANA.email)) problems.push("assignees of fresh incidents were DMed");
-          if (dms.some((m) => has(m.text, "INC0002") || has(m.text, "INC0003"))) problems.push("a DM names a fresh incident");
+          if (!dms.some((m) => m.user_email === SAM.email && has(m.text, "INC0001")))
+            problems.push("Sam Okafor (INC0001's assignee) got no DM naming INC0001");
+          if (dms.some((m) => m.user_email === LI.email || m.user_email === ANA.email))
+            problems.push("assignees of fresh incidents were DMed");
+          if (dms.some((m) => has(m.text, "INC0002") || has(m.text, "INC0003")))
+            problems.push("a DM names a fresh incident");
           return problems;
         },
       },
@@ -405,8 +524,16 @@ const doable: EvalCase[] = [
           await demo.call("directory.remove_user_from_group", { user_id: SAM.id, group: "sre-oncall" });
         },
         triggers: [
-          { kind: "resource", ...ticketsUri, change: async (demo) => open(demo, "INC0002", { title: "Customer portal returns 500", priority: "P1" }) },
-          { kind: "resource", ...ticketsUri, change: async (demo) => open(demo, "INC0003", { title: "Slow VPN in Madrid", priority: "P2" }) },
+          {
+            kind: "resource",
+            ...ticketsUri,
+            change: async (demo) => open(demo, "INC0002", { title: "Customer portal returns 500", priority: "P1" }),
+          },
+          {
+            kind: "resource",
+            ...ticketsUri,
+            change: async (demo) => open(demo, "INC0003", { title: "Slow VPN in Madrid", priority: "P2" }),
+          },
         ],
         check: async (demo, runs) => {
           const problems = ranOk(runs);
@@ -415,7 +542,8 @@ const doable: EvalCase[] = [
           if (toLi !== 1) problems.push(`${toLi} pages to Li Wen about INC0002, expected 1`);
           if (pages.some((p) => has(p.message, "INC0003"))) problems.push("the P2 INC0003 was paged");
           const notes = messagesOf(await demo.history("it-ops"));
-          if (notes.length !== 1) problems.push(`#it-ops has ${notes.length} messages, expected one note about the failed page for INC0002`);
+          if (notes.length !== 1)
+            problems.push(`#it-ops has ${notes.length} messages, expected one note about the failed page for INC0002`);
           if (notes.some((m) => has(m, "INC0003"))) problems.push("#it-ops mentions the P2 INC0003");
           return problems;
         },
@@ -437,7 +565,8 @@ const doable: EvalCase[] = [
         check: async (demo, runs) => {
           const problems = ranOk(runs);
           const dms = await demo.directMessages();
-          if (!dms.some((m) => m.user_email === SAM.email && has(m.text, "INC0001"))) problems.push("Sam Okafor (INC0001's assignee) got no DM about INC0001");
+          if (!dms.some((m) => m.user_email === SAM.email && has(m.text, "INC0001")))
+            problems.push("Sam Okafor (INC0001's assignee) got no DM about INC0001");
           if (dms.some((m) => has(m.text, "INC0002"))) problems.push("a DM names the unassigned INC0002");
           problems.push(...(await channelHas(demo, "incidents", ["INC0002"], ["INC0001"])));
           return problems;
@@ -448,7 +577,7 @@ const doable: EvalCase[] = [
   {
     id: "s8-duplicates-webhook",
     request:
-      "Build me a webhook for dedup: it receives {duplicate_of: \"INC…\", ids: [\"INC…\", …]}. Close each incident in ids as a duplicate, with a resolution note pointing to the original, and then put one public comment on the original listing the tickets that were merged into it.",
+      'Build me a webhook for dedup: it receives {duplicate_of: "INC…", ids: ["INC…", …]}. Close each incident in ids as a duplicate, with a resolution note pointing to the original, and then put one public comment on the original listing the tickets that were merged into it.',
     expect: {
       draft: {
         declares: { type: "webhook" },
@@ -463,14 +592,18 @@ const doable: EvalCase[] = [
           const problems = ranOk(runs);
           for (const id of ["INC0003", "INC0004"]) {
             const inc = await incident(demo, id);
-            if (inc["status"] !== "closed" || inc["resolution"]?.["code"] !== "duplicate") problems.push(`${id} is not closed as duplicate`);
-            else if (!has(String(inc["resolution"]["notes"]), "INC0002")) problems.push(`${id}'s resolution notes do not point to INC0002`);
+            if (inc["status"] !== "closed" || inc["resolution"]?.["code"] !== "duplicate")
+              problems.push(`${id} is not closed as duplicate`);
+            else if (!has(String(inc["resolution"]["notes"]), "INC0002"))
+              problems.push(`${id}'s resolution notes do not point to INC0002`);
           }
-          if ((await incident(demo, "INC0005"))["status"] === "closed") problems.push("INC0005 (not listed) was closed");
+          if ((await incident(demo, "INC0005"))["status"] === "closed")
+            problems.push("INC0005 (not listed) was closed");
           const original = await incident(demo, "INC0002");
           if (original["status"] === "closed") problems.push("the original INC0002 was closed");
           const pub = comments(original).filter((c) => c["visibility"] === "public");
-          if (!pub.some((c) => has(String(c["body"]), "INC0003") && has(String(c["body"]), "INC0004"))) problems.push("INC0002 has no public comment listing INC0003 and INC0004");
+          if (!pub.some((c) => has(String(c["body"]), "INC0003") && has(String(c["body"]), "INC0004")))
+            problems.push("INC0002 has no public comment listing INC0003 and INC0004");
           if (pub.some((c) => has(String(c["body"]), "INC0005"))) problems.push("INC0002's comment lists INC0005");
           return problems;
         },
@@ -484,7 +617,17 @@ const doable: EvalCase[] = [
     expect: {
       draft: {
         declares: { type: "webhook" },
-        triggers: [{ kind: "webhook", body: { name: "Priya Nair", email: "priya.nair@example.com", department: "engineering", manager_email: LI.email } }],
+        triggers: [
+          {
+            kind: "webhook",
+            body: {
+              name: "Priya Nair",
+              email: "priya.nair@example.com",
+              department: "engineering",
+              manager_email: LI.email,
+            },
+          },
+        ],
         check: async (demo, runs) => {
           const problems = ranOk(runs);
           let priya: Json;
@@ -495,8 +638,10 @@ const doable: EvalCase[] = [
           }
           if (priya["name"] !== "Priya Nair") problems.push(`the account's name is ${priya["name"]}`);
           if (priya["department"] !== "engineering") problems.push(`department is ${priya["department"]}`);
-          if (priya["manager_id"] !== LI.id) problems.push(`manager_id is ${priya["manager_id"]}, expected ${LI.id} (Li Wen)`);
-          if (JSON.stringify(priya["groups"]) !== JSON.stringify(["g-vpn"])) problems.push(`groups are ${JSON.stringify(priya["groups"])}, expected only vpn-users`);
+          if (priya["manager_id"] !== LI.id)
+            problems.push(`manager_id is ${priya["manager_id"]}, expected ${LI.id} (Li Wen)`);
+          if (JSON.stringify(priya["groups"]) !== JSON.stringify(["g-vpn"]))
+            problems.push(`groups are ${JSON.stringify(priya["groups"])}, expected only vpn-users`);
           const dms = await dmsTo(demo, LI.email);
           if (!dms.some((m) => /priya/i.test(m.text))) problems.push("Li Wen (the manager) got no DM about Priya");
           return problems;
@@ -506,7 +651,8 @@ const doable: EvalCase[] = [
   },
   {
     id: "s8-shift-dm-sydney",
-    request: "At the start of the early shift — 6am Sydney time, Monday to Friday — DM everyone in sre-oncall the list of new, unassigned P1 and P2 incidents.",
+    request:
+      "At the start of the early shift — 6am Sydney time, Monday to Friday — DM everyone in sre-oncall the list of new, unassigned P1 and P2 incidents.",
     expect: {
       draft: {
         declares: { type: "schedule", cron: "0 6 * * 1-5", timezone: "Australia/Sydney" },
@@ -524,11 +670,16 @@ const doable: EvalCase[] = [
           const problems = ranOk(runs);
           for (const who of [ANA, SAM]) {
             const text = (await dmsTo(demo, who.email)).map((m) => m.text).join("\n");
-            for (const id of ["INC0002", "INC0003"]) if (!has(text, id)) problems.push(`${who.name}'s DMs do not list ${id}`);
-            for (const id of ["INC0001", "INC0004", "INC0005", "INC0006"]) if (has(text, id)) problems.push(`${who.name}'s DMs list ${id}`);
+            for (const id of ["INC0002", "INC0003"])
+              if (!has(text, id)) problems.push(`${who.name}'s DMs do not list ${id}`);
+            for (const id of ["INC0001", "INC0004", "INC0005", "INC0006"])
+              if (has(text, id)) problems.push(`${who.name}'s DMs list ${id}`);
           }
-          const others = (await demo.directMessages()).filter((m) => m.user_email !== ANA.email && m.user_email !== SAM.email);
-          if (others.length > 0) problems.push(`DMs to people outside sre-oncall: ${others.map((m) => m.user_email).join(", ")}`);
+          const others = (await demo.directMessages()).filter(
+            (m) => m.user_email !== ANA.email && m.user_email !== SAM.email,
+          );
+          if (others.length > 0)
+            problems.push(`DMs to people outside sre-oncall: ${others.map((m) => m.user_email).join(", ")}`);
           return problems;
         },
       },
@@ -536,7 +687,8 @@ const doable: EvalCase[] = [
   },
   {
     id: "s8-p1-reminder-30m",
-    request: "every half hour, post a reminder in #incidents for any P1 still sitting in 'new' — but not more than once per incident per day, people will mute the channel otherwise",
+    request:
+      "every half hour, post a reminder in #incidents for any P1 still sitting in 'new' — but not more than once per incident per day, people will mute the channel otherwise",
     expect: {
       draft: {
         declares: { type: "schedule", every: "30m" },
@@ -547,7 +699,11 @@ const doable: EvalCase[] = [
           await open(demo, "INC0004", { title: "Intranet search broken", priority: "P2" });
         },
         triggers: [{ kind: "schedule" }, { kind: "schedule" }],
-        check: async (demo, runs) => [...ranOk(runs), ...(await channelCount(demo, "incidents", "INC0002", 1)), ...(await channelHas(demo, "incidents", [], ["INC0001", "INC0003", "INC0004"]))],
+        check: async (demo, runs) => [
+          ...ranOk(runs),
+          ...(await channelCount(demo, "incidents", "INC0002", 1)),
+          ...(await channelHas(demo, "incidents", [], ["INC0001", "INC0003", "INC0004"])),
+        ],
       },
     },
   },
@@ -559,22 +715,42 @@ const doable: EvalCase[] = [
       draft: {
         declares: { type: "resource", ...membershipUri },
         setup: async (demo) => {
-          const tom = await demo.call("directory.create_user", { email: "tom.berg@example.com", name: "Tom Berg", department: "engineering", title: "SRE", manager_id: ANA.id });
+          const tom = await demo.call("directory.create_user", {
+            email: "tom.berg@example.com",
+            name: "Tom Berg",
+            department: "engineering",
+            title: "SRE",
+            manager_id: ANA.id,
+          });
           if (tom["id"] !== "u-1005") throw new Error(`setup expected u-1005, got ${tom["id"]}`);
           await demo.call("directory.add_user_to_group", { user_id: SAM.id, group: "vpn-users" });
         },
         triggers: [
-          { kind: "resource", ...membershipUri, change: async (demo) => void (await demo.call("directory.add_user_to_group", { user_id: "u-1005", group: "sre-oncall" })) },
-          { kind: "resource", ...membershipUri, change: async (demo) => void (await demo.call("directory.add_user_to_group", { user_id: MARA.id, group: "sre-oncall" })) },
+          {
+            kind: "resource",
+            ...membershipUri,
+            change: async (demo) =>
+              void (await demo.call("directory.add_user_to_group", { user_id: "u-1005", group: "sre-oncall" })),
+          },
+          {
+            kind: "resource",
+            ...membershipUri,
+            change: async (demo) =>
+              void (await demo.call("directory.add_user_to_group", { user_id: MARA.id, group: "sre-oncall" })),
+          },
         ],
         check: async (demo, runs) => {
           const problems = ranOk(runs);
           const dms = await demo.directMessages();
           const aboutTom = dms.filter((m) => /tom berg|tom\.berg/i.test(m.text));
-          if (aboutTom.length !== 1 || aboutTom[0]!.user_email !== ANA.email) problems.push(`expected one DM about Tom Berg to his manager Ana Costa, got ${JSON.stringify(aboutTom.map((m) => m.user_email))}`);
+          if (aboutTom.length !== 1 || aboutTom[0]!.user_email !== ANA.email)
+            problems.push(
+              `expected one DM about Tom Berg to his manager Ana Costa, got ${JSON.stringify(aboutTom.map((m) => m.user_email))}`,
+            );
           if (dms.some((m) => mentions(m.text, MARA))) problems.push("a DM is about Mara Keller, who has no manager");
           const toLi = dms.filter((m) => m.user_email === LI.email);
-          if (toLi.length > 0) problems.push("Li Wen was DMed (she manages Sam and Ana, who joined sre-oncall long ago, not now)");
+          if (toLi.length > 0)
+            problems.push("Li Wen was DMed (she manages Sam and Ana, who joined sre-oncall long ago, not now)");
           const text = await demo.history("it-ops");
           if (!mentions(text, MARA)) problems.push("#it-ops does not name Mara Keller (no manager)");
           if (/tom berg/i.test(text)) problems.push("#it-ops names Tom Berg, whose manager was DMed");
@@ -586,7 +762,8 @@ const doable: EvalCase[] = [
   },
   {
     id: "s8-sam-out-sick-manual",
-    request: "Sam is out sick today. Give me a workflow I can run by hand that moves all of his open incidents over to Li Wen and leaves an internal note on each one explaining why.",
+    request:
+      "Sam is out sick today. Give me a workflow I can run by hand that moves all of his open incidents over to Li Wen and leaves an internal note on each one explaining why.",
     expect: {
       draft: {
         setup: async (demo) => {
@@ -606,13 +783,16 @@ const doable: EvalCase[] = [
           const problems = ranOk(runs);
           for (const id of ["INC0001", "INC0002", "INC0005"]) {
             const inc = await incident(demo, id);
-            if (inc["assignee"]?.["email"] !== LI.email) problems.push(`${id} is assigned to ${inc["assignee"]?.["email"] ?? "nobody"}, expected Li Wen`);
+            if (inc["assignee"]?.["email"] !== LI.email)
+              problems.push(`${id} is assigned to ${inc["assignee"]?.["email"] ?? "nobody"}, expected Li Wen`);
             if (!comments(inc).some((c) => c["visibility"] === "internal")) problems.push(`${id} has no internal note`);
           }
           const three = await incident(demo, "INC0003");
-          if (three["assignee"]?.["email"] !== SAM.email || comments(three).length > 0) problems.push("the closed INC0003 was reassigned or commented");
+          if (three["assignee"]?.["email"] !== SAM.email || comments(three).length > 0)
+            problems.push("the closed INC0003 was reassigned or commented");
           const four = await incident(demo, "INC0004");
-          if (four["assignee"]?.["email"] !== ANA.email || comments(four).length > 0) problems.push("Ana's INC0004 was touched");
+          if (four["assignee"]?.["email"] !== ANA.email || comments(four).length > 0)
+            problems.push("Ana's INC0004 was touched");
           return problems;
         },
       },
@@ -625,12 +805,20 @@ const doable: EvalCase[] = [
     expect: {
       draft: {
         declares: { type: "webhook" },
-        triggers: [{ kind: "webhook", body: { user_id: ANA.id, reason: "impossible travel: logins from Lisbon and Osaka within 10 minutes" } }],
+        triggers: [
+          {
+            kind: "webhook",
+            body: { user_id: ANA.id, reason: "impossible travel: logins from Lisbon and Osaka within 10 minutes" },
+          },
+        ],
         check: async (demo, runs) => {
           const problems = ranOk(runs);
           if ((await user(demo, ANA.id))["status"] !== "disabled") problems.push("Ana Costa's account is not disabled");
-          for (const other of [MARA, SAM, LI]) if ((await user(demo, other.id))["status"] !== "active") problems.push(`${other.name} was disabled`);
-          const all = ((await demo.call("tickets.list_incidents", { limit: 100 }))["incidents"] as Json[]).filter((i) => i["id"] !== "INC0001");
+          for (const other of [MARA, SAM, LI])
+            if ((await user(demo, other.id))["status"] !== "active") problems.push(`${other.name} was disabled`);
+          const all = ((await demo.call("tickets.list_incidents", { limit: 100 }))["incidents"] as Json[]).filter(
+            (i) => i["id"] !== "INC0001",
+          );
           if (all.length !== 1) return [...problems, `${all.length} new incidents, expected 1`];
           const inc = all[0]!;
           if (inc["priority"] !== "P1") problems.push(`the incident is ${inc["priority"]}`);
@@ -646,7 +834,8 @@ const doable: EvalCase[] = [
   },
   {
     id: "s8-p4-autoclose-london",
-    request: "Sunday nights at 11pm London time, close any P4 that has been sitting in 'new' for more than 3 days. Resolution code cancelled, note \"auto-closed: no activity\".",
+    request:
+      "Sunday nights at 11pm London time, close any P4 that has been sitting in 'new' for more than 3 days. Resolution code cancelled, note \"auto-closed: no activity\".",
     expect: {
       draft: {
         declares: { type: "schedule", cron: "0 23 * * 0", timezone: "Europe/London" },
@@ -661,10 +850,13 @@ const doable: EvalCase[] = [
           const one = await incident(demo, "INC0001");
           if (one["status"] !== "closed") problems.push("INC0001 (P4, new since 2026-11-20) is not closed");
           else {
-            if (one["resolution"]?.["code"] !== "cancelled") problems.push(`INC0001 resolution code is ${one["resolution"]?.["code"]}`);
-            if (!/auto-closed/i.test(String(one["resolution"]?.["notes"]))) problems.push("INC0001's resolution notes lack 'auto-closed'");
+            if (one["resolution"]?.["code"] !== "cancelled")
+              problems.push(`INC0001 resolution code is ${one["resolution"]?.["code"]}`);
+            if (!/auto-closed/i.test(String(one["resolution"]?.["notes"])))
+              problems.push("INC0001's resolution notes lack 'auto-closed'");
           }
-          for (const id of ["INC0002", "INC0003"]) if ((await incident(demo, id))["status"] === "closed") problems.push(`${id} (opened today) was closed`);
+          for (const id of ["INC0002", "INC0003"])
+            if ((await incident(demo, id))["status"] === "closed") problems.push(`${id} (opened today) was closed`);
           return problems;
         },
       },
@@ -672,18 +864,29 @@ const doable: EvalCase[] = [
   },
   {
     id: "s8-vpn-service-to-sam",
-    request: "Sam owns the VPN. Whenever a new ticket is raised against the vpn service, assign it to him and DM him the ticket id. Don't touch anything else.",
+    request:
+      "Sam owns the VPN. Whenever a new ticket is raised against the vpn service, assign it to him and DM him the ticket id. Don't touch anything else.",
     expect: {
       draft: {
         declares: { type: "resource", ...ticketsUri },
         triggers: [
-          { kind: "resource", ...ticketsUri, change: async (demo) => open(demo, "INC0002", { title: "VPN client crashes on login", priority: "P3", service: "vpn" }) },
-          { kind: "resource", ...ticketsUri, change: async (demo) => open(demo, "INC0003", { title: "Mailbox full", priority: "P2", service: "email" }) },
+          {
+            kind: "resource",
+            ...ticketsUri,
+            change: async (demo) =>
+              open(demo, "INC0002", { title: "VPN client crashes on login", priority: "P3", service: "vpn" }),
+          },
+          {
+            kind: "resource",
+            ...ticketsUri,
+            change: async (demo) => open(demo, "INC0003", { title: "Mailbox full", priority: "P2", service: "email" }),
+          },
         ],
         check: async (demo, runs) => {
           const problems = ranOk(runs);
           const two = await incident(demo, "INC0002");
-          if (two["assignee"]?.["email"] !== SAM.email) problems.push(`INC0002 (vpn) is assigned to ${two["assignee"]?.["email"] ?? "nobody"}`);
+          if (two["assignee"]?.["email"] !== SAM.email)
+            problems.push(`INC0002 (vpn) is assigned to ${two["assignee"]?.["email"] ?? "nobody"}`);
           const three = await incident(demo, "INC0003");
           if (three["assignee"] !== null) problems.push("INC0003 (email) was assigned");
           const dms = await demo.directMessages();
@@ -698,26 +901,36 @@ const doable: EvalCase[] = [
   {
     id: "s8-statuspage-webhook",
     request:
-      "The status page sends us a webhook {incident_id, status, message} whenever an engineer posts an update. Add the message to the ticket as a public comment, set the ticket status to match but only if it's in_progress, on_hold or resolved, and post \"<incident id>: <message>\" in #incidents.",
+      'The status page sends us a webhook {incident_id, status, message} whenever an engineer posts an update. Add the message to the ticket as a public comment, set the ticket status to match but only if it\'s in_progress, on_hold or resolved, and post "<incident id>: <message>" in #incidents.',
     expect: {
       draft: {
         declares: { type: "webhook" },
         setup: async (demo) => open(demo, "INC0002", { title: "Payments degraded", priority: "P1" }),
         triggers: [
-          { kind: "webhook", body: { incident_id: "INC0001", status: "on_hold", message: "Waiting on the ISP to replace the line card" } },
-          { kind: "webhook", body: { incident_id: "INC0002", status: "closed", message: "Payments recovered after failover" } },
+          {
+            kind: "webhook",
+            body: { incident_id: "INC0001", status: "on_hold", message: "Waiting on the ISP to replace the line card" },
+          },
+          {
+            kind: "webhook",
+            body: { incident_id: "INC0002", status: "closed", message: "Payments recovered after failover" },
+          },
         ],
         check: async (demo, runs) => {
           const problems = ranOk(runs);
           const one = await incident(demo, "INC0001");
           if (one["status"] !== "on_hold") problems.push(`INC0001 is ${one["status"]}, expected on_hold`);
-          if (!comments(one).some((c) => c["visibility"] === "public" && String(c["body"]).includes("line card"))) problems.push("INC0001 has no public comment with the message");
+          if (!comments(one).some((c) => c["visibility"] === "public" && String(c["body"]).includes("line card")))
+            problems.push("INC0001 has no public comment with the message");
           const two = await incident(demo, "INC0002");
           if (two["status"] !== "new") problems.push(`INC0002 is ${two["status"]}; status "closed" is not one to copy`);
-          if (!comments(two).some((c) => c["visibility"] === "public" && String(c["body"]).includes("failover"))) problems.push("INC0002 has no public comment with the message");
+          if (!comments(two).some((c) => c["visibility"] === "public" && String(c["body"]).includes("failover")))
+            problems.push("INC0002 has no public comment with the message");
           const posts = messagesOf(await demo.history("incidents"));
-          if (!posts.some((m) => has(m, "INC0001") && m.includes("line card"))) problems.push("#incidents has no post with INC0001 and its message");
-          if (!posts.some((m) => has(m, "INC0002") && m.includes("failover"))) problems.push("#incidents has no post with INC0002 and its message");
+          if (!posts.some((m) => has(m, "INC0001") && m.includes("line card")))
+            problems.push("#incidents has no post with INC0001 and its message");
+          if (!posts.some((m) => has(m, "INC0002") && m.includes("failover")))
+            problems.push("#incidents has no post with INC0002 and its message");
           return problems;
         },
       },
@@ -725,19 +938,25 @@ const doable: EvalCase[] = [
   },
   {
     id: "s8-group-sizes-chicago",
-    request: "On the 1st of every month at 9:00 Chicago time, post in #it-ops how many members each directory group has.",
+    request:
+      "On the 1st of every month at 9:00 Chicago time, post in #it-ops how many members each directory group has.",
     expect: {
       draft: {
         declares: { type: "schedule", cron: "0 9 1 * *", timezone: "America/Chicago" },
         setup: async (demo) => {
-          for (const who of [MARA, LI, ANA]) await demo.call("directory.add_user_to_group", { user_id: who.id, group: "vpn-users" });
+          for (const who of [MARA, LI, ANA])
+            await demo.call("directory.add_user_to_group", { user_id: who.id, group: "vpn-users" });
         },
         triggers: [{ kind: "schedule" }],
         check: async (demo, runs) => {
           // vpn-users 3 (Mara, Li, Ana), it-admins 1 (Sam), sre-oncall 2 (Ana, Sam).
           const problems = ranOk(runs);
           const text = await demo.history("it-ops");
-          for (const [labels, n] of [[["vpn-users", "g-vpn"], 3], [["it-admins", "g-admins"], 1], [["sre-oncall", "g-oncall"], 2]] as const) {
+          for (const [labels, n] of [
+            [["vpn-users", "g-vpn"], 3],
+            [["it-admins", "g-admins"], 1],
+            [["sre-oncall", "g-oncall"], 2],
+          ] as const) {
             if (!saysCount(text, [...labels], n)) problems.push(`#it-ops does not say ${labels[0]} has ${n}`);
           }
           return problems;
@@ -747,7 +966,8 @@ const doable: EvalCase[] = [
   },
   {
     id: "s8-disabled-cleanup-utc",
-    request: "Nightly at 02:00 UTC: anyone whose account is disabled but who is still in a group gets removed from all their groups. Post a summary in #it-ops of who was removed from what.",
+    request:
+      "Nightly at 02:00 UTC: anyone whose account is disabled but who is still in a group gets removed from all their groups. Post a summary in #it-ops of who was removed from what.",
     expect: {
       draft: {
         declares: { type: "schedule", cron: "0 2 * * *" },
@@ -760,14 +980,18 @@ const doable: EvalCase[] = [
         check: async (demo, runs) => {
           const problems = ranOk(runs);
           const sam = await user(demo, SAM.id);
-          if ((sam["groups"] as string[]).length > 0) problems.push(`disabled Sam Okafor is still in ${(sam["groups"] as string[]).join(", ")}`);
+          if ((sam["groups"] as string[]).length > 0)
+            problems.push(`disabled Sam Okafor is still in ${(sam["groups"] as string[]).join(", ")}`);
           const ana = await user(demo, ANA.id);
-          if (!(ana["groups"] as string[]).includes("g-oncall")) problems.push("active Ana Costa was removed from sre-oncall");
+          if (!(ana["groups"] as string[]).includes("g-oncall"))
+            problems.push("active Ana Costa was removed from sre-oncall");
           const li = await user(demo, LI.id);
-          if (!(li["groups"] as string[]).includes("g-admins")) problems.push("active Li Wen was removed from it-admins");
+          if (!(li["groups"] as string[]).includes("g-admins"))
+            problems.push("active Li Wen was removed from it-admins");
           const text = await demo.history("it-ops");
           if (!mentions(text, SAM) && !text.includes(SAM.id)) problems.push("#it-ops does not name Sam Okafor");
-          if (mentions(text, MARA) || text.includes(MARA.id)) problems.push("#it-ops names Mara Keller, who was in no group");
+          if (mentions(text, MARA) || text.includes(MARA.id))
+            problems.push("#it-ops names Mara Keller, who was in no group");
           if (mentions(text, ANA) || mentions(text, LI)) problems.push("#it-ops names an active user");
           return problems;
         },
@@ -789,10 +1013,14 @@ const doable: EvalCase[] = [
           const problems = ranOk(runs);
           const onCall = await demo.onCallEmail();
           const pages = await demo.pages();
-          if (!pages.some((p) => p.user_email === LI.email && p.message.includes("CRAC") && p.message.includes("FRA1"))) problems.push("Li Wen was not paged with FRA1's CRAC alarm");
-          if (!pages.some((p) => p.user_email === onCall && p.message.includes("UPS") && p.message.includes("AMS2"))) problems.push(`the on-call ${onCall} was not paged with AMS2's UPS alarm`);
-          if (pages.some((p) => p.user_email !== onCall && p.message.includes("UPS"))) problems.push("the UPS alarm was paged to someone other than the on-call");
-          if (pages.some((p) => p.user_email !== LI.email && p.message.includes("CRAC"))) problems.push("the CRAC alarm was paged to someone other than Li Wen");
+          if (!pages.some((p) => p.user_email === LI.email && p.message.includes("CRAC") && p.message.includes("FRA1")))
+            problems.push("Li Wen was not paged with FRA1's CRAC alarm");
+          if (!pages.some((p) => p.user_email === onCall && p.message.includes("UPS") && p.message.includes("AMS2")))
+            problems.push(`the on-call ${onCall} was not paged with AMS2's UPS alarm`);
+          if (pages.some((p) => p.user_email !== onCall && p.message.includes("UPS")))
+            problems.push("the UPS alarm was paged to someone other than the on-call");
+          if (pages.some((p) => p.user_email !== LI.email && p.message.includes("CRAC")))
+            problems.push("the CRAC alarm was paged to someone other than Li Wen");
           return problems;
         },
       },
@@ -805,7 +1033,8 @@ const doable: EvalCase[] = [
 const declined: EvalCase[] = [
   {
     id: "s8-no-password-reset",
-    request: "Every night at 1am Berlin time reset the passwords of everyone in vpn-users and email them their new password.",
+    request:
+      "Every night at 1am Berlin time reset the passwords of everyone in vpn-users and email them their new password.",
     expect: { declined: "refused", about: /password|reset|e-?mail/i },
   },
   {
@@ -835,7 +1064,8 @@ const declined: EvalCase[] = [
   },
   {
     id: "s8-contradiction-close-p1",
-    request: "At 17:00 every Friday (Berlin), close all P1 incidents that are still open as fixed — but make sure no P1 ever gets closed by automation.",
+    request:
+      "At 17:00 every Friday (Berlin), close all P1 incidents that are still open as fixed — but make sure no P1 ever gets closed by automation.",
     expect: { declined: "either", about: /close|P1|contradict|automation/i },
   },
   {
@@ -845,7 +1075,8 @@ const declined: EvalCase[] = [
   },
   {
     id: "s8-no-sharepoint-export",
-    request: "Every Monday at 07:00 UTC, export last week's incidents to a CSV and upload it to the finance SharePoint site.",
+    request:
+      "Every Monday at 07:00 UTC, export last week's incidents to a CSV and upload it to the finance SharePoint site.",
     expect: { declined: "refused", about: /sharepoint|csv|upload|export|file/i },
   },
   {

@@ -78,7 +78,8 @@ function messages(text: string): string[] {
 
 async function openIncident(demo: Demo, expectedId: string, args: Record<string, unknown>): Promise<Json> {
   const incident = await demo.call("tickets.create_incident", { reporter_email: MARA.email, ...args });
-  if (incident["id"] !== expectedId) throw new Error(`setup: expected the new incident to be ${expectedId}, got ${incident["id"]}`);
+  if (incident["id"] !== expectedId)
+    throw new Error(`setup: expected the new incident to be ${expectedId}, got ${incident["id"]}`);
   return incident;
 }
 
@@ -127,7 +128,11 @@ export const CASES: EvalCase[] = [
           await openIncident(demo, "INC0002", { title: "Payroll export failing", priority: "P1" });
           await openIncident(demo, "INC0003", { title: "Label printer offline", priority: "P3" });
           await openIncident(demo, "INC0004", { title: "Old storage outage", priority: "P1" });
-          await demo.call("tickets.close_incident", { id: "INC0004", resolution_code: "fixed", notes: "Storage controller replaced." });
+          await demo.call("tickets.close_incident", {
+            id: "INC0004",
+            resolution_code: "fixed",
+            notes: "Storage controller replaced.",
+          });
           await openIncident(demo, "INC0005", { title: "Core switch flapping", priority: "P1" });
           await setIncident(demo, "INC0005", { status: "in_progress" });
         },
@@ -138,7 +143,8 @@ export const CASES: EvalCase[] = [
           if (!has(text, "INC0002")) problems.push("#it-ops does not list the new P1 INC0002");
           if (!has(text, "INC0005")) problems.push("#it-ops does not list the in-progress P1 INC0005");
           if (has(text, "INC0003") || has(text, "Label printer")) problems.push("#it-ops lists the P3 INC0003");
-          if (has(text, "INC0004") || has(text, "Old storage outage")) problems.push("#it-ops lists the closed P1 INC0004");
+          if (has(text, "INC0004") || has(text, "Old storage outage"))
+            problems.push("#it-ops lists the closed P1 INC0004");
           if (has(text, "INC0001")) problems.push("#it-ops lists the P2 INC0001");
           return problems;
         },
@@ -165,7 +171,8 @@ export const CASES: EvalCase[] = [
           const text = await history(demo, "incidents");
           if (messageCount(text) < 1) problems.push("nothing was posted in #incidents");
           if (!/\b2\b/.test(text)) problems.push(`#incidents does not give the count 2: ${text.slice(0, 200)}`);
-          if (/\b[345]\b/.test(text)) problems.push(`#incidents gives a wrong count (3, 4 or 5): ${text.slice(0, 200)}`);
+          if (/\b[345]\b/.test(text))
+            problems.push(`#incidents gives a wrong count (3, 4 or 5): ${text.slice(0, 200)}`);
           return problems;
         },
       },
@@ -243,7 +250,8 @@ export const CASES: EvalCase[] = [
           if (messageCount(text) < 1) problems.push("nothing was posted in #general");
           if (!/\b2\b/.test(text)) problems.push(`#general does not give the count 2: ${text.slice(0, 200)}`);
           if (/\b[345]\b/.test(text)) problems.push(`#general gives a wrong count: ${text.slice(0, 200)}`);
-          if ((await history(demo, "it-ops")) !== "" || (await history(demo, "incidents")) !== "") problems.push("posted in another channel too");
+          if ((await history(demo, "it-ops")) !== "" || (await history(demo, "incidents")) !== "")
+            problems.push("posted in another channel too");
           return problems;
         },
       },
@@ -271,8 +279,10 @@ export const CASES: EvalCase[] = [
           const ana = await dmsTo(demo, ANA.email);
           if (!sam.some((t) => has(t, "INC0001"))) problems.push("Sam Okafor got no reminder about INC0001");
           if (!ana.some((t) => has(t, "INC0002"))) problems.push("Ana Costa got no reminder about INC0002");
-          if (ana.some((t) => has(t, "INC0001")) || sam.some((t) => has(t, "INC0002"))) problems.push("a reminder went to the wrong assignee");
-          if ((await dmsTo(demo, LI.email)).length > 0) problems.push("Li Wen was DMed, but INC0003 is not in progress");
+          if (ana.some((t) => has(t, "INC0001")) || sam.some((t) => has(t, "INC0002")))
+            problems.push("a reminder went to the wrong assignee");
+          if ((await dmsTo(demo, LI.email)).length > 0)
+            problems.push("Li Wen was DMed, but INC0003 is not in progress");
           if ((await dmsTo(demo, MARA.email)).length > 0) problems.push("Mara Keller was DMed, but INC0004 is a P3");
           return problems;
         },
@@ -299,10 +309,12 @@ export const CASES: EvalCase[] = [
           for (const id of ["INC0002", "INC0003"]) {
             const incident = await getIncident(demo, id);
             if (incident["status"] !== "closed") problems.push(`${id} is ${incident["status"]}, expected closed`);
-            else if (incident["resolution"]?.["code"] !== "fixed") problems.push(`${id} closed with code ${incident["resolution"]?.["code"]}, expected fixed`);
+            else if (incident["resolution"]?.["code"] !== "fixed")
+              problems.push(`${id} closed with code ${incident["resolution"]?.["code"]}, expected fixed`);
           }
           if ((await getIncident(demo, "INC0004"))["status"] !== "new") problems.push("INC0004 (new) was changed");
-          if ((await getIncident(demo, "INC0001"))["status"] !== "in_progress") problems.push("INC0001 (in progress) was changed");
+          if ((await getIncident(demo, "INC0001"))["status"] !== "in_progress")
+            problems.push("INC0001 (in progress) was changed");
           return problems;
         },
       },
@@ -310,7 +322,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "s9-new-p1-each-once",
-    request: "Every 5 minutes, check for P1 incidents in status new and post each one to #incidents. Don't post the same incident twice.",
+    request:
+      "Every 5 minutes, check for P1 incidents in status new and post each one to #incidents. Don't post the same incident twice.",
     expect: {
       draft: {
         declares: { type: "schedule" },
@@ -324,7 +337,8 @@ export const CASES: EvalCase[] = [
           const posts = messages(await history(demo, "incidents"));
           const about = posts.filter((m) => has(m, "INC0002") || has(m, "Core router down")).length;
           if (about !== 1) problems.push(`INC0002 was posted ${about} times, expected once`);
-          if (posts.some((m) => has(m, "INC0003") || has(m, "Slow printer"))) problems.push("the P2 INC0003 was posted");
+          if (posts.some((m) => has(m, "INC0003") || has(m, "Slow printer")))
+            problems.push("the P2 INC0003 was posted");
           return problems;
         },
       },
@@ -332,7 +346,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "s9-oncall-announce-berlin",
-    request: "Each morning at 8 Berlin time, announce in #it-ops who is on call today for sre-oncall, and send that person a DM as a heads-up.",
+    request:
+      "Each morning at 8 Berlin time, announce in #it-ops who is on call today for sre-oncall, and send that person a DM as a heads-up.",
     expect: {
       draft: {
         declares: { type: "schedule", cron: "0 8 * * *", timezone: "Europe/Berlin" },
@@ -343,7 +358,8 @@ export const CASES: EvalCase[] = [
           const person = onCall === ANA.email ? ANA : SAM;
           const other = onCall === ANA.email ? SAM : ANA;
           const text = await history(demo, "it-ops");
-          if (!hasAny(text, [person.name, person.email])) problems.push(`#it-ops does not name the on-call engineer ${person.name}`);
+          if (!hasAny(text, [person.name, person.email]))
+            problems.push(`#it-ops does not name the on-call engineer ${person.name}`);
           if ((await dmsTo(demo, person.email)).length === 0) problems.push(`${person.name} (on call) got no DM`);
           if ((await dmsTo(demo, other.email)).length > 0) problems.push(`${other.name} (not on call) got a DM`);
           return problems;
@@ -355,19 +371,33 @@ export const CASES: EvalCase[] = [
   // ───────────────────────────── doable: resource events ─────────────────────────────
   {
     id: "s9-new-p1-page",
-    request: "When a new incident comes in and it's a P1, page the on-call engineer with the incident number and title. Ignore everything else.",
+    request:
+      "When a new incident comes in and it's a P1, page the on-call engineer with the incident number and title. Ignore everything else.",
     expect: {
       draft: {
         declares: { type: "resource", integration: "tickets", uri: "tickets://incidents/new" },
         triggers: [
-          { ...NEW_INCIDENTS, change: async (demo) => void (await openIncident(demo, "INC0002", { title: "Projector broken in room 4", priority: "P3" })) },
-          { ...NEW_INCIDENTS, change: async (demo) => void (await openIncident(demo, "INC0003", { title: "Checkout API down", priority: "P1", service: "shop" })) },
+          {
+            ...NEW_INCIDENTS,
+            change: async (demo) =>
+              void (await openIncident(demo, "INC0002", { title: "Projector broken in room 4", priority: "P3" })),
+          },
+          {
+            ...NEW_INCIDENTS,
+            change: async (demo) =>
+              void (await openIncident(demo, "INC0003", {
+                title: "Checkout API down",
+                priority: "P1",
+                service: "shop",
+              })),
+          },
         ],
         check: async (demo, runs) => {
           const problems = runProblems(runs, 2);
           const onCall = await demo.onCallEmail();
           const pages = await demo.pages();
-          if (!pages.some((p) => p.user_email === onCall && hasAny(p.message, ["INC0003", "Checkout API down"]))) problems.push(`no page to the on-call ${onCall} about INC0003`);
+          if (!pages.some((p) => p.user_email === onCall && hasAny(p.message, ["INC0003", "Checkout API down"])))
+            problems.push(`no page to the on-call ${onCall} about INC0003`);
           if (pages.some((p) => hasAny(p.message, ["INC0002", "Projector"]))) problems.push("the P3 INC0002 was paged");
           return problems;
         },
@@ -376,7 +406,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "s9-email-service-note",
-    request: "Whenever a ticket is opened against the email service, drop a note in #it-ops with the ticket number and who reported it.",
+    request:
+      "Whenever a ticket is opened against the email service, drop a note in #it-ops with the ticket number and who reported it.",
     expect: {
       draft: {
         declares: { type: "resource", integration: "tickets", uri: "tickets://incidents/new" },
@@ -384,12 +415,22 @@ export const CASES: EvalCase[] = [
           {
             ...NEW_INCIDENTS,
             change: async (demo) =>
-              void (await openIncident(demo, "INC0002", { title: "Outlook can't sync", priority: "P3", service: "email", reporter_email: ANA.email })),
+              void (await openIncident(demo, "INC0002", {
+                title: "Outlook can't sync",
+                priority: "P3",
+                service: "email",
+                reporter_email: ANA.email,
+              })),
           },
           {
             ...NEW_INCIDENTS,
             change: async (demo) =>
-              void (await openIncident(demo, "INC0003", { title: "VPN certificate expired", priority: "P2", service: "vpn", reporter_email: LI.email })),
+              void (await openIncident(demo, "INC0003", {
+                title: "VPN certificate expired",
+                priority: "P2",
+                service: "vpn",
+                reporter_email: LI.email,
+              })),
           },
         ],
         check: async (demo, runs) => {
@@ -397,7 +438,8 @@ export const CASES: EvalCase[] = [
           const text = await history(demo, "it-ops");
           if (!has(text, "INC0002")) problems.push("#it-ops has no note about INC0002 (service email)");
           if (!hasAny(text, [ANA.email, ANA.name])) problems.push("the note does not name the reporter Ana Costa");
-          if (has(text, "INC0003") || hasAny(text, [LI.email, LI.name])) problems.push("#it-ops has a note about INC0003 (service vpn)");
+          if (has(text, "INC0003") || hasAny(text, [LI.email, LI.name]))
+            problems.push("#it-ops has a note about INC0003 (service vpn)");
           return problems;
         },
       },
@@ -410,16 +452,30 @@ export const CASES: EvalCase[] = [
       draft: {
         declares: { type: "resource", integration: "tickets", uri: "tickets://incidents/new" },
         triggers: [
-          { ...NEW_INCIDENTS, change: async (demo) => void (await openIncident(demo, "INC0002", { title: "Wi-Fi slow on floor 3", priority: "P3", tags: ["network", "wifi"] })) },
-          { ...NEW_INCIDENTS, change: async (demo) => void (await openIncident(demo, "INC0003", { title: "Broken mouse", priority: "P4", tags: ["hardware"] })) },
+          {
+            ...NEW_INCIDENTS,
+            change: async (demo) =>
+              void (await openIncident(demo, "INC0002", {
+                title: "Wi-Fi slow on floor 3",
+                priority: "P3",
+                tags: ["network", "wifi"],
+              })),
+          },
+          {
+            ...NEW_INCIDENTS,
+            change: async (demo) =>
+              void (await openIncident(demo, "INC0003", { title: "Broken mouse", priority: "P4", tags: ["hardware"] })),
+          },
         ],
         check: async (demo, runs) => {
           const problems = runProblems(runs, 2);
           const tagged = await getIncident(demo, "INC0002");
-          if (tagged["assignee"]?.["id"] !== SAM.id) problems.push(`INC0002 is assigned to ${JSON.stringify(tagged["assignee"])}, expected Sam Okafor`);
+          if (tagged["assignee"]?.["id"] !== SAM.id)
+            problems.push(`INC0002 is assigned to ${JSON.stringify(tagged["assignee"])}, expected Sam Okafor`);
           if (tagged["status"] !== "in_progress") problems.push(`INC0002 is ${tagged["status"]}, expected in_progress`);
           const other = await getIncident(demo, "INC0003");
-          if (other["assignee"] !== null || other["status"] !== "new") problems.push("INC0003 (hardware tag) was changed");
+          if (other["assignee"] !== null || other["status"] !== "new")
+            problems.push("INC0003 (hardware tag) was changed");
           return problems;
         },
       },
@@ -437,8 +493,10 @@ export const CASES: EvalCase[] = [
         ],
         check: async (demo, runs) => {
           const problems = runProblems(runs, 2);
-          if (!(await dmsTo(demo, MARA.email)).some((t) => has(t, "https://wiki.example.com/vpn-setup"))) problems.push("Mara Keller got no DM with the VPN guide");
-          if ((await dmsTo(demo, LI.email)).length > 0) problems.push("Li Wen (added to it-admins, not vpn-users) was DMed");
+          if (!(await dmsTo(demo, MARA.email)).some((t) => has(t, "https://wiki.example.com/vpn-setup")))
+            problems.push("Mara Keller got no DM with the VPN guide");
+          if ((await dmsTo(demo, LI.email)).length > 0)
+            problems.push("Li Wen (added to it-admins, not vpn-users) was DMed");
           for (const p of [SAM, ANA]) if ((await dmsTo(demo, p.email)).length > 0) problems.push(`${p.name} was DMed`);
           return problems;
         },
@@ -447,12 +505,19 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "s9-oncall-join-welcome",
-    request: "Whenever someone is added to the sre-oncall group, post a welcome in #it-ops with their name, and DM their manager to let them know.",
+    request:
+      "Whenever someone is added to the sre-oncall group, post a welcome in #it-ops with their name, and DM their manager to let them know.",
     expect: {
       draft: {
         declares: { type: "resource", integration: "directory", uri: "directory://events/membership" },
         setup: async (demo) => {
-          const user = await demo.call("directory.create_user", { email: "jo.brandt@example.com", name: "Jo Brandt", department: "engineering", title: "SRE", manager_id: LI.id });
+          const user = await demo.call("directory.create_user", {
+            email: "jo.brandt@example.com",
+            name: "Jo Brandt",
+            department: "engineering",
+            title: "SRE",
+            manager_id: LI.id,
+          });
           if (user["id"] !== "u-1005") throw new Error(`setup: expected u-1005, got ${user["id"]}`);
         },
         triggers: [
@@ -464,9 +529,12 @@ export const CASES: EvalCase[] = [
           const text = await history(demo, "it-ops");
           if (!has(text, "Jo Brandt")) problems.push("#it-ops has no welcome naming Jo Brandt");
           if (has(text, "Mara")) problems.push("#it-ops welcomes Mara Keller, who joined vpn-users");
-          if (has(text, "Ana Costa") || has(text, "Sam Okafor")) problems.push("#it-ops welcomes a member added long ago");
-          if (!(await dmsTo(demo, LI.email)).some((t) => hasAny(t, ["Jo Brandt", "jo.brandt@example.com"]))) problems.push("Li Wen (Jo's manager) got no DM about Jo Brandt");
-          if ((await dmsTo(demo, "jo.brandt@example.com")).length > 0) problems.push("Jo Brandt was DMed instead of the manager");
+          if (has(text, "Ana Costa") || has(text, "Sam Okafor"))
+            problems.push("#it-ops welcomes a member added long ago");
+          if (!(await dmsTo(demo, LI.email)).some((t) => hasAny(t, ["Jo Brandt", "jo.brandt@example.com"])))
+            problems.push("Li Wen (Jo's manager) got no DM about Jo Brandt");
+          if ((await dmsTo(demo, "jo.brandt@example.com")).length > 0)
+            problems.push("Jo Brandt was DMed instead of the manager");
           return problems;
         },
       },
@@ -482,19 +550,29 @@ export const CASES: EvalCase[] = [
       draft: {
         declares: { type: "webhook" },
         triggers: [
-          { kind: "webhook", body: { service: "payments", severity: "critical", summary: "Payments API returning 500s" } },
+          {
+            kind: "webhook",
+            body: { service: "payments", severity: "critical", summary: "Payments API returning 500s" },
+          },
           { kind: "webhook", body: { service: "wiki", severity: "warning", summary: "Wiki disk at 85 percent" } },
         ],
         check: async (demo, runs) => {
           const problems = runProblems(runs, 2);
           const critical = await getIncident(demo, "INC0002").catch(() => undefined);
           const warning = await getIncident(demo, "INC0003").catch(() => undefined);
-          if (!critical || critical["priority"] !== "P1" || critical["service"] !== "payments") problems.push(`INC0002 should be a P1 for payments: ${JSON.stringify(critical ?? null).slice(0, 200)}`);
-          else if (critical["reporter_email"] !== "monitoring@example.com" || !has(String(critical["title"]), "Payments API")) problems.push("INC0002 has the wrong reporter or title");
-          if (!warning || warning["priority"] !== "P3" || warning["service"] !== "wiki") problems.push(`INC0003 should be a P3 for wiki: ${JSON.stringify(warning ?? null).slice(0, 200)}`);
+          if (critical?.["priority"] !== "P1" || critical["service"] !== "payments")
+            problems.push(`INC0002 should be a P1 for payments: ${JSON.stringify(critical ?? null).slice(0, 200)}`);
+          else if (
+            critical["reporter_email"] !== "monitoring@example.com" ||
+            !has(String(critical["title"]), "Payments API")
+          )
+            problems.push("INC0002 has the wrong reporter or title");
+          if (warning?.["priority"] !== "P3" || warning["service"] !== "wiki")
+            problems.push(`INC0003 should be a P3 for wiki: ${JSON.stringify(warning ?? null).slice(0, 200)}`);
           const onCall = await demo.onCallEmail();
           const pages = await demo.pages();
-          if (!pages.some((p) => p.user_email === onCall && hasAny(p.message, ["INC0002", "Payments", "payments"]))) problems.push("the on-call engineer was not paged about the critical alert");
+          if (!pages.some((p) => p.user_email === onCall && hasAny(p.message, ["INC0002", "Payments", "payments"])))
+            problems.push("the on-call engineer was not paged about the critical alert");
           if (pages.some((p) => hasAny(p.message, ["INC0003", "wiki"]))) problems.push("the warning alert was paged");
           return problems;
         },
@@ -513,11 +591,18 @@ export const CASES: EvalCase[] = [
           const problems = runProblems(runs, 1);
           const sam = await getUser(demo, { user_id: SAM.id });
           if (sam?.["status"] !== "disabled") problems.push("Sam Okafor's account is not disabled");
-          if ((sam?.["groups"] as string[] | undefined)?.length) problems.push(`Sam Okafor is still in ${JSON.stringify(sam?.["groups"])}`);
-          for (const group of ["g-admins", "g-oncall"]) if ((await groupMembers(demo, group)).includes(SAM.id)) problems.push(`Sam Okafor is still a member of ${group}`);
-          if (!(await groupMembers(demo, "g-oncall")).includes(ANA.id)) problems.push("Ana Costa was removed from sre-oncall");
-          for (const p of [MARA, LI, ANA]) if ((await getUser(demo, { user_id: p.id }))?.["status"] !== "active") problems.push(`${p.name} was disabled`);
-          if (!hasAny(await history(demo, "it-ops"), [SAM.name, SAM.email])) problems.push("#it-ops has no note naming Sam Okafor");
+          if ((sam?.["groups"] as string[] | undefined)?.length)
+            problems.push(`Sam Okafor is still in ${JSON.stringify(sam?.["groups"])}`);
+          for (const group of ["g-admins", "g-oncall"])
+            if ((await groupMembers(demo, group)).includes(SAM.id))
+              problems.push(`Sam Okafor is still a member of ${group}`);
+          if (!(await groupMembers(demo, "g-oncall")).includes(ANA.id))
+            problems.push("Ana Costa was removed from sre-oncall");
+          for (const p of [MARA, LI, ANA])
+            if ((await getUser(demo, { user_id: p.id }))?.["status"] !== "active")
+              problems.push(`${p.name} was disabled`);
+          if (!hasAny(await history(demo, "it-ops"), [SAM.name, SAM.email]))
+            problems.push("#it-ops has no note naming Sam Okafor");
           return problems;
         },
       },
@@ -530,7 +615,12 @@ export const CASES: EvalCase[] = [
     expect: {
       draft: {
         declares: { type: "webhook" },
-        triggers: [{ kind: "webhook", body: { title: "Deploy billing-service v2.14", start: "2026-12-03T22:00:00Z", end: "2026-12-03T23:00:00Z" } }],
+        triggers: [
+          {
+            kind: "webhook",
+            body: { title: "Deploy billing-service v2.14", start: "2026-12-03T22:00:00Z", end: "2026-12-03T23:00:00Z" },
+          },
+        ],
         check: async (demo, runs) => {
           const problems = runProblems(runs, 1);
           const text = await history(demo, "it-ops");
@@ -543,7 +633,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "s9-access-request-webhook",
-    request: "Our access-request form posts to a webhook with email and group. Add that user to the group and DM them that access has been granted.",
+    request:
+      "Our access-request form posts to a webhook with email and group. Add that user to the group and DM them that access has been granted.",
     expect: {
       draft: {
         declares: { type: "webhook" },
@@ -554,7 +645,8 @@ export const CASES: EvalCase[] = [
           if (!members.includes(ANA.id)) problems.push("Ana Costa is not in vpn-users");
           if (members.some((id) => id !== ANA.id)) problems.push(`vpn-users has other members: ${members.join(", ")}`);
           if ((await dmsTo(demo, ANA.email)).length === 0) problems.push("Ana Costa got no DM");
-          for (const p of [SAM, LI, MARA]) if ((await dmsTo(demo, p.email)).length > 0) problems.push(`${p.name} was DMed`);
+          for (const p of [SAM, LI, MARA])
+            if ((await dmsTo(demo, p.email)).length > 0) problems.push(`${p.name} was DMed`);
           return problems;
         },
       },
@@ -569,15 +661,29 @@ export const CASES: EvalCase[] = [
     expect: {
       draft: {
         declares: { type: "manual" },
-        triggers: [{ kind: "manual", input: { name: "Priya Nair", email: "priya.nair@example.com", department: "sales", manager_email: LI.email } }],
+        triggers: [
+          {
+            kind: "manual",
+            input: {
+              name: "Priya Nair",
+              email: "priya.nair@example.com",
+              department: "sales",
+              manager_email: LI.email,
+            },
+          },
+        ],
         check: async (demo, runs) => {
           const problems = runProblems(runs, 1);
           const user = await getUser(demo, { email: "priya.nair@example.com" });
           if (!user) return [...problems, "no account for priya.nair@example.com"];
-          if (user["name"] !== "Priya Nair" || user["department"] !== "sales") problems.push(`the account has ${user["name"]} / ${user["department"]}`);
-          if (user["manager_id"] !== LI.id) problems.push(`the account's manager is ${user["manager_id"]}, expected ${LI.id}`);
-          if (!(await groupMembers(demo, "g-vpn")).includes(String(user["id"]))) problems.push("Priya Nair is not in vpn-users");
-          if (!(await dmsTo(demo, LI.email)).some((t) => hasAny(t, ["Priya", "priya.nair"]))) problems.push("Li Wen got no DM about Priya's account");
+          if (user["name"] !== "Priya Nair" || user["department"] !== "sales")
+            problems.push(`the account has ${user["name"]} / ${user["department"]}`);
+          if (user["manager_id"] !== LI.id)
+            problems.push(`the account's manager is ${user["manager_id"]}, expected ${LI.id}`);
+          if (!(await groupMembers(demo, "g-vpn")).includes(String(user["id"])))
+            problems.push("Priya Nair is not in vpn-users");
+          if (!(await dmsTo(demo, LI.email)).some((t) => hasAny(t, ["Priya", "priya.nair"])))
+            problems.push("Li Wen got no DM about Priya's account");
           return problems;
         },
       },
@@ -592,21 +698,29 @@ export const CASES: EvalCase[] = [
         declares: { type: "manual" },
         setup: async (demo) => {
           await openIncident(demo, "INC0002", { title: "Teams calls drop after 5 minutes", priority: "P3" });
-          await openIncident(demo, "INC0003", { title: "Teams calls dropping again", priority: "P3", reporter_email: ANA.email });
+          await openIncident(demo, "INC0003", {
+            title: "Teams calls dropping again",
+            priority: "P3",
+            reporter_email: ANA.email,
+          });
         },
         triggers: [{ kind: "manual", input: { incident_id: "INC0003", duplicate_of: "INC0002" } }],
         check: async (demo, runs) => {
           const problems = runProblems(runs, 1);
           const dup = await getIncident(demo, "INC0003");
           if (dup["status"] !== "closed") problems.push(`INC0003 is ${dup["status"]}, expected closed`);
-          if (dup["resolution"]?.["code"] !== "duplicate") problems.push(`INC0003's resolution code is ${dup["resolution"]?.["code"]}`);
-          if (!has(String(dup["resolution"]?.["notes"] ?? ""), "INC0002")) problems.push("INC0003's closing note does not name INC0002");
+          if (dup["resolution"]?.["code"] !== "duplicate")
+            problems.push(`INC0003's resolution code is ${dup["resolution"]?.["code"]}`);
+          if (!has(String(dup["resolution"]?.["notes"] ?? ""), "INC0002"))
+            problems.push("INC0003's closing note does not name INC0002");
           const original = await getIncident(demo, "INC0002");
           if (original["status"] !== "new") problems.push(`INC0002 is ${original["status"]}, expected it left open`);
           const comments = original["comments"] as Json[];
-          if (!comments.some((c) => c["visibility"] === "internal" && has(String(c["body"]), "INC0003"))) problems.push("INC0002 has no internal comment naming INC0003");
+          if (!comments.some((c) => c["visibility"] === "internal" && has(String(c["body"]), "INC0003")))
+            problems.push("INC0002 has no internal comment naming INC0003");
           const seed = await getIncident(demo, "INC0001");
-          if (seed["status"] !== "in_progress" || (seed["comments"] as Json[]).length > 0) problems.push("INC0001 was touched");
+          if (seed["status"] !== "in_progress" || (seed["comments"] as Json[]).length > 0)
+            problems.push("INC0001 was touched");
           return problems;
         },
       },
@@ -627,10 +741,13 @@ export const CASES: EvalCase[] = [
         check: async (demo, runs) => {
           const problems = runProblems(runs, 1);
           const incident = await getIncident(demo, "INC0002");
-          if (incident["assignee"]?.["id"] !== ANA.id || incident["assignee"]?.["email"] !== ANA.email) problems.push(`INC0002's assignee is ${JSON.stringify(incident["assignee"])}`);
-          if (incident["status"] !== "in_progress") problems.push(`INC0002 is ${incident["status"]}, expected in_progress`);
+          if (incident["assignee"]?.["id"] !== ANA.id || incident["assignee"]?.["email"] !== ANA.email)
+            problems.push(`INC0002's assignee is ${JSON.stringify(incident["assignee"])}`);
+          if (incident["status"] !== "in_progress")
+            problems.push(`INC0002 is ${incident["status"]}, expected in_progress`);
           const comments = incident["comments"] as Json[];
-          if (!comments.some((c) => c["visibility"] === "internal" && hasAny(String(c["body"]), ["Ana", ANA.email]))) problems.push("INC0002 has no internal note naming Ana Costa");
+          if (!comments.some((c) => c["visibility"] === "internal" && hasAny(String(c["body"]), ["Ana", ANA.email])))
+            problems.push("INC0002 has no internal note naming Ana Costa");
           const other = await getIncident(demo, "INC0003");
           if (other["assignee"] !== null || other["status"] !== "new") problems.push("INC0003 was changed");
           return problems;
@@ -654,8 +771,12 @@ export const CASES: EvalCase[] = [
         check: async (demo, runs) => {
           const problems = runProblems(runs, 1);
           const pages = await demo.pages();
-          if (pages.length > 0) problems.push(`someone was paged though it-admins has nobody on call: ${pages.map((p) => p.user_email).join(", ")}`);
-          if (!hasAny(await history(demo, "it-ops"), ["INC0002", "Badge readers"])) problems.push("#it-ops has no post about INC0002");
+          if (pages.length > 0)
+            problems.push(
+              `someone was paged though it-admins has nobody on call: ${pages.map((p) => p.user_email).join(", ")}`,
+            );
+          if (!hasAny(await history(demo, "it-ops"), ["INC0002", "Badge readers"]))
+            problems.push("#it-ops has no post about INC0002");
           return problems;
         },
       },
@@ -678,14 +799,17 @@ export const CASES: EvalCase[] = [
           const problems = runProblems(runs, 1);
           const channels = (await demo.call("chat.list_channels", { include_archived: true }))["channels"] as Json[];
           const room = channels.find((c) => c["name"] === "war-inc0002");
-          if (!room) return [...problems, `no channel war-inc0002 (channels: ${channels.map((c) => c["name"]).join(", ")})`];
+          if (!room)
+            return [...problems, `no channel war-inc0002 (channels: ${channels.map((c) => c["name"]).join(", ")})`];
           const members = room["members"] as string[];
           const onCall = await demo.onCallEmail();
           if (!members.includes(onCall)) problems.push(`the on-call ${onCall} is not in war-inc0002`);
           if (!members.includes(LI.email)) problems.push("the assignee Li Wen is not in war-inc0002");
-          if (!has(await history(demo, "war-inc0002"), "Warehouse scanners")) problems.push("war-inc0002 has no post with the incident title");
+          if (!has(await history(demo, "war-inc0002"), "Warehouse scanners"))
+            problems.push("war-inc0002 has no post with the incident title");
           const comments = (await getIncident(demo, "INC0002"))["comments"] as Json[];
-          if (!comments.some((c) => c["visibility"] === "internal" && has(String(c["body"]), "war-inc0002"))) problems.push("INC0002 has no internal comment naming war-inc0002");
+          if (!comments.some((c) => c["visibility"] === "internal" && has(String(c["body"]), "war-inc0002")))
+            problems.push("INC0002 has no internal comment naming war-inc0002");
           if (channels.some((c) => c["name"] === "war-inc0003")) problems.push("a war room was opened for INC0003");
           return problems;
         },
@@ -711,8 +835,10 @@ export const CASES: EvalCase[] = [
           const problems = runProblems(runs, 2);
           const onCall = await demo.onCallEmail();
           const pages = await demo.pages();
-          if (!pages.some((p) => p.user_email === onCall && hasAny(p.message, ["INC0002", "Finance share"]))) problems.push("the on-call engineer was not paged about the P2 INC0002");
-          if (pages.some((p) => hasAny(p.message, ["INC0003", "second monitor"]))) problems.push("the P4 INC0003 was paged");
+          if (!pages.some((p) => p.user_email === onCall && hasAny(p.message, ["INC0002", "Finance share"])))
+            problems.push("the on-call engineer was not paged about the P2 INC0002");
+          if (pages.some((p) => hasAny(p.message, ["INC0003", "second monitor"])))
+            problems.push("the P4 INC0003 was paged");
           const low = (await getIncident(demo, "INC0003"))["comments"] as Json[];
           if (!low.some((c) => c["visibility"] === "internal")) problems.push("INC0003 has no internal comment");
           const high = (await getIncident(demo, "INC0002"))["comments"] as Json[];
@@ -724,16 +850,22 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "s9-dm-it-admins",
-    request: "Let me broadcast a note to the it-admins group: I run it with a message, and every member of the group gets it as a DM.",
+    request:
+      "Let me broadcast a note to the it-admins group: I run it with a message, and every member of the group gets it as a DM.",
     expect: {
       draft: {
         declares: { type: "manual" },
         setup: async (demo) => addMember(demo, LI.id, "it-admins"),
-        triggers: [{ kind: "manual", input: { message: "Firewall maintenance tonight at 22:00, expect short VPN drops." } }],
+        triggers: [
+          { kind: "manual", input: { message: "Firewall maintenance tonight at 22:00, expect short VPN drops." } },
+        ],
         check: async (demo, runs) => {
           const problems = runProblems(runs, 1);
-          for (const p of [SAM, LI]) if (!(await dmsTo(demo, p.email)).some((t) => has(t, "Firewall maintenance"))) problems.push(`${p.name} (it-admins) did not get the note`);
-          for (const p of [ANA, MARA]) if ((await dmsTo(demo, p.email)).length > 0) problems.push(`${p.name} (not in it-admins) was DMed`);
+          for (const p of [SAM, LI])
+            if (!(await dmsTo(demo, p.email)).some((t) => has(t, "Firewall maintenance")))
+              problems.push(`${p.name} (it-admins) did not get the note`);
+          for (const p of [ANA, MARA])
+            if ((await dmsTo(demo, p.email)).length > 0) problems.push(`${p.name} (not in it-admins) was DMed`);
           return problems;
         },
       },
@@ -741,7 +873,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "s9-announce-incident",
-    request: "Post an incident's number, title and priority in #incidents. I'll trigger it myself with the incident_id.",
+    request:
+      "Post an incident's number, title and priority in #incidents. I'll trigger it myself with the incident_id.",
     expect: {
       draft: {
         declares: { type: "manual" },
@@ -791,7 +924,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "s9-no-contractors-group",
-    request: "When someone is added to the contractors group, DM them our acceptable-use policy: https://wiki.example.com/aup",
+    request:
+      "When someone is added to the contractors group, DM them our acceptable-use policy: https://wiki.example.com/aup",
     expect: { declined: "either", about: /contractor/i },
   },
   {
@@ -801,7 +935,8 @@ export const CASES: EvalCase[] = [
   },
   {
     id: "s9-no-purchase",
-    request: "When a new incident tagged laptop-request comes in, order the laptop from our Dell portal and put the order number on the ticket.",
+    request:
+      "When a new incident tagged laptop-request comes in, order the laptop from our Dell portal and put the order number on the ticket.",
     expect: { declined: "either", about: /order|dell|purchas|buy/i },
   },
   {
