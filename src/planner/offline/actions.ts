@@ -87,12 +87,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       const bound: Record<string, PlanValue> = { name };
       if (topic && propertyOf(tool.inputSchema, "topic")) bound["topic"] = topic;
       if (key) context.channelVar = { kind: "ref", step: id, path: ["name"] };
-      block.push({
-        kind: "call",
-        id,
-        tool: tool.key,
-        args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: said(m) }),
-      });
+      pushCall(block, id, tool, bound, context, said(m));
       if (!key)
         throw new PlannerDeclined(
           "refused",
@@ -205,12 +200,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
         };
       }
       const id = builder.id(`channel ${written.replace(/<[^>]*>/g, "")}`);
-      block.push({
-        kind: "call",
-        id,
-        tool: tool.key,
-        args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: said(m) }),
-      });
+      pushCall(block, id, tool, bound, context, said(m));
       context.channelVar = { kind: "ref", step: id, path: ["name"] };
       return [id];
     });
@@ -227,16 +217,14 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       );
       const fieldName = ["channel", "name", "id"].find((f) => propertyOf(tool.inputSchema, f)) ?? "channel";
       const id = builder.id("archive");
-      block.push({
-        kind: "call",
+      pushCall(
+        block,
         id,
-        tool: tool.key,
-        args: bindArgs(
-          tool,
-          { [fieldName]: { kind: "const", value: m.groups?.["channel"] ?? "" } },
-          { builder, takesInput: context.takesInput, clause: said(m) },
-        ),
-      });
+        tool,
+        { [fieldName]: { kind: "const", value: m.groups?.["channel"] ?? "" } },
+        context,
+        said(m),
+      );
       return [id];
     });
   }
@@ -336,16 +324,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       context.lastText = value;
       context.lastChannel = target;
       const id = builder.id(`post${channel ? ` ${channel}` : ""}`);
-      block.push({
-        kind: "call",
-        id,
-        tool: tool.key,
-        args: bindArgs(
-          tool,
-          { channel: target, [textField]: value },
-          { builder, takesInput: context.takesInput, clause: said(m) },
-        ),
-      });
+      pushCall(block, id, tool, { channel: target, [textField]: value }, context, said(m));
       return [id];
     };
   }
@@ -408,12 +387,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
         context.lastText = message;
       }
       const id = builder.id("page");
-      block.push({
-        kind: "call",
-        id,
-        tool: tool.key,
-        args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: said(m) }),
-      });
+      pushCall(block, id, tool, bound, context, said(m));
       // "…; if paging fails, send them a direct message": them is who was paged.
       context.person ??= person;
       context.paged = person;
@@ -535,16 +509,14 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
                   : readContent("", context, said(m), catalog, builder, block);
         context.lastText = value;
         const id = builder.id("message");
-        block.push({
-          kind: "call",
+        pushCall(
+          block,
           id,
-          tool: tool.key,
-          args: bindArgs(
-            tool,
-            { [propertyOf(tool.inputSchema, "user_email") ? "user_email" : "email"]: person.email, [textField]: value },
-            { builder, takesInput: context.takesInput, clause: said(m) },
-          ),
-        });
+          tool,
+          { [propertyOf(tool.inputSchema, "user_email") ? "user_email" : "email"]: person.email, [textField]: value },
+          context,
+          said(m),
+        );
         return [id];
       });
     }
@@ -584,12 +556,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       }
       Object.assign(bound, argumentSpecs(text.groupAsWritten(m, "specs") ?? "", tool, context, said(m)));
       const id = builder.id("created");
-      block.push({
-        kind: "call",
-        id,
-        tool: tool.key,
-        args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: said(m) }),
-      });
+      pushCall(block, id, tool, bound, context, said(m));
       if (tool.outputSchema) context.item = { step: id, schema: tool.outputSchema, noun: "incidents", typed: true };
       return [id];
     });
@@ -707,12 +674,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
         text.groupAsWritten(m, "reason") ?? text.groupAsWritten(m, "reason2") ?? text.groupAsWritten(m, "reason3");
       if (reason) bound["reason"] = { kind: "const", value: reason };
       const id = builder.id("disable");
-      block.push({
-        kind: "call",
-        id,
-        tool: tool.key,
-        args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: said(m) }),
-      });
+      pushCall(block, id, tool, bound, context, said(m));
       return [id];
     });
   }
@@ -741,47 +703,26 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       const groupField = propertyOf(tool.inputSchema, "group") ? "group" : "group_id";
       const named = m.groups?.["group"];
       // "remove the user from that group": the group the caller names.
-      if (named && /^(?:that|this|the|it|them|group|their)$/.test(named)) {
-        const input = builder.declared.byRole.get("group");
-        if (!input || !context.takesInput)
-          throw new PlannerDeclined(
-            "refused",
-            said(m),
-            "it does not say which group (a group's name, or an input that names it)",
-          );
-        const id = builder.id("remove from group");
-        block.push({
-          kind: "call",
-          id,
-          tool: tool.key,
-          args: bindArgs(
-            tool,
-            {
-              user_id: person.id,
-              [groupField]: builder.input(
-                input,
-                propertyOf(tool.inputSchema, groupField) ?? { type: "string" },
-                true,
-                "the group to remove them from",
-              ),
-            },
-            { builder, takesInput: context.takesInput, clause: said(m) },
-          ),
-        });
-        return [id];
-      }
+      if (named && /^(?:that|this|the|it|them|group|their)$/.test(named))
+        return withCallersGroup(
+          tool,
+          person,
+          context,
+          block,
+          "remove from group",
+          "the group to remove them from",
+          said(m),
+        );
       if (named) {
         const id = builder.id(`remove from ${named}`);
-        block.push({
-          kind: "call",
+        pushCall(
+          block,
           id,
-          tool: tool.key,
-          args: bindArgs(
-            tool,
-            { user_id: person.id, [groupField]: { kind: "const", value: named } },
-            { builder, takesInput: context.takesInput, clause: said(m) },
-          ),
-        });
+          tool,
+          { user_id: person.id, [groupField]: { kind: "const", value: named } },
+          context,
+          said(m),
+        );
         return [id];
       }
       if (!person.groups)
@@ -827,55 +768,87 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
         .split(/\s*(?:,|\band\b|&)\s*/)
         .map((g) => g.replace(/"/g, "").trim())
         .filter(Boolean);
-      const groupField = propertyOf(tool.inputSchema, "group") ? "group" : "group_id";
       // "add that user to the group": the group the caller names.
       if (groups.length === 0 || groups.some((g) => /^(?:group|groups|that|this|it|them)$/.test(g))) {
-        const named = builder.declared.byRole.get("group");
-        if (!named || !context.takesInput || groups.length > 1)
+        if (groups.length > 1)
           throw new PlannerDeclined(
             "refused",
             said(m),
-            "it does not say which group (a group's name, or an input that names it)",
+            "it names the caller's group beside others; say each group by name",
           );
-        const id = builder.id("add to group");
-        block.push({
-          kind: "call",
-          id,
-          tool: tool.key,
-          args: bindArgs(
-            tool,
-            {
-              user_id: person.id,
-              [groupField]: builder.input(
-                named,
-                propertyOf(tool.inputSchema, groupField) ?? { type: "string" },
-                true,
-                "the group to add them to",
-              ),
-            },
-            { builder, takesInput: context.takesInput, clause: said(m) },
-          ),
-        });
-        return [id];
+        return withCallersGroup(tool, person, context, block, "add to group", "the group to add them to", said(m));
       }
       return groups.map((group) => {
         const id = builder.id(`add to ${group}`);
-        block.push({
-          kind: "call",
+        pushCall(
+          block,
           id,
-          tool: tool.key,
-          args: bindArgs(
-            tool,
-            {
-              user_id: person.id,
-              [propertyOf(tool.inputSchema, "group") ? "group" : "group_id"]: { kind: "const", value: group },
-            },
-            { builder, takesInput: context.takesInput, clause: said(m) },
-          ),
-        });
+          tool,
+          {
+            user_id: person.id,
+            [propertyOf(tool.inputSchema, "group") ? "group" : "group_id"]: { kind: "const", value: group },
+          },
+          context,
+          said(m),
+        );
         return id;
       });
     });
+  }
+
+  /** A call of `tool` with the arguments bound, added to `block`. */
+  function pushCall(
+    block: PlanStep[],
+    id: string,
+    tool: PlanTool,
+    bound: Record<string, PlanValue>,
+    context: Context,
+    clause: string,
+  ): void {
+    block.push({
+      kind: "call",
+      id,
+      tool: tool.key,
+      args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause }),
+    });
+  }
+
+  /** One call on the group the caller names ("add that user to the group"), or a refusal when the request names none. */
+  function withCallersGroup(
+    tool: PlanTool,
+    person: Person & { id: PlanValue },
+    context: Context,
+    block: PlanStep[],
+    name: string,
+    description: string,
+    clause: string,
+  ): string[] {
+    const input = builder.declared.byRole.get("group");
+    if (!input || !context.takesInput)
+      throw new PlannerDeclined(
+        "refused",
+        clause,
+        "it does not say which group (a group's name, or an input that names it)",
+      );
+    const groupField = propertyOf(tool.inputSchema, "group") ? "group" : "group_id";
+    const id = builder.id(name);
+    pushCall(
+      block,
+      id,
+      tool,
+      {
+        user_id: person.id,
+        [groupField]: builder.input(
+          input,
+          propertyOf(tool.inputSchema, groupField) ?? { type: "string" },
+          true,
+          description,
+        ),
+      },
+      context,
+      clause,
+    );
+    return [id];
   }
 
   // Create a user (onboarding) from the input.
@@ -972,12 +945,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       if (visibility && propertyOf(tool.inputSchema, "visibility"))
         bound["visibility"] = { kind: "const", value: visibility };
       const id = builder.id("comment");
-      block.push({
-        kind: "call",
-        id,
-        tool: tool.key,
-        args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: said(m) }),
-      });
+      pushCall(block, id, tool, bound, context, said(m));
       return [id];
     });
   }
@@ -1009,16 +977,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
           allowed,
         );
       const id = builder.id("update");
-      block.push({
-        kind: "call",
-        id,
-        tool: tool.key,
-        args: bindArgs(
-          tool,
-          { id: key, [name]: { kind: "const", value } },
-          { builder, takesInput: context.takesInput, clause: said(m) },
-        ),
-      });
+      pushCall(block, id, tool, { id: key, [name]: { kind: "const", value } }, context, said(m));
       // What follows speaks of the incident as updated.
       if (tool.outputSchema)
         context.item = { step: id, schema: tool.outputSchema, noun: item?.noun ?? "incidents", typed: true };
@@ -1070,16 +1029,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
             }
           : person.email;
       const id = builder.id("assign");
-      block.push({
-        kind: "call",
-        id,
-        tool: tool.key,
-        args: bindArgs(
-          tool,
-          { id: key, [assigneeField]: value },
-          { builder, takesInput: context.takesInput, clause: said(m) },
-        ),
-      });
+      pushCall(block, id, tool, { id: key, [assigneeField]: value }, context, said(m));
       if (tool.outputSchema)
         context.item = { step: id, schema: tool.outputSchema, noun: item?.noun ?? "incidents", typed: true };
       return [id];
@@ -1125,12 +1075,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
       if (notesInput && notesSchema)
         bound["notes"] = builder.input(notesInput, notesSchema, true, "the resolution notes");
       const id = builder.id("close");
-      block.push({
-        kind: "call",
-        id,
-        tool: tool.key,
-        args: bindArgs(tool, bound, { builder, takesInput: context.takesInput, clause: said(m) }),
-      });
+      pushCall(block, id, tool, bound, context, said(m));
       return [id];
     });
   }

@@ -1955,15 +1955,8 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
     frame.context.list = { id: list, item: { ...read.item, step: list }, said: read.said };
     return { list, before, said };
   };
-  for (const m of text.take(
-    /,?\s*\bif\s+(?:(?<cmp>more|fewer|less)\s+than|(?<least>at\s+least))\s+(?<n>\d+)\s+(?<pre>[a-z0-9 _-]*?)\s*(?<noun>[a-z0-9]+?)s?\s+(?:are|is)\s+(?:still\s+|currently\s+|now\s+)*(?<post>[a-z0-9_ -]+?)(?<comma>\s*,|(?=\s*(?:$|\.|;)))/,
-    "condition",
-  )) {
-    const { list, before, said } = listed(m);
-    const n = Number(m.groups?.["n"]);
-    const condition: Condition = m.groups?.["least"]
-      ? { value: { kind: "count", list }, op: "gt", operand: n - 1 }
-      : { value: { kind: "count", list }, op: m.groups?.["cmp"] === "more" ? "gt" : "lt", operand: n };
+  /** A condition on how many items a list holds, leading the actions after it when a comma follows. */
+  const counted = (m: RegExpExecArray, before: PlanStep[], said: string, condition: Condition) =>
     out.push({
       resolve: () => condition,
       before,
@@ -1972,6 +1965,20 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
       said,
       leading: /,\s*$/.test(m[0]),
     });
+  for (const m of text.take(
+    /,?\s*\bif\s+(?:(?<cmp>more|fewer|less)\s+than|(?<least>at\s+least))\s+(?<n>\d+)\s+(?<pre>[a-z0-9 _-]*?)\s*(?<noun>[a-z0-9]+?)s?\s+(?:are|is)\s+(?:still\s+|currently\s+|now\s+)*(?<post>[a-z0-9_ -]+?)(?<comma>\s*,|(?=\s*(?:$|\.|;)))/,
+    "condition",
+  )) {
+    const { list, before, said } = listed(m);
+    const n = Number(m.groups?.["n"]);
+    counted(
+      m,
+      before,
+      said,
+      m.groups?.["least"]
+        ? { value: { kind: "count", list }, op: "gt", operand: n - 1 }
+        : { value: { kind: "count", list }, op: m.groups?.["cmp"] === "more" ? "gt" : "lt", operand: n },
+    );
   }
   // "if any P1 incident is unassigned, …": the list of such items, and whether it has any.
   for (const m of text.take(
@@ -1979,15 +1986,7 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
     "condition",
   )) {
     const { list, before, said } = listed(m);
-    const condition: Condition = { value: { kind: "count", list }, op: "gt", operand: 0 };
-    out.push({
-      resolve: () => condition,
-      before,
-      start: m.index,
-      end: m.index + m[0].length,
-      said,
-      leading: /,\s*$/.test(m[0]),
-    });
+    counted(m, before, said, { value: { kind: "count", list }, op: "gt", operand: 0 });
   }
   // "if it's for the vpn service", "if it has the security tag": a text field's value, or a value a list field holds.
   for (const m of text.take(
