@@ -100,10 +100,13 @@ describe("compiling workflows against the demo tenant", () => {
       '    required: ["incident_id"],\n    additionalProperties: false,\n  },\n  output',
     );
     const requiring = await app.toolchain.check("demo", { source, fileName: "p1-bridge.ts" });
+    // Reported at the trigger it concerns.
+    const triggerLine = source.split("\n").findIndex((line) => line.trimStart().startsWith("triggers:")) + 1;
+    assert.ok(triggerLine > 0, "the example declares its triggers");
     assert.deepEqual(
       requiring.diagnostics.map((d) => `${d.line}:${d.code} ${d.message}`),
       [
-        "42:CHARTER_INVALID_DEFINITION trigger 1: a resource trigger starts the run with { uri, text } (the resource's URI and its content as text), which the input schema refuses ((root) must have required property 'incident_id'); accept uri and text, optional or required, and read the event from text, or drop the trigger",
+        `${triggerLine}:CHARTER_INVALID_DEFINITION trigger 1: a resource trigger starts the run with { uri, text } (the resource's URI and its content as text), which the input schema refuses ((root) must have required property 'incident_id'); accept uri and text, optional or required, and read the event from text, or drop the trigger`,
       ],
     );
   });
