@@ -5,7 +5,7 @@ const tenant = { name: "tenant", in: "path", required: true, schema: { type: "st
 const ok = { description: "OK" };
 const errors = { "4XX": { description: "{ error: { code, message, retryable } }" } };
 
-export const OPENAPI = {
+const DOCUMENT = {
   openapi: "3.1.0",
   info: { title: "Charter API", version: "1" },
   components: {
@@ -198,3 +198,53 @@ export const OPENAPI = {
     },
   },
 };
+
+/** What each path parameter is, for the operations that name it. */
+const PATH_PARAMETERS: Record<string, string> = {
+  tenant: "the tenant",
+  ref: "a version: <workflow>@<number>, or its id",
+  from: "the version to compare from: <workflow>@<number>, or its id",
+  to: "the version to compare to: <workflow>@<number>, or its id",
+  workflow: "the workflow's name",
+  id: "the run's id",
+  session: "the planning session's id",
+  prefix: "the key's first 12 characters",
+};
+
+type Operation = { parameters?: { name: string; in: string }[]; operationId?: string } & Record<string, unknown>;
+
+/**
+ * The document as served: every operation declares each parameter its path names (described once,
+ * above) and has an operationId made from its method and path, so strict validators and client
+ * generators accept it. test/openapi.test.ts validates it and checks every served route is in it.
+ */
+function complete<T extends { paths: Record<string, Record<string, Operation>> }>(document: T): T {
+  for (const [path, item] of Object.entries(document.paths)) {
+    const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? "");
+    for (const [method, operation] of Object.entries(item)) {
+      const declared = new Set((operation.parameters ?? []).filter((p) => p.in === "path").map((p) => p.name));
+      const missing = names.filter((name) => !declared.has(name));
+      operation.parameters = [
+        ...(operation.parameters ?? []),
+        ...missing.map((name) => ({
+          name,
+          in: "path",
+          required: true,
+          description: PATH_PARAMETERS[name] ?? name,
+          schema: { type: "string" },
+        })),
+      ];
+      const words = path
+        .replace(/^\/api\/v1\/tenants\/\{tenant\}/, "")
+        .replace(/^\/api\/v1/, "")
+        .split(/[/.{}-]+/)
+        .filter(Boolean);
+      operation.operationId ??= [method, ...words]
+        .map((w, i) => (i === 0 ? w : w.charAt(0).toUpperCase() + w.slice(1)))
+        .join("");
+    }
+  }
+  return document;
+}
+
+export const OPENAPI = complete(DOCUMENT as typeof DOCUMENT & { paths: Record<string, Record<string, Operation>> });
