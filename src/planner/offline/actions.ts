@@ -56,8 +56,10 @@ export type ActionSpec = {
 
 const TARGET_THEM =
   "them|him|her|the user|the new user|the new member|the member|each member|every member|each of them|the employee|the person";
-const STOP =
-  "(?=\\s*(?:;|[?!](?=\\s|$)|,(?!\\s*(?:and\\s+)?(?:its\\s+|the\\s+|their\\s+)?(?:title|summary|priority|status|number|id|assignee|reporter|service|severity|description|department|email|name)\\b(?=\\s*(?:,|\\band\\b|&|\\)|\\.|;|$)))|\\.(?![a-z0-9/])|\\band\\b(?!\\s+(?:its\\s+|the\\s+|their\\s+)?(?:title|summary|name|email|priority|status|number|id|assignee|reporter|service|severity|description|department)\\b|\\s+who\\b|\\s+[a-z]*\\d[\\w-]*\\b|\\s+(?:are|is|were|was|have|has|had|still|aren't|isn't|haven't|hasn't|that|which|whose|nobody|no one|older|created|opened|unassigned|not)\\b)|\\bthen\\b|\\bif\\b|\\botherwise\\b|\\binstead\\b|\\bunless\\b|$))";
+/** A field of an item said by name in a message ("with its title, priority and service"): a list of these goes on past "," and "and". */
+const FIELD_NAME =
+  "(?:title|summary|priority|status|number|id|assignee|reporter|service|severity|description|department|email|name)";
+const STOP = `(?=\\s*(?:;|[?!](?=\\s|$)|,(?!\\s*(?:and\\s+)?(?:its\\s+|the\\s+|their\\s+)?${FIELD_NAME}\\b(?=\\s*(?:,|\\band\\b|&|\\)|\\.|;|$)))|\\.(?![a-z0-9/])|\\band\\b(?!\\s+(?:its\\s+|the\\s+|their\\s+)?${FIELD_NAME}\\b|\\s+who\\b|\\s+[a-z]*\\d[\\w-]*\\b|\\s+(?:are|is|were|was|have|has|had|still|aren't|isn't|haven't|hasn't|that|which|whose|nobody|no one|older|created|opened|unassigned|not)\\b)|\\bthen\\b|\\bif\\b|\\botherwise\\b|\\binstead\\b|\\bunless\\b|$))`;
 
 export function readActions(text: RequestText, catalog: CatalogView, builder: PlanBuilder): ActionSpec[] {
   const specs: ActionSpec[] = [];
@@ -248,7 +250,7 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   const FORMAT = `(?:\\s*:\\s*|\\s*\\(\\s*|\\s+(?:with|showing|including|giving)\\s+(?:the\\s+)?)(?<format>${FIELD}(?:\\s*(?:,|and|&)\\s*(?:the\\s+|its\\s+)?${FIELD})*\\s+(?:of|for)\\s+each(?:\\s+(?:one|of them|incident|ticket))?)(?:\\s*\\))?`;
   for (const m of text.take(
     new RegExp(
-      `\\b${postVerb}\\b(?<content>${CLAUSE})\\s*\\b(?:to|in|into|on)\\s+(?:the\\s+)?(?:channels?\\s+)?${CHANNELS}(?:\\s+channels?)?\\b(?:${FORMAT})?(?:\\s*\\(\\s*(?<afterp>[a-z][a-z ,&+'-]*?)\\s*\\)|\\s*,?\\s+(?<after>(?:with|showing|including|containing|listing|giving|naming|mentioning|saying)\\s+(?!")(?:[^,;.:"]|,(?=\\s*(?:and\\s+)?(?:its\\s+|the\\s+|their\\s+)?(?:title|summary|priority|status|number|id|assignee|reporter|service|severity|description|department|email|name)\\b))+?)${STOP})?`,
+      `\\b${postVerb}\\b(?<content>${CLAUSE})\\s*\\b(?:to|in|into|on)\\s+(?:the\\s+)?(?:channels?\\s+)?${CHANNELS}(?:\\s+channels?)?\\b(?:${FORMAT})?(?:\\s*\\(\\s*(?<afterp>[a-z][a-z ,&+'-]*?)\\s*\\)|\\s*,?\\s+(?<after>(?:with|showing|including|containing|listing|giving|naming|mentioning|saying)\\s+(?!")(?:[^,;.:"]|,(?=\\s*(?:and\\s+)?(?:its\\s+|the\\s+|their\\s+)?${FIELD_NAME}\\b))+?)${STOP})?`,
     ),
     "post",
   ))

@@ -261,16 +261,17 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     "otherwise",
   );
 
-  for (const m of ignoreRest) {
+  /** "Ignore everything else", "leave other priorities alone": what the plan's filters leave out already; refused when nothing filters. */
+  const leftOutByFilters = (said: string, unfiltered: string) => {
     const lists = top.filter((s) => s.kind === "list" && s.where.length > 0).map((s) => s.id);
-    if (lists.length === 0)
-      throw new PlannerDeclined(
-        "refused",
-        text.originalOf(m),
-        "it speaks of everything else to ignore, and nothing in the plan picks some out",
-      );
-    builder.clause(text.originalOf(m), ...lists);
-  }
+    if (lists.length === 0) throw new PlannerDeclined("refused", said, unfiltered);
+    builder.clause(said, ...lists);
+  };
+  for (const m of ignoreRest)
+    leftOutByFilters(
+      text.originalOf(m),
+      "it speaks of everything else to ignore, and nothing in the plan picks some out",
+    );
   // "it also sends other actions such as "mover", which we ignore": said of a condition on what the webhook passes.
   const ignored = text.take(
     /[;,.]?\s*(?:it|they|the system|monitoring)?\s*(?:also\s+)?(?:sends?|posts?|has|can send)\s+other\s+[a-z_]+s?(?:\s*\((?:such as|like|e\.g\.)[^)]*\)|\s*,?\s+(?:such as|like)\s+"[^"]*"(?:\s*(?:,|or|and)\s*"[^"]*")*)?,?\s+which\s+(?:we|you|it|the workflow)\s+(?:should\s+|can\s+)?(?:ignore|skip|do nothing with)\b/,
@@ -278,20 +279,11 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   );
 
   // "Leave other priorities alone", "changes to other groups don't matter": the filters already read say so.
-  const filtered = top.some((s) => s.kind === "list" && s.where.length > 0);
   for (const m of text.take(
     /(?:^|(?<=[.;]\s*))\s*(?:(?:just\s+)?(?:leave|ignore|skip)\s+(?:all\s+)?(?:the\s+)?(?:other|any other|the other|remaining)\s+[a-z ,-]+?(?:\s+alone)?|(?:changes\s+to\s+)?(?:all\s+)?(?:other|any other)\s+[a-z ,-]+?\s+(?:don't|do not|doesn't|does not)\s+matter|(?:everything|anything)\s+else\s+(?:can\s+be\s+ignored|is\s+ignored|doesn't matter|does not matter)|(?:just\s+)?(?:ignore|skip)\s+(?:everything|anything|all)\s+else|(?:just\s+)?(?:ignore|skip)\s+(?:the\s+rest|(?:all\s+)?(?:the\s+)?others))\s*(?=[.;]|$)/,
     "rest",
-  )) {
-    if (!filtered)
-      throw new PlannerDeclined(
-        "refused",
-        text.originalOf(m),
-        "it speaks of others to leave alone, and nothing in the plan picks some out",
-      );
-    const lists = top.filter((s) => s.kind === "list" && s.where.length > 0).map((s) => s.id);
-    builder.clause(text.originalOf(m), ...lists);
-  }
+  ))
+    leftOutByFilters(text.originalOf(m), "it speaks of others to leave alone, and nothing in the plan picks some out");
 
   // "Open means anything that isn't resolved or closed": a definition, checked against the filters once they are built.
   const definitions = text.take(
@@ -608,16 +600,15 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
       );
     builder.clause(text.originalOf(header), ...(built.get(created) ?? []).map((st) => st.id));
   }
-  if (offboardSaid) {
-    const disabled = actions.filter((a) => a.kind === "disable");
-    if (disabled.length === 0)
-      throw new PlannerDeclined(
-        "refused",
-        offboardSaid,
-        'it says offboard, and no step disables the account; say "disable their account"',
-      );
-    builder.clause(offboardSaid, ...disabled.flatMap((a) => (built.get(a) ?? []).map((st) => st.id)));
-  }
+  /** Words that promise what steps of one kind do ("Offboarding:" a disabled account): covered by those steps, or refused. */
+  const promise = (said: string, kind: string | undefined, unkept: string) => {
+    const keeping = kind ? actions.filter((a) => a.kind === kind) : actions;
+    if (keeping.length === 0) throw new PlannerDeclined("refused", said, unkept);
+    builder.clause(said, ...keeping.flatMap((a) => (built.get(a) ?? []).map((st) => st.id)));
+  };
+  const unkeptOffboarding = 'it says offboarding, and no step disables the account; say "disable their account"';
+  if (offboardSaid)
+    promise(offboardSaid, "disable", 'it says offboard, and no step disables the account; say "disable their account"');
   if (label) {
     // "Offboarding:" promises a disabled account, "Onboarding:" a created one: a label that claims what no step does is refused.
     const promised = /offboarding|leaver/.test(label[0])
@@ -625,16 +616,13 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
       : /onboarding|joiner/.test(label[0])
         ? "create-user"
         : undefined;
-    const keeping = promised ? actions.filter((a) => a.kind === promised) : actions;
-    if (keeping.length === 0)
-      throw new PlannerDeclined(
-        "refused",
-        text.originalOf(label),
-        promised === "disable"
-          ? 'it says offboarding, and no step disables the account; say "disable their account"'
-          : 'it says onboarding, and no step creates the account; say "create their account from the input"',
-      );
-    builder.clause(text.originalOf(label), ...keeping.flatMap((a) => (built.get(a) ?? []).map((st) => st.id)));
+    promise(
+      text.originalOf(label),
+      promised,
+      promised === "disable"
+        ? unkeptOffboarding
+        : 'it says onboarding, and no step creates the account; say "create their account from the input"',
+    );
   }
   if (once && frame.loop)
     throw new PlannerDeclined(
