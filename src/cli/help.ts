@@ -7,9 +7,16 @@ export const DEMO_HELP = `Usage: charter demo
 
 Syncs the demo tenant, plans "${"Page the on-call engineer with a message and post it to #it-ops"}",
 runs its gates, submits it as demo-author, approves it as demo-reviewer, runs it live against the
-demo servers and prints each stage. Uses the embedded database (CHARTER_DATA_DIR, default ./.charter).`;
+demo servers and prints each stage. Uses the embedded database (CHARTER_DATA_DIR, default .charter in Charter home).`;
 
-export const MCP_HELP = `Usage: charter mcp --tenant <tenant> [--as <user>]
+/** `charter mcp --help`, with where this Charter's home, tenants and data are. */
+export const mcpHelp = (where: {
+  home: string;
+  tenantsDir: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+}) =>
+  `Usage: charter mcp --tenant <tenant> [--as <user>]
 
 Serves Charter over MCP on stdin/stdout for a local client: the tenant's approved workflows as tools
 (running them needs the operator or admin role), charter.* tools to plan drafts and follow runs,
@@ -17,9 +24,18 @@ the tenant SDK as resources, and a draft_workflow prompt. Approval is never offe
 Who is calling: CHARTER_API_KEY (a key from 'charter keys create'), or --as <user> (a local user
 from 'charter users add'). Runs until the client closes stdin.
 
+Works from any folder: tenants and data are found from Charter home (CHARTER_HOME, by default the
+folder Charter is installed in), whatever folder the client starts it in. Here:
+  home     ${where.home}
+  tenants  ${where.tenantsDir}
+  data     ${where.databaseUrl ? "the PostgreSQL server in DATABASE_URL" : where.dataDir}
+The embedded database is one process's at a time: beside a running 'charter serve' (or another
+'charter mcp') on the same data folder, this one connects through that process with CHARTER_API_KEY.
+
 Claude Desktop (claude_desktop_config.json) or Claude Code (.mcp.json):
-  { "mcpServers": { "charter": { "command": "sh", "args": ["/path/to/charter/.ci/node", "/path/to/charter/src/cli/charter.js", "mcp", "--tenant", "demo"],
-      "env": { "CHARTER_API_KEY": "chk_…", "CHARTER_DATA_DIR": "/path/to/.charter" } } } }`;
+  { "mcpServers": { "charter": { "command": "sh",
+      "args": ["${where.home}/.ci/node", "${where.home}/src/cli/charter.js", "mcp", "--tenant", "demo"],
+      "env": { "CHARTER_API_KEY": "chk_…" } } } }`;
 
 export const PLAN_HELP = `Usage: charter plan --tenant <tenant> "<request>" [--from <version>] [--as <user>] [--json]
        charter plan --tenant <tenant> --answer "<answer>" [--session <id>] [--as <user>] [--json]
@@ -99,7 +115,7 @@ Exit status: 0 when every integration synced, 1 when any failed, 2 on a usage er
 
 export const LIST_HELP = `Usage: charter tenants list
 
-Lists the tenant folders (tenants/<id>/tenant.json) under CHARTER_TENANTS_DIR (default ./tenants).`;
+Lists the tenant folders (tenants/<id>/tenant.json) under CHARTER_TENANTS_DIR (default tenants in Charter home).`;
 
 export const SHOW_HELP = `Usage: charter tenants show <tenant> [--json]
 

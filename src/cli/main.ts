@@ -9,7 +9,7 @@ import {
   CHECK_HELP,
   DEMO_HELP,
   LIST_HELP,
-  MCP_HELP,
+  mcpHelp,
   PLAN_HELP,
   RUNS_HELP,
   SDK_HELP,
@@ -64,18 +64,19 @@ Commands:
   migrate                 Apply database migrations (also done automatically at start)
   help, --version         Show this help, or Charter's version
 
-Environment:
-  CHARTER_DATA_DIR   Folder of the embedded database (default ./.charter)
+Environment (relative folders start from Charter home, whatever the current folder):
+  CHARTER_HOME       Charter home (default: the folder Charter is installed in)
+  CHARTER_DATA_DIR   Folder of the embedded database (default .charter)
   DATABASE_URL       Use this PostgreSQL server instead of the embedded database
-  CHARTER_TENANTS_DIR  Folder of tenant configurations (default ./tenants)
-  CHARTER_GENERATED_DIR  Folder 'charter sdk' writes to (default ./generated)
+  CHARTER_TENANTS_DIR  Folder of tenant configurations (default tenants)
+  CHARTER_GENERATED_DIR  Folder 'charter sdk' writes to (default generated)
 
 Run 'charter <command> --help' for a command's options.`;
 
 const MIGRATE_HELP = `Usage: charter migrate
 
 Applies every migration in drizzle/ that the database does not have yet: the embedded database in
-CHARTER_DATA_DIR (default ./.charter), or the PostgreSQL server in DATABASE_URL when it is set.`;
+CHARTER_DATA_DIR (default .charter in Charter home), or the PostgreSQL server in DATABASE_URL when it is set.`;
 
 class UsageError extends Error {}
 
@@ -212,7 +213,10 @@ async function run(argv: string[], output: Output): Promise<number> {
       return (await import("./serve.ts")).serveCommand(port, output);
     }
     case "mcp":
-      if (values.help) return help(MCP_HELP);
+      if (values.help) {
+        const { parseEnv } = await import("../config/env.ts");
+        return help(mcpHelp(parseEnv(process.env, process.cwd())));
+      }
       return (await import("./mcp.ts")).mcpCommand({ tenant: values.tenant, as: values.as });
     case "worker":
       if (values.help) return help(WORKER_HELP);

@@ -3,8 +3,12 @@ import { serve } from "@hono/node-server";
 import { createApp } from "../app.ts";
 import { createHttpApp } from "../server/index.ts";
 import { Dispatcher } from "../triggers/index.ts";
+import { publishEndpoint } from "../store/index.ts";
 import { keepServing } from "./keep-serving.ts";
 import type { Output } from "./output.ts";
+
+/** Listening addresses that 127.0.0.1 reaches. */
+const LOOPBACK_REACHABLE = new Set(["127.0.0.1", "localhost", "0.0.0.0", "::"]);
 
 export async function serveCommand(port: number, output: Output): Promise<number> {
   const stopKeeping = keepServing((line) => output.out(JSON.stringify(line)));
@@ -20,15 +24,24 @@ export async function serveCommand(port: number, output: Output): Promise<number
   });
   const http = await createHttpApp(app, { log: (line) => output.out(JSON.stringify(line)), dispatcher });
   const hostname = process.env["CHARTER_HOST"] ?? "127.0.0.1";
-  const server = serve({ fetch: http.fetch, port, hostname }, (info) =>
+  let withdraw: () => void = () => undefined;
+  const server = serve({ fetch: http.fetch, port, hostname }, (info) => {
     output.out(
       `charter: serving http://${hostname}:${info.port}/api/v1 and MCP at http://${hostname}:${info.port}/mcp (database: ${app.database.kind} ${app.database.location})`,
-    ),
-  );
+    );
+    // `charter mcp` on the same embedded data folder connects through this process instead of failing on its lock.
+    if (app.database.kind === "embedded" && LOOPBACK_REACHABLE.has(hostname))
+      withdraw = publishEndpoint(
+        app.env.dataDir,
+        `http://127.0.0.1:${info.port}/mcp`,
+        `charter serve (pid ${process.pid})`,
+      );
+  });
   await new Promise<void>((resolve) => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
   });
   output.out("charter: stopping");
+  withdraw();
   // Open MCP event streams would hold close() forever: end every connection once requests are refused.
   await new Promise<void>((resolve) => {
     server.close(() => resolve());

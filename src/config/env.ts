@@ -10,7 +10,20 @@ import { Secret } from "./credentials.ts";
 
 const positiveMs = z.coerce.number().int().positive().max(3_600_000);
 
+/** The folder Charter is installed in (the one holding its package.json): Charter home unless CHARTER_HOME says otherwise. */
+export const INSTALL_DIR = path.resolve(import.meta.dirname, "../..");
+
+/**
+ * Charter home: the folder every relative path setting (data, tenants, generated SDKs) starts
+ * from, whatever folder Charter was started in (an MCP client starts it in `/` or its own folder).
+ * CHARTER_HOME, relative to `cwd` if relative; by default the install folder.
+ */
+export function charterHome(source: Record<string, string | undefined>, cwd: string): string {
+  return path.resolve(cwd, source["CHARTER_HOME"] || INSTALL_DIR);
+}
+
 const EnvSchema = z.object({
+  CHARTER_HOME: z.string().min(1).optional(),
   CHARTER_DATA_DIR: z.string().min(1).optional(),
   DATABASE_URL: z
     .string()
@@ -50,6 +63,8 @@ const EnvSchema = z.object({
 });
 
 export type Env = {
+  /** Charter home: where the relative paths below start from (see charterHome). */
+  home: string;
   /** Folder of the embedded database and its lock; used when no DATABASE_URL is set. */
   dataDir: string;
   databaseUrl: string | undefined;
@@ -108,7 +123,10 @@ export type BedrockSettings = {
 };
 export type VertexSettings = { region: string | undefined; projectId: string | undefined; baseUrl: string | undefined };
 
-/** Parses Charter's settings from an environment (normally `process.env`), relative to `cwd`. */
+/**
+ * Parses Charter's settings from an environment (normally `process.env`). Relative paths start from
+ * Charter home (CHARTER_HOME, itself relative to `cwd`; by default the install folder).
+ */
 export function parseEnv(source: Record<string, string | undefined>, cwd: string): Env {
   const blanksRemoved = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
   const parsed = EnvSchema.safeParse(blanksRemoved);
@@ -136,11 +154,13 @@ export function parseEnv(source: Record<string, string | undefined>, cwd: string
     problems.push("  ANTHROPIC_VERTEX_PROJECT_ID: Vertex needs the Google Cloud project");
   if (problems.length > 0) throw new ConfigError("ENV_INVALID", `invalid environment:\n${problems.join("\n")}`);
   const secret = (value: string | undefined) => (value ? new Secret(value) : undefined);
+  const home = charterHome({ CHARTER_HOME: env.CHARTER_HOME }, cwd);
   return {
-    dataDir: path.resolve(cwd, env.CHARTER_DATA_DIR ?? ".charter"),
+    home,
+    dataDir: path.resolve(home, env.CHARTER_DATA_DIR ?? ".charter"),
     databaseUrl: env.DATABASE_URL,
-    tenantsDir: path.resolve(cwd, env.CHARTER_TENANTS_DIR ?? "tenants"),
-    generatedDir: path.resolve(cwd, env.CHARTER_GENERATED_DIR ?? "generated"),
+    tenantsDir: path.resolve(home, env.CHARTER_TENANTS_DIR ?? "tenants"),
+    generatedDir: path.resolve(home, env.CHARTER_GENERATED_DIR ?? "generated"),
     mcp: {
       connectTimeoutMs: env.CHARTER_MCP_CONNECT_TIMEOUT_MS,
       requestTimeoutMs: env.CHARTER_MCP_REQUEST_TIMEOUT_MS,

@@ -3,7 +3,7 @@
  * processes opening the same files, which corrupts them; the lock file makes the second process
  * fail with an error naming the folder and the holder. A lock left by a dead process is taken over.
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
 import { StoreError } from "../core/errors.ts";
@@ -61,11 +61,63 @@ function readHolder(file: string): { pid: number; host: string; since: string } 
   return undefined;
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process of this machine is alive (one of another user's counts). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * The MCP endpoint of the process holding a data folder (`charter serve`, or the first `charter mcp`),
+ * published beside its lock so that another `charter mcp` on the same folder connects through it
+ * instead of failing on the lock. Only the holder publishes; the file goes when it exits.
+ */
+export type PublishedEndpoint = { pid: number; url: string; by: string };
+
+const endpointFile = (dataDir: string) => path.join(dataDir, "mcp-endpoint.json");
+
+/** Publishes the holder's endpoint; the returned function (also run at exit) withdraws it. */
+export function publishEndpoint(dataDir: string, url: string, by: string): () => void {
+  const file = endpointFile(dataDir);
+  writeFileSync(file, JSON.stringify({ pid: process.pid, url, by } satisfies PublishedEndpoint), { mode: 0o600 });
+  let withdrawn = false;
+  const withdraw = () => {
+    if (withdrawn) return;
+    withdrawn = true;
+    process.off("exit", withdraw);
+    if (publishedBy(file) === process.pid) rmSync(file, { force: true });
+  };
+  process.on("exit", withdraw);
+  return withdraw;
+}
+
+/** The endpoint published for `dataDir`, if its publisher still holds the folder's lock and is alive. */
+export function publishedEndpoint(dataDir: string): PublishedEndpoint | undefined {
+  const holder = readHolder(path.join(dataDir, "charter.lock"));
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(endpointFile(dataDir), "utf8"));
+    if (!parsed || typeof parsed !== "object") return undefined;
+    const { pid, url, by } = parsed as Record<string, unknown>;
+    if (typeof pid !== "number" || typeof url !== "string" || !/^http:\/\/127\.0\.0\.1:\d+\/mcp$/.test(url))
+      return undefined;
+    if (holder?.pid !== pid || holder.host !== hostname() || !isAlive(pid)) return undefined;
+    return { pid, url, by: typeof by === "string" ? by : "charter" };
+  } catch {
+    return undefined;
+  }
+}
+
+function publishedBy(file: string): number | undefined {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, "utf8"));
+    return parsed && typeof parsed === "object" && "pid" in parsed && typeof parsed.pid === "number"
+      ? parsed.pid
+      : undefined;
+  } catch {
+    return undefined;
   }
 }

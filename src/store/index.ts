@@ -6,7 +6,7 @@ export { openServerDatabase, withoutPassword } from "./server.ts";
 export { openDatabase } from "./open.ts";
 export { CatalogRepository } from "./catalog-repository.ts";
 export type { StoredSnapshot, SyncRecord, SyncStatus } from "./catalog-repository.ts";
-export { lockDataDir } from "./data-dir-lock.ts";
+export { isAlive, lockDataDir, type PublishedEndpoint, publishEndpoint, publishedEndpoint } from "./data-dir-lock.ts";
 export { RunRepository } from "./run-repository.ts";
 export type { BundleRow, FinishedCall, JournalRow, RunRow, RunStatus } from "./run-repository.ts";
 export { IdentityRepository, ROLES } from "./identity-repository.ts";
