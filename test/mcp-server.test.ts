@@ -18,17 +18,68 @@ import { after, before, describe, test } from "node:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import {
+  LoggingMessageNotificationSchema,
+  ToolListChangedNotificationSchema,
+} from "@modelcontextprotocol/sdk/types.js";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { type App, createApp } from "../src/app.ts";
 import { createCharterMcpServer } from "../src/mcp-server/index.ts";
 import { retryAdvice } from "../src/mcp-server/charter-mcp.ts";
 import { Dispatcher } from "../src/triggers/index.ts";
 import { embeddedTestDatabase } from "./helpers/databases.ts";
+import { approvedVersion } from "./helpers/reviewed.ts";
 import { type Served, serveHttp } from "./helpers/serve.ts";
 import { REPO } from "./helpers/tenants.ts";
 
 const run = promisify(execFile);
+/** A short workflow that logs an info line, reads an incident, and logs a warning. */
+const LOOK_UP = `import { tickets } from "charter:sdk";
+import { defineWorkflow } from "charter:workflow";
+export default defineWorkflow({
+  name: "look-up",
+  description: "Reads an incident and logs its priority.",
+  input: { type: "object", properties: { incident_id: { type: "string" } }, required: ["incident_id"], additionalProperties: false },
+  output: { type: "object", properties: { title: { type: "string" } }, required: ["title"], additionalProperties: false },
+  run: async (input, ctx) => {
+    ctx.log.info("looking up", { id: input.incident_id });
+    const incident = await tickets.getIncident({ id: input.incident_id });
+    ctx.log.warn(\`priority \${incident.priority}\`);
+    return { title: incident.title };
+  },
+});
+`;
+const LOOK_UP_TESTS = JSON.stringify({
+  tests: [
+    {
+      name: "reads the incident and returns its title",
+      input: { incident_id: "INC0042" },
+      mocks: {
+        "tickets.get_incident": [
+          {
+            output: {
+              id: "INC0042",
+              title: "Checkout is down",
+              description: "All payments fail with 502.",
+              priority: "P1",
+              status: "new",
+              reporter_email: "ana@example.com",
+              assignee: null,
+              comments: [],
+              tags: [],
+              created_at: "2026-11-22T08:00:00Z",
+              service: "checkout",
+            },
+          },
+        ],
+      },
+      expect: {
+        calls: [{ tool: "tickets.get_incident", args: { id: "INC0042" } }],
+        output: { title: "Checkout is down" },
+      },
+    },
+  ],
+});
 const INCIDENT = { title: "Payroll export fails", priority: "P2", reporter_email: "mara.keller@example.com" };
 
 describe("Charter as an MCP server", () => {
@@ -187,6 +238,64 @@ describe("Charter as an MCP server", () => {
     await client.close();
   });
 
+  test("a client hears a short run's log lines (at its logging level) and progress from its first tool call on, over HTTP and in process", async () => {
+    const version = await approvedVersion(app, "demo", {
+      source: LOOK_UP,
+      fileName: "look-up.ts",
+      tests: LOOK_UP_TESTS,
+    });
+    const olga = await app.identity.userByHandle("olga");
+    const roles = await app.identity.roles("demo", olga?.id ?? "");
+    const inProcess = async () => {
+      const server = createCharterMcpServer(app, {
+        tenantId: "demo",
+        actor: { userId: olga?.id ?? "", handle: "olga" },
+        roles,
+      });
+      const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+      await server.connect(serverSide);
+      const client = new Client({ name: "log-test", version: "1.0.0" });
+      await client.connect(clientSide);
+      return client;
+    };
+    for (const [how, client] of [
+      ["over HTTP, run by the worker", await connect(keys["olga"] ?? "")],
+      ["in process (stdio)", await inProcess()],
+    ] as const) {
+      const lines: { level: string; logger?: string | undefined; data: unknown }[] = [];
+      const heard: string[] = [];
+      client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+        lines.push(n.params);
+        heard.push(`log ${n.params.level}`);
+      });
+      await client.setLoggingLevel("warning");
+      const ran = await client.callTool({ name: version.workflow, arguments: { incident_id: "INC0001" } }, undefined, {
+        onprogress: (p) => heard.push(p.message ?? ""),
+      });
+      heard.push("result");
+      assert.equal(ran.isError, undefined, `${how}: ${JSON.stringify(ran.content)}`);
+      assert.deepEqual(
+        lines,
+        [{ level: "warning", logger: "look-up@1", data: "priority P2" }],
+        `${how}: the warning, not the info line below the session's level`,
+      );
+      assert.ok(heard.includes("look-up@1: call 1 tickets.get_incident ok"), `${how}: ${heard.join(" | ")}`);
+      assert.ok(heard.indexOf("log warning") < heard.indexOf("result"), `${how}: ${heard.join(" | ")}`);
+      await client.setLoggingLevel("debug");
+      lines.length = 0;
+      await client.callTool({ name: version.workflow, arguments: { incident_id: "INC0001" } });
+      assert.deepEqual(
+        lines.map((l) => [l.level, l.data]),
+        [
+          ["info", { message: "looking up", data: { id: "INC0001" } }],
+          ["warning", "priority P2"],
+        ],
+        `${how}: every line at debug, in order`,
+      );
+      await client.close();
+    }
+  });
+
   test("a call that asks for progress hears its run start, keep going and its waits finish", async () => {
     const olga = await app.identity.userByHandle("olga");
     const roles = await app.identity.roles("demo", olga?.id ?? "");
@@ -248,8 +357,17 @@ describe("Charter as an MCP server", () => {
     const queuedId = (queuedRun._meta as Record<string, { id: string }>)["charter/run"]?.id ?? "";
     assert.ok(
       queuedNotes.length > 0 &&
-        queuedNotes.every((m) => m.includes("queued as job ") || m.includes(`run ${queuedId} is still going`)),
+        queuedNotes.every(
+          (m) =>
+            m.includes("queued as job ") ||
+            m.includes(`run ${queuedId} is still going`) ||
+            m.startsWith(`${workflow}@1: call`),
+        ),
       queuedNotes.join("\n"),
+    );
+    assert.ok(
+      queuedNotes.includes(`${workflow}@1: call 1 tickets.create_incident ok`),
+      `the worker in this process runs it: each call is heard\n${queuedNotes.join("\n")}`,
     );
     assert.match(
       queuedNotes[0] ?? "",

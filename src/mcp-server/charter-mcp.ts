@@ -33,18 +33,22 @@ import {
   ReadResourceRequestSchema,
   type ServerNotification,
   type Tool,
+  type LoggingLevel,
+  SetLevelRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { App } from "../app.ts";
 import { definitionDescription, guestFiles } from "../compile/index.ts";
 import { CharterError, errorText, PlannerDeclined } from "../core/errors.ts";
 import type { Capability } from "../core/workflow.ts";
+import type { LogLine } from "../sandbox/index.ts";
 import type { Role, VersionRow } from "../store/index.ts";
 import type { PlannerProgress, PlanResult } from "../planner/index.ts";
 import { RUN_END_RECHECK_MS } from "../runs/index.ts";
 import type { Dispatcher } from "../triggers/index.ts";
 import type { Actor } from "../versions/index.ts";
 import { GUIDE } from "./guide.ts";
+import { followRun } from "./run-follower.ts";
 
 export type McpCaller = { tenantId: string; actor: Actor; roles: ReadonlySet<Role> };
 
@@ -63,6 +67,8 @@ export type CharterMcpOptions = {
 const RESOURCE_NOT_FOUND = -32002;
 /** Reports progress of one tool call; undefined when its caller did not ask for progress. */
 type Progress = ((message: string) => void) | undefined;
+/** Sends a notification related to the request being handled (on its stream, over Streamable HTTP). */
+type Send = (notification: ServerNotification) => Promise<void>;
 
 /** `notifications/progress` for a request that carries a progress token; a failed send never fails the call. */
 function progressReporter(
@@ -221,6 +227,13 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
 
   const activeVersions = () => app.versionRepository.activeVersions(caller.tenantId);
 
+  // One server per session: the level its client set with logging/setLevel (none: every line).
+  let logLevel: LoggingLevel | undefined;
+  server.setRequestHandler(SetLevelRequestSchema, async (request) => {
+    logLevel = request.params.level;
+    return {};
+  });
+
   server.setRequestHandler(ListToolsRequestSchema, async () => {
     const tools: Tool[] = [];
     if (may.run(caller.roles)) for (const version of await activeVersions()) tools.push(workflowTool(version));
@@ -252,7 +265,7 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
             parsed.error.issues.map((i) => `${i.path.join(".") || "(arguments)"}: ${i.message}`).join("; "),
             false,
           );
-        return await manage(name, parsed.data as Record<string, unknown>, progress);
+        return await manage(name, parsed.data as Record<string, unknown>, progress, extra.sendNotification);
       }
       const version = await app.versionRepository.activeVersion(caller.tenantId, name);
       if (!version) throw new McpError(RpcErrorCode.InvalidParams, `Unknown tool: ${name}`);
@@ -261,7 +274,7 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
           "NOT_AUTHORIZED",
           `running workflows needs the operator or admin role in tenant ${caller.tenantId}`,
         );
-      return await runWorkflow(version, args, progress);
+      return await runWorkflow(version, args, progress, extra.sendNotification);
     } catch (error) {
       if (error instanceof McpError) throw error;
       if (error instanceof CharterError) return failure(error.code, error.message, error.retryable);
@@ -278,14 +291,29 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
     version: VersionRow,
     input: unknown,
     progress: Progress,
+    send: Send,
     wait = runWaitMs,
   ): Promise<CallToolResult> {
     const started = performance.now();
     const workflow = version.workflow;
     const trigger = { type: "tool" as const, detail: { user: caller.actor.handle, via: "mcp" } };
     let ended:
-      | { runId: string; status: string; output: unknown; error: { code: string; message: string } | null }
+      | {
+          runId: string;
+          status: string;
+          output: unknown;
+          error: { code: string; message: string } | null;
+          logs: readonly LogLine[] | undefined;
+        }
       | undefined;
+    // Progress from each tool call on, and the workflow's log lines, while the call waits.
+    const follower = followRun({
+      observe: (listener) => app.runs.observe(listener),
+      send,
+      progress,
+      level: () => logLevel,
+      logger: `${workflow}@${version.number}`,
+    });
     let runId: string | undefined;
     let queued: string | undefined;
     let answered = false;
@@ -316,14 +344,17 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
           version,
         );
         queued = job;
+        follower.ownJob(job);
         const run = await options.dispatcher.runOfJob(job, wait);
         runId = run?.id;
+        if (runId) follower.own(runId);
         if (run && run.status !== "running")
           ended = {
             runId: run.id,
             status: run.status,
             output: run.output,
             error: run.error as { code: string; message: string } | null,
+            logs: (run.logs as LogLine[] | null) ?? undefined,
           };
         if (!runId) {
           return {
@@ -356,6 +387,7 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
           actor: caller.actor,
           onEvent: (event) => {
             if (event.event !== "run-started") return;
+            follower.own(event.runId);
             announce((runId = event.runId));
             progress?.(`${workflow}@${version.number}: run ${event.runId} started`);
           },
@@ -392,6 +424,7 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
           _meta: { ...meta, "charter/error": { code: "RUN_STILL_RUNNING", retryable: false } },
         };
       }
+      await follower.finish(ended.logs);
       if (ended.status === "succeeded") {
         return {
           content: [{ type: "text", text: JSON.stringify(ended.output, null, 2) }],
@@ -418,10 +451,16 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
     } finally {
       answered = true;
       clearInterval(heartbeat);
+      follower.stop();
     }
   }
 
-  async function manage(name: string, args: Record<string, unknown>, progress: Progress): Promise<CallToolResult> {
+  async function manage(
+    name: string,
+    args: Record<string, unknown>,
+    progress: Progress,
+    send: Send,
+  ): Promise<CallToolResult> {
     const tenantId = caller.tenantId;
     switch (name) {
       case "charter.plan_workflow": {
@@ -512,7 +551,7 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
             "VERSION_NOT_FOUND",
             `workflow ${workflow} has no approved version in tenant ${tenantId}; submit one and have it approved`,
           );
-        return runWorkflow(version, args["input"] ?? {}, progress);
+        return runWorkflow(version, args["input"] ?? {}, progress, send);
       }
       case "charter.get_run": {
         const run = await ownRun(String(args["run_id"]));

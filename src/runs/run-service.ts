@@ -84,7 +84,7 @@ export type RunTrigger = {
 };
 
 export type RunEvent =
-  | { event: "run-started"; runId: string; attempt: number }
+  | { event: "run-started"; runId: string; attempt: number; jobId: string | null }
   | { event: "call-started"; runId: string; seq: number; tool: string; args: unknown; source: "live" | "replayed" }
   | {
       event: "call-finished";
@@ -95,6 +95,7 @@ export type RunEvent =
       source: "live" | "replayed";
       error?: string;
     }
+  | { event: "log"; runId: string; line: LogLine }
   | { event: "run-finished"; runId: string; status: RunStatus }
   | { event: "run-handed-back"; runId: string };
 
@@ -131,12 +132,23 @@ export class RunService {
   readonly #active = new Set<string>();
   /** Set when this process is shutting down: runs stop at their next tool call and are handed back. */
   #handingBack = false;
+  /** Hear every event of every run this process executes (an MCP session following its runs). */
+  readonly #observers = new Set<(event: RunEvent) => void>();
 
   constructor(resources: RunServiceResources) {
     this.#resources = resources;
     this.#limits = resources.limits ?? DEFAULT_LIMITS;
     this.#leaseMs = resources.leaseMs ?? 30_000;
     this.#onProblem = resources.onProblem ?? reportToStderr;
+  }
+
+  /**
+   * Hears the events of every run this process executes, whatever started it (a worker's queued
+   * run, a trigger, a tool call), until the returned function is called. A listener must not throw.
+   */
+  observe(listener: (event: RunEvent) => void): () => void {
+    this.#observers.add(listener);
+    return () => this.#observers.delete(listener);
   }
 
   /** Starts a run of a bundle and carries it to its end; only with the admission the versions gate minted for it. */
@@ -246,9 +258,13 @@ export class RunService {
     bundle: RunnableBundle,
     journal: JournalRow[],
     tools: ToolRunner,
-    onEvent: (event: RunEvent) => void,
+    caller: (event: RunEvent) => void,
   ): Promise<RunResult> {
     const { repository } = this.#resources;
+    const onEvent = (event: RunEvent) => {
+      caller(event);
+      for (const observer of this.#observers) observer(event);
+    };
     const recorded = new Map(journal.map((entry) => [entry.seq, entry]));
     const stop: { error: GuestError | undefined } = { error: undefined };
     let seq = 0;
@@ -291,7 +307,7 @@ export class RunService {
         : renewalFailure !== undefined && Date.now() >= heldUntil
           ? `its lease ran out and could not be renewed (${renewalFailure})`
           : undefined;
-    onEvent({ event: "run-started", runId: run.id, attempt: run.attempts });
+    onEvent({ event: "run-started", runId: run.id, attempt: run.attempts, jobId: run.jobId });
 
     /** Ends the run at this call with the host's own error; the workflow sees it as the call's failure. */
     const halt = (error: GuestError, retryable = false) => {
@@ -460,6 +476,7 @@ export class RunService {
         limits: this.#limits,
         execute,
         stop,
+        onLog: (line) => onEvent({ event: "log", runId: run.id, line }),
       });
       // A run that may have lost its lease does not complete here: the process that holds it does.
       const lostAtEnd = stop.error ? undefined : leaseLost();

@@ -37,6 +37,8 @@ export type IsolateRun = {
   seed: [number, number];
   limits: SandboxLimits;
   bridge: BridgeHandler;
+  /** Hears each log line as the workflow writes it (the outcome has them all at the end). */
+  onLog?: (line: LogLine) => void;
   /** Set by the bridge when the run must stop at once (a fatal journal condition); its error becomes the outcome. */
   stop?: { error: GuestError | undefined };
 };
@@ -145,6 +147,7 @@ export async function runInIsolate(run: IsolateRun): Promise<IsolateOutcome> {
       else if (typeof data === "string" || typeof data === "number")
         entry.message += ` [data of ${typeof data === "number" ? data : data.length} bytes left out: over the ${run.limits.logBytes}-byte line limit]`;
       logs.push(entry);
+      run.onLog?.(entry);
     };
     const syncTimeout = Math.max(1, run.limits.cpuMs);
     await (await compileWithCache(isolate, run.code)).run(context, { timeout: syncTimeout });
