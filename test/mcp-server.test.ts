@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { createServer, request as httpRequest, type Server as NodeServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdtemp, readdir, readFile } from "node:fs/promises";
@@ -19,6 +20,8 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import {
+  type CallToolResult,
+  CallToolResultSchema,
   LoggingMessageNotificationSchema,
   ToolListChangedNotificationSchema,
 } from "@modelcontextprotocol/sdk/types.js";
@@ -294,6 +297,165 @@ describe("Charter as an MCP server", () => {
       );
       await client.close();
     }
+  });
+
+  test("a workflow runs as an MCP task: created at once, followed with tasks/get and tasks/result, listed, found again from a new session; ended and foreign tasks refused", async () => {
+    const olga = await app.identity.userByHandle("olga");
+    const roles = await app.identity.roles("demo", olga?.id ?? "");
+    const inProcess = async () => {
+      const server = createCharterMcpServer(app, {
+        tenantId: "demo",
+        actor: { userId: olga?.id ?? "", handle: "olga" },
+        roles,
+      });
+      const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+      await server.connect(serverSide);
+      const client = new Client({ name: "task-test", version: "1.0.0" });
+      await client.connect(clientSide);
+      return client;
+    };
+    for (const [how, open] of [
+      ["over HTTP, queued for the worker", () => connect(keys["olga"] ?? "")],
+      ["in process (stdio)", inProcess],
+    ] as const) {
+      const client = await open();
+      const tool = (await client.listTools()).tools.find((t) => t.name === workflow);
+      assert.deepEqual(tool?.execution, { taskSupport: "optional" }, how);
+      const seen: string[] = [];
+      let taskId = "";
+      let result: CallToolResult | undefined;
+      for await (const message of client.experimental.tasks.callToolStream(
+        { name: workflow, arguments: INCIDENT },
+        CallToolResultSchema,
+        { task: { ttl: 60_000 } },
+      )) {
+        seen.push(message.type === "taskStatus" ? `status ${message.task.status}` : message.type);
+        if (message.type === "taskCreated") taskId = message.task.taskId;
+        if (message.type === "result") result = message.result as CallToolResult;
+        if (message.type === "error") assert.fail(`${how}: ${message.error.message}`);
+      }
+      assert.equal(seen[0], "taskCreated", `${how}: ${seen.join(", ")}`);
+      assert.equal(seen.at(-1), "result", `${how}: ${seen.join(", ")}`);
+      assert.equal(result?.isError, undefined, `${how}: ${JSON.stringify(result)}`);
+      assert.ok(result?.structuredContent, how);
+      const runId = (result?._meta as Record<string, { id?: string }>)["charter/run"]?.id ?? "";
+      assert.match(runId, /^[0-9a-f-]{36}$/);
+      assert.equal((await client.experimental.tasks.getTask(taskId)).status, "completed", how);
+      assert.ok(
+        (await client.experimental.tasks.listTasks()).tasks.some((t) => t.taskId === taskId),
+        how,
+      );
+      await assert.rejects(client.experimental.tasks.cancelTask(taskId), /has already ended \(completed\)/, how);
+      await client.close();
+      // The task is the durable run: another session (and another process) gets it by id.
+      const again = await open();
+      const payload = await again.experimental.tasks.getTaskResult(taskId, CallToolResultSchema);
+      assert.deepEqual(payload.structuredContent, result?.structuredContent, how);
+      await again.close();
+    }
+    // Another user's session does not see olga's tasks.
+    const ana = await connect(keys["ana"] ?? "");
+    const theirs = (await ana.experimental.tasks.listTasks()).tasks;
+    assert.deepEqual(theirs, []);
+    await assert.rejects(ana.experimental.tasks.getTask(randomUUID()), /no task .* of yours/);
+    await ana.close();
+  });
+
+  test("SSE events carry ids: a client whose call's stream dropped resumes it with Last-Event-ID and gets the rest, the result too", async () => {
+    const headers = {
+      authorization: `Bearer ${keys["olga"]}`,
+      accept: "application/json, text/event-stream",
+      "content-type": "application/json",
+    };
+    const post = (body: unknown, more: Record<string, string> = {}, signal?: AbortSignal) =>
+      fetch(`${served.base}/mcp`, {
+        method: "POST",
+        headers: { ...headers, ...more },
+        body: JSON.stringify(body),
+        ...(signal ? { signal } : {}),
+      });
+    const opened = await post({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+    });
+    const session = opened.headers.get("mcp-session-id") ?? "";
+    await opened.text();
+    const inSession = { "mcp-session-id": session, "mcp-protocol-version": "2025-11-25" };
+    await (await post({ jsonrpc: "2.0", method: "notifications/initialized" }, inSession)).text();
+    // The call's stream: read its first event (a progress notification), then drop the connection.
+    const dropped = new AbortController();
+    const call = await post(
+      {
+        jsonrpc: "2.0",
+        id: 2,
+        method: "tools/call",
+        params: { name: workflow, arguments: INCIDENT, _meta: { progressToken: "p" } },
+      },
+      inSession,
+      dropped.signal,
+    );
+    assert.match(call.headers.get("content-type") ?? "", /text\/event-stream/);
+    const reader = (call.body as ReadableStream<Uint8Array>).getReader();
+    let text = "";
+    while (!/\nid: [^\n]+\n[\s\S]*?\n\n/.test(`\n${text}`) && !/^id: /m.test(text)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    const firstId = /^id: (.+)$/m.exec(text)?.[1] ?? "";
+    assert.ok(firstId, `the first event has an id: ${text}`);
+    assert.doesNotMatch(text, /"result"/, "dropped before the result");
+    dropped.abort();
+    // Resume: the events after that id on the same stream, through to the call's result.
+    // Until the server has seen the drop, the stream counts as connected (409): retry, as a client does after `retry:`.
+    let resumed: Response;
+    for (let attempt = 0; ; attempt++) {
+      resumed = await fetch(`${served.base}/mcp`, {
+        headers: { ...headers, ...inSession, accept: "text/event-stream", "last-event-id": firstId },
+        signal: AbortSignal.timeout(60_000),
+      });
+      if (resumed.status !== 409 || attempt >= 50) break;
+      await resumed.text();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(resumed.status, 200);
+    const again = (resumed.body as ReadableStream<Uint8Array>).getReader();
+    let rest = "";
+    while (!/"id":2,"result"|"result":.*"id":2/.test(rest)) {
+      const { value, done } = await again.read();
+      if (done) break;
+      rest += new TextDecoder().decode(value);
+    }
+    await again.cancel();
+    assert.match(rest, /"structuredContent"/, rest);
+    assert.doesNotMatch(rest, new RegExp(`^id: ${firstId}$`, "m"), "nothing already seen is sent again");
+    // Another session cannot replay this one's events.
+    const other = await post({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+    });
+    const otherSession = other.headers.get("mcp-session-id") ?? "";
+    await other.text();
+    const stolen = await fetch(`${served.base}/mcp`, {
+      headers: {
+        ...headers,
+        "mcp-session-id": otherSession,
+        "mcp-protocol-version": "2025-11-25",
+        accept: "text/event-stream",
+        "last-event-id": firstId,
+      },
+      signal: AbortSignal.timeout(2000),
+    });
+    const leaked = await stolen.body
+      ?.getReader()
+      .read()
+      .then(({ value }) => new TextDecoder().decode(value ?? new Uint8Array()))
+      .catch(() => "");
+    assert.doesNotMatch(leaked ?? "", /structuredContent/, "no replay across sessions");
   });
 
   test("a call that asks for progress hears its run start, keep going and its waits finish", async () => {

@@ -21,6 +21,7 @@ import {
   CallToolRequestSchema,
   type CallToolResult,
   CompleteRequestSchema,
+  type CreateTaskResult,
   GetPromptRequestSchema,
   ListPromptsRequestSchema,
   ListResourcesRequestSchema,
@@ -49,6 +50,7 @@ import type { Dispatcher } from "../triggers/index.ts";
 import type { Actor } from "../versions/index.ts";
 import { GUIDE } from "./guide.ts";
 import { followRun } from "./run-follower.ts";
+import { taskRefusal, workflowTasks } from "./run-tasks.ts";
 
 export type McpCaller = { tenantId: string; actor: Actor; roles: ReadonlySet<Role> };
 
@@ -220,12 +222,38 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
         prompts: {},
         logging: {},
         completions: {},
+        tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
       },
       instructions: `Charter tenant "${caller.tenantId}". Each workflow tool runs an approved, human-reviewed workflow. charter.* tools plan drafts and follow runs; approval is not available over MCP. Read charter://guide first.`,
     },
   );
 
   const activeVersions = () => app.versionRepository.activeVersions(caller.tenantId);
+
+  const tasks = workflowTasks({
+    app,
+    tenantId: caller.tenantId,
+    actor: caller.actor,
+    mayRun: may.run(caller.roles),
+    dispatcher: options.dispatcher,
+    result: async (run) => {
+      const version = run.versionId ? await app.versionRepository.byId(run.versionId) : undefined;
+      const meta = {
+        [RUN_META]: {
+          id: run.id,
+          workflow: run.workflow,
+          version: run.versionNumber,
+          durationMs: run.finishedAt ? run.finishedAt.getTime() - run.startedAt.getTime() : null,
+        },
+      };
+      return endedResult(
+        { capabilities: version?.capabilities ?? [] },
+        { ...run, runId: run.id, error: run.error as { code: string; message: string } | null },
+        meta,
+      );
+    },
+  });
+  tasks.register(server);
 
   // One server per session: the level its client set with logging/setLevel (none: every line).
   let logLevel: LoggingLevel | undefined;
@@ -250,41 +278,50 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
     return { tools };
   });
 
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
-    const { name, arguments: args = {} } = request.params;
-    const management = MANAGEMENT.find((tool) => tool.name === name);
-    const progress = progressReporter(request.params._meta?.progressToken, extra.sendNotification);
-    try {
-      if (management) {
-        if (!management.allowed(caller.roles))
-          throw new CharterError("NOT_AUTHORIZED", `${name} needs another role in tenant ${caller.tenantId}`);
-        const parsed = management.input.safeParse(args);
-        if (!parsed.success)
-          return failure(
-            "INVALID_ARGUMENTS",
-            parsed.error.issues.map((i) => `${i.path.join(".") || "(arguments)"}: ${i.message}`).join("; "),
-            false,
+  server.setRequestHandler(
+    CallToolRequestSchema,
+    async (request, extra): Promise<CallToolResult | CreateTaskResult> => {
+      const { name, arguments: args = {} } = request.params;
+      const management = MANAGEMENT.find((tool) => tool.name === name);
+      const progress = progressReporter(request.params._meta?.progressToken, extra.sendNotification);
+      try {
+        if (management) {
+          if (request.params.task)
+            throw new McpError(RpcErrorCode.InvalidParams, `${name} does not run as a task; call it without "task"`);
+          if (!management.allowed(caller.roles))
+            throw new CharterError("NOT_AUTHORIZED", `${name} needs another role in tenant ${caller.tenantId}`);
+          const parsed = management.input.safeParse(args);
+          if (!parsed.success)
+            return failure(
+              "INVALID_ARGUMENTS",
+              parsed.error.issues.map((i) => `${i.path.join(".") || "(arguments)"}: ${i.message}`).join("; "),
+              false,
+            );
+          return await manage(name, parsed.data as Record<string, unknown>, progress, extra.sendNotification);
+        }
+        const version = await app.versionRepository.activeVersion(caller.tenantId, name);
+        if (!version) throw new McpError(RpcErrorCode.InvalidParams, `Unknown tool: ${name}`);
+        if (!may.run(caller.roles))
+          throw new CharterError(
+            "NOT_AUTHORIZED",
+            `running workflows needs the operator or admin role in tenant ${caller.tenantId}`,
           );
-        return await manage(name, parsed.data as Record<string, unknown>, progress, extra.sendNotification);
-      }
-      const version = await app.versionRepository.activeVersion(caller.tenantId, name);
-      if (!version) throw new McpError(RpcErrorCode.InvalidParams, `Unknown tool: ${name}`);
-      if (!may.run(caller.roles))
-        throw new CharterError(
-          "NOT_AUTHORIZED",
-          `running workflows needs the operator or admin role in tenant ${caller.tenantId}`,
+        if (request.params.task)
+          return await tasks.start(version, args).catch((error: unknown) => {
+            throw error instanceof CharterError ? taskRefusal(error) : error;
+          });
+        return await runWorkflow(version, args, progress, extra.sendNotification);
+      } catch (error) {
+        if (error instanceof McpError) throw error;
+        if (error instanceof CharterError) return failure(error.code, error.message, error.retryable);
+        // The caller gets a stable code; the cause goes to stderr (stdout may be the stdio channel), as the answer says.
+        process.stderr.write(
+          `${JSON.stringify({ at: new Date().toISOString(), event: "mcp-error", tenant: caller.tenantId, user: caller.actor.handle, tool: name, message: errorText(error) })}\n`,
         );
-      return await runWorkflow(version, args, progress, extra.sendNotification);
-    } catch (error) {
-      if (error instanceof McpError) throw error;
-      if (error instanceof CharterError) return failure(error.code, error.message, error.retryable);
-      // The caller gets a stable code; the cause goes to stderr (stdout may be the stdio channel), as the answer says.
-      process.stderr.write(
-        `${JSON.stringify({ at: new Date().toISOString(), event: "mcp-error", tenant: caller.tenantId, user: caller.actor.handle, tool: name, message: errorText(error) })}\n`,
-      );
-      return failure("INTERNAL", "Charter failed to handle the call; it is logged; try again or report it", true);
-    }
-  });
+        return failure("INTERNAL", "Charter failed to handle the call; it is logged; try again or report it", true);
+      }
+    },
+  );
 
   /** Runs the active `version` of its workflow (as just read by the caller) and waits for it up to `wait`. */
   async function runWorkflow(
@@ -425,34 +462,43 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
         };
       }
       await follower.finish(ended.logs);
-      if (ended.status === "succeeded") {
-        return {
-          content: [{ type: "text", text: JSON.stringify(ended.output, null, 2) }],
-          structuredContent: ended.output as Record<string, unknown>,
-          _meta: meta,
-        };
-      }
-      const code = ended.error?.code ?? ended.status.toUpperCase();
-      const { retryable, hint } = retryAdvice(
-        code,
-        await app.runRepository.journal(ended.runId),
-        version.capabilities as Capability[],
-      );
-      return {
-        isError: true,
-        content: [
-          {
-            type: "text",
-            text: `${code}: ${ended.error?.message ?? `the run ended ${ended.status}`} (run ${ended.runId}; ${hint})`,
-          },
-        ],
-        _meta: { ...meta, "charter/error": { code, retryable, status: ended.status } },
-      };
+      return await endedResult(version, ended, meta);
     } finally {
       answered = true;
       clearInterval(heartbeat);
       follower.stop();
     }
+  }
+
+  /** The answer to a workflow call whose run has ended (the call's own, or a task's tasks/result). */
+  async function endedResult(
+    version: Pick<VersionRow, "capabilities">,
+    ended: { runId: string; status: string; output: unknown; error: { code: string; message: string } | null },
+    meta: Record<string, unknown>,
+  ): Promise<CallToolResult> {
+    if (ended.status === "succeeded") {
+      return {
+        content: [{ type: "text", text: JSON.stringify(ended.output, null, 2) }],
+        structuredContent: ended.output as Record<string, unknown>,
+        _meta: meta,
+      };
+    }
+    const code = ended.error?.code ?? ended.status.toUpperCase();
+    const { retryable, hint } = retryAdvice(
+      code,
+      await app.runRepository.journal(ended.runId),
+      version.capabilities as Capability[],
+    );
+    return {
+      isError: true,
+      content: [
+        {
+          type: "text",
+          text: `${code}: ${ended.error?.message ?? `the run ended ${ended.status}`} (run ${ended.runId}; ${hint})`,
+        },
+      ],
+      _meta: { ...meta, "charter/error": { code, retryable, status: ended.status } },
+    };
   }
 
   async function manage(
@@ -860,6 +906,8 @@ function workflowTool(version: VersionRow): Tool {
     description: `${description} (approved version ${version.number}; calls ${capabilities.map((c) => `${c.integration}.${c.tool}`).join(", ") || "no tools"})`,
     inputSchema: (version.inputSchema ?? { type: "object" }) as Tool["inputSchema"],
     ...(version.outputSchema ? { outputSchema: version.outputSchema as Tool["outputSchema"] } : {}),
+    // A client may run it as an MCP task (tasks/get, tasks/result, tasks/cancel follow the durable run).
+    execution: { taskSupport: "optional" },
     annotations: {
       title: version.workflow,
       readOnlyHint: capabilities.every((c) => c.annotations.readOnly),

@@ -17,10 +17,13 @@ import type { Context } from "hono";
 import type { App } from "../app.ts";
 import { jsonLimitProblem } from "../core/json-limits.ts";
 import { type CharterMcpOptions, createCharterMcpServer } from "./charter-mcp.ts";
+import { sessionEventStore } from "./event-store.ts";
 
 type Session = { transport: WebStandardStreamableHTTPServerTransport; tenantId: string; userId: string; seen: number };
 
 const MAX_SESSIONS_PER_USER = 20;
+/** What SSE's `retry:` tells a client to wait before reconnecting a dropped stream (ms). */
+const RETRY_MS = 1000;
 /** A session with no request for this long is closed (its client starts a new one). */
 const IDLE_MS = 30 * 60_000;
 
@@ -140,6 +143,9 @@ export function mcpEndpoint(app: App, options: CharterMcpOptions = {}) {
     );
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
+      // SSE events carry ids and are kept per session: a client resumes a dropped stream with Last-Event-ID.
+      eventStore: sessionEventStore(),
+      retryInterval: RETRY_MS,
       onsessioninitialized: (id) => {
         sessions.set(id, { transport, tenantId: resolved.tenantId, userId: resolved.user.id, seen: Date.now() });
       },

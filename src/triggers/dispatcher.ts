@@ -272,6 +272,17 @@ export class Dispatcher {
   }
 
   /**
+   * Cancels a queued run that no worker has taken yet; false when a worker has it (cancel its run
+   * instead) or the job is unknown.
+   */
+  async cancelQueued(jobId: string): Promise<boolean> {
+    const job = await this.#boss.getJobById(RUN_QUEUE, jobId);
+    if (!job || (job.state !== "created" && job.state !== "retry")) return false;
+    await this.#boss.cancel(RUN_QUEUE, jobId);
+    return (await this.#boss.getJobById(RUN_QUEUE, jobId))?.state === "cancelled";
+  }
+
+  /**
    * Queues a run for a caller who waits for the answer: first checks what a worker would refuse
    * (no approved version, input against its schema), so the caller hears it now. Returns the job id.
    * A caller that has just read the active version passes it, and it is not read again.
