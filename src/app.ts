@@ -44,6 +44,7 @@ export type App = {
   sync(
     tenantId: string,
     onProgress?: (progress: SyncProgress) => void,
+    options?: { fresh?: boolean },
   ): Promise<{ result: TenantSyncResult; drift: { version: string; drifted: boolean; drift: Drift }[] }>;
   close(): Promise<void>;
 };
@@ -106,8 +107,8 @@ export async function createApp(
     versions,
     planner,
     onProblem,
-    async sync(tenantId, onProgress) {
-      const result = await catalogService.syncTenant(tenantId, onProgress);
+    async sync(tenantId, onProgress, options) {
+      const result = await catalogService.syncTenant(tenantId, onProgress, options);
       const changed =
         result.integrations.some((i) => i.status === "changed" || i.status === "new") || result.unconfigured.length > 0;
       const drift = changed ? await versions.checkDrift(tenantId) : [];

@@ -4,22 +4,22 @@
  * holds a resource subscription, or has a request under way, stays open. The clock is injected.
  */
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { type ConnectionSpec, McpClientPool } from "../src/mcp/index.ts";
 import { REPO } from "./helpers/tenants.ts";
 
-/** A stdio connection to the counting server, which writes its calls to `countFile`. */
-function countingSpec(name: string, countFile: string): ConnectionSpec {
+/** A stdio connection to the counting server, which writes its calls to `countFile` (delays last while `hold` exists). */
+function countingSpec(name: string, countFile: string, hold?: string): ConnectionSpec {
   return {
     key: `t/${name}`,
     integration: name,
     timeouts: { connectMs: 20_000, requestMs: 20_000 },
     transport: "stdio",
     command: "node",
-    args: [path.join(REPO, "test/fixtures/counting-server.ts"), "--file", countFile],
+    args: [path.join(REPO, "test/fixtures/counting-server.ts"), "--file", countFile, ...(hold ? ["--hold", hold] : [])],
     env: {},
     cwd: REPO,
     secretEnv: {},
@@ -135,6 +135,47 @@ test("at most maxOpen connections (stdio server processes): opening another clos
     // a is no longer busy: the next one to open closes a and b (unused the longest) and the pool is back at the bound.
     await lookup(c);
     assert.equal(pool.size, 2, "d (subscribed) and c");
+  } finally {
+    await pool.closeAll();
+  }
+});
+
+test("renew (a sync asks for it): the next request opens a fresh connection; a call under way finishes on the old one, which closes after it", async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), "charter-renew-"));
+  const countFile = path.join(dir, "count.txt");
+  const hold = path.join(dir, "hold");
+  await writeFile(countFile, "");
+  await writeFile(hold, "");
+  const pool = new McpClientPool();
+  const spec = countingSpec("renewed", countFile, hold);
+  const pid = () =>
+    pool.request(spec, "asking", (client) =>
+      Promise.resolve((client.transport as { pid?: number | null } | undefined)?.pid ?? null),
+    );
+  const alive = (p: number) => {
+    try {
+      process.kill(p, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  try {
+    const firstPid = await pid();
+    assert.ok(firstPid);
+    const held = pool.request(spec, "looking up slowly", (client, options) =>
+      client.callTool({ name: "lookup", arguments: { delay_ms: 60_000 } }, undefined, options),
+    );
+    await new Promise((resolve) => setImmediate(resolve)); // the call has taken the connection
+    await pool.renew(spec.key);
+    const secondPid = await pid();
+    assert.ok(secondPid && secondPid !== firstPid, "a fresh connection (a new process)");
+    assert.equal(alive(firstPid), true, "the old one is kept while its call is under way");
+    await rm(hold);
+    assert.deepEqual((await held).structuredContent, { value: "looked-up" }, "the call under way finished");
+    for (let i = 0; i < 100 && alive(firstPid); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(alive(firstPid), false, "the old connection closed after its last call");
+    assert.equal(await pid(), secondPid, "the fresh one is the pooled one now");
   } finally {
     await pool.closeAll();
   }

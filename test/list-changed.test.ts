@@ -36,7 +36,12 @@ test("a server's tools/list_changed syncs its tenant again: the new tool is in t
     dispatcher = await Dispatcher.start(app, {
       worker: false,
       scheduler: true,
-      subscriptions: { pool: app.pool, env: app.env, processEnv, sync: (tenantId) => app.sync(tenantId) },
+      subscriptions: {
+        pool: app.pool,
+        env: app.env,
+        processEnv,
+        sync: (tenantId) => app.sync(tenantId, undefined, { fresh: false }),
+      },
       onEvent: (event) => events.push(event),
     });
     // The server adds a tool while Charter has a connection open to it (as a run would call it).
@@ -56,6 +61,11 @@ test("a server's tools/list_changed syncs its tenant again: the new tool is in t
     const resynced = events.find((event) => event.event === "catalog-resynced");
     assert.deepEqual(resynced?.detail, { tenant: "acme", because: ["ops: tools"], changed: ["ops"], drifted: [] });
     assert.ok((await tools()).includes("extra_1"), "the added tool is in the catalog");
+    // A sync someone asks for opens a new connection instead of asking the pooled one: here a new
+    // process of the stdio server, which has not grown, so the tool is gone again.
+    const asked = await app.sync("acme");
+    assert.equal(asked.result.integrations[0]?.status, "changed");
+    assert.ok(!(await tools()).includes("extra_1"), "seen as the server is now, not as the pooled session was");
   } finally {
     await dispatcher?.stop();
     await app.close();

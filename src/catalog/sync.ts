@@ -54,10 +54,16 @@ export class CatalogService {
     this.#resources = resources;
   }
 
-  /** Loads a tenant's file and syncs every integration in it. */
+  /**
+   * Loads a tenant's file and syncs every integration in it. `fresh` (the default; what a person
+   * asking for a sync means) discovers each server over a new connection, so a server changed
+   * since the pooled one connected is seen as it is now; a re-sync because a connected server said
+   * its lists changed passes false, since a stdio server's new process would not have that change.
+   */
   async syncTenant(
     tenantId: string,
     onProgress: (progress: SyncProgress) => void = () => {},
+    { fresh = true }: { fresh?: boolean } = {},
   ): Promise<TenantSyncResult> {
     const tenant = await loadTenantConfig(this.#resources.env.tenantsDir, tenantId);
     const { repository } = this.#resources;
@@ -66,7 +72,7 @@ export class CatalogService {
     const integrations = await Promise.all(
       entries.map(async ([id, integration]) => {
         onProgress({ event: "integration-started", tenant: tenant.id, integration: id });
-        const result = await this.#syncIntegration(tenant, id, integration);
+        const result = await this.#syncIntegration(tenant, id, integration, fresh);
         onProgress({ event: "integration-finished", tenant: tenant.id, result });
         return result;
       }),
@@ -83,7 +89,12 @@ export class CatalogService {
     };
   }
 
-  async #syncIntegration(tenant: TenantConfig, id: string, integration: Integration): Promise<IntegrationSyncResult> {
+  async #syncIntegration(
+    tenant: TenantConfig,
+    id: string,
+    integration: Integration,
+    fresh: boolean,
+  ): Promise<IntegrationSyncResult> {
     const { repository, pool, env, processEnv } = this.#resources;
     const startedAt = new Date();
     const base = {
@@ -112,6 +123,9 @@ export class CatalogService {
       }
       // A server that puts its credential in a tool's title or description does not get it stored and served.
       const secrets = [...Object.values(credentials.env), ...Object.values(credentials.headers)];
+      // A fresh connection: a server changed since the pooled one connected (a new build behind the same
+      // URL, a stdio server updated on disk) must be seen as it is now. Calls under way finish on the old one.
+      if (fresh) await pool.renew(`${tenant.id}/${id}`);
       const discovered = await discoverIntegration(pool, connectionSpec(tenant, id, integration, credentials, env.mcp));
       notes = redactJson(discovered.notes, secrets) as string[];
       content = applyAnnotationOverrides(

@@ -19,7 +19,12 @@ export async function serveCommand(port: number, output: Output): Promise<number
   const dispatcher = await Dispatcher.start(app, {
     worker: withWorker,
     scheduler: true,
-    subscriptions: { pool: app.pool, env: app.env, processEnv: process.env, sync: (tenantId) => app.sync(tenantId) },
+    subscriptions: {
+      pool: app.pool,
+      env: app.env,
+      processEnv: process.env,
+      sync: (tenantId) => app.sync(tenantId, undefined, { fresh: false }),
+    },
     onEvent: (e) => output.out(JSON.stringify({ at: new Date().toISOString(), event: e.event, ...e.detail })),
   });
   const http = await createHttpApp(app, { log: (line) => output.out(JSON.stringify(line)), dispatcher });

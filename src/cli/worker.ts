@@ -16,7 +16,12 @@ export async function workerCommand(output: Output): Promise<number> {
   const dispatcher = await Dispatcher.start(app, {
     worker: true,
     scheduler: true,
-    subscriptions: { pool: app.pool, env: app.env, processEnv: process.env, sync: (tenantId) => app.sync(tenantId) },
+    subscriptions: {
+      pool: app.pool,
+      env: app.env,
+      processEnv: process.env,
+      sync: (tenantId) => app.sync(tenantId, undefined, { fresh: false }),
+    },
     onEvent: (e) => log(e.event, e.detail),
   });
   log("worker-started", { database: app.database.kind });

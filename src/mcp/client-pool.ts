@@ -40,6 +40,8 @@ type Entry = {
   lastUsed: number;
   /** Holds resource subscriptions: never closed for being idle. */
   keepOpen: boolean;
+  /** Replaced by a fresh connection (renew): closed once its last request ends. */
+  draining: boolean;
 };
 
 /**
@@ -158,6 +160,7 @@ export class McpClientPool {
       } finally {
         entry.active--;
         entry.lastUsed = this.#now();
+        if (entry.draining && entry.active === 0) void shutdown(entry);
       }
     }
   }
@@ -170,6 +173,23 @@ export class McpClientPool {
       capabilities: client.getServerCapabilities(),
       instructions: client.getInstructions(),
     };
+  }
+
+  /**
+   * Makes the next request to an integration open a fresh connection (a sync must see the server as
+   * it is now, not as the session it connected to). Requests under way finish on the old one,
+   * which is closed after the last. A connection holding resource subscriptions is kept: it is told
+   * of changes (list_changed) and its subscriptions would be lost with it.
+   */
+  async renew(key: string): Promise<void> {
+    const pending = this.#entries.get(key);
+    const entry = await pending?.catch(() => undefined);
+    if (!entry || entry.keepOpen || this.#entries.get(key) !== pending) return;
+    this.#entries.delete(key);
+    this.#connected.delete(key);
+    entry.draining = true;
+    entry.closed = true; // a request that took it but has not begun takes a new one
+    if (entry.active === 0) await shutdown(entry);
   }
 
   /** Closes one integration's connection (and the process Charter started for it). */
@@ -246,6 +266,7 @@ export class McpClientPool {
       active: 0,
       lastUsed: this.#now(),
       keepOpen: false,
+      draining: false,
     };
     // The idle sweep runs while there are connections (and does not keep the process alive).
     if (this.#idleCloseMs > 0 && !this.#idleTimer) {
