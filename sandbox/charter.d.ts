@@ -36,39 +36,57 @@ declare module "charter:workflow" {
         readonly exclusiveMinimum?: number;
         readonly exclusiveMaximum?: number;
         readonly multipleOf?: number;
+        /** A local reference into `$defs` (or `definitions`) of the same schema: "#/$defs/Address". */
+        readonly $ref?: string;
+        readonly $defs?: { readonly [name: string]: JsonSchema };
+        readonly definitions?: { readonly [name: string]: JsonSchema };
       };
   export type SchemaType = "string" | "number" | "integer" | "boolean" | "null" | "array" | "object";
 
-  /** The TypeScript type of the values a JSON Schema accepts. */
-  export type FromSchema<S> = S extends true
+  /**
+   * The TypeScript type of the values a JSON Schema accepts. `R` is the root schema, where a
+   * local `$ref` ("#/$defs/Name", "#/definitions/Name") is looked up.
+   */
+  export type FromSchema<S, R = S> = S extends true
     ? Json
     : S extends false
       ? never
-      : S extends { readonly const: infer C }
-        ? Mutable<C>
-        : S extends { readonly enum: readonly (infer E)[] }
-          ? Mutable<E>
-          : S extends { readonly anyOf: readonly (infer A)[] }
-            ? FromSchema<A>
-            : S extends { readonly oneOf: readonly (infer A)[] }
-              ? FromSchema<A>
-              : S extends { readonly allOf: infer A extends readonly unknown[] }
-                ? AllOf<A>
-                : S extends { readonly type: readonly (infer T)[] }
-                  ? FromType<T, S>
-                  : S extends { readonly type: infer T }
-                    ? FromType<T, S>
-                    : Json;
+      : S extends { readonly $ref: infer P extends string }
+        ? FromRef<P, R>
+        : S extends { readonly const: infer C }
+          ? Mutable<C>
+          : S extends { readonly enum: readonly (infer E)[] }
+            ? Mutable<E>
+            : S extends { readonly anyOf: readonly (infer A)[] }
+              ? FromSchema<A, R>
+              : S extends { readonly oneOf: readonly (infer A)[] }
+                ? FromSchema<A, R>
+                : S extends { readonly allOf: infer A extends readonly unknown[] }
+                  ? AllOf<A, R>
+                  : S extends { readonly type: readonly (infer T)[] }
+                    ? FromType<T, S, R>
+                    : S extends { readonly type: infer T }
+                      ? FromType<T, S, R>
+                      : Json;
 
+  type FromRef<P, R> = P extends `#/$defs/${infer N}`
+    ? R extends { readonly $defs: { readonly [K in N]: infer D } }
+      ? FromSchema<D, R>
+      : Json
+    : P extends `#/definitions/${infer N}`
+      ? R extends { readonly definitions: { readonly [K in N]: infer D } }
+        ? FromSchema<D, R>
+        : Json
+      : Json;
   type Mutable<T> = T extends readonly unknown[]
     ? { -readonly [K in keyof T]: Mutable<T[K]> }
     : T extends object
       ? { -readonly [K in keyof T]: Mutable<T[K]> }
       : T;
-  type AllOf<A extends readonly unknown[]> = A extends readonly [infer First, ...infer Rest]
-    ? FromSchema<First> & AllOf<Rest>
+  type AllOf<A extends readonly unknown[], R> = A extends readonly [infer First, ...infer Rest]
+    ? FromSchema<First, R> & AllOf<Rest, R>
     : unknown;
-  type FromType<T, S> = T extends "string"
+  type FromType<T, S, R> = T extends "string"
     ? string
     : T extends "number" | "integer"
       ? number
@@ -77,31 +95,31 @@ declare module "charter:workflow" {
         : T extends "null"
           ? null
           : T extends "array"
-            ? FromArray<S>
+            ? FromArray<S, R>
             : T extends "object"
-              ? FromObject<S>
+              ? FromObject<S, R>
               : never;
-  type FromArray<S> = S extends { readonly prefixItems: infer P extends readonly unknown[] }
-    ? { -readonly [K in keyof P]: FromSchema<P[K]> }
+  type FromArray<S, R> = S extends { readonly prefixItems: infer P extends readonly unknown[] }
+    ? { -readonly [K in keyof P]: FromSchema<P[K], R> }
     : S extends { readonly items: infer I }
-      ? FromSchema<I>[]
+      ? FromSchema<I, R>[]
       : Json[];
   type RequiredKeys<S> = S extends { readonly required: readonly (infer R)[] } ? R : never;
-  type Additional<S> = S extends { readonly additionalProperties: false }
+  type Additional<S, R> = S extends { readonly additionalProperties: false }
     ? {}
     : S extends { readonly additionalProperties: infer A extends object }
-      ? { [key: string]: FromSchema<A> }
+      ? { [key: string]: FromSchema<A, R> }
       : S extends { readonly properties: object }
         ? {}
         : { [key: string]: Json };
   type Simplify<T> = { [K in keyof T]: T[K] } & {};
-  type FromObject<S> = S extends { readonly properties: infer P }
+  type FromObject<S, R> = S extends { readonly properties: infer P }
     ? Simplify<
-        { -readonly [K in keyof P as K extends RequiredKeys<S> ? K : never]: FromSchema<P[K]> } & {
-          -readonly [K in keyof P as K extends RequiredKeys<S> ? never : K]?: FromSchema<P[K]>;
-        } & Additional<S>
+        { -readonly [K in keyof P as K extends RequiredKeys<S> ? K : never]: FromSchema<P[K], R> } & {
+          -readonly [K in keyof P as K extends RequiredKeys<S> ? never : K]?: FromSchema<P[K], R>;
+        } & Additional<S, R>
       >
-    : Additional<S>;
+    : Additional<S, R>;
 
   /**
    * An object schema: a workflow's input and output are objects, as MCP requires of tools. Only

@@ -509,6 +509,48 @@ ${body}
     assert.deepEqual([bad.typechecker, embedded.typechecker], ["native", "embedded"]);
   });
 
+  test("an input field defined by $ref into $defs is typed from its definition, recursive ones too, not as any JSON", async () => {
+    const source = (body: string) => `import { defineWorkflow } from "charter:workflow";
+export default defineWorkflow({
+  name: "refs",
+  description: "Reads an address and a tree.",
+  input: {
+    type: "object",
+    properties: { home: { $ref: "#/$defs/Address" }, tree: { $ref: "#/$defs/Node" } },
+    required: ["home"],
+    additionalProperties: false,
+    $defs: {
+      Address: { type: "object", properties: { city: { type: "string" }, zip: { type: "integer" } }, required: ["city"], additionalProperties: false },
+      Node: { type: "object", properties: { name: { type: "string" }, children: { type: "array", items: { $ref: "#/$defs/Node" } } }, required: ["name"], additionalProperties: false },
+    },
+  },
+  output: { type: "object", properties: { n: { type: "number" } }, required: ["n"], additionalProperties: false },
+  run: async (input) => {
+${body}
+  },
+});
+`;
+    for (const options of [{}, { native: false }]) {
+      const compiler = compilerFor({}, options);
+      const good = await compiler.compile({
+        fileName: "refs.ts",
+        source: source(
+          "    const city: string = input.home.city;\n    const kids: string[] = (input.tree?.children ?? []).map((c) => c.name);\n    return { n: city.length + (input.home.zip ?? 0) + kids.length };",
+        ),
+      });
+      assert.deepEqual(good.diagnostics, [], good.typechecker);
+      const bad = await compiler.compile({
+        fileName: "refs.ts",
+        source: source('    const zip: string = input.home.zip ?? "";\n    return { n: input.home.street.length };'),
+      });
+      assert.deepEqual(
+        bad.diagnostics.map((d) => d.code),
+        ["TS2322", "TS2339"],
+        `${bad.typechecker}: ${JSON.stringify(bad.diagnostics)}`,
+      );
+    }
+  });
+
   test("fields run returns beyond a closed output schema: read from returned object literals, from the checker otherwise", async () => {
     const cases: [body: string, extra: string[], literal: boolean][] = [
       ["    return { n: 1, extra: true };", ["extra"], true],

@@ -280,16 +280,65 @@ describe("SDK generator", () => {
       "maybe?: string | null;",
       "legacyNullable?: number | null;",
       "labels?: {\n    [key: string]: string;\n  };",
-      "tree?: ShapeInputNode;",
+      "tree?: Node;",
       "remote?: unknown /* remote $ref https://example.com/schema.json is not fetched */;",
       "list?: (string | number)[];",
       "weird?: unknown /* unknown type frobnicate */;",
-      "export type ShapeInputNode = {\n  children?: ShapeInputNode[];\n  value: string;\n};",
-      "export type ShapeOutput = ShapeOutputNode;",
+      "export type Node = {\n  children?: Node[];\n  value: string;\n};",
+      "export type ShapeOutput = Node;",
     ]) {
       assert.ok(text.includes(expected), `missing:\n${expected}\n--- in ---\n${text}`);
     }
+    assert.equal(
+      text.match(/export type Node\b/g)?.length,
+      1,
+      "the definitions input and output share are emitted once",
+    );
     assert.deepEqual(typecheck(sdk), []);
+  });
+
+  test("types that take what the schema takes: declared-open objects, tools with no arguments, names in one case, shared definitions", () => {
+    const defs = { Text: { type: "object", properties: { content: { type: "string" } }, required: ["content"] } };
+    const sdk = generateSdk([
+      integration("notes", [
+        {
+          name: "API-create-a-comment",
+          inputSchema: {
+            type: "object",
+            properties: {
+              parent: { type: "object", properties: { page_id: { type: "string" } }, additionalProperties: true },
+              text: { $ref: "#/$defs/Text" },
+            },
+            $defs: defs,
+          },
+        },
+        { name: "API-get-self", inputSchema: { type: "object", properties: {} } },
+        { name: "API-get-page", inputSchema: { type: "object", properties: { id: { type: "string" } }, $defs: defs } },
+        { name: "free", inputSchema: { type: "object", properties: {}, additionalProperties: true } },
+      ]),
+    ]);
+    const text = sdk.files.get("notes.ts") ?? "";
+    for (const expected of [
+      // additionalProperties: true beside named properties: other keys are valid, so the type takes them.
+      "parent?: {\n    page_id?: string;\n    [key: string]: unknown;\n  };",
+      // A tool that names no arguments takes none (`{}` would take a string).
+      "export type ApiGetSelfInput = { [key: string]: never };",
+      "export type FreeInput = {\n  [key: string]: unknown;\n};",
+      // The type's name is the function's, capitalised: same words, same case.
+      "export type ApiCreateACommentInput = {",
+      "export function apiCreateAComment(args?: ApiCreateACommentInput)",
+      "text?: Text;",
+    ]) {
+      assert.ok(text.includes(expected), `missing:\n${expected}\n--- in ---\n${text}`);
+    }
+    assert.equal(text.match(/export type Text\b/g)?.length, 1, "two tools carry the same $defs: emitted once");
+    assert.deepEqual(typecheck(sdk), []);
+    const wrong = typecheck(
+      sdk,
+      'import { notes } from "./sdk/index.ts";\nexport const a: Parameters<typeof notes.apiGetSelf>[0] = "zz";\nexport const b: Parameters<typeof notes.apiCreateAComment>[0] = { parent: { page_id: "p", extra: 1 } };\n',
+    );
+    assert.equal(wrong.length, 1, wrong.join("\n"));
+    assert.match(wrong[0] ?? "", /string.*not assignable/);
   });
 
   test("never crashes on broken schemas", () => {

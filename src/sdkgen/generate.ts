@@ -5,7 +5,7 @@
  * pass and handed to the compiler once. Same catalog, same bytes: everything is sorted and nothing depends on time.
  */
 import { ts } from "ts-morph";
-import { contentHash } from "../core/canonical-json.ts";
+import { canonicalJson, contentHash } from "../core/canonical-json.ts";
 import type { CatalogContent, CatalogTool, ToolAnnotations } from "../core/catalog.ts";
 import { camelIdentifier, NameRegistry, pascalIdentifier } from "./identifiers.ts";
 import { schemaToType, type TypeContext } from "./schema-to-type.ts";
@@ -96,6 +96,7 @@ export function generateSdk(integrations: SdkIntegration[]): GeneratedSdk {
 function integrationModule(integration: SdkIntegration): { text: string; tools: SdkTool[] } {
   const functions = new NameRegistry();
   const types = new NameRegistry(["ToolResult", "callTool"]);
+  const sharedDefinitions = new Map<string, Map<string, string>>();
   const namespace = namespaceIdentifier(integration.id);
   const server = integration.content.server;
   let text =
@@ -105,15 +106,16 @@ function integrationModule(integration: SdkIntegration): { text: string; tools: 
   const tools: SdkTool[] = [];
   for (const tool of integration.content.tools) {
     const functionName = functions.claim(camelIdentifier(tool.name), "tool");
-    const base = pascalIdentifier(functionName);
+    // The function's name with a capital: apiCreateAComment → ApiCreateACommentInput (same words, same case).
+    const base = functionName.charAt(0).toUpperCase() + functionName.slice(1).replace(/_$/, "");
     const inputName = types.claim(`${base}Input`, "Input");
     const outputName = tool.outputSchema ? types.claim(`${base}Output`, "Output") : undefined;
     const annotations = effectiveAnnotations(
       tool.annotations,
       tool.annotationOverrides as Record<string, boolean> | undefined,
     );
-    text += `\n${typeAliases(inputName, tool.inputSchema, types)}`;
-    if (outputName) text += typeAliases(outputName, tool.outputSchema, types);
+    text += `\n${typeAliases(inputName, argumentsSchema(tool.inputSchema), types, sharedDefinitions)}`;
+    if (outputName) text += typeAliases(outputName, tool.outputSchema, types, sharedDefinitions);
     const returns = outputName ?? "ToolResult";
     const argsOptional = !hasRequired(tool.inputSchema);
     text +=
@@ -125,19 +127,35 @@ function integrationModule(integration: SdkIntegration): { text: string; tools: 
   return { text, tools };
 }
 
-/** `export type Name = …;` plus one alias per `$defs`/`definitions` entry, so recursive refs resolve. */
-function typeAliases(name: string, schema: unknown, types: NameRegistry): string {
+/**
+ * `export type Name = …;` plus one alias per `$defs`/`definitions` entry, so recursive refs resolve.
+ * Tools of a server often carry the same definitions (Notion's 24 tools each carry all of them):
+ * a set of definitions seen before in this module is not emitted again, its aliases are reused.
+ */
+function typeAliases(
+  name: string,
+  schema: unknown,
+  types: NameRegistry,
+  shared: Map<string, Map<string, string>>,
+): string {
   const aliases = new Map<string, string>([["#", name]]);
   const definitions: [string, unknown][] = [];
   if (schema !== null && typeof schema === "object") {
-    for (const keyword of ["$defs", "definitions"]) {
-      const defs = (schema as Record<string, unknown>)[keyword];
-      if (defs === null || typeof defs !== "object" || Array.isArray(defs)) continue;
-      for (const key of Object.keys(defs).sort()) {
-        const alias = types.claim(`${name}${pascalIdentifier(key) || "Def"}`, `${name}Def`);
-        aliases.set(`#/${keyword}/${encodePointer(key)}`, alias);
-        definitions.push([alias, (defs as Record<string, unknown>)[key]]);
+    const record = schema as Record<string, unknown>;
+    const key = canonicalJson([record["$defs"] ?? null, record["definitions"] ?? null]);
+    const known = shared.get(key);
+    if (known) for (const [pointer, alias] of known) aliases.set(pointer, alias);
+    else {
+      for (const keyword of ["$defs", "definitions"]) {
+        const defs = record[keyword];
+        if (defs === null || typeof defs !== "object" || Array.isArray(defs)) continue;
+        for (const key of Object.keys(defs).sort()) {
+          const alias = types.claim(pascalIdentifier(key) || "Def", "Def");
+          aliases.set(`#/${keyword}/${encodePointer(key)}`, alias);
+          definitions.push([alias, (defs as Record<string, unknown>)[key]]);
+        }
       }
+      if (definitions.length > 0) shared.set(key, new Map([...aliases].filter(([pointer]) => pointer !== "#")));
     }
   }
   const context: TypeContext = { root: schema, aliases };
@@ -145,6 +163,22 @@ function typeAliases(name: string, schema: unknown, types: NameRegistry): string
   for (const [alias, definition] of definitions)
     text += `export type ${alias} = ${schemaToType(definition, context)};\n`;
   return text;
+}
+
+/**
+ * A tool whose input schema names no arguments and says nothing of others takes none: typed as
+ * the empty object only (`{}` would take anything, a string too). The bridge still checks the
+ * server's own schema at run time.
+ */
+function argumentsSchema(schema: unknown): unknown {
+  if (schema === null || typeof schema !== "object" || Array.isArray(schema)) return schema;
+  const record = schema as Record<string, unknown>;
+  const names = record["properties"];
+  const named = names !== null && typeof names === "object" && Object.keys(names).length > 0;
+  const open = ["additionalProperties", "patternProperties", "$ref", "anyOf", "oneOf", "allOf", "if"].some(
+    (keyword) => keyword in record,
+  );
+  return named || open ? schema : { ...record, additionalProperties: false };
 }
 
 function toolDoc(integrationId: string, tool: CatalogTool, annotations: EffectiveAnnotations): string {

@@ -170,10 +170,13 @@ function objectType(schema: Record<string, unknown>, context: TypeContext, inden
     // An index signature must admit every named property, so it widens to unknown beside them.
     const valueType = lines.length > 0 ? "unknown" : schemaToType(additional, context, inner, depth + 1);
     lines.push(`${inner}[key: string]: ${valueType};`);
-  } else if (hasPatterns || (additional === true && lines.length === 0)) {
+  } else if (hasPatterns || additional === true) {
+    // Declared open: other keys are valid, so the type must take them (beside the named ones).
     lines.push(`${inner}[key: string]: unknown;`);
   }
-  if (lines.length === 0) return "{}";
+  // An object with nothing named: `{}` would take a string too. Closed, only the empty object;
+  // otherwise any object (JSON Schema allows other keys when it says nothing).
+  if (lines.length === 0) return additional === false ? "{ [key: string]: never }" : "{ [key: string]: unknown }";
   return `{\n${lines.join("\n")}\n${indent}}`;
 }
 
