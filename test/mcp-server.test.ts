@@ -83,6 +83,65 @@ const LOOK_UP_TESTS = JSON.stringify({
     },
   ],
 });
+/** Workflows named as the conformance suite's fixture tools: one logs three lines, one makes three tool calls. */
+const CONFORMANCE_WORKFLOWS = [
+  {
+    fileName: "test_tool_with_logging.ts",
+    calls: 1,
+    source: `import { directory } from "charter:sdk";
+import { defineWorkflow } from "charter:workflow";
+export default defineWorkflow({
+  name: "test_tool_with_logging",
+  description: "Logs three lines while it counts the groups (the MCP conformance suite's logging fixture).",
+  input: { type: "object" },
+  output: { type: "object", properties: { groups: { type: "number" } }, required: ["groups"], additionalProperties: false },
+  run: async (_input, ctx) => {
+    ctx.log.info("counting groups");
+    const { groups } = await directory.listGroups({});
+    ctx.log.info(\`\${groups.length} groups\`);
+    ctx.log.warn("done");
+    return { groups: groups.length };
+  },
+});
+`,
+  },
+  {
+    fileName: "test_tool_with_progress.ts",
+    calls: 3,
+    source: `import { directory } from "charter:sdk";
+import { defineWorkflow } from "charter:workflow";
+export default defineWorkflow({
+  name: "test_tool_with_progress",
+  description: "Counts the groups three times (the MCP conformance suite's progress fixture).",
+  input: { type: "object" },
+  output: { type: "object", properties: { groups: { type: "number" } }, required: ["groups"], additionalProperties: false },
+  run: async () => {
+    let groups = 0;
+    for (let i = 0; i < 3; i++) groups = (await directory.listGroups({})).groups.length;
+    return { groups };
+  },
+});
+`,
+  },
+];
+const fixtureTests = (calls: number) =>
+  JSON.stringify({
+    tests: [
+      {
+        name: "counts the groups",
+        input: {},
+        mocks: {
+          "directory.list_groups": [
+            { output: { groups: [{ id: "g1", name: "it-admins", description: "IT admins", member_ids: [] }] } },
+          ],
+        },
+        expect: {
+          calls: Array.from({ length: calls }, () => ({ tool: "directory.list_groups" })),
+          output: { groups: 1 },
+        },
+      },
+    ],
+  });
 const INCIDENT = { title: "Payroll export fails", priority: "P2", reporter_email: "mara.keller@example.com" };
 
 describe("Charter as an MCP server", () => {
@@ -945,6 +1004,10 @@ describe("Charter as an MCP server", () => {
   test("the official conformance suite (server mode) passes, but for the scenarios listed in test/conformance-baseline.yml", {
     timeout: 300_000,
   }, async () => {
+    // The suite calls tools of its own names. Two of them are ordinary approved workflows here, so
+    // the scenarios check Charter's real path: a workflow's log lines, and progress from its tool calls.
+    for (const fixture of CONFORMANCE_WORKFLOWS)
+      await approvedVersion(app, "demo", { ...fixture, tests: fixtureTests(fixture.calls) });
     // The suite sends no credentials: a proxy adds the key of a user with every role, and passes Host and Origin through unchanged.
     await actor("conformance", "demo", ["operator", "author", "reviewer"]);
     const proxy = await authProxy(served.port, keys["conformance"] ?? "");
