@@ -40,6 +40,8 @@ const EnvSchema = z.object({
   CHARTER_MCP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(10_000).default(100),
   CHARTER_MCP_ALLOWED_HOSTS: z.string().optional(),
   CHARTER_MCP_MAX_SESSIONS: z.coerce.number().int().min(1).max(100_000).default(1000),
+  CHARTER_OAUTH_ISSUER: z.url().optional(),
+  CHARTER_PUBLIC_URL: z.url().optional(),
   CHARTER_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   CHARTER_TENANT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
   CHARTER_REQUEST_TIMEOUT_MS: positiveMs.default(30_000),
@@ -84,6 +86,10 @@ export type Env = {
     maxConnections: number;
     allowedHosts: string[];
     maxSessions: number;
+    /** The authorization server whose access tokens /mcp takes beside API keys (none: API keys only). */
+    oauthIssuer: string | undefined;
+    /** The origin clients reach Charter at, for /mcp's resource identifier (default: the request's). */
+    publicUrl: string | undefined;
   };
   /** How long a run stays claimed by its process without renewal before another may resume it. */
   runLeaseMs: number;
@@ -177,6 +183,8 @@ export function parseEnv(source: Record<string, string | undefined>, cwd: string
           .filter(Boolean),
       ],
       maxSessions: env.CHARTER_MCP_MAX_SESSIONS,
+      oauthIssuer: env.CHARTER_OAUTH_ISSUER,
+      publicUrl: env.CHARTER_PUBLIC_URL,
     },
     runLeaseMs: env.CHARTER_RUN_LEASE_MS,
     workers: {

@@ -18,6 +18,7 @@ import type { App } from "../app.ts";
 import { jsonLimitProblem } from "../core/json-limits.ts";
 import { type CharterMcpOptions, createCharterMcpServer } from "./charter-mcp.ts";
 import { sessionEventStore } from "./event-store.ts";
+import { AccessTokenVerifier, resourceOf, TENANT_CLAIM, TokenRefused } from "./oauth-resource.ts";
 
 type Session = { transport: WebStandardStreamableHTTPServerTransport; tenantId: string; userId: string; seen: number };
 
@@ -73,6 +74,55 @@ export function mcpEndpoint(app: App, options: CharterMcpOptions = {}) {
     for (const entry of sessions) if (which(entry[1]) && (!found || entry[1].seen < found[1].seen)) found = entry;
     return found;
   };
+  const issuer = app.env.mcp.oauthIssuer;
+  const verifier = issuer ? new AccessTokenVerifier(issuer) : undefined;
+  /** 401, with what a client needs to get a token: the resource metadata when OAuth is on. */
+  const unauthorized = (request: Request, message: string, tokenProblem?: string) => {
+    const challenge = verifier
+      ? `Bearer resource_metadata="${resourceOf(request, app.env.mcp.publicUrl).metadata}"${tokenProblem ? `, error="invalid_token", error_description="${tokenProblem.replace(/["\\]/g, "")}"` : ""}`
+      : 'Bearer realm="charter"';
+    return rpcError(401, -32001, message, { "www-authenticate": challenge });
+  };
+  /**
+   * The caller: a Charter API key's user and tenant, or (with CHARTER_OAUTH_ISSUER) an access
+   * token's subject, a Charter user, in its tenant.
+   */
+  const identify = async (
+    request: Request,
+    token: string | undefined,
+  ): Promise<{ user: { id: string; handle: string }; tenantId: string } | { refused: Response }> => {
+    const how = verifier
+      ? "send an API key or an access token as 'Authorization: Bearer <token>'"
+      : "send an API key as 'Authorization: Bearer <key>'";
+    if (!token) return { refused: unauthorized(request, how) };
+    if (token.startsWith("chk_") || !verifier) {
+      const resolved = await app.identity.resolveKey(token);
+      return resolved ?? { refused: unauthorized(request, "the API key is unknown or revoked") };
+    }
+    let claims: { subject: string; tenant: string | undefined };
+    try {
+      claims = await verifier.verify(token, resourceOf(request, app.env.mcp.publicUrl).resource);
+    } catch (error) {
+      if (!(error instanceof TokenRefused)) throw error;
+      return { refused: unauthorized(request, `the access token is refused: ${error.message}`, error.message) };
+    }
+    const user = await app.identity.userByHandle(claims.subject);
+    const tenants = user ? await app.identity.tenantsOf(user.id) : [];
+    const tenantId = claims.tenant ?? (tenants.length === 1 ? tenants[0] : undefined);
+    if (!user || tenantId === undefined || !tenants.includes(tenantId))
+      return {
+        refused: rpcError(
+          403,
+          -32001,
+          !user
+            ? `the token's subject ${claims.subject} is not a Charter user; an admin adds it with 'charter users add ${claims.subject} --tenant <tenant> --role <role>'`
+            : tenantId === undefined
+              ? `${user.handle} has roles in ${tenants.length === 0 ? "no tenant" : tenants.join(", ")}; the token must name one in its ${TENANT_CLAIM} claim`
+              : `${user.handle} has no role in tenant ${tenantId}`,
+        ),
+      };
+    return { user, tenantId };
+  };
   const sweep = setInterval(() => {
     const now = Date.now();
     for (const [id, session] of sessions) {
@@ -98,14 +148,9 @@ export function mcpEndpoint(app: App, options: CharterMcpOptions = {}) {
       return rpcError(403, -32000, "Invalid Origin header: requests from other sites are refused");
 
     const token = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
-    const resolved = token ? await app.identity.resolveKey(token) : undefined;
-    if (!resolved)
-      return rpcError(
-        401,
-        -32001,
-        token ? "the API key is unknown or revoked" : "send an API key as 'Authorization: Bearer <key>'",
-        { "www-authenticate": 'Bearer realm="charter"' },
-      );
+    const caller = await identify(request, token);
+    if ("refused" in caller) return caller.refused;
+    const resolved = caller;
 
     const body = await readBody(request);
     if (body instanceof Response) return body;

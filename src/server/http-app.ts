@@ -16,6 +16,7 @@ import { httpStatus } from "./http-status.ts";
 import { OPENAPI } from "./openapi.ts";
 import { REPLAY_WINDOW_S, verify, webhookKey, webhookSecret } from "./webhooks.ts";
 import { mcpEndpoint } from "../mcp-server/index.ts";
+import { protectedResourceMetadata, resourceOf } from "../mcp-server/oauth-resource.ts";
 import type { Dispatcher } from "../triggers/index.ts";
 
 type Vars = { Variables: { actor: Actor; tenantId: string; user: UserRow; keyPrefix: string } };
@@ -167,6 +168,13 @@ export async function createHttpApp(
   http.get("/api/v1/openapi.json", (c) => c.json(OPENAPI));
   // MCP (Streamable HTTP): the tenant's approved workflows as tools, and charter.* management tools.
   http.all("/mcp", mcpEndpoint(app, dispatcher ? { dispatcher } : {}));
+  // With CHARTER_OAUTH_ISSUER, /mcp is an OAuth protected resource: its metadata (RFC 9728) names the authorization server.
+  for (const path of ["/.well-known/oauth-protected-resource/mcp", "/.well-known/oauth-protected-resource"])
+    http.get(path, (c) => {
+      const issuer = app.env.mcp.oauthIssuer;
+      if (!issuer) return c.json({ error: "this Charter takes API keys only (no CHARTER_OAUTH_ISSUER is set)" }, 404);
+      return c.json(protectedResourceMetadata(resourceOf(c.req.raw, app.env.mcp.publicUrl).resource, issuer));
+    });
 
   // Tenant routes: authenticate, then scope.
   http.use("/api/v1/tenants/:tenant/*", async (c, next) => {

@@ -16,6 +16,19 @@ const DOCUMENT = {
   paths: {
     "/api/v1/health": { get: { responses: { 200: ok } } },
     "/api/v1/openapi.json": { get: { description: "This document.", responses: { 200: ok } } },
+    "/.well-known/oauth-protected-resource/mcp": {
+      get: {
+        description:
+          "RFC 9728 metadata of /mcp as an OAuth protected resource: its identifier and the authorization server (CHARTER_OAUTH_ISSUER). 404 when Charter takes API keys only.",
+        responses: { 200: ok, 404: { description: "OAuth is not configured" } },
+      },
+    },
+    "/.well-known/oauth-protected-resource": {
+      get: {
+        description: "The same metadata, at the path clients try first for the origin.",
+        responses: { 200: ok, 404: { description: "OAuth is not configured" } },
+      },
+    },
     "/api/v1/tenants/{tenant}/sync": {
       post: { security: bearer, parameters: [tenant], responses: { 200: ok, ...errors } },
     },
@@ -171,7 +184,7 @@ const DOCUMENT = {
     "/mcp": {
       post: {
         description:
-          "MCP Streamable HTTP (JSON-RPC): the key's tenant's approved workflows as tools, charter.* management tools, SDK resources. Host/Origin must be an allowed host.",
+          "MCP Streamable HTTP (JSON-RPC), with an API key or (CHARTER_OAUTH_ISSUER) an access token: the caller's tenant's approved workflows as tools, charter.* management tools, SDK resources. Host/Origin must be an allowed host.",
         security: bearer,
         responses: {
           200: ok,

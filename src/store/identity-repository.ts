@@ -74,6 +74,15 @@ export class IdentityRepository {
     return new Set(rows.map((row) => row.role));
   }
 
+  /** The tenants where the user has any role. */
+  async tenantsOf(userId: string): Promise<string[]> {
+    const rows = await this.#db
+      .selectDistinct({ tenantId: tenantRoles.tenantId })
+      .from(tenantRoles)
+      .where(eq(tenantRoles.userId, userId));
+    return rows.map((row) => row.tenantId).sort();
+  }
+
   /** Makes a key for a user in a tenant; the returned key is the only copy. */
   async createKey(
     tenantId: string,
