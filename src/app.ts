@@ -2,7 +2,8 @@
  * The one place where real implementations are wired together. Everything below receives what it
  * needs from here; tests build their own resources the same way with their own parts.
  */
-import { CatalogService } from "./catalog/index.ts";
+import { CatalogService, OAuthVault } from "./catalog/index.ts";
+import { Sealer } from "./config/sealer.ts";
 import { type Env, parseEnv } from "./config/env.ts";
 import { type ProblemReporter, reportToStderr } from "./core/problems.ts";
 import { McpClientPool } from "./mcp/index.ts";
@@ -15,6 +16,7 @@ import {
   openDatabase,
   PlanningRepository,
   RunRepository,
+  SecretRepository,
   VersionRepository,
 } from "./store/index.ts";
 import { loadTenantConfig } from "./config/tenant-config.ts";
@@ -29,6 +31,8 @@ export type App = {
   pool: McpClientPool;
   catalogs: CatalogRepository;
   catalogService: CatalogService;
+  /** Integrations' OAuth tokens, sealed in the database. */
+  oauth: OAuthVault;
   toolchain: TenantToolchain;
   runs: RunService;
   /** Wakes callers waiting for runs to end (the database notifies each end). */
@@ -62,9 +66,18 @@ export async function createApp(
   const processEnv = options.processEnv ?? process.env;
   const env = parseEnv(processEnv, options.cwd ?? process.cwd());
   const database = options.database ?? (await openDatabase(env));
-  const pool = new McpClientPool({ idleCloseMs: env.mcp.idleCloseMs, maxOpen: env.mcp.maxConnections });
+  let sealer: Promise<Sealer> | undefined;
+  const oauth = new OAuthVault(new SecretRepository(database.db), () => {
+    sealer ??= Sealer.fromFile(env.secretsKeyFile);
+    return sealer;
+  });
+  const pool = new McpClientPool({
+    idleCloseMs: env.mcp.idleCloseMs,
+    maxOpen: env.mcp.maxConnections,
+    authProvider: (settings) => oauth.provider(settings),
+  });
   const catalogs = new CatalogRepository(database.db);
-  const catalogService = new CatalogService({ env, processEnv, repository: catalogs, pool });
+  const catalogService = new CatalogService({ env, processEnv, repository: catalogs, pool, oauth });
   const runRepository = new RunRepository(database.db);
   const runs = new RunService({
     repository: runRepository,
@@ -98,6 +111,7 @@ export async function createApp(
     pool,
     catalogs,
     catalogService,
+    oauth,
     toolchain,
     runs,
     runEnds,

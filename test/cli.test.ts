@@ -96,6 +96,7 @@ describe("charter command", () => {
       ["try", "--help"],
       ["runs"],
       ["mcp", "--help"],
+      ["integrations", "--help"],
       ["serve", "--help"],
       ["worker", "--help"],
     ]) {

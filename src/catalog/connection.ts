@@ -44,6 +44,16 @@ export function connectionSpec(
     headers: integration.headers,
     secretHeaders: credentials.headers,
     launch: integration.launch ? { ...processSpec(integration.launch), ready: integration.launch.ready } : undefined,
+    oauth: integration.oauth
+      ? {
+          tenantId: tenant.id,
+          integration: integrationId,
+          clientId: integration.oauth.clientId,
+          clientSecret: credentials.oauthClientSecret,
+          scopes: integration.oauth.scopes,
+          redirectUri: integration.oauth.redirectUri,
+        }
+      : undefined,
   };
 }
 
@@ -91,6 +101,7 @@ export async function tenantConnections(options: {
     }
     const credentials = await resolveCredentials(integration, tenant.dir, options.processEnv);
     secrets.push(...Object.values(credentials.env), ...Object.values(credentials.headers));
+    if (credentials.oauthClientSecret) secrets.push(credentials.oauthClientSecret);
     if (credentials.state !== "missing")
       specs.set(id, connectionSpec(tenant, id, integration, credentials, options.env.mcp));
   }

@@ -14,6 +14,7 @@ import { type CatalogChange, diffCatalogs, discoverIntegration, type McpClientPo
 import type { CatalogRepository, SyncStatus } from "../store/index.ts";
 import { applyAnnotationOverrides } from "./annotation-overrides.ts";
 import { connectionSpec } from "./connection.ts";
+import type { OAuthVault } from "./oauth-vault.ts";
 
 export type IntegrationSyncResult = {
   integration: string;
@@ -46,6 +47,8 @@ export type CatalogServiceResources = {
   processEnv: Record<string, string | undefined>;
   repository: CatalogRepository;
   pool: McpClientPool;
+  /** Where integrations that authorize with OAuth keep their tokens (none: such integrations cannot sync). */
+  oauth?: OAuthVault;
 };
 
 export class CatalogService {
@@ -95,7 +98,7 @@ export class CatalogService {
     integration: Integration,
     fresh: boolean,
   ): Promise<IntegrationSyncResult> {
-    const { repository, pool, env, processEnv } = this.#resources;
+    const { repository, pool, env, processEnv, oauth } = this.#resources;
     const startedAt = new Date();
     const base = {
       tenantId: tenant.id,
@@ -121,6 +124,15 @@ export class CatalogService {
       if (credentials.state === "missing") {
         throw new IntegrationError("CREDENTIAL_MISSING", id, `credentials missing: ${credentials.problems.join("; ")}`);
       }
+      if (integration.transport === "http" && integration.oauth && !(await oauth?.authorized(tenant.id, id))) {
+        credentialState = "missing";
+        throw new IntegrationError(
+          "CREDENTIAL_MISSING",
+          id,
+          `not authorized yet: the server authorizes with OAuth; run 'charter integrations authorize ${tenant.id} ${id}' once`,
+        );
+      }
+      if (integration.transport === "http" && integration.oauth) credentialState = "ok";
       // A server that puts its credential in a tool's title or description does not get it stored and served.
       const secrets = [...Object.values(credentials.env), ...Object.values(credentials.headers)];
       // A fresh connection: a server changed since the pooled one connected (a new build behind the same

@@ -162,3 +162,14 @@ triggers, the bundle size and timings. Tests are read from --tests, or from <wor
 beside the workflow when it exists, and checked against the schemas (not run).
 
 Exit status: 0 when the workflow is clean (warnings allowed), 1 when it is not, 2 on a usage error.`;
+
+export const INTEGRATIONS_HELP = `Usage: charter integrations authorize <tenant> <integration> [--again]
+
+Authorizes Charter with an integration whose server wants OAuth 2.1 (tenant.json: "oauth" beside its
+"url"), once, as you. Charter finds the authorization server from the MCP server's protected resource
+metadata, registers itself there when "oauth" gives no "clientId", prints the address to open in a
+browser, and finishes when the browser comes back to "oauth.redirectUri" (default
+http://127.0.0.1:8976/callback; this command listens there). The tokens, refresh token included, are
+sealed with the key in CHARTER_SECRETS_KEY_FILE (default .charter-secrets.key in Charter home, made on
+first use; never in the database) and refreshed as needed by every Charter process. --again forgets
+the tokens and authorizes anew. Then: charter tenants sync <tenant>.`;

@@ -8,6 +8,7 @@ import { consoleOutput, type Output } from "./output.ts";
 import {
   CHECK_HELP,
   DEMO_HELP,
+  INTEGRATIONS_HELP,
   LIST_HELP,
   mcpHelp,
   PLAN_HELP,
@@ -42,6 +43,8 @@ Commands:
   tenants list            List configured tenants
   tenants sync [tenant]   Discover a tenant's integrations and store their catalogs
   tenants show <tenant>   Show a tenant's stored integrations and tools
+  integrations authorize <tenant> <integration>
+                          Authorize Charter with an integration that wants OAuth (once)
   sdk <tenant>            Write the tenant's typed SDK to generated/<tenant>/<catalog hash>/
   check <file> --tenant <tenant>
                           Typecheck, analyse and bundle a workflow against the tenant's SDK
@@ -70,6 +73,7 @@ Environment (relative folders start from Charter home, whatever the current fold
   DATABASE_URL       Use this PostgreSQL server instead of the embedded database
   CHARTER_TENANTS_DIR  Folder of tenant configurations (default tenants)
   CHARTER_GENERATED_DIR  Folder 'charter sdk' writes to (default generated)
+  CHARTER_SECRETS_KEY_FILE  Key that seals OAuth tokens in the database (default .charter-secrets.key)
 
 Run 'charter <command> --help' for a command's options.`;
 
@@ -141,6 +145,21 @@ async function run(argv: string[], output: Output): Promise<number> {
         default:
           throw new UsageError(`unknown tenants command "${sub}"`);
       }
+    case "integrations": {
+      if (values.help || sub === undefined) return help(INTEGRATIONS_HELP);
+      if (sub !== "authorize") throw new UsageError(`unknown integrations command "${sub}"`);
+      const integration = rest[0];
+      if (!target || !integration || rest.length > 1)
+        throw new UsageError(
+          "integrations authorize takes a tenant and an integration: charter integrations authorize <tenant> <integration>",
+        );
+      return (await import("./integrations.ts")).authorizeIntegration(
+        target,
+        integration,
+        { again: values.again === true },
+        output,
+      );
+    }
     case "sdk":
       if (values.help) return help(SDK_HELP);
       if (!sub || target) throw new UsageError("sdk takes one tenant id: charter sdk <tenant>");
@@ -307,6 +326,7 @@ function parse(argv: string[]) {
         session: { type: "string" },
         port: { type: "string" },
         queue: { type: "boolean" },
+        again: { type: "boolean" },
         workflow: { type: "string" },
         status: { type: "string" },
         limit: { type: "string" },

@@ -44,6 +44,8 @@ export type ResolvedCredentials = {
   env: Record<string, Secret>;
   /** For HTTP servers: request headers. */
   headers: Record<string, Secret>;
+  /** For HTTP servers that authorize with OAuth as a confidential client. */
+  oauthClientSecret?: Secret;
 };
 
 /** Reads every credential an integration references; missing ones are reported, not thrown. */
@@ -54,7 +56,17 @@ export async function resolveCredentials(
 ): Promise<ResolvedCredentials> {
   const result: ResolvedCredentials = { state: "not-required", problems: [], env: {}, headers: {} };
   const entries = Object.entries(integration.credentials);
-  if (entries.length === 0) return result;
+  // An OAuth client secret is a credential too (the tokens are in the OAuth vault).
+  const clientSecret = integration.transport === "http" ? integration.oauth?.clientSecret : undefined;
+  if (clientSecret) {
+    const read = await readSource(clientSecret, tenantDir, processEnv);
+    if (typeof read === "string") result.problems.push(`oauth.clientSecret: ${read}`);
+    else result.oauthClientSecret = read;
+  }
+  if (entries.length === 0) {
+    if (clientSecret) result.state = result.problems.length > 0 ? "missing" : "ok";
+    return result;
+  }
   for (const [target, source] of entries) {
     const read = await readSource(source, tenantDir, processEnv);
     if (typeof read === "string") {

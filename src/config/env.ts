@@ -31,6 +31,7 @@ const EnvSchema = z.object({
     .optional(),
   CHARTER_TENANTS_DIR: z.string().min(1).optional(),
   CHARTER_GENERATED_DIR: z.string().min(1).optional(),
+  CHARTER_SECRETS_KEY_FILE: z.string().min(1).optional(),
   CHARTER_MCP_CONNECT_TIMEOUT_MS: positiveMs.default(15_000),
   CHARTER_MCP_REQUEST_TIMEOUT_MS: positiveMs.default(30_000),
   CHARTER_RUN_LEASE_MS: positiveMs.default(30_000),
@@ -73,6 +74,8 @@ export type Env = {
   tenantsDir: string;
   /** Where `charter sdk` writes tenant SDKs (generated/<tenant>/<catalog hash>/). */
   generatedDir: string;
+  /** The key that seals secrets kept in the database (integrations' OAuth tokens); made on first use. */
+  secretsKeyFile: string;
   /**
    * MCP: timeouts of the tenants' servers; how long a workflow tool call waits for its run; the
    * host names Charter's own /mcp endpoint answers to (DNS-rebinding protection; Origins too);
@@ -167,6 +170,7 @@ export function parseEnv(source: Record<string, string | undefined>, cwd: string
     databaseUrl: env.DATABASE_URL,
     tenantsDir: path.resolve(home, env.CHARTER_TENANTS_DIR ?? "tenants"),
     generatedDir: path.resolve(home, env.CHARTER_GENERATED_DIR ?? "generated"),
+    secretsKeyFile: path.resolve(home, env.CHARTER_SECRETS_KEY_FILE ?? ".charter-secrets.key"),
     mcp: {
       connectTimeoutMs: env.CHARTER_MCP_CONNECT_TIMEOUT_MS,
       requestTimeoutMs: env.CHARTER_MCP_REQUEST_TIMEOUT_MS,

@@ -119,8 +119,33 @@ export const HttpIntegration = z
       .optional(),
     timeouts: Timeouts.optional(),
     annotations: AnnotationOverrides.optional(),
+    /**
+     * The server wants OAuth 2.1: Charter authorizes once with the authorization code and PKCE
+     * (`charter integrations authorize`), keeps the tokens sealed, and refreshes them. Without
+     * `clientId`, Charter registers itself with the authorization server (dynamic registration).
+     */
+    oauth: z
+      .object({
+        clientId: z.string().min(1).optional(),
+        clientSecret: z
+          .union([
+            z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/) }).strict(),
+            z.object({ file: z.string().min(1) }).strict(),
+          ])
+          .optional(),
+        scopes: z.array(z.string().min(1)).optional(),
+        /** Where the authorization server sends the browser back: a loopback address `charter integrations authorize` listens on. */
+        redirectUri: z
+          .url({ protocol: /^http$/, hostname: /^(127\.0\.0\.1|localhost|\[::1\])$/ })
+          .default("http://127.0.0.1:8976/callback"),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
+  .refine((value) => value.oauth === undefined || value.url !== undefined, {
+    message: '"oauth" needs "url": the authorization server is found from the server\'s address',
+  })
   .refine((value) => value.url !== undefined || value.launch !== undefined, {
     message: 'needs "url", or "launch" for a local server that prints its URL',
   })

@@ -7,6 +7,7 @@
 import type { ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
+import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -22,7 +23,7 @@ import { canonicalJson } from "../core/canonical-json.ts";
 import { IntegrationError } from "../core/errors.ts";
 import { classifyError } from "./classify-error.ts";
 import { type DroppedStreams, droppedStreams } from "./dropped-streams.ts";
-import { type ConnectionSpec, secretsOf } from "./connection-spec.ts";
+import { type ConnectionSpec, type OAuthSettings, secretsOf } from "./connection-spec.ts";
 import { linearSchemaValidation } from "./schema-validation.ts";
 import { TailBuffer, launchHttpServer, processEnv, resolveCommand } from "./local-process.ts";
 
@@ -58,6 +59,8 @@ export type PoolOptions = {
   idleCloseMs?: number;
   maxOpen?: number;
   now?: () => number;
+  /** The SDK auth provider of an integration that authorizes with OAuth (the app's OAuth vault). */
+  authProvider?: (settings: OAuthSettings) => OAuthClientProvider;
 };
 
 export class McpClientPool {
@@ -69,6 +72,7 @@ export class McpClientPool {
   readonly #idleCloseMs: number;
   readonly #maxOpen: number;
   readonly #now: () => number;
+  readonly #authProvider: ((settings: OAuthSettings) => OAuthClientProvider) | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
   /** The connected entries (what #entries resolved to), for choosing one to close without waiting on those still connecting. */
   readonly #connected = new Map<string, Entry>();
@@ -78,6 +82,7 @@ export class McpClientPool {
     this.#idleCloseMs = options.idleCloseMs ?? 0;
     this.#maxOpen = options.maxOpen ?? Number.POSITIVE_INFINITY;
     this.#now = options.now ?? Date.now;
+    this.#authProvider = options.authProvider;
   }
 
   /** How many connections are open or opening. */
@@ -356,7 +361,21 @@ export class McpClientPool {
       );
     const headers: Record<string, string> = { ...spec.headers };
     for (const [name, secret] of Object.entries(spec.secretHeaders)) headers[name] = secret.reveal();
-    return new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers }, fetch: dropped.fetch });
+    let authProvider: OAuthClientProvider | undefined;
+    if (spec.oauth) {
+      if (!this.#authProvider)
+        throw new IntegrationError(
+          "CREDENTIAL_MISSING",
+          spec.integration,
+          "the server authorizes with OAuth, and this process has no OAuth vault",
+        );
+      authProvider = this.#authProvider(spec.oauth);
+    }
+    return new StreamableHTTPClientTransport(new URL(url), {
+      requestInit: { headers },
+      fetch: dropped.fetch,
+      ...(authProvider ? { authProvider } : {}),
+    });
   }
 }
 
@@ -376,7 +395,14 @@ function hashSpec(spec: ConnectionSpec): string {
   // Secrets are part of the identity (a rotated token must reconnect), but only as a digest.
   const secrets = createHash("sha256");
   for (const secret of secretsOf(spec)) secrets.update(secret.reveal()).update("\0");
-  return canonicalJson({ ...spec, secretEnv: undefined, secretHeaders: undefined, secrets: secrets.digest("hex") });
+  const oauth = spec.transport === "http" && spec.oauth ? { ...spec.oauth, clientSecret: undefined } : undefined;
+  return canonicalJson({
+    ...spec,
+    secretEnv: undefined,
+    secretHeaders: undefined,
+    oauth,
+    secrets: secrets.digest("hex"),
+  });
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {

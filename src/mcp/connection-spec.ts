@@ -8,6 +8,16 @@ export type ProcessSpec = { command: string; args: string[]; env: Record<string,
  */
 export type LaunchReadiness = { line: string } | { poll: true };
 
+/** An integration that authorizes with OAuth (its tokens are in the OAuth vault, not here). */
+export type OAuthSettings = {
+  tenantId: string;
+  integration: string;
+  clientId: string | undefined;
+  clientSecret: Secret | undefined;
+  scopes: string[] | undefined;
+  redirectUri: string;
+};
+
 /** Everything needed to reach one integration; secret values stay wrapped until the transport is built. */
 export type ConnectionSpec = {
   /** Unique per tenant and integration, e.g. "demo/tickets". */
@@ -22,10 +32,12 @@ export type ConnectionSpec = {
       headers: Record<string, string>;
       secretHeaders: Record<string, Secret>;
       launch: (ProcessSpec & { ready?: LaunchReadiness | undefined }) | undefined;
+      oauth?: OAuthSettings | undefined;
     }
 );
 
 /** The secrets of a spec, for redacting what its server says back. */
 export function secretsOf(spec: ConnectionSpec): Secret[] {
-  return Object.values(spec.transport === "stdio" ? spec.secretEnv : spec.secretHeaders);
+  if (spec.transport === "stdio") return Object.values(spec.secretEnv);
+  return [...Object.values(spec.secretHeaders), ...(spec.oauth?.clientSecret ? [spec.oauth.clientSecret] : [])];
 }

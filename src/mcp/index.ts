@@ -1,6 +1,6 @@
 export { McpClientPool } from "./client-pool.ts";
 export type { ListName, PoolOptions } from "./client-pool.ts";
-export type { ConnectionSpec, ProcessSpec } from "./connection-spec.ts";
+export type { ConnectionSpec, OAuthSettings, ProcessSpec } from "./connection-spec.ts";
 export { discoverCatalog, discoverIntegration, DISCOVERY_LIMITS } from "./discovery.ts";
 export type { Discovered } from "./discovery.ts";
 export { diffCatalogs, diffTool, describeChange } from "./catalog-diff.ts";

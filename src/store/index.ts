@@ -5,6 +5,7 @@ export type { EmbeddedOptions } from "./embedded.ts";
 export { openServerDatabase, withoutPassword } from "./server.ts";
 export { openDatabase } from "./open.ts";
 export { CatalogRepository } from "./catalog-repository.ts";
+export { type SecretKind, SecretRepository } from "./secret-repository.ts";
 export type { StoredSnapshot, SyncRecord, SyncStatus } from "./catalog-repository.ts";
 export { isAlive, lockDataDir, type PublishedEndpoint, publishEndpoint, publishedEndpoint } from "./data-dir-lock.ts";
 export { RunRepository } from "./run-repository.ts";

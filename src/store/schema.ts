@@ -107,6 +107,26 @@ export const integrations = pgTable(
   (t) => [primaryKey({ columns: [t.tenantId, t.id] })],
 );
 
+/**
+ * What an integration that authorizes with OAuth holds: its tokens (refresh token included), the
+ * client registration, the PKCE verifier of an authorization under way. Sealed (AES-256-GCM)
+ * with a key that is not in the database (CHARTER_SECRETS_KEY_FILE), bound to its row: a copy
+ * of the database alone reveals nothing, and a sealed value moved to another row does not open.
+ */
+export const integrationSecrets = pgTable(
+  "integration_secrets",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    integrationId: text("integration_id").notNull(),
+    kind: text("kind", { enum: ["oauth"] }).notNull(),
+    sealed: text("sealed").notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.integrationId, t.kind] })],
+);
+
 export const integrationSyncs = pgTable(
   "integration_syncs",
   {
