@@ -685,11 +685,16 @@ describe("Charter as an MCP server", () => {
       (error: { code?: number; message?: string }) =>
         error.code === -32002 && /Resource not found/.test(error.message ?? ""),
     );
+    const templates = (await client.listResourceTemplates()).resourceTemplates;
     assert.deepEqual(
-      (await client.listResourceTemplates()).resourceTemplates,
-      [],
-      "templates/list is answered (there are none)",
+      templates.map((t) => t.uriTemplate),
+      ["charter://sdk/{integration}.d.ts"],
     );
+    const completed = await client.complete({
+      ref: { type: "ref/resource", uri: "charter://sdk/{integration}.d.ts" },
+      argument: { name: "integration", value: "ti" },
+    });
+    assert.deepEqual(completed.completion.values, ["tickets"], "the template's integration ids complete");
     await client.subscribeResource({ uri: "charter://sdk/tickets.d.ts" }); // updated when a sync changes the catalog
     await assert.rejects(client.subscribeResource({ uri: "file:///etc/passwd" }), /Resource not found/);
     const prompt = await client.getPrompt({

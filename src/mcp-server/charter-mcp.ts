@@ -87,6 +87,7 @@ function progressReporter(
 }
 
 const VERSION = "0.1.0";
+const SDK_TEMPLATE = "charter://sdk/{integration}.d.ts";
 const RUN_META = "charter/run";
 
 const may = {
@@ -690,7 +691,19 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
   };
   server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: await listResources() }));
   // No templates: every resource is listed. Answered (empty), so a client that asks is not told "method not found".
-  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates: [] }));
+  // The SDK of any integration by its id (the concrete ones are also in resources/list); completion offers the ids.
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
+    resourceTemplates: [
+      {
+        uriTemplate: SDK_TEMPLATE,
+        name: "integration-sdk",
+        title: "An integration's typed SDK",
+        description:
+          'The TypeScript declarations a workflow calls an integration\'s tools through (import { <integration> } from "charter:sdk").',
+        mimeType: "text/x-typescript",
+      },
+    ],
+  }));
   server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
     const uri = request.params.uri;
     const text = async (): Promise<[string, string] | undefined> => {
@@ -749,14 +762,18 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
     };
   });
   server.setRequestHandler(CompleteRequestSchema, async (request) => {
-    // The one completable value: a workflow name for charter.* arguments; prompts take free text.
+    // Completable: the SDK template's integration ids, and workflow names for charter.* arguments; prompts take free text.
     const prefix = request.params.argument.value;
-    const names =
-      request.params.ref.type === "ref/prompt"
-        ? []
-        : [...new Set((await app.versionRepository.list(caller.tenantId)).map((v) => v.workflow))]
-            .filter((n) => n.startsWith(prefix))
-            .slice(0, 100);
+    const ref = request.params.ref;
+    const candidates =
+      ref.type === "ref/resource"
+        ? ref.uri === SDK_TEMPLATE
+          ? (await app.catalogs.currentCatalog(caller.tenantId)).map((c) => c.integrationId)
+          : []
+        : ref.type === "ref/prompt"
+          ? []
+          : [...new Set((await app.versionRepository.list(caller.tenantId)).map((v) => v.workflow))];
+    const names = candidates.filter((n) => n.startsWith(prefix)).slice(0, 100);
     return { completion: { values: names, total: names.length, hasMore: false } };
   });
 
