@@ -68,7 +68,10 @@ export async function createApp(
   const database = options.database ?? (await openDatabase(env));
   let sealer: Promise<Sealer> | undefined;
   const oauth = new OAuthVault(new SecretRepository(database.db), () => {
-    sealer ??= Sealer.fromFile(env.secretsKeyFile);
+    sealer ??= Sealer.fromFile(env.secretsKeyFile).catch((error: unknown) => {
+      sealer = undefined; // read it again next time (a key file restored, a folder made)
+      throw error;
+    });
     return sealer;
   });
   const pool = new McpClientPool({

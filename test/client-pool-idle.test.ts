@@ -26,6 +26,21 @@ function countingSpec(name: string, countFile: string, hold?: string): Connectio
   };
 }
 
+/** The process of a stdio server's pooled connection (connecting if needed). */
+const processOf = (pool: McpClientPool, spec: ConnectionSpec) =>
+  pool.request(spec, "asking", (client) =>
+    Promise.resolve((client.transport as { pid?: number | null } | undefined)?.pid ?? null),
+  );
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 test("idle connections are closed and reopened on demand; subscribed or busy ones are kept", async () => {
   const dir = await mkdtemp(path.join(tmpdir(), "charter-idle-"));
   const countFile = path.join(dir, "count.txt");
@@ -37,10 +52,7 @@ test("idle connections are closed and reopened on demand; subscribed or busy one
     pool.request(s, "looking up", (client, options) =>
       client.callTool({ name: "lookup", arguments: {} }, undefined, options),
     );
-  const pid = (s: ConnectionSpec) =>
-    pool.request(s, "asking", (client) =>
-      Promise.resolve((client.transport as { pid?: number | null } | undefined)?.pid ?? null),
-    );
+  const pid = (s: ConnectionSpec) => processOf(pool, s);
   try {
     const plain = spec("plain");
     const subscribed = spec("subscribed");
@@ -59,14 +71,6 @@ test("idle connections are closed and reopened on demand; subscribed or busy one
     now += 2_000;
     assert.equal(await pool.closeIdle(), 1, "the plain connection is closed; the subscribed one is kept");
     // Its process ended with it.
-    const alive = (p: number) => {
-      try {
-        process.kill(p, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
     for (let i = 0; i < 100 && alive(firstPid); i++) await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(alive(firstPid), false, "the stdio server's process ended");
 
@@ -103,10 +107,7 @@ test("at most maxOpen connections (stdio server processes): opening another clos
       (client, o) => client.callTool({ name: "lookup", arguments: {} }, undefined, o),
       options,
     );
-  const pid = (s: ConnectionSpec) =>
-    pool.request(s, "asking", (client) =>
-      Promise.resolve((client.transport as { pid?: number | null } | undefined)?.pid ?? null),
-    );
+  const pid = (s: ConnectionSpec) => processOf(pool, s);
   try {
     const [a, b, c, d] = ["a", "b", "c", "d"].map(spec) as [
       ConnectionSpec,
@@ -148,18 +149,7 @@ test("renew (a sync asks for it): the next request opens a fresh connection; a c
   await writeFile(hold, "");
   const pool = new McpClientPool();
   const spec = countingSpec("renewed", countFile, hold);
-  const pid = () =>
-    pool.request(spec, "asking", (client) =>
-      Promise.resolve((client.transport as { pid?: number | null } | undefined)?.pid ?? null),
-    );
-  const alive = (p: number) => {
-    try {
-      process.kill(p, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  const pid = () => processOf(pool, spec);
   try {
     const firstPid = await pid();
     assert.ok(firstPid);

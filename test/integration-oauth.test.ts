@@ -142,6 +142,9 @@ test("an integration that wants OAuth: authorize once (PKCE), tokens sealed outs
     const code = await authorizeIntegration("acme", "secure", { again: false }, output, (url) => {
       opened = url;
       void (async () => {
+        // Another page or process at the callback address, without this authorization's state: ignored.
+        const forged = await fetch(`http://127.0.0.1:${callbackPort}/callback?code=forged&state=guess`);
+        assert.equal(forged.status, 400);
         const sent = await fetch(url, { redirect: "manual" });
         const back = sent.headers.get("location");
         assert.ok(back, `the authorization server redirects back (${sent.status})`);

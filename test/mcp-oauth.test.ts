@@ -6,15 +6,26 @@
  * is refused with the reason; API keys still work beside tokens.
  */
 import assert from "node:assert/strict";
+import { createServer, request as httpRequest } from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { OAuth2Server } from "oauth2-mock-server";
 import { type App, createApp } from "../src/app.ts";
+import { parseEnv } from "../src/config/env.ts";
 import { embeddedTestDatabase } from "./helpers/databases.ts";
 import { type Served, serveHttp } from "./helpers/serve.ts";
 import { REPO } from "./helpers/tenants.ts";
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 
 describe("/mcp as an OAuth protected resource", () => {
   let authorization: OAuth2Server;
@@ -28,8 +39,13 @@ describe("/mcp as an OAuth protected resource", () => {
     await authorization.issuer.keys.generate("RS256");
     await authorization.start(0, "127.0.0.1");
     issuer = authorization.issuer.url ?? "";
+    const port = await freePort();
     app = await createApp({
-      processEnv: { CHARTER_TENANTS_DIR: path.join(REPO, "tenants"), CHARTER_OAUTH_ISSUER: issuer },
+      processEnv: {
+        CHARTER_TENANTS_DIR: path.join(REPO, "tenants"),
+        CHARTER_OAUTH_ISSUER: issuer,
+        CHARTER_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      },
       database: await embeddedTestDatabase(),
     });
     await app.catalogs.upsertTenant({ id: "demo", name: "Demo", configHash: "" });
@@ -40,7 +56,7 @@ describe("/mcp as an OAuth protected resource", () => {
     await app.identity.grant("demo", wanda.id, "author");
     await app.identity.grant("other", wanda.id, "author");
     key = await app.identity.createKey("demo", olga.id);
-    served = await serveHttp(app);
+    served = await serveHttp(app, { port });
   });
   after(async () => {
     await served.close();
@@ -79,6 +95,13 @@ describe("/mcp as an OAuth protected resource", () => {
         params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
       }),
     });
+
+  test("OAuth needs CHARTER_PUBLIC_URL: the audience a token must have is never taken from a request", () => {
+    assert.throws(
+      () => parseEnv({ CHARTER_OAUTH_ISSUER: issuer }, REPO),
+      /CHARTER_PUBLIC_URL: with CHARTER_OAUTH_ISSUER/,
+    );
+  });
 
   test("its metadata names the authorization server, and a 401 points a client to it", async () => {
     const metadata = await (await fetch(`${served.base}/.well-known/oauth-protected-resource/mcp`)).json();
@@ -147,9 +170,43 @@ describe("/mcp as an OAuth protected resource", () => {
     ];
     for (const [what, bearer, status, reason] of cases) {
       const response = await post(bearer);
-      assert.equal(response.status, status, what);
-      assert.match(((await response.json()) as { error: { message: string } }).error.message, reason, what);
-      if (status === 401) assert.match(response.headers.get("www-authenticate") ?? "", /error="invalid_token"/, what);
+      await checkRefusal(what, response, status, reason);
     }
+    // A token another server on this machine was given (its audience is that server's /mcp) is
+    // refused even when replayed with that server's Host: the audience is CHARTER_PUBLIC_URL's.
+    const elsewhere = await token({ sub: "olga", aud: "http://localhost:3999/mcp" });
+    const replayed = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = httpRequest(
+        {
+          host: "127.0.0.1",
+          port: new URL(served.base).port,
+          path: "/mcp",
+          method: "POST",
+          headers: {
+            host: "localhost:3999",
+            authorization: `Bearer ${elsewhere}`,
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream",
+          },
+        },
+        (res) => {
+          let body = "";
+          res.on("data", (chunk: Buffer) => {
+            body += chunk.toString();
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      request.on("error", reject);
+      request.end(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }));
+    });
+    assert.equal(replayed.status, 401, replayed.body);
+    assert.match(replayed.body, /not for this resource/);
   });
 });
+
+async function checkRefusal(what: string, response: Response, status: number, reason: RegExp) {
+  assert.equal(response.status, status, what);
+  assert.match(((await response.json()) as { error: { message: string } }).error.message, reason, what);
+  if (status === 401) assert.match(response.headers.get("www-authenticate") ?? "", /error="invalid_token"/, what);
+}

@@ -28,6 +28,7 @@ import {
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { type App, createApp } from "../src/app.ts";
 import { createCharterMcpServer } from "../src/mcp-server/index.ts";
+import type { CharterMcpOptions } from "../src/mcp-server/charter-mcp.ts";
 import { retryAdvice } from "../src/mcp-server/charter-mcp.ts";
 import { Dispatcher } from "../src/triggers/index.ts";
 import { embeddedTestDatabase } from "./helpers/databases.ts";
@@ -187,6 +188,22 @@ describe("Charter as an MCP server", () => {
     await app.close();
   });
 
+  /** olga (operator) on a server in this process, over an in-memory transport, as `charter mcp` serves stdio. */
+  const inProcess = async (options: CharterMcpOptions = {}) => {
+    const olga = await app.identity.userByHandle("olga");
+    const roles = await app.identity.roles("demo", olga?.id ?? "");
+    const server = createCharterMcpServer(
+      app,
+      { tenantId: "demo", actor: { userId: olga?.id ?? "", handle: "olga" }, roles },
+      options,
+    );
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    const client = new Client({ name: "in-process-test", version: "1.0.0" });
+    await client.connect(clientSide);
+    return client;
+  };
+
   const connect = async (key: string, base = served.base) => {
     const client = new Client({ name: "charter-test", version: "1.0.0" });
     await client.connect(
@@ -269,17 +286,7 @@ describe("Charter as an MCP server", () => {
   });
 
   test("a run that outlasts the wait answers with its id and how to wait for it", async () => {
-    const olga = await app.identity.userByHandle("olga");
-    const roles = await app.identity.roles("demo", olga?.id ?? "");
-    const server = createCharterMcpServer(
-      app,
-      { tenantId: "demo", actor: { userId: olga?.id ?? "", handle: "olga" }, roles },
-      { runWaitMs: 1 },
-    );
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    await server.connect(serverSide);
-    const client = new Client({ name: "wait-test", version: "1.0.0" });
-    await client.connect(clientSide);
+    const client = await inProcess({ runWaitMs: 1 });
     const slow = await client.callTool({ name: workflow, arguments: INCIDENT });
     assert.equal(slow.isError, true);
     const meta = slow._meta as Record<string, { id?: string; code?: string; retryable?: boolean }>;
@@ -306,20 +313,6 @@ describe("Charter as an MCP server", () => {
       fileName: "look-up.ts",
       tests: LOOK_UP_TESTS,
     });
-    const olga = await app.identity.userByHandle("olga");
-    const roles = await app.identity.roles("demo", olga?.id ?? "");
-    const inProcess = async () => {
-      const server = createCharterMcpServer(app, {
-        tenantId: "demo",
-        actor: { userId: olga?.id ?? "", handle: "olga" },
-        roles,
-      });
-      const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-      await server.connect(serverSide);
-      const client = new Client({ name: "log-test", version: "1.0.0" });
-      await client.connect(clientSide);
-      return client;
-    };
     for (const [how, client] of [
       ["over HTTP, run by the worker", await connect(keys["olga"] ?? "")],
       ["in process (stdio)", await inProcess()],
@@ -359,20 +352,6 @@ describe("Charter as an MCP server", () => {
   });
 
   test("a workflow runs as an MCP task: created at once, followed with tasks/get and tasks/result, listed, found again from a new session; ended and foreign tasks refused", async () => {
-    const olga = await app.identity.userByHandle("olga");
-    const roles = await app.identity.roles("demo", olga?.id ?? "");
-    const inProcess = async () => {
-      const server = createCharterMcpServer(app, {
-        tenantId: "demo",
-        actor: { userId: olga?.id ?? "", handle: "olga" },
-        roles,
-      });
-      const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-      await server.connect(serverSide);
-      const client = new Client({ name: "task-test", version: "1.0.0" });
-      await client.connect(clientSide);
-      return client;
-    };
     for (const [how, open] of [
       ["over HTTP, queued for the worker", () => connect(keys["olga"] ?? "")],
       ["in process (stdio)", inProcess],
@@ -518,17 +497,7 @@ describe("Charter as an MCP server", () => {
   });
 
   test("a call that asks for progress hears its run start, keep going and its waits finish", async () => {
-    const olga = await app.identity.userByHandle("olga");
-    const roles = await app.identity.roles("demo", olga?.id ?? "");
-    const server = createCharterMcpServer(
-      app,
-      { tenantId: "demo", actor: { userId: olga?.id ?? "", handle: "olga" }, roles },
-      { runWaitMs: 30_000, progressMs: 5 },
-    );
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    await server.connect(serverSide);
-    const client = new Client({ name: "progress-test", version: "1.0.0" });
-    await client.connect(clientSide);
+    const client = await inProcess({ runWaitMs: 30_000, progressMs: 5 });
     const heard: { progress: number; message?: string | undefined }[] = [];
     const ran = await client.callTool({ name: workflow, arguments: INCIDENT }, undefined, {
       onprogress: (p) => heard.push(p),
@@ -562,15 +531,7 @@ describe("Charter as an MCP server", () => {
       ["1 of 1 run finished"],
     );
     // Queued through the dispatcher (as under charter serve): the job, then the run once a worker has started it.
-    const queuedServer = createCharterMcpServer(
-      app,
-      { tenantId: "demo", actor: { userId: olga?.id ?? "", handle: "olga" }, roles },
-      { runWaitMs: 30_000, progressMs: 5, dispatcher },
-    );
-    const [queuedClientSide, queuedServerSide] = InMemoryTransport.createLinkedPair();
-    await queuedServer.connect(queuedServerSide);
-    const queuedClient = new Client({ name: "progress-queued", version: "1.0.0" });
-    await queuedClient.connect(queuedClientSide);
+    const queuedClient = await inProcess({ runWaitMs: 30_000, progressMs: 5, dispatcher });
     const queuedNotes: string[] = [];
     const queuedRun = await queuedClient.callTool({ name: workflow, arguments: INCIDENT }, undefined, {
       onprogress: (p) => queuedNotes.push(p.message ?? ""),

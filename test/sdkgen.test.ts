@@ -341,6 +341,63 @@ describe("SDK generator", () => {
     assert.match(wrong[0] ?? "", /string.*not assignable/);
   });
 
+  test("hostile $defs: definitions that refer to their tool's root are not shared; a definition named Promise does not shadow the global", () => {
+    const defs = { Sub: { type: "object", properties: { sub: { $ref: "#" } } } };
+    const sdk = generateSdk([
+      integration("evil", [
+        {
+          name: "a",
+          inputSchema: {
+            type: "object",
+            properties: { a: { type: "string" }, n: { $ref: "#/$defs/Sub" } },
+            additionalProperties: false,
+            $defs: defs,
+          },
+        },
+        {
+          name: "b",
+          inputSchema: {
+            type: "object",
+            properties: { b: { type: "number" }, n: { $ref: "#/$defs/Sub" } },
+            additionalProperties: false,
+            $defs: defs,
+          },
+        },
+        {
+          name: "c",
+          inputSchema: {
+            type: "object",
+            properties: { x: { $ref: "#/$defs/Promise" } },
+            $defs: { Promise: { type: "string" } },
+          },
+          outputSchema: { type: "object", properties: { n: { type: "number" } }, required: ["n"] },
+        },
+      ]),
+    ]);
+    const text = sdk.files.get("evil.ts") ?? "";
+    assert.doesNotMatch(text, /export type Promise\b/, text);
+    const problems = typecheck(
+      sdk,
+      `import { evil } from "./sdk/index.ts";
+export async function use() {
+  await evil.b({ b: 1, n: { sub: { b: 2 } } });
+  const out = await evil.c({ x: "s" });
+  const n: number = out.n;
+  return n;
+}
+export async function wrong() {
+  await evil.b({ b: 1, n: { sub: { a: "x" } } });
+  const out = await evil.c({ x: "s" });
+  return out.nope;
+}`,
+    );
+    assert.deepEqual(
+      problems.map((p) => /usage\.ts:(\d+)/.exec(p)?.[1]),
+      ["9", "11"],
+      problems.join("\n"),
+    );
+  });
+
   test("never crashes on broken schemas", () => {
     const broken: unknown[] = [
       null,

@@ -45,12 +45,21 @@ export class OAuthVault {
   }
 
   /**
-   * A provider for one integration. With `onAuthorizationUrl` it may send a person to authorize
-   * (the URL is handed over); without, a needed authorization is an INTEGRATION_AUTH_REFUSED error.
+   * A provider for one integration. With `interactive` it may send a person to authorize (the URL
+   * is handed over, with `state` in it); without, a needed authorization is an
+   * INTEGRATION_AUTH_REFUSED error, and nothing of an authorization (a PKCE verifier, a client
+   * registration) is written, so a server or worker never spoils one a person has under way.
    */
-  provider(settings: OAuthSettings, onAuthorizationUrl?: (url: URL) => void): OAuthClientProvider {
+  provider(
+    settings: OAuthSettings,
+    interactive?: { onAuthorizationUrl: (url: URL) => void; state: string },
+  ): OAuthClientProvider {
     const { tenantId, integration } = settings;
     const read = () => this.#read(tenantId, integration);
+    /** The tokens this provider last handed the SDK: what a refresh it failed was made with. */
+    let handed: OAuthTokens | undefined;
+    const sameTokens = (a: OAuthTokens | undefined, b: OAuthTokens | undefined) =>
+      a?.access_token === b?.access_token && a?.refresh_token === b?.refresh_token;
     const update = async (change: (kept: Kept) => void) => {
       const kept = await read();
       change(kept);
@@ -77,27 +86,43 @@ export class OAuthVault {
               ...(settings.clientSecret ? { client_secret: settings.clientSecret.reveal() } : {}),
             }
           : (await read()).client,
-      saveClientInformation: (client) =>
-        update((kept) => {
+      saveClientInformation: async (client) => {
+        if (!interactive) return;
+        await update((kept) => {
           kept.client = client;
-        }),
-      tokens: async () => (await read()).tokens,
+        });
+      },
+      tokens: async () => {
+        handed = (await read()).tokens;
+        return handed;
+      },
       saveTokens: (tokens) =>
         update((kept) => {
           kept.tokens = tokens;
         }),
-      redirectToAuthorization: (url) => {
-        if (onAuthorizationUrl) return onAuthorizationUrl(url);
+      redirectToAuthorization: async (url) => {
+        if (interactive) return interactive.onAuthorizationUrl(url);
+        // Two refreshes at once with one refresh token: the other one won, and its tokens are stored.
+        const stored = (await read()).tokens;
+        if (stored && !sameTokens(stored, handed))
+          throw new IntegrationError(
+            "INTEGRATION_UNREACHABLE",
+            integration,
+            "another Charter process refreshed the OAuth tokens at the same moment; try the call again (it uses the new ones)",
+          );
         throw new IntegrationError(
           "INTEGRATION_AUTH_REFUSED",
           integration,
           `the server wants a new OAuth authorization (none yet, or its refresh token was refused): run 'charter integrations authorize ${tenantId} ${integration}'`,
         );
       },
-      saveCodeVerifier: (verifier) =>
-        update((kept) => {
+      saveCodeVerifier: async (verifier) => {
+        if (!interactive) return;
+        await update((kept) => {
           kept.verifier = verifier;
-        }),
+        });
+      },
+      ...(interactive ? { state: () => interactive.state } : {}),
       codeVerifier: async () => {
         const verifier = (await read()).verifier;
         if (!verifier)
@@ -111,7 +136,9 @@ export class OAuthVault {
       discoveryState: async () => (await read()).discovery,
       invalidateCredentials: (scope) =>
         update((kept) => {
-          if (scope === "all" || scope === "tokens") delete kept.tokens;
+          // Only the tokens this provider used: newer ones another process saved (after its own
+          // refresh with the same refresh token) are kept.
+          if ((scope === "all" || scope === "tokens") && sameTokens(kept.tokens, handed)) delete kept.tokens;
           if (scope === "all" || scope === "client") delete kept.client;
           if (scope === "all" || scope === "verifier") delete kept.verifier;
           if (scope === "all" || scope === "discovery") delete kept.discovery;

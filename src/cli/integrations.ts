@@ -6,6 +6,7 @@
  * `oauth.redirectUri` (authorization code with PKCE). The tokens are sealed in the database and
  * refreshed by whichever Charter process uses the integration next.
  */
+import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { auth } from "@modelcontextprotocol/sdk/client/auth.js";
 import { connectionSpec } from "../catalog/index.ts";
@@ -53,12 +54,17 @@ export async function authorizeIntegration(
     }
 
     const redirect = new URL(spec.oauth.redirectUri);
-    const callback = await listenForCallback(redirect);
+    // Only the browser this command sent comes back with this state; anything else at the address is ignored.
+    const state = randomBytes(24).toString("base64url");
+    const callback = await listenForCallback(redirect, state);
     try {
-      const provider = app.oauth.provider(spec.oauth, (url) => {
-        output.out(`Open this address in a browser and allow Charter access to ${integrationId}:\n\n  ${url.href}\n`);
-        output.out(`Waiting for the authorization server to send the browser back to ${redirect.href} …`);
-        onUrl(url);
+      const provider = app.oauth.provider(spec.oauth, {
+        state,
+        onAuthorizationUrl: (url) => {
+          output.out(`Open this address in a browser and allow Charter access to ${integrationId}:\n\n  ${url.href}\n`);
+          output.out(`Waiting for the authorization server to send the browser back to ${redirect.href} …`);
+          onUrl(url);
+        },
       });
       const serverUrl = integration.url;
       const scope = spec.oauth.scopes?.join(" ");
@@ -80,7 +86,7 @@ export async function authorizeIntegration(
 }
 
 /** Listens where the browser comes back; `code` is the authorization code, or the server's refusal. */
-async function listenForCallback(redirect: URL): Promise<{ code: Promise<string>; close: () => void }> {
+async function listenForCallback(redirect: URL, state: string): Promise<{ code: Promise<string>; close: () => void }> {
   let settle: { resolve: (code: string) => void; reject: (error: Error) => void } | undefined;
   const code = new Promise<string>((resolve, reject) => {
     settle = { resolve, reject };
@@ -92,6 +98,11 @@ async function listenForCallback(redirect: URL): Promise<{ code: Promise<string>
       response.writeHead(404).end();
       return;
     }
+    if (url.searchParams.get("state") !== state) {
+      response.writeHead(400, { "content-type": "text/plain; charset=utf-8" });
+      response.end("This is not the authorization Charter is waiting for.");
+      return;
+    }
     const error = url.searchParams.get("error");
     const got = url.searchParams.get("code");
     response.writeHead(error || !got ? 400 : 200, { "content-type": "text/plain; charset=utf-8" });
@@ -100,7 +111,7 @@ async function listenForCallback(redirect: URL): Promise<{ code: Promise<string>
       settle?.reject(
         new CharterError(
           "INTEGRATION_AUTH_REFUSED",
-          `the authorization server refused: ${error ?? "no code"}${url.searchParams.get("error_description") ? ` (${url.searchParams.get("error_description")})` : ""}`,
+          `the authorization server refused: ${printable(error ?? "no code")}${url.searchParams.get("error_description") ? ` (${printable(url.searchParams.get("error_description") ?? "")})` : ""}`,
         ),
       );
       return;
@@ -132,4 +143,9 @@ async function listenForCallback(redirect: URL): Promise<{ code: Promise<string>
       server.closeAllConnections();
     },
   };
+}
+
+/** Text from the browser's URL, safe to print on a terminal: no control characters, not too long. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ").slice(0, 300);
 }

@@ -161,6 +161,10 @@ export function parseEnv(source: Record<string, string | undefined>, cwd: string
     problems.push("  CLOUD_ML_REGION: Vertex needs the region (e.g. us-east5, or global)");
   if (provider === "vertex" && !env.ANTHROPIC_VERTEX_PROJECT_ID)
     problems.push("  ANTHROPIC_VERTEX_PROJECT_ID: Vertex needs the Google Cloud project");
+  if (env.CHARTER_OAUTH_ISSUER && !env.CHARTER_PUBLIC_URL)
+    problems.push(
+      "  CHARTER_PUBLIC_URL: with CHARTER_OAUTH_ISSUER, give the origin clients reach Charter at (e.g. https://charter.example.com): access tokens must be for <it>/mcp, never for whatever a request's Host header says",
+    );
   if (problems.length > 0) throw new ConfigError("ENV_INVALID", `invalid environment:\n${problems.join("\n")}`);
   const secret = (value: string | undefined) => (value ? new Secret(value) : undefined);
   const home = charterHome({ CHARTER_HOME: env.CHARTER_HOME }, cwd);

@@ -6,7 +6,7 @@
  * when opened with another key instead of returning garbage.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { link, mkdir, readFile, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { ConfigError } from "../core/errors.ts";
 
@@ -27,11 +27,17 @@ export class Sealer {
     const text = await readFile(file, "utf8").catch(async (error: NodeJS.ErrnoException) => {
       if (error.code !== "ENOENT") throw error;
       await mkdir(path.dirname(file), { recursive: true });
-      const made = randomBytes(32).toString("base64");
-      // "wx": two processes making it at once cannot both win; the loser reads the winner's key.
-      await writeFile(file, `${made}\n`, { mode: 0o600, flag: "wx" }).catch((e: NodeJS.ErrnoException) => {
-        if (e.code !== "EEXIST") throw e;
-      });
+      // Written whole beside it, then linked into place: no process ever reads a half-written key,
+      // and of two making it at once one wins (the link fails for the other, which reads the winner's).
+      const draft = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+      await writeFile(draft, `${randomBytes(32).toString("base64")}\n`, { mode: 0o600, flag: "wx" });
+      try {
+        await link(draft, file).catch((e: NodeJS.ErrnoException) => {
+          if (e.code !== "EEXIST") throw e;
+        });
+      } finally {
+        await unlink(draft).catch(() => undefined);
+      }
       return readFile(file, "utf8");
     });
     const key = Buffer.from(text.trim(), "base64");

@@ -13,7 +13,11 @@ import { z } from "zod";
 export const TENANT_CLAIM = "charter_tenant";
 const DISCOVERY_TIMEOUT_MS = 10_000;
 
-/** The resource identifier of /mcp and where its metadata is, on this origin (or CHARTER_PUBLIC_URL's). */
+/**
+ * The resource identifier of /mcp and where its metadata is. With OAuth, always CHARTER_PUBLIC_URL's
+ * origin (required then): an audience taken from the request's Host would accept a token issued to
+ * another server on this machine, replayed with that server's Host.
+ */
 export function resourceOf(request: Request, publicUrl: string | undefined): { resource: string; metadata: string } {
   const origin = (publicUrl ?? new URL(request.url).origin).replace(/\/+$/, "");
   return { resource: `${origin}/mcp`, metadata: `${origin}/.well-known/oauth-protected-resource/mcp` };
@@ -46,7 +50,12 @@ export class AccessTokenVerifier {
   async verify(token: string, audience: string): Promise<{ subject: string; tenant: string | undefined }> {
     const keys = await this.#jwks();
     try {
-      const { payload } = await jwtVerify(token, keys, { issuer: this.#issuer, audience, clockTolerance: 30 });
+      const { payload } = await jwtVerify(token, keys, {
+        issuer: this.#issuer,
+        audience,
+        clockTolerance: 30,
+        requiredClaims: ["exp", "sub"],
+      });
       if (typeof payload.sub !== "string" || payload.sub === "") throw new TokenRefused("the token names no subject");
       const tenant = payload[TENANT_CLAIM];
       return { subject: payload.sub, tenant: typeof tenant === "string" ? tenant : undefined };

@@ -42,6 +42,37 @@ export type EffectiveAnnotations = {
   byTenant?: string[];
 };
 
+/** Global types a generated module (or the types it spells) refers to: a `$defs` key may not shadow them. */
+const GLOBAL_TYPE_NAMES = [
+  "Promise",
+  "Record",
+  "Array",
+  "ReadonlyArray",
+  "Partial",
+  "Required",
+  "Readonly",
+  "Pick",
+  "Omit",
+  "Exclude",
+  "Extract",
+  "NonNullable",
+  "Parameters",
+  "ReturnType",
+  "Awaited",
+  "Object",
+  "String",
+  "Number",
+  "Boolean",
+  "Symbol",
+  "BigInt",
+  "Date",
+  "Error",
+  "Map",
+  "Set",
+  "JSON",
+  "Function",
+];
+
 /** The identifier a workflow imports an integration by. */
 export function namespaceIdentifier(integrationId: string): string {
   return camelIdentifier(integrationId) === integrationId ? integrationId : `${integrationId}_`;
@@ -95,7 +126,8 @@ export function generateSdk(integrations: SdkIntegration[]): GeneratedSdk {
 
 function integrationModule(integration: SdkIntegration): { text: string; tools: SdkTool[] } {
   const functions = new NameRegistry();
-  const types = new NameRegistry(["ToolResult", "callTool"]);
+  // Names the module uses itself, and globals its types mention, are never a generated type's name.
+  const types = new NameRegistry(["ToolResult", "callTool", ...GLOBAL_TYPE_NAMES]);
   const sharedDefinitions = new Map<string, Map<string, string>>();
   const namespace = namespaceIdentifier(integration.id);
   const server = integration.content.server;
@@ -143,7 +175,10 @@ function typeAliases(
   if (schema !== null && typeof schema === "object") {
     const record = schema as Record<string, unknown>;
     const key = canonicalJson([record["$defs"] ?? null, record["definitions"] ?? null]);
-    const known = shared.get(key);
+    // Shared only when the definitions refer to nothing but each other: a reference to the root or
+    // its properties means something else in each tool, so those get aliases of their own.
+    const shareable = selfContained([record["$defs"], record["definitions"]]);
+    const known = shareable ? shared.get(key) : undefined;
     if (known) for (const [pointer, alias] of known) aliases.set(pointer, alias);
     else {
       for (const keyword of ["$defs", "definitions"]) {
@@ -155,7 +190,8 @@ function typeAliases(
           definitions.push([alias, (defs as Record<string, unknown>)[key]]);
         }
       }
-      if (definitions.length > 0) shared.set(key, new Map([...aliases].filter(([pointer]) => pointer !== "#")));
+      if (shareable && definitions.length > 0)
+        shared.set(key, new Map([...aliases].filter(([pointer]) => pointer !== "#")));
     }
   }
   const context: TypeContext = { root: schema, aliases };
@@ -163,6 +199,20 @@ function typeAliases(
   for (const [alias, definition] of definitions)
     text += `export type ${alias} = ${schemaToType(definition, context)};\n`;
   return text;
+}
+
+/** Whether every `$ref` inside these definitions points into `$defs` or `definitions`. */
+function selfContained(definitions: unknown): boolean {
+  let contained = true;
+  const visit = (node: unknown, depth: number) => {
+    if (!contained || depth > 64 || node === null || typeof node !== "object") return;
+    if (Array.isArray(node)) return node.forEach((item) => visit(item, depth + 1));
+    const ref = (node as Record<string, unknown>)["$ref"];
+    if (ref !== undefined && (typeof ref !== "string" || !/^#\/(\$defs|definitions)\//.test(ref))) contained = false;
+    for (const value of Object.values(node)) visit(value, depth + 1);
+  };
+  visit(definitions, 0);
+  return contained;
 }
 
 /**

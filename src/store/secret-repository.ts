@@ -5,6 +5,13 @@ import { integrationSecrets } from "./schema.ts";
 
 export type SecretKind = "oauth";
 
+const row = (tenantId: string, integrationId: string, kind: SecretKind) =>
+  and(
+    eq(integrationSecrets.tenantId, tenantId),
+    eq(integrationSecrets.integrationId, integrationId),
+    eq(integrationSecrets.kind, kind),
+  );
+
 export class SecretRepository {
   readonly #db: Db;
   constructor(db: Db) {
@@ -15,13 +22,7 @@ export class SecretRepository {
     const rows = await this.#db
       .select({ sealed: integrationSecrets.sealed })
       .from(integrationSecrets)
-      .where(
-        and(
-          eq(integrationSecrets.tenantId, tenantId),
-          eq(integrationSecrets.integrationId, integrationId),
-          eq(integrationSecrets.kind, kind),
-        ),
-      );
+      .where(row(tenantId, integrationId, kind));
     return rows[0]?.sealed;
   }
 
@@ -36,14 +37,6 @@ export class SecretRepository {
   }
 
   async remove(tenantId: string, integrationId: string, kind: SecretKind): Promise<void> {
-    await this.#db
-      .delete(integrationSecrets)
-      .where(
-        and(
-          eq(integrationSecrets.tenantId, tenantId),
-          eq(integrationSecrets.integrationId, integrationId),
-          eq(integrationSecrets.kind, kind),
-        ),
-      );
+    await this.#db.delete(integrationSecrets).where(row(tenantId, integrationId, kind));
   }
 }

@@ -14,11 +14,13 @@ export type Served = {
 
 export async function serveHttp(
   app: App,
-  options: { log?: (line: Record<string, unknown>) => void; dispatcher?: Dispatcher } = {},
+  options: { log?: (line: Record<string, unknown>) => void; dispatcher?: Dispatcher; port?: number } = {},
 ): Promise<Served> {
   const http = await createHttpApp(app, options);
   const server = await new Promise<ServerType>((resolve) => {
-    const started: ServerType = serve({ fetch: http.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(started));
+    const started: ServerType = serve({ fetch: http.fetch, port: options.port ?? 0, hostname: "127.0.0.1" }, () =>
+      resolve(started),
+    );
   });
   const port = (server.address() as AddressInfo).port;
   return {
