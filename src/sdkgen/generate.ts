@@ -206,7 +206,10 @@ function selfContained(definitions: unknown): boolean {
   let contained = true;
   const visit = (node: unknown, depth: number) => {
     if (!contained || depth > 64 || node === null || typeof node !== "object") return;
-    if (Array.isArray(node)) return node.forEach((item) => visit(item, depth + 1));
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item, depth + 1);
+      return;
+    }
     const ref = (node as Record<string, unknown>)["$ref"];
     if (ref !== undefined && (typeof ref !== "string" || !/^#\/(\$defs|definitions)\//.test(ref))) contained = false;
     for (const value of Object.values(node)) visit(value, depth + 1);
