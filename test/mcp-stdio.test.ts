@@ -5,8 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -164,6 +166,47 @@ describe("charter mcp from any folder, alone and beside other Charter processes"
       assert.match(third.stderr(), /MCP on stdio for tenant demo as olga/);
     } finally {
       await third.client.close();
+    }
+  });
+
+  test("a stale endpoint file whose port another process now has: the relay sends no key there", async () => {
+    const stale = await mkdtemp(path.join(tmpdir(), "charter-mcp-stale-"));
+    const seen: (string | undefined)[] = [];
+    const impostor = createServer((request, response) => {
+      seen.push(request.headers.authorization);
+      response.writeHead(200).end("not a proof");
+    });
+    await new Promise<void>((resolve) => impostor.listen(0, "127.0.0.1", () => resolve()));
+    const port = (impostor.address() as AddressInfo).port;
+    // A holder that is "alive" (this test's own pid stands for a reused one) and its endpoint file.
+    const since = new Date().toISOString();
+    await writeFile(path.join(stale, "charter.lock"), JSON.stringify({ pid: process.pid, host: hostname(), since }));
+    await writeFile(
+      path.join(stale, "mcp-endpoint.json"),
+      JSON.stringify({
+        pid: process.pid,
+        url: `http://127.0.0.1:${port}/mcp`,
+        by: "charter serve",
+        proof: "p".repeat(43),
+      }),
+    );
+    try {
+      const exit = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ["--no-node-snapshot", CHARTER, "mcp", "--tenant", "demo"], {
+          cwd: "/",
+          env: { ...clientEnv, CHARTER_DATA_DIR: stale, CHARTER_API_KEY: "chk_must_not_leave" },
+        });
+        let stderr = "";
+        child.stderr.on("data", (chunk: Buffer) => {
+          stderr += chunk.toString();
+        });
+        child.on("close", (code) => resolve({ code, stderr }));
+      });
+      assert.equal(exit.code, 1, exit.stderr);
+      assert.match(exit.stderr, /cannot prove it is the Charter holding it; nothing was sent there/);
+      assert.deepEqual(seen, [undefined], "one challenge, with no key");
+    } finally {
+      impostor.close();
     }
   });
 });

@@ -23,7 +23,15 @@ import { type App, createApp } from "../app.ts";
 import { parseEnv } from "../config/env.ts";
 import { CharterError, StoreError } from "../core/errors.ts";
 import { createCharterMcpServer, mcpEndpoint } from "../mcp-server/index.ts";
-import { isAlive, type PublishedEndpoint, publishedEndpoint, publishEndpoint } from "../store/index.ts";
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import {
+  isAlive,
+  PROOF_PATH,
+  type PublishedEndpoint,
+  proofOf,
+  publishedEndpoint,
+  publishEndpoint,
+} from "../store/index.ts";
 import { identify } from "./common.ts";
 import { keepServing } from "./keep-serving.ts";
 
@@ -81,12 +89,18 @@ async function serveStdio(app: App, options: McpOptions): Promise<number> {
 async function shareDataFolder(app: App): Promise<() => Promise<void>> {
   const http = new Hono();
   http.all("/mcp", mcpEndpoint(app));
+  let answer: (request: Request) => Response | undefined = () => undefined;
+  const fetch = (request: Request) => answer(request) ?? http.fetch(request);
   const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>((resolve) => {
-    const server = serve({ fetch: http.fetch, port: 0, hostname: "127.0.0.1" }, (info) =>
-      resolve({ server, port: info.port }),
-    );
+    const server = serve({ fetch, port: 0, hostname: "127.0.0.1" }, (info) => resolve({ server, port: info.port }));
   });
-  const withdraw = publishEndpoint(app.env.dataDir, `http://127.0.0.1:${port}/mcp`, `charter mcp (pid ${process.pid})`);
+  const published = publishEndpoint(
+    app.env.dataDir,
+    `http://127.0.0.1:${port}/mcp`,
+    `charter mcp (pid ${process.pid})`,
+  );
+  answer = published.answer;
+  const withdraw = published.withdraw;
   return async () => {
     withdraw();
     await new Promise<void>((resolve) => {
@@ -109,6 +123,7 @@ async function relay(endpoint: PublishedEndpoint, options: McpOptions): Promise<
       `the data folder is held by ${endpoint.by}; to connect through it, set CHARTER_API_KEY (a key from 'charter keys create'): --as works only for the process that opens the data folder`,
     );
   if (options.as) say("--as is ignored: the session is CHARTER_API_KEY's user");
+  await proveHolder(endpoint);
   const upstream = new StreamableHTTPClientTransport(new URL(endpoint.url), {
     requestInit: { headers: { authorization: `Bearer ${key}` } },
   });
@@ -138,8 +153,18 @@ async function relay(endpoint: PublishedEndpoint, options: McpOptions): Promise<
   };
   upstream.onmessage = (message) => {
     if (isJSONRPCResultResponse(message) && initializing.delete(message.id)) {
-      const version = (message.result as { protocolVersion?: unknown }).protocolVersion;
-      if (typeof version === "string") upstream.setProtocolVersion(version);
+      const result = message.result as { protocolVersion?: unknown; instructions?: unknown };
+      if (typeof result.protocolVersion === "string") upstream.setProtocolVersion(result.protocolVersion);
+      // As when the folder is opened directly: --tenant must be the key's tenant.
+      const tenant = /Charter tenant "([^"]+)"/.exec(String(result.instructions ?? ""))?.[1];
+      if (options.tenant && tenant !== options.tenant) {
+        const refusal = `the API key belongs to tenant ${tenant ?? "(unknown)"}, not ${options.tenant}`;
+        say(refusal);
+        void local
+          .send({ jsonrpc: "2.0", id: message.id, error: { code: -32000, message: refusal } })
+          .finally(() => ended(1));
+        return;
+      }
     }
     void local.send(message);
   };
@@ -157,4 +182,24 @@ async function relay(endpoint: PublishedEndpoint, options: McpOptions): Promise<
   await upstream.close().catch(() => undefined);
   await local.close().catch(() => undefined);
   return code;
+}
+
+/**
+ * Before the API key goes to the published port: the process there must answer a fresh challenge
+ * with the secret in the endpoint file (mode 0600). A holder that died and left its file behind,
+ * its port now taken by any other local process, cannot, and gets nothing.
+ */
+async function proveHolder(endpoint: PublishedEndpoint): Promise<void> {
+  const challenge = randomBytes(32).toString("hex");
+  const url = new URL(PROOF_PATH, endpoint.url);
+  url.searchParams.set("challenge", challenge);
+  const answered = await fetch(url, { signal: AbortSignal.timeout(5000) })
+    .then((response) => (response.ok ? response.text() : ""))
+    .catch(() => "");
+  const expected = proofOf(endpoint.proof, challenge);
+  if (answered.length !== expected.length || !timingSafeEqual(Buffer.from(answered), Buffer.from(expected)))
+    throw new StoreError(
+      "DATA_DIR_LOCKED",
+      `the data folder is locked, and the process at ${endpoint.url} cannot prove it is the Charter holding it; nothing was sent there. Stop stale Charter processes, or remove the lock and mcp-endpoint.json in the data folder if none runs.`,
+    );
 }

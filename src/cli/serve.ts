@@ -30,17 +30,19 @@ export async function serveCommand(port: number, output: Output): Promise<number
   const http = await createHttpApp(app, { log: (line) => output.out(JSON.stringify(line)), dispatcher });
   const hostname = process.env["CHARTER_HOST"] ?? "127.0.0.1";
   let withdraw: () => void = () => undefined;
-  const server = serve({ fetch: http.fetch, port, hostname }, (info) => {
+  let answer: (request: Request) => Response | undefined = () => undefined;
+  const fetch = (request: Request) => answer(request) ?? http.fetch(request);
+  const server = serve({ fetch, port, hostname }, (info) => {
     output.out(
       `charter: serving http://${hostname}:${info.port}/api/v1 and MCP at http://${hostname}:${info.port}/mcp (database: ${app.database.kind} ${app.database.location})`,
     );
     // `charter mcp` on the same embedded data folder connects through this process instead of failing on its lock.
     if (app.database.kind === "embedded" && LOOPBACK_REACHABLE.has(hostname))
-      withdraw = publishEndpoint(
+      ({ withdraw, answer } = publishEndpoint(
         app.env.dataDir,
         `http://127.0.0.1:${info.port}/mcp`,
         `charter serve (pid ${process.pid})`,
-      );
+      ));
   });
   await new Promise<void>((resolve) => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());

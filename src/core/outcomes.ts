@@ -39,6 +39,10 @@ export const RUN_ERROR_CODES = {
   CANCELLED: { meaning: "someone cancelled it; it stopped before its next tool call", retryable: false },
   HANDED_BACK: { meaning: "its process stopped; another resumes it from its journal", retryable: true },
   NON_DETERMINISM: { meaning: "on resume, the workflow made another call than its journal holds", retryable: false },
+  RUN_NOT_STARTED: {
+    meaning: "a queued run no worker started: its version was no longer the active one, or the job was refused",
+    retryable: false,
+  },
 } as const satisfies Record<string, Meaning>;
 export type RunErrorCode = keyof typeof RUN_ERROR_CODES;
 

@@ -13,8 +13,8 @@ import type { LogLine } from "../sandbox/index.ts";
 const LEVELS: LoggingLevel[] = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
 const MCP_LEVEL: Record<LogLine["level"], LoggingLevel> = { info: "info", warn: "warning", error: "error" };
 /** Events kept per run, and runs, until the call learns which run is its own (a queued run's id comes late). */
-const MAX_BUFFERED = 500;
-const MAX_BUFFERED_RUNS = 200;
+const MAX_BUFFERED = 200;
+const MAX_BUFFERED_RUNS = 50;
 
 export type FollowOptions = {
   /** Subscribes to the events of runs this process executes (RunService.observe). */
@@ -87,7 +87,8 @@ export function followRun(options: FollowOptions): RunFollower {
     }
     if (!buffered.has(event.runId) && buffered.size >= MAX_BUFFERED_RUNS) return;
     const kept = buffered.get(event.runId) ?? [];
-    if (kept.length < MAX_BUFFERED) kept.push(event);
+    // Kept without the call's arguments: what a follower says of a call is its tool and end.
+    if (kept.length < MAX_BUFFERED) kept.push(event.event === "call-started" ? { ...event, args: null } : event);
     buffered.set(event.runId, kept);
   });
   const follower: RunFollower = {

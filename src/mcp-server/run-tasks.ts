@@ -53,7 +53,7 @@ export type TaskDeps = {
   result: (run: RunRow) => Promise<CallToolResult>;
 };
 
-type Queued = { createdAt: Date; cancelled: boolean };
+type Queued = { createdAt: Date; cancelled: boolean; notStarted?: boolean };
 
 export function workflowTasks(deps: TaskDeps) {
   const { app } = deps;
@@ -89,10 +89,27 @@ export function workflowTasks(deps: TaskDeps) {
   const find = async (taskId: string): Promise<{ run: RunRow } | { job: Queued }> => {
     if (!/^[0-9a-f-]{36}$/i.test(taskId)) throw unknown(taskId);
     const run = (await app.runRepository.run(taskId)) ?? (await app.runRepository.runOfJob(taskId));
-    if (isMine(run)) return { run };
+    if (isMine(run)) {
+      queued.delete(taskId); // its run is the task from now on
+      return { run };
+    }
     const job = queued.get(taskId);
-    if (job) return { job };
-    throw unknown(taskId);
+    if (!job) throw unknown(taskId);
+    // A job a worker finished with, or that was cancelled, without making a run (a version no
+    // longer active is refused, say): the task has ended, not "working" forever.
+    if (!job.cancelled && !job.notStarted && deps.dispatcher) {
+      const state = await deps.dispatcher.jobState(taskId);
+      if (state === "cancelled") job.cancelled = true;
+      else if (state === "done" || state === undefined) {
+        const started = await app.runRepository.runOfJob(taskId); // it may have started meanwhile
+        if (isMine(started)) {
+          queued.delete(taskId);
+          return { run: started };
+        }
+        job.notStarted = true;
+      }
+    }
+    return { job };
   };
 
   const taskOf = (taskId: string, found: { run: RunRow } | { job: Queued }): Task =>
@@ -100,20 +117,23 @@ export function workflowTasks(deps: TaskDeps) {
       ? fromRun(taskId, found.run)
       : {
           taskId,
-          status: found.job.cancelled ? "cancelled" : "working",
+          status: found.job.cancelled ? "cancelled" : found.job.notStarted ? "failed" : "working",
           statusMessage: found.job.cancelled
             ? "cancelled before a worker started it"
-            : `queued as job ${taskId}; a worker has not started it yet`,
+            : found.job.notStarted
+              ? "no worker started it: the workflow's version was no longer the active one, or the job was refused (the server's log says why)"
+              : `queued as job ${taskId}; a worker has not started it yet`,
           createdAt: found.job.createdAt.toISOString(),
           lastUpdatedAt: found.job.createdAt.toISOString(),
           ttl: null,
           pollInterval: POLL_MS,
         };
 
-  /** Waits (woken by the run's end) until the task is in a terminal status or the time is up. */
-  const waitForEnd = async (taskId: string, ms: number) => {
+  /** Waits (woken by the run's end) until the task is in a terminal status, the time is up, or the request is dropped. */
+  const waitForEnd = async (taskId: string, ms: number, signal?: AbortSignal) => {
     const until = Date.now() + ms;
     for (;;) {
+      if (signal?.aborted) throw new McpError(RpcErrorCode.RequestTimeout, "the request was cancelled");
       const wait = await app.runEnds.watch([taskId], Math.max(0, Math.min(until - Date.now(), RUN_END_RECHECK_MS)));
       try {
         const found = await find(taskId);
@@ -123,6 +143,17 @@ export function workflowTasks(deps: TaskDeps) {
         wait.cancel();
       }
     }
+  };
+
+  /** The run a job a worker has just taken makes (a few seconds at most), if it makes one. */
+  const waitForRun = async (jobId: string): Promise<RunRow | undefined> => {
+    for (let i = 0; i < 50; i++) {
+      const run = await app.runRepository.runOfJob(jobId);
+      if (isMine(run)) return run;
+      if ((await deps.dispatcher?.jobState(jobId)) !== "taken") return undefined;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return undefined;
   };
 
   return {
@@ -161,17 +192,21 @@ export function workflowTasks(deps: TaskDeps) {
         const { taskId } = request.params;
         return taskOf(taskId, await find(taskId));
       });
-      server.setRequestHandler(GetTaskPayloadRequestSchema, async (request) => {
+      server.setRequestHandler(GetTaskPayloadRequestSchema, async (request, extra) => {
         const { taskId } = request.params;
         let found = await find(taskId);
-        while (taskOf(taskId, found).status === "working") found = await waitForEnd(taskId, 60_000);
+        while (taskOf(taskId, found).status === "working") found = await waitForEnd(taskId, 60_000, extra.signal);
         const related = { [RELATED_TASK_META_KEY]: { taskId } };
-        if (!("run" in found))
+        if (!("run" in found)) {
+          const [code, text] = found.job.cancelled
+            ? ["CANCELLED", "the run was cancelled before a worker started it"]
+            : ["RUN_NOT_STARTED", taskOf(taskId, found).statusMessage ?? "no worker started it"];
           return {
             isError: true,
-            content: [{ type: "text", text: "RUN_CANCELLED: the run was cancelled before a worker started it" }],
-            _meta: { ...related, "charter/error": { code: "RUN_CANCELLED", retryable: false } },
+            content: [{ type: "text", text: `${code}: ${text}` }],
+            _meta: { ...related, "charter/error": { code, retryable: false } },
           };
+        }
         const result = await deps.result(found.run);
         return { ...result, _meta: { ...result._meta, ...related } };
       });
@@ -202,6 +237,9 @@ export function workflowTasks(deps: TaskDeps) {
             found.job.cancelled = true;
             return taskOf(taskId, found);
           }
+          // A worker took the job meanwhile: cancel its run once it exists.
+          const started = await waitForRun(taskId);
+          if (started) await app.runs.cancel(started.id);
         } else await app.runs.cancel(found.run.id);
         // The run stops before its next tool call: wait for that a little, then answer what is true.
         const now = await waitForEnd(taskId, CANCEL_WAIT_MS);

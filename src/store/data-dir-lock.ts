@@ -3,6 +3,7 @@
  * processes opening the same files, which corrupts them; the lock file makes the second process
  * fail with an error naming the folder and the holder. A lock left by a dead process is taken over.
  */
+import { createHmac, randomBytes } from "node:crypto";
 import { closeSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
@@ -76,14 +77,34 @@ export function isAlive(pid: number): boolean {
  * published beside its lock so that another `charter mcp` on the same folder connects through it
  * instead of failing on the lock. Only the holder publishes; the file goes when it exits.
  */
-export type PublishedEndpoint = { pid: number; url: string; by: string };
+export type PublishedEndpoint = { pid: number; url: string; by: string; proof: string };
+
+/** Where a publisher answers a challenge, so a relay knows the port is still its before sending a key there. */
+export const PROOF_PATH = "/.charter-endpoint-proof";
+
+/** The answer to a challenge: an HMAC with the secret only the publisher and readers of its file (mode 0600) know. */
+export function proofOf(proof: string, challenge: string): string {
+  return createHmac("sha256", proof).update(challenge).digest("hex");
+}
 
 const endpointFile = (dataDir: string) => path.join(dataDir, "mcp-endpoint.json");
 
-/** Publishes the holder's endpoint; the returned function (also run at exit) withdraws it. */
-export function publishEndpoint(dataDir: string, url: string, by: string): () => void {
+/**
+ * Publishes the holder's endpoint; `withdraw` (also run at exit) takes it back, `answer` answers a
+ * relay's challenge at PROOF_PATH (undefined for requests that are not one).
+ */
+export function publishEndpoint(
+  dataDir: string,
+  url: string,
+  by: string,
+): { withdraw: () => void; answer: (request: Request) => Response | undefined } {
   const file = endpointFile(dataDir);
-  writeFileSync(file, JSON.stringify({ pid: process.pid, url, by } satisfies PublishedEndpoint), { mode: 0o600 });
+  const proof = randomBytes(32).toString("base64url");
+  rmSync(file, { force: true }); // a file left by a dead holder may be another user's: write a new one, ours
+  writeFileSync(file, JSON.stringify({ pid: process.pid, url, by, proof } satisfies PublishedEndpoint), {
+    mode: 0o600,
+    flag: "wx",
+  });
   let withdrawn = false;
   const withdraw = () => {
     if (withdrawn) return;
@@ -92,7 +113,14 @@ export function publishEndpoint(dataDir: string, url: string, by: string): () =>
     if (publishedBy(file) === process.pid) rmSync(file, { force: true });
   };
   process.on("exit", withdraw);
-  return withdraw;
+  const answer = (request: Request) => {
+    const url = new URL(request.url);
+    if (url.pathname !== PROOF_PATH) return undefined;
+    const challenge = url.searchParams.get("challenge") ?? "";
+    if (!/^[0-9a-f]{64}$/.test(challenge)) return new Response("a challenge is 64 hex digits", { status: 400 });
+    return new Response(proofOf(proof, challenge), { headers: { "content-type": "text/plain" } });
+  };
+  return { withdraw, answer };
 }
 
 /** The endpoint published for `dataDir`, if its publisher still holds the folder's lock and is alive. */
@@ -101,11 +129,12 @@ export function publishedEndpoint(dataDir: string): PublishedEndpoint | undefine
   try {
     const parsed: unknown = JSON.parse(readFileSync(endpointFile(dataDir), "utf8"));
     if (!parsed || typeof parsed !== "object") return undefined;
-    const { pid, url, by } = parsed as Record<string, unknown>;
+    const { pid, url, by, proof } = parsed as Record<string, unknown>;
     if (typeof pid !== "number" || typeof url !== "string" || !/^http:\/\/127\.0\.0\.1:\d+\/mcp$/.test(url))
       return undefined;
+    if (typeof proof !== "string" || proof.length < 32) return undefined;
     if (holder?.pid !== pid || holder.host !== hostname() || !isAlive(pid)) return undefined;
-    return { pid, url, by: typeof by === "string" ? by : "charter" };
+    return { pid, url, by: typeof by === "string" ? by : "charter", proof };
   } catch {
     return undefined;
   }

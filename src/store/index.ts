@@ -7,7 +7,15 @@ export { openDatabase } from "./open.ts";
 export { CatalogRepository } from "./catalog-repository.ts";
 export { type SecretKind, SecretRepository } from "./secret-repository.ts";
 export type { StoredSnapshot, SyncRecord, SyncStatus } from "./catalog-repository.ts";
-export { isAlive, lockDataDir, type PublishedEndpoint, publishEndpoint, publishedEndpoint } from "./data-dir-lock.ts";
+export {
+  isAlive,
+  lockDataDir,
+  PROOF_PATH,
+  type PublishedEndpoint,
+  proofOf,
+  publishEndpoint,
+  publishedEndpoint,
+} from "./data-dir-lock.ts";
 export { RunRepository } from "./run-repository.ts";
 export type { BundleRow, FinishedCall, JournalRow, RunRow, RunStatus } from "./run-repository.ts";
 export { IdentityRepository, ROLES } from "./identity-repository.ts";

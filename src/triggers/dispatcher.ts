@@ -271,6 +271,15 @@ export class Dispatcher {
     return this.#boss.send(RUN_QUEUE, job, { group: { id: job.tenantId, tier: job.tenantId }, ...options });
   }
 
+  /** A queued run's job as pg-boss has it: waiting, taken, or done with (undefined: no such job). */
+  async jobState(jobId: string): Promise<"waiting" | "taken" | "done" | "cancelled" | undefined> {
+    const job = await this.#boss.getJobById(RUN_QUEUE, jobId);
+    if (!job) return undefined;
+    if (job.state === "created" || job.state === "retry") return "waiting";
+    if (job.state === "active") return "taken";
+    return job.state === "cancelled" ? "cancelled" : "done";
+  }
+
   /**
    * Cancels a queued run that no worker has taken yet; false when a worker has it (cancel its run
    * instead) or the job is unknown.
