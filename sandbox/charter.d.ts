@@ -194,7 +194,7 @@ declare module "charter:workflow" {
     definition: WorkflowDefinition<I, O>,
   ): WorkflowDefinition<I, O>;
 
-  /** Why a tool call failed. */
+  /** Why a tool call failed (src/core/outcomes.ts says what each means; a test keeps the two lists equal). */
   export type ToolErrorCode =
     | "TOOL_ERROR"
     | "INVALID_ARGUMENTS"
@@ -202,7 +202,8 @@ declare module "charter:workflow" {
     | "NOT_ALLOWED"
     | "TIMEOUT"
     | "UNAVAILABLE"
-    | "LIMIT_EXCEEDED";
+    | "LIMIT_EXCEEDED"
+    | "NOT_MOCKED";
 
   /** A failed tool call, as workflow code can catch it. */
   export class ToolError extends Error {

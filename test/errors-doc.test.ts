@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import { ERROR_CODES, isRetryableCode } from "../src/core/errors.ts";
+import { HOST_ONLY_CODES, RUN_ERROR_CODES, retryableCode, TOOL_ERROR_CODES } from "../src/core/outcomes.ts";
 import { httpStatus } from "../src/server/http-status.ts";
 import { REPO } from "./helpers/tenants.ts";
 
@@ -27,4 +28,24 @@ test("docs/errors.md has a row for every error code, with its HTTP status and wh
     [],
     "rows for codes that do not exist",
   );
+});
+
+test("the outcome vocabulary is one list: the guest's ToolErrorCode, and docs/errors.md's tables, say the same codes and retryability", async () => {
+  const declarations = await readFile(path.join(REPO, "sandbox/charter.d.ts"), "utf8");
+  const union = /export type ToolErrorCode =([^;]+);/.exec(declarations)?.[1] ?? "";
+  assert.deepEqual(
+    [...union.matchAll(/"([A-Z_]+)"/g)].map((m) => m[1]).sort(),
+    Object.keys(TOOL_ERROR_CODES).sort(),
+    "sandbox/charter.d.ts ToolErrorCode",
+  );
+  const doc = await readFile(path.join(REPO, "docs/errors.md"), "utf8");
+  const rows = new Map(
+    [...doc.matchAll(/^\| `([A-Z_]+)` \| (yes|no) \| (.+) \|$/gm)].map((m) => [m[1] ?? "", m[2] === "yes"]),
+  );
+  for (const [code, { retryable }] of [...Object.entries(TOOL_ERROR_CODES), ...Object.entries(RUN_ERROR_CODES)]) {
+    assert.equal(rows.get(code), retryable, `docs/errors.md: ${code} (retryable ${retryable})`);
+    assert.equal(retryableCode(code), retryable, `retryableCode(${code})`);
+  }
+  assert.equal(rows.size, Object.keys(TOOL_ERROR_CODES).length + Object.keys(RUN_ERROR_CODES).length);
+  for (const code of HOST_ONLY_CODES) assert.ok(code in RUN_ERROR_CODES, `${code} is a run code`);
 });

@@ -2,6 +2,7 @@
  * What a compiled workflow is, as the rest of Charter sees it: its triggers, the tools it can call
  * (capabilities), compile diagnostics, and the tests that travel with it.
  */
+import { TOOL_ERROR_CODES, type ToolErrorCode } from "./outcomes.ts";
 import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
 import { JsonSchemaObject } from "./catalog.ts";
@@ -146,7 +147,16 @@ export const MockedResult = z.union([
   z
     .object({
       error: z
-        .object({ code: z.string().default("TOOL_ERROR"), message: z.string(), retryable: z.boolean().default(false) })
+        .object({
+          // What a tool can fail with, as workflow code sees it (a made-up code would type as a lie).
+          code: z
+            .enum(Object.keys(TOOL_ERROR_CODES) as [ToolErrorCode, ...ToolErrorCode[]], {
+              error: `a mocked error's code is one of ${Object.keys(TOOL_ERROR_CODES).join(", ")}`,
+            })
+            .default("TOOL_ERROR"),
+          message: z.string(),
+          retryable: z.boolean().default(false),
+        })
         .strict(),
     })
     .strict(),

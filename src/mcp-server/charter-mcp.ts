@@ -40,6 +40,7 @@ import {
 import { z } from "zod";
 import type { App } from "../app.ts";
 import { definitionDescription, guestFiles } from "../compile/index.ts";
+import { retryableCode } from "../core/outcomes.ts";
 import { CharterError, errorText, PlannerDeclined } from "../core/errors.ts";
 import type { Capability } from "../core/workflow.ts";
 import type { LogLine } from "../sandbox/index.ts";
@@ -863,14 +864,6 @@ function watchTenant(app: App, tenantId: string, everyMs: number, listener: Tena
   };
 }
 
-const RETRYABLE_RUN_ERRORS = new Set([
-  "TIMEOUT",
-  "UNAVAILABLE",
-  "INTEGRATION_UNREACHABLE",
-  "INTEGRATION_TIMEOUT",
-  "HANDED_BACK",
-]);
-
 /**
  * Whether a caller may run a failed workflow again. A run that changed something before it failed
  * (a call that is not read-only succeeded, or started with no known end) is not retried blindly,
@@ -890,7 +883,7 @@ export function retryAdvice(
       retryable: false,
       hint: "it changed something before it failed (charter.get_run shows what), so a retry could do that twice",
     };
-  return RETRYABLE_RUN_ERRORS.has(code)
+  return retryableCode(code)
     ? { retryable: true, hint: "a retry may succeed" }
     : { retryable: false, hint: "retrying will not help" };
 }

@@ -14,6 +14,7 @@
  * Time and randomness replay too: the clock inside a run is the recorded start time and then the
  * recorded finish time of each call; the PRNG seed is part of the run record.
  */
+import { endStatus, HOST_ONLY_CODES, type RunEndCode } from "../core/outcomes.ts";
 import { bundleHash } from "../core/bundle-hash.ts";
 import { randomInt } from "node:crypto";
 import { contentHash } from "../core/canonical-json.ts";
@@ -48,8 +49,6 @@ export type RunnableBundle = {
 };
 
 /** A stored bundle as a run takes it (the row keeps its JSON columns untyped). */
-/** Codes only the host gives a run's end: from a workflow's own error they are refused. */
-const HOST_ONLY_CODES = new Set(["CALL_IN_DOUBT", "CANCELLED", "HANDED_BACK", "NON_DETERMINISM"]);
 
 /** Journal writes wait out a short database outage: 7 tries over about 6 s, then the error. */
 const JOURNAL_RETRY_MS = [100, 200, 400, 800, 1600, 3200];
@@ -519,13 +518,9 @@ export class RunService {
       // the host's own record (stop), never from what the workflow reports; a workflow that throws
       // such a code itself has failed.
       const host = stop.error;
-      const forged = !host && !outcome.ok && HOST_ONLY_CODES.has(outcome.error.code);
+      const forged = !host && !outcome.ok && (HOST_ONLY_CODES as ReadonlySet<string>).has(outcome.error.code);
       let status: Exclude<RunStatus, "running"> = host
-        ? host.code === "CALL_IN_DOUBT"
-          ? "needs-attention"
-          : host.code === "CANCELLED"
-            ? "cancelled"
-            : "failed"
+        ? endStatus(host.code as RunEndCode)
         : outcome.ok
           ? "succeeded"
           : "failed";

@@ -4,6 +4,7 @@
  * failed call; live failures carry a code and whether trying again may help. Text that comes
  * back from a server is redacted of the tenant's secrets before it goes anywhere.
  */
+import type { OutcomeCode, ToolErrorCode } from "../core/outcomes.ts";
 import { CallToolResultSchema, ErrorCode as McpErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { tenantConnections } from "../catalog/index.ts";
 import type { Env } from "../config/env.ts";
@@ -152,11 +153,11 @@ export function plannerReads(options: {
   };
 }
 
-function toolCode(code: ErrorCode): string {
+function toolCode(code: ErrorCode): ToolErrorCode {
   return code === "INTEGRATION_TIMEOUT" ? "TIMEOUT" : "UNAVAILABLE";
 }
 
-function failure(code: string, message: string, retryable: boolean): ToolOutcome {
+function failure(code: OutcomeCode, message: string, retryable: boolean): ToolOutcome {
   return { ok: false, error: { code, message, retryable } };
 }
 

@@ -3,6 +3,7 @@
  * points at its current snapshot; every sync attempt is recorded, failed ones included.
  * Runs keep their journal (one row per tool call) and the bundle they ran; later issues add versions and approvals.
  */
+import { RUN_STATUSES } from "../core/outcomes.ts";
 import { sql } from "drizzle-orm";
 import {
   boolean,
@@ -171,7 +172,7 @@ export const bundles = pgTable("bundles", {
   createdAt: createdAt(),
 });
 
-export const RUN_STATUSES = ["running", "succeeded", "failed", "needs-attention", "cancelled"] as const;
+export { RUN_STATUSES } from "../core/outcomes.ts";
 
 export const runs = pgTable(
   "runs",

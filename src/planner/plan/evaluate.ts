@@ -4,6 +4,7 @@
  * generated from the same plan (or written by a model against it) must do exactly this. It keeps
  * no state of its own: a run is one call of `evaluatePlan`.
  */
+import type { ToolErrorCode } from "../../core/outcomes.ts";
 import {
   type Condition,
   EVENT_LIST,
@@ -13,7 +14,7 @@ import {
   type WorkflowPlan,
 } from "../../core/plan.ts";
 
-export type MockOutcome = { ok: true; value: unknown } | { ok: false; code: string; message: string };
+export type MockOutcome = { ok: true; value: unknown } | { ok: false; code: ToolErrorCode; message: string };
 /** A call the plan makes; `texts` holds, per text argument, the values it was assembled from (each line of a list). */
 export type EvaluatedCall = {
   tool: string;
