@@ -5,6 +5,7 @@
  * through MCP, from the journal on replay, or from test mocks), and a structured result is checked
  * against the tool's outputSchema. The guest always gets a reply, never an exception.
  */
+import type { ToolErrorCode } from "../core/outcomes.ts";
 import { CharterError } from "../core/errors.ts";
 import { storableJson } from "../core/json-limits.ts";
 import { schemaValidator } from "../core/json-schema.ts";
@@ -65,7 +66,7 @@ export function createBridge(options: {
   let calls = 0;
   let exchanged = 0;
   const reply = (outcome: ToolOutcome, at: number): BridgeReply => `${at}|${JSON.stringify(outcome)}`;
-  const refuse = (code: string, message: string) =>
+  const refuse = (code: ToolErrorCode, message: string) =>
     reply({ ok: false, error: { code, message, retryable: false } }, now());
 
   return async function bridge(request: string): Promise<BridgeReply> {
