@@ -53,6 +53,7 @@ export async function authorizeIntegration(
       return 0;
     }
 
+    await app.catalogs.ensureTenant(tenantId); // the sealed tokens belong to it (a tenant never synced yet)
     const redirect = new URL(spec.oauth.redirectUri);
     // Only the browser this command sent comes back with this state; anything else at the address is ignored.
     const state = randomBytes(24).toString("base64url");
@@ -68,10 +69,28 @@ export async function authorizeIntegration(
       });
       const serverUrl = integration.url;
       const scope = spec.oauth.scopes?.join(" ");
-      const first = await auth(provider, { serverUrl, ...(scope ? { scope } : {}) });
+      // What the SDK throws (no metadata, a refused registration, a bad token answer) is said as what it is.
+      const authorize = (authorizationCode?: string) =>
+        auth(provider, {
+          serverUrl,
+          ...(scope ? { scope } : {}),
+          ...(authorizationCode ? { authorizationCode } : {}),
+        }).catch((error: unknown) => {
+          if (error instanceof CharterError) throw error;
+          const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+          const why = error instanceof Error ? error.message : String(error);
+          throw new CharterError(
+            why === "fetch failed" ? "INTEGRATION_UNREACHABLE" : "INTEGRATION_AUTH_REFUSED",
+            why === "fetch failed"
+              ? `cannot reach ${serverUrl} or its authorization server${typeof cause === "string" ? ` (${cause})` : ""}; is it running, and is "url" right?`
+              : `authorizing with ${serverUrl} failed: ${why}`,
+            { cause: error },
+          );
+        });
+      const first = await authorize();
       if (first === "REDIRECT") {
         const code = await callback.code;
-        const second = await auth(provider, { serverUrl, authorizationCode: code, ...(scope ? { scope } : {}) });
+        const second = await authorize(code);
         if (second !== "AUTHORIZED")
           throw new CharterError("INTEGRATION_AUTH_REFUSED", "the authorization did not complete");
       }
