@@ -166,7 +166,20 @@ test("an integration that wants OAuth: authorize once (PKCE), tokens sealed outs
       // In the database: sealed, no token in the clear.
       const stored = (await new SecretRepository(app.database.db).read("acme", "secure", "oauth")) ?? "";
       assert.match(stored, /^v1\./);
-      assert.doesNotMatch(stored, /eyJ|refresh|access_token/);
+      // Neither token is in it in the clear (nor their field names): the row is ciphertext only.
+      const tokens = await app.oauth
+        .provider({
+          tenantId: "acme",
+          integration: "secure",
+          clientId: "charter-test",
+          clientSecret: undefined,
+          scopes: ["mcp"],
+          redirectUri: `http://127.0.0.1:${callbackPort}/callback`,
+        })
+        .tokens();
+      assert.ok(tokens?.access_token && tokens.refresh_token, "the vault opens them");
+      for (const clear of [tokens.access_token, tokens.refresh_token, "access_token", "refresh_token"])
+        assert.ok(!stored.includes(clear), `the sealed row does not hold ${clear.slice(0, 12)}…`);
 
       const call = async () => {
         const tools = await liveTools({ env: app.env, processEnv: env, pool: app.pool, tenantId: "acme" });
