@@ -12,7 +12,8 @@ type ToolErrorCode =
   | "NOT_ALLOWED"
   | "TIMEOUT"
   | "UNAVAILABLE"
-  | "LIMIT_EXCEEDED";
+  | "LIMIT_EXCEEDED"
+  | "NOT_MOCKED";
 
 /** Returns the definition unchanged: the compiler reads it statically, the host calls `run`. */
 export function defineWorkflow<T>(definition: T): T {

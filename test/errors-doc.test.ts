@@ -31,13 +31,15 @@ test("docs/errors.md has a row for every error code, with its HTTP status and wh
 });
 
 test("the outcome vocabulary is one list: the guest's ToolErrorCode, and docs/errors.md's tables, say the same codes and retryability", async () => {
-  const declarations = await readFile(path.join(REPO, "sandbox/charter.d.ts"), "utf8");
-  const union = /export type ToolErrorCode =([^;]+);/.exec(declarations)?.[1] ?? "";
-  assert.deepEqual(
-    [...union.matchAll(/"([A-Z_]+)"/g)].map((m) => m[1]).sort(),
-    Object.keys(TOOL_ERROR_CODES).sort(),
-    "sandbox/charter.d.ts ToolErrorCode",
-  );
+  for (const file of ["sandbox/charter.d.ts", "sandbox/workflow.ts"]) {
+    const text = await readFile(path.join(REPO, file), "utf8");
+    const union = /type ToolErrorCode =([^;]+);/.exec(text)?.[1] ?? "";
+    assert.deepEqual(
+      [...union.matchAll(/"([A-Z_]+)"/g)].map((m) => m[1]).sort(),
+      Object.keys(TOOL_ERROR_CODES).sort(),
+      `${file} ToolErrorCode`,
+    );
+  }
   const doc = await readFile(path.join(REPO, "docs/errors.md"), "utf8");
   const rows = new Map(
     [...doc.matchAll(/^\| `([A-Z_]+)` \| (yes|no) \| (.+) \|$/gm)].map((m) => [m[1] ?? "", m[2] === "yes"]),

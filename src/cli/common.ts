@@ -89,3 +89,16 @@ export function parseRoles(text: string | undefined, required: boolean): Role[] 
   }
   return roles as Role[];
 }
+
+/**
+ * What a process that runs resource triggers needs: the pool, settings, and a re-sync for a server
+ * that says its lists changed (over the connection that said so, not a fresh one: see syncTenant).
+ */
+export function resourceSubscriptions(app: App) {
+  return {
+    pool: app.pool,
+    env: app.env,
+    processEnv: process.env,
+    sync: (tenantId: string) => app.sync(tenantId, undefined, { fresh: false }),
+  };
+}

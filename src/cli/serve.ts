@@ -1,4 +1,5 @@
 /** `charter serve`: the HTTP API and webhook endpoint on one port, until interrupted. */
+import { resourceSubscriptions } from "./common.ts";
 import { serve } from "@hono/node-server";
 import { createApp } from "../app.ts";
 import { createHttpApp } from "../server/index.ts";
@@ -19,12 +20,7 @@ export async function serveCommand(port: number, output: Output): Promise<number
   const dispatcher = await Dispatcher.start(app, {
     worker: withWorker,
     scheduler: true,
-    subscriptions: {
-      pool: app.pool,
-      env: app.env,
-      processEnv: process.env,
-      sync: (tenantId) => app.sync(tenantId, undefined, { fresh: false }),
-    },
+    subscriptions: resourceSubscriptions(app),
     onEvent: (e) => output.out(JSON.stringify({ at: new Date().toISOString(), event: e.event, ...e.detail })),
   });
   const http = await createHttpApp(app, { log: (line) => output.out(JSON.stringify(line)), dispatcher });

@@ -3,6 +3,7 @@
  * until SIGINT/SIGTERM, when in-flight runs finish (or are handed back) before it exits. Start as
  * many as needed, on any machine that reaches the database. Logs are JSON lines, one per event.
  */
+import { resourceSubscriptions } from "./common.ts";
 import { createApp } from "../app.ts";
 import { Dispatcher } from "../triggers/index.ts";
 import { keepServing } from "./keep-serving.ts";
@@ -16,12 +17,7 @@ export async function workerCommand(output: Output): Promise<number> {
   const dispatcher = await Dispatcher.start(app, {
     worker: true,
     scheduler: true,
-    subscriptions: {
-      pool: app.pool,
-      env: app.env,
-      processEnv: process.env,
-      sync: (tenantId) => app.sync(tenantId, undefined, { fresh: false }),
-    },
+    subscriptions: resourceSubscriptions(app),
     onEvent: (e) => log(e.event, e.detail),
   });
   log("worker-started", { database: app.database.kind });
