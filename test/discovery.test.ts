@@ -8,7 +8,7 @@ import { after, describe, test } from "node:test";
 import { Secret } from "../src/config/credentials.ts";
 import { IntegrationError } from "../src/core/errors.ts";
 import { type ConnectionSpec, discoverCatalog, discoverIntegration, McpClientPool } from "../src/mcp/index.ts";
-import { DEMO_SERVERS, REPO, SCRIPTED_SERVER } from "./helpers/tenants.ts";
+import { DEMO_SERVERS, freePort, REPO, SCRIPTED_SERVER } from "./helpers/tenants.ts";
 
 const pool = new McpClientPool();
 after(() => pool.closeAll());
@@ -140,14 +140,6 @@ describe("discovery against the demo servers", () => {
   });
 
   test("Streamable HTTP: a launched server whose readiness is a line it prints, or its URL answering", async () => {
-    const { createServer } = await import("node:net");
-    const freePort = async () => {
-      const probe = createServer().listen(0, "127.0.0.1");
-      await new Promise((resolve) => probe.once("listening", resolve));
-      const port = (probe.address() as { port: number }).port;
-      await new Promise((resolve) => probe.close(resolve));
-      return port;
-    };
     for (const ready of [{ line: "^MCP_HTTP_URL=http" }, { poll: true as const }]) {
       const port = await freePort();
       const spec = launched("chat.ts", undefined, ["--port", String(port)]);

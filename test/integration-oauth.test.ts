@@ -24,15 +24,7 @@ import { authorizeIntegration } from "../src/cli/integrations.ts";
 import type { Output } from "../src/cli/output.ts";
 import { liveTools } from "../src/runs/index.ts";
 import { SecretRepository } from "../src/store/index.ts";
-import { tenantsFolder } from "./helpers/tenants.ts";
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
+import { freePort, tenantsFolder } from "./helpers/tenants.ts";
 
 test("an integration that wants OAuth: authorize once (PKCE), tokens sealed outside the database's reach, sync, call, refresh", {
   timeout: 180_000,

@@ -6,8 +6,7 @@
  * is refused with the reason; API keys still work beside tokens.
  */
 import assert from "node:assert/strict";
-import { createServer, request as httpRequest } from "node:http";
-import type { AddressInfo } from "node:net";
+import { request as httpRequest } from "node:http";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -17,15 +16,7 @@ import { type App, createApp } from "../src/app.ts";
 import { parseEnv } from "../src/config/env.ts";
 import { embeddedTestDatabase } from "./helpers/databases.ts";
 import { type Served, serveHttp } from "./helpers/serve.ts";
-import { REPO } from "./helpers/tenants.ts";
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
+import { freePort, REPO } from "./helpers/tenants.ts";
 
 describe("/mcp as an OAuth protected resource", () => {
   let authorization: OAuth2Server;

@@ -37,3 +37,13 @@ export function countingServer(file: string, hold?: string): { transport: "stdio
     args: [path.join(REPO, "test/fixtures/counting-server.ts"), "--file", file, ...(hold ? ["--hold", hold] : [])],
   };
 }
+
+/** A loopback port nothing listens on right now (for a server a test starts on a known address). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  const probe = createServer().listen(0, "127.0.0.1");
+  await new Promise((resolve) => probe.once("listening", resolve));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
