@@ -108,12 +108,14 @@ export class OAuthVault {
           throw new IntegrationError(
             "INTEGRATION_UNREACHABLE",
             integration,
-            "another Charter process refreshed the OAuth tokens at the same moment; try the call again (it uses the new ones)",
+            "another Charter process refreshed the OAuth tokens at the same moment; try the call " +
+              "again (it uses the new ones)",
           );
         throw new IntegrationError(
           "INTEGRATION_AUTH_REFUSED",
           integration,
-          `the server wants a new OAuth authorization (none yet, or its refresh token was refused): run 'charter integrations authorize ${tenantId} ${integration}'`,
+          `the server wants a new OAuth authorization (none yet, or its refresh token was ` +
+            `refused): run 'charter integrations authorize ${tenantId} ${integration}'`,
         );
       },
       saveCodeVerifier: async (verifier) => {

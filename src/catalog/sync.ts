@@ -129,7 +129,8 @@ export class CatalogService {
         throw new IntegrationError(
           "CREDENTIAL_MISSING",
           id,
-          `not authorized yet: the server authorizes with OAuth; run 'charter integrations authorize ${tenant.id} ${id}' once`,
+          `not authorized yet: the server authorizes with OAuth; run 'charter integrations ` +
+            `authorize ${tenant.id} ${id}' once`,
         );
       }
       if (integration.transport === "http" && integration.oauth) credentialState = "ok";

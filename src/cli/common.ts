@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import os from "node:os";
 import { type App, createApp } from "../app.ts";
 import { CharterError } from "../core/errors.ts";
+import type { Capability } from "../core/workflow.ts";
 import { ROLES, type Role } from "../store/index.ts";
 import type { Actor } from "../versions/index.ts";
 
@@ -72,7 +73,8 @@ export async function identify(
   if (!user)
     throw new CharterError(
       "UNKNOWN_USER",
-      `no user "${options.as}"; create one with 'charter users add ${options.as} --tenant ${options.tenant} --role author'`,
+      `no user "${options.as}"; create one with 'charter users add ${options.as} ` +
+        `--tenant ${options.tenant} --role author'`,
     );
   return { actor: { userId: user.id, handle: user.handle }, tenantId: options.tenant };
 }
@@ -101,4 +103,10 @@ export function resourceSubscriptions(app: App) {
     processEnv: process.env,
     sync: (tenantId: string) => app.sync(tenantId, undefined, { fresh: false }),
   };
+}
+
+/** A tool a version calls, as the CLI lists it: "chat.post_message (destructive)". */
+export function capabilityLabel(c: Capability): string {
+  const risk = c.annotations.destructive ? " (destructive)" : c.annotations.readOnly ? " (read-only)" : "";
+  return `${c.integration}.${c.tool}${risk}`;
 }

@@ -19,7 +19,8 @@ export async function demo(output: Output): Promise<number> {
     const { result } = await app.sync("demo", (p) => {
       if (p.event === "integration-finished")
         output.out(
-          `   ${p.result.status === "failed" ? "✗" : "✓"} ${p.result.integration}: ${p.result.counts?.tools ?? 0} tools (${p.result.status})`,
+          `   ${p.result.status === "failed" ? "✗" : "✓"} ${p.result.integration}:` +
+            ` ${p.result.counts?.tools ?? 0} tools (${p.result.status})`,
         );
     });
     if (!result.ok) {
@@ -31,10 +32,9 @@ export async function demo(output: Output): Promise<number> {
     await app.identity.grant("demo", author.id, "author");
     await app.identity.grant("demo", reviewer.id, "reviewer");
 
-    stage(
-      2,
-      `Plan: "${REQUEST}" (${app.env.planner.apiKey || app.env.planner.provider !== "anthropic" ? `Claude, ${app.env.planner.model}` : "offline planner; set ANTHROPIC_API_KEY for Claude"})`,
-    );
+    const claude = app.env.planner.apiKey || app.env.planner.provider !== "anthropic";
+    const planner = claude ? `Claude, ${app.env.planner.model}` : "offline planner; set ANTHROPIC_API_KEY for Claude";
+    stage(2, `Plan: "${REQUEST}" (${planner})`);
     const planned = await app.planner.plan({
       tenantId: "demo",
       request: REQUEST,
@@ -47,7 +47,8 @@ export async function demo(output: Output): Promise<number> {
     const version = planned.version;
     const label = `${version.workflow}@${version.number}`;
     output.out(
-      `   draft ${label}: calls ${(version.capabilities as Capability[]).map((c) => `${c.integration}.${c.tool}`).join(", ")}`,
+      `   draft ${label}: ` +
+        `calls ${(version.capabilities as Capability[]).map((c) => `${c.integration}.${c.tool}`).join(", ")}`,
     );
 
     stage(3, "Gates");
@@ -56,7 +57,8 @@ export async function demo(output: Output): Promise<number> {
 
     stage(
       4,
-      `Review: submitted by ${author.handle}, approved by ${reviewer.handle} (an author can never approve their own version)`,
+      `Review: submitted by ${author.handle}, approved by ${reviewer.handle} (an author can never ` +
+        `approve their own version)`,
     );
     await app.versions.submit("demo", version.id, { userId: author.id, handle: author.handle });
     const approved = await app.versions.approve(
@@ -86,7 +88,8 @@ export async function demo(output: Output): Promise<number> {
     output.out(`   charter versions show ${label} --tenant demo`);
     output.out(`   charter runs show ${run.runId}`);
     output.out(
-      `   charter plan --tenant demo "When a P1 incident is opened, open a bridge channel, page the on-call engineer and post the incident summary there"`,
+      `   charter plan --tenant demo "When a P1 incident is opened, open a bridge channel, page ` +
+        `the on-call engineer and post the incident summary there"`,
     );
     return run.status === "succeeded" ? 0 : 1;
   });

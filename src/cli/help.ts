@@ -55,15 +55,23 @@ The planner can only create drafts: a reviewer decides whether it ever runs.
 
 Identity: CHARTER_API_KEY, or --as <user>; otherwise the local user "local:<login>" (author role).`;
 
-export const TRY_HELP = `Usage: charter try <workflow.ts> --tenant <tenant> [--input JSON] [--mocks FILE] [--live-readonly] [--json]
+export const TRY_HELP =
+  `Usage: charter try <workflow.ts> --tenant <tenant> [--input JSON] [--mocks FILE] ` +
+  `[--live-readonly] [--json]
 
-Compiles the workflow and runs it once in the sandbox, printing each tool call, the logs and the
-output. Nothing is stored. Tool calls are answered from the mocks file: a JSON object from
-"<integration>.<tool>" to a list of results, each { "output": … }, { "content": [ … ] } or
-{ "error": { "code", "message" } }, used in order (the last repeats). With --live-readonly, calls to
-read-only tools without a mock go to the tenant's live servers; every other call must be mocked.
+Compiles the workflow and runs it once in the sandbox, printing each ` +
+  `tool call, the logs and the
+output. Nothing is stored. Tool calls are answered from the mocks ` +
+  `file: a JSON object from
+"<integration>.<tool>" to a list of results, each { "output": … }, { ` +
+  `"content": [ … ] } or
+{ "error": { "code", "message" } }, used in order (the last repeats). With ` +
+  `--live-readonly, calls to
+read-only tools without a mock go to the tenant's live servers; every ` +
+  `other call must be mocked.
 
-Exit status: 0 when the run succeeded, 1 when it failed or the workflow does not compile, 2 on a usage error.`;
+Exit status: 0 when the run succeeded, 1 when it failed or the ` +
+  `workflow does not compile, 2 on a usage error.`;
 
 export const RUNS_HELP = `Usage: charter runs <command>
 
@@ -72,7 +80,8 @@ Commands:
                            Run the workflow's approved version now, here, printing each tool call; with
                            --queue, queue it for 'charter worker' / 'charter serve' and print the job.
                            Needs the operator or admin role (CHARTER_API_KEY, or --as <user>).
-  list --tenant <tenant> [--workflow <w>] [--status running|succeeded|failed|cancelled|needs-attention] [--limit <n>] [--json]
+  list --tenant <tenant> [--workflow <w>] [--limit <n>] [--json]
+       [--status running|succeeded|failed|cancelled|needs-attention]
                            The tenant's runs, newest first (20 unless --limit)
   show <run-id> [--json]   A run: status, input, output or error, logs, and its journal of tool calls
   cancel <run-id> --tenant <tenant> [--json]

@@ -33,12 +33,14 @@ export async function authorizeIntegration(
     if (!integration)
       throw new CharterError(
         "TENANT_NOT_FOUND",
-        `tenant ${tenantId} has no integration "${integrationId}" (it has ${Object.keys(tenant.config.integrations).join(", ") || "none"})`,
+        `tenant ${tenantId} has no integration "${integrationId}" (it ` +
+          `has ${Object.keys(tenant.config.integrations).join(", ") || "none"})`,
       );
     if (integration.transport !== "http" || !integration.oauth || !integration.url)
       throw new CharterError(
         "CREDENTIAL_MISSING",
-        `integration "${integrationId}" does not authorize with OAuth: give it "oauth" (and a "url") in tenants/${tenantId}/tenant.json`,
+        `integration "${integrationId}" does not authorize with OAuth: give it "oauth" (and a ` +
+          `"url") in tenants/${tenantId}/tenant.json`,
       );
     const credentials = await resolveCredentials(integration, tenant.dir, process.env);
     if (credentials.state === "missing")
@@ -48,7 +50,8 @@ export async function authorizeIntegration(
     if (options.again) await app.oauth.forget(tenantId, integrationId);
     else if (await app.oauth.authorized(tenantId, integrationId)) {
       output.out(
-        `${tenantId}/${integrationId} is authorized already (its tokens are refreshed as needed); --again authorizes anew`,
+        `${tenantId}/${integrationId} is authorized already (its tokens are refreshed as needed); ` +
+          `--again authorizes anew`,
       );
       return 0;
     }
@@ -82,7 +85,9 @@ export async function authorizeIntegration(
           throw new CharterError(
             why === "fetch failed" ? "INTEGRATION_UNREACHABLE" : "INTEGRATION_AUTH_REFUSED",
             why === "fetch failed"
-              ? `cannot reach ${serverUrl} or its authorization server${typeof cause === "string" ? ` (${cause})` : ""}; is it running, and is "url" right?`
+              ? `cannot reach ${serverUrl} or its authorization ` +
+                  `server${typeof cause === "string" ? ` (${cause})` : ""}; is it running, and is "url" ` +
+                  `right?`
               : `authorizing with ${serverUrl} failed: ${why}`,
             { cause: error },
           );
@@ -95,7 +100,8 @@ export async function authorizeIntegration(
           throw new CharterError("INTEGRATION_AUTH_REFUSED", "the authorization did not complete");
       }
       output.out(
-        `${tenantId}/${integrationId} is authorized: its tokens are sealed in the database. Next: charter tenants sync ${tenantId}`,
+        `${tenantId}/${integrationId} is authorized: its tokens are sealed in the database. Next: ` +
+          `charter tenants sync ${tenantId}`,
       );
       return 0;
     } finally {
@@ -130,7 +136,7 @@ async function listenForCallback(redirect: URL, state: string): Promise<{ code: 
       settle?.reject(
         new CharterError(
           "INTEGRATION_AUTH_REFUSED",
-          `the authorization server refused: ${printable(error ?? "no code")}${url.searchParams.get("error_description") ? ` (${printable(url.searchParams.get("error_description") ?? "")})` : ""}`,
+          `the authorization server refused: ${printable(error ?? "no code")}${described(url.searchParams)}`,
         ),
       );
       return;
@@ -144,7 +150,8 @@ async function listenForCallback(redirect: URL, state: string): Promise<{ code: 
       reject(
         new CharterError(
           "INTEGRATION_START_FAILED",
-          `cannot listen on ${redirect.host} for the browser's return (${error.code ?? error.message}); free the port or change oauth.redirectUri`,
+          `cannot listen on ${redirect.host} for the browser's return ` +
+            `(${error.code ?? error.message}); free the port or change oauth.redirectUri`,
         ),
       ),
     );
@@ -167,4 +174,10 @@ async function listenForCallback(redirect: URL, state: string): Promise<{ code: 
 /** Text from the browser's URL, safe to print on a terminal: no control characters, not too long. */
 function printable(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ").slice(0, 300);
+}
+
+/** The authorization server's own words on a refusal, when it gave any. */
+function described(params: URLSearchParams): string {
+  const description = params.get("error_description");
+  return description ? ` (${printable(description)})` : "";
 }

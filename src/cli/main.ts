@@ -151,7 +151,8 @@ async function run(argv: string[], output: Output): Promise<number> {
       const integration = rest[0];
       if (!target || !integration || rest.length > 1)
         throw new UsageError(
-          "integrations authorize takes a tenant and an integration: charter integrations authorize <tenant> <integration>",
+          "integrations authorize takes a tenant and an integration: charter integrations " +
+            "authorize <tenant> <integration>",
         );
       return (await import("./integrations.ts")).authorizeIntegration(
         target,
@@ -248,7 +249,8 @@ async function run(argv: string[], output: Output): Promise<number> {
       if (values.answer !== undefined) {
         if (sub || values.from)
           throw new UsageError(
-            '--answer continues a planning session; give no request and no --from: charter plan --tenant <tenant> --answer "<answer>" [--session <id>]',
+            "--answer continues a planning session; give no request and no --from: charter plan " +
+              '--tenant <tenant> --answer "<answer>" [--session <id>]',
           );
         return (await import("./plan.ts")).planCommand(
           { answer: values.answer, session: values.session },

@@ -50,7 +50,8 @@ export async function mcpCommand(options: McpOptions): Promise<number> {
     if (!endpoint)
       throw new StoreError(
         "DATA_DIR_LOCKED",
-        `${error.message} That process publishes no MCP endpoint (an older Charter, or not started yet): stop it, or run 'charter serve' and start 'charter mcp' again to connect through it.`,
+        `${error.message} That process publishes no MCP endpoint (an older Charter, or not started ` +
+          `yet): stop it, or run 'charter serve' and start 'charter mcp' again to connect through it.`,
       );
     return relay(endpoint, options);
   }
@@ -120,7 +121,8 @@ async function relay(endpoint: PublishedEndpoint, options: McpOptions): Promise<
   if (!key)
     throw new CharterError(
       "UNKNOWN_USER",
-      `the data folder is held by ${endpoint.by}; to connect through it, set CHARTER_API_KEY (a key from 'charter keys create'): --as works only for the process that opens the data folder`,
+      `the data folder is held by ${endpoint.by}; to connect through it, set CHARTER_API_KEY (a ` +
+        `key from 'charter keys create'): --as works only for the process that opens the data folder`,
     );
   if (options.as) say("--as is ignored: the session is CHARTER_API_KEY's user");
   await proveHolder(endpoint);
@@ -200,6 +202,8 @@ async function proveHolder(endpoint: PublishedEndpoint): Promise<void> {
   if (answered.length !== expected.length || !timingSafeEqual(Buffer.from(answered), Buffer.from(expected)))
     throw new StoreError(
       "DATA_DIR_LOCKED",
-      `the data folder is locked, and the process at ${endpoint.url} cannot prove it is the Charter holding it; nothing was sent there. Stop stale Charter processes, or remove the lock and mcp-endpoint.json in the data folder if none runs.`,
+      `the data folder is locked, and the process at ${endpoint.url} cannot prove it is the ` +
+        `Charter holding it; nothing was sent there. Stop stale Charter processes, or remove the lock ` +
+        `and mcp-endpoint.json in the data folder if none runs.`,
     );
 }

@@ -1,6 +1,7 @@
 /** `charter plan`: a plain-language request → a draft version that passed its checks, with progress as it goes. */
 import { PlannerDeclined } from "../core/errors.ts";
 import type { Capability } from "../core/workflow.ts";
+import { capabilityLabel } from "./common.ts";
 import type { PlannerProgress, PlanResult } from "../planner/index.ts";
 import { identify, withApp } from "./common.ts";
 import type { Output } from "./output.ts";
@@ -19,7 +20,8 @@ export async function planCommand(
       if (options.json) return;
       if (progress.event === "turn")
         output.out(
-          `  turn ${progress.turn} (${progress.inputTokens} in, ${progress.cacheReadTokens} cached, ${progress.cacheWriteTokens} cache-written, ${progress.outputTokens} out tokens)`,
+          `  turn ${progress.turn} (${progress.inputTokens} in, ${progress.cacheReadTokens} ` +
+            `cached, ${progress.cacheWriteTokens} cache-written, ${progress.outputTokens} out tokens)`,
         );
       else if (progress.event === "tool") output.out(`  · ${progress.summary}`);
       else output.out(`  ${progress.ok ? "✓" : "✗"} ${progress.summary}`);
@@ -28,7 +30,8 @@ export async function planCommand(
       output.out(
         typeof input === "string"
           ? `Planning for tenant ${tenantId} as ${actor.handle}: "${input}"`
-          : `Answering ${input.session ? `planning session ${input.session}` : "your latest question"} for tenant ${tenantId} as ${actor.handle}: "${input.answer}"`,
+          : `Answering ${input.session ? `planning session ${input.session}` : "your latest question"} ` +
+              `for tenant ${tenantId} as ${actor.handle}: "${input.answer}"`,
       );
     let result: PlanResult;
     try {
@@ -56,7 +59,8 @@ export async function planCommand(
         );
         if (error.options.length) output.out(`  options: ${error.options.join(", ")}`);
         output.out(
-          `No draft was stored. Answer with: charter plan --tenant ${tenantId} --session ${error.session ?? "<id>"} --answer "…" (or reword the request and plan again).`,
+          `No draft was stored. Answer with: charter plan --tenant ${tenantId} ` +
+            `--session ${error.session ?? "<id>"} --answer "…" (or reword the request and plan again).`,
         );
       }
       return 1;
@@ -86,15 +90,18 @@ export async function planCommand(
     }
     output.out(`Draft ${label} (${version.id}) by the ${result.planner} planner: ${version.status}`);
     const capabilities = version.capabilities as Capability[];
-    output.out(
-      `  calls: ${capabilities.map((c) => `${c.integration}.${c.tool}${c.annotations.destructive ? " (destructive)" : c.annotations.readOnly ? " (read-only)" : ""}`).join(", ")}`,
-    );
+    output.out(`  calls: ${capabilities.map(capabilityLabel).join(", ")}`);
     if (result.usage)
       output.out(
-        `  ${result.usage.turns} turns, ${result.usage.inputTokens} input (${result.usage.cacheReadTokens} more read from the prompt cache, ${result.usage.cacheWriteTokens} written to it) and ${result.usage.outputTokens} output tokens, $${result.usage.costUsd.toFixed(4)}, ${(result.usage.wallMs / 1000).toFixed(1)} s`,
+        `  ${result.usage.turns} turns, ${result.usage.inputTokens} input ` +
+          `(${result.usage.cacheReadTokens} more read from the prompt ` +
+          `cache, ${result.usage.cacheWriteTokens} written to it) and ${result.usage.outputTokens} ` +
+          `output tokens, $${result.usage.costUsd.toFixed(4)},` +
+          ` ${(result.usage.wallMs / 1000).toFixed(1)} s`,
       );
     output.out(
-      `Next: charter versions show ${label} --tenant ${tenantId}; charter submit ${label} --tenant ${tenantId} --as ${actor.handle}; a reviewer approves it.`,
+      `Next: charter versions show ${label} --tenant ${tenantId}; charter submit ${label} ` +
+        `--tenant ${tenantId} --as ${actor.handle}; a reviewer approves it.`,
     );
     return 0;
   });

@@ -1,9 +1,11 @@
 /** `charter try` (run a workflow file in the sandbox with mocked or read-only live tools) and `charter runs …`. */
 import { z } from "zod";
+import type { App } from "../app.ts";
 import { CharterError } from "../core/errors.ts";
 import { formatDiagnostic, MockedResult } from "../core/workflow.ts";
 import { liveTools, mockedTools, type TriedCall, tryRun } from "../runs/index.ts";
 import { Dispatcher } from "../triggers/index.ts";
+import type { Actor } from "../versions/index.ts";
 import { identify, readInput, withApp } from "./common.ts";
 import type { Output } from "./output.ts";
 
@@ -50,7 +52,8 @@ export async function tryWorkflow(
     if (!parsed.success)
       throw new CharterError(
         "FILE_UNREADABLE",
-        `mocks file ${options.mocks}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(file)"}: ${i.message}`).join("; ")}`,
+        `mocks file ${options.mocks}:` +
+          ` ${parsed.error.issues.map((i) => `${i.path.join(".") || "(file)"}: ${i.message}`).join("; ")}`,
       );
     mocks = parsed.data;
   }
@@ -101,7 +104,8 @@ export async function tryWorkflow(
       if (ran.ok) output.out(`output: ${JSON.stringify(ran.output, null, 2)}`);
       else output.out(`failed: ${ran.error?.code}: ${ran.error?.message}`);
       output.out(
-        `${ran.calls.length} call${ran.calls.length === 1 ? "" : "s"}, ${ran.wallMs.toFixed(0)} ms (CPU ${ran.cpuMs.toFixed(1)} ms)`,
+        `${ran.calls.length} call${ran.calls.length === 1 ? "" : "s"}, ${ran.wallMs.toFixed(0)} ms ` +
+          `(CPU ${ran.cpuMs.toFixed(1)} ms)`,
       );
     }
     return ran.ok ? 0 : 1;
@@ -128,7 +132,8 @@ export async function showRun(runId: string, json: boolean, output: Output): Pro
             ? "ok"
             : `${outcome?.error?.code}: ${outcome?.error?.message}`;
       output.out(
-        `  ${entry.seq}. ${entry.integration}.${entry.tool} ${JSON.stringify(entry.args)} → ${result} (attempt ${entry.attempt})`,
+        `  ${entry.seq}. ${entry.integration}.${entry.tool} ${JSON.stringify(entry.args)} ` +
+          `→ ${result} (attempt ${entry.attempt})`,
       );
     }
     if (run.output !== null) output.out(`output: ${JSON.stringify(run.output)}`);
@@ -167,11 +172,14 @@ export async function listRuns(
     }
     if (runs.length === 0)
       output.out(
-        `no runs in tenant ${tenantId}${options.workflow ? ` of ${options.workflow}` : ""}${status.data ? ` ${status.data}` : ""}`,
+        `no runs in tenant ${tenantId}` +
+          `${options.workflow ? ` of ${options.workflow}` : ""}${status.data ? ` ${status.data}` : ""}`,
       );
     for (const run of runs)
       output.out(
-        `${run.id}  ${run.createdAt.toISOString()}  ${run.workflow}${run.versionNumber !== null ? `@${run.versionNumber}` : ""}  ${run.status}${run.error ? `  ${(run.error as { code?: string }).code ?? ""}` : ""}`,
+        `${run.id}  ${run.createdAt.toISOString()} ` +
+          ` ${run.workflow}${run.versionNumber !== null ? `@${run.versionNumber}` : ""} ` +
+          ` ${run.status}${run.error ? `  ${(run.error as { code?: string }).code ?? ""}` : ""}`,
       );
     return 0;
   });
@@ -184,13 +192,7 @@ export async function cancelRun(
   output: Output,
 ): Promise<number> {
   return withApp(async (app) => {
-    const { actor, tenantId } = await identify(app, { tenant: options.tenant, as: options.as });
-    const roles = await app.identity.roles(tenantId, actor.userId);
-    if (!roles.has("operator") && !roles.has("admin"))
-      throw new CharterError(
-        "NOT_AUTHORIZED",
-        `cancelling runs needs the operator or admin role in tenant ${tenantId}; ${actor.handle} has ${[...roles].join(", ") || "none"}`,
-      );
+    const { actor, tenantId } = await identifyOperator(app, options, "cancelling runs");
     const run = /^[0-9a-f-]{36}$/i.test(runId) ? await app.runRepository.run(runId) : undefined;
     if (!run || run.tenantId !== tenantId)
       throw new CharterError("RUN_NOT_FOUND", `no run ${runId} in tenant ${tenantId}`);
@@ -219,13 +221,7 @@ export async function startRun(
 ): Promise<number> {
   const input = parseInputOption(options.input);
   return withApp(async (app) => {
-    const { actor, tenantId } = await identify(app, { tenant: options.tenant, as: options.as });
-    const roles = await app.identity.roles(tenantId, actor.userId);
-    if (!roles.has("operator") && !roles.has("admin"))
-      throw new CharterError(
-        "NOT_AUTHORIZED",
-        `starting runs needs the operator or admin role in tenant ${tenantId}; ${actor.handle} has ${[...roles].join(", ") || "none"}`,
-      );
+    const { actor, tenantId } = await identifyOperator(app, options, "starting runs");
     if (options.queue) {
       const version = await app.versionRepository.activeVersion(tenantId, workflow);
       if (!version)
@@ -262,7 +258,8 @@ export async function startRun(
     if (options.json) output.out(JSON.stringify(result));
     else {
       output.out(
-        `run ${result.runId}: ${result.status}${result.error ? ` (${result.error.code}: ${result.error.message})` : ""}`,
+        `run ${result.runId}:` +
+          ` ${result.status}${result.error ? ` (${result.error.code}: ${result.error.message})` : ""}`,
       );
       if (result.status === "succeeded") output.out(`output: ${JSON.stringify(result.output)}`);
     }
@@ -276,7 +273,8 @@ export async function resumeRun(runId: string, output: Output): Promise<number> 
       onEvent: (event) => {
         if (event.event === "call-finished")
           output.out(
-            `  ${event.seq}. ${event.tool}: ${event.source === "replayed" ? "replayed from the journal" : event.ok ? "ok" : `failed (${event.error})`}`,
+            `  ${event.seq}. ${event.tool}: ` +
+              (event.source === "replayed" ? "replayed from the journal" : event.ok ? "ok" : `failed (${event.error})`),
           );
       },
     });
@@ -285,4 +283,21 @@ export async function resumeRun(runId: string, output: Output): Promise<number> 
     );
     return result.status === "succeeded" ? 0 : 1;
   });
+}
+
+/** The caller, who must hold the operator or admin role in the tenant to do `what`. */
+async function identifyOperator(
+  app: App,
+  options: { tenant: string | undefined; as: string | undefined },
+  what: string,
+): Promise<{ actor: Actor; tenantId: string }> {
+  const { actor, tenantId } = await identify(app, { tenant: options.tenant, as: options.as });
+  const roles = await app.identity.roles(tenantId, actor.userId);
+  if (!roles.has("operator") && !roles.has("admin"))
+    throw new CharterError(
+      "NOT_AUTHORIZED",
+      `${what} needs the operator or admin role in tenant ${tenantId}; ${actor.handle} ` +
+        `has ${[...roles].join(", ") || "none"}`,
+    );
+  return { actor, tenantId };
 }

@@ -14,7 +14,8 @@ const LOOPBACK_REACHABLE = new Set(["127.0.0.1", "localhost", "0.0.0.0", "::"]);
 export async function serveCommand(port: number, output: Output): Promise<number> {
   const stopKeeping = keepServing((line) => output.out(JSON.stringify(line)));
   const app = await createApp();
-  // The scheduler always runs beside the API, and a worker unless CHARTER_SERVE_WORKER=0 (then start `charter worker`s);
+  // The scheduler always runs beside the API, and a worker unless CHARTER_SERVE_WORKER=0 (then start `charter
+  // worker`s);
   // manual and webhook runs are queued for workers either way.
   const withWorker = process.env["CHARTER_SERVE_WORKER"] !== "0";
   const dispatcher = await Dispatcher.start(app, {
@@ -30,7 +31,8 @@ export async function serveCommand(port: number, output: Output): Promise<number
   const fetch = (request: Request) => answer(request) ?? http.fetch(request);
   const server = serve({ fetch, port, hostname }, (info) => {
     output.out(
-      `charter: serving http://${hostname}:${info.port}/api/v1 and MCP at http://${hostname}:${info.port}/mcp (database: ${app.database.kind} ${app.database.location})`,
+      `charter: serving http://${hostname}:${info.port}/api/v1 and MCP at ` +
+        `http://${hostname}:${info.port}/mcp (database: ${app.database.kind} ${app.database.location})`,
     );
     // `charter mcp` on the same embedded data folder connects through this process instead of failing on its lock.
     if (app.database.kind === "embedded" && LOOPBACK_REACHABLE.has(hostname))
@@ -50,7 +52,8 @@ export async function serveCommand(port: number, output: Output): Promise<number
     server.close(() => resolve());
     (server as { closeAllConnections?: () => void }).closeAllConnections?.();
   });
-  // Runs in flight get the grace time to finish; one that does not is handed back (a resume job for it is queued, and another worker resumes it from its journal).
+  // Runs in flight get the grace time to finish; one that does not is handed back (a resume job for it is queued,
+  // and another worker resumes it from its journal).
   await dispatcher.stop();
   await app.close();
   stopKeeping();

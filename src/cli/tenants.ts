@@ -35,7 +35,8 @@ export async function syncTenants(tenant: string | undefined, json: boolean, out
           for (const change of item.drift.breaking) output.out(`      - ${change.tool}: ${change.change}`);
           for (const change of item.drift.compatible)
             output.out(
-              `      - ${change.tool}: ${change.change}${change.review ? " (review the new text: it can carry instructions)" : ""}`,
+              `      - ${change.tool}:` +
+                ` ${change.change}${change.review ? " (review the new text: it can carry instructions)" : ""}`,
             );
         }
       }
@@ -70,7 +71,8 @@ export async function showTenant(tenant: string, json: boolean, output: Output):
       }
       const { content, hash, createdAt } = item.snapshot;
       output.out(
-        `  ${content.server.name} ${content.server.version}, snapshot ${hash.slice(0, 19)}… of ${createdAt.toISOString()}`,
+        `  ${content.server.name} ${content.server.version}, snapshot ${hash.slice(0, 19)}… ` +
+          `of ${createdAt.toISOString()}`,
       );
       for (const line of columns(
         content.tools.map((tool) => ["   ", tool.name, annotationsOf(tool.annotations), firstLine(tool.description)]),
@@ -84,7 +86,8 @@ export async function showTenant(tenant: string, json: boolean, output: Output):
 function formatResult(result: IntegrationSyncResult): string {
   const mark = result.status === "failed" ? "✗" : "✓";
   const what = result.counts
-    ? `${result.counts.tools} tools, ${result.counts.resources} resources, ${result.counts.resourceTemplates} templates, ${result.counts.prompts} prompts`
+    ? `${result.counts.tools} tools, ${result.counts.resources} ` +
+      `resources, ${result.counts.resourceTemplates} templates, ${result.counts.prompts} prompts`
     : "";
   const status =
     result.status === "failed"
@@ -92,10 +95,13 @@ function formatResult(result: IntegrationSyncResult): string {
       : result.status === "new"
         ? `new snapshot ${result.hash?.slice(0, 19)}…`
         : result.status === "changed"
-          ? `changed (${result.changes.length} change${result.changes.length === 1 ? "" : "s"}), new snapshot ${result.hash?.slice(0, 19)}…`
+          ? `changed (${result.changes.length} change${result.changes.length === 1 ? "" : "s"}), new ` +
+            `snapshot ${result.hash?.slice(0, 19)}…`
           : "unchanged, no new snapshot";
   const lines = [
-    `  ${mark} ${result.integration} (${result.transport})  credentials: ${result.credentialState}  ${what}${what ? "  " : ""}${status}  [${result.durationMs} ms]`,
+    `  ${mark} ${result.integration} (${result.transport})  ` +
+      `credentials: ${result.credentialState}  ${what}${what ? "  " : ""}${status}  ` +
+      `[${result.durationMs} ms]`,
   ];
   if (result.error) lines.push(...result.error.message.split("\n").map((line) => `      ${line}`));
   for (const change of result.changes) lines.push(`      - ${describeChange(change)}`);

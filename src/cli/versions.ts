@@ -4,11 +4,12 @@
  * by --as (whoever can run this command on the machine can act as a local user, as with the
  * database itself). The tenant comes from the key, or from --tenant.
  */
+import type { App } from "../app.ts";
 import { CharterError } from "../core/errors.ts";
 import type { Capability } from "../core/workflow.ts";
-import type { VersionRow } from "../store/index.ts";
+import type { Role, VersionRow } from "../store/index.ts";
 import type { GateResult } from "../versions/index.ts";
-import { identify, parseRoles, readInput, readOptionalInput, withApp } from "./common.ts";
+import { capabilityLabel, identify, parseRoles, readInput, readOptionalInput, withApp } from "./common.ts";
 import { columns, type Output } from "./output.ts";
 import { VERSIONS_HELP } from "./help.ts";
 
@@ -146,15 +147,7 @@ export async function usersAdd(handle: string, options: Options, output: Output)
     const roles = parseRoles(options.role, true);
     await app.catalogs.ensureTenant(tenantId);
     const user = await app.identity.ensureUser(handle);
-    for (const role of roles) {
-      await app.identity.grant(tenantId, user.id, role);
-      await app.versionRepository.record({
-        tenantId,
-        actorId: null,
-        action: "role-granted",
-        detail: { user: user.handle, role, by: "the server (charter users add)" },
-      });
-    }
+    await grantRoles(app, tenantId, user, roles, "charter users add");
     output.out(`${handle} has ${[...(await app.identity.roles(tenantId, user.id))].join(", ")} in tenant ${tenantId}`);
     return 0;
   });
@@ -173,15 +166,7 @@ export async function keysCreate(options: Options, output: Output): Promise<numb
         "UNKNOWN_USER",
         `no user "${options.user}"; add --role to create it, or 'charter users add'`,
       );
-    for (const role of parseRoles(options.role, false)) {
-      await app.identity.grant(tenantId, user.id, role);
-      await app.versionRepository.record({
-        tenantId,
-        actorId: null,
-        action: "role-granted",
-        detail: { user: user.handle, role, by: "the server (charter keys create)" },
-      });
-    }
+    await grantRoles(app, tenantId, user, parseRoles(options.role, false), "charter keys create");
     const key = await app.identity.createKey(tenantId, user.id);
     await app.versionRepository.record({
       tenantId,
@@ -200,11 +185,11 @@ function printVersion(version: VersionRow, output: Output): void {
   for (const gate of version.gates as GateResult[])
     output.out(`  gate ${gate.gate}: ${gate.ok ? "passed" : "FAILED"} - ${gate.detail.split("\n").join("\n      ")}`);
   const capabilities = version.capabilities as Capability[];
+  output.out(`  capabilities: ${capabilities.map(capabilityLabel).join(", ") || "none"}`);
   output.out(
-    `  capabilities: ${capabilities.map((c) => `${c.integration}.${c.tool}${c.annotations.destructive ? " (destructive)" : c.annotations.readOnly ? " (read-only)" : ""}`).join(", ") || "none"}`,
-  );
-  output.out(
-    `  hashes: source ${version.sourceHash.slice(0, 19)}…, bundle ${version.bundleHash?.slice(0, 19) ?? "(none)"}…, catalog ${version.catalogHash.slice(0, 19)}…`,
+    `  hashes: source ${version.sourceHash.slice(0, 19)}…, ` +
+      `bundle ${version.bundleHash?.slice(0, 19) ?? "(none)"}…, ` +
+      `catalog ${version.catalogHash.slice(0, 19)}…`,
   );
   const drift = version.drift as {
     breaking: { tool: string; change: string }[];
@@ -214,5 +199,24 @@ function printVersion(version: VersionRow, output: Output): void {
     for (const item of drift.breaking) output.out(`  DRIFT (blocks runs): ${item.tool}: ${item.change}`);
     for (const item of drift.compatible)
       output.out(`  catalog change${item.review ? " (review: tool text changed)" : ""}: ${item.tool}: ${item.change}`);
+  }
+}
+
+/** Grants roles from the server's own command line, each recorded in the audit log. */
+async function grantRoles(
+  app: App,
+  tenantId: string,
+  user: { id: string; handle: string },
+  roles: Role[],
+  command: string,
+): Promise<void> {
+  for (const role of roles) {
+    await app.identity.grant(tenantId, user.id, role);
+    await app.versionRepository.record({
+      tenantId,
+      actorId: null,
+      action: "role-granted",
+      detail: { user: user.handle, role, by: `the server (${command})` },
+    });
   }
 }

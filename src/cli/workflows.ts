@@ -34,7 +34,8 @@ export async function writeSdk(tenant: string, json: boolean, output: Output): P
       return 0;
     }
     output.out(
-      `SDK of tenant ${tenant} (catalog ${sdk.catalogHash.slice(0, 19)}…, ${sdk.tools.length} tools) ${written ? "written to" : "already in"} ${path.relative(process.cwd(), folder) || folder}`,
+      `SDK of tenant ${tenant} (catalog ${sdk.catalogHash.slice(0, 19)}…, ${sdk.tools.length} ` +
+        `tools) ${written ? "written to" : "already in"} ${path.relative(process.cwd(), folder) || folder}`,
     );
     const rows = integrations.map((id) => {
       const tools = sdk.tools.filter((tool) => tool.integration === id);
@@ -121,19 +122,20 @@ function printCheck(result: CompileResult, output: Output): void {
     output.out(`tests: ${result.tests.tests.length} checked against the schemas (they run in the test gate)`);
   if (result.bundle)
     output.out(
-      `bundle: ${formatBytes(result.bundle.bytes)} (source map ${formatBytes(Buffer.byteLength(result.bundle.sourceMap))}), ${result.bundle.hash.slice(0, 19)}…`,
+      `bundle: ${formatBytes(result.bundle.bytes)} (source ` +
+        `map ${formatBytes(Buffer.byteLength(result.bundle.sourceMap))})` +
+        `, ${result.bundle.hash.slice(0, 19)}…`,
     );
   const t = roundTimings(result.timings);
   const checker =
     result.typechecker === "native" ? "TypeScript 7 native, overlapping analysis and bundle" : "embedded TypeScript";
   output.out(
-    `timings: typecheck ${t.typecheckMs} ms (${checker}), analysis ${t.analysisMs} ms, bundle ${t.bundleMs} ms, total ${t.totalMs} ms (SDK of catalog ${result.catalogHash.slice(0, 19)}…)`,
+    `timings: typecheck ${t.typecheckMs} ms (${checker}), analysis ${t.analysisMs} ms, ` +
+      `bundle ${t.bundleMs} ms, total ${t.totalMs} ms (SDK of ` +
+      `catalog ${result.catalogHash.slice(0, 19)}…)`,
   );
-  output.out(
-    errors === 0
-      ? `ok${warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}`
-      : `${errors} error${errors === 1 ? "" : "s"}${warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}: not clean`,
-  );
+  const warned = warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : "";
+  output.out(errors === 0 ? `ok${warned}` : `${errors} error${errors === 1 ? "" : "s"}${warned}: not clean`);
 }
 
 function traits(a: {

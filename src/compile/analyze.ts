@@ -76,7 +76,8 @@ export function analyzeWorkflow(sourceFile: ts.SourceFile, checker: ts.TypeCheck
     report(
       sourceFile,
       "CHARTER_FORBIDDEN_IMPORT",
-      `a workflow may not use \`/// <reference>\` directives ("${directives[0]?.fileName}"): it sees only charter:sdk, charter:workflow and ECMAScript 2023`,
+      `a workflow may not use \`/// <reference>\` directives ("${directives[0]?.fileName}"): it ` +
+        `sees only charter:sdk, charter:workflow and ECMAScript 2023`,
     );
   }
 
@@ -114,7 +115,8 @@ export function analyzeWorkflow(sourceFile: ts.SourceFile, checker: ts.TypeCheck
       report(
         node,
         "CHARTER_FORBIDDEN_IMPORT",
-        "`import … =` is not allowed in a workflow: import from charter:sdk and charter:workflow with `import { … } from`",
+        "`import … =` is not allowed in a workflow: import from charter:sdk and charter:workflow " +
+          "with `import { … } from`",
       );
     } else if (
       ts.isModuleDeclaration(node) ||
@@ -123,13 +125,17 @@ export function analyzeWorkflow(sourceFile: ts.SourceFile, checker: ts.TypeCheck
       report(
         node,
         "CHARTER_FORBIDDEN_DECLARE",
-        "declarations for the type checker (`declare …`, `namespace`, `declare global`, `declare module`) are not allowed in a workflow: they could claim globals the sandbox does not have, or tools the tenant's SDK does not",
+        "declarations for the type checker (`declare …`, `namespace`, `declare global`, `declare " +
+          "module`) are not allowed in a workflow: they could claim globals the sandbox does not " +
+          "have, or tools the tenant's SDK does not",
       );
     } else if (isPrototypeRoute(node)) {
       report(
         node,
         "CHARTER_FORBIDDEN_PROTOTYPE",
-        `\`${(node as ts.Identifier | ts.StringLiteralLike).text}\` leads to a value's constructor or shared prototypes (and from there to Function); it is not allowed in a workflow by any route: property, index, string or destructuring`,
+        `\`${(node as ts.Identifier | ts.StringLiteralLike).text}\` leads to a value's constructor ` +
+          `or shared prototypes (and from there to Function); it is not allowed in a workflow by any ` +
+          `route: property, index, string or destructuring`,
       );
     } else if (ts.isIdentifier(node)) {
       checkIdentifier(node);
@@ -182,7 +188,8 @@ export function analyzeWorkflow(sourceFile: ts.SourceFile, checker: ts.TypeCheck
     report(
       node,
       "CHARTER_NAMESPACE_ESCAPE",
-      `\`${node.text}\` may only be used as \`${node.text}.someTool(…)\`; storing, passing or spreading it would hide which tools the workflow calls`,
+      `\`${node.text}\` may only be used as \`${node.text}.someTool(…)\`; storing, passing or ` +
+        `spreading it would hide which tools the workflow calls`,
     );
   };
 
@@ -224,7 +231,8 @@ function checkImport(
     report(
       statement.moduleSpecifier,
       "CHARTER_FORBIDDEN_IMPORT",
-      `"${specifier}" cannot be imported: a workflow may import only from charter:sdk (the tenant's tools) and charter:workflow (the runtime)`,
+      `"${specifier}" cannot be imported: a workflow may import only from charter:sdk (the ` +
+        `tenant's tools) and charter:workflow (the runtime)`,
     );
     return;
   }
@@ -281,7 +289,8 @@ function readDefinition(
     report(
       sourceFile,
       "CHARTER_NO_WORKFLOW",
-      'a workflow module must `export default defineWorkflow({ … })`, with defineWorkflow imported from "charter:workflow"',
+      "a workflow module must `export default defineWorkflow({ … })`, with defineWorkflow imported " +
+        'from "charter:workflow"',
     );
     return undefined;
   };

@@ -75,7 +75,8 @@ function sdkEntry(use: SdkUse): string {
   for (const [namespace, functions] of use) {
     const members = functions.map(
       (f) =>
-        `  ${f.functionName}: (args) => callTool(${stringLiteral(f.integration)}, ${stringLiteral(f.tool)}, args ?? {}),\n`,
+        `  ${f.functionName}: (args) => ` +
+        `callTool(${stringLiteral(f.integration)}, ${stringLiteral(f.tool)}, args ?? {}),\n`,
     );
     text += `export const ${namespace} = Object.freeze({\n${members.join("")}});\n`;
   }

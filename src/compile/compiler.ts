@@ -56,7 +56,8 @@ export type CompileResult = {
   bundle: Bundle | undefined;
   catalogHash: string;
   sdkHash: string;
-  /** Which TypeScript checked the types: TypeScript 7's native checker, or the embedded TypeScript (no native checker here, or the source names other modules). */
+  /** Which TypeScript checked the types: TypeScript 7's native checker, or the embedded TypeScript (no native
+   * checker here, or the source names other modules). */
   typechecker: "native" | "embedded";
   /** With the native checker, type check, analysis and bundle overlap: typecheckMs counts from the start. */
   timings: { typecheckMs: number; analysisMs: number; bundleMs: number; totalMs: number };
@@ -184,7 +185,8 @@ export class WorkflowCompiler {
             input.fileName,
             run,
             "CHARTER_OUTPUT_MISMATCH",
-            `run can return "${field}", which the output schema does not allow (additionalProperties is false); add it to the schema or leave it out`,
+            `run can return "${field}", which the output schema does not allow ` +
+              `(additionalProperties is false); add it to the schema or leave it out`,
           ),
         );
       }
@@ -340,7 +342,8 @@ export class WorkflowCompiler {
         if (!callable.has(tool))
           problem(
             retryNode,
-            `\`retry\` names "${tool}", which the workflow never calls (write tools as "integration.tool", with the MCP tool name)`,
+            `\`retry\` names "${tool}", which the workflow never calls (write tools as ` +
+              `"integration.tool", with the MCP tool name)`,
           );
         else retry.push(tool);
       }
@@ -362,7 +365,10 @@ export class WorkflowCompiler {
     if (resources.uris.includes(uri) || resources.templates.some((template) => templateMatches(template, uri)))
       return undefined;
     const known = [...resources.uris, ...resources.templates].slice(0, 5).join(", ");
-    return `integration "${integration}" publishes no resource "${uri}"${known ? ` (it has: ${known})` : " (it publishes no resources)"}`;
+    return (
+      `integration "${integration}" publishes no resource ` +
+      `"${uri}"${known ? ` (it has: ${known})` : " (it publishes no resources)"}`
+    );
   }
 }
 
@@ -384,7 +390,14 @@ function triggerInputProblem(trigger: WorkflowTrigger, inputSchema: Record<strin
   if (!refused) return undefined;
   const shape =
     trigger.type === "schedule" ? "{} (no input)" : "{ uri, text } (the resource's URI and its content as text)";
-  return `a ${trigger.type} trigger starts the run with ${shape}, which the input schema refuses (${refused}); ${trigger.type === "schedule" ? "make every input property optional" : "accept uri and text, optional or required, and read the event from text"}, or drop the trigger`;
+  return (
+    `a ${trigger.type} trigger starts the run with ${shape}, which the input schema refuses ` +
+    `(${refused}); ${
+      trigger.type === "schedule"
+        ? "make every input property optional"
+        : "accept uri and text, optional or required, and read the event from text"
+    }, or drop the trigger`
+  );
 }
 
 /** RFC 6570 level 1: each `{var}` matches one path segment. */

@@ -39,7 +39,8 @@ export function parseWithinLimits(source: string): { sourceFile: ts.SourceFile }
       ...lineAndColumn(source, nul),
       code: "CHARTER_FORBIDDEN_CHARACTER",
       message:
-        'the source holds a NUL character (\\u0000), which no workflow needs and Charter does not store; write "\\u0000" in a string if one is meant',
+        "the source holds a NUL character (\\u0000), which no workflow needs and Charter does not " +
+        'store; write "\\u0000" in a string if one is meant',
     });
   if (!source.isWellFormed()) {
     const lone = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.exec(source)?.index ?? 0;
@@ -47,14 +48,17 @@ export function parseWithinLimits(source: string): { sourceFile: ts.SourceFile }
       ...lineAndColumn(source, lone),
       code: "CHARTER_FORBIDDEN_CHARACTER",
       message:
-        "the source holds a lone UTF-16 surrogate (half of a character), which is not text Charter can store; write the whole character",
+        "the source holds a lone UTF-16 surrogate (half of a character), which is not text Charter " +
+        "can store; write the whole character",
     });
   }
   for (const match of source.matchAll(SUPPRESSION)) {
     problems.push({
       ...lineAndColumn(source, match.index),
       code: "CHARTER_FORBIDDEN_SUPPRESSION",
-      message: `\`${match[0]}\` is not allowed in a workflow: its code must type-check as written, so that every name it uses is known and every tool it calls is listed`,
+      message:
+        `\`${match[0]}\` is not allowed in a workflow: its code must type-check as written, so that ` +
+        `every name it uses is known and every tool it calls is listed`,
     });
   }
   let sourceFile: ts.SourceFile;
@@ -73,7 +77,9 @@ function tooDeep(source: string, position: number): SourceProblem {
   return {
     ...lineAndColumn(source, position),
     code: "CHARTER_TOO_DEEP",
-    message: `the code nests more than ${MAX_NESTING} levels deep here; split it into functions or flatten the expression`,
+    message:
+      `the code nests more than ${MAX_NESTING} levels deep here; split it into functions or flatten ` +
+      `the expression`,
   };
 }
 

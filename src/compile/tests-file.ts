@@ -70,7 +70,8 @@ export function checkTests(
         if ("output" in result) {
           if (!validate)
             problem(
-              `${which} gives structured output, but the tool declares no outputSchema; mock its content blocks: { "content": [{ "type": "text", "text": "…" }] }`,
+              `${which} gives structured output, but the tool declares no outputSchema; mock its ` +
+                `content blocks: { "content": [{ "type": "text", "text": "…" }] }`,
             );
           else for (const error of validate(result.output)) problem(`${which}: output ${error}`);
         } else if ("content" in result && validate) {

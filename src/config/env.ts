@@ -10,7 +10,8 @@ import { Secret } from "./credentials.ts";
 
 const positiveMs = z.coerce.number().int().positive().max(3_600_000);
 
-/** The folder Charter is installed in (the one holding its package.json): Charter home unless CHARTER_HOME says otherwise. */
+/** The folder Charter is installed in (the one holding its package.json): Charter home unless CHARTER_HOME says
+ * otherwise. */
 export const INSTALL_DIR = path.resolve(import.meta.dirname, "../..");
 
 /**
@@ -46,6 +47,7 @@ const EnvSchema = z.object({
   CHARTER_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   CHARTER_TENANT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
   CHARTER_REQUEST_TIMEOUT_MS: positiveMs.default(30_000),
+  CHARTER_WEBHOOK_KEY: z.string().min(1).optional(),
   CHARTER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(20_000),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   ANTHROPIC_BASE_URL: z.string().url().optional(),
@@ -105,6 +107,8 @@ export type Env = {
   workers: { concurrency: number; tenantConcurrency: number; shutdownGraceMs: number };
   /** The longest an HTTP request may take (planning gets the planner's own limit). */
   requestTimeoutMs: number;
+  /** The server key webhook secrets derive from (none: a key file made once in the data folder). */
+  webhookKey: Secret | undefined;
   /**
    * The planner's model: Anthropic's API with a key, or Bedrock or Vertex by CHARTER_PLANNER_PROVIDER;
    * without any, the offline planner. Keys are Secrets: they print as [redacted].
@@ -163,7 +167,9 @@ export function parseEnv(source: Record<string, string | undefined>, cwd: string
     problems.push("  ANTHROPIC_VERTEX_PROJECT_ID: Vertex needs the Google Cloud project");
   if (env.CHARTER_OAUTH_ISSUER && !env.CHARTER_PUBLIC_URL)
     problems.push(
-      "  CHARTER_PUBLIC_URL: with CHARTER_OAUTH_ISSUER, give the origin clients reach Charter at (e.g. https://charter.example.com): access tokens must be for <it>/mcp, never for whatever a request's Host header says",
+      "  CHARTER_PUBLIC_URL: with CHARTER_OAUTH_ISSUER, give the origin clients reach Charter at " +
+        "(e.g. https://charter.example.com): access tokens must be for <it>/mcp, never for whatever a " +
+        "request's Host header says",
     );
   if (problems.length > 0) throw new ConfigError("ENV_INVALID", `invalid environment:\n${problems.join("\n")}`);
   const secret = (value: string | undefined) => (value ? new Secret(value) : undefined);
@@ -201,6 +207,7 @@ export function parseEnv(source: Record<string, string | undefined>, cwd: string
       shutdownGraceMs: env.CHARTER_SHUTDOWN_GRACE_MS,
     },
     requestTimeoutMs: env.CHARTER_REQUEST_TIMEOUT_MS,
+    webhookKey: secret(env.CHARTER_WEBHOOK_KEY),
     planner: {
       provider,
       bedrock: {

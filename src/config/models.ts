@@ -49,7 +49,10 @@ export function modelProblem(model: string, provider: PlannerProvider): string |
       : provider === "vertex"
         ? ' (a Vertex model id that names one, e.g. "claude-sonnet-4-5@20250929")'
         : "";
-  return `"${model}" is not a model the installed @anthropic-ai/sdk knows${shape}; did you mean "${nearest}"? Known: ${KNOWN_MODELS.join(", ")}`;
+  return (
+    `"${model}" is not a model the installed @anthropic-ai/sdk knows${shape}; did you mean ` +
+    `"${nearest}"? Known: ${KNOWN_MODELS.join(", ")}`
+  );
 }
 
 /** Edit distance, for the suggestion. */

@@ -44,7 +44,8 @@ export class Sealer {
     if (key.length !== 32)
       throw new ConfigError(
         "ENV_INVALID",
-        `the secrets key file ${file} must hold 32 bytes in base64 (it holds ${key.length}); restore it, or move it away to have a new one made (sealed secrets are then lost)`,
+        `the secrets key file ${file} must hold 32 bytes in base64 (it holds ${key.length}); ` +
+          `restore it, or move it away to have a new one made (sealed secrets are then lost)`,
       );
     return new Sealer(key);
   }
@@ -70,7 +71,8 @@ export class Sealer {
     if (keyId !== this.keyId)
       throw new ConfigError(
         "ENV_INVALID",
-        `the secret of ${context} was sealed with another key (${keyId}, this one is ${this.keyId}): restore the key file CHARTER_SECRETS_KEY_FILE names, or authorize again`,
+        `the secret of ${context} was sealed with another key (${keyId}, this one ` +
+          `is ${this.keyId}): restore the key file CHARTER_SECRETS_KEY_FILE names, or authorize again`,
       );
     try {
       const decipher = createDecipheriv("aes-256-gcm", this.#key, Buffer.from(iv, "base64url"));

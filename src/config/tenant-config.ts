@@ -134,7 +134,8 @@ export const HttpIntegration = z
           ])
           .optional(),
         scopes: z.array(z.string().min(1)).optional(),
-        /** Where the authorization server sends the browser back: a loopback address `charter integrations authorize` listens on. */
+        /** Where the authorization server sends the browser back: a loopback address `charter integrations
+         * authorize` listens on. */
         redirectUri: z
           .url({ protocol: /^http$/, hostname: /^(127\.0\.0\.1|localhost|\[::1\])$/ })
           .default("http://127.0.0.1:8976/callback"),
@@ -261,7 +262,8 @@ export function parseTenantFile(file: string, text: string, tenantId?: string): 
   throw new ConfigError("CONFIG_INVALID", `${file} is not a valid tenant file:\n${lines.join("\n")}`);
 }
 
-/** One entry of an MCP client's `mcpServers`: a command to start (stdio), or a URL (Streamable HTTP). Keys clients add for themselves (autoApprove, …) are ignored. */
+/** One entry of an MCP client's `mcpServers`: a command to start (stdio), or a URL (Streamable HTTP). Keys clients
+ * add for themselves (autoApprove, …) are ignored. */
 const McpServerEntry = z.looseObject({
   type: z.string().optional(),
   command: z.string().min(1).optional(),
@@ -273,7 +275,8 @@ const McpServerEntry = z.looseObject({
   disabled: z.boolean().optional(),
 });
 
-/** A value that is only a reference to an environment variable: `${VAR}` or `${env:VAR}`, with an optional text before it ("Bearer ${TOKEN}"). */
+/** A value that is only a reference to an environment variable: `${VAR}` or `${env:VAR}`, with an optional text
+ * before it ("Bearer ${TOKEN}"). */
 const ENV_REFERENCE = /^(.*?)\$\{(?:env:)?([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
 /**
@@ -318,14 +321,17 @@ function withMcpServers(json: unknown, tenantId: string | undefined, problems: s
           credentials[key] = { env: reference[2], ...(reference[1] ? { prefix: reference[1] } : {}) };
         else if (SECRET_LOOKING_NAME.test(key))
           problems.push(
-            `${at}.${what}.${key}: looks like a secret; write it as "\${${what === "env" ? key : "VARIABLE"}}" so that Charter reads it from the environment (it never stores a secret)`,
+            `${at}.${what}.${key}: looks like a secret; write it as ` +
+              `"\${${what === "env" ? key : "VARIABLE"}}" so that Charter reads it from the ` +
+              `environment (it never stores a secret)`,
           );
         else plain[key] = value;
       }
     };
     if (entry.type === "sse") {
       problems.push(
-        `${at}: the HTTP+SSE transport is not supported; point "url" at the server's Streamable HTTP endpoint (type "http")`,
+        `${at}: the HTTP+SSE transport is not supported; point "url" at the server's Streamable ` +
+          `HTTP endpoint (type "http")`,
       );
     } else if (entry.command !== undefined) {
       split(entry.env, "env");

@@ -153,7 +153,8 @@ export class PlannerDeclined extends CharterError {
     const message =
       outcome === "refused"
         ? `cannot plan "${clause}": ${reason}`
-        : `needs an answer about "${clause}": ${reason}${options.length ? ` (for example: ${options.join("; ")})` : ""}`;
+        : `needs an answer about ` +
+          `"${clause}": ${reason}${options.length ? ` (for example: ${options.join("; ")})` : ""}`;
     super(outcome === "refused" ? "PLANNER_CANNOT" : "PLANNER_NEEDS_INPUT", message);
     this.outcome = outcome;
     this.clause = clause;

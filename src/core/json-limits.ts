@@ -33,7 +33,10 @@ export function jsonLimitProblem(value: unknown, what = "the body"): string | un
 function textProblem(text: string, what: string): string | undefined {
   if (text.includes("\u0000")) return `${what} holds a NUL character (\\u0000), which Charter does not store`;
   if (!text.isWellFormed())
-    return `${what} holds a lone UTF-16 surrogate (such as \\ud800 without its pair), which is not text Charter can store`;
+    return (
+      `${what} holds a lone UTF-16 surrogate (such as \\ud800 without its pair), which is not text ` +
+      `Charter can store`
+    );
   return undefined;
 }
 

@@ -35,7 +35,9 @@ function linearRegExp(unsupported: "refuse" | "pass"): RegExpEngine {
     } catch (error) {
       if (unsupported === "pass") return { test: () => true, toString: key };
       throw new Error(
-        `pattern ${JSON.stringify(pattern).slice(0, 120)} cannot run on Charter's linear-time regular expressions (no lookaround or backreferences): ${error instanceof Error ? error.message : String(error)}`,
+        `pattern ${JSON.stringify(pattern).slice(0, 120)} cannot run on Charter's linear-time ` +
+          `regular expressions (no lookaround or ` +
+          `backreferences): ${error instanceof Error ? error.message : String(error)}`,
       );
     }
   };
@@ -56,11 +58,17 @@ export function checkSchema(schema: Record<string, unknown>): string | undefined
   if (size > MAX_SCHEMA_BYTES) return `is ${size} bytes, over the ${MAX_SCHEMA_BYTES}-byte limit`;
   const ajv = ajvFor(schema);
   if (!ajv)
-    return `uses an unsupported $schema (${String(schema["$schema"]).slice(0, 100)}); use JSON Schema 2020-12 or draft-07`;
+    return (
+      `uses an unsupported $schema (${String(schema["$schema"]).slice(0, 100)}); use JSON Schema ` +
+      `2020-12 or draft-07`
+    );
   const { $schema: _ignored, ...rest } = schema;
   if (ajv.validateSchema(rest)) return undefined;
   const first = ajv.errors?.[0];
-  return `is not a valid JSON Schema: ${first ? `${first.instancePath || "(root)"} ${first.message ?? ""}`.trim() : "rejected by the meta-schema"}`;
+  return (
+    "is not a valid JSON Schema: " +
+    (first ? `${first.instancePath || "(root)"} ${first.message ?? ""}`.trim() : "rejected by the meta-schema")
+  );
 }
 
 const strict2020 = addFormats(

@@ -62,7 +62,8 @@ export type CharterMcpOptions = {
   watchMs?: number;
   /** How often a call that asked for progress hears that its run is still going (ms, default 2000). */
   progressMs?: number;
-  /** With a dispatcher (charter serve), runs are queued for workers like every other run; without (stdio), they run here. */
+  /** With a dispatcher (charter serve), runs are queued for workers like every other run; without (stdio), they run
+   * here. */
   dispatcher?: Dispatcher;
 };
 
@@ -109,7 +110,11 @@ const MANAGEMENT: {
     name: "charter.plan_workflow",
     title: "Plan a workflow",
     description:
-      "Turns a plain-language request into a draft workflow version: typed TypeScript over the tenant's tools, with tests, checked by the compile and test gates. The draft never runs until a human reviewer approves it outside MCP. Returns the version, its capabilities and gate results; or the planner's question or refusal naming the part of the request, with a session: call again with session and answer (no request) to continue it.",
+      "Turns a plain-language request into a draft workflow version: typed TypeScript over the " +
+      "tenant's tools, with tests, checked by the compile and test gates. The draft never runs " +
+      "until a human reviewer approves it outside MCP. Returns the version, its capabilities and " +
+      "gate results; or the planner's question or refusal naming the part of the request, with a " +
+      "session: call again with session and answer (no request) to continue it.",
     allowed: may.plan,
     input: z
       .object({
@@ -135,7 +140,8 @@ const MANAGEMENT: {
     name: "charter.list_workflows",
     title: "List workflows",
     description:
-      "The tenant's workflows: how many versions each has, the latest one and its status, and the active (approved) version.",
+      "The tenant's workflows: how many versions each has, the latest one and its status, and the " +
+      "active (approved) version.",
     allowed: () => true,
     input: z.object({}).strict(),
     readOnly: true,
@@ -153,7 +159,8 @@ const MANAGEMENT: {
     name: "charter.get_version",
     title: "Get a version",
     description:
-      "One version: its source, tests, capabilities (the exact tools it can call), triggers, schemas, gate results, status, approvals, and its diff to the version it came from.",
+      "One version: its source, tests, capabilities (the exact tools it can call), triggers, " +
+      "schemas, gate results, status, approvals, and its diff to the version it came from.",
     allowed: () => true,
     input: z.object({ version: z.string().min(1).max(200).describe("<workflow>@<n> or a version id") }).strict(),
     readOnly: true,
@@ -162,7 +169,8 @@ const MANAGEMENT: {
     name: "charter.start_run",
     title: "Start a run",
     description:
-      "Runs the approved version of a workflow with an input and waits for it like the workflow's own tool; answers with the run id if it is still going.",
+      "Runs the approved version of a workflow with an input and waits for it like the workflow's " +
+      "own tool; answers with the run id if it is still going.",
     allowed: may.run,
     input: z
       .object({ workflow: z.string().min(1).max(64), input: z.record(z.string(), z.unknown()).default({}) })
@@ -203,7 +211,8 @@ const MANAGEMENT: {
     name: "charter.wait_for_runs",
     title: "Wait for runs",
     description:
-      "Waits until every given run has finished, or the time is up, and answers with each run's status and output or error.",
+      "Waits until every given run has finished, or the time is up, and answers with each run's " +
+      "status and output or error.",
     allowed: () => true,
     input: z
       .object({ run_ids: z.array(z.uuid()).min(1).max(50), timeout_seconds: z.number().min(0).max(120).default(30) })
@@ -226,7 +235,10 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
         completions: {},
         tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
       },
-      instructions: `Charter tenant "${caller.tenantId}". Each workflow tool runs an approved, human-reviewed workflow. charter.* tools plan drafts and follow runs; approval is not available over MCP. Read charter://guide first.`,
+      instructions:
+        `Charter tenant "${caller.tenantId}". Each workflow tool runs an approved, human-reviewed ` +
+        `workflow. charter.* tools plan drafts and follow runs; approval is not available over MCP. ` +
+        `Read charter://guide first.`,
     },
   );
 
@@ -316,10 +328,17 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
       } catch (error) {
         if (error instanceof McpError) throw error;
         if (error instanceof CharterError) return failure(error.code, error.message, error.retryable);
-        // The caller gets a stable code; the cause goes to stderr (stdout may be the stdio channel), as the answer says.
-        process.stderr.write(
-          `${JSON.stringify({ at: new Date().toISOString(), event: "mcp-error", tenant: caller.tenantId, user: caller.actor.handle, tool: name, message: errorText(error) })}\n`,
-        );
+        // The caller gets a stable code; the cause goes to stderr (stdout may be the stdio channel), as the answer
+        // says.
+        const line = {
+          at: new Date().toISOString(),
+          event: "mcp-error",
+          tenant: caller.tenantId,
+          user: caller.actor.handle,
+          tool: name,
+          message: errorText(error),
+        };
+        process.stderr.write(`${JSON.stringify(line)}\n`);
         return failure("INTERNAL", "Charter failed to handle the call; it is logged; try again or report it", true);
       }
     },
@@ -401,7 +420,11 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
             content: [
               {
                 type: "text",
-                text: `RUN_QUEUED: ${workflow} is queued as job ${job} and has not started within ${Math.round(wait / 1000)} s (the tenant's runs are at their limit or no worker is free). charter.list_runs with {"workflow":"${workflow}"} shows it once it starts; do not call ${workflow} again for the same request.`,
+                text:
+                  `RUN_QUEUED: ${workflow} is queued as job ${job} and has not started ` +
+                  `within ${Math.round(wait / 1000)} s (the tenant's runs are at their limit or no ` +
+                  `worker is free). charter.list_runs with {"workflow":"${workflow}"} shows it once ` +
+                  `it starts; do not call ${workflow} again for the same request.`,
               },
             ],
             _meta: {
@@ -457,7 +480,11 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
           content: [
             {
               type: "text",
-              text: `RUN_STILL_RUNNING: run ${id} of ${workflow} is still going after ${Math.round(wait / 1000)} s. Call charter.wait_for_runs with {"run_ids":["${id}"]} or charter.get_run with {"run_id":"${id}"} for its result; do not call ${workflow} again for the same request.`,
+              text:
+                `RUN_STILL_RUNNING: run ${id} of ${workflow} is still going ` +
+                `after ${Math.round(wait / 1000)} s. Call charter.wait_for_runs with ` +
+                `{"run_ids":["${id}"]} or charter.get_run with {"run_id":"${id}"} for its result; do ` +
+                `not call ${workflow} again for the same request.`,
             },
           ],
           _meta: { ...meta, "charter/error": { code: "RUN_STILL_RUNNING", retryable: false } },
@@ -563,7 +590,9 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
           capabilities: v.capabilities,
           gates: v.gates,
           planner: result.planner,
-          next: "a human reviewer submits and approves it outside MCP (charter submit/approve, or the API); until then it never runs",
+          next:
+            "a human reviewer submits and approves it outside MCP (charter submit/approve, or the " +
+            "API); until then it never runs",
         });
       }
       case "charter.list_workflows":
@@ -700,7 +729,8 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
         name: "integration-sdk",
         title: "An integration's typed SDK",
         description:
-          'The TypeScript declarations a workflow calls an integration\'s tools through (import { <integration> } from "charter:sdk").',
+          "The TypeScript declarations a workflow calls an integration's tools through (import { " +
+          '<integration> } from "charter:sdk").',
         mimeType: "text/x-typescript",
       },
     ],
@@ -756,14 +786,22 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
           role: "user",
           content: {
             type: "text",
-            text: `Draft a Charter workflow for tenant ${caller.tenantId} that does this:\n\n${want}\n\nRead charter://guide and the SDK resources (charter://sdk/…) to see which tools exist and what they take and return. Then call charter.plan_workflow with the request (refined if the SDK shows what it should say), read the draft with charter.get_version, and report its capabilities, its gate results and anything a reviewer should look at. Do not try to approve it: a human reviewer does that outside MCP.`,
+            text:
+              `Draft a Charter workflow for tenant ${caller.tenantId} that does ` +
+              `this:\n\n${want}\n\nRead charter://guide and the SDK resources (charter://sdk/…) to ` +
+              `see which tools exist and what they take and return. Then call charter.plan_workflow ` +
+              `with the request (refined if the SDK shows what it should say), read the draft with ` +
+              `charter.get_version, and report its capabilities, its gate results and anything a ` +
+              `reviewer should look at. Do not try to approve it: a human reviewer does that outside ` +
+              `MCP.`,
           },
         },
       ],
     };
   });
   server.setRequestHandler(CompleteRequestSchema, async (request) => {
-    // Completable: the SDK template's integration ids, and workflow names for charter.* arguments; prompts take free text.
+    // Completable: the SDK template's integration ids, and workflow names for charter.* arguments; prompts take
+    // free text.
     const prefix = request.params.argument.value;
     const ref = request.params.ref;
     const candidates =
@@ -913,7 +951,9 @@ function workflowTool(version: VersionRow): Tool {
   return {
     name: version.workflow,
     title: version.workflow,
-    description: `${description} (approved version ${version.number}; calls ${capabilities.map((c) => `${c.integration}.${c.tool}`).join(", ") || "no tools"})`,
+    description:
+      `${description} (approved version ${version.number}; ` +
+      `calls ${capabilities.map((c) => `${c.integration}.${c.tool}`).join(", ") || "no tools"})`,
     inputSchema: (version.inputSchema ?? { type: "object" }) as Tool["inputSchema"],
     ...(version.outputSchema ? { outputSchema: version.outputSchema as Tool["outputSchema"] } : {}),
     // A client may run it as an MCP task (tasks/get, tasks/result, tasks/cancel follow the durable run).

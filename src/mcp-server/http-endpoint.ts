@@ -11,7 +11,10 @@
  * come from many users with one session each): a flood crowds out its own tenant, never another.
  */
 import { randomUUID } from "node:crypto";
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import * as streamableHttp from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+
+const { WebStandardStreamableHTTPServerTransport } = streamableHttp;
+type WebStandardStreamableHTTPServerTransport = streamableHttp.WebStandardStreamableHTTPServerTransport;
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { Context } from "hono";
 import type { App } from "../app.ts";
@@ -78,8 +81,11 @@ export function mcpEndpoint(app: App, options: CharterMcpOptions = {}) {
   const verifier = issuer ? new AccessTokenVerifier(issuer) : undefined;
   /** 401, with what a client needs to get a token: the resource metadata when OAuth is on. */
   const unauthorized = (request: Request, message: string, tokenProblem?: string) => {
+    const problem = tokenProblem
+      ? `, error="invalid_token", error_description="${tokenProblem.replace(/["\\]/g, "")}"`
+      : "";
     const challenge = verifier
-      ? `Bearer resource_metadata="${resourceOf(request, app.env.mcp.publicUrl).metadata}"${tokenProblem ? `, error="invalid_token", error_description="${tokenProblem.replace(/["\\]/g, "")}"` : ""}`
+      ? `Bearer resource_metadata="${resourceOf(request, app.env.mcp.publicUrl).metadata}"${problem}`
       : 'Bearer realm="charter"';
     return rpcError(401, -32001, message, { "www-authenticate": challenge });
   };
@@ -115,9 +121,12 @@ export function mcpEndpoint(app: App, options: CharterMcpOptions = {}) {
           403,
           -32001,
           !user
-            ? `the token's subject ${claims.subject} is not a Charter user; an admin adds it with 'charter users add ${claims.subject} --tenant <tenant> --role <role>'`
+            ? `the token's subject ${claims.subject} is not a Charter user; an admin adds it with ` +
+                `'charter users add ${claims.subject} --tenant <tenant> --role <role>'`
             : tenantId === undefined
-              ? `${user.handle} has roles in ${tenants.length === 0 ? "no tenant" : tenants.join(", ")}; the token must name one in its ${TENANT_CLAIM} claim`
+              ? `${user.handle} has roles ` +
+                `in ${tenants.length === 0 ? "no tenant" : tenants.join(", ")}; the token must name ` +
+                `one in its ${TENANT_CLAIM} claim`
               : `${user.handle} has no role in tenant ${tenantId}`,
         ),
       };
@@ -141,7 +150,8 @@ export function mcpEndpoint(app: App, options: CharterMcpOptions = {}) {
       return rpcError(
         403,
         -32000,
-        `Invalid Host header: this endpoint answers to ${[...allowed].join(", ")} (CHARTER_MCP_ALLOWED_HOSTS adds names)`,
+        `Invalid Host header: this endpoint answers to ${[...allowed].join(", ")} ` +
+          `(CHARTER_MCP_ALLOWED_HOSTS adds names)`,
       );
     const origin = request.headers.get("origin");
     if (origin !== null && !allowed.has(originHost(origin) ?? ""))
@@ -166,7 +176,8 @@ export function mcpEndpoint(app: App, options: CharterMcpOptions = {}) {
     }
     if (request.method !== "POST")
       return rpcError(400, -32000, "Bad Request: no valid session; start one with an initialize request");
-    // Only an initialize opens a session, so only it may make room for one (nothing is closed for a request refused anyway).
+    // Only an initialize opens a session, so only it may make room for one (nothing is closed for a request refused
+    // anyway).
     if (body !== undefined && !isInitializeRequest(body.json))
       return rpcError(400, -32000, "Bad Request: no valid session; start one with an initialize request");
     const own = (session: Session) => session.userId === resolved.user.id && session.tenantId === resolved.tenantId;

@@ -68,7 +68,9 @@ export function followRun(options: FollowOptions): RunFollower {
         return;
       case "call-finished":
         options.progress?.(
-          `${options.logger}: call ${++calls} ${event.tool} ${event.ok ? "ok" : `failed${event.error ? ` (${event.error})` : ""}`}${event.source === "replayed" ? " (from the journal)" : ""}`,
+          `${options.logger}: call ${++calls} ${event.tool} ` +
+            (event.ok ? "ok" : `failed${event.error ? ` (${event.error})` : ""}`) +
+            (event.source === "replayed" ? " (from the journal)" : ""),
         );
         return;
       case "call-started":

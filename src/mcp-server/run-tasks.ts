@@ -73,7 +73,8 @@ export function workflowTasks(deps: TaskDeps) {
         ? `run ${run.id} is running`
         : run.status === "succeeded"
           ? `run ${run.id} succeeded`
-          : `run ${run.id} ${run.status}${error?.code ? `: ${error.code}${error.message ? ` (${error.message})` : ""}` : ""}`;
+          : `run ${run.id} ${run.status}` +
+            (error?.code ? `: ${error.code}${error.message ? ` (${error.message})` : ""}` : "");
     return {
       taskId,
       status: STATUS[run.status] ?? "failed",
@@ -121,7 +122,8 @@ export function workflowTasks(deps: TaskDeps) {
           statusMessage: found.job.cancelled
             ? "cancelled before a worker started it"
             : found.job.notStarted
-              ? "no worker started it: the workflow's version was no longer the active one, or the job was refused (the server's log says why)"
+              ? "no worker started it: the workflow's version was no longer the active one, or the " +
+                "job was refused (the server's log says why)"
               : `queued as job ${taskId}; a worker has not started it yet`,
           createdAt: found.job.createdAt.toISOString(),
           lastUpdatedAt: found.job.createdAt.toISOString(),
@@ -129,7 +131,8 @@ export function workflowTasks(deps: TaskDeps) {
           pollInterval: POLL_MS,
         };
 
-  /** Waits (woken by the run's end) until the task is in a terminal status, the time is up, or the request is dropped. */
+  /** Waits (woken by the run's end) until the task is in a terminal status, the time is up, or the request is
+   * dropped. */
   const waitForEnd = async (taskId: string, ms: number, signal?: AbortSignal) => {
     const until = Date.now() + ms;
     for (;;) {

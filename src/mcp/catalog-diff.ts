@@ -177,7 +177,10 @@ export function describeChange(change: CatalogChange): string {
     case "tool-removed":
       return `tool ${change.tool} removed`;
     case "tool-changed":
-      return `tool ${change.tool}: ${change.field} changed${change.field === "description" ? ` (review it: descriptions reach the planner)` : ""}`;
+      return (
+        `tool ${change.tool}: ${change.field} ` +
+        `changed${change.field === "description" ? ` (review it: descriptions reach the planner)` : ""}`
+      );
     case "schema-changed": {
       const where = change.path === "" ? `${change.schema} schema` : `${change.schema} field "${change.path}"`;
       switch (change.change) {
@@ -193,7 +196,10 @@ export function describeChange(change: CatalogChange): string {
         case "became-optional":
           return `tool ${change.tool}: ${where} is now optional`;
         case "changed":
-          return `tool ${change.tool}: ${where} ${change.keyword ?? "schema"} changed: ${brief(change.before)} → ${brief(change.after)}`;
+          return (
+            `tool ${change.tool}: ${where} ${change.keyword ?? "schema"} ` +
+            `changed: ${brief(change.before)} → ${brief(change.after)}`
+          );
       }
       break;
     }
@@ -212,7 +218,12 @@ export function describeChange(change: CatalogChange): string {
     case "prompt-changed":
       return `prompt ${change.prompt} changed`;
     case "server-changed":
-      return `server ${change.field} changed${change.field === "version" || change.field === "name" ? `: ${brief(change.before)} → ${brief(change.after)}` : ""}`;
+      return (
+        `server ${change.field} changed` +
+        (change.field === "version" || change.field === "name"
+          ? `: ${brief(change.before)} → ${brief(change.after)}`
+          : "")
+      );
   }
   return assertNever(change);
 }

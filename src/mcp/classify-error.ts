@@ -37,7 +37,8 @@ export function classifyError(error: unknown, context: FailureContext): Integrat
     if (status === 401 || status === 403) {
       return make(
         "INTEGRATION_AUTH_REFUSED",
-        `the server refused Charter's credentials (HTTP ${status}) while ${context.doing}; check the integration's credentials`,
+        `the server refused Charter's credentials (HTTP ${status}) while ${context.doing}; check ` +
+          `the integration's credentials`,
       );
     }
     if (status === 404)

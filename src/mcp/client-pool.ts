@@ -74,7 +74,8 @@ export class McpClientPool {
   readonly #now: () => number;
   readonly #authProvider: ((settings: OAuthSettings) => OAuthClientProvider) | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
-  /** The connected entries (what #entries resolved to), for choosing one to close without waiting on those still connecting. */
+  /** The connected entries (what #entries resolved to), for choosing one to close without waiting on those still
+   * connecting. */
   readonly #connected = new Map<string, Entry>();
 
   constructor(options: PoolOptions = {}) {
@@ -213,13 +214,15 @@ export class McpClientPool {
     await Promise.all([...this.#entries.keys()].map((key) => this.release(key)));
   }
 
-  /** Calls `listener(connection key, uri)` for every resources/updated notification from any server; returns the unsubscribe. */
+  /** Calls `listener(connection key, uri)` for every resources/updated notification from any server; returns the
+   * unsubscribe. */
   onResourceUpdated(listener: (key: string, uri: string) => void): () => void {
     this.#resourceListeners.add(listener);
     return () => this.#resourceListeners.delete(listener);
   }
 
-  /** Calls `listener(connection key, list)` when a connected server says its tools, resources or prompts changed; returns the unsubscribe. */
+  /** Calls `listener(connection key, list)` when a connected server says its tools, resources or prompts changed;
+   * returns the unsubscribe. */
   onListChanged(listener: (key: string, list: ListName) => void): () => void {
     this.#listChangedListeners.add(listener);
     return () => this.#listChangedListeners.delete(listener);
@@ -247,7 +250,8 @@ export class McpClientPool {
     return connecting;
   }
 
-  /** Below the bound before one more opens: closes the connections unused the longest among those with no request under way and no subscription. */
+  /** Below the bound before one more opens: closes the connections unused the longest among those with no request
+   * under way and no subscription. */
   async #makeRoom(): Promise<void> {
     while (this.#entries.size >= this.#maxOpen) {
       let oldest: [string, Entry] | undefined;
@@ -316,7 +320,8 @@ export class McpClientPool {
         const error = new IntegrationError(
           "INTEGRATION_TIMEOUT",
           spec.integration,
-          `did not finish the MCP handshake within ${spec.timeouts.connectMs} ms${stderr.text ? `; its stderr ended with: ${stderr.text.slice(-300)}` : ""}`,
+          `did not finish the MCP handshake within ${spec.timeouts.connectMs} ` +
+            `ms${stderr.text ? `; its stderr ended with: ${stderr.text.slice(-300)}` : ""}`,
         );
         return error;
       });

@@ -104,7 +104,8 @@ export async function discoverIntegration(pool: McpClientPool, spec: ConnectionS
   return { content: canonicalOrder({ ...parsed.data, tools: usableTools(rawTools, notes) }), notes };
 }
 
-/** The tools that follow the MCP schema, have valid JSON Schemas and a name of their own; a note for each one left out. */
+/** The tools that follow the MCP schema, have valid JSON Schemas and a name of their own; a note for each one left
+ * out. */
 function usableTools(raw: unknown[], notes: string[]): CatalogTool[] {
   const tools: CatalogTool[] = [];
   for (const [index, item] of raw.entries()) {
@@ -117,7 +118,8 @@ function usableTools(raw: unknown[], notes: string[]): CatalogTool[] {
     if (!mcp.success || !catalog?.success) {
       const issue = (mcp.success ? catalog?.error : mcp.error)?.issues[0];
       notes.push(
-        `tool "${name}" skipped: it does not follow the MCP tool schema (${issue ? `${issue.path.join(".") || "(the tool)"}: ${issue.message}` : "unreadable"})`,
+        `tool "${name}" skipped: it does not follow the MCP tool schema ` +
+          `(${issue ? `${issue.path.join(".") || "(the tool)"}: ${issue.message}` : "unreadable"})`,
       );
       continue;
     }

@@ -74,7 +74,9 @@ export const PLANNER_TOOLS: Tool[] = [
   {
     name: "sample_trigger",
     description:
-      "What a resource trigger passes as `text` right now: the resource's current content (read once, read-only, secrets redacted, at most 4000 characters) and the fields of its items. Read it before planning on a resource event, so the plan reads fields that exist.",
+      "What a resource trigger passes as `text` right now: the resource's current content (read " +
+      "once, read-only, secrets redacted, at most 4000 characters) and the fields of its items. " +
+      "Read it before planning on a resource event, so the plan reads fields that exist.",
     input_schema: {
       type: "object",
       properties: { integration: { type: "string" }, uri: { type: "string" } },
@@ -84,7 +86,11 @@ export const PLANNER_TOOLS: Tool[] = [
   {
     name: "propose_plan",
     description:
-      "Propose the plan: trigger, steps, output, and the request's clauses with the plan elements that carry each out. Charter checks that every clause of the request is covered, that the tools exist and take the arguments, and that named channels, groups and people exist; it answers with the problems, or ok with a plan_id, the description rendered from the plan, and the workflow source and tests generated from it.",
+      "Propose the plan: trigger, steps, output, and the request's clauses with the plan elements " +
+      "that carry each out. Charter checks that every clause of the request is covered, that the " +
+      "tools exist and take the arguments, and that named channels, groups and people exist; it " +
+      "answers with the problems, or ok with a plan_id, the description rendered from the plan, and " +
+      "the workflow source and tests generated from it.",
     input_schema: { type: "object", properties: { plan: planInputSchema() }, required: ["plan"] },
   },
   {
@@ -95,7 +101,11 @@ export const PLANNER_TOOLS: Tool[] = [
   {
     name: "check_draft",
     description:
-      "Compile a draft, analyse it and run its tests in the sandbox with mocks; with plan_id, also check that it carries out that accepted plan (same tools, the plan's description). The draft is a kept one (draft_id) with edits to its source (each edit's old text must occur exactly once), or a new source and tests. Returns the new draft's draft_id, diagnostics and gate results: send edits, never the whole draft again.",
+      "Compile a draft, analyse it and run its tests in the sandbox with mocks; with plan_id, also " +
+      "check that it carries out that accepted plan (same tools, the plan's description). The draft " +
+      "is a kept one (draft_id) with edits to its source (each edit's old text must occur exactly " +
+      "once), or a new source and tests. Returns the new draft's draft_id, diagnostics and gate " +
+      "results: send edits, never the whole draft again.",
     input_schema: {
       type: "object",
       properties: {
@@ -124,7 +134,9 @@ export const PLANNER_TOOLS: Tool[] = [
   {
     name: "submit_draft",
     description:
-      "Store a draft of an accepted plan for human review: by default the source and tests generated from the plan, or a checked draft of yours by draft_id (it must carry out the plan and pass its checks).",
+      "Store a draft of an accepted plan for human review: by default the source and tests " +
+      "generated from the plan, or a checked draft of yours by draft_id (it must carry out the plan " +
+      "and pass its checks).",
     input_schema: {
       type: "object",
       properties: { plan_id: { type: "string" }, draft_id: { type: "string" } },
@@ -134,7 +146,9 @@ export const PLANNER_TOOLS: Tool[] = [
   {
     name: "ask_user",
     description:
-      "End planning with a question to the person who asked: a value you need that the request and the tenant do not give (which channel, which group, what time). Name the clause it is about and the options you found in the catalog.",
+      "End planning with a question to the person who asked: a value you need that the request and " +
+      "the tenant do not give (which channel, which group, what time). Name the clause it is about " +
+      "and the options you found in the catalog.",
     input_schema: {
       type: "object",
       properties: {
@@ -148,7 +162,8 @@ export const PLANNER_TOOLS: Tool[] = [
   {
     name: "cannot_plan",
     description:
-      "End planning with a refusal: a part of the request that no tool or trigger of this tenant can carry out. Name that clause and why. Never leave a part out instead.",
+      "End planning with a refusal: a part of the request that no tool or trigger of this tenant " +
+      "can carry out. Name that clause and why. Never leave a part out instead.",
     input_schema: {
       type: "object",
       properties: { clause: { type: "string" }, reason: { type: "string" } },
@@ -208,7 +223,10 @@ export function answeredConversation(conversation: MessageParam[], answer: strin
     block.type === "tool_result" && block.content === AWAITING_ANSWER
       ? {
           ...block,
-          content: `<answer>\n${untagged(answer)}\n</answer>\nThe person answered. The request, with the answer added, is now:\n<request>\n${untagged(request)}\n</request>\nPlan it: every part of it, the answer included, must be covered.`,
+          content:
+            `<answer>\n${untagged(answer)}\n</answer>\nThe person answered. The request, with the ` +
+            `answer added, is now:\n<request>\n${untagged(request)}\n</request>\nPlan it: every part ` +
+            `of it, the answer included, must be covered.`,
         }
       : block,
   );
@@ -235,7 +253,14 @@ export async function planWithModel(options: {
   const messages = options.conversation;
   if (messages.length === 0) {
     const opening = options.parent
-      ? `Revise ${options.parent.label}. Its source:\n<current-source>\n${options.parent.source}\n</current-source>\nIts tests:\n<current-tests>\n${JSON.stringify(options.parent.tests)}\n</current-tests>\n${options.parent.plan ? `Its plan:\n<current-plan>\n${JSON.stringify(options.parent.plan)}\n</current-plan>\n` : ""}The change requested: ${options.request}\nPropose the revised plan; its clauses must cover the change requested.`
+      ? `Revise ${options.parent.label}. ` +
+        `Its source:\n<current-source>\n${options.parent.source}\n</current-source>\n` +
+        `Its tests:\n<current-tests>\n${JSON.stringify(options.parent.tests)}\n</current-tests>\n` +
+        (options.parent.plan
+          ? `Its plan:\n<current-plan>\n${JSON.stringify(options.parent.plan)}\n</current-plan>\n`
+          : "") +
+        `The change requested: ${options.request}\n` +
+        "Propose the revised plan; its clauses must cover the change requested."
       : `Request: ${options.request}`;
     messages.push({ role: "user", content: opening });
     options.transcript.push({ role: "user", content: opening });
@@ -276,7 +301,9 @@ export async function planWithModel(options: {
       messages.push({
         role: "user",
         content:
-          "Nothing was submitted. Continue with the tools until submit_draft accepts a draft; if a part of the request cannot be done, call cannot_plan naming it; if you need an answer from the person, call ask_user.",
+          "Nothing was submitted. Continue with the tools until submit_draft accepts a draft; if a " +
+          "part of the request cannot be done, call cannot_plan naming it; if you need an answer " +
+          "from the person, call ask_user.",
       });
       continue;
     }
@@ -395,7 +422,9 @@ async function runTool(
           checks: proposed.checks,
           source: proposed.source,
           tests: testNames,
-          next: `submit_draft with plan_id ${proposed.planId} stores this draft; to change it, check_draft with draft_id ${proposed.draftId} and edits (read_draft shows the tests file)`,
+          next:
+            `submit_draft with plan_id ${proposed.planId} stores this draft; to change it, ` +
+            `check_draft with draft_id ${proposed.draftId} and edits (read_draft shows the tests file)`,
         });
       }
       case "read_draft": {
@@ -505,7 +534,8 @@ export function emptyUsage(model: string): PlanUsage {
 /** The start of a tag Charter fences text with (open or close). */
 const FENCE_TAG = /<(\/?)(tool-output|answer|request)/gi;
 
-/** A tool's JSON result, unable to end its fence: `<` of a fence tag is written as the JSON escape \u003c (the same JSON). */
+/** A tool's JSON result, unable to end its fence: `<` of a fence tag is written as the JSON escape \u003c (the same
+ * JSON). */
 function fenced(json: string): string {
   return json.replace(FENCE_TAG, "\\u003c$1$2");
 }
@@ -523,6 +553,7 @@ function tokensUsed(usage: PlanUsage): number {
 function budget(message: string, usage: PlanUsage): CharterError {
   return new CharterError(
     "PLANNER_BUDGET",
-    `${message} (${usage.turns} turns, ${tokensUsed(usage)} tokens); nothing was submitted. Narrow the request or raise CHARTER_PLANNER_MAX_TURNS / _MAX_TOKENS.`,
+    `${message} (${usage.turns} turns, ${tokensUsed(usage)} tokens); nothing was submitted. Narrow ` +
+      `the request or raise CHARTER_PLANNER_MAX_TURNS / _MAX_TOKENS.`,
   );
 }

@@ -159,7 +159,11 @@ export class ClaudeModel implements PlannerModel {
       "or plan without a model (no ANTHROPIC_API_KEY, no CHARTER_PLANNER_PROVIDER) to use the offline planner";
     if (error instanceof Anthropic.APIConnectionError) {
       const cause = error.cause instanceof Error ? `: ${error.cause.message.slice(0, 200)}` : "";
-      return `${this.#where} could not be reached (after retries): ${error.message.slice(0, 200)}${cause}; check the network and the provider's credentials, ${offline}`;
+      return (
+        `${this.#where} could not be reached (after ` +
+        `retries): ${error.message.slice(0, 200)}${cause}; check the network and the provider's ` +
+        `credentials, ${offline}`
+      );
     }
     if (error instanceof Anthropic.APIError) {
       const what =
@@ -168,9 +172,15 @@ export class ClaudeModel implements PlannerModel {
           : error.status && error.status >= 500
             ? "failing"
             : `refusing the request (HTTP ${error.status ?? "?"})`;
-      return `${this.#where} is ${what} (after retries): ${String(error.message).slice(0, 300)}; try again later, ${offline}`;
+      return (
+        `${this.#where} is ${what} (after retries): ${String(error.message).slice(0, 300)}; try ` +
+        `again later, ${offline}`
+      );
     }
-    return `${this.#where} could not be reached: ${(error instanceof Error ? error.message : String(error)).slice(0, 300)}`;
+    return (
+      `${this.#where} could not be ` +
+      `reached: ${(error instanceof Error ? error.message : String(error)).slice(0, 300)}`
+    );
   }
 }
 

@@ -42,7 +42,9 @@ export async function planOffline(
   onProgress?.({
     event: "tool",
     name: "plan",
-    summary: `plan:\n${renderPlan(plan, byKey).replace(/^/gm, "      ")}${plan.checks.length ? `\n    checked:\n${plan.checks.map((c) => `      - ${c}`).join("\n")}` : ""}`,
+    summary:
+      `plan:\n${renderPlan(plan, byKey).replace(/^/gm, "      ")}` +
+      (plan.checks.length ? `\n    checked:\n${plan.checks.map((c) => `      - ${c}`).join("\n")}` : ""),
   });
   const { problems } = checkPlan(plan, byKey);
   if (problems.length > 0)
@@ -71,7 +73,8 @@ export async function planOffline(
   if (!check.ok)
     throw new CharterError(
       "PLANNER_CANNOT",
-      `the offline planner's draft did not pass its checks (a bug in the planner):\n${[...check.diagnostics, ...check.gates.filter((g) => !g.ok).map((g) => `${g.gate}: ${g.detail}`)].join("\n")}`,
+      "the offline planner's draft did not pass its checks (a bug in the planner):\n" +
+        [...check.diagnostics, ...check.gates.filter((g) => !g.ok).map((g) => `${g.gate}: ${g.detail}`)].join("\n"),
     );
   const submitted = await tools.submit(source, tests, plan);
   if (!submitted.ok)

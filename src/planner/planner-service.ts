@@ -79,7 +79,8 @@ export class PlannerService {
     this.#model = options.model ?? (() => configuredModel(options.env.planner));
   }
 
-  /** Plans a request into a draft; a question or a refusal is thrown as PlannerDeclined naming the session that keeps it. */
+  /** Plans a request into a draft; a question or a refusal is thrown as PlannerDeclined naming the session that
+   * keeps it. */
   async plan(request: {
     tenantId: string;
     request: string;
@@ -147,13 +148,15 @@ export class PlannerService {
         "PLANNING_SESSION_NOT_FOUND",
         request.session
           ? `no planning session ${request.session} of ${request.author.handle} in tenant ${request.tenantId}`
-          : `${request.author.handle} has no planning session in tenant ${request.tenantId} that waits for an answer; plan the request first`,
+          : `${request.author.handle} has no planning session in tenant ${request.tenantId} that ` +
+              `waits for an answer; plan the request first`,
       );
     }
     if (session.status === "drafted")
       throw new CharterError(
         "PLANNING_SESSION_CLOSED",
-        `planning session ${session.id} already led to a draft (version ${session.versionId ?? "?"}); plan a revision with --from instead`,
+        `planning session ${session.id} already led to a draft ` +
+          `(version ${session.versionId ?? "?"}); plan a revision with --from instead`,
       );
     // An answer being planned holds the session; one whose process died gives it up after the planner's time limit.
     if (session.status === "answering" && Date.now() - session.updatedAt.getTime() < this.#env.planner.maxMs + 60_000) {
@@ -168,7 +171,9 @@ export class PlannerService {
     if (session.conversation !== null && !model)
       throw new CharterError(
         "PLANNER_CANNOT",
-        `planning session ${session.id} was planned by ${session.planner}; configure that model again (ANTHROPIC_API_KEY or CHARTER_PLANNER_PROVIDER) to continue it, or plan the request again`,
+        `planning session ${session.id} was planned by ${session.planner}; configure that model ` +
+          `again (ANTHROPIC_API_KEY or CHARTER_PLANNER_PROVIDER) to continue it, or plan the request ` +
+          `again`,
       );
     const claimed = await this.#sessions.advance(session, { status: "answering" });
     if (!claimed)
@@ -214,7 +219,8 @@ export class PlannerService {
         await this.#sessions.advance(claimed, { answers, ...this.#kept(attempt, model, error) });
         throw error.inSession(session.id);
       }
-      // Not an answer from the planner (a budget, the model's API): the question stands, to answer again; what was spent is kept.
+      // Not an answer from the planner (a budget, the model's API): the question stands, to answer again; what was
+      // spent is kept.
       await this.#sessions.advance(claimed, {
         status: session.status,
         transcript: attempt.transcript,

@@ -75,7 +75,8 @@ export class PlannerTools {
   readonly #catalogs: CatalogRepository;
   readonly #versions: VersionService;
   readonly #context: PlannerContext;
-  /** Gate results of the builds this planner checked (a build is kept by the toolchain, so the same object means the same draft). */
+  /** Gate results of the builds this planner checked (a build is kept by the toolchain, so the same object means
+   * the same draft). */
   readonly #gatesOf = new WeakMap<CompileResult, GateResult[]>();
   readonly #live: LiveAccess | undefined;
   #sdk: TenantSdk | undefined;
@@ -158,14 +159,16 @@ export class PlannerTools {
     if (content === undefined)
       throw new CharterError(
         "PLANNER_CANNOT",
-        `${uri} could not be read now (no live access, or the server failed); plan from its description, and say in the plan that its shape was not seen`,
+        `${uri} could not be read now (no live access, or the server failed); plan from its ` +
+          `description, and say in the plan that its shape was not seen`,
       );
     const text = redactSecretFields(content);
     const SAMPLE = 4000;
     const fields = itemFieldsOf(text);
     const note = fields.itemFields
       ? undefined
-      : `${uri} holds nothing now, so the fields of its items cannot be seen; read the fields from the tool that lists the same items (its output type), and name in the plan what was not seen`;
+      : `${uri} holds nothing now, so the fields of its items cannot be seen; read the fields from ` +
+        `the tool that lists the same items (its output type), and name in the plan what was not seen`;
     return {
       uri,
       text: text.slice(0, SAMPLE),
@@ -295,7 +298,9 @@ export class PlannerTools {
     for (const tool of chosen) {
       const declarations = sdk.files.get(`${tool.integration}.d.ts`) ?? "";
       parts.push(
-        `// ${tool.integration}.${tool.tool} → import { ${tool.namespace} } from "charter:sdk"; call ${tool.namespace}.${tool.functionName}(…)\n${declarationsOf(declarations, tool.functionName)}`,
+        `// ${tool.integration}.${tool.tool} → import { ${tool.namespace} } from "charter:sdk"; ` +
+          `call ${tool.namespace}.${tool.functionName}(…)` +
+          `\n${declarationsOf(declarations, tool.functionName)}`,
       );
     }
     const namespaces = [...new Set(chosen.map((t) => t.namespace))].sort();
@@ -311,7 +316,9 @@ export class PlannerTools {
     return {
       manual: "always: every approved workflow can be run by hand and is an MCP tool",
       schedule:
-        '{ type: "schedule", cron: "<5 fields>", timezone?: "Europe/Berlin" } (e.g. "0 9 * * 1-5" for weekdays at 9:00), { type: "schedule", every: "15m" } (a fixed interval: m, h or d) or { type: "schedule", at: "2026-12-01T09:00:00+01:00" } (once)',
+        '{ type: "schedule", cron: "<5 fields>", timezone?: "Europe/Berlin" } (e.g. "0 9 * * 1-5" ' +
+        'for weekdays at 9:00), { type: "schedule", every: "15m" } (a fixed interval: m, h or d) or ' +
+        '{ type: "schedule", at: "2026-12-01T09:00:00+01:00" } (once)',
       webhook: '{ type: "webhook" }: the request body is the input',
       resources: catalog.flatMap((row) =>
         row.content.capabilities.resources?.subscribe
@@ -486,7 +493,8 @@ export class PlannerTools {
       fileName: "draft.ts",
       tests: tests === undefined ? undefined : { text: tests, fileName: "draft.tests.json" },
     });
-    // The same build (same source, tests and SDK: the toolchain keeps it) has the same gate results: check_draft then submit run the tests once.
+    // The same build (same source, tests and SDK: the toolchain keeps it) has the same gate results: check_draft
+    // then submit run the tests once.
     const gates: GateResult[] = this.#gatesOf.get(result) ?? (await runGates(result, runnable, result.tests?.tests));
     this.#gatesOf.set(result, gates);
     return {
@@ -546,7 +554,8 @@ export class PlannerTools {
   }
 }
 
-/** Why a draft does not carry out its plan: the plan's own problems, a description not rendered from it, calls that differ. */
+/** Why a draft does not carry out its plan: the plan's own problems, a description not rendered from it, calls that
+ * differ. */
 export async function planProblemsOf(
   plan: unknown,
   source: string,
@@ -575,7 +584,8 @@ export async function planProblemsOf(
 }
 
 const SECRET_NAME =
-  "pass(?:word|wd|phrase)?|secret|token|api[_-]?key|authorization|credentials?|private[_-]?key|cookie|session[_-]?id|bearer";
+  "pass(?:word|wd|phrase)?|secret|token|api[_-]?key|authorization|credentials?|private[_-]?key|" +
+  "cookie|session[_-]?id|bearer";
 const SECRET_FIELD = new RegExp(SECRET_NAME, "i");
 /** `name: value` or `name=value` with a secret-looking name: the value is the rest of the line. */
 const SECRET_PAIR = new RegExp(`\\b([\\w-]*(?:${SECRET_NAME})[\\w-]*)(["']?\\s*[:=]\\s*)(.+)$`, "gim");

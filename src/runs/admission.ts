@@ -41,7 +41,8 @@ export function admit(
   return new Admission(MINT, tenantId, bundleHash, version);
 }
 
-/** Uses up an admission for a run of `bundleHash` in `tenantId`; throws NOT_APPROVED when it is missing, used or for something else. */
+/** Uses up an admission for a run of `bundleHash` in `tenantId`; throws NOT_APPROVED when it is missing, used or
+ * for something else. */
 export function useAdmission(
   admission: Admission | undefined,
   tenantId: string,
@@ -55,7 +56,8 @@ export function useAdmission(
   if (admission.tenantId !== tenantId || admission.bundleHash !== bundleHash)
     throw new CharterError(
       "NOT_APPROVED",
-      `this run's admission is for another bundle or tenant (${admission.tenantId}, ${admission.bundleHash.slice(0, 12)}); nothing was run`,
+      `this run's admission is for another bundle or tenant ` +
+        `(${admission.tenantId}, ${admission.bundleHash.slice(0, 12)}); nothing was run`,
     );
   unused.delete(admission);
   return admission.version;

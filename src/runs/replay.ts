@@ -36,7 +36,11 @@ export function decideCall(entry: JournaledCall | undefined, call: NextCall): Re
   if (entry.integration !== call.integration || entry.tool !== call.tool || entry.argsHash !== call.argsHash) {
     return {
       kind: "non-determinism",
-      message: `on replay, call ${call.seq} was ${tool} ${entry.argsHash === call.argsHash ? "" : "with different arguments "}but the journal has ${entry.integration}.${entry.tool}; the workflow did not repeat what it did before`,
+      message:
+        `on replay, call ${call.seq} ` +
+        `was ${tool} ${entry.argsHash === call.argsHash ? "" : "with different arguments "}but the ` +
+        `journal has ${entry.integration}.${entry.tool}; the workflow did not repeat what it did ` +
+        `before`,
     };
   }
   if (entry.status !== "started")
@@ -48,7 +52,10 @@ export function decideCall(entry: JournaledCall | undefined, call: NextCall): Re
   if (!call.safe) {
     return {
       kind: "in-doubt",
-      message: `call ${call.seq}, ${tool}, started before the run was interrupted and may or may not have happened; it is neither read-only nor idempotent, so Charter will not make it again. Check in ${call.integration} whether it took effect, then re-run or close the run.`,
+      message:
+        `call ${call.seq}, ${tool}, started before the run was interrupted and may or may not have ` +
+        `happened; it is neither read-only nor idempotent, so Charter will not make it again. Check ` +
+        `in ${call.integration} whether it took effect, then re-run or close the run.`,
     };
   }
   return { kind: "execute", attempt: entry.attempt + 1 };

@@ -234,14 +234,16 @@ export class RunService {
     if (actual !== existing.bundleHash)
       throw new CharterError(
         "BUNDLE_TAMPERED",
-        `the stored bundle of run ${runId} hashes to ${actual ?? "(another tenant's)"}, not the ${existing.bundleHash} it started with; it was not resumed`,
+        `the stored bundle of run ${runId} hashes to ${actual ?? "(another tenant's)"}, not ` +
+          `the ${existing.bundleHash} it started with; it was not resumed`,
       );
     const tools = options.tools ?? (await this.#resources.tools(existing.tenantId));
     const run = await repository.claim(runId, new Date(Date.now() + this.#leaseMs), new Date());
     if (!run)
       throw new CharterError(
         "RUN_NOT_RESUMABLE",
-        `run ${runId} is still held by a live process (its lease runs until ${existing.leaseUntil?.toISOString()}); try again after that`,
+        `run ${runId} is still held by a live process (its lease runs ` +
+          `until ${existing.leaseUntil?.toISOString()}); try again after that`,
       );
     return this.#execute(
       run,
@@ -324,7 +326,9 @@ export class RunService {
       const lost = leaseLost();
       if (lost)
         return handBack(
-          `the run was handed back before call ${index} (${call.integration}.${call.tool}): ${lost}; a process that holds it resumes it from its journal, so no call is made twice`,
+          `the run was handed back before call ${index} ` +
+            `(${call.integration}.${call.tool}): ${lost}; a process that holds it resumes it from its ` +
+            `journal, so no call is made twice`,
         );
       if (this.#cancelled.has(run.id))
         return halt({
@@ -380,13 +384,15 @@ export class RunService {
           begun = await durably(() => withWaiting((batch) => repository.beginCall(journaled, run.attempts, batch)));
         } catch (error) {
           return handBack(
-            `call ${index} (${tool}) was not made: the journal could not be written (${describe(error)}); the run was handed back`,
+            `call ${index} (${tool}) was not made: the journal could not be written ` +
+              `(${describe(error)}); the run was handed back`,
           );
         }
         if (!begun) {
           takenOver = true;
           return handBack(
-            `call ${index} (${tool}) was not made: another process took the run over; it resumes the run from its journal`,
+            `call ${index} (${tool}) was not made: another process took the run over; it resumes ` +
+              `the run from its journal`,
           );
         }
       }
@@ -398,7 +404,9 @@ export class RunService {
         // Sent and not answered: the journal keeps it "started", and the run stops for a person to check it.
         stop.error = {
           code: "CALL_IN_DOUBT",
-          message: `call ${index}, ${tool}, ${outcome.error.message}. Check in ${call.integration} whether it took effect, then re-run or close the run.`,
+          message:
+            `call ${index}, ${tool}, ${outcome.error.message}. Check in ${call.integration} whether ` +
+            `it took effect, then re-run or close the run.`,
           tool,
         };
         onEvent({
@@ -419,7 +427,9 @@ export class RunService {
         } catch (error) {
           // The call happened, but the journal says only that it started: a resume will stop on it as in doubt.
           return handBack(
-            `call ${index} (${tool}) was made, but its outcome could not be journaled (${describe(error)}); the run was handed back and its resume will ask for the call to be checked`,
+            `call ${index} (${tool}) was made, but its outcome could not be journaled ` +
+              `(${describe(error)}); the run was handed back and its resume will ask for the call to ` +
+              `be checked`,
           );
         }
       }
@@ -481,7 +491,8 @@ export class RunService {
       const lostAtEnd = stop.error ? undefined : leaseLost();
       if (lostAtEnd)
         handBack(
-          `the run finished, but ${lostAtEnd}; it was handed back so that only the process holding it completes it (from its journal)`,
+          `the run finished, but ${lostAtEnd}; it was handed back so that only the process holding ` +
+            `it completes it (from its journal)`,
         );
       if (stop.error?.code === "HANDED_BACK") {
         clearInterval(flusher);
@@ -531,7 +542,9 @@ export class RunService {
           : forged
             ? {
                 code: "WORKFLOW_ERROR",
-                message: `the workflow ended with the code ${outcome.error.code} of its own making; only Charter reports that code`,
+                message:
+                  `the workflow ended with the code ${outcome.error.code} of its own making; only ` +
+                  `Charter reports that code`,
               }
             : outcome.error);
       let output = status === "succeeded" && outcome.ok ? outcome.output : null;

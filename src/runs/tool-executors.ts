@@ -60,7 +60,9 @@ export async function liveTools(options: {
         return failure(
           "CALL_IN_DOUBT",
           clean(
-            `${call.integration}.${call.tool} was sent but not answered (${error instanceof Error ? error.message : String(error)}); it may or may not have taken effect, so Charter will not make it again`,
+            `${call.integration}.${call.tool} was sent but not answered ` +
+              `(${error instanceof Error ? error.message : String(error)}); it may or may not have ` +
+              `taken effect, so Charter will not make it again`,
           ),
           false,
         );
@@ -75,7 +77,8 @@ export async function liveTools(options: {
   };
 }
 
-/** Whether a failed request may have reached the server: no answer in time, or the connection dropped mid-request (not: refused, unknown host). */
+/** Whether a failed request may have reached the server: no answer in time, or the connection dropped mid-request
+ * (not: refused, unknown host). */
 function outcomeUnknown(error: unknown): boolean {
   for (let current: unknown = error, depth = 0; current && depth < 6; depth++) {
     if (

@@ -78,11 +78,23 @@ export const BOOTSTRAP_SOURCE = String.raw`(function () {
     },
     configurable: false,
   });
-  Object.defineProperty(dtf, "formatToParts", { value: function (date) { return reflectApply(formatToParts, this, [date === undefined ? clock : date]); }, writable: false, configurable: false });
+  Object.defineProperty(dtf, "formatToParts", {
+    value: function (date) {
+      return reflectApply(formatToParts, this, [date === undefined ? clock : date]);
+    },
+    writable: false,
+    configurable: false,
+  });
 
   // No code from strings: the compiler rejects these, and here they do not exist.
   delete g.eval;
-  for (const proto of [Function.prototype, Object.getPrototypeOf(async function () {}), Object.getPrototypeOf(function* () {}), Object.getPrototypeOf(async function* () {})]) {
+  const functionKinds = [
+    Function.prototype,
+    Object.getPrototypeOf(async function () {}),
+    Object.getPrototypeOf(function* () {}),
+    Object.getPrototypeOf(async function* () {}),
+  ];
+  for (const proto of functionKinds) {
     Object.defineProperty(proto, "constructor", { value: undefined, writable: false, configurable: false });
   }
   g.Function = undefined;
@@ -97,9 +109,12 @@ export const BOOTSTRAP_SOURCE = String.raw`(function () {
     if (typeof request === "string" && request.length > argsBytes) {
       // So the host knows this failure was given, not made up: the tool, from the head of the request
       // (the runtime writes {"integration":…,"tool":…,"args":…}), read without parsing the rest.
-      const head = /^\{"integration":("(?:[^"\\]|\\.){0,200}"),"tool":("(?:[^"\\]|\\.){0,500}"),/.exec(reflectApply(slice, request, [0, 1000]));
+      const head = /^\{"integration":("(?:[^"\\]|\\.){0,200}"),"tool":("(?:[^"\\]|\\.){0,500}"),/.exec(
+        reflectApply(slice, request, [0, 1000]),
+      );
       if (head) host("refused", "LIMIT_EXCEEDED", parse(head[1]) + "." + parse(head[2]));
-      return stringify({ ok: false, error: { code: "LIMIT_EXCEEDED", message: "the arguments are over " + argsBytes + " bytes", retryable: false } });
+      const message = "the arguments are over " + argsBytes + " bytes";
+      return stringify({ ok: false, error: { code: "LIMIT_EXCEEDED", message: message, retryable: false } });
     }
     const answer = await hostBridge(request);
     const bar = reflectApply(indexOf, answer, ["|"]);
@@ -118,9 +133,12 @@ export const BOOTSTRAP_SOURCE = String.raw`(function () {
 
   /** An error's JSON from strings (primitives: no prototype of the guest's takes part). */
   const errorJson = (code, message, tool) =>
-    '{"code":' + stringify(code) + ',"message":' + stringify(message) + (tool === undefined ? "" : ',"tool":' + stringify(tool)) + "}";
+    '{"code":' + stringify(code) + ',"message":' + stringify(message) +
+    (tool === undefined ? "" : ',"tool":' + stringify(tool)) + "}";
   const invalidOutput = (why) =>
-    '{"ok":false,"error":{"code":"OUTPUT_INVALID","message":' + stringify("the output or the saved state is not JSON: " + reflectApply(slice, StringCtor(why), [0, 500])) + '},"state":null}';
+    '{"ok":false,"error":{"code":"OUTPUT_INVALID","message":' +
+    stringify("the output or the saved state is not JSON: " + reflectApply(slice, StringCtor(why), [0, 500])) +
+    '},"state":null}';
 
   // The start hook cannot be replaced by guest code (it would report the run's outcome itself).
   const start = async function start(inputJson, infoJson, stateJson) {
@@ -162,14 +180,19 @@ export const BOOTSTRAP_SOURCE = String.raw`(function () {
     try {
       const definition = g.__charterWorkflow && g.__charterWorkflow.default;
       if (!definition || typeof definition.run !== "function") {
-        return '{"ok":false,"error":{"code":"WORKFLOW_INVALID","message":"the script does not export a workflow definition"},"state":null}';
+        return '{"ok":false,"error":{"code":"WORKFLOW_INVALID",' +
+          '"message":"the script does not export a workflow definition"},"state":null}';
       }
       const output = await definition.run(parse(inputJson), ctx);
       return finish(true, output);
     } catch (error) {
-      const isToolError = error !== null && typeof error === "object" && error.name === "ToolError" && typeof error.code === "string";
-      const message = reflectApply(slice, StringCtor(error !== null && typeof error === "object" && "message" in error ? error.message : error), [0, 2000]);
-      return finish(false, isToolError ? errorJson(StringCtor(error.code), message, StringCtor(error.integration) + "." + StringCtor(error.tool)) : errorJson("WORKFLOW_ERROR", message));
+      const isObject = error !== null && typeof error === "object";
+      const isToolError = isObject && error.name === "ToolError" && typeof error.code === "string";
+      const said = isObject && "message" in error ? error.message : error;
+      const message = reflectApply(slice, StringCtor(said), [0, 2000]);
+      if (!isToolError) return finish(false, errorJson("WORKFLOW_ERROR", message));
+      const tool = StringCtor(error.integration) + "." + StringCtor(error.tool);
+      return finish(false, errorJson(StringCtor(error.code), message, tool));
     }
   };
   Object.defineProperty(g, "__charterStart", { value: start, writable: false, configurable: false, enumerable: false });

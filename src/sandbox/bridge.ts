@@ -35,7 +35,8 @@ export type Executor = (call: ToolCall) => Promise<{ outcome: ToolOutcome; at: n
 
 type Request = { integration: string; tool: string; args: Record<string, unknown> };
 
-/** The request, if it is `{ integration, tool, args }` with strings and an object (checked by hand: this is the hot path). */
+/** The request, if it is `{ integration, tool, args }` with strings and an object (checked by hand: this is the hot
+ * path). */
 function parseRequest(text: string): Request | undefined {
   let value: unknown;
   try {
@@ -102,7 +103,8 @@ export function createBridge(options: {
     if (storableJson(parsed.args).changed)
       return refuse(
         "INVALID_ARGUMENTS",
-        `arguments of ${parsed.integration}.${parsed.tool} hold a NUL character or half a UTF-16 character, which no tool call may carry (it could not be journaled)`,
+        `arguments of ${parsed.integration}.${parsed.tool} hold a NUL character or half a UTF-16 ` +
+          `character, which no tool call may carry (it could not be journaled)`,
       );
     let executed: Awaited<ReturnType<Executor>>;
     try {
@@ -126,7 +128,9 @@ export function createBridge(options: {
             ok: false,
             error: {
               code: "INVALID_OUTPUT",
-              message: `${parsed.integration}.${parsed.tool} returned no structured content, but declares an outputSchema`,
+              message:
+                `${parsed.integration}.${parsed.tool} returned no structured content, but declares ` +
+                `an outputSchema`,
               retryable: false,
             },
           },
@@ -139,7 +143,9 @@ export function createBridge(options: {
             ok: false,
             error: {
               code: "INVALID_OUTPUT",
-              message: `${parsed.integration}.${parsed.tool} returned output that does not match its outputSchema: ${wrong.join("; ")}`,
+              message:
+                `${parsed.integration}.${parsed.tool} returned output that does not match its ` +
+                `outputSchema: ${wrong.join("; ")}`,
               retryable: false,
             },
           },

@@ -25,7 +25,8 @@ export type IsolateOutcome =
   | { ok: true; output: unknown; state: Record<string, unknown> | null; logs: LogLine[]; cpuMs: number; wallMs: number }
   | { ok: false; error: GuestError; state: null; logs: LogLine[]; cpuMs: number; wallMs: number };
 
-/** The host side of the bridge: a JSON request in; out, the logical time the call finished and the JSON reply, as `"<at>|<json>"`. */
+/** The host side of the bridge: a JSON request in; out, the logical time the call finished and the JSON reply, as
+ * `"<at>|<json>"`. */
 export type BridgeHandler = (request: string) => Promise<BridgeReply>;
 
 export type IsolateRun = {
@@ -67,7 +68,8 @@ async function compileWithCache(isolate: ivm.Isolate, code: string): Promise<ivm
 }
 
 let pool: IsolatePool | undefined;
-/** How many isolates are kept ready: one, or as many as a worker has slots (so a burst does not make them on its runs' path). */
+/** How many isolates are kept ready: one, or as many as a worker has slots (so a burst does not make them on its
+ * runs' path). */
 let poolSize = 1;
 
 /** Keeps `count` isolates ready (at most 16), for a worker that runs `count` runs at a time. */
@@ -145,7 +147,9 @@ export async function runInIsolate(run: IsolateRun): Promise<IsolateOutcome> {
       };
       if (typeof data === "string" && size <= run.limits.logBytes) entry.data = JSON.parse(data) as unknown;
       else if (typeof data === "string" || typeof data === "number")
-        entry.message += ` [data of ${typeof data === "number" ? data : data.length} bytes left out: over the ${run.limits.logBytes}-byte line limit]`;
+        entry.message +=
+          ` [data of ${typeof data === "number" ? data : data.length} bytes left out: over ` +
+          `the ${run.limits.logBytes}-byte line limit]`;
       logs.push(entry);
       run.onLog?.(entry);
     };
@@ -203,12 +207,15 @@ export async function runInIsolate(run: IsolateRun): Promise<IsolateOutcome> {
     }
   }
 
-  /** A tool's failure the workflow reports must be one this run was given (rethrowing it is fine); else it is the workflow's own error. */
+  /** A tool's failure the workflow reports must be one this run was given (rethrowing it is fine); else it is the
+   * workflow's own error. */
   function genuine(error: GuestError): GuestError {
     if (!error.tool || given.has(`${error.tool}|${error.code}`)) return error;
     return {
       code: "WORKFLOW_ERROR",
-      message: `the workflow threw a ${error.code} failure of ${error.tool} that no call of this run returned; only Charter reports a tool's failure (${error.message.slice(0, 1500)})`,
+      message:
+        `the workflow threw a ${error.code} failure of ${error.tool} that no call of this run ` +
+        `returned; only Charter reports a tool's failure (${error.message.slice(0, 1500)})`,
     };
   }
 

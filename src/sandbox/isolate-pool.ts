@@ -24,20 +24,25 @@ function isolatedVm(): Promise<typeof ivm> {
       loaded = undefined;
       throw new CharterError(
         "SANDBOX_UNAVAILABLE",
-        `the sandbox (isolated-vm) cannot be loaded in Node.js ${process.versions.node}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}. Run 'npm run setup', which installs it for Node.js 24.`,
+        `the sandbox (isolated-vm) cannot be loaded in ` +
+          `Node.js ${process.versions.node}:` +
+          ` ${error instanceof Error ? error.message.split("\n")[0] : String(error)}. Run 'npm run ` +
+          `setup', which installs it for Node.js 24.`,
       );
     },
   );
   return loaded;
 }
 
-/** A bridge reply as it crosses: `"<at>|<json>"`, the logical time the call finished and the reply (one string: the cheapest value to copy). */
+/** A bridge reply as it crosses: `"<at>|<json>"`, the logical time the call finished and the reply (one string: the
+ * cheapest value to copy). */
 export type BridgeReply = string;
 
 export type Handlers = {
   bridge: (request: string) => Promise<BridgeReply>;
   log: (level: unknown, message: unknown, data: unknown) => void;
-  /** The bootstrap refused a call of this tool ("integration.tool") inside the isolate (arguments over the limit) with this code. */
+  /** The bootstrap refused a call of this tool ("integration.tool") inside the isolate (arguments over the limit)
+   * with this code. */
   refused: (code: unknown, tool: unknown) => void;
 };
 
@@ -57,7 +62,8 @@ async function prepare(memoryMb: number): Promise<PreparedIsolate> {
     const context = await isolate.createContext();
     const handlers: Handlers = { ...idle };
     // One plain function inside the isolate (a Callback copies its arguments), for tool calls and
-    // log lines; the bootstrap keeps it. A call is answered by calling the bootstrap's resolver through a reference only the host holds:
+    // log lines; the bootstrap keeps it. A call is answered by calling the bootstrap's resolver through a reference
+    // only the host holds:
     // two one-way crossings are cheaper than one Reference.apply that waits for a promise.
     let resolver: ivm.Reference<(id: number, reply: string) => void> | undefined;
     const answer = (id: unknown, request: unknown) => {

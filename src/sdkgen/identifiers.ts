@@ -6,8 +6,10 @@
 
 const RESERVED = new Set(
   (
-    "break case catch class const continue debugger default delete do else enum export extends false finally for function if " +
-    "import in instanceof new null return super switch this throw true try typeof var void while with yield let static " +
+    "break case catch class const continue debugger default delete do else enum export extends " +
+    "false finally for function if " +
+    ("import in instanceof new null return super switch this throw true try typeof var void while " +
+      "with yield let static ") +
     "implements interface package private protected public await arguments eval undefined NaN Infinity " +
     "any unknown never object string number boolean symbol bigint type namespace module declare abstract as async " +
     "constructor get set of require keyof readonly infer is asserts satisfies accessor out unique global"

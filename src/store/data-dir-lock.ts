@@ -39,7 +39,8 @@ export function lockDataDir(dataDir: string): DataDirLock {
         holder === undefined ? "another process" : `process ${holder.pid} on ${holder.host} (since ${holder.since})`;
       throw new StoreError(
         "DATA_DIR_LOCKED",
-        `the data folder ${dataDir} is in use by ${who}. Stop that Charter process, or set CHARTER_DATA_DIR to another folder.`,
+        `the data folder ${dataDir} is in use by ${who}. Stop that Charter process, or set ` +
+          `CHARTER_DATA_DIR to another folder.`,
       );
     }
   }

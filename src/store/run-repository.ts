@@ -11,7 +11,8 @@ export type BundleRow = typeof bundles.$inferSelect;
 export type RunRow = typeof runs.$inferSelect;
 export type JournalRow = typeof journalEntries.$inferSelect;
 export type RunStatus = RunRow["status"];
-export type FinishedCall = {
+/** A tool call as the journal records it when it begins. */
+export type StartedCall = {
   runId: string;
   seq: number;
   integration: string;
@@ -21,6 +22,8 @@ export type FinishedCall = {
   attempt: number;
   source: string;
   startedAt: Date;
+};
+export type FinishedCall = StartedCall & {
   status: "succeeded" | "failed";
   outcome: unknown;
   finishedAt: Date;
@@ -60,7 +63,8 @@ export class RunRepository {
     return claimed.length === 1;
   }
 
-  /** Gives a claimed delivery back when its run could not be started, so the sender's retry is not taken for a repeat. */
+  /** Gives a claimed delivery back when its run could not be started, so the sender's retry is not taken for a
+   * repeat. */
   async releaseDelivery(delivery: { tenantId: string; workflow: string; signature: string }): Promise<void> {
     await this.#db
       .delete(webhookDeliveries)
@@ -83,7 +87,9 @@ export class RunRepository {
 
   /** Creates a run; its `stateBefore` is read from the workflow's saved state in the same statement. */
   async createRun(run: Omit<typeof runs.$inferInsert, "stateBefore">): Promise<RunRow> {
-    const stateBefore = sql`coalesce((select ${workflowState.state} from ${workflowState} where ${workflowState.tenantId} = ${run.tenantId} and ${workflowState.workflow} = ${run.workflow}), '{}'::jsonb)`;
+    const saved = sql`select ${workflowState.state} from ${workflowState}
+      where ${workflowState.tenantId} = ${run.tenantId} and ${workflowState.workflow} = ${run.workflow}`;
+    const stateBefore = sql`coalesce((${saved}), '{}'::jsonb)`;
     const rows = await this.#db
       .insert(runs)
       .values({ ...run, stateBefore })
@@ -145,7 +151,8 @@ export class RunRepository {
     return { held: rows.length > 0, cancelRequested: rows[0]?.cancel != null };
   }
 
-  /** Gives up this process's hold on a running run (it stopped at a call boundary), so another process may resume it now. */
+  /** Gives up this process's hold on a running run (it stopped at a call boundary), so another process may resume
+   * it now. */
   async releaseLease(id: string, attempt: number): Promise<void> {
     await this.#db
       .update(runs)
@@ -188,21 +195,7 @@ export class RunRepository {
    * replay then sees the call as started (in doubt), never as not made. `finished`: calls that wait
    * to be written (safe to repeat), written in the same statement.
    */
-  async beginCall(
-    entry: {
-      runId: string;
-      seq: number;
-      integration: string;
-      tool: string;
-      args: unknown;
-      argsHash: string;
-      attempt: number;
-      source: string;
-      startedAt: Date;
-    },
-    holder: number,
-    finished: FinishedCall[] = [],
-  ): Promise<boolean> {
+  async beginCall(entry: StartedCall, holder: number, finished: FinishedCall[] = []): Promise<boolean> {
     // One statement (one round trip, one commit): lock the run row if this attempt holds it, write
     // the finished calls waiting to be written, and add the "started" row only if the run is held.
     const held = this.#db.$with("held").as(

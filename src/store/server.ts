@@ -21,7 +21,8 @@ export async function openServerDatabase(url: string, options: { max?: number } 
     await client.end({ timeout: 1 }).catch(() => {});
     throw new StoreError(
       "DATABASE_UNAVAILABLE",
-      `cannot reach PostgreSQL at ${location}: ${(error as Error).message}. Is the server running, and is DATABASE_URL right?`,
+      `cannot reach PostgreSQL at ${location}: ${(error as Error).message}. Is the server running, ` +
+        `and is DATABASE_URL right?`,
       { cause: error },
     );
   }

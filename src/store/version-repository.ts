@@ -34,7 +34,8 @@ export class VersionRepository {
       await tx.insert(workflows).values({ tenantId: version.tenantId, name: version.workflow }).onConflictDoNothing();
       // Lock the workflow row so concurrent creates get distinct numbers.
       await tx.execute(
-        sql`select 1 from ${workflows} where ${workflows.tenantId} = ${version.tenantId} and ${workflows.name} = ${version.workflow} for update`,
+        sql`select 1 from ${workflows}
+          where ${workflows.tenantId} = ${version.tenantId} and ${workflows.name} = ${version.workflow} for update`,
       );
       const last = await tx
         .select({ number: versions.number })
@@ -98,7 +99,8 @@ export class VersionRepository {
     return this.#db.select().from(versions).where(eq(versions.status, "approved"));
   }
 
-  /** The tenant's versions that drifted: still their workflow's active version, refused until the catalog fits again. */
+  /** The tenant's versions that drifted: still their workflow's active version, refused until the catalog fits
+   * again. */
   async driftedVersions(tenantId: string): Promise<VersionRow[]> {
     return this.#db
       .select()

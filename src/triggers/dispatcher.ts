@@ -41,7 +41,8 @@ export type RunJob = {
   schedule?: string;
   /** For a queued schedule slot: the version it belongs to; another active version skips it. */
   version?: number;
-  /** For a run a caller queued: the version resolved when it was queued, which the worker runs (VersionService.runQueued). */
+  /** For a run a caller queued: the version resolved when it was queued, which the worker runs
+   * (VersionService.runQueued). */
   versionId?: string;
   /** Who asked for the run (manual runs), recorded with it. */
   actor?: { userId: string; handle: string };
@@ -57,7 +58,8 @@ export type RunJob = {
  */
 const JOB_QUEUED = `pgboss_${createHash("sha224").update("pgboss").digest("hex").slice(0, 24)}`;
 
-/** A job running longer than this is expired even with a live heartbeat (a hung worker); its run is resumed from the journal. */
+/** A job running longer than this is expired even with a live heartbeat (a hung worker); its run is resumed from
+ * the journal. */
 const JOB_EXPIRY_BACKSTOP_SECONDS = 3600;
 
 /**
@@ -264,7 +266,8 @@ export class Dispatcher {
     return dispatcher;
   }
 
-  /** Queues a run of a workflow's approved version; a worker picks it up. Returns the job id (null: that id is queued already). */
+  /** Queues a run of a workflow's approved version; a worker picks it up. Returns the job id (null: that id is
+   * queued already). */
   async enqueue(job: RunJob, options: { id?: string; startAfter?: Date } = {}): Promise<string | null> {
     // A job due now wakes an idle worker slot in every worker process: pg-boss notifies JOB_QUEUED
     // in the same statement (the queue is created with `notify`), so it costs no round trip.
@@ -333,7 +336,8 @@ export class Dispatcher {
     }
   }
 
-  /** Brings schedules and resource subscriptions in line with the approved versions, and sweeps for orphaned runs (every 15 s, and callable after a decision). */
+  /** Brings schedules and resource subscriptions in line with the approved versions, and sweeps for orphaned runs
+   * (every 15 s, and callable after a decision). */
   async syncTriggers(): Promise<void> {
     await this.syncSchedules();
     await this.sweepOrphans();
@@ -354,7 +358,8 @@ export class Dispatcher {
     return orphans.length;
   }
 
-  /** Makes pg-boss's schedules match the schedule triggers of the approved versions, and queues the next interval and one-off slots. */
+  /** Makes pg-boss's schedules match the schedule triggers of the approved versions, and queues the next interval
+   * and one-off slots. */
   async syncSchedules(): Promise<number> {
     const wanted = new Map<string, { cron: string; timezone?: string | undefined; job: RunJob }>();
     let count = 0;
@@ -457,7 +462,8 @@ export class Dispatcher {
         });
       } catch (error) {
         throw new HandedBack(
-          `run ${result.runId} was handed back at shutdown, and its resume job could not be queued (${errorText(error)})`,
+          `run ${result.runId} was handed back at shutdown, and its resume job could not be queued ` +
+            `(${errorText(error)})`,
         );
       }
       return;
@@ -540,7 +546,8 @@ export class Dispatcher {
 /** Thrown out of a job whose run was handed back, so pg-boss retries the job and another worker resumes the run. */
 class HandedBack extends Error {}
 
-/** Times (ms) of an interval or one-off schedule's slots due within the horizon, none before the version was approved. */
+/** Times (ms) of an interval or one-off schedule's slots due within the horizon, none before the version was
+ * approved. */
 function slots(trigger: Extract<WorkflowTrigger, { type: "schedule" }>, now: number, since: Date): number[] {
   if (trigger.at) {
     const at = Date.parse(trigger.at);
@@ -557,7 +564,11 @@ function slots(trigger: Extract<WorkflowTrigger, { type: "schedule" }>, now: num
 /** The job id of one slot: the same in every process, so the database keeps one job per slot. */
 function slotId(key: string, version: number, slot: number): string {
   const hex = createHash("sha256").update(`${key}\u0000${version}\u0000${slot}`).digest("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((Number.parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  const variant = (Number.parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8; // RFC 9562: 10xx
+  return (
+    `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-` +
+    `${variant.toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`
+  );
 }
 
 /** Per-tenant run limits from tenant.json files (`limits.concurrentRuns`), for pg-boss group tiers. */

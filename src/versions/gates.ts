@@ -77,7 +77,8 @@ export async function runGates(
         name: test.name,
         ok: false,
         problems: [
-          `not run: the tests used up the gate's ${budgetMs / 1000} s (each runs once per way the version can be started); make them fewer or faster`,
+          `not run: the tests used up the gate's ${budgetMs / 1000} s (each runs once per way the ` +
+            `version can be started); make them fewer or faster`,
         ],
         calls: [],
       });
@@ -171,7 +172,8 @@ function expectationProblems(
       if (got.tool !== want.tool) problems.push(`call ${index + 1} was ${got.tool}, expected ${want.tool}`);
       else if (want.args && !contains(got.args, want.args))
         problems.push(
-          `call ${index + 1} (${got.tool}) had arguments ${canonicalJson(got.args).slice(0, 300)}, expected them to include ${canonicalJson(want.args).slice(0, 300)}`,
+          `call ${index + 1} (${got.tool}) had arguments ${canonicalJson(got.args).slice(0, 300)}, ` +
+            `expected them to include ${canonicalJson(want.args).slice(0, 300)}`,
         );
     }
   }
@@ -190,7 +192,8 @@ function expectationProblems(
     problems.push(`the run failed: ${error.code}: ${error.message}`);
   } else if (test.expect.output && canonicalJson(output) !== canonicalJson(test.expect.output)) {
     problems.push(
-      `output ${canonicalJson(output).slice(0, 300)} is not the expected ${canonicalJson(test.expect.output).slice(0, 300)}`,
+      `output ${canonicalJson(output).slice(0, 300)} is not the ` +
+        `expected ${canonicalJson(test.expect.output).slice(0, 300)}`,
     );
   }
   return problems;

@@ -168,7 +168,8 @@ export class VersionService {
       const failed = (version.gates as GateResult[]).filter((gate) => !gate.ok);
       throw new CharterError(
         "VERSION_GATES_FAILED",
-        `${label(version)} cannot be submitted: ${failed.map((g) => `gate "${g.gate}" failed: ${g.detail}`).join("\n")}`,
+        `${label(version)} cannot be ` +
+          `submitted: ${failed.map((g) => `gate "${g.gate}" failed: ${g.detail}`).join("\n")}`,
       );
     }
     if (version.status !== "checks-passed")
@@ -426,13 +427,16 @@ export class VersionService {
         "VERSION_NOT_FOUND",
         `no version "${request.versionId}" in tenant ${request.tenantId}; name it by id or as <workflow>@<number>`,
       );
-    // Only an approved (or drifted) version is ever superseded; one superseded while drifted keeps its drift, checked below.
+    // Only an approved (or drifted) version is ever superseded; one superseded while drifted keeps its drift,
+    // checked below.
     if (version.status === "superseded") {
       if ((await this.#r.policy(request.tenantId)).queuedRunsOfSuperseded === "refuse") {
         const active = await this.#r.versions.activeVersion(request.tenantId, version.workflow);
         throw new CharterError(
           "VERSION_SUPERSEDED",
-          `${label(version)} was queued, but ${active ? label(active) : "another version"} is active now and the tenant's policy (queuedRunsOfSuperseded: "refuse") does not run superseded versions; start the run again`,
+          `${label(version)} was queued, but ${active ? label(active) : "another version"} is ` +
+            `active now and the tenant's policy (queuedRunsOfSuperseded: "refuse") does not run ` +
+            `superseded versions; start the run again`,
         );
       }
       return this.#runVersion(version, request, true);
@@ -440,7 +444,8 @@ export class VersionService {
     return this.#runVersion(version, request);
   }
 
-  /** The one gate every run of a version passes: approved (or superseded, for a run queued before), not drifted, intact, input valid (in RunService). */
+  /** The one gate every run of a version passes: approved (or superseded, for a run queued before), not drifted,
+   * intact, input valid (in RunService). */
   async #runVersion(
     version: VersionGateState | VersionRow,
     request: {
@@ -458,7 +463,9 @@ export class VersionService {
       const first = drift?.breaking[0];
       throw new CharterError(
         "SCHEMA_DRIFT",
-        `${label(version)} no longer matches the tenant's tools${first ? `: ${first.tool}: ${first.change}` : ""}; approve a new version to run it again`,
+        `${label(version)} no longer matches the tenant's ` +
+          `tools${first ? `: ${first.tool}: ${first.change}` : ""}; approve a new version to run it ` +
+          `again`,
       );
     }
     if (version.status !== "approved" && !(superseded && version.status === "superseded"))
@@ -522,7 +529,8 @@ export class VersionService {
       });
       const what = !sourceIntact
         ? "the stored source no longer hashes to the approved source hash"
-        : `the stored bundle does not match the approved hash ${version.bundleHash ?? "(none)"}${actual ? ` (its code and policy hash to ${actual})` : " (it is missing)"}`;
+        : `the stored bundle does not match the approved hash ${version.bundleHash ?? "(none)"}` +
+          (actual ? ` (its code and policy hash to ${actual})` : " (it is missing)");
       throw new CharterError(
         "BUNDLE_TAMPERED",
         `${label(version)}: ${what}; nothing was run. Create and approve a new version.`,
@@ -569,7 +577,9 @@ export class VersionService {
     if (reviewerControllers.has(version.authorId)) {
       throw new CharterError(
         "SELF_APPROVAL",
-        `${actor.handle}'s roles or keys come from the author of ${label(version)} (directly or through users the author appointed), so ${actor.handle} cannot ${verb} it; a reviewer the author did not appoint must`,
+        `${actor.handle}'s roles or keys come from the author of ${label(version)} (directly or ` +
+          `through users the author appointed), so ${actor.handle} cannot ${verb} it; a reviewer the ` +
+          `author did not appoint must`,
       );
     }
     // Nor a reviewer whose live keys someone else may hold (minted over the API by an admin, or made
@@ -578,19 +588,26 @@ export class VersionService {
     if (holders.length > 0) {
       throw new CharterError(
         "REVIEWER_KEY_NOT_OWN",
-        `${actor.handle} cannot ${verb}: ${actor.handle}'s API keys were minted by ${holders.join(", ")} over the API, who may hold them, so a decision could be theirs. A reviewer decides with keys only they hold: make one on the server with \`charter keys create --tenant ${tenantId} --user ${actor.handle}\` and revoke the others.`,
+        `${actor.handle} cannot ${verb}: ${actor.handle}'s API keys were minted ` +
+          `by ${holders.join(", ")} over the API, who may hold them, so a decision could be theirs. A ` +
+          `reviewer decides with keys only they hold: make one on the server with \`charter keys ` +
+          `create --tenant ${tenantId} --user ${actor.handle}\` and revoke the others.`,
       );
     }
     if (authorControllers.has(actor.userId)) {
       throw new CharterError(
         "SELF_APPROVAL",
-        `${actor.handle} appointed the author of ${label(version)} (granted the author's roles or minted the author's keys, directly or through others), so ${actor.handle} could have written it and cannot ${verb} it; a reviewer who did not appoint the author must`,
+        `${actor.handle} appointed the author of ${label(version)} (granted the author's roles or ` +
+          `minted the author's keys, directly or through others), so ${actor.handle} could have ` +
+          `written it and cannot ${verb} it; a reviewer who did not appoint the author must`,
       );
     }
     if (version.status !== "in-review")
       throw new CharterError(
         "VERSION_NOT_APPROVABLE",
-        `${label(version)} is ${version.status}; only a version in review can be ${verb === "approve" ? "approved" : "rejected"}${version.status === "checks-passed" ? " (submit it first)" : ""}`,
+        `${label(version)} is ${version.status}; only a version in review can be ` +
+          (verb === "approve" ? "approved" : "rejected") +
+          (version.status === "checks-passed" ? " (submit it first)" : ""),
       );
     if ((await this.#r.versions.approvals(version.id)).some((a) => a.userId === actor.userId))
       throw new CharterError("ALREADY_DECIDED", `${actor.handle} has already decided on ${label(version)}`);

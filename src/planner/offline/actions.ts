@@ -5,6 +5,7 @@
  * on an incident, set its priority or status. Each finds its tool in the catalog by verb, noun and
  * input fields; the words of a phrase it cannot give meaning to are refused, never dropped.
  */
+import { rx } from "../../core/rx.ts";
 import { PlannerDeclined } from "../../core/errors.ts";
 import type { PlanStep, PlanValue } from "../../core/plan.ts";
 import { type PlanTool, propertyOf } from "../plan/tools.ts";
@@ -38,7 +39,8 @@ export type Context = {
   lastChannel?: PlanValue;
   /** The text the last message or post sent ("post the same note in #it-ops"). */
   lastText?: PlanValue;
-  /** Who the message being read goes to: "incidents assigned to him" in a DM to Sam Okafor, when the workflow is about nobody else. */
+  /** Who the message being read goes to: "incidents assigned to him" in a DM to Sam Okafor, when the workflow is
+   * about nobody else. */
   recipient?: Person;
   /** What the trigger's event did to the person, said of the group ("was added to"): what "let them know" tells. */
   happened?: string;
@@ -54,12 +56,23 @@ export type ActionSpec = {
   build: (context: Context, block: PlanStep[]) => string[];
 };
 
+/** Words that end a group's name rather than being one: "add them to it-admins and …". */
+const CONNECTIVES = "and|or|then|if|but|with|so|when";
 const TARGET_THEM =
-  "them|him|her|the user|the new user|the new member|the member|each member|every member|each of them|the employee|the person";
-/** A field of an item said by name in a message ("with its title, priority and service"): a list of these goes on past "," and "and". */
+  "them|him|her|the user|the new user|the new member|the member|each member|every member|" +
+  "each of them|the employee|the person";
+const REMOVE_THEM_FROM = `\\bremove\\s+(?:${TARGET_THEM})\\s+from|\\btake\\s+(?:${TARGET_THEM})\\s+out\\s+of`;
+/** A field of an item said by name in a message ("with its title, priority and service"): a list of these goes on
+ * past "," and "and". */
 const FIELD_NAME =
   "(?:title|summary|priority|status|number|id|assignee|reporter|service|severity|description|department|email|name)";
-const STOP = `(?=\\s*(?:;|[?!](?=\\s|$)|,(?!\\s*(?:and\\s+)?(?:its\\s+|the\\s+|their\\s+)?${FIELD_NAME}\\b(?=\\s*(?:,|\\band\\b|&|\\)|\\.|;|$)))|\\.(?![a-z0-9/])|\\band\\b(?!\\s+(?:its\\s+|the\\s+|their\\s+)?${FIELD_NAME}\\b|\\s+who\\b|\\s+[a-z]*\\d[\\w-]*\\b|\\s+(?:are|is|were|was|have|has|had|still|aren't|isn't|haven't|hasn't|that|which|whose|nobody|no one|older|created|opened|unassigned|not)\\b)|\\bthen\\b|\\bif\\b|\\botherwise\\b|\\binstead\\b|\\bunless\\b|$))`;
+const STOP =
+  `(?=\\s*(?:;|[?!](?=\\s|$)|,(?!\\s*(?:and\\s+)?(?:its\\s+|the\\s+|` +
+  `their\\s+)?${FIELD_NAME}\\b(?=\\s*(?:,|\\band\\b|&|\\)|\\.|;|$)))|\\.(?![a-z0-9/])|` +
+  `\\band\\b(?!\\s+(?:its\\s+|the\\s+|their\\s+)?${FIELD_NAME}\\b|\\s+who\\b|\\s+[a-z]*\\d[\\w-]*\\b|` +
+  `\\s+(?:are|is|were|was|have|has|had|still|aren't|isn't|haven't|hasn't|that|which|whose|nobody|` +
+  `no one|older|created|opened|unassigned|not)\\b)|\\bthen\\b|\\bif\\b|\\botherwise\\b|\\binstead\\b|` +
+  `\\bunless\\b|$))`;
 
 export function readActions(text: RequestText, catalog: CatalogView, builder: PlanBuilder): ActionSpec[] {
   const specs: ActionSpec[] = [];
@@ -74,7 +87,9 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
 
   // Open a bridge channel (before "post", whose "open … channel" it is not).
   for (const m of text.take(
-    /\b(?:open|create|start|spin up|set up)\s+(?:a|an)\s+(?:new\s+)?(?:bridge|war[- ]room|incident|dedicated)\s+channel(?:\s+for\s+(?:it|the incident))?\b/,
+    rx()`
+      \b(?:open|create|start|spin up|set up)\s+(?:a|an)\s+(?:new\s+)?(?:bridge|war[- ]room|incident|
+      dedicated)\s+channel(?:\s+for\s+(?:it|the incident))?\b`,
     "bridge",
   )) {
     add("bridge", m, (context, block) => {
@@ -100,15 +115,24 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
     });
   }
 
-  // Who an action names: them, the on-call engineer, the reporter, an email address, or (last) a person's name ("Li Wen"), taken only when written capitalized.
-  const WHO = `the\\s+(?:current\\s+)?[a-z0-9-]*on-?call\\s+(?:engineer|person|sre|responder|admin)|(?:(?:the|its|their)\\s+)?(?:(?:existing|current|previous|old)\\s+)?assignee|(?:their|his|her|the user's|the employee's|the member's|the new hire's|the)\\s+manager|${TARGET_THEM}|(?:the on-?call(?: engineer| person| sre| responder| admin)?|whoever is on call)(?:\\s+(?:for|in|of|on)\\s+(?:the\\s+)?(?:rotation\\s+)?(?!(?:each|every|it|them|this|that|the)\\b(?!-))[a-z0-9][\\w-]*(?:\\s+rotation)?)?|the reporter(?:\\s+of\\s+(?:it|the incident))?|[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+|(?!(?:them|him|her|it|us|me|the|a|an|each|every|all)\\b)[a-z][a-z'-]+ (?!(?:with|about|saying|that|to|a|an|the|and|or|if|then)\\b)[a-z][a-z'-]+`;
+  // Who an action names: them, the on-call engineer, the reporter, an email address, or (last) a person's name ("Li
+  // Wen"), taken only when written capitalized.
+  const WHO =
+    `the\\s+(?:current\\s+)?[a-z0-9-]*on-?call\\s+(?:engineer|person|sre|responder|admin)|(?:(?:the|` +
+    `its|their)\\s+)?(?:(?:existing|current|previous|old)\\s+)?assignee|(?:their|his|her|the user's|` +
+    `the employee's|the member's|the new hire's|the)\\s+manager|${TARGET_THEM}|` +
+    `(?:the on-?call(?: engineer| person| sre| responder| admin)?|whoever is on call)(?:\\s+(?:for|in|` +
+    `of|on)\\s+(?:the\\s+)?(?:rotation\\s+)?(?!(?:each|every|it|them|this|that|` +
+    `the)\\b(?!-))[a-z0-9][\\w-]*(?:\\s+rotation)?)?|the reporter(?:\\s+of\\s+(?:it|the incident))?|` +
+    `[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+|(?!(?:them|him|her|it|us|me|the|a|an|each|every|` +
+    `all)\\b)[a-z][a-z'-]+ (?!(?:with|about|saying|that|to|a|an|the|and|or|if|then)\\b)[a-z][a-z'-]+`;
   /** The person `who` (a WHO phrase of match `m`, as written at `at`) refers to; a refusal when nobody. */
   const personFor = (who: string, written: string, m: RegExpExecArray, context: Context, block: PlanStep[]): Person => {
     // "whoever is on call for sre-oncall", "the current sre-oncall engineer": the on-call person of that rotation.
     const rotation =
-      /on[- ]?call(?:\s+(?:engineer|person|sre|responder|admin))?\s+(?:for|in|of|on)\s+(?:the\s+)?(?:rotation\s+)?([a-z0-9][\w-]*)/.exec(
-        who,
-      )?.[1] ??
+      rx()`
+        on[- ]?call(?:\s+(?:engineer|person|sre|responder|admin))?\s+(?:for|in|of|
+        on)\s+(?:the\s+)?(?:rotation\s+)?([a-z0-9][\w-]*)`.exec(who)?.[1] ??
       /^the\s+(?:current\s+)?([a-z0-9-]+-on-?call|[a-z0-9-]+oncall)\s+(?:engineer|person|sre|responder|admin)$/.exec(
         who,
       )?.[1];
@@ -151,7 +175,13 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   // Create a channel called x [private] [and invite …]; archive a channel.
   for (const m of text.take(
     new RegExp(
-      `\\b(?:create|open|set up|make|start)\\s+(?:a|an)\\s+(?:new\\s+)?(?<private>private|public)?\\s*(?:new\\s+)?(?:slack\\s+|chat\\s+)?channel\\s+(?:called|named)\\s+#?(?<name>[a-z0-9][a-z0-9_-]*(?:<[^<>]{1,40}>[a-z0-9_-]*)?|<[^<>]{1,40}>[a-z0-9_-]*)(?:\\s*\\((?:e\\.g\\.|for example|like|say|i\\.e\\.)[^)]*\\))?(?:\\s+(?:with\\s+(?:the\\s+)?topic|about)\\s+"(?<topic>[^"]+)")?(?:\\s*(?:,|and)?\\s*(?:invite|add)\\s+(?<who>(?:${WHO})(?:\\s*(?:,|and)\\s*(?:${WHO}))*)(?:\\s+(?:to|into)\\s+it)?)?${STOP}`,
+      `\\b(?:create|open|set up|make|start)\\s+(?:a|an)\\s+(?:new\\s+)?(?<private>private|` +
+        `public)?\\s*(?:new\\s+)?(?:slack\\s+|chat\\s+)?channel\\s+(?:called|` +
+        `named)\\s+#?(?<name>[a-z0-9][a-z0-9_-]*(?:<[^<>]{1,40}>[a-z0-9_-]*)?|` +
+        `<[^<>]{1,40}>[a-z0-9_-]*)(?:\\s*\\((?:e\\.g\\.|for example|like|say|` +
+        `i\\.e\\.)[^)]*\\))?(?:\\s+(?:with\\s+(?:the\\s+)?topic|` +
+        `about)\\s+"(?<topic>[^"]+)")?(?:\\s*(?:,|and)?\\s*(?:invite|` +
+        `add)\\s+(?<who>(?:${WHO})(?:\\s*(?:,|and)\\s*(?:${WHO}))*)(?:\\s+(?:to|into)\\s+it)?)?${STOP}`,
     ),
     "channel",
   )) {
@@ -238,7 +268,8 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   const CHANNELS = "#(?<channel>[a-z0-9][a-z0-9_-]*)(?<more>(?:\\s*(?:,|and|&)\\s*#[a-z0-9][a-z0-9_-]*)*)";
   for (const m of text.take(
     new RegExp(
-      `\\b${tellVerb}\\s+(?:(?:to|in|into|on)\\s+)?${CHANNELS}\\s+(?!about\\b|of\\b|and\\b|then\\b|if\\b|otherwise\\b)(?<content>.+?)${STOP}`,
+      `\\b${tellVerb}\\s+(?:(?:to|in|into|on)\\s+)?${CHANNELS}\\s+(?!about\\b|of\\b|and\\b|then\\b|` +
+        `if\\b|otherwise\\b)(?<content>.+?)${STOP}`,
     ),
     "post",
   ))
@@ -247,10 +278,17 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   const CLAUSE = "(?:(?!\\bthen\\b|[;.]\\s|,\\s*(?:and\\s+)?(?:then|also)\\b).)*?";
   // "…: number, priority and title of each": what each line says.
   const FIELD = "(?:number|id|priority|title|status|assignee|owner|reporter|service|summary)";
-  const FORMAT = `(?:\\s*:\\s*|\\s*\\(\\s*|\\s+(?:with|showing|including|giving)\\s+(?:the\\s+)?)(?<format>${FIELD}(?:\\s*(?:,|and|&)\\s*(?:the\\s+|its\\s+)?${FIELD})*\\s+(?:of|for)\\s+each(?:\\s+(?:one|of them|incident|ticket))?)(?:\\s*\\))?`;
+  const FORMAT =
+    `(?:\\s*:\\s*|\\s*\\(\\s*|\\s+(?:with|showing|including|` +
+    `giving)\\s+(?:the\\s+)?)(?<format>${FIELD}(?:\\s*(?:,|and|&)\\s*(?:the\\s+|` +
+    `its\\s+)?${FIELD})*\\s+(?:of|for)\\s+each(?:\\s+(?:one|of them|incident|ticket))?)(?:\\s*\\))?`;
   for (const m of text.take(
     new RegExp(
-      `\\b${postVerb}\\b(?<content>${CLAUSE})\\s*\\b(?:to|in|into|on)\\s+(?:the\\s+)?(?:channels?\\s+)?${CHANNELS}(?:\\s+channels?)?\\b(?:${FORMAT})?(?:\\s*\\(\\s*(?<afterp>[a-z][a-z ,&+'-]*?)\\s*\\)|\\s*,?\\s+(?<after>(?:with|showing|including|containing|listing|giving|naming|mentioning|saying)\\s+(?!")(?:[^,;.:"]|,(?=\\s*(?:and\\s+)?(?:its\\s+|the\\s+|their\\s+)?${FIELD_NAME}\\b))+?)${STOP})?`,
+      `\\b${postVerb}\\b(?<content>${CLAUSE})\\s*\\b(?:to|in|into|` +
+        `on)\\s+(?:the\\s+)?(?:channels?\\s+)?${CHANNELS}(?:\\s+channels?)?\\b(?:${FORMAT})` +
+        `?(?:\\s*\\(\\s*(?<afterp>[a-z][a-z ,&+'-]*?)\\s*\\)|\\s*,?\\s+(?<after>(?:with|showing|` +
+        `including|containing|listing|giving|naming|mentioning|saying)\\s+(?!")(?:[^,;.:"]|` +
+        `,(?=\\s*(?:and\\s+)?(?:its\\s+|the\\s+|their\\s+)?${FIELD_NAME}\\b))+?)${STOP})?`,
     ),
     "post",
   ))
@@ -269,21 +307,27 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
     const inParens = text.groupAsWritten(m, "afterp");
     const after = text.groupAsWritten(m, "after") ?? (inParens ? `(${inParens})` : undefined);
     const content = after
-      ? /^\s*(?:(?:a|an|the)\s+)?(?:short\s+|brief\s+|quick\s+)?(?:note|message|update|line|post|notice|notification|heads-up|heads up|ping)?\s*$/i.test(
-          before,
-        )
+      ? rx("i")`
+        ^\s*(?:(?:a|an|the)\s+)?(?:short\s+|brief\s+|quick\s+)?(?:note|message|update|line|post|
+        notice|notification|heads-up|heads up|ping)?\s*$`.test(before)
         ? after
         : `${before.trim()} ${after}`
       : before;
     add("post", m, (context, block) => channels.flatMap((channel) => postBuilder(m, channel, content)(context, block)));
   }
   for (const m of text.take(
-    /\blet\s+#(?<channel>[a-z0-9][a-z0-9_-]*)(?<more>)\s+know(?:\s+about\s+(?<content>it|the incident|them))?\b(?:,?\s+and\s+(?<content2>who)\b)?/,
+    rx()`
+      \blet\s+#(?<channel>[a-z0-9][a-z0-9_-]*)(?<more>)\s+know(?:\s+about\s+(?<content>it|
+      the incident|them))?\b(?:,?\s+and\s+(?<content2>who)\b)?`,
     "post",
   ))
     addPosts(m);
   for (const m of text.take(
-    /\b(?:notify|tell|alert|inform|ping)\s+(?:the\s+)?(?:channels?\s+)?#(?<channel>[a-z0-9][a-z0-9_-]*)(?<more>(?:\s*(?:,|and|&)\s*#[a-z0-9][a-z0-9_-]*)*)(?:\s+channels?)?(?:\s+(?:about|of)\s+(?<content>it|the incident|them))?\b/,
+    rx()`
+      \b(?:notify|tell|alert|inform|
+      ping)\s+(?:the\s+)?(?:channels?\s+)?#(?<channel>[a-z0-9][a-z0-9_-]*)(?<more>(?:\s*(?:,|and|
+      &)\s*#[a-z0-9][a-z0-9_-]*)*)(?:\s+channels?)?(?:\s+(?:about|of)\s+(?<content>it|the incident|
+      them))?\b`,
     "post",
   ))
     addPosts(m);
@@ -297,7 +341,8 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
   for (const m of text.take(
     new RegExp(
-      `\\b${postVerb}\\b(?<content>${CLAUSE})\\s*(?:\\bthere\\b|\\b(?:in|into|to)\\s+(?:it|that channel|the channel|the new channel)\\b)`,
+      `\\b${postVerb}\\b(?<content>${CLAUSE})\\s*(?:\\bthere\\b|\\b(?:in|into|to)\\s+(?:it|` +
+        `that channel|the channel|the new channel)\\b)`,
     ),
     "post",
   )) {
@@ -334,7 +379,11 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   // Page the on-call engineer (of a rotation) [with …].
   for (const m of text.take(
     new RegExp(
-      `\\b(?:page|call out|alert)\\s+(?:whoever is on call|(?:the\\s+)?(?:current\\s+)?on[- ]?call(?:\\s+(?:engineer|person|sre|admin|responder))?)(?:\\s+(?:for|of|on|in)\\s+(?:the\\s+)?(?:rotation\\s+)?(?!(?:each|every|it|them|this|that|the)\\b(?!-))"?(?<rotation>[a-z0-9][\\w-]*)"?(?:\\s+rotation)?)?(?:\\s*,?\\s+(?:with|about)\\s+(?<content>.+?))?${STOP}`,
+      `\\b(?:page|call out|alert)\\s+(?:whoever is on call|` +
+        `(?:the\\s+)?(?:current\\s+)?on[- ]?call(?:\\s+(?:engineer|person|sre|admin|` +
+        `responder))?)(?:\\s+(?:for|of|on|in)\\s+(?:the\\s+)?(?:rotation\\s+)?(?!(?:each|every|it|` +
+        `them|this|that|the)\\b(?!-))"?(?<rotation>[a-z0-9][\\w-]*)"?(?:\\s+rotation)?)` +
+        `?(?:\\s*,?\\s+(?:with|about)\\s+(?<content>.+?))?${STOP}`,
     ),
     "page",
   )) {
@@ -349,7 +398,9 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   // Page them / the reporter / a person by name.
   for (const m of text.take(
     new RegExp(
-      `\\bpage\\s+(?<who>${TARGET_THEM}|the reporter(?:\\s+of\\s+(?:it|the incident))?|(?!(?:them|him|her|it|us|me|the|a|an|each|every|all)\\b)[a-z][a-z'-]+ (?!(?:with|about|saying|that|to|a|an|the|and|or|if|then)\\b)[a-z][a-z'-]+)(?:\\s+(?:with|about)\\s+(?<content>.+?))?${STOP}`,
+      `\\bpage\\s+(?<who>${TARGET_THEM}|the reporter(?:\\s+of\\s+(?:it|the incident))?|(?!(?:them|` +
+        `him|her|it|us|me|the|a|an|each|every|all)\\b)[a-z][a-z'-]+ (?!(?:with|about|saying|that|to|a|` +
+        `an|the|and|or|if|then)\\b)[a-z][a-z'-]+)(?:\\s+(?:with|about)\\s+(?<content>.+?))?${STOP}`,
     ),
     "page",
   )) {
@@ -399,47 +450,85 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
 
   // Send them / the on-call engineer a (welcome|direct) message [with …].
   // "… a message reminding them to update their notes": the reminder, said to them.
-  const INTRO = `(?:(?<=reminder)\\s+(?<rverb>to|about)\\s+(?<reminder2>(?![^,;.]*\\b(?:number|numbers|count|list|how many|ids?|names?)\\b)[a-z][^,;.]*?)(?=\\s*(?:[,;.]|\\band\\b|\\bthen\\b|$))|\\s+(?<purpose>as\\s+an?\\s+(?:heads[- ]up|reminder|fyi)|to\\s+let\\s+(?:them|him|her)\\s+know|so\\s+(?:they|he|she)\\s+knows?|fyi)(?=\\s*(?:[,;.]|\\band\\b|\\bthen\\b|$))|\\s+(?:with|saying|about|listing|containing|showing|summarizing|summarising|that lists|that says)\\s+(?<content>.+?)|\\s+(?<content2>that\\s+(?!lists\\b|says\\b).+?)|\\s+(?<remind>reminding|asking|telling|to remind|to ask|to tell)\\s+(?:them|him|her|everyone|everybody|people)\\s+(?<verb>to|that|about)\\s+(?<reminder>.+?)|\\s+(?<tell>telling|to tell|letting|to let)\\s+(?:them|him|her|everyone|everybody|people)(?:(?<=let(?:ting)?\\s+\\w+)\\s+know)?\\s+(?:that\\s+)?(?<told>(?!to\\b|about\\b|of\\b|how\\b|what\\b|which\\b|who\\b|when\\b|whether\\b|if\\b)(?![^,;.]*\\b(?:number|numbers|count|list|ids?|names?|how many|total|which|who)\\b)(?:they|he|she|it|there|we|you)\\b.+?))?`;
+  const INTRO =
+    `(?:(?<=reminder)\\s+(?<rverb>to|about)\\s+(?<reminder2>(?![^,;.]*\\b(?:number|numbers|count|` +
+    `list|how many|ids?|names?)\\b)[a-z][^,;.]*?)(?=\\s*(?:[,;.]|\\band\\b|\\bthen\\b|$))|` +
+    `\\s+(?<purpose>as\\s+an?\\s+(?:heads[- ]up|reminder|fyi)|to\\s+let\\s+(?:them|him|her)\\s+know|` +
+    `so\\s+(?:they|he|she)\\s+knows?|fyi)(?=\\s*(?:[,;.]|\\band\\b|\\bthen\\b|$))|\\s+(?:with|saying|` +
+    `about|listing|containing|showing|summarizing|summarising|that lists|` +
+    `that says)\\s+(?<content>.+?)|\\s+(?<content2>that\\s+(?!lists\\b|says\\b).+?)|` +
+    `\\s+(?<remind>reminding|asking|telling|to remind|to ask|to tell)\\s+(?:them|him|her|everyone|` +
+    `everybody|people)\\s+(?<verb>to|that|about)\\s+(?<reminder>.+?)|\\s+(?<tell>telling|to tell|` +
+    `letting|to let)\\s+(?:them|him|her|everyone|everybody|` +
+    `people)(?:(?<=let(?:ting)?\\s+\\w+)\\s+know)?\\s+(?:that\\s+)?(?<told>(?!to\\b|about\\b|of\\b|` +
+    `how\\b|what\\b|which\\b|who\\b|when\\b|whether\\b|if\\b)(?![^,;.]*\\b(?:number|numbers|count|` +
+    `list|ids?|names?|how many|total|which|who)\\b)(?:they|he|she|it|there|we|you)\\b.+?))?`;
   const dmPatterns = [
     // "DM the assignee and remind them to update the ticket": one message, the reminder.
     new RegExp(
-      `\\b(?:dm|message)\\s+(?<who>${WHO})\\s+and\\s+(?<remind>remind|ask|tell)\\s+(?:them|him|her)\\s+(?<verb>to|that|about)\\s+(?<reminder>(?![^,;.]*\\b(?:number|numbers|count|list|how many|ids?|names?)\\b)[a-z][^,;.]*?)${STOP}`,
+      `\\b(?:dm|message)\\s+(?<who>${WHO})\\s+and\\s+(?<remind>remind|ask|tell)\\s+(?:them|him|` +
+        `her)\\s+(?<verb>to|that|about)\\s+(?<reminder>(?![^,;.]*\\b(?:number|numbers|count|list|` +
+        `how many|ids?|names?)\\b)[a-z][^,;.]*?)${STOP}`,
     ),
     new RegExp(
-      `\\b(?:send|write|dm|message)\\s+(?<who>${WHO})\\s+(?:a|an)\\s+(?:(?<kind>welcome|direct|private|short|reminder)?\\s*(?:message|dm|note|reminder)|(?<kind2>welcome)\\b)${INTRO}${STOP}`,
+      `\\b(?:send|write|dm|message)\\s+(?<who>${WHO})\\s+(?:a|an)\\s+(?:(?<kind>welcome|direct|` +
+        `private|short|reminder)?\\s*(?:message|dm|note|reminder)|(?<kind2>welcome)\\b)${INTRO}${STOP}`,
     ),
     new RegExp(
-      `\\b(?:send|write)\\s+(?:a|an)\\s+(?:(?<kind>welcome|direct|private|reminder)\\s*(?:message|dm|note)?|dm|message|note)\\s+to\\s+(?<who>${WHO})${INTRO}${STOP}`,
+      `\\b(?:send|write)\\s+(?:a|an)\\s+(?:(?<kind>welcome|direct|private|reminder)\\s*(?:message|` +
+        `dm|note)?|dm|message|note)\\s+to\\s+(?<who>${WHO})${INTRO}${STOP}`,
     ),
     new RegExp(`\\b(?<remind>remind)\\s+(?<who>${WHO})\\s+(?<verb>to|that|about)\\s+(?<reminder>.+?)${STOP}`),
     // "let the reporter know by DM that it's resolved"
     new RegExp(
-      `\\blet\\s+(?<who>${WHO})\\s+know\\s+(?:(?:by|via|in|with|through)\\s+(?:a\\s+)?(?:dm|direct message|private message|chat)\\s+)?(?<content>that\\s+.+?)(?:\\s+(?:by|via|in)\\s+(?:a\\s+)?(?:dm|direct message|private message))?${STOP}`,
+      `\\blet\\s+(?<who>${WHO})\\s+know\\s+(?:(?:by|via|in|with|through)\\s+(?:a\\s+)?(?:dm|` +
+        `direct message|private message|chat)\\s+)?(?<content>that\\s+.+?)(?:\\s+(?:by|via|` +
+        `in)\\s+(?:a\\s+)?(?:dm|direct message|private message))?${STOP}`,
     ),
     // "for every member of x, send a direct message …": to them, said before.
     new RegExp(
-      `\\b(?:send|write)\\s+(?:a|an)\\s+(?<kind>welcome|direct|private|short|reminder)\\s*(?:message|dm|note)?(?<who>)(?!\\s+to\\b)${INTRO}${STOP}`,
+      `\\b(?:send|write)\\s+(?:a|an)\\s+(?<kind>welcome|direct|private|short|` +
+        `reminder)\\s*(?:message|dm|note)?(?<who>)(?!\\s+to\\b)${INTRO}${STOP}`,
     ),
     new RegExp(
-      `\\b(?:dm|message|send|tell)\\s+(?<who>${WHO})(?:\\s*\\((?:as\\s+)?(?:recorded|listed|set|stored|found|given)\\s+in\\s+the\\s+directory\\))?(?:\\s+directly)?\\s+(?<content>that\\s+.+?|(?:a|an)\\s+(?:short\\s+|brief\\s+|quick\\s+)?confirmation(?:\\s+message)?|(?:the|a|an) (?:number|count|list|summary|digest) of .+?|(?:the|its) (?:new )?(?:ticket|incident) (?:number|id)(?: and (?:its )?title)?|(?:the|its)\\s+(?:(?:new\\s+)?(?:incident|ticket)(?:'s)?\\s+)?(?:title|summary|number|id|priority|status|details)(?:\\s*(?:,|and)\\s*(?:its\\s+|the\\s+)?(?:title|summary|number|id|priority|status))*|(?:any|all|every) .+?|how many .+?|who (?:was|got|has been) (?:added|removed)|"[^"]+")${STOP}`,
+      `\\b(?:dm|message|send|tell)\\s+(?<who>${WHO})(?:\\s*\\((?:as\\s+)?(?:recorded|listed|set|` +
+        `stored|found|given)\\s+in\\s+the\\s+directory\\))?(?:\\s+directly)` +
+        `?\\s+(?<content>that\\s+.+?|(?:a|an)\\s+(?:short\\s+|brief\\s+|` +
+        `quick\\s+)?confirmation(?:\\s+message)?|(?:the|a|an) (?:number|count|list|summary|` +
+        `digest) of .+?|(?:the|its) (?:new )?(?:ticket|incident) (?:number|` +
+        `id)(?: and (?:its )?title)?|(?:the|its)\\s+(?:(?:new\\s+)?(?:incident|` +
+        `ticket)(?:'s)?\\s+)?(?:title|summary|number|id|priority|status|details)(?:\\s*(?:,|` +
+        `and)\\s*(?:its\\s+|the\\s+)?(?:title|summary|number|id|priority|status))*|(?:any|all|` +
+        `every) .+?|how many .+?|who (?:was|got|has been) (?:added|removed)|"[^"]+")${STOP}`,
     ),
     // "DM them the setup guide: https://…": a link, with what it is.
     new RegExp(
-      `\\b(?:dm|message|send)\\s+(?<who>${WHO})\\s+(?<content>(?:(?:the|a|an|our)\\s+)?[a-z][a-z -]{0,40}?\\s*:\\s*https?:\\/\\/[^\\s"]+?|https?:\\/\\/[^\\s"]+?)${STOP}`,
+      `\\b(?:dm|message|send)\\s+(?<who>${WHO})\\s+(?<content>(?:(?:the|a|an|` +
+        `our)\\s+)?[a-z][a-z -]{0,40}?\\s*:\\s*https?:\\/\\/[^\\s"]+?|https?:\\/\\/[^\\s"]+?)${STOP}`,
     ),
     // "notify the on-call engineer by DM": a direct message about what the workflow handles.
     new RegExp(
-      `\\b(?:notify|tell|alert|inform|ping)\\s+(?<who>${WHO})\\s+(?:by|via|with|in|through)\\s+(?:a\\s+)?(?:dm|direct message|private message)(?:\\s+(?:about|of)\\s+(?<content>it|the incident|them))?${STOP}`,
+      `\\b(?:notify|tell|alert|inform|ping)\\s+(?<who>${WHO})\\s+(?:by|via|with|in|` +
+        `through)\\s+(?:a\\s+)?(?:dm|direct message|private message)(?:\\s+(?:about|` +
+        `of)\\s+(?<content>it|the incident|them))?${STOP}`,
     ),
     // "tell the reporter it's resolved": those words, said to them.
     new RegExp(
-      `(?<!\\bto\\s+)\\b(?:tell|inform)\\s+(?<who>${WHO})\\s+(?:that\\s+)?(?<told>(?:it|they|he|she|we|(?:the|their|his|her)\\s+(?:incident|ticket|issue|account|request|access|laptop|change|fix))(?:'s|'re|'ve|\\s+is|\\s+are|\\s+has|\\s+have|\\s+was|\\s+were|\\s+will)\\b(?![^,;.]*\\b(?:number|numbers|count|list|ids?|names?|how many|total|which|who)\\b)[^,;.]*?)${STOP}`,
+      `(?<!\\bto\\s+)\\b(?:tell|inform)\\s+(?<who>${WHO})\\s+(?:that\\s+)?(?<told>(?:it|they|he|` +
+        `she|we|(?:the|their|his|her)\\s+(?:incident|ticket|issue|account|request|access|laptop|` +
+        `change|fix))(?:'s|'re|'ve|\\s+is|\\s+are|\\s+has|\\s+have|\\s+was|\\s+were|` +
+        `\\s+will)\\b(?![^,;.]*\\b(?:number|numbers|count|list|ids?|names?|how many|total|which|` +
+        `who)\\b)[^,;.]*?)${STOP}`,
     ),
     new RegExp(
-      `\\b(?:send|forward)\\s+(?<content>it|this|that|the message|that message|the given message|the list|the same list|them|the same (?:thing|text|note))\\s+to\\s+(?<who>${WHO})\\s+(?:as|in|by|via)\\s+(?:a\\s+|an\\s+)?(?:(?:direct|private)\\s+message|dm)${STOP}`,
+      `\\b(?:send|forward)\\s+(?<content>it|this|that|the message|that message|the given message|` +
+        `the list|the same list|them|the same (?:thing|text|note))\\s+to\\s+(?<who>${WHO})\\s+(?:as|` +
+        `in|by|via)\\s+(?:a\\s+|an\\s+)?(?:(?:direct|private)\\s+message|dm)${STOP}`,
     ),
     new RegExp(
-      `\\b(?:send|forward)\\s+(?<content>it|this|that|the message|that message|the given message)\\s+(?:as|in|by)\\s+(?:a|an)\\s+(?:dm|direct message|private message)\\s+to\\s+(?<who>${WHO})${STOP}`,
+      `\\b(?:send|forward)\\s+(?<content>it|this|that|the message|that message|` +
+        `the given message)\\s+(?:as|in|by)\\s+(?:a|an)\\s+(?:dm|direct message|` +
+        `private message)\\s+to\\s+(?<who>${WHO})${STOP}`,
     ),
     new RegExp(`\\b(?:welcome|dm|message)\\s+(?<who>${WHO})(?:\\s+directly)?${INTRO}${STOP}`),
   ];
@@ -526,11 +615,29 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
 
   // Open an incident (from the input / the webhook's payload) [: P1 for critical, the summary as the title, …].
   const ITEM =
-    '(?:p[1-4]\\s+for\\s+[a-z0-9_-]+|p[1-4]\\s+(?:if|when)\\s+(?:(?:the\\s+)?[a-z_]+\\s+is|it(?:\'s|\\s+is))\\s+"?[a-z0-9_-]+"?|[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+\\s+as\\s+(?:the\\s+)?[a-z_]+(?:\\s+[a-z_]+)?|"[^"]*"\\s+as\\s+(?:the\\s+)?[a-z_]+(?:\\s+[a-z_]+)?|(?:the\\s+)?[a-z_]+\\s+as\\s+(?:the\\s+)?[a-z_]+(?:\\s+(?!and\\b)[a-z_]+)?|(?:the\\s+)?[a-z_]+\\s+(?:filled in|included|copied over|passed through|carried over)|(?:priority\\s+)?p[1-4](?:\\s+priority)?|the\\s+(?:service|description|reporter_email|reporter)(?=\\s*(?::|,|\\.|;|$)|\\s+and\\b))';
-  const SPECS = `(?<specs>(?:\\s*:\\s*|\\s*,\\s*|\\s+with\\s+)${ITEM}(?:\\s*,\\s*(?:and\\s+)?${ITEM}|\\s+and\\s+${ITEM})*(?=\\s*(?:[.;]|$|,\\s*(?:and\\s+)?(?:then\\s+)?(?:post|page|send|notify|assign|dm|message|tell|alert)\\b)))?`;
+    "(?:p[1-4]\\s+for\\s+[a-z0-9_-]+|p[1-4]\\s+(?:if|when)\\s+(?:(?:the\\s+)?[a-z_]+\\s+is|" +
+    'it(?:\'s|\\s+is))\\s+"?[a-z0-9_-]+"?|' +
+    "[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+\\s+as\\s+(?:the\\s+)?[a-z_]+(?:\\s+[a-z_]+)?|" +
+    '"[^"]*"\\s+as\\s+(?:the\\s+)?[a-z_]+(?:\\s+[a-z_]+)?|' +
+    "(?:the\\s+)?[a-z_]+\\s+as\\s+(?:the\\s+)?[a-z_]+(?:\\s+(?!and\\b)[a-z_]+)?|" +
+    "(?:the\\s+)?[a-z_]+\\s+(?:filled in|included|copied over|passed through|carried over)|" +
+    "(?:priority\\s+)?p[1-4](?:\\s+priority)?|the\\s+(?:service|description|reporter_email|" +
+    "reporter)(?=\\s*(?::|,|\\.|;|$)|\\s+and\\b))";
+  const SPECS =
+    `(?<specs>(?:\\s*:\\s*|\\s*,\\s*|\\s+with\\s+)${ITEM}(?:\\s*,\\s*(?:and\\s+)?${ITEM}|` +
+    `\\s+and\\s+${ITEM})*(?=\\s*(?:[.;]|$|,\\s*(?:and\\s+)?(?:then\\s+)?(?:post|page|send|notify|` +
+    `assign|dm|message|tell|alert)\\b)))?`;
   for (const m of text.take(
     new RegExp(
-      `\\b(?:open|create|raise|file|log)\\s+(?:a|an|the)\\s+(?:new\\s+)?(?:(?<priority>p[1-4])\\s+)?(?<noun>incident|ticket)\\b(?!\\s+to\\s+(?:p[1-4]|priority|high|critical|urgent)\\b)(?:\\s+(?:from|with|out of|using)\\s+(?:the\\s+)?(?:payload|input|request|webhook|it|alert|body|alert's details)(?:'s)?(?:\\s+(?:fields|data|details))?)?(?:\\s+(?:with|using)\\s+(?:that|the|its|this|those|these|the\\s+given|the\\s+payload's|the\\s+alert's)\\s+(?<fields>[a-z_]+(?:\\s*(?:,|and)\\s*(?!(?:post|page|send|notify|assign|add|dm|message|close|create|open|tell|alert|then)\\b)[a-z_]+)*)(?:\\s+(?:from|of|in)\\s+(?:the\\s+)?(?:payload|input|alert|body|request|webhook))?)?${SPECS}`,
+      `\\b(?:open|create|raise|file|log)\\s+(?:a|an|` +
+        `the)\\s+(?:new\\s+)?(?:(?<priority>p[1-4])\\s+)?(?<noun>incident|` +
+        `ticket)\\b(?!\\s+to\\s+(?:p[1-4]|priority|high|critical|urgent)\\b)(?:\\s+(?:from|with|` +
+        `out of|using)\\s+(?:the\\s+)?(?:payload|input|request|webhook|it|alert|body|` +
+        `alert's details)(?:'s)?(?:\\s+(?:fields|data|details))?)?(?:\\s+(?:with|using)\\s+(?:that|` +
+        `the|its|this|those|these|the\\s+given|the\\s+payload's|` +
+        `the\\s+alert's)\\s+(?<fields>[a-z_]+(?:\\s*(?:,|and)\\s*(?!(?:post|page|send|notify|assign|` +
+        `add|dm|message|close|create|open|tell|alert|then)\\b)[a-z_]+)*)(?:\\s+(?:from|of|` +
+        `in)\\s+(?:the\\s+)?(?:payload|input|alert|body|request|webhook))?)?${SPECS}`,
     ),
     "create",
   )) {
@@ -591,7 +698,9 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
     const items = specs
       .replace(/^\s*(?::|,|with)\s*/, "")
       .split(
-        /\s*,\s*(?:and\s+)?|\s+and\s+(?=(?:the\s+)?[\w"@.+-]+\s+(?:as|for|filled|included|copied|passed|carried)\b|(?:priority\s+)?p[1-4]\b)/i,
+        rx("i")`
+          \s*,\s*(?:and\s+)?|\s+and\s+(?=(?:the\s+)?[\w"@.+-]+\s+(?:as|for|filled|included|copied|
+          passed|carried)\b|(?:priority\s+)?p[1-4]\b)`,
       )
       .filter(Boolean);
     for (const item of items) {
@@ -659,7 +768,14 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
 
   // Disable the user's account.
   for (const m of text.take(
-    /\b(?:disable|deactivate|suspend|lock)\s+(?:the\s+)?(?:user's\s+account|user account|user|their (?:directory |user )?account|his (?:directory )?account|her (?:directory )?account|the account(?:\s+of\s+them)?|account(?:\s+of\s+them)?|them|him|her|it)\b(?:\s+(?:with|for)\s+(?:the\s+)?reason\s*:?\s*"(?<reason>[^"]+)"|\s*\(\s*(?:the\s+)?reason\s*:\s*(?<reason2>[^()"]+?)\s*\)|\s+(?:with|giving)\s+(?:the\s+)?reason\s*:?\s+(?<reason3>[a-z][a-z0-9' -]+?)(?=\s*(?:[,;.]|\band\b|\bthen\b|$)))?/,
+    rx()`
+      \b(?:disable|deactivate|suspend|lock)\s+(?:the\s+)?(?:user's\s+account|user account|user|
+      their (?:directory |user )?account|his (?:directory )?account|her (?:directory )?account|
+      the account(?:\s+of\s+them)?|account(?:\s+of\s+them)?|them|him|her|it)\b(?:\s+(?:with|
+      for)\s+(?:the\s+)?reason\s*:?\s*"(?<reason>[^"]+)"|
+      \s*\(\s*(?:the\s+)?reason\s*:\s*(?<reason2>[^()"]+?)\s*\)|\s+(?:with|
+      giving)\s+(?:the\s+)?reason\s*:?\s+(?<reason3>[a-z][a-z0-9' -]+?)(?=\s*(?:[,;.]|\band\b|
+      \bthen\b|$)))?`,
     "disable",
   )) {
     add("disable", m, (context, block) => {
@@ -681,25 +797,42 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
     });
   }
 
+  /** The tenant's incident update tool and the incident a clause is about (refused when it names none). */
+  const incidentToUpdate = (context: Context, clause: string) => {
+    const tool = need(catalog.action(["update"], "incident", [["id"]]), clause, "update an incident");
+    const item = context.item;
+    const key = item ? field(item, ["id"]) : undefined;
+    if (!key) throw new PlannerDeclined("refused", clause, "it does not say which incident");
+    return { tool, item, key };
+  };
   // Remove them from every group / from group X; add them to group X.
+  const groupTool = (verb: "add" | "remove", clause: string) =>
+    need(
+      catalog.action([verb], "group", [["user_id"], ["group", "group_id"]]),
+      clause,
+      `${verb} a user ${verb === "add" ? "to" : "from"} a group`,
+    );
   for (const m of text.take(
     new RegExp(
-      `(?:\\bremove\\s+(?:${TARGET_THEM})\\s+from|\\btake\\s+(?:${TARGET_THEM})\\s+out\\s+of)\\s+(?:(?:all|every|each|any)\\s+(?:of\\s+)?(?:(?:their|his|her|the)\\s+)?|(?:their|his|her)\\s+)groups?(?:\\s+(?:they are|they're|he is|she is)\\s+(?:a member of|in)|\\s+memberships?)?\\b|(?:\\bremove\\s+(?:${TARGET_THEM})\\s+from|\\btake\\s+(?:${TARGET_THEM})\\s+out\\s+of)\\s+(?:the\\s+)?(?:group\\s+(?!(?:and|or|then|if|but|with|to|so|when)\\b))?"?(?<group>(?!(?:and|or|then|if|but|with|to|so|when)\\b)[a-z0-9][\\w-]*)"?(?:\\s+group)?\\b(?<ifMember>\\s+if\\s+(?:they|he|she)\\s+(?:are|is)\\s+(?:still\\s+)?(?:in\\s+it|a\\s+member(?:\\s+of\\s+it)?|in\\s+(?:that|the)\\s+group))?`,
+      `(?:${REMOVE_THEM_FROM})\\s+(?:(?:all|every|each|any)\\s+(?:of\\s+)?(?:(?:their|his|her|the)\\s+)?|` +
+        `(?:their|his|her)\\s+)groups?(?:\\s+(?:they are|they're|he is|she is)\\s+(?:a member of|in)|` +
+        `\\s+memberships?)?\\b|` +
+        `(?:${REMOVE_THEM_FROM})\\s+(?:the\\s+)?(?:group\\s+(?!(?:${CONNECTIVES}|to)\\b))?` +
+        `"?(?<group>(?!(?:${CONNECTIVES}|to)\\b)[a-z0-9][\\w-]*)"?(?:\\s+group)?\\b` +
+        `(?<ifMember>\\s+if\\s+(?:they|he|she)\\s+(?:are|is)\\s+(?:still\\s+)?` +
+        `(?:in\\s+it|a\\s+member(?:\\s+of\\s+it)?|in\\s+(?:that|the)\\s+group))?`,
     ),
     "remove",
   )) {
     add("remove", m, (context, block) => {
-      const tool = need(
-        catalog.action(["remove"], "group", [["user_id"], ["group", "group_id"]]),
-        said(m),
-        "remove a user from a group",
-      );
+      const tool = groupTool("remove", said(m));
       // "… if they are in it": removing someone who is not in it changes nothing, when the tool says so.
       if (m.groups?.["ifMember"] && !tool.idempotent)
         throw new PlannerDeclined(
           "refused",
           said(m),
-          `${tool.key} does not say that removing a non-member is harmless, and the planner cannot check membership first`,
+          `${tool.key} does not say that removing a non-member is harmless, and the planner cannot ` +
+            `check membership first`,
         );
       const person = subjectUser(context, block, catalog, builder, said(m));
       const groupField = propertyOf(tool.inputSchema, "group") ? "group" : "group_id";
@@ -755,16 +888,19 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   }
   for (const m of text.take(
     new RegExp(
-      `\\b(?:(?:give|grant)\\s+(?:${TARGET_THEM}|the new user)\\s+[a-z0-9-]+\\s+access\\s+(?:\\(\\s*(?=(?:the\\s+)?[a-z0-9][\\w-]*(?:\\s+group)?\\s*\\))|(?:by\\s+adding\\s+(?:them|him|her)\\s+to|via|through|with)\\s+)|add\\s+(?:${TARGET_THEM}|the new user)\\s+to|put\\s+(?:${TARGET_THEM})\\s+in(?:to)?)\\s*(?:the\\s+)?(?:groups?\\s+(?!(?:and|or|then|if|but|with|so|when)\\b))?(?<groups>(?!(?:and|or|then|if|but|with|so|when)\\b)"?[a-z0-9][\\w-]*"?(?:\\s*(?:,|and|&)\\s*(?!(?:post|page|send|notify|assign|add|dm|message|close|create|open|tell|alert|then|disable|remove|give|grant|welcome|set)\\b)"?[a-z0-9][\\w-]*"?)*)(?:\\s+groups?)?\\b(?:\\s*\\))?`,
+      `\\b(?:(?:give|grant)\\s+(?:${TARGET_THEM}|the new user)\\s+[a-z0-9-]+\\s+access\\s+` +
+        `(?:\\(\\s*(?=(?:the\\s+)?[a-z0-9][\\w-]*(?:\\s+group)?\\s*\\))|` +
+        `(?:by\\s+adding\\s+(?:them|him|her)\\s+to|via|through|with)\\s+)|` +
+        `add\\s+(?:${TARGET_THEM}|the new user)\\s+to|put\\s+(?:${TARGET_THEM})\\s+in(?:to)?)` +
+        `\\s*(?:the\\s+)?(?:groups?\\s+(?!(?:${CONNECTIVES})\\b))?` +
+        `(?<groups>(?!(?:${CONNECTIVES})\\b)"?[a-z0-9][\\w-]*"?` +
+        `(?:\\s*(?:,|and|&)\\s*(?!(?:post|page|send|notify|assign|add|dm|message|close|create|open|tell|alert|` +
+        `then|disable|remove|give|grant|welcome|set)\\b)"?[a-z0-9][\\w-]*"?)*)(?:\\s+groups?)?\\b(?:\\s*\\))?`,
     ),
     "add-to-group",
   )) {
     add("add-to-group", m, (context, block) => {
-      const tool = need(
-        catalog.action(["add"], "group", [["user_id"], ["group", "group_id"]]),
-        said(m),
-        "add a user to a group",
-      );
+      const tool = groupTool("add", said(m));
       const person = subjectUser(context, block, catalog, builder, said(m));
       const groups = (m.groups?.["groups"] ?? "")
         .split(/\s*(?:,|\band\b|&)\s*/)
@@ -815,7 +951,8 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
     });
   }
 
-  /** One call on the group the caller names ("add that user to the group"), or a refusal when the request names none. */
+  /** One call on the group the caller names ("add that user to the group"), or a refusal when the request names
+   * none. */
   function withCallersGroup(
     tool: PlanTool,
     person: Person & { id: PlanValue },
@@ -855,7 +992,12 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
 
   // Create a user (onboarding) from the input.
   for (const m of text.take(
-    /\b(?:create|onboard|set up|add)\s+(?:a\s+|the\s+)?(?:new\s+)?user(?:\s+account)?(?:\s+from\s+the\s+input)?\b|\b(?:create|set up|make)\s+(?:their|his|her|an?|the)\s+(?:new\s+)?(?:directory\s+|user\s+)?account(?:\s+from\s+the\s+input)?(?<manager>\s+with\s+(?:that|the|their)\s+manager(?:\s+(?:set|recorded|filled in))?)?\b/,
+    rx()`
+      \b(?:create|onboard|set up|add)\s+(?:a\s+|
+      the\s+)?(?:new\s+)?user(?:\s+account)?(?:\s+from\s+the\s+input)?\b|\b(?:create|set up|
+      make)\s+(?:their|his|her|an?|the)\s+(?:new\s+)?(?:directory\s+|
+      user\s+)?account(?:\s+from\s+the\s+input)?(?<manager>\s+with\s+(?:that|the|
+      their)\s+manager(?:\s+(?:set|recorded|filled in))?)?\b`,
     "create-user",
   )) {
     add("create-user", m, (context, block) => {
@@ -905,7 +1047,17 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
 
   // Comment on the incident; set its priority or status.
   for (const m of text.take(
-    /\b(?:(?:add|leave|post|write|put)\s+(?:a|an)\s+(?<visibility>internal|public)?\s*(?:comment|note|work note)|(?:reply|respond|answer)\s+(?<adverb>publicly|internally)|comment(?=\s+(?:on\s+it\s+)?")|(?:add|post|put|leave)\s+(?<what>the\s+(?:given\s+)?(?:note|message|text|comment)|it)\s+as\s+(?:a|an)\s+(?<visibility2>internal|public)?\s*(?:comment|note|work note))(?:\s+(?:to|on|in)\s+(?:it|the incident|the ticket|each of them|each one))?(?:(?:\s+(?:saying|that says|with the text|reading)\s+|\s*:\s*|\s+)"(?<body>[^"]+)"|\s+(?:saying|that says)\s+(?<says>(?!")[^,;.]+?)(?=\s*(?:[,;.]|\band\b|\bthen\b|$))|\s+(?:about|with)\s+(?<content>(?!")[^,;.]+?)(?=\s*(?:[,;.]|\band\b|\bthen\b|$))|\s+(?:telling|to tell|letting)\s+(?:the reporter|them|the user|the caller|the requester)\s+(?:know\s+)?(?:that\s+)?(?<told>[^;.]+?)(?=\s*(?:[;.]|$)))?/,
+    rx()`
+      \b(?:(?:add|leave|post|write|put)\s+(?:a|an)\s+(?<visibility>internal|public)?\s*(?:comment|
+      note|work note)|(?:reply|respond|answer)\s+(?<adverb>publicly|internally)|
+      comment(?=\s+(?:on\s+it\s+)?")|(?:add|post|put|leave)\s+(?<what>the\s+(?:given\s+)?(?:note|
+      message|text|comment)|it)\s+as\s+(?:a|an)\s+(?<visibility2>internal|public)?\s*(?:comment|note|
+      work note))(?:\s+(?:to|on|in)\s+(?:it|the incident|the ticket|each of them|
+      each one))?(?:(?:\s+(?:saying|that says|with the text|reading)\s+|\s*:\s*|\s+)"(?<body>[^"]+)"|
+      \s+(?:saying|that says)\s+(?<says>(?!")[^,;.]+?)(?=\s*(?:[,;.]|\band\b|\bthen\b|$))|
+      \s+(?:about|with)\s+(?<content>(?!")[^,;.]+?)(?=\s*(?:[,;.]|\band\b|\bthen\b|$))|\s+(?:telling|
+      to tell|letting)\s+(?:the reporter|them|the user|the caller|
+      the requester)\s+(?:know\s+)?(?:that\s+)?(?<told>[^;.]+?)(?=\s*(?:[;.]|$)))?`,
     "comment",
   )) {
     add("comment", m, (context, block) => {
@@ -952,14 +1104,17 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
     });
   }
   for (const m of text.take(
-    /\b(?:(?:set|change|raise|lower|mark|bump|move|escalate)\s+(?:(?:its\s+|the incident's\s+|the\s+)?(?<field>priority|status)(?:\s+of\s+(?:it|the incident))?|it|the incident)|(?<=\b(?:should|must|will|shall|to)\s+be\s+(?:[a-z]+\s+[a-z ]+?\s+and\s+)?|\band\s+)(?:set|changed|raised|lowered|marked|bumped|moved|escalated))\s+(?:to|as)\s+(?<value>p[1-4]|in progress|on hold|[a-z_]+)\b|\b(?:put|place|mark|move|set)\s+(?:it|the incident|the ticket)\s+(?:(?:as|in|into)\s+)?(?<value2>on hold|in progress|resolved|p[1-4])\b/,
+    rx()`
+      \b(?:(?:set|change|raise|lower|mark|bump|move|escalate)\s+(?:(?:its\s+|the incident's\s+|
+      the\s+)?(?<field>priority|status)(?:\s+of\s+(?:it|the incident))?|it|the incident)|
+      (?<=\b(?:should|must|will|shall|to)\s+be\s+(?:[a-z]+\s+[a-z ]+?\s+and\s+)?|\band\s+)(?:set|
+      changed|raised|lowered|marked|bumped|moved|escalated))\s+(?:to|as)\s+(?<value>p[1-4]|
+      in progress|on hold|[a-z_]+)\b|\b(?:put|place|mark|move|set)\s+(?:it|the incident|
+      the ticket)\s+(?:(?:as|in|into)\s+)?(?<value2>on hold|in progress|resolved|p[1-4])\b`,
     "update",
   )) {
     add("update", m, (context, block) => {
-      const tool = need(catalog.action(["update"], "incident", [["id"]]), said(m), "update an incident");
-      const item = context.item;
-      const key = item ? field(item, ["id"]) : undefined;
-      if (!key) throw new PlannerDeclined("refused", said(m), "it does not say which incident");
+      const { tool, item, key } = incidentToUpdate(context, said(m));
       const wanted = (m.groups?.["value"] ?? m.groups?.["value2"] ?? "").replace(/\s+/g, "_");
       // "mark it as resolved": the field whose values include the word.
       const byValue = Object.entries(
@@ -989,15 +1144,14 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
   // Assign it to the on-call engineer / a person by name / them.
   for (const m of text.take(
     new RegExp(
-      `\\b(?:(?:assign|reassign|hand)\\s+(?:it|the incident|each of them|each one)(?:\\s+over)?|(?:should|must|will|shall|needs? to|is to)\\s+be\\s+(?:re)?assigned|gets?\\s+(?:re)?assigned)\\s+to\\s+(?<who>${WHO})${STOP}`,
+      `\\b(?:(?:assign|reassign|hand)\\s+(?:it|the incident|each of them|each one)(?:\\s+over)?|` +
+        `(?:should|must|will|shall|needs? to|is to)\\s+be\\s+(?:re)?assigned|` +
+        `gets?\\s+(?:re)?assigned)\\s+to\\s+(?<who>${WHO})${STOP}`,
     ),
     "assign",
   )) {
     add("assign", m, (context, block) => {
-      const tool = need(catalog.action(["update"], "incident", [["id"]]), said(m), "update an incident");
-      const item = context.item;
-      const key = item ? field(item, ["id"]) : undefined;
-      if (!key) throw new PlannerDeclined("refused", said(m), "it does not say which incident");
+      const { tool, item, key } = incidentToUpdate(context, said(m));
       const who = m.groups?.["who"] ?? "";
       if (/@/.test(who))
         throw new PlannerDeclined(
@@ -1040,7 +1194,16 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
 
   // Close (resolve) the incident [as <resolution>].
   for (const m of text.take(
-    /\b(?:close|resolve)\s+(?:it|the incident|an incident|the ticket|each of them|each one)(?:\s+as\s+(?:a\s+|an\s+)?(?<code>[a-z_]+(?:\s+(?!with\b|using\b|and\b)[a-z_]+)?)|,?\s+(?:with|using)\s+(?:the\s+)?(?:resolution\s+)?code\s+"?(?<code2>[a-z_]+)"?)?(?:,?\s+(?:and|with)\s+(?:a|the)\s+(?:resolution\s+)?notes?\s+(?:saying|that says|reading)\s+(?!")(?<notesSaid>[^,;."]+?)(?=\s*(?:[,;.]|\band\b|\bthen\b|$)))?(?:\s+with\s+(?:the\s+)?notes?\s+"(?<notes>[^"]+)"|,?\s+(?:using|with)\s+(?:the|those|these)\s+(?:given\s+|provided\s+)?(?<notesInput>resolution notes|resolution note|notes|note|text|reason|explanation|message)(?:\s+(?:from|in)\s+the\s+input)?(?:\s+as\s+the\s+(?:resolution\s+)?notes?)?)?/,
+    rx()`
+      \b(?:close|resolve)\s+(?:it|the incident|an incident|the ticket|each of them|
+      each one)(?:\s+as\s+(?:a\s+|an\s+)?(?<code>[a-z_]+(?:\s+(?!with\b|using\b|and\b)[a-z_]+)?)|
+      ,?\s+(?:with|using)\s+(?:the\s+)?(?:resolution\s+)?code\s+"?(?<code2>[a-z_]+)"?)
+      ?(?:,?\s+(?:and|with)\s+(?:a|the)\s+(?:resolution\s+)?notes?\s+(?:saying|that says|
+      reading)\s+(?!")(?<notesSaid>[^,;."]+?)(?=\s*(?:[,;.]|\band\b|\bthen\b|
+      $)))?(?:\s+with\s+(?:the\s+)?notes?\s+"(?<notes>[^"]+)"|,?\s+(?:using|with)\s+(?:the|those|
+      these)\s+(?:given\s+|provided\s+)?(?<notesInput>resolution notes|resolution note|notes|note|
+      text|reason|explanation|message)(?:\s+(?:from|
+      in)\s+the\s+input)?(?:\s+as\s+the\s+(?:resolution\s+)?notes?)?)?`,
     "close",
   )) {
     add("close", m, (context, block) => {
@@ -1165,6 +1328,22 @@ function managerOf(
   return personOf(id, reader.tool.outputSchema);
 }
 
+/** A call that reads the user whose email (or id) the caller passes, as an input of the workflow. */
+export function readUserByInput(
+  block: PlanStep[],
+  builder: PlanBuilder,
+  reader: { tool: PlanTool; inputField: string },
+  viaEmail: boolean,
+): string {
+  const id = builder.id("user");
+  const schema = propertyOf(reader.tool.inputSchema, reader.inputField) ?? { type: "string" };
+  const input = viaEmail
+    ? builder.input("email", schema, true, "the user's email address")
+    : builder.input("user_id", schema, true, "the user's id");
+  block.push({ kind: "call", id, tool: reader.tool.key, args: { [reader.inputField]: input } });
+  return id;
+}
+
 /**
  * The user an action is about: the one the trigger or an earlier step gave, or else (when the
  * caller passes input) the user whose id the caller passes, read once with the tenant's user tool.
@@ -1187,21 +1366,7 @@ function subjectUser(
       said,
       "it does not say which user (a user id in the input, or the user of the trigger)",
     );
-  const id = builder.id("user");
-  const schema = propertyOf(reader.tool.inputSchema, reader.inputField) ?? { type: "string" };
-  block.push({
-    kind: "call",
-    id,
-    tool: reader.tool.key,
-    args: {
-      [reader.inputField]: builder.input(
-        viaEmail ? "email" : "user_id",
-        schema,
-        true,
-        viaEmail ? "the user's email address" : "the user's id",
-      ),
-    },
-  });
+  const id = readUserByInput(block, builder, reader, viaEmail);
   const person = {
     ...personOf(id, reader.tool.outputSchema),
     id: { kind: "ref", step: id, path: ["id"] } as PlanValue,
@@ -1227,7 +1392,8 @@ function namedPerson(
     throw new PlannerDeclined(
       "refused",
       said,
-      `"${name}" refers to nobody this workflow knows (write a person's name capitalized, or say "the on-call engineer", "the reporter", "them")`,
+      `"${name}" refers to nobody this workflow knows (write a person's name capitalized, or say ` +
+        `"the on-call engineer", "the reporter", "them")`,
     );
   const finder = catalog.tools.find(
     (t) =>
@@ -1325,16 +1491,15 @@ export function readContent(
   // "the incident number in the page": where it goes is the action's; what goes is the rest.
   if (
     context.insteadText &&
-    /^(?:|it|this|that|them|the same|the same (?:message|text|note|list|thing)|the message|that message|the list)$/i.test(
-      content.trim(),
-    )
+    rx("i")`
+      ^(?:|it|this|that|them|the same|the same (?:message|text|note|list|thing)|the message|
+      that message|the list)$`.test(content.trim())
   )
     return context.insteadText;
   // "with the host", "the payload's message": a field the caller passes.
-  const passed =
-    /^(?:the\s+)?(?:(?:payload|alert|input|request|event|body)(?:'s)?\s+)?`?([a-z_][a-z0-9_]*)`?(?:\s+(?:field|value))?$/i.exec(
-      content.trim(),
-    );
+  const passed = rx("i")`
+    ^(?:the\s+)?(?:(?:payload|alert|input|request|event|body)(?:'s)?\s+)?
+    \x60?([a-z_][a-z0-9_]*)\x60?(?:\s+(?:field|value))?$`.exec(content.trim());
   if (passed && builder.declared.names.includes(passed[1] ?? "") && context.takesInput)
     return {
       kind: "text",
@@ -1345,20 +1510,24 @@ export function readContent(
     .trim()
     .replace(/^(?:with|about)\s+/i, "")
     .replace(
-      /^((?:a|an|the)\s+)(?:daily|weekly|monthly|hourly|nightly)\s+(?=(?:summary|list|digest|report|overview|count|tally)\b)/i,
+      rx("i")`
+        ^((?:a|an|the)\s+)(?:daily|weekly|monthly|hourly|nightly)\s+(?=(?:summary|list|digest|report|
+        overview|count|tally)\b)`,
       "$1",
     )
     .replace(/\s+(?:in|into)\s+(?:the|that|this)\s+(?:page|message|dm|post|note|alert|comment)$/i, "");
   const phrase = originalPhrase.toLowerCase();
-  const quoted =
-    /^(?:saying\s+|with the text\s+|the text\s+|(?:the|a)\s+(?:message|text|note)\s+|message\s+|text\s+)?"([^"]+)"$/.exec(
-      content.trim().replace(/^(?:with|about)\s+/i, ""),
-    );
+  const quoted = rx()`
+      ^(?:saying\s+|with the text\s+|the text\s+|(?:the|a)\s+(?:message|text|note)\s+|message\s+|
+      text\s+)?"([^"]+)"$`.exec(content.trim().replace(/^(?:with|about)\s+/i, ""));
   if (quoted) return withPlaceholders(quoted[1] ?? "", context, said, builder);
   if (
-    /^(?:a|the|an|that)?\s*(?:input\s+|given\s+|caller's\s+)?(?:message|text|note)(?:\s+(?:from|in)\s+the\s+input)?$|^(?:a|the|an)\s+[a-z]+\s+(?:message|text|note)\s+(?:from|in)\s+the\s+input$|^the\s+(?:alert|payload|webhook|alarm)(?:'s)?(?:\s+(?:message|text|details))?$|^the\s+(?:message|text|details)\s+(?:of|from|in)\s+the\s+(?:alert|payload|webhook|alarm)$/.test(
-      phrase,
-    )
+    rx()`
+      ^(?:a|the|an|that)?\s*(?:input\s+|given\s+|caller's\s+)?(?:message|text|note)(?:\s+(?:from|
+      in)\s+the\s+input)?$|^(?:a|the|an)\s+[a-z]+\s+(?:message|text|note)\s+(?:from|
+      in)\s+the\s+input$|^the\s+(?:alert|payload|webhook|alarm)(?:'s)?(?:\s+(?:message|text|
+      details))?$|^the\s+(?:message|text|details)\s+(?:of|from|in)\s+the\s+(?:alert|payload|webhook|
+      alarm)$`.test(phrase)
   ) {
     if (!context.takesInput)
       throw new PlannerDeclined(
@@ -1370,9 +1539,10 @@ export function readContent(
   }
   if (
     context.person &&
-    /^(?:their|his|her|the user's|the member's)\s+(?:full\s+)?name(?:\s+and\s+email)?$|^who\s+(?:was|got|has been)\s+(?:added|removed|taken out|taken off|offboarded|disabled|deactivated|onboarded|created|set up)$|^(?:and\s+)?who$/.test(
-      phrase,
-    )
+    rx()`
+      ^(?:their|his|her|the user's|the member's)\s+(?:full\s+)?name(?:\s+and\s+email)?$|
+      ^who\s+(?:was|got|has been)\s+(?:added|removed|taken out|taken off|offboarded|disabled|
+      deactivated|onboarded|created|set up)$|^(?:and\s+)?who$`.test(phrase)
   ) {
     // "who was offboarded": "Offboarded: Mara Keller (mara.keller@example.com)".
     const done = /^who\s+(?:was|got|has been)\s+(offboarded|disabled|deactivated|onboarded|created|set up)$/.exec(
@@ -1391,9 +1561,9 @@ export function readContent(
   }
   if (
     context.item &&
-    /^(?:the\s+)?(?:ticket|incident)(?:'s)?\s+(?:number|id)\s+and\s+(?:its\s+)?(?:title|summary)$|^(?:its|the)\s+(?:number|id)\s+and\s+(?:its\s+|the\s+)?(?:title|summary)$/.test(
-      phrase,
-    )
+    rx()`
+      ^(?:the\s+)?(?:ticket|incident)(?:'s)?\s+(?:number|id)\s+and\s+(?:its\s+)?(?:title|summary)$|
+      ^(?:its|the)\s+(?:number|id)\s+and\s+(?:its\s+|the\s+)?(?:title|summary)$`.test(phrase)
   )
     return summaryOf(context.item);
   if (
@@ -1412,10 +1582,9 @@ export function readContent(
       : summary;
   }
   // "the incident title", "its priority": one field of the item.
-  const itemField =
-    /^(?:the\s+)?(?:(?:new\s+)?(?:incident|ticket)(?:'s)?|its)\s+(?<f>title|name|id|number|priority|status|description)$/.exec(
-      phrase,
-    );
+  const itemField = rx()`
+      ^(?:the\s+)?(?:(?:new\s+)?(?:incident|ticket)(?:'s)?|its)\s+(?<f>title|name|id|number|priority|
+      status|description)$`.exec(phrase);
   if (context.item && itemField) {
     const found = field(
       context.item,
@@ -1443,10 +1612,10 @@ export function readContent(
     return context.lastText;
   }
   // "a line about it", "a heads-up listing them": the words around what is said.
-  const wrapped =
-    /^(?:a|an|the)\s+(?:short\s+|brief\s+|quick\s+|warm\s+)?(?<noun>line|note|message|update|notice|notification|heads-up|heads up|alert|post|ping|welcome(?:\s+message|\s+note)?)\s+(?:about|on|for|listing|with|showing|containing|of|naming|mentioning)\s+(.+)$/.exec(
-      originalPhrase,
-    );
+  const wrapped = rx()`
+      ^(?:a|an|the)\s+(?:short\s+|brief\s+|quick\s+|warm\s+)?(?<noun>line|note|message|update|notice|
+      notification|heads-up|heads up|alert|post|ping|welcome(?:\s+message|\s+note)?)\s+(?:about|on|
+      for|listing|with|showing|containing|of|naming|mentioning)\s+(.+)$`.exec(originalPhrase);
   const welcoming =
     /^welcome/i.test(wrapped?.groups?.["noun"] ?? "") &&
     !/^(?:them|him|her|the new (?:user|hire|starter))$/i.test(wrapped?.[2] ?? "");
@@ -1482,9 +1651,10 @@ export function readContent(
   if (
     context.item &&
     propertyOf(context.item.schema, "assignee") &&
-    /^(?:which\s+(?:ticket|incident|one)\s+went\s+to\s+(?:whom|who)|(?:the\s+)?(?:ticket|incident)\s+and\s+(?:who|whom)\s+it\s+(?:went|was assigned)\s+to|who\s+(?:it|each one)\s+(?:went|was assigned)\s+to)$/.test(
-      phrase,
-    )
+    rx()`
+      ^(?:which\s+(?:ticket|incident|one)\s+went\s+to\s+(?:whom|who)|(?:the\s+)?(?:ticket|
+      incident)\s+and\s+(?:who|whom)\s+it\s+(?:went|was assigned)\s+to|who\s+(?:it|
+      each one)\s+(?:went|was assigned)\s+to)$`.test(phrase)
   ) {
     const id = field(context.item, ["id", "number", "key"]);
     return {
@@ -1504,9 +1674,9 @@ export function readContent(
   // "a welcome for them": a welcome, to the person.
   if (
     context.person &&
-    /^(?:a|an)\s+(?:short\s+|warm\s+)?welcome(?:\s+message)?(?:\s+(?:for|to|mentioning|naming|that mentions)\s+(?:them|him|her|the new (?:user|hire|starter)))?$/.test(
-      phrase,
-    )
+    rx()`
+      ^(?:a|an)\s+(?:short\s+|warm\s+)?welcome(?:\s+message)?(?:\s+(?:for|to|mentioning|naming|
+      that mentions)\s+(?:them|him|her|the new (?:user|hire|starter)))?$`.test(phrase)
   )
     return { kind: "text", parts: ["Welcome, ", context.person.name ?? context.person.email, "!"] };
   // "a short confirmation": that it was done, for whom or what.
@@ -1562,10 +1732,12 @@ export function readContent(
       kind: "text",
       parts: [`${capitalize(context.list.said.trim())}: `, { kind: "count", list: context.list.id }],
     };
-  const onCallField =
-    /^(?:the\s+)?(?:(?<a>name|email)\s+of\s+(?:the\s+|whoever is\s+)?on-?\s?call(?:\s+engineer)?|on-?\s?call(?:\s+engineer)?'s\s+(?<b>name|email)|who(?:'s| is) on-?\s?call(?:\s+(?:(?:right\s+)?now|today|this\s+week|at\s+the\s+moment|currently))?)(?:\s+(?:for|of|in)\s+(?:the\s+)?(?:rotation\s+)?(?<rotation>[a-z0-9][\w-]*?)(?:\s+rotation)?)?$/.exec(
-      phrase,
-    );
+  const onCallField = rx()`
+      ^(?:the\s+)?(?:(?<a>name|email)\s+of\s+(?:the\s+|whoever is\s+)?on-?\s?call(?:\s+engineer)?|
+      on-?\s?call(?:\s+engineer)?'s\s+(?<b>name|email)|
+      who(?:'s| is) on-?\s?call(?:\s+(?:(?:right\s+)?now|today|this\s+week|at\s+the\s+moment|
+      currently))?)(?:\s+(?:for|of|
+      in)\s+(?:the\s+)?(?:rotation\s+)?(?<rotation>[a-z0-9][\w-]*?)(?:\s+rotation)?)?$`.exec(phrase);
   if (onCallField) {
     const person = onCallPerson(catalog, builder, context, block, onCallField.groups?.["rotation"], said);
     // "… and send them a DM": them is who is on call.
@@ -1582,20 +1754,14 @@ export function readContent(
   }
   const earlier = context.list;
   if (earlier && /^(?:the\s+)?(?:ticket|incident)\s+(?:numbers|ids)$|^their\s+(?:numbers|ids)$/.test(phrase)) {
-    const ids = field({ ...earlier.item, step: earlier.id }, ["id", "number", "key"]);
-    if (ids)
-      return {
-        kind: "text",
-        parts: [
-          `${capitalize(earlier.said.trim())}: `,
-          { kind: "lines", list: earlier.id, line: ids, empty: "(none)" },
-        ],
-      };
+    const ids = idLines(earlier);
+    if (ids) return ids;
   }
   // "the open P1 numbers": the ids of the items a list phrase names, one per line.
   const numbers = /^(?:the\s+|all\s+(?:the\s+)?)?(.+?)\s+(?:numbers|ids)$/d.exec(phrase);
   const at = numbers?.indices?.[1];
-  // "the P1 numbers" after "if there are open P1 incidents": the ids of the list already spoken of, when it is the one meant.
+  // "the P1 numbers" after "if there are open P1 incidents": the ids of the list already spoken of, when it is the
+  // one meant.
   const head = at
     ? phrase
         .slice(at[0], at[1])
@@ -1608,15 +1774,8 @@ export function readContent(
     head.length > 0 &&
     head.every((w) => new RegExp(`\\b${w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}s?\\b`, "i").test(earlier.said));
   if (earlier && ofEarlier) {
-    const ids = field({ ...earlier.item, step: earlier.id }, ["id", "number", "key"]);
-    if (ids)
-      return {
-        kind: "text",
-        parts: [
-          `${capitalize(earlier.said.trim())}: `,
-          { kind: "lines", list: earlier.id, line: ids, empty: "(none)" },
-        ],
-      };
+    const ids = idLines(earlier);
+    if (ids) return ids;
   }
   const numbered =
     at && !earlier ? readSubjectList(originalPhrase.slice(at[0], at[1]), catalog, builder, context) : undefined;
@@ -1629,10 +1788,9 @@ export function readContent(
       parts: [`${capitalize(numbered.said.trim())}: `, { kind: "lines", list, line: ids, empty: "(none)" }],
     };
   }
-  const pronoun =
-    /^(?:them|those|these|all of them|the list|their ids and titles|(?:a|the)\s+(?:summary|list|digest)\s+of\s+(?:them|those|these))$/.test(
-      phrase,
-    );
+  const pronoun = rx()`
+      ^(?:them|those|these|all of them|the list|their ids and titles|(?:a|the)\s+(?:summary|list|
+      digest)\s+of\s+(?:them|those|these))$`.test(phrase);
   const named = /^(?:(?:a|the)\s+(?:summary|list|digest)\s+of\s+)?(?:those|these|such)\s+([a-z0-9]+)$/.exec(phrase);
   if (earlier && (pronoun || (named && [earlier.item.noun, singular(earlier.item.noun)].includes(named[1] ?? "")))) {
     return {
@@ -1646,20 +1804,22 @@ export function readContent(
   if (earlier && /^(?:how many there are|the (?:number|count) of them|their (?:number|count))$/.test(phrase)) {
     return { kind: "text", parts: [`${capitalize(earlier.said.trim())}: `, { kind: "count", list: earlier.id }] };
   }
-  // "the incident", "a summary of the new incident", "every incident" where the workflow handles one at a time: that one.
-  const itemWords =
-    /^(?:(?:a|the)\s+(?:short\s+)?(?:summary|details|digest|list|overview)\s+of\s+)?(?:the|this|that|every|each|all|any|all the)?\s*(?:new\s+)?(?<noun>incident|ticket|issue|request|case|one)(?<plural>s)?$/.exec(
-      phrase,
-    );
+  // "the incident", "a summary of the new incident", "every incident" where the workflow handles one at a time:
+  // that one.
+  const itemWords = rx()`
+      ^(?:(?:a|the)\s+(?:short\s+)?(?:summary|details|digest|list|overview)\s+of\s+)?(?:the|this|
+      that|every|each|all|any|all the)?\s*(?:new\s+)?(?<noun>incident|ticket|issue|request|case|
+      one)(?<plural>s)?$`.exec(phrase);
   if (context.item && itemWords && /incident/.test(context.item.noun) && (!earlier || !itemWords.groups?.["plural"]))
     return summaryOf(context.item);
   // In a workflow that handles one item at a time ("when P4 requests come in, post them"), "them" is each one.
   if (!earlier && context.item && /^(?:them|those|these|each of them|each one)$/.test(phrase))
     return summaryOf(context.item);
   if (
-    /^(?:it|this|that|the incident|the incident(?:'s)? (?:summary|details|id and title)|its (?:id and title|summary|details)|an? (?:update|summary|notification|alert|message)(?: about it)?)?$/.test(
-      phrase,
-    ) ||
+    rx()`
+      ^(?:it|this|that|the incident|the incident(?:'s)? (?:summary|details|id and title)|
+      its (?:id and title|summary|details)|an? (?:update|summary|notification|alert|
+      message)(?: about it)?)?$`.test(phrase) ||
     (context.list && !context.item && /^an?\s+(?:warning|heads-up|notice)$/.test(phrase))
   ) {
     if (context.item) return summaryOf(context.item);
@@ -1695,7 +1855,9 @@ export function readContent(
     const listed = [
       asked.replace(/^(.+?)\s+(?:are|is)\s+(?:still\s+|currently\s+|now\s+)?(?:sitting\s+)?(.+?)$/, "$2 $1"),
       asked.replace(
-        /^(.+?)\s+(?:are|is)\s+(?:still\s+|currently\s+|now\s+)?(?:sitting\s+)?(?:in\s+)?(?:the\s+)?(?:status\s+)?(.+?)(?:\s+status)?$/,
+        rx()`
+          ^(.+?)\s+(?:are|is)\s+(?:still\s+|currently\s+|
+          now\s+)?(?:sitting\s+)?(?:in\s+)?(?:the\s+)?(?:status\s+)?(.+?)(?:\s+status)?$`,
         "$2 $1",
       ),
       asked.replace(/^(.+?)\s+(?:are|is|were|was)\s+(?:still\s+|currently\s+|now\s+)?(?:sitting\s+)?/, "$1 that are "),
@@ -1832,7 +1994,8 @@ function withPlaceholders(quoted: string, context: Context, said: string, builde
       throw new PlannerDeclined(
         "refused",
         said,
-        `"<${slot[1] ?? ""}>" in the text is nothing this workflow has (a field of the incident, the person, or a named input)`,
+        `"<${slot[1] ?? ""}>" in the text is nothing this workflow has (a field of the incident, ` +
+          `the person, or a named input)`,
       );
     parts.push(quoted.slice(last, slot.index), value);
     last = (slot.index ?? 0) + slot[0].length;
@@ -1919,9 +2082,10 @@ function spokenTo(rest: string, verb: string, asking: boolean): string {
 function isPlainSentence(words: string): boolean {
   return (
     /^[a-z0-9' ,!-]+$/i.test(words.trim()) &&
-    !/\b(?:number|numbers|count|how\s+many|list|ids?|titles?|priority|priorities|status|names?|emails?|who|whom|whose|which|what|when|where|details|summary|assignee|reporter|total|link|url|date|time|today's|current|whoever|whatever|wherever|latest|last|next)\b/i.test(
-      words,
-    )
+    !rx("i")`
+      \b(?:number|numbers|count|how\s+many|list|ids?|titles?|priority|priorities|status|names?|
+      emails?|who|whom|whose|which|what|when|where|details|summary|assignee|reporter|total|link|url|
+      date|time|today's|current|whoever|whatever|wherever|latest|last|next)\b`.test(words)
   );
 }
 
@@ -1989,7 +2153,8 @@ export function readSubjectList(
         bound["limit"] = { kind: "const", value: limit["maximum"] };
         // Said in the plan: a list read in one call holds at most the tool's maximum.
         builder.checks.push(
-          `${source.tool.key} returns at most ${limit["maximum"]} ${read.noun} a call (its maximum); a run sees no more than that`,
+          `${source.tool.key} returns at most ${limit["maximum"]} ${read.noun} a call (its ` +
+            `maximum); a run sees no more than that`,
         );
       }
       block.push({
@@ -2021,3 +2186,13 @@ export function enumValues(schema: Record<string, unknown>): string[] {
 }
 
 export { personPath };
+
+/** "Open P1 incidents: " and the ids of that earlier list, one per line. */
+function idLines(earlier: NonNullable<Context["list"]>): PlanValue | undefined {
+  const ids = field({ ...earlier.item, step: earlier.id }, ["id", "number", "key"]);
+  if (!ids) return undefined;
+  return {
+    kind: "text",
+    parts: [`${capitalize(earlier.said.trim())}: `, { kind: "lines", list: earlier.id, line: ids, empty: "(none)" }],
+  };
+}

@@ -5,6 +5,7 @@
  * read narrowly: an aside that could carry a condition, a limit or an action is left for the
  * other readers (and refused when none of them reads it), never waved through as talk.
  */
+import { rx } from "../../core/rx.ts";
 import { PlannerDeclined } from "../../core/errors.ts";
 import { type Condition, type PlanStep, walkSteps } from "../../core/plan.ts";
 import type { PlanBuilder } from "./builder.ts";
@@ -15,8 +16,10 @@ import type { RequestText } from "./request-text.ts";
 const SENTENCE_START = "(?:^|(?<=[.;!?:]\\s{0,3}))\\s*";
 const WORKFLOW = "(?:workflow|automation|flow|job|rule|routine|bot|script|helper|button)";
 /** Third-person verbs after "a workflow that …", made imperative for the action readers. */
-const THIRD_PERSON =
-  /^(runs|posts|sends|pages|dms|messages|notifies|alerts|pings|assigns|closes|creates|opens|adds|removes|disables|comments|escalates|updates|tells|lists|counts|checks|looks|finds|archives|invites)\b/;
+const THIRD_PERSON = rx()`
+    ^(runs|posts|sends|pages|dms|messages|notifies|alerts|pings|assigns|closes|creates|opens|adds|
+    removes|disables|comments|escalates|updates|tells|lists|counts|checks|looks|finds|archives|
+    invites)\b`;
 
 /**
  * Takes how the request is asked, at the start of a sentence: polite openers, "set up / I need a
@@ -24,10 +27,18 @@ const THIRD_PERSON =
  */
 export function takeFraming(text: RequestText): string[] {
   const said: string[] = [];
-  const polite = `(?:(?:hi|hey|hello)(?:\\s+(?:team|there|all))?[,!]?\\s+)?(?:(?:could|can|would|will)\\s+(?:you|we|charter)\\s+(?:please\\s+)?|please\\s+)?`;
-  const asking = `(?:(?:set\\s+up|setup|make|create|build|write|add|configure|automate\\s+with|give\\s+(?:me|us)|(?:i|we)\\s+(?:need|want|would\\s+like|'d\\s+like)|(?:i|we)'d\\s+(?:like|love))\\s+)?`;
+  const polite =
+    `(?:(?:hi|hey|hello)(?:\\s+(?:team|there|all))?[,!]?\\s+)?(?:(?:could|can|would|will)\\s+(?:you|` +
+    `we|charter)\\s+(?:please\\s+)?|please\\s+)?`;
+  const asking =
+    `(?:(?:set\\s+up|setup|make|create|build|write|add|configure|automate\\s+with|give\\s+(?:me|us)|` +
+    `(?:i|we)\\s+(?:need|want|would\\s+like|'d\\s+like)|(?:i|we)'d\\s+(?:like|love))\\s+)?`;
   const pattern = new RegExp(
-    `${SENTENCE_START}${polite}${asking}(?:(?:(?:a|an|one)\\s+(?:new\\s+|small\\s+|simple\\s+|quick\\s+)?(?:(?!manual\\b|daily\\b|weekly\\b|hourly\\b|nightly\\b|monthly\\b)[a-z-]+\\s+)?${WORKFLOW}|something)\\s+(?:that|which|to)(?:\\s+|(?=\\s*,))|set\\s+(?:something|one|this|it)\\s+up\\s+(?:that|which|to)\\s+|(?<=^\\s*|[.;!?:]\\s{0,3})(?:could|can|would|will)\\s+(?:you|we|charter)\\s+(?:please\\s+)?(?=[a-z]))`,
+    `${SENTENCE_START}${polite}${asking}(?:(?:(?:a|an|one)\\s+(?:new\\s+|small\\s+|simple\\s+|` +
+      `quick\\s+)?(?:(?!manual\\b|daily\\b|weekly\\b|hourly\\b|nightly\\b|` +
+      `monthly\\b)[a-z-]+\\s+)?${WORKFLOW}|something)\\s+(?:that|which|to)(?:\\s+|(?=\\s*,))|` +
+      `set\\s+(?:something|one|this|it)\\s+up\\s+(?:that|which|to)\\s+|(?<=^\\s*|` +
+      `[.;!?:]\\s{0,3})(?:could|can|would|will)\\s+(?:you|we|charter)\\s+(?:please\\s+)?(?=[a-z]))`,
     "d",
   );
   for (const m of text.take(pattern, "framing")) {
@@ -44,14 +55,17 @@ export function takeFraming(text: RequestText): string[] {
   // "It should post …", "The workflow must then …": the sentence's action, said of the workflow.
   for (const m of text.take(
     new RegExp(
-      `${SENTENCE_START}(?:it|the\\s+${WORKFLOW}|this)\\s+(?:should|must|needs\\s+to|has\\s+to|will)\\s+(?:also\\s+)?(?=[a-z])`,
+      `${SENTENCE_START}(?:it|the\\s+${WORKFLOW}|this)\\s+(?:should|must|needs\\s+to|has\\s+to|` +
+        `will)\\s+(?:also\\s+)?(?=[a-z])`,
     ),
     "framing",
   ))
     said.push(text.originalOf(m));
   // "Thanks!", "Thank you.", "Cheers": at the end.
   for (const m of text.take(
-    /(?:^|(?<=[.;!?]\s{0,3}))\s*(?:thanks(?:\s+(?:a\s+lot|in\s+advance))?|thank\s+you(?:\s+in\s+advance)?|cheers|ty)\s*[.!]*\s*$/,
+    rx()`
+      (?:^|(?<=[.;!?]\s{0,3}))\s*(?:thanks(?:\s+(?:a\s+lot|in\s+advance))?|
+      thank\s+you(?:\s+in\s+advance)?|cheers|ty)\s*[.!]*\s*$`,
     "framing",
   ))
     said.push(text.originalOf(m));
@@ -75,8 +89,14 @@ function imperative(verb: string): string {
 }
 
 /** Words that make a "so …" more than a reason: a limit, a condition, a time, an action or a name. */
-const NOT_A_REASON =
-  /\d|["#@<{]|\b(?:only|once|twice|again|not|never|no|don't|doesn't|won't|unless|if|except|before|after|until|within|every|each|instead|then|also|page[sd]?|paging|post(?:s|ed)?|send|sends|sent|dm|dms|message[sd]?|e-?mail|mail|ping|alert|notif\w*|ticket|incident|comment|note|close[sd]?|assign\w*|create[sd]?|open(?:s|ed)?|disable[sd]?|remove[sd]?|add(?:s|ed)?|escalat\w*|channel|group|user|call|first|last|per|all|any|same|one|ones|nobody|someone|anyone|hour|day|week|month|today|tomorrow|tonight|am|pm)\b|\b(?:in|by|at|on|during|before|every|each|this|next)\s+(?:the\s+)?(?:morning|afternoon|evening|night|weekend)\b/;
+const NOT_A_REASON = rx()`
+    \d|["#@<{]|\b(?:only|once|twice|again|not|never|no|don't|doesn't|won't|unless|if|except|before|
+    after|until|within|every|each|instead|then|also|page[sd]?|paging|post(?:s|ed)?|send|sends|sent|
+    dm|dms|message[sd]?|e-?mail|mail|ping|alert|notif\w*|ticket|incident|comment|note|close[sd]?|
+    assign\w*|create[sd]?|open(?:s|ed)?|disable[sd]?|remove[sd]?|add(?:s|ed)?|escalat\w*|channel|
+    group|user|call|first|last|per|all|any|same|one|ones|nobody|someone|anyone|hour|day|week|month|
+    today|tomorrow|tonight|am|pm)\b|\b(?:in|by|at|on|during|before|every|each|this|
+    next)\s+(?:the\s+)?(?:morning|afternoon|evening|night|weekend)\b`;
 
 /**
  * Takes a reason at the end of a sentence ("…, so the morning standup has them", "so everyone
@@ -85,8 +105,11 @@ const NOT_A_REASON =
  */
 export function takeReasons(text: RequestText): string[] {
   const said: string[] = [];
-  const pattern =
-    /(?<=[a-z0-9)'"]\s*,?)(?<!\b(?:dm|message|note)\s*,?)\s+(?:so\s+(?:that\s+)?(?<why>[a-z][a-z' -]{2,80}?)|(?:for|as\s+an?)\s+(?:visibility|awareness|transparency|the\s+record|fyi|heads-up|heads\s+up|information))\s*(?=[.;!?]|$)/g;
+  const pattern = rx("g")`
+      (?<=[a-z0-9)'"]\s*,?)(?<!\b(?:dm|message|
+      note)\s*,?)\s+(?:so\s+(?:that\s+)?(?<why>[a-z][a-z' -]{2,80}?)|(?:for|
+      as\s+an?)\s+(?:visibility|awareness|transparency|the\s+record|fyi|heads-up|heads\s+up|
+      information))\s*(?=[.;!?]|$)`;
   for (const m of text.lower.matchAll(pattern)) {
     const start = m.index ?? 0;
     const end = start + m[0].length;
@@ -104,7 +127,17 @@ export function takeReasons(text: RequestText): string[] {
  */
 export function takeManual(text: RequestText): string[] {
   const pattern = new RegExp(
-    `(?:(?:that|which)\\s+)?(?:(?:i|we|you|someone|anyone|people|staff|an?\\s+operator)\\s+can\\s+(?:run|trigger|start|kick\\s+off|launch)(?:\\s+(?:it|this))?\\s+(?:by\\s+hand|manually|on\\s+demand|whenever\\s+(?:i|we|they)\\s+(?:want|need)(?:\\s+to)?)|(?:to\\s+be\\s+)?(?:run|triggered|started|launched)\\s+(?:by\\s+hand|manually|on\\s+demand)|${SENTENCE_START}(?:a\\s+)?manual(?:ly\\s+(?:run|triggered|started))?(?:\\s+(?:run|trigger|workflow|job))?(?=\\s*:|\\s+(?:with|that|which|to|taking|given)\\b)|on\\s+demand|${SENTENCE_START}(?:run\\s+)?(?:by\\s+hand|manually)(?=\\s*[,:])|\\bwhen(?:ever)?\\s+(?:i|we)\\s+(?:run|trigger|start)\\s+(?:it|this)(?:\\s+(?:by\\s+hand|manually))?(?=\\s+with\\b)|(?:i|we)(?:'ll|\\s+will)\\s+(?:run|trigger|start|kick\\s+off|launch)\\s+(?:it|this)(?:\\s+(?:myself|ourselves))?(?:\\s+(?:by\\s+hand|manually))?(?:\\s+(?:when|whenever|as)\\s+(?:needed|necessary|required))?)\\b,?`,
+    `(?:(?:that|which)\\s+)?(?:(?:i|we|you|someone|anyone|people|staff|` +
+      `an?\\s+operator)\\s+can\\s+(?:run|trigger|start|kick\\s+off|launch)(?:\\s+(?:it|` +
+      `this))?\\s+(?:by\\s+hand|manually|on\\s+demand|whenever\\s+(?:i|we|they)\\s+(?:want|` +
+      `need)(?:\\s+to)?)|(?:to\\s+be\\s+)?(?:run|triggered|started|launched)\\s+(?:by\\s+hand|` +
+      `manually|on\\s+demand)|${SENTENCE_START}(?:a\\s+)?manual(?:ly\\s+(?:run|triggered|` +
+      `started))?(?:\\s+(?:run|trigger|workflow|job))?(?=\\s*:|\\s+(?:with|that|which|to|taking|` +
+      `given)\\b)|on\\s+demand|${SENTENCE_START}(?:run\\s+)?(?:by\\s+hand|manually)(?=\\s*[,:])|` +
+      `\\bwhen(?:ever)?\\s+(?:i|we)\\s+(?:run|trigger|start)\\s+(?:it|this)(?:\\s+(?:by\\s+hand|` +
+      `manually))?(?=\\s+with\\b)|(?:i|we)(?:'ll|\\s+will)\\s+(?:run|trigger|start|kick\\s+off|` +
+      `launch)\\s+(?:it|this)(?:\\s+(?:myself|ourselves))?(?:\\s+(?:by\\s+hand|` +
+      `manually))?(?:\\s+(?:when|whenever|as)\\s+(?:needed|necessary|required))?)\\b,?`,
   );
   return text.take(pattern, "manual").map((m) => text.originalOf(m));
 }
@@ -115,13 +148,22 @@ export function takeManual(text: RequestText): string[] {
  */
 export function takeExclusions(text: RequestText): { said: string; values: string[] }[] {
   const found = text.take(
-    /(?:^|(?<=[.;!?]\s{0,3})|(?<=[a-z0-9)],\s{0,3}))\s*(?:(?:and|but)\s+)?(?:please\s+)?(?:skip|ignore|leave\s+out|exclude|excluding|except(?:\s+for)?|(?<=\bbut\s+)not|other\s+than|don't\s+include|do\s+not\s+include|without)\s+(?:the\s+|any\s+|anything\s+(?:that(?:'s|\s+is)\s+)?)?(?!(?:it|them|this|that|those|these|the\s+rest|rest|others?|everything|anything|all)\b)(?<values>[a-z0-9_ -]+?(?:\s*(?:\/|,|\bor\b|\band\b)\s*[a-z0-9_ -]+?)*)(?:\s+(?:ones|incidents|tickets|items|ones?\s+too))?\s*(?=[.;!?]|$)/d,
+    rx("d")`
+      (?:^|(?<=[.;!?]\s{0,3})|(?<=[a-z0-9)],\s{0,3}))\s*(?:(?:and|but)\s+)?(?:please\s+)?(?:skip|
+      ignore|leave\s+out|exclude|excluding|except(?:\s+for)?|(?<=\bbut\s+)not|other\s+than|
+      don't\s+include|do\s+not\s+include|without)\s+(?:the\s+|any\s+|anything\s+(?:that(?:'s|
+      \s+is)\s+)?)?(?!(?:it|them|this|that|those|these|the\s+rest|rest|others?|everything|anything|
+      all)\b)(?<values>[a-z0-9_ -]+?(?:\s*(?:\/|,|\bor\b|\band\b)\s*[a-z0-9_ -]+?)*)(?:\s+(?:ones|
+      incidents|tickets|items|ones?\s+too))?\s*(?=[.;!?]|$)`,
     "exclusion",
   );
   // "(excluding P4)", "(not P3/P4)": the same, in parentheses after what it narrows.
   found.push(
     ...text.take(
-      /\s*\(\s*(?:excluding|except(?:\s+for)?|not|without|no)\s+(?:the\s+|any\s+)?(?<values>[a-z0-9_ -]+?(?:\s*(?:\/|,|\bor\b|\band\b)\s*[a-z0-9_ -]+?)*)(?:\s+(?:ones|incidents|tickets|items))?\s*\)/d,
+      rx("d")`
+        \s*\(\s*(?:excluding|except(?:\s+for)?|not|without|no)\s+(?:the\s+|
+        any\s+)?(?<values>[a-z0-9_ -]+?(?:\s*(?:\/|,|\bor\b|\band\b)\s*[a-z0-9_ -]+?)*)(?:\s+(?:ones|
+        incidents|tickets|items))?\s*\)`,
       "exclusion",
     ),
   );
@@ -164,7 +206,8 @@ export function applyExclusions(
       throw new PlannerDeclined(
         "refused",
         exclusion.said,
-        `it says what to leave out, and no list of the plan has items with ${exclusion.values.map((v) => `"${v}"`).join(", ")}`,
+        `it says what to leave out, and no list of the plan has items ` +
+          `with ${exclusion.values.map((v) => `"${v}"`).join(", ")}`,
       );
     builder.clause(exclusion.said, ...carried);
   }
@@ -187,7 +230,10 @@ function excludes(where: Condition[], condition: Condition): boolean {
 export function takeCountOnly(text: RequestText): string[] {
   return text
     .take(
-      /(?:^|(?<=[.;!?]\s{0,3}))\s*(?:just|only)\s+(?:the\s+)?(?:number|count|total)(?:\s+(?:is|would be)\s+(?:fine|enough|ok|okay|needed|wanted|all\s+(?:i|we)\s+need))?(?:,?\s+(?:not|no)\s+(?:the\s+)?(?:list|details|names))?\s*[.!]?\s*(?=$|[A-Z]|\s)/,
+      rx()`
+        (?:^|(?<=[.;!?]\s{0,3}))\s*(?:just|only)\s+(?:the\s+)?(?:number|count|total)(?:\s+(?:is|
+        would be)\s+(?:fine|enough|ok|okay|needed|wanted|all\s+(?:i|we)\s+need))?(?:,?\s+(?:not|
+        no)\s+(?:the\s+)?(?:list|details|names))?\s*[.!]?\s*(?=$|[A-Z]|\s)`,
       "count-only",
     )
     .map((m) => text.originalOf(m));
@@ -211,12 +257,20 @@ export function countOnlyCalls(said: string, steps: PlanStep[]): string[] {
 /** Words that carry meaning a workflow could act on: structure, time, quantity, negation, and actions. */
 const MEANINGFUL = new Set(
   (
-    "if when whenever unless only not never no don't doesn't didn't won't can't cannot except but otherwise instead once twice each every all any none before after until while during " +
-    "daily weekly hourly nightly monthly yearly morning mornings afternoon evening evenings night nights noon midnight today tonight tomorrow yesterday weekend weekends weekday weekdays " +
-    "monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays thursdays fridays saturdays sundays am pm hour hours minute minutes day days week weeks month months year " +
-    "post posts page pages send sends dm dms message messages notify alert alerts ping tell email emails assign assigns close closes resolve resolves open opens create creates add adds remove removes " +
-    "disable disables enable delete reset update updates set escalate escalates invite archive comment comments order call text sms approve restart reboot deploy run runs check checks " +
-    "first last next previous more less fewer most least urgent critical high low important priority status owner assignee reporter"
+    "if when whenever unless only not never no don't doesn't didn't won't can't cannot except but " +
+    "otherwise instead once twice each every all any none before after until while during " +
+    ("daily weekly hourly nightly monthly yearly morning mornings afternoon evening evenings night " +
+      "nights noon midnight today tonight tomorrow yesterday weekend weekends weekday weekdays ") +
+    ("monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays " +
+      "thursdays fridays saturdays sundays am pm hour hours minute minutes day days week weeks month " +
+      "months year ") +
+    ("post posts page pages send sends dm dms message messages notify alert alerts ping tell email " +
+      "emails assign assigns close closes resolve resolves open opens create creates add adds remove " +
+      "removes ") +
+    ("disable disables enable delete reset update updates set escalate escalates invite archive " +
+      "comment comments order call text sms approve restart reboot deploy run runs check checks ") +
+    ("first last next previous more less fewer most least urgent critical high low important " +
+      "priority status owner assignee reporter")
   ).split(" "),
 );
 

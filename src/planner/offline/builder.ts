@@ -122,7 +122,8 @@ export function bindArgs(
       throw new PlannerDeclined(
         "needs-input",
         options.clause,
-        `${tool.key} needs "${name}"${schema["description"] ? ` (${String(schema["description"])})` : ""} and nobody passes input to this trigger; say which value to use`,
+        `${tool.key} needs "${name}"${described(schema)} and nobody passes input to this trigger; ` +
+          "say which value to use",
         choices,
       );
     }
@@ -132,7 +133,8 @@ export function bindArgs(
       throw new PlannerDeclined(
         "needs-input",
         options.clause,
-        `${tool.key} needs "${name}"${schema["description"] ? ` (${String(schema["description"])})` : ""}, and the inputs the request names (${declared.join(", ")}) do not include it; name it as an input too, or say which value to use`,
+        `${tool.key} needs "${name}"${described(schema)}, and the inputs the request names ` +
+          `(${declared.join(", ")}) do not include it; name it as an input too, or say which value to use`,
         choices,
       );
     }
@@ -150,3 +152,8 @@ export type Block = PlanStep[];
 
 /** Required fields that only record why a change was made. */
 const AUDIT_TEXT = /^(?:reason|justification|audit_?note|change_?reason)$/;
+
+/** A property's own description, in brackets, when its schema has one. */
+function described(schema: Record<string, unknown>): string {
+  return schema["description"] ? ` (${String(schema["description"])})` : "";
+}

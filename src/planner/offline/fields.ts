@@ -4,6 +4,7 @@
  * "the open P1 incidents (number and title)". Each named field must be a field the item or person
  * has (by its name or a common word for it); one that is not is no reading, never a guess.
  */
+import { rx } from "../../core/rx.ts";
 import type { PlanValue } from "../../core/plan.ts";
 import { schemaAt } from "../plan/tools.ts";
 
@@ -21,21 +22,24 @@ const ITEM_FIELDS: FieldWord[] = [
   { words: /^(?:service|affected\s+service)$/, paths: [["service"]], label: "service" },
   { words: /^(?:description)$/, paths: [["description"]] },
   {
-    words:
-      /^(?:assignee|owner|assigned\s+engineer|who(?:'s|\s+is)\s+assigned(?:\s+to\s+it)?|who\s+it(?:'s|\s+is)\s+assigned\s+to|who\s+owns\s+it)$/,
+    words: rx()`
+        ^(?:assignee|owner|assigned\s+engineer|who(?:'s|\s+is)\s+assigned(?:\s+to\s+it)?|
+        who\s+it(?:'s|\s+is)\s+assigned\s+to|who\s+owns\s+it)$`,
     paths: [["assignee", "name"], ["assignee"]],
     label: "assignee",
   },
   {
-    words:
-      /^(?:reporter|reporter's\s+email|who\s+(?:reported|opened|raised|filed|logged)\s+it|(?:the\s+)?person\s+who\s+(?:reported|opened|raised)\s+it)$/,
+    words: rx()`
+        ^(?:reporter|reporter's\s+email|who\s+(?:reported|opened|raised|filed|logged)\s+it|
+        (?:the\s+)?person\s+who\s+(?:reported|opened|raised)\s+it)$`,
     paths: [["reporter_email"], ["reporter"]],
     label: "reported by",
   },
   { words: /^(?:tags|labels)$/, paths: [["tags"]], label: "tags" },
   {
-    words:
-      /^(?:created(?:\s+(?:at|time|date))?|opened(?:\s+at)?|when\s+it\s+was\s+(?:opened|created|raised|reported)|creation\s+(?:time|date))$/,
+    words: rx()`
+        ^(?:created(?:\s+(?:at|time|date))?|opened(?:\s+at)?|when\s+it\s+was\s+(?:opened|created|
+        raised|reported)|creation\s+(?:time|date))$`,
     paths: [["created_at"], ["created"]],
     label: "opened",
   },
@@ -50,8 +54,10 @@ const PERSON_FIELDS: FieldWord[] = [
 ];
 
 /** "the incident's", "its", "the ticket", "their": the words that say whose field it is. */
-const OWNER =
-  /^(?:(?:the|its|their|his|her|an?|each|every|this|that)\s+)?(?:(?:new\s+)?(?:incident|ticket|issue|user|person|member|employee|account|one|hire|starter)(?:'s)?\s+)?(?:(?:the|its|their|his|her)\s+)?/;
+const OWNER = rx()`
+    ^(?:(?:the|its|their|his|her|an?|each|every|this|that)\s+)?(?:(?:new\s+)?(?:incident|ticket|
+    issue|user|person|member|employee|account|one|hire|starter)(?:'s)?\s+)?(?:(?:the|its|their|his|
+    her)\s+)?`;
 
 /** The field a word names ("the incident's number", "their titles": plural for each item's), if any. */
 function fieldOf(table: FieldWord[], raw: string): FieldWord | undefined {
@@ -69,7 +75,8 @@ function fieldWords(phrase: string): string[] | undefined {
   return parts.length > 0 ? parts : undefined;
 }
 
-/** The fields of a schema (rooted at `step`, with `base` before each path) that `phrase` names; undefined unless every part names one. */
+/** The fields of a schema (rooted at `step`, with `base` before each path) that `phrase` names; undefined unless
+ * every part names one. */
 function readFields(
   phrase: string,
   table: FieldWord[],
@@ -95,7 +102,8 @@ function readFields(
   return pieces;
 }
 
-/** Fields of one item ("the ticket number and who reported it"), as a line of text; undefined when it is no such list. */
+/** Fields of one item ("the ticket number and who reported it"), as a line of text; undefined when it is no such
+ * list. */
 export function itemFields(
   phrase: string,
   item: { step: string; schema: Record<string, unknown> },

@@ -57,7 +57,8 @@ export function wordCondition(itemSchema: Record<string, unknown>, word: string,
   return make?.(item)[0];
 }
 
-/** Free-text fields that name what an item is about (service, category, team), which a request can filter on by value. */
+/** Free-text fields that name what an item is about (service, category, team), which a request can filter on by
+ * value. */
 function textFields(itemSchema: Record<string, unknown>): string[] {
   const properties = (itemSchema["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {};
   return Object.entries(properties)
@@ -103,19 +104,37 @@ export function readListPhrase(
       : "";
   const nouns = `(?:${escapeRegex(plural(noun))}|${escapeRegex(singular(noun))}${synonyms})`;
   const age =
-    "(?:\\s+(?:(?:and\\s+|that\\s+)(?:are|have been|were|was|is|has been)\\s+|which\\s+(?:are|have been|were|was|is|has been)\\s+)?(?:older than|created more than|opened more than|(?:in\\s+(?:status\\s+)?)?(?<still>open|opened|unresolved|waiting|new)\\s+(?:for\\s+)?(?:more|longer) than)\\s+(?<amount>\\d+)\\s*(?<unit>hours?|hrs?|h|days?|d|minutes?|mins?)(?:\\s+ago)?)?";
+    "(?:\\s+(?:(?:and\\s+|that\\s+)(?:are|have been|were|was|is|has been)\\s+|which\\s+(?:are|" +
+    "have been|were|was|is|has been)\\s+)?(?:older than|created more than|opened more than|" +
+    "(?:in\\s+(?:status\\s+)?)?(?<still>open|opened|unresolved|waiting|new)\\s+(?:for\\s+)?(?:more|" +
+    "longer) than)\\s+(?<amount>\\d+)\\s*(?<unit>hours?|hrs?|h|days?|d|minutes?|mins?)(?:\\s+ago)?)?";
   // "… opened in the last 24 hours", "… created within the past 2 days": items newer than that.
   const within =
-    "(?<within>\\s+(?:(?:that|which)\\s+(?:were|was|have\\s+been|has\\s+been|are|is)\\s+)?(?:opened|created|raised|reported|filed|logged|submitted)\\s+(?:in|within|during|over)\\s+the\\s+(?:last|past)\\s+(?:(?<wamount>\\d+)\\s*)?(?<wunit>hours?|hrs?|h|days?|d|minutes?|mins?|weeks?)\\b|\\s+from\\s+the\\s+(?:last|past)\\s+(?:(?<wamount2>\\d+)\\s*)?(?<wunit2>hours?|hrs?|h|days?|d|minutes?|mins?|weeks?)\\b)?";
+    "(?<within>\\s+(?:(?:that|which)\\s+(?:were|was|have\\s+been|has\\s+been|are|" +
+    "is)\\s+)?(?:opened|created|raised|reported|filed|logged|submitted)\\s+(?:in|within|during|" +
+    "over)\\s+the\\s+(?:last|past)\\s+(?:(?<wamount>\\d+)\\s*)?(?<wunit>hours?|hrs?|h|days?|d|" +
+    "minutes?|mins?|weeks?)\\b|\\s+from\\s+the\\s+(?:last|" +
+    "past)\\s+(?:(?<wamount2>\\d+)\\s*)?(?<wunit2>hours?|hrs?|h|days?|d|minutes?|mins?|weeks?)\\b)?";
   // "… that still have no owner", "… nobody has picked up yet": unassigned, said after the noun.
   const unowned = vocab.has("unassigned")
-    ? "(?<unowned>\\s+(?:that|which)\\s+(?:still\\s+)?(?:have|has)\\s+no\\s+(?:owner|assignee)(?:\\s+yet)?|\\s+(?:that|which)\\s+(?:still\\s+)?(?:don't|do not|doesn't|does not)\\s+(?:yet\\s+)?have\\s+an?\\s+(?:owner|assignee)(?:\\s+yet)?|\\s+(?:with|without)\\s+(?:no\\s+)?(?:owner|assignee)|\\s+(?:that\\s+)?nobody\\s+(?:has\\s+)?(?:picked up|taken|claimed)(?:\\s+yet)?|\\s+(?:that\\s+)?nobody\\s+is\\s+assigned\\s+to|\\s+(?:that\\s+|which\\s+)?(?:have|has)\\s+(?:nobody|no\\s+one|no-one|noone)\\s+assigned(?:\\s+(?:to\\s+(?:them|it)|yet))?|\\s+(?:that|which)\\s+(?:are|is)\\s+(?:still\\s+)?(?:sitting\\s+)?unassigned)?"
+    ? "(?<unowned>\\s+(?:that|which)\\s+(?:still\\s+)?(?:have|has)\\s+no\\s+(?:owner|" +
+      "assignee)(?:\\s+yet)?|\\s+(?:that|which)\\s+(?:still\\s+)?(?:don't|do not|doesn't|" +
+      "does not)\\s+(?:yet\\s+)?have\\s+an?\\s+(?:owner|assignee)(?:\\s+yet)?|\\s+(?:with|" +
+      "without)\\s+(?:no\\s+)?(?:owner|assignee)|\\s+(?:that\\s+)?nobody\\s+(?:has\\s+)?(?:picked up|" +
+      "taken|claimed)(?:\\s+yet)?|\\s+(?:that\\s+)?nobody\\s+is\\s+assigned\\s+to|\\s+(?:that\\s+|" +
+      "which\\s+)?(?:have|has)\\s+(?:nobody|no\\s+one|no-one|" +
+      "noone)\\s+assigned(?:\\s+(?:to\\s+(?:them|it)|yet))?|\\s+(?:that|which)\\s+(?:are|" +
+      "is)\\s+(?:still\\s+)?(?:sitting\\s+)?unassigned)?"
     : "";
   // "… that are still in status new", "… currently in progress": a filter word said after the noun.
   // "incidents on hold", "tickets in progress": a filter word that reads as a place, right after the noun.
   const placed = [...vocab.keys()].filter((a) => /^(?:on|in) /.test(a)).map(escapeRegex);
   const after = adjectives.length
-    ? `(?<after>\\s+(?:that|which)\\s+(?:are|is)\\s+(?:still\\s+|currently\\s+|now\\s+)?(?:in\\s+)?(?:status\\s+)?(?:${adjectives.join("|")})(?:\\s+status)?|\\s+(?:currently\\s+|still\\s+)?in\\s+(?:status\\s+)?(?:${adjectives.join("|")})(?:\\s+status)?${placed.length ? `|\\s+(?:currently\\s+|still\\s+)?(?:${placed.join("|")})` : ""})?`
+    ? `(?<after>\\s+(?:that|which)\\s+(?:are|is)\\s+(?:still\\s+|currently\\s+|` +
+      `now\\s+)?(?:in\\s+)?(?:status\\s+)?(?:${adjectives.join("|")})(?:\\s+status)?|` +
+      `\\s+(?:currently\\s+|` +
+      `still\\s+)?in\\s+(?:status\\s+)?(?:${adjectives.join("|")})(?:\\s+status)` +
+      `?${placed.length ? `|\\s+(?:currently\\s+|still\\s+)?(?:${placed.join("|")})` : ""})?`
     : "";
   // "… with P3 priority", "… with priority P1": a filter word said with its field.
   const fields = Object.keys((itemSchema["properties"] as Record<string, unknown> | undefined) ?? {})
@@ -123,36 +142,50 @@ export function readListPhrase(
     .join("|");
   const withField =
     adjectives.length && fields
-      ? `(?<withfield>\\s+(?:with|at|of)\\s+(?:(?:a|an)\\s+)?(?:(?:${fields})\\s+)?${adjective}(?:\\s*(?:,|\\bor\\b|\\band\\b)\\s*${adjective}(?!\\s+(?:${fields})\\b(?!\\s*$)))*(?:\\s+(?:${fields}))?)?`
+      ? `(?<withfield>\\s+(?:with|at|of)\\s+(?:(?:a|` +
+        `an)\\s+)?(?:(?:${fields})\\s+)?${adjective}(?:\\s*(?:,|\\bor\\b|` +
+        `\\band\\b)\\s*${adjective}(?!\\s+(?:${fields})\\b(?!\\s*$)))*(?:\\s+(?:${fields}))?)?`
       : "";
   // "… for the vpn service", "… with service vpn": a value of a free-text field, named with its field.
   const named = textFields(itemSchema).map(escapeRegex).join("|");
   const byName = named
-    ? `(?<byname>\\s+(?:for|on|affecting|against|in|about|from)\\s+(?:the\\s+)?"?(?<value1>[a-z0-9][\\w.-]*)"?\\s+(?<field1>${named})|\\s+(?:with|whose)\\s+(?<field2>${named})\\s+(?:is\\s+|=\\s*)?"?(?<value2>[a-z0-9][\\w.-]*)"?)?`
+    ? `(?<byname>\\s+(?:for|on|affecting|against|in|about|` +
+      `from)\\s+(?:the\\s+)?"?(?<value1>[a-z0-9][\\w.-]*)"?\\s+(?<field1>${named})|\\s+(?:with|` +
+      `whose)\\s+(?<field2>${named})\\s+(?:is\\s+|=\\s*)?"?(?<value2>[a-z0-9][\\w.-]*)"?)?`
     : "";
   // "… with the tag "network"", "… tagged network": a value a list field (tags, labels) holds.
   const tagField = Object.entries(
     (itemSchema["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {},
   ).find(([name, s]) => s["type"] === "array" && /^(?:tags|labels)$/.test(name))?.[0];
   const tagged = tagField
-    ? `(?<tagged>\\s+(?:with|having|that\\s+(?:have|has)|carrying)\\s+(?:the\\s+|a\\s+)?(?:tag|label)s?\\s+(?<tag1>"[^"]*"|[a-z0-9][\\w-]*)|\\s+(?:tagged|labelled|labeled)\\s+(?:as\\s+|with\\s+)?(?<tag2>"[^"]*"|[a-z0-9][\\w-]*)|\\s+(?:with|having|carrying)\\s+(?:the\\s+|an?\\s+)?(?<tag3>"[^"]*"|[a-z0-9][\\w-]*)\\s+(?:tag|label))?`
+    ? `(?<tagged>\\s+(?:with|having|that\\s+(?:have|has)|carrying)\\s+(?:the\\s+|a\\s+)?(?:tag|` +
+      `label)s?\\s+(?<tag1>"[^"]*"|[a-z0-9][\\w-]*)|\\s+(?:tagged|labelled|labeled)\\s+(?:as\\s+|` +
+      `with\\s+)?(?<tag2>"[^"]*"|[a-z0-9][\\w-]*)|\\s+(?:with|having|carrying)\\s+(?:the\\s+|` +
+      `an?\\s+)?(?<tag3>"[^"]*"|[a-z0-9][\\w-]*)\\s+(?:tag|label))?`
     : "";
   const unownedAfter = vocab.has("unassigned")
-    ? "(?<unowned2>\\s+and\\s+(?:has|have)\\s+(?:nobody|no one|no owner|no assignee)(?:\\s+assigned)?(?:\\s+yet)?|\\s+and\\s+(?:is|are)\\s+(?:still\\s+)?unassigned)?"
+    ? "(?<unowned2>\\s+and\\s+(?:has|have)\\s+(?:nobody|no one|no owner|" +
+      "no assignee)(?:\\s+assigned)?(?:\\s+yet)?|\\s+and\\s+(?:is|are)\\s+(?:still\\s+)?unassigned)?"
     : "";
   // "… that aren't resolved or closed": values of one field the items must not have.
   const notAfter = adjectives.length
-    ? `(?<notafter>\\s+(?:that|which)\\s+(?:aren't|are\\s+not|isn't|is\\s+not)\\s+(?:yet\\s+)?(?:in\\s+)?(?:status\\s+)?${adjective}(?:\\s*(?:,|\\bor\\b|\\bnor\\b)\\s*${adjective})*)?`
+    ? `(?<notafter>\\s+(?:that|which)\\s+(?:aren't|are\\s+not|isn't|` +
+      `is\\s+not)\\s+(?:yet\\s+)?(?:in\\s+)?(?:status\\s+)?${adjective}(?:\\s*(?:,|\\bor\\b|` +
+      `\\bnor\\b)\\s*${adjective})*)?`
     : "";
-  // "… assigned to them": the items whose assignee is the person the workflow is about (a member, the one a message goes to).
+  // "… assigned to them": the items whose assignee is the person the workflow is about (a member, the one a message
+  // goes to).
   const assigneeField = Object.keys((itemSchema["properties"] as Record<string, unknown> | undefined) ?? {}).find((f) =>
     /^assign/.test(f),
   );
   const assigned = assigneeField
-    ? "(?<assignedto>\\s+(?:(?:that|which)\\s+(?:are|is)\\s+)?(?:currently\\s+|still\\s+)?assigned\\s+to\\s+(?:them|him|her|the user|the member|that person))?"
+    ? "(?<assignedto>\\s+(?:(?:that|which)\\s+(?:are|is)\\s+)?(?:currently\\s+|" +
+      "still\\s+)?assigned\\s+to\\s+(?:them|him|her|the user|the member|that person))?"
     : "";
   const pattern = new RegExp(
-    `${options.prefix ?? "\\b"}(?<adjectives>(?:${adjective}(?:\\s*,\\s*|\\s+and\\s+|\\s+or\\s+|\\s+))*)${nouns}\\b${assigned}${unowned}${notAfter}${after}${unownedAfter}${withField}${byName}${tagged}${age}${within}`,
+    `${options.prefix ?? "\\b"}(?<adjectives>(?:${adjective}(?:\\s*,\\s*|\\s+and\\s+|\\s+or\\s+|\\s+))*)` +
+      `${nouns}\\b${assigned}${unowned}${notAfter}${after}${unownedAfter}` +
+      `${withField}${byName}${tagged}${age}${within}`,
   );
   const match = text.takeOne(pattern, options.by ?? "list");
   if (!match) return undefined;
@@ -220,7 +253,8 @@ export function readListPhrase(
       rest = rest.slice(found.length).trim();
     }
   }
-  // "unassigned or on-hold incidents": either of two fields is a choice no list filter here can say (only all of them); never read as "and".
+  // "unassigned or on-hold incidents": either of two fields is a choice no list filter here can say (only all of
+  // them); never read as "and".
   // "open P1 or P2 incidents" is fine: "or" chooses between P1 and P2, and "open" holds for both.
   for (const [at, word] of read.entries()) {
     const before = read[at - 1];
@@ -228,7 +262,8 @@ export function readListPhrase(
       throw new PlannerDeclined(
         "refused",
         match[0],
-        `"${match[0].trim()}" asks for items that match one filter or another on different fields; the planner can only combine filters with "and": make two workflows, or say which one`,
+        `"${match[0].trim()}" asks for items that match one filter or another on different fields; ` +
+          `the planner can only combine filters with "and": make two workflows, or say which one`,
       );
   }
   if (groups["notafter"]) {
@@ -245,7 +280,8 @@ export function readListPhrase(
       throw new PlannerDeclined(
         "refused",
         match[0],
-        `"${groups["notafter"].trim()}" names values of different fields, or words that are not values; say which values of one field to leave out`,
+        `"${groups["notafter"].trim()}" names values of different fields, or words that are not ` +
+          `values; say which values of one field to leave out`,
       );
     else conditions.push({ value: field, op: "not-in", operand: excluded.map((c) => String(c?.operand)) });
   }
@@ -291,30 +327,27 @@ export function readListPhrase(
         : { value: { kind: "ref", step: item, path: field.split(".") }, op: "in", operand: unique },
     );
   }
-  if (groups["within"]) {
+  // "opened in the last 24 hours", "older than 2 days": compared with the items' creation time.
+  const byAge = (op: "newer-than-hours" | "older-than-hours", hours: number): Condition => {
     const field = createdField(itemSchema);
+    if (!field)
+      throw new PlannerDeclined(
+        "refused",
+        match[0],
+        `the ${plural(noun)} this tenant lists have no creation time to compare with`,
+      );
+    return { value: { kind: "ref", step: item, path: [field] }, op, operand: hours };
+  };
+  if (groups["within"]) {
     const unit = groups["wunit"] ?? groups["wunit2"] ?? "h";
     const amount = Number(groups["wamount"] ?? groups["wamount2"] ?? 1);
     const hours = amount * (unit.startsWith("w") ? 168 : unit.startsWith("d") ? 24 : unit.startsWith("m") ? 1 / 60 : 1);
-    if (!field)
-      throw new PlannerDeclined(
-        "refused",
-        match[0],
-        `the ${plural(noun)} this tenant lists have no creation time to compare with`,
-      );
-    conditions.push({ value: { kind: "ref", step: item, path: [field] }, op: "newer-than-hours", operand: hours });
+    conditions.push(byAge("newer-than-hours", hours));
   }
   if (groups["amount"]) {
-    const field = createdField(itemSchema);
     const unit = groups["unit"] ?? "h";
     const hours = Number(groups["amount"]) * (unit.startsWith("d") ? 24 : unit.startsWith("m") ? 1 / 60 : 1);
-    if (!field)
-      throw new PlannerDeclined(
-        "refused",
-        match[0],
-        `the ${plural(noun)} this tenant lists have no creation time to compare with`,
-      );
-    conditions.push({ value: { kind: "ref", step: item, path: [field] }, op: "older-than-hours", operand: hours });
+    conditions.push(byAge("older-than-hours", hours));
     // "open for more than 12 hours" says open, too.
     const still = groups["still"];
     if (still && still !== "opened") {

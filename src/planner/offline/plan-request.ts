@@ -6,6 +6,7 @@
  * and the actions. Every phrase it reads becomes a clause of the plan naming the steps that carry
  * it out; a word it could not read is a refusal naming it, never a dropped clause.
  */
+import { rx } from "../../core/rx.ts";
 import { PlannerDeclined } from "../../core/errors.ts";
 import {
   type Condition,
@@ -17,7 +18,7 @@ import {
   type WorkflowPlan,
 } from "../../core/plan.ts";
 import { eventItems } from "../plan/evaluate.ts";
-import { propertyOf } from "../plan/tools.ts";
+import { type PlanTool, propertyOf } from "../plan/tools.ts";
 import { itemFields, personFields } from "./fields.ts";
 import {
   type ActionSpec,
@@ -26,6 +27,7 @@ import {
   type Item,
   personOf,
   readActions,
+  readUserByInput,
   readSubjectList,
 } from "./actions.ts";
 import { PlanBuilder } from "./builder.ts";
@@ -73,10 +75,9 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   const framing = takeFraming(text);
   const manual = takeManual(text);
   // "Offboard an employee by email: …": the caller gives the email, and the workflow promises a disabled account.
-  const offboard =
-    /^\s*(?:offboard(?:ing)?|deprovision)\s+(?:an?|the)\s+(?:employee|user|person|leaver|staff\s+member)\s+(?:by|from)\s+(?:their\s+)?(?<by>email(?:\s+address)?|user\s+id)\b/.exec(
-      text.lower,
-    );
+  const offboard = rx()`
+      ^\s*(?:offboard(?:ing)?|deprovision)\s+(?:an?|the)\s+(?:employee|user|person|leaver|
+      staff\s+member)\s+(?:by|from)\s+(?:their\s+)?(?<by>email(?:\s+address)?|user\s+id)\b`.exec(text.lower);
   const offboardSaid = offboard
     ? text.verbatim.slice(offboard.index, offboard.index + offboard[0].length).trim()
     : undefined;
@@ -91,7 +92,10 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
 
   // 1. The trigger ("Check hourly: …", "Run this every day at 9: …" say when it runs, too).
   const runWord = text.takeOne(
-    /(?:^|(?<=[.;,]\s{0,3})|(?<=\b(?:that|which)\s{1,3}))\s*(?:check(?:ing)?|run(?:ning)?(?:\s+(?:this|it))?|do\s+(?:this|it))\b(?=\s+(?:hourly|daily|nightly|weekly|every\b|each\b|at\b|on\b))/,
+    rx()`
+      (?:^|(?<=[.;,]\s{0,3})|(?<=\b(?:that|which)\s{1,3}))\s*(?:check(?:ing)?|
+      run(?:ning)?(?:\s+(?:this|it))?|do\s+(?:this|it))\b(?=\s+(?:hourly|daily|nightly|weekly|
+      every\b|each\b|at\b|on\b))`,
     "trigger",
   );
   let trigger: PlanTrigger = { type: "manual" };
@@ -111,16 +115,38 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   const webhook = schedule
     ? undefined
     : text.takeOne(
-        /(?:^|(?<=[.;:]\s{0,3}))\s*(?:a\s+|the\s+|our\s+)?webhook\s+(?:from|by|for)\s+(?:our\s+|the\s+)?[a-z0-9'-]+(?:\s+(?:system|tool|service|platform))?\b|\b(?:create|set\s+up|make|add|expose|build|give\s+(?:me|us))\s+(?:a|an)\s+(?:new\s+)?webhook(?:\s+for\s+(?:our\s+|the\s+)?(?:[a-z0-9'-]+\s+){0,2}(?:system|tool|service|platform|monitor|monitoring|app|form|pipeline|portal)\b)?(?:\s+(?:that|which)(?=\s+(?:takes|receives|accepts|gets)\b))?|(?:^|(?<=[.;:]\s{0,3}))\s*(?:a|the)\s+webhook(?=\s+(?:that\s+)?(?:receives|gets|accepts|takes)\b)|\b(?:(?:from|via|on|when|whenever|after|each time|every time)\s+(?:[a-z'-]+\s+){0,10}?webhook(?:\s+(?:call|request|event))?(?:\s+(?:is\s+)?(?:called|arrives|fires|comes in|is received|is posted|hits(?:\s+us)?))?|(?:a|the)\s+webhook\s+(?:that\s+)?(?:arrives|is called|fires))\b/,
+        rx()`
+          (?:^|(?<=[.;:]\s{0,3}))\s*(?:a\s+|the\s+|our\s+)?webhook\s+(?:from|by|for)\s+(?:our\s+|
+          the\s+)?[a-z0-9'-]+(?:\s+(?:system|tool|service|platform))?\b|\b(?:create|set\s+up|make|
+          add|expose|build|give\s+(?:me|us))\s+(?:a|an)\s+(?:new\s+)?webhook(?:\s+for\s+(?:our\s+|
+          the\s+)?(?:[a-z0-9'-]+\s+){0,2}(?:system|tool|service|platform|monitor|monitoring|app|form|
+          pipeline|portal)\b)?(?:\s+(?:that|which)(?=\s+(?:takes|receives|accepts|gets)\b))?|(?:^|
+          (?<=[.;:]\s{0,3}))\s*(?:a|the)\s+webhook(?=\s+(?:that\s+)?(?:receives|gets|accepts|
+          takes)\b)|\b(?:(?:from|via|on|when|whenever|after|each time|
+          every time)\s+(?:[a-z'-]+\s+){0,10}?webhook(?:\s+(?:call|request|
+          event))?(?:\s+(?:is\s+)?(?:called|arrives|fires|comes in|is received|is posted|
+          hits(?:\s+us)?))?|(?:a|the)\s+webhook\s+(?:that\s+)?(?:arrives|is called|fires))\b`,
         "trigger",
       );
-  // An outside system that calls in ("when our monitoring system sends an alert") can only reach a workflow by its webhook.
+  // An outside system that calls in ("when our monitoring system sends an alert") can only reach a workflow by its
+  // webhook.
   const called =
     schedule || webhook
       ? undefined
       : text.takeOne(
           new RegExp(
-            `\\b(?:when|whenever|each time|every time|as soon as|if|once)\\s+(?:(?:our|the|an?|any)\\s+)?(?:[a-z0-9'-]+\\s+){0,2}?(?:${SYSTEMS})\\s+(?:calls?|sends?|posts?|fires?|triggers?|raises?|hits?|pings?|reports?|notifies|alerts?|detects?|flags?)(?:\\s+(?:us|charter|in|(?:to\\s+)?(?:the|our|a)\\s+webhook|(?:an?|the)\\s+(?:alert|notification|event|webhook)))?\\b|\\b(?:when|whenever|each time|every time|as soon as|if|once)\\s+(?:an?|the)\\s+(?:new\\s+)?(?:alert|monitoring alert|alarm|notification)\\s+(?:comes in|arrives|is received|fires|is raised|is sent)(?:\\s+from\\s+(?:(?:our|the)\\s+)?(?:[a-z0-9'-]+\\s+){0,2}?(?:${SYSTEMS}))?\\b|\\bwhen(?:ever)?\\s+(?:we|charter)\\s+(?:receive|get)\\s+(?:an?|the)\\s+(?:alert|webhook|notification)(?:\\s+from\\s+(?:(?:our|the)\\s+)?(?:[a-z0-9'-]+\\s+){0,2}?(?:${SYSTEMS}))?\\b`,
+            `\\b(?:when|whenever|each time|every time|as soon as|if|once)\\s+(?:(?:our|the|an?|` +
+              `any)\\s+)?(?:[a-z0-9'-]+\\s+){0,2}?(?:${SYSTEMS})\\s+(?:calls?|sends?|posts?|fires?|` +
+              `triggers?|raises?|hits?|pings?|reports?|notifies|alerts?|detects?|flags?)(?:\\s+(?:us|` +
+              `charter|in|(?:to\\s+)?(?:the|our|a)\\s+webhook|(?:an?|the)\\s+(?:alert|notification|` +
+              `event|webhook)))?\\b|\\b(?:when|whenever|each time|every time|as soon as|if|` +
+              `once)\\s+(?:an?|the)\\s+(?:new\\s+)?(?:alert|monitoring alert|alarm|` +
+              `notification)\\s+(?:comes in|arrives|is received|fires|is raised|` +
+              `is sent)(?:\\s+from\\s+(?:(?:our|` +
+              `the)\\s+)?(?:[a-z0-9'-]+\\s+){0,2}?(?:${SYSTEMS}))?\\b|\\bwhen(?:ever)?\\s+(?:we|` +
+              `charter)\\s+(?:receive|get)\\s+(?:an?|the)\\s+(?:alert|webhook|` +
+              `notification)(?:\\s+from\\s+(?:(?:our|` +
+              `the)\\s+)?(?:[a-z0-9'-]+\\s+){0,2}?(?:${SYSTEMS}))?\\b`,
           ),
           "trigger",
         );
@@ -130,7 +156,12 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
       ? undefined
       : text.takeOne(
           new RegExp(
-            `(?:^|(?<=[.;:]\\s{0,3}))\\s*(?:(?:our|the|a|an)\\s+)?(?:[a-z0-9'-]+\\s+){0,2}?(?:${SYSTEMS}|system|vendor|service|tool|form|portal|app|script|bot|integration|platform)\\s+(?:will\\s+|can\\s+|may\\s+)?(?:calls?|sends?|posts?|hits?|pings?)\\s+(?:(?:to\\s+)?(?:our|a|the)\\s+)?(?:webhook|us|(?<example>\\{[^{}]*\\})\\s+to\\s+(?:our|a|the)\\s+webhook)\\b(?:\\s+(?:when|whenever|every time|each time|before|after)\\s+[^,.;{}]+?(?=\\s*(?:[,.;]|$)|\\s+with\\s+))?`,
+            `(?:^|(?<=[.;:]\\s{0,3}))\\s*(?:(?:our|the|a|` +
+              `an)\\s+)?(?:[a-z0-9'-]+\\s+){0,2}?(?:${SYSTEMS}|system|vendor|service|tool|form|portal|` +
+              `app|script|bot|integration|platform)\\s+(?:will\\s+|can\\s+|may\\s+)?(?:calls?|sends?|` +
+              `posts?|hits?|pings?)\\s+(?:(?:to\\s+)?(?:our|a|the)\\s+)?(?:webhook|us|` +
+              `(?<example>\\{[^{}]*\\})\\s+to\\s+(?:our|a|the)\\s+webhook)\\b(?:\\s+(?:when|whenever|` +
+              `every time|each time|before|after)\\s+[^,.;{}]+?(?=\\s*(?:[,.;]|$)|\\s+with\\s+))?`,
           ),
           "trigger",
         );
@@ -141,7 +172,10 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     imperativeAfter(text, found.index);
     // "… will call a webhook with email when someone leaves": when the caller calls, said after what it sends.
     for (const m of text.take(
-      /(?<=\bwebhook\b(?:\s+with\s+(?:the\s+)?[a-z_]+(?:\s*(?:,|and)\s*[a-z_]+)*)?)\s+(?:when|whenever|each time|every time)\s+(?:someone|somebody|a user|an employee|a person|an alert|a deploy|a deployment|a [a-z]+)\s+[^,.;]+/,
+      rx()`
+        (?<=\bwebhook\b(?:\s+with\s+(?:the\s+)?[a-z_]+(?:\s*(?:,|and)\s*[a-z_]+)*)?)\s+(?:when|
+        whenever|each time|every time)\s+(?:someone|somebody|a user|an employee|a person|an alert|
+        a deploy|a deployment|a [a-z]+)\s+[^,.;]+`,
       "trigger",
     ))
       builder.clause(text.originalOf(m), "trigger");
@@ -156,17 +190,17 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   }
   // "For every new P1 incident, page …. Every morning at 9, post …": two triggers are two workflows.
   if (schedule || webhook || called || calls) {
-    const second =
-      /(?:^|[.;]\s*)\s*(?:for|on)\s+(?:every|each|any)\s+new(?:ly\s+(?:opened|created))?\s+[a-z0-9 -]+?(?=\s*[,:])/.exec(
-        text.lower,
-      );
+    const second = rx()`
+        (?:^|[.;]\s*)\s*(?:for|on)\s+(?:every|each|any)\s+new(?:ly\s+(?:opened|
+        created))?\s+[a-z0-9 -]+?(?=\s*[,:])`.exec(text.lower);
     const first = schedule ? text.spans.find((s) => s.by === "schedule") : text.spans.find((s) => s.by === "trigger");
     const sentenceOf = (at: number) => (text.lower.slice(0, at).match(/[.;]/g) ?? []).length;
     if (second && first && sentenceOf(second.index + second[0].length) !== sentenceOf(first.start))
       throw new PlannerDeclined(
         "refused",
         text.verbatim.slice(second.index, second.index + second[0].length).replace(/^[.;\s]+/, ""),
-        "this request names two triggers (a new item arriving, and a schedule or webhook): make two workflows, one for each",
+        "this request names two triggers (a new item arriving, and a schedule or webhook): make " +
+          "two workflows, one for each",
       );
   }
   // A "when …" no trigger reader took is no trigger of this tenant: remembered, and named with anything else left over.
@@ -178,7 +212,8 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
       new PlannerDeclined(
         "refused",
         text.verbatim.slice(when.index, when.index + when[0].length).trim(),
-        `no trigger of this tenant matches it; a workflow can start on a schedule, a webhook, by hand, or on these resource events: ${resources.join("; ") || "none"}`,
+        `no trigger of this tenant matches it; a workflow can start on a schedule, a webhook, by ` +
+          `hand, or on these resource events: ${resources.join("; ") || "none"}`,
       ),
     );
     text.mark(when.index, when.index + when[0].length, "unmatched-trigger");
@@ -193,7 +228,9 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     if (fields)
       for (const m of text.take(
         new RegExp(
-          `\\(\\s*\`?(?:${fields})\`?\\s+(?:is|can be|will be|is either)\\s+(?:either\\s+)?["']?[a-z0-9_-]+["']?(?:\\s*(?:,|or)\\s*["']?[a-z0-9_-]+["']?)*\\s*\\)`,
+          `\\(\\s*\`?(?:${fields})\`?\\s+(?:is|can be|will be|` +
+            `is either)\\s+(?:either\\s+)?["']?[a-z0-9_-]+["']?(?:\\s*(?:,|` +
+            `or)\\s*["']?[a-z0-9_-]+["']?)*\\s*\\)`,
         ),
         "inputs",
       ))
@@ -202,21 +239,29 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   // "For each call, …": a webhook's workflow runs once per call.
   if (trigger.type === "webhook")
     for (const m of text.take(
-      /\b(?:for|on)\s+(?:each|every)\s+(?:such\s+)?(?:call|request|alert|event|webhook call|notification|delivery|update|post)\b,?/,
+      rx()`
+        \b(?:for|on)\s+(?:each|every)\s+(?:such\s+)?(?:call|request|alert|event|webhook call|
+        notification|delivery|update|post)\b,?`,
       "trigger",
     ))
       builder.clause(text.originalOf(m), "trigger");
 
   // An onboarding header ("New starter:") says what the actions after it are for.
   const header = text.takeOne(
-    /^\s*(?:onboard(?:ing)?\s+(?:a\s+|the\s+)?)?new\s+(?:starter|hire|joiner|employee|user)\s*(?:onboarding\s*)?(?:[:.]|(?=\s+(?:given|with|taking)\b)|$)/,
+    rx()`
+      ^\s*(?:onboard(?:ing)?\s+(?:a\s+|the\s+)?)?new\s+(?:starter|hire|joiner|employee|
+      user)\s*(?:onboarding\s*)?(?:[:.]|(?=\s+(?:given|with|taking)\b)|$)`,
     "header",
   );
-  // A label before the request ("Escalation button:", "Offboarding:"): a name for what follows, never a step of its own.
+  // A label before the request ("Escalation button:", "Offboarding:"): a name for what follows, never a step of its
+  // own.
   const label = header
     ? undefined
     : text.takeOne(
-        /^\s*(?<label>(?:[a-z0-9-]+\s+){0,3}(?:button|workflow|automation|runbook|flow|routine|procedure|process|job|escalation|offboarding|onboarding|leaver|joiner))\s*(?:[:.]|,(?=\s+(?:run|triggered|started)\b))(?=\s)/,
+        rx()`
+          ^\s*(?<label>(?:[a-z0-9-]+\s+){0,3}(?:button|workflow|automation|runbook|flow|routine|
+          procedure|process|job|escalation|offboarding|onboarding|leaver|joiner))\s*(?:[:.]|
+          ,(?=\s+(?:run|triggered|started)\b))(?=\s)`,
         "header",
       );
 
@@ -225,24 +270,52 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
 
   // 3. Modifiers: once per period, fallbacks, conditions.
   const once = text.takeOne(
-    /,?\s*\b(?:(?:only|at most|no more than|max(?:imum)?)\s+once\s+(?:per|an?|each|every)|once\s+per|(?:but\s+)?(?:don't|do not|never)\s+(?:post|send|page|notify|alert|do)(?:\s+(?:that|this|it|the)\s*(?:[a-z-]+)?)?\s+more\s+than\s+once\s+(?:per|an?|each|every))\s+(?<period>hour|day|week)\b/,
+    rx()`
+      ,?\s*\b(?:(?:only|at most|no more than|max(?:imum)?)\s+once\s+(?:per|an?|each|every)|
+      once\s+per|(?:but\s+)?(?:don't|do not|never)\s+(?:post|send|page|notify|alert|do)(?:\s+(?:that|
+      this|it|the)\s*(?:[a-z-]+)?)?\s+more\s+than\s+once\s+(?:per|an?|each|every))\s+(?<period>hour|
+      day|week)\b`,
     "once",
   );
   // "…: if it already went out today, skip it" says the same again.
   const onceAgain = once
     ? text.takeOne(
-        /[:;,]?\s*(?:if|when)\s+(?:it|that|one)\s+(?:has\s+)?(?:already\s+)?(?:went|gone|was sent|was posted|ran|happened|fired)(?:\s+out)?\s+(?:already\s+)?(?:today|this\s+(?:hour|week))(?:\s+already)?,?\s*(?:skip|don't|do not)(?:\s+(?:it|send|post|again))*\b/,
+        rx()`
+          [:;,]?\s*(?:if|when)\s+(?:it|that|one)\s+(?:has\s+)?(?:already\s+)?(?:went|gone|was sent|
+          was posted|ran|happened|fired)(?:\s+out)?\s+(?:already\s+)?(?:today|this\s+(?:hour|
+          week))(?:\s+already)?,?\s*(?:skip|don't|do not)(?:\s+(?:it|send|post|again))*\b`,
         "once",
       )
     : undefined;
   const fallbacks = text.take(
-    /\b(?:if|when)\s+(?:(?<what>paging|the page|posting|the post|sending|the message|the dm|that|it|this)(?:\s+(?:to|in)\s+(?:the\s+)?(?:channel|#[a-z0-9][a-z0-9_-]*))?\s+(?:fails?(?:\s+for\s+any\s+reason)?|doesn't go through|does not go through|is not delivered|errors?(?:\s+out)?|bounces)|(?<nobody>(?:nobody|no one|no-one|noone)\s+is\s+on[- ]?call|there\s+is\s+no(?:body|\s+one)?\s+on[- ]?call(?:\s+(?:engineer|person))?|the\s+on[- ]?call\s+lookup\s+fails)(?:\s+(?:for|in|on)\s+(?:the\s+)?(?:rotation\s+)?[a-z0-9][\w-]*(?:\s+rotation)?)?|(?<nomanager>(?:they|the user|the employee|he|she|the person|the member)\s+(?:has|have|doesn't have|does not have)\s+(?:no|a)\s+manager(?:\s+(?:on file|recorded|set|in the directory))?))(?:\b|(?<=\)))(?:\s*\((?:say|e\.g\.?|for example|like|such as|i\.e\.?)\s[^()]*\))?,?\s*(?:then\s+)?/,
+    rx()`
+      \b(?:if|when)\s+(?:(?<what>paging|the page|posting|the post|sending|the message|the dm|that|it|
+      this)(?:\s+(?:to|in)\s+(?:the\s+)?(?:channel|
+      #[a-z0-9][a-z0-9_-]*))?\s+(?:fails?(?:\s+for\s+any\s+reason)?|doesn't go through|
+      does not go through|is not delivered|errors?(?:\s+out)?|bounces)|(?<nobody>(?:nobody|no one|
+      no-one|noone)\s+is\s+on[- ]?call|there\s+is\s+no(?:body|
+      \s+one)?\s+on[- ]?call(?:\s+(?:engineer|person))?|
+      the\s+on[- ]?call\s+lookup\s+fails)(?:\s+(?:for|in|
+      on)\s+(?:the\s+)?(?:rotation\s+)?[a-z0-9][\w-]*(?:\s+rotation)?)?|(?<nomanager>(?:they|
+      the user|the employee|he|she|the person|the member)\s+(?:has|have|doesn't have|
+      does not have)\s+(?:no|a)\s+manager(?:\s+(?:on file|recorded|set|in the directory))?))(?:\b|
+      (?<=\)))(?:\s*\((?:say|e\.g\.?|for example|like|such as|i\.e\.?)\s[^()]*\))?,?\s*(?:then\s+)?`,
     "fallback",
   );
   const insteads = text.take(/\s*\binstead\b/, "fallback");
   // "Never page twice for the same incident": each item once ever.
   const onceEach = text.takeOne(
-    /[,.;]?\s*(?:but\s+)?\b(?:never|don't|do not)\s+(?:page|post|send|notify|alert|dm|message|ping|do\s+(?:it|this|that))(?:\s+(?:anyone|them|it))?\s+(?:twice|more\s+than\s+once|again)\s+(?:for|about|on)\s+the\s+same\s+(?<noun>[a-z]+)\b|[,.;]?\s*(?:but\s+)?\bnever\s+(?:paging|posting|sending|notifying|alerting)\s+(?:about\s+)?the\s+same\s+(?<noun2>[a-z]+)\s+twice\b|[,.;]?\s*(?:but\s+)?\bnever\s+(?:twice|more\s+than\s+once)\s+(?:for|about|on)\s+the\s+same\s+(?<noun5>[a-z]+)\b|[,.;]?\s*(?:but\s+)?\b(?:never|don't|do not)\s+(?:page|post|send|notify|alert|dm|message|ping|report|announce|flag|mention)\s+(?:about\s+)?the\s+same\s+(?<noun4>[a-z]+)\s+(?:twice|more\s+than\s+once|again)\b|[,.;]?\s*\b(?:only\s+)?once\s+(?:per|for\s+each|for\s+every)\s+(?<noun3>incident|ticket|user|person|member)\b/,
+    rx()`
+      [,.;]?\s*(?:but\s+)?\b(?:never|don't|do not)\s+(?:page|post|send|notify|alert|dm|message|ping|
+      do\s+(?:it|this|that))(?:\s+(?:anyone|them|it))?\s+(?:twice|more\s+than\s+once|again)\s+(?:for|
+      about|on)\s+the\s+same\s+(?<noun>[a-z]+)\b|[,.;]?\s*(?:but\s+)?\bnever\s+(?:paging|posting|
+      sending|notifying|alerting)\s+(?:about\s+)?the\s+same\s+(?<noun2>[a-z]+)\s+twice\b|
+      [,.;]?\s*(?:but\s+)?\bnever\s+(?:twice|more\s+than\s+once)\s+(?:for|about|
+      on)\s+the\s+same\s+(?<noun5>[a-z]+)\b|[,.;]?\s*(?:but\s+)?\b(?:never|don't|do not)\s+(?:page|
+      post|send|notify|alert|dm|message|ping|report|announce|flag|
+      mention)\s+(?:about\s+)?the\s+same\s+(?<noun4>[a-z]+)\s+(?:twice|more\s+than\s+once|again)\b|
+      [,.;]?\s*\b(?:only\s+)?once\s+(?:per|for\s+each|for\s+every)\s+(?<noun3>incident|ticket|user|
+      person|member)\b`,
     "once",
   );
   const conditions = readConditions(text, catalog, builder, frame);
@@ -253,15 +326,26 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   );
   // "If 3 or fewer, do nothing.", "Otherwise, do nothing": the other side of a condition is empty, as it is by default.
   const nothing = text.take(
-    /[,;.]?\s*\b(?:otherwise|else|if not|(?:and\s+)?for\s+(?:anything|everything|all)\s+else|for\s+the\s+rest|for\s+(?:all\s+|any\s+)?other\s+[a-z]+|if\s+(?:\d+|that many|there are \d+)\s+or\s+(?:fewer|less|more)(?:\s+[a-z0-9]+)*?|if\s+(?:there\s+are\s+none|there\s+aren't\s+any|there\s+are\s+no\s+such\s+[a-z]+|none\s+(?:are\s+)?found|nothing\s+(?:is\s+)?found))\s*,?\s+(?:just\s+)?(?:do\s+nothing|don't do anything|nothing happens|leave it|ignore it|ignore them|(?:don't|do\s+not)\s+(?:page|post|send|dm|message|notify|alert|ping)(?:\s+(?:anyone|anybody|anything))?)\b/,
+    rx()`
+      [,;.]?\s*\b(?:otherwise|else|if not|(?:and\s+)?for\s+(?:anything|everything|all)\s+else|
+      for\s+the\s+rest|for\s+(?:all\s+|any\s+)?other\s+[a-z]+|if\s+(?:\d+|that many|
+      there are \d+)\s+or\s+(?:fewer|less|more)(?:\s+[a-z0-9]+)*?|if\s+(?:there\s+are\s+none|
+      there\s+aren't\s+any|there\s+are\s+no\s+such\s+[a-z]+|none\s+(?:are\s+)?found|
+      nothing\s+(?:is\s+)?found))\s*,?\s+(?:just\s+)?(?:do\s+nothing|don't do anything|
+      nothing happens|leave it|ignore it|ignore them|(?:don't|do\s+not)\s+(?:page|post|send|dm|
+      message|notify|alert|ping)(?:\s+(?:anyone|anybody|anything))?)\b`,
     "otherwise",
   );
   const otherwise = text.take(
-    /[,;]?\s*\b(?:otherwise|else|if not|(?:and\s+)?for\s+(?:anything|everything|all|any)\s+(?:else|others?|other\s+(?:priorities|priority|ones|incidents|tickets))|for\s+the\s+rest|(?:anything|everything)\s+else)\b,?(?:\s+just\b)?/,
+    rx()`
+      [,;]?\s*\b(?:otherwise|else|if not|(?:and\s+)?for\s+(?:anything|everything|all|any)\s+(?:else|
+      others?|other\s+(?:priorities|priority|ones|incidents|tickets))|for\s+the\s+rest|(?:anything|
+      everything)\s+else)\b,?(?:\s+just\b)?`,
     "otherwise",
   );
 
-  /** "Ignore everything else", "leave other priorities alone": what the plan's filters leave out already; refused when nothing filters. */
+  /** "Ignore everything else", "leave other priorities alone": what the plan's filters leave out already; refused
+   * when nothing filters. */
   const leftOutByFilters = (said: string, unfiltered: string) => {
     const lists = top.filter((s) => s.kind === "list" && s.where.length > 0).map((s) => s.id);
     if (lists.length === 0) throw new PlannerDeclined("refused", said, unfiltered);
@@ -274,25 +358,46 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     );
   // "it also sends other actions such as "mover", which we ignore": said of a condition on what the webhook passes.
   const ignored = text.take(
-    /[;,.]?\s*(?:it|they|the system|monitoring)?\s*(?:also\s+)?(?:sends?|posts?|has|can send)\s+other\s+[a-z_]+s?(?:\s*\((?:such as|like|e\.g\.)[^)]*\)|\s*,?\s+(?:such as|like)\s+"[^"]*"(?:\s*(?:,|or|and)\s*"[^"]*")*)?,?\s+which\s+(?:we|you|it|the workflow)\s+(?:should\s+|can\s+)?(?:ignore|skip|do nothing with)\b/,
+    rx()`
+      [;,.]?\s*(?:it|they|the system|monitoring)?\s*(?:also\s+)?(?:sends?|posts?|has|
+      can send)\s+other\s+[a-z_]+s?(?:\s*\((?:such as|like|e\.g\.)[^)]*\)|\s*,?\s+(?:such as|
+      like)\s+"[^"]*"(?:\s*(?:,|or|and)\s*"[^"]*")*)?,?\s+which\s+(?:we|you|it|
+      the workflow)\s+(?:should\s+|can\s+)?(?:ignore|skip|do nothing with)\b`,
     "rest",
   );
 
   // "Leave other priorities alone", "changes to other groups don't matter": the filters already read say so.
   for (const m of text.take(
-    /(?:^|(?<=[.;]\s*))\s*(?:(?:just\s+)?(?:leave|ignore|skip)\s+(?:all\s+)?(?:the\s+)?(?:other|any other|the other|remaining)\s+[a-z ,-]+?(?:\s+alone)?|(?:changes\s+to\s+)?(?:all\s+)?(?:other|any other)\s+[a-z ,-]+?\s+(?:don't|do not|doesn't|does not)\s+matter|(?:everything|anything)\s+else\s+(?:can\s+be\s+ignored|is\s+ignored|doesn't matter|does not matter)|(?:just\s+)?(?:ignore|skip)\s+(?:everything|anything|all)\s+else|(?:just\s+)?(?:ignore|skip)\s+(?:the\s+rest|(?:all\s+)?(?:the\s+)?others))\s*(?=[.;]|$)/,
+    rx()`
+      (?:^|(?<=[.;]\s*))\s*(?:(?:just\s+)?(?:leave|ignore|skip)\s+(?:all\s+)?(?:the\s+)?(?:other|
+      any other|the other|remaining)\s+[a-z ,-]+?(?:\s+alone)?|
+      (?:changes\s+to\s+)?(?:all\s+)?(?:other|any other)\s+[a-z ,-]+?\s+(?:don't|do not|doesn't|
+      does not)\s+matter|(?:everything|anything)\s+else\s+(?:can\s+be\s+ignored|is\s+ignored|
+      doesn't matter|does not matter)|(?:just\s+)?(?:ignore|skip)\s+(?:everything|anything|
+      all)\s+else|(?:just\s+)?(?:ignore|skip)\s+(?:the\s+rest|
+      (?:all\s+)?(?:the\s+)?others))\s*(?=[.;]|$)`,
     "rest",
   ))
     leftOutByFilters(text.originalOf(m), "it speaks of others to leave alone, and nothing in the plan picks some out");
 
   // "Open means anything that isn't resolved or closed": a definition, checked against the filters once they are built.
   const definitions = text.take(
-    /(?:^|(?<=[.;:]\s{0,3})|\s*\((?=[^()]*\)))\s*(?:and\s+)?["']?(?<word>[a-z][a-z -]{0,20}?)["']?\s+(?:means|meaning|=|i\.e\.)\s+(?:(?:anything|everything|any\s+[a-z]+|all\s+[a-z]+|[a-z]+s)\s+(?:that|which)\s+)?(?<neg>isn't|is not|aren't|are not|not)?\s*(?:in\s+)?(?:status\s+)?(?<values>[a-z_ -]+?(?:\s*(?:,|\bor\b|\band\b|\bnor\b)\s*[a-z_ -]+?)*)\s*(?:\)|(?=[.;]|$))/,
+    rx()`
+      (?:^|(?<=[.;:]\s{0,3})|
+      \s*\((?=[^()]*\)))\s*(?:and\s+)?["']?(?<word>[a-z][a-z -]{0,20}?)["']?\s+(?:means|meaning|=|
+      i\.e\.)\s+(?:(?:anything|everything|any\s+[a-z]+|all\s+[a-z]+|[a-z]+s)\s+(?:that|
+      which)\s+)?(?<neg>isn't|is not|aren't|are not|
+      not)?\s*(?:in\s+)?(?:status\s+)?(?<values>[a-z_ -]+?(?:\s*(?:,|\bor\b|\band\b|
+      \bnor\b)\s*[a-z_ -]+?)*)\s*(?:\)|(?=[.;]|$))`,
     "definition",
   );
   // "open (anything not resolved or closed)": the same, for the word before the parenthesis.
   const glosses = text.take(
-    /\s*\(\s*(?:i\.e\.\s*|so\s+)?(?:anything|everything|any\s+[a-z]+|all\s+[a-z]+|[a-z]+s|ones)\s+(?:that(?:'s|\s+is|\s+are)?\s+|which\s+(?:is|are)\s+)?(?<neg>isn't|is not|aren't|are not|not)\s+(?:yet\s+)?(?:in\s+)?(?:status\s+)?(?<values>[a-z_ -]+?(?:\s*(?:,|\bor\b|\bnor\b)\s*[a-z_ -]+?)*)\s*\)/,
+    rx()`
+      \s*\(\s*(?:i\.e\.\s*|so\s+)?(?:anything|everything|any\s+[a-z]+|all\s+[a-z]+|[a-z]+s|
+      ones)\s+(?:that(?:'s|\s+is|\s+are)?\s+|which\s+(?:is|are)\s+)?(?<neg>isn't|is not|aren't|
+      are not|not)\s+(?:yet\s+)?(?:in\s+)?(?:status\s+)?(?<values>[a-z_ -]+?(?:\s*(?:,|\bor\b|
+      \bnor\b)\s*[a-z_ -]+?)*)\s*\)`,
     "definition",
   );
   // Read aside, so what it glosses reads on past it ("how many are open (anything not closed) to #c").
@@ -302,7 +407,9 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
 
   // "After closing, post …": what comes next, said of the action after it.
   const sequence = text.take(
-    /\b(?:after|once)\s+(?:closing|that|doing\s+(?:that|so)|it'?s?\s+(?:closed|done)|that's\s+done|it\s+is\s+(?:closed|done))\b,?|(?<!\bnow\s+and\s+)\b(?:then|next|finally|afterwards),/,
+    rx()`
+      \b(?:after|once)\s+(?:closing|that|doing\s+(?:that|so)|it'?s?\s+(?:closed|done)|that's\s+done|
+      it\s+is\s+(?:closed|done))\b,?|(?<!\bnow\s+and\s+)\b(?:then|next|finally|afterwards),`,
     "sequence",
   );
 
@@ -313,13 +420,20 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
 
   // "look the person up in the directory": the read the steps about them make; checked once they exist.
   const lookups = text.take(
-    /\blook\s+(?:up\s+)?(?:them|him|her|the\s+(?:person|user|reporter|assignee|manager|contact|employee|new\s+hire))(?:\s+up)?(?:\s+(?:in|from)\s+the\s+directory|\s+by\s+(?:their\s+)?(?:email|name))?\b\s*,?(?:\s*(?:and|then)\b)?/,
+    rx()`
+      \blook\s+(?:up\s+)?(?:them|him|her|the\s+(?:person|user|reporter|assignee|manager|contact|
+      employee|new\s+hire))(?:\s+up)?(?:\s+(?:in|from)\s+the\s+directory|
+      \s+by\s+(?:their\s+)?(?:email|name))?\b\s*,?(?:\s*(?:and|then)\b)?`,
     "lookup",
   );
 
   // "Put the incident number in the message.", "Include their name and department.": more for the message before it.
   const includes = text.take(
-    /(?:^|(?<=[.;]\s{0,3}))\s*(?:please\s+)?(?:include|add|put|mention)\s+(?<what>[^.;"]+?)\s+(?:in|into|to)\s+(?:the|that|this|each|every)\s+(?:message|post|page|dm|note|comment|notification)s?\s*(?=[.;]|$)|(?:^|(?<=[.;]\s{0,3}))\s*(?:please\s+)?(?:include|mention)\s+(?<what2>[^.;"]+?)\s*(?=[.;]|$)/,
+    rx()`
+      (?:^|(?<=[.;]\s{0,3}))\s*(?:please\s+)?(?:include|add|put|mention)\s+(?<what>[^.;"]+?)\s+(?:in|
+      into|to)\s+(?:the|that|this|each|every)\s+(?:message|post|page|dm|note|comment|
+      notification)s?\s*(?=[.;]|$)|(?:^|(?<=[.;]\s{0,3}))\s*(?:please\s+)?(?:include|
+      mention)\s+(?<what2>[^.;"]+?)\s*(?=[.;]|$)`,
     "include",
   );
 
@@ -352,7 +466,8 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     ActionSpec,
     { kind: "then" | "otherwise"; condition: number } | { kind: "fallback"; of: ActionSpec }
   >();
-  // "if it's a P1, …; if it's a P2, …; for anything else, …": an "otherwise" in a sentence of its own belongs to the last condition before it.
+  // "if it's a P1, …; if it's a P2, …; for anything else, …": an "otherwise" in a sentence of its own belongs to
+  // the last condition before it.
   const claimed = new Set<RegExpExecArray>();
   for (const condition of conditions) {
     const o = otherwise.find((x) => x.index > condition.end && x.index < sentenceEnd(condition.end));
@@ -431,7 +546,8 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     spec: c,
   }));
   const resolved = new Set<number>();
-  // What the workflow knew when each condition was read: the "otherwise" side starts from there, not from what the other side changed.
+  // What the workflow knew when each condition was read: the "otherwise" side starts from there, not from what the
+  // other side changed.
   const before = new Map<number, Pick<Context, "item" | "person">>();
   const entered = new Set<number>();
   /** The condition whose branch made each step: what it made is seen only inside that branch. */
@@ -440,7 +556,8 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     const steps: PlanStep[] = [];
     // A condition speaks of things as they are before the actions it governs ("if it's unassigned, assign it …").
     const governed = role.get(action);
-    // What a branch made is not there outside it: "if it's for vpn, assign it …; if it's for email, …" speaks of the incident as it came.
+    // What a branch made is not there outside it: "if it's for vpn, assign it …; if it's for email, …" speaks of
+    // the incident as it came.
     const inside = (id: string | undefined) => (id === undefined ? undefined : madeIn.get(id));
     const made =
       inside(frame.context.item?.step) ??
@@ -563,7 +680,8 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
       throw new PlannerDeclined(
         "refused",
         text.verbatim.slice(o.index, o.index + o[0].length + 40).trim(),
-        'the planner cannot tell which condition this "otherwise" belongs to; say it as "if …, …, otherwise …" in one sentence',
+        'the planner cannot tell which condition this "otherwise" belongs to; say it as "if …, …, ' +
+          'otherwise …" in one sentence',
       );
   }
   for (const fallback of fallbacks)
@@ -600,7 +718,8 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
       );
     builder.clause(text.originalOf(header), ...(built.get(created) ?? []).map((st) => st.id));
   }
-  /** Words that promise what steps of one kind do ("Offboarding:" a disabled account): covered by those steps, or refused. */
+  /** Words that promise what steps of one kind do ("Offboarding:" a disabled account): covered by those steps, or
+   * refused. */
   const promise = (said: string, kind: string | undefined, unkept: string) => {
     const keeping = kind ? actions.filter((a) => a.kind === kind) : actions;
     if (keeping.length === 0) throw new PlannerDeclined("refused", said, unkept);
@@ -610,7 +729,8 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   if (offboardSaid)
     promise(offboardSaid, "disable", 'it says offboard, and no step disables the account; say "disable their account"');
   if (label) {
-    // "Offboarding:" promises a disabled account, "Onboarding:" a created one: a label that claims what no step does is refused.
+    // "Offboarding:" promises a disabled account, "Onboarding:" a created one: a label that claims what no step
+    // does is refused.
     const promised = /offboarding|leaver/.test(label[0])
       ? "disable"
       : /onboarding|joiner/.test(label[0])
@@ -628,7 +748,9 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     throw new PlannerDeclined(
       "needs-input",
       text.originalOf(once),
-      `at most once per ${once.groups?.["period"] ?? "day"} for each item, or once for the whole workflow? Say "never twice for the same incident", or put the limit first ("at most once a day, …")`,
+      `at most once per ${once.groups?.["period"] ?? "day"} for each item, or once for the whole ` +
+        `workflow? Say "never twice for the same incident", or put the limit first ("at most once a ` +
+        `day, …")`,
       ["for each item", "for the whole workflow"],
     );
   if (once) {
@@ -648,9 +770,9 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   const none = counted
     ? []
     : nothing.filter((m) =>
-        /\bif\s+(?:there\s+are\s+none|there\s+aren't\s+any|there\s+are\s+no\s+such\s+[a-z]+|none\s+(?:are\s+)?found|nothing\s+(?:is\s+)?found)/.test(
-          m[0],
-        ),
+        rx()`
+          \bif\s+(?:there\s+are\s+none|there\s+aren't\s+any|there\s+are\s+no\s+such\s+[a-z]+|
+          none\s+(?:are\s+)?found|nothing\s+(?:is\s+)?found)`.test(m[0]),
       );
   const guardSays: string[] = [];
   for (const m of none) {
@@ -701,7 +823,8 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
   frame.block.push(...body);
   // Steps that read who is on call run only when the lookup found someone.
   for (const lookup of lookupsWithFallback) adoptDependents(top, lookup);
-  // A read that only a branch uses happens inside it ("For leavers: disable their account": a mover's email is never looked up).
+  // A read that only a branch uses happens inside it ("For leavers: disable their account": a mover's email is
+  // never looked up).
   for (const block of [top, frame.block]) {
     for (let k = 0; k < block.length; k++) {
       const read = block[k];
@@ -738,7 +861,8 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
         throw new PlannerDeclined(
           "refused",
           said,
-          'it says never twice for the same one, and nothing in the plan goes through them one at a time; say "for each …" or "about each one"',
+          "it says never twice for the same one, and nothing in the plan goes through them one at " +
+            'a time; say "for each …" or "about each one"',
         );
       const schema = frame.context.item?.schema;
       if (!schema)
@@ -759,7 +883,8 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
       .map(({ step }) => step)
       .filter((s): s is Extract<PlanStep, { kind: "if" }> => s.kind === "if" && s.otherwise.length === 0)
       .pop();
-    // With no branch, "otherwise do nothing" is what a filter already does ("for the payroll service, …, otherwise do nothing").
+    // With no branch, "otherwise do nothing" is what a filter already does ("for the payroll service, …, otherwise
+    // do nothing").
     const filtered = top.filter((s) => s.kind === "list" && s.where.length > 0).map((s) => s.id);
     if (!branch && filtered.length === 0)
       throw new PlannerDeclined(
@@ -830,7 +955,8 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
       throw new PlannerDeclined(
         "refused",
         said,
-        `no filter of the plan reads "${definition.groups?.["word"] ?? ""}" that way; say the filter itself (for example "incidents whose status is not resolved or closed")`,
+        `no filter of the plan reads "${definition.groups?.["word"] ?? ""}" that way; say the ` +
+          `filter itself (for example "incidents whose status is not resolved or closed")`,
       );
     builder.clause(said, ...lists);
   }
@@ -844,7 +970,8 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     throw new PlannerDeclined(
       "refused",
       manual.join(" … "),
-      `it says to run it by hand, and also names a ${trigger.type} trigger; a workflow has one trigger (any approved workflow can also be started by hand with "charter runs start")`,
+      `it says to run it by hand, and also names a ${trigger.type} trigger; a workflow has one ` +
+        `trigger (any approved workflow can also be started by hand with "charter runs start")`,
     );
   // How it was asked and why cover the whole workflow; by hand is its trigger.
   for (const said of [...framing, ...reasons, ...(context ?? [])]) builder.clause(said, ...top.map((s) => s.id));
@@ -892,7 +1019,11 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
 
 /** Outside systems that call in. */
 const SYSTEMS =
-  "hr(?:\\s+system)?|hris|workday|bamboohr|okta|servicenow|jira|monitoring(?:\\s+(?:system|tool|service|platform|stack))?|alert\\s?manager|alerting(?:\\s+(?:system|tool))?|grafana|datadog|prometheus|nagios|zabbix|pagerduty|opsgenie|sentry|pingdom|uptime\\s?robot|uptime\\s+(?:monitor|checker)|new\\s+relic|splunk|jenkins|github|gitlab|ci(?:/cd)?(?:\\s+pipeline)?|pipeline|(?:external|outside|other|third[- ]party)\\s+(?:system|tool|service)|webhook";
+  "hr(?:\\s+system)?|hris|workday|bamboohr|okta|servicenow|jira|monitoring(?:\\s+(?:system|tool|" +
+  "service|platform|stack))?|alert\\s?manager|alerting(?:\\s+(?:system|tool))?|grafana|datadog|" +
+  "prometheus|nagios|zabbix|pagerduty|opsgenie|sentry|pingdom|uptime\\s?robot|uptime\\s+(?:monitor|" +
+  "checker)|new\\s+relic|splunk|jenkins|github|gitlab|ci(?:/cd)?(?:\\s+pipeline)?|pipeline|" +
+  "(?:external|outside|other|third[- ]party)\\s+(?:system|tool|service)|webhook";
 
 /** GENERIC_WORDS say what a step is about, not what it does: a leftover made only of them names no missing tool. */
 const GENERIC_WORDS = new Set([
@@ -931,12 +1062,18 @@ function notUnderstood(left: string[], catalog: CatalogView): PlannerDeclined {
     return new PlannerDeclined(
       "refused",
       clause,
-      `the offline planner cannot read this, and nothing in this tenant's catalog is named like ${asked.map((w) => `"${w}"`).join(", ") || "it"}, so it may be that no tool can do it; it leaves nothing out, so nothing was planned (see "What the offline planner understands" in docs/planner.md, or set ANTHROPIC_API_KEY to plan with Claude)`,
+      `the offline planner cannot read this, and nothing in this tenant's catalog is named ` +
+        `like ${asked.map((w) => `"${w}"`).join(", ") || "it"}, so it may be that no tool can do it; ` +
+        `it leaves nothing out, so nothing was planned (see "What the offline planner understands" in ` +
+        `docs/planner.md, or set ANTHROPIC_API_KEY to plan with Claude)`,
     );
   return new PlannerDeclined(
     "refused",
     clause,
-    `the offline planner cannot read this phrasing (tools that may be meant: ${related.slice(0, 5).join(", ")}); it leaves nothing out, so nothing was planned: reword this part (see "What the offline planner understands" in docs/planner.md), or set ANTHROPIC_API_KEY to plan with Claude`,
+    `the offline planner cannot read this phrasing (tools that may be ` +
+      `meant: ${related.slice(0, 5).join(", ")}); it leaves nothing out, so nothing was planned: ` +
+      `reword this part (see "What the offline planner understands" in docs/planner.md), or set ` +
+      `ANTHROPIC_API_KEY to plan with Claude`,
   );
 }
 
@@ -953,7 +1090,9 @@ function normalize(text: RequestText): void {
     [/\b(?:that|the)\s+person's\b/g, "their"],
     // "with a message I give when I run it": the caller's message.
     [
-      /\b(a|the)\s+(message|text|note)\s+(?:that\s+)?(?:i|we)\s+(?:give|pass|provide|enter|type|supply)(?:\s+(?:it|in))?(?:\s+(?:when|each\s+time|whenever)\s+(?:i|we)\s+run\s+it)?\b/g,
+      rx("g")`
+        \b(a|the)\s+(message|text|note)\s+(?:that\s+)?(?:i|we)\s+(?:give|pass|provide|enter|type|
+        supply)(?:\s+(?:it|in))?(?:\s+(?:when|each\s+time|whenever)\s+(?:i|we)\s+run\s+it)?\b`,
       "$1 $2",
     ],
     [/\b(?:look\s+up|lookup|find|fetch|get)\s+(the\s+(?:user|incident|ticket))\b/g, "$1"],
@@ -964,7 +1103,9 @@ function normalize(text: RequestText): void {
     [/\b(?:rundown|roundup|round-up|recap|overview)\s+of\b/g, "summary of"],
     [/\b(?:check|see|look)\s+(?:whether|if)\s+(?:there\s+are\s+)?(any\s+[^,;.]+?)\s+and\s+if\s+so\b,?/g, "if $1,"],
     [
-      /\b(?:check|look|search|scan)\s+(?:for|whether\s+there\s+are)\s+(?:any\s+)?([^,;.]+?)\s*(?:\.|;|,?\s+and)\s+if\s+(?:there\s+are\s+any|so)\b,?/g,
+      rx("g")`
+        \b(?:check|look|search|scan)\s+(?:for|whether\s+there\s+are)\s+(?:any\s+)?([^,;.]+?)\s*(?:\.|
+        ;|,?\s+and)\s+if\s+(?:there\s+are\s+any|so)\b,?`,
       "if there are any $1,",
     ],
   ];
@@ -1181,30 +1322,48 @@ async function readEventTrigger(
   const created =
     // "If a new incident is a P1, …", "when a new incident has priority P1": new ones with that value.
     text.takeOne(
-      /\b(?:when|whenever|if|once|as soon as)\s+(?:a|an|any)\s+new\s+(?<phrase>[a-z0-9_ -]+?)\s+(?:is|has)\s+(?:(?:a|an)\s+)?(?:priority\s+)?(?<value>p[1-4])\b/,
+      rx()`
+        \b(?:when|whenever|if|once|as soon as)\s+(?:a|an|
+        any)\s+new\s+(?<phrase>[a-z0-9_ -]+?)\s+(?:is|has)\s+(?:(?:a|
+        an)\s+)?(?:priority\s+)?(?<value>p[1-4])\b`,
       "trigger",
     ) ??
     text.takeOne(
-      /\b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:(?:a|an|the|any)\s+)?(?:new\s+)?(?<phrase>[a-z0-9_ ,-]+?)\s+(?:(?:is|gets|has been|are|get)\s+(?:opened|created|raised|reported|filed|logged|submitted|received)|comes? in|arrives?|appears?|shows? up|lands?|pops? up|(?<=\bnew\s+[a-z0-9_ ,-]{1,40})(?:is|gets|are)(?=\s+(?:tagged|labell?ed)\s))\b/,
+      rx()`
+        \b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:(?:a|an|the|
+        any)\s+)?(?:new\s+)?(?<phrase>[a-z0-9_ ,-]+?)\s+(?:(?:is|gets|has been|are|get)\s+(?:opened|
+        created|raised|reported|filed|logged|submitted|received)|comes? in|arrives?|appears?|
+        shows? up|lands?|pops? up|(?<=\bnew\s+[a-z0-9_ ,-]{1,40})(?:is|gets|are)(?=\s+(?:tagged|
+        labell?ed)\s))\b`,
       "trigger",
     ) ??
     text.takeOne(
-      /\b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:someone|somebody|anyone|a user|a customer)\s+(?:logs|opens|raises|files|creates|reports|submits)\s+(?:(?:a|an)\s+)?(?:new\s+)?(?<phrase>[a-z0-9_ ,-]+?)(?=\s*(?:,|$|\.|;))/,
+      rx()`
+        \b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:someone|somebody|anyone|
+        a user|a customer)\s+(?:logs|opens|raises|files|creates|reports|submits)\s+(?:(?:a|
+        an)\s+)?(?:new\s+)?(?<phrase>[a-z0-9_ ,-]+?)(?=\s*(?:,|$|\.|;))`,
       "trigger",
     ) ??
-    // "For every new P1 incident, …", "new incidents for the vpn service: …" with no other trigger: as each one comes in.
+    // "For every new P1 incident, …", "new incidents for the vpn service: …" with no other trigger: as each one
+    // comes in.
     text.takeOne(
-      /^\s*(?:(?:for|on)\s+(?:every|each|any|all)\s+)?(?:newly\s+(?:opened|created)\s+|new(?:ly)?\s+)(?!(?:starter|hire|joiner|employee|user|member|colleague|person|people)s?\b)(?<phrase>[a-z0-9_ "\u2063-]+?)(?=\s*(?:,|:))/,
+      rx()`
+        ^\s*(?:(?:for|on)\s+(?:every|each|any|all)\s+)?(?:newly\s+(?:opened|created)\s+|
+        new(?:ly)?\s+)(?!(?:starter|hire|joiner|employee|user|member|colleague|person|
+        people)s?\b)(?<phrase>[a-z0-9_ "\u2063-]+?)(?=\s*(?:,|:))`,
       "trigger",
     ) ??
     // "Auto-assign new incidents tagged "network" to Sam Okafor": as each one comes in, assign it.
     text.takeOne(
-      /^\s*(?<auto>auto-?assign)\s+(?:all\s+|any\s+|every\s+)?(?:newly\s+(?:opened|created)\s+|new\s+)(?<phrase>[a-z0-9_ "\u2063-]+?)(?=\s+to\s+)/,
+      rx()`
+        ^\s*(?<auto>auto-?assign)\s+(?:all\s+|any\s+|every\s+)?(?:newly\s+(?:opened|created)\s+|
+        new\s+)(?<phrase>[a-z0-9_ "\u2063-]+?)(?=\s+to\s+)`,
       "trigger",
     );
   if (created) {
     const value = created.groups?.["value"];
-    const phrase = `${value ? `${value} ` : ""}${text.groupAsWritten(created, "phrase") ?? created.groups?.["phrase"] ?? ""}`;
+    const written = text.groupAsWritten(created, "phrase") ?? created.groups?.["phrase"] ?? "";
+    const phrase = `${value ? `${value} ` : ""}${written}`;
     // What a filter of the phrase could not say, when that is why no resource matched.
     let understood: PlannerDeclined | undefined;
     for (const noun of catalog.listNouns()) {
@@ -1229,10 +1388,9 @@ async function readEventTrigger(
       const listId = builder.id(`new ${noun}`);
       // "when an incident is opened for the vpn service": words after the verb that say which items.
       const end = created.index + created[0].length;
-      const following =
-        /^\s+(?:for|on|affecting|against|about|with|in|at|tagged|labelled|labeled|that|which|whose)\s+[^,;.]*?(?=\s*(?:,|;|\.|$|\bthen\b))/.exec(
-          text.lower.slice(end),
-        );
+      const following = rx()`
+          ^\s+(?:for|on|affecting|against|about|with|in|at|tagged|labelled|labeled|that|which|
+          whose)\s+[^,;.]*?(?=\s*(?:,|;|\.|$|\bthen\b))`.exec(text.lower.slice(end));
       const tryRead = (words: string) => {
         const inner = new RequestText(words);
         try {
@@ -1247,7 +1405,9 @@ async function readEventTrigger(
       // "when a new incident comes in and it's a P1": what is said of it, read as a filter of the items.
       const property = following
         ? undefined
-        : /^\s+and\s+(?:it(?:'s|\s+is)|is|(?<has>(?:it\s+)?(?:has|have|(?:doesn't|does\s+not)\s+have)))\s+(?:(?:a|an)\s+)?(?<words>[a-z0-9_ -]+?)(?=\s*(?:,|;|\.|$|\bthen\b))/.exec(
+        : rx()`
+          ^\s+and\s+(?:it(?:'s|\s+is)|is|(?<has>(?:it\s+)?(?:has|have|(?:doesn't|
+          does\s+not)\s+have)))\s+(?:(?:a|an)\s+)?(?<words>[a-z0-9_ -]+?)(?=\s*(?:,|;|\.|$|\bthen\b))`.exec(
             text.lower.slice(end),
           );
       const propertyWords = property
@@ -1333,7 +1493,14 @@ async function readEventTrigger(
     );
   }
   const added = text.takeOne(
-    /\b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:(?:a|an|the|any)\s+)?(?:new\s+)?(?:user|person|member|someone|somebody|employee|anyone|anybody)\s+(?:(?<add>is\s+added|gets\s+added|joins|is\s+put)\s+(?:to|into|in)?|(?<remove>is\s+removed|gets\s+removed|is\s+taken\s+(?:out|off)|gets\s+taken\s+(?:out|off)|leaves)\s*(?:from|of)?)\s*(?:the\s+)?(?:group\s+|rotation\s+)?"?(?<group>[a-z0-9][\w-]*)"?(?:\s+(?:group|rotation))?(?:\s*\((?:group|rotation|the group)\))?\b/,
+    rx()`
+      \b(?:when|whenever|each time|every time|as soon as|if|once)\s+(?:(?:a|an|the|
+      any)\s+)?(?:new\s+)?(?:user|person|member|someone|somebody|employee|anyone|
+      anybody)\s+(?:(?<add>is\s+added|gets\s+added|joins|is\s+put)\s+(?:to|into|in)?|
+      (?<remove>is\s+removed|gets\s+removed|is\s+taken\s+(?:out|off)|gets\s+taken\s+(?:out|off)|
+      leaves)\s*(?:from|of)?)\s*(?:the\s+)?(?:group\s+|
+      rotation\s+)?"?(?<group>[a-z0-9][\w-]*)"?(?:\s+(?:group|rotation))?(?:\s*\((?:group|rotation|
+      the group)\))?\b`,
     "trigger",
   );
   if (!added) return undefined;
@@ -1358,7 +1525,8 @@ async function readEventTrigger(
     throw new PlannerDeclined(
       "needs-input",
       said,
-      `${resource.uri} is empty right now, so the planner cannot see what its events carry; add someone to a group once and plan again`,
+      `${resource.uri} is empty right now, so the planner cannot see what its events carry; add ` +
+        `someone to a group once and plan again`,
     );
   const userField = Object.keys(first).find((k) => /user/.test(k));
   const groupField = Object.keys(first).find((k) => /group/.test(k));
@@ -1434,7 +1602,8 @@ async function readEventTrigger(
   return { trigger, frame: { block: body, context, main: addedList, event: true } };
 }
 
-/** What the workflow works on when the caller names it: an incident by id, a user by id or email, every member of a group, each item of a list. */
+/** What the workflow works on when the caller names it: an incident by id, a user by id or email, every member of a
+ * group, each item of a list. */
 async function readSubject(
   text: RequestText,
   catalog: CatalogView,
@@ -1444,13 +1613,18 @@ async function readSubject(
   const { context } = frame;
   // "remove everyone from group x": each member of x, removed from x.
   const emptied = text.takeOne(
-    /\b(?:remove|take)\s+(?:everyone|everybody|all\s+(?:the\s+)?(?:members|users|people))\s+(?:from|out\s+of)\s+(?:the\s+)?(?:group\s+)?"?(?<group>[a-z0-9][\w-]*)"?(?:\s+group)?\b/,
+    rx()`
+      \b(?:remove|take)\s+(?:everyone|everybody|all\s+(?:the\s+)?(?:members|users|people))\s+(?:from|
+      out\s+of)\s+(?:the\s+)?(?:group\s+)?"?(?<group>[a-z0-9][\w-]*)"?(?:\s+group)?\b`,
     "subject",
   );
   const members =
     emptied ??
     text.takeOne(
-      /(?:\bfor\s+)?\b(?:(?:every|each|all(?:\s+the)?)\s+(?:members?|users?|people|persons?)\s+(?:of|in)|everyone\s+in|everybody\s+in)\s+(?:the\s+)?(?:group\s+)?"?(?<group>[a-z0-9][\w-]*)"?(?:\s+group)?\b/,
+      rx()`
+        (?:\bfor\s+)?\b(?:(?:every|each|all(?:\s+the)?)\s+(?:members?|users?|people|
+        persons?)\s+(?:of|in)|everyone\s+in|
+        everybody\s+in)\s+(?:the\s+)?(?:group\s+)?"?(?<group>[a-z0-9][\w-]*)"?(?:\s+group)?\b`,
       "subject",
     );
   if (members) {
@@ -1515,47 +1689,33 @@ async function readSubject(
       },
     };
   }
-  const literalUser = text.takeOne(/\b(?:the\s+)?user\s+(?<id>[a-z]{0,4}-?\d{2,})\b/, "subject");
-  if (literalUser) {
-    const reader = catalog.personBy("id");
-    const said = text.originalOf(literalUser);
-    if (!reader?.tool.outputSchema)
-      throw new PlannerDeclined("refused", said, "no read-only tool of this tenant reads a user by id");
-    const id = builder.id("user");
-    frame.block.push({
-      kind: "call",
-      id,
-      tool: reader.tool.key,
-      args: { [reader.inputField]: { kind: "const", value: literalUser.groups?.["id"] ?? "" } },
-    });
-    builder.clause(said, id);
-    text.substitute(literalUser.index, literalUser.index + literalUser[0].length, " them ");
-    return { ...frame, context: { ...context, person: personOf(id, reader.tool.outputSchema) } };
-  }
-  const literalIncident = text.takeOne(/\b(?:the\s+)?incident\s+(?<id>[a-z]{2,6}-?\d{2,})\b/, "subject");
-  if (literalIncident) {
-    const getter = catalog.getter("incidents");
-    const said = text.originalOf(literalIncident);
-    if (!getter?.tool.outputSchema)
-      throw new PlannerDeclined("refused", said, "no read-only tool of this tenant reads one incident by its id");
-    const id = builder.id("incident");
-    frame.block.push({
-      kind: "call",
-      id,
-      tool: getter.tool.key,
-      args: {
-        [getter.inputField]: { kind: "const", value: (text.groupAsWritten(literalIncident, "id") ?? "").toUpperCase() },
-      },
-    });
-    builder.clause(said, id);
-    text.substitute(literalIncident.index, literalIncident.index + literalIncident[0].length, " it ");
-    return {
-      ...frame,
-      context: { ...context, item: { step: id, schema: getter.tool.outputSchema, noun: "incidents", typed: true } },
-    };
-  }
+  // "the user u-1002", "incident INC0001": one item read by its id, then "them" / "it".
+  const literal = readLiteralItem(text, frame.block, builder, [
+    {
+      pattern: /\b(?:the\s+)?user\s+(?<id>[a-z]{0,4}-?\d{2,})\b/,
+      reader: catalog.personBy("id"),
+      missing: "no read-only tool of this tenant reads a user by id",
+      idName: "user",
+      id: (m) => m.groups?.["id"] ?? "",
+      pronoun: " them ",
+      context: (id, schema) => ({ ...context, person: personOf(id, schema) }),
+    },
+    {
+      pattern: /\b(?:the\s+)?incident\s+(?<id>[a-z]{2,6}-?\d{2,})\b/,
+      reader: catalog.getter("incidents"),
+      missing: "no read-only tool of this tenant reads one incident by its id",
+      idName: "incident",
+      id: (m) => (text.groupAsWritten(m, "id") ?? "").toUpperCase(),
+      pronoun: " it ",
+      context: (id, schema) => ({ ...context, item: incidentItem(id, schema) }),
+    },
+  ]);
+  if (literal) return { ...frame, context: literal };
   const check = text.takeOne(
-    /\b(?:(?:check|look)\s+(?:for|at)|count(?:\s+(?:up|how many))?|find|get|fetch|pull)\s+(?<phrase>[a-z0-9 _'-]+?)(?=\s*(?:,|\band\s+(?!(?:are|is|were|was|have|has)\b)|\bif\b|\bthen\b|$))(?=[^.;]*\b(?:to|on|about|for|with)\s+(?:each|every)\s+(?:one|of them)\b|)/,
+    rx()`
+      \b(?:(?:check|look)\s+(?:for|at)|count(?:\s+(?:up|how many))?|find|get|fetch|
+      pull)\s+(?<phrase>[a-z0-9 _'-]+?)(?=\s*(?:,|\band\s+(?!(?:are|is|were|was|have|has)\b)|\bif\b|
+      \bthen\b|$))(?=[^.;]*\b(?:to|on|about|for|with)\s+(?:each|every)\s+(?:one|of them)\b|)`,
     "subject",
   );
   if (check) {
@@ -1622,7 +1782,12 @@ async function readSubject(
   }
   if (!context.takesInput) return forEachList(text, catalog, builder, frame);
   const incident = text.takeOne(
-    /\b(?:the|an?|a given)\s+(?<noun>incident|ticket)\s+(?:with\s+the\s+given\s+(?:id|number)|(?:given\s+)?by\s+(?:its\s+)?(?:id|number)|(?:that\s+)?the\s+caller\s+names|(?:from|in)\s+the\s+input)\b|\bthe\s+given\s+(?<noun2>incident|ticket)\b|\b(?:given|for|from|with|takes?|taking)\s+(?:an?|the)\s+(?:incident|ticket)\s+(?:number|id)(?:\s+(?:as\s+input|in\s+the\s+input|from\s+the\s+caller))?\b/,
+    rx()`
+      \b(?:the|an?|a given)\s+(?<noun>incident|ticket)\s+(?:with\s+the\s+given\s+(?:id|number)|
+      (?:given\s+)?by\s+(?:its\s+)?(?:id|number)|(?:that\s+)?the\s+caller\s+names|(?:from|
+      in)\s+the\s+input)\b|\bthe\s+given\s+(?<noun2>incident|ticket)\b|\b(?:given|for|from|with|
+      takes?|taking)\s+(?:an?|the)\s+(?:incident|ticket)\s+(?:number|id)(?:\s+(?:as\s+input|
+      in\s+the\s+input|from\s+the\s+caller))?\b`,
     "subject",
   );
   if (incident) {
@@ -1630,33 +1795,34 @@ async function readSubject(
     const said = text.originalOf(incident);
     if (!getter?.tool.outputSchema)
       throw new PlannerDeclined("refused", said, "no read-only tool of this tenant reads one incident by its id");
-    const id = builder.id("incident");
-    const schema = propertyOf(getter.tool.inputSchema, getter.inputField) ?? { type: "string" };
-    frame.block.push({
-      kind: "call",
-      id,
-      tool: getter.tool.key,
-      args: { [getter.inputField]: builder.input("incident_id", schema, true, "the incident's id") },
-    });
+    const id = readIncidentByInput(frame.block, builder, getter);
     builder.clause(said, id);
     text.substitute(incident.index, incident.index + incident[0].length, " it ");
-    return {
-      ...frame,
-      context: { ...context, item: { step: id, schema: getter.tool.outputSchema, noun: "incidents", typed: true } },
-    };
+    return { ...frame, context: { ...context, item: incidentItem(id, getter.tool.outputSchema) } };
   }
   const byEmail = text.takeOne(
-    /\b(?:the|a)\s+(?:user|person|employee)\s+(?:with\s+the\s+(?:given\s+)?email(?:\s+address)?(?:\s+(?:in|from)\s+the\s+input)?|(?:given\s+)?by\s+(?:their\s+)?email(?:\s+address)?|whose\s+email(?:\s+address)?\s+(?:is\s+given|i\s+(?:give|pass|provide)|is\s+passed(?:\s+in)?))\b|\b(?:given|for|from|with|takes?|taking)\s+(?:an?|the|their|a\s+user's|the\s+user's|someone's|an\s+employee's)\s+email(?:\s+address)?(?:\s+(?:as\s+input|in\s+the\s+input|from\s+the\s+caller))?\b/,
+    rx()`
+      \b(?:the|a)\s+(?:user|person|
+      employee)\s+(?:with\s+the\s+(?:given\s+)?email(?:\s+address)?(?:\s+(?:in|from)\s+the\s+input)?|
+      (?:given\s+)?by\s+(?:their\s+)?email(?:\s+address)?|
+      whose\s+email(?:\s+address)?\s+(?:is\s+given|i\s+(?:give|pass|provide)|
+      is\s+passed(?:\s+in)?))\b|\b(?:given|for|from|with|takes?|taking)\s+(?:an?|the|their|
+      a\s+user's|the\s+user's|someone's|an\s+employee's)\s+email(?:\s+address)?(?:\s+(?:as\s+input|
+      in\s+the\s+input|from\s+the\s+caller))?\b`,
     "subject",
   );
   const byId = byEmail
     ? undefined
     : text.takeOne(
-        /(?<!\b(?:create|onboard|add|up|new)\s+)\b(?:offboard\s+)?(?:the|a)\s+(?:given\s+)?user(?!'s\b|\s+account\b)(?:\s+(?:with\s+the\s+given\s+id|by\s+id|the\s+caller\s+names|(?:in|from)\s+the\s+input))?\b:?/,
+        rx()`
+          (?<!\b(?:create|onboard|add|up|new)\s+)\b(?:offboard\s+)?(?:the|
+          a)\s+(?:given\s+)?user(?!'s\b|\s+account\b)(?:\s+(?:with\s+the\s+given\s+id|by\s+id|
+          the\s+caller\s+names|(?:in|from)\s+the\s+input))?\b:?`,
         "subject",
       );
   const userMatch = byEmail ?? byId;
-  // No phrase names the subject, and the request names an input that is a user's email or id, or an incident's id: that is it.
+  // No phrase names the subject, and the request names an input that is a user's email or id, or an incident's id:
+  // that is it.
   const spoken = {
     incident_id: /\b(?:it|its|(?:the|an|this|that) (?:incident|ticket))\b/,
     email: /\b(?:them|their|the user|him|her|his|the person|the employee|the account)\b/,
@@ -1673,39 +1839,15 @@ async function readSubject(
   if (role === "incident_id") {
     const getter = catalog.getter("incidents");
     if (getter?.tool.outputSchema) {
-      const id = builder.id("incident");
-      const schema = propertyOf(getter.tool.inputSchema, getter.inputField) ?? { type: "string" };
-      frame.block.push({
-        kind: "call",
-        id,
-        tool: getter.tool.key,
-        args: { [getter.inputField]: builder.input("incident_id", schema, true, "the incident's id") },
-      });
+      const id = readIncidentByInput(frame.block, builder, getter);
       builder.clause(builder.declared.said.join(" "), id);
-      return {
-        ...frame,
-        context: { ...context, item: { step: id, schema: getter.tool.outputSchema, noun: "incidents", typed: true } },
-      };
+      return { ...frame, context: { ...context, item: incidentItem(id, getter.tool.outputSchema) } };
     }
   }
   if (role === "email" || role === "user_id") {
     const reader = catalog.personBy(role === "email" ? "email" : "id");
     if (reader?.tool.outputSchema) {
-      const id = builder.id("user");
-      const schema = propertyOf(reader.tool.inputSchema, reader.inputField) ?? { type: "string" };
-      frame.block.push({
-        kind: "call",
-        id,
-        tool: reader.tool.key,
-        args: {
-          [reader.inputField]: builder.input(
-            role,
-            schema,
-            true,
-            role === "email" ? "the user's email address" : "the user's id",
-          ),
-        },
-      });
+      const id = readUserByInput(frame.block, builder, reader, role === "email");
       builder.clause(builder.declared.said.join(" "), id);
       return { ...frame, context: { ...context, person: personOf(id, reader.tool.outputSchema) } };
     }
@@ -1722,21 +1864,7 @@ async function readSubject(
         said,
         `no read-only tool of this tenant reads a user by ${viaEmail ? "email" : "id"}`,
       );
-    const id = builder.id("user");
-    const schema = propertyOf(reader.tool.inputSchema, reader.inputField) ?? { type: "string" };
-    frame.block.push({
-      kind: "call",
-      id,
-      tool: reader.tool.key,
-      args: {
-        [reader.inputField]: builder.input(
-          viaEmail ? "email" : "user_id",
-          schema,
-          true,
-          viaEmail ? "the user's email address" : "the user's id",
-        ),
-      },
-    });
+    const id = readUserByInput(frame.block, builder, reader, viaEmail);
     builder.clause(said, id);
     text.substitute(userMatch.index, userMatch.index + userMatch[0].length, " them ");
     return { ...frame, context: { ...context, person: personOf(id, reader.tool.outputSchema) } };
@@ -1787,22 +1915,34 @@ function forEachList(text: RequestText, catalog: CatalogView, builder: PlanBuild
     ) ??
     // "any P1 that is still new and has nobody assigned should be assigned to …": each of them, in the passive.
     text.takeOne(
-      /(?<=^|[:.;]\s{0,3})\s*(?:any|every|each|all)\s+(?<phrase>[a-z0-9 _-]+?)(?=\s+(?:should|must|shall|will|needs? to|is to)\s+be\s+[a-z]+ed\b)/,
+      rx()`
+        (?<=^|[:.;]\s{0,3})\s*(?:any|every|each|all)\s+(?<phrase>[a-z0-9 _-]+?)(?=\s+(?:should|must|
+        shall|will|needs? to|is to)\s+be\s+[a-z]+ed\b)`,
       "subject",
     ) ??
     // "close all resolved incidents older than 7 days": each of them, the object of the action.
     text.takeOne(
-      /(?<=\b(?:close|resolve|escalate|assign)\s+)(?:all|every|each|any)(?:\s+(?:of\s+)?the)?\s+(?<phrase>[a-z0-9 _'-]+?)(?=\s*(?:,|:|;|\.|$|\bolder\b|\b(?:with|using|as|to)\b|\band\b(?!\s+(?:are|is|were|was|has|have|still|that)\b)))/,
+      rx()`
+        (?<=\b(?:close|resolve|escalate|assign)\s+)(?:all|every|each|
+        any)(?:\s+(?:of\s+)?the)?\s+(?<phrase>[a-z0-9 _'-]+?)(?=\s*(?:,|:|;|\.|$|\bolder\b|\b(?:with|
+        using|as|to)\b|\band\b(?!\s+(?:are|is|were|was|has|have|still|that)\b)))`,
       "subject",
     ) ??
     // "page the on-call engineer about each unassigned P1 incident": one page for each of them.
     text.takeOne(
-      /(?<=\b(?:page|post|send|dm|message|notify|alert|ping)\b[^,.;]{0,60}?\b(?:about|for|on|with)\s+)(?:each|every)\s+(?<phrase>[a-z0-9 _'-]+?)(?=\s*(?:,|:|;|\.|$|\bolder\b|\b(?:to|in|with|and|then|if|but)\b))/,
+      rx()`
+        (?<=\b(?:page|post|send|dm|message|notify|alert|ping)\b[^,.;]{0,60}?\b(?:about|for|on|
+        with)\s+)(?:each|every)\s+(?<phrase>[a-z0-9 _'-]+?)(?=\s*(?:,|:|;|\.|$|\bolder\b|\b(?:to|in|
+        with|and|then|if|but)\b))`,
       "subject",
     ) ??
     // "DM the assignee of each P2 incident that's in progress": each of them, and its assignee.
     text.takeOne(
-      /\b(?<role>(?:the\s+)?(?:assignee|owner|reporter))\s+of\s+(?:each|every|all(?:\s+the)?)\s+(?<phrase>[a-z0-9 _'-]+?)(?=\s*(?:,|:|;|\.|$|\band\b(?!\s+(?:are|is|were|was|has|have|still|that)\b)|\bolder\b|\bwith\s+(?:its|their)\b|\b(?:reminding|asking|telling|saying)\b))/,
+      rx()`
+        \b(?<role>(?:the\s+)?(?:assignee|owner|reporter))\s+of\s+(?:each|every|
+        all(?:\s+the)?)\s+(?<phrase>[a-z0-9 _'-]+?)(?=\s*(?:,|:|;|\.|$|\band\b(?!\s+(?:are|is|were|
+        was|has|have|still|that)\b)|\bolder\b|\bwith\s+(?:its|their)\b|\b(?:reminding|asking|telling|
+        saying)\b))`,
       "subject",
     );
   if (!loop) return frame;
@@ -1868,7 +2008,8 @@ function leads(text: RequestText, m: RegExpExecArray): boolean {
   );
 }
 
-/** A condition as read; "it" is resolved when its branch is placed, after the actions before it (which may make "it"). */
+/** A condition as read; "it" is resolved when its branch is placed, after the actions before it (which may make
+ * "it"). */
 type ConditionRead = {
   resolve: (context: Context) => Condition;
   before: PlanStep[];
@@ -1881,10 +2022,9 @@ type ConditionRead = {
 /** "if there are more than 3 open P1 incidents, …" and "… if it is a P1" / "if the incident is P1, …". */
 function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBuilder, frame: Frame): ConditionRead[] {
   const out: ConditionRead[] = [];
-  const more =
-    /,?\s*\bif\s+there\s+(?:are|is)\s+(?!none\b|nothing\b|no\s+such\b)(?:(?<cmp>more|fewer|less)\s+than\s+(?<n>\d+)\s+|(?<any>any)\b\s*|(?<none>no)\s+)?/.exec(
-      text.lower,
-    );
+  const more = rx()`
+      ,?\s*\bif\s+there\s+(?:are|is)\s+(?!none\b|nothing\b|no\s+such\b)(?:(?<cmp>more|fewer|
+      less)\s+than\s+(?<n>\d+)\s+|(?<any>any)\b\s*|(?<none>no)\s+)?`.exec(text.lower);
   if (more && text.has(/\bif\s+there\s+(?:are|is)\s+(?!none\b|nothing\b|no\s+such\b)/)) {
     const rest = text.lower.slice(more.index + more[0].length);
     const phrase = /^([a-z0-9 _'-]*?)(?=\s*(?:,|\.|;|$))/.exec(rest)?.[1] ?? "";
@@ -1943,18 +2083,17 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
     frame.context.list = { id: list, item: { ...read.item, step: list }, said: read.said };
     return { list, before, said };
   };
+  /** A condition known as it is read (nothing left to resolve against the context). */
+  const fixed = (m: RegExpExecArray, said: string, condition: Condition, leading: boolean, before: PlanStep[] = []) =>
+    out.push({ resolve: () => condition, before, start: m.index, end: m.index + m[0].length, said, leading });
   /** A condition on how many items a list holds, leading the actions after it when a comma follows. */
   const counted = (m: RegExpExecArray, before: PlanStep[], said: string, condition: Condition) =>
-    out.push({
-      resolve: () => condition,
-      before,
-      start: m.index,
-      end: m.index + m[0].length,
-      said,
-      leading: /,\s*$/.test(m[0]),
-    });
+    fixed(m, said, condition, /,\s*$/.test(m[0]), before);
   for (const m of text.take(
-    /,?\s*\bif\s+(?:(?<cmp>more|fewer|less)\s+than|(?<least>at\s+least))\s+(?<n>\d+)\s+(?<pre>[a-z0-9 _-]*?)\s*(?<noun>[a-z0-9]+?)s?\s+(?:are|is)\s+(?:still\s+|currently\s+|now\s+)*(?<post>[a-z0-9_ -]+?)(?<comma>\s*,|(?=\s*(?:$|\.|;)))/,
+    rx()`
+      ,?\s*\bif\s+(?:(?<cmp>more|fewer|less)\s+than|
+      (?<least>at\s+least))\s+(?<n>\d+)\s+(?<pre>[a-z0-9 _-]*?)\s*(?<noun>[a-z0-9]+?)s?\s+(?:are|
+      is)\s+(?:still\s+|currently\s+|now\s+)*(?<post>[a-z0-9_ -]+?)(?<comma>\s*,|(?=\s*(?:$|\.|;)))`,
     "condition",
   )) {
     const { list, before, said } = listed(m);
@@ -1970,7 +2109,10 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
   }
   // "if any P1 incident is unassigned, …": the list of such items, and whether it has any.
   for (const m of text.take(
-    /,?\s*\bif\s+(?:any|some|an?)\s+(?<pre>[a-z0-9 _-]*?)\s*(?<noun>[a-z0-9]+?)s?\s+(?<verb>is|are|has\s+been|have\s+been)\s+(?:still\s+|sitting\s+|currently\s+|left\s+)*(?<post>[a-z0-9_ -]+?)(?<comma>\s*,|(?=\s*(?:$|\.|;)))/,
+    rx()`
+      ,?\s*\bif\s+(?:any|some|an?)\s+(?<pre>[a-z0-9 _-]*?)\s*(?<noun>[a-z0-9]+?)s?\s+(?<verb>is|are|
+      has\s+been|have\s+been)\s+(?:still\s+|sitting\s+|currently\s+|
+      left\s+)*(?<post>[a-z0-9_ -]+?)(?<comma>\s*,|(?=\s*(?:$|\.|;)))`,
     "condition",
   )) {
     const { list, before, said } = listed(m);
@@ -1978,19 +2120,20 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
   }
   // "if it's for the vpn service", "if it has the security tag": a text field's value, or a value a list field holds.
   for (const m of text.take(
-    /(?:,?\s*\bif\s+(?:it(?:'s|\s+is)|the\s+(?:incident|ticket)\s+is)\s+(?:for|about|on|against|in)\s+(?:the\s+)?"?(?<value>[a-z0-9][\w.-]*)"?\s+(?<field>[a-z_]+)\b|,?\s*\bif\s+(?:it|the\s+(?:incident|ticket))\s+(?:has|carries)\s+(?:the\s+|a\s+)?(?:tag\s+"?(?<tag1>[\w-]+)"?|"?(?<tag2>[\w-]+)"?\s+tag)\b|,?\s*\bif\s+(?:it(?:'s|\s+is)|the\s+(?:incident|ticket)\s+is)\s+tagged\s+(?:with\s+)?"?(?<tag3>[\w-]+)"?)(?:(?<comma>\s*,)|(?<verb>(?=\s+(?:then\s+|also\s+)*(?:page|post|send|notify|assign|add|dm|message|close|create|open|tell|alert|escalate|disable|remove|set|comment)\b)))?/,
+    rx()`
+      (?:,?\s*\bif\s+(?:it(?:'s|\s+is)|the\s+(?:incident|ticket)\s+is)\s+(?:for|about|on|against|
+      in)\s+(?:the\s+)?"?(?<value>[a-z0-9][\w.-]*)"?\s+(?<field>[a-z_]+)\b|,?\s*\bif\s+(?:it|
+      the\s+(?:incident|ticket))\s+(?:has|carries)\s+(?:the\s+|a\s+)?(?:tag\s+"?(?<tag1>[\w-]+)"?|
+      "?(?<tag2>[\w-]+)"?\s+tag)\b|,?\s*\bif\s+(?:it(?:'s|\s+is)|the\s+(?:incident|
+      ticket)\s+is)\s+tagged\s+(?:with\s+)?"?(?<tag3>[\w-]+)"?)(?:(?<comma>\s*,)|
+      (?<verb>(?=\s+(?:then\s+|also\s+)*(?:page|post|send|notify|assign|add|dm|message|close|create|
+      open|tell|alert|escalate|disable|remove|set|comment)\b)))?`,
     "condition",
   )) {
     const said = text.originalOf(m);
     const tag = m.groups?.["tag1"] ?? m.groups?.["tag2"] ?? m.groups?.["tag3"];
     const resolve = (context: Context): Condition => {
-      const item = context.item;
-      if (!item)
-        throw new PlannerDeclined(
-          "refused",
-          said,
-          'it does not say what "it" is (no incident in the trigger, the input or an earlier step)',
-        );
+      const item = itemSpokenOf(context, said);
       const properties = (item.schema["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {};
       if (tag) {
         const tags = Object.entries(properties).find(
@@ -2008,7 +2151,14 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
     out.push({ resolve, before: [], start: m.index, end: m.index + m[0].length, said, leading: leads(text, m) });
   }
   for (const m of text.take(
-    /,?\s*\bif\s+(?:(?:it|the incident|the ticket|its priority|the priority|the incident's priority|its status)\s+is|it's|(?<nobody>(?:nobody|no one)\s+is\s+assigned(?:\s+to\s+it)?(?:\s+yet)?|it\s+has\s+no\s+(?:assignee|owner)(?:\s+yet)?))\s*(?:a\s+|an\s+|still\s+)?(?:(?<=\bis\s+|it's\s+|\ban?\s+|still\s+)(?<value>[a-z0-9_]+(?:\s+or\s+(?:a\s+|an\s+)?[a-z0-9_]+)*)\b)?(?:(?<comma>\s*,)|(?<verb>(?=\s+(?:then\s+|also\s+)*(?:page|post|send|notify|assign|add|dm|message|close|create|open|tell|alert|escalate|disable|remove|set|comment)\b))|)/,
+    rx()`
+      ,?\s*\bif\s+(?:(?:it|the incident|the ticket|its priority|the priority|the incident's priority|
+      its status)\s+is|it's|(?<nobody>(?:nobody|no one)\s+is\s+assigned(?:\s+to\s+it)?(?:\s+yet)?|
+      it\s+has\s+no\s+(?:assignee|owner)(?:\s+yet)?))\s*(?:a\s+|an\s+|still\s+)?(?:(?<=\bis\s+|
+      it's\s+|\ban?\s+|still\s+)(?<value>[a-z0-9_]+(?:\s+or\s+(?:a\s+|
+      an\s+)?[a-z0-9_]+)*)\b)?(?:(?<comma>\s*,)|(?<verb>(?=\s+(?:then\s+|also\s+)*(?:page|post|send|
+      notify|assign|add|dm|message|close|create|open|tell|alert|escalate|disable|remove|set|
+      comment)\b))|)`,
     "condition",
   )) {
     const said = text.originalOf(m);
@@ -2016,13 +2166,7 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
     if (!m.groups?.["nobody"] && !m.groups?.["value"])
       throw new PlannerDeclined("refused", text.originalOf(m), "it does not say what the condition is");
     const resolve = (context: Context): Condition => {
-      const item = context.item;
-      if (!item)
-        throw new PlannerDeclined(
-          "refused",
-          said,
-          'it does not say what "it" is (no incident in the trigger, the input or an earlier step)',
-        );
+      const item = itemSpokenOf(context, said);
       const conditions = values.map((value) => wordCondition(item.schema, value, item.step));
       const missing = values.filter((_, i) => !conditions[i]);
       if (missing.length > 0)
@@ -2048,7 +2192,9 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
   // "For critical ones, also page …": the input whose values include that word.
   if (builder.declared.names.length > 0 && frame.context.takesInput) {
     for (const m of text.take(
-      /,?\s*\b(?:and\s+)?(?:only\s+)?for\s+(?<value>[a-z0-9_-]+)\s+(?:ones|alerts|events|calls|updates|incidents|requests|messages)\b,?(?:\s+also\b)?/,
+      rx()`
+        ,?\s*\b(?:and\s+)?(?:only\s+)?for\s+(?<value>[a-z0-9_-]+)\s+(?:ones|alerts|events|calls|
+        updates|incidents|requests|messages)\b,?(?:\s+also\b)?`,
       "condition",
     )) {
       const value = m.groups?.["value"] ?? "";
@@ -2069,14 +2215,7 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
       const field = on[0];
       const condition: Condition = { value: { kind: "input", field }, op: "eq", operand: value };
       builder.input(field, { type: "string" }, true, `${field} (the condition "${said}" reads it)`);
-      out.push({
-        resolve: () => condition,
-        before: [],
-        start: m.index,
-        end: m.index + m[0].length,
-        said,
-        leading: true,
-      });
+      fixed(m, said, condition, true);
     }
   }
   // "For leavers: …": a value of a field the payload shows ("action": "leaver"), made plural.
@@ -2092,14 +2231,7 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
       text.mark(m.index, m.index + m[0].length, "condition");
       const condition: Condition = { value: { kind: "input", field: on[0] }, op: "eq", operand: value };
       builder.input(on[0], { type: "string" }, true, `${on[0]} (the condition "${text.originalOf(m)}" reads it)`);
-      out.push({
-        resolve: () => condition,
-        before: [],
-        start: m.index,
-        end: m.index + m[0].length,
-        said: text.originalOf(m),
-        leading: true,
-      });
+      fixed(m, text.originalOf(m), condition, true);
     }
   }
   // "if the severity is critical, …": a field the caller (or the webhook's payload) passes.
@@ -2107,7 +2239,11 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
   if (declared.length > 0 && frame.context.takesInput) {
     const fields = declared.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|");
     const pattern = new RegExp(
-      `,?\\s*\\b(?:if|when)\\s+(?:the\\s+)?(?:(?:payload|alert|input|request|event|body)(?:'s)?\\s+)?\`?(?<field>${fields})\`?\\s+(?:is|equals|=|==)\\s+(?<neg>not\\s+)?(?<value>"[^"]*"|[a-z0-9_.-]+)(?:(?<comma>\\s*,)|(?<verb>(?=\\s+(?:then\\s+|also\\s+)*(?:page|post|send|notify|assign|add|dm|message|close|create|open|tell|alert|escalate|disable|remove|set|comment)\\b))|)`,
+      `,?\\s*\\b(?:if|when)\\s+(?:the\\s+)?(?:(?:payload|alert|input|request|event|` +
+        `body)(?:'s)?\\s+)?\`?(?<field>${fields})\`?\\s+(?:is|equals|=|` +
+        `==)\\s+(?<neg>not\\s+)?(?<value>"[^"]*"|[a-z0-9_.-]+)(?:(?<comma>\\s*,)|` +
+        `(?<verb>(?=\\s+(?:then\\s+|also\\s+)*(?:page|post|send|notify|assign|add|dm|message|close|` +
+        `create|open|tell|alert|escalate|disable|remove|set|comment)\\b))|)`,
     );
     for (const m of text.take(pattern, "condition")) {
       const said = text.originalOf(m);
@@ -2118,14 +2254,7 @@ function readConditions(text: RequestText, catalog: CatalogView, builder: PlanBu
         op: m.groups?.["neg"] ? "ne" : "eq",
         operand: value,
       };
-      out.push({
-        resolve: () => condition,
-        before: [],
-        start: m.index,
-        end: m.index + m[0].length,
-        said,
-        leading: leads(text, m),
-      });
+      fixed(m, said, condition, leads(text, m));
       // The field is an input the workflow takes.
       builder.input(field, { type: "string" }, true, `${field} (the condition "${said}" reads it)`);
     }
@@ -2149,7 +2278,8 @@ async function eventShape(
     throw new PlannerDeclined(
       "refused",
       said,
-      `${uri} carries fields (${[...new Set(strange)].join(", ")}) that the tenant's list tool does not describe, so its items' shape is unknown`,
+      `${uri} carries fields (${[...new Set(strange)].join(", ")}) that the tenant's list tool ` +
+        `does not describe, so its items' shape is unknown`,
     );
   builder.checks.push(
     sample.length
@@ -2212,5 +2342,71 @@ function nameOf(request: string): string {
       .slice(0, 5)
       .join("-")
       .slice(0, 60) || "workflow"
+  );
+}
+
+type LiteralItem = {
+  pattern: RegExp;
+  reader: { tool: PlanTool; inputField: string } | undefined;
+  /** Why there is no plan when no tool reads such an item. */
+  missing: string;
+  idName: string;
+  id: (match: RegExpExecArray) => string;
+  /** What the words become once read, for the clauses after them. */
+  pronoun: string;
+  context: (step: string, schema: Record<string, unknown>) => Context;
+};
+
+/** The first of `kinds` the text names by id: a call that reads it, and the context it gives. */
+function readLiteralItem(
+  text: RequestText,
+  block: PlanStep[],
+  builder: PlanBuilder,
+  kinds: LiteralItem[],
+): Context | undefined {
+  for (const kind of kinds) {
+    const match = text.takeOne(kind.pattern, "subject");
+    if (!match) continue;
+    const said = text.originalOf(match);
+    if (!kind.reader?.tool.outputSchema) throw new PlannerDeclined("refused", said, kind.missing);
+    const id = builder.id(kind.idName);
+    block.push({
+      kind: "call",
+      id,
+      tool: kind.reader.tool.key,
+      args: { [kind.reader.inputField]: { kind: "const", value: kind.id(match) } },
+    });
+    builder.clause(said, id);
+    text.substitute(match.index, match.index + match[0].length, kind.pronoun);
+    return kind.context(id, kind.reader.tool.outputSchema);
+  }
+  return undefined;
+}
+
+/** A call that reads the incident whose id the caller passes, as an input of the workflow. */
+function readIncidentByInput(
+  block: PlanStep[],
+  builder: PlanBuilder,
+  getter: { tool: PlanTool; inputField: string },
+): string {
+  const id = builder.id("incident");
+  const schema = propertyOf(getter.tool.inputSchema, getter.inputField) ?? { type: "string" };
+  const input = builder.input("incident_id", schema, true, "the incident's id");
+  block.push({ kind: "call", id, tool: getter.tool.key, args: { [getter.inputField]: input } });
+  return id;
+}
+
+/** The incident a step read, as the item the clauses after it are about. */
+function incidentItem(step: string, schema: Record<string, unknown>): Item {
+  return { step, schema, noun: "incidents", typed: true };
+}
+
+/** The item "it" stands for in a condition: the trigger's, the input's or an earlier step's. */
+function itemSpokenOf(context: Context, said: string): Item {
+  if (context.item) return context.item;
+  throw new PlannerDeclined(
+    "refused",
+    said,
+    'it does not say what "it" is (no incident in the trigger, the input or an earlier step)',
   );
 }

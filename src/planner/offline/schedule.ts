@@ -4,6 +4,7 @@
  * Times of day are read by chrono (am/pm, noon, 24-hour); time zones by IANA name or by the city
  * of one. A day schedule with no time of day is a question, not a guess.
  */
+import { rx } from "../../core/rx.ts";
 import * as chrono from "chrono-node";
 import { PlannerDeclined } from "../../core/errors.ts";
 import type { RequestText } from "./request-text.ts";
@@ -44,13 +45,20 @@ const ORDINALS: Record<string, number> = {
 };
 
 /** A time of day: "at 9", "9:30am", "17:00", "at noon". */
-const TIME =
-  /\b(?:at|@)\s+(?:\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)?|noon|midnight)(?![\w:])|\b\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\b\d{1,2}:\d{2}\b/;
+const TIME = rx()`
+    \b(?:at|@)\s+(?:\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)?|noon|midnight)(?![\w:])|
+    \b\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\b\d{1,2}:\d{2}\b`;
 
 export function readSchedule(text: RequestText): ScheduleRead {
   const interval = text.takeOne(
     new RegExp(
-      `\\b(?:every|each)\\s+(?<count>\\d{1,4}|${Object.keys(NUMBERS).join("|")}|other)\\s*(?<unit>minutes?|mins?|hours?|hrs?|days?|weeks?)\\b|\\b(?:every|each)\\s+(?<half>half(?:\\s+an)?|quarter(?:\\s+of\\s+an)?)\\s+hour\\b|\\b(?:every|each)\\s+(?<single>minute|hour)\\b|(?<![-#])\\b(?<hourly>hourly)\\b(?!-)|\\b(?<times>twice|three times|four times|(?:\\d{1,2})\\s+times)\\s+(?:an?|per|each|every)\\s+(?<per>hour|day)\\b|\\bonce\\s+(?:an?|per|each|every)\\s+(?<oncePer>hour)\\b|\\b(?<fortnightly>fortnightly|every\\s+(?:two|2)\\s+weeks)\\b`,
+      `\\b(?:every|each)\\s+(?<count>\\d{1,4}|${Object.keys(NUMBERS).join("|")}|` +
+        `other)\\s*(?<unit>minutes?|mins?|hours?|hrs?|days?|weeks?)\\b|\\b(?:every|` +
+        `each)\\s+(?<half>half(?:\\s+an)?|quarter(?:\\s+of\\s+an)?)\\s+hour\\b|\\b(?:every|` +
+        `each)\\s+(?<single>minute|hour)\\b|(?<![-#])\\b(?<hourly>hourly)\\b(?!-)|\\b(?<times>twice|` +
+        `three times|four times|(?:\\d{1,2})\\s+times)\\s+(?:an?|per|each|every)\\s+(?<per>hour|` +
+        `day)\\b|\\bonce\\s+(?:an?|per|each|every)\\s+(?<oncePer>hour)\\b|` +
+        `\\b(?<fortnightly>fortnightly|every\\s+(?:two|2)\\s+weeks)\\b`,
     ),
     "schedule",
   );
@@ -90,7 +98,9 @@ export function readSchedule(text: RequestText): ScheduleRead {
     const at = text.takeOne(TIME, "schedule");
     if (at)
       return {
-        question: `An interval ("${interval[0]}") counts from the epoch, not from a time of day ("${at[0]}"); which should it be?`,
+        question:
+          `An interval ("${interval[0]}") counts from the epoch, not from a time of day ` +
+          `("${at[0]}"); which should it be?`,
         said: `${interval[0]} ${at[0]}`,
         options: [interval[0], `every day ${at[0]}`, `every Monday and Thursday ${at[0]}`],
       };
@@ -98,10 +108,13 @@ export function readSchedule(text: RequestText): ScheduleRead {
   }
   // "On 24 December at 15:00 Berlin time …, just once": one run at that moment.
   const MONTH =
-    "(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
+    "(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|" +
+    "sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
   const date = text.takeOne(
     new RegExp(
-      `\\b(?:(?:one-off|one off|once)\\s*[:,]?\\s*)?(?:on\\s+)?(?:(?<day>\\d{1,2})(?:st|nd|rd|th)?\\s+(?<month>${MONTH})|(?<month2>${MONTH})\\s+(?<day2>\\d{1,2})(?:st|nd|rd|th)?)(?:,?\\s+(?<year>20\\d\\d))?\\b|\\b(?:on\\s+)?(?<iso>20\\d\\d-\\d\\d-\\d\\d)\\b`,
+      `\\b(?:(?:one-off|one off|once)\\s*[:,]?\\s*)?(?:on\\s+)?(?:(?<day>\\d{1,2})(?:st|nd|rd|` +
+        `th)?\\s+(?<month>${MONTH})|(?<month2>${MONTH})\\s+(?<day2>\\d{1,2})(?:st|nd|rd|` +
+        `th)?)(?:,?\\s+(?<year>20\\d\\d))?\\b|\\b(?:on\\s+)?(?<iso>20\\d\\d-\\d\\d-\\d\\d)\\b`,
     ),
     "schedule",
   );
@@ -119,11 +132,8 @@ export function readSchedule(text: RequestText): ScheduleRead {
       "schedule",
     );
     const g = date.groups ?? {};
-    const parsed = chrono.parse(
-      `${g["iso"] ?? `${g["day"] ?? g["day2"]} ${g["month"] ?? g["month2"]} ${g["year"] ?? ""}`} ${time[0].replace(/^@/, "at ")}`,
-      new Date(),
-      { forwardDate: true },
-    )[0];
+    const day = g["iso"] ?? `${g["day"] ?? g["day2"]} ${g["month"] ?? g["month2"]} ${g["year"] ?? ""}`;
+    const parsed = chrono.parse(`${day} ${time[0].replace(/^@/, "at ")}`, new Date(), { forwardDate: true })[0];
     const y = parsed?.start.get("year");
     const mo = parsed?.start.get("month");
     const d = parsed?.start.get("day");
@@ -135,7 +145,8 @@ export function readSchedule(text: RequestText): ScheduleRead {
         options: [],
       };
     const mi = parsed?.start.get("minute") ?? 0;
-    const local = `${y}-${String(mo).padStart(2, "0")}-${String(d).padStart(2, "0")}T${String(h).padStart(2, "0")}:${String(mi).padStart(2, "0")}:00`;
+    const two = (n: number) => String(n).padStart(2, "0");
+    const local = `${y}-${two(mo)}-${two(d)}T${two(h)}:${two(mi)}:00`;
     return {
       trigger: { type: "schedule", at: `${local}${offsetOf(zone?.zone ?? "UTC", local)}` },
       said: `${date[0]} ${time[0]}${zone ? ` ${zone.said}` : ""}${once ? once[0] : ""}`,
@@ -143,7 +154,11 @@ export function readSchedule(text: RequestText): ScheduleRead {
   }
   // "now and then", "every so often": a schedule with no frequency is a question.
   const vague = text.takeOne(
-    /\b(?:now and then|every (?:so )?often|from time to time|once in a while|occasionally|periodically|regularly|at regular intervals|(?:a\s+|the\s+)?(?:recurring|repeating|regular|periodic|scheduled)(?=\s+(?:post|message|report|digest|summary|check|reminder|job|run|dm|page|update)s?\b))\b/,
+    rx()`
+      \b(?:now and then|every (?:so )?often|from time to time|once in a while|occasionally|
+      periodically|regularly|at regular intervals|(?:a\s+|the\s+)?(?:recurring|repeating|regular|
+      periodic|scheduled)(?=\s+(?:post|message|report|digest|summary|check|reminder|job|run|dm|page|
+      update)s?\b))\b`,
     "schedule",
   );
   if (vague)
@@ -163,14 +178,18 @@ export function readSchedule(text: RequestText): ScheduleRead {
       options: ["every Monday and Thursday at 9:00", "every Tuesday and Friday at 17:00 Europe/Berlin"],
     };
   const weekdays = text.takeOne(
-    /\b(?:every|each|on)\s+(?:weekday|workday|business day|working day)s?\b|\b(?:on\s+)?(?:weekdays|workdays|business days)\b|\b(?:weekday|workday)(?=\s+(?:morning|afternoon|evening)s?\b)|\bmonday (?:to|through|-) friday\b/,
+    rx()`
+      \b(?:every|each|on)\s+(?:weekday|workday|business day|working day)s?\b|\b(?:on\s+)?(?:weekdays|
+      workdays|business days)\b|\b(?:weekday|workday)(?=\s+(?:morning|afternoon|evening)s?\b)|
+      \bmonday (?:to|through|-) friday\b`,
     "schedule",
   );
   const named = weekdays
     ? undefined
     : text.takeOne(
         new RegExp(
-          `\\b(?:every|each|on)\\s+(${DAY})s?((?:\\s*(?:,|and|&)\\s*(?:${DAY})s?)*)\\b|\\b(${DAY})s((?:\\s*(?:,|and|&)\\s*(?:${DAY})s?)*)\\b`,
+          `\\b(?:every|each|on)\\s+(${DAY})s?((?:\\s*(?:,|and|&)\\s*(?:${DAY})s?)*)\\b|` +
+            `\\b(${DAY})s((?:\\s*(?:,|and|&)\\s*(?:${DAY})s?)*)\\b`,
         ),
         "schedule",
       );
@@ -178,7 +197,9 @@ export function readSchedule(text: RequestText): ScheduleRead {
     weekdays || named
       ? undefined
       : text.takeOne(
-          /\b(?:every|each)\s+(?<part>day|morning|afternoon|evening|night)\b|(?<![-#])\b(?:daily|nightly|every\s+single\s+day)\b(?!-)|\bonce a day\b/,
+          rx()`
+            \b(?:every|each)\s+(?<part>day|morning|afternoon|evening|night)\b|(?<![-#])\b(?:daily|
+            nightly|every\s+single\s+day)\b(?!-)|\bonce a day\b`,
           "schedule",
         );
   const weekly =
@@ -209,7 +230,10 @@ export function readSchedule(text: RequestText): ScheduleRead {
     weekdays || named || daily
       ? undefined
       : text.takeOne(
-          /\b(?:on\s+)?the\s+(first|second|third|fourth|fifth|tenth|fifteenth|twentieth|\d{1,2}(?:st|nd|rd|th)?)\s+(?:day\s+)?of\s+(?:every|each|the)\s+month\b|\b(?:every|each)\s+month\s+on\s+the\s+(first|\d{1,2}(?:st|nd|rd|th)?)\b|\bmonthly\b/,
+          rx()`
+            \b(?:on\s+)?the\s+(first|second|third|fourth|fifth|tenth|fifteenth|twentieth|
+            \d{1,2}(?:st|nd|rd|th)?)\s+(?:day\s+)?of\s+(?:every|each|the)\s+month\b|\b(?:every|
+            each)\s+month\s+on\s+the\s+(first|\d{1,2}(?:st|nd|rd|th)?)\b|\bmonthly\b`,
           "schedule",
         );
   if (!weekdays && !named && !daily && !monthly) return undefined;
@@ -284,7 +308,9 @@ export function readSchedule(text: RequestText): ScheduleRead {
       (other.start.get("minute") ?? 0) !== minute
     )
       return {
-        question: `At which times should it run? "${extra[0].trim()}" is not at the same minute past the hour as ${time[0]}; name times with the same minutes, or make two workflows.`,
+        question:
+          `At which times should it run? "${extra[0].trim()}" is not at the same minute past the ` +
+          `hour as ${time[0]}; name times with the same minutes, or make two workflows.`,
         said: `${time[0]}${extra[0]}`,
         options: [],
       };
@@ -298,7 +324,9 @@ export function readSchedule(text: RequestText): ScheduleRead {
       cron: `${minute} ${[...new Set(hours)].sort((a, b) => a - b).join(",")} ${dayOfMonth} * ${dayOfWeek}`,
       ...(timezone ? { timezone } : {}),
     },
-    said: `${said} ${time[0]}${more.map((m) => m[0]).join("")}${partAfter ? partAfter[0] : ""}${zone ? ` ${zone.said}` : ""}`,
+    said:
+      `${said} ${time[0]}${more.map((m) => m[0]).join("")}` +
+      `${partAfter ? partAfter[0] : ""}${zone ? ` ${zone.said}` : ""}`,
   };
 }
 
@@ -402,7 +430,8 @@ const CITY_ZONES: [string, string][] = [
   ["osaka", "Asia/Tokyo"],
 ];
 
-/** A time zone named in the request: an IANA name ("Europe/Berlin"), or a zone's city ("Berlin time", "in New York"). */
+/** A time zone named in the request: an IANA name ("Europe/Berlin"), or a zone's city ("Berlin time", "in New
+ * York"). */
 export function readTimeZone(text: RequestText): { zone: string | undefined; said: string } | undefined {
   const zones = Intl.supportedValuesOf("timeZone");
   const iana = text.takeOne(/\b(?:in\s+|\()?([a-z]+\/[a-z_]+(?:\/[a-z_]+)?)\)?(?:\s+time)?\b/, "schedule");

@@ -10,9 +10,10 @@ import type { PlanTool } from "./tools.ts";
 
 /** Words that say nothing by themselves; every other word of a request must be in a clause. */
 export const FILLER: ReadonlySet<string> = new Set(
-  "a an the and then also too just to of in on at for with by from it its is are be please that this these those them their they there as so or but when each every our my me we us i you your".split(
-    " ",
-  ),
+  (
+    "a an the and then also too just to of in on at for with by from it its is are be please that " +
+    "this these those them their they there as so or but when each every our my me we us i you your"
+  ).split(" "),
 );
 
 export function requestWords(text: string): string[] {
@@ -21,7 +22,8 @@ export function requestWords(text: string): string[] {
     .filter((w) => !FILLER.has(w));
 }
 
-/** The operand each operator takes: a list for in/not-in, a number for comparisons and ages, one value for eq/ne, none for empty. */
+/** The operand each operator takes: a list for in/not-in, a number for comparisons and ages, one value for eq/ne,
+ * none for empty. */
 function operandProblem(c: { op: string; operand?: unknown; against?: unknown }): string | undefined {
   const operand = c.operand;
   switch (c.op) {
@@ -239,7 +241,8 @@ export function checkPlan(
       pieces.every((p) => stepsText.includes(JSON.stringify(p).slice(1, -1).toLowerCase()))
     )
       continue;
-    // A value the request says to ignore ('other actions such as "mover", which we ignore') is in a clause about a condition only.
+    // A value the request says to ignore ('other actions such as "mover", which we ignore') is in a clause about a
+    // condition only.
     if (
       plan.clauses.some(
         (c) =>

@@ -36,15 +36,20 @@ export function planToSource(plan: WorkflowPlan, tools: ReadonlyMap<string, Plan
         const access = refAccess(v);
         return wantsString ? `str(${access})` : access;
       }
-      case "text":
+      case "text": {
         if (v.slug) {
           helpers.add("slug");
           return `slug(${expr({ kind: "text", parts: v.parts })})`;
         }
         // Every "$" is escaped, not only "${": two parts "$" and "{…}" must not join into a placeholder.
-        return `\`${v.parts.map((part) => (typeof part === "string" ? part.replace(/[`\\$]/g, "\\$&") : `\${${expr(part)}}`)).join("")}\``;
+        const piece = (part: (typeof v.parts)[number]) =>
+          typeof part === "string" ? escapeTemplate(part) : `\${${expr(part)}}`;
+        return `\`${v.parts.map(piece).join("")}\``;
+      }
       case "lines":
-        return `(${ident(v.list)}.map((${ident(v.list)}) => ${expr(v.line)}).join("\\n") || ${JSON.stringify(v.empty)})`;
+        return (
+          `(${ident(v.list)}.map((${ident(v.list)}) => ${expr(v.line)}).join("\\n") |` + `| ${JSON.stringify(v.empty)})`
+        );
       case "count":
         return `${ident(v.list)}.length`;
       case "object": {
@@ -52,7 +57,8 @@ export function planToSource(plan: WorkflowPlan, tools: ReadonlyMap<string, Plan
         return `{ ${Object.entries(v.fields)
           .map(
             ([name, field]) =>
-              `${/^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name)}: ${expr(field, properties[name] ?? { type: "string" })}`,
+              `${/^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name)}:` +
+              ` ${expr(field, properties[name] ?? { type: "string" })}`,
           )
           .join(", ")} }`;
       }
@@ -74,12 +80,15 @@ export function planToSource(plan: WorkflowPlan, tools: ReadonlyMap<string, Plan
       helpers.add("at");
       return v.path.length ? `at(${ident(v.step)}, ${v.path.map((p) => JSON.stringify(p)).join(", ")})` : ident(v.step);
     }
-    return `${ident(v.step)}${v.path.map((p) => (/^[A-Za-z_$][\w$]*$/.test(p) ? `?.${p}` : `?.[${JSON.stringify(p)}]`)).join("")}`;
+    return `${ident(v.step)}${v.path.map(optionalAccess).join("")}`;
   };
   const condition = (c: Condition): string => {
     const left = c.value.kind === "ref" ? refAccess(c.value) : expr(c.value, {});
     if (c.against && (c.op === "eq" || c.op === "ne"))
-      return `str(${left}) ${c.op === "eq" ? "===" : "!=="} str(${c.against.kind === "ref" ? refAccess(c.against) : expr(c.against)})`;
+      return (
+        `str(${left}) ${c.op === "eq" ? "===" : "!=="} ` +
+        `str(${c.against.kind === "ref" ? refAccess(c.against) : expr(c.against)})`
+      );
     switch (c.op) {
       case "eq":
         return `${left} === ${JSON.stringify(c.operand)}`;
@@ -132,22 +141,35 @@ export function planToSource(plan: WorkflowPlan, tools: ReadonlyMap<string, Plan
         const onFailure = step.onFailure;
         /** try { call } catch { the fallback }, at `at`; `tail` ends each side (the result, or nothing). */
         const guarded = (at: string, result: string, tail: string) =>
-          `${at}try {\n${at}  ${result}${call};\n${at}} catch (error) {\n${at}  if (!(error instanceof ToolError)) throw error;\n${at}  ctx.log.warn(${JSON.stringify(`${step.tool} failed; doing the fallback`)}, { code: error.code });\n${block(onFailure, `${at}  `)}${tail ? `${at}  ${tail}\n` : ""}${at}}\n`;
+          `${at}try {\n${at}  ${result}${call};\n${at}} catch (error) {\n${at}  if (!(error ` +
+          `instanceof ToolError)) throw error;\n${at}  ` +
+          `ctx.log.warn(${JSON.stringify(`${step.tool} failed; doing the fallback`)}, { code: ` +
+          `error.code });\n${block(onFailure, `${at}  `)}${tail ? `${at}  ${tail}\n` : ""}${at}}\n`;
         if (!step.then) return guarded(indent, "", "");
         // The result exists only when the call succeeded: the fallback returns nothing, and \`then\` runs on a result.
-        return `${indent}const ${ident(step.id)} = await (async () => {\n${guarded(`${indent}  `, "return ", "return undefined;")}${indent}})();\n${indent}if (${ident(step.id)} !== undefined) {\n${block(step.then, `${indent}  `)}${indent}}\n`;
+        return (
+          `${indent}const ${ident(step.id)} = await (async () => ` +
+          `{\n${guarded(`${indent}  `, "return ", "return undefined;")}${indent}})();\n${indent}if ` +
+          `(${ident(step.id)} !== undefined) {\n${block(step.then, `${indent}  `)}${indent}}\n`
+        );
       }
       case "list": {
         const source = step.from.kind === "ref" ? step.from : undefined;
         typing.set(step.id, source && typing.get(source.step) === "typed" ? "typed" : "untyped");
         const from = step.from.kind === "ref" ? `(${refAccess(step.from)} ?? [])` : "[]";
         if (step.where.length === 0) return `${indent}const ${ident(step.id)} = ${from};\n`;
-        return `${indent}const ${ident(step.id)} = ${from}.filter((${ident(step.id)}) => ${step.where.map((c) => `(${condition(c)})`).join(" && ")});\n`;
+        return (
+          `${indent}const ${ident(step.id)} = ${from}.filter((${ident(step.id)}) ` +
+          `=> ${step.where.map((c) => `(${condition(c)})`).join(" && ")});\n`
+        );
       }
       case "for-each": {
         typing.set(step.id, typing.get(step.list) ?? "untyped");
         if (!step.once)
-          return `${indent}for (const ${ident(step.id)} of ${ident(step.list)}) {\n${block(step.steps, `${indent}  `)}${indent}}\n`;
+          return (
+            `${indent}for (const ${ident(step.id)} of ${ident(step.list)}) ` +
+            `{\n${block(step.steps, `${indent}  `)}${indent}}\n`
+          );
         // Each item once ever: its key is remembered in saved state after its steps ran.
         helpers.add("str");
         const saved = JSON.stringify(`handled:${step.id}`);
@@ -156,16 +178,31 @@ export function planToSource(plan: WorkflowPlan, tools: ReadonlyMap<string, Plan
         const keyOf = step.once
           .map((field) => `str(${refAccess({ kind: "ref", step: step.id, path: [field] })})`)
           .join(", ");
-        return `${indent}const ${done} = new Set(ctx.state.get<string[]>(${saved}) ?? []);\n${indent}for (const ${ident(step.id)} of ${ident(step.list)}) {\n${indent}  const ${key} = [${keyOf}].join("/");\n${indent}  if (${done}.has(${key})) continue;\n${block(step.steps, `${indent}  `)}${indent}  ${done}.add(${key});\n${indent}  ctx.state.set(${saved}, [...${done}].slice(-${SEEN_KEPT}));\n${indent}}\n`;
+        return (
+          `${indent}const ${done} = new Set(ctx.state.get<string[]>(${saved}) ?? []);\n${indent}for ` +
+          `(const ${ident(step.id)} of ${ident(step.list)}) {\n${indent}  const ${key} = ` +
+          `[${keyOf}].join("/");\n${indent}  if (${done}.has(${key})) ` +
+          `continue;\n${block(step.steps, `${indent}  `)}${indent}  ${done}.add(${key});\n${indent}  ` +
+          `ctx.state.set(${saved}, [...${done}].slice(-${SEEN_KEPT}));\n${indent}}\n`
+        );
       }
       case "if":
-        return `${indent}if (${condition(step.condition)}) {\n${block(step.then, `${indent}  `)}${indent}}${step.otherwise.length ? ` else {\n${block(step.otherwise, `${indent}  `)}${indent}}` : ""}\n`;
+        return (
+          `${indent}if (${condition(step.condition)}) {\n${block(step.then, `${indent}  `)}${indent}}` +
+          (step.otherwise.length ? ` else {\n${block(step.otherwise, `${indent}  `)}${indent}}` : "") +
+          "\n"
+        );
       case "fail":
         return `${indent}throw new Error(${JSON.stringify(step.message)});\n`;
       case "once-per": {
         helpers.add("periodKey");
         const key = JSON.stringify(`once:${step.id}`);
-        return `${indent}if (ctx.state.get<string>(${key}) !== periodKey(now, ${JSON.stringify(step.period)})) {\n${block(step.steps, `${indent}  `)}${indent}  ctx.state.set(${key}, periodKey(now, ${JSON.stringify(step.period)}));\n${indent}}\n`;
+        return (
+          `${indent}if (ctx.state.get<string>(${key}) !== ` +
+          `periodKey(now, ${JSON.stringify(step.period)})) ` +
+          `{\n${block(step.steps, `${indent}  `)}${indent}  ctx.state.set(${key}, ` +
+          `periodKey(now, ${JSON.stringify(step.period)}));\n${indent}}\n`
+        );
       }
     }
   };
@@ -174,10 +211,19 @@ export function planToSource(plan: WorkflowPlan, tools: ReadonlyMap<string, Plan
   if (plan.trigger.type === "resource") {
     helpers.add("eventItems");
     const timeField = plan.trigger.timeField;
-    body += `    // The event carries the resource's whole content: skip what an earlier run handled.\n    const saved = ctx.state.get<string[]>("seen");\n    const seen = new Set(saved ?? []);\n    const keyOf = (item: Record<string, unknown>) => ${JSON.stringify(plan.trigger.key)}.map((field) => str(item[field])).join("/");\n    const items = eventItems(input.text);\n`;
+    body +=
+      `    // The event carries the resource's whole content: skip what an earlier run handled.\n    ` +
+      `const saved = ctx.state.get<string[]>("seen");\n    const seen = new Set(saved ?? []);\n    ` +
+      `const keyOf = (item: Record<string, unknown>) ` +
+      `=> ${JSON.stringify(plan.trigger.key)}.map((field) => str(item[field])).join("/");\n    const ` +
+      `items = eventItems(input.text);\n`;
     if (timeField) {
       helpers.add("recent");
-      body += `    // The first run (nothing saved yet) handles only items of the last ${FIRST_RUN_WINDOW_MINUTES} minutes: the content also lists older ones.\n    const ${ident(EVENT_LIST)} = items.filter((item) => !seen.has(keyOf(item)) && (saved !== undefined || recent(item[${JSON.stringify(timeField)}], now)));\n`;
+      body +=
+        `    // The first run (nothing saved yet) handles only items of the ` +
+        `last ${FIRST_RUN_WINDOW_MINUTES} minutes: the content also lists older ones.\n    ` +
+        `const ${ident(EVENT_LIST)} = items.filter((item) => !seen.has(keyOf(item)) && (saved !== ` +
+        `undefined || recent(item[${JSON.stringify(timeField)}], now)));\n`;
     } else body += `    const ${ident(EVENT_LIST)} = items.filter((item) => !seen.has(keyOf(item)));\n`;
     body += `    for (const item of items) seen.add(keyOf(item));\n`;
   }
@@ -319,7 +365,8 @@ function periodKey(now: Date, period: "hour" | "day" | "week"): string {
   const iso = now.toISOString();
   if (period === "hour") return iso.slice(0, 13);
   if (period === "day") return iso.slice(0, 10);
-  const monday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - ((now.getUTCDay() + 6) % 7)));
+  const daysSinceMonday = (now.getUTCDay() + 6) % 7;
+  const monday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - daysSinceMonday));
   return \`week of \${monday.toISOString().slice(0, 10)}\`;
 }
 `,
@@ -331,7 +378,19 @@ function eventItems(text: string | undefined): Record<string, unknown>[] {
   } catch {
     return [];
   }
-  return (Array.isArray(value) ? value : [value]).filter((item): item is Record<string, unknown> => item !== null && typeof item === "object" && !Array.isArray(item));
+  return (Array.isArray(value) ? value : [value]).filter(
+    (item): item is Record<string, unknown> => item !== null && typeof item === "object" && !Array.isArray(item),
+  );
 }
 `,
 };
+
+/** Literal text inside a generated template literal: every "$" is escaped, not only "${". */
+function escapeTemplate(text: string): string {
+  return text.replace(/[`\\$]/g, "\\$&");
+}
+
+/** `?.name`, or `?.["odd name"]` when the key is no identifier. */
+function optionalAccess(key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `?.${key}` : `?.[${JSON.stringify(key)}]`;
+}

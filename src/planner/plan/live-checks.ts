@@ -3,6 +3,7 @@
  * with read-only tools, before any draft is stored: a name that does not exist becomes a question
  * with the names that do. Where no read-only tool lists such names, the plan says it was not checked.
  */
+import { rx } from "../../core/rx.ts";
 import { PlannerDeclined } from "../../core/errors.ts";
 import { type PlanStep, walkSteps, type WorkflowPlan } from "../../core/plan.ts";
 import type { CatalogView } from "../offline/catalog.ts";
@@ -18,7 +19,8 @@ const NOUN_OF_ARG: [RegExp, string][] = [
   [/group|rotation|team/, "groups"],
 ];
 
-/** Checks every named channel and group; adds what it checked to plan.checks. Throws PlannerDeclined for a missing one. */
+/** Checks every named channel and group; adds what it checked to plan.checks. Throws PlannerDeclined for a missing
+ * one. */
 export async function checkNamesLive(plan: WorkflowPlan, catalog: CatalogView, call: ReadOnlyCall): Promise<void> {
   const wanted: { noun: string; name: string; said: string }[] = [];
   const steps = [...walkSteps(plan.steps)].map((s) => s.step);
@@ -68,7 +70,9 @@ export async function missingNamesIn(
   for (const m of text.matchAll(/#([a-z0-9][a-z0-9_-]*)/g))
     named.push({ noun: "channels", name: m[1] ?? "", said: m[0] });
   for (const m of text.matchAll(
-    /\b(?:the\s+)?([a-z0-9][\w-]*)\s+(?:group|rotation)\b|\b(?:group|rotation)\s+(?!of\b|name\b|at\b|and\b|is\b|they\b)([a-z0-9][\w-]*)/g,
+    rx("g")`
+      \b(?:the\s+)?([a-z0-9][\w-]*)\s+(?:group|rotation)\b|\b(?:group|rotation)\s+(?!of\b|name\b|
+      at\b|and\b|is\b|they\b)([a-z0-9][\w-]*)`,
   )) {
     const name = m[1] ?? m[2] ?? "";
     if (

@@ -33,7 +33,13 @@ export function renderTrigger(plan: WorkflowPlan): string {
       return `${said}${t.timezone ? ` (${t.timezone})` : " (UTC)"}`;
     }
     case "resource":
-      return `When ${t.uri} (${t.integration}) changes, for each ${singular(t.noun)} in it that no earlier run handled${t.timeField ? ` (on the first run, only those whose ${t.timeField} is within the last ${FIRST_RUN_WINDOW_MINUTES} minutes)` : ""}`;
+      return (
+        `When ${t.uri} (${t.integration}) changes, for each ${singular(t.noun)} in it that no earlier run handled` +
+        (t.timeField
+          ? ` (on the first run, only those whose ${t.timeField} is within the last ` +
+            `${FIRST_RUN_WINDOW_MINUTES} minutes)`
+          : "")
+      );
   }
 }
 
@@ -59,12 +65,19 @@ export function renderPlan(plan: WorkflowPlan, tools?: ReadonlyMap<string, PlanT
         }
         case "list":
           lines.push(
-            `${pad}- take the ${step.noun} in ${renderValue(step.from)}${step.where.length ? ` where ${step.where.map(renderCondition).join(" and ")}` : ""} [${step.id}]`,
+            `${pad}- take the ${step.noun} in ${renderValue(step.from)}` +
+              (step.where.length ? ` where ${step.where.map(renderCondition).join(" and ")}` : "") +
+              ` [${step.id}]`,
           );
           break;
         case "for-each":
           lines.push(
-            `${pad}- for each of ${step.list === EVENT_LIST ? "the new items" : `[${step.list}]`} (as [${step.id}])${step.once ? `, each only once ever (known by ${step.once.join(", ")}; an item an earlier run handled is skipped, remembered in saved state)` : ""}:`,
+            `${pad}- for each of ${step.list === EVENT_LIST ? "the new items" : `[${step.list}]`} (as [${step.id}])` +
+              (step.once
+                ? `, each only once ever (known by ${step.once.join(", ")}; ` +
+                  "an item an earlier run handled is skipped, remembered in saved state)"
+                : "") +
+              ":",
           );
           walk(step.steps, depth + 1);
           break;
@@ -104,11 +117,15 @@ export function renderValue(v: PlanValue): string {
       return `[${v.step}]${v.path.length ? `.${v.path.join(".")}` : ""}`;
     case "text": {
       // Literal text is shown escaped (quotes, braces, line breaks), so it cannot pose as a value or a step.
-      const text = `"${v.parts.map((p) => (typeof p === "string" ? JSON.stringify(p).slice(1, -1).replace(/[{}]/g, "\\$&") : `{${renderValue(p)}}`)).join("")}"`;
+      const shown = (p: string | PlanValue) =>
+        typeof p === "string" ? JSON.stringify(p).slice(1, -1).replace(/[{}]/g, "\\$&") : `{${renderValue(p)}}`;
+      const text = `"${v.parts.map(shown).join("")}"`;
       return v.slug ? `${text} as a name (lower case)` : text;
     }
     case "lines":
-      return `one line per item of [${v.list}]: ${renderValue(v.line)} (${JSON.stringify(v.empty)} when there are none)`;
+      return (
+        `one line per item of [${v.list}]: ${renderValue(v.line)} ` + `(${JSON.stringify(v.empty)} when there are none)`
+      );
     case "count":
       return `the number of [${v.list}]`;
     case "object":

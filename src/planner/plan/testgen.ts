@@ -155,7 +155,9 @@ export function planToTests(plan: WorkflowPlan, tools: ReadonlyMap<string, PlanT
   for (const source of sources) {
     candidates.push({
       scenario: build({ items: new Map([[source.list.id, "none"]]) }),
-      says: `no ${source.list.noun} match: ${source.list.where.map(renderCondition).join(" and ") || "the list is empty"}`,
+      says:
+        `no ${source.list.noun} ` +
+        `match: ${source.list.where.map(renderCondition).join(" and ") || "the list is empty"}`,
     });
     if (threshold > 1)
       candidates.push({
@@ -192,12 +194,16 @@ export function planToTests(plan: WorkflowPlan, tools: ReadonlyMap<string, PlanT
     const key = plan.trigger.key;
     candidates.push({
       scenario: { ...base, state: { seen: items.map((item) => itemKey(item, key)) } },
-      says: `every ${plan.trigger.noun.replace(/s$/, "")} in the event was handled by an earlier run: nothing is done again`,
+      says:
+        `every ${plan.trigger.noun.replace(/s$/, "")} in the event was handled by an earlier run: ` +
+        `nothing is done again`,
     });
     if (plan.trigger.timeField)
       candidates.push({
         scenario: build({ ageMinutes: 120 }),
-        says: `on the first run, ${plan.trigger.noun} older than the window (2 hours old) are only remembered, not handled`,
+        says:
+          `on the first run, ${plan.trigger.noun} older than the window (2 hours old) are only ` +
+          `remembered, not handled`,
       });
   }
   for (const call of calls.filter((c) => !c.onFailure)) {
