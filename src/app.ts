@@ -78,6 +78,7 @@ export async function createApp(
     idleCloseMs: env.mcp.idleCloseMs,
     maxOpen: env.mcp.maxConnections,
     authProvider: (settings) => oauth.provider(settings),
+    onProblem,
   });
   const catalogs = new CatalogRepository(database.db);
   const catalogService = new CatalogService({ env, processEnv, repository: catalogs, pool, oauth });

@@ -57,8 +57,9 @@ export function connectionSpec(
   };
 }
 
-/** What tenantConnections read for a tenant, and the files it came from (tenant.json, secret files) as they were
- * then. */
+/**
+ * What tenantConnections read for a tenant, and the files it came from (tenant.json, secret files) as they were then.
+ */
 type Kept = { stamps: Map<string, string>; value: { specs: Map<string, ConnectionSpec>; secrets: Secret[] } };
 /** Per process environment (one per app), per tenants folder and tenant. */
 const kept = new WeakMap<Record<string, string | undefined>, Map<string, Kept>>();

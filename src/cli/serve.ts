@@ -14,9 +14,8 @@ const LOOPBACK_REACHABLE = new Set(["127.0.0.1", "localhost", "0.0.0.0", "::"]);
 export async function serveCommand(port: number, output: Output): Promise<number> {
   const stopKeeping = keepServing((line) => output.out(JSON.stringify(line)));
   const app = await createApp();
-  // The scheduler always runs beside the API, and a worker unless CHARTER_SERVE_WORKER=0 (then start `charter
-  // worker`s);
-  // manual and webhook runs are queued for workers either way.
+  // The scheduler always runs beside the API, and a worker unless CHARTER_SERVE_WORKER=0 (then start
+  // `charter worker`s); manual and webhook runs are queued for workers either way.
   const withWorker = process.env["CHARTER_SERVE_WORKER"] !== "0";
   const dispatcher = await Dispatcher.start(app, {
     worker: withWorker,

@@ -56,8 +56,10 @@ export type CompileResult = {
   bundle: Bundle | undefined;
   catalogHash: string;
   sdkHash: string;
-  /** Which TypeScript checked the types: TypeScript 7's native checker, or the embedded TypeScript (no native
-   * checker here, or the source names other modules). */
+  /**
+   * Which TypeScript checked the types: TypeScript 7's native checker, or the embedded TypeScript (no native checker
+   * here, or the source names other modules).
+   */
   typechecker: "native" | "embedded";
   /** With the native checker, type check, analysis and bundle overlap: typecheckMs counts from the start. */
   timings: { typecheckMs: number; analysisMs: number; bundleMs: number; totalMs: number };

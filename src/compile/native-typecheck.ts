@@ -87,8 +87,10 @@ class NativeServer {
     return directory;
   }
 
-  /** Sends one request; the worker is referenced only while answers are due, so an idle one never holds the process
-   * open. */
+  /**
+   * Sends one request; the worker is referenced only while answers are due, so an idle one never
+   * holds the process open.
+   */
   request(request: DistributiveOmit<WorkerRequest, "id">): Promise<Exclude<WorkerAnswer, { error: string }>> {
     if (this.#failed) return Promise.reject(this.#failed);
     const id = ++this.#ids;

@@ -12,8 +12,10 @@ import type { CredentialSource, Integration } from "./tenant-config.ts";
 export class Secret {
   readonly #value: string;
   readonly #parts: readonly string[];
-  /** `parts`: pieces of the value that are secret on their own (the token in "Bearer <token>"), redacted wherever
-   * they appear. */
+  /**
+   * `parts`: pieces of the value that are secret on their own (the token in "Bearer <token>"), redacted wherever they
+   * appear.
+   */
   constructor(value: string, parts: readonly string[] = []) {
     this.#value = value;
     this.#parts = parts;

@@ -134,8 +134,10 @@ export const HttpIntegration = z
           ])
           .optional(),
         scopes: z.array(z.string().min(1)).optional(),
-        /** Where the authorization server sends the browser back: a loopback address `charter integrations
-         * authorize` listens on. */
+        /**
+         * Where the authorization server sends the browser back: a loopback address `charter
+         * integrations authorize` listens on.
+         */
         redirectUri: z
           .url({ protocol: /^http$/, hostname: /^(127\.0\.0\.1|localhost|\[::1\])$/ })
           .default("http://127.0.0.1:8976/callback"),
@@ -262,8 +264,10 @@ export function parseTenantFile(file: string, text: string, tenantId?: string): 
   throw new ConfigError("CONFIG_INVALID", `${file} is not a valid tenant file:\n${lines.join("\n")}`);
 }
 
-/** One entry of an MCP client's `mcpServers`: a command to start (stdio), or a URL (Streamable HTTP). Keys clients
- * add for themselves (autoApprove, …) are ignored. */
+/**
+ * One entry of an MCP client's `mcpServers`: a command to start (stdio), or a URL (Streamable HTTP). Keys clients add
+ * for themselves (autoApprove, …) are ignored.
+ */
 const McpServerEntry = z.looseObject({
   type: z.string().optional(),
   command: z.string().min(1).optional(),
@@ -275,8 +279,10 @@ const McpServerEntry = z.looseObject({
   disabled: z.boolean().optional(),
 });
 
-/** A value that is only a reference to an environment variable: `${VAR}` or `${env:VAR}`, with an optional text
- * before it ("Bearer ${TOKEN}"). */
+/**
+ * A value that is only a reference to an environment variable: `${VAR}` or `${env:VAR}`, with an
+ * optional text before it ("Bearer ${TOKEN}").
+ */
 const ENV_REFERENCE = /^(.*?)\$\{(?:env:)?([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
 /**

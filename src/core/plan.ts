@@ -12,8 +12,10 @@ import { z } from "zod";
 
 const Id = z.string().regex(/^[a-z][a-zA-Z0-9]{0,39}$/, "must be a short camelCase name");
 const Path = z.array(z.string().min(1)).max(8);
-/** What a list holds, in a word or two ("incidents", "membership changes"): it is shown to reviewers, so it says
- * nothing else. */
+/**
+ * What a list holds, in a word or two ("incidents", "membership changes"): it is shown to
+ * reviewers, so it says nothing else.
+ */
 const Noun = z
   .string()
   .regex(/^[a-z][a-z0-9_-]*(?: [a-z][a-z0-9_-]*){0,2}$/, "must be a plural noun of one to three lower-case words");
@@ -33,11 +35,14 @@ export const PlanValue: z.ZodType<PlanValue> = z.lazy(() =>
   z.discriminatedUnion("kind", [
     z.object({ kind: z.literal("const"), value: z.union([z.string(), z.number(), z.boolean(), z.null()]) }).strict(),
     z.object({ kind: z.literal("input"), field: z.string().min(1) }).strict(),
-    /** A field of an earlier step's result; inside a loop or a list's line, `step` is the loop's or list's id and
-     * names the item. */
+    /**
+     * A field of an earlier step's result; inside a loop or a list's line, `step` is the loop's or
+     * list's id and names the item.
+     */
     z.object({ kind: z.literal("ref"), step: Id, path: Path }).strict(),
-    /** Text assembled from pieces; `slug` makes it a name: lower case, anything but a-z, 0-9, - and _ turned into
-     * "-". */
+    /**
+     * Text assembled from pieces; `slug` makes it a name: lower case, anything but a-z, 0-9, - and _ turned into "-".
+     */
     z
       .object({
         kind: z.literal("text"),
@@ -54,8 +59,10 @@ export const PlanValue: z.ZodType<PlanValue> = z.lazy(() =>
     z.object({ kind: z.literal("object"), fields: z.record(z.string().min(1), PlanValue) }).strict(),
     /** A list built from values (a new channel's members: the on-call engineer's email). */
     z.object({ kind: z.literal("array"), items: z.array(PlanValue).min(1).max(20) }).strict(),
-    /** One of several constants, by what a value is ("P1 for critical, P3 for warning"); a value no case names
-     * leaves it unset. */
+    /**
+     * One of several constants, by what a value is ("P1 for critical, P3 for warning"); a value no
+     * case names leaves it unset.
+     */
     z
       .object({
         kind: z.literal("choose"),
@@ -130,8 +137,10 @@ export const PlanStep: z.ZodType<PlanStep> = z.lazy(() =>
     z
       .object({ kind: z.literal("list"), id: Id, from: PlanValue, where: z.array(Condition).max(10), noun: Noun })
       .strict(),
-    /** `once`: each item at most once ever, known by these fields; an item an earlier run handled is skipped
-     * (remembered in saved state). */
+    /**
+     * `once`: each item at most once ever, known by these fields; an item an earlier run handled is skipped (remembered
+     * in saved state).
+     */
     z
       .object({
         kind: z.literal("for-each"),

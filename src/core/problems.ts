@@ -12,8 +12,10 @@ export const RECOVERED = Symbol("recovered");
 
 export type ProblemReporter = (where: string, error: unknown) => void;
 
-/** A failure in a few words: for a failed query its cause (the driver's reason), never the query's text and
- * parameters (run data). */
+/**
+ * A failure in a few words: for a failed query its cause (the driver's reason), never the query's
+ * text and parameters (run data).
+ */
 export function problemText(error: unknown): string {
   return errorText(error instanceof Error && error.cause instanceof Error ? error.cause : error, 300);
 }

@@ -62,8 +62,10 @@ export type CharterMcpOptions = {
   watchMs?: number;
   /** How often a call that asked for progress hears that its run is still going (ms, default 2000). */
   progressMs?: number;
-  /** With a dispatcher (charter serve), runs are queued for workers like every other run; without (stdio), they run
-   * here. */
+  /**
+   * With a dispatcher (charter serve), runs are queued for workers like every other run; without
+   * (stdio), they run here.
+   */
   dispatcher?: Dispatcher;
 };
 

@@ -74,8 +74,10 @@ export class AccessTokenVerifier {
     }
   }
 
-  /** The issuer's signing keys, from its metadata (RFC 8414, then OpenID discovery); fetched once, refreshed by
-   * jose on an unknown key id. */
+  /**
+   * The issuer's signing keys, from its metadata (RFC 8414, then OpenID discovery); fetched once,
+   * refreshed by jose on an unknown key id.
+   */
   #jwks(): Promise<JWTVerifyGetKey> {
     this.#keys ??= this.#discover().catch((error: unknown) => {
       this.#keys = undefined; // try again on the next request

@@ -131,8 +131,9 @@ export function workflowTasks(deps: TaskDeps) {
           pollInterval: POLL_MS,
         };
 
-  /** Waits (woken by the run's end) until the task is in a terminal status, the time is up, or the request is
-   * dropped. */
+  /**
+   * Waits (woken by the run's end) until the task is in a terminal status, the time is up, or the request is dropped.
+   */
   const waitForEnd = async (taskId: string, ms: number, signal?: AbortSignal) => {
     const until = Date.now() + ms;
     for (;;) {

@@ -21,6 +21,7 @@ import {
 import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import { canonicalJson } from "../core/canonical-json.ts";
 import { IntegrationError } from "../core/errors.ts";
+import { type ProblemReporter, reportToStderr } from "../core/problems.ts";
 import { classifyError } from "./classify-error.ts";
 import { type DroppedStreams, droppedStreams } from "./dropped-streams.ts";
 import { type ConnectionSpec, type OAuthSettings, secretsOf } from "./connection-spec.ts";
@@ -57,6 +58,8 @@ export type PoolOptions = {
   clientName?: string;
   clientVersion?: string;
   idleCloseMs?: number;
+  /** Where failures of the idle sweep go (stderr when absent). */
+  onProblem?: ProblemReporter;
   maxOpen?: number;
   now?: () => number;
   /** The SDK auth provider of an integration that authorizes with OAuth (the app's OAuth vault). */
@@ -70,12 +73,15 @@ export class McpClientPool {
   readonly #listChangedListeners = new Set<(key: string, list: ListName) => void>();
 
   readonly #idleCloseMs: number;
+  readonly #onProblem: ProblemReporter | undefined;
   readonly #maxOpen: number;
   readonly #now: () => number;
   readonly #authProvider: ((settings: OAuthSettings) => OAuthClientProvider) | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
-  /** The connected entries (what #entries resolved to), for choosing one to close without waiting on those still
-   * connecting. */
+  /**
+   * The connected entries (what #entries resolved to), for choosing one to close without waiting on
+   * those still connecting.
+   */
   readonly #connected = new Map<string, Entry>();
 
   constructor(options: PoolOptions = {}) {
@@ -84,6 +90,7 @@ export class McpClientPool {
     this.#maxOpen = options.maxOpen ?? Number.POSITIVE_INFINITY;
     this.#now = options.now ?? Date.now;
     this.#authProvider = options.authProvider;
+    this.#onProblem = options.onProblem;
   }
 
   /** How many connections are open or opening. */
@@ -214,15 +221,19 @@ export class McpClientPool {
     await Promise.all([...this.#entries.keys()].map((key) => this.release(key)));
   }
 
-  /** Calls `listener(connection key, uri)` for every resources/updated notification from any server; returns the
-   * unsubscribe. */
+  /**
+   * Calls `listener(connection key, uri)` for every resources/updated notification from any server;
+   * returns the unsubscribe.
+   */
   onResourceUpdated(listener: (key: string, uri: string) => void): () => void {
     this.#resourceListeners.add(listener);
     return () => this.#resourceListeners.delete(listener);
   }
 
-  /** Calls `listener(connection key, list)` when a connected server says its tools, resources or prompts changed;
-   * returns the unsubscribe. */
+  /**
+   * Calls `listener(connection key, list)` when a connected server says its tools, resources or
+   * prompts changed; returns the unsubscribe.
+   */
   onListChanged(listener: (key: string, list: ListName) => void): () => void {
     this.#listChangedListeners.add(listener);
     return () => this.#listChangedListeners.delete(listener);
@@ -250,8 +261,10 @@ export class McpClientPool {
     return connecting;
   }
 
-  /** Below the bound before one more opens: closes the connections unused the longest among those with no request
-   * under way and no subscription. */
+  /**
+   * Below the bound before one more opens: closes the connections unused the longest among those
+   * with no request under way and no subscription.
+   */
   async #makeRoom(): Promise<void> {
     while (this.#entries.size >= this.#maxOpen) {
       let oldest: [string, Entry] | undefined;
@@ -280,7 +293,10 @@ export class McpClientPool {
     // The idle sweep runs while there are connections (and does not keep the process alive).
     if (this.#idleCloseMs > 0 && !this.#idleTimer) {
       this.#idleTimer = setInterval(
-        () => void this.closeIdle().catch(() => undefined),
+        () =>
+          void this.closeIdle().catch((error: unknown) =>
+            (this.#onProblem ?? reportToStderr)("MCP client pool: closing idle connections", error),
+          ),
         Math.min(60_000, Math.max(1_000, Math.floor(this.#idleCloseMs / 2))),
       );
       this.#idleTimer.unref();

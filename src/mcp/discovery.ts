@@ -104,8 +104,9 @@ export async function discoverIntegration(pool: McpClientPool, spec: ConnectionS
   return { content: canonicalOrder({ ...parsed.data, tools: usableTools(rawTools, notes) }), notes };
 }
 
-/** The tools that follow the MCP schema, have valid JSON Schemas and a name of their own; a note for each one left
- * out. */
+/**
+ * The tools that follow the MCP schema, have valid JSON Schemas and a name of their own; a note for each one left out.
+ */
 function usableTools(raw: unknown[], notes: string[]): CatalogTool[] {
   const tools: CatalogTool[] = [];
   for (const [index, item] of raw.entries()) {

@@ -534,8 +534,10 @@ export function emptyUsage(model: string): PlanUsage {
 /** The start of a tag Charter fences text with (open or close). */
 const FENCE_TAG = /<(\/?)(tool-output|answer|request)/gi;
 
-/** A tool's JSON result, unable to end its fence: `<` of a fence tag is written as the JSON escape \u003c (the same
- * JSON). */
+/**
+ * A tool's JSON result, unable to end its fence: `<` of a fence tag is written as the JSON escape
+ * \u003c (the same JSON).
+ */
 function fenced(json: string): string {
   return json.replace(FENCE_TAG, "\\u003c$1$2");
 }

@@ -79,8 +79,10 @@ export class PlannerService {
     this.#model = options.model ?? (() => configuredModel(options.env.planner));
   }
 
-  /** Plans a request into a draft; a question or a refusal is thrown as PlannerDeclined naming the session that
-   * keeps it. */
+  /**
+   * Plans a request into a draft; a question or a refusal is thrown as PlannerDeclined naming the
+   * session that keeps it.
+   */
   async plan(request: {
     tenantId: string;
     request: string;

@@ -75,8 +75,10 @@ export class PlannerTools {
   readonly #catalogs: CatalogRepository;
   readonly #versions: VersionService;
   readonly #context: PlannerContext;
-  /** Gate results of the builds this planner checked (a build is kept by the toolchain, so the same object means
-   * the same draft). */
+  /**
+   * Gate results of the builds this planner checked (a build is kept by the toolchain, so the same
+   * object means the same draft).
+   */
   readonly #gatesOf = new WeakMap<CompileResult, GateResult[]>();
   readonly #live: LiveAccess | undefined;
   #sdk: TenantSdk | undefined;
@@ -554,8 +556,10 @@ export class PlannerTools {
   }
 }
 
-/** Why a draft does not carry out its plan: the plan's own problems, a description not rendered from it, calls that
- * differ. */
+/**
+ * Why a draft does not carry out its plan: the plan's own problems, a description not rendered from
+ * it, calls that differ.
+ */
 export async function planProblemsOf(
   plan: unknown,
   source: string,

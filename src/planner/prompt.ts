@@ -1,5 +1,7 @@
-/** What the planner model is told: how to work, what it may not do, and the workflow contract
- * (docs/workflow-contract.md). */
+/**
+ * What the planner model is told: how to work, what it may not do, and the workflow contract
+ * (docs/workflow-contract.md).
+ */
 import { WORKFLOW_CONTRACT } from "../core/contract.ts";
 
 export const SYSTEM_PROMPT =

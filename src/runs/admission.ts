@@ -41,8 +41,10 @@ export function admit(
   return new Admission(MINT, tenantId, bundleHash, version);
 }
 
-/** Uses up an admission for a run of `bundleHash` in `tenantId`; throws NOT_APPROVED when it is missing, used or
- * for something else. */
+/**
+ * Uses up an admission for a run of `bundleHash` in `tenantId`; throws NOT_APPROVED when it is
+ * missing, used or for something else.
+ */
 export function useAdmission(
   admission: Admission | undefined,
   tenantId: string,

@@ -77,8 +77,10 @@ export async function liveTools(options: {
   };
 }
 
-/** Whether a failed request may have reached the server: no answer in time, or the connection dropped mid-request
- * (not: refused, unknown host). */
+/**
+ * Whether a failed request may have reached the server: no answer in time, or the connection
+ * dropped mid-request (not: refused, unknown host).
+ */
 function outcomeUnknown(error: unknown): boolean {
   for (let current: unknown = error, depth = 0; current && depth < 6; depth++) {
     if (

@@ -35,8 +35,10 @@ export type Executor = (call: ToolCall) => Promise<{ outcome: ToolOutcome; at: n
 
 type Request = { integration: string; tool: string; args: Record<string, unknown> };
 
-/** The request, if it is `{ integration, tool, args }` with strings and an object (checked by hand: this is the hot
- * path). */
+/**
+ * The request, if it is `{ integration, tool, args }` with strings and an object (checked by hand:
+ * this is the hot path).
+ */
 function parseRequest(text: string): Request | undefined {
   let value: unknown;
   try {

@@ -68,8 +68,10 @@ async function compileWithCache(isolate: ivm.Isolate, code: string): Promise<ivm
 }
 
 let pool: IsolatePool | undefined;
-/** How many isolates are kept ready: one, or as many as a worker has slots (so a burst does not make them on its
- * runs' path). */
+/**
+ * How many isolates are kept ready: one, or as many as a worker has slots (so a burst does not make
+ * them on its runs' path).
+ */
 let poolSize = 1;
 
 /** Keeps `count` isolates ready (at most 16), for a worker that runs `count` runs at a time. */
@@ -207,8 +209,10 @@ export async function runInIsolate(run: IsolateRun): Promise<IsolateOutcome> {
     }
   }
 
-  /** A tool's failure the workflow reports must be one this run was given (rethrowing it is fine); else it is the
-   * workflow's own error. */
+  /**
+   * A tool's failure the workflow reports must be one this run was given (rethrowing it is fine);
+   * else it is the workflow's own error.
+   */
   function genuine(error: GuestError): GuestError {
     if (!error.tool || given.has(`${error.tool}|${error.code}`)) return error;
     return {

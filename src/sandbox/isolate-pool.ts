@@ -34,15 +34,19 @@ function isolatedVm(): Promise<typeof ivm> {
   return loaded;
 }
 
-/** A bridge reply as it crosses: `"<at>|<json>"`, the logical time the call finished and the reply (one string: the
- * cheapest value to copy). */
+/**
+ * A bridge reply as it crosses: `"<at>|<json>"`, the logical time the call finished and the reply
+ * (one string: the cheapest value to copy).
+ */
 export type BridgeReply = string;
 
 export type Handlers = {
   bridge: (request: string) => Promise<BridgeReply>;
   log: (level: unknown, message: unknown, data: unknown) => void;
-  /** The bootstrap refused a call of this tool ("integration.tool") inside the isolate (arguments over the limit)
-   * with this code. */
+  /**
+   * The bootstrap refused a call of this tool ("integration.tool") inside the isolate (arguments
+   * over the limit) with this code.
+   */
   refused: (code: unknown, tool: unknown) => void;
 };
 
@@ -62,9 +66,9 @@ async function prepare(memoryMb: number): Promise<PreparedIsolate> {
     const context = await isolate.createContext();
     const handlers: Handlers = { ...idle };
     // One plain function inside the isolate (a Callback copies its arguments), for tool calls and
-    // log lines; the bootstrap keeps it. A call is answered by calling the bootstrap's resolver through a reference
-    // only the host holds:
-    // two one-way crossings are cheaper than one Reference.apply that waits for a promise.
+    // log lines; the bootstrap keeps it. A call is answered by calling the bootstrap's resolver through
+    // a reference only the host holds: two one-way crossings are cheaper than one Reference.apply that
+    // waits for a promise.
     let resolver: ivm.Reference<(id: number, reply: string) => void> | undefined;
     const answer = (id: unknown, request: unknown) => {
       void handlers

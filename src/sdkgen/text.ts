@@ -15,8 +15,10 @@ export function commentText(text: string): string {
     .trim();
 }
 
-/** A JSDoc block from paragraphs of untrusted text, indented by `indent`, then tags Charter writes (their values
- * made safe). */
+/**
+ * A JSDoc block from paragraphs of untrusted text, indented by `indent`, then tags Charter writes
+ * (their values made safe).
+ */
 export function jsDoc(lines: string[], indent = "", tags: [string, string][] = []): string {
   const body = lines
     .flatMap((line) => line.split(/\r\n|[\r\n\u2028\u2029\u0085]/))

@@ -63,8 +63,9 @@ export class RunRepository {
     return claimed.length === 1;
   }
 
-  /** Gives a claimed delivery back when its run could not be started, so the sender's retry is not taken for a
-   * repeat. */
+  /**
+   * Gives a claimed delivery back when its run could not be started, so the sender's retry is not taken for a repeat.
+   */
   async releaseDelivery(delivery: { tenantId: string; workflow: string; signature: string }): Promise<void> {
     await this.#db
       .delete(webhookDeliveries)
@@ -151,8 +152,10 @@ export class RunRepository {
     return { held: rows.length > 0, cancelRequested: rows[0]?.cancel != null };
   }
 
-  /** Gives up this process's hold on a running run (it stopped at a call boundary), so another process may resume
-   * it now. */
+  /**
+   * Gives up this process's hold on a running run (it stopped at a call boundary), so another
+   * process may resume it now.
+   */
   async releaseLease(id: string, attempt: number): Promise<void> {
     await this.#db
       .update(runs)

@@ -185,8 +185,10 @@ export const runs = pgTable(
     bundleHash: text("bundle_hash")
       .notNull()
       .references(() => bundles.hash),
-    /** The approved version this run belongs to, and its number (what `ctx.run.version` says); null for runs of no
-     * version. */
+    /**
+     * The approved version this run belongs to, and its number (what `ctx.run.version` says); null
+     * for runs of no version.
+     */
     versionId: uuid("version_id"),
     versionNumber: integer("version_number"),
     /** The queued job that started this run, if one did (a retried job resumes its run). */

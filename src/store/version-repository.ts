@@ -99,8 +99,9 @@ export class VersionRepository {
     return this.#db.select().from(versions).where(eq(versions.status, "approved"));
   }
 
-  /** The tenant's versions that drifted: still their workflow's active version, refused until the catalog fits
-   * again. */
+  /**
+   * The tenant's versions that drifted: still their workflow's active version, refused until the catalog fits again.
+   */
   async driftedVersions(tenantId: string): Promise<VersionRow[]> {
     return this.#db
       .select()

@@ -24,6 +24,7 @@ import { type RunEnds, RUN_END_RECHECK_MS, type RunResult, type RunService } fro
 import type { Database, RunRepository, RunRow, VersionRepository, VersionRow } from "../store/index.ts";
 import { CharterError, errorText } from "../core/errors.ts";
 import { schemaValidator } from "../core/json-schema.ts";
+import { type ProblemReporter, reportToStderr } from "../core/problems.ts";
 import type { Env } from "../config/env.ts";
 import type { McpClientPool } from "../mcp/index.ts";
 import type { VersionService } from "../versions/index.ts";
@@ -41,8 +42,10 @@ export type RunJob = {
   schedule?: string;
   /** For a queued schedule slot: the version it belongs to; another active version skips it. */
   version?: number;
-  /** For a run a caller queued: the version resolved when it was queued, which the worker runs
-   * (VersionService.runQueued). */
+  /**
+   * For a run a caller queued: the version resolved when it was queued, which the worker runs
+   * (VersionService.runQueued).
+   */
   versionId?: string;
   /** Who asked for the run (manual runs), recorded with it. */
   actor?: { userId: string; handle: string };
@@ -58,8 +61,10 @@ export type RunJob = {
  */
 const JOB_QUEUED = `pgboss_${createHash("sha224").update("pgboss").digest("hex").slice(0, 24)}`;
 
-/** A job running longer than this is expired even with a live heartbeat (a hung worker); its run is resumed from
- * the journal. */
+/**
+ * A job running longer than this is expired even with a live heartbeat (a hung worker); its run is
+ * resumed from the journal.
+ */
 const JOB_EXPIRY_BACKSTOP_SECONDS = 3600;
 
 /**
@@ -108,6 +113,8 @@ type DispatcherResources = {
   runRepository: RunRepository;
   runEnds: RunEnds;
   env: Env;
+  /** Where failures no caller waits for go (stderr when absent). */
+  onProblem?: ProblemReporter;
 };
 
 export class Dispatcher {
@@ -191,7 +198,7 @@ export class Dispatcher {
     const dispatcher = new Dispatcher(boss, resources, onEvent, options.now ?? Date.now);
     if (options.worker) {
       const { concurrency, tenantConcurrency } = resources.env.workers;
-      const tiers = await tenantLimits(resources.env.tenantsDir);
+      const tiers = await tenantLimits(resources.env.tenantsDir, resources.onProblem ?? reportToStderr);
       // One pg-boss worker per slot, each fetching again right after its job (there may be more
       // queued) and waiting only after a fetch that found nothing, until it is woken or polls. A
       // job queued in any process wakes one idle slot of each worker process (a NOTIFY on
@@ -266,8 +273,10 @@ export class Dispatcher {
     return dispatcher;
   }
 
-  /** Queues a run of a workflow's approved version; a worker picks it up. Returns the job id (null: that id is
-   * queued already). */
+  /**
+   * Queues a run of a workflow's approved version; a worker picks it up. Returns the job id (null:
+   * that id is queued already).
+   */
   async enqueue(job: RunJob, options: { id?: string; startAfter?: Date } = {}): Promise<string | null> {
     // A job due now wakes an idle worker slot in every worker process: pg-boss notifies JOB_QUEUED
     // in the same statement (the queue is created with `notify`), so it costs no round trip.
@@ -336,8 +345,10 @@ export class Dispatcher {
     }
   }
 
-  /** Brings schedules and resource subscriptions in line with the approved versions, and sweeps for orphaned runs
-   * (every 15 s, and callable after a decision). */
+  /**
+   * Brings schedules and resource subscriptions in line with the approved versions, and sweeps for orphaned runs (every
+   * 15 s, and callable after a decision).
+   */
   async syncTriggers(): Promise<void> {
     await this.syncSchedules();
     await this.sweepOrphans();
@@ -358,8 +369,10 @@ export class Dispatcher {
     return orphans.length;
   }
 
-  /** Makes pg-boss's schedules match the schedule triggers of the approved versions, and queues the next interval
-   * and one-off slots. */
+  /**
+   * Makes pg-boss's schedules match the schedule triggers of the approved versions, and queues the
+   * next interval and one-off slots.
+   */
   async syncSchedules(): Promise<number> {
     const wanted = new Map<string, { cron: string; timezone?: string | undefined; job: RunJob }>();
     let count = 0;
@@ -546,8 +559,9 @@ export class Dispatcher {
 /** Thrown out of a job whose run was handed back, so pg-boss retries the job and another worker resumes the run. */
 class HandedBack extends Error {}
 
-/** Times (ms) of an interval or one-off schedule's slots due within the horizon, none before the version was
- * approved. */
+/**
+ * Times (ms) of an interval or one-off schedule's slots due within the horizon, none before the version was approved.
+ */
 function slots(trigger: Extract<WorkflowTrigger, { type: "schedule" }>, now: number, since: Date): number[] {
   if (trigger.at) {
     const at = Date.parse(trigger.at);
@@ -572,12 +586,16 @@ function slotId(key: string, version: number, slot: number): string {
 }
 
 /** Per-tenant run limits from tenant.json files (`limits.concurrentRuns`), for pg-boss group tiers. */
-async function tenantLimits(tenantsDir: string): Promise<Record<string, number>> {
+async function tenantLimits(tenantsDir: string, report: ProblemReporter): Promise<Record<string, number>> {
   const tiers: Record<string, number> = {};
-  for (const id of await listTenantIds(tenantsDir).catch(() => [])) {
+  const ids = await listTenantIds(tenantsDir).catch((error: unknown) => {
+    report(`worker: reading the tenants in ${tenantsDir} for their run limits (none applied)`, error);
+    return [];
+  });
+  for (const id of ids) {
     const limit = await loadTenantConfig(tenantsDir, id).then(
       (config) => config.config.limits.concurrentRuns,
-      () => undefined,
+      (error: unknown) => report(`worker: tenant ${id}'s tenant.json (its run limit is not applied)`, error),
     );
     if (limit !== undefined) tiers[id] = limit;
   }

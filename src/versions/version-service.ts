@@ -444,8 +444,10 @@ export class VersionService {
     return this.#runVersion(version, request);
   }
 
-  /** The one gate every run of a version passes: approved (or superseded, for a run queued before), not drifted,
-   * intact, input valid (in RunService). */
+  /**
+   * The one gate every run of a version passes: approved (or superseded, for a run queued before),
+   * not drifted, intact, input valid (in RunService).
+   */
   async #runVersion(
     version: VersionGateState | VersionRow,
     request: {

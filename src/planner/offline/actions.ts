@@ -39,8 +39,10 @@ export type Context = {
   lastChannel?: PlanValue;
   /** The text the last message or post sent ("post the same note in #it-ops"). */
   lastText?: PlanValue;
-  /** Who the message being read goes to: "incidents assigned to him" in a DM to Sam Okafor, when the workflow is
-   * about nobody else. */
+  /**
+   * Who the message being read goes to: "incidents assigned to him" in a DM to Sam Okafor, when the
+   * workflow is about nobody else.
+   */
   recipient?: Person;
   /** What the trigger's event did to the person, said of the group ("was added to"): what "let them know" tells. */
   happened?: string;
@@ -62,8 +64,10 @@ const TARGET_THEM =
   "them|him|her|the user|the new user|the new member|the member|each member|every member|" +
   "each of them|the employee|the person";
 const REMOVE_THEM_FROM = `\\bremove\\s+(?:${TARGET_THEM})\\s+from|\\btake\\s+(?:${TARGET_THEM})\\s+out\\s+of`;
-/** A field of an item said by name in a message ("with its title, priority and service"): a list of these goes on
- * past "," and "and". */
+/**
+ * A field of an item said by name in a message ("with its title, priority and service"): a list of
+ * these goes on past "," and "and".
+ */
 const FIELD_NAME =
   "(?:title|summary|priority|status|number|id|assignee|reporter|service|severity|description|department|email|name)";
 const STOP =
@@ -951,8 +955,9 @@ export function readActions(text: RequestText, catalog: CatalogView, builder: Pl
     });
   }
 
-  /** One call on the group the caller names ("add that user to the group"), or a refusal when the request names
-   * none. */
+  /**
+   * One call on the group the caller names ("add that user to the group"), or a refusal when the request names none.
+   */
   function withCallersGroup(
     tool: PlanTool,
     person: Person & { id: PlanValue },

@@ -48,8 +48,9 @@ export class CatalogView {
     return [...new Set(this.tools.filter((t) => t.readOnly).flatMap((t) => arrayFields(t).map((f) => f.field)))];
   }
 
-  /** The read-only tool that lists a noun, preferring one named for it ("list_incidents") and one with the most
-   * filters. */
+  /**
+   * The read-only tool that lists a noun, preferring one named for it ("list_incidents") and one with the most filters.
+   */
   lister(noun: string): ListSource | undefined {
     const wanted = plural(noun);
     const found = this.tools
@@ -139,8 +140,9 @@ function arrayFields(tool: PlanTool): { field: string; itemSchema: Record<string
   });
 }
 
-/** Where a person (an object with an email) is in a tool's output: [] for the output itself, ["user"] one level
- * down. */
+/**
+ * Where a person (an object with an email) is in a tool's output: [] for the output itself, ["user"] one level down.
+ */
 export function personPath(schema: Record<string, unknown> | undefined): string[] | undefined {
   if (!schema) return undefined;
   if (propertyOf(schema, "email")) return [];

@@ -75,8 +75,10 @@ function fieldWords(phrase: string): string[] | undefined {
   return parts.length > 0 ? parts : undefined;
 }
 
-/** The fields of a schema (rooted at `step`, with `base` before each path) that `phrase` names; undefined unless
- * every part names one. */
+/**
+ * The fields of a schema (rooted at `step`, with `base` before each path) that `phrase` names;
+ * undefined unless every part names one.
+ */
 function readFields(
   phrase: string,
   table: FieldWord[],
@@ -102,8 +104,9 @@ function readFields(
   return pieces;
 }
 
-/** Fields of one item ("the ticket number and who reported it"), as a line of text; undefined when it is no such
- * list. */
+/**
+ * Fields of one item ("the ticket number and who reported it"), as a line of text; undefined when it is no such list.
+ */
 export function itemFields(
   phrase: string,
   item: { step: string; schema: Record<string, unknown> },

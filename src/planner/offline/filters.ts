@@ -57,8 +57,9 @@ export function wordCondition(itemSchema: Record<string, unknown>, word: string,
   return make?.(item)[0];
 }
 
-/** Free-text fields that name what an item is about (service, category, team), which a request can filter on by
- * value. */
+/**
+ * Free-text fields that name what an item is about (service, category, team), which a request can filter on by value.
+ */
 function textFields(itemSchema: Record<string, unknown>): string[] {
   const properties = (itemSchema["properties"] as Record<string, Record<string, unknown>> | undefined) ?? {};
   return Object.entries(properties)
@@ -253,8 +254,8 @@ export function readListPhrase(
       rest = rest.slice(found.length).trim();
     }
   }
-  // "unassigned or on-hold incidents": either of two fields is a choice no list filter here can say (only all of
-  // them); never read as "and".
+  // "unassigned or on-hold incidents": either of two fields is a choice no list filter here can say
+  // (only all of them); never read as "and".
   // "open P1 or P2 incidents" is fine: "or" chooses between P1 and P2, and "open" holds for both.
   for (const [at, word] of read.entries()) {
     const before = read[at - 1];

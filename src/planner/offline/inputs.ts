@@ -9,8 +9,10 @@
 import { rx } from "../../core/rx.ts";
 import type { RequestText } from "./request-text.ts";
 
-/** What a field is, as the readers ask for it: the user's id, the user's email, the incident's id, or any other
- * field by its name. */
+/**
+ * What a field is, as the readers ask for it: the user's id, the user's email, the incident's id,
+ * or any other field by its name.
+ */
 export type Declared = { names: string[]; said: string[]; byRole: Map<string, string> };
 
 /** Everyday names of inputs ("an incident id", "a note") → the field name used when the request gives none. */

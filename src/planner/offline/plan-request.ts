@@ -344,8 +344,10 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
     "otherwise",
   );
 
-  /** "Ignore everything else", "leave other priorities alone": what the plan's filters leave out already; refused
-   * when nothing filters. */
+  /**
+   * "Ignore everything else", "leave other priorities alone": what the plan's filters leave out
+   * already; refused when nothing filters.
+   */
   const leftOutByFilters = (said: string, unfiltered: string) => {
     const lists = top.filter((s) => s.kind === "list" && s.where.length > 0).map((s) => s.id);
     if (lists.length === 0) throw new PlannerDeclined("refused", said, unfiltered);
@@ -718,8 +720,10 @@ export async function planRequest(request: string, catalog: CatalogView, live: L
       );
     builder.clause(text.originalOf(header), ...(built.get(created) ?? []).map((st) => st.id));
   }
-  /** Words that promise what steps of one kind do ("Offboarding:" a disabled account): covered by those steps, or
-   * refused. */
+  /**
+   * Words that promise what steps of one kind do ("Offboarding:" a disabled account): covered by
+   * those steps, or refused.
+   */
   const promise = (said: string, kind: string | undefined, unkept: string) => {
     const keeping = kind ? actions.filter((a) => a.kind === kind) : actions;
     if (keeping.length === 0) throw new PlannerDeclined("refused", said, unkept);
@@ -1602,8 +1606,10 @@ async function readEventTrigger(
   return { trigger, frame: { block: body, context, main: addedList, event: true } };
 }
 
-/** What the workflow works on when the caller names it: an incident by id, a user by id or email, every member of a
- * group, each item of a list. */
+/**
+ * What the workflow works on when the caller names it: an incident by id, a user by id or email,
+ * every member of a group, each item of a list.
+ */
 async function readSubject(
   text: RequestText,
   catalog: CatalogView,
@@ -2008,8 +2014,9 @@ function leads(text: RequestText, m: RegExpExecArray): boolean {
   );
 }
 
-/** A condition as read; "it" is resolved when its branch is placed, after the actions before it (which may make
- * "it"). */
+/**
+ * A condition as read; "it" is resolved when its branch is placed, after the actions before it (which may make "it").
+ */
 type ConditionRead = {
   resolve: (context: Context) => Condition;
   before: PlanStep[];

@@ -430,8 +430,9 @@ const CITY_ZONES: [string, string][] = [
   ["osaka", "Asia/Tokyo"],
 ];
 
-/** A time zone named in the request: an IANA name ("Europe/Berlin"), or a zone's city ("Berlin time", "in New
- * York"). */
+/**
+ * A time zone named in the request: an IANA name ("Europe/Berlin"), or a zone's city ("Berlin time", "in New York").
+ */
 export function readTimeZone(text: RequestText): { zone: string | undefined; said: string } | undefined {
   const zones = Intl.supportedValuesOf("timeZone");
   const iana = text.takeOne(/\b(?:in\s+|\()?([a-z]+\/[a-z_]+(?:\/[a-z_]+)?)\)?(?:\s+time)?\b/, "schedule");

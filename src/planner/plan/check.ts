@@ -22,8 +22,10 @@ export function requestWords(text: string): string[] {
     .filter((w) => !FILLER.has(w));
 }
 
-/** The operand each operator takes: a list for in/not-in, a number for comparisons and ages, one value for eq/ne,
- * none for empty. */
+/**
+ * The operand each operator takes: a list for in/not-in, a number for comparisons and ages, one
+ * value for eq/ne, none for empty.
+ */
 function operandProblem(c: { op: string; operand?: unknown; against?: unknown }): string | undefined {
   const operand = c.operand;
   switch (c.op) {

@@ -26,8 +26,10 @@ export type Evaluation = {
   calls: EvaluatedCall[];
   output: Record<string, unknown> | undefined;
   error: { code: string; message: string } | undefined;
-  /** Which paths the run took: "then:<if>", "otherwise:<if>", "failed:<call>", "skipped:<once>", "ran:<once>",
-   * "empty:<list>", "seen". */
+  /**
+   * Which paths the run took: "then:<if>", "otherwise:<if>", "failed:<call>", "skipped:<once>",
+   * "ran:<once>", "empty:<list>", "seen".
+   */
   paths: Set<string>;
   /** Strings that must not appear in a rendered list: the lines items filtered out would have had. */
   excluded: Map<string, string[]>;

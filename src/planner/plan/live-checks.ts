@@ -19,8 +19,9 @@ const NOUN_OF_ARG: [RegExp, string][] = [
   [/group|rotation|team/, "groups"],
 ];
 
-/** Checks every named channel and group; adds what it checked to plan.checks. Throws PlannerDeclined for a missing
- * one. */
+/**
+ * Checks every named channel and group; adds what it checked to plan.checks. Throws PlannerDeclined for a missing one.
+ */
 export async function checkNamesLive(plan: WorkflowPlan, catalog: CatalogView, call: ReadOnlyCall): Promise<void> {
   const wanted: { noun: string; name: string; said: string }[] = [];
   const steps = [...walkSteps(plan.steps)].map((s) => s.step);
