@@ -47,9 +47,9 @@ export async function identify(
   options: IdentityOptions,
   localFallback = false,
 ): Promise<{ actor: Actor; tenantId: string }> {
-  const key = process.env["CHARTER_API_KEY"];
+  const key = app.env.apiKey;
   if (key) {
-    const resolved = await app.identity.resolveKey(key);
+    const resolved = await app.identity.resolveKey(key.reveal());
     if (!resolved) throw new CharterError("UNKNOWN_USER", "CHARTER_API_KEY is not a valid key (unknown or revoked)");
     if (options.tenant && options.tenant !== resolved.tenantId)
       throw new CharterError(

@@ -103,7 +103,7 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
       output.err(`charter: unexpected error: ${error instanceof Error ? error.message : String(error)}`);
       output.err("This is a bug in Charter; run again with CHARTER_DEBUG=1 for details and report it.");
     }
-    if (process.env["CHARTER_DEBUG"] === "1" && error instanceof Error) output.err(error.stack ?? "");
+    if (error instanceof Error && (await import("../config/env.ts")).debugRequested()) output.err(error.stack ?? "");
     return 1;
   }
 }

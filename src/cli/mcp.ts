@@ -21,6 +21,7 @@ import {
 import { Hono } from "hono";
 import { type App, createApp } from "../app.ts";
 import { parseEnv } from "../config/env.ts";
+import type { Secret } from "../config/credentials.ts";
 import { CharterError, StoreError } from "../core/errors.ts";
 import { createCharterMcpServer, mcpEndpoint } from "../mcp-server/index.ts";
 import { randomBytes, timingSafeEqual } from "node:crypto";
@@ -53,7 +54,7 @@ export async function mcpCommand(options: McpOptions): Promise<number> {
         `${error.message} That process publishes no MCP endpoint (an older Charter, or not started ` +
           `yet): stop it, or run 'charter serve' and start 'charter mcp' again to connect through it.`,
       );
-    return relay(endpoint, options);
+    return relay(endpoint, env.apiKey, options);
   }
   try {
     return await serveStdio(app, options);
@@ -116,8 +117,7 @@ async function shareDataFolder(app: App): Promise<() => Promise<void>> {
  * message: the client's session is a session there, as the key's user. Ends when stdin ends, or
  * when that process stops (the client sees this server close and may start it again).
  */
-async function relay(endpoint: PublishedEndpoint, options: McpOptions): Promise<number> {
-  const key = process.env["CHARTER_API_KEY"];
+async function relay(endpoint: PublishedEndpoint, key: Secret | undefined, options: McpOptions): Promise<number> {
   if (!key)
     throw new CharterError(
       "UNKNOWN_USER",
@@ -127,7 +127,7 @@ async function relay(endpoint: PublishedEndpoint, options: McpOptions): Promise<
   if (options.as) say("--as is ignored: the session is CHARTER_API_KEY's user");
   await proveHolder(endpoint);
   const upstream = new StreamableHTTPClientTransport(new URL(endpoint.url), {
-    requestInit: { headers: { authorization: `Bearer ${key}` } },
+    requestInit: { headers: { authorization: `Bearer ${key.reveal()}` } },
   });
   const local = new StdioServerTransport();
   const initializing = new Set<string | number>();

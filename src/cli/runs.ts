@@ -192,7 +192,7 @@ export async function cancelRun(
   output: Output,
 ): Promise<number> {
   return withApp(async (app) => {
-    const { actor, tenantId } = await identifyOperator(app, options, "cancelling runs");
+    const { tenantId } = await identifyOperator(app, options, "cancelling runs");
     const run = /^[0-9a-f-]{36}$/i.test(runId) ? await app.runRepository.run(runId) : undefined;
     if (!run || run.tenantId !== tenantId)
       throw new CharterError("RUN_NOT_FOUND", `no run ${runId} in tenant ${tenantId}`);

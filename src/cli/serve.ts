@@ -16,7 +16,7 @@ export async function serveCommand(port: number, output: Output): Promise<number
   const app = await createApp();
   // The scheduler always runs beside the API, and a worker unless CHARTER_SERVE_WORKER=0 (then start
   // `charter worker`s); manual and webhook runs are queued for workers either way.
-  const withWorker = process.env["CHARTER_SERVE_WORKER"] !== "0";
+  const withWorker = app.env.serve.worker;
   const dispatcher = await Dispatcher.start(app, {
     worker: withWorker,
     scheduler: true,
@@ -24,7 +24,7 @@ export async function serveCommand(port: number, output: Output): Promise<number
     onEvent: (e) => output.out(JSON.stringify({ at: new Date().toISOString(), event: e.event, ...e.detail })),
   });
   const http = await createHttpApp(app, { log: (line) => output.out(JSON.stringify(line)), dispatcher });
-  const hostname = process.env["CHARTER_HOST"] ?? "127.0.0.1";
+  const hostname = app.env.serve.host;
   let withdraw: () => void = () => undefined;
   let answer: (request: Request) => Response | undefined = () => undefined;
   const fetch = (request: Request) => answer(request) ?? http.fetch(request);

@@ -16,6 +16,7 @@
  * compiler falls back to the embedded TypeScript; its result says which one checked.
  * `CHARTER_NATIVE_TYPECHECK=0` turns the native checker off.
  */
+import { nativeTypecheckWanted } from "../config/env.ts";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -73,7 +74,7 @@ class NativeServer {
   static get(): NativeServer | undefined {
     if (NativeServer.#instance === undefined) {
       try {
-        NativeServer.#instance = process.env["CHARTER_NATIVE_TYPECHECK"] === "0" ? null : new NativeServer();
+        NativeServer.#instance = nativeTypecheckWanted() ? new NativeServer() : null;
       } catch {
         NativeServer.#instance = null;
       }

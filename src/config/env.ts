@@ -10,8 +10,10 @@ import { Secret } from "./credentials.ts";
 
 const positiveMs = z.coerce.number().int().positive().max(3_600_000);
 
-/** The folder Charter is installed in (the one holding its package.json): Charter home unless CHARTER_HOME says
- * otherwise. */
+/**
+ * The folder Charter is installed in (the one holding its package.json): Charter home unless
+ * CHARTER_HOME says otherwise.
+ */
 export const INSTALL_DIR = path.resolve(import.meta.dirname, "../..");
 
 /**
@@ -48,6 +50,9 @@ const EnvSchema = z.object({
   CHARTER_TENANT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
   CHARTER_REQUEST_TIMEOUT_MS: positiveMs.default(30_000),
   CHARTER_WEBHOOK_KEY: z.string().min(1).optional(),
+  CHARTER_API_KEY: z.string().min(1).optional(),
+  CHARTER_HOST: z.string().min(1).default("127.0.0.1"),
+  CHARTER_SERVE_WORKER: z.enum(["0", "1"], { message: "must be 0 (no worker beside serve) or 1" }).default("1"),
   CHARTER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(20_000),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   ANTHROPIC_BASE_URL: z.string().url().optional(),
@@ -109,6 +114,10 @@ export type Env = {
   requestTimeoutMs: number;
   /** The server key webhook secrets derive from (none: a key file made once in the data folder). */
   webhookKey: Secret | undefined;
+  /** The API key the CLI acts with (CHARTER_API_KEY): its user and tenant. */
+  apiKey: Secret | undefined;
+  /** `charter serve`: the address it listens on, and whether a worker runs beside it. */
+  serve: { host: string; worker: boolean };
   /**
    * The planner's model: Anthropic's API with a key, or Bedrock or Vertex by CHARTER_PLANNER_PROVIDER;
    * without any, the offline planner. Keys are Secrets: they print as [redacted].
@@ -208,6 +217,8 @@ export function parseEnv(source: Record<string, string | undefined>, cwd: string
     },
     requestTimeoutMs: env.CHARTER_REQUEST_TIMEOUT_MS,
     webhookKey: secret(env.CHARTER_WEBHOOK_KEY),
+    apiKey: secret(env.CHARTER_API_KEY),
+    serve: { host: env.CHARTER_HOST, worker: env.CHARTER_SERVE_WORKER === "1" },
     planner: {
       provider,
       bedrock: {
@@ -231,4 +242,14 @@ export function parseEnv(source: Record<string, string | undefined>, cwd: string
       stream: env.CHARTER_PLANNER_STREAM === "1",
     },
   };
+}
+
+/** CHARTER_DEBUG=1: the CLI prints an unexpected error's stack (read before, and without, a valid environment). */
+export function debugRequested(source: Record<string, string | undefined> = process.env): boolean {
+  return source["CHARTER_DEBUG"] === "1";
+}
+
+/** CHARTER_NATIVE_TYPECHECK=0: compile with the TypeScript language service only (no native tsc server). */
+export function nativeTypecheckWanted(source: Record<string, string | undefined> = process.env): boolean {
+  return source["CHARTER_NATIVE_TYPECHECK"] !== "0";
 }
