@@ -24,7 +24,6 @@ import { THREE_CALLS, WEBHOOK_KEY } from "./three-calls.ts";
 const { values } = parseArgs({ options: { runs: { type: "string", default: "30" } } });
 const runs = Number(values.runs);
 const KEY = WEBHOOK_KEY;
-process.env["CHARTER_WEBHOOK_KEY"] = KEY;
 
 const dir = await mkdtemp(path.join(tmpdir(), "charter-roundtrips-"));
 const countFile = path.join(dir, "count.txt");
@@ -82,7 +81,7 @@ const transaction = client.transaction.bind(client);
   callback: (tx: Parameters<Parameters<PGlite["transaction"]>[0]>[0]) => Promise<unknown>,
 ) => transaction((tx) => callback(wrap(tx)))) as PGlite["transaction"];
 
-const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants }, database });
+const app = await createApp({ processEnv: { CHARTER_TENANTS_DIR: tenants, CHARTER_WEBHOOK_KEY: KEY }, database });
 const synced = await app.sync("acme");
 if (!synced.result.ok) throw new Error("the bench tenant did not sync");
 await approvedVersion(app, "acme", THREE_CALLS);

@@ -43,7 +43,6 @@ const RUNS = Number(values.runs);
 const CLIENTS = Number(values.clients);
 const IDLE = Number(values.idle);
 const KEY = WEBHOOK_KEY;
-process.env["CHARTER_WEBHOOK_KEY"] = KEY;
 const SLOTS = "16";
 /** The tenant may use every slot of two workers. */
 const TENANT_SLOTS = "32";
@@ -205,6 +204,7 @@ async function bench(kind: "embedded" | "server"): Promise<void> {
   const app = await createApp({
     processEnv: {
       CHARTER_TENANTS_DIR: tenants,
+      CHARTER_WEBHOOK_KEY: KEY,
       CHARTER_WORKER_CONCURRENCY: SLOTS,
       CHARTER_TENANT_CONCURRENCY: TENANT_SLOTS,
     },

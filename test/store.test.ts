@@ -226,7 +226,7 @@ describe("store on both drivers", () => {
         await runs.complete(second, {
           status: "failed",
           output: null,
-          error: { code: "X" },
+          error: { code: "X", message: "x" },
           logs: [],
           state: null,
           finishedAt: new Date(),

@@ -1,11 +1,3 @@
-/**
- * `charter demo`: the whole path on the embedded defaults, for the demo tenant: sync its MCP
- * servers, plan a workflow from a sentence (offline unless ANTHROPIC_API_KEY is set), run its
- * gates, submit it as the demo author, approve it as a demo reviewer (not its author), run the
- * approved version against the live demo servers, and show the run's journal.
- */
-import type { Capability } from "../core/workflow.ts";
-import type { GateResult } from "../versions/index.ts";
 import { withApp } from "./common.ts";
 import type { Output } from "./output.ts";
 
@@ -47,12 +39,11 @@ export async function demo(output: Output): Promise<number> {
     const version = planned.version;
     const label = `${version.workflow}@${version.number}`;
     output.out(
-      `   draft ${label}: ` +
-        `calls ${(version.capabilities as Capability[]).map((c) => `${c.integration}.${c.tool}`).join(", ")}`,
+      `   draft ${label}: ` + `calls ${version.capabilities.map((c) => `${c.integration}.${c.tool}`).join(", ")}`,
     );
 
     stage(3, "Gates");
-    for (const gate of version.gates as GateResult[])
+    for (const gate of version.gates)
       output.out(`   ${gate.ok ? "✓" : "✗"} ${gate.gate}: ${gate.detail.split("\n")[0]}`);
 
     stage(

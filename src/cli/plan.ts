@@ -1,6 +1,5 @@
 /** `charter plan`: a plain-language request → a draft version that passed its checks, with progress as it goes. */
 import { PlannerDeclined } from "../core/errors.ts";
-import type { Capability } from "../core/workflow.ts";
 import { capabilityLabel } from "./common.ts";
 import type { PlannerProgress, PlanResult } from "../planner/index.ts";
 import { identify, withApp } from "./common.ts";
@@ -77,7 +76,7 @@ export async function planCommand(
             status: version.status,
             planner: result.planner,
             session: result.session ?? null,
-            plan: (version.origin as { plan?: unknown } | null)?.plan ?? null,
+            plan: version.origin?.plan ?? null,
             usage: result.usage ?? null,
             capabilities: version.capabilities,
             gates: version.gates,
@@ -89,7 +88,7 @@ export async function planCommand(
       return 0;
     }
     output.out(`Draft ${label} (${version.id}) by the ${result.planner} planner: ${version.status}`);
-    const capabilities = version.capabilities as Capability[];
+    const capabilities = version.capabilities;
     output.out(`  calls: ${capabilities.map(capabilityLabel).join(", ")}`);
     if (result.usage)
       output.out(

@@ -179,7 +179,7 @@ export async function listRuns(
       output.out(
         `${run.id}  ${run.createdAt.toISOString()} ` +
           ` ${run.workflow}${run.versionNumber !== null ? `@${run.versionNumber}` : ""} ` +
-          ` ${run.status}${run.error ? `  ${(run.error as { code?: string }).code ?? ""}` : ""}`,
+          ` ${run.status}${run.error ? `  ${run.error.code}` : ""}`,
       );
     return 0;
   });

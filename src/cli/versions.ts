@@ -6,9 +6,7 @@
  */
 import type { App } from "../app.ts";
 import { CharterError } from "../core/errors.ts";
-import type { Capability } from "../core/workflow.ts";
 import type { Role, VersionRow } from "../store/index.ts";
-import type { GateResult } from "../versions/index.ts";
 import { capabilityLabel, identify, parseRoles, readInput, readOptionalInput, withApp } from "./common.ts";
 import { columns, type Output } from "./output.ts";
 import { VERSIONS_HELP } from "./help.ts";
@@ -182,9 +180,9 @@ export async function keysCreate(options: Options, output: Output): Promise<numb
 
 function printVersion(version: VersionRow, output: Output): void {
   output.out(`${version.workflow}@${version.number} (${version.id}): ${version.status}`);
-  for (const gate of version.gates as GateResult[])
+  for (const gate of version.gates)
     output.out(`  gate ${gate.gate}: ${gate.ok ? "passed" : "FAILED"} - ${gate.detail.split("\n").join("\n      ")}`);
-  const capabilities = version.capabilities as Capability[];
+  const capabilities = version.capabilities;
   output.out(`  capabilities: ${capabilities.map(capabilityLabel).join(", ") || "none"}`);
   output.out(
     `  hashes: source ${version.sourceHash.slice(0, 19)}…, ` +

@@ -48,8 +48,9 @@ export function storableText(text: string): boolean {
 /**
  * A copy of a JSON value whose strings and keys PostgreSQL can store: NUL characters and lone
  * surrogates become U+FFFD. Walked without recursion; `changed` says whether anything was replaced.
+ * The copy has the value's shape (only characters inside strings and keys change), hence its type.
  */
-export function storableJson(value: unknown): { value: unknown; changed: boolean } {
+export function storableJson<T>(value: T): { value: T; changed: boolean } {
   let changed = false;
   const clean = (text: string) => {
     if (storableText(text)) return text;
@@ -76,5 +77,5 @@ export function storableJson(value: unknown): { value: unknown; changed: boolean
       stack.push([inner, made]);
     }
   }
-  return { value: root, changed };
+  return { value: root as T, changed };
 }

@@ -264,7 +264,7 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
       };
       return endedResult(
         { capabilities: version?.capabilities ?? [] },
-        { ...run, runId: run.id, error: run.error as { code: string; message: string } | null },
+        { ...run, runId: run.id, error: run.error },
         meta,
       );
     },
@@ -413,8 +413,8 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
             runId: run.id,
             status: run.status,
             output: run.output,
-            error: run.error as { code: string; message: string } | null,
-            logs: (run.logs as LogLine[] | null) ?? undefined,
+            error: run.error,
+            logs: run.logs ?? undefined,
           };
         if (!runId) {
           return {
@@ -515,11 +515,7 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
       };
     }
     const code = ended.error?.code ?? ended.status.toUpperCase();
-    const { retryable, hint } = retryAdvice(
-      code,
-      await app.runRepository.journal(ended.runId),
-      version.capabilities as Capability[],
-    );
+    const { retryable, hint } = retryAdvice(code, await app.runRepository.journal(ended.runId), version.capabilities);
     return {
       isError: true,
       content: [
@@ -582,7 +578,7 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
           throw error;
         }
         const v = result.version;
-        const plan = (v.origin as { plan?: unknown } | null)?.plan ?? null;
+        const plan = v.origin?.plan ?? null;
         return data({
           outcome: "draft",
           version: `${v.workflow}@${v.number}`,
@@ -607,7 +603,7 @@ export function createCharterMcpServer(app: App, caller: McpCaller, options: Cha
             id: v.id,
             status: v.status,
             createdAt: v.createdAt,
-            capabilities: (v.capabilities as Capability[]).map((c) => `${c.integration}.${c.tool}`),
+            capabilities: v.capabilities.map((c) => `${c.integration}.${c.tool}`),
           })),
         });
       }
@@ -949,7 +945,7 @@ function workflowTool(version: VersionRow): Tool {
     description = definitionDescription(version.source) ?? `Workflow ${version.workflow}`;
     descriptions.set(version.id, description);
   }
-  const capabilities = version.capabilities as Capability[];
+  const capabilities = version.capabilities;
   return {
     name: version.workflow,
     title: version.workflow,

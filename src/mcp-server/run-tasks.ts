@@ -63,11 +63,11 @@ export function workflowTasks(deps: TaskDeps) {
   const isMine = (run: RunRow | undefined): run is RunRow =>
     run !== undefined &&
     run.tenantId === deps.tenantId &&
-    (run.trigger as { type?: unknown } | null)?.type === "tool" &&
-    (run.trigger as { detail?: { user?: unknown } }).detail?.user === deps.actor.handle;
+    run.trigger.type === "tool" &&
+    run.trigger.detail?.["user"] === deps.actor.handle;
 
   const fromRun = (taskId: string, run: RunRow): Task => {
-    const error = run.error as { code?: string; message?: string } | null;
+    const error = run.error;
     const statusMessage =
       run.status === "running"
         ? `run ${run.id} is running`

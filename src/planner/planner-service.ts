@@ -282,7 +282,7 @@ export class PlannerService {
             label: `${parent.workflow}@${parent.number}`,
             source: parent.source,
             tests: parent.tests,
-            plan: (parent.origin as { plan?: unknown } | null)?.plan,
+            plan: parent.origin?.plan,
           }
         : undefined;
       await planWithModel({

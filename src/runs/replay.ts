@@ -12,7 +12,7 @@ export type JournaledCall = {
   argsHash: string;
   attempt: number;
   status: "started" | "succeeded" | "failed";
-  outcome: unknown;
+  outcome: ToolOutcome | null;
   startedAt: Date;
   finishedAt: Date | null;
 };
@@ -43,10 +43,11 @@ export function decideCall(entry: JournaledCall | undefined, call: NextCall): Re
         `before`,
     };
   }
-  if (entry.status !== "started")
+  // A finished entry without its outcome (never written so) counts as begun and not finished.
+  if (entry.status !== "started" && entry.outcome)
     return {
       kind: "replay",
-      outcome: entry.outcome as ToolOutcome,
+      outcome: entry.outcome,
       at: (entry.finishedAt ?? entry.startedAt).getTime(),
     };
   if (!call.safe) {

@@ -15,6 +15,7 @@
  * recorded finish time of each call; the PRNG seed is part of the run record.
  */
 import { endStatus, HOST_ONLY_CODES, type RunEndCode } from "../core/outcomes.ts";
+import type { RunTrigger } from "../core/records.ts";
 import { bundleHash } from "../core/bundle-hash.ts";
 import { randomInt } from "node:crypto";
 import { contentHash } from "../core/canonical-json.ts";
@@ -71,16 +72,13 @@ const describe = problemText;
 export function runnableOf(row: BundleRow): RunnableBundle {
   return {
     ...row,
-    tools: row.tools as ToolPolicy[],
-    inputSchema: row.inputSchema as Record<string, unknown>,
-    outputSchema: row.outputSchema as Record<string, unknown>,
+    tools: row.tools,
+    inputSchema: row.inputSchema,
+    outputSchema: row.outputSchema,
   };
 }
 
-export type RunTrigger = {
-  type: "manual" | "schedule" | "webhook" | "resource" | "tool" | "try";
-  detail?: Record<string, unknown>;
-};
+export type { RunTrigger } from "../core/records.ts";
 
 export type RunEvent =
   | { event: "run-started"; runId: string; attempt: number; jobId: string | null }
@@ -476,12 +474,12 @@ export class RunService {
           runId: run.id,
           workflow: run.workflow,
           version: run.versionNumber ?? 0,
-          trigger: (run.trigger as RunTrigger).type,
+          trigger: run.trigger.type,
           attempt: run.attempts,
         },
-        state: run.stateBefore as Record<string, unknown>,
+        state: run.stateBefore,
         startedAt: run.startedAt.getTime(),
-        seed: run.seed as [number, number],
+        seed: run.seed,
         limits: this.#limits,
         execute,
         stop,

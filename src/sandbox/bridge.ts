@@ -6,6 +6,7 @@
  * against the tool's outputSchema. The guest always gets a reply, never an exception.
  */
 import type { ToolErrorCode } from "../core/outcomes.ts";
+import type { ToolOutcome, ToolPolicy } from "../core/records.ts";
 import { CharterError } from "../core/errors.ts";
 import { storableJson } from "../core/json-limits.ts";
 import { schemaValidator } from "../core/json-schema.ts";
@@ -13,22 +14,11 @@ import type { GuestError } from "./isolate-host.ts";
 import type { BridgeReply } from "./isolate-pool.ts";
 import type { SandboxLimits } from "./limits.ts";
 
-export type ToolPolicy = {
-  integration: string;
-  tool: string;
-  annotations: { readOnly: boolean; destructive: boolean; idempotent: boolean; openWorld: boolean };
-  inputSchema: Record<string, unknown>;
-  outputSchema?: Record<string, unknown> | undefined;
-  /** The workflow asks for retryable failures of this tool to be retried even though it is not idempotent. */
-  retry?: boolean | undefined;
-};
+export type { ToolPolicy } from "../core/records.ts";
 
 export type ToolCall = { integration: string; tool: string; args: Record<string, unknown>; policy: ToolPolicy };
 
-/** What a tool call came to: structured output, content blocks, or a failure with a code. */
-export type ToolOutcome =
-  | { ok: true; structured?: unknown; content?: unknown[] }
-  | { ok: false; error: { code: string; message: string; retryable: boolean } };
+export type { ToolOutcome } from "../core/records.ts";
 
 /** Runs a checked call; `at` is the time the call finished (logical time on replay). */
 export type Executor = (call: ToolCall) => Promise<{ outcome: ToolOutcome; at: number }>;

@@ -12,14 +12,16 @@
  */
 import { createHash } from "node:crypto";
 import type ivm from "isolated-vm";
+import type { LogLine, RunError } from "../core/records.ts";
 import { type BridgeReply, IsolatePool } from "./isolate-pool.ts";
 import { DEFAULT_LIMITS, type SandboxLimits } from "./limits.ts";
 
-export type LogLine = { level: "info" | "warn" | "error"; message: string; data?: unknown; at: number };
+export type { LogLine } from "../core/records.ts";
 
 export type RunInfo = { runId: string; workflow: string; version: number; trigger: string; attempt: number };
 
-export type GuestError = { code: string; message: string; tool?: string };
+/** A run's failure as the guest reports it. */
+export type GuestError = RunError;
 
 export type IsolateOutcome =
   | { ok: true; output: unknown; state: Record<string, unknown> | null; logs: LogLine[]; cpuMs: number; wallMs: number }

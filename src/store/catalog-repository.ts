@@ -58,19 +58,17 @@ export class CatalogRepository {
       .from(integrations)
       .innerJoin(catalogSnapshots, eq(integrations.currentSnapshotId, catalogSnapshots.id))
       .where(and(eq(integrations.tenantId, tenantId), eq(integrations.id, integrationId)));
-    const row = rows[0];
-    return row && { ...row, content: row.content as CatalogContent };
+    return rows[0];
   }
 
   /** The current snapshot of every configured integration of a tenant that was ever synced, by integration id. */
   async currentCatalog(tenantId: string): Promise<{ integrationId: string; hash: string; content: CatalogContent }[]> {
-    const rows = await this.#db
+    return this.#db
       .select({ integrationId: integrations.id, hash: catalogSnapshots.hash, content: catalogSnapshots.content })
       .from(integrations)
       .innerJoin(catalogSnapshots, eq(integrations.currentSnapshotId, catalogSnapshots.id))
       .where(and(eq(integrations.tenantId, tenantId), eq(integrations.configured, true)))
       .orderBy(asc(integrations.id));
-    return rows.map((row) => ({ ...row, content: row.content as CatalogContent }));
   }
 
   /** Stores the result of syncing one integration, atomically; returns what happened. */

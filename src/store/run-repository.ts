@@ -4,6 +4,7 @@
  * saved state are one transaction; claiming a run for resume is one conditional update).
  */
 import { and, asc, desc, eq, getTableColumns, isNull, lt, or, sql } from "drizzle-orm";
+import type { LogLine, RunError, ToolOutcome } from "../core/records.ts";
 import type { Db } from "./database.ts";
 import { bundles, journalEntries, runs, webhookDeliveries, workflowState } from "./schema.ts";
 
@@ -25,7 +26,7 @@ export type StartedCall = {
 };
 export type FinishedCall = StartedCall & {
   status: "succeeded" | "failed";
-  outcome: unknown;
+  outcome: ToolOutcome;
   finishedAt: Date;
 };
 
@@ -268,7 +269,7 @@ export class RunRepository {
   async finishCall(
     runId: string,
     seq: number,
-    result: { status: "succeeded" | "failed"; outcome: unknown; finishedAt: Date },
+    result: { status: "succeeded" | "failed"; outcome: ToolOutcome; finishedAt: Date },
   ): Promise<void> {
     await this.#db
       .update(journalEntries)
@@ -283,7 +284,7 @@ export class RunRepository {
         .from(workflowState)
         .where(and(eq(workflowState.tenantId, tenantId), eq(workflowState.workflow, workflow)))
     )[0];
-    return (row?.state as Record<string, unknown> | undefined) ?? {};
+    return row?.state ?? {};
   }
 
   /**
@@ -295,8 +296,8 @@ export class RunRepository {
     result: {
       status: Exclude<RunStatus, "running">;
       output: unknown;
-      error: unknown;
-      logs: unknown;
+      error: RunError | null;
+      logs: LogLine[] | null;
       state: Record<string, unknown> | null;
       finishedAt: Date;
       calls?: FinishedCall[];

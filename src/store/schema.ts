@@ -4,6 +4,22 @@
  * Runs keep their journal (one row per tool call) and the bundle they ran; later issues add versions and approvals.
  */
 import { RUN_STATUSES } from "../core/outcomes.ts";
+import type { CatalogContent } from "../core/catalog.ts";
+import type { Capability } from "../core/workflow.ts";
+import type {
+  ApprovalHashes,
+  Drift,
+  GateResult,
+  LogLine,
+  RunError,
+  RunTrigger,
+  ToolOutcome,
+  ToolPolicy,
+  ToolSnapshot,
+  VersionOrigin,
+  VersionTests,
+  VersionTriggers,
+} from "../core/records.ts";
 import { sql } from "drizzle-orm";
 import {
   boolean,
@@ -82,7 +98,7 @@ export const catalogSnapshots = pgTable(
       .references(() => tenants.id, { onDelete: "cascade" }),
     integrationId: text("integration_id").notNull(),
     hash: text("hash").notNull(),
-    content: jsonb("content").notNull(),
+    content: jsonb("content").$type<CatalogContent>().notNull(),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("catalog_snapshots_identity").on(t.tenantId, t.integrationId, t.hash)],
@@ -164,9 +180,9 @@ export const bundles = pgTable("bundles", {
   code: text("code").notNull(),
   sourceMap: text("source_map").notNull(),
   /** [{ integration, tool, annotations, inputSchema, outputSchema }] */
-  tools: jsonb("tools").notNull(),
-  inputSchema: jsonb("input_schema").notNull(),
-  outputSchema: jsonb("output_schema").notNull(),
+  tools: jsonb("tools").$type<ToolPolicy[]>().notNull(),
+  inputSchema: jsonb("input_schema").$type<Record<string, unknown>>().notNull(),
+  outputSchema: jsonb("output_schema").$type<Record<string, unknown>>().notNull(),
   catalogHash: text("catalog_hash").notNull(),
   sdkHash: text("sdk_hash").notNull(),
   createdAt: createdAt(),
@@ -193,17 +209,17 @@ export const runs = pgTable(
     versionNumber: integer("version_number"),
     /** The queued job that started this run, if one did (a retried job resumes its run). */
     jobId: uuid("job_id"),
-    trigger: jsonb("trigger").notNull(),
+    trigger: jsonb("trigger").$type<RunTrigger>().notNull(),
     input: jsonb("input").notNull(),
     status: text("status", { enum: RUN_STATUSES }).notNull(),
     /** Logical start time and PRNG seed: a resumed run replays with the same clock and randomness. */
     startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }).notNull(),
-    seed: jsonb("seed").notNull(),
+    seed: jsonb("seed").$type<[number, number]>().notNull(),
     /** Saved state as the run read it, so a replay reads the same. */
-    stateBefore: jsonb("state_before").notNull(),
+    stateBefore: jsonb("state_before").$type<Record<string, unknown>>().notNull(),
     output: jsonb("output"),
-    error: jsonb("error"),
-    logs: jsonb("logs"),
+    error: jsonb("error").$type<RunError>(),
+    logs: jsonb("logs").$type<LogLine[]>(),
     /** How many processes have worked on this run (1, then +1 per resume). */
     attempts: integer("attempts").notNull().default(1),
     /** A process working on the run renews this; a run whose lease has passed can be resumed. */
@@ -233,7 +249,7 @@ export const journalEntries = pgTable(
     args: jsonb("args").notNull(),
     argsHash: text("args_hash").notNull(),
     status: text("status", { enum: ["started", "succeeded", "failed"] }).notNull(),
-    outcome: jsonb("outcome"),
+    outcome: jsonb("outcome").$type<ToolOutcome>(),
     attempt: integer("attempt").notNull().default(1),
     /** "live", "replayed" (answered from this entry on resume) or "mocked". */
     source: text("source").notNull(),
@@ -251,7 +267,7 @@ export const workflowState = pgTable(
       .notNull()
       .references(() => tenants.id, { onDelete: "cascade" }),
     workflow: text("workflow").notNull(),
-    state: jsonb("state").notNull(),
+    state: jsonb("state").$type<Record<string, unknown>>().notNull(),
     updatedByRun: uuid("updated_by_run"),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -319,15 +335,15 @@ export const versions = pgTable(
     number: integer("number").notNull(),
     source: text("source").notNull(),
     sourceHash: text("source_hash").notNull(),
-    tests: jsonb("tests"),
+    tests: jsonb("tests").$type<VersionTests>(),
     bundleHash: text("bundle_hash").references(() => bundles.hash),
     /** [{ integration, tool, sdkFunction, annotations }] */
-    capabilities: jsonb("capabilities").notNull(),
+    capabilities: jsonb("capabilities").$type<Capability[]>().notNull(),
     /** The catalog entries of the tools it calls, as they were: drift is measured against these. */
-    toolSnapshots: jsonb("tool_snapshots").notNull(),
-    inputSchema: jsonb("input_schema"),
-    outputSchema: jsonb("output_schema"),
-    triggers: jsonb("triggers").notNull(),
+    toolSnapshots: jsonb("tool_snapshots").$type<ToolSnapshot[]>().notNull(),
+    inputSchema: jsonb("input_schema").$type<Record<string, unknown>>(),
+    outputSchema: jsonb("output_schema").$type<Record<string, unknown>>(),
+    triggers: jsonb("triggers").$type<VersionTriggers>().notNull(),
     catalogHash: text("catalog_hash").notNull(),
     sdkHash: text("sdk_hash").notNull(),
     parentVersionId: uuid("parent_version_id"),
@@ -335,12 +351,12 @@ export const versions = pgTable(
       .notNull()
       .references(() => users.id),
     /** { request, transcript } when a planner made it. */
-    origin: jsonb("origin"),
+    origin: jsonb("origin").$type<VersionOrigin>(),
     status: text("status", { enum: VERSION_STATUSES }).notNull(),
     /** [{ gate, ok, detail }] from the checks run at creation. */
-    gates: jsonb("gates").notNull(),
+    gates: jsonb("gates").$type<GateResult[]>().notNull(),
     /** The catalog changes seen since approval: breaking ones (status drifted) and compatible ones. */
-    drift: jsonb("drift"),
+    drift: jsonb("drift").$type<Drift>(),
     createdAt: createdAt(),
   },
   (t) => [
@@ -363,7 +379,7 @@ export const approvals = pgTable(
     decision: text("decision", { enum: ["approve", "reject"] }).notNull(),
     comment: text("comment").notNull(),
     /** { source, bundle, catalog, sdk } */
-    hashes: jsonb("hashes").notNull(),
+    hashes: jsonb("hashes").$type<ApprovalHashes>().notNull(),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("approvals_one_per_user").on(t.versionId, t.userId)],
@@ -379,7 +395,7 @@ export const auditLog = pgTable(
     action: text("action").notNull(),
     workflow: text("workflow"),
     versionId: uuid("version_id"),
-    detail: jsonb("detail"),
+    detail: jsonb("detail").$type<Record<string, unknown>>(),
     at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index("audit_by_tenant").on(t.tenantId, t.at)],

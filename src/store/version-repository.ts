@@ -4,6 +4,7 @@
  * concurrent decisions cannot both succeed and no decision goes unrecorded.
  */
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import type { ApprovalHashes, Drift } from "../core/records.ts";
 import type { Db } from "./database.ts";
 import { approvals, auditLog, versions, workflows } from "./schema.ts";
 
@@ -18,7 +19,7 @@ export type AuditEntry = {
   action: string;
   workflow?: string | null;
   versionId?: string | null;
-  detail?: unknown;
+  detail?: Record<string, unknown> | null;
 };
 export type NewVersion = Omit<typeof versions.$inferInsert, "id" | "number" | "createdAt">;
 
@@ -147,9 +148,9 @@ export class VersionRepository {
     from: readonly VersionStatus[];
     to: VersionStatus;
     audit: AuditEntry;
-    decision?: { userId: string; decision: "approve" | "reject"; comment: string; hashes: unknown };
+    decision?: { userId: string; decision: "approve" | "reject"; comment: string; hashes: ApprovalHashes };
     activate?: boolean;
-    drift?: unknown;
+    drift?: Drift | null;
   }): Promise<boolean> {
     return this.#db.transaction(async (tx) => {
       const moved = await tx
@@ -185,7 +186,7 @@ export class VersionRepository {
   /** Records an approval that does not yet activate the version (the first of two required). */
   async addApproval(
     version: VersionRow,
-    decision: { userId: string; comment: string; hashes: unknown },
+    decision: { userId: string; comment: string; hashes: ApprovalHashes },
     audit: AuditEntry,
   ): Promise<boolean> {
     return this.#db.transaction(async (tx) => {
@@ -208,7 +209,7 @@ export class VersionRepository {
   }
 
   /** Records drift found on a version without blocking it (compatible changes only). */
-  async noteDrift(version: VersionRow, drift: unknown, audit: AuditEntry): Promise<void> {
+  async noteDrift(version: VersionRow, drift: Drift, audit: AuditEntry): Promise<void> {
     await this.#db.transaction(async (tx) => {
       await tx.update(versions).set({ drift }).where(eq(versions.id, version.id));
       await tx.insert(auditLog).values(audit);

@@ -315,7 +315,7 @@ export class Dispatcher {
         "VERSION_NOT_FOUND",
         `workflow ${job.workflow} has no approved version; submit one and have it approved`,
       );
-    const problems = schemaValidator(version.inputSchema as Record<string, unknown>)(job.input);
+    const problems = schemaValidator(version.inputSchema ?? {})(job.input);
     if (problems.length > 0)
       throw new CharterError(
         "RUN_INPUT_INVALID",
@@ -378,9 +378,7 @@ export class Dispatcher {
     let count = 0;
     const now = this.#now();
     for (const version of await this.#repository.allActiveVersions()) {
-      const triggers = ((version.triggers as { triggers?: WorkflowTrigger[] }).triggers ?? []).filter(
-        (t) => t.type === "schedule",
-      );
+      const triggers = version.triggers.triggers.filter((t) => t.type === "schedule");
       for (const [index, trigger] of triggers.entries()) {
         count++;
         const key = `${version.tenantId}/${version.workflow}/${index}`;

@@ -9,7 +9,7 @@
 import { tenantConnections } from "../catalog/index.ts";
 import type { Env } from "../config/env.ts";
 import { errorText } from "../core/errors.ts";
-import { triggerInput, type WorkflowTrigger } from "../core/workflow.ts";
+import { triggerInput } from "../core/workflow.ts";
 import type { ConnectionSpec, McpClientPool } from "../mcp/index.ts";
 import type { VersionRepository } from "../store/index.ts";
 import type { DispatcherEvent, RunJob } from "./dispatcher.ts";
@@ -50,9 +50,7 @@ export class ResourceTriggers {
     const watches = new Map<string, Watch>();
     const specsByTenant = new Map<string, Map<string, ConnectionSpec>>();
     for (const version of await this.#repository.allActiveVersions()) {
-      const triggers = ((version.triggers as { triggers?: WorkflowTrigger[] }).triggers ?? []).filter(
-        (t) => t.type === "resource",
-      );
+      const triggers = version.triggers.triggers.filter((t) => t.type === "resource");
       if (triggers.length === 0) continue;
       let specs = specsByTenant.get(version.tenantId);
       if (!specs) {

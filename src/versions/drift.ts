@@ -10,10 +10,10 @@
  * from a server can carry instructions aimed at an agent or a reviewer.
  */
 import type { CatalogContent, CatalogTool } from "../core/catalog.ts";
+import type { DriftItem } from "../core/records.ts";
 import { type CatalogChange, describeChange, diffTool } from "../mcp/index.ts";
 
-export type DriftItem = { tool: string; change: string; review?: boolean };
-export type Drift = { breaking: DriftItem[]; compatible: DriftItem[]; catalogHash: string; checkedAt: string };
+export type { Drift, DriftItem } from "../core/records.ts";
 
 /** Keywords that only describe a field; changing them changes no accepted value. */
 const DESCRIPTIVE = new Set(["description", "title", "examples", "default", "$comment", "deprecated"]);

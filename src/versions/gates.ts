@@ -8,6 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { canonicalJson } from "../core/canonical-json.ts";
+import type { GateResult, TestOutcome } from "../core/records.ts";
 import { type Capability, formatDiagnostic, type WorkflowTest } from "../core/workflow.ts";
 import { z } from "zod";
 import type { CompileResult } from "../compile/index.ts";
@@ -17,14 +18,7 @@ const TextExpectation = z
   .object({ $contains: z.array(z.string()).default([]), $excludes: z.array(z.string()).default([]) })
   .strict();
 
-export type GateName = "compile" | "tests" | "destructive-mocked" | "destructive-covered";
-export type TestOutcome = {
-  name: string;
-  ok: boolean;
-  problems: string[];
-  calls: { tool: string; args: unknown; ok: boolean }[];
-};
-export type GateResult = { gate: GateName; ok: boolean; detail: string; tests?: TestOutcome[] };
+export type { GateName, GateResult, TestOutcome } from "../core/records.ts";
 
 /** The test gate's time for all its runs: a version's tests cannot keep a process busy for longer. */
 const GATE_BUDGET_MS = 60_000;

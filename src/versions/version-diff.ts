@@ -18,8 +18,8 @@ export type VersionDiff = {
 
 export function diffVersions(from: VersionRow, to: VersionRow): VersionDiff {
   const key = (c: Capability) => `${c.integration}.${c.tool}`;
-  const before = new Map((from.capabilities as Capability[]).map((c) => [key(c), c]));
-  const after = new Map((to.capabilities as Capability[]).map((c) => [key(c), c]));
+  const before = new Map(from.capabilities.map((c) => [key(c), c]));
+  const after = new Map(to.capabilities.map((c) => [key(c), c]));
   const added = [...after.values()].filter((c) => !before.has(key(c)));
   const removed = [...before.values()].filter((c) => !after.has(key(c)));
   const label = (v: VersionRow) => `${v.workflow}@${v.number}`;

@@ -39,7 +39,7 @@ import type {
 } from "../store/index.ts";
 import type { TenantToolchain } from "../toolchain/index.ts";
 import { classifyDrift, type Drift } from "./drift.ts";
-import { type GateResult, runGates } from "./gates.ts";
+import { runGates } from "./gates.ts";
 import { diffVersions, type VersionDiff } from "./version-diff.ts";
 
 export type Actor = { userId: string; handle: string };
@@ -165,7 +165,7 @@ export class VersionService {
     if (version.authorId !== actor.userId)
       await this.#requireRole(tenantId, actor, ["author", "admin"], "submit versions");
     if (version.status === "checks-failed") {
-      const failed = (version.gates as GateResult[]).filter((gate) => !gate.ok);
+      const failed = version.gates.filter((gate) => !gate.ok);
       throw new CharterError(
         "VERSION_GATES_FAILED",
         `${label(version)} cannot be ` +
@@ -198,7 +198,7 @@ export class VersionService {
     };
     const required =
       (await this.#r.policy(tenantId)).twoApproversForDestructive &&
-      (version.capabilities as Capability[]).some((c) => c.annotations.destructive)
+      version.capabilities.some((c) => c.annotations.destructive)
         ? 2
         : 1;
     const approvals = (await this.#r.versions.approvals(version.id)).filter((a) => a.decision === "approve").length + 1;
@@ -336,10 +336,7 @@ export class VersionService {
     const results = [];
     for (const version of active) {
       if (version.catalogHash === sdk.catalogHash && !version.drift) continue;
-      const { breaking, compatible } = classifyDrift(
-        version.toolSnapshots as (CatalogTool & { integration: string })[],
-        current,
-      );
+      const { breaking, compatible } = classifyDrift(version.toolSnapshots, current);
       const compiled = await this.#r.toolchain.check(tenantId, {
         source: version.source,
         fileName: `${version.workflow}.ts`,
@@ -460,7 +457,7 @@ export class VersionService {
     },
     superseded = false,
   ): Promise<RunResult & { version: number }> {
-    const drift = version.drift as Drift | null;
+    const drift = version.drift;
     if (version.status === "drifted" || (superseded && (drift?.breaking.length ?? 0) > 0)) {
       const first = drift?.breaking[0];
       throw new CharterError(
@@ -511,10 +508,9 @@ export class VersionService {
     const bundle = version.bundleHash ? await this.#r.runRepository.bundle(version.bundleHash) : undefined;
     const approvals = (await this.#r.versions.approvals(version.id)).filter((a) => a.decision === "approve");
     const actual = bundle && bundle.tenantId === version.tenantId ? bundleHash(version.tenantId, bundle) : null;
-    const approvedHashes = approvals.map((a) => (a.hashes as { bundle: string | null }).bundle);
+    const approvedHashes = approvals.map((a) => a.hashes.bundle);
     const sourceIntact =
-      textHash(version.source) === version.sourceHash &&
-      approvals.every((a) => (a.hashes as { source?: string }).source === version.sourceHash);
+      textHash(version.source) === version.sourceHash && approvals.every((a) => a.hashes.source === version.sourceHash);
     if (
       !bundle ||
       actual !== version.bundleHash ||
@@ -545,10 +541,7 @@ export class VersionService {
   async #refuseIfStale(version: VersionRow): Promise<void> {
     const sdk = await this.#r.toolchain.sdk(version.tenantId);
     if (sdk.catalogHash === version.catalogHash) return;
-    const { breaking } = classifyDrift(
-      version.toolSnapshots as (CatalogTool & { integration: string })[],
-      contentsOf(sdk.integrations),
-    );
+    const { breaking } = classifyDrift(version.toolSnapshots, contentsOf(sdk.integrations));
     if (breaking.length > 0) {
       throw new CharterError(
         "SCHEMA_DRIFT",

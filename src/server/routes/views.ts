@@ -1,23 +1,11 @@
 /**
- * Database rows as the REST API answers with them: each field named, dates as ISO strings. A
- * jsonb column is typed `unknown` by the database layer; Charter wrote it in the shape its schema
- * names (src/server/routes/schemas.ts), which is what the casts below say.
+ * Database rows as the REST API answers with them: each field named, dates as ISO strings. JSON
+ * columns carry their stored shapes (core/records.ts); the answer schemas (schemas.ts) must accept
+ * them, which the type checker holds to here.
  */
 import type { z } from "zod";
 import type { ApprovalRow, JournalRow, RunRow, VersionRow } from "../../store/index.ts";
-import type {
-  Approval,
-  DriftReport,
-  JournalEntry,
-  Run,
-  RunError,
-  RunLogLine,
-  RunSummary,
-  Version,
-  VersionSummary,
-} from "./schemas.ts";
-
-type Drift = z.input<typeof DriftReport>;
+import type { Approval, JournalEntry, Run, RunSummary, Version, VersionSummary } from "./schemas.ts";
 
 const iso = (date: Date): string => date.toISOString();
 const isoOrNull = (date: Date | null): string | null => date?.toISOString() ?? null;
@@ -32,8 +20,8 @@ export function versionView(row: VersionRow): z.input<typeof Version> {
     sourceHash: row.sourceHash,
     tests: row.tests,
     bundleHash: row.bundleHash,
-    capabilities: row.capabilities as z.input<typeof Version>["capabilities"],
-    toolSnapshots: row.toolSnapshots as unknown[],
+    capabilities: row.capabilities,
+    toolSnapshots: row.toolSnapshots,
     inputSchema: row.inputSchema,
     outputSchema: row.outputSchema,
     triggers: row.triggers,
@@ -43,8 +31,8 @@ export function versionView(row: VersionRow): z.input<typeof Version> {
     authorId: row.authorId,
     origin: row.origin,
     status: row.status,
-    gates: row.gates as z.input<typeof Version>["gates"],
-    drift: row.drift as Drift | null,
+    gates: row.gates,
+    drift: row.drift,
     createdAt: iso(row.createdAt),
   };
 }
@@ -61,7 +49,7 @@ export function approvalView(row: ApprovalRow): z.input<typeof Approval> {
     userId: row.userId,
     decision: row.decision,
     comment: row.comment,
-    hashes: row.hashes as z.input<typeof Approval>["hashes"],
+    hashes: row.hashes,
     createdAt: iso(row.createdAt),
   };
 }
@@ -75,14 +63,14 @@ export function runSummaryView(row: Omit<RunRow, "logs">): z.input<typeof RunSum
     versionId: row.versionId,
     versionNumber: row.versionNumber,
     jobId: row.jobId,
-    trigger: row.trigger as z.input<typeof RunSummary>["trigger"],
+    trigger: row.trigger,
     input: row.input,
     status: row.status,
     startedAt: iso(row.startedAt),
     seed: row.seed,
     stateBefore: row.stateBefore,
     output: row.output,
-    error: row.error as z.input<typeof RunError> | null,
+    error: row.error,
     attempts: row.attempts,
     leaseUntil: isoOrNull(row.leaseUntil),
     cancelRequestedAt: isoOrNull(row.cancelRequestedAt),
@@ -92,7 +80,7 @@ export function runSummaryView(row: Omit<RunRow, "logs">): z.input<typeof RunSum
 }
 
 export function runView(row: RunRow): z.input<typeof Run> {
-  return { ...runSummaryView(row), logs: row.logs as z.input<typeof RunLogLine>[] | null };
+  return { ...runSummaryView(row), logs: row.logs };
 }
 
 export function journalEntryView(row: JournalRow): z.input<typeof JournalEntry> {
