@@ -23,7 +23,11 @@ export async function serveCommand(port: number, output: Output): Promise<number
     subscriptions: resourceSubscriptions(app),
     onEvent: (e) => output.out(JSON.stringify({ at: new Date().toISOString(), event: e.event, ...e.detail })),
   });
-  const http = await createHttpApp(app, { log: (line) => output.out(JSON.stringify(line)), dispatcher });
+  const http = await createHttpApp(app, {
+    log: (line) => output.out(JSON.stringify(line)),
+    dispatcher,
+    console: true,
+  });
   const hostname = app.env.serve.host;
   let withdraw: () => void = () => undefined;
   let answer: (request: Request) => Response | undefined = () => undefined;

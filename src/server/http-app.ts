@@ -2,10 +2,13 @@
  * The HTTP API (hono), under /api/v1, and the webhook endpoint. Every tenant route needs a
  * bearer API key; the key's tenant must be the route's (otherwise 404, never a hint the tenant
  * exists) and its user must hold the route's role. Routes are declared in src/server/routes/,
- * and the OpenAPI document is made from the same declarations.
+ * and the OpenAPI document is made from the same declarations. With `console`, the console's
+ * pages are served under /console (src/console/), and / leads there.
  */
 import { Hono } from "hono";
 import type { App } from "../app.ts";
+import { consoleRoutes } from "../console/index.ts";
+import { restRoles } from "../console/roles.ts";
 import type { Dispatcher } from "../triggers/index.ts";
 import { authenticateTenants, guardRequests, handleErrors, type LogLine, roleCheck } from "./middleware.ts";
 import { type OpenApiDocument, openApiDocument } from "./openapi.ts";
@@ -21,7 +24,7 @@ export type { LogLine } from "./middleware.ts";
  */
 export async function createHttpApp(
   app: App,
-  options: { log?: (line: LogLine) => void; dispatcher?: Dispatcher } = {},
+  options: { log?: (line: LogLine) => void; dispatcher?: Dispatcher; console?: boolean } = {},
 ): Promise<Hono<Vars>> {
   const key = await webhookKey(app.env.dataDir, app.env.webhookKey?.reveal());
   const http = new Hono<Vars>();
@@ -38,5 +41,10 @@ export async function createHttpApp(
   });
   document = openApiDocument(routes);
   register(http, routes, roleCheck(app));
+  if (options.console) {
+    const pages = await consoleRoutes({ app, dispatcher: options.dispatcher, rules: restRoles(routes) });
+    http.get("/", (c) => c.redirect("/console", 302));
+    http.route("/console", pages);
+  }
   return http;
 }

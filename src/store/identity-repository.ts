@@ -3,9 +3,9 @@
  * its sha256; every key belongs to one user, so decisions made with any key are that user's.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { and, eq, inArray, isNull } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull } from "drizzle-orm";
 import type { Db } from "./database.ts";
-import { apiKeys, tenantRoles, users } from "./schema.ts";
+import { apiKeys, consoleSessions, tenantRoles, users } from "./schema.ts";
 
 export const ROLES = ["author", "reviewer", "operator", "admin"] as const;
 export type Role = (typeof ROLES)[number];
@@ -156,5 +156,59 @@ export class IdentityRepository {
       .innerJoin(users, eq(apiKeys.userId, users.id))
       .where(and(eq(apiKeys.hash, hashKey(key)), isNull(apiKeys.revokedAt)));
     return rows[0];
+  }
+
+  /**
+   * Starts a console session for the holder of `key` (null when the key is unknown or revoked): the
+   * session token (for the cookie) and its CSRF token. Only the token's hash is stored.
+   */
+  async startConsoleSession(
+    key: string,
+    lifetimeMs: number,
+  ): Promise<{ token: string; csrf: string; tenantId: string; user: UserRow } | undefined> {
+    const found = await this.#db
+      .select({ id: apiKeys.id, tenantId: apiKeys.tenantId, user: users })
+      .from(apiKeys)
+      .innerJoin(users, eq(apiKeys.userId, users.id))
+      .where(and(eq(apiKeys.hash, hashKey(key)), isNull(apiKeys.revokedAt)));
+    const row = found[0];
+    if (!row) return undefined;
+    const token = `chs_${randomBytes(32).toString("base64url")}`;
+    const csrf = randomBytes(32).toString("base64url");
+    await this.#db.insert(consoleSessions).values({
+      tokenHash: hashKey(token),
+      keyId: row.id,
+      csrf,
+      expiresAt: new Date(Date.now() + lifetimeMs),
+    });
+    return { token, csrf, tenantId: row.tenantId, user: row.user };
+  }
+
+  /** The live session of a token: not ended, not expired, its key not revoked. */
+  async consoleSession(
+    token: string,
+  ): Promise<{ user: UserRow; tenantId: string; prefix: string; csrf: string } | undefined> {
+    const rows = await this.#db
+      .select({ user: users, tenantId: apiKeys.tenantId, prefix: apiKeys.prefix, csrf: consoleSessions.csrf })
+      .from(consoleSessions)
+      .innerJoin(apiKeys, eq(consoleSessions.keyId, apiKeys.id))
+      .innerJoin(users, eq(apiKeys.userId, users.id))
+      .where(
+        and(
+          eq(consoleSessions.tokenHash, hashKey(token)),
+          isNull(consoleSessions.endedAt),
+          gt(consoleSessions.expiresAt, new Date()),
+          isNull(apiKeys.revokedAt),
+        ),
+      );
+    return rows[0];
+  }
+
+  /** Ends a console session (sign out); a token that names none changes nothing. */
+  async endConsoleSession(token: string): Promise<void> {
+    await this.#db
+      .update(consoleSessions)
+      .set({ endedAt: new Date() })
+      .where(and(eq(consoleSessions.tokenHash, hashKey(token)), isNull(consoleSessions.endedAt)));
   }
 }

@@ -4,7 +4,7 @@
  * saved state are one transaction; claiming a run for resume is one conditional update).
  */
 import { and, asc, desc, eq, getTableColumns, isNull, lt, or, sql } from "drizzle-orm";
-import type { LogLine, RunError, ToolOutcome } from "../core/records.ts";
+import type { LogLine, RunError, RunTrigger, ToolOutcome } from "../core/records.ts";
 import type { Db } from "./database.ts";
 import { bundles, journalEntries, runs, webhookDeliveries, workflowState } from "./schema.ts";
 
@@ -110,16 +110,23 @@ export class RunRepository {
     return (await this.#db.select().from(runs).where(eq(runs.jobId, jobId)).orderBy(desc(runs.createdAt)).limit(1))[0];
   }
 
-  /** A tenant's runs, newest first, optionally of one workflow or in one status. */
+  /**
+   * A tenant's runs, newest first, optionally of one workflow, in one status, started by one kind of
+   * trigger, or (a page after another) created before a time.
+   */
   async list(filter: {
     tenantId: string;
     workflow?: string | undefined;
     status?: RunStatus | undefined;
+    trigger?: RunTrigger["type"] | undefined;
+    before?: Date | undefined;
     limit?: number;
   }): Promise<Omit<RunRow, "logs">[]> {
     const conditions = [eq(runs.tenantId, filter.tenantId)];
     if (filter.workflow) conditions.push(eq(runs.workflow, filter.workflow));
     if (filter.status) conditions.push(eq(runs.status, filter.status));
+    if (filter.trigger) conditions.push(sql`${runs.trigger}->>'type' = ${filter.trigger}`);
+    if (filter.before) conditions.push(lt(runs.createdAt, filter.before));
     const { logs: _logs, ...columns } = getTableColumns(runs);
     return this.#db
       .select(columns)
@@ -127,6 +134,15 @@ export class RunRepository {
       .where(and(...conditions))
       .orderBy(desc(runs.createdAt))
       .limit(Math.min(filter.limit ?? 50, 500));
+  }
+
+  /** How many of a tenant's runs are in a status. */
+  async countRuns(tenantId: string, status: RunStatus): Promise<number> {
+    const rows = await this.#db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(runs)
+      .where(and(eq(runs.tenantId, tenantId), eq(runs.status, status)));
+    return rows[0]?.n ?? 0;
   }
 
   /** Asks a running run to stop at its next tool call; false when it is not running. */

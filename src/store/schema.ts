@@ -130,6 +130,26 @@ export const integrations = pgTable(
  * with a key that is not in the database (CHARTER_SECRETS_KEY_FILE), bound to its row: a copy
  * of the database alone reveals nothing, and a sealed value moved to another row does not open.
  */
+/**
+ * A console sign-in: made from an API key (the session is that key's user and tenant, and ends when
+ * the key is revoked). Only the token's sha256 is stored; the CSRF token is per session.
+ */
+export const consoleSessions = pgTable(
+  "console_sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tokenHash: text("token_hash").notNull().unique(),
+    keyId: uuid("key_id")
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: "cascade" }),
+    csrf: text("csrf").notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    endedAt: timestamp("ended_at", { withTimezone: true }),
+  },
+  (t) => [index("console_sessions_by_key").on(t.keyId)],
+);
+
 export const integrationSecrets = pgTable(
   "integration_secrets",
   {

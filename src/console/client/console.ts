@@ -1,0 +1,40 @@
+/**
+ * The console's only script. Pages work without it (a page that is still changing refreshes
+ * itself); with it, such a page follows a server-sent event stream instead: each event's text is
+ * added as a line (textContent, never markup), and the page reloads when the stream says it ended.
+ */
+function follow(element: HTMLElement): void {
+  const url = element.dataset["live"];
+  if (!url) return;
+  // The live stream replaces the refresh the page asks for without a script.
+  for (const meta of document.querySelectorAll('meta[http-equiv="refresh"]')) meta.remove();
+  const source = new EventSource(url);
+  source.addEventListener("line", (event) => {
+    const line = document.createElement("li");
+    line.textContent = (event as MessageEvent<string>).data;
+    element.append(line);
+  });
+  source.addEventListener("end", (event) => {
+    source.close();
+    const next = (event as MessageEvent<string>).data;
+    if (next.startsWith("/console/")) window.location.assign(next);
+    else window.location.reload();
+  });
+  source.onerror = () => {
+    source.close();
+    window.setTimeout(() => window.location.reload(), 2000);
+  };
+}
+
+function confirmations(): void {
+  for (const form of document.querySelectorAll<HTMLFormElement>("form[data-confirm]")) {
+    form.addEventListener("submit", (event) => {
+      if (!window.confirm(form.dataset["confirm"] ?? "Are you sure?")) event.preventDefault();
+    });
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  for (const element of document.querySelectorAll<HTMLElement>("[data-live]")) follow(element);
+  confirmations();
+});

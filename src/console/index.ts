@@ -1,0 +1,36 @@
+/**
+ * The console: server-rendered pages for IT staff, reviewers and operators under /console, served
+ * by `charter serve` beside the REST API, with the same services and the same role rules (each
+ * action asks for the roles of the REST route that does the same thing, and the services enforce
+ * the rest: a reviewer never approves their own version).
+ */
+import { Hono } from "hono";
+import type { App } from "../app.ts";
+import type { Dispatcher } from "../triggers/index.ts";
+import { consoleAssets } from "./assets.ts";
+import { securityHeaders } from "./layout.ts";
+import { registerPages } from "./pages/index.ts";
+import { type ConsoleVars, requireSession } from "./session.ts";
+import { registerSignIn } from "./pages/sign-in.ts";
+import type { RestRoles } from "./roles.ts";
+
+export type ConsoleOptions = { app: App; dispatcher: Dispatcher | undefined; rules: RestRoles };
+
+export async function consoleRoutes(options: ConsoleOptions): Promise<Hono<ConsoleVars>> {
+  const console = new Hono<ConsoleVars>();
+  const assets = await consoleAssets();
+  console.use("*", async (c, next) => {
+    await next();
+    securityHeaders(c);
+  });
+  console.get("/assets/:file", (c) => {
+    const asset = assets.get(c.req.param("file"));
+    if (!asset) return c.notFound();
+    c.header("content-type", asset.type);
+    return c.body(asset.body);
+  });
+  registerSignIn(console, options.app);
+  console.use("*", requireSession(options.app));
+  registerPages(console, options);
+  return console;
+}

@@ -1,0 +1,6 @@
+/** The workflows pages (being built). */
+import type { Hono } from "hono";
+import type { ConsoleOptions } from "../index.ts";
+import type { ConsoleVars } from "../session.ts";
+
+export function registerWorkflows(_console: Hono<ConsoleVars>, _options: ConsoleOptions): void {}
