@@ -14,7 +14,13 @@ export type Served = {
 
 export async function serveHttp(
   app: App,
-  options: { log?: (line: Record<string, unknown>) => void; dispatcher?: Dispatcher; port?: number } = {},
+  options: {
+    log?: (line: Record<string, unknown>) => void;
+    dispatcher?: Dispatcher;
+    port?: number;
+    /** Serve the console's pages too (charter serve does). */
+    console?: boolean;
+  } = {},
 ): Promise<Served> {
   const http = await createHttpApp(app, options);
   const server = await new Promise<ServerType>((resolve) => {
