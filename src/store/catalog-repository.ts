@@ -187,6 +187,15 @@ export class CatalogRepository {
     return (await this.#db.select({ id: catalogSnapshots.id }).from(catalogSnapshots).where(where)).length;
   }
 
+  /** Each integration's last sync (one row per integration that was ever synced). */
+  async lastSyncs(tenantId: string) {
+    return this.#db
+      .selectDistinctOn([integrationSyncs.integrationId])
+      .from(integrationSyncs)
+      .where(eq(integrationSyncs.tenantId, tenantId))
+      .orderBy(integrationSyncs.integrationId, desc(integrationSyncs.finishedAt));
+  }
+
   async recentSyncs(tenantId: string, limit = 50) {
     return this.#db
       .select()

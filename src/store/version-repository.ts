@@ -3,10 +3,10 @@
  * checks the state it expects (a conditional update) and writes its audit entry, so two
  * concurrent decisions cannot both succeed and no decision goes unrecorded.
  */
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, lt, sql } from "drizzle-orm";
 import type { ApprovalHashes, Drift } from "../core/records.ts";
 import type { Db } from "./database.ts";
-import { approvals, auditLog, versions, workflows } from "./schema.ts";
+import { approvals, auditLog, users, versions, workflows } from "./schema.ts";
 
 export type VersionRow = typeof versions.$inferSelect;
 export type VersionGateState = Pick<VersionRow, "id" | "tenantId" | "workflow" | "number" | "status" | "drift">;
@@ -132,6 +132,59 @@ export class VersionRepository {
 
   async audit(tenantId: string): Promise<AuditRow[]> {
     return this.#db.select().from(auditLog).where(eq(auditLog.tenantId, tenantId)).orderBy(auditLog.at, auditLog.id);
+  }
+
+  /**
+   * A page of a tenant's audit log, newest first, with each entry's actor handle and version
+   * number: optionally of one action or workflow, before a time, and after the entry `after` (the
+   * last of the page before; entries of the same instant are ordered by id, so none is skipped or
+   * shown twice).
+   */
+  async auditPage(filter: {
+    tenantId: string;
+    action?: string | undefined;
+    workflow?: string | undefined;
+    before?: Date | undefined;
+    after?: string | undefined;
+    limit?: number;
+  }): Promise<(AuditRow & { actorHandle: string | null; versionNumber: number | null })[]> {
+    const conditions = [eq(auditLog.tenantId, filter.tenantId)];
+    if (filter.action) conditions.push(eq(auditLog.action, filter.action));
+    if (filter.workflow) conditions.push(eq(auditLog.workflow, filter.workflow));
+    if (filter.before) conditions.push(lt(auditLog.at, filter.before));
+    if (filter.after) {
+      const cursor = sql`(select c.at, c.id from ${auditLog} c
+        where c.id = ${filter.after} and c.tenant_id = ${filter.tenantId})`;
+      conditions.push(sql`(${auditLog.at}, ${auditLog.id}) < ${cursor}`);
+    }
+    return this.#db
+      .select({ ...getTableColumns(auditLog), actorHandle: users.handle, versionNumber: versions.number })
+      .from(auditLog)
+      .leftJoin(users, eq(users.id, auditLog.actorId))
+      .leftJoin(versions, eq(versions.id, auditLog.versionId))
+      .where(and(...conditions))
+      .orderBy(desc(auditLog.at), desc(auditLog.id))
+      .limit(Math.min(filter.limit ?? 50, 500));
+  }
+
+  /** The actions a tenant's audit log holds (for filtering it). */
+  async auditActions(tenantId: string): Promise<string[]> {
+    const rows = await this.#db
+      .selectDistinct({ action: auditLog.action })
+      .from(auditLog)
+      .where(eq(auditLog.tenantId, tenantId))
+      .orderBy(auditLog.action);
+    return rows.map((row) => row.action);
+  }
+
+  /** The names of a tenant's workflows, in order. */
+  async workflowNames(tenantId: string): Promise<string[]> {
+    const rows = await this.#db
+      .select({ name: workflows.name })
+      .from(workflows)
+      .where(eq(workflows.tenantId, tenantId))
+      .orderBy(workflows.name);
+    return rows.map((row) => row.name);
   }
 
   async record(entry: AuditEntry): Promise<void> {
