@@ -35,12 +35,11 @@ export function securityHeaders(c: Context): void {
 export type NavCounts = { review: number; drifted: number; attention: number };
 
 export async function navCounts(app: App, session: ConsoleSession): Promise<NavCounts> {
-  const [versions, drifted, attention] = await Promise.all([
-    app.versionRepository.list(session.tenantId),
+  const [review, drifted, attention] = await Promise.all([
+    app.versionRepository.countAwaitingReview(session.tenantId, session.actor.userId),
     app.versionRepository.driftedVersions(session.tenantId),
     app.runRepository.countRuns(session.tenantId, "needs-attention"),
   ]);
-  const review = versions.filter((v) => v.status === "in-review" && v.authorId !== session.actor.userId).length;
   return { review, drifted: drifted.length, attention };
 }
 

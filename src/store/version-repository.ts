@@ -3,7 +3,7 @@
  * checks the state it expects (a conditional update) and writes its audit entry, so two
  * concurrent decisions cannot both succeed and no decision goes unrecorded.
  */
-import { and, desc, eq, getTableColumns, inArray, lt, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, lt, ne, sql } from "drizzle-orm";
 import type { ApprovalHashes, Drift } from "../core/records.ts";
 import type { Db } from "./database.ts";
 import { approvals, auditLog, users, versions, workflows } from "./schema.ts";
@@ -93,6 +93,35 @@ export class VersionRepository {
         ? eq(versions.tenantId, tenantId)
         : and(eq(versions.tenantId, tenantId), eq(versions.workflow, workflow));
     return this.#db.select().from(versions).where(where).orderBy(versions.workflow, versions.number);
+  }
+
+  /**
+   * A tenant's versions in some statuses, newest first, at most `limit`: by one author, or by anyone
+   * but one (what waits for a reviewer is never their own).
+   */
+  async inStatus(
+    tenantId: string,
+    statuses: readonly VersionStatus[],
+    options: { author?: string; notAuthor?: string; limit?: number } = {},
+  ): Promise<VersionRow[]> {
+    const conditions = [eq(versions.tenantId, tenantId), inArray(versions.status, [...statuses])];
+    if (options.author) conditions.push(eq(versions.authorId, options.author));
+    if (options.notAuthor) conditions.push(ne(versions.authorId, options.notAuthor));
+    return this.#db
+      .select()
+      .from(versions)
+      .where(and(...conditions))
+      .orderBy(desc(versions.createdAt))
+      .limit(Math.min(options.limit ?? 50, 500));
+  }
+
+  /** How many of a tenant's versions wait for review by someone other than `reviewer`. */
+  async countAwaitingReview(tenantId: string, reviewer: string): Promise<number> {
+    const rows = await this.#db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(versions)
+      .where(and(eq(versions.tenantId, tenantId), eq(versions.status, "in-review"), ne(versions.authorId, reviewer)));
+    return rows[0]?.n ?? 0;
   }
 
   /** Every approved (active) version of every tenant: what the scheduler keeps schedules for. */

@@ -1,6 +1,7 @@
 /** The console's pages; each module registers its own. The inbox is here: it is the home page. */
 import type { Hono } from "hono";
 import { html } from "hono/html";
+import type { VersionRow } from "../../store/index.ts";
 import type { ConsoleOptions } from "../index.ts";
 import { navCounts, page, when } from "../layout.ts";
 import type { ConsoleVars } from "../session.ts";
@@ -16,18 +17,17 @@ export function registerPages(console: Hono<ConsoleVars>, options: ConsoleOption
   const { app } = options;
   console.get("/", async (c) => {
     const session = c.get("session");
-    const [versions, drifted, attention, counts] = await Promise.all([
-      app.versionRepository.list(session.tenantId),
+    const mine = session.actor.userId;
+    const [toReview, drafts, drifted, attention, counts] = await Promise.all([
+      app.versionRepository.inStatus(session.tenantId, ["in-review"], { notAuthor: mine }),
+      app.versionRepository.inStatus(session.tenantId, ["checks-passed", "checks-failed", "in-review"], {
+        author: mine,
+      }),
       app.versionRepository.driftedVersions(session.tenantId),
       app.runRepository.list({ tenantId: session.tenantId, status: "needs-attention", limit: 50 }),
       navCounts(app, session),
     ]);
-    const mine = session.actor.userId;
-    const toReview = versions.filter((v) => v.status === "in-review" && v.authorId !== mine);
-    const drafts = versions.filter(
-      (v) => v.authorId === mine && ["checks-passed", "checks-failed", "in-review"].includes(v.status),
-    );
-    const list = (rows: typeof versions, empty: string) =>
+    const list = (rows: VersionRow[], empty: string) =>
       rows.length === 0
         ? html`<p class="empty">${empty}</p>`
         : html`<ul class="rows">${rows.map(
