@@ -231,7 +231,7 @@ describe("console: runs, integrations, audit", () => {
     assert.match(failed, /No run matches/);
   });
 
-  test("the runs list pages with ?before= (50 a page), without skipping or repeating a run", async () => {
+  test("the runs list pages with ?after=<last run> (50 a page), without skipping or repeating a run", async () => {
     const done = await app.runRepository.run(groupsRun);
     assert.ok(done);
     for (let i = 0; i < 55; i++)
@@ -249,7 +249,7 @@ describe("console: runs, integrations, audit", () => {
       });
     const first = await text(await get("/console/runs?workflow=bulk", "rita"));
     assert.equal(rows(first), 50);
-    const next = /href="(\/console\/runs\?[^"]*before=[^"]+)" rel="next"/.exec(first)?.[1]?.replaceAll("&amp;", "&");
+    const next = /href="(\/console\/runs\?[^"]*after=[^"]+)" rel="next"/.exec(first)?.[1]?.replaceAll("&amp;", "&");
     assert.ok(next, "a link to older runs");
     const second = await text(await get(next, "rita"));
     assert.equal(rows(second), 5);

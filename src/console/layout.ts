@@ -51,6 +51,11 @@ export function page(options: {
   session?: ConsoleSession;
   counts?: NavCounts;
   current?: string;
+  /**
+   * Seconds after which a page that is still changing reloads itself, without a script only: with
+   * one, the page follows its event stream instead (a refresh inside noscript is never scheduled).
+   */
+  refresh?: number;
   body: Html;
 }): Html {
   const { session, counts } = options;
@@ -62,6 +67,7 @@ export function page(options: {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${options.title} · Charter</title>
+${options.refresh ? html`<noscript><meta http-equiv="refresh" content="${options.refresh}"></noscript>` : ""}
 <link rel="stylesheet" href="/console/assets/console.css">
 <script src="/console/assets/console.js" defer></script>
 </head>

@@ -120,6 +120,8 @@ export class RunRepository {
     status?: RunStatus | undefined;
     trigger?: RunTrigger["type"] | undefined;
     before?: Date | undefined;
+    /** The run a page ended with: the next page starts after it (creation time, then id, so none is skipped). */
+    after?: string | undefined;
     limit?: number;
   }): Promise<Omit<RunRow, "logs">[]> {
     const conditions = [eq(runs.tenantId, filter.tenantId)];
@@ -127,12 +129,16 @@ export class RunRepository {
     if (filter.status) conditions.push(eq(runs.status, filter.status));
     if (filter.trigger) conditions.push(sql`${runs.trigger}->>'type' = ${filter.trigger}`);
     if (filter.before) conditions.push(lt(runs.createdAt, filter.before));
+    if (filter.after && /^[0-9a-f-]{36}$/i.test(filter.after)) {
+      const cursor = sql`(select c.created_at, c.id from ${runs} c where c.id = ${filter.after} and c.tenant_id = ${filter.tenantId})`;
+      conditions.push(sql`(${runs.createdAt}, ${runs.id}) < ${cursor}`);
+    }
     const { logs: _logs, ...columns } = getTableColumns(runs);
     return this.#db
       .select(columns)
       .from(runs)
       .where(and(...conditions))
-      .orderBy(desc(runs.createdAt))
+      .orderBy(desc(runs.createdAt), desc(runs.id))
       .limit(Math.min(filter.limit ?? 50, 500));
   }
 

@@ -1,13 +1,11 @@
 /**
  * The console's only script. Pages work without it (a page that is still changing refreshes
- * itself); with it, such a page follows a server-sent event stream instead: each event's text is
+ * itself, from a refresh inside noscript); with it, such a page follows a server-sent event stream instead: each event's text is
  * added as a line (textContent, never markup), and the page reloads when the stream says it ended.
  */
 function follow(element: HTMLElement): void {
   const url = element.dataset["live"];
   if (!url) return;
-  // The live stream replaces the refresh the page asks for without a script.
-  for (const meta of document.querySelectorAll('meta[http-equiv="refresh"]')) meta.remove();
   const source = new EventSource(url);
   source.addEventListener("line", (event) => {
     const line = document.createElement("li");

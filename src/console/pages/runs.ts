@@ -122,11 +122,10 @@ async function runsList(c: Context<ConsoleVars>, options: ConsoleOptions) {
   const workflow = query["workflow"] && query["workflow"].length <= 64 ? query["workflow"] : undefined;
   const status = RUN_STATUSES.find((s) => s === query["status"]);
   const trigger = TRIGGER_TYPES.find((t) => t === query["trigger"]);
-  const parsed = query["before"] ? new Date(query["before"]) : undefined;
-  const before = parsed && !Number.isNaN(parsed.getTime()) ? parsed : undefined;
+  const after = query["after"] && /^[0-9a-f-]{36}$/i.test(query["after"]) ? query["after"] : undefined;
   const tenantId = session.tenantId;
   const [rows, workflows, counts] = await Promise.all([
-    app.runRepository.list({ tenantId, workflow, status, trigger, before, limit: PAGE_SIZE + 1 }),
+    app.runRepository.list({ tenantId, workflow, status, trigger, after, limit: PAGE_SIZE + 1 }),
     app.versionRepository.workflowNames(tenantId),
     navCounts(app, session),
   ]);
@@ -135,9 +134,9 @@ async function runsList(c: Context<ConsoleVars>, options: ConsoleOptions) {
   const filters = { ...(workflow ? { workflow } : {}), ...(status ? { status } : {}), ...(trigger ? { trigger } : {}) };
   const next =
     rows.length > PAGE_SIZE && last
-      ? `/console/runs?${new URLSearchParams({ ...filters, before: last.createdAt.toISOString() })}`
+      ? `/console/runs?${new URLSearchParams({ ...filters, after: last.id })}`
       : undefined;
-  const first = before ? `/console/runs?${new URLSearchParams(filters)}` : undefined;
+  const first = after ? `/console/runs?${new URLSearchParams(filters)}` : undefined;
   const table =
     runs.length === 0
       ? html`<p class="empty">No run matches.</p>`
@@ -158,7 +157,7 @@ async function runsList(c: Context<ConsoleVars>, options: ConsoleOptions) {
   ${select("trigger", "Trigger", TRIGGER_TYPES, trigger)}
   <div><button type="submit">Filter</button></div>
 </form>
-<section aria-labelledby="runs-h"><h2 id="runs-h">${before ? `Runs before ${when(before)}` : "Latest runs"}</h2>
+<section aria-labelledby="runs-h"><h2 id="runs-h">${after ? "Older runs" : "Latest runs"}</h2>
 ${table}
 <nav class="pager" aria-label="Pages of runs">
   ${first ? html`<a href="${first}">Newest</a>` : ""}
@@ -230,12 +229,7 @@ async function runPage(c: Context<ConsoleVars>, options: ConsoleOptions) {
   const running = run.status === "running";
   const notice = NOTICES[c.req.query("done") ?? ""];
   const detail = run.trigger.detail;
-  const body = html`${
-    // Without the script the page reloads itself while the run runs; with it, the live list follows
-    // the run instead (inside noscript the refresh is never scheduled, which removing it would not undo).
-    running ? html`<noscript><meta http-equiv="refresh" content="2"></noscript>` : ""
-  }
-${notice ? html`<p class="notice" role="status">${notice}</p>` : ""}
+  const body = html`${notice ? html`<p class="notice" role="status">${notice}</p>` : ""}
 <section aria-labelledby="summary-h"><h2 id="summary-h">Summary</h2>
 <dl class="facts">
   <dt>Status</dt><dd>${statusBadge(run.status)}${
@@ -275,7 +269,14 @@ ${
   }</section>
 <section aria-labelledby="logs-h"><h2 id="logs-h">Logs</h2>${logsTable(run.logs, running)}</section>`;
   return c.html(
-    page({ title: `Run ${run.id.slice(0, 8)} of ${run.workflow}`, session, counts, current: "/console/runs", body }),
+    page({
+      title: `Run ${run.id.slice(0, 8)} of ${run.workflow}`,
+      session,
+      counts,
+      current: "/console/runs",
+      ...(running ? { refresh: 2 } : {}),
+      body,
+    }),
   );
 }
 
