@@ -171,15 +171,13 @@ const refused = (session: ConsoleSession, what: string) =>
   new CharterError("NOT_AUTHORIZED", `${session.actor.handle} may not ${what} in tenant ${session.tenantId}`);
 
 /**
- * Who may decide: the REST route's roles (the approve and reject routes declare none: the service
- * requires the reviewer role, checked here too so a page never offers what will be refused) and
- * never the author. The service checks the rest (who appointed whom, whose keys).
+ * Who may decide: the REST routes' roles (reviewer) and never the author. The service checks the
+ * rest (who appointed whom, whose keys).
  */
 function mayDecide(rules: ConsoleOptions["rules"], session: ConsoleSession, version: VersionRow): boolean {
   return (
     may(rules, session, "post", APPROVE) &&
     may(rules, session, "post", REJECT) &&
-    session.roles.has("reviewer") &&
     version.authorId !== session.actor.userId
   );
 }

@@ -149,6 +149,7 @@ export function versionRoutes({ app }: RouteDeps): Route[] {
       summary: "Approves a version in review (a reviewer who is not its author, nor appointed by them).",
       description: "With the tenant's two-approver policy, a destructive version is activated by the second approval.",
       access: "tenant",
+      roles: ["reviewer"],
       body: Decision,
       responses: {
         200: {
@@ -168,6 +169,7 @@ export function versionRoutes({ app }: RouteDeps): Route[] {
       tag,
       summary: "Rejects a version in review (a reviewer who is not its author).",
       access: "tenant",
+      roles: ["reviewer"],
       body: Decision,
       responses: ok("the rejected version"),
       handle: async ({ caller, params, body }, reply) => {
