@@ -102,9 +102,10 @@ export class VersionRepository {
   async inStatus(
     tenantId: string,
     statuses: readonly VersionStatus[],
-    options: { author?: string; notAuthor?: string; limit?: number } = {},
+    options: { author?: string; notAuthor?: string; workflow?: string; limit?: number } = {},
   ): Promise<VersionRow[]> {
     const conditions = [eq(versions.tenantId, tenantId), inArray(versions.status, [...statuses])];
+    if (options.workflow) conditions.push(eq(versions.workflow, options.workflow));
     if (options.author) conditions.push(eq(versions.authorId, options.author));
     if (options.notAuthor) conditions.push(ne(versions.authorId, options.notAuthor));
     return this.#db
@@ -113,6 +114,26 @@ export class VersionRepository {
       .where(and(...conditions))
       .orderBy(desc(versions.createdAt))
       .limit(Math.min(options.limit ?? 50, 500));
+  }
+
+  /** One page of a workflow's versions, newest first, and how many it has. */
+  async pageOf(
+    tenantId: string,
+    workflow: string,
+    page: { offset: number; limit: number },
+  ): Promise<{ rows: VersionRow[]; total: number }> {
+    const where = and(eq(versions.tenantId, tenantId), eq(versions.workflow, workflow));
+    const [rows, counted] = await Promise.all([
+      this.#db
+        .select()
+        .from(versions)
+        .where(where)
+        .orderBy(desc(versions.number))
+        .offset(page.offset)
+        .limit(Math.min(page.limit, 500)),
+      this.#db.select({ n: sql<number>`count(*)::int` }).from(versions).where(where),
+    ]);
+    return { rows, total: counted[0]?.n ?? 0 };
   }
 
   /** How many of a tenant's versions wait for review by someone other than `reviewer`. */

@@ -442,5 +442,11 @@ ${approvals.length ? html`<ul class="rows">${approvals.map(decision)}</ul>` : ht
     (field) => html`<dt>${field}</dt><dd><code>${hashes[field] || "none"}</code></dd>`,
   )}</dl>
 ${actions}
+${
+  may(rules, session, "post", "/api/v1/tenants/:tenant/plans")
+    ? html`<p><a href="/console/describe?from=${encodeURIComponent(versionLabel(version))}">Revise</a>:
+describe a change, and plan a new version from this one.</p>`
+    : ""
+}
 </section>`;
 }

@@ -74,34 +74,42 @@ ${pager("/console/workflows", number, all.length)}`;
   const workflowPage = async (c: Context<ConsoleVars>, name: string, after?: { problem: Problem; input?: string }) => {
     const session = c.get("session");
     const tenantId = session.tenantId;
-    const [versions, active, runs, counts] = await Promise.all([
-      app.versionRepository.list(tenantId, name),
+    const number = pageNumber(c.req.query("page"));
+    const [page_, earlier, active, runs, counts] = await Promise.all([
+      app.versionRepository.pageOf(tenantId, name, { offset: (number - 1) * PER_PAGE, limit: PER_PAGE }),
+      app.versionRepository.inStatus(tenantId, ["superseded"], { workflow: name, limit: 50 }),
       app.versionRepository.activeVersion(tenantId, name),
       app.runRepository.list({ tenantId, workflow: name, limit: 20 }),
       navCounts(app, session),
     ]);
-    if (versions.length === 0) {
+    if (page_.total === 0) {
       c.status(404);
       const body = html`<p>No workflow "${name}" in tenant ${tenantId}.
   See <a href="/console/workflows">the workflows</a>.</p>`;
       return c.html(page({ title: "No such workflow", session, counts, current: "/console/workflows", body }));
     }
     c.status(after?.problem.status ?? 200);
-    const number = pageNumber(c.req.query("page"));
-    const body = workflowBody(session, name, { versions, active, runs, number }, after);
+    const data = { versions: page_.rows, total: page_.total, earlier, active, runs, number };
+    const body = workflowBody(session, name, data, after);
     return c.html(page({ title: `Workflow ${name}`, session, counts, current: "/console/workflows", body }));
   };
 
   const workflowBody = (
     session: ConsoleSession,
     name: string,
-    data: { versions: VersionRow[]; active: VersionRow | undefined; runs: Omit<RunRow, "logs">[]; number: number },
+    data: {
+      /** One page of the workflow's versions, newest first, of `total`. */
+      versions: VersionRow[];
+      total: number;
+      /** The most recent versions it can roll back to. */
+      earlier: VersionRow[];
+      active: VersionRow | undefined;
+      runs: Omit<RunRow, "logs">[];
+      number: number;
+    },
     after: { problem: Problem; input?: string } | undefined,
   ): Html => {
-    const { versions, active, runs, number } = data;
-    const newestFirst = [...versions].reverse();
-    const shown = newestFirst.slice((number - 1) * PER_PAGE, number * PER_PAGE);
-    const earlier = newestFirst.filter((v) => v.status === "superseded");
+    const { versions: shown, total, earlier, active, runs, number } = data;
     const starting = active?.status === "approved" && may(rules, session, "post", START);
     const rollingBack = earlier.length > 0 && may(rules, session, "post", ROLLBACK);
     return html`${problemText(after?.problem)}
@@ -127,7 +135,7 @@ ${rollingBack ? rollbackForm(session, name, earlier) : ""}
       <td>${when(v.createdAt)}</td></tr>`,
   )}</tbody>
 </table>
-${pager(workflowHref(name), number, versions.length, ["Newer", "Older"])}
+${pager(workflowHref(name), number, total, ["Newer", "Older"])}
 </section>`;
   };
 

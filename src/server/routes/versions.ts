@@ -183,6 +183,7 @@ export function versionRoutes({ app }: RouteDeps): Route[] {
       tag,
       summary: "Makes an earlier approved version active again (an operator or admin).",
       access: "tenant",
+      roles: ["operator", "admin"],
       body: Rollback,
       responses: ok("the version, active again"),
       handle: async ({ caller, params, body }, reply) => {
