@@ -13,6 +13,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { type App, createApp } from "../src/app.ts";
+import { Dispatcher } from "../src/triggers/index.ts";
 import { embeddedTestDatabase } from "./helpers/databases.ts";
 import { type Served, serveHttp } from "./helpers/serve.ts";
 import { REPO } from "./helpers/tenants.ts";
@@ -26,6 +27,7 @@ const SLOW = 180_000;
 let app: App;
 let served: Served;
 let browser: Browser;
+let dispatcher: Dispatcher | undefined;
 const keys: Record<"author" | "reviewer" | "operator", string> = { author: "", reviewer: "", operator: "" };
 const axeSource = readFile(path.join(REPO, "node_modules/axe-core/axe.min.js"), "utf8");
 const violations: string[] = [];
@@ -52,13 +54,33 @@ before(async () => {
     await app.identity.grant("demo", user.id, who);
     keys[who] = await app.identity.createKey("demo", user.id);
   }
-  served = await serveHttp(app, { console: true });
+  // An approved earlier version of the same workflow, so the reviewer has a diff to read.
+  const sam = await app.identity.ensureUser("sam");
+  const sue = await app.identity.ensureUser("sue");
+  await app.identity.grant("demo", sam.id, "author");
+  await app.identity.grant("demo", sue.id, "reviewer");
+  const samActor = { userId: sam.id, handle: "sam" };
+  const planned = (await app.planner.plan({ tenantId: "demo", request: REQUEST, author: samActor })).version;
+  const earlier = await app.versions.create({
+    tenantId: "demo",
+    source: planned.source.replace("return { done: true };", "// an earlier revision\n    return { done: true };"),
+    fileName: "earlier.ts",
+    tests: JSON.stringify(planned.tests),
+    author: samActor,
+  });
+  assert.equal(earlier.status, "checks-passed", JSON.stringify(earlier.gates));
+  await app.versions.submit("demo", earlier.id, samActor);
+  await app.versions.approve("demo", earlier.id, { userId: sue.id, handle: "sue" }, "the earlier revision");
+  // As under `charter serve`: runs are queued, and a worker in this process takes them.
+  dispatcher = await Dispatcher.start(app, { worker: true, scheduler: false, pollSeconds: 0.5 });
+  served = await serveHttp(app, { console: true, dispatcher });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
 });
 
 after(async () => {
   await browser?.close();
   await served?.close();
+  await dispatcher?.stop();
   await app?.close();
 });
 
@@ -150,6 +172,7 @@ test("the journey: an author drafts, a reviewer approves, an operator runs; ever
     assert.equal((await page.locator("svg[role='img']").count()) > 0, true, "a graph of the workflow");
     assert.ok((await page.locator(".badge.risk-destructive, .badge.risk-write").count()) > 0, "risk badges");
     assert.ok((await page.locator("pre").count()) > 0, "the source");
+    assert.ok((await page.locator(".diff-add, .diff-del").count()) > 0, "the diff to the active version");
     await check(page, "reviewer-version");
     // A form posted without its CSRF token is refused.
     assert.equal(await post(page, `${versionUrl}/approve`, { comment: "no token" }), 403);

@@ -5,6 +5,7 @@
  */
 import type { Context, Hono } from "hono";
 import { html } from "hono/html";
+import { streamSSE } from "hono/streaming";
 import type { RunRow, VersionRow } from "../../store/index.ts";
 import type { ConsoleOptions } from "../index.ts";
 import { csrfField, type Html, type NavCounts, navCounts, page, when } from "../layout.ts";
@@ -175,10 +176,31 @@ ${pager(workflowHref(name), number, total, ["Newer", "Older"])}
     const run = /^[0-9a-f-]{36}$/i.test(job) ? await app.runRepository.runOfJob(job) : undefined;
     if (run && run.tenantId === session.tenantId && run.workflow === workflow) return c.redirect(runHref(run.id), 303);
     const counts: NavCounts = await navCounts(app, session);
+    const events = `${workflowHref(workflow)}/jobs/${encodeURIComponent(job)}/events`;
     const body = html`<p role="status">The run of <a href="${workflowHref(workflow)}">${workflow}</a> is queued as
 job <code>${job}</code>.
-This page opens the run once a worker starts it.</p>`;
+This page opens the run once a worker starts it.</p>
+<ol class="live" data-live="${events}" aria-live="polite"></ol>`;
     return c.html(page({ title: "Run queued", session, counts, current: "/console/workflows", refresh: 2, body }));
+  });
+
+  /** Until a worker starts the queued run (or for at most 5 minutes): then `end` with the run's page. */
+  console.get("/workflows/:name/jobs/:job/events", (c) => {
+    const session = c.get("session");
+    const job = c.req.param("job");
+    const here = `${workflowHref(c.req.param("name"))}/jobs/${encodeURIComponent(job)}`;
+    return streamSSE(c, async (stream) => {
+      const until = Date.now() + 5 * 60_000;
+      while (!stream.aborted && Date.now() < until) {
+        const run = /^[0-9a-f-]{36}$/i.test(job) ? await app.runRepository.runOfJob(job) : undefined;
+        if (run && run.tenantId === session.tenantId) {
+          await stream.writeSSE({ event: "end", data: runHref(run.id) });
+          return;
+        }
+        await stream.sleep(500);
+      }
+      if (!stream.aborted) await stream.writeSSE({ event: "end", data: here });
+    });
   });
 
   console.post("/workflows/:name/rollback", async (c) => {
