@@ -174,6 +174,11 @@ test("the journey: an author drafts, a reviewer approves, an operator runs; ever
     assert.ok((await page.locator("pre").count()) > 0, "the source");
     assert.ok((await page.locator(".diff-add, .diff-del").count()) > 0, "the diff to the active version");
     await check(page, "reviewer-version");
+    // The top of the page as the README shows it: plan, graph, risk.
+    await page.screenshot({
+      path: path.join(SCREENSHOTS, "version-page-top.png"),
+      clip: { x: 0, y: 0, width: 1280, height: 1500 },
+    });
     // A form posted without its CSRF token is refused.
     assert.equal(await post(page, `${versionUrl}/approve`, { comment: "no token" }), 403);
     await page

@@ -19,7 +19,10 @@ export type ConsoleOptions = { app: App; dispatcher: Dispatcher | undefined; rul
 export async function consoleRoutes(options: ConsoleOptions): Promise<Hono<ConsoleVars>> {
   const console = new Hono<ConsoleVars>();
   const assets = await consoleAssets();
+  const publicUrl = options.app.env.mcp.publicUrl;
+  const publicOrigin = publicUrl ? new URL(publicUrl).origin : undefined;
   console.use("*", async (c, next) => {
+    c.set("publicOrigin", publicOrigin);
     await next();
     securityHeaders(c);
   });

@@ -25,13 +25,27 @@ export type ConsoleSession = {
   csrf: string;
 };
 
-export type ConsoleVars = { Variables: { session: ConsoleSession; formCsrf: string } };
+export type ConsoleVars = {
+  Variables: { session: ConsoleSession; formCsrf: string; publicOrigin: string | undefined };
+};
+
+/**
+ * The origin browsers reach the console at: CHARTER_PUBLIC_URL's behind a proxy that ends TLS (the
+ * request this process sees is plain http; the console's first middleware sets it), else the
+ * request's own.
+ */
+const originOf = (c: Context) => (c.get("publicOrigin") as string | undefined) ?? new URL(c.req.url).origin;
+const secure = (c: Context) => originOf(c).startsWith("https:");
+
+/** Over https the cookie is Secure and __Secure- prefixed, so no sibling site on plain http can set it. */
+const sessionCookie = (c: Context) => (secure(c) ? `__Secure-${SESSION_COOKIE}` : SESSION_COOKIE);
+const signInCookie = (c: Context) => (secure(c) ? `__Secure-${SIGN_IN_COOKIE}` : SIGN_IN_COOKIE);
 
 const cookieOptions = (c: Context, maxAgeSeconds?: number) => ({
   httpOnly: true,
   sameSite: "Strict" as const,
   path: "/console",
-  secure: new URL(c.req.url).protocol === "https:",
+  secure: secure(c),
   ...(maxAgeSeconds === undefined ? {} : { maxAge: maxAgeSeconds }),
 });
 
@@ -47,12 +61,12 @@ export function sameToken(a: string | undefined, b: string | undefined): boolean
 function sameOrigin(c: Context): boolean {
   const origin = c.req.header("origin");
   if (origin === undefined) return c.req.header("sec-fetch-site") !== "cross-site";
-  return origin === new URL(c.req.url).origin;
+  return origin === originOf(c);
 }
 
 /** The session of the request, if its cookie names a live one. */
 export async function sessionOf(app: App, c: Context): Promise<ConsoleSession | undefined> {
-  const token = getCookie(c, SESSION_COOKIE);
+  const token = getCookie(c, sessionCookie(c));
   if (!token || token.length > 200) return undefined;
   const found = await app.identity.consoleSession(token);
   if (!found) return undefined;
@@ -92,26 +106,26 @@ export function requireSession(app: App): MiddlewareHandler<ConsoleVars> {
 /** The sign-in form's own CSRF token: a fresh one in a cookie, to be sent back in the form. */
 export function signInToken(c: Context): string {
   const token = randomBytes(24).toString("base64url");
-  setCookie(c, SIGN_IN_COOKIE, token, cookieOptions(c, 600));
+  setCookie(c, signInCookie(c), token, cookieOptions(c, 600));
   return token;
 }
 
 /** Checks a sign-in POST's CSRF token against its cookie, and the origin. */
 export function signInAllowed(c: Context, formToken: unknown): boolean {
-  const cookie = getCookie(c, SIGN_IN_COOKIE);
-  deleteCookie(c, SIGN_IN_COOKIE, { path: "/console" });
+  const cookie = getCookie(c, signInCookie(c));
+  deleteCookie(c, signInCookie(c), { path: "/console", secure: secure(c) });
   return sameOrigin(c) && typeof formToken === "string" && sameToken(formToken, cookie);
 }
 
 export async function startSession(app: App, c: Context, key: string): Promise<boolean> {
   const started = await app.identity.startConsoleSession(key, SESSION_LIFETIME_MS);
   if (!started) return false;
-  setCookie(c, SESSION_COOKIE, started.token, cookieOptions(c, SESSION_LIFETIME_MS / 1000));
+  setCookie(c, sessionCookie(c), started.token, cookieOptions(c, SESSION_LIFETIME_MS / 1000));
   return true;
 }
 
 export async function endSession(app: App, c: Context): Promise<void> {
-  const token = getCookie(c, SESSION_COOKIE);
+  const token = getCookie(c, sessionCookie(c));
   if (token) await app.identity.endConsoleSession(token);
-  deleteCookie(c, SESSION_COOKIE, { path: "/console" });
+  deleteCookie(c, sessionCookie(c), { path: "/console", secure: secure(c) });
 }

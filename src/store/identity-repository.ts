@@ -3,7 +3,7 @@
  * its sha256; every key belongs to one user, so decisions made with any key are that user's.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { and, eq, gt, inArray, isNull } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "./database.ts";
 import { apiKeys, consoleSessions, tenantRoles, users } from "./schema.ts";
 
@@ -173,6 +173,11 @@ export class IdentityRepository {
       .where(and(eq(apiKeys.hash, hashKey(key)), isNull(apiKeys.revokedAt)));
     const row = found[0];
     if (!row) return undefined;
+    // Sessions a day past their end are of no use to anyone: they go as new ones come.
+    const dayAgo = new Date(Date.now() - 24 * 60 * 60 * 1000);
+    await this.#db
+      .delete(consoleSessions)
+      .where(or(lt(consoleSessions.expiresAt, dayAgo), lt(consoleSessions.endedAt, dayAgo)));
     const token = `chs_${randomBytes(32).toString("base64url")}`;
     const csrf = randomBytes(32).toString("base64url");
     await this.#db.insert(consoleSessions).values({

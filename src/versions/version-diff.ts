@@ -32,7 +32,11 @@ export function diffVersions(from: VersionRow, to: VersionRow): VersionDiff {
   return {
     from: label(from),
     to: label(to),
-    source: createTwoFilesPatch(label(from), label(to), from.source, to.source),
+    // A line diff of two large, very different sources can take many seconds of the one thread every
+    // request and run shares: past 200 ms it is not computed, and the answer says so.
+    source:
+      createTwoFilesPatch(label(from), label(to), from.source, to.source, undefined, undefined, { timeout: 200 }) ??
+      `(the sources of ${label(from)} and ${label(to)} differ too much to compare line by line here)`,
     added,
     removed,
     summary: `${label(to)} ${parts.length ? parts.join("; ") : "calls the same tools"} compared with ${label(from)}`,

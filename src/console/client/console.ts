@@ -18,9 +18,12 @@ function follow(element: HTMLElement): void {
     if (next.startsWith("/console/")) window.location.assign(next);
     else window.location.reload();
   });
+  // A stream refused (too many open) or cut: the page stays as it is and says how to see more.
   source.onerror = () => {
     source.close();
-    window.setTimeout(() => window.location.reload(), 2000);
+    const line = document.createElement("li");
+    line.textContent = "Live updates stopped: reload the page to see the latest.";
+    element.append(line);
   };
 }
 

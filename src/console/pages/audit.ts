@@ -22,10 +22,23 @@ function timeOf(value: string | undefined): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
+/**
+ * Who reads the audit log (role grants, key prefixes, reviewers' comments): reviewers, operators and
+ * admins. The REST API has no audit route to take the roles from; authors write versions, they do
+ * not oversee them.
+ */
+const AUDIT_ROLES = ["reviewer", "operator", "admin"] as const;
+
 async function auditPage(c: Context<ConsoleVars>, options: ConsoleOptions) {
   const { app } = options;
   const session = c.get("session");
   const tenantId = session.tenantId;
+  if (!AUDIT_ROLES.some((role) => session.roles.has(role))) {
+    c.status(403);
+    const body = html`<p>Reading the audit log needs the reviewer, operator or admin role in tenant
+${tenantId}.</p>`;
+    return c.html(page({ title: "Audit log", session, counts: await navCounts(app, session), body }));
+  }
   const query = c.req.query();
   const [actions, workflows, counts] = await Promise.all([
     app.versionRepository.auditActions(tenantId),

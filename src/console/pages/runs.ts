@@ -9,13 +9,13 @@
  */
 import type { Context, Hono } from "hono";
 import { html } from "hono/html";
-import { streamSSE } from "hono/streaming";
 import { CharterError } from "../../core/errors.ts";
 import { RUN_STATUSES, type RunStatus } from "../../core/outcomes.ts";
 import type { LogLine, RunTrigger } from "../../core/records.ts";
 import { httpStatus } from "../../server/http-status.ts";
 import type { JournalRow, RunRow } from "../../store/index.ts";
 import type { ConsoleOptions } from "../index.ts";
+import { liveStream } from "../streams.ts";
 import { csrfField, type Html, navCounts, page, when } from "../layout.ts";
 import { may, mustMay } from "../roles.ts";
 import type { ConsoleSession, ConsoleVars } from "../session.ts";
@@ -287,44 +287,40 @@ async function runEvents(c: Context<ConsoleVars>, options: ConsoleOptions) {
   const run = await runOf(options, session.tenantId, c.req.param("id") ?? "").catch(() => undefined);
   if (!run) return c.text("no such run", 404);
   const href = runHref(run.id);
-  return streamSSE(
-    c,
-    async (stream) => {
-      if (run.status !== "running") return void (await stream.writeSSE({ event: "end", data: href }));
-      let gone = false;
-      stream.onAbort(() => {
-        gone = true;
-      });
-      c.req.raw.signal.addEventListener("abort", () => {
-        gone = true;
-      });
-      const heard: string[] = [];
-      const stop = app.runs.observe((event) => {
-        if (event.runId === run.id && event.event === "log" && heard.length < 1000) heard.push(logText(event.line));
-      });
-      const sent = new Map<number, string>();
-      const until = Date.now() + FOLLOW_MS;
-      try {
-        while (!gone && !stream.aborted) {
-          // The status first: a run seen ended has its whole journal written, read next.
-          const status: RunStatus | undefined = (await app.runRepository.run(run.id))?.status;
-          for (const entry of await app.runRepository.journal(run.id)) {
-            const key = `${entry.status}/${entry.attempt}/${entry.source}`;
-            if (sent.get(entry.seq) === key) continue;
-            sent.set(entry.seq, key);
-            await stream.writeSSE({ event: "line", data: callLine(entry) });
-          }
-          for (const line of heard.splice(0)) await stream.writeSSE({ event: "line", data: line });
-          if (status !== "running" || Date.now() > until)
-            return void (await stream.writeSSE({ event: "end", data: href }));
-          await stream.sleep(POLL_MS);
+  return liveStream(c, app, "console run events", async (stream) => {
+    if (run.status !== "running") return void (await stream.writeSSE({ event: "end", data: href }));
+    let gone = false;
+    stream.onAbort(() => {
+      gone = true;
+    });
+    c.req.raw.signal.addEventListener("abort", () => {
+      gone = true;
+    });
+    const heard: string[] = [];
+    const stop = app.runs.observe((event) => {
+      if (event.runId === run.id && event.event === "log" && heard.length < 1000) heard.push(logText(event.line));
+    });
+    const sent = new Map<number, string>();
+    const until = Date.now() + FOLLOW_MS;
+    try {
+      while (!gone && !stream.aborted) {
+        // The status first: a run seen ended has its whole journal written, read next.
+        const status: RunStatus | undefined = (await app.runRepository.run(run.id))?.status;
+        for (const entry of await app.runRepository.journal(run.id)) {
+          const key = `${entry.status}/${entry.attempt}/${entry.source}`;
+          if (sent.get(entry.seq) === key) continue;
+          sent.set(entry.seq, key);
+          await stream.writeSSE({ event: "line", data: callLine(entry) });
         }
-      } finally {
-        stop();
+        for (const line of heard.splice(0)) await stream.writeSSE({ event: "line", data: line });
+        if (status !== "running" || Date.now() > until)
+          return void (await stream.writeSSE({ event: "end", data: href }));
+        await stream.sleep(POLL_MS);
       }
-    },
-    async (error) => app.onProblem("console run events", error),
-  );
+    } finally {
+      stop();
+    }
+  });
 }
 
 async function cancelRun(c: Context<ConsoleVars>, options: ConsoleOptions) {

@@ -56,7 +56,9 @@ export function registerSignIn(console: Hono<ConsoleVars>, app: App): void {
     const body = await c.req.parseBody();
     // Signing out needs the session's CSRF token too: another site cannot end a session.
     const session = await sessionOf(app, c);
-    if (session && typeof body["csrf"] === "string" && sameToken(body["csrf"], session.csrf)) await endSession(app, c);
+    if (session && !(typeof body["csrf"] === "string" && sameToken(body["csrf"], session.csrf)))
+      return c.text("Refused: the form's CSRF token is missing or wrong. Reload the page and sign out again.", 403);
+    if (session) await endSession(app, c);
     return c.redirect("/console/sign-in", 303);
   });
 }

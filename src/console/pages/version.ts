@@ -245,7 +245,7 @@ ${graph.description ? html`<p class="description">${graph.description}</p>` : ""
 ${planSection(version)}
 <section aria-labelledby="graph"><h2 id="graph">Its steps, drawn from the code</h2>
 ${graph.problem ? html`<p class="muted">${graph.problem}</p>` : ""}
-<div class="graph">${graphSvg(graph, { id: "workflow-graph", title: `Steps of ${label}` })}</div>
+${drawing(version.id, graph, label)}
 ${unplaced ? html`<p class="muted">Also may call (in code the drawing does not follow): ${unplaced}</p>` : ""}
 ${graphAsText(graph)}
 </section>
@@ -449,4 +449,24 @@ describe a change, and plan a new version from this one.</p>`
     : ""
 }
 </section>`;
+}
+
+/**
+ * Laying a graph out is superlinear in its size and blocks the process (every request and run waits):
+ * a graph past DRAW_LIMIT is given as text only, and a drawing is kept per version, which never changes.
+ */
+const DRAW_LIMIT = { nodes: 40, edges: 60 };
+const drawings = new Map<string, Html>();
+
+function drawing(versionId: string, graph: ReturnType<typeof workflowGraph>, label: string): Html {
+  if (graph.nodes.length > DRAW_LIMIT.nodes || graph.edges.length > DRAW_LIMIT.edges)
+    return html`<p class="muted">${graph.nodes.length} steps and ${graph.edges.length} paths are too many to draw
+here; they are listed as text below.</p>`;
+  let drawn = drawings.get(versionId);
+  if (!drawn) {
+    drawn = html`<div class="graph">${graphSvg(graph, { id: "workflow-graph", title: `Steps of ${label}` })}</div>`;
+    if (drawings.size >= 200) drawings.delete(drawings.keys().next().value ?? "");
+    drawings.set(versionId, drawn);
+  }
+  return drawn;
 }

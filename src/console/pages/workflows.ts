@@ -5,9 +5,9 @@
  */
 import type { Context, Hono } from "hono";
 import { html } from "hono/html";
-import { streamSSE } from "hono/streaming";
 import type { RunRow, VersionRow } from "../../store/index.ts";
 import type { ConsoleOptions } from "../index.ts";
+import { liveStream } from "../streams.ts";
 import { csrfField, type Html, type NavCounts, navCounts, page, when } from "../layout.ts";
 import { type Problem, problemOf } from "../problem.ts";
 import { may, mustMay } from "../roles.ts";
@@ -189,10 +189,11 @@ This page opens the run once a worker starts it.</p>
     const session = c.get("session");
     const job = c.req.param("job");
     const here = `${workflowHref(c.req.param("name"))}/jobs/${encodeURIComponent(job)}`;
-    return streamSSE(c, async (stream) => {
+    if (!/^[0-9a-f-]{36}$/i.test(job)) return c.text("No such job.", 404);
+    return liveStream(c, app, "console queued-run events", async (stream) => {
       const until = Date.now() + 5 * 60_000;
       while (!stream.aborted && Date.now() < until) {
-        const run = /^[0-9a-f-]{36}$/i.test(job) ? await app.runRepository.runOfJob(job) : undefined;
+        const run = await app.runRepository.runOfJob(job);
         if (run && run.tenantId === session.tenantId) {
           await stream.writeSSE({ event: "end", data: runHref(run.id) });
           return;
