@@ -4,14 +4,8 @@
  * from typed tool results are read with typed property access (the type checker checks the
  * plan's paths against the SDK); items of a resource event are untyped JSON and read with `at`.
  */
-import {
-  type Condition,
-  EVENT_LIST,
-  FIRST_RUN_WINDOW_MINUTES,
-  type PlanStep,
-  type PlanValue,
-  type WorkflowPlan,
-} from "../../core/plan.ts";
+import { EVENT_LIST, FIRST_RUN_WINDOW_MINUTES } from "../../core/plan.ts";
+import type { Condition, PlanStep, PlanValue, WorkflowPlan } from "../../core/plan.ts";
 import { renderPlan } from "./render.ts";
 import type { PlanTool } from "./tools.ts";
 

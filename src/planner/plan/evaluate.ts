@@ -5,14 +5,8 @@
  * no state of its own: a run is one call of `evaluatePlan`.
  */
 import type { ToolErrorCode } from "../../core/outcomes.ts";
-import {
-  type Condition,
-  EVENT_LIST,
-  FIRST_RUN_WINDOW_MINUTES,
-  type PlanStep,
-  type PlanValue,
-  type WorkflowPlan,
-} from "../../core/plan.ts";
+import { EVENT_LIST, FIRST_RUN_WINDOW_MINUTES } from "../../core/plan.ts";
+import type { Condition, PlanStep, PlanValue, WorkflowPlan } from "../../core/plan.ts";
 
 export type MockOutcome = { ok: true; value: unknown } | { ok: false; code: ToolErrorCode; message: string };
 /** A call the plan makes; `texts` holds, per text argument, the values it was assembled from (each line of a list). */

@@ -3,14 +3,8 @@
  * It is rendered from the plan alone (never from the request), so it says what the code does.
  */
 import cronstrue from "cronstrue";
-import {
-  type Condition,
-  EVENT_LIST,
-  FIRST_RUN_WINDOW_MINUTES,
-  type PlanStep,
-  type PlanValue,
-  type WorkflowPlan,
-} from "../../core/plan.ts";
+import { EVENT_LIST, FIRST_RUN_WINDOW_MINUTES } from "../../core/plan.ts";
+import type { Condition, PlanStep, PlanValue, WorkflowPlan } from "../../core/plan.ts";
 import type { PlanTool } from "./tools.ts";
 
 const UNITS = { m: "minute", h: "hour", d: "day" } as const;
