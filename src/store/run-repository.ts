@@ -130,7 +130,8 @@ export class RunRepository {
     if (filter.trigger) conditions.push(sql`${runs.trigger}->>'type' = ${filter.trigger}`);
     if (filter.before) conditions.push(lt(runs.createdAt, filter.before));
     if (filter.after && /^[0-9a-f-]{36}$/i.test(filter.after)) {
-      const cursor = sql`(select c.created_at, c.id from ${runs} c where c.id = ${filter.after} and c.tenant_id = ${filter.tenantId})`;
+      const cursor = sql`(select c.created_at, c.id from ${runs} c
+        where c.id = ${filter.after} and c.tenant_id = ${filter.tenantId})`;
       conditions.push(sql`(${runs.createdAt}, ${runs.id}) < ${cursor}`);
     }
     const { logs: _logs, ...columns } = getTableColumns(runs);

@@ -1,7 +1,8 @@
 /**
  * The console's only script. Pages work without it (a page that is still changing refreshes
- * itself, from a refresh inside noscript); with it, such a page follows a server-sent event stream instead: each event's text is
- * added as a line (textContent, never markup), and the page reloads when the stream says it ended.
+ * itself, from a refresh inside noscript); with it, such a page follows a server-sent event stream
+ * instead: each event's text is added as a line (textContent, never markup), and the page reloads
+ * when the stream says it ended.
  */
 function follow(element: HTMLElement): void {
   const url = element.dataset["live"];
