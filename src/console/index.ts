@@ -8,15 +8,21 @@ import { Hono } from "hono";
 import type { App } from "../app.ts";
 import type { Dispatcher } from "../triggers/index.ts";
 import { consoleAssets } from "./assets.ts";
-import { securityHeaders } from "./layout.ts";
+import { type Html, securityHeaders } from "./layout.ts";
 import { registerPages } from "./pages/index.ts";
 import { type ConsoleVars, requireSession } from "./session.ts";
 import { registerSignIn } from "./pages/sign-in.ts";
 import type { RestRoles } from "./roles.ts";
+import { LiveStreams } from "./streams.ts";
 
-export type ConsoleOptions = { app: App; dispatcher: Dispatcher | undefined; rules: RestRoles };
+/** What the console is made from: the services, the dispatcher (queued runs) and the REST routes' roles. */
+export type ConsoleDeps = { app: App; dispatcher: Dispatcher | undefined; rules: RestRoles };
 
-export async function consoleRoutes(options: ConsoleOptions): Promise<Hono<ConsoleVars>> {
+/** What its pages get: that, and the state of this console (its live streams, its drawings of versions). */
+export type ConsoleOptions = ConsoleDeps & { streams: LiveStreams; drawings: Map<string, Html> };
+
+export async function consoleRoutes(deps: ConsoleDeps): Promise<Hono<ConsoleVars>> {
+  const options: ConsoleOptions = { ...deps, streams: new LiveStreams(), drawings: new Map() };
   const console = new Hono<ConsoleVars>();
   const assets = await consoleAssets();
   const publicUrl = options.app.env.mcp.publicUrl;

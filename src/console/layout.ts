@@ -105,4 +105,4 @@ export const csrfField = (session: ConsoleSession) => html`<input type="hidden" 
 
 /** Dates as the console shows them: UTC, to the second. */
 export const when = (date: Date | string | null | undefined) =>
-  date ? new Date(date).toISOString().replace("T", " ").slice(0, 19) + " UTC" : "—";
+  date ? `${new Date(date).toISOString().replace("T", " ").slice(0, 19)} UTC` : "—";

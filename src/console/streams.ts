@@ -11,33 +11,32 @@ import type { ConsoleVars } from "./session.ts";
 
 const PER_USER = 5;
 const IN_ALL = 200;
-const open = new Map<string, number>();
-let total = 0;
 
-export function liveStream(
-  c: Context<ConsoleVars>,
-  app: App,
-  where: string,
-  body: (stream: SSEStreamingApi) => Promise<void>,
-): Response {
-  const session = c.get("session");
-  const key = `${session.tenantId}\u0000${session.actor.userId}`;
-  const mine = open.get(key) ?? 0;
-  if (mine >= PER_USER || total >= IN_ALL)
-    return c.text("Too many live pages are open: close some, then reload this one.", 429);
-  open.set(key, mine + 1);
-  total++;
-  return streamSSE(c, async (stream) => {
-    try {
-      await body(stream);
-    } catch (error) {
-      app.onProblem(where, error);
-      if (!stream.aborted) await stream.writeSSE({ event: "end", data: "" }).catch(() => undefined);
-    } finally {
-      const left = (open.get(key) ?? 1) - 1;
-      if (left > 0) open.set(key, left);
-      else open.delete(key);
-      total--;
-    }
-  });
+/** The open streams of one console (one per `charter serve`), counted per user and in all. */
+export class LiveStreams {
+  readonly #open = new Map<string, number>();
+  #total = 0;
+
+  open(c: Context<ConsoleVars>, app: App, where: string, body: (stream: SSEStreamingApi) => Promise<void>): Response {
+    const session = c.get("session");
+    const key = `${session.tenantId}\u0000${session.actor.userId}`;
+    const mine = this.#open.get(key) ?? 0;
+    if (mine >= PER_USER || this.#total >= IN_ALL)
+      return c.text("Too many live pages are open: close some, then reload this one.", 429);
+    this.#open.set(key, mine + 1);
+    this.#total++;
+    return streamSSE(c, async (stream) => {
+      try {
+        await body(stream);
+      } catch (error) {
+        app.onProblem(where, error);
+        if (!stream.aborted) await stream.writeSSE({ event: "end", data: "" }).catch(() => undefined);
+      } finally {
+        const left = (this.#open.get(key) ?? 1) - 1;
+        if (left > 0) this.#open.set(key, left);
+        else this.#open.delete(key);
+        this.#total--;
+      }
+    });
+  }
 }

@@ -7,7 +7,6 @@ import type { Context, Hono } from "hono";
 import { html } from "hono/html";
 import { PlanningJobs, type PlanningJob, type PlanningOutcome } from "../planning-jobs.ts";
 import type { ConsoleOptions } from "../index.ts";
-import { liveStream } from "../streams.ts";
 import { csrfField, type Html, navCounts, page, when } from "../layout.ts";
 import { type Problem, problemOf } from "../problem.ts";
 import { may, mustMay } from "../roles.ts";
@@ -106,7 +105,7 @@ export function registerDescribe(console: Hono<ConsoleVars>, options: ConsoleOpt
     const job = jobs.get(c.req.param("job"), owner(c.get("session")));
     if (!job) return c.text("No such planning.", 404);
     const start = Math.max(0, Math.min(Number.parseInt(c.req.query("from") ?? "0", 10) || 0, job.lines.length));
-    return liveStream(c, app, "console planning events", async (stream) => {
+    return options.streams.open(c, app, "console planning events", async (stream) => {
       let wake: (() => void) | undefined;
       const unwatch = jobs.watch(job, () => wake?.());
       stream.onAbort(() => wake?.());

@@ -15,7 +15,6 @@ import type { LogLine, RunTrigger } from "../../core/records.ts";
 import { httpStatus } from "../../server/http-status.ts";
 import type { JournalRow, RunRow } from "../../store/index.ts";
 import type { ConsoleOptions } from "../index.ts";
-import { liveStream } from "../streams.ts";
 import { csrfField, type Html, navCounts, page, when } from "../layout.ts";
 import { may, mustMay } from "../roles.ts";
 import type { ConsoleSession, ConsoleVars } from "../session.ts";
@@ -287,7 +286,7 @@ async function runEvents(c: Context<ConsoleVars>, options: ConsoleOptions) {
   const run = await runOf(options, session.tenantId, c.req.param("id") ?? "").catch(() => undefined);
   if (!run) return c.text("no such run", 404);
   const href = runHref(run.id);
-  return liveStream(c, app, "console run events", async (stream) => {
+  return options.streams.open(c, app, "console run events", async (stream) => {
     if (run.status !== "running") return void (await stream.writeSSE({ event: "end", data: href }));
     let gone = false;
     stream.onAbort(() => {

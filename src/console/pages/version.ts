@@ -106,7 +106,7 @@ export function registerVersion(console: Hono<ConsoleVars>, options: ConsoleOpti
       const body = html`<p class="problem" role="alert">${problem.message}</p>`;
       return c.html(page({ title: "Version not found", session, counts, body }), problem.status);
     }
-    const body = await versionBody(app, options.rules, session, version, shown);
+    const body = await versionBody(options, session, version, shown);
     const counts = await navCounts(app, session);
     return c.html(page({ title: versionLabel(version), session, counts, body }), shown.problem?.status ?? 200);
   };
@@ -197,12 +197,12 @@ function refuseUnlessDecider(
 }
 
 async function versionBody(
-  app: App,
-  rules: ConsoleOptions["rules"],
+  options: ConsoleOptions,
   session: ConsoleSession,
   version: VersionRow,
   shown: Shown,
 ): Promise<Html> {
+  const { app, rules } = options;
   const [active, approvals, parent, policy] = await Promise.all([
     app.versionRepository.activeVersion(session.tenantId, version.workflow),
     app.versionRepository.approvals(version.id),
@@ -245,7 +245,7 @@ ${graph.description ? html`<p class="description">${graph.description}</p>` : ""
 ${planSection(version)}
 <section aria-labelledby="graph"><h2 id="graph">Its steps, drawn from the code</h2>
 ${graph.problem ? html`<p class="muted">${graph.problem}</p>` : ""}
-${drawing(version.id, graph, label)}
+${drawing(options.drawings, version.id, graph, label)}
 ${unplaced ? html`<p class="muted">Also may call (in code the drawing does not follow): ${unplaced}</p>` : ""}
 ${graphAsText(graph)}
 </section>
@@ -456,9 +456,13 @@ describe a change, and plan a new version from this one.</p>`
  * a graph past DRAW_LIMIT is given as text only, and a drawing is kept per version, which never changes.
  */
 const DRAW_LIMIT = { nodes: 40, edges: 60 };
-const drawings = new Map<string, Html>();
 
-function drawing(versionId: string, graph: ReturnType<typeof workflowGraph>, label: string): Html {
+function drawing(
+  drawings: Map<string, Html>,
+  versionId: string,
+  graph: ReturnType<typeof workflowGraph>,
+  label: string,
+): Html {
   if (graph.nodes.length > DRAW_LIMIT.nodes || graph.edges.length > DRAW_LIMIT.edges)
     return html`<p class="muted">${graph.nodes.length} steps and ${graph.edges.length} paths are too many to draw
 here; they are listed as text below.</p>`;

@@ -7,7 +7,6 @@ import type { Context, Hono } from "hono";
 import { html } from "hono/html";
 import type { RunRow, VersionRow } from "../../store/index.ts";
 import type { ConsoleOptions } from "../index.ts";
-import { liveStream } from "../streams.ts";
 import { csrfField, type Html, type NavCounts, navCounts, page, when } from "../layout.ts";
 import { type Problem, problemOf } from "../problem.ts";
 import { may, mustMay } from "../roles.ts";
@@ -190,7 +189,7 @@ This page opens the run once a worker starts it.</p>
     const job = c.req.param("job");
     const here = `${workflowHref(c.req.param("name"))}/jobs/${encodeURIComponent(job)}`;
     if (!/^[0-9a-f-]{36}$/i.test(job)) return c.text("No such job.", 404);
-    return liveStream(c, app, "console queued-run events", async (stream) => {
+    return options.streams.open(c, app, "console queued-run events", async (stream) => {
       const until = Date.now() + 5 * 60_000;
       while (!stream.aborted && Date.now() < until) {
         const run = await app.runRepository.runOfJob(job);
