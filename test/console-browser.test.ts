@@ -233,7 +233,6 @@ test("the journey: an author drafts, a reviewer approves, an operator runs; ever
 });
 
 test("hostile text in a workflow's description, source and tool output renders inert", { timeout: SLOW }, async () => {
-  const author = await app.identity.ensureUser("ada");
   const hostile = "<script>window.__pwned = 1</script><img src=x onerror=window.__pwned=2> javascript:alert(1)";
   const source = `import { defineWorkflow } from "charter:workflow";
 import { tickets } from "charter:sdk";
@@ -241,14 +240,28 @@ import { tickets } from "charter:sdk";
 export default defineWorkflow({
   name: "hostile-text",
   description: ${JSON.stringify(hostile)},
-  input: { type: "object", properties: { id: { type: "string" } }, required: ["id"], additionalProperties: false },
+  input: { type: "object", properties: { title: { type: "string" } }, required: ["title"], additionalProperties: false },
   output: { type: "object" },
   run: async (input) => {
-    const incident = await tickets.getIncident({ id: input.id });
+    const incident = await tickets.createIncident({ title: input.title, priority: "P4", reporter_email: "it@example.com" });
     return { said: ${JSON.stringify(hostile)}, title: incident.title };
   },
 });
 `;
+  const incident = {
+    id: "INC0100",
+    title: hostile,
+    description: "",
+    priority: "P4",
+    status: "new",
+    reporter_email: "it@example.com",
+    assignee: null,
+    comments: [],
+    tags: [],
+    created_at: "2026-11-22T08:00:00Z",
+  };
+  const sam = await app.identity.ensureUser("sam");
+  const samActor = { userId: sam.id, handle: "sam" };
   const version = await app.versions.create({
     tenantId: "demo",
     source,
@@ -256,22 +269,45 @@ export default defineWorkflow({
     tests: JSON.stringify({
       tests: [
         {
-          name: "reads the incident",
-          input: { id: "INC0001" },
-          mocks: { "tickets.get_incident": [{ output: { id: "INC0001", title: hostile } }] },
+          name: "files the incident",
+          input: { title: hostile },
+          mocks: { "tickets.create_incident": [{ output: incident }] },
+          expect: { calls: [{ tool: "tickets.create_incident" }] },
         },
       ],
     }),
-    author: { userId: author.id, handle: "ada" },
+    author: samActor,
+  });
+  assert.equal(version.status, "checks-passed", JSON.stringify(version.gates));
+  await app.versions.submit("demo", version.id, samActor);
+  const sue = await app.identity.ensureUser("sue");
+  const decided = await app.versions.approve("demo", version.id, { userId: sue.id, handle: "sue" }, "ok");
+  if (!decided.activated) {
+    const rui = await app.identity.ensureUser("rui");
+    await app.versions.approve("demo", version.id, { userId: rui.id, handle: "rui" }, "ok");
+  }
+  // The tool's answer echoes the hostile title: tool output, shown in the run's journal.
+  const run = await app.versions.runActive({
+    tenantId: "demo",
+    workflow: "hostile-text",
+    input: { title: hostile },
+    trigger: { type: "manual" },
   });
   const { context, page } = await signIn("reviewer");
-  await page.goto(`${served.base}/console/versions/${version.id}`);
-  const before = violations.length;
-  await check(page, "hostile-version");
-  assert.deepEqual(violations.slice(before), [], "axe-core on the version page");
-  const pwned = await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned);
-  assert.equal(pwned, undefined, "no script from the workflow ran");
-  assert.equal(await page.locator("main script, main img[src='x']").count(), 0, "no element made from the text");
-  assert.match(await textOf(page, "main"), /<script>window\.__pwned = 1<\/script>/);
+  for (const [url, name] of [
+    [`${served.base}/console/versions/${version.id}`, "hostile-version"],
+    [`${served.base}/console/runs/${run.runId}`, "hostile-run"],
+  ] as const) {
+    await page.goto(url);
+    for (const details of await page.locator("details").all())
+      await details.evaluate((d) => d.setAttribute("open", ""));
+    const before = violations.length;
+    await check(page, name);
+    assert.deepEqual(violations.slice(before), [], `axe-core on ${name}`);
+    const pwned = await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned);
+    assert.equal(pwned, undefined, `${name}: no script from the workflow ran`);
+    assert.equal(await page.locator("main script, main img[src='x']").count(), 0, `${name}: no element from the text`);
+    assert.match(await textOf(page, "main"), /<script>window\.__pwned = 1<\/script>/, `${name} shows the text`);
+  }
   await context.close();
 });
