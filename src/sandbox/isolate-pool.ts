@@ -59,9 +59,28 @@ const idle: Handlers = {
   refused: () => {},
 };
 
+/**
+ * Every isolate made and not yet disposed. A process that ends with a live isolate can crash in
+ * isolated-vm's teardown (an assertion in IsolateEnvironment::GetCurrent, after every test of a
+ * file passed): whatever is still alive when the process exits is disposed first, synchronously.
+ */
+const live = new Set<ivm.Isolate>();
+let disposingAtExit = false;
+
+function track(isolate: ivm.Isolate): void {
+  for (const known of live) if (known.isDisposed) live.delete(known);
+  live.add(isolate);
+  if (disposingAtExit) return;
+  disposingAtExit = true;
+  process.once("exit", () => {
+    for (const known of live) if (!known.isDisposed) known.dispose();
+  });
+}
+
 async function prepare(memoryMb: number): Promise<PreparedIsolate> {
   const ivm = await isolatedVm();
   const isolate = new ivm.Isolate({ memoryLimit: memoryMb });
+  track(isolate);
   try {
     const context = await isolate.createContext();
     const handlers: Handlers = { ...idle };
