@@ -228,6 +228,21 @@ test("the journey: an author drafts, a reviewer approves, an operator runs; ever
     await context.close();
   });
 
+  await t.test("a request the planner asks about shows the question, the part it is about, and answers", async () => {
+    const { context, page } = await signIn("author");
+    await page.getByRole("link", { name: "Describe" }).click();
+    await page.getByLabel(/request/i).fill("Every weekday, post the open P1 incidents to #it-ops");
+    await page.getByRole("button", { name: /plan/i }).click();
+    await page.waitForFunction(
+      () => /what time of day/i.test((globalThis as unknown as { document: Document }).document.body.textContent ?? ""),
+      undefined,
+      { timeout: SLOW },
+    );
+    assert.match(await textOf(page, "main"), /every weekday/i, "the part of the request the question is about");
+    await check(page, "author-question");
+    await context.close();
+  });
+
   assert.deepEqual(violations, [], "axe-core: serious or critical violations");
   t.diagnostic(`screenshots: ${SCREENSHOTS}`);
 });
