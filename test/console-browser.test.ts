@@ -102,8 +102,22 @@ async function signIn(who: keyof typeof keys): Promise<{ context: BrowserContext
 
 /** A screenshot, and axe-core's serious and critical findings on the page (collected, asserted at the end). */
 async function check(page: Page, name: string): Promise<void> {
+  await page.waitForLoadState("load");
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  // Through the DevTools protocol, which the page's Content-Security-Policy does not restrict.
+  // Through the DevTools protocol, which the page's Content-Security-Policy does not restrict. A page
+  // that navigates meanwhile (a live page told its work ended) is checked again once it has loaded.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await axeOn(page, name);
+      return;
+    } catch (error) {
+      if (attempt >= 3 || !/context was destroyed|navigat/i.test(String(error))) throw error;
+      await page.waitForLoadState("load");
+    }
+  }
+}
+
+async function axeOn(page: Page, name: string): Promise<void> {
   await page.evaluate(await axeSource);
   const found = await page.evaluate(async () => {
     const axe = (globalThis as unknown as { axe: { run: () => Promise<{ violations: AxeViolation[] }> } }).axe;
