@@ -37,10 +37,10 @@ export type NavCounts = { review: number; drifted: number; attention: number };
 export async function navCounts(app: App, session: ConsoleSession): Promise<NavCounts> {
   const [review, drifted, attention] = await Promise.all([
     app.versionRepository.countAwaitingReview(session.tenantId, session.actor.userId),
-    app.versionRepository.driftedVersions(session.tenantId),
+    app.versionRepository.countDrifted(session.tenantId),
     app.runRepository.countRuns(session.tenantId, "needs-attention"),
   ]);
-  return { review, drifted: drifted.length, attention };
+  return { review, drifted, attention };
 }
 
 const badge = (n: number) => (n > 0 ? html` <span class="count">${n}</span>` : "");

@@ -136,6 +136,15 @@ export class VersionRepository {
     return { rows, total: counted[0]?.n ?? 0 };
   }
 
+  /** How many of a tenant's versions have drifted from their catalog. */
+  async countDrifted(tenantId: string): Promise<number> {
+    const rows = await this.#db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(versions)
+      .where(and(eq(versions.tenantId, tenantId), eq(versions.status, "drifted")));
+    return rows[0]?.n ?? 0;
+  }
+
   /** How many of a tenant's versions wait for review by someone other than `reviewer`. */
   async countAwaitingReview(tenantId: string, reviewer: string): Promise<number> {
     const rows = await this.#db
